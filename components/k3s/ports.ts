@@ -1,0 +1,25 @@
+/**
+ * The ports k3s nodes open to each other. Every firewall we write (OCI security lists, AWS security
+ * groups) is built from this one table so that the sites agree.
+ *
+ * Source: docs.k3s.io/installation/requirements, "Inbound Rules for K3s Nodes" (read 2026-11-25).
+ */
+export interface ClusterPort {
+    protocol: "tcp" | "udp";
+    from: number;
+    to: number;
+    /** Which nodes must accept it. */
+    on: "servers" | "all";
+    description: string;
+}
+
+export const K3S_API_PORT = 6443;
+
+export const K3S_CLUSTER_PORTS: readonly ClusterPort[] = [
+    { protocol: "tcp", from: 2379, to: 2380, on: "servers", description: "k3s embedded etcd (HA servers)" },
+    { protocol: "tcp", from: K3S_API_PORT, to: K3S_API_PORT, on: "servers", description: "k3s supervisor and Kubernetes API from agents" },
+    { protocol: "udp", from: 8472, to: 8472, on: "all", description: "flannel VXLAN" },
+    { protocol: "tcp", from: 10250, to: 10250, on: "all", description: "kubelet metrics and exec" },
+    { protocol: "udp", from: 51820, to: 51821, on: "all", description: "flannel wireguard-native (IPv4, IPv6)" },
+    { protocol: "tcp", from: 5001, to: 5001, on: "all", description: "embedded registry mirror (spegel)" },
+];

@@ -1,0 +1,114 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as oci from "@pulumi/oci";
+import { k3sCloudInit } from "../k3s/bootstrap";
+import { ALWAYS_FREE } from "./always-free";
+
+/** One Ampere A1 instance and the k3s role it plays. */
+export interface OciArmNode {
+    /** Kubernetes node name, instance display name and hostname (a DNS label). */
+    name: string;
+    role: "server" | "agent";
+    ocpus: number;
+    memoryGbs: number;
+    bootVolumeGbs: number;
+    /** Put the node in the public subnet with a public IP (servers), or the private one (agents). */
+    public: boolean;
+    /** A fixed private address; the first server has one so agents can join before it exists. */
+    privateIp?: string;
+    /** Availability domain name. */
+    availabilityDomain: pulumi.Input<string>;
+    labels: Record<string, string>;
+    taints: string[];
+}
+
+export interface OciArmNodePoolArgs {
+    compartmentId: pulumi.Input<string>;
+    /** Image OCID (an aarch64 Ubuntu image by default, looked up by the stack). */
+    imageId: pulumi.Input<string>;
+    publicSubnetId: pulumi.Input<string>;
+    privateSubnetId: pulumi.Input<string>;
+    /** OpenSSH public keys allowed to log in as the image's default user. */
+    sshAuthorizedKeys: pulumi.Input<string>[];
+    nodes: OciArmNode[];
+    k3s: {
+        version: string;
+        /** Cluster token (secret). */
+        token: pulumi.Input<string>;
+        /** Supervisor URL of the first server, e.g. `https://10.0.0.10:6443`. */
+        serverUrl: string;
+        podCidr: string;
+        serviceCidr: string;
+        tlsSans: string[];
+    };
+    freeformTags?: Record<string, string>;
+}
+
+export interface OciArmNodeAddresses {
+    privateIp: pulumi.Output<string>;
+    publicIp: pulumi.Output<string>;
+}
+
+/**
+ * k3s nodes on `VM.Standard.A1.Flex`, installed by cloud-init. The first server initialises the
+ * cluster; every other node joins it at `k3s.serverUrl`.
+ */
+export class OciArmNodePool extends pulumi.ComponentResource {
+    public readonly nodes: Record<string, OciArmNodeAddresses> = {};
+
+    constructor(name: string, args: OciArmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:oci:ArmNodePool", name, {}, opts);
+        const firstServer = args.nodes.find((n) => n.role === "server")?.name;
+
+        for (const node of args.nodes) {
+            const userData = pulumi.output(args.k3s.token).apply((token) =>
+                Buffer.from(k3sCloudInit({
+                    version: args.k3s.version,
+                    role: node.role,
+                    nodeName: node.name,
+                    serverUrl: node.name === firstServer ? undefined : args.k3s.serverUrl,
+                    token,
+                    labels: node.labels,
+                    taints: node.taints,
+                    cluster: node.role === "server"
+                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans }
+                        : undefined,
+                })).toString("base64"));
+
+            const instance = new oci.core.Instance(node.name, {
+                compartmentId: args.compartmentId,
+                availabilityDomain: node.availabilityDomain,
+                displayName: node.name,
+                shape: ALWAYS_FREE.shape,
+                shapeConfig: { ocpus: node.ocpus, memoryInGbs: node.memoryGbs },
+                sourceDetails: {
+                    sourceType: "image",
+                    sourceId: args.imageId,
+                    bootVolumeSizeInGbs: String(node.bootVolumeGbs),
+                },
+                createVnicDetails: {
+                    subnetId: node.public ? args.publicSubnetId : args.privateSubnetId,
+                    assignPublicIp: String(node.public),
+                    privateIp: node.privateIp,
+                    hostnameLabel: node.name,
+                },
+                metadata: {
+                    ssh_authorized_keys: pulumi.all(args.sshAuthorizedKeys).apply((keys) => keys.join("\n")),
+                    user_data: pulumi.secret(userData),
+                },
+                // IMDSv2 only: pods cannot use the legacy v1 endpoints to read instance credentials.
+                instanceOptions: { areLegacyImdsEndpointsDisabled: true },
+                availabilityConfig: { recoveryAction: "RESTORE_INSTANCE" },
+                // A server's boot volume holds etcd: keep it if the instance is ever deleted.
+                preserveBootVolume: node.role === "server",
+                freeformTags: { ...args.freeformTags, "groundwork-k3s-role": node.role },
+            }, {
+                parent: this,
+                // A newer image or a re-rendered bootstrap must never replace a running node;
+                // k3s upgrades go through k3s itself, not through a new instance.
+                ignoreChanges: ["sourceDetails.sourceId", "metadata.user_data"],
+            });
+            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp };
+        }
+        this.registerOutputs({ nodes: this.nodes });
+    }
+}

@@ -1,0 +1,103 @@
+import { createHash } from "crypto";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+
+/**
+ * What the offline plan assumes where a real run would ask a cloud: the answers of data sources
+ * and the values providers compute on create. Every value is visibly a stand-in (documentation
+ * address ranges, `offline` ids), and nothing here is a credential.
+ */
+
+function digest(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/** A stable address in TEST-NET-3 (RFC 5737), different per name. */
+function documentationAddress(name: string): string {
+    return `203.0.113.${(parseInt(digest(name).slice(0, 4), 16) % 250) + 1}`;
+}
+
+/** A stable private address for nodes that do not ask for one. */
+function privateAddress(name: string): string {
+    const n = parseInt(digest(name).slice(0, 4), 16);
+    return `10.0.1.${(n % 200) + 20}`;
+}
+
+const OFFLINE_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: T0ZGTElORS1QTEFOLUNB
+    server: https://127.0.0.1:6443
+  name: default
+contexts:
+- context:
+    cluster: default
+    user: default
+  name: default
+current-context: default
+users:
+- name: default
+  user:
+    client-certificate-data: T0ZGTElORS1QTEFOLUNFUlQ=
+    client-key-data: T0ZGTElORS1QTEFOLUtFWQ==
+`;
+
+type Invoke = (inputs: Record<string, any>) => Record<string, unknown>;
+
+/** Data-source answers, by invoke token. A token missing here fails the plan loudly. */
+export const OFFLINE_INVOKES: Record<string, Invoke> = {
+    "oci:Identity/getAvailabilityDomains:getAvailabilityDomains": (inputs) => ({
+        compartmentId: inputs.compartmentId,
+        id: "offline-availability-domains",
+        availabilityDomains: [1, 2, 3].map((n) => ({
+            id: `offline-ad-${n}`,
+            name: `OFFLINE:AD-${n}`,
+            compartmentId: inputs.compartmentId,
+        })),
+    }),
+    "oci:Core/getImages:getImages": (inputs) => ({
+        ...inputs,
+        id: "offline-images",
+        images: [{
+            id: "ocid1.image.oc1..offlineplanubuntu2404aarch64",
+            displayName: "Canonical-Ubuntu-24.04-aarch64 (offline stand-in)",
+            operatingSystem: inputs.operatingSystem,
+            operatingSystemVersion: inputs.operatingSystemVersion,
+        }],
+    }),
+};
+
+type Computed = (name: string, inputs: Record<string, any>) => Record<string, unknown>;
+
+/** Outputs that providers compute on create, by resource type. Inputs are echoed as well. */
+export const OFFLINE_OUTPUTS: Record<string, Computed> = {
+    "oci:Core/instance:Instance": (name, inputs) => ({
+        privateIp: inputs.createVnicDetails?.privateIp ?? privateAddress(name),
+        publicIp: inputs.createVnicDetails?.assignPublicIp === "true" ? documentationAddress(name) : "",
+        state: "RUNNING",
+    }),
+    "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+        result: `offline-${digest(name)}`.slice(0, inputs.length ?? 32),
+    }),
+    "tls:index/privateKey:PrivateKey": (name) => ({
+        privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-${digest(name).slice(0, 16)}\n-----END OPENSSH PRIVATE KEY-----\n`,
+        publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${digest(name).slice(0, 43)} offline-plan\n`,
+    }),
+    "command:remote:Command": () => ({ stdout: OFFLINE_KUBECONFIG, stderr: "" }),
+};
+
+export function offlineInvoke(args: MockCallArgs): Record<string, unknown> {
+    const answer = OFFLINE_INVOKES[args.token];
+    if (!answer) {
+        throw new Error(`the offline plan has no stand-in answer for data source ${args.token}; add one to plan/offline-data.ts`);
+    }
+    return answer(args.inputs);
+}
+
+export function offlineResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const computed = OFFLINE_OUTPUTS[args.type]?.(args.name, args.inputs) ?? {};
+    return {
+        id: args.custom ? `offline-${args.name}` : undefined,
+        state: { ...args.inputs, ...computed },
+    };
+}

@@ -1,0 +1,98 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { setMocks } from "@pulumi/pulumi/runtime/mocks";
+import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { offlineInvoke, offlineResource } from "./offline-data";
+import { decodeWire, PlanMonitor, RecordedResource } from "./monitor";
+import { readStackFile } from "./stack-file";
+
+// Not in the SDK's type declarations, but stable across the 3.x line we pin.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export interface PlanOptions {
+    /** Folder holding Pulumi.yaml. Default: the current directory. */
+    projectDir?: string;
+    stack: string;
+    /** Stack file; default `Pulumi.<stack>.yaml` in the project folder. */
+    stackFile?: string;
+    /** Values for `secure:` config, by path (`groundwork:oci.auth.privateKey`). */
+    secrets?: Record<string, string>;
+    /** Run this module instead of the project's `main` (the benchmark's floor program). */
+    program?: string;
+}
+
+export interface PlanResult {
+    project: string;
+    stack: string;
+    resources: RecordedResource[];
+    /** Stack outputs, secrets masked. */
+    outputs: Record<string, unknown>;
+    /** Config paths that got an offline placeholder. */
+    placeholders: string[];
+    /** Every secret value the plan saw in the clear; nothing it writes may contain one. */
+    secretValues: string[];
+}
+
+function collectSecrets(resources: RecordedResource[], outputs: unknown[], supplied: string[]): string[] {
+    const values = new Set(supplied);
+    const at = (root: unknown, p: string): unknown =>
+        p.split(/\.|\[|\]\.?/).filter(Boolean).reduce<any>((node, part) => node?.[part], root);
+    // A secret string counts whole; inside it, and inside secret objects (an SDK may mark a whole
+    // `connection` secret), each long key-like token (base64 or hex, letters and digits) counts, so that a key embedded
+    // in a larger document (a kubeconfig) is caught while a host name beside it is not.
+    const addStrings = (v: unknown, whole = true): void => {
+        if (typeof v === "string") {
+            if (whole && v.trim().length >= 8) values.add(v.trim());
+            v.split(/\s+/).filter((t) => /^[A-Za-z0-9+/=_-]{16,}$/.test(t) && /\d/.test(t) && /[A-Za-z]/.test(t)).forEach((t) => values.add(t));
+        } else if (v && typeof v === "object") {
+            Object.values(v).forEach((x) => addStrings(x, false));
+        }
+    };
+    for (const r of resources) {
+        r.secretPaths.forEach((p) => addStrings(p === "" ? r.plainInputs : at(r.plainInputs, p)));
+    }
+    outputs.forEach((v) => addStrings(v));
+    return [...values];
+}
+
+/**
+ * Runs a stack's program under Pulumi's mock runtime (no CLI, no credentials, no network) and
+ * returns everything it registered. The same program `pulumi preview`/`up` run.
+ */
+export async function planStack(options: PlanOptions): Promise<PlanResult> {
+    const projectDir = path.resolve(options.projectDir ?? ".");
+    const projectFile = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
+    const project: string = projectFile.name;
+    const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
+    const stackConfig = readStackFile(stackFile, project, options.secrets);
+
+    const monitor = new PlanMonitor({ call: offlineInvoke, newResource: offlineResource }, project, options.stack);
+    await setMocks(monitor.mocks, project, options.stack, false);
+    setMockOptions(monitor, project, options.stack, false);
+    pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+
+    const program = path.resolve(projectDir, options.program ?? projectFile.main ?? ".");
+    await runInPulumiStack(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const exported = require(program);
+        const main = exported?.default ?? exported;
+        return typeof main === "function" ? await main() : main;
+    });
+    await waitForRPCs();
+
+    const stackResource = monitor.recorded.find((r) => r.type === "pulumi:pulumi:Stack");
+    const stackState = stackResource ? monitor.resources.get(stackResource.urn)?.state : undefined;
+    const outputs = stackState?.toJavaScript ? decodeWire(stackState.toJavaScript()).masked : {};
+    return {
+        project,
+        stack: options.stack,
+        resources: monitor.recorded,
+        outputs,
+        placeholders: stackConfig.placeholders,
+        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, stackConfig.suppliedSecrets),
+    };
+}

@@ -1,0 +1,144 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/** Config keys live under the project's namespace: `groundwork:<key>`. */
+export const NAMESPACE = "groundwork";
+
+/** Paths (relative to `groundwork:`) whose values are secrets and are never echoed in an error. */
+export type SecretPaths = (path: readonly PropertyKey[]) => boolean;
+
+/** `["oci", "nodes", 1, "ocpus"]` → `groundwork:oci.nodes[1].ocpus`. */
+export function configKey(path: readonly PropertyKey[]): string {
+    const [top, ...rest] = path;
+    let key = `${NAMESPACE}:${String(top)}`;
+    for (const part of rest) {
+        key += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+    }
+    return key;
+}
+
+function showValue(value: unknown): string {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+    let node: unknown = root;
+    for (const part of path) {
+        if (node === null || typeof node !== "object" || !(part in (node as object))) {
+            return { found: false };
+        }
+        node = (node as Record<PropertyKey, unknown>)[part];
+    }
+    return { found: true, value: node };
+}
+
+/** Edit distance, for "did you mean" on unknown keys. */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}
+
+function unknownKeyHint(key: string, known: string[]): string {
+    const nearest = known
+        .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+        .sort((x, y) => x.d - y.d)[0];
+    const suggestion = nearest && nearest.d <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean "${nearest.k}"? ` : "";
+    return `unknown key; ${suggestion}valid keys here: ${known.join(", ")}`;
+}
+
+/** The keys an object schema accepts, found by walking the schema along `path`. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+    let node: z.ZodType | undefined = schema;
+    for (const part of [...path, undefined]) {
+        // Unwrap defaults, optionals and pipes/transforms down to the structural schema.
+        for (;;) {
+            const def: any = (node as any)?._zod?.def;
+            if (!def) return [];
+            if (def.type === "default" || def.type === "optional" || def.type === "prefault" || def.type === "nullable") {
+                node = def.innerType;
+            } else if (def.type === "pipe") {
+                node = def.in;
+            } else {
+                break;
+            }
+        }
+        const def: any = (node as any)._zod.def;
+        if (part === undefined) {
+            return def.type === "object" ? Object.keys(def.shape) : [];
+        }
+        node = def.type === "object" ? def.shape[part as string] : def.type === "array" ? def.element : def.type === "record" ? def.valueType : undefined;
+    }
+    return [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+    switch (issue.code) {
+        case "invalid_type":
+            return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a map of keys" : `a ${issue.expected}`}`;
+        case "too_small":
+            return issue.origin === "array"
+                ? `must list at least ${issue.minimum} item(s)`
+                : issue.origin === "string"
+                    ? `must be at least ${issue.minimum} character(s) long`
+                    : `must be at least ${issue.minimum}${issue.inclusive === false ? " (exclusive)" : ""}`;
+        case "too_big":
+            return issue.origin === "array"
+                ? `must list at most ${issue.maximum} item(s)`
+                : issue.origin === "string"
+                    ? `must be at most ${issue.maximum} character(s) long`
+                    : `must be at most ${issue.maximum}`;
+        case "invalid_value":
+            return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "not_multiple_of":
+            return `must be a whole number${issue.divisor === 1 ? "" : ` multiple of ${issue.divisor}`}`;
+        default:
+            return issue.message;
+    }
+}
+
+/**
+ * Turns schema issues into one line each: the full config key, the bad value and what is valid,
+ * e.g. `groundwork:oci.nodes[1].ocpus = 3: the Always-Free A1 total is 4 OCPU ...`.
+ */
+export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly z.core.$ZodIssue[], isSecret: SecretPaths): string[] {
+    const lines: string[] = [];
+    const show = (path: readonly PropertyKey[], value: unknown) => (isSecret(path) ? "[secret]" : showValue(value));
+    for (const issue of issues) {
+        if (issue.code === "unrecognized_keys") {
+            const known = knownKeysAt(schema, issue.path);
+            for (const key of issue.keys) {
+                const path = [...issue.path, key];
+                lines.push(`${configKey(path)} = ${show(path, valueAt(input, path).value)}: ${unknownKeyHint(key, known)}`);
+            }
+            continue;
+        }
+        const at = valueAt(input, issue.path);
+        const subject = at.found && at.value !== undefined
+            ? `${configKey(issue.path)} = ${show(issue.path, at.value)}`
+            : `${configKey(issue.path)} is not set`;
+        const message = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : "it is required";
+        lines.push(`${subject}: ${message}`);
+    }
+    return lines;
+}
+
+/**
+ * Bad stack configuration. A `RunError` so that `pulumi preview`/`up` print the message alone,
+ * without a stack trace, before any resource is registered.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(public readonly problems: string[]) {
+        super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+        this.name = "ConfigError";
+    }
+}
