@@ -48,12 +48,16 @@ function distance(a: string, b: string): number {
     return row[b.length];
 }
 
-function unknownKeyHint(key: string, known: string[]): string {
+/** `did you mean "x"? ` when one of `known` is close to `given`; empty otherwise. */
+function suggestion(given: string, known: string[]): string {
     const nearest = known
-        .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+        .map((k) => ({ k, d: distance(given.toLowerCase(), k.toLowerCase()) }))
         .sort((x, y) => x.d - y.d)[0];
-    const suggestion = nearest && nearest.d <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean "${nearest.k}"? ` : "";
-    return `unknown key; ${suggestion}valid keys here: ${known.join(", ")}`;
+    return nearest && nearest.d <= Math.max(2, Math.floor(given.length / 3)) ? `did you mean "${nearest.k}"? ` : "";
+}
+
+function unknownKeyHint(key: string, known: string[]): string {
+    return `unknown key; ${suggestion(key, known)}valid keys here: ${known.join(", ")}`;
 }
 
 /** The keys an object schema accepts, found by walking the schema along `path`. */
@@ -84,6 +88,9 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
 function describeIssue(issue: z.core.$ZodIssue): string {
     switch (issue.code) {
         case "invalid_type":
+            if (issue.expected === "int") {
+                return "must be a whole number";
+            }
             return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a map of keys" : `a ${issue.expected}`}`;
         case "too_small":
             return issue.origin === "array"
@@ -97,13 +104,29 @@ function describeIssue(issue: z.core.$ZodIssue): string {
                 : issue.origin === "string"
                     ? `must be at most ${issue.maximum} character(s) long`
                     : `must be at most ${issue.maximum}`;
-        case "invalid_value":
-            return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "invalid_value": {
+            const values = issue.values.map(String);
+            if (values.length <= 8 || typeof issue.input !== "string") {
+                return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+            }
+            return `${suggestion(issue.input, values)}must be one of ${values.length} values: ${values.join(", ")}`;
+        }
         case "not_multiple_of":
             return `must be a whole number${issue.divisor === 1 ? "" : ` multiple of ${issue.divisor}`}`;
         default:
             return issue.message;
     }
+}
+
+/** One line per key: several problems with one value are joined with "; ". */
+function mergeByKey(lines: string[]): string[] {
+    const merged = new Map<string, string[]>();
+    for (const line of lines) {
+        const split = line.indexOf(": ");
+        const subject = line.slice(0, split);
+        merged.set(subject, [...(merged.get(subject) ?? []), line.slice(split + 2)]);
+    }
+    return [...merged].map(([subject, messages]) => `${subject}: ${messages.join("; ")}`);
 }
 
 /**
@@ -114,6 +137,12 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
     const lines: string[] = [];
     const show = (path: readonly PropertyKey[], value: unknown) => (isSecret(path) ? "[secret]" : showValue(value));
     for (const issue of issues) {
+        if (issue.code === "invalid_key") {
+            const parent = issue.path.slice(0, -1);
+            const key = String(issue.path[issue.path.length - 1]);
+            lines.push(`${configKey(parent)} = ${show(parent, valueAt(input, parent).value)}: key ${JSON.stringify(key)} ${issue.issues.map(describeIssue).join("; ")}`);
+            continue;
+        }
         if (issue.code === "unrecognized_keys") {
             const known = knownKeysAt(schema, issue.path);
             for (const key of issue.keys) {
@@ -129,7 +158,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         const message = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : "it is required";
         lines.push(`${subject}: ${message}`);
     }
-    return lines;
+    return mergeByKey(lines);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { alwaysFreeViolations, ALWAYS_FREE, MIN_BOOT_VOLUME_GBS } from "../components/oci/always-free";
+import { A1NodeSize, alwaysFreeViolations, ALWAYS_FREE, MIN_BOOT_VOLUME_GBS } from "../components/oci/always-free";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { ConfigError, formatIssues, NAMESPACE } from "./config-errors";
 import { OCI_REGIONS } from "./oci-regions";
@@ -86,67 +86,96 @@ const ociSchema = z.strictObject({
         message: "must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)",
     })).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),
     nodes: z.array(ociNodeSchema).min(1).describe("A1 instances; at least one `server`."),
-}).superRefine((oci, ctx) => {
-    const vcn = parseIpv4Cidr(oci.vcnCidr)!;
-    const pub = parseIpv4Cidr(oci.publicSubnetCidr)!;
-    const priv = parseIpv4Cidr(oci.privateSubnetCidr)!;
+});
+
+/**
+ * Cross-field checks run even when a field failed its own check (zod skips them by default), so
+ * one run reports every problem. They see the input as it is, so each looks only at values that
+ * parsed; `Partial` types below say so.
+ */
+const always = { when: () => true };
+type Loose<T> = { [K in keyof T]?: unknown };
+
+function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementCtx): void {
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const vcn = parseIpv4Cidr(text(oci.vcnCidr));
+    const pub = parseIpv4Cidr(text(oci.publicSubnetCidr));
+    const priv = parseIpv4Cidr(text(oci.privateSubnetCidr));
     for (const [key, subnet] of [["publicSubnetCidr", pub], ["privateSubnetCidr", priv]] as const) {
-        if (!cidrContains(vcn, subnet)) {
-            ctx.addIssue({ code: "custom", path: [key], message: `must lie inside vcnCidr ${oci.vcnCidr}` });
+        if (vcn && subnet && !cidrContains(vcn, subnet)) {
+            ctx.addIssue({ code: "custom", path: [key], message: `must lie inside vcnCidr ${text(oci.vcnCidr)}` });
         }
     }
-    if (cidrsOverlap(pub, priv)) {
-        ctx.addIssue({ code: "custom", path: ["privateSubnetCidr"], message: `overlaps publicSubnetCidr ${oci.publicSubnetCidr}` });
+    if (pub && priv && cidrsOverlap(pub, priv)) {
+        ctx.addIssue({ code: "custom", path: ["privateSubnetCidr"], message: `overlaps publicSubnetCidr ${text(oci.publicSubnetCidr)}` });
     }
-    const names = new Map<string, number>();
-    oci.nodes.forEach((node, i) => {
+    if (!Array.isArray(oci.nodes) || !oci.nodes.every((n) => n !== null && typeof n === "object")) {
+        return;
+    }
+    const nodes = oci.nodes as Loose<z.output<typeof ociNodeSchema>>[];
+    const names = new Map<unknown, number>();
+    nodes.forEach((node, i) => {
         if (names.has(node.name)) {
             ctx.addIssue({ code: "custom", path: ["nodes", i, "name"], message: `is already the name of nodes[${names.get(node.name)}]; node names must be unique` });
         }
         names.set(node.name, i);
     });
-    const servers = oci.nodes.filter((n) => n.role === "server").length;
+    // An omitted role means agent.
+    const servers = nodes.filter((n) => n.role === "server").length;
     if (servers === 0) {
         ctx.addIssue({ code: "custom", path: ["nodes"], message: "needs at least one node with role: server" });
     } else if (servers % 2 === 0) {
-        const at = oci.nodes.map((n) => n.role).lastIndexOf("server");
+        const at = nodes.map((n) => n.role).lastIndexOf("server");
         ctx.addIssue({ code: "custom", path: ["nodes", at, "role"], message: `makes ${servers} servers; embedded etcd needs an odd number (1, 3, 5) to keep quorum` });
     }
-    if (oci.alwaysFree) {
-        for (const v of alwaysFreeViolations(oci.nodes)) {
+    const sizes = nodes.map((n) => ({ ocpus: n.ocpus, memoryGbs: n.memoryGbs, bootVolumeGbs: n.bootVolumeGbs ?? MIN_BOOT_VOLUME_GBS }));
+    const sized = sizes.every((n) => Object.values(n).every(Number.isInteger));
+    if (oci.alwaysFree !== false && sized) {
+        for (const v of alwaysFreeViolations(sizes as A1NodeSize[])) {
             ctx.addIssue({ code: "custom", path: ["nodes", ...v.path], message: v.message });
         }
     }
-});
+}
+
+const ociSiteSchema = ociSchema.superRefine(checkOciSite, always);
 
 export const stackConfigSchema = z.strictObject({
     cluster: clusterSchema.describe("The k3s cluster: version, networks, API access."),
-    oci: ociSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
-}).superRefine((cfg, ctx) => {
-    if (!cfg.oci) {
+    oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
+}).superRefine((cfg: Loose<{ cluster: Loose<ClusterConfig>; oci: Loose<OciSiteConfig> }>, ctx) => {
+    if (cfg.oci === undefined) {
         ctx.addIssue({ code: "custom", path: ["oci"], message: "no site is configured; set groundwork:oci (see Pulumi.dev.yaml)" });
         return;
     }
-    const pod = parseIpv4Cidr(cfg.cluster.podCidr)!;
-    const svc = parseIpv4Cidr(cfg.cluster.serviceCidr)!;
-    if (cidrsOverlap(pod, svc)) {
-        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `overlaps cluster.podCidr ${cfg.cluster.podCidr}` });
+    const cluster = (cfg.cluster ?? {}) as Loose<ClusterConfig>;
+    const oci = cfg.oci as Loose<OciSiteConfig>;
+    const range = (v: unknown) => (typeof v === "string" ? parseIpv4Cidr(v) : undefined);
+    const pod = range(cluster.podCidr);
+    const svc = range(cluster.serviceCidr);
+    if (pod && svc && cidrsOverlap(pod, svc)) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `overlaps cluster.podCidr ${cluster.podCidr}` });
     }
-    const vcn = parseIpv4Cidr(cfg.oci.vcnCidr)!;
-    for (const [key, range] of [["podCidr", pod], ["serviceCidr", svc]] as const) {
-        if (cidrsOverlap(vcn, range)) {
-            ctx.addIssue({ code: "custom", path: ["oci", "vcnCidr"], message: `overlaps cluster.${key} ${cfg.cluster[key]}; node and cluster networks must be disjoint` });
-        }
+    const vcn = range(oci?.vcnCidr);
+    const overlapped = (["podCidr", "serviceCidr"] as const).filter((key) => {
+        const r = range(cluster[key]);
+        return vcn && r && cidrsOverlap(vcn, r);
+    });
+    if (overlapped.length > 0) {
+        const what = overlapped.map((key) => `cluster.${key} ${cluster[key]}`).join(" and ");
+        ctx.addIssue({ code: "custom", path: ["oci", "vcnCidr"], message: `overlaps ${what}; node and cluster networks must be disjoint` });
     }
-});
+}, always);
 
-export type StackConfig = z.output<typeof stackConfigSchema>;
-export type OciSiteConfig = NonNullable<StackConfig["oci"]>;
-export type ClusterConfig = StackConfig["cluster"];
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type OciSiteConfig = z.output<typeof ociSchema>;
+export interface StackConfig {
+    cluster: ClusterConfig;
+    oci?: OciSiteConfig;
+}
 
-/** Paths to values that must never be echoed back. */
+/** Paths to values that must never be echoed back: everything under oci.auth but its ids. */
 export function isSecretPath(path: readonly PropertyKey[]): boolean {
-    return path[0] === "oci" && path[1] === "auth" && path[2] === "privateKey";
+    return path[0] === "oci" && path[1] === "auth" && !["tenancyOcid", "userOcid", "fingerprint"].includes(String(path[2]));
 }
 
 /**

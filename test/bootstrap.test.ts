@@ -1,0 +1,94 @@
+import { strict as assert } from "assert";
+import * as YAML from "yaml";
+import { K3S_CONFIG_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile } from "../components/k3s/bootstrap";
+import { externalKubeconfig, readKubeconfigScript } from "../components/k3s/cluster-access";
+import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
+
+const server: K3sNodeBootstrap = {
+    version: "v1.34.3+k3s3",
+    role: "server",
+    nodeName: "server-1",
+    token: "planted-token-6d1f",
+    labels: { "groundwork.dev/site": "oci", "groundwork.dev/placement": "arm" },
+    taints: [],
+    cluster: { podCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSans: ["k3s.example.org"] },
+};
+const agent: K3sNodeBootstrap = {
+    ...server,
+    role: "agent",
+    nodeName: "agent-1",
+    serverUrl: "https://10.0.0.10:6443",
+    taints: ["dedicated=inference:NoSchedule"],
+    cluster: undefined,
+};
+
+describe("k3s bootstrap", () => {
+    it("starts embedded etcd on the first server, with the cluster's networks", () => {
+        const config = k3sConfigFile(server);
+        assert.equal(config["cluster-init"], true);
+        assert.equal(config.server, undefined);
+        assert.equal(config["cluster-cidr"], "10.42.0.0/16");
+        assert.equal(config["service-cidr"], "10.43.0.0/16");
+        assert.deepEqual(config["tls-san"], ["k3s.example.org"]);
+        assert.equal(config["secrets-encryption"], true);
+        assert.equal(config["write-kubeconfig-mode"], "0600");
+        assert.deepEqual(config["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm"]);
+    });
+
+    it("joins agents to the server with the token, labels and taints, and no server-only keys", () => {
+        const config = k3sConfigFile(agent);
+        assert.equal(config.server, "https://10.0.0.10:6443");
+        assert.equal(config.token, "planted-token-6d1f");
+        assert.deepEqual(config["node-taint"], ["dedicated=inference:NoSchedule"]);
+        for (const key of ["cluster-init", "cluster-cidr", "service-cidr", "secrets-encryption", "tls-san"]) {
+            assert.equal(config[key], undefined, key);
+        }
+    });
+
+    it("writes the config file readable by root only and runs the pinned installer", () => {
+        const doc = YAML.parse(k3sCloudInit(agent));
+        const file = doc.write_files.find((f: { path: string }) => f.path === K3S_CONFIG_PATH);
+        assert.equal(file.permissions, "0600");
+        assert.deepEqual(YAML.parse(file.content), k3sConfigFile(agent));
+        const installer = doc.write_files.find((f: { content: string }) => f.content.startsWith("#!"));
+        assert.match(installer.content, /K3S_VERSION="v1\.34\.3\+k3s3"/);
+        assert.match(installer.content, /raw\.githubusercontent\.com\/k3s-io\/k3s\/\$\{K3S_VERSION\}\/install\.sh/);
+        assert.match(installer.content, /INSTALL_K3S_EXEC="\$K3S_ROLE"/);
+        assert.deepEqual(doc.runcmd, [[installer.path]]);
+    });
+
+    for (const node of [server, agent]) {
+        it(`renders ${node.role} user data that passes cloud-init schema and shellcheck`, () => {
+            const userData = k3sCloudInit(node);
+            assert.ok(userData.startsWith("#cloud-config\n"));
+            const schema = cloudInitSchema(userData);
+            assert.ok(schema.ok, schema.output);
+            const scripts = scriptsIn(userData);
+            assert.deepEqual(scripts.map((s) => s.name), ["/usr/local/sbin/groundwork-k3s-install", "runcmd"]);
+            for (const { name, script } of scripts) {
+                const verdict = shellcheck(script);
+                assert.ok(verdict.ok, `${name}: ${verdict.output}`);
+            }
+        });
+    }
+
+    it("uses validators that do reject bad input", () => {
+        assert.equal(cloudInitSchema("#cloud-config\nruncmd: 5\nwrite_files: [{path: 1}]\n").ok, false);
+        assert.equal(shellcheck("#!/bin/sh\nrm -rf $1/*\n").ok, false);
+    });
+
+    it("reads the kubeconfig with a script that passes shellcheck", () => {
+        const verdict = shellcheck(readKubeconfigScript(900));
+        assert.ok(verdict.ok, verdict.output);
+    });
+
+    it("points the kubeconfig at the server's address and verifies TLS against the name kubernetes", () => {
+        const raw = "clusters:\n- cluster:\n    certificate-authority-data: QUJD\n    server: https://127.0.0.1:6443\n  name: default\n";
+        const cluster = YAML.parse(externalKubeconfig(raw, "203.0.113.7")).clusters[0].cluster;
+        assert.deepEqual(cluster, {
+            "certificate-authority-data": "QUJD",
+            server: "https://203.0.113.7:6443",
+            "tls-server-name": "kubernetes",
+        });
+    });
+});

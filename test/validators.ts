@@ -1,0 +1,51 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/** Result of an external validator: ok, and what it printed. */
+export interface Verdict {
+    ok: boolean;
+    output: string;
+}
+
+function run(tool: string, args: string[], file: string, content: string): Verdict {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-validate-"));
+    const target = path.join(dir, file);
+    fs.writeFileSync(target, content);
+    try {
+        const result = spawnSync(tool, [...args, target], { encoding: "utf8" });
+        if (result.error) {
+            throw new Error(`${tool} could not run (${result.error.message}); .ci/run installs it: apt-get install cloud-init shellcheck`);
+        }
+        return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Debian's `cloud-init schema`: validates a `#cloud-config` document against cloud-init's own schema. */
+export function cloudInitSchema(userData: string): Verdict {
+    return run("cloud-init", ["schema", "--config-file"], "user-data.yaml", userData);
+}
+
+/** Debian's `shellcheck`, with the dialect taken from the script's shebang. */
+export function shellcheck(script: string): Verdict {
+    const shell = /^#!\s*\S*\bbash\b/.test(script) ? "bash" : "sh";
+    return run("shellcheck", ["--shell", shell, "--severity", "style"], "script.sh", script);
+}
+
+/** The shell scripts inside a cloud-config document: files with a shebang, and `runcmd` as one script. */
+export function scriptsIn(userData: string): { name: string; script: string }[] {
+    const doc = YAML.parse(userData) ?? {};
+    const scripts = (doc.write_files ?? [])
+        .filter((f: { content?: string }) => typeof f.content === "string" && f.content.startsWith("#!"))
+        .map((f: { path: string; content: string }) => ({ name: f.path, script: f.content }));
+    if (Array.isArray(doc.runcmd) && doc.runcmd.length > 0) {
+        const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'"'"'`)}'`);
+        const lines = doc.runcmd.map((c: string | string[]) => (Array.isArray(c) ? c.map(quote).join(" ") : c));
+        scripts.push({ name: "runcmd", script: `#!/bin/sh\nset -eu\n${lines.join("\n")}\n` });
+    }
+    return scripts;
+}
