@@ -1,0 +1,172 @@
+import { strict as assert } from "assert";
+import * as YAML from "yaml";
+import { Namespace } from "kubernetes-models/v1";
+import { ALWAYS_FREE } from "../components/oci/always-free";
+import { RecordedResource } from "../plan/monitor";
+import { kubernetesDocuments } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
+import { PROJECT_DIR } from "./helpers";
+
+type Rule = { protocol: string; source: string; tcpOptions?: { min: number; max: number }; udpOptions?: { min: number; max: number } };
+
+const ofType = (plan: PlanResult, type: string) => plan.resources.filter((r) => r.type === type);
+const one = (plan: PlanResult, type: string, name: string): RecordedResource => {
+    const found = plan.resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `expected one ${type} named ${name}`);
+    return found[0];
+};
+const opensTcp = (rule: Rule, port: number) =>
+    rule.protocol === "6" && (!rule.tcpOptions || (rule.tcpOptions.min <= port && port <= rule.tcpOptions.max));
+const userDataOf = (r: RecordedResource) =>
+    Buffer.from((r.plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
+
+describe("the dev stack, planned offline", function () {
+    let plan: PlanResult;
+    before(async () => {
+        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+    });
+
+    it("builds a VCN with a public and a private subnet, each with its own routes and security list", () => {
+        const vcn = one(plan, "oci:Core/vcn:Vcn", "groundwork");
+        assert.deepEqual(vcn.inputs.cidrBlocks, ["10.0.0.0/16"]);
+        const pub = one(plan, "oci:Core/subnet:Subnet", "groundwork-public");
+        const priv = one(plan, "oci:Core/subnet:Subnet", "groundwork-private");
+        assert.deepEqual([pub.inputs.cidrBlock, pub.inputs.prohibitPublicIpOnVnic], ["10.0.0.0/24", false]);
+        assert.deepEqual([priv.inputs.cidrBlock, priv.inputs.prohibitPublicIpOnVnic], ["10.0.1.0/24", true]);
+        const route = (name: string) => (one(plan, "oci:Core/routeTable:RouteTable", name).inputs.routeRules as { networkEntityId: string }[])[0].networkEntityId;
+        assert.equal(route("groundwork-public"), "offline-groundwork-internet");
+        assert.equal(route("groundwork-private"), "offline-groundwork-nat");
+        assert.deepEqual(pub.inputs.securityListIds, ["offline-groundwork-public"]);
+        assert.deepEqual(priv.inputs.securityListIds, ["offline-groundwork-private"]);
+    });
+
+    it("opens SSH and the Kubernetes API only to the configured ranges, never to 0.0.0.0/0", () => {
+        for (const list of ofType(plan, "oci:Core/securityList:SecurityList")) {
+            const rules = list.inputs.ingressSecurityRules as Rule[];
+            for (const port of [22, 6443]) {
+                const sources = rules.filter((r) => opensTcp(r, port)).map((r) => r.source);
+                assert.ok(!sources.includes("0.0.0.0/0"), `${list.name} opens ${port} to 0.0.0.0/0`);
+                const allowed = (<Record<string, string[]>>{
+                    "groundwork-public:22": ["198.51.100.0/24"],
+                    "groundwork-public:6443": ["10.0.0.0/16", "198.51.100.0/24"],
+                    "groundwork-private:22": ["10.0.0.0/24"],
+                    "groundwork-private:6443": ["10.0.0.0/16"],
+                })[`${list.name}:${port}`];
+                assert.deepEqual([...new Set(sources)].sort(), allowed, `${list.name} port ${port}`);
+            }
+        }
+    });
+
+    it("opens the k3s node ports inside the VCN only, and HTTP/HTTPS ingress on the public subnet", () => {
+        const rules = one(plan, "oci:Core/securityList:SecurityList", "groundwork-public").inputs.ingressSecurityRules as Rule[];
+        const udp = rules.filter((r) => r.protocol === "17").map((r) => [r.source, r.udpOptions!.min, r.udpOptions!.max]);
+        assert.deepEqual(udp, [["10.0.0.0/16", 8472, 8472], ["10.0.0.0/16", 51820, 51821]]);
+        const worldTcp = rules.filter((r) => r.protocol === "6" && r.source === "0.0.0.0/0").map((r) => r.tcpOptions!.min);
+        assert.deepEqual(worldTcp, [80, 443]);
+        const privateRules = one(plan, "oci:Core/securityList:SecurityList", "groundwork-private").inputs.ingressSecurityRules as Rule[];
+        assert.ok(privateRules.every((r) => r.source !== "0.0.0.0/0" || r.protocol === "1"), "private subnet admits only ICMP from outside");
+    });
+
+    it("runs A1 instances inside the Always-Free totals", () => {
+        const instances = ofType(plan, "oci:Core/instance:Instance");
+        assert.deepEqual(instances.map((i) => i.name).sort(), ["agent-1", "server-1"]);
+        const shapes = instances.map((i) => i.inputs.shapeConfig as { ocpus: number; memoryInGbs: number });
+        assert.ok(instances.every((i) => i.inputs.shape === ALWAYS_FREE.shape));
+        assert.equal(shapes.reduce((s, c) => s + c.ocpus, 0), 4);
+        assert.equal(shapes.reduce((s, c) => s + c.memoryInGbs, 0), 24);
+        const boot = instances.map((i) => Number((i.inputs.sourceDetails as { bootVolumeSizeInGbs: string }).bootVolumeSizeInGbs));
+        assert.ok(boot.reduce((s, b) => s + b, 0) <= ALWAYS_FREE.totalBlockStorageGbs);
+    });
+
+    it("puts the server in the public subnet at a fixed address and agents in the private one", () => {
+        const server = one(plan, "oci:Core/instance:Instance", "server-1");
+        const agent = one(plan, "oci:Core/instance:Instance", "agent-1");
+        assert.deepEqual(server.inputs.createVnicDetails, { assignPublicIp: "true", hostnameLabel: "server-1", privateIp: "10.0.0.10", subnetId: "offline-groundwork-public" });
+        assert.deepEqual(agent.inputs.createVnicDetails, { assignPublicIp: "false", hostnameLabel: "agent-1", subnetId: "offline-groundwork-private" });
+        assert.equal(server.inputs.preserveBootVolume, true, "the server's boot volume holds etcd");
+        for (const i of [server, agent]) {
+            assert.deepEqual(i.inputs.instanceOptions, { areLegacyImdsEndpointsDisabled: true });
+            assert.deepEqual(i.ignoreChanges, ["sourceDetails.sourceId", "metadata.user_data"]);
+            assert.equal((i.inputs.sourceDetails as { sourceId: string }).sourceId, "ocid1.image.oc1..offlineplanubuntu2404aarch64");
+            assert.equal(i.inputs.availabilityDomain, "OFFLINE:AD-1");
+        }
+    });
+
+    it("bootstraps k3s by cloud-init: user data is secret, passes cloud-init schema and shellcheck", () => {
+        for (const instance of ofType(plan, "oci:Core/instance:Instance")) {
+            assert.deepEqual(instance.secretPaths, ["metadata.user_data"]);
+            assert.equal((instance.inputs.metadata as Record<string, string>).user_data, "[secret]");
+            const userData = userDataOf(instance);
+            const schema = cloudInitSchema(userData);
+            assert.ok(schema.ok, `${instance.name}: ${schema.output}`);
+            for (const { name, script } of scriptsIn(userData)) {
+                const verdict = shellcheck(script);
+                assert.ok(verdict.ok, `${instance.name} ${name}: ${verdict.output}`);
+            }
+        }
+    });
+
+    it("joins the agent to the server with the generated token and places nodes by label", () => {
+        const token = one(plan, "random:index/randomPassword:RandomPassword", "k3s-token");
+        assert.deepEqual(token.inputs, { length: 64, special: false });
+        assert.deepEqual(token.additionalSecretOutputs.sort(), ["bcryptHash", "result"]);
+        const k3sConfig = (name: string) => {
+            const doc = YAML.parse(userDataOf(one(plan, "oci:Core/instance:Instance", name)));
+            return YAML.parse(doc.write_files[0].content);
+        };
+        const server = k3sConfig("server-1");
+        const agent = k3sConfig("agent-1");
+        assert.equal(server["cluster-init"], true);
+        assert.equal(agent.server, "https://10.0.0.10:6443");
+        assert.equal(agent.token, server.token);
+        assert.match(server.token, /^offline-[0-9a-f]+$/);
+        assert.deepEqual(server["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=system"]);
+        assert.deepEqual(agent["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=workloads"]);
+        const masked = JSON.stringify(plan.resources.map((r) => r.inputs));
+        assert.ok(!masked.includes(server.token), "the token appears in a plain input");
+    });
+
+    it("reads the kubeconfig over SSH with a generated key, as a secret, and builds a provider on it", () => {
+        const key = one(plan, "tls:index/privateKey:PrivateKey", "operator-ssh");
+        assert.deepEqual(key.inputs, { algorithm: "ED25519" });
+        const read = one(plan, "command:remote:Command", "k3s-kubeconfig");
+        assert.equal(read.inputs.connection, "[secret]");
+        assert.equal(read.inputs.logging, "none");
+        assert.deepEqual(read.additionalSecretOutputs.sort(), ["connection", "stdout"]);
+        assert.equal((read.plainInputs.connection as { host: string }).host, "203.0.113.231");
+        const provider = one(plan, "pulumi:providers:kubernetes", "k3s");
+        assert.equal(provider.inputs.kubeconfig, "[secret]");
+        const kubeconfig = YAML.parse(provider.plainInputs.kubeconfig as string);
+        assert.equal(kubeconfig.clusters[0].cluster.server, "https://203.0.113.231:6443");
+        assert.equal(kubeconfig.clusters[0].cluster["tls-server-name"], "kubernetes");
+        assert.equal(plan.outputs.kubeconfig, "[secret]");
+        assert.equal(plan.outputs.apiServer, "https://203.0.113.231:6443");
+    });
+
+    it("creates every OCI resource through the stack's explicit provider in the configured region", () => {
+        const provider = one(plan, "pulumi:providers:oci", "oci");
+        assert.equal(provider.inputs.region, "eu-frankfurt-1");
+        const ociResources = plan.resources.filter((r) => r.type.startsWith("oci:"));
+        assert.ok(ociResources.length >= 10);
+        assert.ok(ociResources.every((r) => r.provider?.startsWith(provider.urn)), "an OCI resource uses the default provider");
+    });
+
+    it("parents every resource under a component or the stack", () => {
+        const urns = new Set(plan.resources.map((r) => r.urn));
+        for (const r of plan.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")) {
+            assert.ok(r.parent && urns.has(r.parent), `${r.type} ${r.name} has no registered parent`);
+        }
+        const components = plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type).sort();
+        assert.deepEqual(components, ["groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:Network"]);
+    });
+
+    it("renders the platform namespace as a valid Kubernetes object with Pod Security enforced", () => {
+        const docs = kubernetesDocuments(plan.resources);
+        assert.equal(docs.length, 1);
+        const ns = new Namespace(docs[0] as any);
+        ns.validate();
+        assert.equal(ns.metadata?.name, "groundwork-system");
+        assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+});

@@ -1,0 +1,98 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { OFFLINE_OUTPUTS } from "../plan/offline-data";
+import { PROJECT_DIR } from "./helpers";
+
+/** Runs `npm run plan -- <args>` as a user would (without npm's own banner). */
+function plan(...args: string[]) {
+    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function filesUnder(dir: string): Record<string, string> {
+    return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-plan-"));
+
+describe("npm run plan", function () {
+    it("plans the dev stack into out/dev: resources.json and manifests.yaml", () => {
+        const run = plan("--stack", "dev");
+        assert.equal(run.status, 0, run.stderr);
+        const resources: { type: string; name: string }[] = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "out/dev/resources.json"), "utf8"));
+        const types = new Set(resources.map((r) => r.type));
+        for (const type of [
+            "oci:Core/vcn:Vcn", "oci:Core/subnet:Subnet", "oci:Core/securityList:SecurityList", "oci:Core/routeTable:RouteTable",
+            "oci:Core/instance:Instance", "random:index/randomPassword:RandomPassword", "command:remote:Command", "pulumi:providers:kubernetes",
+        ]) {
+            assert.ok(types.has(type), `resources.json lacks ${type}`);
+        }
+        const manifests = YAML.parseAllDocuments(fs.readFileSync(path.join(PROJECT_DIR, "out/dev/manifests.yaml"), "utf8"));
+        assert.ok(manifests.every((d) => d.errors.length === 0));
+        assert.deepEqual(manifests.map((d) => d.toJS().kind), ["Namespace"]);
+        assert.match(run.stdout, /Offline plan of stack "dev" \(project groundwork\): \d+ resources/);
+        assert.match(run.stdout, /^ {2}kubeconfig: "\[secret\]"$/m);
+    });
+
+    it("never writes or prints a secret: a planted config secret, the token, keys and the kubeconfig", () => {
+        const planted = "PLANTED-8c1f0b7e2d4a-private-key";
+        const out = tmp();
+        const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out,
+            "--secret", `groundwork:oci.auth.privateKey=${planted}`);
+        assert.equal(run.status, 0, run.stderr);
+        const written = filesUnder(out);
+        assert.deepEqual(Object.keys(written).sort(), ["manifests.yaml", "resources.json"]);
+        // The stand-in values the mock runtime hands the program for generated secrets.
+        const token = OFFLINE_OUTPUTS["random:index/randomPassword:RandomPassword"]("k3s-token", { length: 64 }).result as string;
+        const sshKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("operator-ssh", {}).privateKeyOpenssh as string;
+        const clientKey = "T0ZGTElORS1QTEFOLUtFWQ==";
+        for (const secret of [planted, token, sshKey.split("\n")[1], clientKey]) {
+            for (const [name, text] of Object.entries({ ...written, stdout: run.stdout, stderr: run.stderr })) {
+                assert.ok(!text.includes(secret), `${name} contains a secret (${secret.slice(0, 12)}...)`);
+            }
+        }
+        const provider = JSON.parse(written["resources.json"]).find((r: { type: string }) => r.type === "pulumi:providers:oci");
+        assert.equal(provider.inputs.privateKey, "[secret]");
+        assert.deepEqual(provider.secretInputs, ["privateKey"]);
+        assert.doesNotMatch(run.stdout, /stood in/, "a supplied secret is not a placeholder");
+    });
+
+    it("stands in a placeholder for encrypted config it cannot decrypt, and says which", () => {
+        const out = tmp();
+        const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /Encrypted config stood in for offline \(pass --secret KEY=VALUE to supply one\):\n {2}groundwork:oci\.auth\.privateKey\n/);
+        assert.ok(!fs.readFileSync(path.join(out, "resources.json"), "utf8").includes("offline-placeholder"));
+    });
+
+    it("fails bad config before anything is written, naming each key and value", () => {
+        const out = tmp();
+        fs.writeFileSync(path.join(out, "resources.json"), "stale plan of another config");
+        const run = plan("--stack", "bad", "--stack-file", "test/fixtures/Pulumi.bad.yaml", "--out", out);
+        assert.equal(run.status, 2);
+        assert.equal(run.stdout, "");
+        assert.match(run.stderr, /^error: invalid stack configuration \(3 problems\):/);
+        assert.ok(run.stderr.includes("groundwork:oci.nodes[1].ocpus = 3: the Always-Free A1 total is 4 OCPU across all nodes; these nodes ask for 5"));
+        assert.ok(run.stderr.includes('groundwork:oci.sshAllowedCidrs[0] = "0.0.0.0/0": opens the port to the whole internet'));
+        assert.ok(run.stderr.includes('groundwork:oci.region = "eu-frankfurt-9": did you mean "eu-frankfurt-1"?'));
+        assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace for a config error");
+        assert.ok(!fs.existsSync(out), "a stale plan is left behind");
+    });
+
+    it("rejects a --secret for a key the stack file does not encrypt", () => {
+        const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", tmp(), "--secret", "groundwork:oci.auth.privatekey=x");
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /--secret groundwork:oci\.auth\.privatekey: no such secure value in .*; secure values there: groundwork:oci\.auth\.privateKey/);
+        assert.ok(!run.stderr.includes("=x"));
+    });
+
+    it("rejects a stack that has no stack file", () => {
+        const run = plan("--stack", "nosuch", "--out", tmp());
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /no stack file .*Pulumi\.nosuch\.yaml/);
+    });
+});
