@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { A1NodeSize, alwaysFreeViolations, ALWAYS_FREE, MIN_BOOT_VOLUME_GBS } from "../components/oci/always-free";
+import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MIN_BOOT_VOLUME_GBS } from "../components/oci/always-free";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { ConfigError, formatIssues, NAMESPACE } from "./config-errors";
 import { OCI_REGIONS } from "./oci-regions";
@@ -51,15 +51,18 @@ const clusterSchema = z.strictObject({
 const ociNodeSchema = z.strictObject({
     name: dnsLabel.describe("Node name, instance name and hostname."),
     role: z.enum(["server", "agent"]).default("agent").describe("k3s role."),
-    ocpus: z.number().int().min(1).max(ALWAYS_FREE.totalOcpus).describe("A1 OCPUs (1-4)."),
-    memoryGbs: z.number().int().min(1).max(ALWAYS_FREE.totalMemoryGbs).describe("Memory in GB (at least 1 per OCPU)."),
+    ocpus: z.number().int().min(1).max(A1_FLEX_LIMITS.maxOcpus).describe("A1 OCPUs; Always-Free allows 4 across all nodes."),
+    memoryGbs: z.number().int().min(1).max(A1_FLEX_LIMITS.maxMemoryGbs).describe("Memory in GB, 1 to 64 per OCPU; Always-Free allows 24 across all nodes."),
     bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (at least 50)."),
     availabilityDomain: z.string().min(1).optional().describe("Availability domain for this node; default: the site's."),
     labels: labels.default({}).describe("Extra Kubernetes node labels."),
     taints: z.array(taint).default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
-}).refine((n) => n.memoryGbs >= n.ocpus, {
-    path: ["memoryGbs"],
-    message: "A1.Flex needs at least 1 GB of memory per OCPU",
+}).superRefine((n, ctx) => {
+    if (n.memoryGbs < n.ocpus) {
+        ctx.addIssue({ code: "custom", path: ["memoryGbs"], message: `A1.Flex needs at least 1 GB of memory per OCPU (${n.ocpus} here)` });
+    } else if (n.memoryGbs > n.ocpus * A1_FLEX_LIMITS.maxMemoryGbsPerOcpu) {
+        ctx.addIssue({ code: "custom", path: ["memoryGbs"], message: `A1.Flex allows at most ${A1_FLEX_LIMITS.maxMemoryGbsPerOcpu} GB per OCPU (${n.ocpus * A1_FLEX_LIMITS.maxMemoryGbsPerOcpu} GB for ${n.ocpus})` });
+    }
 });
 
 const ociAuthSchema = z.strictObject({

@@ -53,7 +53,9 @@ describe("stack config", () => {
         });
         it("rejects one node over the whole allowance", () => {
             dev.oci.nodes = [{ name: "big", role: "server", ocpus: 5, memoryGbs: 24 }];
-            assertProblem(problems(dev), "groundwork:oci.nodes[0].ocpus = 5:", "must be at most 4");
+            assert.deepEqual(problems(dev), [
+                "groundwork:oci.nodes[0].ocpus = 5: the Always-Free A1 total is 4 OCPU across all nodes; these nodes ask for 5",
+            ]);
         });
         it("rejects memory over 24 GB in total", () => {
             dev.oci.nodes[1].memoryGbs = 16;
@@ -100,7 +102,9 @@ describe("stack config", () => {
             ["an unpinned k3s version", (c) => { c.cluster.k3sVersion = "latest"; }, 'groundwork:cluster.k3sVersion = "latest":', "k3s release tag such as v1.34.3+k3s3"],
             ["a malformed taint", (c) => { c.oci.nodes[1].taints = ["gpu=true"]; }, 'groundwork:oci.nodes[1].taints[0] = "gpu=true":', "key[=value]:NoSchedule"],
             ["a malformed label key", (c) => { c.oci.nodes[1].labels = { "bad key": "x" }; }, 'groundwork:oci.nodes[1].labels = {"bad key":"x"}:', 'key "bad key" must be a Kubernetes label key'],
-            ["less than 1 GB per OCPU", (c) => { c.oci.nodes[1].memoryGbs = 1; }, "groundwork:oci.nodes[1].memoryGbs = 1:", "at least 1 GB of memory per OCPU"],
+            ["less than 1 GB per OCPU", (c) => { c.oci.nodes[1].memoryGbs = 1; }, "groundwork:oci.nodes[1].memoryGbs = 1:", "at least 1 GB of memory per OCPU (2 here)"],
+            ["more than 64 GB per OCPU", (c) => { c.oci.alwaysFree = false; c.oci.nodes[1].memoryGbs = 200; }, "groundwork:oci.nodes[1].memoryGbs = 200:", "at most 64 GB per OCPU (128 GB for 2)"],
+            ["more OCPUs than an A1 instance has", (c) => { c.oci.alwaysFree = false; c.oci.nodes[1].ocpus = 81; }, "groundwork:oci.nodes[1].ocpus = 81:", "must be at most 80"],
             ["pod and service networks overlapping", (c) => { c.cluster.serviceCidr = "10.42.128.0/17"; }, 'groundwork:cluster.serviceCidr = "10.42.128.0/17":', "overlaps cluster.podCidr 10.42.0.0/16"],
             ["a VCN overlapping the pod network", (c) => { c.oci.vcnCidr = "10.0.0.0/8"; }, 'groundwork:oci.vcnCidr = "10.0.0.0/8":', "overlaps cluster.podCidr 10.42.0.0/16 and cluster.serviceCidr 10.43.0.0/16"],
             ["a missing required key", (c) => { delete c.oci.compartmentId; }, "groundwork:oci.compartmentId is not set:", "it is required"],

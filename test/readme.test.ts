@@ -9,7 +9,7 @@ const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 describe("README", () => {
     it("carries the current config reference (run npm run docs:config)", () => {
         assert.equal(withConfigReference(readme), readme);
-        assert.ok(readme.includes("| `groundwork:oci.nodes[].ocpus` | integer 1–4 | required |"));
+        assert.ok(readme.includes("| `groundwork:oci.nodes[].ocpus` | integer 1–80 | required |"));
     });
 
     it("documents every config key", () => {

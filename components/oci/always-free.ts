@@ -13,6 +13,12 @@ export const ALWAYS_FREE = {
     totalBlockStorageGbs: 200,
 } as const;
 
+/**
+ * What one VM.Standard.A1.Flex instance can have, free or paid: 1-80 OCPUs, up to 64 GB per OCPU
+ * and 512 GB in all. Source: OCI docs, "Compute Shapes", Flexible Shapes table, read 2026-11-25.
+ */
+export const A1_FLEX_LIMITS = { maxOcpus: 80, maxMemoryGbs: 512, maxMemoryGbsPerOcpu: 64 } as const;
+
 /** OCI's smallest boot volume. Source: OCI docs, "Boot Volumes" (custom size 50 GB to 32 TB), read 2026-11-25. */
 export const MIN_BOOT_VOLUME_GBS = 50;
 
