@@ -9,7 +9,7 @@ import { OciArmNode, OciArmNodePool } from "../components/oci/arm-node-pool";
 import { OciNetwork } from "../components/oci/network";
 import { hostAddress, parseIpv4Cidr } from "./cidr";
 import { ClusterConfig, OciSiteConfig } from "./config";
-import { PLACEMENT_LABEL, SITE_LABEL } from "./placement";
+import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
 
 /** Ubuntu's login user on Canonical's OCI images. */
 const UBUNTU_USER = "ubuntu";

@@ -1,5 +1,15 @@
 import * as YAML from "yaml";
 
+/**
+ * How nodes in different places reach each other.
+ * - `private`: flannel VXLAN over a private network; one site only.
+ * - `wireguard-native`: flannel's WireGuard backend between nodes' external IPs.
+ * - `tailscale`: k3s's Tailscale integration (`vpn-auth`), for nodes behind NAT.
+ * Source: docs.k3s.io, "Distributed hybrid or multicloud cluster" (read 2026-11-25).
+ */
+export const OVERLAYS = ["private", "wireguard-native", "tailscale"] as const;
+export type Overlay = (typeof OVERLAYS)[number];
+
 /** Everything one node needs to install k3s and join (or start) the cluster. */
 export interface K3sNodeBootstrap {
     /** k3s release, e.g. `v1.34.3+k3s3`; the installer is fetched at this same tag. */
@@ -18,6 +28,12 @@ export interface K3sNodeBootstrap {
     labels: Record<string, string>;
     /** Node taints, `key=value:Effect`. */
     taints: string[];
+    /** The overlay every node of the cluster uses. Default `private`. */
+    overlay?: Overlay;
+    /** The address other sites reach this node at (`node-external-ip`), for `wireguard-native`. */
+    externalIp?: string;
+    /** Tailscale auth key (secret), for `tailscale`. */
+    tailscaleAuthKey?: string;
     /** Cluster-wide settings; servers only (agents learn them from the server). */
     cluster?: {
         podCidr: string;
@@ -27,18 +43,28 @@ export interface K3sNodeBootstrap {
     };
 }
 
-/** Where the node's k3s configuration and installer are written by cloud-init. */
+/** Where the node's k3s configuration and installer are written. */
 export const K3S_CONFIG_PATH = "/etc/rancher/k3s/config.yaml";
 export const K3S_INSTALL_SCRIPT_PATH = "/usr/local/sbin/groundwork-k3s-install";
 
 /** The k3s configuration file (`/etc/rancher/k3s/config.yaml`): the same keys as the CLI flags. */
 export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
+    const overlay = node.overlay ?? "private";
     const config: Record<string, unknown> = {
         token: node.token,
         "node-name": node.nodeName,
     };
     if (node.serverUrl) {
         config.server = node.serverUrl;
+    }
+    if (node.externalIp) {
+        config["node-external-ip"] = node.externalIp;
+    }
+    if (overlay === "tailscale") {
+        if (!node.tailscaleAuthKey) {
+            throw new Error(`node ${node.nodeName}: the tailscale overlay needs a Tailscale auth key`);
+        }
+        config["vpn-auth"] = `name=tailscale,joinKey=${node.tailscaleAuthKey}`;
     }
     const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`);
     if (labels.length > 0) {
@@ -59,6 +85,13 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
                 config["tls-san"] = node.cluster.tlsSans;
             }
         }
+        if (overlay === "wireguard-native") {
+            // Flannel options are server-side and must match on every server.
+            config["flannel-backend"] = "wireguard-native";
+            config["flannel-external-ip"] = true;
+        }
+        // Groundwork owns the RuntimeClasses (the nvidia one carries GPU scheduling).
+        config.disable = ["runtimes"];
         config["write-kubeconfig-mode"] = "0600";
         config["secrets-encryption"] = true;
     }
@@ -67,27 +100,43 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
 
 /**
  * The installer: fetches k3s's own `install.sh` at the pinned tag (which verifies the binary's
- * checksum) and runs it. Safe to re-run: it exits early when the pinned version is already there.
+ * checksum) and runs it. Safe to re-run: with the pinned version already there it only restarts
+ * k3s when GROUNDWORK_CONFIG_CHANGED=1.
  */
-export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role">): string {
+export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay">): string {
+    const service = node.role === "server" ? "k3s" : "k3s-agent";
+    const tailscale = node.overlay === "tailscale"
+        ? `
+# k3s's Tailscale integration drives the tailscale client, which must be installed first.
+if ! command -v tailscale >/dev/null 2>&1; then
+    curl -fsSL --retry 10 --retry-delay 6 --retry-all-errors https://tailscale.com/install.sh | sh
+fi
+`
+        : "";
     return `#!/bin/sh
 # Installs k3s ${node.version} as a ${node.role}. Written by Groundwork; safe to re-run.
 set -eu
 
 K3S_VERSION="${node.version}"
 K3S_ROLE="${node.role}"
+K3S_SERVICE="${service}"
 INSTALLER_URL="https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_VERSION}/install.sh"
 
 # Oracle's Ubuntu images reject all inbound traffic but SSH in iptables, behind the VCN's own
-# security lists. k3s needs its ports (the security lists stay the firewall), so drop those rules.
+# security lists. k3s needs its ports (the cloud firewall stays the firewall), so drop those rules.
 if [ -f /etc/iptables/rules.v4 ]; then
     iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
     iptables -D FORWARD -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
     sed -i '/-j REJECT --reject-with icmp-host-prohibited/d' /etc/iptables/rules.v4
 fi
-
+${tailscale}
 if command -v k3s >/dev/null 2>&1 && k3s --version | grep -qF "k3s version \${K3S_VERSION} "; then
-    echo "k3s \${K3S_VERSION} is already installed"
+    if [ "\${GROUNDWORK_CONFIG_CHANGED:-0}" = "1" ]; then
+        echo "k3s \${K3S_VERSION} is installed; restarting \${K3S_SERVICE} for the new configuration"
+        systemctl restart "$K3S_SERVICE"
+    else
+        echo "k3s \${K3S_VERSION} is already installed"
+    fi
     exit 0
 fi
 
@@ -119,3 +168,39 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
     };
     return `#cloud-config\n# k3s ${node.role} ${node.nodeName}, rendered by Groundwork\n${YAML.stringify(doc)}`;
 }
+
+/**
+ * The same install for a machine reached over SSH: a script, fed to `sudo sh -s` on stdin, that
+ * writes the config (restarting k3s only if it changed) and runs the installer.
+ */
+export function k3sRemoteInstall(node: K3sNodeBootstrap): string {
+    const installer = k3sInstallScript(node).replace(/^#!\/bin\/sh\n/, "");
+    return `#!/bin/sh
+# k3s ${node.role} ${node.nodeName}, installed over SSH by Groundwork.
+set -eu
+umask 077
+mkdir -p "$(dirname ${K3S_CONFIG_PATH})"
+staged="$(mktemp)"
+cat > "$staged" <<'GROUNDWORK_K3S_CONFIG'
+${YAML.stringify(k3sConfigFile(node)).trimEnd()}
+GROUNDWORK_K3S_CONFIG
+GROUNDWORK_CONFIG_CHANGED=0
+if ! cmp -s "$staged" ${K3S_CONFIG_PATH}; then
+    mv "$staged" ${K3S_CONFIG_PATH}
+    GROUNDWORK_CONFIG_CHANGED=1
+else
+    rm -f "$staged"
+fi
+export GROUNDWORK_CONFIG_CHANGED
+${installer}`;
+}
+
+/** Removes k3s from a machine: the uninstall script k3s's installer left for its role. */
+export const K3S_UNINSTALL = `#!/bin/sh
+set -eu
+for script in /usr/local/bin/k3s-uninstall.sh /usr/local/bin/k3s-agent-uninstall.sh; do
+    if [ -x "$script" ]; then
+        "$script"
+    fi
+done
+`;

@@ -1,0 +1,57 @@
+import * as k8s from "@pulumi/kubernetes";
+
+/** Node labels every site sets, so workloads can be placed by site and by kind of capacity. */
+export const SITE_LABEL = "groundwork.dev/site";
+export const PLACEMENT_LABEL = "groundwork.dev/placement";
+
+/** What kind of capacity a node offers; every node carries exactly one, as PLACEMENT_LABEL. */
+export const NODE_KINDS = ["gpu", "arm", "x86", "edge"] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** Where a workload may run: one kind of node, or `any` node that does not reserve itself. */
+export const PLACEMENTS = [...NODE_KINDS, "any"] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+type Taint = { key: string; value: string; effect: "NoSchedule" };
+
+/** GPU nodes keep everything that does not ask for a GPU off them (the device plugin's convention). */
+export const GPU_TAINT: Taint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
+/** Edge machines are small and far away: only workloads placed there run there. */
+export const EDGE_TAINT: Taint = { key: "groundwork.dev/edge", value: "true", effect: "NoSchedule" };
+
+/** The taints a node of this kind gets, as k3s `node-taint` strings. */
+export function taintsFor(kind: NodeKind): string[] {
+    const taint = kind === "gpu" ? GPU_TAINT : kind === "edge" ? EDGE_TAINT : undefined;
+    return taint ? [`${taint.key}=${taint.value}:${taint.effect}`] : [];
+}
+
+/** Pod scheduling fields that put a workload on its placement. */
+export interface Scheduling {
+    nodeSelector?: Record<string, string>;
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    runtimeClassName?: string;
+}
+
+/** The NVIDIA RuntimeClass that GPU pods run under (its handler is what k3s configures in containerd). */
+export const NVIDIA_RUNTIME_CLASS = "nvidia";
+
+/** Turns a placement into node selectors, tolerations and, for GPUs, the runtime class. */
+export function schedulingFor(placement: Placement): Scheduling {
+    switch (placement) {
+        case "any":
+            return {};
+        case "gpu":
+            return {
+                nodeSelector: { [PLACEMENT_LABEL]: "gpu" },
+                tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
+                runtimeClassName: NVIDIA_RUNTIME_CLASS,
+            };
+        case "edge":
+            return {
+                nodeSelector: { [PLACEMENT_LABEL]: "edge" },
+                tolerations: [{ key: EDGE_TAINT.key, operator: "Equal", value: EDGE_TAINT.value, effect: EDGE_TAINT.effect }],
+            };
+        default:
+            return { nodeSelector: { [PLACEMENT_LABEL]: placement } };
+    }
+}
