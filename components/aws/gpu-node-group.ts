@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { Overlay } from "../k3s/bootstrap";
+import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
+import { AwsK3sInstance } from "./k3s-instance";
+import { INSTANCE_TYPES } from "./instance-types";
+
+/**
+ * AWS's Deep Learning Base AMI: Ubuntu with the NVIDIA driver and the NVIDIA container toolkit,
+ * which k3s detects and registers as the containerd runtime `nvidia`.
+ * Sources: AWS DLAMI release notes, "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)";
+ * docs.k3s.io/advanced, "NVIDIA Container Runtime Support" (both read 2026-11-25).
+ */
+export const GPU_AMI_NAME = "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) *";
+
+export interface AwsGpuNodeGroupArgs {
+    instanceType: string;
+    count: number;
+    /** Spot capacity at this maximum price (USD an hour); on-demand when absent. */
+    spotMaxPricePerHour?: number;
+    rootVolumeGbs: number;
+    /** Subnets to spread the nodes over, round robin. */
+    subnetIds: pulumi.Input<string>[];
+    /** Nodes need public (Elastic) addresses when other sites reach them over wireguard-native. */
+    public: boolean;
+    securityGroupId: pulumi.Input<string>;
+    instanceProfileName: pulumi.Input<string>;
+    /** An AMI to use instead of the newest Deep Learning Base AMI. */
+    amiId?: pulumi.Input<string>;
+    k3s: {
+        version: string;
+        serverUrl: pulumi.Input<string>;
+        token: pulumi.Input<string>;
+        overlay: Overlay;
+        tailscaleAuthKey?: pulumi.Input<string>;
+    };
+    labels: Record<string, string>;
+    taints: string[];
+    tags?: Record<string, string>;
+}
+
+/** The labels a GPU node carries, from its instance type. */
+export function gpuNodeLabels(instanceType: string): Record<string, string> {
+    const spec = INSTANCE_TYPES[instanceType];
+    return {
+        [SITE_LABEL]: "aws",
+        [PLACEMENT_LABEL]: "gpu",
+        // The device plugin chart's default node affinity selects this label.
+        "nvidia.com/gpu.present": "true",
+        "groundwork.dev/gpu-model": spec.gpuModel ?? "unknown",
+        "groundwork.dev/gpu-count": String(spec.gpus),
+        "node.kubernetes.io/instance-type": instanceType,
+    };
+}
+
+/**
+ * GPU instances that join k3s as agents, labelled by GPU model and count and tainted
+ * `nvidia.com/gpu=present:NoSchedule` so only GPU workloads land on them.
+ */
+export class AwsGpuNodeGroup extends pulumi.ComponentResource {
+    public readonly nodes: AwsK3sInstance[];
+
+    constructor(name: string, args: AwsGpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:aws:GpuNodeGroup", name, {}, opts);
+        const amiId = args.amiId ?? aws.ec2.getAmiOutput({
+            owners: ["amazon"],
+            mostRecent: true,
+            filters: [
+                { name: "name", values: [GPU_AMI_NAME] },
+                { name: "architecture", values: ["x86_64"] },
+                { name: "state", values: ["available"] },
+            ],
+        }, { parent: this }).id;
+        this.nodes = Array.from({ length: args.count }, (_, i) => new AwsK3sInstance(`${name}-${i}`, {
+            instanceType: args.instanceType,
+            amiId,
+            subnetId: args.subnetIds[i % args.subnetIds.length],
+            securityGroupIds: [args.securityGroupId],
+            instanceProfileName: args.instanceProfileName,
+            public: args.public,
+            rootVolumeGbs: args.rootVolumeGbs,
+            spotMaxPricePerHour: args.spotMaxPricePerHour,
+            k3s: {
+                version: args.k3s.version,
+                role: "agent",
+                nodeName: `${name}-${i}`,
+                overlay: args.k3s.overlay,
+                labels: { ...gpuNodeLabels(args.instanceType), ...args.labels },
+                taints: [...taintsFor("gpu"), ...args.taints],
+            },
+            serverUrl: args.k3s.serverUrl,
+            token: args.k3s.token,
+            tailscaleAuthKey: args.k3s.tailscaleAuthKey,
+            tags: args.tags,
+        }, { parent: this }));
+        this.registerOutputs({});
+    }
+}

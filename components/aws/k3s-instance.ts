@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { k3sCloudInit, K3sNodeBootstrap } from "../k3s/bootstrap";
+
+export interface AwsK3sInstanceArgs {
+    instanceType: string;
+    amiId: pulumi.Input<string>;
+    subnetId: pulumi.Input<string>;
+    securityGroupIds: pulumi.Input<string>[];
+    instanceProfileName: pulumi.Input<string>;
+    /** Give the node a fixed public address (an Elastic IP), known before it boots. */
+    public: boolean;
+    /** Fixed private address (servers), so other nodes can join before it exists. */
+    privateIp?: string;
+    rootVolumeGbs: number;
+    /** Run on spot capacity, paying at most this many USD an hour. */
+    spotMaxPricePerHour?: number;
+    /** The k3s bootstrap; the join URL, token, external IP and Tailscale key are filled in here. */
+    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "externalIp" | "tailscaleAuthKey">;
+    /** The first server's supervisor URL; absent on the server that initialises the cluster. */
+    serverUrl?: pulumi.Input<string>;
+    token: pulumi.Input<string>;
+    tailscaleAuthKey?: pulumi.Input<string>;
+    tags?: Record<string, string>;
+}
+
+/**
+ * One EC2 instance that installs k3s on first boot: IMDSv2 only with a hop limit pods cannot
+ * reach, an encrypted gp3 root volume, and an Elastic IP allocated first when the node must be
+ * reachable from other sites, so its address is in the k3s config from the start.
+ */
+export class AwsK3sInstance extends pulumi.ComponentResource {
+    public readonly privateIp: pulumi.Output<string>;
+    /** The Elastic IP, or "" for a private node. */
+    public readonly publicIp: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsK3sInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:aws:K3sInstance", name, {}, opts);
+        const address = args.public
+            ? new aws.ec2.Eip(name, { domain: "vpc", tags: { ...args.tags, Name: name } }, { parent: this })
+            : undefined;
+        const userData = pulumi
+            .all([args.serverUrl, args.token, args.tailscaleAuthKey, address?.publicIp])
+            .apply(([serverUrl, token, tailscaleAuthKey, externalIp]) => Buffer.from(k3sCloudInit({
+                ...args.k3s,
+                serverUrl,
+                token,
+                tailscaleAuthKey,
+                externalIp: args.k3s.overlay === "wireguard-native" ? externalIp : undefined,
+            })).toString("base64"));
+
+        const instance = new aws.ec2.Instance(name, {
+            instanceType: args.instanceType,
+            ami: args.amiId,
+            subnetId: args.subnetId,
+            privateIp: args.privateIp,
+            vpcSecurityGroupIds: args.securityGroupIds,
+            iamInstanceProfile: args.instanceProfileName,
+            userDataBase64: pulumi.secret(userData),
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                // One hop: the node itself. A pod's traffic crosses a second hop and gets no token.
+                httpPutResponseHopLimit: 1,
+            },
+            rootBlockDevice: {
+                volumeType: "gp3",
+                volumeSize: args.rootVolumeGbs,
+                encrypted: true,
+                // A server's root volume holds etcd.
+                deleteOnTermination: args.k3s.role !== "server",
+            },
+            instanceMarketOptions: args.spotMaxPricePerHour === undefined ? undefined : {
+                marketType: "spot",
+                spotOptions: {
+                    maxPrice: args.spotMaxPricePerHour.toFixed(4),
+                    spotInstanceType: "persistent",
+                    instanceInterruptionBehavior: "stop",
+                },
+            },
+            tags: { ...args.tags, Name: name, "groundwork-k3s-role": args.k3s.role },
+        }, {
+            parent: this,
+            // A newer AMI or a re-rendered bootstrap must never replace a running node.
+            ignoreChanges: ["ami", "userDataBase64"],
+        });
+        if (address) {
+            new aws.ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
+        }
+        this.privateIp = instance.privateIp;
+        this.publicIp = address ? address.publicIp : pulumi.output("");
+        this.registerOutputs({ privateIp: this.privateIp, publicIp: this.publicIp });
+    }
+}

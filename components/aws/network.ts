@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
+
+export interface AwsNetworkArgs {
+    /** The VPC's IPv4 range. */
+    vpcCidr: string;
+    /** One public and one private subnet per zone, carved from `vpcCidr`. */
+    publicSubnetCidrs: string[];
+    privateSubnetCidrs: string[];
+    /** Availability zones, one per subnet pair. */
+    availabilityZones: pulumi.Input<string>[];
+    /** Ranges allowed to reach SSH on public nodes (servers). Never 0.0.0.0/0; empty opens none. */
+    sshAllowedCidrs: string[];
+    /** Ranges allowed to reach the Kubernetes API, when this site runs the servers. */
+    apiAllowedCidrs: string[];
+    /** Addresses of nodes at other sites (`/32`s): they get the overlay ports and, to servers, the API. */
+    peerCidrs: pulumi.Input<string>[];
+    /** Whether the k3s servers (and so the API) live in this site. */
+    hostsServers: boolean;
+    tags?: Record<string, string>;
+}
+
+/** A rule of the cluster security group, as data (tests and policies read these). */
+export interface IngressRule {
+    protocol: "tcp" | "udp";
+    from: number;
+    to: number;
+    cidr: pulumi.Input<string>;
+    description: string;
+}
+
+/** Ingress of the nodes' security group: k3s inside the VPC, overlay and API from peers, operators' SSH/API. */
+export function clusterIngressRules(args: AwsNetworkArgs): IngressRule[] {
+    const rules: IngressRule[] = K3S_CLUSTER_PORTS.map((p) => ({ ...p, cidr: args.vpcCidr }));
+    const overlay = K3S_CLUSTER_PORTS.filter((p) => p.description.startsWith("flannel wireguard"));
+    for (const peer of args.peerCidrs) {
+        rules.push(...overlay.map((p) => ({ ...p, cidr: peer, description: `${p.description} from another site` })));
+        if (args.hostsServers) {
+            rules.push({ protocol: "tcp", from: K3S_API_PORT, to: K3S_API_PORT, cidr: peer, description: "k3s join and API from another site" });
+        }
+    }
+    if (args.hostsServers) {
+        rules.push(...args.apiAllowedCidrs.map((cidr) => ({ protocol: "tcp" as const, from: K3S_API_PORT, to: K3S_API_PORT, cidr, description: "Kubernetes API from operators" })));
+        rules.push(...args.sshAllowedCidrs.map((cidr) => ({ protocol: "tcp" as const, from: 22, to: 22, cidr, description: "SSH from operators" })));
+    }
+    return rules;
+}
+
+/**
+ * A VPC with public subnets (internet gateway) and private subnets (one NAT gateway), and the
+ * security group every k3s node in the site shares.
+ */
+export class AwsNetwork extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly publicSubnetIds: pulumi.Output<string>[];
+    public readonly privateSubnetIds: pulumi.Output<string>[];
+    public readonly nodeSecurityGroupId: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:aws:Network", name, {}, opts);
+        const parent = { parent: this };
+        const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+
+        const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, parent);
+        const internet = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: tags("internet") }, parent);
+        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internet.id }],
+            tags: tags("public"),
+        }, parent);
+
+        const publicSubnets = args.publicSubnetCidrs.map((cidr, i) => {
+            const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
+                vpcId: vpc.id,
+                cidrBlock: cidr,
+                availabilityZone: args.availabilityZones[i],
+                mapPublicIpOnLaunch: false,
+                tags: tags(`public-${i}`),
+            }, parent);
+            new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
+            return subnet;
+        });
+
+        // One NAT gateway: GPU nodes need egress for images and models, not a gateway per zone.
+        const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
+        const nat = new aws.ec2.NatGateway(name, { allocationId: natAddress.id, subnetId: publicSubnets[0].id, tags: tags("nat") }, { parent: this, dependsOn: [internet] });
+        const privateRoutes = new aws.ec2.RouteTable(`${name}-private`, {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+            tags: tags("private"),
+        }, parent);
+        const privateSubnets = args.privateSubnetCidrs.map((cidr, i) => {
+            const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
+                vpcId: vpc.id,
+                cidrBlock: cidr,
+                availabilityZone: args.availabilityZones[i],
+                tags: tags(`private-${i}`),
+            }, parent);
+            new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, parent);
+            return subnet;
+        });
+
+        const nodes = new aws.ec2.SecurityGroup(`${name}-nodes`, {
+            vpcId: vpc.id,
+            description: "k3s nodes: cluster ports inside the VPC, overlay and API from the other sites only",
+            tags: tags("nodes"),
+        }, parent);
+        clusterIngressRules(args).forEach((rule, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-nodes-in-${i}`, {
+            securityGroupId: nodes.id,
+            ipProtocol: rule.protocol,
+            fromPort: rule.from,
+            toPort: rule.to,
+            cidrIpv4: rule.cidr,
+            description: rule.description,
+        }, parent));
+        new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-out`, {
+            securityGroupId: nodes.id,
+            ipProtocol: "-1",
+            cidrIpv4: "0.0.0.0/0",
+            description: "all egress",
+        }, parent);
+
+        this.vpcId = vpc.id;
+        this.publicSubnetIds = publicSubnets.map((s) => s.id);
+        this.privateSubnetIds = privateSubnets.map((s) => s.id);
+        this.nodeSecurityGroupId = nodes.id;
+        this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+    }
+}

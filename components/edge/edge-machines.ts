@@ -1,0 +1,95 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { k3sRemoteInstall, K3S_UNINSTALL, Overlay } from "../k3s/bootstrap";
+import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
+
+/** An existing machine, reached over SSH, that becomes a k3s node. */
+export interface EdgeMachine {
+    /** Kubernetes node name. */
+    name: string;
+    host: string;
+    port: number;
+    user: string;
+    /** OpenSSH private key for `user` (secret). The user needs passwordless sudo. */
+    privateKey: pulumi.Input<string>;
+    role: "server" | "agent";
+    /** Where other sites reach it (wireguard-native). */
+    externalIp?: string;
+    labels: Record<string, string>;
+    taints: string[];
+}
+
+export interface EdgeMachinesArgs {
+    machines: EdgeMachine[];
+    k3s: {
+        version: string;
+        token: pulumi.Input<string>;
+        /** Join URL for every machine but the one that initialises the cluster. */
+        serverUrl?: pulumi.Input<string>;
+        /** The machine that initialises the cluster, when the servers live here. */
+        initialServer?: string;
+        overlay: Overlay;
+        tailscaleAuthKey?: pulumi.Input<string>;
+        podCidr: string;
+        serviceCidr: string;
+    };
+}
+
+/** Quoted for a POSIX shell's single quotes. */
+function singleQuoted(text: string): string {
+    return `'${text.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** The command run on delete: k3s's own uninstall script, whichever role installed it. */
+export const EDGE_UNINSTALL_COMMAND = `sudo sh -c ${singleQuoted(K3S_UNINSTALL)}`;
+
+/**
+ * Installs and joins k3s on machines over SSH with `@pulumi/command`. Each machine is its own
+ * resource: an unreachable host fails that host, with its name in the error. Re-running is
+ * harmless (the script restarts k3s only when its config changed); deleting uninstalls k3s.
+ */
+export class EdgeMachines extends pulumi.ComponentResource {
+    public readonly installs: Record<string, command.remote.Command> = {};
+
+    constructor(name: string, args: EdgeMachinesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:edge:EdgeMachines", name, {}, opts);
+        for (const machine of args.machines) {
+            const initial = machine.name === args.k3s.initialServer;
+            const script = pulumi
+                .all([args.k3s.token, args.k3s.tailscaleAuthKey, initial ? undefined : args.k3s.serverUrl])
+                .apply(([token, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
+                    version: args.k3s.version,
+                    role: machine.role,
+                    nodeName: machine.name,
+                    serverUrl,
+                    token,
+                    tailscaleAuthKey,
+                    overlay: args.k3s.overlay,
+                    externalIp: args.k3s.overlay === "wireguard-native" ? machine.externalIp : undefined,
+                    labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },
+                    taints: [...taintsFor("edge"), ...machine.taints],
+                    cluster: machine.role === "server"
+                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host] }
+                        : undefined,
+                }));
+            this.installs[machine.name] = new command.remote.Command(`${name}-${machine.name}`, {
+                connection: {
+                    host: machine.host,
+                    port: machine.port,
+                    user: machine.user,
+                    privateKey: machine.privateKey,
+                    // Fail this host within about a minute if it cannot be reached.
+                    dialErrorLimit: 6,
+                    perDialTimeout: 10,
+                },
+                // The script (it carries the token) goes on stdin, never on a command line.
+                create: "sudo sh -s",
+                update: "sudo sh -s",
+                stdin: pulumi.secret(script),
+                delete: EDGE_UNINSTALL_COMMAND,
+                logging: "stderr",
+            }, { parent: this, additionalSecretOutputs: ["stdout"] });
+        }
+        this.registerOutputs({});
+    }
+}

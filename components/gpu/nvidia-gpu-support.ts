@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { GPU_TAINT, NVIDIA_RUNTIME_CLASS, schedulingFor } from "../placement";
+
+/**
+ * NVIDIA's device plugin chart, pinned.
+ * Source: github.com/NVIDIA/k8s-device-plugin, deployments/helm/nvidia-device-plugin (v0.18.2),
+ * Helm repository https://nvidia.github.io/k8s-device-plugin (read 2026-11-25).
+ */
+export const NVIDIA_DEVICE_PLUGIN_CHART = {
+    chart: "nvidia-device-plugin",
+    repo: "https://nvidia.github.io/k8s-device-plugin",
+    version: "0.18.2",
+} as const;
+
+export interface NvidiaGpuSupportArgs {
+    /** Namespace for the device plugin. Default `nvidia-device-plugin`. */
+    namespace?: string;
+}
+
+/**
+ * What GPU nodes need in the cluster: the `nvidia` RuntimeClass (whose scheduling puts its pods
+ * on GPU nodes and tolerates their taint) and the device plugin that advertises `nvidia.com/gpu`.
+ */
+export class NvidiaGpuSupport extends pulumi.ComponentResource {
+    public readonly runtimeClassName = NVIDIA_RUNTIME_CLASS;
+
+    constructor(name: string, args: NvidiaGpuSupportArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:gpu:NvidiaGpuSupport", name, {}, opts);
+        const namespace = args.namespace ?? "nvidia-device-plugin";
+        const gpu = schedulingFor("gpu");
+
+        const runtimeClass = new k8s.node.v1.RuntimeClass(name, {
+            metadata: { name: NVIDIA_RUNTIME_CLASS, labels: { "app.kubernetes.io/managed-by": "groundwork" } },
+            // k3s registers the NVIDIA container runtime in containerd under this handler name.
+            handler: NVIDIA_RUNTIME_CLASS,
+            scheduling: { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations },
+        }, { parent: this });
+
+        const ns = new k8s.core.v1.Namespace(name, {
+            metadata: {
+                name: namespace,
+                // The plugin mounts the kubelet's device-plugin socket directory from the host.
+                labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" },
+            },
+        }, { parent: this });
+
+        new k8s.helm.v3.Release(name, {
+            name: "nvidia-device-plugin",
+            namespace: ns.metadata.name,
+            chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
+            version: NVIDIA_DEVICE_PLUGIN_CHART.version,
+            repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
+            values: {
+                runtimeClassName: NVIDIA_RUNTIME_CLASS,
+                nodeSelector: gpu.nodeSelector,
+                tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
+                priorityClassName: "system-node-critical",
+                failOnInitError: true,
+                resources: {
+                    requests: { cpu: "50m", memory: "64Mi" },
+                    limits: { cpu: "200m", memory: "256Mi" },
+                },
+            },
+        }, { parent: this, dependsOn: [runtimeClass] });
+        this.registerOutputs({});
+    }
+}
