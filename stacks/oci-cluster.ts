@@ -7,7 +7,7 @@ import { K3S_API_PORT } from "../components/k3s/ports";
 import { ALWAYS_FREE } from "../components/oci/always-free";
 import { OciArmNode, OciArmNodePool } from "../components/oci/arm-node-pool";
 import { OciNetwork } from "../components/oci/network";
-import { hostAddress, parseIpv4Cidr } from "./cidr";
+import { hostAddress, parseIpv4Cidr } from "./config/cidr";
 import { ClusterConfig, OciSiteConfig } from "./config";
 import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
 

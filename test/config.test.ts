@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError } from "../stacks/config-errors";
+import { ConfigError } from "../stacks/config/errors";
 import { DEFAULT_K3S_VERSION } from "../stacks/config";
 import { parse, problems, stackValues } from "./helpers";
 
@@ -81,7 +81,7 @@ describe("stack config", () => {
             ["a misspelt key", (c) => { c.oci.sshAllowedCidr = c.oci.sshAllowedCidrs; delete c.oci.sshAllowedCidrs; },
                 'groundwork:oci.sshAllowedCidr = ["198.51.100.0/24"]:', 'did you mean "sshAllowedCidrs"?'],
             ["an unknown top-level key", (c) => { c.clustr = {}; }, "groundwork:clustr = {}:", 'did you mean "cluster"?'],
-            ["an unknown node key", (c) => { c.oci.nodes[0].cpu = 2; }, "groundwork:oci.nodes[0].cpu = 2:", "valid keys here: name, role, ocpus"],
+            ["an unknown node key", (c) => { c.oci.nodes[0].cpu = 2; }, "groundwork:oci.nodes[0].cpu = 2:", "valid keys here: name, role, public, ocpus"],
             ["a number given as text", (c) => { c.oci.nodes[0].ocpus = "two"; }, 'groundwork:oci.nodes[0].ocpus = "two":', "must be a number"],
             ["a fractional OCPU count", (c) => { c.oci.nodes[0].ocpus = 1.5; }, "groundwork:oci.nodes[0].ocpus = 1.5:", "must be a whole number"],
             ["a CIDR with a bad prefix", (c) => { c.oci.vcnCidr = "10.0.0.0/33"; }, 'groundwork:oci.vcnCidr = "10.0.0.0/33":', "CIDR notation"],
@@ -95,8 +95,8 @@ describe("stack config", () => {
             ["a malformed compartment OCID", (c) => { c.oci.compartmentId = "my-compartment"; }, 'groundwork:oci.compartmentId = "my-compartment":', "OCI compartment or tenancy OCID"],
             ["a malformed image OCID", (c) => { c.oci.imageId = "ubuntu-24.04"; }, 'groundwork:oci.imageId = "ubuntu-24.04":', "OCI image OCID"],
             ["a node name that is not a DNS label", (c) => { c.oci.nodes[0].name = "Server_1"; }, 'groundwork:oci.nodes[0].name = "Server_1":', "must be a DNS label"],
-            ["two nodes with one name", (c) => { c.oci.nodes[1].name = "server-1"; }, 'groundwork:oci.nodes[1].name = "server-1":', "already the name of nodes[0]"],
-            ["no server", (c) => { c.oci.nodes[0].role = "agent"; }, "groundwork:oci.nodes = [", "needs at least one node with role: server"],
+            ["two nodes with one name", (c) => { c.oci.nodes[1].name = "server-1"; }, 'groundwork:oci.nodes[1].name = "server-1":', "already the name of oci.nodes[0]; node names must be unique in the cluster"],
+            ["no server", (c) => { c.oci.nodes[0].role = "agent"; }, "groundwork:oci = {", "no node has role: server"],
             ["an even number of servers", (c) => { c.oci.nodes[1].role = "server"; }, 'groundwork:oci.nodes[1].role = "server":', "makes 2 servers; embedded etcd needs an odd number"],
             ["an unknown role", (c) => { c.oci.nodes[1].role = "master"; }, 'groundwork:oci.nodes[1].role = "master":', 'must be one of: "server", "agent"'],
             ["an unpinned k3s version", (c) => { c.cluster.k3sVersion = "latest"; }, 'groundwork:cluster.k3sVersion = "latest":', "k3s release tag such as v1.34.3+k3s3"],
@@ -107,11 +107,11 @@ describe("stack config", () => {
             ["more OCPUs than an A1 instance has", (c) => { c.oci.alwaysFree = false; c.oci.nodes[1].ocpus = 81; }, "groundwork:oci.nodes[1].ocpus = 81:", "must be at most 80"],
             ["pod and service networks overlapping", (c) => { c.cluster.serviceCidr = "10.42.128.0/17"; }, 'groundwork:cluster.serviceCidr = "10.42.128.0/17":', "overlaps cluster.podCidr 10.42.0.0/16"],
             ["a VCN overlapping the pod network", (c) => { c.oci.vcnCidr = "10.0.0.0/8"; }, 'groundwork:oci.vcnCidr = "10.0.0.0/8":', "overlaps cluster.podCidr 10.42.0.0/16 and cluster.serviceCidr 10.43.0.0/16"],
-            ["a missing required key", (c) => { delete c.oci.compartmentId; }, "groundwork:oci.compartmentId is not set:", "it is required"],
+            ["a missing required key", (c) => { delete c.oci.compartmentId; }, "groundwork:oci.compartmentId is not set:", "it is required: Compartment for every resource"],
             ["a missing cluster section", (c) => { delete c.cluster; }, "groundwork:cluster is not set:", "it is required"],
             ["a node list that is not a list", (c) => { c.oci.nodes = { name: "x" }; }, 'groundwork:oci.nodes = {"name":"x"}:', "must be a list"],
             ["an SSH key that is not an OpenSSH public key", (c) => { c.oci.sshAuthorizedKeys = ["my key"]; }, 'groundwork:oci.sshAuthorizedKeys[0] = "my key":', "OpenSSH public key line"],
-            ["no site at all", (c) => { delete c.oci; }, "groundwork:oci is not set:", "no site is configured"],
+            ["no site at all", (c) => { delete c.oci; }, "groundwork:oci is not set:", "no site is configured; set groundwork:oci, groundwork:aws or groundwork:edge"],
         ];
         for (const [what, edit, prefix, hint] of cases) {
             it(`rejects ${what}`, () => {

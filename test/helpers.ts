@@ -1,6 +1,6 @@
 import * as path from "path";
 import { readStackFile } from "../plan/stack-file";
-import { ConfigError } from "../stacks/config-errors";
+import { ConfigError } from "../stacks/config/errors";
 import { parseStackConfig, StackConfig } from "../stacks/config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");

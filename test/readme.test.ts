@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { configReference, withConfigReference } from "../stacks/config-reference";
+import { configReference, withConfigReference } from "../stacks/config/reference";
 import { PROJECT_DIR } from "./helpers";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");

@@ -60,29 +60,41 @@ function unknownKeyHint(key: string, known: string[]): string {
     return `unknown key; ${suggestion(key, known)}valid keys here: ${known.join(", ")}`;
 }
 
-/** The keys an object schema accepts, found by walking the schema along `path`. */
-function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-    let node: z.ZodType | undefined = schema;
-    for (const part of [...path, undefined]) {
-        // Unwrap defaults, optionals and pipes/transforms down to the structural schema.
-        for (;;) {
-            const def: any = (node as any)?._zod?.def;
-            if (!def) return [];
-            if (def.type === "default" || def.type === "optional" || def.type === "prefault" || def.type === "nullable") {
-                node = def.innerType;
-            } else if (def.type === "pipe") {
-                node = def.in;
-            } else {
-                break;
-            }
+/** Strips defaults, optionals and pipes down to the structural schema. */
+function unwrap(node: z.ZodType | undefined): z.ZodType | undefined {
+    for (;;) {
+        const def: any = (node as any)?._zod?.def;
+        if (!def) return undefined;
+        if (["default", "optional", "prefault", "nullable"].includes(def.type)) {
+            node = def.innerType;
+        } else if (def.type === "pipe") {
+            node = def.in;
+        } else {
+            return node;
         }
-        const def: any = (node as any)._zod.def;
-        if (part === undefined) {
-            return def.type === "object" ? Object.keys(def.shape) : [];
-        }
-        node = def.type === "object" ? def.shape[part as string] : def.type === "array" ? def.element : def.type === "record" ? def.valueType : undefined;
     }
-    return [];
+}
+
+/** The schema of the value at `path`, or undefined where the path leaves the schema. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+    let node: z.ZodType | undefined = schema;
+    for (const part of path) {
+        const def: any = (unwrap(node) as any)?._zod.def;
+        node = def?.type === "object" ? def.shape[part as string] : def?.type === "array" ? def.element : def?.type === "record" ? def.valueType : undefined;
+    }
+    return node;
+}
+
+/** The keys an object schema accepts at `path`. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+    const def: any = (unwrap(schemaAt(schema, path)) as any)?._zod.def;
+    return def?.type === "object" ? Object.keys(def.shape) : [];
+}
+
+/** What a missing key is for, from the schema's own description. */
+function requiredHint(schema: z.ZodType, path: readonly PropertyKey[]): string {
+    const description = schemaAt(schema, path)?.description;
+    return description ? `it is required: ${description.replace(/\.$/, "")}` : "it is required";
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -155,7 +167,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         const subject = at.found && at.value !== undefined
             ? `${configKey(issue.path)} = ${show(issue.path, at.value)}`
             : `${configKey(issue.path)} is not set`;
-        const message = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : "it is required";
+        const message = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
         lines.push(`${subject}: ${message}`);
     }
     return mergeByKey(lines);

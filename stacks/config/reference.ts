@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import { z } from "zod";
-import { NAMESPACE } from "./config-errors";
-import { stackConfigSchema } from "./config";
+import { NAMESPACE } from "./errors";
+import { stackConfigSchema } from ".";
 
 export const BEGIN = "<!-- config-reference:begin (npm run docs:config) -->";
 export const END = "<!-- config-reference:end -->";

@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { AWS_REGIONS, FAMILY_REGIONS, familyOf, INSTANCE_TYPES, offeredIn } from "../../components/aws/instance-types";
+import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
+import { overlay } from "./overlay";
+import { always, cidr, isObject, labels, Loose, nodeName, objectItems, operatorCidr, taint } from "./primitives";
+
+/** `groundwork:aws`: an AWS site of GPU agents, and optionally the cluster's servers. */
+
+const GPU_TYPES = Object.entries(INSTANCE_TYPES).filter(([, t]) => t.gpus > 0).map(([n]) => n);
+const CPU_TYPES = Object.entries(INSTANCE_TYPES).filter(([, t]) => t.gpus === 0).map(([n]) => n);
+
+const gpuNodeGroupSchema = z.strictObject({
+    name: nodeName.describe("Group name; nodes are named `<name>-<n>`."),
+    instanceType: z.string().describe(`GPU instance type: ${GPU_TYPES.join(", ")}.`),
+    count: z.number().int().min(0).max(20).default(1).describe("Number of instances (0 keeps the group defined but empty)."),
+    capacity: z.enum(["on-demand", "spot"]).default("on-demand").describe("On-demand or spot capacity."),
+    spotMaxPricePerHour: z.number().positive().optional().describe("Highest spot price to pay, USD per instance-hour; required for spot."),
+    rootVolumeGbs: z.number().int().min(50).max(16384).default(200).describe("Encrypted gp3 root volume (the model cache lives here)."),
+    labels: labels.default({}).describe("Extra node labels."),
+    taints: z.array(taint).default([]).describe("Extra node taints (nvidia.com/gpu is always set)."),
+});
+
+export const awsSchema = z.strictObject({
+    region: z.enum(AWS_REGIONS).describe("AWS region."),
+    overlay,
+    vpcCidr: cidr.default("10.1.0.0/16").describe("VPC range."),
+    publicSubnetCidrs: z.array(cidr).min(1).max(3).default(["10.1.0.0/24", "10.1.1.0/24"]).describe("Public subnets, one per availability zone."),
+    privateSubnetCidrs: z.array(cidr).min(1).max(3).default(["10.1.100.0/24", "10.1.101.0/24"]).describe("Private subnets, one per availability zone (same count)."),
+    sshAllowedCidrs: z.array(operatorCidr).default([]).describe("Ranges allowed to reach SSH on AWS servers (for the kubeconfig). Never 0.0.0.0/0."),
+    allowUnlistedOffering: z.boolean().default(false).describe("Accept instance types Groundwork's table does not list for this region."),
+    servers: z.strictObject({
+        instanceType: z.string().default("m7i.large").describe(`CPU instance type: ${CPU_TYPES.join(", ")}.`),
+        count: z.number().int().min(1).max(5).default(1).describe("Number of servers (odd: embedded etcd quorum)."),
+        rootVolumeGbs: z.number().int().min(20).max(16384).default(100).describe("Encrypted gp3 root volume (etcd lives here)."),
+    }).optional().describe("k3s servers in this site (the cloud stack); absent when the servers live elsewhere."),
+    gpuNodeGroups: z.array(gpuNodeGroupSchema).default([]).describe("GPU agents."),
+});
+
+function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementCtx): void {
+    const region = typeof aws.region === "string" ? aws.region : undefined;
+    const vpc = typeof aws.vpcCidr === "string" ? parseIpv4Cidr(aws.vpcCidr) : undefined;
+    const subnets = (["publicSubnetCidrs", "privateSubnetCidrs"] as const).flatMap((key) =>
+        (Array.isArray(aws[key]) ? (aws[key] as unknown[]) : []).map((c, i) => ({ key, i, c: typeof c === "string" ? parseIpv4Cidr(c) : undefined, text: c })));
+    subnets.forEach((s, n) => {
+        if (vpc && s.c && !cidrContains(vpc, s.c)) {
+            ctx.addIssue({ code: "custom", path: [s.key, s.i], message: `must lie inside vpcCidr ${String(aws.vpcCidr)}` });
+        }
+        const earlier = subnets.slice(0, n).find((o) => o.c && s.c && cidrsOverlap(o.c, s.c));
+        if (earlier) {
+            ctx.addIssue({ code: "custom", path: [s.key, s.i], message: `overlaps ${earlier.key}[${earlier.i}] ${String(earlier.text)}` });
+        }
+    });
+    if (Array.isArray(aws.publicSubnetCidrs) && Array.isArray(aws.privateSubnetCidrs) && aws.publicSubnetCidrs.length !== aws.privateSubnetCidrs.length) {
+        ctx.addIssue({ code: "custom", path: ["privateSubnetCidrs"], message: `lists ${aws.privateSubnetCidrs.length} subnets and publicSubnetCidrs ${aws.publicSubnetCidrs.length}; give one of each per availability zone` });
+    }
+    const offering = (type: string, path: PropertyKey[]) => {
+        if (region && aws.allowUnlistedOffering !== true && INSTANCE_TYPES[type] && !offeredIn(type, region)) {
+            const where = FAMILY_REGIONS[familyOf(type)] ?? [];
+            ctx.addIssue({ code: "custom", path, message: `is not offered in ${region} as far as Groundwork knows (offered in: ${where.join(", ")}); pick another type or region, or set allowUnlistedOffering: true after checking \`aws ec2 describe-instance-type-offerings\`` });
+        }
+    };
+    if (isObject(aws.servers) && typeof aws.servers.instanceType === "string") {
+        const type = aws.servers.instanceType;
+        const spec = INSTANCE_TYPES[type];
+        if (!spec) {
+            ctx.addIssue({ code: "custom", path: ["servers", "instanceType"], message: `is not an instance type Groundwork knows; CPU types: ${CPU_TYPES.join(", ")}` });
+        } else if (spec.gpus > 0) {
+            ctx.addIssue({ code: "custom", path: ["servers", "instanceType"], message: `has ${spec.gpus} GPU(s); servers run the control plane, use a CPU type: ${CPU_TYPES.join(", ")}` });
+        }
+        offering(type, ["servers", "instanceType"]);
+    }
+    if (isObject(aws.servers) && typeof aws.servers.count === "number" && aws.servers.count % 2 === 0) {
+        ctx.addIssue({ code: "custom", path: ["servers", "count"], message: "makes an even number of servers; embedded etcd needs an odd number (1, 3, 5) to keep quorum" });
+    }
+    for (const [group, i] of objectItems(aws.gpuNodeGroups)) {
+        if (typeof group.instanceType === "string") {
+            const spec = INSTANCE_TYPES[group.instanceType];
+            if (!spec) {
+                ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "instanceType"], message: `is not a GPU instance type Groundwork knows; GPU types: ${GPU_TYPES.join(", ")}` });
+            } else if (spec.gpus === 0) {
+                ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "instanceType"], message: `has no GPU; GPU types: ${GPU_TYPES.join(", ")}` });
+            }
+            offering(group.instanceType, ["gpuNodeGroups", i, "instanceType"]);
+        }
+        if (group.capacity === "spot" && group.spotMaxPricePerHour === undefined) {
+            ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "spotMaxPricePerHour"], message: "is required for spot capacity: the most to pay per instance-hour in USD (e.g. the on-demand price), so a price spike stops the node instead of the bill" });
+        }
+        if (group.capacity !== "spot" && group.spotMaxPricePerHour !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "spotMaxPricePerHour"], message: "applies to spot capacity only; set capacity: spot or remove it" });
+        }
+    }
+}
+
+export const awsSiteSchema = awsSchema.superRefine(checkAwsSite, always);
+export type AwsSiteConfig = z.output<typeof awsSchema>;

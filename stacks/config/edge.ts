@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { overlay } from "./overlay";
+import { ipv4, labels, nodeName, role, secret, taint } from "./primitives";
+
+/** `groundwork:edge`: existing machines reached over SSH. */
+
+const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
+    message: "must be an IPv4 address or a DNS name",
+});
+
+const edgeMachineSchema = z.strictObject({
+    name: nodeName.describe("Kubernetes node name."),
+    host: host.describe("Address Pulumi reaches the machine at over SSH."),
+    port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
+        .describe("SSH user; needs passwordless sudo."),
+    privateKey: secret.describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
+    role: role.default("agent").describe("k3s role."),
+    externalIp: ipv4.optional().describe("Address other sites reach the machine at; required under wireguard-native."),
+    labels: labels.default({}).describe("Extra node labels."),
+    taints: z.array(taint).default([]).describe("Extra node taints (groundwork.dev/edge is always set)."),
+});
+
+export const edgeSchema = z.strictObject({
+    overlay,
+    machines: z.array(edgeMachineSchema).min(1).describe("The machines."),
+});
+
+export type EdgeSiteConfig = z.output<typeof edgeSchema>;

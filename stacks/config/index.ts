@@ -1,0 +1,238 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { INSTANCE_TYPES } from "../../components/aws/instance-types";
+import { NodeKind, PLACEMENTS } from "../../components/placement";
+import { awsSiteSchema, AwsSiteConfig } from "./aws";
+import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
+import { edgeSchema, EdgeSiteConfig } from "./edge";
+import { ConfigError, formatIssues, NAMESPACE } from "./errors";
+import { ociSiteSchema, OciSiteConfig } from "./oci";
+import { always, cidr, isObject, Loose, objectItems, operatorCidr, secret } from "./primitives";
+
+/**
+ * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
+ * into typed objects with defaults; components receive these and never read `pulumi.Config`.
+ */
+
+/** k3s release pinned by default. Source: k3s-io/k3s#13554, stable channel (2026-02-03). */
+export const DEFAULT_K3S_VERSION = "v1.34.3+k3s3";
+
+const clusterSchema = z.strictObject({
+    k3sVersion: z.string()
+        .regex(/^v1\.\d+\.\d+\+k3s\d+$/, { message: "must be a k3s release tag such as v1.34.3+k3s3" })
+        .default(DEFAULT_K3S_VERSION)
+        .describe("k3s release installed on every node (pinned)."),
+    podCidr: cidr.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
+    serviceCidr: cidr.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
+    apiAllowedCidrs: z.array(operatorCidr).min(1)
+        .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
+    tailscale: z.strictObject({
+        authKey: secret.describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
+    }).optional().describe("Tailscale settings, for sites whose overlay is `tailscale`."),
+});
+
+const placement = z.enum(PLACEMENTS);
+const placementSchema = z.strictObject({
+    platform: placement.default("any").describe("Where platform services (mesh, Vault, databases, Langfuse) run."),
+    inference: placement.default("any").describe("Where inference servers run."),
+});
+
+const SITES = ["oci", "aws", "edge"] as const;
+type Site = (typeof SITES)[number];
+
+/** A node as the cross-site checks see it: where it is in the config, what it offers. */
+interface NodeRef {
+    name: string;
+    site: Site;
+    path: PropertyKey[];
+    role: "server" | "agent";
+    kind: NodeKind;
+}
+
+/** Every node the config asks for, in config order; entries that did not parse are skipped. */
+function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
+    const nodes: NodeRef[] = [];
+    const oci = isObject(cfg.oci) ? cfg.oci : {};
+    for (const [n, i] of objectItems(oci.nodes)) {
+        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm" });
+    }
+    const aws = isObject(cfg.aws) ? cfg.aws : {};
+    if (isObject(aws.servers)) {
+        const count = typeof aws.servers.count === "number" ? aws.servers.count : 1;
+        const arch = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.large")]?.arch;
+        for (let i = 0; i < count; i++) {
+            nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: arch === "arm64" ? "arm" : "x86" });
+        }
+    }
+    for (const [g, i] of objectItems(aws.gpuNodeGroups)) {
+        const count = typeof g.count === "number" ? g.count : 1;
+        for (let n = 0; n < count; n++) {
+            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu" });
+        }
+    }
+    const edge = isObject(cfg.edge) ? cfg.edge : {};
+    for (const [m, i] of objectItems(edge.machines)) {
+        nodes.push({ name: String(m.name), site: "edge", path: ["edge", "machines", i], role: m.role === "server" ? "server" : "agent", kind: "edge" });
+    }
+    return nodes;
+}
+
+function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.RefinementCtx): void {
+    const sites = SITES.filter((s) => cfg[s] !== undefined);
+    if (sites.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["oci"], message: "no site is configured; set groundwork:oci, groundwork:aws or groundwork:edge (see Pulumi.dev.yaml)" });
+        return;
+    }
+    const cluster = isObject(cfg.cluster) ? cfg.cluster : {};
+    const nodes = nodesOf(cfg);
+
+    // Node names are unique across the cluster.
+    const seen = new Map<string, NodeRef>();
+    for (const node of nodes) {
+        const first = seen.get(node.name);
+        if (first && first.path.join() !== node.path.join()) {
+            ctx.addIssue({ code: "custom", path: [...node.path, ...(node.site === "aws" ? [] : ["name"])], message: `gives a node the name ${node.name}, already the name of ${first.path.join(".").replace(/\.(\d+)/g, "[$1]")}; node names must be unique in the cluster` });
+        }
+        seen.set(node.name, first ?? node);
+    }
+
+    // Servers (embedded etcd) stay in one site, in an odd number.
+    const servers = nodes.filter((n) => n.role === "server");
+    const serverSites = [...new Set(servers.map((n) => n.site))];
+    if (servers.length === 0) {
+        ctx.addIssue({ code: "custom", path: [sites[0]], message: "no node has role: server; the cluster needs one (or 3) in one site" });
+    } else if (serverSites.length > 1) {
+        const stray = servers.find((n) => n.site === serverSites[1])!;
+        ctx.addIssue({ code: "custom", path: [...stray.path, ...(stray.site === "aws" ? [] : ["role"])], message: `puts servers in ${serverSites.join(" and ")}; keep every server (embedded etcd) in one site, agents may be anywhere` });
+    } else if (servers.length % 2 === 0 && serverSites[0] !== "aws") {
+        const last = servers[servers.length - 1];
+        ctx.addIssue({ code: "custom", path: [...last.path, "role"], message: `makes ${servers.length} servers; embedded etcd needs an odd number (1, 3, 5) to keep quorum` });
+    }
+
+    // One overlay for the whole cluster, and an encrypted one across sites.
+    const overlays = sites.map((s) => ({ site: s, overlay: isObject(cfg[s]) ? ((cfg[s] as Record<string, unknown>).overlay ?? "private") : "private" }));
+    const first = overlays[0];
+    for (const o of overlays.slice(1)) {
+        if (o.overlay !== first.overlay) {
+            ctx.addIssue({ code: "custom", path: [o.site, "overlay"], message: `differs from ${first.site}.overlay ${JSON.stringify(first.overlay)}; k3s runs one overlay on every node (flannel's backend is cluster-wide, and vpn-auth must be set on all nodes)` });
+        }
+    }
+    if (sites.length > 1 && first.overlay === "private") {
+        ctx.addIssue({ code: "custom", path: [first.site, "overlay"], message: `is "private" but the cluster spans ${sites.join(", ")}; nodes in different places need "wireguard-native" or "tailscale"` });
+    }
+    if (overlays.some((o) => o.overlay === "tailscale") && !isObject(cluster.tailscale)) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "tailscale"], message: "is required when a site's overlay is tailscale: set cluster.tailscale.authKey (secret)" });
+    }
+
+    // wireguard-native needs every node reachable at an external address.
+    for (const s of sites.filter((site) => overlays.find((o) => o.site === site)?.overlay === "wireguard-native")) {
+        const site = cfg[s] as Record<string, unknown>;
+        if (s === "oci") {
+            for (const [n, i] of objectItems(site.nodes).filter(([n]) => n.public === false)) {
+                ctx.addIssue({ code: "custom", path: ["oci", "nodes", i, "public"], message: `keeps ${String(n.name)} without a public IP, but wireguard-native needs every node reachable from the other sites; remove public: false or use overlay: tailscale` });
+            }
+        }
+        if (s === "edge") {
+            for (const [m, i] of objectItems(site.machines).filter(([m]) => m.externalIp === undefined)) {
+                ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "externalIp"], message: `is not set for ${String(m.name)}: wireguard-native needs an address the other sites can reach; behind NAT, use overlay: tailscale` });
+            }
+        }
+    }
+
+    // Networks of different sites and of the cluster never overlap.
+    const range = (v: unknown) => (typeof v === "string" ? parseIpv4Cidr(v) : undefined);
+    const networks: { path: PropertyKey[]; text: string; cidr: Ipv4Cidr }[] = [];
+    for (const [path, value] of [
+        [["cluster", "podCidr"], cluster.podCidr],
+        [["cluster", "serviceCidr"], cluster.serviceCidr],
+        [["oci", "vcnCidr"], isObject(cfg.oci) ? cfg.oci.vcnCidr : undefined],
+        [["aws", "vpcCidr"], isObject(cfg.aws) ? cfg.aws.vpcCidr : undefined],
+    ] as [PropertyKey[], unknown][]) {
+        const c = range(value);
+        if (!c) continue;
+        const clash = networks.filter((n) => cidrsOverlap(n.cidr, c));
+        if (clash.length > 0) {
+            ctx.addIssue({ code: "custom", path, message: `overlaps ${clash.map((n) => `${n.path.join(".")} ${n.text}`).join(" and ")}; sites' networks and the cluster's pod and service networks must be disjoint` });
+        }
+        networks.push({ path, text: String(value), cidr: c });
+    }
+    const edge = isObject(cfg.edge) ? cfg.edge : {};
+    for (const [m, i] of objectItems(edge.machines)) {
+        for (const key of ["host", "externalIp"] as const) {
+            const address = typeof m[key] === "string" ? parseIpv4Cidr(`${m[key]}/32`) : undefined;
+            const clash = address && networks.find((n) => cidrsOverlap(n.cidr, address));
+            if (clash) {
+                ctx.addIssue({ code: "custom", path: ["edge", "machines", i, key], message: `lies inside ${clash.path.join(".")} ${clash.text}; pick cluster networks that do not contain the machines' addresses` });
+            }
+        }
+    }
+
+    // Every placement the stack names has nodes to land on.
+    const placements = isObject(cfg.placement) ? cfg.placement : {};
+    for (const [workload, wanted] of Object.entries(placements)) {
+        if (typeof wanted !== "string") continue;
+        const fits = wanted === "any" ? nodes.filter((n) => n.kind === "arm" || n.kind === "x86") : nodes.filter((n) => n.kind === wanted);
+        if (fits.length === 0) {
+            const have = [...new Set(nodes.map((n) => n.kind))].join(", ") || "none";
+            const why = wanted === "any" ? "every node is reserved (GPU and edge nodes are tainted)" : `no node is of kind ${wanted}`;
+            ctx.addIssue({ code: "custom", path: ["placement", workload], message: `cannot be satisfied: ${why}; node kinds in this stack: ${have}` });
+        }
+    }
+}
+
+export const stackConfigSchema = z.strictObject({
+    cluster: clusterSchema.describe("The k3s cluster: version, networks, API access, overlay credentials."),
+    placement: placementSchema.default({ platform: "any", inference: "any" }).describe("Where each class of workload runs: gpu, arm, x86, edge or any."),
+    oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
+    aws: awsSiteSchema.optional().describe("AWS site: GPU agents, and the servers in a cloud-only stack."),
+    edge: edgeSchema.optional().describe("Existing machines reached over SSH."),
+}).superRefine(checkStack, always);
+
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type PlacementConfig = z.output<typeof placementSchema>;
+export type { AwsSiteConfig, EdgeSiteConfig, OciSiteConfig };
+export interface StackConfig {
+    cluster: ClusterConfig;
+    placement: PlacementConfig;
+    oci?: OciSiteConfig;
+    aws?: AwsSiteConfig;
+    edge?: EdgeSiteConfig;
+}
+
+/** Paths to values that must never be echoed back: credentials and everything beside them. */
+export function isSecretPath(path: readonly PropertyKey[]): boolean {
+    const [site, section, a, b] = path;
+    if (site === "oci" && section === "auth") return !["tenancyOcid", "userOcid", "fingerprint"].includes(String(a));
+    if (site === "cluster" && section === "tailscale") return a !== undefined;
+    if (site === "edge" && section === "machines") return b === "privateKey";
+    return false;
+}
+
+/**
+ * Parses the raw config map (`groundwork:<key>` → JSON text, as the Pulumi CLI hands it over).
+ * Throws a ConfigError listing every problem at once.
+ */
+export function parseStackConfig(raw: Record<string, string>): StackConfig {
+    const input: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw)) {
+        const [namespace, key] = fullKey.split(":", 2);
+        if (namespace !== NAMESPACE || key === undefined) {
+            continue; // Other namespaces (oci:, aws:, kubernetes:) belong to their providers.
+        }
+        try {
+            input[key] = JSON.parse(text);
+        } catch {
+            input[key] = text; // A plain string; the schema says whether that is acceptable.
+        }
+    }
+    const result = stackConfigSchema.safeParse(input, { reportInput: true });
+    if (!result.success) {
+        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath));
+    }
+    return result.data as StackConfig;
+}
+
+/** Reads this stack's configuration from the Pulumi runtime and parses it. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(pulumi.runtime.allConfig());
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MIN_BOOT_VOLUME_GBS } from "../../components/oci/always-free";
+import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
+import { OCI_REGIONS } from "./oci-regions";
+import { overlay } from "./overlay";
+import { always, cidr, labels, Loose, nodeName, operatorCidr, role, secret, taint } from "./primitives";
+
+/** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
+
+const ocid = (kind: string) =>
+    z.string().regex(new RegExp(`^ocid1\\.${kind}\\.oc\\d+\\.[a-z0-9-]*\\.[a-z0-9]+$`), {
+        message: `must be an OCI ${kind.replace("|", " or ")} OCID (ocid1.${kind.split("|")[0]}.oc1..<id>)`,
+    });
+
+const ociNodeSchema = z.strictObject({
+    name: nodeName.describe("Node name, instance name and hostname."),
+    role: role.default("agent").describe("k3s role."),
+    public: z.boolean().optional().describe("Public subnet with a public IP; default: servers, and every node under wireguard-native."),
+    ocpus: z.number().int().min(1).max(A1_FLEX_LIMITS.maxOcpus).describe("A1 OCPUs; Always-Free allows 4 across all nodes."),
+    memoryGbs: z.number().int().min(1).max(A1_FLEX_LIMITS.maxMemoryGbs).describe("Memory in GB, 1 to 64 per OCPU; Always-Free allows 24 across all nodes."),
+    bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (at least 50)."),
+    availabilityDomain: z.string().min(1).optional().describe("Availability domain for this node; default: the site's."),
+    labels: labels.default({}).describe("Extra Kubernetes node labels."),
+    taints: z.array(taint).default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
+}).superRefine((n, ctx) => {
+    if (n.memoryGbs < n.ocpus) {
+        ctx.addIssue({ code: "custom", path: ["memoryGbs"], message: `A1.Flex needs at least 1 GB of memory per OCPU (${n.ocpus} here)` });
+    } else if (n.memoryGbs > n.ocpus * A1_FLEX_LIMITS.maxMemoryGbsPerOcpu) {
+        ctx.addIssue({ code: "custom", path: ["memoryGbs"], message: `A1.Flex allows at most ${A1_FLEX_LIMITS.maxMemoryGbsPerOcpu} GB per OCPU (${n.ocpus * A1_FLEX_LIMITS.maxMemoryGbsPerOcpu} GB for ${n.ocpus})` });
+    }
+});
+
+const ociAuthSchema = z.strictObject({
+    tenancyOcid: ocid("tenancy").describe("Tenancy OCID."),
+    userOcid: ocid("user").describe("API user OCID."),
+    fingerprint: z.string().regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/, { message: "must be an API key fingerprint, 16 hex pairs separated by ':'" })
+        .describe("API key fingerprint."),
+    privateKey: secret.describe("API signing key, PEM (secret: `pulumi config set --secret --path oci.auth.privateKey`)."),
+});
+
+export const ociSchema = z.strictObject({
+    region: z.enum(OCI_REGIONS).describe("OCI region; Always-Free A1 capacity exists only in the tenancy's home region."),
+    compartmentId: ocid("compartment|tenancy").describe("Compartment for every resource."),
+    auth: ociAuthSchema.optional().describe("API key auth; when absent the OCI provider reads ~/.oci/config or OCI_* variables."),
+    availabilityDomain: z.string().min(1).optional().describe("Availability domain name; default: the first one the region lists."),
+    imageId: ocid("image").optional().describe("aarch64 image OCID; default: the newest Canonical Ubuntu 24.04 image for A1."),
+    alwaysFree: z.boolean().default(true).describe("Enforce the Always-Free totals (4 OCPU, 24 GB, 200 GB block storage)."),
+    vcnCidr: cidr.default("10.0.0.0/16").describe("VCN range."),
+    publicSubnetCidr: cidr.default("10.0.0.0/24").describe("Public subnet (servers, ingress)."),
+    privateSubnetCidr: cidr.default("10.0.1.0/24").describe("Private subnet (agents, NAT egress)."),
+    sshAllowedCidrs: z.array(operatorCidr).min(1).describe("Ranges allowed to reach SSH on public nodes. Required; never 0.0.0.0/0."),
+    ingressAllowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]).describe("Ranges allowed to reach HTTP/HTTPS ingress."),
+    sshAuthorizedKeys: z.array(z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/, {
+        message: "must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)",
+    })).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),
+    overlay,
+    nodes: z.array(ociNodeSchema).min(1).describe("A1 instances."),
+});
+
+function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementCtx): void {
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const vcn = parseIpv4Cidr(text(oci.vcnCidr));
+    const pub = parseIpv4Cidr(text(oci.publicSubnetCidr));
+    const priv = parseIpv4Cidr(text(oci.privateSubnetCidr));
+    for (const [key, subnet] of [["publicSubnetCidr", pub], ["privateSubnetCidr", priv]] as const) {
+        if (vcn && subnet && !cidrContains(vcn, subnet)) {
+            ctx.addIssue({ code: "custom", path: [key], message: `must lie inside vcnCidr ${text(oci.vcnCidr)}` });
+        }
+    }
+    if (pub && priv && cidrsOverlap(pub, priv)) {
+        ctx.addIssue({ code: "custom", path: ["privateSubnetCidr"], message: `overlaps publicSubnetCidr ${text(oci.publicSubnetCidr)}` });
+    }
+    if (!Array.isArray(oci.nodes) || !oci.nodes.every((n) => n !== null && typeof n === "object")) {
+        return;
+    }
+    const nodes = oci.nodes as Loose<z.output<typeof ociNodeSchema>>[];
+    const sizes = nodes.map((n) => ({ ocpus: n.ocpus, memoryGbs: n.memoryGbs, bootVolumeGbs: n.bootVolumeGbs ?? MIN_BOOT_VOLUME_GBS }));
+    const sized = sizes.every((n) => Object.values(n).every(Number.isInteger));
+    if (oci.alwaysFree !== false && sized) {
+        for (const v of alwaysFreeViolations(sizes as A1NodeSize[])) {
+            ctx.addIssue({ code: "custom", path: ["nodes", ...v.path], message: v.message });
+        }
+    }
+}
+
+export const ociSiteSchema = ociSchema.superRefine(checkOciSite, always);
+
+export type OciSiteConfig = z.output<typeof ociSchema>;

@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isIpv4, parseIpv4Cidr } from "./cidr";
+
+/** Value types shared by every part of the stack config schema. */
+
+export const cidr = z.string().refine((v) => parseIpv4Cidr(v) !== undefined, {
+    message: "must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/16",
+});
+
+/** A range allowed to reach an operator port (SSH, the API): never the whole internet. */
+export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
+    message: "opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)",
+});
+
+export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
+
+/** A Kubernetes node name that is also a hostname label. */
+export const nodeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
+    message: "must be a DNS label: lower-case letters, digits and '-', starting with a letter, at most 31 characters",
+});
+
+const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const labels = z.record(
+    z.string().regex(labelKey, { message: "must be a Kubernetes label key (prefix/name)" }),
+    z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { message: "must be a Kubernetes label value (at most 63 characters)" }),
+);
+
+export const taint = z.string().regex(/^[^=:\s]+(=[^=:\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/, {
+    message: "must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute",
+});
+
+/** A secret: parsed as text, handed to components only as a secret Output. */
+export const secret = z.string().min(1).transform((v) => pulumi.secret(v));
+
+export const role = z.enum(["server", "agent"]);
+
+/**
+ * Cross-field checks run even when a field failed its own check (zod skips them by default), so
+ * one run reports every problem. They see the input as it is: `Loose` says so, and each check
+ * looks only at values that parsed.
+ */
+export const always = { when: () => true };
+export type Loose<T> = { [K in keyof T]?: unknown };
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** The items of a list that are objects, with their indexes; none if it is not a list. */
+export function objectItems(v: unknown): [Record<string, unknown>, number][] {
+    return Array.isArray(v) ? v.map((x, i) => [x, i] as [unknown, number]).filter((p): p is [Record<string, unknown>, number] => isObject(p[0])) : [];
+}
