@@ -55,6 +55,16 @@ export const OFFLINE_INVOKES: Record<string, Invoke> = {
             compartmentId: inputs.compartmentId,
         })),
     }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+        id: "offline-zones",
+        names: ["offline-zone-a", "offline-zone-b", "offline-zone-c"],
+        zoneIds: ["offline-az1", "offline-az2", "offline-az3"],
+    }),
+    "aws:ec2/getAmi:getAmi": (inputs) => ({
+        id: `ami-offline${digest(JSON.stringify(inputs.filters)).slice(0, 9)}`,
+        name: `${inputs.filters?.[0]?.values?.[0] ?? "image"} (offline stand-in)`,
+        architecture: "x86_64",
+    }),
     "oci:Core/getImages:getImages": (inputs) => ({
         ...inputs,
         id: "offline-images",
@@ -76,6 +86,11 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
         publicIp: inputs.createVnicDetails?.assignPublicIp === "true" ? documentationAddress(name) : "",
         state: "RUNNING",
     }),
+    "aws:ec2/eip:Eip": (name) => ({ publicIp: documentationAddress(`aws-${name}`), allocationId: `eipalloc-offline-${name}` }),
+    "aws:ec2/instance:Instance": (name, inputs) => ({ privateIp: inputs.privateIp ?? privateAddress(`aws-${name}`).replace(/^10\.0\./, "10.1."), publicIp: "" }),
+    "aws:iam/instanceProfile:InstanceProfile": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:instance-profile/${name}` }),
+    "aws:iam/role:Role": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:role/${name}` }),
+    "aws:ec2/keyPair:KeyPair": (name) => ({ keyName: `${name}-offline` }),
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({
         result: `offline-${digest(name)}`.slice(0, inputs.length ?? 32),
     }),

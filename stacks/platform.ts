@@ -1,13 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
+import { K3sClusterAccess } from "../components/k3s/cluster-access";
+import { awsAddresses, awsSite } from "./aws-site";
+import { ClusterContext, hostCidrs, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
-import { ociCluster } from "./oci-cluster";
+import { edgeAddress, edgeSite } from "./edge-site";
+import { ociSite } from "./oci-site";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
 
-/** Builds the whole stack from its parsed configuration and returns the stack outputs. */
+/** The site that runs the servers; the config schema guarantees there is exactly one. */
+function serverSite(config: StackConfig): Site {
+    if (config.oci?.nodes.some((n) => n.role === "server")) return "oci";
+    if (config.aws?.servers) return "aws";
+    return "edge";
+}
+
+/**
+ * Builds the whole stack from its parsed configuration and returns the stack outputs.
+ * Sites are built in a fixed order (OCI, AWS, edge): each one's firewall names the others'
+ * public addresses, which are either allocated up front (AWS Elastic IPs), configured (edge)
+ * or outputs of a site built earlier (OCI).
+ */
 export function buildPlatform(config: StackConfig) {
-    const cluster = ociCluster(config.cluster, config.oci!);
+    const sites = (["oci", "aws", "edge"] as const).filter((s) => config[s] !== undefined);
+    const ctx: ClusterContext = {
+        cluster: config.cluster,
+        overlay: config[sites[0]]!.overlay,
+        serverSite: serverSite(config),
+        multiSite: sites.length > 1,
+        token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
+        tailscaleAuthKey: config.cluster.tailscale ? pulumi.output(config.cluster.tailscale.authKey) : undefined,
+        operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
+    };
+    const wireguard = ctx.overlay === "wireguard-native";
+
+    const aws = config.aws && awsAddresses(ctx, config.aws);
+    const awsPublic = aws ? [...aws.servers, ...Object.values(aws.gpuNodes).flat()].map((e) => e.publicIp) : [];
+    const edgePublic = config.edge ? config.edge.machines.map(edgeAddress) : [];
+    let externalServerUrl: pulumi.Input<string> | undefined =
+        ctx.serverSite === "aws" ? pulumi.interpolate`https://${aws!.servers[0].publicIp}:6443`
+        : ctx.serverSite === "edge" ? `https://${edgeAddress(config.edge!.machines.find((m) => m.role === "server")!)}:6443`
+        : undefined;
+
+    const built: SiteResult[] = [];
+    let ociPublic: pulumi.Input<string>[] = [];
+    if (config.oci) {
+        const oci = ociSite(ctx, config.oci, { peerCidrs: wireguard ? hostCidrs([...awsPublic, ...edgePublic]) : [], externalServerUrl });
+        externalServerUrl ??= oci.externalServerUrl;
+        ociPublic = Object.values(oci.nodes).map((n) => n.publicIp);
+        built.push(oci);
+    }
+    if (config.aws) {
+        built.push(awsSite(ctx, config.aws, { addresses: aws!, peerCidrs: wireguard ? hostCidrs([...ociPublic, ...edgePublic]) : [], externalServerUrl }));
+    }
+    if (config.edge) {
+        built.push(edgeSite(ctx, config.edge, { externalServerUrl }));
+    }
+
+    const server = built.find((s) => s.serverAccess)!.serverAccess!;
+    const access = new K3sClusterAccess("k3s", {
+        serverAddress: server.address,
+        sshPort: server.port,
+        sshUser: server.user,
+        sshPrivateKey: server.privateKey,
+    }, { dependsOn: server.dependsOn });
+    const provider = access.provider;
 
     new k8s.core.v1.Namespace("platform", {
         metadata: {
@@ -18,11 +80,17 @@ export function buildPlatform(config: StackConfig) {
                 "app.kubernetes.io/managed-by": "groundwork",
             },
         },
-    }, { provider: cluster.access.provider });
+    }, { provider });
+
+    const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
+    if (Object.values(nodes).some((n) => n.kind === "gpu")) {
+        new NvidiaGpuSupport("nvidia", {}, { provider });
+    }
 
     return {
-        kubeconfig: cluster.kubeconfig,
-        apiServer: cluster.apiServer,
-        nodes: cluster.nodes,
+        kubeconfig: access.kubeconfig,
+        apiServer: pulumi.interpolate`https://${server.address}:6443`,
+        overlay: ctx.overlay,
+        nodes: Object.fromEntries(Object.entries(nodes).map(([name, n]) => [name, { kind: n.kind, privateIp: n.privateIp, publicIp: n.publicIp }])),
     };
 }

@@ -21,8 +21,8 @@ export interface AwsGpuNodeGroupArgs {
     rootVolumeGbs: number;
     /** Subnets to spread the nodes over, round robin. */
     subnetIds: pulumi.Input<string>[];
-    /** Nodes need public (Elastic) addresses when other sites reach them over wireguard-native. */
-    public: boolean;
+    /** One pre-allocated Elastic IP per node when other sites reach them over wireguard-native. */
+    addresses?: aws.ec2.Eip[];
     securityGroupId: pulumi.Input<string>;
     instanceProfileName: pulumi.Input<string>;
     /** An AMI to use instead of the newest Deep Learning Base AMI. */
@@ -77,7 +77,7 @@ export class AwsGpuNodeGroup extends pulumi.ComponentResource {
             subnetId: args.subnetIds[i % args.subnetIds.length],
             securityGroupIds: [args.securityGroupId],
             instanceProfileName: args.instanceProfileName,
-            public: args.public,
+            address: args.addresses?.[i],
             rootVolumeGbs: args.rootVolumeGbs,
             spotMaxPricePerHour: args.spotMaxPricePerHour,
             k3s: {

@@ -8,8 +8,13 @@ export interface AwsK3sInstanceArgs {
     subnetId: pulumi.Input<string>;
     securityGroupIds: pulumi.Input<string>[];
     instanceProfileName: pulumi.Input<string>;
-    /** Give the node a fixed public address (an Elastic IP), known before it boots. */
-    public: boolean;
+    /**
+     * A public address allocated beforehand (an Elastic IP), so it is known before the node
+     * boots and other sites' firewalls can name it; absent for a private node.
+     */
+    address?: aws.ec2.Eip;
+    /** EC2 key pair for SSH (servers, to read the kubeconfig). */
+    keyName?: pulumi.Input<string>;
     /** Fixed private address (servers), so other nodes can join before it exists. */
     privateIp?: string;
     rootVolumeGbs: number;
@@ -26,8 +31,8 @@ export interface AwsK3sInstanceArgs {
 
 /**
  * One EC2 instance that installs k3s on first boot: IMDSv2 only with a hop limit pods cannot
- * reach, an encrypted gp3 root volume, and an Elastic IP allocated first when the node must be
- * reachable from other sites, so its address is in the k3s config from the start.
+ * reach, an encrypted gp3 root volume, and, when it must be reachable from other sites, an
+ * Elastic IP allocated beforehand so its address is in the k3s config from the start.
  */
 export class AwsK3sInstance extends pulumi.ComponentResource {
     public readonly privateIp: pulumi.Output<string>;
@@ -36,9 +41,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsK3sInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:K3sInstance", name, {}, opts);
-        const address = args.public
-            ? new aws.ec2.Eip(name, { domain: "vpc", tags: { ...args.tags, Name: name } }, { parent: this })
-            : undefined;
+        const address = args.address;
         const userData = pulumi
             .all([args.serverUrl, args.token, args.tailscaleAuthKey, address?.publicIp])
             .apply(([serverUrl, token, tailscaleAuthKey, externalIp]) => Buffer.from(k3sCloudInit({
@@ -47,6 +50,10 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
                 token,
                 tailscaleAuthKey,
                 externalIp: args.k3s.overlay === "wireguard-native" ? externalIp : undefined,
+                // Other sites reach a server at its public address: the API certificate must cover it.
+                cluster: args.k3s.cluster && externalIp
+                    ? { ...args.k3s.cluster, tlsSans: [...args.k3s.cluster.tlsSans, externalIp] }
+                    : args.k3s.cluster,
             })).toString("base64"));
 
         const instance = new aws.ec2.Instance(name, {
@@ -56,6 +63,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
             privateIp: args.privateIp,
             vpcSecurityGroupIds: args.securityGroupIds,
             iamInstanceProfile: args.instanceProfileName,
+            keyName: args.keyName,
             userDataBase64: pulumi.secret(userData),
             metadataOptions: {
                 httpEndpoint: "enabled",

@@ -53,7 +53,9 @@ export class EdgeMachines extends pulumi.ComponentResource {
 
     constructor(name: string, args: EdgeMachinesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:EdgeMachines", name, {}, opts);
-        for (const machine of args.machines) {
+        // The initial server first: k3s's installer waits for a joining node's service to start.
+        const ordered = [...args.machines].sort((a, b) => Number(b.name === args.k3s.initialServer) - Number(a.name === args.k3s.initialServer));
+        for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
             const script = pulumi
                 .all([args.k3s.token, args.k3s.tailscaleAuthKey, initial ? undefined : args.k3s.serverUrl])
@@ -88,7 +90,11 @@ export class EdgeMachines extends pulumi.ComponentResource {
                 stdin: pulumi.secret(script),
                 delete: EDGE_UNINSTALL_COMMAND,
                 logging: "stderr",
-            }, { parent: this, additionalSecretOutputs: ["stdout"] });
+            }, {
+                parent: this,
+                additionalSecretOutputs: ["stdout"],
+                dependsOn: initial || !args.k3s.initialServer ? [] : [this.installs[args.k3s.initialServer]],
+            });
         }
         this.registerOutputs({});
     }

@@ -6,6 +6,8 @@ import { K3S_API_PORT } from "./ports";
 export interface K3sClusterAccessArgs {
     /** Address at which the first server is reachable over SSH and on the API port. */
     serverAddress: pulumi.Input<string>;
+    /** SSH port. Default 22. */
+    sshPort?: number;
     /** Login user on the server (`ubuntu` on Ubuntu images). */
     sshUser: string;
     /** OpenSSH private key for that user (secret). */
@@ -56,6 +58,7 @@ export class K3sClusterAccess extends pulumi.ComponentResource {
         const read = new command.remote.Command(`${name}-kubeconfig`, {
             connection: {
                 host: args.serverAddress,
+                port: args.sshPort ?? 22,
                 user: args.sshUser,
                 privateKey: args.sshPrivateKey,
                 dialErrorLimit: 30,

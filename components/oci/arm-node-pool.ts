@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
-import { k3sCloudInit } from "../k3s/bootstrap";
+import { k3sCloudInit, Overlay } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -34,8 +34,12 @@ export interface OciArmNodePoolArgs {
         version: string;
         /** Cluster token (secret). */
         token: pulumi.Input<string>;
-        /** Supervisor URL of the first server, e.g. `https://10.0.0.10:6443`. */
-        serverUrl: string;
+        /** Supervisor URL every node but the initial server joins, e.g. `https://10.0.0.10:6443`. */
+        serverUrl: pulumi.Input<string>;
+        /** The node that initialises the cluster, when the servers live here. */
+        initialServer?: string;
+        overlay: Overlay;
+        tailscaleAuthKey?: pulumi.Input<string>;
         podCidr: string;
         serviceCidr: string;
         tlsSans: string[];
@@ -49,24 +53,25 @@ export interface OciArmNodeAddresses {
 }
 
 /**
- * k3s nodes on `VM.Standard.A1.Flex`, installed by cloud-init. The first server initialises the
- * cluster; every other node joins it at `k3s.serverUrl`.
+ * k3s nodes on `VM.Standard.A1.Flex`, installed by cloud-init. The initial server (when the
+ * servers live here) starts the cluster; every other node joins it at `k3s.serverUrl`.
  */
 export class OciArmNodePool extends pulumi.ComponentResource {
     public readonly nodes: Record<string, OciArmNodeAddresses> = {};
 
     constructor(name: string, args: OciArmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:ArmNodePool", name, {}, opts);
-        const firstServer = args.nodes.find((n) => n.role === "server")?.name;
-
         for (const node of args.nodes) {
-            const userData = pulumi.output(args.k3s.token).apply((token) =>
+            const initial = node.name === args.k3s.initialServer;
+            const userData = pulumi.all([args.k3s.token, args.k3s.tailscaleAuthKey, initial ? undefined : args.k3s.serverUrl]).apply(([token, tailscaleAuthKey, serverUrl]) =>
                 Buffer.from(k3sCloudInit({
                     version: args.k3s.version,
                     role: node.role,
                     nodeName: node.name,
-                    serverUrl: node.name === firstServer ? undefined : args.k3s.serverUrl,
+                    serverUrl,
                     token,
+                    tailscaleAuthKey,
+                    overlay: args.k3s.overlay,
                     labels: node.labels,
                     taints: node.taints,
                     cluster: node.role === "server"

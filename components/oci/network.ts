@@ -16,6 +16,10 @@ export interface OciNetworkArgs {
     apiAllowedCidrs: string[];
     /** Who may reach HTTP/HTTPS ingress on public nodes. Default: anyone. */
     ingressAllowedCidrs?: string[];
+    /** Addresses of nodes at other sites (`/32`s): they get the overlay ports and, to servers, the API. */
+    peerCidrs?: pulumi.Input<string>[];
+    /** Whether the k3s servers (and so the API) are in this site's public subnet. Default true. */
+    hostsServers?: boolean;
     /** DNS label prefix for the VCN (letters and digits, at most 15). Default `groundwork`. */
     dnsLabel?: string;
     freeformTags?: Record<string, string>;
@@ -27,7 +31,7 @@ const TCP = "6";
 const UDP = "17";
 const ICMP = "1";
 
-function portRule(protocol: "tcp" | "udp", source: string, from: number, to: number, description: string): IngressRule {
+function portRule(protocol: "tcp" | "udp", source: pulumi.Input<string>, from: number, to: number, description: string): IngressRule {
     const range = { min: from, max: to };
     return protocol === "tcp"
         ? { protocol: TCP, source, sourceType: "CIDR_BLOCK", tcpOptions: range, description }
@@ -50,8 +54,13 @@ function clusterRules(vcnCidr: string): IngressRule[] {
  */
 export function publicSubnetRules(args: OciNetworkArgs): IngressRule[] {
     const ingress = args.ingressAllowedCidrs ?? ["0.0.0.0/0"];
+    const overlay = K3S_CLUSTER_PORTS.filter((p) => p.description.startsWith("flannel wireguard"));
     return [
         ...clusterRules(args.vcnCidr),
+        ...(args.peerCidrs ?? []).flatMap((peer) => [
+            ...overlay.map((p) => portRule(p.protocol, peer, p.from, p.to, `${p.description} from another site`)),
+            ...(args.hostsServers === false ? [] : [portRule("tcp", peer, K3S_API_PORT, K3S_API_PORT, "k3s join and API from another site")]),
+        ]),
         ...args.sshAllowedCidrs.map((c) => portRule("tcp", c, 22, 22, "SSH from operators")),
         ...args.apiAllowedCidrs.map((c) => portRule("tcp", c, K3S_API_PORT, K3S_API_PORT, "Kubernetes API from operators")),
         ...ingress.flatMap((c) => [

@@ -1,15 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
-import * as random from "@pulumi/random";
-import * as tls from "@pulumi/tls";
-import { K3sClusterAccess } from "../components/k3s/cluster-access";
-import { K3S_API_PORT } from "../components/k3s/ports";
+import { K3sExternalIp } from "../components/k3s/external-ip";
 import { ALWAYS_FREE } from "../components/oci/always-free";
 import { OciArmNode, OciArmNodePool } from "../components/oci/arm-node-pool";
 import { OciNetwork } from "../components/oci/network";
-import { hostAddress, parseIpv4Cidr } from "./config/cidr";
-import { ClusterConfig, OciSiteConfig } from "./config";
 import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
+import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
+import { hostAddress, parseIpv4Cidr } from "./config/cidr";
+import { OciSiteConfig } from "./config";
 
 /** Ubuntu's login user on Canonical's OCI images. */
 const UBUNTU_USER = "ubuntu";
@@ -17,15 +15,15 @@ const UBUNTU_USER = "ubuntu";
 /** Servers take fixed addresses from here up in the public subnet, so agents can join before a server exists. */
 const FIRST_SERVER_HOST = 10;
 
-export interface OciCluster {
-    kubeconfig: pulumi.Output<string>;
-    apiServer: pulumi.Output<string>;
-    nodes: Record<string, { privateIp: pulumi.Output<string>; publicIp: pulumi.Output<string> }>;
-    access: K3sClusterAccess;
+export interface OciSiteArgs {
+    /** Public addresses (`/32`) of nodes at other sites. */
+    peerCidrs: pulumi.Input<string>[];
+    /** Where this site's nodes join when the servers live elsewhere. */
+    externalServerUrl?: pulumi.Input<string>;
 }
 
-/** A k3s cluster on OCI: network, A1 nodes, the cluster token and admin access. */
-export function ociCluster(cluster: ClusterConfig, site: OciSiteConfig): OciCluster {
+/** An OCI site: network, A1 nodes, and (under wireguard-native) their external IPs. */
+export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteArgs): SiteResult {
     const provider = new oci.Provider("oci", {
         region: site.region,
         ...(site.auth && {
@@ -37,6 +35,7 @@ export function ociCluster(cluster: ClusterConfig, site: OciSiteConfig): OciClus
     });
     const invoke = { provider };
     const tags = { "groundwork-stack": pulumi.getStack() };
+    const hostsServers = ctx.serverSite === "oci";
 
     const availabilityDomain = site.availabilityDomain ?? oci.identity
         .getAvailabilityDomainsOutput({ compartmentId: site.compartmentId }, invoke)
@@ -57,17 +56,16 @@ export function ociCluster(cluster: ClusterConfig, site: OciSiteConfig): OciClus
             return r.images[0].id;
         });
 
-    const token = new random.RandomPassword("k3s-token", { length: 64, special: false });
-    const operatorKey = new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" });
-
     const network = new OciNetwork("groundwork", {
         compartmentId: site.compartmentId,
         vcnCidr: site.vcnCidr,
         publicSubnetCidr: site.publicSubnetCidr,
         privateSubnetCidr: site.privateSubnetCidr,
         sshAllowedCidrs: site.sshAllowedCidrs,
-        apiAllowedCidrs: cluster.apiAllowedCidrs,
+        apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,
         ingressAllowedCidrs: site.ingressAllowedCidrs,
+        peerCidrs: args.peerCidrs,
+        hostsServers,
         freeformTags: tags,
     }, { provider });
 
@@ -79,43 +77,61 @@ export function ociCluster(cluster: ClusterConfig, site: OciSiteConfig): OciClus
         ocpus: n.ocpus,
         memoryGbs: n.memoryGbs,
         bootVolumeGbs: n.bootVolumeGbs,
-        public: n.role === "server",
+        public: n.public ?? (n.role === "server" || ctx.overlay === "wireguard-native"),
         privateIp: n.role === "server" ? hostAddress(publicSubnet, FIRST_SERVER_HOST + serverIndex++) : undefined,
         availabilityDomain: n.availabilityDomain ?? availabilityDomain,
         labels: { [SITE_LABEL]: "oci", [PLACEMENT_LABEL]: "arm", ...n.labels },
         taints: n.taints,
     }));
-    const firstServer = nodes.find((n) => n.role === "server")!;
+    const initialServer = hostsServers ? nodes.find((n) => n.role === "server") : undefined;
+    // Nodes here join over the private network when the servers are here too.
+    const serverUrl = initialServer ? supervisorUrl(initialServer.privateIp!) : args.externalServerUrl!;
 
     const pool = new OciArmNodePool("oci-a1", {
         compartmentId: site.compartmentId,
         imageId,
         publicSubnetId: network.publicSubnetId,
         privateSubnetId: network.privateSubnetId,
-        sshAuthorizedKeys: [operatorKey.publicKeyOpenssh, ...site.sshAuthorizedKeys],
+        sshAuthorizedKeys: [ctx.operatorKey.publicKeyOpenssh, ...site.sshAuthorizedKeys],
         nodes,
         k3s: {
-            version: cluster.k3sVersion,
-            token: token.result,
-            serverUrl: `https://${firstServer.privateIp}:${K3S_API_PORT}`,
-            podCidr: cluster.podCidr,
-            serviceCidr: cluster.serviceCidr,
+            version: ctx.cluster.k3sVersion,
+            token: ctx.token,
+            serverUrl,
+            initialServer: initialServer?.name,
+            overlay: ctx.overlay,
+            tailscaleAuthKey: ctx.tailscaleAuthKey,
+            podCidr: ctx.cluster.podCidr,
+            serviceCidr: ctx.cluster.serviceCidr,
             tlsSans: [],
         },
         freeformTags: tags,
     }, { provider });
 
-    const serverAddress = pool.nodes[firstServer.name].publicIp;
-    const access = new K3sClusterAccess("k3s", {
-        serverAddress,
+    // OCI's ephemeral public IPs exist only once the instance does, so k3s learns them afterwards:
+    // under wireguard-native every node needs one, and a server reached from other sites needs its
+    // address in the API certificate.
+    const pinned = nodes.filter((n) => n.public && (ctx.overlay === "wireguard-native" || (ctx.multiSite && n.role === "server")));
+    const externalIps = pinned.map((n) => new K3sExternalIp(`${n.name}-external-ip`, {
+        address: pool.nodes[n.name].publicIp,
+        role: n.role,
         sshUser: UBUNTU_USER,
-        sshPrivateKey: operatorKey.privateKeyOpenssh,
-    }, { dependsOn: [pool] });
+        sshPrivateKey: ctx.operatorKey.privateKeyOpenssh,
+    }, { dependsOn: [pool] }));
 
-    return {
-        kubeconfig: access.kubeconfig,
-        apiServer: pulumi.interpolate`https://${serverAddress}:${K3S_API_PORT}`,
-        nodes: pool.nodes,
-        access,
+    const result: SiteResult = {
+        nodes: Object.fromEntries(nodes.map((n) => [n.name, { ...pool.nodes[n.name], kind: "arm" as const }])),
     };
+    if (initialServer) {
+        const address = pool.nodes[initialServer.name].publicIp;
+        result.externalServerUrl = supervisorUrl(address);
+        result.serverAccess = {
+            address,
+            port: 22,
+            user: UBUNTU_USER,
+            privateKey: ctx.operatorKey.privateKeyOpenssh,
+            dependsOn: [pool, ...externalIps],
+        };
+    }
+    return result;
 }

@@ -1,0 +1,132 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { AwsGpuNodeGroup } from "../components/aws/gpu-node-group";
+import { INSTANCE_TYPES } from "../components/aws/instance-types";
+import { AwsK3sInstance } from "../components/aws/k3s-instance";
+import { AwsNetwork } from "../components/aws/network";
+import { AwsNodeInstanceProfile } from "../components/aws/node-instance-profile";
+import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
+import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
+import { hostAddress, parseIpv4Cidr } from "./config/cidr";
+import { AwsSiteConfig } from "./config";
+
+/** Canonical's account, which publishes the official Ubuntu AMIs. Source: ubuntu.com/aws, read 2026-11-25. */
+const CANONICAL_OWNER = "099720109477";
+const UBUNTU_USER = "ubuntu";
+const FIRST_SERVER_HOST = 10;
+
+/** The AWS provider and the Elastic IPs that must exist before anything else is built. */
+export interface AwsAddresses {
+    provider: aws.Provider;
+    /** One per server. */
+    servers: aws.ec2.Eip[];
+    /** Per GPU group, one per node, under wireguard-native. */
+    gpuNodes: Record<string, aws.ec2.Eip[]>;
+}
+
+/**
+ * Allocates the site's public addresses first, so that other sites' firewalls and this site's
+ * k3s configs can name them before any instance exists.
+ */
+export function awsAddresses(ctx: ClusterContext, site: AwsSiteConfig): AwsAddresses {
+    const provider = new aws.Provider("aws", { region: site.region, defaultTags: { tags: { "groundwork-stack": pulumi.getStack() } } });
+    const eip = (name: string) => new aws.ec2.Eip(name, { domain: "vpc", tags: { Name: name } }, { provider });
+    const servers = Array.from({ length: site.servers?.count ?? 0 }, (_, i) => eip(`aws-server-${i}`));
+    const gpuNodes = ctx.overlay === "wireguard-native"
+        ? Object.fromEntries(site.gpuNodeGroups.map((g) => [g.name, Array.from({ length: g.count }, (_, i) => eip(`${g.name}-${i}`))]))
+        : {};
+    return { provider, servers, gpuNodes };
+}
+
+export interface AwsSiteArgs {
+    addresses: AwsAddresses;
+    /** Public addresses (`/32`) of nodes at other sites. */
+    peerCidrs: pulumi.Input<string>[];
+    /** Where this site's nodes join when the servers live elsewhere. */
+    externalServerUrl?: pulumi.Input<string>;
+}
+
+/** An AWS site: VPC, node identity, servers (cloud stack) and GPU node groups. */
+export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteArgs): SiteResult {
+    const { provider } = args.addresses;
+    const opts = { provider };
+    const hostsServers = ctx.serverSite === "aws";
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, opts).names;
+
+    const network = new AwsNetwork("groundwork", {
+        vpcCidr: site.vpcCidr,
+        publicSubnetCidrs: site.publicSubnetCidrs,
+        privateSubnetCidrs: site.privateSubnetCidrs,
+        availabilityZones: site.publicSubnetCidrs.map((_, i) => zones[i]),
+        sshAllowedCidrs: site.sshAllowedCidrs,
+        apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,
+        peerCidrs: args.peerCidrs,
+        hostsServers,
+    }, opts);
+    const profile = new AwsNodeInstanceProfile("k3s-node", {}, opts);
+    const common = {
+        securityGroupIds: [network.nodeSecurityGroupId],
+        instanceProfileName: profile.name,
+        token: ctx.token,
+        tailscaleAuthKey: ctx.tailscaleAuthKey,
+    };
+    const result: SiteResult = { nodes: {} };
+
+    let serverUrl = args.externalServerUrl!;
+    if (site.servers) {
+        const servers = site.servers;
+        const keyPair = new aws.ec2.KeyPair("operator", { publicKey: ctx.operatorKey.publicKeyOpenssh }, opts);
+        const arch = INSTANCE_TYPES[servers.instanceType].arch === "arm64" ? "arm64" : "amd64";
+        const ami = aws.ec2.getAmiOutput({
+            owners: [CANONICAL_OWNER],
+            mostRecent: true,
+            filters: [{ name: "name", values: [`ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch}-server-*`] }],
+        }, opts).id;
+        const subnet = parseIpv4Cidr(site.publicSubnetCidrs[0])!;
+        const privateIps = Array.from({ length: servers.count }, (_, i) => hostAddress(subnet, FIRST_SERVER_HOST + i));
+        serverUrl = supervisorUrl(privateIps[0]);
+        const nodes = privateIps.map((privateIp, i) => new AwsK3sInstance(`aws-server-${i}`, {
+            ...common,
+            instanceType: servers.instanceType,
+            amiId: ami,
+            subnetId: network.publicSubnetIds[0],
+            privateIp,
+            address: args.addresses.servers[i],
+            keyName: keyPair.keyName,
+            rootVolumeGbs: servers.rootVolumeGbs,
+            serverUrl: i === 0 ? undefined : serverUrl,
+            k3s: {
+                version: ctx.cluster.k3sVersion,
+                role: "server",
+                nodeName: `aws-server-${i}`,
+                overlay: ctx.overlay,
+                labels: { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arch === "arm64" ? "arm" : "x86" },
+                taints: [],
+                cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [] },
+            },
+        }, opts));
+        nodes.forEach((n, i) => (result.nodes[`aws-server-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: arch === "arm64" ? "arm" : "x86" }));
+        result.externalServerUrl = supervisorUrl(args.addresses.servers[0].publicIp);
+        result.serverAccess = { address: args.addresses.servers[0].publicIp, port: 22, user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh, dependsOn: nodes };
+    }
+
+    for (const group of site.gpuNodeGroups) {
+        const addresses = args.addresses.gpuNodes[group.name];
+        const gpus = new AwsGpuNodeGroup(group.name, {
+            securityGroupId: network.nodeSecurityGroupId,
+            instanceProfileName: profile.name,
+            instanceType: group.instanceType,
+            count: group.count,
+            spotMaxPricePerHour: group.capacity === "spot" ? group.spotMaxPricePerHour : undefined,
+            rootVolumeGbs: group.rootVolumeGbs,
+            // Behind NAT in private subnets, unless other sites must reach them directly.
+            subnetIds: addresses ? network.publicSubnetIds : network.privateSubnetIds,
+            addresses,
+            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.token, overlay: ctx.overlay, tailscaleAuthKey: ctx.tailscaleAuthKey },
+            labels: group.labels,
+            taints: group.taints,
+        }, opts);
+        gpus.nodes.forEach((n, i) => (result.nodes[`${group.name}-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: "gpu" }));
+    }
+    return result;
+}

@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { Overlay } from "../components/k3s/bootstrap";
+import { K3S_API_PORT } from "../components/k3s/ports";
+import { NodeKind } from "../components/placement";
+import { ClusterConfig } from "./config";
+
+export type Site = "oci" | "aws" | "edge";
+
+/** What every site's wiring shares: the cluster's settings and credentials. */
+export interface ClusterContext {
+    cluster: ClusterConfig;
+    overlay: Overlay;
+    /** The site whose nodes run the servers (embedded etcd). */
+    serverSite: Site;
+    /** Whether nodes live in more than one site (and so reach each other over public addresses). */
+    multiSite: boolean;
+    token: pulumi.Output<string>;
+    tailscaleAuthKey?: pulumi.Output<string>;
+    /** The key Pulumi itself logs in with (kubeconfig, external IPs). */
+    operatorKey: tls.PrivateKey;
+}
+
+/** How Pulumi reaches the initial server over SSH to read the kubeconfig. */
+export interface ServerAccess {
+    address: pulumi.Input<string>;
+    port: number;
+    user: string;
+    privateKey: pulumi.Input<string>;
+    dependsOn: pulumi.Resource[];
+}
+
+/** What a site's wiring hands back. */
+export interface SiteResult {
+    nodes: Record<string, { privateIp: pulumi.Input<string>; publicIp: pulumi.Input<string>; kind: NodeKind }>;
+    /** The URL other sites' nodes join at, when the servers live here. */
+    externalServerUrl?: pulumi.Input<string>;
+    serverAccess?: ServerAccess;
+}
+
+export const supervisorUrl = (address: pulumi.Input<string>) => pulumi.interpolate`https://${address}:${K3S_API_PORT}`;
+
+/** `/32` firewall sources for the given addresses. */
+export const hostCidrs = (addresses: pulumi.Input<string>[]) => addresses.map((a) => pulumi.interpolate`${a}/32`);

@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EdgeMachines } from "../components/edge/edge-machines";
+import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
+import { EdgeSiteConfig } from "./config";
+
+/** The address other nodes reach an edge machine at. */
+export const edgeAddress = (m: { host: string; externalIp?: string }) => m.externalIp ?? m.host;
+
+export interface EdgeSiteArgs {
+    /** Where the machines join when the servers live elsewhere. */
+    externalServerUrl?: pulumi.Input<string>;
+}
+
+/** An edge site: existing machines that get k3s over SSH. */
+export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSiteArgs): SiteResult {
+    const hostsServers = ctx.serverSite === "edge";
+    const initial = hostsServers ? site.machines.find((m) => m.role === "server") : undefined;
+    const machines = new EdgeMachines("edge", {
+        machines: site.machines,
+        k3s: {
+            version: ctx.cluster.k3sVersion,
+            token: ctx.token,
+            serverUrl: initial ? supervisorUrl(edgeAddress(initial)) : args.externalServerUrl,
+            initialServer: initial?.name,
+            overlay: ctx.overlay,
+            tailscaleAuthKey: ctx.tailscaleAuthKey,
+            podCidr: ctx.cluster.podCidr,
+            serviceCidr: ctx.cluster.serviceCidr,
+        },
+    });
+    const result: SiteResult = {
+        nodes: Object.fromEntries(site.machines.map((m) => [m.name, { privateIp: m.host, publicIp: m.externalIp ?? "", kind: "edge" as const }])),
+    };
+    if (initial) {
+        result.externalServerUrl = supervisorUrl(edgeAddress(initial));
+        result.serverAccess = {
+            address: initial.host,
+            port: initial.port,
+            user: initial.user,
+            privateKey: initial.privateKey,
+            dependsOn: [machines.installs[initial.name]],
+        };
+    }
+    return result;
+}
