@@ -69,6 +69,9 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
         }
         offering(type, ["servers", "instanceType"]);
     }
+    if (isObject(aws.servers) && Array.isArray(aws.sshAllowedCidrs) && aws.sshAllowedCidrs.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["sshAllowedCidrs"], message: "is empty, but the servers run here and Pulumi reads the kubeconfig from the first one over SSH; list the range Pulumi runs from" });
+    }
     if (isObject(aws.servers) && typeof aws.servers.count === "number" && aws.servers.count % 2 === 0) {
         ctx.addIssue({ code: "custom", path: ["servers", "count"], message: "makes an even number of servers; embedded etcd needs an odd number (1, 3, 5) to keep quorum" });
     }

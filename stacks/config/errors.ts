@@ -109,7 +109,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
                 ? `must list at least ${issue.minimum} item(s)`
                 : issue.origin === "string"
                     ? `must be at least ${issue.minimum} character(s) long`
-                    : `must be at least ${issue.minimum}${issue.inclusive === false ? " (exclusive)" : ""}`;
+                    : issue.inclusive === false ? `must be greater than ${issue.minimum}` : `must be at least ${issue.minimum}`;
         case "too_big":
             return issue.origin === "array"
                 ? `must list at most ${issue.maximum} item(s)`
