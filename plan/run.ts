@@ -47,7 +47,10 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
     const addStrings = (v: unknown, whole = true): void => {
         if (typeof v === "string") {
             if (whole && v.trim().length >= 8) values.add(v.trim());
-            v.split(/\s+/).filter((t) => /^[A-Za-z0-9+/=_-]{16,}$/.test(t) && /\d/.test(t) && /[A-Za-z]/.test(t)).forEach((t) => values.add(t));
+            v.split(/[\s,;:"'`]+/)
+                .flatMap((t) => [t, ...t.split(/=(?!=*$)/)]) // `joinKey=<key>` yields the key too
+                .filter((t) => /^[A-Za-z0-9+/=_-]{16,}$/.test(t) && /\d/.test(t) && /[A-Za-z]/.test(t))
+                .forEach((t) => values.add(t));
         } else if (v && typeof v === "object") {
             Object.values(v).forEach((x) => addStrings(x, false));
         }
