@@ -61,6 +61,27 @@ describe("npm run plan", function () {
         assert.doesNotMatch(run.stdout, /stood in/, "a supplied secret is not a placeholder");
     });
 
+    for (const [stack, keys] of [
+        ["cloud", []],
+        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey"]],
+        ["edge", [0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`)],
+    ] as [string, string[]][]) {
+        it(`plans the ${stack} stack with planted secrets and writes none of them`, () => {
+            const out = tmp();
+            const planted = keys.map((_, i) => `-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
+            const run = plan("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));
+            assert.equal(run.status, 0, run.stderr);
+            const written = filesUnder(out);
+            assert.ok(YAML.parseAllDocuments(written["manifests.yaml"]).every((d) => d.errors.length === 0));
+            for (const secret of planted) {
+                for (const [name, text] of Object.entries({ ...written, stdout: run.stdout })) {
+                    assert.ok(!text.includes(secret) && !text.includes(secret.slice(35, 50)), `${stack}: ${name} contains a planted secret`);
+                }
+            }
+            assert.doesNotMatch(run.stdout, /stood in/);
+        });
+    }
+
     it("stands in a placeholder for encrypted config it cannot decrypt, and says which", () => {
         const out = tmp();
         const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out);
