@@ -57,6 +57,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         vpcCidr: site.vpcCidr,
         publicSubnetCidrs: site.publicSubnetCidrs,
         privateSubnetCidrs: site.privateSubnetCidrs,
+        existing: site.existingVpc,
         availabilityZones: site.publicSubnetCidrs.map((_, i) => zones[i]),
         sshAllowedCidrs: site.sshAllowedCidrs,
         apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,

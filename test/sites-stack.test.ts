@@ -147,6 +147,22 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal(named(plan, "aws:ec2/instance:Instance", "gpu-a10g-0").inputs.instanceMarketOptions, undefined);
     });
 
+    it("builds into an existing VPC when told to, creating only the security group", async () => {
+        const values = stackValues("cloud");
+        values.aws.existingVpc = {
+            vpcId: "vpc-0a1b2c3d4e5f60718",
+            publicSubnetIds: ["subnet-0a0000000000000a1", "subnet-0a0000000000000a2"],
+            privateSubnetIds: ["subnet-0b0000000000000b1", "subnet-0b0000000000000b2"],
+        };
+        const plan = await planValues("existing-vpc", values);
+        for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway"]) {
+            assert.equal(ofType(plan, type).length, 0, type);
+        }
+        assert.equal(ofType(plan, "aws:ec2/securityGroup:SecurityGroup")[0].inputs.vpcId, "vpc-0a1b2c3d4e5f60718");
+        assert.equal(named(plan, "aws:ec2/instance:Instance", "gpu-a10g-0").inputs.subnetId, "subnet-0b0000000000000b1");
+        assert.equal(named(plan, "aws:ec2/instance:Instance", "aws-server-0").inputs.subnetId, "subnet-0a0000000000000a1");
+    });
+
     it("gives AWS nodes a minimal identity: Systems Manager only", () => {
         const attachments = ofType(plans.cloud, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
         assert.deepEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);

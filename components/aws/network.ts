@@ -8,6 +8,11 @@ export interface AwsNetworkArgs {
     /** One public and one private subnet per zone, carved from `vpcCidr`. */
     publicSubnetCidrs: string[];
     privateSubnetCidrs: string[];
+    /**
+     * Use this VPC and its subnets instead of creating them (their ranges are `vpcCidr` and the
+     * subnet CIDRs above, in the same order); only the nodes' security group is created.
+     */
+    existing?: { vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
     /** Availability zones, one per subnet pair. */
     availabilityZones: pulumi.Input<string>[];
     /** Ranges allowed to reach SSH on public nodes (servers). Never 0.0.0.0/0; empty opens none. */
@@ -48,8 +53,8 @@ export function clusterIngressRules(args: AwsNetworkArgs): IngressRule[] {
 }
 
 /**
- * A VPC with public subnets (internet gateway) and private subnets (one NAT gateway), and the
- * security group every k3s node in the site shares.
+ * A VPC with public subnets (internet gateway) and private subnets (one NAT gateway), or an
+ * existing one, and the security group every k3s node in the site shares.
  */
 export class AwsNetwork extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
@@ -61,7 +66,45 @@ export class AwsNetwork extends pulumi.ComponentResource {
         super("groundwork:aws:Network", name, {}, opts);
         const parent = { parent: this };
         const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+        const { vpcId, publicSubnetIds, privateSubnetIds } = args.existing
+            ? {
+                vpcId: pulumi.output(args.existing.vpcId),
+                publicSubnetIds: args.existing.publicSubnetIds.map((id) => pulumi.output(id)),
+                privateSubnetIds: args.existing.privateSubnetIds.map((id) => pulumi.output(id)),
+            }
+            : this.createVpc(name, args);
 
+        const nodes = new aws.ec2.SecurityGroup(`${name}-nodes`, {
+            vpcId,
+            description: "k3s nodes: cluster ports inside the VPC, overlay and API from the other sites only",
+            tags: tags("nodes"),
+        }, parent);
+        clusterIngressRules(args).forEach((rule, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-nodes-in-${i}`, {
+            securityGroupId: nodes.id,
+            ipProtocol: rule.protocol,
+            fromPort: rule.from,
+            toPort: rule.to,
+            cidrIpv4: rule.cidr,
+            description: rule.description,
+        }, parent));
+        new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-out`, {
+            securityGroupId: nodes.id,
+            ipProtocol: "-1",
+            cidrIpv4: "0.0.0.0/0",
+            description: "all egress",
+        }, parent);
+
+        this.vpcId = vpcId;
+        this.publicSubnetIds = publicSubnetIds;
+        this.privateSubnetIds = privateSubnetIds;
+        this.nodeSecurityGroupId = nodes.id;
+        this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+    }
+
+    /** The VPC, gateways, route tables and subnets, when the stack owns the network. */
+    private createVpc(name: string, args: AwsNetworkArgs) {
+        const parent = { parent: this };
+        const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
         const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, parent);
         const internet = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: tags("internet") }, parent);
         const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
@@ -101,30 +144,6 @@ export class AwsNetwork extends pulumi.ComponentResource {
             return subnet;
         });
 
-        const nodes = new aws.ec2.SecurityGroup(`${name}-nodes`, {
-            vpcId: vpc.id,
-            description: "k3s nodes: cluster ports inside the VPC, overlay and API from the other sites only",
-            tags: tags("nodes"),
-        }, parent);
-        clusterIngressRules(args).forEach((rule, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-nodes-in-${i}`, {
-            securityGroupId: nodes.id,
-            ipProtocol: rule.protocol,
-            fromPort: rule.from,
-            toPort: rule.to,
-            cidrIpv4: rule.cidr,
-            description: rule.description,
-        }, parent));
-        new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-out`, {
-            securityGroupId: nodes.id,
-            ipProtocol: "-1",
-            cidrIpv4: "0.0.0.0/0",
-            description: "all egress",
-        }, parent);
-
-        this.vpcId = vpc.id;
-        this.publicSubnetIds = publicSubnets.map((s) => s.id);
-        this.privateSubnetIds = privateSubnets.map((s) => s.id);
-        this.nodeSecurityGroupId = nodes.id;
-        this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+        return { vpcId: vpc.id, publicSubnetIds: publicSubnets.map((s) => s.id), privateSubnetIds: privateSubnets.map((s) => s.id) };
     }
 }

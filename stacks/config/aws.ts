@@ -26,6 +26,13 @@ export const awsSchema = z.strictObject({
     vpcCidr: cidr.default("10.1.0.0/16").describe("VPC range."),
     publicSubnetCidrs: z.array(cidr).min(1).max(3).default(["10.1.0.0/24", "10.1.1.0/24"]).describe("Public subnets, one per availability zone."),
     privateSubnetCidrs: z.array(cidr).min(1).max(3).default(["10.1.100.0/24", "10.1.101.0/24"]).describe("Private subnets, one per availability zone (same count)."),
+    existingVpc: z.strictObject({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id (vpc-0123456789abcdef0)" }).describe("The VPC."),
+        publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-0123...)" })).min(1)
+            .describe("Its public subnets, in the order of publicSubnetCidrs."),
+        privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-0123...)" })).min(1)
+            .describe("Its private subnets (with egress), in the order of privateSubnetCidrs."),
+    }).optional().describe("Use an existing VPC: vpcCidr and the subnet CIDRs then describe it, and only the security group is created."),
     sshAllowedCidrs: z.array(operatorCidr).default([]).describe("Ranges allowed to reach SSH on AWS servers (for the kubeconfig). Never 0.0.0.0/0."),
     allowUnlistedOffering: z.boolean().default(false).describe("Accept instance types Groundwork's table does not list for this region."),
     servers: z.strictObject({
@@ -52,6 +59,15 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
     });
     if (Array.isArray(aws.publicSubnetCidrs) && Array.isArray(aws.privateSubnetCidrs) && aws.publicSubnetCidrs.length !== aws.privateSubnetCidrs.length) {
         ctx.addIssue({ code: "custom", path: ["privateSubnetCidrs"], message: `lists ${aws.privateSubnetCidrs.length} subnets and publicSubnetCidrs ${aws.publicSubnetCidrs.length}; give one of each per availability zone` });
+    }
+    if (isObject(aws.existingVpc)) {
+        for (const [ids, cidrs] of [["publicSubnetIds", "publicSubnetCidrs"], ["privateSubnetIds", "privateSubnetCidrs"]] as const) {
+            const given = aws.existingVpc[ids];
+            const ranges = aws[cidrs];
+            if (Array.isArray(given) && Array.isArray(ranges) && given.length !== ranges.length) {
+                ctx.addIssue({ code: "custom", path: ["existingVpc", ids], message: `lists ${given.length} subnets but ${cidrs} lists ${ranges.length}; give each existing subnet's range, in the same order` });
+            }
+        }
     }
     const offering = (type: string, path: PropertyKey[]) => {
         if (region && aws.allowUnlistedOffering !== true && INSTANCE_TYPES[type] && !offeredIn(type, region)) {
