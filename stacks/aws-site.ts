@@ -69,7 +69,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         securityGroupIds: [network.nodeSecurityGroupId],
         instanceProfileName: profile.name,
         token: ctx.token,
-        tailscaleAuthKey: ctx.tailscaleAuthKey,
+        tailscale: ctx.tailscale,
     };
     const result: SiteResult = { nodes: {} };
 
@@ -123,7 +123,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
             // Behind NAT in private subnets, unless other sites must reach them directly.
             subnetIds: addresses ? network.publicSubnetIds : network.privateSubnetIds,
             addresses,
-            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.token, overlay: ctx.overlay, tailscaleAuthKey: ctx.tailscaleAuthKey },
+            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.token, overlay: ctx.overlay, tailscale: ctx.tailscale },
             labels: group.labels,
             taints: group.taints,
         }, opts);

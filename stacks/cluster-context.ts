@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { Overlay } from "../components/k3s/bootstrap";
+import { Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
 import { K3S_API_PORT } from "../components/k3s/ports";
 import { NodeKind } from "../components/placement";
 import { ClusterConfig } from "./config";
@@ -16,7 +16,7 @@ export interface ClusterContext {
     /** Whether nodes live in more than one site (and so reach each other over public addresses). */
     multiSite: boolean;
     token: pulumi.Output<string>;
-    tailscaleAuthKey?: pulumi.Output<string>;
+    tailscale?: TailscaleJoin;
     /** The key Pulumi itself logs in with (kubeconfig, external IPs). */
     operatorKey: tls.PrivateKey;
 }

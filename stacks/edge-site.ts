@@ -23,7 +23,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
             serverUrl: initial ? supervisorUrl(edgeAddress(initial)) : args.externalServerUrl,
             initialServer: initial?.name,
             overlay: ctx.overlay,
-            tailscaleAuthKey: ctx.tailscaleAuthKey,
+            tailscale: ctx.tailscale,
             podCidr: ctx.cluster.podCidr,
             serviceCidr: ctx.cluster.serviceCidr,
         },

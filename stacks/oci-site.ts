@@ -100,7 +100,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             serverUrl,
             initialServer: initialServer?.name,
             overlay: ctx.overlay,
-            tailscaleAuthKey: ctx.tailscaleAuthKey,
+            tailscale: ctx.tailscale,
             podCidr: ctx.cluster.podCidr,
             serviceCidr: ctx.cluster.serviceCidr,
             tlsSans: [],

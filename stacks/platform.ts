@@ -34,7 +34,7 @@ export function buildPlatform(config: StackConfig) {
         serverSite: serverSite(config),
         multiSite: sites.length > 1,
         token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
-        tailscaleAuthKey: config.cluster.tailscale ? pulumi.output(config.cluster.tailscale.authKey) : undefined,
+        tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
     };
     const wireguard = ctx.overlay === "wireguard-native";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { Overlay } from "../k3s/bootstrap";
+import { Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 import { AwsK3sInstance } from "./k3s-instance";
 import { INSTANCE_TYPES } from "./instance-types";
@@ -32,7 +32,7 @@ export interface AwsGpuNodeGroupArgs {
         serverUrl: pulumi.Input<string>;
         token: pulumi.Input<string>;
         overlay: Overlay;
-        tailscaleAuthKey?: pulumi.Input<string>;
+        tailscale?: TailscaleJoin;
     };
     labels: Record<string, string>;
     taints: string[];
@@ -90,7 +90,7 @@ export class AwsGpuNodeGroup extends pulumi.ComponentResource {
             },
             serverUrl: args.k3s.serverUrl,
             token: args.k3s.token,
-            tailscaleAuthKey: args.k3s.tailscaleAuthKey,
+            tailscale: args.k3s.tailscale,
             tags: args.tags,
         }, { parent: this }));
         this.registerOutputs({});

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { k3sCloudInit, K3sNodeBootstrap } from "../k3s/bootstrap";
+import { k3sCloudInit, K3sNodeBootstrap, TailscaleJoin } from "../k3s/bootstrap";
 
 export interface AwsK3sInstanceArgs {
     instanceType: string;
@@ -21,11 +21,11 @@ export interface AwsK3sInstanceArgs {
     /** Run on spot capacity, paying at most this many USD an hour. */
     spotMaxPricePerHour?: number;
     /** The k3s bootstrap; the join URL, token, external IP and Tailscale key are filled in here. */
-    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "externalIp" | "tailscaleAuthKey">;
+    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion">;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
     serverUrl?: pulumi.Input<string>;
     token: pulumi.Input<string>;
-    tailscaleAuthKey?: pulumi.Input<string>;
+    tailscale?: TailscaleJoin;
     tags?: Record<string, string>;
 }
 
@@ -43,12 +43,13 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         super("groundwork:aws:K3sInstance", name, {}, opts);
         const address = args.address;
         const userData = pulumi
-            .all([args.serverUrl, args.token, args.tailscaleAuthKey, address?.publicIp])
+            .all([args.serverUrl, args.token, args.tailscale?.authKey, address?.publicIp])
             .apply(([serverUrl, token, tailscaleAuthKey, externalIp]) => Buffer.from(k3sCloudInit({
                 ...args.k3s,
                 serverUrl,
                 token,
                 tailscaleAuthKey,
+                tailscaleVersion: args.tailscale?.version,
                 externalIp: args.k3s.overlay === "wireguard-native" ? externalIp : undefined,
                 // Other sites reach a server at its public address: the API certificate must cover it.
                 cluster: args.k3s.cluster && externalIp

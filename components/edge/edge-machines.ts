@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { k3sRemoteInstall, K3S_UNINSTALL, Overlay } from "../k3s/bootstrap";
+import { k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 
 /** An existing machine, reached over SSH, that becomes a k3s node. */
@@ -29,7 +29,7 @@ export interface EdgeMachinesArgs {
         /** The machine that initialises the cluster, when the servers live here. */
         initialServer?: string;
         overlay: Overlay;
-        tailscaleAuthKey?: pulumi.Input<string>;
+        tailscale?: TailscaleJoin;
         podCidr: string;
         serviceCidr: string;
     };
@@ -58,7 +58,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
         for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
             const script = pulumi
-                .all([args.k3s.token, args.k3s.tailscaleAuthKey, initial ? undefined : args.k3s.serverUrl])
+                .all([args.k3s.token, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl])
                 .apply(([token, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
                     version: args.k3s.version,
                     role: machine.role,
@@ -66,6 +66,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                     serverUrl,
                     token,
                     tailscaleAuthKey,
+                    tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,
                     externalIp: args.k3s.overlay === "wireguard-native" ? machine.externalIp : undefined,
                     labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
 /**
@@ -34,6 +35,8 @@ export interface K3sNodeBootstrap {
     externalIp?: string;
     /** Tailscale auth key (secret), for `tailscale`. */
     tailscaleAuthKey?: string;
+    /** Tailscale client version installed from Tailscale's apt repository, for `tailscale`. */
+    tailscaleVersion?: string;
     /** Cluster-wide settings; servers only (agents learn them from the server). */
     cluster?: {
         podCidr: string;
@@ -42,6 +45,15 @@ export interface K3sNodeBootstrap {
         tlsSans: string[];
     };
 }
+
+/** How a node joins the tailnet: the auth key (secret) and the client version to install. */
+export interface TailscaleJoin {
+    authKey: pulumi.Input<string>;
+    version: string;
+}
+
+/** Tailscale client pinned by default. Source: Tailscale stable apt repository (pkgs.tailscale.com), read 2026-11-25. */
+export const DEFAULT_TAILSCALE_VERSION = "1.94.2";
 
 /** Where the node's k3s configuration and installer are written. */
 export const K3S_CONFIG_PATH = "/etc/rancher/k3s/config.yaml";
@@ -103,13 +115,25 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
  * checksum) and runs it. Safe to re-run: with the pinned version already there it only restarts
  * k3s when GROUNDWORK_CONFIG_CHANGED=1.
  */
-export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay">): string {
+export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay" | "tailscaleVersion">): string {
     const service = node.role === "server" ? "k3s" : "k3s-agent";
     const tailscale = node.overlay === "tailscale"
         ? `
-# k3s's Tailscale integration drives the tailscale client, which must be installed first.
-if ! command -v tailscale >/dev/null 2>&1; then
-    curl -fsSL --retry 10 --retry-delay 6 --retry-all-errors https://tailscale.com/install.sh | sh
+# k3s's Tailscale integration drives the tailscale client, which must be installed first:
+# the pinned version, from Tailscale's apt repository for this distribution.
+TAILSCALE_VERSION="${node.tailscaleVersion ?? DEFAULT_TAILSCALE_VERSION}"
+if ! tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION"; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "installing Tailscale needs apt (Debian or Ubuntu); install tailscale $TAILSCALE_VERSION yourself" >&2
+        exit 1
+    fi
+    # shellcheck disable=SC1091
+    . /etc/os-release
+    repo="https://pkgs.tailscale.com/stable/\${ID}/\${VERSION_CODENAME}"
+    curl -fsSL --retry 10 --retry-all-errors "$repo.noarmor.gpg" -o /usr/share/keyrings/tailscale-archive-keyring.gpg
+    curl -fsSL --retry 10 --retry-all-errors "$repo.tailscale-keyring.list" -o /etc/apt/sources.list.d/tailscale.list
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
 fi
 `
         : "";

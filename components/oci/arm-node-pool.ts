@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
-import { k3sCloudInit, Overlay } from "../k3s/bootstrap";
+import { k3sCloudInit, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -39,7 +39,7 @@ export interface OciArmNodePoolArgs {
         /** The node that initialises the cluster, when the servers live here. */
         initialServer?: string;
         overlay: Overlay;
-        tailscaleAuthKey?: pulumi.Input<string>;
+        tailscale?: TailscaleJoin;
         podCidr: string;
         serviceCidr: string;
         tlsSans: string[];
@@ -63,7 +63,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         super("groundwork:oci:ArmNodePool", name, {}, opts);
         for (const node of args.nodes) {
             const initial = node.name === args.k3s.initialServer;
-            const userData = pulumi.all([args.k3s.token, args.k3s.tailscaleAuthKey, initial ? undefined : args.k3s.serverUrl]).apply(([token, tailscaleAuthKey, serverUrl]) =>
+            const userData = pulumi.all([args.k3s.token, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl]).apply(([token, tailscaleAuthKey, serverUrl]) =>
                 Buffer.from(k3sCloudInit({
                     version: args.k3s.version,
                     role: node.role,
@@ -71,6 +71,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     serverUrl,
                     token,
                     tailscaleAuthKey,
+                    tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,
                     labels: node.labels,
                     taints: node.taints,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
+import { DEFAULT_TAILSCALE_VERSION } from "../../components/k3s/bootstrap";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { awsSiteSchema, AwsSiteConfig } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
@@ -28,6 +29,8 @@ const clusterSchema = z.strictObject({
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
         authKey: secret.describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Tailscale release such as 1.94.2" }).default(DEFAULT_TAILSCALE_VERSION)
+            .describe("Tailscale client installed on every node (pinned)."),
     }).optional().describe("Tailscale settings, for sites whose overlay is `tailscale`."),
 });
 
