@@ -95,9 +95,13 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
         result: `offline-${digest(name)}`.slice(0, inputs.length ?? 32),
     }),
     "tls:index/privateKey:PrivateKey": (name) => ({
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\noffline-plan-${digest(`${name}-pem`).slice(0, 24)}\n-----END PRIVATE KEY-----\n`,
         privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-${digest(name).slice(0, 16)}\n-----END OPENSSH PRIVATE KEY-----\n`,
         publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${digest(name).slice(0, 43)} offline-plan\n`,
     }),
+    "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: `-----BEGIN CERTIFICATE-----\noffline-plan-self-signed-${name}\n-----END CERTIFICATE-----\n` }),
+    "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\noffline-plan-${name}\n-----END CERTIFICATE REQUEST-----\n` }),
+    "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: `-----BEGIN CERTIFICATE-----\noffline-plan-signed-${name}\n-----END CERTIFICATE-----\n` }),
     "command:remote:Command": () => ({ stdout: OFFLINE_KUBECONFIG, stderr: "" }),
 };
 

@@ -4,6 +4,8 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
 import { K3sClusterAccess } from "../components/k3s/cluster-access";
+import { schedulingFor } from "../components/placement";
+import { LinkerdMesh, MESHED_NAMESPACE_ANNOTATIONS } from "../components/platform/linkerd-mesh";
 import { awsAddresses, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
@@ -71,9 +73,11 @@ export function buildPlatform(config: StackConfig) {
     }, { dependsOn: server.dependsOn });
     const provider = access.provider;
 
+    new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling: schedulingFor(config.placement.platform) }, { provider });
     new k8s.core.v1.Namespace("platform", {
         metadata: {
             name: PLATFORM_NAMESPACE,
+            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
             labels: {
                 "pod-security.kubernetes.io/enforce": "restricted",
                 "pod-security.kubernetes.io/enforce-version": "latest",

@@ -158,15 +158,14 @@ describe("the dev stack, planned offline", function () {
             assert.ok(r.parent && urns.has(r.parent), `${r.type} ${r.name} has no registered parent`);
         }
         const components = plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type).sort();
-        assert.deepEqual(components, ["groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:Network"]);
+        assert.deepEqual(components, ["groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:Network", "groundwork:platform:LinkerdMesh"]);
     });
 
-    it("renders the platform namespace as a valid Kubernetes object with Pod Security enforced", () => {
-        const docs = kubernetesDocuments(plan.resources);
-        assert.equal(docs.length, 1);
-        const ns = new Namespace(docs[0] as any);
+    it("renders the platform namespace as a valid, meshed Kubernetes object with Pod Security enforced", () => {
+        const docs = kubernetesDocuments(plan.resources).filter((d) => d.kind === "Namespace");
+        const ns = new Namespace(docs.find((d) => (d.metadata as { name: string }).name === "groundwork-system") as any);
         ns.validate();
-        assert.equal(ns.metadata?.name, "groundwork-system");
         assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.equal(ns.metadata?.annotations?.["linkerd.io/inject"], "enabled");
     });
 });

@@ -244,7 +244,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
                     tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
                 },
             });
-            const release = docs.find((d) => d.kind === "HelmRelease") as { spec: Record<string, any> };
+            const release = docs.find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === "nvidia-device-plugin") as { spec: Record<string, any> };
             assert.equal(release.spec.chart, NVIDIA_DEVICE_PLUGIN_CHART.chart);
             assert.equal(release.spec.repo, "https://nvidia.github.io/k8s-device-plugin");
             assert.equal(release.spec.version, "0.18.2");

@@ -40,6 +40,12 @@ const placementSchema = z.strictObject({
     inference: placement.default("any").describe("Where inference servers run."),
 });
 
+const platformSchema = z.strictObject({
+    mesh: z.strictObject({
+        ha: z.boolean().default(false).describe("Three Linkerd controller replicas with anti-affinity and disruption budgets."),
+    }).default({ ha: false }).describe("Linkerd: mTLS between every meshed workload."),
+});
+
 const SITES = ["oci", "aws", "edge"] as const;
 type Site = (typeof SITES)[number];
 
@@ -170,6 +176,14 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
 
+    // HA spreads three replicas over distinct nodes of the platform placement.
+    const platform = isObject(cfg.platform) ? cfg.platform : {};
+    const wantedPlatform = isObject(cfg.placement) && typeof cfg.placement.platform === "string" ? cfg.placement.platform : "any";
+    const platformNodes = nodes.filter((n) => (wantedPlatform === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === wantedPlatform));
+    if (isObject(platform.mesh) && platform.mesh.ha === true && platformNodes.length < 3) {
+        ctx.addIssue({ code: "custom", path: ["platform", "mesh", "ha"], message: `needs 3 nodes for the platform placement (${wantedPlatform}) to spread its replicas over; this stack has ${platformNodes.length}` });
+    }
+
     // Every placement the stack names has nodes to land on.
     const placements = isObject(cfg.placement) ? cfg.placement : {};
     for (const [workload, wanted] of Object.entries(placements)) {
@@ -186,6 +200,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
 export const stackConfigSchema = z.strictObject({
     cluster: clusterSchema.describe("The k3s cluster: version, networks, API access, overlay credentials."),
     placement: placementSchema.default({ platform: "any", inference: "any" }).describe("Where each class of workload runs: gpu, arm, x86, edge or any."),
+    platform: platformSchema.default({ mesh: { ha: false } }).describe("The platform layer on the cluster."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
     aws: awsSiteSchema.optional().describe("AWS site: GPU agents, and the servers in a cloud-only stack."),
     edge: edgeSchema.optional().describe("Existing machines reached over SSH."),
@@ -193,10 +208,12 @@ export const stackConfigSchema = z.strictObject({
 
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type PlacementConfig = z.output<typeof placementSchema>;
+export type PlatformConfig = z.output<typeof platformSchema>;
 export type { AwsSiteConfig, EdgeSiteConfig, OciSiteConfig };
 export interface StackConfig {
     cluster: ClusterConfig;
     placement: PlacementConfig;
+    platform: PlatformConfig;
     oci?: OciSiteConfig;
     aws?: AwsSiteConfig;
     edge?: EdgeSiteConfig;

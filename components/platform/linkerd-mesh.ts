@@ -1,0 +1,181 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as tls from "@pulumi/tls";
+import { Scheduling } from "../placement";
+
+/**
+ * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
+ * Source: linkerd.io/2-edge/tasks/install-helm and https://helm.linkerd.io/edge index,
+ * linkerd-crds and linkerd-control-plane 2026.9.1 (edge-26.9.1, published 2026-09-04), read 2026-11-25.
+ */
+export const LINKERD_CHARTS = {
+    repo: "https://helm.linkerd.io/edge",
+    crds: { chart: "linkerd-crds", version: "2026.9.1" },
+    controlPlane: { chart: "linkerd-control-plane", version: "2026.9.1" },
+    // Released with the control plane charts from the same edge release.
+    cni: { chart: "linkerd2-cni", version: "2026.9.1" },
+} as const;
+
+/**
+ * Where k3s keeps its CNI configuration and plugins, which Linkerd's CNI plugin chains into.
+ * Source: linkerd/linkerd2 CNI test manifests generated with `linkerd install-cni
+ * --dest-cni-net-dir /var/lib/rancher/k3s/agent/etc/cni/net.d/ --dest-cni-bin-dir
+ * /var/lib/rancher/k3s/data/cni` "for k3d/k3s" (read 2026-11-25).
+ */
+export const K3S_CNI_DIRS = {
+    destCNINetDir: "/var/lib/rancher/k3s/agent/etc/cni/net.d",
+    destCNIBinDir: "/var/lib/rancher/k3s/data/cni",
+} as const;
+
+/** Linkerd's identity names. Source: linkerd.io/2/tasks/generate-certificates (read 2026-11-25). */
+export const TRUST_ANCHOR_CN = "root.linkerd.cluster.local";
+export const ISSUER_CN = "identity.linkerd.cluster.local";
+
+/**
+ * What a namespace needs to be meshed: proxy injection, and inbound traffic only from meshed
+ * (mTLS-authenticated) clients unless a policy says more.
+ */
+export const MESHED_NAMESPACE_ANNOTATIONS = {
+    "linkerd.io/inject": "enabled",
+    "config.linkerd.io/default-inbound-policy": "all-authenticated",
+} as const;
+
+export interface LinkerdMeshArgs {
+    /** Three controller replicas with anti-affinity and PDBs. */
+    ha: boolean;
+    /** Trust anchor lifetime. Default 10 years: rotating it means re-issuing every identity. */
+    trustAnchorValidityHours?: number;
+    /** Issuer lifetime. Default 1 year; must be shorter than the anchor's. */
+    issuerValidityHours?: number;
+    /** Where the control plane runs. */
+    scheduling?: Scheduling;
+}
+
+/** Kubernetes-style resources as Linkerd's chart nests them (`cpu.request`, `memory.limit`). */
+function linkerdResources(cpuRequest: string, cpuLimit: string, memoryRequest: string, memoryLimit: string) {
+    return { cpu: { request: cpuRequest, limit: cpuLimit }, memory: { request: memoryRequest, limit: memoryLimit } };
+}
+
+/**
+ * Linkerd: CRDs and the CNI plugin, then the control plane, with a trust anchor and an issuer generated here
+ * (ECDSA P-256, the issuer shorter-lived and signed by the anchor). The private keys are secrets.
+ */
+export class LinkerdMesh extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly trustAnchorPem: pulumi.Output<string>;
+    /** The control plane release: workloads that must be meshed depend on it. */
+    public readonly controlPlane: k8s.helm.v3.Release;
+
+    constructor(name: string, args: LinkerdMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:LinkerdMesh", name, {}, opts);
+        const parent = { parent: this };
+        const anchorHours = args.trustAnchorValidityHours ?? 87600;
+        const issuerHours = args.issuerValidityHours ?? 8760;
+        if (issuerHours >= anchorHours) {
+            throw new Error(`LinkerdMesh ${name}: issuerValidityHours (${issuerHours}) must be shorter than trustAnchorValidityHours (${anchorHours})`);
+        }
+
+        const anchorKey = new tls.PrivateKey(`${name}-trust-anchor`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, parent);
+        const anchor = new tls.SelfSignedCert(`${name}-trust-anchor`, {
+            privateKeyPem: anchorKey.privateKeyPem,
+            subject: { commonName: TRUST_ANCHOR_CN },
+            isCaCertificate: true,
+            validityPeriodHours: anchorHours,
+            earlyRenewalHours: 8760,
+            allowedUses: ["cert_signing", "crl_signing"],
+        }, parent);
+        const issuerKey = new tls.PrivateKey(`${name}-issuer`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, parent);
+        const issuerRequest = new tls.CertRequest(`${name}-issuer`, {
+            privateKeyPem: issuerKey.privateKeyPem,
+            subject: { commonName: ISSUER_CN },
+        }, parent);
+        const issuer = new tls.LocallySignedCert(`${name}-issuer`, {
+            certRequestPem: issuerRequest.certRequestPem,
+            caPrivateKeyPem: anchorKey.privateKeyPem,
+            caCertPem: anchor.certPem,
+            isCaCertificate: true,
+            validityPeriodHours: issuerHours,
+            // Re-issued by `pulumi up` a month before it expires.
+            earlyRenewalHours: 720,
+            allowedUses: ["cert_signing", "crl_signing", "server_auth", "client_auth"],
+        }, parent);
+
+        const ns = new k8s.core.v1.Namespace(name, {
+            metadata: {
+                name: "linkerd",
+                labels: {
+                    "linkerd.io/is-control-plane": "true",
+                    "config.linkerd.io/admission-webhooks": "disabled",
+                    "linkerd.io/control-plane-ns": "linkerd",
+                    // Control-plane pods are Linkerd's own manifests; baseline is what we can promise for them.
+                    "pod-security.kubernetes.io/enforce": "baseline",
+                    "app.kubernetes.io/managed-by": "groundwork",
+                },
+            },
+        }, parent);
+
+        const crds = new k8s.helm.v3.Release(`${name}-crds`, {
+            name: "linkerd-crds",
+            namespace: ns.metadata.name,
+            chart: LINKERD_CHARTS.crds.chart,
+            version: LINKERD_CHARTS.crds.version,
+            repositoryOpts: { repo: LINKERD_CHARTS.repo },
+            // Linkerd 2.19+ expects the Gateway API CRDs; k3s does not ship them.
+            values: { installGatewayAPI: true },
+        }, parent);
+
+        // The CNI plugin sets up each pod's redirects, so meshed pods need no NET_ADMIN init
+        // container and their namespaces can enforce Pod Security "restricted".
+        const cniNamespace = new k8s.core.v1.Namespace(`${name}-cni`, {
+            metadata: {
+                name: "linkerd-cni",
+                labels: {
+                    "config.linkerd.io/admission-webhooks": "disabled",
+                    "linkerd.io/cni-resource": "true",
+                    "pod-security.kubernetes.io/enforce": "privileged",
+                    "app.kubernetes.io/managed-by": "groundwork",
+                },
+            },
+        }, parent);
+        const cni = new k8s.helm.v3.Release(`${name}-cni`, {
+            name: "linkerd2-cni",
+            namespace: cniNamespace.metadata.name,
+            chart: LINKERD_CHARTS.cni.chart,
+            version: LINKERD_CHARTS.cni.version,
+            repositoryOpts: { repo: LINKERD_CHARTS.repo },
+            values: { ...K3S_CNI_DIRS, resources: linkerdResources("10m", "100m", "20Mi", "64Mi") },
+        }, parent);
+
+        const controller = linkerdResources("100m", "1", "50Mi", "250Mi");
+        const replicas = args.ha ? 3 : 1;
+        this.controlPlane = new k8s.helm.v3.Release(`${name}-control-plane`, {
+            name: "linkerd-control-plane",
+            namespace: ns.metadata.name,
+            chart: LINKERD_CHARTS.controlPlane.chart,
+            version: LINKERD_CHARTS.controlPlane.version,
+            repositoryOpts: { repo: LINKERD_CHARTS.repo },
+            values: {
+                cniEnabled: true,
+                identityTrustAnchorsPEM: anchor.certPem,
+                identity: { issuer: { scheme: "linkerd.io/tls", tls: { crtPEM: issuer.certPem, keyPEM: pulumi.secret(issuerKey.privateKeyPem) } } },
+                controllerReplicas: replicas,
+                enablePodAntiAffinity: args.ha,
+                enablePodDisruptionBudget: args.ha,
+                webhookFailurePolicy: args.ha ? "Fail" : "Ignore",
+                highAvailability: args.ha,
+                proxy: { resources: linkerdResources("20m", "500m", "20Mi", "250Mi") },
+                destinationResources: controller,
+                identityResources: controller,
+                proxyInjectorResources: controller,
+                spValidatorResources: controller,
+                policyController: { resources: controller },
+                nodeSelector: args.scheduling?.nodeSelector ?? { "kubernetes.io/os": "linux" },
+                tolerations: args.scheduling?.tolerations,
+            },
+        }, { parent: this, dependsOn: [crds, cni] });
+
+        this.namespace = ns.metadata.name;
+        this.trustAnchorPem = anchor.certPem;
+        this.registerOutputs({ namespace: this.namespace, trustAnchorPem: this.trustAnchorPem });
+    }
+}

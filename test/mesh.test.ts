@@ -1,0 +1,104 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { Namespace } from "kubernetes-models/v1";
+import { OFFLINE_OUTPUTS } from "../plan/offline-data";
+import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+
+const named = (plan: PlanResult, type: string, name: string) => {
+    const found = plan.resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `expected one ${type} ${name}`);
+    return found[0];
+};
+const release = (plan: PlanResult, chart: string) =>
+    kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === chart) as { metadata: { namespace: string }; spec: Record<string, any> };
+
+describe("Linkerd mesh", function () {
+    let plan: PlanResult;
+    before(async () => {
+        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+    });
+
+    it("generates an ECDSA P-256 trust anchor and a shorter-lived issuer signed by it", () => {
+        for (const key of ["linkerd-trust-anchor", "linkerd-issuer"]) {
+            assert.deepEqual(named(plan, "tls:index/privateKey:PrivateKey", key).inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+        }
+        const anchor = named(plan, "tls:index/selfSignedCert:SelfSignedCert", "linkerd-trust-anchor");
+        assert.equal(anchor.inputs.isCaCertificate, true);
+        assert.deepEqual(anchor.inputs.subject, { commonName: "root.linkerd.cluster.local" });
+        assert.equal(anchor.inputs.privateKeyPem, "[secret]");
+        const issuer = named(plan, "tls:index/locallySignedCert:LocallySignedCert", "linkerd-issuer");
+        assert.equal(issuer.inputs.isCaCertificate, true);
+        assert.equal(issuer.inputs.caPrivateKeyPem, "[secret]");
+        assert.ok((issuer.inputs.validityPeriodHours as number) < (anchor.inputs.validityPeriodHours as number));
+        assert.deepEqual(named(plan, "tls:index/certRequest:CertRequest", "linkerd-issuer").inputs.subject, { commonName: "identity.linkerd.cluster.local" });
+    });
+
+    it("installs the pinned CRDs, CNI plugin (k3s paths) and control plane charts", () => {
+        const crds = release(plan, "linkerd-crds");
+        const cni = release(plan, "linkerd2-cni");
+        const control = release(plan, "linkerd-control-plane");
+        for (const r of [crds, cni, control]) {
+            assert.equal(r.spec.repo, "https://helm.linkerd.io/edge");
+            assert.equal(r.spec.version, "2026.9.1");
+        }
+        assert.deepEqual(crds.spec.values, { installGatewayAPI: true });
+        assert.equal(cni.spec.values.destCNINetDir, "/var/lib/rancher/k3s/agent/etc/cni/net.d");
+        assert.equal(cni.spec.values.destCNIBinDir, "/var/lib/rancher/k3s/data/cni");
+        assert.equal(control.metadata.namespace, "linkerd");
+        assert.equal(control.spec.values.cniEnabled, true);
+        assert.equal(control.spec.values.controllerReplicas, 1);
+        assert.deepEqual(control.spec.values.proxy.resources, { cpu: { request: "20m", limit: "500m" }, memory: { request: "20Mi", limit: "250Mi" } });
+        const controlPlane = named(plan, "kubernetes:helm.sh/v3:Release", "linkerd-control-plane");
+        const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && controlPlane.dependencies.includes(r.urn));
+        assert.deepEqual(releases.map((r) => r.name).sort(), ["linkerd-cni", "linkerd-crds"], "the control plane waits for the CRDs and the CNI plugin");
+    });
+
+    it("hands the issuer key to the chart only as a secret, and the trust anchor in the clear", () => {
+        const values = release(plan, "linkerd-control-plane").spec.values;
+        assert.match(values.identityTrustAnchorsPEM, /^-----BEGIN CERTIFICATE-----/);
+        assert.match(values.identity.issuer.tls.crtPEM, /^-----BEGIN CERTIFICATE-----/);
+        assert.equal(values.identity.issuer.tls.keyPEM, "[secret]");
+        const files = renderPlanFiles(plan);
+        const issuerKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("linkerd-issuer", {}).privateKeyPem as string;
+        assert.ok(plan.secretValues.includes(issuerKey.trim()), "the issuer key is known to the leak check");
+        assert.ok(!Object.values(files).some((f) => f.includes(issuerKey.split("\n")[1])), "the issuer key leaked");
+    });
+
+    it("meshes every application namespace and keeps Pod Security restricted there", () => {
+        const system = new Set(["linkerd", "linkerd-cni", "nvidia-device-plugin"]);
+        const namespaces = kubernetesDocuments(plan.resources).filter((d) => d.kind === "Namespace").map((d) => new Namespace(d as any));
+        const apps = namespaces.filter((n) => !system.has(n.metadata!.name!));
+        assert.ok(apps.length >= 1);
+        for (const ns of apps) {
+            ns.validate();
+            assert.equal(ns.metadata?.annotations?.["linkerd.io/inject"], "enabled", ns.metadata?.name);
+            assert.equal(ns.metadata?.annotations?.["config.linkerd.io/default-inbound-policy"], "all-authenticated", ns.metadata?.name);
+            assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted", ns.metadata?.name);
+        }
+    });
+
+    it("runs three controllers with anti-affinity and disruption budgets when HA", async () => {
+        const values = stackValues("cloud");
+        values.platform = { mesh: { ha: true } };
+        values.aws.servers.count = 3;
+        values.placement.platform = "x86";
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-mesh-")), "Pulumi.mesh.yaml");
+        fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
+        const ha = await planStack({ projectDir: PROJECT_DIR, stack: "mesh", stackFile: file });
+        const control = release(ha, "linkerd-control-plane").spec.values;
+        assert.deepEqual([control.controllerReplicas, control.enablePodAntiAffinity, control.enablePodDisruptionBudget, control.webhookFailurePolicy], [3, true, true, "Fail"]);
+        assert.deepEqual(control.nodeSelector, { "groundwork.dev/placement": "x86" });
+    });
+
+    it("rejects HA with fewer than three nodes for the platform", () => {
+        const values = stackValues("dev");
+        values.platform = { mesh: { ha: true } };
+        const found = problems(values);
+        assert.deepEqual(found, ["groundwork:platform.mesh.ha = true: needs 3 nodes for the platform placement (any) to spread its replicas over; this stack has 2"]);
+    });
+});
