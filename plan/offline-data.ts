@@ -91,6 +91,11 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
     "aws:iam/instanceProfile:InstanceProfile": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:instance-profile/${name}` }),
     "aws:iam/role:Role": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:role/${name}` }),
     "aws:ec2/keyPair:KeyPair": (name) => ({ keyName: `${name}-offline` }),
+    "aws:kms/key:Key": (name) => ({ keyId: `offline-${name}`, arn: `arn:offline:${name}` }),
+    "aws:iam/user:User": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:user/${name}` }),
+    "aws:iam/accessKey:AccessKey": (name) => ({ id: `AKIAOFFLINE${digest(name).slice(0, 9).toUpperCase()}`, secret: `offline-${digest(`${name}-secret`).slice(0, 40)}` }),
+    "oci:Kms/vault:Vault": (name) => ({ cryptoEndpoint: `https://offline-${name}-crypto.kms.example`, managementEndpoint: `https://offline-${name}-management.kms.example` }),
+    "random:index/randomId:RandomId": (name, inputs) => ({ hex: digest(name).slice(0, (inputs.byteLength ?? 8) * 2), b64Std: digest(name).slice(0, 12) }),
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({
         result: `offline-${digest(name)}`.slice(0, inputs.length ?? 32),
     }),
@@ -102,7 +107,13 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
     "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: `-----BEGIN CERTIFICATE-----\noffline-plan-self-signed-${name}\n-----END CERTIFICATE-----\n` }),
     "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\noffline-plan-${name}\n-----END CERTIFICATE REQUEST-----\n` }),
     "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: `-----BEGIN CERTIFICATE-----\noffline-plan-signed-${name}\n-----END CERTIFICATE-----\n` }),
-    "command:remote:Command": () => ({ stdout: OFFLINE_KUBECONFIG, stderr: "" }),
+    // Remote commands that print something the program reads: the kubeconfig, Vault's init JSON.
+    "command:remote:Command": (name) => ({
+        stdout: name.endsWith("-kubeconfig") ? OFFLINE_KUBECONFIG
+            : name.endsWith("-init") ? JSON.stringify({ root_token: `hvs.offline${digest(name).slice(0, 24)}`, recovery_keys_b64: [`b2ZmbGluZS1yZWNvdmVyeS${digest(name).slice(0, 20)}`] })
+            : "",
+        stderr: "",
+    }),
 };
 
 export function offlineInvoke(args: MockCallArgs): Record<string, unknown> {

@@ -36,6 +36,8 @@ export interface SiteResult {
     /** The URL other sites' nodes join at, when the servers live here. */
     externalServerUrl?: pulumi.Input<string>;
     serverAccess?: ServerAccess;
+    /** The site's cloud provider, for platform resources that live in that cloud (KMS keys). */
+    provider?: pulumi.ProviderResource;
 }
 
 export const supervisorUrl = (address: pulumi.Input<string>) => pulumi.interpolate`https://${address}:${K3S_API_PORT}`;

@@ -120,6 +120,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
     }, { dependsOn: [pool] }));
 
     const result: SiteResult = {
+        provider,
         nodes: Object.fromEntries(nodes.map((n) => [n.name, { ...pool.nodes[n.name], kind: "arm" as const }])),
     };
     if (initialServer) {

@@ -5,7 +5,14 @@ import * as tls from "@pulumi/tls";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
 import { K3sClusterAccess } from "../components/k3s/cluster-access";
 import { schedulingFor } from "../components/placement";
+import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
+import { OciVaultUnsealKey } from "../components/oci/vault-unseal-key";
 import { LinkerdMesh, MESHED_NAMESPACE_ANNOTATIONS } from "../components/platform/linkerd-mesh";
+import { Vault, VaultSeal } from "../components/platform/vault";
+import { VaultBootstrap } from "../components/platform/vault-bootstrap";
+import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
+import { AwsAddresses } from "./aws-site";
+import { platformSecrets } from "./platform-secrets";
 import { awsAddresses, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
@@ -51,10 +58,12 @@ export function buildPlatform(config: StackConfig) {
 
     const built: SiteResult[] = [];
     let ociPublic: pulumi.Input<string>[] = [];
+    let ociProvider: pulumi.ProviderResource | undefined;
     if (config.oci) {
         const oci = ociSite(ctx, config.oci, { peerCidrs: wireguard ? hostCidrs([...awsPublic, ...edgePublic]) : [], externalServerUrl });
         externalServerUrl ??= oci.externalServerUrl;
         ociPublic = Object.values(oci.nodes).map((n) => n.publicIp);
+        ociProvider = oci.provider;
         built.push(oci);
     }
     if (config.aws) {
@@ -73,7 +82,19 @@ export function buildPlatform(config: StackConfig) {
     }, { dependsOn: server.dependsOn });
     const provider = access.provider;
 
-    new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling: schedulingFor(config.placement.platform) }, { provider });
+    const scheduling = schedulingFor(config.placement.platform);
+    new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
+
+    const vaultConfig = config.platform.vault;
+    new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, aws, ociProvider), scheduling }, { provider });
+    new VaultSecretsOperator("vault-secrets-operator", { scheduling }, { provider });
+    const vaultBootstrap = new VaultBootstrap("vault", {
+        server: { address: server.address, port: server.port, user: server.user, privateKey: server.privateKey },
+        init: vaultConfig.unseal === "auto",
+        token: vaultConfig.token,
+        consumers: [],
+        secrets: platformSecrets(),
+    }, { dependsOn: [access] });
     new k8s.core.v1.Namespace("platform", {
         metadata: {
             name: PLATFORM_NAMESPACE,
@@ -95,6 +116,24 @@ export function buildPlatform(config: StackConfig) {
         kubeconfig: access.kubeconfig,
         apiServer: pulumi.interpolate`https://${server.address}:6443`,
         overlay: ctx.overlay,
+        ...(vaultConfig.unseal === "auto" && { vaultRecoveryKey: vaultBootstrap.recoveryKey }),
         nodes: Object.fromEntries(Object.entries(nodes).map(([name, n]) => [name, { kind: n.kind, privateIp: n.privateIp, publicIp: n.publicIp }])),
     };
+}
+
+/** Vault's seal: AWS KMS when the stack has an AWS site, else OCI KMS, else Shamir (manual). */
+function vaultSeal(config: StackConfig, aws: AwsAddresses | undefined, ociProvider: pulumi.ProviderResource | undefined): VaultSeal {
+    if (config.platform.vault.unseal === "manual") {
+        return { type: "shamir" };
+    }
+    if (config.aws && aws) {
+        const key = new AwsVaultUnsealKey("vault-unseal", {}, { provider: aws.provider });
+        return { type: "awskms", region: config.aws.region, keyId: key.keyId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+    }
+    const oci = config.oci!;
+    const key = new OciVaultUnsealKey("vault-unseal", {
+        compartmentId: oci.compartmentId,
+        tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
+    }, { provider: ociProvider! });
+    return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
 }

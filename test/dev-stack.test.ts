@@ -158,7 +158,10 @@ describe("the dev stack, planned offline", function () {
             assert.ok(r.parent && urns.has(r.parent), `${r.type} ${r.name} has no registered parent`);
         }
         const components = plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type).sort();
-        assert.deepEqual(components, ["groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:Network", "groundwork:platform:LinkerdMesh"]);
+        assert.deepEqual(components, [
+            "groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
+            "groundwork:platform:LinkerdMesh", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultSecretsOperator",
+        ]);
     });
 
     it("renders the platform namespace as a valid, meshed Kubernetes object with Pod Security enforced", () => {

@@ -40,10 +40,18 @@ const placementSchema = z.strictObject({
     inference: placement.default("any").describe("Where inference servers run."),
 });
 
+const vaultSchema = z.strictObject({
+    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1).describe("Vault servers: 1, or 3/5 for HA on Raft."),
+    storageGbs: z.number().int().min(1).max(1000).default(10).describe("Raft data volume per server, GB."),
+    unseal: z.enum(["auto", "manual"]).default("auto").describe("`auto`: the stack's cloud KMS (AWS if present, else OCI); `manual`: Shamir keys (edge-only stacks)."),
+    token: secret.optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
+});
+
 const platformSchema = z.strictObject({
     mesh: z.strictObject({
         ha: z.boolean().default(false).describe("Three Linkerd controller replicas with anti-affinity and disruption budgets."),
     }).default({ ha: false }).describe("Linkerd: mTLS between every meshed workload."),
+    vault: vaultSchema.default({ replicas: 1, storageGbs: 10, unseal: "auto" }).describe("Vault: every platform secret."),
 });
 
 const SITES = ["oci", "aws", "edge"] as const;
@@ -183,6 +191,23 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (isObject(platform.mesh) && platform.mesh.ha === true && platformNodes.length < 3) {
         ctx.addIssue({ code: "custom", path: ["platform", "mesh", "ha"], message: `needs 3 nodes for the platform placement (${wantedPlatform}) to spread its replicas over; this stack has ${platformNodes.length}` });
     }
+    const vault = isObject(platform.vault) ? platform.vault : {};
+    if (typeof vault.replicas === "number" && vault.replicas > 1 && platformNodes.length < vault.replicas) {
+        ctx.addIssue({ code: "custom", path: ["platform", "vault", "replicas"], message: `asks for Vault HA, but the platform placement (${wantedPlatform}) has ${platformNodes.length} node(s): Raft replicas on one node fail together; use 1, or add nodes` });
+    }
+    const unseal = vault.unseal ?? "auto";
+    if (unseal === "auto" && !sites.some((s) => s === "aws" || s === "oci")) {
+        ctx.addIssue({ code: "custom", path: ["platform", "vault", "unseal"], message: "is auto (KMS), but this stack has no cloud site to hold a KMS key; set unseal: manual and follow the README's manual unseal steps" });
+    }
+    if (unseal === "auto" && !sites.includes("aws") && sites.includes("oci") && isObject(cfg.oci)) {
+        const oci = cfg.oci;
+        if (oci.tenancyOcid === undefined && !(isObject(oci.auth) && oci.auth.tenancyOcid !== undefined)) {
+            ctx.addIssue({ code: "custom", path: ["oci", "tenancyOcid"], message: "is required for Vault's OCI KMS auto-unseal: its instances are authorised by a dynamic group, which lives in the tenancy" });
+        }
+        if (!["arm", "any"].includes(wantedPlatform)) {
+            ctx.addIssue({ code: "custom", path: ["placement", "platform"], message: "must put Vault on OCI nodes (arm or any): OCI KMS auto-unseal uses the instances' identity" });
+        }
+    }
 
     // Every placement the stack names has nodes to land on.
     const placements = isObject(cfg.placement) ? cfg.placement : {};
@@ -200,7 +225,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
 export const stackConfigSchema = z.strictObject({
     cluster: clusterSchema.describe("The k3s cluster: version, networks, API access, overlay credentials."),
     placement: placementSchema.default({ platform: "any", inference: "any" }).describe("Where each class of workload runs: gpu, arm, x86, edge or any."),
-    platform: platformSchema.default({ mesh: { ha: false } }).describe("The platform layer on the cluster."),
+    platform: platformSchema.default({ mesh: { ha: false }, vault: { replicas: 1, storageGbs: 10, unseal: "auto" } }).describe("The platform layer on the cluster."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
     aws: awsSiteSchema.optional().describe("AWS site: GPU agents, and the servers in a cloud-only stack."),
     edge: edgeSchema.optional().describe("Existing machines reached over SSH."),
@@ -225,6 +250,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "oci" && section === "auth") return !["tenancyOcid", "userOcid", "fingerprint"].includes(String(a));
     if (site === "cluster" && section === "tailscale") return a !== undefined;
     if (site === "edge" && section === "machines") return b === "privateKey";
+    if (site === "platform" && section === "vault") return a === "token";
     return false;
 }
 

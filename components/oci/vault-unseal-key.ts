@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as oci from "@pulumi/oci";
+
+export interface OciVaultUnsealKeyArgs {
+    compartmentId: pulumi.Input<string>;
+    /** Dynamic groups live in the tenancy (root compartment). */
+    tenancyId: pulumi.Input<string>;
+}
+
+/**
+ * An OCI KMS key that Vault auto-unseals with, used through instance principals: a dynamic
+ * group of the compartment's instances may use this key and nothing else. A DEFAULT (shared)
+ * vault and a software-protected key cost nothing. The vault and key are kept if the stack is
+ * deleted: without them, Vault's data cannot be unsealed.
+ * Sources: hashicorp/vault docs configuration/seal/ocikms; OCI docs "Overview of Vault" (read 2026-11-25).
+ */
+export class OciVaultUnsealKey extends pulumi.ComponentResource {
+    public readonly keyId: pulumi.Output<string>;
+    public readonly cryptoEndpoint: pulumi.Output<string>;
+    public readonly managementEndpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: OciVaultUnsealKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:oci:VaultUnsealKey", name, {}, opts);
+        const vault = new oci.kms.Vault(name, {
+            compartmentId: args.compartmentId,
+            displayName: `${name}-${pulumi.getStack()}`,
+            vaultType: "DEFAULT",
+        }, { parent: this, retainOnDelete: true });
+        const key = new oci.kms.Key(name, {
+            compartmentId: args.compartmentId,
+            displayName: `${name}-${pulumi.getStack()}`,
+            managementEndpoint: vault.managementEndpoint,
+            keyShape: { algorithm: "AES", length: 32 },
+            protectionMode: "SOFTWARE",
+        }, { parent: this, retainOnDelete: true });
+        const group = new oci.identity.DynamicGroup(name, {
+            compartmentId: args.tenancyId,
+            name: pulumi.interpolate`${name}-${pulumi.getStack()}`,
+            description: "Instances whose pods run Vault, allowed to use its unseal key",
+            matchingRule: pulumi.interpolate`ALL {instance.compartment.id = '${args.compartmentId}'}`,
+        }, { parent: this });
+        new oci.identity.Policy(name, {
+            compartmentId: args.compartmentId,
+            name: pulumi.interpolate`${name}-${pulumi.getStack()}`,
+            description: "Vault auto-unseal",
+            statements: [pulumi.interpolate`Allow dynamic-group ${group.name} to use keys in compartment id ${args.compartmentId} where target.key.id = '${key.id}'`],
+        }, { parent: this });
+        this.keyId = key.id;
+        this.cryptoEndpoint = vault.cryptoEndpoint;
+        this.managementEndpoint = vault.managementEndpoint;
+        this.registerOutputs({ keyId: this.keyId });
+    }
+}

@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Scheduling } from "../placement";
+import { MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { VAULT_ADDRESS } from "./vault";
+
+/**
+ * HashiCorp's Vault Secrets Operator chart, pinned.
+ * Source: hashicorp/vault-secrets-operator release v1.6.1 (2026-10-12); chart version = app version (read 2026-11-25).
+ */
+export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.releases.hashicorp.com", version: "1.6.1" } as const;
+
+/**
+ * The Vault Secrets Operator: workloads get their secrets as ordinary Kubernetes Secrets that
+ * it keeps in sync from Vault (VaultStaticSecret), so no workload needs a Vault sidecar or
+ * Vault-aware code, and rotation in Vault reaches them without a redeploy.
+ */
+export class VaultSecretsOperator extends pulumi.ComponentResource {
+    constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:VaultSecretsOperator", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(name, {
+            metadata: {
+                name: "vault-secrets-operator",
+                annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+                labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
+            },
+        }, { parent: this });
+        new k8s.helm.v3.Release(name, {
+            name: "vault-secrets-operator",
+            namespace: ns.metadata.name,
+            chart: VSO_CHART.chart,
+            version: VSO_CHART.version,
+            repositoryOpts: { repo: VSO_CHART.repo },
+            values: {
+                defaultVaultConnection: { enabled: true, address: VAULT_ADDRESS },
+                controller: {
+                    manager: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
+                    nodeSelector: args.scheduling?.nodeSelector,
+                    tolerations: args.scheduling?.tolerations,
+                },
+            },
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}

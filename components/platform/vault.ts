@@ -1,0 +1,142 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Scheduling } from "../placement";
+import { MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+
+/**
+ * HashiCorp's Vault chart and image, pinned.
+ * Source: github.com/hashicorp/vault-helm release v0.34.1 (2026-08-13, "Default vault version
+ * updated to v2.0.4"); values keys from vault-helm values.yaml (read 2026-11-25).
+ */
+export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" } as const;
+export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: "2.0.4" } as const;
+
+/** How Vault unseals: a cloud KMS key, or Shamir key shares entered by operators (edge). */
+export type VaultSeal =
+    | { type: "awskms"; region: string; keyId: pulumi.Input<string>; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> }
+    | { type: "ocikms"; keyId: pulumi.Input<string>; cryptoEndpoint: pulumi.Input<string>; managementEndpoint: pulumi.Input<string> }
+    | { type: "shamir" };
+
+export const VAULT_NAMESPACE = "vault";
+export const VAULT_RELEASE = "vault";
+/** In-cluster address of the active Vault server. */
+export const VAULT_ADDRESS = `http://${VAULT_RELEASE}.${VAULT_NAMESPACE}.svc.cluster.local:8200`;
+
+/**
+ * Vault's server configuration (HCL): integrated Raft storage (also with one replica, so HA is a
+ * matter of replicas), Kubernetes service registration, and the seal. TLS between pods and
+ * clients is Linkerd's mTLS; Vault's listener is plain HTTP inside the mesh.
+ * Source: hashicorp/vault docs, platform/k8s/helm/examples/ha-with-raft, configuration/seal/{awskms,ocikms} (read 2026-11-25).
+ */
+export function vaultServerConfig(replicas: number, seal: { type: VaultSeal["type"]; region?: string; keyId?: string; cryptoEndpoint?: string; managementEndpoint?: string }): string {
+    const joins = Array.from({ length: replicas }, (_, i) =>
+        `  retry_join {\n    leader_api_addr = "http://${VAULT_RELEASE}-${i}.${VAULT_RELEASE}-internal:8200"\n  }`).join("\n");
+    const sealStanza =
+        seal.type === "awskms" ? `seal "awskms" {\n  region     = "${seal.region}"\n  kms_key_id = "${seal.keyId}"\n}\n`
+        : seal.type === "ocikms" ? `seal "ocikms" {\n  key_id              = "${seal.keyId}"\n  crypto_endpoint     = "${seal.cryptoEndpoint}"\n  management_endpoint = "${seal.managementEndpoint}"\n}\n`
+        : "";
+    return `ui = true
+disable_mlock = true
+listener "tcp" {
+  tls_disable     = 1
+  address         = "[::]:8200"
+  cluster_address = "[::]:8201"
+  telemetry {
+    unauthenticated_metrics_access = true
+  }
+}
+storage "raft" {
+  path = "/vault/data"
+${joins}
+}
+service_registration "kubernetes" {}
+${sealStanza}`;
+}
+
+export interface VaultArgs {
+    /** 1, or 3 for HA (Raft quorum). */
+    replicas: number;
+    storageGbs: number;
+    seal: VaultSeal;
+    scheduling?: Scheduling;
+}
+
+/** Vault on integrated Raft storage, meshed, with the chart's agent injector off (VSO delivers secrets). */
+export class Vault extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:Vault", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(name, {
+            metadata: {
+                name: VAULT_NAMESPACE,
+                annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+                labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
+            },
+        }, { parent: this, retainOnDelete: true });
+
+        const seal = args.seal;
+        // The KMS credentials reach Vault as environment from a Secret, never in the chart values.
+        const kmsCredentials = seal.type === "awskms"
+            ? new k8s.core.v1.Secret(`${name}-kms`, {
+                metadata: { name: "vault-kms-credentials", namespace: ns.metadata.name },
+                stringData: { AWS_ACCESS_KEY_ID: pulumi.secret(seal.accessKeyId), AWS_SECRET_ACCESS_KEY: pulumi.secret(seal.secretAccessKey) },
+            }, { parent: this })
+            : undefined;
+        const config = pulumi
+            .all(seal.type === "awskms" ? [seal.keyId, "", ""] : seal.type === "ocikms" ? [seal.keyId, seal.cryptoEndpoint, seal.managementEndpoint] : ["", "", ""])
+            .apply(([keyId, cryptoEndpoint, managementEndpoint]) => vaultServerConfig(args.replicas, {
+                type: seal.type,
+                region: seal.type === "awskms" ? seal.region : undefined,
+                keyId,
+                cryptoEndpoint,
+                managementEndpoint,
+            }));
+        const ha = args.replicas > 1;
+        this.release = new k8s.helm.v3.Release(name, {
+            name: VAULT_RELEASE,
+            namespace: ns.metadata.name,
+            chart: VAULT_CHART.chart,
+            version: VAULT_CHART.version,
+            repositoryOpts: { repo: VAULT_CHART.repo },
+            values: {
+                global: { enabled: true },
+                injector: { enabled: false },
+                server: {
+                    image: VAULT_IMAGE,
+                    // Pod Security "restricted": disable_mlock means Vault needs no IPC_LOCK.
+                    statefulSet: {
+                        securityContext: {
+                            pod: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                            container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                        },
+                    },
+                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                    dataStorage: { enabled: true, size: `${args.storageGbs}Gi`, accessMode: "ReadWriteOnce" },
+                    auditStorage: { enabled: true, size: "2Gi" },
+                    readinessProbe: { enabled: true },
+                    livenessProbe: { enabled: true, path: "/v1/sys/health?standbyok=true", initialDelaySeconds: 60 },
+                    standalone: ha ? { enabled: false } : { enabled: true, config },
+                    ha: ha
+                        ? { enabled: true, replicas: args.replicas, raft: { enabled: true, setNodeId: true, config }, disruptionBudget: { enabled: true } }
+                        : { enabled: false },
+                    extraSecretEnvironmentVars: seal.type === "awskms"
+                        ? [
+                            { envName: "AWS_ACCESS_KEY_ID", secretName: kmsCredentials!.metadata.name, secretKey: "AWS_ACCESS_KEY_ID" },
+                            { envName: "AWS_SECRET_ACCESS_KEY", secretName: kmsCredentials!.metadata.name, secretKey: "AWS_SECRET_ACCESS_KEY" },
+                        ]
+                        : [],
+                    nodeSelector: args.scheduling?.nodeSelector,
+                    tolerations: args.scheduling?.tolerations,
+                },
+            },
+        }, {
+            parent: this,
+            // Vault's Raft data lives in the release's volumes: never uninstall it on a stack change.
+            retainOnDelete: true,
+        });
+        this.namespace = ns.metadata.name;
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

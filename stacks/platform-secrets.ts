@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+/** Vault paths (under the `groundwork` KV mount) → keys → values: every secret the platform needs. */
+export type PlatformSecrets = Record<string, Record<string, pulumi.Output<string>>>;
+
+const password = (name: string, length = 32) => new random.RandomPassword(name, { length, special: false }).result;
+
+/**
+ * Generates every secret the platform's services need, once; Pulumi keeps them (encrypted) in
+ * the stack's state and Vault serves them to workloads. Nothing here is ever a plain input.
+ */
+export function platformSecrets(): PlatformSecrets {
+    return {
+        "postgres/superuser": { username: pulumi.secret(pulumi.output("postgres")), password: password("postgres-superuser") },
+        "postgres/app": { username: pulumi.secret(pulumi.output("app")), password: password("postgres-app") },
+        "qdrant/api": { apiKey: password("qdrant-api-key", 48) },
+        "langfuse/app": {
+            salt: password("langfuse-salt"),
+            nextauthSecret: password("langfuse-nextauth", 48),
+            // Langfuse wants 256 bits as 64 hex characters.
+            encryptionKey: pulumi.secret(new random.RandomId("langfuse-encryption-key", { byteLength: 32 }, {
+                additionalSecretOutputs: ["hex", "b64Std", "b64Url", "dec"],
+            }).hex),
+        },
+        "langfuse/api-keys": {
+            publicKey: pulumi.interpolate`pk-lf-${password("langfuse-public-key", 24)}`,
+            secretKey: pulumi.interpolate`sk-lf-${password("langfuse-secret-key", 40)}`,
+        },
+        "gateway/keys": {
+            masterKey: pulumi.interpolate`sk-${password("gateway-master-key", 48)}`,
+            saltKey: password("gateway-salt-key", 48),
+        },
+    };
+}

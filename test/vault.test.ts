@@ -1,0 +1,170 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
+import { vaultServerConfig } from "../components/platform/vault";
+import { RecordedResource } from "../plan/monitor";
+import { kubernetesDocuments } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { shellcheck } from "./validators";
+
+const ofType = (plan: PlanResult, type: string) => plan.resources.filter((r) => r.type === type);
+const named = (plan: PlanResult, type: string, name: string): RecordedResource => {
+    const found = ofType(plan, type).filter((r) => r.name === name);
+    assert.equal(found.length, 1, `expected one ${type} ${name}`);
+    return found[0];
+};
+const vaultRelease = (plan: PlanResult) =>
+    kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === "vault") as { spec: Record<string, any> };
+
+async function planValues(stack: string, values: Record<string, unknown>): Promise<PlanResult> {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-")), `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
+    return planStack({ projectDir: PROJECT_DIR, stack, stackFile: file });
+}
+
+describe("Vault", function () {
+    describe("server configuration", () => {
+        it("uses Raft storage that joins every replica, and the seal it is given", () => {
+            const ha = vaultServerConfig(3, { type: "awskms", region: "us-east-1", keyId: "key-1" });
+            assert.match(ha, /storage "raft" \{\n {2}path = "\/vault\/data"/);
+            assert.deepEqual([...ha.matchAll(/leader_api_addr = "([^"]+)"/g)].map((m) => m[1]), [0, 1, 2].map((i) => `http://vault-${i}.vault-internal:8200`));
+            assert.match(ha, /seal "awskms" \{\n {2}region {5}= "us-east-1"\n {2}kms_key_id = "key-1"\n\}/);
+            const oci = vaultServerConfig(1, { type: "ocikms", keyId: "ocid1.key", cryptoEndpoint: "https://c", managementEndpoint: "https://m" });
+            assert.match(oci, /seal "ocikms" \{\n {2}key_id {14}= "ocid1.key"\n {2}crypto_endpoint {5}= "https:\/\/c"\n {2}management_endpoint = "https:\/\/m"\n\}/);
+            assert.doesNotMatch(vaultServerConfig(1, { type: "shamir" }), /seal "/);
+        });
+
+        it("renders bootstrap scripts that pass shellcheck", () => {
+            for (const script of [vaultInitScript(), vaultConfigureScript("hvs.x", [{ name: "qdrant", namespace: "data", serviceAccount: "qdrant" }], { "qdrant/api": { apiKey: "a'b\"c" } })]) {
+                const verdict = shellcheck(script);
+                assert.ok(verdict.ok, verdict.output);
+            }
+        });
+
+        it("grants each consumer read on its own path only", () => {
+            const script = vaultConfigureScript("hvs.x", [{ name: "qdrant", namespace: "groundwork-data", serviceAccount: "qdrant" }], {});
+            assert.match(script, /path "groundwork\/data\/qdrant\/\*" \{\n {2}capabilities = \["read"\]\n\}/);
+            assert.match(script, /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant bound_service_account_namespaces=groundwork-data token_policies=qdrant token_ttl=1h/);
+        });
+    });
+
+    describe("in the stacks", () => {
+        const plans: Record<string, PlanResult> = {};
+        before(async () => {
+            plans.dev = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+            plans.cloud = await planStack({ projectDir: PROJECT_DIR, stack: "cloud" });
+            plans.edge = await planStack({ projectDir: PROJECT_DIR, stack: "edge" });
+            const edge = stackValues("edge");
+            edge.platform.vault.token = "hvs.planted-operator-token-7a1";
+            plans.edgeWithToken = await planValues("edge-token", edge);
+        });
+
+        it("installs the pinned chart with Raft storage, the injector off, resources and a restricted security context", () => {
+            const release = vaultRelease(plans.dev);
+            assert.deepEqual([release.spec.repo, release.spec.version], ["https://helm.releases.hashicorp.com", "0.34.1"]);
+            const server = release.spec.values.server;
+            assert.deepEqual(server.image, { repository: "hashicorp/vault", tag: "2.0.4" });
+            assert.equal(release.spec.values.injector.enabled, false);
+            assert.deepEqual(server.dataStorage, { enabled: true, size: "10Gi", accessMode: "ReadWriteOnce" });
+            assert.deepEqual(server.resources.limits, { cpu: "500m", memory: "512Mi" });
+            assert.equal(server.standalone.enabled, true);
+            assert.match(server.standalone.config, /storage "raft"/);
+            assert.deepEqual(server.statefulSet.securityContext.container, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+            const r = named(plans.dev, "kubernetes:helm.sh/v3:Release", "vault");
+            assert.equal(r.retainOnDelete, true, "Vault's data must survive a stack change");
+            assert.equal(named(plans.dev, "kubernetes:core/v1:Namespace", "vault").retainOnDelete, true);
+        });
+
+        it("auto-unseals the dev stack with an OCI KMS key, used through a dynamic group limited to that key", () => {
+            const plan = plans.dev;
+            assert.match(vaultRelease(plan).spec.values.server.standalone.config, /seal "ocikms" \{\n {2}key_id {14}= "offline-vault-unseal"/);
+            const vault = named(plan, "oci:Kms/vault:Vault", "vault-unseal");
+            assert.equal(vault.inputs.vaultType, "DEFAULT");
+            assert.equal(vault.retainOnDelete, true);
+            const key = named(plan, "oci:Kms/key:Key", "vault-unseal");
+            assert.deepEqual([key.inputs.protectionMode, key.inputs.keyShape], ["SOFTWARE", { algorithm: "AES", length: 32 }]);
+            assert.equal(key.retainOnDelete, true);
+            assert.equal(named(plan, "oci:Identity/dynamicGroup:DynamicGroup", "vault-unseal").inputs.compartmentId, "ocid1.tenancy.oc1..aaaaaaaagroundworkdevexample");
+            const statements = named(plan, "oci:Identity/policy:Policy", "vault-unseal").inputs.statements as string[];
+            assert.deepEqual(statements, ["Allow dynamic-group vault-unseal-dev to use keys in compartment id ocid1.compartment.oc1..aaaaaaaagroundworkdevexample where target.key.id = 'offline-vault-unseal'"]);
+        });
+
+        it("auto-unseals the cloud stack with a rotated AWS KMS key and credentials that can only use it", () => {
+            const plan = plans.cloud;
+            const key = named(plan, "aws:kms/key:Key", "vault-unseal");
+            assert.deepEqual([key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays, key.retainOnDelete], [true, 30, true]);
+            const policy = JSON.parse(String(named(plan, "aws:iam/userPolicy:UserPolicy", "vault-unseal").inputs.policy));
+            assert.deepEqual(policy.Statement, [{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: "arn:offline:vault-unseal" }]);
+            const credentials = named(plan, "kubernetes:core/v1:Secret", "vault-kms");
+            assert.equal(credentials.inputs.stringData, "[secret]");
+            assert.deepEqual(Object.keys(credentials.plainInputs.stringData as object).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+            const server = vaultRelease(plan).spec.values.server;
+            assert.match(server.standalone.config, /seal "awskms" \{\n {2}region {5}= "us-east-1"/);
+            assert.deepEqual(server.extraSecretEnvironmentVars.map((e: { envName: string }) => e.envName), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+        });
+
+        it("initialises Vault once and writes every platform secret into it, never in plain inputs", () => {
+            const plan = plans.dev;
+            const init = named(plan, "command:remote:Command", "vault-init");
+            assert.equal(init.inputs.logging, "none");
+            assert.ok(init.additionalSecretOutputs.includes("stdout"));
+            assert.equal(init.inputs.update, undefined, "init runs on create only");
+            const configure = named(plan, "command:remote:Command", "vault-configure");
+            assert.equal(configure.inputs.stdin, "[secret]");
+            assert.equal(configure.inputs.create, "sudo k3s kubectl -n vault exec -i vault-0 -c vault -- sh -s");
+            const script = String(configure.plainInputs.stdin);
+            assert.ok(shellcheck(script).ok, shellcheck(script).output);
+            const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
+            assert.deepEqual(paths, ["postgres/superuser", "postgres/app", "qdrant/api", "langfuse/app", "langfuse/api-keys", "gateway/keys"]);
+            const written = [...script.matchAll(/<<'GROUNDWORK_SECRET'\n(.*)\n/g)].map((m) => JSON.parse(m[1]) as Record<string, string>);
+            const masked = JSON.stringify(plan.resources.map((r) => r.inputs)) + kubernetesDocuments(plan.resources).map((d) => JSON.stringify(d)).join();
+            for (const value of written.flatMap((w) => Object.values(w)).filter((v) => v.length >= 16)) {
+                assert.ok(!masked.includes(value), "a platform secret appears in a plain input");
+                assert.ok(plan.secretValues.includes(value), "a platform secret is unknown to the leak check");
+            }
+            assert.match(written[3].encryptionKey, /^[0-9a-f]{64}$/);
+            assert.match(written[4].publicKey, /^pk-lf-/);
+            assert.equal(plan.outputs.vaultRecoveryKey, "[secret]");
+        });
+
+        it("leaves Vault to the operator on edge (manual unseal) until given a token", () => {
+            assert.equal(ofType(plans.edge, "command:remote:Command").filter((c) => c.name.startsWith("vault-")).length, 0);
+            assert.doesNotMatch(vaultRelease(plans.edge).spec.values.server.standalone.config, /seal "/);
+            assert.equal(plans.edge.outputs.vaultRecoveryKey, undefined);
+            const withToken = ofType(plans.edgeWithToken, "command:remote:Command").filter((c) => c.name.startsWith("vault-"));
+            assert.deepEqual(withToken.map((c) => c.name), ["vault-configure"]);
+            assert.match(String(withToken[0].plainInputs.stdin), /export VAULT_TOKEN='hvs\.planted-operator-token-7a1'/);
+            assert.ok(!JSON.stringify(plans.edgeWithToken.resources.map((r) => r.inputs)).includes("planted-operator-token"));
+        });
+    });
+
+    describe("bad input", () => {
+        it("rejects Vault HA on too few nodes", () => {
+            const dev = stackValues("dev");
+            dev.platform = { vault: { replicas: 3 } };
+            assert.deepEqual(problems(dev), ["groundwork:platform.vault.replicas = 3: asks for Vault HA, but the platform placement (any) has 2 node(s): Raft replicas on one node fail together; use 1, or add nodes"]);
+        });
+        it("rejects KMS unseal on an edge-only stack", () => {
+            const edge = stackValues("edge");
+            edge.platform.vault.unseal = "auto";
+            assert.deepEqual(problems(edge), ['groundwork:platform.vault.unseal = "auto": is auto (KMS), but this stack has no cloud site to hold a KMS key; set unseal: manual and follow the README\'s manual unseal steps']);
+        });
+        it("rejects OCI KMS unseal without a tenancy for the dynamic group", () => {
+            const dev = stackValues("dev");
+            delete dev.oci.tenancyOcid;
+            assert.deepEqual(problems(dev), ["groundwork:oci.tenancyOcid is not set: is required for Vault's OCI KMS auto-unseal: its instances are authorised by a dynamic group, which lives in the tenancy"]);
+        });
+        it("rejects an even number of Vault servers and never echoes the token", () => {
+            const edge = stackValues("edge");
+            edge.platform.vault.replicas = 2;
+            edge.platform.vault.token = 42;
+            const found = problems(edge);
+            assert.ok(found.some((p) => p.startsWith("groundwork:platform.vault.replicas = 2: ")), found.join("\n"));
+            assert.ok(found.includes("groundwork:platform.vault.token = [secret]: must be a string"), found.join("\n"));
+        });
+    });
+});
