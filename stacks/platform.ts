@@ -11,6 +11,8 @@ import { LinkerdMesh, MESHED_NAMESPACE_ANNOTATIONS } from "../components/platfor
 import { Vault, VaultSeal } from "../components/platform/vault";
 import { VaultBootstrap } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
+import { Qdrant } from "../components/platform/qdrant";
+import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { AwsAddresses } from "./aws-site";
 import { platformSecrets } from "./platform-secrets";
 import { awsAddresses, awsSite } from "./aws-site";
@@ -21,6 +23,11 @@ import { ociSite } from "./oci-site";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
+/** Namespace for the data stores. */
+export const DATA_NAMESPACE = "groundwork-data";
+
+/** The workloads that read secrets from Vault, each through its own role and policy. */
+const QDRANT_CONSUMER: VaultConsumer = { name: "qdrant", namespace: DATA_NAMESPACE, serviceAccount: "qdrant-secrets" };
 
 /** The site that runs the servers; the config schema guarantees there is exactly one. */
 function serverSite(config: StackConfig): Site {
@@ -92,7 +99,7 @@ export function buildPlatform(config: StackConfig) {
         server: { address: server.address, port: server.port, user: server.user, privateKey: server.privateKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [],
+        consumers: [QDRANT_CONSUMER],
         secrets: platformSecrets(),
     }, { dependsOn: [access] });
     new k8s.core.v1.Namespace("platform", {
@@ -106,6 +113,23 @@ export function buildPlatform(config: StackConfig) {
             },
         },
     }, { provider });
+
+    const data = new k8s.core.v1.Namespace("data", {
+        metadata: {
+            name: DATA_NAMESPACE,
+            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+            labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
+        },
+    }, { provider, retainOnDelete: true });
+    const vectorDb = config.platform.vectorDb;
+    new Qdrant("qdrant", {
+        namespace: DATA_NAMESPACE,
+        vaultConsumer: QDRANT_CONSUMER,
+        replicas: vectorDb.replicas,
+        storageGbs: vectorDb.storageGbs,
+        clients: vectorDb.clients,
+        scheduling,
+    }, { provider, dependsOn: [data] });
 
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     if (Object.values(nodes).some((n) => n.kind === "gpu")) {

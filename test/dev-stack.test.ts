@@ -157,10 +157,11 @@ describe("the dev stack, planned offline", function () {
         for (const r of plan.resources.filter((x) => x.type !== "pulumi:pulumi:Stack")) {
             assert.ok(r.parent && urns.has(r.parent), `${r.type} ${r.name} has no registered parent`);
         }
-        const components = plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type).sort();
+        const components = [...new Set(plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type))].sort();
         assert.deepEqual(components, [
             "groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
-            "groundwork:platform:LinkerdMesh", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultSecretsOperator",
+            "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:Qdrant", "groundwork:platform:Vault",
+            "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSyncedSecret",
         ]);
     });
 

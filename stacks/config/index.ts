@@ -52,6 +52,12 @@ const platformSchema = z.strictObject({
         ha: z.boolean().default(false).describe("Three Linkerd controller replicas with anti-affinity and disruption budgets."),
     }).default({ ha: false }).describe("Linkerd: mTLS between every meshed workload."),
     vault: vaultSchema.default({ replicas: 1, storageGbs: 10, unseal: "auto" }).describe("Vault: every platform secret."),
+    vectorDb: z.strictObject({
+        replicas: z.number().int().min(1).max(5).default(1).describe("Qdrant replicas."),
+        storageGbs: z.number().int().min(1).max(1000).default(10).describe("Storage per replica, GB."),
+        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+            .describe("Meshed service accounts (`namespace/name`) allowed to reach Qdrant; none denies all."),
+    }).default({ replicas: 1, storageGbs: 10, clients: [] }).describe("Qdrant, the vector database."),
 });
 
 const SITES = ["oci", "aws", "edge"] as const;
@@ -225,7 +231,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
 export const stackConfigSchema = z.strictObject({
     cluster: clusterSchema.describe("The k3s cluster: version, networks, API access, overlay credentials."),
     placement: placementSchema.default({ platform: "any", inference: "any" }).describe("Where each class of workload runs: gpu, arm, x86, edge or any."),
-    platform: platformSchema.default({ mesh: { ha: false }, vault: { replicas: 1, storageGbs: 10, unseal: "auto" } }).describe("The platform layer on the cluster."),
+    platform: platformSchema.default({
+        mesh: { ha: false },
+        vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
+        vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
+    }).describe("The platform layer on the cluster."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
     aws: awsSiteSchema.optional().describe("AWS site: GPU agents, and the servers in a cloud-only stack."),
     edge: edgeSchema.optional().describe("Existing machines reached over SSH."),

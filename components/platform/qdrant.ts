@@ -1,0 +1,83 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Scheduling } from "../placement";
+import { MeshAuthorization } from "./mesh-authorization";
+import { VaultConsumer } from "./vault-bootstrap";
+import { VaultSyncedSecret } from "./vault-synced-secret";
+
+/**
+ * Qdrant's chart and image, pinned. Chart version follows Qdrant's.
+ * Source: qdrant/qdrant-helm PR #468 "Bump Qdrant to 1.18.2" (2026-06-03); values keys from
+ * charts/qdrant/values.yaml; `apiKey.valueFrom.secretKeyRef` from test/integration/external_api_key.bats (read 2026-11-25).
+ */
+export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2" } as const;
+export const QDRANT_IMAGE = { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2" } as const;
+
+export interface QdrantArgs {
+    namespace: string;
+    /** The Vault role Qdrant's API key is read with (its path is `qdrant/api`). */
+    vaultConsumer: VaultConsumer;
+    replicas: number;
+    storageGbs: number;
+    /** Meshed service accounts (`namespace/name`) allowed to reach Qdrant's HTTP and gRPC ports. */
+    clients: string[];
+    scheduling?: Scheduling;
+}
+
+/**
+ * Qdrant, the vector database: persistent storage retained on delete, its API key from Vault
+ * (through VSO), and only named meshed clients let in.
+ * Chosen over pgvector alone for collections too large or too hot for the Postgres instance the
+ * rest of the platform shares; pgvector stays available for small, transactional embeddings.
+ */
+export class Qdrant extends pulumi.ComponentResource {
+    constructor(name: string, args: QdrantArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:Qdrant", name, {}, opts);
+        const parent = { parent: this };
+        const apiKey = new VaultSyncedSecret(`${name}-api-key`, {
+            consumer: args.vaultConsumer,
+            path: `${args.vaultConsumer.name}/api`,
+            secretName: "qdrant-api-key",
+        }, parent);
+        new k8s.helm.v3.Release(name, {
+            name: "qdrant",
+            namespace: args.namespace,
+            chart: QDRANT_CHART.chart,
+            version: QDRANT_CHART.version,
+            repositoryOpts: { repo: QDRANT_CHART.repo },
+            values: {
+                replicaCount: args.replicas,
+                image: { ...QDRANT_IMAGE, pullPolicy: "IfNotPresent" },
+                persistence: { accessModes: ["ReadWriteOnce"], size: `${args.storageGbs}Gi` },
+                resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                apiKey: { valueFrom: { secretKeyRef: { name: apiKey.secretName, key: "apiKey" } } },
+                livenessProbe: { enabled: true, initialDelaySeconds: 10 },
+                readinessProbe: { enabled: true },
+                podSecurityContext: { fsGroup: 3000, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                containerSecurityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 1000,
+                    runAsGroup: 2000,
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                },
+                podDisruptionBudget: { enabled: args.replicas > 1, maxUnavailable: 1 },
+                config: { cluster: { enabled: args.replicas > 1 } },
+                nodeSelector: args.scheduling?.nodeSelector,
+                tolerations: args.scheduling?.tolerations,
+            },
+        }, { parent: this, dependsOn: [apiKey], retainOnDelete: true });
+        for (const [port, proxyProtocol] of [["http", "HTTP/1"], ["grpc", "gRPC"]] as const) {
+            new MeshAuthorization(`${name}-${port}`, {
+                namespace: args.namespace,
+                podSelector: { "app.kubernetes.io/name": "qdrant" },
+                port,
+                clients: args.clients,
+                proxyProtocol,
+            }, parent);
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,74 @@
+import { strict as assert } from "assert";
+import { ServiceAccount } from "kubernetes-models/v1";
+import { kubernetesDocuments } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+
+type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
+
+describe("Qdrant vector database", function () {
+    let plan: PlanResult;
+    let docs: Doc[];
+    before(async () => {
+        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+        docs = kubernetesDocuments(plan.resources) as Doc[];
+    });
+
+    it("installs the pinned chart with persistent storage, resources, probes and a restricted security context", () => {
+        const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!;
+        assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://qdrant.github.io/qdrant-helm", "1.18.2", "groundwork-data"]);
+        const values = release.spec!.values;
+        assert.deepEqual(values.image, { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2", pullPolicy: "IfNotPresent" });
+        assert.deepEqual(values.persistence, { accessModes: ["ReadWriteOnce"], size: "10Gi" });
+        assert.deepEqual(values.resources, { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        assert.deepEqual([values.livenessProbe.enabled, values.readinessProbe.enabled], [true, true]);
+        assert.deepEqual(values.containerSecurityContext.capabilities, { drop: ["ALL"] });
+        assert.equal(values.containerSecurityContext.readOnlyRootFilesystem, true);
+        assert.deepEqual(values.podSecurityContext.seccompProfile, { type: "RuntimeDefault" });
+        const r = plan.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && x.name === "qdrant")!;
+        assert.equal(r.retainOnDelete, true);
+    });
+
+    it("takes its API key from Vault through VSO, never from a value Pulumi holds", () => {
+        const values = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!.spec!.values;
+        assert.deepEqual(values.apiKey, { valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "apiKey" } } });
+        const auth = docs.find((d) => d.kind === "VaultAuth")!;
+        assert.deepEqual(auth.spec, { method: "kubernetes", mount: "kubernetes", kubernetes: { role: "qdrant", serviceAccount: "qdrant-secrets" } });
+        const secret = docs.find((d) => d.kind === "VaultStaticSecret")!;
+        assert.deepEqual(secret.spec, { vaultAuthRef: "qdrant-api-key-vault", type: "kv-v2", mount: "groundwork", path: "qdrant/api", refreshAfter: "1h", destination: { name: "qdrant-api-key", create: true } });
+        new ServiceAccount(docs.find((d) => d.kind === "ServiceAccount" && d.metadata.name === "qdrant-secrets") as any).validate();
+        const configure = plan.resources.find((r) => r.name === "vault-configure")!;
+        assert.match(String(configure.plainInputs.stdin), /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant-secrets bound_service_account_namespaces=groundwork-data/);
+    });
+
+    it("denies every client not named, on both ports, through Linkerd policy", () => {
+        const servers = docs.filter((d) => d.kind === "Server");
+        assert.deepEqual(servers.map((s) => [s.apiVersion, s.spec!.port, s.spec!.accessPolicy]), [["policy.linkerd.io/v1beta3", "http", "deny"], ["policy.linkerd.io/v1beta3", "grpc", "deny"]]);
+        assert.equal(docs.filter((d) => d.kind === "AuthorizationPolicy").length, 0, "no clients configured: nobody is let in");
+    });
+
+    it("lets exactly the configured meshed clients in", async () => {
+        const values = stackValues("dev");
+        values.platform = { vectorDb: { clients: ["groundwork-system/llm-gateway"] } };
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const YAML = await import("yaml");
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-qdrant-")), "Pulumi.q.yaml");
+        fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
+        const withClients = kubernetesDocuments((await planStack({ projectDir: PROJECT_DIR, stack: "q", stackFile: file })).resources) as Doc[];
+        const auth = withClients.filter((d) => d.kind === "MeshTLSAuthentication");
+        assert.deepEqual(auth.map((a) => a.spec!.identityRefs), [
+            [{ kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-system" }],
+            [{ kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-system" }],
+        ]);
+        const policies = withClients.filter((d) => d.kind === "AuthorizationPolicy");
+        assert.deepEqual(policies.map((p) => p.spec!.targetRef.name), ["qdrant-http-server", "qdrant-grpc-server"]);
+    });
+
+    it("rejects a client that is not namespace/serviceaccount", () => {
+        const values = stackValues("dev");
+        values.platform = { vectorDb: { clients: ["llm-gateway"] } };
+        assert.deepEqual(problems(values), ['groundwork:platform.vectorDb.clients[0] = "llm-gateway": must be namespace/serviceaccount']);
+    });
+});
