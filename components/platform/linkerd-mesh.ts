@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import { Scheduling } from "../placement";
+import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 
 /**
  * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
@@ -54,6 +55,33 @@ export interface LinkerdMeshArgs {
 /** Kubernetes-style resources as Linkerd's chart nests them (`cpu.request`, `memory.limit`). */
 function linkerdResources(cpuRequest: string, cpuLimit: string, memoryRequest: string, memoryLimit: string) {
     return { cpu: { request: cpuRequest, limit: cpuLimit }, memory: { request: memoryRequest, limit: memoryLimit } };
+}
+const linkerdRequests = (r: ReturnType<typeof linkerdResources>): Requests => ({ cpuMillis: cpuMillis(r.cpu.request), memoryMi: memoryMi(r.memory.request) });
+
+/** The sidecar every meshed pod carries. */
+export const PROXY_RESOURCES = linkerdResources("20m", "500m", "20Mi", "250Mi");
+export const PROXY_REQUESTS = linkerdRequests(PROXY_RESOURCES);
+const CONTROLLER_RESOURCES = linkerdResources("100m", "1", "50Mi", "250Mi");
+const CNI_RESOURCES = linkerdResources("10m", "100m", "20Mi", "64Mi");
+
+/** A meshed pod's requests: its own and its proxy's. */
+export function meshed(requests: Requests): Requests {
+    return add(requests, PROXY_REQUESTS);
+}
+
+/**
+ * Linkerd's own pods: destination (destination, sp-validator and policy containers), identity
+ * and proxy-injector, each with a proxy, per controller replica; and the CNI plugin on every node.
+ */
+export function linkerdFootprint(ha: boolean): Footprint[] {
+    const replicas = ha ? 3 : 1;
+    const controller = linkerdRequests(CONTROLLER_RESOURCES);
+    return [
+        { workload: "linkerd-destination", pods: replicas, perPod: meshed(add(controller, controller, controller)) },
+        { workload: "linkerd-identity", pods: replicas, perPod: meshed(controller) },
+        { workload: "linkerd-proxy-injector", pods: replicas, perPod: meshed(controller) },
+        { workload: "linkerd-cni", pods: "per-node", perPod: linkerdRequests(CNI_RESOURCES) },
+    ];
 }
 
 /**
@@ -143,10 +171,10 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             chart: LINKERD_CHARTS.cni.chart,
             version: LINKERD_CHARTS.cni.version,
             repositoryOpts: { repo: LINKERD_CHARTS.repo },
-            values: { ...K3S_CNI_DIRS, resources: linkerdResources("10m", "100m", "20Mi", "64Mi") },
+            values: { ...K3S_CNI_DIRS, resources: CNI_RESOURCES },
         }, parent);
 
-        const controller = linkerdResources("100m", "1", "50Mi", "250Mi");
+        const controller = CONTROLLER_RESOURCES;
         const replicas = args.ha ? 3 : 1;
         this.controlPlane = new k8s.helm.v3.Release(`${name}-control-plane`, {
             name: "linkerd-control-plane",
@@ -163,7 +191,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 enablePodDisruptionBudget: args.ha,
                 webhookFailurePolicy: args.ha ? "Fail" : "Ignore",
                 highAvailability: args.ha,
-                proxy: { resources: linkerdResources("20m", "500m", "20Mi", "250Mi") },
+                proxy: { resources: PROXY_RESOURCES },
                 destinationResources: controller,
                 identityResources: controller,
                 proxyInjectorResources: controller,

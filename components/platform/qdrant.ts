@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { meshed } from "./linkerd-mesh";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultSyncedSecret } from "./vault-synced-secret";
@@ -12,6 +14,12 @@ import { VaultSyncedSecret } from "./vault-synced-secret";
  */
 export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2" } as const;
 export const QDRANT_IMAGE = { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2" } as const;
+
+const QDRANT_RESOURCES: ContainerResources = { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+
+export function qdrantFootprint(replicas: number): Footprint[] {
+    return [{ workload: "qdrant", pods: replicas, perPod: meshed(requestsOf(QDRANT_RESOURCES)) }];
+}
 
 export interface QdrantArgs {
     namespace: string;
@@ -49,7 +57,7 @@ export class Qdrant extends pulumi.ComponentResource {
                 replicaCount: args.replicas,
                 image: { ...QDRANT_IMAGE, pullPolicy: "IfNotPresent" },
                 persistence: { accessModes: ["ReadWriteOnce"], size: `${args.storageGbs}Gi` },
-                resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                resources: QDRANT_RESOURCES,
                 apiKey: { valueFrom: { secretKeyRef: { name: apiKey.secretName, key: "apiKey" } } },
                 livenessProbe: { enabled: true, initialDelaySeconds: 10 },
                 readinessProbe: { enabled: true },

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
-import { MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+
+const MANAGER_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+export function vsoFootprint(): Footprint[] {
+    return [{ workload: "vault-secrets-operator", pods: 1, perPod: meshed(requestsOf(MANAGER_RESOURCES)) }];
+}
 import { VAULT_ADDRESS } from "./vault";
 
 /**
@@ -34,7 +41,7 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
             values: {
                 defaultVaultConnection: { enabled: true, address: VAULT_ADDRESS },
                 controller: {
-                    manager: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
+                    manager: { resources: MANAGER_RESOURCES },
                     nodeSelector: args.scheduling?.nodeSelector,
                     tolerations: args.scheduling?.tolerations,
                 },

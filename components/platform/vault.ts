@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
-import { MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+
+const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+
+export function vaultFootprint(replicas: number): Footprint[] {
+    return [{ workload: "vault", pods: replicas, perPod: meshed(requestsOf(VAULT_RESOURCES)) }];
+}
 
 /**
  * HashiCorp's Vault chart and image, pinned.
@@ -112,7 +119,7 @@ export class Vault extends pulumi.ComponentResource {
                             container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                         },
                     },
-                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                    resources: VAULT_RESOURCES,
                     dataStorage: { enabled: true, size: `${args.storageGbs}Gi`, accessMode: "ReadWriteOnce" },
                     auditStorage: { enabled: true, size: "2Gi" },
                     readinessProbe: { enabled: true },

@@ -1,0 +1,64 @@
+import { INSTANCE_TYPES } from "../components/aws/instance-types";
+import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
+import { linkerdFootprint } from "../components/platform/linkerd-mesh";
+import { qdrantFootprint } from "../components/platform/qdrant";
+import { vaultFootprint } from "../components/platform/vault";
+import { vsoFootprint } from "../components/platform/vault-secrets-operator";
+import { StackConfig } from "./config";
+
+/**
+ * Pods k3s itself runs, with the requests its packaged manifests set.
+ * Source: k3s-io/k3s manifests/coredns.yaml and manifests/metrics-server (read 2026-11-25).
+ */
+const K3S_SYSTEM: Footprint[] = [
+    { workload: "coredns", pods: 1, perPod: { cpuMillis: 100, memoryMi: 70 } },
+    { workload: "metrics-server", pods: 1, perPod: { cpuMillis: 100, memoryMi: 70 } },
+];
+
+/** k3s's default hard eviction threshold (memory.available<100Mi) is kept back from pods. */
+const EVICTION_RESERVE_MI = 100;
+
+/** Every pod the platform layer runs on the platform placement, and what each requests. */
+export function platformFootprint(config: StackConfig): Footprint[] {
+    return [
+        ...K3S_SYSTEM,
+        ...linkerdFootprint(config.platform.mesh.ha),
+        ...vaultFootprint(config.platform.vault.replicas),
+        ...vsoFootprint(),
+        ...qdrantFootprint(config.platform.vectorDb.replicas),
+    ];
+}
+
+export interface NodeCapacity {
+    name: string;
+    allocatable: Requests;
+}
+
+/**
+ * The nodes the platform placement may use and what they can give pods. An A1 OCPU is one
+ * core (no SMT); AWS sizes come from the instance-type table. Edge machines' sizes are not
+ * known to the stack and are left out.
+ */
+export function platformNodes(config: StackConfig): NodeCapacity[] {
+    const wanted = config.placement.platform;
+    const fits = (kind: string) => (wanted === "any" ? kind === "arm" || kind === "x86" : kind === wanted);
+    const nodes: NodeCapacity[] = [];
+    for (const n of config.oci?.nodes ?? []) {
+        if (fits("arm")) nodes.push({ name: n.name, allocatable: { cpuMillis: n.ocpus * 1000, memoryMi: n.memoryGbs * 1024 - EVICTION_RESERVE_MI } });
+    }
+    const servers = config.aws?.servers;
+    if (servers) {
+        const spec = INSTANCE_TYPES[servers.instanceType];
+        for (let i = 0; i < servers.count; i++) {
+            if (fits(spec.arch === "arm64" ? "arm" : "x86")) nodes.push({ name: `aws-server-${i}`, allocatable: { cpuMillis: spec.vcpus * 1000, memoryMi: spec.memoryGib * 1024 - EVICTION_RESERVE_MI } });
+        }
+    }
+    return nodes;
+}
+
+/** What the platform requests of its nodes, against what they have. */
+export function platformFit(config: StackConfig): { requested: Requests; allocatable: Requests; nodes: number } {
+    const nodes = platformNodes(config);
+    const allocatable = nodes.reduce((a, n) => ({ cpuMillis: a.cpuMillis + n.allocatable.cpuMillis, memoryMi: a.memoryMi + n.allocatable.memoryMi }), { cpuMillis: 0, memoryMi: 0 });
+    return { requested: totalRequests(platformFootprint(config), nodes.length), allocatable, nodes: nodes.length };
+}

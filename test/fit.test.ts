@@ -1,0 +1,44 @@
+import { strict as assert } from "assert";
+import { cpuMillis, memoryMi, totalRequests } from "../components/platform/footprint";
+import { platformFit, platformFootprint } from "../stacks/capacity";
+import { parse, stackValues } from "./helpers";
+
+/** What the dev stack keeps free for the inference layer: a CPU model server on ARM. */
+const INFERENCE_RESERVE = { cpuMillis: 2000, memoryMi: 8 * 1024 };
+
+describe("platform fit", () => {
+    it("parses Kubernetes quantities", () => {
+        assert.deepEqual([cpuMillis("100m"), cpuMillis("1"), cpuMillis("0.5")], [100, 1000, 500]);
+        assert.deepEqual([memoryMi("256Mi"), memoryMi("1Gi"), memoryMi("512Ki")], [256, 1024, 0.5]);
+        assert.throws(() => memoryMi("1G"), /use Ki, Mi or Gi/);
+    });
+
+    it("counts per-node pods once per node", () => {
+        assert.deepEqual(totalRequests([{ workload: "x", pods: "per-node", perPod: { cpuMillis: 10, memoryMi: 20 } }, { workload: "y", pods: 2, perPod: { cpuMillis: 1, memoryMi: 1 } }], 3), { cpuMillis: 32, memoryMi: 62 });
+    });
+
+    it("lists every platform workload with requests, meshed ones with their proxy", () => {
+        const footprint = platformFootprint(parse(stackValues("dev")));
+        assert.deepEqual(footprint.map((f) => f.workload), ["coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator", "qdrant"]);
+        assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
+        assert.deepEqual(footprint.find((f) => f.workload === "vault")!.perPod, { cpuMillis: 120, memoryMi: 276 });
+    });
+
+    it("fits the dev stack's Always-Free nodes with room left for inference", () => {
+        const fit = platformFit(parse(stackValues("dev")));
+        assert.equal(fit.nodes, 2);
+        assert.deepEqual(fit.allocatable, { cpuMillis: 4000, memoryMi: 24 * 1024 - 200 });
+        // k3s 200m/140Mi, Linkerd 580m/350Mi (CNI on 2 nodes), Vault 120m/276Mi, VSO 70m/84Mi, Qdrant 220m/532Mi.
+        assert.deepEqual(fit.requested, { cpuMillis: 1190, memoryMi: 1382 });
+        assert.ok(fit.requested.cpuMillis + INFERENCE_RESERVE.cpuMillis <= fit.allocatable.cpuMillis);
+        assert.ok(fit.requested.memoryMi + INFERENCE_RESERVE.memoryMi <= fit.allocatable.memoryMi);
+    });
+
+    it("shows when a platform does not fit its nodes", () => {
+        const dev = stackValues("dev");
+        dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 50 }];
+        dev.platform = { vectorDb: { replicas: 3 } };
+        const fit = platformFit(parse(dev));
+        assert.ok(fit.requested.memoryMi > fit.allocatable.memoryMi, JSON.stringify(fit));
+    });
+});
