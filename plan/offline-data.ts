@@ -65,6 +65,7 @@ export const OFFLINE_INVOKES: Record<string, Invoke> = {
         name: `${inputs.filters?.[0]?.values?.[0] ?? "image"} (offline stand-in)`,
         architecture: "x86_64",
     }),
+    "oci:ObjectStorage/getNamespace:getNamespace": () => ({ id: "offline-namespace", namespace: "offlinenamespace" }),
     "oci:Core/getImages:getImages": (inputs) => ({
         ...inputs,
         id: "offline-images",
@@ -91,6 +92,8 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
     "aws:iam/instanceProfile:InstanceProfile": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:instance-profile/${name}` }),
     "aws:iam/role:Role": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:role/${name}` }),
     "aws:ec2/keyPair:KeyPair": (name) => ({ keyName: `${name}-offline` }),
+    "aws:s3/bucket:Bucket": (name) => ({ bucket: `${name}-offline`, arn: `arn:aws:s3:::${name}-offline` }),
+    "oci:Identity/customerSecretKey:CustomerSecretKey": (name) => ({ key: `offline-${digest(`${name}-key`).slice(0, 40)}` }),
     "aws:kms/key:Key": (name) => ({ keyId: `offline-${name}`, arn: `arn:offline:${name}` }),
     "aws:iam/user:User": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:user/${name}` }),
     "aws:iam/accessKey:AccessKey": (name) => ({ id: `AKIAOFFLINE${digest(name).slice(0, 9).toUpperCase()}`, secret: `offline-${digest(`${name}-secret`).slice(0, 40)}` }),

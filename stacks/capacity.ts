@@ -1,6 +1,8 @@
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
+import { certManagerFootprint } from "../components/platform/cert-manager";
 import { linkerdFootprint } from "../components/platform/linkerd-mesh";
+import { postgresFootprint } from "../components/platform/postgres-vector";
 import { qdrantFootprint } from "../components/platform/qdrant";
 import { vaultFootprint } from "../components/platform/vault";
 import { vsoFootprint } from "../components/platform/vault-secrets-operator";
@@ -25,6 +27,8 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...linkerdFootprint(config.platform.mesh.ha),
         ...vaultFootprint(config.platform.vault.replicas),
         ...vsoFootprint(),
+        ...certManagerFootprint(),
+        ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
     ];
 }

@@ -9,9 +9,10 @@ const password = (name: string, length = 32) => new random.RandomPassword(name, 
 /**
  * Generates every secret the platform's services need, once; Pulumi keeps them (encrypted) in
  * the stack's state and Vault serves them to workloads. Nothing here is ever a plain input.
+ * `extra` adds secrets made elsewhere (cloud credentials for backups).
  */
-export function platformSecrets(): PlatformSecrets {
-    return {
+export function platformSecrets(extra: PlatformSecrets = {}): PlatformSecrets {
+    const generated: PlatformSecrets = {
         "postgres/superuser": { username: pulumi.secret(pulumi.output("postgres")), password: password("postgres-superuser") },
         "postgres/app": { username: pulumi.secret(pulumi.output("app")), password: password("postgres-app") },
         "qdrant/api": { apiKey: password("qdrant-api-key", 48) },
@@ -32,4 +33,5 @@ export function platformSecrets(): PlatformSecrets {
             saltKey: password("gateway-salt-key", 48),
         },
     };
+    return { ...generated, ...extra };
 }

@@ -12,6 +12,10 @@ import { Vault, VaultSeal } from "../components/platform/vault";
 import { VaultBootstrap } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
 import { Qdrant } from "../components/platform/qdrant";
+import { CertManager } from "../components/platform/cert-manager";
+import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
+import { AwsBackupBucket } from "../components/aws/backup-bucket";
+import { OciBackupBucket } from "../components/oci/backup-bucket";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { AwsAddresses } from "./aws-site";
 import { platformSecrets } from "./platform-secrets";
@@ -28,6 +32,7 @@ export const DATA_NAMESPACE = "groundwork-data";
 
 /** The workloads that read secrets from Vault, each through its own role and policy. */
 const QDRANT_CONSUMER: VaultConsumer = { name: "qdrant", namespace: DATA_NAMESPACE, serviceAccount: "qdrant-secrets" };
+const POSTGRES_CONSUMER: VaultConsumer = { name: "postgres", namespace: DATA_NAMESPACE, serviceAccount: "postgres-secrets" };
 
 /** The site that runs the servers; the config schema guarantees there is exactly one. */
 function serverSite(config: StackConfig): Site {
@@ -95,13 +100,15 @@ export function buildPlatform(config: StackConfig) {
     const vaultConfig = config.platform.vault;
     new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, aws, ociProvider), scheduling }, { provider });
     new VaultSecretsOperator("vault-secrets-operator", { scheduling }, { provider });
+    const backup = backupTarget(config, aws, ociProvider);
     const vaultBootstrap = new VaultBootstrap("vault", {
         server: { address: server.address, port: server.port, user: server.user, privateKey: server.privateKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER],
-        secrets: platformSecrets(),
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER],
+        secrets: platformSecrets({ "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) } }),
     }, { dependsOn: [access] });
+    const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     new k8s.core.v1.Namespace("platform", {
         metadata: {
             name: PLATFORM_NAMESPACE,
@@ -121,6 +128,17 @@ export function buildPlatform(config: StackConfig) {
             labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
         },
     }, { provider, retainOnDelete: true });
+    const postgres = config.platform.postgres;
+    new PostgresVector("postgres", {
+        namespace: DATA_NAMESPACE,
+        instances: postgres.instances,
+        storageGbs: postgres.storageGbs,
+        database: postgres.database,
+        vaultConsumer: POSTGRES_CONSUMER,
+        backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
+        certManager: certManager.release,
+        scheduling,
+    }, { provider, dependsOn: [data] });
     const vectorDb = config.platform.vectorDb;
     new Qdrant("qdrant", {
         namespace: DATA_NAMESPACE,
@@ -160,4 +178,21 @@ function vaultSeal(config: StackConfig, aws: AwsAddresses | undefined, ociProvid
         tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
     }, { provider: ociProvider! });
     return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
+}
+
+/** Object storage for database backups: the stack's cloud (AWS first, else OCI), or a bucket from config. */
+function backupTarget(config: StackConfig, aws: AwsAddresses | undefined, ociProvider: pulumi.ProviderResource | undefined): BackupTarget & { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } {
+    const given = config.platform.postgres.backup.s3;
+    if (given) {
+        return { ...given, accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
+    }
+    if (config.aws && aws) {
+        return new AwsBackupBucket("backups", { region: config.aws.region }, { provider: aws.provider });
+    }
+    const oci = config.oci!;
+    return new OciBackupBucket("backups", {
+        compartmentId: oci.compartmentId,
+        region: oci.region,
+        userId: (oci.backupUserOcid ?? oci.auth?.userOcid)!,
+    }, { provider: ociProvider! });
 }

@@ -19,7 +19,10 @@ describe("platform fit", () => {
 
     it("lists every platform workload with requests, meshed ones with their proxy", () => {
         const footprint = platformFootprint(parse(stackValues("dev")));
-        assert.deepEqual(footprint.map((f) => f.workload), ["coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator", "qdrant"]);
+        assert.deepEqual(footprint.map((f) => f.workload), [
+            "coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator",
+            "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
+        ]);
         assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
         assert.deepEqual(footprint.find((f) => f.workload === "vault")!.perPod, { cpuMillis: 120, memoryMi: 276 });
     });
@@ -28,8 +31,9 @@ describe("platform fit", () => {
         const fit = platformFit(parse(stackValues("dev")));
         assert.equal(fit.nodes, 2);
         assert.deepEqual(fit.allocatable, { cpuMillis: 4000, memoryMi: 24 * 1024 - 200 });
-        // k3s 200m/140Mi, Linkerd 580m/350Mi (CNI on 2 nodes), Vault 120m/276Mi, VSO 70m/84Mi, Qdrant 220m/532Mi.
-        assert.deepEqual(fit.requested, { cpuMillis: 1190, memoryMi: 1382 });
+        // k3s 200m/140Mi, Linkerd 580m/350Mi (CNI on 2 nodes), Vault 120m/276Mi, VSO 70m/84Mi,
+        // cert-manager 60m/192Mi, CNPG operator and plugin 100m/256Mi, Postgres 270m/532Mi, Qdrant 220m/532Mi.
+        assert.deepEqual(fit.requested, { cpuMillis: 1620, memoryMi: 2362 });
         assert.ok(fit.requested.cpuMillis + INFERENCE_RESERVE.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi + INFERENCE_RESERVE.memoryMi <= fit.allocatable.memoryMi);
     });

@@ -70,7 +70,8 @@ describe("Linkerd mesh", function () {
     });
 
     it("meshes every application namespace and keeps Pod Security restricted there", () => {
-        const system = new Set(["linkerd", "linkerd-cni", "nvidia-device-plugin"]);
+        // Cluster infrastructure: the mesh itself, device plugins and operators with admission webhooks.
+        const system = new Set(["linkerd", "linkerd-cni", "nvidia-device-plugin", "cert-manager", "cnpg-system"]);
         const namespaces = kubernetesDocuments(plan.resources).filter((d) => d.kind === "Namespace").map((d) => new Namespace(d as any));
         const apps = namespaces.filter((n) => !system.has(n.metadata!.name!));
         assert.ok(apps.length >= 1);

@@ -65,7 +65,7 @@ describe("npm run plan", function () {
     for (const [stack, keys] of [
         ["cloud", []],
         ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey"]],
-        ["edge", [0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`)],
+        ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey"]],
     ] as [string, string[]][]) {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, () => {
             const out = tmp();

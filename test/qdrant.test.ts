@@ -32,10 +32,10 @@ describe("Qdrant vector database", function () {
     it("takes its API key from Vault through VSO, never from a value Pulumi holds", () => {
         const values = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!.spec!.values;
         assert.deepEqual(values.apiKey, { valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "apiKey" } } });
-        const auth = docs.find((d) => d.kind === "VaultAuth")!;
+        const auth = docs.find((d) => d.kind === "VaultAuth" && d.metadata.name === "qdrant-vault")!;
         assert.deepEqual(auth.spec, { method: "kubernetes", mount: "kubernetes", kubernetes: { role: "qdrant", serviceAccount: "qdrant-secrets" } });
-        const secret = docs.find((d) => d.kind === "VaultStaticSecret")!;
-        assert.deepEqual(secret.spec, { vaultAuthRef: "qdrant-api-key-vault", type: "kv-v2", mount: "groundwork", path: "qdrant/api", refreshAfter: "1h", destination: { name: "qdrant-api-key", create: true } });
+        const secret = docs.find((d) => d.kind === "VaultStaticSecret" && d.metadata.name === "qdrant-api-key")!;
+        assert.deepEqual(secret.spec, { vaultAuthRef: "qdrant-vault", type: "kv-v2", mount: "groundwork", path: "qdrant/api", refreshAfter: "1h", destination: { name: "qdrant-api-key", create: true } });
         new ServiceAccount(docs.find((d) => d.kind === "ServiceAccount" && d.metadata.name === "qdrant-secrets") as any).validate();
         const configure = plan.resources.find((r) => r.name === "vault-configure")!;
         assert.match(String(configure.plainInputs.stdin), /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant-secrets bound_service_account_namespaces=groundwork-data/);

@@ -119,7 +119,7 @@ describe("Vault", function () {
             const script = String(configure.plainInputs.stdin);
             assert.ok(shellcheck(script).ok, shellcheck(script).output);
             const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
-            assert.deepEqual(paths, ["postgres/superuser", "postgres/app", "qdrant/api", "langfuse/app", "langfuse/api-keys", "gateway/keys"]);
+            assert.deepEqual(paths, ["postgres/superuser", "postgres/app", "qdrant/api", "langfuse/app", "langfuse/api-keys", "gateway/keys", "postgres/backup"]);
             const written = [...script.matchAll(/<<'GROUNDWORK_SECRET'\n(.*)\n/g)].map((m) => JSON.parse(m[1]) as Record<string, string>);
             const masked = JSON.stringify(plan.resources.map((r) => r.inputs)) + kubernetesDocuments(plan.resources).map((d) => JSON.stringify(d)).join();
             for (const value of written.flatMap((w) => Object.values(w)).filter((v) => v.length >= 16)) {

@@ -5,7 +5,7 @@ import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
-import { VaultSyncedSecret } from "./vault-synced-secret";
+import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 
 /**
  * Qdrant's chart and image, pinned. Chart version follows Qdrant's.
@@ -42,8 +42,9 @@ export class Qdrant extends pulumi.ComponentResource {
     constructor(name: string, args: QdrantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Qdrant", name, {}, opts);
         const parent = { parent: this };
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, parent);
         const apiKey = new VaultSyncedSecret(`${name}-api-key`, {
-            consumer: args.vaultConsumer,
+            auth,
             path: `${args.vaultConsumer.name}/api`,
             secretName: "qdrant-api-key",
         }, parent);

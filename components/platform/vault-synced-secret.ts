@@ -2,51 +2,69 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SECRETS_MOUNT, VaultConsumer } from "./vault-bootstrap";
 
+/**
+ * How a consumer's secrets are read: its own service account and the `VaultAuth` the Vault
+ * Secrets Operator logs in with (Kubernetes auth, the consumer's role). One per consumer.
+ * Source: hashicorp/vault-secrets-operator config/samples and api/v1beta1 (read 2026-11-25).
+ */
+export class VaultConsumerAuth extends pulumi.ComponentResource {
+    public readonly consumer: VaultConsumer;
+    /** The VaultAuth's name, for VaultStaticSecrets to refer to. */
+    public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: { consumer: VaultConsumer }, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:VaultConsumerAuth", name, {}, opts);
+        const { namespace, serviceAccount } = args.consumer;
+        const sa = new k8s.core.v1.ServiceAccount(name, {
+            metadata: { name: serviceAccount, namespace },
+            automountServiceAccountToken: false,
+        }, { parent: this });
+        const auth = new k8s.apiextensions.CustomResource(name, {
+            apiVersion: "secrets.hashicorp.com/v1beta1",
+            kind: "VaultAuth",
+            metadata: { name: `${args.consumer.name}-vault`, namespace },
+            spec: { method: "kubernetes", mount: "kubernetes", kubernetes: { role: args.consumer.name, serviceAccount: sa.metadata.name } },
+        }, { parent: this });
+        this.consumer = args.consumer;
+        this.name = auth.metadata.name;
+        this.registerOutputs({ name: this.name });
+    }
+}
+
 export interface VaultSyncedSecretArgs {
-    /** Who reads: the Vault role and policy name, and the service account VSO authenticates as. */
-    consumer: VaultConsumer;
+    auth: VaultConsumerAuth;
     /** Path under the `groundwork` mount, inside the consumer's own (`<consumer>/...`). */
     path: string;
     /** The Kubernetes Secret VSO creates and keeps in sync. */
     secretName: string;
+    /** Its type, e.g. `kubernetes.io/basic-auth`. Default Opaque. */
+    type?: string;
 }
 
 /**
- * A Kubernetes Secret that the Vault Secrets Operator creates from Vault and keeps in sync:
- * a service account, the `VaultAuth` it logs in with (Kubernetes auth, the consumer's role) and
- * the `VaultStaticSecret`. No secret value passes through Pulumi here.
- * Source: hashicorp/vault-secrets-operator config/samples and api/v1beta1 (read 2026-11-25).
+ * A Kubernetes Secret that the Vault Secrets Operator creates from Vault and keeps in sync
+ * (`VaultStaticSecret`). No secret value passes through Pulumi here.
  */
 export class VaultSyncedSecret extends pulumi.ComponentResource {
     public readonly secretName: string;
 
     constructor(name: string, args: VaultSyncedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSyncedSecret", name, {}, opts);
-        if (!args.path.startsWith(`${args.consumer.name}/`)) {
-            throw new Error(`VaultSyncedSecret ${name}: path ${args.path} is outside ${args.consumer.name}/, which is all its Vault policy can read`);
+        const consumer = args.auth.consumer;
+        if (!args.path.startsWith(`${consumer.name}/`)) {
+            throw new Error(`VaultSyncedSecret ${name}: path ${args.path} is outside ${consumer.name}/, which is all its Vault policy can read`);
         }
-        const { namespace, serviceAccount } = args.consumer;
-        const sa = new k8s.core.v1.ServiceAccount(name, {
-            metadata: { name: serviceAccount, namespace },
-            automountServiceAccountToken: false,
-        }, { parent: this });
-        const auth = new k8s.apiextensions.CustomResource(`${name}-auth`, {
-            apiVersion: "secrets.hashicorp.com/v1beta1",
-            kind: "VaultAuth",
-            metadata: { name: `${name}-vault`, namespace },
-            spec: { method: "kubernetes", mount: "kubernetes", kubernetes: { role: args.consumer.name, serviceAccount: sa.metadata.name } },
-        }, { parent: this });
-        new k8s.apiextensions.CustomResource(`${name}-secret`, {
+        new k8s.apiextensions.CustomResource(name, {
             apiVersion: "secrets.hashicorp.com/v1beta1",
             kind: "VaultStaticSecret",
-            metadata: { name, namespace },
+            metadata: { name, namespace: consumer.namespace },
             spec: {
-                vaultAuthRef: auth.metadata.name,
+                vaultAuthRef: args.auth.name,
                 type: "kv-v2",
                 mount: SECRETS_MOUNT,
                 path: args.path,
                 refreshAfter: "1h",
-                destination: { name: args.secretName, create: true },
+                destination: { name: args.secretName, create: true, ...(args.type && { type: args.type }) },
             },
         }, { parent: this });
         this.secretName = args.secretName;

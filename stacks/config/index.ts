@@ -52,6 +52,23 @@ const platformSchema = z.strictObject({
         ha: z.boolean().default(false).describe("Three Linkerd controller replicas with anti-affinity and disruption budgets."),
     }).default({ ha: false }).describe("Linkerd: mTLS between every meshed workload."),
     vault: vaultSchema.default({ replicas: 1, storageGbs: 10, unseal: "auto" }).describe("Vault: every platform secret."),
+    postgres: z.strictObject({
+        instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
+        storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
+        database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
+        backup: z.strictObject({
+            retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
+            schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
+                .default("0 0 3 * * *").describe("Base backup schedule (six-field cron, seconds first)."),
+            s3: z.strictObject({
+                endpointURL: z.string().url().describe("S3-compatible endpoint."),
+                bucket: z.string().min(3).describe("Bucket."),
+                region: z.string().min(1).describe("Region for request signing."),
+                accessKeyId: secret.describe("Access key (secret)."),
+                secretAccessKey: secret.describe("Secret key (secret)."),
+            }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
+        }).default({ retentionDays: 30, schedule: "0 0 3 * * *" }).describe("Continuous backups to object storage."),
+    }).default({ instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } }).describe("Postgres with pgvector (CloudNativePG)."),
     vectorDb: z.strictObject({
         replicas: z.number().int().min(1).max(5).default(1).describe("Qdrant replicas."),
         storageGbs: z.number().int().min(1).max(1000).default(10).describe("Storage per replica, GB."),
@@ -215,6 +232,19 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
 
+    // Backups need object storage: the stack's cloud, or a bucket given for edge-only stacks.
+    const postgres = isObject(platform.postgres) ? platform.postgres : {};
+    const backup = isObject(postgres.backup) ? postgres.backup : {};
+    if (!sites.some((s) => s === "aws" || s === "oci") && backup.s3 === undefined) {
+        ctx.addIssue({ code: "custom", path: ["platform", "postgres", "backup", "s3"], message: "is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, accessKeyId, secretAccessKey)" });
+    }
+    if (!sites.includes("aws") && sites.includes("oci") && isObject(cfg.oci) && backup.s3 === undefined) {
+        const oci = cfg.oci;
+        if (oci.backupUserOcid === undefined && !(isObject(oci.auth) && oci.auth.userOcid !== undefined)) {
+            ctx.addIssue({ code: "custom", path: ["oci", "backupUserOcid"], message: "is required for Postgres backups to OCI Object Storage: its S3-compatible keys belong to a user" });
+        }
+    }
+
     // Every placement the stack names has nodes to land on.
     const placements = isObject(cfg.placement) ? cfg.placement : {};
     for (const [workload, wanted] of Object.entries(placements)) {
@@ -234,6 +264,7 @@ export const stackConfigSchema = z.strictObject({
     platform: platformSchema.default({
         mesh: { ha: false },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
+        postgres: { instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
@@ -261,6 +292,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "cluster" && section === "tailscale") return a !== undefined;
     if (site === "edge" && section === "machines") return b === "privateKey";
     if (site === "platform" && section === "vault") return a === "token";
+    if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;
 }
 

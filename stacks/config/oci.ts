@@ -42,6 +42,7 @@ export const ociSchema = z.strictObject({
     region: z.enum(OCI_REGIONS).describe("OCI region; Always-Free A1 capacity exists only in the tenancy's home region."),
     compartmentId: ocid("compartment|tenancy").describe("Compartment for every resource."),
     tenancyOcid: ocid("tenancy").optional().describe("Tenancy OCID, for the dynamic group of Vault's OCI KMS auto-unseal (default: auth.tenancyOcid)."),
+    backupUserOcid: ocid("user").optional().describe("User whose S3-compatible key Postgres backups use (default: auth.userOcid)."),
     auth: ociAuthSchema.optional().describe("API key auth; when absent the OCI provider reads ~/.oci/config or OCI_* variables."),
     availabilityDomain: z.string().min(1).optional().describe("Availability domain name; default: the first one the region lists."),
     imageId: ocid("image").optional().describe("aarch64 image OCID; default: the newest Canonical Ubuntu 24.04 image for A1."),

@@ -1,0 +1,161 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { meshed } from "./linkerd-mesh";
+import { VaultConsumer } from "./vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
+
+/**
+ * CloudNativePG, its Barman Cloud backup plugin and the operand image, pinned.
+ * Sources (read 2026-11-25): cloudnative-pg/charts releases cloudnative-pg-v0.29.0 (operator
+ * 1.30.0, 2026-06-30) and plugin-barman-cloud-v0.8.0 (plugin v0.15.0, 2026-09-04); image
+ * 17.10-standard-trixie from the image catalog shipped with chart 0.29.0 ("standard" images carry
+ * pgvector); in-tree barmanObjectStore is deprecated since CNPG 1.26 in favour of the plugin.
+ */
+export const CNPG_CHARTS = {
+    repo: "https://cloudnative-pg.github.io/charts",
+    operator: { chart: "cloudnative-pg", version: "0.29.0" },
+    barmanCloud: { chart: "plugin-barman-cloud", version: "0.8.0" },
+} as const;
+export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie";
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
+const POSTGRES_RESOURCES: ContainerResources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const OPERATOR_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+export function postgresFootprint(instances: number): Footprint[] {
+    return [
+        { workload: "cnpg-operator", pods: 1, perPod: requestsOf(OPERATOR_RESOURCES) },
+        { workload: "barman-cloud-plugin", pods: 1, perPod: requestsOf(OPERATOR_RESOURCES) },
+        { workload: "postgres", pods: instances, perPod: meshed(requestsOf(POSTGRES_RESOURCES)) },
+    ];
+}
+
+/** Where backups go: an S3-compatible bucket and the Vault path holding its credentials. */
+export interface BackupTarget {
+    endpointURL: pulumi.Input<string>;
+    bucket: pulumi.Input<string>;
+    region: string;
+}
+
+export interface PostgresVectorArgs {
+    namespace: string;
+    /** Instances: 1, or more for streaming replicas with automated failover. */
+    instances: number;
+    storageGbs: number;
+    /** Application database and its owner. */
+    database: string;
+    /** The Vault role that reads `postgres/app` (owner credentials) and `postgres/backup` (bucket keys). */
+    vaultConsumer: VaultConsumer;
+    backup: BackupTarget & { retentionDays: number; schedule: string };
+    /** Must exist before the plugin: it issues the plugin's certificates. */
+    certManager: pulumi.Resource;
+    scheduling?: Scheduling;
+}
+
+/**
+ * Postgres with pgvector, run by CloudNativePG: the application database created with the
+ * `vector` extension, the owner's password and the backup credentials from Vault (through VSO),
+ * continuous WAL archiving and scheduled base backups to object storage with a retention
+ * window, all data resources retained if the stack is deleted.
+ */
+export class PostgresVector extends pulumi.ComponentResource {
+    public readonly clusterName: string;
+
+    constructor(name: string, args: PostgresVectorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:PostgresVector", name, {}, opts);
+        const parent = { parent: this };
+        const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
+
+        const operatorNs = new k8s.core.v1.Namespace(`${name}-operator`, {
+            metadata: { name: "cnpg-system", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
+        }, parent);
+        const operator = new k8s.helm.v3.Release(`${name}-operator`, {
+            name: "cnpg",
+            namespace: operatorNs.metadata.name,
+            chart: CNPG_CHARTS.operator.chart,
+            version: CNPG_CHARTS.operator.version,
+            repositoryOpts: { repo: CNPG_CHARTS.repo },
+            values: { resources: OPERATOR_RESOURCES, ...placement },
+        }, parent);
+        // The plugin lives beside the operator, which finds it by its service name.
+        const plugin = new k8s.helm.v3.Release(`${name}-barman-cloud`, {
+            name: "plugin-barman-cloud",
+            namespace: operatorNs.metadata.name,
+            chart: CNPG_CHARTS.barmanCloud.chart,
+            version: CNPG_CHARTS.barmanCloud.version,
+            repositoryOpts: { repo: CNPG_CHARTS.repo },
+            values: { resources: OPERATOR_RESOURCES, ...placement },
+        }, { parent: this, dependsOn: [operator, args.certManager] });
+
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, parent);
+        const owner = new VaultSyncedSecret(`${name}-app`, {
+            auth,
+            path: `${args.vaultConsumer.name}/app`,
+            secretName: `${name}-app`,
+            type: "kubernetes.io/basic-auth",
+        }, parent);
+        const backupKeys = new VaultSyncedSecret(`${name}-backup`, {
+            auth,
+            path: `${args.vaultConsumer.name}/backup`,
+            secretName: `${name}-backup`,
+        }, parent);
+
+        const store = new k8s.apiextensions.CustomResource(`${name}-backups`, {
+            apiVersion: "barmancloud.cnpg.io/v1",
+            kind: "ObjectStore",
+            metadata: { name: `${name}-backups`, namespace: args.namespace },
+            spec: {
+                retentionPolicy: `${args.backup.retentionDays}d`,
+                configuration: {
+                    destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/${name}/`,
+                    endpointURL: args.backup.endpointURL,
+                    s3Credentials: {
+                        accessKeyId: { name: backupKeys.secretName, key: "accessKeyId" },
+                        secretAccessKey: { name: backupKeys.secretName, key: "secretAccessKey" },
+                        region: { name: backupKeys.secretName, key: "region" },
+                    },
+                    wal: { compression: "gzip" },
+                    data: { compression: "gzip" },
+                },
+            },
+        }, { parent: this, dependsOn: [plugin] });
+
+        this.clusterName = name;
+        const cluster = new k8s.apiextensions.CustomResource(name, {
+            apiVersion: "postgresql.cnpg.io/v1",
+            kind: "Cluster",
+            metadata: { name, namespace: args.namespace },
+            spec: {
+                instances: args.instances,
+                imageName: POSTGRES_IMAGE,
+                storage: { size: `${args.storageGbs}Gi` },
+                resources: POSTGRES_RESOURCES,
+                bootstrap: {
+                    initdb: {
+                        database: args.database,
+                        owner: "app",
+                        secret: { name: owner.secretName },
+                        postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"],
+                    },
+                },
+                plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } }],
+                affinity: { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations, enablePodAntiAffinity: args.instances > 1 },
+            },
+        }, { parent: this, dependsOn: [operator, plugin, owner, backupKeys], retainOnDelete: true });
+        new k8s.apiextensions.CustomResource(`${name}-daily`, {
+            apiVersion: "postgresql.cnpg.io/v1",
+            kind: "ScheduledBackup",
+            metadata: { name: `${name}-daily`, namespace: args.namespace },
+            spec: {
+                cluster: { name },
+                schedule: args.backup.schedule,
+                backupOwnerReference: "self",
+                method: "plugin",
+                pluginConfiguration: { name: BARMAN_PLUGIN },
+            },
+        }, { parent: this, dependsOn: [cluster] });
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,130 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+
+type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
+
+const docsOf = (plan: PlanResult) => kubernetesDocuments(plan.resources) as Doc[];
+const release = (docs: Doc[], chart: string) => docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === chart)!;
+const one = (plan: PlanResult, type: string, name: string) => {
+    const found = plan.resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `expected one ${type} ${name}`);
+    return found[0];
+};
+
+describe("Postgres with pgvector", function () {
+    const plans: Record<string, PlanResult> = {};
+    before(async () => {
+        for (const stack of ["dev", "cloud", "edge"]) {
+            plans[stack] = await planStack({ projectDir: PROJECT_DIR, stack });
+        }
+    });
+
+    it("installs the pinned CloudNativePG operator, its Barman Cloud plugin and cert-manager first", () => {
+        const docs = docsOf(plans.dev);
+        assert.deepEqual([release(docs, "cloudnative-pg").spec!.version, release(docs, "plugin-barman-cloud").spec!.version, release(docs, "cert-manager").spec!.version], ["0.29.0", "0.8.0", "v1.21.2"]);
+        assert.equal(release(docs, "plugin-barman-cloud").metadata.namespace, "cnpg-system", "the plugin lives beside the operator");
+        assert.deepEqual(release(docs, "cert-manager").spec!.values.crds, { enabled: true, keep: true });
+        const plugin = one(plans.dev, "kubernetes:helm.sh/v3:Release", "postgres-barman-cloud");
+        const certManager = one(plans.dev, "kubernetes:helm.sh/v3:Release", "cert-manager");
+        assert.ok(plugin.dependencies.includes(certManager.urn), "the plugin needs cert-manager's CRDs");
+    });
+
+    it("runs a pinned pgvector image with the vector extension, the owner's password from Vault", () => {
+        const cluster = docsOf(plans.dev).find((d) => d.kind === "Cluster")!;
+        assert.equal(cluster.apiVersion, "postgresql.cnpg.io/v1");
+        assert.equal(cluster.spec!.imageName, "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie");
+        assert.deepEqual([cluster.spec!.instances, cluster.spec!.storage], [1, { size: "20Gi" }]);
+        assert.deepEqual(cluster.spec!.resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        assert.deepEqual(cluster.spec!.bootstrap.initdb, { database: "app", owner: "app", secret: { name: "postgres-app" }, postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"] });
+        const owner = docsOf(plans.dev).find((d) => d.kind === "VaultStaticSecret" && d.metadata.name === "postgres-app")!;
+        assert.deepEqual(owner.spec!.destination, { name: "postgres-app", create: true, type: "kubernetes.io/basic-auth" });
+        assert.equal(owner.spec!.path, "postgres/app");
+        assert.equal(one(plans.dev, "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres").retainOnDelete, true);
+    });
+
+    it("archives WAL and takes scheduled base backups to the stack's object storage with a retention window", () => {
+        const docs = docsOf(plans.dev);
+        const cluster = docs.find((d) => d.kind === "Cluster")!;
+        assert.deepEqual(cluster.spec!.plugins, [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "postgres-backups" } }]);
+        const store = docs.find((d) => d.kind === "ObjectStore")!;
+        assert.equal(store.apiVersion, "barmancloud.cnpg.io/v1");
+        assert.equal(store.spec!.retentionPolicy, "30d");
+        assert.equal(store.spec!.configuration.destinationPath, "s3://backups-dev/postgres/");
+        assert.equal(store.spec!.configuration.endpointURL, "https://offlinenamespace.compat.objectstorage.eu-frankfurt-1.oraclecloud.com");
+        assert.deepEqual(store.spec!.configuration.s3Credentials.secretAccessKey, { name: "postgres-backup", key: "secretAccessKey" });
+        const scheduled = docs.find((d) => d.kind === "ScheduledBackup")!;
+        assert.deepEqual(scheduled.spec, { cluster: { name: "postgres" }, schedule: "0 0 3 * * *", backupOwnerReference: "self", method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } });
+    });
+
+    it("creates a private, versioned bucket kept on delete, with credentials that reach Postgres only through Vault", () => {
+        const bucket = one(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
+        assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
+        assert.deepEqual(one(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", "backups").inputs.userId, "ocid1.user.oc1..aaaaaaaagroundworkbackups");
+        const configure = String(one(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
+        assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);
+        assert.match(configure, /"region":"eu-frankfurt-1"/);
+        const s3 = plans.cloud;
+        const block = one(s3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
+        assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
+        assert.deepEqual((one(s3, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms" });
+        assert.equal(one(s3, "aws:s3/bucket:Bucket", "backups").retainOnDelete, true);
+        const policy = JSON.parse(String(one(s3, "aws:iam/userPolicy:UserPolicy", "backups").inputs.policy));
+        assert.deepEqual(policy.Statement.map((st: { Resource: string }) => st.Resource), ["arn:aws:s3:::backups-offline", "arn:aws:s3:::backups-offline/*"]);
+    });
+
+    it("backs an edge-only stack up to the bucket its config names, creating none", () => {
+        const store = docsOf(plans.edge).find((d) => d.kind === "ObjectStore")!;
+        assert.equal(store.spec!.configuration.destinationPath, "s3://groundwork-edge-backups/postgres/");
+        assert.equal(plans.edge.resources.filter((r) => r.type.includes("bucket:Bucket")).length, 0);
+    });
+
+    describe("bad input", () => {
+        it("rejects a backup retention of 0 days", () => {
+            const dev = stackValues("dev");
+            dev.platform = { postgres: { backup: { retentionDays: 0 } } };
+            assert.deepEqual(problems(dev), ["groundwork:platform.postgres.backup.retentionDays = 0: must be at least 1"]);
+        });
+        it("rejects a five-field cron schedule", () => {
+            const dev = stackValues("dev");
+            dev.platform = { postgres: { backup: { schedule: "0 3 * * *" } } };
+            assert.deepEqual(problems(dev), ['groundwork:platform.postgres.backup.schedule = "0 3 * * *": must be a six-field cron expression, seconds first, e.g. "0 0 3 * * *"']);
+        });
+        it("rejects an edge-only stack with nowhere to back up to", () => {
+            const edge = stackValues("edge");
+            delete edge.platform.postgres;
+            assert.deepEqual(problems(edge), ["groundwork:platform.postgres.backup.s3 is not set: is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, accessKeyId, secretAccessKey)"]);
+        });
+        it("rejects OCI backups without a user for the S3-compatible key", () => {
+            const dev = stackValues("dev");
+            delete dev.oci.backupUserOcid;
+            assert.deepEqual(problems(dev), ["groundwork:oci.backupUserOcid is not set: is required for Postgres backups to OCI Object Storage: its S3-compatible keys belong to a user"]);
+        });
+    });
+});
+
+describe("data protection", function () {
+    it("retains or protects every resource that holds data, in every stack", async () => {
+        const stateful = [
+            "kubernetes:postgresql.cnpg.io/v1:Cluster/postgres",
+            "kubernetes:helm.sh/v3:Release/vault",
+            "kubernetes:helm.sh/v3:Release/qdrant",
+            "kubernetes:core/v1:Namespace/vault",
+            "kubernetes:core/v1:Namespace/data",
+            "aws:kms/key:Key/vault-unseal",
+            "oci:Kms/vault:Vault/vault-unseal",
+            "oci:Kms/key:Key/vault-unseal",
+            "aws:s3/bucket:Bucket/backups",
+            "oci:ObjectStorage/bucket:Bucket/backups",
+        ];
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+            const plan = await planStack({ projectDir: PROJECT_DIR, stack });
+            const present = plan.resources.filter((r) => stateful.includes(`${r.type}/${r.name}`));
+            assert.ok(present.length >= 5, `${stack}: only ${present.length} stateful resources found`);
+            for (const r of present) {
+                assert.ok(r.retainOnDelete || r.protect, `${stack}: ${r.type} ${r.name} would be deleted with the stack`);
+            }
+        }
+    });
+});
