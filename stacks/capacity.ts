@@ -1,6 +1,7 @@
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
 import { certManagerFootprint } from "../components/platform/cert-manager";
+import { langfuseFootprint } from "../components/platform/langfuse";
 import { linkerdFootprint } from "../components/platform/linkerd-mesh";
 import { postgresFootprint } from "../components/platform/postgres-vector";
 import { qdrantFootprint } from "../components/platform/qdrant";
@@ -30,6 +31,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...certManagerFootprint(),
         ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
+        ...langfuseFootprint(),
     ];
 }
 

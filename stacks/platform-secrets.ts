@@ -12,9 +12,12 @@ const password = (name: string, length = 32) => new random.RandomPassword(name, 
  * `extra` adds secrets made elsewhere (cloud credentials for backups).
  */
 export function platformSecrets(extra: PlatformSecrets = {}): PlatformSecrets {
+    // One password, two readers: Postgres sets the role's password, Langfuse logs in with it.
+    const langfuseDb = password("langfuse-db");
     const generated: PlatformSecrets = {
         "postgres/superuser": { username: pulumi.secret(pulumi.output("postgres")), password: password("postgres-superuser") },
         "postgres/app": { username: pulumi.secret(pulumi.output("app")), password: password("postgres-app") },
+        "postgres/langfuse": { username: pulumi.secret(pulumi.output("langfuse")), password: langfuseDb },
         "qdrant/api": { apiKey: password("qdrant-api-key", 48) },
         "langfuse/app": {
             salt: password("langfuse-salt"),
@@ -24,6 +27,9 @@ export function platformSecrets(extra: PlatformSecrets = {}): PlatformSecrets {
                 additionalSecretOutputs: ["hex", "b64Std", "b64Url", "dec"],
             }).hex),
         },
+        "langfuse/db": { password: langfuseDb },
+        "langfuse/clickhouse": { password: password("langfuse-clickhouse") },
+        "langfuse/redis": { password: password("langfuse-redis") },
         "langfuse/api-keys": {
             publicKey: pulumi.interpolate`pk-lf-${password("langfuse-public-key", 24)}`,
             secretKey: pulumi.interpolate`sk-lf-${password("langfuse-secret-key", 40)}`,

@@ -13,6 +13,7 @@ import { VaultBootstrap } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
 import { Qdrant } from "../components/platform/qdrant";
 import { CertManager } from "../components/platform/cert-manager";
+import { Langfuse, LANGFUSE_NAMESPACE } from "../components/platform/langfuse";
 import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { OciBackupBucket } from "../components/oci/backup-bucket";
@@ -33,6 +34,7 @@ export const DATA_NAMESPACE = "groundwork-data";
 /** The workloads that read secrets from Vault, each through its own role and policy. */
 const QDRANT_CONSUMER: VaultConsumer = { name: "qdrant", namespace: DATA_NAMESPACE, serviceAccount: "qdrant-secrets" };
 const POSTGRES_CONSUMER: VaultConsumer = { name: "postgres", namespace: DATA_NAMESPACE, serviceAccount: "postgres-secrets" };
+const LANGFUSE_CONSUMER: VaultConsumer = { name: "langfuse", namespace: LANGFUSE_NAMESPACE, serviceAccount: "langfuse-secrets" };
 
 /** The site that runs the servers; the config schema guarantees there is exactly one. */
 function serverSite(config: StackConfig): Site {
@@ -105,8 +107,11 @@ export function buildPlatform(config: StackConfig) {
         server: { address: server.address, port: server.port, user: server.user, privateKey: server.privateKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER],
-        secrets: platformSecrets({ "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) } }),
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER],
+        secrets: platformSecrets({
+            "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
+            "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
+        }),
     }, { dependsOn: [access] });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     new k8s.core.v1.Namespace("platform", {
@@ -136,9 +141,20 @@ export function buildPlatform(config: StackConfig) {
         database: postgres.database,
         vaultConsumer: POSTGRES_CONSUMER,
         backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
+        databases: [{ name: "langfuse" }],
+        // Langfuse's web and worker run as the chart's service account.
+        clients: [`${LANGFUSE_NAMESPACE}/langfuse`],
         certManager: certManager.release,
         scheduling,
     }, { provider, dependsOn: [data] });
+    new Langfuse("langfuse", {
+        version: config.platform.langfuse.version,
+        vaultConsumer: LANGFUSE_CONSUMER,
+        postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
+        blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },
+        clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
+        scheduling,
+    }, { provider });
     const vectorDb = config.platform.vectorDb;
     new Qdrant("qdrant", {
         namespace: DATA_NAMESPACE,

@@ -22,18 +22,20 @@ describe("platform fit", () => {
         assert.deepEqual(footprint.map((f) => f.workload), [
             "coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator",
             "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
+            "langfuse-web", "langfuse-worker", "clickhouse", "valkey",
         ]);
         assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
-        assert.deepEqual(footprint.find((f) => f.workload === "vault")!.perPod, { cpuMillis: 120, memoryMi: 276 });
+        assert.deepEqual(footprint.find((f) => f.workload === "vault")!.perPod, { cpuMillis: 70, memoryMi: 276 });
     });
 
     it("fits the dev stack's Always-Free nodes with room left for inference", () => {
         const fit = platformFit(parse(stackValues("dev")));
         assert.equal(fit.nodes, 2);
         assert.deepEqual(fit.allocatable, { cpuMillis: 4000, memoryMi: 24 * 1024 - 200 });
-        // k3s 200m/140Mi, Linkerd 580m/350Mi (CNI on 2 nodes), Vault 120m/276Mi, VSO 70m/84Mi,
-        // cert-manager 60m/192Mi, CNPG operator and plugin 100m/256Mi, Postgres 270m/532Mi, Qdrant 220m/532Mi.
-        assert.deepEqual(fit.requested, { cpuMillis: 1620, memoryMi: 2362 });
+        // k3s 200m/140Mi, Linkerd 330m/350Mi (CNI on 2 nodes), Vault 70m/276Mi, VSO 70m/84Mi,
+        // cert-manager 60m/192Mi, CNPG operator and plugin 100m/256Mi, Postgres 220m/532Mi, Qdrant 120m/532Mi,
+        // Langfuse web and worker 240m/1064Mi, ClickHouse 270m/1556Mi, Valkey 70m/148Mi.
+        assert.deepEqual(fit.requested, { cpuMillis: 1750, memoryMi: 5130 });
         assert.ok(fit.requested.cpuMillis + INFERENCE_RESERVE.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi + INFERENCE_RESERVE.memoryMi <= fit.allocatable.memoryMi);
     });

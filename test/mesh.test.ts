@@ -79,7 +79,9 @@ describe("Linkerd mesh", function () {
             ns.validate();
             assert.equal(ns.metadata?.annotations?.["linkerd.io/inject"], "enabled", ns.metadata?.name);
             assert.equal(ns.metadata?.annotations?.["config.linkerd.io/default-inbound-policy"], "all-authenticated", ns.metadata?.name);
-            assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted", ns.metadata?.name);
+            // Langfuse's Bitnami subcharts are enforced at baseline and warned at restricted.
+            const level = ns.metadata?.name === "langfuse" ? "baseline" : "restricted";
+            assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], level, ns.metadata?.name);
         }
     });
 

@@ -36,7 +36,7 @@ describe("Postgres with pgvector", function () {
         assert.equal(cluster.apiVersion, "postgresql.cnpg.io/v1");
         assert.equal(cluster.spec!.imageName, "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie");
         assert.deepEqual([cluster.spec!.instances, cluster.spec!.storage], [1, { size: "20Gi" }]);
-        assert.deepEqual(cluster.spec!.resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        assert.deepEqual(cluster.spec!.resources, { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
         assert.deepEqual(cluster.spec!.bootstrap.initdb, { database: "app", owner: "app", secret: { name: "postgres-app" }, postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"] });
         const owner = docsOf(plans.dev).find((d) => d.kind === "VaultStaticSecret" && d.metadata.name === "postgres-app")!;
         assert.deepEqual(owner.spec!.destination, { name: "postgres-app", create: true, type: "kubernetes.io/basic-auth" });

@@ -119,15 +119,19 @@ describe("Vault", function () {
             const script = String(configure.plainInputs.stdin);
             assert.ok(shellcheck(script).ok, shellcheck(script).output);
             const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
-            assert.deepEqual(paths, ["postgres/superuser", "postgres/app", "qdrant/api", "langfuse/app", "langfuse/api-keys", "gateway/keys", "postgres/backup"]);
+            assert.deepEqual(paths, [
+                "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/clickhouse",
+                "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3",
+            ]);
             const written = [...script.matchAll(/<<'GROUNDWORK_SECRET'\n(.*)\n/g)].map((m) => JSON.parse(m[1]) as Record<string, string>);
             const masked = JSON.stringify(plan.resources.map((r) => r.inputs)) + kubernetesDocuments(plan.resources).map((d) => JSON.stringify(d)).join();
             for (const value of written.flatMap((w) => Object.values(w)).filter((v) => v.length >= 16)) {
                 assert.ok(!masked.includes(value), "a platform secret appears in a plain input");
                 assert.ok(plan.secretValues.includes(value), "a platform secret is unknown to the leak check");
             }
-            assert.match(written[3].encryptionKey, /^[0-9a-f]{64}$/);
-            assert.match(written[4].publicKey, /^pk-lf-/);
+            assert.match(written[paths.indexOf("langfuse/app")].encryptionKey, /^[0-9a-f]{64}$/);
+            assert.match(written[paths.indexOf("langfuse/api-keys")].publicKey, /^pk-lf-/);
+            assert.equal(written[paths.indexOf("langfuse/db")].password, written[paths.indexOf("postgres/langfuse")].password, "Postgres and Langfuse share the role's password");
             assert.equal(plan.outputs.vaultRecoveryKey, "[secret]");
         });
 

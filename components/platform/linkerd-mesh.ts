@@ -61,7 +61,7 @@ const linkerdRequests = (r: ReturnType<typeof linkerdResources>): Requests => ({
 /** The sidecar every meshed pod carries. */
 export const PROXY_RESOURCES = linkerdResources("20m", "500m", "20Mi", "250Mi");
 export const PROXY_REQUESTS = linkerdRequests(PROXY_RESOURCES);
-const CONTROLLER_RESOURCES = linkerdResources("100m", "1", "50Mi", "250Mi");
+const CONTROLLER_RESOURCES = linkerdResources("50m", "1", "50Mi", "250Mi");
 const CNI_RESOURCES = linkerdResources("10m", "100m", "20Mi", "64Mi");
 
 /** A meshed pod's requests: its own and its proxy's. */

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
+import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 
@@ -21,7 +22,7 @@ export const CNPG_CHARTS = {
 export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie";
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 
-const POSTGRES_RESOURCES: ContainerResources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const POSTGRES_RESOURCES: ContainerResources = { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 const OPERATOR_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 
 export function postgresFootprint(instances: number): Footprint[] {
@@ -49,6 +50,10 @@ export interface PostgresVectorArgs {
     /** The Vault role that reads `postgres/app` (owner credentials) and `postgres/backup` (bucket keys). */
     vaultConsumer: VaultConsumer;
     backup: BackupTarget & { retentionDays: number; schedule: string };
+    /** More databases, each with its own owner whose password Vault holds at `<consumer>/<name>`. */
+    databases: { name: string }[];
+    /** Meshed service accounts (`namespace/name`) allowed to connect, besides the cluster's own instances. */
+    clients: string[];
     /** Must exist before the plugin: it issues the plugin's certificates. */
     certManager: pulumi.Resource;
     scheduling?: Scheduling;
@@ -122,6 +127,14 @@ export class PostgresVector extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: [plugin] });
 
+        // Each extra database's owner role, with its password synced from Vault.
+        const owners = args.databases.map((db) => new VaultSyncedSecret(`${name}-${db.name}`, {
+            auth,
+            path: `${args.vaultConsumer.name}/${db.name}`,
+            secretName: `${name}-${db.name}`,
+            type: "kubernetes.io/basic-auth",
+        }, parent));
+
         this.clusterName = name;
         const cluster = new k8s.apiextensions.CustomResource(name, {
             apiVersion: "postgresql.cnpg.io/v1",
@@ -141,9 +154,28 @@ export class PostgresVector extends pulumi.ComponentResource {
                     },
                 },
                 plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } }],
+                managed: {
+                    roles: args.databases.map((db, i) => ({ name: db.name, ensure: "present", login: true, passwordSecret: { name: owners[i].secretName } })),
+                },
                 affinity: { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations, enablePodAntiAffinity: args.instances > 1 },
             },
-        }, { parent: this, dependsOn: [operator, plugin, owner, backupKeys], retainOnDelete: true });
+        }, { parent: this, dependsOn: [operator, plugin, owner, backupKeys, ...owners], retainOnDelete: true });
+        for (const db of args.databases) {
+            new k8s.apiextensions.CustomResource(`${name}-${db.name}-database`, {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Database",
+                metadata: { name: `${name}-${db.name}`, namespace: args.namespace },
+                spec: { name: db.name, owner: db.name, ensure: "present", cluster: { name } },
+            }, { parent: this, dependsOn: [cluster], retainOnDelete: true });
+        }
+        new MeshAuthorization(`${name}-clients`, {
+            namespace: args.namespace,
+            podSelector: { "cnpg.io/cluster": name },
+            port: 5432,
+            // The instances replicate from each other; CloudNativePG runs them as the cluster's service account.
+            clients: [`${args.namespace}/${name}`, ...args.clients],
+            proxyProtocol: "opaque",
+        }, parent);
         new k8s.apiextensions.CustomResource(`${name}-daily`, {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "ScheduledBackup",

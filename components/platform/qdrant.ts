@@ -15,7 +15,7 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2" } as const;
 export const QDRANT_IMAGE = { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2" } as const;
 
-const QDRANT_RESOURCES: ContainerResources = { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const QDRANT_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 
 export function qdrantFootprint(replicas: number): Footprint[] {
     return [{ workload: "qdrant", pods: replicas, perPod: meshed(requestsOf(QDRANT_RESOURCES)) }];

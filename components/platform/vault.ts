@@ -4,7 +4,7 @@ import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
 
-const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
 export function vaultFootprint(replicas: number): Footprint[] {
     return [{ workload: "vault", pods: replicas, perPod: meshed(requestsOf(VAULT_RESOURCES)) }];

@@ -69,6 +69,11 @@ const platformSchema = z.strictObject({
             }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
         }).default({ retentionDays: 30, schedule: "0 0 3 * * *" }).describe("Continuous backups to object storage."),
     }).default({ instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } }).describe("Postgres with pgvector (CloudNativePG)."),
+    langfuse: z.strictObject({
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.185.0" }).default("3.185.0")
+            .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres)."),
+        clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
+    }).default({ version: "3.185.0", clickhouseStorageGbs: 20 }).describe("Langfuse: every LLM call traced."),
     vectorDb: z.strictObject({
         replicas: z.number().int().min(1).max(5).default(1).describe("Qdrant replicas."),
         storageGbs: z.number().int().min(1).max(1000).default(10).describe("Storage per replica, GB."),
@@ -245,6 +250,15 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
 
+    // Langfuse 3.x is the line with ClickHouse that this chart deploys.
+    const langfuse = isObject(platform.langfuse) ? platform.langfuse : {};
+    if (typeof langfuse.version === "string" && /^\d+\./.test(langfuse.version) && !langfuse.version.startsWith("3.")) {
+        const why = Number(langfuse.version.split(".")[0]) < 3
+            ? "has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage)"
+            : "needs the 2.x chart with the ClickHouse operator, which Groundwork does not deploy yet";
+        ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "version"], message: `${why}; use a 3.x release such as 3.185.0` });
+    }
+
     // Every placement the stack names has nodes to land on.
     const placements = isObject(cfg.placement) ? cfg.placement : {};
     for (const [workload, wanted] of Object.entries(placements)) {
@@ -265,6 +279,7 @@ export const stackConfigSchema = z.strictObject({
         mesh: { ha: false },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
         postgres: { instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
+        langfuse: { version: "3.185.0", clickhouseStorageGbs: 20 },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),

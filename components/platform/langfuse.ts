@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { VaultConsumer } from "./vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
+
+/**
+ * Langfuse's chart, pinned on its 1.x line, the one that ships Langfuse v3 (2.x ships v4 and
+ * needs the ClickHouse operator). Its ClickHouse and Valkey subcharts use Bitnami's frozen
+ * `bitnamilegacy` images.
+ * Source: langfuse/langfuse-k8s charts/langfuse README and values.yaml at 1.6.0 (appVersion 3.185.0),
+ * issues #76 and #225 for single-replica ClickHouse (read 2026-11-25).
+ */
+export const LANGFUSE_CHART = { chart: "langfuse", repo: "https://langfuse.github.io/langfuse-k8s", version: "1.6.0", appVersion: "3.185.0" } as const;
+
+/** The organisation and project headless initialisation creates, which the gateway traces to. */
+export const LANGFUSE_ORG = { id: "groundwork", name: "Groundwork" } as const;
+export const LANGFUSE_PROJECT = { id: "platform", name: "Platform" } as const;
+export const LANGFUSE_NAMESPACE = "langfuse";
+
+// Requests are the steady state of a small platform; limits leave room for bursts.
+const WEB_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1536Mi" } };
+const WORKER_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const CLICKHOUSE_RESOURCES: ContainerResources = { requests: { cpu: "250m", memory: "1536Mi" }, limits: { cpu: "1", memory: "3Gi" } };
+const VALKEY_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
+
+export function langfuseFootprint(): Footprint[] {
+    return [
+        { workload: "langfuse-web", pods: 1, perPod: meshed(requestsOf(WEB_RESOURCES)) },
+        { workload: "langfuse-worker", pods: 1, perPod: meshed(requestsOf(WORKER_RESOURCES)) },
+        { workload: "clickhouse", pods: 1, perPod: meshed(requestsOf(CLICKHOUSE_RESOURCES)) },
+        { workload: "valkey", pods: 1, perPod: meshed(requestsOf(VALKEY_RESOURCES)) },
+    ];
+}
+
+export interface LangfuseArgs {
+    /** Langfuse release (3.x) for web and worker images. */
+    version: string;
+    /** The Vault role that reads `langfuse/*`. Its namespace is Langfuse's. */
+    vaultConsumer: VaultConsumer;
+    /** Postgres: the read-write service host and the database (owned by a role of the same name). */
+    postgres: { host: string; database: string };
+    /** S3-compatible blob storage for events, exports and media. */
+    blobStorage: { endpointURL: pulumi.Input<string>; bucket: pulumi.Input<string>; region: string; prefix: string };
+    clickhouseStorageGbs: number;
+    scheduling?: Scheduling;
+}
+
+/**
+ * Langfuse v3: web and worker on the platform's Postgres, with ClickHouse, Valkey and
+ * S3-compatible blob storage; every secret (salt, NextAuth secret, encryption key, database,
+ * ClickHouse, Valkey and bucket credentials, the project's API keys) synced from Vault. Headless
+ * initialisation creates the organisation, the project and its API keys, so the gateway can
+ * trace to it with no manual step.
+ */
+export class Langfuse extends pulumi.ComponentResource {
+    constructor(name: string, args: LangfuseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:Langfuse", name, {}, opts);
+        const parent = { parent: this };
+        const ns = new k8s.core.v1.Namespace(name, {
+            metadata: {
+                name: args.vaultConsumer.namespace,
+                annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+                // The Bitnami subcharts' and Langfuse's pods are not all verified against "restricted".
+                labels: { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
+            },
+        }, { parent: this, retainOnDelete: true });
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
+        const synced = (path: string, type?: string) => new VaultSyncedSecret(`${name}-${path}`, {
+            auth,
+            path: `${args.vaultConsumer.name}/${path}`,
+            secretName: `${name}-${path}`,
+            type,
+        }, parent);
+        const app = synced("app");
+        const apiKeys = synced("api-keys");
+        const db = synced("db");
+        const clickhouse = synced("clickhouse");
+        const valkey = synced("redis");
+        const blob = synced("s3");
+        const ref = (secret: VaultSyncedSecret, key: string) => ({ secretKeyRef: { name: secret.secretName, key } });
+        const envFrom = (envName: string, secret: VaultSyncedSecret, key: string) => ({ name: envName, valueFrom: ref(secret, key) });
+        const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
+
+        new k8s.helm.v3.Release(name, {
+            name: "langfuse",
+            namespace: ns.metadata.name,
+            chart: LANGFUSE_CHART.chart,
+            version: LANGFUSE_CHART.version,
+            repositoryOpts: { repo: LANGFUSE_CHART.repo },
+            values: {
+                langfuse: {
+                    image: { tag: args.version },
+                    salt: ref(app, "salt"),
+                    nextauth: { secret: ref(app, "nextauthSecret") },
+                    encryptionKey: ref(app, "encryptionKey"),
+                    web: { resources: WEB_RESOURCES },
+                    worker: { resources: WORKER_RESOURCES },
+                    additionalEnv: [
+                        { name: "LANGFUSE_INIT_ORG_ID", value: LANGFUSE_ORG.id },
+                        { name: "LANGFUSE_INIT_ORG_NAME", value: LANGFUSE_ORG.name },
+                        { name: "LANGFUSE_INIT_PROJECT_ID", value: LANGFUSE_PROJECT.id },
+                        { name: "LANGFUSE_INIT_PROJECT_NAME", value: LANGFUSE_PROJECT.name },
+                        envFrom("LANGFUSE_INIT_PROJECT_PUBLIC_KEY", apiKeys, "publicKey"),
+                        envFrom("LANGFUSE_INIT_PROJECT_SECRET_KEY", apiKeys, "secretKey"),
+                    ],
+                    ...placement,
+                },
+                postgresql: {
+                    deploy: false,
+                    host: args.postgres.host,
+                    port: 5432,
+                    auth: { username: args.postgres.database, database: args.postgres.database, existingSecret: db.secretName, secretKeys: { userPasswordKey: "password" } },
+                },
+                clickhouse: {
+                    deploy: true,
+                    // One replica: no cluster mode and no ZooKeeper (langfuse-k8s #76, #225).
+                    clusterEnabled: false,
+                    replicaCount: 1,
+                    shards: 1,
+                    zookeeper: { enabled: false },
+                    resourcesPreset: "none",
+                    resources: CLICKHOUSE_RESOURCES,
+                    persistence: { size: `${args.clickhouseStorageGbs}Gi` },
+                    auth: { username: "default", existingSecret: clickhouse.secretName, existingSecretKey: "password" },
+                    ...placement,
+                },
+                redis: {
+                    deploy: true,
+                    architecture: "standalone",
+                    auth: { existingSecret: valkey.secretName, existingSecretPasswordKey: "password" },
+                    primary: { extraFlags: ["--maxmemory-policy noeviction"], resourcesPreset: "none", resources: VALKEY_RESOURCES, ...placement },
+                },
+                s3: {
+                    deploy: false,
+                    bucket: args.blobStorage.bucket,
+                    region: args.blobStorage.region,
+                    endpoint: args.blobStorage.endpointURL,
+                    forcePathStyle: true,
+                    accessKeyId: ref(blob, "accessKeyId"),
+                    secretAccessKey: ref(blob, "secretAccessKey"),
+                    eventUpload: { prefix: `${args.blobStorage.prefix}events/` },
+                    batchExport: { prefix: `${args.blobStorage.prefix}exports/` },
+                    mediaUpload: { prefix: `${args.blobStorage.prefix}media/` },
+                },
+            },
+        }, {
+            parent: this,
+            dependsOn: [app, apiKeys, db, clickhouse, valkey, blob],
+            // ClickHouse holds the traces: never uninstall it on a stack change.
+            retainOnDelete: true,
+        });
+        this.registerOutputs({});
+    }
+}
