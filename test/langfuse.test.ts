@@ -1,0 +1,91 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+
+type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
+
+describe("Langfuse", function () {
+    let plan: PlanResult;
+    let docs: Doc[];
+    let values: Record<string, any>;
+    before(async () => {
+        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+        docs = kubernetesDocuments(plan.resources) as Doc[];
+        values = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!.spec!.values;
+    });
+
+    it("installs the pinned v3 chart, retained on delete, in a meshed namespace", () => {
+        const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!;
+        assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://langfuse.github.io/langfuse-k8s", "1.6.0", "langfuse"]);
+        assert.equal(values.langfuse.image.tag, "3.185.0");
+        assert.equal(plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "langfuse")!.retainOnDelete, true);
+        const ns = docs.find((d) => d.kind === "Namespace" && d.metadata.name === "langfuse") as any;
+        assert.equal(ns.metadata.annotations["linkerd.io/inject"], "enabled");
+    });
+
+    it("takes every secret from Vault-synced Secrets, none as a value", () => {
+        assert.deepEqual(values.langfuse.salt, { secretKeyRef: { name: "langfuse-app", key: "salt" } });
+        assert.deepEqual(values.langfuse.nextauth, { secret: { secretKeyRef: { name: "langfuse-app", key: "nextauthSecret" } } });
+        assert.deepEqual(values.langfuse.encryptionKey, { secretKeyRef: { name: "langfuse-app", key: "encryptionKey" } });
+        assert.deepEqual(values.postgresql.auth, { username: "langfuse", database: "langfuse", existingSecret: "langfuse-db", secretKeys: { userPasswordKey: "password" } });
+        assert.deepEqual(values.clickhouse.auth, { username: "default", existingSecret: "langfuse-clickhouse", existingSecretKey: "password" });
+        assert.deepEqual(values.redis.auth, { existingSecret: "langfuse-redis", existingSecretPasswordKey: "password" });
+        assert.deepEqual(values.s3.accessKeyId, { secretKeyRef: { name: "langfuse-s3", key: "accessKeyId" } });
+        const synced = docs.filter((d) => d.kind === "VaultStaticSecret" && d.metadata.namespace === "langfuse").map((d) => d.spec!.path).sort();
+        assert.deepEqual(synced, ["langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/db", "langfuse/redis", "langfuse/s3"]);
+        const text = JSON.stringify(values);
+        for (const secret of plan.secretValues) {
+            assert.ok(!text.includes(secret), "a secret value is in Langfuse's values");
+        }
+    });
+
+    it("initialises an organisation, a project and its API keys headlessly", () => {
+        const env = Object.fromEntries((values.langfuse.additionalEnv as { name: string; value?: string; valueFrom?: unknown }[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+        assert.deepEqual(env, {
+            LANGFUSE_INIT_ORG_ID: "groundwork",
+            LANGFUSE_INIT_ORG_NAME: "Groundwork",
+            LANGFUSE_INIT_PROJECT_ID: "platform",
+            LANGFUSE_INIT_PROJECT_NAME: "Platform",
+            LANGFUSE_INIT_PROJECT_PUBLIC_KEY: { secretKeyRef: { name: "langfuse-api-keys", key: "publicKey" } },
+            LANGFUSE_INIT_PROJECT_SECRET_KEY: { secretKeyRef: { name: "langfuse-api-keys", key: "secretKey" } },
+        });
+    });
+
+    it("uses the platform's Postgres (its own database and role), one-replica ClickHouse, standalone Valkey and the stack's bucket", () => {
+        assert.deepEqual([values.postgresql.deploy, values.postgresql.host, values.postgresql.port], [false, "postgres-rw.groundwork-data.svc.cluster.local", 5432]);
+        const database = docs.find((d) => d.kind === "Database")!;
+        assert.deepEqual(database.spec, { name: "langfuse", owner: "langfuse", ensure: "present", cluster: { name: "postgres" } });
+        const cluster = docs.find((d) => d.kind === "Cluster")!;
+        assert.deepEqual(cluster.spec!.managed.roles, [{ name: "langfuse", ensure: "present", login: true, passwordSecret: { name: "postgres-langfuse" } }]);
+        assert.deepEqual([values.clickhouse.deploy, values.clickhouse.clusterEnabled, values.clickhouse.replicaCount, values.clickhouse.zookeeper.enabled], [true, false, 1, false]);
+        assert.deepEqual(values.clickhouse.persistence, { size: "20Gi" });
+        assert.deepEqual(values.clickhouse.resources.requests, { cpu: "250m", memory: "1536Mi" });
+        assert.deepEqual([values.redis.architecture, values.redis.primary.extraFlags], ["standalone", ["--maxmemory-policy noeviction"]]);
+        assert.deepEqual([values.s3.deploy, values.s3.bucket, values.s3.forcePathStyle, values.s3.eventUpload.prefix], [false, "backups-dev", true, "langfuse/events/"]);
+        assert.deepEqual(values.langfuse.web.resources.limits, { cpu: "1", memory: "1536Mi" });
+    });
+
+    it("lets only Langfuse and the cluster's own instances reach Postgres", () => {
+        const auth = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "postgres-clients-clients")!;
+        assert.deepEqual(auth.spec!.identityRefs, [
+            { kind: "ServiceAccount", name: "postgres", namespace: "groundwork-data" },
+            { kind: "ServiceAccount", name: "langfuse", namespace: "langfuse" },
+        ]);
+        const server = docs.find((d) => d.kind === "Server" && d.metadata.name === "postgres-clients-server")!;
+        assert.deepEqual([server.spec!.port, server.spec!.accessPolicy], [5432, "deny"]);
+    });
+
+    describe("bad input", () => {
+        it("rejects a Langfuse version without ClickHouse settings", () => {
+            const dev = stackValues("dev");
+            dev.platform = { langfuse: { version: "2.95.0" } };
+            assert.deepEqual(problems(dev), ['groundwork:platform.langfuse.version = "2.95.0": has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage); use a 3.x release such as 3.185.0']);
+        });
+        it("rejects Langfuse v4, which needs a chart Groundwork does not deploy yet", () => {
+            const dev = stackValues("dev");
+            dev.platform = { langfuse: { version: "4.24.0" } };
+            assert.match(problems(dev)[0], /^groundwork:platform\.langfuse\.version = "4\.24\.0": needs the 2\.x chart with the ClickHouse operator/);
+        });
+    });
+});
