@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
             program: values.program,
         });
         const files = renderPlanFiles(plan);
-        const summary = renderSummary(plan, outDir);
+        const summary = renderSummary(plan, outDir, Object.keys(files));
         const leaks = leakedSecrets([...Object.values(files), summary], plan.secretValues);
         if (leaks.length > 0) {
             // Never expected: a secret reached a plain input. Refuse rather than write it.

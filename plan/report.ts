@@ -68,8 +68,8 @@ export function renderPlanFiles(plan: PlanResult): PlanFiles {
     };
 }
 
-/** The readable summary printed on stdout. */
-export function renderSummary(plan: PlanResult, outDir: string): string {
+/** The readable summary printed on stdout; `files` are the names written to `outDir`. */
+export function renderSummary(plan: PlanResult, outDir: string, files: string[]): string {
     const byType = new Map<string, number>();
     for (const r of plan.resources) {
         byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
@@ -86,7 +86,7 @@ export function renderSummary(plan: PlanResult, outDir: string): string {
             ...plan.placeholders.map((p) => `  ${p}`),
         );
     }
-    lines.push(`Wrote ${Object.keys(renderPlanFiles(plan)).map((f) => path.join(outDir, f)).join(", ")}`);
+    lines.push(`Wrote ${files.map((f) => path.join(outDir, f)).join(", ")}`);
     return lines.join("\n") + "\n";
 }
 
