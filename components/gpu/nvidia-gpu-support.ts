@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { GPU_TAINT, NVIDIA_RUNTIME_CLASS, schedulingFor } from "../placement";
 
 /**
@@ -45,12 +46,9 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        new k8s.helm.v3.Release(name, {
+        pinnedRelease(name, NVIDIA_DEVICE_PLUGIN_CHART, {
             name: "nvidia-device-plugin",
             namespace: ns.metadata.name,
-            chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
-            version: NVIDIA_DEVICE_PLUGIN_CHART.version,
-            repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
             values: {
                 runtimeClassName: NVIDIA_RUNTIME_CLASS,
                 nodeSelector: gpu.nodeSelector,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 
@@ -26,12 +27,9 @@ export class CertManager extends pulumi.ComponentResource {
             metadata: { name: "cert-manager", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
         }, { parent: this });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
-        this.release = new k8s.helm.v3.Release(name, {
+        this.release = pinnedRelease(name, CERT_MANAGER_CHART, {
             name: "cert-manager",
             namespace: ns.metadata.name,
-            chart: CERT_MANAGER_CHART.chart,
-            version: CERT_MANAGER_CHART.version,
-            repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
             values: {
                 crds: { enabled: true, keep: true },
                 resources: RESOURCES,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
@@ -84,12 +85,9 @@ export class Langfuse extends pulumi.ComponentResource {
         const envFrom = (envName: string, secret: VaultSyncedSecret, key: string) => ({ name: envName, valueFrom: ref(secret, key) });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
-        new k8s.helm.v3.Release(name, {
+        pinnedRelease(name, LANGFUSE_CHART, {
             name: "langfuse",
             namespace: ns.metadata.name,
-            chart: LANGFUSE_CHART.chart,
-            version: LANGFUSE_CHART.version,
-            repositoryOpts: { repo: LANGFUSE_CHART.repo },
             values: {
                 langfuse: {
                     image: { tag: args.version },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import * as tls from "@pulumi/tls";
 import { Scheduling } from "../placement";
 import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
@@ -9,12 +10,12 @@ import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
  * Source: linkerd.io/2-edge/tasks/install-helm and https://helm.linkerd.io/edge index,
  * linkerd-crds and linkerd-control-plane 2026.9.1 (edge-26.9.1, published 2026-09-04), read 2026-11-25.
  */
+const LINKERD_EDGE = { repo: "https://helm.linkerd.io/edge", version: "2026.9.1" } as const;
 export const LINKERD_CHARTS = {
-    repo: "https://helm.linkerd.io/edge",
-    crds: { chart: "linkerd-crds", version: "2026.9.1" },
-    controlPlane: { chart: "linkerd-control-plane", version: "2026.9.1" },
+    crds: { ...LINKERD_EDGE, chart: "linkerd-crds" },
+    controlPlane: { ...LINKERD_EDGE, chart: "linkerd-control-plane" },
     // Released with the control plane charts from the same edge release.
-    cni: { chart: "linkerd2-cni", version: "2026.9.1" },
+    cni: { ...LINKERD_EDGE, chart: "linkerd2-cni" },
 } as const;
 
 /**
@@ -142,12 +143,9 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             },
         }, parent);
 
-        const crds = new k8s.helm.v3.Release(`${name}-crds`, {
+        const crds = pinnedRelease(`${name}-crds`, LINKERD_CHARTS.crds, {
             name: "linkerd-crds",
             namespace: ns.metadata.name,
-            chart: LINKERD_CHARTS.crds.chart,
-            version: LINKERD_CHARTS.crds.version,
-            repositoryOpts: { repo: LINKERD_CHARTS.repo },
             // Linkerd 2.19+ expects the Gateway API CRDs; k3s does not ship them.
             values: { installGatewayAPI: true },
         }, parent);
@@ -165,23 +163,17 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 },
             },
         }, parent);
-        const cni = new k8s.helm.v3.Release(`${name}-cni`, {
+        const cni = pinnedRelease(`${name}-cni`, LINKERD_CHARTS.cni, {
             name: "linkerd2-cni",
             namespace: cniNamespace.metadata.name,
-            chart: LINKERD_CHARTS.cni.chart,
-            version: LINKERD_CHARTS.cni.version,
-            repositoryOpts: { repo: LINKERD_CHARTS.repo },
             values: { ...K3S_CNI_DIRS, resources: CNI_RESOURCES },
         }, parent);
 
         const controller = CONTROLLER_RESOURCES;
         const replicas = args.ha ? 3 : 1;
-        this.controlPlane = new k8s.helm.v3.Release(`${name}-control-plane`, {
+        this.controlPlane = pinnedRelease(`${name}-control-plane`, LINKERD_CHARTS.controlPlane, {
             name: "linkerd-control-plane",
             namespace: ns.metadata.name,
-            chart: LINKERD_CHARTS.controlPlane.chart,
-            version: LINKERD_CHARTS.controlPlane.version,
-            repositoryOpts: { repo: LINKERD_CHARTS.repo },
             values: {
                 cniEnabled: true,
                 identityTrustAnchorsPEM: anchor.certPem,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
@@ -14,10 +15,10 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
  * 17.10-standard-trixie from the image catalog shipped with chart 0.29.0 ("standard" images carry
  * pgvector); in-tree barmanObjectStore is deprecated since CNPG 1.26 in favour of the plugin.
  */
+const CNPG_REPO = "https://cloudnative-pg.github.io/charts";
 export const CNPG_CHARTS = {
-    repo: "https://cloudnative-pg.github.io/charts",
-    operator: { chart: "cloudnative-pg", version: "0.29.0" },
-    barmanCloud: { chart: "plugin-barman-cloud", version: "0.8.0" },
+    operator: { repo: CNPG_REPO, chart: "cloudnative-pg", version: "0.29.0" },
+    barmanCloud: { repo: CNPG_REPO, chart: "plugin-barman-cloud", version: "0.8.0" },
 } as const;
 export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie";
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
@@ -76,21 +77,15 @@ export class PostgresVector extends pulumi.ComponentResource {
         const operatorNs = new k8s.core.v1.Namespace(`${name}-operator`, {
             metadata: { name: "cnpg-system", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
         }, parent);
-        const operator = new k8s.helm.v3.Release(`${name}-operator`, {
+        const operator = pinnedRelease(`${name}-operator`, CNPG_CHARTS.operator, {
             name: "cnpg",
             namespace: operatorNs.metadata.name,
-            chart: CNPG_CHARTS.operator.chart,
-            version: CNPG_CHARTS.operator.version,
-            repositoryOpts: { repo: CNPG_CHARTS.repo },
             values: { resources: OPERATOR_RESOURCES, ...placement },
         }, parent);
         // The plugin lives beside the operator, which finds it by its service name.
-        const plugin = new k8s.helm.v3.Release(`${name}-barman-cloud`, {
+        const plugin = pinnedRelease(`${name}-barman-cloud`, CNPG_CHARTS.barmanCloud, {
             name: "plugin-barman-cloud",
             namespace: operatorNs.metadata.name,
-            chart: CNPG_CHARTS.barmanCloud.chart,
-            version: CNPG_CHARTS.barmanCloud.version,
-            repositoryOpts: { repo: CNPG_CHARTS.repo },
             values: { resources: OPERATOR_RESOURCES, ...placement },
         }, { parent: this, dependsOn: [operator, args.certManager] });
 

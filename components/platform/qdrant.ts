@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
@@ -48,12 +48,9 @@ export class Qdrant extends pulumi.ComponentResource {
             path: `${args.vaultConsumer.name}/api`,
             secretName: "qdrant-api-key",
         }, parent);
-        new k8s.helm.v3.Release(name, {
+        pinnedRelease(name, QDRANT_CHART, {
             name: "qdrant",
             namespace: args.namespace,
-            chart: QDRANT_CHART.chart,
-            version: QDRANT_CHART.version,
-            repositoryOpts: { repo: QDRANT_CHART.repo },
             values: {
                 replicaCount: args.replicas,
                 image: { ...QDRANT_IMAGE, pullPolicy: "IfNotPresent" },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
@@ -32,12 +33,9 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
                 labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
             },
         }, { parent: this });
-        new k8s.helm.v3.Release(name, {
+        pinnedRelease(name, VSO_CHART, {
             name: "vault-secrets-operator",
             namespace: ns.metadata.name,
-            chart: VSO_CHART.chart,
-            version: VSO_CHART.version,
-            repositoryOpts: { repo: VSO_CHART.repo },
             values: {
                 defaultVaultConnection: { enabled: true, address: VAULT_ADDRESS },
                 controller: {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
@@ -101,12 +102,9 @@ export class Vault extends pulumi.ComponentResource {
                 managementEndpoint,
             }));
         const ha = args.replicas > 1;
-        this.release = new k8s.helm.v3.Release(name, {
+        this.release = pinnedRelease(name, VAULT_CHART, {
             name: VAULT_RELEASE,
             namespace: ns.metadata.name,
-            chart: VAULT_CHART.chart,
-            version: VAULT_CHART.version,
-            repositoryOpts: { repo: VAULT_CHART.repo },
             values: {
                 global: { enabled: true },
                 injector: { enabled: false },
