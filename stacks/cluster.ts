@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { K3sClusterAccess } from "../components/k3s/cluster-access";
+import { AwsAddresses, awsAddresses, awsSite } from "./aws-site";
+import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
+import { StackConfig } from "./config";
+import { edgeAddress, edgeSite } from "./edge-site";
+import { ociSite } from "./oci-site";
+
+/** The site that runs the servers; the config schema guarantees there is exactly one. */
+function serverSite(config: StackConfig): Site {
+    if (config.oci?.nodes.some((n) => n.role === "server")) return "oci";
+    if (config.aws?.servers) return "aws";
+    return "edge";
+}
+
+/** The cluster a stack builds, and what the platform layer needs of it. */
+export interface Cluster {
+    ctx: ClusterContext;
+    access: K3sClusterAccess;
+    /** SSH access to the initial server. */
+    server: ServerAccess;
+    nodes: SiteResult["nodes"];
+    /** Cloud providers and addresses, for platform resources that live in a cloud (KMS, buckets). */
+    aws?: AwsAddresses;
+    ociProvider?: pulumi.ProviderResource;
+}
+
+/**
+ * Builds every site and joins them into one k3s cluster. Sites are built in a fixed order (OCI,
+ * AWS, edge): each one's firewall names the others' public addresses, which are either allocated
+ * up front (AWS Elastic IPs), configured (edge) or outputs of a site built earlier (OCI).
+ */
+export function buildCluster(config: StackConfig): Cluster {
+    const sites = (["oci", "aws", "edge"] as const).filter((s) => config[s] !== undefined);
+    const ctx: ClusterContext = {
+        cluster: config.cluster,
+        overlay: config[sites[0]]!.overlay,
+        serverSite: serverSite(config),
+        multiSite: sites.length > 1,
+        token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
+        tailscale: config.cluster.tailscale,
+        operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
+    };
+    const wireguard = ctx.overlay === "wireguard-native";
+
+    const aws = config.aws && awsAddresses(ctx, config.aws);
+    const awsPublic = aws ? [...aws.servers, ...Object.values(aws.gpuNodes).flat()].map((e) => e.publicIp) : [];
+    const edgePublic = config.edge ? config.edge.machines.map(edgeAddress) : [];
+    let externalServerUrl: pulumi.Input<string> | undefined =
+        ctx.serverSite === "aws" ? pulumi.interpolate`https://${aws!.servers[0].publicIp}:6443`
+        : ctx.serverSite === "edge" ? `https://${edgeAddress(config.edge!.machines.find((m) => m.role === "server")!)}:6443`
+        : undefined;
+
+    const built: SiteResult[] = [];
+    let ociPublic: pulumi.Input<string>[] = [];
+    let ociProvider: pulumi.ProviderResource | undefined;
+    if (config.oci) {
+        const oci = ociSite(ctx, config.oci, { peerCidrs: wireguard ? hostCidrs([...awsPublic, ...edgePublic]) : [], externalServerUrl });
+        externalServerUrl ??= oci.externalServerUrl;
+        ociPublic = Object.values(oci.nodes).map((n) => n.publicIp);
+        ociProvider = oci.provider;
+        built.push(oci);
+    }
+    if (config.aws) {
+        built.push(awsSite(ctx, config.aws, { addresses: aws!, peerCidrs: wireguard ? hostCidrs([...ociPublic, ...edgePublic]) : [], externalServerUrl }));
+    }
+    if (config.edge) {
+        built.push(edgeSite(ctx, config.edge, { externalServerUrl }));
+    }
+
+    const server = built.find((s) => s.serverAccess)!.serverAccess!;
+    const access = new K3sClusterAccess("k3s", {
+        serverAddress: server.address,
+        sshPort: server.port,
+        sshUser: server.user,
+        sshPrivateKey: server.privateKey,
+    }, { dependsOn: server.dependsOn });
+    const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
+    return { ctx, access, server, nodes, aws, ociProvider };
+}

@@ -1,0 +1,145 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { AwsBackupBucket } from "../components/aws/backup-bucket";
+import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
+import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
+import { OciBackupBucket } from "../components/oci/backup-bucket";
+import { OciVaultUnsealKey } from "../components/oci/vault-unseal-key";
+import { schedulingFor } from "../components/placement";
+import { CertManager } from "../components/platform/cert-manager";
+import { Langfuse, LANGFUSE_NAMESPACE } from "../components/platform/langfuse";
+import { LinkerdMesh, MESHED_NAMESPACE_ANNOTATIONS } from "../components/platform/linkerd-mesh";
+import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
+import { Qdrant } from "../components/platform/qdrant";
+import { Vault, VaultSeal } from "../components/platform/vault";
+import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
+import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
+import { Cluster } from "./cluster";
+import { StackConfig } from "./config";
+import { platformSecrets } from "./platform-secrets";
+
+/** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
+export const PLATFORM_NAMESPACE = "groundwork-system";
+/** Namespace for the data stores. */
+export const DATA_NAMESPACE = "groundwork-data";
+
+/** The workloads that read secrets from Vault, each through its own role and policy. */
+const QDRANT_CONSUMER: VaultConsumer = { name: "qdrant", namespace: DATA_NAMESPACE, serviceAccount: "qdrant-secrets" };
+const POSTGRES_CONSUMER: VaultConsumer = { name: "postgres", namespace: DATA_NAMESPACE, serviceAccount: "postgres-secrets" };
+const LANGFUSE_CONSUMER: VaultConsumer = { name: "langfuse", namespace: LANGFUSE_NAMESPACE, serviceAccount: "langfuse-secrets" };
+
+/**
+ * The platform layer on a cluster: the mesh, Vault and its operator, the data stores and
+ * Langfuse, with every secret generated here and served from Vault. Returns Vault's recovery
+ * key (auto-unseal only).
+ */
+export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined> } {
+    const provider = cluster.access.provider;
+    const scheduling = schedulingFor(config.placement.platform);
+    new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
+
+    const vaultConfig = config.platform.vault;
+    new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, { provider });
+    new VaultSecretsOperator("vault-secrets-operator", { scheduling }, { provider });
+    const backup = backupTarget(config, cluster);
+    const vaultBootstrap = new VaultBootstrap("vault", {
+        server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey },
+        init: vaultConfig.unseal === "auto",
+        token: vaultConfig.token,
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER],
+        secrets: platformSecrets({
+            "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
+            "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
+        }),
+    }, { dependsOn: [cluster.access] });
+    const certManager = new CertManager("cert-manager", { scheduling }, { provider });
+    new k8s.core.v1.Namespace("platform", {
+        metadata: {
+            name: PLATFORM_NAMESPACE,
+            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+            labels: {
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+                "app.kubernetes.io/managed-by": "groundwork",
+            },
+        },
+    }, { provider });
+
+    const data = new k8s.core.v1.Namespace("data", {
+        metadata: {
+            name: DATA_NAMESPACE,
+            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+            labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
+        },
+    }, { provider, retainOnDelete: true });
+    const postgres = config.platform.postgres;
+    new PostgresVector("postgres", {
+        namespace: DATA_NAMESPACE,
+        instances: postgres.instances,
+        storageGbs: postgres.storageGbs,
+        database: postgres.database,
+        vaultConsumer: POSTGRES_CONSUMER,
+        backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
+        databases: [{ name: "langfuse" }],
+        // Langfuse's web and worker run as the chart's service account.
+        clients: [`${LANGFUSE_NAMESPACE}/langfuse`],
+        certManager: certManager.release,
+        scheduling,
+    }, { provider, dependsOn: [data] });
+    new Langfuse("langfuse", {
+        version: config.platform.langfuse.version,
+        vaultConsumer: LANGFUSE_CONSUMER,
+        postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
+        blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },
+        clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
+        scheduling,
+    }, { provider });
+    const vectorDb = config.platform.vectorDb;
+    new Qdrant("qdrant", {
+        namespace: DATA_NAMESPACE,
+        vaultConsumer: QDRANT_CONSUMER,
+        replicas: vectorDb.replicas,
+        storageGbs: vectorDb.storageGbs,
+        clients: vectorDb.clients,
+        scheduling,
+    }, { provider, dependsOn: [data] });
+
+    if (Object.values(cluster.nodes).some((n) => n.kind === "gpu")) {
+        new NvidiaGpuSupport("nvidia", {}, { provider });
+    }
+    return vaultConfig.unseal === "auto" ? { vaultRecoveryKey: vaultBootstrap.recoveryKey } : {};
+}
+
+/** Vault's seal: AWS KMS when the stack has an AWS site, else OCI KMS, else Shamir (manual). */
+function vaultSeal(config: StackConfig, { aws, ociProvider }: Cluster): VaultSeal {
+    if (config.platform.vault.unseal === "manual") {
+        return { type: "shamir" };
+    }
+    if (config.aws && aws) {
+        const key = new AwsVaultUnsealKey("vault-unseal", {}, { provider: aws.provider });
+        return { type: "awskms", region: config.aws.region, keyId: key.keyId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+    }
+    const oci = config.oci!;
+    const key = new OciVaultUnsealKey("vault-unseal", {
+        compartmentId: oci.compartmentId,
+        tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
+    }, { provider: ociProvider! });
+    return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
+}
+
+/** Object storage for database backups: the stack's cloud (AWS first, else OCI), or a bucket from config. */
+function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): BackupTarget & { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } {
+    const given = config.platform.postgres.backup.s3;
+    if (given) {
+        return { ...given, accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
+    }
+    if (config.aws && aws) {
+        return new AwsBackupBucket("backups", { region: config.aws.region }, { provider: aws.provider });
+    }
+    const oci = config.oci!;
+    return new OciBackupBucket("backups", {
+        compartmentId: oci.compartmentId,
+        region: oci.region,
+        userId: (oci.backupUserOcid ?? oci.auth?.userOcid)!,
+    }, { provider: ociProvider! });
+}
