@@ -7,7 +7,7 @@ import { OciBackupBucket } from "../components/oci/backup-bucket";
 import { OciVaultUnsealKey } from "../components/oci/vault-unseal-key";
 import { schedulingFor } from "../components/placement";
 import { CertManager } from "../components/platform/cert-manager";
-import { Langfuse, LANGFUSE_NAMESPACE } from "../components/platform/langfuse";
+import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../components/platform/langfuse";
 import { LinkerdMesh, MESHED_NAMESPACE_ANNOTATIONS } from "../components/platform/linkerd-mesh";
 import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
 import { Qdrant } from "../components/platform/qdrant";
@@ -39,7 +39,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
 
     const vaultConfig = config.platform.vault;
-    new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, { provider });
+    const vault = new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, { provider });
     new VaultSecretsOperator("vault-secrets-operator", { scheduling }, { provider });
     const backup = backupTarget(config, cluster);
     const vaultBootstrap = new VaultBootstrap("vault", {
@@ -51,7 +51,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
             "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
             "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
         }),
-    }, { dependsOn: [cluster.access] });
+        after: [cluster.access, vault],
+    });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     new k8s.core.v1.Namespace("platform", {
         metadata: {
@@ -81,8 +82,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         vaultConsumer: POSTGRES_CONSUMER,
         backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
         databases: [{ name: "langfuse" }],
-        // Langfuse's web and worker run as the chart's service account.
-        clients: [`${LANGFUSE_NAMESPACE}/langfuse`],
+        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`],
         certManager: certManager.release,
         scheduling,
     }, { provider, dependsOn: [data] });

@@ -19,6 +19,9 @@ describe("Langfuse", function () {
         const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!;
         assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://langfuse.github.io/langfuse-k8s", "1.6.0", "langfuse"]);
         assert.equal(values.langfuse.image.tag, "3.185.0");
+        assert.deepEqual(values.langfuse.serviceAccount, { create: true, name: "langfuse" });
+        assert.equal(values.langfuse.features.telemetryEnabled, false);
+        assert.deepEqual(values.langfuse.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
         assert.equal(plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "langfuse")!.retainOnDelete, true);
         const ns = docs.find((d) => d.kind === "Namespace" && d.metadata.name === "langfuse") as any;
         assert.equal(ns.metadata.annotations["linkerd.io/inject"], "enabled");

@@ -113,6 +113,9 @@ describe("Vault", function () {
             assert.equal(init.inputs.logging, "none");
             assert.ok(init.additionalSecretOutputs.includes("stdout"));
             assert.equal(init.inputs.update, undefined, "init runs on create only");
+            const waitsFor = plan.resources.filter((r) => init.dependencies.includes(r.urn)).map((r) => `${r.type}/${r.name}`).sort();
+            assert.ok(waitsFor.includes("kubernetes:helm.sh/v3:Release/vault"), `init does not wait for Vault's release: ${waitsFor.join(", ")}`);
+            assert.ok(waitsFor.includes("command:remote:Command/k3s-kubeconfig"), "init does not wait for the cluster");
             const configure = named(plan, "command:remote:Command", "vault-configure");
             assert.equal(configure.inputs.stdin, "[secret]");
             assert.equal(configure.inputs.create, "sudo k3s kubectl -n vault exec -i vault-0 -c vault -- sh -s");

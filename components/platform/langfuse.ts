@@ -20,6 +20,8 @@ export const LANGFUSE_CHART = { chart: "langfuse", repo: "https://langfuse.githu
 export const LANGFUSE_ORG = { id: "groundwork", name: "Groundwork" } as const;
 export const LANGFUSE_PROJECT = { id: "platform", name: "Platform" } as const;
 export const LANGFUSE_NAMESPACE = "langfuse";
+/** The service account Langfuse's web and worker pods run as (keys from charts/langfuse/values.yaml @f165de85). */
+export const LANGFUSE_SERVICE_ACCOUNT = "langfuse";
 
 // Requests are the steady state of a small platform; limits leave room for bursts.
 const WEB_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1536Mi" } };
@@ -91,6 +93,11 @@ export class Langfuse extends pulumi.ComponentResource {
             values: {
                 langfuse: {
                     image: { tag: args.version },
+                    // Named, so the Postgres policy can name it as a client.
+                    serviceAccount: { create: true, name: LANGFUSE_SERVICE_ACCOUNT },
+                    features: { telemetryEnabled: false },
+                    podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                     salt: ref(app, "salt"),
                     nextauth: { secret: ref(app, "nextauthSecret") },
                     encryptionKey: ref(app, "encryptionKey"),

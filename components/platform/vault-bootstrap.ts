@@ -87,6 +87,8 @@ export interface VaultBootstrapArgs {
     consumers: VaultConsumer[];
     /** Secrets by path under the mount, e.g. `postgres/app` → `{ password }`. */
     secrets: Record<string, Record<string, pulumi.Input<string>>>;
+    /** What must exist before Vault can be reached (the cluster's access, Vault's release). */
+    after: pulumi.Resource[];
 }
 
 /**
@@ -102,17 +104,17 @@ export class VaultBootstrap extends pulumi.ComponentResource {
         const connection = { host: args.server.address, port: args.server.port, user: args.server.user, privateKey: args.server.privateKey, dialErrorLimit: 30 };
 
         let token: pulumi.Output<string | undefined> = pulumi.output(args.token);
-        let dependsOn: pulumi.Resource[] = [];
+        let dependsOn: pulumi.Resource[] = args.after;
         if (args.init) {
             const init = new command.remote.Command(`${name}-init`, {
                 connection,
                 create: vaultInitScript(),
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout"] });
+            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
             token = pulumi.secret(result.apply((r) => r.root_token ?? args.token));
             this.recoveryKey = pulumi.secret(result.apply((r) => r.recovery_keys_b64?.[0]));
-            dependsOn = [init];
+            dependsOn = [...args.after, init];
         } else {
             this.recoveryKey = pulumi.output(undefined);
         }
