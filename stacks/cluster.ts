@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { K3sClusterAccess } from "../components/k3s/cluster-access";
+import { childrenDependOn } from "../components/ordering";
 import { AwsAddresses, awsAddresses, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
@@ -76,7 +77,7 @@ export function buildCluster(config: StackConfig): Cluster {
         sshPort: server.port,
         sshUser: server.user,
         sshPrivateKey: server.privateKey,
-    }, { dependsOn: server.dependsOn });
+    }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     return { ctx, access, server, nodes, aws, ociProvider };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
 import { K3sExternalIp } from "../components/k3s/external-ip";
+import { childrenDependOn } from "../components/ordering";
 import { ALWAYS_FREE } from "../components/oci/always-free";
 import { OciArmNode, OciArmNodePool } from "../components/oci/arm-node-pool";
 import { OciNetwork } from "../components/oci/network";
@@ -117,7 +118,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         role: n.role,
         sshUser: UBUNTU_USER,
         sshPrivateKey: ctx.operatorKey.privateKeyOpenssh,
-    }, { dependsOn: [pool] }));
+    }, { transformations: [childrenDependOn([pool])] }));
 
     const result: SiteResult = {
         provider,

@@ -5,6 +5,7 @@ import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
 import { OciBackupBucket } from "../components/oci/backup-bucket";
 import { OciVaultUnsealKey } from "../components/oci/vault-unseal-key";
+import { childrenDependOn } from "../components/ordering";
 import { schedulingFor } from "../components/placement";
 import { CertManager } from "../components/platform/cert-manager";
 import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../components/platform/langfuse";
@@ -85,7 +86,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`],
         certManager: certManager.release,
         scheduling,
-    }, { provider, dependsOn: [data] });
+    }, { provider, transformations: [childrenDependOn([data])] });
     new Langfuse("langfuse", {
         version: config.platform.langfuse.version,
         vaultConsumer: LANGFUSE_CONSUMER,
@@ -102,7 +103,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         storageGbs: vectorDb.storageGbs,
         clients: vectorDb.clients,
         scheduling,
-    }, { provider, dependsOn: [data] });
+    }, { provider, transformations: [childrenDependOn([data])] });
 
     if (Object.values(cluster.nodes).some((n) => n.kind === "gpu")) {
         new NvidiaGpuSupport("nvidia", {}, { provider });

@@ -80,6 +80,13 @@ describe("Postgres with pgvector", function () {
         assert.equal(plans.edge.resources.filter((r) => r.type.includes("bucket:Bucket")).length, 0);
     });
 
+    it("creates the data stores only once their namespace exists", () => {
+        const data = one(plans.dev, "kubernetes:core/v1:Namespace", "data");
+        for (const [type, name] of [["kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres"], ["kubernetes:helm.sh/v3:Release", "qdrant"], ["kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth", "postgres-vault"]]) {
+            assert.ok(one(plans.dev, type, name).dependencies.includes(data.urn), `${name} does not wait for its namespace`);
+        }
+    });
+
     describe("bad input", () => {
         it("rejects a backup retention of 0 days", () => {
             const dev = stackValues("dev");
