@@ -1,4 +1,10 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
+import { RecordedResource } from "../plan/monitor";
+import { planStack, PlanResult } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
 import { ConfigError } from "../stacks/config/errors";
 import { parseStackConfig, StackConfig } from "../stacks/config";
@@ -31,4 +37,20 @@ export function problems(values: Record<string, unknown>): string[] {
         throw err;
     }
     throw new Error("expected the configuration to be rejected, but it parsed");
+}
+
+/** Plans a stack from edited config values, written to a temporary stack file. */
+export async function planValues(stack: string, values: Record<string, unknown>): Promise<PlanResult> {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-stack-")), `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
+    return planStack({ projectDir: PROJECT_DIR, stack, stackFile: file });
+}
+
+export const ofType = (plan: PlanResult, type: string): RecordedResource[] => plan.resources.filter((r) => r.type === type);
+
+/** The one resource of a type and name; fails the test if there is not exactly one. */
+export function named(plan: PlanResult, type: string, name: string): RecordedResource {
+    const found = ofType(plan, type).filter((r) => r.name === name);
+    assert.equal(found.length, 1, `expected one ${type} named ${name}`);
+    return found[0];
 }

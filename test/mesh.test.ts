@@ -1,13 +1,9 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as YAML from "yaml";
 import { Namespace } from "kubernetes-models/v1";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
 
 const named = (plan: PlanResult, type: string, name: string) => {
     const found = plan.resources.filter((r) => r.type === type && r.name === name);
@@ -90,9 +86,7 @@ describe("Linkerd mesh", function () {
         values.platform = { mesh: { ha: true } };
         values.aws.servers.count = 3;
         values.placement.platform = "x86";
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-mesh-")), "Pulumi.mesh.yaml");
-        fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
-        const ha = await planStack({ projectDir: PROJECT_DIR, stack: "mesh", stackFile: file });
+        const ha = await planValues("mesh", values);
         const control = release(ha, "linkerd-control-plane").spec.values;
         assert.deepEqual([control.controllerReplicas, control.enablePodAntiAffinity, control.enablePodDisruptionBudget, control.webhookFailurePolicy], [3, true, true, "Fail"]);
         assert.deepEqual(control.nodeSelector, { "groundwork.dev/placement": "x86" });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { ServiceAccount } from "kubernetes-models/v1";
 import { kubernetesDocuments } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -50,13 +50,7 @@ describe("Qdrant vector database", function () {
     it("lets exactly the configured meshed clients in", async () => {
         const values = stackValues("dev");
         values.platform = { vectorDb: { clients: ["groundwork-system/llm-gateway"] } };
-        const fs = await import("fs");
-        const os = await import("os");
-        const path = await import("path");
-        const YAML = await import("yaml");
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-qdrant-")), "Pulumi.q.yaml");
-        fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
-        const withClients = kubernetesDocuments((await planStack({ projectDir: PROJECT_DIR, stack: "q", stackFile: file })).resources) as Doc[];
+        const withClients = kubernetesDocuments((await planValues("q", values)).resources) as Doc[];
         const auth = withClients.filter((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name.startsWith("qdrant-"));
         assert.deepEqual(auth.map((a) => a.spec!.identityRefs), [
             [{ kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-system" }],

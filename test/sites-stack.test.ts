@@ -1,7 +1,4 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as YAML from "yaml";
 import { RuntimeClass } from "kubernetes-models/node.k8s.io/v1";
 import { EDGE_UNINSTALL_COMMAND } from "../components/edge/edge-machines";
@@ -9,24 +6,9 @@ import { NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support
 import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, stackValues } from "./helpers";
+import { named, ofType, planValues, PROJECT_DIR, stackValues } from "./helpers";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
 
-/** Plans a stack from edited config values, through a temporary stack file. */
-async function planValues(stack: string, values: Record<string, unknown>): Promise<PlanResult> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-stack-"));
-    const file = path.join(dir, `Pulumi.${stack}.yaml`);
-    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v]));
-    fs.writeFileSync(file, YAML.stringify({ config }));
-    return planStack({ projectDir: PROJECT_DIR, stack, stackFile: file });
-}
-
-const ofType = (plan: PlanResult, type: string) => plan.resources.filter((r) => r.type === type);
-const named = (plan: PlanResult, type: string, name: string) => {
-    const found = ofType(plan, type).filter((r) => r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} ${name}`);
-    return found[0];
-};
 const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString("utf8");
 
 /** The user data of an EC2 or OCI instance, decoded. */

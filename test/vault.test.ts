@@ -1,30 +1,14 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import * as YAML from "yaml";
 import { vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
 import { vaultServerConfig } from "../components/platform/vault";
-import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { named, ofType, planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
 import { shellcheck } from "./validators";
 
-const ofType = (plan: PlanResult, type: string) => plan.resources.filter((r) => r.type === type);
-const named = (plan: PlanResult, type: string, name: string): RecordedResource => {
-    const found = ofType(plan, type).filter((r) => r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} ${name}`);
-    return found[0];
-};
 const vaultRelease = (plan: PlanResult) =>
     kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === "vault") as { spec: Record<string, any> };
 
-async function planValues(stack: string, values: Record<string, unknown>): Promise<PlanResult> {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-")), `Pulumi.${stack}.yaml`);
-    fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
-    return planStack({ projectDir: PROJECT_DIR, stack, stackFile: file });
-}
 
 describe("Vault", function () {
     describe("server configuration", () => {
