@@ -9,7 +9,7 @@ import { childrenDependOn } from "../components/ordering";
 import { schedulingFor } from "../components/placement";
 import { CertManager } from "../components/platform/cert-manager";
 import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../components/platform/langfuse";
-import { LinkerdMesh, MESHED_NAMESPACE_ANNOTATIONS } from "../components/platform/linkerd-mesh";
+import { LinkerdMesh, meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
 import { Qdrant } from "../components/platform/qdrant";
 import { Vault, VaultSeal } from "../components/platform/vault";
@@ -55,25 +55,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         after: [cluster.access, vault],
     });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
-    new k8s.core.v1.Namespace("platform", {
-        metadata: {
-            name: PLATFORM_NAMESPACE,
-            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
-            labels: {
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/enforce-version": "latest",
-                "app.kubernetes.io/managed-by": "groundwork",
-            },
-        },
-    }, { provider });
-
-    const data = new k8s.core.v1.Namespace("data", {
-        metadata: {
-            name: DATA_NAMESPACE,
-            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
-            labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
-        },
-    }, { provider, retainOnDelete: true });
+    new k8s.core.v1.Namespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
+        "pod-security.kubernetes.io/enforce-version": "latest",
+    }), { provider });
+    const data = new k8s.core.v1.Namespace("data", meshedNamespaceArgs(DATA_NAMESPACE, "restricted"), { provider, retainOnDelete: true });
     const postgres = config.platform.postgres;
     new PostgresVector("postgres", {
         namespace: DATA_NAMESPACE,

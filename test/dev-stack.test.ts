@@ -6,16 +6,10 @@ import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
-import { PROJECT_DIR } from "./helpers";
+import { named, ofType, PROJECT_DIR } from "./helpers";
 
 type Rule = { protocol: string; source: string; tcpOptions?: { min: number; max: number }; udpOptions?: { min: number; max: number } };
 
-const ofType = (plan: PlanResult, type: string) => plan.resources.filter((r) => r.type === type);
-const one = (plan: PlanResult, type: string, name: string): RecordedResource => {
-    const found = plan.resources.filter((r) => r.type === type && r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} named ${name}`);
-    return found[0];
-};
 const opensTcp = (rule: Rule, port: number) =>
     rule.protocol === "6" && (!rule.tcpOptions || (rule.tcpOptions.min <= port && port <= rule.tcpOptions.max));
 const userDataOf = (r: RecordedResource) =>
@@ -28,13 +22,13 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("builds a VCN with a public and a private subnet, each with its own routes and security list", () => {
-        const vcn = one(plan, "oci:Core/vcn:Vcn", "groundwork");
+        const vcn = named(plan, "oci:Core/vcn:Vcn", "groundwork");
         assert.deepEqual(vcn.inputs.cidrBlocks, ["10.0.0.0/16"]);
-        const pub = one(plan, "oci:Core/subnet:Subnet", "groundwork-public");
-        const priv = one(plan, "oci:Core/subnet:Subnet", "groundwork-private");
+        const pub = named(plan, "oci:Core/subnet:Subnet", "groundwork-public");
+        const priv = named(plan, "oci:Core/subnet:Subnet", "groundwork-private");
         assert.deepEqual([pub.inputs.cidrBlock, pub.inputs.prohibitPublicIpOnVnic], ["10.0.0.0/24", false]);
         assert.deepEqual([priv.inputs.cidrBlock, priv.inputs.prohibitPublicIpOnVnic], ["10.0.1.0/24", true]);
-        const route = (name: string) => (one(plan, "oci:Core/routeTable:RouteTable", name).inputs.routeRules as { networkEntityId: string }[])[0].networkEntityId;
+        const route = (name: string) => (named(plan, "oci:Core/routeTable:RouteTable", name).inputs.routeRules as { networkEntityId: string }[])[0].networkEntityId;
         assert.equal(route("groundwork-public"), "offline-groundwork-internet");
         assert.equal(route("groundwork-private"), "offline-groundwork-nat");
         assert.deepEqual(pub.inputs.securityListIds, ["offline-groundwork-public"]);
@@ -59,12 +53,12 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("opens the k3s node ports inside the VCN only, and HTTP/HTTPS ingress on the public subnet", () => {
-        const rules = one(plan, "oci:Core/securityList:SecurityList", "groundwork-public").inputs.ingressSecurityRules as Rule[];
+        const rules = named(plan, "oci:Core/securityList:SecurityList", "groundwork-public").inputs.ingressSecurityRules as Rule[];
         const udp = rules.filter((r) => r.protocol === "17").map((r) => [r.source, r.udpOptions!.min, r.udpOptions!.max]);
         assert.deepEqual(udp, [["10.0.0.0/16", 8472, 8472], ["10.0.0.0/16", 51820, 51821]]);
         const worldTcp = rules.filter((r) => r.protocol === "6" && r.source === "0.0.0.0/0").map((r) => r.tcpOptions!.min);
         assert.deepEqual(worldTcp, [80, 443]);
-        const privateRules = one(plan, "oci:Core/securityList:SecurityList", "groundwork-private").inputs.ingressSecurityRules as Rule[];
+        const privateRules = named(plan, "oci:Core/securityList:SecurityList", "groundwork-private").inputs.ingressSecurityRules as Rule[];
         assert.ok(privateRules.every((r) => r.source !== "0.0.0.0/0" || r.protocol === "1"), "private subnet admits only ICMP from outside");
     });
 
@@ -80,8 +74,8 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("puts the server in the public subnet at a fixed address and agents in the private one", () => {
-        const server = one(plan, "oci:Core/instance:Instance", "server-1");
-        const agent = one(plan, "oci:Core/instance:Instance", "agent-1");
+        const server = named(plan, "oci:Core/instance:Instance", "server-1");
+        const agent = named(plan, "oci:Core/instance:Instance", "agent-1");
         assert.deepEqual(server.inputs.createVnicDetails, { assignPublicIp: "true", hostnameLabel: "server-1", privateIp: "10.0.0.10", subnetId: "offline-groundwork-public" });
         assert.deepEqual(agent.inputs.createVnicDetails, { assignPublicIp: "false", hostnameLabel: "agent-1", subnetId: "offline-groundwork-private" });
         assert.equal(server.inputs.preserveBootVolume, true, "the server's boot volume holds etcd");
@@ -108,11 +102,11 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("joins the agent to the server with the generated token and places nodes by label", () => {
-        const token = one(plan, "random:index/randomPassword:RandomPassword", "k3s-token");
+        const token = named(plan, "random:index/randomPassword:RandomPassword", "k3s-token");
         assert.deepEqual(token.inputs, { length: 64, special: false });
         assert.deepEqual(token.additionalSecretOutputs.sort(), ["bcryptHash", "result"]);
         const k3sConfig = (name: string) => {
-            const doc = YAML.parse(userDataOf(one(plan, "oci:Core/instance:Instance", name)));
+            const doc = YAML.parse(userDataOf(named(plan, "oci:Core/instance:Instance", name)));
             return YAML.parse(doc.write_files[0].content);
         };
         const server = k3sConfig("server-1");
@@ -128,14 +122,14 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("reads the kubeconfig over SSH with a generated key, as a secret, and builds a provider on it", () => {
-        const key = one(plan, "tls:index/privateKey:PrivateKey", "operator-ssh");
+        const key = named(plan, "tls:index/privateKey:PrivateKey", "operator-ssh");
         assert.deepEqual(key.inputs, { algorithm: "ED25519" });
-        const read = one(plan, "command:remote:Command", "k3s-kubeconfig");
+        const read = named(plan, "command:remote:Command", "k3s-kubeconfig");
         assert.equal(read.inputs.connection, "[secret]");
         assert.equal(read.inputs.logging, "none");
         assert.deepEqual(read.additionalSecretOutputs.sort(), ["connection", "stdout"]);
         assert.equal((read.plainInputs.connection as { host: string }).host, "203.0.113.231");
-        const provider = one(plan, "pulumi:providers:kubernetes", "k3s");
+        const provider = named(plan, "pulumi:providers:kubernetes", "k3s");
         assert.equal(provider.inputs.kubeconfig, "[secret]");
         const kubeconfig = YAML.parse(provider.plainInputs.kubeconfig as string);
         assert.equal(kubeconfig.clusters[0].cluster.server, "https://203.0.113.231:6443");
@@ -145,7 +139,7 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("creates every OCI resource through the stack's explicit provider in the configured region", () => {
-        const provider = one(plan, "pulumi:providers:oci", "oci");
+        const provider = named(plan, "pulumi:providers:oci", "oci");
         assert.equal(provider.inputs.region, "eu-frankfurt-1");
         const ociResources = plan.resources.filter((r) => r.type.startsWith("oci:"));
         assert.ok(ociResources.length >= 10);

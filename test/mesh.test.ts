@@ -3,13 +3,8 @@ import { Namespace } from "kubernetes-models/v1";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
-import { planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
+import { named, planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
 
-const named = (plan: PlanResult, type: string, name: string) => {
-    const found = plan.resources.filter((r) => r.type === type && r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} ${name}`);
-    return found[0];
-};
 const release = (plan: PlanResult, chart: string) =>
     kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === chart) as { metadata: { namespace: string }; spec: Record<string, any> };
 

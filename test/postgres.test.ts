@@ -1,17 +1,12 @@
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
 import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { named, PROJECT_DIR, problems, stackValues } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
 const docsOf = (plan: PlanResult) => kubernetesDocuments(plan.resources) as Doc[];
 const release = (docs: Doc[], chart: string) => docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === chart)!;
-const one = (plan: PlanResult, type: string, name: string) => {
-    const found = plan.resources.filter((r) => r.type === type && r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} ${name}`);
-    return found[0];
-};
 
 describe("Postgres with pgvector", function () {
     const plans: Record<string, PlanResult> = {};
@@ -26,8 +21,8 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual([release(docs, "cloudnative-pg").spec!.version, release(docs, "plugin-barman-cloud").spec!.version, release(docs, "cert-manager").spec!.version], ["0.29.0", "0.8.0", "v1.21.2"]);
         assert.equal(release(docs, "plugin-barman-cloud").metadata.namespace, "cnpg-system", "the plugin lives beside the operator");
         assert.deepEqual(release(docs, "cert-manager").spec!.values.crds, { enabled: true, keep: true });
-        const plugin = one(plans.dev, "kubernetes:helm.sh/v3:Release", "postgres-barman-cloud");
-        const certManager = one(plans.dev, "kubernetes:helm.sh/v3:Release", "cert-manager");
+        const plugin = named(plans.dev, "kubernetes:helm.sh/v3:Release", "postgres-barman-cloud");
+        const certManager = named(plans.dev, "kubernetes:helm.sh/v3:Release", "cert-manager");
         assert.ok(plugin.dependencies.includes(certManager.urn), "the plugin needs cert-manager's CRDs");
     });
 
@@ -41,7 +36,7 @@ describe("Postgres with pgvector", function () {
         const owner = docsOf(plans.dev).find((d) => d.kind === "VaultStaticSecret" && d.metadata.name === "postgres-app")!;
         assert.deepEqual(owner.spec!.destination, { name: "postgres-app", create: true, type: "kubernetes.io/basic-auth" });
         assert.equal(owner.spec!.path, "postgres/app");
-        assert.equal(one(plans.dev, "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres").retainOnDelete, true);
+        assert.equal(named(plans.dev, "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres").retainOnDelete, true);
     });
 
     it("archives WAL and takes scheduled base backups to the stack's object storage with a retention window", () => {
@@ -59,18 +54,18 @@ describe("Postgres with pgvector", function () {
     });
 
     it("creates a private, versioned bucket kept on delete, with credentials that reach Postgres only through Vault", () => {
-        const bucket = one(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
+        const bucket = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
         assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
-        assert.deepEqual(one(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", "backups").inputs.userId, "ocid1.user.oc1..aaaaaaaagroundworkbackups");
-        const configure = String(one(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
+        assert.deepEqual(named(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", "backups").inputs.userId, "ocid1.user.oc1..aaaaaaaagroundworkbackups");
+        const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);
         assert.match(configure, /"region":"eu-frankfurt-1"/);
         const s3 = plans.cloud;
-        const block = one(s3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
+        const block = named(s3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
         assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
-        assert.deepEqual((one(s3, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms" });
-        assert.equal(one(s3, "aws:s3/bucket:Bucket", "backups").retainOnDelete, true);
-        const policy = JSON.parse(String(one(s3, "aws:iam/userPolicy:UserPolicy", "backups").inputs.policy));
+        assert.deepEqual((named(s3, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms" });
+        assert.equal(named(s3, "aws:s3/bucket:Bucket", "backups").retainOnDelete, true);
+        const policy = JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", "backups").inputs.policy));
         assert.deepEqual(policy.Statement.map((st: { Resource: string }) => st.Resource), ["arn:aws:s3:::backups-offline", "arn:aws:s3:::backups-offline/*"]);
     });
 
@@ -81,9 +76,9 @@ describe("Postgres with pgvector", function () {
     });
 
     it("creates the data stores only once their namespace exists", () => {
-        const data = one(plans.dev, "kubernetes:core/v1:Namespace", "data");
+        const data = named(plans.dev, "kubernetes:core/v1:Namespace", "data");
         for (const [type, name] of [["kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres"], ["kubernetes:helm.sh/v3:Release", "qdrant"], ["kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth", "postgres-vault"]]) {
-            assert.ok(one(plans.dev, type, name).dependencies.includes(data.urn), `${name} does not wait for its namespace`);
+            assert.ok(named(plans.dev, type, name).dependencies.includes(data.urn), `${name} does not wait for its namespace`);
         }
     });
 

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
-import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 
@@ -62,14 +62,10 @@ export class Langfuse extends pulumi.ComponentResource {
     constructor(name: string, args: LangfuseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Langfuse", name, {}, opts);
         const parent = { parent: this };
-        const ns = new k8s.core.v1.Namespace(name, {
-            metadata: {
-                name: args.vaultConsumer.namespace,
-                annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
-                // The Bitnami subcharts' and Langfuse's pods are not all verified against "restricted".
-                labels: { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
-            },
-        }, { parent: this, retainOnDelete: true });
+        // The Bitnami subcharts' and Langfuse's pods are not all verified against "restricted".
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "baseline", {
+            "pod-security.kubernetes.io/warn": "restricted",
+        }), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, type?: string) => new VaultSyncedSecret(`${name}-${path}`, {
             auth,

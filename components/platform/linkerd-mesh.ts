@@ -42,6 +42,20 @@ export const MESHED_NAMESPACE_ANNOTATIONS = {
     "config.linkerd.io/default-inbound-policy": "all-authenticated",
 } as const;
 
+/**
+ * The arguments of an application namespace: meshed, with the Pod Security level it enforces.
+ * One place for the labels every Groundwork namespace carries.
+ */
+export function meshedNamespaceArgs(name: string, podSecurity: "restricted" | "baseline", extraLabels: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
+    return {
+        metadata: {
+            name,
+            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+            labels: { "pod-security.kubernetes.io/enforce": podSecurity, ...extraLabels, "app.kubernetes.io/managed-by": "groundwork" },
+        },
+    };
+}
+
 export interface LinkerdMeshArgs {
     /** Three controller replicas with anti-affinity and PDBs. */
     ha: boolean;

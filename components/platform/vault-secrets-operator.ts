@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
-import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 
 const MANAGER_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 
@@ -26,13 +26,7 @@ export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.
 export class VaultSecretsOperator extends pulumi.ComponentResource {
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSecretsOperator", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, {
-            metadata: {
-                name: "vault-secrets-operator",
-                annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
-                labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
-            },
-        }, { parent: this });
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this });
         pinnedRelease(name, VSO_CHART, {
             name: "vault-secrets-operator",
             namespace: ns.metadata.name,

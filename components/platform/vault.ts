@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
-import { meshed, MESHED_NAMESPACE_ANNOTATIONS } from "./linkerd-mesh";
+import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
@@ -76,13 +76,7 @@ export class Vault extends pulumi.ComponentResource {
 
     constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Vault", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, {
-            metadata: {
-                name: VAULT_NAMESPACE,
-                annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
-                labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" },
-            },
-        }, { parent: this, retainOnDelete: true });
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true });
 
         const seal = args.seal;
         // The KMS credentials reach Vault as environment from a Secret, never in the chart values.
