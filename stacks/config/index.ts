@@ -282,6 +282,9 @@ export const stackConfigSchema = z.strictObject({
         langfuse: { version: "3.185.0", clickhouseStorageGbs: 20 },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
+    cost: z.strictObject({
+        monthlyBudgetUsd: z.number().min(0).describe("Ceiling for the stack's monthly price (USD); the cost policy pack fails a plan or preview above it."),
+    }).optional().describe("The stack's budget, enforced by the cost policy pack."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
     aws: awsSiteSchema.optional().describe("AWS site: GPU agents, and the servers in a cloud-only stack."),
     edge: edgeSchema.optional().describe("Existing machines reached over SSH."),
@@ -291,8 +294,10 @@ export type ClusterConfig = z.output<typeof clusterSchema>;
 export type PlacementConfig = z.output<typeof placementSchema>;
 export type PlatformConfig = z.output<typeof platformSchema>;
 export type { AwsSiteConfig, EdgeSiteConfig, OciSiteConfig };
+export type CostConfig = NonNullable<z.output<typeof stackConfigSchema>["cost"]>;
 export interface StackConfig {
     cluster: ClusterConfig;
+    cost?: CostConfig;
     placement: PlacementConfig;
     platform: PlatformConfig;
     oci?: OciSiteConfig;
