@@ -1,5 +1,5 @@
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
-import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
+import { cpuMillis, Footprint, memoryMi, Requests, totalRequests } from "../components/platform/footprint";
 import { certManagerFootprint } from "../components/platform/cert-manager";
 import { langfuseFootprint } from "../components/platform/langfuse";
 import { linkerdFootprint } from "../components/platform/linkerd-mesh";
@@ -7,6 +7,9 @@ import { postgresFootprint } from "../components/platform/postgres-vector";
 import { qdrantFootprint } from "../components/platform/qdrant";
 import { vaultFootprint } from "../components/platform/vault";
 import { vsoFootprint } from "../components/platform/vault-secrets-operator";
+import { GATEWAY_RESOURCES } from "../components/inference/llm-gateway";
+import { queueAutoscalingFootprint } from "../components/inference/queue-autoscaling";
+import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
 
 /**
@@ -32,7 +35,26 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),
+        ...(config.inference ? inferenceServicesFootprint(config) : []),
     ];
+}
+
+/** The gateway (and, when any model scales, KEDA and Prometheus) run on the platform placement. */
+function inferenceServicesFootprint(config: StackConfig): Footprint[] {
+    const inf = config.inference!;
+    const gateway = meshed({ cpuMillis: cpuMillis(GATEWAY_RESOURCES.requests.cpu), memoryMi: memoryMi(GATEWAY_RESOURCES.requests.memory) });
+    return [
+        { workload: "llm-gateway", pods: inf.gateway.replicas, perPod: gateway },
+        ...(inf.models.some((m) => m.replicas.max > m.replicas.min) ? queueAutoscalingFootprint() : []),
+    ];
+}
+
+/** What one replica of each CPU model asks of its nodes (with its mesh proxy). */
+export function cpuModelRequests(config: StackConfig): { model: string; requests: Requests }[] {
+    return (config.inference?.models ?? []).filter((m) => m.gpus === 0).map((m) => ({
+        model: m.name,
+        requests: meshed({ cpuMillis: Math.round(m.cpus * 1000), memoryMi: m.memoryGbs * 1024 }),
+    }));
 }
 
 export interface NodeCapacity {

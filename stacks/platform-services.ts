@@ -17,6 +17,7 @@ import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-boot
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
+import { buildInference, GATEWAY_CONSUMER, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
@@ -34,7 +35,7 @@ const LANGFUSE_CONSUMER: VaultConsumer = { name: "langfuse", namespace: LANGFUSE
  * Langfuse, with every secret generated here and served from Vault. Returns Vault's recovery
  * key (auto-unseal only).
  */
-export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined> } {
+export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined>; gatewayUrl?: pulumi.Output<string> } {
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
     new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
@@ -43,15 +44,20 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const vault = new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, { provider });
     new VaultSecretsOperator("vault-secrets-operator", { scheduling }, { provider });
     const backup = backupTarget(config, cluster);
+    const secrets = platformSecrets({
+        "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
+        "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
+    });
+    const inference = config.inference;
+    if (inference) {
+        Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
+    }
     const vaultBootstrap = new VaultBootstrap("vault", {
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER],
-        secrets: platformSecrets({
-            "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
-            "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
-        }),
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : [])],
+        secrets,
         after: [cluster.access, vault],
     });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
@@ -60,19 +66,19 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     }), { provider });
     const data = new k8s.core.v1.Namespace("data", meshedNamespaceArgs(DATA_NAMESPACE, "restricted"), { provider, retainOnDelete: true });
     const postgres = config.platform.postgres;
-    new PostgresVector("postgres", {
+    const postgresService = new PostgresVector("postgres", {
         namespace: DATA_NAMESPACE,
         instances: postgres.instances,
         storageGbs: postgres.storageGbs,
         database: postgres.database,
         vaultConsumer: POSTGRES_CONSUMER,
         backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
-        databases: [{ name: "langfuse" }],
-        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`],
+        databases: [{ name: "langfuse" }, ...(inference ? [{ name: GATEWAY_DATABASE }] : [])],
+        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : [])],
         certManager: certManager.release,
         scheduling,
     }, { provider, transformations: [childrenDependOn([data])] });
-    new Langfuse("langfuse", {
+    const langfuse = new Langfuse("langfuse", {
         version: config.platform.langfuse.version,
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
@@ -90,10 +96,17 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         scheduling,
     }, { provider, transformations: [childrenDependOn([data])] });
 
-    if (Object.values(cluster.nodes).some((n) => n.kind === "gpu")) {
-        new NvidiaGpuSupport("nvidia", {}, { provider });
-    }
-    return vaultConfig.unseal === "auto" ? { vaultRecoveryKey: vaultBootstrap.recoveryKey } : {};
+    const gpuSupport = Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
+    const served = buildInference(config, {
+        provider,
+        after: [vaultBootstrap, postgresService, langfuse, ...gpuSupport],
+        postgresHost: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`,
+        langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
+    });
+    return {
+        ...(vaultConfig.unseal === "auto" ? { vaultRecoveryKey: vaultBootstrap.recoveryKey } : {}),
+        ...(served ? { gatewayUrl: served.gatewayUrl } : {}),
+    };
 }
 
 /** Vault's seal: AWS KMS when the stack has an AWS site, else OCI KMS, else Shamir (manual). */

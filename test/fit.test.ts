@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { cpuMillis, memoryMi, totalRequests } from "../components/platform/footprint";
-import { platformFit, platformFootprint } from "../stacks/capacity";
+import { cpuModelRequests, platformFit, platformFootprint } from "../stacks/capacity";
 import { parse, stackValues } from "./helpers";
 
 /** What the dev stack keeps free for the inference layer: a CPU model server on ARM. */
@@ -22,7 +22,7 @@ describe("platform fit", () => {
         assert.deepEqual(footprint.map((f) => f.workload), [
             "coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator",
             "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
-            "langfuse-web", "langfuse-worker", "clickhouse", "valkey",
+            "langfuse-web", "langfuse-worker", "clickhouse", "valkey", "llm-gateway",
         ]);
         assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
         assert.deepEqual(footprint.find((f) => f.workload === "vault")!.perPod, { cpuMillis: 70, memoryMi: 276 });
@@ -34,16 +34,25 @@ describe("platform fit", () => {
         assert.deepEqual(fit.allocatable, { cpuMillis: 4000, memoryMi: 24 * 1024 - 200 });
         // k3s 200m/140Mi, Linkerd 330m/350Mi (CNI on 2 nodes), Vault 70m/276Mi, VSO 70m/84Mi,
         // cert-manager 60m/192Mi, CNPG operator and plugin 100m/256Mi, Postgres 220m/532Mi, Qdrant 120m/532Mi,
-        // Langfuse web and worker 240m/1064Mi, ClickHouse 270m/1556Mi, Valkey 70m/148Mi.
-        assert.deepEqual(fit.requested, { cpuMillis: 1750, memoryMi: 5130 });
+        // Langfuse web and worker 240m/1064Mi, ClickHouse 270m/1556Mi, Valkey 70m/148Mi, LLM gateway 220m/788Mi.
+        assert.deepEqual(fit.requested, { cpuMillis: 1970, memoryMi: 5918 });
         assert.ok(fit.requested.cpuMillis + INFERENCE_RESERVE.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi + INFERENCE_RESERVE.memoryMi <= fit.allocatable.memoryMi);
+    });
+
+    it("serves dev's CPU model inside the room the platform leaves", () => {
+        const [model, ...more] = cpuModelRequests(parse(stackValues("dev")));
+        assert.equal(more.length, 0);
+        // 1.5 cores and 5 GiB for vLLM, plus its mesh proxy.
+        assert.deepEqual(model, { model: "small", requests: { cpuMillis: 1520, memoryMi: 5140 } });
+        assert.ok(model.requests.cpuMillis <= INFERENCE_RESERVE.cpuMillis && model.requests.memoryMi <= INFERENCE_RESERVE.memoryMi);
     });
 
     it("shows when a platform does not fit its nodes", () => {
         const dev = stackValues("dev");
         dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 50 }];
         dev.platform = { vectorDb: { replicas: 3 } };
+        delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
         const fit = platformFit(parse(dev));
         assert.ok(fit.requested.memoryMi > fit.allocatable.memoryMi, JSON.stringify(fit));
     });

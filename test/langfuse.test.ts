@@ -60,7 +60,10 @@ describe("Langfuse", function () {
         const database = docs.find((d) => d.kind === "Database")!;
         assert.deepEqual(database.spec, { name: "langfuse", owner: "langfuse", ensure: "present", cluster: { name: "postgres" } });
         const cluster = docs.find((d) => d.kind === "Cluster")!;
-        assert.deepEqual(cluster.spec!.managed.roles, [{ name: "langfuse", ensure: "present", login: true, passwordSecret: { name: "postgres-langfuse" } }]);
+        assert.deepEqual(cluster.spec!.managed.roles, [
+            { name: "langfuse", ensure: "present", login: true, passwordSecret: { name: "postgres-langfuse" } },
+            { name: "litellm", ensure: "present", login: true, passwordSecret: { name: "postgres-litellm" } },
+        ]);
         assert.deepEqual([values.clickhouse.deploy, values.clickhouse.clusterEnabled, values.clickhouse.replicaCount, values.clickhouse.zookeeper.enabled], [true, false, 1, false]);
         assert.deepEqual(values.clickhouse.persistence, { size: "20Gi" });
         assert.deepEqual(values.clickhouse.resources.requests, { cpu: "250m", memory: "1536Mi" });
@@ -69,11 +72,12 @@ describe("Langfuse", function () {
         assert.deepEqual(values.langfuse.web.resources.limits, { cpu: "1", memory: "1536Mi" });
     });
 
-    it("lets only Langfuse and the cluster's own instances reach Postgres", () => {
+    it("lets only Langfuse, the LLM gateway and the cluster's own instances reach Postgres", () => {
         const auth = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "postgres-clients-clients")!;
         assert.deepEqual(auth.spec!.identityRefs, [
             { kind: "ServiceAccount", name: "postgres", namespace: "groundwork-data" },
             { kind: "ServiceAccount", name: "langfuse", namespace: "langfuse" },
+            { kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-inference" },
         ]);
         const server = docs.find((d) => d.kind === "Server" && d.metadata.name === "postgres-clients-server")!;
         assert.deepEqual([server.spec!.port, server.spec!.accessPolicy], [5432, "deny"]);

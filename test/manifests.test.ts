@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
-import { Namespace, Secret, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { Deployment } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
 import { RuntimeClass } from "kubernetes-models/node.k8s.io/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { kubernetesDocuments } from "../plan/report";
 import { planStack } from "../plan/run";
 import { PROJECT_DIR } from "./helpers";
@@ -10,6 +13,12 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     "v1/Namespace": Namespace,
     "v1/ServiceAccount": ServiceAccount,
     "v1/Secret": Secret,
+    "v1/ConfigMap": ConfigMap,
+    "v1/Service": Service,
+    "v1/PersistentVolumeClaim": PersistentVolumeClaim,
+    "apps/v1/Deployment": Deployment,
+    "batch/v1/Job": Job,
+    "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
     "node.k8s.io/v1/RuntimeClass": RuntimeClass,
 };
 
@@ -20,6 +29,7 @@ describe("rendered manifests", function () {
             const plan = await planStack({ projectDir: PROJECT_DIR, stack });
             const docs = kubernetesDocuments(plan.resources.map((r) => ({ ...r, inputs: r.plainInputs }))) as { apiVersion: string; kind: string; spec?: any }[];
             const core = docs.filter((d) => !d.apiVersion.includes(".") || d.apiVersion.startsWith("node.k8s.io/"));
+            assert.ok(core.some((d) => d.kind === "Deployment"), "the inference workloads are rendered");
             assert.ok(core.length >= 5);
             for (const doc of core) {
                 const Model = MODELS[`${doc.apiVersion}/${doc.kind}`];

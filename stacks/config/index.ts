@@ -7,6 +7,7 @@ import { awsSiteSchema, AwsSiteConfig } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { ConfigError, formatIssues, NAMESPACE } from "./errors";
+import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, Loose, objectItems, operatorCidr, secret } from "./primitives";
 
@@ -92,6 +93,10 @@ interface NodeRef {
     path: PropertyKey[];
     role: "server" | "agent";
     kind: NodeKind;
+    /** What inference can use on it; unknown for edge machines. */
+    gpus: number;
+    gpuMemoryGib: number;
+    memoryGib?: number;
 }
 
 /** Every node the config asks for, in config order; entries that did not parse are skipped. */
@@ -99,25 +104,26 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
     const nodes: NodeRef[] = [];
     const oci = isObject(cfg.oci) ? cfg.oci : {};
     for (const [n, i] of objectItems(oci.nodes)) {
-        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm" });
+        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined });
     }
     const aws = isObject(cfg.aws) ? cfg.aws : {};
     if (isObject(aws.servers)) {
         const count = typeof aws.servers.count === "number" ? aws.servers.count : 1;
-        const arch = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.large")]?.arch;
+        const spec = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.large")];
         for (let i = 0; i < count; i++) {
-            nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: arch === "arm64" ? "arm" : "x86" });
+            nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: spec?.arch === "arm64" ? "arm" : "x86", gpus: 0, gpuMemoryGib: 0, memoryGib: spec?.memoryGib });
         }
     }
     for (const [g, i] of objectItems(aws.gpuNodeGroups)) {
         const count = typeof g.count === "number" ? g.count : 1;
+        const spec = INSTANCE_TYPES[String(g.instanceType)];
         for (let n = 0; n < count; n++) {
-            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu" });
+            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, memoryGib: spec?.memoryGib });
         }
     }
     const edge = isObject(cfg.edge) ? cfg.edge : {};
     for (const [m, i] of objectItems(edge.machines)) {
-        nodes.push({ name: String(m.name), site: "edge", path: ["edge", "machines", i], role: m.role === "server" ? "server" : "agent", kind: "edge" });
+        nodes.push({ name: String(m.name), site: "edge", path: ["edge", "machines", i], role: m.role === "server" ? "server" : "agent", kind: "edge", gpus: 0, gpuMemoryGib: 0 });
     }
     return nodes;
 }
@@ -259,6 +265,13 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "version"], message: `${why}; use a 3.x release such as 3.185.0` });
     }
 
+    // Models, routes and budgets agree with each other and with the nodes.
+    if (isObject(cfg.inference)) {
+        for (const issue of inferenceIssues(cfg.inference, isObject(cfg.placement) && typeof cfg.placement.inference === "string" ? cfg.placement.inference : "any", nodes)) {
+            ctx.addIssue({ code: "custom", ...issue });
+        }
+    }
+
     // Every placement the stack names has nodes to land on.
     const placements = isObject(cfg.placement) ? cfg.placement : {};
     for (const [workload, wanted] of Object.entries(placements)) {
@@ -282,6 +295,7 @@ export const stackConfigSchema = z.strictObject({
         langfuse: { version: "3.185.0", clickhouseStorageGbs: 20 },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
+    inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
     cost: z.strictObject({
         monthlyBudgetUsd: z.number().min(0).describe("Ceiling for the stack's monthly price (USD); the cost policy pack fails a plan or preview above it."),
     }).optional().describe("The stack's budget, enforced by the cost policy pack."),
@@ -298,6 +312,7 @@ export type CostConfig = NonNullable<z.output<typeof stackConfigSchema>["cost"]>
 export interface StackConfig {
     cluster: ClusterConfig;
     cost?: CostConfig;
+    inference?: InferenceConfig;
     placement: PlacementConfig;
     platform: PlatformConfig;
     oci?: OciSiteConfig;
@@ -312,6 +327,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "cluster" && section === "tailscale") return a !== undefined;
     if (site === "edge" && section === "machines") return b === "privateKey";
     if (site === "platform" && section === "vault") return a === "token";
+    if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey");
     if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;
 }

@@ -1,0 +1,118 @@
+/**
+ * The LiteLLM proxy's `config.yaml` and the teams and keys it is provisioned with, as plain data.
+ * No secret value is ever part of either: keys are `os.environ/NAME` references that the
+ * gateway resolves from Secrets synced out of Vault.
+ * Keys: docs.litellm.ai proxy/configs, proxy/reliability, router/api_reference/configuration,
+ * proxy/logging (Langfuse), proxy/users and proxy/team_budgets (read 2026-11-25).
+ */
+
+/** Where a route's calls go: a vLLM server in the cluster, or a hosted provider. */
+export type RouteTarget =
+    | { kind: "vllm"; servedName: string; url: string }
+    | { kind: "hosted"; model: string; apiKeyEnv: string };
+
+export interface GatewayRoute {
+    /** The model name applications request. */
+    name: string;
+    target: RouteTarget;
+    fallbacks: string[];
+    contextWindowFallbacks: string[];
+    classification: string;
+}
+
+export interface Limits {
+    maxBudgetUsd: number;
+    budgetDuration: string;
+    rpm: number;
+    tpm: number;
+}
+
+export interface GatewayTeam extends Limits {
+    name: string;
+    /** Routes the team may call. */
+    routes: string[];
+    keys: (Limits & { name: string })[];
+}
+
+export interface RouterSettings {
+    numRetries: number;
+    allowedFails: number;
+    cooldownSeconds: number;
+    timeoutSeconds: number;
+}
+
+/** Environment variables the gateway reads its secrets from. */
+export const GATEWAY_ENV = {
+    masterKey: "LITELLM_MASTER_KEY",
+    langfusePublicKey: "LANGFUSE_PUBLIC_KEY",
+    langfuseSecretKey: "LANGFUSE_SECRET_KEY",
+} as const;
+
+/** The environment variable a hosted model's API key is read from. */
+export function hostedKeyEnv(hostedName: string): string {
+    return `HOSTED_${hostedName.toUpperCase().replace(/-/g, "_")}_API_KEY`;
+}
+
+const env = (name: string) => `os.environ/${name}`;
+
+export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings) {
+    const chains = (pick: (r: GatewayRoute) => string[]) =>
+        routes.filter((r) => pick(r).length > 0).map((r) => ({ [r.name]: pick(r) }));
+    return {
+        model_list: routes.map((r) => ({
+            model_name: r.name,
+            litellm_params: r.target.kind === "vllm"
+                ? { model: `hosted_vllm/${r.target.servedName}`, api_base: r.target.url }
+                : { model: r.target.model, api_key: env(r.target.apiKeyEnv) },
+            model_info: { id: r.name, groundwork_classification: r.classification },
+        })),
+        router_settings: {
+            routing_strategy: "simple-shuffle",
+            num_retries: router.numRetries,
+            timeout: router.timeoutSeconds,
+            allowed_fails: router.allowedFails,
+            cooldown_time: router.cooldownSeconds,
+            fallbacks: chains((r) => r.fallbacks),
+            context_window_fallbacks: chains((r) => r.contextWindowFallbacks),
+        },
+        litellm_settings: {
+            // Every call, failed ones too, goes to Langfuse: prompt, answer, latency, tokens, cost.
+            success_callback: ["langfuse"],
+            failure_callback: ["langfuse"],
+            drop_params: true,
+            request_timeout: router.timeoutSeconds,
+            redact_user_api_key_info: true,
+        },
+        general_settings: {
+            master_key: env(GATEWAY_ENV.masterKey),
+            // The database URL is assembled by LiteLLM from DATABASE_HOST/USERNAME/PASSWORD/NAME.
+            store_model_in_db: false,
+        },
+    };
+}
+
+/** The teams and keys the provisioning job creates or updates through LiteLLM's admin API. */
+export function gatewayAccess(teams: GatewayTeam[]) {
+    return {
+        teams: teams.map((t) => ({
+            team_id: t.name,
+            team_alias: t.name,
+            max_budget: t.maxBudgetUsd,
+            budget_duration: t.budgetDuration,
+            rpm_limit: t.rpm,
+            tpm_limit: t.tpm,
+            models: t.routes,
+        })),
+        keys: teams.flatMap((t) => t.keys.map((k) => ({
+            key_alias: `${t.name}-${k.name}`,
+            team_id: t.name,
+            max_budget: k.maxBudgetUsd,
+            budget_duration: k.budgetDuration,
+            rpm_limit: k.rpm,
+            tpm_limit: k.tpm,
+            models: t.routes,
+            // The key's value: a file the job reads from the Secret synced out of Vault.
+            key_file: `${t.name}-${k.name}`,
+        }))),
+    };
+}

@@ -1,0 +1,191 @@
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as YAML from "yaml";
+import { Scheduling } from "../placement";
+import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+import { VaultConsumer } from "../platform/vault-bootstrap";
+import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
+import { PROVISION_SCRIPT } from "./gateway-provisioning";
+
+/**
+ * The LiteLLM proxy, non-root image, pinned.
+ * Source: github.com/BerriAI/litellm/pkgs/container/litellm-non_root, tag v1.83.14-stable (read 2026-11-25).
+ */
+export const LITELLM_IMAGE = "ghcr.io/berriai/litellm-non_root:v1.83.14-stable";
+export const GATEWAY_PORT = 4000;
+export const GATEWAY_COMPONENT_LABEL = { "app.kubernetes.io/component": "llm-gateway" };
+/** The image's own user (`nobody`), numeric so the kubelet can verify runAsNonRoot. */
+const UID = 65534;
+
+export const GATEWAY_RESOURCES = { requests: { cpu: "200m", memory: "768Mi" }, limits: { memory: "1536Mi" } };
+
+export interface LlmGatewayArgs {
+    namespace: pulumi.Input<string>;
+    /** Service account the gateway runs as (a Postgres client and a vLLM client by name). */
+    serviceAccount: string;
+    /** Vault consumer whose secrets are under `gateway/`: keys, db, langfuse, providers, virtual-keys. */
+    vaultConsumer: VaultConsumer;
+    routes: GatewayRoute[];
+    teams: GatewayTeam[];
+    router: RouterSettings;
+    /** Hosted models whose keys the gateway reads (names as in the routes' targets). */
+    hostedKeyNames: string[];
+    replicas: number;
+    /** `host:port` of Postgres's read-write service, and the database the gateway owns. */
+    database: { host: string; name: string; user: string };
+    /** Langfuse's in-cluster URL, for the callback. */
+    langfuseHost: string;
+    scheduling: Scheduling;
+}
+
+/**
+ * One OpenAI-compatible entry point: LiteLLM routes each request to a vLLM server or hosted
+ * model, falls back along the configured chains, enforces per-team and per-key budgets and rate
+ * limits (its own database in the platform's Postgres), and sends every call to Langfuse. Its
+ * config is a ConfigMap; every key comes from Vault. A Job creates or updates the teams and keys
+ * through the admin API whenever they change.
+ */
+export class LlmGateway extends pulumi.ComponentResource {
+    /** In-cluster base URL applications call. */
+    public readonly url: pulumi.Output<string>;
+    /** The rendered `config.yaml`: no secret in it. */
+    public readonly config: string;
+
+    constructor(name: string, args: LlmGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:inference:LlmGateway", name, {}, opts);
+        const parent = { parent: this };
+        const labels = { "app.kubernetes.io/name": name, ...GATEWAY_COMPONENT_LABEL };
+        const ns = args.namespace;
+
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, parent);
+        const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, {
+            auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`,
+        }, parent);
+        const keys = synced("keys");
+        const db = synced("db");
+        const langfuse = synced("langfuse");
+        const providers = args.hostedKeyNames.length > 0 ? synced("providers") : undefined;
+        const virtualKeys = synced("virtual-keys");
+
+        this.config = YAML.stringify(gatewayConfig(args.routes, args.router));
+        const access = JSON.stringify(gatewayAccess(args.teams), null, 2);
+        const configMap = new k8s.core.v1.ConfigMap(name, {
+            metadata: { name, namespace: ns, labels },
+            data: { "config.yaml": this.config },
+        }, parent);
+
+        new k8s.core.v1.ServiceAccount(name, {
+            metadata: { name: args.serviceAccount, namespace: ns, labels },
+            automountServiceAccountToken: false,
+        }, parent);
+
+        const ref = (secret: VaultSyncedSecret, key: string) => ({ valueFrom: { secretKeyRef: { name: secret.secretName, key } } });
+        const env: k8s.types.input.core.v1.EnvVar[] = [
+            { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") },
+            { name: "LITELLM_SALT_KEY", ...ref(keys, "saltKey") },
+            { name: "DATABASE_HOST", value: args.database.host },
+            { name: "DATABASE_NAME", value: args.database.name },
+            { name: "DATABASE_USERNAME", value: args.database.user },
+            { name: "DATABASE_PASSWORD", ...ref(db, "password") },
+            { name: "LANGFUSE_HOST", value: args.langfuseHost },
+            { name: GATEWAY_ENV.langfusePublicKey, ...ref(langfuse, "publicKey") },
+            { name: GATEWAY_ENV.langfuseSecretKey, ...ref(langfuse, "secretKey") },
+            ...args.hostedKeyNames.map((h) => ({ name: hostedKeyEnv(h), ...ref(providers!, hostedKeyEnv(h)) })),
+            { name: "HOME", value: "/tmp" },
+        ];
+        const security = {
+            pod: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
+            // LiteLLM writes its Prisma client and UI build under its install at start: the root filesystem stays writable.
+            container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
+        };
+        const configHash = createHash("sha256").update(this.config).digest("hex").slice(0, 12);
+        const deployment = new k8s.apps.v1.Deployment(name, {
+            metadata: { name, namespace: ns, labels },
+            spec: {
+                replicas: args.replicas,
+                selector: { matchLabels: { "app.kubernetes.io/name": name } },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                template: {
+                    // A config change rolls the pods: LiteLLM reads config.yaml at start.
+                    metadata: { labels, annotations: { "groundwork.dev/config-sha256": configHash } },
+                    spec: {
+                        serviceAccountName: args.serviceAccount,
+                        automountServiceAccountToken: false,
+                        ...args.scheduling,
+                        securityContext: security.pod,
+                        containers: [{
+                            name: "litellm",
+                            image: LITELLM_IMAGE,
+                            args: ["--config", "/etc/litellm/config.yaml", "--port", String(GATEWAY_PORT), "--num_workers", "1"],
+                            ports: [{ name: "http", containerPort: GATEWAY_PORT }],
+                            env,
+                            resources: GATEWAY_RESOURCES,
+                            startupProbe: { httpGet: { path: "/health/liveliness", port: "http" }, periodSeconds: 5, failureThreshold: 60 },
+                            readinessProbe: { httpGet: { path: "/health/readiness", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                            livenessProbe: { httpGet: { path: "/health/liveliness", port: "http" }, periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 },
+                            securityContext: security.container,
+                            volumeMounts: [{ name: "config", mountPath: "/etc/litellm", readOnly: true }],
+                        }],
+                        volumes: [{ name: "config", configMap: { name: configMap.metadata.name } }],
+                    },
+                },
+            },
+        }, parent);
+
+        const service = new k8s.core.v1.Service(name, {
+            metadata: { name, namespace: ns, labels },
+            spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port: GATEWAY_PORT, targetPort: "http" }] },
+        }, parent);
+        new k8s.policy.v1.PodDisruptionBudget(name, {
+            metadata: { name, namespace: ns, labels },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": name } }, ...(args.replicas > 1 ? { maxUnavailable: 1 } : { minAvailable: 1 }) },
+        }, parent);
+        this.url = pulumi.interpolate`http://${service.metadata.name}.${ns}.svc.cluster.local:${GATEWAY_PORT}`;
+
+        // Teams and keys: created or updated by a Job whose name follows their content.
+        const accessHash = createHash("sha256").update(access).digest("hex").slice(0, 10);
+        const provisioning = new k8s.core.v1.ConfigMap(`${name}-access`, {
+            metadata: { name: `${name}-access`, namespace: ns, labels },
+            data: { "access.json": access, "provision.py": PROVISION_SCRIPT },
+        }, parent);
+        new k8s.batch.v1.Job(`${name}-access`, {
+            metadata: { name: `${name}-access-${accessHash}`, namespace: ns, labels },
+            spec: {
+                backoffLimit: 6,
+                template: {
+                    metadata: {
+                        labels: { ...labels, "app.kubernetes.io/name": `${name}-access` },
+                        // The proxy as a native sidecar lets the Job complete (Linkerd 2.15+, Kubernetes 1.29+).
+                        annotations: { "config.alpha.linkerd.io/proxy-enable-native-sidecar": "true" },
+                    },
+                    spec: {
+                        restartPolicy: "OnFailure",
+                        serviceAccountName: args.serviceAccount,
+                        automountServiceAccountToken: false,
+                        ...args.scheduling,
+                        securityContext: security.pod,
+                        containers: [{
+                            name: "provision",
+                            image: LITELLM_IMAGE,
+                            command: ["python3", "/access/provision.py"],
+                            env: [{ name: "GATEWAY_URL", value: pulumi.interpolate`http://${service.metadata.name}:${GATEWAY_PORT}` }, { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") }],
+                            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                            securityContext: { ...security.container, readOnlyRootFilesystem: true },
+                            volumeMounts: [
+                                { name: "access", mountPath: "/access", readOnly: true },
+                                { name: "keys", mountPath: "/keys", readOnly: true },
+                            ],
+                        }],
+                        volumes: [
+                            { name: "access", configMap: { name: provisioning.metadata.name } },
+                            { name: "keys", secret: { secretName: virtualKeys.secretName } },
+                        ],
+                    },
+                },
+            },
+        }, { ...parent, dependsOn: [deployment] });
+
+        this.registerOutputs({ url: this.url });
+    }
+}

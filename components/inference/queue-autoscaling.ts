@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+
+/**
+ * KEDA and a small Prometheus, so vLLM replicas follow their queue (`vllm:num_requests_waiting`).
+ * Sources: kedacore/charts keda README (values `resources.*`, `podAnnotations.*`), chart 2.19.0;
+ * prometheus-community/helm-charts `prometheus` 29.35.0 values (server.*, subchart toggles) (read 2026-11-25).
+ */
+export const KEDA_CHART = { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.19.0" } as const;
+export const PROMETHEUS_CHART = { chart: "prometheus", repo: "https://prometheus-community.github.io/helm-charts", version: "29.35.0" } as const;
+
+export const OBSERVABILITY_NAMESPACE = "groundwork-observability";
+const KEDA_NAMESPACE = "keda";
+/** Prometheus's service account: vLLM servers admit it to scrape `/metrics`. */
+export const PROMETHEUS_SERVICE_ACCOUNT = "prometheus-server";
+
+const KEDA_OPERATOR: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+const KEDA_METRICS: ContainerResources = { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+const KEDA_WEBHOOKS: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
+const PROMETHEUS: ContainerResources = { requests: { cpu: "100m", memory: "384Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+
+export function queueAutoscalingFootprint(): Footprint[] {
+    return [
+        { workload: "keda-operator", pods: 1, perPod: meshed(requestsOf(KEDA_OPERATOR)) },
+        { workload: "keda-metrics-apiserver", pods: 1, perPod: meshed(requestsOf(KEDA_METRICS)) },
+        { workload: "keda-admission-webhooks", pods: 1, perPod: meshed(requestsOf(KEDA_WEBHOOKS)) },
+        { workload: "prometheus-server", pods: 1, perPod: meshed(requestsOf(PROMETHEUS)) },
+    ];
+}
+
+export interface QueueAutoscalingArgs {
+    /** Days of metrics kept. */
+    retentionDays?: number;
+    storageGbs?: number;
+    scheduling?: Scheduling;
+}
+
+const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+
+/**
+ * Both live in meshed namespaces: Prometheus scrapes meshed vLLM pods over mTLS, KEDA queries
+ * Prometheus over mTLS. The API server calls KEDA's metrics API and webhooks from outside the
+ * mesh, so those two ports skip the proxy's inbound side.
+ */
+export class QueueAutoscaling extends pulumi.ComponentResource {
+    /** Where KEDA's Prometheus triggers query. */
+    public readonly prometheusUrl: string;
+    /** `namespace/serviceaccount` of the scraper, for the servers' mesh policies. */
+    public readonly scraper: string;
+
+    constructor(name: string, args: QueueAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:inference:QueueAutoscaling", name, {}, opts);
+        const parent = { parent: this };
+        const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
+
+        const observability = new k8s.core.v1.Namespace(`${name}-observability`, meshedNamespaceArgs(OBSERVABILITY_NAMESPACE, "restricted"), { ...parent, retainOnDelete: true });
+        const prometheus = pinnedRelease(`${name}-prometheus`, PROMETHEUS_CHART, {
+            name: "prometheus",
+            namespace: observability.metadata.name,
+            values: {
+                // Only the server: its default `kubernetes-pods` job scrapes pods annotated prometheus.io/scrape.
+                alertmanager: { enabled: false },
+                "kube-state-metrics": { enabled: false },
+                "prometheus-node-exporter": { enabled: false },
+                "prometheus-pushgateway": { enabled: false },
+                serviceAccounts: { server: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT } },
+                configmapReload: { prometheus: { containerSecurityContext: RESTRICTED_CONTAINER } },
+                server: {
+                    retention: `${args.retentionDays ?? 15}d`,
+                    persistentVolume: { enabled: true, size: `${args.storageGbs ?? 10}Gi` },
+                    resources: PROMETHEUS,
+                    securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                    containerSecurityContext: RESTRICTED_CONTAINER,
+                    ...placement,
+                },
+            },
+        }, parent);
+
+        const keda = new k8s.core.v1.Namespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent);
+        pinnedRelease(`${name}-keda`, KEDA_CHART, {
+            name: "keda",
+            namespace: keda.metadata.name,
+            values: {
+                resources: { operator: KEDA_OPERATOR, metricServer: KEDA_METRICS, webhooks: KEDA_WEBHOOKS },
+                podAnnotations: {
+                    metricsAdapter: { "config.linkerd.io/skip-inbound-ports": "6443" },
+                    webhooks: { "config.linkerd.io/skip-inbound-ports": "9443" },
+                },
+                podSecurityContext: { operator: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, metricServer: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, webhooks: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } },
+                securityContext: { operator: RESTRICTED_CONTAINER, metricServer: RESTRICTED_CONTAINER, webhooks: RESTRICTED_CONTAINER },
+                ...placement,
+            },
+        }, { ...parent, dependsOn: [prometheus] });
+
+        this.prometheusUrl = `http://prometheus-server.${OBSERVABILITY_NAMESPACE}.svc.cluster.local:80`;
+        this.scraper = `${OBSERVABILITY_NAMESPACE}/${PROMETHEUS_SERVICE_ACCOUNT}`;
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,219 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Scheduling } from "../placement";
+import { MeshAuthorization } from "../platform/mesh-authorization";
+import { Dtype, Quantization } from "./model-memory";
+
+/**
+ * vLLM's OpenAI-compatible server images, pinned. The CUDA image for GPU nodes; the CPU image
+ * (multi-arch: amd64 and arm64) for CPU placements such as the Always-Free A1 nodes.
+ * Source: hub.docker.com/r/vllm/vllm-openai and vllm/vllm-openai-cpu tags v0.28.0 (2026-08-26);
+ * vLLM docs, getting_started/installation/cpu.arm.inc.md "pre-built images" (read 2026-11-25).
+ */
+export const VLLM_VERSION = "v0.28.0";
+export const VLLM_GPU_IMAGE = `vllm/vllm-openai:${VLLM_VERSION}`;
+export const VLLM_CPU_IMAGE = `vllm/vllm-openai-cpu:${VLLM_VERSION}`;
+
+/** vLLM's default port; serves the API, `/health` and Prometheus `/metrics`. */
+export const VLLM_PORT = 8000;
+/** Where the model cache volume is mounted; Hugging Face downloads land under it. */
+export const MODEL_CACHE_PATH = "/models";
+/** The label every vLLM pod carries, for the gateway's policies and the AI-use pack. */
+export const VLLM_COMPONENT_LABEL = { "app.kubernetes.io/component": "vllm" };
+const UID = 1000;
+
+export interface VllmServerArgs {
+    namespace: pulumi.Input<string>;
+    /** Hugging Face repository id, e.g. `Qwen/Qwen2.5-0.5B-Instruct`. */
+    model: string;
+    /** Commit of the repository (40 hex characters). */
+    revision: string;
+    /** Name the server answers to (`--served-model-name`); the gateway routes to it. */
+    servedName: string;
+    /** GPUs per replica = `--tensor-parallel-size`; 0 serves on the CPU backend. */
+    gpus: number;
+    maxModelLen: number;
+    gpuMemoryUtilization: number;
+    dtype: Dtype;
+    quantization?: Quantization;
+    prefixCaching: boolean;
+    /** CPU request per replica, cores. */
+    cpus: number;
+    /** Memory per replica (request = limit), GiB. */
+    memoryGbs: number;
+    /** CPU backend: KV cache space, GiB (inside memoryGbs). */
+    kvCacheGbs: number;
+    /** Model cache volume, GB. */
+    cacheGbs: number;
+    /** Replicas kept running, and the most the queue may scale to. */
+    replicas: { min: number; max: number };
+    /** Waiting requests per replica before another starts. */
+    queueDepthTarget: number;
+    scheduling: Scheduling;
+    /** Secret holding `HF_TOKEN` (synced from Vault); optional for ungated models. */
+    huggingfaceTokenSecret?: string;
+    /** Service account the pods run as. */
+    serviceAccount: pulumi.Input<string>;
+    /** Meshed service accounts (`namespace/name`) allowed to call the server: the gateway, the metrics scraper. */
+    clients: string[];
+    /** Prometheus that KEDA queries for the queue depth; without it the replica count stays at min. */
+    prometheusUrl?: string;
+}
+
+/** vLLM's command-line arguments for a model. Source: docs.vllm.ai "Engine Arguments" (read 2026-11-25). */
+export function vllmArgs(a: Pick<VllmServerArgs, "model" | "revision" | "servedName" | "gpus" | "maxModelLen" | "gpuMemoryUtilization" | "dtype" | "quantization" | "prefixCaching">): string[] {
+    return [
+        "--model", a.model,
+        "--revision", a.revision,
+        "--served-model-name", a.servedName,
+        "--host", "0.0.0.0",
+        "--port", String(VLLM_PORT),
+        "--download-dir", `${MODEL_CACHE_PATH}/hub`,
+        "--max-model-len", String(a.maxModelLen),
+        "--dtype", a.dtype,
+        ...(a.gpus > 0 ? ["--tensor-parallel-size", String(a.gpus), "--gpu-memory-utilization", String(a.gpuMemoryUtilization)] : []),
+        ...(a.quantization ? ["--quantization", a.quantization] : []),
+        a.prefixCaching ? "--enable-prefix-caching" : "--no-enable-prefix-caching",
+    ];
+}
+
+/**
+ * One model served by vLLM: a Deployment on the model's placement, its cache on a persistent
+ * volume (kept when the stack is destroyed: a re-download of tens of GB is not free), a
+ * ClusterIP Service only the named clients may call (Linkerd), a disruption budget, and a KEDA
+ * ScaledObject on `vllm:num_requests_waiting` when the replica bounds allow scaling.
+ *
+ * Our own Deployment rather than the `vllm-stack` chart: the chart brings its own router, which
+ * LiteLLM already is here, and our objects are rendered and checked offline (schemas, policies)
+ * where a chart's are not.
+ */
+export class VllmServer extends pulumi.ComponentResource {
+    /** In-cluster base URL of the OpenAI-compatible API. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: VllmServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:inference:VllmServer", name, {}, opts);
+        const parent = { parent: this };
+        const labels = { "app.kubernetes.io/name": name, ...VLLM_COMPONENT_LABEL, "groundwork.dev/model": args.servedName };
+        const gpu = args.gpus > 0;
+        const memory = `${args.memoryGbs}Gi`;
+
+        const cache = new k8s.core.v1.PersistentVolumeClaim(`${name}-cache`, {
+            metadata: { name: `${name}-cache`, namespace: args.namespace, labels },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.cacheGbs}Gi` } } },
+        }, { ...parent, retainOnDelete: true });
+
+        const env: k8s.types.input.core.v1.EnvVar[] = [
+            { name: "HF_HOME", value: `${MODEL_CACHE_PATH}/huggingface` },
+            { name: "VLLM_CACHE_ROOT", value: `${MODEL_CACHE_PATH}/vllm` },
+            { name: "HOME", value: "/tmp" },
+            { name: "VLLM_NO_USAGE_STATS", value: "1" },
+            ...(gpu ? [] : [{ name: "VLLM_CPU_KVCACHE_SPACE", value: String(args.kvCacheGbs) }]),
+            ...(args.huggingfaceTokenSecret ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingfaceTokenSecret, key: "token" } } }] : []),
+        ];
+        const health = (path: string) => ({ httpGet: { path, port: "http" } });
+        const deployment = new k8s.apps.v1.Deployment(name, {
+            metadata: { name, namespace: args.namespace, labels },
+            spec: {
+                replicas: args.replicas.min,
+                selector: { matchLabels: { "app.kubernetes.io/name": name } },
+                // A new replica is ready before an old one goes: the last ready replica is never dropped.
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                template: {
+                    metadata: {
+                        labels,
+                        annotations: {
+                            "prometheus.io/scrape": "true",
+                            "prometheus.io/port": String(VLLM_PORT),
+                            "prometheus.io/path": "/metrics",
+                        },
+                    },
+                    spec: {
+                        serviceAccountName: args.serviceAccount,
+                        automountServiceAccountToken: false,
+                        ...args.scheduling,
+                        securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
+                        // Loading a large model takes minutes; in-flight requests get time to finish.
+                        terminationGracePeriodSeconds: 120,
+                        containers: [{
+                            name: "vllm",
+                            image: gpu ? VLLM_GPU_IMAGE : VLLM_CPU_IMAGE,
+                            args: vllmArgs(args),
+                            ports: [{ name: "http", containerPort: VLLM_PORT }],
+                            env,
+                            resources: {
+                                requests: { cpu: String(args.cpus), memory, ...(gpu && { "nvidia.com/gpu": String(args.gpus) }) },
+                                limits: { memory, ...(gpu && { "nvidia.com/gpu": String(args.gpus) }) },
+                            },
+                            // Download and load may take long: 30 minutes before liveness takes over.
+                            startupProbe: { ...health("/health"), periodSeconds: 10, failureThreshold: 180 },
+                            readinessProbe: { ...health("/health"), periodSeconds: 5, failureThreshold: 3 },
+                            livenessProbe: { ...health("/health"), periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            volumeMounts: [
+                                { name: "cache", mountPath: MODEL_CACHE_PATH },
+                                { name: "tmp", mountPath: "/tmp" },
+                                { name: "shm", mountPath: "/dev/shm" },
+                            ],
+                        }],
+                        volumes: [
+                            { name: "cache", persistentVolumeClaim: { claimName: cache.metadata.name } },
+                            { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+                            // PyTorch shares tensors between workers through /dev/shm (vLLM docs: `--shm-size`/`--ipc=host`).
+                            { name: "shm", emptyDir: { medium: "Memory", sizeLimit: gpu ? "8Gi" : "1Gi" } },
+                        ],
+                    },
+                },
+            },
+        }, { ...parent, ...(args.prometheusUrl && args.replicas.max > args.replicas.min ? { ignoreChanges: ["spec.replicas"] } : {}) });
+
+        const service = new k8s.core.v1.Service(name, {
+            metadata: { name, namespace: args.namespace, labels },
+            spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port: VLLM_PORT, targetPort: "http" }] },
+        }, parent);
+
+        // One replica: voluntary evictions wait (a drain would take the model offline); more: one at a time.
+        new k8s.policy.v1.PodDisruptionBudget(name, {
+            metadata: { name, namespace: args.namespace, labels },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": name } },
+                ...(args.replicas.min > 1 ? { maxUnavailable: 1 } : { minAvailable: 1 }),
+            },
+        }, parent);
+
+        new MeshAuthorization(`${name}-clients`, {
+            namespace: args.namespace,
+            podSelector: { "app.kubernetes.io/name": name },
+            port: "http",
+            clients: args.clients,
+            proxyProtocol: "HTTP/1",
+        }, parent);
+
+        if (args.prometheusUrl && args.replicas.max > args.replicas.min) {
+            new k8s.apiextensions.CustomResource(name, {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ScaledObject",
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    scaleTargetRef: { name: deployment.metadata.name },
+                    minReplicaCount: args.replicas.min,
+                    maxReplicaCount: args.replicas.max,
+                    pollingInterval: 15,
+                    // Model load is slow: hold a replica for 10 minutes after the queue empties.
+                    cooldownPeriod: 600,
+                    triggers: [{
+                        type: "prometheus",
+                        metadata: {
+                            serverAddress: args.prometheusUrl,
+                            query: `sum(vllm:num_requests_waiting{model_name="${args.servedName}"})`,
+                            threshold: String(args.queueDepthTarget),
+                        },
+                    }],
+                },
+            }, parent);
+        }
+
+        this.url = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc.cluster.local:${VLLM_PORT}/v1`;
+        this.registerOutputs({ url: this.url });
+    }
+}

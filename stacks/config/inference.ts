@@ -1,0 +1,231 @@
+import { z } from "zod";
+import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
+import { PLACEMENTS } from "../../components/placement";
+import { objectItems, secret } from "./primitives";
+
+/**
+ * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
+ * the routes applications ask the gateway for, and who may spend how much.
+ */
+
+const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be lower-case letters, digits and '-', starting with a letter, at most 31 characters" });
+
+/** Data classes, least to most sensitive; a route carries one, a hosted model accepts up to one. */
+export const CLASSIFICATIONS = ["public", "internal", "restricted"] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** LiteLLM's budget period: a number and s, m, h or d. Source: docs.litellm.ai/docs/proxy/team_budgets (read 2026-11-25). */
+const period = z.string().regex(/^\d+[smhd]$/, { message: "must be a LiteLLM budget period such as 30d, 24h or 60m" });
+const budget = z.number().positive();
+const limits = {
+    maxBudgetUsd: budget.describe("Spend ceiling per period, USD."),
+    budgetDuration: period.default("30d").describe("When the spend resets (LiteLLM `budget_duration`)."),
+    rpm: z.number().int().positive().describe("Requests per minute."),
+    tpm: z.number().int().positive().describe("Tokens per minute."),
+};
+
+const modelSchema = z.strictObject({
+    name: name.describe("Served model name (vLLM `--served-model-name`); routes target it."),
+    model: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be a Hugging Face repository id such as Qwen/Qwen2.5-0.5B-Instruct" })
+        .describe("Hugging Face repository id."),
+    revision: z.string().regex(/^[0-9a-f]{40}$/, { message: "must be a full 40-character commit hash: a branch or tag can move under a running server" })
+        .describe("Commit of the repository (pinned)."),
+    parametersBillions: z.number().positive().max(2000).describe("Model size in billions of parameters, to check it fits its memory."),
+    placement: z.enum(PLACEMENTS).optional().describe("Where it runs; default `placement.inference`."),
+    gpus: z.number().int().min(0).max(8).default(1).describe("GPUs per replica = tensor parallel size; 0 serves on CPU."),
+    maxModelLen: z.number().int().min(256).max(1_048_576).default(8192).describe("Context length (`--max-model-len`)."),
+    gpuMemoryUtilization: z.number().min(0.1).max(0.98).default(0.9).describe("Share of GPU memory vLLM may take (`--gpu-memory-utilization`)."),
+    dtype: z.enum(DTYPES).default("auto").describe("Weights and activations type (`--dtype`)."),
+    quantization: z.enum(QUANTIZATIONS).optional().describe("Quantisation of the checkpoint (`--quantization`)."),
+    prefixCaching: z.boolean().default(true).describe("Automatic prefix caching (`--enable-prefix-caching`)."),
+    cpus: z.number().min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
+    memoryGbs: z.number().min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
+    kvCacheGbs: z.number().min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
+    cacheGbs: z.number().int().min(5).max(4096).default(50).describe("Model cache volume (Hugging Face downloads), GB."),
+    replicas: z.strictObject({
+        min: z.number().int().min(1).max(32).default(1).describe("Replicas kept running."),
+        max: z.number().int().min(1).max(32).default(1).describe("Replicas the queue may scale to."),
+    }).default({ min: 1, max: 1 }).describe("Autoscaling bounds on queue depth."),
+    queueDepthTarget: z.number().int().min(1).max(1000).default(5).describe("Waiting requests per replica (`vllm:num_requests_waiting`) before another replica starts."),
+});
+
+const hostedSchema = z.strictObject({
+    name: name.describe("Name routes target."),
+    model: z.string().regex(/^[a-z_]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" }).describe("LiteLLM `provider/model`."),
+    apiKey: secret.describe("Provider API key (secret); stored in Vault, read by the gateway."),
+    maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),
+});
+
+const routeSchema = z.strictObject({
+    name: name.describe("Model name applications request."),
+    target: name.describe("A model or hosted model that serves it."),
+    fallbacks: z.array(name).default([]).describe("Routes tried in order when the target fails."),
+    contextWindowFallbacks: z.array(name).default([]).describe("Routes tried when the prompt exceeds the target's context."),
+    classification: z.enum(CLASSIFICATIONS).default("internal").describe("The most sensitive data this route may carry; decides where it may fall back to."),
+});
+
+const keySchema = z.strictObject({ name: name.describe("Key alias."), ...limits });
+const teamSchema = z.strictObject({
+    name: name.describe("Team id."),
+    ...limits,
+    routes: z.array(name).optional().describe("Routes the team may call; default all."),
+    keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
+});
+
+export const inferenceSchema = z.strictObject({
+    huggingfaceToken: secret.optional().describe("Hugging Face token (secret) for gated models; stored in Vault."),
+    models: z.array(modelSchema).default([]).describe("Models served by vLLM in the cluster."),
+    hosted: z.array(hostedSchema).default([]).describe("Hosted models the gateway may call."),
+    routes: z.array(routeSchema).min(1).describe("What applications ask the gateway for."),
+    teams: z.array(teamSchema).min(1).describe("Who may call the gateway, with budgets and rate limits."),
+    gateway: z.strictObject({
+        replicas: z.number().int().min(1).max(10).default(1).describe("LiteLLM proxy replicas."),
+        numRetries: z.number().int().min(0).max(10).default(2).describe("Retries on the same route before its fallbacks."),
+        allowedFails: z.number().int().min(1).max(100).default(3).describe("Failures a minute before a deployment cools down."),
+        cooldownSeconds: z.number().int().min(1).max(3600).default(30).describe("How long a failing deployment sits out."),
+        timeoutSeconds: z.number().int().min(1).max(3600).default(300).describe("Per-call timeout."),
+    }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300 }).describe("The LiteLLM gateway."),
+});
+
+export type InferenceConfig = z.output<typeof inferenceSchema>;
+export type ModelConfig = InferenceConfig["models"][number];
+export type RouteConfig = InferenceConfig["routes"][number];
+
+/** What the checks need to know of the nodes a placement can use. */
+export interface InferenceNode {
+    kind: string;
+    gpus: number;
+    gpuMemoryGib: number;
+    memoryGib?: number;
+}
+
+interface Issue {
+    path: PropertyKey[];
+    message: string;
+}
+
+/** Every route reachable from `start` through fallbacks, and the first cycle found (as a path of names). */
+function fallbackWalk(routes: Map<string, { fallbacks: string[] }>, start: string): { reachable: Set<string>; cycle?: string[] } {
+    const reachable = new Set<string>();
+    let cycle: string[] | undefined;
+    const visit = (route: string, trail: string[]) => {
+        for (const next of routes.get(route)?.fallbacks ?? []) {
+            if (trail.includes(next)) {
+                cycle ??= [...trail.slice(trail.indexOf(next)), next];
+                continue;
+            }
+            if (!routes.has(next) || reachable.has(next)) continue;
+            reachable.add(next);
+            visit(next, [...trail, next]);
+        }
+    };
+    visit(start, [start]);
+    return { reachable, cycle };
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+/**
+ * Cross-field checks of `groundwork:inference`: routes and fallbacks point at things that exist,
+ * no fallback chain loops, restricted data never reaches a hosted provider, keys stay inside their
+ * team's budget, and every model fits the placement and memory it is given.
+ */
+export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: string, nodes: InferenceNode[]): Issue[] {
+    const issues: Issue[] = [];
+    const models = objectItems(inf.models);
+    const hosted = objectItems(inf.hosted);
+    const routes = objectItems(inf.routes);
+    const targets = new Map<string, "model" | "hosted">([
+        ...models.map(([m]) => [String(m.name), "model"] as const),
+        ...hosted.map(([h]) => [String(h.name), "hosted"] as const),
+    ]);
+    const routeMap = new Map(routes.map(([r]) => [String(r.name), { fallbacks: [...strings(r.fallbacks), ...strings(r.contextWindowFallbacks)] }]));
+    const hostedClass = new Map(hosted.map(([h]) => [String(h.name), typeof h.maxClassification === "string" ? h.maxClassification : "public"]));
+    const routeByName = new Map(routes.map(([r]) => [String(r.name), r]));
+    const names = [...routeMap.keys()].join(", ");
+
+    for (const [r, i] of routes) {
+        if (typeof r.target === "string" && !targets.has(r.target)) {
+            issues.push({ path: ["inference", "routes", i, "target"], message: `names ${r.target}, which is neither a model nor a hosted model; known: ${[...targets.keys()].join(", ") || "none"}` });
+        }
+        for (const key of ["fallbacks", "contextWindowFallbacks"] as const) {
+            strings(r[key]).forEach((f, j) => {
+                if (!routeMap.has(f)) {
+                    issues.push({ path: ["inference", "routes", i, key, j], message: `names ${f}, which is not a route; fallbacks are routes: ${names}` });
+                } else if (f === r.name) {
+                    issues.push({ path: ["inference", "routes", i, key, j], message: `makes ${f} fall back to itself; retries on the same route are gateway.numRetries` });
+                }
+            });
+        }
+        const walk = fallbackWalk(routeMap, String(r.name));
+        if (walk.cycle && walk.cycle[0] === r.name && walk.cycle.length > 2) {
+            issues.push({ path: ["inference", "routes", i, "fallbacks"], message: `form a cycle ${walk.cycle.join(" → ")}; a fallback chain must end` });
+        }
+        // Data goes wherever the chain goes: every hop must accept this route's classification.
+        const level = CLASSIFICATIONS.indexOf((typeof r.classification === "string" ? r.classification : "internal") as Classification);
+        for (const hop of [String(r.name), ...walk.reachable]) {
+            const target = routeByName.get(hop)?.target;
+            if (typeof target !== "string" || targets.get(target) !== "hosted") continue;
+            const allowed = CLASSIFICATIONS.indexOf(hostedClass.get(target) as Classification);
+            if (level > allowed) {
+                const via = hop === r.name ? "" : ` through its fallback ${hop}`;
+                issues.push({ path: ["inference", "routes", i, "classification"], message: `is ${CLASSIFICATIONS[level]}, but the route reaches hosted model ${target}${via}, which may receive ${CLASSIFICATIONS[allowed]} data at most; keep ${CLASSIFICATIONS[level]} routes on models in the cluster` });
+            }
+        }
+    }
+
+    for (const [t, i] of objectItems(inf.teams)) {
+        strings(t.routes).forEach((route, j) => {
+            if (!routeMap.has(route)) issues.push({ path: ["inference", "teams", i, "routes", j], message: `names ${route}, which is not a route; routes: ${names}` });
+        });
+        for (const [k, j] of objectItems(t.keys)) {
+            if (typeof k.maxBudgetUsd === "number" && typeof t.maxBudgetUsd === "number" && k.maxBudgetUsd > t.maxBudgetUsd) {
+                issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `= ${k.maxBudgetUsd} exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });
+            }
+        }
+    }
+
+    for (const [m, i] of models) {
+        issues.push(...modelIssues(m, i, defaultPlacement, nodes));
+    }
+    return issues;
+}
+
+function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: string, nodes: InferenceNode[]): Issue[] {
+    const at = (...p: PropertyKey[]) => ["inference", "models", i, ...p];
+    const placement = typeof m.placement === "string" ? m.placement : defaultPlacement;
+    const gpus = typeof m.gpus === "number" ? m.gpus : 1;
+    const dtype = (typeof m.dtype === "string" ? m.dtype : "auto") as (typeof DTYPES)[number];
+    const quantization = typeof m.quantization === "string" ? (m.quantization as (typeof QUANTIZATIONS)[number]) : undefined;
+    const weights = typeof m.parametersBillions === "number" ? weightsGib(m.parametersBillions, dtype, quantization) : undefined;
+    const issues: Issue[] = [];
+    if (gpus > 0 && placement !== "gpu") {
+        issues.push({ path: at("gpus"), message: `asks for ${gpus} GPU(s), but ${String(m.name)} is placed on ${placement} nodes, which have none; set placement: gpu, or gpus: 0 to serve on CPU` });
+        return issues;
+    }
+    if (gpus > 0) {
+        const gpuNodes = nodes.filter((n) => n.kind === "gpu");
+        const most = Math.max(0, ...gpuNodes.map((n) => n.gpus));
+        if (gpus > most) {
+            issues.push({ path: at("gpus"), message: `= ${gpus} sets tensor parallel size ${gpus}, but the largest GPU node of this stack has ${most} GPU(s); tensor parallelism stays inside one node: use at most ${most}, or a larger instance type` });
+            return issues;
+        }
+        const fit = gpuNodes.filter((n) => n.gpus >= gpus);
+        const memory = Math.max(...fit.map((n) => n.gpuMemoryGib)) * gpus * (typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : 0.9);
+        if (weights !== undefined && weights + MIN_KV_CACHE_GIB > memory) {
+            issues.push({ path: at("parametersBillions"), message: `= ${String(m.parametersBillions)} needs about ${gib(weights)} for weights (${dtype}${quantization ? `, ${quantization}` : ""}) plus ${gib(MIN_KV_CACHE_GIB)} of KV cache, but ${gpus} GPU(s) × ${gib(memory / gpus)} usable give ${gib(memory)}; add GPUs, quantise, or pick a smaller model` });
+        }
+        return issues;
+    }
+    const memoryGbs = typeof m.memoryGbs === "number" ? m.memoryGbs : 16;
+    const kv = typeof m.kvCacheGbs === "number" ? m.kvCacheGbs : 4;
+    if (weights !== undefined && weights + kv > memoryGbs) {
+        issues.push({ path: at("memoryGbs"), message: `= ${memoryGbs} GiB is too small for ${String(m.name)}: about ${gib(weights)} of weights (${dtype}) plus kvCacheGbs ${kv}; give it at least ${Math.ceil(weights + kv)} GiB or pick a smaller model` });
+    }
+    const largest = Math.max(0, ...nodes.filter((n) => (placement === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === placement)).map((n) => n.memoryGib ?? Infinity));
+    if (largest > 0 && memoryGbs > largest) {
+        issues.push({ path: at("memoryGbs"), message: `= ${memoryGbs} GiB is more than the largest ${placement} node has (${largest} GiB); a replica must fit on one node` });
+    }
+    return issues;
+}
+

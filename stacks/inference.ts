@@ -1,0 +1,147 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
+import { LlmGateway } from "../components/inference/llm-gateway";
+import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
+import { VLLM_PORT, VllmServer } from "../components/inference/vllm-server";
+import { childrenDependOn } from "../components/ordering";
+import { Placement, schedulingFor } from "../components/placement";
+import { meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
+import { VaultConsumer } from "../components/platform/vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "../components/platform/vault-synced-secret";
+import { StackConfig } from "./config";
+import { InferenceConfig } from "./config/inference";
+import { PlatformSecrets } from "./platform-secrets";
+
+/** Namespace of the gateway and the model servers. */
+export const INFERENCE_NAMESPACE = "groundwork-inference";
+export const GATEWAY_SERVICE_ACCOUNT = "llm-gateway";
+const MODEL_SERVICE_ACCOUNT = "vllm";
+/** The gateway's own database in the platform's Postgres. */
+export const GATEWAY_DATABASE = "litellm";
+
+export const GATEWAY_CONSUMER: VaultConsumer = { name: "gateway", namespace: INFERENCE_NAMESPACE, serviceAccount: "gateway-secrets" };
+export const MODELS_CONSUMER: VaultConsumer = { name: "inference", namespace: INFERENCE_NAMESPACE, serviceAccount: "inference-secrets" };
+
+const password = (name: string, length = 32) => new random.RandomPassword(name, { length, special: false }).result;
+
+/**
+ * The secrets inference adds to Vault: the gateway's database password (also the Postgres
+ * role's), the Langfuse project keys it traces with, hosted providers' keys, the Hugging Face
+ * token, and one generated value per virtual key. `langfuseKeys` are the ones Langfuse was
+ * initialised with.
+ */
+export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<string, pulumi.Output<string>>): PlatformSecrets {
+    const dbPassword = password("gateway-db");
+    const secrets: PlatformSecrets = {
+        [`postgres/${GATEWAY_DATABASE}`]: { username: pulumi.secret(pulumi.output(GATEWAY_DATABASE)), password: dbPassword },
+        "gateway/db": { password: dbPassword },
+        "gateway/langfuse": langfuseKeys,
+        "gateway/virtual-keys": Object.fromEntries(inf.teams.flatMap((t) => t.keys.map((k) => {
+            const alias = `${t.name}-${k.name}`;
+            return [alias, pulumi.interpolate`sk-${password(`gateway-key-${alias}`, 40)}`];
+        }))),
+    };
+    if (inf.hosted.length > 0) {
+        secrets["gateway/providers"] = Object.fromEntries(inf.hosted.map((h) => [hostedKeyEnv(h.name), pulumi.output(h.apiKey)]));
+    }
+    if (inf.huggingfaceToken) {
+        secrets["inference/huggingface"] = { token: pulumi.output(inf.huggingfaceToken) };
+    }
+    return secrets;
+}
+
+export interface InferenceDeps {
+    provider: k8s.Provider;
+    /** What the servers and gateway wait for (Vault's bootstrap, Postgres). */
+    after: pulumi.Resource[];
+    postgresHost: string;
+    langfuseHost: string;
+}
+
+/**
+ * Every configured model as a VllmServer on its placement, the queue autoscaler when any model
+ * may scale, and the LiteLLM gateway in front of them: the one entry point applications use.
+ */
+export function buildInference(config: StackConfig, deps: InferenceDeps): { gatewayUrl: pulumi.Output<string> } | undefined {
+    const inf = config.inference;
+    if (!inf) return undefined;
+    const provider = deps.provider;
+    const platformScheduling = schedulingFor(config.placement.platform);
+    const ns = new k8s.core.v1.Namespace("inference", meshedNamespaceArgs(INFERENCE_NAMESPACE, "restricted"), { provider });
+    const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
+
+    const scales = inf.models.some((m) => m.replicas.max > m.replicas.min);
+    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { scheduling: platformScheduling }, { provider }) : undefined;
+
+    new k8s.core.v1.ServiceAccount("vllm", {
+        metadata: { name: MODEL_SERVICE_ACCOUNT, namespace: INFERENCE_NAMESPACE },
+        automountServiceAccountToken: false,
+    }, { provider, dependsOn: [ns] });
+    let hfToken: VaultSyncedSecret | undefined;
+    if (inf.huggingfaceToken) {
+        const auth = new VaultConsumerAuth("inference-vault", { consumer: MODELS_CONSUMER }, waitFor);
+        hfToken = new VaultSyncedSecret("huggingface-token", { auth, path: `${MODELS_CONSUMER.name}/huggingface`, secretName: "huggingface-token" }, waitFor);
+    }
+
+    const gatewayClient = `${INFERENCE_NAMESPACE}/${GATEWAY_SERVICE_ACCOUNT}`;
+    const servers = new Map(inf.models.map((m) => [m.name, new VllmServer(`vllm-${m.name}`, {
+        namespace: INFERENCE_NAMESPACE,
+        model: m.model,
+        revision: m.revision,
+        servedName: m.name,
+        gpus: m.gpus,
+        maxModelLen: m.maxModelLen,
+        gpuMemoryUtilization: m.gpuMemoryUtilization,
+        dtype: m.dtype,
+        quantization: m.quantization,
+        prefixCaching: m.prefixCaching,
+        cpus: m.cpus,
+        memoryGbs: m.memoryGbs,
+        kvCacheGbs: m.kvCacheGbs,
+        cacheGbs: m.cacheGbs,
+        replicas: m.replicas,
+        queueDepthTarget: m.queueDepthTarget,
+        scheduling: schedulingFor((m.placement ?? config.placement.inference) as Placement),
+        huggingfaceTokenSecret: hfToken?.secretName,
+        serviceAccount: MODEL_SERVICE_ACCOUNT,
+        clients: [gatewayClient, ...(autoscaling ? [autoscaling.scraper] : [])],
+        prometheusUrl: autoscaling?.prometheusUrl,
+    }, waitFor)]));
+
+    const hosted = new Map(inf.hosted.map((h) => [h.name, h]));
+    const routes: GatewayRoute[] = inf.routes.map((r) => ({
+        name: r.name,
+        target: targetOf(r.target, servers, hosted),
+        fallbacks: r.fallbacks,
+        contextWindowFallbacks: r.contextWindowFallbacks,
+        classification: r.classification,
+    }));
+    const gateway = new LlmGateway("llm-gateway", {
+        namespace: INFERENCE_NAMESPACE,
+        serviceAccount: GATEWAY_SERVICE_ACCOUNT,
+        vaultConsumer: GATEWAY_CONSUMER,
+        routes,
+        teams: inf.teams.map((t) => ({ ...t, routes: t.routes ?? inf.routes.map((r) => r.name) })),
+        router: inf.gateway,
+        hostedKeyNames: inf.hosted.map((h) => h.name),
+        replicas: inf.gateway.replicas,
+        database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },
+        langfuseHost: deps.langfuseHost,
+        scheduling: platformScheduling,
+    }, waitFor);
+    return { gatewayUrl: gateway.url };
+}
+
+function targetOf(name: string, servers: Map<string, VllmServer>, hosted: Map<string, { model: string }>): RouteTarget {
+    const server = servers.get(name);
+    if (server) {
+        // Service names are known up front; the URL is plain text, so the config stays a plain document.
+        return { kind: "vllm", servedName: name, url: `http://vllm-${name}.${INFERENCE_NAMESPACE}.svc.cluster.local:${VLLM_PORT}/v1` };
+    }
+    return { kind: "hosted", model: hosted.get(name)!.model, apiKeyEnv: hostedKeyEnv(name) };
+}
+
+/** Service accounts that may reach Postgres for inference: the gateway. */
+export const INFERENCE_POSTGRES_CLIENTS = [`${INFERENCE_NAMESPACE}/${GATEWAY_SERVICE_ACCOUNT}`];

@@ -1,0 +1,253 @@
+import { strict as assert } from "assert";
+import * as YAML from "yaml";
+import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
+import { kubernetesDocuments } from "../plan/report";
+import { planStack, PlanResult } from "../plan/run";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+
+type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+
+describe("inference: vLLM behind the LLM gateway", function () {
+    const plans: Record<string, PlanResult> = {};
+    const docs: Record<string, Doc[]> = {};
+    before(async () => {
+        for (const stack of ["dev", "cloud", "hybrid"]) {
+            plans[stack] = await planStack({ projectDir: PROJECT_DIR, stack });
+            docs[stack] = kubernetesDocuments(plans[stack].resources) as Doc[];
+        }
+    });
+    const find = (stack: string, kind: string, name: string) => {
+        const doc = docs[stack].find((d) => d.kind === kind && d.metadata.name === name);
+        assert.ok(doc, `${stack}: no ${kind} ${name}`);
+        return doc!;
+    };
+    const container = (stack: string, name: string) => find(stack, "Deployment", name).spec.template.spec.containers[0];
+
+    describe("the gateway's configuration, as rendered", () => {
+        const config = () => YAML.parse(find("cloud", "ConfigMap", "llm-gateway").data!["config.yaml"]);
+
+        it("routes every model name to its vLLM service or hosted model", () => {
+            const list = config().model_list.map((m: any) => [m.model_name, m.litellm_params.model, m.litellm_params.api_base ?? m.litellm_params.api_key]);
+            assert.deepEqual(list, [
+                ["chat", "hosted_vllm/large", "http://vllm-large.groundwork-inference.svc.cluster.local:8000/v1"],
+                ["large", "hosted_vllm/large", "http://vllm-large.groundwork-inference.svc.cluster.local:8000/v1"],
+                ["small", "hosted_vllm/small", "http://vllm-small.groundwork-inference.svc.cluster.local:8000/v1"],
+                ["hosted", "openai/gpt-4o-mini", "os.environ/HOSTED_HOSTED_MINI_API_KEY"],
+            ]);
+        });
+
+        it("falls back along the configured chains, with retries and cooldown", () => {
+            const router = config().router_settings;
+            assert.deepEqual(router.fallbacks, [{ chat: ["small", "hosted"] }, { large: ["small"] }]);
+            assert.deepEqual(router.context_window_fallbacks, [{ large: ["small"] }]);
+            assert.deepEqual([router.num_retries, router.allowed_fails, router.cooldown_time, router.timeout], [2, 3, 30, 300]);
+        });
+
+        it("sends every call, failed ones too, to Langfuse, with the project's keys from Vault", () => {
+            const c = config();
+            assert.deepEqual(c.litellm_settings.success_callback, ["langfuse"]);
+            assert.deepEqual(c.litellm_settings.failure_callback, ["langfuse"]);
+            const env = Object.fromEntries(container("cloud", "llm-gateway").env.map((e: any) => [e.name, e]));
+            assert.equal(env.LANGFUSE_HOST.value, "http://langfuse-web.langfuse.svc.cluster.local:3000");
+            assert.deepEqual(env.LANGFUSE_SECRET_KEY.valueFrom, { secretKeyRef: { name: "llm-gateway-langfuse", key: "secretKey" } });
+            const synced = find("cloud", "VaultStaticSecret", "llm-gateway-langfuse");
+            assert.equal(synced.spec.path, "gateway/langfuse");
+        });
+
+        it("sets budgets and rate limits per team and per key, with a reset period", () => {
+            const access = JSON.parse(find("cloud", "ConfigMap", "llm-gateway-access").data!["access.json"]);
+            assert.deepEqual(access.teams, [{
+                team_id: "product", team_alias: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
+                models: ["chat", "large", "small", "hosted"],
+            }]);
+            assert.deepEqual(access.keys, [{
+                key_alias: "product-default", team_id: "product", max_budget: 100, budget_duration: "30d", rpm_limit: 120, tpm_limit: 50000,
+                models: ["chat", "large", "small", "hosted"], key_file: "product-default",
+            }]);
+            const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
+            assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}$/, "the job's name follows the teams and keys");
+            assert.deepEqual(job.spec.template.spec.volumes[1], { name: "keys", secret: { secretName: "llm-gateway-virtual-keys" } });
+        });
+
+        it("keeps its own database in the platform's Postgres and every key out of its config", () => {
+            const env = container("cloud", "llm-gateway").env as any[];
+            const byName = Object.fromEntries(env.map((e) => [e.name, e]));
+            assert.deepEqual([byName.DATABASE_HOST.value, byName.DATABASE_NAME.value, byName.DATABASE_USERNAME.value], ["postgres-rw.groundwork-data.svc.cluster.local:5432", "litellm", "litellm"]);
+            for (const name of ["LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "DATABASE_PASSWORD", "LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "HOSTED_HOSTED_MINI_API_KEY"]) {
+                assert.ok(byName[name].valueFrom?.secretKeyRef, `${name} is not read from a Secret`);
+                assert.equal(byName[name].value, undefined);
+            }
+            // The secret values the stack generated or was given: none is in any gateway object.
+            const rendered = JSON.stringify(kubernetesDocuments(plans.cloud.resources.map((r) => ({ ...r, inputs: r.plainInputs }))).filter((d: any) => d.metadata?.namespace === "groundwork-inference"));
+            const secrets = plans.cloud.secretValues.filter((v) => v.length >= 12);
+            assert.ok(secrets.length > 10);
+            for (const value of secrets) {
+                assert.ok(!rendered.includes(value), `a secret (${value.slice(0, 6)}...) is in a rendered inference object`);
+            }
+            const config = find("cloud", "ConfigMap", "llm-gateway").data!["config.yaml"];
+            assert.doesNotMatch(config, /sk-[A-Za-z0-9]{8,}/);
+        });
+    });
+
+    describe("vLLM servers", () => {
+        it("passes each model's settings as vLLM arguments: tensor parallel = GPUs, served name, cache on the volume", () => {
+            const large = container("hybrid", "vllm-large");
+            assert.equal(large.image, VLLM_GPU_IMAGE);
+            const args: string[] = large.args;
+            const arg = (flag: string) => args[args.indexOf(flag) + 1];
+            assert.deepEqual([arg("--model"), arg("--revision"), arg("--served-model-name"), arg("--tensor-parallel-size"), arg("--max-model-len"), arg("--dtype"), arg("--gpu-memory-utilization")],
+                ["meta-llama/Llama-3.1-8B-Instruct", "0e9e39f249a16976918f6564b8830bc894c89659", "large", "1", "8192", "bfloat16", "0.9"]);
+            assert.ok(args.includes("--enable-prefix-caching"));
+            assert.equal(arg("--download-dir"), "/models/hub");
+            const mount = large.volumeMounts.find((m: any) => m.name === "cache");
+            assert.equal(mount.mountPath, "/models");
+            const volume = find("hybrid", "Deployment", "vllm-large").spec.template.spec.volumes.find((v: any) => v.name === "cache");
+            assert.deepEqual(volume.persistentVolumeClaim, { claimName: "vllm-large-cache" });
+            assert.equal(large.env.find((e: any) => e.name === "HF_HOME").value, "/models/huggingface");
+            assert.deepEqual(large.env.find((e: any) => e.name === "HF_TOKEN").valueFrom, { secretKeyRef: { name: "huggingface-token", key: "token" } });
+        });
+
+        it("sets tensor parallel size from the GPU count, and leaves it out on CPU", () => {
+            const base = { model: "m/x", revision: "0".repeat(40), servedName: "x", maxModelLen: 4096, gpuMemoryUtilization: 0.9, dtype: "auto" as const, prefixCaching: false };
+            const four = vllmArgs({ ...base, gpus: 4, quantization: "awq" });
+            assert.equal(four[four.indexOf("--tensor-parallel-size") + 1], "4");
+            assert.equal(four[four.indexOf("--quantization") + 1], "awq");
+            assert.ok(four.includes("--no-enable-prefix-caching"));
+            assert.ok(!vllmArgs({ ...base, gpus: 0 }).includes("--tensor-parallel-size"));
+        });
+
+        it("puts GPU models on GPU nodes with the nvidia runtime and GPU requests", () => {
+            const pod = find("cloud", "Deployment", "vllm-large").spec.template.spec;
+            assert.equal(pod.runtimeClassName, "nvidia");
+            assert.deepEqual(pod.nodeSelector, { "groundwork.dev/placement": "gpu" });
+            assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+            assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
+            assert.equal(pod.containers[0].resources.requests["nvidia.com/gpu"], "1");
+        });
+
+        it("serves dev's small model on the A1 cores with vLLM's CPU image", () => {
+            const pod = find("dev", "Deployment", "vllm-small").spec.template.spec;
+            const c = pod.containers[0];
+            assert.equal(c.image, VLLM_CPU_IMAGE);
+            assert.match(c.image, /^vllm\/vllm-openai-cpu:v\d+\.\d+\.\d+$/);
+            assert.deepEqual(pod.nodeSelector, { "groundwork.dev/placement": "arm" });
+            assert.equal(pod.runtimeClassName, undefined);
+            assert.equal(c.resources.limits["nvidia.com/gpu"], undefined);
+            assert.equal(c.env.find((e: any) => e.name === "VLLM_CPU_KVCACHE_SPACE").value, "2");
+            assert.ok(!c.args.includes("--tensor-parallel-size"));
+            assert.equal(c.args[c.args.indexOf("--dtype") + 1], "float32");
+        });
+
+        it("probes /health with a startup window long enough to load a model, and never drops the last ready replica", () => {
+            const deployment = find("cloud", "Deployment", "vllm-large");
+            const c = deployment.spec.template.spec.containers[0];
+            assert.equal(c.startupProbe.httpGet.path, "/health");
+            assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 1200);
+            assert.equal(c.readinessProbe.httpGet.path, "/health");
+            assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+            assert.deepEqual(find("cloud", "PodDisruptionBudget", "vllm-large").spec, { selector: { matchLabels: { "app.kubernetes.io/name": "vllm-large" } }, minAvailable: 1 });
+            assert.equal(deployment.spec.template.metadata.annotations["prometheus.io/path"], "/metrics");
+        });
+
+        it("keeps the model cache when the stack is destroyed", () => {
+            const pvc = plans.cloud.resources.find((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim" && r.name === "vllm-large-cache")!;
+            assert.equal(pvc.retainOnDelete, true);
+        });
+
+        it("scales on queue depth with KEDA where the bounds allow, and not where they do not", () => {
+            const scaled = find("cloud", "ScaledObject", "vllm-large");
+            assert.deepEqual([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount], [1, 2]);
+            assert.deepEqual(scaled.spec.triggers[0], {
+                type: "prometheus",
+                metadata: {
+                    serverAddress: "http://prometheus-server.groundwork-observability.svc.cluster.local:80",
+                    query: 'sum(vllm:num_requests_waiting{model_name="large"})',
+                    threshold: "5",
+                },
+            });
+            const deployment = plans.cloud.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "vllm-large")!;
+            assert.deepEqual(deployment.ignoreChanges, ["spec.replicas"], "Pulumi leaves the replica count to KEDA");
+            const charts = docs.cloud.filter((d) => d.kind === "HelmRelease").map((d) => `${d.spec.chart}@${d.spec.version}`);
+            assert.ok(charts.includes("keda@2.19.0") && charts.includes("prometheus@29.35.0"));
+            assert.ok(!docs.dev.some((d) => d.kind === "ScaledObject" || d.spec?.chart === "keda"), "dev has no room to scale: no autoscaler");
+        });
+
+        it("admits only the gateway and the metrics scraper to a model server, over mTLS", () => {
+            const auth = find("cloud", "MeshTLSAuthentication", "vllm-large-clients-clients");
+            assert.deepEqual(auth.spec.identityRefs, [
+                { kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-inference" },
+                { kind: "ServiceAccount", name: "prometheus-server", namespace: "groundwork-observability" },
+            ]);
+            assert.equal(find("cloud", "Server", "vllm-large-clients-server").spec.accessPolicy, "deny");
+            assert.equal(find("cloud", "Service", "vllm-large").spec.type, "ClusterIP");
+            const ns = find("cloud", "Namespace", "groundwork-inference");
+            assert.equal(ns.metadata.annotations!["linkerd.io/inject"], "enabled");
+        });
+    });
+
+    describe("bad input", () => {
+        const hybrid = () => stackValues("hybrid");
+        it("rejects tensor parallel above the GPUs of the placement's nodes", () => {
+            const v = hybrid();
+            v.inference.models[0].gpus = 4;
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].gpus = 4: = 4 sets tensor parallel size 4, but the largest GPU node of this stack has 1 GPU(s); tensor parallelism stays inside one node: use at most 1, or a larger instance type"]);
+        });
+        it("rejects a fallback to a model name that is not a route", () => {
+            const v = hybrid();
+            v.inference.routes[0].fallbacks = ["medium"];
+            assert.deepEqual(problems(v), ['groundwork:inference.routes[0].fallbacks[0] = "medium": names medium, which is not a route; fallbacks are routes: large, small']);
+        });
+        it("rejects a fallback cycle", () => {
+            const v = hybrid();
+            v.inference.routes[1].fallbacks = ["large"];
+            const found = problems(v);
+            assert.ok(found.includes('groundwork:inference.routes[0].fallbacks = ["small"]: form a cycle large → small → large; a fallback chain must end'), found.join("\n"));
+        });
+        it("rejects a route whose target does not exist", () => {
+            const v = hybrid();
+            v.inference.routes[1].target = "tiny";
+            assert.deepEqual(problems(v), ['groundwork:inference.routes[1].target = "tiny": names tiny, which is neither a model nor a hosted model; known: large, small']);
+        });
+        it("rejects a budget of zero or less", () => {
+            const v = hybrid();
+            v.inference.teams[0].maxBudgetUsd = 0;
+            v.inference.teams[0].keys[0].maxBudgetUsd = -5;
+            assert.deepEqual(problems(v), [
+                "groundwork:inference.teams[0].maxBudgetUsd = 0: must be greater than 0",
+                "groundwork:inference.teams[0].keys[0].maxBudgetUsd = -5: must be greater than 0",
+            ]);
+        });
+        it("rejects a key with a bigger budget than its team", () => {
+            const v = hybrid();
+            v.inference.teams[0].keys[0].maxBudgetUsd = 500;
+            assert.deepEqual(problems(v), ["groundwork:inference.teams[0].keys[0].maxBudgetUsd = 500: = 500 exceeds team research's maxBudgetUsd 200; a key draws on its team's budget"]);
+        });
+        it("rejects a GPU model on the ARM placement", () => {
+            const v = hybrid();
+            v.inference.models[0].placement = "arm";
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].gpus = 1: asks for 1 GPU(s), but large is placed on arm nodes, which have none; set placement: gpu, or gpus: 0 to serve on CPU"]);
+        });
+        it("rejects a model too large for its GPU memory", () => {
+            const v = hybrid();
+            v.inference.models[0].parametersBillions = 13;
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].parametersBillions = 13: = 13 needs about 29.1 GiB for weights (bfloat16) plus 1.0 GiB of KV cache, but 1 GPU(s) × 21.6 GiB usable give 21.6 GiB; add GPUs, quantise, or pick a smaller model"]);
+            v.inference.models[0].quantization = "awq"; // 4-bit: 7.3 GiB fits the A10G
+            assert.throws(() => problems(v), /expected the configuration to be rejected/);
+        });
+        it("rejects a CPU model too large for the memory it is given", () => {
+            const v = stackValues("dev");
+            v.inference.models[0].parametersBillions = 3;
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].memoryGbs = 5: = 5 GiB is too small for small: about 13.4 GiB of weights (float32) plus kvCacheGbs 2; give it at least 16 GiB or pick a smaller model"]);
+        });
+        it("never lets restricted data reach a hosted model, directly or through a fallback", () => {
+            const v = stackValues("cloud");
+            v.inference.routes[1].fallbacks = ["small", "hosted"];
+            assert.deepEqual(problems(v), ["groundwork:inference.routes[1].classification = \"internal\": is internal, but the route reaches hosted model hosted-mini through its fallback hosted, which may receive public data at most; keep internal routes on models in the cluster"]);
+        });
+        it("rejects a model pinned to a branch instead of a commit", () => {
+            const v = stackValues("dev");
+            v.inference.models[0].revision = "main";
+            assert.deepEqual(problems(v), ['groundwork:inference.models[0].revision = "main": must be a full 40-character commit hash: a branch or tag can move under a running server']);
+        });
+    });
+});
