@@ -1,0 +1,11 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { availabilityPolicies } from "./availability";
+import { awsReliabilityPolicies } from "./aws";
+import { podHealthPolicies } from "./pod-health";
+
+/** The reliability pack's policies, importable without starting the PolicyPack's gRPC server. */
+export const reliabilityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    ...podHealthPolicies,
+    ...availabilityPolicies,
+    ...awsReliabilityPolicies,
+];

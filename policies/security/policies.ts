@@ -1,0 +1,17 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { awsPolicies } from "./aws";
+import { clusterPolicies } from "./cluster";
+import { helmPolicies } from "./helm";
+import { ociPolicies } from "./oci";
+import { podCredentialPolicies } from "./pod-credentials";
+import { podIsolationPolicies } from "./pod-isolation";
+
+/** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
+export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    ...awsPolicies,
+    ...ociPolicies,
+    ...podIsolationPolicies,
+    ...podCredentialPolicies,
+    ...clusterPolicies,
+    ...helmPolicies,
+];
