@@ -1,0 +1,60 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+
+/*
+ * OCI Object Storage and compute data rules. Sources: OCI Terraform provider docs for
+ * oci_objectstorage_bucket (access_type default NoPublicAccess, versioning, kms_key_id) and
+ * oci_core_instance (preserve_boot_volume); CIS OCI Foundations Benchmark 5.1.1 (no public
+ * buckets), 5.1.2 (buckets encrypted with a customer-managed key).
+ */
+
+const BUCKET = "oci:ObjectStorage/bucket:Bucket";
+
+export const ociBucketPrivate: ResourceValidationPolicy = {
+    name: "oci-bucket-private",
+    description: "OCI Object Storage buckets are not public (accessType NoPublicAccess, the provider default).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== BUCKET) return;
+        const access = args.props.accessType ?? "NoPublicAccess";
+        if (access !== "NoPublicAccess") {
+            reportViolation(`OCI bucket ${args.name} has accessType ${access}; set accessType: "NoPublicAccess" and share objects with pre-authenticated requests instead.`);
+        }
+    },
+};
+
+export const ociBucketVersioning: ResourceValidationPolicy = {
+    name: "oci-bucket-versioning",
+    description: "OCI Object Storage buckets keep object versions (versioning Enabled).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== BUCKET) return;
+        if (args.props.versioning !== "Enabled") {
+            reportViolation(`OCI bucket ${args.name} has versioning ${args.props.versioning ?? "unset (Disabled)"}; set versioning: "Enabled" so deleted or overwritten backups can be recovered.`);
+        }
+    },
+};
+
+export const ociBucketCustomerKey: ResourceValidationPolicy = {
+    name: "oci-bucket-customer-key",
+    description: "OCI buckets are encrypted with a customer-managed Vault key (kmsKeyId) rather than the Oracle-managed default.",
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== BUCKET) return;
+        if (!args.props.kmsKeyId) {
+            reportViolation(`OCI bucket ${args.name} has no kmsKeyId, so Oracle-managed keys encrypt it; set kmsKeyId to a Vault key to control (and be able to revoke) access to the data.`);
+        }
+    },
+};
+
+export const serverBootVolumePreserved: ResourceValidationPolicy = {
+    name: "server-boot-volume-preserved",
+    description: "OCI instances tagged as k3s servers (freeformTags groundwork-k3s-role=server) keep their boot volume when terminated: it holds the embedded etcd datastore.",
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "oci:Core/instance:Instance") return;
+        if (args.props.freeformTags?.["groundwork-k3s-role"] !== "server") return;
+        if (args.props.preserveBootVolume !== true) {
+            reportViolation(`OCI instance ${args.name} is a k3s server but preserveBootVolume is ${args.props.preserveBootVolume ?? "unset"}; set preserveBootVolume: true so replacing the instance does not delete the cluster datastore.`);
+        }
+    },
+};

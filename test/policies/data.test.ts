@@ -1,0 +1,204 @@
+import { strict as assert } from "assert";
+import { Policy } from "@pulumi/policy";
+import { ebsEncrypted, kmsKeyDeletionWindow } from "../../policies/data/aws-data-policies";
+import { ociBucketCustomerKey, ociBucketPrivate, ociBucketVersioning, serverBootVolumePreserved } from "../../policies/data/oci-policies";
+import { dataPolicies } from "../../policies/data/policies";
+import { backupRetentionPolicy, postgresBackupConfigured, postgresScheduledBackup } from "../../policies/data/postgres-policies";
+import { statefulReleasePersistence } from "../../policies/data/release-policies";
+import { s3BucketEncrypted, s3BucketVersioning, s3PublicAccessBlocked } from "../../policies/data/s3-policies";
+import { ResourceRecord, runPolicy } from "../../policies/policy-run";
+
+const rec = (type: string, name: string, props: Record<string, any>, extra: Partial<ResourceRecord> = {}): ResourceRecord =>
+    ({ type, name, urn: `urn:pulumi:test::groundwork::${type}::${name}`, props, ...extra });
+
+const messages = async (policy: Policy, records: ResourceRecord[], config?: Record<string, unknown>) =>
+    (await runPolicy(policy, records, config)).map((v) => v.message);
+
+// The backup bucket as the plan records it: a component parent, settings sharing the bucket's name.
+const PARENT = "urn:pulumi:test::groundwork::groundwork:aws:BackupBucket::backups";
+const component: ResourceRecord = { type: "groundwork:aws:BackupBucket", name: "backups", urn: PARENT, props: {} };
+const bucket = rec("aws:s3/bucket:Bucket", "backups", { bucketPrefix: "backups-", forceDestroy: false }, { parent: PARENT });
+const sse = (sseAlgorithm: string) => rec("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups",
+    { bucket: "offline-backups", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm }, bucketKeyEnabled: true }] }, { parent: PARENT });
+const versioning = (status: string) => rec("aws:s3/bucketVersioning:BucketVersioning", "backups", { bucket: "offline-backups", versioningConfiguration: { status } }, { parent: PARENT });
+const publicAccessBlock = (flags: Partial<Record<string, boolean>> = {}) => rec("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups", {
+    bucket: "offline-backups", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...flags,
+}, { parent: PARENT });
+
+const ociBucket = (props: Record<string, any>) => rec("oci:ObjectStorage/bucket:Bucket", "backups", {
+    accessType: "NoPublicAccess", compartmentId: "ocid1.compartment.oc1..example", name: "backups-dev", namespace: "ns", storageTier: "Standard", versioning: "Enabled", ...props,
+});
+
+const cluster = (spec: Record<string, any>) => rec("kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres", {
+    apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "postgres", namespace: "groundwork-data" }, spec: { instances: 1, storage: { size: "20Gi" }, ...spec },
+});
+const barmanPlugin = { plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "postgres-backups" } }] };
+const scheduled = (clusterName: string, namespace = "groundwork-data") => rec("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup", "postgres-daily", {
+    apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup", metadata: { name: "postgres-daily", namespace },
+    spec: { backupOwnerReference: "self", cluster: { name: clusterName }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" }, schedule: "0 0 3 * * *" },
+});
+const objectStore = (retentionPolicy?: string) => rec("kubernetes:barmancloud.cnpg.io/v1:ObjectStore", "postgres-backups", {
+    apiVersion: "barmancloud.cnpg.io/v1", kind: "ObjectStore", metadata: { name: "postgres-backups", namespace: "groundwork-data" },
+    spec: { configuration: { destinationPath: "s3://backups/postgres/" }, ...(retentionPolicy ? { retentionPolicy } : {}) },
+});
+
+const release = (chart: string, values: Record<string, any>) => rec("kubernetes:helm.sh/v3:Release", chart, { chart, version: "1.0.0", values });
+
+describe("data policy pack", () => {
+    it("has at least 8 kebab-case policies with descriptions and levels", () => {
+        assert.ok(dataPolicies.length >= 8);
+        for (const p of dataPolicies) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+            assert.ok(p.description && p.enforcementLevel);
+        }
+    });
+
+    describe("s3-bucket-encrypted", () => {
+        it("passes a bucket with an aws:kms default encryption configuration", async () => {
+            assert.deepEqual(await messages(s3BucketEncrypted, [component, bucket, sse("aws:kms")]), []);
+        });
+        it("fails a bucket without one, or whose configuration belongs to another bucket", async () => {
+            const [m] = await messages(s3BucketEncrypted, [component, bucket]);
+            assert.match(m, /S3 bucket backups has no BucketServerSideEncryptionConfiguration/);
+            const other = { ...sse("aws:kms"), name: "logs", parent: "urn:pulumi:test::groundwork::groundwork:aws:BackupBucket::logs" };
+            assert.equal((await messages(s3BucketEncrypted, [component, bucket, other])).length, 1);
+        });
+        it("matches settings by dependency on the bucket, as a real preview records it", async () => {
+            const elsewhere = { ...sse("AES256"), name: "enc", parent: undefined, props: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, dependencies: [bucket.urn] };
+            assert.deepEqual(await messages(s3BucketEncrypted, [component, bucket, elsewhere]), []);
+        });
+    });
+
+    describe("s3-bucket-versioning", () => {
+        it("passes Enabled versioning", async () => {
+            assert.deepEqual(await messages(s3BucketVersioning, [component, bucket, versioning("Enabled")]), []);
+        });
+        it("fails Suspended versioning", async () => {
+            const [m] = await messages(s3BucketVersioning, [component, bucket, versioning("Suspended")]);
+            assert.match(m, /S3 bucket backups has no BucketVersioning with versioningConfiguration\.status "Enabled"/);
+        });
+    });
+
+    describe("s3-public-access-blocked", () => {
+        it("passes all four flags true", async () => {
+            assert.deepEqual(await messages(s3PublicAccessBlocked, [component, bucket, publicAccessBlock()]), []);
+        });
+        it("fails a missing block and names a flag left false", async () => {
+            assert.match((await messages(s3PublicAccessBlocked, [component, bucket]))[0], /has no BucketPublicAccessBlock/);
+            assert.match((await messages(s3PublicAccessBlocked, [component, bucket, publicAccessBlock({ restrictPublicBuckets: false })]))[0], /leaves restrictPublicBuckets not true/);
+        });
+    });
+
+    describe("oci-bucket-private", () => {
+        it("passes NoPublicAccess", async () => {
+            assert.deepEqual(await messages(ociBucketPrivate, [ociBucket({})]), []);
+        });
+        it("fails ObjectRead", async () => {
+            assert.match((await messages(ociBucketPrivate, [ociBucket({ accessType: "ObjectRead" })]))[0], /OCI bucket backups has accessType ObjectRead; set accessType: "NoPublicAccess"/);
+        });
+    });
+
+    describe("oci-bucket-versioning", () => {
+        it("passes Enabled", async () => {
+            assert.deepEqual(await messages(ociBucketVersioning, [ociBucket({})]), []);
+        });
+        it("fails when unset", async () => {
+            assert.match((await messages(ociBucketVersioning, [ociBucket({ versioning: undefined })]))[0], /has versioning unset \(Disabled\); set versioning: "Enabled"/);
+        });
+    });
+
+    describe("oci-bucket-customer-key", () => {
+        it("passes a bucket with kmsKeyId", async () => {
+            assert.deepEqual(await messages(ociBucketCustomerKey, [ociBucket({ kmsKeyId: "ocid1.key.oc1..example" })]), []);
+        });
+        it("warns without one", async () => {
+            assert.match((await messages(ociBucketCustomerKey, [ociBucket({})]))[0], /OCI bucket backups has no kmsKeyId/);
+        });
+    });
+
+    describe("ebs-encrypted", () => {
+        const instance = (rootBlockDevice: Record<string, any>, ebsBlockDevices?: any[]) =>
+            rec("aws:ec2/instance:Instance", "gpu-0", { instanceType: "g5.xlarge", rootBlockDevice, ...(ebsBlockDevices ? { ebsBlockDevices } : {}) });
+        it("passes an encrypted root disk", async () => {
+            assert.deepEqual(await messages(ebsEncrypted, [instance({ encrypted: true, volumeSize: 200, volumeType: "gp3" })]), []);
+        });
+        it("fails an unencrypted root disk and data disk, and an unencrypted EBS volume", async () => {
+            const found = await messages(ebsEncrypted, [instance({ volumeSize: 200 }, [{ deviceName: "/dev/sdf", encrypted: false }]), rec("aws:ebs/volume:Volume", "data", { size: 50 })]);
+            assert.match(found[0], /Instance gpu-0 rootBlockDevice\.encrypted is not true/);
+            assert.match(found[1], /ebsBlockDevices\[0\] \(\/dev\/sdf\) is not encrypted/);
+            assert.match(found[2], /EBS volume data has encrypted unset; set encrypted: true/);
+        });
+    });
+
+    describe("kms-key-deletion-window", () => {
+        const key = (props: Record<string, any>) => rec("aws:kms/key:Key", "vault-unseal", { description: "Vault auto-unseal", enableKeyRotation: true, ...props });
+        it("passes 30 days and the AWS default", async () => {
+            assert.deepEqual(await messages(kmsKeyDeletionWindow, [key({ deletionWindowInDays: 30 }), key({})]), []);
+        });
+        it("fails 7 days against the default minimum of 30, and passes it with a lower configured minimum", async () => {
+            assert.match((await messages(kmsKeyDeletionWindow, [key({ deletionWindowInDays: 7 })]))[0], /KMS key vault-unseal has deletionWindowInDays 7, below 30/);
+            assert.deepEqual(await messages(kmsKeyDeletionWindow, [key({ deletionWindowInDays: 7 })], { minDeletionWindowDays: 7 }), []);
+        });
+    });
+
+    describe("postgres-backup-configured", () => {
+        it("passes the Barman Cloud plugin as WAL archiver, and in-tree barmanObjectStore", async () => {
+            assert.deepEqual(await messages(postgresBackupConfigured, [cluster(barmanPlugin)]), []);
+            assert.deepEqual(await messages(postgresBackupConfigured, [cluster({ backup: { barmanObjectStore: { destinationPath: "s3://b/" }, retentionPolicy: "30d" } })]), []);
+        });
+        it("fails a cluster without WAL archiving", async () => {
+            assert.match((await messages(postgresBackupConfigured, [cluster({})]))[0], /CloudNativePG Cluster postgres has no WAL archive: add spec\.plugins/);
+        });
+    });
+
+    describe("postgres-scheduled-backup", () => {
+        it("passes a cluster with a ScheduledBackup in its namespace", async () => {
+            assert.deepEqual(await messages(postgresScheduledBackup, [cluster(barmanPlugin), scheduled("postgres")]), []);
+        });
+        it("fails a ScheduledBackup for another cluster or namespace", async () => {
+            const [m] = await messages(postgresScheduledBackup, [cluster(barmanPlugin), scheduled("other"), scheduled("postgres", "default")]);
+            assert.match(m, /Cluster groundwork-data\/postgres has no ScheduledBackup with spec\.cluster\.name "postgres"/);
+        });
+    });
+
+    describe("backup-retention-policy", () => {
+        it("passes an ObjectStore keeping 30 days", async () => {
+            assert.deepEqual(await messages(backupRetentionPolicy, [objectStore("30d")]), []);
+        });
+        it("fails a missing or malformed retentionPolicy", async () => {
+            assert.match((await messages(backupRetentionPolicy, [objectStore()]))[0], /ObjectStore postgres-backups spec\.retentionPolicy is unset; set it like "30d"/);
+            assert.match((await messages(backupRetentionPolicy, [cluster({ backup: { barmanObjectStore: { destinationPath: "s3://b/" }, retentionPolicy: "forever" } })]))[0], /spec\.backup\.retentionPolicy is forever/);
+        });
+    });
+
+    describe("stateful-release-persistence", () => {
+        it("passes Vault with data storage, Langfuse ClickHouse with persistence, Qdrant with a volume size", async () => {
+            const releases = [
+                release("vault", { server: { dataStorage: { enabled: true, size: "10Gi" }, ha: { enabled: false } } }),
+                release("langfuse", { clickhouse: { deploy: true, persistence: { size: "20Gi" } } }),
+                release("qdrant", { persistence: { accessModes: ["ReadWriteOnce"], size: "10Gi" } }),
+            ];
+            assert.deepEqual(await messages(statefulReleasePersistence, releases), []);
+        });
+        it("fails Vault in dev mode and ClickHouse without persistence", async () => {
+            const found = await messages(statefulReleasePersistence, [
+                release("vault", { server: { dev: { enabled: true }, dataStorage: { enabled: false } } }),
+                release("langfuse", { clickhouse: { persistence: { enabled: false } } }),
+            ]);
+            assert.match(found[0], /Helm release vault \(chart vault\) would lose its data: server\.dev\.enabled is true .*; server\.dataStorage\.enabled is false/);
+            assert.match(found[1], /clickhouse\.persistence\.enabled is false/);
+        });
+    });
+
+    describe("server-boot-volume-preserved", () => {
+        const oci = (role: string, preserveBootVolume: boolean) => rec("oci:Core/instance:Instance", `${role}-1`, {
+            shape: "VM.Standard.A1.Flex", freeformTags: { "groundwork-k3s-role": role }, preserveBootVolume,
+        });
+        it("passes a server that keeps its boot volume, and ignores agents", async () => {
+            assert.deepEqual(await messages(serverBootVolumePreserved, [oci("server", true), oci("agent", false)]), []);
+        });
+        it("warns about a server that would lose it", async () => {
+            assert.match((await messages(serverBootVolumePreserved, [oci("server", false)]))[0], /OCI instance server-1 is a k3s server but preserveBootVolume is false/);
+        });
+    });
+});
