@@ -1,12 +1,18 @@
 /**
  * `npm run plan -- --stack <name> [--secret KEY=VALUE ...] [--out DIR]`
  *
- * Runs the stack's program offline and writes out/<stack>/: resources.json, manifests.yaml; prints
- * a summary. Exit 0 when clean, 2 on bad configuration or arguments, 1 on any other failure.
+ * Runs the stack's program offline and writes out/<stack>/: resources.json, manifests.yaml, the
+ * policy packs' verdict (policy-report.md/.json) and the monthly price (cost.md/.json); prints a
+ * summary. Exit 0 when clean, 3 when any policy reports a mandatory violation (after every file is
+ * written, so the reviewer can read why), 2 on bad configuration or arguments, 1 on any other failure.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { POLICY_PACKS } from "../policies/packs";
+import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
+import { packConfigFor, packConfigs, monthlyBudgetOf, readStackConfig } from "./policy-config";
+import { evaluatePolicies, policyExitCode, policySummaryLine, renderPolicyReportFiles, toPolicyRecord } from "./policy-report";
 import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
 
@@ -49,14 +55,14 @@ async function main(argv: string[]): Promise<number> {
     }
     const outDir = values.out ?? path.join("out", stack);
     try {
-        const plan = await planStack({
-            stack,
-            stackFile: values["stack-file"],
-            secrets: parseSecrets(values.secret!),
-            program: values.program,
-        });
-        const files = renderPlanFiles(plan);
-        const summary = renderSummary(plan, outDir, Object.keys(files));
+        const secrets = parseSecrets(values.secret!);
+        const plan = await planStack({ stack, stackFile: values["stack-file"], secrets, program: values.program });
+        // The packs' config comes from the stack's config, as `npm run policy-config` gives it to CI.
+        const stackConfig = readStackConfig({ stack, stackFile: values["stack-file"], secrets });
+        const policies = await evaluatePolicies(stack, plan.resources.map(toPolicyRecord), POLICY_PACKS, packConfigs(stackConfig, POLICY_PACKS.map((p) => p.name)));
+        const cost = costReport(stack, plan.resources, monthlyBudgetOf(packConfigFor(stackConfig, "cost")));
+        const files = renderPlanFiles(plan, { ...renderPolicyReportFiles(policies), ...renderCostFiles(cost) });
+        const summary = renderSummary(plan, outDir, Object.keys(files), [policySummaryLine(policies), costSummaryLine(cost)]);
         const leaks = leakedSecrets([...Object.values(files), summary], plan.secretValues);
         if (leaks.length > 0) {
             // Never expected: a secret reached a plain input. Refuse rather than write it.
@@ -64,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
         }
         writePlanFiles(outDir, files);
         process.stdout.write(summary);
-        return 0;
+        return policyExitCode(policies);
     } catch (err) {
         // Leave nothing behind that could be mistaken for this configuration's plan.
         fs.rmSync(outDir, { recursive: true, force: true });

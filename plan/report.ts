@@ -57,19 +57,26 @@ export interface PlanFiles {
     [file: string]: string;
 }
 
-/** Renders the plan's files in memory, so they can be checked for leaks before any is written. */
-export function renderPlanFiles(plan: PlanResult): PlanFiles {
+/**
+ * Renders the plan's files in memory, so they can be checked for leaks before any is written;
+ * `reports` (the policy report, the price) are written beside them under the same check.
+ */
+export function renderPlanFiles(plan: PlanResult, reports: PlanFiles = {}): PlanFiles {
     const docs = kubernetesDocuments(plan.resources);
     return {
         "resources.json": JSON.stringify(resourceRecords(plan.resources), null, 2) + "\n",
         "manifests.yaml": docs.length
             ? docs.map((d) => YAML.stringify(d, { lineWidth: 0 })).join("---\n")
             : "# This stack creates no Kubernetes objects of its own.\n",
+        ...reports,
     };
 }
 
-/** The readable summary printed on stdout; `files` are the names written to `outDir`. */
-export function renderSummary(plan: PlanResult, outDir: string, files: string[]): string {
+/**
+ * The readable summary printed on stdout; `files` are the names written to `outDir`, `verdicts`
+ * one-line results (policy violations, monthly price) printed before them.
+ */
+export function renderSummary(plan: PlanResult, outDir: string, files: string[], verdicts: string[] = []): string {
     const byType = new Map<string, number>();
     for (const r of plan.resources) {
         byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
@@ -86,7 +93,7 @@ export function renderSummary(plan: PlanResult, outDir: string, files: string[])
             ...plan.placeholders.map((p) => `  ${p}`),
         );
     }
-    lines.push(`Wrote ${files.map((f) => path.join(outDir, f)).join(", ")}`);
+    lines.push(...verdicts, `Wrote ${files.map((f) => path.join(outDir, f)).join(", ")}`);
     return lines.join("\n") + "\n";
 }
 

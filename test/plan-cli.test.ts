@@ -46,7 +46,7 @@ describe("npm run plan", function () {
             "--secret", `groundwork:oci.auth.privateKey=${planted}`);
         assert.equal(run.status, 0, run.stderr);
         const written = filesUnder(out);
-        assert.deepEqual(Object.keys(written).sort(), ["manifests.yaml", "resources.json"]);
+        assert.deepEqual(Object.keys(written).sort(), ["cost.json", "cost.md", "manifests.yaml", "policy-report.json", "policy-report.md", "resources.json"]);
         // The stand-in values the mock runtime hands the program for generated secrets.
         const token = OFFLINE_OUTPUTS["random:index/randomPassword:RandomPassword"]("k3s-token", { length: 64 }).result as string;
         const sshKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("operator-ssh", {}).privateKeyOpenssh as string;
@@ -63,8 +63,8 @@ describe("npm run plan", function () {
     });
 
     for (const [stack, keys] of [
-        ["cloud", []],
-        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey"]],
+        ["cloud", ["groundwork:inference.huggingfaceToken", "groundwork:inference.hosted[0].apiKey"]],
+        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken"]],
         ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey"]],
     ] as [string, string[]][]) {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, () => {

@@ -1,0 +1,124 @@
+/**
+ * Each policy pack's configuration, derived from the stack's own config, so that the offline plan
+ * and CI's `pulumi preview --policy-pack-config` apply the same thresholds (today: the cost pack's
+ * budget from `groundwork:cost.monthlyBudgetUsd`).
+ *
+ * `npm run policy-config -- --stack <name> [--stack-file FILE] [--pack NAME ...] [--out FILE | --out-dir DIR]`
+ *
+ * Writes the JSON file `--policy-pack-config` takes: policy name → config object (optionally an
+ * `all` entry for the enforcement level of every policy). Format: pulumi.com "Configuring policy
+ * packs" (docs/iac/packages-and-automation/crossguard/configuration, seen 2026-05). `--pack`
+ * (repeatable, default `cost`) names the packs; `--out` writes one pack's file, `--out-dir` writes
+ * `<pack>.json` per pack (the CLI needs one config per `--policy-pack` once any is given:
+ * pulumi/pulumi `validatePolicyPackConfig`), and without either the one pack's JSON goes to stdout.
+ * Exit 0 on success, 2 on bad configuration or arguments.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import * as YAML from "yaml";
+import { PolicyPackConfig } from "@pulumi/policy";
+import { parseStackConfig, StackConfig } from "../stacks/config";
+import { readStackFile } from "./stack-file";
+
+/** The cost pack's policy that compares the stack's monthly price with its budget. */
+export const MONTHLY_BUDGET_POLICY = "monthly-budget";
+
+/** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
+export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
+    if (pack === "cost" && config.cost !== undefined) {
+        return { [MONTHLY_BUDGET_POLICY]: { monthlyBudgetUsd: config.cost.monthlyBudgetUsd } };
+    }
+    return {};
+}
+
+/** The budget a cost pack config carries, if any. */
+export function monthlyBudgetOf(costConfig: PolicyPackConfig | undefined): number | undefined {
+    const entry = costConfig?.[MONTHLY_BUDGET_POLICY];
+    return typeof entry === "object" && typeof entry.monthlyBudgetUsd === "number" ? entry.monthlyBudgetUsd : undefined;
+}
+
+export interface StackLocation {
+    /** Folder holding Pulumi.yaml. Default: the current directory. */
+    projectDir?: string;
+    stack: string;
+    /** Default `Pulumi.<stack>.yaml` in the project folder. */
+    stackFile?: string;
+    /** Values for `secure:` config (only needed to satisfy the schema; no pack config is secret). */
+    secrets?: Record<string, string>;
+}
+
+/** Reads and parses a stack's config the way the program does (ConfigError on a bad one). */
+export function readStackConfig(where: StackLocation): StackConfig {
+    const projectDir = path.resolve(where.projectDir ?? ".");
+    const project: string = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).name;
+    const file = where.stackFile ?? path.join(projectDir, `Pulumi.${where.stack}.yaml`);
+    return parseStackConfig(readStackFile(file, project, where.secrets).config);
+}
+
+/** Every named pack's config for the stack. */
+export function packConfigs(config: StackConfig, packs: string[]): Record<string, PolicyPackConfig> {
+    return Object.fromEntries(packs.map((p) => [p, packConfigFor(config, p)]));
+}
+
+const USAGE = "usage: npm run policy-config -- --stack <name> [--stack-file FILE] [--pack NAME ...] [--out FILE | --out-dir DIR]";
+
+class UsageError extends Error {}
+
+function main(argv: string[]): number {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            stack: { type: "string" },
+            "stack-file": { type: "string" },
+            pack: { type: "string", multiple: true },
+            out: { type: "string" },
+            "out-dir": { type: "string" },
+            help: { type: "boolean", default: false },
+        },
+        strict: true,
+    });
+    if (values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    if (!values.stack || !/^[A-Za-z0-9_.-]+$/.test(values.stack)) {
+        throw new UsageError("--stack: required, letters, digits, '-', '_' and '.'");
+    }
+    const packs = values.pack?.length ? values.pack : ["cost"];
+    const badPack = packs.find((p) => !/^[a-z][a-z0-9-]*$/.test(p));
+    if (badPack !== undefined) {
+        throw new UsageError(`--pack ${JSON.stringify(badPack)}: a pack is a directory name under policies/, e.g. cost`);
+    }
+    if (values.out !== undefined && values["out-dir"] !== undefined) {
+        throw new UsageError("--out and --out-dir: give one");
+    }
+    if (values["out-dir"] === undefined && packs.length > 1) {
+        throw new UsageError(`--pack given ${packs.length} times: several packs need --out-dir`);
+    }
+    const configs = packConfigs(readStackConfig({ stack: values.stack, stackFile: values["stack-file"] }), packs);
+    const text = (pack: string) => JSON.stringify(configs[pack], null, 2) + "\n";
+    if (values["out-dir"] !== undefined) {
+        fs.mkdirSync(values["out-dir"], { recursive: true });
+        for (const pack of packs) {
+            fs.writeFileSync(path.join(values["out-dir"], `${pack}.json`), text(pack));
+        }
+    } else if (values.out !== undefined) {
+        fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
+        fs.writeFileSync(values.out, text(packs[0]));
+    } else {
+        process.stdout.write(text(packs[0]));
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(main(process.argv.slice(2)));
+    } catch (err) {
+        const e = err as Error & { code?: string };
+        const known = ["ConfigError", "StackFileError", "UsageError"].includes(e.constructor?.name) || e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+        process.stderr.write(known ? `error: ${e.message}\n${e instanceof UsageError ? USAGE + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
+        process.exit(known ? 2 : 1);
+    }
+}
