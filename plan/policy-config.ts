@@ -23,11 +23,16 @@ import { readStackFile } from "./stack-file";
 
 /** The cost pack's policy that compares the stack's monthly price with its budget. */
 export const MONTHLY_BUDGET_POLICY = "monthly-budget";
+/** The cost pack's policy that holds a stack to OCI Always Free. */
+export const ALWAYS_FREE_POLICY = "always-free-within-limits";
 
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
 export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
     if (pack === "cost" && config.cost !== undefined) {
-        return { [MONTHLY_BUDGET_POLICY]: { monthlyBudgetUsd: config.cost.monthlyBudgetUsd } };
+        return {
+            [MONTHLY_BUDGET_POLICY]: { monthlyBudgetUsd: config.cost.monthlyBudgetUsd },
+            ...(config.cost.alwaysFreeOnly && { [ALWAYS_FREE_POLICY]: { alwaysFreeOnly: true } }),
+        };
     }
     return {};
 }

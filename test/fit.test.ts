@@ -48,6 +48,15 @@ describe("platform fit", () => {
         assert.ok(model.requests.cpuMillis <= INFERENCE_RESERVE.cpuMillis && model.requests.memoryMi <= INFERENCE_RESERVE.memoryMi);
     });
 
+    for (const stack of ["dev", "cloud", "hybrid"]) {
+        it(`fits the ${stack} stack's platform nodes, gateway and autoscaler included`, () => {
+            const fit = platformFit(parse(stackValues(stack)));
+            assert.ok(fit.nodes > 0);
+            assert.ok(fit.requested.cpuMillis <= fit.allocatable.cpuMillis, `${stack}: ${fit.requested.cpuMillis}m of ${fit.allocatable.cpuMillis}m CPU requested`);
+            assert.ok(fit.requested.memoryMi <= fit.allocatable.memoryMi, `${stack}: ${fit.requested.memoryMi}Mi of ${fit.allocatable.memoryMi}Mi requested`);
+        });
+    }
+
     it("shows when a platform does not fit its nodes", () => {
         const dev = stackValues("dev");
         dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 50 }];

@@ -145,7 +145,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 1200);
             assert.equal(c.readinessProbe.httpGet.path, "/health");
             assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
-            assert.deepEqual(find("cloud", "PodDisruptionBudget", "vllm-large").spec, { selector: { matchLabels: { "app.kubernetes.io/name": "vllm-large" } }, minAvailable: 1 });
+            assert.deepEqual(find("cloud", "PodDisruptionBudget", "vllm-large").spec, { selector: { matchLabels: { "app.kubernetes.io/name": "vllm-large" } }, maxUnavailable: 1 });
             assert.equal(deployment.spec.template.metadata.annotations["prometheus.io/path"], "/metrics");
         });
 

@@ -176,13 +176,15 @@ describe("policy report and price beside the plan", function () {
     });
 
     describe("npm run policy-config and npm run plan", function () {
-        it("derives the cost pack's monthly-budget from groundwork:cost, and nothing for a stack without a budget", () => {
-            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 0 } });
+        it("derives the cost pack's monthly-budget and Always-Free rule from groundwork:cost", () => {
+            const dev = { "monthly-budget": { monthlyBudgetUsd: 0 }, "always-free-within-limits": { alwaysFreeOnly: true } };
+            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), dev);
+            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 1700 } });
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), {});
             const out = path.join(tmp(), "cost.json");
             const run = tsx("plan/policy-config.ts", "--stack", "dev", "--out", out);
             assert.equal(run.status, 0, run.stderr);
-            assert.deepEqual(JSON.parse(fs.readFileSync(out, "utf8")), { "monthly-budget": { monthlyBudgetUsd: 0 } });
+            assert.deepEqual(JSON.parse(fs.readFileSync(out, "utf8")), dev);
         });
 
         it("writes one config per pack with --out-dir and refuses several packs without it", () => {

@@ -139,7 +139,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         }, parent);
         new k8s.policy.v1.PodDisruptionBudget(name, {
             metadata: { name, namespace: ns, labels },
-            spec: { selector: { matchLabels: { "app.kubernetes.io/name": name } }, ...(args.replicas > 1 ? { maxUnavailable: 1 } : { minAvailable: 1 }) },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": name } }, maxUnavailable: 1 },
         }, parent);
         this.url = pulumi.interpolate`http://${service.metadata.name}.${ns}.svc.cluster.local:${GATEWAY_PORT}`;
 

@@ -172,13 +172,11 @@ export class VllmServer extends pulumi.ComponentResource {
             spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port: VLLM_PORT, targetPort: "http" }] },
         }, parent);
 
-        // One replica: voluntary evictions wait (a drain would take the model offline); more: one at a time.
+        // Evictions one at a time: drains of the node still proceed (minAvailable 1 on one replica would
+        // hang every node upgrade), and with two or more replicas the model stays up through them.
         new k8s.policy.v1.PodDisruptionBudget(name, {
             metadata: { name, namespace: args.namespace, labels },
-            spec: {
-                selector: { matchLabels: { "app.kubernetes.io/name": name } },
-                ...(args.replicas.min > 1 ? { maxUnavailable: 1 } : { minAvailable: 1 }),
-            },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": name } }, maxUnavailable: 1 },
         }, parent);
 
         new MeshAuthorization(`${name}-clients`, {

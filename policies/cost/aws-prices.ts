@@ -62,6 +62,8 @@ export const EC2_ON_DEMAND: Record<string, Record<string, PriceEntry>> = {
 /** gp3 storage per GB-month (IOPS/throughput above the free 3,000 IOPS / 125 MB/s baseline not priced). */
 export const EBS_GP3_GB_MONTH: Record<string, PriceEntry> = {
     "us-east-1": entry(0.08, "GB-month", "https://aws.amazon.com/ebs/pricing/", READ, "General Purpose SSD (gp3) storage, US East (N. Virginia)"),
+    // The EBS page's Europe (Frankfurt) rate; the page was not reachable from here to re-read it.
+    "eu-central-1": entry(0.0952, "GB-month", "https://aws.amazon.com/ebs/pricing/", READ, "General Purpose SSD (gp3) storage, Europe (Frankfurt); verify against the page"),
 };
 
 /** Every public IPv4 address, attached or idle, since 2024-02-01; same rate in every region. */
@@ -71,6 +73,8 @@ export const PUBLIC_IPV4_HOUR = entry(0.005, "hour", "https://aws.amazon.com/blo
 /** NAT gateway per hour (data processing per GB not estimated: usage-based). */
 export const NAT_GATEWAY_HOUR: Record<string, PriceEntry> = {
     "us-east-1": entry(0.045, "hour", "https://aws.amazon.com/vpc/pricing/", READ, "plus $0.045 per GB processed (usage-based, not estimated)"),
+    // Frankfurt is at the top of the $0.048-0.052 European range (cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026, read 2026-11-25).
+    "eu-central-1": entry(0.052, "hour", "https://aws.amazon.com/vpc/pricing/", READ, "plus $0.052 per GB processed (usage-based, not estimated); verify against the page"),
 };
 
 /** Each customer managed KMS key, $1/month prorated hourly; each automatic rotation adds a backing key. */

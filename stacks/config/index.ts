@@ -298,6 +298,7 @@ export const stackConfigSchema = z.strictObject({
     inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
     cost: z.strictObject({
         monthlyBudgetUsd: z.number().min(0).describe("Ceiling for the stack's monthly price (USD); the cost policy pack fails a plan or preview above it."),
+        alwaysFreeOnly: z.boolean().default(false).describe("The stack must stay inside OCI Always Free (A1 4 OCPU / 24 GB, 200 GB of volumes) and price at $0."),
     }).optional().describe("The stack's budget, enforced by the cost policy pack."),
     oci: ociSiteSchema.optional().describe("Oracle Cloud site (Always-Free A1 nodes by default)."),
     aws: awsSiteSchema.optional().describe("AWS site: GPU agents, and the servers in a cloud-only stack."),
