@@ -45,7 +45,7 @@ function inferenceServicesFootprint(config: StackConfig): Footprint[] {
     const gateway = meshed({ cpuMillis: cpuMillis(GATEWAY_RESOURCES.requests.cpu), memoryMi: memoryMi(GATEWAY_RESOURCES.requests.memory) });
     return [
         { workload: "llm-gateway", pods: inf.gateway.replicas, perPod: gateway },
-        ...(inf.models.some((m) => m.replicas.max > m.replicas.min) ? queueAutoscalingFootprint() : []),
+        ...(inf.models.some((m) => m.replicas.max > m.replicas.min || m.activeHours !== undefined) ? queueAutoscalingFootprint() : []),
     ];
 }
 

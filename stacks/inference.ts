@@ -72,7 +72,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const ns = new k8s.core.v1.Namespace("inference", meshedNamespaceArgs(INFERENCE_NAMESPACE, "restricted"), { provider });
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
-    const scales = inf.models.some((m) => m.replicas.max > m.replicas.min);
+    const scales = inf.models.some((m) => m.replicas.max > m.replicas.min || m.activeHours !== undefined);
     const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { scheduling: platformScheduling }, { provider }) : undefined;
 
     new k8s.core.v1.ServiceAccount("vllm", {
@@ -103,6 +103,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         cacheGbs: m.cacheGbs,
         replicas: m.replicas,
         queueDepthTarget: m.queueDepthTarget,
+        activeHours: m.activeHours,
         scheduling: schedulingFor((m.placement ?? config.placement.inference) as Placement),
         huggingfaceTokenSecret: hfToken?.secretName,
         serviceAccount: MODEL_SERVICE_ACCOUNT,

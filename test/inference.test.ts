@@ -172,6 +172,14 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.ok(!docs.dev.some((d) => d.kind === "ScaledObject" || d.spec?.chart === "keda"), "dev has no room to scale: no autoscaler");
         });
 
+        it("scales a model to zero outside its active hours, and keeps one up inside them", () => {
+            const scaled = find("cloud", "ScaledObject", "vllm-small");
+            assert.deepEqual([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount], [0, 1]);
+            assert.deepEqual(scaled.spec.triggers.map((t: any) => t.type), ["prometheus", "cron"]);
+            assert.deepEqual(scaled.spec.triggers[1].metadata, { timezone: "America/New_York", start: "0 8 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "1" });
+            assert.equal(find("cloud", "Deployment", "vllm-small").spec.replicas, 0);
+        });
+
         it("admits only the gateway and the metrics scraper to a model server, over mTLS", () => {
             const auth = find("cloud", "MeshTLSAuthentication", "vllm-large-clients-clients");
             assert.deepEqual(auth.spec.identityRefs, [
@@ -243,6 +251,19 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const v = stackValues("cloud");
             v.inference.routes[1].fallbacks = ["small", "hosted"];
             assert.deepEqual(problems(v), ["groundwork:inference.routes[1].classification = \"internal\": is internal, but the route reaches hosted model hosted-mini through its fallback hosted, which may receive public data at most; keep internal routes on models in the cluster"]);
+        });
+        it("rejects a model that scales to zero with nothing to start it again", () => {
+            const v = stackValues("cloud");
+            delete v.inference.models[1].activeHours;
+            assert.deepEqual(problems(v), ["groundwork:inference.models[1].replicas.min = 0: = 0 with no activeHours: nothing would ever start small (its queue metric disappears with its last replica); set activeHours, or min: 1"]);
+        });
+        it("rejects active hours that are not a cron schedule in a real time zone", () => {
+            const v = stackValues("cloud");
+            v.inference.models[1].activeHours = { timezone: "EST5", start: "8am", end: "0 19 * * 1-5" };
+            assert.deepEqual(problems(v), [
+                'groundwork:inference.models[1].activeHours.timezone = "EST5": must be an IANA time zone such as Europe/Berlin or UTC',
+                'groundwork:inference.models[1].activeHours.start = "8am": must be a five-field cron expression such as "0 8 * * 1-5"',
+            ]);
         });
         it("rejects a model pinned to a branch instead of a commit", () => {
             const v = stackValues("dev");

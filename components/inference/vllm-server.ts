@@ -49,6 +49,8 @@ export interface VllmServerArgs {
     replicas: { min: number; max: number };
     /** Waiting requests per replica before another starts. */
     queueDepthTarget: number;
+    /** When the model must be up (cron, KEDA's cron scaler); outside, it scales down to `replicas.min`. */
+    activeHours?: { timezone: string; start: string; end: string };
     scheduling: Scheduling;
     /** Secret holding `HF_TOKEN` (synced from Vault); optional for ungated models. */
     huggingfaceTokenSecret?: string;
@@ -97,6 +99,7 @@ export class VllmServer extends pulumi.ComponentResource {
         const labels = { "app.kubernetes.io/name": name, ...VLLM_COMPONENT_LABEL, "groundwork.dev/model": args.servedName };
         const gpu = args.gpus > 0;
         const memory = `${args.memoryGbs}Gi`;
+        const scaled = args.prometheusUrl !== undefined && (args.replicas.max > args.replicas.min || args.activeHours !== undefined);
 
         const cache = new k8s.core.v1.PersistentVolumeClaim(`${name}-cache`, {
             metadata: { name: `${name}-cache`, namespace: args.namespace, labels },
@@ -165,7 +168,7 @@ export class VllmServer extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { ...parent, ...(args.prometheusUrl && args.replicas.max > args.replicas.min ? { ignoreChanges: ["spec.replicas"] } : {}) });
+        }, { ...parent, ...(scaled ? { ignoreChanges: ["spec.replicas"] } : {}) });
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: args.namespace, labels },
@@ -187,7 +190,7 @@ export class VllmServer extends pulumi.ComponentResource {
             proxyProtocol: "HTTP/1",
         }, parent);
 
-        if (args.prometheusUrl && args.replicas.max > args.replicas.min) {
+        if (scaled) {
             new k8s.apiextensions.CustomResource(name, {
                 apiVersion: "keda.sh/v1alpha1",
                 kind: "ScaledObject",
@@ -199,14 +202,18 @@ export class VllmServer extends pulumi.ComponentResource {
                     pollingInterval: 15,
                     // Model load is slow: hold a replica for 10 minutes after the queue empties.
                     cooldownPeriod: 600,
+                    // KEDA takes the largest answer: the queue, and during active hours at least one replica.
                     triggers: [{
                         type: "prometheus",
                         metadata: {
-                            serverAddress: args.prometheusUrl,
+                            serverAddress: args.prometheusUrl!,
                             query: `sum(vllm:num_requests_waiting{model_name="${args.servedName}"})`,
                             threshold: String(args.queueDepthTarget),
                         },
-                    }],
+                    }, ...(args.activeHours ? [{
+                        type: "cron",
+                        metadata: { ...args.activeHours, desiredReplicas: String(Math.max(1, args.replicas.min)) },
+                    }] : [])],
                 },
             }, parent);
         }

@@ -113,7 +113,8 @@ export const rollingUpdateKeepsReady: ResourceValidationPolicy = {
         }
         const given = strategy.rollingUpdate?.maxUnavailable;
         const down = amount(given ?? "25%", replicas, false);
-        if (down !== undefined && down >= replicas) {
+        // Zero replicas (scaled to zero) have nothing to take down; the rule is about the ready ones.
+        if (down !== undefined && replicas > 0 && down >= replicas) {
             report(
                 `spec.strategy.rollingUpdate.maxUnavailable ${JSON.stringify(given)} lets the rollout take all ${replicas} ready replica(s) down; ` +
                     `set maxUnavailable: 0 (with maxSurge: 1) so a new pod is ready before an old one stops`,

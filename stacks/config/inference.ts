@@ -24,6 +24,9 @@ const limits = {
     tpm: z.number().int().positive().describe("Tokens per minute."),
 };
 
+/** A five-field cron expression, as KEDA's cron scaler takes it. */
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" });
+
 const modelSchema = z.strictObject({
     name: name.describe("Served model name (vLLM `--served-model-name`); routes target it."),
     model: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be a Hugging Face repository id such as Qwen/Qwen2.5-0.5B-Instruct" })
@@ -43,9 +46,14 @@ const modelSchema = z.strictObject({
     kvCacheGbs: z.number().min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
     cacheGbs: z.number().int().min(5).max(4096).default(50).describe("Model cache volume (Hugging Face downloads), GB."),
     replicas: z.strictObject({
-        min: z.number().int().min(1).max(32).default(1).describe("Replicas kept running."),
+        min: z.number().int().min(0).max(32).default(1).describe("Replicas kept running; 0 lets the model (and, with an autoscaled GPU group, its node) go away outside activeHours."),
         max: z.number().int().min(1).max(32).default(1).describe("Replicas the queue may scale to."),
     }).default({ min: 1, max: 1 }).describe("Autoscaling bounds on queue depth."),
+    activeHours: z.strictObject({
+        timezone: z.string().regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, { message: "must be an IANA time zone such as Europe/Berlin or UTC" }).describe("IANA time zone."),
+        start: cron.describe("Five-field cron: when the model starts (e.g. \"0 8 * * 1-5\")."),
+        end: cron.describe("Five-field cron: when it may stop (e.g. \"0 19 * * 1-5\")."),
+    }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),
     queueDepthTarget: z.number().int().min(1).max(1000).default(5).describe("Waiting requests per replica (`vllm:num_requests_waiting`) before another replica starts."),
 });
 
@@ -123,6 +131,7 @@ function fallbackWalk(routes: Map<string, { fallbacks: string[] }>, start: strin
     return { reachable, cycle };
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /**
@@ -199,6 +208,13 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     const quantization = typeof m.quantization === "string" ? (m.quantization as (typeof QUANTIZATIONS)[number]) : undefined;
     const weights = typeof m.parametersBillions === "number" ? weightsGib(m.parametersBillions, dtype, quantization) : undefined;
     const issues: Issue[] = [];
+    const replicas = isRecord(m.replicas) ? m.replicas : {};
+    if (replicas.min === 0 && m.activeHours === undefined) {
+        issues.push({ path: at("replicas", "min"), message: `= 0 with no activeHours: nothing would ever start ${String(m.name)} (its queue metric disappears with its last replica); set activeHours, or min: 1` });
+    }
+    if (typeof replicas.min === "number" && typeof replicas.max === "number" && replicas.max < replicas.min) {
+        issues.push({ path: at("replicas", "max"), message: `= ${replicas.max} is below replicas.min ${replicas.min}` });
+    }
     if (gpus > 0 && placement !== "gpu") {
         issues.push({ path: at("gpus"), message: `asks for ${gpus} GPU(s), but ${String(m.name)} is placed on ${placement} nodes, which have none; set placement: gpu, or gpus: 0 to serve on CPU` });
         return issues;

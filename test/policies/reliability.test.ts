@@ -144,6 +144,9 @@ describe("reliability policy pack", () => {
             const defaults = deployment(compliantPod(), { replicas: 1, strategy: undefined });
             assert.deepEqual(await messages(rollingUpdateKeepsReady, [gateway(1), record(DEPLOYMENT, defaults, "d"), record(DEPLOYMENT, gpu, "vllm")]), []);
         });
+        it("passes a Deployment scaled to zero: no ready replica to lose", async () => {
+            assert.deepEqual(await messages(rollingUpdateKeepsReady, [gateway(0)]), []);
+        });
         it("flags maxUnavailable that reaches the replica count", async () => {
             const [m] = await messages(rollingUpdateKeepsReady, [gateway(1, { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } } })]);
             assert.equal(m, "spec.strategy.rollingUpdate.maxUnavailable 1 lets the rollout take all 1 ready replica(s) down; set maxUnavailable: 0 (with maxSurge: 1) so a new pod is ready before an old one stops");
