@@ -1,4 +1,5 @@
 import { Policy } from "@pulumi/policy";
+import { aiUsePolicies } from "./ai-use/policies";
 import { costPolicies } from "./cost/policies";
 import { dataPolicies } from "./data/policies";
 import { reliabilityPolicies } from "./reliability/policies";
@@ -20,4 +21,5 @@ export const POLICY_PACKS: RegisteredPack[] = [
     { name: "reliability", policies: reliabilityPolicies },
     { name: "data", policies: dataPolicies },
     { name: "cost", policies: costPolicies },
+    { name: "ai-use", policies: aiUsePolicies },
 ];

@@ -1,0 +1,17 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { dataResidencyPolicies } from "./data-residency";
+import { gatewayAccessPolicies } from "./gateway-access";
+import { gatewayConfigPolicies } from "./gateway-config-rules";
+import { gatewayCoveragePolicies } from "./gateway-coverage";
+import { gatewayObservabilityPolicies } from "./gateway-observability";
+import { modelServerPolicies } from "./model-servers";
+
+/** The AI-use pack's policies, importable without starting the PolicyPack's gRPC server. */
+export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    ...modelServerPolicies,
+    ...gatewayObservabilityPolicies,
+    ...gatewayAccessPolicies,
+    ...dataResidencyPolicies,
+    ...gatewayConfigPolicies,
+    ...gatewayCoveragePolicies,
+];
