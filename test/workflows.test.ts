@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow, ValidationError } from "@action-validator/core";
+import { POLICY_PACKS } from "../policies/packs";
 import { PROJECT_DIR } from "./helpers";
 
 /** The GitHub workflows, checked offline against the workflow JSON schema and for what they must do. */
@@ -88,10 +89,12 @@ describe("GitHub workflows", function () {
         assert.equal((upload as { if?: string }).if, "always()", "the report is kept when the plan fails on a mandatory violation");
     });
 
-    it("the policy packs preview.yml names match the policies/ directories that exist", function () {
-        // A pack written later (ai-use) may not exist yet; every one that does has a PulumiPolicy.yaml.
-        for (const pack of PACKS.filter((p) => fs.existsSync(path.join(PROJECT_DIR, "policies", p)))) {
-            assert.ok(fs.existsSync(path.join(PROJECT_DIR, "policies", pack, "PulumiPolicy.yaml")), `policies/${pack} lacks PulumiPolicy.yaml`);
+    it("names in preview.yml exactly the packs the plan evaluates, each runnable by the CLI", function () {
+        assert.deepEqual([...PACKS].sort(), POLICY_PACKS.map((p) => p.name).sort());
+        for (const pack of PACKS) {
+            for (const file of ["PulumiPolicy.yaml", "package.json", "index.ts", "policies.ts"]) {
+                assert.ok(fs.existsSync(path.join(PROJECT_DIR, "policies", pack, file)), `policies/${pack} lacks ${file}`);
+            }
         }
     });
 });
