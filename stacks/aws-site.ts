@@ -1,14 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { ClusterAutoscaler } from "../components/aws/cluster-autoscaler";
+import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
+import { AwsGpuAutoScalingGroup } from "../components/aws/gpu-auto-scaling-group";
 import { AwsGpuNodeGroup } from "../components/aws/gpu-node-group";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { AwsK3sInstance } from "../components/aws/k3s-instance";
 import { AwsNetwork } from "../components/aws/network";
 import { AwsNodeInstanceProfile } from "../components/aws/node-instance-profile";
-import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
+import { PLACEMENT_LABEL, schedulingFor, SITE_LABEL } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
-import { AwsSiteConfig } from "./config";
+import { fixedCount } from "./config/aws";
+import { AwsSiteConfig, StackConfig } from "./config";
 
 /** Canonical's account, which publishes the official Ubuntu AMIs. Source: ubuntu.com/aws, read 2026-11-25. */
 const CANONICAL_OWNER = "099720109477";
@@ -33,7 +37,7 @@ export function awsAddresses(ctx: ClusterContext, site: AwsSiteConfig): AwsAddre
     const eip = (name: string) => new aws.ec2.Eip(name, { domain: "vpc", tags: { Name: name } }, { provider });
     const servers = Array.from({ length: site.servers?.count ?? 0 }, (_, i) => eip(`aws-server-${i}`));
     const gpuNodes = ctx.overlay === "wireguard-native"
-        ? Object.fromEntries(site.gpuNodeGroups.map((g) => [g.name, Array.from({ length: g.count }, (_, i) => eip(`${g.name}-${i}`))]))
+        ? Object.fromEntries(site.gpuNodeGroups.map((g) => [g.name, Array.from({ length: fixedCount(g) }, (_, i) => eip(`${g.name}-${i}`))]))
         : {};
     return { provider, servers, gpuNodes };
 }
@@ -112,12 +116,30 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
     }
 
     for (const group of site.gpuNodeGroups) {
+        if (group.autoscaling) {
+            // No addresses: the config refuses autoscaling under wireguard-native.
+            new AwsGpuAutoScalingGroup(group.name, {
+                securityGroupId: network.nodeSecurityGroupId,
+                instanceProfileName: profile.name,
+                instanceType: group.instanceType,
+                minSize: group.autoscaling.min,
+                maxSize: group.autoscaling.max,
+                spotMaxPricePerHour: group.capacity === "spot" ? group.spotMaxPricePerHour : undefined,
+                rootVolumeGbs: group.rootVolumeGbs,
+                subnetIds: network.privateSubnetIds,
+                clusterName: autoscalerClusterName(),
+                k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.token, overlay: ctx.overlay, tailscale: ctx.tailscale },
+                labels: group.labels,
+                taints: group.taints,
+            }, opts);
+            continue;
+        }
         const addresses = args.addresses.gpuNodes[group.name];
         const gpus = new AwsGpuNodeGroup(group.name, {
             securityGroupId: network.nodeSecurityGroupId,
             instanceProfileName: profile.name,
             instanceType: group.instanceType,
-            count: group.count,
+            count: fixedCount(group),
             spotMaxPricePerHour: group.capacity === "spot" ? group.spotMaxPricePerHour : undefined,
             rootVolumeGbs: group.rootVolumeGbs,
             // Behind NAT in private subnets, unless other sites must reach them directly.
@@ -130,4 +152,25 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         gpus.nodes.forEach((n, i) => (result.nodes[`${group.name}-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: "gpu" }));
     }
     return result;
+}
+
+/** The name the cluster autoscaler discovers this stack's Auto Scaling groups by. */
+export const autoscalerClusterName = () => `groundwork-${pulumi.getStack()}`;
+
+/**
+ * The cluster autoscaler, when any AWS GPU group is autoscaled: an IAM user allowed to resize only
+ * this cluster's groups, and the chart on the platform placement with that user's keys.
+ */
+export function awsClusterAutoscaler(config: StackConfig, addresses: AwsAddresses, kubernetes: pulumi.ProviderResource): ClusterAutoscaler | undefined {
+    if (!config.aws?.gpuNodeGroups.some((g) => g.autoscaling)) {
+        return undefined;
+    }
+    const clusterName = autoscalerClusterName();
+    const identity = new AwsClusterAutoscalerIdentity("cluster-autoscaler", { clusterName }, { provider: addresses.provider });
+    return new ClusterAutoscaler("cluster-autoscaler", {
+        clusterName,
+        region: config.aws.region,
+        credentials: identity,
+        scheduling: schedulingFor(config.placement.platform),
+    }, { provider: kubernetes });
 }

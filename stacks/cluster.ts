@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { K3sClusterAccess } from "../components/k3s/cluster-access";
 import { childrenDependOn } from "../components/ordering";
-import { AwsAddresses, awsAddresses, awsSite } from "./aws-site";
+import { AwsAddresses, awsAddresses, awsClusterAutoscaler, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
@@ -23,6 +23,8 @@ export interface Cluster {
     /** SSH access to the initial server. */
     server: ServerAccess;
     nodes: SiteResult["nodes"];
+    /** Whether GPU nodes come and go with the cluster autoscaler (and so may not exist yet). */
+    autoscaledGpus: boolean;
     /** Cloud providers and addresses, for platform resources that live in a cloud (KMS, buckets). */
     aws?: AwsAddresses;
     ociProvider?: pulumi.ProviderResource;
@@ -79,5 +81,6 @@ export function buildCluster(config: StackConfig): Cluster {
         sshPrivateKey: server.privateKey,
     }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
-    return { ctx, access, server, nodes, aws, ociProvider };
+    const autoscaler = aws && awsClusterAutoscaler(config, aws, access.provider);
+    return { ctx, access, server, nodes, autoscaledGpus: autoscaler !== undefined, aws, ociProvider };
 }

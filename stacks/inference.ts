@@ -114,7 +114,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const hosted = new Map(inf.hosted.map((h) => [h.name, h]));
     const routes: GatewayRoute[] = inf.routes.map((r) => ({
         name: r.name,
-        target: targetOf(r.target, servers, hosted),
+        target: targetOf(r.target, servers, hosted, inf.models.find((m) => m.name === r.target)?.pricePerMillionTokens),
         fallbacks: r.fallbacks,
         contextWindowFallbacks: r.contextWindowFallbacks,
         classification: r.classification,
@@ -135,11 +135,11 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     return { gatewayUrl: gateway.url };
 }
 
-function targetOf(name: string, servers: Map<string, VllmServer>, hosted: Map<string, { model: string }>): RouteTarget {
+function targetOf(name: string, servers: Map<string, VllmServer>, hosted: Map<string, { model: string }>, pricePerMillionTokens?: { input: number; output: number }): RouteTarget {
     const server = servers.get(name);
     if (server) {
         // Service names are known up front; the URL is plain text, so the config stays a plain document.
-        return { kind: "vllm", servedName: name, url: `http://vllm-${name}.${INFERENCE_NAMESPACE}.svc.cluster.local:${VLLM_PORT}/v1` };
+        return { kind: "vllm", servedName: name, url: `http://vllm-${name}.${INFERENCE_NAMESPACE}.svc.cluster.local:${VLLM_PORT}/v1`, pricePerMillionTokens };
     }
     return { kind: "hosted", model: hosted.get(name)!.model, apiKeyEnv: hostedKeyEnv(name) };
 }

@@ -96,7 +96,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         scheduling,
     }, { provider, transformations: [childrenDependOn([data])] });
 
-    const gpuSupport = Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
+    const gpuSupport = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
     const served = buildInference(config, {
         provider,
         after: [vaultBootstrap, postgresService, langfuse, ...gpuSupport],

@@ -54,6 +54,13 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.equal(synced.spec.path, "gateway/langfuse");
         });
 
+        it("prices in-cluster models' tokens so their calls count against budgets, and leaves hosted prices to LiteLLM", () => {
+            const params = Object.fromEntries(config().model_list.map((m: any) => [m.model_name, m.litellm_params]));
+            assert.deepEqual([params.large.input_cost_per_token, params.large.output_cost_per_token], [0.15 / 1e6, 0.6 / 1e6]);
+            assert.deepEqual([params.small.input_cost_per_token, params.small.output_cost_per_token], [0.02 / 1e6, 0.08 / 1e6]);
+            assert.equal(params.hosted.input_cost_per_token, undefined);
+        });
+
         it("sets budgets and rate limits per team and per key, with a reset period", () => {
             const access = JSON.parse(find("cloud", "ConfigMap", "llm-gateway-access").data!["access.json"]);
             assert.deepEqual(access.teams, [{

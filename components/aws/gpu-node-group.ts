@@ -39,6 +39,19 @@ export interface AwsGpuNodeGroupArgs {
     tags?: Record<string, string>;
 }
 
+/** The newest Deep Learning Base AMI (x86_64) in the provider's region. */
+export function newestGpuAmiId(parent: pulumi.Resource): pulumi.Output<string> {
+    return aws.ec2.getAmiOutput({
+        owners: ["amazon"],
+        mostRecent: true,
+        filters: [
+            { name: "name", values: [GPU_AMI_NAME] },
+            { name: "architecture", values: ["x86_64"] },
+            { name: "state", values: ["available"] },
+        ],
+    }, { parent }).id;
+}
+
 /** The labels a GPU node carries, from its instance type. */
 export function gpuNodeLabels(instanceType: string): Record<string, string> {
     const spec = INSTANCE_TYPES[instanceType];
@@ -62,15 +75,7 @@ export class AwsGpuNodeGroup extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsGpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:GpuNodeGroup", name, {}, opts);
-        const amiId = args.amiId ?? aws.ec2.getAmiOutput({
-            owners: ["amazon"],
-            mostRecent: true,
-            filters: [
-                { name: "name", values: [GPU_AMI_NAME] },
-                { name: "architecture", values: ["x86_64"] },
-                { name: "state", values: ["available"] },
-            ],
-        }, { parent: this }).id;
+        const amiId = args.amiId ?? newestGpuAmiId(this);
         this.nodes = Array.from({ length: args.count }, (_, i) => new AwsK3sInstance(`${name}-${i}`, {
             instanceType: args.instanceType,
             amiId,

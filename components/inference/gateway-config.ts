@@ -8,7 +8,7 @@
 
 /** Where a route's calls go: a vLLM server in the cluster, or a hosted provider. */
 export type RouteTarget =
-    | { kind: "vllm"; servedName: string; url: string }
+    | { kind: "vllm"; servedName: string; url: string; pricePerMillionTokens?: { input: number; output: number } }
     | { kind: "hosted"; model: string; apiKeyEnv: string };
 
 export interface GatewayRoute {
@@ -55,6 +55,15 @@ export function hostedKeyEnv(hostedName: string): string {
 
 const env = (name: string) => `os.environ/${name}`;
 
+/**
+ * LiteLLM's per-deployment price override (`input_cost_per_token`, `output_cost_per_token` in
+ * litellm_params; docs.litellm.ai proxy/custom_model_cost_map): in-cluster models are unknown to
+ * its cost map, so without it their calls cost $0 and no budget ever binds.
+ */
+function tokenPrices(perMillion?: { input: number; output: number }) {
+    return perMillion ? { input_cost_per_token: perMillion.input / 1e6, output_cost_per_token: perMillion.output / 1e6 } : {};
+}
+
 export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings) {
     const chains = (pick: (r: GatewayRoute) => string[]) =>
         routes.filter((r) => pick(r).length > 0).map((r) => ({ [r.name]: pick(r) }));
@@ -62,7 +71,7 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings) {
         model_list: routes.map((r) => ({
             model_name: r.name,
             litellm_params: r.target.kind === "vllm"
-                ? { model: `hosted_vllm/${r.target.servedName}`, api_base: r.target.url }
+                ? { model: `hosted_vllm/${r.target.servedName}`, api_base: r.target.url, ...tokenPrices(r.target.pricePerMillionTokens) }
                 : { model: r.target.model, api_key: env(r.target.apiKeyEnv) },
             model_info: { id: r.name, groundwork_classification: r.classification },
         })),

@@ -16,8 +16,16 @@ export interface K3sNodeBootstrap {
     /** k3s release, e.g. `v1.34.3+k3s3`; the installer is fetched at this same tag. */
     version: string;
     role: "server" | "agent";
-    /** Kubernetes node name. */
+    /** Kubernetes node name (with `awsInstanceIdentity`, only the name the rendered files mention). */
     nodeName: string;
+    /**
+     * Members of an EC2 Auto Scaling group share one launch template, so they cannot be given names
+     * beforehand: at boot each reads its instance id and zone from IMDSv2, names itself after the
+     * instance and sets the kubelet's provider id `aws:///<zone>/<instance-id>`, which is how the
+     * cluster autoscaler maps nodes to their group (its AWS provider expects that format).
+     * Source: kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md (read 2026-11-25).
+     */
+    awsInstanceIdentity?: boolean;
     /**
      * The first server's supervisor URL (`https://<ip>:6443`). Absent on the server that
      * initialises the cluster.
@@ -58,14 +66,15 @@ export const DEFAULT_TAILSCALE_VERSION = "1.94.2";
 /** Where the node's k3s configuration and installer are written. */
 export const K3S_CONFIG_PATH = "/etc/rancher/k3s/config.yaml";
 export const K3S_INSTALL_SCRIPT_PATH = "/usr/local/sbin/groundwork-k3s-install";
+/** Where a node that names itself at boot writes its name and provider id (a k3s config drop-in). */
+export const AWS_INSTANCE_IDENTITY_DROP_IN = "/etc/rancher/k3s/config.yaml.d/10-groundwork-aws-instance.yaml";
 
 /** The k3s configuration file (`/etc/rancher/k3s/config.yaml`): the same keys as the CLI flags. */
 export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
     const overlay = node.overlay ?? "private";
-    const config: Record<string, unknown> = {
-        token: node.token,
-        "node-name": node.nodeName,
-    };
+    const config: Record<string, unknown> = node.awsInstanceIdentity
+        ? { token: node.token }
+        : { token: node.token, "node-name": node.nodeName };
     if (node.serverUrl) {
         config.server = node.serverUrl;
     }
@@ -115,7 +124,7 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
  * checksum) and runs it. Safe to re-run: with the pinned version already there it only restarts
  * k3s when GROUNDWORK_CONFIG_CHANGED=1.
  */
-export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay" | "tailscaleVersion">): string {
+export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay" | "tailscaleVersion" | "awsInstanceIdentity">): string {
     const service = node.role === "server" ? "k3s" : "k3s-agent";
     const tailscale = node.overlay === "tailscale"
         ? `
@@ -137,6 +146,22 @@ if ! tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION";
 fi
 `
         : "";
+    const identity = node.awsInstanceIdentity
+        ? `
+# One launch template serves every node of the Auto Scaling group: name this node after its EC2
+# instance and give the kubelet the provider id the cluster autoscaler maps to the group.
+# IMDSv2 (a session token) answers the host itself; the hop limit of 1 keeps pods out.
+IDENTITY_DROP_IN="${AWS_INSTANCE_IDENTITY_DROP_IN}"
+if [ ! -f "$IDENTITY_DROP_IN" ]; then
+    imds_token="$(curl -fsS --retry 10 --retry-all-errors -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)"
+    instance_id="$(curl -fsS --retry 10 --retry-all-errors -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/instance-id)"
+    zone="$(curl -fsS --retry 10 --retry-all-errors -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/placement/availability-zone)"
+    mkdir -p "$(dirname "$IDENTITY_DROP_IN")"
+    printf 'node-name: "%s"\\nkubelet-arg:\\n  - "provider-id=aws:///%s/%s"\\n' "$instance_id" "$zone" "$instance_id" > "$IDENTITY_DROP_IN"
+    chmod 0600 "$IDENTITY_DROP_IN"
+fi
+`
+        : "";
     return `#!/bin/sh
 # Installs k3s ${node.version} as a ${node.role}. Written by Groundwork; safe to re-run.
 set -eu
@@ -153,7 +178,7 @@ if [ -f /etc/iptables/rules.v4 ]; then
     iptables -D FORWARD -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
     sed -i '/-j REJECT --reject-with icmp-host-prohibited/d' /etc/iptables/rules.v4
 fi
-${tailscale}
+${tailscale}${identity}
 if command -v k3s >/dev/null 2>&1 && k3s --version | grep -qF "k3s version \${K3S_VERSION} "; then
     if [ "\${GROUNDWORK_CONFIG_CHANGED:-0}" = "1" ]; then
         echo "k3s \${K3S_VERSION} is installed; restarting \${K3S_SERVICE} for the new configuration"

@@ -12,13 +12,24 @@ const CPU_TYPES = Object.entries(INSTANCE_TYPES).filter(([, t]) => t.gpus === 0)
 const gpuNodeGroupSchema = z.strictObject({
     name: nodeName.describe("Group name; nodes are named `<name>-<n>`."),
     instanceType: z.string().describe(`GPU instance type: ${GPU_TYPES.join(", ")}.`),
-    count: z.number().int().min(0).max(20).default(1).describe("Number of instances (0 keeps the group defined but empty)."),
+    count: z.number().int().min(0).max(20).optional()
+        .describe("Number of instances, default 1 (0 keeps the group defined but empty); not with autoscaling, whose nodes the cluster autoscaler counts."),
     capacity: z.enum(["on-demand", "spot"]).default("on-demand").describe("On-demand or spot capacity."),
     spotMaxPricePerHour: z.number().positive().optional().describe("Highest spot price to pay, USD per instance-hour; required for spot."),
     rootVolumeGbs: z.number().int().min(50).max(16384).default(200).describe("Encrypted gp3 root volume (the model cache lives here)."),
     labels: labels.default({}).describe("Extra node labels."),
     taints: z.array(taint).default([]).describe("Extra node taints (nvidia.com/gpu is always set)."),
+    autoscaling: z.strictObject({
+        min: z.number().int().min(0).max(20).describe("Fewest nodes; 0 lets the group scale to zero when no GPU pod waits."),
+        max: z.number().int().min(0).max(20)
+            .describe("Most nodes the cluster autoscaler may start."),
+    }).optional().describe("An EC2 Auto Scaling group between min and max nodes, sized by the Kubernetes cluster autoscaler, instead of a fixed count of instances."),
 });
+
+/** How many instances a fixed-count group runs (autoscaled groups have none of their own). */
+export function fixedCount(group: { count?: number; autoscaling?: unknown }): number {
+    return group.autoscaling ? 0 : group.count ?? 1;
+}
 
 export const awsSchema = z.strictObject({
     region: z.enum(AWS_REGIONS).describe("AWS region."),
@@ -103,6 +114,20 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
         }
         if (group.capacity === "spot" && group.spotMaxPricePerHour === undefined) {
             ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "spotMaxPricePerHour"], message: "is required for spot capacity: the most to pay per instance-hour in USD (e.g. the on-demand price), so a price spike stops the node instead of the bill" });
+        }
+        if (isObject(group.autoscaling)) {
+            const { min, max } = group.autoscaling;
+            if (group.count !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "count"], message: "cannot be set with autoscaling: the cluster autoscaler owns the node count, between autoscaling.min and autoscaling.max; remove count" });
+            }
+            if (max === 0) {
+                ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "autoscaling", "max"], message: "lets the group never have a node; set max to 1 or more (up to 20), or keep an empty group with count: 0 and no autoscaling" });
+            } else if (typeof min === "number" && typeof max === "number" && max < min) {
+                ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "autoscaling", "max"], message: `is below autoscaling.min ${min}; max must be at least min` });
+            }
+            if (aws.overlay === "wireguard-native") {
+                ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "autoscaling"], message: "cannot be used with overlay wireguard-native: autoscaled nodes have no Elastic IPs allocated beforehand, so the other sites' firewalls and the nodes' own k3s config cannot name them; use overlay: tailscale, a cloud-only stack (overlay: private), or a fixed count" });
+            }
         }
         if (group.capacity !== "spot" && group.spotMaxPricePerHour !== undefined) {
             ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "spotMaxPricePerHour"], message: "applies to spot capacity only; set capacity: spot or remove it" });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION } from "../../components/k3s/bootstrap";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
-import { awsSiteSchema, AwsSiteConfig } from "./aws";
+import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { ConfigError, formatIssues, NAMESPACE } from "./errors";
@@ -115,7 +115,8 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
         }
     }
     for (const [g, i] of objectItems(aws.gpuNodeGroups)) {
-        const count = typeof g.count === "number" ? g.count : 1;
+        // An autoscaled group can grow to its max: that is what placement and model checks may count on.
+        const count = isObject(g.autoscaling) ? (typeof g.autoscaling.max === "number" ? g.autoscaling.max : 0) : fixedCount({ count: typeof g.count === "number" ? g.count : undefined });
         const spec = INSTANCE_TYPES[String(g.instanceType)];
         for (let n = 0; n < count; n++) {
             nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, memoryGib: spec?.memoryGib });

@@ -54,6 +54,10 @@ const modelSchema = z.strictObject({
         start: cron.describe("Five-field cron: when the model starts (e.g. \"0 8 * * 1-5\")."),
         end: cron.describe("Five-field cron: when it may stop (e.g. \"0 19 * * 1-5\")."),
     }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),
+    pricePerMillionTokens: z.strictObject({
+        input: z.number().min(0).describe("USD per million prompt tokens."),
+        output: z.number().min(0).describe("USD per million completion tokens."),
+    }).optional().describe("Internal price of this model's tokens: what budgets and Langfuse count for calls it serves (without it they cost $0)."),
     queueDepthTarget: z.number().int().min(1).max(1000).default(5).describe("Waiting requests per replica (`vllm:num_requests_waiting`) before another replica starts."),
 });
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { aiUsePolicies } from "../../policies/ai-use/policies";
 import { hostedProviderAllowList, restrictedDataStaysInCluster } from "../../policies/ai-use/data-residency";
-import { gatewayAccessScoped, gatewayBudgets, gatewayRateLimits } from "../../policies/ai-use/gateway-access";
+import { gatewayAccessScoped, gatewayBudgets, gatewayRateLimits, inClusterModelsPriced } from "../../policies/ai-use/gateway-access";
 import { gatewayFallbacksResolve, gatewayRetriesBounded, gatewaySecretsByReference } from "../../policies/ai-use/gateway-config-rules";
 import { everyModelBehindGateway, gatewayRoutesHaveServers, vllmOnlyBehindGateway } from "../../policies/ai-use/gateway-coverage";
 import { gatewayLangfuseCredentials, gatewayTracesToLangfuse } from "../../policies/ai-use/gateway-observability";
@@ -77,9 +77,9 @@ const vllmBase = (served: string) => `http://vllm-${served}.${NS}.svc.cluster.lo
 function gatewayConfig(): Record<string, any> {
     return {
         model_list: [
-            { model_name: "chat", litellm_params: { model: "hosted_vllm/large", api_base: vllmBase("large") }, model_info: { id: "chat", groundwork_classification: "public" } },
-            { model_name: "large", litellm_params: { model: "hosted_vllm/large", api_base: vllmBase("large") }, model_info: { id: "large", groundwork_classification: "internal" } },
-            { model_name: "small", litellm_params: { model: "hosted_vllm/small", api_base: vllmBase("small") }, model_info: { id: "small", groundwork_classification: "internal" } },
+            { model_name: "chat", litellm_params: { model: "hosted_vllm/large", api_base: vllmBase("large"), input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 }, model_info: { id: "chat", groundwork_classification: "public" } },
+            { model_name: "large", litellm_params: { model: "hosted_vllm/large", api_base: vllmBase("large"), input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 }, model_info: { id: "large", groundwork_classification: "internal" } },
+            { model_name: "small", litellm_params: { model: "hosted_vllm/small", api_base: vllmBase("small"), input_cost_per_token: 2e-8, output_cost_per_token: 8e-8 }, model_info: { id: "small", groundwork_classification: "internal" } },
             { model_name: "hosted", litellm_params: { model: "openai/gpt-4o-mini", api_key: "os.environ/HOSTED_HOSTED_MINI_API_KEY" }, model_info: { id: "hosted", groundwork_classification: "public" } },
         ],
         router_settings: {
@@ -348,6 +348,16 @@ describe("gateway-rate-limits", () => {
     it("applies configured ceilings and the team's limits", async () => {
         assert.match((await messages(gatewayRateLimits, am(access()), { maxRpm: 300 }))[0], /teams\[0\] \(team "product"\) rpm_limit 600 is above the ceiling 300; lower it, or raise the policy's maxRpm/);
         assert.match((await messages(gatewayRateLimits, am(withAccess((a) => { a.keys[0].rpm_limit = 1000; }))))[0], /keys\[0\] \(key "product-default"\) rpm_limit 1000 exceeds its team "product"'s rpm_limit 600/);
+    });
+});
+
+describe("in-cluster-models-priced", () => {
+    it("passes in-cluster routes with a per-token price, and hosted ones without (LiteLLM knows their price)", async () => {
+        assert.deepEqual(await messages(inClusterModelsPriced, cm(gatewayConfig())), []);
+    });
+    it("flags an in-cluster route whose calls would cost nothing against any budget", async () => {
+        const ms = await messages(inClusterModelsPriced, cm(withConfig((c) => { delete c.model_list[2].litellm_params.output_cost_per_token; })));
+        assert.deepEqual(ms, ['ConfigMap groundwork-inference/llm-gateway: data["config.yaml"] model_list[2] ("small", hosted_vllm/small) has no output_cost_per_token in litellm_params, so its calls cost $0 against every budget; set an internal price (groundwork:inference.models[].pricePerMillionTokens)']);
     });
 });
 

@@ -1,0 +1,113 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+
+/**
+ * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
+ * v1.34 (the autoscaler's minor follows the Kubernetes minor it is built against).
+ * Source: kubernetes/autoscaler issue #8891, `helm search repo autoscaler/cluster-autoscaler
+ * --versions` (9.53.0 = app 1.34.2); values keys from charts/cluster-autoscaler/values.yaml and
+ * templates/deployment.yaml (read 2026-11-25).
+ */
+export const CLUSTER_AUTOSCALER_CHART = {
+    chart: "cluster-autoscaler",
+    repo: "https://kubernetes.github.io/autoscaler",
+    version: "9.53.0",
+} as const;
+export const CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.34.2";
+export const CLUSTER_AUTOSCALER_NAMESPACE = "cluster-autoscaler";
+
+/**
+ * Scale-down behaviour. GPU nodes are the expensive ones: one left idle for ten minutes goes.
+ * `skip-nodes-with-local-storage: false` because pods' emptyDirs (caches, scratch) must not pin a
+ * GPU node forever; `least-waste` picks the group that leaves the fewest idle resources.
+ * Flags per kubernetes/autoscaler cluster-autoscaler/FAQ.md, "What are the parameters to CA?" (read 2026-11-25).
+ */
+export const CLUSTER_AUTOSCALER_ARGS = {
+    "scale-down-unneeded-time": "10m",
+    "scale-down-delay-after-add": "10m",
+    "skip-nodes-with-local-storage": false,
+    "balance-similar-node-groups": true,
+    expander: "least-waste",
+} as const;
+
+const RESOURCES: ContainerResources = {
+    requests: { cpu: "50m", memory: "200Mi" },
+    limits: { cpu: "500m", memory: "600Mi" },
+};
+
+/** The autoscaler's pod on the platform placement. */
+export function clusterAutoscalerFootprint(): Footprint[] {
+    return [{ workload: "cluster-autoscaler", pods: 1, perPod: requestsOf(RESOURCES) }];
+}
+
+export interface ClusterAutoscalerArgs {
+    /** The name in the Auto Scaling groups' `k8s.io/cluster-autoscaler/<name>` tag. */
+    clusterName: string;
+    region: string;
+    /** Keys of the IAM user allowed to resize this cluster's groups (secrets). */
+    credentials: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    scheduling: Scheduling;
+}
+
+/**
+ * The Kubernetes cluster autoscaler for AWS: it discovers the cluster's Auto Scaling groups by tag,
+ * adds nodes when pods cannot be scheduled and removes idle ones, down to each group's minimum
+ * (zero for GPU groups that allow it). Runs as non-root with a read-only root filesystem under Pod
+ * Security `restricted`; its AWS keys reach it from a Secret, never through the chart's values.
+ */
+export class ClusterAutoscaler extends pulumi.ComponentResource {
+    constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:aws:ClusterAutoscaler", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(name, {
+            metadata: {
+                name: CLUSTER_AUTOSCALER_NAMESPACE,
+                labels: {
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/enforce-version": "latest",
+                    "app.kubernetes.io/managed-by": "groundwork",
+                },
+            },
+        }, { parent: this });
+        const credentials = new k8s.core.v1.Secret(`${name}-aws`, {
+            metadata: { name: "cluster-autoscaler-aws", namespace: ns.metadata.name },
+            type: "Opaque",
+            // The variable names the AWS SDK reads; the chart passes the Secret as the container's env.
+            stringData: {
+                AWS_ACCESS_KEY_ID: pulumi.secret(args.credentials.accessKeyId),
+                AWS_SECRET_ACCESS_KEY: pulumi.secret(args.credentials.secretAccessKey),
+            },
+        }, { parent: this });
+
+        pinnedRelease(name, CLUSTER_AUTOSCALER_CHART, {
+            name: "cluster-autoscaler",
+            namespace: ns.metadata.name,
+            values: {
+                cloudProvider: "aws",
+                awsRegion: args.region,
+                autoDiscovery: { clusterName: args.clusterName },
+                image: { tag: CLUSTER_AUTOSCALER_IMAGE_TAG },
+                extraArgs: CLUSTER_AUTOSCALER_ARGS,
+                envFromSecret: credentials.metadata.name,
+                resources: RESOURCES,
+                nodeSelector: args.scheduling.nodeSelector ?? {},
+                tolerations: args.scheduling.tolerations ?? [],
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 65534,
+                    runAsGroup: 65534,
+                    fsGroup: 65534,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                containerSecurityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                },
+            },
+        }, { parent: this, dependsOn: [credentials] });
+        this.registerOutputs({});
+    }
+}
