@@ -11,9 +11,11 @@ export interface CostReport {
     stack: string;
     /** Sum of every line, USD a month, rounded to cents; unpriced lines count $0. */
     monthlyUsd: number;
+    /** The same with every Auto Scaling group at its maximum size; the budget is held to this. */
+    ceilingUsd: number;
     /** `groundwork:cost.monthlyBudgetUsd`; null when the stack sets none. */
     budgetUsd: number | null;
-    /** Whether the price is within the budget; null without a budget. */
+    /** Whether the price at maximum scale is within the budget; null without a budget. */
     withinBudget: boolean | null;
     /** Most expensive first, then by resource and item: stable from run to run. */
     lines: PriceLine[];
@@ -25,13 +27,14 @@ const compareLines = (a: PriceLine, b: PriceLine) => b.monthlyUsd - a.monthlyUsd
 
 /** Prices the plan's resources (masked inputs, as the policy sees them). */
 export function costReport(stack: string, resources: RecordedResource[], budgetUsd?: number): CostReport {
-    const price = priceStack(resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs as Record<string, any>, provider: r.provider })));
+    const price = priceStack(resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs as Record<string, any>, provider: r.provider, parent: r.parent, dependencies: r.dependencies })));
     const budget = budgetUsd ?? null;
     return {
         stack,
         monthlyUsd: price.monthlyUsd,
+        ceilingUsd: price.ceilingUsd,
         budgetUsd: budget,
-        withinBudget: budget === null ? null : price.monthlyUsd <= budget,
+        withinBudget: budget === null ? null : price.ceilingUsd <= budget,
         lines: [...price.lines].sort(compareLines),
         unpriced: [...price.unpriced].sort(compareLines),
     };
@@ -45,29 +48,34 @@ const cell = (text: string) => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\
 /** The one line the plan's summary prints. */
 export function costSummaryLine(report: CostReport): string {
     const budget = report.budgetUsd === null ? "no budget" : `budget ${usd(report.budgetUsd)}${report.withinBudget ? "" : ", OVER BUDGET"}`;
-    return `price: ${usd(report.monthlyUsd)} / month (${budget})`;
+    const ceiling = report.ceilingUsd > report.monthlyUsd ? `, up to ${usd(report.ceilingUsd)} at maximum scale` : "";
+    return `price: ${usd(report.monthlyUsd)} / month${ceiling} (${budget})`;
 }
 
 export function renderCostMarkdown(report: CostReport): string {
     const verdict = report.budgetUsd === null
         ? "No budget set (`groundwork:cost.monthlyBudgetUsd`)."
-        : `Budget ${usd(report.budgetUsd)} / month: ${report.withinBudget ? "**pass**" : `**fail**, ${usd(report.monthlyUsd - report.budgetUsd)} over`}.`;
+        : `Budget ${usd(report.budgetUsd)} / month: ${report.withinBudget ? "**pass**" : `**fail**, ${usd(report.ceilingUsd - report.budgetUsd)} over`}.`;
+    const ceiling = report.ceilingUsd > report.monthlyUsd
+        ? ` Up to ${usd(report.ceilingUsd)} / month with every Auto Scaling group at its maximum size; the budget is held to that.`
+        : "";
     const lines = [
         `# Monthly price: stack \`${report.stack}\``,
         "",
-        `Total ${usd(report.monthlyUsd)} / month (list prices, 730 h a month). ${verdict}`,
+        `Total ${usd(report.monthlyUsd)} / month (list prices, 730 h a month).${ceiling} ${verdict}`,
         "",
     ];
     if (report.lines.length === 0) {
         lines.push("No priced resources: nothing in this stack is billed by a cloud.");
     } else {
-        lines.push("| resource | item | quantity | unit price | monthly USD | source |", "| --- | --- | --- | --- | --- | --- |");
+        lines.push("| resource | item | quantity | unit price | monthly USD | at maximum scale | source |", "| --- | --- | --- | --- | --- | --- | --- |");
         for (const l of report.lines) {
             const unit = l.status === "unpriced" ? "unpriced" : `${unitUsd(l.unitUsd)} / ${l.unit}`;
             const monthly = l.status === "priced" ? usd(l.monthlyUsd) : `${usd(l.monthlyUsd)} (${l.status})`;
             const source = l.source ? `${l.source} (${l.asOf})` : "";
             const item = l.note ? `${l.item}; ${l.note}` : l.item;
-            lines.push(`| ${cell(`\`${l.type}\` ${l.name}`)} | ${cell(item)} | ${l.quantity} | ${cell(unit)} | ${monthly} | ${cell(source)} |`);
+            const atMax = l.ceilingUsd !== undefined ? usd(l.ceilingUsd) : "";
+            lines.push(`| ${cell(`\`${l.type}\` ${l.name}`)} | ${cell(item)} | ${l.quantity} | ${cell(unit)} | ${monthly} | ${atMax} | ${cell(source)} |`);
         }
     }
     if (report.unpriced.length > 0) {

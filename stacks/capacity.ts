@@ -1,3 +1,4 @@
+import { clusterAutoscalerFootprint } from "../components/aws/cluster-autoscaler";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { cpuMillis, Footprint, memoryMi, Requests, totalRequests } from "../components/platform/footprint";
 import { certManagerFootprint } from "../components/platform/cert-manager";
@@ -36,6 +37,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),
         ...(config.inference ? inferenceServicesFootprint(config) : []),
+        ...((config.aws?.gpuNodeGroups ?? []).some((g) => g.autoscaling) ? clusterAutoscalerFootprint() : []),
     ];
 }
 

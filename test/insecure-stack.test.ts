@@ -32,7 +32,6 @@ const EXPECTED: Expected[] = [
     // security
     { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: 'metadataOptions.httpTokens is "unset"' },
     { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "training-node" }, message: 'metadataOptions.httpTokens is "optional"' },
-    { pack: "security", policy: "aws-ebs-encrypted", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: "rootBlockDevice.encrypted must be true" },
     { pack: "security", policy: "aws-no-public-admin-ingress", level: "mandatory", resource: { type: "aws:ec2/securityGroup:SecurityGroup", name: "wide-open" }, message: "ingress[0] admits 0.0.0.0/0 to port(s) 22" },
     { pack: "security", policy: "aws-no-public-admin-ingress", level: "mandatory", resource: { type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "wide-open-api" }, message: "admits 0.0.0.0/0 to port(s) 6443" },
     { pack: "security", policy: "aws-kms-key-rotation", level: "mandatory", resource: { type: "aws:kms/key:Key", name: "unrotated" }, message: "enableKeyRotation must be true" },
@@ -76,7 +75,7 @@ const EXPECTED: Expected[] = [
     { pack: "cost", policy: "monthly-budget", level: "mandatory", resource: null, message: "over the monthlyBudgetUsd of $100.00" },
     { pack: "cost", policy: "gpu-instance-allow-list", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: "instanceType p4d.24xlarge is not in allowedGpuInstanceTypes" },
     { pack: "cost", policy: "gpu-instance-allow-list", level: "mandatory", resource: { type: INSTANCE, name: "training-node" }, message: "instanceType p3.8xlarge is not in allowedGpuInstanceTypes" },
-    { pack: "cost", policy: "spot-max-price", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: "has no instanceMarketOptions.spotOptions.maxPrice" },
+    { pack: "cost", policy: "spot-cap-below-on-demand", level: "mandatory", resource: { type: INSTANCE, name: "burst-node" }, message: "above the on-demand" },
     { pack: "cost", policy: "priced-instance-types", level: "advisory", resource: { type: INSTANCE, name: "training-node" }, message: "instanceType p3.8xlarge in us-east-1 has no price" },
     { pack: "cost", policy: "eip-attached", level: "advisory", resource: { type: "aws:ec2/eip:Eip", name: "idle-address" }, message: "Elastic IP idle-address is not attached" },
     // ai-use

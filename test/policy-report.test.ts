@@ -169,7 +169,7 @@ describe("policy report and price beside the plan", function () {
             assert.match(costSummaryLine(cost), /^price: \$\d+\.\d\d \/ month \(budget \$100\.00, OVER BUDGET\)$/);
             const md = renderCostFiles(cost)["cost.md"];
             assert.match(md, /Budget \$100\.00 \/ month: \*\*fail\*\*, \$\d+\.\d\d over\./);
-            assert.match(md, /^\| `aws:ec2\/instance:Instance` gpu-0 \| g5\.xlarge on-demand in us-east-1, 730 h \| 730 \| \$\d\.\d+ \/ hour \| \$\d+\.\d\d \| https:\/\/\S+ \(\d{4}-\d\d-\d\d\) \|$/m);
+            assert.match(md, /^\| `aws:ec2\/instance:Instance` gpu-0 \| g5\.xlarge on-demand in us-east-1, 730 h \| 730 \| \$\d\.\d+ \/ hour \| \$\d+\.\d\d \|  \| https:\/\/\S+ \(\d{4}-\d\d-\d\d\) \|$/m);
             const withoutBudget = costReport("t", [], undefined);
             assert.equal(costSummaryLine(withoutBudget), "price: $0.00 / month (no budget)");
         });
@@ -179,7 +179,7 @@ describe("policy report and price beside the plan", function () {
         it("derives the cost pack's monthly-budget and Always-Free rule from groundwork:cost", () => {
             const dev = { "monthly-budget": { monthlyBudgetUsd: 0 }, "always-free-within-limits": { alwaysFreeOnly: true } };
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), dev);
-            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 1700 } });
+            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 2300 } });
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), {});
             const out = path.join(tmp(), "cost.json");
             const run = tsx("plan/policy-config.ts", "--stack", "dev", "--out", out);
@@ -207,9 +207,9 @@ describe("policy report and price beside the plan", function () {
             const run = tsx("plan/cli.ts", "--stack", "over-budget", "--stack-file", stackFile, "--out", out);
             assert.equal(run.status, 3, run.stderr);
             assert.match(run.stdout, /^policies: [1-9]\d* mandatory, \d+ advisory violations$/m);
-            assert.match(run.stdout, /^price: \$\d+\.\d\d \/ month \(budget \$100\.00, OVER BUDGET\)$/m);
+            assert.match(run.stdout, /^price: \$\d+\.\d\d \/ month, up to \$\d+\.\d\d at maximum scale \(budget \$100\.00, OVER BUDGET\)$/m);
             const md = fs.readFileSync(path.join(out, "policy-report.md"), "utf8");
-            assert.match(md, /^\| cost \| monthly-budget \| mandatory \| \(stack\) \| The stack prices at \$\d+\.\d\d\/month, over the monthlyBudgetUsd of \$100\.00\./m);
+            assert.match(md, /^\| cost \| monthly-budget \| mandatory \| \(stack\) \| The stack prices at \$\d+\.\d\d\/month at maximum scale \(\$\d+\.\d\d at minimum\), over the monthlyBudgetUsd of \$100\.00\./m);
             assert.equal(JSON.parse(fs.readFileSync(path.join(out, "cost.json"), "utf8")).withinBudget, false);
         });
     });

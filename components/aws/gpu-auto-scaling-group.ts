@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { k3sCloudInit, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { k3sCloudInit } from "../k3s/bootstrap";
 import { taintsFor } from "../placement";
-import { gpuNodeLabels, newestGpuAmiId } from "./gpu-node-group";
+import { AgentJoin, gpuNodeLabels, newestGpuAmiId } from "./gpu-node-group";
 import { INSTANCE_TYPES } from "./instance-types";
 
 /**
@@ -40,13 +40,7 @@ export interface AwsGpuAutoScalingGroupArgs {
     instanceProfileName: pulumi.Input<string>;
     /** The name the autoscaler discovers this cluster's groups by (`autoDiscovery.clusterName`). */
     clusterName: string;
-    k3s: {
-        version: string;
-        serverUrl: pulumi.Input<string>;
-        token: pulumi.Input<string>;
-        overlay: Overlay;
-        tailscale?: TailscaleJoin;
-    };
+    k3s: AgentJoin;
     labels: Record<string, string>;
     taints: string[];
     tags?: Record<string, string>;

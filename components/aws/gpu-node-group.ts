@@ -27,16 +27,19 @@ export interface AwsGpuNodeGroupArgs {
     instanceProfileName: pulumi.Input<string>;
     /** An AMI to use instead of the newest Deep Learning Base AMI. */
     amiId?: pulumi.Input<string>;
-    k3s: {
-        version: string;
-        serverUrl: pulumi.Input<string>;
-        token: pulumi.Input<string>;
-        overlay: Overlay;
-        tailscale?: TailscaleJoin;
-    };
+    k3s: AgentJoin;
     labels: Record<string, string>;
     taints: string[];
     tags?: Record<string, string>;
+}
+
+/** How a GPU agent joins the cluster: k3s release, server, token and overlay. */
+export interface AgentJoin {
+    version: string;
+    serverUrl: pulumi.Input<string>;
+    token: pulumi.Input<string>;
+    overlay: Overlay;
+    tailscale?: TailscaleJoin;
 }
 
 /** The newest Deep Learning Base AMI (x86_64) in the provider's region. */

@@ -61,11 +61,41 @@ function instanceLines(r: PricedResource, region: string | undefined): PriceLine
     return lines;
 }
 
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/** The launch template an Auto Scaling group launches: one it depends on, else its sibling. */
+function launchTemplateOf(group: PricedResource, all: PricedResource[]): PricedResource | undefined {
+    const templates = all.filter((t) => t.type === LAUNCH_TEMPLATE);
+    return templates.find((t) => group.dependencies?.includes(t.urn)) ?? templates.find((t) => t.parent !== undefined && t.parent === group.parent);
+}
+
+/**
+ * An Auto Scaling group costs its nodes: each priced like an instance from the launch template
+ * (type, spot cap, root volume). The monthly price counts `minSize` nodes, the ceiling `maxSize`.
+ */
+function autoScalingGroupLines(r: PricedResource, region: string | undefined, all: PricedResource[]): PriceLine[] {
+    const template = launchTemplateOf(r, all);
+    if (!template) return [unpricedLine(r, "Auto Scaling group", "its launch template is not in the stack, so its instance type is unknown")];
+    const min = Number(r.props.minSize ?? 0);
+    const max = Number(r.props.maxSize ?? min);
+    const root = template.props.blockDeviceMappings?.[0]?.ebs;
+    const node = instanceLines({ ...r, props: { ...template.props, rootBlockDevice: root && { volumeSize: root.volumeSize, volumeType: root.volumeType } } }, region);
+    return node.map((l) => ({
+        ...l,
+        item: `${min}–${max} × ${l.item}, sized by the cluster autoscaler`,
+        quantity: l.quantity * min,
+        monthlyUsd: l.monthlyUsd * min,
+        ceilingUsd: l.monthlyUsd * max,
+    }));
+}
+
 /** Price lines for one AWS resource; [] for resources AWS does not bill (VPCs, subnets, IAM, …). */
-export function awsLines(r: PricedResource, region: string | undefined): PriceLine[] {
+export function awsLines(r: PricedResource, region: string | undefined, all: PricedResource[] = [r]): PriceLine[] {
     switch (r.type) {
         case "aws:ec2/instance:Instance":
             return instanceLines(r, region);
+        case "aws:autoscaling/group:Group":
+            return autoScalingGroupLines(r, region, all);
         case "aws:ec2/eip:Eip":
             return [priced(r, `Elastic IP (public IPv4), ${HOURS_PER_MONTH} h`, HOURS_PER_MONTH, PUBLIC_IPV4_HOUR)];
         case "aws:ec2/natGateway:NatGateway": {

@@ -14,11 +14,13 @@ import { priceStack, topLines } from "./stack-price";
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 const INSTANCE = "aws:ec2/instance:Instance";
+/** What launches EC2 capacity: instances, and launch templates for Auto Scaling groups. */
+const LAUNCHABLE = [INSTANCE, "aws:ec2/launchTemplate:LaunchTemplate"];
 const GPU_FAMILY = /^(g|p)\d/; // g4dn, g5, g6, g6e, p4d, p5 …
 
 export const monthlyBudget: StackValidationPolicy = {
     name: "monthly-budget",
-    description: "The stack's monthly list price (730 h, spot at max price, Oracle Always Free applied) stays within the configured budget.",
+    description: "The stack's monthly list price (730 h, spot at max price, autoscaling groups at their maximum, Oracle Always Free applied) stays within the configured budget.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: { monthlyBudgetUsd: { type: "number", minimum: 0, description: "Ceiling for the stack's monthly price in USD; without it the policy does not apply." } },
@@ -27,10 +29,12 @@ export const monthlyBudget: StackValidationPolicy = {
         const budget = args.getConfig<{ monthlyBudgetUsd?: number }>().monthlyBudgetUsd;
         if (budget === undefined) return args.notApplicable("no monthlyBudgetUsd configured");
         const price = priceStack(pricedResources(args.resources));
-        if (price.monthlyUsd > budget) {
-            const top = topLines(price, 3).map((l) => `${l.name} ${l.item} ${usd(l.monthlyUsd)}`).join("; ");
-            reportViolation(`The stack prices at ${usd(price.monthlyUsd)}/month, over the monthlyBudgetUsd of ${usd(budget)}. Largest lines: ${top}. ` +
-                "Use smaller or spot instances, lower spot max prices, or raise the budget in the policy config.");
+        // What autoscaling may spend counts: the budget holds at every group's maximum size.
+        if (price.ceilingUsd > budget) {
+            const top = topLines(price, 3).map((l) => `${l.name} ${l.item} ${usd(l.ceilingUsd ?? l.monthlyUsd)}`).join("; ");
+            const scaled = price.ceilingUsd > price.monthlyUsd ? ` at maximum scale (${usd(price.monthlyUsd)} at minimum)` : "";
+            reportViolation(`The stack prices at ${usd(price.ceilingUsd)}/month${scaled}, over the monthlyBudgetUsd of ${usd(budget)}. Largest lines: ${top}. ` +
+                "Use smaller or spot instances, lower spot max prices or autoscaling maximums, or raise the budget in the policy config.");
         }
     },
 };
@@ -52,18 +56,17 @@ export const pricedInstanceTypes: StackValidationPolicy = {
 };
 
 export const spotMaxPriceAtMostOnDemand: StackValidationPolicy = {
-    name: "spot-max-price",
-    description: "Spot instances set instanceMarketOptions.spotOptions.maxPrice, no higher than the on-demand price of their type and region.",
+    name: "spot-cap-below-on-demand",
+    description: "A spot instance's or launch template's spotOptions.maxPrice is no higher than the on-demand price of its type and region.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const all = pricedResources(args.resources);
-        for (const r of all.filter((x) => x.type === INSTANCE && isSpot(x.props))) {
+        // A missing cap is reliability/aws-spot-max-price's to report; this rule judges the cap's level.
+        for (const r of all.filter((x) => LAUNCHABLE.includes(x.type) && isSpot(x.props))) {
             const max = spotMaxPrice(r.props);
             const region = awsRegionOf(r, all);
             const onDemand = onDemandPrice(String(r.props.instanceType), region);
-            if (max === undefined) {
-                reportViolation(`Spot instance ${r.name} (${r.props.instanceType}) has no instanceMarketOptions.spotOptions.maxPrice; set it (USD per hour) so a price spike stops the node instead of growing the bill.`, r.urn);
-            } else if (onDemand && max > onDemand.usd) {
+            if (max !== undefined && onDemand && max > onDemand.usd) {
                 reportViolation(`Spot instance ${r.name} (${r.props.instanceType}) sets spotOptions.maxPrice $${max}/h, above the on-demand $${onDemand.usd}/h in ${region} (${onDemand.source}); ` +
                     "spot above on-demand buys nothing: lower maxPrice or use on-demand.", r.urn);
             }
@@ -81,7 +84,7 @@ export const gpuInstanceAllowList: ResourceValidationPolicy = {
         properties: { allowedGpuInstanceTypes: { type: "array", items: { type: "string" }, default: DEFAULT_GPU_TYPES } },
     },
     validateResource: (args, reportViolation) => {
-        if (args.type !== INSTANCE) return;
+        if (!LAUNCHABLE.includes(args.type)) return;
         const type = String(args.props.instanceType ?? "");
         if (!GPU_FAMILY.test(type)) return;
         const allowed = args.getConfig<{ allowedGpuInstanceTypes: string[] }>().allowedGpuInstanceTypes ?? DEFAULT_GPU_TYPES;

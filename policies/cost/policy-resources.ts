@@ -17,7 +17,7 @@ export function pricedResources(resources: PolicyResource[]): PricedResource[] {
     for (const r of resources) {
         const provider = (r as { provider?: { urn: string; type: string; name: string; props: Record<string, any> } }).provider;
         if (provider?.urn) add({ type: provider.type, name: provider.name, urn: provider.urn, props: provider.props ?? {} });
-        add({ type: r.type, name: r.name, urn: r.urn, props: r.props ?? {}, provider: provider?.urn });
+        add({ type: r.type, name: r.name, urn: r.urn, props: r.props ?? {}, provider: provider?.urn, parent: r.parent?.urn, dependencies: r.dependencies?.map((d) => d.urn) });
     }
     return out;
 }

@@ -18,6 +18,8 @@ export interface PriceLine {
     unitUsd: number;
     monthlyUsd: number;
     status: PriceStatus;
+    /** For what scales (an Auto Scaling group): the monthly price at its maximum size; `monthlyUsd` is at its minimum. */
+    ceilingUsd?: number;
     /** Where the unit price was read ("" for unpriced lines). */
     source: string;
     asOf: string;
@@ -32,12 +34,17 @@ export interface PricedResource {
     props: Record<string, any>;
     /** Provider reference (`<provider urn>::<id>`), as resources.json records carry it. */
     provider?: string;
+    /** Parent URN and dependency URNs, to find what belongs together (a launch template and its group). */
+    parent?: string;
+    dependencies?: string[];
 }
 
 export interface StackPrice {
     lines: PriceLine[];
     /** Sum of every line, rounded to cents. Unpriced lines count $0 and are listed in `unpriced`. */
     monthlyUsd: number;
+    /** The same with every Auto Scaling group at its maximum size: the most the stack can cost. */
+    ceilingUsd: number;
     unpriced: PriceLine[];
 }
 

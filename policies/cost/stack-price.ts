@@ -15,15 +15,16 @@ export interface PriceOptions {
  */
 export function priceStack(resources: PricedResource[], options: PriceOptions = {}): StackPrice {
     const lines = [
-        ...resources.filter((r) => r.type.startsWith("aws:")).flatMap((r) => awsLines(r, awsRegionOf(r, resources, options.awsRegion))),
+        ...resources.filter((r) => r.type.startsWith("aws:")).flatMap((r) => awsLines(r, awsRegionOf(r, resources, options.awsRegion), resources)),
         ...ociLines(resources.filter((r) => r.type.startsWith("oci:"))),
-    ].map((l) => ({ ...l, monthlyUsd: roundCents(l.monthlyUsd) }));
+    ].map((l) => ({ ...l, monthlyUsd: roundCents(l.monthlyUsd), ...(l.ceilingUsd !== undefined ? { ceilingUsd: roundCents(l.ceilingUsd) } : {}) }));
     return {
         lines,
         monthlyUsd: roundCents(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
+        ceilingUsd: roundCents(lines.reduce((sum, l) => sum + (l.ceilingUsd ?? l.monthlyUsd), 0)),
         unpriced: lines.filter((l) => l.status === "unpriced"),
     };
 }
 
-/** The most expensive lines first. */
-export const topLines = (price: StackPrice, n: number) => [...price.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd).slice(0, n);
+/** The most expensive lines first (at maximum scale). */
+export const topLines = (price: StackPrice, n: number) => [...price.lines].sort((a, b) => (b.ceilingUsd ?? b.monthlyUsd) - (a.ceilingUsd ?? a.monthlyUsd)).slice(0, n);

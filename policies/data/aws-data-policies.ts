@@ -7,7 +7,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 
 export const ebsEncrypted: ResourceValidationPolicy = {
     name: "ebs-encrypted",
-    description: "EC2 root and EBS volumes are encrypted at rest.",
+    description: "EC2 root and EBS volumes, and the volumes launch templates create, are encrypted at rest.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type === "aws:ec2/instance:Instance") {
@@ -16,6 +16,13 @@ export const ebsEncrypted: ResourceValidationPolicy = {
             }
             (args.props.ebsBlockDevices ?? []).forEach((d: any, i: number) => {
                 if (d?.encrypted !== true) reportViolation(`Instance ${args.name} ebsBlockDevices[${i}] (${d?.deviceName ?? "unnamed"}) is not encrypted; set encrypted: true.`);
+            });
+        } else if (args.type === "aws:ec2/launchTemplate:LaunchTemplate") {
+            // The provider takes launch template EBS flags as strings ("true").
+            (args.props.blockDeviceMappings ?? []).forEach((m: any, i: number) => {
+                if (m?.ebs && String(m.ebs.encrypted) !== "true") {
+                    reportViolation(`Launch template ${args.name} blockDeviceMappings[${i}] (${m.deviceName ?? "unnamed"}) ebs.encrypted is ${JSON.stringify(m.ebs.encrypted ?? "unset")}; set encrypted: "true" (every node the group launches gets this disk).`);
+                }
             });
         } else if (args.type === "aws:ebs/volume:Volume" && args.props.encrypted !== true) {
             reportViolation(`EBS volume ${args.name} has encrypted ${args.props.encrypted ?? "unset"}; set encrypted: true.`);

@@ -24,27 +24,6 @@ export const awsImdsv2Required: ResourceValidationPolicy = {
     },
 };
 
-// Source: AWSGuard "encrypted-volumes" (pulumi/pulumi-policy-aws src/compute.ts) checks
-// ebsBlockDevices; tfsec aws-ec2-enable-at-rest-encryption extends it to the root device, as here.
-export const awsEbsEncrypted: ResourceValidationPolicy = {
-    name: "aws-ebs-encrypted",
-    description: "EC2 root and EBS block devices, and standalone EBS volumes, are encrypted at rest.",
-    enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-        if (args.type === "aws:ebs/volume:Volume") {
-            if (args.props.encrypted !== true) report("encrypted must be true; set encrypted: true (optionally kmsKeyId) on the EBS volume");
-            return;
-        }
-        if (args.type !== INSTANCE) return;
-        if (args.props.rootBlockDevice?.encrypted !== true) {
-            report("rootBlockDevice.encrypted must be true; set rootBlockDevice: { encrypted: true } so the boot volume is encrypted at rest");
-        }
-        (args.props.ebsBlockDevices ?? []).forEach((d: Record<string, any>, i: number) => {
-            if (d?.encrypted !== true) report(`ebsBlockDevices[${i}] (${d?.deviceName ?? "unnamed"}).encrypted must be true; set encrypted: true on the block device`);
-        });
-    },
-};
-
 // Source: CIS AWS Foundations 5.2/5.3 (see public-ingress.ts). Covers both the standalone
 // aws.vpc.SecurityGroupIngressRule and inline `ingress` blocks of aws.ec2.SecurityGroup.
 export const awsNoPublicAdminIngress: ResourceValidationPolicy = {
@@ -136,4 +115,4 @@ export const awsIamNoAdminStatement: ResourceValidationPolicy = {
     },
 };
 
-export const awsPolicies = [awsImdsv2Required, awsEbsEncrypted, awsNoPublicAdminIngress, awsKmsKeyRotation, awsIamNoAdminStatement];
+export const awsPolicies = [awsImdsv2Required, awsNoPublicAdminIngress, awsKmsKeyRotation, awsIamNoAdminStatement];

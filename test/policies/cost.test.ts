@@ -52,7 +52,7 @@ describe("cost policy pack", () => {
         });
     });
 
-    describe("spot-max-price", () => {
+    describe("spot-cap-below-on-demand", () => {
         it("passes a spot instance capped at or below on-demand", async () => {
             assert.deepEqual(await messages(spotMaxPriceAtMostOnDemand, [awsProvider("us-east-1"), instance("gpu-l4-spot-0", { instanceType: "g6.xlarge", instanceMarketOptions: spot("0.8048") })]), []);
         });
@@ -60,9 +60,11 @@ describe("cost policy pack", () => {
             const [m] = await messages(spotMaxPriceAtMostOnDemand, [awsProvider("us-east-1"), instance("gpu-l4-spot-0", { instanceType: "g6.xlarge", instanceMarketOptions: spot("1.5000") })]);
             assert.match(m, /sets spotOptions\.maxPrice \$1\.5\/h, above the on-demand \$0\.8048\/h in us-east-1/);
         });
-        it("fails a spot instance without a max price", async () => {
-            const [m] = await messages(spotMaxPriceAtMostOnDemand, [awsProvider("us-east-1"), instance("gpu-0", { instanceType: "g5.xlarge", instanceMarketOptions: spot() })]);
-            assert.match(m, /has no instanceMarketOptions\.spotOptions\.maxPrice/);
+        it("judges launch templates' caps too, and leaves a missing cap to reliability/aws-spot-max-price", async () => {
+            const template = (maxPrice?: string) => ({ ...instance("gpu-l4-spot", { instanceType: "g6.xlarge", instanceMarketOptions: spot(maxPrice) }), type: "aws:ec2/launchTemplate:LaunchTemplate" });
+            const [m] = await messages(spotMaxPriceAtMostOnDemand, [awsProvider("us-east-1"), template("2.0000")]);
+            assert.match(m, /gpu-l4-spot \(g6\.xlarge\) sets spotOptions\.maxPrice \$2\/h, above the on-demand \$0\.8048\/h/);
+            assert.deepEqual(await messages(spotMaxPriceAtMostOnDemand, [awsProvider("us-east-1"), template()]), []);
         });
     });
 

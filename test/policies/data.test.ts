@@ -128,6 +128,14 @@ describe("data policy pack", () => {
             assert.match(found[1], /ebsBlockDevices\[0\] \(\/dev\/sdf\) is not encrypted/);
             assert.match(found[2], /EBS volume data has encrypted unset; set encrypted: true/);
         });
+        it("reads launch templates' block devices: encrypted passes, anything else fails", async () => {
+            const template = (encrypted?: string) => rec("aws:ec2/launchTemplate:LaunchTemplate", "gpu-l4-spot", {
+                instanceType: "g6.xlarge",
+                blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { deleteOnTermination: "true", volumeSize: 200, volumeType: "gp3", ...(encrypted ? { encrypted } : {}) } }],
+            });
+            assert.deepEqual(await messages(ebsEncrypted, [template("true")]), []);
+            assert.deepEqual(await messages(ebsEncrypted, [template()]), ['Launch template gpu-l4-spot blockDeviceMappings[0] (/dev/sda1) ebs.encrypted is "unset"; set encrypted: "true" (every node the group launches gets this disk).']);
+        });
     });
 
     describe("kms-key-deletion-window", () => {

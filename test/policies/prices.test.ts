@@ -26,6 +26,26 @@ function a1(name: string, ocpus: number, memoryInGbs: number, bootGb = 100): Pri
 const linesOf = (price: StackPrice, name: string) => price.lines.filter((l) => l.name === name);
 
 describe("price model", () => {
+    it("prices an Auto Scaling group's nodes from its launch template: minimum in the total, maximum in the ceiling", () => {
+        const parent = "urn:pulumi:test::groundwork::groundwork:aws:GpuAutoScalingGroup::gpu-l4-spot";
+        const template: PricedResource = {
+            type: "aws:ec2/launchTemplate:LaunchTemplate", name: "gpu-l4-spot", urn: `${parent}$aws:ec2/launchTemplate:LaunchTemplate::gpu-l4-spot`, parent, provider: `${AWS_PROVIDER}::id`,
+            props: { instanceType: "g6.xlarge", instanceMarketOptions: { marketType: "spot", spotOptions: { maxPrice: "0.8048" } }, blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { volumeSize: 200, volumeType: "gp3", encrypted: "true" } }] },
+        };
+        const group = (minSize: number, maxSize: number): PricedResource => ({
+            type: "aws:autoscaling/group:Group", name: "gpu-l4-spot", urn: `${parent}$aws:autoscaling/group:Group::gpu-l4-spot`, parent, provider: `${AWS_PROVIDER}::id`,
+            props: { minSize, maxSize, launchTemplate: { id: "lt-0", version: "$Latest" } },
+        });
+        const atZero = priceStack([provider("us-east-1"), template, group(0, 2)]);
+        assert.equal(atZero.monthlyUsd, 0);
+        assert.equal(atZero.ceilingUsd, 1207.01); // 2 × (0.8048 × 730 + 200 GB × $0.08)
+        const [node] = linesOf(atZero, "gpu-l4-spot");
+        assert.match(node.item, /^0–2 × g6\.xlarge spot at max price \$0\.8048\/h \(ceiling\), 730 h, sized by the cluster autoscaler$/);
+        const atOne = priceStack([provider("us-east-1"), template, group(1, 2)]);
+        assert.equal(atOne.monthlyUsd, Math.round((0.8048 * 730 + 200 * 0.08) * 100) / 100);
+        assert.equal(priceStack([provider("us-east-1"), group(1, 2)]).unpriced.length, 1, "a group without its launch template is listed unpriced");
+    });
+
     it("prices g5.xlarge on demand in us-east-1 at the table value for 730 hours", () => {
         const table = EC2_ON_DEMAND["us-east-1"]["g5.xlarge"];
         assert.equal(table.usd, 1.006);

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { securityPolicies } from "../../policies/security/policies";
 import {
-    awsEbsEncrypted,
     awsIamNoAdminStatement,
     awsImdsv2Required,
     awsKmsKeyRotation,
@@ -77,23 +76,6 @@ describe("security policy pack", () => {
         });
         it("flags an instance without metadataOptions", async () => {
             assert.match((await messages(awsImdsv2Required, [record(INSTANCE, ec2({ metadataOptions: undefined }))]))[0], /httpTokens is "unset"/);
-        });
-    });
-
-    describe("aws-ebs-encrypted", () => {
-        it("passes encrypted root and data volumes", async () => {
-            const props = ec2({ ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true, volumeSize: 100 }] });
-            assert.deepEqual(await messages(awsEbsEncrypted, [record(INSTANCE, props)]), []);
-        });
-        it("flags an unencrypted root device and data volume", async () => {
-            const props = ec2({ rootBlockDevice: { volumeSize: 100 }, ebsBlockDevices: [{ deviceName: "/dev/sdf", volumeSize: 100 }] });
-            const found = await messages(awsEbsEncrypted, [record(INSTANCE, props)]);
-            assert.equal(found.length, 2);
-            assert.match(found[0], /rootBlockDevice\.encrypted must be true/);
-            assert.match(found[1], /ebsBlockDevices\[0\] \(\/dev\/sdf\)\.encrypted must be true/);
-        });
-        it("flags a standalone unencrypted EBS volume", async () => {
-            assert.match((await messages(awsEbsEncrypted, [record("aws:ebs/volume:Volume", { size: 50, availabilityZone: "eu-west-1a" })]))[0], /encrypted must be true/);
         });
     });
 
