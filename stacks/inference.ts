@@ -101,6 +101,9 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         memoryGbs: m.memoryGbs,
         kvCacheGbs: m.kvCacheGbs,
         cacheGbs: m.cacheGbs,
+        // A model that scales to zero may next start on another node (an autoscaled GPU group's
+        // last node goes with it): its cache lives with the pod rather than on one node's disk.
+        cache: m.replicas.min === 0 ? "pod" : "claim",
         replicas: m.replicas,
         queueDepthTarget: m.queueDepthTarget,
         activeHours: m.activeHours,

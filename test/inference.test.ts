@@ -185,6 +185,10 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual(scaled.spec.triggers.map((t: any) => t.type), ["prometheus", "cron"]);
             assert.deepEqual(scaled.spec.triggers[1].metadata, { timezone: "America/New_York", start: "0 8 * * 1-5", end: "0 19 * * 1-5", desiredReplicas: "1" });
             assert.equal(find("cloud", "Deployment", "vllm-small").spec.replicas, 0);
+            // Its next start may be on a new node: the cache is the pod's own, not a claim on a node that is gone.
+            const cache = find("cloud", "Deployment", "vllm-small").spec.template.spec.volumes.find((v: any) => v.name === "cache");
+            assert.deepEqual(cache.ephemeral.volumeClaimTemplate.spec, { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } } });
+            assert.ok(!docs.cloud.some((d) => d.kind === "PersistentVolumeClaim" && d.metadata.name === "vllm-small-cache"));
         });
 
         it("admits only the gateway and the metrics scraper to a model server, over mTLS", () => {

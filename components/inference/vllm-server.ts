@@ -45,6 +45,13 @@ export interface VllmServerArgs {
     kvCacheGbs: number;
     /** Model cache volume, GB. */
     cacheGbs: number;
+    /**
+     * `claim` (default): a PersistentVolumeClaim kept across restarts and redeploys (and kept if the
+     * stack is destroyed). `pod`: a generic ephemeral volume that lives as long as the pod, for
+     * models that scale to zero: their node may be gone by the next start, and a node-local claim
+     * would hold the pod to it.
+     */
+    cache?: "claim" | "pod";
     /** Replicas kept running, and the most the queue may scale to. */
     replicas: { min: number; max: number };
     /** Waiting requests per replica before another starts. */
@@ -101,10 +108,18 @@ export class VllmServer extends pulumi.ComponentResource {
         const memory = `${args.memoryGbs}Gi`;
         const scaled = args.prometheusUrl !== undefined && (args.replicas.max > args.replicas.min || args.activeHours !== undefined);
 
-        const cache = new k8s.core.v1.PersistentVolumeClaim(`${name}-cache`, {
-            metadata: { name: `${name}-cache`, namespace: args.namespace, labels },
-            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.cacheGbs}Gi` } } },
-        }, { ...parent, retainOnDelete: true });
+        const claimSpec = { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.cacheGbs}Gi` } } };
+        const cacheVolume: k8s.types.input.core.v1.Volume = args.cache === "pod"
+            ? { name: "cache", ephemeral: { volumeClaimTemplate: { metadata: { labels }, spec: claimSpec } } }
+            : {
+                name: "cache",
+                persistentVolumeClaim: {
+                    claimName: new k8s.core.v1.PersistentVolumeClaim(`${name}-cache`, {
+                        metadata: { name: `${name}-cache`, namespace: args.namespace, labels },
+                        spec: claimSpec,
+                    }, { ...parent, retainOnDelete: true }).metadata.name,
+                },
+            };
 
         const env: k8s.types.input.core.v1.EnvVar[] = [
             { name: "HF_HOME", value: `${MODEL_CACHE_PATH}/huggingface` },
@@ -160,7 +175,7 @@ export class VllmServer extends pulumi.ComponentResource {
                             ],
                         }],
                         volumes: [
-                            { name: "cache", persistentVolumeClaim: { claimName: cache.metadata.name } },
+                            cacheVolume,
                             { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
                             // PyTorch shares tensors between workers through /dev/shm (vLLM docs: `--shm-size`/`--ipc=host`).
                             { name: "shm", emptyDir: { medium: "Memory", sizeLimit: gpu ? "8Gi" : "1Gi" } },
