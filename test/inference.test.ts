@@ -76,6 +76,16 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual(job.spec.template.spec.volumes[1], { name: "keys", secret: { secretName: "llm-gateway-virtual-keys" } });
         });
 
+        it("runs two gateway replicas spread over nodes where the stack asks for them", () => {
+            const deployment = find("cloud", "Deployment", "llm-gateway");
+            assert.equal(deployment.spec.replicas, 2);
+            assert.deepEqual(deployment.spec.template.spec.topologySpreadConstraints, [{
+                maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: { "app.kubernetes.io/name": "llm-gateway" } },
+            }]);
+            assert.equal(find("dev", "Deployment", "llm-gateway").spec.template.spec.topologySpreadConstraints, undefined);
+        });
+
         it("keeps its own database in the platform's Postgres and every key out of its config", () => {
             const env = container("cloud", "llm-gateway").env as any[];
             const byName = Object.fromEntries(env.map((e) => [e.name, e]));

@@ -114,6 +114,15 @@ export class LlmGateway extends pulumi.ComponentResource {
                         automountServiceAccountToken: false,
                         ...args.scheduling,
                         securityContext: security.pod,
+                        // Replicas on different nodes: the gateway is every application's one way in.
+                        ...(args.replicas > 1 && {
+                            topologySpreadConstraints: [{
+                                maxSkew: 1,
+                                topologyKey: "kubernetes.io/hostname",
+                                whenUnsatisfiable: "ScheduleAnyway",
+                                labelSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+                            }],
+                        }),
                         containers: [{
                             name: "litellm",
                             image: LITELLM_IMAGE,
