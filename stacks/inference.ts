@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -58,6 +59,8 @@ export interface InferenceDeps {
     after: pulumi.Resource[];
     postgresHost: string;
     langfuseHost: string;
+    /** The virtual keys' values (secret), by alias: the gateway is re-provisioned when one changes. */
+    virtualKeys?: Record<string, pulumi.Output<string>>;
 }
 
 /**
@@ -133,9 +136,20 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         replicas: inf.gateway.replicas,
         database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },
         langfuseHost: deps.langfuseHost,
+        keysDigest: digestOf(deps.virtualKeys ?? {}),
         scheduling: platformScheduling,
     }, waitFor);
     return { gatewayUrl: gateway.url };
+}
+
+/**
+ * A short digest of the keys' values: it names the provisioning Job, so a rotated key is pushed to
+ * the gateway. 32 bits of a SHA-256 over 240-bit random values reveal nothing of them.
+ */
+function digestOf(keys: Record<string, pulumi.Output<string>>): pulumi.Output<string> {
+    const names = Object.keys(keys).sort();
+    return pulumi.unsecret(pulumi.all(names.map((n) => keys[n])).apply((values) =>
+        createHash("sha256").update(names.map((n, i) => `${n}=${values[i]}`).join("\n")).digest("hex").slice(0, 8)));
 }
 
 function targetOf(name: string, servers: Map<string, VllmServer>, hosted: Map<string, { model: string }>, pricePerMillionTokens?: { input: number; output: number }): RouteTarget {

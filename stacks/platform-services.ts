@@ -102,6 +102,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         after: [vaultBootstrap, postgresService, langfuse, ...gpuSupport],
         postgresHost: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`,
         langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
+        virtualKeys: secrets["gateway/virtual-keys"],
     });
     return {
         ...(vaultConfig.unseal === "auto" ? { vaultRecoveryKey: vaultBootstrap.recoveryKey } : {}),

@@ -72,8 +72,9 @@ describe("inference: vLLM behind the LLM gateway", function () {
                 models: ["chat", "large", "small", "hosted"], key_file: "product-default",
             }]);
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
-            assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}$/, "the job's name follows the teams and keys");
+            assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");
             assert.deepEqual(job.spec.template.spec.volumes[1], { name: "keys", secret: { secretName: "llm-gateway-virtual-keys" } });
+            assert.equal(job.spec.template.metadata.annotations["config.beta.linkerd.io/proxy-enable-native-sidecar"], "true", "a meshed Job completes only with a native-sidecar proxy");
         });
 
         it("runs two gateway replicas spread over nodes where the stack asks for them", () => {
@@ -155,7 +156,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.equal(c.args[c.args.indexOf("--dtype") + 1], "float32");
         });
 
-        it("probes /health with a startup window long enough to load a model, and never drops the last ready replica", () => {
+        it("probes /health with a startup window long enough to load a model; rollouts never drop the last ready replica", () => {
             const deployment = find("cloud", "Deployment", "vllm-large");
             const c = deployment.spec.template.spec.containers[0];
             assert.equal(c.startupProbe.httpGet.path, "/health");
@@ -174,6 +175,8 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("scales on queue depth with KEDA where the bounds allow, and not where they do not", () => {
             const scaled = find("cloud", "ScaledObject", "vllm-large");
             assert.deepEqual([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount], [1, 2]);
+            assert.equal(scaled.spec.cooldownPeriod, 600);
+            assert.equal(scaled.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds, 600, "a GPU replica is not dropped minutes after it loaded");
             assert.deepEqual(scaled.spec.triggers[0], {
                 type: "prometheus",
                 metadata: {
@@ -236,6 +239,11 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const v = hybrid();
             v.inference.routes[1].target = "tiny";
             assert.deepEqual(problems(v), ['groundwork:inference.routes[1].target = "tiny": names tiny, which is neither a model nor a hosted model; known: large, small']);
+        });
+        it("rejects a context-window fallback whose model takes no longer a prompt", () => {
+            const v = hybrid();
+            v.inference.routes[0].contextWindowFallbacks = ["small"];
+            assert.deepEqual(problems(v), ['groundwork:inference.routes[0].contextWindowFallbacks[0] = "small": names small, whose model takes 4096 tokens, no more than large\'s 8192: a prompt too long for one is too long for the other; fall back to a route with a longer maxModelLen']);
         });
         it("rejects a budget of zero or less", () => {
             const v = hybrid();

@@ -35,12 +35,14 @@ def wait_ready():
 
 def upsert(kind, body, label):
     # Update first: the usual case once the stack exists. Create when there is nothing to update.
-    status = call("/%s/update" % kind, body)
-    if status != 200:
-        status = call("/%s/%s" % (kind, "new" if kind == "team" else "generate"), body)
-    if status != 200:
-        sys.exit("%s %s: the gateway answered %d" % (kind, label, status))
-    print("%s %s: ok" % (kind, label))
+    updated = call("/%s/update" % kind, body)
+    if updated == 200:
+        print("%s %s: updated" % (kind, label))
+        return
+    created = call("/%s/%s" % (kind, "new" if kind == "team" else "generate"), body)
+    if created != 200:
+        sys.exit("%s %s: update answered %d, create answered %d" % (kind, label, updated, created))
+    print("%s %s: created" % (kind, label))
 
 
 wait_ready()

@@ -18,6 +18,9 @@ export const GATEWAY_COMPONENT_LABEL = { "app.kubernetes.io/component": "llm-gat
 /** The image's own user (`nobody`), numeric so the kubelet can verify runAsNonRoot. */
 const UID = 65534;
 
+/** Runs a Job's Linkerd proxy as a native sidecar, so the Job can complete. */
+export const NATIVE_SIDECAR_ANNOTATION = "config.beta.linkerd.io/proxy-enable-native-sidecar";
+
 export const GATEWAY_RESOURCES = { requests: { cpu: "200m", memory: "768Mi" }, limits: { memory: "1536Mi" } };
 
 export interface LlmGatewayArgs {
@@ -36,6 +39,8 @@ export interface LlmGatewayArgs {
     database: { host: string; name: string; user: string };
     /** Langfuse's in-cluster URL, for the callback. */
     langfuseHost: string;
+    /** A non-secret digest of the virtual keys' values: when it changes, the keys are provisioned again. */
+    keysDigest?: pulumi.Input<string>;
     scheduling: Scheduling;
 }
 
@@ -92,11 +97,11 @@ export class LlmGateway extends pulumi.ComponentResource {
             { name: GATEWAY_ENV.langfusePublicKey, ...ref(langfuse, "publicKey") },
             { name: GATEWAY_ENV.langfuseSecretKey, ...ref(langfuse, "secretKey") },
             ...args.hostedKeyNames.map((h) => ({ name: hostedKeyEnv(h), ...ref(providers!, hostedKeyEnv(h)) })),
-            { name: "HOME", value: "/tmp" },
         ];
         const security = {
             pod: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
-            // LiteLLM writes its Prisma client and UI build under its install at start: the root filesystem stays writable.
+            // LiteLLM runs Prisma migrations and writes caches under its home (/app) at start
+            // (BerriAI/litellm docker/Dockerfile.non_root): the root filesystem stays writable.
             container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
         };
         const configHash = createHash("sha256").update(this.config).digest("hex").slice(0, 12);
@@ -159,14 +164,15 @@ export class LlmGateway extends pulumi.ComponentResource {
             data: { "access.json": access, "provision.py": PROVISION_SCRIPT },
         }, parent);
         new k8s.batch.v1.Job(`${name}-access`, {
-            metadata: { name: `${name}-access-${accessHash}`, namespace: ns, labels },
+            metadata: { name: pulumi.interpolate`${name}-access-${accessHash}${args.keysDigest ? pulumi.interpolate`-${args.keysDigest}` : ""}`, namespace: ns, labels },
             spec: {
                 backoffLimit: 6,
                 template: {
                     metadata: {
                         labels: { ...labels, "app.kubernetes.io/name": `${name}-access` },
-                        // The proxy as a native sidecar lets the Job complete (Linkerd 2.15+, Kubernetes 1.29+).
-                        annotations: { "config.alpha.linkerd.io/proxy-enable-native-sidecar": "true" },
+                        // The proxy as a native sidecar lets the Job complete (Linkerd 2.15+, Kubernetes 1.29+;
+                        // the beta key per linkerd.io/2/reference/proxy-configuration, read 2026-11-25).
+                        annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" },
                     },
                     spec: {
                         restartPolicy: "OnFailure",

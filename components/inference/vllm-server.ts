@@ -215,8 +215,10 @@ export class VllmServer extends pulumi.ComponentResource {
                     minReplicaCount: args.replicas.min,
                     maxReplicaCount: args.replicas.max,
                     pollingInterval: 15,
-                    // Model load is slow: hold a replica for 10 minutes after the queue empties.
+                    // Model load is slow: a replica stays 10 minutes after the queue empties. KEDA's
+                    // cooldownPeriod covers the step to zero; the HPA's window covers every other step down.
                     cooldownPeriod: 600,
+                    advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } } },
                     // KEDA takes the largest answer: the queue, and during active hours at least one replica.
                     triggers: [{
                         type: "prometheus",

@@ -135,9 +135,12 @@ export function isClusterHost(host: string | undefined): boolean {
     return host !== undefined && (/^[a-z0-9-]+$/.test(host) || /^[a-z0-9-]+\.[a-z0-9-]+\.svc(\.cluster\.local)?$/.test(host));
 }
 
-/** True when the entry's calls stay in the cluster: a vLLM server addressed by its Service name. */
+/** Providers that speak to any OpenAI-compatible server at `api_base`: vLLM's own, and `openai/` with a base override. */
+const OPENAI_COMPATIBLE = [IN_CLUSTER_PROVIDER, "openai"];
+
+/** True when the entry's calls stay in the cluster: an OpenAI-compatible server addressed by its Service name. */
 export function isInCluster(e: ModelEntry): boolean {
-    return e.model.startsWith(`${IN_CLUSTER_PROVIDER}/`) && isClusterHost(hostOf(e.apiBase));
+    return OPENAI_COMPATIBLE.some((p) => e.model.startsWith(`${p}/`)) && isClusterHost(hostOf(e.apiBase));
 }
 
 /** The provider prefix of `litellm_params.model`, or undefined when it has none. */

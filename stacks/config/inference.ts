@@ -187,6 +187,22 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
         }
     }
 
+    // A context-window fallback only helps if it takes a longer prompt than the route it relieves.
+    const windowOf = (route: string): number | undefined => {
+        const target = routeByName.get(route)?.target;
+        const model = models.find(([m]) => m.name === target)?.[0];
+        return model ? (typeof model.maxModelLen === "number" ? model.maxModelLen : 8192) : undefined;
+    };
+    for (const [r, i] of routes) {
+        const own = windowOf(String(r.name));
+        strings(r.contextWindowFallbacks).forEach((f, j) => {
+            const theirs = windowOf(f);
+            if (own !== undefined && theirs !== undefined && theirs <= own) {
+                issues.push({ path: ["inference", "routes", i, "contextWindowFallbacks", j], message: `names ${f}, whose model takes ${theirs} tokens, no more than ${String(r.name)}'s ${own}: a prompt too long for one is too long for the other; fall back to a route with a longer maxModelLen` });
+            }
+        });
+    }
+
     for (const [t, i] of objectItems(inf.teams)) {
         strings(t.routes).forEach((route, j) => {
             if (!routeMap.has(route)) issues.push({ path: ["inference", "teams", i, "routes", j], message: `names ${route}, which is not a route; routes: ${names}` });

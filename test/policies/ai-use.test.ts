@@ -384,6 +384,21 @@ describe("restricted-data-stays-in-cluster", () => {
         assert.deepEqual(await messages(restrictedDataStaysInCluster, cm(hybrid)), []);
     });
 
+    it("counts an OpenAI-compatible route to an in-cluster Service as in the cluster, for both residency rules", async () => {
+        const viaOpenai = withConfig((c) => {
+            c.model_list[2].litellm_params = { model: "openai/small", api_base: vllmBase("small"), api_key: "os.environ/VLLM_API_KEY" };
+            c.model_list[2].model_info.groundwork_classification = "restricted";
+        });
+        assert.deepEqual(await messages(restrictedDataStaysInCluster, cm(viaOpenai)), []);
+        assert.deepEqual(await messages(hostedProviderAllowList, cm(viaOpenai)), []);
+        const outside = withConfig((c) => {
+            c.model_list[2].litellm_params = { model: "openai/small", api_base: "https://vllm.example.com/v1", api_key: "os.environ/VLLM_API_KEY" };
+            c.model_list[2].model_info.groundwork_classification = "restricted";
+        });
+        const found = await messages(restrictedDataStaysInCluster, cm(outside));
+        assert.ok(found.length > 0 && found.every((m) => /model_list\[2\]|"small"/.test(m)), found.join("\n"));
+    });
+
     it("flags a restricted route served by a hosted provider", async () => {
         const [m, ...rest] = await messages(restrictedDataStaysInCluster, cm(withConfig((c) => { c.model_list[3].model_info.groundwork_classification = "restricted"; })));
         assert.equal(rest.length, 0);
