@@ -4,7 +4,12 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { POLICY_PACKS } from "../policies/packs";
+import { PolicyPackConfig } from "@pulumi/policy";
+import { evaluatePolicies, toPolicyRecord } from "../plan/policy-report";
+import { packConfigs, readStackConfig } from "../plan/policy-config";
+import { planStack } from "../plan/run";
+import { POLICY_PACKS, RegisteredPack } from "../policies/packs";
+import { configWithDefaults, ResourceRecord } from "../policies/policy-run";
 import { PROJECT_DIR } from "./helpers";
 
 // The engine's side of the policy protocol, as the Pulumi CLI speaks it (@pulumi/pulumi/proto).
@@ -36,6 +41,42 @@ function startPack(pack: string): Promise<{ client: any; server: ChildProcess }>
 
 const call = <T>(fn: (cb: (e: Error | null, r: T) => void) => void) => new Promise<T>((res, rej) => fn((e, r) => (e ? rej(e) : res(r))));
 
+const LEVELS = ["advisory", "mandatory", "disabled", "remediate"];
+/** A value as the engine marshals it: JSON, no undefined. */
+const struct = (value: unknown) => Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})));
+
+/** Sends every policy's config with its schema defaults, as the CLI does before analysis. */
+async function configure(client: any, pack: RegisteredPack, config: PolicyPackConfig = {}): Promise<void> {
+    const request = new analyzer.ConfigureAnalyzerRequest();
+    for (const policy of pack.policies) {
+        const given = config[policy.name];
+        const entry = new analyzer.PolicyConfig()
+            .setEnforcementlevel(LEVELS.indexOf((typeof given === "object" && given.enforcementLevel) || policy.enforcementLevel || "advisory"))
+            .setProperties(struct(configWithDefaults(policy, typeof given === "object" ? given : {})));
+        request.getPolicyconfigMap().set(policy.name, entry);
+    }
+    await call((cb) => client.configure(request, cb));
+}
+
+const resourceMessage = (r: ResourceRecord, message: any) => message
+    .setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props))
+    .setOptions(new analyzer.AnalyzerResourceOptions().setProtect(!!r.protect).setIgnorechangesList(r.ignoreChanges ?? []).setParent(r.parent ?? ""));
+
+/** What the engine's analyzer reports for a stack: every resource through Analyze, then AnalyzeStack. */
+async function engineViolations(client: any, pack: RegisteredPack, records: ResourceRecord[]): Promise<string[]> {
+    const found: string[] = [];
+    // The engine files a resource policy's diagnostic under the resource it analysed.
+    const collect = (response: any, analysed = "") => response.getDiagnosticsList().forEach((d: any) =>
+        found.push(`${pack.name}/${d.getPolicyname()}/${LEVELS[d.getEnforcementlevel()]}/${d.getUrn() || analysed}`));
+    for (const r of records) {
+        collect(await call((cb) => client.analyze(resourceMessage(r, new analyzer.AnalyzeRequest()), cb)), r.urn);
+    }
+    const stack = new analyzer.AnalyzeStackRequest().setResourcesList(records.map((r) =>
+        resourceMessage(r, new analyzer.AnalyzerResource()).setDependenciesList(r.dependencies ?? [])));
+    collect(await call((cb) => client.analyzeStack(stack, cb)));
+    return found;
+}
+
 describe("policy packs, started the way the Pulumi CLI starts them", function () {
     this.timeout(120_000);
     const servers: ChildProcess[] = [];
@@ -50,6 +91,33 @@ describe("policy packs, started the way the Pulumi CLI starts them", function ()
             const levels = ["advisory", "mandatory", "disabled", "remediate"];
             const served = info.getPoliciesList().map((p: any) => `${p.getName()}:${levels[p.getEnforcementlevel()]}`).sort();
             assert.deepEqual(served, policies.map((p) => `${p.name}:${p.enforcementLevel}`).sort());
+        });
+    }
+
+    const INSECURE = path.join(PROJECT_DIR, "test/fixtures/insecure");
+    const stacks: { stack: string; stackFile?: string; program?: string }[] = [
+        { stack: "dev" },
+        { stack: "cloud" },
+        // The fixture built to break rules: every pack's failing paths, through the engine too.
+        { stack: "insecure", stackFile: path.join(INSECURE, "Pulumi.insecure.yaml"), program: path.join(INSECURE, "index.ts") },
+    ];
+    for (const { stack, stackFile, program } of stacks) {
+        it(`finds in the ${stack} stack exactly the violations the offline plan reports, pack by pack`, async () => {
+            const plan = await planStack({ projectDir: PROJECT_DIR, stack, stackFile, program });
+            const records = plan.resources.map(toPolicyRecord);
+            const configs = packConfigs(readStackConfig({ projectDir: PROJECT_DIR, stack, stackFile }), POLICY_PACKS.map((p) => p.name));
+            const offline = (await evaluatePolicies(stack, records, POLICY_PACKS, configs)).violations
+                .map((v) => `${v.pack}/${v.policy}/${v.level}/${v.resource?.urn ?? ""}`).sort();
+            const engine: string[] = [];
+            for (const pack of POLICY_PACKS) {
+                const { client, server } = await startPack(pack.name);
+                servers.push(server);
+                await configure(client, pack, configs[pack.name]);
+                engine.push(...await engineViolations(client, pack, records));
+                server.kill();
+            }
+            assert.ok(offline.length > 0, "the stack's advisories give the comparison something to compare");
+            assert.deepEqual(engine.sort(), offline);
         });
     }
 
