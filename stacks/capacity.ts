@@ -86,6 +86,27 @@ export function platformNodes(config: StackConfig): NodeCapacity[] {
     return nodes;
 }
 
+const cores = (m: number) => (m / 1000).toFixed(2);
+const gib = (mi: number) => (mi / 1024).toFixed(1);
+
+/**
+ * The platform's requests against its nodes, as config problems: a platform that cannot be
+ * scheduled is refused before anything is created. Stacks whose platform runs on edge machines
+ * (sizes unknown to the stack) are not checked.
+ */
+export function platformCapacityProblems(config: StackConfig): string[] {
+    const fit = platformFit(config);
+    if (fit.nodes === 0) return [];
+    const { requested, allocatable } = fit;
+    if (requested.cpuMillis <= allocatable.cpuMillis && requested.memoryMi <= allocatable.memoryMi) return [];
+    const names = platformNodes(config).map((n) => n.name).join(", ");
+    const bigger = config.aws?.servers && platformNodes(config).some((n) => n.name.startsWith("aws-server-"))
+        ? "a larger groundwork:aws.servers.instanceType (e.g. m7i.xlarge)"
+        : "larger groundwork:oci.nodes shapes";
+    return [`groundwork:placement.platform = ${JSON.stringify(config.placement.platform)}: the platform's pods request ${cores(requested.cpuMillis)} cores and ${gib(requested.memoryMi)} GiB, ` +
+        `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; choose ${bigger}, add nodes, or run fewer replicas`];
+}
+
 /** What the platform requests of its nodes, against what they have. */
 export function platformFit(config: StackConfig): { requested: Requests; allocatable: Requests; nodes: number } {
     const nodes = platformNodes(config);

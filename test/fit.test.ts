@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { cpuMillis, memoryMi, totalRequests } from "../components/platform/footprint";
 import { cpuModelRequests, platformFit, platformFootprint } from "../stacks/capacity";
-import { parse, stackValues } from "./helpers";
+import { parse, problems, stackValues } from "./helpers";
 
 /** What the dev stack keeps free for the inference layer: a CPU model server on ARM. */
 const INFERENCE_RESERVE = { cpuMillis: 2000, memoryMi: 8 * 1024 };
@@ -57,12 +57,19 @@ describe("platform fit", () => {
         });
     }
 
-    it("shows when a platform does not fit its nodes", () => {
+    it("refuses a platform that does not fit its nodes, before anything is created", () => {
         const dev = stackValues("dev");
         dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 50 }];
         dev.platform = { vectorDb: { replicas: 3 } };
         delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
-        const fit = platformFit(parse(dev));
-        assert.ok(fit.requested.memoryMi > fit.allocatable.memoryMi, JSON.stringify(fit));
+        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 1.98 cores and 6.0 GiB, but its nodes (tiny) give 1.00 cores and 0.9 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas']);
+    });
+
+    it("refuses the cloud platform on a server too small for it, naming the key to change", () => {
+        const cloud = stackValues("cloud");
+        cloud.aws.servers.instanceType = "m7i.large";
+        const [problem, ...rest] = problems(cloud);
+        assert.equal(rest.length, 0);
+        assert.match(problem, /^groundwork:placement\.platform = "x86": the platform's pods request 2\.\d\d cores and \d+\.\d GiB, but its nodes \(aws-server-0\) give 2\.00 cores and 7\.9 GiB; choose a larger groundwork:aws\.servers\.instanceType \(e\.g\. m7i\.xlarge\)/);
     });
 });

@@ -47,7 +47,7 @@ export const awsSchema = z.strictObject({
     sshAllowedCidrs: z.array(operatorCidr).default([]).describe("Ranges allowed to reach SSH on AWS servers (for the kubeconfig). Never 0.0.0.0/0."),
     allowUnlistedOffering: z.boolean().default(false).describe("Accept instance types Groundwork's table does not list for this region."),
     servers: z.strictObject({
-        instanceType: z.string().default("m7i.large").describe(`CPU instance type: ${CPU_TYPES.join(", ")}.`),
+        instanceType: z.string().default("m7i.xlarge").describe(`CPU instance type (4 vCPU / 16 GiB by default: the platform with the LLM gateway and autoscaler needs more than 2 cores): ${CPU_TYPES.join(", ")}.`),
         count: z.number().int().min(1).max(5).default(1).describe("Number of servers (odd: embedded etcd quorum)."),
         rootVolumeGbs: z.number().int().min(20).max(16384).default(100).describe("Encrypted gp3 root volume (etcd lives here)."),
     }).optional().describe("k3s servers in this site (the cloud stack); absent when the servers live elsewhere."),

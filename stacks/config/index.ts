@@ -7,6 +7,7 @@ import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { ConfigError, formatIssues, NAMESPACE } from "./errors";
+import { platformCapacityProblems } from "../capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, Loose, objectItems, operatorCidr, secret } from "./primitives";
@@ -109,7 +110,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
     const aws = isObject(cfg.aws) ? cfg.aws : {};
     if (isObject(aws.servers)) {
         const count = typeof aws.servers.count === "number" ? aws.servers.count : 1;
-        const spec = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.large")];
+        const spec = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.xlarge")];
         for (let i = 0; i < count; i++) {
             nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: spec?.arch === "arm64" ? "arm" : "x86", gpus: 0, gpuMemoryGib: 0, memoryGib: spec?.memoryGib });
         }
@@ -355,7 +356,12 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
     if (!result.success) {
         throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath));
     }
-    return result.data as StackConfig;
+    const config = result.data as StackConfig;
+    const capacity = platformCapacityProblems(config);
+    if (capacity.length > 0) {
+        throw new ConfigError(capacity);
+    }
+    return config;
 }
 
 /** Reads this stack's configuration from the Pulumi runtime and parses it. */
