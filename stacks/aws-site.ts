@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ClusterAutoscaler } from "../components/aws/cluster-autoscaler";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsGpuAutoScalingGroup } from "../components/aws/gpu-auto-scaling-group";
 import { AwsGpuNodeGroup } from "../components/aws/gpu-node-group";
@@ -8,7 +7,7 @@ import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { AwsK3sInstance } from "../components/aws/k3s-instance";
 import { AwsNetwork } from "../components/aws/network";
 import { AwsNodeInstanceProfile } from "../components/aws/node-instance-profile";
-import { PLACEMENT_LABEL, schedulingFor, SITE_LABEL } from "../components/placement";
+import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
 import { fixedCount } from "./config/aws";
@@ -158,19 +157,12 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
 export const autoscalerClusterName = () => `groundwork-${pulumi.getStack()}`;
 
 /**
- * The cluster autoscaler, when any AWS GPU group is autoscaled: an IAM user allowed to resize only
- * this cluster's groups, and the chart on the platform placement with that user's keys.
+ * The IAM user the cluster autoscaler resizes this cluster's groups with, when any AWS GPU group
+ * is autoscaled; its keys go to Vault, and the autoscaler itself comes with the platform layer.
  */
-export function awsClusterAutoscaler(config: StackConfig, addresses: AwsAddresses, kubernetes: pulumi.ProviderResource): ClusterAutoscaler | undefined {
+export function awsClusterAutoscalerIdentity(config: StackConfig, addresses: AwsAddresses): AwsClusterAutoscalerIdentity | undefined {
     if (!config.aws?.gpuNodeGroups.some((g) => g.autoscaling)) {
         return undefined;
     }
-    const clusterName = autoscalerClusterName();
-    const identity = new AwsClusterAutoscalerIdentity("cluster-autoscaler", { clusterName }, { provider: addresses.provider });
-    return new ClusterAutoscaler("cluster-autoscaler", {
-        clusterName,
-        region: config.aws.region,
-        credentials: identity,
-        scheduling: schedulingFor(config.placement.platform),
-    }, { provider: kubernetes });
+    return new AwsClusterAutoscalerIdentity("cluster-autoscaler", { clusterName: autoscalerClusterName() }, { provider: addresses.provider });
 }

@@ -3,7 +3,8 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { K3sClusterAccess } from "../components/k3s/cluster-access";
 import { childrenDependOn } from "../components/ordering";
-import { AwsAddresses, awsAddresses, awsClusterAutoscaler, awsSite } from "./aws-site";
+import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
+import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
@@ -25,6 +26,8 @@ export interface Cluster {
     nodes: SiteResult["nodes"];
     /** Whether GPU nodes come and go with the cluster autoscaler (and so may not exist yet). */
     autoscaledGpus: boolean;
+    /** The IAM user the cluster autoscaler uses, when a GPU group is autoscaled. */
+    autoscalerIdentity?: AwsClusterAutoscalerIdentity;
     /** Cloud providers and addresses, for platform resources that live in a cloud (KMS, buckets). */
     aws?: AwsAddresses;
     ociProvider?: pulumi.ProviderResource;
@@ -81,6 +84,6 @@ export function buildCluster(config: StackConfig): Cluster {
         sshPrivateKey: server.privateKey,
     }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
-    const autoscaler = aws && awsClusterAutoscaler(config, aws, access.provider);
-    return { ctx, access, server, nodes, autoscaledGpus: autoscaler !== undefined, aws, ociProvider };
+    const autoscalerIdentity = aws && awsClusterAutoscalerIdentity(config, aws);
+    return { ctx, access, server, nodes, autoscaledGpus: autoscalerIdentity !== undefined, autoscalerIdentity, aws, ociProvider };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
+import { ClusterAutoscaler, CLUSTER_AUTOSCALER_NAMESPACE } from "../components/aws/cluster-autoscaler";
 import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
 import { OciBackupBucket } from "../components/oci/backup-bucket";
@@ -15,6 +16,7 @@ import { Qdrant } from "../components/platform/qdrant";
 import { Vault, VaultSeal } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
+import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
 import { buildInference, GATEWAY_CONSUMER, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
@@ -29,6 +31,7 @@ export const DATA_NAMESPACE = "groundwork-data";
 const QDRANT_CONSUMER: VaultConsumer = { name: "qdrant", namespace: DATA_NAMESPACE, serviceAccount: "qdrant-secrets" };
 const POSTGRES_CONSUMER: VaultConsumer = { name: "postgres", namespace: DATA_NAMESPACE, serviceAccount: "postgres-secrets" };
 const LANGFUSE_CONSUMER: VaultConsumer = { name: "langfuse", namespace: LANGFUSE_NAMESPACE, serviceAccount: "langfuse-secrets" };
+const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespace: CLUSTER_AUTOSCALER_NAMESPACE, serviceAccount: "cluster-autoscaler-secrets" };
 
 /**
  * The platform layer on a cluster: the mesh, Vault and its operator, the data stores and
@@ -52,11 +55,15 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     if (inference) {
         Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
     }
+    const identity = cluster.autoscalerIdentity;
+    if (identity) {
+        secrets[`${AUTOSCALER_CONSUMER.name}/aws`] = { AWS_ACCESS_KEY_ID: identity.accessKeyId, AWS_SECRET_ACCESS_KEY: identity.secretAccessKey };
+    }
     const vaultBootstrap = new VaultBootstrap("vault", {
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : [])],
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : [])],
         secrets,
         after: [cluster.access, vault],
     });
@@ -96,6 +103,14 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         scheduling,
     }, { provider, transformations: [childrenDependOn([data])] });
 
+    if (identity) {
+        new ClusterAutoscaler("cluster-autoscaler", {
+            clusterName: autoscalerClusterName(),
+            region: config.aws!.region,
+            vaultConsumer: AUTOSCALER_CONSUMER,
+            scheduling,
+        }, { provider, transformations: [childrenDependOn([vaultBootstrap])] });
+    }
     const gpuSupport = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
     const served = buildInference(config, {
         provider,

@@ -106,12 +106,16 @@ describe("GPU node groups the cluster autoscaler sizes (cloud stack)", function 
         assert.deepEqual(values.containerSecurityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         assert.equal(values.securityContext.runAsNonRoot, true);
         assert.deepEqual(values.resources.requests, { cpu: "50m", memory: "200Mi" });
-        // Keys come from a Secret, never through the chart's values.
+        // Keys come from Vault through VSO, never through the chart's values or a Secret Pulumi writes.
         assert.equal(values.envFromSecret, "cluster-autoscaler-aws");
         assert.equal(values.awsAccessKeyID, undefined);
-        const secret = named(plan, "kubernetes:core/v1:Secret", "cluster-autoscaler-aws");
-        assert.equal(secret.inputs.stringData, "[secret]");
-        assert.deepEqual(Object.keys(secret.plainInputs.stringData as object).sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+        assert.equal(ofType(plan, "kubernetes:core/v1:Secret").filter((s) => s.name.startsWith("cluster-autoscaler")).length, 0);
+        const synced = named(plan, "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", "cluster-autoscaler-aws");
+        assert.deepEqual([(synced.inputs.spec as any).path, (synced.inputs.spec as any).destination.name], ["cluster-autoscaler/aws", "cluster-autoscaler-aws"]);
+        const script = String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin);
+        assert.match(script, /vault kv put -mount=groundwork cluster-autoscaler\/aws /);
+        assert.match(script, /"AWS_ACCESS_KEY_ID":/);
+        assert.ok(release.dependencies.includes(named(plan, "command:remote:Command", "vault-configure").urn), "the autoscaler waits for Vault to hold its keys");
         const ns = named(plan, "kubernetes:core/v1:Namespace", "cluster-autoscaler");
         assert.equal((ns.inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"], "restricted");
     });

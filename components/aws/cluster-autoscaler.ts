@@ -3,6 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { VaultConsumer } from "../platform/vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 
 /**
  * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
@@ -47,8 +49,12 @@ export interface ClusterAutoscalerArgs {
     /** The name in the Auto Scaling groups' `k8s.io/cluster-autoscaler/<name>` tag. */
     clusterName: string;
     region: string;
-    /** Keys of the IAM user allowed to resize this cluster's groups (secrets). */
-    credentials: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    /**
+     * The Vault role its AWS keys are read with; they are at `<consumer>/aws` as AWS_ACCESS_KEY_ID
+     * and AWS_SECRET_ACCESS_KEY (the variables the AWS SDK reads), for an IAM user allowed to
+     * resize only this cluster's groups.
+     */
+    vaultConsumer: VaultConsumer;
     scheduling: Scheduling;
 }
 
@@ -56,14 +62,14 @@ export interface ClusterAutoscalerArgs {
  * The Kubernetes cluster autoscaler for AWS: it discovers the cluster's Auto Scaling groups by tag,
  * adds nodes when pods cannot be scheduled and removes idle ones, down to each group's minimum
  * (zero for GPU groups that allow it). Runs as non-root with a read-only root filesystem under Pod
- * Security `restricted`; its AWS keys reach it from a Secret, never through the chart's values.
+ * Security `restricted`; its AWS keys come from Vault (synced by VSO), never through the chart's values.
  */
 export class ClusterAutoscaler extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:ClusterAutoscaler", name, {}, opts);
         const ns = new k8s.core.v1.Namespace(name, {
             metadata: {
-                name: CLUSTER_AUTOSCALER_NAMESPACE,
+                name: args.vaultConsumer.namespace,
                 labels: {
                     "pod-security.kubernetes.io/enforce": "restricted",
                     "pod-security.kubernetes.io/enforce-version": "latest",
@@ -71,14 +77,12 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this });
-        const credentials = new k8s.core.v1.Secret(`${name}-aws`, {
-            metadata: { name: "cluster-autoscaler-aws", namespace: ns.metadata.name },
-            type: "Opaque",
-            // The variable names the AWS SDK reads; the chart passes the Secret as the container's env.
-            stringData: {
-                AWS_ACCESS_KEY_ID: pulumi.secret(args.credentials.accessKeyId),
-                AWS_SECRET_ACCESS_KEY: pulumi.secret(args.credentials.secretAccessKey),
-            },
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
+        // The chart passes the Secret's keys to the container as its environment.
+        const credentials = new VaultSyncedSecret(`${name}-aws`, {
+            auth,
+            path: `${args.vaultConsumer.name}/aws`,
+            secretName: "cluster-autoscaler-aws",
         }, { parent: this });
 
         pinnedRelease(name, CLUSTER_AUTOSCALER_CHART, {
@@ -90,7 +94,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                 autoDiscovery: { clusterName: args.clusterName },
                 image: { tag: CLUSTER_AUTOSCALER_IMAGE_TAG },
                 extraArgs: CLUSTER_AUTOSCALER_ARGS,
-                envFromSecret: credentials.metadata.name,
+                envFromSecret: credentials.secretName,
                 resources: RESOURCES,
                 nodeSelector: args.scheduling.nodeSelector ?? {},
                 tolerations: args.scheduling.tolerations ?? [],
