@@ -1,6 +1,6 @@
 import { clusterAutoscalerFootprint } from "../components/aws/cluster-autoscaler";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
-import { cpuMillis, Footprint, memoryMi, Requests, totalRequests } from "../components/platform/footprint";
+import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
 import { certManagerFootprint } from "../components/platform/cert-manager";
 import { langfuseFootprint } from "../components/platform/langfuse";
 import { linkerdFootprint } from "../components/platform/linkerd-mesh";
@@ -8,8 +8,9 @@ import { postgresFootprint } from "../components/platform/postgres-vector";
 import { qdrantFootprint } from "../components/platform/qdrant";
 import { vaultFootprint } from "../components/platform/vault";
 import { vsoFootprint } from "../components/platform/vault-secrets-operator";
-import { GATEWAY_RESOURCES } from "../components/inference/llm-gateway";
+import { llmGatewayFootprint } from "../components/inference/llm-gateway";
 import { queueAutoscalingFootprint } from "../components/inference/queue-autoscaling";
+import { scalesWithLoad } from "../components/inference/vllm-server";
 import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
 
@@ -44,10 +45,9 @@ export function platformFootprint(config: StackConfig): Footprint[] {
 /** The gateway (and, when any model scales, KEDA and Prometheus) run on the platform placement. */
 function inferenceServicesFootprint(config: StackConfig): Footprint[] {
     const inf = config.inference!;
-    const gateway = meshed({ cpuMillis: cpuMillis(GATEWAY_RESOURCES.requests.cpu), memoryMi: memoryMi(GATEWAY_RESOURCES.requests.memory) });
     return [
-        { workload: "llm-gateway", pods: inf.gateway.replicas, perPod: gateway },
-        ...(inf.models.some((m) => m.replicas.max > m.replicas.min || m.activeHours !== undefined) ? queueAutoscalingFootprint() : []),
+        ...llmGatewayFootprint(inf.gateway.replicas),
+        ...(inf.models.some(scalesWithLoad) ? queueAutoscalingFootprint() : []),
     ];
 }
 
@@ -95,12 +95,12 @@ const gib = (mi: number) => (mi / 1024).toFixed(1);
  * (sizes unknown to the stack) are not checked.
  */
 export function platformCapacityProblems(config: StackConfig): string[] {
-    const fit = platformFit(config);
-    if (fit.nodes === 0) return [];
-    const { requested, allocatable } = fit;
+    const nodes = platformNodes(config);
+    if (nodes.length === 0) return [];
+    const { requested, allocatable } = fitOn(config, nodes);
     if (requested.cpuMillis <= allocatable.cpuMillis && requested.memoryMi <= allocatable.memoryMi) return [];
-    const names = platformNodes(config).map((n) => n.name).join(", ");
-    const bigger = config.aws?.servers && platformNodes(config).some((n) => n.name.startsWith("aws-server-"))
+    const names = nodes.map((n) => n.name).join(", ");
+    const bigger = config.aws?.servers && nodes.some((n) => n.name.startsWith("aws-server-"))
         ? "a larger groundwork:aws.servers.instanceType (e.g. m7i.xlarge)"
         : "larger groundwork:oci.nodes shapes";
     return [`groundwork:placement.platform = ${JSON.stringify(config.placement.platform)}: the platform's pods request ${cores(requested.cpuMillis)} cores and ${gib(requested.memoryMi)} GiB, ` +
@@ -109,7 +109,10 @@ export function platformCapacityProblems(config: StackConfig): string[] {
 
 /** What the platform requests of its nodes, against what they have. */
 export function platformFit(config: StackConfig): { requested: Requests; allocatable: Requests; nodes: number } {
-    const nodes = platformNodes(config);
+    return fitOn(config, platformNodes(config));
+}
+
+function fitOn(config: StackConfig, nodes: NodeCapacity[]): { requested: Requests; allocatable: Requests; nodes: number } {
     const allocatable = nodes.reduce((a, n) => ({ cpuMillis: a.cpuMillis + n.allocatable.cpuMillis, memoryMi: a.memoryMi + n.allocatable.memoryMi }), { cpuMillis: 0, memoryMi: 0 });
     return { requested: totalRequests(platformFootprint(config), nodes.length), allocatable, nodes: nodes.length };
 }

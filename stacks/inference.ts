@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
-import { VLLM_PORT, VllmServer } from "../components/inference/vllm-server";
+import { scalesWithLoad, VLLM_PORT, VllmServer } from "../components/inference/vllm-server";
 import { childrenDependOn } from "../components/ordering";
 import { Placement, schedulingFor } from "../components/placement";
 import { meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
@@ -75,7 +75,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const ns = new k8s.core.v1.Namespace("inference", meshedNamespaceArgs(INFERENCE_NAMESPACE, "restricted"), { provider });
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
-    const scales = inf.models.some((m) => m.replicas.max > m.replicas.min || m.activeHours !== undefined);
+    const scales = inf.models.some(scalesWithLoad);
     const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { scheduling: platformScheduling }, { provider }) : undefined;
 
     new k8s.core.v1.ServiceAccount("vllm", {

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
 import { Scheduling } from "../placement";
+import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
+import { meshed } from "../platform/linkerd-mesh";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
@@ -22,6 +24,12 @@ const UID = 65534;
 export const NATIVE_SIDECAR_ANNOTATION = "config.beta.linkerd.io/proxy-enable-native-sidecar";
 
 export const GATEWAY_RESOURCES = { requests: { cpu: "200m", memory: "768Mi" }, limits: { memory: "1536Mi" } };
+
+/** The gateway's pods on the platform placement, each with its mesh proxy. */
+export function llmGatewayFootprint(replicas: number): Footprint[] {
+    const perPod = meshed({ cpuMillis: cpuMillis(GATEWAY_RESOURCES.requests.cpu), memoryMi: memoryMi(GATEWAY_RESOURCES.requests.memory) });
+    return [{ workload: "llm-gateway", pods: replicas, perPod }];
+}
 
 export interface LlmGatewayArgs {
     namespace: pulumi.Input<string>;

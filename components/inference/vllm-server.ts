@@ -69,6 +69,11 @@ export interface VllmServerArgs {
     prometheusUrl?: string;
 }
 
+/** Whether a model's replica count moves: room to scale on its queue, or hours outside which it stops. */
+export function scalesWithLoad(a: Pick<VllmServerArgs, "replicas" | "activeHours">): boolean {
+    return a.replicas.max > a.replicas.min || a.activeHours !== undefined;
+}
+
 /** vLLM's command-line arguments for a model. Source: docs.vllm.ai "Engine Arguments" (read 2026-11-25). */
 export function vllmArgs(a: Pick<VllmServerArgs, "model" | "revision" | "servedName" | "gpus" | "maxModelLen" | "gpuMemoryUtilization" | "dtype" | "quantization" | "prefixCaching">): string[] {
     return [
@@ -106,7 +111,7 @@ export class VllmServer extends pulumi.ComponentResource {
         const labels = { "app.kubernetes.io/name": name, ...VLLM_COMPONENT_LABEL, "groundwork.dev/model": args.servedName };
         const gpu = args.gpus > 0;
         const memory = `${args.memoryGbs}Gi`;
-        const scaled = args.prometheusUrl !== undefined && (args.replicas.max > args.replicas.min || args.activeHours !== undefined);
+        const scaled = args.prometheusUrl !== undefined && scalesWithLoad(args);
 
         const claimSpec = { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.cacheGbs}Gi` } } };
         const cacheVolume: k8s.types.input.core.v1.Volume = args.cache === "pod"

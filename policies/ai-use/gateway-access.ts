@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { AccessGrant, accessGrantsOf, CONFIG_FILE, gatewayConfigOf, IN_CLUSTER_PROVIDER, isGatewayConfigMap, objectLabel } from "./gateway-objects";
+import { AccessGrant, accessGrantsOf, CONFIG_FILE, gatewayConfigOf, isGatewayConfigMap, isInCluster, objectLabel } from "./gateway-objects";
 
 /**
  * Spend and load limits on everyone who calls the gateway. LiteLLM enforces `max_budget` (USD)
@@ -118,14 +118,14 @@ export const gatewayAccessScoped: ResourceValidationPolicy = {
  */
 export const inClusterModelsPriced: ResourceValidationPolicy = {
     name: "in-cluster-models-priced",
-    description: "Every in-cluster (hosted_vllm) route carries a per-token price, so budgets and Langfuse count what its calls cost.",
+    description: "Every in-cluster route (hosted_vllm, or OpenAI-compatible to a cluster Service) carries a per-token price, so budgets and Langfuse count what its calls cost.",
     enforcementLevel: "advisory",
     validateResource: (args, report) => {
         if (!isGatewayConfigMap(args.type, args.props)) return;
         const config = gatewayConfigOf(args.props);
         if (config === undefined || config instanceof Error) return;
         const name = objectLabel(args.props, args.name);
-        for (const m of config.models.filter((e) => e.model.startsWith(`${IN_CLUSTER_PROVIDER}/`))) {
+        for (const m of config.models.filter(isInCluster)) {
             const missing = ["input_cost_per_token", "output_cost_per_token"].filter((k) => typeof m.params[k] !== "number" || m.params[k] < 0);
             if (missing.length > 0) {
                 report(`${name}: data["${CONFIG_FILE}"] model_list[${m.index}] ("${m.modelName}", ${m.model}) has no ${missing.join(" or ")} in litellm_params, so its calls cost $0 against every budget; set an internal price (groundwork:inference.models[].pricePerMillionTokens)`);
