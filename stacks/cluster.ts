@@ -45,6 +45,7 @@ export function buildCluster(config: StackConfig): Cluster {
         overlay: config[sites[0]]!.overlay,
         serverSite: serverSite(config),
         multiSite: sites.length > 1,
+        taintEdge: (config.oci?.nodes.length ?? 0) > 0 || config.aws?.servers !== undefined,
         token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),

@@ -17,6 +17,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
     const initial = hostsServers ? site.machines.find((m) => m.role === "server") : undefined;
     const machines = new EdgeMachines("edge", {
         machines: site.machines,
+        taintEdge: ctx.taintEdge,
         k3s: {
             version: ctx.cluster.k3sVersion,
             token: ctx.token,

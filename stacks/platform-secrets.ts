@@ -28,6 +28,7 @@ export function platformSecrets(extra: PlatformSecrets = {}): PlatformSecrets {
             }).hex),
         },
         "langfuse/db": { password: langfuseDb },
+        "langfuse/admin": { password: password("langfuse-admin", 24) },
         "langfuse/clickhouse": { password: password("langfuse-clickhouse") },
         "langfuse/redis": { password: password("langfuse-redis") },
         "langfuse/api-keys": {

@@ -87,6 +87,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     }, { provider, transformations: [childrenDependOn([data])] });
     const langfuse = new Langfuse("langfuse", {
         version: config.platform.langfuse.version,
+        url: config.platform.langfuse.url,
+        adminEmail: config.platform.langfuse.adminEmail,
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
         blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },

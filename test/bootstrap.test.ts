@@ -5,7 +5,7 @@ import { externalKubeconfig, readKubeconfigScript } from "../components/k3s/clus
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
 
 const server: K3sNodeBootstrap = {
-    version: "v1.34.3+k3s3",
+    version: "v1.34.9+k3s1",
     role: "server",
     nodeName: "server-1",
     token: "planted-token-6d1f",
@@ -51,7 +51,7 @@ describe("k3s bootstrap", () => {
         assert.equal(file.permissions, "0600");
         assert.deepEqual(YAML.parse(file.content), k3sConfigFile(agent));
         const installer = doc.write_files.find((f: { content: string }) => f.content.startsWith("#!"));
-        assert.match(installer.content, /K3S_VERSION="v1\.34\.3\+k3s3"/);
+        assert.match(installer.content, /K3S_VERSION="v1\.34\.9\+k3s1"/);
         assert.match(installer.content, /raw\.githubusercontent\.com\/k3s-io\/k3s\/\$\{K3S_VERSION\}\/install\.sh/);
         assert.match(installer.content, /INSTALL_K3S_EXEC="\$K3S_ROLE"/);
         assert.deepEqual(doc.runcmd, [[installer.path]]);

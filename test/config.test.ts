@@ -99,7 +99,7 @@ describe("stack config", () => {
             ["no server", (c) => { c.oci.nodes[0].role = "agent"; }, "groundwork:oci = {", "no node has role: server"],
             ["an even number of servers", (c) => { c.oci.nodes[1].role = "server"; }, 'groundwork:oci.nodes[1].role = "server":', "makes 2 servers; embedded etcd needs an odd number"],
             ["an unknown role", (c) => { c.oci.nodes[1].role = "master"; }, 'groundwork:oci.nodes[1].role = "master":', 'must be one of: "server", "agent"'],
-            ["an unpinned k3s version", (c) => { c.cluster.k3sVersion = "latest"; }, 'groundwork:cluster.k3sVersion = "latest":', "k3s release tag such as v1.34.3+k3s3"],
+            ["an unpinned k3s version", (c) => { c.cluster.k3sVersion = "latest"; }, 'groundwork:cluster.k3sVersion = "latest":', "k3s release tag such as v1.34.9+k3s1"],
             ["a malformed taint", (c) => { c.oci.nodes[1].taints = ["gpu=true"]; }, 'groundwork:oci.nodes[1].taints[0] = "gpu=true":', "key[=value]:NoSchedule"],
             ["a malformed label key", (c) => { c.oci.nodes[1].labels = { "bad key": "x" }; }, 'groundwork:oci.nodes[1].labels = {"bad key":"x"}:', 'key "bad key" must be a Kubernetes label key'],
             ["less than 1 GB per OCPU", (c) => { c.oci.nodes[1].memoryGbs = 1; }, "groundwork:oci.nodes[1].memoryGbs = 1:", "at least 1 GB of memory per OCPU (2 here)"],

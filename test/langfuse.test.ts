@@ -17,8 +17,8 @@ describe("Langfuse", function () {
 
     it("installs the pinned v3 chart, retained on delete, in a meshed namespace", () => {
         const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!;
-        assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://langfuse.github.io/langfuse-k8s", "1.6.0", "langfuse"]);
-        assert.equal(values.langfuse.image.tag, "3.185.0");
+        assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://langfuse.github.io/langfuse-k8s", "1.5.41", "langfuse"]);
+        assert.equal(values.langfuse.image.tag, "3.224.1");
         assert.deepEqual(values.langfuse.serviceAccount, { create: true, name: "langfuse" });
         assert.equal(values.langfuse.features.telemetryEnabled, false);
         assert.deepEqual(values.langfuse.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
@@ -29,14 +29,14 @@ describe("Langfuse", function () {
 
     it("takes every secret from Vault-synced Secrets, none as a value", () => {
         assert.deepEqual(values.langfuse.salt, { secretKeyRef: { name: "langfuse-app", key: "salt" } });
-        assert.deepEqual(values.langfuse.nextauth, { secret: { secretKeyRef: { name: "langfuse-app", key: "nextauthSecret" } } });
+        assert.deepEqual(values.langfuse.nextauth, { url: "http://localhost:3000", secret: { secretKeyRef: { name: "langfuse-app", key: "nextauthSecret" } } });
         assert.deepEqual(values.langfuse.encryptionKey, { secretKeyRef: { name: "langfuse-app", key: "encryptionKey" } });
         assert.deepEqual(values.postgresql.auth, { username: "langfuse", database: "langfuse", existingSecret: "langfuse-db", secretKeys: { userPasswordKey: "password" } });
         assert.deepEqual(values.clickhouse.auth, { username: "default", existingSecret: "langfuse-clickhouse", existingSecretKey: "password" });
         assert.deepEqual(values.redis.auth, { existingSecret: "langfuse-redis", existingSecretPasswordKey: "password" });
         assert.deepEqual(values.s3.accessKeyId, { secretKeyRef: { name: "langfuse-s3", key: "accessKeyId" } });
         const synced = docs.filter((d) => d.kind === "VaultStaticSecret" && d.metadata.namespace === "langfuse").map((d) => d.spec!.path).sort();
-        assert.deepEqual(synced, ["langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/db", "langfuse/redis", "langfuse/s3"]);
+        assert.deepEqual(synced, ["langfuse/admin", "langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/db", "langfuse/redis", "langfuse/s3"]);
         const text = JSON.stringify(values);
         for (const secret of plan.secretValues) {
             assert.ok(!text.includes(secret), "a secret value is in Langfuse's values");
@@ -52,7 +52,12 @@ describe("Langfuse", function () {
             LANGFUSE_INIT_PROJECT_NAME: "Platform",
             LANGFUSE_INIT_PROJECT_PUBLIC_KEY: { secretKeyRef: { name: "langfuse-api-keys", key: "publicKey" } },
             LANGFUSE_INIT_PROJECT_SECRET_KEY: { secretKeyRef: { name: "langfuse-api-keys", key: "secretKey" } },
+            LANGFUSE_INIT_USER_EMAIL: "admin@groundwork.invalid",
+            LANGFUSE_INIT_USER_NAME: "Groundwork administrator",
+            LANGFUSE_INIT_USER_PASSWORD: { secretKeyRef: { name: "langfuse-admin", key: "password" } },
         });
+        // Sign-up is closed (AUTH_DISABLE_SIGNUP): the administrator above is the only way in.
+        assert.equal(values.langfuse.features.signUpDisabled, true);
     });
 
     it("uses the platform's Postgres (its own database and role), one-replica ClickHouse, standalone Valkey and the stack's bucket", () => {
@@ -87,7 +92,7 @@ describe("Langfuse", function () {
         it("rejects a Langfuse version without ClickHouse settings", () => {
             const dev = stackValues("dev");
             dev.platform = { langfuse: { version: "2.95.0" } };
-            assert.deepEqual(problems(dev), ['groundwork:platform.langfuse.version = "2.95.0": has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage); use a 3.x release such as 3.185.0']);
+            assert.deepEqual(problems(dev), ['groundwork:platform.langfuse.version = "2.95.0": has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage); use a 3.x release such as 3.224.1']);
         });
         it("rejects Langfuse v4, which needs a chart Groundwork does not deploy yet", () => {
             const dev = stackValues("dev");

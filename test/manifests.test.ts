@@ -43,7 +43,7 @@ describe("rendered manifests", function () {
                 assert.match(r.spec.repo, /^https:\/\//, `${r.spec.chart} has no repository`);
             }
             const vso = releases.find((r) => r.spec.chart === "vault-secrets-operator")!;
-            assert.deepEqual([vso.spec.repo, vso.spec.version], ["https://helm.releases.hashicorp.com", "1.6.1"]);
+            assert.deepEqual([vso.spec.repo, vso.spec.version], ["https://helm.releases.hashicorp.com", "1.4.1"]);
             assert.deepEqual(vso.spec.values.defaultVaultConnection, { enabled: true, address: "http://vault.vault.svc.cluster.local:8200" });
         });
     }

@@ -18,7 +18,7 @@ describe("Postgres with pgvector", function () {
 
     it("installs the pinned CloudNativePG operator, its Barman Cloud plugin and cert-manager first", () => {
         const docs = docsOf(plans.dev);
-        assert.deepEqual([release(docs, "cloudnative-pg").spec!.version, release(docs, "plugin-barman-cloud").spec!.version, release(docs, "cert-manager").spec!.version], ["0.29.0", "0.8.0", "v1.21.2"]);
+        assert.deepEqual([release(docs, "cloudnative-pg").spec!.version, release(docs, "plugin-barman-cloud").spec!.version, release(docs, "cert-manager").spec!.version], ["0.29.0", "0.7.0", "v1.21.1"]);
         assert.equal(release(docs, "plugin-barman-cloud").metadata.namespace, "cnpg-system", "the plugin lives beside the operator");
         assert.deepEqual(release(docs, "cert-manager").spec!.values.crds, { enabled: true, keep: true });
         const plugin = named(plans.dev, "kubernetes:helm.sh/v3:Release", "postgres-barman-cloud");

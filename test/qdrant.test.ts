@@ -18,7 +18,7 @@ describe("Qdrant vector database", function () {
         const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!;
         assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://qdrant.github.io/qdrant-helm", "1.18.2", "groundwork-data"]);
         const values = release.spec!.values;
-        assert.deepEqual(values.image, { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2", pullPolicy: "IfNotPresent" });
+        assert.deepEqual(values.image, { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2", pullPolicy: "IfNotPresent", useUnprivilegedImage: true });
         assert.deepEqual(values.persistence, { accessModes: ["ReadWriteOnce"], size: "10Gi" });
         assert.deepEqual(values.resources, { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
         assert.deepEqual([values.livenessProbe.enabled, values.readinessProbe.enabled], [true, true]);
@@ -31,11 +31,15 @@ describe("Qdrant vector database", function () {
 
     it("takes its API key from Vault through VSO, never from a value Pulumi holds", () => {
         const values = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!.spec!.values;
-        assert.deepEqual(values.apiKey, { valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "apiKey" } } });
+        // Read from the Secret at every start, never through the chart's render-time lookup (apiKey).
+        assert.equal(values.apiKey, undefined);
+        assert.deepEqual(values.env, [{ name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "apiKey" } } }]);
         const auth = docs.find((d) => d.kind === "VaultAuth" && d.metadata.name === "qdrant-vault")!;
         assert.deepEqual(auth.spec, { method: "kubernetes", mount: "kubernetes", kubernetes: { role: "qdrant", serviceAccount: "qdrant-secrets" } });
         const secret = docs.find((d) => d.kind === "VaultStaticSecret" && d.metadata.name === "qdrant-api-key")!;
-        assert.deepEqual(secret.spec, { vaultAuthRef: "qdrant-vault", type: "kv-v2", mount: "groundwork", path: "qdrant/api", refreshAfter: "1h", destination: { name: "qdrant-api-key", create: true } });
+        assert.deepEqual(secret.spec, { vaultAuthRef: "qdrant-vault", type: "kv-v2", mount: "groundwork", path: "qdrant/api", refreshAfter: "1h", destination: { name: "qdrant-api-key", create: true },
+            // The key is read at start, so VSO restarts Qdrant when it rotates.
+            rolloutRestartTargets: [{ kind: "StatefulSet", name: "qdrant" }] });
         new ServiceAccount(docs.find((d) => d.kind === "ServiceAccount" && d.metadata.name === "qdrant-secrets") as any).validate();
         const configure = plan.resources.find((r) => r.name === "vault-configure")!;
         assert.match(String(configure.plainInputs.stdin), /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant-secrets bound_service_account_namespaces=groundwork-data/);

@@ -107,7 +107,7 @@ describe("Vault", function () {
             assert.ok(shellcheck(script).ok, shellcheck(script).output);
             const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
             assert.deepEqual(paths, [
-                "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/clickhouse",
+                "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
                 "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3",
                 "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys",
             ]);

@@ -21,6 +21,11 @@ export interface EdgeMachine {
 
 export interface EdgeMachinesArgs {
     machines: EdgeMachine[];
+    /**
+     * Give every machine the `groundwork.dev/edge` NoSchedule taint, keeping other workloads off
+     * it. Only where the cluster has untainted nodes elsewhere for k3s's own system pods.
+     */
+    taintEdge: boolean;
     k3s: {
         version: string;
         token: pulumi.Input<string>;
@@ -70,7 +75,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                     overlay: args.k3s.overlay,
                     externalIp: args.k3s.overlay === "wireguard-native" ? machine.externalIp : undefined,
                     labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },
-                    taints: [...taintsFor("edge"), ...machine.taints],
+                    taints: [...(args.taintEdge ? taintsFor("edge") : []), ...machine.taints],
                     cluster: machine.role === "server"
                         ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host] }
                         : undefined,

@@ -7,11 +7,14 @@ import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 
 /**
  * KEDA and a small Prometheus, so vLLM replicas follow their queue (`vllm:num_requests_waiting`).
- * Sources: kedacore/charts keda README (values `resources.*`, `podAnnotations.*`), chart 2.19.0;
- * prometheus-community/helm-charts `prometheus` 29.35.0 values (server.*, subchart toggles) (read 2026-11-25).
+ * Evidence: kedacore/charts@v2.19.0:keda/Chart.yaml (`version: 2.19.0`; kedacore/charts tags are
+ * `vX.Y.Z`; newest v2.20.2); prometheus-community/helm-charts@prometheus-29.27.0:charts/prometheus/Chart.yaml,
+ * the newest `prometheus-29.*` release tag (29.35.0 was never tagged), values server.* and the
+ * subchart toggles alertmanager/kube-state-metrics/prometheus-node-exporter/prometheus-pushgateway
+ * `.enabled` from charts/prometheus/values.yaml at that tag (checked 2026-11-27).
  */
 export const KEDA_CHART = { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.19.0" } as const;
-export const PROMETHEUS_CHART = { chart: "prometheus", repo: "https://prometheus-community.github.io/helm-charts", version: "29.35.0" } as const;
+export const PROMETHEUS_CHART = { chart: "prometheus", repo: "https://prometheus-community.github.io/helm-charts", version: "29.27.0" } as const;
 
 export const OBSERVABILITY_NAMESPACE = "groundwork-observability";
 const KEDA_NAMESPACE = "keda";

@@ -13,7 +13,7 @@ export type Overlay = (typeof OVERLAYS)[number];
 
 /** Everything one node needs to install k3s and join (or start) the cluster. */
 export interface K3sNodeBootstrap {
-    /** k3s release, e.g. `v1.34.3+k3s3`; the installer is fetched at this same tag. */
+    /** k3s release, e.g. `v1.34.9+k3s1`; the installer is fetched at this same tag. */
     version: string;
     role: "server" | "agent";
     /** Kubernetes node name (with `awsInstanceIdentity`, only the name the rendered files mention). */
@@ -26,6 +26,11 @@ export interface K3sNodeBootstrap {
      * Source: kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md (read 2026-11-25).
      */
     awsInstanceIdentity?: boolean;
+    /**
+     * The node runs one of Oracle's platform images, whose iptables rules reject inbound traffic
+     * behind the VCN's security lists; the installer removes those two rules. Never on edge machines.
+     */
+    ociImage?: boolean;
     /**
      * The first server's supervisor URL (`https://<ip>:6443`). Absent on the server that
      * initialises the cluster.
@@ -124,8 +129,20 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
  * checksum) and runs it. Safe to re-run: with the pinned version already there it only restarts
  * k3s when GROUNDWORK_CONFIG_CHANGED=1.
  */
-export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay" | "tailscaleVersion" | "awsInstanceIdentity">): string {
+export function k3sInstallScript(node: Pick<K3sNodeBootstrap, "version" | "role" | "overlay" | "tailscaleVersion" | "awsInstanceIdentity" | "ociImage">): string {
     const service = node.role === "server" ? "k3s" : "k3s-agent";
+    // Only on Oracle's images: an edge machine's /etc/iptables/rules.v4 is its owner's firewall.
+    const ociImage = node.ociImage
+        ? `
+# Oracle's Ubuntu images reject all inbound traffic but SSH in iptables, behind the VCN's own
+# security lists. k3s needs its ports (the cloud firewall stays the firewall), so drop those rules.
+if [ -f /etc/iptables/rules.v4 ]; then
+    iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
+    iptables -D FORWARD -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
+    sed -i '/-j REJECT --reject-with icmp-host-prohibited/d' /etc/iptables/rules.v4
+fi
+`
+        : "";
     const tailscale = node.overlay === "tailscale"
         ? `
 # k3s's Tailscale integration drives the tailscale client, which must be installed first:
@@ -141,6 +158,10 @@ if ! tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION";
     repo="https://pkgs.tailscale.com/stable/\${ID}/\${VERSION_CODENAME}"
     curl -fsSL --retry 10 --retry-all-errors "$repo.noarmor.gpg" -o /usr/share/keyrings/tailscale-archive-keyring.gpg
     curl -fsSL --retry 10 --retry-all-errors "$repo.tailscale-keyring.list" -o /etc/apt/sources.list.d/tailscale.list
+    # apt reads both as its unprivileged _apt user: whatever umask this runs under (the remote
+    # install sets 077), they must be world-readable, as Tailscale's own installer makes them
+    # (tailscale/tailscale@v1.102.3:scripts/installer.sh L559-562, the fix of tailscale#15133).
+    chmod 0644 /usr/share/keyrings/tailscale-archive-keyring.gpg /etc/apt/sources.list.d/tailscale.list
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
 fi
@@ -171,20 +192,21 @@ K3S_ROLE="${node.role}"
 K3S_SERVICE="${service}"
 INSTALLER_URL="https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_VERSION}/install.sh"
 
-# Oracle's Ubuntu images reject all inbound traffic but SSH in iptables, behind the VCN's own
-# security lists. k3s needs its ports (the cloud firewall stays the firewall), so drop those rules.
-if [ -f /etc/iptables/rules.v4 ]; then
-    iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
-    iptables -D FORWARD -j REJECT --reject-with icmp-host-prohibited 2>/dev/null || true
-    sed -i '/-j REJECT --reject-with icmp-host-prohibited/d' /etc/iptables/rules.v4
-fi
-${tailscale}${identity}
-if command -v k3s >/dev/null 2>&1 && k3s --version | grep -qF "k3s version \${K3S_VERSION} "; then
+${ociImage}${tailscale}${identity}
+# Installed at this version, with its service unit (written last by the installer): make sure it is
+# enabled and running, restarting it for a changed configuration. A partial install (binary but no
+# unit, or a unit that never started) falls through to the installer, which is idempotent.
+if command -v k3s >/dev/null 2>&1 && k3s --version | grep -qF "k3s version \${K3S_VERSION} " \
+    && [ -f "/etc/systemd/system/\${K3S_SERVICE}.service" ]; then
+    systemctl enable "$K3S_SERVICE" >/dev/null 2>&1 || true
     if [ "\${GROUNDWORK_CONFIG_CHANGED:-0}" = "1" ]; then
         echo "k3s \${K3S_VERSION} is installed; restarting \${K3S_SERVICE} for the new configuration"
         systemctl restart "$K3S_SERVICE"
+    elif ! systemctl is-active --quiet "$K3S_SERVICE"; then
+        echo "k3s \${K3S_VERSION} is installed but \${K3S_SERVICE} is not running; starting it"
+        systemctl restart "$K3S_SERVICE"
     else
-        echo "k3s \${K3S_VERSION} is already installed"
+        echo "k3s \${K3S_VERSION} is already installed and running"
     fi
     exit 0
 fi

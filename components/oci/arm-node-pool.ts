@@ -75,6 +75,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     overlay: args.k3s.overlay,
                     labels: node.labels,
                     taints: node.taints,
+                    ociImage: true,
                     cluster: node.role === "server"
                         ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans }
                         : undefined,

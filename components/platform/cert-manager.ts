@@ -6,10 +6,12 @@ import { ContainerResources, Footprint, requestsOf } from "./footprint";
 
 /**
  * cert-manager, pinned: the Barman Cloud plugin's TLS with the CNPG operator needs it.
- * Source: cert-manager release v1.21.2 (chart versions carry the "v"), values `crds.enabled`
- * from deploy/charts/cert-manager/README.template.md (read 2026-11-25).
+ * Evidence: cert-manager/cert-manager@v1.21.1 (tagged 2026-07-29), the newest release tag (chart
+ * versions carry the "v"; v1.21.2 is quoted only by a third party). Values `crds.enabled`,
+ * `crds.keep`, `tolerations` (controller), `webhook.tolerations`, `cainjector.tolerations`,
+ * `startupapicheck.tolerations`: deploy/charts/cert-manager/values.yaml at v1.21.1 (checked 2026-11-27).
  */
-export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.2" } as const;
+export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1" } as const;
 
 const RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
@@ -35,6 +37,9 @@ export class CertManager extends pulumi.ComponentResource {
                 resources: RESOURCES,
                 webhook: { resources: RESOURCES, ...placement },
                 cainjector: { resources: RESOURCES, ...placement },
+                // The post-install hook Job (helm.sh/hook: post-install, from startupapicheck.jobAnnotations):
+                // Chart v4 does not run hooks, but a Helm install would, and it must land too.
+                startupapicheck: { resources: RESOURCES, ...placement },
                 ...placement,
             },
         }, { parent: this });

@@ -8,13 +8,16 @@ import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 
 /**
- * Langfuse's chart, pinned on its 1.x line, the one that ships Langfuse v3 (2.x ships v4 and
- * needs the ClickHouse operator). Its ClickHouse and Valkey subcharts use Bitnami's frozen
- * `bitnamilegacy` images.
- * Source: langfuse/langfuse-k8s charts/langfuse README and values.yaml at 1.6.0 (appVersion 3.185.0),
- * issues #76 and #225 for single-replica ClickHouse (read 2026-11-25).
+ * Langfuse's chart, pinned on its 1.x line, the one that ships Langfuse v3. 2.0.0 ships v4 and needs
+ * the ClickHouse operator, cert-manager-issued certificates, three Keeper replicas and SeaweedFS,
+ * about 2.25 cores and 4 GiB of requests before web and worker (langfuse/langfuse-k8s@langfuse-2.0.0:
+ * charts/langfuse/values.yaml), which the Always-Free platform cannot hold; 1.x keeps one ClickHouse
+ * without ZooKeeper. Its ClickHouse and Valkey subcharts use Bitnami's frozen `bitnamilegacy` images.
+ * Evidence: langfuse/langfuse-k8s@langfuse-1.5.41:charts/langfuse/Chart.yaml (`version: 1.5.41`,
+ * `appVersion: "3.224.1"`), listed in the gh-pages index.yaml; 1.6.0 exists only on refs/pull/371,
+ * never as a tag or index entry (checked 2026-11-27). Single-replica ClickHouse: issues #76, #225.
  */
-export const LANGFUSE_CHART = { chart: "langfuse", repo: "https://langfuse.github.io/langfuse-k8s", version: "1.6.0", appVersion: "3.185.0" } as const;
+export const LANGFUSE_CHART = { chart: "langfuse", repo: "https://langfuse.github.io/langfuse-k8s", version: "1.5.41", appVersion: "3.224.1" } as const;
 
 /** The organisation and project headless initialisation creates, which the gateway traces to. */
 export const LANGFUSE_ORG = { id: "groundwork", name: "Groundwork" } as const;
@@ -22,6 +25,8 @@ export const LANGFUSE_PROJECT = { id: "platform", name: "Platform" } as const;
 export const LANGFUSE_NAMESPACE = "langfuse";
 /** The service account Langfuse's web and worker pods run as (keys from charts/langfuse/values.yaml @f165de85). */
 export const LANGFUSE_SERVICE_ACCOUNT = "langfuse";
+/** Web and worker pods (charts/langfuse/templates/{web,worker}/deployment.yaml take langfuse.podSecurityContext). */
+export const LANGFUSE_POD_SECURITY_CONTEXT = { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } } as const;
 
 // Requests are the steady state of a small platform; limits leave room for bursts.
 const WEB_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1536Mi" } };
@@ -41,6 +46,10 @@ export function langfuseFootprint(): Footprint[] {
 export interface LangfuseArgs {
     /** Langfuse release (3.x) for web and worker images. */
     version: string;
+    /** The URL people open Langfuse at (NEXTAUTH_URL: sign-in redirects go there). */
+    url: string;
+    /** The first administrator's e-mail; the password is the `password` key of the `admin` Vault secret. */
+    adminEmail: string;
     /** The Vault role that reads `langfuse/*`. Its namespace is Langfuse's. */
     vaultConsumer: VaultConsumer;
     /** Postgres: the read-write service host and the database (owned by a role of the same name). */
@@ -62,10 +71,10 @@ export class Langfuse extends pulumi.ComponentResource {
     constructor(name: string, args: LangfuseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Langfuse", name, {}, opts);
         const parent = { parent: this };
-        // The Bitnami subcharts' and Langfuse's pods are not all verified against "restricted".
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "baseline", {
-            "pod-security.kubernetes.io/warn": "restricted",
-        }), { parent: this, retainOnDelete: true });
+        // Every pod chart 1.5.41 renders passes "restricted" with these values: web and worker with
+        // the numeric user below, ClickHouse and Valkey with the Bitnami defaults (user 1001,
+        // drop ALL, RuntimeDefault; their root volume-permissions init containers are off).
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, type?: string) => new VaultSyncedSecret(`${name}-${path}`, {
             auth,
@@ -74,6 +83,7 @@ export class Langfuse extends pulumi.ComponentResource {
             type,
         }, parent);
         const app = synced("app");
+        const admin = synced("admin");
         const apiKeys = synced("api-keys");
         const db = synced("db");
         const clickhouse = synced("clickhouse");
@@ -91,11 +101,14 @@ export class Langfuse extends pulumi.ComponentResource {
                     image: { tag: args.version },
                     // Named, so the Postgres policy can name it as a client.
                     serviceAccount: { create: true, name: LANGFUSE_SERVICE_ACCOUNT },
-                    features: { telemetryEnabled: false },
-                    podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                    // The images run as the named users nextjs/expressjs (uid 1001); a named user
+                    // cannot prove non-root to the kubelet, so the uid is given.
+                    podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
                     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                     salt: ref(app, "salt"),
-                    nextauth: { secret: ref(app, "nextauthSecret") },
+                    nextauth: { url: args.url, secret: ref(app, "nextauthSecret") },
+                    // AUTH_DISABLE_SIGNUP (web/src/env.mjs at v3.224.1); the first administrator comes from LANGFUSE_INIT_USER_*.
+                    features: { telemetryEnabled: false, signUpDisabled: true },
                     encryptionKey: ref(app, "encryptionKey"),
                     web: { resources: WEB_RESOURCES },
                     worker: { resources: WORKER_RESOURCES },
@@ -106,6 +119,9 @@ export class Langfuse extends pulumi.ComponentResource {
                         { name: "LANGFUSE_INIT_PROJECT_NAME", value: LANGFUSE_PROJECT.name },
                         envFrom("LANGFUSE_INIT_PROJECT_PUBLIC_KEY", apiKeys, "publicKey"),
                         envFrom("LANGFUSE_INIT_PROJECT_SECRET_KEY", apiKeys, "secretKey"),
+                        { name: "LANGFUSE_INIT_USER_EMAIL", value: args.adminEmail },
+                        { name: "LANGFUSE_INIT_USER_NAME", value: "Groundwork administrator" },
+                        envFrom("LANGFUSE_INIT_USER_PASSWORD", admin, "password"),
                     ],
                     ...placement,
                 },
@@ -149,7 +165,7 @@ export class Langfuse extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
-            dependsOn: [app, apiKeys, db, clickhouse, valkey, blob],
+            dependsOn: [app, admin, apiKeys, db, clickhouse, valkey, blob],
             // ClickHouse holds the traces: never uninstall it on a stack change.
             retainOnDelete: true,
         });

@@ -7,10 +7,12 @@ import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 
 /**
  * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
- * Source: linkerd.io/2-edge/tasks/install-helm and https://helm.linkerd.io/edge index,
- * linkerd-crds and linkerd-control-plane 2026.9.1 (edge-26.9.1, published 2026-09-04), read 2026-11-25.
+ * Evidence: linkerd/linkerd2@edge-26.8.3 (2026-08-21), the newest edge release tag; its charts are
+ * published as `2026.8.3` (linkerd/linkerd2@edge-26.8.3:bin/compute-edge-version turns edge-YY.M.X
+ * into the chart version 20YY.M.X; each charts/<name>/Chart.yaml holds 0.0.0-undefined in git). No edge-26.9.x
+ * tag exists (checked 2026-11-27).
  */
-const LINKERD_EDGE = { repo: "https://helm.linkerd.io/edge", version: "2026.9.1" } as const;
+const LINKERD_EDGE = { repo: "https://helm.linkerd.io/edge", version: "2026.8.3" } as const;
 export const LINKERD_CHARTS = {
     crds: { ...LINKERD_EDGE, chart: "linkerd-crds" },
     controlPlane: { ...LINKERD_EDGE, chart: "linkerd-control-plane" },
@@ -157,11 +159,21 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             },
         }, parent);
 
+        // With the injector failing closed, k3s's own pods in kube-system (CoreDNS and the rest)
+        // must not wait for it: the injector's webhook skips namespaces with this label
+        // (linkerd/linkerd2@edge-26.8.3: charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml namespaceSelector).
+        new k8s.core.v1.NamespacePatch(`${name}-kube-system`, {
+            metadata: { name: "kube-system", labels: { "config.linkerd.io/admission-webhooks": "disabled" } },
+        }, parent);
+
         const crds = pinnedRelease(`${name}-crds`, LINKERD_CHARTS.crds, {
             name: "linkerd-crds",
             namespace: ns.metadata.name,
-            // Linkerd 2.19+ expects the Gateway API CRDs; k3s does not ship them.
-            values: { installGatewayAPI: true },
+            // k3s's packaged Traefik owns the Gateway API CRDs (its traefik-crd chart); exactly one
+            // installer may own them (k3s-io/k3s#11932). linkerd/linkerd2@edge-26.8.3:
+            // charts/linkerd-crds/values.yaml defaults installGatewayAPI to false; the policy
+            // controller uses whichever Gateway API CRDs the cluster has.
+            values: { installGatewayAPI: false },
         }, parent);
 
         // The CNI plugin sets up each pod's redirects, so meshed pods need no NET_ADMIN init
@@ -195,8 +207,16 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 controllerReplicas: replicas,
                 enablePodAntiAffinity: args.ha,
                 enablePodDisruptionBudget: args.ha,
-                webhookFailurePolicy: args.ha ? "Fail" : "Ignore",
+                // Fail closed: with "Ignore" a pod created while the injector is down starts
+                // unmeshed and outside every authorization policy. Namespaces that must start
+                // without the injector (linkerd, linkerd-cni, kube-system) carry
+                // config.linkerd.io/admission-webhooks=disabled.
+                webhookFailurePolicy: "Fail",
                 highAvailability: args.ha,
+                // values-ha.yaml at edge-26.8.3 sets maxUnavailable 1: with required anti-affinity
+                // on exactly three nodes, a surge pod has nowhere to go, so a rollout must first
+                // take one replica down.
+                ...(args.ha && { deploymentStrategy: { rollingUpdate: { maxUnavailable: 1, maxSurge: "25%" } } }),
                 proxy: { resources: PROXY_RESOURCES },
                 destinationResources: controller,
                 identityResources: controller,

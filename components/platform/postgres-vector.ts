@@ -10,18 +10,25 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 
 /**
  * CloudNativePG, its Barman Cloud backup plugin and the operand image, pinned.
- * Sources (read 2026-11-25): cloudnative-pg/charts releases cloudnative-pg-v0.29.0 (operator
- * 1.30.0, 2026-06-30) and plugin-barman-cloud-v0.8.0 (plugin v0.15.0, 2026-09-04); image
- * 17.10-standard-trixie from the image catalog shipped with chart 0.29.0 ("standard" images carry
- * pgvector); in-tree barmanObjectStore is deprecated since CNPG 1.26 in favour of the plugin.
+ * Evidence (checked 2026-11-27): cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/Chart.yaml
+ * (`version: "0.29.0"`, `appVersion: "1.30.0"`, also in the gh-pages index.yaml) and
+ * cloudnative-pg/charts@plugin-barman-cloud-v0.7.0:charts/plugin-barman-cloud/Chart.yaml
+ * (`version: 0.7.0`, `appVersion: "v0.13.0"`), the newest tag and index entry of that chart (0.8.0
+ * was never published). Image 17.10-standard-trixie from the image catalog shipped with chart
+ * 0.29.0 ("standard" images carry pgvector); in-tree barmanObjectStore is deprecated since CNPG
+ * 1.26 in favour of the plugin.
  */
 const CNPG_REPO = "https://cloudnative-pg.github.io/charts";
 export const CNPG_CHARTS = {
     operator: { repo: CNPG_REPO, chart: "cloudnative-pg", version: "0.29.0" },
-    barmanCloud: { repo: CNPG_REPO, chart: "plugin-barman-cloud", version: "0.8.0" },
+    barmanCloud: { repo: CNPG_REPO, chart: "plugin-barman-cloud", version: "0.7.0" },
 } as const;
 export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie";
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+/** The instance manager's status port (cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go `StatusPort`). */
+export const CNPG_STATUS_PORT = 8000;
+/** Linkerd's pod annotation for ports the proxy does not intercept inbound. */
+export const SKIP_INBOUND_PORTS = "config.linkerd.io/skip-inbound-ports";
 
 const POSTGRES_RESOURCES: ContainerResources = { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 const OPERATOR_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
@@ -131,6 +138,12 @@ export class PostgresVector extends pulumi.ComponentResource {
         }, parent));
 
         this.clusterName = name;
+        // Each instance's status endpoint (port 8000) speaks TLS itself: the kubelet's HTTPS
+        // startup/readiness/liveness probes and the operator, from its unmeshed namespace, call it
+        // (cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go, pkg/management/url/url.go).
+        // Linkerd authorizes only plain-HTTP probes by itself, and under all-authenticated refuses
+        // the rest (linkerd/linkerd2#12806), so the proxy leaves port 8000 alone; 5432 stays meshed.
+        const inheritedAnnotations = { [SKIP_INBOUND_PORTS]: String(CNPG_STATUS_PORT) };
         const cluster = new k8s.apiextensions.CustomResource(name, {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Cluster",
@@ -138,6 +151,7 @@ export class PostgresVector extends pulumi.ComponentResource {
             spec: {
                 instances: args.instances,
                 imageName: POSTGRES_IMAGE,
+                inheritedMetadata: { annotations: inheritedAnnotations },
                 storage: { size: `${args.storageGbs}Gi` },
                 resources: POSTGRES_RESOURCES,
                 bootstrap: {

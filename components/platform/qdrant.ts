@@ -9,11 +9,15 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 
 /**
  * Qdrant's chart and image, pinned. Chart version follows Qdrant's.
- * Source: qdrant/qdrant-helm PR #468 "Bump Qdrant to 1.18.2" (2026-06-03); values keys from
- * charts/qdrant/values.yaml; `apiKey.valueFrom.secretKeyRef` from test/integration/external_api_key.bats (read 2026-11-25).
+ * Evidence: qdrant/qdrant-helm@qdrant-1.18.2:charts/qdrant/Chart.yaml (`version: 1.18.2`,
+ * `appVersion: v1.18.2`), listed in the gh-pages index.yaml (newest: 1.19.0); values keys from
+ * charts/qdrant/values.yaml and templates/statefulset.yaml at that tag (checked 2026-11-27).
  */
 export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2" } as const;
 export const QDRANT_IMAGE = { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2" } as const;
+
+/** The release name, which the chart also gives its StatefulSet (fullname). */
+export const QDRANT_RELEASE = "qdrant";
 
 const QDRANT_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 
@@ -43,20 +47,33 @@ export class Qdrant extends pulumi.ComponentResource {
         super("groundwork:platform:Qdrant", name, {}, opts);
         const parent = { parent: this };
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, parent);
+        // Qdrant reads its key from the environment at start; VSO restarts it when the key rotates.
         const apiKey = new VaultSyncedSecret(`${name}-api-key`, {
             auth,
             path: `${args.vaultConsumer.name}/api`,
             secretName: "qdrant-api-key",
+            restartOnChange: [{ kind: "StatefulSet", name: QDRANT_RELEASE }],
         }, parent);
         pinnedRelease(name, QDRANT_CHART, {
-            name: "qdrant",
+            name: QDRANT_RELEASE,
             namespace: args.namespace,
             values: {
                 replicaCount: args.replicas,
-                image: { ...QDRANT_IMAGE, pullPolicy: "IfNotPresent" },
+                // `<tag>-unprivileged`: built with USER_ID=1000 (qdrant/qdrant@v1.18.2:.github/workflows/docker-image.yml L73),
+                // so /qdrant belongs to the user the pod runs as (the default image's is root).
+                image: { ...QDRANT_IMAGE, pullPolicy: "IfNotPresent", useUnprivilegedImage: true },
                 persistence: { accessModes: ["ReadWriteOnce"], size: `${args.storageGbs}Gi` },
                 resources: QDRANT_RESOURCES,
-                apiKey: { valueFrom: { secretKeyRef: { name: apiKey.secretName, key: "apiKey" } } },
+                // Not the chart's `apiKey`: its valueFrom form copies the Secret through Helm
+                // `lookup` at render time (charts/qdrant/templates/_helpers.tpl L82-90 at
+                // qdrant-1.18.2), so a key VSO has not written yet renders empty and a rotation never
+                // arrives. The environment (QDRANT__SERVICE__API_KEY: prefix QDRANT, separator "__",
+                // qdrant/qdrant@v1.18.2:src/settings.rs) is read from the Secret at every start.
+                env: [{ name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: apiKey.secretName, key: "apiKey" } } }],
+                // The chart's ensure-dir-ownership init container runs `chown -R` as root with no
+                // security context whenever this is on and runAsUser is set (templates/statefulset.yaml
+                // L56-86); fsGroup already gives the volume to the pod's group.
+                updateVolumeFsOwnership: false,
                 livenessProbe: { enabled: true, initialDelaySeconds: 10 },
                 readinessProbe: { enabled: true },
                 podSecurityContext: { fsGroup: 3000, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },

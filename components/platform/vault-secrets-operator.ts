@@ -2,21 +2,37 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
-import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 
 const MANAGER_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+/** The kube-rbac-proxy sidecar in front of the manager's metrics (chart/templates/deployment.yaml L49-66 at v1.4.1). */
+const RBAC_PROXY_RESOURCES: ContainerResources = { requests: { cpu: "5m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+/** The chart's pre-delete cleanup and CRD-upgrade Jobs (`hooks.resources`). */
+const HOOK_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
+
+/**
+ * Pod Security "restricted" for every pod the chart renders: the controller and both hook Jobs take
+ * `controller.podSecurityContext` and `controller.securityContext` (chart/templates/deployment.yaml,
+ * hook-upgrade-crds.yaml, deployment.yaml's pre-delete Job at v1.4.1), whose defaults
+ * (`runAsNonRoot: true` / `allowPrivilegeEscalation: false`, chart/values.yaml) carry neither a
+ * seccomp profile nor `drop: [ALL]`, so the namespace would reject every one of them.
+ */
+export const VSO_POD_SECURITY_CONTEXT = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
+export const VSO_CONTAINER_SECURITY_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } as const;
 
 export function vsoFootprint(): Footprint[] {
-    return [{ workload: "vault-secrets-operator", pods: 1, perPod: meshed(requestsOf(MANAGER_RESOURCES)) }];
+    return [{ workload: "vault-secrets-operator", pods: 1, perPod: meshed(add(requestsOf(MANAGER_RESOURCES), requestsOf(RBAC_PROXY_RESOURCES))) }];
 }
 import { VAULT_ADDRESS } from "./vault";
 
 /**
  * HashiCorp's Vault Secrets Operator chart, pinned.
- * Source: hashicorp/vault-secrets-operator release v1.6.1 (2026-10-12); chart version = app version (read 2026-11-25).
+ * Evidence: hashicorp/vault-secrets-operator@v1.4.1:chart/Chart.yaml (`version: 1.4.1`), the newest
+ * release tag upstream; 1.5.x/1.6.x appear only in third-party release trackers, not as a tag or an
+ * index entry we could read (checked 2026-11-27). The CRD schemas in shared/upstream/crds are v1.4.1's.
  */
-export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.releases.hashicorp.com", version: "1.6.1" } as const;
+export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.releases.hashicorp.com", version: "1.4.1" } as const;
 
 /**
  * The Vault Secrets Operator: workloads get their secrets as ordinary Kubernetes Secrets that
@@ -34,9 +50,15 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
                 defaultVaultConnection: { enabled: true, address: VAULT_ADDRESS },
                 controller: {
                     manager: { resources: MANAGER_RESOURCES },
+                    kubeRbacProxy: { resources: RBAC_PROXY_RESOURCES },
+                    podSecurityContext: VSO_POD_SECURITY_CONTEXT,
+                    securityContext: VSO_CONTAINER_SECURITY_CONTEXT,
                     nodeSelector: args.scheduling?.nodeSelector,
                     tolerations: args.scheduling?.tolerations,
                 },
+                hooks: { resources: HOOK_RESOURCES },
+                // The test Pod (chart/templates/tests/test-runner.yaml) has no security context.
+                tests: { enabled: false },
             },
         }, { parent: this });
         this.registerOutputs({});

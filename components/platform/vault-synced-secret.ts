@@ -39,6 +39,12 @@ export interface VaultSyncedSecretArgs {
     secretName: string;
     /** Its type, e.g. `kubernetes.io/basic-auth`. Default Opaque. */
     type?: string;
+    /**
+     * Workloads VSO restarts when the secret changes, for consumers that read it only at start
+     * (an environment variable). `rolloutRestartTargets` in the VaultStaticSecret CRD
+     * (hashicorp/vault-secrets-operator@v1.4.1: kind Deployment, DaemonSet, StatefulSet, Rollout).
+     */
+    restartOnChange?: { kind: "Deployment" | "StatefulSet" | "DaemonSet"; name: string }[];
 }
 
 /**
@@ -65,6 +71,7 @@ export class VaultSyncedSecret extends pulumi.ComponentResource {
                 path: args.path,
                 refreshAfter: "1h",
                 destination: { name: args.secretName, create: true, ...(args.type && { type: args.type }) },
+                ...(args.restartOnChange?.length && { rolloutRestartTargets: args.restartOnChange }),
             },
         }, { parent: this });
         this.secretName = args.secretName;

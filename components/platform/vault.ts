@@ -13,9 +13,12 @@ export function vaultFootprint(replicas: number): Footprint[] {
 
 /**
  * HashiCorp's Vault chart and image, pinned.
- * Source: github.com/hashicorp/vault-helm release v0.34.1 (2026-08-13, "Default vault version
- * updated to v2.0.4"); values keys from vault-helm values.yaml (read 2026-11-25).
+ * Evidence: hashicorp/vault-helm@v0.34.1:Chart.yaml (`version: 0.34.1`, `appVersion: 2.0.4`, tag
+ * 2026-08-13, the newest; CHANGELOG "Tested with Vault v2.0.4"); values keys from values.yaml at
+ * that tag (checked 2026-11-27). The chart's only hook is a `helm.sh/hook: test` Pod, never run by Pulumi.
  */
+/** `sealedcode`/`uninitcode` of Vault's /v1/sys/health (http/sys_health.go; the fix suggested in vault-helm#180). */
+export const VAULT_LIVENESS_PATH = "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204";
 export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" } as const;
 export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: "2.0.4" } as const;
 
@@ -115,7 +118,10 @@ export class Vault extends pulumi.ComponentResource {
                     dataStorage: { enabled: true, size: `${args.storageGbs}Gi`, accessMode: "ReadWriteOnce" },
                     auditStorage: { enabled: true, size: "2Gi" },
                     readinessProbe: { enabled: true },
-                    livenessProbe: { enabled: true, path: "/v1/sys/health?standbyok=true", initialDelaySeconds: 60 },
+                    // A sealed or uninitialised Vault answers 503/501 on /sys/health by default, so the
+                    // chart's liveness path would restart it every ~70 s, before anyone could init or
+                    // unseal it (hashicorp/vault-helm#180). 204 for both keeps liveness about the process.
+                    livenessProbe: { enabled: true, path: VAULT_LIVENESS_PATH, initialDelaySeconds: 60 },
                     standalone: ha ? { enabled: false } : { enabled: true, config },
                     ha: ha
                         ? { enabled: true, replicas: args.replicas, raft: { enabled: true, setNodeId: true, config }, disruptionBudget: { enabled: true } }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION } from "../../components/k3s/bootstrap";
+import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
@@ -18,11 +19,18 @@ import { always, cidr, isObject, Loose, objectItems, operatorCidr, secret } from
  */
 
 /** k3s release pinned by default. Source: k3s-io/k3s#13554, stable channel (2026-02-03). */
-export const DEFAULT_K3S_VERSION = "v1.34.3+k3s3";
+/**
+ * k3s, pinned at the newest 1.34 patch whose release we can show: k3s-io/k3s@v1.34.9+k3s1
+ * (commit 5f72184f, `k3s version v1.34.9+k3s1 (5f72184f)`; install.sh at the repo root verifies the
+ * binary's sha256). It carries the VPN node IP on the kubelet (k3s-io/k3s#13457, first in
+ * v1.34.4+k3s1) and in the kubelet's serving certificate (first in v1.34.7+k3s1). Later patches
+ * (v1.34.12+k3s1) are quoted only by third parties (checked 2026-11-27).
+ */
+export const DEFAULT_K3S_VERSION = "v1.34.9+k3s1";
 
 const clusterSchema = z.strictObject({
     k3sVersion: z.string()
-        .regex(/^v1\.\d+\.\d+\+k3s\d+$/, { message: "must be a k3s release tag such as v1.34.3+k3s3" })
+        .regex(/^v1\.\d+\.\d+\+k3s\d+$/, { message: "must be a k3s release tag such as v1.34.9+k3s1" })
         .default(DEFAULT_K3S_VERSION)
         .describe("k3s release installed on every node (pinned)."),
     podCidr: cidr.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
@@ -72,10 +80,14 @@ const platformSchema = z.strictObject({
         }).default({ retentionDays: 30, schedule: "0 0 3 * * *" }).describe("Continuous backups to object storage."),
     }).default({ instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } }).describe("Postgres with pgvector (CloudNativePG)."),
     langfuse: z.strictObject({
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.185.0" }).default("3.185.0")
-            .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres)."),
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" }).default(LANGFUSE_CHART.appVersion)
+            .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres); default: the chart's appVersion."),
         clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
-    }).default({ version: "3.185.0", clickhouseStorageGbs: 20 }).describe("Langfuse: every LLM call traced."),
+        url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://langfuse.example.com" }).default("http://localhost:3000")
+            .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
+        adminEmail: z.email({ message: "must be an e-mail address" }).default("admin@groundwork.invalid")
+            .describe("The first administrator, created at start; sign-up is closed. The password is generated into Vault (langfuse/admin)."),
+    }).default({ version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid" }).describe("Langfuse: every LLM call traced."),
     vectorDb: z.strictObject({
         replicas: z.number().int().min(1).max(5).default(1).describe("Qdrant replicas."),
         storageGbs: z.number().int().min(1).max(1000).default(10).describe("Storage per replica, GB."),
@@ -264,7 +276,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const why = Number(langfuse.version.split(".")[0]) < 3
             ? "has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage)"
             : "needs the 2.x chart with the ClickHouse operator, which Groundwork does not deploy yet";
-        ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "version"], message: `${why}; use a 3.x release such as 3.185.0` });
+        ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "version"], message: `${why}; use a 3.x release such as ${LANGFUSE_CHART.appVersion}` });
     }
 
     // Models, routes and budgets agree with each other and with the nodes.
@@ -294,7 +306,7 @@ export const stackConfigSchema = z.strictObject({
         mesh: { ha: false },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
         postgres: { instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
-        langfuse: { version: "3.185.0", clickhouseStorageGbs: 20 },
+        langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid" },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
     inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
