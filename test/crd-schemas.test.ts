@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack } from "../plan/run";
-import { PROJECT_DIR } from "./helpers";
+
+import { PROJECT_DIR, committedPlan } from "./helpers";
 
 /**
  * Every custom resource the stacks render, validated against the upstream CRD's openAPIV3Schema
@@ -59,7 +59,7 @@ describe("custom resources against upstream CRD schemas", function () {
 
     for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
         it(`validates every custom resource of the ${stack} stack, and has a schema for each kind`, async () => {
-            const plan = await planStack({ projectDir: PROJECT_DIR, stack });
+            const plan = await committedPlan(stack);
             const docs = kubernetesDocuments(plan.resources.map((r) => ({ ...r, inputs: r.plainInputs }))) as { apiVersion: string; kind: string; metadata?: { name?: string } }[];
             const custom: typeof docs = docs.filter((d) => d.apiVersion.includes(".") && !/^[a-z.]*k8s\.io\//.test(d.apiVersion) && d.kind !== "HelmRelease");
             assert.ok(custom.length >= 5, `only ${custom.length} custom resources`);

@@ -4,9 +4,9 @@ import { Namespace } from "kubernetes-models/v1";
 import { ALWAYS_FREE } from "../components/oci/always-free";
 import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
+import { PlanResult } from "../plan/run";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
-import { named, ofType, PROJECT_DIR } from "./helpers";
+import { named, ofType, committedPlan } from "./helpers";
 
 type Rule = { protocol: string; source: string; tcpOptions?: { min: number; max: number }; udpOptions?: { min: number; max: number } };
 
@@ -18,7 +18,7 @@ const userDataOf = (r: RecordedResource) =>
 describe("the dev stack, planned offline", function () {
     let plan: PlanResult;
     before(async () => {
-        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+        plan = await committedPlan("dev");
     });
 
     it("builds a VCN with a public and a private subnet, each with its own routes and security list", () => {

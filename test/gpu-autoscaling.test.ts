@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { CLUSTER_AUTOSCALER_CHART } from "../components/aws/cluster-autoscaler";
 import { AWS_INSTANCE_IDENTITY_DROP_IN } from "../components/k3s/bootstrap";
-import { planStack, PlanResult } from "../plan/run";
-import { named, ofType, parse, planValues, problems, PROJECT_DIR, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { named, ofType, parse, planValues, problems, stackValues, committedPlan } from "./helpers";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
 
 const GROUP = "gpu-l4-spot";
@@ -12,7 +12,7 @@ const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString
 describe("GPU node groups the cluster autoscaler sizes (cloud stack)", function () {
     let plan: PlanResult;
     before(async () => {
-        plan = await planStack({ projectDir: PROJECT_DIR, stack: "cloud" });
+        plan = await committedPlan("cloud");
     });
 
     it("launches from a template with IMDSv2 at hop limit 1, an encrypted gp3 root and capped one-time spot", () => {

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
 
@@ -12,7 +12,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
     const docs: Record<string, Doc[]> = {};
     before(async () => {
         for (const stack of ["dev", "cloud", "hybrid"]) {
-            plans[stack] = await planStack({ projectDir: PROJECT_DIR, stack });
+            plans[stack] = await committedPlan(stack);
             docs[stack] = kubernetesDocuments(plans[stack].resources) as Doc[];
         }
     });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -10,7 +10,7 @@ describe("Langfuse", function () {
     let docs: Doc[];
     let values: Record<string, any>;
     before(async () => {
-        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+        plan = await committedPlan("dev");
         docs = kubernetesDocuments(plan.resources) as Doc[];
         values = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!.spec!.values;
     });

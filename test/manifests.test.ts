@@ -5,8 +5,8 @@ import { Job } from "kubernetes-models/batch/v1";
 import { RuntimeClass } from "kubernetes-models/node.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack } from "../plan/run";
-import { PROJECT_DIR } from "./helpers";
+
+import { committedPlan } from "./helpers";
 
 /** Core Kubernetes kinds we create ourselves, validated against the upstream OpenAPI schemas. */
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -26,7 +26,7 @@ describe("rendered manifests", function () {
     for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
         it(`validates every core object of the ${stack} stack against the Kubernetes schema, and pins every chart`, async () => {
             // Validated with secrets in place (in memory only): the written plan masks them wholesale.
-            const plan = await planStack({ projectDir: PROJECT_DIR, stack });
+            const plan = await committedPlan(stack);
             const docs = kubernetesDocuments(plan.resources.map((r) => ({ ...r, inputs: r.plainInputs }))) as { apiVersion: string; kind: string; spec?: any }[];
             const core = docs.filter((d) => !d.apiVersion.includes(".") || d.apiVersion.startsWith("node.k8s.io/"));
             assert.ok(core.some((d) => d.kind === "Deployment"), "the inference workloads are rendered");

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { Namespace } from "kubernetes-models/v1";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { named, planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { named, planValues, problems, stackValues, committedPlan } from "./helpers";
 
 const release = (plan: PlanResult, chart: string) =>
     kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === chart) as { metadata: { namespace: string }; spec: Record<string, any> };
@@ -11,7 +11,7 @@ const release = (plan: PlanResult, chart: string) =>
 describe("Linkerd mesh", function () {
     let plan: PlanResult;
     before(async () => {
-        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+        plan = await committedPlan("dev");
     });
 
     it("generates an ECDSA P-256 trust anchor and a shorter-lived issuer signed by it", () => {

@@ -12,10 +12,10 @@ import {
     evaluatePolicies, MANDATORY_VIOLATION_EXIT, PolicyReport, policyExitCode, policySummaryLine, renderPolicyReportFiles, toPolicyRecord,
 } from "../plan/policy-report";
 import { leakedSecrets, renderPlanFiles } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
+import { PlanResult } from "../plan/run";
 import { POLICY_PACKS } from "../policies/packs";
 import { ResourceRecord } from "../policies/policy-run";
-import { PROJECT_DIR, stackValues } from "./helpers";
+import { PROJECT_DIR, stackValues, committedPlan } from "./helpers";
 
 const tsx = (script: string, ...args: string[]) => {
     const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), script, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
@@ -30,7 +30,7 @@ describe("policy report and price beside the plan", function () {
         let report: PolicyReport;
 
         before(async function () {
-            plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+            plan = await committedPlan("dev");
             const config = readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" });
             report = await evaluatePolicies("dev", plan.resources.map(toPolicyRecord), POLICY_PACKS, packConfigs(config, POLICY_PACKS.map((p) => p.name)));
             const cost = costReport("dev", plan.resources, monthlyBudgetOf(packConfigFor(config, "cost")));

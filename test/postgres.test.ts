@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { named, PROJECT_DIR, problems, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { named, problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -12,7 +12,7 @@ describe("Postgres with pgvector", function () {
     const plans: Record<string, PlanResult> = {};
     before(async () => {
         for (const stack of ["dev", "cloud", "edge"]) {
-            plans[stack] = await planStack({ projectDir: PROJECT_DIR, stack });
+            plans[stack] = await committedPlan(stack);
         }
     });
 
@@ -124,7 +124,7 @@ describe("data protection", function () {
             "oci:ObjectStorage/bucket:Bucket/backups",
         ];
         for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
-            const plan = await planStack({ projectDir: PROJECT_DIR, stack });
+            const plan = await committedPlan(stack);
             const present = plan.resources.filter((r) => stateful.includes(`${r.type}/${r.name}`));
             assert.ok(present.length >= 5, `${stack}: only ${present.length} stateful resources found`);
             for (const r of present) {

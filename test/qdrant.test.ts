@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { ServiceAccount } from "kubernetes-models/v1";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { planValues, problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -10,7 +10,7 @@ describe("Qdrant vector database", function () {
     let plan: PlanResult;
     let docs: Doc[];
     before(async () => {
-        plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
+        plan = await committedPlan("dev");
         docs = kubernetesDocuments(plan.resources) as Doc[];
     });
 

@@ -5,8 +5,8 @@ import { EDGE_UNINSTALL_COMMAND } from "../components/edge/edge-machines";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support";
 import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { named, ofType, planValues, PROJECT_DIR, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { named, ofType, planValues, stackValues, committedPlan } from "./helpers";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
 
 const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString("utf8");
@@ -31,7 +31,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
     const plans: Record<string, PlanResult> = {};
     before(async () => {
         for (const stack of ["cloud", "hybrid", "edge"]) {
-            plans[stack] = await planStack({ projectDir: PROJECT_DIR, stack });
+            plans[stack] = await committedPlan(stack);
         }
         const tailscale = stackValues("hybrid");
         for (const site of ["oci", "aws", "edge"]) tailscale[site].overlay = "tailscale";

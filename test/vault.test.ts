@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
 import { vaultServerConfig } from "../components/platform/vault";
 import { kubernetesDocuments } from "../plan/report";
-import { planStack, PlanResult } from "../plan/run";
-import { named, ofType, planValues, PROJECT_DIR, problems, stackValues } from "./helpers";
+import { PlanResult } from "../plan/run";
+import { named, ofType, planValues, problems, stackValues, committedPlan } from "./helpers";
 import { shellcheck } from "./validators";
 
 const vaultRelease = (plan: PlanResult) =>
@@ -39,9 +39,9 @@ describe("Vault", function () {
     describe("in the stacks", () => {
         const plans: Record<string, PlanResult> = {};
         before(async () => {
-            plans.dev = await planStack({ projectDir: PROJECT_DIR, stack: "dev" });
-            plans.cloud = await planStack({ projectDir: PROJECT_DIR, stack: "cloud" });
-            plans.edge = await planStack({ projectDir: PROJECT_DIR, stack: "edge" });
+            plans.dev = await committedPlan("dev");
+            plans.cloud = await committedPlan("cloud");
+            plans.edge = await committedPlan("edge");
             const edge = stackValues("edge");
             edge.platform.vault.token = "hvs.planted-operator-token-7a1";
             plans.edgeWithToken = await planValues("edge-token", edge);

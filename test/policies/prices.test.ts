@@ -4,7 +4,7 @@ import { HOURS_PER_MONTH } from "../../policies/cost/price-entry";
 import { PricedResource, StackPrice } from "../../policies/cost/price-line";
 import { priceStack } from "../../policies/cost/stack-price";
 import { planStack } from "../../plan/run";
-import { PROJECT_DIR } from "../helpers";
+import { committedPlan } from "../helpers";
 
 const AWS_PROVIDER = "urn:pulumi:test::groundwork::pulumi:providers:aws::aws";
 
@@ -116,8 +116,8 @@ describe("price model", () => {
         let dev: StackPrice;
         let hybrid: StackPrice;
         before(async () => {
-            dev = priceStack(records(await planStack({ stack: "dev", projectDir: PROJECT_DIR })));
-            hybrid = priceStack(records(await planStack({ stack: "hybrid", projectDir: PROJECT_DIR })));
+            dev = priceStack(records(await committedPlan("dev")));
+            hybrid = priceStack(records(await committedPlan("hybrid")));
         });
 
         it("prices the dev stack at exactly $0.00 (Always Free)", () => {
