@@ -6,6 +6,11 @@ export interface PinnedChart {
     chart: string;
     repo: string;
     version: string;
+    /**
+     * Where the pinned version is shown to be published: `owner/repo@tag:path` of the release tag
+     * (or chart index entry) whose Chart.yaml carries this version. Never a pull request's ref.
+     */
+    evidence: string;
 }
 
 export interface PinnedReleaseArgs {

@@ -12,7 +12,8 @@ import { parseArgs } from "util";
 import { POLICY_PACKS } from "../policies/packs";
 import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
 import { packConfigFor, packConfigs, monthlyBudgetOf, readStackConfig } from "./policy-config";
-import { evaluatePolicies, policyExitCode, policySummaryLine, renderPolicyReportFiles, toPolicyRecord } from "./policy-report";
+import { evaluatePolicies, policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
+import { policyInput } from "./rendered-workloads";
 import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
 
@@ -59,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
         const plan = await planStack({ stack, stackFile: values["stack-file"], secrets, program: values.program });
         // The packs' config comes from the stack's config, as `npm run policy-config` gives it to CI.
         const stackConfig = readStackConfig({ stack, stackFile: values["stack-file"], secrets });
-        const policies = await evaluatePolicies(stack, plan.resources.map(toPolicyRecord), POLICY_PACKS, packConfigs(stackConfig, POLICY_PACKS.map((p) => p.name)));
+        const input = policyInput(plan.resources, stackConfig);
+        const policies = { ...await evaluatePolicies(stack, input.records, POLICY_PACKS, packConfigs(stackConfig, POLICY_PACKS.map((p) => p.name))), rendered: input.sources };
         const cost = costReport(stack, plan.resources, monthlyBudgetOf(packConfigFor(stackConfig, "cost")));
         const files = renderPlanFiles(plan, { ...renderPolicyReportFiles(policies), ...renderCostFiles(cost) });
         const summary = renderSummary(plan, outDir, Object.keys(files), [policySummaryLine(policies), costSummaryLine(cost)]);

@@ -1,7 +1,8 @@
 /**
  * Each policy pack's configuration, derived from the stack's own config, so that the offline plan
- * and CI's `pulumi preview --policy-pack-config` apply the same thresholds (today: the cost pack's
- * budget from `groundwork:cost.monthlyBudgetUsd`).
+ * and CI's `pulumi preview --policy-pack-config` apply the same thresholds: the cost pack's
+ * budget from `groundwork:cost.monthlyBudgetUsd`, and the reliability pack's nodes (labels and
+ * taints) for pod placement.
  *
  * `npm run policy-config -- --stack <name> [--stack-file FILE] [--pack NAME ...] [--out FILE | --out-dir DIR]`
  *
@@ -18,9 +19,12 @@ import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
+import { clusterNodes } from "../stacks/cluster-nodes";
 import { parseStackConfig, StackConfig } from "../stacks/config";
 import { readStackFile } from "./stack-file";
 
+/** The reliability pack's policy that places every pod on the stack's nodes. */
+export const PLACEMENT_POLICY = "pod-placement-schedulable";
 /** The cost pack's policy that compares the stack's monthly price with its budget. */
 export const MONTHLY_BUDGET_POLICY = "monthly-budget";
 /** The cost pack's policy that holds a stack to OCI Always Free. */
@@ -28,6 +32,9 @@ export const ALWAYS_FREE_POLICY = "always-free-within-limits";
 
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
 export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
+    if (pack === "reliability") {
+        return { [PLACEMENT_POLICY]: { nodes: clusterNodes(config) } };
+    }
     if (pack === "cost" && config.cost !== undefined) {
         return {
             [MONTHLY_BUDGET_POLICY]: { monthlyBudgetUsd: config.cost.monthlyBudgetUsd },

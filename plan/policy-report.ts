@@ -35,6 +35,8 @@ export interface PolicyReport {
     summary: { mandatory: number; advisory: number };
     packs: PackSummary[];
     violations: ReportedViolation[];
+    /** The workloads evaluated from models: per chart release, operator and k3s (plan/rendered-workloads.ts). */
+    rendered?: { source: string; from: string; namespace: string; workloads: string[] | null }[];
 }
 
 /** A recorded resource as the engine hands it to a policy: masked inputs (never plain ones). */
@@ -142,6 +144,14 @@ export function renderPolicyReportMarkdown(report: PolicyReport): string {
         for (const v of report.violations) {
             const resource = v.resource ? `\`${v.resource.type}\` ${v.resource.name}` : "(stack)";
             lines.push(`| ${v.pack} | ${v.policy} | ${v.level} | ${cell(resource)} | ${cell(v.message)} |`);
+        }
+    }
+    if (report.rendered?.length) {
+        lines.push("", "## Workloads evaluated from models", "",
+            "Charts, operators and k3s render these; the plan evaluates them from typed models of the pinned versions.", "",
+            "| source | release | namespace | workloads |", "| --- | --- | --- | --- |");
+        for (const r of report.rendered) {
+            lines.push(`| ${cell(r.source)} | ${cell(r.from)} | ${r.namespace} | ${r.workloads === null ? "**not modelled**" : cell(r.workloads.join(", ") || "none")} |`);
         }
     }
     const disabled = report.packs.flatMap((p) => p.policies.filter((x) => x.level === "disabled").map((x) => `${p.pack}/${x.name}`));

@@ -37,6 +37,11 @@ export interface PodWorkload {
     spec: Record<string, any>;
     /** Labels the pods will carry (what a PodDisruptionBudget or Service selects). */
     labels: Record<string, string>;
+    /** Annotations the pods will carry (Linkerd's `config.linkerd.io/*` among them). */
+    annotations: Record<string, string>;
+    /** The workload object's own name and annotations. */
+    name: string;
+    objectAnnotations: Record<string, string>;
     /** initContainers first, then containers: every container that runs in the pod. */
     containers: PodContainer[];
 }
@@ -70,6 +75,9 @@ export function podWorkload(type: string, props: Record<string, any>): PodWorklo
         specPath,
         spec,
         labels: template.metadata?.labels ?? {},
+        annotations: template.metadata?.annotations ?? {},
+        name: String(props.metadata?.name ?? ""),
+        objectAnnotations: props.metadata?.annotations ?? {},
         containers: [...list("initContainers", true), ...list("containers", false)],
     };
 }

@@ -15,14 +15,7 @@ export interface ClusterContext {
     serverSite: Site;
     /** Whether nodes live in more than one site (and so reach each other over public addresses). */
     multiSite: boolean;
-    /**
-     * Whether edge machines carry the `groundwork.dev/edge` taint. Only when the cluster has nodes
-     * elsewhere without Groundwork's taints (OCI A1 nodes, AWS servers): k3s's packaged CoreDNS,
-     * local-path-provisioner and metrics-server tolerate only the control-plane and
-     * CriticalAddonsOnly taints (k3s-io/k3s@v1.34.9+k3s1: manifests/coredns.yaml,
-     * local-storage.yaml, metrics-server/metrics-server-deployment.yaml), so on an edge-only
-     * cluster the taint would leave it without DNS and volumes. Workloads still select edge nodes by label.
-     */
+    /** Whether edge machines carry the `groundwork.dev/edge` taint (`edgeMachinesTainted`). */
     taintEdge: boolean;
     token: pulumi.Output<string>;
     tailscale?: TailscaleJoin;

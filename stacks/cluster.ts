@@ -8,6 +8,7 @@ import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } fro
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
+import { edgeMachinesTainted } from "./cluster-nodes";
 import { ociSite } from "./oci-site";
 
 /** The site that runs the servers; the config schema guarantees there is exactly one. */
@@ -45,7 +46,7 @@ export function buildCluster(config: StackConfig): Cluster {
         overlay: config[sites[0]]!.overlay,
         serverSite: serverSite(config),
         multiSite: sites.length > 1,
-        taintEdge: (config.oci?.nodes.length ?? 0) > 0 || config.aws?.servers !== undefined,
+        taintEdge: edgeMachinesTainted(config),
         token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),

@@ -5,7 +5,8 @@ import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PolicyPackConfig } from "@pulumi/policy";
-import { evaluatePolicies, toPolicyRecord } from "../plan/policy-report";
+import { evaluatePolicies } from "../plan/policy-report";
+import { policyInput } from "../plan/rendered-workloads";
 import { packConfigs, readStackConfig } from "../plan/policy-config";
 import { planStack } from "../plan/run";
 import { POLICY_PACKS, RegisteredPack } from "../policies/packs";
@@ -104,8 +105,10 @@ describe("policy packs, started the way the Pulumi CLI starts them", function ()
     for (const { stack, stackFile, program } of stacks) {
         it(`finds in the ${stack} stack exactly the violations the offline plan reports, pack by pack`, async () => {
             const plan = await planStack({ projectDir: PROJECT_DIR, stack, stackFile, program });
-            const records = plan.resources.map(toPolicyRecord);
-            const configs = packConfigs(readStackConfig({ projectDir: PROJECT_DIR, stack, stackFile }), POLICY_PACKS.map((p) => p.name));
+            const stackConfig = readStackConfig({ projectDir: PROJECT_DIR, stack, stackFile });
+            // With the modelled chart, operator and k3s workloads, as a real preview's Chart v4 children.
+            const { records } = policyInput(plan.resources, stackConfig);
+            const configs = packConfigs(stackConfig, POLICY_PACKS.map((p) => p.name));
             const offline = (await evaluatePolicies(stack, records, POLICY_PACKS, configs)).violations
                 .map((v) => `${v.pack}/${v.policy}/${v.level}/${v.resource?.urn ?? ""}`).sort();
             const engine: string[] = [];

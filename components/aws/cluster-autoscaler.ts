@@ -9,14 +9,15 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-s
 /**
  * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
  * v1.34 (the autoscaler's minor follows the Kubernetes minor it is built against).
- * Source: kubernetes/autoscaler issue #8891, `helm search repo autoscaler/cluster-autoscaler
- * --versions` (9.53.0 = app 1.34.2); values keys from charts/cluster-autoscaler/values.yaml and
- * templates/deployment.yaml (read 2026-11-25).
+ * Evidence: kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:cluster-autoscaler/charts/cluster-autoscaler/Chart.yaml
+ * (app 1.34.2; image tag cluster-autoscaler-1.34.2 also released; newest chart 9.59.0 ships 1.35);
+ * values keys from values.yaml and templates/deployment.yaml at that tag (checked 2026-11-27).
  */
 export const CLUSTER_AUTOSCALER_CHART = {
     chart: "cluster-autoscaler",
     repo: "https://kubernetes.github.io/autoscaler",
     version: "9.53.0",
+    evidence: "kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:cluster-autoscaler/charts/cluster-autoscaler/Chart.yaml",
 } as const;
 export const CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.34.2";
 export const CLUSTER_AUTOSCALER_NAMESPACE = "cluster-autoscaler";

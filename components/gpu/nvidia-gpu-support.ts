@@ -5,13 +5,14 @@ import { GPU_TAINT, NVIDIA_RUNTIME_CLASS, schedulingFor } from "../placement";
 
 /**
  * NVIDIA's device plugin chart, pinned.
- * Source: github.com/NVIDIA/k8s-device-plugin, deployments/helm/nvidia-device-plugin (v0.18.2),
- * Helm repository https://nvidia.github.io/k8s-device-plugin (read 2026-11-25).
+ * Evidence: NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/Chart.yaml, a
+ * release tag (newest v0.20.0); Helm repository https://nvidia.github.io/k8s-device-plugin (checked 2026-11-27).
  */
 export const NVIDIA_DEVICE_PLUGIN_CHART = {
     chart: "nvidia-device-plugin",
     repo: "https://nvidia.github.io/k8s-device-plugin",
     version: "0.18.2",
+    evidence: "NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/Chart.yaml",
 } as const;
 
 export interface NvidiaGpuSupportArgs {

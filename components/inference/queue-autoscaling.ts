@@ -13,8 +13,8 @@ import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
  * subchart toggles alertmanager/kube-state-metrics/prometheus-node-exporter/prometheus-pushgateway
  * `.enabled` from charts/prometheus/values.yaml at that tag (checked 2026-11-27).
  */
-export const KEDA_CHART = { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.19.0" } as const;
-export const PROMETHEUS_CHART = { chart: "prometheus", repo: "https://prometheus-community.github.io/helm-charts", version: "29.27.0" } as const;
+export const KEDA_CHART = { chart: "keda", repo: "https://kedacore.github.io/charts", version: "2.19.0", evidence: "kedacore/charts@v2.19.0:keda/Chart.yaml" } as const;
+export const PROMETHEUS_CHART = { chart: "prometheus", repo: "https://prometheus-community.github.io/helm-charts", version: "29.27.0", evidence: "prometheus-community/helm-charts@prometheus-29.27.0:charts/prometheus/Chart.yaml" } as const;
 
 export const OBSERVABILITY_NAMESPACE = "groundwork-observability";
 const KEDA_NAMESPACE = "keda";

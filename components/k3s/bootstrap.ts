@@ -68,6 +68,13 @@ export interface TailscaleJoin {
 /** Tailscale client pinned by default. Source: Tailscale stable apt repository (pkgs.tailscale.com), read 2026-11-25. */
 export const DEFAULT_TAILSCALE_VERSION = "1.94.2";
 
+/**
+ * Packaged components servers do not deploy (`disable:`): Groundwork owns the RuntimeClasses (the
+ * nvidia one carries GPU scheduling). The rest (CoreDNS, local-path, metrics-server, Traefik,
+ * ServiceLB) run, modelled in components/rendered/k3s-packaged.ts.
+ */
+export const K3S_DISABLED: readonly string[] = ["runtimes"];
+
 /** Where the node's k3s configuration and installer are written. */
 export const K3S_CONFIG_PATH = "/etc/rancher/k3s/config.yaml";
 export const K3S_INSTALL_SCRIPT_PATH = "/usr/local/sbin/groundwork-k3s-install";
@@ -116,8 +123,7 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
             config["flannel-backend"] = "wireguard-native";
             config["flannel-external-ip"] = true;
         }
-        // Groundwork owns the RuntimeClasses (the nvidia one carries GPU scheduling).
-        config.disable = ["runtimes"];
+        config.disable = [...K3S_DISABLED];
         config["write-kubeconfig-mode"] = "0600";
         config["secrets-encryption"] = true;
     }

@@ -11,7 +11,7 @@ import { ContainerResources, Footprint, requestsOf } from "./footprint";
  * `crds.keep`, `tolerations` (controller), `webhook.tolerations`, `cainjector.tolerations`,
  * `startupapicheck.tolerations`: deploy/charts/cert-manager/values.yaml at v1.21.1 (checked 2026-11-27).
  */
-export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1" } as const;
+export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1", evidence: "cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/Chart.yaml" } as const;
 
 const RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 

@@ -17,7 +17,7 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
  * `appVersion: "3.224.1"`), listed in the gh-pages index.yaml; 1.6.0 exists only on refs/pull/371,
  * never as a tag or index entry (checked 2026-11-27). Single-replica ClickHouse: issues #76, #225.
  */
-export const LANGFUSE_CHART = { chart: "langfuse", repo: "https://langfuse.github.io/langfuse-k8s", version: "1.5.41", appVersion: "3.224.1" } as const;
+export const LANGFUSE_CHART = { chart: "langfuse", repo: "https://langfuse.github.io/langfuse-k8s", version: "1.5.41", appVersion: "3.224.1", evidence: "langfuse/langfuse-k8s@langfuse-1.5.41:charts/langfuse/Chart.yaml" } as const;
 
 /** The organisation and project headless initialisation creates, which the gateway traces to. */
 export const LANGFUSE_ORG = { id: "groundwork", name: "Groundwork" } as const;

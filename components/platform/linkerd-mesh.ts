@@ -14,10 +14,10 @@ import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
  */
 const LINKERD_EDGE = { repo: "https://helm.linkerd.io/edge", version: "2026.8.3" } as const;
 export const LINKERD_CHARTS = {
-    crds: { ...LINKERD_EDGE, chart: "linkerd-crds" },
-    controlPlane: { ...LINKERD_EDGE, chart: "linkerd-control-plane" },
+    crds: { ...LINKERD_EDGE, chart: "linkerd-crds", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd-crds/Chart.yaml" },
+    controlPlane: { ...LINKERD_EDGE, chart: "linkerd-control-plane", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd-control-plane/Chart.yaml" },
     // Released with the control plane charts from the same edge release.
-    cni: { ...LINKERD_EDGE, chart: "linkerd2-cni" },
+    cni: { ...LINKERD_EDGE, chart: "linkerd2-cni", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd2-cni/Chart.yaml" },
 } as const;
 
 /**

@@ -20,8 +20,8 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
  */
 const CNPG_REPO = "https://cloudnative-pg.github.io/charts";
 export const CNPG_CHARTS = {
-    operator: { repo: CNPG_REPO, chart: "cloudnative-pg", version: "0.29.0" },
-    barmanCloud: { repo: CNPG_REPO, chart: "plugin-barman-cloud", version: "0.7.0" },
+    operator: { repo: CNPG_REPO, chart: "cloudnative-pg", version: "0.29.0", evidence: "cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/Chart.yaml" },
+    barmanCloud: { repo: CNPG_REPO, chart: "plugin-barman-cloud", version: "0.7.0", evidence: "cloudnative-pg/charts@plugin-barman-cloud-v0.7.0:charts/plugin-barman-cloud/Chart.yaml" },
 } as const;
 export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie";
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";

@@ -13,7 +13,7 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
  * `appVersion: v1.18.2`), listed in the gh-pages index.yaml (newest: 1.19.0); values keys from
  * charts/qdrant/values.yaml and templates/statefulset.yaml at that tag (checked 2026-11-27).
  */
-export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2" } as const;
+export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2", evidence: "qdrant/qdrant-helm@qdrant-1.18.2:charts/qdrant/Chart.yaml" } as const;
 export const QDRANT_IMAGE = { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2" } as const;
 
 /** The release name, which the chart also gives its StatefulSet (fullname). */

@@ -32,7 +32,7 @@ import { VAULT_ADDRESS } from "./vault";
  * release tag upstream; 1.5.x/1.6.x appear only in third-party release trackers, not as a tag or an
  * index entry we could read (checked 2026-11-27). The CRD schemas in shared/upstream/crds are v1.4.1's.
  */
-export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.releases.hashicorp.com", version: "1.4.1" } as const;
+export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.releases.hashicorp.com", version: "1.4.1", evidence: "hashicorp/vault-secrets-operator@v1.4.1:chart/Chart.yaml" } as const;
 
 /**
  * The Vault Secrets Operator: workloads get their secrets as ordinary Kubernetes Secrets that

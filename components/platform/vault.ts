@@ -19,7 +19,7 @@ export function vaultFootprint(replicas: number): Footprint[] {
  */
 /** `sealedcode`/`uninitcode` of Vault's /v1/sys/health (http/sys_health.go; the fix suggested in vault-helm#180). */
 export const VAULT_LIVENESS_PATH = "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204";
-export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" } as const;
+export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", evidence: "hashicorp/vault-helm@v0.34.1:Chart.yaml" } as const;
 export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: "2.0.4" } as const;
 
 /** How Vault unseals: a cloud KMS key, or Shamir key shares entered by operators (edge). */

@@ -33,14 +33,43 @@ export const podResourcesSet: ResourceValidationPolicy = {
 
 // Polaris readinessProbeMissing; kube-linter no-readiness-probe. Without one a Service sends
 // traffic to a pod the moment its process starts (a model server is then still loading weights).
+// Upstream containers that ship without one and take no traffic a readiness gate would hold back,
+// as `namespace/workload/container`: cert-manager's controller and CA injector are leader-elected
+// controllers (cert-manager/cert-manager@v1.21.1 deploy/charts/cert-manager/templates/
+// deployment.yaml, cainjector-deployment.yaml), Langfuse's worker consumes a queue and has no
+// Service (langfuse/langfuse-k8s@langfuse-1.5.41 templates/worker/deployment.yaml), and VSO's
+// kube-rbac-proxy only fronts the manager's metrics (hashicorp/vault-secrets-operator@v1.4.1
+// chart/templates/deployment.yaml). None of their charts has a value to add one.
+const READINESS_EXEMPT = [
+    "cert-manager/cert-manager/cert-manager-controller",
+    "cert-manager/cert-manager-cainjector/cert-manager-cainjector",
+    "langfuse/langfuse-worker/langfuse-worker",
+    "vault-secrets-operator/vault-secrets-operator-controller-manager/kube-rbac-proxy",
+];
+
+interface ReadinessConfig extends PodRuleConfig {
+    exemptContainers: string[];
+}
+
 export const podReadinessProbe: ResourceValidationPolicy = {
     name: "pod-readiness-probe",
     description: "Containers of Deployments and StatefulSets define a readiness probe.",
     enforcementLevel: "mandatory",
-    configSchema: EXCLUDED,
-    validateResource: validatePods<PodRuleConfig>((pod, report) => {
+    configSchema: {
+        properties: {
+            excludedNamespaces: EXCLUDED_NAMESPACES_SCHEMA,
+            exemptContainers: {
+                type: "array",
+                items: { type: "string" },
+                default: READINESS_EXEMPT,
+                description: "Upstream containers (namespace/workload/container) that ship without a readiness probe and serve no traffic it would gate.",
+            },
+        },
+    },
+    validateResource: validatePods<ReadinessConfig>((pod, report, config) => {
         if (!SERVING_KINDS.includes(pod.kind)) return;
         for (const c of pod.containers.filter((c) => !c.init)) {
+            if ((config.exemptContainers ?? []).includes(`${pod.namespace}/${pod.name}/${c.name}`)) continue;
             if (c.container.readinessProbe === undefined) {
                 report(`${containerLabel(c)}: readinessProbe is missing; add an httpGet/tcpSocket readiness probe on the serving port`);
             }

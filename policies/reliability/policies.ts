@@ -2,10 +2,12 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { availabilityPolicies } from "./availability";
 import { awsReliabilityPolicies } from "./aws";
 import { podHealthPolicies } from "./pod-health";
+import { podPlacementSchedulable } from "./placement";
 
 /** The reliability pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const reliabilityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ...podHealthPolicies,
     ...availabilityPolicies,
     ...awsReliabilityPolicies,
+    podPlacementSchedulable,
 ];

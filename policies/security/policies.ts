@@ -5,6 +5,8 @@ import { helmPolicies } from "./helm";
 import { ociPolicies } from "./oci";
 import { podCredentialPolicies } from "./pod-credentials";
 import { podIsolationPolicies } from "./pod-isolation";
+import { meshAdmitsOutsideCallers } from "./mesh-admission";
+import { podSecurityAdmission } from "./pod-security-admission";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -14,4 +16,6 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ...podCredentialPolicies,
     ...clusterPolicies,
     ...helmPolicies,
+    podSecurityAdmission,
+    meshAdmitsOutsideCallers,
 ];

@@ -1,0 +1,14 @@
+import { cloudNativePgModel, barmanCloudPluginModel, certManagerModel } from "./operators";
+import { langfuseModel, qdrantModel } from "./data-stores";
+import { vaultModel, vaultSecretsOperatorModel } from "./hashicorp";
+import { ChartModel } from "./workload";
+
+/** Every chart model, by `chart@version`: a pin without a model here is reported as not modelled. */
+export const CHART_MODELS: ReadonlyMap<string, ChartModel> = new Map(
+    [vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel]
+        .map((m) => [`${m.chart}@${m.version}`, m]),
+);
+
+export function chartModel(chart: string, version: string): ChartModel | undefined {
+    return CHART_MODELS.get(`${chart}@${version}`);
+}

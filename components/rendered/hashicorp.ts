@@ -1,0 +1,100 @@
+import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
+
+/**
+ * HashiCorp's charts: the Vault Secrets Operator and Vault. Templates read at the pinned tags
+ * (2026-11-27); test hooks (`helm.sh/hook: test`) are left out: neither Pulumi nor a Helm install
+ * runs them.
+ */
+
+const VSO = "hashicorp/vault-secrets-operator@v1.4.1:chart/templates";
+
+/** vault-secrets-operator 1.4.1: the controller (manager + kube-rbac-proxy) and two hook Jobs. */
+export const vaultSecretsOperatorModel: ChartModel = {
+    chart: "vault-secrets-operator",
+    version: "1.4.1",
+    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        const fullname = name.includes("vault-secrets-operator") ? name : `${name}-vault-secrets-operator`;
+        const controller = valueAt(values, "controller") ?? {};
+        // values.yaml defaults at v1.4.1, replaced (not merged) by what we pass.
+        const podSecurityContext = controller.podSecurityContext ?? { runAsNonRoot: true };
+        const securityContext = controller.securityContext ?? { allowPrivilegeEscalation: false };
+        const placement = { nodeSelector: controller.nodeSelector, tolerations: controller.tolerations };
+        const hookResources = valueAt(values, "hooks", "resources") ?? { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
+        const image = `hashicorp/vault-secrets-operator:1.4.1`;
+        const workloads = [renderedWorkload({
+            kind: "Deployment",
+            name: `${fullname}-controller-manager`,
+            namespace,
+            source: `${VSO}/deployment.yaml`,
+            podLabels: { "app.kubernetes.io/name": "vault-secrets-operator", "control-plane": "controller-manager" },
+            serviceAccountName: `${fullname}-controller-manager`,
+            securityContext: podSecurityContext,
+            ...placement,
+            containers: [
+                {
+                    name: "kube-rbac-proxy",
+                    image: "quay.io/brancz/kube-rbac-proxy:v0.18.1",
+                    securityContext,
+                    resources: valueAt(controller, "kubeRbacProxy", "resources") ?? { requests: { cpu: "5m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                    ports: [{ name: "https", containerPort: 8443 }],
+                },
+                {
+                    name: "manager",
+                    image,
+                    securityContext,
+                    resources: valueAt(controller, "manager", "resources") ?? { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                    livenessProbe: { httpGet: { path: "/healthz", port: 8081 } },
+                    readinessProbe: { httpGet: { path: "/readyz", port: 8081 } },
+                },
+            ],
+        })];
+        const hookJob = (jobName: string, hook: string, source: string, container: string) => renderedWorkload({
+            kind: "Job", name: jobName, namespace, hook, source: `${VSO}/${source}`,
+            serviceAccountName: `${fullname}-controller-manager`,
+            securityContext: podSecurityContext,
+            ...placement,
+            containers: [{ name: container, image, securityContext, resources: hookResources }],
+        });
+        workloads.push(hookJob(`pdcc-${fullname}`.slice(0, 63), "pre-delete", "deployment.yaml", "pre-delete-controller-cleanup"));
+        if (valueAt(values, "hooks", "upgradeCRDs", "enabled") !== false) {
+            workloads.push(hookJob(`upgrade-crds-${fullname}`.slice(0, 63), "pre-upgrade", "hook-upgrade-crds.yaml", "pre-upgrade-crds"));
+        }
+        return workloads;
+    },
+};
+
+const VAULT = "hashicorp/vault-helm@v0.34.1:templates";
+
+/** vault 0.34.1 with the injector off: the server StatefulSet. */
+export const vaultModel: ChartModel = {
+    chart: "vault",
+    version: "0.34.1",
+    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        const server = valueAt(values, "server") ?? {};
+        const liveness = server.livenessProbe ?? {};
+        const replicas = valueAt(server, "ha", "enabled") ? valueAt(server, "ha", "replicas") ?? 3 : 1;
+        return [renderedWorkload({
+            kind: "StatefulSet",
+            name,
+            namespace,
+            source: `${VAULT}/server-statefulset.yaml`,
+            podLabels: { "app.kubernetes.io/name": "vault", component: "server", replicas: String(replicas) },
+            serviceAccountName: name,
+            // server.statefulSet.securityContext.pod/container; defaults (values.yaml L1121-1123,
+            // _helpers.tpl) runAsNonRoot/runAsUser 100/runAsGroup 1000/fsGroup 1000 and allowPrivilegeEscalation false.
+            securityContext: valueAt(server, "statefulSet", "securityContext", "pod") ?? { runAsNonRoot: true, runAsGroup: 1000, runAsUser: 100, fsGroup: 1000 },
+            nodeSelector: server.nodeSelector,
+            tolerations: server.tolerations,
+            containers: [{
+                name: "vault",
+                image: `${valueAt(server, "image", "repository") ?? "hashicorp/vault"}:${valueAt(server, "image", "tag") ?? "2.0.4"}`,
+                securityContext: valueAt(server, "statefulSet", "securityContext", "container") ?? { allowPrivilegeEscalation: false },
+                resources: server.resources,
+                ports: [{ name: "http", containerPort: 8200 }, { name: "https-internal", containerPort: 8201 }, { name: "http-rep", containerPort: 8202 }],
+                // readiness: exec `vault status -tls-skip-verify` unless a path is set.
+                readinessProbe: { exec: { command: ["/bin/sh", "-ec", "vault status -tls-skip-verify"] } },
+                livenessProbe: liveness.enabled ? { httpGet: { path: liveness.path ?? "/v1/sys/health?standbyok=true", port: 8200, scheme: "HTTP" } } : undefined,
+            }],
+        })];
+    },
+};

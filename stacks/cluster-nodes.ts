@@ -1,0 +1,68 @@
+import { gpuNodeLabels } from "../components/aws/gpu-node-group";
+import { INSTANCE_TYPES } from "../components/aws/instance-types";
+import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../components/placement";
+import { StackConfig } from "./config";
+
+/** A node as the scheduler sees it: the labels and taints the stack gives it at join time. */
+export interface ClusterNode {
+    name: string;
+    labels: Record<string, string>;
+    /** `key[=value]:Effect`, as k3s's `node-taint`. */
+    taints: string[];
+}
+
+/**
+ * Whether edge machines carry the `groundwork.dev/edge` taint: only when the cluster has nodes
+ * without Groundwork's taints elsewhere (OCI A1 nodes, AWS servers), where k3s's packaged
+ * CoreDNS, local-path-provisioner and metrics-server can run (they tolerate only the control-plane
+ * and CriticalAddonsOnly taints: k3s-io/k3s@v1.34.9+k3s1 manifests/). Workloads still select edge
+ * machines by label.
+ */
+export function edgeMachinesTainted(config: StackConfig): boolean {
+    return (config.oci?.nodes.length ?? 0) > 0 || config.aws?.servers !== undefined;
+}
+
+const role = (server: boolean): Record<string, string> => (server ? { "node-role.kubernetes.io/control-plane": "true" } : {});
+
+/**
+ * Every node the stack's config describes, with the labels k3s gives it (`kubernetes.io/os`,
+ * `kubernetes.io/arch` where known, the control-plane role on servers) and ours. Autoscaled GPU
+ * groups count once, as the node the autoscaler would start. For the placement policy.
+ */
+export function clusterNodes(config: StackConfig): ClusterNode[] {
+    const linux = { "kubernetes.io/os": "linux" };
+    const nodes: ClusterNode[] = [];
+    for (const n of config.oci?.nodes ?? []) {
+        nodes.push({
+            name: n.name,
+            labels: { ...linux, "kubernetes.io/arch": "arm64", ...role(n.role === "server"), [SITE_LABEL]: "oci", [PLACEMENT_LABEL]: "arm", ...n.labels },
+            taints: n.taints,
+        });
+    }
+    const servers = config.aws?.servers;
+    for (let i = 0; servers && i < servers.count; i++) {
+        const arm = INSTANCE_TYPES[servers.instanceType].arch === "arm64";
+        nodes.push({
+            name: `aws-server-${i}`,
+            labels: { ...linux, "kubernetes.io/arch": arm ? "arm64" : "amd64", ...role(true), [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arm ? "arm" : "x86" },
+            taints: [],
+        });
+    }
+    for (const group of config.aws?.gpuNodeGroups ?? []) {
+        if ((group.count ?? 1) === 0 && !group.autoscaling?.max) continue;
+        nodes.push({
+            name: `${group.name}-0`,
+            labels: { ...linux, "kubernetes.io/arch": INSTANCE_TYPES[group.instanceType].arch === "arm64" ? "arm64" : "amd64", ...gpuNodeLabels(group.instanceType), ...group.labels },
+            taints: [...taintsFor("gpu"), ...group.taints],
+        });
+    }
+    const tainted = edgeMachinesTainted(config);
+    for (const m of config.edge?.machines ?? []) {
+        nodes.push({
+            name: m.name,
+            labels: { ...linux, ...role(m.role === "server"), [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...m.labels },
+            taints: [...(tainted ? taintsFor("edge") : []), ...m.taints],
+        });
+    }
+    return nodes;
+}
