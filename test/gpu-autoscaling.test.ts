@@ -89,7 +89,10 @@ describe("GPU node groups the cluster autoscaler sizes (cloud stack)", function 
         assert.equal(release.inputs.chart, "cluster-autoscaler");
         assert.equal(release.inputs.version, "9.53.0");
         assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/autoscaler" });
-        assert.deepEqual(CLUSTER_AUTOSCALER_CHART, { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.53.0" });
+        assert.deepEqual(CLUSTER_AUTOSCALER_CHART, {
+            chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.53.0",
+            evidence: "kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:cluster-autoscaler/charts/cluster-autoscaler/Chart.yaml",
+        });
         const values = release.inputs.values as Record<string, any>;
         assert.equal(values.cloudProvider, "aws");
         assert.equal(values.awsRegion, "us-east-1");
