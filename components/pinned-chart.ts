@@ -20,9 +20,17 @@ export interface PinnedReleaseArgs {
     values: pulumi.Inputs;
 }
 
-/** A Helm release of a pinned chart; every chart Groundwork installs goes through here. */
-export function pinnedRelease(resourceName: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
-    return new k8s.helm.v3.Release(resourceName, {
+/**
+ * A pinned chart, installed as a Helm Chart v4: rendered like `helm template --dry-run=server`
+ * and each object deployed, diffed and awaited by Pulumi, so transformations and the policy packs
+ * of a real `pulumi preview` see every object the chart renders (a helm.v3.Release hides them).
+ * Trade-offs, in the README ("Helm charts"): no Helm hooks run (none of our charts needs one), no
+ * Helm release history (roll back with git and `pulumi up`), CRDs in crds/ are updated on upgrade.
+ * `protect`, `retainOnDelete` and the provider reach the rendered objects (Pulumi CLI 3.158+).
+ * Every chart Groundwork installs goes through here.
+ */
+export function pinnedRelease(resourceName: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+    return new k8s.helm.v4.Chart(resourceName, {
         name: args.name,
         namespace: args.namespace,
         chart: chart.chart,

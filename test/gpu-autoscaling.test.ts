@@ -85,7 +85,7 @@ describe("GPU node groups the cluster autoscaler sizes (cloud stack)", function 
     });
 
     it("installs the pinned cluster autoscaler for AWS, discovering this stack's groups, on the platform placement", () => {
-        const release = named(plan, "kubernetes:helm.sh/v3:Release", "cluster-autoscaler");
+        const release = named(plan, "kubernetes:helm.sh/v4:Chart", "cluster-autoscaler");
         assert.equal(release.inputs.chart, "cluster-autoscaler");
         assert.equal(release.inputs.version, "9.53.0");
         assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/autoscaler" });
@@ -148,13 +148,13 @@ describe("GPU node groups the cluster autoscaler sizes (cloud stack)", function 
         const allAutoscaled = stackValues("cloud");
         allAutoscaled.aws.gpuNodeGroups = allAutoscaled.aws.gpuNodeGroups.slice(1);
         const only = await planValues("autoscaled-only", allAutoscaled);
-        assert.equal(ofType(only, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "nvidia-device-plugin").length, 1);
-        assert.equal(ofType(only, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "cluster-autoscaler").length, 1);
+        assert.equal(ofType(only, "kubernetes:helm.sh/v4:Chart").filter((r) => r.inputs.chart === "nvidia-device-plugin").length, 1);
+        assert.equal(ofType(only, "kubernetes:helm.sh/v4:Chart").filter((r) => r.inputs.chart === "cluster-autoscaler").length, 1);
 
         const fixed = stackValues("cloud");
         delete fixed.aws.gpuNodeGroups[1].autoscaling;
         const none = await planValues("fixed-only", fixed);
-        assert.equal(ofType(none, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "cluster-autoscaler").length, 0);
+        assert.equal(ofType(none, "kubernetes:helm.sh/v4:Chart").filter((r) => r.inputs.chart === "cluster-autoscaler").length, 0);
         assert.equal(ofType(none, "aws:iam/userPolicy:UserPolicy").filter((r) => r.name === "cluster-autoscaler").length, 0);
         assert.equal(named(none, "aws:ec2/instance:Instance", `${GROUP}-0`).inputs.instanceType, "g6.xlarge");
     });

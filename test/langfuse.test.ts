@@ -22,7 +22,7 @@ describe("Langfuse", function () {
         assert.deepEqual(values.langfuse.serviceAccount, { create: true, name: "langfuse" });
         assert.equal(values.langfuse.features.telemetryEnabled, false);
         assert.deepEqual(values.langfuse.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-        assert.equal(plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "langfuse")!.retainOnDelete, true);
+        assert.equal(plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "langfuse")!.retainOnDelete, true);
         const ns = docs.find((d) => d.kind === "Namespace" && d.metadata.name === "langfuse") as any;
         assert.equal(ns.metadata.annotations["linkerd.io/inject"], "enabled");
     });

@@ -51,8 +51,8 @@ describe("Linkerd mesh", function () {
         const kubeSystem = named(plan, "kubernetes:core/v1:NamespacePatch", "linkerd-kube-system");
         assert.deepEqual(kubeSystem.inputs.metadata, { name: "kube-system", labels: { "config.linkerd.io/admission-webhooks": "disabled" } });
         assert.deepEqual(control.spec.values.proxy.resources, { cpu: { request: "20m", limit: "500m" }, memory: { request: "20Mi", limit: "250Mi" } });
-        const controlPlane = named(plan, "kubernetes:helm.sh/v3:Release", "linkerd-control-plane");
-        const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && controlPlane.dependencies.includes(r.urn));
+        const controlPlane = named(plan, "kubernetes:helm.sh/v4:Chart", "linkerd-control-plane");
+        const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart" && controlPlane.dependencies.includes(r.urn));
         assert.deepEqual(releases.map((r) => r.name).sort(), ["linkerd-cni", "linkerd-crds"], "the control plane waits for the CRDs and the CNI plugin");
     });
 

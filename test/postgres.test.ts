@@ -21,8 +21,8 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual([release(docs, "cloudnative-pg").spec!.version, release(docs, "plugin-barman-cloud").spec!.version, release(docs, "cert-manager").spec!.version], ["0.29.0", "0.7.0", "v1.21.1"]);
         assert.equal(release(docs, "plugin-barman-cloud").metadata.namespace, "cnpg-system", "the plugin lives beside the operator");
         assert.deepEqual(release(docs, "cert-manager").spec!.values.crds, { enabled: true, keep: true });
-        const plugin = named(plans.dev, "kubernetes:helm.sh/v3:Release", "postgres-barman-cloud");
-        const certManager = named(plans.dev, "kubernetes:helm.sh/v3:Release", "cert-manager");
+        const plugin = named(plans.dev, "kubernetes:helm.sh/v4:Chart", "postgres-barman-cloud");
+        const certManager = named(plans.dev, "kubernetes:helm.sh/v4:Chart", "cert-manager");
         assert.ok(plugin.dependencies.includes(certManager.urn), "the plugin needs cert-manager's CRDs");
     });
 
@@ -77,7 +77,7 @@ describe("Postgres with pgvector", function () {
 
     it("creates the data stores only once their namespace exists", () => {
         const data = named(plans.dev, "kubernetes:core/v1:Namespace", "data");
-        for (const [type, name] of [["kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres"], ["kubernetes:helm.sh/v3:Release", "qdrant"], ["kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth", "postgres-vault"]]) {
+        for (const [type, name] of [["kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres"], ["kubernetes:helm.sh/v4:Chart", "qdrant"], ["kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth", "postgres-vault"]]) {
             assert.ok(named(plans.dev, type, name).dependencies.includes(data.urn), `${name} does not wait for its namespace`);
         }
     });
@@ -110,9 +110,9 @@ describe("data protection", function () {
     it("retains or protects every resource that holds data, in every stack", async () => {
         const stateful = [
             "kubernetes:postgresql.cnpg.io/v1:Cluster/postgres",
-            "kubernetes:helm.sh/v3:Release/vault",
-            "kubernetes:helm.sh/v3:Release/qdrant",
-            "kubernetes:helm.sh/v3:Release/langfuse",
+            "kubernetes:helm.sh/v4:Chart/vault",
+            "kubernetes:helm.sh/v4:Chart/qdrant",
+            "kubernetes:helm.sh/v4:Chart/langfuse",
             "kubernetes:core/v1:Namespace/langfuse",
             "kubernetes:postgresql.cnpg.io/v1:Database/postgres-langfuse-database",
             "kubernetes:core/v1:Namespace/vault",

@@ -25,7 +25,7 @@ describe("Qdrant vector database", function () {
         assert.deepEqual(values.containerSecurityContext.capabilities, { drop: ["ALL"] });
         assert.equal(values.containerSecurityContext.readOnlyRootFilesystem, true);
         assert.deepEqual(values.podSecurityContext.seccompProfile, { type: "RuntimeDefault" });
-        const r = plan.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && x.name === "qdrant")!;
+        const r = plan.resources.find((x) => x.type === "kubernetes:helm.sh/v4:Chart" && x.name === "qdrant")!;
         assert.equal(r.retainOnDelete, true);
     });
 

@@ -58,7 +58,7 @@ describe("Vault", function () {
             assert.equal(server.standalone.enabled, true);
             assert.match(server.standalone.config, /storage "raft"/);
             assert.deepEqual(server.statefulSet.securityContext.container, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-            const r = named(plans.dev, "kubernetes:helm.sh/v3:Release", "vault");
+            const r = named(plans.dev, "kubernetes:helm.sh/v4:Chart", "vault");
             assert.equal(r.retainOnDelete, true, "Vault's data must survive a stack change");
             assert.equal(named(plans.dev, "kubernetes:core/v1:Namespace", "vault").retainOnDelete, true);
         });
@@ -98,7 +98,7 @@ describe("Vault", function () {
             assert.ok(init.additionalSecretOutputs.includes("stdout"));
             assert.equal(init.inputs.update, undefined, "init runs on create only");
             const waitsFor = plan.resources.filter((r) => init.dependencies.includes(r.urn)).map((r) => `${r.type}/${r.name}`).sort();
-            assert.ok(waitsFor.includes("kubernetes:helm.sh/v3:Release/vault"), `init does not wait for Vault's release: ${waitsFor.join(", ")}`);
+            assert.ok(waitsFor.includes("kubernetes:helm.sh/v4:Chart/vault"), `init does not wait for Vault's release: ${waitsFor.join(", ")}`);
             assert.ok(waitsFor.includes("command:remote:Command/k3s-kubeconfig"), "init does not wait for the cluster");
             const configure = named(plan, "command:remote:Command", "vault-configure");
             assert.equal(configure.inputs.stdin, "[secret]");

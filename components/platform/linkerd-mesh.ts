@@ -109,7 +109,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     public readonly trustAnchorPem: pulumi.Output<string>;
     /** The control plane release: workloads that must be meshed depend on it. */
-    public readonly controlPlane: k8s.helm.v3.Release;
+    public readonly controlPlane: k8s.helm.v4.Chart;
 
     constructor(name: string, args: LinkerdMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:LinkerdMesh", name, {}, opts);

@@ -75,7 +75,7 @@ export interface VaultArgs {
 /** Vault on integrated Raft storage, meshed, with the chart's agent injector off (VSO delivers secrets). */
 export class Vault extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
-    public readonly release: k8s.helm.v3.Release;
+    public readonly release: k8s.helm.v4.Chart;
 
     constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Vault", name, {}, opts);
