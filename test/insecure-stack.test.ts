@@ -29,6 +29,10 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 
 const EXPECTED: Expected[] = [
+    // what charts and operators render (test/fixtures/insecure/charts.ts), through their models
+    { pack: "security", policy: "pod-security-admission", level: "mandatory", resource: { type: "kubernetes:apps/v1:StatefulSet", name: "insecure-data/qdrant" }, message: 'rejected by namespace "insecure-data" (Pod Security restricted): spec.template.spec.initContainers[0] "ensure-dir-ownership"' },
+    { pack: "reliability", policy: "pod-placement-schedulable", level: "mandatory", resource: { type: "kubernetes:batch/v1:Job", name: "insecure-certs/cert-manager-startupapicheck" }, message: "post-install hook Job insecure-certs/cert-manager-startupapicheck fits no node: aws-server-0 lacks groundwork.dev/placement=gpu; gpu-0 has nvidia.com/gpu=present:NoSchedule" },
+    { pack: "security", policy: "mesh-admits-outside-callers", level: "mandatory", resource: { type: "kubernetes:core/v1:Pod", name: "insecure-data/vectors-db-1" }, message: "port 8000 of Pod insecure-data/vectors-db-1 is called by kubelet (HTTPS probe) and the cnpg operator from unmeshed cnpg-system, which default-inbound-policy all-authenticated refuses" },
     // security
     { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: 'metadataOptions.httpTokens is "unset"' },
     { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "training-node" }, message: 'metadataOptions.httpTokens is "optional"' },

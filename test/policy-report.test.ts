@@ -9,8 +9,9 @@ import { RecordedResource } from "../plan/monitor";
 import { costReport, costSummaryLine, renderCostFiles } from "../plan/cost-report";
 import { monthlyBudgetOf, packConfigFor, packConfigs, readStackConfig } from "../plan/policy-config";
 import {
-    evaluatePolicies, MANDATORY_VIOLATION_EXIT, PolicyReport, policyExitCode, policySummaryLine, renderPolicyReportFiles, toPolicyRecord,
+    evaluatePolicies, MANDATORY_VIOLATION_EXIT, PolicyReport, policyExitCode, policySummaryLine, renderPolicyReportFiles,
 } from "../plan/policy-report";
+import { policyInput } from "../plan/rendered-workloads";
 import { leakedSecrets, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { POLICY_PACKS } from "../policies/packs";
@@ -32,7 +33,9 @@ describe("policy report and price beside the plan", function () {
         before(async function () {
             plan = await committedPlan("dev");
             const config = readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" });
-            report = await evaluatePolicies("dev", plan.resources.map(toPolicyRecord), POLICY_PACKS, packConfigs(config, POLICY_PACKS.map((p) => p.name)));
+            // As the plan CLI does: with the workloads modelled behind charts, CloudNativePG and k3s.
+            const input = policyInput(plan.resources, config);
+            report = { ...await evaluatePolicies("dev", input.records, POLICY_PACKS, packConfigs(config, POLICY_PACKS.map((p) => p.name))), rendered: input.sources };
             const cost = costReport("dev", plan.resources, monthlyBudgetOf(packConfigFor(config, "cost")));
             files = renderPlanFiles(plan, { ...renderPolicyReportFiles(report), ...renderCostFiles(cost) });
         });
@@ -52,6 +55,27 @@ describe("policy report and price beside the plan", function () {
             assert.match(policySummaryLine(report), /^policies: 0 mandatory, \d+ advisory violations$/);
         });
 
+        it("lists, per chart, operator and k3s, the workloads it evaluated from their models", () => {
+            const json = JSON.parse(files["policy-report.json"]);
+            const by = (source: string) => json.rendered.find((r: { source: string }) => r.source === source);
+            assert.deepEqual(by("chart qdrant@1.18.2").workloads, ["StatefulSet qdrant"]);
+            assert.deepEqual(by("chart vault-secrets-operator@1.4.1").workloads, [
+                "Deployment vault-secrets-operator-controller-manager", "Job pdcc-vault-secrets-operator", "Job upgrade-crds-vault-secrets-operator",
+            ]);
+            assert.deepEqual(by("chart langfuse@1.5.41").workloads, [
+                "Deployment langfuse-web", "Deployment langfuse-worker", "StatefulSet langfuse-clickhouse-shard0", "StatefulSet langfuse-redis-primary",
+            ]);
+            assert.deepEqual(by("operator cloudnative-pg").workloads, ["Pod postgres-1"]);
+            assert.deepEqual(by("k3s v1.34.9+k3s1").workloads, [
+                "Deployment coredns", "Deployment local-path-provisioner", "Deployment metrics-server", "Deployment traefik", "DaemonSet svclb-traefik",
+            ]);
+            assert.equal(by("chart linkerd-control-plane@2026.8.3").workloads, null, "an unmodelled chart says so");
+            const md = files["policy-report.md"];
+            assert.match(md, /^## Workloads evaluated from models$/m);
+            assert.match(md, /^\| chart linkerd-control-plane@2026\.8\.3 \| linkerd-control-plane \| linkerd \| \*\*not modelled\*\* \|$/m);
+            assert.match(md, /^\| k3s v1\.34\.9\+k3s1 \| packaged components \| kube-system \| Deployment coredns, /m);
+        });
+
         it("writes policy-report.md with the counts and every violation as a table row", () => {
             const md = files["policy-report.md"];
             const header = new RegExp(`^0 mandatory, ${report.summary.advisory} advisory violations; \\d+ policies evaluated in ${POLICY_PACKS.length} packs`, "m");
@@ -60,7 +84,7 @@ describe("policy report and price beside the plan", function () {
                 assert.match(md, /^No violations\.$/m);
             } else {
                 assert.match(md, /^\| pack \| policy \| level \| resource \| message \|$/m);
-                assert.equal(md.split("\n").filter((l) => /^\| (?!pack |---)/.test(l)).length, report.violations.length);
+                assert.equal(md.split("\n").filter((l) => /^\| [a-z-]+ \| [a-z0-9-]+ \| (mandatory|advisory) \|/.test(l)).length, report.violations.length);
             }
         });
 
@@ -80,8 +104,9 @@ describe("policy report and price beside the plan", function () {
         });
 
         it("is deterministic: evaluating again renders the same bytes", async () => {
-            const again = await evaluatePolicies("dev", plan.resources.map(toPolicyRecord), POLICY_PACKS,
-                packConfigs(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), POLICY_PACKS.map((p) => p.name)));
+            const config = readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" });
+            const input = policyInput(plan.resources, config);
+            const again = { ...await evaluatePolicies("dev", input.records, POLICY_PACKS, packConfigs(config, POLICY_PACKS.map((p) => p.name))), rendered: input.sources };
             assert.deepEqual(renderPolicyReportFiles(again), renderPolicyReportFiles(report));
         });
     });
