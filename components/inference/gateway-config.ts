@@ -1,3 +1,4 @@
+import * as YAML from "yaml";
 /**
  * The LiteLLM proxy's `config.yaml` and the teams and keys it is provisioned with, as plain data.
  * No secret value is ever part of either: keys are `os.environ/NAME` references that the
@@ -124,4 +125,26 @@ export function gatewayAccess(teams: GatewayTeam[]) {
             key_file: `${t.name}-${k.name}`,
         }))),
     };
+}
+
+/** A number in plain decimal notation (`2e-8` becomes `0.00000002`), exactly, from its shortest form. */
+export function decimalNotation(value: number): string {
+    const [mantissa, exp] = String(value).split("e");
+    if (exp === undefined) return mantissa;
+    const sign = mantissa.startsWith("-") ? "-" : "";
+    const [whole, fraction = ""] = mantissa.replace("-", "").split(".");
+    const digits = whole + fraction;
+    const point = whole.length + Number(exp);
+    if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+    if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+    return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/**
+ * The gateway's config.yaml. LiteLLM reads it with PyYAML's `safe_load`, a YAML 1.1 loader whose
+ * floats need a dot: `2e-08` (what JavaScript prints for a per-token price) loads as a string
+ * (litellm/proxy/proxy_server.py; PyYAML resolver), so every number is written in decimal notation.
+ */
+export function renderGatewayConfig(config: object): string {
+    return YAML.stringify(config).replace(/^(\s*(?:- )?[\w.-]+: )(-?\d+(?:\.\d+)?e[-+]?\d+)$/gm, (_m: string, head: string, num: string) => `${head}${decimalNotation(Number(num))}`);
 }

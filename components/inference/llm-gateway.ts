@@ -1,13 +1,12 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as YAML from "yaml";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
-import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
+import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
 import { PROVISION_SCRIPT } from "./gateway-provisioning";
 
 /**
@@ -81,7 +80,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         const providers = args.hostedKeyNames.length > 0 ? synced("providers") : undefined;
         const virtualKeys = synced("virtual-keys");
 
-        this.config = YAML.stringify(gatewayConfig(args.routes, args.router));
+        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router));
         const access = JSON.stringify(gatewayAccess(args.teams), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {
             metadata: { name, namespace: ns, labels },
