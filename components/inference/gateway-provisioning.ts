@@ -1,58 +1,142 @@
 /**
- * Creates or updates the gateway's teams and virtual keys through LiteLLM's admin API
- * (`/team/new`, `/team/update`, `/key/generate` with a given `key`, `/key/update`), from
- * `/access/access.json` and the key values in `/keys/<alias>` (a Secret synced from Vault).
- * It never prints a key. Python from the LiteLLM image itself: no other image to pin.
- * Endpoints: docs.litellm.ai proxy/virtual_keys, proxy/team_budgets (read 2026-11-25).
+ * Reconciles the gateway's teams and virtual keys with `/access/access.json` and the key values in
+ * `/keys/<alias>` (a Secret synced from Vault), through LiteLLM's admin API. It never prints a key.
+ * Python from the LiteLLM image itself: no other image to pin.
+ *
+ * What LiteLLM's API does, read in BerriAI/litellm litellm/proxy/management_endpoints/
+ * key_management_endpoints.py and team_endpoints.py (2026 versions; checked 2026-11-27):
+ * - `/key/generate` refuses an alias another key holds (400, `_enforce_unique_key_alias`) and a
+ *   value not starting `sk-`; the stored `token` is the SHA-256 hex of the key (`hash_token`).
+ * - `/key/update` finds the key by value or hash (404 otherwise) and cannot change the value;
+ *   `/key/regenerate` with `new_key` can, but is an Enterprise feature. So a rotated key is
+ *   deleted (`/key/delete` by hash) and generated again with its alias, settings and spend.
+ * - `/key/update` and `/team/update` move `budget_reset_at` whenever the body carries
+ *   `budget_duration`, so it is sent only when it changed; `metadata` replaces the stored object.
+ * - `/key/list?key_alias=&return_full_object=true` finds a key by alias; `/team/list` lists teams.
+ * - `/team/delete` deletes the team's keys too.
+ * Only objects whose metadata carries `managed_by: groundwork` are updated or removed: teams and
+ * keys made by hand in the gateway are left alone.
  */
-export const PROVISION_SCRIPT = `import json, os, sys, time, urllib.error, urllib.request
+export const PROVISION_SCRIPT = `import hashlib, json, os, sys, time, urllib.error, urllib.parse, urllib.request
 
 BASE = os.environ["GATEWAY_URL"]
 MASTER = os.environ["LITELLM_MASTER_KEY"]
+ACCESS_FILE = os.environ.get("ACCESS_FILE", "/access/access.json")
+KEYS_DIR = os.environ.get("KEYS_DIR", "/keys")
+MANAGED = {"managed_by": "groundwork"}
+SETTINGS = ("max_budget", "rpm_limit", "tpm_limit", "models")
 
 
-def call(path, body=None):
+class ApiError(Exception):
+    def __init__(self, path, status, body):
+        super().__init__("%s answered %d: %s" % (path, status, body[:300]))
+        self.status = status
+
+
+def call(path, body=None, method=None):
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method="POST" if data else "GET",
+    request = urllib.request.Request(BASE + path, data=data, method=method or ("POST" if data else "GET"),
                                      headers={"Authorization": "Bearer " + MASTER, "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
+            text = response.read().decode() or "null"
+            return json.loads(text)
     except urllib.error.HTTPError as error:
-        return error.code
+        raise ApiError(path, error.code, error.read().decode(errors="replace"))
 
 
 def wait_ready():
     for _ in range(90):
         try:
-            if call("/health/readiness") == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(10)
+            call("/health/readiness")
+            return
+        except (OSError, ApiError):
+            time.sleep(10)
     sys.exit("gateway not ready after 15 minutes")
 
 
-def upsert(kind, body, label):
-    # Update first: the usual case once the stack exists. Create when there is nothing to update.
-    updated = call("/%s/update" % kind, body)
-    if updated == 200:
-        print("%s %s: updated" % (kind, label))
-        return
-    created = call("/%s/%s" % (kind, "new" if kind == "team" else "generate"), body)
-    if created != 200:
-        sys.exit("%s %s: update answered %d, create answered %d" % (kind, label, updated, created))
-    print("%s %s: created" % (kind, label))
+def managed(obj):
+    return (obj.get("metadata") or {}).get("managed_by") == MANAGED["managed_by"]
 
 
-wait_ready()
-with open("/access/access.json") as f:
-    access = json.load(f)
-for team in access["teams"]:
-    upsert("team", team, team["team_id"])
-for key in access["keys"]:
-    body = {k: v for k, v in key.items() if k != "key_file"}
-    with open("/keys/" + key["key_file"]) as f:
-        body["key"] = f.read().strip()
-    upsert("key", body, key["key_alias"])
+def changes(current, desired, fields):
+    return {f: desired[f] for f in fields if f in desired and current.get(f) != desired[f]}
+
+
+def reconcile_team(team, existing):
+    if existing is None:
+        call("/team/new", dict(team, metadata=MANAGED))
+        return "created"
+    if not managed(existing):
+        sys.exit("team %s exists but was not made by Groundwork; rename it or delete it in the gateway" % team["team_id"])
+    diff = changes(existing, team, ("team_alias",) + SETTINGS + ("budget_duration",))
+    if not diff:
+        return "unchanged"
+    call("/team/update", dict(diff, team_id=team["team_id"]))
+    return "updated " + ",".join(sorted(diff))
+
+
+def key_by_alias(alias):
+    query = urllib.parse.urlencode({"key_alias": alias, "return_full_object": "true", "size": 100})
+    found = [k for k in call("/key/list?" + query)["keys"] if k.get("key_alias") == alias]
+    return found[0] if found else None
+
+
+def reconcile_key(key, value):
+    alias = key["key_alias"]
+    desired = {f: v for f, v in key.items() if f != "key_file"}
+    existing = key_by_alias(alias)
+    if existing is not None and not managed(existing):
+        sys.exit("key %s exists but was not made by Groundwork; delete it in the gateway" % alias)
+    if existing is not None and existing["token"] != hashlib.sha256(value.encode()).hexdigest():
+        # A new value for the alias: the only way without Enterprise is delete, then generate.
+        call("/key/delete", {"keys": [existing["token"]]})
+        call("/key/generate", dict(desired, key=value, metadata=MANAGED, spend=existing.get("spend") or 0))
+        return "rotated"
+    if existing is None:
+        call("/key/generate", dict(desired, key=value, metadata=MANAGED))
+        return "created"
+    diff = changes(existing, desired, ("team_id",) + SETTINGS + ("budget_duration",))
+    if not diff:
+        return "unchanged"
+    call("/key/update", dict(diff, key=existing["token"]))
+    return "updated " + ",".join(sorted(diff))
+
+
+def prune(desired_teams, desired_aliases):
+    removed = []
+    for team in call("/team/list") or []:
+        if not managed(team):
+            continue
+        query = urllib.parse.urlencode({"team_id": team["team_id"], "return_full_object": "true", "size": 100})
+        for key in call("/key/list?" + query)["keys"]:
+            if managed(key) and key.get("key_alias") not in desired_aliases:
+                call("/key/delete", {"keys": [key["token"]]})
+                removed.append("key " + str(key.get("key_alias")))
+        if team["team_id"] not in desired_teams:
+            call("/team/delete", {"team_ids": [team["team_id"]]})
+            removed.append("team " + team["team_id"])
+    return removed
+
+
+def main():
+    wait_ready()
+    with open(ACCESS_FILE) as f:
+        access = json.load(f)
+    teams = {t["team_id"]: t for t in (call("/team/list") or [])}
+    for team in access["teams"]:
+        print("team %s: %s" % (team["team_id"], reconcile_team(team, teams.get(team["team_id"]))))
+    for key in access["keys"]:
+        with open(os.path.join(KEYS_DIR, key["key_file"])) as f:
+            value = f.read().strip()
+        print("key %s: %s" % (key["key_alias"], reconcile_key(key, value)))
+    for what in prune({t["team_id"] for t in access["teams"]}, {k["key_alias"] for k in access["keys"]}):
+        print("removed " + what)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except ApiError as error:
+        sys.exit(str(error))
 `;

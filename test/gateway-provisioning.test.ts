@@ -1,0 +1,114 @@
+import { strict as assert } from "assert";
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { gatewayAccess, GatewayTeam } from "../components/inference/gateway-config";
+import { PROVISION_SCRIPT } from "../components/inference/gateway-provisioning";
+import { PROJECT_DIR } from "./helpers";
+
+/**
+ * The provisioning job's script, run for real (python3) against a stand-in for LiteLLM's admin
+ * API on loopback that answers as LiteLLM's code does (test/fixtures/litellm_admin_api.py, with
+ * its sources): create, leave alone, rotate, change and remove teams and keys.
+ */
+
+const MASTER = "sk-master-test-0000";
+const sha = (v: string) => crypto.createHash("sha256").update(v).digest("hex");
+
+const TEAMS: GatewayTeam[] = [
+    { name: "research", maxBudgetUsd: 100, budgetDuration: "30d", rpm: 60, tpm: 100000, routes: ["chat"], keys: [{ name: "notebooks", maxBudgetUsd: 50, budgetDuration: "30d", rpm: 30, tpm: 50000 }] },
+    { name: "support", maxBudgetUsd: 20, budgetDuration: "30d", rpm: 10, tpm: 10000, routes: ["chat"], keys: [{ name: "bot", maxBudgetUsd: 10, budgetDuration: "30d", rpm: 10, tpm: 10000 }] },
+] as GatewayTeam[];
+
+describe("gateway provisioning against LiteLLM's admin API", function () {
+    let server: ChildProcess;
+    let url: string;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-provision-"));
+
+    before(async () => {
+        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/litellm_admin_api.py"), MASTER], { stdio: ["ignore", "pipe", "inherit"] });
+        const port = await new Promise<string>((resolve, reject) => {
+            server.stdout!.once("data", (d) => resolve(String(d).trim()));
+            server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));
+        });
+        url = `http://127.0.0.1:${port}`;
+    });
+    after(() => server?.kill());
+
+    const state = async () => (await fetch(`${url}/state`)).json() as Promise<{ teams: Record<string, any>; keys: Record<string, any>; calls: [string, string[] | null][] }>;
+
+    function provision(teams: GatewayTeam[], values: Record<string, string>) {
+        fs.writeFileSync(path.join(dir, "access.json"), JSON.stringify(gatewayAccess(teams)));
+        for (const [alias, value] of Object.entries(values)) fs.writeFileSync(path.join(dir, alias), `${value}\n`);
+        const run = spawnSync("python3", ["-c", PROVISION_SCRIPT], {
+            env: { ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, ACCESS_FILE: path.join(dir, "access.json"), KEYS_DIR: dir },
+            encoding: "utf8",
+        });
+        for (const value of Object.values(values)) {
+            assert.ok(!run.stdout.includes(value) && !run.stderr.includes(value), "a key value was printed");
+        }
+        return run;
+    }
+
+    const values = { "research-notebooks": "sk-research-notebooks-1111", "support-bot": "sk-support-bot-2222" };
+
+    it("creates every team and key, marked as Groundwork's, with the key values from Vault", async () => {
+        const run = provision(TEAMS, values);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^team research: created$/m);
+        assert.match(run.stdout, /^key research-notebooks: created$/m);
+        const s = await state();
+        assert.deepEqual(Object.keys(s.teams).sort(), ["research", "support"]);
+        assert.deepEqual(s.teams.research.metadata, { managed_by: "groundwork" });
+        assert.equal(s.keys[sha(values["research-notebooks"])].key_alias, "research-notebooks");
+        assert.equal(s.keys[sha(values["research-notebooks"])].max_budget, 50);
+    });
+
+    it("changes nothing on a second run, so no budget reset moves", async () => {
+        const before = await state();
+        const run = provision(TEAMS, values);
+        assert.equal(run.status, 0, run.stderr);
+        assert.doesNotMatch(run.stdout, /created|updated|rotated|removed/);
+        const after = await state();
+        assert.deepEqual([after.teams.research.budget_reset_at, after.keys[sha(values["support-bot"])].budget_reset_at],
+            [before.teams.research.budget_reset_at, before.keys[sha(values["support-bot"])].budget_reset_at]);
+        const writes = after.calls.slice(before.calls.length).filter(([p]) => /update|new|generate|delete/.test(p));
+        assert.deepEqual(writes, []);
+    });
+
+    it("rotates a key: the new value works under the same alias and the old one is gone", async () => {
+        const rotated = { ...values, "support-bot": "sk-support-bot-3333" };
+        const run = provision(TEAMS, rotated);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^key support-bot: rotated$/m);
+        const s = await state();
+        assert.equal(s.keys[sha(values["support-bot"])], undefined, "the old key still works");
+        assert.equal(s.keys[sha(rotated["support-bot"])].key_alias, "support-bot");
+        assert.equal(s.keys[sha(rotated["support-bot"])].team_id, "support");
+        Object.assign(values, rotated);
+    });
+
+    it("sends only what changed, budget_duration only when it changed", async () => {
+        const before = await state();
+        const changed = TEAMS.map((t) => (t.name === "research" ? { ...t, rpm: 120 } : t));
+        const run = provision(changed, values);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^team research: updated rpm_limit$/m);
+        const after = await state();
+        const update = after.calls.slice(before.calls.length).find(([p]) => p === "/team/update")!;
+        assert.deepEqual(update[1], ["rpm_limit", "team_id"]);
+        assert.equal(after.teams.research.budget_reset_at, before.teams.research.budget_reset_at);
+    });
+
+    it("removes the teams and keys taken out of config, and leaves what it did not make", async () => {
+        await fetch(`${url}/key/generate`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify({ key: "sk-by-hand-4444", key_alias: "by-hand", team_id: "research" }) });
+        const run = provision(TEAMS.filter((t) => t.name === "research"), { "research-notebooks": values["research-notebooks"] });
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^removed team support$/m);
+        const s = await state();
+        assert.deepEqual(Object.keys(s.teams), ["research"]);
+        assert.deepEqual(Object.values(s.keys).map((k: any) => k.key_alias).sort(), ["by-hand", "research-notebooks"]);
+    });
+});
