@@ -119,6 +119,16 @@ describe("inference: vLLM behind the LLM gateway", function () {
     });
 
     describe("vLLM servers", () => {
+        it("runs the CUDA 12.9 build on GPUs as the image's own user (UID 2000), and the CPU image as 1000 with a user name", () => {
+            assert.equal(VLLM_GPU_IMAGE, "vllm/vllm-openai:v0.28.0-cu129");
+            const gpuPod = find("hybrid", "Deployment", "vllm-large").spec!.template.spec;
+            assert.deepEqual([gpuPod.securityContext.runAsUser, gpuPod.securityContext.runAsGroup], [2000, 0]);
+            const cpuPod = find("dev", "Deployment", "vllm-small").spec!.template.spec;
+            assert.equal(cpuPod.securityContext.runAsUser, 1000);
+            const env = Object.fromEntries(cpuPod.containers[0].env.map((e: any) => [e.name, e.value]));
+            assert.deepEqual([env.USER, env.LOGNAME], ["vllm", "vllm"]);
+        });
+
         it("passes each model's settings as vLLM arguments: tensor parallel = GPUs, served name, cache on the volume", () => {
             const large = container("hybrid", "vllm-large");
             assert.equal(large.image, VLLM_GPU_IMAGE);

@@ -10,10 +10,15 @@ import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayC
 import { PROVISION_SCRIPT } from "./gateway-provisioning";
 
 /**
- * The LiteLLM proxy, non-root image, pinned.
- * Source: github.com/BerriAI/litellm/pkgs/container/litellm-non_root, tag v1.83.14-stable (read 2026-11-25).
+ * The LiteLLM proxy, non-root image, pinned. The gateway and its Job run on ARM (dev, hybrid).
+ * v1.83.14-stable, the last `-stable` tag, ships x86-64 binaries in its arm64 layers (BerriAI/litellm
+ * issue #29382): its Dockerfiles pinned amd64-only base digests, fixed by PR #27123 (multi-arch
+ * index digests for wolfi-base and uv in Dockerfile.non_root), first released in v1.85.0
+ * (BerriAI/litellm-docs:release_notes/v1.85.0/index.md, 2026-05-16). From v1.84.0 stable tags drop
+ * `-stable` and are published bare and `v`-prefixed (release_notes/v1.84.0/index.md). Checked
+ * 2026-11-27; the arm64 image itself is still to be confirmed on an A1 node (README, Inference).
  */
-export const LITELLM_IMAGE = "ghcr.io/berriai/litellm-non_root:v1.83.14-stable";
+export const LITELLM_IMAGE = "ghcr.io/berriai/litellm-non_root:v1.85.0";
 export const GATEWAY_PORT = 4000;
 export const GATEWAY_COMPONENT_LABEL = { "app.kubernetes.io/component": "llm-gateway" };
 /** The image's own user (`nobody`), numeric so the kubelet can verify runAsNonRoot. */

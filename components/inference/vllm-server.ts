@@ -9,9 +9,13 @@ import { Dtype, Quantization } from "./model-memory";
  * (multi-arch: amd64 and arm64) for CPU placements such as the Always-Free A1 nodes.
  * Source: hub.docker.com/r/vllm/vllm-openai and vllm/vllm-openai-cpu tags v0.28.0 (2026-08-26);
  * vLLM docs, getting_started/installation/cpu.arm.inc.md "pre-built images" (read 2026-11-25).
+ * The default GPU image of v0.28.0 is built for CUDA 13.0 (docker/Dockerfile `CUDA_VERSION=13.0.3`),
+ * which needs an R580 driver; the release also publishes the CUDA 12.9 build as
+ * `vllm/vllm-openai:<tag>-cu129` (its release script), which runs on the R575+ drivers of AWS's
+ * Deep Learning Base OSS Nvidia Driver AMIs whichever branch they ship (checked 2026-11-27).
  */
 export const VLLM_VERSION = "v0.28.0";
-export const VLLM_GPU_IMAGE = `vllm/vllm-openai:${VLLM_VERSION}`;
+export const VLLM_GPU_IMAGE = `vllm/vllm-openai:${VLLM_VERSION}-cu129`;
 export const VLLM_CPU_IMAGE = `vllm/vllm-openai-cpu:${VLLM_VERSION}`;
 
 /** vLLM's default port; serves the API, `/health` and Prometheus `/metrics`. */
@@ -20,7 +24,13 @@ export const VLLM_PORT = 8000;
 export const MODEL_CACHE_PATH = "/models";
 /** The label every vLLM pod carries, for the gateway's policies and the AI-use pack. */
 export const VLLM_COMPONENT_LABEL = { "app.kubernetes.io/component": "vllm" };
-const UID = 1000;
+/**
+ * The GPU image's own user: `vllm`, UID 2000, group 0 (vllm-project/vllm docker/Dockerfile at
+ * v0.28.0). A UID without a passwd entry breaks libraries that look the user up (getpass, torch's
+ * compile cache). The CPU image has no such user, so it runs as 1000 with USER/LOGNAME set.
+ */
+const GPU_UID = 2000;
+const CPU_UID = 1000;
 
 export interface VllmServerArgs {
     namespace: pulumi.Input<string>;
@@ -130,6 +140,7 @@ export class VllmServer extends pulumi.ComponentResource {
             { name: "HF_HOME", value: `${MODEL_CACHE_PATH}/huggingface` },
             { name: "VLLM_CACHE_ROOT", value: `${MODEL_CACHE_PATH}/vllm` },
             { name: "HOME", value: "/tmp" },
+            ...(gpu ? [] : [{ name: "USER", value: "vllm" }, { name: "LOGNAME", value: "vllm" }]),
             { name: "VLLM_NO_USAGE_STATS", value: "1" },
             ...(gpu ? [] : [{ name: "VLLM_CPU_KVCACHE_SPACE", value: String(args.kvCacheGbs) }]),
             ...(args.huggingfaceTokenSecret ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingfaceTokenSecret, key: "token" } } }] : []),
@@ -155,7 +166,9 @@ export class VllmServer extends pulumi.ComponentResource {
                         serviceAccountName: args.serviceAccount,
                         automountServiceAccountToken: false,
                         ...args.scheduling,
-                        securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
+                        securityContext: gpu
+                            ? { runAsNonRoot: true, runAsUser: GPU_UID, runAsGroup: 0, fsGroup: GPU_UID, seccompProfile: { type: "RuntimeDefault" } }
+                            : { runAsNonRoot: true, runAsUser: CPU_UID, runAsGroup: CPU_UID, fsGroup: CPU_UID, seccompProfile: { type: "RuntimeDefault" } },
                         // Loading a large model takes minutes; in-flight requests get time to finish.
                         terminationGracePeriodSeconds: 120,
                         containers: [{
