@@ -184,6 +184,9 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         }
         assert.equal(k3sConfig(installs[0])["cluster-init"], true);
         assert.equal(k3sConfig(installs[1]).server, "https://192.168.10.10:6443");
+        // No other site runs k3s's own CoreDNS, local-path and metrics-server, which tolerate only
+        // the control-plane and CriticalAddonsOnly taints: the edge taint would leave them no node.
+        for (const c of installs) assert.equal(k3sConfig(c)["node-taint"], undefined, c.name);
         const access = named(plan, "command:remote:Command", "k3s-kubeconfig");
         assert.equal((access.plainInputs.connection as { host: string }).host, "192.168.10.10");
     });
