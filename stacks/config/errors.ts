@@ -85,6 +85,41 @@ function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | 
     return node;
 }
 
+/** Whether any value the schema accepts at or under `path` is a secret (lists and maps probed with one entry). */
+function schemaHoldsSecret(schema: z.ZodType, path: readonly PropertyKey[], isSecret: SecretPaths, depth = 0): boolean {
+    if (isSecret(path)) return true;
+    const def: any = (unwrap(schemaAt(schema, path)) as any)?._zod.def;
+    if (depth > 8 || !def) return false;
+    const children: PropertyKey[] = def.type === "object" ? Object.keys(def.shape) : def.type === "array" ? [0] : def.type === "record" ? ["*"] : [];
+    return children.some((c) => schemaHoldsSecret(schema, [...path, c], isSecret, depth + 1));
+}
+
+/**
+ * Whether a value can be echoed in an error: never a secret, never a list or map with a secret
+ * somewhere inside, and never text where the schema expects a list or map that holds secrets (or
+ * under an unknown key beside one), since that text may be the secret written the wrong way.
+ */
+function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknown, isSecret: SecretPaths): boolean {
+    if (isSecret(path)) return false;
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
+    }
+    if (typeof value !== "string") return true;
+    const expected: any = (unwrap(schemaAt(schema, path)) as any)?._zod.def;
+    if (expected !== undefined && !["object", "array", "record"].includes(expected.type)) return true;
+    // Text where the schema has no leaf: judged by the nearest part of the path the schema knows.
+    let known = path;
+    while (known.length > 0 && schemaAt(schema, known) === undefined) known = known.slice(0, -1);
+    return !schemaHoldsSecret(schema, known, isSecret);
+}
+
+/** A value's shape, for one that cannot be echoed. */
+function shapeOf(value: unknown): string {
+    if (Array.isArray(value)) return `[a list of ${value.length} item(s), not shown as it may hold secrets]`;
+    if (value !== null && typeof value === "object") return `[a map with keys ${Object.keys(value).join(", ")}, not shown as it may hold secrets]`;
+    return typeof value === "string" ? `[text of ${value.length} characters, not shown as it may hold a secret]` : "[secret]";
+}
+
 /** The keys an object schema accepts at `path`. */
 function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     const def: any = (unwrap(schemaAt(schema, path)) as any)?._zod.def;
@@ -147,7 +182,8 @@ function mergeByKey(lines: string[]): string[] {
  */
 export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly z.core.$ZodIssue[], isSecret: SecretPaths): string[] {
     const lines: string[] = [];
-    const show = (path: readonly PropertyKey[], value: unknown) => (isSecret(path) ? "[secret]" : showValue(value));
+    const show = (path: readonly PropertyKey[], value: unknown) =>
+        isSecret(path) ? "[secret]" : echoable(schema, path, value, isSecret) ? showValue(value) : shapeOf(value);
     for (const issue of issues) {
         if (issue.code === "invalid_key") {
             const parent = issue.path.slice(0, -1);
