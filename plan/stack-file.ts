@@ -15,6 +15,40 @@ export interface StackFileConfig {
 
 export class StackFileError extends Error {}
 
+/** The config key a YAML position falls under: the last `namespace:key` line at or before it. */
+function keyAt(text: string, line: number): string | undefined {
+    const lines = text.split("\n").slice(0, line);
+    for (let i = lines.length - 1; i >= 0; i--) {
+        const m = /^ {2}([A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+):/.exec(lines[i]);
+        if (m) return m[1];
+    }
+    return undefined;
+}
+
+/**
+ * Parses a stack file, turning YAML errors (bad indentation, an unclosed bracket, a key given
+ * twice, an alias to nothing) into a StackFileError that names the file, the line and the config
+ * key it sits under. The source is never quoted: the line may hold a secret.
+ */
+function parseYaml(file: string, text: string): Record<string, any> {
+    const doc = YAML.parseDocument(text, { uniqueKeys: true });
+    const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
+        const pos = err.linePos?.[0];
+        const key = pos ? keyAt(text, pos.line) : undefined;
+        const what = err.message.split(" at line")[0].split(":\n")[0];
+        return new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${key ? `near ${key}: ` : ""}${what}; fix the YAML (a value with ':' or '#' needs quotes)`);
+    };
+    if (doc.errors.length > 0) throw fail(doc.errors[0]);
+    try {
+        const value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+        if (typeof value !== "object" || Array.isArray(value)) throw new StackFileError(`${file}: must be a YAML map with a config: entry`);
+        return value;
+    } catch (err) {
+        if (err instanceof StackFileError) throw err;
+        throw fail({ message: (err as Error).message });
+    }
+}
+
 /** The stand-in for an encrypted value nobody supplied. Visibly fake; satisfies "non-empty". */
 export function placeholderFor(path: string): string {
     return `offline-placeholder-for-${path}`;
@@ -29,8 +63,11 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     if (!fs.existsSync(file)) {
         throw new StackFileError(`no stack file ${file}; stacks are Pulumi.<stack>.yaml files beside Pulumi.yaml`);
     }
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const doc = parseYaml(file, fs.readFileSync(file, "utf8"));
     const entries: Record<string, unknown> = doc.config ?? {};
+    if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
+        throw new StackFileError(`${file}: config must be a map of namespace:key entries (e.g. groundwork:cluster:), not ${Array.isArray(entries) ? "a list" : typeof entries}`);
+    }
     const result: StackFileConfig = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [] };
     const used = new Set<string>();
 

@@ -72,9 +72,9 @@ describe("Vault", function () {
             const key = named(plan, "oci:Kms/key:Key", "vault-unseal");
             assert.deepEqual([key.inputs.protectionMode, key.inputs.keyShape], ["SOFTWARE", { algorithm: "AES", length: 32 }]);
             assert.equal(key.retainOnDelete, true);
-            assert.equal(named(plan, "oci:Identity/dynamicGroup:DynamicGroup", "vault-unseal").inputs.compartmentId, "ocid1.tenancy.oc1..aaaaaaaagroundworkdevexample");
+            assert.equal(named(plan, "oci:Identity/dynamicGroup:DynamicGroup", "vault-unseal").inputs.compartmentId, "ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin");
             const statements = named(plan, "oci:Identity/policy:Policy", "vault-unseal").inputs.statements as string[];
-            assert.deepEqual(statements, ["Allow dynamic-group vault-unseal-dev to use keys in compartment id ocid1.compartment.oc1..aaaaaaaagroundworkdevexample where target.key.id = 'offline-vault-unseal'"]);
+            assert.deepEqual(statements, ["Allow dynamic-group vault-unseal-dev to use keys in compartment id ocid1.compartment.oc1..aaaaaaaagroundworkdevstandin where target.key.id = 'offline-vault-unseal'"]);
         });
 
         it("auto-unseals the cloud stack with a rotated AWS KMS key and credentials that can only use it", () => {

@@ -1,3 +1,4 @@
+import { isIpv4 } from "./cidr";
 import { z } from "zod";
 import { overlay } from "./overlay";
 import { ipv4, labels, nodeName, role, secret, taint } from "./primitives";
@@ -6,6 +7,9 @@ import { ipv4, labels, nodeName, role, secret, taint } from "./primitives";
 
 const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
     message: "must be an IPv4 address or a DNS name",
+}).refine((v) => !/^[\d.]+$/.test(v) || isIpv4(v), {
+    // All digits and dots is never a DNS name (a top-level domain is not numeric): it must be an address.
+    message: "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)",
 });
 
 const edgeMachineSchema = z.strictObject({

@@ -48,12 +48,18 @@ function distance(a: string, b: string): number {
     return row[b.length];
 }
 
-/** `did you mean "x"? ` when one of `known` is close to `given`; empty otherwise. */
-function suggestion(given: string, known: string[]): string {
+/** The one of `known` close enough to `given` to be what was meant, if any. */
+function nearestKey(given: string, known: string[]): string | undefined {
     const nearest = known
         .map((k) => ({ k, d: distance(given.toLowerCase(), k.toLowerCase()) }))
         .sort((x, y) => x.d - y.d)[0];
-    return nearest && nearest.d <= Math.max(2, Math.floor(given.length / 3)) ? `did you mean "${nearest.k}"? ` : "";
+    return nearest && nearest.d <= Math.max(2, Math.floor(given.length / 3)) ? nearest.k : undefined;
+}
+
+/** `did you mean "x"? ` when one of `known` is close to `given`; empty otherwise. */
+function suggestion(given: string, known: string[]): string {
+    const near = nearestKey(given, known);
+    return near ? `did you mean "${near}"? ` : "";
 }
 
 function unknownKeyHint(key: string, known: string[]): string {
@@ -100,17 +106,35 @@ function schemaHoldsSecret(schema: z.ZodType, path: readonly PropertyKey[], isSe
  * under an unknown key beside one), since that text may be the secret written the wrong way.
  */
 function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknown, isSecret: SecretPaths): boolean {
-    if (isSecret(path)) return false;
+    // A misspelt key is judged as the key it is closest to (`api_key` as `apiKey`).
+    const meant = meantPath(schema, path);
+    if (isSecret(path) || (meant !== undefined && isSecret(meant))) return false;
     if (value !== null && typeof value === "object") {
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }
     if (typeof value !== "string") return true;
-    const expected: any = (unwrap(schemaAt(schema, path)) as any)?._zod.def;
-    if (expected !== undefined && !["object", "array", "record"].includes(expected.type)) return true;
-    // Text where the schema has no leaf: judged by the nearest part of the path the schema knows.
-    let known = path;
+    const expected: any = meant && (unwrap(schemaAt(schema, meant)) as any)?._zod.def;
+    if (expected && !["object", "array", "record"].includes(expected.type)) return true;
+    // Text where the schema expects a structure, or under a key like none it knows: judged by the
+    // nearest part of the path the schema knows.
+    let known = meant ?? path;
     while (known.length > 0 && schemaAt(schema, known) === undefined) known = known.slice(0, -1);
     return !schemaHoldsSecret(schema, known, isSecret);
+}
+
+/** The path with each unknown key replaced by the known key nearest to it; undefined if one has none. */
+function meantPath(schema: z.ZodType, path: readonly PropertyKey[]): PropertyKey[] | undefined {
+    const out: PropertyKey[] = [];
+    for (const part of path) {
+        if (typeof part === "number" || schemaAt(schema, [...out, part]) !== undefined) {
+            out.push(part);
+            continue;
+        }
+        const near = nearestKey(String(part), knownKeysAt(schema, out));
+        if (near === undefined) return undefined;
+        out.push(near);
+    }
+    return out;
 }
 
 /** A value's shape, for one that cannot be echoed. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
+import { cronProblem } from "./schedule";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
@@ -69,6 +70,9 @@ const platformSchema = z.strictObject({
         backup: z.strictObject({
             retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
             schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
+                .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) === undefined, {
+                    error: (issue) => `is impossible: ${cronProblem(String(issue.input), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
+                })
                 .default("0 0 3 * * *").describe("Base backup schedule (six-field cron, seconds first)."),
             s3: z.strictObject({
                 endpointURL: z.string().url().describe("S3-compatible endpoint."),
@@ -110,6 +114,7 @@ interface NodeRef {
     gpus: number;
     gpuMemoryGib: number;
     memoryGib?: number;
+    cpus?: number;
 }
 
 /** Every node the config asks for, in config order; entries that did not parse are skipped. */
@@ -117,14 +122,14 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
     const nodes: NodeRef[] = [];
     const oci = isObject(cfg.oci) ? cfg.oci : {};
     for (const [n, i] of objectItems(oci.nodes)) {
-        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined });
+        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined, cpus: typeof n.ocpus === "number" ? n.ocpus : undefined });
     }
     const aws = isObject(cfg.aws) ? cfg.aws : {};
     if (isObject(aws.servers)) {
         const count = typeof aws.servers.count === "number" ? aws.servers.count : 1;
         const spec = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.xlarge")];
         for (let i = 0; i < count; i++) {
-            nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: spec?.arch === "arm64" ? "arm" : "x86", gpus: 0, gpuMemoryGib: 0, memoryGib: spec?.memoryGib });
+            nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: spec?.arch === "arm64" ? "arm" : "x86", gpus: 0, gpuMemoryGib: 0, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
         }
     }
     for (const [g, i] of objectItems(aws.gpuNodeGroups)) {
@@ -132,7 +137,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
         const count = isObject(g.autoscaling) ? (typeof g.autoscaling.max === "number" ? g.autoscaling.max : 0) : fixedCount({ count: typeof g.count === "number" ? g.count : undefined });
         const spec = INSTANCE_TYPES[String(g.instanceType)];
         for (let n = 0; n < count; n++) {
-            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, memoryGib: spec?.memoryGib });
+            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
         }
     }
     const edge = isObject(cfg.edge) ? cfg.edge : {};
@@ -159,6 +164,18 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             ctx.addIssue({ code: "custom", path: [...node.path, ...(node.site === "aws" ? [] : ["name"])], message: `gives a node the name ${node.name}, already the name of ${first.path.join(".").replace(/\.(\d+)/g, "[$1]")}; node names must be unique in the cluster` });
         }
         seen.set(node.name, first ?? node);
+    }
+
+    // Each edge machine is a different machine: two entries for one SSH address would install it twice.
+    const edgeHosts = new Map<string, number>();
+    for (const [m, i] of objectItems(isObject(cfg.edge) ? cfg.edge.machines : undefined)) {
+        const address = `${String(m.host)}:${typeof m.port === "number" ? m.port : 22}`;
+        const first = edgeHosts.get(address);
+        if (first !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "host"], message: `is the SSH address of edge.machines[${first}] too (${address}); each machine is listed once` });
+        } else {
+            edgeHosts.set(address, i);
+        }
     }
 
     // Servers (embedded etcd) stay in one site, in an odd number.

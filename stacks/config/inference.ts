@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
+import { cronProblem, isIanaTimeZone } from "./schedule";
 import { objectItems, secret } from "./primitives";
 
 /**
@@ -24,8 +25,12 @@ const limits = {
     tpm: z.number().int().positive().describe("Tokens per minute."),
 };
 
-/** A five-field cron expression, as KEDA's cron scaler takes it. */
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" });
+/** A five-field cron expression, as KEDA's cron scaler takes it, that can fire. */
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })
+    .superRefine((v, ctx) => {
+        const problem = /^(\S+\s+){4}\S+$/.test(v) ? cronProblem(v, false) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: `is impossible: ${problem}; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)` });
+    });
 
 const modelSchema = z.strictObject({
     name: name.describe("Served model name (vLLM `--served-model-name`); routes target it."),
@@ -50,7 +55,9 @@ const modelSchema = z.strictObject({
         max: z.number().int().min(1).max(32).default(1).describe("Replicas the queue may scale to."),
     }).default({ min: 1, max: 1 }).describe("Autoscaling bounds on queue depth."),
     activeHours: z.strictObject({
-        timezone: z.string().regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, { message: "must be an IANA time zone such as Europe/Berlin or UTC" }).describe("IANA time zone."),
+        timezone: z.string().regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, { message: "must be an IANA time zone such as Europe/Berlin or UTC" })
+            .refine((v) => !/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/.test(v) || isIanaTimeZone(v), { message: "is not in the IANA time zone database; use a zone such as Europe/Berlin or UTC" })
+            .describe("IANA time zone."),
         start: cron.describe("Five-field cron: when the model starts (e.g. \"0 8 * * 1-5\")."),
         end: cron.describe("Five-field cron: when it may stop (e.g. \"0 19 * * 1-5\")."),
     }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),
@@ -108,7 +115,9 @@ export interface InferenceNode {
     kind: string;
     gpus: number;
     gpuMemoryGib: number;
+    /** Unknown for edge machines. */
     memoryGib?: number;
+    cpus?: number;
 }
 
 interface Issue {
@@ -148,6 +157,29 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
     const models = objectItems(inf.models);
     const hosted = objectItems(inf.hosted);
     const routes = objectItems(inf.routes);
+    const teams = objectItems(inf.teams);
+
+    // Names become resource names, route targets, Vault paths and key aliases: each once.
+    issues.push(...duplicateNames(models, ["inference", "models"], "model"));
+    issues.push(...duplicateNames(hosted, ["inference", "hosted"], "hosted model"));
+    issues.push(...duplicateNames(routes, ["inference", "routes"], "route"));
+    issues.push(...duplicateNames(teams, ["inference", "teams"], "team"));
+    const modelNames = new Set(models.map(([m]) => m.name));
+    for (const [h, i] of hosted) {
+        if (modelNames.has(h.name)) issues.push({ path: ["inference", "hosted", i, "name"], message: `is also a model's name; a route's target must name one thing` });
+    }
+    const aliases = new Map<string, string>();
+    for (const [t, i] of teams) {
+        issues.push(...duplicateNames(objectItems(t.keys), ["inference", "teams", i, "keys"], `key of team ${String(t.name)}`));
+        for (const [k, j] of objectItems(t.keys)) {
+            const alias = `${String(t.name)}-${String(k.name)}`;
+            const other = aliases.get(alias);
+            if (other !== undefined && other !== `${i}/${String(k.name)}`) {
+                issues.push({ path: ["inference", "teams", i, "keys", j, "name"], message: `makes the key alias ${alias}, which another team's key already has (aliases are <team>-<key>); rename one` });
+            }
+            aliases.set(alias, `${i}/${String(k.name)}`);
+        }
+    }
     const targets = new Map<string, "model" | "hosted">([
         ...models.map(([m]) => [String(m.name), "model"] as const),
         ...hosted.map(([h]) => [String(h.name), "hosted"] as const),
@@ -220,6 +252,22 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
     return issues;
 }
 
+/** One issue per item whose `name` an earlier item already has. */
+function duplicateNames(items: [Record<string, unknown>, number][], path: PropertyKey[], what: string): Issue[] {
+    const first = new Map<unknown, number>();
+    const issues: Issue[] = [];
+    for (const [item, i] of items) {
+        if (typeof item.name !== "string") continue;
+        const earlier = first.get(item.name);
+        if (earlier !== undefined) {
+            issues.push({ path: [...path, i, "name"], message: `is already the name of ${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").slice(1)}[${earlier}]; each ${what} needs its own name` });
+        } else {
+            first.set(item.name, i);
+        }
+    }
+    return issues;
+}
+
 function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: string, nodes: InferenceNode[]): Issue[] {
     const at = (...p: PropertyKey[]) => ["inference", "models", i, ...p];
     const placement = typeof m.placement === "string" ? m.placement : defaultPlacement;
@@ -238,6 +286,26 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (gpus > 0 && placement !== "gpu") {
         issues.push({ path: at("gpus"), message: `asks for ${gpus} GPU(s), but ${String(m.name)} is placed on ${placement} nodes, which have none; set placement: gpu, or gpus: 0 to serve on CPU` });
         return issues;
+    }
+    const candidates = nodes.filter((n) => (placement === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === placement) && n.gpus >= gpus);
+    const where = m.placement !== undefined ? at("placement") : at("name");
+    if (candidates.length === 0 && placement !== "gpu") {
+        const kinds = [...new Set(nodes.map((n) => n.kind))].join(", ") || "none";
+        issues.push({ path: where, message: `places ${String(m.name)} on ${placement} nodes, but this stack has none (node kinds: ${kinds}); set its placement to one of those` });
+        return issues;
+    }
+    // A replica runs on one node: its requests must fit the largest node it may land on.
+    const cpus = typeof m.cpus === "number" ? m.cpus : undefined;
+    const mostCpus = Math.max(0, ...candidates.map((n) => n.cpus ?? Infinity));
+    if (cpus !== undefined && candidates.length > 0 && cpus > mostCpus) {
+        issues.push({ path: at("cpus"), message: `is more than the largest ${placement} node has (${mostCpus} cores); a replica must fit on one node: ask for at most ${mostCpus}` });
+    }
+    if (gpus > 0) {
+        const mostMemory = Math.max(0, ...candidates.map((n) => n.memoryGib ?? Infinity));
+        const memoryGbs = typeof m.memoryGbs === "number" ? m.memoryGbs : undefined;
+        if (memoryGbs !== undefined && candidates.length > 0 && memoryGbs > mostMemory) {
+            issues.push({ path: at("memoryGbs"), message: `GiB is more memory than the largest GPU node with ${gpus} GPU(s) has (${mostMemory} GiB); a replica must fit on one node: ask for at most ${mostMemory}` });
+        }
     }
     if (gpus > 0) {
         const gpuNodes = nodes.filter((n) => n.kind === "gpu");

@@ -7,10 +7,18 @@ import { always, cidr, labels, Loose, nodeName, operatorCidr, role, secret, tain
 
 /** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
 
-const ocid = (kind: string) =>
-    z.string().regex(new RegExp(`^ocid1\\.${kind}\\.oc\\d+\\.[a-z0-9-]*\\.[a-z0-9]+$`), {
-        message: `must be an OCI ${kind.replace("|", " or ")} OCID (ocid1.${kind.split("|")[0]}.oc1..<id>)`,
-    });
+/** Words and marks of documentation placeholders (`ocid1.tenancy.oc1..<unique_ID>`, `...example`). */
+const PLACEHOLDER = /[<>]|example|unique|your|placeholder|replace|changeme|xxxx/i;
+
+/** An OCID of one of `kinds` (`ocid1.<kind>.<realm>.[region].<unique id>`), never a placeholder. */
+const ocid = (kinds: string) =>
+    z.string()
+        .regex(new RegExp(`^ocid1\\.(?:${kinds})\\.oc\\d+\\.[a-z0-9-]*\\.[a-z0-9]+$`), {
+            message: `must be an OCI ${kinds.replace("|", " or ")} OCID (ocid1.${kinds.split("|")[0]}.oc1..<id>)`,
+        })
+        .refine((v) => !PLACEHOLDER.test(v.split(".").pop() ?? ""), {
+            message: "is a documentation placeholder, not a real OCID; copy the OCID from the OCI console (Identity > Compartments, or your user's page)",
+        });
 
 const ociNodeSchema = z.strictObject({
     name: nodeName.describe("Node name, instance name and hostname."),

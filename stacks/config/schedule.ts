@@ -1,0 +1,72 @@
+/**
+ * Cron expressions and time zones, checked for values that are well formed but impossible: hour
+ * 24, minute 60, day 32, a zone the IANA database does not have. The fields and ranges are the
+ * standard parser's (robfig/cron v3 `standardParser` for KEDA's five fields; with seconds first,
+ * the six fields CloudNativePG's ScheduledBackup takes): minute 0-59, hour 0-23, day of month
+ * 1-31, month 1-12 or JAN-DEC, day of week 0-6 or SUN-SAT (7 is refused, as robfig's bounds are 0-6).
+ */
+
+interface Field {
+    name: string;
+    min: number;
+    max: number;
+    names?: string[];
+}
+
+const SECOND: Field = { name: "second", min: 0, max: 59 };
+const FIVE_FIELDS: Field[] = [
+    { name: "minute", min: 0, max: 59 },
+    { name: "hour", min: 0, max: 23 },
+    { name: "day of month", min: 1, max: 31 },
+    { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+    { name: "day of week", min: 0, max: 6, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
+];
+
+function valueOf(text: string, field: Field): number | undefined {
+    const named = field.names?.indexOf(text.toUpperCase()) ?? -1;
+    if (named >= 0) return named + field.min;
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** Why one field is impossible, or undefined. */
+function fieldProblem(text: string, field: Field): string | undefined {
+    for (const part of text.split(",")) {
+        const [range, step] = part.split("/");
+        if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return `${field.name} step "${step}" must be a positive whole number`;
+        if (range === "*" || range === "?") continue;
+        const bounds = range.split("-");
+        if (bounds.length > 2) return `${field.name} "${part}" is not a value, a range or a list`;
+        const values = bounds.map((b) => valueOf(b, field));
+        if (values.some((v) => v === undefined)) return `${field.name} "${part}" is not a number${field.names ? " or a name" : ""}`;
+        const out = values.find((v) => v! < field.min || v! > field.max);
+        if (out !== undefined) return `${field.name} ${out} is outside ${field.min}-${field.max}`;
+        if (values.length === 2 && values[0]! > values[1]!) return `${field.name} range ${range} runs backwards`;
+    }
+    return undefined;
+}
+
+/** What is impossible in a cron expression with `seconds` first or not; undefined when it can fire. */
+export function cronProblem(expr: string, withSeconds: boolean): string | undefined {
+    const fields = withSeconds ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
+    const parts = expr.trim().split(/\s+/);
+    if (parts.length !== fields.length) return `has ${parts.length} fields, not ${fields.length}`;
+    for (let i = 0; i < fields.length; i++) {
+        const problem = fieldProblem(parts[i], fields[i]);
+        if (problem) return problem;
+    }
+    return undefined;
+}
+
+/**
+ * Whether the IANA time zone database (Node's ICU copy of it) has the zone: Intl refuses an
+ * unknown one with a RangeError (and accepts links such as Asia/Kolkata). The schema's pattern
+ * keeps the spelling Go's case-sensitive time.LoadLocation, which KEDA uses, needs.
+ */
+export function isIanaTimeZone(zone: string): boolean {
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+        return true;
+    } catch {
+        return false;
+    }
+}

@@ -1,0 +1,126 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cronProblem, isIanaTimeZone } from "../stacks/config/schedule";
+import { PROJECT_DIR, problems, stackValues } from "./helpers";
+
+/**
+ * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
+ * workload no node can hold, a placement with no nodes, a broken YAML file, a malformed value with
+ * a secret inside. Each is refused before anything is created, naming the key, the value (unless it
+ * may hold a secret) and what would be valid.
+ */
+
+type Edit = (v: Record<string, any>) => void;
+const only = (stack: string, edit: Edit): string[] => {
+    const values = stackValues(stack);
+    edit(values);
+    return problems(values);
+};
+
+const SECRET = "-----BEGIN OPENSSH PRIVATE KEY-----planted-secret-8f3e";
+
+describe("config that is well formed but impossible", () => {
+    // "first": the problem leads the list; what follows from it (routes now ambiguous) may come after.
+    const cases: [string, string, Edit, string[], "first"?][] = [
+        ["a model named twice", "cloud", (v) => v.inference.models.push({ ...v.inference.models[1] }),
+            ['groundwork:inference.models[2].name = "small": is already the name of inference.models[1]; each model needs its own name']],
+        ["a route named twice", "cloud", (v) => v.inference.routes.push({ ...v.inference.routes[2] }),
+            ['groundwork:inference.routes[4].name = "small": is already the name of inference.routes[2]; each route needs its own name']],
+        ["a team's key named twice", "cloud", (v) => v.inference.teams[0].keys.push({ ...v.inference.teams[0].keys[0] }),
+            ['groundwork:inference.teams[0].keys[1].name = "default": is already the name of inference.teams[0].keys[0]; each key of team product needs its own name']],
+        ["two keys whose aliases (<team>-<key>) collide across teams", "cloud", (v) => {
+            v.inference.teams.push({ ...v.inference.teams[0], name: "product-default", keys: [] });
+            v.inference.teams[0].keys.push({ ...v.inference.teams[0].keys[0], name: "default-x" });
+            v.inference.teams[1].keys = [{ ...v.inference.teams[0].keys[0], name: "x" }];
+        }, ['groundwork:inference.teams[1].keys[0].name = "x": makes the key alias product-default-x, which another team\'s key already has (aliases are <team>-<key>); rename one']],
+        ["a hosted model with a model's name", "cloud", (v) => { v.inference.hosted[0].name = "small"; },
+            ['groundwork:inference.hosted[0].name = "small": is also a model\'s name; a route\'s target must name one thing'], "first"],
+        ["one edge machine listed twice", "edge", (v) => { v.edge.machines[1].host = v.edge.machines[0].host; },
+            ['groundwork:edge.machines[1].host = "192.168.10.10": is the SSH address of edge.machines[0] too (192.168.10.10:22); each machine is listed once']],
+        ["a time zone not in the IANA database", "cloud", (v) => { v.inference.models[1].activeHours.timezone = "America/Gotham"; },
+            ['groundwork:inference.models[1].activeHours.timezone = "America/Gotham": is not in the IANA time zone database; use a zone such as Europe/Berlin or UTC']],
+        ["cron hour 24", "cloud", (v) => { v.inference.models[1].activeHours.start = "0 24 * * 1-5"; },
+            ['groundwork:inference.models[1].activeHours.start = "0 24 * * 1-5": is impossible: hour 24 is outside 0-23; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)']],
+        ["a backup at second 60", "dev", (v) => { v.platform = { postgres: { backup: { schedule: "60 0 3 * * *" } } }; },
+            ['groundwork:platform.postgres.backup.schedule = "60 0 3 * * *": is impossible: second 60 is outside 0-59; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)']],
+        ["an IPv4 octet above 255", "edge", (v) => { v.edge.machines[0].host = "192.168.10.300"; },
+            ['groundwork:edge.machines[0].host = "192.168.10.300": looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)']],
+        ["an OCID left as the documentation placeholder", "dev", (v) => { v.oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample"; },
+            ['groundwork:oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample": is a documentation placeholder, not a real OCID; copy the OCID from the OCI console (Identity > Compartments, or your user\'s page)']],
+        ["an OCID of another kind (the pattern is anchored)", "dev", (v) => { v.oci.compartmentId = "ocid1.compartmentxyz.oc1..aaaaaaaa1234"; },
+            ['groundwork:oci.compartmentId = "ocid1.compartmentxyz.oc1..aaaaaaaa1234": must be an OCI compartment or tenancy OCID (ocid1.compartment.oc1..<id>)']],
+        ["a CPU model larger than any node it may land on", "dev", (v) => { v.inference.models[0].cpus = 3; },
+            ["groundwork:inference.models[0].cpus = 3: is more than the largest arm node has (2 cores); a replica must fit on one node: ask for at most 2"]],
+        ["a GPU model asking more memory than its GPU node has", "cloud", (v) => { v.inference.models[0].memoryGbs = 64; },
+            ["groundwork:inference.models[0].memoryGbs = 64: GiB is more memory than the largest GPU node with 1 GPU(s) has (16 GiB); a replica must fit on one node: ask for at most 16"]],
+        ["a model placed where the stack has no node", "dev", (v) => { v.inference.models[0].placement = "x86"; },
+            ['groundwork:inference.models[0].placement = "x86": places small on x86 nodes, but this stack has none (node kinds: arm); set its placement to one of those']],
+    ];
+    for (const [name, stack, edit, expected, first] of cases) {
+        it(`refuses ${name}`, () => {
+            const found = only(stack, edit);
+            assert.deepEqual(first ? found.slice(0, expected.length) : found, expected);
+        });
+    }
+
+    it("knows the IANA zones and the cron bounds from their sources, not a list of ours", () => {
+        assert.deepEqual(["Europe/Berlin", "Asia/Kolkata", "UTC", "America/Argentina/Buenos_Aires"].map(isIanaTimeZone), [true, true, true, true]);
+        assert.deepEqual(["Mars/Olympus", "Europe/Berlim"].map(isIanaTimeZone), [false, false]);
+        assert.equal(cronProblem("*/15 8-18 * JAN-MAR MON-FRI", false), undefined);
+        assert.equal(cronProblem("0 8 32 * *", false), "day of month 32 is outside 1-31");
+        assert.equal(cronProblem("0 18-8 * * *", false), "hour range 18-8 runs backwards");
+        assert.equal(cronProblem("0 8 * * 7", false), "day of week 7 is outside 0-6");
+        assert.equal(cronProblem("0 8 * * *", true), "has 5 fields, not 6");
+    });
+});
+
+describe("secrets in malformed config", () => {
+    const cases: [string, string, Edit][] = [
+        ["a machine given as one line of text", "edge", (v) => { v.edge.machines[0] = `host=192.0.2.1 key=${SECRET}`; }],
+        ["machines given as a map", "edge", (v) => { v.edge.machines = { a: { privateKey: SECRET } }; }],
+        ["the edge site given as a list", "edge", (v) => { v.edge = [{ privateKey: SECRET }]; }],
+        ["hosted models given as text", "cloud", (v) => { v.inference.hosted = SECRET; }],
+        ["a misspelled secret key", "cloud", (v) => { v.inference.hosted[0].api_key = SECRET; }],
+        ["a key nested one level too deep", "edge", (v) => { v.edge.machines[0].privateKey = { value: SECRET }; }],
+    ];
+    for (const [name, stack, edit] of cases) {
+        it(`never echoes the secret in ${name}, and still names the key`, () => {
+            const found = only(stack, edit);
+            assert.ok(found.length > 0);
+            assert.ok(found.every((p) => !p.includes("planted-secret")), found.join("\n"));
+            assert.ok(found.some((p) => /not shown as it may hold|\[secret\]/.test(p)), found.join("\n"));
+        });
+    }
+
+    it("still echoes ordinary values, so errors stay useful", () => {
+        assert.deepEqual(only("dev", (v) => { v.oci.nodes[0].ocpus = "two"; }), ['groundwork:oci.nodes[0].ocpus = "two": must be a number']);
+    });
+});
+
+describe("a stack file that is not valid YAML", () => {
+    const plan = (text: string) => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.broken.yaml");
+        fs.writeFileSync(file, text);
+        const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", "--stack", "broken", "--stack-file", file], { cwd: PROJECT_DIR, encoding: "utf8" });
+        return { status: r.status, stderr: r.stderr.replace(file, "FILE") };
+    };
+
+    it("exits 2 naming the line and the key for an unclosed bracket, without a stack trace or the source", () => {
+        const r = plan(`config:\n  groundwork:edge:\n    machines:\n      - privateKey: "${SECRET}"\n        host: [192.0.2.1\n  groundwork:cluster: {}\n`);
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, /^error: FILE:6:3: near groundwork:cluster: Flow sequence in block collection must be sufficiently indented and end with a \]; fix the YAML/);
+        assert.doesNotMatch(r.stderr, /planted-secret|\n\s+at /);
+    });
+
+    it("exits 2 for a key given twice, and for a config that is a list", () => {
+        const twice = plan("config:\n  groundwork:cluster:\n    apiAllowedCidrs: [198.51.100.0/24]\n  groundwork:cluster:\n    k3sVersion: x\n");
+        assert.equal(twice.status, 2);
+        assert.match(twice.stderr, /^error: FILE:4:3: near groundwork:cluster: Map keys must be unique/);
+        const list = plan("config:\n  - groundwork:cluster\n");
+        assert.equal(list.status, 2);
+        assert.match(list.stderr, /^error: FILE: config must be a map of namespace:key entries/);
+    });
+});
