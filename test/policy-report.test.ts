@@ -69,10 +69,11 @@ describe("policy report and price beside the plan", function () {
             assert.deepEqual(by("k3s v1.34.9+k3s1").workloads, [
                 "Deployment coredns", "Deployment local-path-provisioner", "Deployment metrics-server", "Deployment traefik", "DaemonSet svclb-traefik",
             ]);
-            assert.equal(by("chart linkerd-control-plane@2026.8.3").workloads, null, "an unmodelled chart says so");
+            assert.deepEqual(by("chart linkerd-control-plane@2026.8.3").workloads, ["Deployment linkerd-identity", "Deployment linkerd-destination", "Deployment linkerd-proxy-injector"]);
+            assert.ok(json.rendered.every((r: { workloads: unknown }) => r.workloads !== null), "every chart of the stack has a model at its pinned version");
             const md = files["policy-report.md"];
             assert.match(md, /^## Workloads evaluated from models$/m);
-            assert.match(md, /^\| chart linkerd-control-plane@2026\.8\.3 \| linkerd-control-plane \| linkerd \| \*\*not modelled\*\* \|$/m);
+            assert.match(md, /^\| chart linkerd-control-plane@2026\.8\.3 \| linkerd-control-plane \| linkerd \| Deployment linkerd-identity, /m);
             assert.match(md, /^\| k3s v1\.34\.9\+k3s1 \| packaged components \| kube-system \| Deployment coredns, /m);
         });
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
-import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { add, ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 
 /**
@@ -25,13 +25,14 @@ const KEDA_OPERATOR: ContainerResources = { requests: { cpu: "50m", memory: "128
 const KEDA_METRICS: ContainerResources = { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 const KEDA_WEBHOOKS: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 const PROMETHEUS: ContainerResources = { requests: { cpu: "100m", memory: "384Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const CONFIG_RELOADER: ContainerResources = { requests: { cpu: "5m", memory: "16Mi" }, limits: { cpu: "50m", memory: "64Mi" } };
 
 export function queueAutoscalingFootprint(): Footprint[] {
     return [
         { workload: "keda-operator", pods: 1, perPod: meshed(requestsOf(KEDA_OPERATOR)) },
         { workload: "keda-metrics-apiserver", pods: 1, perPod: meshed(requestsOf(KEDA_METRICS)) },
         { workload: "keda-admission-webhooks", pods: 1, perPod: meshed(requestsOf(KEDA_WEBHOOKS)) },
-        { workload: "prometheus-server", pods: 1, perPod: meshed(requestsOf(PROMETHEUS)) },
+        { workload: "prometheus-server", pods: 1, perPod: meshed(add(requestsOf(PROMETHEUS), requestsOf(CONFIG_RELOADER))) },
     ];
 }
 
@@ -71,7 +72,8 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
                 "prometheus-node-exporter": { enabled: false },
                 "prometheus-pushgateway": { enabled: false },
                 serviceAccounts: { server: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT } },
-                configmapReload: { prometheus: { containerSecurityContext: RESTRICTED_CONTAINER } },
+                // The config reloader sidecar has no resources by default (values.yaml configmapReload.prometheus.resources: {}).
+                configmapReload: { prometheus: { containerSecurityContext: RESTRICTED_CONTAINER, resources: CONFIG_RELOADER } },
                 server: {
                     retention: `${args.retentionDays ?? 15}d`,
                     persistentVolume: { enabled: true, size: `${args.storageGbs ?? 10}Gi` },

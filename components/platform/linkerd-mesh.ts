@@ -212,6 +212,9 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 // without the injector (linkerd, linkerd-cni, kube-system) carry
                 // config.linkerd.io/admission-webhooks=disabled.
                 webhookFailurePolicy: "Fail",
+                // The heartbeat CronJob reports the cluster to Linkerd's version check, and its
+                // chart gives it no resources (templates/heartbeat.yaml): off.
+                disableHeartBeat: true,
                 highAvailability: args.ha,
                 // values-ha.yaml at edge-26.8.3 sets maxUnavailable 1: with required anti-affinity
                 // on exactly three nodes, a surge pod has nowhere to go, so a rollout must first

@@ -1,11 +1,17 @@
+import { clusterAutoscalerModel, kedaModel, nvidiaDevicePluginModel, prometheusModel } from "./autoscaling";
 import { cloudNativePgModel, barmanCloudPluginModel, certManagerModel } from "./operators";
 import { langfuseModel, qdrantModel } from "./data-stores";
 import { vaultModel, vaultSecretsOperatorModel } from "./hashicorp";
+import { linkerdCniModel, linkerdControlPlaneModel, linkerdCrdsModel } from "./linkerd";
 import { ChartModel } from "./workload";
 
 /** Every chart model, by `chart@version`: a pin without a model here is reported as not modelled. */
 export const CHART_MODELS: ReadonlyMap<string, ChartModel> = new Map(
-    [vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel]
+    [
+        vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel,
+        linkerdCrdsModel, linkerdCniModel, linkerdControlPlaneModel,
+        kedaModel, prometheusModel, nvidiaDevicePluginModel, clusterAutoscalerModel,
+    ]
         .map((m) => [`${m.chart}@${m.version}`, m]),
 );
 

@@ -45,6 +45,9 @@ const READINESS_EXEMPT = [
     "cert-manager/cert-manager-cainjector/cert-manager-cainjector",
     "langfuse/langfuse-worker/langfuse-worker",
     "vault-secrets-operator/vault-secrets-operator-controller-manager/kube-rbac-proxy",
+    // Leader-elected, serves only its metrics (kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0
+    // templates/deployment.yaml has a liveness probe and no readiness value).
+    "cluster-autoscaler/cluster-autoscaler-aws-cluster-autoscaler/aws-cluster-autoscaler",
 ];
 
 interface ReadinessConfig extends PodRuleConfig {

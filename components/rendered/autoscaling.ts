@@ -1,0 +1,143 @@
+import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
+
+/**
+ * What scales models and GPU nodes: KEDA (kedacore/charts@v2.19.0:keda/templates/), the Prometheus
+ * server (prometheus-community/helm-charts@prometheus-29.27.0:charts/prometheus/templates/deploy.yaml),
+ * the NVIDIA device plugin (NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/)
+ * and the cluster autoscaler (kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:
+ * cluster-autoscaler/charts/cluster-autoscaler/templates/deployment.yaml). Read 2026-11-27.
+ */
+
+/** keda 2.19.0: operator, metrics API server (HTTPS probes on 6443, called by the API server) and admission webhooks (9443). */
+export const kedaModel: ChartModel = {
+    chart: "keda",
+    version: "2.19.0",
+    render({ namespace, values }: ChartRelease): RenderedWorkload[] {
+        const part = (name: string, key: "operator" | "metricServer" | "webhooks", annotationsKey: string, image: string, template: string,
+            container: { ports: { name: string; containerPort: number }[]; probe: Record<string, unknown> }, outside: Record<number, string[]> = {}) =>
+            renderedWorkload({
+                kind: "Deployment",
+                name,
+                namespace,
+                source: `kedacore/charts@v2.19.0:keda/templates/${template}`,
+                podLabels: { app: name },
+                podAnnotations: valueAt(values, "podAnnotations", annotationsKey),
+                serviceAccountName: "keda-operator",
+                securityContext: valueAt(values, "podSecurityContext", key),
+                nodeSelector: { "kubernetes.io/os": "linux", ...(values.nodeSelector ?? {}) },
+                tolerations: values.tolerations,
+                containers: [{
+                    name,
+                    image: `ghcr.io/kedacore/${image}:2.19.0`,
+                    securityContext: valueAt(values, "securityContext", key),
+                    resources: valueAt(values, "resources", key),
+                    ports: container.ports,
+                    livenessProbe: container.probe,
+                    readinessProbe: container.probe,
+                }],
+                outsideCallers: outside,
+            });
+        return [
+            part("keda-operator", "operator", "keda", "keda", "manager/deployment.yaml",
+                { ports: [{ name: "metricsservice", containerPort: 9666 }], probe: { httpGet: { path: "/readyz", port: 8081 } } }),
+            part("keda-operator-metrics-apiserver", "metricServer", "metricsAdapter", "keda-metrics-apiserver", "metrics-server/deployment.yaml",
+                { ports: [{ name: "https", containerPort: 6443 }], probe: { httpGet: { path: "/readyz", port: 6443, scheme: "HTTPS" } } },
+                { 6443: ["kube-apiserver"] }),
+            part("keda-admission-webhooks", "webhooks", "webhooks", "keda-admission-webhooks", "webhooks/deployment.yaml",
+                { ports: [{ name: "http", containerPort: 9443 }], probe: { httpGet: { path: "/readyz", port: 8081 } } },
+                { 9443: ["kube-apiserver"] }),
+        ];
+    },
+};
+
+/** prometheus 29.27.0 with every subchart off: the server with its config reloader sidecar. */
+export const prometheusModel: ChartModel = {
+    chart: "prometheus",
+    version: "29.27.0",
+    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        const server = values.server ?? {};
+        const reload = valueAt(values, "configmapReload", "prometheus") ?? {};
+        const probe = { httpGet: { path: "/-/ready", port: 9090, scheme: "HTTP" } };
+        return [renderedWorkload({
+            kind: "Deployment",
+            name: `${name}-server`,
+            namespace,
+            source: "prometheus-community/helm-charts@prometheus-29.27.0:charts/prometheus/templates/deploy.yaml",
+            podLabels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" },
+            serviceAccountName: valueAt(values, "serviceAccounts", "server", "name") ?? `${name}-server`,
+            securityContext: server.securityContext,
+            nodeSelector: server.nodeSelector,
+            tolerations: server.tolerations,
+            containers: [
+                {
+                    name: "prometheus-server-configmap-reload",
+                    image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1",
+                    securityContext: reload.containerSecurityContext,
+                    resources: reload.resources,
+                    ports: [{ name: "metrics", containerPort: 8080 }],
+                    livenessProbe: { httpGet: { path: "/healthz", port: "metrics" } },
+                    readinessProbe: { httpGet: { path: "/healthz", port: "metrics" } },
+                },
+                {
+                    name: "prometheus-server",
+                    // image.tag "" takes the chart's appVersion (Chart.yaml at prometheus-29.27.0).
+                    image: `quay.io/prometheus/prometheus:${valueAt(server, "image", "tag") || "v3.14.0"}`,
+                    securityContext: server.containerSecurityContext,
+                    resources: server.resources,
+                    ports: [{ containerPort: 9090 }],
+                    readinessProbe: probe,
+                    livenessProbe: { httpGet: { path: "/-/healthy", port: 9090, scheme: "HTTP" } },
+                },
+            ],
+        })];
+    },
+};
+
+/** nvidia-device-plugin 0.18.2: a DaemonSet on GPU nodes, its socket through hostPath (a privileged namespace). */
+export const nvidiaDevicePluginModel: ChartModel = {
+    chart: "nvidia-device-plugin",
+    version: "0.18.2",
+    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        return [renderedWorkload({
+            kind: "DaemonSet",
+            name,
+            namespace,
+            source: "NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/templates/daemonset-device-plugin.yml",
+            securityContext: values.podSecurityContext,
+            nodeSelector: values.nodeSelector,
+            // values.yaml L86-93 default: CriticalAddonsOnly and nvidia.com/gpu.
+            tolerations: values.tolerations ?? [{ key: "CriticalAddonsOnly", operator: "Exists" }, { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+            containers: [{ name: "nvidia-device-plugin-ctr", image: "nvcr.io/nvidia/k8s-device-plugin:v0.18.2", securityContext: values.securityContext, resources: values.resources }],
+            volumes: [{ name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
+        })];
+    },
+};
+
+/** cluster-autoscaler 9.53.0: one Deployment, liveness on /health-check 8085 (templates/deployment.yaml L284-287). */
+export const clusterAutoscalerModel: ChartModel = {
+    chart: "cluster-autoscaler",
+    version: "9.53.0",
+    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        const health = { httpGet: { path: "/health-check", port: 8085 } };
+        return [renderedWorkload({
+            kind: "Deployment",
+            name: `${name}-aws-cluster-autoscaler`,
+            namespace,
+            source: "kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:cluster-autoscaler/charts/cluster-autoscaler/templates/deployment.yaml",
+            podLabels: { "app.kubernetes.io/name": "aws-cluster-autoscaler" },
+            // _helpers.tpl "cluster-autoscaler.serviceAccountName": the fullname when rbac.serviceAccount.create (default true).
+            serviceAccountName: valueAt(values, "rbac", "serviceAccount", "name") ?? `${name}-aws-cluster-autoscaler`,
+            securityContext: values.securityContext,
+            nodeSelector: values.nodeSelector,
+            tolerations: values.tolerations,
+            containers: [{
+                name: "aws-cluster-autoscaler",
+                image: `registry.k8s.io/autoscaling/cluster-autoscaler:${valueAt(values, "image", "tag") ?? "v1.34.2"}`,
+                securityContext: values.containerSecurityContext,
+                resources: values.resources,
+                ports: [{ containerPort: 8085 }],
+                livenessProbe: health,
+            }],
+        })];
+    },
+};
