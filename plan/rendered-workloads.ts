@@ -18,6 +18,7 @@ import { toPolicyRecord } from "./policy-report";
 
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"]);
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const BARMAN_OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 
 /** One source of modelled workloads, for the policy report. */
 export interface RenderedSource {
@@ -69,7 +70,8 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
             const release = { name: String(name ?? r.name), namespace: String(namespace ?? "default"), values: values ?? {} };
             add(`chart ${chart}@${version}`, r, release.name, release.namespace, model ? model.render(release) : null);
         } else if (r.type === CNPG_CLUSTER) {
-            add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any)]);
+            const stores = records.filter((s) => s.type === BARMAN_OBJECT_STORE).map((s) => s.props as any);
+            add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any, stores)]);
         }
     }
     if (k3s) {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
-import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
@@ -31,13 +31,19 @@ export const CNPG_STATUS_PORT = 8000;
 export const SKIP_INBOUND_PORTS = "config.linkerd.io/skip-inbound-ports";
 
 const POSTGRES_RESOURCES: ContainerResources = { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+/**
+ * The Barman Cloud plugin's sidecar in every instance pod (WAL archiving, backups): its resources
+ * come only from the ObjectStore's `instanceSidecarConfiguration.resources`, which has no default
+ * (cloudnative-pg/plugin-barman-cloud@v0.13.0: internal/cnpgi/operator/lifecycle_resources.go L47-63).
+ */
+const BARMAN_SIDECAR_RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 const OPERATOR_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 
 export function postgresFootprint(instances: number): Footprint[] {
     return [
         { workload: "cnpg-operator", pods: 1, perPod: requestsOf(OPERATOR_RESOURCES) },
         { workload: "barman-cloud-plugin", pods: 1, perPod: requestsOf(OPERATOR_RESOURCES) },
-        { workload: "postgres", pods: instances, perPod: meshed(requestsOf(POSTGRES_RESOURCES)) },
+        { workload: "postgres", pods: instances, perPod: meshed(add(requestsOf(POSTGRES_RESOURCES), requestsOf(BARMAN_SIDECAR_RESOURCES))) },
     ];
 }
 
@@ -115,6 +121,7 @@ export class PostgresVector extends pulumi.ComponentResource {
             metadata: { name: `${name}-backups`, namespace: args.namespace },
             spec: {
                 retentionPolicy: `${args.backup.retentionDays}d`,
+                instanceSidecarConfiguration: { resources: BARMAN_SIDECAR_RESOURCES },
                 configuration: {
                     destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/${name}/`,
                     endpointURL: args.backup.endpointURL,

@@ -114,7 +114,8 @@ export const langfuseModel: ChartModel = {
                 name: `${name}-redis-primary`,
                 namespace,
                 source: "bitnami/charts@valkey/2.2.4:bitnami/valkey/templates/primary/application.yaml",
-                podLabels: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "primary" },
+                // The subchart's alias ("redis") becomes its name (helm/helm pkg/chartutil/dependencies.go).
+                podLabels: { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "primary" },
                 serviceAccountName: `${name}-redis-primary`,
                 securityContext: BITNAMI_POD,
                 nodeSelector: valueAt(redis, "primary", "nodeSelector"),

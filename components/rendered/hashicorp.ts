@@ -15,7 +15,7 @@ export const vaultSecretsOperatorModel: ChartModel = {
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
         const fullname = name.includes("vault-secrets-operator") ? name : `${name}-vault-secrets-operator`;
         const controller = valueAt(values, "controller") ?? {};
-        // values.yaml defaults at v1.4.1, replaced (not merged) by what we pass.
+        // values.yaml defaults at v1.4.1 where we pass none (ours set every field the rules read).
         const podSecurityContext = controller.podSecurityContext ?? { runAsNonRoot: true };
         const securityContext = controller.securityContext ?? { allowPrivilegeEscalation: false };
         const placement = { nodeSelector: controller.nodeSelector, tolerations: controller.tolerations };
@@ -48,16 +48,16 @@ export const vaultSecretsOperatorModel: ChartModel = {
                 },
             ],
         })];
-        const hookJob = (jobName: string, hook: string, source: string, container: string) => renderedWorkload({
+        const hookJob = (jobName: string, hook: string, source: string, container: string, serviceAccountName: string) => renderedWorkload({
             kind: "Job", name: jobName, namespace, hook, source: `${VSO}/${source}`,
-            serviceAccountName: `${fullname}-controller-manager`,
+            serviceAccountName,
             securityContext: podSecurityContext,
             ...placement,
             containers: [{ name: container, image, securityContext, resources: hookResources }],
         });
-        workloads.push(hookJob(`pdcc-${fullname}`.slice(0, 63), "pre-delete", "deployment.yaml", "pre-delete-controller-cleanup"));
+        workloads.push(hookJob(`pdcc-${fullname}`.slice(0, 63), "pre-delete", "deployment.yaml", "pre-delete-controller-cleanup", `${fullname}-controller-manager`));
         if (valueAt(values, "hooks", "upgradeCRDs", "enabled") !== false) {
-            workloads.push(hookJob(`upgrade-crds-${fullname}`.slice(0, 63), "pre-upgrade", "hook-upgrade-crds.yaml", "pre-upgrade-crds"));
+            workloads.push(hookJob(`upgrade-crds-${fullname}`.slice(0, 63), "pre-upgrade", "hook-upgrade-crds.yaml", "pre-upgrade-crds", `${fullname}-upgrade-crds`));
         }
         return workloads;
     },

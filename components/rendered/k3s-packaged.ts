@@ -19,15 +19,16 @@ export type K3sPackaged = (typeof K3S_PACKAGED)[number];
 
 export function k3sPackagedWorkloads(disabled: readonly string[]): RenderedWorkload[] {
     const on = (c: K3sPackaged) => !disabled.includes(c);
-    const system = (name: string, file: string, container: Parameters<typeof renderedWorkload>[0]["containers"][number], kind: "Deployment" | "DaemonSet" = "Deployment") =>
+    const system = (name: string, file: string, container: Parameters<typeof renderedWorkload>[0]["containers"][number],
+        pod: { kind?: "Deployment" | "DaemonSet"; serviceAccount?: string; label?: string; nodeSelector?: Record<string, string> } = {}) =>
         renderedWorkload({
-            kind,
+            kind: pod.kind ?? "Deployment",
             name,
             namespace: "kube-system",
             source: `${K3S}:${file}`,
-            podLabels: { "k8s-app": name },
-            serviceAccountName: name,
-            nodeSelector: LINUX,
+            podLabels: { "k8s-app": pod.label ?? name },
+            serviceAccountName: pod.serviceAccount ?? name,
+            nodeSelector: "nodeSelector" in pod ? pod.nodeSelector : LINUX,
             tolerations: SYSTEM_TOLERATIONS,
             containers: [container],
         });
@@ -41,10 +42,10 @@ export function k3sPackagedWorkloads(disabled: readonly string[]): RenderedWorkl
             ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53 }, { name: "metrics", containerPort: 9153 }],
             livenessProbe: { httpGet: { path: "/health", port: 8080, scheme: "HTTP" } },
             readinessProbe: { httpGet: { path: "/ready", port: 8181, scheme: "HTTP" } },
-        }));
+        }, { label: "kube-dns" }));
     }
     if (on("local-storage")) {
-        out.push(system("local-path-provisioner", "manifests/local-storage.yaml", { name: "local-path-provisioner", image: "rancher/local-path-provisioner:v0.0.36" }));
+        out.push(system("local-path-provisioner", "manifests/local-storage.yaml", { name: "local-path-provisioner", image: "rancher/local-path-provisioner:v0.0.36" }, { serviceAccount: "local-path-provisioner-service-account" }));
     }
     if (on("metrics-server")) {
         out.push(system("metrics-server", "manifests/metrics-server/metrics-server-deployment.yaml", {
@@ -62,14 +63,16 @@ export function k3sPackagedWorkloads(disabled: readonly string[]): RenderedWorkl
             image: "rancher/mirrored-library-traefik:3.7.4",
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
             ports: [{ name: "web", containerPort: 8000 }, { name: "websecure", containerPort: 8443 }],
-        }));
+        }, { nodeSelector: undefined }));
         if (on("servicelb")) {
-            // One svclb pod per node for Traefik's LoadBalancer Service: NET_ADMIN, hostPort.
+            // One svclb pod per node for Traefik's LoadBalancer Service (named svclb-traefik-<uid>,
+            // servicelb.go L756; service account svclb, L487): NET_ADMIN and a hostPort per port.
             out.push(system("svclb-traefik", "pkg/cloudprovider/servicelb.go", {
                 name: "lb-tcp-443",
                 image: "rancher/klipper-lb",
                 securityContext: { capabilities: { add: ["NET_ADMIN"] } },
-            }, "DaemonSet"));
+                ports: [{ name: "lb-tcp-443", containerPort: 443, hostPort: 443 }],
+            }, { kind: "DaemonSet", serviceAccount: "svclb", nodeSelector: undefined }));
         }
     }
     return out;

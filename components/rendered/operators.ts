@@ -65,13 +65,15 @@ export const cloudNativePgModel: ChartModel = {
     chart: "cloudnative-pg",
     version: "0.29.0",
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        // _helpers.tpl L24-32: the release name, or `<release>-cloudnative-pg` when it does not contain the chart's.
+        const fullname = name.includes("cloudnative-pg") ? name : `${name}-cloudnative-pg`;
         return [renderedWorkload({
             kind: "Deployment",
-            name,
+            name: fullname,
             namespace,
             source: `${CNPG_CHARTS}@cloudnative-pg-v0.29.0:charts/cloudnative-pg/templates/deployment.yaml`,
             podLabels: { "app.kubernetes.io/name": "cloudnative-pg", "app.kubernetes.io/instance": name },
-            serviceAccountName: name,
+            serviceAccountName: fullname,
             securityContext: values.podSecurityContext ?? CNPG_POD,
             nodeSelector: values.nodeSelector,
             tolerations: values.tolerations,
@@ -96,11 +98,11 @@ export const barmanCloudPluginModel: ChartModel = {
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
         return [renderedWorkload({
             kind: "Deployment",
-            name: "barman-cloud",
+            name: "plugin-barman-cloud",
             namespace,
             source: `${CNPG_CHARTS}@plugin-barman-cloud-v0.7.0:charts/plugin-barman-cloud/templates/deployment.yaml`,
             podLabels: { "app.kubernetes.io/name": "plugin-barman-cloud", "app.kubernetes.io/instance": name },
-            serviceAccountName: "barman-cloud",
+            serviceAccountName: "plugin-barman-cloud",
             securityContext: values.podSecurityContext ?? CNPG_POD,
             nodeSelector: values.nodeSelector,
             tolerations: values.tolerations,
@@ -125,8 +127,20 @@ const CNPG = "cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go";
  * kubelet probes 8000 over HTTPS, and the operator calls it from its own, unmeshed, namespace.
  * `spec.inheritedMetadata` reaches the pods; `spec.affinity` gives their placement.
  */
-export function cnpgInstancePods(cluster: { metadata: { name: string; namespace: string }; spec: Record<string, any> }): RenderedWorkload {
+export function cnpgInstancePods(
+    cluster: { metadata: { name: string; namespace: string }; spec: Record<string, any> },
+    objectStores: { metadata: { name: string; namespace: string }; spec: Record<string, any> }[] = [],
+): RenderedWorkload {
     const spec = cluster.spec ?? {};
+    // The Barman Cloud plugin adds its own sidecar (a restartable init container) to each instance,
+    // with the resources of the ObjectStore the Cluster archives to
+    // (cloudnative-pg/plugin-barman-cloud@v0.13.0: internal/cnpgi/operator/lifecycle.go L400-417, 550-551).
+    const barman = (spec.plugins ?? []).find((p: { name?: string }) => p.name === "barman-cloud.cloudnative-pg.io");
+    const store = barman && objectStores.find((o) => o.metadata.name === barman.parameters?.barmanObjectName && o.metadata.namespace === cluster.metadata.namespace);
+    const sidecar = barman ? [{
+        name: "plugin-barman-cloud", image: "ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.13.0", securityContext: CNPG_CONTAINER,
+        resources: valueAt(store?.spec, "instanceSidecarConfiguration", "resources"),
+    }] : [];
     const status = { httpGet: { port: 8000, scheme: "HTTPS" } };
     return renderedWorkload({
         kind: "Pod",
@@ -139,7 +153,7 @@ export function cnpgInstancePods(cluster: { metadata: { name: string; namespace:
         securityContext: { runAsUser: 26, runAsGroup: 26, runAsNonRoot: true, fsGroup: 26, seccompProfile: { type: "RuntimeDefault" } },
         nodeSelector: valueAt(spec, "affinity", "nodeSelector"),
         tolerations: valueAt(spec, "affinity", "tolerations"),
-        initContainers: [{ name: "bootstrap-controller", image: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0", securityContext: CNPG_CONTAINER, resources: spec.resources }],
+        initContainers: [{ name: "bootstrap-controller", image: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0", securityContext: CNPG_CONTAINER, resources: spec.resources }, ...sidecar],
         containers: [{
             name: "postgres",
             image: spec.imageName ?? "ghcr.io/cloudnative-pg/postgresql",

@@ -34,7 +34,7 @@ export interface RenderedContainer {
     image: string;
     securityContext?: Record<string, unknown>;
     resources?: Record<string, unknown>;
-    ports?: { name?: string; containerPort: number; protocol?: string }[];
+    ports?: { name?: string; containerPort: number; protocol?: string; hostPort?: number }[];
     readinessProbe?: Record<string, unknown>;
     livenessProbe?: Record<string, unknown>;
     startupProbe?: Record<string, unknown>;

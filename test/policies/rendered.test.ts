@@ -6,6 +6,7 @@ import { k3sPackagedWorkloads } from "../../components/rendered/k3s-packaged";
 import { RenderedWorkload } from "../../components/rendered/workload";
 import { schedulingFor } from "../../components/placement";
 import { ResourceRecord } from "../../policies/policy-run";
+import { podResourcesSet } from "../../policies/reliability/pod-health";
 import { podPlacementSchedulable } from "../../policies/reliability/placement";
 import { meshAdmitsOutsideCallers } from "../../policies/security/mesh-admission";
 import { podSecurityAdmission } from "../../policies/security/pod-security-admission";
@@ -84,6 +85,16 @@ describe("rendered workloads under the policy packs", () => {
             ]);
             const fixed = workloads([cluster({ "config.linkerd.io/skip-inbound-ports": "8000" })]);
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [namespace("groundwork-data", "restricted", true), ...fixed]), []);
+        });
+
+        it("models the Barman Cloud sidecar CloudNativePG's plugin adds, with the ObjectStore's resources (none by default)", async () => {
+            const spec = { instances: 1, resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } }, plugins: [{ name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "backups" } }] };
+            const store = (resources?: object) => ({ metadata: { name: "backups", namespace: "groundwork-data" }, spec: resources ? { instanceSidecarConfiguration: { resources } } : {} });
+            const pod = (resources?: object) => workloads([cnpgInstancePods({ metadata: { name: "postgres", namespace: "groundwork-data" }, spec }, [store(resources)])]);
+            assert.deepEqual(await messages(podResourcesSet, pod()), [
+                'spec.initContainers[1] "plugin-barman-cloud": resources.requests.cpu, resources.requests.memory, resources.limits.memory missing; set cpu and memory requests and a memory limit',
+            ]);
+            assert.deepEqual(await messages(podResourcesSet, pod({ requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } })), []);
         });
 
         it("accepts a Server opened to a NetworkAuthentication, and ignores unmeshed namespaces", async () => {
