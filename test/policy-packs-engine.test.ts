@@ -69,9 +69,9 @@ async function engineViolations(client: any, pack: RegisteredPack, records: Reso
     // The engine files a resource policy's diagnostic under the resource it analysed.
     const collect = (response: any, analysed = "") => response.getDiagnosticsList().forEach((d: any) =>
         found.push(`${pack.name}/${d.getPolicyname()}/${LEVELS[d.getEnforcementlevel()]}/${d.getUrn() || analysed}`));
-    for (const r of records) {
-        collect(await call((cb) => client.analyze(resourceMessage(r, new analyzer.AnalyzeRequest()), cb)), r.urn);
-    }
+    // The engine analyses resources as they register, many at once: so do we.
+    const responses = await Promise.all(records.map((r) => call((cb) => client.analyze(resourceMessage(r, new analyzer.AnalyzeRequest()), cb))));
+    responses.forEach((response, i) => collect(response, records[i].urn));
     const stack = new analyzer.AnalyzeStackRequest().setResourcesList(records.map((r) =>
         resourceMessage(r, new analyzer.AnalyzerResource()).setDependenciesList(r.dependencies ?? [])));
     collect(await call((cb) => client.analyzeStack(stack, cb)));
@@ -82,11 +82,19 @@ describe("policy packs, started the way the Pulumi CLI starts them", function ()
     this.timeout(120_000);
     const servers: ChildProcess[] = [];
     after(() => servers.forEach((s) => s.kill()));
+    // Each pack is started once and serves every test, as one CLI run serves every resource.
+    const started = new Map<string, Promise<{ client: any; server: ChildProcess }>>();
+    const pack = (name: string) => {
+        if (!started.has(name)) {
+            started.set(name, startPack(name).then((p) => (servers.push(p.server), p)));
+        }
+        return started.get(name)!;
+    };
+    before(() => POLICY_PACKS.forEach((p) => void pack(p.name).catch(() => undefined)));
 
     for (const { name, policies } of POLICY_PACKS) {
         it(`serves policies/${name} with every policy of the registry, at its level`, async () => {
-            const { client, server } = await startPack(name);
-            servers.push(server);
+            const { client } = await pack(name);
             const info = await call<any>((cb) => client.getAnalyzerInfo(new Empty(), cb));
             assert.equal(info.getName(), `groundwork-${name}`);
             const levels = ["advisory", "mandatory", "disabled", "remediate"];
@@ -112,12 +120,10 @@ describe("policy packs, started the way the Pulumi CLI starts them", function ()
             const offline = (await evaluatePolicies(stack, records, POLICY_PACKS, configs)).violations
                 .map((v) => `${v.pack}/${v.policy}/${v.level}/${v.resource?.urn ?? ""}`).sort();
             const engine: string[] = [];
-            for (const pack of POLICY_PACKS) {
-                const { client, server } = await startPack(pack.name);
-                servers.push(server);
-                await configure(client, pack, configs[pack.name]);
-                engine.push(...await engineViolations(client, pack, records));
-                server.kill();
+            for (const registered of POLICY_PACKS) {
+                const { client } = await pack(registered.name);
+                await configure(client, registered, configs[registered.name]);
+                engine.push(...await engineViolations(client, registered, records));
             }
             assert.ok(offline.length > 0, "the stack's advisories give the comparison something to compare");
             assert.deepEqual(engine.sort(), offline);
@@ -125,8 +131,7 @@ describe("policy packs, started the way the Pulumi CLI starts them", function ()
     }
 
     it("reports a privileged pod through the engine's Analyze call, as a mandatory violation", async () => {
-        const { client, server } = await startPack("security");
-        servers.push(server);
+        const { client } = await pack("security");
         const pod = {
             metadata: { name: "bad", namespace: "apps" },
             spec: { template: { spec: { containers: [{ name: "app", image: "nginx:1.27.3", securityContext: { privileged: true } }] } } },
