@@ -215,7 +215,6 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 // The heartbeat CronJob reports the cluster to Linkerd's version check, and its
                 // chart gives it no resources (templates/heartbeat.yaml): off.
                 disableHeartBeat: true,
-                highAvailability: args.ha,
                 // values-ha.yaml at edge-26.8.3 sets maxUnavailable 1: with required anti-affinity
                 // on exactly three nodes, a surge pod has nowhere to go, so a rollout must first
                 // take one replica down.

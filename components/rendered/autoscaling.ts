@@ -91,6 +91,11 @@ export const prometheusModel: ChartModel = {
             ],
         })];
     },
+    // charts/prometheus/values.yaml at prometheus-29.27.0: subchart switches, storage, retention.
+    otherValues: [
+        "alertmanager.enabled", "kube-state-metrics.enabled", "prometheus-node-exporter.enabled", "prometheus-pushgateway.enabled",
+        "server.persistentVolume", "server.retention", "serviceAccounts.server.create",
+    ],
 };
 
 /** nvidia-device-plugin 0.18.2: a DaemonSet on GPU nodes, its socket through hostPath (a privileged namespace). */
@@ -111,6 +116,8 @@ export const nvidiaDevicePluginModel: ChartModel = {
             volumes: [{ name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
         })];
     },
+    // deployments/helm/nvidia-device-plugin/values.yaml at v0.18.2.
+    otherValues: ["runtimeClassName", "priorityClassName", "failOnInitError"],
 };
 
 /** cluster-autoscaler 9.53.0: one Deployment, liveness on /health-check 8085 (templates/deployment.yaml L284-287). */
@@ -140,4 +147,7 @@ export const clusterAutoscalerModel: ChartModel = {
             }],
         })];
     },
+    // cluster-autoscaler/charts/cluster-autoscaler/values.yaml at cluster-autoscaler-chart-9.53.0
+    // (extraArgs is a free map of the autoscaler's flags).
+    otherValues: ["cloudProvider", "awsRegion", "autoDiscovery.clusterName", "envFromSecret", "extraArgs"],
 };

@@ -35,12 +35,18 @@ export const qdrantModel: ChartModel = {
                 image: `${image.repository ?? "docker.io/qdrant/qdrant"}:${tag}`,
                 securityContext: containerSecurityContext,
                 resources: values.resources,
+                env: values.env,
                 ports: [{ name: "http", containerPort: 6333 }, { name: "grpc", containerPort: 6334 }, { name: "p2p", containerPort: 6335 }],
                 readinessProbe: valueAt(values, "readinessProbe", "enabled") ? { httpGet: { path: "/readyz", port: 6333, scheme: "HTTP" } } : undefined,
                 livenessProbe: valueAt(values, "livenessProbe", "enabled") ? { httpGet: { path: "/", port: 6333, scheme: "HTTP" } } : undefined,
             }],
         })];
     },
+    // charts/qdrant/values.yaml at qdrant-1.18.2: replicas, storage, disruption budget, cluster mode.
+    otherValues: [
+        "replicaCount", "image.pullPolicy", "persistence.accessModes", "persistence.size", "livenessProbe.initialDelaySeconds",
+        "podDisruptionBudget.enabled", "podDisruptionBudget.maxUnavailable", "config.cluster.enabled",
+    ],
 };
 
 const LANGFUSE = "langfuse/langfuse-k8s@langfuse-1.5.41:charts/langfuse";
@@ -73,6 +79,8 @@ export const langfuseModel: ChartModel = {
                 image: `langfuse/langfuse${component === "worker" ? "-worker" : ""}:${tag}`,
                 securityContext: lf.securityContext,
                 resources: valueAt(lf, component, "resources") ?? lf.resources,
+                // Appended after the chart's own env (templates/{web,worker}/deployment.yaml L77-86).
+                env: lf.additionalEnv,
                 ports: [{ name: "http", containerPort: port }],
                 ...probes,
             }],
@@ -133,4 +141,19 @@ export const langfuseModel: ChartModel = {
         }
         return workloads;
     },
+    // charts/langfuse/values.yaml at langfuse-1.5.41 (secrets, URLs, features, the external Postgres
+    // and bucket), bitnami/charts@clickhouse/8.0.5 and valkey/2.2.4 values.yaml for the subcharts.
+    otherValues: [
+        "langfuse.salt", "langfuse.encryptionKey", "langfuse.nextauth.secret", "langfuse.nextauth.url",
+        "langfuse.features.signUpDisabled", "langfuse.features.telemetryEnabled", "langfuse.serviceAccount.create",
+        "postgresql.deploy", "postgresql.host", "postgresql.port", "postgresql.auth.username", "postgresql.auth.database",
+        "postgresql.auth.existingSecret", "postgresql.auth.secretKeys.userPasswordKey",
+        "clickhouse.clusterEnabled", "clickhouse.replicaCount", "clickhouse.shards", "clickhouse.zookeeper.enabled",
+        "clickhouse.resourcesPreset", "clickhouse.persistence.size", "clickhouse.auth.username", "clickhouse.auth.existingSecret",
+        "clickhouse.auth.existingSecretKey",
+        "redis.architecture", "redis.auth.existingSecret", "redis.auth.existingSecretPasswordKey", "redis.primary.extraFlags",
+        "redis.primary.resourcesPreset",
+        "s3.deploy", "s3.bucket", "s3.region", "s3.endpoint", "s3.forcePathStyle", "s3.accessKeyId", "s3.secretAccessKey",
+        "s3.eventUpload.prefix", "s3.batchExport.prefix", "s3.mediaUpload.prefix",
+    ],
 };

@@ -61,6 +61,8 @@ export const vaultSecretsOperatorModel: ChartModel = {
         }
         return workloads;
     },
+    // chart/values.yaml at v1.4.1: the default VaultConnection, and the test Pod switch.
+    otherValues: ["defaultVaultConnection.enabled", "defaultVaultConnection.address", "tests.enabled"],
 };
 
 const VAULT = "hashicorp/vault-helm@v0.34.1:templates";
@@ -97,4 +99,9 @@ export const vaultModel: ChartModel = {
             }],
         })];
     },
+    // values.yaml at v0.34.1: storage, HA/standalone configuration, the injector and global switches.
+    otherValues: [
+        "global.enabled", "injector.enabled", "server.dataStorage", "server.auditStorage", "server.standalone", "server.ha",
+        "server.extraSecretEnvironmentVars", "server.livenessProbe.initialDelaySeconds", "server.readinessProbe.enabled",
+    ],
 };

@@ -79,6 +79,11 @@ export const linkerdControlPlaneModel: ChartModel = {
         }
         return workloads;
     },
+    // charts/linkerd-control-plane/values.yaml at edge-26.8.3: identity, replicas and HA switches.
+    otherValues: [
+        "identityTrustAnchorsPEM", "identity.issuer.scheme", "identity.issuer.tls.crtPEM", "identity.issuer.tls.keyPEM",
+        "controllerReplicas", "enablePodAntiAffinity", "enablePodDisruptionBudget", "webhookFailurePolicy", "deploymentStrategy",
+    ],
 };
 
 /** linkerd2-cni: the install-cni DaemonSet on every node (it tolerates every taint by default). */
@@ -98,4 +103,8 @@ export const linkerdCniModel: ChartModel = {
 };
 
 /** linkerd-crds renders CustomResourceDefinitions only: no workloads. */
-export const linkerdCrdsModel: ChartModel = { chart: "linkerd-crds", version: "2026.8.3", render: () => [] };
+export const linkerdCrdsModel: ChartModel = {
+    chart: "linkerd-crds", version: "2026.8.3", render: () => [],
+    // charts/linkerd-crds/values.yaml at edge-26.8.3.
+    otherValues: ["installGatewayAPI"],
+};

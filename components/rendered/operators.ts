@@ -54,6 +54,8 @@ export const certManagerModel: ChartModel = {
         }
         return workloads;
     },
+    // deploy/charts/cert-manager/values.yaml at v1.21.1: the CRDs the chart installs and keeps.
+    otherValues: ["crds.enabled", "crds.keep"],
 };
 
 const CNPG_CHARTS = "cloudnative-pg/charts";

@@ -34,6 +34,7 @@ export interface RenderedContainer {
     image: string;
     securityContext?: Record<string, unknown>;
     resources?: Record<string, unknown>;
+    env?: Record<string, unknown>[];
     ports?: { name?: string; containerPort: number; protocol?: string; hostPort?: number }[];
     readinessProbe?: Record<string, unknown>;
     livenessProbe?: Record<string, unknown>;
@@ -113,9 +114,37 @@ export interface ChartModel {
     chart: string;
     version: string;
     render(release: ChartRelease): RenderedWorkload[];
+    /**
+     * Value paths the chart's templates read (values.yaml at the pinned tag) that shape no
+     * workload field the model carries: secrets, config, storage. With what `render` reads, every
+     * value we pass must be one of them, so a misspelt key fails a test instead of being ignored by Helm.
+     */
+    otherValues?: string[];
 }
 
 /** `values[a][b]…`, or undefined. */
 export function valueAt(values: Record<string, any> | undefined, ...path: string[]): any {
     return path.reduce<any>((v, k) => (v !== null && typeof v === "object" ? v[k] : undefined), values);
+}
+
+/**
+ * The value paths a model reads while rendering a release, recorded through a proxy. A path read
+ * with none of its children read was taken whole (a toleration list, a resources block).
+ */
+export function valuePathsRead(model: ChartModel, release: ChartRelease): Set<string> {
+    const read = new Set<string>();
+    const wrap = (value: any, path: string): any =>
+        value === null || typeof value !== "object"
+            ? value
+            : new Proxy(value, {
+                get(target, key, receiver) {
+                    const child = Reflect.get(target, key, receiver);
+                    if (typeof key !== "string" || Array.isArray(target)) return child;
+                    const at = path ? `${path}.${key}` : key;
+                    read.add(at);
+                    return wrap(child, at);
+                },
+            });
+    model.render({ ...release, values: wrap(release.values, "") });
+    return read;
 }
