@@ -11,6 +11,13 @@ export interface PinnedChart {
      * (or chart index entry) whose Chart.yaml carries this version. Never a pull request's ref.
      */
     evidence: string;
+    /**
+     * Set, with the reason, for a chart whose templates generate data at render time (certificates,
+     * random strings): a Chart v4 renders on every preview and `up`, so such a chart would change
+     * and restart on every run. It is installed as a Helm release instead, rendered once per change
+     * of its values; the offline plan still evaluates its model.
+     */
+    installAsHelmRelease?: string;
 }
 
 export interface PinnedReleaseArgs {
@@ -29,7 +36,17 @@ export interface PinnedReleaseArgs {
  * `protect`, `retainOnDelete` and the provider reach the rendered objects (Pulumi CLI 3.158+).
  * Every chart Groundwork installs goes through here.
  */
-export function pinnedRelease(resourceName: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+export function pinnedRelease(resourceName: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.ComponentResourceOptions): pulumi.Resource {
+    if (chart.installAsHelmRelease) {
+        return new k8s.helm.v3.Release(resourceName, {
+            name: args.name,
+            namespace: args.namespace,
+            chart: chart.chart,
+            version: chart.version,
+            repositoryOpts: { repo: chart.repo },
+            values: args.values,
+        }, opts);
+    }
     return new k8s.helm.v4.Chart(resourceName, {
         name: args.name,
         namespace: args.namespace,

@@ -41,11 +41,14 @@ const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespa
 export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined>; gatewayUrl?: pulumi.Output<string> } {
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
-    new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
+    const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
+    // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):
+    // everything meshed waits for the control plane, or it would start unmeshed or be refused.
+    const afterMesh = (...more: pulumi.Resource[]) => ({ provider, transformations: [childrenDependOn([mesh, ...more])] });
 
     const vaultConfig = config.platform.vault;
-    const vault = new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, { provider });
-    new VaultSecretsOperator("vault-secrets-operator", { scheduling }, { provider });
+    const vault = new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, afterMesh());
+    new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
     const backup = backupTarget(config, cluster);
     const secrets = platformSecrets({
         "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
@@ -84,7 +87,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : [])],
         certManager: certManager.release,
         scheduling,
-    }, { provider, transformations: [childrenDependOn([data])] });
+    }, afterMesh(data));
     const langfuse = new Langfuse("langfuse", {
         version: config.platform.langfuse.version,
         url: config.platform.langfuse.url,
@@ -94,7 +97,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
         scheduling,
-    }, { provider });
+    }, afterMesh());
     const vectorDb = config.platform.vectorDb;
     new Qdrant("qdrant", {
         namespace: DATA_NAMESPACE,
@@ -103,7 +106,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         storageGbs: vectorDb.storageGbs,
         clients: vectorDb.clients,
         scheduling,
-    }, { provider, transformations: [childrenDependOn([data])] });
+    }, afterMesh(data));
 
     if (identity) {
         new ClusterAutoscaler("cluster-autoscaler", {
@@ -111,12 +114,12 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
             region: config.aws!.region,
             vaultConsumer: AUTOSCALER_CONSUMER,
             scheduling,
-        }, { provider, transformations: [childrenDependOn([vaultBootstrap])] });
+        }, afterMesh(vaultBootstrap));
     }
     const gpuSupport = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
     const served = buildInference(config, {
         provider,
-        after: [vaultBootstrap, postgresService, langfuse, ...gpuSupport],
+        after: [mesh, vaultBootstrap, postgresService, langfuse, ...gpuSupport],
         postgresHost: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`,
         langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
         virtualKeys: secrets["gateway/virtual-keys"],

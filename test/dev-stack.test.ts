@@ -92,6 +92,8 @@ describe("the dev stack, planned offline", function () {
             assert.deepEqual(instance.secretPaths, ["metadata.user_data"]);
             assert.equal((instance.inputs.metadata as Record<string, string>).user_data, "[secret]");
             const userData = userDataOf(instance);
+            // Oracle's images reject inbound traffic in iptables behind the security lists: OCI nodes drop those rules.
+            assert.match(userData, /iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited/, `${instance.name} keeps Oracle's REJECT rules`);
             const schema = cloudInitSchema(userData);
             assert.ok(schema.ok, `${instance.name}: ${schema.output}`);
             for (const { name, script } of scriptsIn(userData)) {

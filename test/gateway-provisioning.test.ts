@@ -102,6 +102,15 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
         assert.equal(after.teams.research.budget_reset_at, before.teams.research.budget_reset_at);
     });
 
+    it("fails on an API error without printing the key the error echoes", async () => {
+        const echo = [{ ...TEAMS[0], name: "echo", keys: [{ ...TEAMS[0].keys[0], name: "k" }] }] as GatewayTeam[];
+        const run = provision([...TEAMS.filter((t) => t.name === "research"), ...echo], { ...values, "echo-k": "sk-echo-planted-5555" });
+        assert.notEqual(run.status, 0);
+        assert.match(run.stderr, /\/key\/generate answered 422: .*sk-\[redacted\]/);
+        assert.doesNotMatch(run.stderr, /sk-echo-planted/);
+        await fetch(`${url}/team/delete`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify({ team_ids: ["echo"] }) });
+    });
+
     it("removes the teams and keys taken out of config, and leaves what it did not make", async () => {
         await fetch(`${url}/key/generate`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify({ key: "sk-by-hand-4444", key_alias: "by-hand", team_id: "research" }) });
         const run = provision(TEAMS.filter((t) => t.name === "research"), { "research-notebooks": values["research-notebooks"] });

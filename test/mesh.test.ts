@@ -51,9 +51,22 @@ describe("Linkerd mesh", function () {
         const kubeSystem = named(plan, "kubernetes:core/v1:NamespacePatch", "linkerd-kube-system");
         assert.deepEqual(kubeSystem.inputs.metadata, { name: "kube-system", labels: { "config.linkerd.io/admission-webhooks": "disabled" } });
         assert.deepEqual(control.spec.values.proxy.resources, { cpu: { request: "20m", limit: "500m" }, memory: { request: "20Mi", limit: "250Mi" } });
-        const controlPlane = named(plan, "kubernetes:helm.sh/v4:Chart", "linkerd-control-plane");
+        // A Helm release, not a Chart v4: its templates issue the webhooks' certificates at render
+        // time, which a Chart v4 would do again (and restart the injector) on every run.
+        const controlPlane = named(plan, "kubernetes:helm.sh/v3:Release", "linkerd-control-plane");
         const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart" && controlPlane.dependencies.includes(r.urn));
         assert.deepEqual(releases.map((r) => r.name).sort(), ["linkerd-cni", "linkerd-crds"], "the control plane waits for the CRDs and the CNI plugin");
+    });
+
+    it("starts nothing meshed before the control plane: its injector fails closed", () => {
+        // Waiting for the mesh component is waiting for its children: the SDK records them.
+        const controlPlane = named(plan, "kubernetes:helm.sh/v3:Release", "linkerd-control-plane").urn;
+        for (const chart of ["vault", "vault-secrets-operator", "qdrant", "langfuse"]) {
+            const r = named(plan, "kubernetes:helm.sh/v4:Chart", chart);
+            assert.ok(r.dependencies.includes(controlPlane), `${chart} does not wait for the mesh's control plane`);
+        }
+        const cluster = plan.resources.find((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")!;
+        assert.ok(cluster.dependencies.includes(controlPlane), "Postgres does not wait for the mesh's control plane");
     });
 
     it("hands the issuer key to the chart only as a secret, and the trust anchor in the clear", () => {

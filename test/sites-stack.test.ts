@@ -187,6 +187,8 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         // No other site runs k3s's own CoreDNS, local-path and metrics-server, which tolerate only
         // the control-plane and CriticalAddonsOnly taints: the edge taint would leave them no node.
         for (const c of installs) assert.equal(k3sConfig(c)["node-taint"], undefined, c.name);
+        // An edge machine's own firewall is its owner's: only Oracle's images get their REJECT rules removed.
+        for (const c of installs) assert.doesNotMatch(String(c.plainInputs.stdin), /iptables/, c.name);
         const access = named(plan, "command:remote:Command", "k3s-kubeconfig");
         assert.equal((access.plainInputs.connection as { host: string }).host, "192.168.10.10");
     });

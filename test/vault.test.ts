@@ -58,6 +58,10 @@ describe("Vault", function () {
             assert.equal(server.standalone.enabled, true);
             assert.match(server.standalone.config, /storage "raft"/);
             assert.deepEqual(server.statefulSet.securityContext.container, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+            // A sealed or uninitialised Vault answers 204 to liveness (not 503/501), so it is not restarted
+            // before it can be unsealed; and Pulumi does not await its readiness, which only init brings.
+            assert.deepEqual([server.livenessProbe.enabled, server.livenessProbe.path], [true, "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204"]);
+            assert.deepEqual(server.statefulSet.annotations, { "pulumi.com/skipAwait": "true" });
             const r = named(plans.dev, "kubernetes:helm.sh/v4:Chart", "vault");
             assert.equal(r.retainOnDelete, true, "Vault's data must survive a stack change");
             assert.equal(named(plans.dev, "kubernetes:core/v1:Namespace", "vault").retainOnDelete, true);

@@ -17,7 +17,7 @@
  * Only objects whose metadata carries `managed_by: groundwork` are updated or removed: teams and
  * keys made by hand in the gateway are left alone.
  */
-export const PROVISION_SCRIPT = `import hashlib, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+export const PROVISION_SCRIPT = `import hashlib, json, os, re, sys, time, urllib.error, urllib.parse, urllib.request
 
 BASE = os.environ["GATEWAY_URL"]
 MASTER = os.environ["LITELLM_MASTER_KEY"]
@@ -29,7 +29,8 @@ SETTINGS = ("max_budget", "rpm_limit", "tpm_limit", "models")
 
 class ApiError(Exception):
     def __init__(self, path, status, body):
-        super().__init__("%s answered %d: %s" % (path, status, body[:300]))
+        # An error body may echo the request, key included: keys are redacted before anything is printed.
+        super().__init__("%s answered %d: %s" % (path, status, re.sub(r"sk-[A-Za-z0-9_-]+", "sk-[redacted]", body)[:300]))
         self.status = status
 
 

@@ -21,7 +21,7 @@ export function certManagerFootprint(): Footprint[] {
 }
 
 export class CertManager extends pulumi.ComponentResource {
-    public readonly release: k8s.helm.v4.Chart;
+    public readonly release: pulumi.Resource;
 
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:CertManager", name, {}, opts);

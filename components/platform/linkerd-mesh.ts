@@ -15,7 +15,13 @@ import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 const LINKERD_EDGE = { repo: "https://helm.linkerd.io/edge", version: "2026.8.3" } as const;
 export const LINKERD_CHARTS = {
     crds: { ...LINKERD_EDGE, chart: "linkerd-crds", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd-crds/Chart.yaml" },
-    controlPlane: { ...LINKERD_EDGE, chart: "linkerd-control-plane", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd-control-plane/Chart.yaml" },
+    controlPlane: {
+        ...LINKERD_EDGE, chart: "linkerd-control-plane", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd-control-plane/Chart.yaml",
+        // templates/proxy-injector-rbac.yaml and destination-rbac.yaml make the webhooks' TLS
+        // certificates with genSelfSignedCert, and checksum them onto the Deployments: as a Chart v4
+        // every run would issue new ones and restart the injector, which fails closed.
+        installAsHelmRelease: "webhook certificates generated at render time (genSelfSignedCert)",
+    },
     // Released with the control plane charts from the same edge release.
     cni: { ...LINKERD_EDGE, chart: "linkerd2-cni", evidence: "linkerd/linkerd2@edge-26.8.3:charts/linkerd2-cni/Chart.yaml" },
 } as const;
@@ -109,7 +115,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     public readonly trustAnchorPem: pulumi.Output<string>;
     /** The control plane release: workloads that must be meshed depend on it. */
-    public readonly controlPlane: k8s.helm.v4.Chart;
+    public readonly controlPlane: pulumi.Resource;
 
     constructor(name: string, args: LinkerdMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:LinkerdMesh", name, {}, opts);

@@ -17,6 +17,8 @@ export function vaultFootprint(replicas: number): Footprint[] {
  * 2026-08-13, the newest; CHANGELOG "Tested with Vault v2.0.4"); values keys from values.yaml at
  * that tag (checked 2026-11-27). The chart's only hook is a `helm.sh/hook: test` Pod, never run by Pulumi.
  */
+/** Pulumi's annotation that creates or updates an object without waiting for it to become ready. */
+export const SKIP_AWAIT = "pulumi.com/skipAwait";
 /** `sealedcode`/`uninitcode` of Vault's /v1/sys/health (http/sys_health.go; the fix suggested in vault-helm#180). */
 export const VAULT_LIVENESS_PATH = "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204";
 export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", evidence: "hashicorp/vault-helm@v0.34.1:Chart.yaml" } as const;
@@ -75,7 +77,7 @@ export interface VaultArgs {
 /** Vault on integrated Raft storage, meshed, with the chart's agent injector off (VSO delivers secrets). */
 export class Vault extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
-    public readonly release: k8s.helm.v4.Chart;
+    public readonly release: pulumi.Resource;
 
     constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Vault", name, {}, opts);
@@ -109,6 +111,12 @@ export class Vault extends pulumi.ComponentResource {
                     image: VAULT_IMAGE,
                     // Pod Security "restricted": disable_mlock means Vault needs no IPC_LOCK.
                     statefulSet: {
+                        // Vault's pods are Ready only once initialised and unsealed, and its updates
+                        // are OnDelete: Pulumi must not await them (Helm's wait skipped OnDelete sets),
+                        // or `up` would wait for the readiness that only vault-init, which waits for
+                        // Vault, brings. Annotation from pulumi-kubernetes; key from values.yaml
+                        // L1102-1106 and _helpers.tpl "vault.statefulSet.annotations" at v0.34.1.
+                        annotations: { [SKIP_AWAIT]: "true" },
                         securityContext: {
                             pod: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
                             container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },

@@ -102,6 +102,7 @@ export const vaultModel: ChartModel = {
     // values.yaml at v0.34.1: storage, HA/standalone configuration, the injector and global switches.
     otherValues: [
         "global.enabled", "injector.enabled", "server.dataStorage", "server.auditStorage", "server.standalone", "server.ha",
+        "server.statefulSet.annotations",
         "server.extraSecretEnvironmentVars", "server.livenessProbe.initialDelaySeconds", "server.readinessProbe.enabled",
     ],
 };
