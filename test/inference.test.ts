@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as YAML from "yaml";
+import { LITELLM_IMAGE } from "../components/inference/llm-gateway";
 import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
@@ -119,6 +120,15 @@ describe("inference: vLLM behind the LLM gateway", function () {
     });
 
     describe("vLLM servers", () => {
+        it("pins a LiteLLM release whose arm64 image is built from multi-arch bases (v1.85.0 or later; the gateway runs on ARM)", () => {
+            // BerriAI/litellm#29382: v1.83.14-stable's arm64 layers are x86-64; the fix (#27123) first shipped in v1.85.0.
+            const tag = /:v(\d+)\.(\d+)\.(\d+)$/.exec(LITELLM_IMAGE);
+            assert.ok(tag, `${LITELLM_IMAGE} is not a vX.Y.Z release tag`);
+            const [major, minor] = [Number(tag[1]), Number(tag[2])];
+            assert.ok(major > 1 || minor >= 85, `${LITELLM_IMAGE} predates the arm64 fix`);
+            assert.match(LITELLM_IMAGE, /^ghcr\.io\/berriai\/litellm-non_root:/);
+        });
+
         it("runs the CUDA 12.9 build on GPUs as the image's own user (UID 2000), and the CPU image as 1000 with a user name", () => {
             assert.equal(VLLM_GPU_IMAGE, "vllm/vllm-openai:v0.28.0-cu129");
             const gpuPod = find("hybrid", "Deployment", "vllm-large").spec!.template.spec;
