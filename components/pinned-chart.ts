@@ -31,28 +31,21 @@ export interface PinnedReleaseArgs {
  * A pinned chart, installed as a Helm Chart v4: rendered like `helm template --dry-run=server`
  * and each object deployed, diffed and awaited by Pulumi, so transformations and the policy packs
  * of a real `pulumi preview` see every object the chart renders (a helm.v3.Release hides them).
- * Trade-offs, in the README ("Helm charts"): no Helm hooks run (none of our charts needs one), no
+ * Trade-offs, in the README ("What a chart, an operator and k3s deploy"): no Helm hooks run, no
  * Helm release history (roll back with git and `pulumi up`), CRDs in crds/ are updated on upgrade.
  * `protect`, `retainOnDelete` and the provider reach the rendered objects (Pulumi CLI 3.158+).
  * Every chart Groundwork installs goes through here.
  */
 export function pinnedRelease(resourceName: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.ComponentResourceOptions): pulumi.Resource {
-    if (chart.installAsHelmRelease) {
-        return new k8s.helm.v3.Release(resourceName, {
-            name: args.name,
-            namespace: args.namespace,
-            chart: chart.chart,
-            version: chart.version,
-            repositoryOpts: { repo: chart.repo },
-            values: args.values,
-        }, opts);
-    }
-    return new k8s.helm.v4.Chart(resourceName, {
+    const chartArgs = {
         name: args.name,
         namespace: args.namespace,
         chart: chart.chart,
         version: chart.version,
         repositoryOpts: { repo: chart.repo },
         values: args.values,
-    }, opts);
+    };
+    return chart.installAsHelmRelease
+        ? new k8s.helm.v3.Release(resourceName, chartArgs, opts)
+        : new k8s.helm.v4.Chart(resourceName, chartArgs, opts);
 }
