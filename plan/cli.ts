@@ -11,9 +11,9 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { POLICY_PACKS } from "../policies/packs";
 import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
-import { packConfigFor, packConfigs, monthlyBudgetOf, readStackConfig } from "./policy-config";
-import { evaluatePolicies, policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
-import { policyInput } from "./rendered-workloads";
+import { packConfigFor, monthlyBudgetOf, readStackConfig } from "./policy-config";
+import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
+import { planPolicyReport } from "./rendered-workloads";
 import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
 
@@ -60,8 +60,7 @@ async function main(argv: string[]): Promise<number> {
         const plan = await planStack({ stack, stackFile: values["stack-file"], secrets, program: values.program });
         // The packs' config comes from the stack's config, as `npm run policy-config` gives it to CI.
         const stackConfig = readStackConfig({ stack, stackFile: values["stack-file"], secrets });
-        const input = policyInput(plan.resources, stackConfig);
-        const policies = { ...await evaluatePolicies(stack, input.records, POLICY_PACKS, packConfigs(stackConfig, POLICY_PACKS.map((p) => p.name))), rendered: input.sources };
+        const policies = await planPolicyReport(stack, plan.resources, stackConfig, POLICY_PACKS);
         const cost = costReport(stack, plan.resources, monthlyBudgetOf(packConfigFor(stackConfig, "cost")));
         const files = renderPlanFiles(plan, { ...renderPolicyReportFiles(policies), ...renderCostFiles(cost) });
         const summary = renderSummary(plan, outDir, Object.keys(files), [policySummaryLine(policies), costSummaryLine(cost)]);

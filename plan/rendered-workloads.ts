@@ -14,7 +14,9 @@ import { RenderedWorkload } from "../components/rendered/workload";
 import { ResourceRecord } from "../policies/policy-run";
 import { StackConfig } from "../stacks/config";
 import { RecordedResource } from "./monitor";
-import { toPolicyRecord } from "./policy-report";
+import { RegisteredPack } from "../policies/packs";
+import { packConfigs } from "./policy-config";
+import { evaluatePolicies, PolicyReport, toPolicyRecord } from "./policy-report";
 
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"]);
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
@@ -63,6 +65,7 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
         out.sources.push({ source, from: fromName, namespace, workloads: workloads?.map((w) => `${w.kind} ${w.metadata.name}`) ?? null });
         workloads?.forEach((w) => out.records.push(record(from, stackProject, w)));
     };
+    const objectStores = records.filter((s) => s.type === BARMAN_OBJECT_STORE).map((s) => s.props as any);
     for (const r of records) {
         if (HELM_TYPES.has(r.type)) {
             const { chart, version, values, namespace, name } = r.props;
@@ -70,8 +73,7 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
             const release = { name: String(name ?? r.name), namespace: String(namespace ?? "default"), values: values ?? {} };
             add(`chart ${chart}@${version}`, r, release.name, release.namespace, model ? model.render(release) : null);
         } else if (r.type === CNPG_CLUSTER) {
-            const stores = records.filter((s) => s.type === BARMAN_OBJECT_STORE).map((s) => s.props as any);
-            add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any, stores)]);
+            add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any, objectStores)]);
         }
     }
     if (k3s) {
@@ -88,4 +90,15 @@ export function policyInput(resources: RecordedResource[], config: StackConfig |
     const records = resources.map(toPolicyRecord);
     const rendered = renderedWorkloads(records, config && { version: config.cluster.k3sVersion, disabled: K3S_DISABLED });
     return { records: [...records, ...rendered.records], sources: rendered.sources };
+}
+
+/**
+ * The policy report of a planned stack, as `npm run plan` writes it: every pack over the recorded
+ * resources and the modelled workloads, with each pack's config derived from the stack's, and the
+ * modelled workloads listed per source.
+ */
+export async function planPolicyReport(stack: string, resources: RecordedResource[], config: StackConfig, packs: RegisteredPack[]): Promise<PolicyReport> {
+    const input = policyInput(resources, config);
+    const report = await evaluatePolicies(stack, input.records, packs, packConfigs(config, packs.map((p) => p.name)));
+    return { ...report, rendered: input.sources };
 }

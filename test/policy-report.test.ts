@@ -7,11 +7,11 @@ import * as YAML from "yaml";
 import { Policy, StackValidationPolicy, ResourceValidationPolicy } from "@pulumi/policy";
 import { RecordedResource } from "../plan/monitor";
 import { costReport, costSummaryLine, renderCostFiles } from "../plan/cost-report";
-import { monthlyBudgetOf, packConfigFor, packConfigs, readStackConfig } from "../plan/policy-config";
+import { monthlyBudgetOf, packConfigFor, readStackConfig } from "../plan/policy-config";
 import {
     evaluatePolicies, MANDATORY_VIOLATION_EXIT, PolicyReport, policyExitCode, policySummaryLine, renderPolicyReportFiles,
 } from "../plan/policy-report";
-import { policyInput } from "../plan/rendered-workloads";
+import { planPolicyReport } from "../plan/rendered-workloads";
 import { leakedSecrets, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { POLICY_PACKS } from "../policies/packs";
@@ -34,8 +34,7 @@ describe("policy report and price beside the plan", function () {
             plan = await committedPlan("dev");
             const config = readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" });
             // As the plan CLI does: with the workloads modelled behind charts, CloudNativePG and k3s.
-            const input = policyInput(plan.resources, config);
-            report = { ...await evaluatePolicies("dev", input.records, POLICY_PACKS, packConfigs(config, POLICY_PACKS.map((p) => p.name))), rendered: input.sources };
+            report = await planPolicyReport("dev", plan.resources, config, POLICY_PACKS);
             const cost = costReport("dev", plan.resources, monthlyBudgetOf(packConfigFor(config, "cost")));
             files = renderPlanFiles(plan, { ...renderPolicyReportFiles(report), ...renderCostFiles(cost) });
         });
@@ -106,8 +105,7 @@ describe("policy report and price beside the plan", function () {
 
         it("is deterministic: evaluating again renders the same bytes", async () => {
             const config = readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" });
-            const input = policyInput(plan.resources, config);
-            const again = { ...await evaluatePolicies("dev", input.records, POLICY_PACKS, packConfigs(config, POLICY_PACKS.map((p) => p.name))), rendered: input.sources };
+            const again = await planPolicyReport("dev", plan.resources, config, POLICY_PACKS);
             assert.deepEqual(renderPolicyReportFiles(again), renderPolicyReportFiles(report));
         });
     });

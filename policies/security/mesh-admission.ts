@@ -20,10 +20,16 @@ const SKIP_INBOUND = "config.linkerd.io/skip-inbound-ports";
 export const OUTSIDE_CALLERS_ANNOTATION = "plan.groundwork.dev/outside-callers";
 const REFUSING = new Set(["all-authenticated", "cluster-authenticated", "deny"]);
 
-/** Ports a pod's probes reach in a way Linkerd does not authorize by itself, with who calls. */
-export function outsideCalledPorts(pod: PodWorkload): Map<number, string[]> {
+/** The pod's container ports by name, for probes and Servers that name their port. */
+function namedPorts(pod: PodWorkload): Map<string, number> {
     const named = new Map<string, number>();
     for (const c of pod.containers) for (const p of c.container.ports ?? []) if (p.name) named.set(p.name, p.containerPort);
+    return named;
+}
+
+/** Ports a pod's probes reach in a way Linkerd does not authorize by itself, with who calls. */
+export function outsideCalledPorts(pod: PodWorkload): Map<number, string[]> {
+    const named = namedPorts(pod);
     const resolve = (port: unknown) => (typeof port === "number" ? port : named.get(String(port)) ?? Number(port));
     const out = new Map<number, string[]>();
     const add = (port: number, who: string) => out.set(port, [...new Set([...(out.get(port) ?? []), who])]);
@@ -49,8 +55,7 @@ const portList = (value: unknown): number[] =>
 
 /** Whether a Server selecting this pod and port is opened to unauthenticated networks by an AuthorizationPolicy. */
 function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: number): boolean {
-    const named = new Map<string, number>();
-    for (const c of pod.containers) for (const p of c.container.ports ?? []) if (p.name) named.set(p.name, p.containerPort);
+    const named = namedPorts(pod);
     const servers = resources.filter((r) => r.type.endsWith(":Server") && r.type.includes("policy.linkerd.io") && (r.props.metadata?.namespace ?? "") === pod.namespace)
         .filter((r) => {
             const match: Record<string, string> = r.props.spec?.podSelector?.matchLabels ?? {};
