@@ -7,7 +7,7 @@ import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { offlineInvoke, offlineResource } from "./offline-data";
 import { decodeWire, PlanMonitor, RecordedResource } from "./monitor";
-import { readStackFile } from "./stack-file";
+import { placeholderFor, readStackFile } from "./stack-file";
 
 // Not in the SDK's type declarations, but stable across the 3.x line we pin.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -96,6 +96,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         resources: monitor.recorded,
         outputs,
         placeholders: stackConfig.placeholders,
-        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, stackConfig.suppliedSecrets),
+        // Stand-ins for encrypted config are secrets too: they must not leak any more than the real values.
+        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets, ...stackConfig.placeholders.map(placeholderFor)]),
     };
 }

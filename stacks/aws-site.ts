@@ -66,6 +66,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,
         peerCidrs: args.peerCidrs,
         hostsServers,
+        ingress: ctx.ingress,
     }, opts);
     const profile = new AwsNodeInstanceProfile("k3s-node", {}, opts);
     const common = {

@@ -13,6 +13,8 @@ import { queueAutoscalingFootprint } from "../components/inference/queue-autosca
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
+import { ingressOpenings } from "./ingress";
+import { ingressControllerFootprint } from "../components/ingress/ingress-controller";
 
 /**
  * Pods k3s itself runs, with the requests its packaged manifests set.
@@ -37,6 +39,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),
+        ...(ingressOpenings(config.access).length > 0 ? ingressControllerFootprint(config.access!.replicas) : []),
         ...(config.inference ? inferenceServicesFootprint(config) : []),
         ...((config.aws?.gpuNodeGroups ?? []).some((g) => g.autoscaling) ? clusterAutoscalerFootprint() : []),
     ];
@@ -114,5 +117,20 @@ export function platformFit(config: StackConfig): { requested: Requests; allocat
 
 function fitOn(config: StackConfig, nodes: NodeCapacity[]): { requested: Requests; allocatable: Requests; nodes: number } {
     const allocatable = nodes.reduce((a, n) => ({ cpuMillis: a.cpuMillis + n.allocatable.cpuMillis, memoryMi: a.memoryMi + n.allocatable.memoryMi }), { cpuMillis: 0, memoryMi: 0 });
-    return { requested: totalRequests(platformFootprint(config), nodes.length), allocatable, nodes: nodes.length };
+    const models = sharedCpuModels(config).map((m) => ({ workload: `vllm-${m.model}`, pods: m.replicas, perPod: m.requests }));
+    return { requested: totalRequests([...platformFootprint(config), ...models], nodes.length), allocatable, nodes: nodes.length };
+}
+
+/**
+ * CPU models that land on the platform's nodes (their placement and the platform's select the
+ * same kind of node), at their largest scale: the platform and they share those cores.
+ */
+export function sharedCpuModels(config: StackConfig): { model: string; replicas: number; requests: Requests }[] {
+    const kinds = (p: string) => (p === "any" ? ["arm", "x86"] : [p]);
+    const platform = kinds(config.placement.platform);
+    const byName = new Map((config.inference?.models ?? []).map((m) => [m.name, m]));
+    return cpuModelRequests(config)
+        .map((m) => ({ ...m, spec: byName.get(m.model)! }))
+        .filter((m) => kinds(m.spec.placement ?? config.placement.inference).some((k) => platform.includes(k)))
+        .map((m) => ({ model: m.model, replicas: m.spec.replicas.max, requests: m.requests }));
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
-import { K3S_API_PORT } from "../components/k3s/ports";
+import { IngressOpening, K3S_API_PORT } from "../components/k3s/ports";
 import { NodeKind } from "../components/placement";
 import { ClusterConfig } from "./config";
 
@@ -19,6 +19,8 @@ export interface ClusterContext {
     taintEdge: boolean;
     token: pulumi.Output<string>;
     tailscale?: TailscaleJoin;
+    /** What the firewalls open to the ingress controller: nothing unless a route exists. */
+    ingress: IngressOpening[];
     /** The key Pulumi itself logs in with (kubeconfig, external IPs). */
     operatorKey: tls.PrivateKey;
 }

@@ -9,6 +9,7 @@ import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./clu
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
+import { ingressOpenings } from "./ingress";
 import { ociSite } from "./oci-site";
 
 /** The site that runs the servers; the config schema guarantees there is exactly one. */
@@ -50,6 +51,7 @@ export function buildCluster(config: StackConfig): Cluster {
         token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
+        ingress: ingressOpenings(config.access),
     };
     const wireguard = ctx.overlay === "wireguard-native";
 

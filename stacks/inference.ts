@@ -18,6 +18,8 @@ import { PlatformSecrets } from "./platform-secrets";
 /** Namespace of the gateway and the model servers. */
 export const INFERENCE_NAMESPACE = "groundwork-inference";
 export const GATEWAY_SERVICE_ACCOUNT = "llm-gateway";
+/** The gateway's Service (the component's name). */
+export const GATEWAY_SERVICE = "llm-gateway";
 const MODEL_SERVICE_ACCOUNT = "vllm";
 /** The gateway's own database in the platform's Postgres. */
 export const GATEWAY_DATABASE = "litellm";
@@ -44,6 +46,10 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
             return [alias, pulumi.interpolate`sk-${password(`gateway-key-${alias}`, 40)}`];
         }))),
     };
+    // Each team's own keys, under the team's path: its owners read these and nothing else.
+    for (const team of inf.teams) {
+        secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(team.keys.map((k) => [k.name, secrets["gateway/virtual-keys"][`${team.name}-${k.name}`]]));
+    }
     if (inf.hosted.length > 0) {
         secrets["gateway/providers"] = Object.fromEntries(inf.hosted.map((h) => [hostedKeyEnv(h.name), pulumi.output(h.apiKey)]));
     }
@@ -67,7 +73,7 @@ export interface InferenceDeps {
  * Every configured model as a VllmServer on its placement, the queue autoscaler when any model
  * may scale, and the LiteLLM gateway in front of them: the one entry point applications use.
  */
-export function buildInference(config: StackConfig, deps: InferenceDeps): { gatewayUrl: pulumi.Output<string> } | undefined {
+export function buildInference(config: StackConfig, deps: InferenceDeps): { gatewayUrl: pulumi.Output<string>; gateway: LlmGateway } | undefined {
     const inf = config.inference;
     if (!inf) return undefined;
     const provider = deps.provider;
@@ -125,7 +131,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         contextWindowFallbacks: r.contextWindowFallbacks,
         classification: r.classification,
     }));
-    const gateway = new LlmGateway("llm-gateway", {
+    const gateway = new LlmGateway(GATEWAY_SERVICE, {
         namespace: INFERENCE_NAMESPACE,
         serviceAccount: GATEWAY_SERVICE_ACCOUNT,
         vaultConsumer: GATEWAY_CONSUMER,
@@ -139,7 +145,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         keysDigest: digestOf(deps.virtualKeys ?? {}),
         scheduling: platformScheduling,
     }, waitFor);
-    return { gatewayUrl: gateway.url };
+    return { gatewayUrl: gateway.url, gateway };
 }
 
 /**

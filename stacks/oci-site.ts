@@ -64,7 +64,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         privateSubnetCidr: site.privateSubnetCidr,
         sshAllowedCidrs: site.sshAllowedCidrs,
         apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,
-        ingressAllowedCidrs: site.ingressAllowedCidrs,
+        ingress: ctx.ingress,
         peerCidrs: args.peerCidrs,
         hostsServers,
         freeformTags: tags,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
+import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { ClusterAutoscaler, CLUSTER_AUTOSCALER_NAMESPACE } from "../components/aws/cluster-autoscaler";
 import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
@@ -13,14 +14,16 @@ import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../compo
 import { LinkerdMesh, meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
 import { Qdrant } from "../components/platform/qdrant";
-import { Vault, VaultSeal } from "../components/platform/vault";
+import { Vault, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
 import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
-import { buildInference, GATEWAY_CONSUMER, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
+import { buildInference, GATEWAY_CONSUMER, GATEWAY_SERVICE, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
+import { peopleAuth, ssoSecrets } from "./people";
+import { StackIngress } from "./ingress";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
@@ -38,7 +41,7 @@ const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespa
  * Langfuse, with every secret generated here and served from Vault. Returns Vault's recovery
  * key (auto-unseal only).
  */
-export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined>; gatewayUrl?: pulumi.Output<string> } {
+export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined>; gatewayUrl?: pulumi.Output<string>; urls?: Record<string, string> } {
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
     const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
@@ -58,6 +61,11 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     if (inference) {
         Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
     }
+    const access = config.access;
+    const sso = access?.sso;
+    if (sso) {
+        Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER.name]));
+    }
     const identity = cluster.autoscalerIdentity;
     if (identity) {
         secrets[`${AUTOSCALER_CONSUMER.name}/aws`] = { AWS_ACCESS_KEY_ID: identity.accessKeyId, AWS_SECRET_ACCESS_KEY: identity.secretAccessKey };
@@ -68,9 +76,11 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         token: vaultConfig.token,
         consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : [])],
         secrets,
+        people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
         after: [cluster.access, vault],
     });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
+    const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas });
     new k8s.core.v1.Namespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
         "pod-security.kubernetes.io/enforce-version": "latest",
     }), { provider });
@@ -88,10 +98,13 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         certManager: certManager.release,
         scheduling,
     }, afterMesh(data));
+    const langfuseUrl = ingress?.urlOf("langfuse") ?? config.platform.langfuse.url;
     const langfuse = new Langfuse("langfuse", {
         version: config.platform.langfuse.version,
-        url: config.platform.langfuse.url,
-        adminEmail: config.platform.langfuse.adminEmail,
+        url: langfuseUrl,
+        // With SSO, the first administrator signs in through the identity provider (linked by e-mail).
+        adminEmail: sso?.administrators[0] ?? config.platform.langfuse.adminEmail,
+        sso: sso && { issuer: sso.issuer, clientId: sso.clientId, openSignUp: sso.langfuseSignUp },
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
         blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },
@@ -124,9 +137,25 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
         virtualKeys: secrets["gateway/virtual-keys"],
     });
+    if (ingress) {
+        // Without SSO, Langfuse (a UI with passwords from Vault) is for operators only.
+        ingress.route("langfuse", {
+            namespace: LANGFUSE_NAMESPACE, service: { name: "langfuse-web", port: 3000 }, after: [langfuse],
+            ...(sso ? { audience: "ui", signInIssuer: sso.issuer } : { audience: "admin" }),
+        });
+        ingress.route("vault", { namespace: VAULT_NAMESPACE, service: { name: VAULT_RELEASE, port: 8200 }, audience: "admin", after: [vault] });
+        if (served) {
+            ingress.route("gateway", {
+                namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "api",
+                pathPrefixes: ["/v1"], rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
+            });
+            ingress.route("gatewayAdmin", { namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "admin", after: [served.gateway] });
+        }
+    }
     return {
         ...(vaultConfig.unseal === "auto" ? { vaultRecoveryKey: vaultBootstrap.recoveryKey } : {}),
         ...(served ? { gatewayUrl: served.gatewayUrl } : {}),
+        ...(ingress ? { urls: ingress.urls } : {}),
     };
 }
 

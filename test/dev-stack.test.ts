@@ -52,12 +52,14 @@ describe("the dev stack, planned offline", function () {
         }
     });
 
-    it("opens the k3s node ports inside the VCN only, and HTTP/HTTPS ingress on the public subnet", () => {
+    it("opens the k3s node ports inside the VCN only, and the ingress ports its routes need on the public subnet", () => {
         const rules = named(plan, "oci:Core/securityList:SecurityList", "groundwork-public").inputs.ingressSecurityRules as Rule[];
         const udp = rules.filter((r) => r.protocol === "17").map((r) => [r.source, r.udpOptions!.min, r.udpOptions!.max]);
         assert.deepEqual(udp, [["10.0.0.0/16", 8472, 8472], ["10.0.0.0/16", 51820, 51821]]);
         const worldTcp = rules.filter((r) => r.protocol === "6" && r.source === "0.0.0.0/0").map((r) => r.tcpOptions!.min);
+        // 80 for ACME and redirects, 443 for the public hosts; 9443 (gateway admin, Vault) to operators only.
         assert.deepEqual(worldTcp, [80, 443]);
+        assert.deepEqual(rules.filter((r) => r.protocol === "6" && r.tcpOptions!.min === 9443).map((r) => r.source), ["198.51.100.0/24"]);
         const privateRules = named(plan, "oci:Core/securityList:SecurityList", "groundwork-private").inputs.ingressSecurityRules as Rule[];
         assert.ok(privateRules.every((r) => r.source !== "0.0.0.0/0" || r.protocol === "1"), "private subnet admits only ICMP from outside");
     });
@@ -156,6 +158,7 @@ describe("the dev stack, planned offline", function () {
         const components = [...new Set(plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type))].sort();
         assert.deepEqual(components, [
             "groundwork:inference:LlmGateway", "groundwork:inference:VllmServer",
+            "groundwork:ingress:HttpsRoute", "groundwork:ingress:IngressController", "groundwork:ingress:TlsIssuer",
             "groundwork:k3s:ClusterAccess", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
             "groundwork:platform:CertManager", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:PostgresVector",
             "groundwork:platform:Qdrant", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",

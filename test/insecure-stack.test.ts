@@ -27,6 +27,7 @@ interface Expected {
 const INSTANCE = "aws:ec2/instance:Instance";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+const ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
 
 const EXPECTED: Expected[] = [
     // what charts and operators render (test/fixtures/insecure/charts.ts), through their models
@@ -52,7 +53,11 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "namespace-pod-security-enforced", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "inference" }, message: 'namespace "insecure-inference" is "privileged"' },
     { pack: "security", policy: "helm-release-version-pinned", level: "mandatory", resource: { type: "kubernetes:helm.sh/v3:Release", name: "vault" }, message: 'version of chart "vault" is "^0.34"' },
     { pack: "security", policy: "helm-release-trusted-repository", level: "mandatory", resource: { type: "kubernetes:helm.sh/v3:Release", name: "vault" }, message: 'repositoryOpts.repo "http://helm.releases.hashicorp.com" is not https://' },
-    { pack: "security", policy: "service-not-exposed", level: "advisory", resource: { type: "kubernetes:core/v1:Service", name: "vllm-unreviewed" }, message: 'spec.type "LoadBalancer" exposes the Service' },
+    { pack: "security", policy: "service-exposed-only-by-ingress", level: "mandatory", resource: { type: "kubernetes:core/v1:Service", name: "vllm-unreviewed" }, message: 'spec.type "LoadBalancer" exposes Service insecure-inference/vllm-unreviewed' },
+    { pack: "security", policy: "admin-endpoint-not-public", level: "mandatory", resource: { type: ROUTE, name: "gateway-everything" }, message: "routes / of llm-gateway on websecure, beyond its public API (/v1)" },
+    { pack: "security", policy: "admin-endpoint-not-public", level: "mandatory", resource: { type: ROUTE, name: "vault-public" }, message: "declares an admin audience but is served on websecure" },
+    { pack: "security", policy: "ui-route-single-sign-on", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "routes a UI without single sign-on" },
+    { pack: "security", policy: "public-route-tls", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "serves every entrypoint without spec.tls" },
     // reliability
     { pack: "reliability", policy: "aws-spot-max-price", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: 'instanceMarketOptions.spotOptions.maxPrice is "unset"' },
     { pack: "reliability", policy: "pod-resources-set", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "resources.requests.cpu, resources.requests.memory, resources.limits.memory missing" },

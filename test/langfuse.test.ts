@@ -29,14 +29,14 @@ describe("Langfuse", function () {
 
     it("takes every secret from Vault-synced Secrets, none as a value", () => {
         assert.deepEqual(values.langfuse.salt, { secretKeyRef: { name: "langfuse-app", key: "salt" } });
-        assert.deepEqual(values.langfuse.nextauth, { url: "http://localhost:3000", secret: { secretKeyRef: { name: "langfuse-app", key: "nextauthSecret" } } });
+        assert.deepEqual(values.langfuse.nextauth, { url: "https://langfuse.dev.groundwork.example", secret: { secretKeyRef: { name: "langfuse-app", key: "nextauthSecret" } } });
         assert.deepEqual(values.langfuse.encryptionKey, { secretKeyRef: { name: "langfuse-app", key: "encryptionKey" } });
         assert.deepEqual(values.postgresql.auth, { username: "langfuse", database: "langfuse", existingSecret: "langfuse-db", secretKeys: { userPasswordKey: "password" } });
         assert.deepEqual(values.clickhouse.auth, { username: "default", existingSecret: "langfuse-clickhouse", existingSecretKey: "password" });
         assert.deepEqual(values.redis.auth, { existingSecret: "langfuse-redis", existingSecretPasswordKey: "password" });
         assert.deepEqual(values.s3.accessKeyId, { secretKeyRef: { name: "langfuse-s3", key: "accessKeyId" } });
         const synced = docs.filter((d) => d.kind === "VaultStaticSecret" && d.metadata.namespace === "langfuse").map((d) => d.spec!.path).sort();
-        assert.deepEqual(synced, ["langfuse/admin", "langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/db", "langfuse/redis", "langfuse/s3"]);
+        assert.deepEqual(synced, ["langfuse/admin", "langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/db", "langfuse/redis", "langfuse/s3", "langfuse/sso"]);
         const text = JSON.stringify(values);
         for (const secret of plan.secretValues) {
             assert.ok(!text.includes(secret), "a secret value is in Langfuse's values");
@@ -52,7 +52,7 @@ describe("Langfuse", function () {
             LANGFUSE_INIT_PROJECT_NAME: "Platform",
             LANGFUSE_INIT_PROJECT_PUBLIC_KEY: { secretKeyRef: { name: "langfuse-api-keys", key: "publicKey" } },
             LANGFUSE_INIT_PROJECT_SECRET_KEY: { secretKeyRef: { name: "langfuse-api-keys", key: "secretKey" } },
-            LANGFUSE_INIT_USER_EMAIL: "admin@groundwork.invalid",
+            LANGFUSE_INIT_USER_EMAIL: "admin@groundwork.example",
             LANGFUSE_INIT_USER_NAME: "Groundwork administrator",
             LANGFUSE_INIT_USER_PASSWORD: { secretKeyRef: { name: "langfuse-admin", key: "password" } },
         });

@@ -63,8 +63,8 @@ describe("npm run plan", function () {
     });
 
     for (const [stack, keys] of [
-        ["cloud", ["groundwork:inference.huggingfaceToken", "groundwork:inference.hosted[0].apiKey"]],
-        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken"]],
+        ["cloud", ["groundwork:inference.huggingfaceToken", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.clientSecret"]],
+        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken", "groundwork:access.sso.clientSecret"]],
         ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey"]],
     ] as [string, string[]][]) {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, () => {

@@ -66,7 +66,7 @@ describe("policy report and price beside the plan", function () {
             ]);
             assert.deepEqual(by("operator cloudnative-pg").workloads, ["Pod postgres-1"]);
             assert.deepEqual(by("k3s v1.34.9+k3s1").workloads, [
-                "Deployment coredns", "Deployment local-path-provisioner", "Deployment metrics-server", "Deployment traefik", "DaemonSet svclb-traefik",
+                "Deployment coredns", "Deployment local-path-provisioner", "Deployment metrics-server",
             ]);
             assert.deepEqual(by("chart linkerd-control-plane@2026.8.3").workloads, ["Deployment linkerd-identity", "Deployment linkerd-destination", "Deployment linkerd-proxy-injector"]);
             assert.ok(json.rendered.every((r: { workloads: unknown }) => r.workloads !== null), "every chart of the stack has a model at its pinned version");

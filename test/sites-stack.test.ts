@@ -91,7 +91,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal(server["cluster-init"], true);
         assert.equal(server["flannel-backend"], "wireguard-native");
         assert.equal(server["flannel-external-ip"], true);
-        assert.deepEqual(server.disable, ["runtimes"]);
+        assert.deepEqual(server.disable, ["runtimes", "traefik"]);
         const gpu = k3sConfig(named(plan, "aws:ec2/instance:Instance", "gpu-0"));
         assert.equal(gpu.server, `https://${nodes["server-1"].publicIp}:6443`, "other sites join at the server's public address");
         assert.equal(gpu["node-external-ip"], nodes["gpu-0"].publicIp);

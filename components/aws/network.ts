@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
+import { IngressOpening, K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
 
 export interface AwsNetworkArgs {
     /** The VPC's IPv4 range. */
@@ -23,6 +23,8 @@ export interface AwsNetworkArgs {
     peerCidrs: pulumi.Input<string>[];
     /** Whether the k3s servers (and so the API) live in this site. */
     hostsServers: boolean;
+    /** The ingress controller's ports and who may reach each; none opens nothing. */
+    ingress?: IngressOpening[];
     tags?: Record<string, string>;
 }
 
@@ -48,6 +50,10 @@ export function clusterIngressRules(args: AwsNetworkArgs): IngressRule[] {
     if (args.hostsServers) {
         rules.push(...args.apiAllowedCidrs.map((cidr) => ({ protocol: "tcp" as const, from: K3S_API_PORT, to: K3S_API_PORT, cidr, description: "Kubernetes API from operators" })));
         rules.push(...args.sshAllowedCidrs.map((cidr) => ({ protocol: "tcp" as const, from: 22, to: 22, cidr, description: "SSH from operators" })));
+    }
+    // ServiceLB runs the ingress ports on untainted nodes: here, the servers.
+    for (const opening of args.hostsServers ? args.ingress ?? [] : []) {
+        rules.push(...opening.cidrs.map((cidr) => ({ protocol: "tcp" as const, from: opening.port, to: opening.port, cidr, description: opening.description })));
     }
     return rules;
 }

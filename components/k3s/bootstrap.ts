@@ -73,10 +73,11 @@ export const DEFAULT_TAILSCALE_VERSION = "1.94.2";
 
 /**
  * Packaged components servers do not deploy (`disable:`): Groundwork owns the RuntimeClasses (the
- * nvidia one carries GPU scheduling). The rest (CoreDNS, local-path, metrics-server, Traefik,
- * ServiceLB) run, modelled in components/rendered/k3s-packaged.ts.
+ * nvidia one carries GPU scheduling) and the ingress controller (its own pinned Traefik, meshed,
+ * in groundwork-ingress; k3s's would listen on 80/443 routing nothing). The rest (CoreDNS,
+ * local-path, metrics-server, ServiceLB) run, modelled in components/rendered/k3s-packaged.ts.
  */
-export const K3S_DISABLED: readonly string[] = ["runtimes"];
+export const K3S_DISABLED: readonly string[] = ["runtimes", "traefik"];
 
 /** Where the node's k3s configuration and installer are written. */
 export const K3S_CONFIG_PATH = "/etc/rancher/k3s/config.yaml";

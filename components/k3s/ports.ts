@@ -23,3 +23,16 @@ export const K3S_CLUSTER_PORTS: readonly ClusterPort[] = [
     { protocol: "udp", from: 51820, to: 51821, on: "all", description: "flannel wireguard-native (IPv4, IPv6)" },
     { protocol: "tcp", from: 5001, to: 5001, on: "all", description: "embedded registry mirror (spegel)" },
 ];
+
+/**
+ * The ingress controller's ports on every node (ServiceLB's host ports): 80 and 443 for the public
+ * hosts, 9443 for the operator hosts, so a firewall can hold operators' pages to their ranges.
+ */
+export const INGRESS_PORTS = { http: 80, https: 443, operators: 9443 } as const;
+
+/** A port the cloud firewall opens to the ingress controller, and to whom. */
+export interface IngressOpening {
+    port: number;
+    cidrs: string[];
+    description: string;
+}

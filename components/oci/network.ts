@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
-import { K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
+import { IngressOpening, K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
 
 export interface OciNetworkArgs {
     compartmentId: pulumi.Input<string>;
@@ -15,7 +15,8 @@ export interface OciNetworkArgs {
     /** Who may reach the Kubernetes API (TCP 6443) from outside the VCN. */
     apiAllowedCidrs: string[];
     /** Who may reach HTTP/HTTPS ingress on public nodes. Default: anyone. */
-    ingressAllowedCidrs?: string[];
+    /** The ingress controller's ports and who may reach each; none opens nothing. */
+    ingress?: IngressOpening[];
     /** Addresses of nodes at other sites (`/32`s): they get the overlay ports and, to servers, the API. */
     peerCidrs?: pulumi.Input<string>[];
     /** Whether the k3s servers (and so the API) are in this site's public subnet. Default true. */
@@ -53,7 +54,6 @@ function clusterRules(vcnCidr: string): IngressRule[] {
  * ranges only, HTTP/HTTPS for ingress. Exported so that tests and policies can read them.
  */
 export function publicSubnetRules(args: OciNetworkArgs): IngressRule[] {
-    const ingress = args.ingressAllowedCidrs ?? ["0.0.0.0/0"];
     const overlay = K3S_CLUSTER_PORTS.filter((p) => p.description.startsWith("flannel wireguard"));
     return [
         ...clusterRules(args.vcnCidr),
@@ -63,10 +63,7 @@ export function publicSubnetRules(args: OciNetworkArgs): IngressRule[] {
         ]),
         ...args.sshAllowedCidrs.map((c) => portRule("tcp", c, 22, 22, "SSH from operators")),
         ...args.apiAllowedCidrs.map((c) => portRule("tcp", c, K3S_API_PORT, K3S_API_PORT, "Kubernetes API from operators")),
-        ...ingress.flatMap((c) => [
-            portRule("tcp", c, 80, 80, "HTTP ingress"),
-            portRule("tcp", c, 443, 443, "HTTPS ingress"),
-        ]),
+        ...(args.ingress ?? []).flatMap((o) => o.cidrs.map((c) => portRule("tcp", c, o.port, o.port, o.description))),
     ];
 }
 

@@ -13,6 +13,9 @@ import { ContainerResources, Footprint, requestsOf } from "./footprint";
  */
 export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1", evidence: "cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/Chart.yaml" } as const;
 
+/** cert-manager's namespace: ClusterIssuers keep their CA and account secrets there. */
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
+
 const RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
 /** The controller, webhook and CA injector pods. */
@@ -26,7 +29,7 @@ export class CertManager extends pulumi.ComponentResource {
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:CertManager", name, {}, opts);
         const ns = new k8s.core.v1.Namespace(name, {
-            metadata: { name: "cert-manager", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
+            metadata: { name: CERT_MANAGER_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
         }, { parent: this });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
         this.release = pinnedRelease(name, CERT_MANAGER_CHART, {

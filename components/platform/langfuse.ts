@@ -43,6 +43,34 @@ export function langfuseFootprint(): Footprint[] {
     ];
 }
 
+/** Where Langfuse's custom OIDC provider sends people back (next-auth provider id `custom`). */
+export const LANGFUSE_SSO_CALLBACK = "/api/auth/callback/custom";
+
+/**
+ * `langfuse.auth`: each `providers.custom.<option>` renders AUTH_CUSTOM_<OPTION>, a
+ * `secretKeyRef` map as valueFrom (langfuse/langfuse-k8s@langfuse-1.5.41:
+ * charts/langfuse/templates/_helpers.tpl L277-298); `disableUsernamePassword` renders
+ * AUTH_DISABLE_USERNAME_PASSWORD. Langfuse registers the provider only when client id, secret,
+ * issuer and name are all set, and appends /.well-known/openid-configuration to the issuer, so
+ * it goes without a trailing slash (langfuse/langfuse@v3.224.1: web/src/server/auth.ts).
+ * Account linking lets the administrator created at start sign in through SSO by e-mail.
+ */
+export function langfuseSsoValues(sso: { issuer: string; clientId: string }, secretName: string) {
+    return {
+        disableUsernamePassword: true,
+        providers: {
+            custom: {
+                name: "Single sign-on",
+                clientId: sso.clientId,
+                clientSecret: { secretKeyRef: { name: secretName, key: "clientSecret" } },
+                issuer: sso.issuer.replace(/\/+$/, ""),
+                scope: "openid email profile",
+                allowAccountLinking: true,
+            },
+        },
+    };
+}
+
 export interface LangfuseArgs {
     /** Langfuse release (3.x) for web and worker images. */
     version: string;
@@ -57,6 +85,13 @@ export interface LangfuseArgs {
     /** S3-compatible blob storage for events, exports and media. */
     blobStorage: { endpointURL: pulumi.Input<string>; bucket: pulumi.Input<string>; region: string; prefix: string };
     clickhouseStorageGbs: number;
+    /**
+     * Sign-in through the company's OIDC issuer instead of passwords. The client secret is the
+     * `clientSecret` key of the consumer's `sso` Vault secret. The administrator signs in through
+     * it (their account is linked by e-mail); `openSignUp` lets anyone the issuer authenticates
+     * join the organisation as a viewer, otherwise sign-up stays closed.
+     */
+    sso?: { issuer: string; clientId: string; openSignUp: boolean };
     scheduling?: Scheduling;
 }
 
@@ -89,6 +124,7 @@ export class Langfuse extends pulumi.ComponentResource {
         const clickhouse = synced("clickhouse");
         const valkey = synced("redis");
         const blob = synced("s3");
+        const sso = args.sso && synced("sso");
         const ref = (secret: VaultSyncedSecret, key: string) => ({ secretKeyRef: { name: secret.secretName, key } });
         const envFrom = (envName: string, secret: VaultSyncedSecret, key: string) => ({ name: envName, valueFrom: ref(secret, key) });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
@@ -108,7 +144,10 @@ export class Langfuse extends pulumi.ComponentResource {
                     salt: ref(app, "salt"),
                     nextauth: { url: args.url, secret: ref(app, "nextauthSecret") },
                     // AUTH_DISABLE_SIGNUP (web/src/env.mjs at v3.224.1); the first administrator comes from LANGFUSE_INIT_USER_*.
-                    features: { telemetryEnabled: false, signUpDisabled: true },
+                    // It also refuses a first SSO sign-in (next-auth's createUser fails), so with SSO
+                    // and openSignUp, new people join the organisation as viewers instead.
+                    features: { telemetryEnabled: false, signUpDisabled: !(args.sso?.openSignUp ?? false) },
+                    ...(args.sso && sso ? { auth: langfuseSsoValues(args.sso, sso.secretName) } : {}),
                     encryptionKey: ref(app, "encryptionKey"),
                     web: { resources: WEB_RESOURCES },
                     worker: { resources: WORKER_RESOURCES },
@@ -122,6 +161,10 @@ export class Langfuse extends pulumi.ComponentResource {
                         { name: "LANGFUSE_INIT_USER_EMAIL", value: args.adminEmail },
                         { name: "LANGFUSE_INIT_USER_NAME", value: "Groundwork administrator" },
                         envFrom("LANGFUSE_INIT_USER_PASSWORD", admin, "password"),
+                        ...(args.sso?.openSignUp ? [
+                            { name: "LANGFUSE_DEFAULT_ORG_ID", value: LANGFUSE_ORG.id },
+                            { name: "LANGFUSE_DEFAULT_ORG_ROLE", value: "VIEWER" },
+                        ] : []),
                     ],
                     ...placement,
                 },
@@ -165,7 +208,7 @@ export class Langfuse extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
-            dependsOn: [app, admin, apiKeys, db, clickhouse, valkey, blob],
+            dependsOn: [app, admin, apiKeys, db, clickhouse, valkey, blob, ...(sso ? [sso] : [])],
             // ClickHouse holds the traces: never uninstall it on a stack change.
             retainOnDelete: true,
         });

@@ -46,12 +46,116 @@ export interface VaultConsumer {
     serviceAccount: string;
 }
 
+/** A Vault role people sign in to through OIDC: members of `group` get `policy`. */
+export interface VaultPeopleRole {
+    name: string;
+    /** The identity provider's group (a value of the groups claim) bound to the role. */
+    group: string;
+    /** HCL of the role's policy (written under the role's name). */
+    policy: string;
+}
+
+/** Single sign-on for people: Vault's OIDC auth method, one role per group. */
+export interface VaultPeopleAuth {
+    /** OIDC discovery URL (the issuer). */
+    issuer: string;
+    clientId: string;
+    clientSecret: pulumi.Input<string>;
+    groupsClaim: string;
+    /** Vault UI callback(s) and the CLI's (`http://localhost:8250/oidc/callback`). */
+    redirectUris: string[];
+    /** The role `vault login -method=oidc` uses when none is named. */
+    defaultRole: string;
+    roles: VaultPeopleRole[];
+}
+
+/** Where the Vault CLI listens for the OIDC callback (`vault login -method=oidc`), per Vault's JWT/OIDC docs. */
+export const VAULT_CLI_CALLBACK = "http://localhost:8250/oidc/callback";
+
+/** Read access to the KV paths under `prefix` (KV v2: `data/` to read, `metadata/` to list). */
+export function kvReadPolicy(prefix: string): string {
+    return `path "${SECRETS_MOUNT}/data/${prefix}/*" {
+  capabilities = ["read"]
+}
+path "${SECRETS_MOUNT}/metadata/${prefix}/*" {
+  capabilities = ["read", "list"]
+}
+path "${SECRETS_MOUNT}/metadata/${prefix}" {
+  capabilities = ["list"]
+}
+`;
+}
+
+/**
+ * Operators' daily work without the root token: every platform secret (read, write, list, not
+ * destroy), the auth methods' and policies' settings to read, health and seal status.
+ */
+export const OPERATOR_POLICY = `path "${SECRETS_MOUNT}/data/*" {
+  capabilities = ["create", "read", "update", "list"]
+}
+path "${SECRETS_MOUNT}/metadata/*" {
+  capabilities = ["read", "list"]
+}
+path "sys/policies/acl/*" {
+  capabilities = ["read", "list"]
+}
+path "sys/auth" {
+  capabilities = ["read"]
+}
+path "sys/mounts" {
+  capabilities = ["read"]
+}
+path "sys/health" {
+  capabilities = ["read", "sudo"]
+}
+path "sys/seal-status" {
+  capabilities = ["read"]
+}
+`;
+
+/**
+ * Script lines that turn on OIDC for people (once) and write its config and roles: each role
+ * binds one group of the groups claim (bound_claims) to one policy, with 8-hour tokens. Roles
+ * and config go as JSON on stdin, so lists and maps keep their types. Vault JWT/OIDC auth API:
+ * auth/<path>/config (oidc_discovery_url, oidc_client_id, oidc_client_secret, default_role) and
+ * auth/<path>/role/<name> (role_type, user_claim, groups_claim, bound_claims,
+ * allowed_redirect_uris, oidc_scopes, token_policies, token_ttl); hashicorp/vault-plugin-auth-jwt.
+ */
+export function vaultPeopleAuthLines(people: VaultPeopleAuth & { clientSecret: string }): string {
+    const config = { oidc_discovery_url: people.issuer, oidc_client_id: people.clientId, oidc_client_secret: people.clientSecret, default_role: people.defaultRole };
+    const roles = people.roles.map((r) => {
+        const role = {
+            role_type: "oidc",
+            user_claim: "sub",
+            groups_claim: people.groupsClaim,
+            bound_claims: { [people.groupsClaim]: [r.group] },
+            oidc_scopes: ["openid", "profile", "email"],
+            allowed_redirect_uris: people.redirectUris,
+            token_policies: [r.name],
+            token_ttl: "8h",
+            token_max_ttl: "8h",
+        };
+        return `vault policy write ${r.name} - <<'GROUNDWORK_POLICY'
+${r.policy}GROUNDWORK_POLICY
+vault write auth/oidc/role/${r.name} - <<'GROUNDWORK_ROLE'
+${JSON.stringify(role)}
+GROUNDWORK_ROLE
+`;
+    }).join("");
+    return `vault auth list -format=json | grep -q '"oidc/"' || vault auth enable oidc
+${roles}vault write auth/oidc/config - <<'GROUNDWORK_OIDC'
+${JSON.stringify(config)}
+GROUNDWORK_OIDC
+`;
+}
+
 /**
  * The configuration run inside the Vault pod (fed on stdin): the KV engine and the Kubernetes
- * auth method (once), a read-only policy and role per consumer, and the secrets themselves.
- * The token and the secrets are in this text: it travels only as a secret, on stdin.
+ * auth method (once), a read-only policy and role per consumer, people's OIDC sign-in when
+ * configured, and the secrets themselves. The token, the OIDC client secret and the secrets
+ * are in this text: it travels only as a secret, on stdin.
  */
-export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>): string {
+export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }): string {
     const consumerLines = consumers.map((c) => `vault policy write ${c.name} - <<'GROUNDWORK_POLICY'
 path "${SECRETS_MOUNT}/data/${c.name}/*" {
   capabilities = ["read"]
@@ -71,7 +175,7 @@ export VAULT_TOKEN='${token}'
 vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
 vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc"
-${consumerLines}seed="$(mktemp)"
+${consumerLines}${people ? vaultPeopleAuthLines(people) : ""}seed="$(mktemp)"
 trap 'rm -f "$seed"' EXIT
 ${secretLines}echo "configured ${Object.keys(secrets).length} secret paths and ${consumers.length} consumers"
 `;
@@ -89,6 +193,8 @@ export interface VaultBootstrapArgs {
     secrets: Record<string, Record<string, pulumi.Input<string>>>;
     /** What must exist before Vault can be reached (the cluster's access, Vault's release). */
     after: pulumi.Resource[];
+    /** People's single sign-on (OIDC), when the stack has an identity provider. */
+    people?: VaultPeopleAuth;
 }
 
 /**
@@ -125,8 +231,8 @@ export class VaultBootstrap extends pulumi.ComponentResource {
             this.registerOutputs({ recoveryKey: this.recoveryKey });
             return;
         }
-        const script = pulumi.all([token, pulumi.output(args.secrets)]).apply(([t, s]) =>
-            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>));
+        const script = pulumi.all([token, pulumi.output(args.secrets), pulumi.output(args.people?.clientSecret)]).apply(([t, s, clientSecret]) =>
+            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, args.people && { ...args.people, clientSecret: clientSecret! }));
         new command.remote.Command(`${name}-configure`, {
             connection,
             create: `${VAULT_EXEC} sh -s`,

@@ -2,6 +2,7 @@ import { clusterAutoscalerModel, kedaModel, nvidiaDevicePluginModel, prometheusM
 import { cloudNativePgModel, barmanCloudPluginModel, certManagerModel } from "./operators";
 import { langfuseModel, qdrantModel } from "./data-stores";
 import { vaultModel, vaultSecretsOperatorModel } from "./hashicorp";
+import { traefikModel } from "./ingress";
 import { linkerdCniModel, linkerdControlPlaneModel, linkerdCrdsModel } from "./linkerd";
 import { ChartModel } from "./workload";
 
@@ -11,6 +12,7 @@ export const CHART_MODELS: ReadonlyMap<string, ChartModel> = new Map(
         vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel,
         linkerdCrdsModel, linkerdCniModel, linkerdControlPlaneModel,
         kedaModel, prometheusModel, nvidiaDevicePluginModel, clusterAutoscalerModel,
+        traefikModel,
     ]
         .map((m) => [`${m.chart}@${m.version}`, m]),
 );

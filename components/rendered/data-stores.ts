@@ -146,6 +146,10 @@ export const langfuseModel: ChartModel = {
     otherValues: [
         "langfuse.salt", "langfuse.encryptionKey", "langfuse.nextauth.secret", "langfuse.nextauth.url",
         "langfuse.features.signUpDisabled", "langfuse.features.telemetryEnabled", "langfuse.serviceAccount.create",
+        // langfuse.auth: a commented example in values.yaml L40-57; templates/_helpers.tpl L277-298 renders it.
+        "langfuse.auth.disableUsernamePassword", "langfuse.auth.providers.custom.name", "langfuse.auth.providers.custom.clientId",
+        "langfuse.auth.providers.custom.clientSecret", "langfuse.auth.providers.custom.issuer", "langfuse.auth.providers.custom.scope",
+        "langfuse.auth.providers.custom.allowAccountLinking",
         "postgresql.deploy", "postgresql.host", "postgresql.port", "postgresql.auth.username", "postgresql.auth.database",
         "postgresql.auth.existingSecret", "postgresql.auth.secretKeys.userPasswordKey",
         "clickhouse.clusterEnabled", "clickhouse.replicaCount", "clickhouse.shards", "clickhouse.zookeeper.enabled",

@@ -51,14 +51,30 @@ export const namespacePodSecurityEnforced: ResourceValidationPolicy = {
 
 interface ServiceExposureConfig {
     forbiddenServiceTypes: string[];
+    ingressNamespaces: string[];
 }
 
-// kube-linter exposed-services (forbiddenServiceTypes NodePort, LoadBalancer). Advisory: a public
-// entry point is sometimes intended; it should then be deliberate and behind authentication.
-export const serviceNotExposed: ResourceValidationPolicy = {
-    name: "service-not-exposed",
-    description: "Services stay ClusterIP; NodePort and LoadBalancer exposure is flagged for review.",
-    enforcementLevel: "advisory",
+const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
+
+/** Paths in chart values that set a Service type (`service.type`, `proxy.service.type`, `serviceType`). */
+export function exposedServiceTypesInValues(values: unknown, forbidden: string[], path = ""): string[] {
+    if (values === null || typeof values !== "object") return [];
+    const found: string[] = [];
+    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+        const at = path ? `${path}.${key}` : key;
+        const servicePath = (key === "type" && /(^|\.)service$/i.test(path)) || /^serviceType$/i.test(key);
+        if (servicePath && typeof value === "string" && forbidden.includes(value)) found.push(`${at}: ${value}`);
+        else found.push(...exposedServiceTypesInValues(value, forbidden, at));
+    }
+    return found;
+}
+
+// kube-linter exposed-services (forbiddenServiceTypes NodePort, LoadBalancer). The one way in is
+// the ingress controller: its LoadBalancer Services (k3s ServiceLB) are the only exposed ones.
+export const serviceExposedOnlyByIngress: ResourceValidationPolicy = {
+    name: "service-exposed-only-by-ingress",
+    description: "No LoadBalancer or NodePort Service, in our objects or in chart values, unless it is the ingress controller's.",
+    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             forbiddenServiceTypes: {
@@ -67,14 +83,29 @@ export const serviceNotExposed: ResourceValidationPolicy = {
                 default: ["LoadBalancer", "NodePort"],
                 description: "Service types that expose pods outside the cluster.",
             },
+            ingressNamespaces: {
+                type: "array",
+                items: { type: "string" },
+                default: ["groundwork-ingress"],
+                description: "Namespaces of the ingress controller, whose Services may be exposed.",
+            },
         },
     },
     validateResource: (args, report) => {
-        if (args.type !== "kubernetes:core/v1:Service") return;
-        const type = args.props.spec?.type;
-        if (!(args.getConfig<ServiceExposureConfig>().forbiddenServiceTypes ?? []).includes(type)) return;
-        report(`spec.type "${type}" exposes the Service outside the cluster; use ClusterIP behind the gateway, or keep it only if the exposure is intended and authenticated`);
+        const config = args.getConfig<ServiceExposureConfig>();
+        const forbidden = config.forbiddenServiceTypes ?? [];
+        const namespace = args.props.metadata?.namespace ?? args.props.namespace;
+        if ((config.ingressNamespaces ?? []).includes(namespace)) return;
+        if (args.type === "kubernetes:core/v1:Service") {
+            const type = args.props.spec?.type;
+            if (!forbidden.includes(type)) return;
+            report(`spec.type "${type}" exposes Service ${namespace}/${args.props.metadata?.name ?? args.name} outside the cluster; use ClusterIP and route it through the ingress (groundwork:access.hosts)`);
+        } else if (HELM_TYPES.includes(args.type)) {
+            for (const hit of exposedServiceTypesInValues(args.props.values, forbidden)) {
+                report(`values ${hit} exposes chart ${args.props.chart}'s Service outside the cluster; set ClusterIP and route it through the ingress (groundwork:access.hosts)`);
+            }
+        }
     },
 };
 
-export const clusterPolicies = [namespacePodSecurityEnforced, serviceNotExposed];
+export const clusterPolicies = [namespacePodSecurityEnforced, serviceExposedOnlyByIngress];

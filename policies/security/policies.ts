@@ -7,6 +7,7 @@ import { podCredentialPolicies } from "./pod-credentials";
 import { podIsolationPolicies } from "./pod-isolation";
 import { meshAdmitsOutsideCallers } from "./mesh-admission";
 import { podSecurityAdmission } from "./pod-security-admission";
+import { routePolicies } from "./routes";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -18,4 +19,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ...helmPolicies,
     podSecurityAdmission,
     meshAdmitsOutsideCallers,
+    ...routePolicies,
 ];

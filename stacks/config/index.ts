@@ -5,6 +5,7 @@ import { DEFAULT_TAILSCALE_VERSION } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { cronProblem } from "./schedule";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
+import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
@@ -303,6 +304,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
 
+    // The way in: hosts in the domain, a host and SSO for every application.
+    for (const issue of accessIssues(cfg.access, cfg.apps, cfg.inference)) {
+        ctx.addIssue({ code: "custom", ...issue });
+    }
+
     // Every placement the stack names has nodes to land on.
     const placements = isObject(cfg.placement) ? cfg.placement : {};
     for (const [workload, wanted] of Object.entries(placements)) {
@@ -327,6 +333,8 @@ export const stackConfigSchema = z.strictObject({
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
     inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
+    access: accessSchema.optional().describe("The way in: hostnames, TLS, who may reach them, single sign-on. Without it nothing is routed from outside."),
+    apps: appsSchema.describe("Applications people use: a chat UI and notebooks, each on or off and sized."),
     cost: z.strictObject({
         monthlyBudgetUsd: z.number().min(0).describe("Ceiling for the stack's monthly price (USD); the cost policy pack fails a plan or preview above it."),
         alwaysFreeOnly: z.boolean().default(false).describe("The stack must stay inside OCI Always Free (A1 4 OCPU / 24 GB, 200 GB of volumes) and price at $0."),
@@ -339,12 +347,14 @@ export const stackConfigSchema = z.strictObject({
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type PlacementConfig = z.output<typeof placementSchema>;
 export type PlatformConfig = z.output<typeof platformSchema>;
-export type { AwsSiteConfig, EdgeSiteConfig, OciSiteConfig };
+export type { AccessConfig, AppsConfig, AwsSiteConfig, EdgeSiteConfig, OciSiteConfig };
 export type CostConfig = NonNullable<z.output<typeof stackConfigSchema>["cost"]>;
 export interface StackConfig {
     cluster: ClusterConfig;
     cost?: CostConfig;
     inference?: InferenceConfig;
+    access?: AccessConfig;
+    apps: AppsConfig;
     placement: PlacementConfig;
     platform: PlatformConfig;
     oci?: OciSiteConfig;
@@ -359,6 +369,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "cluster" && section === "tailscale") return a !== undefined;
     if (site === "edge" && section === "machines") return b === "privateKey";
     if (site === "platform" && section === "vault") return a === "token";
+    if (site === "access" && section === "sso") return a === "clientSecret";
     if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey");
     if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;

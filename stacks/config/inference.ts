@@ -89,6 +89,7 @@ const teamSchema = z.strictObject({
     ...limits,
     routes: z.array(name).optional().describe("Routes the team may call; default all."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
+    ownersGroup: z.string().min(1).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
 });
 
 export const inferenceSchema = z.strictObject({

@@ -59,7 +59,9 @@ export const ociSchema = z.strictObject({
     publicSubnetCidr: cidr.default("10.0.0.0/24").describe("Public subnet (servers, ingress)."),
     privateSubnetCidr: cidr.default("10.0.1.0/24").describe("Private subnet (agents, NAT egress)."),
     sshAllowedCidrs: z.array(operatorCidr).min(1).describe("Ranges allowed to reach SSH on public nodes. Required; never 0.0.0.0/0."),
-    ingressAllowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]).describe("Ranges allowed to reach HTTP/HTTPS ingress."),
+    ingressAllowedCidrs: z.unknown().optional().refine((v) => v === undefined, {
+        message: "has moved: who may reach HTTP/HTTPS is groundwork:access.publicRanges (and operatorRanges), and ports open only when a host is routed",
+    }).describe("Replaced by groundwork:access.publicRanges."),
     sshAuthorizedKeys: z.array(z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/, {
         message: "must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)",
     })).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),

@@ -6,7 +6,7 @@ import {
     awsKmsKeyRotation,
     awsNoPublicAdminIngress,
 } from "../../policies/security/aws";
-import { namespacePodSecurityEnforced, serviceNotExposed } from "../../policies/security/cluster";
+import { namespacePodSecurityEnforced, serviceExposedOnlyByIngress } from "../../policies/security/cluster";
 import { helmReleaseTrustedRepository, helmReleaseVersionPinned } from "../../policies/security/helm";
 import { ociLegacyImdsDisabled, ociNoPublicAdminIngress } from "../../policies/security/oci";
 import { podImagePinned, podNoLiteralSecretEnv, podServiceAccountToken } from "../../policies/security/pod-credentials";
@@ -341,14 +341,24 @@ describe("security policy pack", () => {
         });
     });
 
-    describe("service-not-exposed (advisory)", () => {
+    describe("service-exposed-only-by-ingress", () => {
         const SERVICE = "kubernetes:core/v1:Service";
-        const service = (type: string) => ({ metadata: { name: "llm-gateway", namespace: "groundwork-inference" }, spec: { ports: [{ name: "http", port: 4000, targetPort: "http" }], type } });
-        it("passes ClusterIP", async () => {
-            assert.deepEqual(await messages(serviceNotExposed, [record(SERVICE, service("ClusterIP"))]), []);
+        const CHART = "kubernetes:helm.sh/v4:Chart";
+        const service = (type: string, namespace = "groundwork-inference") => ({ metadata: { name: "llm-gateway", namespace }, spec: { ports: [{ name: "http", port: 4000, targetPort: "http" }], type } });
+        it("passes ClusterIP, and the ingress controller's LoadBalancer", async () => {
+            assert.deepEqual(await messages(serviceExposedOnlyByIngress, [record(SERVICE, service("ClusterIP")), record(SERVICE, service("LoadBalancer", "groundwork-ingress"))]), []);
         });
-        it("flags LoadBalancer", async () => {
-            assert.match((await messages(serviceNotExposed, [record(SERVICE, service("LoadBalancer"))]))[0], /spec\.type "LoadBalancer" exposes the Service outside the cluster; use ClusterIP/);
+        it("flags a LoadBalancer or NodePort anywhere else", async () => {
+            const found = await messages(serviceExposedOnlyByIngress, [record(SERVICE, service("LoadBalancer")), record(SERVICE, service("NodePort", "langfuse"))]);
+            assert.equal(found.length, 2);
+            assert.match(found[0], /spec\.type "LoadBalancer" exposes Service groundwork-inference\/llm-gateway outside the cluster; use ClusterIP and route it through the ingress/);
+            assert.match(found[1], /spec\.type "NodePort" exposes Service langfuse\/llm-gateway/);
+        });
+        it("flags a chart whose values expose a Service, and passes one that keeps it internal", async () => {
+            const chart = (values: Record<string, unknown>) => record(CHART, { chart: "jupyterhub", namespace: "notebooks", values });
+            assert.deepEqual(await messages(serviceExposedOnlyByIngress, [chart({ proxy: { service: { type: "ClusterIP" } } })]), []);
+            const [m] = await messages(serviceExposedOnlyByIngress, [chart({ proxy: { service: { type: "LoadBalancer" } } })]);
+            assert.match(m, /values proxy\.service\.type: LoadBalancer exposes chart jupyterhub's Service outside the cluster/);
         });
     });
 

@@ -1,0 +1,143 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { INGRESS_PORTS } from "../k3s/ports";
+
+/**
+ * Traefik's entrypoints (IngressRoute `entryPoints`): `web` on 80 only redirects and answers ACME
+ * challenges, `websecure` on 443 serves the public hosts, `operators` on 9443 the operator hosts,
+ * which the firewalls and ServiceLB open only to the operators' ranges.
+ */
+export const ENTRYPOINTS = { http: "web", public: "websecure", operators: "operators" } as const;
+
+/**
+ * What a route serves, for reviewers and the security pack: `ui` (people sign in), `api`
+ * (callers present a key), `admin` (operators only).
+ */
+export type RouteAudience = "ui" | "api" | "admin";
+
+/** Annotations the security pack reads on every IngressRoute. */
+export const ROUTE_ANNOTATIONS = {
+    audience: "groundwork.dev/audience",
+    /** The OIDC issuer people sign in with, on a `ui` route. */
+    signIn: "groundwork.dev/sign-in",
+} as const;
+
+export interface HttpsRouteArgs {
+    /** The hostname, served with a certificate for exactly this name. */
+    host: string;
+    /** Namespace of the backend; the route, its certificate and middlewares live beside it. */
+    namespace: pulumi.Input<string>;
+    /** The backend Service and port. */
+    service: { name: string; port: number };
+    audience: RouteAudience;
+    /** `public` (443, the public ranges) or `operators` (9443, the operator ranges). */
+    entryPoint: "public" | "operators";
+    /** Only these path prefixes are routed (e.g. `/v1` of an API); default everything. */
+    pathPrefixes?: string[];
+    /** The OIDC issuer a `ui` route's application signs people in with. */
+    signInIssuer?: string;
+    /** The ClusterIssuer that issues the certificate. */
+    issuerName: string;
+    /**
+     * Requests per second allowed at the edge, per value of `perHeader` (e.g. each API key's
+     * `Authorization`): ServiceLB masquerades clients, so Traefik sees one source address
+     * (k3s-io/klipper-lb@v0.4.17:entry), and a per-address limit would be one shared bucket.
+     */
+    rateLimit?: { average: number; burst: number; perHeader: string };
+}
+
+/** A Traefik rule matching the host and, if given, any of the path prefixes. */
+export function routeMatch(host: string, pathPrefixes?: string[]): string {
+    const hostRule = `Host(\`${host}\`)`;
+    if (!pathPrefixes || pathPrefixes.length === 0) return hostRule;
+    const paths = pathPrefixes.map((p) => `PathPrefix(\`${p}\`)`).join(" || ");
+    return pathPrefixes.length > 1 ? `${hostRule} && (${paths})` : `${hostRule} && ${paths}`;
+}
+
+/**
+ * One hostname served over HTTPS: a cert-manager Certificate for it, an IngressRoute on its
+ * entrypoint that terminates TLS with that certificate, and an HTTP route on port 80 that only
+ * redirects to HTTPS (lowest priority, so cert-manager's HTTP-01 solver routes win).
+ * Fields: traefik.io_IngressRoute_v1alpha1 and traefik.io_Middleware_v1alpha1
+ * (traefik/traefik-helm-chart@v41.3.0:traefik/crds/), cert-manager.io_Certificate_v1.
+ */
+export class HttpsRoute extends pulumi.ComponentResource {
+    public readonly url: string;
+
+    constructor(name: string, args: HttpsRouteArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:ingress:HttpsRoute", name, {}, opts);
+        const parent = { parent: this };
+        const port = args.entryPoint === "public" ? INGRESS_PORTS.https : INGRESS_PORTS.operators;
+        this.url = port === INGRESS_PORTS.https ? `https://${args.host}` : `https://${args.host}:${port}`;
+        const secretName = `${name}-tls`;
+        const annotations = {
+            [ROUTE_ANNOTATIONS.audience]: args.audience,
+            ...(args.signInIssuer ? { [ROUTE_ANNOTATIONS.signIn]: args.signInIssuer } : {}),
+        };
+        new k8s.apiextensions.CustomResource(`${name}-certificate`, {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name, namespace: args.namespace },
+            spec: {
+                secretName,
+                dnsNames: [args.host],
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: args.issuerName },
+            },
+        }, parent);
+        const middlewares: pulumi.Resource[] = [];
+        if (args.rateLimit) {
+            middlewares.push(new k8s.apiextensions.CustomResource(`${name}-rate-limit`, {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "Middleware",
+                metadata: { name: `${name}-rate-limit`, namespace: args.namespace },
+                spec: {
+                    rateLimit: {
+                        average: args.rateLimit.average,
+                        burst: args.rateLimit.burst,
+                        period: "1s",
+                        sourceCriterion: { requestHeaderName: args.rateLimit.perHeader },
+                    },
+                },
+            }, parent));
+        }
+        new k8s.apiextensions.CustomResource(`${name}-https`, {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "IngressRoute",
+            metadata: { name, namespace: args.namespace, annotations },
+            spec: {
+                entryPoints: [ENTRYPOINTS[args.entryPoint]],
+                routes: [{
+                    kind: "Rule",
+                    match: routeMatch(args.host, args.pathPrefixes),
+                    middlewares: args.rateLimit ? [{ name: `${name}-rate-limit` }] : [],
+                    services: [{ kind: "Service", name: args.service.name, port: args.service.port }],
+                }],
+                tls: { secretName },
+            },
+        }, { parent: this, dependsOn: middlewares });
+        const redirect = new k8s.apiextensions.CustomResource(`${name}-to-https`, {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "Middleware",
+            metadata: { name: `${name}-to-https`, namespace: args.namespace },
+            spec: { redirectScheme: { scheme: "https", permanent: true, ...(port === INGRESS_PORTS.https ? {} : { port: String(port) }) } },
+        }, parent);
+        new k8s.apiextensions.CustomResource(`${name}-http`, {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "IngressRoute",
+            metadata: { name: `${name}-http`, namespace: args.namespace, annotations: { [ROUTE_ANNOTATIONS.audience]: args.audience } },
+            spec: {
+                entryPoints: [ENTRYPOINTS.http],
+                routes: [{
+                    kind: "Rule",
+                    match: `Host(\`${args.host}\`)`,
+                    priority: 1,
+                    middlewares: [{ name: `${name}-to-https` }],
+                    // Never reached: the redirect answers first. Traefik needs a service on a route.
+                    services: [{ kind: "TraefikService", name: "noop@internal" }],
+                }],
+            },
+        }, { parent: this, dependsOn: [redirect] });
+        this.registerOutputs({ url: this.url });
+    }
+}

@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { IngressOpening, INGRESS_PORTS } from "../k3s/ports";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { pinnedRelease } from "../pinned-chart";
+import { ENTRYPOINTS } from "./https-route";
+
+/**
+ * Traefik's official chart. Evidence: traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml
+ * (`version: 41.3.0`, `appVersion: v3.7.11`; tagged 2026-08-21, the newest tag). The chart's
+ * release workflow publishes to https://traefik.github.io/charts (.github/workflows/release.yaml
+ * L120-136); that index itself could not be read here (checked 2026-11-27).
+ */
+export const TRAEFIK_CHART = { chart: "traefik", repo: "https://traefik.github.io/charts", version: "41.3.0", evidence: "traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml" } as const;
+
+/** The namespace of the one way in; the security pack lets only its Services be LoadBalancers. */
+export const INGRESS_NAMESPACE = "groundwork-ingress";
+/** Our IngressClass: cert-manager's HTTP-01 solver Ingresses name it; nothing else uses Ingress. */
+export const INGRESS_CLASS = "groundwork";
+/** Release name; it contains "traefik", so it is the chart's fullname, Service and ServiceAccount (_helpers.tpl L74-85). */
+export const INGRESS_RELEASE = "traefik";
+/** The identity meshed backends admit the ingress by (its ServiceAccount). */
+export const INGRESS_CLIENT = `${INGRESS_NAMESPACE}/${INGRESS_RELEASE}`;
+
+/** Container ports of the entrypoints (values.yaml L951-1094; ours for operators). */
+const CONTAINER_PORTS = { web: 8000, websecure: 8443, operators: INGRESS_PORTS.operators } as const;
+
+const RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+export function ingressControllerFootprint(replicas: number): Footprint[] {
+    return [{ workload: "traefik", pods: replicas, perPod: meshed(requestsOf(RESOURCES)) }];
+}
+
+export interface IngressControllerArgs {
+    /** Traefik replicas (2 or more spread the way in over nodes). */
+    replicas: number;
+    /** Who may reach each port (the cloud firewall's openings); a port not listed is not served. */
+    openings: IngressOpening[];
+    scheduling?: Scheduling;
+}
+
+/** The chart's values for our entrypoints and their LoadBalancer Services (one per port and audience). */
+export function ingressControllerValues(args: IngressControllerArgs): Record<string, any> {
+    const rangesFor = (port: number) => args.openings.find((o) => o.port === port)?.cidrs;
+    const http = rangesFor(INGRESS_PORTS.http);
+    const https = rangesFor(INGRESS_PORTS.https);
+    const operators = rangesFor(INGRESS_PORTS.operators);
+    const lb = (ranges: string[]) => ({ spec: { type: "LoadBalancer", loadBalancerSourceRanges: ranges } });
+    return {
+        deployment: {
+            replicas: args.replicas,
+            // Clients outside the cluster are never meshed: the entrypoints skip the inbound proxy,
+            // while everything Traefik calls goes out through it, with mTLS and its identity.
+            podAnnotations: { "config.linkerd.io/skip-inbound-ports": Object.values(CONTAINER_PORTS).join(",") },
+        },
+        ...(args.replicas > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {}),
+        ingressClass: { enabled: true, isDefaultClass: false, name: INGRESS_CLASS },
+        // --core.strictTLSOptions: no fallback to default TLS options on conflict (GHSA-g55h-rg46-x9c5; values.yaml L136-137).
+        core: { strictTLSOptions: true },
+        api: { dashboard: false },
+        global: { checkNewVersion: false, sendAnonymousUsage: false },
+        providers: {
+            kubernetesCRD: { enabled: true, allowCrossNamespace: false },
+            kubernetesIngress: { enabled: true, ingressClass: INGRESS_CLASS },
+        },
+        accessLog: { enabled: true },
+        ports: {
+            web: { expose: { default: false, http: http !== undefined } },
+            websecure: { expose: { default: https !== undefined } },
+            ...(operators ? { [ENTRYPOINTS.operators]: { port: CONTAINER_PORTS.operators, exposedPort: INGRESS_PORTS.operators, protocol: "TCP", expose: { default: false, operators: true }, http: { tls: { enabled: true } } } } : {}),
+        },
+        service: {
+            // The default Service carries 443; a Service without ports fails the render (templates/service.yaml L39-41).
+            enabled: https !== undefined,
+            ...lb(https ?? []),
+            additionalServices: {
+                ...(http ? { http: lb(http) } : {}),
+                ...(operators ? { operators: lb(operators) } : {}),
+            },
+        },
+        resources: RESOURCES,
+        nodeSelector: args.scheduling?.nodeSelector,
+        tolerations: args.scheduling?.tolerations,
+    };
+}
+
+/**
+ * The one way in: Traefik in its own meshed namespace under Pod Security "restricted" (the chart's
+ * defaults pass it: uid 65532, RuntimeDefault, drop ALL, read-only root; Linkerd's CNI replaces
+ * the proxy-init container). k3s's own Traefik is disabled; its ServiceLB exposes these Services
+ * on every node that tolerates it, holding each port to its ranges (`loadBalancerSourceRanges`,
+ * enforced by klipper-lb before it forwards: k3s-io/klipper-lb@v0.4.17:entry), as the cloud
+ * firewalls do. The dashboard is off; routes are our IngressRoutes, and the only Ingresses are
+ * cert-manager's HTTP-01 solvers of our IngressClass.
+ */
+export class IngressController extends pulumi.ComponentResource {
+    public readonly release: pulumi.Resource;
+
+    constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:ingress:IngressController", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this });
+        this.release = pinnedRelease(name, TRAEFIK_CHART, {
+            name: INGRESS_RELEASE,
+            namespace: ns.metadata.name,
+            values: ingressControllerValues(args),
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}

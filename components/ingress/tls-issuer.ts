@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/** Where the stack's certificates come from. */
+export type TlsIssuerArgs =
+    | {
+        kind: "acme";
+        /** ACME directory URL (Let's Encrypt by default). */
+        server: string;
+        /** Contact for the ACME account. */
+        email: string;
+        /** The IngressClass whose controller serves HTTP-01 challenges on port 80. */
+        ingressClassName: string;
+    }
+    | {
+        kind: "private-ca";
+        /** cert-manager's namespace: a ClusterIssuer's CA secret lives there. */
+        certManagerNamespace: string;
+    };
+
+/** The private CA's Secret (ca.crt, tls.crt, tls.key), in cert-manager's namespace. */
+export const PRIVATE_CA_SECRET = "groundwork-private-ca";
+
+/**
+ * HTTP-01 solver pods run in the namespace of the Certificate they answer for. Those namespaces
+ * are meshed, and a solver behind a proxy that is not yet ready fails the challenge: Linkerd's
+ * injector skips pods annotated `linkerd.io/inject: disabled` (linkerd/linkerd2@edge-26.8.3
+ * controller/proxy-injector). The solver's own ingress answers only on the `web` entrypoint.
+ * Solver fields: cert-manager.io_ClusterIssuer_v1 (`spec.acme.solvers[].http01.ingress`).
+ */
+export function acmeSolver(ingressClassName: string) {
+    return {
+        http01: {
+            ingress: {
+                ingressClassName,
+                podTemplate: { metadata: { annotations: { "linkerd.io/inject": "disabled" } } },
+                ingressTemplate: { metadata: { annotations: { "traefik.ingress.kubernetes.io/router.entrypoints": "web" } } },
+            },
+        },
+    };
+}
+
+/**
+ * One cert-manager ClusterIssuer for every route's certificate: ACME (HTTP-01 through the ingress
+ * controller) for public names, or a private CA the stack creates (a self-signed root, ECDSA
+ * P-256, ten years, renewed by cert-manager a year before it ends) for names no public resolver
+ * knows. The README says how to trust the private CA.
+ */
+export class TlsIssuer extends pulumi.ComponentResource {
+    /** The ClusterIssuer's name, for Certificates' `issuerRef`. */
+    public readonly issuerName: string;
+    public readonly issuer: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: TlsIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:ingress:TlsIssuer", name, {}, opts);
+        const parent = { parent: this };
+        if (args.kind === "acme") {
+            this.issuerName = `${name}-acme`;
+            this.issuer = new k8s.apiextensions.CustomResource(this.issuerName, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: this.issuerName },
+                spec: {
+                    acme: {
+                        server: args.server,
+                        email: args.email,
+                        privateKeySecretRef: { name: `${this.issuerName}-account` },
+                        solvers: [acmeSolver(args.ingressClassName)],
+                    },
+                },
+            }, parent);
+        } else {
+            const root = new k8s.apiextensions.CustomResource(`${name}-self-signed`, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: `${name}-self-signed` },
+                spec: { selfSigned: {} },
+            }, parent);
+            const ca = new k8s.apiextensions.CustomResource(`${name}-ca`, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: { name: PRIVATE_CA_SECRET, namespace: args.certManagerNamespace },
+                spec: {
+                    isCA: true,
+                    commonName: "Groundwork private CA",
+                    secretName: PRIVATE_CA_SECRET,
+                    duration: "87600h",
+                    renewBefore: "8760h",
+                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
+                    issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: `${name}-self-signed` },
+                },
+            }, { parent: this, dependsOn: [root] });
+            this.issuerName = `${name}-private-ca`;
+            this.issuer = new k8s.apiextensions.CustomResource(this.issuerName, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: this.issuerName },
+                spec: { ca: { secretName: PRIVATE_CA_SECRET } },
+            }, { parent: this, dependsOn: [ca] });
+        }
+        this.registerOutputs({ issuerName: this.issuerName });
+    }
+}

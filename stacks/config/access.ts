@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { cidr, isObject, operatorCidr, secret } from "./primitives";
+
+/**
+ * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
+ * their certificates come from, and the company's identity provider for single sign-on.
+ * `groundwork:apps`: the applications people use through it.
+ */
+
+/** A DNS name of two labels or more, lower case (RFC 1123 labels). */
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const hostname = z.string().regex(HOSTNAME, { message: "must be a lower-case DNS name such as chat.example.com" });
+
+/** The services a host can be given to, and whether the world or only operators may reach it. */
+export const PUBLIC_HOSTS = ["gateway", "langfuse", "chat", "notebooks"] as const;
+export const OPERATOR_HOSTS = ["gatewayAdmin", "vault"] as const;
+export type HostRole = (typeof PUBLIC_HOSTS)[number] | (typeof OPERATOR_HOSTS)[number];
+
+/** Let's Encrypt's production directory (letsencrypt.org/docs/acme-protocol-updates, read 2026-11-27). */
+export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+
+const ssoSchema = z.strictObject({
+    issuer: z.url({ protocol: /^https$/, message: "must be the identity provider's https issuer URL, e.g. https://accounts.google.com" })
+        .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
+    clientId: z.string().min(1).describe("OIDC client id registered for this stack."),
+    clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
+    groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
+        .describe("ID-token claim that lists a person's groups."),
+    operatorsGroup: z.string().min(1).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
+    administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
+        .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook and chat admins. They sign in through the identity provider."),
+    langfuseSignUp: z.boolean().default(false)
+        .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),
+}).describe("Single sign-on through any OIDC issuer.");
+
+const rateLimit = z.strictObject({
+    average: z.number().int().min(1).max(100_000).default(20).describe("Requests per second per client address, on average."),
+    burst: z.number().int().min(1).max(100_000).default(40).describe("Requests a client may send at once above the average."),
+});
+
+export const accessSchema = z.strictObject({
+    domain: hostname.describe("Every hostname lies inside this domain."),
+    publicRanges: z.array(cidr).min(1).default(["0.0.0.0/0"])
+        .describe("Who may reach the public hosts (HTTPS 443, and HTTP 80 that only redirects and answers ACME challenges)."),
+    operatorRanges: z.array(operatorCidr).min(1)
+        .describe("Who may reach the operator hosts (gateway admin, Vault UI) on port 9443. Required; never 0.0.0.0/0."),
+    tls: z.strictObject({
+        issuer: z.enum(["acme", "private-ca"]).describe("`acme`: public certificates by HTTP-01 (hosts must resolve to the ingress); `private-ca`: the stack's own CA, for names no public resolver knows."),
+        acmeEmail: z.email({ message: "must be an e-mail address" }).optional().describe("Contact for the ACME account; required with `acme`."),
+        acmeServer: z.url({ protocol: /^https$/, message: "must be an https ACME directory URL" }).default(LETS_ENCRYPT)
+            .describe("ACME directory; Let's Encrypt's staging directory while testing."),
+    }).describe("Where certificates come from (cert-manager issues and renews them)."),
+    hosts: z.strictObject({
+        gateway: hostname.optional().describe("OpenAI-compatible API (`/v1` only), for applications outside the cluster."),
+        gatewayAdmin: hostname.optional().describe("The gateway's admin API and UI; operator ranges only."),
+        langfuse: hostname.optional().describe("Langfuse."),
+        vault: hostname.optional().describe("Vault's UI and API; operator ranges only."),
+        chat: hostname.optional().describe("The chat UI (groundwork:apps.chat)."),
+        notebooks: hostname.optional().describe("Notebooks (groundwork:apps.notebooks)."),
+    }).default({}).describe("A hostname per service; a service without one is not routed."),
+    replicas: z.number().int().min(1).max(5).default(1).describe("Ingress controller replicas; 2 or more keep the way in up while a node drains."),
+    gatewayRateLimit: rateLimit.default({ average: 20, burst: 40 }).describe("Rate limit at the edge for the public gateway host (LiteLLM's per-key limits apply behind it)."),
+    sso: ssoSchema.optional(),
+});
+
+export type AccessConfig = z.output<typeof accessSchema>;
+export type SsoConfig = NonNullable<AccessConfig["sso"]>;
+
+const size = {
+    cpus: z.number().min(0.05).max(64).describe("CPU request, cores."),
+    memoryGbs: z.number().min(0.25).max(512).describe("Memory request, GiB."),
+};
+
+export const appsSchema = z.strictObject({
+    chat: z.strictObject({
+        enabled: z.boolean().default(true),
+        cpus: size.cpus.default(0.1),
+        memoryGbs: size.memoryGbs.default(1),
+        storageGbs: z.number().int().min(1).max(1000).default(5).describe("Chat history and uploads, GB."),
+        team: z.string().optional().describe("The groundwork:inference team whose budget people's chats count against; default: the first team."),
+    }).optional().describe("A chat UI (Open WebUI) on the gateway, signed in through SSO."),
+    notebooks: z.strictObject({
+        enabled: z.boolean().default(true),
+        cpus: size.cpus.default(0.1).describe("CPU request of each person's notebook server, cores."),
+        memoryGbs: size.memoryGbs.default(1).describe("Memory of each person's notebook server (request = limit), GiB."),
+        storageGbs: z.number().int().min(1).max(1000).default(5).describe("Each person's home volume, GB."),
+        concurrentUsers: z.number().int().min(1).max(500).default(1).describe("Servers the stack must have room for at once (the capacity check counts them)."),
+        team: z.string().optional().describe("The groundwork:inference team whose key notebooks call the gateway with; default: the first team."),
+    }).optional().describe("JupyterHub notebooks, signed in through SSO."),
+}).default({});
+
+export type AppsConfig = z.output<typeof appsSchema>;
+
+/** The host each enabled application needs. */
+const APP_HOSTS = { chat: "chat", notebooks: "notebooks" } as const;
+
+/**
+ * Cross-checks of `access` and `apps` (on the raw input, so every problem is reported at once):
+ * hostnames inside the domain and not shared, ACME's contact, hosts for every application,
+ * SSO for every application, and applications that need the gateway.
+ */
+export function accessIssues(access: unknown, apps: unknown, inference: unknown): { path: PropertyKey[]; message: string }[] {
+    const issues: { path: PropertyKey[]; message: string }[] = [];
+    const a = isObject(access) ? access : undefined;
+    const hosts = a && isObject(a.hosts) ? a.hosts : {};
+    const domain = a && typeof a.domain === "string" ? a.domain : undefined;
+    const seen = new Map<string, string>();
+    for (const [role, host] of Object.entries(hosts)) {
+        if (typeof host !== "string" || !HOSTNAME.test(host)) continue;
+        if (domain && HOSTNAME.test(domain) && !host.endsWith(`.${domain}`)) {
+            issues.push({ path: ["access", "hosts", role], message: `is outside groundwork:access.domain ${domain}; use a name ending in .${domain}, such as ${role.toLowerCase()}.${domain}` });
+        }
+        const other = seen.get(host);
+        if (other) {
+            issues.push({ path: ["access", "hosts", role], message: `is also access.hosts.${other}; every service needs its own hostname` });
+        }
+        seen.set(host, role);
+    }
+    if (a && isObject(a.tls) && a.tls.issuer === "acme" && a.tls.acmeEmail === undefined) {
+        issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
+    }
+    const appsInput = isObject(apps) ? apps : {};
+    for (const [app, hostKey] of Object.entries(APP_HOSTS)) {
+        const entry = appsInput[app];
+        if (!isObject(entry) || entry.enabled === false) continue;
+        if (!a) {
+            issues.push({ path: ["apps", app, "enabled"], message: `turns ${app} on, but the stack has no groundwork:access: set access.domain, access.hosts.${hostKey} and access.sso, or set apps.${app}.enabled: false` });
+            continue;
+        }
+        if (hosts[hostKey] === undefined) {
+            issues.push({ path: ["access", "hosts", hostKey], message: `must be set: apps.${app} is on, and an application without a host is not reachable; set a hostname such as ${hostKey}.${domain ?? "example.com"}, or set apps.${app}.enabled: false` });
+        }
+        if (a.sso === undefined) {
+            issues.push({ path: ["access", "sso"], message: `must be set: apps.${app} is on, and applications are only served with single sign-on; configure an OIDC issuer, or set apps.${app}.enabled: false` });
+        }
+        if (!isObject(inference)) {
+            issues.push({ path: ["apps", app, "enabled"], message: `turns ${app} on, but the stack has no groundwork:inference gateway for it to call; add models and routes, or set apps.${app}.enabled: false` });
+        } else if (typeof entry.team === "string" && !(Array.isArray(inference.teams) && inference.teams.some((t) => isObject(t) && t.name === entry.team))) {
+            const names = Array.isArray(inference.teams) ? inference.teams.filter(isObject).map((t) => String(t.name)).join(", ") : "";
+            issues.push({ path: ["apps", app, "team"], message: `names team ${JSON.stringify(entry.team)}, which groundwork:inference.teams does not define${names ? ` (teams: ${names})` : ""}` });
+        }
+    }
+    for (const [app, hostKey] of Object.entries(APP_HOSTS)) {
+        const entry = appsInput[app];
+        if (hosts[hostKey] !== undefined && !(isObject(entry) && entry.enabled !== false)) {
+            issues.push({ path: ["access", "hosts", hostKey], message: `names a host for ${app}, but groundwork:apps.${app} is not on; turn it on (apps.${app}: {}) or remove the host` });
+        }
+    }
+    if (hosts.gateway !== undefined && !isObject(inference)) {
+        issues.push({ path: ["access", "hosts", "gateway"], message: "routes the gateway, but the stack has no groundwork:inference; remove the host or configure inference" });
+    }
+    if (hosts.gatewayAdmin !== undefined && !isObject(inference)) {
+        issues.push({ path: ["access", "hosts", "gatewayAdmin"], message: "routes the gateway's admin, but the stack has no groundwork:inference; remove the host or configure inference" });
+    }
+    return issues;
+}

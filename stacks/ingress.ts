@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { HttpsRoute, HttpsRouteArgs, RouteAudience } from "../components/ingress/https-route";
+import { INGRESS_CLASS, IngressController } from "../components/ingress/ingress-controller";
+import { TlsIssuer } from "../components/ingress/tls-issuer";
+import { IngressOpening, INGRESS_PORTS } from "../components/k3s/ports";
+import { childrenDependOn } from "../components/ordering";
+import { Scheduling } from "../components/placement";
+import { CERT_MANAGER_NAMESPACE } from "../components/platform/cert-manager";
+import { AccessConfig, HostRole, OPERATOR_HOSTS, PUBLIC_HOSTS } from "./config/access";
+
+/**
+ * Whether a host is served on the public entrypoint (443) or the operators' (9443). Langfuse is a
+ * UI: without an identity provider to sign people in, it is for operators only.
+ */
+export function entryPointOf(role: HostRole, access: AccessConfig): "public" | "operators" {
+    if ((OPERATOR_HOSTS as readonly string[]).includes(role)) return "operators";
+    return role === "langfuse" && !access.sso ? "operators" : "public";
+}
+
+/** Whether any host is routed on the public entrypoint, and any on the operators'. */
+export function routedHosts(access?: AccessConfig): { public: boolean; operators: boolean } {
+    const roles = [...PUBLIC_HOSTS, ...OPERATOR_HOSTS].filter((h) => access?.hosts[h] !== undefined);
+    return {
+        public: roles.some((r) => entryPointOf(r, access!) === "public"),
+        operators: roles.some((r) => entryPointOf(r, access!) === "operators"),
+    };
+}
+
+/**
+ * What the cloud firewalls open to the ingress controller: nothing without a routed host. HTTPS
+ * (443) to the public ranges and 9443 to the operator ranges, each only when a host uses it. Port
+ * 80 only redirects and answers HTTP-01 challenges; with ACME it is open to everyone, because
+ * Let's Encrypt validates from addresses it does not publish (letsencrypt.org/docs/faq, "What IP
+ * addresses does Let's Encrypt use to validate my web server?", read 2026-11-27).
+ */
+export function ingressOpenings(access?: AccessConfig): IngressOpening[] {
+    if (!access) return [];
+    const routed = routedHosts(access);
+    if (!routed.public && !routed.operators) return [];
+    const httpFrom = access.tls.issuer === "acme" ? ["0.0.0.0/0"] : [...new Set([...(routed.public ? access.publicRanges : []), ...(routed.operators ? access.operatorRanges : [])])];
+    return [
+        { port: INGRESS_PORTS.http, cidrs: httpFrom, description: access.tls.issuer === "acme" ? "HTTP ingress: redirects to HTTPS and ACME HTTP-01 challenges only" : "HTTP ingress: redirects to HTTPS only" },
+        ...(routed.public ? [{ port: INGRESS_PORTS.https, cidrs: access.publicRanges, description: "HTTPS ingress (public hosts)" }] : []),
+        ...(routed.operators ? [{ port: INGRESS_PORTS.operators, cidrs: access.operatorRanges, description: "HTTPS ingress (operator hosts)" }] : []),
+    ];
+}
+
+/** A service people or applications reach through the ingress. */
+interface RoutedService {
+    namespace: string;
+    service: { name: string; port: number };
+    audience: RouteAudience;
+    pathPrefixes?: string[];
+    signInIssuer?: string;
+    rateLimit?: HttpsRouteArgs["rateLimit"];
+    /** What must exist first: the backend's namespace and component. */
+    after: pulumi.Resource[];
+}
+
+export interface IngressDeps {
+    provider: k8s.Provider;
+    /** cert-manager (Certificate and ClusterIssuer CRDs). */
+    certManager: pulumi.Resource;
+    /** The mesh, which everything meshed waits for. */
+    mesh: pulumi.Resource;
+    scheduling?: Scheduling;
+    replicas: number;
+}
+
+/** The ingress controller, the certificates' issuer, and a route per configured host. */
+export class StackIngress {
+    public readonly issuerName: string;
+    private readonly controller: IngressController;
+    private readonly issuer: TlsIssuer;
+    public readonly urls: Record<string, string> = {};
+
+    constructor(private readonly access: AccessConfig, private readonly deps: IngressDeps) {
+        const opts = { provider: deps.provider, transformations: [childrenDependOn([deps.mesh])] };
+        this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling }, opts);
+        this.issuer = new TlsIssuer("groundwork", access.tls.issuer === "acme"
+            ? { kind: "acme", server: access.tls.acmeServer, email: access.tls.acmeEmail!, ingressClassName: INGRESS_CLASS }
+            : { kind: "private-ca", certManagerNamespace: CERT_MANAGER_NAMESPACE }, { provider: deps.provider, dependsOn: [deps.certManager] });
+        this.issuerName = this.issuer.issuerName;
+    }
+
+    /** Routes `role`'s host, if configured, to the service; returns its URL. */
+    route(role: HostRole, routed: RoutedService): string | undefined {
+        const host = this.access.hosts[role];
+        if (!host) return undefined;
+        const route = new HttpsRoute(role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), {
+            host,
+            namespace: routed.namespace,
+            service: routed.service,
+            audience: routed.audience,
+            entryPoint: entryPointOf(role, this.access),
+            pathPrefixes: routed.pathPrefixes,
+            signInIssuer: routed.signInIssuer,
+            issuerName: this.issuerName,
+            rateLimit: routed.rateLimit,
+        }, { provider: this.deps.provider, dependsOn: [this.controller, this.issuer, ...routed.after] });
+        this.urls[role] = route.url;
+        return route.url;
+    }
+
+    /** The URL a host would be served at, before its route exists. */
+    urlOf(role: HostRole): string | undefined {
+        const host = this.access.hosts[role];
+        if (!host) return undefined;
+        return entryPointOf(role, this.access) === "operators" ? `https://${host}:${INGRESS_PORTS.operators}` : `https://${host}`;
+    }
+}

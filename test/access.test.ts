@@ -1,0 +1,216 @@
+import { strict as assert } from "assert";
+import { ingressControllerValues } from "../components/ingress/ingress-controller";
+import { vaultConfigureScript } from "../components/platform/vault-bootstrap";
+import { traefikServices } from "../components/rendered/ingress";
+import { PlanResult } from "../plan/run";
+import { ingressOpenings } from "../stacks/ingress";
+import { peopleAuth } from "../stacks/people";
+import { committedPlan, ofType, parse, planValues, problems, stackValues } from "./helpers";
+import { shellcheck } from "./validators";
+
+const ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
+const MIDDLEWARE = "kubernetes:traefik.io/v1alpha1:Middleware";
+const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
+const ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
+const CHART = "kubernetes:helm.sh/v4:Chart";
+
+const routes = (plan: PlanResult) => ofType(plan, ROUTE).map((r) => r.inputs as any);
+const chart = (plan: PlanResult, name: string) => ofType(plan, CHART).find((c) => c.inputs.chart === name)!.inputs as any;
+
+describe("the way in: access, TLS and single sign-on", () => {
+    describe("configuration", () => {
+        const dev = () => stackValues("dev");
+
+        it("refuses a hostname outside the domain, naming the key and a name that would do", () => {
+            const v = dev();
+            v.access.hosts.langfuse = "langfuse.other.example";
+            assert.deepEqual(problems(v), ["groundwork:access.hosts.langfuse = \"langfuse.other.example\": is outside groundwork:access.domain dev.groundwork.example; use a name ending in .dev.groundwork.example, such as langfuse.dev.groundwork.example"]);
+        });
+
+        it("refuses an OIDC issuer that is not https", () => {
+            const v = dev();
+            v.access.sso.issuer = "http://id.groundwork.example/realms/groundwork";
+            assert.deepEqual(problems(v), ["groundwork:access.sso.issuer = \"http://id.groundwork.example/realms/groundwork\": must be the identity provider's https issuer URL, e.g. https://accounts.google.com"]);
+        });
+
+        it("refuses an application turned on without a host, and a host without its application", () => {
+            const v = dev();
+            v.apps = { chat: {} };
+            assert.deepEqual(problems(v), ["groundwork:access.hosts.chat is not set: must be set: apps.chat is on, and an application without a host is not reachable; set a hostname such as chat.dev.groundwork.example, or set apps.chat.enabled: false"]);
+            const w = dev();
+            w.access.hosts.notebooks = "notebooks.dev.groundwork.example";
+            assert.match(problems(w)[0], /^groundwork:access\.hosts\.notebooks = "notebooks\.dev\.groundwork\.example": names a host for notebooks, but groundwork:apps\.notebooks is not on/);
+        });
+
+        it("refuses 0.0.0.0/0 for the operator hosts' ranges", () => {
+            const v = dev();
+            v.access.operatorRanges = ["0.0.0.0/0"];
+            assert.deepEqual(problems(v), ["groundwork:access.operatorRanges[0] = \"0.0.0.0/0\": opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)"]);
+        });
+
+        it("refuses ACME without a contact, one host for two services, and an application without SSO", () => {
+            const v = dev();
+            delete v.access.tls.acmeEmail;
+            v.access.hosts.vault = v.access.hosts.langfuse;
+            delete v.access.sso;
+            v.apps = { chat: {} };
+            v.access.hosts.chat = "chat.dev.groundwork.example";
+            assert.deepEqual(problems(v), [
+                "groundwork:access.hosts.vault = \"langfuse.dev.groundwork.example\": is also access.hosts.langfuse; every service needs its own hostname",
+                "groundwork:access.tls.acmeEmail is not set: is required with tls.issuer acme: the ACME account needs a contact address for expiry notices",
+                "groundwork:access.sso is not set: must be set: apps.chat is on, and applications are only served with single sign-on; configure an OIDC issuer, or set apps.chat.enabled: false",
+            ]);
+        });
+
+        it("never echoes the OIDC client secret, whatever its shape", () => {
+            const v = dev();
+            v.access.sso.clientSecret = ["planted-sso-secret-5e1d"];
+            const found = problems(v);
+            assert.equal(found.length, 1);
+            assert.match(found[0], /^groundwork:access\.sso\.clientSecret/);
+            assert.ok(!found[0].includes("planted-sso-secret"), found[0]);
+        });
+
+        it("points the old OCI ingress key at its replacement", () => {
+            const v = dev();
+            v.oci.ingressAllowedCidrs = ["0.0.0.0/0"];
+            assert.match(problems(v)[0], /^groundwork:oci\.ingressAllowedCidrs = .*has moved: who may reach HTTP\/HTTPS is groundwork:access\.publicRanges/);
+        });
+    });
+
+    describe("firewall openings", () => {
+        it("opens nothing without a routed host, and each port only to its ranges", () => {
+            const v = stackValues("dev");
+            assert.deepEqual(ingressOpenings(undefined), []);
+            const access = parse(v).access!;
+            assert.deepEqual(ingressOpenings(access).map((o) => [o.port, o.cidrs]), [[80, ["0.0.0.0/0"]], [443, ["0.0.0.0/0"]], [9443, ["198.51.100.0/24"]]]);
+            const edge = parse(stackValues("edge")).access!;
+            // A private CA needs no ACME challenge: port 80 only redirects, for the same ranges.
+            // Without SSO, Langfuse is on the operators' port with Vault.
+            assert.deepEqual(ingressOpenings(edge).map((o) => [o.port, o.cidrs]), [[80, ["192.168.10.0/24"]], [443, ["192.168.10.0/24"]], [9443, ["192.168.10.0/24"]]]);
+            delete v.access.hosts.vault;
+            delete v.access.hosts.gatewayAdmin;
+            assert.deepEqual(ingressOpenings(parse(v).access!).map((o) => o.port), [80, 443]);
+        });
+
+        it("gives each port its own LoadBalancer Service with the same source ranges (ServiceLB enforces them)", () => {
+            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!) });
+            assert.deepEqual(traefikServices("traefik", values), [
+                { name: "traefik", type: "LoadBalancer", ports: [443] },
+                { name: "traefik-http", type: "LoadBalancer", ports: [80] },
+                { name: "traefik-operators", type: "LoadBalancer", ports: [9443] },
+            ]);
+            assert.deepEqual(values.service.additionalServices.operators.spec.loadBalancerSourceRanges, ["198.51.100.0/24"]);
+            assert.equal(values.api.dashboard, false);
+            assert.equal(values.ingressClass.isDefaultClass, false);
+        });
+    });
+
+    describe("in the stacks' plans", () => {
+        const plans: Record<string, PlanResult> = {};
+        before(async () => {
+            plans.dev = await committedPlan("dev");
+            plans.edge = await committedPlan("edge");
+            const none = stackValues("dev");
+            delete none.access;
+            plans.none = await planValues("no-access", none);
+        });
+
+        it("installs the pinned Traefik, meshed and restricted, and disables k3s's own", () => {
+            const traefik = chart(plans.dev, "traefik");
+            assert.deepEqual([traefik.version, traefik.namespace], ["41.3.0", "groundwork-ingress"]);
+            const ns = ofType(plans.dev, "kubernetes:core/v1:Namespace").find((n) => (n.inputs as any).metadata.name === "groundwork-ingress")!.inputs as any;
+            assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            assert.equal(ns.metadata.annotations["linkerd.io/inject"], "enabled");
+        });
+
+        it("serves every host over HTTPS with its own certificate, and port 80 only redirects", () => {
+            const https = routes(plans.dev).filter((r) => r.spec.tls);
+            assert.deepEqual(https.map((r) => [r.metadata.name, r.spec.entryPoints, r.spec.routes[0].match]).sort(), [
+                ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && PathPrefix(`/v1`)"],
+                ["gateway-admin", ["operators"], "Host(`ai-admin.dev.groundwork.example`)"],
+                ["langfuse", ["websecure"], "Host(`langfuse.dev.groundwork.example`)"],
+                ["vault", ["operators"], "Host(`vault.dev.groundwork.example`)"],
+            ]);
+            const certs = ofType(plans.dev, CERTIFICATE).map((c) => c.inputs as any);
+            for (const r of https) {
+                const cert = certs.find((c) => c.spec.secretName === r.spec.tls.secretName && c.metadata.namespace === r.metadata.namespace);
+                assert.ok(cert, `no Certificate for ${r.metadata.name}`);
+                assert.deepEqual(cert.spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "groundwork-acme" });
+            }
+            const plain = routes(plans.dev).filter((r) => !r.spec.tls);
+            assert.equal(plain.length, https.length);
+            assert.ok(plain.every((r) => r.spec.entryPoints[0] === "web" && r.spec.routes[0].priority === 1 && r.spec.routes[0].services[0].name === "noop@internal"));
+            const redirects = ofType(plans.dev, MIDDLEWARE).map((m) => (m.inputs as any).spec).filter((s) => s.redirectScheme);
+            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "9443", "9443"]);
+        });
+
+        it("rate-limits the public gateway at the edge per API key", () => {
+            const limit = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.spec.rateLimit)!;
+            assert.deepEqual(limit.spec.rateLimit, { average: 20, burst: 40, period: "1s", sourceCriterion: { requestHeaderName: "Authorization" } });
+            assert.deepEqual(routes(plans.dev).find((r) => r.metadata.name === "gateway")!.spec.routes[0].middlewares, [{ name: "gateway-rate-limit" }]);
+        });
+
+        it("issues from Let's Encrypt by HTTP-01 on dev, and from the stack's own CA on edge", () => {
+            const acme = ofType(plans.dev, ISSUER).map((i) => i.inputs as any);
+            assert.equal(acme.length, 1);
+            assert.equal(acme[0].spec.acme.server, "https://acme-v02.api.letsencrypt.org/directory");
+            assert.deepEqual(acme[0].spec.acme.solvers[0].http01.ingress.ingressClassName, "groundwork");
+            assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.podTemplate.metadata.annotations["linkerd.io/inject"], "disabled");
+            const edge = ofType(plans.edge, ISSUER).map((i) => (i.inputs as any).spec);
+            assert.deepEqual(edge.map((s) => Object.keys(s)[0]), ["selfSigned", "ca"]);
+            const ca = ofType(plans.edge, CERTIFICATE).map((c) => c.inputs as any).find((c) => c.spec.isCA)!;
+            assert.deepEqual([ca.metadata.namespace, ca.spec.privateKey.algorithm, ca.spec.secretName], ["cert-manager", "ECDSA", "groundwork-private-ca"]);
+        });
+
+        it("signs people in to Langfuse through the issuer, with the secret by reference and no passwords", () => {
+            const values = chart(plans.dev, "langfuse").values.langfuse;
+            assert.equal(values.nextauth.url, "https://langfuse.dev.groundwork.example");
+            assert.deepEqual(values.auth, {
+                disableUsernamePassword: true,
+                providers: { custom: {
+                    name: "Single sign-on", clientId: "groundwork-dev", issuer: "https://id.groundwork.example/realms/groundwork",
+                    clientSecret: { secretKeyRef: { name: "langfuse-sso", key: "clientSecret" } }, scope: "openid email profile", allowAccountLinking: true,
+                } },
+            });
+            assert.equal(values.features.signUpDisabled, true);
+            assert.ok(values.additionalEnv.some((e: any) => e.name === "LANGFUSE_INIT_USER_EMAIL" && e.value === "admin@groundwork.example"));
+        });
+
+        it("keeps Langfuse to operators where no issuer is configured (edge)", () => {
+            const langfuse = routes(plans.edge).find((r) => r.metadata.name === "langfuse")!;
+            assert.deepEqual([langfuse.spec.entryPoints, langfuse.metadata.annotations["groundwork.dev/audience"]], [["operators"], "admin"]);
+            assert.equal(chart(plans.edge, "langfuse").values.langfuse.auth, undefined);
+        });
+
+        it("routes nothing and opens no ingress port without groundwork:access", () => {
+            assert.deepEqual(ofType(plans.none, ROUTE), []);
+            assert.equal(ofType(plans.none, CHART).find((c) => c.inputs.chart === "traefik"), undefined);
+            const rules = ofType(plans.none, "oci:Core/securityList:SecurityList").flatMap((l) => l.inputs.ingressSecurityRules as any[]);
+            assert.ok(!rules.some((r) => [80, 443, 9443].includes(r.tcpOptions?.min)), "an ingress port is open");
+        });
+    });
+
+    describe("Vault for people", () => {
+        const config = parse(stackValues("dev"));
+        const teams = [{ ...config.inference!.teams[0], ownersGroup: "platform-owners" }];
+        const people = peopleAuth(config.access!.sso!, teams, "vault.dev.groundwork.example");
+
+        it("turns on OIDC with an operator role and a role per team that reads only the team's path", () => {
+            assert.deepEqual(people.redirectUris, ["https://vault.dev.groundwork.example:9443/ui/vault/auth/oidc/oidc/callback", "http://localhost:8250/oidc/callback"]);
+            assert.deepEqual(people.roles.map((r) => [r.name, r.group]), [["operator", "platform-operators"], ["team-platform", "platform-owners"]]);
+            assert.match(people.roles[1].policy, /^path "groundwork\/data\/teams\/platform\/\*" \{\n {2}capabilities = \["read"\]\n\}/);
+            assert.doesNotMatch(people.roles[1].policy, /gateway\/|\*"\s*\{[^}]*"(create|update|delete)"/);
+            assert.doesNotMatch(people.roles[0].policy, /sys\/(raw|generate-root)|"delete"|"sudo"\]\n\}\npath "groundwork/);
+        });
+
+        it("writes roles that bind the group claim, in a script that passes shellcheck", () => {
+            const script = vaultConfigureScript("hvs.x", [], {}, { ...people, clientSecret: "planted-oidc-secret" });
+            assert.ok(shellcheck(script).ok, shellcheck(script).output);
+            const role = JSON.parse(script.split("vault write auth/oidc/role/team-platform - <<'GROUNDWORK_ROLE'\n")[1].split("\n")[0]);
+            assert.deepEqual([role.role_type, role.bound_claims, role.groups_claim, role.token_policies, role.token_ttl], ["oidc", { groups: ["platform-owners"] }, "groups", ["team-platform"], "8h"]);
+            const oidc = JSON.parse(script.split("vault write auth/oidc/config - <<'GROUNDWORK_OIDC'\n")[1].split("\n")[0]);
+            assert.deepEqual(oidc, { oidc_discovery_url: "https://id.groundwork.example/realms/groundwork", oidc_client_id: "groundwork-dev", oidc_client_secret: "planted-oidc-secret", default_role: "operator" });
+        });
+    });
+});
