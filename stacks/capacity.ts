@@ -15,6 +15,7 @@ import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
 import { ingressOpenings } from "./ingress";
 import { ingressControllerFootprint } from "../components/ingress/ingress-controller";
+import { chatFootprint } from "../components/apps/chat-ui";
 
 /**
  * Pods k3s itself runs, with the requests its packaged manifests set.
@@ -40,6 +41,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),
         ...(ingressOpenings(config.access).length > 0 ? ingressControllerFootprint(config.access!.replicas) : []),
+        ...(config.apps.chat?.enabled ? chatFootprint(config.apps.chat.cpus, config.apps.chat.memoryGbs) : []),
         ...(config.inference ? inferenceServicesFootprint(config) : []),
         ...((config.aws?.gpuNodeGroups ?? []).some((g) => g.autoscaling) ? clusterAutoscalerFootprint() : []),
     ];

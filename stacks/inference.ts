@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
@@ -138,6 +139,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         routes,
         teams: inf.teams.map((t) => ({ ...t, routes: t.routes ?? inf.routes.map((r) => r.name) })),
         router: inf.gateway,
+        endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],
         hostedKeyNames: inf.hosted.map((h) => h.name),
         replicas: inf.gateway.replicas,
         database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },

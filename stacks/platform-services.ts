@@ -23,6 +23,7 @@ import { StackConfig } from "./config";
 import { buildInference, GATEWAY_CONSUMER, GATEWAY_SERVICE, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
+import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
 import { StackIngress } from "./ingress";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
@@ -57,7 +58,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
         "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
     });
-    const inference = config.inference;
+    // Each application gets a virtual key in its team, provisioned like the others.
+    const inference = withAppKeys(config.inference, config.apps);
+    const effective: StackConfig = { ...config, inference };
+    const postgresHost = `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`;
     if (inference) {
         Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
     }
@@ -66,6 +70,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     if (sso) {
         Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER.name]));
     }
+    if (inference) {
+        Object.assign(secrets, appSecrets(effective, postgresHost, secrets["gateway/virtual-keys"]));
+    }
+    const apps = appDatabases(config.apps);
     const identity = cluster.autoscalerIdentity;
     if (identity) {
         secrets[`${AUTOSCALER_CONSUMER.name}/aws`] = { AWS_ACCESS_KEY_ID: identity.accessKeyId, AWS_SECRET_ACCESS_KEY: identity.secretAccessKey };
@@ -74,7 +82,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : [])],
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
         after: [cluster.access, vault],
@@ -93,8 +101,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         database: postgres.database,
         vaultConsumer: POSTGRES_CONSUMER,
         backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
-        databases: [{ name: "langfuse" }, ...(inference ? [{ name: GATEWAY_DATABASE }] : [])],
-        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : [])],
+        databases: [{ name: "langfuse" }, ...(inference ? [{ name: GATEWAY_DATABASE }] : []), ...apps.databases],
+        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : []), ...apps.clients],
         certManager: certManager.release,
         scheduling,
     }, afterMesh(data));
@@ -130,10 +138,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         }, afterMesh(vaultBootstrap));
     }
     const gpuSupport = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
-    const served = buildInference(config, {
+    const served = buildInference(effective, {
         provider,
         after: [mesh, vaultBootstrap, postgresService, langfuse, ...gpuSupport],
-        postgresHost: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`,
+        postgresHost,
         langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
         virtualKeys: secrets["gateway/virtual-keys"],
     });
@@ -150,6 +158,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
                 pathPrefixes: ["/v1"], rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
             });
             ingress.route("gatewayAdmin", { namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "admin", after: [served.gateway] });
+            buildApps(config, { provider, ingress, gatewayUrl: pulumi.interpolate`${served.gatewayUrl}/v1`, after: [mesh, vaultBootstrap, postgresService, served.gateway], scheduling });
         }
     }
     return {

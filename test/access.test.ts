@@ -35,7 +35,7 @@ describe("the way in: access, TLS and single sign-on", () => {
 
         it("refuses an application turned on without a host, and a host without its application", () => {
             const v = dev();
-            v.apps = { chat: {} };
+            delete v.access.hosts.chat;
             assert.deepEqual(problems(v), ["groundwork:access.hosts.chat is not set: must be set: apps.chat is on, and an application without a host is not reachable; set a hostname such as chat.dev.groundwork.example, or set apps.chat.enabled: false"]);
             const w = dev();
             w.access.hosts.notebooks = "notebooks.dev.groundwork.example";
@@ -113,6 +113,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             plans.edge = await committedPlan("edge");
             const none = stackValues("dev");
             delete none.access;
+            delete none.apps;
             plans.none = await planValues("no-access", none);
         });
 
@@ -127,6 +128,7 @@ describe("the way in: access, TLS and single sign-on", () => {
         it("serves every host over HTTPS with its own certificate, and port 80 only redirects", () => {
             const https = routes(plans.dev).filter((r) => r.spec.tls);
             assert.deepEqual(https.map((r) => [r.metadata.name, r.spec.entryPoints, r.spec.routes[0].match]).sort(), [
+                ["chat", ["websecure"], "Host(`chat.dev.groundwork.example`)"],
                 ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && PathPrefix(`/v1`)"],
                 ["gateway-admin", ["operators"], "Host(`ai-admin.dev.groundwork.example`)"],
                 ["langfuse", ["websecure"], "Host(`langfuse.dev.groundwork.example`)"],
@@ -142,7 +144,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.equal(plain.length, https.length);
             assert.ok(plain.every((r) => r.spec.entryPoints[0] === "web" && r.spec.routes[0].priority === 1 && r.spec.routes[0].services[0].name === "noop@internal"));
             const redirects = ofType(plans.dev, MIDDLEWARE).map((m) => (m.inputs as any).spec).filter((s) => s.redirectScheme);
-            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "9443", "9443"]);
+            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "9443", "9443"]);
         });
 
         it("rate-limits the public gateway at the edge per API key", () => {

@@ -82,6 +82,10 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual(access.keys, [{
                 key_alias: "product-default", team_id: "product", max_budget: 100, budget_duration: "30d", rpm_limit: 120, tpm_limit: 50000,
                 models: ["chat", "large", "small", "hosted"], key_file: "product-default",
+            }, {
+                // The chat UI's own key, at the team's limits: people's chats count against the team's budget.
+                key_alias: "product-chat-ui", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
+                models: ["chat", "large", "small", "hosted"], key_file: "product-chat-ui",
             }]);
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
             assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");

@@ -68,6 +68,7 @@ describe("Langfuse", function () {
         assert.deepEqual(cluster.spec!.managed.roles, [
             { name: "langfuse", ensure: "present", login: true, passwordSecret: { name: "postgres-langfuse" } },
             { name: "litellm", ensure: "present", login: true, passwordSecret: { name: "postgres-litellm" } },
+            { name: "openwebui", ensure: "present", login: true, passwordSecret: { name: "postgres-openwebui" } },
         ]);
         assert.deepEqual([values.clickhouse.deploy, values.clickhouse.clusterEnabled, values.clickhouse.replicaCount, values.clickhouse.zookeeper.enabled], [true, false, 1, false]);
         assert.deepEqual(values.clickhouse.persistence, { size: "20Gi" });
@@ -77,12 +78,13 @@ describe("Langfuse", function () {
         assert.deepEqual(values.langfuse.web.resources.limits, { cpu: "1", memory: "1536Mi" });
     });
 
-    it("lets only Langfuse, the LLM gateway and the cluster's own instances reach Postgres", () => {
+    it("lets only Langfuse, the LLM gateway, the chat UI and the cluster's own instances reach Postgres", () => {
         const auth = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "postgres-clients-clients")!;
         assert.deepEqual(auth.spec!.identityRefs, [
             { kind: "ServiceAccount", name: "postgres", namespace: "groundwork-data" },
             { kind: "ServiceAccount", name: "langfuse", namespace: "langfuse" },
             { kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-inference" },
+            { kind: "ServiceAccount", name: "open-webui", namespace: "groundwork-chat" },
         ]);
         const server = docs.find((d) => d.kind === "Server" && d.metadata.name === "postgres-clients-server")!;
         assert.deepEqual([server.spec!.port, server.spec!.accessPolicy], [5432, "deny"]);

@@ -114,12 +114,14 @@ describe("Vault", function () {
                 "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
                 "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3",
                 "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys", "teams/platform/gateway-keys", "langfuse/sso",
+                "postgres/openwebui", "chat/db", "chat/app", "chat/gateway", "chat/sso",
             ]);
             const written = [...script.matchAll(/<<'GROUNDWORK_SECRET'\n(.*)\n/g)].map((m) => JSON.parse(m[1]) as Record<string, string>);
             const masked = JSON.stringify(plan.resources.map((r) => r.inputs)) + kubernetesDocuments(plan.resources).map((d) => JSON.stringify(d)).join();
             for (const value of written.flatMap((w) => Object.values(w)).filter((v) => v.length >= 16)) {
                 assert.ok(!masked.includes(value), "a platform secret appears in a plain input");
-                assert.ok(plan.secretValues.includes(value), "a platform secret is unknown to the leak check");
+                // A composite value (a database URL) is caught by the password inside it.
+                assert.ok(plan.secretValues.some((known) => known.length >= 16 && value.includes(known)), "a platform secret is unknown to the leak check");
             }
             assert.match(written[paths.indexOf("langfuse/app")].encryptionKey, /^[0-9a-f]{64}$/);
             assert.match(written[paths.indexOf("langfuse/api-keys")].publicKey, /^pk-lf-/);

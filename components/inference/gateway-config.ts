@@ -65,7 +65,13 @@ function tokenPrices(perMillion?: { input: number; output: number }) {
     return perMillion ? { input_cost_per_token: perMillion.input / 1e6, output_cost_per_token: perMillion.output / 1e6 } : {};
 }
 
-export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings) {
+/**
+ * `endUserHeaders`: request headers that name the person behind a call (an application's user),
+ * as LiteLLM `general_settings.user_header_mappings` with role `customer`: LiteLLM records the
+ * value as the call's end user, tracks its spend, and the Langfuse callback makes it the trace's
+ * user (BerriAI/litellm-docs: docs/proxy/customers.md L13-61, docs/tutorials/openweb_ui.md L77-114).
+ */
+export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, endUserHeaders: string[] = []) {
     const chains = (pick: (r: GatewayRoute) => string[]) =>
         routes.filter((r) => pick(r).length > 0).map((r) => ({ [r.name]: pick(r) }));
     return {
@@ -97,6 +103,7 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings) {
             master_key: env(GATEWAY_ENV.masterKey),
             // The database URL is assembled by LiteLLM from DATABASE_HOST/USERNAME/PASSWORD/NAME.
             store_model_in_db: false,
+            ...(endUserHeaders.length > 0 ? { user_header_mappings: endUserHeaders.map((h) => ({ header_name: h, litellm_user_role: "customer" })) } : {}),
         },
     };
 }

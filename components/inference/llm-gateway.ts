@@ -44,6 +44,8 @@ export interface LlmGatewayArgs {
     routes: GatewayRoute[];
     teams: GatewayTeam[];
     router: RouterSettings;
+    /** Headers applications name their users in (LiteLLM end users, Langfuse trace users). */
+    endUserHeaders?: string[];
     /** Hosted models whose keys the gateway reads (names as in the routes' targets). */
     hostedKeyNames: string[];
     replicas: number;
@@ -85,7 +87,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         const providers = args.hostedKeyNames.length > 0 ? synced("providers") : undefined;
         const virtualKeys = synced("virtual-keys");
 
-        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router));
+        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders));
         const access = JSON.stringify(gatewayAccess(args.teams), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {
             metadata: { name, namespace: ns, labels },

@@ -91,6 +91,9 @@ export const appsSchema = z.strictObject({
 
 export type AppsConfig = z.output<typeof appsSchema>;
 
+/** The virtual key each application gets in its team (its name is taken there). */
+export const APP_KEY_NAMES = { chat: "chat-ui", notebooks: "notebooks" } as const;
+
 /** The host each enabled application needs. */
 const APP_HOSTS = { chat: "chat", notebooks: "notebooks" } as const;
 
@@ -135,7 +138,16 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
         }
         if (!isObject(inference)) {
             issues.push({ path: ["apps", app, "enabled"], message: `turns ${app} on, but the stack has no groundwork:inference gateway for it to call; add models and routes, or set apps.${app}.enabled: false` });
-        } else if (typeof entry.team === "string" && !(Array.isArray(inference.teams) && inference.teams.some((t) => isObject(t) && t.name === entry.team))) {
+        } else {
+            const teams = Array.isArray(inference.teams) ? inference.teams.filter(isObject) : [];
+            const team = typeof entry.team === "string" ? teams.find((t) => t.name === entry.team) : teams[0];
+            const keyName = APP_KEY_NAMES[app as keyof typeof APP_KEY_NAMES];
+            const index = team && Array.isArray(team.keys) ? team.keys.findIndex((k) => isObject(k) && k.name === keyName) : -1;
+            if (team && index >= 0) {
+                issues.push({ path: ["inference", "teams", teams.indexOf(team), "keys", index, "name"], message: `is "${keyName}", the name of the key apps.${app} gets in team ${String(team.name)}; rename this key` });
+            }
+        }
+        if (isObject(inference) && typeof entry.team === "string" && !(Array.isArray(inference.teams) && inference.teams.some((t) => isObject(t) && t.name === entry.team))) {
             const names = Array.isArray(inference.teams) ? inference.teams.filter(isObject).map((t) => String(t.name)).join(", ") : "";
             issues.push({ path: ["apps", app, "team"], message: `names team ${JSON.stringify(entry.team)}, which groundwork:inference.teams does not define${names ? ` (teams: ${names})` : ""}` });
         }

@@ -1,0 +1,153 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { VaultConsumer } from "../platform/vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+
+/**
+ * Open WebUI's official chart. Evidence: open-webui/helm-charts@open-webui-16.0.0:
+ * charts/open-webui/Chart.yaml (`version: 16.0.0`, `appVersion: 0.11.0`; tagged 2026-07-30, the
+ * newest non-dev tag; listed in the gh-pages index.yaml). Repository: helm.openwebui.com (the
+ * charts' README). Checked 2026-11-27.
+ */
+export const OPEN_WEBUI_CHART = { chart: "open-webui", repo: "https://helm.openwebui.com", version: "16.0.0", appVersion: "0.11.0", evidence: "open-webui/helm-charts@open-webui-16.0.0:charts/open-webui/Chart.yaml" } as const;
+
+/** The release (and so the chart's fullname, Service and StatefulSet). */
+export const CHAT_RELEASE = "open-webui";
+export const CHAT_SERVICE_ACCOUNT = "open-webui";
+/** The chart's Service port (values.yaml L502-511: 80 → container 8080). */
+export const CHAT_SERVICE_PORT = 80;
+/** Open WebUI's redirect path for the OIDC provider (open-webui/docs: env-configuration.mdx OPENID_REDIRECT_URI). */
+export const CHAT_SSO_CALLBACK = "/oauth/oidc/callback";
+/** The header Open WebUI forwards each person's e-mail in (ENABLE_FORWARD_USER_INFO_HEADERS). */
+export const CHAT_USER_HEADER = "X-OpenWebUI-User-Email";
+
+/**
+ * The published image runs as root (its Dockerfile's `ARG UID=0`); a numeric non-root user is
+ * given so the kubelet can prove it. Nothing it must write is on the image's filesystem: data on
+ * the volume (local-path directories are 0777), the static files it copies at start and $HOME on
+ * emptyDirs, and its secret key from Vault (start.sh would otherwise write one beside itself:
+ * open-webui/open-webui#26662). Non-root on 0.11.0 is reported broken in #27651 (closed); this is
+ * the configuration its fixes (#26664) target, and it has not run here.
+ */
+const POD_SECURITY = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } };
+const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: false };
+const INIT_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
+export function chatResources(cpus: number, memoryGbs: number): ContainerResources {
+    const memory = `${Math.round(memoryGbs * 1024)}Mi`;
+    return { requests: { cpu: `${Math.round(cpus * 1000)}m`, memory }, limits: { cpu: "2", memory: `${Math.round(memoryGbs * 2048)}Mi` } };
+}
+
+export function chatFootprint(cpus: number, memoryGbs: number): Footprint[] {
+    return [{ workload: "open-webui", pods: 1, perPod: meshed(requestsOf(chatResources(cpus, memoryGbs))) }];
+}
+
+export interface ChatUiArgs {
+    /** The Vault role that reads `<consumer>/*`: `sso` (clientSecret), `app` (secretKey), `db` (url), `gateway` (apiKey). */
+    vaultConsumer: VaultConsumer;
+    /** The URL people open (WEBUI_URL: OAuth redirects go there). */
+    url: string;
+    sso: { issuer: string; clientId: string; groupsClaim: string; operatorsGroup: string };
+    /** The gateway's OpenAI-compatible base URL inside the mesh (`…/v1`). */
+    gatewayUrl: pulumi.Input<string>;
+    cpus: number;
+    memoryGbs: number;
+    storageGbs: number;
+    scheduling?: Scheduling;
+}
+
+/** The chart's values: SSO only, the gateway as the one model provider, people's e-mail forwarded to it. */
+export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: string; db: string; gateway: string }): Record<string, any> {
+    const fromSecret = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+    const probe = (extra: Record<string, number>) => ({ httpGet: { path: "/health", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, ...extra });
+    return {
+        // No bundled model runtimes or pipelines: the gateway serves every model (values.yaml L14-64).
+        ollama: { enabled: false },
+        pipelines: { enabled: false },
+        tika: { enabled: false },
+        // One replica with the in-process websocket manager, so no Redis (values.yaml L66-88; CHANGELOG v14.9.0).
+        websocket: { enabled: true, manager: "", redis: { enabled: false } },
+        replicaCount: 1,
+        serviceAccount: { enable: true, create: true, name: CHAT_SERVICE_ACCOUNT, automountServiceAccountToken: false },
+        podSecurityContext: POD_SECURITY,
+        containerSecurityContext: CONTAINER_SECURITY,
+        copyAppData: { resources: INIT_RESOURCES },
+        resources: chatResources(args.cpus, args.memoryGbs),
+        startupProbe: probe({ failureThreshold: 60 }),
+        readinessProbe: probe({ failureThreshold: 3 }),
+        livenessProbe: probe({ failureThreshold: 6 }),
+        persistence: { enabled: true, size: `${args.storageGbs}Gi` },
+        volumes: [{ name: "static", emptyDir: {} }, { name: "home", emptyDir: {} }],
+        volumeMounts: { container: [{ name: "static", mountPath: "/app/static" }, { name: "home", mountPath: "/home/open-webui" }] },
+        enableOpenaiApi: true,
+        openaiBaseApiUrl: args.gatewayUrl,
+        openaiApiKey: "",
+        openaiApiKeyExistingSecret: secrets.gateway,
+        openaiApiKeyExistingSecretKey: "apiKey",
+        sso: {
+            enabled: true,
+            // People the issuer signs in get an account; roles follow their groups (operators are admins).
+            enableSignup: true,
+            enableRoleManagement: true,
+            roleManagement: { rolesClaim: args.sso.groupsClaim, allowedRoles: "*", adminRoles: args.sso.operatorsGroup },
+            oidc: {
+                enabled: true,
+                clientId: args.sso.clientId,
+                clientExistingSecret: secrets.sso,
+                clientExistingSecretKey: "clientSecret",
+                providerUrl: `${args.sso.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`,
+                providerName: "Single sign-on",
+                scopes: "openid email profile",
+            },
+        },
+        // Settings the chart has no keys for (open-webui/docs env-configuration.mdx, v0.11.0).
+        extraEnvVars: [
+            { name: "WEBUI_URL", value: args.url },
+            fromSecret("WEBUI_SECRET_KEY", secrets.app, "secretKey"),
+            fromSecret("DATABASE_URL", secrets.db, "url"),
+            { name: "ENABLE_PERSISTENT_CONFIG", value: "False" },
+            { name: "ENABLE_LOGIN_FORM", value: "False" },
+            { name: "ENABLE_PASSWORD_AUTH", value: "False" },
+            { name: "ENABLE_SIGNUP", value: "False" },
+            { name: "DEFAULT_USER_ROLE", value: "user" },
+            { name: "OAUTH_CODE_CHALLENGE_METHOD", value: "S256" },
+            { name: "ENABLE_OAUTH_ID_TOKEN_COOKIE", value: "False" },
+            // Each person's e-mail goes to the gateway, which records it as the call's end user.
+            { name: "ENABLE_FORWARD_USER_INFO_HEADERS", value: "True" },
+            // Embeddings through the gateway, so no local model is downloaded or held in memory.
+            { name: "RAG_EMBEDDING_ENGINE", value: "openai" },
+            { name: "OFFLINE_MODE", value: "True" },
+            { name: "UVICORN_WORKERS", value: "1" },
+            { name: "STATIC_DIR", value: "/app/static" },
+            { name: "HOME", value: "/home/open-webui" },
+        ],
+        nodeSelector: args.scheduling?.nodeSelector,
+        tolerations: args.scheduling?.tolerations,
+    };
+}
+
+/**
+ * A chat UI for people: Open WebUI, signed in only through the company's identity provider, on
+ * the gateway with the team's key, each person's e-mail forwarded so that the gateway and
+ * Langfuse attribute every call to them. Chats live in the platform's Postgres (backed up);
+ * uploads on a retained volume. Meshed, Pod Security "restricted", every secret from Vault.
+ */
+export class ChatUi extends pulumi.ComponentResource {
+    constructor(name: string, args: ChatUiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:apps:ChatUi", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
+        const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
+        const secrets = { sso: synced("sso"), app: synced("app"), db: synced("db"), gateway: synced("gateway") };
+        pinnedRelease(name, OPEN_WEBUI_CHART, {
+            name: CHAT_RELEASE,
+            namespace: ns.metadata.name,
+            values: chatUiValues(args, { sso: secrets.sso.secretName, app: secrets.app.secretName, db: secrets.db.secretName, gateway: secrets.gateway.secretName }),
+        }, { parent: this, dependsOn: Object.values(secrets), retainOnDelete: true });
+        this.registerOutputs({});
+    }
+}

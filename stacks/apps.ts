@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { CHAT_SERVICE_ACCOUNT, CHAT_SERVICE_PORT, CHAT_RELEASE, ChatUi } from "../components/apps/chat-ui";
+import { childrenDependOn } from "../components/ordering";
+import { Scheduling } from "../components/placement";
+import { VaultConsumer } from "../components/platform/vault-bootstrap";
+import { StackConfig } from "./config";
+import { APP_KEY_NAMES } from "./config/access";
+import { InferenceConfig } from "./config/inference";
+import { StackIngress } from "./ingress";
+import { PlatformSecrets } from "./platform-secrets";
+
+export const CHAT_NAMESPACE = "groundwork-chat";
+export const CHAT_CONSUMER: VaultConsumer = { name: "chat", namespace: CHAT_NAMESPACE, serviceAccount: "chat-secrets" };
+/** The chat UI's own database in the platform's Postgres (chats, users, settings: backed up with it). */
+export const CHAT_DATABASE = "openwebui";
+
+type Apps = StackConfig["apps"];
+
+/** The team whose key and budget an application's calls count against: its `team`, else the first. */
+export function appTeam(inference: InferenceConfig, app: { team?: string }): string {
+    return app.team ?? inference.teams[0].name;
+}
+
+const enabled = <T extends { enabled: boolean }>(app?: T): app is T => app !== undefined && app.enabled;
+
+/**
+ * The inference config with a virtual key for each application in its team, at the team's own
+ * limits: the gateway provisions it like any key, and its calls count against the team's budget.
+ */
+export function withAppKeys(inference: InferenceConfig | undefined, apps: Apps): InferenceConfig | undefined {
+    if (!inference || !enabled(apps.chat)) return inference;
+    const team = appTeam(inference, apps.chat);
+    return {
+        ...inference,
+        teams: inference.teams.map((t) => (t.name !== team ? t : {
+            ...t,
+            keys: [...t.keys, { name: APP_KEY_NAMES.chat, maxBudgetUsd: t.maxBudgetUsd, budgetDuration: t.budgetDuration, rpm: t.rpm, tpm: t.tpm }],
+        })),
+    };
+}
+
+/** Postgres databases and meshed clients the applications add. */
+export function appDatabases(apps: Apps): { databases: { name: string }[]; clients: string[] } {
+    return enabled(apps.chat)
+        ? { databases: [{ name: CHAT_DATABASE }], clients: [`${CHAT_NAMESPACE}/${CHAT_SERVICE_ACCOUNT}`] }
+        : { databases: [], clients: [] };
+}
+
+/** The Vault consumers the applications read their secrets through. */
+export function appConsumers(apps: Apps): VaultConsumer[] {
+    return enabled(apps.chat) ? [CHAT_CONSUMER] : [];
+}
+
+/**
+ * The applications' secrets: the chat UI's session key, its database role's password (Postgres
+ * sets it, the chat logs in with the URL), its gateway key and the OIDC client secret.
+ */
+export function appSecrets(config: StackConfig, postgresHost: string, virtualKeys: Record<string, pulumi.Output<string>>): PlatformSecrets {
+    const apps = config.apps;
+    if (!enabled(apps.chat) || !config.inference || !config.access?.sso) return {};
+    const dbPassword = new random.RandomPassword("chat-db", { length: 32, special: false }).result;
+    const team = appTeam(config.inference, apps.chat);
+    return {
+        [`postgres/${CHAT_DATABASE}`]: { username: pulumi.secret(pulumi.output(CHAT_DATABASE)), password: dbPassword },
+        "chat/db": { url: pulumi.secret(pulumi.interpolate`postgresql://${CHAT_DATABASE}:${dbPassword}@${postgresHost}/${CHAT_DATABASE}`) },
+        "chat/app": { secretKey: new random.RandomPassword("chat-secret-key", { length: 48, special: false }).result },
+        "chat/gateway": { apiKey: virtualKeys[`${team}-${APP_KEY_NAMES.chat}`] },
+        "chat/sso": { clientSecret: pulumi.output(config.access.sso.clientSecret) },
+    };
+}
+
+export interface AppsDeps {
+    provider: k8s.Provider;
+    ingress: StackIngress;
+    /** The gateway's in-mesh OpenAI-compatible URL (`…/v1`). */
+    gatewayUrl: pulumi.Input<string>;
+    /** What the applications wait for: the mesh, Vault's bootstrap, Postgres, the gateway. */
+    after: pulumi.Resource[];
+    scheduling?: Scheduling;
+}
+
+/** The applications the stack turns on, each behind its host with single sign-on. */
+export function buildApps(config: StackConfig, deps: AppsDeps): void {
+    const sso = config.access?.sso;
+    const chat = config.apps.chat;
+    if (enabled(chat) && sso) {
+        const url = deps.ingress.urlOf("chat")!;
+        const ui = new ChatUi("chat", {
+            vaultConsumer: CHAT_CONSUMER,
+            url,
+            sso: { issuer: sso.issuer, clientId: sso.clientId, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup },
+            gatewayUrl: deps.gatewayUrl,
+            cpus: chat.cpus,
+            memoryGbs: chat.memoryGbs,
+            storageGbs: chat.storageGbs,
+            scheduling: deps.scheduling,
+        }, { provider: deps.provider, transformations: [childrenDependOn(deps.after)] });
+        deps.ingress.route("chat", { namespace: CHAT_NAMESPACE, service: { name: CHAT_RELEASE, port: CHAT_SERVICE_PORT }, audience: "ui", signInIssuer: sso.issuer, after: [ui] });
+    }
+}

@@ -1,0 +1,81 @@
+import { strict as assert } from "assert";
+import * as YAML from "yaml";
+import { kubernetesDocuments } from "../plan/report";
+import { PlanResult } from "../plan/run";
+import { committedPlan, ofType, problems, stackValues } from "./helpers";
+
+const chart = (plan: PlanResult, name: string) => ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)?.inputs as any;
+
+describe("applications: the chat UI", () => {
+    let dev: PlanResult;
+    before(async () => {
+        dev = await committedPlan("dev");
+    });
+
+    it("installs the pinned Open WebUI in its own meshed, restricted namespace, without bundled model runtimes", () => {
+        const ui = chart(dev, "open-webui");
+        assert.deepEqual([ui.version, ui.namespace, ui.repositoryOpts.repo], ["16.0.0", "groundwork-chat", "https://helm.openwebui.com"]);
+        assert.deepEqual([ui.values.ollama.enabled, ui.values.pipelines.enabled, ui.values.websocket.redis.enabled], [false, false, false]);
+        assert.deepEqual(ui.values.podSecurityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
+        const ns = kubernetesDocuments(dev.resources).find((d) => d.kind === "Namespace" && d.metadata.name === "groundwork-chat")!;
+        assert.equal(ns.metadata.labels!["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+
+    it("signs people in only through the issuer, with the client secret by reference", () => {
+        const { sso, extraEnvVars } = chart(dev, "open-webui").values;
+        assert.deepEqual(sso.oidc, {
+            enabled: true, clientId: "groundwork-dev", clientExistingSecret: "chat-sso", clientExistingSecretKey: "clientSecret",
+            providerUrl: "https://id.groundwork.example/realms/groundwork/.well-known/openid-configuration", providerName: "Single sign-on", scopes: "openid email profile",
+        });
+        assert.deepEqual(sso.roleManagement, { rolesClaim: "groups", allowedRoles: "*", adminRoles: "platform-operators" });
+        const env = Object.fromEntries(extraEnvVars.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+        assert.deepEqual([env.ENABLE_LOGIN_FORM, env.ENABLE_PASSWORD_AUTH, env.ENABLE_SIGNUP, env.WEBUI_URL], ["False", "False", "False", "https://chat.dev.groundwork.example"]);
+        assert.deepEqual(env.WEBUI_SECRET_KEY, { secretKeyRef: { name: "chat-app", key: "secretKey" } });
+        assert.deepEqual(env.DATABASE_URL, { secretKeyRef: { name: "chat-db", key: "url" } });
+    });
+
+    it("calls the gateway in the mesh with the team's own key, and names each person to it", () => {
+        const values = chart(dev, "open-webui").values;
+        assert.equal(values.openaiBaseApiUrl, "http://llm-gateway.groundwork-inference.svc.cluster.local:4000/v1");
+        assert.deepEqual([values.openaiApiKey, values.openaiApiKeyExistingSecret, values.openaiApiKeyExistingSecretKey], ["", "chat-gateway", "apiKey"]);
+        assert.ok(values.extraEnvVars.some((e: any) => e.name === "ENABLE_FORWARD_USER_INFO_HEADERS" && e.value === "True"));
+        const docs = kubernetesDocuments(dev.resources);
+        const config = YAML.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway") as any).data["config.yaml"]);
+        // LiteLLM records the e-mail as the call's end user, which the Langfuse callback makes the trace's user.
+        assert.deepEqual(config.general_settings.user_header_mappings, [{ header_name: "X-OpenWebUI-User-Email", litellm_user_role: "customer" }]);
+        const access = JSON.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access") as any).data["access.json"]);
+        assert.deepEqual(access.keys.find((k: any) => k.key_alias === "platform-chat-ui"), {
+            key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], key_file: "platform-chat-ui",
+        });
+    });
+
+    it("is routed over HTTPS as a UI that names its sign-in issuer", () => {
+        const route = ofType(dev, "kubernetes:traefik.io/v1alpha1:IngressRoute").map((r) => r.inputs as any).find((r) => r.metadata.name === "chat")!;
+        assert.deepEqual(route.metadata.annotations, { "groundwork.dev/audience": "ui", "groundwork.dev/sign-in": "https://id.groundwork.example/realms/groundwork" });
+        assert.deepEqual(route.spec.routes[0].services, [{ kind: "Service", name: "open-webui", port: 80 }]);
+    });
+
+    it("holds no secret value in its values", () => {
+        const text = JSON.stringify(chart(dev, "open-webui").values);
+        for (const secret of dev.secretValues) assert.ok(!text.includes(secret), "a secret value is in the chat UI's values");
+    });
+
+    describe("bad input", () => {
+        it("refuses a team key that takes the chat UI's key name, and a team that does not exist", () => {
+            const v = stackValues("dev");
+            v.inference.teams[0].keys.push({ ...v.inference.teams[0].keys[0], name: "chat-ui" });
+            assert.deepEqual(problems(v), ['groundwork:inference.teams[0].keys[1].name = "chat-ui": is "chat-ui", the name of the key apps.chat gets in team platform; rename this key']);
+            const w = stackValues("dev");
+            w.apps.chat.team = "research";
+            assert.deepEqual(problems(w), ['groundwork:apps.chat.team = "research": names team "research", which groundwork:inference.teams does not define (teams: platform)']);
+        });
+
+        it("refuses the chat UI on a stack without inference", () => {
+            const v = stackValues("dev");
+            delete v.inference;
+            delete v.access.hosts.gateway;
+            delete v.access.hosts.gatewayAdmin;
+            assert.deepEqual(problems(v), ["groundwork:apps.chat.enabled = true: turns chat on, but the stack has no groundwork:inference gateway for it to call; add models and routes, or set apps.chat.enabled: false"]);
+        });
+    });
+});
