@@ -17,8 +17,8 @@ describe("applications: the chat UI", () => {
         assert.deepEqual([ui.version, ui.namespace, ui.repositoryOpts.repo], ["16.0.0", "groundwork-chat", "https://helm.openwebui.com"]);
         assert.deepEqual([ui.values.ollama.enabled, ui.values.pipelines.enabled, ui.values.websocket.redis.enabled], [false, false, false]);
         assert.deepEqual(ui.values.podSecurityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
-        const ns = kubernetesDocuments(dev.resources).find((d) => d.kind === "Namespace" && d.metadata.name === "groundwork-chat")!;
-        assert.equal(ns.metadata.labels!["pod-security.kubernetes.io/enforce"], "restricted");
+        const ns = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "Namespace" && d.metadata.name === "groundwork-chat");
+        assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
     });
 
     it("signs people in only through the issuer, with the client secret by reference", () => {
@@ -39,7 +39,7 @@ describe("applications: the chat UI", () => {
         assert.equal(values.openaiBaseApiUrl, "http://llm-gateway.groundwork-inference.svc.cluster.local:4000/v1");
         assert.deepEqual([values.openaiApiKey, values.openaiApiKeyExistingSecret, values.openaiApiKeyExistingSecretKey], ["", "chat-gateway", "apiKey"]);
         assert.ok(values.extraEnvVars.some((e: any) => e.name === "ENABLE_FORWARD_USER_INFO_HEADERS" && e.value === "True"));
-        const docs = kubernetesDocuments(dev.resources);
+        const docs = kubernetesDocuments(dev.resources) as any[];
         const config = YAML.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway") as any).data["config.yaml"]);
         // LiteLLM records the e-mail as the call's end user, which the Langfuse callback makes the trace's user.
         assert.deepEqual(config.general_settings.user_header_mappings, [{ header_name: "X-OpenWebUI-User-Email", litellm_user_role: "customer" }]);
@@ -77,5 +77,14 @@ describe("applications: the chat UI", () => {
             delete v.access.hosts.gatewayAdmin;
             assert.deepEqual(problems(v), ["groundwork:apps.chat.enabled = true: turns chat on, but the stack has no groundwork:inference gateway for it to call; add models and routes, or set apps.chat.enabled: false"]);
         });
+    });
+});
+
+describe("applications: notebooks", () => {
+    it("are refused until Groundwork deploys them, rather than accepted and ignored", () => {
+        const v = stackValues("dev");
+        v.apps.notebooks = { enabled: true };
+        v.access.hosts.notebooks = "notebooks.dev.groundwork.example";
+        assert.deepEqual(problems(v), ["groundwork:apps.notebooks.enabled = true: turns notebooks on, but Groundwork does not deploy them yet (JupyterHub is planned); set apps.notebooks.enabled: false"]);
     });
 });

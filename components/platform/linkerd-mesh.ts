@@ -175,10 +175,11 @@ export class LinkerdMesh extends pulumi.ComponentResource {
         const crds = pinnedRelease(`${name}-crds`, LINKERD_CHARTS.crds, {
             name: "linkerd-crds",
             namespace: ns.metadata.name,
-            // k3s's packaged Traefik owns the Gateway API CRDs (its traefik-crd chart); exactly one
-            // installer may own them (k3s-io/k3s#11932). linkerd/linkerd2@edge-26.8.3:
-            // charts/linkerd-crds/values.yaml defaults installGatewayAPI to false; the policy
-            // controller uses whichever Gateway API CRDs the cluster has.
+            // No Gateway API CRDs: Groundwork routes with Traefik's own CRDs, and k3s's Traefik (whose
+            // traefik-crd chart would install them) is disabled. linkerd/linkerd2@edge-26.8.3:
+            // charts/linkerd-crds/values.yaml defaults installGatewayAPI to false, and the policy
+            // controller skips the watches of route kinds the cluster lacks
+            // (policy-controller/runtime/src/args.rs L306-359).
             values: { installGatewayAPI: false },
         }, parent);
 

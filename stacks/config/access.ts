@@ -123,6 +123,9 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
         issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
     }
     const appsInput = isObject(apps) ? apps : {};
+    if (isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false) {
+        issues.push({ path: ["apps", "notebooks", "enabled"], message: "turns notebooks on, but Groundwork does not deploy them yet (JupyterHub is planned); set apps.notebooks.enabled: false" });
+    }
     for (const [app, hostKey] of Object.entries(APP_HOSTS)) {
         const entry = appsInput[app];
         if (!isObject(entry) || entry.enabled === false) continue;
