@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_SERVICE_PORT, CHAT_RELEASE, ChatUi } from "../components/apps/chat-ui";
+import { Notebooks, NOTEBOOKS_SERVICE } from "../components/apps/notebooks";
 import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
@@ -13,6 +14,8 @@ import { PlatformSecrets } from "./platform-secrets";
 
 export const CHAT_NAMESPACE = "groundwork-chat";
 export const CHAT_CONSUMER: VaultConsumer = { name: "chat", namespace: CHAT_NAMESPACE, serviceAccount: "chat-secrets" };
+export const NOTEBOOKS_NAMESPACE = "groundwork-notebooks";
+export const NOTEBOOKS_CONSUMER: VaultConsumer = { name: "notebooks", namespace: NOTEBOOKS_NAMESPACE, serviceAccount: "notebooks-secrets" };
 /** The chat UI's own database in the platform's Postgres (chats, users, settings: backed up with it). */
 export const CHAT_DATABASE = "openwebui";
 
@@ -30,13 +33,13 @@ const enabled = <T extends { enabled: boolean }>(app?: T): app is T => app !== u
  * limits: the gateway provisions it like any key, and its calls count against the team's budget.
  */
 export function withAppKeys(inference: InferenceConfig | undefined, apps: Apps): InferenceConfig | undefined {
-    if (!inference || !enabled(apps.chat)) return inference;
-    const team = appTeam(inference, apps.chat);
+    if (!inference) return inference;
+    const keyed = (["chat", "notebooks"] as const).filter((app) => enabled(apps[app])).map((app) => ({ key: APP_KEY_NAMES[app], team: appTeam(inference, apps[app]!) }));
     return {
         ...inference,
-        teams: inference.teams.map((t) => (t.name !== team ? t : {
+        teams: inference.teams.map((t) => ({
             ...t,
-            keys: [...t.keys, { name: APP_KEY_NAMES.chat, maxBudgetUsd: t.maxBudgetUsd, budgetDuration: t.budgetDuration, rpm: t.rpm, tpm: t.tpm }],
+            keys: [...t.keys, ...keyed.filter((k) => k.team === t.name).map((k) => ({ name: k.key, maxBudgetUsd: t.maxBudgetUsd, budgetDuration: t.budgetDuration, rpm: t.rpm, tpm: t.tpm }))],
         })),
     };
 }
@@ -50,7 +53,7 @@ export function appDatabases(apps: Apps): { databases: { name: string }[]; clien
 
 /** The Vault consumers the applications read their secrets through. */
 export function appConsumers(apps: Apps): VaultConsumer[] {
-    return enabled(apps.chat) ? [CHAT_CONSUMER] : [];
+    return [...(enabled(apps.chat) ? [CHAT_CONSUMER] : []), ...(enabled(apps.notebooks) ? [NOTEBOOKS_CONSUMER] : [])];
 }
 
 /**
@@ -58,6 +61,20 @@ export function appConsumers(apps: Apps): VaultConsumer[] {
  * sets it, the chat logs in with the URL), its gateway key and the OIDC client secret.
  */
 export function appSecrets(config: StackConfig, postgresHost: string, virtualKeys: Record<string, pulumi.Output<string>>): PlatformSecrets {
+    const apps = config.apps;
+    const inference = config.inference;
+    const sso = config.access?.sso;
+    if (!inference || !sso) return {};
+    return {
+        ...(enabled(apps.chat) ? chatSecrets(config, postgresHost, virtualKeys) : {}),
+        ...(enabled(apps.notebooks) ? {
+            "notebooks/gateway": { apiKey: virtualKeys[`${appTeam(inference, apps.notebooks)}-${APP_KEY_NAMES.notebooks}`] },
+            "notebooks/sso": { clientSecret: pulumi.output(sso.clientSecret) },
+        } : {}),
+    };
+}
+
+function chatSecrets(config: StackConfig, postgresHost: string, virtualKeys: Record<string, pulumi.Output<string>>): PlatformSecrets {
     const apps = config.apps;
     if (!enabled(apps.chat) || !config.inference || !config.access?.sso) return {};
     const dbPassword = new random.RandomPassword("chat-db", { length: 32, special: false }).result;
@@ -90,7 +107,7 @@ export function buildApps(config: StackConfig, deps: AppsDeps): void {
         const ui = new ChatUi("chat", {
             vaultConsumer: CHAT_CONSUMER,
             url,
-            sso: { issuer: sso.issuer, clientId: sso.clientId, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup },
+            sso: { issuer: sso.issuer, clientId: sso.clientId, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup, usersGroup: sso.usersGroup, allowedDomains: sso.allowedDomains },
             gatewayUrl: deps.gatewayUrl,
             cpus: chat.cpus,
             memoryGbs: chat.memoryGbs,
@@ -98,5 +115,19 @@ export function buildApps(config: StackConfig, deps: AppsDeps): void {
             scheduling: deps.scheduling,
         }, { provider: deps.provider, transformations: [childrenDependOn(deps.after)] });
         deps.ingress.route("chat", { namespace: CHAT_NAMESPACE, service: { name: CHAT_RELEASE, port: CHAT_SERVICE_PORT }, audience: "ui", signInIssuer: sso.issuer, after: [ui] });
+    }
+    const notebooks = config.apps.notebooks;
+    if (enabled(notebooks) && sso?.oauthEndpoints) {
+        const hub = new Notebooks("notebooks", {
+            vaultConsumer: NOTEBOOKS_CONSUMER,
+            url: deps.ingress.urlOf("notebooks")!,
+            sso: { clientId: sso.clientId, ...sso.oauthEndpoints, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup, usersGroup: sso.usersGroup, administrators: sso.administrators },
+            gatewayUrl: deps.gatewayUrl,
+            cpus: notebooks.cpus,
+            memoryGbs: notebooks.memoryGbs,
+            storageGbs: notebooks.storageGbs,
+            scheduling: deps.scheduling,
+        }, { provider: deps.provider, transformations: [childrenDependOn(deps.after)] });
+        deps.ingress.route("notebooks", { namespace: NOTEBOOKS_NAMESPACE, service: NOTEBOOKS_SERVICE, audience: "ui", signInIssuer: sso.issuer, after: [hub] });
     }
 }

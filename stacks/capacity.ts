@@ -16,6 +16,7 @@ import { StackConfig } from "./config";
 import { ingressOpenings } from "./ingress";
 import { ingressControllerFootprint } from "../components/ingress/ingress-controller";
 import { chatFootprint } from "../components/apps/chat-ui";
+import { notebooksFootprint } from "../components/apps/notebooks";
 
 /**
  * Pods k3s itself runs, with the requests its packaged manifests set.
@@ -42,6 +43,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...langfuseFootprint(),
         ...(ingressOpenings(config.access).length > 0 ? ingressControllerFootprint(config.access!.replicas) : []),
         ...(config.apps.chat?.enabled ? chatFootprint(config.apps.chat.cpus, config.apps.chat.memoryGbs) : []),
+        ...(config.apps.notebooks?.enabled ? notebooksFootprint(config.apps.notebooks.cpus, config.apps.notebooks.memoryGbs, config.apps.notebooks.concurrentUsers) : []),
         ...(config.inference ? inferenceServicesFootprint(config) : []),
         ...((config.aws?.gpuNodeGroups ?? []).some((g) => g.autoscaling) ? clusterAutoscalerFootprint() : []),
     ];

@@ -54,6 +54,7 @@ interface RoutedService {
     pathPrefixes?: string[];
     signInIssuer?: string;
     rateLimit?: HttpsRouteArgs["rateLimit"];
+    stripRequestHeaders?: string[];
     /** What must exist first: the backend's namespace and component. */
     after: pulumi.Resource[];
 }
@@ -98,6 +99,7 @@ export class StackIngress {
             signInIssuer: routed.signInIssuer,
             issuerName: this.issuerName,
             rateLimit: routed.rateLimit,
+            stripRequestHeaders: routed.stripRequestHeaders,
         }, { provider: this.deps.provider, dependsOn: [this.controller, this.issuer, ...routed.after] });
         this.urls[role] = route.url;
         return route.url;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
+import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { ClusterAutoscaler, CLUSTER_AUTOSCALER_NAMESPACE } from "../components/aws/cluster-autoscaler";
 import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
@@ -156,6 +157,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
             ingress.route("gateway", {
                 namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "api",
                 pathPrefixes: ["/v1"], rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
+                // Only the chat UI in the mesh names its people to the gateway; a caller from outside may not pose as one.
+                stripRequestHeaders: [CHAT_USER_HEADER],
             });
             ingress.route("gatewayAdmin", { namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "admin", after: [served.gateway] });
             buildApps(config, { provider, ingress, gatewayUrl: pulumi.interpolate`${served.gatewayUrl}/v1`, after: [mesh, vaultBootstrap, postgresService, served.gateway], scheduling });

@@ -38,7 +38,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             delete v.access.hosts.chat;
             assert.deepEqual(problems(v), ["groundwork:access.hosts.chat is not set: must be set: apps.chat is on, and an application without a host is not reachable; set a hostname such as chat.dev.groundwork.example, or set apps.chat.enabled: false"]);
             const w = dev();
-            w.access.hosts.notebooks = "notebooks.dev.groundwork.example";
+            w.apps.notebooks.enabled = false;
             assert.match(problems(w)[0], /^groundwork:access\.hosts\.notebooks = "notebooks\.dev\.groundwork\.example": names a host for notebooks, but groundwork:apps\.notebooks is not on/);
         });
 
@@ -54,7 +54,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             v.access.hosts.vault = v.access.hosts.langfuse;
             delete v.access.sso;
             v.apps = { chat: {} };
-            v.access.hosts.chat = "chat.dev.groundwork.example";
+            delete v.access.hosts.notebooks;
             assert.deepEqual(problems(v), [
                 "groundwork:access.hosts.vault = \"langfuse.dev.groundwork.example\": is also access.hosts.langfuse; every service needs its own hostname",
                 "groundwork:access.tls.acmeEmail is not set: is required with tls.issuer acme: the ACME account needs a contact address for expiry notices",
@@ -100,7 +100,7 @@ describe("the way in: access, TLS and single sign-on", () => {
                 { name: "traefik-http", type: "LoadBalancer", ports: [80] },
                 { name: "traefik-operators", type: "LoadBalancer", ports: [9443] },
             ]);
-            assert.deepEqual(values.service.additionalServices.operators.spec.loadBalancerSourceRanges, ["198.51.100.0/24"]);
+            assert.deepEqual(values.service.additionalServices.operators.spec, { type: "LoadBalancer", allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["198.51.100.0/24"] });
             assert.equal(values.api.dashboard, false);
             assert.equal(values.ingressClass.isDefaultClass, false);
         });
@@ -132,6 +132,7 @@ describe("the way in: access, TLS and single sign-on", () => {
                 ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && PathPrefix(`/v1`)"],
                 ["gateway-admin", ["operators"], "Host(`ai-admin.dev.groundwork.example`)"],
                 ["langfuse", ["websecure"], "Host(`langfuse.dev.groundwork.example`)"],
+                ["notebooks", ["websecure"], "Host(`notebooks.dev.groundwork.example`)"],
                 ["vault", ["operators"], "Host(`vault.dev.groundwork.example`)"],
             ]);
             const certs = ofType(plans.dev, CERTIFICATE).map((c) => c.inputs as any);
@@ -144,13 +145,16 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.equal(plain.length, https.length);
             assert.ok(plain.every((r) => r.spec.entryPoints[0] === "web" && r.spec.routes[0].priority === 1 && r.spec.routes[0].services[0].name === "noop@internal"));
             const redirects = ofType(plans.dev, MIDDLEWARE).map((m) => (m.inputs as any).spec).filter((s) => s.redirectScheme);
-            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "9443", "9443"]);
+            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "443", "9443", "9443"]);
         });
 
         it("rate-limits the public gateway at the edge per API key", () => {
             const limit = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.spec.rateLimit)!;
             assert.deepEqual(limit.spec.rateLimit, { average: 20, burst: 40, period: "1s", sourceCriterion: { requestHeaderName: "Authorization" } });
-            assert.deepEqual(routes(plans.dev).find((r) => r.metadata.name === "gateway")!.spec.routes[0].middlewares, [{ name: "gateway-rate-limit" }]);
+            assert.deepEqual(routes(plans.dev).find((r) => r.metadata.name === "gateway")!.spec.routes[0].middlewares, [{ name: "gateway-strip-headers" }, { name: "gateway-rate-limit" }]);
+            // A caller from outside may not name a person to the gateway: only the chat UI in the mesh does.
+            const strip = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-strip-headers")!;
+            assert.deepEqual(strip.spec.headers.customRequestHeaders, { "X-OpenWebUI-User-Email": "" });
         });
 
         it("issues from Let's Encrypt by HTTP-01 on dev, and from the stack's own CA on edge", () => {
@@ -159,6 +163,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.equal(acme[0].spec.acme.server, "https://acme-v02.api.letsencrypt.org/directory");
             assert.deepEqual(acme[0].spec.acme.solvers[0].http01.ingress.ingressClassName, "groundwork");
             assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.podTemplate.metadata.annotations["linkerd.io/inject"], "disabled");
+            assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.serviceType, "ClusterIP", "the solver's Service is no NodePort");
             const edge = ofType(plans.edge, ISSUER).map((i) => (i.inputs as any).spec);
             assert.deepEqual(edge.map((s) => Object.keys(s)[0]), ["selfSigned", "ca"]);
             const ca = ofType(plans.edge, CERTIFICATE).map((c) => c.inputs as any).find((c) => c.spec.isCA)!;
@@ -212,6 +217,8 @@ describe("the way in: access, TLS and single sign-on", () => {
             const role = JSON.parse(script.split("vault write auth/oidc/role/team-platform - <<'GROUNDWORK_ROLE'\n")[1].split("\n")[0]);
             assert.deepEqual([role.role_type, role.bound_claims, role.groups_claim, role.token_policies, role.token_ttl], ["oidc", { groups: ["platform-owners"] }, "groups", ["team-platform"], "8h"]);
             const oidc = JSON.parse(script.split("vault write auth/oidc/config - <<'GROUNDWORK_OIDC'\n")[1].split("\n")[0]);
+            // Vault reads the issuer's discovery document here: people's sign-in comes after every secret is written.
+            assert.ok(script.indexOf("vault auth enable oidc") > script.lastIndexOf("vault kv put"));
             assert.deepEqual(oidc, { oidc_discovery_url: "https://id.groundwork.example/realms/groundwork", oidc_client_id: "groundwork-dev", oidc_client_secret: "planted-oidc-secret", default_role: "operator" });
         });
     });

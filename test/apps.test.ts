@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
+import { jupyterhubModel } from "../components/rendered/apps";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { committedPlan, ofType, problems, stackValues } from "./helpers";
@@ -27,11 +28,13 @@ describe("applications: the chat UI", () => {
             enabled: true, clientId: "groundwork-dev", clientExistingSecret: "chat-sso", clientExistingSecretKey: "clientSecret",
             providerUrl: "https://id.groundwork.example/realms/groundwork/.well-known/openid-configuration", providerName: "Single sign-on", scopes: "openid email profile",
         });
-        assert.deepEqual(sso.roleManagement, { rolesClaim: "groups", allowedRoles: "*", adminRoles: "platform-operators" });
+        assert.deepEqual(sso.roleManagement, { rolesClaim: "groups", allowedRoles: "ai-users,platform-operators", adminRoles: "platform-operators" });
         const env = Object.fromEntries(extraEnvVars.map((e: any) => [e.name, e.value ?? e.valueFrom]));
         assert.deepEqual([env.ENABLE_LOGIN_FORM, env.ENABLE_PASSWORD_AUTH, env.ENABLE_SIGNUP, env.WEBUI_URL], ["False", "False", "False", "https://chat.dev.groundwork.example"]);
         assert.deepEqual(env.WEBUI_SECRET_KEY, { secretKeyRef: { name: "chat-app", key: "secretKey" } });
         assert.deepEqual(env.DATABASE_URL, { secretKeyRef: { name: "chat-db", key: "url" } });
+        // Uploaded documents need no embedding route: they go into the context whole.
+        assert.equal(env.BYPASS_EMBEDDING_AND_RETRIEVAL, "True");
     });
 
     it("calls the gateway in the mesh with the team's own key, and names each person to it", () => {
@@ -75,16 +78,77 @@ describe("applications: the chat UI", () => {
             delete v.inference;
             delete v.access.hosts.gateway;
             delete v.access.hosts.gatewayAdmin;
+            delete v.apps.notebooks;
+            delete v.access.hosts.notebooks;
             assert.deepEqual(problems(v), ["groundwork:apps.chat.enabled = true: turns chat on, but the stack has no groundwork:inference gateway for it to call; add models and routes, or set apps.chat.enabled: false"]);
         });
     });
 });
 
 describe("applications: notebooks", () => {
-    it("are refused until Groundwork deploys them, rather than accepted and ignored", () => {
+    let dev: PlanResult;
+    before(async () => {
+        dev = await committedPlan("dev");
+    });
+
+    it("install the pinned JupyterHub without its LoadBalancer, user scheduler or image pullers", () => {
+        const hub = chart(dev, "jupyterhub");
+        assert.deepEqual([hub.version, hub.namespace, hub.repositoryOpts.repo], ["4.4.0", "groundwork-notebooks", "https://hub.jupyter.org/helm-chart/"]);
+        assert.equal(hub.values.proxy.service.type, "ClusterIP");
+        assert.deepEqual([hub.values.scheduling.userScheduler.enabled, hub.values.prePuller.hook.enabled, hub.values.prePuller.continuous.enabled], [false, false, false]);
+    });
+
+    it("sign people in through the issuer's endpoints, with the secret from Vault and operators as admins", () => {
+        const { hub } = chart(dev, "jupyterhub").values;
+        assert.equal(hub.config.JupyterHub.authenticator_class, "generic-oauth");
+        const oauth = hub.config.GenericOAuthenticator;
+        assert.deepEqual([oauth.client_id, oauth.oauth_callback_url, oauth.authorize_url, oauth.userdata_url], [
+            "groundwork-dev", "https://notebooks.dev.groundwork.example/hub/oauth_callback",
+            "https://id.groundwork.example/realms/groundwork/protocol/openid-connect/auth", "https://id.groundwork.example/realms/groundwork/protocol/openid-connect/userinfo",
+        ]);
+        assert.deepEqual([oauth.manage_groups, oauth.admin_groups, oauth.admin_users, oauth.auth_state_groups_key], [true, ["platform-operators"], ["admin@groundwork.example"], "oauth_user.groups"]);
+        assert.deepEqual([oauth.allowed_groups, oauth.allow_all], [["ai-users", "platform-operators"], undefined], "only the users' and operators' groups get servers");
+        assert.equal(oauth.client_secret, undefined, "the secret never goes into values (the chart copies them into a Secret)");
+        assert.deepEqual(hub.extraEnv.OAUTH_CLIENT_SECRET, { valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } });
+    });
+
+    it("run each person's server under restricted with the team's key and the in-mesh gateway, and block cloud metadata by policy", () => {
+        const values = chart(dev, "jupyterhub").values;
+        assert.deepEqual(values.hub.config.KubeSpawner.pod_security_context, { runAsNonRoot: true, fsGroup: 100, seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepEqual(values.singleuser.extraEnv, {
+            OPENAI_BASE_URL: "http://llm-gateway.groundwork-inference.svc.cluster.local:4000/v1",
+            OPENAI_API_KEY: { valueFrom: { secretKeyRef: { name: "notebooks-gateway", key: "apiKey" } } },
+        });
+        assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, { cloudMetadataServer: false, privateIPs: true }]);
+        // The server Pod KubeSpawner will create, as the chart model renders it for the policy packs.
+        const [, proxy, server] = jupyterhubModel.render({ name: "jupyterhub", namespace: "groundwork-notebooks", values });
+        assert.equal(server.spec.initContainers, undefined, "no privileged metadata-blocking init container");
+        assert.deepEqual(server.spec.containers[0].securityContext, { runAsUser: 1000, runAsGroup: 100, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        assert.equal(server.spec.automountServiceAccountToken, false);
+        assert.equal(proxy.spec.template.spec.automountServiceAccountToken, false, "the proxy runs as the default account without its token");
+    });
+
+    it("hold no secret value in their values", () => {
+        const text = JSON.stringify(chart(dev, "jupyterhub").values);
+        for (const secret of dev.secretValues) assert.ok(!text.includes(secret), "a secret value is in JupyterHub's values");
+    });
+
+    it("are refused without the issuer's endpoints, or with one that is not https", () => {
         const v = stackValues("dev");
-        v.apps.notebooks = { enabled: true };
-        v.access.hosts.notebooks = "notebooks.dev.groundwork.example";
-        assert.deepEqual(problems(v), ["groundwork:apps.notebooks.enabled = true: turns notebooks on, but Groundwork does not deploy them yet (JupyterHub is planned); set apps.notebooks.enabled: false"]);
+        delete v.access.sso.oauthEndpoints;
+        assert.deepEqual(problems(v), ["groundwork:access.sso.oauthEndpoints is not set: must be set: apps.notebooks is on, and JupyterHub reads no discovery document; copy authorization_endpoint, token_endpoint and userinfo_endpoint from <issuer>/.well-known/openid-configuration"]);
+        const w = stackValues("dev");
+        w.access.sso.oauthEndpoints.tokenUrl = "http://id.groundwork.example/token";
+        assert.deepEqual(problems(w), ['groundwork:access.sso.oauthEndpoints.tokenUrl = "http://id.groundwork.example/token": must be an https URL']);
+    });
+});
+
+describe("applications with a public issuer", () => {
+    it("hold the chat UI to the company's e-mail domains", async () => {
+        const hybrid = await committedPlan("hybrid");
+        const env = chart(hybrid, "open-webui").values.extraEnvVars;
+        assert.ok(env.some((e: any) => e.name === "OAUTH_ALLOWED_DOMAINS" && e.value === "groundwork.example"));
+        // Without a users group, the roles claim admits anyone the issuer signs in (and the domain list narrows it).
+        assert.equal(chart(hybrid, "open-webui").values.sso.roleManagement.allowedRoles, "*");
     });
 });

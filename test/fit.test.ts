@@ -20,7 +20,7 @@ describe("platform fit", () => {
         assert.deepEqual(footprint.map((f) => f.workload), [
             "coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator",
             "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
-            "langfuse-web", "langfuse-worker", "clickhouse", "valkey", "traefik", "open-webui", "llm-gateway",
+            "langfuse-web", "langfuse-worker", "clickhouse", "valkey", "traefik", "open-webui", "jupyterhub-hub", "jupyterhub-proxy", "notebook-server", "llm-gateway",
         ]);
         assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
         assert.deepEqual(footprint.find((f) => f.workload === "vault")!.perPod, { cpuMillis: 70, memoryMi: 276 });
@@ -33,8 +33,9 @@ describe("platform fit", () => {
         // k3s 200m/140Mi, Linkerd 330m/350Mi (CNI on 2 nodes), Vault 70m/276Mi, VSO 70m/84Mi,
         // cert-manager 60m/192Mi, CNPG operator and plugin 100m/256Mi, Postgres 220m/532Mi, Qdrant 120m/532Mi,
         // Langfuse web and worker 240m/1064Mi, ClickHouse 270m/1556Mi, Valkey 70m/148Mi, Traefik 70m/116Mi, Open WebUI 120m/1044Mi,
-        // LLM gateway 220m/788Mi, and the model server small (1.5 cores, 5 GiB, its proxy) on the same A1 cores.
-        assert.deepEqual(fit.requested, { cpuMillis: 2185 + 1520, memoryMi: 7206 + 5140 });
+        // JupyterHub's hub and proxy 110m/360Mi and one notebook server 120m/1044Mi, LLM gateway 220m/788Mi,
+        // and the model server small (1.5 cores, 5 GiB, its proxy) on the same A1 cores.
+        assert.deepEqual(fit.requested, { cpuMillis: 2415 + 1520, memoryMi: 8610 + 5140 });
         assert.ok(fit.requested.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi <= fit.allocatable.memoryMi);
     });
@@ -71,6 +72,6 @@ describe("platform fit", () => {
         cloud.aws.servers.instanceType = "m7i.large";
         const [problem, ...rest] = problems(cloud);
         assert.equal(rest.length, 0);
-        assert.match(problem, /^groundwork:placement\.platform = "x86": the platform's pods request 2\.\d\d cores and \d+\.\d GiB, but its nodes \(aws-server-0\) give 2\.00 cores and 7\.9 GiB; choose a larger groundwork:aws\.servers\.instanceType \(e\.g\. m7i\.xlarge\)/);
+        assert.match(problem, /^groundwork:placement\.platform = "x86": the platform's pods request \d\.\d\d cores and \d+\.\d GiB, but its nodes \(aws-server-0\) give 2\.00 cores and 7\.9 GiB; choose a larger groundwork:aws\.servers\.instanceType \(e\.g\. m7i\.xlarge\)/);
     });
 });

@@ -86,6 +86,9 @@ describe("inference: vLLM behind the LLM gateway", function () {
                 // The chat UI's own key, at the team's limits: people's chats count against the team's budget.
                 key_alias: "product-chat-ui", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
                 models: ["chat", "large", "small", "hosted"], key_file: "product-chat-ui",
+            }, {
+                key_alias: "product-notebooks", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
+                models: ["chat", "large", "small", "hosted"], key_file: "product-notebooks",
             }]);
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
             assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");

@@ -3,6 +3,7 @@ import { CLUSTER_AUTOSCALER_CHART } from "../components/aws/cluster-autoscaler";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support";
 import { KEDA_CHART, PROMETHEUS_CHART } from "../components/inference/queue-autoscaling";
 import { OPEN_WEBUI_CHART } from "../components/apps/chat-ui";
+import { JUPYTERHUB_CHART } from "../components/apps/notebooks";
 import { TRAEFIK_CHART } from "../components/ingress/ingress-controller";
 import { PinnedChart } from "../components/pinned-chart";
 import { CERT_MANAGER_CHART } from "../components/platform/cert-manager";
@@ -18,7 +19,7 @@ import { committedPlan } from "./helpers";
 
 const PINS: PinnedChart[] = [
     CLUSTER_AUTOSCALER_CHART, NVIDIA_DEVICE_PLUGIN_CHART, KEDA_CHART, PROMETHEUS_CHART, CERT_MANAGER_CHART, LANGFUSE_CHART,
-    ...Object.values(LINKERD_CHARTS), ...Object.values(CNPG_CHARTS), QDRANT_CHART, VAULT_CHART, VSO_CHART, TRAEFIK_CHART, OPEN_WEBUI_CHART,
+    ...Object.values(LINKERD_CHARTS), ...Object.values(CNPG_CHARTS), QDRANT_CHART, VAULT_CHART, VSO_CHART, TRAEFIK_CHART, OPEN_WEBUI_CHART, JUPYTERHUB_CHART,
 ];
 
 /** `owner/repo@tag:path`: a tag, never a pull request's ref. */

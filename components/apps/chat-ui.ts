@@ -51,7 +51,7 @@ export interface ChatUiArgs {
     vaultConsumer: VaultConsumer;
     /** The URL people open (WEBUI_URL: OAuth redirects go there). */
     url: string;
-    sso: { issuer: string; clientId: string; groupsClaim: string; operatorsGroup: string };
+    sso: { issuer: string; clientId: string; groupsClaim: string; operatorsGroup: string; usersGroup?: string; allowedDomains?: string[] };
     /** The gateway's OpenAI-compatible base URL inside the mesh (`…/v1`). */
     gatewayUrl: pulumi.Input<string>;
     cpus: number;
@@ -93,7 +93,11 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
             // People the issuer signs in get an account; roles follow their groups (operators are admins).
             enableSignup: true,
             enableRoleManagement: true,
-            roleManagement: { rolesClaim: args.sso.groupsClaim, allowedRoles: "*", adminRoles: args.sso.operatorsGroup },
+            roleManagement: {
+                rolesClaim: args.sso.groupsClaim,
+                allowedRoles: args.sso.usersGroup ? [args.sso.usersGroup, args.sso.operatorsGroup].join(",") : "*",
+                adminRoles: args.sso.operatorsGroup,
+            },
             oidc: {
                 enabled: true,
                 clientId: args.sso.clientId,
@@ -115,10 +119,14 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
             { name: "ENABLE_SIGNUP", value: "False" },
             { name: "DEFAULT_USER_ROLE", value: "user" },
             { name: "OAUTH_CODE_CHALLENGE_METHOD", value: "S256" },
+            ...(args.sso.allowedDomains ? [{ name: "OAUTH_ALLOWED_DOMAINS", value: args.sso.allowedDomains.join(",") }] : []),
             { name: "ENABLE_OAUTH_ID_TOKEN_COOKIE", value: "False" },
             // Each person's e-mail goes to the gateway, which records it as the call's end user.
             { name: "ENABLE_FORWARD_USER_INFO_HEADERS", value: "True" },
-            // Embeddings through the gateway, so no local model is downloaded or held in memory.
+            // Uploaded documents go into the context whole: no embedding model (the gateway serves
+            // none by default) and no local one downloaded or held in memory (env-configuration.mdx
+            // BYPASS_EMBEDDING_AND_RETRIEVAL, RAG_EMBEDDING_ENGINE).
+            { name: "BYPASS_EMBEDDING_AND_RETRIEVAL", value: "True" },
             { name: "RAG_EMBEDDING_ENGINE", value: "openai" },
             { name: "OFFLINE_MODE", value: "True" },
             { name: "UVICORN_WORKERS", value: "1" },

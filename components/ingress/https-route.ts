@@ -44,6 +44,11 @@ export interface HttpsRouteArgs {
      * (k3s-io/klipper-lb@v0.4.17:entry), and a per-address limit would be one shared bucket.
      */
     rateLimit?: { average: number; burst: number; perHeader: string };
+    /**
+     * Request headers removed at the edge: ones the backend trusts from applications inside the
+     * cluster (an empty value removes a header: Traefik headers middleware, customRequestHeaders).
+     */
+    stripRequestHeaders?: string[];
 }
 
 /** A Traefik rule matching the host and, if given, any of the path prefixes. */
@@ -101,6 +106,14 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 },
             }, parent));
         }
+        if (args.stripRequestHeaders && args.stripRequestHeaders.length > 0) {
+            middlewares.push(new k8s.apiextensions.CustomResource(`${name}-strip-headers`, {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "Middleware",
+                metadata: { name: `${name}-strip-headers`, namespace: args.namespace },
+                spec: { headers: { customRequestHeaders: Object.fromEntries(args.stripRequestHeaders.map((h) => [h, ""])) } },
+            }, parent));
+        }
         new k8s.apiextensions.CustomResource(`${name}-https`, {
             apiVersion: "traefik.io/v1alpha1",
             kind: "IngressRoute",
@@ -110,7 +123,10 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 routes: [{
                     kind: "Rule",
                     match: routeMatch(args.host, args.pathPrefixes),
-                    middlewares: args.rateLimit ? [{ name: `${name}-rate-limit` }] : [],
+                    middlewares: [
+                        ...(args.stripRequestHeaders?.length ? [{ name: `${name}-strip-headers` }] : []),
+                        ...(args.rateLimit ? [{ name: `${name}-rate-limit` }] : []),
+                    ],
                     services: [{ kind: "Service", name: args.service.name, port: args.service.port }],
                 }],
                 tls: { secretName },

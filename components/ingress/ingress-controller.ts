@@ -47,7 +47,9 @@ export function ingressControllerValues(args: IngressControllerArgs): Record<str
     const http = rangesFor(INGRESS_PORTS.http);
     const https = rangesFor(INGRESS_PORTS.https);
     const operators = rangesFor(INGRESS_PORTS.operators);
-    const lb = (ranges: string[]) => ({ spec: { type: "LoadBalancer", loadBalancerSourceRanges: ranges } });
+    // No NodePorts: they would answer on every node outside the source ranges, which ServiceLB
+    // enforces only on its own host ports.
+    const lb = (ranges: string[]) => ({ spec: { type: "LoadBalancer", allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ranges } });
     return {
         deployment: {
             replicas: args.replicas,

@@ -33,6 +33,8 @@ export function acmeSolver(ingressClassName: string) {
         http01: {
             ingress: {
                 ingressClassName,
+                // The solver's Service is NodePort by default (cert-manager types_issuer.go serviceType).
+                serviceType: "ClusterIP",
                 podTemplate: { metadata: { annotations: { "linkerd.io/inject": "disabled" } } },
                 ingressTemplate: { metadata: { annotations: { "traefik.ingress.kubernetes.io/router.entrypoints": "web" } } },
             },

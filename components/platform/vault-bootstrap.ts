@@ -151,8 +151,9 @@ GROUNDWORK_OIDC
 
 /**
  * The configuration run inside the Vault pod (fed on stdin): the KV engine and the Kubernetes
- * auth method (once), a read-only policy and role per consumer, people's OIDC sign-in when
- * configured, and the secrets themselves. The token, the OIDC client secret and the secrets
+ * auth method (once), a read-only policy and role per consumer, the secrets themselves, and last
+ * people's OIDC sign-in when configured (Vault fetches the issuer's discovery document when its
+ * config is written: an unreachable issuer must not keep the platform's secrets from Vault). The token, the OIDC client secret and the secrets
  * are in this text: it travels only as a secret, on stdin.
  */
 export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }): string {
@@ -175,9 +176,9 @@ export VAULT_TOKEN='${token}'
 vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
 vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc"
-${consumerLines}${people ? vaultPeopleAuthLines(people) : ""}seed="$(mktemp)"
+${consumerLines}seed="$(mktemp)"
 trap 'rm -f "$seed"' EXIT
-${secretLines}echo "configured ${Object.keys(secrets).length} secret paths and ${consumers.length} consumers"
+${secretLines}${people ? vaultPeopleAuthLines(people) : ""}echo "configured ${Object.keys(secrets).length} secret paths and ${consumers.length} consumers"
 `;
 }
 

@@ -3,7 +3,7 @@ import { cloudNativePgModel, barmanCloudPluginModel, certManagerModel } from "./
 import { langfuseModel, qdrantModel } from "./data-stores";
 import { vaultModel, vaultSecretsOperatorModel } from "./hashicorp";
 import { traefikModel } from "./ingress";
-import { openWebUiModel } from "./apps";
+import { jupyterhubModel, openWebUiModel } from "./apps";
 import { linkerdCniModel, linkerdControlPlaneModel, linkerdCrdsModel } from "./linkerd";
 import { ChartModel } from "./workload";
 
@@ -13,7 +13,7 @@ export const CHART_MODELS: ReadonlyMap<string, ChartModel> = new Map(
         vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel,
         linkerdCrdsModel, linkerdCniModel, linkerdControlPlaneModel,
         kedaModel, prometheusModel, nvidiaDevicePluginModel, clusterAutoscalerModel,
-        traefikModel, openWebUiModel,
+        traefikModel, openWebUiModel, jupyterhubModel,
     ]
         .map((m) => [`${m.chart}@${m.version}`, m]),
 );

@@ -52,6 +52,7 @@ export interface RenderedWorkloadArgs {
     podLabels?: Record<string, string>;
     podAnnotations?: Record<string, string>;
     serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
     securityContext?: Record<string, unknown>;
     nodeSelector?: Record<string, string>;
     tolerations?: Record<string, unknown>[];
@@ -82,6 +83,7 @@ export function renderedWorkload(args: RenderedWorkloadArgs): RenderedWorkload {
     if (callers.length > 0) annotations[OUTSIDE_CALLERS_ANNOTATION] = callers.map(([port, who]) => `${port}=${who.join(",")}`).join(";");
     const podSpec = dropUndefined({
         serviceAccountName: args.serviceAccountName,
+        automountServiceAccountToken: args.automountServiceAccountToken,
         securityContext: args.securityContext,
         nodeSelector: args.nodeSelector && Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined,
         tolerations: args.tolerations,

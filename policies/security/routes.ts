@@ -14,6 +14,7 @@ import type { PolicyConfigSchema, PolicyResource, ResourceValidationPolicy, Stac
 const INGRESS_ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
 const MIDDLEWARE = "kubernetes:traefik.io/v1alpha1:Middleware";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const INGRESS_ROUTE_TCP = "kubernetes:traefik.io/v1alpha1:IngressRouteTCP";
 const AUDIENCE = "groundwork.dev/audience";
 const SIGN_IN = "groundwork.dev/sign-in";
 
@@ -75,10 +76,15 @@ const redirectOnly = (routes: { services: { name: string; kind?: string }[] }[])
 const isOperatorsOnly = (route: Route, config: RouteRulesConfig) =>
     route.entryPoints !== undefined && route.entryPoints.every((e) => (config.operatorEntrypoints ?? []).includes(e));
 
-/** The path prefixes a Traefik rule is limited to; none if any alternative is unrestricted. */
+/**
+ * The path prefixes a Traefik rule is limited to; none when the rule may match other paths: no
+ * Path matcher, an alternative host, a negation (`!PathPrefix(...)` matches everything else) or a
+ * path regexp.
+ */
 export function pathPrefixesOf(match: string): string[] | undefined {
     const prefixes = [...match.matchAll(/Path(?:Prefix)?\(`([^`]*)`\)/g)].map((m) => m[1]);
-    return prefixes.length > 0 && !/\|\|\s*Host\(/.test(match) ? prefixes : undefined;
+    const unbounded = /\|\|\s*Host\(/.test(match) || match.includes("!") || /PathRegexp\(/.test(match);
+    return prefixes.length > 0 && !unbounded ? prefixes : undefined;
 }
 
 export const publicRouteTls: StackValidationPolicy = {
@@ -105,6 +111,12 @@ export const publicRouteTls: StackValidationPolicy = {
                     const where = route.entryPoints === undefined ? "every entrypoint (spec.entryPoints is empty), port 80 included" : `plain-HTTP entrypoint ${route.entryPoints.filter((e) => plain.includes(e)).join(", ")}`;
                     report(`IngressRoute ${route.namespace}/${route.name} serves ${open.map((r) => r.match).join(", ")} on ${where} without redirecting to HTTPS; list only TLS entrypoints, or add a redirectScheme (scheme: https) Middleware`, route.urn);
                 }
+            }
+        }
+        for (const r of args.resources.filter((x) => x.type === INGRESS_ROUTE_TCP)) {
+            const tls = r.props.spec?.tls;
+            if (!(tls?.secretName || tls?.certResolver || tls?.passthrough)) {
+                report(`IngressRouteTCP ${r.props.metadata?.namespace}/${r.props.metadata?.name ?? r.name} has no spec.tls: raw TCP from outside travels in the clear; set spec.tls.secretName (or passthrough to a TLS backend)`, r.urn);
             }
         }
         for (const r of args.resources.filter((x) => x.type === INGRESS)) {
@@ -148,6 +160,18 @@ export const adminNotPublic: StackValidationPolicy = {
         const config = args.getConfig<RouteRulesConfig>();
         const adminServices = new Set(config.adminServices ?? []);
         const apiPrefixes = config.apiPathPrefixes ?? {};
+        // Ingress objects are served on every entrypoint of their class; IngressRouteTCP on theirs.
+        for (const r of args.resources.filter((x) => x.type === INGRESS || x.type === INGRESS_ROUTE_TCP)) {
+            const entryPoints: string[] | undefined = r.props.spec?.entryPoints;
+            if (r.type === INGRESS_ROUTE_TCP && entryPoints?.length && entryPoints.every((e) => (config.operatorEntrypoints ?? []).includes(e))) continue;
+            const names: string[] = r.type === INGRESS
+                ? [r.props.spec?.defaultBackend?.service?.name, ...(r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.http?.paths ?? []).map((p: any) => p.backend?.service?.name))]
+                : (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => s.name));
+            for (const name of names.filter((n) => n && (adminServices.has(n) || apiPrefixes[n] !== undefined))) {
+                const kind = r.type === INGRESS ? "Ingress" : "IngressRouteTCP";
+                report(`${kind} ${r.props.metadata?.namespace}/${r.props.metadata?.name ?? r.name} exposes admin service ${name} beyond the operator entrypoints; route it with an IngressRoute on ${(config.operatorEntrypoints ?? []).join(", ")}`, r.urn);
+            }
+        }
         for (const route of ingressRoutes(args.resources)) {
             if (isOperatorsOnly(route, config) || redirectOnly(route.routes)) continue;
             const where = (route.entryPoints ?? ["every entrypoint"]).join(", ");

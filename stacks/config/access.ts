@@ -26,9 +26,17 @@ const ssoSchema = z.strictObject({
     clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
         .describe("ID-token claim that lists a person's groups."),
+    usersGroup: z.string().min(1).optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
+    allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).optional()
+        .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it."),
     operatorsGroup: z.string().min(1).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
         .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook and chat admins. They sign in through the identity provider."),
+    oauthEndpoints: z.strictObject({
+        authorizeUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's authorization endpoint."),
+        tokenUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's token endpoint."),
+        userinfoUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's userinfo endpoint."),
+    }).optional().describe("The issuer's endpoints, as its discovery document lists them; required for notebooks (JupyterHub's OAuthenticator reads no discovery document)."),
     langfuseSignUp: z.boolean().default(false)
         .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),
 }).describe("Single sign-on through any OIDC issuer.");
@@ -123,8 +131,9 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
         issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
     }
     const appsInput = isObject(apps) ? apps : {};
-    if (isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false) {
-        issues.push({ path: ["apps", "notebooks", "enabled"], message: "turns notebooks on, but Groundwork does not deploy them yet (JupyterHub is planned); set apps.notebooks.enabled: false" });
+    const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;
+    if (notebooksOn && a && isObject(a.sso) && a.sso.oauthEndpoints === undefined) {
+        issues.push({ path: ["access", "sso", "oauthEndpoints"], message: "must be set: apps.notebooks is on, and JupyterHub reads no discovery document; copy authorization_endpoint, token_endpoint and userinfo_endpoint from <issuer>/.well-known/openid-configuration" });
     }
     for (const [app, hostKey] of Object.entries(APP_HOSTS)) {
         const entry = appsInput[app];

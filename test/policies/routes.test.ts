@@ -98,3 +98,20 @@ describe("security pack: routes from outside", () => {
         });
     });
 });
+
+describe("security pack: routes that other kinds carry", () => {
+    it("flags an Ingress or raw TCP route to an admin service, a TCP route without TLS, and a negated path to the gateway", async () => {
+        const ingress = record(INGRESS, { metadata: { name: "vault-ui", namespace: "vault" }, spec: { tls: [{ hosts: ["v.example.com"] }], rules: [{ host: "v.example.com", http: { paths: [{ path: "/", backend: { service: { name: "vault", port: { number: 8200 } } } }] } }] } }, "vault-ui");
+        const tcp = record("kubernetes:traefik.io/v1alpha1:IngressRouteTCP", { metadata: { name: "vault-tcp", namespace: "vault" }, spec: { entryPoints: ["websecure"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "vault", port: 8200 }] }] } }, "vault-tcp");
+        const negated = route("gateway-negated", { entryPoints: ["websecure"], routes: [rule("Host(`ai.example.com`) && !PathPrefix(`/v1`)", "llm-gateway")] });
+        const admin = await messages(adminNotPublic, [ingress, tcp, negated]);
+        assert.deepEqual(admin, [
+            "Ingress vault/vault-ui exposes admin service vault beyond the operator entrypoints; route it with an IngressRoute on operators",
+            "IngressRouteTCP vault/vault-tcp exposes admin service vault beyond the operator entrypoints; route it with an IngressRoute on operators",
+            "IngressRoute apps/gateway-negated routes / of llm-gateway on websecure, beyond its public API (/v1); match only those prefixes publicly, and serve it only on operators for the rest",
+        ]);
+        const [tlsMessage, ...more] = await messages(publicRouteTls, [tcp]);
+        assert.equal(more.length, 0);
+        assert.match(tlsMessage, /^IngressRouteTCP vault\/vault-tcp has no spec\.tls: raw TCP from outside travels in the clear/);
+    });
+});

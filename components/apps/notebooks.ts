@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { pinnedRelease } from "../pinned-chart";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { VaultConsumer } from "../platform/vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+
+/**
+ * Zero to JupyterHub's chart. Evidence: jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml
+ * (tag 4.4.0, 2026-06-10; `appVersion: "5.5.0"`). Its Chart.yaml carries a placeholder version that
+ * chartpress replaces with the tag when ci/publish (L39-46) publishes to
+ * https://hub.jupyter.org/helm-chart (chartpress.yaml). Checked 2026-11-27.
+ */
+export const JUPYTERHUB_CHART = { chart: "jupyterhub", repo: "https://hub.jupyter.org/helm-chart/", version: "4.4.0", evidence: "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml" } as const;
+
+/** The chart's public proxy Service (templates/proxy/service.yaml: `proxy-public`, port 80 → CHP's 8000). */
+export const NOTEBOOKS_SERVICE = { name: "proxy-public", port: 80 } as const;
+/** oauthenticator's callback path under JupyterHub's base URL (oauth2.py L670-681). */
+export const NOTEBOOKS_SSO_CALLBACK = "/hub/oauth_callback";
+/** KubeSpawner's user pods run as the singleuser image's user (NB_UID 1000, group users 100). */
+const USER_UID = 1000;
+const USER_GID = 100;
+
+const HUB_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+const PROXY_RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+export function notebooksFootprint(cpus: number, memoryGbs: number, concurrentUsers: number): Footprint[] {
+    return [
+        { workload: "jupyterhub-hub", pods: 1, perPod: meshed(requestsOf(HUB_RESOURCES)) },
+        { workload: "jupyterhub-proxy", pods: 1, perPod: meshed(requestsOf(PROXY_RESOURCES)) },
+        { workload: "notebook-server", pods: concurrentUsers, perPod: meshed({ cpuMillis: Math.round(cpus * 1000), memoryMi: Math.round(memoryGbs * 1024) }) },
+    ];
+}
+
+export interface NotebooksArgs {
+    /** The Vault role that reads `<consumer>/*`: `sso` (clientSecret) and `gateway` (apiKey). */
+    vaultConsumer: VaultConsumer;
+    /** The URL people open (`https://<host>`); the OAuth callback is under it. */
+    url: string;
+    /**
+     * The identity provider. oauthenticator 17.4.0 reads no discovery document, so its endpoints
+     * are given (jupyterhub/zero-to-jupyterhub-k8s@4.4.0: docs/source/administrator/authentication.md L407-412).
+     */
+    sso: { clientId: string; authorizeUrl: string; tokenUrl: string; userinfoUrl: string; groupsClaim: string; operatorsGroup: string; usersGroup?: string; administrators: string[] };
+    /** The gateway's OpenAI-compatible base URL inside the mesh (`…/v1`). */
+    gatewayUrl: pulumi.Input<string>;
+    /** Each person's server: CPU request (cores), memory (request = limit, GiB), home volume (GB). */
+    cpus: number;
+    memoryGbs: number;
+    storageGbs: number;
+    scheduling?: Scheduling;
+}
+
+/** The chart's values: sign-in through the identity provider, user pods under "restricted", the gateway's team key in every server. */
+export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gateway: string }): Record<string, any> {
+    const fromSecret = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
+    const tolerations = args.scheduling?.tolerations ?? [];
+    const nodeSelector = args.scheduling?.nodeSelector ?? {};
+    return {
+        hub: {
+            config: {
+                JupyterHub: { authenticator_class: "generic-oauth" },
+                // oauthenticator 17.4.0 (the hub image's requirements.txt L126), oauth2.py traits.
+                GenericOAuthenticator: {
+                    client_id: args.sso.clientId,
+                    oauth_callback_url: `${args.url}${NOTEBOOKS_SSO_CALLBACK}`,
+                    authorize_url: args.sso.authorizeUrl,
+                    token_url: args.sso.tokenUrl,
+                    userdata_url: args.sso.userinfoUrl,
+                    username_claim: "email",
+                    scope: ["openid", "email", "profile"],
+                    login_service: "Single sign-on",
+                    // Members of the users group (or, without one, whoever the issuer signs in) may use a
+                    // server; operators and the named administrators administer (oauth2.py L1468-1516).
+                    ...(args.sso.usersGroup ? { allowed_groups: [args.sso.usersGroup, args.sso.operatorsGroup] } : { allow_all: true }),
+                    admin_users: args.sso.administrators,
+                    manage_groups: true,
+                    auth_state_groups_key: `oauth_user.${args.sso.groupsClaim}`,
+                    admin_groups: [args.sso.operatorsGroup],
+                },
+                // Restricted user pods: KubeSpawner merges these over what z2jh sets (kubespawner@7.0.0 objects.py L396-465).
+                KubeSpawner: {
+                    pod_security_context: { runAsNonRoot: true, fsGroup: USER_GID, seccompProfile: { type: "RuntimeDefault" } },
+                    container_security_context: { runAsUser: USER_UID, runAsGroup: USER_GID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                },
+            },
+            // The client secret is read from OAUTH_CLIENT_SECRET when the config has none (oauth2.py L757-771).
+            extraEnv: { OAUTH_CLIENT_SECRET: fromSecret(secrets.sso, "clientSecret") },
+            resources: HUB_RESOURCES,
+            // The hub needs no cloud metadata either (its policy allows it by default, values.yaml L113-124).
+            networkPolicy: { egressAllowRules: { cloudMetadataServer: false } },
+            nodeSelector,
+            tolerations,
+        },
+        proxy: {
+            // The ingress routes to it; never a LoadBalancer of its own (the chart's default).
+            service: { type: "ClusterIP" },
+            chp: {
+                resources: PROXY_RESOURCES,
+                // The proxy runs as the namespace's default account (no serviceAccountName in
+                // templates/proxy/deployment.yaml) and needs no API access: no token in the pod.
+                extraPodSpec: { automountServiceAccountToken: false },
+                networkPolicy: { egressAllowRules: { cloudMetadataServer: false } },
+                nodeSelector,
+                tolerations,
+            },
+        },
+        singleuser: {
+            // The metadata address is refused by the user pods' NetworkPolicy instead of a privileged
+            // iptables init container (docs/source/administrator/security.md L282-293).
+            cloudMetadata: { blockWithIptables: false },
+            // In-cluster services are reachable; the mesh admits a server to Postgres or Qdrant only where their policies name it.
+            networkPolicy: { egressAllowRules: { cloudMetadataServer: false, privateIPs: true } },
+            cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
+            memory: { guarantee: `${Math.round(args.memoryGbs * 1024)}M`, limit: `${Math.round(args.memoryGbs * 1024)}M` },
+            storage: { capacity: `${args.storageGbs}Gi` },
+            extraEnv: {
+                OPENAI_BASE_URL: args.gatewayUrl,
+                OPENAI_API_KEY: fromSecret(secrets.gateway, "apiKey"),
+            },
+            nodeSelector,
+            extraTolerations: tolerations,
+        },
+        scheduling: {
+            userScheduler: { enabled: false },
+            userPlaceholder: { enabled: false },
+            corePods: { nodeAffinity: { matchNodePurpose: "ignore" } },
+            userPods: { nodeAffinity: { matchNodePurpose: "ignore" } },
+        },
+        prePuller: { hook: { enabled: false }, continuous: { enabled: false } },
+    };
+}
+
+/**
+ * Notebooks for people: JupyterHub, signed in through the company's identity provider, each
+ * person's server under Pod Security "restricted" with a home volume, the team's gateway key and
+ * the in-mesh gateway URL in its environment (the OpenAI SDKs read OPENAI_BASE_URL and
+ * OPENAI_API_KEY). Idle servers are culled after an hour (the chart's default).
+ */
+export class Notebooks extends pulumi.ComponentResource {
+    constructor(name: string, args: NotebooksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:apps:Notebooks", name, {}, opts);
+        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
+        const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
+        const sso = synced("sso");
+        const gateway = synced("gateway");
+        pinnedRelease(name, JUPYTERHUB_CHART, {
+            name: "jupyterhub",
+            namespace: ns.metadata.name,
+            values: notebooksValues(args, { sso: sso.secretName, gateway: gateway.secretName }),
+        }, { parent: this, dependsOn: [sso, gateway], retainOnDelete: true });
+        this.registerOutputs({});
+    }
+}
