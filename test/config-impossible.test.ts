@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cronProblem, isIanaTimeZone } from "../stacks/config/schedule";
-import { PROJECT_DIR, problems, stackValues } from "./helpers";
+import { planCli, problems, stackValues } from "./helpers";
 
 /**
  * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
@@ -101,25 +100,25 @@ describe("secrets in malformed config", () => {
 });
 
 describe("a stack file that is not valid YAML", () => {
-    const plan = (text: string) => {
+    const plan = async (text: string) => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.broken.yaml");
         fs.writeFileSync(file, text);
-        const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", "--stack", "broken", "--stack-file", file], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const r = await planCli("--stack", "broken", "--stack-file", file);
         return { status: r.status, stderr: r.stderr.replace(file, "FILE") };
     };
 
-    it("exits 2 naming the line and the key for an unclosed bracket, without a stack trace or the source", () => {
-        const r = plan(`config:\n  groundwork:edge:\n    machines:\n      - privateKey: "${SECRET}"\n        host: [192.0.2.1\n  groundwork:cluster: {}\n`);
+    it("exits 2 naming the line and the key for an unclosed bracket, without a stack trace or the source", async () => {
+        const r = await plan(`config:\n  groundwork:edge:\n    machines:\n      - privateKey: "${SECRET}"\n        host: [192.0.2.1\n  groundwork:cluster: {}\n`);
         assert.equal(r.status, 2, r.stderr);
         assert.match(r.stderr, /^error: FILE:6:3: near groundwork:cluster: Flow sequence in block collection must be sufficiently indented and end with a \]; fix the YAML/);
         assert.doesNotMatch(r.stderr, /planted-secret|\n\s+at /);
     });
 
-    it("exits 2 for a key given twice, and for a config that is a list", () => {
-        const twice = plan("config:\n  groundwork:cluster:\n    apiAllowedCidrs: [198.51.100.0/24]\n  groundwork:cluster:\n    k3sVersion: x\n");
+    it("exits 2 for a key given twice, and for a config that is a list", async () => {
+        const twice = await plan("config:\n  groundwork:cluster:\n    apiAllowedCidrs: [198.51.100.0/24]\n  groundwork:cluster:\n    k3sVersion: x\n");
         assert.equal(twice.status, 2);
         assert.match(twice.stderr, /^error: FILE:4:3: near groundwork:cluster: Map keys must be unique/);
-        const list = plan("config:\n  - groundwork:cluster\n");
+        const list = await plan("config:\n  - groundwork:cluster\n");
         assert.equal(list.status, 2);
         assert.match(list.stderr, /^error: FILE: config must be a map of namespace:key entries/);
     });

@@ -8,6 +8,7 @@ import { planStack, PlanResult } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
 import { ConfigError } from "../stacks/config/errors";
 import { parseStackConfig, StackConfig } from "../stacks/config";
+import { runPlanCli } from "../plan/cli-run";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -65,4 +66,15 @@ export function named(plan: PlanResult, type: string, name: string): RecordedRes
     const found = ofType(plan, type).filter((r) => r.name === name);
     assert.equal(found.length, 1, `expected one ${type} named ${name}`);
     return found[0];
+}
+
+/**
+ * Runs `npm run plan -- <args>` in this process (plan/cli-run.ts, what plan/cli.ts runs), with its
+ * exit code and what it printed: the command without a new Node and TypeScript start per call.
+ */
+export async function planCli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const status = await runPlanCli(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
+    return { status, stdout, stderr };
 }

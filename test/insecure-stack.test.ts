@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { PolicyReport, ReportedViolation } from "../plan/policy-report";
-import { PROJECT_DIR } from "./helpers";
+import { planCli } from "./helpers";
 
 /**
  * The insecure fixture (test/fixtures/insecure/) breaks rules on purpose. Planned offline through
@@ -108,11 +107,6 @@ const EXPECTED: Expected[] = [
 
 const PACKS = ["security", "reliability", "data", "cost", "ai-use"];
 
-/** Runs `npm run plan -- <args>` as a user would (without npm's own banner). */
-function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const matches = (v: ReportedViolation, e: Expected) =>
     v.pack === e.pack && v.policy === e.policy && v.level === e.level && v.message.includes(e.message) &&
@@ -122,13 +116,13 @@ const matches = (v: ReportedViolation, e: Expected) =>
 const rowStart = (e: Expected) => `| ${e.pack} | ${e.policy} | ${e.level} | ${e.resource ? `\`${e.resource.type}\` ${e.resource.name}` : "(stack)"} | `;
 
 describe("the insecure fixture stack", function () {
-    let run: ReturnType<typeof plan>;
+    let run: Awaited<ReturnType<typeof planCli>>;
     let report: PolicyReport;
     let markdown: string;
 
-    before(() => {
+    before(async () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-insecure-"));
-        run = plan("--stack", "insecure", "--stack-file", `${FIXTURE}/Pulumi.insecure.yaml`, "--program", `${FIXTURE}/index.ts`, "--out", out);
+        run = await planCli("--stack", "insecure", "--stack-file", `${FIXTURE}/Pulumi.insecure.yaml`, "--program", `${FIXTURE}/index.ts`, "--out", out);
         assert.ok(fs.existsSync(path.join(out, "policy-report.json")), `the plan wrote no report (exit ${run.status}):\n${run.stderr}`);
         report = JSON.parse(fs.readFileSync(path.join(out, "policy-report.json"), "utf8"));
         markdown = fs.readFileSync(path.join(out, "policy-report.md"), "utf8");

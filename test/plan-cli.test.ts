@@ -5,10 +5,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
-import { PROJECT_DIR } from "./helpers";
+import { planCli, PROJECT_DIR } from "./helpers";
 
-/** Runs `npm run plan -- <args>` as a user would (without npm's own banner). */
-function plan(...args: string[]) {
+/** Runs `npm run plan -- <args>` as a user would (without npm's own banner), in a new process. */
+function spawnPlan(...args: string[]) {
     const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "plan/cli.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -20,8 +20,8 @@ function filesUnder(dir: string): Record<string, string> {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-plan-"));
 
 describe("npm run plan", function () {
-    it("plans the dev stack into out/dev: resources.json and manifests.yaml", () => {
-        const run = plan("--stack", "dev");
+    it("plans the dev stack into out/dev: resources.json and manifests.yaml", async () => {
+        const run = spawnPlan("--stack", "dev");
         assert.equal(run.status, 0, run.stderr);
         const resources: { type: string; name: string }[] = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "out/dev/resources.json"), "utf8"));
         const types = new Set(resources.map((r) => r.type));
@@ -39,10 +39,10 @@ describe("npm run plan", function () {
         assert.match(run.stdout, /^ {2}kubeconfig: "\[secret\]"$/m);
     });
 
-    it("never writes or prints a secret: a planted config secret, the token, keys and the kubeconfig", () => {
+    it("never writes or prints a secret: a planted config secret, the token, keys and the kubeconfig", async () => {
         const planted = "PLANTED-8c1f0b7e2d4a-private-key";
         const out = tmp();
-        const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out,
+        const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out,
             "--secret", `groundwork:oci.auth.privateKey=${planted}`);
         assert.equal(run.status, 0, run.stderr);
         const written = filesUnder(out);
@@ -67,10 +67,10 @@ describe("npm run plan", function () {
         ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken", "groundwork:access.sso.clientSecret"]],
         ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey"]],
     ] as [string, string[]][]) {
-        it(`plans the ${stack} stack with planted secrets and writes none of them`, () => {
+        it(`plans the ${stack} stack with planted secrets and writes none of them`, async () => {
             const out = tmp();
             const planted = keys.map((_, i) => `-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
-            const run = plan("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));
+            const run = await planCli("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));
             assert.equal(run.status, 0, run.stderr);
             const written = filesUnder(out);
             assert.ok(YAML.parseAllDocuments(written["manifests.yaml"]).every((d) => d.errors.length === 0));
@@ -83,18 +83,18 @@ describe("npm run plan", function () {
         });
     }
 
-    it("stands in a placeholder for encrypted config it cannot decrypt, and says which", () => {
+    it("stands in a placeholder for encrypted config it cannot decrypt, and says which", async () => {
         const out = tmp();
-        const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out);
+        const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out);
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /Encrypted config stood in for offline \(pass --secret KEY=VALUE to supply one\):\n {2}groundwork:oci\.auth\.privateKey\n/);
         assert.ok(!fs.readFileSync(path.join(out, "resources.json"), "utf8").includes("offline-placeholder"));
     });
 
-    it("fails bad config before anything is written, naming each key and value", () => {
+    it("fails bad config before anything is written, naming each key and value", async () => {
         const out = tmp();
         fs.writeFileSync(path.join(out, "resources.json"), "stale plan of another config");
-        const run = plan("--stack", "bad", "--stack-file", "test/fixtures/Pulumi.bad.yaml", "--out", out);
+        const run = await planCli("--stack", "bad", "--stack-file", "test/fixtures/Pulumi.bad.yaml", "--out", out);
         assert.equal(run.status, 2);
         assert.equal(run.stdout, "");
         assert.match(run.stderr, /^error: invalid stack configuration \(3 problems\):/);
@@ -105,15 +105,15 @@ describe("npm run plan", function () {
         assert.ok(!fs.existsSync(out), "a stale plan is left behind");
     });
 
-    it("rejects a --secret for a key the stack file does not encrypt", () => {
-        const run = plan("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", tmp(), "--secret", "groundwork:oci.auth.privatekey=x");
+    it("rejects a --secret for a key the stack file does not encrypt", async () => {
+        const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", tmp(), "--secret", "groundwork:oci.auth.privatekey=x");
         assert.equal(run.status, 2);
         assert.match(run.stderr, /--secret groundwork:oci\.auth\.privatekey: no such secure value in .*; secure values there: groundwork:oci\.auth\.privateKey/);
         assert.ok(!run.stderr.includes("=x"));
     });
 
-    it("rejects a stack that has no stack file", () => {
-        const run = plan("--stack", "nosuch", "--out", tmp());
+    it("rejects a stack that has no stack file", async () => {
+        const run = await planCli("--stack", "nosuch", "--out", tmp());
         assert.equal(run.status, 2);
         assert.match(run.stderr, /no stack file .*Pulumi\.nosuch\.yaml/);
     });

@@ -16,7 +16,7 @@ import { leakedSecrets, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { POLICY_PACKS } from "../policies/packs";
 import { ResourceRecord } from "../policies/policy-run";
-import { PROJECT_DIR, stackValues, committedPlan } from "./helpers";
+import { PROJECT_DIR, stackValues, committedPlan, planCli } from "./helpers";
 
 const tsx = (script: string, ...args: string[]) => {
     const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), script, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
@@ -222,13 +222,13 @@ describe("policy report and price beside the plan", function () {
             assert.match(bad.stderr, /several packs need --out-dir/);
         });
 
-        it("the plan exits 3 on a stack over its budget, after writing the report that says why", () => {
+        it("the plan exits 3 on a stack over its budget, after writing the report that says why", async () => {
             const dir = tmp();
             const stackFile = path.join(dir, "Pulumi.over-budget.yaml");
             const values = { ...stackValues("cloud"), cost: { monthlyBudgetUsd: 100 } };
             fs.writeFileSync(stackFile, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
             const out = path.join(dir, "out");
-            const run = tsx("plan/cli.ts", "--stack", "over-budget", "--stack-file", stackFile, "--out", out);
+            const run = await planCli("--stack", "over-budget", "--stack-file", stackFile, "--out", out);
             assert.equal(run.status, 3, run.stderr);
             assert.match(run.stdout, /^policies: [1-9]\d* mandatory, \d+ advisory violations$/m);
             assert.match(run.stdout, /^price: \$\d+\.\d\d \/ month, up to \$\d+\.\d\d at maximum scale \(budget \$100\.00, OVER BUDGET\)$/m);

@@ -1,0 +1,101 @@
+/**
+ * The plan command, as a function: `runPlanCli(argv, io)` is what `npm run plan` runs (plan/cli.ts),
+ * and what the tests call in the same process.
+ *
+ * `npm run plan -- --stack <name> [--secret KEY=VALUE ...] [--out DIR]`
+ *
+ * Runs the stack's program offline and writes out/<stack>/: resources.json, manifests.yaml, the
+ * policy packs' verdict (policy-report.md/.json) and the monthly price (cost.md/.json); prints a
+ * summary. Exit 0 when clean, 3 when any policy reports a mandatory violation (after every file is
+ * written, so the reviewer can read why), 2 on bad configuration or arguments, 1 on any other failure.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { POLICY_PACKS } from "../policies/packs";
+import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
+import { packConfigFor, monthlyBudgetOf, readStackConfig } from "./policy-config";
+import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
+import { planPolicyReport } from "./rendered-workloads";
+import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
+import { planStack } from "./run";
+
+/** Where the command writes what a user reads. */
+export interface PlanCliOutput {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+const USAGE = "usage: npm run plan -- --stack <name> [--secret KEY=VALUE ...] [--out DIR] [--stack-file FILE]";
+
+class UsageError extends Error {}
+
+function parseSecrets(pairs: string[]): Record<string, string> {
+    const secrets: Record<string, string> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) {
+            throw new UsageError(`--secret ${pair.split("=")[0]}: expected KEY=VALUE, e.g. --secret groundwork:oci.auth.privateKey=...`);
+        }
+        secrets[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return secrets;
+}
+
+async function main(argv: string[], io: PlanCliOutput): Promise<number> {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            stack: { type: "string", default: "dev" },
+            secret: { type: "string", multiple: true, default: [] },
+            out: { type: "string" },
+            "stack-file": { type: "string" },
+            program: { type: "string" }, // the benchmark's floor program
+            help: { type: "boolean", default: false },
+        },
+        strict: true,
+    });
+    if (values.help) {
+        io.out(`${USAGE}\n`);
+        return 0;
+    }
+    const stack = values.stack!;
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+        throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name is letters, digits, '-', '_' and '.'`);
+    }
+    const outDir = values.out ?? path.join("out", stack);
+    try {
+        const secrets = parseSecrets(values.secret!);
+        const plan = await planStack({ stack, stackFile: values["stack-file"], secrets, program: values.program });
+        // The packs' config comes from the stack's config, as `npm run policy-config` gives it to CI.
+        const stackConfig = readStackConfig({ stack, stackFile: values["stack-file"], secrets });
+        const policies = await planPolicyReport(stack, plan.resources, stackConfig, POLICY_PACKS);
+        const cost = costReport(stack, plan.resources, monthlyBudgetOf(packConfigFor(stackConfig, "cost")));
+        const files = renderPlanFiles(plan, { ...renderPolicyReportFiles(policies), ...renderCostFiles(cost) });
+        const summary = renderSummary(plan, outDir, Object.keys(files), [policySummaryLine(policies), costSummaryLine(cost)]);
+        const leaks = leakedSecrets([...Object.values(files), summary], plan.secretValues);
+        if (leaks.length > 0) {
+            // Never expected: a secret reached a plain input. Refuse rather than write it.
+            throw new Error(`refusing to write the plan: ${leaks.length} secret value(s) would appear in plain text; check which inputs lost pulumi.secret`);
+        }
+        writePlanFiles(outDir, files);
+        io.out(summary);
+        return policyExitCode(policies);
+    } catch (err) {
+        // Leave nothing behind that could be mistaken for this configuration's plan.
+        fs.rmSync(outDir, { recursive: true, force: true });
+        throw err;
+    }
+}
+
+/** Runs the plan command; returns its exit code (0 clean, 3 mandatory violations, 2 bad input, 1 other failures). */
+export async function runPlanCli(argv: string[], io: PlanCliOutput): Promise<number> {
+    try {
+        return await main(argv, io);
+    } catch (err) {
+        const e = err as Error;
+        const known = ["ConfigError", "StackFileError", "UsageError"].includes(e.constructor?.name) || (e as any).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+        io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? USAGE + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
+        return known ? 2 : 1;
+    }
+}
