@@ -31,6 +31,8 @@ describe("applications: the chat UI", () => {
         assert.deepEqual(sso.roleManagement, { rolesClaim: "groups", allowedRoles: "ai-users,platform-operators", adminRoles: "platform-operators" });
         const env = Object.fromEntries(extraEnvVars.map((e: any) => [e.name, e.value ?? e.valueFrom]));
         assert.deepEqual([env.ENABLE_LOGIN_FORM, env.ENABLE_PASSWORD_AUTH, env.ENABLE_SIGNUP, env.WEBUI_URL], ["False", "False", "False", "https://chat.dev.groundwork.example"]);
+        // Someone outside the allowed groups is not a user until an administrator approves them.
+        assert.equal(env.DEFAULT_USER_ROLE, "pending");
         assert.deepEqual(env.WEBUI_SECRET_KEY, { secretKeyRef: { name: "chat-app", key: "secretKey" } });
         assert.deepEqual(env.DATABASE_URL, { secretKeyRef: { name: "chat-db", key: "url" } });
         // Uploaded documents need no embedding route: they go into the context whole.
@@ -119,7 +121,9 @@ describe("applications: notebooks", () => {
             OPENAI_BASE_URL: "http://llm-gateway.groundwork-inference.svc.cluster.local:4000/v1",
             OPENAI_API_KEY: { valueFrom: { secretKeyRef: { name: "notebooks-gateway", key: "apiKey" } } },
         });
-        assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, { cloudMetadataServer: false, privateIPs: true }]);
+        assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: true }]);
+        // Meshed callers reach each component on Linkerd's inbound port, which the chart's policies would refuse.
+        assert.deepEqual([values.hub.networkPolicy.allowedIngressPorts, values.proxy.chp.networkPolicy.allowedIngressPorts, values.singleuser.networkPolicy.allowedIngressPorts], [[4143], ["http", 4143], [4143]]);
         // The server Pod KubeSpawner will create, as the chart model renders it for the policy packs.
         const [, proxy, server] = jupyterhubModel.render({ name: "jupyterhub", namespace: "groundwork-notebooks", values });
         assert.equal(server.spec.initContainers, undefined, "no privileged metadata-blocking init container");

@@ -117,7 +117,8 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
             { name: "ENABLE_LOGIN_FORM", value: "False" },
             { name: "ENABLE_PASSWORD_AUTH", value: "False" },
             { name: "ENABLE_SIGNUP", value: "False" },
-            { name: "DEFAULT_USER_ROLE", value: "user" },
+            // Anyone signed in outside the allowed groups waits for an administrator's approval.
+            { name: "DEFAULT_USER_ROLE", value: "pending" },
             { name: "OAUTH_CODE_CHALLENGE_METHOD", value: "S256" },
             ...(args.sso.allowedDomains ? [{ name: "OAUTH_ALLOWED_DOMAINS", value: args.sso.allowedDomains.join(",") }] : []),
             { name: "ENABLE_OAUTH_ID_TOKEN_COOKIE", value: "False" },

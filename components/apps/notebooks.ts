@@ -19,7 +19,7 @@ export const JUPYTERHUB_CHART = { chart: "jupyterhub", repo: "https://hub.jupyte
 export const NOTEBOOKS_SERVICE = { name: "proxy-public", port: 80 } as const;
 /** oauthenticator's callback path under JupyterHub's base URL (oauth2.py L670-681). */
 export const NOTEBOOKS_SSO_CALLBACK = "/hub/oauth_callback";
-/** KubeSpawner's user pods run as the singleuser image's user (NB_UID 1000, group users 100). */
+/** KubeSpawner's user pods run as the singleuser image's user (NB_UID 1000) with the chart's fsGid 100 (values.yaml L406-407). */
 const USER_UID = 1000;
 const USER_GID = 100;
 
@@ -51,6 +51,18 @@ export interface NotebooksArgs {
     memoryGbs: number;
     storageGbs: number;
     scheduling?: Scheduling;
+}
+
+/**
+ * Linkerd's inbound port: a meshed client's proxy connects to it, not to the server's own port,
+ * so a NetworkPolicy that admits only the application's port refuses all meshed traffic
+ * (linkerd.io/2-edge/common-errors/network-policy). Linkerd's own authorization decides there.
+ */
+export const LINKERD_INBOUND_PORT = 4143;
+
+/** The chart's NetworkPolicy settings for one component: no cloud metadata at all, and the mesh's inbound port. */
+function networkPolicy(ports: (string | number)[], extraRules: Record<string, boolean> = {}) {
+    return { allowedIngressPorts: ports, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, ...extraRules } };
 }
 
 /** The chart's values: sign-in through the identity provider, user pods under "restricted", the gateway's team key in every server. */
@@ -90,7 +102,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             extraEnv: { OAUTH_CLIENT_SECRET: fromSecret(secrets.sso, "clientSecret") },
             resources: HUB_RESOURCES,
             // The hub needs no cloud metadata either (its policy allows it by default, values.yaml L113-124).
-            networkPolicy: { egressAllowRules: { cloudMetadataServer: false } },
+            networkPolicy: networkPolicy([LINKERD_INBOUND_PORT]),
             nodeSelector,
             tolerations,
         },
@@ -102,7 +114,8 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                 // The proxy runs as the namespace's default account (no serviceAccountName in
                 // templates/proxy/deployment.yaml) and needs no API access: no token in the pod.
                 extraPodSpec: { automountServiceAccountToken: false },
-                networkPolicy: { egressAllowRules: { cloudMetadataServer: false } },
+                // http (8000) for the ingress, and the mesh's port for meshed callers (Traefik, the hub).
+                networkPolicy: networkPolicy(["http", LINKERD_INBOUND_PORT]),
                 nodeSelector,
                 tolerations,
             },
@@ -112,7 +125,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // iptables init container (docs/source/administrator/security.md L282-293).
             cloudMetadata: { blockWithIptables: false },
             // In-cluster services are reachable; the mesh admits a server to Postgres or Qdrant only where their policies name it.
-            networkPolicy: { egressAllowRules: { cloudMetadataServer: false, privateIPs: true } },
+            networkPolicy: networkPolicy([LINKERD_INBOUND_PORT], { privateIPs: true }),
             cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
             memory: { guarantee: `${Math.round(args.memoryGbs * 1024)}M`, limit: `${Math.round(args.memoryGbs * 1024)}M` },
             storage: { capacity: `${args.storageGbs}Gi` },

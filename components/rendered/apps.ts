@@ -170,9 +170,8 @@ export const jupyterhubModel: ChartModel = {
     // proxy Service (L165-190), network policies (L113-124, L247-258, L384-394), user servers'
     // storage (L409-424), scheduling and pre-pullers (L448-632, L652-685).
     otherValues: [
-        "hub.config.JupyterHub.authenticator_class", "hub.config.GenericOAuthenticator", "hub.networkPolicy.egressAllowRules.cloudMetadataServer",
-        "proxy.service.type", "proxy.chp.networkPolicy.egressAllowRules.cloudMetadataServer",
-        "singleuser.networkPolicy.egressAllowRules.cloudMetadataServer", "singleuser.networkPolicy.egressAllowRules.privateIPs", "singleuser.storage.capacity",
+        "hub.config.JupyterHub.authenticator_class", "hub.config.GenericOAuthenticator", "hub.networkPolicy", "proxy.service.type", "proxy.chp.networkPolicy",
+        "singleuser.networkPolicy", "singleuser.storage.capacity",
         "scheduling.corePods.nodeAffinity.matchNodePurpose", "scheduling.userPods.nodeAffinity.matchNodePurpose",
     ],
 };

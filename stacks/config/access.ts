@@ -31,7 +31,7 @@ const ssoSchema = z.strictObject({
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it."),
     operatorsGroup: z.string().min(1).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
-        .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook and chat admins. They sign in through the identity provider."),
+        .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook admins. They sign in through the identity provider."),
     oauthEndpoints: z.strictObject({
         authorizeUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's authorization endpoint."),
         tokenUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's token endpoint."),
