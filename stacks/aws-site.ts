@@ -72,7 +72,6 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
     const common = {
         securityGroupIds: [network.nodeSecurityGroupId],
         instanceProfileName: profile.name,
-        token: ctx.token,
         tailscale: ctx.tailscale,
     };
     const result: SiteResult = { nodes: {} };
@@ -92,6 +91,8 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         serverUrl = supervisorUrl(privateIps[0]);
         const nodes = privateIps.map((privateIp, i) => new AwsK3sInstance(`aws-server-${i}`, {
             ...common,
+            token: ctx.tokens.server,
+            agentToken: ctx.tokens.agent,
             instanceType: servers.instanceType,
             amiId: ami,
             subnetId: network.publicSubnetIds[0],
@@ -128,7 +129,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
                 rootVolumeGbs: group.rootVolumeGbs,
                 subnetIds: network.privateSubnetIds,
                 clusterName: autoscalerClusterName(),
-                k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.token, overlay: ctx.overlay, tailscale: ctx.tailscale },
+                k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.tokens.agent, overlay: ctx.overlay, tailscale: ctx.tailscale },
                 labels: group.labels,
                 taints: group.taints,
             }, opts);
@@ -145,7 +146,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
             // Behind NAT in private subnets, unless other sites must reach them directly.
             subnetIds: addresses ? network.publicSubnetIds : network.privateSubnetIds,
             addresses,
-            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.token, overlay: ctx.overlay, tailscale: ctx.tailscale },
+            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.tokens.agent, overlay: ctx.overlay, tailscale: ctx.tailscale },
             labels: group.labels,
             taints: group.taints,
         }, opts);

@@ -17,7 +17,8 @@ export interface ClusterContext {
     multiSite: boolean;
     /** Whether edge machines carry the `groundwork.dev/edge` taint (`edgeMachinesTainted`). */
     taintEdge: boolean;
-    token: pulumi.Output<string>;
+    /** Servers join with `server`; agents, wherever they are, only ever hold `agent`. */
+    tokens: { server: pulumi.Output<string>; agent: pulumi.Output<string> };
     tailscale?: TailscaleJoin;
     /** What the firewalls open to the ingress controller: nothing unless a route exists. */
     ingress: IngressOpening[];

@@ -48,7 +48,10 @@ export function buildCluster(config: StackConfig): Cluster {
         serverSite: serverSite(config),
         multiSite: sites.length > 1,
         taintEdge: edgeMachinesTainted(config),
-        token: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
+        tokens: {
+            server: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
+            agent: new random.RandomPassword("k3s-agent-token", { length: 64, special: false }).result,
+        },
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
         ingress: ingressOpenings(config.access),

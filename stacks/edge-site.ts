@@ -20,7 +20,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
         taintEdge: ctx.taintEdge,
         k3s: {
             version: ctx.cluster.k3sVersion,
-            token: ctx.token,
+            tokens: ctx.tokens,
             serverUrl: initial ? supervisorUrl(edgeAddress(initial)) : args.externalServerUrl,
             initialServer: initial?.name,
             overlay: ctx.overlay,

@@ -97,7 +97,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         nodes,
         k3s: {
             version: ctx.cluster.k3sVersion,
-            token: ctx.token,
+            tokens: ctx.tokens,
             serverUrl,
             initialServer: initialServer?.name,
             overlay: ctx.overlay,

@@ -9,6 +9,7 @@ const server: K3sNodeBootstrap = {
     role: "server",
     nodeName: "server-1",
     token: "planted-token-6d1f",
+    agentToken: "planted-agent-token-3c2a",
     labels: { "groundwork.dev/site": "oci", "groundwork.dev/placement": "arm" },
     taints: [],
     cluster: { podCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSans: ["k3s.example.org"] },
@@ -17,6 +18,8 @@ const agent: K3sNodeBootstrap = {
     ...server,
     role: "agent",
     nodeName: "agent-1",
+    token: "planted-agent-token-3c2a",
+    agentToken: undefined,
     serverUrl: "https://10.0.0.10:6443",
     taints: ["dedicated=inference:NoSchedule"],
     cluster: undefined,
@@ -33,14 +36,15 @@ describe("k3s bootstrap", () => {
         assert.equal(config["secrets-encryption"], true);
         assert.equal(config["write-kubeconfig-mode"], "0600");
         assert.deepEqual(config["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm"]);
+        assert.equal(config["agent-token"], "planted-agent-token-3c2a", "servers accept agents by the agent token");
     });
 
     it("joins agents to the server with the token, labels and taints, and no server-only keys", () => {
         const config = k3sConfigFile(agent);
         assert.equal(config.server, "https://10.0.0.10:6443");
-        assert.equal(config.token, "planted-token-6d1f");
+        assert.equal(config.token, "planted-agent-token-3c2a");
         assert.deepEqual(config["node-taint"], ["dedicated=inference:NoSchedule"]);
-        for (const key of ["cluster-init", "cluster-cidr", "service-cidr", "secrets-encryption", "tls-san"]) {
+        for (const key of ["cluster-init", "cluster-cidr", "service-cidr", "secrets-encryption", "tls-san", "agent-token"]) {
             assert.equal(config[key], undefined, key);
         }
     });

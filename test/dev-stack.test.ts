@@ -105,7 +105,7 @@ describe("the dev stack, planned offline", function () {
         }
     });
 
-    it("joins the agent to the server with the generated token and places nodes by label", () => {
+    it("joins the agent with the agent token, never the server token, and places nodes by label", () => {
         const token = named(plan, "random:index/randomPassword:RandomPassword", "k3s-token");
         assert.deepEqual(token.inputs, { length: 64, special: false });
         assert.deepEqual(token.additionalSecretOutputs.sort(), ["bcryptHash", "result"]);
@@ -117,8 +117,12 @@ describe("the dev stack, planned offline", function () {
         const agent = k3sConfig("agent-1");
         assert.equal(server["cluster-init"], true);
         assert.equal(agent.server, "https://10.0.0.10:6443");
-        assert.equal(agent.token, server.token);
+        // Agents join with k3s's agent token; only servers hold the server token (issue 12: a pod
+        // that reads an agent's user data from the metadata service must not become cluster-admin).
+        assert.equal(agent.token, server["agent-token"]);
+        assert.notEqual(agent.token, server.token);
         assert.match(server.token, /^offline-[0-9a-f]+$/);
+        assert.ok(!userDataOf(named(plan, "oci:Core/instance:Instance", "agent-1")).includes(server.token), "the agent's user data holds the server token");
         assert.deepEqual(server["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=system"]);
         assert.deepEqual(agent["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=workloads"]);
         const masked = JSON.stringify(plan.resources.map((r) => r.inputs));

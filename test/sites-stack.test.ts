@@ -13,6 +13,7 @@ const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString
 
 /** The user data of an EC2 or OCI instance, decoded. */
 function userData(r: RecordedResource): string {
+    if (r.type === "aws:ec2/launchTemplate:LaunchTemplate") return decode64(r.plainInputs.userData);
     return r.type.startsWith("aws:") ? decode64(r.plainInputs.userDataBase64) : decode64((r.plainInputs.metadata as Record<string, string>).user_data);
 }
 
@@ -83,6 +84,26 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.deepEqual(sg.filter((r) => r.fromPort === 51820 && r.cidrIpv4 !== "10.1.0.0/16").map((r) => r.cidrIpv4).sort(), [...ociAddresses, "192.0.2.10/32", "192.0.2.11/32"].sort());
         assert.ok(!sg.some((r) => r.fromPort === 22), "the AWS site of the hybrid stack runs no server: no SSH");
     });
+
+    for (const stack of ["cloud", "hybrid", "edge"]) {
+        it(`keeps the server token on servers in the ${stack} stack: every agent joins with the agent token`, () => {
+            const plan = plans[stack];
+            const templates = plan.resources.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
+            const nodes = [...instances(plan), ...templates, ...plan.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("edge-edge"))];
+            if (stack === "cloud") assert.ok(templates.length > 0, "the autoscaled GPU group's launch template is checked too");
+            const configs = nodes.map((r) => ({ r, config: k3sConfig(r) }));
+            const servers = configs.filter((n) => n.config["cluster-init"] || n.config["cluster-cidr"]);
+            const agents = configs.filter((n) => !servers.includes(n));
+            assert.ok(servers.length > 0 && agents.length > 0, `${stack}: ${servers.length} servers, ${agents.length} agents`);
+            const serverToken = servers[0].config.token;
+            for (const s of servers) assert.equal(s.config.token, serverToken);
+            for (const a of agents) {
+                assert.equal(a.config.token, servers[0].config["agent-token"], `${a.r.name} joins with the agent token`);
+                const text = a.r.type === "command:remote:Command" ? String(a.r.plainInputs.stdin) : userData(a.r);
+                assert.ok(!text.includes(serverToken), `${a.r.name} holds the server token`);
+            }
+        });
+    }
 
     it("sets the k3s flags per role and site: wireguard-native with external IPs (hybrid)", () => {
         const plan = plans.hybrid;

@@ -21,10 +21,13 @@ export interface AwsK3sInstanceArgs {
     /** Run on spot capacity, paying at most this many USD an hour. */
     spotMaxPricePerHour?: number;
     /** The k3s bootstrap; the join URL, token, external IP and Tailscale key are filled in here. */
-    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion">;
+    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion">;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
     serverUrl?: pulumi.Input<string>;
+    /** The token this node joins with: the server token on servers, the agent token on agents. */
     token: pulumi.Input<string>;
+    /** Servers only: the agent token they accept (k3s `agent-token`). */
+    agentToken?: pulumi.Input<string>;
     tailscale?: TailscaleJoin;
     tags?: Record<string, string>;
 }
@@ -43,11 +46,12 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         super("groundwork:aws:K3sInstance", name, {}, opts);
         const address = args.address;
         const userData = pulumi
-            .all([args.serverUrl, args.token, args.tailscale?.authKey, address?.publicIp])
-            .apply(([serverUrl, token, tailscaleAuthKey, externalIp]) => Buffer.from(k3sCloudInit({
+            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp])
+            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp]) => Buffer.from(k3sCloudInit({
                 ...args.k3s,
                 serverUrl,
                 token,
+                agentToken,
                 tailscaleAuthKey,
                 tailscaleVersion: args.tailscale?.version,
                 externalIp: args.k3s.overlay === "wireguard-native" ? externalIp : undefined,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { JoinTokens, joinTokensFor, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 
 /** An existing machine, reached over SSH, that becomes a k3s node. */
@@ -28,7 +28,8 @@ export interface EdgeMachinesArgs {
     taintEdge: boolean;
     k3s: {
         version: string;
-        token: pulumi.Input<string>;
+        /** The cluster's join tokens (secrets); each machine gets only its role's. */
+        tokens: JoinTokens;
         /** Join URL for every machine but the one that initialises the cluster. */
         serverUrl?: pulumi.Input<string>;
         /** The machine that initialises the cluster, when the servers live here. */
@@ -63,13 +64,13 @@ export class EdgeMachines extends pulumi.ComponentResource {
         for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
             const script = pulumi
-                .all([args.k3s.token, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl])
-                .apply(([token, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
+                .all([args.k3s.tokens.server, args.k3s.tokens.agent, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl])
+                .apply(([server, agent, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
                     version: args.k3s.version,
                     role: machine.role,
                     nodeName: machine.name,
                     serverUrl,
-                    token,
+                    ...joinTokensFor(machine.role, { server, agent }),
                     tailscaleAuthKey,
                     tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,

@@ -36,8 +36,14 @@ export interface K3sNodeBootstrap {
      * initialises the cluster.
      */
     serverUrl?: string;
-    /** Shared cluster token (secret). */
+    /** The token this node joins with (secret): the server token on servers, the agent token on agents. */
     token: string;
+    /**
+     * Servers only: the agent token (secret) agents join with (k3s `agent-token`). An agent's
+     * configuration then never holds the server token, which admits servers and reads the
+     * cluster's datastore (docs.k3s.io/cli/token, "Server" and "Agent" tokens).
+     */
+    agentToken?: string;
     /** Node labels, `key=value`. */
     labels: Record<string, string>;
     /** Node taints, `key=value:Effect`. */
@@ -57,6 +63,17 @@ export interface K3sNodeBootstrap {
         /** Extra names and addresses the API serving certificate is valid for. */
         tlsSans: string[];
     };
+}
+
+/** The cluster's two join secrets: servers join with `server`, agents only ever see `agent`. */
+export interface JoinTokens {
+    server: pulumi.Input<string>;
+    agent: pulumi.Input<string>;
+}
+
+/** The token a node of this role joins with, and (servers) the agent token it accepts. */
+export function joinTokensFor(role: "server" | "agent", tokens: { server: string; agent: string }): { token: string; agentToken?: string } {
+    return role === "server" ? { token: tokens.server, agentToken: tokens.agent } : { token: tokens.agent };
 }
 
 /** How a node joins the tailnet: the auth key (secret) and the client version to install. */
@@ -126,6 +143,9 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
             // Flannel options are server-side and must match on every server.
             config["flannel-backend"] = "wireguard-native";
             config["flannel-external-ip"] = true;
+        }
+        if (node.agentToken) {
+            config["agent-token"] = node.agentToken;
         }
         config.disable = [...K3S_DISABLED];
         config["write-kubeconfig-mode"] = "0600";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
-import { k3sCloudInit, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { JoinTokens, joinTokensFor, k3sCloudInit, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -32,8 +32,8 @@ export interface OciArmNodePoolArgs {
     nodes: OciArmNode[];
     k3s: {
         version: string;
-        /** Cluster token (secret). */
-        token: pulumi.Input<string>;
+        /** The cluster's join tokens (secrets); each node gets only its role's. */
+        tokens: JoinTokens;
         /** Supervisor URL every node but the initial server joins, e.g. `https://10.0.0.10:6443`. */
         serverUrl: pulumi.Input<string>;
         /** The node that initialises the cluster, when the servers live here. */
@@ -63,13 +63,13 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         super("groundwork:oci:ArmNodePool", name, {}, opts);
         for (const node of args.nodes) {
             const initial = node.name === args.k3s.initialServer;
-            const userData = pulumi.all([args.k3s.token, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl]).apply(([token, tailscaleAuthKey, serverUrl]) =>
+            const userData = pulumi.all([args.k3s.tokens.server, args.k3s.tokens.agent, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl]).apply(([server, agent, tailscaleAuthKey, serverUrl]) =>
                 Buffer.from(k3sCloudInit({
                     version: args.k3s.version,
                     role: node.role,
                     nodeName: node.name,
                     serverUrl,
-                    token,
+                    ...joinTokensFor(node.role, { server, agent }),
                     tailscaleAuthKey,
                     tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,
