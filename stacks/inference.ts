@@ -15,6 +15,7 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "../components/platform/vau
 import { StackConfig } from "./config";
 import { InferenceConfig } from "./config/inference";
 import { PlatformSecrets } from "./platform-secrets";
+import { guardedNamespace } from "../components/platform/guarded-namespace";
 
 /** Namespace of the gateway and the model servers. */
 export const INFERENCE_NAMESPACE = "groundwork-inference";
@@ -79,7 +80,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     if (!inf) return undefined;
     const provider = deps.provider;
     const platformScheduling = schedulingFor(config.placement.platform);
-    const ns = new k8s.core.v1.Namespace("inference", meshedNamespaceArgs(INFERENCE_NAMESPACE, "restricted"), { provider });
+    const ns = guardedNamespace("inference", meshedNamespaceArgs(INFERENCE_NAMESPACE, "restricted"), { provider });
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
     const scales = inf.models.some(scalesWithLoad);

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
@@ -26,6 +25,7 @@ import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
 import { StackIngress } from "./ingress";
+import { guardedNamespace } from "../components/platform/guarded-namespace";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
@@ -90,10 +90,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas });
-    new k8s.core.v1.Namespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
+    guardedNamespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
         "pod-security.kubernetes.io/enforce-version": "latest",
     }), { provider });
-    const data = new k8s.core.v1.Namespace("data", meshedNamespaceArgs(DATA_NAMESPACE, "restricted"), { provider, retainOnDelete: true });
+    const data = guardedNamespace("data", meshedNamespaceArgs(DATA_NAMESPACE, "restricted"), { provider, retainOnDelete: true });
     const postgres = config.platform.postgres;
     const postgresService = new PostgresVector("postgres", {
         namespace: DATA_NAMESPACE,

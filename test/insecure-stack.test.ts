@@ -49,6 +49,8 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "pod-no-host-namespaces", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "spec.template.spec.hostNetwork must not be true" },
     { pack: "security", policy: "pod-run-as-non-root", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "securityContext.runAsUser must not be 0" },
     { pack: "security", policy: "namespace-pod-security-enforced", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: 'namespace "insecure-apps" is "unset"' },
+    { pack: "security", policy: "namespace-network-policy", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "namespace insecure-apps has no NetworkPolicy selecting all its pods" },
+    { pack: "security", policy: "metadata-egress-blocked", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "pods in namespace insecure-apps can reach the instance metadata service at 169.254.169.254" },
     { pack: "security", policy: "namespace-pod-security-enforced", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "inference" }, message: 'namespace "insecure-inference" is "privileged"' },
     { pack: "security", policy: "helm-release-version-pinned", level: "mandatory", resource: { type: "kubernetes:helm.sh/v3:Release", name: "vault" }, message: 'version of chart "vault" is "^0.34"' },
     { pack: "security", policy: "helm-release-trusted-repository", level: "mandatory", resource: { type: "kubernetes:helm.sh/v3:Release", name: "vault" }, message: 'repositoryOpts.repo "http://helm.releases.hashicorp.com" is not https://' },

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { RuntimeClass } from "kubernetes-models/node.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { kubernetesDocuments } from "../plan/report";
@@ -20,6 +21,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     "batch/v1/Job": Job,
     "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
     "node.k8s.io/v1/RuntimeClass": RuntimeClass,
+    "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
 };
 
 describe("rendered manifests", function () {
@@ -28,7 +30,8 @@ describe("rendered manifests", function () {
             // Validated with secrets in place (in memory only): the written plan masks them wholesale.
             const plan = await committedPlan(stack);
             const docs = kubernetesDocuments(plan.resources.map((r) => ({ ...r, inputs: r.plainInputs }))) as { apiVersion: string; kind: string; spec?: any }[];
-            const core = docs.filter((d) => !d.apiVersion.includes(".") || d.apiVersion.startsWith("node.k8s.io/"));
+            const core = docs.filter((d) => !d.apiVersion.includes(".") || d.apiVersion.startsWith("node.k8s.io/") || d.apiVersion.startsWith("networking.k8s.io/"));
+            assert.ok(core.some((d) => d.kind === "NetworkPolicy"), "the namespaces' NetworkPolicies are rendered");
             assert.ok(core.some((d) => d.kind === "Deployment"), "the inference workloads are rendered");
             assert.ok(core.length >= 5);
             for (const doc of core) {

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+import { guardedNamespace } from "../platform/guarded-namespace";
 
 /**
  * Open WebUI's official chart. Evidence: open-webui/helm-charts@open-webui-16.0.0:
@@ -148,7 +148,7 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
 export class ChatUi extends pulumi.ComponentResource {
     constructor(name: string, args: ChatUiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:ChatUi", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
         const secrets = { sso: synced("sso"), app: synced("app"), db: synced("db"), gateway: synced("gateway") };

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+import { guardedNamespace } from "../platform/guarded-namespace";
 
 /**
  * Zero to JupyterHub's chart. Evidence: jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml
@@ -155,7 +155,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
 export class Notebooks extends pulumi.ComponentResource {
     constructor(name: string, args: NotebooksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:Notebooks", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
         const sso = synced("sso");

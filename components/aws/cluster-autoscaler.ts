@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+import { guardedNamespace } from "../platform/guarded-namespace";
 
 /**
  * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
@@ -68,7 +68,7 @@ export interface ClusterAutoscalerArgs {
 export class ClusterAutoscaler extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:ClusterAutoscaler", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, {
+        const ns = guardedNamespace(name, {
             metadata: {
                 name: args.vaultConsumer.namespace,
                 labels: {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { GPU_TAINT, NVIDIA_RUNTIME_CLASS, schedulingFor } from "../placement";
+import { guardedNamespace } from "../platform/guarded-namespace";
 
 /**
  * NVIDIA's device plugin chart, pinned.
@@ -39,7 +40,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
             scheduling: { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations },
         }, { parent: this });
 
-        const ns = new k8s.core.v1.Namespace(name, {
+        const ns = guardedNamespace(name, {
             metadata: {
                 name: namespace,
                 // The plugin mounts the kubelet's device-plugin socket directory from the host.

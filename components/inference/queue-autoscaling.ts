@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { guardedNamespace } from "../platform/guarded-namespace";
 
 /**
  * KEDA and a small Prometheus, so vLLM replicas follow their queue (`vllm:num_requests_waiting`).
@@ -61,7 +61,7 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         const parent = { parent: this };
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
-        const observability = new k8s.core.v1.Namespace(`${name}-observability`, meshedNamespaceArgs(OBSERVABILITY_NAMESPACE, "restricted"), { ...parent, retainOnDelete: true });
+        const observability = guardedNamespace(`${name}-observability`, meshedNamespaceArgs(OBSERVABILITY_NAMESPACE, "restricted"), { ...parent, retainOnDelete: true });
         const prometheus = pinnedRelease(`${name}-prometheus`, PROMETHEUS_CHART, {
             name: "prometheus",
             namespace: observability.metadata.name,
@@ -85,7 +85,7 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
             },
         }, parent);
 
-        const keda = new k8s.core.v1.Namespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent);
+        const keda = guardedNamespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent);
         pinnedRelease(`${name}-keda`, KEDA_CHART, {
             name: "keda",
             namespace: keda.metadata.name,

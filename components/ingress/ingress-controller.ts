@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { IngressOpening, INGRESS_PORTS } from "../k3s/ports";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { pinnedRelease } from "../pinned-chart";
 import { ENTRYPOINTS } from "./https-route";
+import { guardedNamespace } from "../platform/guarded-namespace";
 
 /**
  * Traefik's official chart. Evidence: traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml
@@ -102,7 +102,7 @@ export class IngressController extends pulumi.ComponentResource {
 
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ingress:IngressController", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this });
         this.release = pinnedRelease(name, TRAEFIK_CHART, {
             name: INGRESS_RELEASE,
             namespace: ns.metadata.name,

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { guardedNamespace } from "./guarded-namespace";
 
 /**
  * cert-manager, pinned: the Barman Cloud plugin's TLS with the CNPG operator needs it.
@@ -28,7 +28,7 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:CertManager", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, {
+        const ns = guardedNamespace(name, {
             metadata: { name: CERT_MANAGER_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
         }, { parent: this });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
+import { guardedNamespace } from "./guarded-namespace";
 
 /**
  * Langfuse's chart, pinned on its 1.x line, the one that ships Langfuse v3. 2.0.0 ships v4 and needs
@@ -109,7 +109,7 @@ export class Langfuse extends pulumi.ComponentResource {
         // Every pod chart 1.5.41 renders passes "restricted" with these values: web and worker with
         // the numeric user below, ClickHouse and Valkey with the Bitnami defaults (user 1001,
         // drop ALL, RuntimeDefault; their root volume-permissions init containers are off).
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, type?: string) => new VaultSyncedSecret(`${name}-${path}`, {
             auth,

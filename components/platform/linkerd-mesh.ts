@@ -4,6 +4,7 @@ import { pinnedRelease } from "../pinned-chart";
 import * as tls from "@pulumi/tls";
 import { Scheduling } from "../placement";
 import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
+import { guardedNamespace } from "./guarded-namespace";
 
 /**
  * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
@@ -151,7 +152,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             allowedUses: ["cert_signing", "crl_signing", "server_auth", "client_auth"],
         }, parent);
 
-        const ns = new k8s.core.v1.Namespace(name, {
+        const ns = guardedNamespace(name, {
             metadata: {
                 name: "linkerd",
                 labels: {
@@ -185,7 +186,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
 
         // The CNI plugin sets up each pod's redirects, so meshed pods need no NET_ADMIN init
         // container and their namespaces can enforce Pod Security "restricted".
-        const cniNamespace = new k8s.core.v1.Namespace(`${name}-cni`, {
+        const cniNamespace = guardedNamespace(`${name}-cni`, {
             metadata: {
                 name: "linkerd-cni",
                 labels: {

@@ -7,6 +7,7 @@ import { meshed } from "./linkerd-mesh";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
+import { guardedNamespace } from "./guarded-namespace";
 
 /**
  * CloudNativePG, its Barman Cloud backup plugin and the operand image, pinned.
@@ -87,7 +88,7 @@ export class PostgresVector extends pulumi.ComponentResource {
         const parent = { parent: this };
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
-        const operatorNs = new k8s.core.v1.Namespace(`${name}-operator`, {
+        const operatorNs = guardedNamespace(`${name}-operator`, {
             metadata: { name: "cnpg-system", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
         }, parent);
         const operator = pinnedRelease(`${name}-operator`, CNPG_CHARTS.operator, {

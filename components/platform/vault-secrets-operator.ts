@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
@@ -25,6 +24,7 @@ export function vsoFootprint(): Footprint[] {
     return [{ workload: "vault-secrets-operator", pods: 1, perPod: meshed(add(requestsOf(MANAGER_RESOURCES), requestsOf(RBAC_PROXY_RESOURCES))) }];
 }
 import { VAULT_ADDRESS } from "./vault";
+import { guardedNamespace } from "./guarded-namespace";
 
 /**
  * HashiCorp's Vault Secrets Operator chart, pinned.
@@ -42,7 +42,7 @@ export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.
 export class VaultSecretsOperator extends pulumi.ComponentResource {
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSecretsOperator", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this });
+        const ns = guardedNamespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this });
         pinnedRelease(name, VSO_CHART, {
             name: "vault-secrets-operator",
             namespace: ns.metadata.name,

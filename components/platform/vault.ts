@@ -4,6 +4,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
+import { guardedNamespace } from "./guarded-namespace";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
@@ -81,7 +82,9 @@ export class Vault extends pulumi.ComponentResource {
 
     constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Vault", name, {}, opts);
-        const ns = new k8s.core.v1.Namespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true });
+        // OCI KMS auto-unseal authenticates as the instance (instance principals): Vault alone reaches the metadata service.
+        const ns = guardedNamespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true },
+            args.seal.type === "ocikms" ? { allowMetadata: "Vault's OCI KMS seal authenticates with instance principals, read from the metadata service" } : {});
 
         const seal = args.seal;
         // The KMS credentials reach Vault as environment from a Secret, never in the chart values.

@@ -8,6 +8,7 @@ import { podIsolationPolicies } from "./pod-isolation";
 import { meshAdmitsOutsideCallers } from "./mesh-admission";
 import { podSecurityAdmission } from "./pod-security-admission";
 import { routePolicies } from "./routes";
+import { networkPolicies } from "./network-policies";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -20,4 +21,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     podSecurityAdmission,
     meshAdmitsOutsideCallers,
     ...routePolicies,
+    ...networkPolicies,
 ];

@@ -1,0 +1,99 @@
+import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+
+/**
+ * NetworkPolicies below the mesh (networking.k8s.io/v1; k3s enforces them with its embedded
+ * kube-router controller). Policies are additive: a pod is isolated for egress once any policy
+ * with policyTypes Egress selects it, and may then reach what any of them allows
+ * (kubernetes.io/docs/concepts/services-networking/network-policies, read 2026-11-27).
+ */
+
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+interface NetworkPolicyConfig {
+    excludedNamespaces: string[];
+    metadataAddress: string;
+    metadataAllowedNamespaces: string[];
+}
+
+const SCHEMA: PolicyConfigSchema = {
+    properties: {
+        excludedNamespaces: { type: "array", items: { type: "string" }, default: [], description: "Namespaces these rules skip (reviewed exceptions)." },
+        metadataAddress: { type: "string", default: "169.254.169.254", description: "The cloud's instance metadata address (AWS EC2, OCI)." },
+        metadataAllowedNamespaces: {
+            type: "array",
+            items: { type: "string" },
+            default: ["vault"],
+            description: "Namespaces whose pods may reach the metadata service (Vault's OCI KMS seal uses instance principals).",
+        },
+    },
+};
+
+const ipv4 = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+
+/** Whether an IPv4 CIDR (without its `except` ranges) contains the address. */
+export function cidrContains(cidr: string, address: string): boolean {
+    const [net, bits] = cidr.split("/");
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(net ?? "") || !/^\d+\.\d+\.\d+\.\d+$/.test(address)) return false;
+    const size = 2 ** (32 - Number(bits ?? 32));
+    const start = Math.floor(ipv4(net) / size) * size;
+    return ipv4(address) >= start && ipv4(address) < start + size;
+}
+
+/** Whether one egress rule of a NetworkPolicy lets its pods reach the address. */
+export function egressRuleAllows(rule: any, address: string): boolean {
+    const peers: any[] | undefined = rule?.to;
+    // No `to` (or an empty one) matches every destination.
+    if (!peers || peers.length === 0) return true;
+    return peers.some((peer) => peer?.ipBlock?.cidr && cidrContains(peer.ipBlock.cidr, address) && !(peer.ipBlock.except ?? []).some((e: string) => cidrContains(e, address)));
+}
+
+const policiesIn = (resources: PolicyResource[], namespace: string) =>
+    resources.filter((r) => r.type === NETWORK_POLICY && r.props.metadata?.namespace === namespace);
+const selectsAll = (r: PolicyResource) => Object.keys(r.props.spec?.podSelector?.matchLabels ?? {}).length === 0 && (r.props.spec?.podSelector?.matchExpressions ?? []).length === 0;
+const namespaces = (resources: PolicyResource[], config: NetworkPolicyConfig) =>
+    resources.filter((r) => r.type === NAMESPACE).map((r) => ({ r, name: String(r.props.metadata?.name ?? r.name) }))
+        .filter((n) => !(config.excludedNamespaces ?? []).includes(n.name));
+
+export const namespaceNetworkPolicy: StackValidationPolicy = {
+    name: "namespace-network-policy",
+    description: "Every namespace the stack creates has a NetworkPolicy that selects all its pods.",
+    enforcementLevel: "mandatory",
+    configSchema: SCHEMA,
+    validateStack: (args, report) => {
+        const config = args.getConfig<NetworkPolicyConfig>();
+        for (const { r, name } of namespaces(args.resources, config)) {
+            if (!policiesIn(args.resources, name).some(selectsAll)) {
+                report(`namespace ${name} has no NetworkPolicy selecting all its pods (podSelector: {}); add one (at least the metadata egress block) so its pods are isolated below the mesh`, r.urn);
+            }
+        }
+    },
+};
+
+export const metadataEgressBlocked: StackValidationPolicy = {
+    name: "metadata-egress-blocked",
+    description: "Pods cannot reach the cloud's instance metadata service, except in the namespaces listed (Vault's instance-principal seal).",
+    enforcementLevel: "mandatory",
+    configSchema: SCHEMA,
+    validateStack: (args, report) => {
+        const config = args.getConfig<NetworkPolicyConfig>();
+        const address = config.metadataAddress ?? "169.254.169.254";
+        for (const { r, name } of namespaces(args.resources, config)) {
+            if ((config.metadataAllowedNamespaces ?? []).includes(name)) continue;
+            const policies = policiesIn(args.resources, name);
+            const isolating = policies.filter((p) => selectsAll(p) && (p.props.spec?.policyTypes ?? []).includes("Egress"));
+            if (isolating.length === 0) {
+                report(`pods in namespace ${name} can reach the instance metadata service at ${address}: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except ${address}/32`, r.urn);
+                continue;
+            }
+            for (const p of policies.filter((x) => (x.props.spec?.policyTypes ?? []).includes("Egress"))) {
+                const open = (p.props.spec?.egress ?? []).findIndex((rule: any) => egressRuleAllows(rule, address));
+                if (open >= 0) {
+                    report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.egress[${open}] allows ${address}, the instance metadata service (policies add up, so this reopens it for the pods it selects); list it under ipBlock.except`, p.urn);
+                }
+            }
+        }
+    },
+};
+
+export const networkPolicies = [namespaceNetworkPolicy, metadataEgressBlocked];
