@@ -37,7 +37,7 @@ export interface ServerAccess {
 
 /** What a site's wiring hands back. */
 export interface SiteResult {
-    nodes: Record<string, { privateIp: pulumi.Input<string>; publicIp: pulumi.Input<string>; kind: NodeKind }>;
+    nodes: Record<string, { privateIp: pulumi.Input<string>; publicIp: pulumi.Input<string>; kind: NodeKind; ociInstanceId?: pulumi.Input<string> }>;
     /** The URL other sites' nodes join at, when the servers live here. */
     externalServerUrl?: pulumi.Input<string>;
     serverAccess?: ServerAccess;

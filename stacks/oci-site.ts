@@ -122,7 +122,10 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
 
     const result: SiteResult = {
         provider,
-        nodes: Object.fromEntries(nodes.map((n) => [n.name, { ...pool.nodes[n.name], kind: "arm" as const }])),
+        nodes: Object.fromEntries(nodes.map((n) => {
+            const { privateIp, publicIp, instanceId } = pool.nodes[n.name];
+            return [n.name, { privateIp, publicIp, ociInstanceId: instanceId, kind: "arm" as const }];
+        })),
     };
     if (initialServer) {
         const address = pool.nodes[initialServer.name].publicIp;

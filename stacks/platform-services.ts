@@ -172,7 +172,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
 }
 
 /** Vault's seal: AWS KMS when the stack has an AWS site, else OCI KMS, else Shamir (manual). */
-function vaultSeal(config: StackConfig, { aws, ociProvider }: Cluster): VaultSeal {
+function vaultSeal(config: StackConfig, { aws, ociProvider, nodes }: Cluster): VaultSeal {
     if (config.platform.vault.unseal === "manual") {
         return { type: "shamir" };
     }
@@ -184,6 +184,8 @@ function vaultSeal(config: StackConfig, { aws, ociProvider }: Cluster): VaultSea
     const key = new OciVaultUnsealKey("vault-unseal", {
         compartmentId: oci.compartmentId,
         tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
+        // Vault runs on the platform placement, which OCI KMS requires to be OCI's (arm) nodes.
+        instanceIds: Object.values(nodes).flatMap((n) => (n.ociInstanceId ? [n.ociInstanceId] : [])),
     }, { provider: ociProvider! });
     return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
 }

@@ -20,6 +20,8 @@ describe("Vault", function () {
             const oci = vaultServerConfig(1, { type: "ocikms", keyId: "ocid1.key", cryptoEndpoint: "https://c", managementEndpoint: "https://m" });
             assert.match(oci, /seal "ocikms" \{\n {2}key_id {14}= "ocid1.key"\n {2}crypto_endpoint {5}= "https:\/\/c"\n {2}management_endpoint = "https:\/\/m"\n\}/);
             assert.doesNotMatch(vaultServerConfig(1, { type: "shamir" }), /seal "/);
+            // /v1/sys/metrics answers only a token allowed sys/metrics (issue 12): nothing scrapes Vault anonymously.
+            assert.match(ha, /telemetry \{\n {4}unauthenticated_metrics_access = false\n {2}\}/);
         });
 
         it("renders bootstrap scripts that pass shellcheck", () => {
@@ -76,7 +78,11 @@ describe("Vault", function () {
             const key = named(plan, "oci:Kms/key:Key", "vault-unseal");
             assert.deepEqual([key.inputs.protectionMode, key.inputs.keyShape], ["SOFTWARE", { algorithm: "AES", length: 32 }]);
             assert.equal(key.retainOnDelete, true);
-            assert.equal(named(plan, "oci:Identity/dynamicGroup:DynamicGroup", "vault-unseal").inputs.compartmentId, "ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin");
+            const group = named(plan, "oci:Identity/dynamicGroup:DynamicGroup", "vault-unseal");
+            assert.equal(group.inputs.compartmentId, "ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin");
+            // Only the instances Vault may run on (issue 12), by OCID, not every instance in the compartment.
+            const ids = ["server-1", "agent-1"].map((n) => named(plan, "oci:Core/instance:Instance", n)).map((i) => `offline-${i.name}`);
+            assert.equal(group.inputs.matchingRule, `ANY {instance.id = '${ids[0]}', instance.id = '${ids[1]}'}`);
             const statements = named(plan, "oci:Identity/policy:Policy", "vault-unseal").inputs.statements as string[];
             assert.deepEqual(statements, ["Allow dynamic-group vault-unseal-dev to use keys in compartment id ocid1.compartment.oc1..aaaaaaaagroundworkdevstandin where target.key.id = 'offline-vault-unseal'"]);
         });

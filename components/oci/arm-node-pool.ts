@@ -50,6 +50,8 @@ export interface OciArmNodePoolArgs {
 export interface OciArmNodeAddresses {
     privateIp: pulumi.Output<string>;
     publicIp: pulumi.Output<string>;
+    /** The instance's OCID, for identity rules that name it (dynamic groups). */
+    instanceId: pulumi.Output<string>;
 }
 
 /**
@@ -114,7 +116,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 // k3s upgrades go through k3s itself, not through a new instance.
                 ignoreChanges: ["sourceDetails.sourceId", "metadata.user_data"],
             });
-            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp };
+            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id };
         }
         this.registerOutputs({ nodes: this.nodes });
     }

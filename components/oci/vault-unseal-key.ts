@@ -5,11 +5,23 @@ export interface OciVaultUnsealKeyArgs {
     compartmentId: pulumi.Input<string>;
     /** Dynamic groups live in the tenancy (root compartment). */
     tenancyId: pulumi.Input<string>;
+    /** The instances Vault may run on: only they may use the key. */
+    instanceIds: pulumi.Input<string>[];
+}
+
+/**
+ * A dynamic group's matching rule naming exactly these instances (OCI docs, "Writing Matching
+ * Rules to Define Dynamic Groups": `ANY {instance.id = '<ocid>', ...}`, read 2026-11-27).
+ */
+export function instancesMatchingRule(instanceIds: string[]): string {
+    if (instanceIds.length === 0) throw new Error("a dynamic group for Vault's unseal key needs at least one instance");
+    return `ANY {${instanceIds.map((id) => `instance.id = '${id}'`).join(", ")}}`;
 }
 
 /**
  * An OCI KMS key that Vault auto-unseals with, used through instance principals: a dynamic
- * group of the compartment's instances may use this key and nothing else. A DEFAULT (shared)
+ * group of exactly the instances Vault may run on (not the whole compartment) may use this key
+ * and nothing else. A DEFAULT (shared)
  * vault and a software-protected key cost nothing. The vault and key are kept if the stack is
  * deleted: without them, Vault's data cannot be unsealed.
  * Sources: hashicorp/vault docs configuration/seal/ocikms; OCI docs "Overview of Vault" (read 2026-11-25).
@@ -37,7 +49,7 @@ export class OciVaultUnsealKey extends pulumi.ComponentResource {
             compartmentId: args.tenancyId,
             name: pulumi.interpolate`${name}-${pulumi.getStack()}`,
             description: "Instances whose pods run Vault, allowed to use its unseal key",
-            matchingRule: pulumi.interpolate`ALL {instance.compartment.id = '${args.compartmentId}'}`,
+            matchingRule: pulumi.all(args.instanceIds).apply(instancesMatchingRule),
         }, { parent: this });
         new oci.identity.Policy(name, {
             compartmentId: args.compartmentId,

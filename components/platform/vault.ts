@@ -56,7 +56,7 @@ listener "tcp" {
   address         = "[::]:8200"
   cluster_address = "[::]:8201"
   telemetry {
-    unauthenticated_metrics_access = true
+    unauthenticated_metrics_access = false
   }
 }
 storage "raft" {
