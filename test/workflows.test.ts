@@ -4,6 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow, ValidationError } from "@action-validator/core";
 import { POLICY_PACKS } from "../policies/packs";
+import { pullRequestSecretProblems } from "../policies/security/workflows";
 import { PROJECT_DIR } from "./helpers";
 
 /** The GitHub workflows, checked offline against the workflow JSON schema and for what they must do. */
@@ -39,41 +40,82 @@ describe("GitHub workflows", function () {
         assert.notEqual(noRunner, preview);
         assert.ok(validateWorkflow(noRunner).errors.length > 0, "a job without runs-on must be rejected");
         const badPermission = validateWorkflow(preview.replace("pull-requests: write", "pull-requests: admin")).errors;
-        assert.ok(badPermission.some((e) => "path" in e && e.path === "/permissions"), describeErrors(badPermission));
+        assert.ok(badPermission.some((e) => "path" in e && String(e.path).startsWith("/jobs/preview")), describeErrors(badPermission));
         const unparsable = validateWorkflow("on: [push\n").errors;
         assert.equal(unparsable[0]?.code, "parse_error");
     });
 
-    it("preview.yml runs pulumi preview with all five policy packs on every stack and comments on the PR", () => {
+    it("preview.yml runs pulumi preview with the base branch's five policy packs on every stack and comments on the PR", () => {
         const workflow = YAML.parse(source("preview.yml"));
         assert.deepEqual(Object.keys(workflow.on), ["pull_request"]);
-        assert.deepEqual(workflow.permissions, { contents: "read", "pull-requests": "write" });
-        const job: Job = workflow.jobs.preview;
+        assert.deepEqual(workflow.permissions, { contents: "read" });
+        const job: Job & { environment?: string; if?: string; permissions?: Record<string, string> } = workflow.jobs.preview;
         assert.deepEqual([...job.strategy!.matrix!.stack!].sort(), repoStacks());
         assert.match(job.concurrency!.group, /github\.event\.pull_request\.number.*matrix\.stack/);
+        // Credentials only after a reviewer approves, never for forks, AWS by OIDC to a read-only role.
+        assert.equal(job.environment, "preview");
+        assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
+        const aws = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+        assert.equal(aws.with!["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+        assert.ok(!JSON.stringify(job).includes("AWS_SECRET_ACCESS_KEY"), "no stored AWS key");
 
         const pulumi = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.equal(pulumi.length, 1);
-        assert.equal(pulumi[0].uses, "pulumi/actions@v6");
         const w = pulumi[0].with!;
         assert.equal(w.command, "preview");
         assert.equal(w["comment-on-pr"], true);
         assert.equal(w["stack-name"], "${{ matrix.stack }}");
         assert.equal(w["github-token"], "${{ secrets.GITHUB_TOKEN }}");
-        assert.deepEqual(lines(w.policyPacks), PACKS.map((p) => `policies/${p}`));
+        // The rules that judge the pull request are the base branch's.
+        assert.deepEqual(lines(w.policyPacks), PACKS.map((p) => `.base/policies/${p}`));
+        const base = job.steps.find((s) => s.with?.path === ".base")!;
+        assert.equal(base.with!.ref, "${{ github.event.pull_request.base.sha }}");
         // One config per pack, in the packs' order: the CLI pairs them by position.
         assert.deepEqual(lines(w.policyPackConfigs), PACKS.map((p) => `\${{ runner.temp }}/policy-config/${p}.json`));
         assert.equal(pulumi[0].env!.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        // Only the preview step sees credentials: not npm ci of the pull request's dependencies.
+        for (const step of job.steps.filter((s) => s !== pulumi[0])) assert.ok(!/secrets\.(?!GITHUB_TOKEN)/.test(JSON.stringify(step)), JSON.stringify(step));
 
-        // The config files come from the stack's config, written before the preview runs.
+        // The config files come from the stack's config, by the base branch's script, before the preview runs.
         const configStep = job.steps.findIndex((s) => s.run?.includes("npm run policy-config"));
         assert.ok(configStep >= 0 && configStep < job.steps.indexOf(pulumi[0]));
+        assert.equal((job.steps[configStep] as any)["working-directory"], ".base");
         const run = job.steps[configStep].run!;
-        assert.match(run, /--stack \$\{\{ matrix\.stack \}\} --out-dir "\$\{\{ runner\.temp \}\}\/policy-config"/);
+        assert.match(run, /--stack \$\{\{ matrix\.stack \}\} --stack-file "\$\{\{ github\.workspace \}\}\/Pulumi\.\$\{\{ matrix\.stack \}\}\.yaml"/);
         assert.deepEqual([...run.matchAll(/--pack (\S+)/g)].map((m) => m[1]), PACKS);
-        assert.ok(job.steps.findIndex((s) => s.run === "npm ci") < configStep);
-        const node = job.steps.find((s) => s.uses === "actions/setup-node@v4");
+        const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         assert.equal(node?.with?.["node-version"], 20);
+    });
+
+    it("pins every action by commit, with its release tag beside it", () => {
+        for (const file of ["preview.yml", "ci.yml"]) {
+            const uses = [...source(file).matchAll(/uses: (\S+)(.*)$/gm)];
+            assert.ok(uses.length >= 3);
+            for (const [, ref, comment] of uses) {
+                assert.match(ref, /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, `${file}: ${ref} is not pinned by commit`);
+                assert.match(comment, /^ # v\d+\.\d+\.\d+$/, `${file}: ${ref} has no release tag beside it`);
+            }
+        }
+    });
+
+    it("gives no secret to a pull request's code (the security pack's rule passes both workflows)", () => {
+        assert.deepEqual(pullRequestSecretProblems("preview.yml", source("preview.yml")), []);
+        assert.deepEqual(pullRequestSecretProblems("ci.yml", source("ci.yml")), []);
+    });
+
+    it("the rule flags secrets in an unguarded pull-request job, workflow-wide env, and a pwn request", () => {
+        const job = (extra: string) => `on: pull_request\njobs:\n  preview:\n    runs-on: ubuntu-latest\n${extra}    steps:\n      - run: echo \${{ secrets.AWS_SECRET_ACCESS_KEY }}\n`;
+        assert.deepEqual(pullRequestSecretProblems("a.yml", job("")), [
+            "a.yml: job preview gives secrets AWS_SECRET_ACCESS_KEY to pull-request code; run it in a protected environment (environment:) with if: github.event.pull_request.head.repo.full_name == github.repository, or use the offline plan",
+        ]);
+        assert.equal(pullRequestSecretProblems("b.yml", job("    environment: preview\n")).length, 1, "an environment alone still runs for forks' code once approved");
+        assert.deepEqual(pullRequestSecretProblems("c.yml", job("    environment: preview\n    if: github.event.pull_request.head.repo.full_name == github.repository\n")), []);
+        const wide = "on: [pull_request]\nenv:\n  TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}\njobs: {}\n";
+        assert.match(pullRequestSecretProblems("d.yml", wide)[0], /^d\.yml: env gives secrets PULUMI_ACCESS_TOKEN to every job/);
+        const pwn = "on: pull_request_target\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n";
+        assert.match(pullRequestSecretProblems("e.yml", pwn)[0], /^e\.yml: job build checks out the pull request's head under pull_request_target/);
+        assert.deepEqual(pullRequestSecretProblems("f.yml", "on: push\njobs:\n  x:\n    steps:\n      - run: echo ${{ secrets.X }}\n"), [], "push runs only reviewed code");
     });
 
     it("ci.yml tests on push and pull_request and plans every stack, keeping out/ as an artifact", () => {
@@ -84,7 +126,7 @@ describe("GitHub workflows", function () {
         const plan: Job = workflow.jobs.plan;
         assert.deepEqual([...plan.strategy!.matrix!.stack!].sort(), repoStacks());
         assert.ok(plan.steps.some((s) => s.run === "npm run plan -- --stack ${{ matrix.stack }}"));
-        const upload = plan.steps.find((s) => s.uses === "actions/upload-artifact@v4");
+        const upload = plan.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
         assert.equal(upload?.with?.path, "out/${{ matrix.stack }}/");
         assert.equal((upload as { if?: string }).if, "always()", "the report is kept when the plan fails on a mandatory violation");
     });

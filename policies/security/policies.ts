@@ -9,6 +9,7 @@ import { meshAdmitsOutsideCallers } from "./mesh-admission";
 import { podSecurityAdmission } from "./pod-security-admission";
 import { routePolicies } from "./routes";
 import { networkPolicies } from "./network-policies";
+import { pullRequestJobsWithoutSecrets } from "./workflows";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -22,4 +23,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     meshAdmitsOutsideCallers,
     ...routePolicies,
     ...networkPolicies,
+    pullRequestJobsWithoutSecrets,
 ];
