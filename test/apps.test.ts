@@ -48,6 +48,8 @@ describe("applications: the chat UI", () => {
         const config = YAML.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway") as any).data["config.yaml"]);
         // LiteLLM records the e-mail as the call's end user, which the Langfuse callback makes the trace's user.
         assert.deepEqual(config.general_settings.user_header_mappings, [{ header_name: "X-OpenWebUI-User-Email", litellm_user_role: "customer" }]);
+        // Spend logs record who and how much, never the text (issue 12, item 8).
+        assert.equal(config.general_settings.store_prompts_in_spend_logs, false);
         const access = JSON.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access") as any).data["access.json"]);
         assert.deepEqual(access.keys.find((k: any) => k.key_alias === "platform-chat-ui"), {
             key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], key_file: "platform-chat-ui",

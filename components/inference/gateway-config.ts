@@ -103,6 +103,10 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
             master_key: env(GATEWAY_ENV.masterKey),
             // The database URL is assembled by LiteLLM from DATABASE_HOST/USERNAME/PASSWORD/NAME.
             store_model_in_db: false,
+            // Spend logs keep cost, tokens and who, never prompt or answer text (the default; said
+            // here so a change is a reviewed diff). BerriAI/litellm-docs: docs/proxy/config_settings.md
+            // L266, docs/proxy/ui_logs.md L20. Langfuse keeps the text, per project.
+            store_prompts_in_spend_logs: false,
             ...(endUserHeaders.length > 0 ? { user_header_mappings: endUserHeaders.map((h) => ({ header_name: h, litellm_user_role: "customer" })) } : {}),
         },
     };
