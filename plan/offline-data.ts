@@ -113,7 +113,9 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
     // Remote commands that print something the program reads: the kubeconfig, Vault's init JSON.
     "command:remote:Command": (name) => ({
         stdout: name.endsWith("-kubeconfig") ? OFFLINE_KUBECONFIG
-            : name.endsWith("-init") ? JSON.stringify({ root_token: `hvs.offline${digest(name).slice(0, 24)}`, recovery_keys_b64: [`b2ZmbGluZS1yZWNvdmVyeS${digest(name).slice(0, 20)}`] })
+            : name.endsWith("-init") ? JSON.stringify({ root_token: `hvs.offline${digest(name).slice(0, 24)}`, recovery_keys_b64: [1, 2, 3].map((i) => `b2ZmbGluZS1yZWNvdmVyeS${digest(`${name}${i}`).slice(0, 20)}`) })
+            // Vault's handover prints Pulumi's own scoped token.
+            : name.endsWith("-handover") ? `hvs.offlinepulumi${digest(name).slice(0, 24)}`
             : "",
         stderr: "",
     }),

@@ -43,7 +43,7 @@ const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespa
  * Langfuse, with every secret generated here and served from Vault. Returns Vault's recovery
  * key (auto-unseal only).
  */
-export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKey?: pulumi.Output<string | undefined>; gatewayUrl?: pulumi.Output<string>; urls?: Record<string, string> } {
+export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKeys?: pulumi.Output<string[] | undefined>; gatewayUrl?: pulumi.Output<string>; urls?: Record<string, string> } {
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
     const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
@@ -165,7 +165,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         }
     }
     return {
-        ...(vaultConfig.unseal === "auto" ? { vaultRecoveryKey: vaultBootstrap.recoveryKey } : {}),
+        ...(vaultConfig.unseal === "auto" ? { vaultRecoveryKeys: vaultBootstrap.recoveryKeys } : {}),
         ...(served ? { gatewayUrl: served.gatewayUrl } : {}),
         ...(ingress ? { urls: ingress.urls } : {}),
     };

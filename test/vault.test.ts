@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
+import { PULUMI_POLICY_HCL, vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
 import { vaultServerConfig } from "../components/platform/vault";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
@@ -132,13 +132,35 @@ describe("Vault", function () {
             assert.match(written[paths.indexOf("langfuse/app")].encryptionKey, /^[0-9a-f]{64}$/);
             assert.match(written[paths.indexOf("langfuse/api-keys")].publicKey, /^pk-lf-/);
             assert.equal(written[paths.indexOf("langfuse/db")].password, written[paths.indexOf("postgres/langfuse")].password, "Postgres and Langfuse share the role's password");
-            assert.equal(plan.outputs.vaultRecoveryKey, "[secret]");
+            assert.equal(plan.outputs.vaultRecoveryKeys, "[secret]");
+        });
+
+        it("revokes the root token after handing Vault to a scoped, periodic token that Pulumi then uses", () => {
+            const plan = plans.dev;
+            const init = String(named(plan, "command:remote:Command", "vault-init").plainInputs.create);
+            assert.match(init, /vault operator init -format=json -recovery-shares=3 -recovery-threshold=2/);
+            const handover = named(plan, "command:remote:Command", "vault-handover");
+            assert.deepEqual([handover.inputs.stdin, handover.inputs.logging, handover.inputs.update], ["[secret]", "none", undefined]);
+            assert.ok(handover.additionalSecretOutputs.includes("stdout"));
+            const script = String(handover.plainInputs.stdin);
+            assert.ok(shellcheck(script).ok, shellcheck(script).output);
+            // The root token from init is used here and nowhere else, and revoked at the end.
+            assert.match(script, /^export VAULT_TOKEN='hvs\.offline[0-9a-f]+'$/m);
+            assert.match(script, /vault token create -orphan -policy=groundwork-pulumi -period=768h -display-name=pulumi -field=token/);
+            assert.ok(script.indexOf("vault token revoke -self") > script.indexOf("vault token create"), "the root token is revoked after Pulumi's token exists");
+            const configure = String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin);
+            assert.match(configure, /^export VAULT_TOKEN='hvs\.offlinepulumi[0-9a-f]+'$/m);
+            assert.match(configure, /^vault token renew >\/dev\/null$/m);
+            assert.doesNotMatch(configure, /hvs\.offline(?!pulumi)/, "configure never sees the root token");
+            // Pulumi's policy covers the configure script, and no root-level path.
+            assert.doesNotMatch(PULUMI_POLICY_HCL, /path "\*"|sys\/(raw|generate-root|seal|unseal)/);
+            assert.match(PULUMI_POLICY_HCL, /path "sys\/auth\/oidc" \{\n {2}capabilities = \["create", "read", "update", "sudo"\]/);
         });
 
         it("leaves Vault to the operator on edge (manual unseal) until given a token", () => {
             assert.equal(ofType(plans.edge, "command:remote:Command").filter((c) => c.name.startsWith("vault-")).length, 0);
             assert.doesNotMatch(vaultRelease(plans.edge).spec.values.server.standalone.config, /seal "/);
-            assert.equal(plans.edge.outputs.vaultRecoveryKey, undefined);
+            assert.equal(plans.edge.outputs.vaultRecoveryKeys, undefined);
             const withToken = ofType(plans.edgeWithToken, "command:remote:Command").filter((c) => c.name.startsWith("vault-"));
             assert.deepEqual(withToken.map((c) => c.name), ["vault-configure"]);
             assert.match(String(withToken[0].plainInputs.stdin), /export VAULT_TOKEN='hvs\.planted-operator-token-7a1'/);

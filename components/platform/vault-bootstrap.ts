@@ -35,7 +35,81 @@ if printf '%s' "$status" | grep -q '"initialized": true'; then
     echo '{}'
     exit 0
 fi
-${VAULT_EXEC} vault operator init -format=json -recovery-shares=1 -recovery-threshold=1
+${VAULT_EXEC} vault operator init -format=json -recovery-shares=${RECOVERY_SHARES} -recovery-threshold=${RECOVERY_THRESHOLD}
+`;
+}
+
+/**
+ * Auto-unseal's recovery key, split: any 2 of 3 shares regenerate a root token
+ * (`vault operator generate-root`). They leave Pulumi's state as one secret output: give each
+ * share to a different person and delete them from wherever else they are (README, Vault).
+ */
+export const RECOVERY_SHARES = 3;
+export const RECOVERY_THRESHOLD = 2;
+
+/** Pulumi's periodic token: every configure run extends it another period. */
+const RENEW_LINES = "vault token renew >/dev/null\n";
+
+/** The policy of the token Pulumi configures Vault with once the root token is revoked. */
+export const PULUMI_POLICY = "groundwork-pulumi";
+
+/**
+ * What Pulumi's own token may do: exactly what the configure script does (the KV engine, the
+ * Kubernetes and OIDC auth methods and their roles, ACL policies, the platform's secrets) and
+ * renew itself. Enabling a secrets engine or auth method needs `sudo` on its sys path (Vault API
+ * docs: /sys/mounts, /sys/auth).
+ */
+export const PULUMI_POLICY_HCL = `path "sys/mounts" {
+  capabilities = ["read"]
+}
+path "sys/mounts/${SECRETS_MOUNT}" {
+  capabilities = ["create", "read", "update", "sudo"]
+}
+path "sys/auth" {
+  capabilities = ["read"]
+}
+path "sys/auth/kubernetes" {
+  capabilities = ["create", "read", "update", "sudo"]
+}
+path "sys/auth/oidc" {
+  capabilities = ["create", "read", "update", "sudo"]
+}
+path "auth/kubernetes/*" {
+  capabilities = ["create", "read", "update", "list"]
+}
+path "auth/oidc/*" {
+  capabilities = ["create", "read", "update", "list"]
+}
+path "sys/policies/acl/*" {
+  capabilities = ["create", "read", "update", "list"]
+}
+path "${SECRETS_MOUNT}/data/*" {
+  capabilities = ["create", "read", "update"]
+}
+path "${SECRETS_MOUNT}/metadata/*" {
+  capabilities = ["read", "list"]
+}
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+`;
+
+/**
+ * Run once with the root token, right after init: writes Pulumi's policy, creates Pulumi's token
+ * (orphan, periodic: 32 days, renewed by every configure run), revokes the root token, and prints
+ * the new token. From then on nobody, Pulumi included, holds a root token; an operator regenerates
+ * one with the recovery shares when they must (README, Vault).
+ */
+export function vaultHandoverScript(rootToken: string): string {
+    return `#!/bin/sh
+set -eu
+export VAULT_ADDR="http://127.0.0.1:8200"
+export VAULT_TOKEN='${rootToken}'
+vault policy write ${PULUMI_POLICY} - >/dev/null <<'GROUNDWORK_POLICY'
+${PULUMI_POLICY_HCL}GROUNDWORK_POLICY
+token="$(vault token create -orphan -policy=${PULUMI_POLICY} -period=768h -display-name=pulumi -field=token)"
+vault token revoke -self >/dev/null
+printf '%s' "$token"
 `;
 }
 
@@ -156,7 +230,7 @@ GROUNDWORK_OIDC
  * config is written: an unreachable issuer must not keep the platform's secrets from Vault). The token, the OIDC client secret and the secrets
  * are in this text: it travels only as a secret, on stdin.
  */
-export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }): string {
+export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }, renew = false): string {
     const consumerLines = consumers.map((c) => `vault policy write ${c.name} - <<'GROUNDWORK_POLICY'
 path "${SECRETS_MOUNT}/data/${c.name}/*" {
   capabilities = ["read"]
@@ -173,7 +247,7 @@ vault kv put -mount=${SECRETS_MOUNT} ${path} @"$seed" >/dev/null
 set -eu
 export VAULT_ADDR="http://127.0.0.1:8200"
 export VAULT_TOKEN='${token}'
-vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
+${renew ? RENEW_LINES : ""}vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
 vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc"
 ${consumerLines}seed="$(mktemp)"
@@ -199,12 +273,13 @@ export interface VaultBootstrapArgs {
 }
 
 /**
- * Initialises Vault once (keeping the root token and recovery key as secrets in Pulumi's state)
- * and writes its engines, auth, policies and every platform secret, again whenever they change.
+ * Initialises Vault once (the recovery key split in shares, kept as a secret output), hands it
+ * from the root token, which it revokes, to a scoped periodic token of Pulumi's own, and writes
+ * its engines, auth, policies and every platform secret with that token, again whenever they change.
  */
 export class VaultBootstrap extends pulumi.ComponentResource {
-    /** Vault's recovery key (secret): needed to regenerate a root token. */
-    public readonly recoveryKey: pulumi.Output<string | undefined>;
+    /** Vault's recovery key shares (secret): 2 of 3 regenerate a root token. */
+    public readonly recoveryKeys: pulumi.Output<string[] | undefined>;
 
     constructor(name: string, args: VaultBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultBootstrap", name, {}, opts);
@@ -219,21 +294,29 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 logging: "none",
             }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
-            token = pulumi.secret(result.apply((r) => r.root_token ?? args.token));
-            this.recoveryKey = pulumi.secret(result.apply((r) => r.recovery_keys_b64?.[0]));
-            dependsOn = [...args.after, init];
+            this.recoveryKeys = pulumi.secret(result.apply((r) => r.recovery_keys_b64));
+            const root = pulumi.secret(result.apply((r) => r.root_token));
+            // The root token is used once: to hand Vault to a scoped, renewable token of Pulumi's own.
+            const handover = new command.remote.Command(`${name}-handover`, {
+                connection,
+                create: `${VAULT_EXEC} sh -s`,
+                stdin: pulumi.secret(root.apply((t) => (t ? vaultHandoverScript(t) : "printf ''"))),
+                logging: "none",
+            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: [...args.after, init] });
+            token = pulumi.secret(pulumi.all([handover.stdout, pulumi.output(args.token)]).apply(([handed, given]) => (handed ? handed : given)));
+            dependsOn = [...args.after, init, handover];
         } else {
-            this.recoveryKey = pulumi.output(undefined);
+            this.recoveryKeys = pulumi.output(undefined);
         }
 
         if (!args.init && args.token === undefined) {
             // Manual unseal: Vault has no token for Pulumi until an operator initialises it.
             pulumi.log.warn("Vault is not configured yet: initialise and unseal it, set groundwork:platform.vault.token, then run pulumi up again (README, Vault)", this);
-            this.registerOutputs({ recoveryKey: this.recoveryKey });
+            this.registerOutputs({ recoveryKeys: this.recoveryKeys });
             return;
         }
         const script = pulumi.all([token, pulumi.output(args.secrets), pulumi.output(args.people?.clientSecret)]).apply(([t, s, clientSecret]) =>
-            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, args.people && { ...args.people, clientSecret: clientSecret! }));
+            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, args.people && { ...args.people, clientSecret: clientSecret! }, args.init));
         new command.remote.Command(`${name}-configure`, {
             connection,
             create: `${VAULT_EXEC} sh -s`,
@@ -241,6 +324,6 @@ export class VaultBootstrap extends pulumi.ComponentResource {
             stdin: pulumi.secret(script),
             logging: "stderr",
         }, { parent: this, dependsOn });
-        this.registerOutputs({ recoveryKey: this.recoveryKey });
+        this.registerOutputs({ recoveryKeys: this.recoveryKeys });
     }
 }
