@@ -71,6 +71,8 @@ describe("Langfuse", function () {
             { name: "openwebui", ensure: "present", login: true, passwordSecret: { name: "postgres-openwebui" } },
         ]);
         assert.deepEqual([values.clickhouse.deploy, values.clickhouse.clusterEnabled, values.clickhouse.replicaCount, values.clickhouse.zookeeper.enabled], [true, false, 1, false]);
+        // The Bitnami subcharts' own NetworkPolicies would reopen metadata egress and refuse Linkerd's inbound port.
+        assert.deepEqual([values.clickhouse.networkPolicy, values.redis.networkPolicy], [{ enabled: false }, { enabled: false }]);
         assert.deepEqual(values.clickhouse.persistence, { size: "20Gi" });
         assert.deepEqual(values.clickhouse.resources.requests, { cpu: "250m", memory: "1536Mi" });
         assert.deepEqual([values.redis.architecture, values.redis.primary.extraFlags], ["standalone", ["--maxmemory-policy noeviction"]]);

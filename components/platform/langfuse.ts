@@ -185,11 +185,18 @@ export class Langfuse extends pulumi.ComponentResource {
                     resources: CLICKHOUSE_RESOURCES,
                     persistence: { size: `${args.clickhouseStorageGbs}Gi` },
                     auth: { username: "default", existingSecret: clickhouse.secretName, existingSecretKey: "password" },
+                    // The subchart's own NetworkPolicy (on by default, bitnami/charts@clickhouse/8.0.5
+                    // values.yaml L1177-1190) allows every egress, the metadata service included, and
+                    // admits only ClickHouse's ports, not Linkerd's inbound 4143 where meshed clients
+                    // arrive. The namespace's policy and the mesh govern it instead.
+                    networkPolicy: { enabled: false },
                     ...placement,
                 },
                 redis: {
                     deploy: true,
                     architecture: "standalone",
+                    // As ClickHouse's: bitnami/charts@valkey/2.2.4 values.yaml L1495-1507.
+                    networkPolicy: { enabled: false },
                     auth: { existingSecret: valkey.secretName, existingSecretPasswordKey: "password" },
                     primary: { extraFlags: ["--maxmemory-policy noeviction"], resourcesPreset: "none", resources: VALKEY_RESOURCES, ...placement },
                 },

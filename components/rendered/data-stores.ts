@@ -154,7 +154,7 @@ export const langfuseModel: ChartModel = {
         "postgresql.auth.existingSecret", "postgresql.auth.secretKeys.userPasswordKey",
         "clickhouse.clusterEnabled", "clickhouse.replicaCount", "clickhouse.shards", "clickhouse.zookeeper.enabled",
         "clickhouse.resourcesPreset", "clickhouse.persistence.size", "clickhouse.auth.username", "clickhouse.auth.existingSecret",
-        "clickhouse.auth.existingSecretKey",
+        "clickhouse.auth.existingSecretKey", "clickhouse.networkPolicy.enabled", "redis.networkPolicy.enabled",
         "redis.architecture", "redis.auth.existingSecret", "redis.auth.existingSecretPasswordKey", "redis.primary.extraFlags",
         "redis.primary.resourcesPreset",
         "s3.deploy", "s3.bucket", "s3.region", "s3.endpoint", "s3.forcePathStyle", "s3.accessKeyId", "s3.secretAccessKey",
