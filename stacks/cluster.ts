@@ -89,6 +89,7 @@ export function buildCluster(config: StackConfig): Cluster {
         sshPort: server.port,
         sshUser: server.user,
         sshPrivateKey: server.privateKey,
+        sshHostKey: server.hostKey,
     }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     const autoscalerIdentity = aws && awsClusterAutoscalerIdentity(config, aws);

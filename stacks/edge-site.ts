@@ -39,6 +39,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
             port: initial.port,
             user: initial.user,
             privateKey: initial.privateKey,
+            hostKey: initial.hostKey,
             dependsOn: [machines.installs[initial.name]],
         };
     }

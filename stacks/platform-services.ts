@@ -80,7 +80,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         secrets[`${AUTOSCALER_CONSUMER.name}/aws`] = { AWS_ACCESS_KEY_ID: identity.accessKeyId, AWS_SECRET_ACCESS_KEY: identity.secretAccessKey };
     }
     const vaultBootstrap = new VaultBootstrap("vault", {
-        server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey },
+        server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey, hostKey: cluster.server.hostKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
         consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],

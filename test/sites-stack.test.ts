@@ -6,7 +6,7 @@ import { NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support
 import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { named, ofType, planValues, stackValues, committedPlan } from "./helpers";
+import { named, ofType, planValues, stackValues, committedPlan, problems } from "./helpers";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
 
 const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString("utf8");
@@ -83,6 +83,28 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         const ociAddresses = ["server-1", "arm-1"].map((n) => `${nodes[n].publicIp}/32`);
         assert.deepEqual(sg.filter((r) => r.fromPort === 51820 && r.cidrIpv4 !== "10.1.0.0/16").map((r) => r.cidrIpv4).sort(), [...ociAddresses, "192.0.2.10/32", "192.0.2.11/32"].sort());
         assert.ok(!sg.some((r) => r.fromPort === 22), "the AWS site of the hybrid stack runs no server: no SSH");
+    });
+
+    it("verifies every edge machine's SSH host key from config, for the install, the kubeconfig and Vault (edge)", () => {
+        const plan = plans.edge;
+        const keys = Object.fromEntries(stackValues("edge").edge.machines.map((m: any) => [m.name, m.hostKey]));
+        for (const name of Object.keys(keys)) {
+            const install = named(plan, "command:remote:Command", `edge-${name}`);
+            assert.equal((install.plainInputs.connection as any).hostKey, keys[name], `${name}'s install does not verify its host key`);
+        }
+        assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, keys["edge-server"]);
+        const configure = ofType(plans.edge, "command:remote:Command").filter((c) => c.name.startsWith("vault-"));
+        for (const c of configure) assert.equal((c.plainInputs.connection as any).hostKey, keys["edge-server"]);
+    });
+
+    it("refuses an edge machine without its host key, or with one that is not an OpenSSH public key", () => {
+        const v = stackValues("edge");
+        delete v.edge.machines[0].hostKey;
+        v.edge.machines[1].hostKey = "AAAAC3NzaC1lZDI1NTE5AAAA";
+        const found = problems(v);
+        assert.deepEqual(found.map((p) => p.split(":")[1].split(" ")[0]), ["edge.machines[0].hostKey", "edge.machines[1].hostKey"]);
+        assert.match(found[0], /is not set: it is required: The machine's SSH host public key, e\.g\. from `ssh-keyscan -t ed25519 <host>`/);
+        assert.match(found[1], /= "AAAAC3NzaC1lZDI1NTE5AAAA": must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it/);
     });
 
     for (const stack of ["cloud", "hybrid", "edge"]) {

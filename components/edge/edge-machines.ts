@@ -12,6 +12,8 @@ export interface EdgeMachine {
     user: string;
     /** OpenSSH private key for `user` (secret). The user needs passwordless sudo. */
     privateKey: pulumi.Input<string>;
+    /** The machine's SSH host public key (`ssh-ed25519 AAAA...`), verified on every connection. */
+    hostKey: string;
     role: "server" | "agent";
     /** Where other sites reach it (wireguard-native). */
     externalIp?: string;
@@ -87,6 +89,9 @@ export class EdgeMachines extends pulumi.ComponentResource {
                     port: machine.port,
                     user: machine.user,
                     privateKey: machine.privateKey,
+                    // The machine proves its identity with the host key from config (pulumi-command
+                    // v1.2.1 provider/pkg/provider/remote/connection.go L86-97: without one, any key is accepted).
+                    hostKey: machine.hostKey,
                     // Fail this host within about a minute if it cannot be reached.
                     dialErrorLimit: 6,
                     perDialTimeout: 10,

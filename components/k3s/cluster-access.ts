@@ -12,6 +12,8 @@ export interface K3sClusterAccessArgs {
     sshUser: string;
     /** OpenSSH private key for that user (secret). */
     sshPrivateKey: pulumi.Input<string>;
+    /** The server's SSH host public key, verified on connect when given. */
+    sshHostKey?: string;
     /** How long to wait for k3s to write its kubeconfig. Default 900 s. */
     timeoutSeconds?: number;
 }
@@ -61,6 +63,7 @@ export class K3sClusterAccess extends pulumi.ComponentResource {
                 port: args.sshPort ?? 22,
                 user: args.sshUser,
                 privateKey: args.sshPrivateKey,
+                hostKey: args.sshHostKey,
                 dialErrorLimit: 30,
             },
             create: readKubeconfigScript(args.timeoutSeconds ?? 900),

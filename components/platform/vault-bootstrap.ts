@@ -258,7 +258,7 @@ ${secretLines}${people ? vaultPeopleAuthLines(people) : ""}echo "configured ${Ob
 
 export interface VaultBootstrapArgs {
     /** SSH access to a k3s server, which runs `kubectl exec` into Vault. */
-    server: { address: pulumi.Input<string>; port: number; user: string; privateKey: pulumi.Input<string> };
+    server: { address: pulumi.Input<string>; port: number; user: string; privateKey: pulumi.Input<string>; hostKey?: string };
     /** Initialise Vault here (auto-unseal), or use an operator's token (manual unseal). */
     init: boolean;
     /** With manual unseal: a token the operator created after unsealing (secret). */
@@ -283,7 +283,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
 
     constructor(name: string, args: VaultBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultBootstrap", name, {}, opts);
-        const connection = { host: args.server.address, port: args.server.port, user: args.server.user, privateKey: args.server.privateKey, dialErrorLimit: 30 };
+        const connection = { host: args.server.address, port: args.server.port, user: args.server.user, privateKey: args.server.privateKey, hostKey: args.server.hostKey, dialErrorLimit: 30 };
 
         let token: pulumi.Output<string | undefined> = pulumi.output(args.token);
         let dependsOn: pulumi.Resource[] = args.after;

@@ -19,6 +19,9 @@ const edgeMachineSchema = z.strictObject({
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
     privateKey: secret.describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
+    hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/, {
+        message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
+    }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),
     role: role.default("agent").describe("k3s role."),
     externalIp: ipv4.optional().describe("Address other sites reach the machine at; required under wireguard-native."),
     labels: labels.default({}).describe("Extra node labels."),
