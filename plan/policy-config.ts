@@ -77,7 +77,7 @@ const USAGE = "usage: npm run policy-config -- --stack <name> [--stack-file FILE
 
 class UsageError extends Error {}
 
-function main(argv: string[]): number {
+function main(argv: string[], out: (text: string) => void): number {
     const { values } = parseArgs({
         args: argv,
         options: {
@@ -91,7 +91,7 @@ function main(argv: string[]): number {
         strict: true,
     });
     if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
+        out(`${USAGE}\n`);
         return 0;
     }
     if (!values.stack || !/^[A-Za-z0-9_.-]+$/.test(values.stack)) {
@@ -119,18 +119,23 @@ function main(argv: string[]): number {
         fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
         fs.writeFileSync(values.out, text(packs[0]));
     } else {
-        process.stdout.write(text(packs[0]));
+        out(text(packs[0]));
     }
     return 0;
 }
 
-if (require.main === module) {
+/** Runs `npm run policy-config`; returns its exit code (2 on bad input). The tests call it in-process. */
+export function runPolicyConfigCli(argv: string[], io: { out(text: string): void; err(text: string): void }): number {
     try {
-        process.exit(main(process.argv.slice(2)));
+        return main(argv, io.out);
     } catch (err) {
         const e = err as Error & { code?: string };
         const known = ["ConfigError", "StackFileError", "UsageError"].includes(e.constructor?.name) || e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-        process.stderr.write(known ? `error: ${e.message}\n${e instanceof UsageError ? USAGE + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
-        process.exit(known ? 2 : 1);
+        io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? USAGE + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
+        return known ? 2 : 1;
     }
+}
+
+if (require.main === module) {
+    process.exit(runPolicyConfigCli(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }));
 }

@@ -7,7 +7,7 @@ import * as YAML from "yaml";
 import { Policy, StackValidationPolicy, ResourceValidationPolicy } from "@pulumi/policy";
 import { RecordedResource } from "../plan/monitor";
 import { costReport, costSummaryLine, renderCostFiles } from "../plan/cost-report";
-import { monthlyBudgetOf, packConfigFor, readStackConfig } from "../plan/policy-config";
+import { monthlyBudgetOf, packConfigFor, readStackConfig, runPolicyConfigCli } from "../plan/policy-config";
 import {
     evaluatePolicies, MANDATORY_VIOLATION_EXIT, PolicyReport, policyExitCode, policySummaryLine, renderPolicyReportFiles,
 } from "../plan/policy-report";
@@ -23,6 +23,13 @@ const tsx = (script: string, ...args: string[]) => {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-policy-"));
+/** `npm run policy-config -- <args>` in this process (the test above runs the real command once). */
+const policyConfig = (...args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const status = runPolicyConfigCli(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
+    return { status, stdout, stderr };
+};
 
 describe("policy report and price beside the plan", function () {
     describe("the dev stack", function () {
@@ -213,11 +220,11 @@ describe("policy report and price beside the plan", function () {
 
         it("writes one config per pack with --out-dir and refuses several packs without it", () => {
             const dir = tmp();
-            const run = tsx("plan/policy-config.ts", "--stack", "dev", "--out-dir", dir, "--pack", "security", "--pack", "cost");
+            const run = policyConfig("--stack", "dev", "--out-dir", dir, "--pack", "security", "--pack", "cost");
             assert.equal(run.status, 0, run.stderr);
             assert.deepEqual(fs.readdirSync(dir).sort(), ["cost.json", "security.json"]);
             assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8")), {});
-            const bad = tsx("plan/policy-config.ts", "--stack", "dev", "--pack", "security", "--pack", "cost");
+            const bad = policyConfig("--stack", "dev", "--pack", "security", "--pack", "cost");
             assert.equal(bad.status, 2);
             assert.match(bad.stderr, /several packs need --out-dir/);
         });
