@@ -58,7 +58,8 @@ export function appConsumers(apps: Apps): VaultConsumer[] {
 
 /**
  * The applications' secrets: the chat UI's session key, its database role's password (Postgres
- * sets it, the chat logs in with the URL), its gateway key and the OIDC client secret.
+ * sets it, the chat logs in with the URL), and each application's gateway key. Their copies of the
+ * OIDC client secret come from `ssoSecrets`, with Langfuse's.
  */
 export function appSecrets(config: StackConfig, postgresHost: string, virtualKeys: Record<string, pulumi.Output<string>>): PlatformSecrets {
     const apps = config.apps;
@@ -69,7 +70,6 @@ export function appSecrets(config: StackConfig, postgresHost: string, virtualKey
         ...(enabled(apps.chat) ? chatSecrets(config, postgresHost, virtualKeys) : {}),
         ...(enabled(apps.notebooks) ? {
             "notebooks/gateway": { apiKey: virtualKeys[`${appTeam(inference, apps.notebooks)}-${APP_KEY_NAMES.notebooks}`] },
-            "notebooks/sso": { clientSecret: pulumi.output(sso.clientSecret) },
         } : {}),
     };
 }
@@ -84,7 +84,6 @@ function chatSecrets(config: StackConfig, postgresHost: string, virtualKeys: Rec
         "chat/db": { url: pulumi.secret(pulumi.interpolate`postgresql://${CHAT_DATABASE}:${dbPassword}@${postgresHost}/${CHAT_DATABASE}`) },
         "chat/app": { secretKey: new random.RandomPassword("chat-secret-key", { length: 48, special: false }).result },
         "chat/gateway": { apiKey: virtualKeys[`${team}-${APP_KEY_NAMES.chat}`] },
-        "chat/sso": { clientSecret: pulumi.output(config.access.sso.clientSecret) },
     };
 }
 

@@ -69,7 +69,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const access = config.access;
     const sso = access?.sso;
     if (sso) {
-        Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER.name]));
+        Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER, ...appConsumers(config.apps)].map((c) => c.name)));
     }
     if (inference) {
         Object.assign(secrets, appSecrets(effective, postgresHost, secrets["gateway/virtual-keys"]));

@@ -120,7 +120,7 @@ describe("Vault", function () {
                 "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
                 "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3",
                 "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys", "teams/platform/gateway-keys", "langfuse/sso",
-                "postgres/openwebui", "chat/db", "chat/app", "chat/gateway", "chat/sso", "notebooks/gateway", "notebooks/sso",
+                "chat/sso", "notebooks/sso", "postgres/openwebui", "chat/db", "chat/app", "chat/gateway", "notebooks/gateway",
             ]);
             const written = [...script.matchAll(/<<'GROUNDWORK_SECRET'\n(.*)\n/g)].map((m) => JSON.parse(m[1]) as Record<string, string>);
             const masked = JSON.stringify(plan.resources.map((r) => r.inputs)) + kubernetesDocuments(plan.resources).map((d) => JSON.stringify(d)).join();
