@@ -103,7 +103,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         vaultConsumer: POSTGRES_CONSUMER,
         backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
         databases: [{ name: "langfuse" }, ...(inference ? [{ name: GATEWAY_DATABASE }] : []), ...apps.databases],
-        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : []), ...apps.clients],
+        clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : []), ...apps.clients, ...postgres.clients],
         certManager: certManager.release,
         scheduling,
     }, afterMesh(data));

@@ -3,7 +3,7 @@ import * as YAML from "yaml";
 import { jupyterhubModel } from "../components/rendered/apps";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, ofType, problems, stackValues } from "./helpers";
+import { committedPlan, ofType, planValues, problems, stackValues } from "./helpers";
 
 const chart = (plan: PlanResult, name: string) => ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)?.inputs as any;
 
@@ -137,6 +137,15 @@ describe("applications: notebooks", () => {
     it("hold no secret value in their values", () => {
         const text = JSON.stringify(chart(dev, "jupyterhub").values);
         for (const secret of dev.secretValues) assert.ok(!text.includes(secret), "a secret value is in JupyterHub's values");
+    });
+
+    it("reach pgvector only when the operator admits them through platform.postgres.clients", async () => {
+        const v = stackValues("dev");
+        v.platform = { ...(v.platform ?? {}), postgres: { clients: ["groundwork-notebooks/default"] } };
+        const admitted = await planValues("notebooks-postgres", v);
+        const clients = (plan: PlanResult) => (kubernetesDocuments(plan.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "postgres-clients-clients").spec.identityRefs;
+        assert.ok(clients(admitted).some((r: any) => r.namespace === "groundwork-notebooks" && r.name === "default"));
+        assert.ok(!clients(dev).some((r: any) => r.namespace === "groundwork-notebooks"), "not admitted by default");
     });
 
     it("are refused without the issuer's endpoints, or with one that is not https", () => {

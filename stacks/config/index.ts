@@ -68,6 +68,8 @@ const platformSchema = z.strictObject({
         instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
         storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
         database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
+        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+            .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/default for notebooks)."),
         backup: z.strictObject({
             retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
             schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
@@ -83,7 +85,7 @@ const platformSchema = z.strictObject({
                 secretAccessKey: secret.describe("Secret key (secret)."),
             }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
         }).default({ retentionDays: 30, schedule: "0 0 3 * * *" }).describe("Continuous backups to object storage."),
-    }).default({ instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } }).describe("Postgres with pgvector (CloudNativePG)."),
+    }).default({ instances: 1, storageGbs: 20, database: "app", clients: [], backup: { retentionDays: 30, schedule: "0 0 3 * * *" } }).describe("Postgres with pgvector (CloudNativePG)."),
     langfuse: z.strictObject({
         version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" }).default(LANGFUSE_CHART.appVersion)
             .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres); default: the chart's appVersion."),
@@ -328,7 +330,7 @@ export const stackConfigSchema = z.strictObject({
     platform: platformSchema.default({
         mesh: { ha: false },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
-        postgres: { instances: 1, storageGbs: 20, database: "app", backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
+        postgres: { instances: 1, storageGbs: 20, database: "app", clients: [], backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
         langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid" },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
