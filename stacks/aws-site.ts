@@ -73,6 +73,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         securityGroupIds: [network.nodeSecurityGroupId],
         instanceProfileName: profile.name,
         tailscale: ctx.tailscale,
+        generateHostKey: ctx.cluster.sshHostKeys === "generated",
     };
     const result: SiteResult = { nodes: {} };
 
@@ -113,7 +114,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         }, opts));
         nodes.forEach((n, i) => (result.nodes[`aws-server-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: arch === "arm64" ? "arm" : "x86" }));
         result.externalServerUrl = supervisorUrl(args.addresses.servers[0].publicIp);
-        result.serverAccess = { address: args.addresses.servers[0].publicIp, port: 22, user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh, dependsOn: nodes };
+        result.serverAccess = { address: args.addresses.servers[0].publicIp, port: 22, user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh, hostKey: nodes[0].hostKey, dependsOn: nodes };
     }
 
     for (const group of site.gpuNodeGroups) {

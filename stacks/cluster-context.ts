@@ -32,8 +32,8 @@ export interface ServerAccess {
     port: number;
     user: string;
     privateKey: pulumi.Input<string>;
-    /** The server's SSH host key, when the stack knows it (edge machines); cloud instances are not verified yet. */
-    hostKey?: string;
+    /** The server's SSH host key, verified on every connection; absent only under trust-on-first-use. */
+    hostKey?: pulumi.Input<string>;
     dependsOn: pulumi.Resource[];
 }
 

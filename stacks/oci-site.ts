@@ -107,6 +107,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             tlsSans: [],
         },
         freeformTags: tags,
+        generateHostKeys: ctx.cluster.sshHostKeys === "generated",
     }, { provider });
 
     // OCI's ephemeral public IPs exist only once the instance does, so k3s learns them afterwards:
@@ -118,12 +119,13 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         role: n.role,
         sshUser: UBUNTU_USER,
         sshPrivateKey: ctx.operatorKey.privateKeyOpenssh,
+        sshHostKey: pool.nodes[n.name].hostKey,
     }, { transformations: [childrenDependOn([pool])] }));
 
     const result: SiteResult = {
         provider,
         nodes: Object.fromEntries(nodes.map((n) => {
-            const { privateIp, publicIp, instanceId } = pool.nodes[n.name];
+            const { privateIp, publicIp, instanceId } = pool.nodes[n.name];  // the host key stays out of the stack outputs
             return [n.name, { privateIp, publicIp, ociInstanceId: instanceId, kind: "arm" as const }];
         })),
     };
@@ -135,6 +137,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             port: 22,
             user: UBUNTU_USER,
             privateKey: ctx.operatorKey.privateKeyOpenssh,
+            hostKey: pool.nodes[initialServer.name].hostKey,
             dependsOn: [pool, ...externalIps],
         };
     }

@@ -97,6 +97,32 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         for (const c of configure) assert.equal((c.plainInputs.connection as any).hostKey, keys["edge-server"]);
     });
 
+    it("installs a host key made by Pulumi on every cloud server and verifies it on every connection (cloud, hybrid)", () => {
+        for (const [stack, server] of [["cloud", "aws-server-0"], ["hybrid", "server-1"]]) {
+            const plan = plans[stack];
+            const instance = instances(plan).find((i) => i.name === server)!;
+            const sshKeys = YAML.parse(userData(instance)).ssh_keys;
+            assert.match(sshKeys.ed25519_public, /^ssh-ed25519 /, `${stack}: no generated host key in ${server}'s user data`);
+            assert.ok(sshKeys.ed25519_private.length > 0);
+            const commands = ofType(plan, "command:remote:Command").filter((c) => c.name === "k3s-kubeconfig" || c.name.startsWith("vault-") || c.name.endsWith("-external-ip"));
+            assert.ok(commands.length >= 2);
+            for (const c of commands) {
+                const hostKey = (c.plainInputs.connection as any).hostKey;
+                assert.ok(typeof hostKey === "string" && hostKey.startsWith("ssh-ed25519 "), `${stack} ${c.name} does not verify the host key`);
+            }
+            assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, sshKeys.ed25519_public);
+            assert.ok(!JSON.stringify(plan.outputs).includes(sshKeys.ed25519_public.split(" ")[1]), "host keys stay out of the stack outputs");
+        }
+    });
+
+    it("trusts cloud nodes on first use only when the stack says so", async () => {
+        const v = stackValues("hybrid");
+        v.cluster.sshHostKeys = "trust-on-first-use";
+        const plan = await planValues("tofu", v);
+        assert.equal(YAML.parse(userData(instances(plan).find((i) => i.name === "server-1")!)).ssh_keys, undefined);
+        assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, undefined);
+    });
+
     it("refuses an edge machine without its host key, or with one that is not an OpenSSH public key", () => {
         const v = stackValues("edge");
         delete v.edge.machines[0].hostKey;

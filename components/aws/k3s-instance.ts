@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import * as tls from "@pulumi/tls";
 import { k3sCloudInit, K3sNodeBootstrap, TailscaleJoin } from "../k3s/bootstrap";
 
 export interface AwsK3sInstanceArgs {
@@ -21,7 +22,9 @@ export interface AwsK3sInstanceArgs {
     /** Run on spot capacity, paying at most this many USD an hour. */
     spotMaxPricePerHour?: number;
     /** The k3s bootstrap; the join URL, token, external IP and Tailscale key are filled in here. */
-    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion">;
+    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion" | "sshHostKey">;
+    /** Generate the instance's SSH host key and install it at boot (else it makes its own: trust on first use). */
+    generateHostKey?: boolean;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
     serverUrl?: pulumi.Input<string>;
     /** The token this node joins with: the server token on servers, the agent token on agents. */
@@ -41,14 +44,19 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
     public readonly privateIp: pulumi.Output<string>;
     /** The Elastic IP, or "" for a private node. */
     public readonly publicIp: pulumi.Output<string>;
+    /** Its SSH host public key, when generated here. */
+    public readonly hostKey?: pulumi.Output<string>;
 
     constructor(name: string, args: AwsK3sInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:K3sInstance", name, {}, opts);
         const address = args.address;
+        const hostKey = args.generateHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
+        this.hostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
         const userData = pulumi
-            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp])
-            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp]) => Buffer.from(k3sCloudInit({
+            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh])
+            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp, hostPrivate, hostPublic]) => Buffer.from(k3sCloudInit({
                 ...args.k3s,
+                sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
                 serverUrl,
                 token,
                 agentToken,

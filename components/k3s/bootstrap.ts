@@ -54,6 +54,11 @@ export interface K3sNodeBootstrap {
     externalIp?: string;
     /** Tailscale auth key (secret), for `tailscale`. */
     tailscaleAuthKey?: string;
+    /**
+     * The node's SSH host key (ED25519, OpenSSH format; the private half secret), installed by
+     * cloud-init's `ssh_keys` so that Pulumi knows it before it first connects.
+     */
+    sshHostKey?: { privateKeyOpenssh: string; publicKeyOpenssh: string };
     /** Tailscale client version installed from Tailscale's apt repository, for `tailscale`. */
     tailscaleVersion?: string;
     /** Cluster-wide settings; servers only (agents learn them from the server). */
@@ -266,6 +271,10 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
             },
         ],
         runcmd: [[K3S_INSTALL_SCRIPT_PATH]],
+        // cloud-init cc_ssh: with `ssh_keys` it installs these host keys (and deletes the image's,
+        // ssh_deletekeys) instead of generating new ones (cloudinit/config/cc_ssh.py, schema
+        // `ssh_keys`: ed25519_private / ed25519_public).
+        ...(node.sshHostKey ? { ssh_keys: { ed25519_private: node.sshHostKey.privateKeyOpenssh, ed25519_public: node.sshHostKey.publicKeyOpenssh.trim() } } : {}),
     };
     return `#cloud-config\n# k3s ${node.role} ${node.nodeName}, rendered by Groundwork\n${YAML.stringify(doc)}`;
 }

@@ -13,7 +13,7 @@ export interface K3sClusterAccessArgs {
     /** OpenSSH private key for that user (secret). */
     sshPrivateKey: pulumi.Input<string>;
     /** The server's SSH host public key, verified on connect when given. */
-    sshHostKey?: string;
+    sshHostKey?: pulumi.Input<string>;
     /** How long to wait for k3s to write its kubeconfig. Default 900 s. */
     timeoutSeconds?: number;
 }

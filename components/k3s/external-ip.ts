@@ -33,6 +33,8 @@ export interface K3sExternalIpArgs {
     role: "server" | "agent";
     sshUser: string;
     sshPrivateKey: pulumi.Input<string>;
+    /** The node's SSH host public key, verified on connect when given. */
+    sshHostKey?: pulumi.Input<string>;
 }
 
 /** Pins a node's k3s external IP after it has booted, over SSH. */
@@ -41,7 +43,7 @@ export class K3sExternalIp extends pulumi.ComponentResource {
         super("groundwork:k3s:ExternalIp", name, {}, opts);
         const script = pulumi.output(args.address).apply((address) => externalIpScript(address, args.role));
         new command.remote.Command(name, {
-            connection: { host: args.address, user: args.sshUser, privateKey: args.sshPrivateKey, dialErrorLimit: 30 },
+            connection: { host: args.address, user: args.sshUser, privateKey: args.sshPrivateKey, hostKey: args.sshHostKey, dialErrorLimit: 30 },
             create: script,
             update: script,
         }, { parent: this });

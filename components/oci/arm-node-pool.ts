@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
+import * as tls from "@pulumi/tls";
 import { JoinTokens, joinTokensFor, k3sCloudInit, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
@@ -45,6 +46,8 @@ export interface OciArmNodePoolArgs {
         tlsSans: string[];
     };
     freeformTags?: Record<string, string>;
+    /** Generate each node's SSH host key and install it at boot (else the node makes its own: trust on first use). */
+    generateHostKeys: boolean;
 }
 
 export interface OciArmNodeAddresses {
@@ -52,6 +55,8 @@ export interface OciArmNodeAddresses {
     publicIp: pulumi.Output<string>;
     /** The instance's OCID, for identity rules that name it (dynamic groups). */
     instanceId: pulumi.Output<string>;
+    /** Its SSH host public key (`ssh-ed25519 AAAA...`), for connections to verify; absent under trust on first use. */
+    hostKey?: pulumi.Output<string>;
 }
 
 /**
@@ -65,7 +70,9 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         super("groundwork:oci:ArmNodePool", name, {}, opts);
         for (const node of args.nodes) {
             const initial = node.name === args.k3s.initialServer;
-            const userData = pulumi.all([args.k3s.tokens.server, args.k3s.tokens.agent, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl]).apply(([server, agent, tailscaleAuthKey, serverUrl]) =>
+            // Its SSH host key, made here so every connection can verify it from the first one.
+            const hostKey = args.generateHostKeys ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
+            const userData = pulumi.all([args.k3s.tokens.server, args.k3s.tokens.agent, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh]).apply(([server, agent, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic]) =>
                 Buffer.from(k3sCloudInit({
                     version: args.k3s.version,
                     role: node.role,
@@ -78,6 +85,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     labels: node.labels,
                     taints: node.taints,
                     ociImage: true,
+                    sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
                     cluster: node.role === "server"
                         ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans }
                         : undefined,
@@ -116,7 +124,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 // k3s upgrades go through k3s itself, not through a new instance.
                 ignoreChanges: ["sourceDetails.sourceId", "metadata.user_data"],
             });
-            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id };
+            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id, hostKey: hostKey?.publicKeyOpenssh.apply((k) => k.trim()) };
         }
         this.registerOutputs({ nodes: this.nodes });
     }

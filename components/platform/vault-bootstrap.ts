@@ -258,7 +258,7 @@ ${secretLines}${people ? vaultPeopleAuthLines(people) : ""}echo "configured ${Ob
 
 export interface VaultBootstrapArgs {
     /** SSH access to a k3s server, which runs `kubectl exec` into Vault. */
-    server: { address: pulumi.Input<string>; port: number; user: string; privateKey: pulumi.Input<string>; hostKey?: string };
+    server: { address: pulumi.Input<string>; port: number; user: string; privateKey: pulumi.Input<string>; hostKey?: pulumi.Input<string> };
     /** Initialise Vault here (auto-unseal), or use an operator's token (manual unseal). */
     init: boolean;
     /** With manual unseal: a token the operator created after unsealing (secret). */

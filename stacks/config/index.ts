@@ -37,6 +37,8 @@ const clusterSchema = z.strictObject({
         .describe("k3s release installed on every node (pinned)."),
     podCidr: cidr.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
     serviceCidr: cidr.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
+    sshHostKeys: z.enum(["generated", "trust-on-first-use"]).default("generated")
+        .describe("`generated`: each cloud node gets a host key made by Pulumi and installed by cloud-init, and every SSH connection verifies it. `trust-on-first-use`: accept whatever key a cloud node presents, for clusters built before host keys were generated (their user data is never re-applied)."),
     apiAllowedCidrs: z.array(operatorCidr).min(1)
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
