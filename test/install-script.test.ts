@@ -3,7 +3,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { K3sNodeBootstrap, k3sInstallScript, k3sRemoteInstall } from "../components/k3s/bootstrap";
+import { createHash } from "crypto";
+import { K3S_INSTALLER_SHA256, K3sNodeBootstrap, k3sInstallScript, k3sRemoteInstall } from "../components/k3s/bootstrap";
+import { problems, stackValues } from "./helpers";
 
 /**
  * The k3s install script, run for real by /bin/sh in a scratch root: its absolute paths are moved
@@ -91,5 +93,36 @@ describe("the k3s install script, run", () => {
         for (const file of ["usr/share/keyrings/tailscale-archive-keyring.gpg", "etc/apt/sources.list.d/tailscale.list"]) {
             assert.equal((fs.statSync(path.join(box.root, file)).mode & 0o777).toString(8), "644", file);
         }
+    });
+});
+
+describe("the k3s installer's checksum", () => {
+    /** curl writes the given text wherever -o says; sh records what it would run. */
+    const downloading = (text: string) => ({ curl: `while [ $# -gt 0 ]; do if [ "$1" = -o ]; then printf '%s' '${text}' > "$2"; fi; shift; done` });
+
+    it("refuses an install.sh that is not the one pinned for the version, before running it", () => {
+        const box = sandbox(downloading("#!/bin/sh\necho tampered\n"));
+        const r = box.run(k3sInstallScript(NODE));
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /k3s's install\.sh for v1\.34\.9\+k3s1 does not match its pinned sha256 \(40b487f0d8ef[0-9a-f]+\); refusing to run it/);
+        assert.doesNotMatch(r.stderr, /tampered/);
+    });
+
+    it("runs the installer whose sha256 matches the pin", () => {
+        const installer = "#!/bin/sh\necho installer-ran\n";
+        const sha = createHash("sha256").update(installer).digest("hex");
+        const box = sandbox(downloading(installer));
+        // The same script with this fake installer's checksum pinned instead of the real one.
+        const script = k3sInstallScript(NODE).replace(/^INSTALLER_SHA256=".*"$/m, `INSTALLER_SHA256="${sha}"`);
+        const r = spawnSync("/bin/sh", ["-c", script.replace(/(["'\s(])\/(etc|usr\/share\/keyrings|usr\/local\/sbin)\//g, `$1${box.root}/$2/`)], { env: { PATH: `${box.root}/bin:/usr/bin:/bin` }, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /installer-ran/);
+    });
+
+    it("is pinned for every version the config accepts, and the config refuses others", () => {
+        assert.deepEqual(Object.keys(K3S_INSTALLER_SHA256), ["v1.34.9+k3s1"]);
+        const v = stackValues("dev");
+        v.cluster.k3sVersion = "v1.34.8+k3s1";
+        assert.match(problems(v)[0], /^groundwork:cluster\.k3sVersion = "v1\.34\.8\+k3s1": has no pinned checksum of its installer; use one Groundwork has verified \(v1\.34\.9\+k3s1\)/);
     });
 });

@@ -107,6 +107,16 @@ export const K3S_INSTALL_SCRIPT_PATH = "/usr/local/sbin/groundwork-k3s-install";
 /** Where a node that names itself at boot writes its name and provider id (a k3s config drop-in). */
 export const AWS_INSTANCE_IDENTITY_DROP_IN = "/etc/rancher/k3s/config.yaml.d/10-groundwork-aws-instance.yaml";
 
+/**
+ * sha256 of k3s's `install.sh` at each release tag Groundwork installs, so a node runs the installer
+ * only if it is the one read here. v1.34.9+k3s1: vitorsavian/k3s@5f72184f:install.sh, the commit that
+ * `k3s version v1.34.9+k3s1 (5f72184f)` names (k3s-io/k3s itself is too large to fetch here; read
+ * 2026-11-27). A new version needs its line, read at its tag.
+ */
+export const K3S_INSTALLER_SHA256: Readonly<Record<string, string>> = {
+    "v1.34.9+k3s1": "40b487f0d8ef4f5d1bf422e7bb6228cc7789c40ecc66c5ab067d396bbee9816e",
+};
+
 /** The k3s configuration file (`/etc/rancher/k3s/config.yaml`): the same keys as the CLI flags. */
 export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
     const overlay = node.overlay ?? "private";
@@ -226,6 +236,7 @@ K3S_VERSION="${node.version}"
 K3S_ROLE="${node.role}"
 K3S_SERVICE="${service}"
 INSTALLER_URL="https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_VERSION}/install.sh"
+INSTALLER_SHA256="${installerSha256(node.version)}"
 
 ${ociImage}${tailscale}${identity}
 # Installed at this version, with its service unit (written last by the installer): make sure it is
@@ -249,8 +260,18 @@ fi
 installer="$(mktemp)"
 trap 'rm -f "$installer"' EXIT
 curl -sfL --retry 10 --retry-delay 6 --retry-all-errors -o "$installer" "$INSTALLER_URL"
+if ! echo "$INSTALLER_SHA256  $installer" | sha256sum -c --status; then
+    echo "k3s's install.sh for $K3S_VERSION does not match its pinned sha256 ($INSTALLER_SHA256); refusing to run it" >&2
+    exit 1
+fi
 INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$K3S_ROLE" sh "$installer"
 `;
+}
+
+function installerSha256(version: string): string {
+    const sha = K3S_INSTALLER_SHA256[version];
+    if (!sha) throw new Error(`k3s ${version}: no pinned sha256 of its install.sh; add it to K3S_INSTALLER_SHA256, read at the tag`);
+    return sha;
 }
 
 /** The cloud-init user data (`#cloud-config`) that installs k3s on first boot. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
-import { DEFAULT_TAILSCALE_VERSION } from "../../components/k3s/bootstrap";
+import { DEFAULT_TAILSCALE_VERSION, K3S_INSTALLER_SHA256 } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { cronProblem } from "./schedule";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
@@ -33,6 +33,9 @@ export const DEFAULT_K3S_VERSION = "v1.34.9+k3s1";
 const clusterSchema = z.strictObject({
     k3sVersion: z.string()
         .regex(/^v1\.\d+\.\d+\+k3s\d+$/, { message: "must be a k3s release tag such as v1.34.9+k3s1" })
+        .refine((v) => !/^v1\.\d+\.\d+\+k3s\d+$/.test(v) || K3S_INSTALLER_SHA256[v] !== undefined, {
+            message: `has no pinned checksum of its installer; use one Groundwork has verified (${Object.keys(K3S_INSTALLER_SHA256).join(", ")}), or add the sha256 of install.sh at that tag to K3S_INSTALLER_SHA256`,
+        })
         .default(DEFAULT_K3S_VERSION)
         .describe("k3s release installed on every node (pinned)."),
     podCidr: cidr.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
