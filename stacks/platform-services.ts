@@ -14,7 +14,7 @@ import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../compo
 import { LinkerdMesh, meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
 import { Qdrant } from "../components/platform/qdrant";
-import { Vault, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
+import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
 import { autoscalerClusterName } from "./aws-site";
@@ -86,6 +86,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
+        auditLog: VAULT_AUDIT_LOG,
         after: [cluster.access, vault],
     });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { PULUMI_POLICY_HCL, vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
-import { vaultServerConfig } from "../components/platform/vault";
+import { auditRotateScript, vaultServerConfig } from "../components/platform/vault";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { named, ofType, planValues, problems, stackValues, committedPlan } from "./helpers";
@@ -20,6 +20,10 @@ describe("Vault", function () {
             const oci = vaultServerConfig(1, { type: "ocikms", keyId: "ocid1.key", cryptoEndpoint: "https://c", managementEndpoint: "https://m" });
             assert.match(oci, /seal "ocikms" \{\n {2}key_id {14}= "ocid1.key"\n {2}crypto_endpoint {5}= "https:\/\/c"\n {2}management_endpoint = "https:\/\/m"\n\}/);
             assert.doesNotMatch(vaultServerConfig(1, { type: "shamir" }), /seal "/);
+            // The audit log rotates: moved aside past 100 MiB (10 kept), and Vault reopens it on SIGHUP.
+            const rotate = auditRotateScript();
+            assert.ok(shellcheck(`#!/bin/sh\n${rotate}`).ok, shellcheck(`#!/bin/sh\n${rotate}`).output);
+            assert.match(rotate, /mv "\$log" "\$log\.1"\n {8}pkill -HUP -x vault/);
             // /v1/sys/metrics answers only a token allowed sys/metrics (issue 12): nothing scrapes Vault anonymously.
             assert.match(ha, /telemetry \{\n {4}unauthenticated_metrics_access = false\n {2}\}/);
         });
@@ -133,6 +137,17 @@ describe("Vault", function () {
             assert.match(written[paths.indexOf("langfuse/api-keys")].publicKey, /^pk-lf-/);
             assert.equal(written[paths.indexOf("langfuse/db")].password, written[paths.indexOf("postgres/langfuse")].password, "Postgres and Langfuse share the role's password");
             assert.equal(plan.outputs.vaultRecoveryKeys, "[secret]");
+        });
+
+        it("audits every request to a file on the audit volume, rotated beside Vault in its pod", () => {
+            const server = vaultRelease(plans.dev).spec.values.server;
+            assert.deepEqual([server.auditStorage, server.shareProcessNamespace], [{ enabled: true, size: "2Gi" }, true]);
+            const [rotate] = server.extraContainers;
+            assert.deepEqual([rotate.name, rotate.image, rotate.volumeMounts], ["audit-rotate", "hashicorp/vault:2.0.4", [{ name: "audit", mountPath: "/vault/audit" }]]);
+            assert.deepEqual(rotate.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
+            const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
+            assert.match(configure, /vault audit list -format=json 2>\/dev\/null \| grep -q '"file\/"' \|\| vault audit enable file file_path=\/vault\/audit\/audit\.log/);
+            assert.match(PULUMI_POLICY_HCL, /path "sys\/audit\/file" \{\n {2}capabilities = \["create", "read", "update", "sudo"\]/);
         });
 
         it("revokes the root token after handing Vault to a scoped, periodic token that Pulumi then uses", () => {

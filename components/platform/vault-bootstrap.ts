@@ -92,6 +92,12 @@ path "${SECRETS_MOUNT}/metadata/*" {
 path "auth/token/renew-self" {
   capabilities = ["update"]
 }
+path "sys/audit" {
+  capabilities = ["read", "sudo"]
+}
+path "sys/audit/file" {
+  capabilities = ["create", "read", "update", "sudo"]
+}
 `;
 
 /**
@@ -230,7 +236,7 @@ GROUNDWORK_OIDC
  * config is written: an unreachable issuer must not keep the platform's secrets from Vault). The token, the OIDC client secret and the secrets
  * are in this text: it travels only as a secret, on stdin.
  */
-export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }, renew = false): string {
+export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }, renew = false, audit?: string): string {
     const consumerLines = consumers.map((c) => `vault policy write ${c.name} - <<'GROUNDWORK_POLICY'
 path "${SECRETS_MOUNT}/data/${c.name}/*" {
   capabilities = ["read"]
@@ -249,6 +255,8 @@ export VAULT_ADDR="http://127.0.0.1:8200"
 export VAULT_TOKEN='${token}'
 ${renew ? RENEW_LINES : ""}vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
+${audit ? `vault audit list -format=json 2>/dev/null | grep -q '"file/"' || vault audit enable file file_path=${audit}
+` : ""}
 vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc"
 ${consumerLines}seed="$(mktemp)"
 trap 'rm -f "$seed"' EXIT
@@ -270,6 +278,8 @@ export interface VaultBootstrapArgs {
     after: pulumi.Resource[];
     /** People's single sign-on (OIDC), when the stack has an identity provider. */
     people?: VaultPeopleAuth;
+    /** Where Vault's file audit device writes (on its audit volume). */
+    auditLog?: string;
 }
 
 /**
@@ -316,7 +326,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
             return;
         }
         const script = pulumi.all([token, pulumi.output(args.secrets), pulumi.output(args.people?.clientSecret)]).apply(([t, s, clientSecret]) =>
-            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, args.people && { ...args.people, clientSecret: clientSecret! }, args.init));
+            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, args.people && { ...args.people, clientSecret: clientSecret! }, args.init, args.auditLog));
         new command.remote.Command(`${name}-configure`, {
             connection,
             create: `${VAULT_EXEC} sh -s`,

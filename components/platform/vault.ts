@@ -2,14 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
-import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { guardedNamespace } from "./guarded-namespace";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
 export function vaultFootprint(replicas: number): Footprint[] {
-    return [{ workload: "vault", pods: replicas, perPod: meshed(requestsOf(VAULT_RESOURCES)) }];
+    return [{ workload: "vault", pods: replicas, perPod: meshed(add(requestsOf(VAULT_RESOURCES), requestsOf(AUDIT_ROTATE_RESOURCES))) }];
 }
 
 /**
@@ -65,6 +65,38 @@ ${joins}
 }
 service_registration "kubernetes" {}
 ${sealStanza}`;
+}
+
+/** Where Vault's file audit device writes: the chart's audit volume (values.yaml L872-877 at v0.34.1). */
+export const VAULT_AUDIT_LOG = "/vault/audit/audit.log";
+/** Rotated when it passes this size; this many rotated files are kept (2Gi volume). */
+const AUDIT_ROTATE_BYTES = 100 * 1024 * 1024;
+const AUDIT_KEEP = 10;
+const AUDIT_ROTATE_RESOURCES: ContainerResources = { requests: { cpu: "5m", memory: "16Mi" }, limits: { cpu: "50m", memory: "32Mi" } };
+
+/**
+ * The audit log's rotation, run beside Vault in its pod: Vault's file audit device only reopens
+ * its file on SIGHUP (developer.hashicorp.com/vault/docs/audit/file, "Log file rotation", read
+ * 2026-11-27), so every five minutes a log past its size is moved aside (the oldest dropped) and
+ * Vault is signalled. It runs in Vault's own image as Vault's user, which may signal it, in the
+ * pod's shared process namespace.
+ */
+export function auditRotateScript(): string {
+    return `set -eu
+log="${VAULT_AUDIT_LOG}"
+while true; do
+    if [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt ${AUDIT_ROTATE_BYTES} ]; then
+        i=${AUDIT_KEEP}
+        while [ "$i" -gt 1 ]; do
+            if [ -f "$log.$((i - 1))" ]; then mv "$log.$((i - 1))" "$log.$i"; fi
+            i=$((i - 1))
+        done
+        mv "$log" "$log.1"
+        pkill -HUP -x vault || true
+    fi
+    sleep 300
+done
+`;
 }
 
 export interface VaultArgs {
@@ -128,6 +160,18 @@ export class Vault extends pulumi.ComponentResource {
                     resources: VAULT_RESOURCES,
                     dataStorage: { enabled: true, size: `${args.storageGbs}Gi`, accessMode: "ReadWriteOnce" },
                     auditStorage: { enabled: true, size: "2Gi" },
+                    // The audit log's rotation needs to signal Vault: one process namespace for the pod.
+                    shareProcessNamespace: true,
+                    extraContainers: [{
+                        name: "audit-rotate",
+                        image: `${VAULT_IMAGE.repository}:${VAULT_IMAGE.tag}`,
+                        command: ["/bin/sh", "-c", auditRotateScript()],
+                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
+                        resources: AUDIT_ROTATE_RESOURCES,
+                        volumeMounts: [{ name: "audit", mountPath: "/vault/audit" }],
+                        // Ready while it can rotate: the audit volume is there and writable to Vault's user.
+                        readinessProbe: { exec: { command: ["/bin/sh", "-c", "test -w /vault/audit"] }, periodSeconds: 60 },
+                    }],
                     readinessProbe: { enabled: true },
                     // A sealed or uninitialised Vault answers 503/501 on /sys/health by default, so the
                     // chart's liveness path would restart it every ~70 s, before anyone could init or

@@ -96,7 +96,12 @@ export const vaultModel: ChartModel = {
                 // readiness: exec `vault status -tls-skip-verify` unless a path is set.
                 readinessProbe: { exec: { command: ["/bin/sh", "-ec", "vault status -tls-skip-verify"] } },
                 livenessProbe: liveness.enabled ? { httpGet: { path: liveness.path ?? "/v1/sys/health?standbyok=true", port: 8200, scheme: "HTTP" } } : undefined,
-            }],
+            },
+            // server.extraContainers, appended as given (server-statefulset.yaml L240-241).
+            ...(server.extraContainers ?? []).map((c: any) => ({
+                name: c.name, image: c.image, securityContext: c.securityContext, resources: c.resources, ports: c.ports,
+                readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe,
+            }))],
         })];
     },
     // values.yaml at v0.34.1: storage, HA/standalone configuration, the injector and global switches.
@@ -104,5 +109,7 @@ export const vaultModel: ChartModel = {
         "global.enabled", "injector.enabled", "server.dataStorage", "server.auditStorage", "server.standalone", "server.ha",
         "server.statefulSet.annotations",
         "server.extraSecretEnvironmentVars", "server.livenessProbe.initialDelaySeconds", "server.readinessProbe.enabled",
+        // server-statefulset.yaml L57-58: one process namespace for the pod (the audit rotation signals Vault).
+        "server.shareProcessNamespace",
     ],
 };
