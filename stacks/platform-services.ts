@@ -56,8 +56,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
     const backup = backupTarget(config, cluster);
     const secrets = platformSecrets({
-        "postgres/backup": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey, region: pulumi.output(backup.region) },
-        "langfuse/s3": { accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey },
+        "postgres/backup": { ...backup.keyFor("postgres"), region: pulumi.output(backup.region) },
+        "langfuse/s3": backup.keyFor("langfuse"),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
     const inference = withAppKeys(config.inference, config.apps);
@@ -191,19 +191,31 @@ function vaultSeal(config: StackConfig, { aws, ociProvider, nodes }: Cluster): V
     return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
 }
 
-/** Object storage for database backups: the stack's cloud (AWS first, else OCI), or a bucket from config. */
-function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): BackupTarget & { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } {
+type BucketKey = { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+
+/** The bucket's writers and their prefixes: Postgres's base backups and WAL (its ObjectStore path), Langfuse's blobs. */
+const BUCKET_CONSUMERS = [{ name: "postgres", prefix: "postgres/" }, { name: "langfuse", prefix: "langfuse/" }];
+
+/**
+ * Object storage for backups and blobs: the stack's cloud (AWS first, else OCI), or a bucket from
+ * config, with each consumer's key. On AWS each consumer has its own IAM user limited to its
+ * prefix; OCI's customer secret keys and a bucket from config give one key to both.
+ */
+function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): BackupTarget & { keyFor(consumer: string): BucketKey } {
     const given = config.platform.postgres.backup.s3;
     if (given) {
-        return { ...given, accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
+        const key = { accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
+        return { ...given, keyFor: () => key };
     }
     if (config.aws && aws) {
-        return new AwsBackupBucket("backups", { region: config.aws.region }, { provider: aws.provider });
+        const bucket = new AwsBackupBucket("backups", { region: config.aws.region, consumers: BUCKET_CONSUMERS }, { provider: aws.provider });
+        return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
     }
     const oci = config.oci!;
-    return new OciBackupBucket("backups", {
+    const bucket = new OciBackupBucket("backups", {
         compartmentId: oci.compartmentId,
         region: oci.region,
         userId: (oci.backupUserOcid ?? oci.auth?.userOcid)!,
     }, { provider: ociProvider! });
+    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: () => ({ accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey }) };
 }

@@ -65,8 +65,20 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
         assert.deepEqual((named(s3, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms" });
         assert.equal(named(s3, "aws:s3/bucket:Bucket", "backups").retainOnDelete, true);
-        const policy = JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", "backups").inputs.policy));
-        assert.deepEqual(policy.Statement.map((st: { Resource: string }) => st.Resource), ["arn:aws:s3:::backups-offline", "arn:aws:s3:::backups-offline/*"]);
+        // One IAM user per consumer, each limited to its prefix (issue 12, item 6): a Langfuse key reads no backup.
+        for (const [consumer, prefix] of [["postgres", "postgres/"], ["langfuse", "langfuse/"]]) {
+            const policy = JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", `backups-${consumer}`).inputs.policy));
+            assert.deepEqual(policy.Statement, [
+                { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: "arn:aws:s3:::backups-offline" },
+                { Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::backups-offline", Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::backups-offline/${prefix}*` },
+            ]);
+        }
+        const store = docsOf(s3).find((d) => d.kind === "ObjectStore")!;
+        assert.match(store.spec!.configuration.destinationPath, /^s3:\/\/[^/]+\/postgres\/$/, "Postgres writes under the prefix its key may reach");
+        const cloudConfigure = String(named(s3, "command:remote:Command", "vault-configure").plainInputs.stdin);
+        const keyOf = (path: string) => JSON.parse(cloudConfigure.split(`vault kv put -mount=groundwork ${path} `)[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]).accessKeyId;
+        assert.notEqual(keyOf("postgres/backup"), keyOf("langfuse/s3"), "Postgres and Langfuse use different keys");
     });
 
     it("backs an edge-only stack up to the bucket its config names, creating none", () => {

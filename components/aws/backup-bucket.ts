@@ -1,18 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
+/** A writer of the bucket: its own IAM user, limited to its prefix (`postgres/`, `langfuse/`). */
+export interface BucketConsumer {
+    name: string;
+    prefix: string;
+}
+
+/** The IAM policy of one consumer: list, read, write and delete only under its prefix. */
+export function consumerPolicy(bucketArn: string, prefix: string) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: bucketArn },
+            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/${prefix}*` },
+        ],
+    };
+}
+
 /**
- * A private, encrypted, versioned S3 bucket for database backups, and an IAM user that can only
- * read and write it (k3s pods have no instance role). The bucket is kept if the stack is deleted.
+ * A private, encrypted, versioned S3 bucket for backups and blob storage, and one IAM user per
+ * consumer that can only reach its own prefix (k3s pods have no instance role): a leaked Langfuse
+ * key reads no database backup. The bucket is kept if the stack is deleted.
  */
 export class AwsBackupBucket extends pulumi.ComponentResource {
     public readonly bucket: pulumi.Output<string>;
     public readonly endpointURL: pulumi.Output<string>;
     public readonly region: string;
-    public readonly accessKeyId: pulumi.Output<string>;
-    public readonly secretAccessKey: pulumi.Output<string>;
+    /** Each consumer's access key (secret), by name. */
+    public readonly credentials: Record<string, { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> }> = {};
 
-    constructor(name: string, args: { region: string }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: { region: string; consumers: BucketConsumer[] }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:BackupBucket", name, {}, opts);
         const parent = { parent: this };
         const bucket = new aws.s3.Bucket(name, { bucketPrefix: `${name}-`, forceDestroy: false }, { parent: this, retainOnDelete: true });
@@ -28,23 +47,16 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
         }, parent);
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
-        const user = new aws.iam.User(name, { path: "/groundwork/" }, parent);
-        new aws.iam.UserPolicy(name, {
-            user: user.name,
-            policy: bucket.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: arn },
-                    { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${arn}/*` },
-                ],
-            })),
-        }, parent);
-        const key = new aws.iam.AccessKey(name, { user: user.name }, parent);
+        for (const consumer of args.consumers) {
+            const id = `${name}-${consumer.name}`;
+            const user = new aws.iam.User(id, { path: "/groundwork/" }, parent);
+            new aws.iam.UserPolicy(id, { user: user.name, policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer.prefix))) }, parent);
+            const key = new aws.iam.AccessKey(id, { user: user.name }, parent);
+            this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+        }
         this.bucket = bucket.bucket;
         this.endpointURL = pulumi.output(`https://s3.${args.region}.amazonaws.com`);
         this.region = args.region;
-        this.accessKeyId = pulumi.secret(key.id);
-        this.secretAccessKey = pulumi.secret(key.secret);
         this.registerOutputs({ bucket: this.bucket });
     }
 }
