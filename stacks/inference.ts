@@ -2,7 +2,9 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
+import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-ui";
+import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
+import { CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
 import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
@@ -146,9 +148,24 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },
         langfuseHost: deps.langfuseHost,
         keysDigest: digestOf(deps.virtualKeys ?? {}),
+        clients: gatewayClients(config),
         scheduling: platformScheduling,
     }, waitFor);
     return { gatewayUrl: gateway.url, gateway };
+}
+
+/**
+ * Who may call the gateway in the mesh: the ingress (its public /v1 and admin hosts), the chat UI
+ * and notebooks when they run, and the applications the stack names.
+ */
+export function gatewayClients(config: StackConfig): string[] {
+    const hosts = config.access?.hosts ?? {};
+    return [
+        ...(hosts.gateway || hosts.gatewayAdmin ? [INGRESS_CLIENT] : []),
+        ...(config.apps.chat?.enabled ? [`${CHAT_NAMESPACE}/${CHAT_SERVICE_ACCOUNT}`] : []),
+        ...(config.apps.notebooks?.enabled ? [`${NOTEBOOKS_NAMESPACE}/default`] : []),
+        ...(config.inference?.gateway.clients ?? []),
+    ];
 }
 
 /**

@@ -167,3 +167,19 @@ describe("applications with a public issuer", () => {
         assert.equal(chart(hybrid, "open-webui").values.sso.roleManagement.allowedRoles, "*");
     });
 });
+
+describe("who may call the gateway in the mesh", () => {
+    it("admits the ingress, the chat UI, notebooks, its own provisioning Job and the applications config names, and no one else", async () => {
+        const auth = (plan: PlanResult) => (kubernetesDocuments(plan.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "llm-gateway-clients-clients").spec.identityRefs
+            .map((r: any) => `${r.namespace}/${r.name}`);
+        const dev = await committedPlan("dev");
+        assert.deepEqual(auth(dev), ["groundwork-inference/llm-gateway", "groundwork-ingress/traefik", "groundwork-chat/open-webui", "groundwork-notebooks/default"]);
+        const server = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "Server" && d.metadata.name === "llm-gateway-clients-server");
+        assert.deepEqual([server.spec.port, server.spec.accessPolicy, server.spec.proxyProtocol], ["http", "deny", "HTTP/1"]);
+        const v = stackValues("dev");
+        v.inference.gateway = { clients: ["reports/report-builder"] };
+        assert.ok(auth(await planValues("gateway-clients", v)).includes("reports/report-builder"));
+        v.inference.gateway = { clients: ["report-builder"] };
+        assert.deepEqual(problems(v), ['groundwork:inference.gateway.clients[0] = "report-builder": must be namespace/serviceaccount']);
+    });
+});

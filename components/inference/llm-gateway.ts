@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
+import { MeshAuthorization } from "../platform/mesh-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
@@ -55,6 +56,11 @@ export interface LlmGatewayArgs {
     langfuseHost: string;
     /** A non-secret digest of the virtual keys' values: when it changes, the keys are provisioned again. */
     keysDigest?: pulumi.Input<string>;
+    /**
+     * The meshed service accounts (`namespace/name`) that may call it; its own (the provisioning
+     * Job) is added. Everyone else is refused by its Linkerd Server.
+     */
+    clients: string[];
     scheduling: Scheduling;
 }
 
@@ -161,6 +167,14 @@ export class LlmGateway extends pulumi.ComponentResource {
             },
         }, parent);
 
+        // Only the named clients reach it (and the kubelet's probes, which Linkerd admits by path).
+        new MeshAuthorization(`${name}-clients`, {
+            namespace: ns,
+            podSelector: { "app.kubernetes.io/name": name },
+            port: "http",
+            clients: [...new Set([`${args.namespace}/${args.serviceAccount}`, ...args.clients])],
+            proxyProtocol: "HTTP/1",
+        }, parent);
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: ns, labels },
             spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port: GATEWAY_PORT, targetPort: "http" }] },

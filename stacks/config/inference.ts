@@ -104,7 +104,9 @@ export const inferenceSchema = z.strictObject({
         allowedFails: z.number().int().min(1).max(100).default(3).describe("Failures a minute before a deployment cools down."),
         cooldownSeconds: z.number().int().min(1).max(3600).default(30).describe("How long a failing deployment sits out."),
         timeoutSeconds: z.number().int().min(1).max(3600).default(300).describe("Per-call timeout."),
-    }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300 }).describe("The LiteLLM gateway."),
+        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+            .describe("Meshed service accounts (`namespace/name`) of applications in the cluster that may call the gateway, beside the ingress and the chat UI and notebooks; others are refused."),
+    }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [] }).describe("The LiteLLM gateway."),
 });
 
 export type InferenceConfig = z.output<typeof inferenceSchema>;
