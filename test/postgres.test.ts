@@ -68,10 +68,10 @@ describe("Postgres with pgvector", function () {
         // One IAM user per consumer, each limited to its prefix (issue 12, item 6): a Langfuse key reads no backup.
         for (const [consumer, prefix] of [["postgres", "postgres/"], ["langfuse", "langfuse/"]]) {
             const policy = JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", `backups-${consumer}`).inputs.policy));
+            // Listing stays bucket-wide: barman-cloud's HeadBucket needs s3:ListBucket without a prefix.
             assert.deepEqual(policy.Statement, [
-                { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: "arn:aws:s3:::backups-offline" },
-                { Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::backups-offline", Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
-                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::backups-offline/${prefix}*` },
+                { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: "arn:aws:s3:::backups-offline" },
+                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `arn:aws:s3:::backups-offline/${prefix}*` },
             ]);
         }
         const store = docsOf(s3).find((d) => d.kind === "ObjectStore")!;

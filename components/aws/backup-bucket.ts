@@ -7,14 +7,18 @@ export interface BucketConsumer {
     prefix: string;
 }
 
-/** The IAM policy of one consumer: list, read, write and delete only under its prefix. */
+/**
+ * The IAM policy of one consumer: read, write and delete only under its prefix. Listing stays
+ * bucket-wide: barman-cloud opens every command with HeadBucket, which needs s3:ListBucket with no
+ * prefix to condition on (EnterpriseDB/barman@release/3.17.0: barman/cloud_providers/aws_s3.py
+ * L221-231), so a key can list the other consumer's object names but read none of them.
+ */
 export function consumerPolicy(bucketArn: string, prefix: string) {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: bucketArn },
-            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
-            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/${prefix}*` },
+            { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${bucketArn}/${prefix}*` },
         ],
     };
 }

@@ -78,8 +78,9 @@ const AUDIT_ROTATE_RESOURCES: ContainerResources = { requests: { cpu: "5m", memo
  * The audit log's rotation, run beside Vault in its pod: Vault's file audit device only reopens
  * its file on SIGHUP (developer.hashicorp.com/vault/docs/audit/file, "Log file rotation", read
  * 2026-11-27), so every five minutes a log past its size is moved aside (the oldest dropped) and
- * Vault is signalled. It runs in Vault's own image as Vault's user, which may signal it, in the
- * pod's shared process namespace.
+ * Vault is signalled: the oldest `vault` process, the server (the readiness probe's and the
+ * bootstrap's `vault` commands are younger). It runs in Vault's own image as Vault's user, which
+ * may signal it, in the pod's shared process namespace.
  */
 export function auditRotateScript(): string {
     return `set -eu
@@ -92,7 +93,7 @@ while true; do
             i=$((i - 1))
         done
         mv "$log" "$log.1"
-        pkill -HUP -x vault || true
+        pkill -HUP -o -x vault || true
     fi
     sleep 300
 done
