@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
+import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
 import { ClusterAutoscaler, CLUSTER_AUTOSCALER_NAMESPACE } from "../components/aws/cluster-autoscaler";
 import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
@@ -20,7 +21,7 @@ import { VaultSecretsOperator } from "../components/platform/vault-secrets-opera
 import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
-import { buildInference, GATEWAY_CONSUMER, GATEWAY_SERVICE, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
+import { buildInference, GATEWAY_CONSUMER, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
@@ -115,6 +116,11 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         // With SSO, the first administrator signs in through the identity provider (linked by e-mail).
         adminEmail: sso?.administrators[0] ?? config.platform.langfuse.adminEmail,
         sso: sso && { issuer: sso.issuer, clientId: sso.clientId, openSignUp: sso.langfuseSignUp },
+        clients: [
+            ...(access?.hosts.langfuse ? [INGRESS_CLIENT] : []),
+            ...(inference ? [`${INFERENCE_NAMESPACE}/${GATEWAY_SERVICE_ACCOUNT}`] : []),
+            ...config.platform.langfuse.clients,
+        ],
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
         blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },

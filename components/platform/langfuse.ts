@@ -3,6 +3,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
+import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 import { guardedNamespace } from "./guarded-namespace";
@@ -92,6 +93,8 @@ export interface LangfuseArgs {
      * join the organisation as a viewer, otherwise sign-up stays closed.
      */
     sso?: { issuer: string; clientId: string; openSignUp: boolean };
+    /** Meshed service accounts (`namespace/name`) that may call the web app (the ingress, the gateway's callback, applications); others are refused. */
+    clients: string[];
     scheduling?: Scheduling;
 }
 
@@ -129,6 +132,15 @@ export class Langfuse extends pulumi.ComponentResource {
         const envFrom = (envName: string, secret: VaultSyncedSecret, key: string) => ({ name: envName, valueFrom: ref(secret, key) });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
+        // Only the named clients reach the web app (the kubelet's probes are admitted by path).
+        // Pod labels: charts/langfuse/templates/web/deployment.yaml L36-38 and _helpers.tpl L48-51.
+        new MeshAuthorization(`${name}-web-clients`, {
+            namespace: args.vaultConsumer.namespace,
+            podSelector: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "web" },
+            port: "http",
+            clients: args.clients,
+            proxyProtocol: "HTTP/1",
+        }, { parent: this, dependsOn: [ns] });
         pinnedRelease(name, LANGFUSE_CHART, {
             name: "langfuse",
             namespace: ns.metadata.name,

@@ -97,9 +97,11 @@ const platformSchema = z.strictObject({
         clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
         url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://langfuse.example.com" }).default("http://localhost:3000")
             .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
+        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+            .describe("Meshed service accounts (`namespace/name`) of applications that may call Langfuse's API (traces, prompts), beside the ingress and the gateway."),
         adminEmail: z.email({ message: "must be an e-mail address" }).default("admin@groundwork.invalid")
             .describe("The first administrator, created at start; sign-up is closed. The password is generated into Vault (langfuse/admin)."),
-    }).default({ version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid" }).describe("Langfuse: every LLM call traced."),
+    }).default({ version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid", clients: [] }).describe("Langfuse: every LLM call traced."),
     vectorDb: z.strictObject({
         replicas: z.number().int().min(1).max(5).default(1).describe("Qdrant replicas."),
         storageGbs: z.number().int().min(1).max(1000).default(10).describe("Storage per replica, GB."),
@@ -336,7 +338,7 @@ export const stackConfigSchema = z.strictObject({
         mesh: { ha: false },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
         postgres: { instances: 1, storageGbs: 20, database: "app", clients: [], backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
-        langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid" },
+        langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid", clients: [] },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
     }).describe("The platform layer on the cluster."),
     inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
