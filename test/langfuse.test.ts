@@ -115,5 +115,12 @@ describe("Langfuse in the mesh", () => {
         const server = docs.find((d) => d.kind === "Server" && d.metadata.name === "langfuse-web-clients-server");
         assert.deepEqual([server.metadata.namespace, server.spec.podSelector.matchLabels, server.spec.port, server.spec.accessPolicy],
             ["langfuse", { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "web" }, "http", "deny"]);
+        // ClickHouse (HTTP and native) and Valkey answer Langfuse's own pods alone.
+        for (const [id, port, protocol] of [["clickhouse-http", "http", "HTTP/1"], ["clickhouse-native", "tcp", "unknown"], ["valkey", "redis", "opaque"]]) {
+            const s = docs.find((d) => d.kind === "Server" && d.metadata.name === `langfuse-${id}-server`);
+            assert.deepEqual([s.spec.port, s.spec.proxyProtocol, s.spec.accessPolicy], [port, protocol, "deny"], id);
+            const a = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `langfuse-${id}-clients`);
+            assert.deepEqual(a.spec.identityRefs, [{ kind: "ServiceAccount", name: "langfuse", namespace: "langfuse" }], id);
+        }
     });
 });

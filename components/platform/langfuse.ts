@@ -141,6 +141,17 @@ export class Langfuse extends pulumi.ComponentResource {
             clients: args.clients,
             proxyProtocol: "HTTP/1",
         }, { parent: this, dependsOn: [ns] });
+        // ClickHouse and Valkey answer Langfuse alone (web runs migrations over ClickHouse's native
+        // port, web and worker query over HTTP and queue through Valkey). Pod labels and port names:
+        // bitnami/charts@clickhouse/8.0.5 templates/statefulset.yaml L259-262, valkey/2.2.4
+        // templates/primary/application.yaml; 6379 is one of Linkerd's default opaque ports.
+        const langfuse = [`${args.vaultConsumer.namespace}/${LANGFUSE_SERVICE_ACCOUNT}`];
+        const store = (id: string, podSelector: Record<string, string>, port: string, proxyProtocol: "HTTP/1" | "opaque" | "unknown") =>
+            new MeshAuthorization(`${name}-${id}`, { namespace: args.vaultConsumer.namespace, podSelector, port, clients: langfuse, proxyProtocol }, { parent: this, dependsOn: [ns] });
+        const clickhousePods = { "app.kubernetes.io/name": "clickhouse", "app.kubernetes.io/instance": "langfuse" };
+        store("clickhouse-http", clickhousePods, "http", "HTTP/1");
+        store("clickhouse-native", clickhousePods, "tcp", "unknown");
+        store("valkey", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "primary" }, "redis", "opaque");
         pinnedRelease(name, LANGFUSE_CHART, {
             name: "langfuse",
             namespace: ns.metadata.name,
