@@ -44,6 +44,7 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "oci-no-public-admin-ingress", level: "mandatory", resource: { type: "oci:Core/securityList:SecurityList", name: "wide-open" }, message: 'ingressSecurityRules[0] ("ssh from anywhere") admits 0.0.0.0/0 to port(s) 22' },
     { pack: "security", policy: "pod-no-privileged", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "securityContext.privileged must not be true" },
     { pack: "security", policy: "pod-image-pinned", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: 'image "nginx:latest" is tagged latest' },
+    { pack: "security", policy: "pod-image-digest", level: "advisory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: 'image "nginx:latest" has no digest' },
     { pack: "security", policy: "pod-no-host-path", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: 'volumes[0] "host-root": hostPath "/" is not allowed' },
     { pack: "security", policy: "pod-no-literal-secret-env", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: 'env[0] "DB_PASSWORD" has a literal value' },
     { pack: "security", policy: "pod-no-host-namespaces", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "spec.template.spec.hostNetwork must not be true" },

@@ -23,6 +23,25 @@ export const podImagePinned: ResourceValidationPolicy = {
     }),
 };
 
+// A tag can be moved to another image; a digest cannot (SLSA, "pin dependencies by hash";
+// kubernetes.io/docs/concepts/containers/images, "Image names"). Advisory until every image we and
+// the charts deploy carries one: the offline plan cannot read registries to learn the digests.
+export const podImageDigest: ResourceValidationPolicy = {
+    name: "pod-image-digest",
+    description: "Container images are pinned by digest (@sha256:...), the readable tag kept beside it.",
+    enforcementLevel: "advisory",
+    configSchema: { properties: { excludedNamespaces: EXCLUDED_NAMESPACES_SCHEMA } },
+    validateResource: validatePods<PodRuleConfig>((pod, report) => {
+        for (const c of pod.containers) {
+            const image = c.container.image;
+            if (typeof image !== "string") continue; // unknown during preview
+            if (imageReference(image).digest === undefined) {
+                report(`${containerLabel(c)}: image "${image}" has no digest; pin it as ${image}@sha256:<digest>, read from the registry for that tag`);
+            }
+        }
+    }),
+};
+
 interface SecretEnvConfig extends PodRuleConfig {
     secretNamePattern: string;
 }
@@ -74,4 +93,4 @@ export const podServiceAccountToken: ResourceValidationPolicy = {
     }),
 };
 
-export const podCredentialPolicies = [podImagePinned, podNoLiteralSecretEnv, podServiceAccountToken];
+export const podCredentialPolicies = [podImagePinned, podImageDigest, podNoLiteralSecretEnv, podServiceAccountToken];

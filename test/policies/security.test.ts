@@ -9,7 +9,7 @@ import {
 import { namespacePodSecurityEnforced, serviceExposedOnlyByIngress } from "../../policies/security/cluster";
 import { helmReleaseTrustedRepository, helmReleaseVersionPinned } from "../../policies/security/helm";
 import { ociLegacyImdsDisabled, ociNoPublicAdminIngress } from "../../policies/security/oci";
-import { podImagePinned, podNoLiteralSecretEnv, podServiceAccountToken } from "../../policies/security/pod-credentials";
+import { podImagePinned, podNoLiteralSecretEnv, podServiceAccountToken, podImageDigest } from "../../policies/security/pod-credentials";
 import {
     podDropAllCapabilities,
     podNoHostNamespaces,
@@ -310,6 +310,17 @@ describe("security policy pack", () => {
             ]);
             assert.match(found[0], /image "vllm\/vllm-openai:latest" is tagged latest; pin a version tag/);
             assert.match(found[1], /image "registry\.local:5000\/groundwork\/router" is untagged; pin a version tag/);
+        });
+    });
+
+    describe("pod-image-digest (advisory)", () => {
+        it("passes an image pinned by digest, tag beside it", async () => {
+            const image = "ghcr.io/berriai/litellm-non_root:v1.85.0@sha256:" + "b".repeat(64);
+            assert.deepEqual(await messages(podImageDigest, [record(DEPLOYMENT, withContainer((c) => (c.image = image)))]), []);
+        });
+        it("flags an image pinned by tag alone", async () => {
+            const [m] = await messages(podImageDigest, [record(DEPLOYMENT, withContainer((c) => (c.image = "vllm/vllm-openai:v0.28.0")))]);
+            assert.match(m, /image "vllm\/vllm-openai:v0\.28\.0" has no digest; pin it as vllm\/vllm-openai:v0\.28\.0@sha256:<digest>/);
         });
     });
 
