@@ -17,7 +17,7 @@ import { BackupTarget, PostgresVector } from "../components/platform/postgres-ve
 import { Qdrant } from "../components/platform/qdrant";
 import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
-import { VaultSecretsOperator } from "../components/platform/vault-secrets-operator";
+import { VaultSecretsOperator, VSO_CLIENT } from "../components/platform/vault-secrets-operator";
 import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
@@ -53,7 +53,13 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const afterMesh = (...more: pulumi.Resource[]) => ({ provider, transformations: [childrenDependOn([mesh, ...more])] });
 
     const vaultConfig = config.platform.vault;
-    const vault = new Vault("vault", { replicas: vaultConfig.replicas, storageGbs: vaultConfig.storageGbs, seal: vaultSeal(config, cluster), scheduling }, afterMesh());
+    const vault = new Vault("vault", {
+        replicas: vaultConfig.replicas,
+        storageGbs: vaultConfig.storageGbs,
+        seal: vaultSeal(config, cluster),
+        clients: [VSO_CLIENT, ...(config.access?.hosts.vault ? [INGRESS_CLIENT] : [])],
+        scheduling,
+    }, afterMesh());
     new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
     const backup = backupTarget(config, cluster);
     const secrets = platformSecrets({

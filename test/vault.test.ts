@@ -139,6 +139,15 @@ describe("Vault", function () {
             assert.equal(plan.outputs.vaultRecoveryKeys, "[secret]");
         });
 
+        it("answers only VSO, the ingress (for the UI) and its own pods in the mesh", () => {
+            const docs = kubernetesDocuments(plans.dev.resources) as any[];
+            const clients = (id: string) => docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `vault-${id}-clients`).spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
+            assert.deepEqual(clients("api"), ["vault/vault", "vault-secrets-operator/vault-secrets-operator-controller-manager", "groundwork-ingress/traefik"]);
+            assert.deepEqual(clients("cluster"), ["vault/vault"]);
+            const servers = docs.filter((d) => d.kind === "Server" && d.metadata.namespace === "vault").map((d) => [d.spec.port, d.spec.proxyProtocol, d.spec.accessPolicy, d.spec.podSelector.matchLabels.component]);
+            assert.deepEqual(servers, [["http", "HTTP/1", "deny", "server"], ["https-internal", "TLS", "deny", "server"]]);
+        });
+
         it("audits every request to a file on the audit volume, rotated beside Vault in its pod", () => {
             const server = vaultRelease(plans.dev).spec.values.server;
             assert.deepEqual([server.auditStorage, server.shareProcessNamespace], [{ enabled: true, size: "2Gi" }, true]);

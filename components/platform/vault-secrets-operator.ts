@@ -39,6 +39,9 @@ export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.
  * it keeps in sync from Vault (VaultStaticSecret), so no workload needs a Vault sidecar or
  * Vault-aware code, and rotation in Vault reaches them without a redeploy.
  */
+/** The operator's identity in the mesh: its controller's service account (chart templates/deployment.yaml: `<fullname>-controller-manager`). */
+export const VSO_CLIENT = "vault-secrets-operator/vault-secrets-operator-controller-manager";
+
 export class VaultSecretsOperator extends pulumi.ComponentResource {
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSecretsOperator", name, {}, opts);

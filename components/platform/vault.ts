@@ -5,6 +5,7 @@ import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { guardedNamespace } from "./guarded-namespace";
+import { MeshAuthorization } from "./mesh-authorization";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
@@ -100,11 +101,19 @@ done
 `;
 }
 
+/** Vault's server pods (templates/server-statefulset.yaml and _helpers.tpl "vault.selectorLabels" at v0.34.1). */
+const VAULT_POD_LABELS = { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": VAULT_RELEASE, component: "server" };
+
 export interface VaultArgs {
     /** 1, or 3 for HA (Raft quorum). */
     replicas: number;
     storageGbs: number;
     seal: VaultSeal;
+    /**
+     * Meshed service accounts (`namespace/name`) that may call Vault's API (VSO, the ingress for
+     * the UI); Vault's own pods are added (Raft joins through the API). Everyone else is refused.
+     */
+    clients: string[];
     scheduling?: Scheduling;
 }
 
@@ -197,6 +206,11 @@ export class Vault extends pulumi.ComponentResource {
             // Vault's Raft data lives in the release's volumes: never uninstall it on a stack change.
             retainOnDelete: true,
         });
+        // Only the named clients reach the API, and only Vault's own pods its cluster port (Raft and
+        // request forwarding, over Vault's own mutual TLS). The kubelet's liveness path is admitted by path.
+        const self = `${VAULT_NAMESPACE}/${VAULT_RELEASE}`;
+        new MeshAuthorization(`${name}-api`, { namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "http", clients: [...new Set([self, ...args.clients])], proxyProtocol: "HTTP/1" }, { parent: this, dependsOn: [ns] });
+        new MeshAuthorization(`${name}-cluster`, { namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "https-internal", clients: [self], proxyProtocol: "TLS" }, { parent: this, dependsOn: [ns] });
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }
