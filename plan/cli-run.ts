@@ -19,16 +19,10 @@ import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./po
 import { planPolicyReport } from "./rendered-workloads";
 import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
-
-/** Where the command writes what a user reads. */
-export interface PlanCliOutput {
-    out(text: string): void;
-    err(text: string): void;
-}
+import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--secret KEY=VALUE ...] [--out DIR] [--stack-file FILE]";
 
-class UsageError extends Error {}
 
 function parseSecrets(pairs: string[]): Record<string, string> {
     const secrets: Record<string, string> = {};
@@ -42,7 +36,7 @@ function parseSecrets(pairs: string[]): Record<string, string> {
     return secrets;
 }
 
-async function main(argv: string[], io: PlanCliOutput): Promise<number> {
+async function main(argv: string[], io: CliOutput): Promise<number> {
     const { values } = parseArgs({
         args: argv,
         options: {
@@ -89,13 +83,10 @@ async function main(argv: string[], io: PlanCliOutput): Promise<number> {
 }
 
 /** Runs the plan command; returns its exit code (0 clean, 3 mandatory violations, 2 bad input, 1 other failures). */
-export async function runPlanCli(argv: string[], io: PlanCliOutput): Promise<number> {
+export async function runPlanCli(argv: string[], io: CliOutput): Promise<number> {
     try {
         return await main(argv, io);
     } catch (err) {
-        const e = err as Error;
-        const known = ["ConfigError", "StackFileError", "UsageError"].includes(e.constructor?.name) || (e as any).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-        io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? USAGE + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
-        return known ? 2 : 1;
+        return reportCliError(err, USAGE, io);
     }
 }

@@ -21,6 +21,7 @@ import * as YAML from "yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
 import { clusterNodes } from "../stacks/cluster-nodes";
 import { parseStackConfig, StackConfig } from "../stacks/config";
+import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { readStackFile } from "./stack-file";
 
 /** The reliability pack's policy that places every pod on the stack's nodes. */
@@ -75,7 +76,6 @@ export function packConfigs(config: StackConfig, packs: string[]): Record<string
 
 const USAGE = "usage: npm run policy-config -- --stack <name> [--stack-file FILE] [--pack NAME ...] [--out FILE | --out-dir DIR]";
 
-class UsageError extends Error {}
 
 function main(argv: string[], out: (text: string) => void): number {
     const { values } = parseArgs({
@@ -125,14 +125,11 @@ function main(argv: string[], out: (text: string) => void): number {
 }
 
 /** Runs `npm run policy-config`; returns its exit code (2 on bad input). The tests call it in-process. */
-export function runPolicyConfigCli(argv: string[], io: { out(text: string): void; err(text: string): void }): number {
+export function runPolicyConfigCli(argv: string[], io: CliOutput): number {
     try {
         return main(argv, io.out);
     } catch (err) {
-        const e = err as Error & { code?: string };
-        const known = ["ConfigError", "StackFileError", "UsageError"].includes(e.constructor?.name) || e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-        io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? USAGE + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
-        return known ? 2 : 1;
+        return reportCliError(err, USAGE, io);
     }
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { HttpsRoute, HttpsRouteArgs, RouteAudience } from "../components/ingress/https-route";
+import { HttpsRoute, HttpsRouteArgs, RouteAudience, routeUrl } from "../components/ingress/https-route";
 import { INGRESS_CLASS, IngressController } from "../components/ingress/ingress-controller";
 import { TlsIssuer } from "../components/ingress/tls-issuer";
 import { IngressOpening, INGRESS_PORTS } from "../components/k3s/ports";
@@ -109,6 +109,6 @@ export class StackIngress {
     urlOf(role: HostRole): string | undefined {
         const host = this.access.hosts[role];
         if (!host) return undefined;
-        return entryPointOf(role, this.access) === "operators" ? `https://${host}:${INGRESS_PORTS.operators}` : `https://${host}`;
+        return routeUrl(host, entryPointOf(role, this.access));
     }
 }

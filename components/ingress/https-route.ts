@@ -51,6 +51,11 @@ export interface HttpsRouteArgs {
     stripRequestHeaders?: string[];
 }
 
+/** The URL a host is served at: 443 needs no port, the operators' entrypoint says 9443. */
+export function routeUrl(host: string, entryPoint: "public" | "operators"): string {
+    return entryPoint === "public" ? `https://${host}` : `https://${host}:${INGRESS_PORTS.operators}`;
+}
+
 /** A Traefik rule matching the host and, if given, any of the path prefixes. */
 export function routeMatch(host: string, pathPrefixes?: string[]): string {
     const hostRule = `Host(\`${host}\`)`;
@@ -73,7 +78,7 @@ export class HttpsRoute extends pulumi.ComponentResource {
         super("groundwork:ingress:HttpsRoute", name, {}, opts);
         const parent = { parent: this };
         const port = args.entryPoint === "public" ? INGRESS_PORTS.https : INGRESS_PORTS.operators;
-        this.url = port === INGRESS_PORTS.https ? `https://${args.host}` : `https://${args.host}:${port}`;
+        this.url = routeUrl(args.host, args.entryPoint);
         const secretName = `${name}-tls`;
         const annotations = {
             [ROUTE_ANNOTATIONS.audience]: args.audience,

@@ -13,7 +13,7 @@ import { ConfigError, formatIssues, NAMESPACE } from "./errors";
 import { platformCapacityProblems } from "../capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, Loose, objectItems, operatorCidr, secret } from "./primitives";
+import { always, cidr, isObject, Loose, meshClients, objectItems, operatorCidr, secret } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -73,7 +73,7 @@ const platformSchema = z.strictObject({
         instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
         storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
         database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
-        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+        clients: meshClients
             .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/default for notebooks)."),
         backup: z.strictObject({
             retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
@@ -97,7 +97,7 @@ const platformSchema = z.strictObject({
         clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
         url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://langfuse.example.com" }).default("http://localhost:3000")
             .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
-        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+        clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications that may call Langfuse's API (traces, prompts), beside the ingress and the gateway."),
         adminEmail: z.email({ message: "must be an e-mail address" }).default("admin@groundwork.invalid")
             .describe("The first administrator, created at start; sign-up is closed. The password is generated into Vault (langfuse/admin)."),
@@ -105,7 +105,7 @@ const platformSchema = z.strictObject({
     vectorDb: z.strictObject({
         replicas: z.number().int().min(1).max(5).default(1).describe("Qdrant replicas."),
         storageGbs: z.number().int().min(1).max(1000).default(10).describe("Storage per replica, GB."),
-        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+        clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) allowed to reach Qdrant; none denies all."),
     }).default({ replicas: 1, storageGbs: 10, clients: [] }).describe("Qdrant, the vector database."),
 });

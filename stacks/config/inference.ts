@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { cronProblem, isIanaTimeZone } from "./schedule";
-import { objectItems, secret } from "./primitives";
+import { meshClients, objectItems, secret } from "./primitives";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
@@ -104,7 +104,7 @@ export const inferenceSchema = z.strictObject({
         allowedFails: z.number().int().min(1).max(100).default(3).describe("Failures a minute before a deployment cools down."),
         cooldownSeconds: z.number().int().min(1).max(3600).default(30).describe("How long a failing deployment sits out."),
         timeoutSeconds: z.number().int().min(1).max(3600).default(300).describe("Per-call timeout."),
-        clients: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([])
+        clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications in the cluster that may call the gateway, beside the ingress and the chat UI and notebooks; others are refused."),
     }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [] }).describe("The LiteLLM gateway."),
 });

@@ -13,6 +13,9 @@ export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
     message: "opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)",
 });
 
+/** Meshed service accounts, `namespace/name`, that a Linkerd policy admits. */
+export const meshClients = z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([]);
+
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
 /** A Kubernetes node name that is also a hostname label. */
