@@ -149,19 +149,20 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         langfuseHost: deps.langfuseHost,
         keysDigest: digestOf(deps.virtualKeys ?? {}),
         clients: gatewayClients(config),
+        adminClients: config.access?.hosts.gatewayAdmin ? [INGRESS_CLIENT] : [],
         scheduling: platformScheduling,
     }, waitFor);
     return { gatewayUrl: gateway.url, gateway };
 }
 
 /**
- * Who may call the gateway in the mesh: the ingress (its public /v1 and admin hosts), the chat UI
- * and notebooks when they run, and the applications the stack names.
+ * Who may call the gateway's OpenAI-compatible API in the mesh: the ingress (its public /v1 host),
+ * the chat UI and notebooks when they run, and the applications the stack names.
  */
 export function gatewayClients(config: StackConfig): string[] {
     const hosts = config.access?.hosts ?? {};
     return [
-        ...(hosts.gateway || hosts.gatewayAdmin ? [INGRESS_CLIENT] : []),
+        ...(hosts.gateway ? [INGRESS_CLIENT] : []),
         ...(config.apps.chat?.enabled ? [`${CHAT_NAMESPACE}/${CHAT_SERVICE_ACCOUNT}`] : []),
         ...(config.apps.notebooks?.enabled ? [`${NOTEBOOKS_NAMESPACE}/default`] : []),
         ...(config.inference?.gateway.clients ?? []),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { HttpsRoute, HttpsRouteArgs, RouteAudience, routeUrl } from "../components/ingress/https-route";
-import { INGRESS_CLASS, IngressController } from "../components/ingress/ingress-controller";
+import { INGRESS_CLASS, INGRESS_NAMESPACE, IngressController } from "../components/ingress/ingress-controller";
 import { TlsIssuer } from "../components/ingress/tls-issuer";
 import { IngressOpening, INGRESS_PORTS } from "../components/k3s/ports";
 import { childrenDependOn } from "../components/ordering";
@@ -98,6 +98,7 @@ export class StackIngress {
             pathPrefixes: routed.pathPrefixes,
             signInIssuer: routed.signInIssuer,
             issuerName: this.issuerName,
+            acmeSolverCaller: this.access.tls.issuer === "acme" ? INGRESS_NAMESPACE : undefined,
             rateLimit: routed.rateLimit,
             stripRequestHeaders: routed.stripRequestHeaders,
         }, { provider: this.deps.provider, dependsOn: [this.controller, this.issuer, ...routed.after] });

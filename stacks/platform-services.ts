@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
-import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
+import { INGRESS_CLIENT, INGRESS_NAMESPACE } from "../components/ingress/ingress-controller";
+import { ingressOpenings } from "./ingress";
+import { isolateKubeSystem } from "../components/platform/network-isolation";
 import { ClusterAutoscaler, CLUSTER_AUTOSCALER_NAMESPACE } from "../components/aws/cluster-autoscaler";
 import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
@@ -48,6 +50,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
     const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
+    isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, { provider });
     // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):
     // everything meshed waits for the control plane, or it would start unmeshed or be refused.
     const afterMesh = (...more: pulumi.Resource[]) => ({ provider, transformations: [childrenDependOn([mesh, ...more])] });

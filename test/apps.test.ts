@@ -169,17 +169,43 @@ describe("applications with a public issuer", () => {
 });
 
 describe("who may call the gateway in the mesh", () => {
-    it("admits the ingress, the chat UI, notebooks, its own provisioning Job and the applications config names, and no one else", async () => {
-        const auth = (plan: PlanResult) => (kubernetesDocuments(plan.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "llm-gateway-clients-clients").spec.identityRefs
-            .map((r: any) => `${r.namespace}/${r.name}`);
+    const docs = (plan: PlanResult) => kubernetesDocuments(plan.resources) as any[];
+    const identities = (plan: PlanResult, route: string) => docs(plan).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `llm-gateway-mesh-${route}-clients`)
+        ?.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
+
+    it("admits the ingress, the chat UI, notebooks and the applications config names to /v1, and only the ingress and its provisioning Job to the admin API", async () => {
         const dev = await committedPlan("dev");
-        assert.deepEqual(auth(dev), ["groundwork-inference/llm-gateway", "groundwork-ingress/traefik", "groundwork-chat/open-webui", "groundwork-notebooks/default"]);
-        const server = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "Server" && d.metadata.name === "llm-gateway-clients-server");
+        assert.deepEqual(identities(dev, "openai-api"), ["groundwork-chat/open-webui", "groundwork-ingress/traefik", "groundwork-notebooks/default"]);
+        assert.deepEqual(identities(dev, "admin"), ["groundwork-inference/llm-gateway", "groundwork-ingress/traefik"]);
+        const server = docs(dev).find((d) => d.kind === "Server" && d.metadata.name === "llm-gateway-mesh-server");
         assert.deepEqual([server.spec.port, server.spec.accessPolicy, server.spec.proxyProtocol], ["http", "deny", "HTTP/1"]);
         const v = stackValues("dev");
         v.inference.gateway = { clients: ["reports/report-builder"] };
-        assert.ok(auth(await planValues("gateway-clients", v)).includes("reports/report-builder"));
+        const withClient = await planValues("gateway-clients", v);
+        assert.ok(identities(withClient, "openai-api").includes("reports/report-builder"));
+        assert.ok(!identities(withClient, "admin").includes("reports/report-builder"), "an application never reaches the admin API");
         v.inference.gateway = { clients: ["report-builder"] };
         assert.deepEqual(problems(v), ['groundwork:inference.gateway.clients[0] = "report-builder": must be namespace/serviceaccount']);
+    });
+
+    it("routes /v1, everything else and the probe paths separately, each authorized on its own route", async () => {
+        const dev = docs(await committedPlan("dev"));
+        const routes = Object.fromEntries(dev.filter((d) => d.kind === "HTTPRoute" && d.metadata.namespace === "groundwork-inference").map((d) => [d.metadata.name, d.spec]));
+        assert.deepEqual(routes["llm-gateway-mesh-openai-api"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/v1" } }] }]);
+        assert.deepEqual(routes["llm-gateway-mesh-admin"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }]);
+        // The kubelet's probes lose Linkerd's automatic authorization once a route exists: their own route, open to every address.
+        assert.deepEqual(routes["llm-gateway-mesh-probes"].rules[0].matches, [
+            { path: { type: "Exact", value: "/health/liveliness" }, method: "GET" },
+            { path: { type: "Exact", value: "/health/readiness" }, method: "GET" },
+        ]);
+        for (const spec of Object.values(routes)) assert.deepEqual((spec as any).parentRefs, [{ group: "policy.linkerd.io", kind: "Server", name: "llm-gateway-mesh-server" }]);
+        const gateway = dev.find((d) => d.kind === "Deployment" && d.metadata.name === "llm-gateway").spec.template.spec.containers[0];
+        assert.deepEqual([gateway.livenessProbe.httpGet.path, gateway.readinessProbe.httpGet.path], ["/health/liveliness", "/health/readiness"]);
+        const kubelet = dev.find((d) => d.kind === "NetworkAuthentication" && d.metadata.name === "llm-gateway-mesh-kubelet");
+        assert.deepEqual(kubelet.spec.networks, [{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }]);
+        const targets = dev.filter((d) => d.kind === "AuthorizationPolicy" && d.metadata.namespace === "groundwork-inference" && d.spec.targetRef.kind === "HTTPRoute")
+            .map((d) => [d.spec.targetRef.name, d.spec.requiredAuthenticationRefs[0].kind]).sort();
+        assert.deepEqual(targets, [["llm-gateway-mesh-admin", "MeshTLSAuthentication"], ["llm-gateway-mesh-openai-api", "MeshTLSAuthentication"], ["llm-gateway-mesh-probes", "NetworkAuthentication"]]);
+        assert.ok(!dev.some((d) => d.kind === "AuthorizationPolicy" && d.spec.targetRef.name === "llm-gateway-mesh-server"), "nothing is authorized on the whole port");
     });
 });

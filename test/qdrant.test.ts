@@ -45,9 +45,11 @@ describe("Qdrant vector database", function () {
         assert.match(String(configure.plainInputs.stdin), /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant-secrets bound_service_account_namespaces=groundwork-data/);
     });
 
-    it("denies every client not named, on both ports, through Linkerd policy", () => {
+    it("denies every client not named, on all three ports, through Linkerd policy", () => {
         const servers = docs.filter((d) => d.kind === "Server" && d.metadata.name.startsWith("qdrant-"));
-        assert.deepEqual(servers.map((s) => [s.apiVersion, s.spec!.port, s.spec!.accessPolicy]), [["policy.linkerd.io/v1beta3", "http", "deny"], ["policy.linkerd.io/v1beta3", "grpc", "deny"]]);
+        assert.deepEqual(servers.map((s) => [s.apiVersion, s.spec!.port, s.spec!.accessPolicy]), [["policy.linkerd.io/v1beta3", "http", "deny"], ["policy.linkerd.io/v1beta3", "grpc", "deny"], ["policy.linkerd.io/v1beta3", "p2p", "deny"]]);
+        // One replica: nobody replicates from it, and the Server says so.
+        assert.match((servers[2].metadata as any).annotations["groundwork.dev/no-clients"], /one replica/);
         assert.equal(docs.filter((d) => d.kind === "AuthorizationPolicy" && d.metadata.name.startsWith("qdrant-")).length, 0, "no clients configured: nobody is let in");
     });
 

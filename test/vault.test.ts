@@ -145,7 +145,8 @@ describe("Vault", function () {
             assert.deepEqual(clients("api"), ["vault/vault", "vault-secrets-operator/vault-secrets-operator-controller-manager", "groundwork-ingress/traefik"]);
             assert.deepEqual(clients("cluster"), ["vault/vault"]);
             const servers = docs.filter((d) => d.kind === "Server" && d.metadata.namespace === "vault").map((d) => [d.spec.port, d.spec.proxyProtocol, d.spec.accessPolicy, d.spec.podSelector.matchLabels.component]);
-            assert.deepEqual(servers, [["http", "HTTP/1", "deny", "server"], ["https-internal", "TLS", "deny", "server"]]);
+            // 8202 is declared by the chart for Enterprise replication: a Server nobody may call.
+            assert.deepEqual(servers, [["http", "HTTP/1", "deny", "server"], ["https-internal", "TLS", "deny", "server"], ["http-rep", "unknown", "deny", "server"]]);
         });
 
         it("audits every request to a file on the audit volume, rotated beside Vault in its pod", () => {

@@ -6,6 +6,8 @@ import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { MeshAuthorization } from "../platform/mesh-authorization";
+import { INGRESS_CLIENT } from "../ingress/ingress-controller";
 
 /**
  * Open WebUI's official chart. Evidence: open-webui/helm-charts@open-webui-16.0.0:
@@ -157,6 +159,14 @@ export class ChatUi extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: chatUiValues(args, { sso: secrets.sso.secretName, app: secrets.app.secretName, db: secrets.db.secretName, gateway: secrets.gateway.secretName }),
         }, { parent: this, dependsOn: Object.values(secrets), retainOnDelete: true });
+        // Only the ingress calls it. Pod labels: open-webui/helm-charts@open-webui-16.0.0:charts/open-webui/templates/_helpers.tpl L112-134.
+        new MeshAuthorization(`${name}-http`, {
+            namespace: args.vaultConsumer.namespace,
+            podSelector: { "app.kubernetes.io/name": "open-webui", "app.kubernetes.io/instance": CHAT_RELEASE },
+            port: "http",
+            clients: [INGRESS_CLIENT],
+            proxyProtocol: "HTTP/1",
+        }, { parent: this, dependsOn: [ns] });
         this.registerOutputs({});
     }
 }

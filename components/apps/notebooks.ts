@@ -6,6 +6,9 @@ import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { MeshAuthorization } from "../platform/mesh-authorization";
+import { LINKERD_INBOUND_PORT } from "../platform/network-isolation";
+import { INGRESS_CLIENT } from "../ingress/ingress-controller";
 
 /**
  * Zero to JupyterHub's chart. Evidence: jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml
@@ -52,13 +55,6 @@ export interface NotebooksArgs {
     storageGbs: number;
     scheduling?: Scheduling;
 }
-
-/**
- * Linkerd's inbound port: a meshed client's proxy connects to it, not to the server's own port,
- * so a NetworkPolicy that admits only the application's port refuses all meshed traffic
- * (linkerd.io/2-edge/common-errors/network-policy). Linkerd's own authorization decides there.
- */
-export const LINKERD_INBOUND_PORT = 4143;
 
 /** The chart's NetworkPolicy settings for one component: no cloud metadata at all, and the mesh's inbound port. */
 function networkPolicy(ports: (string | number)[], extraRules: Record<string, boolean> = {}) {
@@ -165,6 +161,25 @@ export class Notebooks extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: notebooksValues(args, { sso: sso.secretName, gateway: gateway.secretName }),
         }, { parent: this, dependsOn: [sso, gateway], retainOnDelete: true });
+        // Who calls whom in Zero to JupyterHub: the ingress calls the proxy; the proxy routes to the
+        // hub and to user servers; the hub drives the proxy's API and polls user servers; user
+        // servers call the hub's API. The proxy and user servers run as the namespace's `default`
+        // account (no serviceAccountName in templates/proxy/deployment.yaml; KubeSpawner's
+        // service_account is unset), the hub as `hub`.
+        const namespace = args.vaultConsumer.namespace;
+        const hub = `${namespace}/hub`;
+        const defaultAccount = `${namespace}/default`;
+        const servers: [string, string, string, string[]][] = [
+            ["hub", "hub", "http", [defaultAccount]],
+            ["proxy", "proxy", "http", [INGRESS_CLIENT]],
+            ["proxy-api", "proxy", "api", [hub]],
+            ["user-servers", "singleuser-server", "notebook-port", [hub, defaultAccount]],
+        ];
+        for (const [id, component, port, clients] of servers) {
+            new MeshAuthorization(`${name}-${id}`, {
+                namespace, podSelector: { app: "jupyterhub", component }, port, clients, proxyProtocol: "HTTP/1",
+            }, { parent: this, dependsOn: [ns] });
+        }
         this.registerOutputs({});
     }
 }

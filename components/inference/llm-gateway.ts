@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
-import { MeshAuthorization } from "../platform/mesh-authorization";
+import { GatewayAuthorization } from "./gateway-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
@@ -19,6 +19,9 @@ import { PROVISION_SCRIPT } from "./gateway-provisioning";
  * `-stable` and are published bare and `v`-prefixed (release_notes/v1.84.0/index.md). Checked
  * 2026-11-27; the arm64 image itself is still to be confirmed on an A1 node (README, Inference).
  */
+/** LiteLLM's probe endpoints (litellm/proxy/health_endpoints/_health_endpoints.py). */
+const LIVENESS_PATH = "/health/liveliness";
+const READINESS_PATH = "/health/readiness";
 export const LITELLM_IMAGE = "ghcr.io/berriai/litellm-non_root:v1.85.0";
 export const GATEWAY_PORT = 4000;
 export const GATEWAY_COMPONENT_LABEL = { "app.kubernetes.io/component": "llm-gateway" };
@@ -57,10 +60,15 @@ export interface LlmGatewayArgs {
     /** A non-secret digest of the virtual keys' values: when it changes, the keys are provisioned again. */
     keysDigest?: pulumi.Input<string>;
     /**
-     * The meshed service accounts (`namespace/name`) that may call it; its own (the provisioning
-     * Job) is added. Everyone else is refused by its Linkerd Server.
+     * The meshed service accounts (`namespace/name`) that may call its OpenAI-compatible API
+     * (`/v1`). Everyone else is refused by its Linkerd Server.
      */
     clients: string[];
+    /**
+     * Those that may also call the admin API and UI (every path outside `/v1`); its own service
+     * account (the provisioning Job) is added.
+     */
+    adminClients: string[];
     scheduling: Scheduling;
 }
 
@@ -155,9 +163,9 @@ export class LlmGateway extends pulumi.ComponentResource {
                             ports: [{ name: "http", containerPort: GATEWAY_PORT }],
                             env,
                             resources: GATEWAY_RESOURCES,
-                            startupProbe: { httpGet: { path: "/health/liveliness", port: "http" }, periodSeconds: 5, failureThreshold: 60 },
-                            readinessProbe: { httpGet: { path: "/health/readiness", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
-                            livenessProbe: { httpGet: { path: "/health/liveliness", port: "http" }, periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 },
+                            startupProbe: { httpGet: { path: LIVENESS_PATH, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
+                            readinessProbe: { httpGet: { path: READINESS_PATH, port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                            livenessProbe: { httpGet: { path: LIVENESS_PATH, port: "http" }, periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 },
                             securityContext: security.container,
                             volumeMounts: [{ name: "config", mountPath: "/etc/litellm", readOnly: true }],
                         }],
@@ -167,13 +175,14 @@ export class LlmGateway extends pulumi.ComponentResource {
             },
         }, parent);
 
-        // Only the named clients reach it (and the kubelet's probes, which Linkerd admits by path).
-        new MeshAuthorization(`${name}-clients`, {
-            namespace: ns,
+        // Only the named clients reach it, by path: `/v1` the applications, the rest the admins.
+        new GatewayAuthorization(`${name}-mesh`, {
+            namespace: args.namespace,
             podSelector: { "app.kubernetes.io/name": name },
             port: "http",
-            clients: [...new Set([`${args.namespace}/${args.serviceAccount}`, ...args.clients])],
-            proxyProtocol: "HTTP/1",
+            apiClients: args.clients,
+            adminClients: [`${args.namespace}/${args.serviceAccount}`, ...args.adminClients],
+            probePaths: [LIVENESS_PATH, READINESS_PATH],
         }, parent);
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: ns, labels },

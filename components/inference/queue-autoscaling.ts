@@ -4,6 +4,8 @@ import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { MeshAuthorization } from "../platform/mesh-authorization";
+import { allowIngress } from "../platform/network-isolation";
 
 /**
  * KEDA and a small Prometheus, so vLLM replicas follow their queue (`vllm:num_requests_waiting`).
@@ -100,6 +102,26 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
                 ...placement,
             },
         }, { ...parent, dependsOn: [prometheus] });
+
+        // Who calls whom (kedacore/charts@v2.19.0:keda/values.yaml L327-350 for the accounts): the
+        // operator queries Prometheus for each ScaledObject's trigger, and the metrics API server
+        // asks the operator over gRPC on `metricsservice`; the API server calls the metrics API
+        // server and the webhooks from outside the mesh (skip-inbound-ports above).
+        const prometheusPods = { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" };
+        new MeshAuthorization(`${name}-prometheus-api`, {
+            namespace: OBSERVABILITY_NAMESPACE, podSelector: prometheusPods, port: 9090, clients: [`${KEDA_NAMESPACE}/keda-operator`], proxyProtocol: "HTTP/1",
+        }, { ...parent, dependsOn: [observability] });
+        new MeshAuthorization(`${name}-prometheus-reloader`, {
+            namespace: OBSERVABILITY_NAMESPACE, podSelector: prometheusPods, port: "metrics", clients: [], noClients: "the config reloader's own metrics: nothing scrapes them",
+        }, { ...parent, dependsOn: [observability] });
+        new MeshAuthorization(`${name}-keda-metrics-service`, {
+            namespace: KEDA_NAMESPACE, podSelector: { app: "keda-operator" }, port: "metricsservice", clients: [`${KEDA_NAMESPACE}/keda-metrics-server`], proxyProtocol: "gRPC",
+        }, { ...parent, dependsOn: [keda] });
+        for (const [app, port] of [["keda-operator-metrics-apiserver", 6443], ["keda-admission-webhooks", 9443]] as const) {
+            allowIngress(`${app}-api-server`, {
+                namespace: KEDA_NAMESPACE, podSelector: { app }, ports: [port], from: "anywhere", reason: `the API server calls ${app} on ${port} (TLS)`,
+            }, { ...parent, dependsOn: [keda] });
+        }
 
         this.prometheusUrl = `http://prometheus-server.${OBSERVABILITY_NAMESPACE}.svc.cluster.local:80`;
         this.scraper = `${OBSERVABILITY_NAMESPACE}/${PROMETHEUS_SERVICE_ACCOUNT}`;

@@ -6,6 +6,8 @@ import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { pinnedRelease } from "../pinned-chart";
 import { ENTRYPOINTS } from "./https-route";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { MeshAuthorization } from "../platform/mesh-authorization";
+import { allowIngress } from "../platform/network-isolation";
 
 /**
  * Traefik's official chart. Evidence: traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml
@@ -108,6 +110,17 @@ export class IngressController extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: ingressControllerValues(args),
         }, { parent: this });
+        // Pod labels: traefik/traefik-helm-chart@v41.3.0:traefik/templates/_helpers.tpl L90-99 ("traefik.labelselector": name, instance `<release>-<namespace>`).
+        const podSelector = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${INGRESS_RELEASE}-${INGRESS_NAMESPACE}` };
+        // The entrypoints take connections from ServiceLB's pods and, masqueraded, from the internet;
+        // the address ranges are held by klipper-lb and the cloud firewalls, not here.
+        allowIngress("traefik-entrypoints", {
+            namespace: INGRESS_NAMESPACE, podSelector, ports: Object.values(CONTAINER_PORTS), from: "anywhere",
+            reason: "the ingress entrypoints (web, websecure, operators), reached through ServiceLB",
+        }, { parent: this, dependsOn: [ns] });
+        for (const [port, why] of [["traefik", "Traefik's internal entrypoint (ping for the kubelet's probes, admitted by path; the dashboard is off)"], ["metrics", "Traefik's metrics: nothing scrapes them yet"]] as const) {
+            new MeshAuthorization(`${name}-${port}`, { namespace: INGRESS_NAMESPACE, podSelector, port, clients: [], noClients: why }, { parent: this, dependsOn: [ns] });
+        }
         this.registerOutputs({});
     }
 }

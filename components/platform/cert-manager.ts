@@ -3,6 +3,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { guardedNamespace } from "./guarded-namespace";
+import { allowIngress } from "./network-isolation";
 
 /**
  * cert-manager, pinned: the Barman Cloud plugin's TLS with the CNPG operator needs it.
@@ -46,6 +47,11 @@ export class CertManager extends pulumi.ComponentResource {
                 ...placement,
             },
         }, { parent: this });
+        // The API server calls the webhook (`https`, 10250: cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/webhook-deployment.yaml).
+        allowIngress("cert-manager-webhook", {
+            namespace: CERT_MANAGER_NAMESPACE, podSelector: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager" }, ports: [10250], from: "anywhere",
+            reason: "the API server calls cert-manager's admission webhook",
+        }, { parent: this, dependsOn: [ns] });
         this.registerOutputs({});
     }
 }

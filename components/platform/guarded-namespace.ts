@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { isolateNamespace } from "./network-isolation";
 
 /**
  * The instance metadata service of AWS EC2 and OCI compute (both answer at 169.254.169.254:
@@ -22,7 +23,8 @@ export interface MetadataGuard {
 }
 
 /**
- * A Namespace with a NetworkPolicy on all its pods that refuses egress to the instance metadata
+ * A Namespace whose pods take no ingress but from each other and what explicit allowances name
+ * (network-isolation.ts), with a NetworkPolicy on all its pods that refuses egress to the instance metadata
  * service (k3s enforces NetworkPolicies with its embedded kube-router controller). Policies only
  * add allowances, so a chart's own egress rules in the namespace can narrow nothing this allows
  * and widen nothing it refuses... except by allowing the address explicitly, which the security
@@ -43,5 +45,6 @@ export function guardedNamespace(name: string, args: k8s.core.v1.NamespaceArgs, 
             egress: allow ? [{}] : [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [INSTANCE_METADATA_CIDR] } }] }],
         },
     }, { ...opts, dependsOn: [ns], retainOnDelete: false });
+    isolateNamespace(name, ns.metadata.name, { ...opts, dependsOn: [ns], retainOnDelete: false });
     return ns;
 }

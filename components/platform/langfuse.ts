@@ -139,6 +139,7 @@ export class Langfuse extends pulumi.ComponentResource {
             podSelector: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "web" },
             port: "http",
             clients: args.clients,
+            noClients: "no gateway traces to it and no host serves its UI",
             proxyProtocol: "HTTP/1",
         }, { parent: this, dependsOn: [ns] });
         // ClickHouse and Valkey answer Langfuse alone (web runs migrations over ClickHouse's native
@@ -151,6 +152,13 @@ export class Langfuse extends pulumi.ComponentResource {
         const clickhousePods = { "app.kubernetes.io/name": "clickhouse", "app.kubernetes.io/instance": "langfuse" };
         store("clickhouse-http", clickhousePods, "http", "HTTP/1");
         store("clickhouse-native", clickhousePods, "tcp", "unknown");
+        new MeshAuthorization(`${name}-worker`, {
+            namespace: args.vaultConsumer.namespace,
+            podSelector: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "worker" },
+            port: "http",
+            clients: [],
+            noClients: "the worker takes its work from Valkey; only the kubelet's probes call it, admitted by path",
+        }, { parent: this, dependsOn: [ns] });
         store("valkey", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "primary" }, "redis", "opaque");
         pinnedRelease(name, LANGFUSE_CHART, {
             name: "langfuse",

@@ -5,6 +5,7 @@ import * as tls from "@pulumi/tls";
 import { Scheduling } from "../placement";
 import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 import { guardedNamespace } from "./guarded-namespace";
+import { allowIngress, LINKERD_INBOUND_PORT } from "./network-isolation";
 
 /**
  * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
@@ -180,7 +181,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             // traefik-crd chart would install them) is disabled. linkerd/linkerd2@edge-26.8.3:
             // charts/linkerd-crds/values.yaml defaults installGatewayAPI to false, and the policy
             // controller skips the watches of route kinds the cluster lacks
-            // (policy-controller/runtime/src/args.rs L306-359).
+            // (policy-controller/runtime/src/args.rs L301-361).
             values: { installGatewayAPI: false },
         }, parent);
 
@@ -237,6 +238,20 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 tolerations: args.scheduling?.tolerations,
             },
         }, { parent: this, dependsOn: [crds, cni] });
+
+        // Every meshed proxy calls identity (8080), destination (8086) and policy (8090), or their
+        // proxies' inbound port; the API server calls the webhooks: sp-validator and the policy
+        // validator on destination (8443, 9443) and the injector (8443). The chart renders no
+        // Server for these; its pods admit all-unauthenticated (linkerd/linkerd2@edge-26.8.3:
+        // charts/linkerd-control-plane/templates/identity.yaml, destination.yaml, proxy-injector.yaml).
+        allowIngress("linkerd-control-plane", {
+            namespace: "linkerd", podSelector: { "linkerd.io/control-plane-ns": "linkerd" }, ports: [8080, 8086, 8090, LINKERD_INBOUND_PORT], from: "cluster",
+            reason: "every meshed proxy calls identity, destination and policy",
+        }, { parent: this, dependsOn: [ns] });
+        allowIngress("linkerd-webhooks", {
+            namespace: "linkerd", podSelector: { "linkerd.io/control-plane-ns": "linkerd" }, ports: [8443, 9443], from: "anywhere",
+            reason: "the API server calls the injector and the validators",
+        }, { parent: this, dependsOn: [ns] });
 
         this.namespace = ns.metadata.name;
         this.trustAnchorPem = anchor.certPem;

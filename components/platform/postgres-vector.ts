@@ -4,6 +4,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
+import { allowIngress } from "./network-isolation";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
@@ -102,6 +103,11 @@ export class PostgresVector extends pulumi.ComponentResource {
             namespace: operatorNs.metadata.name,
             values: { resources: OPERATOR_RESOURCES, ...placement },
         }, { parent: this, dependsOn: [operator, args.certManager] });
+        // The API server calls the operator's admission webhook (9443, TLS) from outside the mesh and the namespace.
+        allowIngress("cnpg-webhook", {
+            namespace: "cnpg-system", podSelector: { "app.kubernetes.io/name": "cloudnative-pg" }, ports: [9443], from: "anywhere",
+            reason: "the API server calls CloudNativePG's admission webhook",
+        }, { parent: this, dependsOn: [operatorNs] });
 
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, parent);
         const owner = new VaultSyncedSecret(`${name}-app`, {
@@ -192,6 +198,16 @@ export class PostgresVector extends pulumi.ComponentResource {
             // The instances replicate from each other; CloudNativePG runs them as the cluster's service account.
             clients: [`${args.namespace}/${name}`, ...args.clients],
             proxyProtocol: "opaque",
+        }, parent);
+        // The operator (unmeshed, in cnpg-system) drives each instance through its status port,
+        // which the proxy skips (SKIP_INBOUND_PORTS): below the mesh, only the operator's namespace reaches it.
+        allowIngress(`${name}-instance-manager`, {
+            namespace: args.namespace, podSelector: { "cnpg.io/cluster": name }, ports: [CNPG_STATUS_PORT], from: ["cnpg-system"],
+            reason: "CloudNativePG's operator calls each instance's status port",
+        }, parent);
+        new MeshAuthorization(`${name}-metrics`, {
+            namespace: args.namespace, podSelector: { "cnpg.io/cluster": name }, port: "metrics", clients: [],
+            noClients: "the instances' Prometheus exporter (9187): nothing scrapes it yet",
         }, parent);
         new k8s.apiextensions.CustomResource(`${name}-daily`, {
             apiVersion: "postgresql.cnpg.io/v1",

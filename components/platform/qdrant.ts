@@ -92,15 +92,25 @@ export class Qdrant extends pulumi.ComponentResource {
                 tolerations: args.scheduling?.tolerations,
             },
         }, { parent: this, dependsOn: [apiKey], retainOnDelete: true });
+        const podSelector = { "app.kubernetes.io/name": "qdrant" };
         for (const [port, proxyProtocol] of [["http", "HTTP/1"], ["grpc", "gRPC"]] as const) {
             new MeshAuthorization(`${name}-${port}`, {
                 namespace: args.namespace,
-                podSelector: { "app.kubernetes.io/name": "qdrant" },
+                podSelector,
                 port,
                 clients: args.clients,
+                noClients: "no application is configured to use Qdrant (platform.vectorDb.clients)",
                 proxyProtocol,
             }, parent);
         }
+        // Peers replicate over `p2p` (6335) in cluster mode; the chart's service account is the release's name.
+        new MeshAuthorization(`${name}-p2p`, {
+            namespace: args.namespace,
+            podSelector,
+            port: "p2p",
+            clients: args.replicas > 1 ? [`${args.namespace}/${QDRANT_RELEASE}`] : [],
+            noClients: "one replica: cluster mode is off and no peer calls it",
+        }, parent);
         this.registerOutputs({});
     }
 }

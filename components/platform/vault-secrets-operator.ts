@@ -25,6 +25,7 @@ export function vsoFootprint(): Footprint[] {
 }
 import { VAULT_ADDRESS } from "./vault";
 import { guardedNamespace } from "./guarded-namespace";
+import { MeshAuthorization } from "./mesh-authorization";
 
 /**
  * HashiCorp's Vault Secrets Operator chart, pinned.
@@ -64,6 +65,14 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
                 tests: { enabled: false },
             },
         }, { parent: this });
+        // kube-rbac-proxy's metrics port (chart templates/deployment.yaml, `https` 8443).
+        new MeshAuthorization(`${name}-metrics`, {
+            namespace: "vault-secrets-operator",
+            podSelector: { "app.kubernetes.io/name": "vault-secrets-operator", "control-plane": "controller-manager" },
+            port: "https",
+            clients: [],
+            noClients: "the controller's metrics endpoint: nothing scrapes it yet",
+        }, { parent: this, dependsOn: [ns] });
         this.registerOutputs({});
     }
 }

@@ -211,6 +211,10 @@ export class Vault extends pulumi.ComponentResource {
         const self = `${VAULT_NAMESPACE}/${VAULT_RELEASE}`;
         new MeshAuthorization(`${name}-api`, { namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "http", clients: [...new Set([self, ...args.clients])], proxyProtocol: "HTTP/1" }, { parent: this, dependsOn: [ns] });
         new MeshAuthorization(`${name}-cluster`, { namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "https-internal", clients: [self], proxyProtocol: "TLS" }, { parent: this, dependsOn: [ns] });
+        new MeshAuthorization(`${name}-replication`, {
+            namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "http-rep", clients: [],
+            noClients: "the chart declares 8202 for Enterprise replication; open-source Vault does not replicate",
+        }, { parent: this, dependsOn: [ns] });
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

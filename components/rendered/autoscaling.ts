@@ -8,6 +8,9 @@ import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt }
  * cluster-autoscaler/charts/cluster-autoscaler/templates/deployment.yaml). Read 2026-11-27.
  */
 
+/** kedacore/charts@v2.19.0:keda/values.yaml L327-350, used by each deployment's serviceAccountName. */
+export const KEDA_SERVICE_ACCOUNTS = { operator: "keda-operator", metricServer: "keda-metrics-server", webhooks: "keda-webhook" } as const;
+
 /** keda 2.19.0: operator, metrics API server (HTTPS probes on 6443, called by the API server) and admission webhooks (9443). */
 export const kedaModel: ChartModel = {
     chart: "keda",
@@ -22,7 +25,8 @@ export const kedaModel: ChartModel = {
                 source: `kedacore/charts@v2.19.0:keda/templates/${template}`,
                 podLabels: { app: name },
                 podAnnotations: valueAt(values, "podAnnotations", annotationsKey),
-                serviceAccountName: "keda-operator",
+                // Each part's own account: values.yaml serviceAccount.{operator,metricServer,webhooks}.name (L327-350).
+                serviceAccountName: valueAt(values, "serviceAccount", key, "name") ?? KEDA_SERVICE_ACCOUNTS[key],
                 securityContext: valueAt(values, "podSecurityContext", key),
                 nodeSelector: { "kubernetes.io/os": "linux", ...(values.nodeSelector ?? {}) },
                 tolerations: values.tolerations,

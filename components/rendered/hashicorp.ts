@@ -74,13 +74,13 @@ export const vaultModel: ChartModel = {
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
         const server = valueAt(values, "server") ?? {};
         const liveness = server.livenessProbe ?? {};
-        const replicas = valueAt(server, "ha", "enabled") ? valueAt(server, "ha", "replicas") ?? 3 : 1;
         return [renderedWorkload({
             kind: "StatefulSet",
             name,
             namespace,
             source: `${VAULT}/server-statefulset.yaml`,
-            podLabels: { "app.kubernetes.io/name": "vault", component: "server", replicas: String(replicas) },
+            // server-statefulset.yaml L38-45: the chart's labels, then server.extraLabels.
+            podLabels: { "helm.sh/chart": "vault-0.34.1", "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": name, component: "server", ...(server.extraLabels ?? {}) },
             serviceAccountName: name,
             // server.statefulSet.securityContext.pod/container; defaults (values.yaml L1121-1123,
             // _helpers.tpl) runAsNonRoot/runAsUser 100/runAsGroup 1000/fsGroup 1000 and allowPrivilegeEscalation false.

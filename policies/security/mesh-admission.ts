@@ -15,13 +15,13 @@ import { PodWorkload, podWorkload } from "../kubernetes-pods";
 
 const INJECT = "linkerd.io/inject";
 const DEFAULT_POLICY = "config.linkerd.io/default-inbound-policy";
-const SKIP_INBOUND = "config.linkerd.io/skip-inbound-ports";
+export const SKIP_INBOUND = "config.linkerd.io/skip-inbound-ports";
 /** Written by the offline plan's models of chart-rendered workloads: `port=caller,caller;…` (no commas in a caller). */
 export const OUTSIDE_CALLERS_ANNOTATION = "plan.groundwork.dev/outside-callers";
 const REFUSING = new Set(["all-authenticated", "cluster-authenticated", "deny"]);
 
 /** The pod's container ports by name, for probes and Servers that name their port. */
-function namedPorts(pod: PodWorkload): Map<string, number> {
+export function namedPorts(pod: PodWorkload): Map<string, number> {
     const named = new Map<string, number>();
     for (const c of pod.containers) for (const p of c.container.ports ?? []) if (p.name) named.set(p.name, p.containerPort);
     return named;
@@ -47,7 +47,7 @@ export function outsideCalledPorts(pod: PodWorkload): Map<number, string[]> {
     return out;
 }
 
-const portList = (value: unknown): number[] =>
+export const portList = (value: unknown): number[] =>
     String(value ?? "").split(",").flatMap((part) => {
         const [from, to] = part.trim().split("-").map(Number);
         return Number.isInteger(from) ? Array.from({ length: (to || from) - from + 1 }, (_, i) => from + i) : [];
@@ -68,18 +68,26 @@ function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: n
         && (r.props.spec?.requiredAuthenticationRefs ?? []).some((ref: { kind?: string }) => ref.kind === "NetworkAuthentication"));
 }
 
+/** Each Namespace resource's annotations, by name (Linkerd reads its injection and policy defaults there). */
+export function namespaceAnnotations(resources: PolicyResource[]): Map<string, Record<string, string>> {
+    return new Map(resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")
+        .map((r) => [String(r.props.metadata?.name ?? r.name), r.props.metadata?.annotations ?? {}]));
+}
+
+/** Whether the proxy injector meshes the pod: its own annotation, else its namespace's. */
+export const isMeshed = (pod: PodWorkload, namespace: Record<string, string>) => (pod.annotations[INJECT] ?? namespace[INJECT]) === "enabled";
+
 export const meshAdmitsOutsideCallers: StackValidationPolicy = {
     name: "mesh-admits-outside-callers",
     description: "Ports of meshed pods that the kubelet (HTTPS/gRPC probes), the API server or unmeshed controllers call are admitted by the mesh.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const namespaces = new Map(args.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")
-            .map((r) => [String(r.props.metadata?.name ?? r.name), r.props.metadata?.annotations ?? {}]));
+        const namespaces = namespaceAnnotations(args.resources);
         for (const r of args.resources) {
             const pod = podWorkload(r.type, r.props);
             if (pod === undefined) continue;
             const ns = namespaces.get(pod.namespace) ?? {};
-            const meshed = (pod.annotations[INJECT] ?? ns[INJECT]) === "enabled";
+            const meshed = isMeshed(pod, ns);
             const policy = pod.annotations[DEFAULT_POLICY] ?? ns[DEFAULT_POLICY];
             if (!meshed || !REFUSING.has(policy)) continue;
             const skipped = portList(pod.annotations[SKIP_INBOUND] ?? ns[SKIP_INBOUND]);

@@ -1,4 +1,5 @@
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { podWorkload } from "../kubernetes-pods";
 
 /**
  * NetworkPolicies below the mesh (networking.k8s.io/v1; k3s enforces them with its embedded
@@ -96,4 +97,44 @@ export const metadataEgressBlocked: StackValidationPolicy = {
     },
 };
 
-export const networkPolicies = [namespaceNetworkPolicy, metadataEgressBlocked];
+/** Whether an ingress rule admits every source: no `from`, an empty one, every namespace, or 0.0.0.0/0. */
+function fromEverywhere(rule: any): boolean {
+    const peers: any[] | undefined = rule?.from;
+    if (!peers || peers.length === 0) return true;
+    return peers.some((peer) => (peer?.ipBlock?.cidr === "0.0.0.0/0" && (peer.ipBlock.except ?? []).length === 0)
+        || (peer?.namespaceSelector && Object.keys(peer.namespaceSelector).length === 0 && !peer.podSelector));
+}
+
+export const namespaceDefaultDenyIngress: StackValidationPolicy = {
+    name: "namespace-default-deny-ingress",
+    description: "Every namespace that runs pods denies ingress by default, and no allowance opens every port to every source.",
+    enforcementLevel: "mandatory",
+    configSchema: SCHEMA,
+    validateStack: (args, report) => {
+        const config = args.getConfig<NetworkPolicyConfig>();
+        const excluded = new Set(config.excludedNamespaces ?? []);
+        const declared = new Map(args.resources.filter((r) => r.type === NAMESPACE).map((r) => [String(r.props.metadata?.name ?? r.name), r.urn]));
+        const running = new Map<string, string>();
+        for (const r of args.resources) {
+            const pod = podWorkload(r.type, r.props);
+            if (pod && !running.has(pod.namespace)) running.set(pod.namespace, r.urn);
+        }
+        for (const [name, urn] of new Map([...running, ...declared])) {
+            if (excluded.has(name)) continue;
+            const policies = policiesIn(args.resources, name);
+            const denies = policies.some((p) => selectsAll(p) && (p.props.spec?.policyTypes ?? []).includes("Ingress") && (p.props.spec?.ingress ?? []).length === 0);
+            if (!denies) {
+                report(`namespace ${name} takes ingress from anywhere: no NetworkPolicy denies it by default; add one with podSelector: {}, policyTypes: [Ingress] and no rules, then allow each caller explicitly`, urn);
+            }
+            for (const p of policies) {
+                (p.props.spec?.ingress ?? []).forEach((rule: any, i: number) => {
+                    if (fromEverywhere(rule) && (rule.ports ?? []).length === 0) {
+                        report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.ingress[${i}] admits every source on every port, which undoes the default deny; name the ports, or the namespaces it admits`, p.urn);
+                    }
+                });
+            }
+        }
+    },
+};
+
+export const networkPolicies = [namespaceNetworkPolicy, namespaceDefaultDenyIngress, metadataEgressBlocked];

@@ -6,6 +6,7 @@ import { ociPolicies } from "./oci";
 import { podCredentialPolicies } from "./pod-credentials";
 import { podIsolationPolicies } from "./pod-isolation";
 import { meshAdmitsOutsideCallers } from "./mesh-admission";
+import { meshServerPerPort } from "./mesh-servers";
 import { podSecurityAdmission } from "./pod-security-admission";
 import { routePolicies } from "./routes";
 import { networkPolicies } from "./network-policies";
@@ -21,6 +22,7 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ...helmPolicies,
     podSecurityAdmission,
     meshAdmitsOutsideCallers,
+    meshServerPerPort,
     ...routePolicies,
     ...networkPolicies,
     pullRequestJobsWithoutSecrets,

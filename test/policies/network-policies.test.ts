@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceNetworkPolicy } from "../../policies/security/network-policies";
+import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceDefaultDenyIngress, namespaceNetworkPolicy } from "../../policies/security/network-policies";
 import { committedPlan } from "../helpers";
 import { messages, record } from "./harness";
 
@@ -30,6 +30,26 @@ describe("security pack: NetworkPolicies", () => {
         });
     });
 
+    describe("namespace-default-deny-ingress", () => {
+        const denyIngress = (ns: string) => policy(ns, "default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] });
+        const pod = (ns: string) => record("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: ns }, spec: { template: { metadata: {}, spec: { containers: [{ name: "web", image: "web:1" }] } } } }, `${ns}-web`);
+        it("passes a namespace that denies ingress by default and allows named ports or namespaces", async () => {
+            const webhook = policy("apps", "allow-webhook", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 9443 }] }] });
+            const sameNs = policy("apps", "allow-same-namespace", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
+            const fromIngress = policy("apps", "allow-ingress", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }] }] });
+            assert.deepEqual(await messages(namespaceDefaultDenyIngress, [namespace("apps"), denyIngress("apps"), webhook, sameNs, fromIngress, pod("apps")]), []);
+        });
+        it("flags a namespace without a default deny, one where pods run without a Namespace resource (kube-system), and an allowance open on every port", async () => {
+            const open = policy("apps", "allow-all", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] });
+            const found = await messages(namespaceDefaultDenyIngress, [namespace("bare"), namespace("apps"), denyIngress("apps"), open, pod("kube-system")]);
+            assert.deepEqual(found, [
+                "namespace kube-system takes ingress from anywhere: no NetworkPolicy denies it by default; add one with podSelector: {}, policyTypes: [Ingress] and no rules, then allow each caller explicitly",
+                "namespace bare takes ingress from anywhere: no NetworkPolicy denies it by default; add one with podSelector: {}, policyTypes: [Ingress] and no rules, then allow each caller explicitly",
+                "NetworkPolicy apps/allow-all spec.ingress[0] admits every source on every port, which undoes the default deny; name the ports, or the namespaces it admits",
+            ]);
+        });
+    });
+
     describe("metadata-egress-blocked", () => {
         it("passes a namespace that refuses the metadata address, and Vault's, which may reach it", async () => {
             const allowAll = policy("vault", "allow-instance-metadata", { podSelector: {}, policyTypes: ["Egress"], egress: [{}] });
@@ -54,12 +74,33 @@ describe("NetworkPolicies in the stacks' plans", () => {
             const policies = plan.resources.filter((r) => r.type === NP).map((r) => r.inputs as any);
             assert.ok(names.length >= 10, names.join());
             for (const name of names.filter((n) => n !== "vault")) {
-                const p = policies.find((x) => x.metadata.namespace === name);
+                const p = policies.find((x) => x.metadata.namespace === name && (x.spec.policyTypes ?? []).includes("Egress"));
                 assert.ok(p, `no NetworkPolicy in ${name}`);
                 assert.deepEqual([p.metadata.name, p.spec.podSelector, p.spec.egress], ["deny-instance-metadata", {}, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] }]]);
             }
             // dev unseals with OCI KMS through instance principals; cloud with an AWS KMS key and its own credentials.
-            assert.equal(policies.find((x) => x.metadata.namespace === "vault").metadata.name, vaultPolicy);
+            assert.equal(policies.find((x) => x.metadata.namespace === "vault" && x.spec.policyTypes.includes("Egress")).metadata.name, vaultPolicy);
+        });
+    }
+    for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+        it(`${stack}: every namespace, kube-system included, denies ingress by default and allows callers by port or namespace`, async () => {
+            const plan = await committedPlan(stack);
+            const policies = plan.resources.filter((r) => r.type === NP).map((r) => r.inputs as any);
+            const names = [...plan.resources.filter((r) => r.type === NS).map((r) => String((r.inputs.metadata as any).name)), "kube-system"];
+            for (const name of names) {
+                const deny = policies.find((x) => x.metadata.namespace === name && x.metadata.name === "default-deny-ingress");
+                assert.deepEqual(deny?.spec, { podSelector: {}, policyTypes: ["Ingress"] }, `${stack} ${name}`);
+            }
+            // The API server's webhooks and the ingress's entrypoints are open by port; the mesh's clients by namespace.
+            const allow = (ns: string, name: string) => policies.find((x) => x.metadata.namespace === ns && x.metadata.name === name)?.spec.ingress;
+            assert.deepEqual(allow("cert-manager", "allow-cert-manager-webhook"), [{ ports: [{ port: 10250, protocol: "TCP" }] }]);
+            assert.deepEqual(allow("kube-system", "allow-cluster-dns-udp"), [{ from: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: "UDP" }] }]);
+            assert.deepEqual(allow("groundwork-data", "allow-postgres-instance-manager"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } } }], ports: [{ port: 8000, protocol: "TCP" }] }]);
+            // cert-manager's HTTP-01 solvers answer in each routed namespace, from the ingress, when the issuer is ACME (edge uses its private CA).
+            const solver = allow("langfuse", "allow-langfuse-acme-solver");
+            if (stack === "edge") assert.equal(solver, undefined);
+            else assert.deepEqual(solver, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-ingress" } } }], ports: [{ port: 8089, protocol: "TCP" }] }]);
+            assert.deepEqual(allow("vault", "allow-vault-cluster"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }], ports: [{ port: "https-internal", protocol: "TCP" }, { port: 4143, protocol: "TCP" }] }]);
         });
     }
 });

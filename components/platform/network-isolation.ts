@@ -1,0 +1,101 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/**
+ * Isolation below the mesh: NetworkPolicies (networking.k8s.io/v1), which k3s enforces with its
+ * embedded kube-router controller. What kube-router does, read in k3s-io/kube-router@v2.6.3-k3s1
+ * (the version k3s v1.34.9+k3s1 vendors):
+ * - a pod selected by any Ingress policy takes only what some policy allows (pkg/controllers/netpol/pod.go L196-218);
+ * - traffic from the pod's own node is always accepted (`--src-type LOCAL`, pod.go L230-233):
+ *   kubelet probes and anything else on the node's host network pass without a rule;
+ * - the API server calling a webhook on another node arrives from that node's flannel address,
+ *   so a port the API server calls is opened to every source (it is TLS and answers only
+ *   admission and aggregated-API requests).
+ * Policies add up (kubernetes.io/docs/concepts/services-networking/network-policies, read 2026-11-27).
+ */
+
+/** Linkerd's inbound proxy port: a meshed client's proxy may connect here instead of the app's port
+ *  (opaque and transport-header connections; linkerd.io/2-edge/features/protocol-detection, read 2026-11-27). */
+export const LINKERD_INBOUND_PORT = 4143;
+
+/** The NetworkPolicy every namespace gets: no ingress unless another policy allows it. */
+export const DEFAULT_DENY_INGRESS = "default-deny-ingress";
+/** Pods of one namespace reach each other below the mesh; the mesh's Servers decide by identity. */
+export const ALLOW_SAME_NAMESPACE = "allow-same-namespace";
+
+/** The label Kubernetes sets on every namespace with its own name (GA since 1.22). */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** The peer selecting every pod of one namespace. */
+export const namespacePeer = (namespace: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
+
+/** Default-deny ingress for every pod of the namespace, then ingress from its own pods. */
+export function isolateNamespace(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
+    new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, {
+        metadata: { name: DEFAULT_DENY_INGRESS, namespace },
+        spec: { podSelector: {}, policyTypes: ["Ingress"] },
+    }, opts);
+    new k8s.networking.v1.NetworkPolicy(`${name}-same-namespace`, {
+        metadata: { name: ALLOW_SAME_NAMESPACE, namespace },
+        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+    }, opts);
+}
+
+export interface IngressAllowanceArgs {
+    namespace: pulumi.Input<string>;
+    /** The pods allowed in to (`{}`: all of the namespace's). */
+    podSelector: Record<string, string>;
+    /** Ports, by container port name or number; each must be one the selected pods listen on. */
+    ports: (string | number)[];
+    /** Namespaces whose pods may connect; `cluster`, every pod of every namespace; `anywhere`, every source. */
+    from: string[] | "cluster" | "anywhere";
+    /** Who calls, for the reader of the cluster (the `groundwork.dev/reason` annotation). */
+    reason: string;
+    protocol?: "TCP" | "UDP";
+}
+
+/** One explicit allowance through a namespace's default deny: named ports, from named namespaces or anywhere. */
+export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy {
+    if (args.ports.length === 0) throw new Error(`allowIngress ${name}: an allowance names its ports`);
+    // An empty `from` would admit every source: say "anywhere" for that.
+    if (Array.isArray(args.from) && args.from.length === 0) throw new Error(`allowIngress ${name}: an allowance names the namespaces it admits`);
+    const from = args.from === "anywhere" ? undefined
+        : args.from === "cluster" ? [{ namespaceSelector: {} }]
+        : [...new Set(args.from)].sort().map(namespacePeer);
+    return new k8s.networking.v1.NetworkPolicy(name, {
+        metadata: { name: `allow-${name}`, namespace: args.namespace, annotations: { "groundwork.dev/reason": args.reason } },
+        spec: {
+            podSelector: Object.keys(args.podSelector).length > 0 ? { matchLabels: args.podSelector } : {},
+            policyTypes: ["Ingress"],
+            ingress: [{ ...(from ? { from } : {}), ports: args.ports.map((port) => ({ port, protocol: args.protocol ?? "TCP" })) }],
+        },
+    }, opts);
+}
+
+/**
+ * kube-system, which k3s fills itself, gets the same default deny, with what k3s's own pods are
+ * called for (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f): CoreDNS (`k8s-app: kube-dns`,
+ * manifests/coredns.yaml L95-99) by every pod; metrics-server (`k8s-app: metrics-server`,
+ * manifests/metrics-server/metrics-server-deployment.yaml L27-28, 10250) by the API server;
+ * ServiceLB's pods (labelled with their Service's namespace, pkg/cloudprovider/servicelb.go
+ * L478-483, a hostPort per Service port, L518-522) by the internet on the ingress's ports, within
+ * the ranges klipper-lb itself holds them to.
+ */
+export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, opts: pulumi.CustomResourceOptions): void {
+    const namespace = "kube-system";
+    isolateNamespace(namespace, namespace, opts);
+    for (const protocol of ["UDP", "TCP"] as const) {
+        allowIngress(`cluster-dns-${protocol.toLowerCase()}`, {
+            namespace, podSelector: { "k8s-app": "kube-dns" }, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",
+        }, opts);
+    }
+    allowIngress("metrics-server", {
+        namespace, podSelector: { "k8s-app": "metrics-server" }, ports: [10250], from: "anywhere", reason: "the API server calls metrics-server (the aggregated metrics API)",
+    }, opts);
+    if (ingress.ports.length > 0) {
+        allowIngress("servicelb-ingress", {
+            namespace, podSelector: { "svccontroller.k3s.cattle.io/svcnamespace": ingress.namespace }, ports: ingress.ports, from: "anywhere",
+            reason: "ServiceLB forwards the ingress's LoadBalancer ports to it (klipper-lb holds each to its source ranges)",
+        }, opts);
+    }
+}

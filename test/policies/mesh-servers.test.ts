@@ -1,0 +1,43 @@
+import { strict as assert } from "assert";
+import { meshServerPerPort } from "../../policies/security/mesh-servers";
+import { messages, record } from "./harness";
+
+const POLICY = "policy.linkerd.io";
+const meshedNamespace = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps", annotations: { "linkerd.io/inject": "enabled" } } }, "apps");
+const api = (annotations: Record<string, string> = {}) => record("kubernetes:apps/v1:Deployment", {
+    metadata: { name: "api", namespace: "apps" },
+    spec: { template: { metadata: { labels: { app: "api" }, annotations }, spec: { containers: [{ name: "api", image: "api:1", ports: [{ name: "http", containerPort: 8080 }, { name: "metrics", containerPort: 9100 }] }] } } },
+}, "api");
+const server = (name: string, port: string | number, extra: Record<string, unknown> = {}) => record(`kubernetes:${POLICY}/v1beta3:Server`, {
+    metadata: { name, namespace: "apps", ...extra },
+    spec: { podSelector: { matchLabels: { app: "api" } }, port, accessPolicy: "deny" },
+}, name);
+const authorization = (name: string, targetRef: Record<string, string>) => record(`kubernetes:${POLICY}/v1alpha1:AuthorizationPolicy`, {
+    metadata: { name, namespace: "apps" },
+    spec: { targetRef: { group: POLICY, ...targetRef }, requiredAuthenticationRefs: [{ group: POLICY, kind: "MeshTLSAuthentication", name: "clients" }] },
+}, name);
+
+describe("mesh-server-per-port", () => {
+    it("passes ports with a deny Server and an AuthorizationPolicy (on the Server or one of its routes), a Server that says why nobody calls it, and skipped ports", async () => {
+        const route = record(`kubernetes:${POLICY}/v1beta3:HTTPRoute`, { metadata: { name: "api-v1", namespace: "apps" }, spec: { parentRefs: [{ group: POLICY, kind: "Server", name: "api-http" }] } }, "api-v1");
+        assert.deepEqual(await messages(meshServerPerPort, [
+            meshedNamespace, api(), server("api-http", "http"), route, authorization("api-v1-allow", { kind: "HTTPRoute", name: "api-v1" }),
+            server("api-metrics", 9100, { annotations: { "groundwork.dev/no-clients": "nothing scrapes it" } }),
+        ]), []);
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, api({ "config.linkerd.io/skip-inbound-ports": "8080,9100" })]), [], "ports outside the mesh are the NetworkPolicies' to guard");
+        const unmeshed = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } }, "apps");
+        assert.deepEqual(await messages(meshServerPerPort, [unmeshed, api()]), []);
+    });
+
+    it("flags a port without a Server, a Server that does not deny, and one without an AuthorizationPolicy or a reason", async () => {
+        const open = record(`kubernetes:${POLICY}/v1beta3:Server`, { metadata: { name: "api-http", namespace: "apps" }, spec: { podSelector: { matchLabels: { app: "api" } }, port: 8080, accessPolicy: "all-authenticated" } }, "api-http");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, api(), open, authorization("api-http-allow", { kind: "Server", name: "api-http" })]), [
+            'Server apps/api-http for port 8080 (http) of Deployment apps/api has accessPolicy all-authenticated; set "deny" and name the clients in an AuthorizationPolicy',
+            "port 9100 (metrics) of Deployment apps/api has no Linkerd Server: any meshed identity may call it; add a Server (accessPolicy: deny) with an AuthorizationPolicy naming its clients",
+        ]);
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, api(), server("api-http", "http"), server("api-metrics", "metrics")]), [
+            "Server apps/api-http for port 8080 (http) of Deployment apps/api has no AuthorizationPolicy; name its clients in one, or annotate the Server groundwork.dev/no-clients: <why nothing calls it>",
+            "Server apps/api-metrics for port 9100 (metrics) of Deployment apps/api has no AuthorizationPolicy; name its clients in one, or annotate the Server groundwork.dev/no-clients: <why nothing calls it>",
+        ]);
+    });
+});
