@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
 import { CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
+import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
@@ -156,15 +157,16 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
 }
 
 /**
- * Who may call the gateway's OpenAI-compatible API in the mesh: the ingress (its public /v1 host),
+ * Who may call the gateway's OpenAI-compatible API in the mesh: the ingress (the public /v1 host, and the admin UI's /v1 calls),
  * the chat UI and notebooks when they run, and the applications the stack names.
  */
 export function gatewayClients(config: StackConfig): string[] {
     const hosts = config.access?.hosts ?? {};
     return [
-        ...(hosts.gateway ? [INGRESS_CLIENT] : []),
+        // The admin UI on the operators' host calls /v1 too, through the same ingress identity.
+        ...(hosts.gateway || hosts.gatewayAdmin ? [INGRESS_CLIENT] : []),
         ...(config.apps.chat?.enabled ? [`${CHAT_NAMESPACE}/${CHAT_SERVICE_ACCOUNT}`] : []),
-        ...(config.apps.notebooks?.enabled ? [`${NOTEBOOKS_NAMESPACE}/default`] : []),
+        ...(config.apps.notebooks?.enabled ? [`${NOTEBOOKS_NAMESPACE}/${NOTEBOOK_USER_ACCOUNT}`] : []),
         ...(config.inference?.gateway.clients ?? []),
     ];
 }

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
+import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { jupyterhubModel } from "../components/rendered/apps";
+import { NOTEBOOKS_NAMESPACE } from "../stacks/apps";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { committedPlan, ofType, planValues, problems, stackValues } from "./helpers";
@@ -141,11 +143,26 @@ describe("applications: notebooks", () => {
 
     it("reach pgvector only when the operator admits them through platform.postgres.clients", async () => {
         const v = stackValues("dev");
-        v.platform = { ...(v.platform ?? {}), postgres: { clients: ["groundwork-notebooks/default"] } };
+        v.platform = { ...(v.platform ?? {}), postgres: { clients: ["groundwork-notebooks/notebook-user"] } };
         const admitted = await planValues("notebooks-postgres", v);
         const clients = (plan: PlanResult) => (kubernetesDocuments(plan.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "postgres-clients-clients").spec.identityRefs;
-        assert.ok(clients(admitted).some((r: any) => r.namespace === "groundwork-notebooks" && r.name === "default"));
+        assert.ok(clients(admitted).some((r: any) => r.namespace === "groundwork-notebooks" && r.name === NOTEBOOK_USER_ACCOUNT));
         assert.ok(!clients(dev).some((r: any) => r.namespace === "groundwork-notebooks"), "not admitted by default");
+        // The proxy's account, which notebooks ran as before, is refused by name.
+        v.platform.postgres.clients = ["groundwork-notebooks/default"];
+        assert.deepEqual(problems(v), [`groundwork:platform.postgres.clients[0] = "groundwork-notebooks/default": is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOKS_NAMESPACE}/${NOTEBOOK_USER_ACCOUNT}`]);
+    });
+
+    it("run people's servers as their own account, which no other person's server admits", async () => {
+        const docs = kubernetesDocuments((await committedPlan("dev")).resources) as any[];
+        const values = chart(await committedPlan("dev"), "jupyterhub").values;
+        assert.deepEqual([values.singleuser.serviceAccountName, values.singleuser.extraPodConfig], [NOTEBOOK_USER_ACCOUNT, { automountServiceAccountToken: false }]);
+        const account = docs.find((d) => d.kind === "ServiceAccount" && d.metadata.name === NOTEBOOK_USER_ACCOUNT);
+        assert.deepEqual([account.metadata.namespace, account.automountServiceAccountToken], ["groundwork-notebooks", false]);
+        const clients = (id: string) => docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `notebooks-${id}-clients`).spec.identityRefs.map((r: any) => r.name).sort();
+        assert.deepEqual(clients("user-servers"), ["default", "hub"]);
+        assert.deepEqual(clients("hub"), ["default", NOTEBOOK_USER_ACCOUNT]);
+        assert.deepEqual(clients("proxy-api"), ["hub"]);
     });
 
     it("are refused without the issuer's endpoints, or with one that is not https", () => {
@@ -175,7 +192,7 @@ describe("who may call the gateway in the mesh", () => {
 
     it("admits the ingress, the chat UI, notebooks and the applications config names to /v1, and only the ingress and its provisioning Job to the admin API", async () => {
         const dev = await committedPlan("dev");
-        assert.deepEqual(identities(dev, "openai-api"), ["groundwork-chat/open-webui", "groundwork-ingress/traefik", "groundwork-notebooks/default"]);
+        assert.deepEqual(identities(dev, "openai-api"), ["groundwork-chat/open-webui", "groundwork-ingress/traefik", "groundwork-notebooks/notebook-user"]);
         assert.deepEqual(identities(dev, "admin"), ["groundwork-inference/llm-gateway", "groundwork-ingress/traefik"]);
         const server = docs(dev).find((d) => d.kind === "Server" && d.metadata.name === "llm-gateway-mesh-server");
         assert.deepEqual([server.spec.port, server.spec.accessPolicy, server.spec.proxyProtocol], ["http", "deny", "HTTP/1"]);

@@ -230,6 +230,15 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.ok(!docs.dev.some((d) => d.kind === "ScaledObject" || d.spec?.chart === "keda"), "dev has no room to scale: no autoscaler");
         });
 
+        it("lets KEDA's metrics API server reach the operator as TLS in the mesh, and the operator alone query Prometheus", () => {
+            const server = (name: string) => docs.cloud.find((d) => d.kind === "Server" && d.metadata.name === name);
+            // KEDA's gRPC metrics service is its own mutual TLS: a gRPC Server would refuse every connection.
+            assert.deepEqual([server("queue-autoscaling-keda-metrics-service-server").spec.port, server("queue-autoscaling-keda-metrics-service-server").spec.proxyProtocol], ["metricsservice", "TLS"]);
+            const clients = (name: string) => docs.cloud.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === name).spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
+            assert.deepEqual(clients("queue-autoscaling-keda-metrics-service-clients"), ["keda/keda-metrics-server"]);
+            assert.deepEqual(clients("queue-autoscaling-prometheus-api-clients"), ["keda/keda-operator"]);
+        });
+
         it("scales a model to zero outside its active hours, and keeps one up inside them", () => {
             const scaled = find("cloud", "ScaledObject", "vllm-small");
             assert.deepEqual([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount], [0, 1]);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
@@ -55,6 +56,9 @@ export interface NotebooksArgs {
     storageGbs: number;
     scheduling?: Scheduling;
 }
+
+/** The service account every person's server runs as (the chart creates none for them). */
+export const NOTEBOOK_USER_ACCOUNT = "notebook-user";
 
 /** The chart's NetworkPolicy settings for one component: no cloud metadata at all, and the mesh's inbound port. */
 function networkPolicy(ports: (string | number)[], extraRules: Record<string, boolean> = {}) {
@@ -120,6 +124,10 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // The metadata address is refused by the user pods' NetworkPolicy instead of a privileged
             // iptables init container (docs/source/administrator/security.md L282-293).
             cloudMetadata: { blockWithIptables: false },
+            // Their own identity in the mesh, apart from the proxy's `default`: one person's server
+            // may call the hub, never another person's server. No API token in the pod.
+            serviceAccountName: NOTEBOOK_USER_ACCOUNT,
+            extraPodConfig: { automountServiceAccountToken: false },
             // In-cluster services are reachable; the mesh admits a server to Postgres or Qdrant only where their policies name it.
             networkPolicy: networkPolicy([LINKERD_INBOUND_PORT], { privateIPs: true }),
             cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
@@ -163,17 +171,22 @@ export class Notebooks extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [sso, gateway], retainOnDelete: true });
         // Who calls whom in Zero to JupyterHub: the ingress calls the proxy; the proxy routes to the
         // hub and to user servers; the hub drives the proxy's API and polls user servers; user
-        // servers call the hub's API. The proxy and user servers run as the namespace's `default`
-        // account (no serviceAccountName in templates/proxy/deployment.yaml; KubeSpawner's
-        // service_account is unset), the hub as `hub`.
+        // servers call the hub's API. The proxy runs as the namespace's `default` account (no
+        // serviceAccountName in templates/proxy/deployment.yaml), the hub as `hub`, people's
+        // servers as NOTEBOOK_USER_ACCOUNT, which no server admits.
         const namespace = args.vaultConsumer.namespace;
+        new k8s.core.v1.ServiceAccount(`${name}-user`, {
+            metadata: { name: NOTEBOOK_USER_ACCOUNT, namespace },
+            automountServiceAccountToken: false,
+        }, { parent: this, dependsOn: [ns] });
         const hub = `${namespace}/hub`;
-        const defaultAccount = `${namespace}/default`;
+        const proxy = `${namespace}/default`;
+        const people = `${namespace}/${NOTEBOOK_USER_ACCOUNT}`;
         const servers: [string, string, string, string[]][] = [
-            ["hub", "hub", "http", [defaultAccount]],
+            ["hub", "hub", "http", [proxy, people]],
             ["proxy", "proxy", "http", [INGRESS_CLIENT]],
             ["proxy-api", "proxy", "api", [hub]],
-            ["user-servers", "singleuser-server", "notebook-port", [hub, defaultAccount]],
+            ["user-servers", "singleuser-server", "notebook-port", [hub, proxy]],
         ];
         for (const [id, component, port, clients] of servers) {
             new MeshAuthorization(`${name}-${id}`, {

@@ -115,7 +115,13 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
             namespace: OBSERVABILITY_NAMESPACE, podSelector: prometheusPods, port: "metrics", clients: [], noClients: "the config reloader's own metrics: nothing scrapes them",
         }, { ...parent, dependsOn: [observability] });
         new MeshAuthorization(`${name}-keda-metrics-service`, {
-            namespace: KEDA_NAMESPACE, podSelector: { app: "keda-operator" }, port: "metricsservice", clients: [`${KEDA_NAMESPACE}/keda-metrics-server`], proxyProtocol: "gRPC",
+            // KEDA's own mutual TLS (the adapter's --cert-dir and --client-ca-file, metrics-server/deployment.yaml
+            // L121-133): to the proxy it is TLS, and a gRPC Server would refuse it (linkerd2-proxy
+            // release/v2.366.0 linkerd/app/inbound/src/policy/tcp.rs L183-215).
+            namespace: KEDA_NAMESPACE, podSelector: { app: "keda-operator" }, port: "metricsservice", clients: [`${KEDA_NAMESPACE}/keda-metrics-server`], proxyProtocol: "TLS",
+        }, { ...parent, dependsOn: [keda] });
+        new MeshAuthorization(`${name}-keda-adapter-metrics`, {
+            namespace: KEDA_NAMESPACE, podSelector: { app: "keda-operator-metrics-apiserver" }, port: "metrics", clients: [], noClients: "the metrics API server's own metrics: nothing scrapes them",
         }, { ...parent, dependsOn: [keda] });
         for (const [app, port] of [["keda-operator-metrics-apiserver", 6443], ["keda-admission-webhooks", 9443]] as const) {
             allowIngress(`${app}-api-server`, {

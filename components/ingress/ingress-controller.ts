@@ -112,8 +112,13 @@ export class IngressController extends pulumi.ComponentResource {
         }, { parent: this });
         // Pod labels: traefik/traefik-helm-chart@v41.3.0:traefik/templates/_helpers.tpl L90-99 ("traefik.labelselector": name, instance `<release>-<namespace>`).
         const podSelector = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${INGRESS_RELEASE}-${INGRESS_NAMESPACE}` };
-        // The entrypoints take connections from ServiceLB's pods and, masqueraded, from the internet;
-        // the address ranges are held by klipper-lb and the cloud firewalls, not here.
+        // The entrypoints take connections from ServiceLB's pods (klipper-lb masquerades the
+        // internet's) and from whatever kube-proxy's rules for the LoadBalancer addresses send
+        // (k3s's ServiceLB publishes node addresses with no ipMode: pkg/cloudprovider/servicelb.go
+        // L256-302), whose source is then a node's address. So they stay open by port; the address
+        // ranges are held by klipper-lb, kube-proxy's loadBalancerSourceRanges and the cloud firewalls.
+        // Limiting 9443 to ServiceLB's pods would refuse the kube-proxy path: not done until the
+        // path external traffic takes is verified.
         allowIngress("traefik-entrypoints", {
             namespace: INGRESS_NAMESPACE, podSelector, ports: Object.values(CONTAINER_PORTS), from: "anywhere",
             reason: "the ingress entrypoints (web, websecure, operators), reached through ServiceLB",

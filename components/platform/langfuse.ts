@@ -152,6 +152,14 @@ export class Langfuse extends pulumi.ComponentResource {
         const clickhousePods = { "app.kubernetes.io/name": "clickhouse", "app.kubernetes.io/instance": "langfuse" };
         store("clickhouse-http", clickhousePods, "http", "HTTP/1");
         store("clickhouse-native", clickhousePods, "tcp", "unknown");
+        // The PostgreSQL and MySQL wire protocols and the interserver port, rendered whatever the
+        // config (statefulset.yaml L278-283): with one replica and no client, nobody may call them.
+        for (const port of ["tcp-postgresql", "tcp-mysql", "http-intersrv"]) {
+            new MeshAuthorization(`${name}-clickhouse-${port}`, {
+                namespace: args.vaultConsumer.namespace, podSelector: clickhousePods, port, clients: [],
+                noClients: "Langfuse speaks ClickHouse's HTTP and native protocols only, and one replica has no peer",
+            }, { parent: this, dependsOn: [ns] });
+        }
         new MeshAuthorization(`${name}-worker`, {
             namespace: args.vaultConsumer.namespace,
             podSelector: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "worker" },

@@ -14,8 +14,14 @@ import * as k8s from "@pulumi/kubernetes";
  * Policies add up (kubernetes.io/docs/concepts/services-networking/network-policies, read 2026-11-27).
  */
 
-/** Linkerd's inbound proxy port: a meshed client's proxy may connect here instead of the app's port
- *  (opaque and transport-header connections; linkerd.io/2-edge/features/protocol-detection, read 2026-11-27). */
+/**
+ * Linkerd's inbound proxy port. With the default `outboundTransportMode: transport-header`
+ * (linkerd/linkerd2@edge-26.8.3:charts/linkerd-control-plane/values.yaml L253) every meshed
+ * client's proxy connects here, whatever the app's port, and names the port in a header
+ * (linkerd2-proxy release/v2.366.0 linkerd/app/outbound/src/http/concrete.rs L179-188). So a
+ * namespace admitted to 4143 reaches every port of the pods below the mesh; port by port, the
+ * Linkerd Servers decide.
+ */
 export const LINKERD_INBOUND_PORT = 4143;
 
 /** The NetworkPolicy every namespace gets: no ingress unless another policy allows it. */
@@ -81,6 +87,9 @@ export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pul
  * L478-483, a hostPort per Service port, L518-522) by the internet on the ingress's ports, within
  * the ranges klipper-lb itself holds them to.
  */
+/** The label ServiceLB puts on its pods: the namespace of the Service they serve (servicelb.go L41, L478-483). */
+export const SERVICELB_NAMESPACE_LABEL = "svccontroller.k3s.cattle.io/svcnamespace";
+
 export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, opts: pulumi.CustomResourceOptions): void {
     const namespace = "kube-system";
     isolateNamespace(namespace, namespace, opts);
@@ -94,7 +103,7 @@ export function isolateKubeSystem(ingress: { namespace: string; ports: number[] 
     }, opts);
     if (ingress.ports.length > 0) {
         allowIngress("servicelb-ingress", {
-            namespace, podSelector: { "svccontroller.k3s.cattle.io/svcnamespace": ingress.namespace }, ports: ingress.ports, from: "anywhere",
+            namespace, podSelector: { [SERVICELB_NAMESPACE_LABEL]: ingress.namespace }, ports: ingress.ports, from: "anywhere",
             reason: "ServiceLB forwards the ingress's LoadBalancer ports to it (klipper-lb holds each to its source ranges)",
         }, opts);
     }

@@ -142,8 +142,12 @@ export const jupyterhubModel: ChartModel = {
             namespace,
             source: `${Z2JH}/files/hub/jupyterhub_config.py`,
             podLabels: { app: "jupyterhub", component: "singleuser-server" },
-            // Without a service account KubeSpawner mounts no token (kubespawner@7.0.0 objects.py L553-557).
-            automountServiceAccountToken: valueAt(values, "singleuser", "serviceAccountName") ? undefined : false,
+            // singleuser.serviceAccountName becomes KubeSpawner's service_account (files/hub/jupyterhub_config.py L156).
+            serviceAccountName: valueAt(values, "singleuser", "serviceAccountName") ?? undefined,
+            // Without a service account KubeSpawner mounts no token (kubespawner@7.0.0 objects.py L553-557);
+            // singleuser.extraPodConfig is merged into the pod spec last.
+            automountServiceAccountToken: valueAt(values, "singleuser", "extraPodConfig", "automountServiceAccountToken")
+                ?? (valueAt(values, "singleuser", "serviceAccountName") ? undefined : false),
             securityContext: spawner.pod_security_context ?? { fsGroup: 100 },
             nodeSelector: valueAt(values, "singleuser", "nodeSelector"),
             tolerations: [...dedicated("user"), ...(valueAt(values, "singleuser", "extraTolerations") ?? [])],

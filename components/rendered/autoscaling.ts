@@ -45,7 +45,8 @@ export const kedaModel: ChartModel = {
             part("keda-operator", "operator", "keda", "keda", "manager/deployment.yaml",
                 { ports: [{ name: "metricsservice", containerPort: 9666 }], probe: { httpGet: { path: "/readyz", port: 8081 } } }),
             part("keda-operator-metrics-apiserver", "metricServer", "metricsAdapter", "keda-metrics-apiserver", "metrics-server/deployment.yaml",
-                { ports: [{ name: "https", containerPort: 6443 }], probe: { httpGet: { path: "/readyz", port: 6443, scheme: "HTTPS" } } },
+                // metrics-server/deployment.yaml L143-149: `metrics` (prometheus.metricServer.port 8080) is rendered unconditionally.
+                { ports: [{ name: "https", containerPort: 6443 }, { name: "metrics", containerPort: 8080 }], probe: { httpGet: { path: "/readyz", port: 6443, scheme: "HTTPS" } } },
                 { 6443: ["kube-apiserver"] }),
             part("keda-admission-webhooks", "webhooks", "webhooks", "keda-admission-webhooks", "webhooks/deployment.yaml",
                 { ports: [{ name: "http", containerPort: 9443 }], probe: { httpGet: { path: "/readyz", port: 8081 } } },

@@ -109,7 +109,12 @@ export const langfuseModel: ChartModel = {
                     image: "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0",
                     securityContext: BITNAMI_CONTAINER,
                     resources: clickhouse.resources,
-                    ports: [{ name: "http", containerPort: 8123 }, { name: "tcp", containerPort: 9000 }],
+                    // statefulset.yaml L258-285 with keeper, TLS and metrics off (values.yaml L137-148): the PostgreSQL,
+                    // MySQL and interserver ports are rendered whatever the config.
+                    ports: [
+                        { name: "http", containerPort: 8123 }, { name: "tcp", containerPort: 9000 },
+                        { name: "tcp-postgresql", containerPort: 9005 }, { name: "tcp-mysql", containerPort: 9004 }, { name: "http-intersrv", containerPort: 9009 },
+                    ],
                     livenessProbe: { tcpSocket: { port: "http" } },
                     readinessProbe: { httpGet: { path: "/ping", port: "http" } },
                 }],

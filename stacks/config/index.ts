@@ -74,7 +74,7 @@ const platformSchema = z.strictObject({
         storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
         database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
         clients: meshClients
-            .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/default for notebooks)."),
+            .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),
         backup: z.strictObject({
             retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
             schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })

@@ -14,7 +14,15 @@ export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
 });
 
 /** Meshed service accounts, `namespace/name`, that a Linkerd policy admits. */
-export const meshClients = z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })).default([]);
+/**
+ * People's notebook servers ran as their namespace's `default` account until they got their own
+ * (components/apps/notebooks.ts NOTEBOOK_USER_ACCOUNT); `default` is now JupyterHub's proxy.
+ */
+export const NOTEBOOK_SERVERS = { before: "groundwork-notebooks/default", now: "groundwork-notebooks/notebook-user" } as const;
+
+export const meshClients = z.array(z.string()
+    .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })
+    .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })).default([]);
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
