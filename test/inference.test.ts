@@ -231,10 +231,10 @@ describe("inference: vLLM behind the LLM gateway", function () {
         });
 
         it("lets KEDA's metrics API server reach the operator as TLS in the mesh, and the operator alone query Prometheus", () => {
-            const server = (name: string) => docs.cloud.find((d) => d.kind === "Server" && d.metadata.name === name);
+            const server = (name: string) => docs.cloud!.find((d) => d.kind === "Server" && d.metadata.name === name)!;
             // KEDA's gRPC metrics service is its own mutual TLS: a gRPC Server would refuse every connection.
-            assert.deepEqual([server("queue-autoscaling-keda-metrics-service-server").spec.port, server("queue-autoscaling-keda-metrics-service-server").spec.proxyProtocol], ["metricsservice", "TLS"]);
-            const clients = (name: string) => docs.cloud.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === name).spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
+            assert.deepEqual([server("queue-autoscaling-keda-metrics-service-server").spec!.port, server("queue-autoscaling-keda-metrics-service-server").spec!.proxyProtocol], ["metricsservice", "TLS"]);
+            const clients = (name: string) => docs.cloud!.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === name)!.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
             assert.deepEqual(clients("queue-autoscaling-keda-metrics-service-clients"), ["keda/keda-metrics-server"]);
             assert.deepEqual(clients("queue-autoscaling-prometheus-api-clients"), ["keda/keda-operator"]);
         });
