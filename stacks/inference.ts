@@ -32,7 +32,22 @@ export const GATEWAY_DATABASE = "litellm";
 export const GATEWAY_CONSUMER: VaultConsumer = { name: "gateway", namespace: INFERENCE_NAMESPACE, serviceAccount: "gateway-secrets" };
 export const MODELS_CONSUMER: VaultConsumer = { name: "inference", namespace: INFERENCE_NAMESPACE, serviceAccount: "inference-secrets" };
 
-const password = (name: string, length = 32) => new random.RandomPassword(name, { length, special: false }).result;
+const password = (name: string, length = 32, keepers?: Record<string, string>) => new random.RandomPassword(name, { length, special: false, keepers }).result;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The first day (UTC, `YYYY-MM-DD`) of the rotation period `now` falls in: periods of `days` days
+ * counted from 1970-01-01. A virtual key's value is kept by this date, so the first `pulumi up`
+ * of each period generates a new one and the provisioning job rotates it in the gateway.
+ */
+export function rotationPeriodStart(now: Date, days: number): string {
+    const day = Math.floor(now.getTime() / DAY_MS);
+    return new Date((day - (day % days)) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Keys expire twice their rotation period after they are made: one missed period is survived, two are not. */
+export const keyExpiryDays = (rotationDays: number) => 2 * rotationDays;
 
 /**
  * The secrets inference adds to Vault: the gateway's database password (also the Postgres
@@ -40,7 +55,7 @@ const password = (name: string, length = 32) => new random.RandomPassword(name, 
  * token, and one generated value per virtual key. `langfuseKeys` are the ones Langfuse was
  * initialised with.
  */
-export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<string, pulumi.Output<string>>): PlatformSecrets {
+export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<string, pulumi.Output<string>>, now: Date = new Date()): PlatformSecrets {
     const dbPassword = password("gateway-db");
     const secrets: PlatformSecrets = {
         [`postgres/${GATEWAY_DATABASE}`]: { username: pulumi.secret(pulumi.output(GATEWAY_DATABASE)), password: dbPassword },
@@ -48,7 +63,8 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
         "gateway/langfuse": langfuseKeys,
         "gateway/virtual-keys": Object.fromEntries(inf.teams.flatMap((t) => t.keys.map((k) => {
             const alias = `${t.name}-${k.name}`;
-            return [alias, pulumi.interpolate`sk-${password(`gateway-key-${alias}`, 40)}`];
+            const rotation = { period: rotationPeriodStart(now, inf.gateway.keyRotationDays), days: String(inf.gateway.keyRotationDays) };
+            return [alias, pulumi.interpolate`sk-${password(`gateway-key-${alias}`, 40, rotation)}`];
         }))),
     };
     // Each team's own keys, under the team's path: its owners read these and nothing else.
@@ -142,6 +158,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         vaultConsumer: GATEWAY_CONSUMER,
         routes,
         teams: inf.teams.map((t) => ({ ...t, routes: t.routes ?? inf.routes.map((r) => r.name) })),
+        keyExpiryDays: keyExpiryDays(inf.gateway.keyRotationDays),
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],
         hostedKeyNames: inf.hosted.map((h) => h.name),

@@ -47,6 +47,9 @@ describe("applications: the chat UI", () => {
         assert.deepEqual([values.openaiApiKey, values.openaiApiKeyExistingSecret, values.openaiApiKeyExistingSecretKey], ["", "chat-gateway", "apiKey"]);
         assert.ok(values.extraEnvVars.some((e: any) => e.name === "ENABLE_FORWARD_USER_INFO_HEADERS" && e.value === "True"));
         const docs = kubernetesDocuments(dev.resources) as any[];
+        // The key rotates on a schedule and is read at start: VSO restarts the chat UI when it changes.
+        const synced = docs.find((d) => d.kind === "VaultStaticSecret" && d.spec.destination.name === "chat-gateway");
+        assert.deepEqual(synced.spec.rolloutRestartTargets, [{ kind: "StatefulSet", name: "open-webui" }]);
         const config = YAML.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway") as any).data["config.yaml"]);
         // LiteLLM records the e-mail as the call's end user, which the Langfuse callback makes the trace's user.
         assert.deepEqual(config.general_settings.user_header_mappings, [{ header_name: "X-OpenWebUI-User-Email", litellm_user_role: "customer" }]);
@@ -54,7 +57,7 @@ describe("applications: the chat UI", () => {
         assert.equal(config.general_settings.store_prompts_in_spend_logs, false);
         const access = JSON.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access") as any).data["access.json"]);
         assert.deepEqual(access.keys.find((k: any) => k.key_alias === "platform-chat-ui"), {
-            key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], key_file: "platform-chat-ui",
+            key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], duration: "180d", key_file: "platform-chat-ui",
         });
     });
 

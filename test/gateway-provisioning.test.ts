@@ -39,8 +39,8 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
 
     const state = async () => (await fetch(`${url}/state`)).json() as Promise<{ teams: Record<string, any>; keys: Record<string, any>; calls: [string, string[] | null][] }>;
 
-    function provision(teams: GatewayTeam[], values: Record<string, string>) {
-        fs.writeFileSync(path.join(dir, "access.json"), JSON.stringify(gatewayAccess(teams)));
+    function provision(teams: GatewayTeam[], values: Record<string, string>, keyExpiryDays?: number) {
+        fs.writeFileSync(path.join(dir, "access.json"), JSON.stringify(gatewayAccess(teams, keyExpiryDays)));
         for (const [alias, value] of Object.entries(values)) fs.writeFileSync(path.join(dir, alias), `${value}\n`);
         const run = spawnSync("python3", ["-c", PROVISION_SCRIPT], {
             env: { ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, ACCESS_FILE: path.join(dir, "access.json"), KEYS_DIR: dir },
@@ -100,6 +100,27 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
         const update = after.calls.slice(before.calls.length).find(([p]) => p === "/team/update")!;
         assert.deepEqual(update[1], ["rpm_limit", "team_id"]);
         assert.equal(after.teams.research.budget_reset_at, before.teams.research.budget_reset_at);
+    });
+
+    it("gives keys an expiry: a key made without one gets it once, a second run moves none, a rotated key gets a new one", async () => {
+        let run = provision(TEAMS, values, 180);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^key research-notebooks: updated duration$/m);
+        const first = await state();
+        const expires = first.keys[sha(values["research-notebooks"])].expires;
+        assert.match(expires, /^\+180d@\d+$/);
+
+        run = provision(TEAMS, values, 180);
+        assert.doesNotMatch(run.stdout, /updated|rotated|created/);
+        assert.equal((await state()).keys[sha(values["research-notebooks"])].expires, expires, "a second run moved the expiry");
+
+        const rotated = { ...values, "research-notebooks": "sk-research-notebooks-6666" };
+        run = provision(TEAMS, rotated, 180);
+        assert.match(run.stdout, /^key research-notebooks: rotated$/m);
+        const fresh = (await state()).keys[sha(rotated["research-notebooks"])].expires;
+        assert.match(fresh, /^\+180d@\d+$/);
+        assert.notEqual(fresh, expires);
+        Object.assign(values, rotated);
     });
 
     it("fails on an API error without printing the key the error echoes", async () => {

@@ -6,6 +6,7 @@ import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inferenc
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { problems, stackValues, committedPlan } from "./helpers";
+import { keyExpiryDays, rotationPeriodStart } from "../stacks/inference";
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
 
@@ -81,14 +82,14 @@ describe("inference: vLLM behind the LLM gateway", function () {
             }]);
             assert.deepEqual(access.keys, [{
                 key_alias: "product-default", team_id: "product", max_budget: 100, budget_duration: "30d", rpm_limit: 120, tpm_limit: 50000,
-                models: ["chat", "large", "small", "hosted"], key_file: "product-default",
+                models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-default",
             }, {
                 // The chat UI's own key, at the team's limits: people's chats count against the team's budget.
                 key_alias: "product-chat-ui", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
-                models: ["chat", "large", "small", "hosted"], key_file: "product-chat-ui",
+                models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-chat-ui",
             }, {
                 key_alias: "product-notebooks", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
-                models: ["chat", "large", "small", "hosted"], key_file: "product-notebooks",
+                models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-notebooks",
             }]);
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
             assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");
@@ -346,5 +347,36 @@ describe("inference: vLLM behind the LLM gateway", function () {
             v.inference.models[0].revision = "main";
             assert.deepEqual(problems(v), ['groundwork:inference.models[0].revision = "main": must be a full 40-character commit hash: a branch or tag can move under a running server']);
         });
+    });
+});
+
+describe("virtual keys rotate on a schedule and expire", () => {
+    it("counts rotation periods from 1970-01-01 in UTC, so every run in a period keeps the same keys", () => {
+        assert.equal(rotationPeriodStart(new Date("1970-03-31T23:59:59Z"), 90), "1970-01-01");
+        assert.equal(rotationPeriodStart(new Date("1970-04-01T00:00:00Z"), 90), "1970-04-01");
+        assert.equal(rotationPeriodStart(new Date("2026-11-27T12:00:00Z"), 1), "2026-11-27");
+        assert.equal(rotationPeriodStart(new Date("1970-01-30T23:00:00Z"), 30), "1970-01-01");
+        assert.equal(rotationPeriodStart(new Date("1970-01-31T00:00:00Z"), 30), "1970-01-31");
+        assert.equal(keyExpiryDays(90), 180);
+    });
+
+    it("keeps each key's value by its period, and gives the gateway twice the period as the keys' lifetime", async () => {
+        const plan = await committedPlan("cloud");
+        const keys = plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("gateway-key-"));
+        assert.ok(keys.length > 0);
+        const period = rotationPeriodStart(new Date(), 90);
+        for (const key of keys) assert.deepEqual(key.inputs.keepers, { period, days: "90" }, key.name);
+        const access = JSON.parse((kubernetesDocuments(plan.resources) as any[]).find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access").data["access.json"]);
+        assert.ok(access.keys.length > 0 && access.keys.every((k: any) => k.duration === "180d"), JSON.stringify(access.keys.map((k: any) => k.duration)));
+    });
+
+    it("rejects a rotation period outside 1 to 365 days", () => {
+        for (const days of [0, 366, 1.5]) {
+            const v = stackValues("cloud");
+            v.inference.gateway = { ...(v.inference.gateway ?? {}), keyRotationDays: days };
+            const found = problems(v);
+            assert.equal(found.length, 1, found.join("\n"));
+            assert.match(found[0], new RegExp(`^groundwork:inference\\.gateway\\.keyRotationDays = ${days}: `));
+        }
     });
 });

@@ -152,8 +152,11 @@ export class ChatUi extends pulumi.ComponentResource {
         super("groundwork:apps:ChatUi", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
-        const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
-        const secrets = { sso: synced("sso"), app: synced("app"), db: synced("db"), gateway: synced("gateway") };
+        const synced = (path: string, restartOnChange?: { kind: "StatefulSet"; name: string }[]) =>
+            new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`, restartOnChange }, { parent: this });
+        // The gateway key rotates on a schedule and Open WebUI reads it from its environment at
+        // start (ENABLE_PERSISTENT_CONFIG is off, so the environment wins): VSO restarts it.
+        const secrets = { sso: synced("sso"), app: synced("app"), db: synced("db"), gateway: synced("gateway", [{ kind: "StatefulSet", name: CHAT_RELEASE }]) };
         pinnedRelease(name, OPEN_WEBUI_CHART, {
             name: CHAT_RELEASE,
             namespace: ns.metadata.name,

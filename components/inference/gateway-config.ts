@@ -112,8 +112,13 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
     };
 }
 
-/** The teams and keys the provisioning job creates or updates through LiteLLM's admin API. */
-export function gatewayAccess(teams: GatewayTeam[]) {
+/**
+ * The teams and keys the provisioning job creates or updates through LiteLLM's admin API. Each key
+ * expires `keyExpiryDays` after it is generated (LiteLLM `duration`: now plus a number and s, m,
+ * h, d, w or mo; not an Enterprise feature; an expired key is refused as `expired_key`: see
+ * /work/research/key-expiry.md, BerriAI/litellm key_management_endpoints.py and auth_checks.py).
+ */
+export function gatewayAccess(teams: GatewayTeam[], keyExpiryDays?: number) {
     return {
         teams: teams.map((t) => ({
             team_id: t.name,
@@ -132,6 +137,7 @@ export function gatewayAccess(teams: GatewayTeam[]) {
             rpm_limit: k.rpm,
             tpm_limit: k.tpm,
             models: t.routes,
+            ...(keyExpiryDays ? { duration: `${keyExpiryDays}d` } : {}),
             // The key's value: a file the job reads from the Secret synced out of Vault.
             key_file: `${t.name}-${k.name}`,
         }))),

@@ -13,6 +13,9 @@
  * - `/key/update` and `/team/update` move `budget_reset_at` whenever the body carries
  *   `budget_duration`, so it is sent only when it changed; `metadata` replaces the stored object.
  * - `/key/list?key_alias=&return_full_object=true` finds a key by alias; `/team/list` lists teams.
+ * - `duration` on `/key/generate` sets `expires` to now plus the duration; on `/key/update` it
+ *   moves it again, so it is sent only to a key that has no expiry yet (one made before expiry
+ *   was configured). A rotated key gets a new value and a new expiry.
  * - `/team/delete` deletes the team's keys too.
  * Only objects whose metadata carries `managed_by: groundwork` are updated or removed: teams and
  * keys made by hand in the gateway are left alone.
@@ -98,6 +101,8 @@ def reconcile_key(key, value):
         call("/key/generate", dict(desired, key=value, metadata=MANAGED))
         return "created"
     diff = changes(existing, desired, ("team_id",) + SETTINGS + ("budget_duration",))
+    if desired.get("duration") and not existing.get("expires"):
+        diff["duration"] = desired["duration"]
     if not diff:
         return "unchanged"
     call("/key/update", dict(diff, key=existing["token"]))

@@ -47,6 +47,8 @@ export interface LlmGatewayArgs {
     vaultConsumer: VaultConsumer;
     routes: GatewayRoute[];
     teams: GatewayTeam[];
+    /** Days a virtual key lives after it is generated (LiteLLM `duration`); none: keys never expire. */
+    keyExpiryDays?: number;
     router: RouterSettings;
     /** Headers applications name their users in (LiteLLM end users, Langfuse trace users). */
     endUserHeaders?: string[];
@@ -102,7 +104,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         const virtualKeys = synced("virtual-keys");
 
         this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders));
-        const access = JSON.stringify(gatewayAccess(args.teams), null, 2);
+        const access = JSON.stringify(gatewayAccess(args.teams, args.keyExpiryDays), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {
             metadata: { name, namespace: ns, labels },
             data: { "config.yaml": this.config },

@@ -106,7 +106,9 @@ export const inferenceSchema = z.strictObject({
         timeoutSeconds: z.number().int().min(1).max(3600).default(300).describe("Per-call timeout."),
         clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications in the cluster that may call the gateway, beside the ingress and the chat UI and notebooks; others are refused."),
-    }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [] }).describe("The LiteLLM gateway."),
+        keyRotationDays: z.number().int().min(1).max(365).default(90)
+            .describe("Every virtual key gets a new value at the first `pulumi up` of each period of this many days, and expires in the gateway twice this long after it was made, so a stack nobody updates stops accepting old keys."),
+    }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [], keyRotationDays: 90 }).describe("The LiteLLM gateway."),
 });
 
 export type InferenceConfig = z.output<typeof inferenceSchema>;
