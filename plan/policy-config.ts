@@ -19,7 +19,9 @@ import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
+import { edgeInstallName } from "../components/edge/edge-machines";
 import { clusterNodes } from "../stacks/cluster-nodes";
+import { EDGE_COMPONENT } from "../stacks/edge-site";
 import { parseStackConfig, StackConfig } from "../stacks/config";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { readStackFile } from "./stack-file";
@@ -31,8 +33,16 @@ export const MONTHLY_BUDGET_POLICY = "monthly-budget";
 /** The cost pack's policy that holds a stack to OCI Always Free. */
 export const ALWAYS_FREE_POLICY = "always-free-within-limits";
 
+/** The security pack's policy that keeps the k3s server token on servers. */
+export const SERVER_TOKEN_POLICY = "k3s-server-token-only-on-servers";
+
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
 export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
+    if (pack === "security") {
+        // Edge machines carry no role tag: their servers' install Commands are named here.
+        const serverNodes = (config.edge?.machines ?? []).filter((m) => m.role === "server").map((m) => edgeInstallName(EDGE_COMPONENT, m.name));
+        return serverNodes.length > 0 ? { [SERVER_TOKEN_POLICY]: { serverNodes } } : {};
+    }
     if (pack === "reliability") {
         return { [PLACEMENT_POLICY]: { nodes: clusterNodes(config) } };
     }

@@ -11,11 +11,14 @@ export interface EdgeSiteArgs {
     externalServerUrl?: pulumi.Input<string>;
 }
 
+/** The EdgeMachines component's name: its install Commands are named after it (edgeInstallName). */
+export const EDGE_COMPONENT = "edge";
+
 /** An edge site: existing machines that get k3s over SSH. */
 export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSiteArgs): SiteResult {
     const hostsServers = ctx.serverSite === "edge";
     const initial = hostsServers ? site.machines.find((m) => m.role === "server") : undefined;
-    const machines = new EdgeMachines("edge", {
+    const machines = new EdgeMachines(EDGE_COMPONENT, {
         machines: site.machines,
         taintEdge: ctx.taintEdge,
         k3s: {

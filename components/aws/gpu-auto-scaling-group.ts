@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { k3sCloudInit } from "../k3s/bootstrap";
+import { k3sCloudInit, K3S_ROLE_TAG } from "../k3s/bootstrap";
 import { taintsFor } from "../placement";
 import { AgentJoin, gpuNodeLabels, newestGpuAmiId } from "./gpu-node-group";
 import { INSTANCE_TYPES } from "./instance-types";
@@ -101,7 +101,7 @@ export class AwsGpuAutoScalingGroup extends pulumi.ComponentResource {
                 labels,
                 taints,
             })).toString("base64"));
-        const instanceTags = { ...args.tags, Name: name, "groundwork-k3s-role": "agent" };
+        const instanceTags = { ...args.tags, Name: name, [K3S_ROLE_TAG]: "agent" };
 
         const template = new aws.ec2.LaunchTemplate(name, {
             description: `k3s GPU agents of ${name} (${args.instanceType}), sized by the cluster autoscaler`,

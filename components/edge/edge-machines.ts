@@ -56,6 +56,9 @@ export const EDGE_UNINSTALL_COMMAND = `sudo sh -c ${singleQuoted(K3S_UNINSTALL)}
  * resource: an unreachable host fails that host, with its name in the error. Re-running is
  * harmless (the script restarts k3s only when its config changed); deleting uninstalls k3s.
  */
+/** The resource name of the Command that installs k3s on one machine (the security pack's config names servers by it). */
+export const edgeInstallName = (component: string, machine: string) => `${component}-${machine}`;
+
 export class EdgeMachines extends pulumi.ComponentResource {
     public readonly installs: Record<string, command.remote.Command> = {};
 
@@ -65,14 +68,16 @@ export class EdgeMachines extends pulumi.ComponentResource {
         const ordered = [...args.machines].sort((a, b) => Number(b.name === args.k3s.initialServer) - Number(a.name === args.k3s.initialServer));
         for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
+            const join = joinTokensFor(machine.role, args.k3s.tokens);
             const script = pulumi
-                .all([args.k3s.tokens.server, args.k3s.tokens.agent, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl])
-                .apply(([server, agent, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
+                .all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl])
+                .apply(([token, agentToken, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
                     version: args.k3s.version,
                     role: machine.role,
                     nodeName: machine.name,
                     serverUrl,
-                    ...joinTokensFor(machine.role, { server, agent }),
+                    token,
+                    agentToken,
                     tailscaleAuthKey,
                     tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,
@@ -83,7 +88,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                         ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host] }
                         : undefined,
                 }));
-            this.installs[machine.name] = new command.remote.Command(`${name}-${machine.name}`, {
+            this.installs[machine.name] = new command.remote.Command(edgeInstallName(name, machine.name), {
                 connection: {
                     host: machine.host,
                     port: machine.port,

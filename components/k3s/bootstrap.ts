@@ -70,14 +70,21 @@ export interface K3sNodeBootstrap {
     };
 }
 
+/** The tag on every cloud node (OCI freeform tag, AWS tag) naming its k3s role; the security pack reads it. */
+export const K3S_ROLE_TAG = "groundwork-k3s-role";
+
 /** The cluster's two join secrets: servers join with `server`, agents only ever see `agent`. */
 export interface JoinTokens {
     server: pulumi.Input<string>;
     agent: pulumi.Input<string>;
 }
 
-/** The token a node of this role joins with, and (servers) the agent token it accepts. */
-export function joinTokensFor(role: "server" | "agent", tokens: { server: string; agent: string }): { token: string; agentToken?: string } {
+/**
+ * The token a node of this role joins with, and (servers) the agent token it accepts, chosen
+ * before they are combined into the node's user data or script: an agent's then never depends on
+ * the server token, which the security pack checks in the dependency graph.
+ */
+export function joinTokensFor(role: "server" | "agent", tokens: JoinTokens): { token: pulumi.Input<string>; agentToken?: pulumi.Input<string> } {
     return role === "server" ? { token: tokens.server, agentToken: tokens.agent } : { token: tokens.agent };
 }
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
 import * as tls from "@pulumi/tls";
-import { JoinTokens, joinTokensFor, k3sCloudInit, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { JoinTokens, joinTokensFor, k3sCloudInit, K3S_ROLE_TAG, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -72,13 +72,15 @@ export class OciArmNodePool extends pulumi.ComponentResource {
             const initial = node.name === args.k3s.initialServer;
             // Its SSH host key, made here so every connection can verify it from the first one.
             const hostKey = args.generateHostKeys ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
-            const userData = pulumi.all([args.k3s.tokens.server, args.k3s.tokens.agent, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh]).apply(([server, agent, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic]) =>
+            const join = joinTokensFor(node.role, args.k3s.tokens);
+            const userData = pulumi.all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh]).apply(([token, agentToken, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic]) =>
                 Buffer.from(k3sCloudInit({
                     version: args.k3s.version,
                     role: node.role,
                     nodeName: node.name,
                     serverUrl,
-                    ...joinTokensFor(node.role, { server, agent }),
+                    token,
+                    agentToken,
                     tailscaleAuthKey,
                     tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,
@@ -117,7 +119,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 availabilityConfig: { recoveryAction: "RESTORE_INSTANCE" },
                 // A server's boot volume holds etcd: keep it if the instance is ever deleted.
                 preserveBootVolume: node.role === "server",
-                freeformTags: { ...args.freeformTags, "groundwork-k3s-role": node.role },
+                freeformTags: { ...args.freeformTags, [K3S_ROLE_TAG]: node.role },
             }, {
                 parent: this,
                 // A newer image or a re-rendered bootstrap must never replace a running node;

@@ -7,6 +7,7 @@ import { podCredentialPolicies } from "./pod-credentials";
 import { podIsolationPolicies } from "./pod-isolation";
 import { meshAdmitsOutsideCallers } from "./mesh-admission";
 import { meshServerPerPort } from "./mesh-servers";
+import { k3sServerTokenOnlyOnServers } from "./k3s-tokens";
 import { podSecurityAdmission } from "./pod-security-admission";
 import { routePolicies } from "./routes";
 import { networkPolicies } from "./network-policies";
@@ -23,6 +24,7 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     podSecurityAdmission,
     meshAdmitsOutsideCallers,
     meshServerPerPort,
+    k3sServerTokenOnlyOnServers,
     ...routePolicies,
     ...networkPolicies,
     pullRequestJobsWithoutSecrets,
