@@ -93,7 +93,8 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
     "aws:iam/role:Role": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:role/${name}` }),
     "aws:ec2/keyPair:KeyPair": (name) => ({ keyName: `${name}-offline` }),
     "aws:s3/bucket:Bucket": (name) => ({ bucket: `${name}-offline`, arn: `arn:aws:s3:::${name}-offline` }),
-    "oci:Identity/customerSecretKey:CustomerSecretKey": (name) => ({ key: `offline-${digest(`${name}-key`).slice(0, 40)}` }),
+    // Its id is the S3 access key id: a value of its own, not the `offline-<name>` its user would share.
+    "oci:Identity/customerSecretKey:CustomerSecretKey": (name) => ({ id: `offline-csk-${digest(`${name}-id`).slice(0, 24)}`, key: `offline-${digest(`${name}-key`).slice(0, 40)}` }),
     "aws:kms/key:Key": (name) => ({ keyId: `offline-${name}`, arn: `arn:offline:${name}` }),
     "aws:iam/user:User": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:user/${name}` }),
     "aws:iam/accessKey:AccessKey": (name) => ({ id: `AKIAOFFLINE${digest(name).slice(0, 9).toUpperCase()}`, secret: `offline-${digest(`${name}-secret`).slice(0, 40)}` }),
@@ -132,7 +133,8 @@ export function offlineInvoke(args: MockCallArgs): Record<string, unknown> {
 export function offlineResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const computed = OFFLINE_OUTPUTS[args.type]?.(args.name, args.inputs) ?? {};
     return {
-        id: args.custom ? `offline-${args.name}` : undefined,
+        // A type that answers its own id (an access key's) keeps it; the rest are `offline-<name>`.
+        id: args.custom ? (typeof computed.id === "string" ? computed.id : `offline-${args.name}`) : undefined,
         state: { ...args.inputs, ...computed },
     };
 }

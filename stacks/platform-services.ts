@@ -213,8 +213,8 @@ const BUCKET_CONSUMERS = [{ name: "postgres", prefix: "postgres/" }, { name: "la
 
 /**
  * Object storage for backups and blobs: the stack's cloud (AWS first, else OCI), or a bucket from
- * config, with each consumer's key. On AWS each consumer has its own IAM user limited to its
- * prefix; OCI's customer secret keys and a bucket from config give one key to both.
+ * config, with each consumer's key. On AWS and OCI each consumer has its own user (IAM user; OCI
+ * user and group) limited to its prefix; a bucket from config gives its one key to both.
  */
 function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): BackupTarget & { keyFor(consumer: string): BucketKey } {
     const given = config.platform.postgres.backup.s3;
@@ -229,8 +229,9 @@ function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): Backu
     const oci = config.oci!;
     const bucket = new OciBackupBucket("backups", {
         compartmentId: oci.compartmentId,
+        tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
         region: oci.region,
-        userId: (oci.backupUserOcid ?? oci.auth?.userOcid)!,
+        consumers: BUCKET_CONSUMERS,
     }, { provider: ociProvider! });
-    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: () => ({ accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey }) };
+    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
 }

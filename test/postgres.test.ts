@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { consumerStatements } from "../components/oci/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { named, problems, stackValues, committedPlan } from "./helpers";
@@ -56,10 +57,27 @@ describe("Postgres with pgvector", function () {
     it("creates a private, versioned bucket kept on delete, with credentials that reach Postgres only through Vault", () => {
         const bucket = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
         assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
-        assert.deepEqual(named(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", "backups").inputs.userId, "ocid1.user.oc1..aaaaaaaagroundworkbackups");
+        // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
+        for (const [consumer, prefix] of [["postgres", "postgres/"], ["langfuse", "langfuse/"]]) {
+            const id = `backups-${consumer}`;
+            const user = named(plans.dev, "oci:Identity/user:User", id);
+            assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
+            const caps = named(plans.dev, "oci:Identity/userCapabilitiesManagement:UserCapabilitiesManagement", id).inputs;
+            assert.deepEqual([caps.canUseApiKeys, caps.canUseAuthTokens, caps.canUseConsolePassword, caps.canUseSmtpCredentials, caps.canUseCustomerSecretKeys], [false, false, false, false, true]);
+            const key = named(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", id);
+            assert.ok(key.dependencies?.includes(user.urn), `${id}'s key belongs to its own user`);
+            assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", id).inputs.statements, consumerStatements(`groundwork-dev-${id}`, String(bucket.inputs.compartmentId), "backups-dev", prefix));
+        }
+        assert.deepEqual(consumerStatements("g", "ocid1.compartment.oc1..c", "b", "postgres/"), [
+            "Allow group g to read buckets in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
+            "Allow group g to inspect objects in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
+            "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = /postgres/*/}",
+        ]);
         const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);
         assert.match(configure, /"region":"eu-frankfurt-1"/);
+        const devKeyOf = (path: string) => JSON.parse(configure.split(`vault kv put -mount=groundwork ${path} `)[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]).accessKeyId;
+        assert.notEqual(devKeyOf("postgres/backup"), devKeyOf("langfuse/s3"), "on OCI too, Postgres and Langfuse use different keys");
         const s3 = plans.cloud;
         const block = named(s3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
         assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
@@ -110,10 +128,15 @@ describe("Postgres with pgvector", function () {
             delete edge.platform.postgres;
             assert.deepEqual(problems(edge), ["groundwork:platform.postgres.backup.s3 is not set: is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, accessKeyId, secretAccessKey)"]);
         });
-        it("rejects OCI backups without a user for the S3-compatible key", () => {
+        it("rejects OCI backups without a tenancy for the consumers' users, and the retired backupUserOcid by name", () => {
             const dev = stackValues("dev");
-            delete dev.oci.backupUserOcid;
-            assert.deepEqual(problems(dev), ["groundwork:oci.backupUserOcid is not set: is required for Postgres backups to OCI Object Storage: its S3-compatible keys belong to a user"]);
+            delete dev.oci.tenancyOcid;
+            assert.ok(problems(dev).some((p) => p.startsWith("groundwork:oci.tenancyOcid is not set: ") && p.includes("is required for backups to OCI Object Storage: each consumer's user and group are made in the tenancy")), problems(dev).join("\n"));
+            const old = stackValues("dev");
+            old.oci.backupUserOcid = "ocid1.user.oc1..aaaaaaaaformerbackups";
+            const found = problems(old);
+            assert.equal(found.length, 1, found.join("\n"));
+            assert.match(found[0], /^groundwork:oci\.backupUserOcid = "ocid1\.user\.oc1\.\.aaaaaaaaformerbackups": is no longer read: the stack makes each backup consumer its own OCI user, group and key/);
         });
     });
 });

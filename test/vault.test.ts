@@ -207,7 +207,8 @@ describe("Vault", function () {
         it("rejects OCI KMS unseal without a tenancy for the dynamic group", () => {
             const dev = stackValues("dev");
             delete dev.oci.tenancyOcid;
-            assert.deepEqual(problems(dev), ["groundwork:oci.tenancyOcid is not set: is required for Vault's OCI KMS auto-unseal: its instances are authorised by a dynamic group, which lives in the tenancy"]);
+            // Both of dev's uses of the tenancy say why, in one message for the key.
+            assert.deepEqual(problems(dev), ["groundwork:oci.tenancyOcid is not set: is required for Vault's OCI KMS auto-unseal: its instances are authorised by a dynamic group, which lives in the tenancy; is required for backups to OCI Object Storage: each consumer's user and group are made in the tenancy"]);
         });
         it("rejects an even number of Vault servers and never echoes the token", () => {
             const edge = stackValues("edge");

@@ -1,47 +1,104 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
 
+/** A writer of the bucket: its own user, group and key, limited to its prefix (`postgres/`, `langfuse/`). */
+export interface OciBucketConsumer {
+    name: string;
+    prefix: string;
+}
+
 export interface OciBackupBucketArgs {
     compartmentId: pulumi.Input<string>;
+    /** The tenancy: users and groups live in its root compartment. */
+    tenancyId: pulumi.Input<string>;
     region: string;
-    /** The user whose Customer Secret Key (S3-compatible credentials) backups use. */
-    userId: pulumi.Input<string>;
+    consumers: OciBucketConsumer[];
 }
 
 /**
- * A private, versioned Object Storage bucket for database backups, reached through OCI's
- * S3-compatible endpoint (path-style) with a Customer Secret Key. Always Free includes 20 GB of
- * Object Storage. The bucket is kept if the stack is deleted.
- * Sources: OCI docs "Amazon S3 Compatibility API" and "Always Free Resources"; terraform-provider-oci
- * identity_customer_secret_key (read 2026-11-25).
+ * The IAM statements of one consumer's group (OCI policy syntax; variables from docs.oracle.com
+ * iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, read 2026-11-27):
+ * - `read buckets` on this bucket: the S3 API's HeadBucket (barman-cloud calls it before every command);
+ * - `inspect objects` on this bucket: listings, which carry no object name to condition on;
+ * - `manage objects` only where `target.object.name` matches the consumer's prefix: read, write,
+ *   overwrite and delete under it, nothing elsewhere (a leaked Langfuse key reads no database backup).
+ */
+export function consumerStatements(group: string, compartmentId: string, bucket: string, prefix: string): string[] {
+    const where = `target.bucket.name = '${bucket}'`;
+    return [
+        `Allow group ${group} to read buckets in compartment id ${compartmentId} where ${where}`,
+        `Allow group ${group} to inspect objects in compartment id ${compartmentId} where ${where}`,
+        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = /${prefix}*/}`,
+    ];
+}
+
+/**
+ * A private, versioned Object Storage bucket for backups and blobs, reached through OCI's
+ * S3-compatible endpoint (path-style). Each consumer gets its own IAM user, made by the stack and
+ * able to hold only Customer Secret Keys (no console password, API key or auth token), in its own
+ * group whose policy reaches only its prefix: not the deployer's user, whose key would carry all
+ * of the deployer's rights. Always Free includes 20 GB of Object Storage; IAM costs nothing. The
+ * bucket is kept if the stack is deleted. Users and groups are created in the tenancy's home region.
+ * Sources: OCI docs "Amazon S3 Compatibility API", "Managing User Capabilities" and "Always Free
+ * Resources"; terraform-provider-oci identity_customer_secret_key (read 2026-11-25 and 2026-11-27).
  */
 export class OciBackupBucket extends pulumi.ComponentResource {
     public readonly bucket: pulumi.Output<string>;
     public readonly endpointURL: pulumi.Output<string>;
     public readonly region: string;
-    public readonly accessKeyId: pulumi.Output<string>;
-    public readonly secretAccessKey: pulumi.Output<string>;
+    /** Each consumer's S3-compatible key (secret), by consumer name. */
+    public readonly credentials: Record<string, { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> }> = {};
 
     constructor(name: string, args: OciBackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:BackupBucket", name, {}, opts);
-        const namespace = oci.objectstorage.getNamespaceOutput({ compartmentId: args.compartmentId }, { parent: this }).namespace;
+        const parent = { parent: this };
+        const stack = pulumi.getStack();
+        const namespace = oci.objectstorage.getNamespaceOutput({ compartmentId: args.compartmentId }, parent).namespace;
         const bucket = new oci.objectstorage.Bucket(name, {
             compartmentId: args.compartmentId,
             namespace,
-            name: pulumi.interpolate`${name}-${pulumi.getStack()}`,
+            name: `${name}-${stack}`,
             accessType: "NoPublicAccess",
             versioning: "Enabled",
             storageTier: "Standard",
         }, { parent: this, retainOnDelete: true });
-        const key = new oci.identity.CustomerSecretKey(name, {
-            userId: args.userId,
-            displayName: pulumi.interpolate`${name}-${pulumi.getStack()} backups`,
-        }, { parent: this, additionalSecretOutputs: ["key"] });
+        for (const consumer of args.consumers) {
+            const id = `${name}-${consumer.name}`;
+            const principal = `groundwork-${stack}-${id}`;
+            const user = new oci.identity.User(id, {
+                compartmentId: args.tenancyId,
+                name: principal,
+                description: `Groundwork ${stack}: ${consumer.name}'s key to ${name}-${stack}/${consumer.prefix}`,
+            }, parent);
+            new oci.identity.UserCapabilitiesManagement(id, {
+                userId: user.id,
+                canUseApiKeys: false,
+                canUseAuthTokens: false,
+                canUseConsolePassword: false,
+                canUseCustomerSecretKeys: true,
+                canUseSmtpCredentials: false,
+            }, parent);
+            const group = new oci.identity.Group(id, {
+                compartmentId: args.tenancyId,
+                name: principal,
+                description: `Groundwork ${stack}: ${consumer.name}, ${consumer.prefix} of ${name}-${stack} only`,
+            }, parent);
+            new oci.identity.UserGroupMembership(id, { userId: user.id, groupId: group.id }, parent);
+            new oci.identity.Policy(id, {
+                compartmentId: args.compartmentId,
+                name: principal,
+                description: `Groundwork ${stack}: ${consumer.name} reads and writes ${consumer.prefix} of ${name}-${stack}`,
+                statements: pulumi.output(args.compartmentId).apply((compartment) => consumerStatements(principal, compartment, `${name}-${stack}`, consumer.prefix)),
+            }, parent);
+            const key = new oci.identity.CustomerSecretKey(id, {
+                userId: user.id,
+                displayName: `${principal} (S3-compatible)`,
+            }, { parent: this, additionalSecretOutputs: ["key"] });
+            this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.key) };
+        }
         this.bucket = bucket.name;
         this.endpointURL = pulumi.interpolate`https://${namespace}.compat.objectstorage.${args.region}.oraclecloud.com`;
         this.region = args.region;
-        this.accessKeyId = pulumi.secret(key.id);
-        this.secretAccessKey = pulumi.secret(key.key);
         this.registerOutputs({ bucket: this.bucket });
     }
 }

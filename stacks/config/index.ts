@@ -292,8 +292,8 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     }
     if (!sites.includes("aws") && sites.includes("oci") && isObject(cfg.oci) && backup.s3 === undefined) {
         const oci = cfg.oci;
-        if (oci.backupUserOcid === undefined && !(isObject(oci.auth) && oci.auth.userOcid !== undefined)) {
-            ctx.addIssue({ code: "custom", path: ["oci", "backupUserOcid"], message: "is required for Postgres backups to OCI Object Storage: its S3-compatible keys belong to a user" });
+        if (oci.tenancyOcid === undefined && !(isObject(oci.auth) && oci.auth.tenancyOcid !== undefined)) {
+            ctx.addIssue({ code: "custom", path: ["oci", "tenancyOcid"], message: "is required for backups to OCI Object Storage: each consumer's user and group are made in the tenancy" });
         }
     }
 

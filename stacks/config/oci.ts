@@ -49,8 +49,10 @@ const ociAuthSchema = z.strictObject({
 export const ociSchema = z.strictObject({
     region: z.enum(OCI_REGIONS).describe("OCI region; Always-Free A1 capacity exists only in the tenancy's home region."),
     compartmentId: ocid("compartment|tenancy").describe("Compartment for every resource."),
-    tenancyOcid: ocid("tenancy").optional().describe("Tenancy OCID, for the dynamic group of Vault's OCI KMS auto-unseal (default: auth.tenancyOcid)."),
-    backupUserOcid: ocid("user").optional().describe("User whose S3-compatible key Postgres backups use (default: auth.userOcid)."),
+    tenancyOcid: ocid("tenancy").optional().describe("Tenancy OCID, for the dynamic group of Vault's OCI KMS auto-unseal and the backup bucket's users (default: auth.tenancyOcid)."),
+    backupUserOcid: z.unknown().optional().superRefine((v, ctx) => {
+        if (v !== undefined) ctx.addIssue({ code: "custom", message: "is no longer read: the stack makes each backup consumer its own OCI user, group and key (README, object storage); remove it, and delete that user's old Customer Secret Key" });
+    }).describe("Retired: the stack makes each backup consumer's user."),
     auth: ociAuthSchema.optional().describe("API key auth; when absent the OCI provider reads ~/.oci/config or OCI_* variables."),
     availabilityDomain: z.string().min(1).optional().describe("Availability domain name; default: the first one the region lists."),
     imageId: ocid("image").optional().describe("aarch64 image OCID; default: the newest Canonical Ubuntu 24.04 image for A1."),
