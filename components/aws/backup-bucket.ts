@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { POD_NO_ROLE } from "../workload-credentials";
+import { workloadIamUser } from "./workload-user";
 
 /** A writer of the bucket: its own IAM user, limited to its prefix (`postgres/`, `langfuse/`). */
 export interface BucketConsumer {
@@ -53,10 +55,8 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
-            const user = new aws.iam.User(id, { path: "/groundwork/" }, parent);
-            new aws.iam.UserPolicy(id, { user: user.name, policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer.prefix))) }, parent);
-            const key = new aws.iam.AccessKey(id, { user: user.name }, parent);
-            this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+            const key = workloadIamUser(id, { policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer.prefix))), noRoleBecause: POD_NO_ROLE }, parent);
+            this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.accessKeyId), secretAccessKey: key.secretAccessKey };
         }
         this.bucket = bucket.bucket;
         this.endpointURL = pulumi.output(`https://s3.${args.region}.amazonaws.com`);

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import { POD_NO_ROLE } from "../workload-credentials";
+import { workloadIamUser } from "./workload-user";
 import { autoscalerClusterTag } from "./gpu-auto-scaling-group";
 
 /**
@@ -53,11 +54,9 @@ export class AwsClusterAutoscalerIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: { clusterName: string }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:ClusterAutoscalerIdentity", name, {}, opts);
-        const user = new aws.iam.User(name, { path: "/groundwork/" }, { parent: this });
-        new aws.iam.UserPolicy(name, { user: user.name, policy: clusterAutoscalerPolicy(args.clusterName) }, { parent: this });
-        const key = new aws.iam.AccessKey(name, { user: user.name }, { parent: this });
-        this.accessKeyId = key.id;
-        this.secretAccessKey = pulumi.secret(key.secret);
+        const key = workloadIamUser(name, { policy: clusterAutoscalerPolicy(args.clusterName), noRoleBecause: POD_NO_ROLE }, { parent: this });
+        this.accessKeyId = key.accessKeyId;
+        this.secretAccessKey = key.secretAccessKey;
         this.registerOutputs({});
     }
 }

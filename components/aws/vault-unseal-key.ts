@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { POD_NO_ROLE } from "../workload-credentials";
+import { workloadIamUser } from "./workload-user";
 
 /**
  * A KMS key that Vault auto-unseals with, and an IAM user allowed only to use that key (k3s pods
@@ -20,18 +22,16 @@ export class AwsVaultUnsealKey extends pulumi.ComponentResource {
             deletionWindowInDays: 30,
         }, { parent: this, retainOnDelete: true });
         new aws.kms.Alias(name, { name: pulumi.interpolate`alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
-        const user = new aws.iam.User(name, { path: "/groundwork/" }, { parent: this });
-        new aws.iam.UserPolicy(name, {
-            user: user.name,
+        const accessKey = workloadIamUser(name, {
             policy: key.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: arn }],
             })),
+            noRoleBecause: POD_NO_ROLE,
         }, { parent: this });
-        const accessKey = new aws.iam.AccessKey(name, { user: user.name }, { parent: this });
         this.keyId = key.keyId;
-        this.accessKeyId = accessKey.id;
-        this.secretAccessKey = pulumi.secret(accessKey.secret);
+        this.accessKeyId = accessKey.accessKeyId;
+        this.secretAccessKey = accessKey.secretAccessKey;
         this.registerOutputs({ keyId: this.keyId });
     }
 }

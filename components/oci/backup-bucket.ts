@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
+import { NO_ROLE_TAG, POD_NO_ROLE } from "../workload-credentials";
 
 /** A writer of the bucket: its own user, group and key, limited to its prefix (`postgres/`, `langfuse/`). */
 export interface OciBucketConsumer {
@@ -69,6 +70,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
                 compartmentId: args.tenancyId,
                 name: principal,
                 description: `Groundwork ${stack}: ${consumer.name}'s key to ${name}-${stack}/${consumer.prefix}`,
+                freeformTags: { [NO_ROLE_TAG]: POD_NO_ROLE },
             }, parent);
             new oci.identity.UserCapabilitiesManagement(id, {
                 userId: user.id,

@@ -8,6 +8,7 @@ import { podIsolationPolicies } from "./pod-isolation";
 import { meshAdmitsOutsideCallers } from "./mesh-admission";
 import { meshServerPerPort } from "./mesh-servers";
 import { k3sServerTokenOnlyOnServers } from "./k3s-tokens";
+import { cloudKeyJustified } from "./cloud-keys";
 import { podSecurityAdmission } from "./pod-security-admission";
 import { routePolicies } from "./routes";
 import { networkPolicies } from "./network-policies";
@@ -25,6 +26,7 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     meshAdmitsOutsideCallers,
     meshServerPerPort,
     k3sServerTokenOnlyOnServers,
+    cloudKeyJustified,
     ...routePolicies,
     ...networkPolicies,
     pullRequestJobsWithoutSecrets,

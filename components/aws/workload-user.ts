@@ -1,0 +1,15 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { NO_ROLE_TAG } from "../workload-credentials";
+
+/**
+ * A long-lived access key for one workload: an IAM user under /groundwork/ with one inline policy,
+ * tagged with why a role would not do (the security pack's `cloud-key-justified` reads it). The key
+ * never leaves Pulumi's state and Vault.
+ */
+export function workloadIamUser(name: string, args: { policy: pulumi.Input<string>; noRoleBecause: string }, opts: pulumi.CustomResourceOptions): { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } {
+    const user = new aws.iam.User(name, { path: "/groundwork/", tags: { [NO_ROLE_TAG]: args.noRoleBecause } }, opts);
+    new aws.iam.UserPolicy(name, { user: user.name, policy: args.policy }, opts);
+    const key = new aws.iam.AccessKey(name, { user: user.name }, opts);
+    return { accessKeyId: key.id, secretAccessKey: pulumi.secret(key.secret) };
+}

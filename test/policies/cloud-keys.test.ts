@@ -1,0 +1,46 @@
+import { strict as assert } from "assert";
+import { broadActions, cloudKeyJustified } from "../../policies/security/cloud-keys";
+import { toPolicyRecord } from "../../plan/policy-report";
+import { committedPlan } from "../helpers";
+import { messages, record } from "./harness";
+
+const urn = (type: string, name: string) => `urn:pulumi:test::groundwork::${type}::${name}`;
+const USER = "aws:iam/user:User";
+const user = (name: string, tags?: Record<string, string>) => record(USER, { path: "/groundwork/", ...(tags && { tags }) }, name);
+const key = (name: string, userName?: string) => record("aws:iam/accessKey:AccessKey", { user: `${name}-user` }, name, { dependencies: userName ? [urn(USER, userName)] : [] });
+const policy = (name: string, userName: string, actions: string[]) => record("aws:iam/userPolicy:UserPolicy", {
+    user: userName, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] }),
+}, name, { dependencies: [urn(USER, userName)] });
+
+describe("cloud-key-justified", () => {
+    it("reads the broad actions of a policy document", () => {
+        assert.deepEqual(broadActions(JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "iam:CreateUser"] }, { Effect: "Allow", Action: "*" }, { Effect: "Deny", Action: "*" }] })), ["iam:CreateUser", "*"]);
+        assert.deepEqual(broadActions("not json"), []);
+    });
+
+    it("passes a key on a workload user that says why no role serves, with narrow rights", async () => {
+        const records = [user("backups", { "groundwork-no-role": "pods cannot reach the instance role" }), key("backups", "backups"), policy("backups", "backups", ["s3:GetObject", "s3:PutObject"])];
+        assert.deepEqual(await messages(cloudKeyJustified, records), []);
+    });
+
+    it("flags a key on a user the stack does not make, a user that gives no reason, and a broad policy", async () => {
+        const records = [key("deployer"), user("ci"), key("ci", "ci"), policy("ci", "ci", ["*"])];
+        assert.deepEqual(await messages(cloudKeyJustified, records), [
+            "AccessKey deployer belongs to a user the stack does not make (a person's or the deployer's, with all their rights); make a user for the workload alone and give it the key, or use a role",
+            "AccessKey ci is a long-lived key on user ci, which does not say why a role would not do; use an instance role, instance principal or OIDC, or tag the user groundwork-no-role: <why none can serve>",
+            "AccessKey ci: user ci's policy ci allows *; a workload's key gets only the actions it calls",
+        ]);
+    });
+
+    it("holds in every stack, each key found on its own tagged user", async () => {
+        let keys = 0;
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+            const records = (await committedPlan(stack)).resources.map(toPolicyRecord);
+            const found = records.filter((r) => r.type === "aws:iam/accessKey:AccessKey" || r.type === "oci:Identity/customerSecretKey:CustomerSecretKey");
+            keys += found.length;
+            for (const k of found) assert.ok((k.dependencies ?? []).some((d) => /:Identity\/user:User::|:iam\/user:User::/.test(d)), `${stack} ${k.name} has no user of its own`);
+            assert.deepEqual(await messages(cloudKeyJustified, records), [], stack);
+        }
+        assert.ok(keys >= 9, `only ${keys} keys checked`);
+    });
+});
