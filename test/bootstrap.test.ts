@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
-import { K3S_CONFIG_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile } from "../components/k3s/bootstrap";
+import { K3S_CONFIG_PATH, K3S_POD_SECURITY_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile, k3sRemoteInstall } from "../components/k3s/bootstrap";
 import { externalKubeconfig, readKubeconfigScript } from "../components/k3s/cluster-access";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
 
@@ -47,6 +47,25 @@ describe("k3s bootstrap", () => {
         for (const key of ["cluster-init", "cluster-cidr", "service-cidr", "secrets-encryption", "tls-san", "agent-token"]) {
             assert.equal(config[key], undefined, key);
         }
+    });
+
+    it("holds every namespace without its own level to Pod Security baseline, so no pod outside kube-system shares a node's network", () => {
+        // Servers: the API server reads the admission configuration (cloud-init and the SSH install alike).
+        assert.deepEqual(k3sConfigFile(server)["kube-apiserver-arg"], [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`]);
+        const file = YAML.parse(k3sCloudInit(server)).write_files.find((f: { path: string }) => f.path === K3S_POD_SECURITY_PATH);
+        assert.equal(file.permissions, "0600");
+        const admission = YAML.parse(file.content);
+        assert.deepEqual([admission.apiVersion, admission.kind, admission.plugins.map((p: any) => p.name)], ["apiserver.config.k8s.io/v1", "AdmissionConfiguration", ["PodSecurity"]]);
+        const pss = admission.plugins[0].configuration;
+        assert.deepEqual([pss.apiVersion, pss.kind, pss.defaults.enforce, pss.defaults.warn], ["pod-security.admission.config.k8s.io/v1", "PodSecurityConfiguration", "baseline", "restricted"]);
+        assert.deepEqual(pss.exemptions, { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] }, "only k3s's own namespace is exempt");
+        const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
+        assert.ok(remote.includes(`cat > "$staged" <<'GROUNDWORK_POD_SECURITY'\n${file.content.trimEnd()}\nGROUNDWORK_POD_SECURITY`), "the SSH install writes the same file");
+        assert.ok(shellcheck(remote).ok, shellcheck(remote).output);
+        // Agents run no API server: neither the flag nor the file.
+        assert.equal(k3sConfigFile(agent)["kube-apiserver-arg"], undefined);
+        assert.ok(!YAML.parse(k3sCloudInit(agent)).write_files.some((f: { path: string }) => f.path === K3S_POD_SECURITY_PATH));
+        assert.ok(!k3sRemoteInstall(agent).includes(K3S_POD_SECURITY_PATH));
     });
 
     it("writes the config file readable by root only and runs the pinned installer", () => {

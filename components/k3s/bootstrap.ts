@@ -124,6 +124,37 @@ export const K3S_INSTALLER_SHA256: Readonly<Record<string, string>> = {
     "v1.34.9+k3s1": "40b487f0d8ef4f5d1bf422e7bb6228cc7789c40ecc66c5ab067d396bbee9816e",
 };
 
+/** Where servers keep the API server's admission configuration (Pod Security defaults). */
+export const K3S_POD_SECURITY_PATH = "/etc/rancher/k3s/pod-security.yaml";
+
+/**
+ * The cluster-wide Pod Security defaults, for a namespace that sets no level of its own: enforce
+ * `baseline`, which refuses host namespaces (hostNetwork, hostPID, hostIPC), hostPath volumes,
+ * host ports and privileged containers; warn and audit at `restricted`. Only kube-system, where
+ * k3s runs its own pods (ServiceLB's host ports, local-path's hostPath helpers), is exempt;
+ * Groundwork's namespaces all set their level. So no pod outside kube-system and the two
+ * namespaces labelled privileged on purpose (linkerd-cni, nvidia-device-plugin) can share a node's
+ * network, where the metadata service's hop limit would not stop it.
+ * Format: kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-admission-controller
+ * (pod-security.admission.config.k8s.io/v1 needs 1.25+; read 2026-11-27). k3s sets no
+ * admission-control-config-file of its own (no match in k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f, pkg/).
+ */
+export function podSecurityAdmissionConfig(): string {
+    return YAML.stringify({
+        apiVersion: "apiserver.config.k8s.io/v1",
+        kind: "AdmissionConfiguration",
+        plugins: [{
+            name: "PodSecurity",
+            configuration: {
+                apiVersion: "pod-security.admission.config.k8s.io/v1",
+                kind: "PodSecurityConfiguration",
+                defaults: { enforce: "baseline", "enforce-version": "latest", audit: "restricted", "audit-version": "latest", warn: "restricted", "warn-version": "latest" },
+                exemptions: { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] },
+            },
+        }],
+    });
+}
+
 /** The k3s configuration file (`/etc/rancher/k3s/config.yaml`): the same keys as the CLI flags. */
 export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
     const overlay = node.overlay ?? "private";
@@ -172,6 +203,7 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
         config.disable = [...K3S_DISABLED];
         config["write-kubeconfig-mode"] = "0600";
         config["secrets-encryption"] = true;
+        config["kube-apiserver-arg"] = [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`];
     }
     return config;
 }
@@ -291,6 +323,7 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
                 permissions: "0600",
                 content: YAML.stringify(k3sConfigFile(node)),
             },
+            ...(node.role === "server" ? [{ path: K3S_POD_SECURITY_PATH, owner: "root:root", permissions: "0600", content: podSecurityAdmissionConfig() }] : []),
             {
                 path: K3S_INSTALL_SCRIPT_PATH,
                 owner: "root:root",
@@ -329,7 +362,17 @@ if ! cmp -s "$staged" ${K3S_CONFIG_PATH}; then
 else
     rm -f "$staged"
 fi
-export GROUNDWORK_CONFIG_CHANGED
+${node.role === "server" ? `staged="$(mktemp)"
+cat > "$staged" <<'GROUNDWORK_POD_SECURITY'
+${podSecurityAdmissionConfig().trimEnd()}
+GROUNDWORK_POD_SECURITY
+if ! cmp -s "$staged" ${K3S_POD_SECURITY_PATH}; then
+    mv "$staged" ${K3S_POD_SECURITY_PATH}
+    GROUNDWORK_CONFIG_CHANGED=1
+else
+    rm -f "$staged"
+fi
+` : ""}export GROUNDWORK_CONFIG_CHANGED
 ${installer}`;
 }
 
