@@ -71,7 +71,7 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual(consumerStatements("g", "ocid1.compartment.oc1..c", "b", "postgres/"), [
             "Allow group g to read buckets in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
             "Allow group g to inspect objects in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
-            "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = /postgres/*/}",
+            "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = 'postgres/*', request.operation != 'DeleteObjectVersion'}",
         ]);
         const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);

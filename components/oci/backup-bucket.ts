@@ -21,25 +21,32 @@ export interface OciBackupBucketArgs {
  * iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, read 2026-11-27):
  * - `read buckets` on this bucket: the S3 API's HeadBucket (barman-cloud calls it before every command);
  * - `inspect objects` on this bucket: listings, which carry no object name to condition on;
- * - `manage objects` only where `target.object.name` matches the consumer's prefix: read, write,
- *   overwrite and delete under it, nothing elsewhere (a leaked Langfuse key reads no database backup).
+ * - `manage objects` only where `target.object.name` matches the consumer's prefix (the quoted
+ *   pattern form of Oracle's examples, `'prod/*'`): read, write, overwrite and delete under it,
+ *   nothing elsewhere (a leaked Langfuse key reads no database backup), and never
+ *   `DeleteObjectVersion`, so a key can hide an object behind a delete marker but not destroy a
+ *   version (docs.oracle.com iaas/Content/Identity/Concepts/commonpolicies.htm). Whether S3's
+ *   DeleteObject with a versionId maps to that operation is not verified
+ *   (/work/research/oci-backup-iam.md).
  */
 export function consumerStatements(group: string, compartmentId: string, bucket: string, prefix: string): string[] {
     const where = `target.bucket.name = '${bucket}'`;
     return [
         `Allow group ${group} to read buckets in compartment id ${compartmentId} where ${where}`,
         `Allow group ${group} to inspect objects in compartment id ${compartmentId} where ${where}`,
-        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = /${prefix}*/}`,
+        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = '${prefix}*', request.operation != 'DeleteObjectVersion'}`,
     ];
 }
 
 /**
  * A private, versioned Object Storage bucket for backups and blobs, reached through OCI's
- * S3-compatible endpoint (path-style). Each consumer gets its own IAM user, made by the stack and
- * able to hold only Customer Secret Keys (no console password, API key or auth token), in its own
+ * S3-compatible endpoint (path-style). Each consumer gets its own IAM user, made by the stack, with
+ * no console password, API key, auth token or SMTP credential allowed (its Customer Secret Key is
+ * its one credential), in its own
  * group whose policy reaches only its prefix: not the deployer's user, whose key would carry all
  * of the deployer's rights. Always Free includes 20 GB of Object Storage; IAM costs nothing. The
- * bucket is kept if the stack is deleted. Users and groups are created in the tenancy's home region.
+ * bucket is kept if the stack is deleted. Users, groups and policies are made through the home
+ * region's endpoint: the stack's region must be the home region, as Always-Free A1 capacity is.
  * Sources: OCI docs "Amazon S3 Compatibility API", "Managing User Capabilities" and "Always Free
  * Resources"; terraform-provider-oci identity_customer_secret_key (read 2026-11-25 and 2026-11-27).
  */
