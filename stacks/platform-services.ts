@@ -223,7 +223,7 @@ function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): Backu
         return { ...given, keyFor: () => key };
     }
     if (config.aws && aws) {
-        const bucket = new AwsBackupBucket("backups", { region: config.aws.region, consumers: BUCKET_CONSUMERS }, { provider: aws.provider });
+        const bucket = new AwsBackupBucket("backups", { region: config.aws.region, consumers: BUCKET_CONSUMERS, deletedKeptDays: config.platform.postgres.backup.retentionDays }, { provider: aws.provider });
         return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
     }
     const oci = config.oci!;
@@ -232,6 +232,7 @@ function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): Backu
         tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
         region: oci.region,
         consumers: BUCKET_CONSUMERS,
+        deletedKeptDays: config.platform.postgres.backup.retentionDays,
     }, { provider: ociProvider! });
     return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
 }

@@ -92,6 +92,14 @@ describe("Postgres with pgvector", function () {
                 { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `arn:aws:s3:::backups-offline/${prefix}*` },
             ]);
         }
+        // Only the lifecycle destroys data: consumers may delete (a marker) but never a version, which stays retentionDays.
+        const awsLifecycle = named(s3, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs.rules as any[];
+        assert.deepEqual(awsLifecycle.map((r) => [r.status, r.noncurrentVersionExpiration, r.abortIncompleteMultipartUpload, r.expiration]),
+            [["Enabled", { noncurrentDays: 30 }, { daysAfterInitiation: 1 }, { expiredObjectDeleteMarker: true }]]);
+        const ociLifecycle = named(plans.dev, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy", "backups").inputs.rules as any[];
+        assert.deepEqual(ociLifecycle.map((r) => [r.target, r.action, r.timeAmount, r.timeUnit]), [["previous-object-versions", "DELETE", "30", "DAYS"], ["multipart-uploads", "ABORT", "1", "DAYS"]]);
+        assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", "backups-lifecycle").inputs.statements,
+            [`Allow service objectstorage-eu-frankfurt-1 to manage object-family in compartment id ${bucket.inputs.compartmentId} where target.bucket.name = 'backups-dev'`]);
         const store = docsOf(s3).find((d) => d.kind === "ObjectStore")!;
         assert.match(store.spec!.configuration.destinationPath, /^s3:\/\/[^/]+\/postgres\/$/, "Postgres writes under the prefix its key may reach");
         const cloudConfigure = String(named(s3, "command:remote:Command", "vault-configure").plainInputs.stdin);

@@ -37,7 +37,11 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
     /** Each consumer's access key (secret), by name. */
     public readonly credentials: Record<string, { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> }> = {};
 
-    constructor(name: string, args: { region: string; consumers: BucketConsumer[] }, opts?: pulumi.ComponentResourceOptions) {
+    /**
+     * @param args.deletedKeptDays how long a deleted or overwritten object's previous version stays
+     *   recoverable before the bucket's lifecycle removes it: the only deletion that destroys data.
+     */
+    constructor(name: string, args: { region: string; consumers: BucketConsumer[]; deletedKeptDays: number }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:BackupBucket", name, {}, opts);
         const parent = { parent: this };
         const bucket = new aws.s3.Bucket(name, { bucketPrefix: `${name}-`, forceDestroy: false }, { parent: this, retainOnDelete: true });
@@ -53,6 +57,21 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
         }, parent);
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        // Consumers may delete (barman's retention does) but not s3:DeleteObjectVersion: a delete
+        // leaves a marker over the previous version, which only this lifecycle removes, after
+        // deletedKeptDays. Abandoned multipart uploads go after a day, and markers with nothing
+        // under them are cleaned up (docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html, read 2026-11-27).
+        new aws.s3.BucketLifecycleConfiguration(name, {
+            bucket: bucket.id,
+            rules: [{
+                id: "deleted-versions-kept-then-removed",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: args.deletedKeptDays },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                expiration: { expiredObjectDeleteMarker: true },
+            }],
+        }, parent);
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
             const key = workloadIamUser(id, { policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer.prefix))), noRoleBecause: POD_NO_ROLE }, parent);

@@ -14,6 +14,8 @@ export interface OciBackupBucketArgs {
     tenancyId: pulumi.Input<string>;
     region: string;
     consumers: OciBucketConsumer[];
+    /** How long a deleted or overwritten object's previous version stays recoverable before the lifecycle removes it. */
+    deletedKeptDays: number;
 }
 
 /**
@@ -70,6 +72,25 @@ export class OciBackupBucket extends pulumi.ComponentResource {
             versioning: "Enabled",
             storageTier: "Standard",
         }, { parent: this, retainOnDelete: true });
+        // Consumers cannot delete a version (no DeleteObjectVersion): only this lifecycle does, after
+        // deletedKeptDays; abandoned multipart uploads go after a day. Object Storage acts on the
+        // bucket as a service, which a policy must allow (docs.oracle.com iaas/Content/Object/Tasks/usinglifecyclepolicies.htm, read 2026-11-27).
+        const lifecycleGrant = new oci.identity.Policy(`${name}-lifecycle`, {
+            compartmentId: args.compartmentId,
+            name: `groundwork-${stack}-${name}-lifecycle`,
+            description: `Groundwork ${stack}: Object Storage applies ${name}-${stack}'s lifecycle`,
+            statements: pulumi.output(args.compartmentId).apply((compartment) => [
+                `Allow service objectstorage-${args.region} to manage object-family in compartment id ${compartment} where target.bucket.name = '${name}-${stack}'`,
+            ]),
+        }, parent);
+        new oci.objectstorage.ObjectLifecyclePolicy(name, {
+            namespace,
+            bucket: bucket.name,
+            rules: [
+                { name: "deleted-versions-kept-then-removed", action: "DELETE", target: "previous-object-versions", timeAmount: String(args.deletedKeptDays), timeUnit: "DAYS", isEnabled: true },
+                { name: "abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: "1", timeUnit: "DAYS", isEnabled: true },
+            ],
+        }, { parent: this, dependsOn: [lifecycleGrant] });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
             const principal = `groundwork-${stack}-${id}`;
