@@ -1,4 +1,3 @@
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -7,6 +6,7 @@ import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
 import { CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
 import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
+import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
 import { scalesWithLoad, VLLM_PORT, VllmServer } from "../components/inference/vllm-server";
@@ -193,9 +193,7 @@ export function gatewayClients(config: StackConfig): string[] {
  * the gateway. 32 bits of a SHA-256 over 240-bit random values reveal nothing of them.
  */
 function digestOf(keys: Record<string, pulumi.Output<string>>): pulumi.Output<string> {
-    const names = Object.keys(keys).sort();
-    return pulumi.unsecret(pulumi.all(names.map((n) => keys[n])).apply((values) =>
-        createHash("sha256").update(names.map((n, i) => `${n}=${values[i]}`).join("\n")).digest("hex").slice(0, 8)));
+    return pulumi.unsecret(pulumi.all(keys).apply((values) => keysDigest(values)));
 }
 
 function targetOf(name: string, servers: Map<string, VllmServer>, hosted: Map<string, { model: string }>, pricePerMillionTokens?: { input: number; output: number }): RouteTarget {

@@ -57,7 +57,7 @@ describe("k3s bootstrap", () => {
         const admission = YAML.parse(file.content);
         assert.deepEqual([admission.apiVersion, admission.kind, admission.plugins.map((p: any) => p.name)], ["apiserver.config.k8s.io/v1", "AdmissionConfiguration", ["PodSecurity"]]);
         const pss = admission.plugins[0].configuration;
-        assert.deepEqual([pss.apiVersion, pss.kind, pss.defaults.enforce, pss.defaults.warn], ["pod-security.admission.config.k8s.io/v1", "PodSecurityConfiguration", "baseline", "restricted"]);
+        assert.deepEqual([pss.apiVersion, pss.kind, pss.defaults], ["pod-security.admission.config.k8s.io/v1", "PodSecurityConfiguration", { enforce: "baseline", "enforce-version": "latest" }]);
         assert.deepEqual(pss.exemptions, { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] }, "only k3s's own namespace is exempt");
         const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
         assert.ok(remote.includes(`cat > "$staged" <<'GROUNDWORK_POD_SECURITY'\n${file.content.trimEnd()}\nGROUNDWORK_POD_SECURITY`), "the SSH install writes the same file");

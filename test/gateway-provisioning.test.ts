@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gatewayAccess, GatewayTeam } from "../components/inference/gateway-config";
-import { PROVISION_SCRIPT } from "../components/inference/gateway-provisioning";
+import { keysDigest, PROVISION_SCRIPT } from "../components/inference/gateway-provisioning";
 import { PROJECT_DIR } from "./helpers";
 
 /**
@@ -39,11 +39,14 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
 
     const state = async () => (await fetch(`${url}/state`)).json() as Promise<{ teams: Record<string, any>; keys: Record<string, any>; calls: [string, string[] | null][] }>;
 
-    function provision(teams: GatewayTeam[], values: Record<string, string>, keyExpiryDays?: number) {
+    function provision(teams: GatewayTeam[], values: Record<string, string>, keyExpiryDays?: number, expectedKeys?: { digest: string; waitSeconds: number }) {
         fs.writeFileSync(path.join(dir, "access.json"), JSON.stringify(gatewayAccess(teams, keyExpiryDays)));
         for (const [alias, value] of Object.entries(values)) fs.writeFileSync(path.join(dir, alias), `${value}\n`);
         const run = spawnSync("python3", ["-c", PROVISION_SCRIPT], {
-            env: { ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, ACCESS_FILE: path.join(dir, "access.json"), KEYS_DIR: dir },
+            env: {
+                ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, ACCESS_FILE: path.join(dir, "access.json"), KEYS_DIR: dir,
+                ...(expectedKeys && { KEYS_DIGEST: expectedKeys.digest, KEYS_WAIT_SECONDS: String(expectedKeys.waitSeconds) }),
+            },
             encoding: "utf8",
         });
         for (const value of Object.values(values)) {
@@ -121,6 +124,17 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
         assert.match(fresh, /^\+180d@\d+$/);
         assert.notEqual(fresh, expires);
         Object.assign(values, rotated);
+    });
+
+    it("waits for the key values the deploy made, and fails (to be retried) while the mounted Secret still holds older ones", async () => {
+        const before = await state();
+        const stale = provision(TEAMS, values, undefined, { digest: keysDigest({ ...values, "support-bot": "sk-support-bot-7777" }), waitSeconds: 0 });
+        assert.notEqual(stale.status, 0);
+        assert.match(stale.stderr, /the key values mounted from Vault are not yet the ones this deploy made \(digest [0-9a-f]{8}, expected [0-9a-f]{8}\)/);
+        const after = await state();
+        assert.deepEqual(after.calls.slice(before.calls.length).filter(([p]) => /update|new|generate|delete/.test(p)), [], "nothing was changed with old values");
+        const current = provision(TEAMS, values, undefined, { digest: keysDigest(values), waitSeconds: 0 });
+        assert.equal(current.status, 0, current.stderr);
     });
 
     it("fails on an API error without printing the key the error echoes", async () => {

@@ -366,7 +366,14 @@ describe("virtual keys rotate on a schedule and expire", () => {
         assert.ok(keys.length > 0);
         const period = rotationPeriodStart(new Date(), 90);
         for (const key of keys) assert.deepEqual(key.inputs.keepers, { period, days: "90" }, key.name);
-        const access = JSON.parse((kubernetesDocuments(plan.resources) as any[]).find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access").data["access.json"]);
+        const docs = kubernetesDocuments(plan.resources) as any[];
+        const access = JSON.parse(docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access").data["access.json"]);
+        // The Job waits for the values this deploy made (the digest in its name), which VSO reads each minute.
+        const job = docs.find((d) => d.kind === "Job" && d.metadata.name.startsWith("llm-gateway-access-"));
+        const digest = job.spec.template.spec.containers[0].env.find((e: any) => e.name === "KEYS_DIGEST").value;
+        assert.match(digest, /^[0-9a-f]{8}$/);
+        assert.ok(job.metadata.name.endsWith(`-${digest}`));
+        assert.equal(docs.find((d) => d.kind === "VaultStaticSecret" && d.spec.destination.name === "llm-gateway-virtual-keys").spec.refreshAfter, "1m");
         assert.ok(access.keys.length > 0 && access.keys.every((k: any) => k.duration === "180d"), JSON.stringify(access.keys.map((k: any) => k.duration)));
     });
 

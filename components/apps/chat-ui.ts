@@ -153,7 +153,9 @@ export class ChatUi extends pulumi.ComponentResource {
         const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, restartOnChange?: { kind: "StatefulSet"; name: string }[]) =>
-            new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`, restartOnChange }, { parent: this });
+            new VaultSyncedSecret(`${name}-${path}`, {
+                auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`, restartOnChange, refreshAfter: restartOnChange ? "1m" : undefined,
+            }, { parent: this });
         // The gateway key rotates on a schedule and Open WebUI reads it from its environment at
         // start (ENABLE_PERSISTENT_CONFIG is off, so the environment wins): VSO restarts it.
         const secrets = { sso: synced("sso"), app: synced("app"), db: synced("db"), gateway: synced("gateway", [{ kind: "StatefulSet", name: CHAT_RELEASE }]) };

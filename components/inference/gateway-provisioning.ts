@@ -1,3 +1,5 @@
+import { createHash } from "crypto";
+
 /**
  * Reconciles the gateway's teams and virtual keys with `/access/access.json` and the key values in
  * `/keys/<alias>` (a Secret synced from Vault), through LiteLLM's admin API. It never prints a key.
@@ -20,12 +22,26 @@
  * Only objects whose metadata carries `managed_by: groundwork` are updated or removed: teams and
  * keys made by hand in the gateway are left alone.
  */
+/**
+ * A short digest of the keys' values, by alias: it names the provisioning Job, so a rotated key is
+ * pushed to the gateway, and the Job waits until the Secret VSO syncs holds these values. 32 bits
+ * of a SHA-256 over 240-bit random values reveal nothing of them. PROVISION_SCRIPT's `digest`
+ * computes the same over the mounted files.
+ */
+export function keysDigest(values: Record<string, string>): string {
+    return createHash("sha256").update(Object.keys(values).sort().map((name) => `${name}=${values[name]}`).join("\n")).digest("hex").slice(0, 8);
+}
+
 export const PROVISION_SCRIPT = `import hashlib, json, os, re, sys, time, urllib.error, urllib.parse, urllib.request
 
 BASE = os.environ["GATEWAY_URL"]
 MASTER = os.environ["LITELLM_MASTER_KEY"]
 ACCESS_FILE = os.environ.get("ACCESS_FILE", "/access/access.json")
 KEYS_DIR = os.environ.get("KEYS_DIR", "/keys")
+# The digest of the key values this deploy made (keysDigest): VSO syncs Vault into the mounted
+# Secret on its own schedule, so the job waits until the files are those values, not older ones.
+KEYS_DIGEST = os.environ.get("KEYS_DIGEST")
+KEYS_WAIT_SECONDS = int(os.environ.get("KEYS_WAIT_SECONDS", "900"))
 MANAGED = {"managed_by": "groundwork"}
 SETTINGS = ("max_budget", "rpm_limit", "tpm_limit", "models")
 
@@ -125,17 +141,41 @@ def prune(desired_teams, desired_aliases):
     return removed
 
 
+def read_keys(access):
+    values = {}
+    for key in access["keys"]:
+        with open(os.path.join(KEYS_DIR, key["key_file"])) as f:
+            values[key["key_file"]] = f.read().strip()
+    return values
+
+
+def digest(values):
+    text = "\\n".join("%s=%s" % (name, values[name]) for name in sorted(values))
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def wait_for_keys(access):
+    deadline = time.time() + KEYS_WAIT_SECONDS
+    while True:
+        values = read_keys(access)
+        if KEYS_DIGEST is None or digest(values) == KEYS_DIGEST:
+            return values
+        if time.time() >= deadline:
+            sys.exit("the key values mounted from Vault are not yet the ones this deploy made (digest %s, expected %s); "
+                     "VSO has not synced them: the job retries" % (digest(values), KEYS_DIGEST))
+        time.sleep(10)
+
+
 def main():
     wait_ready()
     with open(ACCESS_FILE) as f:
         access = json.load(f)
+    values = wait_for_keys(access)
     teams = {t["team_id"]: t for t in (call("/team/list") or [])}
     for team in access["teams"]:
         print("team %s: %s" % (team["team_id"], reconcile_team(team, teams.get(team["team_id"]))))
     for key in access["keys"]:
-        with open(os.path.join(KEYS_DIR, key["key_file"])) as f:
-            value = f.read().strip()
-        print("key %s: %s" % (key["key_alias"], reconcile_key(key, value)))
+        print("key %s: %s" % (key["key_alias"], reconcile_key(key, values[key["key_file"]])))
     for what in prune({t["team_id"] for t in access["teams"]}, {k["key_alias"] for k in access["keys"]}):
         print("removed " + what)
 

@@ -94,14 +94,15 @@ export class LlmGateway extends pulumi.ComponentResource {
         const ns = args.namespace;
 
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, parent);
-        const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, {
-            auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`,
+        const synced = (path: string, refreshAfter?: string) => new VaultSyncedSecret(`${name}-${path}`, {
+            auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`, refreshAfter,
         }, parent);
         const keys = synced("keys");
         const db = synced("db");
         const langfuse = synced("langfuse");
         const providers = args.hostedKeyNames.length > 0 ? synced("providers") : undefined;
-        const virtualKeys = synced("virtual-keys");
+        // Rotated on a schedule; the provisioning Job waits for the new values (KEYS_DIGEST), so VSO reads them each minute.
+        const virtualKeys = synced("virtual-keys", "1m");
 
         this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders));
         const access = JSON.stringify(gatewayAccess(args.teams, args.keyExpiryDays), null, 2);
@@ -223,7 +224,11 @@ export class LlmGateway extends pulumi.ComponentResource {
                             name: "provision",
                             image: LITELLM_IMAGE,
                             command: ["python3", "/access/provision.py"],
-                            env: [{ name: "GATEWAY_URL", value: pulumi.interpolate`http://${service.metadata.name}:${GATEWAY_PORT}` }, { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") }],
+                            env: [
+                                { name: "GATEWAY_URL", value: pulumi.interpolate`http://${service.metadata.name}:${GATEWAY_PORT}` },
+                                { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") },
+                                ...(args.keysDigest ? [{ name: "KEYS_DIGEST", value: args.keysDigest }] : []),
+                            ],
                             resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                             securityContext: { ...security.container, readOnlyRootFilesystem: true },
                             volumeMounts: [

@@ -130,7 +130,7 @@ export const K3S_POD_SECURITY_PATH = "/etc/rancher/k3s/pod-security.yaml";
 /**
  * The cluster-wide Pod Security defaults, for a namespace that sets no level of its own: enforce
  * `baseline`, which refuses host namespaces (hostNetwork, hostPID, hostIPC), hostPath volumes,
- * host ports and privileged containers; warn and audit at `restricted`. Only kube-system, where
+ * host ports and privileged containers. Only kube-system, where
  * k3s runs its own pods (ServiceLB's host ports, local-path's hostPath helpers), is exempt;
  * Groundwork's namespaces all set their level. So no pod outside kube-system and the two
  * namespaces labelled privileged on purpose (linkerd-cni, nvidia-device-plugin) can share a node's
@@ -148,7 +148,9 @@ export function podSecurityAdmissionConfig(): string {
             configuration: {
                 apiVersion: "pod-security.admission.config.k8s.io/v1",
                 kind: "PodSecurityConfiguration",
-                defaults: { enforce: "baseline", "enforce-version": "latest", audit: "restricted", "audit-version": "latest", warn: "restricted", "warn-version": "latest" },
+                // enforce only: a warn or audit default would also apply to every namespace that sets only
+                // `enforce` (all of Groundwork's), and warn on the privileged ones at each apply.
+                defaults: { enforce: "baseline", "enforce-version": "latest" },
                 exemptions: { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] },
             },
         }],

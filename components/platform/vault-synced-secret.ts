@@ -45,6 +45,11 @@ export interface VaultSyncedSecretArgs {
      * (hashicorp/vault-secrets-operator@v1.4.1: kind Deployment, DaemonSet, StatefulSet, Rollout).
      */
     restartOnChange?: { kind: "Deployment" | "StatefulSet" | "DaemonSet"; name: string }[];
+    /**
+     * How often VSO reads Vault again (`refreshAfter`; default 1h): shorter for values a deploy
+     * rotates and something waits for, such as the gateway's keys.
+     */
+    refreshAfter?: string;
 }
 
 /**
@@ -69,7 +74,7 @@ export class VaultSyncedSecret extends pulumi.ComponentResource {
                 type: "kv-v2",
                 mount: SECRETS_MOUNT,
                 path: args.path,
-                refreshAfter: "1h",
+                refreshAfter: args.refreshAfter ?? "1h",
                 destination: { name: args.secretName, create: true, ...(args.type && { type: args.type }) },
                 ...(args.restartOnChange?.length && { rolloutRestartTargets: args.restartOnChange }),
             },
