@@ -22,7 +22,7 @@ const POLICY = "policy.linkerd.io";
  * The gateway's port, split by path in the mesh: `/v1` for the applications, every other path
  * (LiteLLM's admin API and UI) for the admins alone, and the probe paths for the kubelet.
  *
- * How Linkerd does it, read in linkerd/linkerd2@edge-26.8.3 (/work/research/linkerd-routes.md):
+ * How Linkerd does it, read in linkerd/linkerd2@edge-26.8.3 and linkerd2-proxy@release/v2.366.0 (2026-11-27):
  * - HTTPRoutes of `policy.linkerd.io/v1beta3` attach to a Server by `parentRefs` naming
  *   `group: policy.linkerd.io, kind: Server` (policy-controller/k8s/api/src/policy/httproute.rs L228-239);
  * - the longest path match wins, `/v1` over `/`, an Exact probe path over `/` (linkerd2-proxy http/match/path.rs L81-103);

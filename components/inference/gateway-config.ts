@@ -116,7 +116,8 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
  * The teams and keys the provisioning job creates or updates through LiteLLM's admin API. Each key
  * expires `keyExpiryDays` after it is generated (LiteLLM `duration`: now plus a number and s, m,
  * h, d, w or mo; not an Enterprise feature; an expired key is refused as `expired_key`: see
- * /work/research/key-expiry.md, BerriAI/litellm key_management_endpoints.py and auth_checks.py).
+ * BerriAI/litellm litellm/proxy/management_endpoints/key_management_endpoints.py and
+ * litellm/proxy/auth/auth_checks.py, 2026 versions read 2026-11-27).
  */
 export function gatewayAccess(teams: GatewayTeam[], keyExpiryDays?: number) {
     return {

@@ -28,8 +28,7 @@ export interface OciBackupBucketArgs {
  *   nothing elsewhere (a leaked Langfuse key reads no database backup), and never
  *   `DeleteObjectVersion`, so a key can hide an object behind a delete marker but not destroy a
  *   version (docs.oracle.com iaas/Content/Identity/Concepts/commonpolicies.htm). Whether S3's
- *   DeleteObject with a versionId maps to that operation is not verified
- *   (/work/research/oci-backup-iam.md).
+ *   DeleteObject with a versionId maps to that operation is not verified (read 2026-11-27).
  */
 export function consumerStatements(group: string, compartmentId: string, bucket: string, prefix: string): string[] {
     const where = `target.bucket.name = '${bucket}'`;
