@@ -308,3 +308,23 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.ok(!kubernetesDocuments(plans.edge.resources).some((d) => d.kind === "RuntimeClass"), "no GPU nodes, no GPU support");
     });
 });
+
+describe("edge servers restart one after another", () => {
+    it("makes each server's install wait for the previous server's, and agents for the first server's only", async () => {
+        const v = stackValues("edge");
+        const [server, agent] = v.edge.machines;
+        v.edge.machines = [
+            server,
+            { ...server, name: "edge-server-2", host: "192.168.10.12" },
+            { ...server, name: "edge-server-3", host: "192.168.10.13" },
+            agent,
+        ];
+        const plan = await planValues("edge-three-servers", v);
+        const install = (machine: string) => named(plan, "command:remote:Command", `edge-${machine}`);
+        const waitsFor = (machine: string) => (install(machine).dependencies ?? []).filter((d) => d.includes("command:remote:Command")).map((d) => d.split("::").pop());
+        assert.deepEqual(waitsFor("edge-server"), []);
+        assert.deepEqual(waitsFor("edge-server-2"), ["edge-edge-server"]);
+        assert.deepEqual(waitsFor("edge-server-3"), ["edge-edge-server-2"], "at most one etcd member restarts at a time");
+        assert.deepEqual(waitsFor(agent.name), ["edge-edge-server"]);
+    });
+});

@@ -66,6 +66,10 @@ export class EdgeMachines extends pulumi.ComponentResource {
         super("groundwork:edge:EdgeMachines", name, {}, opts);
         // The initial server first: k3s's installer waits for a joining node's service to start.
         const ordered = [...args.machines].sort((a, b) => Number(b.name === args.k3s.initialServer) - Number(a.name === args.k3s.initialServer));
+        // Servers one after another: each install restarts k3s when its config changes, and
+        // waits for it to be up again (the unit is Type=notify), so at most one etcd member is
+        // down at a time and three servers keep quorum. Agents wait only for the initial server.
+        let previousServer: command.remote.Command | undefined;
         for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
             const join = joinTokensFor(machine.role, args.k3s.tokens);
@@ -110,8 +114,11 @@ export class EdgeMachines extends pulumi.ComponentResource {
             }, {
                 parent: this,
                 additionalSecretOutputs: ["stdout"],
-                dependsOn: initial || !args.k3s.initialServer ? [] : [this.installs[args.k3s.initialServer]],
+                dependsOn: initial ? []
+                    : machine.role === "server" && previousServer ? [previousServer]
+                    : args.k3s.initialServer ? [this.installs[args.k3s.initialServer]] : [],
             });
+            if (machine.role === "server") previousServer = this.installs[machine.name];
         }
         this.registerOutputs({});
     }
