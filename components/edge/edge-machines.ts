@@ -67,7 +67,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
         // The initial server first: k3s's installer waits for a joining node's service to start.
         const ordered = [...args.machines].sort((a, b) => Number(b.name === args.k3s.initialServer) - Number(a.name === args.k3s.initialServer));
         // Servers one after another: each install restarts k3s when its config changes, and
-        // waits for it to be up again (the unit is Type=notify), so at most one etcd member is
+        // waits for it to be up again (the unit is Type=notify: k3s-io/k3s@5f72184f install.sh L223-225, L990), so at most one etcd member is
         // down at a time and three servers keep quorum. Agents wait only for the initial server.
         let previousServer: command.remote.Command | undefined;
         for (const machine of ordered) {
