@@ -7,6 +7,7 @@ import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { problems, stackValues, committedPlan } from "./helpers";
 import { keyExpiryDays, rotationPeriodStart } from "../stacks/inference";
+import { promql } from "./validators";
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
 
@@ -385,5 +386,27 @@ describe("virtual keys rotate on a schedule and expire", () => {
             assert.equal(found.length, 1, found.join("\n"));
             assert.match(found[0], new RegExp(`^groundwork:inference\\.gateway\\.keyRotationDays = ${days}: `));
         }
+    });
+});
+
+describe("PromQL the stacks send to Prometheus", () => {
+    it("uses a parser that refuses broken expressions", () => {
+        assert.equal(promql('sum(vllm:num_requests_waiting{model_name="large"})').ok, true);
+        for (const bad of ["sum(rate(x[5m]) by (", 'up{job="a"', "rate(x[5x])", ""]) assert.equal(promql(bad).ok, false, bad);
+    });
+
+    it("parses every KEDA Prometheus trigger's query in every stack with Prometheus's own grammar", async () => {
+        let queries = 0;
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+            const docs = kubernetesDocuments((await committedPlan(stack)).resources) as any[];
+            for (const scaled of docs.filter((d) => d.kind === "ScaledObject")) {
+                for (const trigger of scaled.spec.triggers.filter((t: any) => t.type === "prometheus")) {
+                    queries++;
+                    const verdict = promql(trigger.metadata.query);
+                    assert.ok(verdict.ok, `${stack} ${scaled.metadata.name}: ${trigger.metadata.query}: ${verdict.output}`);
+                }
+            }
+        }
+        assert.ok(queries >= 2, `only ${queries} queries found`);
     });
 });

@@ -49,3 +49,18 @@ export function scriptsIn(userData: string): { name: string; script: string }[] 
     }
     return scripts;
 }
+
+/**
+ * Prometheus's own PromQL grammar (@prometheus-io/lezer-promql, published from
+ * prometheus/prometheus web/ui/module/lezer-promql; 0.315.0 on npm, 2026-09-26): `ok` when the
+ * expression parses without an error node, with the text around each error.
+ */
+export function promql(expression: string): Verdict {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parser } = require("@prometheus-io/lezer-promql") as { parser: { parse(text: string): { iterate(spec: { enter(node: { type: { isError: boolean }; from: number; to: number }): void }): void } } };
+    const errors: string[] = [];
+    parser.parse(expression).iterate({ enter: (node) => {
+        if (node.type.isError) errors.push(`at ${node.from}: "${expression.slice(Math.max(0, node.from - 10), node.to + 10)}"`);
+    } });
+    return { ok: expression.trim().length > 0 && errors.length === 0, output: errors.join("; ") };
+}
