@@ -9,6 +9,10 @@ type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespa
 const docsOf = (plan: PlanResult) => kubernetesDocuments(plan.resources) as Doc[];
 const release = (docs: Doc[], chart: string) => docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === chart)!;
 
+/** The `accessKeyId` Vault's configure script writes at a path (its heredoc's JSON, just before `vault kv put … <path>`). */
+const accessKeyIdAt = (script: string, path: string): string =>
+    JSON.parse(script.split(`vault kv put -mount=groundwork ${path} `)[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]).accessKeyId;
+
 describe("Postgres with pgvector", function () {
     const plans: Record<string, PlanResult> = {};
     before(async () => {
@@ -76,8 +80,7 @@ describe("Postgres with pgvector", function () {
         const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);
         assert.match(configure, /"region":"eu-frankfurt-1"/);
-        const devKeyOf = (path: string) => JSON.parse(configure.split(`vault kv put -mount=groundwork ${path} `)[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]).accessKeyId;
-        assert.notEqual(devKeyOf("postgres/backup"), devKeyOf("langfuse/s3"), "on OCI too, Postgres and Langfuse use different keys");
+        assert.notEqual(accessKeyIdAt(configure, "postgres/backup"), accessKeyIdAt(configure, "langfuse/s3"), "on OCI too, Postgres and Langfuse use different keys");
         const s3 = plans.cloud;
         const block = named(s3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
         assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
@@ -103,8 +106,7 @@ describe("Postgres with pgvector", function () {
         const store = docsOf(s3).find((d) => d.kind === "ObjectStore")!;
         assert.match(store.spec!.configuration.destinationPath, /^s3:\/\/[^/]+\/postgres\/$/, "Postgres writes under the prefix its key may reach");
         const cloudConfigure = String(named(s3, "command:remote:Command", "vault-configure").plainInputs.stdin);
-        const keyOf = (path: string) => JSON.parse(cloudConfigure.split(`vault kv put -mount=groundwork ${path} `)[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]).accessKeyId;
-        assert.notEqual(keyOf("postgres/backup"), keyOf("langfuse/s3"), "Postgres and Langfuse use different keys");
+        assert.notEqual(accessKeyIdAt(cloudConfigure, "postgres/backup"), accessKeyIdAt(cloudConfigure, "langfuse/s3"), "Postgres and Langfuse use different keys");
     });
 
     it("backs an edge-only stack up to the bucket its config names, creating none", () => {

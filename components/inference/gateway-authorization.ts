@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { authorizationPolicy, meshTlsAuthentication, PolicyRef } from "../platform/mesh-authorization";
 import { allowIngress, LINKERD_INBOUND_PORT } from "../platform/network-isolation";
 
 export interface GatewayAuthorizationArgs {
@@ -55,30 +56,9 @@ export class GatewayAuthorization extends pulumi.ComponentResource {
             }, parent);
             return `${name}-${id}`;
         };
-        const authorize = (routeName: string, authentication: { kind: string; name: string }) =>
-            new k8s.apiextensions.CustomResource(`${routeName}-allow`, {
-                apiVersion: `${POLICY}/v1alpha1`,
-                kind: "AuthorizationPolicy",
-                metadata: { name: `${routeName}-allow`, namespace },
-                spec: {
-                    targetRef: { group: POLICY, kind: "HTTPRoute", name: routeName },
-                    requiredAuthenticationRefs: [{ group: POLICY, ...authentication }],
-                },
-            }, parent);
-        const identities = (id: string, clients: string[]) => {
-            new k8s.apiextensions.CustomResource(`${name}-${id}-clients`, {
-                apiVersion: `${POLICY}/v1alpha1`,
-                kind: "MeshTLSAuthentication",
-                metadata: { name: `${name}-${id}-clients`, namespace },
-                spec: {
-                    identityRefs: [...new Set(clients)].sort().map((client) => {
-                        const [ns, serviceAccount] = client.split("/");
-                        return { kind: "ServiceAccount", name: serviceAccount, namespace: ns };
-                    }),
-                },
-            }, parent);
-            return { kind: "MeshTLSAuthentication", name: `${name}-${id}-clients` };
-        };
+        const authorize = (routeName: string, authentication: PolicyRef) =>
+            authorizationPolicy(`${routeName}-allow`, namespace, { kind: "HTTPRoute", name: routeName }, authentication, parent);
+        const identities = (id: string, clients: string[]) => meshTlsAuthentication(`${name}-${id}-clients`, namespace, [...new Set(clients)].sort(), parent);
 
         const api = route("openai-api", [{ matches: [{ path: { type: "PathPrefix", value: "/v1" } }] }]);
         if (args.apiClients.length > 0) authorize(api, identities("openai-api", args.apiClients));

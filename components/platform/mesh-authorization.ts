@@ -5,6 +5,43 @@ import { allowIngress, LINKERD_INBOUND_PORT } from "./network-isolation";
 /** Read by the security pack's mesh-server-per-port rule on a Server nobody may call. */
 export const NO_CLIENTS_ANNOTATION = "groundwork.dev/no-clients";
 
+const POLICY = "policy.linkerd.io";
+
+/** A reference to a Linkerd policy object (`requiredAuthenticationRefs`, `targetRef`). */
+export interface PolicyRef {
+    kind: string;
+    name: string;
+}
+
+/** A MeshTLSAuthentication naming the meshed service accounts (`namespace/name`) it admits, in their order. */
+export function meshTlsAuthentication(name: string, namespace: pulumi.Input<string>, clients: string[], opts: pulumi.CustomResourceOptions): PolicyRef {
+    new k8s.apiextensions.CustomResource(name, {
+        apiVersion: `${POLICY}/v1alpha1`,
+        kind: "MeshTLSAuthentication",
+        metadata: { name, namespace },
+        spec: {
+            identityRefs: clients.map((client) => {
+                const [clientNamespace, serviceAccount] = client.split("/");
+                return { kind: "ServiceAccount", name: serviceAccount, namespace: clientNamespace };
+            }),
+        },
+    }, opts);
+    return { kind: "MeshTLSAuthentication", name };
+}
+
+/** An AuthorizationPolicy admitting the authentication to the target (a Server or one of its HTTPRoutes). */
+export function authorizationPolicy(name: string, namespace: pulumi.Input<string>, target: PolicyRef, authentication: PolicyRef, opts: pulumi.CustomResourceOptions): void {
+    new k8s.apiextensions.CustomResource(name, {
+        apiVersion: `${POLICY}/v1alpha1`,
+        kind: "AuthorizationPolicy",
+        metadata: { name, namespace },
+        spec: {
+            targetRef: { group: POLICY, ...target },
+            requiredAuthenticationRefs: [{ group: POLICY, ...authentication }],
+        },
+    }, opts);
+}
+
 export interface MeshAuthorizationArgs {
     namespace: pulumi.Input<string>;
     /** Pods of the protected server. */
@@ -32,34 +69,15 @@ export class MeshAuthorization extends pulumi.ComponentResource {
         super("groundwork:platform:MeshAuthorization", name, {}, opts);
         if (args.clients.length === 0 && !args.noClients) throw new Error(`MeshAuthorization ${name}: a port without clients says why (noClients)`);
         const parent = { parent: this };
-        const meta = (suffix: string) => ({ name: `${name}-${suffix}`, namespace: args.namespace });
         new k8s.apiextensions.CustomResource(`${name}-server`, {
-            apiVersion: "policy.linkerd.io/v1beta3",
+            apiVersion: `${POLICY}/v1beta3`,
             kind: "Server",
-            metadata: { ...meta("server"), ...(args.clients.length === 0 ? { annotations: { [NO_CLIENTS_ANNOTATION]: args.noClients! } } : {}) },
+            metadata: { name: `${name}-server`, namespace: args.namespace, ...(args.clients.length === 0 ? { annotations: { [NO_CLIENTS_ANNOTATION]: args.noClients! } } : {}) },
             spec: { podSelector: { matchLabels: args.podSelector }, port: args.port, proxyProtocol: args.proxyProtocol ?? "unknown", accessPolicy: "deny" },
         }, parent);
         if (args.clients.length > 0) {
-            new k8s.apiextensions.CustomResource(`${name}-clients`, {
-                apiVersion: "policy.linkerd.io/v1alpha1",
-                kind: "MeshTLSAuthentication",
-                metadata: meta("clients"),
-                spec: {
-                    identityRefs: args.clients.map((client) => {
-                        const [namespace, serviceAccount] = client.split("/");
-                        return { kind: "ServiceAccount", name: serviceAccount, namespace };
-                    }),
-                },
-            }, parent);
-            new k8s.apiextensions.CustomResource(`${name}-allow`, {
-                apiVersion: "policy.linkerd.io/v1alpha1",
-                kind: "AuthorizationPolicy",
-                metadata: meta("allow"),
-                spec: {
-                    targetRef: { group: "policy.linkerd.io", kind: "Server", name: `${name}-server` },
-                    requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: `${name}-clients` }],
-                },
-            }, parent);
+            const clients = meshTlsAuthentication(`${name}-clients`, args.namespace, args.clients, parent);
+            authorizationPolicy(`${name}-allow`, args.namespace, { kind: "Server", name: `${name}-server` }, clients, parent);
             allowIngress(name, {
                 namespace: args.namespace,
                 podSelector: args.podSelector,

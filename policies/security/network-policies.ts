@@ -113,7 +113,7 @@ export const namespaceDefaultDenyIngress: StackValidationPolicy = {
     validateStack: (args, report) => {
         const config = args.getConfig<NetworkPolicyConfig>();
         const excluded = new Set(config.excludedNamespaces ?? []);
-        const declared = new Map(args.resources.filter((r) => r.type === NAMESPACE).map((r) => [String(r.props.metadata?.name ?? r.name), r.urn]));
+        const declared = new Map(namespaces(args.resources, config).map(({ r, name }) => [name, r.urn]));
         const running = new Map<string, string>();
         for (const r of args.resources) {
             const pod = podWorkload(r.type, r.props);
