@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { INGRESS_CLIENT, INGRESS_NAMESPACE } from "../components/ingress/ingress-controller";
@@ -8,14 +7,14 @@ import { isolateKubeSystem } from "../components/platform/network-isolation";
 import { ClusterAutoscaler, CLUSTER_AUTOSCALER_NAMESPACE } from "../components/aws/cluster-autoscaler";
 import { AwsVaultUnsealKey } from "../components/aws/vault-unseal-key";
 import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
-import { OciBackupBucket } from "../components/oci/backup-bucket";
 import { OciVaultUnsealKey } from "../components/oci/vault-unseal-key";
 import { childrenDependOn } from "../components/ordering";
 import { schedulingFor } from "../components/placement";
 import { CertManager } from "../components/platform/cert-manager";
 import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../components/platform/langfuse";
 import { LinkerdMesh, meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
-import { BackupTarget, PostgresVector } from "../components/platform/postgres-vector";
+import { PostgresVector } from "../components/platform/postgres-vector";
+import { stackStorage } from "./object-storage";
 import { Qdrant } from "../components/platform/qdrant";
 import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
@@ -64,10 +63,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         scheduling,
     }, afterMesh());
     new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
-    const backup = backupTarget(config, cluster);
+    const { backups: backup, blobs } = stackStorage(config, cluster);
     const secrets = platformSecrets({
         "postgres/backup": { ...backup.keyFor("postgres"), region: pulumi.output(backup.region) },
-        "langfuse/s3": backup.keyFor("langfuse"),
+        "langfuse/s3": blobs.keyFor("langfuse"),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
     const inference = withAppKeys(config.inference, config.apps);
@@ -132,7 +131,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         ],
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
-        blobStorage: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, prefix: "langfuse/" },
+        blobStorage: { endpointURL: blobs.endpointURL, bucket: blobs.bucket, region: blobs.region, prefix: "langfuse/" },
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
         scheduling,
     }, afterMesh());
@@ -204,35 +203,4 @@ function vaultSeal(config: StackConfig, { aws, ociProvider, nodes }: Cluster): V
         instanceIds: Object.values(nodes).flatMap((n) => (n.ociInstanceId ? [n.ociInstanceId] : [])),
     }, { provider: ociProvider! });
     return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
-}
-
-type BucketKey = { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
-
-/** The bucket's writers and their prefixes: Postgres's base backups and WAL (its ObjectStore path), Langfuse's blobs. */
-const BUCKET_CONSUMERS = [{ name: "postgres", prefix: "postgres/" }, { name: "langfuse", prefix: "langfuse/" }];
-
-/**
- * Object storage for backups and blobs: the stack's cloud (AWS first, else OCI), or a bucket from
- * config, with each consumer's key. On AWS and OCI each consumer has its own user (IAM user; OCI
- * user and group) limited to its prefix; a bucket from config gives its one key to both.
- */
-function backupTarget(config: StackConfig, { aws, ociProvider }: Cluster): BackupTarget & { keyFor(consumer: string): BucketKey } {
-    const given = config.platform.postgres.backup.s3;
-    if (given) {
-        const key = { accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
-        return { ...given, keyFor: () => key };
-    }
-    if (config.aws && aws) {
-        const bucket = new AwsBackupBucket("backups", { region: config.aws.region, consumers: BUCKET_CONSUMERS, deletedKeptDays: config.platform.postgres.backup.retentionDays }, { provider: aws.provider });
-        return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
-    }
-    const oci = config.oci!;
-    const bucket = new OciBackupBucket("backups", {
-        compartmentId: oci.compartmentId,
-        tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
-        region: oci.region,
-        consumers: BUCKET_CONSUMERS,
-        deletedKeptDays: config.platform.postgres.backup.retentionDays,
-    }, { provider: ociProvider! });
-    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
 }

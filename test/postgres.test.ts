@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { consumerStatements } from "../components/oci/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { named, problems, stackValues, committedPlan } from "./helpers";
+import { backupConsumers } from "../stacks/object-storage";
+import { named, ofType, parse, problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -62,21 +63,24 @@ describe("Postgres with pgvector", function () {
         const bucket = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
         assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
         // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
-        for (const [consumer, prefix] of [["postgres", "postgres/"], ["langfuse", "langfuse/"]]) {
-            const id = `backups-${consumer}`;
+        for (const consumer of [...backupConsumers(parse(stackValues("dev"))), { name: "langfuse", prefix: "langfuse/", retention: "own" as const }]) {
+            const id = `backups-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
             const caps = named(plans.dev, "oci:Identity/userCapabilitiesManagement:UserCapabilitiesManagement", id).inputs;
             assert.deepEqual([caps.canUseApiKeys, caps.canUseAuthTokens, caps.canUseConsolePassword, caps.canUseSmtpCredentials, caps.canUseCustomerSecretKeys], [false, false, false, false, true]);
             const key = named(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", id);
             assert.ok(key.dependencies?.includes(user.urn), `${id}'s key belongs to its own user`);
-            assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", id).inputs.statements, consumerStatements(`groundwork-dev-${id}`, String(bucket.inputs.compartmentId), "backups-dev", prefix));
+            assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", id).inputs.statements, consumerStatements(`groundwork-dev-${id}`, String(bucket.inputs.compartmentId), "backups-dev", consumer));
         }
-        assert.deepEqual(consumerStatements("g", "ocid1.compartment.oc1..c", "b", "postgres/"), [
+        assert.deepEqual(consumerStatements("g", "ocid1.compartment.oc1..c", "b", { prefix: "postgres/", retention: "own" }), [
             "Allow group g to read buckets in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
             "Allow group g to inspect objects in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
             "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = 'postgres/*', request.operation != 'DeleteObjectVersion'}",
         ]);
+        // A consumer whose snapshots the lifecycle expires may write but not delete, not even behind a marker.
+        assert.equal(consumerStatements("g", "c", "b", { prefix: "vault/", retention: { days: 30 } })[2],
+            "Allow group g to manage objects in compartment id c where all {target.bucket.name = 'b', target.object.name = 'vault/*', request.operation != 'DeleteObjectVersion', request.permission != 'OBJECT_DELETE'}");
         const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);
         assert.match(configure, /"region":"eu-frankfurt-1"/);
@@ -87,20 +91,35 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual((named(s3, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms" });
         assert.equal(named(s3, "aws:s3/bucket:Bucket", "backups").retainOnDelete, true);
         // One IAM user per consumer, each limited to its prefix (issue 12, item 6): a Langfuse key reads no backup.
-        for (const [consumer, prefix] of [["postgres", "postgres/"], ["langfuse", "langfuse/"]]) {
-            const policy = JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", `backups-${consumer}`).inputs.policy));
-            // Listing stays bucket-wide: barman-cloud's HeadBucket needs s3:ListBucket without a prefix.
-            assert.deepEqual(policy.Statement, [
-                { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: "arn:aws:s3:::backups-offline" },
-                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `arn:aws:s3:::backups-offline/${prefix}*` },
-            ]);
+        const policyOf = (id: string) => JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", id).inputs.policy)).Statement;
+        // Listing stays bucket-wide: barman-cloud's HeadBucket needs s3:ListBucket without a prefix.
+        const listing = (bucket: string) => ({ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:aws:s3:::${bucket}` });
+        for (const consumer of ["postgres", "etcd"]) {
+            assert.deepEqual(policyOf(`backups-${consumer}`), [listing("backups-offline"),
+                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"], Resource: `arn:aws:s3:::backups-offline/${consumer}/*` }]);
         }
+        for (const consumer of ["vault", "qdrant"]) {
+            assert.deepEqual(policyOf(`backups-${consumer}`), [listing("backups-offline"),
+                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: `arn:aws:s3:::backups-offline/${consumer}/*` }], `${consumer} writes, and only the lifecycle deletes`);
+        }
+        assert.deepEqual(policyOf("langfuse-blobs-langfuse")[1].Resource, "arn:aws:s3:::langfuse-blobs-offline/langfuse/*", "Langfuse's blobs are in a bucket of their own");
+        // Only retention deletes a backup: Object Lock in compliance mode for the shortest retention (etcd's 7 days).
+        const lock = named(s3, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "backups");
+        assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 7 } });
+        assert.ok(lock.dependencies?.includes(named(s3, "aws:s3/bucketVersioning:BucketVersioning", "backups").urn), "Object Lock needs versioning first");
+        assert.equal(ofType(s3, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length, 1, "Langfuse's bucket has no lock: it sends no upload checksum");
         // Only the lifecycle destroys data: consumers may delete (a marker) but never a version, which stays retentionDays.
         const awsLifecycle = named(s3, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs.rules as any[];
-        assert.deepEqual(awsLifecycle.map((r) => [r.status, r.noncurrentVersionExpiration, r.abortIncompleteMultipartUpload, r.expiration]),
-            [["Enabled", { noncurrentDays: 30 }, { daysAfterInitiation: 1 }, { expiredObjectDeleteMarker: true }]]);
+        assert.deepEqual(awsLifecycle.map((r) => [r.id, r.filter, r.noncurrentVersionExpiration, r.abortIncompleteMultipartUpload, r.expiration]), [
+            ["deleted-versions-kept-then-removed", {}, { noncurrentDays: 30 }, { daysAfterInitiation: 1 }, { expiredObjectDeleteMarker: true }],
+            ["vault-expires-after-30-days", { prefix: "vault/" }, undefined, undefined, { days: 30 }],
+            ["qdrant-expires-after-14-days", { prefix: "qdrant/" }, undefined, undefined, { days: 14 }],
+        ]);
         const ociLifecycle = named(plans.dev, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy", "backups").inputs.rules as any[];
-        assert.deepEqual(ociLifecycle.map((r) => [r.target, r.action, r.timeAmount, r.timeUnit]), [["previous-object-versions", "DELETE", "30", "DAYS"], ["multipart-uploads", "ABORT", "1", "DAYS"]]);
+        assert.deepEqual(ociLifecycle.map((r) => [r.target, r.action, r.timeAmount, r.timeUnit, r.objectNameFilter]), [
+            ["previous-object-versions", "DELETE", "30", "DAYS", undefined], ["multipart-uploads", "ABORT", "1", "DAYS", undefined],
+            ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }], ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],
+        ]);
         assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", "backups-lifecycle").inputs.statements,
             [`Allow service objectstorage-eu-frankfurt-1 to manage object-family in compartment id ${bucket.inputs.compartmentId} where target.bucket.name = 'backups-dev'`]);
         const store = docsOf(s3).find((d) => d.kind === "ObjectStore")!;

@@ -1,34 +1,58 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { BucketConsumer } from "../object-storage";
 import { POD_NO_ROLE } from "../workload-credentials";
 import { workloadIamUser } from "./workload-user";
 
-/** A writer of the bucket: its own IAM user, limited to its prefix (`postgres/`, `langfuse/`). */
-export interface BucketConsumer {
-    name: string;
-    prefix: string;
-}
-
 /**
- * The IAM policy of one consumer: read, write and delete only under its prefix. Listing stays
- * bucket-wide: barman-cloud opens every command with HeadBucket, which needs s3:ListBucket with no
- * prefix to condition on (EnterpriseDB/barman@release/3.17.0: barman/cloud_providers/aws_s3.py
- * L221-231), so a key can list the other consumer's object names but read none of them.
+ * The IAM policy of one consumer: write under its prefix, read it back, and delete there only when
+ * it runs its own retention. Listing stays bucket-wide: barman-cloud opens every command with
+ * HeadBucket, which needs s3:ListBucket with no prefix to condition on
+ * (EnterpriseDB/barman@release/3.17.0: barman/cloud_providers/aws_s3.py L221-231), so a key can
+ * list the other consumers' object names but read none of them. No consumer gets
+ * s3:DeleteObjectVersion or s3:BypassGovernanceRetention.
  */
-export function consumerPolicy(bucketArn: string, prefix: string) {
+export function consumerPolicy(bucketArn: string, consumer: Pick<BucketConsumer, "prefix" | "retention">) {
+    const objectActions = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", ...(consumer.retention === "own" ? ["s3:DeleteObject"] : [])];
     return {
         Version: "2012-10-17",
         Statement: [
             { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
-            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${bucketArn}/${prefix}*` },
+            { Effect: "Allow", Action: objectActions, Resource: `${bucketArn}/${consumer.prefix}*` },
         ],
     };
 }
 
 /**
- * A private, encrypted, versioned S3 bucket for backups and blob storage, and one IAM user per
- * consumer that can only reach its own prefix (k3s pods have no instance role): a leaked Langfuse
- * key reads no database backup. The bucket is kept if the stack is deleted.
+ * S3 Object Lock's default retention: every new object version is kept, unchangeable, for `days`.
+ * `COMPLIANCE` binds everyone, the account's root included; `GOVERNANCE` can be lifted by a
+ * principal holding s3:BypassGovernanceRetention (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html,
+ * read 2026-11-27). Every upload must then carry Content-MD5 or a flexible checksum, which
+ * botocore >= 1.36 (barman), the AWS CLI v2 and minio-go send by default; Langfuse v3.224.1 does
+ * not (`requestChecksumCalculation: "WHEN_REQUIRED"`, langfuse/langfuse@v3.224.1:
+ * packages/shared/src/server/services/StorageService.ts L700-710), so its blobs go to a bucket
+ * without a lock.
+ */
+export interface ObjectLock {
+    mode: "COMPLIANCE" | "GOVERNANCE";
+    days: number;
+}
+
+export interface AwsBackupBucketArgs {
+    region: string;
+    consumers: BucketConsumer[];
+    /**
+     * How long a deleted or overwritten object's previous version stays recoverable before the
+     * bucket's lifecycle removes it: the only deletion that destroys data.
+     */
+    deletedKeptDays: number;
+    /** A default retention no key can shorten; omit for a bucket whose writers send no checksum. */
+    objectLock?: ObjectLock;
+}
+
+/**
+ * A private, encrypted, versioned S3 bucket, and one IAM user per consumer that can only reach its
+ * own prefix (k3s pods have no instance role). The bucket is kept if the stack is deleted.
  */
 export class AwsBackupBucket extends pulumi.ComponentResource {
     public readonly bucket: pulumi.Output<string>;
@@ -37,11 +61,7 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
     /** Each consumer's access key (secret), by name. */
     public readonly credentials: Record<string, { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> }> = {};
 
-    /**
-     * @param args.deletedKeptDays how long a deleted or overwritten object's previous version stays
-     *   recoverable before the bucket's lifecycle removes it: the only deletion that destroys data.
-     */
-    constructor(name: string, args: { region: string; consumers: BucketConsumer[]; deletedKeptDays: number }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: AwsBackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:BackupBucket", name, {}, opts);
         const parent = { parent: this };
         const bucket = new aws.s3.Bucket(name, { bucketPrefix: `${name}-`, forceDestroy: false }, { parent: this, retainOnDelete: true });
@@ -56,25 +76,20 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
             bucket: bucket.id,
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
         }, parent);
-        new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
-        // Consumers may delete (barman's retention does) but not s3:DeleteObjectVersion: a delete
-        // leaves a marker over the previous version, which only this lifecycle removes, after
-        // deletedKeptDays. Abandoned multipart uploads go after a day, and markers with nothing
-        // under them are cleaned up (docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html, read 2026-11-27).
-        new aws.s3.BucketLifecycleConfiguration(name, {
-            bucket: bucket.id,
-            rules: [{
-                id: "deleted-versions-kept-then-removed",
-                status: "Enabled",
-                filter: {},
-                noncurrentVersionExpiration: { noncurrentDays: args.deletedKeptDays },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                expiration: { expiredObjectDeleteMarker: true },
-            }],
-        }, parent);
+        const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        if (args.objectLock) {
+            // Enabled on the existing bucket by its own resource (Bucket.objectLockEnabled would
+            // replace the bucket), after versioning, which Object Lock requires; it cannot be
+            // turned off again (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html, read 2026-11-27).
+            new aws.s3.BucketObjectLockConfiguration(name, {
+                bucket: bucket.id,
+                rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
+            }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
+        }
+        new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning] });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
-            const key = workloadIamUser(id, { policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer.prefix))), noRoleBecause: POD_NO_ROLE }, parent);
+            const key = workloadIamUser(id, { policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer))), noRoleBecause: POD_NO_ROLE }, parent);
             this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.accessKeyId), secretAccessKey: key.secretAccessKey };
         }
         this.bucket = bucket.bucket;
@@ -82,4 +97,29 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
         this.region = args.region;
         this.registerOutputs({ bucket: this.bucket });
     }
+}
+
+/**
+ * The bucket's lifecycle: consumers that keep no retention of their own have their objects expired
+ * after their days (a delete marker over the version); every hidden version is removed
+ * deletedKeptDays later, or when its Object Lock ends if that is later (lifecycle cannot remove a
+ * locked version). Abandoned multipart uploads go after a day and orphaned delete markers are
+ * cleaned up (docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html,
+ * read 2026-11-27).
+ */
+export function lifecycleRules(consumers: BucketConsumer[], deletedKeptDays: number): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    const expiring = consumers.flatMap((c) => (c.retention === "own" ? [] : [{
+        id: `${c.name}-expires-after-${c.retention.days}-days`,
+        status: "Enabled",
+        filter: { prefix: c.prefix },
+        expiration: { days: c.retention.days },
+    }]));
+    return [{
+        id: "deleted-versions-kept-then-removed",
+        status: "Enabled",
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays: deletedKeptDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        expiration: { expiredObjectDeleteMarker: true },
+    }, ...expiring];
 }

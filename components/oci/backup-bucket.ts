@@ -1,41 +1,59 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
+import { BucketConsumer } from "../object-storage";
 import { NO_ROLE_TAG, POD_NO_ROLE } from "../workload-credentials";
-
-/** A writer of the bucket: its own user, group and key, limited to its prefix (`postgres/`, `langfuse/`). */
-export interface OciBucketConsumer {
-    name: string;
-    prefix: string;
-}
 
 export interface OciBackupBucketArgs {
     compartmentId: pulumi.Input<string>;
     /** The tenancy: users and groups live in its root compartment. */
     tenancyId: pulumi.Input<string>;
     region: string;
-    consumers: OciBucketConsumer[];
+    consumers: BucketConsumer[];
     /** How long a deleted or overwritten object's previous version stays recoverable before the lifecycle removes it. */
     deletedKeptDays: number;
 }
 
 /**
- * The IAM statements of one consumer's group (OCI policy syntax; variables from docs.oracle.com
- * iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, read 2026-11-27):
+ * The IAM statements of one consumer's group (OCI policy syntax; variables and permissions from
+ * docs.oracle.com iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, read 2026-11-27):
  * - `read buckets` on this bucket: the S3 API's HeadBucket (barman-cloud calls it before every command);
  * - `inspect objects` on this bucket: listings, which carry no object name to condition on;
  * - `manage objects` only where `target.object.name` matches the consumer's prefix (the quoted
- *   pattern form of Oracle's examples, `'prod/*'`): read, write, overwrite and delete under it,
- *   nothing elsewhere (a leaked Langfuse key reads no database backup), and never
- *   `DeleteObjectVersion`, so a key can hide an object behind a delete marker but not destroy a
- *   version (docs.oracle.com iaas/Content/Identity/Concepts/commonpolicies.htm). Whether S3's
- *   DeleteObject with a versionId maps to that operation is not verified (read 2026-11-27).
+ *   pattern form of Oracle's examples, `'prod/*'`): read and write under it, nothing elsewhere (a
+ *   leaked Langfuse key reads no database backup), and never `DeleteObjectVersion`, so a key can
+ *   hide an object behind a delete marker but not destroy a version
+ *   (docs.oracle.com iaas/Content/Identity/Concepts/commonpolicies.htm). A consumer whose objects the
+ *   lifecycle expires cannot delete at all (`request.permission != 'OBJECT_DELETE'`). Whether S3's
+ *   DeleteObject with a versionId maps to `DeleteObjectVersion` is not verified (read 2026-11-27).
  */
-export function consumerStatements(group: string, compartmentId: string, bucket: string, prefix: string): string[] {
+export function consumerStatements(group: string, compartmentId: string, bucket: string, consumer: Pick<BucketConsumer, "prefix" | "retention">): string[] {
     const where = `target.bucket.name = '${bucket}'`;
+    const noDelete = consumer.retention === "own" ? "" : ", request.permission != 'OBJECT_DELETE'";
     return [
         `Allow group ${group} to read buckets in compartment id ${compartmentId} where ${where}`,
         `Allow group ${group} to inspect objects in compartment id ${compartmentId} where ${where}`,
-        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = '${prefix}*', request.operation != 'DeleteObjectVersion'}`,
+        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = '${consumer.prefix}*', request.operation != 'DeleteObjectVersion'${noDelete}}`,
+    ];
+}
+
+/**
+ * The bucket's lifecycle rules: objects of consumers that keep no retention of their own are
+ * deleted after their days (on a versioned bucket, hidden behind a marker); every previous version
+ * goes deletedKeptDays later; abandoned multipart uploads after a day.
+ */
+export function ociLifecycleRules(consumers: BucketConsumer[], deletedKeptDays: number): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+    return [
+        { name: "deleted-versions-kept-then-removed", action: "DELETE", target: "previous-object-versions", timeAmount: String(deletedKeptDays), timeUnit: "DAYS", isEnabled: true },
+        { name: "abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: "1", timeUnit: "DAYS", isEnabled: true },
+        ...consumers.flatMap((c) => (c.retention === "own" ? [] : [{
+            name: `${c.name}-expires-after-${c.retention.days}-days`,
+            action: "DELETE",
+            target: "objects",
+            timeAmount: String(c.retention.days),
+            timeUnit: "DAYS",
+            isEnabled: true,
+            objectNameFilter: { inclusionPrefixes: [c.prefix] },
+        }])),
     ];
 }
 
@@ -85,10 +103,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
         new oci.objectstorage.ObjectLifecyclePolicy(name, {
             namespace,
             bucket: bucket.name,
-            rules: [
-                { name: "deleted-versions-kept-then-removed", action: "DELETE", target: "previous-object-versions", timeAmount: String(args.deletedKeptDays), timeUnit: "DAYS", isEnabled: true },
-                { name: "abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: "1", timeUnit: "DAYS", isEnabled: true },
-            ],
+            rules: ociLifecycleRules(args.consumers, args.deletedKeptDays),
         }, { parent: this, dependsOn: [lifecycleGrant] });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
@@ -117,7 +132,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
                 compartmentId: args.compartmentId,
                 name: principal,
                 description: `Groundwork ${stack}: ${consumer.name} reads and writes ${consumer.prefix} of ${name}-${stack}`,
-                statements: pulumi.output(args.compartmentId).apply((compartment) => consumerStatements(principal, compartment, `${name}-${stack}`, consumer.prefix)),
+                statements: pulumi.output(args.compartmentId).apply((compartment) => consumerStatements(principal, compartment, `${name}-${stack}`, consumer)),
             }, parent);
             const key = new oci.identity.CustomerSecretKey(id, {
                 userId: user.id,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { BucketTarget } from "../object-storage";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
@@ -49,12 +50,8 @@ export function postgresFootprint(instances: number): Footprint[] {
     ];
 }
 
-/** Where backups go: an S3-compatible bucket and the Vault path holding its credentials. */
-export interface BackupTarget {
-    endpointURL: pulumi.Input<string>;
-    bucket: pulumi.Input<string>;
-    region: string;
-}
+/** Where backups go: an S3-compatible bucket (its keys are in Vault at `postgres/backup`). */
+export type BackupTarget = BucketTarget;
 
 export interface PostgresVectorArgs {
     namespace: string;

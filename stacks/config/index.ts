@@ -4,6 +4,7 @@ import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION, K3S_INSTALLER_SHA256 } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { cronProblem } from "./schedule";
+import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
@@ -108,6 +109,7 @@ const platformSchema = z.strictObject({
         clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) allowed to reach Qdrant; none denies all."),
     }).default({ replicas: 1, storageGbs: 10, clients: [] }).describe("Qdrant, the vector database."),
+    backups: backupsSchema.prefault({}).describe("Backups of k3s's etcd, Vault and Qdrant (Postgres: `postgres.backup`)."),
 });
 
 const SITES = ["oci", "aws", "edge"] as const;
@@ -340,6 +342,7 @@ export const stackConfigSchema = z.strictObject({
         postgres: { instances: 1, storageGbs: 20, database: "app", clients: [], backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
         langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid", clients: [] },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
+        backups: BACKUP_DEFAULTS,
     }).describe("The platform layer on the cluster."),
     inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
     access: accessSchema.optional().describe("The way in: hostnames, TLS, who may reach them, single sign-on. Without it nothing is routed from outside."),

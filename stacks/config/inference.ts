@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
-import { cronProblem, isIanaTimeZone } from "./schedule";
+import { fiveFieldCron as cron, isIanaTimeZone } from "./schedule";
 import { meshClients, objectItems, secret } from "./primitives";
 
 /**
@@ -24,13 +24,6 @@ const limits = {
     rpm: z.number().int().positive().describe("Requests per minute."),
     tpm: z.number().int().positive().describe("Tokens per minute."),
 };
-
-/** A five-field cron expression, as KEDA's cron scaler takes it, that can fire. */
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })
-    .superRefine((v, ctx) => {
-        const problem = /^(\S+\s+){4}\S+$/.test(v) ? cronProblem(v, false) : undefined;
-        if (problem) ctx.addIssue({ code: "custom", message: `is impossible: ${problem}; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)` });
-    });
 
 const modelSchema = z.strictObject({
     name: name.describe("Served model name (vLLM `--served-model-name`); routes target it."),

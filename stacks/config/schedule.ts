@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Cron expressions and time zones, checked for values that are well formed but impossible: hour
  * 24, minute 60, day 32, a zone the IANA database does not have. The fields and ranges are the
@@ -70,3 +72,10 @@ export function isIanaTimeZone(zone: string): boolean {
         return false;
     }
 }
+
+/** A five-field cron expression (KEDA's cron scaler, a CronJob's schedule, k3s's snapshot cron) that can fire. */
+export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })
+    .superRefine((v, ctx) => {
+        const problem = /^(\S+\s+){4}\S+$/.test(v) ? cronProblem(v, false) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: `is impossible: ${problem}; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)` });
+    });

@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * One writer of a backup or blob bucket. Each gets its own credential, limited to its prefix, so a
+ * leaked key of one consumer reads nothing of another's.
+ */
+export interface BucketConsumer {
+    /** Names the consumer's user, group and key (`postgres`, `etcd`, `vault`, `qdrant`, `langfuse`). */
+    name: string;
+    /** Its objects' key prefix, ending in `/` (`postgres/`). */
+    prefix: string;
+    /**
+     * Who removes its old objects:
+     * - `"own"`: the consumer's own retention (barman's recovery window, k3s's snapshot count), so
+     *   its key may delete under the prefix. On a versioned bucket a delete only hides a version
+     *   behind a marker; the bucket's lifecycle removes the version later.
+     * - `{ days }`: the bucket's lifecycle expires each object `days` after it was written, and the
+     *   key may only write: a stolen key cannot even hide a backup.
+     */
+    retention: "own" | { days: number };
+}
+
+
+/** Where a consumer writes: an S3-compatible endpoint and bucket (its key reaches the consumer through Vault). */
+export interface BucketTarget {
+    endpointURL: pulumi.Input<string>;
+    bucket: pulumi.Input<string>;
+    /** Region for request signing. */
+    region: string;
+}
