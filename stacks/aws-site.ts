@@ -68,7 +68,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         hostsServers,
         ingress: ctx.ingress,
     }, opts);
-    const profile = new AwsNodeInstanceProfile("k3s-node", {}, opts);
+    const profile = new AwsNodeInstanceProfile("k3s-node", { description: "k3s nodes: Systems Manager only" }, opts);
     const common = {
         securityGroupIds: [network.nodeSecurityGroupId],
         instanceProfileName: profile.name,
@@ -90,8 +90,11 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         const subnet = parseIpv4Cidr(site.publicSubnetCidrs[0])!;
         const privateIps = Array.from({ length: servers.count }, (_, i) => hostAddress(subnet, FIRST_SERVER_HOST + i));
         serverUrl = supervisorUrl(privateIps[0]);
+        const serverProfile = new AwsNodeInstanceProfile("k3s-server", { description: "k3s servers: Systems Manager, and their etcd snapshots to the stack's bucket" }, opts);
+        result.serverRoleName = serverProfile.roleName;
         const nodes = privateIps.map((privateIp, i) => new AwsK3sInstance(`aws-server-${i}`, {
             ...common,
+            instanceProfileName: serverProfile.name,
             token: ctx.tokens.server,
             agentToken: ctx.tokens.agent,
             instanceType: servers.instanceType,
@@ -109,7 +112,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
                 overlay: ctx.overlay,
                 labels: { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arch === "arm64" ? "arm" : "x86" },
                 taints: [],
-                cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [] },
+                cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [], etcdSnapshots: ctx.etcdSnapshots },
             },
         }, opts));
         nodes.forEach((n, i) => (result.nodes[`aws-server-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: arch === "arm64" ? "arm" : "x86" }));

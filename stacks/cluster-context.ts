@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
+import { EtcdSnapshotSchedule, Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
 import { IngressOpening, K3S_API_PORT } from "../components/k3s/ports";
 import { NodeKind } from "../components/placement";
 import { ClusterConfig } from "./config";
@@ -24,6 +24,8 @@ export interface ClusterContext {
     ingress: IngressOpening[];
     /** The key Pulumi itself logs in with (kubeconfig, external IPs). */
     operatorKey: tls.PrivateKey;
+    /** Every server's etcd snapshots (platform.backups.etcd). */
+    etcdSnapshots: EtcdSnapshotSchedule;
 }
 
 /** How Pulumi reaches the initial server over SSH to read the kubeconfig. */
@@ -45,6 +47,8 @@ export interface SiteResult {
     serverAccess?: ServerAccess;
     /** The site's cloud provider, for platform resources that live in that cloud (KMS keys). */
     provider?: pulumi.ProviderResource;
+    /** AWS servers' IAM role, which writes their etcd snapshots (no key needed). */
+    serverRoleName?: pulumi.Output<string>;
 }
 
 export const supervisorUrl = (address: pulumi.Input<string>) => pulumi.interpolate`https://${address}:${K3S_API_PORT}`;

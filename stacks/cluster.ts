@@ -6,6 +6,7 @@ import { childrenDependOn } from "../components/ordering";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
+import { etcdSnapshotCount } from "./config/backups";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
@@ -32,6 +33,8 @@ export interface Cluster {
     autoscalerIdentity?: AwsClusterAutoscalerIdentity;
     /** Cloud providers and addresses, for platform resources that live in a cloud (KMS, buckets). */
     aws?: AwsAddresses;
+    /** The AWS servers' IAM role, when the servers are on AWS. */
+    serverRoleName?: pulumi.Output<string>;
     ociProvider?: pulumi.ProviderResource;
 }
 
@@ -55,6 +58,7 @@ export function buildCluster(config: StackConfig): Cluster {
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
         ingress: ingressOpenings(config.access),
+        etcdSnapshots: { everyHours: config.platform.backups.etcd.everyHours, keep: etcdSnapshotCount(config.platform.backups.etcd) },
     };
     const wireguard = ctx.overlay === "wireguard-native";
 
@@ -93,5 +97,6 @@ export function buildCluster(config: StackConfig): Cluster {
     }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     const autoscalerIdentity = aws && awsClusterAutoscalerIdentity(config, aws);
-    return { ctx, access, server, nodes, autoscaledGpus: autoscalerIdentity !== undefined, autoscalerIdentity, aws, ociProvider };
+    const serverRoleName = built.find((s) => s.serverRoleName)?.serverRoleName;
+    return { ctx, access, server, nodes, autoscaledGpus: autoscalerIdentity !== undefined, autoscalerIdentity, aws, ociProvider, serverRoleName };
 }

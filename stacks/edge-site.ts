@@ -30,6 +30,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
             tailscale: ctx.tailscale,
             podCidr: ctx.cluster.podCidr,
             serviceCidr: ctx.cluster.serviceCidr,
+            etcdSnapshots: ctx.etcdSnapshots,
         },
     });
     const result: SiteResult = {

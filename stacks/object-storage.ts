@@ -9,33 +9,41 @@ export type BucketKey = { accessKeyId: pulumi.Output<string>; secretAccessKey: p
 
 /** A bucket and each of its consumers' keys. */
 export interface StorageTarget extends BucketTarget {
-    keyFor(consumer: string): BucketKey;
+    /** A consumer's key; undefined for one that writes through an IAM role (AWS servers). */
+    keyFor(consumer: string): BucketKey | undefined;
+    /** Whether requests must name the bucket in the path (OCI's S3-compatible API), not the host. */
+    pathStyle: boolean;
 }
 
 /**
  * Where the stack keeps objects:
- * - `backups`: Postgres's base backups and WAL, k3s's etcd snapshots, Vault's and Qdrant's
- *   snapshots. On AWS under S3 Object Lock.
- * - `blobs`: Langfuse's events and media. On AWS a bucket of their own: Langfuse sends no upload
- *   checksum, which a locked bucket refuses. Elsewhere the same bucket as the backups.
+ * - `backups`: Postgres's base backups and WAL, Vault's and Qdrant's snapshots. On AWS under S3
+ *   Object Lock.
+ * - `unlocked`: objects whose writers send no upload checksum, which a locked bucket refuses:
+ *   Langfuse's events and media (langfuse/langfuse@v3.224.1: packages/shared/src/server/services/StorageService.ts
+ *   L700-710) and k3s's etcd snapshots (k3s-io/k3s@v1.34.9+k3s1: pkg/etcd/s3/s3.go L302-320, minio-go
+ *   v7.1.0). On AWS a bucket of their own; elsewhere the same bucket as the backups.
  */
 export interface StackStorage {
     backups: StorageTarget;
-    blobs: StorageTarget;
+    unlocked: StorageTarget;
 }
 
-/** The writers of the backup bucket: barman and k3s run their own retention; Vault's and Qdrant's snapshots expire by lifecycle. */
-export function backupConsumers(config: StackConfig): BucketConsumer[] {
+/** The writers of the locked bucket: barman runs its own retention; Vault's and Qdrant's snapshots expire by lifecycle. */
+export function lockedConsumers(config: StackConfig): BucketConsumer[] {
     const backups = config.platform.backups;
     return [
         { name: "postgres", prefix: "postgres/", retention: "own" },
-        { name: "etcd", prefix: "etcd/", retention: "own" },
         { name: "vault", prefix: "vault/", retention: { days: backups.vault.retentionDays } },
         { name: "qdrant", prefix: "qdrant/", retention: { days: backups.qdrant.retentionDays } },
     ];
 }
 
-const LANGFUSE_BLOBS: BucketConsumer = { name: "langfuse", prefix: "langfuse/", retention: "own" };
+/** The writers that send no checksum: Langfuse, and k3s, which prunes its snapshots by count. */
+export const UNLOCKED_CONSUMERS: BucketConsumer[] = [
+    { name: "langfuse", prefix: "langfuse/", retention: "own" },
+    { name: "etcd", prefix: "etcd/", retention: "own" },
+];
 
 /**
  * How long the backup bucket's Object Lock holds each new version: the shortest retention of any
@@ -44,40 +52,51 @@ const LANGFUSE_BLOBS: BucketConsumer = { name: "langfuse", prefix: "langfuse/", 
  */
 export function objectLockDays(config: StackConfig): number {
     const { postgres, backups } = config.platform;
-    return Math.min(postgres.backup.retentionDays, backups.etcd.retentionDays, backups.vault.retentionDays, backups.qdrant.retentionDays);
+    return Math.min(postgres.backup.retentionDays, backups.vault.retentionDays, backups.qdrant.retentionDays);
 }
 
 /**
  * Object storage for backups and blobs: the stack's cloud (AWS first, else OCI), or a bucket from
  * config. On AWS and OCI each consumer has its own user (IAM user; OCI user and group) limited to
- * its prefix; a bucket from config gives its one key to every consumer.
+ * its prefix, except AWS servers, whose instance role writes their etcd snapshots; a bucket from
+ * config gives its one key to every consumer.
  */
-export function stackStorage(config: StackConfig, { aws, ociProvider }: Cluster): StackStorage {
+export function stackStorage(config: StackConfig, { aws, ociProvider, serverRoleName }: Cluster): StackStorage {
     const deletedKeptDays = config.platform.postgres.backup.retentionDays;
     const given = config.platform.postgres.backup.s3;
     if (given) {
         const key = { accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
-        const target = { endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, keyFor: () => key };
-        return { backups: target, blobs: target };
+        const target = { endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, pathStyle: true, keyFor: () => key };
+        return { backups: target, unlocked: target };
     }
     if (config.aws && aws) {
         const opts = { provider: aws.provider };
         const lock = { mode: config.platform.backups.objectLock === "compliance" ? "COMPLIANCE" as const : "GOVERNANCE" as const, days: objectLockDays(config) };
-        const backups = new AwsBackupBucket("backups", { region: config.aws.region, consumers: backupConsumers(config), deletedKeptDays, objectLock: lock }, opts);
-        const blobs = new AwsBackupBucket("langfuse-blobs", { region: config.aws.region, consumers: [LANGFUSE_BLOBS], deletedKeptDays }, opts);
-        return { backups: targetOf(backups), blobs: targetOf(blobs) };
+        const backups = new AwsBackupBucket("backups", { region: config.aws.region, consumers: lockedConsumers(config), deletedKeptDays, objectLock: lock }, opts);
+        const unlocked = new AwsBackupBucket("unlocked", {
+            region: config.aws.region, consumers: UNLOCKED_CONSUMERS, deletedKeptDays,
+            roles: serverRoleName ? { etcd: serverRoleName } : {},
+        }, opts);
+        return { backups: targetOf(backups, false), unlocked: targetOf(unlocked, false) };
     }
     const oci = config.oci!;
     const bucket = new OciBackupBucket("backups", {
         compartmentId: oci.compartmentId,
         tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
         region: oci.region,
-        consumers: [...backupConsumers(config), LANGFUSE_BLOBS],
+        consumers: [...lockedConsumers(config), ...UNLOCKED_CONSUMERS],
         deletedKeptDays,
     }, { provider: ociProvider! });
-    return { backups: targetOf(bucket), blobs: targetOf(bucket) };
+    return { backups: targetOf(bucket, true), unlocked: targetOf(bucket, true) };
 }
 
-function targetOf(bucket: AwsBackupBucket | OciBackupBucket): StorageTarget {
-    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, keyFor: (consumer) => bucket.credentials[consumer] };
+/** The cluster's servers, each of which snapshots etcd: k3s's S3 retention counts them all. */
+export function serverCount(config: StackConfig): number {
+    const oci = config.oci?.nodes.filter((n) => n.role === "server").length ?? 0;
+    const edge = config.edge?.machines.filter((m) => m.role === "server").length ?? 0;
+    return oci + (config.aws?.servers?.count ?? 0) + edge;
+}
+
+function targetOf(bucket: AwsBackupBucket | OciBackupBucket, pathStyle: boolean): StorageTarget {
+    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, pathStyle, keyFor: (consumer) => bucket.credentials[consumer] };
 }

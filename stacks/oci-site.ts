@@ -105,6 +105,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             podCidr: ctx.cluster.podCidr,
             serviceCidr: ctx.cluster.serviceCidr,
             tlsSans: [],
+            etcdSnapshots: ctx.etcdSnapshots,
         },
         freeformTags: tags,
         generateHostKeys: ctx.cluster.sshHostKeys === "generated",

@@ -14,7 +14,9 @@ import { CertManager } from "../components/platform/cert-manager";
 import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../components/platform/langfuse";
 import { LinkerdMesh, meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { PostgresVector } from "../components/platform/postgres-vector";
-import { stackStorage } from "./object-storage";
+import { serverCount, stackStorage } from "./object-storage";
+import { etcdS3Settings, EtcdSnapshotTarget } from "../components/k3s/etcd-snapshot-settings";
+import { etcdSnapshotCount } from "./config/backups";
 import { Qdrant } from "../components/platform/qdrant";
 import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
@@ -38,6 +40,8 @@ export const DATA_NAMESPACE = "groundwork-data";
 const QDRANT_CONSUMER: VaultConsumer = { name: "qdrant", namespace: DATA_NAMESPACE, serviceAccount: "qdrant-secrets" };
 const POSTGRES_CONSUMER: VaultConsumer = { name: "postgres", namespace: DATA_NAMESPACE, serviceAccount: "postgres-secrets" };
 const LANGFUSE_CONSUMER: VaultConsumer = { name: "langfuse", namespace: LANGFUSE_NAMESPACE, serviceAccount: "langfuse-secrets" };
+/** k3s's etcd snapshot settings: VSO writes them to the one Secret k3s reads, in kube-system. */
+const ETCD_CONSUMER: VaultConsumer = { name: "etcd", namespace: "kube-system", serviceAccount: "etcd-snapshot-secrets" };
 const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespace: CLUSTER_AUTOSCALER_NAMESPACE, serviceAccount: "cluster-autoscaler-secrets" };
 
 /**
@@ -62,11 +66,12 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         clients: [VSO_CLIENT, ...(config.access?.hosts.vault ? [INGRESS_CLIENT] : [])],
         scheduling,
     }, afterMesh());
-    new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
-    const { backups: backup, blobs } = stackStorage(config, cluster);
+    const vso = new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
+    const { backups: backup, unlocked } = stackStorage(config, cluster);
     const secrets = platformSecrets({
-        "postgres/backup": { ...backup.keyFor("postgres"), region: pulumi.output(backup.region) },
-        "langfuse/s3": blobs.keyFor("langfuse"),
+        "postgres/backup": { ...backup.keyFor("postgres")!, region: pulumi.output(backup.region) },
+        "langfuse/s3": unlocked.keyFor("langfuse")!,
+        "etcd/s3": etcdS3Settings({ ...unlocked, key: unlocked.keyFor("etcd") }, etcdSnapshotCount(config.platform.backups.etcd) * serverCount(config)),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
     const inference = withAppKeys(config.inference, config.apps);
@@ -92,12 +97,13 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey, hostKey: cluster.server.hostKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ETCD_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
         auditLog: VAULT_AUDIT_LOG,
         after: [cluster.access, vault],
     });
+    new EtcdSnapshotTarget("etcd-snapshots", { vaultConsumer: ETCD_CONSUMER }, { provider, dependsOn: [vso, vaultBootstrap] });
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas });
     guardedNamespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
@@ -131,7 +137,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         ],
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
-        blobStorage: { endpointURL: blobs.endpointURL, bucket: blobs.bucket, region: blobs.region, prefix: "langfuse/" },
+        blobStorage: { endpointURL: unlocked.endpointURL, bucket: unlocked.bucket, region: unlocked.region, prefix: "langfuse/" },
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
         scheduling,
     }, afterMesh());

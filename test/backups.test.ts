@@ -1,7 +1,25 @@
 import { strict as assert } from "assert";
+import * as YAML from "yaml";
+import { ETCD_S3_CONFIG_SECRET, K3S_CONFIG_PATH } from "../components/k3s/bootstrap";
+import { RecordedResource } from "../plan/monitor";
+import { kubernetesDocuments } from "../plan/report";
+import { PlanResult } from "../plan/run";
 import { etcdSnapshotCount } from "../stacks/config/backups";
-import { objectLockDays } from "../stacks/object-storage";
-import { parse, problems, stackValues } from "./helpers";
+import { objectLockDays, serverCount } from "../stacks/object-storage";
+import { committedPlan, named, ofType, parse, problems, stackValues } from "./helpers";
+
+/** The k3s config file a cloud-init user data writes. */
+const k3sConfigOf = (userData: string) =>
+    YAML.parse(YAML.parse(userData).write_files.find((f: { path: string }) => f.path === K3S_CONFIG_PATH).content);
+const ociUserData = (r: RecordedResource) => Buffer.from((r.plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
+
+/** The JSON Vault's configure script writes at a path (the heredoc just before `vault kv put … <path>`). */
+const vaultSecretAt = (plan: PlanResult, path: string): Record<string, string> => {
+    const script = String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin);
+    const before = script.split(`vault kv put -mount=groundwork ${path} `);
+    assert.equal(before.length, 2, `the configure script writes ${path} once`);
+    return JSON.parse(before[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]);
+};
 
 const withBackups = (backups: Record<string, unknown>) => {
     const values = stackValues("dev");
@@ -23,8 +41,8 @@ describe("backups of every store", function () {
         });
 
         it("locks backups for the shortest retention of the stores in the bucket", () => {
-            assert.equal(objectLockDays(parse(stackValues("cloud"))), 7);
-            assert.equal(objectLockDays(parse(withBackups({ etcd: { retentionDays: 40 }, qdrant: { retentionDays: 35 } }))), 30, "Postgres's and Vault's 30 days");
+            assert.equal(objectLockDays(parse(stackValues("cloud"))), 14, "Qdrant's 14 days");
+            assert.equal(objectLockDays(parse(withBackups({ etcd: { retentionDays: 3 }, qdrant: { retentionDays: 35 } }))), 30, "Postgres's and Vault's 30 days: etcd's snapshots are not in the locked bucket");
         });
 
         it("rejects an interval that does not divide the day, naming the ones that do", () => {
@@ -41,6 +59,63 @@ describe("backups of every store", function () {
 
         it("rejects an Object Lock mode S3 does not have", () => {
             assert.match(problems(withBackups({ objectLock: "legal-hold" }))[0], /^groundwork:platform\.backups\.objectLock = "legal-hold": must be one of: "compliance", "governance"$/);
+        });
+    });
+
+    describe("k3s's embedded etcd", () => {
+        const plans: Record<string, PlanResult> = {};
+        before(async () => {
+            for (const stack of ["dev", "cloud", "edge"]) plans[stack] = await committedPlan(stack);
+        });
+
+        it("snapshots every 6 hours on each server, keeps 28, and copies them to S3 with settings from a Secret", () => {
+            const server = k3sConfigOf(ociUserData(named(plans.dev, "oci:Core/instance:Instance", "server-1")));
+            assert.deepEqual([server["etcd-snapshot-schedule-cron"], server["etcd-snapshot-retention"], server["etcd-s3"], server["etcd-s3-config-secret"]],
+                ["0 */6 * * *", 28, true, ETCD_S3_CONFIG_SECRET]);
+            // Any other etcd-s3-* key in the file would make k3s ignore the Secret (pkg/etcd/s3/s3.go L124-151), and compression breaks restores.
+            assert.deepEqual(Object.keys(server).filter((k) => k.startsWith("etcd-")).sort(), ["etcd-s3", "etcd-s3-config-secret", "etcd-snapshot-retention", "etcd-snapshot-schedule-cron"]);
+            const agent = k3sConfigOf(ociUserData(named(plans.dev, "oci:Core/instance:Instance", "agent-1")));
+            assert.equal(Object.keys(agent).some((k) => k.startsWith("etcd-")), false, "agents run no etcd");
+        });
+
+        it("keeps the S3 settings in Vault, synced by VSO into the kube-system Secret k3s reads", () => {
+            const docs = kubernetesDocuments(plans.dev.resources) as any[];
+            const synced = docs.find((d) => d.kind === "VaultStaticSecret" && d.spec.destination.name === ETCD_S3_CONFIG_SECRET);
+            assert.deepEqual([synced.metadata.namespace, synced.spec.path, synced.spec.mount], ["kube-system", "etcd/s3", "groundwork"]);
+            const settings = vaultSecretAt(plans.dev, "etcd/s3");
+            assert.deepEqual(Object.keys(settings).sort(), ["etcd-s3-access-key", "etcd-s3-bucket", "etcd-s3-bucket-lookup-type", "etcd-s3-endpoint", "etcd-s3-folder", "etcd-s3-insecure", "etcd-s3-region", "etcd-s3-retention", "etcd-s3-secret-key"]);
+            assert.deepEqual([settings["etcd-s3-endpoint"], settings["etcd-s3-bucket"], settings["etcd-s3-folder"], settings["etcd-s3-bucket-lookup-type"], settings["etcd-s3-insecure"], settings["etcd-s3-retention"]],
+                ["offlinenamespace.compat.objectstorage.eu-frankfurt-1.oraclecloud.com", "backups-dev", "etcd", "path", "false", "28"], "a host, not a URL; OCI's API is path-style");
+            // On OCI the key is etcd's own user's, limited to etcd/.
+            const policy = named(plans.dev, "oci:Identity/policy:Policy", "backups-etcd").inputs.statements as string[];
+            assert.match(policy[2], /target\.object\.name = 'etcd\/\*'/);
+        });
+
+        it("writes with the AWS servers' own role, to the bucket without Object Lock (k3s sends no upload checksum)", () => {
+            const cloud = plans.cloud;
+            const settings = vaultSecretAt(cloud, "etcd/s3");
+            assert.equal(settings["etcd-s3-access-key"], undefined, "no key: the instance role writes");
+            assert.deepEqual([settings["etcd-s3-endpoint"], settings["etcd-s3-bucket"], settings["etcd-s3-bucket-lookup-type"], settings["etcd-s3-retention"]],
+                ["s3.us-east-1.amazonaws.com", "unlocked-offline", "auto", "28"]);
+            const grant = named(cloud, "aws:iam/rolePolicy:RolePolicy", "unlocked-etcd");
+            assert.ok(grant.dependencies?.includes(named(cloud, "aws:iam/role:Role", "k3s-server").urn), "the servers' role, not the agents'");
+            assert.deepEqual(JSON.parse(String(grant.inputs.policy)).Statement[1].Resource, "arn:aws:s3:::unlocked-offline/etcd/*");
+            const servers = ofType(cloud, "aws:ec2/instance:Instance").filter((i) => /^aws-server-/.test(i.name));
+            const serverProfile = named(cloud, "aws:iam/instanceProfile:InstanceProfile", "k3s-server");
+            assert.ok(servers.length > 0 && servers.every((i) => i.dependencies?.includes(serverProfile.urn)), "servers carry the server profile");
+            assert.equal(ofType(cloud, "aws:iam/user:User").some((u) => /etcd/.test(u.name)), false, "no IAM user for etcd");
+        });
+
+        it("counts every server's snapshots in the bucket's retention, as k3s prunes the folder as a whole", () => {
+            assert.equal(serverCount(parse(stackValues("dev"))), 1);
+            const three = stackValues("edge");
+            three.edge.machines = three.edge.machines.map((m: any, i: number) => (i < 3 ? { ...m, role: "server" } : m));
+            assert.equal(serverCount(parse(three)), 3);
+        });
+
+        it("syncs the settings on an edge-only stack too, once the operator hands Vault a token", () => {
+            const docs = kubernetesDocuments(plans.edge.resources) as any[];
+            assert.ok(docs.some((d) => d.kind === "VaultStaticSecret" && d.metadata.namespace === "kube-system" && d.spec.destination.name === ETCD_S3_CONFIG_SECRET));
         });
     });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { consumerStatements } from "../components/oci/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { backupConsumers } from "../stacks/object-storage";
+import { lockedConsumers, UNLOCKED_CONSUMERS } from "../stacks/object-storage";
 import { named, ofType, parse, problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
@@ -63,7 +63,7 @@ describe("Postgres with pgvector", function () {
         const bucket = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
         assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
         // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
-        for (const consumer of [...backupConsumers(parse(stackValues("dev"))), { name: "langfuse", prefix: "langfuse/", retention: "own" as const }]) {
+        for (const consumer of [...lockedConsumers(parse(stackValues("dev"))), ...UNLOCKED_CONSUMERS]) {
             const id = `backups-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
@@ -94,18 +94,16 @@ describe("Postgres with pgvector", function () {
         const policyOf = (id: string) => JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", id).inputs.policy)).Statement;
         // Listing stays bucket-wide: barman-cloud's HeadBucket needs s3:ListBucket without a prefix.
         const listing = (bucket: string) => ({ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:aws:s3:::${bucket}` });
-        for (const consumer of ["postgres", "etcd"]) {
-            assert.deepEqual(policyOf(`backups-${consumer}`), [listing("backups-offline"),
-                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"], Resource: `arn:aws:s3:::backups-offline/${consumer}/*` }]);
-        }
+        assert.deepEqual(policyOf("backups-postgres"), [listing("backups-offline"),
+            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"], Resource: "arn:aws:s3:::backups-offline/postgres/*" }]);
         for (const consumer of ["vault", "qdrant"]) {
             assert.deepEqual(policyOf(`backups-${consumer}`), [listing("backups-offline"),
                 { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: `arn:aws:s3:::backups-offline/${consumer}/*` }], `${consumer} writes, and only the lifecycle deletes`);
         }
-        assert.deepEqual(policyOf("langfuse-blobs-langfuse")[1].Resource, "arn:aws:s3:::langfuse-blobs-offline/langfuse/*", "Langfuse's blobs are in a bucket of their own");
-        // Only retention deletes a backup: Object Lock in compliance mode for the shortest retention (etcd's 7 days).
+        assert.deepEqual(policyOf("unlocked-langfuse")[1].Resource, "arn:aws:s3:::unlocked-offline/langfuse/*", "Langfuse's blobs are in a bucket without a lock");
+        // Only retention deletes a backup: Object Lock in compliance mode for the shortest retention (Qdrant's 14 days).
         const lock = named(s3, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "backups");
-        assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 7 } });
+        assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 14 } });
         assert.ok(lock.dependencies?.includes(named(s3, "aws:s3/bucketVersioning:BucketVersioning", "backups").urn), "Object Lock needs versioning first");
         assert.equal(ofType(s3, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length, 1, "Langfuse's bucket has no lock: it sends no upload checksum");
         // Only the lifecycle destroys data: consumers may delete (a marker) but never a version, which stays retentionDays.

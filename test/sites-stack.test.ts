@@ -211,9 +211,12 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal(named(plan, "aws:ec2/instance:Instance", "aws-server-0").inputs.subnetId, "subnet-0a0000000000000a1");
     });
 
-    it("gives AWS nodes a minimal identity: Systems Manager only", () => {
+    it("gives AWS nodes a minimal identity: Systems Manager, and for servers only their etcd snapshots", () => {
         const attachments = ofType(plans.cloud, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-        assert.deepEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+        assert.deepEqual(attachments.map((a) => [a.name, a.inputs.policyArn]), [["k3s-node-ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"], ["k3s-server-ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]]);
+        const inline = ofType(plans.cloud, "aws:iam/rolePolicy:RolePolicy");
+        assert.deepEqual(inline.map((p) => p.name), ["unlocked-etcd"], "the one inline grant, on the servers' role");
+        assert.ok(inline[0].dependencies?.includes(named(plans.cloud, "aws:iam/role:Role", "k3s-server").urn));
         const role = ofType(plans.cloud, "aws:iam/role:Role")[0];
         assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
     });

@@ -48,6 +48,12 @@ export interface AwsBackupBucketArgs {
     deletedKeptDays: number;
     /** A default retention no key can shorten; omit for a bucket whose writers send no checksum. */
     objectLock?: ObjectLock;
+    /**
+     * Consumers that act through an IAM role they already have (by consumer name: the role's
+     * name), such as AWS servers writing etcd snapshots with their instance role: the role gets
+     * the consumer's policy and no key is made.
+     */
+    roles?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -58,7 +64,7 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
     public readonly bucket: pulumi.Output<string>;
     public readonly endpointURL: pulumi.Output<string>;
     public readonly region: string;
-    /** Each consumer's access key (secret), by name. */
+    /** Each consumer's access key (secret), by name; none for consumers acting through a role. */
     public readonly credentials: Record<string, { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> }> = {};
 
     constructor(name: string, args: AwsBackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,7 +95,13 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
         new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning] });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
-            const key = workloadIamUser(id, { policy: bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer))), noRoleBecause: POD_NO_ROLE }, parent);
+            const policy = bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer)));
+            const role = args.roles?.[consumer.name];
+            if (role) {
+                new aws.iam.RolePolicy(id, { role, policy }, parent);
+                continue;
+            }
+            const key = workloadIamUser(id, { policy, noRoleBecause: POD_NO_ROLE }, parent);
             this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.accessKeyId), secretAccessKey: key.secretAccessKey };
         }
         this.bucket = bucket.bucket;

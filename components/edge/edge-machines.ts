@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { JoinTokens, joinTokensFor, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 
 /** An existing machine, reached over SSH, that becomes a k3s node. */
@@ -40,6 +40,8 @@ export interface EdgeMachinesArgs {
         tailscale?: TailscaleJoin;
         podCidr: string;
         serviceCidr: string;
+        /** The servers' etcd snapshots. */
+        etcdSnapshots?: EtcdSnapshotSchedule;
     };
 }
 
@@ -89,7 +91,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                     labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },
                     taints: [...(args.taintEdge ? taintsFor("edge") : []), ...machine.taints],
                     cluster: machine.role === "server"
-                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host] }
+                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host], etcdSnapshots: args.k3s.etcdSnapshots }
                         : undefined,
                 }));
             this.installs[machine.name] = new command.remote.Command(edgeInstallName(name, machine.name), {

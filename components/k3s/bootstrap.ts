@@ -67,6 +67,43 @@ export interface K3sNodeBootstrap {
         serviceCidr: string;
         /** Extra names and addresses the API serving certificate is valid for. */
         tlsSans: string[];
+        /** Scheduled snapshots of the embedded etcd, kept on the server and copied to the stack's bucket. */
+        etcdSnapshots?: EtcdSnapshotSchedule;
+    };
+}
+
+/**
+ * How often each server snapshots its embedded etcd, and how many snapshots it keeps on disk. The
+ * copies in the bucket are pruned by k3s too, by a count across all servers, which the S3 settings
+ * carry (`etcd-s3-retention`, see `etcdS3Settings`).
+ */
+export interface EtcdSnapshotSchedule {
+    /** Hours between snapshots, a divisor of 24. */
+    everyHours: number;
+    /** Snapshots kept on each server's disk. */
+    keep: number;
+}
+
+/**
+ * The kube-system Secret k3s reads its S3 settings from, before every snapshot, prune and restore
+ * listing, so credentials rotate without a restart and the bucket may come after the servers. It
+ * is read only while no other \`etcd-s3-*\` setting is given in the config file
+ * (k3s-io/k3s@v1.34.9+k3s1 (5f72184f): pkg/etcd/s3/s3.go L124-151, pkg/etcd/s3/config_secret.go L37).
+ */
+export const ETCD_S3_CONFIG_SECRET = "etcd-snapshot-bucket";
+
+/**
+ * The server config keys for etcd snapshots (pkg/cli/cmds/server.go L385-510 at that tag): a
+ * five-field cron in the server's local time, local retention by count, S3 on, its settings from
+ * \`ETCD_S3_CONFIG_SECRET\`. Compression stays off: a compressed snapshot fails to restore in
+ * this release (pkg/etcd/etcd.go L1550-1561; k3s-io/k3s#14526).
+ */
+export function etcdSnapshotConfig(schedule: EtcdSnapshotSchedule): Record<string, unknown> {
+    return {
+        "etcd-snapshot-schedule-cron": `0 */${schedule.everyHours} * * *`,
+        "etcd-snapshot-retention": schedule.keep,
+        "etcd-s3": true,
+        "etcd-s3-config-secret": ETCD_S3_CONFIG_SECRET,
     };
 }
 
@@ -192,6 +229,9 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
             config["service-cidr"] = node.cluster.serviceCidr;
             if (node.cluster.tlsSans.length > 0) {
                 config["tls-san"] = node.cluster.tlsSans;
+            }
+            if (node.cluster.etcdSnapshots) {
+                Object.assign(config, etcdSnapshotConfig(node.cluster.etcdSnapshots));
             }
         }
         if (overlay === "wireguard-native") {

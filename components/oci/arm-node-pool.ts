@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
 import * as tls from "@pulumi/tls";
-import { JoinTokens, joinTokensFor, k3sCloudInit, K3S_ROLE_TAG, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, K3S_ROLE_TAG, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -44,6 +44,8 @@ export interface OciArmNodePoolArgs {
         podCidr: string;
         serviceCidr: string;
         tlsSans: string[];
+        /** The servers' etcd snapshots. */
+        etcdSnapshots?: EtcdSnapshotSchedule;
     };
     freeformTags?: Record<string, string>;
     /** Generate each node's SSH host key and install it at boot (else the node makes its own: trust on first use). */
@@ -89,7 +91,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     ociImage: true,
                     sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
                     cluster: node.role === "server"
-                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans }
+                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans, etcdSnapshots: args.k3s.etcdSnapshots }
                         : undefined,
                 })).toString("base64"));
 
