@@ -17,6 +17,7 @@ import { PostgresVector } from "../components/platform/postgres-vector";
 import { serverCount, stackStorage } from "./object-storage";
 import { etcdS3Settings, EtcdSnapshotTarget } from "../components/k3s/etcd-snapshot-settings";
 import { etcdSnapshotCount } from "./config/backups";
+import { RAFT_SNAPSHOT_POLICY, VaultSnapshots } from "../components/platform/vault-snapshots";
 import { Qdrant } from "../components/platform/qdrant";
 import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
@@ -42,6 +43,8 @@ const POSTGRES_CONSUMER: VaultConsumer = { name: "postgres", namespace: DATA_NAM
 const LANGFUSE_CONSUMER: VaultConsumer = { name: "langfuse", namespace: LANGFUSE_NAMESPACE, serviceAccount: "langfuse-secrets" };
 /** k3s's etcd snapshot settings: VSO writes them to the one Secret k3s reads, in kube-system. */
 const ETCD_CONSUMER: VaultConsumer = { name: "etcd", namespace: "kube-system", serviceAccount: "etcd-snapshot-secrets" };
+/** Vault's own snapshots: the CronJob's account logs in, reads its bucket key and takes a Raft snapshot. */
+const VAULT_SNAPSHOTS_CONSUMER: VaultConsumer = { name: "vault-snapshots", namespace: VAULT_NAMESPACE, serviceAccount: "vault-snapshots", policy: RAFT_SNAPSHOT_POLICY };
 const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespace: CLUSTER_AUTOSCALER_NAMESPACE, serviceAccount: "cluster-autoscaler-secrets" };
 
 /**
@@ -63,7 +66,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         replicas: vaultConfig.replicas,
         storageGbs: vaultConfig.storageGbs,
         seal: vaultSeal(config, cluster),
-        clients: [VSO_CLIENT, ...(config.access?.hosts.vault ? [INGRESS_CLIENT] : [])],
+        clients: [VSO_CLIENT, `${VAULT_SNAPSHOTS_CONSUMER.namespace}/${VAULT_SNAPSHOTS_CONSUMER.serviceAccount}`, ...(config.access?.hosts.vault ? [INGRESS_CLIENT] : [])],
         scheduling,
     }, afterMesh());
     const vso = new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
@@ -71,6 +74,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const secrets = platformSecrets({
         "postgres/backup": { ...backup.keyFor("postgres")!, region: pulumi.output(backup.region) },
         "langfuse/s3": unlocked.keyFor("langfuse")!,
+        "vault-snapshots/bucket-key": backup.keyFor("vault")!,
         "etcd/s3": etcdS3Settings({ ...unlocked, key: unlocked.keyFor("etcd") }, etcdSnapshotCount(config.platform.backups.etcd) * serverCount(config)),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
@@ -97,13 +101,20 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey, hostKey: cluster.server.hostKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ETCD_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ETCD_CONSUMER, VAULT_SNAPSHOTS_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
         auditLog: VAULT_AUDIT_LOG,
         after: [cluster.access, vault],
     });
     new EtcdSnapshotTarget("etcd-snapshots", { vaultConsumer: ETCD_CONSUMER }, { provider, dependsOn: [vso, vaultBootstrap] });
+    new VaultSnapshots("vault-snapshots", {
+        vaultConsumer: VAULT_SNAPSHOTS_CONSUMER,
+        schedule: config.platform.backups.vault.schedule,
+        bucket: backup,
+        storageGbs: vaultConfig.storageGbs,
+        scheduling,
+    }, afterMesh(vaultBootstrap));
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas });
     guardedNamespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {

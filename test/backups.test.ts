@@ -118,4 +118,48 @@ describe("backups of every store", function () {
             assert.ok(docs.some((d) => d.kind === "VaultStaticSecret" && d.metadata.namespace === "kube-system" && d.spec.destination.name === ETCD_S3_CONFIG_SECRET));
         });
     });
+
+    describe("Vault", () => {
+        let dev: PlanResult;
+        let cloud: PlanResult;
+        before(async () => {
+            dev = await committedPlan("dev");
+            cloud = await committedPlan("cloud");
+        });
+
+        it("takes a Raft snapshot daily with its own account and uploads it under vault/, in memory-held credentials", () => {
+            const job = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "CronJob" && d.metadata.name === "vault-snapshots");
+            assert.deepEqual([job.metadata.namespace, job.spec.schedule, job.spec.timeZone, job.spec.concurrencyPolicy], ["vault", "15 2 * * *", "Etc/UTC", "Forbid"]);
+            const pod = job.spec.jobTemplate.spec.template;
+            assert.equal(pod.metadata.annotations["config.beta.linkerd.io/proxy-enable-native-sidecar"], "true", "the proxy must not keep the Job running");
+            assert.deepEqual([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken, pod.spec.securityContext.runAsUser], ["vault-snapshots", false, 100]);
+            const [snapshot] = pod.spec.initContainers;
+            const [upload] = pod.spec.containers;
+            assert.equal(snapshot.image, "hashicorp/vault:2.0.4");
+            assert.match(snapshot.command[2], /vault write -field=token auth\/kubernetes\/login role=vault-snapshots jwt=@\/var\/run\/secrets\/vault\/token/);
+            assert.match(snapshot.command[2], /vault operator raft snapshot save \/snapshot\/vault\.snap/);
+            assert.match(snapshot.command[2], /vault token revoke -self/);
+            assert.equal(upload.image, "docker.io/amazon/aws-cli:2.36.7");
+            assert.match(upload.command[2], /aws s3 cp .*\/snapshot\/vault\.snap "s3:\/\/\$BUCKET\/vault\/raft-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.snap"/);
+            const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value]));
+            assert.deepEqual([env.BUCKET, env.AWS_REQUEST_CHECKSUM_CALCULATION], ["backups-dev", "when_required"], "OCI takes only required checksums");
+            assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "credentials").emptyDir, { medium: "Memory", sizeLimit: "1Mi" });
+            for (const c of [snapshot, upload]) {
+                assert.deepEqual([c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem, c.securityContext.capabilities.drop], [false, true, ["ALL"]], c.name);
+            }
+            const cloudUpload = (kubernetesDocuments(cloud.resources) as any[]).find((d) => d.kind === "CronJob" && d.metadata.name === "vault-snapshots").spec.jobTemplate.spec.template.spec.containers[0];
+            assert.equal(cloudUpload.env.some((e: any) => e.name === "AWS_REQUEST_CHECKSUM_CALCULATION"), false, "on AWS the default checksum satisfies Object Lock");
+        });
+
+        it("lets that account read only its key and the snapshot, and reach Vault in the mesh", () => {
+            const script = String(named(dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
+            const policy = script.split("vault policy write vault-snapshots - <<'GROUNDWORK_POLICY'\n")[1].split("GROUNDWORK_POLICY")[0];
+            assert.equal(policy, 'path "groundwork/data/vault-snapshots/*" {\n  capabilities = ["read"]\n}\npath "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n');
+            assert.match(script, /vault write auth\/kubernetes\/role\/vault-snapshots bound_service_account_names=vault-snapshots bound_service_account_namespaces=vault /);
+            const key = vaultSecretAt(dev, "vault-snapshots/bucket-key");
+            assert.deepEqual(Object.keys(key).sort(), ["accessKeyId", "secretAccessKey"]);
+            const authz = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.namespace === "vault" && d.metadata.name.startsWith("vault-api"));
+            assert.ok(authz.spec.identityRefs.some((r: any) => r.kind === "ServiceAccount" && r.name === "vault-snapshots" && r.namespace === "vault"), JSON.stringify(authz.spec));
+        });
+    });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { Job } from "kubernetes-models/batch/v1";
+import { CronJob, Job } from "kubernetes-models/batch/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { RuntimeClass } from "kubernetes-models/node.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
@@ -19,6 +19,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     "v1/PersistentVolumeClaim": PersistentVolumeClaim,
     "apps/v1/Deployment": Deployment,
     "batch/v1/Job": Job,
+    "batch/v1/CronJob": CronJob,
     "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
     "node.k8s.io/v1/RuntimeClass": RuntimeClass,
     "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,

@@ -122,7 +122,7 @@ describe("Vault", function () {
             const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
             assert.deepEqual(paths, [
                 "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
-                "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3", "etcd/s3",
+                "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3", "vault-snapshots/bucket-key", "etcd/s3",
                 "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys", "teams/platform/gateway-keys", "langfuse/sso",
                 "chat/sso", "notebooks/sso", "postgres/openwebui", "chat/db", "chat/app", "chat/gateway", "notebooks/gateway",
             ]);
@@ -141,10 +141,10 @@ describe("Vault", function () {
             assert.equal(plan.outputs.vaultRecoveryKeys, "[secret]");
         });
 
-        it("answers only VSO, the ingress (for the UI) and its own pods in the mesh", () => {
+        it("answers only VSO, its snapshot job, the ingress (for the UI) and its own pods in the mesh", () => {
             const docs = kubernetesDocuments(plans.dev.resources) as any[];
             const clients = (id: string) => docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `vault-${id}-clients`).spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
-            assert.deepEqual(clients("api"), ["vault/vault", "vault-secrets-operator/vault-secrets-operator-controller-manager", "groundwork-ingress/traefik"]);
+            assert.deepEqual(clients("api"), ["vault/vault", "vault-secrets-operator/vault-secrets-operator-controller-manager", "vault/vault-snapshots", "groundwork-ingress/traefik"]);
             assert.deepEqual(clients("cluster"), ["vault/vault"]);
             const servers = docs.filter((d) => d.kind === "Server" && d.metadata.namespace === "vault").map((d) => [d.spec.port, d.spec.proxyProtocol, d.spec.accessPolicy, d.spec.podSelector.matchLabels.component]);
             // 8202 is declared by the chart for Enterprise replication: a Server nobody may call.

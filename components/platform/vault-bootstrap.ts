@@ -124,6 +124,8 @@ export interface VaultConsumer {
     name: string;
     namespace: string;
     serviceAccount: string;
+    /** More rights (HCL) in the same policy, beyond reading its own secrets: e.g. taking a Raft snapshot. */
+    policy?: string;
 }
 
 /** A Vault role people sign in to through OIDC: members of `group` get `policy`. */
@@ -241,7 +243,7 @@ export function vaultConfigureScript(token: string, consumers: VaultConsumer[], 
 path "${SECRETS_MOUNT}/data/${c.name}/*" {
   capabilities = ["read"]
 }
-GROUNDWORK_POLICY
+${c.policy ?? ""}GROUNDWORK_POLICY
 vault write auth/kubernetes/role/${c.name} bound_service_account_names=${c.serviceAccount} bound_service_account_namespaces=${c.namespace} token_policies=${c.name} token_ttl=1h
 `).join("");
     const secretLines = Object.entries(secrets).map(([path, data]) => `cat > "$seed" <<'GROUNDWORK_SECRET'
