@@ -1,25 +1,16 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { ETCD_S3_CONFIG_SECRET, K3S_CONFIG_PATH } from "../components/k3s/bootstrap";
-import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { etcdSnapshotCount } from "../stacks/config/backups";
 import { objectLockDays, serverCount } from "../stacks/object-storage";
-import { committedPlan, named, ofType, parse, problems, stackValues } from "./helpers";
+import { committedPlan, named, ociUserDataOf, ofType, parse, problems, stackValues, vaultSecretIn } from "./helpers";
 
 /** The k3s config file a cloud-init user data writes. */
 const k3sConfigOf = (userData: string) =>
     YAML.parse(YAML.parse(userData).write_files.find((f: { path: string }) => f.path === K3S_CONFIG_PATH).content);
-const ociUserData = (r: RecordedResource) => Buffer.from((r.plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
-
-/** The JSON Vault's configure script writes at a path (the heredoc just before `vault kv put … <path>`). */
-const vaultSecretAt = (plan: PlanResult, path: string): Record<string, string> => {
-    const script = String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin);
-    const before = script.split(`vault kv put -mount=groundwork ${path} `);
-    assert.equal(before.length, 2, `the configure script writes ${path} once`);
-    return JSON.parse(before[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]);
-};
+const vaultSecretAt = (plan: PlanResult, path: string) => vaultSecretIn(String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin), path);
 
 const withBackups = (backups: Record<string, unknown>) => {
     const values = stackValues("dev");
@@ -69,12 +60,12 @@ describe("backups of every store", function () {
         });
 
         it("snapshots every 6 hours on each server, keeps 28, and copies them to S3 with settings from a Secret", () => {
-            const server = k3sConfigOf(ociUserData(named(plans.dev, "oci:Core/instance:Instance", "server-1")));
+            const server = k3sConfigOf(ociUserDataOf(named(plans.dev, "oci:Core/instance:Instance", "server-1")));
             assert.deepEqual([server["etcd-snapshot-schedule-cron"], server["etcd-snapshot-retention"], server["etcd-s3"], server["etcd-s3-config-secret"]],
                 ["0 */6 * * *", 28, true, ETCD_S3_CONFIG_SECRET]);
             // Any other etcd-s3-* key in the file would make k3s ignore the Secret (pkg/etcd/s3/s3.go L124-151), and compression breaks restores.
             assert.deepEqual(Object.keys(server).filter((k) => k.startsWith("etcd-")).sort(), ["etcd-s3", "etcd-s3-config-secret", "etcd-snapshot-retention", "etcd-snapshot-schedule-cron"]);
-            const agent = k3sConfigOf(ociUserData(named(plans.dev, "oci:Core/instance:Instance", "agent-1")));
+            const agent = k3sConfigOf(ociUserDataOf(named(plans.dev, "oci:Core/instance:Instance", "agent-1")));
             assert.equal(Object.keys(agent).some((k) => k.startsWith("etcd-")), false, "agents run no etcd");
         });
 

@@ -2,18 +2,15 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { Namespace } from "kubernetes-models/v1";
 import { ALWAYS_FREE } from "../components/oci/always-free";
-import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
-import { named, ofType, committedPlan } from "./helpers";
+import { named, ociUserDataOf, ofType, committedPlan } from "./helpers";
 
 type Rule = { protocol: string; source: string; tcpOptions?: { min: number; max: number }; udpOptions?: { min: number; max: number } };
 
 const opensTcp = (rule: Rule, port: number) =>
     rule.protocol === "6" && (!rule.tcpOptions || (rule.tcpOptions.min <= port && port <= rule.tcpOptions.max));
-const userDataOf = (r: RecordedResource) =>
-    Buffer.from((r.plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
 
 describe("the dev stack, planned offline", function () {
     let plan: PlanResult;
@@ -93,7 +90,7 @@ describe("the dev stack, planned offline", function () {
         for (const instance of ofType(plan, "oci:Core/instance:Instance")) {
             assert.deepEqual(instance.secretPaths, ["metadata.user_data"]);
             assert.equal((instance.inputs.metadata as Record<string, string>).user_data, "[secret]");
-            const userData = userDataOf(instance);
+            const userData = ociUserDataOf(instance);
             // Oracle's images reject inbound traffic in iptables behind the security lists: OCI nodes drop those rules.
             assert.match(userData, /iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited/, `${instance.name} keeps Oracle's REJECT rules`);
             const schema = cloudInitSchema(userData);
@@ -110,7 +107,7 @@ describe("the dev stack, planned offline", function () {
         assert.deepEqual(token.inputs, { length: 64, special: false });
         assert.deepEqual(token.additionalSecretOutputs.sort(), ["bcryptHash", "result"]);
         const k3sConfig = (name: string) => {
-            const doc = YAML.parse(userDataOf(named(plan, "oci:Core/instance:Instance", name)));
+            const doc = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", name)));
             return YAML.parse(doc.write_files[0].content);
         };
         const server = k3sConfig("server-1");
@@ -122,7 +119,7 @@ describe("the dev stack, planned offline", function () {
         assert.equal(agent.token, server["agent-token"]);
         assert.notEqual(agent.token, server.token);
         assert.match(server.token, /^offline-[0-9a-f]+$/);
-        assert.ok(!userDataOf(named(plan, "oci:Core/instance:Instance", "agent-1")).includes(server.token), "the agent's user data holds the server token");
+        assert.ok(!ociUserDataOf(named(plan, "oci:Core/instance:Instance", "agent-1")).includes(server.token), "the agent's user data holds the server token");
         assert.deepEqual(server["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=system"]);
         assert.deepEqual(agent["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=workloads"]);
         const masked = JSON.stringify(plan.resources.map((r) => r.inputs));

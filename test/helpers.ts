@@ -78,3 +78,14 @@ export async function planCli(...args: string[]): Promise<{ status: number; stdo
     const status = await runPlanCli(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
     return { status, stdout, stderr };
 }
+
+/** The cloud-init user data an OCI instance boots with. */
+export const ociUserDataOf = (r: RecordedResource): string =>
+    Buffer.from((r.plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
+
+/** The JSON Vault's configure script writes at a path (the heredoc just before `vault kv put … <path>`). */
+export function vaultSecretIn(script: string, path: string): Record<string, string> {
+    const before = script.split(`vault kv put -mount=groundwork ${path} `);
+    assert.equal(before.length, 2, `the configure script writes ${path} once`);
+    return JSON.parse(before[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]);
+}

@@ -3,16 +3,15 @@ import { consumerStatements } from "../components/oci/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { lockedConsumers, UNLOCKED_CONSUMERS } from "../stacks/object-storage";
-import { named, ofType, parse, problems, stackValues, committedPlan } from "./helpers";
+import { named, ofType, parse, problems, stackValues, committedPlan, vaultSecretIn } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
 const docsOf = (plan: PlanResult) => kubernetesDocuments(plan.resources) as Doc[];
 const release = (docs: Doc[], chart: string) => docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === chart)!;
 
-/** The `accessKeyId` Vault's configure script writes at a path (its heredoc's JSON, just before `vault kv put … <path>`). */
-const accessKeyIdAt = (script: string, path: string): string =>
-    JSON.parse(script.split(`vault kv put -mount=groundwork ${path} `)[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]).accessKeyId;
+/** The `accessKeyId` Vault's configure script writes at a path. */
+const accessKeyIdAt = (script: string, path: string): string => vaultSecretIn(script, path).accessKeyId;
 
 describe("Postgres with pgvector", function () {
     const plans: Record<string, PlanResult> = {};
