@@ -6,7 +6,7 @@ import { childrenDependOn } from "../components/ordering";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
-import { etcdSnapshotCount } from "./config/backups";
+import { etcdLocalSnapshotCount } from "./config/backups";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
@@ -58,7 +58,7 @@ export function buildCluster(config: StackConfig): Cluster {
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
         ingress: ingressOpenings(config.access),
-        etcdSnapshots: { everyHours: config.platform.backups.etcd.everyHours, keep: etcdSnapshotCount(config.platform.backups.etcd) },
+        etcdSnapshots: { everyHours: config.platform.backups.etcd.everyHours, keep: etcdLocalSnapshotCount(config.platform.backups.etcd) },
     };
     const wireguard = ctx.overlay === "wireguard-native";
 

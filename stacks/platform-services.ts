@@ -75,6 +75,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         "postgres/backup": { ...backup.keyFor("postgres")!, region: pulumi.output(backup.region) },
         "langfuse/s3": unlocked.keyFor("langfuse")!,
         "vault-snapshots/bucket-key": backup.keyFor("vault")!,
+        "qdrant/bucket-key": backup.keyFor("qdrant")!,
         "etcd/s3": etcdS3Settings({ ...unlocked, key: unlocked.keyFor("etcd") }, etcdSnapshotCount(config.platform.backups.etcd) * serverCount(config)),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
@@ -128,7 +129,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         storageGbs: postgres.storageGbs,
         database: postgres.database,
         vaultConsumer: POSTGRES_CONSUMER,
-        backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule },
+        backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule, serverName: postgres.backup.serverName },
+        restore: postgres.restore,
         databases: [{ name: "langfuse" }, ...(inference ? [{ name: GATEWAY_DATABASE }] : []), ...apps.databases],
         clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : []), ...apps.clients, ...postgres.clients],
         certManager: certManager.release,
@@ -159,6 +161,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         replicas: vectorDb.replicas,
         storageGbs: vectorDb.storageGbs,
         clients: vectorDb.clients,
+        snapshots: { schedule: config.platform.backups.qdrant.schedule, bucket: backup },
         scheduling,
     }, afterMesh(data));
 

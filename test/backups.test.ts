@@ -3,7 +3,7 @@ import * as YAML from "yaml";
 import { ETCD_S3_CONFIG_SECRET, K3S_CONFIG_PATH } from "../components/k3s/bootstrap";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { etcdSnapshotCount } from "../stacks/config/backups";
+import { etcdLocalSnapshotCount, etcdSnapshotCount } from "../stacks/config/backups";
 import { objectLockDays, serverCount } from "../stacks/object-storage";
 import { committedPlan, named, ociUserDataOf, ofType, parse, problems, stackValues, vaultSecretIn } from "./helpers";
 
@@ -29,6 +29,16 @@ describe("backups of every store", function () {
             });
             assert.equal(etcdSnapshotCount(backups.etcd), 28, "7 days at 4 a day");
             assert.equal(etcdSnapshotCount({ everyHours: 24, retentionDays: 3 }), 3);
+            // The servers' disks hold the last 48 hours; the bucket holds the rest.
+            assert.equal(etcdLocalSnapshotCount(backups.etcd), 8);
+            assert.equal(etcdLocalSnapshotCount({ everyHours: 1, retentionDays: 31 }), 48);
+            assert.equal(etcdLocalSnapshotCount({ everyHours: 24, retentionDays: 1 }), 1, "never more on disk than in the bucket");
+        });
+
+        it("rejects an etcd retention longer than a month, saying why", () => {
+            assert.match(problems(withBackups({ etcd: { retentionDays: 90 } }))[0],
+                /^groundwork:platform\.backups\.etcd\.retentionDays = 90: keeps snapshots of the cluster's state longer than they can help .* keep at most 31 days/);
+            assert.equal(parse(withBackups({ etcd: { retentionDays: 31 } })).platform.backups.etcd.retentionDays, 31);
         });
 
         it("locks backups for the shortest retention of the stores in the bucket", () => {
@@ -38,7 +48,7 @@ describe("backups of every store", function () {
 
         it("rejects an interval that does not divide the day, naming the ones that do", () => {
             assert.deepEqual(problems(withBackups({ etcd: { everyHours: 5 } })),
-                ["groundwork:platform.backups.etcd.everyHours = 5: does not divide the day evenly; use one of 1, 2, 3, 4, 6, 8, 12, 24"]);
+                ["groundwork:platform.backups.etcd.everyHours = 5: must be one of: 1, 2, 3, 4, 6, 8, 12, 24"]);
         });
 
         it("rejects an impossible schedule and a retention of 0 days, by key", () => {
@@ -59,10 +69,10 @@ describe("backups of every store", function () {
             for (const stack of ["dev", "cloud", "edge"]) plans[stack] = await committedPlan(stack);
         });
 
-        it("snapshots every 6 hours on each server, keeps 28, and copies them to S3 with settings from a Secret", () => {
+        it("snapshots every 6 hours on each server, keeps 2 days on disk, and copies them to S3 with settings from a Secret", () => {
             const server = k3sConfigOf(ociUserDataOf(named(plans.dev, "oci:Core/instance:Instance", "server-1")));
             assert.deepEqual([server["etcd-snapshot-schedule-cron"], server["etcd-snapshot-retention"], server["etcd-s3"], server["etcd-s3-config-secret"]],
-                ["0 */6 * * *", 28, true, ETCD_S3_CONFIG_SECRET]);
+                ["0 */6 * * *", 8, true, ETCD_S3_CONFIG_SECRET]);
             // Any other etcd-s3-* key in the file would make k3s ignore the Secret (pkg/etcd/s3/s3.go L124-151), and compression breaks restores.
             assert.deepEqual(Object.keys(server).filter((k) => k.startsWith("etcd-")).sort(), ["etcd-s3", "etcd-s3-config-secret", "etcd-snapshot-retention", "etcd-snapshot-schedule-cron"]);
             const agent = k3sConfigOf(ociUserDataOf(named(plans.dev, "oci:Core/instance:Instance", "agent-1")));
@@ -122,16 +132,16 @@ describe("backups of every store", function () {
             const job = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "CronJob" && d.metadata.name === "vault-snapshots");
             assert.deepEqual([job.metadata.namespace, job.spec.schedule, job.spec.timeZone, job.spec.concurrencyPolicy], ["vault", "15 2 * * *", "Etc/UTC", "Forbid"]);
             const pod = job.spec.jobTemplate.spec.template;
-            assert.equal(pod.metadata.annotations["config.beta.linkerd.io/proxy-enable-native-sidecar"], "true", "the proxy must not keep the Job running");
+            assert.equal(pod.metadata.annotations["config.linkerd.io/proxy-enable-native-sidecar"], "true", "the proxy must not keep the Job running");
             assert.deepEqual([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken, pod.spec.securityContext.runAsUser], ["vault-snapshots", false, 100]);
             const [snapshot] = pod.spec.initContainers;
             const [upload] = pod.spec.containers;
             assert.equal(snapshot.image, "hashicorp/vault:2.0.4");
             assert.match(snapshot.command[2], /vault write -field=token auth\/kubernetes\/login role=vault-snapshots jwt=@\/var\/run\/secrets\/vault\/token/);
-            assert.match(snapshot.command[2], /vault operator raft snapshot save \/snapshot\/vault\.snap/);
+            assert.match(snapshot.command[2], /vault operator raft snapshot save "\/snapshot\/raft-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.snap"/);
             assert.match(snapshot.command[2], /vault token revoke -self/);
             assert.equal(upload.image, "docker.io/amazon/aws-cli:2.36.7");
-            assert.match(upload.command[2], /aws s3 cp .*\/snapshot\/vault\.snap "s3:\/\/\$BUCKET\/vault\/raft-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.snap"/);
+            assert.match(upload.command[2], /aws s3 cp --recursive .* \/snapshot\/ "s3:\/\/\$BUCKET\/vault\/"/);
             const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value]));
             assert.deepEqual([env.BUCKET, env.AWS_REQUEST_CHECKSUM_CALCULATION], ["backups-dev", "when_required"], "OCI takes only required checksums");
             assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "credentials").emptyDir, { medium: "Memory", sizeLimit: "1Mi" });

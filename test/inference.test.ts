@@ -95,7 +95,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
             assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");
             assert.deepEqual(job.spec.template.spec.volumes[1], { name: "keys", secret: { secretName: "llm-gateway-virtual-keys" } });
-            assert.equal(job.spec.template.metadata.annotations["config.beta.linkerd.io/proxy-enable-native-sidecar"], "true", "a meshed Job completes only with a native-sidecar proxy");
+            assert.equal(job.spec.template.metadata.annotations["config.linkerd.io/proxy-enable-native-sidecar"], "true", "a meshed Job completes only with a native-sidecar proxy");
         });
 
         it("runs two gateway replicas spread over nodes where the stack asks for them", () => {

@@ -47,7 +47,7 @@ describe("Postgres with pgvector", function () {
     it("archives WAL and takes scheduled base backups to the stack's object storage with a retention window", () => {
         const docs = docsOf(plans.dev);
         const cluster = docs.find((d) => d.kind === "Cluster")!;
-        assert.deepEqual(cluster.spec!.plugins, [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "postgres-backups" } }]);
+        assert.deepEqual(cluster.spec!.plugins, [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "postgres-backups", serverName: "postgres" } }]);
         const store = docs.find((d) => d.kind === "ObjectStore")!;
         assert.equal(store.apiVersion, "barmancloud.cnpg.io/v1");
         assert.equal(store.spec!.retentionPolicy, "30d");
@@ -89,6 +89,9 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
         assert.deepEqual((named(s3, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms" });
         assert.equal(named(s3, "aws:s3/bucket:Bucket", "backups").retainOnDelete, true);
+        // Deleting the versioning resource would suspend versioning, which Object Lock refuses.
+        assert.equal(named(s3, "aws:s3/bucketVersioning:BucketVersioning", "backups").retainOnDelete, true);
+        assert.equal(named(s3, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").retainOnDelete, true);
         // One IAM user per consumer, each limited to its prefix (issue 12, item 6): a Langfuse key reads no backup.
         const policyOf = (id: string) => JSON.parse(String(named(s3, "aws:iam/userPolicy:UserPolicy", id).inputs.policy)).Statement;
         // Listing stays bucket-wide: barman-cloud's HeadBucket needs s3:ListBucket without a prefix.

@@ -45,12 +45,16 @@ describe("Qdrant vector database", function () {
         assert.match(String(configure.plainInputs.stdin), /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant-secrets bound_service_account_namespaces=groundwork-data/);
     });
 
-    it("denies every client not named, on all three ports, through Linkerd policy", () => {
+    it("denies every client not named, on all three ports, through Linkerd policy, the snapshot Job aside", () => {
         const servers = docs.filter((d) => d.kind === "Server" && d.metadata.name.startsWith("qdrant-"));
         assert.deepEqual(servers.map((s) => [s.apiVersion, s.spec!.port, s.spec!.accessPolicy]), [["policy.linkerd.io/v1beta3", "http", "deny"], ["policy.linkerd.io/v1beta3", "grpc", "deny"], ["policy.linkerd.io/v1beta3", "p2p", "deny"]]);
         // One replica: nobody replicates from it, and the Server says so.
         assert.match((servers[2].metadata as any).annotations["groundwork.dev/no-clients"], /one replica/);
-        assert.equal(docs.filter((d) => d.kind === "AuthorizationPolicy" && d.metadata.name.startsWith("qdrant-")).length, 0, "no clients configured: nobody is let in");
+        // No application configured: only the snapshot Job is let in, and only on the REST port.
+        const policies = docs.filter((d) => d.kind === "AuthorizationPolicy" && d.metadata.name.startsWith("qdrant-"));
+        assert.deepEqual(policies.map((p) => p.spec!.targetRef.name), ["qdrant-http-server"]);
+        const auth = docs.filter((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name.startsWith("qdrant-"));
+        assert.deepEqual(auth.map((a) => a.spec!.identityRefs), [[{ kind: "ServiceAccount", name: "qdrant-snapshots", namespace: "groundwork-data" }]]);
     });
 
     it("lets exactly the configured meshed clients in", async () => {
@@ -59,7 +63,7 @@ describe("Qdrant vector database", function () {
         const withClients = kubernetesDocuments((await planValues("q", values)).resources) as Doc[];
         const auth = withClients.filter((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name.startsWith("qdrant-"));
         assert.deepEqual(auth.map((a) => a.spec!.identityRefs), [
-            [{ kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-system" }],
+            [{ kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-system" }, { kind: "ServiceAccount", name: "qdrant-snapshots", namespace: "groundwork-data" }],
             [{ kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-system" }],
         ]);
         const policies = withClients.filter((d) => d.kind === "AuthorizationPolicy" && d.metadata.name.startsWith("qdrant-"));

@@ -12,19 +12,21 @@ const RESTORE_ETCD = path.join(PROJECT_DIR, "runbooks", "restore-etcd.sh");
  * Runs the runbook under /bin/sh with `k3s` and `systemctl` stand-ins on PATH that record their
  * arguments, so the test sees exactly what the runbook would run on a server.
  */
-function restoreEtcd(args: string[], opts: { k3sActive?: boolean; token?: boolean; env?: Record<string, string> } = {}) {
+function restoreEtcd(args: string[], opts: { k3sActive?: boolean; token?: boolean; configToken?: string; env?: Record<string, string> } = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-etcd-"));
     const bin = path.join(dir, "bin");
     const dataDir = path.join(dir, "k3s");
     fs.mkdirSync(bin);
     fs.mkdirSync(path.join(dataDir, "server"), { recursive: true });
     if (opts.token) fs.writeFileSync(path.join(dataDir, "server", "token"), "K10-token\n");
+    const configFile = path.join(dir, "config.yaml");
+    fs.writeFileSync(configFile, `node-name: server-1\n${opts.configToken ? `token: "${opts.configToken}"\n` : ""}cluster-init: true\n`);
     fs.writeFileSync(path.join(bin, "k3s"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/k3s-args"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/sh\nexit ${opts.k3sActive ? 0 : 3}\n`, { mode: 0o755 });
     const snapshot = path.join(dir, "etcd-snapshot-server-1-1764201600");
     fs.writeFileSync(snapshot, "bbolt");
     const result = spawnSync("/bin/sh", [RESTORE_ETCD, ...args.map((a) => a.replace("$SNAPSHOT", snapshot))], {
-        env: { PATH: `${bin}:/usr/bin:/bin`, K3S_DATA_DIR: dataDir, ...opts.env },
+        env: { PATH: `${bin}:/usr/bin:/bin`, K3S_DATA_DIR: dataDir, K3S_CONFIG_FILE: configFile, ...opts.env },
         encoding: "utf8",
     });
     const k3sArgs = fs.existsSync(path.join(dir, "k3s-args")) ? fs.readFileSync(path.join(dir, "k3s-args"), "utf8").trim().split("\n") : undefined;
@@ -44,23 +46,49 @@ describe("restore runbooks", () => {
         assert.match(run.stdout, new RegExp(`rm -rf ${run.dataDir}/server/db; systemctl start k3s`));
     });
 
-    it("passes the server token when the server lost its own, and refuses without one", () => {
+    it("restores with the token of config.yaml, which every Groundwork server has, with no K3S_TOKEN", () => {
+        const run = restoreEtcd(["$SNAPSHOT"], { configToken: "K10-config-token" });
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.k3sArgs!.some((a) => a.startsWith("--token")), false);
+    });
+
+    it("passes K3S_TOKEN only when config.yaml agrees, as k3s restarts with config.yaml's token", () => {
         const given = restoreEtcd(["$SNAPSHOT"], { env: { K3S_TOKEN: "K10-planted-token" } });
         assert.equal(given.status, 0, given.stderr);
         assert.equal(given.k3sArgs!.at(-1), "--token=K10-planted-token");
+        const differs = restoreEtcd(["$SNAPSHOT"], { configToken: "K10-config-token", env: { K3S_TOKEN: "K10-planted-token" } });
+        assert.equal(differs.status, 78);
+        assert.match(differs.stderr, /K3S_TOKEN differs from the token in .*config\.yaml: set token: to the snapshot's token there on every server first/);
+        assert.doesNotMatch(differs.stderr, /K10-/, "no token is echoed");
+        assert.equal(differs.k3sArgs, undefined, "nothing ran");
         const none = restoreEtcd(["$SNAPSHOT"]);
         assert.equal(none.status, 78);
-        assert.match(none.stderr, /server\/token is gone: set K3S_TOKEN/);
+        assert.match(none.stderr, /no token in .*config\.yaml nor .*server\/token: set K3S_TOKEN/);
         assert.equal(none.k3sArgs, undefined, "nothing ran");
+    });
+
+    it("has k3s download a named snapshot from the bucket, with the instance role or the given key", () => {
+        const aws = restoreEtcd(["etcd-snapshot-aws-server-0-1764201600"], { token: true, env: { ETCD_S3_BUCKET: "unlocked-abc", ETCD_S3_REGION: "eu-west-1" } });
+        assert.equal(aws.status, 0, aws.stderr);
+        assert.deepEqual(aws.k3sArgs, ["server", "--cluster-reset", "--cluster-reset-restore-path=etcd-snapshot-aws-server-0-1764201600",
+            "--etcd-s3", "--etcd-s3-bucket=unlocked-abc", "--etcd-s3-folder=etcd", "--etcd-s3-region=eu-west-1", "--etcd-s3-endpoint=s3.eu-west-1.amazonaws.com"]);
+        const oci = restoreEtcd(["etcd-snapshot-server-1-1764201600"], { token: true, env: {
+            ETCD_S3_BUCKET: "backups-dev", ETCD_S3_REGION: "eu-frankfurt-1", ETCD_S3_ENDPOINT: "ns.compat.objectstorage.eu-frankfurt-1.oraclecloud.com", ETCD_S3_PATH_STYLE: "1",
+        } });
+        assert.equal(oci.status, 0, oci.stderr);
+        assert.deepEqual(oci.k3sArgs!.slice(-2), ["--etcd-s3-endpoint=ns.compat.objectstorage.eu-frankfurt-1.oraclecloud.com", "--etcd-s3-bucket-lookup-type=path"]);
+        const pathGiven = restoreEtcd(["$SNAPSHOT"], { token: true, env: { ETCD_S3_BUCKET: "unlocked-abc" } });
+        assert.equal(pathGiven.status, 64);
+        assert.match(pathGiven.stderr, /give the snapshot's name in the bucket's etcd\/ folder/);
     });
 
     it("refuses while k3s runs, a compressed snapshot, a bare name and a missing file, running nothing", () => {
         const cases: [string[], { k3sActive?: boolean }, number, RegExp][] = [
             [["$SNAPSHOT"], { k3sActive: true }, 75, /stop it on every server first/],
             [["$SNAPSHOT.zip"], {}, 65, /compressed, which k3s v1\.34\.9\+k3s1 cannot restore/],
-            [["etcd-snapshot-server-1-1764201600"], {}, 64, /give the snapshot's full path/],
+            [["etcd-snapshot-server-1-1764201600"], {}, 64, /give the snapshot's full path, not etcd-snapshot-server-1-1764201600, or set ETCD_S3_BUCKET/],
             [["/nonexistent/etcd-snapshot"], {}, 66, /no snapshot at \/nonexistent\/etcd-snapshot/],
-            [[], {}, 64, /usage: restore-etcd\.sh/],
+            [[], {}, 64, /usage: \[ETCD_S3_BUCKET=<bucket> \.\.\.\] restore-etcd\.sh </],
         ];
         for (const [args, opts, status, message] of cases) {
             const run = restoreEtcd(args, { ...opts, token: true });
@@ -68,5 +96,67 @@ describe("restore runbooks", () => {
             assert.match(run.stderr, message);
             assert.equal(run.k3sArgs, undefined, `${args.join(" ")}: nothing ran`);
         }
+    });
+});
+
+const RESTORE_QDRANT = path.join(PROJECT_DIR, "runbooks", "restore-qdrant.sh");
+
+/**
+ * Runs restore-qdrant.sh against a stand-in `curl` that records each call and keeps a copy of
+ * each uploaded file, with a full snapshot laid out as Qdrant v1.18.2 writes one.
+ */
+function restoreQdrant(opts: { key?: string; members?: "full" | "no-config" } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-qdrant-"));
+    for (const d of ["bin", "archive", "uploads"]) fs.mkdirSync(path.join(dir, d));
+    const config = { collections_mapping: { docs: "docs-811-2026-11-27-02-45-00.snapshot", faq: "faq-811-2026-11-27-02-45-01.snapshot" }, collections_aliases: { handbook: "docs" } };
+    fs.writeFileSync(path.join(dir, "archive", "config.json"), JSON.stringify(config, null, 2));
+    for (const [collection, file] of Object.entries(config.collections_mapping)) fs.writeFileSync(path.join(dir, "archive", file), `segments of ${collection}`);
+    const snapshot = path.join(dir, "full-snapshot-2026-11-27-02-45-02.snapshot");
+    const members = [...Object.values(config.collections_mapping), ...(opts.members === "no-config" ? [] : ["config.json"])];
+    assert.equal(spawnSync("tar", ["-cf", snapshot, "-C", path.join(dir, "archive"), ...members]).status, 0);
+    fs.writeFileSync(path.join(dir, "bin", "curl"), `#!/bin/sh
+printf '%s\\n' "$*" >> "${dir}/calls"
+for arg in "$@"; do
+  case $arg in
+    snapshot=@*) cp "\${arg#snapshot=@}" "${dir}/uploads/" ;;
+    @*) cp "\${arg#@}" "${dir}/headers" ;;
+  esac
+done
+`, { mode: 0o755 });
+    const result = spawnSync("/bin/sh", [RESTORE_QDRANT, snapshot], {
+        env: { PATH: `${dir}/bin:/usr/bin:/bin`, ...(opts.key !== undefined && { QDRANT_API_KEY: opts.key }), QDRANT_URL: "http://localhost:16333" },
+        encoding: "utf8",
+    });
+    const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
+    return { ...result, calls, dir };
+}
+
+describe("restore-qdrant.sh", () => {
+    it("passes shellcheck", () => {
+        const checked = shellcheck(fs.readFileSync(RESTORE_QDRANT, "utf8"));
+        assert.ok(checked.ok, checked.output);
+    });
+
+    it("uploads each collection's snapshot from the archive, then recreates the aliases, with the key only in a header file", () => {
+        const key = "qdrant-planted-9c1e5b2d8f4a6c0e7f3a";
+        const run = restoreQdrant({ key });
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.calls.length, 3, run.calls.join("\n"));
+        assert.match(run.calls[0], /-X POST -F snapshot=@\S+\/docs-811-2026-11-27-02-45-00\.snapshot http:\/\/localhost:16333\/collections\/docs\/snapshots\/upload\?priority=snapshot&wait=true$/);
+        assert.match(run.calls[1], /collections\/faq\/snapshots\/upload\?priority=snapshot&wait=true$/);
+        assert.match(run.calls[2], /--data \{"actions":\[\{"create_alias":\{"collection_name":"docs","alias_name":"handbook"\}\}\]\} http:\/\/localhost:16333\/collections\/aliases$/);
+        assert.equal(fs.readFileSync(path.join(run.dir, "uploads", "docs-811-2026-11-27-02-45-00.snapshot"), "utf8"), "segments of docs", "the file inside the archive is what is uploaded");
+        assert.equal(fs.readFileSync(path.join(run.dir, "headers"), "utf8"), `api-key: ${key}\n`);
+        assert.equal(run.calls.some((c) => c.includes(key)) || run.stdout.includes(key) || run.stderr.includes(key), false, "the key is never on a command line or in the output");
+    });
+
+    it("refuses without the key, and an archive that is not a full snapshot, calling nothing", () => {
+        const noKey = restoreQdrant();
+        assert.equal(noKey.status, 78);
+        assert.match(noKey.stderr, /set QDRANT_API_KEY to Qdrant's read-write key \(vault kv get -mount=groundwork -field=apiKey qdrant\/api\)/);
+        const notFull = restoreQdrant({ key: "k", members: "no-config" });
+        assert.equal(notFull.status, 65);
+        assert.match(notFull.stderr, /is not a Qdrant full snapshot: it has no config\.json/);
+        assert.deepEqual([noKey.calls, notFull.calls], [[], []]);
     });
 });

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import Ajv, { ValidateFunction } from "ajv";
 
 /** Result of an external validator: ok, and what it printed. */
 export interface Verdict {
@@ -63,4 +64,53 @@ export function promql(expression: string): Verdict {
         if (node.type.isError) errors.push(`at ${node.from}: "${expression.slice(Math.max(0, node.from - 10), node.to + 10)}"`);
     } });
     return { ok: expression.trim().length > 0 && errors.length === 0, output: errors.join("; ") };
+}
+
+/**
+ * Every custom resource the stacks render, validated against the upstream CRD's openAPIV3Schema
+ * (`../shared/upstream/crds/<group>_<Kind>_<version>.json`, sources in its SOURCES.md). The API
+ * server prunes fields a structural schema does not declare, so an unknown field is an error here:
+ * every object schema without `x-kubernetes-preserve-unknown-fields` or `additionalProperties`
+ * is closed before compiling.
+ */
+export const CRD_DIR = path.resolve(__dirname, "..", "..", "shared", "upstream", "crds");
+
+/** Closes every object schema that lists its properties, as structural pruning does. */
+export function closeUnknownFields(schema: any): any {
+    if (Array.isArray(schema)) return schema.map(closeUnknownFields);
+    if (schema === null || typeof schema !== "object") return schema;
+    const out: any = {};
+    for (const [k, v] of Object.entries(schema)) {
+        // Kubernetes extensions and formats Ajv does not know are dropped; `format` is advisory in CRDs.
+        if (k.startsWith("x-kubernetes-") || k === "format") continue;
+        out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closeUnknownFields(s)])) : closeUnknownFields(v);
+    }
+    if (schema.properties && schema.additionalProperties === undefined && !schema["x-kubernetes-preserve-unknown-fields"]) {
+        out.additionalProperties = false;
+    }
+    return out;
+}
+
+export const crdAjv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ValidateFunction>();
+
+export function crdValidatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const [group, version] = apiVersion.split("/");
+    const file = path.join(CRD_DIR, `${group}_${kind}_${version}.json`);
+    if (!validators.has(file)) {
+        if (!fs.existsSync(file)) return undefined;
+        const schema = closeUnknownFields(JSON.parse(fs.readFileSync(file, "utf8")));
+        // apiVersion, kind and metadata are the API server's, not the CRD's, to check.
+        schema.properties = { ...schema.properties, apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" } };
+        validators.set(file, crdAjv.compile(schema));
+    }
+    return validators.get(file);
+}
+
+/** A custom resource against its upstream CRD schema: ok, or the schema's complaints. */
+export function upstreamCrd(doc: { apiVersion: string; kind: string }): Verdict {
+    const validate = crdValidatorFor(doc.apiVersion, doc.kind);
+    if (!validate) return { ok: false, output: `${doc.apiVersion} ${doc.kind}: no upstream schema in ${CRD_DIR}` };
+    const ok = validate(doc) as boolean;
+    return { ok, output: ok ? "" : crdAjv.errorsText(validate.errors) };
 }

@@ -82,7 +82,10 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
             bucket: bucket.id,
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
         }, parent);
-        const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        // Retained with the bucket: deleting this resource suspends versioning, which S3 refuses
+        // under Object Lock (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html,
+        // read 2026-11-27) and which would end the undo of deletes on any backup bucket.
+        const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this, retainOnDelete: true });
         if (args.objectLock) {
             // Enabled on the existing bucket by its own resource (Bucket.objectLockEnabled would
             // replace the bucket), after versioning, which Object Lock requires; it cannot be
@@ -92,7 +95,8 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
                 rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
             }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
         }
-        new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning] });
+        // Retained too, so a retained bucket keeps expiring what its stores' retention ends.
+        new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
             const policy = bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer)));

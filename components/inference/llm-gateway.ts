@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
-import { meshed } from "../platform/linkerd-mesh";
+import { meshed, NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 import { GatewayAuthorization } from "./gateway-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
@@ -27,9 +27,6 @@ export const GATEWAY_PORT = 4000;
 export const GATEWAY_COMPONENT_LABEL = { "app.kubernetes.io/component": "llm-gateway" };
 /** The image's own user (`nobody`), numeric so the kubelet can verify runAsNonRoot. */
 const UID = 65534;
-
-/** Runs a Job's Linkerd proxy as a native sidecar, so the Job can complete. */
-export const NATIVE_SIDECAR_ANNOTATION = "config.beta.linkerd.io/proxy-enable-native-sidecar";
 
 export const GATEWAY_RESOURCES = { requests: { cpu: "200m", memory: "768Mi" }, limits: { memory: "1536Mi" } };
 

@@ -85,8 +85,9 @@ export interface EtcdSnapshotSchedule {
 }
 
 /**
- * The kube-system Secret k3s reads its S3 settings from, before every snapshot, prune and restore
- * listing, so credentials rotate without a restart and the bucket may come after the servers. It
+ * The kube-system Secret k3s reads its S3 settings from, before every snapshot, list, prune, delete
+ * and reconcile (never for a restore, which takes \`--etcd-s3-*\` flags: pkg/etcd/etcd.go L406-413),
+ * so credentials rotate without a restart and the bucket may come after the servers. It
  * is read only while no other \`etcd-s3-*\` setting is given in the config file
  * (k3s-io/k3s@v1.34.9+k3s1 (5f72184f): pkg/etcd/s3/s3.go L124-151, pkg/etcd/s3/config_secret.go L37).
  */

@@ -40,6 +40,14 @@ export const K3S_CNI_DIRS = {
 } as const;
 
 /** Linkerd's identity names. Source: linkerd.io/2/tasks/generate-certificates (read 2026-11-25). */
+/**
+ * Runs a pod's Linkerd proxy as a native sidecar (an init container that keeps running), so a Job
+ * completes when its containers do. The `config.linkerd.io` name; the `config.beta` and
+ * `config.alpha` ones are deprecated (linkerd/linkerd2@edge-26.8.3:pkg/k8s/labels.go L282-291,
+ * read by pkg/inject/inject.go L429-444).
+ */
+export const NATIVE_SIDECAR_ANNOTATION = "config.linkerd.io/proxy-enable-native-sidecar";
+
 export const TRUST_ANCHOR_CN = "root.linkerd.cluster.local";
 export const ISSUER_CN = "identity.linkerd.cluster.local";
 

@@ -53,6 +53,27 @@ export function postgresFootprint(instances: number): Footprint[] {
 /** Where backups go: an S3-compatible bucket (its keys are in Vault at `postgres/backup`). */
 export type BackupTarget = BucketTarget;
 
+/** The external cluster a restore reads: the same object store, the lost cluster's folder (plugin-barman-cloud@v0.13.0 web/docs/usage.md "Restoring a Cluster"). */
+export function restoreSource(objectStore: pulumi.Input<string>, fromServerName: string) {
+    return { name: RESTORE_SOURCE, plugin: { name: BARMAN_PLUGIN, parameters: { barmanObjectName: objectStore, serverName: fromServerName } } };
+}
+
+const RESTORE_SOURCE = "origin";
+
+/**
+ * How the cluster starts: empty with the application database and pgvector, or recovered from a
+ * backup. A recovery keeps the database and resets its owner's password to Vault's
+ * (cloudnative-pg/cloudnative-pg@v1.30.0:api/v1/cluster_types.go BootstrapRecovery `database`,
+ * `owner`, `secret`, `recoveryTarget.targetTime`).
+ */
+export function postgresBootstrap(database: string, ownerSecret: string, restore?: PostgresVectorArgs["restore"]) {
+    const owner = { database, owner: "app", secret: { name: ownerSecret } };
+    if (!restore) {
+        return { initdb: { ...owner, postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"] } };
+    }
+    return { recovery: { source: RESTORE_SOURCE, ...owner, ...(restore.targetTime && { recoveryTarget: { targetTime: restore.targetTime } }) } };
+}
+
 export interface PostgresVectorArgs {
     namespace: string;
     /** Instances: 1, or more for streaming replicas with automated failover. */
@@ -62,7 +83,17 @@ export interface PostgresVectorArgs {
     database: string;
     /** The Vault role that reads `postgres/app` (owner credentials) and `postgres/backup` (bucket keys). */
     vaultConsumer: VaultConsumer;
-    backup: BackupTarget & { retentionDays: number; schedule: string };
+    /**
+     * Continuous backups: WAL and a base backup on `schedule`, kept `retentionDays`, under
+     * `<cluster name>/<serverName>/` in the bucket.
+     */
+    backup: BackupTarget & { retentionDays: number; schedule: string; serverName: string };
+    /**
+     * Create the cluster from the backups under `<cluster name>/<fromServerName>/` instead of empty,
+     * replaying WAL up to `targetTime` (RFC 3339) or to the end. Read only when the Cluster is
+     * created; `backup.serverName` must then differ from `fromServerName`.
+     */
+    restore?: { fromServerName: string; targetTime?: string };
     /** More databases, each with its own owner whose password Vault holds at `<consumer>/<name>`. */
     databases: { name: string }[];
     /** Meshed service accounts (`namespace/name`) allowed to connect, besides the cluster's own instances. */
@@ -165,15 +196,9 @@ export class PostgresVector extends pulumi.ComponentResource {
                 inheritedMetadata: { annotations: inheritedAnnotations },
                 storage: { size: `${args.storageGbs}Gi` },
                 resources: POSTGRES_RESOURCES,
-                bootstrap: {
-                    initdb: {
-                        database: args.database,
-                        owner: "app",
-                        secret: { name: owner.secretName },
-                        postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"],
-                    },
-                },
-                plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } }],
+                bootstrap: postgresBootstrap(args.database, owner.secretName, args.restore),
+                ...(args.restore && { externalClusters: [restoreSource(store.metadata.name, args.restore.fromServerName)] }),
+                plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name, serverName: args.backup.serverName } }],
                 managed: {
                     roles: args.databases.map((db, i) => ({ name: db.name, ensure: "present", login: true, passwordSecret: { name: owners[i].secretName } })),
                 },

@@ -6,6 +6,8 @@ import { meshed } from "./linkerd-mesh";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
+import { QDRANT_SNAPSHOTS_ACCOUNT, QdrantSnapshots } from "./qdrant-snapshots";
+import { SnapshotBucket } from "./snapshot-upload";
 
 /**
  * Qdrant's chart and image, pinned. Chart version follows Qdrant's.
@@ -27,12 +29,14 @@ export function qdrantFootprint(replicas: number): Footprint[] {
 
 export interface QdrantArgs {
     namespace: string;
-    /** The Vault role Qdrant's API key is read with (its path is `qdrant/api`). */
+    /** The Vault role Qdrant's API key (`<role>/api`) and the snapshots' bucket key (`<role>/bucket-key`) are read with. */
     vaultConsumer: VaultConsumer;
     replicas: number;
     storageGbs: number;
     /** Meshed service accounts (`namespace/name`) allowed to reach Qdrant's HTTP and gRPC ports. */
     clients: string[];
+    /** Scheduled full-storage snapshots: when (five-field cron, UTC) and to which bucket, under `qdrant/`. */
+    snapshots: { schedule: string; bucket: SnapshotBucket };
     scheduling?: Scheduling;
 }
 
@@ -92,13 +96,30 @@ export class Qdrant extends pulumi.ComponentResource {
                 tolerations: args.scheduling?.tolerations,
             },
         }, { parent: this, dependsOn: [apiKey], retainOnDelete: true });
+        const bucketKey = new VaultSyncedSecret(`${name}-snapshot-bucket`, {
+            auth,
+            path: `${args.vaultConsumer.name}/bucket-key`,
+            secretName: "qdrant-snapshot-bucket",
+        }, parent);
+        new QdrantSnapshots(`${name}-snapshots`, {
+            namespace: args.namespace,
+            release: QDRANT_RELEASE,
+            replicas: args.replicas,
+            apiKeySecret: apiKey.secretName,
+            bucketKeySecret: bucketKey.secretName,
+            bucket: args.snapshots.bucket,
+            schedule: args.snapshots.schedule,
+            storageGbs: args.storageGbs,
+            scheduling: args.scheduling,
+        }, { parent: this, dependsOn: [apiKey, bucketKey] });
         const podSelector = { "app.kubernetes.io/name": "qdrant" };
         for (const [port, proxyProtocol] of [["http", "HTTP/1"], ["grpc", "gRPC"]] as const) {
             new MeshAuthorization(`${name}-${port}`, {
                 namespace: args.namespace,
                 podSelector,
                 port,
-                clients: args.clients,
+                // The snapshot Job calls the REST API only.
+                clients: port === "http" ? [...args.clients, `${args.namespace}/${QDRANT_SNAPSHOTS_ACCOUNT}`] : args.clients,
                 noClients: "no application is configured to use Qdrant (platform.vectorDb.clients)",
                 proxyProtocol,
             }, parent);

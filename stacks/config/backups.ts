@@ -4,6 +4,16 @@ import { fiveFieldCron } from "./schedule";
 /** Hours between k3s snapshots: a divisor of 24, so `0 *\/N * * *` fires evenly around the clock. */
 const SNAPSHOT_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
 
+/**
+ * The longest etcd retention: k3s lists the snapshot folder and sends a HEAD for every object in
+ * it on each reconcile, every 10 minutes on every server (k3s-io/k3s@v1.34.9+k3s1 (5f72184f):
+ * pkg/etcd/s3/s3.go L489-501, pkg/cli/cmds/server.go L402-407).
+ */
+export const ETCD_MAX_RETENTION_DAYS = 31;
+
+/** Hours of snapshots a server keeps on its own disk: the bucket holds the rest. */
+export const LOCAL_SNAPSHOT_HOURS = 48;
+
 const retentionDays = (fallback: number) => z.number().int().min(1).max(3650).default(fallback);
 
 const scheduledStore = (what: string, schedule: string, days: number) => z.strictObject({
@@ -20,10 +30,10 @@ export const backupsSchema = z.strictObject({
     objectLock: z.enum(["compliance", "governance"]).default("compliance")
         .describe("Stacks with an AWS site: the backup bucket's S3 Object Lock. `compliance`: no one, the account's root included, can delete or overwrite a backup until its lock ends; `governance`: principals with s3:BypassGovernanceRetention can. The lock lasts the shortest retention of the stores in the bucket."),
     etcd: z.strictObject({
-        everyHours: z.number().int().refine((h) => (SNAPSHOT_HOURS as readonly number[]).includes(h), {
-            message: `does not divide the day evenly; use one of ${SNAPSHOT_HOURS.join(", ")}`,
-        }).default(6).describe("Hours between snapshots of k3s's embedded etcd (k3s `etcd-snapshot-schedule-cron`)."),
-        retentionDays: retentionDays(7).describe("Days of snapshots each server keeps (k3s `etcd-snapshot-retention` = days × 24 / everyHours)."),
+        everyHours: z.literal(SNAPSHOT_HOURS).default(6).describe("Hours between snapshots of k3s's embedded etcd (k3s `etcd-snapshot-schedule-cron`), a divisor of 24 so they fall evenly around the clock."),
+        retentionDays: z.number().int().min(1).refine((days) => days <= ETCD_MAX_RETENTION_DAYS, {
+            message: `keeps snapshots of the cluster's state longer than they can help (a restore rolls every object back to that day) and makes k3s check every one of them every 10 minutes; keep at most ${ETCD_MAX_RETENTION_DAYS} days, and export what must outlive that`,
+        }).default(7).describe(`Days of snapshots kept in the bucket (at most ${ETCD_MAX_RETENTION_DAYS}); each server keeps the last ${LOCAL_SNAPSHOT_HOURS} hours on its own disk.`),
     }).default({ everyHours: 6, retentionDays: 7 }).describe("Snapshots of the cluster's state, to the stack's bucket."),
     vault: scheduledStore("a Vault Raft snapshot", "15 2 * * *", 30).describe("Raft snapshots of Vault, to the stack's bucket."),
     qdrant: scheduledStore("a Qdrant storage snapshot", "45 2 * * *", 14).describe("Full-storage snapshots of Qdrant, to the stack's bucket."),
@@ -35,7 +45,12 @@ export type BackupsConfig = z.infer<typeof backupsSchema>;
 export const BACKUP_DEFAULTS: BackupsConfig = backupsSchema.parse({});
 
 
-/** How many snapshots a k3s server keeps to cover `retentionDays` at one every `everyHours`. */
+/** How many snapshots one server takes in `retentionDays`, at one every `everyHours`: the bucket keeps this many per server. */
 export function etcdSnapshotCount(etcd: BackupsConfig["etcd"]): number {
     return Math.ceil((etcd.retentionDays * 24) / etcd.everyHours);
+}
+
+/** How many snapshots each server keeps on its own disk (k3s `etcd-snapshot-retention`): `LOCAL_SNAPSHOT_HOURS` of them, never more than the bucket's. */
+export function etcdLocalSnapshotCount(etcd: BackupsConfig["etcd"]): number {
+    return Math.min(etcdSnapshotCount(etcd), Math.ceil(LOCAL_SNAPSHOT_HOURS / etcd.everyHours));
 }

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION, K3S_INSTALLER_SHA256 } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
-import { cronProblem } from "./schedule";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
+import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
@@ -70,28 +70,7 @@ const platformSchema = z.strictObject({
         ha: z.boolean().default(false).describe("Three Linkerd controller replicas with anti-affinity and disruption budgets."),
     }).default({ ha: false }).describe("Linkerd: mTLS between every meshed workload."),
     vault: vaultSchema.default({ replicas: 1, storageGbs: 10, unseal: "auto" }).describe("Vault: every platform secret."),
-    postgres: z.strictObject({
-        instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
-        storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
-        database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
-        clients: meshClients
-            .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),
-        backup: z.strictObject({
-            retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
-            schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
-                .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) === undefined, {
-                    error: (issue) => `is impossible: ${cronProblem(String(issue.input), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
-                })
-                .default("0 0 3 * * *").describe("Base backup schedule (six-field cron, seconds first)."),
-            s3: z.strictObject({
-                endpointURL: z.string().url().describe("S3-compatible endpoint."),
-                bucket: z.string().min(3).describe("Bucket."),
-                region: z.string().min(1).describe("Region for request signing."),
-                accessKeyId: secret.describe("Access key (secret)."),
-                secretAccessKey: secret.describe("Secret key (secret)."),
-            }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
-        }).default({ retentionDays: 30, schedule: "0 0 3 * * *" }).describe("Continuous backups to object storage."),
-    }).default({ instances: 1, storageGbs: 20, database: "app", clients: [], backup: { retentionDays: 30, schedule: "0 0 3 * * *" } }).describe("Postgres with pgvector (CloudNativePG)."),
+    postgres: postgresSchema.default(POSTGRES_DEFAULTS).describe("Postgres with pgvector (CloudNativePG)."),
     langfuse: z.strictObject({
         version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" }).default(LANGFUSE_CHART.appVersion)
             .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres); default: the chart's appVersion."),
@@ -339,7 +318,7 @@ export const stackConfigSchema = z.strictObject({
     platform: platformSchema.default({
         mesh: { ha: false },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
-        postgres: { instances: 1, storageGbs: 20, database: "app", clients: [], backup: { retentionDays: 30, schedule: "0 0 3 * * *" } },
+        postgres: POSTGRES_DEFAULTS,
         langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid", clients: [] },
         vectorDb: { replicas: 1, storageGbs: 10, clients: [] },
         backups: BACKUP_DEFAULTS,

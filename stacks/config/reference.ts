@@ -27,6 +27,7 @@ interface JsonSchema {
 }
 
 function typeOf(s: JsonSchema): string {
+    if (s.enum && s.enum.every((v) => typeof v === "number")) return `one of ${s.enum.join(", ")}`;
     if (s.enum) return s.enum.length > 6 ? `one of ${s.enum.length} names` : s.enum.map((v) => `\`${v}\``).join(" \\| ");
     if (s.type === "array") return `list of ${s.items ? typeOf(s.items) : "values"}`;
     if (s.type === "object" && s.additionalProperties && typeof s.additionalProperties === "object") return "map of string";

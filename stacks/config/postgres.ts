@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { cronProblem } from "./schedule";
+import { meshClients, secret } from "./primitives";
+
+/** A folder name in the bucket: what barman calls the server name. */
+const serverName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "must be lower-case letters, digits and dashes, such as postgres-2" });
+
+/**
+ * An RFC 3339 time with its zone (`2026-11-27T09:30:00Z`, `2026-11-27T10:30:00+01:00`), the form
+ * CloudNativePG's `recoveryTarget.targetTime` documents; a zone-less time would silently be UTC
+ * (cloudnative-pg/cloudnative-pg@v1.30.0:api/v1/cluster_types.go L2232-2235).
+ */
+const rfc3339 = z.string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, { message: "must be an RFC 3339 time with its zone, such as 2026-11-27T09:30:00Z" })
+    .refine((v) => !Number.isNaN(Date.parse(v)), { message: "is not a real time (check the month, day and hour)" });
+
+export const postgresSchema = z.strictObject({
+    instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
+    storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
+    database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
+    clients: meshClients
+        .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),
+    backup: z.strictObject({
+        retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
+        schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
+            .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) === undefined, {
+                error: (issue) => `is impossible: ${cronProblem(String(issue.input), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
+            })
+            .default("0 0 3 * * *").describe("Base backup schedule (six-field cron, seconds first)."),
+        serverName: serverName.default("postgres")
+            .describe("The folder under `postgres/` in the bucket this cluster archives its WAL and base backups to. A restored cluster archives to a new one (README, Postgres point-in-time recovery)."),
+        s3: z.strictObject({
+            endpointURL: z.string().url().describe("S3-compatible endpoint."),
+            bucket: z.string().min(3).describe("Bucket."),
+            region: z.string().min(1).describe("Region for request signing."),
+            accessKeyId: secret.describe("Access key (secret)."),
+            secretAccessKey: secret.describe("Secret key (secret)."),
+        }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
+    }).default({ retentionDays: 30, schedule: "0 0 3 * * *", serverName: "postgres" }).describe("Continuous backups to object storage."),
+    restore: z.strictObject({
+        fromServerName: serverName.default("postgres").describe("The folder under `postgres/` to restore from: the lost cluster's `backup.serverName`."),
+        targetTime: rfc3339.optional().describe("Replay WAL up to this moment (RFC 3339, with its zone); without it, to the last archived WAL."),
+    }).optional().describe("Create the cluster from its backups instead of empty: only when the cluster does not exist (README, Postgres point-in-time recovery)."),
+}).superRefine((postgres, ctx) => {
+    if (postgres.restore && postgres.restore.fromServerName === postgres.backup.serverName) {
+        ctx.addIssue({
+            code: "custom", path: ["restore"],
+            message: `reads the folder "${postgres.restore.fromServerName}", which is also backup.serverName: the restored cluster would archive over the backups it restores from; set platform.postgres.backup.serverName to a new folder, such as ${postgres.backup.serverName}-2`,
+        });
+    }
+});
+
+export type PostgresConfig = z.infer<typeof postgresSchema>;
+
+/** The settings a stack without a `platform.postgres` key gets. */
+export const POSTGRES_DEFAULTS: PostgresConfig = postgresSchema.parse({});

@@ -1,0 +1,54 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../plan/report";
+import { committedPlan, parse, planValues, problems, stackValues } from "./helpers";
+import { upstreamCrd } from "./validators";
+
+const withPostgres = (postgres: Record<string, unknown>) => {
+    const values = stackValues("dev");
+    return { ...values, platform: { ...(values.platform ?? {}), postgres } };
+};
+const clusterOf = (resources: Parameters<typeof kubernetesDocuments>[0]) =>
+    (kubernetesDocuments(resources) as any[]).find((d) => d.kind === "Cluster" && d.metadata.name === "postgres");
+
+describe("Postgres point-in-time recovery", () => {
+    it("starts empty by default and archives to postgres/postgres/, as before the setting existed", async () => {
+        const postgres = parse(stackValues("dev")).platform.postgres;
+        assert.deepEqual([postgres.backup.serverName, postgres.restore], ["postgres", undefined]);
+        const cluster = clusterOf((await committedPlan("dev")).resources);
+        assert.deepEqual(Object.keys(cluster.spec.bootstrap), ["initdb"]);
+        assert.equal(cluster.spec.externalClusters, undefined);
+        assert.deepEqual(cluster.spec.plugins[0].parameters, { barmanObjectName: "postgres-backups", serverName: "postgres" });
+    });
+
+    it("recovers from the lost cluster's folder up to the target time, and archives to a new one", async () => {
+        const plan = await planValues("restore", withPostgres({ backup: { serverName: "postgres-2" }, restore: { fromServerName: "postgres", targetTime: "2026-11-27T09:30:00Z" } }));
+        const cluster = clusterOf(plan.resources);
+        assert.deepEqual(cluster.spec.bootstrap, {
+            recovery: { source: "origin", database: "app", owner: "app", secret: { name: "postgres-app" }, recoveryTarget: { targetTime: "2026-11-27T09:30:00Z" } },
+        });
+        assert.deepEqual(cluster.spec.externalClusters, [{ name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "postgres-backups", serverName: "postgres" } } }]);
+        assert.deepEqual(cluster.spec.plugins[0].parameters, { barmanObjectName: "postgres-backups", serverName: "postgres-2" });
+        const valid = upstreamCrd(cluster);
+        assert.ok(valid.ok, valid.output);
+        // Without a target time, WAL is replayed to its end.
+        const latest = clusterOf((await planValues("restore-latest", withPostgres({ backup: { serverName: "postgres-2" }, restore: {} }))).resources);
+        assert.equal(latest.spec.bootstrap.recovery.recoveryTarget, undefined);
+        assert.equal(latest.spec.externalClusters[0].plugin.parameters.serverName, "postgres", "the default folder");
+    });
+
+    it("refuses a restored cluster that would archive over its own source, naming a new folder", () => {
+        assert.deepEqual(problems(withPostgres({ restore: { fromServerName: "postgres" } })), [
+            'groundwork:platform.postgres.restore = {"fromServerName":"postgres"}: reads the folder "postgres", which is also backup.serverName: the restored cluster would archive over the backups it restores from; set platform.postgres.backup.serverName to a new folder, such as postgres-2',
+        ]);
+    });
+
+    it("refuses a target time without a zone, an impossible one, and a folder name S3 paths would mangle", () => {
+        const found = problems(withPostgres({ backup: { serverName: "Postgres 2" }, restore: { targetTime: "2026-11-27 09:30:00" } }));
+        assert.deepEqual(found, [
+            'groundwork:platform.postgres.backup.serverName = "Postgres 2": must be lower-case letters, digits and dashes, such as postgres-2',
+            'groundwork:platform.postgres.restore.targetTime = "2026-11-27 09:30:00": must be an RFC 3339 time with its zone, such as 2026-11-27T09:30:00Z',
+        ]);
+        assert.match(problems(withPostgres({ backup: { serverName: "postgres-2" }, restore: { targetTime: "2026-02-30T25:00:00Z" } }))[0],
+            /^groundwork:platform\.postgres\.restore\.targetTime = "2026-02-30T25:00:00Z": is not a real time/);
+    });
+});
