@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { K3sClusterAccess } from "../components/k3s/cluster-access";
+import { K3sClusterAccess, kubeconfigRefreshWindow } from "../components/k3s/cluster-access";
 import { childrenDependOn } from "../components/ordering";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
@@ -94,6 +94,7 @@ export function buildCluster(config: StackConfig): Cluster {
         sshUser: server.user,
         sshPrivateKey: server.privateKey,
         sshHostKey: server.hostKey,
+        refreshWindow: kubeconfigRefreshWindow(new Date()),
     }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     const autoscalerIdentity = aws && awsClusterAutoscalerIdentity(config, aws);

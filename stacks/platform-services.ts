@@ -55,7 +55,9 @@ const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespa
 export function buildPlatformServices(config: StackConfig, cluster: Cluster): { vaultRecoveryKeys?: pulumi.Output<string[] | undefined>; gatewayUrl?: pulumi.Output<string>; urls?: Record<string, string> } {
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
-    const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, scheduling }, { provider });
+    // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
+    const certManager = new CertManager("cert-manager", { scheduling }, { provider });
+    const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
     isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, { provider });
     // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):
     // everything meshed waits for the control plane, or it would start unmeshed or be refused.
@@ -116,7 +118,6 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         storageGbs: vaultConfig.storageGbs,
         scheduling,
     }, afterMesh(vaultBootstrap));
-    const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas });
     guardedNamespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
         "pod-security.kubernetes.io/enforce-version": "latest",

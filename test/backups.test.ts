@@ -75,6 +75,10 @@ describe("backups of every store", function () {
                 ["0 */6 * * *", 8, true, ETCD_S3_CONFIG_SECRET]);
             // Any other etcd-s3-* key in the file would make k3s ignore the Secret (pkg/etcd/s3/s3.go L124-151), and compression breaks restores.
             assert.deepEqual(Object.keys(server).filter((k) => k.startsWith("etcd-")).sort(), ["etcd-s3", "etcd-s3-config-secret", "etcd-snapshot-retention", "etcd-snapshot-schedule-cron"]);
+            // The secret user data holds the schedule; the tag says it where the data pack can read it.
+            assert.equal((named(plans.dev, "oci:Core/instance:Instance", "server-1").inputs.freeformTags as Record<string, string>)["groundwork-etcd-snapshot-hours"], "6");
+            assert.equal((named(plans.dev, "oci:Core/instance:Instance", "agent-1").inputs.freeformTags as Record<string, string>)["groundwork-etcd-snapshot-hours"], undefined);
+            assert.equal((named(plans.cloud, "aws:ec2/instance:Instance", "aws-server-0").inputs.tags as Record<string, string>)["groundwork-etcd-snapshot-hours"], "6");
             const agent = k3sConfigOf(ociUserDataOf(named(plans.dev, "oci:Core/instance:Instance", "agent-1")));
             assert.equal(Object.keys(agent).some((k) => k.startsWith("etcd-")), false, "agents run no etcd");
         });
@@ -131,6 +135,7 @@ describe("backups of every store", function () {
         it("takes a Raft snapshot daily with its own account and uploads it under vault/, in memory-held credentials", () => {
             const job = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "CronJob" && d.metadata.name === "vault-snapshots");
             assert.deepEqual([job.metadata.namespace, job.spec.schedule, job.spec.timeZone, job.spec.concurrencyPolicy], ["vault", "15 2 * * *", "Etc/UTC", "Forbid"]);
+            assert.equal(job.metadata.labels["groundwork.dev/backup-of"], "vault", "names the release it backs up, for stateful-store-backup-schedule");
             const pod = job.spec.jobTemplate.spec.template;
             assert.equal(pod.metadata.annotations["config.linkerd.io/proxy-enable-native-sidecar"], "true", "the proxy must not keep the Job running");
             assert.deepEqual([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken, pod.spec.securityContext.runAsUser], ["vault-snapshots", false, 100]);

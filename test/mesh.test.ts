@@ -4,6 +4,7 @@ import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { named, planValues, problems, stackValues, committedPlan } from "./helpers";
+import { upstreamCrd } from "./validators";
 
 const release = (plan: PlanResult, chart: string) =>
     kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === chart) as { metadata: { namespace: string }; spec: Record<string, any> };
@@ -14,19 +15,64 @@ describe("Linkerd mesh", function () {
         plan = await committedPlan("dev");
     });
 
-    it("generates an ECDSA P-256 trust anchor and a shorter-lived issuer signed by it", () => {
-        for (const key of ["linkerd-trust-anchor", "linkerd-issuer"]) {
-            assert.deepEqual(named(plan, "tls:index/privateKey:PrivateKey", key).inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        }
+    it("makes an ECDSA P-256 trust anchor, and has cert-manager issue the identity issuer from it, as Linkerd documents", () => {
+        assert.deepEqual(named(plan, "tls:index/privateKey:PrivateKey", "linkerd-trust-anchor").inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
         const anchor = named(plan, "tls:index/selfSignedCert:SelfSignedCert", "linkerd-trust-anchor");
-        assert.equal(anchor.inputs.isCaCertificate, true);
-        assert.deepEqual(anchor.inputs.subject, { commonName: "root.linkerd.cluster.local" });
-        assert.equal(anchor.inputs.privateKeyPem, "[secret]");
-        const issuer = named(plan, "tls:index/locallySignedCert:LocallySignedCert", "linkerd-issuer");
-        assert.equal(issuer.inputs.isCaCertificate, true);
-        assert.equal(issuer.inputs.caPrivateKeyPem, "[secret]");
-        assert.ok((issuer.inputs.validityPeriodHours as number) < (anchor.inputs.validityPeriodHours as number));
-        assert.deepEqual(named(plan, "tls:index/certRequest:CertRequest", "linkerd-issuer").inputs.subject, { commonName: "identity.linkerd.cluster.local" });
+        assert.deepEqual([anchor.inputs.isCaCertificate, anchor.inputs.subject, anchor.inputs.privateKeyPem, anchor.inputs.validityPeriodHours], [true, { commonName: "root.linkerd.cluster.local" }, "[secret]", 87600]);
+        assert.equal(plan.resources.some((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert"), false, "no issuer made by Pulumi: it would only renew on a pulumi up");
+        const docs = kubernetesDocuments(plan.resources) as any[];
+        const ca = docs.find((d) => d.kind === "Secret" && d.metadata.name === "linkerd-trust-anchor-1");
+        assert.deepEqual([ca.metadata.namespace, ca.type, ca.stringData], ["linkerd", "kubernetes.io/tls", "[secret]"]);
+        const issuer = docs.find((d) => d.kind === "Issuer" && d.metadata.namespace === "linkerd");
+        assert.deepEqual(issuer.spec, { ca: { secretName: "linkerd-trust-anchor-1" } }, "a namespaced Issuer: no other namespace can be issued a mesh CA");
+        const certificate = docs.find((d) => d.kind === "Certificate" && d.metadata.namespace === "linkerd");
+        assert.deepEqual(certificate.spec, {
+            secretName: "linkerd-identity-issuer", issuerRef: { name: "linkerd-trust-anchor-1", kind: "Issuer" }, isCA: true,
+            commonName: "identity.linkerd.cluster.local", dnsNames: ["identity.linkerd.cluster.local"], duration: "48h0m0s", renewBefore: "25h0m0s",
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" }, usages: ["cert sign", "crl sign", "server auth", "client auth"],
+        });
+        for (const doc of [issuer, certificate]) {
+            const valid = upstreamCrd(doc);
+            assert.ok(valid.ok, `${doc.kind}: ${valid.output}`);
+        }
+        assert.equal(certificate.metadata.annotations["pulumi.com/waitFor"], "condition=Ready", "identity exits without its issuer");
+        const values = release(plan, "linkerd-control-plane").spec.values;
+        assert.deepEqual(values.identity, { issuer: { scheme: "kubernetes.io/tls" } }, "the chart renders no issuer Secret of its own");
+        assert.match(values.identityTrustAnchorsPEM, /^-----BEGIN CERTIFICATE-----[^]*-----END CERTIFICATE-----\n$/);
+        // Order: cert-manager, then the issuer, then the control plane.
+        const controlPlane = named(plan, "kubernetes:helm.sh/v3:Release", "linkerd-control-plane");
+        const certificateResource = plan.resources.find((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate" && r.name === "linkerd-identity-issuer")!;
+        assert.ok(controlPlane.dependencies.includes(certificateResource.urn));
+        assert.ok(certificateResource.dependencies.includes(named(plan, "kubernetes:helm.sh/v4:Chart", "cert-manager").urn));
+    });
+
+    it("rotates the trust anchor in three steps with both anchors trusted in between", async () => {
+        const phase = async (generation: number, alsoTrust: number[]) => {
+            const values = stackValues("dev");
+            values.platform = { mesh: { trustAnchor: { generation, alsoTrust } } };
+            const planned = await planValues(`anchor-${generation}-${alsoTrust.join("")}`, values);
+            const docs = kubernetesDocuments(planned.resources) as any[];
+            const bundle: string = release(planned, "linkerd-control-plane").spec.values.identityTrustAnchorsPEM;
+            return {
+                anchors: planned.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert").map((r) => r.name).sort(),
+                inBundle: bundle.match(/BEGIN CERTIFICATE/g)!.length,
+                signedBy: docs.find((d) => d.kind === "Certificate" && d.metadata.namespace === "linkerd").spec.issuerRef.name,
+            };
+        };
+        // 1. A new anchor joins the bundle; the old one still signs.
+        assert.deepEqual(await phase(1, [2]), { anchors: ["linkerd-trust-anchor", "linkerd-trust-anchor-2"], inBundle: 2, signedBy: "linkerd-trust-anchor-1" });
+        // 2. The new anchor signs; the old one is still trusted.
+        assert.deepEqual(await phase(2, [1]), { anchors: ["linkerd-trust-anchor", "linkerd-trust-anchor-2"], inBundle: 2, signedBy: "linkerd-trust-anchor-2" });
+        // 3. The old anchor goes.
+        assert.deepEqual(await phase(2, []), { anchors: ["linkerd-trust-anchor-2"], inBundle: 1, signedBy: "linkerd-trust-anchor-2" });
+    });
+
+    it("refuses a signing anchor listed again as also trusted, and a generation listed twice", () => {
+        const values = stackValues("dev");
+        values.platform = { mesh: { trustAnchor: { generation: 2, alsoTrust: [2, 2] } } };
+        assert.deepEqual(problems(values), [
+            "groundwork:platform.mesh.trustAnchor.alsoTrust = [2,2]: alsoTrust lists 2, the signing generation; list only the other anchors kept during a rotation; alsoTrust lists a generation twice: 2, 2",
+        ]);
     });
 
     it("installs the pinned CRDs, CNI plugin (k3s paths) and control plane charts", () => {
@@ -69,15 +115,11 @@ describe("Linkerd mesh", function () {
         assert.ok(cluster.dependencies.includes(controlPlane), "Postgres does not wait for the mesh's control plane");
     });
 
-    it("hands the issuer key to the chart only as a secret, and the trust anchor in the clear", () => {
-        const values = release(plan, "linkerd-control-plane").spec.values;
-        assert.match(values.identityTrustAnchorsPEM, /^-----BEGIN CERTIFICATE-----/);
-        assert.match(values.identity.issuer.tls.crtPEM, /^-----BEGIN CERTIFICATE-----/);
-        assert.equal(values.identity.issuer.tls.keyPEM, "[secret]");
+    it("keeps the trust anchor's key out of every file the plan writes", () => {
         const files = renderPlanFiles(plan);
-        const issuerKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("linkerd-issuer", {}).privateKeyPem as string;
-        assert.ok(plan.secretValues.includes(issuerKey.trim()), "the issuer key is known to the leak check");
-        assert.ok(!Object.values(files).some((f) => f.includes(issuerKey.split("\n")[1])), "the issuer key leaked");
+        const anchorKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("linkerd-trust-anchor", {}).privateKeyPem as string;
+        assert.ok(plan.secretValues.includes(anchorKey.trim()), "the anchor key is known to the leak check");
+        assert.ok(!Object.values(files).some((f) => f.includes(anchorKey.split("\n")[1])), "the anchor key leaked");
     });
 
     it("meshes every application namespace and keeps Pod Security restricted there", () => {

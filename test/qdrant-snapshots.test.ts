@@ -101,6 +101,7 @@ describe("Qdrant snapshots", () => {
     it("runs daily with its own account, reaches Qdrant's REST port in the mesh and uploads under qdrant/ with a key that cannot delete", () => {
         const job = cronJob(dev);
         assert.deepEqual([job.metadata.namespace, job.spec.schedule, job.spec.timeZone, job.spec.concurrencyPolicy], ["groundwork-data", "45 2 * * *", "Etc/UTC", "Forbid"]);
+        assert.equal(job.metadata.labels["groundwork.dev/backup-of"], "qdrant");
         const pod = job.spec.jobTemplate.spec.template;
         assert.deepEqual([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken], ["qdrant-snapshots", false]);
         const [snapshot] = pod.spec.initContainers;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
@@ -150,7 +151,9 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
 export class ChatUi extends pulumi.ComponentResource {
     constructor(name: string, args: ChatUiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:ChatUi", name, {}, opts);
-        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        // Conversations, users and settings live in the platform's Postgres, which is backed up.
+        const noBackup = noBackupAnnotation({ [CHAT_RELEASE]: "conversations are in the platform's Postgres (backed up); the volume holds uploaded files, which are not backed up (README, Applications)" });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, restartOnChange?: { kind: "StatefulSet"; name: string }[]) =>
             new VaultSyncedSecret(`${name}-${path}`, {

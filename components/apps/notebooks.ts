@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
@@ -159,7 +160,8 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
 export class Notebooks extends pulumi.ComponentResource {
     constructor(name: string, args: NotebooksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:Notebooks", name, {}, opts);
-        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const noBackup = noBackupAnnotation({ jupyterhub: "home directories are working space and are not backed up; keep work in git (README, Applications)" });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
         const sso = synced("sso");

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
-import { k3sCloudInit, K3sNodeBootstrap, K3S_ROLE_TAG, TailscaleJoin } from "../k3s/bootstrap";
+import { k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, TailscaleJoin } from "../k3s/bootstrap";
 
 export interface AwsK3sInstanceArgs {
     instanceType: string;
@@ -99,7 +99,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
                     instanceInterruptionBehavior: "stop",
                 },
             },
-            tags: { ...args.tags, Name: name, [K3S_ROLE_TAG]: args.k3s.role },
+            tags: { ...args.tags, Name: name, ...k3sNodeTags(args.k3s.role, args.k3s.cluster?.etcdSnapshots) },
         }, {
             parent: this,
             // A newer AMI or a re-rendered bootstrap must never replace a running node.

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { NO_BACKUP_ANNOTATION } from "../backups";
 import { Scheduling } from "../placement";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { Dtype, Quantization } from "./model-memory";
@@ -130,7 +131,10 @@ export class VllmServer extends pulumi.ComponentResource {
                 name: "cache",
                 persistentVolumeClaim: {
                     claimName: new k8s.core.v1.PersistentVolumeClaim(`${name}-cache`, {
-                        metadata: { name: `${name}-cache`, namespace: args.namespace, labels },
+                        metadata: {
+                            name: `${name}-cache`, namespace: args.namespace, labels,
+                            annotations: { [NO_BACKUP_ANNOTATION]: "model weights and compiled kernels, downloaded and built again at start" },
+                        },
                         spec: claimSpec,
                     }, { ...parent, retainOnDelete: true }).metadata.name,
                 },

@@ -111,6 +111,18 @@ export function etcdSnapshotConfig(schedule: EtcdSnapshotSchedule): Record<strin
 /** The tag on every cloud node (OCI freeform tag, AWS tag) naming its k3s role; the security pack reads it. */
 export const K3S_ROLE_TAG = "groundwork-k3s-role";
 
+/**
+ * The tag on a cloud server saying how many hours apart its config snapshots etcd: the data pack
+ * reads it, as the user data that holds the schedule is secret (it carries the token). Hours, not
+ * the cron, since AWS tag values may not hold `*`.
+ */
+export const ETCD_SNAPSHOT_TAG = "groundwork-etcd-snapshot-hours";
+
+/** A cloud node's k3s tags: its role, and on servers the etcd snapshot interval their config sets. */
+export function k3sNodeTags(role: "server" | "agent", etcdSnapshots?: EtcdSnapshotSchedule): Record<string, string> {
+    return { [K3S_ROLE_TAG]: role, ...(role === "server" && etcdSnapshots && { [ETCD_SNAPSHOT_TAG]: String(etcdSnapshots.everyHours) }) };
+}
+
 /** The cluster's two join secrets: servers join with `server`, agents only ever see `agent`. */
 export interface JoinTokens {
     server: pulumi.Input<string>;

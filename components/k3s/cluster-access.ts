@@ -16,22 +16,55 @@ export interface K3sClusterAccessArgs {
     sshHostKey?: pulumi.Input<string>;
     /** How long to wait for k3s to write its kubeconfig. Default 900 s. */
     timeoutSeconds?: number;
+    /** Changes when the kubeconfig must be read again (`kubeconfigRefreshWindow`); the read re-runs then. */
+    refreshWindow: string;
 }
 
-/** The script run on the server: waits for k3s's admin kubeconfig and prints it. */
+/**
+ * k3s renews a client certificate at start once it has this many days left, and rewrites
+ * /etc/rancher/k3s/k3s.yaml on every start (k3s-io/k3s@v1.34.9+k3s1 (5f72184f):
+ * pkg/daemons/config/types.go L30 `CertificateRenewDays = 120`, pkg/daemons/control/deps/deps.go
+ * L626-634 and L757-763, pkg/server/server.go L421-453). Client certificates last 365 days.
+ */
+export const K3S_CERT_RENEW_DAYS = 120;
+const ADMIN_CERT = "/var/lib/rancher/k3s/server/tls/client-admin.crt";
+
+/**
+ * The script run on the server: waits for k3s's admin kubeconfig, restarts k3s first if the admin
+ * certificate is within k3s's renewal window (so k3s issues a new one; pods keep running across a
+ * restart, the unit has KillMode=process), and prints it.
+ */
 export function readKubeconfigScript(timeoutSeconds: number): string {
     return `#!/bin/sh
 set -eu
 deadline=$(( $(date +%s) + ${timeoutSeconds} ))
-until sudo test -s /etc/rancher/k3s/k3s.yaml; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-        echo "k3s wrote no kubeconfig within ${timeoutSeconds}s; see 'journalctl -u k3s' and /var/log/cloud-init-output.log" >&2
-        exit 1
-    fi
-    sleep 5
-done
+wait_for() {
+    until sudo sh -c "$1"; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            echo "$2 within ${timeoutSeconds}s; see 'journalctl -u k3s' and /var/log/cloud-init-output.log" >&2
+            exit 1
+        fi
+        sleep 5
+    done
+}
+fresh="openssl x509 -checkend $((${K3S_CERT_RENEW_DAYS} * 86400)) -noout -in ${ADMIN_CERT} >/dev/null"
+wait_for "test -s /etc/rancher/k3s/k3s.yaml" "k3s wrote no kubeconfig"
+if command -v openssl >/dev/null && ! sudo sh -c "$fresh"; then
+    echo "the admin certificate ends within ${K3S_CERT_RENEW_DAYS} days: restarting k3s to renew it" >&2
+    sudo systemctl restart k3s
+    wait_for "$fresh && test -s /etc/rancher/k3s/k3s.yaml" "k3s renewed no admin certificate"
+fi
 sudo cat /etc/rancher/k3s/k3s.yaml
 `;
+}
+
+/**
+ * When Pulumi reads the kubeconfig again: once a quarter, on the first \`pulumi up\` in it. A
+ * quarter is shorter than k3s's renewal window, so a stack updated every quarter never holds an
+ * expired kubeconfig.
+ */
+export function kubeconfigRefreshWindow(now: Date): string {
+    return `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
 }
 
 /**
@@ -67,6 +100,11 @@ export class K3sClusterAccess extends pulumi.ComponentResource {
                 dialErrorLimit: 30,
             },
             create: readKubeconfigScript(args.timeoutSeconds ?? 900),
+            // A new read replaces this Command. The provider below then sees a new client
+            // certificate for the same cluster entry (server, CA), which the Kubernetes provider
+            // does not treat as a new cluster: nothing is replaced (pulumi/pulumi-kubernetes@v4.32.0
+            // provider/pkg/provider/provider.go L539-559 compares only the active cluster).
+            triggers: [args.refreshWindow],
             // The output is a credential: never write it to the Pulumi log.
             logging: "none",
         }, { parent: this, additionalSecretOutputs: ["stdout"] });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
 import * as tls from "@pulumi/tls";
-import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, K3S_ROLE_TAG, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, k3sNodeTags, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -121,7 +121,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 availabilityConfig: { recoveryAction: "RESTORE_INSTANCE" },
                 // A server's boot volume holds etcd: keep it if the instance is ever deleted.
                 preserveBootVolume: node.role === "server",
-                freeformTags: { ...args.freeformTags, [K3S_ROLE_TAG]: node.role },
+                freeformTags: { ...args.freeformTags, ...k3sNodeTags(node.role, args.k3s.etcdSnapshots) },
             }, {
                 parent: this,
                 // A newer image or a re-rendered bootstrap must never replace a running node;

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
-import * as tls from "@pulumi/tls";
 import { Scheduling } from "../placement";
 import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 import { guardedNamespace } from "./guarded-namespace";
+import { MeshIdentity, TrustAnchorGenerations } from "./mesh-identity";
 import { allowIngress, LINKERD_INBOUND_PORT } from "./network-isolation";
 
 /**
@@ -48,8 +48,6 @@ export const K3S_CNI_DIRS = {
  */
 export const NATIVE_SIDECAR_ANNOTATION = "config.linkerd.io/proxy-enable-native-sidecar";
 
-export const TRUST_ANCHOR_CN = "root.linkerd.cluster.local";
-export const ISSUER_CN = "identity.linkerd.cluster.local";
 
 /**
  * What a namespace needs to be meshed: proxy injection, and inbound traffic only from meshed
@@ -64,11 +62,11 @@ export const MESHED_NAMESPACE_ANNOTATIONS = {
  * The arguments of an application namespace: meshed, with the Pod Security level it enforces.
  * One place for the labels every Groundwork namespace carries.
  */
-export function meshedNamespaceArgs(name: string, podSecurity: "restricted" | "baseline", extraLabels: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
+export function meshedNamespaceArgs(name: string, podSecurity: "restricted" | "baseline", extraLabels: Record<string, string> = {}, extraAnnotations: Record<string, string> = {}): k8s.core.v1.NamespaceArgs {
     return {
         metadata: {
             name,
-            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS },
+            annotations: { ...MESHED_NAMESPACE_ANNOTATIONS, ...extraAnnotations },
             labels: { "pod-security.kubernetes.io/enforce": podSecurity, ...extraLabels, "app.kubernetes.io/managed-by": "groundwork" },
         },
     };
@@ -77,10 +75,10 @@ export function meshedNamespaceArgs(name: string, podSecurity: "restricted" | "b
 export interface LinkerdMeshArgs {
     /** Three controller replicas with anti-affinity and PDBs. */
     ha: boolean;
-    /** Trust anchor lifetime. Default 10 years: rotating it means re-issuing every identity. */
-    trustAnchorValidityHours?: number;
-    /** Issuer lifetime. Default 1 year; must be shorter than the anchor's. */
-    issuerValidityHours?: number;
+    /** The trust anchors: the one that signs the issuer, and any kept beside it during a rotation. */
+    trustAnchors: TrustAnchorGenerations;
+    /** cert-manager, which issues and renews the identity issuer: it must serve before the control plane starts. */
+    certManager: pulumi.Resource;
     /** Where the control plane runs. */
     scheduling?: Scheduling;
 }
@@ -118,8 +116,8 @@ export function linkerdFootprint(ha: boolean): Footprint[] {
 }
 
 /**
- * Linkerd: CRDs and the CNI plugin, then the control plane, with a trust anchor and an issuer generated here
- * (ECDSA P-256, the issuer shorter-lived and signed by the anchor). The private keys are secrets.
+ * Linkerd: CRDs and the CNI plugin, then the control plane, with trust anchors generated here and
+ * an identity issuer cert-manager issues from the signing one and renews daily (`MeshIdentity`).
  */
 export class LinkerdMesh extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -130,37 +128,6 @@ export class LinkerdMesh extends pulumi.ComponentResource {
     constructor(name: string, args: LinkerdMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:LinkerdMesh", name, {}, opts);
         const parent = { parent: this };
-        const anchorHours = args.trustAnchorValidityHours ?? 87600;
-        const issuerHours = args.issuerValidityHours ?? 8760;
-        if (issuerHours >= anchorHours) {
-            throw new Error(`LinkerdMesh ${name}: issuerValidityHours (${issuerHours}) must be shorter than trustAnchorValidityHours (${anchorHours})`);
-        }
-
-        const anchorKey = new tls.PrivateKey(`${name}-trust-anchor`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, parent);
-        const anchor = new tls.SelfSignedCert(`${name}-trust-anchor`, {
-            privateKeyPem: anchorKey.privateKeyPem,
-            subject: { commonName: TRUST_ANCHOR_CN },
-            isCaCertificate: true,
-            validityPeriodHours: anchorHours,
-            earlyRenewalHours: 8760,
-            allowedUses: ["cert_signing", "crl_signing"],
-        }, parent);
-        const issuerKey = new tls.PrivateKey(`${name}-issuer`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, parent);
-        const issuerRequest = new tls.CertRequest(`${name}-issuer`, {
-            privateKeyPem: issuerKey.privateKeyPem,
-            subject: { commonName: ISSUER_CN },
-        }, parent);
-        const issuer = new tls.LocallySignedCert(`${name}-issuer`, {
-            certRequestPem: issuerRequest.certRequestPem,
-            caPrivateKeyPem: anchorKey.privateKeyPem,
-            caCertPem: anchor.certPem,
-            isCaCertificate: true,
-            validityPeriodHours: issuerHours,
-            // Re-issued by `pulumi up` a month before it expires.
-            earlyRenewalHours: 720,
-            allowedUses: ["cert_signing", "crl_signing", "server_auth", "client_auth"],
-        }, parent);
-
         const ns = guardedNamespace(name, {
             metadata: {
                 name: "linkerd",
@@ -212,6 +179,8 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             values: { ...K3S_CNI_DIRS, resources: CNI_RESOURCES },
         }, parent);
 
+        const identity = new MeshIdentity(`${name}-identity`, { namespace: ns.metadata.name, trustAnchors: args.trustAnchors, certManager: args.certManager }, { parent: this });
+
         const controller = CONTROLLER_RESOURCES;
         const replicas = args.ha ? 3 : 1;
         this.controlPlane = pinnedRelease(`${name}-control-plane`, LINKERD_CHARTS.controlPlane, {
@@ -219,8 +188,12 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: {
                 cniEnabled: true,
-                identityTrustAnchorsPEM: anchor.certPem,
-                identity: { issuer: { scheme: "linkerd.io/tls", tls: { crtPEM: issuer.certPem, keyPEM: pulumi.secret(issuerKey.privateKeyPem) } } },
+                // Every trusted anchor; the chart renders them into linkerd-identity-trust-roots and
+                // rolls the control plane when they change (templates/partials _metadata.tpl L5-9).
+                identityTrustAnchorsPEM: identity.trustBundlePem,
+                // The issuer is cert-manager's Secret (tls.crt, tls.key); the chart renders none
+                // of its own with this scheme (templates/identity.yaml L6-22).
+                identity: { issuer: { scheme: "kubernetes.io/tls" } },
                 controllerReplicas: replicas,
                 enablePodAntiAffinity: args.ha,
                 enablePodDisruptionBudget: args.ha,
@@ -245,7 +218,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                 nodeSelector: args.scheduling?.nodeSelector ?? { "kubernetes.io/os": "linux" },
                 tolerations: args.scheduling?.tolerations,
             },
-        }, { parent: this, dependsOn: [crds, cni] });
+        }, { parent: this, dependsOn: [crds, cni, identity.issuer] });
 
         // Every meshed proxy calls identity (8080), destination (8086) and policy (8090), or their
         // proxies' inbound port; the API server calls the webhooks: sp-validator and the policy
@@ -262,7 +235,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [ns] });
 
         this.namespace = ns.metadata.name;
-        this.trustAnchorPem = anchor.certPem;
+        this.trustAnchorPem = identity.trustBundlePem;
         this.registerOutputs({ namespace: this.namespace, trustAnchorPem: this.trustAnchorPem });
     }
 }

@@ -80,7 +80,7 @@ export interface QdrantSnapshotsArgs extends ScheduledSnapshotArgs {
 export class QdrantSnapshots extends pulumi.ComponentResource {
     constructor(name: string, args: QdrantSnapshotsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:QdrantSnapshots", name, {}, opts);
-        const { labels, account } = snapshotAccount(name, args.namespace, QDRANT_SNAPSHOTS_ACCOUNT, { parent: this });
+        const { labels, account } = snapshotAccount(name, { namespace: args.namespace, name: args.release }, QDRANT_SNAPSHOTS_ACCOUNT, { parent: this });
         snapshotCronJob(name, {
             namespace: args.namespace,
             labels,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { BACKUP_OF_LABEL } from "../backups";
 import { BucketTarget } from "../object-storage";
 import { Scheduling } from "../placement";
 import { NATIVE_SIDECAR_ANNOTATION } from "./linkerd-mesh";
@@ -76,9 +77,10 @@ export interface ScheduledSnapshotArgs {
     scheduling?: Scheduling;
 }
 
-/** The labels and account (no API token) a snapshot Job runs as. */
-export function snapshotAccount(name: string, namespace: string, serviceAccount: string, opts: pulumi.CustomResourceOptions) {
-    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "groundwork" };
+/** The labels (naming the store it backs up) and account (no API token) a snapshot Job runs as. */
+export function snapshotAccount(name: string, store: { namespace: string; name: string }, serviceAccount: string, opts: pulumi.CustomResourceOptions) {
+    const namespace = store.namespace;
+    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "groundwork", [BACKUP_OF_LABEL]: store.name };
     const account = new k8s.core.v1.ServiceAccount(name, { metadata: { name: serviceAccount, namespace }, automountServiceAccountToken: false }, opts);
     return { labels, account };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ScheduledSnapshotArgs, SNAPSHOT_CONTAINER_SECURITY, SNAPSHOT_DIR, snapshotAccount, snapshotCronJob, snapshotUploadContainer } from "./snapshot-upload";
-import { VAULT_ADDRESS, VAULT_IMAGE } from "./vault";
+import { VAULT_ADDRESS, VAULT_IMAGE, VAULT_RELEASE } from "./vault";
 import { SECRETS_MOUNT, VaultConsumer } from "./vault-bootstrap";
 
 /** The policy a snapshot needs beyond reading its own key: `vault operator raft snapshot save` is a read of this path (hashicorp/vault api/sys_raft.go, vault/logical_system_raft.go). */
@@ -32,7 +32,7 @@ export class VaultSnapshots extends pulumi.ComponentResource {
     constructor(name: string, args: VaultSnapshotsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSnapshots", name, {}, opts);
         const { namespace, serviceAccount, name: role } = args.vaultConsumer;
-        const { labels, account } = snapshotAccount(name, namespace, serviceAccount, { parent: this });
+        const { labels, account } = snapshotAccount(name, { namespace, name: VAULT_RELEASE }, serviceAccount, { parent: this });
         const snapshot = `set -eu
 VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=${role} jwt=@${TOKEN_PATH})"
 export VAULT_TOKEN

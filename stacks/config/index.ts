@@ -3,6 +3,7 @@ import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION, K3S_INSTALLER_SHA256 } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
+import { trustAnchorProblems } from "../../components/platform/mesh-identity";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
@@ -68,7 +69,13 @@ const vaultSchema = z.strictObject({
 const platformSchema = z.strictObject({
     mesh: z.strictObject({
         ha: z.boolean().default(false).describe("Three Linkerd controller replicas with anti-affinity and disruption budgets."),
-    }).default({ ha: false }).describe("Linkerd: mTLS between every meshed workload."),
+        trustAnchor: z.strictObject({
+            generation: z.number().int().min(1).default(1).describe("The trust anchor that signs the mesh's identity issuer. Raise it by one to rotate (README, Rotating the mesh's trust anchor)."),
+            alsoTrust: z.array(z.number().int().min(1)).max(2).default([]).describe("Other anchor generations kept in the trust bundle during a rotation's overlap."),
+        }).superRefine((anchor, ctx) => {
+            for (const message of trustAnchorProblems(anchor)) ctx.addIssue({ code: "custom", path: ["alsoTrust"], message });
+        }).default({ generation: 1, alsoTrust: [] }).describe("Linkerd's trust anchors: ECDSA P-256, ten years, made by Pulumi."),
+    }).default({ ha: false, trustAnchor: { generation: 1, alsoTrust: [] } }).describe("Linkerd: mTLS between every meshed workload."),
     vault: vaultSchema.default({ replicas: 1, storageGbs: 10, unseal: "auto" }).describe("Vault: every platform secret."),
     postgres: postgresSchema.default(POSTGRES_DEFAULTS).describe("Postgres with pgvector (CloudNativePG)."),
     langfuse: z.strictObject({
@@ -316,7 +323,7 @@ export const stackConfigSchema = z.strictObject({
     cluster: clusterSchema.describe("The k3s cluster: version, networks, API access, overlay credentials."),
     placement: placementSchema.default({ platform: "any", inference: "any" }).describe("Where each class of workload runs: gpu, arm, x86, edge or any."),
     platform: platformSchema.default({
-        mesh: { ha: false },
+        mesh: { ha: false, trustAnchor: { generation: 1, alsoTrust: [] } },
         vault: { replicas: 1, storageGbs: 10, unseal: "auto" },
         postgres: POSTGRES_DEFAULTS,
         langfuse: { version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid", clients: [] },

@@ -5,6 +5,7 @@ import { ociBucketCustomerKey, ociBucketPrivate, ociBucketVersioning, serverBoot
 import { dataPolicies } from "../../policies/data/policies";
 import { backupRetentionPolicy, postgresBackupConfigured, postgresScheduledBackup } from "../../policies/data/postgres-policies";
 import { statefulReleasePersistence } from "../../policies/data/release-policies";
+import { storesHaveBackupSchedules } from "../../policies/data/backup-schedules";
 import { s3BucketEncrypted, s3BucketVersioning, s3PublicAccessBlocked } from "../../policies/data/s3-policies";
 import { ResourceRecord, runPolicy } from "../../policies/policy-run";
 
@@ -207,6 +208,55 @@ describe("data policy pack", () => {
         });
         it("warns about a server that would lose it", async () => {
             assert.match((await messages(serverBootVolumePreserved, [oci("server", false)]))[0], /OCI instance server-1 is a k3s server but preserveBootVolume is false/);
+        });
+    });
+
+    describe("stateful-store-backup-schedule", () => {
+        const chart = (chartName: string, name: string, namespace: string, values: Record<string, any> = {}) =>
+            rec("kubernetes:helm.sh/v4:Chart", name, { chart: chartName, name, namespace, values });
+        const cronJob = (namespace: string, store: string, spec: Record<string, any> = { schedule: "15 2 * * *" }) => rec("kubernetes:batch/v1:CronJob", `${store}-snapshots`, {
+            apiVersion: "batch/v1", kind: "CronJob", metadata: { name: `${store}-snapshots`, namespace, labels: { "groundwork.dev/backup-of": store } }, spec,
+        });
+        const namespace = (name: string, annotations: Record<string, string> = {}) => rec("kubernetes:core/v1:Namespace", name, { metadata: { name, annotations } });
+        const pvc = (name: string, annotations: Record<string, string> = {}) => rec("kubernetes:core/v1:PersistentVolumeClaim", name, {
+            metadata: { name, namespace: "groundwork-inference", annotations }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } },
+        });
+        const server = (tags: Record<string, string>) => rec("oci:Core/instance:Instance", "server-1", { freeformTags: { "groundwork-k3s-role": "server", ...tags } });
+
+        it("passes stores each backed up by a scheduled CronJob naming them, or saying why they need none", async () => {
+            assert.deepEqual(await messages(storesHaveBackupSchedules, [
+                chart("vault", "vault", "vault"), cronJob("vault", "vault"),
+                chart("qdrant", "qdrant", "groundwork-data"), cronJob("groundwork-data", "qdrant"),
+                chart("open-webui", "open-webui", "groundwork-chat"), namespace("groundwork-chat", { "groundwork.dev/no-backup": "open-webui: conversations are in Postgres" }),
+                pvc("vllm-small-cache", { "groundwork.dev/no-backup": "model weights, downloaded again" }),
+                chart("traefik", "traefik", "groundwork-ingress"),
+                chart("vault", "vault-dev", "scratch", { server: { dev: { enabled: true } } }),
+                server({ "groundwork-etcd-snapshot-hours": "6" }),
+                rec("oci:Core/instance:Instance", "agent-1", { freeformTags: { "groundwork-k3s-role": "agent" } }),
+            ]), []);
+        });
+
+        it("fails a store without a backup: none at all, one in another namespace, a suspended one, or an exemption for another release", async () => {
+            const found = await messages(storesHaveBackupSchedules, [
+                chart("langfuse", "langfuse", "langfuse"),
+                chart("qdrant", "qdrant", "groundwork-data"), cronJob("vault", "qdrant"),
+                chart("vault", "vault", "vault"), cronJob("vault", "vault", { schedule: "15 2 * * *", suspend: true }),
+                chart("open-webui", "open-webui", "groundwork-chat"), namespace("groundwork-chat", { "groundwork.dev/no-backup": "jupyterhub: working space" }),
+                pvc("vllm-small-cache"),
+            ]);
+            assert.deepEqual(found.map((m) => m.split(" keeps data")[0]), [
+                "Helm release langfuse (chart langfuse) in langfuse",
+                "Helm release qdrant (chart qdrant) in groundwork-data",
+                "Helm release vault (chart vault) in vault",
+                "Helm release open-webui (chart open-webui) in groundwork-chat",
+                "PersistentVolumeClaim vllm-small-cache in groundwork-inference",
+            ]);
+            assert.match(found[0], /add a CronJob in langfuse labelled groundwork\.dev\/backup-of: langfuse with a schedule, or say why it needs none/);
+        });
+
+        it("fails a cloud k3s server whose config takes no etcd snapshots", async () => {
+            const found = await messages(storesHaveBackupSchedules, [server({})]);
+            assert.deepEqual(found, ["k3s server server-1 takes no scheduled etcd snapshots (no groundwork-etcd-snapshot-hours tag of whole hours): give its config etcd-snapshot-schedule-cron and etcd-s3, or the cluster's state is lost with its servers"]);
         });
     });
 });
