@@ -16,8 +16,12 @@ export interface BucketConsumer {
      *   behind a marker; the bucket's lifecycle removes the version later.
      * - `{ days }`: the bucket's lifecycle expires each object `days` after it was written, and the
      *   key may only write: a stolen key cannot even hide a backup.
+     * - `{ days, deletes }`: expired by the lifecycle as well, but the writer removes objects of its
+     *   own making under the prefix that end in `deletes` (ClickHouse's backup `.lock`), and
+     *   fails if it cannot. AWS scopes that right to those names; OCI's policy language cannot, so
+     *   there the key may delete under its prefix, which on a versioned bucket only hides a version.
      */
-    retention: "own" | { days: number };
+    retention: "own" | { days: number; deletes?: string };
 }
 
 

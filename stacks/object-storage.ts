@@ -39,11 +39,18 @@ export function lockedConsumers(config: StackConfig): BucketConsumer[] {
     ];
 }
 
-/** The writers that send no checksum: Langfuse, and k3s, which prunes its snapshots by count. */
-export const UNLOCKED_CONSUMERS: BucketConsumer[] = [
-    { name: "langfuse", prefix: "langfuse/", retention: "own" },
-    { name: "etcd", prefix: "etcd/", retention: "own" },
-];
+/**
+ * The writers of the bucket without a lock: Langfuse and k3s send no checksum (k3s prunes its
+ * snapshots by count); ClickHouse's backups must delete their own `.lock` object, and that the
+ * lock would accept its Content-MD5 uploads is not yet shown (research/clickhouse-backup.md §4.3, §4.7).
+ */
+export function unlockedConsumers(config: StackConfig): BucketConsumer[] {
+    return [
+        { name: "langfuse", prefix: "langfuse/", retention: "own" },
+        { name: "etcd", prefix: "etcd/", retention: "own" },
+        { name: "clickhouse", prefix: "clickhouse/", retention: { days: config.platform.backups.clickhouse.retentionDays, deletes: "/.lock" } },
+    ];
+}
 
 /**
  * How long the backup bucket's Object Lock holds each new version: the shortest retention of any
@@ -74,7 +81,7 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
         const lock = { mode: config.platform.backups.objectLock === "compliance" ? "COMPLIANCE" as const : "GOVERNANCE" as const, days: objectLockDays(config) };
         const backups = new AwsBackupBucket("backups", { region: config.aws.region, consumers: lockedConsumers(config), deletedKeptDays, objectLock: lock }, opts);
         const unlocked = new AwsBackupBucket("unlocked", {
-            region: config.aws.region, consumers: UNLOCKED_CONSUMERS, deletedKeptDays,
+            region: config.aws.region, consumers: unlockedConsumers(config), deletedKeptDays,
             roles: serverRoleName ? { etcd: serverRoleName } : {},
         }, opts);
         return { backups: targetOf(backups, false), unlocked: targetOf(unlocked, false) };
@@ -84,7 +91,7 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
         compartmentId: oci.compartmentId,
         tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
         region: oci.region,
-        consumers: [...lockedConsumers(config), ...UNLOCKED_CONSUMERS],
+        consumers: [...lockedConsumers(config), ...unlockedConsumers(config)],
         deletedKeptDays,
     }, { provider: ociProvider! });
     return { backups: targetOf(bucket, true), unlocked: targetOf(bucket, true) };

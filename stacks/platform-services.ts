@@ -78,6 +78,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         "langfuse/s3": unlocked.keyFor("langfuse")!,
         "vault-snapshots/bucket-key": backup.keyFor("vault")!,
         "qdrant/bucket-key": backup.keyFor("qdrant")!,
+        "langfuse/clickhouse-backup": unlocked.keyFor("clickhouse")!,
         "etcd/s3": etcdS3Settings({ ...unlocked, key: unlocked.keyFor("etcd") }, etcdSnapshotCount(config.platform.backups.etcd) * serverCount(config)),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
@@ -153,6 +154,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
         blobStorage: { endpointURL: unlocked.endpointURL, bucket: unlocked.bucket, region: unlocked.region, prefix: "langfuse/" },
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
+        clickhouseBackups: { schedule: config.platform.backups.clickhouse.schedule, bucket: unlocked },
         scheduling,
     }, afterMesh());
     const vectorDb = config.platform.vectorDb;

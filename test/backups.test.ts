@@ -19,13 +19,14 @@ const withBackups = (backups: Record<string, unknown>) => {
 
 describe("backups of every store", function () {
     describe("config", () => {
-        it("defaults to a snapshot every 6 hours kept 7 days, and daily Vault and Qdrant snapshots", () => {
+        it("defaults to a snapshot every 6 hours kept 7 days, and daily Vault, Qdrant and ClickHouse backups", () => {
             const backups = parse(stackValues("dev")).platform.backups;
             assert.deepEqual(backups, {
                 objectLock: "compliance",
                 etcd: { everyHours: 6, retentionDays: 7 },
                 vault: { schedule: "15 2 * * *", retentionDays: 30 },
                 qdrant: { schedule: "45 2 * * *", retentionDays: 14 },
+                clickhouse: { schedule: "30 3 * * *", retentionDays: 14 },
             });
             assert.equal(etcdSnapshotCount(backups.etcd), 28, "7 days at 4 a day");
             assert.equal(etcdSnapshotCount({ everyHours: 24, retentionDays: 3 }), 3);

@@ -36,7 +36,7 @@ describe("Langfuse", function () {
         assert.deepEqual(values.redis.auth, { existingSecret: "langfuse-redis", existingSecretPasswordKey: "password" });
         assert.deepEqual(values.s3.accessKeyId, { secretKeyRef: { name: "langfuse-s3", key: "accessKeyId" } });
         const synced = docs.filter((d) => d.kind === "VaultStaticSecret" && d.metadata.namespace === "langfuse").map((d) => d.spec!.path).sort();
-        assert.deepEqual(synced, ["langfuse/admin", "langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/db", "langfuse/redis", "langfuse/s3", "langfuse/sso"]);
+        assert.deepEqual(synced, ["langfuse/admin", "langfuse/api-keys", "langfuse/app", "langfuse/clickhouse", "langfuse/clickhouse-backup", "langfuse/db", "langfuse/redis", "langfuse/s3", "langfuse/sso"]);
         const text = JSON.stringify(values);
         for (const secret of plan.secretValues) {
             assert.ok(!text.includes(secret), "a secret value is in Langfuse's values");
@@ -120,7 +120,9 @@ describe("Langfuse in the mesh", () => {
             const s = docs.find((d) => d.kind === "Server" && d.metadata.name === `langfuse-${id}-server`);
             assert.deepEqual([s.spec.port, s.spec.proxyProtocol, s.spec.accessPolicy], [port, protocol, "deny"], id);
             const a = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `langfuse-${id}-clients`);
-            assert.deepEqual(a.spec.identityRefs, [{ kind: "ServiceAccount", name: "langfuse", namespace: "langfuse" }], id);
+            // The backup Job also sends its BACKUP query over the native port.
+            const backup = id === "clickhouse-native" ? [{ kind: "ServiceAccount", name: "clickhouse-backups", namespace: "langfuse" }] : [];
+            assert.deepEqual(a.spec.identityRefs, [{ kind: "ServiceAccount", name: "langfuse", namespace: "langfuse" }, ...backup], id);
         }
     });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { consumerStatements } from "../components/oci/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { lockedConsumers, UNLOCKED_CONSUMERS } from "../stacks/object-storage";
+import { lockedConsumers, unlockedConsumers } from "../stacks/object-storage";
 import { named, ofType, parse, problems, stackValues, committedPlan, vaultSecretIn } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
@@ -62,7 +62,7 @@ describe("Postgres with pgvector", function () {
         const bucket = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
         assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
         // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
-        for (const consumer of [...lockedConsumers(parse(stackValues("dev"))), ...UNLOCKED_CONSUMERS]) {
+        for (const consumer of [...lockedConsumers(parse(stackValues("dev"))), ...unlockedConsumers(parse(stackValues("dev")))]) {
             const id = `backups-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
@@ -119,6 +119,7 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual(ociLifecycle.map((r) => [r.target, r.action, r.timeAmount, r.timeUnit, r.objectNameFilter]), [
             ["previous-object-versions", "DELETE", "30", "DAYS", undefined], ["multipart-uploads", "ABORT", "1", "DAYS", undefined],
             ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }], ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],
+            ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["clickhouse/"] }],
         ]);
         assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", "backups-lifecycle").inputs.statements,
             [`Allow service objectstorage-eu-frankfurt-1 to manage object-family in compartment id ${bucket.inputs.compartmentId} where target.bucket.name = 'backups-dev'`]);

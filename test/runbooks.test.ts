@@ -160,3 +160,79 @@ describe("restore-qdrant.sh", () => {
         assert.deepEqual([noKey.calls, notFull.calls], [[], []]);
     });
 });
+
+const RESTORE_CLICKHOUSE = path.join(PROJECT_DIR, "runbooks", "restore-clickhouse.sh");
+
+/**
+ * Runs restore-clickhouse.sh with a stand-in kubectl that records each call and answers the SQL
+ * it would run in the ClickHouse pod: the rows present, then the restore's status.
+ */
+function restoreClickhouse(args: string[], opts: { rows?: string; status?: string } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-clickhouse-"));
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(path.join(dir, "bin", "kubectl"), `#!/bin/sh
+for last; do :; done
+printf '%s\\n' "$*" >> "${dir}/calls"
+case "$*" in
+  *" get deployment langfuse-web "*) echo 2 ;;
+  *" get deployment langfuse-worker "*) echo 1 ;;
+  *" exec "*)
+    case $last in
+      *"sum(total_rows)"*) echo "${opts.rows ?? "0"}" ;;
+      *"SELECT status"*) echo "${opts.status ?? "RESTORED"}" ;;
+      *"SELECT error"*) echo "Code: 598. BACKUP_NOT_FOUND" ;;
+    esac ;;
+esac
+`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "bin", "sleep"), "#!/bin/sh\n", { mode: 0o755 });
+    const result = spawnSync("/bin/sh", [RESTORE_CLICKHOUSE, ...args], { env: { PATH: `${dir}/bin:/usr/bin:/bin` }, encoding: "utf8" });
+    const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
+    const queries = calls.filter((c) => c.includes(" exec ")).map((c) => c.replace(/^.*CLICKHOUSE_ADMIN_PASSWORD" --query "\$0" /, ""));
+    return { ...result, calls, queries, scales: calls.filter((c) => c.includes(" scale ")) };
+}
+
+describe("restore-clickhouse.sh", () => {
+    it("passes shellcheck", () => {
+        const checked = shellcheck(fs.readFileSync(RESTORE_CLICKHOUSE, "utf8"));
+        assert.ok(checked.ok, checked.output);
+    });
+
+    it("stops Langfuse, empties the database, restores the named backup through the server's collection, and starts Langfuse as it was", () => {
+        const run = restoreClickhouse(["clickhouse/20261127T033000Z/"]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(run.queries, [
+            "SELECT sum(total_rows) FROM system.tables WHERE database = 'default' AND name != 'schema_migrations'",
+            "DROP DATABASE IF EXISTS default SYNC",
+            "CREATE DATABASE default",
+            "RESTORE DATABASE default FROM S3(groundwork_backups, '20261127T033000Z/') SETTINGS id = 'restore-20261127T033000Z' ASYNC",
+            "SELECT status FROM system.backups WHERE id = 'restore-20261127T033000Z'",
+        ]);
+        assert.deepEqual(run.scales, [
+            "-n langfuse scale deployment langfuse-web langfuse-worker --replicas=0",
+            "-n langfuse scale deployment langfuse-web --replicas=2",
+            "-n langfuse scale deployment langfuse-worker --replicas=1",
+        ]);
+        assert.ok(run.calls.indexOf(run.scales[0]) < run.calls.findIndex((c) => c.includes("DROP DATABASE")), "Langfuse stops before the database goes");
+    });
+
+    it("refuses to drop traces without --replace, and drops them with it", () => {
+        const refused = restoreClickhouse(["20261127T033000Z"], { rows: "1834" });
+        assert.equal(refused.status, 73);
+        assert.match(refused.stderr, /ClickHouse already holds 1834 rows of traces: run again with --replace/);
+        assert.deepEqual(refused.scales, [], "nothing stopped");
+        const replaced = restoreClickhouse(["20261127T033000Z", "--replace"], { rows: "1834" });
+        assert.equal(replaced.status, 0, replaced.stderr);
+        assert.ok(replaced.queries.includes("DROP DATABASE IF EXISTS default SYNC"));
+    });
+
+    it("leaves Langfuse stopped and says why when the restore fails, and refuses a folder that is not a backup's time", () => {
+        const failed = restoreClickhouse(["20261127T033000Z"], { status: "RESTORE_FAILED" });
+        assert.equal(failed.status, 70);
+        assert.match(failed.stderr, /restore restore-20261127T033000Z is RESTORE_FAILED: Code: 598\. BACKUP_NOT_FOUND; Langfuse stays stopped/);
+        assert.deepEqual(failed.scales, ["-n langfuse scale deployment langfuse-web langfuse-worker --replicas=0"]);
+        const bad = restoreClickhouse(["yesterday"]);
+        assert.equal(bad.status, 64);
+        assert.match(bad.stderr, /yesterday is not a backup's time: give the folder under clickhouse\/ in the bucket, such as 20261127T033000Z/);
+        assert.deepEqual(bad.calls, []);
+    });
+});

@@ -122,7 +122,7 @@ describe("Vault", function () {
             const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
             assert.deepEqual(paths, [
                 "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
-                "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3", "vault-snapshots/bucket-key", "qdrant/bucket-key", "etcd/s3",
+                "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3", "vault-snapshots/bucket-key", "qdrant/bucket-key", "langfuse/clickhouse-backup", "etcd/s3",
                 "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys", "teams/platform/gateway-keys", "langfuse/sso",
                 "chat/sso", "notebooks/sso", "postgres/openwebui", "chat/db", "chat/app", "chat/gateway", "notebooks/gateway",
             ]);

@@ -14,11 +14,13 @@ import { workloadIamUser } from "./workload-user";
  */
 export function consumerPolicy(bucketArn: string, consumer: Pick<BucketConsumer, "prefix" | "retention">) {
     const objectActions = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", ...(consumer.retention === "own" ? ["s3:DeleteObject"] : [])];
+    const ownScratch = consumer.retention !== "own" && consumer.retention.deletes;
     return {
         Version: "2012-10-17",
         Statement: [
             { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
             { Effect: "Allow", Action: objectActions, Resource: `${bucketArn}/${consumer.prefix}*` },
+            ...(ownScratch ? [{ Effect: "Allow", Action: ["s3:DeleteObject"], Resource: `${bucketArn}/${consumer.prefix}*${ownScratch}` }] : []),
         ],
     };
 }

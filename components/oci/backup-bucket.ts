@@ -28,7 +28,7 @@ export interface OciBackupBucketArgs {
  */
 export function consumerStatements(group: string, compartmentId: string, bucket: string, consumer: Pick<BucketConsumer, "prefix" | "retention">): string[] {
     const where = `target.bucket.name = '${bucket}'`;
-    const noDelete = consumer.retention === "own" ? "" : ", request.permission != 'OBJECT_DELETE'";
+    const noDelete = consumer.retention === "own" || consumer.retention.deletes ? "" : ", request.permission != 'OBJECT_DELETE'";
     return [
         `Allow group ${group} to read buckets in compartment id ${compartmentId} where ${where}`,
         `Allow group ${group} to inspect objects in compartment id ${compartmentId} where ${where}`,

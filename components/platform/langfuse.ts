@@ -7,6 +7,13 @@ import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 import { guardedNamespace } from "./guarded-namespace";
+import { ClickhouseBackups, clickhouseBackupUrl, clickhouseBackupValues } from "./clickhouse-backups";
+import { SnapshotBucket } from "./snapshot-upload";
+
+/** The release name, which prefixes ClickHouse's Service (`langfuse-clickhouse`). */
+export const LANGFUSE_RELEASE = "langfuse";
+/** The account ClickHouse's backup Job runs as. */
+export const CLICKHOUSE_BACKUPS_ACCOUNT = "clickhouse-backups";
 
 /**
  * Langfuse's chart, pinned on its 1.x line, the one that ships Langfuse v3. 2.0.0 ships v4 and needs
@@ -87,6 +94,11 @@ export interface LangfuseArgs {
     blobStorage: { endpointURL: pulumi.Input<string>; bucket: pulumi.Input<string>; region: string; prefix: string };
     clickhouseStorageGbs: number;
     /**
+     * Full backups of ClickHouse: when (five-field cron, UTC) and to which bucket, under
+     * `clickhouse/`; the key is the `clickhouse-backup` Vault secret's.
+     */
+    clickhouseBackups: { schedule: string; bucket: SnapshotBucket };
+    /**
      * Sign-in through the company's OIDC issuer instead of passwords. The client secret is the
      * `clientSecret` key of the consumer's `sso` Vault secret. The administrator signs in through
      * it (their account is linked by e-mail); `openSignUp` lets anyone the issuer authenticates
@@ -127,6 +139,7 @@ export class Langfuse extends pulumi.ComponentResource {
         const clickhouse = synced("clickhouse");
         const valkey = synced("redis");
         const blob = synced("s3");
+        const backupKey = synced("clickhouse-backup");
         const sso = args.sso && synced("sso");
         const ref = (secret: VaultSyncedSecret, key: string) => ({ secretKeyRef: { name: secret.secretName, key } });
         const envFrom = (envName: string, secret: VaultSyncedSecret, key: string) => ({ name: envName, valueFrom: ref(secret, key) });
@@ -151,7 +164,11 @@ export class Langfuse extends pulumi.ComponentResource {
             new MeshAuthorization(`${name}-${id}`, { namespace: args.vaultConsumer.namespace, podSelector, port, clients: langfuse, proxyProtocol }, { parent: this, dependsOn: [ns] });
         const clickhousePods = { "app.kubernetes.io/name": "clickhouse", "app.kubernetes.io/instance": "langfuse" };
         store("clickhouse-http", clickhousePods, "http", "HTTP/1");
-        store("clickhouse-native", clickhousePods, "tcp", "unknown");
+        // The backup Job sends its BACKUP query over the native port; ClickHouse writes the bucket itself.
+        new MeshAuthorization(`${name}-clickhouse-native`, {
+            namespace: args.vaultConsumer.namespace, podSelector: clickhousePods, port: "tcp", proxyProtocol: "unknown",
+            clients: [...langfuse, `${args.vaultConsumer.namespace}/${CLICKHOUSE_BACKUPS_ACCOUNT}`],
+        }, { parent: this, dependsOn: [ns] });
         // The PostgreSQL and MySQL wire protocols and the interserver port, rendered whatever the
         // config (statefulset.yaml L278-283): with one replica and no client, nobody may call them.
         for (const port of ["tcp-postgresql", "tcp-mysql", "http-intersrv"]) {
@@ -168,8 +185,10 @@ export class Langfuse extends pulumi.ComponentResource {
             noClients: "the worker takes its work from Valkey; only the kubelet's probes call it, admitted by path",
         }, { parent: this, dependsOn: [ns] });
         store("valkey", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "primary" }, "redis", "opaque");
-        pinnedRelease(name, LANGFUSE_CHART, {
-            name: "langfuse",
+        const bucket = args.clickhouseBackups.bucket;
+        const backupUrl = pulumi.all([bucket.endpointURL, bucket.bucket]).apply(([endpoint, bucketName]) => clickhouseBackupUrl(endpoint, bucketName, bucket.pathStyle));
+        const release = pinnedRelease(name, LANGFUSE_CHART, {
+            name: LANGFUSE_RELEASE,
             namespace: ns.metadata.name,
             values: {
                 langfuse: {
@@ -229,6 +248,7 @@ export class Langfuse extends pulumi.ComponentResource {
                     // admits only ClickHouse's ports, not Linkerd's inbound 4143 where meshed clients
                     // arrive. The namespace's policy and the mesh govern it instead.
                     networkPolicy: { enabled: false },
+                    ...clickhouseBackupValues(backupUrl, args.clickhouseBackups.bucket.region, backupKey.secretName),
                     ...placement,
                 },
                 redis: {
@@ -254,10 +274,19 @@ export class Langfuse extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
-            dependsOn: [app, admin, apiKeys, db, clickhouse, valkey, blob, ...(sso ? [sso] : [])],
+            dependsOn: [app, admin, apiKeys, db, clickhouse, valkey, blob, backupKey, ...(sso ? [sso] : [])],
             // ClickHouse holds the traces: never uninstall it on a stack change.
             retainOnDelete: true,
         });
+        new ClickhouseBackups(`${name}-clickhouse-backups`, {
+            namespace: args.vaultConsumer.namespace,
+            host: `${LANGFUSE_RELEASE}-clickhouse`,
+            release: LANGFUSE_RELEASE,
+            passwordSecret: clickhouse.secretName,
+            serviceAccount: CLICKHOUSE_BACKUPS_ACCOUNT,
+            schedule: args.clickhouseBackups.schedule,
+            scheduling: args.scheduling,
+        }, { parent: this, dependsOn: [release] });
         this.registerOutputs({});
     }
 }

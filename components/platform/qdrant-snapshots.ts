@@ -100,7 +100,7 @@ export class QdrantSnapshots extends pulumi.ComponentResource {
                     { name: "qdrant-key", mountPath: "/qdrant-key", readOnly: true },
                 ],
             }],
-            upload: snapshotUploadContainer(args.bucket, QDRANT_SNAPSHOT_PREFIX, { secretName: args.bucketKeySecret }),
+            containers: [snapshotUploadContainer(args.bucket, QDRANT_SNAPSHOT_PREFIX, { secretName: args.bucketKeySecret })],
             scratchGbs: args.storageGbs,
             volumes: [{ name: "qdrant-key", secret: { secretName: args.apiKeySecret, items: [{ key: "apiKey", path: "apiKey" }] } }],
             scheduling: args.scheduling,

@@ -94,10 +94,11 @@ export interface SnapshotCronJobArgs {
     /** The pod's user and group, shared by its containers (the snapshot file is theirs). */
     runAs: { user: number; group: number };
     /** Take the snapshot into `SNAPSHOT_DIR`, in order. */
-    initContainers: k8s.types.input.core.v1.Container[];
-    upload: k8s.types.input.core.v1.Container;
-    /** The most one run's snapshots can take on the pod's scratch disk, GiB. */
-    scratchGbs: number;
+    initContainers?: k8s.types.input.core.v1.Container[];
+    /** The upload, or a backup the store writes itself. */
+    containers: k8s.types.input.core.v1.Container[];
+    /** The most one run's snapshots can take on the pod's scratch disk, GiB; none without a snapshot to hold. */
+    scratchGbs?: number;
     /** Volumes beyond `snapshot`, `tmp` and (memory-backed) `credentials`. */
     volumes?: k8s.types.input.core.v1.Volume[];
     scheduling?: Scheduling;
@@ -130,9 +131,9 @@ export function snapshotCronJob(name: string, args: SnapshotCronJobArgs, opts: p
                             ...args.scheduling,
                             securityContext: { runAsNonRoot: true, runAsUser: args.runAs.user, runAsGroup: args.runAs.group, seccompProfile: { type: "RuntimeDefault" } },
                             initContainers: args.initContainers,
-                            containers: [args.upload],
+                            containers: args.containers,
                             volumes: [
-                                { name: "snapshot", emptyDir: { sizeLimit: `${args.scratchGbs}Gi` } },
+                                ...(args.scratchGbs ? [{ name: "snapshot", emptyDir: { sizeLimit: `${args.scratchGbs}Gi` } }] : []),
                                 { name: "credentials", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
                                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                                 ...(args.volumes ?? []),

@@ -63,7 +63,7 @@ vault token revoke -self
                     { name: "vault-token", mountPath: "/var/run/secrets/vault", readOnly: true },
                 ],
             }],
-            upload: snapshotUploadContainer(args.bucket, "vault/", { file: CREDENTIALS_FILE }),
+            containers: [snapshotUploadContainer(args.bucket, "vault/", { file: CREDENTIALS_FILE })],
             scratchGbs: args.storageGbs,
             // A short-lived token for Vault's Kubernetes login, only in the first container.
             volumes: [{ name: "vault-token", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }] } }],

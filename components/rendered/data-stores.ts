@@ -160,6 +160,9 @@ export const langfuseModel: ChartModel = {
         "clickhouse.clusterEnabled", "clickhouse.replicaCount", "clickhouse.shards", "clickhouse.zookeeper.enabled",
         "clickhouse.resourcesPreset", "clickhouse.persistence.size", "clickhouse.auth.username", "clickhouse.auth.existingSecret",
         "clickhouse.auth.existingSecretKey", "clickhouse.networkPolicy.enabled", "redis.networkPolicy.enabled",
+        // The backup bucket as a named collection, its key from the environment (values.yaml L425-427, L557-563;
+        // templates/configmap-extra.yaml, statefulset.yaml L228-230).
+        "clickhouse.extraOverrides", "clickhouse.extraEnvVars",
         "redis.architecture", "redis.auth.existingSecret", "redis.auth.existingSecretPasswordKey", "redis.primary.extraFlags",
         "redis.primary.resourcesPreset",
         "s3.deploy", "s3.bucket", "s3.region", "s3.endpoint", "s3.forcePathStyle", "s3.accessKeyId", "s3.secretAccessKey",

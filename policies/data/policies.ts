@@ -3,6 +3,7 @@ import { ebsEncrypted, kmsKeyDeletionWindow } from "./aws-data-policies";
 import { ociBucketCustomerKey, ociBucketPrivate, ociBucketVersioning, serverBootVolumePreserved } from "./oci-policies";
 import { backupRetentionPolicy, postgresBackupConfigured, postgresScheduledBackup } from "./postgres-policies";
 import { statefulReleasePersistence } from "./release-policies";
+import { storesHaveBackupSchedules } from "./backup-schedules";
 import { s3BucketEncrypted, s3BucketVersioning, s3PublicAccessBlocked } from "./s3-policies";
 
 /** Data protection: encryption at rest, no public buckets, versions and backups kept, persistent storage. */
@@ -19,5 +20,6 @@ export const dataPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] 
     postgresScheduledBackup,
     backupRetentionPolicy,
     statefulReleasePersistence,
+    storesHaveBackupSchedules,
     serverBootVolumePreserved,
 ];

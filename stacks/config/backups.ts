@@ -18,7 +18,7 @@ const retentionDays = (fallback: number) => z.number().int().min(1).max(3650).de
 
 const scheduledStore = (what: string, schedule: string, days: number) => z.strictObject({
     schedule: fiveFieldCron.default(schedule).describe(`When ${what} is taken (five-field cron, UTC).`),
-    retentionDays: retentionDays(days).describe(`Days each ${what} is kept; the bucket's lifecycle removes it after that, and its key cannot delete.`),
+    retentionDays: retentionDays(days).describe(`Days each ${what} is kept; the bucket's lifecycle removes it after that.`),
 }).default({ schedule, retentionDays: days });
 
 /**
@@ -37,6 +37,7 @@ export const backupsSchema = z.strictObject({
     }).default({ everyHours: 6, retentionDays: 7 }).describe("Snapshots of the cluster's state, to the stack's bucket."),
     vault: scheduledStore("a Vault Raft snapshot", "15 2 * * *", 30).describe("Raft snapshots of Vault, to the stack's bucket."),
     qdrant: scheduledStore("a Qdrant storage snapshot", "45 2 * * *", 14).describe("Full-storage snapshots of Qdrant, to the stack's bucket."),
+    clickhouse: scheduledStore("a full ClickHouse backup", "30 3 * * *", 14).describe("Full backups of Langfuse's ClickHouse (traces, observations, scores), written by ClickHouse itself to the stack's bucket."),
 });
 
 export type BackupsConfig = z.infer<typeof backupsSchema>;
