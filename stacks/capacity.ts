@@ -1,3 +1,4 @@
+import { k3sUpgradesFootprint } from "../components/k3s/upgrades";
 import { clusterAutoscalerFootprint } from "../components/aws/cluster-autoscaler";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
@@ -38,6 +39,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...vaultFootprint(config.platform.vault.replicas),
         ...vsoFootprint(),
         ...certManagerFootprint(),
+        ...k3sUpgradesFootprint(),
         ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),

@@ -333,20 +333,25 @@ INSTALLER_URL="https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_VERSION}/inst
 INSTALLER_SHA256="${installerSha256(node.version)}"
 
 ${ociImage}${tailscale}${identity}
-# Installed at this version, with its service unit (written last by the installer): make sure it is
-# enabled and running, restarting it for a changed configuration. A partial install (binary but no
-# unit, or a unit that never started) falls through to the installer, which is idempotent.
-if command -v k3s >/dev/null 2>&1 && k3s --version | grep -qF "k3s version \${K3S_VERSION} " \
-    && [ -f "/etc/systemd/system/\${K3S_SERVICE}.service" ]; then
+# Installed, with its service unit (written last by the installer): make sure it is enabled and
+# running, restarting it for a changed configuration. A node at another version keeps it: the
+# cluster's upgrade Plans move every node to K3S_VERSION in order, drained (README, Upgrades). A
+# partial install (binary but no unit, or a unit that never started) falls through to the
+# installer, which is idempotent.
+if command -v k3s >/dev/null 2>&1 && [ -f "/etc/systemd/system/\${K3S_SERVICE}.service" ]; then
+    installed="$(k3s --version | sed -n 's/^k3s version \\([^ ]*\\) .*/\\1/p')"
+    if [ "$installed" != "$K3S_VERSION" ]; then
+        echo "k3s $installed is installed; the upgrade Plans take it to $K3S_VERSION"
+    fi
     systemctl enable "$K3S_SERVICE" >/dev/null 2>&1 || true
     if [ "\${GROUNDWORK_CONFIG_CHANGED:-0}" = "1" ]; then
-        echo "k3s \${K3S_VERSION} is installed; restarting \${K3S_SERVICE} for the new configuration"
+        echo "k3s is installed; restarting \${K3S_SERVICE} for the new configuration"
         systemctl restart "$K3S_SERVICE"
     elif ! systemctl is-active --quiet "$K3S_SERVICE"; then
-        echo "k3s \${K3S_VERSION} is installed but \${K3S_SERVICE} is not running; starting it"
+        echo "k3s is installed but \${K3S_SERVICE} is not running; starting it"
         systemctl restart "$K3S_SERVICE"
     else
-        echo "k3s \${K3S_VERSION} is already installed and running"
+        echo "k3s is already installed and running"
     fi
     exit 0
 fi

@@ -48,6 +48,9 @@ const READINESS_EXEMPT = [
     // Leader-elected, serves only its metrics (kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0
     // templates/deployment.yaml has a liveness probe and no readiness value).
     "cluster-autoscaler/cluster-autoscaler-aws-cluster-autoscaler/aws-cluster-autoscaler",
+    // Leader-elected, and serves no port at all: neither the manifest nor the code at
+    // rancher/system-upgrade-controller@v0.20.1 has a listener or a probe.
+    "system-upgrade/system-upgrade-controller/system-upgrade-controller",
 ];
 
 interface ReadinessConfig extends PodRuleConfig {

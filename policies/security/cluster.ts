@@ -14,7 +14,9 @@ interface NamespacePodSecurityConfig {
 // read 2026-11-25). Without it the cluster default (privileged on k3s) applies. Node agents that
 // need host access by design run privileged: the CNI plugin installer (writes CNI binaries and
 // config through hostPath) and the NVIDIA device plugin (mounts /var/lib/kubelet/device-plugins);
-// their namespaces are the configurable exemptions.
+// and k3s's upgrade Jobs (system-upgrade-controller runs them with the host's PID, IPC and network
+// namespaces, privileged, the host's root mounted: rancher/system-upgrade-controller@v0.20.1
+// pkg/upgrade/job/job.go L199-247); their namespaces are the configurable exemptions.
 export const namespacePodSecurityEnforced: ResourceValidationPolicy = {
     name: "namespace-pod-security-enforced",
     description: "Every namespace enforces the baseline or restricted Pod Security Standard, except listed node-agent namespaces.",
@@ -30,8 +32,8 @@ export const namespacePodSecurityEnforced: ResourceValidationPolicy = {
             privilegedNamespaces: {
                 type: "array",
                 items: { type: "string" },
-                default: ["kube-system", "linkerd-cni", "nvidia-device-plugin"],
-                description: "Namespaces of node agents that may enforce `privileged` (CNI installer, GPU device plugin).",
+                default: ["kube-system", "linkerd-cni", "nvidia-device-plugin", "system-upgrade"],
+                description: "Namespaces of node agents that may enforce `privileged` (CNI installer, GPU device plugin, k3s upgrade Jobs).",
             },
         },
     },

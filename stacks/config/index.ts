@@ -6,6 +6,7 @@ import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { trustAnchorProblems } from "../../components/platform/mesh-identity";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
+import { upgradesSchema, UPGRADES_DEFAULTS } from "./upgrades";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
@@ -39,7 +40,8 @@ const clusterSchema = z.strictObject({
             message: `has no pinned checksum of its installer; use one Groundwork has verified (${Object.keys(K3S_INSTALLER_SHA256).join(", ")}), or add the sha256 of install.sh at that tag to K3S_INSTALLER_SHA256`,
         })
         .default(DEFAULT_K3S_VERSION)
-        .describe("k3s release installed on every node (pinned)."),
+        .describe("k3s release every node runs (pinned). New nodes install it; a change upgrades the running ones through system-upgrade-controller, servers first, one node at a time, drained (README, Upgrades)."),
+    upgrades: upgradesSchema.default(UPGRADES_DEFAULTS).describe("How k3s upgrades reach the nodes."),
     podCidr: cidr.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
     serviceCidr: cidr.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
     sshHostKeys: z.enum(["generated", "trust-on-first-use"]).default("generated")

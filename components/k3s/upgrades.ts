@@ -1,0 +1,239 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { createHash } from "crypto";
+import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
+import { guardedNamespace } from "../platform/guarded-namespace";
+
+const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
+/** The controller, on a server; its Jobs run only in the upgrade window, on the node they upgrade. */
+export function k3sUpgradesFootprint(): Footprint[] {
+    return [{ workload: "system-upgrade-controller", pods: 1, perPod: requestsOf(CONTROLLER_RESOURCES) }];
+}
+
+/**
+ * Rancher's system-upgrade-controller, pinned: rancher/system-upgrade-controller@v0.20.1 (tag
+ * 2026-07-22, the newest), image built for amd64, arm64 and arm by .github/workflows/release.yml
+ * L100-117. The manifests in git at that tag still name v0.14.0 (manifests/system-upgrade-controller.yaml
+ * L89); the release assets carry the tag, so the image is pinned here. The controller registers its
+ * Plan CRD itself at start (pkg/upgrade/controller.go L147, L184-195).
+ */
+export const SUC_IMAGE = "docker.io/rancher/system-upgrade-controller:v0.20.1";
+
+/**
+ * The Plan CRD from the release (rancher/system-upgrade-controller@v0.20.1 release asset
+ * crd.yaml, `cat ./pkg/crds/yaml/*\/*` in scripts/package-controller L31-37), applied before the
+ * Plans so they never race the controller's own registration.
+ */
+export const SUC_CRD_URL = "https://github.com/rancher/system-upgrade-controller/releases/download/v0.20.1/crd.yaml";
+
+/**
+ * kubectl for the drain and cordon containers, at the cluster's minor (kubectl is supported within
+ * one minor of the API server: kubernetes/website version-skew-policy.md L130). rancher/kubectl's
+ * publish workflow pushes `rancher/kubectl:<version>` for amd64 and arm64 for every line of
+ * versions.txt (rancher/kubectl@ac9e2bb, 2026-06-22, adds v1.34.9; .github/workflows/publish.yml
+ * L130-138). The repository says the image is deprecated; SUC still defaults to it (v1.30.3).
+ */
+export const KUBECTL_IMAGE = "docker.io/rancher/kubectl:v1.34.9";
+
+/** The upgrade image, bare: SUC tags it with the Plan's version, `+` made `-` (pkg/upgrade/plan/plan.go L97-99). */
+export const K3S_UPGRADE_IMAGE = "rancher/k3s-upgrade";
+
+export const UPGRADE_NAMESPACE = "system-upgrade";
+const ACCOUNT = "system-upgrade";
+export const SERVER_PLAN = "k3s-server";
+export const AGENT_PLAN = "k3s-agent";
+
+/** When upgrades may start, in SUC's window format (kured's: `15:04`; pkg/apis/upgrade.cattle.io/v1/types.go L188-198). */
+export interface UpgradeWindow {
+    days: string[];
+    startTime: string;
+    endTime: string;
+    timeZone: string;
+}
+
+/**
+ * Refuses, in the cluster, an upgrade Kubernetes does not support: a downgrade, or more than one
+ * minor at once (the API server must not skip minors: version-skew-policy.md L189-193). It runs as
+ * the server Plan's prepare step, before the node is drained, so a refused upgrade leaves the
+ * cluster as it was; agents wait for the servers (k3s-upgrade `prepare`), so they never move alone.
+ */
+export function skewGuardScript(): string {
+    return `set -eu
+current=$(/opt/k3s kubectl get node "$SYSTEM_UPGRADE_NODE_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}')
+target=$SYSTEM_UPGRADE_PLAN_LATEST_VERSION
+minor() { echo "$1" | sed -n 's/^v1\\.\\([0-9]*\\)\\..*/\\1/p'; }
+patch() { echo "$1" | sed -n 's/^v1\\.[0-9]*\\.\\([0-9]*\\).*/\\1/p'; }
+from=$(minor "$current"); to=$(minor "$target")
+if [ -z "$from" ] || [ -z "$to" ]; then
+  echo "upgrade refused: cannot read the versions (node $SYSTEM_UPGRADE_NODE_NAME runs '$current', the plan wants '$target')" >&2; exit 1
+fi
+if [ "$to" -lt "$from" ] || { [ "$to" -eq "$from" ] && [ "$(patch "$target")" -lt "$(patch "$current")" ]; }; then
+  echo "upgrade refused: $target is older than $current on $SYSTEM_UPGRADE_NODE_NAME; k3s cannot downgrade in place, restore an etcd snapshot instead (README, Upgrades)" >&2; exit 1
+fi
+if [ "$to" -gt $((from + 1)) ]; then
+  echo "upgrade refused: $current to $target skips a minor version, which Kubernetes does not support; upgrade to v1.$((from + 1)) first" >&2; exit 1
+fi
+echo "upgrade allowed: $current to $target on $SYSTEM_UPGRADE_NODE_NAME"
+`;
+}
+
+export interface K3sUpgradesArgs {
+    /** The k3s release every node runs (cluster.k3sVersion): the Plans upgrade to it. */
+    version: string;
+    window: UpgradeWindow;
+}
+
+/**
+ * k3s upgrades that reach every node: SUC, and two Plans as k3s documents them, servers one at a
+ * time, then agents one at a time once every server runs the new version; each node is drained
+ * first and uncordoned after (SUC handle_batch.go L134-138). Nodes, whatever their taints (GPU,
+ * edge), run their upgrade Job. Privileged by nature: the Jobs use the host's namespaces and root
+ * filesystem, so the namespace enforces Pod Security `privileged` and stays out of the mesh.
+ */
+export class K3sUpgrades extends pulumi.ComponentResource {
+    constructor(name: string, args: K3sUpgradesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:k3s:Upgrades", name, {}, opts);
+        const parent = { parent: this };
+        const ns = guardedNamespace(name, {
+            metadata: {
+                name: UPGRADE_NAMESPACE,
+                labels: {
+                    // hostPID, hostIPC, hostNetwork, privileged and / mounted (rancher/system-upgrade-controller@v0.20.1 pkg/upgrade/job/job.go L199-247).
+                    "pod-security.kubernetes.io/enforce": "privileged",
+                    // Upgrades must run while the mesh is down: the fail-closed injector skips this namespace.
+                    "config.linkerd.io/admission-webhooks": "disabled",
+                    "app.kubernetes.io/managed-by": "groundwork",
+                },
+            },
+        }, parent);
+        const crd = new k8s.yaml.v2.ConfigFile(`${name}-crd`, { file: SUC_CRD_URL }, parent);
+        const account = new k8s.core.v1.ServiceAccount(name, { metadata: { name: ACCOUNT, namespace: ns.metadata.name } }, parent);
+        const subject = [{ kind: "ServiceAccount", name: ACCOUNT, namespace: UPGRADE_NAMESPACE }];
+        // RBAC of rancher/system-upgrade-controller@v0.20.1 manifests/clusterrole.yaml L1-144.
+        const controllerRole = new k8s.rbac.v1.ClusterRole(`${name}-controller`, {
+            metadata: { name: "system-upgrade-controller" },
+            rules: [
+                { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list", "watch"] },
+                { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list", "watch", "create", "patch", "update"] },
+                { apiGroups: [""], resources: ["namespaces", "nodes"], verbs: ["get", "list", "watch"] },
+                { apiGroups: [""], resources: ["nodes"], verbs: ["update"] },
+                { apiGroups: [""], resources: ["events"], verbs: ["get", "create", "patch", "update"] },
+                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["system-upgrade-controller"], verbs: ["get", "update"] },
+                { apiGroups: ["upgrade.cattle.io"], resources: ["plans", "plans/status"], verbs: ["get", "list", "watch", "create", "patch", "update", "delete"] },
+            ],
+        }, parent);
+        const drainerRole = new k8s.rbac.v1.ClusterRole(`${name}-drainer`, {
+            metadata: { name: "system-upgrade-controller-drainer" },
+            rules: [
+                { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+                { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "delete"] },
+                { apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] },
+                { apiGroups: ["apps"], resources: ["statefulsets", "daemonsets", "replicasets"], verbs: ["get", "list"] },
+            ],
+        }, parent);
+        const jobsRole = new k8s.rbac.v1.Role(`${name}-jobs`, {
+            metadata: { name: "system-upgrade-controller", namespace: ns.metadata.name },
+            rules: [
+                { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "delete", "deletecollection", "patch", "update", "get", "list", "watch"] },
+                { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+            ],
+        }, parent);
+        const bindings = [
+            new k8s.rbac.v1.ClusterRoleBinding(`${name}-controller`, { metadata: { name: "system-upgrade" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: controllerRole.metadata.name }, subjects: subject }, parent),
+            new k8s.rbac.v1.ClusterRoleBinding(`${name}-drainer`, { metadata: { name: "system-upgrade-drainer" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: drainerRole.metadata.name }, subjects: subject }, parent),
+            new k8s.rbac.v1.RoleBinding(`${name}-jobs`, { metadata: { name: "system-upgrade", namespace: ns.metadata.name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: jobsRole.metadata.name }, subjects: subject }, parent),
+        ];
+        // The controller reads these once at start (pkg/upgrade/job/job.go L47-129): a change rolls it (checksum below).
+        const settings: Record<string, string> = {
+            SYSTEM_UPGRADE_CONTROLLER_DEBUG: "false",
+            SYSTEM_UPGRADE_CONTROLLER_THREADS: "2",
+            SYSTEM_UPGRADE_CONTROLLER_LEADER_ELECT: "true",
+            SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS: "1800",
+            SYSTEM_UPGRADE_JOB_BACKOFF_LIMIT: "2",
+            SYSTEM_UPGRADE_JOB_IMAGE_PULL_POLICY: "IfNotPresent",
+            SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE: KUBECTL_IMAGE,
+            SYSTEM_UPGRADE_JOB_PRIVILEGED: "true",
+            SYSTEM_UPGRADE_JOB_TTL_SECONDS_AFTER_FINISH: "86400",
+            SYSTEM_UPGRADE_PLAN_POLLING_INTERVAL: "15m",
+        };
+        const env = new k8s.core.v1.ConfigMap(`${name}-env`, { metadata: { name: "default-controller-env", namespace: ns.metadata.name }, data: settings }, parent);
+        const controllerLabel = { "upgrade.cattle.io/controller": "system-upgrade-controller" };
+        const controller = new k8s.apps.v1.Deployment(`${name}-controller`, {
+            metadata: { name: "system-upgrade-controller", namespace: ns.metadata.name },
+            spec: {
+                // Leader-elected (SYSTEM_UPGRADE_CONTROLLER_LEADER_ELECT): a new pod waits for the lease.
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                selector: { matchLabels: controllerLabel },
+                template: {
+                    metadata: {
+                        // The controller label keeps it off every drain (job.go L352-367).
+                        labels: { ...controllerLabel, "app.kubernetes.io/name": "system-upgrade-controller", "app.kubernetes.io/component": "controller" },
+                        annotations: { "linkerd.io/inject": "disabled", "groundwork.dev/settings-sha256": createHash("sha256").update(JSON.stringify(settings)).digest("hex") },
+                    },
+                    spec: {
+                        serviceAccountName: account.metadata.name,
+                        // On a server, as upstream requires (manifests L51-61); k3s labels servers control-plane=true.
+                        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [
+                            { key: "node-role.kubernetes.io/control-plane", operator: "Exists" }, { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
+                        ] }] } } },
+                        tolerations: [
+                            { key: "CriticalAddonsOnly", operator: "Exists" },
+                            { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+                            { key: "node-role.kubernetes.io/etcd", operator: "Exists", effect: "NoExecute" },
+                        ],
+                        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [{
+                            name: "system-upgrade-controller",
+                            image: SUC_IMAGE,
+                            envFrom: [{ configMapRef: { name: env.metadata.name } }],
+                            env: [
+                                { name: "SYSTEM_UPGRADE_CONTROLLER_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.labels['upgrade.cattle.io/controller']" } } },
+                                { name: "SYSTEM_UPGRADE_CONTROLLER_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                                { name: "SYSTEM_UPGRADE_CONTROLLER_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+                            ],
+                            // No probes: the controller serves no port (none in the manifest or the code at v0.20.1).
+                            resources: CONTROLLER_RESOURCES,
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            // A pinned version needs no channel lookups, so none of upstream's host CA mounts.
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        }],
+                        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "16Mi" } }],
+                    },
+                },
+            },
+        }, { parent: this, dependsOn: bindings });
+
+        // The Plans: every node, one at a time, drained with deletion rather than eviction, since a
+        // one-instance Postgres's disruption budget would block an eviction for ever.
+        const common = {
+            version: args.version,
+            concurrency: 1,
+            serviceAccountName: ACCOUNT,
+            // Every node upgrades, whatever its taints (GPU, edge, control plane).
+            tolerations: [{ operator: "Exists" }],
+            drain: { force: true, ignoreDaemonSets: true, deleteEmptydirData: true, disableEviction: true, timeout: "15m", skipWaitForDeleteTimeout: 60 },
+            window: args.window,
+            upgrade: { image: K3S_UPGRADE_IMAGE },
+        };
+        const plan = (id: string, planName: string, spec: Record<string, unknown>) => new k8s.apiextensions.CustomResource(`${name}-${id}`, {
+            apiVersion: "upgrade.cattle.io/v1",
+            kind: "Plan",
+            // Copied onto each Job's pod (job.go L155-165); the Jobs use the host network and are never meshed anyway.
+            metadata: { name: planName, namespace: ns.metadata.name, annotations: { "linkerd.io/inject": "disabled" } },
+            spec: { ...common, ...spec },
+        }, { parent: this, dependsOn: [crd, controller] });
+        plan("servers", SERVER_PLAN, {
+            nodeSelector: { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "In", values: ["true"] }] },
+            // In the k3s-upgrade image (Alpine, with k3s's kubectl at /opt/k3s: k3s-io/k3s-upgrade Dockerfile, scripts/upgrade.sh L130-133).
+            prepare: { image: K3S_UPGRADE_IMAGE, command: ["/bin/sh", "-c", skewGuardScript()] },
+        });
+        // Agents wait until every server runs the Plan's version (k3s-io/k3s-upgrade scripts/upgrade.sh L130-173).
+        plan("agents", AGENT_PLAN, {
+            nodeSelector: { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] },
+            prepare: { image: K3S_UPGRADE_IMAGE, args: ["prepare", SERVER_PLAN] },
+        });
+        this.registerOutputs({});
+    }
+}
