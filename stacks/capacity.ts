@@ -1,4 +1,5 @@
 import { k3sUpgradesFootprint } from "../components/k3s/upgrades";
+import { rebootsFootprint } from "../components/k3s/reboots";
 import { clusterAutoscalerFootprint } from "../components/aws/cluster-autoscaler";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { Footprint, Requests, totalRequests } from "../components/platform/footprint";
@@ -40,6 +41,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...vsoFootprint(),
         ...certManagerFootprint(),
         ...k3sUpgradesFootprint(),
+        ...rebootsFootprint(),
         ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),

@@ -44,7 +44,9 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
             user: initial.user,
             privateKey: initial.privateKey,
             hostKey: initial.hostKey,
-            dependsOn: [machines.installs[initial.name]],
+            // Every server's install: a kubeconfig read that restarts the first server (to renew its
+            // admin certificate) must not overlap another server's restart, or etcd loses quorum.
+            dependsOn: site.machines.filter((m) => m.role === "server").map((m) => machines.installs[m.name]),
         };
     }
     return result;

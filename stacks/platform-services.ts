@@ -20,6 +20,7 @@ import { etcdSnapshotCount } from "./config/backups";
 import { RAFT_SNAPSHOT_POLICY, VaultSnapshots } from "../components/platform/vault-snapshots";
 import { Qdrant } from "../components/platform/qdrant";
 import { K3sUpgrades } from "../components/k3s/upgrades";
+import { NodeReboots } from "../components/k3s/reboots";
 import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator, VSO_CLIENT } from "../components/platform/vault-secrets-operator";
@@ -58,6 +59,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const scheduling = schedulingFor(config.placement.platform);
     // k3s upgrades: unmeshed, so they run when the mesh does not.
     new K3sUpgrades("k3s-upgrades", { version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
+    new NodeReboots("kured", { window: config.cluster.upgrades.reboots }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
     const certManager = new CertManager("cert-manager", { scheduling }, { provider });
     const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });

@@ -19,7 +19,7 @@ describe("platform fit", () => {
         const footprint = platformFootprint(parse(stackValues("dev")));
         assert.deepEqual(footprint.map((f) => f.workload), [
             "coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator",
-            "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "system-upgrade-controller", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
+            "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "system-upgrade-controller", "kured", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
             "langfuse-web", "langfuse-worker", "clickhouse", "valkey", "traefik", "open-webui", "jupyterhub-hub", "jupyterhub-proxy", "notebook-server", "llm-gateway",
         ]);
         assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
@@ -32,11 +32,11 @@ describe("platform fit", () => {
         assert.equal(fit.nodes, 2);
         assert.deepEqual(fit.allocatable, { cpuMillis: 4000, memoryMi: 24 * 1024 - 200 });
         // k3s 200m/140Mi, Linkerd 330m/350Mi (CNI on 2 nodes), Vault 75m/292Mi, VSO 70m/84Mi,
-        // cert-manager 60m/192Mi, the k3s upgrade controller 10m/32Mi, CNPG operator and plugin 100m/256Mi, Postgres 220m/532Mi, Qdrant 120m/532Mi,
+        // cert-manager 60m/192Mi, the k3s upgrade controller 10m/32Mi, kured 20m/64Mi (2 nodes), CNPG operator and plugin 100m/256Mi, Postgres 220m/532Mi, Qdrant 120m/532Mi,
         // Langfuse web and worker 240m/1064Mi, ClickHouse 270m/1556Mi, Valkey 70m/148Mi, Traefik 70m/116Mi, Open WebUI 120m/1044Mi,
         // JupyterHub's hub and proxy 110m/360Mi and one notebook server 120m/1044Mi, LLM gateway 220m/788Mi,
         // and the model server small (1.5 cores, 5 GiB, its proxy) on the same A1 cores.
-        assert.deepEqual(fit.requested, { cpuMillis: 2430 + 1520, memoryMi: 8658 + 5140 });
+        assert.deepEqual(fit.requested, { cpuMillis: 2450 + 1520, memoryMi: 8722 + 5140 });
         assert.ok(fit.requested.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi <= fit.allocatable.memoryMi);
     });
@@ -65,7 +65,7 @@ describe("platform fit", () => {
         delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
         delete dev.access; // its gateway hosts need the inference just removed
         delete dev.apps;
-        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.02 cores and 6.2 GiB, but its nodes (tiny) give 1.00 cores and 0.9 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas']);
+        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.03 cores and 6.2 GiB, but its nodes (tiny) give 1.00 cores and 0.9 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas']);
     });
 
     it("refuses the cloud platform on a server too small for it, naming the key to change", () => {

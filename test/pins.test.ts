@@ -14,12 +14,13 @@ import { QDRANT_CHART } from "../components/platform/qdrant";
 import { VAULT_CHART } from "../components/platform/vault";
 import { VSO_CHART } from "../components/platform/vault-secrets-operator";
 import { chartModel } from "../components/rendered/charts";
+import { KURED_CHART } from "../components/k3s/reboots";
 import { kubernetesDocuments } from "../plan/report";
 import { committedPlan } from "./helpers";
 
 const PINS: PinnedChart[] = [
     CLUSTER_AUTOSCALER_CHART, NVIDIA_DEVICE_PLUGIN_CHART, KEDA_CHART, PROMETHEUS_CHART, CERT_MANAGER_CHART, LANGFUSE_CHART,
-    ...Object.values(LINKERD_CHARTS), ...Object.values(CNPG_CHARTS), QDRANT_CHART, VAULT_CHART, VSO_CHART, TRAEFIK_CHART, OPEN_WEBUI_CHART, JUPYTERHUB_CHART,
+    ...Object.values(LINKERD_CHARTS), ...Object.values(CNPG_CHARTS), QDRANT_CHART, VAULT_CHART, VSO_CHART, TRAEFIK_CHART, OPEN_WEBUI_CHART, JUPYTERHUB_CHART, KURED_CHART,
 ];
 
 /** `owner/repo@tag:path`: a tag, never a pull request's ref. */

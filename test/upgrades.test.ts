@@ -3,11 +3,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { k3sInstallScript } from "../components/k3s/bootstrap";
+import { k3sInstallScript, k3sRemoteInstall, UNATTENDED_UPGRADES_CONF } from "../components/k3s/bootstrap";
 import { skewGuardScript } from "../components/k3s/upgrades";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, named, problems, stackValues } from "./helpers";
+import { committedPlan, named, ociUserDataOf, parse, problems, stackValues } from "./helpers";
+import * as YAML from "yaml";
 import { shellcheck, upstreamCrd } from "./validators";
 
 /** Runs the server Plan's skew guard with a stand-in `k3s kubectl` reporting the node's kubelet version. */
@@ -109,5 +110,32 @@ describe("k3s upgrades", () => {
         const empty = stackValues("dev");
         empty.cluster = { ...empty.cluster, upgrades: { window: { startTime: "04:00", endTime: "04:00" } } };
         assert.deepEqual(problems(empty), ["groundwork:cluster.upgrades.window.endTime = \"04:00\": starts and ends at the same time; give it a length"]);
+    });
+
+    it("installs security updates daily and leaves reboots to kured, one drained node at a time in its own window", () => {
+        const userData = YAML.parse(ociUserDataOf(named(dev, "oci:Core/instance:Instance", "agent-1")));
+        assert.deepEqual([userData.packages, userData.apt.conf, userData.package_reboot_if_required], [["unattended-upgrades"], UNATTENDED_UPGRADES_CONF, undefined]);
+        assert.match(UNATTENDED_UPGRADES_CONF, /Unattended-Upgrade::Automatic-Reboot "false";/);
+        const edge = k3sRemoteInstall({ version: "v1.34.9+k3s1", role: "agent", nodeName: "edge-1", token: "t", labels: {}, taints: [] });
+        assert.match(edge, /cat > \/etc\/apt\/apt\.conf\.d\/52groundwork-unattended-upgrades <<'GROUNDWORK_APT'\nAPT::Periodic::Update-Package-Lists "1";/);
+        const kured = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "HelmRelease" && d.spec.chart === "kured");
+        assert.deepEqual([kured.metadata.namespace, kured.spec.version, kured.spec.repo], ["kured", "6.1.0", "https://kubereboot.github.io/charts/"]);
+        const c = kured.spec.values.configuration;
+        assert.deepEqual([c.rebootDays, c.startTime, c.endTime, c.timeZone, c.concurrency, c.rebootMethod, c.drainTimeout, c.forceReboot],
+            [["su", "mo", "tu", "we", "th", "fr", "sa"], "06:00", "07:00", "Etc/UTC", 1, "signal", "10m", true]);
+        assert.deepEqual(kured.spec.values.containerSecurityContext, { privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { add: ["KILL"], drop: ["ALL"] } });
+        assert.deepEqual(kured.spec.values.tolerations, [{ operator: "Exists" }]);
+        const ns = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "Namespace" && d.metadata.name === "kured");
+        assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+    });
+
+    it("refuses a reboot window that overlaps the upgrade window, crossing midnight included", () => {
+        const values = stackValues("dev");
+        values.cluster = { ...values.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "00:30", endTime: "02:00" } } };
+        assert.deepEqual(problems(values), ["groundwork:cluster.upgrades.reboots = {\"startTime\":\"00:30\",\"endTime\":\"02:00\"}: overlaps the upgrade window (23:00-01:00): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window"]);
+        // Back to back is no overlap: the upgrade window ends as the reboot window starts.
+        const adjacent = stackValues("dev");
+        adjacent.cluster = { ...adjacent.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:00", endTime: "02:00" } } };
+        assert.deepEqual(parse(adjacent).cluster.upgrades.reboots.startTime, "01:00");
     });
 });

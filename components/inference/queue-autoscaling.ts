@@ -3,6 +3,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { noBackupAnnotation } from "../backups";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { allowIngress } from "../platform/network-isolation";
@@ -63,7 +64,9 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         const parent = { parent: this };
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
-        const observability = guardedNamespace(`${name}-observability`, meshedNamespaceArgs(OBSERVABILITY_NAMESPACE, "restricted"), { ...parent, retainOnDelete: true });
+        // Queue depths for scaling decisions, rebuilt within a scrape interval: nothing to restore.
+        const noBackup = noBackupAnnotation({ prometheus: "queue-depth metrics for KEDA's scaling decisions, scraped again within a minute; nothing to restore" });
+        const observability = guardedNamespace(`${name}-observability`, meshedNamespaceArgs(OBSERVABILITY_NAMESPACE, "restricted", {}, noBackup), { ...parent, retainOnDelete: true });
         const prometheus = pinnedRelease(`${name}-prometheus`, PROMETHEUS_CHART, {
             name: "prometheus",
             namespace: observability.metadata.name,

@@ -373,6 +373,21 @@ function installerSha256(version: string): string {
     return sha;
 }
 
+/**
+ * Security updates install themselves daily and never reboot the machine: kured reboots it,
+ * drained, inside the reboot window, when /var/run/reboot-required appears. The keys are
+ * unattended-upgrades' own (mvo5/unattended-upgrades@2.13 data/20auto-upgrades L1-2,
+ * data/50unattended-upgrades.Ubuntu L94-96; Canonical's ubuntu-server-documentation
+ * how-to/software/automatic-updates.md L49-53, L328).
+ */
+export const UNATTENDED_UPGRADES_CONF = `APT::Periodic::Update-Package-Lists "1";
+APT::Periodic::Unattended-Upgrade "1";
+Unattended-Upgrade::Automatic-Reboot "false";
+`;
+
+/** Where an edge machine gets the same settings (apt reads apt.conf.d in lexical order). */
+export const EDGE_UNATTENDED_UPGRADES_PATH = "/etc/apt/apt.conf.d/52groundwork-unattended-upgrades";
+
 /** The cloud-init user data (`#cloud-config`) that installs k3s on first boot. */
 export function k3sCloudInit(node: K3sNodeBootstrap): string {
     const doc = {
@@ -392,6 +407,11 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
             },
         ],
         runcmd: [[K3S_INSTALL_SCRIPT_PATH]],
+        // cc_package_update_upgrade_install installs it (first boot, before runcmd) and cc_apt_configure
+        // writes `apt.conf` to /etc/apt/apt.conf.d/94cloud-init-config (canonical/cloud-init@26.2
+        // cc_apt_configure.py L54-55, L1029-1054); no reboot from cloud-init (package_reboot_if_required false).
+        packages: ["unattended-upgrades"],
+        apt: { conf: UNATTENDED_UPGRADES_CONF },
         // cloud-init cc_ssh: with `ssh_keys` it installs these host keys (and deletes the image's,
         // ssh_deletekeys) instead of generating new ones (cloudinit/config/cc_ssh.py, schema
         // `ssh_keys`: ed25519_private / ed25519_public).
@@ -433,6 +453,14 @@ else
     rm -f "$staged"
 fi
 ` : ""}export GROUNDWORK_CONFIG_CHANGED
+# Security updates daily, reboots left to kured (README, Upgrades); only where apt is the package manager.
+if command -v apt-get >/dev/null 2>&1; then
+    cat > ${EDGE_UNATTENDED_UPGRADES_PATH} <<'GROUNDWORK_APT'
+${UNATTENDED_UPGRADES_CONF.trimEnd()}
+GROUNDWORK_APT
+    chmod 0644 ${EDGE_UNATTENDED_UPGRADES_PATH}
+    dpkg -s unattended-upgrades >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y unattended-upgrades
+fi
 ${installer}`;
 }
 

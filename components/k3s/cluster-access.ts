@@ -112,7 +112,11 @@ export class K3sClusterAccess extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(
             pulumi.all([read.stdout, args.serverAddress]).apply(([raw, address]) => externalKubeconfig(raw, address)),
         );
-        this.provider = new k8s.Provider(name, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+        // The cluster is named by its server's address, not by the kubeconfig: a quarterly re-read
+        // makes the kubeconfig unknown at preview, which without an identifier previews as a
+        // replacement of the provider and every resource under it (pulumi-kubernetes provider.go
+        // DiffConfig; clusterIdentifier in @pulumi/kubernetes 4.34.2 provider.d.ts L34-40).
+        this.provider = new k8s.Provider(name, { kubeconfig: this.kubeconfig, enableServerSideApply: true, clusterIdentifier: args.serverAddress }, { parent: this });
         this.registerOutputs({ kubeconfig: this.kubeconfig });
     }
 }

@@ -21,9 +21,9 @@ export const QDRANT_SNAPSHOTS_ACCOUNT = "qdrant-snapshots";
  * - `POST /snapshots?wait=true` needs the read-write key (lib/storage/src/content_manager/snapshots/mod.rs
  *   L104-105) in header `api-key` (lib/api/src/lib.rs L5), and answers `{"result":{"name",…,"checksum"}}`,
  *   a SHA-256 (lib/collection/src/operations/snapshot_ops.rs L96-104);
- * - a full snapshot first makes a snapshot of every collection and keeps them (snapshots/mod.rs
- *   L122-127): their names are in the archive's `config.json` under `collections_mapping`
- *   (pretty-printed, L150-161), and each is deleted with `DELETE /collections/<c>/snapshots/<name>`;
+ * - a full snapshot first makes a snapshot of every collection, then moves each into the archive
+ *   (snapshots/mod.rs L122-127, L183-211; lib/collection/src/common/snapshots_manager.rs
+ *   L312-327 `move_file` for local storage), so nothing of them is left behind;
  * - a full snapshot is deleted with `DELETE /snapshots/<name>` (src/actix/api/snapshot_api.rs L343-356).
  * Each pod is reached by its own name through the chart's headless Service
  * (qdrant/qdrant-helm@qdrant-1.18.2:charts/qdrant/templates/service-headless.yaml).
@@ -48,11 +48,6 @@ while [ "$i" -lt ${replicas} ]; do
   file="${SNAPSHOT_DIR}/$pod/$name"
   api -o "$file" "$qdrant/snapshots/$name"
   if [ -n "$sum" ]; then echo "$sum  $file" | sha256sum -c - >/dev/null || { echo "qdrant-snapshots: $file does not match Qdrant's checksum" >&2; exit 1; }; fi
-  tar -xOf "$file" config.json | sed -n '/"collections_mapping"/,/}/s/^ *"\\([^"]*\\)": "\\([^"]*\\)",\\{0,1\\}$/\\1 \\2/p' |
-    while read -r collection snapshot; do
-      case $snapshot in *.snapshot) ;; *) continue ;; esac
-      api -o /dev/null -X DELETE "$qdrant/collections/$collection/snapshots/$snapshot?wait=true"
-    done
   api -o /dev/null -X DELETE "$qdrant/snapshots/$name?wait=true"
   echo "qdrant-snapshots: $pod: $name"
   i=$((i + 1))
@@ -73,8 +68,8 @@ export interface QdrantSnapshotsArgs extends ScheduledSnapshotArgs {
 
 /**
  * Scheduled full-storage snapshots of Qdrant to the stack's bucket: a CronJob whose first
- * container (curl) has each pod snapshot itself, downloads and checks the file and deletes what
- * Qdrant kept; the second uploads the files with the AWS CLI. The bucket's lifecycle removes old
+ * container (curl) has each pod snapshot itself, downloads and checks the file and deletes it from
+ * Qdrant's disk; the second uploads the files with the AWS CLI. The bucket's lifecycle removes old
  * snapshots: the key cannot delete.
  */
 export class QdrantSnapshots extends pulumi.ComponentResource {
@@ -101,7 +96,8 @@ export class QdrantSnapshots extends pulumi.ComponentResource {
                 ],
             }],
             containers: [snapshotUploadContainer(args.bucket, QDRANT_SNAPSHOT_PREFIX, { secretName: args.bucketKeySecret })],
-            scratchGbs: args.storageGbs,
+            // Every pod's snapshot is downloaded before the upload.
+            scratchGbs: args.storageGbs * args.replicas,
             volumes: [{ name: "qdrant-key", secret: { secretName: args.apiKeySecret, items: [{ key: "apiKey", path: "apiKey" }] } }],
             scheduling: args.scheduling,
         }, { parent: this });

@@ -5,6 +5,7 @@ import { vaultModel, vaultSecretsOperatorModel } from "./hashicorp";
 import { traefikModel } from "./ingress";
 import { jupyterhubModel, openWebUiModel } from "./apps";
 import { linkerdCniModel, linkerdControlPlaneModel, linkerdCrdsModel } from "./linkerd";
+import { kuredModel } from "./node-maintenance";
 import { ChartModel } from "./workload";
 
 /** Every chart model, by `chart@version`: a pin without a model here is reported as not modelled. */
@@ -13,7 +14,7 @@ export const CHART_MODELS: ReadonlyMap<string, ChartModel> = new Map(
         vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel,
         linkerdCrdsModel, linkerdCniModel, linkerdControlPlaneModel,
         kedaModel, prometheusModel, nvidiaDevicePluginModel, clusterAutoscalerModel,
-        traefikModel, openWebUiModel, jupyterhubModel,
+        traefikModel, openWebUiModel, jupyterhubModel, kuredModel,
     ]
         .map((m) => [`${m.chart}@${m.version}`, m]),
 );

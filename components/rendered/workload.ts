@@ -60,6 +60,7 @@ export interface RenderedWorkloadArgs {
     containers: RenderedContainer[];
     volumes?: Record<string, unknown>[];
     hostNetwork?: boolean;
+    hostPID?: boolean;
     /** Ports called by something that is not a meshed workload: the kubelet, the API server, unmeshed controllers. */
     outsideCallers?: Record<number, string[]>;
 }
@@ -88,6 +89,7 @@ export function renderedWorkload(args: RenderedWorkloadArgs): RenderedWorkload {
         nodeSelector: args.nodeSelector && Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined,
         tolerations: args.tolerations,
         hostNetwork: args.hostNetwork,
+        hostPID: args.hostPID,
         initContainers: args.initContainers?.map((c) => dropUndefined({ ...c })),
         containers: args.containers.map((c) => dropUndefined({ ...c })),
         volumes: args.volumes,

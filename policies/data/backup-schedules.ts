@@ -10,7 +10,9 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
  *   open-webui persistence.enabled, zero-to-jupyterhub singleuser.storage.type "none");
  * - a CloudNativePG Cluster: its ScheduledBackup (spec.cluster.name) is checked by
  *   postgres-scheduled-backup, so it is not repeated here;
- * - a PersistentVolumeClaim or a StatefulSet with volumeClaimTemplates declared by the stack;
+ * - a PersistentVolumeClaim or a StatefulSet with volumeClaimTemplates declared by the stack; one a
+ *   chart renders (a Chart v4's child, in a real preview) belongs to its release and is covered,
+ *   or exempted, under the release's name;
  * - a cloud k3s server's embedded etcd: the server carries the tag `groundwork-etcd-snapshot-hours`,
  *   which the same settings as its `etcd-snapshot-schedule-cron` write (k3s-io/k3s@v1.34.9+k3s1
  *   pkg/cli/cmds/server.go L396-401); its user data, which holds them, is secret and masked here.
@@ -40,6 +42,8 @@ const STATEFUL_CHARTS: Record<string, (values: any) => boolean> = {
     langfuse: (v) => v?.clickhouse?.deploy !== false,
     "open-webui": (v) => v?.persistence?.enabled !== false,
     jupyterhub: (v) => v?.singleuser?.storage?.type !== "none",
+    // prometheus-community/helm-charts@prometheus-29.27.0 values.yaml server.persistentVolume.enabled.
+    prometheus: (v) => v?.server?.persistentVolume?.enabled !== false,
 };
 
 interface Store {
@@ -65,9 +69,23 @@ function namespaceExemptions(resources: PolicyResource[]): Map<string, string> {
     return out;
 }
 
+/** The chart release a resource was rendered by, if any: its nearest Helm ancestor. */
+function releaseOf(r: PolicyResource, byUrn: Map<string, PolicyResource>): PolicyResource | undefined {
+    const parentOf = (x: PolicyResource): PolicyResource | undefined => {
+        const parent = (x as { parent?: PolicyResource | string }).parent;
+        return typeof parent === "string" ? byUrn.get(parent) : parent;
+    };
+    for (let p = parentOf(r); p; p = parentOf(p)) {
+        if (RELEASE_TYPES.includes(p.type)) return p;
+    }
+    return undefined;
+}
+
 /** The stack's stores, each with its namespace and name. */
 export function statefulStores(resources: PolicyResource[]): Store[] {
     const exemptions = namespaceExemptions(resources);
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const releases = new Set<string>();
     const stores: Store[] = [];
     for (const r of resources) {
         if (RELEASE_TYPES.includes(r.type)) {
@@ -76,8 +94,21 @@ export function statefulStores(resources: PolicyResource[]): Store[] {
             if (!keeps || !keeps(r.props.values)) continue;
             const namespace = String(r.props.namespace ?? "default");
             const name = String(r.props.name ?? r.name);
+            releases.add(r.urn);
             stores.push({ namespace, name, what: `Helm release ${name} (chart ${chart})`, urn: r.urn, exempt: exemptions.get(`${namespace}/${name}`) });
-        } else if (r.type === PVC || (r.type === STATEFULSET && (r.props.spec?.volumeClaimTemplates ?? []).length > 0)) {
+        }
+    }
+    for (const r of resources) {
+        if (r.type === PVC || (r.type === STATEFULSET && (r.props.spec?.volumeClaimTemplates ?? []).length > 0)) {
+            const release = releaseOf(r, byUrn);
+            if (release && releases.has(release.urn)) continue;
+            if (release) {
+                // A chart Groundwork does not know as stateful: its volume counts under the release's name.
+                const namespace = String(release.props.namespace ?? r.props.metadata?.namespace ?? "default");
+                const name = String(release.props.name ?? release.name);
+                stores.push({ namespace, name, what: `${r.type === PVC ? "PersistentVolumeClaim" : "StatefulSet"} ${r.props.metadata?.name ?? r.name} of Helm release ${name}`, urn: r.urn, exempt: exemptions.get(`${namespace}/${name}`) });
+                continue;
+            }
             const name = String(r.props.metadata?.name ?? r.name);
             stores.push({ namespace: r.props.metadata?.namespace ?? "default", name, what: `${r.type === PVC ? "PersistentVolumeClaim" : "StatefulSet"} ${name}`, urn: r.urn, exempt: annotationsOf(r)[NO_BACKUP_ANNOTATION] });
         }

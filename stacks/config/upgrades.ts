@@ -16,15 +16,36 @@ const timeZone = z.string().refine((zone) => {
     }
 }, { message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
 
+const windowSchema = (what: string, start: string, end: string) => z.strictObject({
+    days: z.array(z.enum(DAYS)).min(1).default([...DAYS]).describe(`Days ${what} may start on.`),
+    startTime: clock.default(start).describe("From (24-hour time)."),
+    endTime: clock.default(end).describe("Until (24-hour time); before startTime, the window crosses midnight."),
+    timeZone: timeZone.default("Etc/UTC").describe("Time zone of startTime and endTime."),
+}).refine((w) => w.startTime !== w.endTime, { message: "starts and ends at the same time; give it a length", path: ["endTime"] })
+    .default({ days: [...DAYS], startTime: start, endTime: end, timeZone: "Etc/UTC" });
+
+/** Minutes since midnight of `HH:MM`. */
+const minutes = (clockTime: string) => Number(clockTime.slice(0, 2)) * 60 + Number(clockTime.slice(3));
+
+/** The minutes of the day a window covers (crossing midnight when it ends before it starts). */
+function covered(w: { startTime: string; endTime: string }): Set<number> {
+    const out = new Set<number>();
+    for (let m = minutes(w.startTime); m !== minutes(w.endTime); m = (m + 1) % 1440) out.add(m);
+    return out;
+}
+
 export const upgradesSchema = z.strictObject({
-    window: z.strictObject({
-        days: z.array(z.enum(DAYS)).min(1).default([...DAYS]).describe("Days a k3s upgrade may start on."),
-        startTime: clock.default("04:00").describe("From (24-hour time)."),
-        endTime: clock.default("06:00").describe("Until (24-hour time); before startTime, the window crosses midnight."),
-        timeZone: timeZone.default("Etc/UTC").describe("Time zone of startTime and endTime."),
-    }).refine((w) => w.startTime !== w.endTime, { message: "starts and ends at the same time; give it a length", path: ["endTime"] })
-        .default({ days: [...DAYS], startTime: "04:00", endTime: "06:00", timeZone: "Etc/UTC" })
-        .describe("When nodes may be drained and upgraded: after the nightly backups (02:15-03:30 UTC by default)."),
+    window: windowSchema("a k3s upgrade", "04:00", "06:00")
+        .describe("When nodes may be drained and upgraded to cluster.k3sVersion: after the nightly backups (02:15-03:30 UTC by default)."),
+    reboots: windowSchema("a reboot for OS updates", "06:00", "07:00")
+        .describe("When kured may drain and reboot a node that OS updates left needing it (one node at a time)."),
+}).superRefine((u, ctx) => {
+    // kured and SUC take no account of each other: overlapping windows could restart two servers at once.
+    if (u.window.timeZone !== u.reboots.timeZone || !u.window.days.some((d) => u.reboots.days.includes(d))) return;
+    const upgrades = covered(u.window);
+    if ([...covered(u.reboots)].some((m) => upgrades.has(m))) {
+        ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
+    }
 });
 
 export type UpgradesConfig = z.infer<typeof upgradesSchema>;

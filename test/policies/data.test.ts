@@ -254,6 +254,21 @@ describe("data policy pack", () => {
             assert.match(found[0], /add a CronJob in langfuse labelled groundwork\.dev\/backup-of: langfuse with a schedule, or say why it needs none/);
         });
 
+        it("counts a chart's own volumes under its release, as a real preview shows them", async () => {
+            const vault = chart("vault", "vault", "vault");
+            const vaultData = rec("kubernetes:apps/v1:StatefulSet", "vault/vault", {
+                metadata: { name: "vault", namespace: "vault" }, spec: { volumeClaimTemplates: [{ metadata: { name: "data" } }] },
+            }, { parent: vault.urn });
+            const mystery = chart("mystery", "mystery", "lab");
+            const mysteryData = rec("kubernetes:core/v1:PersistentVolumeClaim", "lab/mystery-data", { metadata: { name: "mystery-data", namespace: "lab" } }, { parent: mystery.urn });
+            assert.deepEqual(await messages(storesHaveBackupSchedules, [vault, vaultData, cronJob("vault", "vault"), mystery, mysteryData]), [
+                "PersistentVolumeClaim mystery-data of Helm release mystery in lab keeps data but nothing backs it up: add a CronJob in lab labelled groundwork.dev/backup-of: mystery with a schedule, or say why it needs none (annotation groundwork.dev/no-backup on the volume, or \"mystery: <reason>\" in it on the release's namespace)",
+            ]);
+            assert.deepEqual(await messages(storesHaveBackupSchedules, [mystery, mysteryData, namespace("lab", { "groundwork.dev/no-backup": "mystery: scratch space" })]), []);
+            // Prometheus keeps its metrics on a volume: a store, unless the stack says why not.
+            assert.equal((await messages(storesHaveBackupSchedules, [chart("prometheus", "prometheus", "groundwork-observability", { server: { persistentVolume: { enabled: true } } })])).length, 1);
+        });
+
         it("fails a cloud k3s server whose config takes no etcd snapshots", async () => {
             const found = await messages(storesHaveBackupSchedules, [server({})]);
             assert.deepEqual(found, ["k3s server server-1 takes no scheduled etcd snapshots (no groundwork-etcd-snapshot-hours tag of whole hours): give its config etcd-snapshot-schedule-cron and etcd-s3, or the cluster's state is lost with its servers"]);
