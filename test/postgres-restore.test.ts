@@ -50,5 +50,7 @@ describe("Postgres point-in-time recovery", () => {
         ]);
         assert.match(problems(withPostgres({ backup: { serverName: "postgres-2" }, restore: { targetTime: "2026-02-30T25:00:00Z" } }))[0],
             /^groundwork:platform\.postgres\.restore\.targetTime = "2026-02-30T25:00:00Z": is not a real time/);
+        // JavaScript would read it as March 2; CNPG's Go parser refuses it.
+        assert.match(problems(withPostgres({ backup: { serverName: "postgres-2" }, restore: { targetTime: "2026-02-30T09:30:00Z" } }))[0], /is not a real time/);
     });
 });

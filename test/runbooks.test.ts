@@ -105,10 +105,10 @@ const RESTORE_QDRANT = path.join(PROJECT_DIR, "runbooks", "restore-qdrant.sh");
  * Runs restore-qdrant.sh against a stand-in `curl` that records each call and keeps a copy of
  * each uploaded file, with a full snapshot laid out as Qdrant v1.18.2 writes one.
  */
-function restoreQdrant(opts: { key?: string; members?: "full" | "no-config" } = {}) {
+function restoreQdrant(opts: { key?: string; members?: "full" | "no-config"; collection?: string } = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-qdrant-"));
     for (const d of ["bin", "archive", "uploads"]) fs.mkdirSync(path.join(dir, d));
-    const config = { collections_mapping: { docs: "docs-811-2026-11-27-02-45-00.snapshot", faq: "faq-811-2026-11-27-02-45-01.snapshot" }, collections_aliases: { handbook: "docs" } };
+    const config = { collections_mapping: { [opts.collection ?? "docs"]: "docs-811-2026-11-27-02-45-00.snapshot", faq: "faq-811-2026-11-27-02-45-01.snapshot" }, collections_aliases: { handbook: "docs" } };
     fs.writeFileSync(path.join(dir, "archive", "config.json"), JSON.stringify(config, null, 2));
     for (const [collection, file] of Object.entries(config.collections_mapping)) fs.writeFileSync(path.join(dir, "archive", file), `segments of ${collection}`);
     const snapshot = path.join(dir, "full-snapshot-2026-11-27-02-45-02.snapshot");
@@ -158,6 +158,11 @@ describe("restore-qdrant.sh", () => {
         assert.equal(notFull.status, 65);
         assert.match(notFull.stderr, /is not a Qdrant full snapshot: it has no config\.json/);
         assert.deepEqual([noKey.calls, notFull.calls], [[], []]);
+        // Qdrant allows a space in a name; the script's parsing and URLs do not, and say so.
+        const spaced = restoreQdrant({ key: "k", collection: "team docs" });
+        assert.equal(spaced.status, 65);
+        assert.match(spaced.stderr, /holds a collection whose name has a space, &, % or #/);
+        assert.deepEqual(spaced.calls, []);
     });
 });
 

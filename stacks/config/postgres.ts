@@ -12,7 +12,19 @@ const serverName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "mus
  */
 const rfc3339 = z.string()
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, { message: "must be an RFC 3339 time with its zone, such as 2026-11-27T09:30:00Z" })
-    .refine((v) => !Number.isNaN(Date.parse(v)), { message: "is not a real time (check the month, day and hour)" });
+    .refine(realTime, { message: "is not a real time (check the month, day and hour)" });
+
+/**
+ * Whether an RFC 3339 time names a moment that exists: JavaScript rolls 2026-02-30 over to
+ * March 2, where CNPG's Go parser refuses it, so the fields must survive a round trip.
+ */
+function realTime(value: string): boolean {
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(value);
+    if (!match) return true;
+    const [, y, mo, d, h, mi, s] = match.map(Number);
+    const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === s;
+}
 
 export const postgresSchema = z.strictObject({
     instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
