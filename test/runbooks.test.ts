@@ -241,3 +241,52 @@ describe("restore-clickhouse.sh", () => {
         assert.deepEqual(bad.calls, []);
     });
 });
+
+const RESTORE_VAULT = path.join(PROJECT_DIR, "runbooks", "restore-vault.sh");
+
+/** Runs restore-vault.sh with a stand-in kubectl that records its arguments and what reached its stdin. */
+function restoreVault(opts: { token?: string; sealed?: boolean; file?: string } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-vault-"));
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(path.join(dir, "bin", "kubectl"), `#!/bin/sh
+printf '%s\\n' "$*" >> "${dir}/calls"
+case "$*" in
+  *"vault status -format=json"*) printf '{\\n  "type": "shamir",\\n  "initialized": true,\\n  "sealed": ${opts.sealed ?? false}\\n}\\n' ;;
+  *" exec -i "*) cat >> "${dir}/stdin" ;;
+esac
+`, { mode: 0o755 });
+    const snapshot = path.join(dir, opts.file ?? "raft-20261127T021500Z.snap");
+    fs.writeFileSync(snapshot, "raft");
+    const result = spawnSync("/bin/sh", [RESTORE_VAULT, snapshot], { env: { PATH: `${dir}/bin:/usr/bin:/bin`, ...(opts.token && { VAULT_TOKEN: opts.token }) }, encoding: "utf8" });
+    const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), "utf8") : "");
+    return { ...result, calls: read("calls").trim().split("\n").filter(Boolean), stdin: read("stdin"), snapshot };
+}
+
+describe("restore-vault.sh", () => {
+    it("passes shellcheck", () => {
+        const checked = shellcheck(fs.readFileSync(RESTORE_VAULT, "utf8"));
+        assert.ok(checked.ok, checked.output);
+    });
+
+    it("copies the snapshot into an unsealed Vault and force-restores it, the token only on stdin", () => {
+        const token = "hvs.planted-7c2e9a4f1b3d5e6a";
+        const run = restoreVault({ token });
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(run.calls.slice(0, 2), ["-n vault exec vault-0 -c vault -- vault status -format=json", `-n vault cp ${run.snapshot} vault-0:/tmp/restore.snap -c vault`]);
+        assert.match(run.calls[2], /^-n vault exec -i vault-0 -c vault -- sh -c VAULT_TOKEN=\$\(cat\) vault operator raft snapshot restore -force \/tmp\/restore\.snap/);
+        assert.equal(run.stdin, token);
+        assert.equal(run.calls.some((c) => c.includes(token)) || run.stdout.includes(token) || run.stderr.includes(token), false);
+    });
+
+    it("refuses a sealed Vault, a missing token and a file that is not a Raft snapshot, restoring nothing", () => {
+        const sealed = restoreVault({ token: "t", sealed: true });
+        assert.equal(sealed.status, 75);
+        assert.match(sealed.stderr, /vault-0 is sealed: a restore needs an unsealed Vault/);
+        const noToken = restoreVault();
+        assert.equal(noToken.status, 78);
+        assert.match(noToken.stderr, /set VAULT_TOKEN/);
+        const wrong = restoreVault({ token: "t", file: "postgres.tar" });
+        assert.equal(wrong.status, 64);
+        for (const run of [sealed, noToken, wrong]) assert.equal(run.calls.some((c) => c.includes("restore -force")), false);
+    });
+});
