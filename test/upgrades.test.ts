@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { k3sInstallScript, k3sRemoteInstall, UNATTENDED_UPGRADES_CONF } from "../components/k3s/bootstrap";
-import { skewGuardScript } from "../components/k3s/upgrades";
+import { skewGuardScript, upgradeWithRollbackScript } from "../components/k3s/upgrades";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { committedPlan, named, ociUserDataOf, parse, problems, stackValues } from "./helpers";
@@ -17,6 +17,38 @@ function guard(current: string, target: string) {
     fs.writeFileSync(path.join(dir, "k3s"), `#!/bin/sh\necho "${current}"\n`, { mode: 0o755 });
     const script = skewGuardScript().replace("/opt/k3s kubectl", `${dir}/k3s kubectl`);
     return spawnSync("/bin/sh", ["-c", script], { env: { PATH: "/usr/bin:/bin", SYSTEM_UPGRADE_NODE_NAME: "server-1", SYSTEM_UPGRADE_PLAN_LATEST_VERSION: target }, encoding: "utf8" });
+}
+
+/**
+ * Runs the upgrade step on a stand-in node: a k3s binary that prints its version, k3s-upgrade's
+ * script replaced by one that swaps in the new binary, a `k3s kubectl` answering with the node's
+ * state, and `ps`/`kill` that find and record the k3s process.
+ */
+function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack: boolean }) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upgrade-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(path.join(dir, "host/usr/local/bin"), { recursive: true });
+    const k3s = (version: string) => `#!/bin/sh\necho "k3s version ${version} (abc)"\n`;
+    fs.writeFileSync(path.join(dir, "host/usr/local/bin/k3s"), k3s(opts.from), { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "upgrade.sh"), `#!/bin/sh\nprintf '${k3s(opts.to).replace(/\n/g, "\\n")}' > "${dir}/host/usr/local/bin/k3s"\n`, { mode: 0o755 });
+    const reported = opts.comesBack ? `${opts.to} True` : `${opts.from} False`;
+    fs.writeFileSync(path.join(dir, "opt-k3s"), `#!/bin/sh\necho "${reported}"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "ps"), "#!/bin/sh\necho '  812 /usr/local/bin/k3s agent'\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "kill"), `#!/bin/sh\necho "$*" >> "${dir}/killed"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/sh\n", { mode: 0o755 });
+    // The deadline passes after one look at the node: \`date\` jumps an hour from its third call.
+    fs.writeFileSync(path.join(bin, "date"), `#!/bin/sh\necho x >> "${dir}/dated"\nif [ "$(wc -l < "${dir}/dated")" -gt 2 ]; then echo 1795812000; else echo 1795808400; fi\n`, { mode: 0o755 });
+    const script = upgradeWithRollbackScript()
+        .replace(/\/host\//g, `${dir}/host/`).replace("/bin/upgrade.sh", `${dir}/upgrade.sh`).replace("/opt/k3s kubectl", `${dir}/opt-k3s kubectl`)
+        .replace("kill -TERM", `${bin}/kill -TERM`);
+    const run = spawnSync("/bin/sh", ["-c", script], {
+        env: { PATH: `${bin}:/usr/bin:/bin`, SYSTEM_UPGRADE_NODE_NAME: "edge-1", SYSTEM_UPGRADE_PLAN_NAME: opts.plan, SYSTEM_UPGRADE_PLAN_LATEST_VERSION: opts.to.replace("+", "-"), ROLLBACK: "agents-and-patches" },
+        encoding: "utf8",
+    });
+    const installed = fs.readFileSync(path.join(dir, "host/usr/local/bin/k3s"), "utf8");
+    const killed = fs.existsSync(path.join(dir, "killed")) ? fs.readFileSync(path.join(dir, "killed"), "utf8").trim() : "";
+    return { ...run, installed, killed, previousKept: fs.existsSync(path.join(dir, "host/usr/local/bin/k3s.groundwork-previous")) };
 }
 
 describe("k3s upgrades", () => {
@@ -137,5 +169,26 @@ describe("k3s upgrades", () => {
         const adjacent = stackValues("dev");
         adjacent.cluster = { ...adjacent.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:00", endTime: "02:00" } } };
         assert.deepEqual(parse(adjacent).cluster.upgrades.reboots.startTime, "01:00");
+    });
+
+    it("rolls a node back to its old k3s when it does not come back Ready at the new version", () => {
+        const ok = upgradeOnNode({ plan: "k3s-agent", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: true });
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.match(ok.installed, /v1\.35\.2\+k3s1/);
+        assert.deepEqual([ok.killed, ok.previousKept], ["", false]);
+        const failed = upgradeOnNode({ plan: "k3s-agent", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: false });
+        assert.equal(failed.status, 1);
+        assert.match(failed.installed, /v1\.34\.9\+k3s1/, "the old binary is back");
+        assert.equal(failed.killed, "-TERM 812", "and k3s restarts with it");
+        assert.match(failed.stderr, /upgrade failed: edge-1 is not Ready at v1\.35\.2-k3s1 after 600s \(it reports: v1\.34\.9\+k3s1 False\)/);
+        // A server within its minor is rolled back; across a minor it is not (the datastore may have moved on).
+        const patch = upgradeOnNode({ plan: "k3s-server", from: "v1.34.9+k3s1", to: "v1.34.12+k3s1", comesBack: false });
+        assert.match(patch.installed, /v1\.34\.9\+k3s1/);
+        const minor = upgradeOnNode({ plan: "k3s-server", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: false });
+        assert.equal(minor.status, 1);
+        assert.match(minor.installed, /v1\.35\.2\+k3s1/);
+        assert.match(minor.stderr, /not rolled back: a server that moved to a new minor version may have migrated the datastore/);
+        const checked = shellcheck(upgradeWithRollbackScript());
+        assert.ok(checked.ok, checked.output);
     });
 });

@@ -78,6 +78,52 @@ echo "upgrade allowed: $current to $target on $SYSTEM_UPGRADE_NODE_NAME"
 `;
 }
 
+/** How long a node has to come back Ready at the new version before its upgrade is rolled back. */
+export const UPGRADE_READY_SECONDS = 600;
+
+/**
+ * The upgrade step, around k3s-upgrade's own (`/bin/upgrade.sh upgrade`: replaces the binary
+ * found from the running process and SIGTERMs it so systemd restarts it; k3s-io/k3s-upgrade
+ * scripts/upgrade.sh L14-128): it keeps the binary it replaces, waits for the node to report Ready
+ * at the new version, and otherwise puts the old binary back and restarts k3s with it. k3s-upgrade
+ * keeps no copy and refuses downgrades (L84-106), so without this a failed upgrade stays failed.
+ * `ROLLBACK=agents-and-patches`: a server is rolled back only within its minor version, since a
+ * newer minor may already have migrated the datastore; an agent holds none, so it always is.
+ * Groundwork installs k3s at install.sh's default /usr/local/bin/k3s (k3s-io/k3s@v1.34.9+k3s1 install.sh L232-233).
+ */
+export function upgradeWithRollbackScript(): string {
+    return `set -eu
+bin=/host/usr/local/bin/k3s
+previous=/host/usr/local/bin/k3s.groundwork-previous
+node=$SYSTEM_UPGRADE_NODE_NAME
+target=$SYSTEM_UPGRADE_PLAN_LATEST_VERSION
+minor() { echo "$1" | sed -n 's/.*v1\\.\\([0-9]*\\)\\..*/\\1/p'; }
+cp -p "$bin" "$previous"
+from=$("$previous" --version | head -n 1)
+/bin/upgrade.sh upgrade
+deadline=$(( $(date +%s) + ${UPGRADE_READY_SECONDS} ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  state=$(/opt/k3s kubectl get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion} {.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
+  if [ "$(echo "$state" | tr '+' '-')" = "$target True" ]; then
+    rm -f "$previous"
+    echo "upgraded: $node runs $target and is Ready"
+    exit 0
+  fi
+  sleep 10
+done
+echo "upgrade failed: $node is not Ready at $target after ${UPGRADE_READY_SECONDS}s (it reports: \${state:-nothing})" >&2
+if [ "$ROLLBACK" = agents-and-patches ] && [ "$SYSTEM_UPGRADE_PLAN_NAME" = ${SERVER_PLAN} ] && [ "$(minor "$from")" != "$(minor "$target")" ]; then
+  echo "not rolled back: a server that moved to a new minor version may have migrated the datastore; restore an etcd snapshot (README, Upgrades)" >&2
+  exit 1
+fi
+cp -p "$previous" "$bin"
+pid=$(ps -e -o pid= -o args= | awk '/( |\\/)k3s .*(server|agent)/ && !/(init|awk|supervise-daemon)/ { print $1; exit }')
+if [ -n "$pid" ]; then kill -TERM "$pid"; fi
+echo "rolled back: $node restarts with $from" >&2
+exit 1
+`;
+}
+
 export interface K3sUpgradesArgs {
     /** The k3s release every node runs (cluster.k3sVersion): the Plans upgrade to it. */
     version: string;
@@ -215,7 +261,8 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             tolerations: [{ operator: "Exists" }],
             drain: { force: true, ignoreDaemonSets: true, deleteEmptydirData: true, disableEviction: true, timeout: "15m", skipWaitForDeleteTimeout: 60 },
             window: args.window,
-            upgrade: { image: K3S_UPGRADE_IMAGE },
+            // k3s-upgrade's step with a rollback around it (upgradeWithRollbackScript).
+            upgrade: { image: K3S_UPGRADE_IMAGE, command: ["/bin/sh", "-c", upgradeWithRollbackScript()], envs: [{ name: "ROLLBACK", value: "agents-and-patches" }] },
         };
         const plan = (id: string, planName: string, spec: Record<string, unknown>) => new k8s.apiextensions.CustomResource(`${name}-${id}`, {
             apiVersion: "upgrade.cattle.io/v1",
