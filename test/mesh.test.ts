@@ -3,7 +3,9 @@ import { Namespace } from "kubernetes-models/v1";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { named, planValues, problems, stackValues, committedPlan } from "./helpers";
+import * as path from "path";
+import { planStack } from "../plan/run";
+import { named, planValues, problems, stackValues, committedPlan, PROJECT_DIR } from "./helpers";
 import { upstreamCrd } from "./validators";
 
 const release = (plan: PlanResult, chart: string) =>
@@ -48,14 +50,13 @@ describe("Linkerd mesh", function () {
 
     it("rotates the trust anchor in three steps with both anchors trusted in between", async () => {
         const phase = async (generation: number, alsoTrust: number[]) => {
-            const values = stackValues("dev");
-            values.platform = { mesh: { trustAnchor: { generation, alsoTrust } } };
-            const planned = await planValues(`anchor-${generation}-${alsoTrust.join("")}`, values);
+            process.env.GROUNDWORK_TEST_TRUST_ANCHORS = JSON.stringify({ generation, alsoTrust });
+            const planned = await planStack({ projectDir: PROJECT_DIR, stack: "dev", program: path.join(PROJECT_DIR, "test/fixtures/mesh-identity/index.ts") });
+            delete process.env.GROUNDWORK_TEST_TRUST_ANCHORS;
             const docs = kubernetesDocuments(planned.resources) as any[];
-            const bundle: string = release(planned, "linkerd-control-plane").spec.values.identityTrustAnchorsPEM;
             return {
                 anchors: planned.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert").map((r) => r.name).sort(),
-                inBundle: bundle.match(/BEGIN CERTIFICATE/g)!.length,
+                inBundle: String(planned.outputs.trustBundlePem).match(/BEGIN CERTIFICATE/g)!.length,
                 signedBy: docs.find((d) => d.kind === "Certificate" && d.metadata.namespace === "linkerd").spec.issuerRef.name,
             };
         };

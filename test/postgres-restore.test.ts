@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
+import { postgresBootstrap, restoreSource } from "../components/platform/postgres-vector";
 import { committedPlan, parse, planValues, problems, stackValues } from "./helpers";
 import { upstreamCrd } from "./validators";
 
@@ -30,10 +31,10 @@ describe("Postgres point-in-time recovery", () => {
         assert.deepEqual(cluster.spec.plugins[0].parameters, { barmanObjectName: "postgres-backups", serverName: "postgres-2" });
         const valid = upstreamCrd(cluster);
         assert.ok(valid.ok, valid.output);
-        // Without a target time, WAL is replayed to its end.
-        const latest = clusterOf((await planValues("restore-latest", withPostgres({ backup: { serverName: "postgres-2" }, restore: {} }))).resources);
-        assert.equal(latest.spec.bootstrap.recovery.recoveryTarget, undefined);
-        assert.equal(latest.spec.externalClusters[0].plugin.parameters.serverName, "postgres", "the default folder");
+        // Without a target time, WAL is replayed to its end, from the default folder.
+        const latest = parse(withPostgres({ backup: { serverName: "postgres-2" }, restore: {} })).platform.postgres.restore!;
+        assert.deepEqual(postgresBootstrap("app", "postgres-app", latest), { recovery: { source: "origin", database: "app", owner: "app", secret: { name: "postgres-app" } } });
+        assert.equal(restoreSource("postgres-backups", latest.fromServerName).plugin.parameters.serverName, "postgres");
     });
 
     it("refuses a restored cluster that would archive over its own source, naming a new folder", () => {
