@@ -131,6 +131,14 @@ describe("k3s upgrades", () => {
         assert.match(fs.readFileSync(path.join(dir, "systemctl-calls"), "utf8"), /restart k3s/, "a changed config still restarts it");
     });
 
+    it("refuses a k3s version whose minor kubectl for the drains does not support", () => {
+        const values = stackValues("dev");
+        values.cluster = { ...values.cluster, k3sVersion: "v1.36.1+k3s1" };
+        const found = problems(values);
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:cluster\.k3sVersion = "v1\.36\.1\+k3s1": has no pinned checksum of its installer.*; is 2 minor versions from kubectl v1\.34\.9, which drains nodes for the upgrade Plans and is supported only within one minor of the API server; use v1\.33 to v1\.35/);
+    });
+
     it("rejects an impossible upgrade window by key", () => {
         const values = stackValues("dev");
         values.cluster = { ...values.cluster, upgrades: { window: { days: ["someday"], startTime: "25:00", endTime: "06:00", timeZone: "Mars/Olympus" } } };

@@ -36,6 +36,20 @@ export const SUC_CRD_URL = "https://github.com/rancher/system-upgrade-controller
  */
 export const KUBECTL_IMAGE = "docker.io/rancher/kubectl:v1.34.9";
 
+/**
+ * Why a k3s version cannot be the cluster's, given what Groundwork runs beside it: kubectl, which
+ * drains nodes for the upgrade Plans, is supported only within one minor of the API server
+ * (kubernetes/website version-skew-policy.md L130). A version this refuses needs KUBECTL_IMAGE
+ * moved with it. Undefined when the version fits.
+ */
+export function k3sVersionSkewProblem(version: string): string | undefined {
+    const minor = (v: string) => Number(/^v?1\.(\d+)\./.exec(v)?.[1]);
+    const kubectl = KUBECTL_IMAGE.slice(KUBECTL_IMAGE.lastIndexOf(":") + 1);
+    const [cluster, drains] = [minor(version), minor(kubectl)];
+    if (Number.isNaN(cluster) || Math.abs(cluster - drains) <= 1) return undefined;
+    return `is ${Math.abs(cluster - drains)} minor versions from kubectl ${kubectl}, which drains nodes for the upgrade Plans and is supported only within one minor of the API server; use v1.${drains - 1} to v1.${drains + 1}, or move KUBECTL_IMAGE with it`;
+}
+
 /** The upgrade image, bare: SUC tags it with the Plan's version, `+` made `-` (pkg/upgrade/plan/plan.go L97-99). */
 export const K3S_UPGRADE_IMAGE = "rancher/k3s-upgrade";
 

@@ -4,6 +4,7 @@ import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION, K3S_INSTALLER_SHA256 } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { trustAnchorProblems } from "../../components/platform/mesh-identity";
+import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
 import { upgradesSchema, UPGRADES_DEFAULTS } from "./upgrades";
@@ -39,6 +40,7 @@ const clusterSchema = z.strictObject({
         .refine((v) => !/^v1\.\d+\.\d+\+k3s\d+$/.test(v) || K3S_INSTALLER_SHA256[v] !== undefined, {
             message: `has no pinned checksum of its installer; use one Groundwork has verified (${Object.keys(K3S_INSTALLER_SHA256).join(", ")}), or add the sha256 of install.sh at that tag to K3S_INSTALLER_SHA256`,
         })
+        .refine((v) => k3sVersionSkewProblem(v) === undefined, { error: (issue) => k3sVersionSkewProblem(String(issue.input)) })
         .default(DEFAULT_K3S_VERSION)
         .describe("k3s release every node runs (pinned). New nodes install it; a change upgrades the running ones through system-upgrade-controller, servers first, one node at a time, drained (README, Upgrades)."),
     upgrades: upgradesSchema.default(UPGRADES_DEFAULTS).describe("How k3s upgrades reach the nodes."),
