@@ -162,7 +162,8 @@ describe("k3s upgrades", () => {
         assert.deepEqual([kured.metadata.namespace, kured.spec.version, kured.spec.repo], ["kured", "6.1.0", "https://kubereboot.github.io/charts/"]);
         const c = kured.spec.values.configuration;
         assert.deepEqual([c.rebootDays, c.startTime, c.endTime, c.timeZone, c.concurrency, c.rebootMethod, c.drainTimeout, c.forceReboot],
-            [["su", "mo", "tu", "we", "th", "fr", "sa"], "06:00", "07:00", "Etc/UTC", 1, "signal", "10m", true]);
+            [["su", "mo", "tu", "we", "th", "fr", "sa"], "07:00", "08:00", "Etc/UTC", 1, "signal", "10m", true]);
+        assert.equal(c.period, "10m", "several nodes fit in one window");
         assert.deepEqual(kured.spec.values.containerSecurityContext, { privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { add: ["KILL"], drop: ["ALL"] } });
         assert.deepEqual(kured.spec.values.tolerations, [{ operator: "Exists" }]);
         const ns = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "Namespace" && d.metadata.name === "kured");
@@ -172,11 +173,14 @@ describe("k3s upgrades", () => {
     it("refuses a reboot window that overlaps the upgrade window, crossing midnight included", () => {
         const values = stackValues("dev");
         values.cluster = { ...values.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "00:30", endTime: "02:00" } } };
-        assert.deepEqual(problems(values), ["groundwork:cluster.upgrades.reboots = {\"startTime\":\"00:30\",\"endTime\":\"02:00\"}: overlaps the upgrade window (23:00-01:00): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window"]);
-        // Back to back is no overlap: the upgrade window ends as the reboot window starts.
-        const adjacent = stackValues("dev");
-        adjacent.cluster = { ...adjacent.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:00", endTime: "02:00" } } };
-        assert.deepEqual(parse(adjacent).cluster.upgrades.reboots.startTime, "01:00");
+        assert.deepEqual(problems(values), ["groundwork:cluster.upgrades.reboots = {\"startTime\":\"00:30\",\"endTime\":\"02:00\"}: overlaps the upgrade window (23:00-01:00, and the 45 minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window"]);
+        // Its end minute is inside (kured's timewindow), and an upgrade Job started then runs up to 45 minutes more.
+        const backToBack = stackValues("dev");
+        backToBack.cluster = { ...backToBack.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:00", endTime: "02:00" } } };
+        assert.equal(problems(backToBack).length, 1);
+        const after = stackValues("dev");
+        after.cluster = { ...after.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:46", endTime: "02:30" } } };
+        assert.equal(parse(after).cluster.upgrades.reboots.startTime, "01:46");
     });
 
     it("rolls a node back to its old k3s when it does not come back Ready at the new version", () => {

@@ -459,7 +459,9 @@ if command -v apt-get >/dev/null 2>&1; then
 ${UNATTENDED_UPGRADES_CONF.trimEnd()}
 GROUNDWORK_APT
     chmod 0644 ${EDGE_UNATTENDED_UPGRADES_PATH}
-    dpkg -s unattended-upgrades >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y unattended-upgrades
+    # Never in the way of k3s: a busy dpkg lock or an offline mirror only delays the updates.
+    dpkg -s unattended-upgrades >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y unattended-upgrades \
+        || echo "unattended-upgrades could not be installed now; security updates wait for the next run" >&2
 fi
 ${installer}`;
 }

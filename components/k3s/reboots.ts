@@ -28,7 +28,8 @@ const DAY = { sunday: "su", monday: "mo", tuesday: "tu", wednesday: "we", thursd
 export function kuredValues(window: UpgradeWindow): Record<string, unknown> {
     return {
         configuration: {
-            period: "1h",
+            // Checked every 10 minutes, so several nodes, one after another, fit in one window.
+            period: "10m",
             rebootDays: window.days.map((d) => DAY[d]),
             startTime: window.startTime,
             endTime: window.endTime,

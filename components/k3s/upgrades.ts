@@ -112,7 +112,8 @@ previous=/host/usr/local/bin/k3s.groundwork-previous
 node=$SYSTEM_UPGRADE_NODE_NAME
 target=$SYSTEM_UPGRADE_PLAN_LATEST_VERSION
 minor() { echo "$1" | sed -n 's/.*v1\\.\\([0-9]*\\)\\..*/\\1/p'; }
-cp -p "$bin" "$previous"
+# Kept from the first attempt only: a later attempt must not save the new binary as the old one.
+if [ ! -f "$previous" ]; then cp -p "$bin" "$previous"; fi
 from=$("$previous" --version | head -n 1)
 /bin/upgrade.sh upgrade
 deadline=$(( $(date +%s) + ${UPGRADE_READY_SECONDS} ))
@@ -210,8 +211,11 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             SYSTEM_UPGRADE_CONTROLLER_DEBUG: "false",
             SYSTEM_UPGRADE_CONTROLLER_THREADS: "2",
             SYSTEM_UPGRADE_CONTROLLER_LEADER_ELECT: "true",
-            SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS: "1800",
-            SYSTEM_UPGRADE_JOB_BACKOFF_LIMIT: "2",
+            // Room for a 15-minute drain, the upgrade and 10 minutes of waiting for Ready: a Job
+            // killed by its deadline mid-wait would never roll back.
+            SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS: "2700",
+            // No retry: a retry after a rollback would install the failing version again.
+            SYSTEM_UPGRADE_JOB_BACKOFF_LIMIT: "0",
             SYSTEM_UPGRADE_JOB_IMAGE_PULL_POLICY: "IfNotPresent",
             SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE: KUBECTL_IMAGE,
             SYSTEM_UPGRADE_JOB_PRIVILEGED: "true",

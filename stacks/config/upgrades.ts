@@ -27,24 +27,35 @@ const windowSchema = (what: string, start: string, end: string) => z.strictObjec
 /** Minutes since midnight of `HH:MM`. */
 const minutes = (clockTime: string) => Number(clockTime.slice(0, 2)) * 60 + Number(clockTime.slice(3));
 
-/** The minutes of the day a window covers (crossing midnight when it ends before it starts). */
-function covered(w: { startTime: string; endTime: string }): Set<number> {
+/**
+ * The minutes of the day a window covers (crossing midnight when it ends before it starts), its
+ * end minute included as kured's timewindow does, and `overrun` minutes after it, for work started
+ * inside the window that goes on past its end.
+ */
+function covered(w: { startTime: string; endTime: string }, overrun = 0): Set<number> {
     const out = new Set<number>();
-    for (let m = minutes(w.startTime); m !== minutes(w.endTime); m = (m + 1) % 1440) out.add(m);
+    const last = (minutes(w.endTime) + overrun) % 1440;
+    for (let m = minutes(w.startTime); ; m = (m + 1) % 1440) {
+        out.add(m);
+        if (m === last) break;
+    }
     return out;
 }
+
+/** An upgrade Job started at the window's end may run this long (SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS). */
+const UPGRADE_JOB_MINUTES = 45;
 
 export const upgradesSchema = z.strictObject({
     window: windowSchema("a k3s upgrade", "04:00", "06:00")
         .describe("When nodes may be drained and upgraded to cluster.k3sVersion: after the nightly backups (02:15-03:30 UTC by default)."),
-    reboots: windowSchema("a reboot for OS updates", "06:00", "07:00")
+    reboots: windowSchema("a reboot for OS updates", "07:00", "08:00")
         .describe("When kured may drain and reboot a node that OS updates left needing it (one node at a time)."),
 }).superRefine((u, ctx) => {
     // kured and SUC take no account of each other: overlapping windows could restart two servers at once.
     if (u.window.timeZone !== u.reboots.timeZone || !u.window.days.some((d) => u.reboots.days.includes(d))) return;
-    const upgrades = covered(u.window);
+    const upgrades = covered(u.window, UPGRADE_JOB_MINUTES);
     if ([...covered(u.reboots)].some((m) => upgrades.has(m))) {
-        ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
+        ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
     }
 });
 
