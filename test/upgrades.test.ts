@@ -35,12 +35,14 @@ function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack
     const reported = opts.comesBack ? `${opts.to} True` : `${opts.from} False`;
     fs.writeFileSync(path.join(dir, "opt-k3s"), `#!/bin/sh\necho "${reported}"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "ps"), "#!/bin/sh\necho '  812 /usr/local/bin/k3s agent'\n", { mode: 0o755 });
+    fs.mkdirSync(path.join(dir, "host/proc/812"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "host/proc/812/cmdline"), "/usr/local/bin/k3s\0agent\0");
     fs.writeFileSync(path.join(bin, "kill"), `#!/bin/sh\necho "$*" >> "${dir}/killed"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/sh\n", { mode: 0o755 });
     // The deadline passes after one look at the node: \`date\` jumps an hour from its third call.
     fs.writeFileSync(path.join(bin, "date"), `#!/bin/sh\necho x >> "${dir}/dated"\nif [ "$(wc -l < "${dir}/dated")" -gt 2 ]; then echo 1795812000; else echo 1795808400; fi\n`, { mode: 0o755 });
     const script = upgradeWithRollbackScript()
-        .replace(/\/host\//g, `${dir}/host/`).replace("/bin/upgrade.sh", `${dir}/upgrade.sh`).replace("/opt/k3s kubectl", `${dir}/opt-k3s kubectl`)
+        .replace(/\/host\//g, `${dir}/host/`).replace(/"\/host\$\(/, `"${dir}/host$(`).replace("/bin/upgrade.sh", `${dir}/upgrade.sh`).replace("/opt/k3s kubectl", `${dir}/opt-k3s kubectl`)
         .replace("kill -TERM", `${bin}/kill -TERM`);
     const run = spawnSync("/bin/sh", ["-c", script], {
         env: { PATH: `${bin}:/usr/bin:/bin`, SYSTEM_UPGRADE_NODE_NAME: "edge-1", SYSTEM_UPGRADE_PLAN_NAME: opts.plan, SYSTEM_UPGRADE_PLAN_LATEST_VERSION: opts.to.replace("+", "-"), ROLLBACK: "agents-and-patches" },
@@ -112,6 +114,8 @@ describe("k3s upgrades", () => {
         const down = guard("v1.35.2+k3s1", "v1.34.9-k3s1");
         assert.match(down.stderr, /v1\.34\.9-k3s1 is older than v1\.35\.2\+k3s1 on server-1; k3s cannot downgrade in place/);
         assert.equal(guard("v1.34.9+k3s1", "v1.34.8-k3s1").status, 1, "a patch downgrade too");
+        assert.equal(guard("v1.34.9+k3s2", "v1.34.9-k3s1").status, 1, "and a k3s revision downgrade");
+        assert.equal(guard("v1.34.9+k3s1", "v1.34.9-k3s2").status, 0);
         assert.match(guard("", "v1.34.9-k3s1").stderr, /cannot read the versions/);
         const checked = shellcheck(skewGuardScript());
         assert.ok(checked.ok, checked.output);

@@ -78,11 +78,17 @@ current=$(/opt/k3s kubectl get node "$SYSTEM_UPGRADE_NODE_NAME" -o jsonpath='{.s
 target=$SYSTEM_UPGRADE_PLAN_LATEST_VERSION
 minor() { echo "$1" | sed -n 's/^v1\\.\\([0-9]*\\)\\..*/\\1/p'; }
 patch() { echo "$1" | sed -n 's/^v1\\.[0-9]*\\.\\([0-9]*\\).*/\\1/p'; }
+revision() { echo "$1" | sed -n 's/.*k3s\\([0-9]*\\)$/\\1/p'; }
 from=$(minor "$current"); to=$(minor "$target")
 if [ -z "$from" ] || [ -z "$to" ]; then
   echo "upgrade refused: cannot read the versions (node $SYSTEM_UPGRADE_NODE_NAME runs '$current', the plan wants '$target')" >&2; exit 1
 fi
-if [ "$to" -lt "$from" ] || { [ "$to" -eq "$from" ] && [ "$(patch "$target")" -lt "$(patch "$current")" ]; }; then
+older=no
+if [ "$to" -lt "$from" ]; then older=yes
+elif [ "$to" -eq "$from" ] && [ "$(patch "$target")" -lt "$(patch "$current")" ]; then older=yes
+elif [ "$to" -eq "$from" ] && [ "$(patch "$target")" -eq "$(patch "$current")" ] && [ "$(revision "$target")" -lt "$(revision "$current")" ]; then older=yes
+fi
+if [ "$older" = yes ]; then
   echo "upgrade refused: $target is older than $current on $SYSTEM_UPGRADE_NODE_NAME; k3s cannot downgrade in place, restore an etcd snapshot instead (README, Upgrades)" >&2; exit 1
 fi
 if [ "$to" -gt $((from + 1)) ]; then
@@ -103,12 +109,17 @@ export const UPGRADE_READY_SECONDS = 600;
  * keeps no copy and refuses downgrades (L84-106), so without this a failed upgrade stays failed.
  * `ROLLBACK=agents-and-patches`: a server is rolled back only within its minor version, since a
  * newer minor may already have migrated the datastore; an agent holds none, so it always is.
- * Groundwork installs k3s at install.sh's default /usr/local/bin/k3s (k3s-io/k3s@v1.34.9+k3s1 install.sh L232-233).
+ * The binary is the running process's (k3s-upgrade's own lookup, scripts/upgrade.sh L14-60): install.sh
+ * puts it in /usr/local/bin, or /opt/bin on a read-only /usr/local (k3s-io/k3s@v1.34.9+k3s1 install.sh L232-240).
  */
 export function upgradeWithRollbackScript(): string {
     return `set -eu
-bin=/host/usr/local/bin/k3s
-previous=/host/usr/local/bin/k3s.groundwork-previous
+# The binary the running k3s was started from, as k3s-upgrade finds it (/host/proc/<pid>/cmdline):
+# /usr/local/bin/k3s, or /opt/bin/k3s where install.sh found /usr/local read-only.
+k3s_pid() { ps -e -o pid= -o args= | awk '/( |\\/)k3s .*(server|agent)/ && !/(init|awk|supervise-daemon)/ { print $1; exit }'; }
+pid=$(k3s_pid)
+bin="/host$(tr '\\0' '\\n' < "/host/proc/$pid/cmdline" | head -n 1)"
+previous="$bin.groundwork-previous"
 node=$SYSTEM_UPGRADE_NODE_NAME
 target=$SYSTEM_UPGRADE_PLAN_LATEST_VERSION
 minor() { echo "$1" | sed -n 's/.*v1\\.\\([0-9]*\\)\\..*/\\1/p'; }
@@ -132,7 +143,7 @@ if [ "$ROLLBACK" = agents-and-patches ] && [ "$SYSTEM_UPGRADE_PLAN_NAME" = ${SER
   exit 1
 fi
 cp -p "$previous" "$bin"
-pid=$(ps -e -o pid= -o args= | awk '/( |\\/)k3s .*(server|agent)/ && !/(init|awk|supervise-daemon)/ { print $1; exit }')
+pid=$(k3s_pid)
 if [ -n "$pid" ]; then kill -TERM "$pid"; fi
 echo "rolled back: $node restarts with $from" >&2
 exit 1
