@@ -79,6 +79,8 @@ describe("k3s upgrades", () => {
         assert.deepEqual(server.spec.prepare.command.slice(0, 2), ["/bin/sh", "-c"]);
         assert.deepEqual(agent.spec.nodeSelector.matchExpressions, [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }]);
         assert.deepEqual(agent.spec.prepare, { image: "rancher/k3s-upgrade", args: ["prepare", "k3s-server"] }, "agents wait for every server");
+        assert.equal(agent.spec.jobActiveDeadlineSecs, 16200, "long enough to wait for five servers and then upgrade");
+        assert.equal(server.spec.jobActiveDeadlineSecs, undefined, "servers take the controller's 45 minutes");
         const crd = named(dev, "kubernetes:yaml/v2:ConfigFile", "k3s-upgrades-crd");
         assert.equal(crd.inputs.file, "https://github.com/rancher/system-upgrade-controller/releases/download/v0.20.1/crd.yaml");
         for (const plan of dev.resources.filter((r) => r.type === "kubernetes:upgrade.cattle.io/v1:Plan")) {

@@ -98,6 +98,9 @@ echo "upgrade allowed: $current to $target on $SYSTEM_UPGRADE_NODE_NAME"
 `;
 }
 
+/** An agent's upgrade Job, its wait for every server included (up to five servers at 45 minutes each, then its own). */
+export const AGENT_JOB_SECONDS = 6 * 2700;
+
 /** How long a node has to come back Ready at the new version before its upgrade is rolled back. */
 export const UPGRADE_READY_SECONDS = 600;
 
@@ -305,8 +308,11 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             // In the k3s-upgrade image (Alpine, with k3s's kubectl at /opt/k3s: k3s-io/k3s-upgrade Dockerfile, scripts/upgrade.sh L130-133).
             prepare: { image: K3S_UPGRADE_IMAGE, command: ["/bin/sh", "-c", skewGuardScript()] },
         });
-        // Agents wait until every server runs the Plan's version (k3s-io/k3s-upgrade scripts/upgrade.sh L130-173).
+        // Agents wait until every server runs the Plan's version (k3s-io/k3s-upgrade scripts/upgrade.sh L130-173),
+        // which takes up to 45 minutes per server: their Jobs get three hours, so the wait alone
+        // does not fail them (jobActiveDeadlineSecs overrides the controller's default: job.go L479-505).
         plan("agents", AGENT_PLAN, {
+            jobActiveDeadlineSecs: AGENT_JOB_SECONDS,
             nodeSelector: { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] },
             prepare: { image: K3S_UPGRADE_IMAGE, args: ["prepare", SERVER_PLAN] },
         });
