@@ -5,12 +5,11 @@ import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { etcdLocalSnapshotCount, etcdSnapshotCount } from "../stacks/config/backups";
 import { objectLockDays, serverCount } from "../stacks/object-storage";
-import { committedPlan, named, ociUserDataOf, ofType, parse, problems, stackValues, vaultSecretIn } from "./helpers";
+import { committedPlan, named, ociUserDataOf, ofType, parse, problems, stackValues, vaultSecretAt } from "./helpers";
 
 /** The k3s config file a cloud-init user data writes. */
 const k3sConfigOf = (userData: string) =>
     YAML.parse(YAML.parse(userData).write_files.find((f: { path: string }) => f.path === K3S_CONFIG_PATH).content);
-const vaultSecretAt = (plan: PlanResult, path: string) => vaultSecretIn(String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin), path);
 
 const withBackups = (backups: Record<string, unknown>) => {
     const values = stackValues("dev");

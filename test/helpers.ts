@@ -89,3 +89,20 @@ export function vaultSecretIn(script: string, path: string): Record<string, stri
     assert.equal(before.length, 2, `the configure script writes ${path} once`);
     return JSON.parse(before[0].split("<<'GROUNDWORK_SECRET'\n").pop()!.split("\n")[0]);
 }
+
+/** The JSON Vault's configure script writes at a path, in a plan. */
+export const vaultSecretAt = (plan: PlanResult, secretPath: string): Record<string, string> =>
+    vaultSecretIn(String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin), secretPath);
+
+/**
+ * Plans a one-component program from test/fixtures/<fixture>/index.ts, which reads its input as
+ * JSON from GROUNDWORK_TEST_INPUT: a fraction of a stack plan's time, for tests of one component.
+ */
+export async function planFixture(fixture: string, input: unknown): Promise<PlanResult> {
+    process.env.GROUNDWORK_TEST_INPUT = JSON.stringify(input);
+    try {
+        return await planStack({ projectDir: PROJECT_DIR, stack: "dev", program: path.join(PROJECT_DIR, "test", "fixtures", fixture, "index.ts") });
+    } finally {
+        delete process.env.GROUNDWORK_TEST_INPUT;
+    }
+}

@@ -3,9 +3,7 @@ import { Namespace } from "kubernetes-models/v1";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import * as path from "path";
-import { planStack } from "../plan/run";
-import { named, planValues, problems, stackValues, committedPlan, PROJECT_DIR } from "./helpers";
+import { named, planFixture, planValues, problems, stackValues, committedPlan } from "./helpers";
 import { upstreamCrd } from "./validators";
 
 const release = (plan: PlanResult, chart: string) =>
@@ -50,9 +48,7 @@ describe("Linkerd mesh", function () {
 
     it("rotates the trust anchor in three steps with both anchors trusted in between", async () => {
         const phase = async (generation: number, alsoTrust: number[]) => {
-            process.env.GROUNDWORK_TEST_TRUST_ANCHORS = JSON.stringify({ generation, alsoTrust });
-            const planned = await planStack({ projectDir: PROJECT_DIR, stack: "dev", program: path.join(PROJECT_DIR, "test/fixtures/mesh-identity/index.ts") });
-            delete process.env.GROUNDWORK_TEST_TRUST_ANCHORS;
+            const planned = await planFixture("mesh-identity", { generation, alsoTrust });
             const docs = kubernetesDocuments(planned.resources) as any[];
             return {
                 anchors: planned.resources.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert").map((r) => r.name).sort(),

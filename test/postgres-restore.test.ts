@@ -1,9 +1,7 @@
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
 import { postgresBootstrap, restoreSource } from "../components/platform/postgres-vector";
-import * as path from "path";
-import { planStack } from "../plan/run";
-import { committedPlan, parse, problems, PROJECT_DIR, stackValues } from "./helpers";
+import { committedPlan, parse, planFixture, problems, stackValues } from "./helpers";
 import { upstreamCrd } from "./validators";
 
 const withPostgres = (postgres: Record<string, unknown>) => {
@@ -25,9 +23,7 @@ describe("Postgres point-in-time recovery", () => {
 
     it("recovers from the lost cluster's folder up to the target time, and archives to a new one", async () => {
         // The parsed config, planned through a program of PostgresVector alone (a stack plan costs ten times as much).
-        process.env.GROUNDWORK_TEST_POSTGRES_RESTORE = JSON.stringify(parse(withPostgres({ backup: { serverName: "postgres-2" }, restore: { fromServerName: "postgres", targetTime: "2026-11-27T09:30:00Z" } })).platform.postgres);
-        const plan = await planStack({ projectDir: PROJECT_DIR, stack: "dev", program: path.join(PROJECT_DIR, "test/fixtures/postgres-restore/index.ts") });
-        delete process.env.GROUNDWORK_TEST_POSTGRES_RESTORE;
+        const plan = await planFixture("postgres-restore", parse(withPostgres({ backup: { serverName: "postgres-2" }, restore: { fromServerName: "postgres", targetTime: "2026-11-27T09:30:00Z" } })).platform.postgres);
         const cluster = clusterOf(plan.resources);
         assert.deepEqual(cluster.spec.bootstrap, {
             recovery: { source: "origin", database: "app", owner: "app", secret: { name: "postgres-app" }, recoveryTarget: { targetTime: "2026-11-27T09:30:00Z" } },

@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { cloudTags, ETCD_SNAPSHOT_TAG, k3sRoleOf } from "../k3s-nodes";
 
 /*
  * Every store that keeps state has a backup on a schedule, or says in the stack why it needs none.
@@ -31,9 +32,6 @@ const CRONJOB = "kubernetes:batch/v1:CronJob";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
 const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
-/** The tags cloud nodes carry (components/k3s/bootstrap.ts K3S_ROLE_TAG, ETCD_SNAPSHOT_TAG). */
-const ROLE_TAG = "groundwork-k3s-role";
-const ETCD_SNAPSHOT_TAG = "groundwork-etcd-snapshot-hours";
 
 /** Charts whose releases keep data, and whether given values keep it. */
 const STATEFUL_CHARTS: Record<string, (values: any) => boolean> = {
@@ -135,8 +133,7 @@ export const storesHaveBackupSchedules: StackValidationPolicy = {
                 `or say why it needs none (annotation ${NO_BACKUP_ANNOTATION} on the volume, or "${store.name}: <reason>" in it on the release's namespace)`, store.urn);
         }
         for (const r of args.resources) {
-            const tags = r.props.freeformTags ?? r.props.tags ?? {};
-            if (tags[ROLE_TAG] === "server" && !/^[1-9][0-9]*$/.test(String(tags[ETCD_SNAPSHOT_TAG] ?? ""))) {
+            if (k3sRoleOf(r.props) === "server" && !/^[1-9][0-9]*$/.test(String(cloudTags(r.props)[ETCD_SNAPSHOT_TAG] ?? ""))) {
                 report(`k3s server ${r.name} takes no scheduled etcd snapshots (no ${ETCD_SNAPSHOT_TAG} tag of whole hours): give its config etcd-snapshot-schedule-cron and etcd-s3, or the cluster's state is lost with its servers`, r.urn);
             }
         }

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { k3sRoleOf } from "../k3s-nodes";
 
 /*
  * OCI Object Storage and compute data rules. Sources: OCI Terraform provider docs for
@@ -52,7 +53,7 @@ export const serverBootVolumePreserved: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (args.type !== "oci:Core/instance:Instance") return;
-        if (args.props.freeformTags?.["groundwork-k3s-role"] !== "server") return;
+        if (k3sRoleOf(args.props) !== "server") return;
         if (args.props.preserveBootVolume !== true) {
             reportViolation(`OCI instance ${args.name} is a k3s server but preserveBootVolume is ${args.props.preserveBootVolume ?? "unset"}; set preserveBootVolume: true so replacing the instance does not delete the cluster datastore.`);
         }

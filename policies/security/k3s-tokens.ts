@@ -1,4 +1,5 @@
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { k3sRoleOf } from "../k3s-nodes";
 
 /**
  * k3s's server token is the cluster's root of trust: with it a machine joins as a server, reads
@@ -13,8 +14,6 @@ import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "
  * config, which `npm run policy-config` derives from the stack.
  */
 
-/** The tag cloud nodes carry with their k3s role (components/k3s/bootstrap.ts K3S_ROLE_TAG). */
-const ROLE_TAG = "groundwork-k3s-role";
 
 interface TokenConfig {
     serverTokens: string[];
@@ -28,7 +27,7 @@ const SCHEMA: PolicyConfigSchema = {
     },
 };
 
-const roleOf = (r: PolicyResource): string | undefined => (r.props.freeformTags ?? r.props.tags ?? {})[ROLE_TAG];
+const roleOf = (r: PolicyResource): string | undefined => k3sRoleOf(r.props);
 
 export const k3sServerTokenOnlyOnServers: StackValidationPolicy = {
     name: "k3s-server-token-only-on-servers",
