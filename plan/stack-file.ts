@@ -49,9 +49,12 @@ function parseYaml(file: string, text: string): Record<string, any> {
     }
 }
 
-/** The stand-in for an encrypted value nobody supplied. Visibly fake; satisfies "non-empty". */
+/**
+ * The stand-in for an encrypted value nobody supplied. Visibly fake; satisfies "non-empty", and
+ * a key named as a URL (`url`, `webhookUrl`) gets one in the reserved `.invalid` domain (RFC 2606).
+ */
 export function placeholderFor(path: string): string {
-    return `offline-placeholder-for-${path}`;
+    return /url$/i.test(path) ? `https://offline-placeholder.invalid/${encodeURIComponent(path)}` : `offline-placeholder-for-${path}`;
 }
 
 /**

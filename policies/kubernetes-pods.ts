@@ -105,14 +105,15 @@ export interface PodRuleConfig {
  * JSON schema of `excludedNamespaces`: kube-system runs the distribution's own pods (k3s: coredns,
  * traefik, svclb), and the node agents' namespaces (the CNI installer writes CNI binaries and config
  * through hostPath; the GPU device plugin mounts the kubelet's device-plugin socket; kured shares the
- * host's PID namespace and reads the reboot sentinel through hostPath) are privileged by design,
+ * host's PID namespace and reads the reboot sentinel through hostPath; node-exporter reads the
+ * host's /proc, /sys and / on its network and PID namespaces) are privileged by design,
  * the same exemption security/namespace-pod-security-enforced makes. Their pods still
  * go through pod-security-admission and placement.
  */
 export const EXCLUDED_NAMESPACES_SCHEMA: PolicyConfigSchema["properties"][string] = {
     type: "array",
     items: { type: "string" },
-    default: ["kube-system", "linkerd-cni", "nvidia-device-plugin", "kured"],
+    default: ["kube-system", "linkerd-cni", "nvidia-device-plugin", "kured", "groundwork-node-metrics"],
     description: "Namespaces whose workloads this policy does not check.",
 };
 

@@ -1,4 +1,5 @@
 import { k3sUpgradesFootprint } from "../components/k3s/upgrades";
+import { monitoringFootprint } from "../components/observability/monitoring";
 import { rebootsFootprint } from "../components/k3s/reboots";
 import { clusterAutoscalerFootprint } from "../components/aws/cluster-autoscaler";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
@@ -42,6 +43,7 @@ export function platformFootprint(config: StackConfig): Footprint[] {
         ...certManagerFootprint(),
         ...k3sUpgradesFootprint(),
         ...rebootsFootprint(),
+        ...monitoringFootprint(),
         ...postgresFootprint(config.platform.postgres.instances),
         ...qdrantFootprint(config.platform.vectorDb.replicas),
         ...langfuseFootprint(),

@@ -9,6 +9,8 @@ import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference
 import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
+import { PROMETHEUS_URL } from "../components/observability/monitoring";
+import { SCRAPER } from "../components/observability/scraper";
 import { scalesWithLoad, VLLM_PORT, VllmServer } from "../components/inference/vllm-server";
 import { childrenDependOn } from "../components/ordering";
 import { Placement, schedulingFor } from "../components/placement";
@@ -103,7 +105,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
     const scales = inf.models.some(scalesWithLoad);
-    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { scheduling: platformScheduling }, { provider }) : undefined;
+    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, scheduling: platformScheduling }, { provider }) : undefined;
 
     new k8s.core.v1.ServiceAccount("vllm", {
         metadata: { name: MODEL_SERVICE_ACCOUNT, namespace: INFERENCE_NAMESPACE },
@@ -140,7 +142,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         scheduling: schedulingFor((m.placement ?? config.placement.inference) as Placement),
         huggingfaceTokenSecret: hfToken?.secretName,
         serviceAccount: MODEL_SERVICE_ACCOUNT,
-        clients: [gatewayClient, ...(autoscaling ? [autoscaling.scraper] : [])],
+        clients: [gatewayClient, SCRAPER],
         prometheusUrl: autoscaling?.prometheusUrl,
     }, waitFor)]));
 

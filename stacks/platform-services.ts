@@ -33,6 +33,8 @@ import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
 import { StackIngress } from "./ingress";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
+import { GRAFANA_SERVICE } from "../components/observability/monitoring";
+import { buildMonitoring, MONITORING_CONSUMER, monitoringSecrets } from "./monitoring";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
@@ -93,10 +95,12 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     if (inference) {
         Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
     }
+    Object.assign(secrets, monitoringSecrets(config.monitoring));
     const access = config.access;
     const sso = access?.sso;
     if (sso) {
-        Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER, ...appConsumers(config.apps)].map((c) => c.name)));
+        const grafanaSso = access?.hosts.grafana && sso.oauthEndpoints ? [MONITORING_CONSUMER] : [];
+        Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER, ...appConsumers(config.apps), ...grafanaSso].map((c) => c.name)));
     }
     if (inference) {
         Object.assign(secrets, appSecrets(effective, postgresHost, secrets["gateway/virtual-keys"]));
@@ -110,7 +114,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey, hostKey: cluster.server.hostKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
-        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ETCD_CONSUMER, VAULT_SNAPSHOTS_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
+        consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ETCD_CONSUMER, VAULT_SNAPSHOTS_CONSUMER, MONITORING_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
         auditLog: VAULT_AUDIT_LOG,
@@ -181,7 +185,9 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
             scheduling,
         }, afterMesh(vaultBootstrap));
     }
-    const gpuSupport = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu") ? [new NvidiaGpuSupport("nvidia", {}, { provider })] : [];
+    const gpus = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu");
+    const monitoring = buildMonitoring(config, { provider, after: [mesh, certManager, vso, vaultBootstrap], ingress, gpus, autoscaler: identity !== undefined, scheduling });
+    const gpuSupport = gpus ? [new NvidiaGpuSupport("nvidia", { metricsAfter: [monitoring] }, { provider })] : [];
     const served = buildInference(effective, {
         provider,
         after: [mesh, vaultBootstrap, postgresService, langfuse, ...gpuSupport],
@@ -196,6 +202,11 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
             ...(sso ? { audience: "ui", signInIssuer: sso.issuer } : { audience: "admin" }),
         });
         ingress.route("vault", { namespace: VAULT_NAMESPACE, service: { name: VAULT_RELEASE, port: 8200 }, audience: "admin", after: [vault] });
+        // Grafana signs people in through SSO when the issuer's endpoints are known; otherwise it is for operators only.
+        ingress.route("grafana", {
+            namespace: MONITORING_CONSUMER.namespace, service: GRAFANA_SERVICE, after: [monitoring],
+            ...(sso?.oauthEndpoints ? { audience: "ui", signInIssuer: sso.issuer } : { audience: "admin" }),
+        });
         if (served) {
             ingress.route("gateway", {
                 namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "api",

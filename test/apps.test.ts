@@ -225,7 +225,14 @@ describe("who may call the gateway in the mesh", () => {
         assert.deepEqual(kubelet.spec.networks, [{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }]);
         const targets = dev.filter((d) => d.kind === "AuthorizationPolicy" && d.metadata.namespace === "groundwork-inference" && d.spec.targetRef.kind === "HTTPRoute")
             .map((d) => [d.spec.targetRef.name, d.spec.requiredAuthenticationRefs[0].kind]).sort();
-        assert.deepEqual(targets, [["llm-gateway-mesh-admin", "MeshTLSAuthentication"], ["llm-gateway-mesh-openai-api", "MeshTLSAuthentication"], ["llm-gateway-mesh-probes", "NetworkAuthentication"]]);
+        assert.deepEqual(targets, [
+            ["llm-gateway-mesh-admin", "MeshTLSAuthentication"], ["llm-gateway-mesh-metrics", "MeshTLSAuthentication"],
+            ["llm-gateway-mesh-openai-api", "MeshTLSAuthentication"], ["llm-gateway-mesh-probes", "NetworkAuthentication"],
+        ]);
+        // /metrics (which LiteLLM serves without a key) for Prometheus alone.
+        assert.deepEqual(routes["llm-gateway-mesh-metrics"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }] }]);
+        const metricsClients = dev.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "llm-gateway-mesh-metrics-clients");
+        assert.deepEqual(metricsClients.spec.identityRefs, [{ kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" }]);
         assert.ok(!dev.some((d) => d.kind === "AuthorizationPolicy" && d.spec.targetRef.name === "llm-gateway-mesh-server"), "nothing is authorized on the whole port");
     });
 });

@@ -19,7 +19,8 @@ describe("platform fit", () => {
         const footprint = platformFootprint(parse(stackValues("dev")));
         assert.deepEqual(footprint.map((f) => f.workload), [
             "coredns", "metrics-server", "linkerd-destination", "linkerd-identity", "linkerd-proxy-injector", "linkerd-cni", "vault", "vault-secrets-operator",
-            "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "system-upgrade-controller", "kured", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
+            "cert-manager", "cert-manager-webhook", "cert-manager-cainjector", "system-upgrade-controller", "kured",
+            "prometheus-operator", "prometheus", "alertmanager", "kube-state-metrics", "grafana", "node-exporter", "cnpg-operator", "barman-cloud-plugin", "postgres", "qdrant",
             "langfuse-web", "langfuse-worker", "clickhouse", "valkey", "traefik", "open-webui", "jupyterhub-hub", "jupyterhub-proxy", "notebook-server", "llm-gateway",
         ]);
         assert.ok(footprint.every((f) => f.perPod.cpuMillis > 0 && f.perPod.memoryMi > 0));
@@ -35,8 +36,9 @@ describe("platform fit", () => {
         // cert-manager 60m/192Mi, the k3s upgrade controller 10m/32Mi, kured 20m/64Mi (2 nodes), CNPG operator and plugin 100m/256Mi, Postgres 220m/532Mi, Qdrant 120m/532Mi,
         // Langfuse web and worker 240m/1064Mi, ClickHouse 270m/1556Mi, Valkey 70m/148Mi, Traefik 70m/116Mi, Open WebUI 120m/1044Mi,
         // JupyterHub's hub and proxy 110m/360Mi and one notebook server 120m/1044Mi, LLM gateway 220m/788Mi,
-        // and the model server small (1.5 cores, 5 GiB, its proxy) on the same A1 cores.
-        assert.deepEqual(fit.requested, { cpuMillis: 2450 + 1520, memoryMi: 8722 + 5140 });
+        // monitoring 240m/916Mi (Prometheus, Alertmanager, Grafana, kube-state-metrics and the operator
+        // meshed, node-exporter on 2 nodes), and the model server small (1.25 cores, 5 GiB, its proxy) on the same A1 cores.
+        assert.deepEqual(fit.requested, { cpuMillis: 2450 + 240 + 1270, memoryMi: 8722 + 916 + 5140 });
         assert.ok(fit.requested.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi <= fit.allocatable.memoryMi);
     });
@@ -44,8 +46,8 @@ describe("platform fit", () => {
     it("serves dev's CPU model inside the room the platform leaves", () => {
         const [model, ...more] = cpuModelRequests(parse(stackValues("dev")));
         assert.equal(more.length, 0);
-        // 1.5 cores and 5 GiB for vLLM, plus its mesh proxy.
-        assert.deepEqual(model, { model: "small", requests: { cpuMillis: 1520, memoryMi: 5140 } });
+        // 1.25 cores and 5 GiB for vLLM, plus its mesh proxy.
+        assert.deepEqual(model, { model: "small", requests: { cpuMillis: 1270, memoryMi: 5140 } });
         assert.deepEqual(sharedCpuModels(parse(stackValues("dev"))), [{ model: "small", replicas: 1, requests: model.requests }]);
     });
 
@@ -65,7 +67,7 @@ describe("platform fit", () => {
         delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
         delete dev.access; // its gateway hosts need the inference just removed
         delete dev.apps;
-        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.03 cores and 6.2 GiB, but its nodes (tiny) give 1.00 cores and 0.9 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas']);
+        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.26 cores and 7.1 GiB, but its nodes (tiny) give 1.00 cores and 0.9 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas']);
     });
 
     it("refuses the cloud platform on a server too small for it, naming the key to change", () => {

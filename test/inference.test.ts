@@ -220,7 +220,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual(scaled.spec.triggers[0], {
                 type: "prometheus",
                 metadata: {
-                    serverAddress: "http://prometheus-server.groundwork-observability.svc.cluster.local:80",
+                    serverAddress: "http://monitoring-kube-prometheus-prometheus.groundwork-observability.svc.cluster.local:9090",
                     query: 'sum(vllm:num_requests_waiting{model_name="large"})',
                     threshold: "5",
                 },
@@ -228,7 +228,8 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const deployment = plans.cloud.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "vllm-large")!;
             assert.deepEqual(deployment.ignoreChanges, ["spec.replicas"], "Pulumi leaves the replica count to KEDA");
             const charts = docs.cloud.filter((d) => d.kind === "HelmRelease").map((d) => `${d.spec.chart}@${d.spec.version}`);
-            assert.ok(charts.includes("keda@2.19.0") && charts.includes("prometheus@29.27.0"));
+            // KEDA queries the stack's one Prometheus, kube-prometheus-stack's.
+            assert.ok(charts.includes("keda@2.19.0") && charts.includes("kube-prometheus-stack@88.5.3") && !charts.includes("prometheus@29.27.0"));
             assert.ok(!docs.dev.some((d) => d.kind === "ScaledObject" || d.spec?.chart === "keda"), "dev has no room to scale: no autoscaler");
         });
 
@@ -238,7 +239,8 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual([server("queue-autoscaling-keda-metrics-service-server").spec!.port, server("queue-autoscaling-keda-metrics-service-server").spec!.proxyProtocol], ["metricsservice", "TLS"]);
             const clients = (name: string) => docs.cloud!.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === name)!.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
             assert.deepEqual(clients("queue-autoscaling-keda-metrics-service-clients"), ["keda/keda-metrics-server"]);
-            assert.deepEqual(clients("queue-autoscaling-prometheus-api-clients"), ["keda/keda-operator"]);
+            // Prometheus's API: Grafana, Prometheus itself (its own rules' queries through the Service), and KEDA's operator.
+            assert.deepEqual(clients("monitoring-prometheus-api-clients"), ["groundwork-observability/monitoring-grafana", "groundwork-observability/prometheus", "keda/keda-operator"]);
         });
 
         it("scales a model to zero outside its active hours, and keeps one up inside them", () => {
@@ -257,7 +259,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const auth = find("cloud", "MeshTLSAuthentication", "vllm-large-clients-clients");
             assert.deepEqual(auth.spec.identityRefs, [
                 { kind: "ServiceAccount", name: "llm-gateway", namespace: "groundwork-inference" },
-                { kind: "ServiceAccount", name: "prometheus-server", namespace: "groundwork-observability" },
+                { kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" },
             ]);
             assert.equal(find("cloud", "Server", "vllm-large-clients-server").spec.accessPolicy, "deny");
             assert.equal(find("cloud", "Service", "vllm-large").spec.type, "ClusterIP");

@@ -122,7 +122,7 @@ describe("Linkerd mesh", function () {
     it("meshes every application namespace and keeps Pod Security restricted there", () => {
         // Cluster infrastructure: the mesh itself, device plugins, operators with admission webhooks, and
         // k3s's kube-system (only patched, to keep it out of the injector's webhook).
-        const system = new Set(["linkerd", "linkerd-cni", "nvidia-device-plugin", "cert-manager", "cnpg-system", "kube-system", "system-upgrade", "kured"]);
+        const system = new Set(["linkerd", "linkerd-cni", "nvidia-device-plugin", "cert-manager", "cnpg-system", "kube-system", "system-upgrade", "kured", "groundwork-node-metrics"]);
         const namespaces = kubernetesDocuments(plan.resources).filter((d) => d.kind === "Namespace").map((d) => new Namespace(d as any));
         const apps = namespaces.filter((n) => !system.has(n.metadata!.name!));
         assert.ok(apps.length >= 1);

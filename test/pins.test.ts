@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { CLUSTER_AUTOSCALER_CHART } from "../components/aws/cluster-autoscaler";
-import { NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support";
-import { KEDA_CHART, PROMETHEUS_CHART } from "../components/inference/queue-autoscaling";
+import { DCGM_EXPORTER_CHART, NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support";
+import { KEDA_CHART } from "../components/inference/queue-autoscaling";
+import { KUBE_PROMETHEUS_STACK_CHART } from "../components/observability/monitoring";
 import { OPEN_WEBUI_CHART } from "../components/apps/chat-ui";
 import { JUPYTERHUB_CHART } from "../components/apps/notebooks";
 import { TRAEFIK_CHART } from "../components/ingress/ingress-controller";
@@ -19,7 +20,7 @@ import { kubernetesDocuments } from "../plan/report";
 import { committedPlan } from "./helpers";
 
 const PINS: PinnedChart[] = [
-    CLUSTER_AUTOSCALER_CHART, NVIDIA_DEVICE_PLUGIN_CHART, KEDA_CHART, PROMETHEUS_CHART, CERT_MANAGER_CHART, LANGFUSE_CHART,
+    CLUSTER_AUTOSCALER_CHART, NVIDIA_DEVICE_PLUGIN_CHART, DCGM_EXPORTER_CHART, KEDA_CHART, KUBE_PROMETHEUS_STACK_CHART, CERT_MANAGER_CHART, LANGFUSE_CHART,
     ...Object.values(LINKERD_CHARTS), ...Object.values(CNPG_CHARTS), QDRANT_CHART, VAULT_CHART, VSO_CHART, TRAEFIK_CHART, OPEN_WEBUI_CHART, JUPYTERHUB_CHART, KURED_CHART,
 ];
 
@@ -60,7 +61,7 @@ describe("pinned charts", () => {
     }
 
     it("model the rendered workloads of every chart that runs pods in the platform, at its pinned version", () => {
-        for (const pin of [VSO_CHART, VAULT_CHART, QDRANT_CHART, LANGFUSE_CHART, CERT_MANAGER_CHART, CNPG_CHARTS.operator, CNPG_CHARTS.barmanCloud]) {
+        for (const pin of [KUBE_PROMETHEUS_STACK_CHART, VSO_CHART, VAULT_CHART, QDRANT_CHART, LANGFUSE_CHART, CERT_MANAGER_CHART, CNPG_CHARTS.operator, CNPG_CHARTS.barmanCloud]) {
             assert.ok(chartModel(pin.chart, pin.version), `${pin.chart}@${pin.version} has no model`);
         }
         // A model is for one version: the unpublished pins of before have none.

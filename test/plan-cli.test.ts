@@ -41,9 +41,10 @@ describe("npm run plan", function () {
 
     it("never writes or prints a secret: a planted config secret, the token, keys and the kubeconfig", async () => {
         const planted = "PLANTED-8c1f0b7e2d4a-private-key";
+        const webhook = "https://hooks.example.invalid/services/PLANTED-0b7e2d4a8c1f-webhook-token";
         const out = tmp();
         const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out,
-            "--secret", `groundwork:oci.auth.privateKey=${planted}`);
+            "--secret", `groundwork:oci.auth.privateKey=${planted}`, "--secret", `groundwork:monitoring.alerts.receiver.webhook.url=${webhook}`);
         assert.equal(run.status, 0, run.stderr);
         const written = filesUnder(out);
         assert.deepEqual(Object.keys(written).sort(), ["cost.json", "cost.md", "manifests.yaml", "policy-report.json", "policy-report.md", "resources.json"]);
@@ -51,7 +52,7 @@ describe("npm run plan", function () {
         const token = OFFLINE_OUTPUTS["random:index/randomPassword:RandomPassword"]("k3s-token", { length: 64 }).result as string;
         const sshKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("operator-ssh", {}).privateKeyOpenssh as string;
         const clientKey = "T0ZGTElORS1QTEFOLUtFWQ==";
-        for (const secret of [planted, token, sshKey.split("\n")[1], clientKey]) {
+        for (const secret of [planted, webhook, "PLANTED-0b7e2d4a8c1f", token, sshKey.split("\n")[1], clientKey]) {
             for (const [name, text] of Object.entries({ ...written, stdout: run.stdout, stderr: run.stderr })) {
                 assert.ok(!text.includes(secret), `${name} contains a secret (${secret.slice(0, 12)}...)`);
             }
@@ -63,13 +64,14 @@ describe("npm run plan", function () {
     });
 
     for (const [stack, keys] of [
-        ["cloud", ["groundwork:inference.huggingfaceToken", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.clientSecret"]],
-        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken", "groundwork:access.sso.clientSecret"]],
-        ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey"]],
+        ["cloud", ["groundwork:inference.huggingfaceToken", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.clientSecret", "groundwork:monitoring.alerts.receiver.email.password"]],
+        ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken", "groundwork:access.sso.clientSecret", "groundwork:monitoring.alerts.receiver.webhook.url"]],
+        ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey", "groundwork:monitoring.alerts.receiver.webhook.url"]],
     ] as [string, string[]][]) {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, async () => {
             const out = tmp();
-            const planted = keys.map((_, i) => `-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
+            // A URL-shaped key gets a URL (config checks its shape), with the planted token in its path.
+            const planted = keys.map((k, i) => `${/url$/i.test(k) ? "https://hooks.example.invalid/" : ""}-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
             const run = await planCli("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));
             assert.equal(run.status, 0, run.stderr);
             const written = filesUnder(out);

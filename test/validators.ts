@@ -91,7 +91,16 @@ export function closeUnknownFields(schema: any): any {
     return out;
 }
 
-export const crdAjv = new Ajv({ allErrors: true, strict: false });
+/**
+ * CRD patterns are Go regular expressions (RE2): a leading `(?i)` flag group (after `^` or not), as prometheus-operator's
+ * PrometheusRule uses, becomes JavaScript's `i` flag; anything else JavaScript cannot compile fails the test.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+    const caseless = /^(\^?)\(\?i\)/.exec(pattern);
+    return caseless ? new RegExp(caseless[1] + pattern.slice(caseless[0].length), `${flags}i`) : new RegExp(pattern, flags);
+}
+
+export const crdAjv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp as any } });
 const validators = new Map<string, ValidateFunction>();
 
 export function crdValidatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {

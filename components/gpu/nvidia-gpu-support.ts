@@ -16,14 +16,29 @@ export const NVIDIA_DEVICE_PLUGIN_CHART = {
     evidence: "NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/Chart.yaml",
 } as const;
 
+/**
+ * NVIDIA's DCGM exporter: each GPU's utilisation, memory, power and temperature for Prometheus.
+ * Evidence: NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/Chart.yaml L4-6 (`version: "4.8.2"`, the
+ * release tag's chart); Helm repository from the README at that tag (L38-39), checked 2026-11-27.
+ */
+export const DCGM_EXPORTER_CHART = {
+    chart: "dcgm-exporter",
+    repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+    version: "4.8.2",
+    evidence: "NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/Chart.yaml",
+} as const;
+
 export interface NvidiaGpuSupportArgs {
-    /** Namespace for the device plugin. Default `nvidia-device-plugin`. */
+    /** Namespace for the device plugin and the DCGM exporter. Default `nvidia-device-plugin`. */
     namespace?: string;
+    /** What the exporter's ServiceMonitor waits for: the monitoring stack, which installs its CRD. */
+    metricsAfter?: pulumi.Resource[];
 }
 
 /**
  * What GPU nodes need in the cluster: the `nvidia` RuntimeClass (whose scheduling puts its pods
- * on GPU nodes and tolerates their taint) and the device plugin that advertises `nvidia.com/gpu`.
+ * on GPU nodes and tolerates their taint), the device plugin that advertises `nvidia.com/gpu`,
+ * and the DCGM exporter that reports what the GPUs do.
  */
 export class NvidiaGpuSupport extends pulumi.ComponentResource {
     public readonly runtimeClassName = NVIDIA_RUNTIME_CLASS;
@@ -63,6 +78,22 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this, dependsOn: [runtimeClass] });
+
+        // The chart's defaults run it as root with SYS_ADMIN, for the profiling metrics
+        // (deployment/values.yaml L95-104): in this privileged namespace, as upstream tests it. It
+        // reads the kubelet's pod-resources socket through hostPath to name each GPU's pod. Its
+        // ServiceMonitor (on by default) is how Prometheus finds it; TLS stays off, as the chart
+        // would otherwise generate a CA on every render (templates/tls-secret.yaml L16-29).
+        pinnedRelease(`${name}-dcgm-exporter`, DCGM_EXPORTER_CHART, {
+            name: "dcgm-exporter",
+            namespace: ns.metadata.name,
+            values: {
+                runtimeClassName: NVIDIA_RUNTIME_CLASS,
+                nodeSelector: gpu.nodeSelector,
+                tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
+                podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            },
+        }, { parent: this, dependsOn: [runtimeClass, ...(args.metricsAfter ?? [])] });
         this.registerOutputs({});
     }
 }

@@ -15,6 +15,8 @@ export interface GatewayAuthorizationArgs {
     adminClients: string[];
     /** The kubelet's probe paths (GET), which must stay open once routes exist. */
     probePaths: string[];
+    /** Meshed service accounts that scrape `/metrics` (GET; LiteLLM serves it without a key). */
+    metricsClients: string[];
 }
 
 const POLICY = "policy.linkerd.io";
@@ -31,6 +33,7 @@ const POLICY = "policy.linkerd.io";
  *   so the probe paths get their own route and a NetworkAuthentication for every address, as
  *   linkerd.io/2-edge/tasks/configuring-per-route-policy documents;
  * - a path no route matches answers 404, a route no policy admits 403.
+ * `/metrics` is its own route, for the scraper alone: LiteLLM serves it without a key.
  * Each request matches one route, so the ingress, which serves `/v1` publicly and the admin API
  * on the operators' port, is named on both lists when it serves both.
  */
@@ -64,6 +67,9 @@ export class GatewayAuthorization extends pulumi.ComponentResource {
         if (args.apiClients.length > 0) authorize(api, identities("openai-api", args.apiClients));
         const admin = route("admin", [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }]);
         if (args.adminClients.length > 0) authorize(admin, identities("admin", args.adminClients));
+        // Prefix, as the Prometheus app LiteLLM mounts at /metrics may answer under /metrics/.
+        const metrics = route("metrics", [{ matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }] }]);
+        if (args.metricsClients.length > 0) authorize(metrics, identities("metrics", args.metricsClients));
         const probes = route("probes", [{ matches: args.probePaths.map((value) => ({ path: { type: "Exact", value }, method: "GET" })) }]);
         new k8s.apiextensions.CustomResource(`${name}-kubelet`, {
             apiVersion: `${POLICY}/v1alpha1`,
@@ -74,10 +80,10 @@ export class GatewayAuthorization extends pulumi.ComponentResource {
         authorize(probes, { kind: "NetworkAuthentication", name: `${name}-kubelet` });
 
         // Below the mesh, the callers' namespaces reach the port (the kubelet's probes come from the node itself).
-        const callers = [...args.apiClients, ...args.adminClients].map((client) => client.split("/")[0]);
+        const callers = [...args.apiClients, ...args.adminClients, ...args.metricsClients].map((client) => client.split("/")[0]);
         allowIngress(name, {
             namespace, podSelector: args.podSelector, ports: [args.port, LINKERD_INBOUND_PORT], from: callers,
-            reason: `the gateway's callers: ${[...new Set([...args.apiClients, ...args.adminClients])].sort().join(", ")}`,
+            reason: `the gateway's callers: ${[...new Set([...args.apiClients, ...args.adminClients, ...args.metricsClients])].sort().join(", ")}`,
         }, parent);
         this.registerOutputs({});
     }

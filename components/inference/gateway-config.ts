@@ -95,6 +95,11 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
             // Every call, failed ones too, goes to Langfuse: prompt, answer, latency, tokens, cost.
             success_callback: ["langfuse"],
             failure_callback: ["langfuse"],
+            // Requests, errors, latency, spend and each team's budget on /metrics, for Prometheus
+            // (open source since v1.80.0; the budget gauges exist before any traffic):
+            // BerriAI/litellm-docs@ef86ded8 docs/proxy/prometheus.md L10-25, L98-113; release_notes/v1.80.0-stable L51.
+            callbacks: ["prometheus"],
+            prometheus_initialize_budget_metrics: true,
             drop_params: true,
             request_timeout: router.timeoutSeconds,
             redact_user_api_key_info: true,

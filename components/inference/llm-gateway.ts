@@ -9,6 +9,7 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-s
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
 import { PROVISION_SCRIPT } from "./gateway-provisioning";
+import { SCRAPER } from "../observability/scraper";
 
 /**
  * The LiteLLM proxy, non-root image, pinned. The gateway and its Job run on ARM (dev, hybrid).
@@ -183,6 +184,7 @@ export class LlmGateway extends pulumi.ComponentResource {
             apiClients: args.clients,
             adminClients: [`${args.namespace}/${args.serviceAccount}`, ...args.adminClients],
             probePaths: [LIVENESS_PATH, READINESS_PATH],
+            metricsClients: [SCRAPER],
         }, parent);
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: ns, labels },

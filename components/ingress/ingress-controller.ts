@@ -8,6 +8,7 @@ import { ENTRYPOINTS } from "./https-route";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { allowIngress } from "../platform/network-isolation";
+import { SCRAPER } from "../observability/scraper";
 
 /**
  * Traefik's official chart. Evidence: traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml
@@ -90,6 +91,9 @@ export function ingressControllerValues(args: IngressControllerArgs): Record<str
     };
 }
 
+/** The Traefik chart's pod labels (name, and instance `<release>-<namespace>`). */
+export const INGRESS_PODS = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${INGRESS_RELEASE}-${INGRESS_NAMESPACE}` };
+
 /**
  * The one way in: Traefik in its own meshed namespace under Pod Security "restricted" (the chart's
  * defaults pass it: uid 65532, RuntimeDefault, drop ALL, read-only root; Linkerd's CNI replaces
@@ -111,7 +115,7 @@ export class IngressController extends pulumi.ComponentResource {
             values: ingressControllerValues(args),
         }, { parent: this });
         // Pod labels: traefik/traefik-helm-chart@v41.3.0:traefik/templates/_helpers.tpl L90-99 ("traefik.labelselector": name, instance `<release>-<namespace>`).
-        const podSelector = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${INGRESS_RELEASE}-${INGRESS_NAMESPACE}` };
+        const podSelector = INGRESS_PODS;
         // The entrypoints take connections from ServiceLB's pods (klipper-lb masquerades the
         // internet's) and from whatever kube-proxy's rules for the LoadBalancer addresses send
         // (k3s's ServiceLB publishes node addresses with no ipMode: pkg/cloudprovider/servicelb.go
@@ -123,9 +127,12 @@ export class IngressController extends pulumi.ComponentResource {
             namespace: INGRESS_NAMESPACE, podSelector, ports: Object.values(CONTAINER_PORTS), from: "anywhere",
             reason: "the ingress entrypoints (web, websecure, operators), reached through ServiceLB",
         }, { parent: this, dependsOn: [ns] });
-        for (const [port, why] of [["traefik", "Traefik's internal entrypoint (ping for the kubelet's probes, admitted by path; the dashboard is off)"], ["metrics", "Traefik's metrics: nothing scrapes them yet"]] as const) {
-            new MeshAuthorization(`${name}-${port}`, { namespace: INGRESS_NAMESPACE, podSelector, port, clients: [], noClients: why }, { parent: this, dependsOn: [ns] });
-        }
+        new MeshAuthorization(`${name}-traefik`, {
+            namespace: INGRESS_NAMESPACE, podSelector, port: "traefik", clients: [],
+            noClients: "Traefik's internal entrypoint (ping for the kubelet's probes, admitted by path; the dashboard is off)",
+        }, { parent: this, dependsOn: [ns] });
+        // Requests, status codes and durations per router and entrypoint: Prometheus.
+        new MeshAuthorization(`${name}-metrics`, { namespace: INGRESS_NAMESPACE, podSelector, port: "metrics", clients: [SCRAPER], proxyProtocol: "HTTP/1" }, { parent: this, dependsOn: [ns] });
         this.registerOutputs({});
     }
 }

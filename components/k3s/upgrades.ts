@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
 
 const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
@@ -173,6 +174,8 @@ export class K3sUpgrades extends pulumi.ComponentResource {
         const ns = guardedNamespace(name, {
             metadata: {
                 name: UPGRADE_NAMESPACE,
+                // rancher/system-upgrade-controller@v0.20.1 serves no metrics (no Prometheus code outside vendor/).
+                annotations: { [NOT_SCRAPED_ANNOTATION]: "system-upgrade-controller serves no metrics; each node's k3s version comes from kube-state-metrics (kube_node_info) and each Plan's progress from its status" },
                 labels: {
                     // hostPID, hostIPC, hostNetwork, privileged and / mounted (rancher/system-upgrade-controller@v0.20.1 pkg/upgrade/job/job.go L199-247).
                     "pod-security.kubernetes.io/enforce": "privileged",

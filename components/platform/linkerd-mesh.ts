@@ -6,6 +6,7 @@ import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 import { guardedNamespace } from "./guarded-namespace";
 import { MeshIdentity, TrustAnchorGenerations } from "./mesh-identity";
 import { allowIngress, LINKERD_INBOUND_PORT } from "./network-isolation";
+import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
 
 /**
  * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
@@ -165,6 +166,8 @@ export class LinkerdMesh extends pulumi.ComponentResource {
         const cniNamespace = guardedNamespace(`${name}-cni`, {
             metadata: {
                 name: "linkerd-cni",
+                // linkerd/linkerd2@edge-26.8.3 charts/linkerd2-cni: only the repair controller (repairController.enabled, default false) has an admin port.
+                annotations: { [NOT_SCRAPED_ANNOTATION]: "the CNI installer serves no metrics (its repair controller, which would, is off)" },
                 labels: {
                     "config.linkerd.io/admission-webhooks": "disabled",
                     "linkerd.io/cni-resource": "true",

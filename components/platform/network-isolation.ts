@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { MONITORING_NAMESPACE, PROXY_ADMIN_PORT } from "../observability/scraper";
 
 /**
  * Isolation below the mesh: NetworkPolicies (networking.k8s.io/v1), which k3s enforces with its
@@ -35,7 +36,14 @@ const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** The peer selecting every pod of one namespace. */
 export const namespacePeer = (namespace: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
 
-/** Default-deny ingress for every pod of the namespace, then ingress from its own pods. */
+/** The allowance every namespace gives Prometheus: the proxies' admin port, and the inbound port its own proxy connects through. */
+export const ALLOW_METRICS_SCRAPER = "allow-metrics-scraper";
+
+/**
+ * Default-deny ingress for every pod of the namespace, then ingress from its own pods, and from
+ * Prometheus to each meshed pod's proxy metrics (`linkerd-admin`, 4191, through 4143 when its own
+ * proxy sends it there). Ports other than those stay closed to it unless a component opens them.
+ */
 export function isolateNamespace(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
     new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, {
         metadata: { name: DEFAULT_DENY_INGRESS, namespace },
@@ -44,6 +52,14 @@ export function isolateNamespace(name: string, namespace: pulumi.Input<string>, 
     new k8s.networking.v1.NetworkPolicy(`${name}-same-namespace`, {
         metadata: { name: ALLOW_SAME_NAMESPACE, namespace },
         spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+    }, opts);
+    new k8s.networking.v1.NetworkPolicy(`${name}-metrics-scraper`, {
+        metadata: { name: ALLOW_METRICS_SCRAPER, namespace, annotations: { "groundwork.dev/reason": "Prometheus scrapes every meshed pod's proxy metrics" } },
+        spec: {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [namespacePeer(MONITORING_NAMESPACE)], ports: [PROXY_ADMIN_PORT, LINKERD_INBOUND_PORT].map((port) => ({ port, protocol: "TCP" })) }],
+        },
     }, opts);
 }
 

@@ -7,6 +7,7 @@ import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
 import { allowIngress } from "./network-isolation";
 import { MeshAuthorization } from "./mesh-authorization";
+import { SCRAPER } from "../observability/scraper";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 import { guardedNamespace } from "./guarded-namespace";
@@ -228,8 +229,8 @@ export class PostgresVector extends pulumi.ComponentResource {
             reason: "CloudNativePG's operator calls each instance's status port",
         }, parent);
         new MeshAuthorization(`${name}-metrics`, {
-            namespace: args.namespace, podSelector: { "cnpg.io/cluster": name }, port: "metrics", clients: [],
-            noClients: "the instances' Prometheus exporter (9187): nothing scrapes it yet",
+            // The instances' exporter (9187), with the barman-cloud plugin's backup times: Prometheus.
+            namespace: args.namespace, podSelector: { "cnpg.io/cluster": name }, port: "metrics", clients: [SCRAPER], proxyProtocol: "HTTP/1",
         }, parent);
         new k8s.apiextensions.CustomResource(`${name}-daily`, {
             apiVersion: "postgresql.cnpg.io/v1",

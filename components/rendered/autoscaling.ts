@@ -1,9 +1,7 @@
 import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
 
 /**
- * What scales models and GPU nodes: KEDA (kedacore/charts@v2.19.0:keda/templates/), the Prometheus
- * server (prometheus-community/helm-charts@prometheus-29.27.0:charts/prometheus/templates/deploy.yaml),
- * the NVIDIA device plugin (NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/)
+ * What scales models and GPU nodes: KEDA (kedacore/charts@v2.19.0:keda/templates/), the NVIDIA device plugin (NVIDIA/k8s-device-plugin@v0.18.2:deployments/helm/nvidia-device-plugin/)
  * and the cluster autoscaler (kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:
  * cluster-autoscaler/charts/cluster-autoscaler/templates/deployment.yaml). Read 2026-11-27.
  */
@@ -55,54 +53,6 @@ export const kedaModel: ChartModel = {
     },
 };
 
-/** prometheus 29.27.0 with every subchart off: the server with its config reloader sidecar. */
-export const prometheusModel: ChartModel = {
-    chart: "prometheus",
-    version: "29.27.0",
-    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
-        const server = values.server ?? {};
-        const reload = valueAt(values, "configmapReload", "prometheus") ?? {};
-        const probe = { httpGet: { path: "/-/ready", port: 9090, scheme: "HTTP" } };
-        return [renderedWorkload({
-            kind: "Deployment",
-            name: `${name}-server`,
-            namespace,
-            source: "prometheus-community/helm-charts@prometheus-29.27.0:charts/prometheus/templates/deploy.yaml",
-            podLabels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" },
-            serviceAccountName: valueAt(values, "serviceAccounts", "server", "name") ?? `${name}-server`,
-            securityContext: server.securityContext,
-            nodeSelector: server.nodeSelector,
-            tolerations: server.tolerations,
-            containers: [
-                {
-                    name: "prometheus-server-configmap-reload",
-                    image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1",
-                    securityContext: reload.containerSecurityContext,
-                    resources: reload.resources,
-                    ports: [{ name: "metrics", containerPort: 8080 }],
-                    livenessProbe: { httpGet: { path: "/healthz", port: "metrics" } },
-                    readinessProbe: { httpGet: { path: "/healthz", port: "metrics" } },
-                },
-                {
-                    name: "prometheus-server",
-                    // image.tag "" takes the chart's appVersion (Chart.yaml at prometheus-29.27.0).
-                    image: `quay.io/prometheus/prometheus:${valueAt(server, "image", "tag") || "v3.14.0"}`,
-                    securityContext: server.containerSecurityContext,
-                    resources: server.resources,
-                    ports: [{ containerPort: 9090 }],
-                    readinessProbe: probe,
-                    livenessProbe: { httpGet: { path: "/-/healthy", port: 9090, scheme: "HTTP" } },
-                },
-            ],
-        })];
-    },
-    // charts/prometheus/values.yaml at prometheus-29.27.0: subchart switches, storage, retention.
-    otherValues: [
-        "alertmanager.enabled", "kube-state-metrics.enabled", "prometheus-node-exporter.enabled", "prometheus-pushgateway.enabled",
-        "server.persistentVolume", "server.retention", "serviceAccounts.server.create",
-    ],
-};
-
 /** nvidia-device-plugin 0.18.2: a DaemonSet on GPU nodes, its socket through hostPath (a privileged namespace). */
 export const nvidiaDevicePluginModel: ChartModel = {
     chart: "nvidia-device-plugin",
@@ -123,6 +73,44 @@ export const nvidiaDevicePluginModel: ChartModel = {
     },
     // deployments/helm/nvidia-device-plugin/values.yaml at v0.18.2.
     otherValues: ["runtimeClassName", "priorityClassName", "failOnInitError"],
+};
+
+/**
+ * dcgm-exporter 4.8.2: a DaemonSet on GPU nodes, root with SYS_ADMIN by default, the kubelet's
+ * pod-resources socket through hostPath (NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/daemonset.yaml
+ * L30-215, values.yaml; fullname = the release when it contains the chart's name, _helpers.tpl L14-25).
+ */
+export const dcgmExporterModel: ChartModel = {
+    chart: "dcgm-exporter",
+    version: "4.8.2",
+    render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        const fullname = name.includes("dcgm-exporter") ? name : `${name}-dcgm-exporter`;
+        const probe = (initialDelaySeconds: number, periodSeconds?: number) => ({ httpGet: { path: "/health", port: 9400 }, initialDelaySeconds, ...(periodSeconds && { periodSeconds }) });
+        return [renderedWorkload({
+            kind: "DaemonSet",
+            name: fullname,
+            namespace,
+            source: "NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/daemonset.yaml",
+            podLabels: { "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "dcgm-exporter" },
+            serviceAccountName: fullname,
+            securityContext: values.podSecurityContext,
+            nodeSelector: values.nodeSelector,
+            // values.yaml default: the control-plane taint only.
+            tolerations: values.tolerations ?? [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }],
+            containers: [{
+                name: "exporter",
+                image: "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless",
+                securityContext: values.securityContext ?? { runAsNonRoot: false, runAsUser: 0, capabilities: { add: ["SYS_ADMIN"], drop: ["ALL"] }, allowPrivilegeEscalation: false },
+                resources: values.resources ?? { limits: { cpu: "200m", memory: "512Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
+                ports: [{ name: "metrics", containerPort: 9400 }],
+                livenessProbe: probe(45, 5),
+                readinessProbe: probe(45),
+            }],
+            volumes: [{ name: "pod-gpu-resources", hostPath: { path: "/var/lib/kubelet/pod-resources" } }],
+        })];
+    },
+    // deployment/values.yaml at 4.5.3-4.8.2.
+    otherValues: ["runtimeClassName"],
 };
 
 /** cluster-autoscaler 9.53.0: one Deployment, liveness on /health-check 8085 (templates/deployment.yaml L284-287). */

@@ -1,4 +1,4 @@
-import { clusterAutoscalerModel, kedaModel, nvidiaDevicePluginModel, prometheusModel } from "./autoscaling";
+import { clusterAutoscalerModel, kedaModel, nvidiaDevicePluginModel, dcgmExporterModel } from "./autoscaling";
 import { cloudNativePgModel, barmanCloudPluginModel, certManagerModel } from "./operators";
 import { langfuseModel, qdrantModel } from "./data-stores";
 import { vaultModel, vaultSecretsOperatorModel } from "./hashicorp";
@@ -6,6 +6,7 @@ import { traefikModel } from "./ingress";
 import { jupyterhubModel, openWebUiModel } from "./apps";
 import { linkerdCniModel, linkerdControlPlaneModel, linkerdCrdsModel } from "./linkerd";
 import { kuredModel } from "./node-maintenance";
+import { kubePrometheusStackModel } from "./monitoring";
 import { ChartModel } from "./workload";
 
 /** Every chart model, by `chart@version`: a pin without a model here is reported as not modelled. */
@@ -13,8 +14,8 @@ export const CHART_MODELS: ReadonlyMap<string, ChartModel> = new Map(
     [
         vaultSecretsOperatorModel, vaultModel, qdrantModel, langfuseModel, certManagerModel, cloudNativePgModel, barmanCloudPluginModel,
         linkerdCrdsModel, linkerdCniModel, linkerdControlPlaneModel,
-        kedaModel, prometheusModel, nvidiaDevicePluginModel, clusterAutoscalerModel,
-        traefikModel, openWebUiModel, jupyterhubModel, kuredModel,
+        kedaModel, nvidiaDevicePluginModel, dcgmExporterModel, clusterAutoscalerModel,
+        traefikModel, openWebUiModel, jupyterhubModel, kuredModel, kubePrometheusStackModel,
     ]
         .map((m) => [`${m.chart}@${m.version}`, m]),
 );

@@ -42,6 +42,8 @@ const STATEFUL_CHARTS: Record<string, (values: any) => boolean> = {
     jupyterhub: (v) => v?.singleuser?.storage?.type !== "none",
     // prometheus-community/helm-charts@prometheus-29.27.0 values.yaml server.persistentVolume.enabled.
     prometheus: (v) => v?.server?.persistentVolume?.enabled !== false,
+    // kube-prometheus-stack-88.5.3 values.yaml prometheus.prometheusSpec.storageSpec (L4675-4690): a volume only when set.
+    "kube-prometheus-stack": (v) => v?.prometheus?.prometheusSpec?.storageSpec !== undefined,
 };
 
 interface Store {

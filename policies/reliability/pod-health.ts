@@ -51,6 +51,11 @@ const READINESS_EXEMPT = [
     // Leader-elected, and serves no port at all: neither the manifest nor the code at
     // rancher/system-upgrade-controller@v0.20.1 has a listener or a probe.
     "system-upgrade/system-upgrade-controller/system-upgrade-controller",
+    // Grafana's k8s-sidecar containers watch ConfigMaps and write files for Grafana; they serve no
+    // port and the chart sets no probe (grafana-community/helm-charts@grafana-12.11.1 values.yaml
+    // sidecar.readinessProbe: {}).
+    "groundwork-observability/monitoring-grafana/grafana-sc-dashboard",
+    "groundwork-observability/monitoring-grafana/grafana-sc-datasources",
 ];
 
 interface ReadinessConfig extends PodRuleConfig {

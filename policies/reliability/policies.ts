@@ -3,6 +3,7 @@ import { availabilityPolicies } from "./availability";
 import { awsReliabilityPolicies } from "./aws";
 import { podHealthPolicies } from "./pod-health";
 import { podPlacementSchedulable } from "./placement";
+import { monitoringPolicies } from "./monitoring";
 
 /** The reliability pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const reliabilityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -10,4 +11,5 @@ export const reliabilityPolicies: (ResourceValidationPolicy | StackValidationPol
     ...availabilityPolicies,
     ...awsReliabilityPolicies,
     podPlacementSchedulable,
+    ...monitoringPolicies,
 ];

@@ -17,8 +17,10 @@ interface NamespacePodSecurityConfig {
 // and k3s's upgrade Jobs (system-upgrade-controller runs them with the host's PID, IPC and network
 // namespaces, privileged, the host's root mounted: rancher/system-upgrade-controller@v0.20.1
 // pkg/upgrade/job/job.go L199-247) and kured (host PID and the reboot sentinel's hostPath:
-// kubereboot/charts@kured-6.1.0 templates/daemonset.yaml L40-42, L249-257); their namespaces are
-// the configurable exemptions.
+// kubereboot/charts@kured-6.1.0 templates/daemonset.yaml L40-42, L249-257) and node-exporter (host
+// network and PID namespaces, hostPath /proc, /sys and /: prometheus-community/helm-charts@
+// prometheus-node-exporter-4.56.1 templates/daemonset.yaml L315-351); their namespaces are the
+// configurable exemptions.
 export const namespacePodSecurityEnforced: ResourceValidationPolicy = {
     name: "namespace-pod-security-enforced",
     description: "Every namespace enforces the baseline or restricted Pod Security Standard, except listed node-agent namespaces.",
@@ -34,8 +36,8 @@ export const namespacePodSecurityEnforced: ResourceValidationPolicy = {
             privilegedNamespaces: {
                 type: "array",
                 items: { type: "string" },
-                default: ["kube-system", "linkerd-cni", "nvidia-device-plugin", "system-upgrade", "kured"],
-                description: "Namespaces of node agents that may enforce `privileged` (CNI installer, GPU device plugin, k3s upgrade Jobs, kured's reboots).",
+                default: ["kube-system", "linkerd-cni", "nvidia-device-plugin", "system-upgrade", "kured", "groundwork-node-metrics"],
+                description: "Namespaces of node agents that may enforce `privileged` (CNI installer, GPU device plugin, k3s upgrade Jobs, kured's reboots, node-exporter).",
             },
         },
     },

@@ -8,6 +8,7 @@ import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
 import { upgradesSchema, UPGRADES_DEFAULTS } from "./upgrades";
+import { monitoringSchema, MonitoringConfig } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
@@ -336,6 +337,7 @@ export const stackConfigSchema = z.strictObject({
     }).describe("The platform layer on the cluster."),
     inference: inferenceSchema.optional().describe("Models served in the cluster, hosted models, routes, teams and budgets: the LLM gateway."),
     access: accessSchema.optional().describe("The way in: hostnames, TLS, who may reach them, single sign-on. Without it nothing is routed from outside."),
+    monitoring: monitoringSchema,
     apps: appsSchema.describe("Applications people use: a chat UI and notebooks, each on or off and sized."),
     cost: z.strictObject({
         monthlyBudgetUsd: z.number().min(0).describe("Ceiling for the stack's monthly price (USD); the cost policy pack fails a plan or preview above it."),
@@ -356,6 +358,7 @@ export interface StackConfig {
     cost?: CostConfig;
     inference?: InferenceConfig;
     access?: AccessConfig;
+    monitoring: MonitoringConfig;
     apps: AppsConfig;
     placement: PlacementConfig;
     platform: PlatformConfig;
@@ -372,6 +375,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "edge" && section === "machines") return b === "privateKey";
     if (site === "platform" && section === "vault") return a === "token";
     if (site === "access" && section === "sso") return a === "clientSecret";
+    if (site === "monitoring" && section === "alerts" && a === "receiver") return (b === "webhook" && path[4] === "url") || (b === "email" && path[4] === "password");
     if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey");
     if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;

@@ -79,3 +79,44 @@ export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "mu
         const problem = /^(\S+\s+){4}\S+$/.test(v) ? cronProblem(v, false) : undefined;
         if (problem) ctx.addIssue({ code: "custom", message: `is impossible: ${problem}; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)` });
     });
+
+/** The values one field of a cron expression allows (the expression is already checked). */
+function fieldValues(text: string, field: Field): Set<number> {
+    const out = new Set<number>();
+    for (const part of text.split(",")) {
+        const [range, step] = part.split("/");
+        const [from, to] = range === "*" || range === "?"
+            ? [field.min, field.max]
+            : ((bounds) => [bounds[0], step !== undefined && bounds.length === 1 ? field.max : bounds[bounds.length - 1]])(range.split("-").map((b) => valueOf(b, field)!));
+        for (let v = from; v <= to; v += step === undefined ? 1 : Number(step)) out.add(v);
+    }
+    return out;
+}
+
+/**
+ * The longest time between two runs of a five-field cron expression, in hours, over two years from
+ * 2027-01-01 UTC (leap day and month lengths included). Standard cron: when both day of month and
+ * day of week are restricted, a day matching either runs (robfig/cron@v3.0.1:spec.go L179-188 `dayMatches`).
+ * An alert on a missed run waits this long, plus its grace.
+ */
+export function longestCronGapHours(expr: string): number {
+    const [minute, hour, dom, month, dow] = expr.trim().split(/\s+/);
+    const [minutes, hours, days, months, weekdays] = [minute, hour, dom, month, dow].map((f, i) => fieldValues(f, FIVE_FIELDS[i]));
+    const domStar = dom === "*" || dom === "?";
+    const dowStar = dow === "*" || dow === "?";
+    const runs: number[] = [];
+    const start = Date.UTC(2027, 0, 1);
+    for (let day = 0; day < 731; day++) {
+        const date = new Date(start + day * 86_400_000);
+        if (!months.has(date.getUTCMonth() + 1)) continue;
+        const byDom = days.has(date.getUTCDate());
+        const byDow = weekdays.has(date.getUTCDay());
+        if (!(domStar || dowStar ? byDom && byDow : byDom || byDow)) continue;
+        for (const h of [...hours].sort((a, b) => a - b)) {
+            for (const m of [...minutes].sort((a, b) => a - b)) runs.push(date.getTime() + (h * 60 + m) * 60_000);
+        }
+    }
+    let longest = 0;
+    for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
+    return longest / 3_600_000;
+}

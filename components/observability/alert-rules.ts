@@ -1,0 +1,253 @@
+/**
+ * Groundwork's own alert rules, as data: each names the README section that says what it means
+ * and what to do (`runbook_url`), and every expression is PromQL the tests parse with Prometheus's
+ * grammar. kube-prometheus-stack's default rules (node disks, crash loops, down targets) run beside
+ * them. Metric sources, read 2026-11-27:
+ * - kube-state-metrics v2.20.0 (kps 88.5.3): kube_node_status_condition (internal/store/node.go
+ *   L509-535, status lower case), kube_pod_container_status_ready (pod.go L417),
+ *   kube_cronjob_status_last_successful_time and kube_cronjob_created (cronjob.go L120, L181);
+ * - kubelet volume stats, `kubelet_volume_stats_{used,capacity}_bytes` by namespace and PVC;
+ * - node-exporter v1.12.1 node_filesystem_{avail,size}_bytes (collector/filesystem_common.go L100-119);
+ * - k3s v1.34.9+k3s1 (5f72184f) k3s_etcd_snapshot_save_s3_duration_seconds{status} histograms,
+ *   registered in Kubernetes' legacyregistry (pkg/etcd/snapshotmetrics/snapshotmetrics.go L9-44,
+ *   pkg/metrics/metrics.go L35-44), which the API server's /metrics serves;
+ * - plugin-barman-cloud v0.13.0 barman_cloud_cloudnative_pg_io_last_{available,failed}_backup_timestamp
+ *   (internal/cnpgi/instance/metrics.go L36-53, L83-101), on the Postgres pods' 9187;
+ * - cert-manager v1.21.1 certmanager_certificate_expiration_timestamp_seconds
+ *   (internal/collectors/certificate_collector.go L33);
+ * - dcgm-exporter 4.5.3-4.8.2 DCGM_FI_DEV_GPU_UTIL (etc/default-counters.csv L23);
+ * - LiteLLM (open source since v1.80.0, BerriAI/litellm-docs@ef86ded8 release_notes/v1.80.0-stable
+ *   L51): litellm_proxy_{total,failed}_requests_metric (counters, exposed with `_total`),
+ *   litellm_request_total_latency_metric (seconds), litellm_{remaining_team_budget,team_max_budget}_metric
+ *   by team (docs/proxy/prometheus.md L78-79, L149-150, L224, L603-608).
+ */
+
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    /** How long the condition holds before the alert fires. */
+    for: string;
+    severity: "critical" | "warning";
+    summary: string;
+    description: string;
+}
+
+export interface RuleGroup {
+    name: string;
+    rules: AlertRule[];
+}
+
+/** A store backed up by a CronJob: stale when its last success is older than `staleAfterHours`. */
+export interface CronJobBackup {
+    store: string;
+    namespace: string;
+    cronjob: string;
+    staleAfterHours: number;
+}
+
+export interface AlertRulesArgs {
+    /** Where Vault's pods run; its readiness probe (`vault status`) fails while it is sealed. */
+    vaultNamespace: string;
+    /** Backups taken by CronJobs: Vault, Qdrant, ClickHouse. */
+    cronJobBackups: CronJobBackup[];
+    /** Hours after which the last k3s etcd snapshot in the bucket is stale. */
+    etcdStaleAfterHours: number;
+    /** Hours after which Postgres's last base backup is stale (WAL archives continuously). */
+    postgresStaleAfterHours: number;
+    /** Days before a certificate's end that an alert fires. */
+    certificateDays: number;
+    /** Share of a volume used before an alert. */
+    volumeFullRatio: number;
+    /** The gateway's thresholds; absent in a stack without inference. */
+    gateway?: { errorRatio: number; p95LatencySeconds: number };
+    /** Share of a team's budget spent before an alert; absent when no team has a budget. */
+    budgetRatio?: number;
+    /** GPU idleness; absent in a stack without GPU nodes. */
+    gpuIdle?: { minutes: number; utilizationPercent: number };
+}
+
+/** The README section of an alert: a `#### <alert>` heading, which GitHub anchors as the lower-cased name. */
+export const runbookAnchor = (alert: string) => alert.toLowerCase();
+
+const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
+
+function backupRules(args: AlertRulesArgs): AlertRule[] {
+    const cronJobs = args.cronJobBackups.map((b): AlertRule => {
+        const selector = `namespace="${b.namespace}", cronjob="${b.cronjob}"`;
+        const stale = b.staleAfterHours * 3600;
+        return {
+            alert: `${b.store}BackupStale`,
+            // A CronJob that never succeeded has no last-success series: count from its creation.
+            expr: `time() - max(kube_cronjob_status_last_successful_time{${selector}}) > ${stale}` +
+                ` or (time() - max(kube_cronjob_created{${selector}}) > ${stale} unless max(kube_cronjob_status_last_successful_time{${selector}}))`,
+            for: "10m",
+            severity: "critical",
+            summary: `${b.store}'s last good backup is more than ${b.staleAfterHours} hours old`,
+            description: `CronJob ${b.namespace}/${b.cronjob} has not finished a backup for {{ $value | humanizeDuration }}; the restore point is that old.`,
+        };
+    });
+    const etcdWindow = `${args.etcdStaleAfterHours}h`;
+    const etcdSuccess = `k3s_etcd_snapshot_save_s3_duration_seconds_count{status="success"}`;
+    return [
+        ...cronJobs,
+        {
+            alert: "EtcdSnapshotStale",
+            expr: `sum by (instance) (increase(${etcdSuccess}[${etcdWindow}])) == 0 or absent_over_time(${etcdSuccess}[${etcdWindow}])`,
+            for: "10m",
+            severity: "critical",
+            summary: `No k3s etcd snapshot reached the bucket in ${args.etcdStaleAfterHours} hours`,
+            description: "k3s on {{ $labels.instance }} uploaded no snapshot of the cluster's state in the window (or its API server is not scraped).",
+        },
+        {
+            alert: "EtcdSnapshotFailed",
+            expr: `sum by (instance) (increase(k3s_etcd_snapshot_save_s3_duration_seconds_count{status="error"}[1h])) > 0`,
+            for: "0m",
+            severity: "warning",
+            summary: "A k3s etcd snapshot failed to upload",
+            description: "k3s on {{ $labels.instance }} failed to upload a snapshot in the last hour; `journalctl -u k3s` names the S3 error.",
+        },
+        {
+            alert: "PostgresBackupStale",
+            expr: `time() - max by (namespace, pod) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp) > ${args.postgresStaleAfterHours * 3600}`,
+            for: "10m",
+            severity: "critical",
+            summary: `Postgres's last base backup is more than ${args.postgresStaleAfterHours} hours old`,
+            description: "The primary {{ $labels.pod }} reports its last base backup {{ $value | humanizeDuration }} ago (0 means never); WAL archiving alone makes recovery slow.",
+        },
+        {
+            alert: "PostgresBackupFailed",
+            expr: "barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp > barman_cloud_cloudnative_pg_io_last_available_backup_timestamp",
+            for: "0m",
+            severity: "warning",
+            summary: "Postgres's latest base backup failed",
+            description: "{{ $labels.pod }} reports a failed backup newer than its last good one.",
+        },
+    ];
+}
+
+/** Every group of Groundwork's rules the stack runs. */
+export function alertRuleGroups(args: AlertRulesArgs): RuleGroup[] {
+    const groups: RuleGroup[] = [
+        {
+            name: "groundwork.nodes",
+            rules: [{
+                alert: "NodeDown",
+                expr: `kube_node_status_condition{condition="Ready", status="true"} == 0`,
+                for: "5m",
+                severity: "critical",
+                summary: "A node or edge machine is not Ready",
+                description: "Node {{ $labels.node }} has not been Ready for 5 minutes: it is down, unreachable over the overlay, or its k3s stopped.",
+            }],
+        },
+        {
+            name: "groundwork.vault",
+            rules: [{
+                alert: "VaultSealed",
+                expr: `kube_pod_container_status_ready{namespace="${args.vaultNamespace}", container="vault"} == 0`,
+                for: "5m",
+                severity: "critical",
+                summary: "Vault is sealed or not serving",
+                description: "{{ $labels.pod }} fails its readiness probe (`vault status` exits 2 while sealed): workloads cannot read new secrets.",
+            }],
+        },
+        { name: "groundwork.backups", rules: backupRules(args) },
+        {
+            name: "groundwork.certificates",
+            rules: [{
+                alert: "CertificateExpiringSoon",
+                expr: `certmanager_certificate_expiration_timestamp_seconds - time() < ${args.certificateDays * 86400}`,
+                for: "1h",
+                severity: "warning",
+                summary: `A certificate ends within ${args.certificateDays} days`,
+                description: "Certificate {{ $labels.namespace }}/{{ $labels.name }} ends in {{ $value | humanizeDuration }}; cert-manager renews well before that, so renewal is failing.",
+            }],
+        },
+        {
+            name: "groundwork.storage",
+            rules: [
+                {
+                    alert: "VolumeAlmostFull",
+                    expr: `kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > ${args.volumeFullRatio}`,
+                    for: "15m",
+                    severity: "warning",
+                    summary: `A volume is more than ${pct(args.volumeFullRatio)} full`,
+                    description: "PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full.",
+                },
+                {
+                    alert: "NodeDiskAlmostFull",
+                    // local-path volumes live on the node's disk, so the node's filesystem is what fills.
+                    expr: `1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"} > ${args.volumeFullRatio}`,
+                    for: "15m",
+                    severity: "warning",
+                    summary: `A node's disk is more than ${pct(args.volumeFullRatio)} full`,
+                    description: "{{ $labels.mountpoint }} on {{ $labels.instance }} is {{ $value | humanizePercentage }} full; local-path volumes share it.",
+                },
+            ],
+        },
+    ];
+    if (args.gpuIdle) {
+        groups.push({
+            name: "groundwork.gpus",
+            rules: [{
+                alert: "GpuNodeIdle",
+                expr: `max by (Hostname) (max_over_time(DCGM_FI_DEV_GPU_UTIL[${args.gpuIdle.minutes}m])) < ${args.gpuIdle.utilizationPercent}`,
+                for: "0m",
+                severity: "warning",
+                summary: `A paid GPU node has been idle for ${args.gpuIdle.minutes} minutes`,
+                description: `No GPU on {{ $labels.Hostname }} went above ${args.gpuIdle.utilizationPercent}% in ${args.gpuIdle.minutes} minutes; it is billed by the hour.`,
+            }],
+        });
+    }
+    const gateway: AlertRule[] = [];
+    if (args.budgetRatio !== undefined) {
+        gateway.push({
+            alert: "TeamBudgetNearlySpent",
+            expr: `(litellm_team_max_budget_metric - litellm_remaining_team_budget_metric) / (litellm_team_max_budget_metric > 0) >= ${args.budgetRatio}`,
+            for: "5m",
+            severity: "warning",
+            summary: `A team has spent ${pct(args.budgetRatio)} of its budget`,
+            description: "Team {{ $labels.team_alias }} has spent {{ $value | humanizePercentage }} of its budget; at 100% the gateway refuses its keys until the budget resets.",
+        });
+    }
+    if (args.gateway) {
+        gateway.push(
+            {
+                alert: "GatewayErrorRateHigh",
+                expr: `sum(rate(litellm_proxy_failed_requests_metric_total[10m])) / sum(rate(litellm_proxy_total_requests_metric_total[10m])) > ${args.gateway.errorRatio}`,
+                for: "10m",
+                severity: "critical",
+                summary: `More than ${pct(args.gateway.errorRatio)} of the gateway's requests fail`,
+                description: "{{ $value | humanizePercentage }} of requests to the LLM gateway failed over 10 minutes.",
+            },
+            {
+                alert: "GatewayLatencyHigh",
+                expr: `histogram_quantile(0.95, sum by (le) (rate(litellm_request_total_latency_metric_bucket[10m]))) > ${args.gateway.p95LatencySeconds}`,
+                for: "10m",
+                severity: "warning",
+                summary: `The gateway's 95th-percentile request time is over ${args.gateway.p95LatencySeconds} seconds`,
+                description: "95% of requests finish within {{ $value | humanizeDuration }}, over the threshold.",
+            },
+        );
+    }
+    if (gateway.length > 0) groups.push({ name: "groundwork.gateway", rules: gateway });
+    return groups;
+}
+
+/**
+ * The `spec` of a PrometheusRule holding the groups, each rule with its severity and runbook
+ * (monitoring.coreos.com/v1 PrometheusRule: groups[].rules[].{alert, expr, for, labels, annotations}).
+ */
+export function prometheusRuleSpec(groups: RuleGroup[], runbookUrl: string): Record<string, unknown> {
+    return {
+        groups: groups.map((g) => ({
+            name: g.name,
+            rules: g.rules.map((r) => ({
+                alert: r.alert,
+                expr: r.expr,
+                for: r.for,
+                labels: { severity: r.severity },
+                annotations: { summary: r.summary, description: r.description, runbook_url: `${runbookUrl}#${runbookAnchor(r.alert)}` },
+            })),
+        })),
+    };
+}

@@ -1,0 +1,295 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { noBackupAnnotation } from "../backups";
+import { pinnedRelease } from "../pinned-chart";
+import { Scheduling } from "../placement";
+import { ContainerResources, Footprint, add, requestsOf } from "../platform/footprint";
+import { guardedNamespace } from "../platform/guarded-namespace";
+import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { MeshAuthorization } from "../platform/mesh-authorization";
+import { allowIngress } from "../platform/network-isolation";
+import { VaultConsumer } from "../platform/vault-bootstrap";
+import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
+import { AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanager-config";
+import { prometheusRuleSpec, RuleGroup } from "./alert-rules";
+import { Dashboard, dashboardJson } from "./dashboards";
+import { MONITORING_NAMESPACE, PROMETHEUS_SERVICE_ACCOUNT, SCRAPER } from "./scraper";
+import { podMonitorSpec, PodScrapeTarget } from "./scrape-targets";
+
+/**
+ * kube-prometheus-stack: the prometheus-operator with its CRDs, Prometheus, Alertmanager, Grafana,
+ * kube-state-metrics and node-exporter. Evidence: prometheus-community/helm-charts@kube-prometheus-stack-88.5.3:
+ * charts/kube-prometheus-stack/Chart.yaml L31-33 (`version: 88.5.3`, appVersion v0.93.1; subcharts
+ * kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1, grafana 12.11.1 from grafana-community,
+ * L50-69). Names below are as the chart renders them for the release `monitoring` (its fullname cut
+ * to 26 characters, templates/_helpers.tpl L14-25), read and rendered 2026-11-27
+ * (research/kps-render.md).
+ */
+export const KUBE_PROMETHEUS_STACK_CHART = {
+    chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts", version: "88.5.3",
+    evidence: "prometheus-community/helm-charts@kube-prometheus-stack-88.5.3:charts/kube-prometheus-stack/Chart.yaml",
+} as const;
+
+export const MONITORING_RELEASE = "monitoring";
+const FULLNAME = "monitoring-kube-prometheus";
+/** node-exporter needs the host's network, PIDs and filesystem: a privileged namespace of its own. */
+export const NODE_METRICS_NAMESPACE = "groundwork-node-metrics";
+/** The kps Service in front of Prometheus (`http-web` 9090), which KEDA and Grafana query. */
+export const PROMETHEUS_URL = `http://${FULLNAME}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+/** Grafana's Service (`http-web` 80 → 3000) and its service account, which calls Prometheus and Alertmanager. */
+export const GRAFANA_SERVICE = { name: `${MONITORING_RELEASE}-grafana`, port: 80 } as const;
+const GRAFANA_CLIENT = `${MONITORING_NAMESPACE}/${MONITORING_RELEASE}-grafana`;
+
+/** Pods, as the operator and the charts label them (prometheus-operator v0.93.0 pkg/prometheus/server/operator.go L1696-1704, pkg/alertmanager/operator.go L796-803). */
+const PODS = {
+    prometheus: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": `${FULLNAME}-prometheus` },
+    alertmanager: { "app.kubernetes.io/name": "alertmanager", alertmanager: `${FULLNAME}-alertmanager` },
+    grafana: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": MONITORING_RELEASE },
+    kubeStateMetrics: { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": MONITORING_RELEASE },
+    operator: { app: "kube-prometheus-stack-operator", release: MONITORING_RELEASE },
+};
+
+const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): ContainerResources =>
+    ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+// Requests sized for a small cluster's few tens of thousands of series; memory limits leave room for compaction.
+const OPERATOR = resources("10m", "48Mi", "200m", "256Mi");
+const PROMETHEUS = resources("50m", "384Mi", "1", "1536Mi");
+const CONFIG_RELOADER = resources("5m", "16Mi", "50m", "64Mi");
+const ALERTMANAGER = resources("5m", "32Mi", "100m", "128Mi");
+const KUBE_STATE_METRICS = resources("10m", "48Mi", "100m", "192Mi");
+const NODE_EXPORTER = resources("10m", "24Mi", "200m", "64Mi");
+const GRAFANA = resources("25m", "128Mi", "500m", "384Mi");
+const GRAFANA_SIDECAR = resources("5m", "48Mi", "100m", "128Mi");
+
+/** What the monitoring stack asks of the platform's nodes. */
+export function monitoringFootprint(): Footprint[] {
+    return [
+        { workload: "prometheus-operator", pods: 1, perPod: meshed(requestsOf(OPERATOR)) },
+        { workload: "prometheus", pods: 1, perPod: meshed(add(requestsOf(PROMETHEUS), requestsOf(CONFIG_RELOADER))) },
+        { workload: "alertmanager", pods: 1, perPod: meshed(add(requestsOf(ALERTMANAGER), requestsOf(CONFIG_RELOADER))) },
+        { workload: "kube-state-metrics", pods: 1, perPod: meshed(requestsOf(KUBE_STATE_METRICS)) },
+        { workload: "grafana", pods: 1, perPod: meshed(add(requestsOf(GRAFANA), requestsOf(GRAFANA_SIDECAR), requestsOf(GRAFANA_SIDECAR))) },
+        { workload: "node-exporter", pods: "per-node", perPod: requestsOf(NODE_EXPORTER) },
+    ];
+}
+
+/** Grafana's sign-in through the stack's OIDC issuer (Grafana's generic OAuth reads no discovery document). */
+export interface GrafanaSso {
+    clientId: string;
+    authorizeUrl: string;
+    tokenUrl: string;
+    userinfoUrl: string;
+    groupsClaim: string;
+    /** Members are Grafana Admins. */
+    operatorsGroup: string;
+    /** Members are Viewers and nobody else signs in; without it, everyone the issuer signs in for this client is a Viewer. */
+    usersGroup?: string;
+}
+
+/**
+ * Grafana's role from the groups claim, a JMESPath expression (the claim quoted, as it may hold
+ * `-` or `:`); with `role_attribute_strict`, a person it gives no role cannot sign in.
+ */
+export function grafanaRoleExpression(sso: GrafanaSso): string {
+    const groups = `"${sso.groupsClaim}"[*]`;
+    const viewer = sso.usersGroup ? `contains(${groups}, '${sso.usersGroup}') && 'Viewer'` : "'Viewer'";
+    return `contains(${groups}, '${sso.operatorsGroup}') && 'Admin' || ${viewer}`;
+}
+
+export interface MonitoringArgs {
+    /** Days of metrics kept. */
+    retentionDays: number;
+    /** Prometheus's volume, GB; Prometheus stops keeping data at 80% of it. */
+    storageGbs: number;
+    /** Where alerts go; its secret is in Vault under the consumer's `alert-receiver`. */
+    receiver: AlertReceiver;
+    /** The Vault consumer whose `<name>/alert-receiver`, `<name>/grafana-admin` and `<name>/sso` are synced here. */
+    vaultConsumer: VaultConsumer;
+    /** Groundwork's alert rules, and the README they link into. */
+    rules: RuleGroup[];
+    runbookUrl: string;
+    dashboards: Dashboard[];
+    /** Sources beyond the chart's own (PodMonitors), with the unmeshed ports the scraper must be let in to. */
+    targets: PodScrapeTarget[];
+    unmeshedPorts: { namespace: string; podSelector: Record<string, string>; ports: (string | number)[] }[];
+    /** Meshed service accounts that query Prometheus (KEDA's operator), beside Grafana. */
+    prometheusClients: string[];
+    /** The URL people open Grafana at, when it has a host; with it, SSO. */
+    grafana: { url?: string; sso?: GrafanaSso; ingressClient?: string };
+    scheduling?: Scheduling;
+}
+
+/**
+ * Metrics, alerts and dashboards for the whole stack. Prometheus keeps `retentionDays` on its own
+ * volume, evaluates Groundwork's rules and kube-prometheus-stack's, and sends alerts through
+ * Alertmanager to the one receiver; Grafana shows the dashboards. Every part but node-exporter is
+ * meshed: Prometheus scrapes meshed pods as a named client.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    /** Where Prometheus answers PromQL (KEDA's triggers). */
+    public readonly prometheusUrl: string = PROMETHEUS_URL;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:observability:Monitoring", name, {}, opts);
+        const parent = { parent: this };
+        const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
+        const noBackup = noBackupAnnotation({ [MONITORING_RELEASE]: "metrics are scraped again from the running cluster, and dashboards and rules are code; silences and Grafana's UI state are not kept" });
+        // The namespace KEDA's Prometheus lived in before: the same object, now the monitoring stack's.
+        const ns = guardedNamespace(`${name}-namespace`, meshedNamespaceArgs(MONITORING_NAMESPACE, "restricted", {}, noBackup), {
+            ...parent, retainOnDelete: true, aliases: [{ name: "queue-autoscaling-observability", parent: pulumi.createUrn("queue-autoscaling", "groundwork:inference:QueueAutoscaling") }],
+        });
+        const nodeMetrics = guardedNamespace(`${name}-node-metrics`, {
+            metadata: { name: NODE_METRICS_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" } },
+        }, parent);
+        const inNamespace = { ...parent, dependsOn: [ns] };
+
+        const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, inNamespace);
+        const consumer = args.vaultConsumer.name;
+        const receiverSecret = new VaultSyncedSecret(RECEIVER_SECRET, { auth, path: `${consumer}/alert-receiver`, secretName: RECEIVER_SECRET }, inNamespace);
+        const grafanaAdmin = new VaultSyncedSecret("grafana-admin", { auth, path: `${consumer}/grafana-admin`, secretName: "grafana-admin" }, inNamespace);
+        const grafanaSso = args.grafana.sso && new VaultSyncedSecret("grafana-sso", { auth, path: `${consumer}/sso`, secretName: "grafana-sso" }, inNamespace);
+
+        const release = pinnedRelease(name, KUBE_PROMETHEUS_STACK_CHART, {
+            name: MONITORING_RELEASE,
+            namespace: ns.metadata.name,
+            values: chartValues(args, placement),
+        }, { ...parent, dependsOn: [ns, nodeMetrics, receiverSecret, grafanaAdmin, ...(grafanaSso ? [grafanaSso] : [])] });
+        const afterChart = { ...parent, dependsOn: [release] };
+
+        new k8s.apiextensions.CustomResource(`${name}-rules`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "groundwork", namespace: MONITORING_NAMESPACE },
+            spec: prometheusRuleSpec(args.rules, args.runbookUrl),
+        }, afterChart);
+        for (const target of args.targets) {
+            new k8s.apiextensions.CustomResource(`${name}-${target.name}`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: { name: target.name, namespace: MONITORING_NAMESPACE },
+                spec: podMonitorSpec(target),
+            }, afterChart);
+        }
+        for (const d of args.dashboards) {
+            new k8s.core.v1.ConfigMap(`${name}-${d.uid}`, {
+                metadata: { name: `dashboard-${d.uid}`, namespace: MONITORING_NAMESPACE, labels: { grafana_dashboard: "1" } },
+                data: { [`${d.uid}.json`]: dashboardJson(d) },
+            }, inNamespace);
+        }
+        for (const open of args.unmeshedPorts) {
+            allowIngress(`metrics-scraper-${open.namespace}`, {
+                namespace: open.namespace, podSelector: open.podSelector, ports: open.ports, from: [MONITORING_NAMESPACE],
+                reason: "Prometheus scrapes these pods' metrics (they are outside the mesh)",
+            }, parent);
+        }
+        this.authorizeClients(name, args, inNamespace);
+        this.registerOutputs({ prometheusUrl: this.prometheusUrl });
+    }
+
+    /** Who may call what, in the mesh: each port of the stack's own pods names its clients. */
+    private authorizeClients(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions): void {
+        const scraper = SCRAPER;
+        const server = (id: string, podSelector: Record<string, string>, port: string | number, clients: string[], proxyProtocol: "HTTP/1" | "TLS" = "HTTP/1", noClients?: string) =>
+            new MeshAuthorization(`${name}-${id}`, { namespace: MONITORING_NAMESPACE, podSelector, port, clients, proxyProtocol, noClients }, opts);
+        server("prometheus-api", PODS.prometheus, "http-web", [GRAFANA_CLIENT, scraper, ...args.prometheusClients]);
+        server("prometheus-reloader", PODS.prometheus, "reloader-web", [scraper]);
+        server("alertmanager-api", PODS.alertmanager, "http-web", [scraper, GRAFANA_CLIENT]);
+        server("alertmanager-reloader", PODS.alertmanager, "reloader-web", [scraper]);
+        server("kube-state-metrics", PODS.kubeStateMetrics, "http", [scraper]);
+        server("kube-state-metrics-self", PODS.kubeStateMetrics, "metrics", [scraper]);
+        server("grafana", PODS.grafana, "grafana", [scraper, ...(args.grafana.ingressClient ? [args.grafana.ingressClient] : [])]);
+        // Ports the charts declare for replicas we do not run (grafana-12.11.1 _pod.tpl L1402-1414; PO alertmanager statefulset.go L435-455).
+        server("grafana-gossip", PODS.grafana, "gossip-tcp", [], "HTTP/1", "Grafana's unified-alerting gossip between replicas; one replica, and alerting is Alertmanager's");
+        server("grafana-profiling", PODS.grafana, "profiling", [], "HTTP/1", "Grafana's pprof port; profiling is off");
+        server("alertmanager-gossip", PODS.alertmanager, "mesh-tcp", [], "HTTP/1", "Alertmanager's cluster gossip; one replica runs with gossip off");
+        // The API server calls the operator's admission webhook (TLS, 10250) from outside the mesh;
+        // the port skips the proxy (prometheusOperator.podAnnotations), and Prometheus scrapes it there too.
+        allowIngress(`${name}-operator-webhook`, {
+            namespace: MONITORING_NAMESPACE, podSelector: PODS.operator, ports: [10250], from: "anywhere",
+            reason: "the API server calls the prometheus-operator's admission webhook on 10250 (TLS)",
+        }, opts);
+    }
+}
+
+/** The chart's values, each key as kube-prometheus-stack 88.5.3's values.yaml names it. */
+function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<string, string>; tolerations?: unknown[] }): pulumi.Inputs {
+    const sso = args.grafana.sso;
+    return {
+        crds: { enabled: true },
+        // k3s runs these in its own process: nothing to scrape as pods (values.yaml L2024, L2325, L2439, L2578).
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeProxy: { enabled: false },
+        kubeEtcd: { enabled: false },
+        nodeExporter: { operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
+        prometheusOperator: {
+            // cert-manager issues the webhook's certificate: the chart's hook Jobs never run under a Chart v4 (values.yaml L3185-3186).
+            admissionWebhooks: { certManager: { enabled: true } },
+            podAnnotations: { "config.linkerd.io/skip-inbound-ports": "10250" },
+            resources: OPERATOR,
+            // /healthz probes on the reloaders (prometheus-operator v0.93.0 pkg/operator/config_reloader.go L377-403; values.yaml L3558).
+            prometheusConfigReloader: { resources: CONFIG_RELOADER, enableProbe: true },
+            ...placement,
+        },
+        prometheus: {
+            serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
+            prometheusSpec: {
+                retention: `${args.retentionDays}d`,
+                retentionSize: `${Math.max(1, Math.floor(args.storageGbs * 0.8))}GiB`,
+                storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.storageGbs}Gi` } } } } },
+                resources: PROMETHEUS,
+                // Every ServiceMonitor, PodMonitor, Probe, ScrapeConfig and PrometheusRule in every namespace (values.yaml L4451-4546).
+                ruleSelectorNilUsesHelmValues: false,
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                ...placement,
+            },
+        },
+        alertmanager: {
+            config: alertmanagerConfig(args.receiver),
+            alertmanagerSpec: { secrets: [RECEIVER_SECRET], resources: ALERTMANAGER, ...placement },
+        },
+        "kube-state-metrics": { resources: KUBE_STATE_METRICS, ...placement },
+        "prometheus-node-exporter": {
+            namespaceOverride: NODE_METRICS_NAMESPACE,
+            resources: NODE_EXPORTER,
+            // The chart's defaults set only a read-only root (values.yaml L360-367): no escalation, no capabilities, the runtime's seccomp profile.
+            securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        },
+        grafana: {
+            admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+            testFramework: { enabled: false },
+            resources: GRAFANA,
+            sidecar: { resources: GRAFANA_SIDECAR, dashboards: { resource: "configmap" }, datasources: { resource: "configmap" } },
+            ...placement,
+            ...(sso && {
+                // The client secret reaches Grafana as an environment variable from the synced Secret, never in grafana.ini (a ConfigMap).
+                envValueFrom: { GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: { secretKeyRef: { name: "grafana-sso", key: "clientSecret" } } },
+            }),
+            "grafana.ini": {
+                ...(args.grafana.url && { server: { root_url: args.grafana.url } }),
+                "auth.anonymous": { enabled: false },
+                ...(sso && {
+                    "auth.generic_oauth": {
+                        enabled: true,
+                        name: "SSO",
+                        client_id: sso.clientId,
+                        scopes: "openid profile email",
+                        auth_url: sso.authorizeUrl,
+                        token_url: sso.tokenUrl,
+                        api_url: sso.userinfoUrl,
+                        use_pkce: true,
+                        allow_sign_up: true,
+                        groups_attribute_path: sso.groupsClaim,
+                        role_attribute_path: grafanaRoleExpression(sso),
+                        role_attribute_strict: true,
+                    },
+                    auth: { disable_login_form: true },
+                }),
+            },
+        },
+    };
+}

@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
+const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).transform((v) => pulumi.secret(v));
+const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
+const email = z.email({ message: "must be an e-mail address" });
+
+const receiverSchema = z.strictObject({
+    webhook: z.strictObject({
+        url: secretUrl.describe("Where Alertmanager POSTs alerts (secret: Slack, Teams, PagerDuty and most chat tools take a webhook URL with its token in it). Stored in Vault at `monitoring/alert-receiver`."),
+    }).optional().describe("Alertmanager's webhook receiver (JSON body: prometheus/alertmanager@v0.34.0 notify/webhook)."),
+    email: z.strictObject({
+        to: z.array(email).min(1).describe("Who receives alerts."),
+        from: email.describe("The sender address."),
+        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port of the SMTP server, such as smtp.example.com:587" }).describe("SMTP server, host:port (STARTTLS is required)."),
+        username: z.string().min(1).describe("SMTP user."),
+        password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
+    }).optional().describe("E-mail through an SMTP server."),
+}).superRefine((r, ctx) => {
+    const set = (["webhook", "email"] as const).filter((k) => r[k] !== undefined);
+    if (set.length !== 1) {
+        ctx.addIssue({ code: "custom", message: set.length === 0 ? "must name one receiver: webhook (url) or email (to, from, smarthost, username, password)" : "names both webhook and email; choose one" });
+    }
+});
+
+const ratio = (what: string, fallback: number) => z.number().gt(0).lt(1).default(fallback).describe(what);
+
+export const monitoringSchema = z.strictObject({
+    retentionDays: z.number().int().min(1).max(90).default(7).describe("Days of metrics Prometheus keeps."),
+    storageGbs: z.number().int().min(2).max(500).default(8).describe("Prometheus's volume, GB; it also stops keeping data at 80% of it."),
+    alerts: z.strictObject({
+        receiver: receiverSchema.describe("Where alerts go (one receiver)."),
+        runbookUrl: z.url({ protocol: /^https$/, message: "must be the https URL of this repository's README, e.g. https://github.com/acme/platform/blob/main/README.md" })
+            .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
+        gateway: z.strictObject({
+            errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),
+            p95LatencySeconds: z.number().gt(0).max(600).default(30).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
+        }).default({ errorRatio: 0.05, p95LatencySeconds: 30 }),
+        gpuIdle: z.strictObject({
+            minutes: z.number().int().min(15).max(1440).default(60).describe("How long a GPU stays below `utilizationPercent` before it is reported idle."),
+            utilizationPercent: z.number().min(0).max(100).default(5).describe("GPU utilisation (DCGM_FI_DEV_GPU_UTIL) under which it counts as idle."),
+        }).default({ minutes: 60, utilizationPercent: 5 }).describe("A paid GPU node doing nothing."),
+    }).describe("Alert rules and where they are sent."),
+}).describe("Prometheus, Alertmanager and Grafana: metrics of every layer, alerts with runbooks, dashboards.");
+
+export type MonitoringConfig = z.output<typeof monitoringSchema>;
