@@ -375,7 +375,8 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "edge" && section === "machines") return b === "privateKey";
     if (site === "platform" && section === "vault") return a === "token";
     if (site === "access" && section === "sso") return a === "clientSecret";
-    if (site === "monitoring" && section === "alerts" && a === "receiver") return (b === "webhook" && path[4] === "url") || (b === "email" && path[4] === "password");
+    // The receiver holds a URL with a token in it or a password: only the e-mail's plain fields may be shown.
+    if (site === "monitoring" && section === "alerts" && a === "receiver") return !(b === "email" && ["to", "from", "smarthost", "username"].includes(String(path[4])));
     if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey");
     if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;

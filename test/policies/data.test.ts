@@ -254,6 +254,16 @@ describe("data policy pack", () => {
             assert.match(found[0], /add a CronJob in langfuse labelled groundwork\.dev\/backup-of: langfuse with a schedule, or say why it needs none/);
         });
 
+        it("knows kube-prometheus-stack keeps data only with a volume for Prometheus, and takes the namespace's reason", async () => {
+            const stored = { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: {} } } } };
+            const found = await messages(storesHaveBackupSchedules, [chart("kube-prometheus-stack", "monitoring", "groundwork-observability", stored), chart("kube-prometheus-stack", "scratch", "lab")]);
+            assert.deepEqual(found.map((m) => m.split(" keeps data")[0]), ["Helm release monitoring (chart kube-prometheus-stack) in groundwork-observability"]);
+            assert.deepEqual(await messages(storesHaveBackupSchedules, [
+                chart("kube-prometheus-stack", "monitoring", "groundwork-observability", stored),
+                namespace("groundwork-observability", { "groundwork.dev/no-backup": "monitoring: scraped again from the running cluster" }),
+            ]), []);
+        });
+
         it("counts a chart's own volumes under its release, as a real preview shows them", async () => {
             const vault = chart("vault", "vault", "vault");
             const vaultData = rec("kubernetes:apps/v1:StatefulSet", "vault/vault", {

@@ -1,0 +1,168 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../plan/report";
+import { PlanResult } from "../plan/run";
+import { grafanaRoleExpression } from "../components/observability/monitoring";
+import { staleAfterHours } from "../stacks/monitoring";
+import { committedPlan, parse, problems, stackValues, vaultSecretAt } from "./helpers";
+import { promql } from "./validators";
+
+const docsOf = (plan: PlanResult) => kubernetesDocuments(plan.resources) as any[];
+const find = (docs: any[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata?.name === name);
+
+const withMonitoring = (monitoring: Record<string, unknown>) => ({ ...stackValues("dev"), monitoring });
+const RUNBOOKS = "https://git.example/platform/blob/main/README.md";
+
+describe("monitoring and alerts", function () {
+    const plans: Record<string, PlanResult> = {};
+    before(async () => {
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) plans[stack] = await committedPlan(stack);
+    });
+
+    describe("in every stack's plan", () => {
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+            it(`${stack}: kube-prometheus-stack, Groundwork's alert rules with runbooks, dashboards and scrape targets`, () => {
+                const docs = docsOf(plans[stack]);
+                const release = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack");
+                assert.deepEqual([release.metadata.name, release.metadata.namespace, release.spec.version], ["monitoring", "groundwork-observability", "88.5.3"]);
+                const rule = find(docs, "PrometheusRule", "groundwork");
+                const alerts = rule.spec.groups.flatMap((g: any) => g.rules);
+                const runbooks = stackValues(stack).monitoring.alerts.runbookUrl;
+                for (const a of alerts) {
+                    assert.ok(promql(a.expr).ok, `${a.alert}: ${promql(a.expr).output}`);
+                    assert.equal(a.annotations.runbook_url, `${runbooks}#${a.alert.toLowerCase()}`);
+                }
+                const names = alerts.map((a: any) => a.alert);
+                for (const always of ["NodeDown", "VaultSealed", "VaultBackupStale", "QdrantBackupStale", "ClickHouseBackupStale", "EtcdSnapshotStale", "PostgresBackupStale", "CertificateExpiringSoon", "VolumeAlmostFull"]) {
+                    assert.ok(names.includes(always), `${stack} has no ${always}`);
+                }
+                for (const withModels of ["GatewayErrorRateHigh", "GatewayLatencyHigh", "TeamBudgetNearlySpent"]) assert.ok(names.includes(withModels), `${stack}: ${withModels}`);
+                assert.equal(names.includes("GpuNodeIdle"), stack === "cloud" || stack === "hybrid", "only stacks with GPU nodes alert on idle GPUs");
+                const dashboards = docs.filter((d) => d.kind === "ConfigMap" && d.metadata.labels?.grafana_dashboard === "1");
+                assert.deepEqual(dashboards.map((d) => d.metadata.name).sort(), ["dashboard-groundwork-inference", "dashboard-groundwork-platform", "dashboard-groundwork-spend"]);
+                for (const d of dashboards) {
+                    const model = JSON.parse(Object.values(d.data)[0] as string);
+                    for (const target of model.panels.flatMap((p: any) => p.targets)) assert.ok(promql(target.expr).ok, `${model.uid}: ${target.expr}`);
+                }
+                const monitors = docs.filter((d) => d.kind === "PodMonitor").map((d) => d.metadata.name);
+                for (const m of ["linkerd-proxies", "linkerd-control-plane", "postgres", "cert-manager", "vllm", "llm-gateway"]) assert.ok(monitors.includes(m), `${stack}: PodMonitor ${m}`);
+            });
+        }
+
+        it("scrapes GPUs with NVIDIA's DCGM exporter where GPU nodes run, once the monitoring CRDs exist", () => {
+            const cloud = docsOf(plans.cloud);
+            const dcgm = cloud.find((d) => d.kind === "HelmRelease" && d.spec.chart === "dcgm-exporter");
+            assert.deepEqual([dcgm.metadata.namespace, dcgm.spec.version, dcgm.spec.repo], ["nvidia-device-plugin", "4.8.2", "https://nvidia.github.io/dcgm-exporter/helm-charts"]);
+            assert.equal(dcgm.spec.values.runtimeClassName, "nvidia");
+            assert.ok(!docsOf(plans.dev).some((d) => d.kind === "HelmRelease" && d.spec.chart === "dcgm-exporter"), "dev has no GPU");
+            const release = plans.cloud.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "nvidia-dcgm-exporter")!;
+            const kps = plans.cloud.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "monitoring")!;
+            assert.ok(release.dependencies.includes(kps.urn), "the exporter's ServiceMonitor waits for the CRDs kube-prometheus-stack installs");
+        });
+    });
+
+    describe("alerts reach the receiver, and its secret never leaves Vault", () => {
+        it("webhook: Alertmanager reads the URL from the Secret VSO syncs from Vault monitoring/alert-receiver", () => {
+            const docs = docsOf(plans.dev);
+            const values = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values;
+            const receiver = values.alertmanager.config.receivers.find((r: any) => r.name === "groundwork");
+            assert.deepEqual(receiver.webhook_configs, [{ url_file: "/etc/alertmanager/secrets/alertmanager-receiver/url", send_resolved: true }]);
+            assert.deepEqual(values.alertmanager.alertmanagerSpec.secrets, ["alertmanager-receiver"]);
+            assert.equal(values.alertmanager.config.route.receiver, "groundwork");
+            assert.deepEqual(values.alertmanager.config.route.routes, [{ receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] }]);
+            const synced = find(docs, "VaultStaticSecret", "alertmanager-receiver");
+            assert.deepEqual([synced.metadata.namespace, synced.spec.path, synced.spec.destination.name], ["groundwork-observability", "monitoring/alert-receiver", "alertmanager-receiver"]);
+            assert.deepEqual(Object.keys(vaultSecretAt(plans.dev, "monitoring/alert-receiver")), ["url"]);
+        });
+
+        it("email: STARTTLS to the smarthost, the password read from a file", () => {
+            const values = docsOf(plans.cloud).find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values;
+            const receiver = values.alertmanager.config.receivers.find((r: any) => r.name === "groundwork");
+            assert.deepEqual(receiver.email_configs, [{
+                to: "oncall@groundwork.example", from: "alerts@groundwork.example", smarthost: "smtp.groundwork.example:587", auth_username: "alerts@groundwork.example",
+                auth_password_file: "/etc/alertmanager/secrets/alertmanager-receiver/password", require_tls: true, send_resolved: true,
+            }]);
+            assert.deepEqual(Object.keys(vaultSecretAt(plans.cloud, "monitoring/alert-receiver")), ["password"]);
+        });
+    });
+
+    describe("Grafana", () => {
+        it("signs people in through SSO, the client secret from Vault, operators as Admins", () => {
+            const docs = docsOf(plans.dev);
+            const grafana = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values.grafana;
+            const oauth = grafana["grafana.ini"]["auth.generic_oauth"];
+            assert.equal(oauth.client_id, "groundwork-dev");
+            assert.equal(oauth.client_secret, undefined, "never in grafana.ini, which the chart renders into a ConfigMap");
+            assert.deepEqual(grafana.envValueFrom, { GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: { secretKeyRef: { name: "grafana-sso", key: "clientSecret" } } });
+            assert.equal(oauth.role_attribute_strict, true);
+            assert.equal(grafana["grafana.ini"].server.root_url, "https://grafana.dev.groundwork.example");
+            assert.deepEqual(grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+            assert.ok(find(docs, "VaultStaticSecret", "grafana-sso") && find(docs, "VaultStaticSecret", "grafana-admin"));
+            assert.deepEqual(Object.keys(vaultSecretAt(plans.dev, "monitoring/grafana-admin")), ["admin-user", "admin-password"]);
+        });
+
+        it("maps groups to roles, refusing anyone outside the users group when there is one", () => {
+            const sso = { clientId: "c", authorizeUrl: "", tokenUrl: "", userinfoUrl: "", groupsClaim: "groups", operatorsGroup: "platform-ops" };
+            assert.equal(grafanaRoleExpression(sso), `contains("groups"[*], 'platform-ops') && 'Admin' || 'Viewer'`);
+            assert.equal(grafanaRoleExpression({ ...sso, usersGroup: "ai-users" }), `contains("groups"[*], 'platform-ops') && 'Admin' || contains("groups"[*], 'ai-users') && 'Viewer'`);
+        });
+
+        it("is for operators only, on their entrypoint, when the issuer's endpoints are not given", () => {
+            const hybrid = docsOf(plans.hybrid);
+            const values = hybrid.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values.grafana;
+            assert.equal(values["grafana.ini"]["auth.generic_oauth"], undefined);
+            assert.equal((plans.hybrid.outputs.urls as Record<string, string>).grafana, "https://grafana.hybrid.groundwork.example:9443");
+        });
+    });
+
+    describe("config", () => {
+        it("defaults to 7 days on 8 GB, 5% gateway errors, 30 s p95, and a GPU idle for an hour", () => {
+            const m = parse(stackValues("dev")).monitoring;
+            assert.deepEqual([m.retentionDays, m.storageGbs, m.alerts.gateway, m.alerts.gpuIdle], [7, 8, { errorRatio: 0.05, p95LatencySeconds: 30 }, { minutes: 60, utilizationPercent: 5 }]);
+        });
+
+        it("counts a backup stale after its schedule's longest gap and 3 hours; etcd after its interval and 2", () => {
+            assert.deepEqual(staleAfterHours(parse(stackValues("dev"))), { vault: 27, qdrant: 27, clickhouse: 27, postgres: 27, etcd: 8 });
+            const weekdays = stackValues("dev");
+            weekdays.platform = { postgres: { backup: { schedule: "0 0 3 * * 1-5" } }, backups: { etcd: { everyHours: 12 } } };
+            const stale = staleAfterHours(parse(weekdays));
+            assert.deepEqual([stale.postgres, stale.etcd], [75, 14], "Friday night to Monday night");
+        });
+
+        it("requires a receiver: exactly one, webhook or email", () => {
+            assert.deepEqual(problems(withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: {} } })),
+                ["groundwork:monitoring.alerts.receiver = [secret]: must name one receiver: webhook (url) or email (to, from, smarthost, username, password)"]);
+            const both = problems(withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { webhook: { url: "https://hooks.example/PLANTED-x" }, email: { to: ["a@example.com"], from: "b@example.com", smarthost: "smtp.example.com:587", username: "u", password: "PLANTED-p" } } } }));
+            // The receiver holds secrets: the message names it, never shows it.
+            assert.deepEqual(both, ["groundwork:monitoring.alerts.receiver = [secret]: names both webhook and email; choose one"]);
+            const without = stackValues("dev");
+            delete without.monitoring;
+            assert.match(problems(without)[0], /^groundwork:monitoring is not set: it is required/);
+        });
+
+        it("refuses a webhook URL that is not one, without echoing it", () => {
+            const planted = "not a url but a PLANTED-token-7d1e";
+            const found = problems(withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { webhook: { url: planted } } } }));
+            assert.equal(found.length, 1);
+            assert.match(found[0], /^groundwork:monitoring\.alerts\.receiver\.webhook\.url.*must be an http\(s\) URL/);
+            assert.ok(!found[0].includes("PLANTED"), found[0]);
+        });
+
+        it("refuses an SMTP server without a port, a runbook link that is not https, and impossible numbers, naming each", () => {
+            const found = problems(withMonitoring({
+                retentionDays: 0,
+                storageGbs: 1,
+                alerts: {
+                    runbookUrl: "http://wiki/README.md",
+                    receiver: { email: { to: ["oncall@example.com"], from: "alerts@example.com", smarthost: "smtp.example.com", username: "u", password: "p" } },
+                    gateway: { errorRatio: 5 },
+                },
+            }));
+            assert.equal(found.length, 5, found.join("\n"));
+            assert.match(found.join("\n"), /groundwork:monitoring\.retentionDays = 0/);
+            assert.match(found.join("\n"), /groundwork:monitoring\.storageGbs = 1/);
+            assert.match(found.join("\n"), /groundwork:monitoring\.alerts\.runbookUrl = "http:\/\/wiki\/README\.md": must be the https URL/);
+            assert.match(found.join("\n"), /groundwork:monitoring\.alerts\.receiver\.email\.smarthost = "smtp\.example\.com": must be host:port/);
+            assert.match(found.join("\n"), /groundwork:monitoring\.alerts\.gateway\.errorRatio = 5/);
+        });
+    });
+});
