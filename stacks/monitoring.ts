@@ -39,14 +39,16 @@ const VOLUME_FULL_RATIO = 0.85;
 const BUDGET_RATIO = 0.8;
 
 export function receiverOf(monitoring: MonitoringConfig): AlertReceiver {
-    const email = monitoring.alerts.receiver.email;
-    return email ? { kind: "email", to: email.to, from: email.from, smarthost: email.smarthost, username: email.username } : { kind: "webhook" };
+    const { email, slack, teams } = monitoring.alerts.receiver;
+    if (email) return { kind: "email", to: email.to, from: email.from, smarthost: email.smarthost, username: email.username };
+    if (slack) return { kind: "slack", channel: slack.channel };
+    return teams ? { kind: "teams" } : { kind: "webhook" };
 }
 
 /** The monitoring consumer's secrets: the receiver's, and Grafana's generated admin login (a break-glass account beside SSO). */
 export function monitoringSecrets(monitoring: MonitoringConfig): PlatformSecrets {
     const receiver = monitoring.alerts.receiver;
-    const secret = receiver.webhook?.url ?? receiver.email!.password;
+    const secret = receiver.webhook?.url ?? receiver.slack?.url ?? receiver.teams?.url ?? receiver.email!.password;
     return {
         [`${MONITORING_CONSUMER.name}/alert-receiver`]: { [receiverSecretKey(receiverOf(monitoring))]: pulumi.output(secret) },
         [`${MONITORING_CONSUMER.name}/grafana-admin`]: {
@@ -96,6 +98,7 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
         ],
         etcdStaleAfterHours: stale.etcd,
         postgresStaleAfterHours: stale.postgres,
+        postgresNamespace: "groundwork-data",
         certificateDays: CERTIFICATE_DAYS,
         volumeFullRatio: VOLUME_FULL_RATIO,
         gateway: inference && monitoring.alerts.gateway,

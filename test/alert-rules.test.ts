@@ -10,6 +10,7 @@ const FULL: AlertRulesArgs = {
     cronJobBackups: [{ store: "Vault", namespace: "vault", cronjob: "vault-snapshots", staleAfterHours: 27 }],
     etcdStaleAfterHours: 9,
     postgresStaleAfterHours: 27,
+    postgresNamespace: "groundwork-data",
     certificateDays: 21,
     volumeFullRatio: 0.85,
     gateway: { errorRatio: 0.05, p95LatencySeconds: 30 },
@@ -45,7 +46,11 @@ describe("alert rules", () => {
         assert.match(byName.CertificateExpiringSoon, /< 1814400$/, "21 days in seconds");
         assert.match(byName.VolumeAlmostFull, /> 0\.85$/);
         assert.match(byName.TeamBudgetNearlySpent, />= 0\.8$/);
-        assert.match(byName.GpuNodeIdle, /\[60m\]\)\) < 5$/);
+        assert.match(byName.GpuNodeIdle, /\[60m\]\)\) < 5 and on \(Hostname\) label_replace\(time\(\) - kube_node_created > 3600, "Hostname", "\$1", "node", "\(\.\*\)"\)$/, "a node still loading its model is not idle");
+        // A new cluster or store has had no chance to back up: the window must have passed since it was made.
+        assert.match(byName.EtcdSnapshotStale, /\) and on\(\) \(time\(\) - min\(kube_node_created\) > 32400\)$/);
+        assert.match(byName.PostgresBackupStale, /and on\(\) \(time\(\) - min\(kube_namespace_created\{namespace="groundwork-data"\}\) > 97200\)$/);
+        assert.match(byName.GatewayErrorRateHigh, /exception_status=~"5\.\."/, "a caller's 4xx is not the gateway failing");
         assert.match(byName.VaultBackupStale, /cronjob="vault-snapshots"\}\) > 97200/, "27 hours");
         assert.match(byName.EtcdSnapshotStale, /\[9h\]/);
     });

@@ -3,7 +3,7 @@ import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { grafanaRoleExpression } from "../components/observability/monitoring";
 import { staleAfterHours } from "../stacks/monitoring";
-import { committedPlan, parse, problems, stackValues, vaultSecretAt } from "./helpers";
+import { committedPlan, parse, planFixture, problems, stackValues, vaultSecretAt } from "./helpers";
 import { promql } from "./validators";
 
 const docsOf = (plan: PlanResult) => kubernetesDocuments(plan.resources) as any[];
@@ -61,11 +61,18 @@ describe("monitoring and alerts", function () {
     });
 
     describe("alerts reach the receiver, and its secret never leaves Vault", () => {
-        it("webhook: Alertmanager reads the URL from the Secret VSO syncs from Vault monitoring/alert-receiver", () => {
+        const receiverIn = (stack: string) => docsOf(plans[stack]).find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack")
+            .spec.values.alertmanager.config.receivers.find((r: any) => r.name === "groundwork");
+
+        it("Slack, Teams or Alertmanager's own webhook: each reads its URL from a file, never from the config", () => {
+            assert.deepEqual(receiverIn("dev"), { name: "groundwork", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/alertmanager-receiver/url", channel: "#platform-alerts", send_resolved: true }] });
+            assert.deepEqual(receiverIn("hybrid"), { name: "groundwork", msteamsv2_configs: [{ webhook_url_file: "/etc/alertmanager/secrets/alertmanager-receiver/url", send_resolved: true }] });
+            assert.deepEqual(receiverIn("edge"), { name: "groundwork", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-receiver/url", send_resolved: true }] });
+        });
+
+        it("the secret is in Vault monitoring/alert-receiver, synced by VSO into the Secret Alertmanager mounts", () => {
             const docs = docsOf(plans.dev);
             const values = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values;
-            const receiver = values.alertmanager.config.receivers.find((r: any) => r.name === "groundwork");
-            assert.deepEqual(receiver.webhook_configs, [{ url_file: "/etc/alertmanager/secrets/alertmanager-receiver/url", send_resolved: true }]);
             assert.deepEqual(values.alertmanager.alertmanagerSpec.secrets, ["alertmanager-receiver"]);
             assert.equal(values.alertmanager.config.route.receiver, "groundwork");
             assert.deepEqual(values.alertmanager.config.route.routes, [{ receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] }]);
@@ -75,9 +82,7 @@ describe("monitoring and alerts", function () {
         });
 
         it("email: STARTTLS to the smarthost, the password read from a file", () => {
-            const values = docsOf(plans.cloud).find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values;
-            const receiver = values.alertmanager.config.receivers.find((r: any) => r.name === "groundwork");
-            assert.deepEqual(receiver.email_configs, [{
+            assert.deepEqual(receiverIn("cloud").email_configs, [{
                 to: "oncall@groundwork.example", from: "alerts@groundwork.example", smarthost: "smtp.groundwork.example:587", auth_username: "alerts@groundwork.example",
                 auth_password_file: "/etc/alertmanager/secrets/alertmanager-receiver/password", require_tls: true, send_resolved: true,
             }]);
@@ -130,10 +135,12 @@ describe("monitoring and alerts", function () {
 
         it("requires a receiver: exactly one, webhook or email", () => {
             assert.deepEqual(problems(withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: {} } })),
-                ["groundwork:monitoring.alerts.receiver = [secret]: must name one receiver: webhook (url) or email (to, from, smarthost, username, password)"]);
+                ["groundwork:monitoring.alerts.receiver = [secret]: must name one receiver: slack (url), teams (url), webhook (url) or email (to, from, smarthost, username, password)"]);
             const both = problems(withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { webhook: { url: "https://hooks.example/PLANTED-x" }, email: { to: ["a@example.com"], from: "b@example.com", smarthost: "smtp.example.com:587", username: "u", password: "PLANTED-p" } } } }));
             // The receiver holds secrets: the message names it, never shows it.
-            assert.deepEqual(both, ["groundwork:monitoring.alerts.receiver = [secret]: names both webhook and email; choose one"]);
+            assert.deepEqual(both, ["groundwork:monitoring.alerts.receiver = [secret]: names webhook and email; choose one"]);
+            assert.match(problems(withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { slack: { url: "http://hooks.slack.com/PLANTED-s" } } } }))[0],
+                /^groundwork:monitoring\.alerts\.receiver\.slack\.url = \[secret\]: must be the https URL of a Slack incoming webhook/);
             const without = stackValues("dev");
             delete without.monitoring;
             assert.match(problems(without)[0], /^groundwork:monitoring is not set: it is required/);
@@ -164,5 +171,22 @@ describe("monitoring and alerts", function () {
             assert.match(found.join("\n"), /groundwork:monitoring\.alerts\.receiver\.email\.smarthost = "smtp\.example\.com": must be host:port/);
             assert.match(found.join("\n"), /groundwork:monitoring\.alerts\.gateway\.errorRatio = 5/);
         });
+    });
+});
+
+describe("the monitoring namespace, taken over from KEDA's Prometheus", () => {
+    it("aliases the namespace and each of its policies to their old names, so an upgrade adopts them", async () => {
+        const old = "urn:pulumi:dev::groundwork::groundwork:inference:QueueAutoscaling::queue-autoscaling";
+        const moved = (await planFixture("moved-namespace", { moved: true })).outputs.aliases as Record<string, string[]>;
+        assert.deepEqual(moved, {
+            "monitoring-namespace": [`queue-autoscaling-observability under ${old}`],
+            "monitoring-namespace-metadata": [`queue-autoscaling-observability-metadata under ${old}`],
+            "monitoring-namespace-deny-ingress": [`queue-autoscaling-observability-deny-ingress under ${old}`],
+            "monitoring-namespace-same-namespace": [`queue-autoscaling-observability-same-namespace under ${old}`],
+            // New with monitoring: nothing to adopt.
+            "monitoring-namespace-metrics-scraper": [],
+        });
+        const fresh = (await planFixture("moved-namespace", { moved: false })).outputs.aliases as Record<string, string[]>;
+        assert.ok(Object.values(fresh).every((a) => a.length === 0));
     });
 });

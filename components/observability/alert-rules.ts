@@ -54,6 +54,8 @@ export interface AlertRulesArgs {
     etcdStaleAfterHours: number;
     /** Hours after which Postgres's last base backup is stale (WAL archives continuously). */
     postgresStaleAfterHours: number;
+    /** Postgres's namespace: a store younger than the window has had no chance to back up yet. */
+    postgresNamespace: string;
     /** Days before a certificate's end that an alert fires. */
     certificateDays: number;
     /** Share of a volume used before an alert. */
@@ -88,11 +90,14 @@ function backupRules(args: AlertRulesArgs): AlertRule[] {
     });
     const etcdWindow = `${args.etcdStaleAfterHours}h`;
     const etcdSuccess = `k3s_etcd_snapshot_save_s3_duration_seconds_count{status="success"}`;
+    // A new cluster, or a new Postgres, has had no chance to back up yet: only one older than the window alerts.
+    const olderThan = (created: string, hours: number) => `on() (time() - min(${created}) > ${hours * 3600})`;
+    const postgresStale = args.postgresStaleAfterHours * 3600;
     return [
         ...cronJobs,
         {
             alert: "EtcdSnapshotStale",
-            expr: `sum by (instance) (increase(${etcdSuccess}[${etcdWindow}])) == 0 or absent_over_time(${etcdSuccess}[${etcdWindow}])`,
+            expr: `(sum by (instance) (increase(${etcdSuccess}[${etcdWindow}])) == 0 or absent_over_time(${etcdSuccess}[${etcdWindow}])) and ${olderThan("kube_node_created", args.etcdStaleAfterHours)}`,
             for: "10m",
             severity: "critical",
             summary: `No k3s etcd snapshot reached the bucket in ${args.etcdStaleAfterHours} hours`,
@@ -108,7 +113,8 @@ function backupRules(args: AlertRulesArgs): AlertRule[] {
         },
         {
             alert: "PostgresBackupStale",
-            expr: `time() - max by (namespace, pod) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp) > ${args.postgresStaleAfterHours * 3600}`,
+            // The plugin reports 0 until the first base backup (plugin-barman-cloud@v0.13.0 internal/cnpgi/instance/metrics.go L123-151).
+            expr: `time() - max by (namespace, pod) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp) > ${postgresStale} and ${olderThan(`kube_namespace_created{namespace="${args.postgresNamespace}"}`, args.postgresStaleAfterHours)}`,
             for: "10m",
             severity: "critical",
             summary: `Postgres's last base backup is more than ${args.postgresStaleAfterHours} hours old`,
@@ -190,7 +196,9 @@ export function alertRuleGroups(args: AlertRulesArgs): RuleGroup[] {
             name: "groundwork.gpus",
             rules: [{
                 alert: "GpuNodeIdle",
-                expr: `max by (Hostname) (max_over_time(DCGM_FI_DEV_GPU_UTIL[${args.gpuIdle.minutes}m])) < ${args.gpuIdle.utilizationPercent}`,
+                // Only nodes up longer than the window (a new node is still loading its model); DCGM's Hostname is the node's name.
+                expr: `max by (Hostname) (max_over_time(DCGM_FI_DEV_GPU_UTIL[${args.gpuIdle.minutes}m])) < ${args.gpuIdle.utilizationPercent}` +
+                    ` and on (Hostname) label_replace(time() - kube_node_created > ${args.gpuIdle.minutes * 60}, "Hostname", "$1", "node", "(.*)")`,
                 for: "0m",
                 severity: "warning",
                 summary: `A paid GPU node has been idle for ${args.gpuIdle.minutes} minutes`,
@@ -213,10 +221,11 @@ export function alertRuleGroups(args: AlertRulesArgs): RuleGroup[] {
         gateway.push(
             {
                 alert: "GatewayErrorRateHigh",
-                expr: `sum(rate(litellm_proxy_failed_requests_metric_total[10m])) / sum(rate(litellm_proxy_total_requests_metric_total[10m])) > ${args.gateway.errorRatio}`,
+                // Server errors only: a bad key, a spent budget or a rate limit (4xx) is the caller's, not the gateway's.
+                expr: `sum(rate(litellm_proxy_failed_requests_metric_total{exception_status=~"5.."}[10m])) / sum(rate(litellm_proxy_total_requests_metric_total[10m])) > ${args.gateway.errorRatio}`,
                 for: "10m",
                 severity: "critical",
-                summary: `More than ${pct(args.gateway.errorRatio)} of the gateway's requests fail`,
+                summary: `More than ${pct(args.gateway.errorRatio)} of the gateway's requests fail with a server error`,
                 description: "{{ $value | humanizePercentage }} of requests to the LLM gateway failed over 10 minutes.",
             },
             {

@@ -15,10 +15,38 @@ const SECRET_DIR = `/etc/alertmanager/secrets/${RECEIVER_SECRET}`;
 
 export type AlertReceiver =
     | { kind: "webhook" }
+    | { kind: "slack"; channel?: string }
+    | { kind: "teams" }
     | { kind: "email"; to: string[]; from: string; smarthost: string; username: string };
 
 /** The key of the receiver's secret in Vault and in the synced Secret. */
-export const receiverSecretKey = (receiver: AlertReceiver) => (receiver.kind === "webhook" ? "url" : "password");
+export const receiverSecretKey = (receiver: AlertReceiver) => (receiver.kind === "email" ? "password" : "url");
+
+/** One receiver's notifier config, its secret read from the mounted file. */
+function notifier(receiver: AlertReceiver): Record<string, unknown> {
+    switch (receiver.kind) {
+        case "webhook":
+            return { webhook_configs: [{ url_file: `${SECRET_DIR}/url`, send_resolved: true }] };
+        case "slack":
+            // config/notifiers.go L321 (api_url_file); the operator's model, pkg/alertmanager/types.go L207.
+            return { slack_configs: [{ api_url_file: `${SECRET_DIR}/url`, ...(receiver.channel && { channel: receiver.channel }), send_resolved: true }] };
+        case "teams":
+            // notify/msteamsv2/config.go L36 (webhook_url_file); the operator's model, types.go L528.
+            return { msteamsv2_configs: [{ webhook_url_file: `${SECRET_DIR}/url`, send_resolved: true }] };
+        case "email":
+            return {
+                email_configs: [{
+                    to: receiver.to.join(", "),
+                    from: receiver.from,
+                    smarthost: receiver.smarthost,
+                    auth_username: receiver.username,
+                    auth_password_file: `${SECRET_DIR}/password`,
+                    require_tls: true,
+                    send_resolved: true,
+                }],
+            };
+    }
+}
 
 /**
  * Alerts go to the receiver grouped by name and namespace, again every 4 hours while they fire,
@@ -27,19 +55,7 @@ export const receiverSecretKey = (receiver: AlertReceiver) => (receiver.kind ===
  * again (values.yaml L585-588).
  */
 export function alertmanagerConfig(receiver: AlertReceiver): Record<string, unknown> {
-    const send = receiver.kind === "webhook"
-        ? { webhook_configs: [{ url_file: `${SECRET_DIR}/url`, send_resolved: true }] }
-        : {
-            email_configs: [{
-                to: receiver.to.join(", "),
-                from: receiver.from,
-                smarthost: receiver.smarthost,
-                auth_username: receiver.username,
-                auth_password_file: `${SECRET_DIR}/password`,
-                require_tls: true,
-                send_resolved: true,
-            }],
-        };
+    const send = notifier(receiver);
     return {
         route: {
             receiver: "groundwork",

@@ -80,7 +80,7 @@ export interface GrafanaSso {
     tokenUrl: string;
     userinfoUrl: string;
     groupsClaim: string;
-    /** Members are Grafana Admins. */
+    /** Members are Admins of Grafana's organisation (dashboards, data sources, users). */
     operatorsGroup: string;
     /** Members are Viewers and nobody else signs in; without it, everyone the issuer signs in for this client is a Viewer. */
     usersGroup?: string;
@@ -135,8 +135,8 @@ export class Monitoring extends pulumi.ComponentResource {
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
         const noBackup = noBackupAnnotation({ [MONITORING_RELEASE]: "metrics are scraped again from the running cluster, and dashboards and rules are code; silences and Grafana's UI state are not kept" });
         // The namespace KEDA's Prometheus lived in before: the same object, now the monitoring stack's.
-        const ns = guardedNamespace(`${name}-namespace`, meshedNamespaceArgs(MONITORING_NAMESPACE, "restricted", {}, noBackup), {
-            ...parent, retainOnDelete: true, aliases: [{ name: "queue-autoscaling-observability", parent: pulumi.createUrn("queue-autoscaling", "groundwork:inference:QueueAutoscaling") }],
+        const ns = guardedNamespace(`${name}-namespace`, meshedNamespaceArgs(MONITORING_NAMESPACE, "restricted", {}, noBackup), { ...parent, retainOnDelete: true }, {
+            movedFrom: { name: "queue-autoscaling-observability", parent: pulumi.createUrn("queue-autoscaling", "groundwork:inference:QueueAutoscaling") },
         });
         const nodeMetrics = guardedNamespace(`${name}-node-metrics`, {
             metadata: { name: NODE_METRICS_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" } },
@@ -221,6 +221,8 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
         kubeScheduler: { enabled: false },
         kubeProxy: { enabled: false },
         kubeEtcd: { enabled: false },
+        // Groundwork's NodeDown says the same, with its runbook: one notification per down node (rules-1.14/kubernetes-system-kubelet.yaml L29).
+        defaultRules: { disabled: { KubeNodeNotReady: true } },
         nodeExporter: { operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
         prometheusOperator: {
             // cert-manager issues the webhook's certificate: the chart's hook Jobs never run under a Chart v4 (values.yaml L3185-3186).
@@ -263,7 +265,11 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
             testFramework: { enabled: false },
             resources: GRAFANA,
-            sidecar: { resources: GRAFANA_SIDECAR, dashboards: { resource: "configmap" }, datasources: { resource: "configmap" } },
+            // A Role in its own namespace instead of the chart's ClusterRole, which reads every Secret
+            // in the cluster (grafana-12.11.1 templates/clusterrole.yaml L1-18, role.yaml L1-20); the
+            // sidecars then watch this namespace only, where the dashboards are.
+            rbac: { namespaced: true },
+            sidecar: { resources: GRAFANA_SIDECAR, dashboards: { resource: "configmap", searchNamespace: MONITORING_NAMESPACE }, datasources: { resource: "configmap" } },
             ...placement,
             ...(sso && {
                 // The client secret reaches Grafana as an environment variable from the synced Secret, never in grafana.ini (a ConfigMap).
@@ -283,11 +289,10 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
                         api_url: sso.userinfoUrl,
                         use_pkce: true,
                         allow_sign_up: true,
-                        groups_attribute_path: sso.groupsClaim,
+                        groups_attribute_path: `"${sso.groupsClaim}"`,
                         role_attribute_path: grafanaRoleExpression(sso),
                         role_attribute_strict: true,
                     },
-                    auth: { disable_login_form: true },
                 }),
             },
         },

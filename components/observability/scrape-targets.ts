@@ -7,6 +7,8 @@
  */
 
 export interface PodMetricsEndpoint {
+    /** Keep the target's own labels where they clash with the target's (`namespace`), instead of renaming them `exported_*`. */
+    honorLabels?: boolean;
     /** Container port name; absent (and no `portNumber`): every port, kept or dropped by `relabelings`. */
     port?: string;
     /** Container port number, for a port the chart leaves unnamed. */
@@ -18,7 +20,7 @@ export interface PodMetricsEndpoint {
 }
 
 export interface PodScrapeTarget {
-    /** The PodMonitor's name, which becomes the `job` label. */
+    /** The PodMonitor's name; targets get `job="<namespace>/<name>"` (prometheus-operator v0.93.0 pkg/prometheus/promcfg.go). */
     name: string;
     /** Namespaces its pods are in; `any` for every namespace. */
     namespaces: string[] | "any";
@@ -46,8 +48,8 @@ export const keepMetrics = (pattern: string) => ({ sourceLabels: ["__name__"], r
 /**
  * Every meshed pod's Linkerd proxy (`linkerd-admin`, 4191): request, response and latency counts
  * by direction and target, the mesh's golden signals for every workload. Only the families the
- * dashboards and alerts read are kept: the proxy's latency buckets times every meshed pod are
- * the largest source of series on a small cluster. Metric names: linkerd/linkerd2-proxy@release/v2.366.0
+ * dashboards and alerts read are kept: the proxy's latency buckets times every meshed pod would be
+ * the largest source of series on a small cluster, and nothing reads them. Metric names: linkerd/linkerd2-proxy@release/v2.366.0
  * linkerd/http/metrics/src/requests/report.rs L20-38 (endpoint report, no prefix: linkerd/app/core/src/metrics.rs L175-179).
  */
 export const LINKERD_PROXIES: PodScrapeTarget = {
@@ -55,7 +57,7 @@ export const LINKERD_PROXIES: PodScrapeTarget = {
     namespaces: "any",
     // Every injected pod carries linkerd.io/control-plane-ns (linkerd/linkerd2@edge-26.8.3 pkg/k8s/labels.go L47).
     selector: { exists: "linkerd.io/control-plane-ns" },
-    endpoints: [{ port: "linkerd-admin", metricRelabelings: [keepMetrics("request_total|response_total|response_latency_ms_(bucket|sum|count)|tcp_open_connections|process_start_time_seconds")] }],
+    endpoints: [{ port: "linkerd-admin", metricRelabelings: [keepMetrics("request_total|response_total|response_latency_ms_(sum|count)|tcp_open_connections|process_start_time_seconds")] }],
 };
 
 /**
@@ -93,7 +95,8 @@ export const postgresInstances = (namespace: string, cluster: string): PodScrape
 
 /** cert-manager's controller (`http-metrics`, 9402: cert-manager/cert-manager@v1.21.1 deploy/charts/cert-manager/templates/deployment.yaml L24-37, L159-160). */
 export const certManagerController = (namespace: string): PodScrapeTarget => ({
-    name: "cert-manager", namespaces: [namespace], selector: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, endpoints: [{ port: "http-metrics" }],
+    // Its metrics' `namespace` is the Certificate's, not the controller's: honoured, not renamed.
+    name: "cert-manager", namespaces: [namespace], selector: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, endpoints: [{ port: "http-metrics", honorLabels: true }],
 });
 
 /** kured's `metrics` port (8080; kured_reboot_required per node): kubereboot/charts@kured-6.1.0 charts/kured/templates/daemonset.yaml L212-213. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { isolateNamespace } from "./network-isolation";
+import { isolateNamespace, MovedFrom, movedOpts } from "./network-isolation";
 
 /**
  * The instance metadata service of AWS EC2 and OCI compute (both answer at 169.254.169.254:
@@ -20,6 +20,8 @@ export interface MetadataGuard {
      * instance): its policy allows all egress instead, and says why.
      */
     allowMetadata?: string;
+    /** Where the namespace and its policies were declared before, when a component takes it over. */
+    movedFrom?: MovedFrom;
 }
 
 /**
@@ -31,7 +33,8 @@ export interface MetadataGuard {
  * pack reports.
  */
 export function guardedNamespace(name: string, args: k8s.core.v1.NamespaceArgs, opts: pulumi.CustomResourceOptions, guard: MetadataGuard = {}): k8s.core.v1.Namespace {
-    const ns = new k8s.core.v1.Namespace(name, args, opts);
+    const moved = guard.movedFrom;
+    const ns = new k8s.core.v1.Namespace(name, args, movedOpts(opts, "", moved));
     const allow = guard.allowMetadata;
     new k8s.networking.v1.NetworkPolicy(`${name}-metadata`, {
         metadata: {
@@ -44,7 +47,7 @@ export function guardedNamespace(name: string, args: k8s.core.v1.NamespaceArgs, 
             policyTypes: ["Egress"],
             egress: allow ? [{}] : [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [INSTANCE_METADATA_CIDR] } }] }],
         },
-    }, { ...opts, dependsOn: [ns], retainOnDelete: false });
-    isolateNamespace(name, ns.metadata.name, { ...opts, dependsOn: [ns], retainOnDelete: false });
+    }, movedOpts({ ...opts, dependsOn: [ns], retainOnDelete: false }, "-metadata", moved));
+    isolateNamespace(name, ns.metadata.name, { ...opts, dependsOn: [ns], retainOnDelete: false }, moved);
     return ns;
 }

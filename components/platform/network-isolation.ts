@@ -36,29 +36,49 @@ const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** The peer selecting every pod of one namespace. */
 export const namespacePeer = (namespace: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
 
-/** The allowance every namespace gives Prometheus: the proxies' admin port, and the inbound port its own proxy connects through. */
+/** The allowance every namespace gives Prometheus: the proxies' admin port. */
 export const ALLOW_METRICS_SCRAPER = "allow-metrics-scraper";
+
+/** Prometheus's pods, as prometheus-operator labels them (v0.93.0 pkg/prometheus/server/operator.go L61, L1696-1704). */
+export const PROMETHEUS_PEER = { ...namespacePeer(MONITORING_NAMESPACE), podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } };
+
+/**
+ * Where a namespace's objects were declared before (a component's old name, its old parent): each
+ * one is aliased there, so a move between components adopts the objects instead of creating them
+ * anew, which the Kubernetes provider refuses for objects that exist (pulumi-kubernetes 4.29.0+
+ * without `upsertExistingObjects`).
+ */
+export interface MovedFrom {
+    name: string;
+    parent: pulumi.Input<string>;
+}
+
+/** Options for the child `suffix` of a namespace declared as `name`, aliased to its old name if it moved. */
+export function movedOpts(opts: pulumi.CustomResourceOptions, suffix: string, moved?: MovedFrom): pulumi.CustomResourceOptions {
+    return moved ? { ...opts, aliases: [{ name: `${moved.name}${suffix}`, parent: moved.parent }] } : opts;
+}
 
 /**
  * Default-deny ingress for every pod of the namespace, then ingress from its own pods, and from
- * Prometheus to each meshed pod's proxy metrics (`linkerd-admin`, 4191, through 4143 when its own
- * proxy sends it there). Ports other than those stay closed to it unless a component opens them.
+ * Prometheus to each meshed pod's proxy metrics (`linkerd-admin`, 4191: Linkerd sends a scrape of
+ * the admin port straight to it, linkerd/linkerd2@edge-26.8.3 controller/api/destination/endpoint_translator.go
+ * L442-461). Ports other than those stay closed to it unless a component opens them.
  */
-export function isolateNamespace(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): void {
+export function isolateNamespace(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, moved?: MovedFrom): void {
     new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, {
         metadata: { name: DEFAULT_DENY_INGRESS, namespace },
         spec: { podSelector: {}, policyTypes: ["Ingress"] },
-    }, opts);
+    }, movedOpts(opts, "-deny-ingress", moved));
     new k8s.networking.v1.NetworkPolicy(`${name}-same-namespace`, {
         metadata: { name: ALLOW_SAME_NAMESPACE, namespace },
         spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
-    }, opts);
+    }, movedOpts(opts, "-same-namespace", moved));
     new k8s.networking.v1.NetworkPolicy(`${name}-metrics-scraper`, {
         metadata: { name: ALLOW_METRICS_SCRAPER, namespace, annotations: { "groundwork.dev/reason": "Prometheus scrapes every meshed pod's proxy metrics" } },
         spec: {
             podSelector: {},
             policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacePeer(MONITORING_NAMESPACE)], ports: [PROXY_ADMIN_PORT, LINKERD_INBOUND_PORT].map((port) => ({ port, protocol: "TCP" })) }],
+            ingress: [{ from: [PROMETHEUS_PEER], ports: [{ port: PROXY_ADMIN_PORT, protocol: "TCP" }] }],
         },
     }, opts);
 }
@@ -114,6 +134,10 @@ export function isolateKubeSystem(ingress: { namespace: string; ports: number[] 
             namespace, podSelector: { "k8s-app": "kube-dns" }, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",
         }, opts);
     }
+    allowIngress("coredns-metrics", {
+        namespace, podSelector: { "k8s-app": "kube-dns" }, ports: [9153], from: [MONITORING_NAMESPACE],
+        reason: "Prometheus scrapes CoreDNS (`prometheus :9153` in k3s's Corefile, manifests/coredns.yaml L69)",
+    }, opts);
     allowIngress("metrics-server", {
         namespace, podSelector: { "k8s-app": "metrics-server" }, ports: [10250], from: "anywhere", reason: "the API server calls metrics-server (the aggregated metrics API)",
     }, opts);

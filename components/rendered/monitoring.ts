@@ -255,6 +255,7 @@ export const kubePrometheusStackModel: ChartModel = {
         "prometheus.prometheusSpec.scrapeConfigSelectorNilUsesHelmValues",
         "alertmanager.config",
         "grafana.admin.existingSecret", "grafana.admin.userKey", "grafana.admin.passwordKey", "grafana.testFramework.enabled",
-        "grafana.sidecar.dashboards.resource", "grafana.sidecar.datasources.resource", "grafana.grafana.ini",
+        "grafana.sidecar.dashboards.resource", "grafana.sidecar.dashboards.searchNamespace", "grafana.sidecar.datasources.resource", "grafana.grafana.ini",
+        "grafana.rbac.namespaced", "defaultRules.disabled",
     ],
 };

@@ -375,8 +375,10 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "edge" && section === "machines") return b === "privateKey";
     if (site === "platform" && section === "vault") return a === "token";
     if (site === "access" && section === "sso") return a === "clientSecret";
-    // The receiver holds a URL with a token in it or a password: only the e-mail's plain fields may be shown.
-    if (site === "monitoring" && section === "alerts" && a === "receiver") return !(b === "email" && ["to", "from", "smarthost", "username"].includes(String(path[4])));
+    // The receiver holds a URL with a token in it or a password: only its plain fields may be shown.
+    if (site === "monitoring" && section === "alerts" && a === "receiver") {
+        return !((b === "email" && ["to", "from", "smarthost", "username"].includes(String(path[4]))) || (b === "slack" && path[4] === "channel"));
+    }
     if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey");
     if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;

@@ -3,13 +3,24 @@ import { z } from "zod";
 
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
 const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).transform((v) => pulumi.secret(v));
+const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).transform((v) => pulumi.secret(v));
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
 const email = z.email({ message: "must be an e-mail address" });
 
+/** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */
+export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;
+
 const receiverSchema = z.strictObject({
     webhook: z.strictObject({
-        url: secretUrl.describe("Where Alertmanager POSTs alerts (secret: Slack, Teams, PagerDuty and most chat tools take a webhook URL with its token in it). Stored in Vault at `monitoring/alert-receiver`."),
-    }).optional().describe("Alertmanager's webhook receiver (JSON body: prometheus/alertmanager@v0.34.0 notify/webhook)."),
+        url: secretUrl.describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
+    }).optional().describe("Alertmanager's generic webhook, for tools that take its JSON (an incident tool, a relay); chat tools need `slack` or `teams`."),
+    slack: z.strictObject({
+        url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...").describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
+        channel: z.string().regex(/^[#@]?[a-z0-9._-]{1,80}$/, { message: "must be a channel such as #platform-alerts" }).optional().describe("Channel, if the webhook may post to others than its own."),
+    }).optional().describe("A Slack channel, through an incoming webhook."),
+    teams: z.strictObject({
+        url: secretHttpsUrl("a Microsoft Teams Workflows webhook").describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
+    }).optional().describe("A Microsoft Teams channel (Alertmanager's msteamsv2 receiver, for Teams Workflows webhooks)."),
     email: z.strictObject({
         to: z.array(email).min(1).describe("Who receives alerts."),
         from: email.describe("The sender address."),
@@ -18,9 +29,9 @@ const receiverSchema = z.strictObject({
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),
 }).superRefine((r, ctx) => {
-    const set = (["webhook", "email"] as const).filter((k) => r[k] !== undefined);
+    const set = RECEIVER_KINDS.filter((k) => r[k] !== undefined);
     if (set.length !== 1) {
-        ctx.addIssue({ code: "custom", message: set.length === 0 ? "must name one receiver: webhook (url) or email (to, from, smarthost, username, password)" : "names both webhook and email; choose one" });
+        ctx.addIssue({ code: "custom", message: set.length === 0 ? "must name one receiver: slack (url), teams (url), webhook (url) or email (to, from, smarthost, username, password)" : `names ${set.join(" and ")}; choose one` });
     }
 });
 
