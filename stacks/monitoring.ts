@@ -12,11 +12,11 @@ import { groundworkDashboards } from "../components/observability/dashboards";
 import { Monitoring } from "../components/observability/monitoring";
 import { MONITORING_NAMESPACE } from "../components/observability/scraper";
 import {
-    certManagerController, inferenceServers, kuredDaemons, LINKERD_ADMIN_PORTS, LINKERD_PROXIES, linkerdControlPlane, PodScrapeTarget, postgresInstances,
+    certManagerController, inferenceServers, vaultServers, kuredDaemons, LINKERD_ADMIN_PORTS, LINKERD_PROXIES, linkerdControlPlane, PodScrapeTarget, postgresInstances,
 } from "../components/observability/scrape-targets";
 import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
-import { VAULT_NAMESPACE } from "../components/platform/vault";
+import { VAULT_METRICS_PATH, VAULT_NAMESPACE, VAULT_POD_LABELS } from "../components/platform/vault";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { StackConfig } from "./config";
@@ -109,6 +109,7 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
         LINKERD_PROXIES,
         linkerdControlPlane("linkerd"),
         postgresInstances("groundwork-data", "postgres"),
+        vaultServers(VAULT_NAMESPACE, VAULT_POD_LABELS, VAULT_METRICS_PATH),
         certManagerController("cert-manager"),
         kuredDaemons("kured"),
         { name: "cnpg-operator", namespaces: ["cnpg-system"], selector: { "app.kubernetes.io/name": "cloudnative-pg" }, endpoints: [{ port: "metrics" }] },

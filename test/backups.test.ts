@@ -164,7 +164,7 @@ describe("backups of every store", function () {
             assert.match(script, /vault write auth\/kubernetes\/role\/vault-snapshots bound_service_account_names=vault-snapshots bound_service_account_namespaces=vault /);
             const key = vaultSecretAt(dev, "vault-snapshots/bucket-key");
             assert.deepEqual(Object.keys(key).sort(), ["accessKeyId", "secretAccessKey"]);
-            const authz = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.namespace === "vault" && d.metadata.name.startsWith("vault-api"));
+            const authz = (kubernetesDocuments(dev.resources) as any[]).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.namespace === "vault" && d.metadata.name === "vault-api-api-clients");
             assert.ok(authz.spec.identityRefs.some((r: any) => r.kind === "ServiceAccount" && r.name === "vault-snapshots" && r.namespace === "vault"), JSON.stringify(authz.spec));
         });
     });

@@ -24,8 +24,9 @@ describe("Vault", function () {
             const rotate = auditRotateScript();
             assert.ok(shellcheck(`#!/bin/sh\n${rotate}`).ok, shellcheck(`#!/bin/sh\n${rotate}`).output);
             assert.match(rotate, /mv "\$log" "\$log\.1"\n {8}pkill -HUP -o -x vault/, "only the server, not a probe's vault command");
-            // /v1/sys/metrics answers only a token allowed sys/metrics (issue 12): nothing scrapes Vault anonymously.
-            assert.match(ha, /telemetry \{\n {4}unauthenticated_metrics_access = false\n {2}\}/);
+            // /v1/sys/metrics answers without a token in Prometheus's format; the mesh gives that path to Prometheus alone (issue 12).
+            assert.match(ha, /telemetry \{\n {4}unauthenticated_metrics_access = true\n {2}\}/);
+            assert.match(ha, /\ntelemetry \{\n {2}prometheus_retention_time = "30s"\n {2}disable_hostname {10}= true\n\}/);
         });
 
         it("renders bootstrap scripts that pass shellcheck", () => {
@@ -141,10 +142,19 @@ describe("Vault", function () {
             assert.equal(plan.outputs.vaultRecoveryKeys, "[secret]");
         });
 
-        it("answers only VSO, its snapshot job, the ingress (for the UI) and its own pods in the mesh", () => {
+        it("answers only VSO, its snapshot job, the ingress (for the UI) and its own pods in the mesh; its metrics Prometheus alone", () => {
             const docs = kubernetesDocuments(plans.dev.resources) as any[];
             const clients = (id: string) => docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `vault-${id}-clients`).spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
-            assert.deepEqual(clients("api"), ["vault/vault", "vault-secrets-operator/vault-secrets-operator-controller-manager", "vault/vault-snapshots", "groundwork-ingress/traefik"]);
+            assert.deepEqual(clients("api-api"), ["groundwork-ingress/traefik", "vault-secrets-operator/vault-secrets-operator-controller-manager", "vault/vault", "vault/vault-snapshots"]);
+            // /v1/sys/metrics needs no token: its own route, for Prometheus alone; an Exact path beats the "/" prefix the clients have.
+            assert.deepEqual(clients("api-metrics"), ["groundwork-observability/prometheus"]);
+            const routes = Object.fromEntries(docs.filter((d) => d.kind === "HTTPRoute" && d.metadata.namespace === "vault").map((d) => [d.metadata.name, d.spec.rules[0].matches]));
+            assert.deepEqual(routes, {
+                "vault-api-api": [{ path: { type: "PathPrefix", value: "/" } }],
+                "vault-api-metrics": [{ path: { type: "Exact", value: "/v1/sys/metrics" }, method: "GET" }],
+                "vault-api-probes": [{ path: { type: "Exact", value: "/v1/sys/health" }, method: "GET" }],
+            });
+            assert.ok(!docs.some((d) => d.kind === "AuthorizationPolicy" && d.spec.targetRef.name === "vault-api-server"), "nothing is authorized on the whole port");
             assert.deepEqual(clients("cluster"), ["vault/vault"]);
             const servers = docs.filter((d) => d.kind === "Server" && d.metadata.namespace === "vault").map((d) => [d.spec.port, d.spec.proxyProtocol, d.spec.accessPolicy, d.spec.podSelector.matchLabels.component]);
             // 8202 is declared by the chart for Enterprise replication: a Server nobody may call.

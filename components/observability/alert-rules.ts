@@ -149,7 +149,8 @@ export function alertRuleGroups(args: AlertRulesArgs): RuleGroup[] {
             name: "groundwork.vault",
             rules: [{
                 alert: "VaultSealed",
-                expr: `kube_pod_container_status_ready{namespace="${args.vaultNamespace}", container="vault"} == 0`,
+                // Vault's own gauge where it is scraped, and its readiness, which holds even when a standby is not.
+                expr: `kube_pod_container_status_ready{namespace="${args.vaultNamespace}", container="vault"} == 0 or vault_core_unsealed == 0`,
                 for: "5m",
                 severity: "critical",
                 summary: "Vault is sealed or not serving",

@@ -47,6 +47,7 @@ function platformHealth(args: DashboardsArgs): Dashboard {
             { title: "Node disk used", kind: "timeseries", unit: "percentunit", queries: [q(`1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}`, "{{instance}} {{mountpoint}}")] },
             { title: "Volumes used", kind: "timeseries", unit: "percentunit", queries: [q("kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes", "{{namespace}}/{{persistentvolumeclaim}}")] },
             { title: "Vault serving (1) or sealed (0)", kind: "stat", unit: "short", queries: [q(`min(kube_pod_container_status_ready{namespace="${args.vaultNamespace}", container="vault"})`, "vault")] },
+            { title: "Vault requests per second", kind: "timeseries", unit: "reqps", queries: [q("sum by (pod) (rate(vault_core_handle_request_count[5m]))", "{{pod}}")] },
             { title: "Age of the last good backup", kind: "table", unit: "dtdurations", queries: [
                 q("time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time)", "{{cronjob}}"),
                 q("time() - max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)", "postgres"),

@@ -13,6 +13,8 @@ export interface PodMetricsEndpoint {
     port?: string;
     /** Container port number, for a port the chart leaves unnamed. */
     portNumber?: number;
+    /** Query parameters of the scrape (`?format=prometheus`). */
+    params?: Record<string, string[]>;
     path?: string;
     interval?: string;
     relabelings?: Record<string, unknown>[];
@@ -102,6 +104,11 @@ export const certManagerController = (namespace: string): PodScrapeTarget => ({
 /** kured's `metrics` port (8080; kured_reboot_required per node): kubereboot/charts@kured-6.1.0 charts/kured/templates/daemonset.yaml L212-213. */
 export const kuredDaemons = (namespace: string): PodScrapeTarget => ({
     name: "kured", namespaces: [namespace], selector: { "app.kubernetes.io/name": "kured" }, endpoints: [{ port: "metrics" }],
+});
+
+/** Vault's telemetry on its API port, every server (a sealed one reports vault_core_unsealed 0). */
+export const vaultServers = (namespace: string, podSelector: Record<string, string>, path: string): PodScrapeTarget => ({
+    name: "vault", namespaces: [namespace], selector: podSelector, endpoints: [{ port: "http", path, params: { format: ["prometheus"] } }],
 });
 
 /** The model servers' and the gateway's `/metrics`, on their `http` port. */

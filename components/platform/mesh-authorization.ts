@@ -42,6 +42,59 @@ export function authorizationPolicy(name: string, namespace: pulumi.Input<string
     }, opts);
 }
 
+/**
+ * An HTTPRoute (`policy.linkerd.io/v1beta3`) on a Server, and the identities its policy admits.
+ * How Linkerd matches them, read in linkerd/linkerd2@edge-26.8.3 and linkerd2-proxy@release/v2.366.0 (2026-11-27):
+ * - routes attach to a Server by `parentRefs` naming `group: policy.linkerd.io, kind: Server`
+ *   (policy-controller/k8s/api/src/policy/httproute.rs L228-239);
+ * - the longest path match wins, an Exact path over a prefix (linkerd2-proxy http/match/path.rs L81-103);
+ * - once a route is attached the automatic probe authorization is gone (inbound/index.rs L2014),
+ *   so the kubelet's probe paths get their own route and a NetworkAuthentication for every address,
+ *   as linkerd.io/2-edge/tasks/configuring-per-route-policy documents;
+ * - a path no route matches answers 404, a route no policy admits 403.
+ */
+export interface PathGrant {
+    /** Names the route `<authorization>-<id>`. */
+    id: string;
+    /** HTTPRoute matches (`path`, `method`). */
+    matches: Record<string, unknown>[];
+    /** Meshed service accounts (`namespace/name`) admitted; none: the route answers 403. */
+    clients: string[];
+}
+
+/** The HTTPRoute of one grant on `server`, with its MeshTLSAuthentication and AuthorizationPolicy. */
+export function pathRoute(name: string, namespace: pulumi.Input<string>, server: string, grant: PathGrant, opts: pulumi.CustomResourceOptions): void {
+    const routeName = `${name}-${grant.id}`;
+    new k8s.apiextensions.CustomResource(routeName, {
+        apiVersion: `${POLICY}/v1beta3`,
+        kind: "HTTPRoute",
+        metadata: { name: routeName, namespace },
+        spec: { parentRefs: [{ group: POLICY, kind: "Server", name: server }], rules: [{ matches: grant.matches }] },
+    }, opts);
+    if (grant.clients.length > 0) {
+        const identities = meshTlsAuthentication(`${routeName}-clients`, namespace, [...new Set(grant.clients)].sort(), opts);
+        authorizationPolicy(`${routeName}-allow`, namespace, { kind: "HTTPRoute", name: routeName }, identities, opts);
+    }
+}
+
+/** The kubelet's probe paths (GET) as their own route, open to every address: the kubelet is not meshed. */
+export function probeRoute(name: string, namespace: pulumi.Input<string>, server: string, probePaths: string[], opts: pulumi.CustomResourceOptions): void {
+    const routeName = `${name}-probes`;
+    new k8s.apiextensions.CustomResource(routeName, {
+        apiVersion: `${POLICY}/v1beta3`,
+        kind: "HTTPRoute",
+        metadata: { name: routeName, namespace },
+        spec: { parentRefs: [{ group: POLICY, kind: "Server", name: server }], rules: [{ matches: probePaths.map((value) => ({ path: { type: "Exact", value }, method: "GET" })) }] },
+    }, opts);
+    new k8s.apiextensions.CustomResource(`${name}-kubelet`, {
+        apiVersion: `${POLICY}/v1alpha1`,
+        kind: "NetworkAuthentication",
+        metadata: { name: `${name}-kubelet`, namespace },
+        spec: { networks: [{ cidr: "0.0.0.0/0" }, { cidr: "::/0" }] },
+    }, opts);
+    authorizationPolicy(`${routeName}-allow`, namespace, { kind: "HTTPRoute", name: routeName }, { kind: "NetworkAuthentication", name: `${name}-kubelet` }, opts);
+}
+
 export interface MeshAuthorizationArgs {
     namespace: pulumi.Input<string>;
     /** Pods of the protected server. */
@@ -53,6 +106,11 @@ export interface MeshAuthorizationArgs {
     /** Why no client is named, when `clients` is empty (the security pack reads it). */
     noClients?: string;
     proxyProtocol?: "HTTP/1" | "HTTP/2" | "gRPC" | "opaque" | "TLS" | "unknown";
+    /**
+     * An HTTP port split by path instead: each grant admits its clients to its paths alone
+     * (`clients` is then unused and must be empty), and `probePaths` stay open to the kubelet.
+     */
+    paths?: { grants: PathGrant[]; probePaths: string[] };
 }
 
 /**
@@ -67,15 +125,27 @@ export interface MeshAuthorizationArgs {
 export class MeshAuthorization extends pulumi.ComponentResource {
     constructor(name: string, args: MeshAuthorizationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:MeshAuthorization", name, {}, opts);
-        if (args.clients.length === 0 && !args.noClients) throw new Error(`MeshAuthorization ${name}: a port without clients says why (noClients)`);
+        if (args.paths && args.clients.length > 0) throw new Error(`MeshAuthorization ${name}: a port split by path names its clients per path`);
+        if (!args.paths && args.clients.length === 0 && !args.noClients) throw new Error(`MeshAuthorization ${name}: a port without clients says why (noClients)`);
         const parent = { parent: this };
         new k8s.apiextensions.CustomResource(`${name}-server`, {
             apiVersion: `${POLICY}/v1beta3`,
             kind: "Server",
-            metadata: { name: `${name}-server`, namespace: args.namespace, ...(args.clients.length === 0 ? { annotations: { [NO_CLIENTS_ANNOTATION]: args.noClients! } } : {}) },
+            metadata: { name: `${name}-server`, namespace: args.namespace, ...(!args.paths && args.clients.length === 0 ? { annotations: { [NO_CLIENTS_ANNOTATION]: args.noClients! } } : {}) },
             spec: { podSelector: { matchLabels: args.podSelector }, port: args.port, proxyProtocol: args.proxyProtocol ?? "unknown", accessPolicy: "deny" },
         }, parent);
-        if (args.clients.length > 0) {
+        if (args.paths) {
+            for (const grant of args.paths.grants) pathRoute(name, args.namespace, `${name}-server`, grant, parent);
+            probeRoute(name, args.namespace, `${name}-server`, args.paths.probePaths, parent);
+            const callers = args.paths.grants.flatMap((g) => g.clients);
+            allowIngress(name, {
+                namespace: args.namespace,
+                podSelector: args.podSelector,
+                ports: [args.port, LINKERD_INBOUND_PORT],
+                from: callers.map((client) => client.split("/")[0]),
+                reason: `the mesh's clients of port ${args.port}, by path: ${[...new Set(callers)].sort().join(", ")}`,
+            }, parent);
+        } else if (args.clients.length > 0) {
             const clients = meshTlsAuthentication(`${name}-clients`, args.namespace, args.clients, parent);
             authorizationPolicy(`${name}-allow`, args.namespace, { kind: "Server", name: `${name}-server` }, clients, parent);
             allowIngress(name, {

@@ -6,6 +6,7 @@ import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { guardedNamespace } from "./guarded-namespace";
 import { MeshAuthorization } from "./mesh-authorization";
+import { SCRAPER } from "../observability/scraper";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
@@ -23,6 +24,8 @@ export function vaultFootprint(replicas: number): Footprint[] {
 export const SKIP_AWAIT = "pulumi.com/skipAwait";
 /** `sealedcode`/`uninitcode` of Vault's /v1/sys/health (http/sys_health.go; the fix suggested in vault-helm#180). */
 export const VAULT_LIVENESS_PATH = "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204";
+/** Vault's telemetry, in Prometheus's format with `?format=prometheus` (vault-helm@v0.34.1 templates/prometheus-servicemonitor.yaml L39-46). */
+export const VAULT_METRICS_PATH = "/v1/sys/metrics";
 export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", evidence: "hashicorp/vault-helm@v0.34.1:Chart.yaml" } as const;
 export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: "2.0.4" } as const;
 
@@ -40,7 +43,10 @@ export const VAULT_ADDRESS = `http://${VAULT_RELEASE}.${VAULT_NAMESPACE}.svc.clu
 /**
  * Vault's server configuration (HCL): integrated Raft storage (also with one replica, so HA is a
  * matter of replicas), Kubernetes service registration, and the seal. TLS between pods and
- * clients is Linkerd's mTLS; Vault's listener is plain HTTP inside the mesh.
+ * clients is Linkerd's mTLS; Vault's listener is plain HTTP inside the mesh. Its metrics
+ * (`/v1/sys/metrics?format=prometheus`) answer without a token, and only Prometheus may ask: the
+ * mesh gives that one path to the scraper alone (`VAULT_METRICS_PATH` below). Keys from the chart's
+ * own example (hashicorp/vault-helm@v0.34.1:values.yaml L918-925, L942-946).
  * Source: hashicorp/vault docs, platform/k8s/helm/examples/ha-with-raft, configuration/seal/{awskms,ocikms} (read 2026-11-25).
  */
 export function vaultServerConfig(replicas: number, seal: { type: VaultSeal["type"]; region?: string; keyId?: string; cryptoEndpoint?: string; managementEndpoint?: string }): string {
@@ -57,8 +63,12 @@ listener "tcp" {
   address         = "[::]:8200"
   cluster_address = "[::]:8201"
   telemetry {
-    unauthenticated_metrics_access = false
+    unauthenticated_metrics_access = true
   }
+}
+telemetry {
+  prometheus_retention_time = "30s"
+  disable_hostname          = true
 }
 storage "raft" {
   path = "/vault/data"
@@ -102,7 +112,7 @@ done
 }
 
 /** Vault's server pods (templates/server-statefulset.yaml and _helpers.tpl "vault.selectorLabels" at v0.34.1). */
-const VAULT_POD_LABELS = { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": VAULT_RELEASE, component: "server" };
+export const VAULT_POD_LABELS = { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": VAULT_RELEASE, component: "server" };
 
 export interface VaultArgs {
     /** 1, or 3 for HA (Raft quorum). */
@@ -206,10 +216,20 @@ export class Vault extends pulumi.ComponentResource {
             // Vault's Raft data lives in the release's volumes: never uninstall it on a stack change.
             retainOnDelete: true,
         });
-        // Only the named clients reach the API, and only Vault's own pods its cluster port (Raft and
-        // request forwarding, over Vault's own mutual TLS). The kubelet's liveness path is admitted by path.
+        // Only the named clients reach the API, Prometheus alone its metrics (which need no token),
+        // the kubelet its liveness path, and only Vault's own pods its cluster port (Raft and
+        // request forwarding, over Vault's own mutual TLS).
         const self = `${VAULT_NAMESPACE}/${VAULT_RELEASE}`;
-        new MeshAuthorization(`${name}-api`, { namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "http", clients: [...new Set([self, ...args.clients])], proxyProtocol: "HTTP/1" }, { parent: this, dependsOn: [ns] });
+        new MeshAuthorization(`${name}-api`, {
+            namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "http", clients: [], proxyProtocol: "HTTP/1",
+            paths: {
+                grants: [
+                    { id: "api", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: [...new Set([self, ...args.clients])] },
+                    { id: "metrics", matches: [{ path: { type: "Exact", value: VAULT_METRICS_PATH }, method: "GET" }], clients: [SCRAPER] },
+                ],
+                probePaths: [VAULT_LIVENESS_PATH.split("?")[0]],
+            },
+        }, { parent: this, dependsOn: [ns] });
         new MeshAuthorization(`${name}-cluster`, { namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "https-internal", clients: [self], proxyProtocol: "TLS" }, { parent: this, dependsOn: [ns] });
         new MeshAuthorization(`${name}-replication`, {
             namespace: VAULT_NAMESPACE, podSelector: VAULT_POD_LABELS, port: "http-rep", clients: [],
