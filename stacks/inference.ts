@@ -18,7 +18,7 @@ import { meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../components/platform/vault-synced-secret";
 import { StackConfig } from "./config";
-import { InferenceConfig } from "./config/inference";
+import { InferenceConfig, teamRoutes } from "./config/inference";
 import { PlatformSecrets } from "./platform-secrets";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
 
@@ -159,7 +159,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         serviceAccount: GATEWAY_SERVICE_ACCOUNT,
         vaultConsumer: GATEWAY_CONSUMER,
         routes,
-        teams: inf.teams.map((t) => ({ ...t, routes: t.routes ?? inf.routes.map((r) => r.name) })),
+        teams: inf.teams.map((t) => ({ ...t, routes: teamRoutes(t, inf.routes) })),
         keyExpiryDays: keyExpiryDays(inf.gateway.keyRotationDays),
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],

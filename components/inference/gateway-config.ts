@@ -32,6 +32,8 @@ export interface GatewayTeam extends Limits {
     name: string;
     /** Routes the team may call. */
     routes: string[];
+    /** The most sensitive data the team sends (`public`, `internal`, `restricted`). */
+    dataClass: string;
     keys: (Limits & { name: string })[];
 }
 
@@ -124,6 +126,21 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
  * BerriAI/litellm litellm/proxy/management_endpoints/key_management_endpoints.py and
  * litellm/proxy/auth/auth_checks.py, 2026 versions read 2026-11-27).
  */
+/**
+ * The annotation that states, beside the access file, each route's classification and each team's
+ * data class: what the ai-use pack checks the teams' and keys' `models` against. LiteLLM itself
+ * refuses a key any model outside its team's and its own `models` (docs.litellm.ai
+ * proxy/access_management/llm, read 2026-11-25), so the lists are the rule at run time.
+ */
+export const DATA_CLASSES_ANNOTATION = "groundwork.dev/data-classes";
+
+export function dataClassesAnnotation(routes: GatewayRoute[], teams: GatewayTeam[]): string {
+    return JSON.stringify({
+        routes: Object.fromEntries(routes.map((r) => [r.name, r.classification])),
+        teams: Object.fromEntries(teams.map((t) => [t.name, t.dataClass])),
+    });
+}
+
 export function gatewayAccess(teams: GatewayTeam[], keyExpiryDays?: number) {
     return {
         teams: teams.map((t) => ({

@@ -7,7 +7,7 @@ import { meshed, NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 import { GatewayAuthorization } from "./gateway-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
-import { GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
+import { DATA_CLASSES_ANNOTATION, dataClassesAnnotation, GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
 import { PROVISION_SCRIPT } from "./gateway-provisioning";
 import { SCRAPER } from "../observability/scraper";
 
@@ -199,7 +199,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         // Teams and keys: created or updated by a Job whose name follows their content.
         const accessHash = createHash("sha256").update(access).digest("hex").slice(0, 10);
         const provisioning = new k8s.core.v1.ConfigMap(`${name}-access`, {
-            metadata: { name: `${name}-access`, namespace: ns, labels },
+            metadata: { name: `${name}-access`, namespace: ns, labels, annotations: { [DATA_CLASSES_ANNOTATION]: dataClassesAnnotation(args.routes, args.teams) } },
             data: { "access.json": access, "provision.py": PROVISION_SCRIPT },
         }, parent);
         new k8s.batch.v1.Job(`${name}-access`, {

@@ -3,6 +3,7 @@ import { dataResidencyPolicies } from "./data-residency";
 import { gatewayAccessPolicies } from "./gateway-access";
 import { gatewayConfigPolicies } from "./gateway-config-rules";
 import { gatewayCoveragePolicies } from "./gateway-coverage";
+import { gatewayDataClassPolicies } from "./gateway-data-classes";
 import { gatewayObservabilityPolicies } from "./gateway-observability";
 import { modelServerPolicies } from "./model-servers";
 
@@ -14,4 +15,5 @@ export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[]
     ...dataResidencyPolicies,
     ...gatewayConfigPolicies,
     ...gatewayCoveragePolicies,
+    ...gatewayDataClassPolicies,
 ];

@@ -80,7 +80,9 @@ const keySchema = z.strictObject({ name: name.describe("Key alias."), ...limits 
 const teamSchema = z.strictObject({
     name: name.describe("Team id."),
     ...limits,
-    routes: z.array(name).optional().describe("Routes the team may call; default all."),
+    dataClass: z.enum(CLASSIFICATIONS).default("public")
+        .describe("The most sensitive data the team sends. Its keys reach only routes cleared for it (a route's classification at least as sensitive): a restricted team only routes that stay in the cluster. The gateway refuses the others at run time (the team's and keys' `models`)."),
+    routes: z.array(name).optional().describe("Routes the team may call; default every route its dataClass allows."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
     ownersGroup: z.string().min(1).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
 });
@@ -140,6 +142,19 @@ function fallbackWalk(routes: Map<string, { fallbacks: string[] }>, start: strin
     };
     visit(start, [start]);
     return { reachable, cycle };
+}
+
+/** A route's classification as config gives it (default internal). */
+const routeClass = (value: unknown): Classification => (typeof value === "string" && (CLASSIFICATIONS as readonly string[]).includes(value) ? value as Classification : "internal");
+
+/** Whether a route classified `route` may carry a team's `data`: it is cleared for data at least that sensitive. */
+export function mayCarry(route: Classification, data: Classification): boolean {
+    return CLASSIFICATIONS.indexOf(route) >= CLASSIFICATIONS.indexOf(data);
+}
+
+/** The routes a team's keys reach: those it names, else every route cleared for its data class. */
+export function teamRoutes(team: { routes?: string[]; dataClass: Classification }, routes: { name: string; classification: Classification }[]): string[] {
+    return team.routes ?? routes.filter((r) => mayCarry(r.classification, team.dataClass)).map((r) => r.name);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -233,10 +248,18 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
         });
     }
 
+    const classOf = (route: string) => routeClass(routeByName.get(route)?.classification);
     for (const [t, i] of objectItems(inf.teams)) {
+        const teamClass = typeof t.dataClass === "string" && (CLASSIFICATIONS as readonly string[]).includes(t.dataClass) ? t.dataClass as Classification : "public";
         strings(t.routes).forEach((route, j) => {
             if (!routeMap.has(route)) issues.push({ path: ["inference", "teams", i, "routes", j], message: `names ${route}, which is not a route; routes: ${names}` });
+            else if (!mayCarry(classOf(route), teamClass)) {
+                issues.push({ path: ["inference", "teams", i, "routes", j], message: `names ${route}, a ${classOf(route)} route, but team ${String(t.name)} sends ${teamClass} data: name only routes classified ${CLASSIFICATIONS.slice(CLASSIFICATIONS.indexOf(teamClass)).join(" or ")}, or lower the team's dataClass` });
+            }
         });
+        if (t.routes === undefined && routes.length > 0 && !routes.some(([r]) => mayCarry(routeClass(r.classification), teamClass))) {
+            issues.push({ path: ["inference", "teams", i, "dataClass"], message: `is ${teamClass}, but no route is classified ${CLASSIFICATIONS.slice(CLASSIFICATIONS.indexOf(teamClass)).join(" or ")}: the team could call nothing; add such a route (on a model in the cluster for restricted data)` });
+        }
         for (const [k, j] of objectItems(t.keys)) {
             if (typeof k.maxBudgetUsd === "number" && typeof t.maxBudgetUsd === "number" && k.maxBudgetUsd > t.maxBudgetUsd) {
                 issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `= ${k.maxBudgetUsd} exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });

@@ -118,7 +118,10 @@ function accessMap(a: Record<string, any> | string = access()): Record<string, a
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { labels: GATEWAY_LABELS, name: "llm-gateway-access", namespace: NS },
+        metadata: {
+            labels: GATEWAY_LABELS, name: "llm-gateway-access", namespace: NS,
+            annotations: { "groundwork.dev/data-classes": JSON.stringify({ routes: { chat: "public", large: "internal", small: "internal", hosted: "public" }, teams: { product: "public" } }) },
+        },
         data: { "access.json": typeof a === "string" ? a : JSON.stringify(a, null, 2), "provision.py": "import json, os, sys\nMASTER = os.environ[\"LITELLM_MASTER_KEY\"]\n" },
     };
 }
