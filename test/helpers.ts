@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -49,13 +50,65 @@ export async function planValues(stack: string, values: Record<string, unknown>)
 
 const committedPlans = new Map<string, Promise<PlanResult>>();
 
+/** Everything a plan of a committed stack depends on: the program, its config, its dependencies. */
+const PLAN_INPUTS = ["stacks", "components", "plan", "policies", "package-lock.json", "tsconfig.json", "Pulumi.yaml"];
+
+/** A digest of the plan's inputs, read once per process: the name of the plans' shared directory. */
+function planInputsDigest(): string {
+    const hash = createHash("sha256");
+    const visit = (rel: string): void => {
+        const full = path.join(PROJECT_DIR, rel);
+        if (fs.statSync(full).isDirectory()) {
+            for (const entry of fs.readdirSync(full).sort()) visit(path.join(rel, entry));
+        } else {
+            hash.update(rel).update("\0").update(fs.readFileSync(full)).update("\0");
+        }
+    };
+    [...PLAN_INPUTS, ...fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()].forEach(visit);
+    return hash.digest("hex").slice(0, 16);
+}
+
+let sharedDir: string | undefined;
+
 /**
- * The plan of a committed stack file, planned once per test run and shared: a plan is read, never
- * changed, by the tests (treat it as frozen). Planning the four stacks once instead of in every
- * file is most of what keeps `npm test` short.
+ * A committed stack's plan, shared by mocha's workers (`.mocharc.json` parallel): the first to
+ * need it plans it under a lock file and writes it as JSON to a directory named by the digest of
+ * the plan's inputs; the others wait and read it. Every caller gets the JSON form, so a test sees
+ * the same object whichever worker planned. A lock older than two minutes is a crashed worker's.
+ */
+async function sharedPlan(stack: string): Promise<PlanResult> {
+    sharedDir ??= path.join(os.tmpdir(), `groundwork-committed-plans-${planInputsDigest()}`);
+    fs.mkdirSync(sharedDir, { recursive: true });
+    const file = path.join(sharedDir, `${stack}.json`);
+    const lock = `${file}.lock`;
+    for (;;) {
+        if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanResult;
+        try {
+            fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+        } catch {
+            const held = fs.statSync(lock, { throwIfNoEntry: false });
+            if (held && Date.now() - held.mtimeMs > 120_000) fs.rmSync(lock, { force: true });
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            continue;
+        }
+        try {
+            const text = JSON.stringify(await planStack({ projectDir: PROJECT_DIR, stack }));
+            fs.writeFileSync(`${file}.${process.pid}`, text);
+            fs.renameSync(`${file}.${process.pid}`, file);
+            return JSON.parse(text) as PlanResult;
+        } finally {
+            fs.rmSync(lock, { force: true });
+        }
+    }
+}
+
+/**
+ * The plan of a committed stack file, planned once per test run and shared between files and
+ * workers: a plan is read, never changed, by the tests (treat it as frozen). Planning the four
+ * stacks once instead of in every file is most of what keeps `npm test` short.
  */
 export function committedPlan(stack: string): Promise<PlanResult> {
-    if (!committedPlans.has(stack)) committedPlans.set(stack, planStack({ projectDir: PROJECT_DIR, stack }));
+    if (!committedPlans.has(stack)) committedPlans.set(stack, sharedPlan(stack));
     return committedPlans.get(stack)!;
 }
 
