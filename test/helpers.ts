@@ -77,7 +77,14 @@ let sharedDir: string | undefined;
  * the same object whichever worker planned. A lock older than two minutes is a crashed worker's.
  */
 async function sharedPlan(stack: string): Promise<PlanResult> {
-    sharedDir ??= path.join(os.tmpdir(), `groundwork-committed-plans-${planInputsDigest()}`);
+    if (sharedDir === undefined) {
+        sharedDir = path.join(os.tmpdir(), `groundwork-committed-plans-${planInputsDigest()}`);
+        // Plans of earlier inputs (about 12 MB a set): gone after a day.
+        for (const old of fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith("groundwork-committed-plans-"))) {
+            const dir = path.join(os.tmpdir(), old);
+            if (dir !== sharedDir && Date.now() - fs.statSync(dir).mtimeMs > 86_400_000) fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
     fs.mkdirSync(sharedDir, { recursive: true });
     const file = path.join(sharedDir, `${stack}.json`);
     const lock = `${file}.lock`;
