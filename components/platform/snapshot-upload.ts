@@ -119,6 +119,8 @@ export function snapshotCronJob(name: string, args: SnapshotCronJobArgs, opts: p
             successfulJobsHistoryLimit: 3,
             failedJobsHistoryLimit: 3,
             jobTemplate: {
+                // On the Jobs too, so `kubectl get jobs -l app.kubernetes.io/name=<cronjob>` finds a run (README, the backup alerts).
+                metadata: { labels: args.labels },
                 spec: {
                     backoffLimit: 3,
                     activeDeadlineSeconds: 3600,
