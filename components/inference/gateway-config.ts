@@ -129,8 +129,8 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
 /**
  * The annotation that states, beside the access file, each route's classification and each team's
  * data class: what the ai-use pack checks the teams' and keys' `models` against. LiteLLM itself
- * refuses a key any model outside its team's and its own `models` (docs.litellm.ai
- * proxy/access_management/llm, read 2026-11-25), so the lists are the rule at run time.
+ * refuses a key any model outside its team's `models` ("Invalid model for team …": BerriAI/litellm-docs@ef86ded8
+ * docs/proxy/model_access.md L70-112) and its own, so the lists are the rule at run time.
  */
 export const DATA_CLASSES_ANNOTATION = "groundwork.dev/data-classes";
 

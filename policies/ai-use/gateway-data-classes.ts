@@ -4,8 +4,8 @@ import { accessGrantsOf, objectLabel } from "./gateway-objects";
 /*
  * Data classes held per request. A team states the most sensitive data it sends; a route the most
  * sensitive it may carry (and its fallbacks with it). A key reaches exactly the models in its
- * team's and its own `models` (LiteLLM refuses the rest per request: docs.litellm.ai
- * proxy/access_management/llm, read 2026-11-25), so those lists must hold only routes cleared for
+ * team's and its own `models` (LiteLLM refuses the rest per request, "Invalid model for team":
+ * BerriAI/litellm-docs@ef86ded8 docs/proxy/model_access.md L70-112), so those lists must hold only routes cleared for
  * the team's class. The classes are stated beside the access file in the annotation below.
  */
 
