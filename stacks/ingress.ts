@@ -16,8 +16,6 @@ import { AccessConfig, HostRole, OPERATOR_HOSTS, PUBLIC_HOSTS } from "./config/a
 export function entryPointOf(role: HostRole, access: AccessConfig): "public" | "operators" {
     if ((OPERATOR_HOSTS as readonly string[]).includes(role)) return "operators";
     if (role === "langfuse" && !access.sso) return "operators";
-    // Grafana's generic OAuth needs the issuer's endpoints spelt out (it reads no discovery document).
-    if (role === "grafana" && !access.sso?.oauthEndpoints) return "operators";
     return "public";
 }
 

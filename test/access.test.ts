@@ -90,6 +90,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.deepEqual(ingressOpenings(edge).map((o) => [o.port, o.cidrs]), [[80, ["192.168.10.0/24"]], [443, ["192.168.10.0/24"]], [9443, ["192.168.10.0/24"]]]);
             delete v.access.hosts.vault;
             delete v.access.hosts.gatewayAdmin;
+            delete v.access.hosts.grafana;
             assert.deepEqual(ingressOpenings(parse(v).access!).map((o) => o.port), [80, 443]);
         });
 
@@ -131,7 +132,7 @@ describe("the way in: access, TLS and single sign-on", () => {
                 ["chat", ["websecure"], "Host(`chat.dev.groundwork.example`)"],
                 ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && PathPrefix(`/v1`)"],
                 ["gateway-admin", ["operators"], "Host(`ai-admin.dev.groundwork.example`)"],
-                ["grafana", ["websecure"], "Host(`grafana.dev.groundwork.example`)"],
+                ["grafana", ["operators"], "Host(`grafana.dev.groundwork.example`)"],
                 ["langfuse", ["websecure"], "Host(`langfuse.dev.groundwork.example`)"],
                 ["notebooks", ["websecure"], "Host(`notebooks.dev.groundwork.example`)"],
                 ["vault", ["operators"], "Host(`vault.dev.groundwork.example`)"],
@@ -146,7 +147,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.equal(plain.length, https.length);
             assert.ok(plain.every((r) => r.spec.entryPoints[0] === "web" && r.spec.routes[0].priority === 1 && r.spec.routes[0].services[0].name === "noop@internal"));
             const redirects = ofType(plans.dev, MIDDLEWARE).map((m) => (m.inputs as any).spec).filter((s) => s.redirectScheme);
-            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "443", "443", "9443", "9443"]);
+            assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "443", "9443", "9443", "9443"]);
         });
 
         it("rate-limits the public gateway at the edge per API key", () => {

@@ -99,7 +99,8 @@ describe("monitoring and alerts", function () {
             assert.equal(oauth.client_secret, undefined, "never in grafana.ini, which the chart renders into a ConfigMap");
             assert.deepEqual(grafana.envValueFrom, { GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: { secretKeyRef: { name: "grafana-sso", key: "clientSecret" } } });
             assert.equal(oauth.role_attribute_strict, true);
-            assert.equal(grafana["grafana.ini"].server.root_url, "https://grafana.dev.groundwork.example");
+            // Grafana reads every metric: on the operators' entrypoint, like Vault's UI (security pack, route rules).
+            assert.equal(grafana["grafana.ini"].server.root_url, "https://grafana.dev.groundwork.example:9443");
             assert.deepEqual(grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
             assert.ok(find(docs, "VaultStaticSecret", "grafana-sso") && find(docs, "VaultStaticSecret", "grafana-admin"));
             assert.deepEqual(Object.keys(vaultSecretAt(plans.dev, "monitoring/grafana-admin")), ["admin-user", "admin-password"]);
@@ -111,7 +112,7 @@ describe("monitoring and alerts", function () {
             assert.equal(grafanaRoleExpression({ ...sso, usersGroup: "ai-users" }), `contains("groups"[*], 'platform-ops') && 'Admin' || contains("groups"[*], 'ai-users') && 'Viewer'`);
         });
 
-        it("is for operators only, on their entrypoint, when the issuer's endpoints are not given", () => {
+        it("without the issuer's endpoints, signs in only its own admin (still on the operators' entrypoint)", () => {
             const hybrid = docsOf(plans.hybrid);
             const values = hybrid.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values.grafana;
             assert.equal(values["grafana.ini"]["auth.generic_oauth"], undefined);

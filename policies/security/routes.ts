@@ -36,7 +36,8 @@ const ROUTE_RULES_SCHEMA: PolicyConfigSchema = {
         adminServices: {
             type: "array",
             items: { type: "string" },
-            default: ["vault", "vault-ui", "vault-active", "vault-standby", "vault-internal", "prometheus-server", "grafana"],
+            // kube-prometheus-stack 88.5.3's Services for release `monitoring` (research/kps-render.md).
+            default: ["vault", "vault-ui", "vault-active", "vault-standby", "vault-internal", "grafana", "monitoring-grafana", "monitoring-kube-prometheus-prometheus", "monitoring-kube-prometheus-alertmanager"],
             description: "Service names that are administration endpoints (Vault, Prometheus, Grafana, dashboards).",
         },
         apiPathPrefixes: {

@@ -12,8 +12,9 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](
 const hostname = z.string().regex(HOSTNAME, { message: "must be a lower-case DNS name such as chat.example.com" });
 
 /** The services a host can be given to, and whether the world or only operators may reach it. */
-export const PUBLIC_HOSTS = ["gateway", "langfuse", "chat", "notebooks", "grafana"] as const;
-export const OPERATOR_HOSTS = ["gatewayAdmin", "vault"] as const;
+export const PUBLIC_HOSTS = ["gateway", "langfuse", "chat", "notebooks"] as const;
+/** Grafana reads every metric of the stack: an administration endpoint, as the security pack's route rules hold. */
+export const OPERATOR_HOSTS = ["gatewayAdmin", "vault", "grafana"] as const;
 export type HostRole = (typeof PUBLIC_HOSTS)[number] | (typeof OPERATOR_HOSTS)[number];
 
 /** Let's Encrypt's production directory (letsencrypt.org/docs/acme-protocol-updates, read 2026-11-27). */
@@ -65,7 +66,7 @@ export const accessSchema = z.strictObject({
         vault: hostname.optional().describe("Vault's UI and API; operator ranges only."),
         chat: hostname.optional().describe("The chat UI (groundwork:apps.chat)."),
         notebooks: hostname.optional().describe("Notebooks (groundwork:apps.notebooks)."),
-        grafana: hostname.optional().describe("Grafana's dashboards: with access.sso and its oauthEndpoints, people sign in through SSO (operators as Admins); without them, operator ranges only."),
+        grafana: hostname.optional().describe("Grafana's dashboards; operator ranges only, on 9443. With access.sso and its oauthEndpoints, people sign in through SSO (operators as Admins)."),
     }).default({}).describe("A hostname per service; a service without one is not routed."),
     replicas: z.number().int().min(1).max(5).default(1).describe("Ingress controller replicas; 2 or more keep the way in up while a node drains."),
     gatewayRateLimit: rateLimit.default({ average: 20, burst: 40 }).describe("Rate limit at the edge for the public gateway host (LiteLLM's per-key limits apply behind it)."),

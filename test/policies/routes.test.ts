@@ -82,6 +82,9 @@ describe("security pack: routes from outside", () => {
                 route("declared-admin", { entryPoints: ["websecure"], routes: [rule("Host(`x.example.com`)", "anything")] }, { "groundwork.dev/audience": "admin" }),
                 route("gateway-ui", { entryPoints: ["websecure"], routes: [rule("Host(`ai.example.com`) && PathPrefix(`/ui`)", "llm-gateway")] }),
                 route("gateway-all", { entryPoints: ["websecure"], routes: [rule("Host(`ai.example.com`)", "llm-gateway")] }),
+                // kube-prometheus-stack's Grafana and Prometheus, as the monitoring release names them.
+                route("monitoring-grafana", { entryPoints: ["websecure"], routes: [rule("Host(`g.example.com`)", "monitoring-grafana")] }, { "groundwork.dev/audience": "ui" }),
+                route("prometheus", { entryPoints: ["websecure"], routes: [rule("Host(`p.example.com`)", "monitoring-kube-prometheus-prometheus")] }),
             ]);
             assert.deepEqual(found, [
                 "IngressRoute apps/vault routes Host(`vault.example.com`) to admin service vault on websecure; serve it only on operators",
@@ -89,6 +92,8 @@ describe("security pack: routes from outside", () => {
                 "IngressRoute apps/declared-admin declares an admin audience but is served on websecure; serve it only on operators",
                 "IngressRoute apps/gateway-ui routes /ui of llm-gateway on websecure, beyond its public API (/v1); match only those prefixes publicly, and serve it only on operators for the rest",
                 "IngressRoute apps/gateway-all routes / of llm-gateway on websecure, beyond its public API (/v1); match only those prefixes publicly, and serve it only on operators for the rest",
+                "IngressRoute apps/monitoring-grafana routes Host(`g.example.com`) to admin service monitoring-grafana on websecure; serve it only on operators",
+                "IngressRoute apps/prometheus routes Host(`p.example.com`) to admin service monitoring-kube-prometheus-prometheus on websecure; serve it only on operators",
             ]);
         });
         it("reads the path prefixes a Traefik rule is limited to", () => {
