@@ -18,24 +18,30 @@ const OPERATOR_BUILT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem
 /** kps's pod security context for Prometheus and Alertmanager (KPS values.yaml L1219-1225, L4815-4821). */
 const KPS_POD = { runAsGroup: 2000, runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } };
 
-function configReloader(values: Record<string, any>) {
-    // Probes only with prometheusConfigReloader.enableProbe (KPS values.yaml L3558, default false; PO config_reloader.go L377-403).
-    const probe = { httpGet: { path: "/healthz", port: 8080 } };
-    const probes = valueAt(values, "prometheusOperator", "prometheusConfigReloader", "enableProbe") === true ? { livenessProbe: probe, readinessProbe: probe, startupProbe: probe } : {};
-    return {
-        ...probes,
-        name: "config-reloader",
+/**
+ * What the operator gives every pod it builds from a CR's spec, Prometheus's and Alertmanager's
+ * alike: the spec's pod annotations, security context and placement, and the config reloader as
+ * an init container (8081, no probes: PO config_reloader.go L377) and a sidecar (8080, probes only
+ * with prometheusConfigReloader.enableProbe: KPS values.yaml L3558, default false; PO config_reloader.go L377-403).
+ */
+function operatorBuiltPod(spec: Record<string, any>, values: Record<string, any>) {
+    const reloader = {
         image: `quay.io/prometheus-operator/prometheus-config-reloader:${OPERATOR_VERSION}`,
         securityContext: OPERATOR_BUILT,
         resources: valueAt(values, "prometheusOperator", "prometheusConfigReloader", "resources"),
-        ports: [{ name: "reloader-web", containerPort: 8080 }],
     };
-}
-
-/** The init container runs once and gets no probes (PO config_reloader.go L377). */
-function initConfigReloader(values: Record<string, any>) {
-    const { livenessProbe: _l, readinessProbe: _r, startupProbe: _s, ...container } = configReloader(values);
-    return { ...container, name: "init-config-reloader", ports: [{ name: "reloader-init", containerPort: 8081 }] };
+    const probe = { httpGet: { path: "/healthz", port: 8080 } };
+    const probes = valueAt(values, "prometheusOperator", "prometheusConfigReloader", "enableProbe") === true ? { livenessProbe: probe, readinessProbe: probe, startupProbe: probe } : {};
+    return {
+        pod: {
+            podAnnotations: valueAt(spec, "podMetadata", "annotations"),
+            securityContext: spec.securityContext ?? KPS_POD,
+            nodeSelector: spec.nodeSelector,
+            tolerations: spec.tolerations,
+            initContainers: [{ ...reloader, name: "init-config-reloader", ports: [{ name: "reloader-init", containerPort: 8081 }] }],
+        },
+        reloader: { ...reloader, ...probes, name: "config-reloader", ports: [{ name: "reloader-web", containerPort: 8080 }] },
+    };
 }
 
 function operator(release: string, fullname: string, namespace: string, values: Record<string, any>): RenderedWorkload {
@@ -72,18 +78,15 @@ function prometheus(fullname: string, namespace: string, values: Record<string, 
     const spec = valueAt(values, "prometheus", "prometheusSpec") ?? {};
     const web = (path: string) => ({ httpGet: { path, port: "http-web", scheme: "HTTP" }, periodSeconds: 5, timeoutSeconds: 3 });
     const name = `${fullname}-prometheus`;
+    const built = operatorBuiltPod(spec, values);
     return renderedWorkload({
         kind: "StatefulSet",
         name: `prometheus-${name}`,
         namespace,
         source: "prometheus-operator/prometheus-operator@v0.93.0:pkg/prometheus/server/statefulset.go (from the chart's Prometheus CR, templates/prometheus/prometheus.yaml)",
         podLabels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": name, "operator.prometheus.io/name": name, prometheus: name, "operator.prometheus.io/shard": "0" },
-        podAnnotations: valueAt(spec, "podMetadata", "annotations"),
         serviceAccountName: valueAt(values, "prometheus", "serviceAccount", "name") || name,
-        securityContext: spec.securityContext ?? KPS_POD,
-        nodeSelector: spec.nodeSelector,
-        tolerations: spec.tolerations,
-        initContainers: [initConfigReloader(values)],
+        ...built.pod,
         containers: [
             {
                 name: "prometheus",
@@ -96,7 +99,7 @@ function prometheus(fullname: string, namespace: string, values: Record<string, 
                 readinessProbe: { ...web("/-/ready"), failureThreshold: 3 },
                 livenessProbe: { ...web("/-/healthy"), failureThreshold: 6 },
             },
-            configReloader(values),
+            built.reloader,
         ],
     });
 }
@@ -105,18 +108,15 @@ function alertmanager(fullname: string, namespace: string, values: Record<string
     const spec = valueAt(values, "alertmanager", "alertmanagerSpec") ?? {};
     const name = `${fullname}-alertmanager`;
     const web = (path: string) => ({ httpGet: { path, port: "http-web", scheme: "HTTP" }, timeoutSeconds: 3, failureThreshold: 10 });
+    const built = operatorBuiltPod(spec, values);
     return renderedWorkload({
         kind: "StatefulSet",
         name: `alertmanager-${name}`,
         namespace,
         source: "prometheus-operator/prometheus-operator@v0.93.0:pkg/alertmanager/statefulset.go (from the chart's Alertmanager CR, templates/alertmanager/alertmanager.yaml)",
         podLabels: { "app.kubernetes.io/name": "alertmanager", "app.kubernetes.io/instance": name, alertmanager: name },
-        podAnnotations: valueAt(spec, "podMetadata", "annotations"),
         serviceAccountName: name,
-        securityContext: spec.securityContext ?? KPS_POD,
-        nodeSelector: spec.nodeSelector,
-        tolerations: spec.tolerations,
-        initContainers: [initConfigReloader(values)],
+        ...built.pod,
         containers: [
             {
                 name: "alertmanager",
@@ -128,7 +128,7 @@ function alertmanager(fullname: string, namespace: string, values: Record<string
                 livenessProbe: web("/-/healthy"),
                 readinessProbe: { ...web("/-/ready"), initialDelaySeconds: 3, periodSeconds: 5 },
             },
-            configReloader(values),
+            built.reloader,
         ],
         volumes: (spec.secrets ?? []).map((s: string) => ({ name: `secret-${s}`, secret: { secretName: s } })),
     });
