@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import { pathRoute, probeRoute } from "../platform/mesh-authorization";
-import { allowIngress, LINKERD_INBOUND_PORT } from "../platform/network-isolation";
+import { authorizeMeshPort } from "../platform/mesh-authorization";
 
 export interface GatewayAuthorizationArgs {
     namespace: pulumi.Input<string>;
@@ -19,8 +17,6 @@ export interface GatewayAuthorizationArgs {
     metricsClients: string[];
 }
 
-const POLICY = "policy.linkerd.io";
-
 /**
  * The gateway's port, split by path in the mesh (mesh-authorization.ts `PathGrant` for how Linkerd
  * matches routes): `/v1` for the applications, every other path (LiteLLM's admin API and UI) for
@@ -31,28 +27,24 @@ const POLICY = "policy.linkerd.io";
 export class GatewayAuthorization extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayAuthorizationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:inference:GatewayAuthorization", name, {}, opts);
-        const parent = { parent: this };
-        const namespace = args.namespace;
-        const server = `${name}-server`;
-        new k8s.apiextensions.CustomResource(server, {
-            apiVersion: `${POLICY}/v1beta3`,
-            kind: "Server",
-            metadata: { name: server, namespace },
-            spec: { podSelector: { matchLabels: args.podSelector }, port: args.port, proxyProtocol: "HTTP/1", accessPolicy: "deny" },
-        }, parent);
-
-        pathRoute(name, namespace, server, { id: "openai-api", matches: [{ path: { type: "PathPrefix", value: "/v1" } }], clients: args.apiClients }, parent);
-        pathRoute(name, namespace, server, { id: "admin", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: args.adminClients }, parent);
-        // Prefix, as the Prometheus app LiteLLM mounts at /metrics may answer under /metrics/.
-        pathRoute(name, namespace, server, { id: "metrics", matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }], clients: args.metricsClients }, parent);
-        probeRoute(name, namespace, server, args.probePaths, parent);
-
-        // Below the mesh, the callers' namespaces reach the port (the kubelet's probes come from the node itself).
-        const callers = [...args.apiClients, ...args.adminClients, ...args.metricsClients].map((client) => client.split("/")[0]);
-        allowIngress(name, {
-            namespace, podSelector: args.podSelector, ports: [args.port, LINKERD_INBOUND_PORT], from: callers,
-            reason: `the gateway's callers: ${[...new Set([...args.apiClients, ...args.adminClients, ...args.metricsClients])].sort().join(", ")}`,
-        }, parent);
+        const callers = [...new Set([...args.apiClients, ...args.adminClients, ...args.metricsClients])].sort();
+        authorizeMeshPort(name, {
+            namespace: args.namespace,
+            podSelector: args.podSelector,
+            port: args.port,
+            clients: [],
+            proxyProtocol: "HTTP/1",
+            paths: {
+                grants: [
+                    { id: "openai-api", matches: [{ path: { type: "PathPrefix", value: "/v1" } }], clients: args.apiClients },
+                    { id: "admin", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: args.adminClients },
+                    // Prefix, as the Prometheus app LiteLLM mounts at /metrics may answer under /metrics/.
+                    { id: "metrics", matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }], clients: args.metricsClients },
+                ],
+                probePaths: args.probePaths,
+                reason: `the gateway's callers: ${callers.join(", ")}`,
+            },
+        }, { parent: this });
         this.registerOutputs({});
     }
 }

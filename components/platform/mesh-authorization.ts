@@ -63,7 +63,7 @@ export interface PathGrant {
 }
 
 /** The HTTPRoute of one grant on `server`, with its MeshTLSAuthentication and AuthorizationPolicy. */
-export function pathRoute(name: string, namespace: pulumi.Input<string>, server: string, grant: PathGrant, opts: pulumi.CustomResourceOptions): void {
+function pathRoute(name: string, namespace: pulumi.Input<string>, server: string, grant: PathGrant, opts: pulumi.CustomResourceOptions): void {
     const routeName = `${name}-${grant.id}`;
     new k8s.apiextensions.CustomResource(routeName, {
         apiVersion: `${POLICY}/v1beta3`,
@@ -78,7 +78,7 @@ export function pathRoute(name: string, namespace: pulumi.Input<string>, server:
 }
 
 /** The kubelet's probe paths (GET) as their own route, open to every address: the kubelet is not meshed. */
-export function probeRoute(name: string, namespace: pulumi.Input<string>, server: string, probePaths: string[], opts: pulumi.CustomResourceOptions): void {
+function probeRoute(name: string, namespace: pulumi.Input<string>, server: string, probePaths: string[], opts: pulumi.CustomResourceOptions): void {
     const routeName = `${name}-probes`;
     new k8s.apiextensions.CustomResource(routeName, {
         apiVersion: `${POLICY}/v1beta3`,
@@ -110,7 +110,12 @@ export interface MeshAuthorizationArgs {
      * An HTTP port split by path instead: each grant admits its clients to its paths alone
      * (`clients` is then unused and must be empty), and `probePaths` stay open to the kubelet.
      */
-    paths?: { grants: PathGrant[]; probePaths: string[] };
+    paths?: {
+        grants: PathGrant[];
+        probePaths: string[];
+        /** Who calls, for the NetworkPolicy's reason; default: the clients of the port, by path. */
+        reason?: string;
+    };
 }
 
 /**
@@ -125,37 +130,44 @@ export interface MeshAuthorizationArgs {
 export class MeshAuthorization extends pulumi.ComponentResource {
     constructor(name: string, args: MeshAuthorizationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:MeshAuthorization", name, {}, opts);
-        if (args.paths && args.clients.length > 0) throw new Error(`MeshAuthorization ${name}: a port split by path names its clients per path`);
-        if (!args.paths && args.clients.length === 0 && !args.noClients) throw new Error(`MeshAuthorization ${name}: a port without clients says why (noClients)`);
-        const parent = { parent: this };
-        new k8s.apiextensions.CustomResource(`${name}-server`, {
-            apiVersion: `${POLICY}/v1beta3`,
-            kind: "Server",
-            metadata: { name: `${name}-server`, namespace: args.namespace, ...(!args.paths && args.clients.length === 0 ? { annotations: { [NO_CLIENTS_ANNOTATION]: args.noClients! } } : {}) },
-            spec: { podSelector: { matchLabels: args.podSelector }, port: args.port, proxyProtocol: args.proxyProtocol ?? "unknown", accessPolicy: "deny" },
-        }, parent);
-        if (args.paths) {
-            for (const grant of args.paths.grants) pathRoute(name, args.namespace, `${name}-server`, grant, parent);
-            probeRoute(name, args.namespace, `${name}-server`, args.paths.probePaths, parent);
-            const callers = args.paths.grants.flatMap((g) => g.clients);
-            allowIngress(name, {
-                namespace: args.namespace,
-                podSelector: args.podSelector,
-                ports: [args.port, LINKERD_INBOUND_PORT],
-                from: callers.map((client) => client.split("/")[0]),
-                reason: `the mesh's clients of port ${args.port}, by path: ${[...new Set(callers)].sort().join(", ")}`,
-            }, parent);
-        } else if (args.clients.length > 0) {
-            const clients = meshTlsAuthentication(`${name}-clients`, args.namespace, args.clients, parent);
-            authorizationPolicy(`${name}-allow`, args.namespace, { kind: "Server", name: `${name}-server` }, clients, parent);
-            allowIngress(name, {
-                namespace: args.namespace,
-                podSelector: args.podSelector,
-                ports: [args.port, LINKERD_INBOUND_PORT],
-                from: args.clients.map((client) => client.split("/")[0]),
-                reason: `the mesh's clients of port ${args.port}: ${args.clients.join(", ")}`,
-            }, parent);
-        }
+        authorizeMeshPort(name, args, { parent: this });
         this.registerOutputs({});
+    }
+}
+
+/**
+ * The objects of a MeshAuthorization, declared under `parent`: for a component that authorizes
+ * one port as part of a larger concept (the gateway's routes) and keeps its own type.
+ */
+export function authorizeMeshPort(name: string, args: MeshAuthorizationArgs, parent: pulumi.CustomResourceOptions): void {
+    if (args.paths && args.clients.length > 0) throw new Error(`MeshAuthorization ${name}: a port split by path names its clients per path`);
+    if (!args.paths && args.clients.length === 0 && !args.noClients) throw new Error(`MeshAuthorization ${name}: a port without clients says why (noClients)`);
+    new k8s.apiextensions.CustomResource(`${name}-server`, {
+        apiVersion: `${POLICY}/v1beta3`,
+        kind: "Server",
+        metadata: { name: `${name}-server`, namespace: args.namespace, ...(!args.paths && args.clients.length === 0 ? { annotations: { [NO_CLIENTS_ANNOTATION]: args.noClients! } } : {}) },
+        spec: { podSelector: { matchLabels: args.podSelector }, port: args.port, proxyProtocol: args.proxyProtocol ?? "unknown", accessPolicy: "deny" },
+    }, parent);
+    if (args.paths) {
+        for (const grant of args.paths.grants) pathRoute(name, args.namespace, `${name}-server`, grant, parent);
+        probeRoute(name, args.namespace, `${name}-server`, args.paths.probePaths, parent);
+        const callers = args.paths.grants.flatMap((g) => g.clients);
+        allowIngress(name, {
+            namespace: args.namespace,
+            podSelector: args.podSelector,
+            ports: [args.port, LINKERD_INBOUND_PORT],
+            from: callers.map((client) => client.split("/")[0]),
+            reason: args.paths.reason ?? `the mesh's clients of port ${args.port}, by path: ${[...new Set(callers)].sort().join(", ")}`,
+        }, parent);
+    } else if (args.clients.length > 0) {
+        const clients = meshTlsAuthentication(`${name}-clients`, args.namespace, args.clients, parent);
+        authorizationPolicy(`${name}-allow`, args.namespace, { kind: "Server", name: `${name}-server` }, clients, parent);
+        allowIngress(name, {
+            namespace: args.namespace,
+            podSelector: args.podSelector,
+            ports: [args.port, LINKERD_INBOUND_PORT],
+            from: args.clients.map((client) => client.split("/")[0]),
+            reason: `the mesh's clients of port ${args.port}: ${args.clients.join(", ")}`,
+        }, parent);
     }
 }
