@@ -12,7 +12,7 @@ import { groundworkDashboards } from "../components/observability/dashboards";
 import { Monitoring } from "../components/observability/monitoring";
 import { MONITORING_NAMESPACE } from "../components/observability/scraper";
 import {
-    certManagerController, inferenceServers, vaultServers, kuredDaemons, LINKERD_ADMIN_PORTS, LINKERD_PROXIES, linkerdControlPlane, PodScrapeTarget, postgresInstances,
+    certManagerController, inferenceServers, vaultServers, kuredDaemons, LINKERD_PROXIES, linkerdControlPlane, PodScrapeTarget, postgresInstances,
 } from "../components/observability/scrape-targets";
 import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
@@ -112,8 +112,8 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
         vaultServers(VAULT_NAMESPACE, VAULT_POD_LABELS, VAULT_METRICS_PATH),
         certManagerController("cert-manager"),
         kuredDaemons("kured"),
-        { name: "cnpg-operator", namespaces: ["cnpg-system"], selector: { "app.kubernetes.io/name": "cloudnative-pg" }, endpoints: [{ port: "metrics" }] },
-        ...(deps.autoscaler ? [{ name: "cluster-autoscaler", namespaces: [CLUSTER_AUTOSCALER_NAMESPACE], selector: AUTOSCALER_PODS, endpoints: [{ portNumber: 8085 }] }] : []),
+        { name: "cnpg-operator", namespaces: ["cnpg-system"], selector: { "app.kubernetes.io/name": "cloudnative-pg" }, endpoints: [{ port: "metrics" }], outsideMesh: [8080] },
+        ...(deps.autoscaler ? [{ name: "cluster-autoscaler", namespaces: [CLUSTER_AUTOSCALER_NAMESPACE], selector: AUTOSCALER_PODS, endpoints: [{ portNumber: 8085 }], outsideMesh: [8085] }] : []),
         ...(deps.ingress ? [{ name: "traefik", namespaces: [INGRESS_NAMESPACE], selector: INGRESS_PODS, endpoints: [{ port: "metrics" }] }] : []),
         ...(inference ? [
             inferenceServers("groundwork-inference", VLLM_COMPONENT_LABEL, "vllm"),
@@ -131,16 +131,8 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
         runbookUrl: monitoring.alerts.runbookUrl,
         dashboards: groundworkDashboards({ vaultNamespace: VAULT_NAMESPACE, inference: inference !== undefined, gpus: deps.gpus }),
         targets,
-        // Below the mesh, the scraper is let in to the unmeshed pods it scrapes.
-        unmeshedPorts: [
-            { namespace: "linkerd", podSelector: {}, ports: LINKERD_ADMIN_PORTS },
-            { namespace: "cert-manager", podSelector: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, ports: [9402] },
-            { namespace: "kured", podSelector: { "app.kubernetes.io/name": "kured" }, ports: [8080] },
-            { namespace: "cnpg-system", podSelector: { "app.kubernetes.io/name": "cloudnative-pg" }, ports: [8080] },
-            ...(deps.autoscaler ? [{ namespace: CLUSTER_AUTOSCALER_NAMESPACE, podSelector: AUTOSCALER_PODS, ports: [8085] }] : []),
-            // DCGM's exporter, found through its chart's ServiceMonitor (NVIDIA/dcgm-exporter@4.5.3-4.8.2 deployment/values.yaml L107-131).
-            ...(deps.gpus ? [{ namespace: "nvidia-device-plugin", podSelector: { "app.kubernetes.io/name": "dcgm-exporter" }, ports: [9400] }] : []),
-        ],
+        // DCGM's exporter, found through its chart's ServiceMonitor (NVIDIA/dcgm-exporter@4.5.3-4.8.2 deployment/values.yaml L107-131).
+        chartScrapedOpenings: deps.gpus ? [{ namespace: "nvidia-device-plugin", podSelector: { "app.kubernetes.io/name": "dcgm-exporter" }, ports: [9400] }] : [],
         prometheusClients: inference?.models.some(scalesWithLoad) ? [KEDA_QUERIER] : [],
         grafana: {
             url: grafanaUrl,

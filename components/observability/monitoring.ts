@@ -14,7 +14,7 @@ import { AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanag
 import { prometheusRuleSpec, RuleGroup } from "./alert-rules";
 import { Dashboard, dashboardJson } from "./dashboards";
 import { MONITORING_NAMESPACE, PROMETHEUS_SERVICE_ACCOUNT, SCRAPER } from "./scraper";
-import { podMonitorSpec, PodScrapeTarget } from "./scrape-targets";
+import { podMonitorSpec, PodScrapeTarget, ScraperOpening, scraperOpenings } from "./scrape-targets";
 
 /**
  * kube-prometheus-stack: the prometheus-operator with its CRDs, Prometheus, Alertmanager, Grafana,
@@ -109,9 +109,10 @@ export interface MonitoringArgs {
     rules: RuleGroup[];
     runbookUrl: string;
     dashboards: Dashboard[];
-    /** Sources beyond the chart's own (PodMonitors), with the unmeshed ports the scraper must be let in to. */
+    /** Sources beyond the chart's own (PodMonitors); those outside the mesh let the scraper in below it. */
     targets: PodScrapeTarget[];
-    unmeshedPorts: { namespace: string; podSelector: Record<string, string>; ports: (string | number)[] }[];
+    /** Unmeshed pods scraped through their charts' own monitors (DCGM's exporter), let in the same way. */
+    chartScrapedOpenings: ScraperOpening[];
     /** Meshed service accounts that query Prometheus (KEDA's operator), beside Grafana. */
     prometheusClients: string[];
     /** The URL people open Grafana at, when it has a host; with it, SSO. */
@@ -176,7 +177,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 data: { [`${d.uid}.json`]: dashboardJson(d) },
             }, inNamespace);
         }
-        for (const open of args.unmeshedPorts) {
+        for (const open of [...scraperOpenings(args.targets), ...args.chartScrapedOpenings]) {
             allowIngress(`metrics-scraper-${open.namespace}`, {
                 namespace: open.namespace, podSelector: open.podSelector, ports: open.ports, from: [MONITORING_NAMESPACE],
                 reason: "Prometheus scrapes these pods' metrics (they are outside the mesh)",

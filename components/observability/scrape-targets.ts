@@ -29,6 +29,24 @@ export interface PodScrapeTarget {
     /** Pod selector (`matchLabels`), or `{ exists: label }` for pods that carry a label at all. */
     selector: Record<string, string> | { exists: string };
     endpoints: PodMetricsEndpoint[];
+    /** The pods are outside the mesh: these ports are opened to the scraper below it (NetworkPolicy). */
+    outsideMesh?: number[];
+}
+
+/** Where an unmeshed target's pods let the scraper in: its namespace, pods and ports. */
+export interface ScraperOpening {
+    namespace: string;
+    podSelector: Record<string, string>;
+    ports: number[];
+}
+
+/** The openings of the targets outside the mesh (a selector by label presence opens the namespace's pods). */
+export function scraperOpenings(targets: PodScrapeTarget[]): ScraperOpening[] {
+    return targets.filter((t) => t.outsideMesh !== undefined && t.namespaces !== "any").flatMap((t) => (t.namespaces as string[]).map((namespace) => ({
+        namespace,
+        podSelector: "exists" in t.selector && typeof t.selector.exists === "string" ? {} : t.selector as Record<string, string>,
+        ports: t.outsideMesh!,
+    })));
 }
 
 /** The PodMonitor `spec` for a target. */
@@ -68,11 +86,15 @@ export const LINKERD_PROXIES: PodScrapeTarget = {
  * charts/linkerd-control-plane/templates/{identity,destination,proxy-injector}.yaml), selected as the
  * chart's own PodMonitor does (templates/podmonitor.yaml L20-36).
  */
+/** Linkerd's controllers' admin ports, for the NetworkPolicy that lets the scraper in. */
+const LINKERD_ADMIN_PORTS = [9990, 9995, 9996, 9997];
+
 export function linkerdControlPlane(namespace: string): PodScrapeTarget {
     return {
         name: "linkerd-control-plane",
         namespaces: [namespace],
         selector: { exists: "linkerd.io/control-plane-component" },
+        outsideMesh: LINKERD_ADMIN_PORTS,
         endpoints: [{
             relabelings: [
                 { sourceLabels: ["__meta_kubernetes_pod_container_port_name"], regex: ".*-admin$", action: "keep" },
@@ -83,8 +105,6 @@ export function linkerdControlPlane(namespace: string): PodScrapeTarget {
     };
 }
 
-/** Linkerd's controllers' admin ports, for the NetworkPolicy that lets the scraper in. */
-export const LINKERD_ADMIN_PORTS = [9990, 9995, 9996, 9997];
 
 /**
  * Every Postgres instance's exporter (`metrics`, 9187, cloudnative-pg/cloudnative-pg@v1.30.0
@@ -98,12 +118,12 @@ export const postgresInstances = (namespace: string, cluster: string): PodScrape
 /** cert-manager's controller (`http-metrics`, 9402: cert-manager/cert-manager@v1.21.1 deploy/charts/cert-manager/templates/deployment.yaml L24-37, L159-160). */
 export const certManagerController = (namespace: string): PodScrapeTarget => ({
     // Its metrics' `namespace` is the Certificate's, not the controller's: honoured, not renamed.
-    name: "cert-manager", namespaces: [namespace], selector: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, endpoints: [{ port: "http-metrics", honorLabels: true }],
+    name: "cert-manager", namespaces: [namespace], selector: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, endpoints: [{ port: "http-metrics", honorLabels: true }], outsideMesh: [9402],
 });
 
 /** kured's `metrics` port (8080; kured_reboot_required per node): kubereboot/charts@kured-6.1.0 charts/kured/templates/daemonset.yaml L212-213. */
 export const kuredDaemons = (namespace: string): PodScrapeTarget => ({
-    name: "kured", namespaces: [namespace], selector: { "app.kubernetes.io/name": "kured" }, endpoints: [{ port: "metrics" }],
+    name: "kured", namespaces: [namespace], selector: { "app.kubernetes.io/name": "kured" }, endpoints: [{ port: "metrics" }], outsideMesh: [8080],
 });
 
 /** Vault's telemetry on its API port, every server (a sealed one reports vault_core_unsealed 0). */
