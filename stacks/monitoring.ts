@@ -38,6 +38,15 @@ const CERTIFICATE_DAYS = 21;
 const VOLUME_FULL_RATIO = 0.85;
 const BUDGET_RATIO = 0.8;
 
+/**
+ * Whether Grafana signs people in through the stack's SSO: it has a host, and the issuer's
+ * endpoints are given (Grafana's generic OAuth reads no discovery document). Its client secret,
+ * its route's audience and its OAuth settings all follow this.
+ */
+export function grafanaSignsInWithSso(config: StackConfig): boolean {
+    return config.access?.hosts.grafana !== undefined && config.access.sso?.oauthEndpoints !== undefined;
+}
+
 export function receiverOf(monitoring: MonitoringConfig): AlertReceiver {
     const { email, slack, teams } = monitoring.alerts.receiver;
     if (email) return { kind: "email", to: email.to, from: email.from, smarthost: email.smarthost, username: email.username };
@@ -137,7 +146,7 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
         grafana: {
             url: grafanaUrl,
             ingressClient: grafanaUrl ? INGRESS_CLIENT : undefined,
-            sso: grafanaUrl && sso?.oauthEndpoints ? { clientId: sso.clientId, ...sso.oauthEndpoints, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup, usersGroup: sso.usersGroup } : undefined,
+            sso: grafanaSignsInWithSso(config) && sso?.oauthEndpoints ? { clientId: sso.clientId, ...sso.oauthEndpoints, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup, usersGroup: sso.usersGroup } : undefined,
         },
         scheduling: deps.scheduling,
     }, { provider: deps.provider, transformations: [childrenDependOn(deps.after)] });

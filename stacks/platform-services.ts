@@ -34,7 +34,7 @@ import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "
 import { StackIngress } from "./ingress";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
 import { GRAFANA_SERVICE } from "../components/observability/monitoring";
-import { buildMonitoring, MONITORING_CONSUMER, monitoringSecrets } from "./monitoring";
+import { buildMonitoring, grafanaSignsInWithSso, MONITORING_CONSUMER, monitoringSecrets } from "./monitoring";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
@@ -99,7 +99,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
     const access = config.access;
     const sso = access?.sso;
     if (sso) {
-        const grafanaSso = access?.hosts.grafana && sso.oauthEndpoints ? [MONITORING_CONSUMER] : [];
+        const grafanaSso = grafanaSignsInWithSso(config) ? [MONITORING_CONSUMER] : [];
         Object.assign(secrets, ssoSecrets(sso, [LANGFUSE_CONSUMER, ...appConsumers(config.apps), ...grafanaSso].map((c) => c.name)));
     }
     if (inference) {
@@ -205,7 +205,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster): { 
         // Grafana signs people in through SSO when the issuer's endpoints are known; otherwise it is for operators only.
         ingress.route("grafana", {
             namespace: MONITORING_CONSUMER.namespace, service: GRAFANA_SERVICE, after: [monitoring],
-            ...(sso?.oauthEndpoints ? { audience: "ui", signInIssuer: sso.issuer } : { audience: "admin" }),
+            ...(grafanaSignsInWithSso(config) && sso ? { audience: "ui", signInIssuer: sso.issuer } : { audience: "admin" }),
         });
         if (served) {
             ingress.route("gateway", {
