@@ -189,16 +189,15 @@ export class Monitoring extends pulumi.ComponentResource {
 
     /** Who may call what, in the mesh: each port of the stack's own pods names its clients. */
     private authorizeClients(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions): void {
-        const scraper = SCRAPER;
         const server = (id: string, podSelector: Record<string, string>, port: string | number, clients: string[], proxyProtocol: "HTTP/1" | "TLS" = "HTTP/1", noClients?: string) =>
             new MeshAuthorization(`${name}-${id}`, { namespace: MONITORING_NAMESPACE, podSelector, port, clients, proxyProtocol, noClients }, opts);
-        server("prometheus-api", PODS.prometheus, "http-web", [GRAFANA_CLIENT, scraper, ...args.prometheusClients]);
-        server("prometheus-reloader", PODS.prometheus, "reloader-web", [scraper]);
-        server("alertmanager-api", PODS.alertmanager, "http-web", [scraper, GRAFANA_CLIENT]);
-        server("alertmanager-reloader", PODS.alertmanager, "reloader-web", [scraper]);
-        server("kube-state-metrics", PODS.kubeStateMetrics, "http", [scraper]);
-        server("kube-state-metrics-self", PODS.kubeStateMetrics, "metrics", [scraper]);
-        server("grafana", PODS.grafana, "grafana", [scraper, ...(args.grafana.ingressClient ? [args.grafana.ingressClient] : [])]);
+        server("prometheus-api", PODS.prometheus, "http-web", [GRAFANA_CLIENT, SCRAPER, ...args.prometheusClients]);
+        server("prometheus-reloader", PODS.prometheus, "reloader-web", [SCRAPER]);
+        server("alertmanager-api", PODS.alertmanager, "http-web", [SCRAPER, GRAFANA_CLIENT]);
+        server("alertmanager-reloader", PODS.alertmanager, "reloader-web", [SCRAPER]);
+        server("kube-state-metrics", PODS.kubeStateMetrics, "http", [SCRAPER]);
+        server("kube-state-metrics-self", PODS.kubeStateMetrics, "metrics", [SCRAPER]);
+        server("grafana", PODS.grafana, "grafana", [SCRAPER, ...(args.grafana.ingressClient ? [args.grafana.ingressClient] : [])]);
         // Ports the charts declare for replicas we do not run (grafana-12.11.1 _pod.tpl L1402-1414; PO alertmanager statefulset.go L435-455).
         server("grafana-gossip", PODS.grafana, "gossip-tcp", [], "HTTP/1", "Grafana's unified-alerting gossip between replicas; one replica, and alerting is Alertmanager's");
         server("grafana-profiling", PODS.grafana, "profiling", [], "HTTP/1", "Grafana's pprof port; profiling is off");
