@@ -30,21 +30,28 @@ function valueOf(text: string, field: Field): number | undefined {
     return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
+/**
+ * One comma-separated part of a field as the values it covers (`from` to `to` every `step`; `a/n`
+ * runs from a to the field's end), or why it is impossible.
+ */
+function partRange(part: string, field: Field): { from: number; to: number; step: number } | string {
+    const [range, step] = part.split("/");
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return `${field.name} step "${step}" must be a positive whole number`;
+    const every = step === undefined ? 1 : Number(step);
+    if (range === "*" || range === "?") return { from: field.min, to: field.max, step: every };
+    const bounds = range.split("-");
+    if (bounds.length > 2) return `${field.name} "${part}" is not a value, a range or a list`;
+    const values = bounds.map((b) => valueOf(b, field));
+    if (values.some((v) => v === undefined)) return `${field.name} "${part}" is not a number${field.names ? " or a name" : ""}`;
+    const out = values.find((v) => v! < field.min || v! > field.max);
+    if (out !== undefined) return `${field.name} ${out} is outside ${field.min}-${field.max}`;
+    if (values.length === 2 && values[0]! > values[1]!) return `${field.name} range ${range} runs backwards`;
+    return { from: values[0]!, to: values.length === 2 ? values[1]! : step !== undefined ? field.max : values[0]!, step: every };
+}
+
 /** Why one field is impossible, or undefined. */
 function fieldProblem(text: string, field: Field): string | undefined {
-    for (const part of text.split(",")) {
-        const [range, step] = part.split("/");
-        if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return `${field.name} step "${step}" must be a positive whole number`;
-        if (range === "*" || range === "?") continue;
-        const bounds = range.split("-");
-        if (bounds.length > 2) return `${field.name} "${part}" is not a value, a range or a list`;
-        const values = bounds.map((b) => valueOf(b, field));
-        if (values.some((v) => v === undefined)) return `${field.name} "${part}" is not a number${field.names ? " or a name" : ""}`;
-        const out = values.find((v) => v! < field.min || v! > field.max);
-        if (out !== undefined) return `${field.name} ${out} is outside ${field.min}-${field.max}`;
-        if (values.length === 2 && values[0]! > values[1]!) return `${field.name} range ${range} runs backwards`;
-    }
-    return undefined;
+    return text.split(",").map((part) => partRange(part, field)).find((r): r is string => typeof r === "string");
 }
 
 /** What is impossible in a cron expression with `seconds` first or not; undefined when it can fire. */
@@ -84,11 +91,8 @@ export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "mu
 function fieldValues(text: string, field: Field): Set<number> {
     const out = new Set<number>();
     for (const part of text.split(",")) {
-        const [range, step] = part.split("/");
-        const [from, to] = range === "*" || range === "?"
-            ? [field.min, field.max]
-            : ((bounds) => [bounds[0], step !== undefined && bounds.length === 1 ? field.max : bounds[bounds.length - 1]])(range.split("-").map((b) => valueOf(b, field)!));
-        for (let v = from; v <= to; v += step === undefined ? 1 : Number(step)) out.add(v);
+        const { from, to, step } = partRange(part, field) as { from: number; to: number; step: number };
+        for (let v = from; v <= to; v += step) out.add(v);
     }
     return out;
 }
