@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { alertRulesNameRunbooks, namespacesScraped, runbookProblem } from "../../policies/reliability/monitoring";
+import { NOT_SCRAPED_ANNOTATION as COMPONENT_ANNOTATION } from "../../components/observability/scraper";
+import { alertRulesNameRunbooks, namespacesScraped, NOT_SCRAPED_ANNOTATION, runbookProblem } from "../../policies/reliability/monitoring";
 import { reliabilityPolicies } from "../../policies/reliability/policies";
 import { DEPLOYMENT, messages, record } from "./harness";
 
@@ -16,8 +17,9 @@ const proxies = monitor(POD_MONITOR, "linkerd", { namespaceSelector: { any: true
 const kps = record("kubernetes:helm.sh/v4:Chart", { chart: "kube-prometheus-stack", name: "monitoring", namespace: "groundwork-observability", values: { "prometheus-node-exporter": { namespaceOverride: "groundwork-node-metrics" } } }, "monitoring");
 
 describe("namespace-scraped", () => {
-    it("is in the reliability pack", () => {
+    it("is in the reliability pack, reading the annotation the components write", () => {
         assert.ok(reliabilityPolicies.includes(namespacesScraped) && reliabilityPolicies.includes(alertRulesNameRunbooks));
+        assert.equal(COMPONENT_ANNOTATION, NOT_SCRAPED_ANNOTATION, "the pack depends on no component: its own copy must match");
     });
 
     it("passes namespaces reached by a monitor: in place, by matchNames, meshed ones by the proxies' PodMonitor, the chart's own, or exempt with a reason", async () => {
