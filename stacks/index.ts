@@ -1,8 +1,14 @@
 /**
  * The Groundwork program: `pulumi preview`/`up` and the offline plan (`npm run plan`) both run
- * this. Configuration is parsed and checked first; nothing is registered if it is wrong.
+ * this. Configuration and the prompt files are parsed and checked first; nothing is registered if
+ * either is wrong.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { buildPlatform } from "./platform";
+import { loadPrompts } from "./prompts";
 
-export = async () => buildPlatform(loadStackConfig());
+export = async () => {
+    const config = loadStackConfig();
+    return buildPlatform(config, loadPrompts(config, pulumi.getStack()));
+};

@@ -8,6 +8,7 @@ import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
 import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
+import { PromptLibrary, PromptVersion } from "../components/inference/prompt-library";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
 import { PROMETHEUS_URL } from "../components/observability/monitoring";
 import { SCRAPER } from "../components/observability/scraper";
@@ -90,6 +91,9 @@ export interface InferenceDeps {
     langfuseHost: string;
     /** The virtual keys' values (secret), by alias: the gateway is re-provisioned when one changes. */
     virtualKeys?: Record<string, pulumi.Output<string>>;
+    /** The prompts this stack serves (from the repository's `prompts/`), and the stack's name, their label. */
+    prompts?: PromptVersion[];
+    stack?: string;
 }
 
 /**
@@ -172,6 +176,18 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         adminClients: config.access?.hosts.gatewayAdmin ? [INGRESS_CLIENT] : [],
         scheduling: platformScheduling,
     }, waitFor);
+    if (deps.prompts && deps.prompts.length > 0) {
+        new PromptLibrary("prompts", {
+            namespace: INFERENCE_NAMESPACE,
+            // The gateway's account: Langfuse's web already admits it (its traces).
+            serviceAccount: GATEWAY_SERVICE_ACCOUNT,
+            langfuseHost: deps.langfuseHost,
+            langfuseKeysSecret: gateway.langfuseKeysSecret,
+            label: deps.stack ?? pulumi.getStack(),
+            prompts: deps.prompts,
+            scheduling: platformScheduling,
+        }, { ...waitFor, dependsOn: [gateway] });
+    }
     return { gatewayUrl: gateway.url, gateway };
 }
 

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildCluster } from "./cluster";
+import { PromptVersion } from "../components/inference/prompt-library";
 import { StackConfig } from "./config";
 import { buildPlatformServices } from "./platform-services";
 
-/** Builds the whole stack from its parsed configuration and returns the stack outputs. */
-export function buildPlatform(config: StackConfig) {
+/** Builds the whole stack from its parsed configuration (and the prompts it serves) and returns the stack outputs. */
+export function buildPlatform(config: StackConfig, prompts: PromptVersion[] = []) {
     const cluster = buildCluster(config);
-    const services = buildPlatformServices(config, cluster);
+    const services = buildPlatformServices(config, cluster, prompts);
     return {
         kubeconfig: cluster.access.kubeconfig,
         apiServer: pulumi.interpolate`https://${cluster.server.address}:6443`,

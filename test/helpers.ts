@@ -51,7 +51,7 @@ export async function planValues(stack: string, values: Record<string, unknown>)
 const committedPlans = new Map<string, Promise<PlanResult>>();
 
 /** Everything a plan of a committed stack depends on: the program, its config, its dependencies. */
-const PLAN_INPUTS = ["stacks", "components", "plan", "policies", "package-lock.json", "tsconfig.json", "Pulumi.yaml"];
+const PLAN_INPUTS = ["stacks", "components", "plan", "policies", "prompts", "package-lock.json", "tsconfig.json", "Pulumi.yaml"];
 
 /** A digest of the plan's inputs, read once per process: the name of the plans' shared directory. */
 function planInputsDigest(): string {

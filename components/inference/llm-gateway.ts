@@ -84,6 +84,8 @@ export class LlmGateway extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     /** The rendered `config.yaml`: no secret in it. */
     public readonly config: string;
+    /** The Secret (synced from Vault) holding the Langfuse project's `publicKey` and `secretKey`. */
+    public readonly langfuseKeysSecret: string;
 
     constructor(name: string, args: LlmGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:inference:LlmGateway", name, {}, opts);
@@ -98,6 +100,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         const keys = synced("keys");
         const db = synced("db");
         const langfuse = synced("langfuse");
+        this.langfuseKeysSecret = langfuse.secretName;
         const providers = args.hostedKeyNames.length > 0 ? synced("providers") : undefined;
         // Rotated on a schedule; the provisioning Job waits for the new values (KEYS_DIGEST), so VSO reads them each minute.
         const virtualKeys = synced("virtual-keys", "1m");

@@ -1,0 +1,135 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { z } from "zod";
+import { PromptVersion } from "../../components/inference/prompt-library";
+
+/**
+ * Prompts as code: one YAML file per prompt under `prompts/`, reviewed like any other change.
+ * Each stack provisions the prompts labelled with its name into its own Langfuse, as a new version
+ * labelled `<stack>` and `production` whenever the file changes (components/inference/prompt-library.ts).
+ *
+ * Langfuse's own rules, which the files are held to so a bad one fails the plan rather than the
+ * deploy (langfuse/langfuse@v3.224.1, read 2026-11-28):
+ * - names: not empty, no `|`, not `new`, no leading, trailing or doubled `/` (folders), no HTML
+ *   (packages/shared/src/features/prompts/validation.ts, constants.ts L7-11, features/folders/validation.ts);
+ * - labels: 1-36 characters of `[a-z0-9_\-.]` (prompts/constants.ts L13-16, types.ts L22-26);
+ * - a chat prompt is a list of `{role, content}` strings (server/llm/types.ts PromptChatMessageSchema);
+ * - a prompt's type cannot change between versions (web/src/features/prompts/server/actions/createPrompt.ts L93-97).
+ */
+
+/** Langfuse's label rule: a stack's name becomes a label, so it must be one. */
+export const LANGFUSE_LABEL = /^[a-z0-9_\-.]{1,36}$/;
+
+const routeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be a route's name: lower-case letters, digits and '-', starting with a letter" });
+
+const message = z.strictObject({
+    role: z.enum(["system", "developer", "user", "assistant"]).describe("Who says it."),
+    content: z.string().min(1, { message: "must not be empty" }).describe("The text, with {{variables}} the application fills in."),
+});
+
+export const promptFileSchema = z.strictObject({
+    name: z.string()
+        .regex(/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/, { message: "must be lower-case letters, digits, '.', '_' and '-', with '/' between folders, e.g. support/answer" })
+        .max(200)
+        .refine((v) => v !== "new", { message: "is reserved by Langfuse's UI; choose another name" })
+        .describe("The name applications fetch the prompt by."),
+    route: routeName.describe("The gateway route it is written for: each stack it is labelled for must have this route, and the prompt's config names it as `model`."),
+    labels: z.array(z.string()).min(1, { message: "must name at least one stack" }).describe("The stacks that serve this version (each becomes a label in that stack's Langfuse, with `production`)."),
+    text: z.string().min(1).optional().describe("A text prompt."),
+    messages: z.array(message).min(1).optional().describe("A chat prompt."),
+    config: z.record(z.string(), z.unknown()).default({}).describe("Model parameters the application passes on (temperature, max_tokens, ...)."),
+    description: z.string().optional().describe("What the prompt is for (kept in the file; not sent)."),
+});
+
+export type PromptFile = z.output<typeof promptFileSchema>;
+
+
+/** Bad prompt files: reported like bad config, every problem at once, before anything is registered. */
+export class PromptFileError extends pulumi.RunError {
+    constructor(public readonly problems: string[]) {
+        super(`invalid prompt files (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+        this.name = "PromptFileError";
+    }
+}
+
+const at = (path: PropertyKey[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+const shown = (v: unknown) => { const t = JSON.stringify(v); return t === undefined ? "nothing" : t.length > 60 ? `${t.slice(0, 57)}...` : t; };
+
+/**
+ * Parses every prompt file and checks it against the project's stacks: each problem names the
+ * file, the field, the value and what would be valid. Files are `{ path, text }` (path relative
+ * to the project, for the messages); `stacks` are the project's stack names.
+ */
+export function parsePromptFiles(files: { path: string; text: string }[], stacks: string[]): { file: string; prompt: PromptFile }[] {
+    const problems: string[] = [];
+    const parsed: { file: string; prompt: PromptFile }[] = [];
+    const byName = new Map<string, string>();
+    for (const { path, text } of files) {
+        let raw: unknown;
+        try {
+            raw = YAML.parse(text);
+        } catch (e) {
+            problems.push(`${path}: is not YAML (${(e as Error).message.split("\n")[0]})`);
+            continue;
+        }
+        const result = promptFileSchema.safeParse(raw ?? {});
+        if (!result.success) {
+            for (const issue of result.error.issues) {
+                const field = at(issue.path);
+                const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw);
+                problems.push(issue.code === "invalid_type" && value === undefined
+                    ? `${path}: ${field} is required (${issue.message.replace(/^Invalid input: /, "")})`
+                    : issue.code === "unrecognized_keys"
+                        ? `${path}: ${field ? `${field}: ` : ""}unknown key(s) ${issue.keys.join(", ")}; valid keys: ${Object.keys(field ? message.shape : promptFileSchema.shape).join(", ")}`
+                        : `${path}: ${field} = ${shown(value)} ${issue.message}`);
+            }
+            continue;
+        }
+        const prompt = result.data;
+        if ((prompt.text === undefined) === (prompt.messages === undefined)) {
+            problems.push(`${path}: needs exactly one of text (a text prompt) or messages (a chat prompt)`);
+        }
+        prompt.labels.forEach((label, i) => {
+            if (!stacks.includes(label)) {
+                problems.push(`${path}: labels[${i}] = ${shown(label)} is not a stack of this project; labels are stacks: ${stacks.join(", ")}`);
+            }
+        });
+        if ("model" in prompt.config) {
+            problems.push(`${path}: config.model is set from route (${prompt.route}); remove it`);
+        }
+        const earlier = byName.get(prompt.name);
+        if (earlier !== undefined) problems.push(`${path}: name ${prompt.name} is also the name in ${earlier}; each prompt needs its own name`);
+        byName.set(prompt.name, path);
+        parsed.push({ file: path, prompt });
+    }
+    for (const stack of stacks) {
+        if (!LANGFUSE_LABEL.test(stack)) problems.push(`stack ${shown(stack)} cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack to provision prompts into it`);
+    }
+    if (problems.length > 0) throw new PromptFileError(problems);
+    return parsed;
+}
+
+/**
+ * The prompts stack `stack` serves, checked against its routes: a prompt labelled for a stack
+ * that lacks its route would hand applications a model name the gateway refuses.
+ */
+export function promptsForStack(files: { file: string; prompt: PromptFile }[], stack: string, routes: string[]): PromptVersion[] {
+    const problems: string[] = [];
+    const versions: PromptVersion[] = [];
+    for (const { file, prompt } of files) {
+        if (!prompt.labels.includes(stack)) continue;
+        if (!routes.includes(prompt.route)) {
+            problems.push(`${file}: route = ${shown(prompt.route)} is not a route of stack ${stack} (routes: ${routes.join(", ") || "none"}); add the route to groundwork:inference.routes or remove ${stack} from labels`);
+            continue;
+        }
+        versions.push({
+            name: prompt.name,
+            type: prompt.messages ? "chat" : "text",
+            prompt: prompt.messages ?? prompt.text!,
+            config: { model: prompt.route, ...prompt.config },
+            route: prompt.route,
+        });
+    }
+    if (problems.length > 0) throw new PromptFileError(problems);
+    return versions;
+}

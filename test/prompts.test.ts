@@ -1,0 +1,195 @@
+import { strict as assert } from "assert";
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROMPT_ROUTES_ANNOTATION, PROMPTS_SCRIPT, PromptVersion } from "../components/inference/prompt-library";
+import { parsePromptFiles, PromptFileError, promptsForStack } from "../stacks/config/prompt-files";
+import { projectStacks, readPromptFiles } from "../stacks/prompts";
+import { committedPlan, named, PROJECT_DIR } from "./helpers";
+
+/** Prompts as code: the files' checks, the committed prompts in the plans, and the job against Langfuse's API. */
+
+const STACKS = ["cloud", "dev", "edge", "hybrid"];
+const GOOD = `name: support/answer
+route: chat
+labels: [dev, cloud]
+messages:
+  - role: system
+    content: Answer briefly.
+  - role: user
+    content: "{{question}}"
+config: { temperature: 0.2 }
+`;
+
+function rejected(files: { path: string; text: string }[], stacks = STACKS): string[] {
+    try {
+        parsePromptFiles(files, stacks);
+    } catch (e) {
+        assert.ok(e instanceof PromptFileError, String(e));
+        return e.problems;
+    }
+    throw new Error("expected the prompt files to be rejected");
+}
+
+describe("prompt files", () => {
+    it("parse into the versions a stack serves, the route as the config's model", () => {
+        const files = parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD }], STACKS);
+        assert.deepEqual(promptsForStack(files, "dev", ["chat"]), [{
+            name: "support/answer", type: "chat", route: "chat",
+            prompt: [{ role: "system", content: "Answer briefly." }, { role: "user", content: "{{question}}" }],
+            config: { model: "chat", temperature: 0.2 },
+        }]);
+        assert.deepEqual(promptsForStack(files, "edge", ["chat"]), [], "edge is not among its labels");
+    });
+
+    it("reject a prompt without a name, by file and field", () => {
+        const [problem] = rejected([{ path: "prompts/nameless.yaml", text: GOOD.replace("name: support/answer\n", "") }]);
+        assert.match(problem, /^prompts\/nameless\.yaml: name is required/);
+    });
+
+    it("reject a label that is not a stack, naming the stacks", () => {
+        const [problem] = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("[dev, cloud]", "[dev, prod]") }]);
+        assert.equal(problem, `prompts/a.yaml: labels[1] = "prod" is not a stack of this project; labels are stacks: cloud, dev, edge, hybrid`);
+    });
+
+    it("reject a prompt with both text and messages, or neither", () => {
+        assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}text: hello\n` }])[0], /needs exactly one of text \(a text prompt\) or messages/);
+        const none = GOOD.replace(/messages:[\s\S]*?config/, "config");
+        assert.match(rejected([{ path: "prompts/a.yaml", text: none }])[0], /needs exactly one of text/);
+    });
+
+    it("reject names Langfuse refuses, duplicates, unknown keys, a model in config and unparsable YAML", () => {
+        assert.match(rejected([{ path: "prompts/a.yaml", text: GOOD.replace("support/answer", "support//answer") }])[0], /name = "support\/\/answer" must be lower-case letters/);
+        assert.match(rejected([{ path: "prompts/a.yaml", text: GOOD.replace("support/answer", "new") }])[0], /name = "new" is reserved by Langfuse's UI/);
+        const twice = rejected([{ path: "prompts/a.yaml", text: GOOD }, { path: "prompts/b.yaml", text: GOOD }]);
+        assert.deepEqual(twice, ["prompts/b.yaml: name support/answer is also the name in prompts/a.yaml; each prompt needs its own name"]);
+        assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}lables: [dev]\n` }])[0], /unknown key\(s\) lables; valid keys: name, route, labels/);
+        assert.match(rejected([{ path: "prompts/a.yaml", text: GOOD.replace("{ temperature: 0.2 }", "{ model: gpt-4o }") }])[0], /config\.model is set from route \(chat\); remove it/);
+        assert.match(rejected([{ path: "prompts/a.yaml", text: "name: [unclosed" }])[0], /^prompts\/a\.yaml: is not YAML/);
+        assert.match(rejected([{ path: "prompts/a.yaml", text: GOOD.replace("role: system", "role: robot") }])[0], /messages\[0\]\.role = "robot"/);
+    });
+
+    it("reject a stack name Langfuse cannot use as a label", () => {
+        assert.ok(rejected([{ path: "prompts/a.yaml", text: GOOD }], [...STACKS, "Prod"]).includes(`stack "Prod" cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack to provision prompts into it`));
+    });
+
+    it("reject a prompt labelled for a stack that lacks its route", () => {
+        const files = parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD }], STACKS);
+        assert.throws(() => promptsForStack(files, "dev", ["small"]), (e: PromptFileError) => {
+            assert.deepEqual(e.problems, [`prompts/a.yaml: route = "chat" is not a route of stack dev (routes: small); add the route to groundwork:inference.routes or remove dev from labels`]);
+            return true;
+        });
+    });
+
+    it("the repository's own prompts parse against its stacks", () => {
+        assert.deepEqual(projectStacks(), STACKS);
+        const files = parsePromptFiles(readPromptFiles(), projectStacks());
+        assert.ok(files.length >= 2, "the committed examples");
+    });
+});
+
+describe("prompt library in the plans", () => {
+    it("dev provisions the prompts labelled dev, and states the route each serves", async () => {
+        const plan = await committedPlan("dev");
+        const library = named(plan, "kubernetes:core/v1:ConfigMap", "prompts").inputs as any;
+        const prompts = JSON.parse(library.data["prompts.json"]) as PromptVersion[];
+        assert.deepEqual(prompts.map((p) => p.name), ["assistant/answer"]);
+        assert.equal(prompts[0].config.model, "small");
+        assert.deepEqual(JSON.parse(library.metadata.annotations[PROMPT_ROUTES_ANNOTATION]), { "assistant/answer": "small" });
+        const job = named(plan, "kubernetes:batch/v1:Job", "prompts").inputs as any;
+        const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef.name]));
+        assert.equal(env.PROMPT_LABEL, "dev");
+        assert.equal(env.LANGFUSE_SECRET_KEY, "llm-gateway-langfuse", "the key comes from the Secret synced out of Vault");
+    });
+
+    it("cloud serves both prompts, each on a route it has", async () => {
+        const plan = await committedPlan("cloud");
+        const annotation = (named(plan, "kubernetes:core/v1:ConfigMap", "prompts").inputs as any).metadata.annotations[PROMPT_ROUTES_ANNOTATION];
+        assert.deepEqual(JSON.parse(annotation), { "assistant/answer": "small", "support/summarize-ticket": "chat" });
+    });
+});
+
+describe("prompt library job against Langfuse's prompt API", function () {
+    const PUBLIC = "pk-lf-test-public";
+    const SECRET = "sk-lf-test-secret-0123456789";
+    let server: ChildProcess;
+    let url: string;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-prompts-"));
+
+    before(async () => {
+        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/langfuse_prompt_api.py"), PUBLIC, SECRET], { stdio: ["ignore", "pipe", "inherit"] });
+        const port = await new Promise<string>((resolve, reject) => {
+            server.stdout!.once("data", (d) => resolve(String(d).trim()));
+            server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));
+        });
+        url = `http://127.0.0.1:${port}`;
+    });
+    after(() => server?.kill());
+
+    const state = async () => (await fetch(`${url}/state`)).json() as Promise<{ prompts: any[]; calls: [string, string][] }>;
+    const answer: PromptVersion = { name: "support/answer", type: "chat", route: "chat", prompt: [{ role: "system", content: "Answer briefly." }], config: { model: "chat" } };
+
+    function provision(prompts: PromptVersion[], label = "dev", secret = SECRET) {
+        fs.writeFileSync(path.join(dir, "prompts.json"), JSON.stringify(prompts.map(({ route: _r, ...body }) => body)));
+        const run = spawnSync("python3", ["-c", PROMPTS_SCRIPT], {
+            env: { ...process.env, LANGFUSE_HOST: url, PROMPT_LABEL: label, LANGFUSE_PUBLIC_KEY: PUBLIC, LANGFUSE_SECRET_KEY: secret, PROMPTS_FILE: path.join(dir, "prompts.json") },
+            encoding: "utf8",
+        });
+        assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "the secret key was printed");
+        return run;
+    }
+
+    it("creates a version labelled with the stack and production, then leaves an unchanged prompt alone", async () => {
+        await fetch(`${url}/reset`);
+        const first = provision([answer]);
+        assert.equal(first.status, 0, first.stderr);
+        assert.match(first.stdout, /support\/answer: version 1 now serves dev, production/);
+        const second = provision([answer]);
+        assert.equal(second.status, 0, second.stderr);
+        assert.match(second.stdout, /support\/answer: unchanged \(version 1\)/);
+        const { prompts, calls } = await state();
+        assert.equal(prompts.length, 1);
+        assert.deepEqual(prompts[0].labels, ["dev", "production", "latest"]);
+        assert.deepEqual(prompts[0].tags, ["groundwork"]);
+        assert.equal(calls.filter(([m]) => m === "POST").length, 1, "one version, not one per deploy");
+        assert.ok(calls.some(([m, p]) => m === "GET" && p === "/api/public/v2/prompts/support%2Fanswer"), "the folder name is one path segment");
+    });
+
+    it("a changed prompt becomes a new version that takes the labels from the old one", async () => {
+        const run = provision([{ ...answer, prompt: [{ role: "system", content: "Answer in one sentence." }] }]);
+        assert.equal(run.status, 0, run.stderr);
+        const { prompts } = await state();
+        assert.deepEqual(prompts.map((p) => [p.version, p.labels]), [[1, []], [2, ["dev", "production", "latest"]]]);
+    });
+
+    it("puts production back on the stack's version when someone moved it", async () => {
+        const body = JSON.stringify({ name: "support/answer", type: "chat", prompt: [{ role: "system", content: "hand-made" }], labels: ["production"] });
+        await fetch(`${url}/api/public/v2/prompts`, { method: "POST", body, headers: { Authorization: `Basic ${Buffer.from(`${PUBLIC}:${SECRET}`).toString("base64")}`, "Content-Length": String(body.length) } });
+        const run = provision([{ ...answer, prompt: [{ role: "system", content: "Answer in one sentence." }] }]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /version 2 labelled production again/);
+        const { prompts } = await state();
+        assert.deepEqual(prompts.find((p) => p.version === 2).labels, ["dev", "production"], "latest stays on the newest version, the hand-made one");
+    });
+
+    it("refuses a change of type with a message saying what to do, and warns of a retired prompt", async () => {
+        await fetch(`${url}/reset`);
+        assert.equal(provision([answer]).status, 0);
+        const text: PromptVersion = { ...answer, type: "text", prompt: "Answer briefly." };
+        const other: PromptVersion = { ...answer, name: "other" };
+        const run = provision([text, other]);
+        assert.notEqual(run.status, 0);
+        assert.match(run.stderr, /support\/answer: Langfuse keeps it as a chat prompt and cannot change its type to text; give the text prompt a new name/);
+        assert.match(run.stdout, /other: version 1 now serves dev, production/, "the other prompts are still provisioned");
+        const retired = provision([other]);
+        assert.equal(retired.status, 0, retired.stderr);
+        assert.match(retired.stdout, /support\/answer: no longer in the repository but still labelled dev; delete it in Langfuse to retire it/);
+    });
+
+    it("fails on wrong keys without printing them", () => {
+        const run = provision([answer], "dev", "sk-lf-wrong-key-9999");
+        assert.notEqual(run.status, 0);
+        assert.match(run.stderr, /answered 401/);
+    });
+});
