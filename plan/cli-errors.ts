@@ -15,7 +15,7 @@ export class UsageError extends Error {}
  */
 export function reportCliError(err: unknown, usage: string, io: CliOutput): number {
     const e = err as Error & { code?: string };
-    const known = ["ConfigError", "PromptFileError", "StackFileError", "UsageError"].includes(e.constructor?.name) || e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    const known = ["ConfigError", "RepositoryFileError", "StackFileError", "UsageError"].includes(e.constructor?.name) || e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
     io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? usage + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
     return known ? 2 : 1;
 }

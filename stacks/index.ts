@@ -1,14 +1,14 @@
 /**
  * The Groundwork program: `pulumi preview`/`up` and the offline plan (`npm run plan`) both run
- * this. Configuration and the prompt files are parsed and checked first; nothing is registered if
+ * this. Configuration and the prompt and evaluation files are parsed and checked first; nothing is registered if
  * either is wrong.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { buildPlatform } from "./platform";
-import { loadPrompts } from "./prompts";
+import { loadPromptsAndEvaluations } from "./prompts";
 
 export = async () => {
     const config = loadStackConfig();
-    return buildPlatform(config, loadPrompts(config, pulumi.getStack()));
+    return buildPlatform(config, loadPromptsAndEvaluations(config, pulumi.getStack()));
 };

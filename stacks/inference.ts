@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -9,6 +10,7 @@ import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference
 import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { PromptLibrary, PromptVersion } from "../components/inference/prompt-library";
+import { RouteEvaluation, RouteEvaluations } from "../components/inference/route-evaluations";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
 import { PROMETHEUS_URL } from "../components/observability/monitoring";
 import { SCRAPER } from "../components/observability/scraper";
@@ -93,6 +95,8 @@ export interface InferenceDeps {
     virtualKeys?: Record<string, pulumi.Output<string>>;
     /** The prompts this stack serves (from the repository's `prompts/`), and the stack's name, their label. */
     prompts?: PromptVersion[];
+    /** The evaluations of its routes (from `evaluations/`). */
+    evaluations?: RouteEvaluation[];
     stack?: string;
 }
 
@@ -185,6 +189,21 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
             langfuseKeysSecret: gateway.langfuseKeysSecret,
             label: deps.stack ?? pulumi.getStack(),
             prompts: deps.prompts,
+            scheduling: platformScheduling,
+        }, { ...waitFor, dependsOn: [gateway] });
+    }
+    const evaluated = deps.evaluations ?? [];
+    if (evaluated.length > 0) {
+        new RouteEvaluations("evaluations", {
+            namespace: INFERENCE_NAMESPACE,
+            serviceAccount: GATEWAY_SERVICE_ACCOUNT,
+            gatewayUrl: gateway.url,
+            gatewayKeysSecret: gateway.keysSecret,
+            langfuseHost: deps.langfuseHost,
+            langfuseKeysSecret: gateway.langfuseKeysSecret,
+            stack: deps.stack ?? pulumi.getStack(),
+            evaluations: evaluated,
+            answersDigest: createHash("sha256").update(gateway.config).update(JSON.stringify(deps.prompts ?? [])).digest("hex"),
             scheduling: platformScheduling,
         }, { ...waitFor, dependsOn: [gateway] });
     }

@@ -26,8 +26,8 @@ import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-boot
 import { VaultSecretsOperator, VSO_CLIENT } from "../components/platform/vault-secrets-operator";
 import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
-import { PromptVersion } from "../components/inference/prompt-library";
 import { StackConfig } from "./config";
+import { PromptsAndEvaluations } from "./prompts";
 import { buildInference, GATEWAY_CONSUMER, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
@@ -57,7 +57,7 @@ const AUTOSCALER_CONSUMER: VaultConsumer = { name: "cluster-autoscaler", namespa
  * Langfuse, with every secret generated here and served from Vault. Returns Vault's recovery
  * key (auto-unseal only).
  */
-export function buildPlatformServices(config: StackConfig, cluster: Cluster, prompts: PromptVersion[] = []): { vaultRecoveryKeys?: pulumi.Output<string[] | undefined>; gatewayUrl?: pulumi.Output<string>; urls?: Record<string, string> } {
+export function buildPlatformServices(config: StackConfig, cluster: Cluster, promptsAndEvaluations: PromptsAndEvaluations = { prompts: [], evaluations: [] }): { vaultRecoveryKeys?: pulumi.Output<string[] | undefined>; gatewayUrl?: pulumi.Output<string>; urls?: Record<string, string> } {
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
     // k3s upgrades: unmeshed, so they run when the mesh does not.
@@ -195,7 +195,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         postgresHost,
         langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
         virtualKeys: secrets["gateway/virtual-keys"],
-        prompts,
+        ...promptsAndEvaluations,
         stack: pulumi.getStack(),
     });
     if (ingress) {

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildCluster } from "./cluster";
-import { PromptVersion } from "../components/inference/prompt-library";
 import { StackConfig } from "./config";
+import { PromptsAndEvaluations } from "./prompts";
 import { buildPlatformServices } from "./platform-services";
 
-/** Builds the whole stack from its parsed configuration (and the prompts it serves) and returns the stack outputs. */
-export function buildPlatform(config: StackConfig, prompts: PromptVersion[] = []) {
+/** Builds the whole stack from its parsed configuration (and the prompts and evaluations it serves) and returns the stack outputs. */
+export function buildPlatform(config: StackConfig, served: PromptsAndEvaluations = { prompts: [], evaluations: [] }) {
     const cluster = buildCluster(config);
-    const services = buildPlatformServices(config, cluster, prompts);
+    const services = buildPlatformServices(config, cluster, served);
     return {
         kubeconfig: cluster.access.kubeconfig,
         apiServer: pulumi.interpolate`https://${cluster.server.address}:6443`,

@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PromptVersion } from "../components/inference/prompt-library";
+import { RouteEvaluation } from "../components/inference/route-evaluations";
 import { StackConfig } from "./config";
+import { evaluationsForStack, parseEvaluationFiles } from "./config/evaluation-files";
 import { parsePromptFiles, promptsForStack } from "./config/prompt-files";
 
 /** The project's directory: its stack files and the `prompts/` it provisions. */
@@ -12,20 +14,31 @@ export function projectStacks(dir: string = PROJECT_DIR): string[] {
     return fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
 }
 
-/** Every `*.yaml` under `<dir>/prompts`, with its path relative to `dir`. */
-export function readPromptFiles(dir: string = PROJECT_DIR): { path: string; text: string }[] {
-    const root = path.join(dir, "prompts");
+/** Every `*.yaml` under `<dir>/<folder>` (`prompts`, `evaluations`), with its path relative to `dir`. */
+export function readYamlFiles(folder: string, dir: string = PROJECT_DIR): { path: string; text: string }[] {
+    const root = path.join(dir, folder);
     if (!fs.existsSync(root)) return [];
     const walk = (at: string): string[] => fs.readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))
         .flatMap((e) => (e.isDirectory() ? walk(path.join(at, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(at, e.name)] : []));
     return walk(root).map((file) => ({ path: path.relative(dir, file), text: fs.readFileSync(file, "utf8") }));
 }
 
+/** What a stack serves beside its config: the prompts labelled for it and the evaluations of its routes. */
+export interface PromptsAndEvaluations {
+    prompts: PromptVersion[];
+    evaluations: RouteEvaluation[];
+}
+
 /**
- * The prompts stack `stack` serves, read and checked before anything is registered: a bad file
- * stops the run with every problem named, as bad config does. None without inference.
+ * The prompts stack `stack` serves and the evaluations it runs, read from `prompts/` and
+ * `evaluations/` and checked before anything is registered: a bad file stops the run with every
+ * problem named, as bad config does. None without inference.
  */
-export function loadPrompts(config: StackConfig, stack: string, dir: string = PROJECT_DIR): PromptVersion[] {
-    const files = parsePromptFiles(readPromptFiles(dir), projectStacks(dir));
-    return config.inference ? promptsForStack(files, stack, config.inference.routes.map((r) => r.name)) : [];
+export function loadPromptsAndEvaluations(config: StackConfig, stack: string, dir: string = PROJECT_DIR): PromptsAndEvaluations {
+    const prompts = parsePromptFiles(readYamlFiles("prompts", dir), projectStacks(dir));
+    const evaluations = parseEvaluationFiles(readYamlFiles("evaluations", dir));
+    if (!config.inference) return { prompts: [], evaluations: [] };
+    const routes = config.inference.routes.map((r) => r.name);
+    const served = promptsForStack(prompts, stack, routes);
+    return { prompts: served, evaluations: evaluationsForStack(evaluations, routes, served) };
 }

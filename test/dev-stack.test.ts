@@ -158,7 +158,7 @@ describe("the dev stack, planned offline", function () {
         }
         const components = [...new Set(plan.resources.filter((r) => r.type.startsWith("groundwork:")).map((r) => r.type))].sort();
         assert.deepEqual(components, [
-            "groundwork:apps:ChatUi", "groundwork:apps:Notebooks", "groundwork:inference:GatewayAuthorization", "groundwork:inference:LlmGateway", "groundwork:inference:PromptLibrary", "groundwork:inference:VllmServer",
+            "groundwork:apps:ChatUi", "groundwork:apps:Notebooks", "groundwork:inference:GatewayAuthorization", "groundwork:inference:LlmGateway", "groundwork:inference:PromptLibrary", "groundwork:inference:RouteEvaluations", "groundwork:inference:VllmServer",
             "groundwork:ingress:HttpsRoute", "groundwork:ingress:IngressController", "groundwork:ingress:TlsIssuer",
             "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
             "groundwork:platform:CertManager", "groundwork:platform:ClickhouseBackups", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:PostgresVector",

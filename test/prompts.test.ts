@@ -4,8 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROMPT_ROUTES_ANNOTATION, PROMPTS_SCRIPT, PromptVersion } from "../components/inference/prompt-library";
-import { parsePromptFiles, PromptFileError, promptsForStack } from "../stacks/config/prompt-files";
-import { projectStacks, readPromptFiles } from "../stacks/prompts";
+import { parsePromptFiles, promptsForStack } from "../stacks/config/prompt-files";
+import { RepositoryFileError } from "../stacks/config/repository-files";
+import { projectStacks, readYamlFiles } from "../stacks/prompts";
 import { committedPlan, named, PROJECT_DIR } from "./helpers";
 
 /** Prompts as code: the files' checks, the committed prompts in the plans, and the job against Langfuse's API. */
@@ -26,7 +27,7 @@ function rejected(files: { path: string; text: string }[], stacks = STACKS): str
     try {
         parsePromptFiles(files, stacks);
     } catch (e) {
-        assert.ok(e instanceof PromptFileError, String(e));
+        assert.ok(e instanceof RepositoryFileError, String(e));
         return e.problems;
     }
     throw new Error("expected the prompt files to be rejected");
@@ -76,7 +77,7 @@ describe("prompt files", () => {
 
     it("reject a prompt labelled for a stack that lacks its route", () => {
         const files = parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD }], STACKS);
-        assert.throws(() => promptsForStack(files, "dev", ["small"]), (e: PromptFileError) => {
+        assert.throws(() => promptsForStack(files, "dev", ["small"]), (e: RepositoryFileError) => {
             assert.deepEqual(e.problems, [`prompts/a.yaml: route = "chat" is not a route of stack dev (routes: small); add the route to groundwork:inference.routes or remove dev from labels`]);
             return true;
         });
@@ -84,7 +85,7 @@ describe("prompt files", () => {
 
     it("the repository's own prompts parse against its stacks", () => {
         assert.deepEqual(projectStacks(), STACKS);
-        const files = parsePromptFiles(readPromptFiles(), projectStacks());
+        const files = parsePromptFiles(readYamlFiles("prompts"), projectStacks());
         assert.ok(files.length >= 2, "the committed examples");
     });
 });
@@ -118,7 +119,7 @@ describe("prompt library job against Langfuse's prompt API", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-prompts-"));
 
     before(async () => {
-        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/langfuse_prompt_api.py"), PUBLIC, SECRET], { stdio: ["ignore", "pipe", "inherit"] });
+        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/langfuse_api.py"), PUBLIC, SECRET], { stdio: ["ignore", "pipe", "inherit"] });
         const port = await new Promise<string>((resolve, reject) => {
             server.stdout!.once("data", (d) => resolve(String(d).trim()));
             server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));

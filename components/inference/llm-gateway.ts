@@ -84,6 +84,8 @@ export class LlmGateway extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     /** The rendered `config.yaml`: no secret in it. */
     public readonly config: string;
+    /** The Secret (synced from Vault) holding the gateway's `masterKey` and `saltKey`. */
+    public readonly keysSecret: string;
     /** The Secret (synced from Vault) holding the Langfuse project's `publicKey` and `secretKey`. */
     public readonly langfuseKeysSecret: string;
 
@@ -98,6 +100,7 @@ export class LlmGateway extends pulumi.ComponentResource {
             auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}`, refreshAfter,
         }, parent);
         const keys = synced("keys");
+        this.keysSecret = keys.secretName;
         const db = synced("db");
         const langfuse = synced("langfuse");
         this.langfuseKeysSecret = langfuse.secretName;

@@ -6,6 +6,7 @@ import { gatewayCoveragePolicies } from "./gateway-coverage";
 import { gatewayDataClassPolicies } from "./gateway-data-classes";
 import { gatewayObservabilityPolicies } from "./gateway-observability";
 import { modelServerPolicies } from "./model-servers";
+import { promptEvaluationPolicies } from "./prompt-evaluations";
 
 /** The AI-use pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -16,4 +17,5 @@ export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[]
     ...gatewayConfigPolicies,
     ...gatewayCoveragePolicies,
     ...gatewayDataClassPolicies,
+    ...promptEvaluationPolicies,
 ];

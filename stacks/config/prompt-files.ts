@@ -1,7 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { z } from "zod";
 import { PromptVersion } from "../../components/inference/prompt-library";
+import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
  * Prompts as code: one YAML file per prompt under `prompts/`, reviewed like any other change.
@@ -44,17 +43,6 @@ export const promptFileSchema = z.strictObject({
 export type PromptFile = z.output<typeof promptFileSchema>;
 
 
-/** Bad prompt files: reported like bad config, every problem at once, before anything is registered. */
-export class PromptFileError extends pulumi.RunError {
-    constructor(public readonly problems: string[]) {
-        super(`invalid prompt files (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
-        this.name = "PromptFileError";
-    }
-}
-
-const at = (path: PropertyKey[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-const shown = (v: unknown) => { const t = JSON.stringify(v); return t === undefined ? "nothing" : t.length > 60 ? `${t.slice(0, 57)}...` : t; };
-
 /**
  * Parses every prompt file and checks it against the project's stacks: each problem names the
  * file, the field, the value and what would be valid. Files are `{ path, text }` (path relative
@@ -64,28 +52,10 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
     const problems: string[] = [];
     const parsed: { file: string; prompt: PromptFile }[] = [];
     const byName = new Map<string, string>();
-    for (const { path, text } of files) {
-        let raw: unknown;
-        try {
-            raw = YAML.parse(text);
-        } catch (e) {
-            problems.push(`${path}: is not YAML (${(e as Error).message.split("\n")[0]})`);
-            continue;
-        }
-        const result = promptFileSchema.safeParse(raw ?? {});
-        if (!result.success) {
-            for (const issue of result.error.issues) {
-                const field = at(issue.path);
-                const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw);
-                problems.push(issue.code === "invalid_type" && value === undefined
-                    ? `${path}: ${field} is required (${issue.message.replace(/^Invalid input: /, "")})`
-                    : issue.code === "unrecognized_keys"
-                        ? `${path}: ${field ? `${field}: ` : ""}unknown key(s) ${issue.keys.join(", ")}; valid keys: ${Object.keys(field ? message.shape : promptFileSchema.shape).join(", ")}`
-                        : `${path}: ${field} = ${shown(value)} ${issue.message}`);
-            }
-            continue;
-        }
-        const prompt = result.data;
+    for (const file of files) {
+        const { path } = file;
+        const prompt = parseYamlFile(file, promptFileSchema, problems);
+        if (prompt === undefined) continue;
         if ((prompt.text === undefined) === (prompt.messages === undefined)) {
             problems.push(`${path}: needs exactly one of text (a text prompt) or messages (a chat prompt)`);
         }
@@ -105,7 +75,7 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
     for (const stack of stacks) {
         if (!LANGFUSE_LABEL.test(stack)) problems.push(`stack ${shown(stack)} cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack to provision prompts into it`);
     }
-    if (problems.length > 0) throw new PromptFileError(problems);
+    if (problems.length > 0) throw new RepositoryFileError("prompt", problems);
     return parsed;
 }
 
@@ -130,6 +100,6 @@ export function promptsForStack(files: { file: string; prompt: PromptFile }[], s
             route: prompt.route,
         });
     }
-    if (problems.length > 0) throw new PromptFileError(problems);
+    if (problems.length > 0) throw new RepositoryFileError("prompt", problems);
     return versions;
 }

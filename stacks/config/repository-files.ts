@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { z } from "zod";
+
+/** What the prompt and evaluation files share: their error, and reading one file against its schema. */
+
+/** Bad prompt or evaluation files: reported like bad config, every problem at once, before anything is registered. */
+export class RepositoryFileError extends pulumi.RunError {
+    constructor(what: string, public readonly problems: string[]) {
+        super(`invalid ${what} files (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+        this.name = "RepositoryFileError";
+    }
+}
+
+/** A value as a message shows it: JSON, cut at 60 characters. */
+export const shown = (v: unknown) => { const t = JSON.stringify(v); return t === undefined ? "nothing" : t.length > 60 ? `${t.slice(0, 57)}...` : t; };
+const at = (path: PropertyKey[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+
+/**
+ * One YAML file read against `schema`: the parsed value, or undefined with each problem pushed,
+ * naming the file, the field, the value and what the schema wants.
+ */
+export function parseYamlFile<S extends z.ZodType>(file: { path: string; text: string }, schema: S, problems: string[]): z.output<S> | undefined {
+    let raw: unknown;
+    try {
+        raw = YAML.parse(file.text);
+    } catch (e) {
+        problems.push(`${file.path}: is not YAML (${(e as Error).message.split("\n")[0]})`);
+        return undefined;
+    }
+    const result = schema.safeParse(raw ?? {});
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+        const field = at(issue.path);
+        const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw);
+        if (issue.code === "unrecognized_keys") {
+            const shape = (schemaAtPath(schema, issue.path) as z.ZodObject | undefined)?.shape;
+            problems.push(`${file.path}: ${field ? `${field}: ` : ""}unknown key(s) ${issue.keys.join(", ")}${shape ? `; valid keys: ${Object.keys(shape).join(", ")}` : ""}`);
+        } else if (value === undefined) {
+            problems.push(`${file.path}: ${field} is required`);
+        } else {
+            problems.push(`${file.path}: ${field} = ${shown(value)} ${issue.message}`);
+        }
+    }
+    return undefined;
+}
+
+/** The object schema at a path, through arrays and defaults (for listing valid keys). */
+function schemaAtPath(schema: z.ZodType, path: PropertyKey[]): z.ZodType | undefined {
+    let node: any = schema;
+    for (const part of path) {
+        while (node?._zod?.def && ["default", "optional"].includes(node._zod.def.type)) node = node._zod.def.innerType;
+        const def = node?._zod?.def;
+        node = def?.type === "object" ? def.shape[part as string] : def?.type === "array" ? def.element : undefined;
+    }
+    while (node?._zod?.def && ["default", "optional"].includes(node._zod.def.type)) node = node._zod.def.innerType;
+    return node?._zod?.def?.type === "object" ? node : undefined;
+}

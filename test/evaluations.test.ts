@@ -1,0 +1,167 @@
+import { strict as assert } from "assert";
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PromptVersion } from "../components/inference/prompt-library";
+import { EVALUATED_ROUTES_ANNOTATION, EVALUATION_SCRIPT, RouteEvaluation } from "../components/inference/route-evaluations";
+import { evaluationsForStack, parseEvaluationFiles } from "../stacks/config/evaluation-files";
+import { RepositoryFileError } from "../stacks/config/repository-files";
+import { readYamlFiles } from "../stacks/prompts";
+import { committedPlan, named, PROJECT_DIR } from "./helpers";
+
+/** Evaluations as code: the files' checks, the plans' Jobs, and the run against the gateway and Langfuse. */
+
+const GOOD = `route: chat
+items:
+  - id: capital
+    input: What is the capital of France?
+    expectedOutput: Paris
+evaluators:
+  - name: mentions-answer
+    type: contains-expected
+`;
+const ANSWER: PromptVersion = {
+    name: "assistant/answer", type: "chat", route: "chat", config: { model: "chat", temperature: 0.2 },
+    prompt: [{ role: "system", content: "You help {{company}}." }, { role: "user", content: "{{question}}" }],
+};
+
+function rejected(run: () => unknown): string[] {
+    try {
+        run();
+    } catch (e) {
+        assert.ok(e instanceof RepositoryFileError, String(e));
+        assert.match(e.message, /^invalid evaluation files/);
+        return e.problems;
+    }
+    throw new Error("expected the evaluation files to be rejected");
+}
+const parse = (text: string, file = "evaluations/chat.yaml") => parseEvaluationFiles([{ path: file, text }]);
+
+describe("evaluation files", () => {
+    it("reject a dataset item without input, by file and field", () => {
+        assert.deepEqual(rejected(() => parse(GOOD.replace("    input: What is the capital of France?\n", ""))), ["evaluations/chat.yaml: items[0].input is required"]);
+    });
+
+    it("reject an unknown evaluator type, naming the types", () => {
+        const [problem] = rejected(() => parse(GOOD.replace("contains-expected", "vibes")));
+        assert.match(problem, /evaluators\[0\]\.type = "vibes" must have a type of contains-expected, matches, not-matches, max-length or llm-judge|evaluators\[0\] = .* must have a type of contains-expected/);
+    });
+
+    it("reject an item contains-expected cannot score, a duplicate id, a pattern JavaScript and Python read differently, and a second file for a route", () => {
+        assert.deepEqual(rejected(() => parse(GOOD.replace("    expectedOutput: Paris\n", ""))), ["evaluations/chat.yaml: items[0] has no expectedOutput, which the contains-expected evaluator compares the answer with"]);
+        const twice = GOOD.replace("evaluators:", "  - id: capital\n    input: again\n    expectedOutput: Paris\nevaluators:");
+        assert.deepEqual(rejected(() => parse(twice)), [`evaluations/chat.yaml: items[1].id = "capital" is also items[0]'s id; each item needs its own`]);
+        const lookbehind = `${GOOD}  - name: no-mr\n    type: not-matches\n    pattern: "(?<=Mr) [A-Z]"\n`;
+        assert.match(rejected(() => parse(lookbehind))[0], /evaluators\[1\]\.pattern = "\(\?<=Mr\) \[A-Z\]" is not a regular expression \(without lookbehind or named groups\)/);
+        assert.deepEqual(rejected(() => parseEvaluationFiles([{ path: "evaluations/a.yaml", text: GOOD }, { path: "evaluations/b.yaml", text: GOOD }])),
+            ["evaluations/b.yaml: route chat is already evaluated by evaluations/a.yaml; one file per route"]);
+    });
+
+    it("reject variables a prompt needs but an item lacks, and a judge route the stack does not have", () => {
+        const withPrompt = parse(`route: chat\nprompt: assistant/answer\nitems:\n  - input: { question: hi }\nevaluators:\n  - name: judged\n    type: llm-judge\n    judgeRoute: large\n    criteria: says hello back politely\n`);
+        const problems = rejected(() => evaluationsForStack(withPrompt, ["chat"], [ANSWER]));
+        assert.deepEqual(problems, [
+            "evaluations/chat.yaml: items[0].input lacks company, which prompt assistant/answer fills in",
+            `evaluations/chat.yaml: evaluators[0].judgeRoute = "large" is not a route of this stack (routes: chat)`,
+        ]);
+    });
+
+    it("run only in stacks with the route (and its prompt), item ids prefixed by the route", () => {
+        const files = parse(GOOD);
+        assert.deepEqual(evaluationsForStack(files, ["small"], []), []);
+        const [run] = evaluationsForStack(files, ["chat"], []);
+        assert.equal(run.dataset, "evaluation/chat");
+        assert.deepEqual(run.items, [{ id: "chat-capital", input: "What is the capital of France?", expectedOutput: "Paris" }]);
+    });
+
+    it("the repository's own evaluations parse", () => {
+        assert.deepEqual(parseEvaluationFiles(readYamlFiles("evaluations")).map((f) => f.evaluation.route).sort(), ["chat", "small"]);
+    });
+});
+
+describe("evaluations in the plans", () => {
+    it("cloud evaluates both routes that serve its prompts, without holding up the deploy", async () => {
+        const plan = await committedPlan("cloud");
+        const files = named(plan, "kubernetes:core/v1:ConfigMap", "evaluations").inputs as any;
+        assert.deepEqual(JSON.parse(files.metadata.annotations[EVALUATED_ROUTES_ANNOTATION]).sort(), ["chat", "small"]);
+        const job = named(plan, "kubernetes:batch/v1:Job", "evaluations").inputs as any;
+        assert.equal(job.metadata.annotations["pulumi.com/skipAwait"], "true");
+        const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.name}`]));
+        assert.equal(env.LITELLM_MASTER_KEY, "secret:llm-gateway-keys");
+        assert.equal(env.STACK, "cloud");
+        assert.match(env.RUN_NAME, /^cloud-[0-9a-f]{10}$/);
+    });
+});
+
+describe("evaluation job against the gateway and Langfuse", function () {
+    const PUBLIC = "pk-lf-eval-public";
+    const SECRET = "sk-lf-eval-secret-4242";
+    const MASTER = "sk-master-eval-7777";
+    let server: ChildProcess;
+    let url: string;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-evaluations-"));
+
+    before(async () => {
+        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/langfuse_api.py"), PUBLIC, SECRET, MASTER], { stdio: ["ignore", "pipe", "inherit"] });
+        const port = await new Promise<string>((resolve, reject) => {
+            server.stdout!.once("data", (d) => resolve(String(d).trim()));
+            server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));
+        });
+        url = `http://127.0.0.1:${port}`;
+    });
+    after(() => server?.kill());
+
+    function evaluate(evaluations: RouteEvaluation[]) {
+        fs.writeFileSync(path.join(dir, "evaluations.json"), JSON.stringify(evaluations));
+        const run = spawnSync("python3", ["-c", EVALUATION_SCRIPT], {
+            env: {
+                ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, LANGFUSE_HOST: url, LANGFUSE_PUBLIC_KEY: PUBLIC, LANGFUSE_SECRET_KEY: SECRET,
+                RUN_NAME: "dev-0123456789", STACK: "dev", EVALUATIONS_FILE: path.join(dir, "evaluations.json"),
+            },
+            encoding: "utf8",
+        });
+        for (const secret of [MASTER, SECRET]) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "a key was printed");
+        return run;
+    }
+
+    it("runs the committed small-route evaluation: items in the dataset, each answer in the run, scored on its own trace", async () => {
+        await fetch(`${url}/reset`);
+        const prompts = [{ ...ANSWER, route: "small", config: { model: "small", temperature: 0.2, max_tokens: 512 } }];
+        const [small] = evaluationsForStack(parseEvaluationFiles(readYamlFiles("evaluations")), ["small"], prompts);
+        const run = evaluate([small]);
+        assert.equal(run.status, 0, run.stderr);
+        const state = await (await fetch(`${url}/state`)).json() as any;
+        assert.deepEqual(Object.keys(state.datasets), ["evaluation/small"]);
+        assert.deepEqual(Object.keys(state.items).sort(), ["small-arithmetic", "small-capital", "small-unknown-figure"]);
+        // Each answer: the prompt filled in, the prompt's parameters, the route, and a trace id the run item and scores share.
+        const answers = state.completions.filter((c: any) => c.metadata.trace_name === "evaluation/small");
+        assert.equal(answers.length, 3);
+        assert.equal(answers[0].model, "small");
+        assert.equal(answers[0].temperature, 0.2);
+        assert.equal(answers[0].messages[0].content, "You help Example Ltd.");
+        assert.deepEqual(answers[0].metadata.tags, ["evaluation", "route:small", "stack:dev"]);
+        const traces = answers.map((a: any) => a.metadata.trace_id);
+        assert.deepEqual(state.runs["dev-0123456789"].map((r: any) => r.traceId), traces);
+        const scores = (name: string) => state.scores.filter((s: any) => s.name === name).map((s: any) => [traces.indexOf(s.traceId), s.value]);
+        assert.deepEqual(scores("brief"), [[0, 1], [1, 1], [2, 1]]);
+        assert.deepEqual(scores("no-email-address"), [[0, 1], [1, 1], [2, 0]], "the third answer gives an e-mail address");
+        assert.deepEqual(scores("correct"), [[0, 1], [1, 1], [2, 1]], "the judge (a call through the gateway) passed each");
+        assert.equal(state.scores[0].metadata.model, "hosted_vllm/small", "the model that answered, beside the route");
+        assert.match(run.stdout, /small no-email-address: 2 of 3 passed/);
+    });
+
+    it("scores a failed rule 0 without failing the Job, and fails the Job naming the item when a call fails", async () => {
+        await fetch(`${url}/reset`);
+        const items = [{ id: "x-1", input: "What is the capital of France?", expectedOutput: "Paris" }];
+        const run = evaluate([
+            { route: "chat", dataset: "evaluation/chat", items, evaluators: [{ name: "brief", type: "max-length", maxCharacters: 5 }] },
+            { route: "missing", dataset: "evaluation/missing", items: [{ ...items[0], id: "missing-1" }], evaluators: [{ name: "brief", type: "max-length", maxCharacters: 5 }] },
+        ]);
+        assert.equal(run.status, 1);
+        assert.match(run.stdout, /chat brief: 0 of 1 passed/);
+        assert.match(run.stderr, /missing item missing-1: \/v1\/chat\/completions answered 400: .*Invalid model name passed in model=missing/);
+        const state = await (await fetch(`${url}/state`)).json() as any;
+        assert.deepEqual(state.scores.map((x: any) => [x.name, x.value]), [["brief", 0]], "no score for the call that failed");
+    });
+});
