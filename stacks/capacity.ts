@@ -13,6 +13,8 @@ import { vaultFootprint } from "../components/platform/vault";
 import { vsoFootprint } from "../components/platform/vault-secrets-operator";
 import { llmGatewayFootprint } from "../components/inference/llm-gateway";
 import { queueAutoscalingFootprint } from "../components/inference/queue-autoscaling";
+import { piiDetectionFootprint } from "../components/inference/pii-detection";
+import { responseCacheFootprint } from "../components/inference/response-cache";
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
@@ -55,12 +57,14 @@ export function platformFootprint(config: StackConfig): Footprint[] {
     ];
 }
 
-/** The gateway (and, when any model scales, KEDA and Prometheus) run on the platform placement. */
+/** The gateway (and, when any model scales, KEDA; Presidio and the shared cache when chosen) run on the platform placement. */
 function inferenceServicesFootprint(config: StackConfig): Footprint[] {
     const inf = config.inference!;
     return [
         ...llmGatewayFootprint(inf.gateway.replicas),
         ...(inf.models.some(scalesWithLoad) ? queueAutoscalingFootprint() : []),
+        ...(inf.guardrails.engine === "presidio" ? piiDetectionFootprint() : []),
+        ...(inf.gateway.cache === "valkey" ? responseCacheFootprint() : []),
     ];
 }
 

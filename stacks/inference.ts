@@ -11,6 +11,8 @@ import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { PromptLibrary, PromptVersion } from "../components/inference/prompt-library";
 import { RouteEvaluation, RouteEvaluations } from "../components/inference/route-evaluations";
+import { PiiDetection } from "../components/inference/pii-detection";
+import { CACHE_PORT, ResponseCache, responseCacheHost } from "../components/inference/response-cache";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
 import { PROMETHEUS_URL } from "../components/observability/monitoring";
 import { SCRAPER } from "../components/observability/scraper";
@@ -21,9 +23,12 @@ import { meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../components/platform/vault-synced-secret";
 import { StackConfig } from "./config";
-import { InferenceConfig, teamRoutes } from "./config/inference";
+import { defaultPiiEntities, guardrailsOf, InferenceConfig, reachesHostedModel, teamRoutes } from "./config/inference";
 import { PlatformSecrets } from "./platform-secrets";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
+
+/** The gateway's shared response cache (with `gateway.cache: valkey`). */
+const RESPONSE_CACHE = "response-cache";
 
 /** Namespace of the gateway and the model servers. */
 export const INFERENCE_NAMESPACE = "groundwork-inference";
@@ -75,6 +80,9 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
     // Each team's own keys, under the team's path: its owners read these and nothing else.
     for (const team of inf.teams) {
         secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(team.keys.map((k) => [k.name, secrets["gateway/virtual-keys"][`${team.name}-${k.name}`]]));
+    }
+    if (inf.gateway.cache === "valkey") {
+        secrets["gateway/cache"] = { password: password("gateway-cache") };
     }
     if (inf.hosted.length > 0) {
         secrets["gateway/providers"] = Object.fromEntries(inf.hosted.map((h) => [hostedKeyEnv(h.name), pulumi.output(h.apiKey)]));
@@ -161,13 +169,21 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         fallbacks: r.fallbacks,
         contextWindowFallbacks: r.contextWindowFallbacks,
         classification: r.classification,
+        guardrails: guardrailsOf(r.guardrails, reachesHostedModel(r.name, inf)),
+        cacheTtlSeconds: r.cache?.ttlSeconds,
     }));
+    // Presidio for the PII guardrails, when the stack chooses it over LiteLLM's patterns.
+    const entities = inf.guardrails.entities ?? defaultPiiEntities(inf.guardrails.engine);
+    const presidio = inf.guardrails.engine === "presidio"
+        ? new PiiDetection("presidio", { namespace: INFERENCE_NAMESPACE, clients: [gatewayClient], scheduling: platformScheduling }, waitFor)
+        : undefined;
+    const sharedCache = inf.gateway.cache === "valkey" ? { host: responseCacheHost(RESPONSE_CACHE, INFERENCE_NAMESPACE), port: CACHE_PORT } : undefined;
     const gateway = new LlmGateway(GATEWAY_SERVICE, {
         namespace: INFERENCE_NAMESPACE,
         serviceAccount: GATEWAY_SERVICE_ACCOUNT,
         vaultConsumer: GATEWAY_CONSUMER,
         routes,
-        teams: inf.teams.map((t) => ({ ...t, routes: teamRoutes(t, inf.routes) })),
+        teams: inf.teams.map((t) => ({ ...t, routes: teamRoutes(t, inf.routes), guardrails: guardrailsOf(t.guardrails, false) })),
         keyExpiryDays: keyExpiryDays(inf.gateway.keyRotationDays),
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],
@@ -175,11 +191,19 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         replicas: inf.gateway.replicas,
         database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },
         langfuseHost: deps.langfuseHost,
+        controls: {
+            cache: inf.gateway.cache,
+            guardrails: { engine: inf.guardrails.engine, entities, ...(presidio && { presidio: { analyzerUrl: presidio.analyzerUrl, anonymizerUrl: presidio.anonymizerUrl } }) },
+        },
+        sharedCache,
         keysDigest: digestOf(deps.virtualKeys ?? {}),
         clients: gatewayClients(config),
         adminClients: config.access?.hosts.gatewayAdmin ? [INGRESS_CLIENT] : [],
         scheduling: platformScheduling,
     }, waitFor);
+    if (sharedCache) {
+        new ResponseCache(RESPONSE_CACHE, { namespace: INFERENCE_NAMESPACE, passwordSecret: gateway.cachePasswordSecret!, clients: [gatewayClient], scheduling: platformScheduling }, waitFor);
+    }
     if (deps.prompts && deps.prompts.length > 0) {
         new PromptLibrary("prompts", {
             namespace: INFERENCE_NAMESPACE,

@@ -1,4 +1,5 @@
 import * as YAML from "yaml";
+import { GuardrailChoice, GuardrailEngine, guardrailDefinitions, REQUEST_POLICY_CALLBACK } from "./request-policy";
 /**
  * The LiteLLM proxy's `config.yaml` and the teams and keys it is provisioned with, as plain data.
  * No secret value is ever part of either: keys are `os.environ/NAME` references that the
@@ -19,6 +20,10 @@ export interface GatewayRoute {
     fallbacks: string[];
     contextWindowFallbacks: string[];
     classification: string;
+    /** Guardrails on its requests (a team's own are added; the stricter mode wins). */
+    guardrails: GuardrailChoice;
+    /** Seconds an answer is reused, per team; none: never cached. */
+    cacheTtlSeconds?: number;
 }
 
 export interface Limits {
@@ -34,7 +39,15 @@ export interface GatewayTeam extends Limits {
     routes: string[];
     /** The most sensitive data the team sends (`public`, `internal`, `restricted`). */
     dataClass: string;
+    /** Guardrails on every request of the team. */
+    guardrails: GuardrailChoice;
     keys: (Limits & { name: string })[];
+}
+
+/** Where cached answers live, and how personal data is found. */
+export interface RequestControls {
+    cache: "memory" | "valkey";
+    guardrails: GuardrailEngine;
 }
 
 export interface RouterSettings {
@@ -49,6 +62,8 @@ export const GATEWAY_ENV = {
     masterKey: "LITELLM_MASTER_KEY",
     langfusePublicKey: "LANGFUSE_PUBLIC_KEY",
     langfuseSecretKey: "LANGFUSE_SECRET_KEY",
+    /** The shared cache's password (with `cache: valkey`); host and port are plain values. LiteLLM reads REDIS_* (litellm/_redis.py). */
+    cachePassword: "REDIS_PASSWORD",
 } as const;
 
 /** The environment variable a hosted model's API key is read from. */
@@ -73,7 +88,7 @@ function tokenPrices(perMillion?: { input: number; output: number }) {
  * value as the call's end user, tracks its spend, and the Langfuse callback makes it the trace's
  * user (BerriAI/litellm-docs: docs/proxy/customers.md L13-61, docs/tutorials/openweb_ui.md L77-114).
  */
-export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, endUserHeaders: string[] = []) {
+export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, endUserHeaders: string[] = [], controls: RequestControls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }) {
     const chains = (pick: (r: GatewayRoute) => string[]) =>
         routes.filter((r) => pick(r).length > 0).map((r) => ({ [r.name]: pick(r) }));
     return {
@@ -100,12 +115,26 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
             // Requests, errors, latency, spend and each team's budget on /metrics, for Prometheus
             // (open source since v1.80.0; the budget gauges exist before any traffic):
             // BerriAI/litellm-docs@ef86ded8 docs/proxy/prometheus.md L10-25, L98-113; release_notes/v1.80.0-stable L51.
-            callbacks: ["prometheus"],
+            // Then our request policy (components/inference/request-policy.ts): a list, so it adds
+            // to the callbacks, and before the guardrails below, which register after these.
+            callbacks: ["prometheus", REQUEST_POLICY_CALLBACK],
             prometheus_initialize_budget_metrics: true,
+            // The response cache: only requests the policy marks use-cache read or write it, under
+            // their team's namespace with their route's TTL (caching.md L1027-1091, L848-864).
+            // Hits count in litellm_cache_hits_metric (PR #18755) and tag the trace cache_hit:true.
+            cache: true,
+            cache_params: {
+                type: controls.cache === "valkey" ? "redis" : "local",
+                mode: "default_off",
+                supported_call_types: ["acompletion", "atext_completion", "aembedding"],
+            },
+            langfuse_default_tags: ["cache_hit"],
             drop_params: true,
             request_timeout: router.timeoutSeconds,
             redact_user_api_key_info: true,
         },
+        // Off unless the request policy names them for a request (default_on: false).
+        guardrails: guardrailDefinitions(controls.guardrails),
         general_settings: {
             master_key: env(GATEWAY_ENV.masterKey),
             // The database URL is assembled by LiteLLM from DATABASE_HOST/USERNAME/PASSWORD/NAME.
@@ -141,7 +170,7 @@ export function dataClassesAnnotation(routes: GatewayRoute[], teams: GatewayTeam
     });
 }
 
-export function gatewayAccess(teams: GatewayTeam[], keyExpiryDays?: number) {
+export function gatewayAccess(teams: Omit<GatewayTeam, "guardrails" | "dataClass">[], keyExpiryDays?: number) {
     return {
         teams: teams.map((t) => ({
             team_id: t.name,

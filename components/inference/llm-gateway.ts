@@ -7,8 +7,10 @@ import { meshed, NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 import { GatewayAuthorization } from "./gateway-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
-import { DATA_CLASSES_ANNOTATION, dataClassesAnnotation, GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RouterSettings } from "./gateway-config";
+import { DATA_CLASSES_ANNOTATION, dataClassesAnnotation, GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RequestControls, RouterSettings } from "./gateway-config";
 import { PROVISION_SCRIPT } from "./gateway-provisioning";
+import { REQUEST_POLICY_CALLBACK, REQUEST_POLICY_FILE, requestPolicy } from "./request-policy";
+import { REQUEST_POLICY_HOOK } from "./request-policy-hook";
 import { SCRAPER } from "../observability/scraper";
 
 /**
@@ -57,6 +59,10 @@ export interface LlmGatewayArgs {
     database: { host: string; name: string; user: string };
     /** Langfuse's in-cluster URL, for the callback. */
     langfuseHost: string;
+    /** Where cached answers live and how personal data is found (components/inference/request-policy.ts). */
+    controls: RequestControls;
+    /** The shared cache's host and port, with `controls.cache: valkey`; its password is Vault's `<consumer>/cache`. */
+    sharedCache?: { host: string; port: number };
     /** A non-secret digest of the virtual keys' values: when it changes, the keys are provisioned again. */
     keysDigest?: pulumi.Input<string>;
     /**
@@ -84,6 +90,10 @@ export class LlmGateway extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     /** The rendered `config.yaml`: no secret in it. */
     public readonly config: string;
+    /** The Secret (synced from Vault) with the shared cache's `password`, with a shared cache. */
+    public readonly cachePasswordSecret?: string;
+    /** The rendered `request-policy.json` the request-policy hook reads: no secret in it. */
+    public readonly requestPolicy: string;
     /** The Secret (synced from Vault) holding the gateway's `masterKey` and `saltKey`. */
     public readonly keysSecret: string;
     /** The Secret (synced from Vault) holding the Langfuse project's `publicKey` and `secretKey`. */
@@ -108,11 +118,19 @@ export class LlmGateway extends pulumi.ComponentResource {
         // Rotated on a schedule; the provisioning Job waits for the new values (KEYS_DIGEST), so VSO reads them each minute.
         const virtualKeys = synced("virtual-keys", "1m");
 
-        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders));
+        const cache = args.sharedCache ? synced("cache") : undefined;
+        this.cachePasswordSecret = cache?.secretName;
+
+        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders, args.controls));
+        this.requestPolicy = JSON.stringify(requestPolicy(
+            Object.fromEntries(args.routes.map((r) => [r.name, { ...r.guardrails, classification: r.classification, ...(r.cacheTtlSeconds ? { cacheTtlSeconds: r.cacheTtlSeconds } : {}) }])),
+            Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass }])),
+        ), null, 2);
         const access = JSON.stringify(gatewayAccess(args.teams, args.keyExpiryDays), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {
             metadata: { name, namespace: ns, labels },
-            data: { "config.yaml": this.config },
+            // The request-policy hook sits beside config.yaml: LiteLLM loads callbacks from the config's directory.
+            data: { "config.yaml": this.config, [REQUEST_POLICY_FILE]: this.requestPolicy, [`${REQUEST_POLICY_CALLBACK.split(".")[0]}.py`]: REQUEST_POLICY_HOOK },
         }, parent);
 
         new k8s.core.v1.ServiceAccount(name, {
@@ -132,6 +150,11 @@ export class LlmGateway extends pulumi.ComponentResource {
             { name: GATEWAY_ENV.langfusePublicKey, ...ref(langfuse, "publicKey") },
             { name: GATEWAY_ENV.langfuseSecretKey, ...ref(langfuse, "secretKey") },
             ...args.hostedKeyNames.map((h) => ({ name: hostedKeyEnv(h), ...ref(providers!, hostedKeyEnv(h)) })),
+            ...(args.sharedCache && cache ? [
+                { name: "REDIS_HOST", value: args.sharedCache.host },
+                { name: "REDIS_PORT", value: String(args.sharedCache.port) },
+                { name: GATEWAY_ENV.cachePassword, ...ref(cache, "password") },
+            ] : []),
         ];
         const security = {
             pod: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
@@ -139,7 +162,7 @@ export class LlmGateway extends pulumi.ComponentResource {
             // (BerriAI/litellm docker/Dockerfile.non_root): the root filesystem stays writable.
             container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
         };
-        const configHash = createHash("sha256").update(this.config).digest("hex").slice(0, 12);
+        const configHash = createHash("sha256").update(this.config).update(this.requestPolicy).update(REQUEST_POLICY_HOOK).digest("hex").slice(0, 12);
         const deployment = new k8s.apps.v1.Deployment(name, {
             metadata: { name, namespace: ns, labels },
             spec: {

@@ -91,6 +91,13 @@ function inference(args: DashboardsArgs): Dashboard {
                 "sum by (model_name) (rate(vllm:prefix_cache_hits_total[5m])) / sum by (model_name) (rate(vllm:prefix_cache_queries_total[5m]))", "{{model_name}}",
             )] },
             { title: "Fallbacks taken", kind: "timeseries", unit: "short", queries: [q("sum by (requested_model) (increase(litellm_deployment_successful_fallbacks_total[1h]))", "{{requested_model}}")] },
+            // The gateway's response cache, per route and team (litellm_cache_hits_metric and
+            // litellm_cache_misses_metric, counters labelled model and team: BerriAI/litellm PR #18755,
+            // litellm/types/integrations/prometheus.py _cache_metric_labels; scraped with _total).
+            { title: "Gateway cache hit ratio by route and team", kind: "timeseries", unit: "percentunit", queries: [q(
+                "sum by (model, team_alias) (rate(litellm_cache_hits_metric_total[15m])) / (sum by (model, team_alias) (rate(litellm_cache_hits_metric_total[15m])) + sum by (model, team_alias) (rate(litellm_cache_misses_metric_total[15m])))",
+                "{{model}} {{team_alias}}",
+            )] },
             ...(args.gpus ? [{ title: "GPU utilisation", kind: "timeseries" as const, unit: "short" as const, queries: [q("avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)", "{{Hostname}} GPU {{gpu}}")] }] : []),
         ],
     };

@@ -5,6 +5,7 @@ import { gatewayConfigPolicies } from "./gateway-config-rules";
 import { gatewayCoveragePolicies } from "./gateway-coverage";
 import { gatewayDataClassPolicies } from "./gateway-data-classes";
 import { gatewayObservabilityPolicies } from "./gateway-observability";
+import { gatewayRequestControlPolicies } from "./gateway-request-controls";
 import { modelServerPolicies } from "./model-servers";
 import { promptEvaluationPolicies } from "./prompt-evaluations";
 
@@ -18,4 +19,5 @@ export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[]
     ...gatewayCoveragePolicies,
     ...gatewayDataClassPolicies,
     ...promptEvaluationPolicies,
+    ...gatewayRequestControlPolicies,
 ];

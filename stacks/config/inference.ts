@@ -11,6 +11,14 @@ import { meshClients, objectItems, secret } from "./primitives";
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be lower-case letters, digits and '-', starting with a letter, at most 31 characters" });
 
+/** The entities only Presidio finds (names and places by its NLP model); LiteLLM's patterns cover the rest. */
+export const PRESIDIO_ONLY_ENTITIES: readonly string[] = ["PERSON", "LOCATION", "IP_ADDRESS"];
+
+/** The entities the PII guardrail looks for when config names none. */
+export function defaultPiiEntities(engine: "patterns" | "presidio"): string[] {
+    return ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", ...(engine === "presidio" ? ["PERSON"] : [])];
+}
+
 /** Data classes, least to most sensitive; a route carries one, a hosted model accepts up to one. */
 export const CLASSIFICATIONS = ["public", "internal", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -68,12 +76,34 @@ const hostedSchema = z.strictObject({
     maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),
 });
 
+/** What a guardrail does with what it finds, least to most strict: nothing, record it on the trace, mask it, refuse the request. */
+export const GUARDRAIL_MODES = ["off", "log", "mask", "block"] as const;
+export type GuardrailMode = (typeof GUARDRAIL_MODES)[number];
+
+/**
+ * Entities the PII guardrail looks for. With `engine: presidio`, Presidio 2.2.363's recognizers
+ * enabled by default (microsoft/presidio@2.2.363 presidio-analyzer/presidio_analyzer/conf/
+ * default_recognizers.yaml L30-378; PERSON and LOCATION from spaCy, conf/default.yaml L8-15);
+ * with `engine: patterns`, the ones LiteLLM's content filter has a prebuilt pattern for.
+ */
+export const PII_ENTITIES = ["PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS"] as const;
+
+const guardrailsSchema = z.strictObject({
+    pii: z.enum(GUARDRAIL_MODES).optional().describe("Personal data in requests: off, log (recorded on the call's trace), mask (replaced before the model sees it) or block (the request is refused)."),
+    promptInjection: z.enum(["off", "log", "block"]).optional().describe("Prompt-injection phrases in requests: off, log or block."),
+    responses: z.enum(["off", "mask"]).optional().describe("mask: personal data in the model's answers is masked too (the PII guardrail after the call)."),
+});
+
 const routeSchema = z.strictObject({
     name: name.describe("Model name applications request."),
     target: name.describe("A model or hosted model that serves it."),
     fallbacks: z.array(name).default([]).describe("Routes tried in order when the target fails."),
     contextWindowFallbacks: z.array(name).default([]).describe("Routes tried when the prompt exceeds the target's context."),
     classification: z.enum(CLASSIFICATIONS).default("internal").describe("The most sensitive data this route may carry; decides where it may fall back to."),
+    guardrails: guardrailsSchema.optional().describe("Guardrails on this route's requests; default: pii mask and promptInjection block on a route that can reach a hosted model (its target or a fallback), none on one that stays in the cluster. A team's own are added; the stricter mode wins."),
+    cache: z.strictObject({
+        ttlSeconds: z.number().int().min(1).max(604_800).describe("How long an answer is reused for the same request, seconds (at most 7 days)."),
+    }).optional().describe("Exact-match response cache for this route; none: never cached. Entries are kept per team (and so per data class): one team never gets another's answer."),
 });
 
 const keySchema = z.strictObject({ name: name.describe("Key alias."), ...limits });
@@ -85,6 +115,7 @@ const teamSchema = z.strictObject({
     routes: z.array(name).optional().describe("Routes the team may call; default every route its dataClass allows."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
     ownersGroup: z.string().min(1).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
+    guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),
 });
 
 export const inferenceSchema = z.strictObject({
@@ -93,7 +124,15 @@ export const inferenceSchema = z.strictObject({
     hosted: z.array(hostedSchema).default([]).describe("Hosted models the gateway may call."),
     routes: z.array(routeSchema).min(1).describe("What applications ask the gateway for."),
     teams: z.array(teamSchema).min(1).describe("Who may call the gateway, with budgets and rate limits."),
+    guardrails: z.strictObject({
+        engine: z.enum(["patterns", "presidio"]).default("patterns")
+            .describe("What finds personal data: patterns (LiteLLM's built-in content filter: e-mail, phone, card and US SSN patterns; no extra pods) or presidio (Microsoft Presidio's analyzer and anonymizer in the cluster: names and places too, about 1.5 GiB)."),
+        entities: z.array(z.enum(PII_ENTITIES)).min(1).optional()
+            .describe("The personal data the PII guardrail masks or blocks; default every entity the engine finds of EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN, and PERSON with presidio (PERSON, LOCATION and IP_ADDRESS need engine presidio)."),
+    }).default({ engine: "patterns" }).describe("How the gateway's guardrails find personal data."),
     gateway: z.strictObject({
+        cache: z.enum(["memory", "valkey"]).default("memory")
+            .describe("Where cached answers live: memory (each gateway replica's own, bounded; no extra pod) or valkey (one Valkey in the cluster that every replica shares, 200 MiB, least recently used out first)."),
         replicas: z.number().int().min(1).max(10).default(1).describe("LiteLLM proxy replicas."),
         numRetries: z.number().int().min(0).max(10).default(2).describe("Retries on the same route before its fallbacks."),
         allowedFails: z.number().int().min(1).max(100).default(3).describe("Failures a minute before a deployment cools down."),
@@ -103,7 +142,7 @@ export const inferenceSchema = z.strictObject({
             .describe("Meshed service accounts (`namespace/name`) of applications in the cluster that may call the gateway, beside the ingress and the chat UI and notebooks; others are refused."),
         keyRotationDays: z.number().int().min(1).max(365).default(90)
             .describe("Every virtual key gets a new value at the first `pulumi up` of each period of this many days, and expires in the gateway twice this long after it was made, so a stack nobody updates stops accepting old keys."),
-    }).default({ replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [], keyRotationDays: 90 }).describe("The LiteLLM gateway."),
+    }).default({ cache: "memory", replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [], keyRotationDays: 90 }).describe("The LiteLLM gateway."),
 });
 
 export type InferenceConfig = z.output<typeof inferenceSchema>;
@@ -142,6 +181,25 @@ function fallbackWalk(routes: Map<string, { fallbacks: string[] }>, start: strin
     };
     visit(start, [start]);
     return { reachable, cycle };
+}
+
+/**
+ * The guardrails a route or team gets: what config gives, field by field, over the default, which
+ * for a route that can reach a hosted model is PII masking and prompt-injection blocking, and
+ * otherwise nothing.
+ */
+export function guardrailsOf(given: { pii?: GuardrailMode; promptInjection?: "off" | "log" | "block"; responses?: "off" | "mask" } | undefined, reachesHosted: boolean) {
+    const base = reachesHosted
+        ? { pii: "mask" as GuardrailMode, promptInjection: "block" as "off" | "log" | "block", responses: "off" as "off" | "mask" }
+        : { pii: "off" as GuardrailMode, promptInjection: "off" as "off" | "log" | "block", responses: "off" as "off" | "mask" };
+    return { pii: given?.pii ?? base.pii, promptInjection: given?.promptInjection ?? base.promptInjection, responses: given?.responses ?? base.responses };
+}
+
+/** Whether a route can send its requests to a hosted model: its target, or any route its fallbacks reach. */
+export function reachesHostedModel(route: string, inf: { routes: { name: string; target: string; fallbacks: string[]; contextWindowFallbacks: string[] }[]; hosted: { name: string }[] }): boolean {
+    const routes = new Map(inf.routes.map((r) => [r.name, { fallbacks: [...r.fallbacks, ...r.contextWindowFallbacks] }]));
+    const hosted = new Set(inf.hosted.map((h) => h.name));
+    return [route, ...fallbackWalk(routes, route).reachable].some((hop) => hosted.has(inf.routes.find((r) => r.name === hop)?.target ?? ""));
 }
 
 /** A route's classification as config gives it (default internal). */
@@ -265,6 +323,15 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
                 issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `= ${k.maxBudgetUsd} exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });
             }
         }
+    }
+
+    const guardrails = isRecord(inf.guardrails) ? inf.guardrails : {};
+    if ((guardrails.engine ?? "patterns") === "patterns") {
+        strings(guardrails.entities).forEach((entity, i) => {
+            if (PRESIDIO_ONLY_ENTITIES.includes(entity)) {
+                issues.push({ path: ["inference", "guardrails", "entities", i], message: `is found only by Presidio (patterns cannot tell a name, a place or an address from other text); set guardrails.engine: presidio, or remove ${entity}` });
+            }
+        });
     }
 
     for (const [m, i] of models) {

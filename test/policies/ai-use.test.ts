@@ -91,17 +91,30 @@ function gatewayConfig(): Record<string, any> {
             fallbacks: [{ chat: ["small", "hosted"] }, { large: ["small"] }],
             context_window_fallbacks: [{ large: ["small"] }],
         },
-        litellm_settings: { success_callback: ["langfuse"], failure_callback: ["langfuse"], drop_params: true, request_timeout: 300, redact_user_api_key_info: true },
+        litellm_settings: {
+            success_callback: ["langfuse"], failure_callback: ["langfuse"], callbacks: ["prometheus", "groundwork_request_policy.request_policy"],
+            drop_params: true, request_timeout: 300, redact_user_api_key_info: true,
+        },
+        guardrails: [
+            { guardrail_name: "pii-mask", litellm_params: { guardrail: "presidio", mode: "pre_call", default_on: false, pii_entities_config: { PERSON: "MASK" } } },
+            { guardrail_name: "pii-block", litellm_params: { guardrail: "presidio", mode: "pre_call", default_on: false, pii_entities_config: { PERSON: "BLOCK" } } },
+        ],
         general_settings: { master_key: "os.environ/LITELLM_MASTER_KEY", store_model_in_db: false },
     };
 }
+
+/** The request policy beside it (components/inference/request-policy.ts): the hosted routes guarded. */
+const REQUEST_POLICY = JSON.stringify({
+    guardrails: { piiMask: "pii-mask", piiBlock: "pii-block" },
+    routes: { chat: { pii: "mask", promptInjection: "block", classification: "public" }, hosted: { pii: "block", promptInjection: "block", classification: "public" } },
+});
 
 function configMap(config: Record<string, any> | string = gatewayConfig()): Record<string, any> {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { labels: GATEWAY_LABELS, name: "llm-gateway", namespace: NS },
-        data: { "config.yaml": typeof config === "string" ? config : YAML.stringify(config) },
+        data: { "config.yaml": typeof config === "string" ? config : YAML.stringify(config), "request-policy.json": REQUEST_POLICY },
     };
 }
 

@@ -1,0 +1,101 @@
+/**
+ * The gateway's request-policy hook (components/inference/request-policy.ts says what it decides
+ * and why), as the Python module LiteLLM loads from its config directory:
+ * `litellm_settings.callbacks: ["groundwork_request_policy.request_policy"]` loads the attribute
+ * `request_policy` of `<config dir>/groundwork_request_policy.py` (litellm/proxy/types_utils/utils.py
+ * `get_instance_fn`). The proxy calls `async_pre_call_hook` only when the instance's own class
+ * defines it (proxy/utils.py `ProxyLogging.pre_call_hook`); a returned dict replaces the request,
+ * a returned string refuses it with HTTP 400 (`process_pre_call_hook_response`).
+ */
+export const REQUEST_POLICY_HOOK = `"""Groundwork's request policy for the LiteLLM proxy: guardrails, cache and data classes per request."""
+import json
+import os
+import re
+
+from litellm.integrations.custom_logger import CustomLogger
+
+POLICY_FILE = os.environ.get("GROUNDWORK_REQUEST_POLICY") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "request-policy.json")
+# Cache controls a caller may still send: skip the cache, or accept only fresh answers.
+CALLER_CACHE_CONTROLS = ("no-cache", "no-store", "s-maxage")
+
+
+def texts(data):
+    """The request's text: chat messages (plain or in parts), a completion prompt, embedding input."""
+    found = []
+    for message in data.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            found.append(content)
+        elif isinstance(content, list):
+            found.extend(part.get("text", "") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
+    for key in ("prompt", "input"):
+        value = data.get(key)
+        found.extend([value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else [])
+    return "\\n".join(found)
+
+
+class RequestPolicy(CustomLogger):
+    def __init__(self, policy_file=POLICY_FILE):
+        super().__init__()
+        with open(policy_file) as f:
+            self.policy = json.load(f)
+        detect = self.policy["detect"]
+        self.pii = {name: re.compile(p) for name, p in detect["pii"].items()}
+        self.injection = {name: re.compile(p, re.IGNORECASE) for name, p in detect["promptInjection"].items()}
+
+    def strictest(self, *modes):
+        return max(modes, key=self.policy["modes"].index)
+
+    def decide(self, team_id, data):
+        """The request as it goes on, or a string saying why it is refused."""
+        route = self.policy["routes"].get(data.get("model"))
+        if route is None:
+            return data  # Not a route: LiteLLM refuses an unknown model itself.
+        team = self.policy["teams"].get(team_id) if team_id else None
+        classes = self.policy["classes"]
+        if team and classes.index(route["classification"]) < classes.index(team["dataClass"]):
+            return "route %s carries %s data at most; team %s sends %s data" % (data.get("model"), route["classification"], team_id, team["dataClass"])
+        # Only the fallbacks config allows: a caller's own could take data off the cluster.
+        for key in ("fallbacks", "context_window_fallbacks"):
+            data.pop(key, None)
+
+        off = {"pii": "off", "promptInjection": "off", "responses": "off"}
+        pii = self.strictest(route["pii"], (team or off)["pii"])
+        injection = self.strictest(route["promptInjection"], (team or off)["promptInjection"])
+        responses = "mask" if "mask" in (route["responses"], (team or off)["responses"]) else "off"
+        names = self.policy["guardrails"]
+        chosen = ([names["piiBlock"]] if pii == "block" else [names["piiMask"]] if pii == "mask" else [])
+        chosen += [names["promptInjectionBlock"]] if injection == "block" else []
+        chosen += [names["piiMaskResponses"]] if responses == "mask" else []
+
+        findings = {}
+        if "log" in (pii, injection):
+            text = texts(data)
+            if pii == "log":
+                findings["pii"] = sorted(name for name, pattern in self.pii.items() if pattern.search(text))
+            if injection == "log":
+                findings["prompt_injection"] = sorted(name for name, pattern in self.injection.items() if pattern.search(text))
+        if not isinstance(data.get("metadata"), dict):
+            data["metadata"] = {}
+        # Some routes (Responses, /v1/messages) read litellm_metadata instead: both carry the choice.
+        for metadata in [data["metadata"]] + ([data["litellm_metadata"]] if isinstance(data.get("litellm_metadata"), dict) else []):
+            requested = list(metadata.get("guardrails") or [])
+            metadata["guardrails"] = requested + [n for n in chosen if n not in requested]
+            # What the guardrails were asked to do, on the call's Langfuse trace (generation metadata).
+            metadata["groundwork_guardrails"] = dict({"pii": pii, "prompt_injection": injection, "responses": responses}, **({"found": findings} if findings else {}))
+
+        caller = data.get("cache") if isinstance(data.get("cache"), dict) else {}
+        if route.get("cacheTtlSeconds") and team:
+            controls = {k: v for k, v in caller.items() if k in CALLER_CACHE_CONTROLS}
+            # Per team, and so per data class: one team never reads another's answers.
+            data["cache"] = dict(controls, **{"use-cache": True, "ttl": route["cacheTtlSeconds"], "namespace": "%s.%s" % (team["dataClass"], team_id)})
+        else:
+            data["cache"] = {"no-cache": True, "no-store": True}
+        return data
+
+    async def async_pre_call_hook(self, user_api_key_dict, cache, data, call_type):
+        return self.decide(getattr(user_api_key_dict, "team_id", None), data)
+
+
+request_policy = RequestPolicy()
+`;

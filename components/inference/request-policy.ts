@@ -1,0 +1,146 @@
+/**
+ * What the gateway decides per request, beyond keys and budgets: which guardrails run, whether an
+ * answer may come from the cache and under which namespace, and that a team's data stays on routes
+ * cleared for it. LiteLLM's open-source proxy (v1.85.0) cannot scope guardrails to a team or key
+ * (Enterprise) nor run model-level pre-call guardrails (fixed in v1.95.0, BerriAI/litellm#29652),
+ * and its cache key holds no tenant (BerriAI/litellm#29955). So a small hook of ours, loaded from
+ * the config directory, decides for every request from `request-policy.json`:
+ * - it names the guardrails to run in the request's `metadata.guardrails`, which a guardrail with
+ *   `default_on: false` reads when its own hook runs (litellm/integrations/custom_guardrail.py
+ *   `should_run_guardrail`, `get_guardrail_from_metadata`); `litellm_settings.callbacks` are
+ *   registered before config guardrails and run in that order (proxy_server.py `load_config`,
+ *   proxy/utils.py `ProxyLogging.pre_call_hook`), so the names are set before any guardrail looks;
+ * - it sets the request's `cache`: `use-cache`, the route's `ttl` and a `namespace` of the team's
+ *   data class and name, or no cache at all (`cache_params.mode: default_off`: only a request with
+ *   `use-cache` reads or writes; litellm/caching/caching.py `should_use_cache`, the namespace
+ *   prefixes the key, `_add_namespace_to_cache_key`); whatever namespace a caller sent is replaced;
+ * - it refuses a route the team's data class may not use (the keys' `models` already do) and drops
+ *   caller-supplied `fallbacks`, so a request only ever takes the fallbacks config allows.
+ * Sources: research/litellm-hook.md (index copies of the LiteLLM source, 2026; read 2026-11-28).
+ */
+
+/** What a guardrail does with what it finds, least to most strict. */
+export type GuardrailMode = "off" | "log" | "mask" | "block";
+
+export interface GuardrailChoice {
+    pii: GuardrailMode;
+    promptInjection: "off" | "log" | "block";
+    responses: "off" | "mask";
+}
+
+/** The names of the guardrails in config.yaml, one per action: the hook picks among them. */
+export const GUARDRAIL_NAMES = {
+    piiMask: "pii-mask",
+    piiBlock: "pii-block",
+    piiMaskResponses: "pii-response-mask",
+    promptInjectionBlock: "prompt-injection-block",
+} as const;
+
+/**
+ * Prompt-injection phrases, as case-insensitive regular expressions Python's `re` and LiteLLM's
+ * content filter read alike (it compiles each with `re.IGNORECASE`). A heuristic: it stops the
+ * common "ignore your instructions" and "reveal your system prompt" attempts, not a determined one.
+ */
+export const PROMPT_INJECTION_PATTERNS: Record<string, string> = {
+    ignore_instructions: String.raw`\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|your)\b.{0,40}\b(instructions?|prompts?|rules|directions)\b`,
+    reveal_system_prompt: String.raw`\b(reveal|show|print|repeat|output|leak)\b.{0,40}\b(system prompt|hidden instructions|initial instructions|developer message)\b`,
+    role_override: String.raw`\byou are now\b.{0,40}\b(dan|developer mode|jailbroken|unrestricted|unfiltered)\b`,
+    jailbreak_mode: String.raw`\b(do anything now|jailbreak mode|developer mode enabled)\b`,
+};
+
+/**
+ * Patterns for the personal data `log` mode records and the `patterns` engine masks or blocks
+ * where LiteLLM has no prebuilt pattern. Prebuilt ones (BerriAI/litellm-docs@ef86ded8
+ * docs/proxy/guardrails/litellm_content_filter.md L246-260): email, phone, visa, mastercard, amex, us_ssn.
+ */
+export const PII_PATTERNS: Record<string, string> = {
+    EMAIL_ADDRESS: String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
+    PHONE_NUMBER: String.raw`(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\b\d{3,4}[ .-]\d{3,4}(?:[ .-]\d{2,4})?\b`,
+    CREDIT_CARD: String.raw`\b(?:4\d{3}|5[1-5]\d{2}|3[47]\d{2})[ -]?\d{4,6}[ -]?\d{4,5}(?:[ -]?\d{1,4})?\b`,
+    IBAN_CODE: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b`,
+    US_SSN: String.raw`\b\d{3}-\d{2}-\d{4}\b`,
+};
+
+const PREBUILT: Record<string, string[]> = {
+    EMAIL_ADDRESS: ["email"],
+    PHONE_NUMBER: ["phone"],
+    CREDIT_CARD: ["visa", "mastercard", "amex"],
+    US_SSN: ["us_ssn"],
+};
+
+export interface GuardrailEngine {
+    engine: "patterns" | "presidio";
+    entities: string[];
+    /** Presidio's analyzer and anonymizer URLs (engine presidio). */
+    presidio?: { analyzerUrl: string; anonymizerUrl: string };
+}
+
+/** LiteLLM's content filter over `entities`, taking `action` on each. */
+function contentFilterPatterns(entities: string[], action: "MASK" | "BLOCK"): Record<string, string>[] {
+    return entities.flatMap((entity): Record<string, string>[] => PREBUILT[entity]
+        ? PREBUILT[entity].map((name) => ({ pattern_type: "prebuilt", pattern_name: name, action }))
+        : PII_PATTERNS[entity] ? [{ pattern_type: "regex", pattern: PII_PATTERNS[entity], name: entity.toLowerCase(), action }] : []);
+}
+
+/** Presidio's guardrail for `entities` (pii_masking_v2.md L78-97, L223-296), taking `action` on each, before or after the call. */
+function presidioGuardrail(engine: GuardrailEngine, action: "MASK" | "BLOCK", mode: "pre_call" | "post_call") {
+    return {
+        guardrail: "presidio",
+        mode,
+        default_on: false,
+        presidio_analyzer_api_base: engine.presidio!.analyzerUrl,
+        presidio_anonymizer_api_base: engine.presidio!.anonymizerUrl,
+        presidio_language: "en",
+        // Always explicit: without it an analyzer error passes the text through unmasked (BerriAI/litellm#30728).
+        pii_entities_config: Object.fromEntries(engine.entities.map((e) => [e, action])),
+        presidio_filter_scope: mode === "pre_call" ? "input" : "output",
+        output_parse_pii: false,
+    };
+}
+
+/** The `guardrails:` section of config.yaml: every guardrail off by default, the hook names the ones a request gets. */
+export function guardrailDefinitions(engine: GuardrailEngine) {
+    const pii = (action: "MASK" | "BLOCK", mode: "pre_call" | "post_call") => engine.engine === "presidio"
+        ? presidioGuardrail(engine, action, mode)
+        : { guardrail: "litellm_content_filter", mode, default_on: false, patterns: contentFilterPatterns(engine.entities, action) };
+    return [
+        { guardrail_name: GUARDRAIL_NAMES.piiMask, litellm_params: pii("MASK", "pre_call") },
+        { guardrail_name: GUARDRAIL_NAMES.piiBlock, litellm_params: pii("BLOCK", "pre_call") },
+        { guardrail_name: GUARDRAIL_NAMES.piiMaskResponses, litellm_params: pii("MASK", "post_call") },
+        {
+            guardrail_name: GUARDRAIL_NAMES.promptInjectionBlock,
+            litellm_params: {
+                guardrail: "litellm_content_filter",
+                mode: "pre_call",
+                default_on: false,
+                patterns: Object.entries(PROMPT_INJECTION_PATTERNS).map(([name, pattern]) => ({ pattern_type: "regex", pattern, name: `prompt_injection_${name}`, action: "BLOCK" })),
+            },
+        },
+    ];
+}
+
+export interface RoutePolicy extends GuardrailChoice {
+    classification: string;
+    /** Seconds an answer is reused; none: never cached. */
+    cacheTtlSeconds?: number;
+}
+
+export interface TeamPolicy extends GuardrailChoice {
+    dataClass: string;
+}
+
+/** `request-policy.json`: what the hook reads. No secret in it. */
+export function requestPolicy(routes: Record<string, RoutePolicy>, teams: Record<string, TeamPolicy>) {
+    return {
+        classes: ["public", "internal", "restricted"],
+        modes: ["off", "log", "mask", "block"],
+        guardrails: GUARDRAIL_NAMES,
+        routes,
+        teams,
+        detect: { pii: PII_PATTERNS, promptInjection: PROMPT_INJECTION_PATTERNS },
+    };
+}
+
+/** The hook's module and attribute, as `litellm_settings.callbacks` names it (relative to the config's directory). */
+export const REQUEST_POLICY_CALLBACK = "groundwork_request_policy.request_policy";
+export const REQUEST_POLICY_FILE = "request-policy.json";
