@@ -6,7 +6,7 @@ import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-
 import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
 import { CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
 import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
-import { GatewayRoute, hostedKeyEnv, RouteTarget } from "../components/inference/gateway-config";
+import { GatewayRoute, hostedKeyEnv, RouteTarget, teamLangfuseEnv } from "../components/inference/gateway-config";
 import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { PromptLibrary, PromptVersion } from "../components/inference/prompt-library";
@@ -80,6 +80,16 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
     // Each team's own keys, under the team's path: its owners read these and nothing else.
     for (const team of inf.teams) {
         secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(team.keys.map((k) => [k.name, secrets["gateway/virtual-keys"][`${team.name}-${k.name}`]]));
+        if (team.langfuseProject) {
+            secrets[`teams/${team.name}/langfuse`] = { publicKey: pulumi.output(team.langfuseProject.publicKey), secretKey: pulumi.output(team.langfuseProject.secretKey) };
+        }
+    }
+    const ownProjects = inf.teams.filter((t) => t.langfuseProject);
+    if (ownProjects.length > 0) {
+        secrets["gateway/team-langfuse"] = Object.fromEntries(ownProjects.flatMap((t) => {
+            const names = teamLangfuseEnv(t.name);
+            return [[names.publicKey, pulumi.output(t.langfuseProject!.publicKey)], [names.secretKey, pulumi.output(t.langfuseProject!.secretKey)]];
+        }));
     }
     if (inf.gateway.cache === "valkey") {
         secrets["gateway/cache"] = { password: password("gateway-cache") };
@@ -183,7 +193,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         serviceAccount: GATEWAY_SERVICE_ACCOUNT,
         vaultConsumer: GATEWAY_CONSUMER,
         routes,
-        teams: inf.teams.map((t) => ({ ...t, routes: teamRoutes(t, inf.routes), guardrails: guardrailsOf(t.guardrails, false) })),
+        teams: inf.teams.map(({ langfuseProject, ...t }) => ({ ...t, routes: teamRoutes(t, inf.routes), guardrails: guardrailsOf(t.guardrails, false), langfuseProject: langfuseProject !== undefined })),
         keyExpiryDays: keyExpiryDays(inf.gateway.keyRotationDays),
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],

@@ -214,7 +214,7 @@ describe("the way in: access, TLS and single sign-on", () => {
         });
 
         it("writes roles that bind the group claim, in a script that passes shellcheck", () => {
-            const script = vaultConfigureScript("hvs.x", [], {}, { ...people, clientSecret: "planted-oidc-secret" });
+            const script = vaultConfigureScript("hvs.x", [], {}, { people: { ...people, clientSecret: "planted-oidc-secret" } });
             assert.ok(shellcheck(script).ok, shellcheck(script).output);
             const role = JSON.parse(script.split("vault write auth/oidc/role/team-platform - <<'GROUNDWORK_ROLE'\n")[1].split("\n")[0]);
             assert.deepEqual([role.role_type, role.bound_claims, role.groups_claim, role.token_policies, role.token_ttl], ["oidc", { groups: ["platform-owners"] }, "groups", ["team-platform"], "8h"]);

@@ -101,7 +101,7 @@ describe("request controls: guardrails and cache per request", function () {
         assert.deepEqual(settings.callbacks, ["prometheus", REQUEST_POLICY_CALLBACK]);
         assert.equal(settings.cache, true);
         assert.deepEqual(settings.cache_params, { type: "redis", mode: "default_off", supported_call_types: ["acompletion", "atext_completion", "aembedding"] });
-        assert.deepEqual(settings.langfuse_default_tags, ["cache_hit"]);
+        assert.deepEqual(settings.langfuse_default_tags, ["cache_hit", "user_api_key_team_alias"]);
     });
 
     it("cloud's gateway reaches its shared Valkey with the password from Vault, and only the gateway may connect", () => {

@@ -41,6 +41,8 @@ export interface GatewayTeam extends Limits {
     dataClass: string;
     /** Guardrails on every request of the team. */
     guardrails: GuardrailChoice;
+    /** The team has its own Langfuse project, whose keys the gateway reads from `teamLangfuseEnv`. */
+    langfuseProject?: boolean;
     keys: (Limits & { name: string })[];
 }
 
@@ -66,6 +68,12 @@ export const GATEWAY_ENV = {
     cachePassword: "REDIS_PASSWORD",
 } as const;
 
+/** The environment variables a team's own Langfuse project keys are read from. */
+export function teamLangfuseEnv(team: string): { publicKey: string; secretKey: string } {
+    const id = team.toUpperCase().replace(/-/g, "_");
+    return { publicKey: `LANGFUSE_PUBLIC_KEY_TEAM_${id}`, secretKey: `LANGFUSE_SECRET_KEY_TEAM_${id}` };
+}
+
 /** The environment variable a hosted model's API key is read from. */
 export function hostedKeyEnv(hostedName: string): string {
     return `HOSTED_${hostedName.toUpperCase().replace(/-/g, "_")}_API_KEY`;
@@ -88,7 +96,8 @@ function tokenPrices(perMillion?: { input: number; output: number }) {
  * value as the call's end user, tracks its spend, and the Langfuse callback makes it the trace's
  * user (BerriAI/litellm-docs: docs/proxy/customers.md L13-61, docs/tutorials/openweb_ui.md L77-114).
  */
-export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, endUserHeaders: string[] = [], controls: RequestControls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }) {
+export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, endUserHeaders: string[] = [], controls: RequestControls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }, teams: GatewayTeam[] = []) {
+    const ownProjects = teams.filter((t) => t.langfuseProject);
     const chains = (pick: (r: GatewayRoute) => string[]) =>
         routes.filter((r) => pick(r).length > 0).map((r) => ({ [r.name]: pick(r) }));
     return {
@@ -128,7 +137,20 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
                 mode: "default_off",
                 supported_call_types: ["acompletion", "atext_completion", "aembedding"],
             },
-            langfuse_default_tags: ["cache_hit"],
+            // The team on every trace (tags are computed before redact_user_api_key_info removes
+            // it from the metadata: langfuse.py add_default_langfuse_tags), for teams in the platform's project.
+            langfuse_default_tags: ["cache_hit", "user_api_key_team_alias"],
+            // A team with its own Langfuse project traces there (docs/proxy/team_logging.md L212-242,
+            // no Enterprise banner; litellm_pre_call_utils.py add_team_based_callbacks_from_config).
+            ...(ownProjects.length > 0 ? {
+                default_team_settings: ownProjects.map((t) => ({
+                    team_id: t.name,
+                    success_callback: ["langfuse"],
+                    failure_callback: ["langfuse"],
+                    langfuse_public_key: env(teamLangfuseEnv(t.name).publicKey),
+                    langfuse_secret: env(teamLangfuseEnv(t.name).secretKey),
+                })),
+            } : {}),
             drop_params: true,
             request_timeout: router.timeoutSeconds,
             redact_user_api_key_info: true,
@@ -170,7 +192,7 @@ export function dataClassesAnnotation(routes: GatewayRoute[], teams: GatewayTeam
     });
 }
 
-export function gatewayAccess(teams: Omit<GatewayTeam, "guardrails" | "dataClass">[], keyExpiryDays?: number) {
+export function gatewayAccess(teams: (Limits & Pick<GatewayTeam, "name" | "routes" | "keys">)[], keyExpiryDays?: number) {
     return {
         teams: teams.map((t) => ({
             team_id: t.name,

@@ -7,7 +7,7 @@ import { meshed, NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 import { GatewayAuthorization } from "./gateway-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
-import { DATA_CLASSES_ANNOTATION, dataClassesAnnotation, GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RequestControls, RouterSettings } from "./gateway-config";
+import { DATA_CLASSES_ANNOTATION, dataClassesAnnotation, GATEWAY_ENV, gatewayAccess, gatewayConfig, GatewayRoute, renderGatewayConfig, GatewayTeam, hostedKeyEnv, RequestControls, RouterSettings, teamLangfuseEnv } from "./gateway-config";
 import { PROVISION_SCRIPT } from "./gateway-provisioning";
 import { REQUEST_POLICY_CALLBACK, REQUEST_POLICY_FILE, requestPolicy } from "./request-policy";
 import { REQUEST_POLICY_HOOK } from "./request-policy-hook";
@@ -121,7 +121,9 @@ export class LlmGateway extends pulumi.ComponentResource {
         const cache = args.sharedCache ? synced("cache") : undefined;
         this.cachePasswordSecret = cache?.secretName;
 
-        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders, args.controls));
+        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders, args.controls, args.teams));
+        const ownProjects = args.teams.filter((t) => t.langfuseProject);
+        const teamLangfuse = ownProjects.length > 0 ? synced("team-langfuse") : undefined;
         this.requestPolicy = JSON.stringify(requestPolicy(
             Object.fromEntries(args.routes.map((r) => [r.name, { ...r.guardrails, classification: r.classification, ...(r.cacheTtlSeconds ? { cacheTtlSeconds: r.cacheTtlSeconds } : {}) }])),
             Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass }])),
@@ -150,6 +152,7 @@ export class LlmGateway extends pulumi.ComponentResource {
             { name: GATEWAY_ENV.langfusePublicKey, ...ref(langfuse, "publicKey") },
             { name: GATEWAY_ENV.langfuseSecretKey, ...ref(langfuse, "secretKey") },
             ...args.hostedKeyNames.map((h) => ({ name: hostedKeyEnv(h), ...ref(providers!, hostedKeyEnv(h)) })),
+            ...ownProjects.flatMap((t) => Object.values(teamLangfuseEnv(t.name)).map((name) => ({ name, ...ref(teamLangfuse!, name) }))),
             ...(args.sharedCache && cache ? [
                 { name: "REDIS_HOST", value: args.sharedCache.host },
                 { name: "REDIS_PORT", value: String(args.sharedCache.port) },

@@ -50,14 +50,18 @@ export const RECOVERY_THRESHOLD = 2;
 /** Pulumi's periodic token: every configure run extends it another period. */
 const RENEW_LINES = "vault token renew >/dev/null\n";
 
+/** Where each team's own secrets live (`teams/<team>/*`): its owners read them, and they go with the team. */
+export const TEAMS_PREFIX = "teams";
+
 /** The policy of the token Pulumi configures Vault with once the root token is revoked. */
 export const PULUMI_POLICY = "groundwork-pulumi";
 
 /**
  * What Pulumi's own token may do: exactly what the configure script does (the KV engine, the
  * Kubernetes and OIDC auth methods and their roles, ACL policies, the platform's secrets) and
- * renew itself. Enabling a secrets engine or auth method needs `sudo` on its sys path (Vault API
- * docs: /sys/mounts, /sys/auth).
+ * renew itself, and delete a removed team's secrets and owners' role. Enabling a secrets engine or
+ * auth method needs `sudo` on its sys path (Vault API docs: /sys/mounts, /sys/auth). The most
+ * specific path wins (Vault's policy syntax), so the team paths repeat the broader rights.
  */
 export const PULUMI_POLICY_HCL = `path "sys/mounts" {
   capabilities = ["read"]
@@ -88,6 +92,12 @@ path "${SECRETS_MOUNT}/data/*" {
 }
 path "${SECRETS_MOUNT}/metadata/*" {
   capabilities = ["read", "list"]
+}
+path "${SECRETS_MOUNT}/metadata/${TEAMS_PREFIX}/*" {
+  capabilities = ["read", "list", "delete"]
+}
+path "auth/oidc/role/team-*" {
+  capabilities = ["create", "read", "update", "list", "delete"]
 }
 path "auth/token/renew-self" {
   capabilities = ["update"]
@@ -238,7 +248,41 @@ GROUNDWORK_OIDC
  * config is written: an unreachable issuer must not keep the platform's secrets from Vault). The token, the OIDC client secret and the secrets
  * are in this text: it travels only as a secret, on stdin.
  */
-export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, people?: VaultPeopleAuth & { clientSecret: string }, renew = false, audit?: string): string {
+export interface VaultConfigureOptions {
+    /** People's OIDC sign-in, with the client secret. */
+    people?: VaultPeopleAuth & { clientSecret: string };
+    /** Renew Pulumi's own periodic token (auto-unseal: Pulumi holds it). */
+    renew?: boolean;
+    /** Where the file audit device writes. */
+    audit?: string;
+    /** The gateway's teams: any other team's secrets under `teams/` and its owners' role are deleted. */
+    teams?: string[];
+}
+
+/**
+ * A removed team's secrets (`teams/<team>/*`, every version: `kv metadata delete`) and its owners'
+ * sign-in role go with it. Team names are DNS labels, so they split safely on whitespace.
+ */
+function retiredTeamLines(teams: string[]): string {
+    return `# Teams no longer in config: their keys, their project keys and their owners' role go with them.
+kept=" ${teams.join(" ")} "
+for team in $(vault kv list -mount=${SECRETS_MOUNT} -format=json ${TEAMS_PREFIX} 2>/dev/null | tr -d '[]", ' | sed 's#/$##'); do
+  case "$kept" in
+    *" $team "*) ;;
+    *)
+      for key in $(vault kv list -mount=${SECRETS_MOUNT} -format=json "${TEAMS_PREFIX}/$team" 2>/dev/null | tr -d '[]", '); do
+        vault kv metadata delete -mount=${SECRETS_MOUNT} "${TEAMS_PREFIX}/$team/$key" >/dev/null
+      done
+      vault delete "auth/oidc/role/team-$team" >/dev/null 2>&1 || true
+      echo "retired team $team"
+      ;;
+  esac
+done
+`;
+}
+
+export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, options: VaultConfigureOptions = {}): string {
+    const { people, renew = false, audit, teams } = options;
     const consumerLines = consumers.map((c) => `vault policy write ${c.name} - <<'GROUNDWORK_POLICY'
 path "${SECRETS_MOUNT}/data/${c.name}/*" {
   capabilities = ["read"]
@@ -255,14 +299,16 @@ vault kv put -mount=${SECRETS_MOUNT} ${path} @"$seed" >/dev/null
 set -eu
 export VAULT_ADDR="http://127.0.0.1:8200"
 export VAULT_TOKEN='${token}'
-${renew ? RENEW_LINES : ""}vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
+${renew ? RENEW_LINES : ""}${renew ? `vault policy write ${PULUMI_POLICY} - >/dev/null <<'GROUNDWORK_POLICY'
+${PULUMI_POLICY_HCL}GROUNDWORK_POLICY
+` : ""}vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
 ${audit ? `vault audit list -format=json 2>/dev/null | grep -q '"file/"' || vault audit enable file file_path=${audit}
 ` : ""}
 vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc"
 ${consumerLines}seed="$(mktemp)"
 trap 'rm -f "$seed"' EXIT
-${secretLines}${people ? vaultPeopleAuthLines(people) : ""}echo "configured ${Object.keys(secrets).length} secret paths and ${consumers.length} consumers"
+${secretLines}${teams ? retiredTeamLines(teams) : ""}${people ? vaultPeopleAuthLines(people) : ""}echo "configured ${Object.keys(secrets).length} secret paths and ${consumers.length} consumers"
 `;
 }
 
@@ -282,6 +328,8 @@ export interface VaultBootstrapArgs {
     people?: VaultPeopleAuth;
     /** Where Vault's file audit device writes (on its audit volume). */
     auditLog?: string;
+    /** The gateway's teams, when it runs: a team taken out of config loses its secrets and owners' role. */
+    teams?: string[];
 }
 
 /**
@@ -328,7 +376,9 @@ export class VaultBootstrap extends pulumi.ComponentResource {
             return;
         }
         const script = pulumi.all([token, pulumi.output(args.secrets), pulumi.output(args.people?.clientSecret)]).apply(([t, s, clientSecret]) =>
-            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, args.people && { ...args.people, clientSecret: clientSecret! }, args.init, args.auditLog));
+            vaultConfigureScript(t!, args.consumers, s as Record<string, Record<string, string>>, {
+                people: args.people && { ...args.people, clientSecret: clientSecret! }, renew: args.init, audit: args.auditLog, teams: args.teams,
+            }));
         new command.remote.Command(`${name}-configure`, {
             connection,
             create: `${VAULT_EXEC} sh -s`,

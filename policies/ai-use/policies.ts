@@ -8,6 +8,7 @@ import { gatewayObservabilityPolicies } from "./gateway-observability";
 import { gatewayRequestControlPolicies } from "./gateway-request-controls";
 import { modelServerPolicies } from "./model-servers";
 import { promptEvaluationPolicies } from "./prompt-evaluations";
+import { teamProjectPolicies } from "./team-projects";
 
 /** The AI-use pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -20,4 +21,5 @@ export const aiUsePolicies: (ResourceValidationPolicy | StackValidationPolicy)[]
     ...gatewayDataClassPolicies,
     ...promptEvaluationPolicies,
     ...gatewayRequestControlPolicies,
+    ...teamProjectPolicies,
 ];

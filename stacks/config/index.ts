@@ -379,7 +379,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "monitoring" && section === "alerts" && a === "receiver") {
         return !((b === "email" && ["to", "from", "smarthost", "username"].includes(String(path[4]))) || (b === "slack" && path[4] === "channel"));
     }
-    if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey");
+    if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey") || (section === "teams" && b === "langfuseProject" && path[4] === "secretKey");
     if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
     return false;
 }

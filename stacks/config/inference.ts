@@ -116,6 +116,10 @@ const teamSchema = z.strictObject({
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
     ownersGroup: z.string().min(1).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),
+    langfuseProject: z.strictObject({
+        publicKey: z.string().regex(/^pk-lf-[A-Za-z0-9-]{8,}$/, { message: "must be a Langfuse project's public key (pk-lf-...)" }).describe("The project's public key."),
+        secretKey: secret.describe("The project's secret key (secret); kept in Vault, read by the gateway and the team's owners."),
+    }).optional().describe("The team's own Langfuse project (made once in Langfuse's UI: open-source Langfuse creates projects only there), where the gateway sends the team's traces and costs. Without it they go to the platform's project, tagged with the team."),
 });
 
 export const inferenceSchema = z.strictObject({

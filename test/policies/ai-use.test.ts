@@ -94,6 +94,10 @@ function gatewayConfig(): Record<string, any> {
         litellm_settings: {
             success_callback: ["langfuse"], failure_callback: ["langfuse"], callbacks: ["prometheus", "groundwork_request_policy.request_policy"],
             drop_params: true, request_timeout: 300, redact_user_api_key_info: true,
+            default_team_settings: [{
+                team_id: "product", success_callback: ["langfuse"], failure_callback: ["langfuse"],
+                langfuse_public_key: "os.environ/LANGFUSE_PUBLIC_KEY_TEAM_PRODUCT", langfuse_secret: "os.environ/LANGFUSE_SECRET_KEY_TEAM_PRODUCT",
+            }],
         },
         guardrails: [
             { guardrail_name: "pii-mask", litellm_params: { guardrail: "presidio", mode: "pre_call", default_on: false, pii_entities_config: { PERSON: "MASK" } } },
