@@ -33,6 +33,8 @@ const RESPONSE_CACHE = "response-cache";
 /** Namespace of the gateway and the model servers. */
 export const INFERENCE_NAMESPACE = "groundwork-inference";
 export const GATEWAY_SERVICE_ACCOUNT = "llm-gateway";
+/** The evaluations' Job: an API client of the gateway (`/v1`) and a client of Langfuse, nothing more. */
+export const EVALUATIONS_SERVICE_ACCOUNT = "route-evaluations";
 /** The gateway's Service (the component's name). */
 export const GATEWAY_SERVICE = "llm-gateway";
 const MODEL_SERVICE_ACCOUNT = "vllm";
@@ -207,7 +209,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         },
         sharedCache,
         keysDigest: digestOf(deps.virtualKeys ?? {}),
-        clients: gatewayClients(config),
+        clients: [...gatewayClients(config), ...((deps.evaluations ?? []).length > 0 ? [`${INFERENCE_NAMESPACE}/${EVALUATIONS_SERVICE_ACCOUNT}`] : [])],
         adminClients: config.access?.hosts.gatewayAdmin ? [INGRESS_CLIENT] : [],
         scheduling: platformScheduling,
     }, waitFor);
@@ -230,7 +232,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     if (evaluated.length > 0) {
         new RouteEvaluations("evaluations", {
             namespace: INFERENCE_NAMESPACE,
-            serviceAccount: GATEWAY_SERVICE_ACCOUNT,
+            serviceAccount: EVALUATIONS_SERVICE_ACCOUNT,
             gatewayUrl: gateway.url,
             gatewayKeysSecret: gateway.keysSecret,
             langfuseHost: deps.langfuseHost,

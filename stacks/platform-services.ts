@@ -28,7 +28,7 @@ import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
 import { PromptsAndEvaluations } from "./prompts";
-import { buildInference, GATEWAY_CONSUMER, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
+import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
@@ -159,6 +159,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         clients: [
             ...(access?.hosts.langfuse ? [INGRESS_CLIENT] : []),
             ...(inference ? [`${INFERENCE_NAMESPACE}/${GATEWAY_SERVICE_ACCOUNT}`] : []),
+            ...(inference && promptsAndEvaluations.evaluations.length > 0 ? [`${INFERENCE_NAMESPACE}/${EVALUATIONS_SERVICE_ACCOUNT}`] : []),
             ...config.platform.langfuse.clients,
         ],
         vaultConsumer: LANGFUSE_CONSUMER,

@@ -193,9 +193,10 @@ describe("who may call the gateway in the mesh", () => {
     const identities = (plan: PlanResult, route: string) => docs(plan).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `llm-gateway-mesh-${route}-clients`)
         ?.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
 
-    it("admits the ingress, the chat UI, notebooks and the applications config names to /v1, and only the ingress and its provisioning Job to the admin API", async () => {
+    it("admits the ingress, the chat UI, notebooks, the evaluations' Job and the applications config names to /v1, and only the ingress and its provisioning Job to the admin API", async () => {
         const dev = await committedPlan("dev");
-        assert.deepEqual(identities(dev, "openai-api"), ["groundwork-chat/open-webui", "groundwork-ingress/traefik", "groundwork-notebooks/notebook-user"]);
+        // The evaluations' Job too: it sends each route's dataset through /v1.
+        assert.deepEqual(identities(dev, "openai-api"), ["groundwork-chat/open-webui", "groundwork-inference/route-evaluations", "groundwork-ingress/traefik", "groundwork-notebooks/notebook-user"]);
         assert.deepEqual(identities(dev, "admin"), ["groundwork-inference/llm-gateway", "groundwork-ingress/traefik"]);
         const server = docs(dev).find((d) => d.kind === "Server" && d.metadata.name === "llm-gateway-mesh-server");
         assert.deepEqual([server.spec.port, server.spec.accessPolicy, server.spec.proxyProtocol], ["http", "deny", "HTTP/1"]);

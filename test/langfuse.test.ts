@@ -107,11 +107,11 @@ describe("Langfuse", function () {
 });
 
 describe("Langfuse in the mesh", () => {
-    it("admits only the ingress, the gateway's callback and the applications config names to its web app", async () => {
+    it("admits only the ingress, the gateway's callback, the evaluations' Job and the applications config names to its web app", async () => {
         const dev = await committedPlan("dev");
         const docs = kubernetesDocuments(dev.resources) as any[];
         const auth = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "langfuse-web-clients-clients");
-        assert.deepEqual(auth.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`), ["groundwork-ingress/traefik", "groundwork-inference/llm-gateway"]);
+        assert.deepEqual(auth.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`), ["groundwork-ingress/traefik", "groundwork-inference/llm-gateway", "groundwork-inference/route-evaluations"]);
         const server = docs.find((d) => d.kind === "Server" && d.metadata.name === "langfuse-web-clients-server");
         assert.deepEqual([server.metadata.namespace, server.spec.podSelector.matchLabels, server.spec.port, server.spec.accessPolicy],
             ["langfuse", { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "web" }, "http", "deny"]);

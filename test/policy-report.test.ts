@@ -210,7 +210,7 @@ describe("policy report and price beside the plan", function () {
         it("derives the cost pack's monthly-budget and Always-Free rule from groundwork:cost", () => {
             const dev = { "monthly-budget": { monthlyBudgetUsd: 0 }, "always-free-within-limits": { alwaysFreeOnly: true } };
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), dev);
-            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 2300 } });
+            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 2500 } });
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), {});
             const out = path.join(tmp(), "cost.json");
             const run = tsx("plan/policy-config.ts", "--stack", "dev", "--out", out);

@@ -28,10 +28,16 @@ const PARTS = {
     anonymizer: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }, startSeconds: 60 },
 } as const;
 
-/** Presidio's two pods on the platform placement, with their mesh proxies. */
+/**
+ * Two of each: LiteLLM's Presidio guardrail fails the request when the analyzer cannot be reached
+ * (research/litellm-hook.md §6), so one restarting pod would fail every guarded call.
+ */
+export const PRESIDIO_REPLICAS = 2;
+
+/** Presidio's pods on the platform placement, with their mesh proxies. */
 export function piiDetectionFootprint(): Footprint[] {
     return Object.entries(PARTS).map(([part, p]) => ({
-        workload: `presidio-${part}`, pods: 1, perPod: meshed({ cpuMillis: cpuMillis(p.resources.requests.cpu), memoryMi: memoryMi(p.resources.requests.memory) }),
+        workload: `presidio-${part}`, pods: PRESIDIO_REPLICAS, perPod: meshed({ cpuMillis: cpuMillis(p.resources.requests.cpu), memoryMi: memoryMi(p.resources.requests.memory) }),
     }));
 }
 
@@ -63,7 +69,7 @@ export class PiiDetection extends pulumi.ComponentResource {
             new k8s.apps.v1.Deployment(component, {
                 metadata: { name: component, namespace: args.namespace, labels },
                 spec: {
-                    replicas: 1,
+                    replicas: PRESIDIO_REPLICAS,
                     selector: { matchLabels: { "app.kubernetes.io/name": component } },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
@@ -72,6 +78,8 @@ export class PiiDetection extends pulumi.ComponentResource {
                             serviceAccountName: component,
                             automountServiceAccountToken: false,
                             ...args.scheduling,
+                            // On different nodes where there are several: one node's drain leaves the other.
+                            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": component } } }],
                             securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: "RuntimeDefault" } },
                             containers: [{
                                 name: part,

@@ -17,6 +17,10 @@ from litellm.integrations.custom_logger import CustomLogger
 POLICY_FILE = os.environ.get("GROUNDWORK_REQUEST_POLICY") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "request-policy.json")
 # Cache controls a caller may still send: skip the cache, or accept only fresh answers.
 CALLER_CACHE_CONTROLS = ("no-cache", "no-store", "s-maxage")
+# Routing a caller may not bring: fallbacks of its own (one could take data off the cluster), a
+# router built from its own model list (user_config), and test triggers that skip the model.
+CALLER_ROUTING = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "user_config", "mock_response",
+                  "mock_testing_fallbacks", "mock_testing_context_fallbacks", "mock_testing_content_policy_fallbacks")
 
 
 def texts(data):
@@ -48,16 +52,20 @@ class RequestPolicy(CustomLogger):
 
     def decide(self, team_id, data):
         """The request as it goes on, or a string saying why it is refused."""
-        route = self.policy["routes"].get(data.get("model"))
+        caller = data.get("cache") if isinstance(data.get("cache"), dict) else {}
+        # Nothing is cached unless decided below, and a caller's own namespace never survives.
+        data["cache"] = {"no-cache": True, "no-store": True}
+        for key in CALLER_ROUTING:
+            data.pop(key, None)
+        model = data.get("model")
+        route = self.policy["routes"].get(model) if isinstance(model, str) else None
         if route is None:
-            return data  # Not a route: LiteLLM refuses an unknown model itself.
+            # Exactly one route per request: LiteLLM would run "a,b" as a batch of two, unguarded.
+            return "model %s is not a route of this gateway; routes: %s" % (json.dumps(model), ", ".join(sorted(self.policy["routes"])))
         team = self.policy["teams"].get(team_id) if team_id else None
         classes = self.policy["classes"]
         if team and classes.index(route["classification"]) < classes.index(team["dataClass"]):
-            return "route %s carries %s data at most; team %s sends %s data" % (data.get("model"), route["classification"], team_id, team["dataClass"])
-        # Only the fallbacks config allows: a caller's own could take data off the cluster.
-        for key in ("fallbacks", "context_window_fallbacks"):
-            data.pop(key, None)
+            return "route %s carries %s data at most; team %s sends %s data" % (model, route["classification"], team_id, team["dataClass"])
 
         off = {"pii": "off", "promptInjection": "off", "responses": "off"}
         pii = self.strictest(route["pii"], (team or off)["pii"])
@@ -75,22 +83,21 @@ class RequestPolicy(CustomLogger):
                 findings["pii"] = sorted(name for name, pattern in self.pii.items() if pattern.search(text))
             if injection == "log":
                 findings["prompt_injection"] = sorted(name for name, pattern in self.injection.items() if pattern.search(text))
-        if not isinstance(data.get("metadata"), dict):
-            data["metadata"] = {}
-        # Some routes (Responses, /v1/messages) read litellm_metadata instead: both carry the choice.
-        for metadata in [data["metadata"]] + ([data["litellm_metadata"]] if isinstance(data.get("litellm_metadata"), dict) else []):
-            requested = list(metadata.get("guardrails") or [])
-            metadata["guardrails"] = requested + [n for n in chosen if n not in requested]
-            # What the guardrails were asked to do, on the call's Langfuse trace (generation metadata).
-            metadata["groundwork_guardrails"] = dict({"pii": pii, "prompt_injection": injection, "responses": responses}, **({"found": findings} if findings else {}))
+        # Responses and /v1/messages keep LiteLLM's metadata in litellm_metadata (their 'metadata'
+        # is the provider's parameter, sent on); chat and completions in metadata.
+        key = "litellm_metadata" if isinstance(data.get("litellm_metadata"), dict) else "metadata"
+        if not isinstance(data.get(key), dict):
+            data[key] = {}
+        metadata = data[key]
+        requested = list(metadata.get("guardrails") or [])
+        metadata["guardrails"] = requested + [n for n in chosen if n not in requested]
+        # What the guardrails were asked to do, on the call's Langfuse trace (generation metadata).
+        metadata["groundwork_guardrails"] = dict({"pii": pii, "prompt_injection": injection, "responses": responses}, **({"found": findings} if findings else {}))
 
-        caller = data.get("cache") if isinstance(data.get("cache"), dict) else {}
         if route.get("cacheTtlSeconds") and team:
             controls = {k: v for k, v in caller.items() if k in CALLER_CACHE_CONTROLS}
             # Per team, and so per data class: one team never reads another's answers.
             data["cache"] = dict(controls, **{"use-cache": True, "ttl": route["cacheTtlSeconds"], "namespace": "%s.%s" % (team["dataClass"], team_id)})
-        else:
-            data["cache"] = {"no-cache": True, "no-store": True}
         return data
 
     async def async_pre_call_hook(self, user_api_key_dict, cache, data, call_type):

@@ -38,32 +38,39 @@ export const GUARDRAIL_NAMES = {
 
 /**
  * Prompt-injection phrases, as case-insensitive regular expressions Python's `re` and LiteLLM's
- * content filter read alike (it compiles each with `re.IGNORECASE`). A heuristic: it stops the
- * common "ignore your instructions" and "reveal your system prompt" attempts, not a determined one.
+ * content filter read alike (it compiles each with `re.IGNORECASE`, and scans every message of the
+ * conversation). A heuristic: it stops the common "ignore your previous instructions" and "show me
+ * your system prompt" attempts, not a determined one. Each is an imperative at the start of a
+ * sentence, so a system prompt's "never reveal your system prompt" or an answer's "I can't ignore
+ * my instructions" does not match and block the rest of a chat.
  */
+const SENTENCE_START = String.raw`(?:^|[.!?:\n]\s*)(?:please\s+|now\s+)?`;
 export const PROMPT_INJECTION_PATTERNS: Record<string, string> = {
-    ignore_instructions: String.raw`\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|your)\b.{0,40}\b(instructions?|prompts?|rules|directions)\b`,
-    reveal_system_prompt: String.raw`\b(reveal|show|print|repeat|output|leak)\b.{0,40}\b(system prompt|hidden instructions|initial instructions|developer message)\b`,
-    role_override: String.raw`\byou are now\b.{0,40}\b(dan|developer mode|jailbroken|unrestricted|unfiltered)\b`,
-    jailbreak_mode: String.raw`\b(do anything now|jailbreak mode|developer mode enabled)\b`,
+    ignore_instructions: String.raw`${SENTENCE_START}(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts|rules|directions)`,
+    reveal_system_prompt: String.raw`${SENTENCE_START}(?:reveal|show|print|repeat|output|tell)\s+(?:me\s+|us\s+)?(?:your|the)\s+(?:system prompt|hidden instructions|initial instructions|developer message)`,
+    role_override: String.raw`${SENTENCE_START}you are now\s+(?:in\s+)?(?:dan|developer mode|jailbroken|unrestricted|unfiltered)\b`,
+    jailbreak_mode: String.raw`\b(?:do anything now|jailbreak mode enabled|developer mode enabled)\b`,
 };
 
 /**
- * Patterns for the personal data `log` mode records and the `patterns` engine masks or blocks
- * where LiteLLM has no prebuilt pattern. Prebuilt ones (BerriAI/litellm-docs@ef86ded8
- * docs/proxy/guardrails/litellm_content_filter.md L246-260): email, phone, visa, mastercard, amex, us_ssn.
+ * Patterns for the personal data `log` mode records. The `patterns` engine masks or blocks with
+ * LiteLLM's prebuilt ones instead, named as LiteLLM's content filter names them in its
+ * `patterns.json` (BerriAI/litellm litellm/proxy/guardrails/guardrail_hooks/litellm_content_filter/
+ * patterns.json, index copies @466b61a4 and @0672d9c6: `us_phone`, not the docs' `phone`; an
+ * unknown name stops the proxy at start, guardrails off or not: research/review-issue14.md §1).
+ * No IBAN here: case-insensitive, as the content filter compiles patterns, it matches hex ids;
+ * Presidio's IbanRecognizer checks the checksum.
  */
 export const PII_PATTERNS: Record<string, string> = {
     EMAIL_ADDRESS: String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
     PHONE_NUMBER: String.raw`(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\b\d{3,4}[ .-]\d{3,4}(?:[ .-]\d{2,4})?\b`,
     CREDIT_CARD: String.raw`\b(?:4\d{3}|5[1-5]\d{2}|3[47]\d{2})[ -]?\d{4,6}[ -]?\d{4,5}(?:[ -]?\d{1,4})?\b`,
-    IBAN_CODE: String.raw`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b`,
     US_SSN: String.raw`\b\d{3}-\d{2}-\d{4}\b`,
 };
 
 const PREBUILT: Record<string, string[]> = {
     EMAIL_ADDRESS: ["email"],
-    PHONE_NUMBER: ["phone"],
+    PHONE_NUMBER: ["us_phone"],
     CREDIT_CARD: ["visa", "mastercard", "amex"],
     US_SSN: ["us_ssn"],
 };

@@ -6,8 +6,9 @@ import { meshed } from "../platform/linkerd-mesh";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 
 /**
- * Valkey, the image Langfuse's Valkey already runs: bitnami/charts@valkey/2.2.4 values.yaml
- * (image.repository bitnamilegacy/valkey, tag 8.0.2-debian-12-r2), as in components/rendered/data-stores.ts.
+ * Valkey, the image Langfuse's Valkey already runs: repository bitnamilegacy/valkey from
+ * langfuse/langfuse-k8s@langfuse-1.5.41:charts/langfuse/values.yaml L509-512, tag 8.0.2-debian-12-r2
+ * from bitnami/charts@valkey/2.2.4:bitnami/valkey/values.yaml L110 (components/rendered/data-stores.ts).
  */
 export const CACHE_IMAGE = "docker.io/bitnamilegacy/valkey:8.0.2-debian-12-r2";
 export const CACHE_PORT = 6379;

@@ -180,7 +180,7 @@ main()
 
 export interface RouteEvaluationsArgs {
     namespace: pulumi.Input<string>;
-    /** The gateway's service account: an admin client of the gateway and a Langfuse client. */
+    /** The Job's own service account (made here): the gateway and Langfuse admit it as a client. */
     serviceAccount: string;
     gatewayUrl: pulumi.Input<string>;
     /** The Secret holding the gateway's `masterKey`. */
@@ -220,6 +220,10 @@ export class RouteEvaluations extends pulumi.ComponentResource {
             data: { "evaluations.json": evaluations, "evaluate.py": EVALUATION_SCRIPT },
         }, parent);
         const key = (secret: string, k: string) => ({ valueFrom: { secretKeyRef: { name: secret, key: k } } });
+        new k8s.core.v1.ServiceAccount(name, {
+            metadata: { name: args.serviceAccount, namespace: args.namespace, labels },
+            automountServiceAccountToken: false,
+        }, parent);
         new k8s.batch.v1.Job(name, {
             metadata: {
                 name: `${name}-${hash}`, namespace: args.namespace, labels,

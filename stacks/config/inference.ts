@@ -11,12 +11,16 @@ import { meshClients, objectItems, secret } from "./primitives";
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be lower-case letters, digits and '-', starting with a letter, at most 31 characters" });
 
-/** The entities only Presidio finds (names and places by its NLP model); LiteLLM's patterns cover the rest. */
-export const PRESIDIO_ONLY_ENTITIES: readonly string[] = ["PERSON", "LOCATION", "IP_ADDRESS"];
+/**
+ * The entities only Presidio finds: names and places (its NLP model), IP addresses, and IBANs
+ * (checksum-checked; a case-insensitive pattern, as LiteLLM's content filter runs them, matches hex
+ * ids). LiteLLM's prebuilt patterns cover the rest.
+ */
+export const PRESIDIO_ONLY_ENTITIES: readonly string[] = ["PERSON", "LOCATION", "IP_ADDRESS", "IBAN_CODE"];
 
 /** The entities the PII guardrail looks for when config names none. */
 export function defaultPiiEntities(engine: "patterns" | "presidio"): string[] {
-    return ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", ...(engine === "presidio" ? ["PERSON"] : [])];
+    return ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", ...(engine === "presidio" ? ["IBAN_CODE", "PERSON"] : [])];
 }
 
 /** Data classes, least to most sensitive; a route carries one, a hosted model accepts up to one. */
@@ -130,9 +134,9 @@ export const inferenceSchema = z.strictObject({
     teams: z.array(teamSchema).min(1).describe("Who may call the gateway, with budgets and rate limits."),
     guardrails: z.strictObject({
         engine: z.enum(["patterns", "presidio"]).default("patterns")
-            .describe("What finds personal data: patterns (LiteLLM's built-in content filter: e-mail, phone, card and US SSN patterns; no extra pods) or presidio (Microsoft Presidio's analyzer and anonymizer in the cluster: names and places too, about 1.5 GiB)."),
+            .describe("What finds personal data: patterns (LiteLLM's built-in content filter: e-mail, US phone, card and US SSN patterns; no extra pods) or presidio (Microsoft Presidio's analyzer and anonymizer in the cluster, two of each: names, places and IBANs too, about 1.5 GiB per analyzer)."),
         entities: z.array(z.enum(PII_ENTITIES)).min(1).optional()
-            .describe("The personal data the PII guardrail masks or blocks; default every entity the engine finds of EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN, and PERSON with presidio (PERSON, LOCATION and IP_ADDRESS need engine presidio)."),
+            .describe("The personal data the PII guardrail masks or blocks; default EMAIL_ADDRESS, PHONE_NUMBER (US formats with patterns), CREDIT_CARD and US_SSN, and IBAN_CODE and PERSON with presidio (PERSON, LOCATION, IP_ADDRESS and IBAN_CODE need engine presidio)."),
     }).default({ engine: "patterns" }).describe("How the gateway's guardrails find personal data."),
     gateway: z.strictObject({
         cache: z.enum(["memory", "valkey"]).default("memory")
