@@ -40,5 +40,6 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     if (!config.inference) return { prompts: [], evaluations: [] };
     const routes = config.inference.routes.map((r) => r.name);
     const served = promptsForStack(prompts, stack, routes);
-    return { prompts: served, evaluations: evaluationsForStack(evaluations, routes, served) };
+    const classes = Object.fromEntries(config.inference.routes.map((r) => [r.name, r.classification]));
+    return { prompts: served, evaluations: evaluationsForStack(evaluations, routes, served, classes) };
 }

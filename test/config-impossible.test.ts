@@ -31,7 +31,7 @@ describe("config that is well formed but impossible", () => {
         ["a team's key named twice", "cloud", (v) => v.inference.teams[0].keys.push({ ...v.inference.teams[0].keys[0] }),
             ['groundwork:inference.teams[0].keys[1].name = "default": is already the name of inference.teams[0].keys[0]; each key of team product needs its own name']],
         ["two keys whose aliases (<team>-<key>) collide across teams", "cloud", (v) => {
-            v.inference.teams.push({ ...v.inference.teams[0], name: "product-default", keys: [] });
+            v.inference.teams.push({ ...v.inference.teams[0], name: "product-default", keys: [], langfuseProject: undefined });
             v.inference.teams[0].keys.push({ ...v.inference.teams[0].keys[0], name: "default-x" });
             v.inference.teams[1].keys = [{ ...v.inference.teams[0].keys[0], name: "x" }];
         }, ['groundwork:inference.teams[1].keys[0].name = "x": makes the key alias product-default-x, which another team\'s key already has (aliases are <team>-<key>); rename one']],

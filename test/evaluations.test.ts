@@ -67,6 +67,14 @@ describe("evaluation files", () => {
         ]);
     });
 
+    it("reject a judge route less protected than the route it judges: the judge reads its answers", () => {
+        const judged = parse(`route: chat\nitems:\n  - input: hi\nevaluators:\n  - name: judged\n    type: llm-judge\n    judgeRoute: hosted\n    criteria: says hello back politely\n`);
+        assert.deepEqual(rejected(() => evaluationsForStack(judged, ["chat", "hosted"], [], { chat: "internal", hosted: "public" })), [
+            `evaluations/chat.yaml: evaluators[0].judgeRoute = "hosted" is a public route, but chat carries internal data, which the judge would read; judge with a route classified internal or more`,
+        ]);
+        assert.equal(evaluationsForStack(judged, ["chat", "hosted"], [], { chat: "public", hosted: "public" }).length, 1);
+    });
+
     it("run only in stacks with the route (and its prompt), item ids prefixed by the route", () => {
         const files = parse(GOOD);
         assert.deepEqual(evaluationsForStack(files, ["small"], []), []);

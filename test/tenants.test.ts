@@ -8,7 +8,7 @@ import { teamLangfuseEnv } from "../components/inference/gateway-config";
 import { PULUMI_POLICY_HCL, vaultConfigureScript } from "../components/platform/vault-bootstrap";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, named, planValues, stackValues, vaultSecretAt } from "./helpers";
+import { committedPlan, named, planValues, problems, stackValues, vaultSecretAt } from "./helpers";
 import { shellcheck } from "./validators";
 
 /**
@@ -68,6 +68,19 @@ describe("a tenant is one unit of config", function () {
         const script = vaultScript(plan);
         assert.ok(!script.includes("teams/product/"), "product's secrets are no longer written");
         assert.match(script, /kept=" support "/, "and every team but support is retired");
+    });
+
+    it("refuses two teams on one Langfuse project, and never echoes a project's secret key", () => {
+        const v = stackValues("cloud");
+        const product = v.inference.teams[0];
+        v.inference.teams = [product, { ...product, name: "support", ownersGroup: undefined }];
+        delete v.inference.teams[1].ownersGroup;
+        assert.deepEqual(problems(v), [`groundwork:inference.teams[1].langfuseProject.publicKey = "pk-lf-product-0000-stand-in": is team product's project too; each team gets its own project, or its traces are another team's to read`]);
+        const bad = stackValues("cloud");
+        bad.inference.teams[0].langfuseProject = { publicKey: "pk-lf-product-0000-stand-in", secretKey: ["sk-lf-planted-in-a-list-9876"] };
+        const found = problems(bad).join("\n");
+        assert.match(found, /groundwork:inference\.teams\[0\]\.langfuseProject\.secretKey/);
+        assert.ok(!found.includes("sk-lf-planted-in-a-list-9876"), found);
     });
 
     it("the retire step deletes a removed team's secrets and role, and nothing of a kept one (run with a stand-in vault CLI)", () => {

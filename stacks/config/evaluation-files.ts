@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RouteEvaluation } from "../../components/inference/route-evaluations";
 import { PromptVersion } from "../../components/inference/prompt-library";
+import { Classification, mayCarry } from "./inference";
 import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
@@ -82,7 +83,7 @@ export function parseEvaluationFiles(files: { path: string; text: string }[]): {
  * The evaluations stack `stack` runs: those whose route it has and, for one that fills in a
  * prompt, whose prompt it serves. Checked against the stack's routes and prompts.
  */
-export function evaluationsForStack(files: { file: string; evaluation: EvaluationFile }[], routes: string[], prompts: PromptVersion[]): RouteEvaluation[] {
+export function evaluationsForStack(files: { file: string; evaluation: EvaluationFile }[], routes: string[], prompts: PromptVersion[], classes: Record<string, Classification> = {}): RouteEvaluation[] {
     const problems: string[] = [];
     const runs: RouteEvaluation[] = [];
     for (const { file, evaluation } of files) {
@@ -102,6 +103,9 @@ export function evaluationsForStack(files: { file: string; evaluation: Evaluatio
         evaluation.evaluators.forEach((e, i) => {
             if (e.type === "llm-judge" && !routes.includes(e.judgeRoute)) {
                 problems.push(`${file}: evaluators[${i}].judgeRoute = ${shown(e.judgeRoute)} is not a route of this stack (routes: ${routes.join(", ")})`);
+            } else if (e.type === "llm-judge" && classes[e.judgeRoute] && classes[evaluation.route] && !mayCarry(classes[e.judgeRoute], classes[evaluation.route])) {
+                // The judge reads the route's answers: they must not go somewhere the route's data may not.
+                problems.push(`${file}: evaluators[${i}].judgeRoute = ${shown(e.judgeRoute)} is a ${classes[e.judgeRoute]} route, but ${evaluation.route} carries ${classes[evaluation.route]} data, which the judge would read; judge with a route classified ${classes[evaluation.route]} or more`);
             }
         });
         runs.push({

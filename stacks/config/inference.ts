@@ -326,6 +326,11 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
         if (t.routes === undefined && routes.length > 0 && !routes.some(([r]) => mayCarry(routeClass(r.classification), teamClass))) {
             issues.push({ path: ["inference", "teams", i, "dataClass"], message: `is ${teamClass}, but no route is classified ${CLASSIFICATIONS.slice(CLASSIFICATIONS.indexOf(teamClass)).join(" or ")}: the team could call nothing; add such a route (on a model in the cluster for restricted data)` });
         }
+        const project = isRecord(t.langfuseProject) ? t.langfuseProject.publicKey : undefined;
+        const sharer = objectItems(inf.teams).find(([o, j]) => j < i && isRecord(o.langfuseProject) && o.langfuseProject.publicKey === project);
+        if (typeof project === "string" && sharer) {
+            issues.push({ path: ["inference", "teams", i, "langfuseProject", "publicKey"], message: `is team ${String(sharer[0].name)}'s project too; each team gets its own project, or its traces are another team's to read` });
+        }
         for (const [k, j] of objectItems(t.keys)) {
             if (typeof k.maxBudgetUsd === "number" && typeof t.maxBudgetUsd === "number" && k.maxBudgetUsd > t.maxBudgetUsd) {
                 issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `= ${k.maxBudgetUsd} exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });

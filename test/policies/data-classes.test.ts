@@ -18,6 +18,7 @@ function cloudWithRestrictedTeam(routes?: string[]) {
     const v = stackValues("cloud");
     const team = { ...v.inference.teams[0], name: "legal", dataClass: "restricted", keys: [{ ...v.inference.teams[0].keys[0], name: "default" }], ...(routes && { routes }) };
     delete team.ownersGroup;
+    delete team.langfuseProject; // a project of its own, or none: never product's
     v.inference.teams = [...v.inference.teams, team];
     v.inference.routes = [...v.inference.routes, { name: "private", target: "small", classification: "restricted" }];
     return v;
