@@ -7,6 +7,8 @@ import { accessGrantsOf, gatewayConfigOf, isGatewayConfigMap } from "./gateway-o
  * `litellm_settings.default_team_settings` (BerriAI/litellm-docs@ef86ded8 docs/proxy/team_logging.md
  * L212-242): an entry per team_id with the `langfuse` callback and the project's keys as
  * `os.environ/` references. A team without one traces into the platform's shared project.
+ * Advisory: a project can only be made once Langfuse runs, so a new stack's first `pulumi up`
+ * has none yet; its teams trace to the platform's project, tagged with the team, until they do.
  */
 
 const ENV_REF = /^os\.environ\/[A-Z0-9_]+$/;
@@ -14,7 +16,7 @@ const ENV_REF = /^os\.environ\/[A-Z0-9_]+$/;
 export const teamsHaveLangfuseProjects: StackValidationPolicy = {
     name: "team-langfuse-project",
     description: "Every gateway team traces to a Langfuse project of its own (default_team_settings with the langfuse callback and the project's keys by reference).",
-    enforcementLevel: "mandatory",
+    enforcementLevel: "advisory",
     validateStack: (args, report) => {
         const gateways = args.resources.filter((r) => isGatewayConfigMap(r.type, r.props ?? {}));
         const projects = new Map<string, Record<string, any>>();
