@@ -119,7 +119,10 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),
         auditLog: VAULT_AUDIT_LOG,
-        teams: config.inference?.teams.map((t) => t.name),
+        teams: {
+            names: config.inference?.teams.map((t) => t.name) ?? [],
+            owned: sso ? (config.inference?.teams ?? []).filter((t) => t.ownersGroup).map((t) => t.name) : [],
+        },
         after: [cluster.access, vault],
     });
     new EtcdSnapshotTarget("etcd-snapshots", { vaultConsumer: ETCD_CONSUMER }, { provider, dependsOn: [vso, vaultBootstrap] });

@@ -127,7 +127,7 @@ describe("request controls: guardrails and cache per request", function () {
         assert.deepEqual(policy.routes.chat, { pii: "mask", promptInjection: "block", responses: "mask", classification: "public", cacheTtlSeconds: 600 });
         assert.deepEqual(policy.routes.hosted, { pii: "block", promptInjection: "block", responses: "off", classification: "public" });
         assert.deepEqual(policy.routes.large, { pii: "off", promptInjection: "off", responses: "off", classification: "internal" }, "stays in the cluster");
-        assert.deepEqual(policyOf(plans.hybrid).teams.research, { pii: "log", promptInjection: "block", responses: "off", dataClass: "restricted" });
+        assert.deepEqual(policyOf(plans.hybrid).teams.research, { pii: "log", promptInjection: "block", responses: "off", dataClass: "restricted", ownProject: true });
         for (const plan of Object.values(plans)) assert.deepEqual(Object.keys(JSON.parse(gatewayFiles(plan)[REQUEST_POLICY_FILE])), ["classes", "modes", "guardrails", "routes", "teams", "detect"], "names, modes and patterns only");
     });
 
@@ -200,6 +200,22 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
         ];
         const run = spawnSync("python3", ["-c", script, JSON.stringify(PROMPT_INJECTION_PATTERNS), JSON.stringify(texts)], { encoding: "utf8" });
         assert.deepEqual(Object.values(JSON.parse(run.stdout)), [["ignore_instructions"], ["ignore_instructions"], ["reveal_system_prompt"], ["role_override"], [], [], []]);
+    });
+
+    it("the hook keeps a caller from emptying the guardrail list, bringing its own cache key, or redirecting traces", () => {
+        const [tricked, rooted, team] = decide(plans.cloud, [
+            // LiteLLM reads metadata.guardrails before litellm_metadata's: an empty list there would win.
+            { team: "product", data: chat("hi", { metadata: { guardrails: [] }, litellm_metadata: {} }) },
+            { team: "product", data: chat("hi", { guardrails: ["caller-own"], metadata: { guardrails: "" }, cache_key: "internal.other:abc", preset_cache_key: "x", langfuse_host: "https://evil.example", litellm_disabled_callbacks: ["langfuse"] }) },
+            { team: "product", data: chat("hi", { langfuse_public_key: "pk-lf-caller", langfuse_secret: "sk-lf-caller" }) },
+        ], (policy) => { policy.teams.product.ownProject = false; });
+        const guarded = [GUARDRAIL_NAMES.piiMask, GUARDRAIL_NAMES.promptInjectionBlock, GUARDRAIL_NAMES.piiMaskResponses];
+        assert.deepEqual([tricked.metadata.guardrails, tricked.litellm_metadata.guardrails], [undefined, guarded]);
+        assert.deepEqual(rooted.metadata.guardrails, ["caller-own", ...guarded]);
+        for (const key of ["guardrails", "cache_key", "preset_cache_key", "langfuse_host", "litellm_disabled_callbacks"]) assert.equal(rooted[key], undefined, key);
+        assert.deepEqual([team.langfuse_public_key, team.langfuse_secret], [undefined, undefined], "a team without its own project traces to the platform's");
+        const [withProject] = decide(plans.cloud, [{ team: "product", data: chat("hi", { langfuse_public_key: "pk-lf-injected", langfuse_secret: "sk-lf-injected" }) }]);
+        assert.equal(withProject.langfuse_public_key, "pk-lf-injected", "a team with a project keeps the keys its default_team_settings put there");
     });
 
     it("the stricter of the team's and the route's mode wins", () => {

@@ -36,7 +36,7 @@ describe("a tenant is one unit of config", function () {
     it("and sends the team's traces and costs to its own Langfuse project, keys from Vault by reference", () => {
         const [entry] = gatewayConfig(cloud).litellm_settings.default_team_settings;
         const names = teamLangfuseEnv("product");
-        assert.deepEqual(entry, { team_id: "product", success_callback: ["langfuse"], failure_callback: ["langfuse"], langfuse_public_key: `os.environ/${names.publicKey}`, langfuse_secret: `os.environ/${names.secretKey}` });
+        assert.deepEqual(entry, { team_id: "product", success_callback: ["langfuse"], failure_callback: ["langfuse"], langfuse_public_key: `os.environ/${names.publicKey}`, langfuse_secret: `os.environ/${names.secretKey}`, langfuse_host: "os.environ/LANGFUSE_HOST" });
         const env = docs(cloud).find((d) => d.kind === "Deployment" && d.metadata.name === "llm-gateway").spec.template.spec.containers[0].env;
         assert.deepEqual(env.find((e: any) => e.name === names.secretKey).valueFrom.secretKeyRef, { name: "llm-gateway-team-langfuse", key: names.secretKey });
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "gateway/team-langfuse")).sort(), [names.publicKey, names.secretKey].sort());
@@ -68,6 +68,7 @@ describe("a tenant is one unit of config", function () {
         const script = vaultScript(plan);
         assert.ok(!script.includes("teams/product/"), "product's secrets are no longer written");
         assert.match(script, /kept=" support "/, "and every team but support is retired");
+        assert.match(script, /owned=" support "/, "product's owners' role goes; support's, from the same group, is kept");
     });
 
     it("refuses two teams on one Langfuse project, and never echoes a project's secret key", () => {
@@ -84,31 +85,38 @@ describe("a tenant is one unit of config", function () {
     });
 
     it("the retire step deletes a removed team's secrets and role, and nothing of a kept one (run with a stand-in vault CLI)", () => {
-        const script = vaultConfigureScript("hvs.x", [], { "teams/platform/gateway-keys": { default: "sk-x" } }, { teams: ["platform"] });
+        const script = vaultConfigureScript("hvs.x", [], { "teams/platform/gateway-keys": { default: "sk-x" } }, { teams: { names: ["platform", "kept"], owned: ["platform"] } });
         assert.ok(shellcheck(script).ok, shellcheck(script).output);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-cli-"));
         // Answers as the vault CLI does: `kv list -format=json` prints a JSON array, folders with a trailing slash.
         fs.writeFileSync(path.join(dir, "vault"), `#!/bin/sh
 echo "$*" >> "${dir}/calls"
 case "$*" in
-  "kv list -mount=groundwork -format=json teams") printf '[\\n  "gone/",\\n  "platform/"\\n]\\n' ;;
+  "kv list -mount=groundwork -format=json teams") printf '[\\n  "empty/",\\n  "gone/",\\n  "kept/",\\n  "platform/"\\n]\\n' ;;
   "kv list -mount=groundwork -format=json teams/gone") printf '[\\n  "gateway-keys",\\n  "langfuse"\\n]\\n' ;;
+  "kv list -mount=groundwork -format=json teams/empty") printf '{}\\n'; exit 2 ;;
+  "list -format=json auth/oidc/role") printf '[\\n  "operator",\\n  "team-gone",\\n  "team-kept",\\n  "team-platform"\\n]\\n' ;;
 esac
 `, { mode: 0o755 });
         const run = spawnSync("sh", ["-s"], { input: script, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: "utf8" });
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /retired team gone/);
         const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").split("\n");
+        // "kept" stays but has no owners group now: its role goes, its secrets stay; the operators' role is left alone.
         assert.deepEqual(calls.filter((c) => /delete/.test(c)), [
+            "policy delete team-empty",
             "kv metadata delete -mount=groundwork teams/gone/gateway-keys",
             "kv metadata delete -mount=groundwork teams/gone/langfuse",
+            "policy delete team-gone",
             "delete auth/oidc/role/team-gone",
+            "delete auth/oidc/role/team-kept",
         ]);
     });
 
-    it("Pulumi's own Vault policy may delete team secrets and team roles, and no other", () => {
+    it("Pulumi's own Vault policy may delete team secrets, policies and roles, and no other", () => {
         assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/teams\/\*" \{\n {2}capabilities = \["read", "list", "delete"\]\n\}/);
         assert.match(PULUMI_POLICY_HCL, /path "auth\/oidc\/role\/team-\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);
-        assert.equal(PULUMI_POLICY_HCL.match(/"delete"/g)?.length, 2);
+        assert.match(PULUMI_POLICY_HCL, /path "sys\/policies\/acl\/team-\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);
+        assert.equal(PULUMI_POLICY_HCL.match(/"delete"/g)?.length, 3);
     });
 });

@@ -149,6 +149,8 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
                     failure_callback: ["langfuse"],
                     langfuse_public_key: env(teamLangfuseEnv(t.name).publicKey),
                     langfuse_secret: env(teamLangfuseEnv(t.name).secretKey),
+                    // Said here, so no host a caller sends can receive the project's keys.
+                    langfuse_host: env("LANGFUSE_HOST"),
                 })),
             } : {}),
             drop_params: true,

@@ -126,7 +126,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         const teamLangfuse = ownProjects.length > 0 ? synced("team-langfuse") : undefined;
         this.requestPolicy = JSON.stringify(requestPolicy(
             Object.fromEntries(args.routes.map((r) => [r.name, { ...r.guardrails, classification: r.classification, ...(r.cacheTtlSeconds ? { cacheTtlSeconds: r.cacheTtlSeconds } : {}) }])),
-            Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass }])),
+            Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass, ownProject: t.langfuseProject === true }])),
         ), null, 2);
         const access = JSON.stringify(gatewayAccess(args.teams, args.keyExpiryDays), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {

@@ -20,7 +20,13 @@ CALLER_CACHE_CONTROLS = ("no-cache", "no-store", "s-maxage")
 # Routing a caller may not bring: fallbacks of its own (one could take data off the cluster), a
 # router built from its own model list (user_config), and test triggers that skip the model.
 CALLER_ROUTING = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "user_config", "mock_response",
-                  "mock_testing_fallbacks", "mock_testing_context_fallbacks", "mock_testing_content_policy_fallbacks")
+                  "mock_testing_fallbacks", "mock_testing_context_fallbacks", "mock_testing_content_policy_fallbacks",
+                  # A cache key of the caller's own is used as it is, past the team's namespace.
+                  "cache_key", "preset_cache_key",
+                  # Where traces go, and whether they go: a caller's host would receive the project's keys.
+                  "langfuse_host", "litellm_disabled_callbacks")
+# A team without its own Langfuse project traces to the platform's: a caller may not send its own keys.
+CALLER_TRACE_KEYS = ("langfuse_public_key", "langfuse_secret", "langfuse_secret_key")
 
 
 def texts(data):
@@ -63,6 +69,9 @@ class RequestPolicy(CustomLogger):
             # Exactly one route per request: LiteLLM would run "a,b" as a batch of two, unguarded.
             return "model %s is not a route of this gateway; routes: %s" % (json.dumps(model), ", ".join(sorted(self.policy["routes"])))
         team = self.policy["teams"].get(team_id) if team_id else None
+        if not (team and team.get("ownProject")):
+            for key in CALLER_TRACE_KEYS:
+                data.pop(key, None)
         classes = self.policy["classes"]
         if team and classes.index(route["classification"]) < classes.index(team["dataClass"]):
             return "route %s carries %s data at most; team %s sends %s data" % (model, route["classification"], team_id, team["dataClass"])
@@ -83,13 +92,18 @@ class RequestPolicy(CustomLogger):
                 findings["pii"] = sorted(name for name, pattern in self.pii.items() if pattern.search(text))
             if injection == "log":
                 findings["prompt_injection"] = sorted(name for name, pattern in self.injection.items() if pattern.search(text))
-        # Responses and /v1/messages keep LiteLLM's metadata in litellm_metadata (their 'metadata'
-        # is the provider's parameter, sent on); chat and completions in metadata.
+        # LiteLLM reads the list from the request's root, then metadata, then litellm_metadata
+        # (custom_guardrail.py get_guardrail_from_metadata): whatever a caller put in any of them
+        # is kept, and the one list goes where LiteLLM keeps its own metadata for this call:
+        # litellm_metadata on Responses and /v1/messages (their 'metadata' is the provider's, sent on).
+        buckets = [data.get(k) for k in ("metadata", "litellm_metadata") if isinstance(data.get(k), dict)]
+        requested = []
+        for given in [data.pop("guardrails", None)] + [b.pop("guardrails", None) for b in buckets]:
+            requested += [g for g in given if isinstance(g, str) and g not in requested] if isinstance(given, list) else []
         key = "litellm_metadata" if isinstance(data.get("litellm_metadata"), dict) else "metadata"
         if not isinstance(data.get(key), dict):
             data[key] = {}
         metadata = data[key]
-        requested = list(metadata.get("guardrails") or [])
         metadata["guardrails"] = requested + [n for n in chosen if n not in requested]
         # What the guardrails were asked to do, on the call's Langfuse trace (generation metadata).
         metadata["groundwork_guardrails"] = dict({"pii": pii, "prompt_injection": injection, "responses": responses}, **({"found": findings} if findings else {}))

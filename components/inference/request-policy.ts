@@ -134,6 +134,8 @@ export interface RoutePolicy extends GuardrailChoice {
 
 export interface TeamPolicy extends GuardrailChoice {
     dataClass: string;
+    /** The team traces to its own Langfuse project (the gateway's default_team_settings). */
+    ownProject: boolean;
 }
 
 /** `request-policy.json`: what the hook reads. No secret in it. */

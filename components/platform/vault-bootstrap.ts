@@ -99,6 +99,9 @@ path "${SECRETS_MOUNT}/metadata/${TEAMS_PREFIX}/*" {
 path "auth/oidc/role/team-*" {
   capabilities = ["create", "read", "update", "list", "delete"]
 }
+path "sys/policies/acl/team-*" {
+  capabilities = ["create", "read", "update", "list", "delete"]
+}
 path "auth/token/renew-self" {
   capabilities = ["update"]
 }
@@ -255,26 +258,44 @@ export interface VaultConfigureOptions {
     renew?: boolean;
     /** Where the file audit device writes. */
     audit?: string;
-    /** The gateway's teams: any other team's secrets under `teams/` and its owners' role are deleted. */
-    teams?: string[];
+    /**
+     * The gateway's teams (none without the gateway), and those whose owners sign in (`ownersGroup`,
+     * with SSO): any other team's secrets under `teams/` and its policy are deleted, and any other
+     * team's owners' role.
+     */
+    teams?: { names: string[]; owned: string[] };
 }
 
 /**
- * A removed team's secrets (`teams/<team>/*`, every version: `kv metadata delete`) and its owners'
- * sign-in role go with it. Team names are DNS labels, so they split safely on whitespace.
+ * A removed team's secrets (`teams/<team>/*`, every version: `kv metadata delete`) and its policy
+ * go with it, and the owners' sign-in role of every team that is gone or no longer has owners.
+ * Team names are DNS labels, so they split safely on whitespace; `vault ... list -format=json`
+ * prints a JSON array, or `{}` for nothing (stripped to an empty word list).
  */
-function retiredTeamLines(teams: string[]): string {
-    return `# Teams no longer in config: their keys, their project keys and their owners' role go with them.
-kept=" ${teams.join(" ")} "
-for team in $(vault kv list -mount=${SECRETS_MOUNT} -format=json ${TEAMS_PREFIX} 2>/dev/null | tr -d '[]", ' | sed 's#/$##'); do
+function retiredTeamLines(teams: { names: string[]; owned: string[] }): string {
+    return `# Teams no longer in config: their keys, their project keys and their policy go with them.
+kept=" ${teams.names.join(" ")} "
+for team in $(vault kv list -mount=${SECRETS_MOUNT} -format=json ${TEAMS_PREFIX} 2>/dev/null | tr -d '[]{}", ' | sed 's#/$##'); do
   case "$kept" in
     *" $team "*) ;;
     *)
-      for key in $(vault kv list -mount=${SECRETS_MOUNT} -format=json "${TEAMS_PREFIX}/$team" 2>/dev/null | tr -d '[]", '); do
+      for key in $(vault kv list -mount=${SECRETS_MOUNT} -format=json "${TEAMS_PREFIX}/$team" 2>/dev/null | tr -d '[]{}", '); do
         vault kv metadata delete -mount=${SECRETS_MOUNT} "${TEAMS_PREFIX}/$team/$key" >/dev/null
       done
-      vault delete "auth/oidc/role/team-$team" >/dev/null 2>&1 || true
+      vault policy delete "team-$team" >/dev/null 2>&1 || true
       echo "retired team $team"
+      ;;
+  esac
+done
+# Owners' roles of teams that are gone or have no owners group now: that group reads nothing more.
+owned=" ${teams.owned.join(" ")} "
+for role in $(vault list -format=json auth/oidc/role 2>/dev/null | tr -d '[]{}", '); do
+  case "$role" in
+    team-*)
+      case "$owned" in
+        *" \${role#team-} "*) ;;
+        *) vault delete "auth/oidc/role/$role" >/dev/null; echo "removed role $role" ;;
+      esac
       ;;
   esac
 done
@@ -328,8 +349,8 @@ export interface VaultBootstrapArgs {
     people?: VaultPeopleAuth;
     /** Where Vault's file audit device writes (on its audit volume). */
     auditLog?: string;
-    /** The gateway's teams, when it runs: a team taken out of config loses its secrets and owners' role. */
-    teams?: string[];
+    /** The gateway's teams (none without it) and those with owners: a team taken out loses its secrets, policy and owners' role. */
+    teams?: { names: string[]; owned: string[] };
 }
 
 /**
