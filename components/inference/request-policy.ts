@@ -5,18 +5,24 @@
  * (Enterprise) nor run model-level pre-call guardrails (fixed in v1.95.0, BerriAI/litellm#29652),
  * and its cache key holds no tenant (BerriAI/litellm#29955). So a small hook of ours, loaded from
  * the config directory, decides for every request from `request-policy.json`:
- * - it names the guardrails to run in the request's `metadata.guardrails`, which a guardrail with
- *   `default_on: false` reads when its own hook runs (litellm/integrations/custom_guardrail.py
+ * - it names the guardrails to run in the request's `metadata.guardrails` (`litellm_metadata` on
+ *   routes that keep LiteLLM's metadata there), merged with any a caller sent at the root or in
+ *   either bucket, which it removes, so none can be emptied; a guardrail with
+ *   `default_on: false` reads the list when its own hook runs (litellm/integrations/custom_guardrail.py
  *   `should_run_guardrail`, `get_guardrail_from_metadata`); `litellm_settings.callbacks` are
  *   registered before config guardrails and run in that order (proxy_server.py `load_config`,
  *   proxy/utils.py `ProxyLogging.pre_call_hook`), so the names are set before any guardrail looks;
  * - it sets the request's `cache`: `use-cache`, the route's `ttl` and a `namespace` of the team's
  *   data class and name, or no cache at all (`cache_params.mode: default_off`: only a request with
  *   `use-cache` reads or writes; litellm/caching/caching.py `should_use_cache`, the namespace
- *   prefixes the key, `_add_namespace_to_cache_key`); whatever namespace a caller sent is replaced;
- * - it refuses a route the team's data class may not use (the keys' `models` already do) and drops
- *   caller-supplied `fallbacks`, so a request only ever takes the fallbacks config allows.
- * Sources: research/litellm-hook.md (index copies of the LiteLLM source, 2026; read 2026-11-28).
+ *   prefixes the key, `_add_namespace_to_cache_key`); whatever namespace or cache key a caller sent
+ *   is replaced or dropped;
+ * - it refuses any model that is not exactly one route, and a route the team's data class may not
+ *   use (the keys' `models` already do), and drops the routing and tracing a caller may bring
+ *   (fallbacks, user_config, mock triggers, langfuse_host, disabled callbacks), so a request only
+ *   ever takes the fallbacks config allows and is traced where config says.
+ * Sources: research/litellm-hook.md, review-issue14.md, review-tenants.md (index copies of the
+ * LiteLLM source, 2026; read 2026-11-28).
  */
 
 /** What a guardrail does with what it finds, least to most strict. */
