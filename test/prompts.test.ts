@@ -6,6 +6,7 @@ import * as path from "path";
 import { PROMPT_ROUTES_ANNOTATION, PROMPTS_SCRIPT, PromptVersion } from "../components/inference/prompt-library";
 import { parsePromptFiles, promptsForStack } from "../stacks/config/prompt-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
+import { reportCliError } from "../plan/cli-errors";
 import { projectStacks, readYamlFiles } from "../stacks/prompts";
 import { committedPlan, named, PROJECT_DIR } from "./helpers";
 
@@ -81,6 +82,13 @@ describe("prompt files", () => {
             assert.deepEqual(e.problems, [`prompts/a.yaml: route = "chat" is not a route of stack dev (routes: small); add the route to groundwork:inference.routes or remove dev from labels`]);
             return true;
         });
+    });
+
+    it("stop the plan like bad config: exit 2 and every problem, no stack trace", () => {
+        const written: string[] = [];
+        const code = reportCliError(new RepositoryFileError("prompt", ["prompts/a.yaml: name is required"]), "usage", { out: () => undefined, err: (t) => written.push(t) });
+        assert.equal(code, 2);
+        assert.equal(written.join(""), "error: invalid prompt files (1 problem):\n  prompts/a.yaml: name is required\n");
     });
 
     it("the repository's own prompts parse against its stacks", () => {
