@@ -23,7 +23,7 @@ import { meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../components/platform/vault-synced-secret";
 import { StackConfig } from "./config";
-import { defaultPiiEntities, guardrailsOf, InferenceConfig, reachesHostedModel, teamRoutes } from "./config/inference";
+import { defaultPiiEntities, EVALUATIONS_TEAM, guardrailsOf, InferenceConfig, reachesHostedModel, teamRoutes } from "./config/inference";
 import { PlatformSecrets } from "./platform-secrets";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
 
@@ -56,6 +56,25 @@ const DAY_MS = 86_400_000;
 export function rotationPeriodStart(now: Date, days: number): string {
     const day = Math.floor(now.getTime() / DAY_MS);
     return new Date((day - (day % days)) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The evaluation Job's key in the evaluations' team. */
+export const EVALUATIONS_KEY = "job";
+
+/**
+ * The inference config with the evaluations' own team when the stack runs evaluations: a public
+ * data class (the datasets are the repository's own test data), every route the evaluations call
+ * (evaluated and judging), its budget from config, and one key for the Job. Its calls count there,
+ * not against an application's team, and the Job needs no master key.
+ */
+export function withEvaluationsTeam(inference: InferenceConfig | undefined, evaluations: RouteEvaluation[]): InferenceConfig | undefined {
+    if (!inference || evaluations.length === 0) return inference;
+    const routes = [...new Set(evaluations.flatMap((e) => [e.route, ...e.evaluators.flatMap((v) => (v.type === "llm-judge" ? [v.judgeRoute] : []))]))];
+    const limits = { maxBudgetUsd: inference.gateway.evaluationBudgetUsd, budgetDuration: "30d", rpm: 60, tpm: 100_000 };
+    return {
+        ...inference,
+        teams: [...inference.teams, { name: EVALUATIONS_TEAM, dataClass: "public", routes, guardrails: {}, ...limits, keys: [{ name: EVALUATIONS_KEY, ...limits }] }],
+    };
 }
 
 /** Keys expire twice their rotation period after they are made: one missed period is survived, two are not. */
@@ -195,7 +214,10 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         serviceAccount: GATEWAY_SERVICE_ACCOUNT,
         vaultConsumer: GATEWAY_CONSUMER,
         routes,
-        teams: inf.teams.map(({ langfuseProject, ...t }) => ({ ...t, routes: teamRoutes(t, inf.routes), guardrails: guardrailsOf(t.guardrails, false), langfuseProject: langfuseProject !== undefined })),
+        teams: inf.teams.map(({ langfuseProject, ...t }) => ({
+            ...t, routes: teamRoutes(t, inf.routes), guardrails: guardrailsOf(t.guardrails, false),
+            langfuseProject: langfuseProject ? "own" as const : t.name === EVALUATIONS_TEAM ? "platform" as const : undefined,
+        })),
         keyExpiryDays: keyExpiryDays(inf.gateway.keyRotationDays),
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],
@@ -234,7 +256,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
             namespace: INFERENCE_NAMESPACE,
             serviceAccount: EVALUATIONS_SERVICE_ACCOUNT,
             gatewayUrl: gateway.url,
-            gatewayKeysSecret: gateway.keysSecret,
+            gatewayKey: { secret: gateway.virtualKeysSecret, key: `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}` },
             langfuseHost: deps.langfuseHost,
             langfuseKeysSecret: gateway.langfuseKeysSecret,
             stack: deps.stack ?? pulumi.getStack(),

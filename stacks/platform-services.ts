@@ -28,7 +28,7 @@ import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
 import { PromptsAndEvaluations } from "./prompts";
-import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
+import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
@@ -90,7 +90,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         "etcd/s3": etcdS3Settings({ ...unlocked, key: unlocked.keyFor("etcd") }, etcdSnapshotCount(config.platform.backups.etcd) * serverCount(config)),
     });
     // Each application gets a virtual key in its team, provisioned like the others.
-    const inference = withAppKeys(config.inference, config.apps);
+    // And the evaluations their own team and key, when the stack runs any.
+    const inference = withEvaluationsTeam(withAppKeys(config.inference, config.apps), promptsAndEvaluations.evaluations);
     const effective: StackConfig = { ...config, inference };
     const postgresHost = `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`;
     if (inference) {

@@ -96,7 +96,8 @@ describe("evaluations in the plans", () => {
         const job = named(plan, "kubernetes:batch/v1:Job", "evaluations").inputs as any;
         assert.equal(job.metadata.annotations["pulumi.com/skipAwait"], "true");
         const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.name}`]));
-        assert.equal(env.LITELLM_MASTER_KEY, "secret:llm-gateway-keys");
+        assert.equal(env.GATEWAY_KEY, "secret:llm-gateway-virtual-keys", "its own team's key, not the master key");
+        assert.equal(env.LITELLM_MASTER_KEY, undefined);
         assert.equal(env.STACK, "cloud");
         assert.match(env.RUN_NAME, /^cloud-[0-9a-f]{10}$/);
     });
@@ -124,7 +125,7 @@ describe("evaluation job against the gateway and Langfuse", function () {
         fs.writeFileSync(path.join(dir, "evaluations.json"), JSON.stringify(evaluations));
         const run = spawnSync("python3", ["-c", EVALUATION_SCRIPT], {
             env: {
-                ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, LANGFUSE_HOST: url, LANGFUSE_PUBLIC_KEY: PUBLIC, LANGFUSE_SECRET_KEY: SECRET,
+                ...process.env, GATEWAY_URL: url, GATEWAY_KEY: MASTER, LANGFUSE_HOST: url, LANGFUSE_PUBLIC_KEY: PUBLIC, LANGFUSE_SECRET_KEY: SECRET,
                 RUN_NAME: "dev-0123456789", STACK: "dev", EVALUATIONS_FILE: path.join(dir, "evaluations.json"),
             },
             encoding: "utf8",

@@ -80,6 +80,10 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual(access.teams, [{
                 team_id: "product", team_alias: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
                 models: ["chat", "large", "small", "hosted"],
+            }, {
+                // The evaluations' own team: the routes they call, its own budget.
+                team_id: "groundwork-evaluations", team_alias: "groundwork-evaluations", max_budget: 10, budget_duration: "30d", rpm_limit: 60, tpm_limit: 100000,
+                models: ["chat", "large", "small"],
             }]);
             assert.deepEqual(access.keys, [{
                 key_alias: "product-default", team_id: "product", max_budget: 100, budget_duration: "30d", rpm_limit: 120, tpm_limit: 50000,
@@ -91,6 +95,9 @@ describe("inference: vLLM behind the LLM gateway", function () {
             }, {
                 key_alias: "product-notebooks", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
                 models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-notebooks",
+            }, {
+                key_alias: "groundwork-evaluations-job", team_id: "groundwork-evaluations", max_budget: 10, budget_duration: "30d", rpm_limit: 60, tpm_limit: 100000,
+                models: ["chat", "large", "small"], duration: "180d", key_file: "groundwork-evaluations-job",
             }]);
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
             assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");

@@ -28,13 +28,15 @@ describe("a tenant is one unit of config", function () {
 
     it("one team entry makes its gateway team, keys, budgets and limits", () => {
         const access = JSON.parse(configMap(cloud, "llm-gateway-access").data["access.json"]);
-        assert.deepEqual(access.teams.map((t: any) => [t.team_id, t.max_budget, t.budget_duration, t.rpm_limit, t.tpm_limit]), [["product", 500, "30d", 600, 200000]]);
+        assert.deepEqual(access.teams.map((t: any) => [t.team_id, t.max_budget, t.budget_duration, t.rpm_limit, t.tpm_limit]), [["product", 500, "30d", 600, 200000], ["groundwork-evaluations", 10, "30d", 60, 100000]]);
         // Its own key, and the keys the chat UI and notebooks spend on its behalf.
-        assert.deepEqual(access.keys.map((k: any) => [k.key_alias, k.team_id, k.max_budget]), [["product-default", "product", 100], ["product-chat-ui", "product", 500], ["product-notebooks", "product", 500]]);
+        assert.deepEqual(access.keys.map((k: any) => [k.key_alias, k.team_id, k.max_budget]), [["product-default", "product", 100], ["product-chat-ui", "product", 500], ["product-notebooks", "product", 500], ["groundwork-evaluations-job", "groundwork-evaluations", 10]]);
     });
 
     it("and sends the team's traces and costs to its own Langfuse project, keys from Vault by reference", () => {
-        const [entry] = gatewayConfig(cloud).litellm_settings.default_team_settings;
+        const [entry, evaluations] = gatewayConfig(cloud).litellm_settings.default_team_settings;
+        // The evaluations' team traces to the platform's project, where their datasets and scores are.
+        assert.deepEqual([evaluations.team_id, evaluations.langfuse_public_key, evaluations.langfuse_secret], ["groundwork-evaluations", "os.environ/LANGFUSE_PUBLIC_KEY", "os.environ/LANGFUSE_SECRET_KEY"]);
         const names = teamLangfuseEnv("product");
         assert.deepEqual(entry, { team_id: "product", success_callback: ["langfuse"], failure_callback: ["langfuse"], langfuse_public_key: `os.environ/${names.publicKey}`, langfuse_secret: `os.environ/${names.secretKey}`, langfuse_host: "os.environ/LANGFUSE_HOST" });
         const env = docs(cloud).find((d) => d.kind === "Deployment" && d.metadata.name === "llm-gateway").spec.template.spec.containers[0].env;
@@ -63,8 +65,8 @@ describe("a tenant is one unit of config", function () {
         v.inference.teams = [{ ...product, name: "support", langfuseProject: { ...product.langfuseProject, publicKey: "pk-lf-support-0000-stand-in" } }];
         const plan = await planValues("cloud", v);
         const access = JSON.parse(configMap(plan, "llm-gateway-access").data["access.json"]);
-        assert.deepEqual(access.teams.map((t: any) => t.team_id), ["support"], "the provisioning Job removes product from LiteLLM, its keys with it");
-        assert.deepEqual(gatewayConfig(plan).litellm_settings.default_team_settings.map((e: any) => e.team_id), ["support"]);
+        assert.deepEqual(access.teams.map((t: any) => t.team_id), ["support", "groundwork-evaluations"], "the provisioning Job removes product from LiteLLM, its keys with it");
+        assert.deepEqual(gatewayConfig(plan).litellm_settings.default_team_settings.map((e: any) => e.team_id), ["support", "groundwork-evaluations"]);
         const script = vaultScript(plan);
         assert.ok(!script.includes("teams/product/"), "product's secrets are no longer written");
         assert.match(script, /kept=" support "/, "and every team but support is retired");

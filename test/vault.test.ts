@@ -124,7 +124,7 @@ describe("Vault", function () {
             assert.deepEqual(paths, [
                 "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
                 "langfuse/redis", "langfuse/api-keys", "gateway/keys", "postgres/backup", "langfuse/s3", "vault-snapshots/bucket-key", "qdrant/bucket-key", "langfuse/clickhouse-backup", "etcd/s3",
-                "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys", "teams/platform/gateway-keys", "teams/platform/langfuse", "gateway/team-langfuse", "monitoring/alert-receiver", "monitoring/grafana-admin", "langfuse/sso",
+                "postgres/litellm", "gateway/db", "gateway/langfuse", "gateway/virtual-keys", "teams/platform/gateway-keys", "teams/platform/langfuse", "teams/groundwork-evaluations/gateway-keys", "gateway/team-langfuse", "monitoring/alert-receiver", "monitoring/grafana-admin", "langfuse/sso",
                 "chat/sso", "notebooks/sso", "monitoring/sso", "postgres/openwebui", "chat/db", "chat/app", "chat/gateway", "notebooks/gateway",
             ]);
             const written = [...script.matchAll(/<<'GROUNDWORK_SECRET'\n(.*)\n/g)].map((m) => JSON.parse(m[1]) as Record<string, string>);

@@ -41,8 +41,11 @@ export interface GatewayTeam extends Limits {
     dataClass: string;
     /** Guardrails on every request of the team. */
     guardrails: GuardrailChoice;
-    /** The team has its own Langfuse project, whose keys the gateway reads from `teamLangfuseEnv`. */
-    langfuseProject?: boolean;
+    /**
+     * The team traces to a project named for it: its own (`own`, keys read from `teamLangfuseEnv`),
+     * or the platform's (`platform`: the evaluations' team, whose scores Langfuse keeps there).
+     */
+    langfuseProject?: "own" | "platform";
     keys: (Limits & { name: string })[];
 }
 
@@ -147,8 +150,8 @@ export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, en
                     team_id: t.name,
                     success_callback: ["langfuse"],
                     failure_callback: ["langfuse"],
-                    langfuse_public_key: env(teamLangfuseEnv(t.name).publicKey),
-                    langfuse_secret: env(teamLangfuseEnv(t.name).secretKey),
+                    langfuse_public_key: env(t.langfuseProject === "own" ? teamLangfuseEnv(t.name).publicKey : GATEWAY_ENV.langfusePublicKey),
+                    langfuse_secret: env(t.langfuseProject === "own" ? teamLangfuseEnv(t.name).secretKey : GATEWAY_ENV.langfuseSecretKey),
                     // Said here, so no host a caller sends can receive the project's keys.
                     langfuse_host: env("LANGFUSE_HOST"),
                 })),

@@ -94,6 +94,8 @@ export class LlmGateway extends pulumi.ComponentResource {
     public readonly cachePasswordSecret?: string;
     /** The rendered `request-policy.json` the request-policy hook reads: no secret in it. */
     public readonly requestPolicy: string;
+    /** The Secret (synced from Vault) holding every virtual key's value, by alias (`<team>-<key>`). */
+    public readonly virtualKeysSecret: string;
     /** The Secret (synced from Vault) holding the gateway's `masterKey` and `saltKey`. */
     public readonly keysSecret: string;
     /** The Secret (synced from Vault) holding the Langfuse project's `publicKey` and `secretKey`. */
@@ -117,16 +119,17 @@ export class LlmGateway extends pulumi.ComponentResource {
         const providers = args.hostedKeyNames.length > 0 ? synced("providers") : undefined;
         // Rotated on a schedule; the provisioning Job waits for the new values (KEYS_DIGEST), so VSO reads them each minute.
         const virtualKeys = synced("virtual-keys", "1m");
+        this.virtualKeysSecret = virtualKeys.secretName;
 
         const cache = args.sharedCache ? synced("cache") : undefined;
         this.cachePasswordSecret = cache?.secretName;
 
         this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders, args.controls, args.teams));
-        const ownProjects = args.teams.filter((t) => t.langfuseProject);
+        const ownProjects = args.teams.filter((t) => t.langfuseProject === "own");
         const teamLangfuse = ownProjects.length > 0 ? synced("team-langfuse") : undefined;
         this.requestPolicy = JSON.stringify(requestPolicy(
             Object.fromEntries(args.routes.map((r) => [r.name, { ...r.guardrails, classification: r.classification, ...(r.cacheTtlSeconds ? { cacheTtlSeconds: r.cacheTtlSeconds } : {}) }])),
-            Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass, ownProject: t.langfuseProject === true }])),
+            Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass, ownProject: t.langfuseProject !== undefined }])),
         ), null, 2);
         const access = JSON.stringify(gatewayAccess(args.teams, args.keyExpiryDays), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {

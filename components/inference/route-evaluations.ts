@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
-import { GATEWAY_ENV } from "./gateway-config";
 import { LITELLM_IMAGE } from "./llm-gateway";
 
 /** What scores an answer: a rule, or a judge route asked whether the answer meets criteria. */
@@ -48,7 +47,7 @@ export const EVALUATED_ROUTES_ANNOTATION = "groundwork.dev/evaluated-routes";
 export const EVALUATION_SCRIPT = `import base64, json, os, re, sys, time, urllib.error, urllib.request, uuid
 
 GATEWAY = os.environ["GATEWAY_URL"].rstrip("/")
-MASTER = os.environ["${GATEWAY_ENV.masterKey}"]
+GATEWAY_KEY = os.environ["GATEWAY_KEY"]
 LANGFUSE = os.environ["LANGFUSE_HOST"].rstrip("/")
 LANGFUSE_AUTH = "Basic " + base64.b64encode((os.environ["LANGFUSE_PUBLIC_KEY"] + ":" + os.environ["LANGFUSE_SECRET_KEY"]).encode()).decode()
 RUN = os.environ["RUN_NAME"]
@@ -80,7 +79,7 @@ def langfuse(path, body=None):
 
 
 def gateway(path, body=None):
-    return call(GATEWAY, "Bearer " + MASTER, path, body)
+    return call(GATEWAY, "Bearer " + GATEWAY_KEY, path, body)
 
 
 def wait_ready():
@@ -95,7 +94,8 @@ def wait_ready():
 
 
 def complete(route, messages, params, trace_id, trace_name):
-    body = dict(params, model=route, messages=messages, user="groundwork-evaluations",
+    # Never from the cache: an evaluation measures what the route answers now.
+    body = dict(params, model=route, messages=messages, user="groundwork-evaluations", cache={"no-cache": True, "no-store": True},
                 metadata={"trace_id": trace_id, "trace_name": trace_name, "tags": ["evaluation", "route:" + route, "stack:" + STACK]})
     answer = gateway("/v1/chat/completions", body)
     return (answer["choices"][0]["message"].get("content") or ""), answer.get("model", route)
@@ -183,8 +183,8 @@ export interface RouteEvaluationsArgs {
     /** The Job's own service account (made here): the gateway and Langfuse admit it as a client. */
     serviceAccount: string;
     gatewayUrl: pulumi.Input<string>;
-    /** The Secret holding the gateway's `masterKey`. */
-    gatewayKeysSecret: string;
+    /** The Secret and key holding the virtual key the Job calls the routes with (its own team's). */
+    gatewayKey: { secret: string; key: string };
     langfuseHost: string;
     /** The Secret with the Langfuse project's `publicKey` and `secretKey`. */
     langfuseKeysSecret: string;
@@ -248,7 +248,7 @@ export class RouteEvaluations extends pulumi.ComponentResource {
                             command: ["python3", "/evaluations/evaluate.py"],
                             env: [
                                 { name: "GATEWAY_URL", value: args.gatewayUrl },
-                                { name: GATEWAY_ENV.masterKey, ...key(args.gatewayKeysSecret, "masterKey") },
+                                { name: "GATEWAY_KEY", ...key(args.gatewayKey.secret, args.gatewayKey.key) },
                                 { name: "LANGFUSE_HOST", value: args.langfuseHost },
                                 { name: "LANGFUSE_PUBLIC_KEY", ...key(args.langfuseKeysSecret, "publicKey") },
                                 { name: "LANGFUSE_SECRET_KEY", ...key(args.langfuseKeysSecret, "secretKey") },

@@ -23,6 +23,9 @@ export function defaultPiiEntities(engine: "patterns" | "presidio"): string[] {
     return ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", ...(engine === "presidio" ? ["IBAN_CODE", "PERSON"] : [])];
 }
 
+/** The team the stack adds for the evaluation Job's key: its spend is its own, within its own budget. */
+export const EVALUATIONS_TEAM = "groundwork-evaluations";
+
 /** Data classes, least to most sensitive; a route carries one, a hosted model accepts up to one. */
 export const CLASSIFICATIONS = ["public", "internal", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -148,9 +151,11 @@ export const inferenceSchema = z.strictObject({
         timeoutSeconds: z.number().int().min(1).max(3600).default(300).describe("Per-call timeout."),
         clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications in the cluster that may call the gateway, beside the ingress and the chat UI and notebooks; others are refused."),
+        evaluationBudgetUsd: z.number().positive().max(10_000).default(10)
+            .describe("Monthly budget of the evaluations' own team (groundwork-evaluations), whose key the evaluation Job calls the routes with."),
         keyRotationDays: z.number().int().min(1).max(365).default(90)
             .describe("Every virtual key gets a new value at the first `pulumi up` of each period of this many days, and expires in the gateway twice this long after it was made, so a stack nobody updates stops accepting old keys."),
-    }).default({ cache: "memory", replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [], keyRotationDays: 90 }).describe("The LiteLLM gateway."),
+    }).default({ cache: "memory", replicas: 1, numRetries: 2, allowedFails: 3, cooldownSeconds: 30, timeoutSeconds: 300, clients: [], evaluationBudgetUsd: 10, keyRotationDays: 90 }).describe("The LiteLLM gateway."),
 });
 
 export type InferenceConfig = z.output<typeof inferenceSchema>;
@@ -314,6 +319,9 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
         });
     }
 
+    for (const [t, i] of teams) {
+        if (t.name === EVALUATIONS_TEAM) issues.push({ path: ["inference", "teams", i, "name"], message: `is ${EVALUATIONS_TEAM}, the team the stack makes for its evaluations; choose another name` });
+    }
     const classOf = (route: string) => routeClass(routeByName.get(route)?.classification);
     for (const [t, i] of objectItems(inf.teams)) {
         const teamClass = typeof t.dataClass === "string" && (CLASSIFICATIONS as readonly string[]).includes(t.dataClass) ? t.dataClass as Classification : "public";

@@ -72,7 +72,7 @@ describe("data classes, held per request", function () {
 
     it("states each route's class and each team's beside the access file", () => {
         assert.equal(COMPONENT_ANNOTATION, DATA_CLASSES_ANNOTATION, "the pack reads what the component writes");
-        assert.deepEqual(JSON.parse(accessIn(plans.hybrid).metadata.annotations[DATA_CLASSES_ANNOTATION]), { routes: { large: "restricted", small: "restricted" }, teams: { research: "restricted" } });
+        assert.deepEqual(JSON.parse(accessIn(plans.hybrid).metadata.annotations[DATA_CLASSES_ANNOTATION]), { routes: { large: "restricted", small: "restricted" }, teams: { research: "restricted", "groundwork-evaluations": "public" } });
     });
 
     describe("gateway-key-data-class", () => {

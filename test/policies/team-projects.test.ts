@@ -21,7 +21,7 @@ describe("team-langfuse-project", () => {
         const withoutProject = records(cloud).map((r) => {
             if (r.type !== "kubernetes:core/v1:ConfigMap" || r.name !== "llm-gateway") return r;
             const config = YAML.parse(r.props.data["config.yaml"]);
-            delete config.litellm_settings.default_team_settings;
+            config.litellm_settings.default_team_settings = config.litellm_settings.default_team_settings.filter((e: any) => e.team_id !== "product");
             return { ...r, props: { ...r.props, data: { ...r.props.data, "config.yaml": YAML.stringify(config) } } };
         });
         assert.deepEqual((await runPolicy(teamsHaveLangfuseProjects, withoutProject)).map((v) => v.message), [
