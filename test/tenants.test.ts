@@ -86,6 +86,12 @@ describe("a tenant is one unit of config", function () {
         assert.ok(!found.includes("sk-lf-planted-in-a-list-9876"), found);
     });
 
+    it("refuses a team named as the evaluations' own", () => {
+        const v = stackValues("dev");
+        v.inference.teams[0].name = "groundwork-evaluations";
+        assert.ok(problems(v).includes(`groundwork:inference.teams[0].name = "groundwork-evaluations": is groundwork-evaluations, the team the stack makes for its evaluations; choose another name`), problems(v).join("\n"));
+    });
+
     it("the retire step deletes a removed team's secrets and role, and nothing of a kept one (run with a stand-in vault CLI)", () => {
         const script = vaultConfigureScript("hvs.x", [], { "teams/platform/gateway-keys": { default: "sk-x" } }, { teams: { names: ["platform", "kept"], owned: ["platform"] } });
         assert.ok(shellcheck(script).ok, shellcheck(script).output);
