@@ -95,6 +95,7 @@ describe("evaluations in the plans", () => {
         assert.deepEqual(JSON.parse(files.metadata.annotations[EVALUATED_ROUTES_ANNOTATION]).sort(), ["chat", "small"]);
         const job = named(plan, "kubernetes:batch/v1:Job", "evaluations").inputs as any;
         assert.equal(job.metadata.annotations["pulumi.com/skipAwait"], "true");
+        assert.equal(job.spec.backoffLimit, 0, "a retry would add every item and score to the run again");
         const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? `secret:${e.valueFrom.secretKeyRef.name}`]));
         assert.equal(env.GATEWAY_KEY, "secret:llm-gateway-virtual-keys", "its own team's key, not the master key");
         assert.equal(env.LITELLM_MASTER_KEY, undefined);
@@ -152,6 +153,7 @@ describe("evaluation job against the gateway and Langfuse", function () {
         assert.deepEqual(answers[0].metadata.tags, ["evaluation", "route:small", "stack:dev"]);
         const traces = answers.map((a: any) => a.metadata.trace_id);
         assert.deepEqual(state.runs["dev-0123456789"].map((r: any) => r.traceId), traces);
+        assert.deepEqual(state.runs["dev-0123456789"][0].metadata, { stack: "dev", run: "dev-0123456789" }, "Langfuse keeps it on the run: run-level fields only");
         const scores = (name: string) => state.scores.filter((s: any) => s.name === name).map((s: any) => [traces.indexOf(s.traceId), s.value]);
         assert.deepEqual(scores("brief"), [[0, 1], [1, 1], [2, 1]]);
         assert.deepEqual(scores("no-email-address"), [[0, 1], [1, 1], [2, 0]], "the third answer gives an e-mail address");

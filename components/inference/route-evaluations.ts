@@ -155,7 +155,8 @@ def main():
                 failed.append("%s item %s: %s" % (route, item["id"], error))
                 continue
             meta = {"route": route, "model": model, "stack": STACK, "dataset": dataset, "run": RUN}
-            langfuse("/api/public/dataset-run-items", {"runName": RUN, "datasetItemId": item["id"], "traceId": trace_id, "metadata": meta})
+            # Langfuse keeps a run item's metadata on the run (publicDatasetService.ts createOrFetchDatasetRun): run-level fields only.
+            langfuse("/api/public/dataset-run-items", {"runName": RUN, "datasetItemId": item["id"], "traceId": trace_id, "metadata": {"stack": STACK, "run": RUN}})
             for evaluator in evaluation["evaluators"]:
                 try:
                     value, comment = score(evaluator, item, output)
@@ -232,7 +233,8 @@ export class RouteEvaluations extends pulumi.ComponentResource {
                 annotations: { "pulumi.com/skipAwait": "true" },
             },
             spec: {
-                backoffLimit: 1,
+                // One attempt: a retry would add every item and score to the run again.
+                backoffLimit: 0,
                 activeDeadlineSeconds: 3600,
                 template: {
                     metadata: { labels, annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" } },
