@@ -1,9 +1,10 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { LITELLM_UID, scriptJob } from "./script-job";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
-import { meshed, NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
+import { meshed } from "../platform/linkerd-mesh";
 import { GatewayAuthorization } from "./gateway-authorization";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { VaultConsumer } from "../platform/vault-bootstrap";
@@ -28,8 +29,7 @@ const READINESS_PATH = "/health/readiness";
 export const LITELLM_IMAGE = "ghcr.io/berriai/litellm-non_root:v1.85.0";
 export const GATEWAY_PORT = 4000;
 export const GATEWAY_COMPONENT_LABEL = { "app.kubernetes.io/component": "llm-gateway" };
-/** The image's own user (`nobody`), numeric so the kubelet can verify runAsNonRoot. */
-const UID = 65534;
+const UID = LITELLM_UID;
 
 export const GATEWAY_RESOURCES = { requests: { cpu: "200m", memory: "768Mi" }, limits: { memory: "1536Mi" } };
 
@@ -237,46 +237,28 @@ export class LlmGateway extends pulumi.ComponentResource {
             metadata: { name: `${name}-access`, namespace: ns, labels, annotations: { [DATA_CLASSES_ANNOTATION]: dataClassesAnnotation(args.routes, args.teams) } },
             data: { "access.json": access, "provision.py": PROVISION_SCRIPT },
         }, parent);
-        new k8s.batch.v1.Job(`${name}-access`, {
-            metadata: { name: pulumi.interpolate`${name}-access-${accessHash}${args.keysDigest ? pulumi.interpolate`-${args.keysDigest}` : ""}`, namespace: ns, labels },
-            spec: {
-                backoffLimit: 6,
-                template: {
-                    metadata: {
-                        labels: { ...labels, "app.kubernetes.io/name": `${name}-access` },
-                        // The proxy as a native sidecar lets the Job complete (Linkerd 2.15+, Kubernetes 1.29+;
-                        // the beta key per linkerd.io/2/reference/proxy-configuration, read 2026-11-25).
-                        annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" },
-                    },
-                    spec: {
-                        restartPolicy: "OnFailure",
-                        serviceAccountName: args.serviceAccount,
-                        automountServiceAccountToken: false,
-                        ...args.scheduling,
-                        securityContext: security.pod,
-                        containers: [{
-                            name: "provision",
-                            image: LITELLM_IMAGE,
-                            command: ["python3", "/access/provision.py"],
-                            env: [
-                                { name: "GATEWAY_URL", value: pulumi.interpolate`http://${service.metadata.name}:${GATEWAY_PORT}` },
-                                { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") },
-                                ...(args.keysDigest ? [{ name: "KEYS_DIGEST", value: args.keysDigest }] : []),
-                            ],
-                            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-                            securityContext: { ...security.container, readOnlyRootFilesystem: true },
-                            volumeMounts: [
-                                { name: "access", mountPath: "/access", readOnly: true },
-                                { name: "keys", mountPath: "/keys", readOnly: true },
-                            ],
-                        }],
-                        volumes: [
-                            { name: "access", configMap: { name: provisioning.metadata.name } },
-                            { name: "keys", secret: { secretName: virtualKeys.secretName } },
-                        ],
-                    },
-                },
-            },
+        scriptJob(`${name}-access`, {
+            jobName: pulumi.interpolate`${name}-access-${accessHash}${args.keysDigest ? pulumi.interpolate`-${args.keysDigest}` : ""}`,
+            namespace: ns,
+            labels,
+            podLabels: { ...labels, "app.kubernetes.io/name": `${name}-access` },
+            serviceAccount: args.serviceAccount,
+            scheduling: args.scheduling,
+            image: LITELLM_IMAGE,
+            container: "provision",
+            script: "/access/provision.py",
+            env: [
+                { name: "GATEWAY_URL", value: pulumi.interpolate`http://${service.metadata.name}:${GATEWAY_PORT}` },
+                { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") },
+                ...(args.keysDigest ? [{ name: "KEYS_DIGEST", value: args.keysDigest }] : []),
+            ],
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            mounts: [
+                { name: "access", mountPath: "/access", source: { configMap: { name: provisioning.metadata.name } } },
+                { name: "keys", mountPath: "/keys", source: { secret: { secretName: virtualKeys.secretName } } },
+            ],
+            restartPolicy: "OnFailure",
+            backoffLimit: 6,
         }, { ...parent, dependsOn: [deployment] });
 
         this.registerOutputs({ url: this.url });

@@ -1,8 +1,8 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { scriptJob } from "./script-job";
 import { Scheduling } from "../placement";
-import { NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 import { LITELLM_IMAGE } from "./llm-gateway";
 
 /** One prompt as a stack serves it (stacks/config/prompt-files.ts makes these from the repository's files). */
@@ -169,36 +169,25 @@ export class PromptLibrary extends pulumi.ComponentResource {
             data: { "prompts.json": prompts, "provision_prompts.py": PROMPTS_SCRIPT },
         }, parent);
         const key = (k: string) => ({ valueFrom: { secretKeyRef: { name: args.langfuseKeysSecret, key: k } } });
-        new k8s.batch.v1.Job(name, {
-            metadata: { name: `${name}-${contentHash}`, namespace: args.namespace, labels },
-            spec: {
-                backoffLimit: 4,
-                template: {
-                    metadata: { labels, annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" } },
-                    spec: {
-                        restartPolicy: "OnFailure",
-                        serviceAccountName: args.serviceAccount,
-                        automountServiceAccountToken: false,
-                        ...args.scheduling,
-                        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
-                        containers: [{
-                            name: "provision",
-                            image: LITELLM_IMAGE,
-                            command: ["python3", "/prompts/provision_prompts.py"],
-                            env: [
-                                { name: "LANGFUSE_HOST", value: args.langfuseHost },
-                                { name: "PROMPT_LABEL", value: args.label },
-                                { name: "LANGFUSE_PUBLIC_KEY", ...key("publicKey") },
-                                { name: "LANGFUSE_SECRET_KEY", ...key("secretKey") },
-                            ],
-                            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                            volumeMounts: [{ name: "prompts", mountPath: "/prompts", readOnly: true }],
-                        }],
-                        volumes: [{ name: "prompts", configMap: { name: files.metadata.name } }],
-                    },
-                },
-            },
+        scriptJob(name, {
+            jobName: `${name}-${contentHash}`,
+            namespace: args.namespace,
+            labels,
+            serviceAccount: args.serviceAccount,
+            scheduling: args.scheduling,
+            image: LITELLM_IMAGE,
+            container: "provision",
+            script: "/prompts/provision_prompts.py",
+            env: [
+                { name: "LANGFUSE_HOST", value: args.langfuseHost },
+                { name: "PROMPT_LABEL", value: args.label },
+                { name: "LANGFUSE_PUBLIC_KEY", ...key("publicKey") },
+                { name: "LANGFUSE_SECRET_KEY", ...key("secretKey") },
+            ],
+            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            mounts: [{ name: "prompts", mountPath: "/prompts", source: { configMap: { name: files.metadata.name } } }],
+            restartPolicy: "OnFailure",
+            backoffLimit: 4,
         }, parent);
         this.registerOutputs({ routes: this.routes });
     }

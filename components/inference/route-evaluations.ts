@@ -1,8 +1,8 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { scriptJob } from "./script-job";
 import { Scheduling } from "../placement";
-import { NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 import { LITELLM_IMAGE } from "./llm-gateway";
 
 /** What scores an answer: a rule, or a judge route asked whether the answer meets criteria. */
@@ -225,46 +225,33 @@ export class RouteEvaluations extends pulumi.ComponentResource {
             metadata: { name: args.serviceAccount, namespace: args.namespace, labels },
             automountServiceAccountToken: false,
         }, parent);
-        new k8s.batch.v1.Job(name, {
-            metadata: {
-                name: `${name}-${hash}`, namespace: args.namespace, labels,
-                // The deploy does not wait for the answers: the scores are read in Langfuse, and a
-                // run that fails shows as a failed Job (kube-prometheus-stack's KubeJobFailed).
-                annotations: { "pulumi.com/skipAwait": "true" },
-            },
-            spec: {
-                // One attempt: a retry would add every item and score to the run again.
-                backoffLimit: 0,
-                activeDeadlineSeconds: 3600,
-                template: {
-                    metadata: { labels, annotations: { [NATIVE_SIDECAR_ANNOTATION]: "true" } },
-                    spec: {
-                        restartPolicy: "Never",
-                        serviceAccountName: args.serviceAccount,
-                        automountServiceAccountToken: false,
-                        ...args.scheduling,
-                        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
-                        containers: [{
-                            name: "evaluate",
-                            image: LITELLM_IMAGE,
-                            command: ["python3", "/evaluations/evaluate.py"],
-                            env: [
-                                { name: "GATEWAY_URL", value: args.gatewayUrl },
-                                { name: "GATEWAY_KEY", ...key(args.gatewayKey.secret, args.gatewayKey.key) },
-                                { name: "LANGFUSE_HOST", value: args.langfuseHost },
-                                { name: "LANGFUSE_PUBLIC_KEY", ...key(args.langfuseKeysSecret, "publicKey") },
-                                { name: "LANGFUSE_SECRET_KEY", ...key(args.langfuseKeysSecret, "secretKey") },
-                                { name: "RUN_NAME", value: `${args.stack}-${hash}` },
-                                { name: "STACK", value: args.stack },
-                            ],
-                            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                            volumeMounts: [{ name: "evaluations", mountPath: "/evaluations", readOnly: true }],
-                        }],
-                        volumes: [{ name: "evaluations", configMap: { name: files.metadata.name } }],
-                    },
-                },
-            },
+        scriptJob(name, {
+            jobName: `${name}-${hash}`,
+            namespace: args.namespace,
+            labels,
+            // The deploy does not wait for the answers: the scores are read in Langfuse, and a
+            // run that fails shows as a failed Job (kube-prometheus-stack's KubeJobFailed).
+            annotations: { "pulumi.com/skipAwait": "true" },
+            serviceAccount: args.serviceAccount,
+            scheduling: args.scheduling,
+            image: LITELLM_IMAGE,
+            container: "evaluate",
+            script: "/evaluations/evaluate.py",
+            env: [
+                { name: "GATEWAY_URL", value: args.gatewayUrl },
+                { name: "GATEWAY_KEY", ...key(args.gatewayKey.secret, args.gatewayKey.key) },
+                { name: "LANGFUSE_HOST", value: args.langfuseHost },
+                { name: "LANGFUSE_PUBLIC_KEY", ...key(args.langfuseKeysSecret, "publicKey") },
+                { name: "LANGFUSE_SECRET_KEY", ...key(args.langfuseKeysSecret, "secretKey") },
+                { name: "RUN_NAME", value: `${args.stack}-${hash}` },
+                { name: "STACK", value: args.stack },
+            ],
+            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            mounts: [{ name: "evaluations", mountPath: "/evaluations", source: { configMap: { name: files.metadata.name } } }],
+            restartPolicy: "Never",
+            // One attempt: a retry would add every item and score to the run again.
+            backoffLimit: 0,
+            activeDeadlineSeconds: 3600,
         }, parent);
         this.registerOutputs({ routes: this.routes });
     }
