@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
+import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, isIanaTimeZone } from "./schedule";
 import { meshClients, objectItems, secret } from "./primitives";
 
@@ -85,7 +86,6 @@ const hostedSchema = z.strictObject({
 
 /** What a guardrail does with what it finds, least to most strict: nothing, record it on the trace, mask it, refuse the request. */
 export const GUARDRAIL_MODES = ["off", "log", "mask", "block"] as const;
-export type GuardrailMode = (typeof GUARDRAIL_MODES)[number];
 
 /**
  * Entities the PII guardrail looks for. With `engine: presidio`, Presidio 2.2.363's recognizers
@@ -196,15 +196,16 @@ function fallbackWalk(routes: Map<string, { fallbacks: string[] }>, start: strin
     return { reachable, cycle };
 }
 
+const NO_GUARDRAILS: GuardrailChoice = { pii: "off", promptInjection: "off", responses: "off" };
+const HOSTED_ROUTE_GUARDRAILS: GuardrailChoice = { pii: "mask", promptInjection: "block", responses: "off" };
+
 /**
  * The guardrails a route or team gets: what config gives, field by field, over the default, which
  * for a route that can reach a hosted model is PII masking and prompt-injection blocking, and
  * otherwise nothing.
  */
-export function guardrailsOf(given: { pii?: GuardrailMode; promptInjection?: "off" | "log" | "block"; responses?: "off" | "mask" } | undefined, reachesHosted: boolean) {
-    const base = reachesHosted
-        ? { pii: "mask" as GuardrailMode, promptInjection: "block" as "off" | "log" | "block", responses: "off" as "off" | "mask" }
-        : { pii: "off" as GuardrailMode, promptInjection: "off" as "off" | "log" | "block", responses: "off" as "off" | "mask" };
+export function guardrailsOf(given: Partial<GuardrailChoice> | undefined, reachesHosted: boolean): GuardrailChoice {
+    const base = reachesHosted ? HOSTED_ROUTE_GUARDRAILS : NO_GUARDRAILS;
     return { pii: given?.pii ?? base.pii, promptInjection: given?.promptInjection ?? base.promptInjection, responses: given?.responses ?? base.responses };
 }
 
@@ -319,11 +320,9 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
         });
     }
 
+    const classOf = (route: string) => routeClass(routeByName.get(route)?.classification);
     for (const [t, i] of teams) {
         if (t.name === EVALUATIONS_TEAM) issues.push({ path: ["inference", "teams", i, "name"], message: `is ${EVALUATIONS_TEAM}, the team the stack makes for its evaluations; choose another name` });
-    }
-    const classOf = (route: string) => routeClass(routeByName.get(route)?.classification);
-    for (const [t, i] of objectItems(inf.teams)) {
         const teamClass = typeof t.dataClass === "string" && (CLASSIFICATIONS as readonly string[]).includes(t.dataClass) ? t.dataClass as Classification : "public";
         strings(t.routes).forEach((route, j) => {
             if (!routeMap.has(route)) issues.push({ path: ["inference", "teams", i, "routes", j], message: `names ${route}, which is not a route; routes: ${names}` });
@@ -335,7 +334,7 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
             issues.push({ path: ["inference", "teams", i, "dataClass"], message: `is ${teamClass}, but no route is classified ${CLASSIFICATIONS.slice(CLASSIFICATIONS.indexOf(teamClass)).join(" or ")}: the team could call nothing; add such a route (on a model in the cluster for restricted data)` });
         }
         const project = isRecord(t.langfuseProject) ? t.langfuseProject.publicKey : undefined;
-        const sharer = objectItems(inf.teams).find(([o, j]) => j < i && isRecord(o.langfuseProject) && o.langfuseProject.publicKey === project);
+        const sharer = teams.find(([o, j]) => j < i && isRecord(o.langfuseProject) && o.langfuseProject.publicKey === project);
         if (typeof project === "string" && sharer) {
             issues.push({ path: ["inference", "teams", i, "langfuseProject", "publicKey"], message: `is team ${String(sharer[0].name)}'s project too; each team gets its own project, or its traces are another team's to read` });
         }
