@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { EgressDestination } from "./platform/egress";
 
 /**
  * One writer of a backup or blob bucket. Each gets its own credential, limited to its prefix, so a
@@ -31,4 +32,6 @@ export interface BucketTarget {
     bucket: pulumi.Input<string>;
     /** Region for request signing. */
     region: string;
+    /** Where the endpoint is, for its consumers' egress allowances. */
+    egress: EgressDestination;
 }

@@ -4,6 +4,7 @@ import { OciBackupBucket } from "../components/oci/backup-bucket";
 import { BucketConsumer, BucketTarget } from "../components/object-storage";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
+import { endpointDestination, PUBLIC_HTTPS } from "../components/platform/egress";
 
 export type BucketKey = { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
 
@@ -73,7 +74,7 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
     const given = config.platform.postgres.backup.s3;
     if (given) {
         const key = { accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
-        const target = { endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, pathStyle: true, keyFor: () => key };
+        const target = { endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, egress: endpointDestination(given.endpointURL), pathStyle: true, keyFor: () => key };
         return { backups: target, unlocked: target };
     }
     if (config.aws && aws) {
@@ -105,5 +106,6 @@ export function serverCount(config: StackConfig): number {
 }
 
 function targetOf(bucket: AwsBackupBucket | OciBackupBucket, pathStyle: boolean): StorageTarget {
-    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, pathStyle, keyFor: (consumer) => bucket.credentials[consumer] };
+    // Both clouds' S3 endpoints are public: s3.<region>.amazonaws.com, <namespace>.compat.objectstorage.<region>.oraclecloud.com.
+    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, egress: PUBLIC_HTTPS, pathStyle, keyFor: (consumer) => bucket.credentials[consumer] };
 }

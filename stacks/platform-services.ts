@@ -36,6 +36,7 @@ import { StackIngress } from "./ingress";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
 import { GRAFANA_SERVICE } from "../components/observability/monitoring";
 import { buildMonitoring, grafanaSignsInWithSso, MONITORING_CONSUMER, monitoringSecrets } from "./monitoring";
+import { acmeDestinations, identityProviderDestinations } from "./egress";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
@@ -64,7 +65,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     new K3sUpgrades("k3s-upgrades", { version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
     new NodeReboots("kured", { window: config.cluster.upgrades.reboots }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
-    const certManager = new CertManager("cert-manager", { scheduling }, { provider });
+    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), scheduling }, { provider });
     const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
     isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, { provider });
     // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):
@@ -77,6 +78,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         storageGbs: vaultConfig.storageGbs,
         seal: vaultSeal(config, cluster),
         clients: [VSO_CLIENT, `${VAULT_SNAPSHOTS_CONSUMER.namespace}/${VAULT_SNAPSHOTS_CONSUMER.serviceAccount}`, ...(config.access?.hosts.vault ? [INGRESS_CLIENT] : [])],
+        identityProvider: identityProviderDestinations(config),
         scheduling,
     }, afterMesh());
     const vso = new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
@@ -146,7 +148,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         storageGbs: postgres.storageGbs,
         database: postgres.database,
         vaultConsumer: POSTGRES_CONSUMER,
-        backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule, serverName: postgres.backup.serverName },
+        backup: { endpointURL: backup.endpointURL, bucket: backup.bucket, region: backup.region, egress: backup.egress, retentionDays: postgres.backup.retentionDays, schedule: postgres.backup.schedule, serverName: postgres.backup.serverName },
         restore: postgres.restore,
         databases: [{ name: "langfuse" }, ...(inference ? [{ name: GATEWAY_DATABASE }] : []), ...apps.databases],
         clients: [`${LANGFUSE_NAMESPACE}/${LANGFUSE_SERVICE_ACCOUNT}`, ...(inference ? INFERENCE_POSTGRES_CLIENTS : []), ...apps.clients, ...postgres.clients],
@@ -168,7 +170,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         ],
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
-        blobStorage: { endpointURL: unlocked.endpointURL, bucket: unlocked.bucket, region: unlocked.region, prefix: "langfuse/" },
+        blobStorage: { endpointURL: unlocked.endpointURL, bucket: unlocked.bucket, region: unlocked.region, egress: unlocked.egress, prefix: "langfuse/" },
+        identityProvider: identityProviderDestinations(config),
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
         clickhouseBackups: { schedule: config.platform.backups.clickhouse.schedule, bucket: unlocked },
         scheduling,

@@ -128,7 +128,10 @@ describe("applications: notebooks", () => {
             OPENAI_BASE_URL: "http://llm-gateway.groundwork-inference.svc.cluster.local:4000/v1",
             OPENAI_API_KEY: { valueFrom: { secretKeyRef: { name: "notebooks-gateway", key: "apiKey" } } },
         });
-        assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: true }]);
+        // The chart's own egress rules stay off but DNS in kube-system: policies add up, so any would undo the namespace's egress deny.
+        const chartEgress = { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, dnsPortsPrivateIPs: false, nonPrivateIPs: false, privateIPs: false };
+        assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, chartEgress]);
+        assert.deepEqual([values.hub.networkPolicy.egressAllowRules, values.proxy.chp.networkPolicy.egressAllowRules], [chartEgress, chartEgress]);
         // Meshed callers reach each component on Linkerd's inbound port, which the chart's policies would refuse.
         assert.deepEqual([values.hub.networkPolicy.allowedIngressPorts, values.proxy.chp.networkPolicy.allowedIngressPorts, values.singleuser.networkPolicy.allowedIngressPorts], [[4143], ["http", 4143], [4143]]);
         // The server Pod KubeSpawner will create, as the chart model renders it for the policy packs.

@@ -181,11 +181,12 @@ describe("the monitoring namespace, taken over from KEDA's Prometheus", () => {
         const moved = (await planFixture("moved-namespace", { moved: true })).outputs.aliases as Record<string, string[]>;
         assert.deepEqual(moved, {
             "monitoring-namespace": [`queue-autoscaling-observability under ${old}`],
-            "monitoring-namespace-metadata": [`queue-autoscaling-observability-metadata under ${old}`],
             "monitoring-namespace-deny-ingress": [`queue-autoscaling-observability-deny-ingress under ${old}`],
             "monitoring-namespace-same-namespace": [`queue-autoscaling-observability-same-namespace under ${old}`],
-            // New with monitoring: nothing to adopt.
+            // New since the move: nothing to adopt (the old metadata block gives way to the egress deny).
             "monitoring-namespace-metrics-scraper": [],
+            "monitoring-namespace-deny-egress": [],
+            "monitoring-namespace-cluster-egress": [],
         });
         const fresh = (await planFixture("moved-namespace", { moved: false })).outputs.aliases as Record<string, string[]>;
         assert.ok(Object.values(fresh).every((a) => a.length === 0));

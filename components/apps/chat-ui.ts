@@ -9,6 +9,7 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-s
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
+import { endpointDestination } from "../platform/egress";
 
 /**
  * Open WebUI's official chart. Evidence: open-webui/helm-charts@open-webui-16.0.0:
@@ -21,6 +22,8 @@ export const OPEN_WEBUI_CHART = { chart: "open-webui", repo: "https://helm.openw
 /** The release (and so the chart's fullname, Service and StatefulSet). */
 export const CHAT_RELEASE = "open-webui";
 export const CHAT_SERVICE_ACCOUNT = "open-webui";
+/** Open WebUI's pods (open-webui/helm-charts@open-webui-16.0.0 charts/open-webui/templates/_helpers.tpl selector labels). */
+const CHAT_PODS = { "app.kubernetes.io/name": "open-webui", "app.kubernetes.io/instance": CHAT_RELEASE };
 /** The chart's Service port (values.yaml L502-511: 80 → container 8080). */
 export const CHAT_SERVICE_PORT = 80;
 /** Open WebUI's redirect path for the OIDC provider (open-webui/docs: env-configuration.mdx OPENID_REDIRECT_URI). */
@@ -153,7 +156,14 @@ export class ChatUi extends pulumi.ComponentResource {
         super("groundwork:apps:ChatUi", name, {}, opts);
         // Conversations, users and settings live in the platform's Postgres, which is backed up.
         const noBackup = noBackupAnnotation({ [CHAT_RELEASE]: "conversations are in the platform's Postgres (backed up); the volume holds uploaded files, which are not backed up (README, Applications)" });
-        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true }, {
+            egress: {
+                allow: [{
+                    name: "identity-provider", podSelector: CHAT_PODS, to: [endpointDestination(args.sso.issuer)],
+                    reason: "people sign in to the chat UI through OIDC: Open WebUI reads the issuer's discovery document and exchanges codes for tokens",
+                }],
+            },
+        });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, restartOnChange?: { kind: "StatefulSet"; name: string }[]) =>
             new VaultSyncedSecret(`${name}-${path}`, {
@@ -170,7 +180,7 @@ export class ChatUi extends pulumi.ComponentResource {
         // Only the ingress calls it. Pod labels: open-webui/helm-charts@open-webui-16.0.0:charts/open-webui/templates/_helpers.tpl L112-134.
         new MeshAuthorization(`${name}-http`, {
             namespace: args.vaultConsumer.namespace,
-            podSelector: { "app.kubernetes.io/name": "open-webui", "app.kubernetes.io/instance": CHAT_RELEASE },
+            podSelector: CHAT_PODS,
             port: "http",
             clients: [INGRESS_CLIENT],
             proxyProtocol: "HTTP/1",

@@ -11,6 +11,7 @@ import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { LINKERD_INBOUND_PORT } from "../platform/network-isolation";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
+import { API_SERVER, EgressAllowance, endpointDestination } from "../platform/egress";
 
 /**
  * Zero to JupyterHub's chart. Evidence: jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml
@@ -61,9 +62,35 @@ export interface NotebooksArgs {
 /** The service account every person's server runs as (the chart creates none for them). */
 export const NOTEBOOK_USER_ACCOUNT = "notebook-user";
 
-/** The chart's NetworkPolicy settings for one component: no cloud metadata at all, and the mesh's inbound port. */
-function networkPolicy(ports: (string | number)[], extraRules: Record<string, boolean> = {}) {
-    return { allowedIngressPorts: ports, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, ...extraRules } };
+/**
+ * The chart's NetworkPolicy settings for one component: the mesh's inbound port, and egress only
+ * to DNS in kube-system. Its other egress rules (values.yaml at 4.4.0 L116-122: cloud metadata,
+ * DNS on any private address, every private and every public address, on every port) are off:
+ * policies add up, so each would undo the namespace's egress deny for its pods. What the pods
+ * need beyond the cluster's pods is allowed in `notebooksEgress`, each with its reason.
+ */
+function networkPolicy(ports: (string | number)[]) {
+    return {
+        allowedIngressPorts: ports,
+        egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, dnsPortsPrivateIPs: false, nonPrivateIPs: false, privateIPs: false },
+    };
+}
+
+/** The hub's and the user servers' pods (templates/hub/deployment.yaml, kubespawner's labels at 4.4.0). */
+const HUB_PODS = { app: "jupyterhub", component: "hub" };
+const USER_SERVER_PODS = { app: "jupyterhub", component: "singleuser-server" };
+
+/**
+ * Where the notebooks' pods go outside the cluster: the hub to the API server (KubeSpawner starts
+ * each person's server) and to the identity provider's token and userinfo endpoints (OAuthenticator);
+ * people's servers to the internet over HTTP and HTTPS, to install packages and clone repositories.
+ */
+export function notebooksEgress(sso: { tokenUrl: string; userinfoUrl: string }): EgressAllowance[] {
+    const idp = [...new Map([sso.tokenUrl, sso.userinfoUrl].map(endpointDestination).map((d) => [JSON.stringify(d), d])).values()];
+    return [
+        { name: "hub", podSelector: HUB_PODS, to: [API_SERVER, ...idp], reason: "the hub starts and stops people's servers through the API, and signs people in through the identity provider" },
+        { name: "user-servers", podSelector: USER_SERVER_PODS, to: [{ kind: "public", ports: [80, 443] }], reason: "people install packages (PyPI, conda-forge) and clone repositories from their servers" },
+    ];
 }
 
 /** The chart's values: sign-in through the identity provider, user pods under "restricted", the gateway's team key in every server. */
@@ -102,7 +129,6 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // The client secret is read from OAUTH_CLIENT_SECRET when the config has none (oauth2.py L757-771).
             extraEnv: { OAUTH_CLIENT_SECRET: fromSecret(secrets.sso, "clientSecret") },
             resources: HUB_RESOURCES,
-            // The hub needs no cloud metadata either (its policy allows it by default, values.yaml L113-124).
             networkPolicy: networkPolicy([LINKERD_INBOUND_PORT]),
             nodeSelector,
             tolerations,
@@ -129,8 +155,9 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // may call the hub, never another person's server. No API token in the pod.
             serviceAccountName: NOTEBOOK_USER_ACCOUNT,
             extraPodConfig: { automountServiceAccountToken: false },
-            // In-cluster services are reachable; the mesh admits a server to Postgres or Qdrant only where their policies name it.
-            networkPolicy: networkPolicy([LINKERD_INBOUND_PORT], { privateIPs: true }),
+            // In-cluster services are reachable (the namespace's cluster egress); the mesh admits a
+            // server to Postgres or Qdrant only where their policies name it.
+            networkPolicy: networkPolicy([LINKERD_INBOUND_PORT]),
             cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
             memory: { guarantee: `${Math.round(args.memoryGbs * 1024)}M`, limit: `${Math.round(args.memoryGbs * 1024)}M` },
             storage: { capacity: `${args.storageGbs}Gi` },
@@ -161,7 +188,9 @@ export class Notebooks extends pulumi.ComponentResource {
     constructor(name: string, args: NotebooksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:Notebooks", name, {}, opts);
         const noBackup = noBackupAnnotation({ jupyterhub: "home directories are working space and are not backed up; keep work in git (README, Applications)" });
-        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true }, {
+            egress: { allow: notebooksEgress(args.sso) },
+        });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
         const sso = synced("sso");

@@ -5,6 +5,7 @@ import { ContainerResources, Footprint, requestsOf } from "../platform/footprint
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { PUBLIC_HTTPS } from "../platform/egress";
 
 /**
  * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
@@ -77,7 +78,12 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, { parent: this });
+        }, { parent: this }, {
+            egress: {
+                apiServer: "the autoscaler watches pending pods and nodes",
+                allow: [{ name: "aws-apis", podSelector: {}, to: [PUBLIC_HTTPS], reason: "the autoscaler sizes the GPU Auto Scaling group through the EC2 and Auto Scaling APIs" }],
+            },
+        });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         // The chart passes the Secret's keys to the container as its environment.
         const credentials = new VaultSyncedSecret(`${name}-aws`, {

@@ -61,7 +61,10 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
                 // The plugin mounts the kubelet's device-plugin socket directory from the host.
                 labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" },
             },
-        }, { parent: this });
+        }, { parent: this }, {
+            // NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/role.yaml (get on its metrics ConfigMap).
+            egress: { apiServer: "dcgm-exporter reads its metrics ConfigMap" },
+        });
 
         pinnedRelease(name, NVIDIA_DEVICE_PLUGIN_CHART, {
             name: "nvidia-device-plugin",

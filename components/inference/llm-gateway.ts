@@ -13,6 +13,7 @@ import { PROVISION_SCRIPT } from "./gateway-provisioning";
 import { REQUEST_POLICY_CALLBACK, REQUEST_POLICY_FILE, requestPolicy } from "./request-policy";
 import { REQUEST_POLICY_HOOK } from "./request-policy-hook";
 import { SCRAPER } from "../observability/scraper";
+import { allowEgress, PUBLIC_HTTPS } from "../platform/egress";
 
 /**
  * The LiteLLM proxy, non-root image, pinned. The gateway and its Job run on ARM (dev, hybrid).
@@ -143,8 +144,14 @@ export class LlmGateway extends pulumi.ComponentResource {
             automountServiceAccountToken: false,
         }, parent);
 
+        if (args.hostedKeyNames.length > 0) {
+            allowEgress(ns, { name: `${name}-hosted-models`, podSelector: labels, to: [PUBLIC_HTTPS], reason: "the gateway calls the hosted model providers' APIs" }, parent);
+        }
         const ref = (secret: VaultSyncedSecret, key: string) => ({ valueFrom: { secretKeyRef: { name: secret.secretName, key } } });
         const env: k8s.types.input.core.v1.EnvVar[] = [
+            // Prices from the model cost map of the pinned release, not fetched from GitHub at start
+            // (BerriAI/litellm-docs@ef86ded8 docs/proxy/deploy.md L873): the gateway may not reach the internet.
+            { name: "LITELLM_LOCAL_MODEL_COST_MAP", value: "True" },
             { name: GATEWAY_ENV.masterKey, ...ref(keys, "masterKey") },
             { name: "LITELLM_SALT_KEY", ...ref(keys, "saltKey") },
             { name: "DATABASE_HOST", value: args.database.host },

@@ -53,7 +53,9 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         const parent = { parent: this };
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
-        const keda = guardedNamespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent);
+        const keda = guardedNamespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent, {
+            egress: { apiServer: "KEDA's operator scales its targets, and its metrics server and webhooks answer the API server" },
+        });
         pinnedRelease(`${name}-keda`, KEDA_CHART, {
             name: "keda",
             namespace: keda.metadata.name,

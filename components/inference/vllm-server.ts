@@ -4,6 +4,7 @@ import { NO_BACKUP_ANNOTATION } from "../backups";
 import { Scheduling } from "../placement";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { Dtype, Quantization } from "./model-memory";
+import { allowEgress, PUBLIC_HTTPS } from "../platform/egress";
 
 /**
  * vLLM's OpenAI-compatible server images, pinned. The CUDA image for GPU nodes; the CPU image
@@ -120,6 +121,8 @@ export class VllmServer extends pulumi.ComponentResource {
         super("groundwork:inference:VllmServer", name, {}, opts);
         const parent = { parent: this };
         const labels = { "app.kubernetes.io/name": name, ...VLLM_COMPONENT_LABEL, "groundwork.dev/model": args.servedName };
+        // The model's weights come from the Hugging Face Hub on first start (into the cache volume).
+        allowEgress(args.namespace, { name: `${name}-model-hub`, podSelector: { "app.kubernetes.io/name": name }, to: [PUBLIC_HTTPS], reason: "vLLM downloads the model's weights from the Hugging Face Hub" }, { parent: this });
         const gpu = args.gpus > 0;
         const memory = `${args.memoryGbs}Gi`;
         const scaled = args.prometheusUrl !== undefined && scalesWithLoad(args);

@@ -108,7 +108,9 @@ export class IngressController extends pulumi.ComponentResource {
 
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ingress:IngressController", name, {}, opts);
-        const ns = guardedNamespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this }, {
+            egress: { apiServer: "Traefik watches its IngressRoutes, Services and EndpointSlices" },
+        });
         this.release = pinnedRelease(name, TRAEFIK_CHART, {
             name: INGRESS_RELEASE,
             namespace: ns.metadata.name,

@@ -78,7 +78,7 @@ export class NodeReboots extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, { parent: this });
+        }, { parent: this }, { egress: { apiServer: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node" } });
         pinnedRelease(name, KURED_CHART, { name: "kured", namespace: ns.metadata.name, values: kuredValues(args.window) }, { parent: this });
         this.registerOutputs({});
     }

@@ -15,6 +15,8 @@ import { prometheusRuleSpec, RuleGroup } from "./alert-rules";
 import { Dashboard, dashboardJson } from "./dashboards";
 import { MONITORING_NAMESPACE, PROMETHEUS_SERVICE_ACCOUNT, SCRAPER } from "./scraper";
 import { podMonitorSpec, PodScrapeTarget, ScraperOpening, scraperOpenings } from "./scrape-targets";
+import { EgressAllowance, EgressDestination, endpointDestination, PUBLIC_HTTPS } from "../platform/egress";
+import { KUBELET_PORT, NODE_EXPORTER_PORT } from "../k3s/ports";
 
 /**
  * kube-prometheus-stack: the prometheus-operator with its CRDs, Prometheus, Alertmanager, Grafana,
@@ -96,6 +98,30 @@ export function grafanaRoleExpression(sso: GrafanaSso): string {
     return `contains(${groups}, '${sso.operatorsGroup}') && 'Admin' || ${viewer}`;
 }
 
+/** Where an SMTP smarthost (`host:port`) is. */
+function smarthostDestination(smarthost: string): EgressDestination {
+    const at = smarthost.lastIndexOf(":");
+    return endpointDestination(`smtp://${smarthost.slice(0, at)}:${smarthost.slice(at + 1)}`);
+}
+
+/**
+ * Where the monitoring pods go outside the cluster: Prometheus to every node's kubelet (10250:
+ * metrics and cAdvisor) and node-exporter (9100, on the host's network); Alertmanager to its
+ * receiver; Grafana to the identity provider's token and userinfo endpoints. The webhook
+ * receiver's URL is a secret, so its allowance is HTTP and HTTPS anywhere.
+ */
+export function monitoringEgress(receiver: AlertReceiver, sso?: Pick<GrafanaSso, "tokenUrl" | "userinfoUrl">): EgressAllowance[] {
+    const receiverTo: EgressDestination[] = receiver.kind === "email" ? [smarthostDestination(receiver.smarthost)]
+        : receiver.kind === "webhook" ? [{ kind: "anywhere", ports: [80, 443] }]
+        : [PUBLIC_HTTPS];
+    const idp = sso ? [...new Map([sso.tokenUrl, sso.userinfoUrl].map(endpointDestination).map((d) => [JSON.stringify(d), d])).values()] : [];
+    return [
+        { name: "prometheus-nodes", podSelector: PODS.prometheus, to: [{ kind: "nodes", ports: [KUBELET_PORT, NODE_EXPORTER_PORT] }], reason: "Prometheus scrapes each node's kubelet and cAdvisor (10250) and node-exporter (9100)" },
+        { name: "alert-receiver", podSelector: PODS.alertmanager, to: receiverTo, reason: `Alertmanager sends notifications to the ${receiver.kind} receiver` },
+        ...(idp.length > 0 ? [{ name: "grafana-identity-provider", podSelector: PODS.grafana, to: idp, reason: "people sign in to Grafana through OAuth: Grafana calls the issuer's token and userinfo endpoints" }] : []),
+    ];
+}
+
 export interface MonitoringArgs {
     /** Days of metrics kept. */
     retentionDays: number;
@@ -137,6 +163,10 @@ export class Monitoring extends pulumi.ComponentResource {
         const noBackup = noBackupAnnotation({ [MONITORING_RELEASE]: "metrics are scraped again from the running cluster, and dashboards and rules are code; silences and Grafana's UI state are not kept" });
         // The namespace KEDA's Prometheus lived in before: the same object, now the monitoring stack's.
         const ns = guardedNamespace(`${name}-namespace`, meshedNamespaceArgs(MONITORING_NAMESPACE, "restricted", {}, noBackup), { ...parent, retainOnDelete: true }, {
+            egress: {
+                apiServer: "Prometheus discovers its targets, the operator runs Prometheus and Alertmanager, kube-state-metrics and Grafana's sidecars watch the API",
+                allow: monitoringEgress(args.receiver, args.grafana.sso),
+            },
             movedFrom: { name: "queue-autoscaling-observability", parent: pulumi.createUrn("queue-autoscaling", "groundwork:inference:QueueAutoscaling") },
         });
         const nodeMetrics = guardedNamespace(`${name}-node-metrics`, {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
+import { EgressDestination } from "./egress";
 import { guardedNamespace } from "./guarded-namespace";
 import { allowIngress } from "./network-isolation";
 
@@ -24,14 +25,23 @@ export function certManagerFootprint(): Footprint[] {
     return ["cert-manager", "cert-manager-webhook", "cert-manager-cainjector"].map((workload) => ({ workload, pods: 1, perPod: requestsOf(RESOURCES) }));
 }
 
+/** The controller's pods (deploy/charts/cert-manager/templates/deployment.yaml L22-26 at v1.21.1; the release is `cert-manager`). */
+const CERT_MANAGER_CONTROLLER_PODS = { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" };
+
+export interface CertManagerArgs {
+    /** The ACME directory and the HTTP-01 self-check's destination, when certificates come from ACME; none for a private CA. */
+    acme?: EgressDestination[];
+    scheduling?: Scheduling;
+}
+
 export class CertManager extends pulumi.ComponentResource {
     public readonly release: pulumi.Resource;
 
-    constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:CertManager", name, {}, opts);
         const ns = guardedNamespace(name, {
             metadata: { name: CERT_MANAGER_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
-        }, { parent: this });
+        }, { parent: this }, { egress: { apiServer: "cert-manager's controller, webhook and CA injector work through the API", allow: args.acme ? [{ name: "acme", podSelector: CERT_MANAGER_CONTROLLER_PODS, to: args.acme, reason: "the controller orders certificates from the ACME directory and checks each HTTP-01 challenge on port 80 of the stack's hosts first" }] : [] } });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
         this.release = pinnedRelease(name, CERT_MANAGER_CHART, {
             name: "cert-manager",

@@ -6,6 +6,8 @@ import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { MeshAuthorization } from "./mesh-authorization";
 import { VaultConsumer } from "./vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
+import { BucketTarget } from "../object-storage";
+import { EgressAllowance, EgressDestination } from "./egress";
 import { guardedNamespace } from "./guarded-namespace";
 import { ClickhouseBackups, clickhouseBackupUrl, clickhouseBackupValues } from "./clickhouse-backups";
 import { SnapshotBucket } from "./snapshot-upload";
@@ -79,6 +81,25 @@ export function langfuseSsoValues(sso: { issuer: string; clientId: string }, sec
     };
 }
 
+/** Langfuse's web and worker pods (langfuse/langfuse-k8s@langfuse-1.5.41 templates/_helpers.tpl selector labels). */
+const LANGFUSE_PODS = { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse" };
+/** Bitnami ClickHouse's pods (bitnami/charts@clickhouse/8.0.5 templates/statefulset.yaml L259-262). */
+const CLICKHOUSE_PODS = { "app.kubernetes.io/name": "clickhouse", "app.kubernetes.io/instance": "langfuse" };
+
+/**
+ * Where Langfuse's pods go outside the cluster: web and worker to the blob bucket, ClickHouse to
+ * the backup bucket (it writes its backups itself), web to the identity provider.
+ */
+export function langfuseEgress(blobs: EgressDestination, backups: EgressDestination, identityProvider: EgressDestination[]): EgressAllowance[] {
+    return [
+        { name: "langfuse-blob-storage", podSelector: LANGFUSE_PODS, to: [blobs], reason: "Langfuse's web and worker keep events, exports and media in the stack's bucket" },
+        { name: "clickhouse-backups", podSelector: CLICKHOUSE_PODS, to: [backups], reason: "ClickHouse writes its scheduled backups to the stack's bucket itself" },
+        ...(identityProvider.length > 0
+            ? [{ name: "langfuse-identity-provider", podSelector: { ...LANGFUSE_PODS, "app.kubernetes.io/component": "web" }, to: identityProvider, reason: "people sign in to Langfuse through OIDC: the web app reads the issuer's discovery document and exchanges codes for tokens" }]
+            : []),
+    ];
+}
+
 export interface LangfuseArgs {
     /** Langfuse release (3.x) for web and worker images. */
     version: string;
@@ -91,7 +112,7 @@ export interface LangfuseArgs {
     /** Postgres: the read-write service host and the database (owned by a role of the same name). */
     postgres: { host: string; database: string };
     /** S3-compatible blob storage for events, exports and media. */
-    blobStorage: { endpointURL: pulumi.Input<string>; bucket: pulumi.Input<string>; region: string; prefix: string };
+    blobStorage: BucketTarget & { prefix: string };
     clickhouseStorageGbs: number;
     /**
      * Full backups of ClickHouse: when (five-field cron, UTC) and to which bucket, under
@@ -105,6 +126,8 @@ export interface LangfuseArgs {
      * join the organisation as a viewer, otherwise sign-up stays closed.
      */
     sso?: { issuer: string; clientId: string; openSignUp: boolean };
+    /** Where the identity provider is, for the web app's server-side calls (discovery, token, userinfo); none without SSO. */
+    identityProvider?: EgressDestination[];
     /** Meshed service accounts (`namespace/name`) that may call the web app (the ingress, the gateway's callback, applications); others are refused. */
     clients: string[];
     scheduling?: Scheduling;
@@ -124,7 +147,9 @@ export class Langfuse extends pulumi.ComponentResource {
         // Every pod chart 1.5.41 renders passes "restricted" with these values: web and worker with
         // the numeric user below, ClickHouse and Valkey with the Bitnami defaults (user 1001,
         // drop ALL, RuntimeDefault; their root volume-permissions init containers are off).
-        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true });
+        const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted"), { parent: this, retainOnDelete: true }, {
+            egress: { allow: langfuseEgress(args.blobStorage.egress, args.clickhouseBackups.bucket.egress, args.identityProvider ?? []) },
+        });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string, type?: string) => new VaultSyncedSecret(`${name}-${path}`, {
             auth,
@@ -162,7 +187,7 @@ export class Langfuse extends pulumi.ComponentResource {
         const langfuse = [`${args.vaultConsumer.namespace}/${LANGFUSE_SERVICE_ACCOUNT}`];
         const store = (id: string, podSelector: Record<string, string>, port: string, proxyProtocol: "HTTP/1" | "opaque" | "unknown") =>
             new MeshAuthorization(`${name}-${id}`, { namespace: args.vaultConsumer.namespace, podSelector, port, clients: langfuse, proxyProtocol }, { parent: this, dependsOn: [ns] });
-        const clickhousePods = { "app.kubernetes.io/name": "clickhouse", "app.kubernetes.io/instance": "langfuse" };
+        const clickhousePods = CLICKHOUSE_PODS;
         store("clickhouse-http", clickhousePods, "http", "HTTP/1");
         // The backup Job sends its BACKUP query over the native port; ClickHouse writes the bucket itself.
         new MeshAuthorization(`${name}-clickhouse-native`, {

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { KUBELET_PORT } from "../k3s/ports";
 import { MONITORING_NAMESPACE, PROXY_ADMIN_PORT } from "../observability/scraper";
+import { EgressAllowance, isolateNamespaceEgress } from "./egress";
 
 /**
  * Isolation below the mesh: NetworkPolicies (networking.k8s.io/v1), which k3s enforces with its
@@ -123,12 +125,31 @@ export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pul
  * L478-483, a hostPort per Service port, L518-522) by the internet on the ingress's ports, within
  * the ranges klipper-lb itself holds them to.
  */
+const KUBE_SYSTEM_API_REASON = "CoreDNS, metrics-server and the local-path provisioner watch the API";
+
+/**
+ * Where k3s's own pods go outside the cluster's pods. CoreDNS forwards other names to the node's
+ * resolvers (`forward . /etc/resolv.conf`, manifests/coredns.yaml L75): the VPC's, OCI's at
+ * 169.254.169.254, a LAN's; port 53 only, so the metadata service's port stays closed.
+ * metrics-server reads every kubelet (10250). ServiceLB's pods forward to their Service's
+ * cluster addresses (klipper-lb DEST_IPS = the Service's ClusterIPs, pkg/cloudprovider/servicelb.go
+ * L563-572), which kube-proxy turns into the ingress's pods: the cluster egress covers them.
+ */
+export const KUBE_SYSTEM_EGRESS: EgressAllowance[] = [
+    {
+        name: "coredns-upstream", podSelector: { "k8s-app": "kube-dns" }, to: [{ kind: "range", cidr: "0.0.0.0/0", ports: [53] }], protocols: ["UDP", "TCP"],
+        reason: "CoreDNS forwards names outside the cluster to the node's resolvers",
+    },
+    { name: "metrics-server-kubelets", podSelector: { "k8s-app": "metrics-server" }, to: [{ kind: "nodes", ports: [KUBELET_PORT] }], reason: "metrics-server reads each kubelet's resource metrics" },
+];
+
 /** The label ServiceLB puts on its pods: the namespace of the Service they serve (servicelb.go L41, L478-483). */
 export const SERVICELB_NAMESPACE_LABEL = "svccontroller.k3s.cattle.io/svcnamespace";
 
 export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, opts: pulumi.CustomResourceOptions): void {
     const namespace = "kube-system";
     isolateNamespace(namespace, namespace, opts);
+    isolateNamespaceEgress(namespace, namespace, { apiServer: KUBE_SYSTEM_API_REASON, allow: KUBE_SYSTEM_EGRESS }, opts);
     for (const protocol of ["UDP", "TCP"] as const) {
         allowIngress(`cluster-dns-${protocol.toLowerCase()}`, {
             namespace, podSelector: { "k8s-app": "kube-dns" }, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",

@@ -5,6 +5,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
+import { allowEgress, API_SERVER } from "./egress";
 import { allowIngress } from "./network-isolation";
 import { MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
@@ -120,7 +121,7 @@ export class PostgresVector extends pulumi.ComponentResource {
 
         const operatorNs = guardedNamespace(`${name}-operator`, {
             metadata: { name: "cnpg-system", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
-        }, parent);
+        }, parent, { egress: { apiServer: "CloudNativePG's operator and its barman-cloud plugin reconcile clusters, backups and object stores through the API" } });
         const operator = pinnedRelease(`${name}-operator`, CNPG_CHARTS.operator, {
             name: "cnpg",
             namespace: operatorNs.metadata.name,
@@ -221,6 +222,12 @@ export class PostgresVector extends pulumi.ComponentResource {
             // The instances replicate from each other; CloudNativePG runs them as the cluster's service account.
             clients: [`${args.namespace}/${name}`, ...args.clients],
             proxyProtocol: "opaque",
+        }, parent);
+        // Each instance's manager watches its Cluster through the API, and its barman-cloud sidecar
+        // (injected by the plugin) ships WAL and base backups to the bucket.
+        allowEgress(args.namespace, {
+            name: `${name}-instances`, podSelector: { "cnpg.io/cluster": name }, to: [API_SERVER, args.backup.egress],
+            reason: "CloudNativePG's instance manager calls the API; the barman-cloud sidecar writes WAL and base backups to the stack's bucket",
         }, parent);
         // The operator (unmeshed, in cnpg-system) drives each instance through its status port,
         // which the proxy skips (SKIP_INBOUND_PORTS): below the mesh, only the operator's namespace reaches it.

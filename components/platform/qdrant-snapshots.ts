@@ -96,6 +96,7 @@ export class QdrantSnapshots extends pulumi.ComponentResource {
                 ],
             }],
             containers: [snapshotUploadContainer(args.bucket, QDRANT_SNAPSHOT_PREFIX, { secretName: args.bucketKeySecret })],
+            uploadsTo: args.bucket.egress,
             // Every pod's snapshot is downloaded before the upload.
             scratchGbs: args.storageGbs * args.replicas,
             volumes: [{ name: "qdrant-key", secret: { secretName: args.apiKeySecret, items: [{ key: "apiKey", path: "apiKey" }] } }],

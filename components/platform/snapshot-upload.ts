@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { BACKUP_OF_LABEL } from "../backups";
 import { BucketTarget } from "../object-storage";
 import { Scheduling } from "../placement";
+import { allowEgress, EgressDestination } from "./egress";
 import { NATIVE_SIDECAR_ANNOTATION } from "./linkerd-mesh";
 
 /**
@@ -97,6 +98,8 @@ export interface SnapshotCronJobArgs {
     initContainers?: k8s.types.input.core.v1.Container[];
     /** The upload, or a backup the store writes itself. */
     containers: k8s.types.input.core.v1.Container[];
+    /** Where the containers upload to (the bucket's endpoint), allowed through the namespace's egress deny; none when the store writes the backup itself. */
+    uploadsTo?: EgressDestination;
     /** The most one run's snapshots can take on the pod's scratch disk, GiB; none without a snapshot to hold. */
     scratchGbs?: number;
     /** Volumes beyond `snapshot`, `tmp` and (memory-backed) `credentials`. */
@@ -106,9 +109,13 @@ export interface SnapshotCronJobArgs {
 
 /**
  * A meshed CronJob that takes a snapshot and uploads it: one run at a time, retried three times,
- * the Linkerd proxy as a native sidecar so the Job can complete, no API token mounted.
+ * the Linkerd proxy as a native sidecar so the Job can complete, no API token mounted; its pods
+ * may reach the bucket and nothing else outside the cluster.
  */
 export function snapshotCronJob(name: string, args: SnapshotCronJobArgs, opts: pulumi.CustomResourceOptions): k8s.batch.v1.CronJob {
+    if (args.uploadsTo) {
+        allowEgress(args.namespace, { name, podSelector: args.labels, to: [args.uploadsTo], reason: `${name} uploads its snapshots to the stack's bucket` }, opts);
+    }
     return new k8s.batch.v1.CronJob(name, {
         metadata: { name, namespace: args.namespace, labels: args.labels },
         spec: {

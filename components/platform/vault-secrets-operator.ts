@@ -46,7 +46,9 @@ export const VSO_CLIENT = "vault-secrets-operator/vault-secrets-operator-control
 export class VaultSecretsOperator extends pulumi.ComponentResource {
     constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSecretsOperator", name, {}, opts);
-        const ns = guardedNamespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this });
+        const ns = guardedNamespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this }, {
+            egress: { apiServer: "the operator watches its Vault resources and writes the Secrets it syncs" },
+        });
         pinnedRelease(name, VSO_CHART, {
             name: "vault-secrets-operator",
             namespace: ns.metadata.name,

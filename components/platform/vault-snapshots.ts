@@ -64,6 +64,7 @@ vault token revoke -self
                 ],
             }],
             containers: [snapshotUploadContainer(args.bucket, "vault/", { file: CREDENTIALS_FILE })],
+            uploadsTo: args.bucket.egress,
             scratchGbs: args.storageGbs,
             // A short-lived token for Vault's Kubernetes login, only in the first container.
             volumes: [{ name: "vault-token", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }] } }],

@@ -4,6 +4,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
+import { EgressAllowance, EgressDestination, INSTANCE_METADATA_CIDR, INSTANCE_METADATA_PORT, PUBLIC_HTTPS } from "./egress";
 import { guardedNamespace } from "./guarded-namespace";
 import { MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
@@ -114,6 +115,27 @@ done
 /** Vault's server pods (templates/server-statefulset.yaml and _helpers.tpl "vault.selectorLabels" at v0.34.1). */
 export const VAULT_POD_LABELS = { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": VAULT_RELEASE, component: "server" };
 
+/**
+ * Where Vault's server pods go outside the cluster: the seal's KMS (AWS KMS, OCI KMS and OCI's
+ * identity service, all public HTTPS endpoints), and on OCI the metadata service, since the seal
+ * authenticates with instance principals (the one workload that may reach it); the identity
+ * provider for people's sign-in.
+ */
+export function vaultEgress(seal: VaultSeal["type"], identityProvider: EgressDestination[]): EgressAllowance[] {
+    const kms: EgressAllowance[] = seal === "shamir" ? [] : [{
+        name: "vault-seal",
+        podSelector: VAULT_POD_LABELS,
+        to: [PUBLIC_HTTPS, ...(seal === "ocikms" ? [{ kind: "range" as const, cidr: INSTANCE_METADATA_CIDR, ports: [INSTANCE_METADATA_PORT] }] : [])],
+        reason: seal === "ocikms"
+            ? "Vault's OCI KMS seal: the KMS endpoints, and instance-principal credentials from the metadata service"
+            : "Vault's AWS KMS seal: the KMS endpoint",
+    }];
+    const idp: EgressAllowance[] = identityProvider.length > 0
+        ? [{ name: "vault-identity-provider", podSelector: VAULT_POD_LABELS, to: identityProvider, reason: "people sign in to Vault through OIDC: Vault reads the issuer's discovery document and keys" }]
+        : [];
+    return [...kms, ...idp];
+}
+
 export interface VaultArgs {
     /** 1, or 3 for HA (Raft quorum). */
     replicas: number;
@@ -124,6 +146,8 @@ export interface VaultArgs {
      * the UI); Vault's own pods are added (Raft joins through the API). Everyone else is refused.
      */
     clients: string[];
+    /** The identity provider people sign in through (Vault fetches its discovery document and keys); none without SSO. */
+    identityProvider?: EgressDestination[];
     scheduling?: Scheduling;
 }
 
@@ -134,9 +158,12 @@ export class Vault extends pulumi.ComponentResource {
 
     constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:Vault", name, {}, opts);
-        // OCI KMS auto-unseal authenticates as the instance (instance principals): Vault alone reaches the metadata service.
-        const ns = guardedNamespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true },
-            args.seal.type === "ocikms" ? { allowMetadata: "Vault's OCI KMS seal authenticates with instance principals, read from the metadata service" } : {});
+        const ns = guardedNamespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true }, {
+            egress: {
+                apiServer: "Vault's Kubernetes auth method reviews service-account tokens (TokenReview), and its service registration labels its pods",
+                allow: vaultEgress(args.seal.type, args.identityProvider ?? []),
+            },
+        });
 
         const seal = args.seal;
         // The KMS credentials reach Vault as environment from a Secret, never in the chart values.

@@ -65,7 +65,7 @@ export const namespaceNetworkPolicy: StackValidationPolicy = {
         const config = args.getConfig<NetworkPolicyConfig>();
         for (const { r, name } of namespaces(args.resources, config)) {
             if (!policiesIn(args.resources, name).some(selectsAll)) {
-                report(`namespace ${name} has no NetworkPolicy selecting all its pods (podSelector: {}); add one (at least the metadata egress block) so its pods are isolated below the mesh`, r.urn);
+                report(`namespace ${name} has no NetworkPolicy selecting all its pods (podSelector: {}); add one (a default deny of ingress and of egress) so its pods are isolated below the mesh`, r.urn);
             }
         }
     },
@@ -97,6 +97,30 @@ export const metadataEgressBlocked: StackValidationPolicy = {
     },
 };
 
+/** Namespaces that run pods (any workload in them) or that the stack creates. */
+function podNamespaces(resources: PolicyResource[], config: NetworkPolicyConfig): Map<string, string> {
+    const declared = new Map(namespaces(resources, config).map(({ r, name }) => [name, r.urn]));
+    const running = new Map<string, string>();
+    for (const r of resources) {
+        const pod = podWorkload(r.type, r.props);
+        if (pod && !running.has(pod.namespace)) running.set(pod.namespace, r.urn);
+    }
+    const excluded = new Set(config.excludedNamespaces ?? []);
+    return new Map([...new Map([...running, ...declared])].filter(([name]) => !excluded.has(name)));
+}
+
+type Direction = "Ingress" | "Egress";
+
+/** Whether a policy selects every pod, isolates them in `direction`, and allows nothing. */
+const deniesAll = (p: PolicyResource, direction: Direction) =>
+    selectsAll(p) && (p.props.spec?.policyTypes ?? []).includes(direction) && (p.props.spec?.[direction === "Ingress" ? "ingress" : "egress"] ?? []).length === 0;
+
+/** Each rule of the policies, in `direction`, that allows everyone on every port: the policy and the rule's index. */
+function openRules(policies: PolicyResource[], direction: Direction, everyone: (rule: any) => boolean): [PolicyResource, number][] {
+    const key = direction === "Ingress" ? "ingress" : "egress";
+    return policies.flatMap((p) => (p.props.spec?.[key] ?? []).flatMap((rule: any, i: number): [PolicyResource, number][] => (everyone(rule) && (rule.ports ?? []).length === 0 ? [[p, i]] : [])));
+}
+
 /** Whether an ingress rule admits every source: no `from`, an empty one, every namespace, or 0.0.0.0/0. */
 function fromEverywhere(rule: any): boolean {
     const peers: any[] | undefined = rule?.from;
@@ -112,29 +136,43 @@ export const namespaceDefaultDenyIngress: StackValidationPolicy = {
     configSchema: SCHEMA,
     validateStack: (args, report) => {
         const config = args.getConfig<NetworkPolicyConfig>();
-        const excluded = new Set(config.excludedNamespaces ?? []);
-        const declared = new Map(namespaces(args.resources, config).map(({ r, name }) => [name, r.urn]));
-        const running = new Map<string, string>();
-        for (const r of args.resources) {
-            const pod = podWorkload(r.type, r.props);
-            if (pod && !running.has(pod.namespace)) running.set(pod.namespace, r.urn);
-        }
-        for (const [name, urn] of new Map([...running, ...declared])) {
-            if (excluded.has(name)) continue;
+        for (const [name, urn] of podNamespaces(args.resources, config)) {
             const policies = policiesIn(args.resources, name);
-            const denies = policies.some((p) => selectsAll(p) && (p.props.spec?.policyTypes ?? []).includes("Ingress") && (p.props.spec?.ingress ?? []).length === 0);
-            if (!denies) {
+            if (!policies.some((p) => deniesAll(p, "Ingress"))) {
                 report(`namespace ${name} takes ingress from anywhere: no NetworkPolicy denies it by default; add one with podSelector: {}, policyTypes: [Ingress] and no rules, then allow each caller explicitly`, urn);
             }
-            for (const p of policies) {
-                (p.props.spec?.ingress ?? []).forEach((rule: any, i: number) => {
-                    if (fromEverywhere(rule) && (rule.ports ?? []).length === 0) {
-                        report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.ingress[${i}] admits every source on every port, which undoes the default deny; name the ports, or the namespaces it admits`, p.urn);
-                    }
-                });
+            for (const [p, i] of openRules(policies, "Ingress", fromEverywhere)) {
+                report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.ingress[${i}] admits every source on every port, which undoes the default deny; name the ports, or the namespaces it admits`, p.urn);
             }
         }
     },
 };
 
-export const networkPolicies = [namespaceNetworkPolicy, namespaceDefaultDenyIngress, metadataEgressBlocked];
+/** Whether an egress rule reaches every destination: no `to`, an empty one, or 0.0.0.0/0 with nothing excepted. */
+function toEverywhere(rule: any): boolean {
+    const peers: any[] | undefined = rule?.to;
+    if (!peers || peers.length === 0) return true;
+    return peers.some((peer) => peer?.ipBlock?.cidr === "0.0.0.0/0" && (peer.ipBlock.except ?? []).length === 0);
+}
+
+export const namespaceDefaultDenyEgress: StackValidationPolicy = {
+    name: "namespace-default-deny-egress",
+    description: "Every namespace that runs pods denies egress by default, and no allowance opens every destination on every port.",
+    enforcementLevel: "mandatory",
+    configSchema: SCHEMA,
+    validateStack: (args, report) => {
+        const config = args.getConfig<NetworkPolicyConfig>();
+        for (const [name, urn] of podNamespaces(args.resources, config)) {
+            const policies = policiesIn(args.resources, name);
+            if (!policies.some((p) => deniesAll(p, "Egress"))) {
+                report(`pods in namespace ${name} may connect anywhere: no NetworkPolicy denies egress by default; add one with podSelector: {}, policyTypes: [Egress] and no rules, then allow each destination explicitly`, urn);
+            }
+            // Only Egress policies have egress rules that count (an Ingress-only policy's are ignored).
+            for (const [p, i] of openRules(policies.filter((x) => (x.props.spec?.policyTypes ?? []).includes("Egress")), "Egress", toEverywhere)) {
+                report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.egress[${i}] allows every destination on every port, which undoes the default deny; name the ports, or the pods, namespaces or address ranges it allows`, p.urn);
+            }
+        }
+    },
+};
+
+export const networkPolicies = [namespaceNetworkPolicy, namespaceDefaultDenyIngress, namespaceDefaultDenyEgress, metadataEgressBlocked];

@@ -42,7 +42,9 @@ export const postgresSchema = z.strictObject({
         serverName: serverName.default("postgres")
             .describe("The folder under `postgres/` in the bucket this cluster archives its WAL and base backups to. A restored cluster archives to a new one (README, Postgres point-in-time recovery)."),
         s3: z.strictObject({
-            endpointURL: z.string().url().describe("S3-compatible endpoint."),
+            endpointURL: z.url({ protocol: /^https?$/, message: "must be the endpoint's http(s) URL, such as https://s3.eu-central-1.amazonaws.com" })
+                .refine((url) => !new URL(url).hostname.startsWith("169.254."), { message: "is a link-local address, the instance metadata service's range, which no pod may reach; give the bucket's endpoint" })
+                .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
             bucket: z.string().min(3).describe("Bucket."),
             region: z.string().min(1).describe("Region for request signing."),
             accessKeyId: secret.describe("Access key (secret)."),

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceDefaultDenyIngress, namespaceNetworkPolicy } from "../../policies/security/network-policies";
+import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceDefaultDenyEgress, namespaceDefaultDenyIngress, namespaceNetworkPolicy } from "../../policies/security/network-policies";
 import { committedPlan } from "../helpers";
 import { messages, record } from "./harness";
 
@@ -8,6 +8,8 @@ const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const namespace = (name: string) => record(NS, { metadata: { name } }, name);
 const policy = (ns: string, name: string, spec: Record<string, unknown>) => record(NP, { metadata: { name, namespace: ns }, spec }, `${ns}-${name}`);
 const denyMetadata = (ns: string) => policy(ns, "deny-instance-metadata", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] }] });
+const denyEgress = (ns: string) => policy(ns, "default-deny-egress", { podSelector: {}, policyTypes: ["Egress"] });
+const pod = (ns: string) => record("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: ns }, spec: { template: { metadata: {}, spec: { containers: [{ name: "web", image: "web:1" }] } } } }, `${ns}-web`);
 
 describe("security pack: NetworkPolicies", () => {
     it("reads CIDRs and egress rules as the API does", () => {
@@ -24,15 +26,14 @@ describe("security pack: NetworkPolicies", () => {
         it("flags a namespace without one, or with one that selects only some pods", async () => {
             const found = await messages(namespaceNetworkPolicy, [namespace("bare"), namespace("partial"), policy("partial", "web", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Ingress"] })]);
             assert.deepEqual(found, [
-                "namespace bare has no NetworkPolicy selecting all its pods (podSelector: {}); add one (at least the metadata egress block) so its pods are isolated below the mesh",
-                "namespace partial has no NetworkPolicy selecting all its pods (podSelector: {}); add one (at least the metadata egress block) so its pods are isolated below the mesh",
+                "namespace bare has no NetworkPolicy selecting all its pods (podSelector: {}); add one (a default deny of ingress and of egress) so its pods are isolated below the mesh",
+                "namespace partial has no NetworkPolicy selecting all its pods (podSelector: {}); add one (a default deny of ingress and of egress) so its pods are isolated below the mesh",
             ]);
         });
     });
 
     describe("namespace-default-deny-ingress", () => {
         const denyIngress = (ns: string) => policy(ns, "default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] });
-        const pod = (ns: string) => record("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: ns }, spec: { template: { metadata: {}, spec: { containers: [{ name: "web", image: "web:1" }] } } } }, `${ns}-web`);
         it("passes a namespace that denies ingress by default and allows named ports or namespaces", async () => {
             const webhook = policy("apps", "allow-webhook", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 9443 }] }] });
             const sameNs = policy("apps", "allow-same-namespace", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
@@ -46,6 +47,28 @@ describe("security pack: NetworkPolicies", () => {
                 "namespace kube-system takes ingress from anywhere: no NetworkPolicy denies it by default; add one with podSelector: {}, policyTypes: [Ingress] and no rules, then allow each caller explicitly",
                 "namespace bare takes ingress from anywhere: no NetworkPolicy denies it by default; add one with podSelector: {}, policyTypes: [Ingress] and no rules, then allow each caller explicitly",
                 "NetworkPolicy apps/allow-all spec.ingress[0] admits every source on every port, which undoes the default deny; name the ports, or the namespaces it admits",
+            ]);
+        });
+    });
+
+    describe("namespace-default-deny-egress", () => {
+        it("passes a namespace that denies egress by default and allows pods, ranges and ports by name", async () => {
+            const cluster = policy("apps", "allow-cluster-egress", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {} }] }] });
+            const https = policy("apps", "allow-https-egress", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16"] } }], ports: [{ port: 443, protocol: "TCP" }] }] });
+            const dns = policy("apps", "allow-dns-egress", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 53, protocol: "UDP" }] }] });
+            assert.deepEqual(await messages(namespaceDefaultDenyEgress, [namespace("apps"), denyEgress("apps"), cluster, https, dns, pod("apps")]), []);
+        });
+        it("flags a namespace without a default deny (kube-system too, where pods run), and allowances to every destination on every port", async () => {
+            const openRule = policy("apps", "allow-all", { podSelector: {}, policyTypes: ["Egress"], egress: [{}] });
+            const openRange = policy("apps", "allow-internet", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] });
+            // The old metadata block isolates egress, but is no default deny.
+            const found = await messages(namespaceDefaultDenyEgress, [namespace("bare"), namespace("legacy"), denyMetadata("legacy"), namespace("apps"), denyEgress("apps"), openRule, openRange, pod("kube-system")]);
+            assert.deepEqual(found, [
+                "pods in namespace kube-system may connect anywhere: no NetworkPolicy denies egress by default; add one with podSelector: {}, policyTypes: [Egress] and no rules, then allow each destination explicitly",
+                "pods in namespace bare may connect anywhere: no NetworkPolicy denies egress by default; add one with podSelector: {}, policyTypes: [Egress] and no rules, then allow each destination explicitly",
+                "pods in namespace legacy may connect anywhere: no NetworkPolicy denies egress by default; add one with podSelector: {}, policyTypes: [Egress] and no rules, then allow each destination explicitly",
+                "NetworkPolicy apps/allow-all spec.egress[0] allows every destination on every port, which undoes the default deny; name the ports, or the pods, namespaces or address ranges it allows",
+                "NetworkPolicy apps/allow-internet spec.egress[0] allows every destination on every port, which undoes the default deny; name the ports, or the pods, namespaces or address ranges it allows",
             ]);
         });
     });
@@ -67,21 +90,40 @@ describe("security pack: NetworkPolicies", () => {
 });
 
 describe("NetworkPolicies in the stacks' plans", () => {
-    for (const [stack, vaultPolicy] of [["dev", "allow-instance-metadata"], ["cloud", "deny-instance-metadata"]] as const) {
-        it(`${stack}: every namespace refuses the metadata service, Vault only where its seal needs it`, async () => {
+    const egressOf = (policies: any[], ns: string, name: string) => policies.find((x) => x.metadata.namespace === ns && x.metadata.name === name)?.spec;
+    for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+        it(`${stack}: every namespace, kube-system included, denies egress by default and reaches the cluster's pods; the API server only where named`, async () => {
             const plan = await committedPlan(stack);
-            const names = plan.resources.filter((r) => r.type === NS).map((r) => String((r.inputs.metadata as any).name));
+            const names = [...plan.resources.filter((r) => r.type === NS).map((r) => String((r.inputs.metadata as any).name)), "kube-system"];
             const policies = plan.resources.filter((r) => r.type === NP).map((r) => r.inputs as any);
             assert.ok(names.length >= 10, names.join());
-            for (const name of names.filter((n) => n !== "vault")) {
-                const p = policies.find((x) => x.metadata.namespace === name && (x.spec.policyTypes ?? []).includes("Egress"));
-                assert.ok(p, `no NetworkPolicy in ${name}`);
-                assert.deepEqual([p.metadata.name, p.spec.podSelector, p.spec.egress], ["deny-instance-metadata", {}, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] }]]);
+            for (const name of names) {
+                assert.deepEqual(egressOf(policies, name, "default-deny-egress"), { podSelector: {}, policyTypes: ["Egress"] }, `${stack} ${name}`);
+                assert.deepEqual(egressOf(policies, name, "allow-cluster-egress")?.egress, [{ to: [{ namespaceSelector: {} }] }], `${stack} ${name}`);
             }
-            // dev unseals with OCI KMS through instance principals; cloud with an AWS KMS key and its own credentials.
-            assert.equal(policies.find((x) => x.metadata.namespace === "vault" && x.spec.policyTypes.includes("Egress")).metadata.name, vaultPolicy);
+            // Controllers reach the API server (the servers' address, on 6443); applications do not.
+            const apiServer = { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: 6443, protocol: "TCP" }] }] };
+            for (const name of ["linkerd", "cert-manager", "cnpg-system", "vault", "vault-secrets-operator", "kube-system", "groundwork-observability"]) {
+                assert.deepEqual(egressOf(policies, name, "allow-api-server-egress"), apiServer, `${stack} ${name}`);
+            }
+            for (const name of ["groundwork-inference", "langfuse", "groundwork-data", "groundwork-system", "linkerd-cni"]) {
+                assert.equal(egressOf(policies, name, "allow-api-server-egress"), undefined, `${stack} ${name}`);
+            }
+            // No pod anywhere may reach the metadata service but Vault's server, for an OCI KMS seal.
+            for (const p of policies.filter((x) => (x.spec.policyTypes ?? []).includes("Egress") && x.metadata.namespace !== "kube-system")) {
+                const reaches = (p.spec.egress ?? []).some((rule: any) => egressRuleAllows(rule, "169.254.169.254"));
+                // Only dev unseals with OCI KMS (cloud and hybrid with AWS KMS, edge by hand).
+                assert.equal(reaches, p.metadata.name === "allow-vault-seal-egress" && stack === "dev", `${stack} ${p.metadata.namespace}/${p.metadata.name}`);
+            }
         });
     }
+    it("dev: Vault's server alone reaches the metadata service, on port 80, for its OCI KMS seal; cloud's AWS KMS seal reaches only HTTPS on the internet", async () => {
+        const seal = async (stack: string) => egressOf((await committedPlan(stack)).resources.filter((r) => r.type === NP).map((r) => r.inputs as any), "vault", "allow-vault-seal-egress");
+        const publicHttps = { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8"] } }], ports: [{ port: 443, protocol: "TCP" }] };
+        const server = { matchLabels: { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": "vault", component: "server" } };
+        assert.deepEqual(await seal("dev"), { podSelector: server, policyTypes: ["Egress"], egress: [publicHttps, { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80, protocol: "TCP" }] }] });
+        assert.deepEqual(await seal("cloud"), { podSelector: server, policyTypes: ["Egress"], egress: [publicHttps] });
+    });
     for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
         it(`${stack}: every namespace, kube-system included, denies ingress by default and allows callers by port or namespace`, async () => {
             const plan = await committedPlan(stack);

@@ -1,0 +1,166 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { K3S_API_PORT } from "../k3s/ports";
+
+/**
+ * Egress below the mesh. Every namespace denies egress by default (`default-deny-egress`) and
+ * allows, in `allow-cluster-egress`, every pod of the cluster: whether a flow between two pods is
+ * allowed is decided once, by the receiving namespace's ingress allowances (network-isolation.ts),
+ * which every namespace has. What lies outside the pods (the API server, the nodes, the internet)
+ * is reached only through an explicit allowance below, each with its reason.
+ *
+ * What kube-router does, read in k3s-io/kube-router@v2.6.3-k3s1 (vendored by k3s v1.34.9+k3s1):
+ * - egress is checked in INPUT, FORWARD and OUTPUT (pkg/controllers/netpol/pod.go L284-300,
+ *   network_policy_controller.go L47-51), after kube-proxy's DNAT, so a Service is judged by the pod
+ *   or node behind it: CoreDNS by its pods, the `kubernetes` Service by the servers' address on 6443;
+ * - a pod or namespace peer matches pod addresses only: hostNetwork pods are left out
+ *   (policy.go L675-679, utils.go L40-41), so nodes are reached only through an ipBlock;
+ * - replies of allowed connections pass (the common chain accepts RELATED,ESTABLISHED,
+ *   network_policy_controller.go L644-646).
+ */
+
+/** The NetworkPolicy every namespace gets: no egress unless another policy allows it. */
+export const DEFAULT_DENY_EGRESS = "default-deny-egress";
+/** Every pod of the cluster, CoreDNS included; the receiving namespace's ingress rules decide. */
+export const ALLOW_CLUSTER_EGRESS = "allow-cluster-egress";
+/** The API server, for namespaces whose pods call it. */
+export const ALLOW_API_SERVER_EGRESS = "allow-api-server-egress";
+
+/**
+ * The instance metadata service of AWS EC2 and OCI compute (both answer at 169.254.169.254:
+ * docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html,
+ * docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm, read 2026-11-27). OCI's v2
+ * endpoint needs only a fixed header and has no hop limit: any pod could read its node's user
+ * data and instance-principal credentials. Both serve it over HTTP on port 80.
+ */
+export const INSTANCE_METADATA_CIDR = "169.254.169.254/32";
+export const INSTANCE_METADATA_PORT = 80;
+
+/**
+ * Where the nodes' own addresses lie: the private ranges of RFC 1918 (AWS VPCs, OCI VCNs, edge
+ * LANs) and the shared range of RFC 6598, from which Tailscale gives each node its address
+ * (tailscale.com/kb/1015/100.x-addresses, read 2026-11-28; the `tailscale` overlay's node IP).
+ * A node whose own interface carries a public address (a bare VPS under the `private` overlay)
+ * lies outside them: README "Network isolation" says what to do.
+ */
+export const NODE_NETWORKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
+
+/** Addresses that are not the internet: the node networks, link-local (the metadata services), loopback. */
+export const NON_PUBLIC_RANGES = [...NODE_NETWORKS, "169.254.0.0/16", "127.0.0.0/8"] as const;
+
+/** Where an allowance lets pods go, always on named ports. */
+export type EgressDestination =
+    /** Every address on the internet (outside NON_PUBLIC_RANGES). */
+    | { kind: "public"; ports: number[] }
+    /** The cluster's nodes (their own addresses, in NODE_NETWORKS): kubelets, node-exporter, the API server. */
+    | { kind: "nodes"; ports: number[] }
+    /** One address range. */
+    | { kind: "range"; cidr: string; ports: number[] }
+    /** Every address but the metadata service: for a destination that may be private or public. */
+    | { kind: "anywhere"; ports: number[] };
+
+/** Pods of one namespace that may leave the cluster: where to, and why. */
+export interface EgressAllowance {
+    /** Names the policy: `allow-<name>-egress`. */
+    name: string;
+    /** The pods it applies to (`{}`: all of the namespace's). */
+    podSelector: Record<string, string>;
+    to: EgressDestination[];
+    /** Who goes there and what for, for the reader of the cluster (the `groundwork.dev/reason` annotation). */
+    reason: string;
+    /** Default TCP; DNS needs both. */
+    protocols?: ("TCP" | "UDP")[];
+}
+
+/** The API server as a destination: the servers' address on k3s's API port (k3s `https-listen-port`). */
+export const API_SERVER: EgressDestination = { kind: "nodes", ports: [K3S_API_PORT] };
+
+/** HTTPS anywhere on the internet: cloud APIs, model hubs, hosted model providers. */
+export const PUBLIC_HTTPS: EgressDestination = { kind: "public", ports: [443] };
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * The destination of one URL from config (an S3 endpoint, an OIDC issuer): its address when the
+ * URL names one, else every address on its port, since a name may resolve to a private address
+ * (MinIO on the LAN, an in-house Keycloak). Never the metadata service.
+ */
+export function endpointDestination(url: string): EgressDestination {
+    const parsed = new URL(url);
+    const port = parsed.port ? Number(parsed.port) : parsed.protocol === "http:" ? 80 : 443;
+    const host = parsed.hostname;
+    if (IPV4.test(host)) {
+        if (host.startsWith("169.254.")) throw new Error(`endpoint ${url}: a link-local address (the instance metadata service's range) is never a destination`);
+        return { kind: "range", cidr: `${host}/32`, ports: [port] };
+    }
+    return { kind: "anywhere", ports: [port] };
+}
+
+/** The NetworkPolicy peers of one destination. */
+export function destinationPeers(to: EgressDestination): { ipBlock: { cidr: string; except?: string[] } }[] {
+    switch (to.kind) {
+        case "public":
+            return [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
+        case "nodes":
+            return NODE_NETWORKS.map((cidr) => ({ ipBlock: { cidr } }));
+        case "range":
+            return [{ ipBlock: { cidr: to.cidr } }];
+        case "anywhere":
+            return [{ ipBlock: { cidr: "0.0.0.0/0", except: [INSTANCE_METADATA_CIDR] } }];
+    }
+}
+
+/** The egress rules of one allowance: a rule per destination, each on its own ports. */
+export function egressRules(allowance: Pick<EgressAllowance, "to" | "protocols">) {
+    const protocols = allowance.protocols ?? ["TCP"];
+    return allowance.to.map((to) => {
+        if (to.ports.length === 0) throw new Error(`an egress allowance to ${to.kind} names its ports`);
+        return { to: destinationPeers(to), ports: protocols.flatMap((protocol) => [...new Set(to.ports)].sort((a, b) => a - b).map((port) => ({ port, protocol }))) };
+    });
+}
+
+/** One explicit allowance through a namespace's default egress deny. */
+export function allowEgress(namespace: pulumi.Input<string>, allowance: EgressAllowance, opts: pulumi.CustomResourceOptions, resourceName = `${allowance.name}-egress`): k8s.networking.v1.NetworkPolicy {
+    if (allowance.to.length === 0) throw new Error(`allowEgress ${allowance.name}: an allowance names its destinations`);
+    return new k8s.networking.v1.NetworkPolicy(resourceName, {
+        metadata: { name: `allow-${allowance.name}-egress`, namespace, annotations: { "groundwork.dev/reason": allowance.reason } },
+        spec: {
+            podSelector: Object.keys(allowance.podSelector).length > 0 ? { matchLabels: allowance.podSelector } : {},
+            policyTypes: ["Egress"],
+            egress: egressRules(allowance),
+        },
+    }, opts);
+}
+
+/** What a namespace's pods may reach beyond the cluster's pods. */
+export interface NamespaceEgress {
+    /** Why the namespace's pods call the Kubernetes API (controllers, operators, TokenReview); absent, they cannot. */
+    apiServer?: string;
+    /** Further allowances, each for the pods that need it. */
+    allow?: EgressAllowance[];
+}
+
+/**
+ * The default deny, the cluster's pods, and the namespace's own allowances. `name` prefixes the
+ * resource names (the namespace's declared name).
+ */
+export function isolateNamespaceEgress(name: string, namespace: pulumi.Input<string>, egress: NamespaceEgress, opts: pulumi.CustomResourceOptions): void {
+    new k8s.networking.v1.NetworkPolicy(`${name}-deny-egress`, {
+        metadata: { name: DEFAULT_DENY_EGRESS, namespace },
+        spec: { podSelector: {}, policyTypes: ["Egress"] },
+    }, opts);
+    new k8s.networking.v1.NetworkPolicy(`${name}-cluster-egress`, {
+        metadata: {
+            name: ALLOW_CLUSTER_EGRESS,
+            namespace,
+            annotations: { "groundwork.dev/reason": "every pod of the cluster, CoreDNS and the mesh's control plane included; each namespace's ingress allowances decide who is let in" },
+        },
+        spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {} }] }] },
+    }, opts);
+    if (egress.apiServer) {
+        allowEgress(namespace, { name: "api-server", podSelector: {}, to: [API_SERVER], reason: egress.apiServer }, opts, `${name}-api-server-egress`);
+    }
+    for (const allowance of egress.allow ?? []) {
+        allowEgress(namespace, allowance, opts, `${name}-${allowance.name}-egress`);
+    }
+}

@@ -1,0 +1,97 @@
+import { strict as assert } from "assert";
+import { egressRules, endpointDestination, NON_PUBLIC_RANGES } from "../components/platform/egress";
+import { langfuseEgress } from "../components/platform/langfuse";
+import { vaultEgress } from "../components/platform/vault";
+import { monitoringEgress } from "../components/observability/monitoring";
+import { notebooksEgress } from "../components/apps/notebooks";
+import { acmeDestinations, identityProviderDestinations } from "../stacks/egress";
+import { egressRuleAllows } from "../policies/security/network-policies";
+import { parse, problems, stackValues } from "./helpers";
+
+const METADATA = "169.254.169.254";
+/** Whether any rule of an allowance reaches the address on the port. */
+const reaches = (rules: ReturnType<typeof egressRules>, address: string, port: number) =>
+    rules.some((rule) => rule.ports.some((p) => p.port === port) && egressRuleAllows(rule, address));
+
+describe("egress allowances", () => {
+    it("an endpoint from config is its own address when it names one, else any address but the metadata service, on its port", () => {
+        assert.deepEqual(endpointDestination("http://192.168.10.5:9000"), { kind: "range", cidr: "192.168.10.5/32", ports: [9000] });
+        assert.deepEqual(endpointDestination("https://minio.lan"), { kind: "anywhere", ports: [443] });
+        assert.deepEqual(endpointDestination("http://minio.lan"), { kind: "anywhere", ports: [80] });
+        assert.throws(() => endpointDestination("http://169.254.169.254/latest"), /link-local address/);
+        const rules = egressRules({ to: [endpointDestination("https://minio.lan:9443")] });
+        assert.deepEqual([reaches(rules, "10.1.2.3", 9443), reaches(rules, "203.0.113.9", 9443), reaches(rules, METADATA, 9443), reaches(rules, "10.1.2.3", 22)], [true, true, false, false]);
+    });
+
+    it("the public internet leaves out the nodes' networks, link-local and loopback", () => {
+        const rules = egressRules({ to: [{ kind: "public", ports: [443] }] });
+        assert.deepEqual(["203.0.113.9", "10.0.0.2", "172.20.0.1", "192.168.1.1", "100.100.1.1", METADATA, "127.0.0.1"].map((a) => reaches(rules, a, 443)), [true, false, false, false, false, false, false]);
+        assert.deepEqual(NON_PUBLIC_RANGES.slice(0, 4), ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
+    });
+
+    it("every rule names its ports, once each, per protocol", () => {
+        assert.throws(() => egressRules({ to: [{ kind: "public", ports: [] }] }), /names its ports/);
+        assert.deepEqual(egressRules({ to: [{ kind: "range", cidr: "0.0.0.0/0", ports: [53, 53] }], protocols: ["UDP", "TCP"] })[0].ports, [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]);
+    });
+
+    it("Vault reaches the metadata service only for an OCI KMS seal, from its server pods, on port 80", () => {
+        const oci = vaultEgress("ocikms", []);
+        assert.deepEqual(oci.map((a) => a.name), ["vault-seal"]);
+        assert.equal(oci[0].podSelector.component, "server");
+        assert.deepEqual([reaches(egressRules(oci[0]), METADATA, 80), reaches(egressRules(oci[0]), METADATA, 443)], [true, false]);
+        assert.equal(reaches(egressRules(vaultEgress("awskms", [])[0]), METADATA, 80), false);
+        assert.deepEqual(vaultEgress("shamir", []), []);
+        assert.deepEqual(vaultEgress("shamir", [{ kind: "anywhere", ports: [443] }]).map((a) => a.name), ["vault-identity-provider"]);
+    });
+
+    it("Alertmanager reaches its receiver: the SMTP smarthost's port, HTTPS for Slack and Teams, HTTP(S) for a webhook", () => {
+        const receiver = (r: Parameters<typeof monitoringEgress>[0]) => monitoringEgress(r).find((a) => a.name === "alert-receiver")!.to;
+        assert.deepEqual(receiver({ kind: "email", to: ["a@example.com"], from: "b@example.com", smarthost: "smtp.example.com:587", username: "u" }), [{ kind: "anywhere", ports: [587] }]);
+        assert.deepEqual(receiver({ kind: "email", to: ["a@example.com"], from: "b@example.com", smarthost: "10.0.5.5:25", username: "u" }), [{ kind: "range", cidr: "10.0.5.5/32", ports: [25] }]);
+        assert.deepEqual(receiver({ kind: "slack" }), [{ kind: "public", ports: [443] }]);
+        assert.deepEqual(receiver({ kind: "webhook" }), [{ kind: "anywhere", ports: [80, 443] }]);
+        const prometheus = monitoringEgress({ kind: "teams" }).find((a) => a.name === "prometheus-nodes")!;
+        assert.deepEqual(prometheus.to, [{ kind: "nodes", ports: [10250, 9100] }]);
+        assert.equal(monitoringEgress({ kind: "teams" }).some((a) => a.name === "grafana-identity-provider"), false, "no SSO, no identity provider");
+    });
+
+    it("the notebooks' hub reaches the API server and the identity provider; people's servers only HTTP(S) on the internet", () => {
+        const [hub, users] = notebooksEgress({ tokenUrl: "https://idp.example.com/token", userinfoUrl: "https://idp.example.com/userinfo" });
+        assert.deepEqual(hub.to, [{ kind: "nodes", ports: [6443] }, { kind: "anywhere", ports: [443] }]);
+        assert.deepEqual(users.to, [{ kind: "public", ports: [80, 443] }]);
+        assert.equal(reaches(egressRules(users), "10.1.0.10", 6443), false, "a person's server never reaches the API server");
+    });
+
+    it("Langfuse's web and worker reach the blob bucket, ClickHouse the backup bucket, web alone the identity provider", () => {
+        const allowances = langfuseEgress({ kind: "public", ports: [443] }, { kind: "range", cidr: "192.168.1.9/32", ports: [9000] }, [{ kind: "anywhere", ports: [443] }]);
+        assert.deepEqual(allowances.map((a) => [a.name, a.podSelector["app.kubernetes.io/name"], a.podSelector["app.kubernetes.io/component"]]), [
+            ["langfuse-blob-storage", "langfuse", undefined], ["clickhouse-backups", "clickhouse", undefined], ["langfuse-identity-provider", "langfuse", "web"],
+        ]);
+    });
+});
+
+describe("the stack's destinations, from config", () => {
+    it("the identity provider's issuer and server-side endpoints, once each; none without SSO", () => {
+        const dev = stackValues("dev");
+        assert.ok(dev["access"]?.sso, "dev signs people in through SSO");
+        const sso = dev.access.sso;
+        const config = parse({ ...dev, access: { ...dev.access, sso: { ...sso, issuer: "https://10.20.0.5/realms/main", oauthEndpoints: { authorizeUrl: "https://10.20.0.5/auth", tokenUrl: "https://10.20.0.5/token", userinfoUrl: "https://sso.example.com/userinfo" } } } });
+        assert.deepEqual(identityProviderDestinations(config), [{ kind: "range", cidr: "10.20.0.5/32", ports: [443] }, { kind: "anywhere", ports: [443] }]);
+        const edge = stackValues("edge");
+        assert.equal(edge.access?.sso, undefined, "edge signs nobody in through SSO");
+        assert.deepEqual(identityProviderDestinations(parse(edge)), []);
+    });
+
+    it("ACME: the directory and port 80 of the stack's hosts for the HTTP-01 self-check; nothing for a private CA", () => {
+        const dev = stackValues("dev");
+        assert.equal(dev.access.tls.issuer, "acme");
+        assert.deepEqual(acmeDestinations(parse(dev)), [{ kind: "anywhere", ports: [443] }, { kind: "public", ports: [80] }]);
+        assert.equal(acmeDestinations(parse(stackValues("edge"))), undefined);
+    });
+
+    it("refuses a bucket endpoint in the metadata service's range, naming the key", () => {
+        const edge = stackValues("edge");
+        const found = problems({ ...edge, platform: { ...edge.platform, postgres: { ...edge.platform.postgres, backup: { ...edge.platform.postgres.backup, s3: { ...edge.platform.postgres.backup.s3, endpointURL: "http://169.254.169.254" } } } } });
+        assert.deepEqual(found, ['groundwork:platform.postgres.backup.s3.endpointURL = "http://169.254.169.254": is a link-local address, the instance metadata service\'s range, which no pod may reach; give the bucket\'s endpoint']);
+    });
+});
