@@ -29,6 +29,12 @@ describe("egress allowances", () => {
         assert.deepEqual(NON_PUBLIC_RANGES.slice(0, 4), ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
     });
 
+    it("the nodes are any address but the metadata service, on the node ports only: a wireguard-native server advertises its public address", () => {
+        const rules = egressRules({ to: [{ kind: "nodes", ports: [6443] }] });
+        assert.deepEqual(["10.0.0.5", "100.101.1.2", "203.0.113.9", METADATA].map((a) => reaches(rules, a, 6443)), [true, true, true, false]);
+        assert.equal(reaches(rules, "203.0.113.9", 443), false);
+    });
+
     it("every rule names its ports, once each, per protocol", () => {
         assert.throws(() => egressRules({ to: [{ kind: "public", ports: [] }] }), /names its ports/);
         assert.deepEqual(egressRules({ to: [{ kind: "range", cidr: "0.0.0.0/0", ports: [53, 53] }], protocols: ["UDP", "TCP"] })[0].ports, [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]);

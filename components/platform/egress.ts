@@ -37,11 +37,9 @@ export const INSTANCE_METADATA_CIDR = "169.254.169.254/32";
 export const INSTANCE_METADATA_PORT = 80;
 
 /**
- * Where the nodes' own addresses lie: the private ranges of RFC 1918 (AWS VPCs, OCI VCNs, edge
- * LANs) and the shared range of RFC 6598, from which Tailscale gives each node its address
- * (tailscale.com/kb/1015/100.x-addresses, read 2026-11-28; the `tailscale` overlay's node IP).
- * A node whose own interface carries a public address (a bare VPS under the `private` overlay)
- * lies outside them: README "Network isolation" says what to do.
+ * The private ranges of RFC 1918 (AWS VPCs, OCI VCNs, edge LANs) and the shared range of RFC 6598,
+ * from which Tailscale gives each node its address (tailscale.com/kb/1015/100.x-addresses, read
+ * 2026-11-28).
  */
 export const NODE_NETWORKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
 
@@ -52,7 +50,14 @@ export const NON_PUBLIC_RANGES = [...NODE_NETWORKS, "169.254.0.0/16", "127.0.0.0
 export type EgressDestination =
     /** Every address on the internet (outside NON_PUBLIC_RANGES). */
     | { kind: "public"; ports: number[] }
-    /** The cluster's nodes (their own addresses, in NODE_NETWORKS): kubelets, node-exporter, the API server. */
+    /**
+     * The cluster's nodes: kubelets, node-exporter, the API server. A node's address is not always
+     * private: under `wireguard-native` k3s advertises the API server at the server's public
+     * address and metrics-server reads kubelets there first (review-egress.md H1, H2: k3s 5f72184f
+     * pkg/cli/server/server.go L515-518, pkg/server/server.go L342-347), an edge machine may carry
+     * a public address, and autoscaled nodes' addresses are unknown at plan time. So: any address
+     * but the metadata service, on the node ports only.
+     */
     | { kind: "nodes"; ports: number[] }
     /** One address range. */
     | { kind: "range"; cidr: string; ports: number[] }
@@ -101,10 +106,9 @@ export function destinationPeers(to: EgressDestination): { ipBlock: { cidr: stri
     switch (to.kind) {
         case "public":
             return [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
-        case "nodes":
-            return NODE_NETWORKS.map((cidr) => ({ ipBlock: { cidr } }));
         case "range":
             return [{ ipBlock: { cidr: to.cidr } }];
+        case "nodes":
         case "anywhere":
             return [{ ipBlock: { cidr: "0.0.0.0/0", except: [INSTANCE_METADATA_CIDR] } }];
     }

@@ -102,7 +102,8 @@ describe("NetworkPolicies in the stacks' plans", () => {
                 assert.deepEqual(egressOf(policies, name, "allow-cluster-egress")?.egress, [{ to: [{ namespaceSelector: {} }] }], `${stack} ${name}`);
             }
             // Controllers reach the API server (the servers' address, on 6443); applications do not.
-            const apiServer = { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: 6443, protocol: "TCP" }] }] };
+            // Any address but the metadata service: under wireguard-native (hybrid) the API server is at the server's public address.
+            const apiServer = { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: 6443, protocol: "TCP" }] }] };
             for (const name of ["linkerd", "cert-manager", "cnpg-system", "vault", "vault-secrets-operator", "kube-system", "groundwork-observability"]) {
                 assert.deepEqual(egressOf(policies, name, "allow-api-server-egress"), apiServer, `${stack} ${name}`);
             }
