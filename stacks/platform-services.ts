@@ -72,13 +72,15 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // everything meshed waits for the control plane, or it would start unmeshed or be refused.
     const afterMesh = (...more: pulumi.Resource[]) => ({ provider, transformations: [childrenDependOn([mesh, ...more])] });
 
+    // Vault and Langfuse call the identity provider themselves.
+    const identityProvider = identityProviderDestinations(config);
     const vaultConfig = config.platform.vault;
     const vault = new Vault("vault", {
         replicas: vaultConfig.replicas,
         storageGbs: vaultConfig.storageGbs,
         seal: vaultSeal(config, cluster),
         clients: [VSO_CLIENT, `${VAULT_SNAPSHOTS_CONSUMER.namespace}/${VAULT_SNAPSHOTS_CONSUMER.serviceAccount}`, ...(config.access?.hosts.vault ? [INGRESS_CLIENT] : [])],
-        identityProvider: identityProviderDestinations(config),
+        identityProvider,
         scheduling,
     }, afterMesh());
     const vso = new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
@@ -171,7 +173,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         vaultConsumer: LANGFUSE_CONSUMER,
         postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
         blobStorage: { endpointURL: unlocked.endpointURL, bucket: unlocked.bucket, region: unlocked.region, egress: unlocked.egress, prefix: "langfuse/" },
-        identityProvider: identityProviderDestinations(config),
+        identityProvider,
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
         clickhouseBackups: { schedule: config.platform.backups.clickhouse.schedule, bucket: unlocked },
         scheduling,

@@ -11,7 +11,7 @@ import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { LINKERD_INBOUND_PORT } from "../platform/network-isolation";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
-import { API_SERVER, EgressAllowance, endpointDestination } from "../platform/egress";
+import { API_SERVER, EgressAllowance, endpointsDestinations } from "../platform/egress";
 
 /**
  * Zero to JupyterHub's chart. Evidence: jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml
@@ -86,7 +86,7 @@ const USER_SERVER_PODS = { app: "jupyterhub", component: "singleuser-server" };
  * people's servers to the internet over HTTP and HTTPS, to install packages and clone repositories.
  */
 export function notebooksEgress(sso: { tokenUrl: string; userinfoUrl: string }): EgressAllowance[] {
-    const idp = [...new Map([sso.tokenUrl, sso.userinfoUrl].map(endpointDestination).map((d) => [JSON.stringify(d), d])).values()];
+    const idp = endpointsDestinations([sso.tokenUrl, sso.userinfoUrl]);
     return [
         { name: "hub", podSelector: HUB_PODS, to: [API_SERVER, ...idp], reason: "the hub starts and stops people's servers through the API, and signs people in through the identity provider" },
         { name: "user-servers", podSelector: USER_SERVER_PODS, to: [{ kind: "public", ports: [80, 443] }], reason: "people install packages (PyPI, conda-forge) and clone repositories from their servers" },

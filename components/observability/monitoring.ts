@@ -15,7 +15,7 @@ import { prometheusRuleSpec, RuleGroup } from "./alert-rules";
 import { Dashboard, dashboardJson } from "./dashboards";
 import { MONITORING_NAMESPACE, PROMETHEUS_SERVICE_ACCOUNT, SCRAPER } from "./scraper";
 import { podMonitorSpec, PodScrapeTarget, ScraperOpening, scraperOpenings } from "./scrape-targets";
-import { EgressAllowance, EgressDestination, endpointDestination, PUBLIC_HTTPS } from "../platform/egress";
+import { EgressAllowance, EgressDestination, endpointDestination, endpointsDestinations, PUBLIC_HTTPS } from "../platform/egress";
 import { KUBELET_PORT, NODE_EXPORTER_PORT } from "../k3s/ports";
 
 /**
@@ -114,7 +114,7 @@ export function monitoringEgress(receiver: AlertReceiver, sso?: Pick<GrafanaSso,
     const receiverTo: EgressDestination[] = receiver.kind === "email" ? [smarthostDestination(receiver.smarthost)]
         : receiver.kind === "webhook" ? [{ kind: "anywhere", ports: [80, 443] }]
         : [PUBLIC_HTTPS];
-    const idp = sso ? [...new Map([sso.tokenUrl, sso.userinfoUrl].map(endpointDestination).map((d) => [JSON.stringify(d), d])).values()] : [];
+    const idp = sso ? endpointsDestinations([sso.tokenUrl, sso.userinfoUrl]) : [];
     return [
         { name: "prometheus-nodes", podSelector: PODS.prometheus, to: [{ kind: "nodes", ports: [KUBELET_PORT, NODE_EXPORTER_PORT] }], reason: "Prometheus scrapes each node's kubelet and cAdvisor (10250) and node-exporter (9100)" },
         { name: "alert-receiver", podSelector: PODS.alertmanager, to: receiverTo, reason: `Alertmanager sends notifications to the ${receiver.kind} receiver` },

@@ -37,14 +37,12 @@ export const INSTANCE_METADATA_CIDR = "169.254.169.254/32";
 export const INSTANCE_METADATA_PORT = 80;
 
 /**
- * The private ranges of RFC 1918 (AWS VPCs, OCI VCNs, edge LANs) and the shared range of RFC 6598,
- * from which Tailscale gives each node its address (tailscale.com/kb/1015/100.x-addresses, read
- * 2026-11-28).
+ * Addresses that are not the internet: the private ranges of RFC 1918 (AWS VPCs, OCI VCNs, edge
+ * LANs), the shared range of RFC 6598, from which Tailscale gives each node its address
+ * (tailscale.com/kb/1015/100.x-addresses, read 2026-11-28), link-local (the metadata services)
+ * and loopback.
  */
-export const NODE_NETWORKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
-
-/** Addresses that are not the internet: the node networks, link-local (the metadata services), loopback. */
-export const NON_PUBLIC_RANGES = [...NODE_NETWORKS, "169.254.0.0/16", "127.0.0.0/8"] as const;
+export const NON_PUBLIC_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8"] as const;
 
 /** Where an allowance lets pods go, always on named ports. */
 export type EgressDestination =
@@ -99,6 +97,11 @@ export function endpointDestination(url: string): EgressDestination {
         return { kind: "range", cidr: `${host}/32`, ports: [port] };
     }
     return { kind: "anywhere", ports: [port] };
+}
+
+/** The destinations of several URLs from config, one per distinct address and port. */
+export function endpointsDestinations(urls: string[]): EgressDestination[] {
+    return [...new Map(urls.map(endpointDestination).map((d) => [JSON.stringify(d), d])).values()];
 }
 
 /** The NetworkPolicy peers of one destination. */

@@ -174,7 +174,7 @@ export class Langfuse extends pulumi.ComponentResource {
         // Pod labels: charts/langfuse/templates/web/deployment.yaml L36-38 and _helpers.tpl L48-51.
         new MeshAuthorization(`${name}-web-clients`, {
             namespace: args.vaultConsumer.namespace,
-            podSelector: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "web" },
+            podSelector: { ...LANGFUSE_PODS, "app.kubernetes.io/component": "web" },
             port: "http",
             clients: args.clients,
             noClients: "no gateway traces to it and no host serves its UI",
@@ -187,24 +187,23 @@ export class Langfuse extends pulumi.ComponentResource {
         const langfuse = [`${args.vaultConsumer.namespace}/${LANGFUSE_SERVICE_ACCOUNT}`];
         const store = (id: string, podSelector: Record<string, string>, port: string, proxyProtocol: "HTTP/1" | "opaque" | "unknown") =>
             new MeshAuthorization(`${name}-${id}`, { namespace: args.vaultConsumer.namespace, podSelector, port, clients: langfuse, proxyProtocol }, { parent: this, dependsOn: [ns] });
-        const clickhousePods = CLICKHOUSE_PODS;
-        store("clickhouse-http", clickhousePods, "http", "HTTP/1");
+        store("clickhouse-http", CLICKHOUSE_PODS, "http", "HTTP/1");
         // The backup Job sends its BACKUP query over the native port; ClickHouse writes the bucket itself.
         new MeshAuthorization(`${name}-clickhouse-native`, {
-            namespace: args.vaultConsumer.namespace, podSelector: clickhousePods, port: "tcp", proxyProtocol: "unknown",
+            namespace: args.vaultConsumer.namespace, podSelector: CLICKHOUSE_PODS, port: "tcp", proxyProtocol: "unknown",
             clients: [...langfuse, `${args.vaultConsumer.namespace}/${CLICKHOUSE_BACKUPS_ACCOUNT}`],
         }, { parent: this, dependsOn: [ns] });
         // The PostgreSQL and MySQL wire protocols and the interserver port, rendered whatever the
         // config (statefulset.yaml L278-283): with one replica and no client, nobody may call them.
         for (const port of ["tcp-postgresql", "tcp-mysql", "http-intersrv"]) {
             new MeshAuthorization(`${name}-clickhouse-${port}`, {
-                namespace: args.vaultConsumer.namespace, podSelector: clickhousePods, port, clients: [],
+                namespace: args.vaultConsumer.namespace, podSelector: CLICKHOUSE_PODS, port, clients: [],
                 noClients: "Langfuse speaks ClickHouse's HTTP and native protocols only, and one replica has no peer",
             }, { parent: this, dependsOn: [ns] });
         }
         new MeshAuthorization(`${name}-worker`, {
             namespace: args.vaultConsumer.namespace,
-            podSelector: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "worker" },
+            podSelector: { ...LANGFUSE_PODS, "app.kubernetes.io/component": "worker" },
             port: "http",
             clients: [],
             noClients: "the worker takes its work from Valkey; only the kubelet's probes call it, admitted by path",

@@ -116,15 +116,10 @@ export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pul
     }, opts);
 }
 
-/**
- * kube-system, which k3s fills itself, gets the same default deny, with what k3s's own pods are
- * called for (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f): CoreDNS (`k8s-app: kube-dns`,
- * manifests/coredns.yaml L95-99) by every pod; metrics-server (`k8s-app: metrics-server`,
- * manifests/metrics-server/metrics-server-deployment.yaml L27-28, 10250) by the API server;
- * ServiceLB's pods (labelled with their Service's namespace, pkg/cloudprovider/servicelb.go
- * L478-483, a hostPort per Service port, L518-522) by the internet on the ingress's ports, within
- * the ranges klipper-lb itself holds them to.
- */
+/** k3s's CoreDNS and metrics-server pods (manifests/coredns.yaml L95-99, manifests/metrics-server/metrics-server-deployment.yaml L27-28). */
+const COREDNS_PODS = { "k8s-app": "kube-dns" };
+const METRICS_SERVER_PODS = { "k8s-app": "metrics-server" };
+
 const KUBE_SYSTEM_API_REASON = "CoreDNS, metrics-server and the local-path provisioner watch the API";
 
 /**
@@ -137,30 +132,40 @@ const KUBE_SYSTEM_API_REASON = "CoreDNS, metrics-server and the local-path provi
  */
 export const KUBE_SYSTEM_EGRESS: EgressAllowance[] = [
     {
-        name: "coredns-upstream", podSelector: { "k8s-app": "kube-dns" }, to: [{ kind: "range", cidr: "0.0.0.0/0", ports: [53] }], protocols: ["UDP", "TCP"],
+        name: "coredns-upstream", podSelector: COREDNS_PODS, to: [{ kind: "range", cidr: "0.0.0.0/0", ports: [53] }], protocols: ["UDP", "TCP"],
         reason: "CoreDNS forwards names outside the cluster to the node's resolvers",
     },
-    { name: "metrics-server-kubelets", podSelector: { "k8s-app": "metrics-server" }, to: [{ kind: "nodes", ports: [KUBELET_PORT] }], reason: "metrics-server reads each kubelet's resource metrics" },
+    { name: "metrics-server-kubelets", podSelector: METRICS_SERVER_PODS, to: [{ kind: "nodes", ports: [KUBELET_PORT] }], reason: "metrics-server reads each kubelet's resource metrics" },
 ];
 
 /** The label ServiceLB puts on its pods: the namespace of the Service they serve (servicelb.go L41, L478-483). */
 export const SERVICELB_NAMESPACE_LABEL = "svccontroller.k3s.cattle.io/svcnamespace";
 
+/**
+ * kube-system, which k3s fills itself, gets the same default deny, with what k3s's own pods are
+ * called for (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f): CoreDNS (`k8s-app: kube-dns`,
+ * manifests/coredns.yaml L95-99) by every pod; metrics-server (`k8s-app: metrics-server`,
+ * manifests/metrics-server/metrics-server-deployment.yaml L27-28, 10250) by the API server;
+ * ServiceLB's pods (labelled with their Service's namespace, pkg/cloudprovider/servicelb.go
+ * L478-483, a hostPort per Service port, L518-522) by the internet on the ingress's ports, within
+ * the ranges klipper-lb itself holds them to. Its egress is denied by default too, but for the
+ * API server and KUBE_SYSTEM_EGRESS.
+ */
 export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, opts: pulumi.CustomResourceOptions): void {
     const namespace = "kube-system";
     isolateNamespace(namespace, namespace, opts);
     isolateNamespaceEgress(namespace, namespace, { apiServer: KUBE_SYSTEM_API_REASON, allow: KUBE_SYSTEM_EGRESS }, opts);
     for (const protocol of ["UDP", "TCP"] as const) {
         allowIngress(`cluster-dns-${protocol.toLowerCase()}`, {
-            namespace, podSelector: { "k8s-app": "kube-dns" }, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",
+            namespace, podSelector: COREDNS_PODS, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",
         }, opts);
     }
     allowIngress("coredns-metrics", {
-        namespace, podSelector: { "k8s-app": "kube-dns" }, ports: [9153], from: [MONITORING_NAMESPACE],
+        namespace, podSelector: COREDNS_PODS, ports: [9153], from: [MONITORING_NAMESPACE],
         reason: "Prometheus scrapes CoreDNS (`prometheus :9153` in k3s's Corefile, manifests/coredns.yaml L69)",
     }, opts);
     allowIngress("metrics-server", {
-        namespace, podSelector: { "k8s-app": "metrics-server" }, ports: [10250], from: "anywhere", reason: "the API server calls metrics-server (the aggregated metrics API)",
+        namespace, podSelector: METRICS_SERVER_PODS, ports: [10250], from: "anywhere", reason: "the API server calls metrics-server (the aggregated metrics API)",
     }, opts);
     if (ingress.ports.length > 0) {
         allowIngress("servicelb-ingress", {
