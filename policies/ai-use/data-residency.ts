@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { fallbackEdges, defaultFallbacks, gatewayConfigOf, GatewayConfig, hostOf, IN_CLUSTER_PROVIDER, isGatewayConfigMap, isInCluster, ModelEntry, objectLabel, providerOf } from "./gateway-objects";
+import { defaultFallbacks, fallbackEdges, GatewayConfig, gatewayConfigOf, hostOf, IN_CLUSTER_PROVIDER, isGatewayConfigMap, isInCluster, ModelEntry, objectLabel, parsedGatewayConfig, providerOf } from "./gateway-objects";
 import { globMatches } from "./model-servers";
 
 /**
@@ -137,9 +137,8 @@ export const hostedProviderAllowList: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, report) => {
-        if (!isGatewayConfigMap(args.type, args.props)) return;
-        const config = gatewayConfigOf(args.props);
-        if (config === undefined || config instanceof Error) return; // restricted-data-stays-in-cluster reports the parse error
+        const config = parsedGatewayConfig(args.type, args.props);
+        if (config === undefined) return;
         const { allowedProviders = DEFAULT_PROVIDERS, allowedApiBaseHosts = DEFAULT_API_BASE_HOSTS } = args.getConfig<HostedProviderConfig>();
         const name = objectLabel(args.props, args.name);
         for (const e of config.models) {

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { AccessGrant, accessGrantsOf, CONFIG_FILE, gatewayConfigOf, isGatewayConfigMap, isInCluster, objectLabel } from "./gateway-objects";
+import { AccessGrant, accessGrantsOf, CONFIG_FILE, isGatewayConfigMap, isInCluster, objectLabel, parsedGatewayConfig } from "./gateway-objects";
 
 /**
  * Spend and load limits on everyone who calls the gateway. LiteLLM enforces `max_budget` (USD)
@@ -121,9 +121,8 @@ export const inClusterModelsPriced: ResourceValidationPolicy = {
     description: "Every in-cluster route (hosted_vllm, or OpenAI-compatible to a cluster Service) carries a per-token price, so budgets and Langfuse count what its calls cost.",
     enforcementLevel: "advisory",
     validateResource: (args, report) => {
-        if (!isGatewayConfigMap(args.type, args.props)) return;
-        const config = gatewayConfigOf(args.props);
-        if (config === undefined || config instanceof Error) return;
+        const config = parsedGatewayConfig(args.type, args.props);
+        if (config === undefined) return;
         const name = objectLabel(args.props, args.name);
         for (const m of config.models.filter(isInCluster)) {
             const missing = ["input_cost_per_token", "output_cost_per_token"].filter((k) => typeof m.params[k] !== "number" || m.params[k] < 0);

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { ACCESS_FILE, CONFIG_FILE, defaultFallbacks, fallbackEdges, FALLBACK_KINDS, gatewayConfigOf, isGatewayConfigMap, objectLabel } from "./gateway-objects";
+import { ACCESS_FILE, CONFIG_FILE, defaultFallbacks, FALLBACK_KINDS, fallbackEdges, gatewayConfigOf, isGatewayConfigMap, objectLabel, parsedGatewayConfig } from "./gateway-objects";
 
 /** Rules on the gateway's own configuration: secrets, fallback chains, retries. */
 
@@ -90,9 +90,8 @@ export const gatewayFallbacksResolve: ResourceValidationPolicy = {
     description: "Every gateway fallback chain starts and ends at model names in model_list, and no chain loops back on itself.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!isGatewayConfigMap(args.type, args.props)) return;
-        const config = gatewayConfigOf(args.props);
-        if (config === undefined || config instanceof Error) return;
+        const config = parsedGatewayConfig(args.type, args.props);
+        if (config === undefined) return;
         const name = objectLabel(args.props, args.name);
         const known = new Set(config.models.map((m) => m.modelName));
         const names = [...known].join(", ");
@@ -144,9 +143,8 @@ export const gatewayRetriesBounded: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, report) => {
-        if (!isGatewayConfigMap(args.type, args.props)) return;
-        const config = gatewayConfigOf(args.props);
-        if (config === undefined || config instanceof Error) return;
+        const config = parsedGatewayConfig(args.type, args.props);
+        if (config === undefined) return;
         const { maxRetries = 3, maxTimeoutSeconds = 600 } = args.getConfig<RetriesConfig>();
         const name = objectLabel(args.props, args.name);
         const router = config.raw.router_settings ?? {};

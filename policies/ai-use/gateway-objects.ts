@@ -114,6 +114,17 @@ export function gatewayConfigOf(props: Record<string, any>): GatewayConfig | Err
     return { raw: raw as Record<string, any>, models };
 }
 
+/**
+ * The parsed config of a gateway ConfigMap, for the rules that check a config that parses:
+ * undefined for any other resource, for a ConfigMap without the file, and for a config that does
+ * not parse (the rules that parse it report that).
+ */
+export function parsedGatewayConfig(type: string, props: Record<string, any>): GatewayConfig | undefined {
+    if (!isGatewayConfigMap(type, props)) return undefined;
+    const config = gatewayConfigOf(props);
+    return config instanceof Error ? undefined : config;
+}
+
 /** The `vllm` provider prefix LiteLLM uses for an OpenAI-compatible vLLM server at `api_base` (docs.litellm.ai providers/vllm). */
 export const IN_CLUSTER_PROVIDER = "hosted_vllm";
 

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { defaultFallbacks, fallbackEdges, gatewayConfigOf, isGatewayConfigMap, isInCluster, objectLabel } from "./gateway-objects";
+import { defaultFallbacks, fallbackEdges, gatewayConfigOf, isInCluster, objectLabel, parsedGatewayConfig } from "./gateway-objects";
 
 /*
  * Guardrails and the response cache, decided per request. LiteLLM's open-source proxy cannot scope
@@ -55,9 +55,8 @@ export const hostedRoutesGuarded: ResourceValidationPolicy = {
     description: "Every gateway route that can reach a hosted model (itself or through a fallback) masks or blocks personal data in its requests, through guardrails the request-policy hook applies.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!isGatewayConfigMap(args.type, args.props)) return;
-        const config = gatewayConfigOf(args.props);
-        if (config === undefined || config instanceof Error) return; // gateway-config-parses reports it.
+        const config = parsedGatewayConfig(args.type, args.props);
+        if (config === undefined) return;
         const name = objectLabel(args.props, args.name);
         const hosted = routesReachingHosted(config.raw, config);
         if (hosted.size === 0) return;
@@ -84,9 +83,8 @@ export const cachePerTeam: ResourceValidationPolicy = {
     description: "The gateway's response cache is never shared across teams or data classes: it is off unless a request opts in (mode default_off), and only the request policy, which namespaces entries by data class and team, opts in.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!isGatewayConfigMap(args.type, args.props)) return;
-        const config = gatewayConfigOf(args.props);
-        if (config === undefined || config instanceof Error) return;
+        const config = parsedGatewayConfig(args.type, args.props);
+        if (config === undefined) return;
         const settings = config.raw.litellm_settings ?? {};
         if (settings.cache !== true) return;
         const name = objectLabel(args.props, args.name);
