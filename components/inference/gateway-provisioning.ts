@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { SCRIPT_HTTP_CLIENT } from "./script-job";
 
 /**
  * Reconciles the gateway's teams and virtual keys with `/access/access.json` and the key values in
@@ -32,7 +33,8 @@ export function keysDigest(values: Record<string, string>): string {
     return createHash("sha256").update(Object.keys(values).sort().map((name) => `${name}=${values[name]}`).join("\n")).digest("hex").slice(0, 8);
 }
 
-export const PROVISION_SCRIPT = `import hashlib, json, os, re, sys, time, urllib.error, urllib.parse, urllib.request
+export const PROVISION_SCRIPT = `${SCRIPT_HTTP_CLIENT}
+import hashlib, os, urllib.parse
 
 BASE = os.environ["GATEWAY_URL"]
 MASTER = os.environ["LITELLM_MASTER_KEY"]
@@ -46,33 +48,8 @@ MANAGED = {"managed_by": "groundwork"}
 SETTINGS = ("max_budget", "rpm_limit", "tpm_limit", "models")
 
 
-class ApiError(Exception):
-    def __init__(self, path, status, body):
-        # An error body may echo the request, key included: keys are redacted before anything is printed.
-        super().__init__("%s answered %d: %s" % (path, status, re.sub(r"sk-[A-Za-z0-9_-]+", "sk-[redacted]", body)[:300]))
-        self.status = status
-
-
 def call(path, body=None, method=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method or ("POST" if data else "GET"),
-                                     headers={"Authorization": "Bearer " + MASTER, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read().decode() or "null"
-            return json.loads(text)
-    except urllib.error.HTTPError as error:
-        raise ApiError(path, error.code, error.read().decode(errors="replace"))
-
-
-def wait_ready():
-    for _ in range(90):
-        try:
-            call("/health/readiness")
-            return
-        except (OSError, ApiError):
-            time.sleep(10)
-    sys.exit("gateway not ready after 15 minutes")
+    return request(BASE, "Bearer " + MASTER, path, body, method)
 
 
 def managed(obj):
@@ -167,7 +144,7 @@ def wait_for_keys(access):
 
 
 def main():
-    wait_ready()
+    wait_ready("gateway", lambda: call("/health/readiness"))
     with open(ACCESS_FILE) as f:
         access = json.load(f)
     values = wait_for_keys(access)

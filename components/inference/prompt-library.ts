@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { scriptJob } from "./script-job";
+import { SCRIPT_HTTP_CLIENT, scriptJob } from "./script-job";
 import { Scheduling } from "../placement";
 import { LITELLM_IMAGE } from "./llm-gateway";
 
@@ -36,7 +36,8 @@ export const PROMPT_ROUTES_ANNOTATION = "groundwork.dev/prompt-routes";
  * A version is created only when the file differs from the version labelled with the stack, so
  * a deploy with no prompt change leaves Langfuse as it is.
  */
-export const PROMPTS_SCRIPT = `import base64, json, os, sys, time, urllib.error, urllib.parse, urllib.request
+export const PROMPTS_SCRIPT = `${SCRIPT_HTTP_CLIENT}
+import base64, os, urllib.parse
 
 BASE = os.environ["LANGFUSE_HOST"].rstrip("/")
 LABEL = os.environ["PROMPT_LABEL"]
@@ -45,31 +46,8 @@ LABELS = [LABEL] if LABEL == "production" else [LABEL, "production"]
 AUTH = "Basic " + base64.b64encode((os.environ["LANGFUSE_PUBLIC_KEY"] + ":" + os.environ["LANGFUSE_SECRET_KEY"]).encode()).decode()
 
 
-class ApiError(Exception):
-    def __init__(self, path, status, body):
-        super().__init__("%s answered %d: %s" % (path, status, body[:300]))
-        self.status = status
-
-
 def call(path, body=None, method=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method or ("POST" if data else "GET"),
-                                     headers={"Authorization": AUTH, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read().decode() or "null")
-    except urllib.error.HTTPError as error:
-        raise ApiError(path.split("?")[0], error.code, error.read().decode(errors="replace"))
-
-
-def wait_ready():
-    for _ in range(90):
-        try:
-            call("/api/public/health")
-            return
-        except (OSError, ApiError):
-            time.sleep(10)
-    sys.exit("Langfuse not ready after 15 minutes")
+    return request(BASE, AUTH, path, body, method)
 
 
 def prompt_path(name):
@@ -90,7 +68,7 @@ def same(live, want):
 
 
 def main():
-    wait_ready()
+    wait_ready("Langfuse", lambda: call("/api/public/health"))
     with open(PROMPTS_FILE) as f:
         prompts = json.load(f)
     failed = []

@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { scriptJob } from "./script-job";
+import { SCRIPT_HTTP_CLIENT, scriptJob } from "./script-job";
 import { Scheduling } from "../placement";
 import { LITELLM_IMAGE } from "./llm-gateway";
 
@@ -44,7 +44,8 @@ export const EVALUATED_ROUTES_ANNOTATION = "groundwork.dev/evaluated-routes";
  * docs/observability/langfuse_integration.md L111-157), so each score lands on its call's trace,
  * where the route (`model_group`) and the model that answered are recorded too.
  */
-export const EVALUATION_SCRIPT = `import base64, json, os, re, sys, time, urllib.error, urllib.request, uuid
+export const EVALUATION_SCRIPT = `${SCRIPT_HTTP_CLIENT}
+import base64, os, uuid
 
 GATEWAY = os.environ["GATEWAY_URL"].rstrip("/")
 GATEWAY_KEY = os.environ["GATEWAY_KEY"]
@@ -58,39 +59,13 @@ JUDGE = ("You grade an assistant's answer against criteria. Reply with PASS or F
          "then one sentence saying why.")
 
 
-class ApiError(Exception):
-    def __init__(self, where, status, body):
-        super().__init__("%s answered %d: %s" % (where, status, re.sub(r"sk-[A-Za-z0-9_-]+", "sk-[redacted]", body)[:300]))
-
-
-def call(base, auth, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method="POST" if data else "GET",
-                                     headers={"Authorization": auth, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=300) as response:
-            return json.loads(response.read().decode() or "null")
-    except urllib.error.HTTPError as error:
-        raise ApiError(path, error.code, error.read().decode(errors="replace"))
-
-
+# A judged answer can take minutes.
 def langfuse(path, body=None):
-    return call(LANGFUSE, LANGFUSE_AUTH, path, body)
+    return request(LANGFUSE, LANGFUSE_AUTH, path, body, timeout=300)
 
 
 def gateway(path, body=None):
-    return call(GATEWAY, "Bearer " + GATEWAY_KEY, path, body)
-
-
-def wait_ready():
-    for _ in range(90):
-        try:
-            langfuse("/api/public/health")
-            gateway("/health/readiness")
-            return
-        except (OSError, ApiError):
-            time.sleep(10)
-    sys.exit("Langfuse or the gateway not ready after 15 minutes")
+    return request(GATEWAY, "Bearer " + GATEWAY_KEY, path, body, timeout=300)
 
 
 def complete(route, messages, params, trace_id, trace_name):
@@ -135,7 +110,7 @@ def score(evaluator, item, output):
 
 
 def main():
-    wait_ready()
+    wait_ready("Langfuse or the gateway", lambda: langfuse("/api/public/health"), lambda: gateway("/health/readiness"))
     with open(EVALUATIONS_FILE) as f:
         evaluations = json.load(f)
     failed = []

@@ -6,6 +6,43 @@ import { NATIVE_SIDECAR_ANNOTATION } from "../platform/linkerd-mesh";
 /** The LiteLLM image's own user (`nobody`), numeric so the kubelet can verify runAsNonRoot. */
 export const LITELLM_UID = 65534;
 
+/**
+ * What every script Job's Python shares, placed before its own code: JSON over HTTP with an
+ * Authorization header (`request`), errors that name the path without its query and never print
+ * a key (an error body may echo the request), and a wait of up to 15 minutes for the services
+ * the Job calls to answer.
+ */
+export const SCRIPT_HTTP_CLIENT = `import json, re, sys, time, urllib.error, urllib.request
+
+
+class ApiError(Exception):
+    def __init__(self, path, status, body):
+        super().__init__("%s answered %d: %s" % (path.split("?")[0], status, re.sub(r"sk-[A-Za-z0-9_-]+", "sk-[redacted]", body)[:300]))
+        self.status = status
+
+
+def request(base, auth, path, body=None, method=None, timeout=30):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method or ("POST" if data else "GET"),
+                                 headers={"Authorization": auth, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return json.loads(response.read().decode() or "null")
+    except urllib.error.HTTPError as error:
+        raise ApiError(path, error.code, error.read().decode(errors="replace"))
+
+
+def wait_ready(what, *checks):
+    for _ in range(90):
+        try:
+            for check in checks:
+                check()
+            return
+        except (OSError, ApiError):
+            time.sleep(10)
+    sys.exit(what + " not ready after 15 minutes")
+`;
+
 export interface ScriptJobArgs {
     /** The Job's name: derived from what it applies, so a change runs it again. */
     jobName: pulumi.Input<string>;
