@@ -98,12 +98,6 @@ export function grafanaRoleExpression(sso: GrafanaSso): string {
     return `contains(${groups}, '${sso.operatorsGroup}') && 'Admin' || ${viewer}`;
 }
 
-/** Where an SMTP smarthost (`host:port`) is. */
-function smarthostDestination(smarthost: string): EgressDestination {
-    const at = smarthost.lastIndexOf(":");
-    return endpointDestination(`smtp://${smarthost.slice(0, at)}:${smarthost.slice(at + 1)}`);
-}
-
 /**
  * Where the monitoring pods go outside the cluster: Prometheus to every node's kubelet (10250:
  * metrics and cAdvisor) and node-exporter (9100, on the host's network); Alertmanager to its
@@ -111,7 +105,7 @@ function smarthostDestination(smarthost: string): EgressDestination {
  * receiver's URL is a secret, so its allowance is HTTP and HTTPS anywhere.
  */
 export function monitoringEgress(receiver: AlertReceiver, sso?: Pick<GrafanaSso, "tokenUrl" | "userinfoUrl">): EgressAllowance[] {
-    const receiverTo: EgressDestination[] = receiver.kind === "email" ? [smarthostDestination(receiver.smarthost)]
+    const receiverTo: EgressDestination[] = receiver.kind === "email" ? [endpointDestination(`smtp://${receiver.smarthost}`)]
         : receiver.kind === "webhook" ? [{ kind: "anywhere", ports: [80, 443] }]
         : [PUBLIC_HTTPS];
     const idp = sso ? endpointsDestinations([sso.tokenUrl, sso.userinfoUrl]) : [];

@@ -23,8 +23,6 @@ import { K3S_API_PORT } from "../k3s/ports";
 export const DEFAULT_DENY_EGRESS = "default-deny-egress";
 /** Every pod of the cluster, CoreDNS included; the receiving namespace's ingress rules decide. */
 export const ALLOW_CLUSTER_EGRESS = "allow-cluster-egress";
-/** The API server, for namespaces whose pods call it. */
-export const ALLOW_API_SERVER_EGRESS = "allow-api-server-egress";
 
 /**
  * The instance metadata service of AWS EC2 and OCI compute (both answer at 169.254.169.254:
@@ -81,7 +79,7 @@ export const API_SERVER: EgressDestination = { kind: "nodes", ports: [K3S_API_PO
 /** HTTPS anywhere on the internet: cloud APIs, model hubs, hosted model providers. */
 export const PUBLIC_HTTPS: EgressDestination = { kind: "public", ports: [443] };
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * The destination of one URL from config (an S3 endpoint, an OIDC issuer): its address when the
@@ -105,7 +103,7 @@ export function endpointsDestinations(urls: string[]): EgressDestination[] {
 }
 
 /** The NetworkPolicy peers of one destination. */
-export function destinationPeers(to: EgressDestination): { ipBlock: { cidr: string; except?: string[] } }[] {
+function destinationPeers(to: EgressDestination): { ipBlock: { cidr: string; except?: string[] } }[] {
     switch (to.kind) {
         case "public":
             return [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
@@ -165,6 +163,7 @@ export function isolateNamespaceEgress(name: string, namespace: pulumi.Input<str
         spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {} }] }] },
     }, opts);
     if (egress.apiServer) {
+        // `allow-api-server-egress`
         allowEgress(namespace, { name: "api-server", podSelector: {}, to: [API_SERVER], reason: egress.apiServer }, opts, `${name}-api-server-egress`);
     }
     for (const allowance of egress.allow ?? []) {

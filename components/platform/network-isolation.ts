@@ -130,7 +130,7 @@ const KUBE_SYSTEM_API_REASON = "CoreDNS, metrics-server and the local-path provi
  * cluster addresses (klipper-lb DEST_IPS = the Service's ClusterIPs, pkg/cloudprovider/servicelb.go
  * L563-572), which kube-proxy turns into the ingress's pods: the cluster egress covers them.
  */
-export const KUBE_SYSTEM_EGRESS: EgressAllowance[] = [
+const KUBE_SYSTEM_EGRESS: EgressAllowance[] = [
     {
         name: "coredns-upstream", podSelector: COREDNS_PODS, to: [{ kind: "range", cidr: "0.0.0.0/0", ports: [53] }], protocols: ["UDP", "TCP"],
         reason: "CoreDNS forwards names outside the cluster to the node's resolvers",
