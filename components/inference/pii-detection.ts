@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
-import { MeshAuthorization } from "../platform/mesh-authorization";
+import { meshedService } from "../platform/meshed-service";
 
 /**
  * Microsoft Presidio 2.2.363, its official images (tag 2.2.363 of microsoft/presidio, 2026-06-28).
@@ -98,21 +98,7 @@ export class PiiDetection extends pulumi.ComponentResource {
                     },
                 },
             }, parent);
-            new k8s.core.v1.Service(component, {
-                metadata: { name: component, namespace: args.namespace, labels },
-                spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": component }, ports: [{ name: "http", port: PRESIDIO_PORT, targetPort: "http" }] },
-            }, parent);
-            new k8s.policy.v1.PodDisruptionBudget(component, {
-                metadata: { name: component, namespace: args.namespace, labels },
-                spec: { selector: { matchLabels: { "app.kubernetes.io/name": component } }, maxUnavailable: 1 },
-            }, parent);
-            new MeshAuthorization(`${component}-clients`, {
-                namespace: args.namespace,
-                podSelector: { "app.kubernetes.io/name": component },
-                port: "http",
-                clients: args.clients,
-                proxyProtocol: "HTTP/1",
-            }, parent);
+            meshedService(component, { namespace: args.namespace, labels, port: { name: "http", number: PRESIDIO_PORT }, clients: args.clients, proxyProtocol: "HTTP/1" }, parent);
         }
         this.analyzerUrl = url("analyzer");
         this.anonymizerUrl = url("anonymizer");

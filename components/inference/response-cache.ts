@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
-import { MeshAuthorization } from "../platform/mesh-authorization";
+import { meshedService } from "../platform/meshed-service";
 
 /**
  * Valkey, the image Langfuse's Valkey already runs: repository bitnamilegacy/valkey from
@@ -96,22 +96,8 @@ export class ResponseCache extends pulumi.ComponentResource {
                 },
             },
         }, parent);
-        new k8s.policy.v1.PodDisruptionBudget(name, {
-            metadata: { name, namespace: args.namespace, labels },
-            spec: { selector: { matchLabels: { "app.kubernetes.io/name": name } }, maxUnavailable: 1 },
-        }, parent);
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: args.namespace, labels },
-            spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": name }, ports: [{ name: "redis", port: CACHE_PORT, targetPort: "redis" }] },
-        }, parent);
         // Redis's protocol is not HTTP: the proxies carry it as opaque TCP, still mTLS.
-        new MeshAuthorization(`${name}-clients`, {
-            namespace: args.namespace,
-            podSelector: { "app.kubernetes.io/name": name },
-            port: "redis",
-            clients: args.clients,
-            proxyProtocol: "opaque",
-        }, parent);
+        const service = meshedService(name, { namespace: args.namespace, labels, port: { name: "redis", number: CACHE_PORT }, clients: args.clients, proxyProtocol: "opaque" }, parent);
         this.host = responseCacheHost(name, args.namespace);
         this.registerOutputs({ host: this.host, service: service.metadata.name });
     }

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { NO_BACKUP_ANNOTATION } from "../backups";
 import { Scheduling } from "../placement";
-import { MeshAuthorization } from "../platform/mesh-authorization";
 import { Dtype, Quantization } from "./model-memory";
 import { allowEgress, PUBLIC_HTTPS } from "../platform/egress";
+import { meshedService } from "../platform/meshed-service";
 
 /**
  * vLLM's OpenAI-compatible server images, pinned. The CUDA image for GPU nodes; the CPU image
@@ -210,25 +210,7 @@ export class VllmServer extends pulumi.ComponentResource {
             },
         }, { ...parent, ...(scaled ? { ignoreChanges: ["spec.replicas"] } : {}) });
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: args.namespace, labels },
-            spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port: VLLM_PORT, targetPort: "http" }] },
-        }, parent);
-
-        // Evictions one at a time: drains of the node still proceed (minAvailable 1 on one replica would
-        // hang every node upgrade), and with two or more replicas the model stays up through them.
-        new k8s.policy.v1.PodDisruptionBudget(name, {
-            metadata: { name, namespace: args.namespace, labels },
-            spec: { selector: { matchLabels: { "app.kubernetes.io/name": name } }, maxUnavailable: 1 },
-        }, parent);
-
-        new MeshAuthorization(`${name}-clients`, {
-            namespace: args.namespace,
-            podSelector: { "app.kubernetes.io/name": name },
-            port: "http",
-            clients: args.clients,
-            proxyProtocol: "HTTP/1",
-        }, parent);
+        const service = meshedService(name, { namespace: args.namespace, labels, port: { name: "http", number: VLLM_PORT }, clients: args.clients, proxyProtocol: "HTTP/1" }, parent);
 
         if (scaled) {
             new k8s.apiextensions.CustomResource(name, {
