@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,7 +8,7 @@ import { EVALUATED_ROUTES_ANNOTATION, EVALUATION_SCRIPT, RouteEvaluation } from 
 import { evaluationsForStack, parseEvaluationFiles } from "../stacks/config/evaluation-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { readYamlFiles } from "../stacks/prompts";
-import { committedPlan, named, PROJECT_DIR } from "./helpers";
+import { committedPlan, named, startStandIn } from "./helpers";
 
 /** Evaluations as code: the files' checks, the plans' Jobs, and the run against the gateway and Langfuse. */
 
@@ -113,12 +113,7 @@ describe("evaluation job against the gateway and Langfuse", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-evaluations-"));
 
     before(async () => {
-        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/langfuse_api.py"), PUBLIC, SECRET, MASTER], { stdio: ["ignore", "pipe", "inherit"] });
-        const port = await new Promise<string>((resolve, reject) => {
-            server.stdout!.once("data", (d) => resolve(String(d).trim()));
-            server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));
-        });
-        url = `http://127.0.0.1:${port}`;
+        ({ process: server, url } = await startStandIn("langfuse_api.py", PUBLIC, SECRET, MASTER));
     });
     after(() => server?.kill());
 

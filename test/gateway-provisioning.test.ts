@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gatewayAccess, GatewayTeam } from "../components/inference/gateway-config";
 import { keysDigest, PROVISION_SCRIPT } from "../components/inference/gateway-provisioning";
-import { PROJECT_DIR } from "./helpers";
+import { startStandIn } from "./helpers";
 
 /**
  * The provisioning job's script, run for real (python3) against a stand-in for LiteLLM's admin
@@ -28,12 +28,7 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-provision-"));
 
     before(async () => {
-        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/litellm_admin_api.py"), MASTER], { stdio: ["ignore", "pipe", "inherit"] });
-        const port = await new Promise<string>((resolve, reject) => {
-            server.stdout!.once("data", (d) => resolve(String(d).trim()));
-            server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));
-        });
-        url = `http://127.0.0.1:${port}`;
+        ({ process: server, url } = await startStandIn("litellm_admin_api.py", MASTER));
     });
     after(() => server?.kill());
 

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -165,4 +166,17 @@ export async function planFixture(fixture: string, input: unknown): Promise<Plan
     } finally {
         delete process.env.GROUNDWORK_TEST_INPUT;
     }
+}
+
+/**
+ * Starts one of the loopback stand-ins of an upstream API (test/fixtures/<fixture>, Python) with
+ * its arguments, and resolves once it has printed its port.
+ */
+export async function startStandIn(fixture: string, ...args: string[]): Promise<{ process: ChildProcess; url: string }> {
+    const child = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures", fixture), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve, reject) => {
+        child.stdout!.once("data", (d) => resolve(String(d).trim()));
+        child.once("exit", (code) => reject(new Error(`the stand-in API ${fixture} exited ${code}`)));
+    });
+    return { process: child, url: `http://127.0.0.1:${port}` };
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,7 +8,7 @@ import { parsePromptFiles, promptsForStack } from "../stacks/config/prompt-files
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { reportCliError } from "../plan/cli-errors";
 import { projectStacks, readYamlFiles } from "../stacks/prompts";
-import { committedPlan, named, PROJECT_DIR } from "./helpers";
+import { committedPlan, named, startStandIn } from "./helpers";
 
 /** Prompts as code: the files' checks, the committed prompts in the plans, and the job against Langfuse's API. */
 
@@ -127,12 +127,7 @@ describe("prompt library job against Langfuse's prompt API", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-prompts-"));
 
     before(async () => {
-        server = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures/langfuse_api.py"), PUBLIC, SECRET], { stdio: ["ignore", "pipe", "inherit"] });
-        const port = await new Promise<string>((resolve, reject) => {
-            server.stdout!.once("data", (d) => resolve(String(d).trim()));
-            server.once("exit", (code) => reject(new Error(`the stand-in API exited ${code}`)));
-        });
-        url = `http://127.0.0.1:${port}`;
+        ({ process: server, url } = await startStandIn("langfuse_api.py", PUBLIC, SECRET));
     });
     after(() => server?.kill());
 
