@@ -93,13 +93,24 @@ function tokenPrices(perMillion?: { input: number; output: number }) {
     return perMillion ? { input_cost_per_token: perMillion.input / 1e6, output_cost_per_token: perMillion.output / 1e6 } : {};
 }
 
-/**
- * `endUserHeaders`: request headers that name the person behind a call (an application's user),
- * as LiteLLM `general_settings.user_header_mappings` with role `customer`: LiteLLM records the
- * value as the call's end user, tracks its spend, and the Langfuse callback makes it the trace's
- * user (BerriAI/litellm-docs: docs/proxy/customers.md L13-61, docs/tutorials/openweb_ui.md L77-114).
- */
-export function gatewayConfig(routes: GatewayRoute[], router: RouterSettings, endUserHeaders: string[] = [], controls: RequestControls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }, teams: GatewayTeam[] = []) {
+export interface GatewayConfigInput {
+    routes: GatewayRoute[];
+    router: RouterSettings;
+    /**
+     * Request headers that name the person behind a call (an application's user), as LiteLLM
+     * `general_settings.user_header_mappings` with role `customer`: LiteLLM records the value as
+     * the call's end user, tracks its spend, and the Langfuse callback makes it the trace's user
+     * (BerriAI/litellm-docs: docs/proxy/customers.md L13-61, docs/tutorials/openweb_ui.md L77-114).
+     */
+    endUserHeaders?: string[];
+    /** Default: the memory cache and the pattern guardrails. */
+    controls?: RequestControls;
+    /** Teams with a Langfuse project of their own get their own trace destination. */
+    teams?: GatewayTeam[];
+}
+
+/** LiteLLM's config for the routes, their fallbacks, the request controls and the teams' trace destinations. */
+export function gatewayConfig({ routes, router, endUserHeaders = [], controls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }, teams = [] }: GatewayConfigInput) {
     const ownProjects = teams.filter((t) => t.langfuseProject);
     const chains = (pick: (r: GatewayRoute) => string[]) =>
         routes.filter((r) => pick(r).length > 0).map((r) => ({ [r.name]: pick(r) }));

@@ -125,7 +125,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         const cache = args.sharedCache ? synced("cache") : undefined;
         this.cachePasswordSecret = cache?.secretName;
 
-        this.config = renderGatewayConfig(gatewayConfig(args.routes, args.router, args.endUserHeaders, args.controls, args.teams));
+        this.config = renderGatewayConfig(gatewayConfig(args));
         const ownProjects = args.teams.filter((t) => t.langfuseProject === "own");
         const teamLangfuse = ownProjects.length > 0 ? synced("team-langfuse") : undefined;
         this.requestPolicy = JSON.stringify(requestPolicy(
