@@ -208,6 +208,9 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const presidio = inf.guardrails.engine === "presidio"
         ? new PiiDetection("presidio", { namespace: INFERENCE_NAMESPACE, clients: [gatewayClient], scheduling: platformScheduling }, waitFor)
         : undefined;
+    const evaluated = deps.evaluations ?? [];
+    // The prompts' label and the evaluation runs' name.
+    const stack = deps.stack ?? pulumi.getStack();
     const sharedCache = inf.gateway.cache === "valkey" ? { host: responseCacheHost(RESPONSE_CACHE, INFERENCE_NAMESPACE), port: CACHE_PORT } : undefined;
     const gateway = new LlmGateway(GATEWAY_SERVICE, {
         namespace: INFERENCE_NAMESPACE,
@@ -231,7 +234,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         },
         sharedCache,
         keysDigest: digestOf(deps.virtualKeys ?? {}),
-        clients: [...gatewayClients(config), ...((deps.evaluations ?? []).length > 0 ? [`${INFERENCE_NAMESPACE}/${EVALUATIONS_SERVICE_ACCOUNT}`] : [])],
+        clients: [...gatewayClients(config), ...(evaluated.length > 0 ? [`${INFERENCE_NAMESPACE}/${EVALUATIONS_SERVICE_ACCOUNT}`] : [])],
         adminClients: config.access?.hosts.gatewayAdmin ? [INGRESS_CLIENT] : [],
         scheduling: platformScheduling,
     }, waitFor);
@@ -245,12 +248,11 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
             serviceAccount: GATEWAY_SERVICE_ACCOUNT,
             langfuseHost: deps.langfuseHost,
             langfuseKeysSecret: gateway.langfuseKeysSecret,
-            label: deps.stack ?? pulumi.getStack(),
+            label: stack,
             prompts: deps.prompts,
             scheduling: platformScheduling,
         }, { ...waitFor, dependsOn: [gateway] });
     }
-    const evaluated = deps.evaluations ?? [];
     if (evaluated.length > 0) {
         new RouteEvaluations("evaluations", {
             namespace: INFERENCE_NAMESPACE,
@@ -259,7 +261,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
             gatewayKey: { secret: gateway.virtualKeysSecret, key: `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}` },
             langfuseHost: deps.langfuseHost,
             langfuseKeysSecret: gateway.langfuseKeysSecret,
-            stack: deps.stack ?? pulumi.getStack(),
+            stack,
             evaluations: evaluated,
             answersDigest: createHash("sha256").update(gateway.config).update(JSON.stringify(deps.prompts ?? [])).digest("hex"),
             scheduling: platformScheduling,
