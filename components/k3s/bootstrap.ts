@@ -151,6 +151,18 @@ export interface TailscaleJoin {
 export const DEFAULT_TAILSCALE_VERSION = "1.94.2";
 
 /**
+ * Fingerprint of the key that signs Tailscale's package repositories ("Tailscale Inc. (Package
+ * repository signing key) <info@tailscale.com>"). A node trusts the key it downloads only if the
+ * file holds this key and no other. Tailscale publishes no fingerprint page (tailscale/tailscale#13284,
+ * open, asks for one); the evidence, read 2026-11-28: dnf importing it from
+ * pkgs.tailscale.com/stable/rhel/9/repo.gpg as "Fingerprint: 2596 A99E AAB3 3821 893C 0A79 458C A832
+ * 957F 5868" (tailscale/tailscale#13284), and apt naming the same signer, NO_PUBKEY 458CA832957F5868,
+ * for the stable Ubuntu and Debian repositories (tailscale/tailscale#4389, #4912, #11890). A key
+ * rotation by Tailscale stops new installs with an error naming both fingerprints.
+ */
+export const TAILSCALE_REPOSITORY_KEY_FINGERPRINT = "2596A99EAAB33821893C0A79458CA832957F5868";
+
+/**
  * Packaged components servers do not deploy (`disable:`): Groundwork owns the RuntimeClasses (the
  * nvidia one carries GPU scheduling) and the ingress controller (its own pinned Traefik, meshed,
  * in groundwork-ingress; k3s's would listen on 80/443 routing nothing). The rest (CoreDNS,
@@ -295,12 +307,31 @@ if ! tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION";
     # shellcheck disable=SC1091
     . /etc/os-release
     repo="https://pkgs.tailscale.com/stable/\${ID}/\${VERSION_CODENAME}"
-    curl -fsSL --retry 10 --retry-all-errors "$repo.noarmor.gpg" -o /usr/share/keyrings/tailscale-archive-keyring.gpg
-    curl -fsSL --retry 10 --retry-all-errors "$repo.tailscale-keyring.list" -o /etc/apt/sources.list.d/tailscale.list
-    # apt reads both as its unprivileged _apt user: whatever umask this runs under (the remote
+    # apt will trust every key in this file, so it is kept only if it holds Tailscale's signing key
+    # and nothing else: the primary keys' fingerprints, read by gpg, must be exactly the pinned one.
+    TAILSCALE_KEY_FINGERPRINT="${TAILSCALE_REPOSITORY_KEY_FINGERPRINT}"
+    if ! command -v gpg >/dev/null 2>&1; then
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gpg
+    fi
+    key="$(mktemp)"
+    curl -fsSL --retry 10 --retry-all-errors "$repo.noarmor.gpg" -o "$key"
+    gpg_home="$(mktemp -d)"
+    fingerprints="$(GNUPGHOME="$gpg_home" gpg --batch --show-keys --with-colons "$key" 2>/dev/null \\
+        | awk -F: '$1 == "pub" { primary = 1; next } $1 == "fpr" && primary { print $10; primary = 0 }' | tr '\\n' ' ' | sed 's/ $//')"
+    rm -rf "$gpg_home"
+    if [ "$fingerprints" != "$TAILSCALE_KEY_FINGERPRINT" ]; then
+        rm -f "$key"
+        echo "Tailscale's apt key from $repo.noarmor.gpg is not the pinned $TAILSCALE_KEY_FINGERPRINT (it holds: \${fingerprints:-no key}); refusing to trust it" >&2
+        exit 1
+    fi
+    # apt reads both files as its unprivileged _apt user: whatever umask this runs under (the remote
     # install sets 077), they must be world-readable, as Tailscale's own installer makes them
     # (tailscale/tailscale@v1.102.3:scripts/installer.sh L559-562, the fix of tailscale#15133).
-    chmod 0644 /usr/share/keyrings/tailscale-archive-keyring.gpg /etc/apt/sources.list.d/tailscale.list
+    install -m 0644 "$key" /usr/share/keyrings/tailscale-archive-keyring.gpg
+    rm -f "$key"
+    curl -fsSL --retry 10 --retry-all-errors "$repo.tailscale-keyring.list" -o /etc/apt/sources.list.d/tailscale.list
+    chmod 0644 /etc/apt/sources.list.d/tailscale.list
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
 fi
