@@ -111,6 +111,12 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
     "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: `-----BEGIN CERTIFICATE-----\noffline-plan-self-signed-${name}\n-----END CERTIFICATE-----\n` }),
     "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\noffline-plan-${name}\n-----END CERTIFICATE REQUEST-----\n` }),
     "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: `-----BEGIN CERTIFICATE-----\noffline-plan-signed-${name}\n-----END CERTIFICATE-----\n` }),
+    // A time offset is taken when it is made: offline, from today's midnight UTC, stable within a day.
+    "time:index/offset:Offset": (_name, inputs) => {
+        const base = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z");
+        const at = new Date(base.getTime() + (inputs.offsetDays ?? 0) * 86_400_000);
+        return { baseRfc3339: base.toISOString().replace(".000Z", "Z"), rfc3339: at.toISOString().replace(".000Z", "Z"), unix: at.getTime() / 1000 };
+    },
     // Remote commands that print something the program reads: the kubeconfig, Vault's init JSON.
     "command:remote:Command": (name) => ({
         stdout: name.endsWith("-kubeconfig") ? OFFLINE_KUBECONFIG

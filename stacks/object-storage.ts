@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
-import { OciBackupBucket } from "../components/oci/backup-bucket";
+import { OciBackupBucket, OciRetention } from "../components/oci/backup-bucket";
 import { BucketConsumer, BucketTarget } from "../components/object-storage";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
@@ -19,11 +19,12 @@ export interface StorageTarget extends BucketTarget {
 /**
  * Where the stack keeps objects:
  * - `backups`: Postgres's base backups and WAL, Vault's and Qdrant's snapshots. On AWS under S3
- *   Object Lock.
- * - `unlocked`: objects whose writers send no upload checksum, which a locked bucket refuses:
+ *   Object Lock; on OCI in an unversioned bucket under a retention rule (`retained-<stack>`).
+ * - `unlocked`: objects whose writers send no upload checksum, which a locked AWS bucket refuses:
  *   Langfuse's events and media (langfuse/langfuse@v3.224.1: packages/shared/src/server/services/StorageService.ts
  *   L700-710) and k3s's etcd snapshots (k3s-io/k3s@v1.34.9+k3s1: pkg/etcd/s3/s3.go L302-320, minio-go
- *   v7.1.0). On AWS a bucket of their own; elsewhere the same bucket as the backups.
+ *   v7.1.0); and ClickHouse's backups, which delete their own `.lock`, which OCI's retention rule
+ *   would refuse. A versioned bucket of their own on AWS and OCI; a bucket from config serves both.
  */
 export interface StackStorage {
     backups: StorageTarget;
@@ -54,13 +55,28 @@ export function unlockedConsumers(config: StackConfig): BucketConsumer[] {
 }
 
 /**
- * How long the backup bucket's Object Lock holds each new version: the shortest retention of any
+ * What the locked consumers left in OCI's versioned bucket before they moved to the retained one,
+ * and when it goes: each after its own store's retention, as the new bucket fills the same window.
+ */
+export function movedFromVersionedBucket(config: StackConfig): { name: string; prefix: string; days: number }[] {
+    const { postgres, backups } = config.platform;
+    const days: Record<string, number> = { postgres: postgres.backup.retentionDays, vault: backups.vault.retentionDays, qdrant: backups.qdrant.retentionDays };
+    return lockedConsumers(config).map((c) => ({ name: c.name, prefix: c.prefix, days: days[c.name] }));
+}
+
+/**
+ * How long the backup bucket's Object Lock (AWS) or retention rule (OCI) holds each new object: the shortest retention of any
  * store in it, so the lock never outlives a store's own retention (a longer one would only keep
  * hidden versions, and bill them, past it).
  */
 export function objectLockDays(config: StackConfig): number {
     const { postgres, backups } = config.platform;
     return Math.min(postgres.backup.retentionDays, backups.vault.retentionDays, backups.qdrant.retentionDays);
+}
+
+/** OCI's retention rule on the backups: as long as AWS's lock, and locked for good under `compliance`. */
+export function ociRetention(config: StackConfig): OciRetention {
+    return { days: objectLockDays(config), locked: config.platform.backups.objectLock === "compliance" };
 }
 
 /**
@@ -88,14 +104,21 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
         return { backups: targetOf(backups, false), unlocked: targetOf(unlocked, false) };
     }
     const oci = config.oci!;
-    const bucket = new OciBackupBucket("backups", {
-        compartmentId: oci.compartmentId,
-        tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
-        region: oci.region,
-        consumers: [...lockedConsumers(config), ...unlockedConsumers(config)],
+    const site = { compartmentId: oci.compartmentId, tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!, region: oci.region };
+    const opts = { provider: ociProvider! };
+    const retained = new OciBackupBucket("retained", {
+        ...site,
+        consumers: lockedConsumers(config),
+        retention: ociRetention(config),
+    }, opts);
+    // The versioned bucket keeps its name: Langfuse's blobs and the etcd snapshots stay where they are.
+    const versioned = new OciBackupBucket("backups", {
+        ...site,
+        consumers: unlockedConsumers(config),
         deletedKeptDays,
-    }, { provider: ociProvider! });
-    return { backups: targetOf(bucket, true), unlocked: targetOf(bucket, true) };
+        moved: movedFromVersionedBucket(config),
+    }, opts);
+    return { backups: targetOf(retained, true), unlocked: targetOf(versioned, true) };
 }
 
 /** The cluster's servers, each of which snapshots etcd: k3s's S3 retention counts them all. */

@@ -40,7 +40,7 @@ describe("alert rules", () => {
     it("alerts on everything issue 13 names", () => {
         assert.deepEqual(rules.map((r) => r.alert).sort(), [
             "CertificateExpiringSoon", "EtcdSnapshotFailed", "EtcdSnapshotStale", "GatewayErrorRateHigh", "GatewayLatencyHigh", "GpuNodeIdle",
-            "NodeDiskAlmostFull", "NodeDown", "PostgresBackupFailed", "PostgresBackupStale", "TeamBudgetNearlySpent", "VaultBackupStale", "VaultSealed", "VolumeAlmostFull",
+            "NodeDiskAlmostFull", "NodeDown", "PostgresBackupFailed", "PostgresBackupStale", "PostgresWalArchivingFailing", "TeamBudgetNearlySpent", "VaultBackupStale", "VaultSealed", "VolumeAlmostFull",
         ]);
         const byName = Object.fromEntries(rules.map((r) => [r.alert, r.expr]));
         assert.match(byName.CertificateExpiringSoon, /< 1814400$/, "21 days in seconds");
@@ -53,6 +53,7 @@ describe("alert rules", () => {
         assert.match(byName.GatewayErrorRateHigh, /exception_status=~"5\.\."/, "a caller's 4xx is not the gateway failing");
         assert.match(byName.VaultBackupStale, /cronjob="vault-snapshots"\}\) > 97200/, "27 hours");
         assert.match(byName.EtcdSnapshotStale, /\[9h\]/);
+        assert.equal(byName.PostgresWalArchivingFailing, "cnpg_pg_stat_archiver_last_failed_time - cnpg_pg_stat_archiver_last_archived_time > 1", "failing since the last success");
     });
 
     it("leaves out the GPU, gateway and budget rules where the stack has none", () => {

@@ -148,7 +148,7 @@ describe("backups of every store", function () {
             assert.equal(upload.image, "docker.io/amazon/aws-cli:2.36.7");
             assert.match(upload.command[2], /aws s3 cp --recursive .* \/snapshot\/ "s3:\/\/\$BUCKET\/vault\/"/);
             const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value]));
-            assert.deepEqual([env.BUCKET, env.AWS_REQUEST_CHECKSUM_CALCULATION], ["backups-dev", "when_required"], "OCI takes only required checksums");
+            assert.deepEqual([env.BUCKET, env.AWS_REQUEST_CHECKSUM_CALCULATION], ["retained-dev", "when_required"], "OCI takes only required checksums; the bucket under the retention rule");
             assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "credentials").emptyDir, { medium: "Memory", sizeLimit: "1Mi" });
             for (const c of [snapshot, upload]) {
                 assert.deepEqual([c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem, c.securityContext.capabilities.drop], [false, true, ["ALL"]], c.name);

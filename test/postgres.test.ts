@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { consumerStatements } from "../components/oci/backup-bucket";
+import { consumerStatements, ociBucketArgsProblems, retentionRuleInput, RULE_LOCK_DELAY_DAYS } from "../components/oci/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { lockedConsumers, unlockedConsumers } from "../stacks/object-storage";
+import { lockedConsumers, ociRetention, unlockedConsumers } from "../stacks/object-storage";
 import { named, ofType, parse, problems, stackValues, committedPlan, vaultSecretIn } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
@@ -51,27 +51,31 @@ describe("Postgres with pgvector", function () {
         const store = docs.find((d) => d.kind === "ObjectStore")!;
         assert.equal(store.apiVersion, "barmancloud.cnpg.io/v1");
         assert.equal(store.spec!.retentionPolicy, "30d");
-        assert.equal(store.spec!.configuration.destinationPath, "s3://backups-dev/postgres/");
+        assert.equal(store.spec!.configuration.destinationPath, "s3://retained-dev/postgres/", "OCI: the bucket under the retention rule");
         assert.equal(store.spec!.configuration.endpointURL, "https://offlinenamespace.compat.objectstorage.eu-frankfurt-1.oraclecloud.com");
         assert.deepEqual(store.spec!.configuration.s3Credentials.secretAccessKey, { name: "postgres-backup", key: "secretAccessKey" });
         const scheduled = docs.find((d) => d.kind === "ScheduledBackup")!;
         assert.deepEqual(scheduled.spec, { cluster: { name: "postgres" }, schedule: "0 0 3 * * *", backupOwnerReference: "self", method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } });
     });
 
-    it("creates a private, versioned bucket kept on delete, with credentials that reach Postgres only through Vault", () => {
+    it("creates private buckets kept on delete, with credentials that reach Postgres only through Vault", () => {
         const bucket = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "backups");
         assert.deepEqual([bucket.inputs.accessType, bucket.inputs.versioning, bucket.retainOnDelete], ["NoPublicAccess", "Enabled", true]);
+        const retained = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "retained");
+        assert.deepEqual([retained.inputs.name, retained.inputs.accessType, retained.inputs.versioning, retained.retainOnDelete], ["retained-dev", "NoPublicAccess", "Disabled", true]);
         // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
-        for (const consumer of [...lockedConsumers(parse(stackValues("dev"))), ...unlockedConsumers(parse(stackValues("dev")))]) {
-            const id = `backups-${consumer.name}`;
+        const dev = parse(stackValues("dev"));
+        for (const [bucketName, consumer] of [...lockedConsumers(dev).map((c) => ["retained", c] as const), ...unlockedConsumers(dev).map((c) => ["backups", c] as const)]) {
+            const id = `${bucketName}-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
             const caps = named(plans.dev, "oci:Identity/userCapabilitiesManagement:UserCapabilitiesManagement", id).inputs;
             assert.deepEqual([caps.canUseApiKeys, caps.canUseAuthTokens, caps.canUseConsolePassword, caps.canUseSmtpCredentials, caps.canUseCustomerSecretKeys], [false, false, false, false, true]);
             const key = named(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", id);
             assert.ok(key.dependencies?.includes(user.urn), `${id}'s key belongs to its own user`);
-            assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", id).inputs.statements, consumerStatements(`groundwork-dev-${id}`, String(bucket.inputs.compartmentId), "backups-dev", consumer));
+            assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", id).inputs.statements, consumerStatements(`groundwork-dev-${id}`, String(bucket.inputs.compartmentId), `${bucketName}-dev`, consumer));
         }
+        assert.equal(ofType(plans.dev, "oci:Identity/user:User").filter((u) => /^groundwork-dev-(backups|retained)-/.test(String(u.inputs.name))).length, 6, "each consumer has one user, in one bucket");
         assert.deepEqual(consumerStatements("g", "ocid1.compartment.oc1..c", "b", { prefix: "postgres/", retention: "own" }), [
             "Allow group g to read buckets in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
             "Allow group g to inspect objects in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
@@ -115,11 +119,19 @@ describe("Postgres with pgvector", function () {
             ["vault-expires-after-30-days", { prefix: "vault/" }, undefined, undefined, { days: 30 }],
             ["qdrant-expires-after-14-days", { prefix: "qdrant/" }, undefined, undefined, { days: 14 }],
         ]);
-        const ociLifecycle = named(plans.dev, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy", "backups").inputs.rules as any[];
-        assert.deepEqual(ociLifecycle.map((r) => [r.target, r.action, r.timeAmount, r.timeUnit, r.objectNameFilter]), [
+        const ociLifecycle = (name: string) => (named(plans.dev, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy", name).inputs.rules as any[])
+            .map((r) => [r.target, r.action, r.timeAmount, r.timeUnit, r.objectNameFilter]);
+        // What Postgres, Vault and Qdrant wrote here before they moved to the retained bucket ages out after their own retention.
+        assert.deepEqual(ociLifecycle("backups"), [
             ["previous-object-versions", "DELETE", "30", "DAYS", undefined], ["multipart-uploads", "ABORT", "1", "DAYS", undefined],
-            ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }], ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],
             ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["clickhouse/"] }],
+            ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["postgres/"] }], ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }],
+            ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],
+        ]);
+        // Unversioned: no previous versions to expire.
+        assert.deepEqual(ociLifecycle("retained"), [
+            ["multipart-uploads", "ABORT", "1", "DAYS", undefined],
+            ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }], ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],
         ]);
         assert.deepEqual(named(plans.dev, "oci:Identity/policy:Policy", "backups-lifecycle").inputs.statements,
             [`Allow service objectstorage-eu-frankfurt-1 to manage object-family in compartment id ${bucket.inputs.compartmentId} where target.bucket.name = 'backups-dev'`]);
@@ -127,6 +139,39 @@ describe("Postgres with pgvector", function () {
         assert.match(store.spec!.configuration.destinationPath, /^s3:\/\/[^/]+\/postgres\/$/, "Postgres writes under the prefix its key may reach");
         const cloudConfigure = String(named(s3, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.notEqual(accessKeyIdAt(cloudConfigure, "postgres/backup"), accessKeyIdAt(cloudConfigure, "langfuse/s3"), "Postgres and Langfuse use different keys");
+    });
+
+    it("on OCI, keeps every backup unchanged under a retention rule locked 15 days after it is set (compliance)", () => {
+        const retained = named(plans.dev, "oci:ObjectStorage/bucket:Bucket", "retained");
+        const [rule, ...others] = retained.inputs.retentionRules as any[];
+        assert.deepEqual(others, [], "one rule");
+        assert.deepEqual([rule.displayName, rule.duration], ["retained-kept-unchanged", { timeAmount: "14", timeUnit: "DAYS" }], "the shortest retention of the three stores: Qdrant's 14 days");
+        const lock = named(plans.dev, "time:index/offset:Offset", "retained-retention-lock");
+        assert.equal(lock.inputs.offsetDays, RULE_LOCK_DELAY_DAYS);
+        assert.ok(RULE_LOCK_DELAY_DAYS > 14, "OCI locks a rule no sooner than 14 days after it is set");
+        // The offline stand-in takes the offset from the plan day's midnight UTC (plans are cached across runs).
+        assert.match(rule.timeRuleLocked, /^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
+        const daysAhead = (Date.parse(rule.timeRuleLocked) - Date.now()) / 86_400_000;
+        assert.ok(daysAhead <= RULE_LOCK_DELAY_DAYS, `locked ${rule.timeRuleLocked}, ${daysAhead.toFixed(1)} days ahead`);
+        assert.ok(retained.dependencies?.includes(lock.urn), "the lock time is taken once, by the offset, and kept in the state");
+    });
+
+    it("on OCI under governance, sets the same rule unlocked", () => {
+        const values = stackValues("dev");
+        const governance = { ...values, platform: { ...(values.platform ?? {}), backups: { objectLock: "governance" } } };
+        assert.deepEqual(ociRetention(parse(governance)), { days: 14, locked: false });
+        assert.deepEqual(ociRetention(parse(stackValues("dev"))), { days: 14, locked: true });
+        assert.deepEqual(retentionRuleInput("retained", 14), { displayName: "retained-kept-unchanged", duration: { timeAmount: "14", timeUnit: "DAYS" }, timeRuleLocked: undefined });
+    });
+
+    it("refuses an OCI bucket that is both versioned and under a rule, or whose lifecycle would outrun its rule", () => {
+        const consumers = [{ name: "qdrant", prefix: "qdrant/", retention: { days: 7 } }];
+        assert.deepEqual(ociBucketArgsProblems("retained", { consumers, deletedKeptDays: 30, retention: { days: 7, locked: true } }),
+            ["bucket retained: give deletedKeptDays (a versioned bucket) or retention (a retention rule), exactly one: OCI refuses retention rules on a versioned bucket"]);
+        assert.equal(ociBucketArgsProblems("retained", { consumers }).length, 1, "neither");
+        assert.deepEqual(ociBucketArgsProblems("retained", { consumers, retention: { days: 14, locked: false } }),
+            ["bucket retained: qdrant's objects expire after 7 days but the retention rule holds every object 14; make the rule no longer than the shortest retention"]);
+        assert.deepEqual(ociBucketArgsProblems("retained", { consumers, retention: { days: 7, locked: false } }), []);
     });
 
     it("backs an edge-only stack up to the bucket its config names, creating none", () => {

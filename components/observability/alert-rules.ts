@@ -128,6 +128,18 @@ function backupRules(args: AlertRulesArgs): AlertRule[] {
             summary: "Postgres's latest base backup failed",
             description: "{{ $labels.pod }} reports a failed backup newer than its last good one.",
         },
+        {
+            alert: "PostgresWalArchivingFailing",
+            // pg_stat_archiver from CloudNativePG's default queries, which its chart installs
+            // (cloudnative-pg/charts@cloudnative-pg-v0.29.0: charts/cloudnative-pg/values.yaml L369-400;
+            // metric prefix `cnpg`, cloudnative-pg/cloudnative-pg@v1.30.0 pkg/management/postgres/webserver/metricserver/pg_collector.go L45).
+            // The expression is CloudNativePG's own sample (docs/src/samples/monitoring/alerts.yaml L40-47): failing since the last success.
+            expr: "cnpg_pg_stat_archiver_last_failed_time - cnpg_pg_stat_archiver_last_archived_time > 1",
+            for: "15m",
+            severity: "critical",
+            summary: "Postgres cannot archive WAL",
+            description: "{{ $labels.pod }} has failed to archive WAL since its last success; segments pile up in pg_wal until its volume fills and the database stops, and nothing after the last archived segment can be restored.",
+        },
     ];
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as oci from "@pulumi/oci";
+import * as time from "@pulumiverse/time";
 import { BucketConsumer } from "../object-storage";
 import { NO_ROLE_TAG, POD_NO_ROLE } from "../workload-credentials";
 
@@ -9,9 +10,42 @@ export interface OciBackupBucketArgs {
     tenancyId: pulumi.Input<string>;
     region: string;
     consumers: BucketConsumer[];
-    /** How long a deleted or overwritten object's previous version stays recoverable before the lifecycle removes it. */
-    deletedKeptDays: number;
+    /**
+     * A versioned bucket: how long a deleted or overwritten object's previous version stays
+     * recoverable before the lifecycle removes it. Give this or `retention`, not both.
+     */
+    deletedKeptDays?: number;
+    /**
+     * An unversioned bucket under a time-bound retention rule instead: OCI refuses retention rules
+     * on a versioned bucket. Give this or `deletedKeptDays`, not both.
+     */
+    retention?: OciRetention;
+    /**
+     * Prefixes whose writers moved to another bucket: the lifecycle removes what they left here
+     * `days` after it was written, so the old copies age out as the new bucket fills the same window.
+     */
+    moved?: { name: string; prefix: string; days: number }[];
 }
+
+/**
+ * OCI's retention rule: no object in the bucket can be overwritten or deleted until `days` after
+ * it was last modified, whoever asks; Lifecycle Management cannot remove it either. A locked rule
+ * binds the tenancy's administrators and Oracle Support too, can then only be lengthened, and goes
+ * only with the bucket, which must first be empty. OCI locks a rule no sooner than 14 days after
+ * it is set (docs.oracle.com iaas/Content/Object/Tasks/usingretentionrules.htm, updated 2025-03-04,
+ * read 2026-11-28 through jacklty/oci_doc_crawler@8e7bbd7).
+ */
+export interface OciRetention {
+    days: number;
+    /**
+     * Lock the rule `RULE_LOCK_DELAY_DAYS` after the bucket is made (`compliance`); unlocked, a
+     * principal holding RETENTION_RULE_MANAGE can delete the rule (`governance`).
+     */
+    locked: boolean;
+}
+
+/** Days between setting the rule and its lock: OCI's 14-day minimum, and one more for a slow `up`. */
+export const RULE_LOCK_DELAY_DAYS = 15;
 
 /**
  * The IAM statements of one consumer's group (OCI policy syntax; variables and permissions from
@@ -37,28 +71,46 @@ export function consumerStatements(group: string, compartmentId: string, bucket:
 }
 
 /**
- * The bucket's lifecycle rules: objects of consumers that keep no retention of their own are
- * deleted after their days (on a versioned bucket, hidden behind a marker); every previous version
- * goes deletedKeptDays later; abandoned multipart uploads after a day.
+ * The bucket's lifecycle rules: objects of consumers that keep no retention of their own, and what
+ * moved writers left, are deleted after their days (on a versioned bucket, hidden behind a marker);
+ * on a versioned bucket every previous version goes deletedKeptDays later; abandoned multipart
+ * uploads after a day.
  */
-export function ociLifecycleRules(consumers: BucketConsumer[], deletedKeptDays: number): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+export function ociLifecycleRules(consumers: BucketConsumer[], { deletedKeptDays, moved = [] }: Pick<OciBackupBucketArgs, "deletedKeptDays" | "moved">): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+    const expire = (name: string, prefix: string, days: number) => ({
+        name: `${name}-expires-after-${days}-days`,
+        action: "DELETE",
+        target: "objects",
+        timeAmount: String(days),
+        timeUnit: "DAYS",
+        isEnabled: true,
+        objectNameFilter: { inclusionPrefixes: [prefix] },
+    });
     return [
-        { name: "deleted-versions-kept-then-removed", action: "DELETE", target: "previous-object-versions", timeAmount: String(deletedKeptDays), timeUnit: "DAYS", isEnabled: true },
+        ...(deletedKeptDays === undefined ? [] : [{ name: "deleted-versions-kept-then-removed", action: "DELETE", target: "previous-object-versions", timeAmount: String(deletedKeptDays), timeUnit: "DAYS", isEnabled: true }]),
         { name: "abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: "1", timeUnit: "DAYS", isEnabled: true },
-        ...consumers.flatMap((c) => (c.retention === "own" ? [] : [{
-            name: `${c.name}-expires-after-${c.retention.days}-days`,
-            action: "DELETE",
-            target: "objects",
-            timeAmount: String(c.retention.days),
-            timeUnit: "DAYS",
-            isEnabled: true,
-            objectNameFilter: { inclusionPrefixes: [c.prefix] },
-        }])),
+        ...consumers.flatMap((c) => (c.retention === "own" ? [] : [expire(c.name, c.prefix, c.retention.days)])),
+        ...moved.map((m) => expire(`moved-${m.name}`, m.prefix, m.days)),
     ];
 }
 
 /**
- * A private, versioned Object Storage bucket for backups and blobs, reached through OCI's
+ * What a bucket's arguments cannot be: both or neither of versioning and a retention rule, and a
+ * lifecycle that would expire a consumer's objects before the rule lets anything go.
+ */
+export function ociBucketArgsProblems(name: string, args: Pick<OciBackupBucketArgs, "deletedKeptDays" | "retention" | "consumers">): string[] {
+    if ((args.deletedKeptDays === undefined) === (args.retention === undefined)) {
+        return [`bucket ${name}: give deletedKeptDays (a versioned bucket) or retention (a retention rule), exactly one: OCI refuses retention rules on a versioned bucket`];
+    }
+    const rule = args.retention;
+    if (!rule) return [];
+    return args.consumers.flatMap((c) => (c.retention !== "own" && c.retention.days < rule.days
+        ? [`bucket ${name}: ${c.name}'s objects expire after ${c.retention.days} days but the retention rule holds every object ${rule.days}; make the rule no longer than the shortest retention`]
+        : []));
+}
+
+/**
+ * A private Object Storage bucket for backups and blobs, versioned or under a retention rule, reached through OCI's
  * S3-compatible endpoint (path-style). Each consumer gets its own IAM user, made by the stack, with
  * no console password, API key, auth token or SMTP credential allowed (its Customer Secret Key is
  * its one credential), in its own
@@ -78,6 +130,8 @@ export class OciBackupBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: OciBackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:BackupBucket", name, {}, opts);
+        const problems = ociBucketArgsProblems(name, args);
+        if (problems.length > 0) throw new Error(problems.join("; "));
         const parent = { parent: this };
         const stack = pulumi.getStack();
         const namespace = oci.objectstorage.getNamespaceOutput({ compartmentId: args.compartmentId }, parent).namespace;
@@ -86,11 +140,14 @@ export class OciBackupBucket extends pulumi.ComponentResource {
             namespace,
             name: `${name}-${stack}`,
             accessType: "NoPublicAccess",
-            versioning: "Enabled",
+            versioning: args.retention ? "Disabled" : "Enabled",
+            retentionRules: args.retention ? [retentionRule(name, args.retention, this)] : undefined,
             storageTier: "Standard",
         }, { parent: this, retainOnDelete: true });
-        // Consumers cannot delete a version (no DeleteObjectVersion): only this lifecycle does, after
-        // deletedKeptDays; abandoned multipart uploads go after a day. Object Storage acts on the
+        // Versioned: consumers cannot delete a version (no DeleteObjectVersion), only this lifecycle
+        // does, after deletedKeptDays. Under a retention rule nothing is deleted before its days,
+        // and the lifecycle's expiries are never shorter. Abandoned multipart uploads go after a day
+        // (the rule does not cover them). Object Storage acts on the
         // bucket as a service, which a policy must allow (docs.oracle.com iaas/Content/Object/Tasks/usinglifecyclepolicies.htm, read 2026-11-27).
         const lifecycleGrant = new oci.identity.Policy(`${name}-lifecycle`, {
             compartmentId: args.compartmentId,
@@ -103,7 +160,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
         new oci.objectstorage.ObjectLifecyclePolicy(name, {
             namespace,
             bucket: bucket.name,
-            rules: ociLifecycleRules(args.consumers, args.deletedKeptDays),
+            rules: ociLifecycleRules(args.consumers, args),
         }, { parent: this, dependsOn: [lifecycleGrant] });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
@@ -145,4 +202,35 @@ export class OciBackupBucket extends pulumi.ComponentResource {
         this.region = args.region;
         this.registerOutputs({ bucket: this.bucket });
     }
+}
+
+/**
+ * The bucket's one retention rule, matched by its display name: the provider updates a rule of the
+ * same name in place (a longer duration; OCI refuses a shorter one once the rule is locked) and
+ * replaces one whose name changed (oracle/terraform-provider-oci
+ * internal/service/objectstorage/objectstorage_bucket_resource.go `categorizeRetentionRules`,
+ * read 2026-11-28). `lockedFrom` unset: an unlocked rule.
+ */
+export function retentionRuleInput(name: string, days: number, lockedFrom?: pulumi.Input<string>): oci.types.input.ObjectStorage.BucketRetentionRule {
+    return {
+        displayName: `${name}-kept-unchanged`,
+        duration: { timeAmount: String(days), timeUnit: "DAYS" },
+        timeRuleLocked: lockedFrom,
+    };
+}
+
+/**
+ * The rule for `retention`. The lock time is taken once, by a time offset made with the rule, and
+ * kept in the state, so later runs do not move it (the provider would otherwise see a new rule):
+ * the offset's base is "the current time" when it is made, then read back from the state
+ * (hashicorp/terraform-provider-time@v0.12.1: internal/provider/resource_time_offset.go L73-81,
+ * L214-221), the version pulumiverse/pulumi-time@v0.1.1 bridges (provider/go.mod L87).
+ * @pulumiverse/time 0.1.1 is the one version on npm (`npm view @pulumiverse/time versions`, read
+ * 2026-11-28); its plugin comes from github://api.github.com/pulumiverse/pulumi-time.
+ */
+function retentionRule(name: string, retention: OciRetention, parent: pulumi.Resource): oci.types.input.ObjectStorage.BucketRetentionRule {
+    const lockedFrom = retention.locked
+        ? new time.Offset(`${name}-retention-lock`, { offsetDays: RULE_LOCK_DELAY_DAYS }, { parent }).rfc3339
+        : undefined;
+    return retentionRuleInput(name, retention.days, lockedFrom);
 }

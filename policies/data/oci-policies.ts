@@ -23,15 +23,26 @@ export const ociBucketPrivate: ResourceValidationPolicy = {
     },
 };
 
+/** A time-bound retention rule: one with a duration of at least a day (an indefinite rule never lets anything expire). */
+function timeBoundRule(rule: { duration?: { timeAmount?: string | number } } | undefined): boolean {
+    return Number(rule?.duration?.timeAmount ?? 0) >= 1;
+}
+
+/**
+ * Keeps the name it had before retention rules counted: CI configurations name it. OCI refuses a
+ * retention rule on a versioned bucket (docs.oracle.com iaas/Content/Object/Tasks/usingretentionrules.htm
+ * "Versioning"), so a bucket under a time-bound rule passes with versioning Disabled.
+ */
 export const ociBucketVersioning: ResourceValidationPolicy = {
     name: "oci-bucket-versioning",
-    description: "OCI Object Storage buckets keep object versions (versioning Enabled).",
+    description: "OCI Object Storage buckets keep deleted or overwritten objects recoverable: versioning Enabled, or a time-bound retention rule that refuses every overwrite and delete.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== BUCKET) return;
-        if (args.props.versioning !== "Enabled") {
-            reportViolation(`OCI bucket ${args.name} has versioning ${args.props.versioning ?? "unset (Disabled)"}; set versioning: "Enabled" so deleted or overwritten backups can be recovered.`);
-        }
+        if (args.props.versioning === "Enabled") return;
+        const rules: unknown[] = args.props.retentionRules ?? [];
+        if (rules.some((rule) => timeBoundRule(rule as { duration?: { timeAmount?: string } }))) return;
+        reportViolation(`OCI bucket ${args.name} has versioning ${args.props.versioning ?? "unset (Disabled)"} and no time-bound retention rule; set versioning: "Enabled", or add retentionRules [{ duration: { timeAmount, timeUnit: "DAYS" } }], so deleted or overwritten backups can be recovered.`);
     },
 };
 

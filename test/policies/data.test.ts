@@ -104,7 +104,15 @@ describe("data policy pack", () => {
             assert.deepEqual(await messages(ociBucketVersioning, [ociBucket({})]), []);
         });
         it("fails when unset", async () => {
-            assert.match((await messages(ociBucketVersioning, [ociBucket({ versioning: undefined })]))[0], /has versioning unset \(Disabled\); set versioning: "Enabled"/);
+            assert.match((await messages(ociBucketVersioning, [ociBucket({ versioning: undefined })]))[0], /has versioning unset \(Disabled\) and no time-bound retention rule; set versioning: "Enabled", or add retentionRules/);
+        });
+        it("passes an unversioned bucket under a time-bound retention rule", async () => {
+            const rule = { displayName: "retained-kept-unchanged", duration: { timeAmount: "14", timeUnit: "DAYS" } };
+            assert.deepEqual(await messages(ociBucketVersioning, [ociBucket({ versioning: "Disabled", retentionRules: [rule] })]), []);
+        });
+        it("fails an unversioned bucket whose only rule has no duration (it would never let a backup expire)", async () => {
+            const found = await messages(ociBucketVersioning, [ociBucket({ versioning: "Disabled", retentionRules: [{ displayName: "hold" }] })]);
+            assert.match(found[0], /OCI bucket backups has versioning Disabled and no time-bound retention rule/);
         });
     });
 
