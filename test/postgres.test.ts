@@ -34,7 +34,7 @@ describe("Postgres with pgvector", function () {
     it("runs a pinned pgvector image with the vector extension, the owner's password from Vault", () => {
         const cluster = docsOf(plans.dev).find((d) => d.kind === "Cluster")!;
         assert.equal(cluster.apiVersion, "postgresql.cnpg.io/v1");
-        assert.equal(cluster.spec!.imageName, "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie");
+        assert.equal(cluster.spec!.imageName, "ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie@sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21", "tag for people, digest for the node");
         assert.deepEqual([cluster.spec!.instances, cluster.spec!.storage], [1, { size: "20Gi" }]);
         assert.deepEqual(cluster.spec!.resources, { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
         assert.deepEqual(cluster.spec!.bootstrap.initdb, { database: "app", owner: "app", secret: { name: "postgres-app" }, postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"] });

@@ -19,16 +19,22 @@ import { guardedNamespace } from "./guarded-namespace";
  * (`version: "0.29.0"`, `appVersion: "1.30.0"`, also in the gh-pages index.yaml) and
  * cloudnative-pg/charts@plugin-barman-cloud-v0.7.0:charts/plugin-barman-cloud/Chart.yaml
  * (`version: 0.7.0`, `appVersion: "v0.13.0"`), the newest tag and index entry of that chart (0.8.0
- * was never published). Image 17.10-standard-trixie from the image catalog shipped with chart
- * 0.29.0 ("standard" images carry pgvector); in-tree barmanObjectStore is deprecated since CNPG
- * 1.26 in favour of the plugin.
+ * was never published). In-tree barmanObjectStore is deprecated since CNPG 1.26 in favour of the
+ * plugin.
  */
 const CNPG_REPO = "https://cloudnative-pg.github.io/charts";
 export const CNPG_CHARTS = {
     operator: { repo: CNPG_REPO, chart: "cloudnative-pg", version: "0.29.0", evidence: "cloudnative-pg/charts@cloudnative-pg-v0.29.0:charts/cloudnative-pg/Chart.yaml" },
     barmanCloud: { repo: CNPG_REPO, chart: "plugin-barman-cloud", version: "0.7.0", evidence: "cloudnative-pg/charts@plugin-barman-cloud-v0.7.0:charts/plugin-barman-cloud/Chart.yaml" },
 } as const;
-export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie";
+/**
+ * The operand image, by its immutable build tag and digest, as CloudNativePG's own image catalog
+ * lists it for major 17: cloudnative-pg/artifacts@ce5057c5 (2026-08-17):
+ * image-catalogs/catalog-standard-trixie.yaml L21-22 (read 2026-11-28). "standard" images carry
+ * pgvector. The operator reads the version from the tag (17.11: cloudnative-pg/machinery
+ * pkg/postgres/version/version.go `FromTag`) and pulls by the digest.
+ */
+export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie@sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21";
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 /** The instance manager's status port (cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go `StatusPort`). */
 export const CNPG_STATUS_PORT = 8000;
