@@ -34,4 +34,22 @@ export interface BucketTarget {
     region: string;
     /** Where the endpoint is, for its consumers' egress allowances. */
     egress: EgressDestination;
+    /**
+     * Whether writers must send only the checksums an operation requires (AWS SDKs'
+     * `when_required`). AWS SDKs since boto3 1.36 and aws-sdk-js 3.729 stream uploads with an
+     * aws-chunked checksum trailer by default, which OCI's S3-compatible API refuses ("AWS chunked
+     * encoding not supported", activepieces/activepieces#14110, 2026-07; lakeFS#2527) and some other
+     * S3-compatible stores too (cloudnative-pg/plugin-barman-cloud@v0.13.0 web/docs/object_stores.md
+     * L150-179). AWS itself keeps the default: S3 Object Lock needs the checksum.
+     */
+    requiredChecksumsOnly: boolean;
 }
+
+/**
+ * The AWS SDK settings of BucketTarget.requiredChecksumsOnly, as container environment: botocore
+ * and the AWS CLI read them (boto/botocore configprovider.py L173-184).
+ */
+export const REQUIRED_CHECKSUMS_ONLY = [
+    { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
+    { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
+];

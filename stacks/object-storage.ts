@@ -54,14 +54,37 @@ export function unlockedConsumers(config: StackConfig): BucketConsumer[] {
     ];
 }
 
+/** Each locked store's own retention in days: Postgres's recovery window, Vault's and Qdrant's snapshots. */
+function lockedRetentionDays(config: StackConfig): Record<string, number> {
+    const { postgres, backups } = config.platform;
+    return { postgres: postgres.backup.retentionDays, vault: backups.vault.retentionDays, qdrant: backups.qdrant.retentionDays };
+}
+
 /**
  * What the locked consumers left in OCI's versioned bucket before they moved to the retained one,
- * and when it goes: each after its own store's retention, as the new bucket fills the same window.
+ * and when it goes: each after its own store's retention, by age, as the new bucket fills the same window.
  */
 export function movedFromVersionedBucket(config: StackConfig): { name: string; prefix: string; days: number }[] {
-    const { postgres, backups } = config.platform;
-    const days: Record<string, number> = { postgres: postgres.backup.retentionDays, vault: backups.vault.retentionDays, qdrant: backups.qdrant.retentionDays };
-    return lockedConsumers(config).map((c) => ({ name: c.name, prefix: c.prefix, days: days[c.name] }));
+    const days = lockedRetentionDays(config);
+    return lockedConsumers(config).map((c) => ({ name: `moved-${c.name}`, prefix: c.prefix, days: days[c.name] }));
+}
+
+/**
+ * Days past Postgres's retention after which OCI's lifecycle removes what barman left: barman prunes
+ * with DeleteObjects, which botocore >= 1.36 signs with a CRC32 checksum that OCI refuses (it takes
+ * Content-MD5, SHA256 or CRC32C: activepieces/activepieces#14110, 2026-07). A week keeps the base
+ * backup that opens the recovery window for any schedule up to weekly.
+ */
+export const POSTGRES_BACKSTOP_MARGIN_DAYS = 7;
+
+/**
+ * The consumers of OCI's retained bucket. Its rule holds every object for the longest retention of
+ * the three stores (`ociRetention`), so a store with a shorter one keeps its snapshots that long: the
+ * lifecycle cannot remove them sooner, and no key can destroy any object for as long as it is kept.
+ */
+export function ociRetainedConsumers(config: StackConfig): BucketConsumer[] {
+    const days = ociRetention(config).days;
+    return lockedConsumers(config).map((c) => (c.retention === "own" ? c : { ...c, retention: { ...c.retention, days: Math.max(c.retention.days, days) } }));
 }
 
 /**
@@ -74,9 +97,14 @@ export function objectLockDays(config: StackConfig): number {
     return Math.min(postgres.backup.retentionDays, backups.vault.retentionDays, backups.qdrant.retentionDays);
 }
 
-/** OCI's retention rule on the backups: as long as AWS's lock, and locked for good under `compliance`. */
+/**
+ * OCI's retention rule on the backups: the longest retention of the three stores, so every object
+ * is unchangeable for as long as it is kept (AWS's lock can be the shortest, because its versioning
+ * keeps what a key deletes afterwards; OCI allows no versioning beside a rule), and locked for good
+ * under `compliance`.
+ */
 export function ociRetention(config: StackConfig): OciRetention {
-    return { days: objectLockDays(config), locked: config.platform.backups.objectLock === "compliance" };
+    return { days: Math.max(...Object.values(lockedRetentionDays(config))), locked: config.platform.backups.objectLock === "compliance" };
 }
 
 /**
@@ -90,7 +118,10 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
     const given = config.platform.postgres.backup.s3;
     if (given) {
         const key = { accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
-        const target = { endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, egress: endpointDestination(given.endpointURL), pathStyle: true, keyFor: () => key };
+        const target = {
+            endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, egress: endpointDestination(given.endpointURL), pathStyle: true,
+            requiredChecksumsOnly: !isAwsS3Endpoint(given.endpointURL), keyFor: () => key,
+        };
         return { backups: target, unlocked: target };
     }
     if (config.aws && aws) {
@@ -108,15 +139,16 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
     const opts = { provider: ociProvider! };
     const retained = new OciBackupBucket("retained", {
         ...site,
-        consumers: lockedConsumers(config),
+        consumers: ociRetainedConsumers(config),
         retention: ociRetention(config),
+        expire: [{ name: "postgres-backstop", prefix: "postgres/", days: config.platform.postgres.backup.retentionDays + POSTGRES_BACKSTOP_MARGIN_DAYS }],
     }, opts);
     // The versioned bucket keeps its name: Langfuse's blobs and the etcd snapshots stay where they are.
     const versioned = new OciBackupBucket("backups", {
         ...site,
         consumers: unlockedConsumers(config),
         deletedKeptDays,
-        moved: movedFromVersionedBucket(config),
+        expire: movedFromVersionedBucket(config),
     }, opts);
     return { backups: targetOf(retained, true), unlocked: targetOf(versioned, true) };
 }
@@ -130,5 +162,10 @@ export function serverCount(config: StackConfig): number {
 
 function targetOf(bucket: AwsBackupBucket | OciBackupBucket, pathStyle: boolean): StorageTarget {
     // Both clouds' S3 endpoints are public: s3.<region>.amazonaws.com, <namespace>.compat.objectstorage.<region>.oraclecloud.com.
-    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, egress: PUBLIC_HTTPS, pathStyle, keyFor: (consumer) => bucket.credentials[consumer] };
+    return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, egress: PUBLIC_HTTPS, pathStyle, requiredChecksumsOnly: pathStyle, keyFor: (consumer) => bucket.credentials[consumer] };
+}
+
+/** Whether an endpoint is AWS S3 itself (`*.amazonaws.com`), whose uploads keep the SDKs' default checksums. */
+export function isAwsS3Endpoint(endpointURL: string): boolean {
+    return /(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpointURL).hostname);
 }

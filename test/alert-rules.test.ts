@@ -54,6 +54,8 @@ describe("alert rules", () => {
         assert.match(byName.VaultBackupStale, /cronjob="vault-snapshots"\}\) > 97200/, "27 hours");
         assert.match(byName.EtcdSnapshotStale, /\[9h\]/);
         assert.equal(byName.PostgresWalArchivingFailing, "cnpg_pg_stat_archiver_last_failed_time - cnpg_pg_stat_archiver_last_archived_time > 1", "failing since the last success");
+        const archiving = rules.find((r) => r.alert === "PostgresWalArchivingFailing")!;
+        assert.deepEqual([archiving.for, archiving.severity], ["15m", "critical"], "pg_wal fills and the database stops: page, after a retry or two");
     });
 
     it("leaves out the GPU, gateway and budget rules where the stack has none", () => {

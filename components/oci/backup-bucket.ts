@@ -21,10 +21,11 @@ export interface OciBackupBucketArgs {
      */
     retention?: OciRetention;
     /**
-     * Prefixes whose writers moved to another bucket: the lifecycle removes what they left here
-     * `days` after it was written, so the old copies age out as the new bucket fills the same window.
+     * Objects the lifecycle removes by age beyond the consumers' own rules, each by a rule named
+     * `<name>-expires-after-<days>-days`: what writers that moved to another bucket left here, and a
+     * backstop for a writer whose own deletes the endpoint refuses.
      */
-    moved?: { name: string; prefix: string; days: number }[];
+    expire?: { name: string; prefix: string; days: number }[];
 }
 
 /**
@@ -71,13 +72,13 @@ export function consumerStatements(group: string, compartmentId: string, bucket:
 }
 
 /**
- * The bucket's lifecycle rules: objects of consumers that keep no retention of their own, and what
- * moved writers left, are deleted after their days (on a versioned bucket, hidden behind a marker);
+ * The bucket's lifecycle rules: objects of consumers that keep no retention of their own, and those
+ * `expire` names, are deleted after their days (on a versioned bucket, hidden behind a marker);
  * on a versioned bucket every previous version goes deletedKeptDays later; abandoned multipart
  * uploads after a day.
  */
-export function ociLifecycleRules(consumers: BucketConsumer[], { deletedKeptDays, moved = [] }: Pick<OciBackupBucketArgs, "deletedKeptDays" | "moved">): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
-    const expire = (name: string, prefix: string, days: number) => ({
+export function ociLifecycleRules(consumers: BucketConsumer[], { deletedKeptDays, expire = [] }: Pick<OciBackupBucketArgs, "deletedKeptDays" | "expire">): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+    const expiry = (name: string, prefix: string, days: number) => ({
         name: `${name}-expires-after-${days}-days`,
         action: "DELETE",
         target: "objects",
@@ -89,8 +90,8 @@ export function ociLifecycleRules(consumers: BucketConsumer[], { deletedKeptDays
     return [
         ...(deletedKeptDays === undefined ? [] : [{ name: "deleted-versions-kept-then-removed", action: "DELETE", target: "previous-object-versions", timeAmount: String(deletedKeptDays), timeUnit: "DAYS", isEnabled: true }]),
         { name: "abandoned-uploads", action: "ABORT", target: "multipart-uploads", timeAmount: "1", timeUnit: "DAYS", isEnabled: true },
-        ...consumers.flatMap((c) => (c.retention === "own" ? [] : [expire(c.name, c.prefix, c.retention.days)])),
-        ...moved.map((m) => expire(`moved-${m.name}`, m.prefix, m.days)),
+        ...consumers.flatMap((c) => (c.retention === "own" ? [] : [expiry(c.name, c.prefix, c.retention.days)])),
+        ...expire.map((e) => expiry(e.name, e.prefix, e.days)),
     ];
 }
 
@@ -211,7 +212,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
  * internal/service/objectstorage/objectstorage_bucket_resource.go `categorizeRetentionRules`,
  * read 2026-11-28). `lockedFrom` unset: an unlocked rule.
  */
-export function retentionRuleInput(name: string, days: number, lockedFrom?: pulumi.Input<string>): oci.types.input.ObjectStorage.BucketRetentionRule {
+function retentionRuleInput(name: string, days: number, lockedFrom?: pulumi.Input<string>): oci.types.input.ObjectStorage.BucketRetentionRule {
     return {
         displayName: `${name}-kept-unchanged`,
         duration: { timeAmount: String(days), timeUnit: "DAYS" },

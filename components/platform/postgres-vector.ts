@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BucketTarget } from "../object-storage";
+import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
@@ -164,7 +164,9 @@ export class PostgresVector extends pulumi.ComponentResource {
             metadata: { name: `${name}-backups`, namespace: args.namespace },
             spec: {
                 retentionPolicy: `${args.backup.retentionDays}d`,
-                instanceSidecarConfiguration: { resources: BARMAN_SIDECAR_RESOURCES },
+                // barman's boto3 (1.43.26 in the v0.13.0 sidecar) takes the same settings as the AWS CLI;
+                // the plugin documents them for S3-compatible stores (web/docs/object_stores.md L150-179).
+                instanceSidecarConfiguration: { resources: BARMAN_SIDECAR_RESOURCES, ...(args.backup.requiredChecksumsOnly ? { env: REQUIRED_CHECKSUMS_ONLY } : {}) },
                 configuration: {
                     destinationPath: pulumi.interpolate`s3://${args.backup.bucket}/${name}/`,
                     endpointURL: args.backup.endpointURL,

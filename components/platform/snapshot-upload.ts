@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { BACKUP_OF_LABEL } from "../backups";
-import { BucketTarget } from "../object-storage";
+import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import { Scheduling } from "../placement";
 import { allowEgress, EgressDestination } from "./egress";
 import { NATIVE_SIDECAR_ANNOTATION } from "./linkerd-mesh";
@@ -50,12 +50,9 @@ export function snapshotUploadContainer(bucket: SnapshotBucket, prefix: string, 
             { name: "AWS_REGION", value: bucket.region },
             ...key,
             { name: "HOME", value: "/tmp" },
-            // Outside AWS (OCI's S3-compatible API) only the checksums an operation requires: OCI is
-            // reported to refuse aws-chunked uploads (botocore configprovider.py L173-184 for the settings).
-            ...(bucket.pathStyle ? [
-                { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
-                { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
-            ] : []),
+            // Outside AWS only the checksums an operation requires (BucketTarget.requiredChecksumsOnly;
+            // botocore configprovider.py L173-184 for the settings).
+            ...(bucket.requiredChecksumsOnly ? REQUIRED_CHECKSUMS_ONLY : []),
         ],
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
         securityContext: SNAPSHOT_CONTAINER_SECURITY,

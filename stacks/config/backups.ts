@@ -28,7 +28,7 @@ const scheduledStore = (what: string, schedule: string, days: number) => z.stric
  */
 export const backupsSchema = z.strictObject({
     objectLock: z.enum(["compliance", "governance"]).default("compliance")
-        .describe("How the backups bucket keeps Postgres's, Vault's and Qdrant's backups unchanged for the shortest retention of the three: S3 Object Lock on AWS, a retention rule on OCI. `compliance`: no one, the account's root or the tenancy's administrators included, can delete or overwrite a backup until then (on OCI the rule locks 15 days after it is set); `governance`: principals with s3:BypassGovernanceRetention (AWS) or RETENTION_RULE_MANAGE (OCI) can."),
+        .describe("How the backups bucket keeps Postgres's, Vault's and Qdrant's backups unchanged: S3 Object Lock on AWS, for the shortest retention of the three (versioning keeps what is deleted afterwards); a retention rule on OCI, for the longest (OCI allows no versioning beside it). `compliance`: no one, the account's root or the tenancy's administrators included, can delete or overwrite a backup until then (on OCI the rule locks 15 days after it is set); `governance`: principals with s3:BypassGovernanceRetention (AWS) or RETENTION_RULE_MANAGE (OCI) can."),
     etcd: z.strictObject({
         everyHours: z.literal(SNAPSHOT_HOURS).default(6).describe("Hours between snapshots of k3s's embedded etcd (k3s `etcd-snapshot-schedule-cron`), a divisor of 24 so they fall evenly around the clock."),
         retentionDays: z.number().int().min(1).refine((days) => days <= ETCD_MAX_RETENTION_DAYS, {
