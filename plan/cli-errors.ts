@@ -16,6 +16,8 @@ export class UsageError extends Error {}
 export function reportCliError(err: unknown, usage: string, io: CliOutput): number {
     const e = err as Error & { code?: string };
     const known = ["ConfigError", "RepositoryFileError", "StackFileError", "UsageError"].includes(e.constructor?.name) || e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-    io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? usage + "\n" : ""}` : `error: ${e.stack ?? e}\n`);
+    // The plan records no stack frames while the program runs (plan/run.ts programStackFrames).
+    const where = /\n\s+at /.test(e.stack ?? "") ? "" : "(run again with GROUNDWORK_PLAN_STACK_TRACES=1 to see where)\n";
+    io.err(known ? `error: ${e.message}\n${e instanceof UsageError ? usage + "\n" : ""}` : `error: ${e.stack ?? e}\n${where}`);
     return known ? 2 : 1;
 }

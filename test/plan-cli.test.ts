@@ -5,6 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
+import { reportCliError } from "../plan/cli-errors";
+import { planStack, programStackFrames } from "../plan/run";
 import { planCli, PROJECT_DIR } from "./helpers";
 
 /** Runs `npm run plan -- <args>` as a user would (without npm's own banner), in a new process. */
@@ -112,6 +114,27 @@ describe("npm run plan", function () {
         assert.equal(run.status, 2);
         assert.match(run.stderr, /--secret groundwork:oci\.auth\.privatekey: no such secure value in .*; secure values there: groundwork:oci\.auth\.privateKey/);
         assert.ok(!run.stderr.includes("=x"));
+    });
+
+    it("reports an unexpected error without the stack frames it does not record, and says how to get them", async () => {
+        const before = Error.stackTraceLimit;
+        const program = path.join(PROJECT_DIR, "test/fixtures/throws/index.ts");
+        const failure = await planStack({ projectDir: PROJECT_DIR, stack: "dev", program }).then(() => undefined, (e: Error) => e);
+        assert.ok(failure, "the planted failure stops the plan");
+        assert.equal(Error.stackTraceLimit, before, "the plan puts the limit back");
+        const written: string[] = [];
+        assert.equal(reportCliError(failure, "usage", { out: () => undefined, err: (t) => written.push(t) }), 1);
+        assert.match(written.join(""), /planted failure/);
+        assert.match(written.join(""), /\(run again with GROUNDWORK_PLAN_STACK_TRACES=1 to see where\)\n$/);
+        process.env.GROUNDWORK_PLAN_STACK_TRACES = "1";
+        try {
+            assert.equal(programStackFrames(), before);
+            const traced = await planStack({ projectDir: PROJECT_DIR, stack: "dev", program }).then(() => undefined, (e: Error) => e);
+            assert.match(String(traced?.stack), /\n\s+at /, "with the variable set, the error says where");
+        } finally {
+            delete process.env.GROUNDWORK_PLAN_STACK_TRACES;
+        }
+        assert.equal(programStackFrames(), 0);
     });
 
     it("rejects a stack that has no stack file", async () => {
