@@ -149,6 +149,15 @@ describe("Tailscale's apt key, checked against its pinned fingerprint (real gpg)
         assert.deepEqual(fs.readFileSync(keyring(box)), fs.readFileSync(keys.first.file));
     });
 
+    it("writes apt's source line itself, bound to that keyring, never one downloaded", () => {
+        const box = tailscaleSandbox(keys.first);
+        const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.readFileSync(path.join(box.root, "etc/apt/sources.list.d/tailscale.list"), "utf8"),
+            "# Tailscale packages for ubuntu noble\ndeb [signed-by=/usr/share/keyrings/tailscale-archive-keyring.gpg] https://pkgs.tailscale.com/stable/ubuntu noble main\n");
+        assert.ok(!r.calls.some((c) => c.includes(".list")), "a downloaded list could say [trusted=yes]");
+    });
+
     it("refuses a key with another fingerprint before apt sees it, naming both", () => {
         const box = tailscaleSandbox(keys.second);
         const r = box.run(tailscaleInstall(box, keys.first.fingerprint));

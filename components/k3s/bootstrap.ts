@@ -330,7 +330,11 @@ if ! tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION";
     # (tailscale/tailscale@v1.102.3:scripts/installer.sh L559-562, the fix of tailscale#15133).
     install -m 0644 "$key" /usr/share/keyrings/tailscale-archive-keyring.gpg
     rm -f "$key"
-    curl -fsSL --retry 10 --retry-all-errors "$repo.tailscale-keyring.list" -o /etc/apt/sources.list.d/tailscale.list
+    # The source line is written here, not downloaded: a fetched one could name another keyring or
+    # say [trusted=yes]. Its text is Tailscale's own list's (tailscale/tailscale@v1.102.3:
+    # clientupdate/clientupdate_test.go L59, the .tailscale-keyring.list its installer fetches).
+    printf '# Tailscale packages for %s %s\\ndeb [signed-by=/usr/share/keyrings/tailscale-archive-keyring.gpg] %s %s main\\n' \\
+        "$ID" "$VERSION_CODENAME" "https://pkgs.tailscale.com/stable/$ID" "$VERSION_CODENAME" > /etc/apt/sources.list.d/tailscale.list
     chmod 0644 /etc/apt/sources.list.d/tailscale.list
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
