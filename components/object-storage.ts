@@ -47,7 +47,7 @@ export interface BucketTarget {
 
 /**
  * The AWS SDK settings of BucketTarget.requiredChecksumsOnly, as container environment: botocore
- * and the AWS CLI read them (boto/botocore configprovider.py L173-184).
+ * and the AWS CLI read them (boto/botocore@1.43.26 configprovider.py L195-206, the sidecar's version).
  */
 export const REQUIRED_CHECKSUMS_ONLY = [
     { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },

@@ -64,15 +64,19 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
 
 /**
  * The stack frames an error records while the program runs: none, unless
- * `GROUNDWORK_PLAN_STACK_TRACES` is set (then as many as outside it). The Pulumi SDK records a stack trace
+ * `GROUNDWORK_PLAN_STACK_TRACES=1` (then as many as outside it). The Pulumi SDK records a stack trace
  * for every promise it makes and formats it at once, for its leak report
  * (@pulumi/pulumi@3.248.0 runtime/debuggable.js L80-85). Under tsx's source maps that formatting
  * was most of a plan: 2.4 s of a warm plan of dev, against 0.6 s without (measured 2026-11-28).
  * Nothing the plan writes depends on them.
  */
 export function programStackFrames(): number {
-    return process.env.GROUNDWORK_PLAN_STACK_TRACES ? Error.stackTraceLimit : 0;
+    return process.env.GROUNDWORK_PLAN_STACK_TRACES === "1" ? Error.stackTraceLimit : 0;
 }
+
+/** Plans running in this process, and the limit to put back when the last one ends (plans may overlap). */
+let runningPlans = 0;
+let stackFramesOutside = Error.stackTraceLimit;
 
 /**
  * Runs a stack's program under Pulumi's mock runtime (no CLI, no credentials, no network) and
@@ -91,7 +95,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
 
     const program = path.resolve(projectDir, options.program ?? projectFile.main ?? ".");
-    const stackFrames = Error.stackTraceLimit;
+    if (runningPlans++ === 0) stackFramesOutside = Error.stackTraceLimit;
     Error.stackTraceLimit = programStackFrames();
     try {
         await runInPulumiStack(async () => {
@@ -102,7 +106,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         });
         await waitForRPCs();
     } finally {
-        Error.stackTraceLimit = stackFrames;
+        if (--runningPlans === 0) Error.stackTraceLimit = stackFramesOutside;
     }
 
     const stackResource = monitor.recorded.find((r) => r.type === "pulumi:pulumi:Stack");

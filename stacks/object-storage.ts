@@ -165,7 +165,10 @@ function targetOf(bucket: AwsBackupBucket | OciBackupBucket, pathStyle: boolean)
     return { bucket: bucket.bucket, endpointURL: bucket.endpointURL, region: bucket.region, egress: PUBLIC_HTTPS, pathStyle, requiredChecksumsOnly: pathStyle, keyFor: (consumer) => bucket.credentials[consumer] };
 }
 
-/** Whether an endpoint is AWS S3 itself (`*.amazonaws.com`), whose uploads keep the SDKs' default checksums. */
+/**
+ * Whether an endpoint is AWS S3 itself, whose uploads keep the SDKs' default checksums: a host under
+ * amazonaws.com, amazonaws.com.cn (China) or amazonaws.eu (European Sovereign Cloud), a trailing dot allowed.
+ */
 export function isAwsS3Endpoint(endpointURL: string): boolean {
-    return /(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpointURL).hostname);
+    return /(^|\.)amazonaws\.(com|com\.cn|eu)\.?$/.test(new URL(endpointURL).hostname);
 }

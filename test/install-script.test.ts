@@ -46,7 +46,7 @@ function sandbox(stubs: Record<string, string>): Sandbox {
 
 /** OpenPGP keys made by the real gpg for the test, in a GNUPGHOME of their own. */
 interface TestKey { fingerprint: string; file: string }
-function makeKeys(): { first: TestKey; second: TestKey; both: string } {
+function makeKeys(): { first: TestKey; second: TestKey; both: string; home: string } {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-gpg-"));
     const gpg = (...args: string[]) => {
         const r = spawnSync("gpg", ["--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", ...args]);
@@ -64,22 +64,61 @@ function makeKeys(): { first: TestKey; second: TestKey; both: string } {
     const first = make("first"), second = make("second");
     const both = path.join(home, "both.gpg");
     fs.writeFileSync(both, Buffer.concat([fs.readFileSync(first.file), fs.readFileSync(second.file)]));
-    return { first, second, both };
+    return { first, second, both, home };
 }
 const keys = makeKeys();
+// Key generation starts a gpg-agent for the test's home: stop it when the tests are done.
+after(() => spawnSync("gpgconf", ["--homedir", keys.home, "--kill", "gpg-agent"]));
 
-/** A sandbox where curl serves `keyFile` for Tailscale's key, and the installed client is too old. */
-function tailscaleSandbox(keyFile: { file: string } | string): Sandbox {
+/**
+ * A sandbox where curl serves `keyFile` for Tailscale's key and the installed client reports
+ * `version` (too old by default), with k3s already installed and running.
+ */
+function tailscaleSandbox(keyFile: { file: string } | string, version = "1.0.0"): Sandbox {
     const served = typeof keyFile === "string" ? keyFile : keyFile.file;
     const box = sandbox({
         k3s: 'echo "k3s version v1.34.9+k3s1 (5f72184f)"',
         curl: `url=""; while [ $# -gt 0 ]; do case "$1" in http*) url="$1";; -o) out="$2";; esac; shift; done
 case "$url" in *.noarmor.gpg) cp "${served}" "$out";; *) echo data > "$out";; esac`,
-        tailscale: 'echo "1.0.0"',
+        tailscale: `echo "${version}"`,
     });
-    for (const dir of ["usr/share/keyrings", "etc/apt/sources.list.d", "etc/apt/apt.conf.d"]) fs.mkdirSync(path.join(box.root, dir), { recursive: true });
+    for (const dir of ["usr/share/keyrings", "etc/apt/sources.list.d", "etc/apt/apt.conf.d", "etc/systemd/system"]) fs.mkdirSync(path.join(box.root, dir), { recursive: true });
+    fs.writeFileSync(path.join(box.root, "etc/systemd/system/k3s-agent.service"), "");
     fs.writeFileSync(path.join(box.root, "os-release"), "ID=ubuntu\nVERSION_CODENAME=noble\n");
     return box;
+}
+
+/** An OpenPGP file's packets, by tag and bytes (RFC 9580 section 4.2: old and new format headers, no partial lengths). */
+function packets(data: Buffer): { tag: number; bytes: Buffer }[] {
+    const out: { tag: number; bytes: Buffer }[] = [];
+    for (let at = 0; at < data.length;) {
+        const first = data[at];
+        let tag: number, length: number, header: number;
+        if (first & 0x40) {
+            tag = first & 0x3f;
+            const o1 = data[at + 1];
+            if (o1 < 192) [length, header] = [o1, 2];
+            else if (o1 < 224) [length, header] = [((o1 - 192) << 8) + data[at + 2] + 192, 3];
+            else [length, header] = [data.readUInt32BE(at + 2), 6];
+        } else {
+            tag = (first >> 2) & 0x0f;
+            const size = [1, 2, 4][first & 0x03];
+            length = size === 1 ? data[at + 1] : size === 2 ? data.readUInt16BE(at + 1) : data.readUInt32BE(at + 1);
+            header = 1 + size;
+        }
+        out.push({ tag, bytes: data.subarray(at, at + header + length) });
+        at += header + length;
+    }
+    return out;
+}
+const PUBLIC_KEY = 6, USER_ID = 13;
+
+/** The primary keys' fingerprints in an OpenPGP file, read by the real gpg. */
+function fingerprintsIn(file: string): string[] {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-gpg-read-"));
+    const r = spawnSync("gpg", ["--homedir", home, "--batch", "--show-keys", "--with-colons", file], { encoding: "utf8" });
+    fs.rmSync(home, { recursive: true, force: true });
+    return [...r.stdout.matchAll(/^pub:.*\n(?:(?!pub:).*\n)*?fpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]);
 }
 
 /** The remote install with Tailscale, reading the sandbox's os-release, with `pinned` as the key's pin. */
@@ -142,11 +181,47 @@ describe("Tailscale's apt key, checked against its pinned fingerprint (real gpg)
         assert.ok(k3sInstallScript({ ...NODE, overlay: "tailscale" }).includes(`TAILSCALE_KEY_FINGERPRINT="${TAILSCALE_REPOSITORY_KEY_FINGERPRINT}"`));
     });
 
-    it("trusts the downloaded key when it is the pinned one, byte for byte", () => {
+    it("trusts the downloaded key when it is the pinned one, installing gpg's own export of it", () => {
         const box = tailscaleSandbox(keys.first);
         const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
         assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(fs.readFileSync(keyring(box)), fs.readFileSync(keys.first.file));
+        assert.deepEqual(fingerprintsIn(keyring(box)), [keys.first.fingerprint]);
+        assert.ok(r.calls.some((c) => c.includes("/stable/ubuntu/noble.noarmor.gpg")), r.calls.join("\n"));
+    });
+
+    it("checks a machine already at the version whose keyring and list predate the check, without downloading a good key again", () => {
+        const box = tailscaleSandbox(keys.second, "1.94.2");
+        fs.copyFileSync(keys.first.file, keyring(box));
+        fs.writeFileSync(path.join(box.root, "etc/apt/sources.list.d/tailscale.list"), "deb [trusted=yes] https://mirror.example.invalid/tailscale noble main\n");
+        const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(!r.calls.some((c) => c.includes("noarmor.gpg")), "the keyring on disk holds the pinned key");
+        assert.deepEqual(fingerprintsIn(keyring(box)), [keys.first.fingerprint]);
+        assert.match(fs.readFileSync(path.join(box.root, "etc/apt/sources.list.d/tailscale.list"), "utf8"), /^deb \[signed-by=\/usr\/share\/keyrings\/tailscale-archive-keyring\.gpg\] https:\/\/pkgs\.tailscale\.com\/stable\/ubuntu noble main$/m);
+        assert.ok(!r.calls.some((c) => c.startsWith("apt-get install")), "the client is at the version");
+    });
+
+    it("replaces a keyring on disk that holds another key, refusing a bad download for it", () => {
+        const box = tailscaleSandbox(keys.second, "1.94.2");
+        fs.copyFileSync(keys.second.file, keyring(box));
+        fs.writeFileSync(path.join(box.root, "etc/apt/sources.list.d/tailscale.list"), "");
+        const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
+        assert.notEqual(r.status, 0);
+        assert.ok(r.calls.some((c) => c.includes("noarmor.gpg")), "the wrong keyring sends it to download");
+        assert.match(r.stderr, /refusing to trust it/);
+        const fixed = tailscaleSandbox(keys.first, "1.94.2");
+        fs.copyFileSync(keys.second.file, keyring(fixed));
+        fs.writeFileSync(path.join(fixed.root, "etc/apt/sources.list.d/tailscale.list"), "");
+        assert.equal(fixed.run(tailscaleInstall(fixed, keys.first.fingerprint)).status, 0);
+        assert.deepEqual(fingerprintsIn(keyring(fixed)), [keys.first.fingerprint]);
+    });
+
+    it("leaves alone a machine whose owner installed the client at the version outside Tailscale's list", () => {
+        const box = tailscaleSandbox(keys.first, "1.94.2");
+        const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(!fs.existsSync(keyring(box)) && !fs.existsSync(path.join(box.root, "etc/apt/sources.list.d/tailscale.list")));
+        assert.ok(!r.calls.some((c) => c.startsWith("curl") && c.includes("tailscale")), r.calls.join("\n"));
     });
 
     it("writes apt's source line itself, bound to that keyring, never one downloaded", () => {
@@ -173,6 +248,42 @@ describe("Tailscale's apt key, checked against its pinned fingerprint (real gpg)
         assert.notEqual(r.status, 0);
         assert.ok(r.stderr.includes(`(it holds: ${keys.first.fingerprint} ${keys.second.fingerprint})`), r.stderr);
         assert.ok(!fs.existsSync(keyring(box)));
+    });
+
+    it("never lets a key gpg does not list ride along: the keyring holds one public key, the pinned one", () => {
+        // The second key with its user IDs (and their certifications) cut out: a packet gpg's import
+        // skips, which gpgv could still trust if it carried a direct-key signature.
+        const second = packets(fs.readFileSync(keys.second.file));
+        const cut = second.findIndex((p) => p.tag === USER_ID);
+        const next = second.findIndex((p, i) => i > cut && p.tag !== USER_ID && p.tag !== 2);
+        const hidden = [...second.slice(0, cut), ...second.slice(next === -1 ? second.length : next)];
+        assert.ok(hidden.every((p) => p.tag !== USER_ID) && hidden[0].tag === PUBLIC_KEY, "the planted key has no user ID");
+        const planted = path.join(keys.home, "pinned-and-hidden.gpg");
+        fs.writeFileSync(planted, Buffer.concat([fs.readFileSync(keys.first.file), ...hidden.map((p) => p.bytes)]));
+        const box = tailscaleSandbox(planted);
+        const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
+        // Either gpg lists the hidden key and the file is refused, or it does not and the export leaves it out.
+        if (r.status === 0) {
+            const installed = packets(fs.readFileSync(keyring(box)));
+            assert.equal(installed.filter((p) => p.tag === PUBLIC_KEY).length, 1, "one primary key in the keyring");
+            assert.deepEqual(fingerprintsIn(keyring(box)), [keys.first.fingerprint]);
+        } else {
+            assert.match(r.stderr, /refusing to trust it/);
+            assert.ok(!fs.existsSync(keyring(box)));
+        }
+    });
+
+    it("installs gpg's export of the pinned key, not the download: a packet gpg skips is gone", () => {
+        // A marker packet (RFC 9580 section 5.8, tag 10, body "PGP"), which readers ignore.
+        const marker = Buffer.from([0xca, 0x03, 0x50, 0x47, 0x50]);
+        const served = path.join(keys.home, "pinned-with-marker.gpg");
+        fs.writeFileSync(served, Buffer.concat([fs.readFileSync(keys.first.file), marker]));
+        const box = tailscaleSandbox(served);
+        const r = box.run(tailscaleInstall(box, keys.first.fingerprint));
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(packets(fs.readFileSync(served)).map((p) => p.tag).filter((t) => t === 10), [10], "the download carries it");
+        assert.deepEqual(packets(fs.readFileSync(keyring(box))).filter((p) => p.tag === 10), [], "the keyring does not");
+        assert.deepEqual(fingerprintsIn(keyring(box)), [keys.first.fingerprint]);
     });
 
     it("refuses a download that is not a key at all", () => {

@@ -135,6 +135,14 @@ describe("npm run plan", function () {
             delete process.env.GROUNDWORK_PLAN_STACK_TRACES;
         }
         assert.equal(programStackFrames(), 0);
+        process.env.GROUNDWORK_PLAN_STACK_TRACES = "0";
+        assert.equal(programStackFrames(), 0, "only 1 turns them on");
+        delete process.env.GROUNDWORK_PLAN_STACK_TRACES;
+        // Two plans at once: the limit comes back when the last one ends.
+        const fixture = path.join(PROJECT_DIR, "test/fixtures/oci-bucket/index.ts");
+        const overlapping = [planStack({ projectDir: PROJECT_DIR, stack: "dev", program }), planStack({ projectDir: PROJECT_DIR, stack: "dev", program: fixture })];
+        await Promise.allSettled(overlapping);
+        assert.equal(Error.stackTraceLimit, before);
     });
 
     it("rejects a stack that has no stack file", async () => {

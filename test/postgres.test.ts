@@ -180,8 +180,9 @@ describe("Postgres with pgvector", function () {
         ]);
         assert.equal(env(plans.cloud), undefined);
         assert.equal(env(plans.edge), undefined, "edge's bucket from config is on AWS S3 (Pulumi.edge.yaml); any other endpoint is treated as S3-compatible:");
-        assert.deepEqual(["https://s3.eu-central-1.amazonaws.com", "https://bucket.s3.amazonaws.com", "https://s3.cn-north-1.amazonaws.com.cn", "https://minio.lab:9000", "https://ns.compat.objectstorage.eu-frankfurt-1.oraclecloud.com"].map(isAwsS3Endpoint),
-            [true, true, true, false, false]);
+        assert.deepEqual(["https://s3.eu-central-1.amazonaws.com", "https://bucket.s3.amazonaws.com", "https://s3.cn-north-1.amazonaws.com.cn", "https://s3.eusc-de-east-1.amazonaws.eu", "https://s3.us-east-1.amazonaws.com.",
+            "https://minio.lab:9000", "https://ns.compat.objectstorage.eu-frankfurt-1.oraclecloud.com", "https://amazonaws.com.example.invalid"].map(isAwsS3Endpoint),
+            [true, true, true, true, true, false, false, false]);
     });
 
     it("refuses an OCI bucket that is both versioned and under a rule, or whose lifecycle would outrun its rule", () => {

@@ -299,45 +299,76 @@ fi
 # k3s's Tailscale integration drives the tailscale client, which must be installed first:
 # the pinned version, from Tailscale's apt repository for this distribution.
 TAILSCALE_VERSION="${node.tailscaleVersion ?? DEFAULT_TAILSCALE_VERSION}"
-if ! tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION"; then
-    if ! command -v apt-get >/dev/null 2>&1; then
+TAILSCALE_KEY_FINGERPRINT="${TAILSCALE_REPOSITORY_KEY_FINGERPRINT}"
+TAILSCALE_KEYRING="/usr/share/keyrings/tailscale-archive-keyring.gpg"
+TAILSCALE_LIST="/etc/apt/sources.list.d/tailscale.list"
+
+# The fingerprints of the primary keys in an OpenPGP file, as gpg reads them, space-separated.
+key_fingerprints() {
+    GNUPGHOME="$1" gpg --batch --show-keys --with-colons "$2" 2>/dev/null \\
+        | awk -F: '$1 == "pub" { primary = 1; next } $1 == "fpr" && primary { print $10; primary = 0 }' | tr '\\n' ' ' | sed 's/ $//'
+}
+
+# apt trusts every key in the keyring, so it holds Tailscale's signing key and nothing else. A
+# keyring that already holds exactly the pinned key is kept; otherwise the key is downloaded and
+# kept only if gpg finds exactly the pinned key in it. What is installed is gpg's own export of
+# that key: a packet gpg does not list (a key without a user ID, which gpgv would still trust)
+# cannot ride along.
+tailscale_keyring() {
+    gpg_home="$(mktemp -d)"
+    source="$TAILSCALE_KEYRING"
+    if [ ! -f "$source" ] || [ "$(key_fingerprints "$gpg_home" "$source")" != "$TAILSCALE_KEY_FINGERPRINT" ]; then
+        source="$gpg_home/download.gpg"
+        curl -fsSL --retry 10 --retry-all-errors "$1" -o "$source"
+        found="$(key_fingerprints "$gpg_home" "$source")"
+        if [ "$found" != "$TAILSCALE_KEY_FINGERPRINT" ]; then
+            rm -rf "$gpg_home"
+            echo "Tailscale's apt key from $1 is not the pinned $TAILSCALE_KEY_FINGERPRINT (it holds: \${found:-no key}); refusing to trust it" >&2
+            exit 1
+        fi
+    fi
+    GNUPGHOME="$gpg_home" gpg --batch --quiet --import "$source" 2>/dev/null || true
+    GNUPGHOME="$gpg_home" gpg --batch --export "$TAILSCALE_KEY_FINGERPRINT" > "$gpg_home/pinned.gpg"
+    if [ "$(key_fingerprints "$gpg_home" "$gpg_home/pinned.gpg")" != "$TAILSCALE_KEY_FINGERPRINT" ]; then
+        rm -rf "$gpg_home"
+        echo "gpg could not export Tailscale's key $TAILSCALE_KEY_FINGERPRINT from $source; refusing to trust it" >&2
+        exit 1
+    fi
+    # apt reads the keyring and the list as its unprivileged _apt user: whatever umask this runs
+    # under (the remote install sets 077), they must be world-readable, as Tailscale's own installer
+    # makes them (tailscale/tailscale@v1.102.3:scripts/installer.sh L559-562, the fix of tailscale#15133).
+    install -m 0644 "$gpg_home/pinned.gpg" "$TAILSCALE_KEYRING"
+    rm -rf "$gpg_home"
+}
+
+tailscale_installed() {
+    tailscale version 2>/dev/null | head -n 1 | grep -qxF "$TAILSCALE_VERSION"
+}
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    if ! tailscale_installed; then
         echo "installing Tailscale needs apt (Debian or Ubuntu); install tailscale $TAILSCALE_VERSION yourself" >&2
         exit 1
     fi
+elif [ -f "$TAILSCALE_LIST" ] || ! tailscale_installed; then
+    # Also on a machine already at the version: its keyring and list may predate these checks.
     # shellcheck disable=SC1091
     . /etc/os-release
-    repo="https://pkgs.tailscale.com/stable/\${ID}/\${VERSION_CODENAME}"
-    # apt will trust every key in this file, so it is kept only if it holds Tailscale's signing key
-    # and nothing else: the primary keys' fingerprints, read by gpg, must be exactly the pinned one.
-    TAILSCALE_KEY_FINGERPRINT="${TAILSCALE_REPOSITORY_KEY_FINGERPRINT}"
     if ! command -v gpg >/dev/null 2>&1; then
         apt-get update
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gpg
     fi
-    key="$(mktemp)"
-    curl -fsSL --retry 10 --retry-all-errors "$repo.noarmor.gpg" -o "$key"
-    gpg_home="$(mktemp -d)"
-    fingerprints="$(GNUPGHOME="$gpg_home" gpg --batch --show-keys --with-colons "$key" 2>/dev/null \\
-        | awk -F: '$1 == "pub" { primary = 1; next } $1 == "fpr" && primary { print $10; primary = 0 }' | tr '\\n' ' ' | sed 's/ $//')"
-    rm -rf "$gpg_home"
-    if [ "$fingerprints" != "$TAILSCALE_KEY_FINGERPRINT" ]; then
-        rm -f "$key"
-        echo "Tailscale's apt key from $repo.noarmor.gpg is not the pinned $TAILSCALE_KEY_FINGERPRINT (it holds: \${fingerprints:-no key}); refusing to trust it" >&2
-        exit 1
-    fi
-    # apt reads both files as its unprivileged _apt user: whatever umask this runs under (the remote
-    # install sets 077), they must be world-readable, as Tailscale's own installer makes them
-    # (tailscale/tailscale@v1.102.3:scripts/installer.sh L559-562, the fix of tailscale#15133).
-    install -m 0644 "$key" /usr/share/keyrings/tailscale-archive-keyring.gpg
-    rm -f "$key"
+    tailscale_keyring "https://pkgs.tailscale.com/stable/$ID/$VERSION_CODENAME.noarmor.gpg"
     # The source line is written here, not downloaded: a fetched one could name another keyring or
     # say [trusted=yes]. Its text is Tailscale's own list's (tailscale/tailscale@v1.102.3:
     # clientupdate/clientupdate_test.go L59, the .tailscale-keyring.list its installer fetches).
     printf '# Tailscale packages for %s %s\\ndeb [signed-by=/usr/share/keyrings/tailscale-archive-keyring.gpg] %s %s main\\n' \\
-        "$ID" "$VERSION_CODENAME" "https://pkgs.tailscale.com/stable/$ID" "$VERSION_CODENAME" > /etc/apt/sources.list.d/tailscale.list
-    chmod 0644 /etc/apt/sources.list.d/tailscale.list
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
+        "$ID" "$VERSION_CODENAME" "https://pkgs.tailscale.com/stable/$ID" "$VERSION_CODENAME" > "$TAILSCALE_LIST"
+    chmod 0644 "$TAILSCALE_LIST"
+    if ! tailscale_installed; then
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
+    fi
 fi
 `
         : "";

@@ -51,7 +51,7 @@ export function snapshotUploadContainer(bucket: SnapshotBucket, prefix: string, 
             ...key,
             { name: "HOME", value: "/tmp" },
             // Outside AWS only the checksums an operation requires (BucketTarget.requiredChecksumsOnly;
-            // botocore configprovider.py L173-184 for the settings).
+            // boto/botocore@1.43.26 configprovider.py L195-206 for the settings).
             ...(bucket.requiredChecksumsOnly ? REQUIRED_CHECKSUMS_ONLY : []),
         ],
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
