@@ -153,8 +153,8 @@ export const DEFAULT_TAILSCALE_VERSION = "1.94.2";
 /**
  * Fingerprint of the key that signs Tailscale's package repositories ("Tailscale Inc. (Package
  * repository signing key) <info@tailscale.com>"). A node trusts the key it downloads only if the
- * file holds this key and no other. Tailscale publishes no fingerprint page (tailscale/tailscale#13284,
- * open, asks for one); the evidence, read 2026-11-28: dnf importing it from
+ * file holds this key and no other. Tailscale publishes no fingerprint page (tailscale/tailscale#13284
+ * and #15898, both open, ask for one); the evidence, read 2026-11-28: dnf importing it from
  * pkgs.tailscale.com/stable/rhel/9/repo.gpg as "Fingerprint: 2596 A99E AAB3 3821 893C 0A79 458C A832
  * 957F 5868" (tailscale/tailscale#13284), and apt naming the same signer, NO_PUBKEY 458CA832957F5868,
  * for the stable Ubuntu and Debian repositories (tailscale/tailscale#4389, #4912, #11890). A key
