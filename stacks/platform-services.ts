@@ -120,6 +120,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         server: { address: cluster.server.address, port: cluster.server.port, user: cluster.server.user, privateKey: cluster.server.privateKey, hostKey: cluster.server.hostKey },
         init: vaultConfig.unseal === "auto",
         token: vaultConfig.token,
+        recoveryPgpKeys: vaultConfig.recoveryPgpKeys,
         consumers: [QDRANT_CONSUMER, POSTGRES_CONSUMER, LANGFUSE_CONSUMER, ETCD_CONSUMER, VAULT_SNAPSHOTS_CONSUMER, MONITORING_CONSUMER, ...(inference ? [GATEWAY_CONSUMER] : []), ...(inference?.huggingfaceToken ? [MODELS_CONSUMER] : []), ...(identity ? [AUTOSCALER_CONSUMER] : []), ...appConsumers(config.apps)],
         secrets,
         people: sso && peopleAuth(sso, config.inference?.teams ?? [], access?.hosts.vault),

@@ -9,10 +9,20 @@ export const SECRETS_MOUNT = "groundwork";
 const VAULT_EXEC = `sudo k3s kubectl -n ${VAULT_NAMESPACE} exec -i ${VAULT_RELEASE}-0 -c vault --`;
 
 /**
- * Waits for Vault to answer, then initialises it once (auto-unseal: one recovery share) and
- * prints Vault's init JSON; prints `{}` if Vault already was initialised.
+ * Waits for Vault to answer, then initialises it once (auto-unseal: the recovery key in shares) and
+ * prints Vault's init JSON; prints `{}` if Vault already was initialised. With `recoveryPgpKeys`
+ * (base64 of binary OpenPGP public keys, one per share), each share comes back encrypted to its
+ * key: the keys are written into the pod as files, as `-recovery-pgp-keys` takes them (a
+ * comma-separated list of paths; hashicorp/vault command/operator_init.go, helper/pgpkeys/flag.go,
+ * which base64-encodes a binary key file), and removed after.
  */
-export function vaultInitScript(): string {
+export function vaultInitScript(recoveryPgpKeys: string[] = []): string {
+    const keys = recoveryPgpKeys.length === 0 ? { write: "", flag: "", cleanup: "" } : {
+        write: `keys_dir="$(${VAULT_EXEC} mktemp -d)"\n` + recoveryPgpKeys.map((key, i) =>
+            `printf '%s' '${key}' | base64 -d | ${VAULT_EXEC} sh -c 'cat > "$1"' sh "$keys_dir/recovery-${i + 1}.gpg"\n`).join(""),
+        flag: ` -recovery-pgp-keys="${recoveryPgpKeys.map((_, i) => `$keys_dir/recovery-${i + 1}.gpg`).join(",")}"`,
+        cleanup: `${VAULT_EXEC} rm -rf "$keys_dir"\n`,
+    };
     return `#!/bin/sh
 set -eu
 status=""
@@ -35,8 +45,35 @@ if printf '%s' "$status" | grep -q '"initialized": true'; then
     echo '{}'
     exit 0
 fi
-${VAULT_EXEC} vault operator init -format=json -recovery-shares=${RECOVERY_SHARES} -recovery-threshold=${RECOVERY_THRESHOLD}
-`;
+${keys.write}${VAULT_EXEC} vault operator init -format=json -recovery-shares=${RECOVERY_SHARES} -recovery-threshold=${RECOVERY_THRESHOLD}${keys.flag}
+${keys.cleanup}`;
+}
+
+/**
+ * What a list of recovery PGP keys cannot be: other than one per share, not base64, not an OpenPGP
+ * public key (its first packet tag 6, RFC 9580 section 5.5.1; a secret key, tag 5, is refused
+ * without being echoed), or the same key twice.
+ */
+export function recoveryPgpKeyProblems(keys: string[]): { index?: number; message: string }[] {
+    const problems: { index?: number; message: string }[] = [];
+    if (keys.length !== RECOVERY_SHARES) {
+        problems.push({ message: `has ${keys.length} key(s); give exactly ${RECOVERY_SHARES}, one per recovery share (any ${RECOVERY_THRESHOLD} of them regenerate a root token)` });
+    }
+    keys.forEach((key, index) => {
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0) {
+            problems.push({ index, message: "is not base64; give the binary public key base64-encoded on one line: gpg --export <fingerprint> | base64 -w0" });
+            return;
+        }
+        const first = Buffer.from(key, "base64")[0] ?? 0;
+        const tag = first & 0x40 ? first & 0x3f : (first >> 2) & 0x0f;
+        if ((first & 0x80) === 0 || tag !== 6) {
+            const what = (first & 0x80) === 0 ? "not OpenPGP data" : tag === 5 ? "a secret key: never give a private key" : `OpenPGP packet tag ${tag}, not a public key`;
+            problems.push({ index, message: `is ${what}; give a public key: gpg --export <fingerprint> | base64 -w0` });
+        }
+        const earlier = keys.indexOf(key);
+        if (earlier !== index) problems.push({ index, message: `is the same key as [${earlier}]; each share needs its own person's key` });
+    });
+    return problems;
 }
 
 /**
@@ -349,6 +386,12 @@ export interface VaultBootstrapArgs {
     people?: VaultPeopleAuth;
     /** Where Vault's file audit device writes (on its audit volume). */
     auditLog?: string;
+    /**
+     * OpenPGP public keys (base64 of the binary key), one per recovery share, each share returned
+     * encrypted to its key (`recoveryPgpKeyProblems` says what is refused). Read only when Vault is
+     * initialised; none: the shares come back in the clear, as secret outputs.
+     */
+    recoveryPgpKeys?: string[];
     /** The gateway's teams (none without it) and those with owners: a team taken out loses its secrets, policy and owners' role. */
     teams?: { names: string[]; owned: string[] };
 }
@@ -371,7 +414,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
         if (args.init) {
             const init = new command.remote.Command(`${name}-init`, {
                 connection,
-                create: vaultInitScript(),
+                create: vaultInitScript(args.recoveryPgpKeys),
                 logging: "none",
             }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });

@@ -4,6 +4,7 @@ import { INSTANCE_TYPES } from "../../components/aws/instance-types";
 import { DEFAULT_TAILSCALE_VERSION, K3S_INSTALLER_SHA256 } from "../../components/k3s/bootstrap";
 import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { trustAnchorProblems } from "../../components/platform/mesh-identity";
+import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platform/vault-bootstrap";
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
@@ -69,6 +70,12 @@ const vaultSchema = z.strictObject({
     storageGbs: z.number().int().min(1).max(1000).default(10).describe("Raft data volume per server, GB."),
     unseal: z.enum(["auto", "manual"]).default("auto").describe("`auto`: the stack's cloud KMS (AWS if present, else OCI); `manual`: Shamir keys (edge-only stacks)."),
     token: secret.optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
+    recoveryPgpKeys: z.array(z.string())
+        .superRefine((keys, ctx) => {
+            for (const { index, message } of recoveryPgpKeyProblems(keys)) ctx.addIssue({ code: "custom", path: index === undefined ? [] : [index], message });
+        })
+        .optional()
+        .describe(`With auto unseal: one OpenPGP public key per recovery share (${RECOVERY_SHARES}), each \`gpg --export <fingerprint> | base64 -w0\` of a key with an encryption subkey; Vault returns each share encrypted to its key, so the stack's state holds none in the clear. Read only when Vault is first initialised (README, Vault).`),
 });
 
 const platformSchema = z.strictObject({
@@ -264,6 +271,9 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         ctx.addIssue({ code: "custom", path: ["platform", "vault", "replicas"], message: `asks for Vault HA, but the platform placement (${wantedPlatform}) has ${platformNodes.length} node(s): Raft replicas on one node fail together; use 1, or add nodes` });
     }
     const unseal = vault.unseal ?? "auto";
+    if (unseal === "manual" && vault.recoveryPgpKeys !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["platform", "vault", "recoveryPgpKeys"], message: "is for auto unseal's recovery shares; with manual unseal the operator initialises Vault, so pass -pgp-keys to vault operator init instead, and remove this key" });
+    }
     if (unseal === "auto" && !sites.some((s) => s === "aws" || s === "oci")) {
         ctx.addIssue({ code: "custom", path: ["platform", "vault", "unseal"], message: "is auto (KMS), but this stack has no cloud site to hold a KMS key; set unseal: manual and follow the README's manual unseal steps" });
     }
@@ -373,7 +383,8 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "oci" && section === "auth") return !["tenancyOcid", "userOcid", "fingerprint"].includes(String(a));
     if (site === "cluster" && section === "tailscale") return a !== undefined;
     if (site === "edge" && section === "machines") return b === "privateKey";
-    if (site === "platform" && section === "vault") return a === "token";
+    // The recovery keys are public, but one pasted by mistake may be a private key: never echoed.
+    if (site === "platform" && section === "vault") return a === "token" || a === "recoveryPgpKeys";
     if (site === "access" && section === "sso") return a === "clientSecret";
     // The receiver holds a URL with a token in it or a password: only its plain fields may be shown.
     if (site === "monitoring" && section === "alerts" && a === "receiver") {

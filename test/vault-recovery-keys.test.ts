@@ -1,0 +1,91 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { RECOVERY_SHARES, vaultInitScript } from "../components/platform/vault-bootstrap";
+import { parse, problems, stackValues } from "./helpers";
+import { shellcheck } from "./validators";
+
+/**
+ * Recovery shares encrypted to named people's OpenPGP keys (issue 12, item 3): the keys are made
+ * by the real gpg here, checked by the config, and handed to `vault operator init` as files in
+ * the pod; the init script runs for real under /bin/sh with kubectl and vault as stubs.
+ */
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-recovery-gpg-"));
+const gpg = (...args: string[]): Buffer => {
+    const r = spawnSync("gpg", ["--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", ...args]);
+    assert.equal(r.status, 0, r.stderr?.toString());
+    return r.stdout;
+};
+const people = ["ana", "ben", "chen"].map((name) => {
+    // As a person would hold it: a signing primary key and an encryption subkey, which Vault encrypts the share to.
+    gpg("--quick-gen-key", `${name} <${name}@example.invalid>`, "ed25519", "cert,sign", "never");
+    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys", `${name}@example.invalid`).toString())![1];
+    gpg("--quick-add-key", fingerprint, "cv25519", "encr", "never");
+    return { fingerprint, publicKey: gpg("--export", fingerprint), secretKey: gpg("--export-secret-keys", fingerprint) };
+});
+const b64 = (b: Buffer) => b.toString("base64");
+
+const withKeys = (keys: unknown) => {
+    const dev = stackValues("dev");
+    return { ...dev, platform: { ...(dev.platform ?? {}), vault: { ...(dev.platform?.vault ?? {}), recoveryPgpKeys: keys } } };
+};
+
+describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
+    after(() => spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]));
+
+    it("accepts one public key per share", () => {
+        const keys = people.map((p) => b64(p.publicKey));
+        assert.equal(keys.length, RECOVERY_SHARES);
+        assert.deepEqual(parse(withKeys(keys)).platform.vault.recoveryPgpKeys, keys);
+    });
+
+    it("refuses the wrong count, non-base64, a secret key, a signature and a duplicate, naming each and echoing none", () => {
+        const secret = b64(people[1].secretKey);
+        const found = problems(withKeys([b64(people[0].publicKey), secret, "not base64!", b64(people[0].publicKey)]));
+        assert.deepEqual(found, [
+            "groundwork:platform.vault.recoveryPgpKeys = [secret]: has 4 key(s); give exactly 3, one per recovery share (any 2 of them regenerate a root token)",
+            "groundwork:platform.vault.recoveryPgpKeys[1] = [secret]: is a secret key: never give a private key; give a public key: gpg --export <fingerprint> | base64 -w0",
+            "groundwork:platform.vault.recoveryPgpKeys[2] = [secret]: is not base64; give the binary public key base64-encoded on one line: gpg --export <fingerprint> | base64 -w0",
+            "groundwork:platform.vault.recoveryPgpKeys[3] = [secret]: is the same key as [0]; each share needs its own person's key",
+        ]);
+        assert.ok(!found.join("\n").includes(secret.slice(0, 40)), "the private key is not echoed");
+        const signature = b64(gpg("--detach-sign", "--local-user", people[0].fingerprint, "--output", "-", "/etc/hostname"));
+        assert.match(problems(withKeys([signature, ...people.slice(1).map((p) => b64(p.publicKey))])).join("\n"), /recoveryPgpKeys\[0\] = \[secret\]: is OpenPGP packet tag 2, not a public key/);
+    });
+
+    it("refuses the keys on a stack that unseals Vault by hand", () => {
+        const edge = stackValues("edge");
+        edge.platform.vault = { ...edge.platform.vault, recoveryPgpKeys: people.map((p) => b64(p.publicKey)) };
+        assert.ok(problems(edge).includes("groundwork:platform.vault.recoveryPgpKeys = [secret]: is for auto unseal's recovery shares; with manual unseal the operator initialises Vault, so pass -pgp-keys to vault operator init instead, and remove this key"), problems(edge).join("\n"));
+    });
+
+    it("writes each key into the pod as a file and initialises Vault with them, in a script that passes shellcheck", () => {
+        const keys = people.map((p) => b64(p.publicKey));
+        const script = vaultInitScript(keys);
+        assert.ok(shellcheck(script).ok, shellcheck(script).output);
+        assert.ok(!vaultInitScript().includes("recovery-pgp-keys"), "no keys, no flag");
+        // sudo runs its command; k3s kubectl ... exec -i vault-0 -c vault -- runs what follows the --
+        // in the "pod" (here), with a pod directory standing in for the container's filesystem.
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-init-"));
+        const bin = path.join(root, "bin");
+        fs.mkdirSync(bin);
+        const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+        stub("sudo", 'exec "$@"');
+        stub("k3s", 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
+        stub("mktemp", `mkdir -p "${root}/pod-tmp"; echo "${root}/pod-tmp"`);
+        // vault: status says not initialised; init copies the key files it was given, then prints init JSON.
+        stub("vault", `case "$1" in
+status) echo '{"initialized": false}'; exit 2;;
+operator) for a in "$@"; do case "$a" in -recovery-pgp-keys=*) echo "\${a#-recovery-pgp-keys=}" > "${root}/flag"; for f in $(echo "\${a#-recovery-pgp-keys=}" | tr ',' ' '); do cp "$f" "${root}/given-$(basename "$f")"; done;; esac; done
+echo '{"recovery_keys_b64":["x","y","z"],"root_token":"hvs.t"}';;
+esac`);
+        const r = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /"recovery_keys_b64":\["x","y","z"\]/);
+        assert.equal(fs.readFileSync(path.join(root, "flag"), "utf8").trim(), [1, 2, 3].map((i) => `${root}/pod-tmp/recovery-${i}.gpg`).join(","));
+        people.forEach((p, i) => assert.deepEqual(fs.readFileSync(path.join(root, `given-recovery-${i + 1}.gpg`)), p.publicKey, `share ${i + 1} gets ${["ana", "ben", "chen"][i]}'s key, byte for byte`));
+        assert.ok(!fs.existsSync(path.join(root, "pod-tmp")), "the key files are removed from the pod");
+    });
+});
