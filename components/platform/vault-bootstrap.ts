@@ -12,9 +12,11 @@ const VAULT_EXEC = `sudo k3s kubectl -n ${VAULT_NAMESPACE} exec -i ${VAULT_RELEA
  * Waits for Vault to answer, then initialises it once (auto-unseal: the recovery key in shares) and
  * prints Vault's init JSON; prints `{}` if Vault already was initialised. With `recoveryPgpKeys`
  * (base64 of binary OpenPGP public keys, one per share), each share comes back encrypted to its
- * key: the keys are written into the pod as files, as `-recovery-pgp-keys` takes them (a
- * comma-separated list of paths; hashicorp/vault command/operator_init.go, helper/pgpkeys/flag.go,
- * which base64-encodes a binary key file), and removed after.
+ * key: the keys are written into the pod as binary files, as `-recovery-pgp-keys` takes them (a
+ * comma-separated list of paths: hashicorp/vault command/operator_init.go; helper/pgpkeys/flag.go
+ * `ReadPGPFile` reads an armored key, a base64 string, or binary, which it base64-encodes; read
+ * 2026-11-28 in stored copies of the repository, not at the 2.0.4 tag, which is too large to
+ * fetch here), and removed after.
  */
 export function vaultInitScript(recoveryPgpKeys: string[] = []): string {
     const keys = recoveryPgpKeys.length === 0 ? { write: "", flag: "", cleanup: "" } : {
