@@ -46,13 +46,24 @@ describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
         const found = problems(withKeys([b64(people[0].publicKey), secret, "not base64!", b64(people[0].publicKey)]));
         assert.deepEqual(found, [
             "groundwork:platform.vault.recoveryPgpKeys = [secret]: has 4 key(s); give exactly 3, one per recovery share (any 2 of them regenerate a root token)",
-            "groundwork:platform.vault.recoveryPgpKeys[1] = [secret]: is a secret key: never give a private key; give a public key: gpg --export <fingerprint> | base64 -w0",
+            "groundwork:platform.vault.recoveryPgpKeys[1] = [secret]: is or holds a secret key: never give a private key; give a public key: gpg --export <fingerprint> | base64 -w0",
             "groundwork:platform.vault.recoveryPgpKeys[2] = [secret]: is not base64; give the binary public key base64-encoded on one line: gpg --export <fingerprint> | base64 -w0",
             "groundwork:platform.vault.recoveryPgpKeys[3] = [secret]: is the same key as [0]; each share needs its own person's key",
         ]);
         assert.ok(!found.join("\n").includes(secret.slice(0, 40)), "the private key is not echoed");
         const signature = b64(gpg("--detach-sign", "--local-user", people[0].fingerprint, "--output", "-", "/etc/hostname"));
         assert.match(problems(withKeys([signature, ...people.slice(1).map((p) => b64(p.publicKey))])).join("\n"), /recoveryPgpKeys\[0\] = \[secret\]: is OpenPGP packet tag 2, not a public key/);
+        // A public key with a private key after it, two people's keys in one value, and the same key exported with other signatures.
+        const trailing = b64(Buffer.concat([people[0].publicKey, people[1].secretKey]));
+        const pair = b64(Buffer.concat([people[0].publicKey, people[1].publicKey]));
+        // The same key in other bytes: a marker packet after it (RFC 9580 section 5.8), which readers ignore.
+        const reexported = b64(Buffer.concat([people[0].publicKey, Buffer.from([0xca, 0x03, 0x50, 0x47, 0x50])]));
+        assert.deepEqual(problems(withKeys([b64(people[0].publicKey), trailing, pair])), [
+            "groundwork:platform.vault.recoveryPgpKeys[1] = [secret]: is or holds a secret key: never give a private key; give a public key: gpg --export <fingerprint> | base64 -w0",
+            "groundwork:platform.vault.recoveryPgpKeys[2] = [secret]: is several public keys; give one person's key; give a public key: gpg --export <fingerprint> | base64 -w0",
+        ]);
+        assert.deepEqual(problems(withKeys([b64(people[0].publicKey), reexported, b64(people[2].publicKey)])),
+            ["groundwork:platform.vault.recoveryPgpKeys[1] = [secret]: is the same key as [0]; each share needs its own person's key"]);
     });
 
     it("refuses the keys on a stack that unseals Vault by hand", () => {
@@ -74,7 +85,6 @@ describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
         const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
         stub("sudo", 'exec "$@"');
         stub("k3s", 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
-        stub("mktemp", `mkdir -p "${root}/pod-tmp"; echo "${root}/pod-tmp"`);
         // vault: status says not initialised; init copies the key files it was given, then prints init JSON.
         stub("vault", `case "$1" in
 status) echo '{"initialized": false}'; exit 2;;
@@ -84,8 +94,29 @@ esac`);
         const r = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /"recovery_keys_b64":\["x","y","z"\]/);
-        assert.equal(fs.readFileSync(path.join(root, "flag"), "utf8").trim(), [1, 2, 3].map((i) => `${root}/pod-tmp/recovery-${i}.gpg`).join(","));
+        const given = fs.readFileSync(path.join(root, "flag"), "utf8").trim().split(",");
+        const podDir = path.dirname(given[0]);
+        assert.deepEqual(given, [1, 2, 3].map((i) => `${podDir}/recovery-${i}.gpg`));
         people.forEach((p, i) => assert.deepEqual(fs.readFileSync(path.join(root, `given-recovery-${i + 1}.gpg`)), p.publicKey, `share ${i + 1} gets ${["ana", "ben", "chen"][i]}'s key, byte for byte`));
-        assert.ok(!fs.existsSync(path.join(root, "pod-tmp")), "the key files are removed from the pod");
+        assert.ok(!fs.existsSync(podDir), "the key files are removed from the pod");
+    });
+
+    it("stops before Vault is touched when a key cannot be encrypted to (the server's gpg tries each)", () => {
+        // A key as a signer holds it: no encryption subkey. It parses, so Vault would start init and fail halfway.
+        gpg("--quick-gen-key", "dana <dana@example.invalid>", "ed25519", "cert,sign", "never");
+        const signOnly = gpg("--export", /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys", "dana@example.invalid").toString())![1]);
+        const keys = [b64(people[0].publicKey), b64(signOnly), b64(people[2].publicKey)];
+        assert.deepEqual(parse(withKeys(keys)).platform.vault.recoveryPgpKeys, keys, "the config cannot tell; the server's gpg does");
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-init-"));
+        const bin = path.join(root, "bin");
+        fs.mkdirSync(bin);
+        const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "$*" >> "${root}/calls"\n${body}\n`, { mode: 0o755 });
+        stub("sudo", 'exec "$@"');
+        stub("k3s", 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
+        stub("vault", `[ "$1" = status ] && { echo '{"initialized": false}'; exit 2; }; echo '{}'`);
+        const r = spawnSync("/bin/sh", ["-c", vaultInitScript(keys)], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /platform\.vault\.recoveryPgpKeys\[1\] cannot be encrypted to \(no valid encryption subkey: sign-only, expired or revoked\); give a key that can encrypt; Vault was not initialised/);
+        assert.ok(!fs.readFileSync(path.join(root, "calls"), "utf8").includes("vault operator init"), "init never ran");
     });
 });

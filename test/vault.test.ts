@@ -112,6 +112,7 @@ describe("Vault", function () {
             assert.equal(init.inputs.logging, "none");
             assert.ok(init.additionalSecretOutputs.includes("stdout"));
             assert.equal(init.inputs.update, undefined, "init runs on create only");
+            assert.deepEqual(init.ignoreChanges, ["create"], "a changed init script (new recovery keys) must not run init again, which would lose the shares and Pulumi's token");
             const waitsFor = plan.resources.filter((r) => init.dependencies.includes(r.urn)).map((r) => `${r.type}/${r.name}`).sort();
             assert.ok(waitsFor.includes("kubernetes:helm.sh/v4:Chart/vault"), `init does not wait for Vault's release: ${waitsFor.join(", ")}`);
             assert.ok(waitsFor.includes("command:remote:Command/k3s-kubeconfig"), "init does not wait for the cluster");

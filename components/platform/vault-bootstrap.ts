@@ -20,10 +20,25 @@ const VAULT_EXEC = `sudo k3s kubectl -n ${VAULT_NAMESPACE} exec -i ${VAULT_RELEA
  */
 export function vaultInitScript(recoveryPgpKeys: string[] = []): string {
     const keys = recoveryPgpKeys.length === 0 ? { write: "", flag: "", cleanup: "" } : {
-        write: `keys_dir="$(${VAULT_EXEC} mktemp -d)"\n` + recoveryPgpKeys.map((key, i) =>
-            `printf '%s' '${key}' | base64 -d | ${VAULT_EXEC} sh -c 'cat > "$1"' sh "$keys_dir/recovery-${i + 1}.gpg"\n`).join(""),
+        // Each key is first encrypted to here, with the server's gpg: Vault checks only that a key
+        // parses before it starts, and a key it cannot encrypt to (sign-only, expired, revoked) fails
+        // init halfway, with no root token and no recovery key (hashicorp/vault vault/init.go).
+        write: `if ! command -v gpg >/dev/null 2>&1; then
+    echo "checking platform.vault.recoveryPgpKeys needs gpg on this server: apt-get install gpg, then pulumi up again; Vault was not initialised" >&2
+    exit 1
+fi
+gpg_home="$(mktemp -d)"
+` + recoveryPgpKeys.map((key, i) => `printf '%s' '${key}' | base64 -d > "$gpg_home/recovery-${i + 1}.gpg"
+if ! printf 'probe' | gpg --batch --quiet --homedir "$gpg_home" --trust-model always --encrypt --recipient-file "$gpg_home/recovery-${i + 1}.gpg" >/dev/null 2>&1; then
+    rm -rf "$gpg_home"
+    echo "platform.vault.recoveryPgpKeys[${i}] cannot be encrypted to (no valid encryption subkey: sign-only, expired or revoked); give a key that can encrypt; Vault was not initialised" >&2
+    exit 1
+fi
+`).join("") + `keys_dir="$(${VAULT_EXEC} mktemp -d)"
+` + recoveryPgpKeys.map((_, i) => `# shellcheck disable=SC2024 # our own file, read as ourselves
+${VAULT_EXEC} sh -c 'cat > "$1"' sh "$keys_dir/recovery-${i + 1}.gpg" <"$gpg_home/recovery-${i + 1}.gpg"\n`).join(""),
         flag: ` -recovery-pgp-keys="${recoveryPgpKeys.map((_, i) => `$keys_dir/recovery-${i + 1}.gpg`).join(",")}"`,
-        cleanup: `${VAULT_EXEC} rm -rf "$keys_dir"\n`,
+        cleanup: `${VAULT_EXEC} rm -rf "$keys_dir"\nrm -rf "$gpg_home"\n`,
     };
     return `#!/bin/sh
 set -eu
@@ -61,21 +76,61 @@ export function recoveryPgpKeyProblems(keys: string[]): { index?: number; messag
     if (keys.length !== RECOVERY_SHARES) {
         problems.push({ message: `has ${keys.length} key(s); give exactly ${RECOVERY_SHARES}, one per recovery share (any ${RECOVERY_THRESHOLD} of them regenerate a root token)` });
     }
+    const primaries: string[] = [];
     keys.forEach((key, index) => {
         if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0) {
             problems.push({ index, message: "is not base64; give the binary public key base64-encoded on one line: gpg --export <fingerprint> | base64 -w0" });
             return;
         }
-        const first = Buffer.from(key, "base64")[0] ?? 0;
-        const tag = first & 0x40 ? first & 0x3f : (first >> 2) & 0x0f;
-        if ((first & 0x80) === 0 || tag !== 6) {
-            const what = (first & 0x80) === 0 ? "not OpenPGP data" : tag === 5 ? "a secret key: never give a private key" : `OpenPGP packet tag ${tag}, not a public key`;
+        const packets = openPgpPackets(Buffer.from(key, "base64"));
+        const tags = packets?.map((p) => p.tag) ?? [];
+        const what = packets === undefined ? "not OpenPGP data"
+            : tags.includes(5) || tags.includes(7) ? "or holds a secret key: never give a private key"
+            : tags[0] !== 6 ? `OpenPGP packet tag ${tags[0]}, not a public key`
+            : tags.filter((t) => t === 6).length > 1 ? "several public keys; give one person's key"
+            : undefined;
+        if (what) {
             problems.push({ index, message: `is ${what}; give a public key: gpg --export <fingerprint> | base64 -w0` });
+            return;
         }
-        const earlier = keys.indexOf(key);
-        if (earlier !== index) problems.push({ index, message: `is the same key as [${earlier}]; each share needs its own person's key` });
+        // The same key however it was exported: its public-key packet (RFC 9580 section 5.5.2).
+        const primary = packets![0].body.toString("base64");
+        const earlier = primaries.indexOf(primary);
+        if (earlier !== -1) problems.push({ index, message: `is the same key as [${earlier}]; each share needs its own person's key` });
+        primaries[index] = primary;
     });
     return problems;
+}
+
+/**
+ * An OpenPGP file's packets, by tag and body (RFC 9580 section 4.2: old and new format headers;
+ * partial lengths, which keys never use, count as not OpenPGP); undefined if it is not OpenPGP.
+ */
+function openPgpPackets(data: Buffer): { tag: number; body: Buffer }[] | undefined {
+    const out: { tag: number; body: Buffer }[] = [];
+    for (let at = 0; at < data.length;) {
+        const first = data[at];
+        if ((first & 0x80) === 0) return undefined;
+        let tag: number, length: number, header: number;
+        if (first & 0x40) {
+            tag = first & 0x3f;
+            const o1 = data[at + 1];
+            if (o1 === undefined || (o1 >= 224 && o1 < 255)) return undefined;
+            if (o1 < 192) [length, header] = [o1, 2];
+            else if (o1 < 224) [length, header] = [((o1 - 192) << 8) + (data[at + 2] ?? 0) + 192, 3];
+            else [length, header] = [at + 6 <= data.length ? data.readUInt32BE(at + 2) : Infinity, 6];
+        } else {
+            tag = (first >> 2) & 0x0f;
+            const size = [1, 2, 4, 0][first & 0x03];
+            if (size === 0 || at + 1 + size > data.length) return undefined;
+            length = size === 1 ? data[at + 1] : size === 2 ? data.readUInt16BE(at + 1) : data.readUInt32BE(at + 1);
+            header = 1 + size;
+        }
+        if (at + header + length > data.length) return undefined;
+        out.push({ tag, body: data.subarray(at + header, at + header + length) });
+        at += header + length;
+    }
+    return out.length > 0 ? out : undefined;
 }
 
 /**
@@ -418,7 +473,11 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 connection,
                 create: vaultInitScript(args.recoveryPgpKeys),
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after });
+            // Init runs once: a later change to its script (new recovery keys, a new version of this
+            // code) must not run it again, which would find Vault initialised, print {} and lose the
+            // recovery keys and Pulumi's token from the state (pulumi-command 1.2.1 re-runs `create`
+            // on an update without `update`: provider/pkg/provider/remote/commandController.go L63-84).
+            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: ["create"] });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
             this.recoveryKeys = pulumi.secret(result.apply((r) => r.recovery_keys_b64));
             const root = pulumi.secret(result.apply((r) => r.root_token));
