@@ -32,6 +32,23 @@ const withKeys = (keys: unknown) => {
     return { ...dev, platform: { ...(dev.platform ?? {}), vault: { ...(dev.platform?.vault ?? {}), recoveryPgpKeys: keys } } };
 };
 
+/**
+ * Runs the init script under /bin/sh: sudo runs its command, `k3s kubectl ... exec -i vault-0 -c
+ * vault --` runs what follows the `--` here (the "pod"), and vault is a stub with `vaultBody`. Every
+ * call is logged to `<root>/calls`.
+ */
+function runInit(script: string, vaultBody: (root: string) => string) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-init-"));
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "$*" >> "${root}/calls"\n${body}\n`, { mode: 0o755 });
+    stub("sudo", 'exec "$@"');
+    stub("k3s", 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
+    stub("vault", vaultBody(root));
+    const r = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+    return { root, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
     after(() => spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]));
 
@@ -77,21 +94,13 @@ describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
         const script = vaultInitScript(keys);
         assert.ok(shellcheck(script).ok, shellcheck(script).output);
         assert.ok(!vaultInitScript().includes("recovery-pgp-keys"), "no keys, no flag");
-        // sudo runs its command; k3s kubectl ... exec -i vault-0 -c vault -- runs what follows the --
-        // in the "pod" (here), with a pod directory standing in for the container's filesystem.
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-init-"));
-        const bin = path.join(root, "bin");
-        fs.mkdirSync(bin);
-        const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-        stub("sudo", 'exec "$@"');
-        stub("k3s", 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
         // vault: status says not initialised; init copies the key files it was given, then prints init JSON.
-        stub("vault", `case "$1" in
+        const r = runInit(script, (root) => `case "$1" in
 status) echo '{"initialized": false}'; exit 2;;
 operator) for a in "$@"; do case "$a" in -recovery-pgp-keys=*) echo "\${a#-recovery-pgp-keys=}" > "${root}/flag"; for f in $(echo "\${a#-recovery-pgp-keys=}" | tr ',' ' '); do cp "$f" "${root}/given-$(basename "$f")"; done;; esac; done
 echo '{"recovery_keys_b64":["x","y","z"],"root_token":"hvs.t"}';;
 esac`);
-        const r = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+        const root = r.root;
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /"recovery_keys_b64":\["x","y","z"\]/);
         const given = fs.readFileSync(path.join(root, "flag"), "utf8").trim().split(",");
@@ -101,22 +110,24 @@ esac`);
         assert.ok(!fs.existsSync(podDir), "the key files are removed from the pod");
     });
 
+    it("removes the key files from the pod even when init fails", () => {
+        const r = runInit(vaultInitScript(people.map((p) => b64(p.publicKey))), (root) => `case "$1" in status) echo '{"initialized": false}'; exit 2;; esac
+for a in "$@"; do case "$a" in -recovery-pgp-keys=*) dirname "\${a#-recovery-pgp-keys=}" > "${root}/dir";; esac; done
+echo "Error initializing: planted failure" >&2; exit 2`);
+        assert.equal(r.status, 2, r.stderr);
+        const podDir = fs.readFileSync(path.join(r.root, "dir"), "utf8").trim();
+        assert.ok(podDir.length > 0 && !fs.existsSync(podDir), `left in the pod: ${podDir}`);
+    });
+
     it("stops before Vault is touched when a key cannot be encrypted to (the server's gpg tries each)", () => {
         // A key as a signer holds it: no encryption subkey. It parses, so Vault would start init and fail halfway.
         gpg("--quick-gen-key", "dana <dana@example.invalid>", "ed25519", "cert,sign", "never");
         const signOnly = gpg("--export", /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys", "dana@example.invalid").toString())![1]);
         const keys = [b64(people[0].publicKey), b64(signOnly), b64(people[2].publicKey)];
         assert.deepEqual(parse(withKeys(keys)).platform.vault.recoveryPgpKeys, keys, "the config cannot tell; the server's gpg does");
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-vault-init-"));
-        const bin = path.join(root, "bin");
-        fs.mkdirSync(bin);
-        const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "$*" >> "${root}/calls"\n${body}\n`, { mode: 0o755 });
-        stub("sudo", 'exec "$@"');
-        stub("k3s", 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
-        stub("vault", `[ "$1" = status ] && { echo '{"initialized": false}'; exit 2; }; echo '{}'`);
-        const r = spawnSync("/bin/sh", ["-c", vaultInitScript(keys)], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+        const r = runInit(vaultInitScript(keys), () => `[ "$1" = status ] && { echo '{"initialized": false}'; exit 2; }; echo '{}'`);
         assert.equal(r.status, 1);
         assert.match(r.stderr, /platform\.vault\.recoveryPgpKeys\[1\] cannot be encrypted to \(no valid encryption subkey: sign-only, expired or revoked\); give a key that can encrypt; Vault was not initialised/);
-        assert.ok(!fs.readFileSync(path.join(root, "calls"), "utf8").includes("vault operator init"), "init never ran");
+        assert.ok(!fs.readFileSync(path.join(r.root, "calls"), "utf8").includes("vault operator init"), "init never ran");
     });
 });

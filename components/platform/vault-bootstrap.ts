@@ -19,7 +19,7 @@ const VAULT_EXEC = `sudo k3s kubectl -n ${VAULT_NAMESPACE} exec -i ${VAULT_RELEA
  * fetch here), and removed after.
  */
 export function vaultInitScript(recoveryPgpKeys: string[] = []): string {
-    const keys = recoveryPgpKeys.length === 0 ? { write: "", flag: "", cleanup: "" } : {
+    const keys = recoveryPgpKeys.length === 0 ? { write: "", flag: "" } : {
         // Each key is first encrypted to here, with the server's gpg: Vault checks only that a key
         // parses before it starts, and a key it cannot encrypt to (sign-only, expired, revoked) fails
         // init halfway, with no root token and no recovery key (hashicorp/vault vault/init.go).
@@ -35,10 +35,11 @@ if ! printf 'probe' | gpg --batch --quiet --homedir "$gpg_home" --trust-model al
     exit 1
 fi
 `).join("") + `keys_dir="$(${VAULT_EXEC} mktemp -d)"
+# The key files leave the pod and this server however init ends.
+trap '${VAULT_EXEC} rm -rf "$keys_dir"; rm -rf "$gpg_home"' EXIT
 ` + recoveryPgpKeys.map((_, i) => `# shellcheck disable=SC2024 # our own file, read as ourselves
 ${VAULT_EXEC} sh -c 'cat > "$1"' sh "$keys_dir/recovery-${i + 1}.gpg" <"$gpg_home/recovery-${i + 1}.gpg"\n`).join(""),
         flag: ` -recovery-pgp-keys="${recoveryPgpKeys.map((_, i) => `$keys_dir/recovery-${i + 1}.gpg`).join(",")}"`,
-        cleanup: `${VAULT_EXEC} rm -rf "$keys_dir"\nrm -rf "$gpg_home"\n`,
     };
     return `#!/bin/sh
 set -eu
@@ -63,7 +64,7 @@ if printf '%s' "$status" | grep -q '"initialized": true'; then
     exit 0
 fi
 ${keys.write}${VAULT_EXEC} vault operator init -format=json -recovery-shares=${RECOVERY_SHARES} -recovery-threshold=${RECOVERY_THRESHOLD}${keys.flag}
-${keys.cleanup}`;
+`;
 }
 
 /**
