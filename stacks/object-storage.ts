@@ -71,8 +71,8 @@ export function movedFromVersionedBucket(config: StackConfig): { name: string; p
 
 /**
  * Days past Postgres's retention after which OCI's lifecycle removes what barman left: barman prunes
- * with DeleteObjects, which botocore >= 1.36 signs with a CRC32 checksum that OCI refuses (it takes
- * Content-MD5, SHA256 or CRC32C: activepieces/activepieces#14110, 2026-07). A week keeps the base
+ * with DeleteObjects, which botocore >= 1.36 signs with a CRC32 checksum, which OCI is reported to
+ * refuse (taking Content-MD5, SHA256 or CRC32C: activepieces/activepieces#14110, 2026-07). A week keeps the base
  * backup that opens the recovery window for any schedule up to weekly.
  */
 export const POSTGRES_BACKSTOP_MARGIN_DAYS = 7;
@@ -88,13 +88,12 @@ export function ociRetainedConsumers(config: StackConfig): BucketConsumer[] {
 }
 
 /**
- * How long the backup bucket's Object Lock (AWS) or retention rule (OCI) holds each new object: the shortest retention of any
- * store in it, so the lock never outlives a store's own retention (a longer one would only keep
- * hidden versions, and bill them, past it).
+ * How long the AWS backup bucket's Object Lock holds each new version: the shortest retention of
+ * any store in it, so the lock never outlives a store's own retention (a longer one would only keep
+ * hidden versions, and bill them, past it). OCI's rule is the longest (`ociRetention`).
  */
 export function objectLockDays(config: StackConfig): number {
-    const { postgres, backups } = config.platform;
-    return Math.min(postgres.backup.retentionDays, backups.vault.retentionDays, backups.qdrant.retentionDays);
+    return Math.min(...Object.values(lockedRetentionDays(config)));
 }
 
 /**

@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createHash } from "crypto";
+import { openPgpPackets, OpenPgpPacket } from "../components/openpgp-packets";
 import { K3S_INSTALLER_SHA256, K3sNodeBootstrap, TAILSCALE_REPOSITORY_KEY_FINGERPRINT, k3sInstallScript, k3sRemoteInstall } from "../components/k3s/bootstrap";
+import { testKeyring } from "./gpg";
 import { problems, stackValues } from "./helpers";
 
 /**
@@ -44,31 +46,23 @@ function sandbox(stubs: Record<string, string>): Sandbox {
     };
 }
 
-/** OpenPGP keys made by the real gpg for the test, in a GNUPGHOME of their own. */
+/** OpenPGP keys made by the real gpg for the test, each also written to a file curl can serve. */
 interface TestKey { fingerprint: string; file: string }
 function makeKeys(): { first: TestKey; second: TestKey; both: string; home: string } {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-gpg-"));
-    const gpg = (...args: string[]) => {
-        const r = spawnSync("gpg", ["--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", ...args]);
-        assert.equal(r.status, 0, r.stderr?.toString());
-        return r.stdout;
-    };
+    const keyring = testKeyring("install");
+    after(keyring.stop);
     const make = (name: string): TestKey => {
-        gpg("--quick-gen-key", `${name} <${name}@example.invalid>`, "ed25519", "sign", "never");
-        const colons = gpg("--with-colons", "--list-keys", `${name}@example.invalid`).toString();
-        const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)![1];
-        const file = path.join(home, `${name}.gpg`);
-        fs.writeFileSync(file, gpg("--export", fingerprint));
+        const { fingerprint, publicKey } = keyring.makeKey(name, "sign");
+        const file = path.join(keyring.home, `${name}.gpg`);
+        fs.writeFileSync(file, publicKey);
         return { fingerprint, file };
     };
     const first = make("first"), second = make("second");
-    const both = path.join(home, "both.gpg");
+    const both = path.join(keyring.home, "both.gpg");
     fs.writeFileSync(both, Buffer.concat([fs.readFileSync(first.file), fs.readFileSync(second.file)]));
-    return { first, second, both, home };
+    return { first, second, both, home: keyring.home };
 }
 const keys = makeKeys();
-// Key generation starts a gpg-agent for the test's home: stop it when the tests are done.
-after(() => spawnSync("gpgconf", ["--homedir", keys.home, "--kill", "gpg-agent"]));
 
 /**
  * A sandbox where curl serves `keyFile` for Tailscale's key and the installed client reports
@@ -88,29 +82,8 @@ case "$url" in *.noarmor.gpg) cp "${served}" "$out";; *) echo data > "$out";; es
     return box;
 }
 
-/** An OpenPGP file's packets, by tag and bytes (RFC 9580 section 4.2: old and new format headers, no partial lengths). */
-function packets(data: Buffer): { tag: number; bytes: Buffer }[] {
-    const out: { tag: number; bytes: Buffer }[] = [];
-    for (let at = 0; at < data.length;) {
-        const first = data[at];
-        let tag: number, length: number, header: number;
-        if (first & 0x40) {
-            tag = first & 0x3f;
-            const o1 = data[at + 1];
-            if (o1 < 192) [length, header] = [o1, 2];
-            else if (o1 < 224) [length, header] = [((o1 - 192) << 8) + data[at + 2] + 192, 3];
-            else [length, header] = [data.readUInt32BE(at + 2), 6];
-        } else {
-            tag = (first >> 2) & 0x0f;
-            const size = [1, 2, 4][first & 0x03];
-            length = size === 1 ? data[at + 1] : size === 2 ? data.readUInt16BE(at + 1) : data.readUInt32BE(at + 1);
-            header = 1 + size;
-        }
-        out.push({ tag, bytes: data.subarray(at, at + header + length) });
-        at += header + length;
-    }
-    return out;
-}
+/** The packets of a file the test made: OpenPGP by construction. */
+const packets = (data: Buffer): OpenPgpPacket[] => openPgpPackets(data)!;
 const PUBLIC_KEY = 6, USER_ID = 13;
 
 /** The primary keys' fingerprints in an OpenPGP file, read by the real gpg. */

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RECOVERY_SHARES, vaultInitScript } from "../components/platform/vault-bootstrap";
+import { testKeyring } from "./gpg";
 import { parse, problems, stackValues } from "./helpers";
 import { shellcheck } from "./validators";
 
@@ -12,18 +13,12 @@ import { shellcheck } from "./validators";
  * by the real gpg here, checked by the config, and handed to `vault operator init` as files in
  * the pod; the init script runs for real under /bin/sh with kubectl and vault as stubs.
  */
-const home = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-recovery-gpg-"));
-const gpg = (...args: string[]): Buffer => {
-    const r = spawnSync("gpg", ["--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", ...args]);
-    assert.equal(r.status, 0, r.stderr?.toString());
-    return r.stdout;
-};
+const keyring = testKeyring("recovery");
+const gpg = keyring.gpg;
+// As a person would hold it: a signing primary key and an encryption subkey, which Vault encrypts the share to.
 const people = ["ana", "ben", "chen"].map((name) => {
-    // As a person would hold it: a signing primary key and an encryption subkey, which Vault encrypts the share to.
-    gpg("--quick-gen-key", `${name} <${name}@example.invalid>`, "ed25519", "cert,sign", "never");
-    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys", `${name}@example.invalid`).toString())![1];
-    gpg("--quick-add-key", fingerprint, "cv25519", "encr", "never");
-    return { fingerprint, publicKey: gpg("--export", fingerprint), secretKey: gpg("--export-secret-keys", fingerprint) };
+    const key = keyring.makeKey(name, "cert,sign", true);
+    return { ...key, secretKey: gpg("--export-secret-keys", key.fingerprint) };
 });
 const b64 = (b: Buffer) => b.toString("base64");
 
@@ -50,7 +45,7 @@ function runInit(script: string, vaultBody: (root: string) => string) {
 }
 
 describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
-    after(() => spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]));
+    after(keyring.stop);
 
     it("accepts one public key per share", () => {
         const keys = people.map((p) => b64(p.publicKey));
@@ -121,8 +116,7 @@ echo "Error initializing: planted failure" >&2; exit 2`);
 
     it("stops before Vault is touched when a key cannot be encrypted to (the server's gpg tries each)", () => {
         // A key as a signer holds it: no encryption subkey. It parses, so Vault would start init and fail halfway.
-        gpg("--quick-gen-key", "dana <dana@example.invalid>", "ed25519", "cert,sign", "never");
-        const signOnly = gpg("--export", /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys", "dana@example.invalid").toString())![1]);
+        const signOnly = keyring.makeKey("dana", "cert,sign").publicKey;
         const keys = [b64(people[0].publicKey), b64(signOnly), b64(people[2].publicKey)];
         assert.deepEqual(parse(withKeys(keys)).platform.vault.recoveryPgpKeys, keys, "the config cannot tell; the server's gpg does");
         const r = runInit(vaultInitScript(keys), () => `[ "$1" = status ] && { echo '{"initialized": false}'; exit 2; }; echo '{}'`);

@@ -206,32 +206,25 @@ export class OciBackupBucket extends pulumi.ComponentResource {
 }
 
 /**
- * The bucket's one retention rule, matched by its display name: the provider updates a rule of the
- * same name in place (a longer duration; OCI refuses a shorter one once the rule is locked) and
- * replaces one whose name changed (oracle/terraform-provider-oci
- * internal/service/objectstorage/objectstorage_bucket_resource.go `categorizeRetentionRules`,
- * read 2026-11-28). `lockedFrom` unset: an unlocked rule.
- */
-function retentionRuleInput(name: string, days: number, lockedFrom?: pulumi.Input<string>): oci.types.input.ObjectStorage.BucketRetentionRule {
-    return {
-        displayName: `${name}-kept-unchanged`,
-        duration: { timeAmount: String(days), timeUnit: "DAYS" },
-        timeRuleLocked: lockedFrom,
-    };
-}
-
-/**
- * The rule for `retention`. The lock time is taken once, by a time offset made with the rule, and
- * kept in the state, so later runs do not move it (the provider would otherwise see a new rule):
- * the offset's base is "the current time" when it is made, then read back from the state
- * (hashicorp/terraform-provider-time@v0.12.1: internal/provider/resource_time_offset.go L73-81,
- * L214-221), the version pulumiverse/pulumi-time@v0.1.1 bridges (provider/go.mod L87).
- * @pulumiverse/time 0.1.1 is the one version on npm (`npm view @pulumiverse/time versions`, read
- * 2026-11-28); its plugin comes from github://api.github.com/pulumiverse/pulumi-time.
+ * The bucket's one retention rule for `retention`, matched by its display name: the provider
+ * updates a rule of the same name in place (a longer duration; OCI refuses a shorter one once the
+ * rule is locked) and replaces one whose name changed (oracle/terraform-provider-oci
+ * internal/service/objectstorage/objectstorage_bucket_resource.go `categorizeRetentionRules`, read
+ * 2026-11-28). Unlocked, it has no lock time. Locked, the lock time is taken once, by a time offset
+ * made with the rule, and kept in the state, so later runs do not move it (the provider would
+ * otherwise see a new rule): the offset's base is "the current time" when it is made, then read
+ * back from the state (hashicorp/terraform-provider-time@v0.12.1:
+ * internal/provider/resource_time_offset.go L73-81, L214-221), the version
+ * pulumiverse/pulumi-time@v0.1.1 bridges (provider/go.mod L87). @pulumiverse/time 0.1.1 is the one
+ * version on npm (`npm view @pulumiverse/time versions`, read 2026-11-28); its plugin comes from
+ * github://api.github.com/pulumiverse/pulumi-time.
  */
 function retentionRule(name: string, retention: OciRetention, parent: pulumi.Resource): oci.types.input.ObjectStorage.BucketRetentionRule {
-    const lockedFrom = retention.locked
-        ? new time.Offset(`${name}-retention-lock`, { offsetDays: RULE_LOCK_DELAY_DAYS }, { parent }).rfc3339
-        : undefined;
-    return retentionRuleInput(name, retention.days, lockedFrom);
+    return {
+        displayName: `${name}-kept-unchanged`,
+        duration: { timeAmount: String(retention.days), timeUnit: "DAYS" },
+        timeRuleLocked: retention.locked
+            ? new time.Offset(`${name}-retention-lock`, { offsetDays: RULE_LOCK_DELAY_DAYS }, { parent }).rfc3339
+            : undefined,
+    };
 }

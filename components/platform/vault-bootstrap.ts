@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { VAULT_NAMESPACE, VAULT_RELEASE } from "./vault";
+import { openPgpPackets } from "../openpgp-packets";
 
 /** The KV v2 engine that holds every platform secret, under `<mount>/<consumer>`. */
 export const SECRETS_MOUNT = "groundwork";
@@ -28,14 +29,14 @@ export function vaultInitScript(recoveryPgpKeys: string[] = []): string {
     exit 1
 fi
 gpg_home="$(mktemp -d)"
+trap 'rm -rf "$gpg_home"' EXIT
 ` + recoveryPgpKeys.map((key, i) => `printf '%s' '${key}' | base64 -d > "$gpg_home/recovery-${i + 1}.gpg"
 if ! printf 'probe' | gpg --batch --quiet --homedir "$gpg_home" --trust-model always --encrypt --recipient-file "$gpg_home/recovery-${i + 1}.gpg" >/dev/null 2>&1; then
-    rm -rf "$gpg_home"
     echo "platform.vault.recoveryPgpKeys[${i}] cannot be encrypted to (no valid encryption subkey: sign-only, expired or revoked); give a key that can encrypt; Vault was not initialised" >&2
     exit 1
 fi
 `).join("") + `keys_dir="$(${VAULT_EXEC} mktemp -d)"
-# The key files leave the pod and this server however init ends.
+# The key files leave this server and the pod however the script ends.
 trap '${VAULT_EXEC} rm -rf "$keys_dir"; rm -rf "$gpg_home"' EXIT
 ` + recoveryPgpKeys.map((_, i) => `# shellcheck disable=SC2024 # our own file, read as ourselves
 ${VAULT_EXEC} sh -c 'cat > "$1"' sh "$keys_dir/recovery-${i + 1}.gpg" <"$gpg_home/recovery-${i + 1}.gpg"\n`).join(""),
@@ -68,9 +69,9 @@ ${keys.write}${VAULT_EXEC} vault operator init -format=json -recovery-shares=${R
 }
 
 /**
- * What a list of recovery PGP keys cannot be: other than one per share, not base64, not an OpenPGP
- * public key (its first packet tag 6, RFC 9580 section 5.5.1; a secret key, tag 5, is refused
- * without being echoed), or the same key twice.
+ * What a list of recovery PGP keys cannot be: other than one per share, not base64, not one OpenPGP
+ * public key (its first packet tag 6 and no other public key, RFC 9580 section 5.5.1), holding a
+ * secret key anywhere (tags 5 and 7), or the same key twice, compared by its public-key packet.
  */
 export function recoveryPgpKeyProblems(keys: string[]): { index?: number; message: string }[] {
     const problems: { index?: number; message: string }[] = [];
@@ -103,36 +104,6 @@ export function recoveryPgpKeyProblems(keys: string[]): { index?: number; messag
     return problems;
 }
 
-/**
- * An OpenPGP file's packets, by tag and body (RFC 9580 section 4.2: old and new format headers;
- * partial lengths, which keys never use, count as not OpenPGP); undefined if it is not OpenPGP.
- */
-function openPgpPackets(data: Buffer): { tag: number; body: Buffer }[] | undefined {
-    const out: { tag: number; body: Buffer }[] = [];
-    for (let at = 0; at < data.length;) {
-        const first = data[at];
-        if ((first & 0x80) === 0) return undefined;
-        let tag: number, length: number, header: number;
-        if (first & 0x40) {
-            tag = first & 0x3f;
-            const o1 = data[at + 1];
-            if (o1 === undefined || (o1 >= 224 && o1 < 255)) return undefined;
-            if (o1 < 192) [length, header] = [o1, 2];
-            else if (o1 < 224) [length, header] = [((o1 - 192) << 8) + (data[at + 2] ?? 0) + 192, 3];
-            else [length, header] = [at + 6 <= data.length ? data.readUInt32BE(at + 2) : Infinity, 6];
-        } else {
-            tag = (first >> 2) & 0x0f;
-            const size = [1, 2, 4, 0][first & 0x03];
-            if (size === 0 || at + 1 + size > data.length) return undefined;
-            length = size === 1 ? data[at + 1] : size === 2 ? data.readUInt16BE(at + 1) : data.readUInt32BE(at + 1);
-            header = 1 + size;
-        }
-        if (at + header + length > data.length) return undefined;
-        out.push({ tag, body: data.subarray(at + header, at + header + length) });
-        at += header + length;
-    }
-    return out.length > 0 ? out : undefined;
-}
 
 /**
  * Auto-unseal's recovery key, split: any 2 of 3 shares regenerate a root token
@@ -470,14 +441,14 @@ export class VaultBootstrap extends pulumi.ComponentResource {
         let token: pulumi.Output<string | undefined> = pulumi.output(args.token);
         let dependsOn: pulumi.Resource[] = args.after;
         if (args.init) {
-            const init = new command.remote.Command(`${name}-init`, {
-                connection,
-                create: vaultInitScript(args.recoveryPgpKeys),
-                logging: "none",
             // Init runs once: a later change to its script (new recovery keys, a new version of this
             // code) must not run it again, which would find Vault initialised, print {} and lose the
             // recovery keys and Pulumi's token from the state (pulumi-command 1.2.1 re-runs `create`
             // on an update without `update`: provider/pkg/provider/remote/commandController.go L63-84).
+            const init = new command.remote.Command(`${name}-init`, {
+                connection,
+                create: vaultInitScript(args.recoveryPgpKeys),
+                logging: "none",
             }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: ["create"] });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
             this.recoveryKeys = pulumi.secret(result.apply((r) => r.recovery_keys_b64));
