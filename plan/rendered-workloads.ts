@@ -9,7 +9,7 @@
 import { K3S_DISABLED } from "../components/k3s/bootstrap";
 import { chartModel } from "../components/rendered/charts";
 import { k3sPackagedWorkloads } from "../components/rendered/k3s-packaged";
-import { cnpgInstancePods } from "../components/rendered/operators";
+import { barmanSidecarImage, cnpgInstancePods, cnpgOperatorImage } from "../components/rendered/operators";
 import { RenderedWorkload } from "../components/rendered/workload";
 import { ResourceRecord } from "../policies/policy-run";
 import { StackConfig } from "../stacks/config";
@@ -66,6 +66,9 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
         workloads?.forEach((w) => out.records.push(record(from, stackProject, w)));
     };
     const objectStores = records.filter((s) => s.type === BARMAN_OBJECT_STORE).map((s) => s.props as any);
+    // The operator's and the plugin's images reach the instance pods they create.
+    const chartValues = (chart: string) => records.find((s) => HELM_TYPES.has(s.type) && s.props.chart === chart)?.props.values ?? {};
+    const cnpgImages = { operator: cnpgOperatorImage(chartValues("cloudnative-pg")), sidecar: barmanSidecarImage(chartValues("plugin-barman-cloud")) };
     for (const r of records) {
         if (HELM_TYPES.has(r.type)) {
             const { chart, version, values, namespace, name } = r.props;
@@ -73,7 +76,7 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
             const release = { name: String(name ?? r.name), namespace: String(namespace ?? "default"), values: values ?? {} };
             add(`chart ${chart}@${version}`, r, release.name, release.namespace, model ? model.render(release) : null);
         } else if (r.type === CNPG_CLUSTER) {
-            add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any, objectStores)]);
+            add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any, objectStores, cnpgImages)]);
         }
     }
     if (k3s) {

@@ -118,9 +118,10 @@ describe("GitHub workflows", function () {
         assert.deepEqual(pullRequestSecretProblems("f.yml", "on: push\njobs:\n  x:\n    steps:\n      - run: echo ${{ secrets.X }}\n"), [], "push runs only reviewed code");
     });
 
-    it("ci.yml tests on push and pull_request and plans every stack, keeping out/ as an artifact", () => {
+    it("ci.yml tests on push, pull_request and weekly, plans every stack keeping out/ as an artifact, and verifies image digests", () => {
         const workflow = YAML.parse(source("ci.yml"));
-        assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
+        assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push", "schedule"]);
+        assert.deepEqual(workflow.jobs["image-digests"].steps.map((s: { run?: string }) => s.run).filter(Boolean), ["npm ci", "npm run images:verify"]);
         const test: Job = workflow.jobs.test;
         assert.ok(test.steps.some((s) => s.run === "npm ci && npm test"));
         const plan: Job = workflow.jobs.plan;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { GPU_TAINT, NVIDIA_RUNTIME_CLASS, schedulingFor } from "../placement";
@@ -70,6 +71,8 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
             name: "nvidia-device-plugin",
             namespace: ns.metadata.name,
             values: {
+                // No digest key: the digest rides in the tag (templates/_helpers.tpl L83-86 at v0.18.2).
+                image: { tag: tagWithDigest("nvcr.io/nvidia/k8s-device-plugin:v0.18.2") },
                 runtimeClassName: NVIDIA_RUNTIME_CLASS,
                 nodeSelector: gpu.nodeSelector,
                 tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
@@ -91,6 +94,8 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
             name: "dcgm-exporter",
             namespace: ns.metadata.name,
             values: {
+                // No digest key: the digest rides in the tag (templates/daemonset.yaml L116-120 at 4.5.3-4.8.2).
+                image: { tag: tagWithDigest("nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless") },
                 runtimeClassName: NVIDIA_RUNTIME_CLASS,
                 nodeSelector: gpu.nodeSelector,
                 tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DigestPinnedImage, digestOf } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
 import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
@@ -27,10 +28,16 @@ import { KUBELET_PORT, NODE_EXPORTER_PORT } from "../k3s/ports";
  * to 26 characters, templates/_helpers.tpl L14-25), read and rendered 2026-11-27
  * (research/kps-render.md).
  */
+
 export const KUBE_PROMETHEUS_STACK_CHART = {
     chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts", version: "88.5.3",
     evidence: "prometheus-community/helm-charts@kube-prometheus-stack-88.5.3:charts/kube-prometheus-stack/Chart.yaml",
 } as const;
+
+/** The hex of an image's digest: KPS's and Grafana's `sha` values, which the templates prefix with `@sha256:`. */
+function digestHex(image: DigestPinnedImage): string {
+    return digestOf(image).slice("sha256:".length);
+}
 
 export const MONITORING_RELEASE = "monitoring";
 const FULLNAME = "monitoring-kube-prometheus";
@@ -252,14 +259,17 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             // cert-manager issues the webhook's certificate: the chart's hook Jobs never run under a Chart v4 (values.yaml L3185-3186).
             admissionWebhooks: { certManager: { enabled: true } },
             podAnnotations: { "config.linkerd.io/skip-inbound-ports": "10250" },
+            image: { sha: digestHex("quay.io/prometheus-operator/prometheus-operator:v0.93.1") },
             resources: OPERATOR,
             // /healthz probes on the reloaders (prometheus-operator v0.93.0 pkg/operator/config_reloader.go L377-403; values.yaml L3558).
-            prometheusConfigReloader: { resources: CONFIG_RELOADER, enableProbe: true },
+            prometheusConfigReloader: { image: { sha: digestHex("quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1") }, resources: CONFIG_RELOADER, enableProbe: true },
             ...placement,
         },
         prometheus: {
             serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
             prometheusSpec: {
+                // The digest in `sha`, never in the tag: the tag becomes the CR's spec.version, which the operator parses as semver.
+                image: { sha: digestHex("quay.io/prometheus/prometheus:v3.14.0-distroless") },
                 retention: `${args.retentionDays}d`,
                 retentionSize: `${Math.max(1, Math.floor(args.storageGbs * 0.8))}GiB`,
                 storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.storageGbs}Gi` } } } } },
@@ -275,11 +285,15 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
         },
         alertmanager: {
             config: alertmanagerConfig(args.receiver),
-            alertmanagerSpec: { secrets: [RECEIVER_SECRET], resources: ALERTMANAGER, ...placement },
+            alertmanagerSpec: { image: { sha: digestHex("quay.io/prometheus/alertmanager:v0.34.0") }, secrets: [RECEIVER_SECRET], resources: ALERTMANAGER, ...placement },
         },
-        "kube-state-metrics": { resources: KUBE_STATE_METRICS, ...placement },
+        // This chart's sha carries its `sha256:` (kube-state-metrics-8.4.0 templates/_helpers.tpl L142-155).
+        "kube-state-metrics": { image: { sha: digestOf("registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0") }, resources: KUBE_STATE_METRICS, ...placement },
         "prometheus-node-exporter": {
             namespaceOverride: NODE_METRICS_NAMESPACE,
+            // `digest`, of the -distroless image the stack runs: `sha` fails the render, a digest in the
+            // tag breaks its semverCompare (prometheus-node-exporter-4.56.1 _helpers.tpl L77-93, daemonset.yaml L107).
+            image: { digest: digestOf("quay.io/prometheus/node-exporter:v1.12.1-distroless") },
             resources: NODE_EXPORTER,
             // The chart's defaults set only a read-only root (values.yaml L360-367): no escalation, no capabilities, the runtime's seccomp profile.
             securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DigestPinnedImage, digestOf } from "../image-digests";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
@@ -17,6 +18,15 @@ export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts
 
 /** cert-manager's namespace: ClusterIssuers keep their CA and account secrets there. */
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
+
+/**
+ * Each component's image by tag and digest: `cert-manager.image` renders `repo:tag@digest` when both
+ * are set, `repo@digest` (tag dropped) with the digest alone (templates/_helpers.tpl L233-240 at v1.21.1).
+ */
+function pinnedImage(component: "controller" | "webhook" | "cainjector" | "startupapicheck"): { tag: string; digest: string } {
+    const image: DigestPinnedImage = `quay.io/jetstack/cert-manager-${component}:v1.21.1`;
+    return { tag: CERT_MANAGER_CHART.version, digest: digestOf(image) };
+}
 
 const RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
@@ -48,12 +58,13 @@ export class CertManager extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: {
                 crds: { enabled: true, keep: true },
+                image: pinnedImage("controller"),
                 resources: RESOURCES,
-                webhook: { resources: RESOURCES, ...placement },
-                cainjector: { resources: RESOURCES, ...placement },
+                webhook: { image: pinnedImage("webhook"), resources: RESOURCES, ...placement },
+                cainjector: { image: pinnedImage("cainjector"), resources: RESOURCES, ...placement },
                 // The post-install hook Job (helm.sh/hook: post-install, from startupapicheck.jobAnnotations):
                 // Chart v4 does not run hooks, but a Helm install would, and it must land too.
-                startupapicheck: { resources: RESOURCES, ...placement },
+                startupapicheck: { image: pinnedImage("startupapicheck"), resources: RESOURCES, ...placement },
                 ...placement,
             },
         }, { parent: this });

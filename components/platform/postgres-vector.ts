@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { byDigest, tagWithDigest } from "../image-digests";
 import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
@@ -34,7 +35,7 @@ export const CNPG_CHARTS = {
  * pgvector. The operator reads the version from the tag (17.11: cloudnative-pg/machinery
  * pkg/postgres/version/version.go `FromTag`) and pulls by the digest.
  */
-export const POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie@sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21";
+export const POSTGRES_IMAGE = byDigest("ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie");
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 /** The instance manager's status port (cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go `StatusPort`). */
 export const CNPG_STATUS_PORT = 8000;
@@ -131,13 +132,20 @@ export class PostgresVector extends pulumi.ComponentResource {
         const operator = pinnedRelease(`${name}-operator`, CNPG_CHARTS.operator, {
             name: "cnpg",
             namespace: operatorNs.metadata.name,
-            values: { resources: OPERATOR_RESOURCES, ...placement },
+            // No digest key: the digest rides in the tag, which also becomes OPERATOR_IMAGE_NAME, the
+            // bootstrap-controller of every instance (changing it rolls the instances once).
+            values: { image: { tag: tagWithDigest("ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0") }, resources: OPERATOR_RESOURCES, ...placement },
         }, parent);
         // The plugin lives beside the operator, which finds it by its service name.
         const plugin = pinnedRelease(`${name}-barman-cloud`, CNPG_CHARTS.barmanCloud, {
             name: "plugin-barman-cloud",
             namespace: operatorNs.metadata.name,
-            values: { resources: OPERATOR_RESOURCES, ...placement },
+            values: {
+                image: { tag: tagWithDigest("ghcr.io/cloudnative-pg/plugin-barman-cloud:v0.13.0") },
+                // SIDECAR_IMAGE, which the plugin injects into each instance as written.
+                sidecarImage: { tag: tagWithDigest("ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.13.0") },
+                resources: OPERATOR_RESOURCES, ...placement,
+            },
         }, { parent: this, dependsOn: [operator, args.certManager] });
         // The API server calls the operator's admission webhook (9443, TLS) from outside the mesh and the namespace.
         allowIngress("cnpg-webhook", {

@@ -67,7 +67,7 @@ export const nvidiaDevicePluginModel: ChartModel = {
             nodeSelector: values.nodeSelector,
             // values.yaml L86-93 default: CriticalAddonsOnly and nvidia.com/gpu.
             tolerations: values.tolerations ?? [{ key: "CriticalAddonsOnly", operator: "Exists" }, { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
-            containers: [{ name: "nvidia-device-plugin-ctr", image: "nvcr.io/nvidia/k8s-device-plugin:v0.18.2", securityContext: values.securityContext, resources: values.resources }],
+            containers: [{ name: "nvidia-device-plugin-ctr", image: `nvcr.io/nvidia/k8s-device-plugin:${valueAt(values, "image", "tag") || "v0.18.2"}`, securityContext: values.securityContext, resources: values.resources }],
             volumes: [{ name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
         })];
     },
@@ -99,7 +99,7 @@ export const dcgmExporterModel: ChartModel = {
             tolerations: values.tolerations ?? [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }],
             containers: [{
                 name: "exporter",
-                image: "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless",
+                image: `nvcr.io/nvidia/k8s/dcgm-exporter:${valueAt(values, "image", "tag") || "4.5.3-4.8.2-distroless"}`,
                 securityContext: values.securityContext ?? { runAsNonRoot: false, runAsUser: 0, capabilities: { add: ["SYS_ADMIN"], drop: ["ALL"] }, allowPrivilegeEscalation: false },
                 resources: values.resources ?? { limits: { cpu: "200m", memory: "512Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
                 ports: [{ name: "metrics", containerPort: 9400 }],

@@ -1,4 +1,4 @@
-import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
+import { chartImage, ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
 
 /**
  * kube-prometheus-stack 88.5.3: the prometheus-operator, the Prometheus and Alertmanager
@@ -13,6 +13,15 @@ import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt }
  */
 
 const OPERATOR_VERSION = "v0.93.1";
+
+/**
+ * How KPS (and Grafana's chart) compose an image from `{ tag, sha }`: `repo:tag@sha256:<sha>`, the
+ * sha given as hex alone (KPS templates/prometheus-operator/deployment.yaml L53-57,
+ * prometheus/prometheus.yaml L52-56, alertmanager/alertmanager.yaml L18-22; GRAF templates/_pod.tpl L1246-1250).
+ */
+function kpsImage(repository: string, defaultTag: string, image: { tag?: string; sha?: string } | undefined): string {
+    return chartImage(repository, image?.tag || defaultTag, image?.sha ? `sha256:${image.sha}` : undefined);
+}
 /** The containers the operator builds: no escalation, read-only root, no capabilities (PO pkg/prometheus/server/statefulset.go L347-353, pkg/operator/config_reloader.go L368-374). */
 const OPERATOR_BUILT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 /** kps's pod security context for Prometheus and Alertmanager (KPS values.yaml L1219-1225, L4815-4821). */
@@ -26,7 +35,8 @@ const KPS_POD = { runAsGroup: 2000, runAsNonRoot: true, runAsUser: 1000, fsGroup
  */
 function operatorBuiltPod(spec: Record<string, any>, values: Record<string, any>) {
     const reloader = {
-        image: `quay.io/prometheus-operator/prometheus-config-reloader:${OPERATOR_VERSION}`,
+        // The operator's --prometheus-config-reloader flag (KPS templates/prometheus-operator/deployment.yaml L96-100).
+        image: kpsImage("quay.io/prometheus-operator/prometheus-config-reloader", OPERATOR_VERSION, valueAt(values, "prometheusOperator", "prometheusConfigReloader", "image")),
         securityContext: OPERATOR_BUILT,
         resources: valueAt(values, "prometheusOperator", "prometheusConfigReloader", "resources"),
     };
@@ -61,7 +71,7 @@ function operator(release: string, fullname: string, namespace: string, values: 
         tolerations: op.tolerations,
         containers: [{
             name: "kube-prometheus-stack",
-            image: `quay.io/prometheus-operator/prometheus-operator:${OPERATOR_VERSION}`,
+            image: kpsImage("quay.io/prometheus-operator/prometheus-operator", OPERATOR_VERSION, op.image),
             securityContext: OPERATOR_BUILT,
             resources: op.resources,
             ports: [{ name: "https", containerPort: 10250 }],
@@ -90,7 +100,7 @@ function prometheus(fullname: string, namespace: string, values: Record<string, 
         containers: [
             {
                 name: "prometheus",
-                image: "quay.io/prometheus/prometheus:v3.14.0-distroless",
+                image: kpsImage("quay.io/prometheus/prometheus", "v3.14.0-distroless", spec.image),
                 securityContext: OPERATOR_BUILT,
                 resources: spec.resources,
                 ports: [{ name: "http-web", containerPort: 9090 }],
@@ -120,7 +130,7 @@ function alertmanager(fullname: string, namespace: string, values: Record<string
         containers: [
             {
                 name: "alertmanager",
-                image: "quay.io/prometheus/alertmanager:v0.34.0",
+                image: kpsImage("quay.io/prometheus/alertmanager", "v0.34.0", spec.image),
                 securityContext: OPERATOR_BUILT,
                 resources: spec.resources,
                 // One replica: the operator turns gossip off, but the ports are declared (PO statefulset.go L435-455).
@@ -149,7 +159,8 @@ function kubeStateMetrics(release: string, namespace: string, values: Record<str
         tolerations: ksm.tolerations,
         containers: [{
             name: "kube-state-metrics",
-            image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0",
+            // KSM templates/_helpers.tpl L142-155: `repo:tag@<image.sha>`, the sha with its `sha256:`.
+            image: chartImage("registry.k8s.io/kube-state-metrics/kube-state-metrics", "v2.20.0", valueAt(values, "kube-state-metrics", "image", "sha")),
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
             resources: ksm.resources,
             ports: [{ name: "http", containerPort: 8080 }, { name: "metrics", containerPort: 8081 }],
@@ -180,7 +191,8 @@ function nodeExporter(release: string, namespace: string, values: Record<string,
         tolerations: ne.tolerations ?? [{ effect: "NoSchedule", operator: "Exists" }],
         containers: [{
             name: "node-exporter",
-            image: "quay.io/prometheus/node-exporter:v1.12.1-distroless",
+            // NE templates/_helpers.tpl L77-93: `repo:tag-distroless@<image.digest>` (image.sha fails the render).
+            image: chartImage("quay.io/prometheus/node-exporter", "v1.12.1-distroless", valueAt(values, "prometheus-node-exporter", "image", "digest")),
             securityContext: ne.containerSecurityContext ?? { readOnlyRootFilesystem: true },
             resources: ne.resources,
             ports: [{ name: "http-metrics", containerPort: 9100, hostPort: 9100 }],

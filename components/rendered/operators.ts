@@ -1,4 +1,4 @@
-import { ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
+import { chartImage, ChartModel, ChartRelease, renderedWorkload, RenderedWorkload, valueAt } from "./workload";
 
 /** cert-manager and CloudNativePG: their charts' workloads, and the Postgres pods the operator creates. */
 
@@ -28,7 +28,7 @@ export const certManagerModel: ChartModel = {
                 tolerations: v.tolerations,
                 containers: [{
                     name: `cert-manager-${suffix || "controller"}`,
-                    image: `quay.io/jetstack/cert-manager-${suffix || "controller"}:v1.21.1`,
+                    image: chartImage(`quay.io/jetstack/cert-manager-${suffix || "controller"}`, v.image?.tag ?? "v1.21.1", v.image?.digest),
                     securityContext: v.containerSecurityContext ?? CERT_MANAGER_CONTAINER,
                     resources: v.resources,
                     ports: extra.ports,
@@ -62,6 +62,25 @@ const CNPG_CHARTS = "cloudnative-pg/charts";
 const CNPG_CONTAINER = { runAsUser: 10001, runAsGroup: 10001, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
 const CNPG_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
 
+/**
+ * The operator's image, which the chart also hands the operator as OPERATOR_IMAGE_NAME, the image of
+ * every instance's bootstrap-controller (templates/deployment.yaml L84-85, L99 at cloudnative-pg-v0.29.0;
+ * cloudnative-pg@v1.30.0 pkg/specs/containers.go L34-37). No digest key: a digest rides in the tag.
+ */
+export function cnpgOperatorImage(values: Record<string, any>): string {
+    return `${valueAt(values, "image", "repository") ?? "ghcr.io/cloudnative-pg/cloudnative-pg"}:${valueAt(values, "image", "tag") || "1.30.0"}`;
+}
+
+/**
+ * The sidecar image the plugin injects into each instance, from the chart's SIDECAR_IMAGE
+ * (templates/configmap.yaml L22 at plugin-barman-cloud-v0.7.0; plugin-barman-cloud@v0.13.0
+ * internal/cnpgi/operator/lifecycle.go L400-401 uses it verbatim).
+ */
+export function barmanSidecarImage(values: Record<string, any>): string {
+    const image = values.sidecarImage ?? {};
+    return `${image.registry ?? "ghcr.io"}/${image.repository ?? "cloudnative-pg/plugin-barman-cloud-sidecar"}:${image.tag || "v0.13.0"}`;
+}
+
 /** cloudnative-pg 0.29.0: the operator Deployment; the API server calls its webhook (9443), which its own HTTPS probes also use. */
 export const cloudNativePgModel: ChartModel = {
     chart: "cloudnative-pg",
@@ -81,7 +100,7 @@ export const cloudNativePgModel: ChartModel = {
             tolerations: values.tolerations,
             containers: [{
                 name: "manager",
-                image: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0",
+                image: cnpgOperatorImage(values),
                 securityContext: values.containerSecurityContext ?? CNPG_CONTAINER,
                 resources: values.resources,
                 ports: [{ name: "metrics", containerPort: 8080 }, { name: "webhook-server", containerPort: 9443 }],
@@ -98,6 +117,8 @@ export const barmanCloudPluginModel: ChartModel = {
     chart: "plugin-barman-cloud",
     version: "0.7.0",
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
+        // templates/deployment.yaml L72: registry/repository:tag, the tag defaulting to appVersion.
+        const image = values.image ?? {};
         return [renderedWorkload({
             kind: "Deployment",
             name: "plugin-barman-cloud",
@@ -110,7 +131,7 @@ export const barmanCloudPluginModel: ChartModel = {
             tolerations: values.tolerations,
             containers: [{
                 name: "barman-cloud",
-                image: "ghcr.io/cloudnative-pg/plugin-barman-cloud:v0.13.0",
+                image: `${image.registry ?? "ghcr.io"}/${image.repository ?? "cloudnative-pg/plugin-barman-cloud"}:${image.tag || "v0.13.0"}`,
                 securityContext: values.containerSecurityContext ?? CNPG_CONTAINER,
                 resources: values.resources,
                 ports: [{ name: "grpc", containerPort: 9090 }],
@@ -119,6 +140,8 @@ export const barmanCloudPluginModel: ChartModel = {
             outsideCallers: { 9090: ["cnpg operator"] },
         })];
     },
+    // SIDECAR_IMAGE (templates/configmap.yaml L22): not in the plugin's pod; the instance pods carry it.
+    otherValues: ["sidecarImage"],
 };
 
 const CNPG = "cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go";
@@ -127,11 +150,13 @@ const CNPG = "cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go";
  * The instance pods the CloudNativePG operator creates for a `Cluster` (one per instance): user 26,
  * read-only root, drop ALL, RuntimeDefault; ports 5432, 8000 (status, TLS) and 9187 (metrics); the
  * kubelet probes 8000 over HTTPS, and the operator calls it from its own, unmeshed, namespace.
- * `spec.inheritedMetadata` reaches the pods; `spec.affinity` gives their placement.
+ * `spec.inheritedMetadata` reaches the pods; `spec.affinity` gives their placement. `images` are the
+ * operator's and the plugin's, as their charts configure them (cnpgOperatorImage, barmanSidecarImage).
  */
 export function cnpgInstancePods(
     cluster: { metadata: { name: string; namespace: string }; spec: Record<string, any> },
     objectStores: { metadata: { name: string; namespace: string }; spec: Record<string, any> }[] = [],
+    images: { operator: string; sidecar: string } = { operator: cnpgOperatorImage({}), sidecar: barmanSidecarImage({}) },
 ): RenderedWorkload {
     const spec = cluster.spec ?? {};
     // The Barman Cloud plugin adds its own sidecar (a restartable init container) to each instance,
@@ -140,7 +165,7 @@ export function cnpgInstancePods(
     const barman = (spec.plugins ?? []).find((p: { name?: string }) => p.name === "barman-cloud.cloudnative-pg.io");
     const store = barman && objectStores.find((o) => o.metadata.name === barman.parameters?.barmanObjectName && o.metadata.namespace === cluster.metadata.namespace);
     const sidecar = barman ? [{
-        name: "plugin-barman-cloud", image: "ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.13.0", securityContext: CNPG_CONTAINER,
+        name: "plugin-barman-cloud", image: images.sidecar, securityContext: CNPG_CONTAINER,
         resources: valueAt(store?.spec, "instanceSidecarConfiguration", "resources"),
     }] : [];
     const status = { httpGet: { port: 8000, scheme: "HTTPS" } };
@@ -155,7 +180,7 @@ export function cnpgInstancePods(
         securityContext: { runAsUser: 26, runAsGroup: 26, runAsNonRoot: true, fsGroup: 26, seccompProfile: { type: "RuntimeDefault" } },
         nodeSelector: valueAt(spec, "affinity", "nodeSelector"),
         tolerations: valueAt(spec, "affinity", "tolerations"),
-        initContainers: [{ name: "bootstrap-controller", image: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0", securityContext: CNPG_CONTAINER, resources: spec.resources }, ...sidecar],
+        initContainers: [{ name: "bootstrap-controller", image: images.operator, securityContext: CNPG_CONTAINER, resources: spec.resources }, ...sidecar],
         containers: [{
             name: "postgres",
             image: spec.imageName ?? "ghcr.io/cloudnative-pg/postgresql",

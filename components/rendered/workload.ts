@@ -126,6 +126,14 @@ export interface ChartModel {
     otherValues?: string[];
 }
 
+/**
+ * `repository:tag`, then `@digest` when the chart is given one: how a chart with a digest value
+ * composes the image (the tag kept for people, the digest for the kubelet).
+ */
+export function chartImage(repository: string, tag: string, digest?: string): string {
+    return digest ? `${repository}:${tag}@${digest}` : `${repository}:${tag}`;
+}
+
 /** `values[a][b]…`, or undefined. */
 export function valueAt(values: Record<string, any> | undefined, ...path: string[]): any {
     return path.reduce<any>((v, k) => (v !== null && typeof v === "object" ? v[k] : undefined), values);

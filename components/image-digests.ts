@@ -1,0 +1,84 @@
+/**
+ * The digest of every image tag Groundwork pins by digest (issue 12, item 7: a tag can be moved to
+ * another image, a digest cannot). Pods name an image as `repo:tag@sha256:...`: the kubelet pulls
+ * by the digest, the tag stays for people reading.
+ *
+ * No registry is reachable where this is written, so each digest is the multi-platform index digest
+ * that public files agree on for that tag (the evidence beside each). `npm run images:verify`, the
+ * CI job `image-digests`, reads every tag from its registry, hashes the manifest it serves and fails
+ * when the hash differs, when the tag no longer names a multi-platform index, or when the index
+ * lacks a platform our nodes need. Run it before changing an entry; a tag without an entry here
+ * stays a tag, and the security pack's advisory `pod-image-digest` lists it.
+ */
+
+/** `os/architecture` our nodes run: OCI's Ampere and edge machines are arm64, AWS's are amd64. */
+export type Platform = "linux/amd64" | "linux/arm64";
+
+export interface ImageDigest {
+    /** sha256 of the image index (manifest list) the tag names, `sha256:<64 hex>`. */
+    digest: string;
+    /** Platforms the index must hold: those of every node the image can be scheduled on. */
+    platforms: readonly Platform[];
+    /** Where the digest was read: files that carry it for this tag, with the date read. */
+    evidence: string;
+}
+
+const BOTH: readonly Platform[] = ["linux/amd64", "linux/arm64"];
+
+export const IMAGE_DIGESTS = {
+    // CloudNativePG's own image catalog: cloudnative-pg/artifacts@ce5057c5 (2026-08-17)
+    // image-catalogs/catalog-standard-trixie.yaml L21-22, read 2026-11-28 (components/platform/postgres-vector.ts).
+    "ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie": { digest: "sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21", platforms: BOTH, evidence: "cloudnative-pg/artifacts@ce5057c5:image-catalogs/catalog-standard-trixie.yaml L21-22" },
+    // cert-manager v1.21.1: the index digests a provenance record read from quay.io's v2 API
+    // (docker-content-digest of each tag's manifest list) and nine other public pins agree on; the
+    // per-platform children differ, as cert-manager/makefile-modules@caf24f9:modules/cert-manager/00_mod.mk
+    // lists them (`crane digest --platform`). Read 2026-11-28, research/digests-group2.md rows 5-8.
+    "quay.io/jetstack/cert-manager-controller:v1.21.1": { digest: "sha256:416a2d76870d996460e62bd7f521bf14fa017be9e3e904aab92163a331fcb61a", platforms: BOTH, evidence: "index per a quay.io v2 API provenance record and 9 public pins; amd64 child 4c2b5201… per cert-manager/makefile-modules@caf24f9" },
+    "quay.io/jetstack/cert-manager-cainjector:v1.21.1": { digest: "sha256:ccf6b919ec0500745a47a910118f834f9636d0aac1ff221245cd2557ed8c7c98", platforms: BOTH, evidence: "index per the same provenance record and 10 public pins; amd64 child 1910ad7e… per makefile-modules@caf24f9" },
+    "quay.io/jetstack/cert-manager-webhook:v1.21.1": { digest: "sha256:d8b3961b51c8c7320633f8208dc46bf88aa13804d0f7cbe48a096b2c523cee42", platforms: BOTH, evidence: "index per the same provenance record and 10 public pins; amd64 child 74108429… per makefile-modules@caf24f9" },
+    "quay.io/jetstack/cert-manager-startupapicheck:v1.21.1": { digest: "sha256:d8ab6416e6e7303a86fa0a8daa82c94a8001f21c9d78eb2e7db20534e5d07ae8", platforms: BOTH, evidence: "6 public pins agree; neither platform child of makefile-modules@caf24f9 (15cafecd…, 70a55b1c…)" },
+    // CloudNativePG: index digests several public lock files record beside their amd64/arm64
+    // children. The OLM bundle's digest (cloudnative-pg/artifacts bundles/1.30.0) is the -ubi9
+    // variant, not this tag. Read 2026-11-28, research/digests-group2.md rows 9-11.
+    "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0": { digest: "sha256:a2701eb97cdd2a34b1fdb2cb51987f544b706e40bec72ae7146cd8580efefebb", platforms: BOTH, evidence: "index per 10+ public files (a cosign verify, a test asserting immutable multi-arch indexes); amd64 child 091d3069…, arm64 6c792614…" },
+    "ghcr.io/cloudnative-pg/plugin-barman-cloud:v0.13.0": { digest: "sha256:71589dbac582333442812b07b31f7ea4d00324a8358aac7ca507dabf9f4b6c96", platforms: BOTH, evidence: "index per 10+ public files; amd64 child 417449fe…, arm64 de612e3a…" },
+    "ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.13.0": { digest: "sha256:990361af3319f9e23aafa0f6d7981f99bf1f69b4e6a85cf1bc7d71d6f09bb288", platforms: BOTH, evidence: "index per 10+ public files; amd64 child 15cb1a01…, arm64 f53e168e…" },
+    // The Prometheus stack: index digests public files record beside their amd64 children (one of
+    // them read with `docker buildx imagetools inspect --raw`), or as Kubernetes imageIDs.
+    // Read 2026-11-28, research/digests-group2.md rows 12-16 and 25.
+    "quay.io/prometheus/prometheus:v3.14.0-distroless": { digest: "sha256:50c707e96da5ade383cb1707790576480485e93de06aa60ad8802cb5f744bd0a", platforms: BOTH, evidence: "index per 4+ public files and many prom/prometheus pins; amd64 child 934c331c…" },
+    "quay.io/prometheus/alertmanager:v0.34.0": { digest: "sha256:690c7b525f4367aa91f73e2f91c632206d32e97c6384bdbf2fb7a861b420340d", platforms: BOTH, evidence: "index (\"manifest-list digest\") per 4+ public files and many prom/alertmanager pins; amd64 child 268d4bf0…" },
+    "quay.io/prometheus-operator/prometheus-operator:v0.93.1": { digest: "sha256:e52bb28fd41c98dd407c7a8cba8bdcfe7eabd7447e250afaf1fe7bb816dedbff", platforms: BOTH, evidence: "index per 3 public files, one a Kubernetes imageID; amd64 child 43b87fc9…" },
+    "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1": { digest: "sha256:428f088fe6fe07ab138bda92113664b04848a1dc408e4d3680a60ecdb55d1a65", platforms: BOTH, evidence: "index per 3 public files, one a Kubernetes imageID; amd64 child a8ef925b…" },
+    "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0": { digest: "sha256:42cfe3723a5f058171c627537fb57a3ea0f26e4380fa18555a95cb1a1b4cfc5b", platforms: BOTH, evidence: "index per kkonstantin08/trafficops (imagetools inspect --raw) and 6 more; amd64 child 01171220…, arm64 92b46557…" },
+    "quay.io/prometheus/node-exporter:v1.12.1-distroless": { digest: "sha256:8c9bac11973b94b59be88d6e11fee4429aa743c8846cdc75d65b18db33f6a106", platforms: BOTH, evidence: "per 3+ public files naming the -distroless tag (the plain v1.12.1 index is 1b4e4438…)" },
+    // NVIDIA's GPU agents run on AWS's amd64 GPU nodes only. Read 2026-11-28, research/digests-group2.md rows 23-24.
+    "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless": { digest: "sha256:60d3b00ac80b4ae77f94dae2f943685605585ad9e92fdccda3154d009ae317cc", platforms: ["linux/amd64"], evidence: "6+ public pins agree, one in a multi-arch Dockerfile" },
+    "nvcr.io/nvidia/k8s-device-plugin:v0.18.2": { digest: "sha256:b5788e29e7ae5272de8de863ebe386d6611e608421a6ecc5b4e7d5952aba637f", platforms: ["linux/amd64"], evidence: "2 public pins agree (the weakest entry: neither says index or platform)" },
+} as const satisfies Record<string, ImageDigest>;
+
+/** An image with a digest on record. */
+export type DigestPinnedImage = keyof typeof IMAGE_DIGESTS;
+
+/** The digest on record for an image tag, `sha256:<hex>`. */
+export function digestOf(image: DigestPinnedImage): string {
+    return IMAGE_DIGESTS[image].digest;
+}
+
+/** `repo:tag@sha256:<hex>`: the reference a pod names, the tag kept for people. */
+export function byDigest(image: DigestPinnedImage): string {
+    return `${image}@${digestOf(image)}`;
+}
+
+/**
+ * `tag@sha256:<hex>`: the value a chart without a digest key takes as its tag, so that its
+ * `repository:tag` template renders the reference by digest.
+ */
+export function tagWithDigest(image: DigestPinnedImage): string {
+    return `${image.slice(image.lastIndexOf(":") + 1)}@${digestOf(image)}`;
+}
+
+/** Whether a string has the shape of a sha256 digest. */
+export function isSha256Digest(digest: string): boolean {
+    return /^sha256:[0-9a-f]{64}$/.test(digest);
+}

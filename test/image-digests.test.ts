@@ -1,0 +1,56 @@
+import { strict as assert } from "assert";
+import { IMAGE_DIGESTS, isSha256Digest, tagWithDigest, byDigest } from "../components/image-digests";
+import { readStackConfig } from "../plan/policy-config";
+import { policyInput } from "../plan/rendered-workloads";
+import { imageReference } from "../policies/kubernetes-pods";
+import { committedPlan, PROJECT_DIR } from "./helpers";
+
+/** Every container image of a stack's pods, ours and the modelled ones the charts, CNPG and k3s create. */
+async function podImages(stack: string): Promise<Set<string>> {
+    const { records } = policyInput((await committedPlan(stack)).resources, readStackConfig({ projectDir: PROJECT_DIR, stack }));
+    const images = new Set<string>();
+    const walk = (v: unknown): void => {
+        if (Array.isArray(v)) return v.forEach(walk);
+        if (v === null || typeof v !== "object") return;
+        const o = v as Record<string, unknown>;
+        for (const key of ["containers", "initContainers"]) {
+            if (Array.isArray(o[key])) for (const c of o[key] as { image?: unknown }[]) if (typeof c?.image === "string") images.add(c.image);
+        }
+        Object.values(o).forEach(walk);
+    };
+    records.forEach((r) => walk(r.props));
+    return images;
+}
+
+describe("image digests (components/image-digests.ts)", () => {
+    it("records each digest as sha256 with the platforms it must serve and where it was read", () => {
+        for (const [image, entry] of Object.entries(IMAGE_DIGESTS)) {
+            assert.ok(isSha256Digest(entry.digest), `${image}: ${entry.digest}`);
+            assert.ok(entry.platforms.length > 0 && entry.evidence.length > 10, image);
+            assert.ok(imageReference(image).tag, `${image} keeps its tag for people`);
+        }
+        assert.equal(isSha256Digest(`sha256:${"A".repeat(64)}`), false);
+        assert.equal(isSha256Digest("sha256:abc"), false);
+    });
+
+    it("writes the reference and the chart tag forms from the one digest", () => {
+        const image = "quay.io/jetstack/cert-manager-controller:v1.21.1";
+        assert.equal(byDigest(image), `${image}@${IMAGE_DIGESTS[image].digest}`);
+        assert.equal(tagWithDigest(image), `v1.21.1@${IMAGE_DIGESTS[image].digest}`);
+    });
+
+    it("every pod image with a digest, in every stack, takes it from the table, and every entry runs somewhere", async () => {
+        const table: Record<string, { digest: string }> = IMAGE_DIGESTS;
+        const used = new Set<string>();
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+            for (const image of await podImages(stack)) {
+                const at = image.indexOf("@");
+                if (at < 0) continue;
+                const tagged = image.slice(0, at);
+                assert.equal(image.slice(at + 1), table[tagged]?.digest, `${stack}: ${image} has a digest from outside components/image-digests.ts`);
+                used.add(tagged);
+            }
+        }
+        assert.deepEqual(Object.keys(IMAGE_DIGESTS).filter((i) => !used.has(i)), [], "entries no pod of any stack runs");
+    });
+});
