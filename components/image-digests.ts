@@ -52,6 +52,10 @@ export const IMAGE_DIGESTS = {
     "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1": { digest: "sha256:428f088fe6fe07ab138bda92113664b04848a1dc408e4d3680a60ecdb55d1a65", platforms: BOTH, evidence: "index per 3 public files, one a Kubernetes imageID; amd64 child a8ef925b…" },
     "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0": { digest: "sha256:42cfe3723a5f058171c627537fb57a3ea0f26e4380fa18555a95cb1a1b4cfc5b", platforms: BOTH, evidence: "index per kkonstantin08/trafficops (imagetools inspect --raw) and 6 more; amd64 child 01171220…, arm64 92b46557…" },
     "quay.io/prometheus/node-exporter:v1.12.1-distroless": { digest: "sha256:8c9bac11973b94b59be88d6e11fee4429aa743c8846cdc75d65b18db33f6a106", platforms: BOTH, evidence: "per 3+ public files naming the -distroless tag (the plain v1.12.1 index is 1b4e4438…)" },
+    // Vault: one public note calls it the multi-arch index (its arm64 nodes run it, 2026-09-14),
+    // another read it with `docker image inspect` after a pull; 8 more pins and Dockerfiles agree.
+    // Read 2026-11-28 (find_string on the digest).
+    "hashicorp/vault:2.0.4": { digest: "sha256:5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2", platforms: BOTH, evidence: "index per a public note run on arm64 and a docker image inspect; 8 more public pins agree" },
     // NVIDIA's GPU agents run on AWS's amd64 GPU nodes only. Read 2026-11-28, research/digests-group2.md rows 23-24.
     "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless": { digest: "sha256:60d3b00ac80b4ae77f94dae2f943685605585ad9e92fdccda3154d009ae317cc", platforms: ["linux/amd64"], evidence: "6+ public pins agree, one in a multi-arch Dockerfile" },
     "nvcr.io/nvidia/k8s-device-plugin:v0.18.2": { digest: "sha256:b5788e29e7ae5272de8de863ebe386d6611e608421a6ecc5b4e7d5952aba637f", platforms: ["linux/amd64"], evidence: "2 public pins agree (the weakest entry: neither says index or platform)" },

@@ -141,7 +141,7 @@ describe("backups of every store", function () {
             assert.deepEqual([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken, pod.spec.securityContext.runAsUser], ["vault-snapshots", false, 100]);
             const [snapshot] = pod.spec.initContainers;
             const [upload] = pod.spec.containers;
-            assert.equal(snapshot.image, "hashicorp/vault:2.0.4");
+            assert.equal(snapshot.image, "hashicorp/vault:2.0.4@sha256:5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2");
             assert.match(snapshot.command[2], /vault write -field=token auth\/kubernetes\/login role=vault-snapshots jwt=@\/var\/run\/secrets\/vault\/token/);
             assert.match(snapshot.command[2], /vault operator raft snapshot save "\/snapshot\/raft-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.snap"/);
             assert.match(snapshot.command[2], /vault token revoke -self/);

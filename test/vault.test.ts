@@ -58,7 +58,7 @@ describe("Vault", function () {
             const release = vaultRelease(plans.dev);
             assert.deepEqual([release.spec.repo, release.spec.version], ["https://helm.releases.hashicorp.com", "0.34.1"]);
             const server = release.spec.values.server;
-            assert.deepEqual(server.image, { repository: "hashicorp/vault", tag: "2.0.4" });
+            assert.deepEqual(server.image, { repository: "hashicorp/vault", tag: "2.0.4@sha256:5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2" }, "the chart has no digest key: the digest rides in the tag");
             assert.equal(release.spec.values.injector.enabled, false);
             assert.deepEqual(server.dataStorage, { enabled: true, size: "10Gi", accessMode: "ReadWriteOnce" });
             assert.deepEqual(server.resources.limits, { cpu: "500m", memory: "512Mi" });
@@ -166,7 +166,7 @@ describe("Vault", function () {
             const server = vaultRelease(plans.dev).spec.values.server;
             assert.deepEqual([server.auditStorage, server.shareProcessNamespace], [{ enabled: true, size: "2Gi" }, true]);
             const [rotate] = server.extraContainers;
-            assert.deepEqual([rotate.name, rotate.image, rotate.volumeMounts], ["audit-rotate", "hashicorp/vault:2.0.4", [{ name: "audit", mountPath: "/vault/audit" }]]);
+            assert.deepEqual([rotate.name, rotate.image, rotate.volumeMounts], ["audit-rotate", "hashicorp/vault:2.0.4@sha256:5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2", [{ name: "audit", mountPath: "/vault/audit" }]]);
             assert.deepEqual(rotate.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
             const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
             assert.match(configure, /vault audit list -format=json 2>\/dev\/null \| grep -q '"file\/"' \|\| vault audit enable file file_path=\/vault\/audit\/audit\.log/);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
@@ -28,7 +29,11 @@ export const VAULT_LIVENESS_PATH = "/v1/sys/health?standbyok=true&sealedcode=204
 /** Vault's telemetry, in Prometheus's format with `?format=prometheus` (vault-helm@v0.34.1 templates/prometheus-servicemonitor.yaml L39-46). */
 export const VAULT_METRICS_PATH = "/v1/sys/metrics";
 export const VAULT_CHART = { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1", evidence: "hashicorp/vault-helm@v0.34.1:Chart.yaml" } as const;
-export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: "2.0.4" } as const;
+/**
+ * Vault's image, its digest in the tag: the chart has no digest key and renders `repository:tag`
+ * (templates/server-statefulset.yaml L79 at v0.34.1, no semverCompare on it).
+ */
+export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: tagWithDigest("hashicorp/vault:2.0.4") } as const;
 
 /** How Vault unseals: a cloud KMS key, or Shamir key shares entered by operators (edge). */
 export type VaultSeal =
