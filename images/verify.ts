@@ -7,7 +7,8 @@
  * - `MOVED` when the tag now names another manifest (the new digest is printed: review the release
  *   before taking it);
  * - `NOT AN INDEX` / `MISSING <platform>` when a node of ours could not run the image;
- * - `ERROR` when the registry could not be read.
+ * - `ERROR` when the registry could not be read;
+ * - for a tag with no entry (one about to be pinned), the digest and platforms the registry serves.
  * Exit 0 when every line is `ok`, 1 otherwise. Needs network, no credentials: CI's `image-digests`
  * job runs it; the offline plan and the tests never do.
  */
@@ -43,13 +44,13 @@ export async function verifyImageDigests(images: string[], fetchFn?: Fetch, apiB
     const checks: DigestCheck[] = [];
     for (const image of images) {
         const entry = table[image];
-        if (!entry) {
-            checks.push({ image, ok: false, line: `${image}: no entry in components/image-digests.ts; the entries are ${Object.keys(table).join(", ")}` });
-            continue;
-        }
         const name = parseImageName(image);
         try {
-            checks.push(judgeServedManifest(image, entry, await fetchManifest(name, name.tag ?? "latest", fetchFn, apiBase)));
+            const served = await fetchManifest(name, name.tag ?? "latest", fetchFn, apiBase);
+            checks.push(entry
+                ? judgeServedManifest(image, entry, served)
+                // A tag about to be pinned: what the registry serves, to review before it goes in the table.
+                : { image, ok: false, line: `${image}: no entry in components/image-digests.ts; the registry serves ${served.digest} (${served.mediaType}${served.platforms.length ? `: ${served.platforms.join(", ")}` : ""})` });
         } catch (e) {
             checks.push({ image, ok: false, line: `${image}: ERROR ${(e as Error).message}` });
         }

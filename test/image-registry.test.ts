@@ -4,7 +4,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { ImageDigest } from "../components/image-digests";
 import { bearerChallenge, fetchManifest, indexPlatforms, parseImageName } from "../images/registry";
-import { judgeServedManifest } from "../images/verify";
+import { judgeServedManifest, verifyImageDigests } from "../images/verify";
 
 /** An index for amd64 and arm64 plus an attestation, as BuildKit pushes them. */
 const INDEX = Buffer.from(JSON.stringify({
@@ -129,5 +129,15 @@ describe("judging a served manifest against the digest on record (images/verify.
             assert.equal(check.ok, false);
             assert.match(check.line, /NOT AN INDEX/);
         });
+    });
+
+    it("prints what the registry serves for a tag not yet in the table, and names an unreachable registry", async () => {
+        await withRegistry(async (base) => {
+            const [check] = await verifyImageDigests(["traefik:v3.7.11"], undefined, () => base);
+            assert.deepEqual(check, { image: "traefik:v3.7.11", ok: false, line: `traefik:v3.7.11: no entry in components/image-digests.ts; the registry serves ${INDEX_DIGEST} (application/vnd.oci.image.index.v1+json: linux/amd64, linux/arm64/v8)` });
+        });
+        const [down] = await verifyImageDigests(["quay.io/x/y:1"], undefined, () => "http://127.0.0.1:9");
+        assert.equal(down.ok, false);
+        assert.match(down.line, /^quay\.io\/x\/y:1: ERROR /);
     });
 });
