@@ -11,7 +11,7 @@
  * stays a tag, and the security pack's advisory `pod-image-digest` lists it.
  */
 
-/** `os/architecture` our nodes run: OCI's Ampere and edge machines are arm64, AWS's are amd64. */
+/** `os/architecture` of our nodes: OCI's Ampere shapes are arm64, AWS's GPU nodes amd64, AWS servers and edge machines either. */
 export type Platform = "linux/amd64" | "linux/arm64";
 
 export interface ImageDigest {
@@ -79,7 +79,12 @@ export function byDigest(image: DigestPinnedImage): string {
  * `repository:tag` template renders the reference by digest.
  */
 export function tagWithDigest(image: DigestPinnedImage): string {
-    return `${image.slice(image.lastIndexOf(":") + 1)}@${digestOf(image)}`;
+    return `${tagOf(image)}@${digestOf(image)}`;
+}
+
+/** The tag of an entry: given to a chart beside its digest, so that the two come from one place. */
+export function tagOf(image: DigestPinnedImage): string {
+    return image.slice(image.lastIndexOf(":") + 1);
 }
 
 /** Whether a string has the shape of a sha256 digest. */

@@ -87,31 +87,56 @@ export function indexPlatforms(manifest: { manifests?: { platform?: { os?: strin
         .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join("/"));
 }
 
-export type Fetch = (url: string, init?: { headers?: Record<string, string> }) => Promise<{ status: number; headers: { get(name: string): string | null }; arrayBuffer(): Promise<ArrayBuffer> }>;
+export type Fetch = (url: string, init?: { headers?: Record<string, string>; redirect?: "manual"; signal?: AbortSignal }) => Promise<{ status: number; headers: { get(name: string): string | null }; arrayBuffer(): Promise<ArrayBuffer> }>;
+
+/** How long one request may take before the check reports the registry as unreachable. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 5;
+
+/** Asks the challenge's realm for an anonymous pull token. */
+async function bearerToken(challenge: { realm: string; params: Record<string, string> }, fetchFn: Fetch): Promise<string> {
+    const tokenUrl = new URL(challenge.realm);
+    for (const [k, v] of Object.entries(challenge.params)) tokenUrl.searchParams.set(k, v);
+    const tokenResponse = await fetchFn(tokenUrl.toString(), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    if (tokenResponse.status !== 200) throw new Error(`${tokenUrl.origin}${tokenUrl.pathname}: token request answered ${tokenResponse.status}`);
+    const body = JSON.parse(Buffer.from(await tokenResponse.arrayBuffer()).toString("utf8")) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new Error(`${tokenUrl.origin}${tokenUrl.pathname}: no token in the answer`);
+    return token;
+}
 
 /**
- * GETs the manifest a reference names, answering the registry's bearer challenge once.
- * `apiBase` maps a registry to its API's URL (tests point it at loopback).
+ * GETs the manifest a reference names. Redirects are followed here, not by fetch: a registry may
+ * send the client to another one (cr.l5d.io to ghcr.io, linkerd/linkerd2#5756), whose own bearer
+ * challenge is then answered, once per host. `apiBase` maps a registry to its API's URL (tests
+ * point it at loopback).
  */
 export async function fetchManifest(name: ImageName, reference: string, fetchFn: Fetch = fetch as unknown as Fetch, apiBase: (registry: string) => string = registryApiBase): Promise<ServedManifest> {
-    const url = `${apiBase(name.registry)}/v2/${name.repository}/manifests/${reference}`;
+    let url = `${apiBase(name.registry)}/v2/${name.repository}/manifests/${reference}`;
     const accept = [...INDEX_MEDIA_TYPES, ...SINGLE_MEDIA_TYPES].join(", ");
-    let response = await fetchFn(url, { headers: { Accept: accept } });
-    if (response.status === 401) {
-        const challenge = bearerChallenge(response.headers.get("www-authenticate"));
-        if (!challenge) throw new Error(`${url}: 401 without a bearer challenge`);
-        const tokenUrl = new URL(challenge.realm);
-        for (const [k, v] of Object.entries(challenge.params)) tokenUrl.searchParams.set(k, v);
-        const tokenResponse = await fetchFn(tokenUrl.toString());
-        if (tokenResponse.status !== 200) throw new Error(`${tokenUrl.origin}${tokenUrl.pathname}: token request answered ${tokenResponse.status}`);
-        const body = JSON.parse(Buffer.from(await tokenResponse.arrayBuffer()).toString("utf8")) as { token?: string; access_token?: string };
-        const token = body.token ?? body.access_token;
-        if (!token) throw new Error(`${tokenUrl.origin}${tokenUrl.pathname}: no token in the answer`);
-        response = await fetchFn(url, { headers: { Accept: accept, Authorization: `Bearer ${token}` } });
+    const tokens = new Map<string, string>();
+    let response: Awaited<ReturnType<Fetch>> | undefined;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+        const host = new URL(url).host;
+        const get = () => fetchFn(url, {
+            headers: { Accept: accept, ...(tokens.has(host) && { Authorization: `Bearer ${tokens.get(host)}` }) },
+            redirect: "manual",
+            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        response = await get();
+        if (response.status === 401 && !tokens.has(host)) {
+            const challenge = bearerChallenge(response.headers.get("www-authenticate"));
+            if (!challenge) throw new Error(`${url}: 401 without a bearer challenge`);
+            tokens.set(host, await bearerToken(challenge, fetchFn));
+            response = await get();
+        }
+        const location = response.headers.get("location");
+        if (response.status < 300 || response.status > 399 || !location) break;
+        url = new URL(location, url).toString();
     }
-    if (response.status !== 200) throw new Error(`${url}: answered ${response.status}`);
-    const bytes = Buffer.from(await response.arrayBuffer());
+    if (response!.status !== 200) throw new Error(`${url}: answered ${response!.status}`);
+    const bytes = Buffer.from(await response!.arrayBuffer());
     const json = JSON.parse(bytes.toString("utf8")) as { mediaType?: string; manifests?: [] };
-    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0].trim() || (json.mediaType ?? "");
+    const mediaType = (response!.headers.get("content-type") ?? "").split(";")[0].trim() || (json.mediaType ?? "");
     return { mediaType, digest: manifestDigest(bytes), platforms: (INDEX_MEDIA_TYPES as readonly string[]).includes(mediaType) ? indexPlatforms(json) : [] };
 }

@@ -3,6 +3,7 @@ import { IMAGE_DIGESTS, isSha256Digest, tagWithDigest, byDigest } from "../compo
 import { readStackConfig } from "../plan/policy-config";
 import { policyInput } from "../plan/rendered-workloads";
 import { imageReference } from "../policies/kubernetes-pods";
+import { kubernetesDocuments } from "../plan/report";
 import { committedPlan, PROJECT_DIR } from "./helpers";
 
 /** Every container image of a stack's pods, ours and the modelled ones the charts, CNPG and k3s create. */
@@ -52,5 +53,17 @@ describe("image digests (components/image-digests.ts)", () => {
             }
         }
         assert.deepEqual(Object.keys(IMAGE_DIGESTS).filter((i) => !used.has(i)), [], "entries no pod of any stack runs");
+    });
+
+    it("every digest a chart's values carry reaches a pod its model renders, so no model hides a pin", async () => {
+        for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
+            const images = [...await podImages(stack)].join("\n");
+            const releases = kubernetesDocuments((await committedPlan(stack)).resources).filter((d) => d.kind === "HelmRelease") as { spec: { chart: string; values?: unknown } }[];
+            for (const r of releases) {
+                for (const hex of JSON.stringify(r.spec.values ?? {}).match(/[0-9a-f]{64}/g) ?? []) {
+                    assert.ok(images.includes(`@sha256:${hex}`), `${stack}: ${r.spec.chart}'s values pin sha256:${hex.slice(0, 12)}…, which no modelled pod runs`);
+                }
+            }
+        }
     });
 });

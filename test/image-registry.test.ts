@@ -72,6 +72,8 @@ describe("reading a tag's digest from its registry (images/registry.ts)", () => 
     it("parses a bearer challenge and refuses anything else", () => {
         assert.deepEqual(bearerChallenge(`Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/traefik:pull"`),
             { realm: "https://auth.docker.io/token", params: { service: "registry.docker.io", scope: "repository:library/traefik:pull" } });
+        // nvcr.io names two actions in one quoted scope: the comma is not a separator there.
+        assert.deepEqual(bearerChallenge(`Bearer realm="https://nvcr.io/proxy_auth",scope="repository:nvidia/k8s-device-plugin:pull,push"`)?.params, { scope: "repository:nvidia/k8s-device-plugin:pull,push" });
         assert.equal(bearerChallenge(`Basic realm="x"`), undefined);
         assert.equal(bearerChallenge(null), undefined);
     });
@@ -89,6 +91,21 @@ describe("reading a tag's digest from its registry (images/registry.ts)", () => 
                 "GET /token?service=registry.test&scope=repository:library/traefik:pull -",
                 "GET /v2/library/traefik/manifests/v3.7.11 Bearer t-repository:library/traefik:pull",
             ]);
+        });
+    });
+
+    it("follows a redirect to another registry and answers that registry's challenge (cr.l5d.io to ghcr.io)", async () => {
+        await withRegistry(async (base, requests) => {
+            const front = http.createServer((req, res) => res.writeHead(307, { location: `${base}${req.url!.replace("/linkerd/", "/library/").replace("/proxy/", "/traefik/")}` }).end());
+            await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+            try {
+                const frontBase = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+                const served = await fetchManifest(parseImageName("cr.l5d.io/linkerd/proxy:v3.7.11"), "v3.7.11", undefined, () => frontBase);
+                assert.equal(served.digest, INDEX_DIGEST);
+                assert.equal(requests.at(-1), "GET /v2/library/traefik/manifests/v3.7.11 Bearer t-repository:library/traefik:pull");
+            } finally {
+                await new Promise((resolve) => front.close(resolve));
+            }
         });
     });
 

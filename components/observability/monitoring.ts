@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DigestPinnedImage, digestOf } from "../image-digests";
+import { DigestPinnedImage, digestOf, tagOf } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
 import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
@@ -34,10 +34,14 @@ export const KUBE_PROMETHEUS_STACK_CHART = {
     evidence: "prometheus-community/helm-charts@kube-prometheus-stack-88.5.3:charts/kube-prometheus-stack/Chart.yaml",
 } as const;
 
-/** The hex of an image's digest: KPS's and Grafana's `sha` values, which the templates prefix with `@sha256:`. */
-function digestHex(image: DigestPinnedImage): string {
-    return digestOf(image).slice("sha256:".length);
+/**
+ * KPS's and Grafana's `{ tag, sha }` for an image: the sha is the digest's hex, which their
+ * templates prefix with `@sha256:`; tag and digest come from the one table entry.
+ */
+function kpsPinned(image: DigestPinnedImage): { tag: string; sha: string } {
+    return { tag: tagOf(image), sha: digestOf(image).slice("sha256:".length) };
 }
+const KSM_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0";
 
 export const MONITORING_RELEASE = "monitoring";
 const FULLNAME = "monitoring-kube-prometheus";
@@ -259,17 +263,17 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             // cert-manager issues the webhook's certificate: the chart's hook Jobs never run under a Chart v4 (values.yaml L3185-3186).
             admissionWebhooks: { certManager: { enabled: true } },
             podAnnotations: { "config.linkerd.io/skip-inbound-ports": "10250" },
-            image: { sha: digestHex("quay.io/prometheus-operator/prometheus-operator:v0.93.1") },
+            image: kpsPinned("quay.io/prometheus-operator/prometheus-operator:v0.93.1"),
             resources: OPERATOR,
             // /healthz probes on the reloaders (prometheus-operator v0.93.0 pkg/operator/config_reloader.go L377-403; values.yaml L3558).
-            prometheusConfigReloader: { image: { sha: digestHex("quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1") }, resources: CONFIG_RELOADER, enableProbe: true },
+            prometheusConfigReloader: { image: kpsPinned("quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1"), resources: CONFIG_RELOADER, enableProbe: true },
             ...placement,
         },
         prometheus: {
             serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
             prometheusSpec: {
                 // The digest in `sha`, never in the tag: the tag becomes the CR's spec.version, which the operator parses as semver.
-                image: { sha: digestHex("quay.io/prometheus/prometheus:v3.14.0-distroless") },
+                image: kpsPinned("quay.io/prometheus/prometheus:v3.14.0-distroless"),
                 retention: `${args.retentionDays}d`,
                 retentionSize: `${Math.max(1, Math.floor(args.storageGbs * 0.8))}GiB`,
                 storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.storageGbs}Gi` } } } } },
@@ -285,10 +289,10 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
         },
         alertmanager: {
             config: alertmanagerConfig(args.receiver),
-            alertmanagerSpec: { image: { sha: digestHex("quay.io/prometheus/alertmanager:v0.34.0") }, secrets: [RECEIVER_SECRET], resources: ALERTMANAGER, ...placement },
+            alertmanagerSpec: { image: kpsPinned("quay.io/prometheus/alertmanager:v0.34.0"), secrets: [RECEIVER_SECRET], resources: ALERTMANAGER, ...placement },
         },
         // This chart's sha carries its `sha256:` (kube-state-metrics-8.4.0 templates/_helpers.tpl L142-155).
-        "kube-state-metrics": { image: { sha: digestOf("registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0") }, resources: KUBE_STATE_METRICS, ...placement },
+        "kube-state-metrics": { image: { tag: tagOf(KSM_IMAGE), sha: digestOf(KSM_IMAGE) }, resources: KUBE_STATE_METRICS, ...placement },
         "prometheus-node-exporter": {
             namespaceOverride: NODE_METRICS_NAMESPACE,
             // `digest`, of the -distroless image the stack runs: `sha` fails the render, a digest in the

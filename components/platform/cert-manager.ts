@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DigestPinnedImage, digestOf } from "../image-digests";
+import { DigestPinnedImage, digestOf, tagOf } from "../image-digests";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
@@ -25,7 +25,7 @@ export const CERT_MANAGER_NAMESPACE = "cert-manager";
  */
 function pinnedImage(component: "controller" | "webhook" | "cainjector" | "startupapicheck"): { tag: string; digest: string } {
     const image: DigestPinnedImage = `quay.io/jetstack/cert-manager-${component}:v1.21.1`;
-    return { tag: CERT_MANAGER_CHART.version, digest: digestOf(image) };
+    return { tag: tagOf(image), digest: digestOf(image) };
 }
 
 const RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };

@@ -160,7 +160,7 @@ function kubeStateMetrics(release: string, namespace: string, values: Record<str
         containers: [{
             name: "kube-state-metrics",
             // KSM templates/_helpers.tpl L142-155: `repo:tag@<image.sha>`, the sha with its `sha256:`.
-            image: chartImage("registry.k8s.io/kube-state-metrics/kube-state-metrics", "v2.20.0", valueAt(values, "kube-state-metrics", "image", "sha")),
+            image: chartImage("registry.k8s.io/kube-state-metrics/kube-state-metrics", valueAt(values, "kube-state-metrics", "image", "tag") || "v2.20.0", valueAt(values, "kube-state-metrics", "image", "sha")),
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
             resources: ksm.resources,
             ports: [{ name: "http", containerPort: 8080 }, { name: "metrics", containerPort: 8081 }],
@@ -207,7 +207,8 @@ function grafana(release: string, namespace: string, values: Record<string, any>
     const g = values.grafana ?? {};
     const sidecar = (name: string) => ({
         name,
-        image: "quay.io/kiwigrid/k8s-sidecar:2.10.1",
+        // GRAF _pod.tpl L737-741 (and L870-874): `repo:tag@sha256:<sidecar.image.sha>`.
+        image: kpsImage("quay.io/kiwigrid/k8s-sidecar", "2.10.1", valueAt(g, "sidecar", "image")),
         // GRAF values.yaml L1055-1061.
         securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
         resources: valueAt(g, "sidecar", "resources"),
@@ -229,7 +230,7 @@ function grafana(release: string, namespace: string, values: Record<string, any>
             sidecar("grafana-sc-datasources"),
             {
                 name: "grafana",
-                image: "docker.io/grafana/grafana:13.2.0",
+                image: kpsImage("docker.io/grafana/grafana", "13.2.0", g.image),
                 // GRAF values.yaml L165-172.
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, seccompProfile: { type: "RuntimeDefault" } },
                 resources: g.resources,
