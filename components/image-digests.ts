@@ -56,6 +56,10 @@ export const IMAGE_DIGESTS = {
     // another read it with `docker image inspect` after a pull; 8 more pins and Dockerfiles agree.
     // Read 2026-11-28 (find_string on the digest).
     "hashicorp/vault:2.0.4": { digest: "sha256:5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2", platforms: BOTH, evidence: "index per a public note run on arm64 and a docker image inspect; 8 more public pins agree" },
+    // Grafana: 7 public pins agree, one beside a `docker buildx imagetools inspect`. Read 2026-11-28.
+    "docker.io/grafana/grafana:13.2.0": { digest: "sha256:3fd54ae1214669f8355f065ec9f6445d5279a3d77095ab048ca045685272429b", platforms: BOTH, evidence: "7 public pins and compose files agree (find_string on the tag and digest)" },
+    // Traefik: 8 public pins agree (Nix, Python and Node tests, operator packs). Read 2026-11-28.
+    "docker.io/traefik:v3.7.11": { digest: "sha256:5203c3f39ca70de6790d964624e042463ffbd57715bc82be155cf224c0dd5144", platforms: BOTH, evidence: "8 public pins agree (find_string on the tag and digest)" },
     // NVIDIA's GPU agents run on AWS's amd64 GPU nodes only. Read 2026-11-28, research/digests-group2.md rows 23-24.
     "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless": { digest: "sha256:60d3b00ac80b4ae77f94dae2f943685605585ad9e92fdccda3154d009ae317cc", platforms: ["linux/amd64"], evidence: "6+ public pins agree, one in a multi-arch Dockerfile" },
     "nvcr.io/nvidia/k8s-device-plugin:v0.18.2": { digest: "sha256:b5788e29e7ae5272de8de863ebe386d6611e608421a6ecc5b4e7d5952aba637f", platforms: ["linux/amd64"], evidence: "2 public pins agree (the weakest entry: neither says index or platform)" },

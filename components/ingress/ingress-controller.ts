@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import { IngressOpening, INGRESS_PORTS } from "../k3s/ports";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
@@ -54,6 +55,9 @@ export function ingressControllerValues(args: IngressControllerArgs): Record<str
     // enforces only on its own host ports.
     const lb = (ranges: string[]) => ({ spec: { type: "LoadBalancer", allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ranges } });
     return {
+        // `<version>@<digest>` in the tag, which the chart accepts (values.yaml L10-11 at v41.3.0) and
+        // whose version gates read before the `@` (_helpers.tpl L308); `image.digest` would drop the tag.
+        image: { tag: tagWithDigest("docker.io/traefik:v3.7.11") },
         deployment: {
             replicas: args.replicas,
             // Clients outside the cluster are never meshed: the entrypoints skip the inbound proxy,

@@ -306,6 +306,7 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
         grafana: {
             admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
             testFramework: { enabled: false },
+            image: kpsPinned("docker.io/grafana/grafana:13.2.0"),
             resources: GRAFANA,
             // A Role in its own namespace instead of the chart's ClusterRole, which reads every Secret
             // in the cluster (grafana-12.11.1 templates/clusterrole.yaml L1-18, role.yaml L1-20); the

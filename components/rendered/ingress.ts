@@ -59,7 +59,8 @@ export const traefikModel: ChartModel = {
             tolerations: values.tolerations,
             containers: [{
                 name: "traefik",
-                image: "docker.io/traefik:v3.7.11",
+                // _helpers.tpl L49-67: registry/repository:tag, the tag defaulting to appVersion.
+                image: `docker.io/traefik:${valueAt(values, "image", "tag") || "v3.7.11"}`,
                 securityContext: values.securityContext ?? TRAEFIK_CONTAINER,
                 resources: values.resources,
                 ports: Object.entries(ports).map(([portName, p]) => ({ name: portName, containerPort: p.port ?? DEFAULT_PORTS[portName].port })),
