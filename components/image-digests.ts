@@ -37,6 +37,7 @@ export const IMAGE_DIGESTS = {
     "quay.io/jetstack/cert-manager-cainjector:v1.21.1": { digest: "sha256:ccf6b919ec0500745a47a910118f834f9636d0aac1ff221245cd2557ed8c7c98", platforms: BOTH, evidence: "index per the same provenance record and 10 public pins; amd64 child 1910ad7e… per makefile-modules@caf24f9" },
     "quay.io/jetstack/cert-manager-webhook:v1.21.1": { digest: "sha256:d8b3961b51c8c7320633f8208dc46bf88aa13804d0f7cbe48a096b2c523cee42", platforms: BOTH, evidence: "index per the same provenance record and 10 public pins; amd64 child 74108429… per makefile-modules@caf24f9" },
     "quay.io/jetstack/cert-manager-startupapicheck:v1.21.1": { digest: "sha256:d8ab6416e6e7303a86fa0a8daa82c94a8001f21c9d78eb2e7db20534e5d07ae8", platforms: BOTH, evidence: "6 public pins agree; neither platform child of makefile-modules@caf24f9 (15cafecd…, 70a55b1c…)" },
+    "quay.io/jetstack/cert-manager-acmesolver:v1.21.1": { digest: "sha256:dbc7cc1354f603918e7c5af7f55a0a620537394452c93a565bde75c6f48e8837", platforms: BOTH, evidence: "3 public pins agree, the same files whose other cert-manager digests are the indexes above" },
     // CloudNativePG: index digests several public lock files record beside their amd64/arm64
     // children. The OLM bundle's digest (cloudnative-pg/artifacts bundles/1.30.0) is the -ubi9
     // variant, not this tag. Read 2026-11-28, research/digests-group2.md rows 9-11.

@@ -23,7 +23,7 @@ export const CERT_MANAGER_NAMESPACE = "cert-manager";
  * Each component's image by tag and digest: `cert-manager.image` renders `repo:tag@digest` when both
  * are set, `repo@digest` (tag dropped) with the digest alone (templates/_helpers.tpl L233-240 at v1.21.1).
  */
-function pinnedImage(component: "controller" | "webhook" | "cainjector" | "startupapicheck"): { tag: string; digest: string } {
+function pinnedImage(component: "controller" | "webhook" | "cainjector" | "startupapicheck" | "acmesolver"): { tag: string; digest: string } {
     const image: DigestPinnedImage = `quay.io/jetstack/cert-manager-${component}:v1.21.1`;
     return { tag: tagOf(image), digest: digestOf(image) };
 }
@@ -65,6 +65,9 @@ export class CertManager extends pulumi.ComponentResource {
                 // The post-install hook Job (helm.sh/hook: post-install, from startupapicheck.jobAnnotations):
                 // Chart v4 does not run hooks, but a Helm install would, and it must land too.
                 startupapicheck: { image: pinnedImage("startupapicheck"), resources: RESOURCES, ...placement },
+                // The HTTP-01 solver's pods, which the controller creates per challenge from its
+                // --acme-http01-solver-image flag (templates/deployment.yaml L117 at v1.21.1).
+                acmesolver: { image: pinnedImage("acmesolver") },
                 ...placement,
             },
         }, { parent: this });

@@ -55,7 +55,9 @@ export const certManagerModel: ChartModel = {
         return workloads;
     },
     // deploy/charts/cert-manager/values.yaml at v1.21.1: the CRDs the chart installs and keeps.
-    otherValues: ["crds.enabled", "crds.keep"],
+    // acmesolver.image becomes the controller's --acme-http01-solver-image (templates/deployment.yaml
+    // L117): the solver pods it creates per challenge, not modelled here.
+    otherValues: ["crds.enabled", "crds.keep", "acmesolver.image"],
 };
 
 const CNPG_CHARTS = "cloudnative-pg/charts";
