@@ -52,7 +52,9 @@ export async function verifyImageDigests(images: string[], fetchFn?: Fetch, apiB
                 // A tag about to be pinned: what the registry serves, to review before it goes in the table.
                 : { image, ok: false, line: `${image}: no entry in components/image-digests.ts; the registry serves ${served.digest} (${served.mediaType}${served.platforms.length ? `: ${served.platforms.join(", ")}` : ""})` });
         } catch (e) {
-            checks.push({ image, ok: false, line: `${image}: ERROR ${(e as Error).message}` });
+            // fetch's own message is "fetch failed"; the reason (ENOTFOUND, ECONNREFUSED, a timeout) is its cause.
+            const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+            checks.push({ image, ok: false, line: `${image}: ERROR ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}` });
         }
     }
     return checks;

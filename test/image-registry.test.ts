@@ -153,8 +153,13 @@ describe("judging a served manifest against the digest on record (images/verify.
             const [check] = await verifyImageDigests(["traefik:v3.7.11"], undefined, () => base);
             assert.deepEqual(check, { image: "traefik:v3.7.11", ok: false, line: `traefik:v3.7.11: no entry in components/image-digests.ts; the registry serves ${INDEX_DIGEST} (application/vnd.oci.image.index.v1+json: linux/amd64, linux/arm64/v8)` });
         });
-        const [down] = await verifyImageDigests(["quay.io/x/y:1"], undefined, () => "http://127.0.0.1:9");
+        // A port that was just free: nothing listens there.
+        const closed = http.createServer();
+        await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+        const port = (closed.address() as AddressInfo).port;
+        await new Promise((resolve) => closed.close(resolve));
+        const [down] = await verifyImageDigests(["quay.io/x/y:1"], undefined, () => `http://127.0.0.1:${port}`);
         assert.equal(down.ok, false);
-        assert.match(down.line, /^quay\.io\/x\/y:1: ERROR /);
+        assert.match(down.line, /^quay\.io\/x\/y:1: ERROR fetch failed \(ECONNREFUSED\)$/);
     });
 });
