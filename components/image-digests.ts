@@ -58,9 +58,21 @@ export const IMAGE_DIGESTS = {
     // Read 2026-11-28 (find_string on the digest).
     "hashicorp/vault:2.0.4": { digest: "sha256:5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2", platforms: BOTH, evidence: "index per a public note run on arm64 and a docker image inspect; 8 more public pins agree" },
     // Grafana: 7 public pins agree, one beside a `docker buildx imagetools inspect`. Read 2026-11-28.
-    "docker.io/grafana/grafana:13.2.0": { digest: "sha256:3fd54ae1214669f8355f065ec9f6445d5279a3d77095ab048ca045685272429b", platforms: BOTH, evidence: "7 public pins and compose files agree (find_string on the tag and digest)" },
-    // Traefik: 8 public pins agree (Nix, Python and Node tests, operator packs). Read 2026-11-28.
-    "docker.io/traefik:v3.7.11": { digest: "sha256:5203c3f39ca70de6790d964624e042463ffbd57715bc82be155cf224c0dd5144", platforms: BOTH, evidence: "8 public pins agree (find_string on the tag and digest)" },
+    "docker.io/grafana/grafana:13.2.0": { digest: "sha256:3fd54ae1214669f8355f065ec9f6445d5279a3d77095ab048ca045685272429b", platforms: BOTH, evidence: "index (imageIndex, platforms amd64+arm64) per 2 public files, 8 more pins agree; amd64 child 95a8098f…" },
+    // k8s-sidecar: kiwigrid/k8s-sidecar@a61c7ac3:.github/workflows/release.yaml pushes one
+    // multi-platform build to docker.io, quay.io and ghcr.io; 3 public files agree on the digest.
+    "quay.io/kiwigrid/k8s-sidecar:2.10.1": { digest: "sha256:7eac5c4fed714a18d038fc9fea57d8744d113367935dac0ea4eb6a87cef704a3", platforms: BOTH, evidence: "3 public files agree (one a kube-prometheus-stack image lock); one multi-platform push per release upstream" },
+    // Traefik: Docker's own record of the official image. Read 2026-11-28.
+    "docker.io/traefik:v3.7.11": { digest: "sha256:5203c3f39ca70de6790d964624e042463ffbd57715bc82be155cf224c0dd5144", platforms: BOTH, evidence: "docker-library/repo-info@7c46c3cd:repos/traefik/remote/v3.7.11.md (OCI image index, 12 platforms); 8 public pins agree" },
+    // curl: curl/curl-container@96c8e58a:.github/workflows/build_latest_release_multi.yml L105, L136
+    // push one manifest list to docker.io/curlimages/curl and quay.io/curl/curl; a public file lists
+    // this index with its children (amd64 1ab04d02…, arm64 56bc0130…), many curlimages pins agree.
+    "quay.io/curl/curl:8.21.0": { digest: "sha256:7c12af72ceb38b7432ab85e1a265cff6ae58e06f95539d539b654f2cfa64bb13", platforms: BOTH, evidence: "index with its amd64/arm64 children per a public file; 9+ curlimages/curl pins agree; one push to both registries upstream" },
+    // Open WebUI: public files name it the OCI index (one after `docker manifest inspect`: amd64 + arm64).
+    "ghcr.io/open-webui/open-webui:0.11.0": { digest: "sha256:72c0ba641ba75e7aa52655cb242570906ececd09b1140fb736483038a22b3228", platforms: BOTH, evidence: "index per 4 public files, one from docker manifest inspect; 7 more pins agree" },
+    // vLLM's CUDA build runs on AWS's amd64 GPU nodes only: a public file names this the
+    // multi-platform index (amd64 child 50509e70…), a `docker pull` log shows it. Read 2026-11-28.
+    "vllm/vllm-openai:v0.28.0-cu129": { digest: "sha256:ac259a0111c6cf462a72e449962b84f7a624b5cbec24bd7d9ec3b67d40ffd1bf", platforms: ["linux/amd64"], evidence: "index per a public file naming its amd64 child; a docker pull log and 2 more files agree" },
     // NVIDIA's GPU agents run on AWS's amd64 GPU nodes only. Read 2026-11-28, research/digests-group2.md rows 23-24.
     "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless": { digest: "sha256:60d3b00ac80b4ae77f94dae2f943685605585ad9e92fdccda3154d009ae317cc", platforms: ["linux/amd64"], evidence: "6+ public pins agree, one in a multi-arch Dockerfile" },
     "nvcr.io/nvidia/k8s-device-plugin:v0.18.2": { digest: "sha256:b5788e29e7ae5272de8de863ebe386d6611e608421a6ecc5b4e7d5952aba637f", platforms: ["linux/amd64"], evidence: "2 public pins agree (the weakest entry: neither says index or platform)" },

@@ -146,7 +146,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         });
 
         it("runs the CUDA 12.9 build on GPUs as the image's own user (UID 2000), and the CPU image as 1000 with a user name", () => {
-            assert.equal(VLLM_GPU_IMAGE, "vllm/vllm-openai:v0.28.0-cu129");
+            assert.equal(VLLM_GPU_IMAGE, "vllm/vllm-openai:v0.28.0-cu129@sha256:ac259a0111c6cf462a72e449962b84f7a624b5cbec24bd7d9ec3b67d40ffd1bf");
             const gpuPod = find("hybrid", "Deployment", "vllm-large").spec!.template.spec;
             assert.deepEqual([gpuPod.securityContext.runAsUser, gpuPod.securityContext.runAsGroup], [2000, 0]);
             const cpuPod = find("dev", "Deployment", "vllm-small").spec!.template.spec;

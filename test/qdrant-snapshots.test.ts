@@ -107,7 +107,7 @@ describe("Qdrant snapshots", () => {
         assert.deepEqual([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken], ["qdrant-snapshots", false]);
         const [snapshot] = pod.spec.initContainers;
         const [upload] = pod.spec.containers;
-        assert.equal(snapshot.image, "quay.io/curl/curl:8.21.0");
+        assert.equal(snapshot.image, "quay.io/curl/curl:8.21.0@sha256:7c12af72ceb38b7432ab85e1a265cff6ae58e06f95539d539b654f2cfa64bb13");
         assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "qdrant-key").secret, { secretName: "qdrant-api-key", items: [{ key: "apiKey", path: "apiKey" }] });
         assert.match(upload.command[2], /aws s3 cp --recursive .* \/snapshot\/ "s3:\/\/\$BUCKET\/qdrant\/"/);
         const keyRefs = upload.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
@@ -71,6 +72,8 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
     const fromSecret = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
     const probe = (extra: Record<string, number>) => ({ httpGet: { path: "/health", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, ...extra });
     return {
+        // No digest key: the digest rides in the tag, which both containers use (templates at open-webui-16.0.0).
+        image: { tag: tagWithDigest("ghcr.io/open-webui/open-webui:0.11.0") },
         // No bundled model runtimes or pipelines: the gateway serves every model (values.yaml L14-64).
         ollama: { enabled: false },
         pipelines: { enabled: false },

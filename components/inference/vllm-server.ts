@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { byDigest } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
 import { NO_BACKUP_ANNOTATION } from "../backups";
 import { Scheduling } from "../placement";
@@ -17,7 +18,7 @@ import { meshedService } from "../platform/meshed-service";
  * Deep Learning Base OSS Nvidia Driver AMIs whichever branch they ship (checked 2026-11-27).
  */
 export const VLLM_VERSION = "v0.28.0";
-export const VLLM_GPU_IMAGE = `vllm/vllm-openai:${VLLM_VERSION}-cu129`;
+export const VLLM_GPU_IMAGE = byDigest(`vllm/vllm-openai:${VLLM_VERSION}-cu129`);
 export const VLLM_CPU_IMAGE = `vllm/vllm-openai-cpu:${VLLM_VERSION}`;
 
 /** vLLM's default port; serves the API, `/health` and Prometheus `/metrics`. */

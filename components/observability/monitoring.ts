@@ -312,7 +312,7 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             // in the cluster (grafana-12.11.1 templates/clusterrole.yaml L1-18, role.yaml L1-20); the
             // sidecars then watch this namespace only, where the dashboards are.
             rbac: { namespaced: true },
-            sidecar: { resources: GRAFANA_SIDECAR, dashboards: { resource: "configmap", searchNamespace: MONITORING_NAMESPACE }, datasources: { resource: "configmap" } },
+            sidecar: { image: kpsPinned("quay.io/kiwigrid/k8s-sidecar:2.10.1"), resources: GRAFANA_SIDECAR, dashboards: { resource: "configmap", searchNamespace: MONITORING_NAMESPACE }, datasources: { resource: "configmap" } },
             ...placement,
             ...(sso && {
                 // The client secret reaches Grafana as an environment variable from the synced Secret, never in grafana.ini (a ConfigMap).

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import { ScheduledSnapshotArgs, SNAPSHOT_CONTAINER_SECURITY, SNAPSHOT_DIR, snapshotAccount, snapshotCronJob, snapshotUploadContainer } from "./snapshot-upload";
 
 /**
@@ -7,7 +8,7 @@ import { ScheduledSnapshotArgs, SNAPSHOT_CONTAINER_SECURITY, SNAPSHOT_DIR, snaps
  * (Makefile L8) and pushed to quay.io/curl/curl:<release> (.github/workflows/build_latest_release_multi.yml L136).
  * Qdrant's own image has no curl (qdrant/qdrant@v1.18.2:Dockerfile L181-186).
  */
-export const CURL_IMAGE = { repository: "quay.io/curl/curl", tag: "8.21.0" } as const;
+export const CURL_IMAGE = { repository: "quay.io/curl/curl", tag: tagWithDigest("quay.io/curl/curl:8.21.0") } as const;
 
 /** The folder Qdrant's snapshots go to in the bucket: `qdrant/<pod>/full-snapshot-<UTC time>.snapshot`. */
 export const QDRANT_SNAPSHOT_PREFIX = "qdrant/";
