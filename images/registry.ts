@@ -21,6 +21,10 @@ export const INDEX_MEDIA_TYPES = [
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
 ] as const;
+/** Whether a manifest's media type is a multi-platform index. */
+export function isIndexMediaType(mediaType: string): boolean {
+    return (INDEX_MEDIA_TYPES as readonly string[]).includes(mediaType);
+}
 const SINGLE_MEDIA_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
 
 /** An image reference split into the parts the API needs. */
@@ -112,31 +116,32 @@ async function bearerToken(challenge: { realm: string; params: Record<string, st
  * point it at loopback).
  */
 export async function fetchManifest(name: ImageName, reference: string, fetchFn: Fetch = fetch as unknown as Fetch, apiBase: (registry: string) => string = registryApiBase): Promise<ServedManifest> {
-    let url = `${apiBase(name.registry)}/v2/${name.repository}/manifests/${reference}`;
     const accept = [...INDEX_MEDIA_TYPES, ...SINGLE_MEDIA_TYPES].join(", ");
     const tokens = new Map<string, string>();
-    let response: Awaited<ReturnType<Fetch>> | undefined;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-        const host = new URL(url).host;
-        const get = () => fetchFn(url, {
+    // One GET, answering the host's bearer challenge the first time it asks.
+    const get = async (target: string) => {
+        const host = new URL(target).host;
+        const request = () => fetchFn(target, {
             headers: { Accept: accept, ...(tokens.has(host) && { Authorization: `Bearer ${tokens.get(host)}` }) },
             redirect: "manual",
             signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
-        response = await get();
-        if (response.status === 401 && !tokens.has(host)) {
-            const challenge = bearerChallenge(response.headers.get("www-authenticate"));
-            if (!challenge) throw new Error(`${url}: 401 without a bearer challenge`);
-            tokens.set(host, await bearerToken(challenge, fetchFn));
-            response = await get();
-        }
-        const location = response.headers.get("location");
-        if (response.status < 300 || response.status > 399 || !location) break;
-        url = new URL(location, url).toString();
+        const first = await request();
+        if (first.status !== 401 || tokens.has(host)) return first;
+        const challenge = bearerChallenge(first.headers.get("www-authenticate"));
+        if (!challenge) throw new Error(`${target}: 401 without a bearer challenge`);
+        tokens.set(host, await bearerToken(challenge, fetchFn));
+        return request();
+    };
+    let url = `${apiBase(name.registry)}/v2/${name.repository}/manifests/${reference}`;
+    let response = await get(url);
+    for (let hop = 0; hop < MAX_REDIRECTS && response.status >= 300 && response.status <= 399 && response.headers.get("location"); hop++) {
+        url = new URL(response.headers.get("location")!, url).toString();
+        response = await get(url);
     }
-    if (response!.status !== 200) throw new Error(`${url}: answered ${response!.status}`);
-    const bytes = Buffer.from(await response!.arrayBuffer());
+    if (response.status !== 200) throw new Error(`${url}: answered ${response.status}`);
+    const bytes = Buffer.from(await response.arrayBuffer());
     const json = JSON.parse(bytes.toString("utf8")) as { mediaType?: string; manifests?: [] };
-    const mediaType = (response!.headers.get("content-type") ?? "").split(";")[0].trim() || (json.mediaType ?? "");
-    return { mediaType, digest: manifestDigest(bytes), platforms: (INDEX_MEDIA_TYPES as readonly string[]).includes(mediaType) ? indexPlatforms(json) : [] };
+    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0].trim() || (json.mediaType ?? "");
+    return { mediaType, digest: manifestDigest(bytes), platforms: isIndexMediaType(mediaType) ? indexPlatforms(json) : [] };
 }

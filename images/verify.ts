@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "util";
 import { IMAGE_DIGESTS, ImageDigest } from "../components/image-digests";
-import { Fetch, fetchManifest, INDEX_MEDIA_TYPES, parseImageName, registryApiBase, ServedManifest } from "./registry";
+import { Fetch, fetchManifest, isIndexMediaType, parseImageName, registryApiBase, ServedManifest } from "./registry";
 
 /** The verdict on one entry. */
 export interface DigestCheck {
@@ -27,7 +27,7 @@ export interface DigestCheck {
 export function judgeServedManifest(image: string, entry: ImageDigest, served: ServedManifest): DigestCheck {
     const problems: string[] = [];
     if (served.digest !== entry.digest) problems.push(`MOVED: the tag now names ${served.digest}, not ${entry.digest}`);
-    if (!(INDEX_MEDIA_TYPES as readonly string[]).includes(served.mediaType)) {
+    if (!isIndexMediaType(served.mediaType)) {
         problems.push(`NOT AN INDEX: ${served.mediaType || "no media type"}; a single-platform manifest runs on one architecture`);
     } else {
         // An index may name arm64 with its variant (`linux/arm64/v8`); any variant of the platform serves.

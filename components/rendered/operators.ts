@@ -79,8 +79,12 @@ export function cnpgOperatorImage(values: Record<string, any>): string {
  * internal/cnpgi/operator/lifecycle.go L400-401 uses it verbatim).
  */
 export function barmanSidecarImage(values: Record<string, any>): string {
-    const image = values.sidecarImage ?? {};
-    return `${image.registry ?? "ghcr.io"}/${image.repository ?? "cloudnative-pg/plugin-barman-cloud-sidecar"}:${image.tag || "v0.13.0"}`;
+    return barmanChartImage(values.sidecarImage, "cloudnative-pg/plugin-barman-cloud-sidecar");
+}
+
+/** How the plugin chart composes both its images: registry/repository:tag, the tag defaulting to appVersion. */
+function barmanChartImage(image: { registry?: string; repository?: string; tag?: string } | undefined, defaultRepository: string): string {
+    return `${image?.registry ?? "ghcr.io"}/${image?.repository ?? defaultRepository}:${image?.tag || "v0.13.0"}`;
 }
 
 /** cloudnative-pg 0.29.0: the operator Deployment; the API server calls its webhook (9443), which its own HTTPS probes also use. */
@@ -119,8 +123,6 @@ export const barmanCloudPluginModel: ChartModel = {
     chart: "plugin-barman-cloud",
     version: "0.7.0",
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
-        // templates/deployment.yaml L72: registry/repository:tag, the tag defaulting to appVersion.
-        const image = values.image ?? {};
         return [renderedWorkload({
             kind: "Deployment",
             name: "plugin-barman-cloud",
@@ -133,7 +135,8 @@ export const barmanCloudPluginModel: ChartModel = {
             tolerations: values.tolerations,
             containers: [{
                 name: "barman-cloud",
-                image: `${image.registry ?? "ghcr.io"}/${image.repository ?? "cloudnative-pg/plugin-barman-cloud"}:${image.tag || "v0.13.0"}`,
+                // templates/deployment.yaml L72.
+                image: barmanChartImage(values.image, "cloudnative-pg/plugin-barman-cloud"),
                 securityContext: values.containerSecurityContext ?? CNPG_CONTAINER,
                 resources: values.resources,
                 ports: [{ name: "grpc", containerPort: 9090 }],
