@@ -70,6 +70,12 @@ export const IMAGE_DIGESTS = {
     "quay.io/curl/curl:8.21.0": { digest: "sha256:7c12af72ceb38b7432ab85e1a265cff6ae58e06f95539d539b654f2cfa64bb13", platforms: BOTH, evidence: "index with its amd64/arm64 children per a public file; 9+ curlimages/curl pins agree; one push to both registries upstream" },
     // Open WebUI: public files name it the OCI index (one after `docker manifest inspect`: amd64 + arm64).
     "ghcr.io/open-webui/open-webui:0.11.0": { digest: "sha256:72c0ba641ba75e7aa52655cb242570906ececd09b1140fb736483038a22b3228", platforms: BOTH, evidence: "index per 4 public files, one from docker manifest inspect; 7 more pins agree" },
+    // Qdrant: one multi-platform push per tag, linux/amd64 and linux/arm64
+    // (qdrant/qdrant@v1.18.2:.github/workflows/docker-image.yml L64-73). Three public projects pin
+    // this digest for the tag, one read with `skopeo inspect --raw | sha256sum` and called the
+    // manifest list; one early note of that project gives 9f7a0450…, which none repeats. Read
+    // 2026-11-28, research/digests-group1.md row 14. Pinned after rendering (components/chart-image-pins.ts).
+    "docker.io/qdrant/qdrant:v1.18.2-unprivileged": { digest: "sha256:b79aaa49ce7a7e5b7e9cf3fe76be400c911457084b4b7af47487c1c9ae5962e5", platforms: BOTH, evidence: "index per 3 public projects, one from skopeo inspect --raw | sha256sum; an early note of one gives 9f7a0450…" },
     // vLLM's CUDA build runs on AWS's amd64 GPU nodes only: a public file names this the
     // multi-platform index (amd64 child 50509e70…), a `docker pull` log shows it. Read 2026-11-28.
     "vllm/vllm-openai:v0.28.0-cu129": { digest: "sha256:ac259a0111c6cf462a72e449962b84f7a624b5cbec24bd7d9ec3b67d40ffd1bf", platforms: ["linux/amd64"], evidence: "index per a public file naming its amd64 child; a docker pull log and 2 more files agree" },

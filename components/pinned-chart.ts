@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { CHART_IMAGE_PINS, renderedImagePinTransform } from "./chart-image-pins";
 
 /** A third-party chart at a pinned version, from its official repository. */
 export interface PinnedChart {
@@ -34,7 +35,8 @@ export interface PinnedReleaseArgs {
  * Trade-offs, in the README ("What a chart, an operator and k3s deploy"): no Helm hooks run, no
  * Helm release history (roll back with git and `pulumi up`), CRDs in crds/ are updated on upgrade.
  * `protect`, `retainOnDelete` and the provider reach the rendered objects (Pulumi CLI 3.158+).
- * Every chart Groundwork installs goes through here.
+ * A chart with images pinned after rendering (components/chart-image-pins.ts) gets the transform
+ * that pins them. Every chart Groundwork installs goes through here.
  */
 export function pinnedRelease(resourceName: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.ComponentResourceOptions): pulumi.Resource {
     const chartArgs = {
@@ -45,7 +47,14 @@ export function pinnedRelease(resourceName: string, chart: PinnedChart, args: Pi
         repositoryOpts: { repo: chart.repo },
         values: args.values,
     };
-    return chart.installAsHelmRelease
-        ? new k8s.helm.v3.Release(resourceName, chartArgs, opts)
-        : new k8s.helm.v4.Chart(resourceName, chartArgs, opts);
+    const pins = CHART_IMAGE_PINS[chart.chart];
+    if (chart.installAsHelmRelease) {
+        if (pins) {
+            // A Helm release renders in the provider, where no transform reaches its objects.
+            throw new Error(`chart ${chart.chart}: installed as a Helm release, so its images cannot be pinned after rendering (components/chart-image-pins.ts); pin them through its values instead`);
+        }
+        return new k8s.helm.v3.Release(resourceName, chartArgs, opts);
+    }
+    const transforms = pins ? { transforms: [...(opts.transforms ?? []), renderedImagePinTransform(chart.chart)] } : {};
+    return new k8s.helm.v4.Chart(resourceName, chartArgs, { ...opts, ...transforms });
 }

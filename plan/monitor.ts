@@ -18,6 +18,8 @@ export interface RecordedResource {
     custom: boolean;
     protect: boolean;
     retainOnDelete: boolean;
+    /** How many `transforms` the resource registered (the engine runs them on it and its children). */
+    transforms: number;
     ignoreChanges: string[];
     additionalSecretOutputs: string[];
     dependencies: string[];
@@ -108,6 +110,7 @@ export class PlanMonitor extends MockMonitor {
                 custom: req.getCustom(),
                 protect: req.getProtect() === true,
                 retainOnDelete: req.getRetainondelete() === true,
+                transforms: req.getTransformsList().length,
                 ignoreChanges: req.getIgnorechangesList(),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 dependencies: req.getDependenciesList(),

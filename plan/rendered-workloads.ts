@@ -6,6 +6,7 @@
  * children a real `pulumi preview` of a Helm Chart v4 registers, so the policy packs evaluate them
  * exactly as they evaluate ours.
  */
+import { pinRenderedImages } from "../components/chart-image-pins";
 import { K3S_DISABLED } from "../components/k3s/bootstrap";
 import { chartModel } from "../components/rendered/charts";
 import { k3sPackagedWorkloads } from "../components/rendered/k3s-packaged";
@@ -57,8 +58,12 @@ const record = (parent: ResourceRecord | undefined, stackProject: string, w: Ren
     return { type, name, urn, props: w as unknown as Record<string, any>, parent: parent?.urn };
 };
 
-/** Expands every chart release and CNPG Cluster among the records, and adds k3s's own workloads. */
-export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging | undefined): RenderedWorkloads {
+/**
+ * Expands every chart release and CNPG Cluster among the records, and adds k3s's own workloads.
+ * `transformed` holds the URNs of the releases that registered transforms: only those get the
+ * images pinned after rendering (components/chart-image-pins.ts), as only on those does the engine run them.
+ */
+export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging | undefined, transformed: ReadonlySet<string> = new Set()): RenderedWorkloads {
     const stackProject = records[0]?.urn.split("::").slice(0, 2).join("::").replace(/^urn:pulumi:/, "") ?? "stack::project";
     const out: RenderedWorkloads = { records: [], sources: [] };
     const add = (source: string, from: ResourceRecord | undefined, fromName: string, namespace: string, workloads: RenderedWorkload[] | null) => {
@@ -74,7 +79,10 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
             const { chart, version, values, namespace, name } = r.props;
             const model = chartModel(String(chart), String(version));
             const release = { name: String(name ?? r.name), namespace: String(namespace ?? "default"), values: values ?? {} };
-            add(`chart ${chart}@${version}`, r, release.name, release.namespace, model ? model.render(release) : null);
+            // As the Chart v4's transform pins them after rendering (pinnedRelease).
+            const pin = (w: RenderedWorkload) => (transformed.has(r.urn) ? pinRenderedImages(String(chart), w) : w);
+            const workloads = model?.render(release).map(pin) ?? null;
+            add(`chart ${chart}@${version}`, r, release.name, release.namespace, workloads);
         } else if (r.type === CNPG_CLUSTER) {
             add("operator cloudnative-pg", r, String(r.props.metadata?.name), String(r.props.metadata?.namespace), [cnpgInstancePods(r.props as any, objectStores, cnpgImages)]);
         }
@@ -91,7 +99,8 @@ export function renderedWorkloads(records: ResourceRecord[], k3s: K3sPackaging |
  */
 export function policyInput(resources: RecordedResource[], config: StackConfig | undefined): RenderedWorkloads {
     const records = resources.map(toPolicyRecord);
-    const rendered = renderedWorkloads(records, config && { version: config.cluster.k3sVersion, disabled: K3S_DISABLED });
+    const transformed = new Set(resources.filter((r) => r.transforms > 0).map((r) => r.urn));
+    const rendered = renderedWorkloads(records, config && { version: config.cluster.k3sVersion, disabled: K3S_DISABLED }, transformed);
     return { records: [...records, ...rendered.records], sources: rendered.sources };
 }
 
