@@ -63,18 +63,31 @@ const resourceMessage = (r: ResourceRecord, message: any) => message
     .setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props))
     .setOptions(new analyzer.AnalyzerResourceOptions().setProtect(!!r.protect).setIgnorechangesList(r.ignoreChanges ?? []).setParent(r.parent ?? ""));
 
+/** A stack's resources as the engine sends them: one AnalyzeRequest each, and the AnalyzeStack request. */
+interface EngineRequests {
+    urns: string[];
+    analyze: any[];
+    analyzeStack: any;
+}
+
+/** Builds the requests once per stack; every pack is sent the same ones, as the CLI does. */
+const engineRequests = (records: ResourceRecord[]): EngineRequests => ({
+    urns: records.map((r) => r.urn),
+    analyze: records.map((r) => resourceMessage(r, new analyzer.AnalyzeRequest())),
+    analyzeStack: new analyzer.AnalyzeStackRequest().setResourcesList(records.map((r) =>
+        resourceMessage(r, new analyzer.AnalyzerResource()).setDependenciesList(r.dependencies ?? []))),
+});
+
 /** What the engine's analyzer reports for a stack: every resource through Analyze, then AnalyzeStack. */
-async function engineViolations(client: any, pack: RegisteredPack, records: ResourceRecord[]): Promise<string[]> {
+async function engineViolations(client: any, pack: RegisteredPack, requests: EngineRequests): Promise<string[]> {
     const found: string[] = [];
     // The engine files a resource policy's diagnostic under the resource it analysed.
     const collect = (response: any, analysed = "") => response.getDiagnosticsList().forEach((d: any) =>
         found.push(`${pack.name}/${d.getPolicyname()}/${LEVELS[d.getEnforcementlevel()]}/${d.getUrn() || analysed}`));
     // The engine analyses resources as they register, many at once: so do we.
-    const responses = await Promise.all(records.map((r) => call((cb) => client.analyze(resourceMessage(r, new analyzer.AnalyzeRequest()), cb))));
-    responses.forEach((response, i) => collect(response, records[i].urn));
-    const stack = new analyzer.AnalyzeStackRequest().setResourcesList(records.map((r) =>
-        resourceMessage(r, new analyzer.AnalyzerResource()).setDependenciesList(r.dependencies ?? [])));
-    collect(await call((cb) => client.analyzeStack(stack, cb)));
+    const responses = await Promise.all(requests.analyze.map((request) => call((cb) => client.analyze(request, cb))));
+    responses.forEach((response, i) => collect(response, requests.urns[i]));
+    collect(await call((cb) => client.analyzeStack(requests.analyzeStack, cb)));
     return found;
 }
 
@@ -120,12 +133,13 @@ describe("policy packs, started the way the Pulumi CLI starts them", function ()
             const configs = packConfigs(stackConfig, POLICY_PACKS.map((p) => p.name));
             const offline = (await evaluatePolicies(stack, records, POLICY_PACKS, configs)).violations
                 .map((v) => `${v.pack}/${v.policy}/${v.level}/${v.resource?.urn ?? ""}`).sort();
-            const engine: string[] = [];
-            for (const registered of POLICY_PACKS) {
+            // The CLI runs every pack at once, each in its own process.
+            const requests = engineRequests(records);
+            const engine = (await Promise.all(POLICY_PACKS.map(async (registered) => {
                 const { client } = await pack(registered.name);
                 await configure(client, registered, configs[registered.name]);
-                engine.push(...await engineViolations(client, registered, records));
-            }
+                return engineViolations(client, registered, requests);
+            }))).flat();
             assert.ok(offline.length > 0, "the stack's advisories give the comparison something to compare");
             assert.deepEqual(engine.sort(), offline);
         });
