@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsGpuAutoScalingGroup } from "../components/aws/gpu-auto-scaling-group";
 import { AwsGpuNodeGroup } from "../components/aws/gpu-node-group";
@@ -20,11 +22,11 @@ const FIRST_SERVER_HOST = 10;
 
 /** The AWS provider and the Elastic IPs that must exist before anything else is built. */
 export interface AwsAddresses {
-    provider: aws.Provider;
+    provider: AwsProvider;
     /** One per server. */
-    servers: aws.ec2.Eip[];
+    servers: ec2.Eip[];
     /** Per GPU group, one per node, under wireguard-native. */
-    gpuNodes: Record<string, aws.ec2.Eip[]>;
+    gpuNodes: Record<string, ec2.Eip[]>;
 }
 
 /**
@@ -32,8 +34,8 @@ export interface AwsAddresses {
  * k3s configs can name them before any instance exists.
  */
 export function awsAddresses(ctx: ClusterContext, site: AwsSiteConfig): AwsAddresses {
-    const provider = new aws.Provider("aws", { region: site.region, defaultTags: { tags: { "groundwork-stack": pulumi.getStack() } } });
-    const eip = (name: string) => new aws.ec2.Eip(name, { domain: "vpc", tags: { Name: name } }, { provider });
+    const provider = new AwsProvider("aws", { region: site.region, defaultTags: { tags: { "groundwork-stack": pulumi.getStack() } } });
+    const eip = (name: string) => new ec2.Eip(name, { domain: "vpc", tags: { Name: name } }, { provider });
     const servers = Array.from({ length: site.servers?.count ?? 0 }, (_, i) => eip(`aws-server-${i}`));
     const gpuNodes = ctx.overlay === "wireguard-native"
         ? Object.fromEntries(site.gpuNodeGroups.map((g) => [g.name, Array.from({ length: fixedCount(g) }, (_, i) => eip(`${g.name}-${i}`))]))
@@ -54,7 +56,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
     const { provider } = args.addresses;
     const opts = { provider };
     const hostsServers = ctx.serverSite === "aws";
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, opts).names;
+    const zones = getAvailabilityZonesOutput({ state: "available" }, opts).names;
 
     const network = new AwsNetwork("groundwork", {
         vpcCidr: site.vpcCidr,
@@ -80,9 +82,9 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
     let serverUrl = args.externalServerUrl!;
     if (site.servers) {
         const servers = site.servers;
-        const keyPair = new aws.ec2.KeyPair("operator", { publicKey: ctx.operatorKey.publicKeyOpenssh }, opts);
+        const keyPair = new ec2.KeyPair("operator", { publicKey: ctx.operatorKey.publicKeyOpenssh }, opts);
         const arch = INSTANCE_TYPES[servers.instanceType].arch === "arm64" ? "arm64" : "amd64";
-        const ami = aws.ec2.getAmiOutput({
+        const ami = ec2.getAmiOutput({
             owners: [CANONICAL_OWNER],
             mostRecent: true,
             filters: [{ name: "name", values: [`ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch}-server-*`] }],

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as oci from "@pulumi/oci";
+import * as core from "@pulumi/oci/core";
+import * as identity from "@pulumi/oci/identity";
+import { Provider as OciProvider } from "@pulumi/oci/provider";
 import { K3sExternalIp } from "../components/k3s/external-ip";
 import { childrenDependOn } from "../components/ordering";
 import { ALWAYS_FREE } from "../components/oci/always-free";
@@ -25,7 +27,7 @@ export interface OciSiteArgs {
 
 /** An OCI site: network, A1 nodes, and (under wireguard-native) their external IPs. */
 export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteArgs): SiteResult {
-    const provider = new oci.Provider("oci", {
+    const provider = new OciProvider("oci", {
         region: site.region,
         ...(site.auth && {
             tenancyOcid: site.auth.tenancyOcid,
@@ -38,10 +40,10 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
     const tags = { "groundwork-stack": pulumi.getStack() };
     const hostsServers = ctx.serverSite === "oci";
 
-    const availabilityDomain = site.availabilityDomain ?? oci.identity
+    const availabilityDomain = site.availabilityDomain ?? identity
         .getAvailabilityDomainsOutput({ compartmentId: site.compartmentId }, invoke)
         .apply((r) => r.availabilityDomains[0].name);
-    const imageId = site.imageId ?? oci.core
+    const imageId = site.imageId ?? core
         .getImagesOutput({
             compartmentId: site.compartmentId,
             operatingSystem: "Canonical Ubuntu",

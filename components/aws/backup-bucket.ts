@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
+import * as awsInputs from "@pulumi/aws/types/input";
 import { BucketConsumer } from "../object-storage";
 import { POD_NO_ROLE } from "../workload-credentials";
 import { workloadIamUser } from "./workload-user";
@@ -72,39 +74,39 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
     constructor(name: string, args: AwsBackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:BackupBucket", name, {}, opts);
         const parent = { parent: this };
-        const bucket = new aws.s3.Bucket(name, { bucketPrefix: `${name}-`, forceDestroy: false }, { parent: this, retainOnDelete: true });
-        new aws.s3.BucketPublicAccessBlock(name, {
+        const bucket = new s3.Bucket(name, { bucketPrefix: `${name}-`, forceDestroy: false }, { parent: this, retainOnDelete: true });
+        new s3.BucketPublicAccessBlock(name, {
             bucket: bucket.id,
             blockPublicAcls: true,
             blockPublicPolicy: true,
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
         }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(name, {
+        new s3.BucketServerSideEncryptionConfiguration(name, {
             bucket: bucket.id,
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
         }, parent);
         // Retained with the bucket: deleting this resource suspends versioning, which S3 refuses
         // under Object Lock (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html,
         // read 2026-11-27) and which would end the undo of deletes on any backup bucket.
-        const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this, retainOnDelete: true });
+        const versioning = new s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this, retainOnDelete: true });
         if (args.objectLock) {
             // Enabled on the existing bucket by its own resource (Bucket.objectLockEnabled would
             // replace the bucket), after versioning, which Object Lock requires; it cannot be
             // turned off again (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html, read 2026-11-27).
-            new aws.s3.BucketObjectLockConfiguration(name, {
+            new s3.BucketObjectLockConfiguration(name, {
                 bucket: bucket.id,
                 rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
             }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
         }
         // Retained too, so a retained bucket keeps expiring what its stores' retention ends.
-        new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
+        new s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
             const policy = bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer)));
             const role = args.roles?.[consumer.name];
             if (role) {
-                new aws.iam.RolePolicy(id, { role, policy }, parent);
+                new iam.RolePolicy(id, { role, policy }, parent);
                 continue;
             }
             const key = workloadIamUser(id, { policy, noRoleBecause: POD_NO_ROLE }, parent);
@@ -125,7 +127,7 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
  * cleaned up (docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html,
  * read 2026-11-27).
  */
-export function lifecycleRules(consumers: BucketConsumer[], deletedKeptDays: number): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+export function lifecycleRules(consumers: BucketConsumer[], deletedKeptDays: number): awsInputs.s3.BucketLifecycleConfigurationRule[] {
     const expiring = consumers.flatMap((c) => (c.retention === "own" ? [] : [{
         id: `${c.name}-expires-after-${c.retention.days}-days`,
         status: "Enabled",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as autoscaling from "@pulumi/aws/autoscaling";
 import { k3sCloudInit, K3S_ROLE_TAG } from "../k3s/bootstrap";
 import { taintsFor } from "../placement";
 import { AgentJoin, gpuNodeLabels, newestGpuAmiId } from "./gpu-node-group";
@@ -103,7 +104,7 @@ export class AwsGpuAutoScalingGroup extends pulumi.ComponentResource {
             })).toString("base64"));
         const instanceTags = { ...args.tags, Name: name, [K3S_ROLE_TAG]: "agent" };
 
-        const template = new aws.ec2.LaunchTemplate(name, {
+        const template = new ec2.LaunchTemplate(name, {
             description: `k3s GPU agents of ${name} (${args.instanceType}), sized by the cluster autoscaler`,
             imageId: newestGpuAmiId(this),
             instanceType: args.instanceType,
@@ -139,7 +140,7 @@ export class AwsGpuAutoScalingGroup extends pulumi.ComponentResource {
         }, { parent: this });
 
         const groupTags = { ...autoscalerGroupTags(args.clusterName, args.instanceType, labels, taints), Name: name };
-        const group = new aws.autoscaling.Group(name, {
+        const group = new autoscaling.Group(name, {
             minSize: args.minSize,
             maxSize: args.maxSize,
             // The starting size; from then on the autoscaler owns it (ignoreChanges below).

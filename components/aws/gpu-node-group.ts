@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
 import { Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 import { AwsK3sInstance } from "./k3s-instance";
@@ -22,7 +22,7 @@ export interface AwsGpuNodeGroupArgs {
     /** Subnets to spread the nodes over, round robin. */
     subnetIds: pulumi.Input<string>[];
     /** One pre-allocated Elastic IP per node when other sites reach them over wireguard-native. */
-    addresses?: aws.ec2.Eip[];
+    addresses?: ec2.Eip[];
     securityGroupId: pulumi.Input<string>;
     instanceProfileName: pulumi.Input<string>;
     /** An AMI to use instead of the newest Deep Learning Base AMI. */
@@ -44,7 +44,7 @@ export interface AgentJoin {
 
 /** The newest Deep Learning Base AMI (x86_64) in the provider's region. */
 export function newestGpuAmiId(parent: pulumi.Resource): pulumi.Output<string> {
-    return aws.ec2.getAmiOutput({
+    return ec2.getAmiOutput({
         owners: ["amazon"],
         mostRecent: true,
         filters: [

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
 import * as tls from "@pulumi/tls";
 import { k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, TailscaleJoin } from "../k3s/bootstrap";
 
@@ -13,7 +13,7 @@ export interface AwsK3sInstanceArgs {
      * A public address allocated beforehand (an Elastic IP), so it is known before the node
      * boots and other sites' firewalls can name it; absent for a private node.
      */
-    address?: aws.ec2.Eip;
+    address?: ec2.Eip;
     /** EC2 key pair for SSH (servers, to read the kubeconfig). */
     keyName?: pulumi.Input<string>;
     /** Fixed private address (servers), so other nodes can join before it exists. */
@@ -69,7 +69,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
                     : args.k3s.cluster,
             })).toString("base64"));
 
-        const instance = new aws.ec2.Instance(name, {
+        const instance = new ec2.Instance(name, {
             instanceType: args.instanceType,
             ami: args.amiId,
             subnetId: args.subnetId,
@@ -106,7 +106,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
             ignoreChanges: ["ami", "userDataBase64"],
         });
         if (address) {
-            new aws.ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
+            new ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
         }
         this.privateIp = instance.privateIp;
         this.publicIp = address ? address.publicIp : pulumi.output("");

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import { SecurityGroupEgressRule, SecurityGroupIngressRule } from "@pulumi/aws/vpc";
 import { IngressOpening, K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
 
 export interface AwsNetworkArgs {
@@ -80,12 +81,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
             }
             : this.createVpc(name, args);
 
-        const nodes = new aws.ec2.SecurityGroup(`${name}-nodes`, {
+        const nodes = new ec2.SecurityGroup(`${name}-nodes`, {
             vpcId,
             description: "k3s nodes: cluster ports inside the VPC, overlay and API from the other sites only",
             tags: tags("nodes"),
         }, parent);
-        clusterIngressRules(args).forEach((rule, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-nodes-in-${i}`, {
+        clusterIngressRules(args).forEach((rule, i) => new SecurityGroupIngressRule(`${name}-nodes-in-${i}`, {
             securityGroupId: nodes.id,
             ipProtocol: rule.protocol,
             fromPort: rule.from,
@@ -93,7 +94,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             cidrIpv4: rule.cidr,
             description: rule.description,
         }, parent));
-        new aws.vpc.SecurityGroupEgressRule(`${name}-nodes-out`, {
+        new SecurityGroupEgressRule(`${name}-nodes-out`, {
             securityGroupId: nodes.id,
             ipProtocol: "-1",
             cidrIpv4: "0.0.0.0/0",
@@ -111,42 +112,42 @@ export class AwsNetwork extends pulumi.ComponentResource {
     private createVpc(name: string, args: AwsNetworkArgs) {
         const parent = { parent: this };
         const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
-        const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, parent);
-        const internet = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: tags("internet") }, parent);
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
+        const vpc = new ec2.Vpc(name, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, parent);
+        const internet = new ec2.InternetGateway(name, { vpcId: vpc.id, tags: tags("internet") }, parent);
+        const publicRoutes = new ec2.RouteTable(`${name}-public`, {
             vpcId: vpc.id,
             routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internet.id }],
             tags: tags("public"),
         }, parent);
 
         const publicSubnets = args.publicSubnetCidrs.map((cidr, i) => {
-            const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
+            const subnet = new ec2.Subnet(`${name}-public-${i}`, {
                 vpcId: vpc.id,
                 cidrBlock: cidr,
                 availabilityZone: args.availabilityZones[i],
                 mapPublicIpOnLaunch: false,
                 tags: tags(`public-${i}`),
             }, parent);
-            new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
+            new ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
             return subnet;
         });
 
         // One NAT gateway: GPU nodes need egress for images and models, not a gateway per zone.
-        const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
-        const nat = new aws.ec2.NatGateway(name, { allocationId: natAddress.id, subnetId: publicSubnets[0].id, tags: tags("nat") }, { parent: this, dependsOn: [internet] });
-        const privateRoutes = new aws.ec2.RouteTable(`${name}-private`, {
+        const natAddress = new ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
+        const nat = new ec2.NatGateway(name, { allocationId: natAddress.id, subnetId: publicSubnets[0].id, tags: tags("nat") }, { parent: this, dependsOn: [internet] });
+        const privateRoutes = new ec2.RouteTable(`${name}-private`, {
             vpcId: vpc.id,
             routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
             tags: tags("private"),
         }, parent);
         const privateSubnets = args.privateSubnetCidrs.map((cidr, i) => {
-            const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
+            const subnet = new ec2.Subnet(`${name}-private-${i}`, {
                 vpcId: vpc.id,
                 cidrBlock: cidr,
                 availabilityZone: args.availabilityZones[i],
                 tags: tags(`private-${i}`),
             }, parent);
-            new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, parent);
+            new ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, parent);
             return subnet;
         });
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 
 /**
  * The minimal identity a k3s node needs on AWS: Systems Manager, so operators reach nodes through
@@ -16,7 +16,7 @@ export class AwsNodeInstanceProfile extends pulumi.ComponentResource {
      */
     constructor(name: string, args: { description: string; tags?: Record<string, string> }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:NodeInstanceProfile", name, {}, opts);
-        const role = new aws.iam.Role(name, {
+        const role = new iam.Role(name, {
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -24,11 +24,11 @@ export class AwsNodeInstanceProfile extends pulumi.ComponentResource {
             description: args.description,
             tags: args.tags,
         }, { parent: this });
-        new aws.iam.RolePolicyAttachment(`${name}-ssm`, {
+        new iam.RolePolicyAttachment(`${name}-ssm`, {
             role: role.name,
             policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         }, { parent: this });
-        const profile = new aws.iam.InstanceProfile(name, { role: role.name, tags: args.tags }, { parent: this });
+        const profile = new iam.InstanceProfile(name, { role: role.name, tags: args.tags }, { parent: this });
         this.name = profile.name;
         this.roleName = role.name;
         this.registerOutputs({ name: this.name, roleName: this.roleName });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as kms from "@pulumi/aws/kms";
 import { POD_NO_ROLE } from "../workload-credentials";
 import { workloadIamUser } from "./workload-user";
 
@@ -16,12 +16,12 @@ export class AwsVaultUnsealKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: Record<string, never>, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:VaultUnsealKey", name, args, opts);
-        const key = new aws.kms.Key(name, {
+        const key = new kms.Key(name, {
             description: "Vault auto-unseal (Groundwork)",
             enableKeyRotation: true,
             deletionWindowInDays: 30,
         }, { parent: this, retainOnDelete: true });
-        new aws.kms.Alias(name, { name: pulumi.interpolate`alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
+        new kms.Alias(name, { name: pulumi.interpolate`alias/${name}-${pulumi.getStack()}`, targetKeyId: key.keyId }, { parent: this });
         const accessKey = workloadIamUser(name, {
             policy: key.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import { NO_ROLE_TAG } from "../workload-credentials";
 
 /**
@@ -8,8 +8,8 @@ import { NO_ROLE_TAG } from "../workload-credentials";
  * never leaves Pulumi's state and Vault.
  */
 export function workloadIamUser(name: string, args: { policy: pulumi.Input<string>; noRoleBecause: string }, opts: pulumi.CustomResourceOptions): { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } {
-    const user = new aws.iam.User(name, { path: "/groundwork/", tags: { [NO_ROLE_TAG]: args.noRoleBecause } }, opts);
-    new aws.iam.UserPolicy(name, { user: user.name, policy: args.policy }, opts);
-    const key = new aws.iam.AccessKey(name, { user: user.name }, opts);
+    const user = new iam.User(name, { path: "/groundwork/", tags: { [NO_ROLE_TAG]: args.noRoleBecause } }, opts);
+    new iam.UserPolicy(name, { user: user.name, policy: args.policy }, opts);
+    const key = new iam.AccessKey(name, { user: user.name }, opts);
     return { accessKeyId: key.id, secretAccessKey: pulumi.secret(key.secret) };
 }

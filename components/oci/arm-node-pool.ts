@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as oci from "@pulumi/oci";
+import * as core from "@pulumi/oci/core";
 import * as tls from "@pulumi/tls";
 import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, k3sNodeTags, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ALWAYS_FREE } from "./always-free";
@@ -95,7 +95,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                         : undefined,
                 })).toString("base64"));
 
-            const instance = new oci.core.Instance(node.name, {
+            const instance = new core.Instance(node.name, {
                 compartmentId: args.compartmentId,
                 availabilityDomain: node.availabilityDomain,
                 displayName: node.name,

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as oci from "@pulumi/oci";
+import * as identity from "@pulumi/oci/identity";
+import * as objectstorage from "@pulumi/oci/objectstorage";
+import * as ociInputs from "@pulumi/oci/types/input";
 import * as time from "@pulumiverse/time";
 import { BucketConsumer } from "../object-storage";
 import { NO_ROLE_TAG, POD_NO_ROLE } from "../workload-credentials";
@@ -77,7 +79,7 @@ export function consumerStatements(group: string, compartmentId: string, bucket:
  * on a versioned bucket every previous version goes deletedKeptDays later; abandoned multipart
  * uploads after a day.
  */
-export function ociLifecycleRules(consumers: BucketConsumer[], { deletedKeptDays, expire = [] }: Pick<OciBackupBucketArgs, "deletedKeptDays" | "expire">): oci.types.input.ObjectStorage.ObjectLifecyclePolicyRule[] {
+export function ociLifecycleRules(consumers: BucketConsumer[], { deletedKeptDays, expire = [] }: Pick<OciBackupBucketArgs, "deletedKeptDays" | "expire">): ociInputs.ObjectStorage.ObjectLifecyclePolicyRule[] {
     const expiry = (name: string, prefix: string, days: number) => ({
         name: `${name}-expires-after-${days}-days`,
         action: "DELETE",
@@ -135,8 +137,8 @@ export class OciBackupBucket extends pulumi.ComponentResource {
         if (problems.length > 0) throw new Error(problems.join("; "));
         const parent = { parent: this };
         const stack = pulumi.getStack();
-        const namespace = oci.objectstorage.getNamespaceOutput({ compartmentId: args.compartmentId }, parent).namespace;
-        const bucket = new oci.objectstorage.Bucket(name, {
+        const namespace = objectstorage.getNamespaceOutput({ compartmentId: args.compartmentId }, parent).namespace;
+        const bucket = new objectstorage.Bucket(name, {
             compartmentId: args.compartmentId,
             namespace,
             name: `${name}-${stack}`,
@@ -150,7 +152,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
         // and the lifecycle's expiries are never shorter. Abandoned multipart uploads go after a day
         // (the rule does not cover them). Object Storage acts on the
         // bucket as a service, which a policy must allow (docs.oracle.com iaas/Content/Object/Tasks/usinglifecyclepolicies.htm, read 2026-11-27).
-        const lifecycleGrant = new oci.identity.Policy(`${name}-lifecycle`, {
+        const lifecycleGrant = new identity.Policy(`${name}-lifecycle`, {
             compartmentId: args.compartmentId,
             name: `groundwork-${stack}-${name}-lifecycle`,
             description: `Groundwork ${stack}: Object Storage applies ${name}-${stack}'s lifecycle`,
@@ -158,7 +160,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
                 `Allow service objectstorage-${args.region} to manage object-family in compartment id ${compartment} where target.bucket.name = '${name}-${stack}'`,
             ]),
         }, parent);
-        new oci.objectstorage.ObjectLifecyclePolicy(name, {
+        new objectstorage.ObjectLifecyclePolicy(name, {
             namespace,
             bucket: bucket.name,
             rules: ociLifecycleRules(args.consumers, args),
@@ -166,13 +168,13 @@ export class OciBackupBucket extends pulumi.ComponentResource {
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
             const principal = `groundwork-${stack}-${id}`;
-            const user = new oci.identity.User(id, {
+            const user = new identity.User(id, {
                 compartmentId: args.tenancyId,
                 name: principal,
                 description: `Groundwork ${stack}: ${consumer.name}'s key to ${name}-${stack}/${consumer.prefix}`,
                 freeformTags: { [NO_ROLE_TAG]: POD_NO_ROLE },
             }, parent);
-            new oci.identity.UserCapabilitiesManagement(id, {
+            new identity.UserCapabilitiesManagement(id, {
                 userId: user.id,
                 canUseApiKeys: false,
                 canUseAuthTokens: false,
@@ -180,19 +182,19 @@ export class OciBackupBucket extends pulumi.ComponentResource {
                 canUseCustomerSecretKeys: true,
                 canUseSmtpCredentials: false,
             }, parent);
-            const group = new oci.identity.Group(id, {
+            const group = new identity.Group(id, {
                 compartmentId: args.tenancyId,
                 name: principal,
                 description: `Groundwork ${stack}: ${consumer.name}, ${consumer.prefix} of ${name}-${stack} only`,
             }, parent);
-            new oci.identity.UserGroupMembership(id, { userId: user.id, groupId: group.id }, parent);
-            new oci.identity.Policy(id, {
+            new identity.UserGroupMembership(id, { userId: user.id, groupId: group.id }, parent);
+            new identity.Policy(id, {
                 compartmentId: args.compartmentId,
                 name: principal,
                 description: `Groundwork ${stack}: ${consumer.name} reads and writes ${consumer.prefix} of ${name}-${stack}`,
                 statements: pulumi.output(args.compartmentId).apply((compartment) => consumerStatements(principal, compartment, `${name}-${stack}`, consumer)),
             }, parent);
-            const key = new oci.identity.CustomerSecretKey(id, {
+            const key = new identity.CustomerSecretKey(id, {
                 userId: user.id,
                 displayName: `${principal} (S3-compatible)`,
             }, { parent: this, additionalSecretOutputs: ["key"] });
@@ -219,7 +221,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
  * version on npm (`npm view @pulumiverse/time versions`, read 2026-11-28); its plugin comes from
  * github://api.github.com/pulumiverse/pulumi-time.
  */
-function retentionRule(name: string, retention: OciRetention, parent: pulumi.Resource): oci.types.input.ObjectStorage.BucketRetentionRule {
+function retentionRule(name: string, retention: OciRetention, parent: pulumi.Resource): ociInputs.ObjectStorage.BucketRetentionRule {
     return {
         displayName: `${name}-kept-unchanged`,
         duration: { timeAmount: String(retention.days), timeUnit: "DAYS" },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as oci from "@pulumi/oci";
+import * as core from "@pulumi/oci/core";
+import * as ociInputs from "@pulumi/oci/types/input";
 import { IngressOpening, K3S_API_PORT, K3S_CLUSTER_PORTS } from "../k3s/ports";
 
 export interface OciNetworkArgs {
@@ -26,7 +27,7 @@ export interface OciNetworkArgs {
     freeformTags?: Record<string, string>;
 }
 
-type IngressRule = oci.types.input.Core.SecurityListIngressSecurityRule;
+type IngressRule = ociInputs.Core.SecurityListIngressSecurityRule;
 
 const TCP = "6";
 const UDP = "17";
@@ -88,31 +89,31 @@ export class OciNetwork extends pulumi.ComponentResource {
         const dnsLabel = args.dnsLabel ?? "groundwork";
         const egressAll = [{ protocol: "all", destination: "0.0.0.0/0", destinationType: "CIDR_BLOCK", description: "all egress" }];
 
-        const vcn = new oci.core.Vcn(name, { ...common, cidrBlocks: [args.vcnCidr], displayName: name, dnsLabel }, parent);
-        const internet = new oci.core.InternetGateway(`${name}-internet`, { ...common, vcnId: vcn.id, enabled: true, displayName: `${name}-internet` }, parent);
-        const nat = new oci.core.NatGateway(`${name}-nat`, { ...common, vcnId: vcn.id, displayName: `${name}-nat` }, parent);
+        const vcn = new core.Vcn(name, { ...common, cidrBlocks: [args.vcnCidr], displayName: name, dnsLabel }, parent);
+        const internet = new core.InternetGateway(`${name}-internet`, { ...common, vcnId: vcn.id, enabled: true, displayName: `${name}-internet` }, parent);
+        const nat = new core.NatGateway(`${name}-nat`, { ...common, vcnId: vcn.id, displayName: `${name}-nat` }, parent);
 
-        const publicRoutes = new oci.core.RouteTable(`${name}-public`, {
+        const publicRoutes = new core.RouteTable(`${name}-public`, {
             ...common,
             vcnId: vcn.id,
             displayName: `${name}-public`,
             routeRules: [{ destination: "0.0.0.0/0", destinationType: "CIDR_BLOCK", networkEntityId: internet.id, description: "internet" }],
         }, parent);
-        const privateRoutes = new oci.core.RouteTable(`${name}-private`, {
+        const privateRoutes = new core.RouteTable(`${name}-private`, {
             ...common,
             vcnId: vcn.id,
             displayName: `${name}-private`,
             routeRules: [{ destination: "0.0.0.0/0", destinationType: "CIDR_BLOCK", networkEntityId: nat.id, description: "egress through NAT" }],
         }, parent);
 
-        const publicRules = new oci.core.SecurityList(`${name}-public`, {
+        const publicRules = new core.SecurityList(`${name}-public`, {
             ...common,
             vcnId: vcn.id,
             displayName: `${name}-public`,
             ingressSecurityRules: publicSubnetRules(args),
             egressSecurityRules: egressAll,
         }, parent);
-        const privateRules = new oci.core.SecurityList(`${name}-private`, {
+        const privateRules = new core.SecurityList(`${name}-private`, {
             ...common,
             vcnId: vcn.id,
             displayName: `${name}-private`,
@@ -120,7 +121,7 @@ export class OciNetwork extends pulumi.ComponentResource {
             egressSecurityRules: egressAll,
         }, parent);
 
-        const publicSubnet = new oci.core.Subnet(`${name}-public`, {
+        const publicSubnet = new core.Subnet(`${name}-public`, {
             ...common,
             vcnId: vcn.id,
             cidrBlock: args.publicSubnetCidr,
@@ -130,7 +131,7 @@ export class OciNetwork extends pulumi.ComponentResource {
             routeTableId: publicRoutes.id,
             securityListIds: [publicRules.id],
         }, parent);
-        const privateSubnet = new oci.core.Subnet(`${name}-private`, {
+        const privateSubnet = new core.Subnet(`${name}-private`, {
             ...common,
             vcnId: vcn.id,
             cidrBlock: args.privateSubnetCidr,

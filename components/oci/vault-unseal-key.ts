@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as oci from "@pulumi/oci";
+import * as identity from "@pulumi/oci/identity";
+import * as kms from "@pulumi/oci/kms";
 
 export interface OciVaultUnsealKeyArgs {
     compartmentId: pulumi.Input<string>;
@@ -33,25 +34,25 @@ export class OciVaultUnsealKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: OciVaultUnsealKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:VaultUnsealKey", name, {}, opts);
-        const vault = new oci.kms.Vault(name, {
+        const vault = new kms.Vault(name, {
             compartmentId: args.compartmentId,
             displayName: `${name}-${pulumi.getStack()}`,
             vaultType: "DEFAULT",
         }, { parent: this, retainOnDelete: true });
-        const key = new oci.kms.Key(name, {
+        const key = new kms.Key(name, {
             compartmentId: args.compartmentId,
             displayName: `${name}-${pulumi.getStack()}`,
             managementEndpoint: vault.managementEndpoint,
             keyShape: { algorithm: "AES", length: 32 },
             protectionMode: "SOFTWARE",
         }, { parent: this, retainOnDelete: true });
-        const group = new oci.identity.DynamicGroup(name, {
+        const group = new identity.DynamicGroup(name, {
             compartmentId: args.tenancyId,
             name: pulumi.interpolate`${name}-${pulumi.getStack()}`,
             description: "Instances whose pods run Vault, allowed to use its unseal key",
             matchingRule: pulumi.all(args.instanceIds).apply(instancesMatchingRule),
         }, { parent: this });
-        new oci.identity.Policy(name, {
+        new identity.Policy(name, {
             compartmentId: args.compartmentId,
             name: pulumi.interpolate`${name}-${pulumi.getStack()}`,
             description: "Vault auto-unseal",
