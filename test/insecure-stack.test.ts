@@ -35,7 +35,10 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "mesh-admits-outside-callers", level: "mandatory", resource: { type: "kubernetes:core/v1:Pod", name: "insecure-data/vectors-db-1" }, message: "port 8000 of Pod insecure-data/vectors-db-1 is called by kubelet (HTTPS probe) and the cnpg operator from unmeshed cnpg-system, which default-inbound-policy all-authenticated refuses" },
     // security
     { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: 'metadataOptions.httpTokens is "unset"' },
+    { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "gpu-node" }, message: 'metadataOptions.httpPutResponseHopLimit is "unset"' },
     { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "training-node" }, message: 'metadataOptions.httpTokens is "optional"' },
+    { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "training-node" }, message: 'metadataOptions.httpPutResponseHopLimit is "unset"' },
+    { pack: "security", policy: "aws-ec2-imdsv2-required", level: "mandatory", resource: { type: INSTANCE, name: "burst-node" }, message: "metadataOptions.httpPutResponseHopLimit is 2" },
     { pack: "security", policy: "aws-no-public-admin-ingress", level: "mandatory", resource: { type: "aws:ec2/securityGroup:SecurityGroup", name: "wide-open" }, message: "ingress[0] admits 0.0.0.0/0 to port(s) 22" },
     { pack: "security", policy: "aws-no-public-admin-ingress", level: "mandatory", resource: { type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "wide-open-api" }, message: "admits 0.0.0.0/0 to port(s) 6443" },
     { pack: "security", policy: "aws-kms-key-rotation", level: "mandatory", resource: { type: "aws:kms/key:Key", name: "unrotated" }, message: "enableKeyRotation must be true" },

@@ -8,19 +8,32 @@ const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
 // Source: tfsec aws-ec2-enforce-http-token-imds and CIS AWS Foundations 5.6 "Ensure that EC2
 // Metadata Service only allows IMDSv2" (read 2026-11-25). An instance with the endpoint disabled
-// has no IMDS to abuse and passes.
+// has no IMDS to abuse and passes. The hop limit is issue 12's half for pods: IMDSv2's token
+// response leaves with a TTL of httpPutResponseHopLimit, so at 1 it dies at the node and a pod,
+// one hop further, gets no token (docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html,
+// "Instance metadata access considerations"). Unset, the AMI's or the account's default applies,
+// which can be 2 (Amazon Linux 2023), so the rule wants it said.
 export const awsImdsv2Required: ResourceValidationPolicy = {
     name: "aws-ec2-imdsv2-required",
-    description: "EC2 instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens = required).",
+    description: "EC2 instances and launch templates require IMDSv2 session tokens (metadataOptions.httpTokens = required) with a hop limit of 1, so pods get none.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== INSTANCE && args.type !== LAUNCH_TEMPLATE) return;
         const options = args.props.metadataOptions ?? {};
-        if (options.httpEndpoint === "disabled" || options.httpTokens === "required") return;
-        report(
-            `metadataOptions.httpTokens is ${JSON.stringify(options.httpTokens ?? "unset")}; set metadataOptions.httpTokens: "required" ` +
-                "so the instance metadata service only answers IMDSv2 (session-token) requests",
-        );
+        if (options.httpEndpoint === "disabled") return;
+        if (options.httpTokens !== "required") {
+            report(
+                `metadataOptions.httpTokens is ${JSON.stringify(options.httpTokens ?? "unset")}; set metadataOptions.httpTokens: "required" ` +
+                    "so the instance metadata service only answers IMDSv2 (session-token) requests",
+            );
+        }
+        const hops = options.httpPutResponseHopLimit;
+        if (hops !== 1) {
+            report(
+                `metadataOptions.httpPutResponseHopLimit is ${JSON.stringify(hops ?? "unset")}; set it to 1 so the session token ` +
+                    "never reaches a pod (a pod is one network hop past the node; unset, the AMI's or the account's default applies)",
+            );
+        }
     },
 };
 

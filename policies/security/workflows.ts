@@ -12,35 +12,74 @@ import * as YAML from "yaml";
  * (a reviewer approves before its secrets are released) in a job that never runs for forks.
  */
 
-const SECRET = /\$\{\{\s*secrets\.(\w+)\s*\}\}/g;
+/** Triggers whose jobs run a pull request's code, with the repository's secrets for its own branches. */
+const RUNS_PR_CODE = ["pull_request", "pull_request_review", "pull_request_review_comment"];
+/**
+ * Triggers that run the base branch's workflow with the repository's secrets and write token, for
+ * events anyone can cause: checking out the pull request there runs its code with them.
+ */
+const RUNS_WITH_SECRETS = ["pull_request_target", "workflow_run", "issue_comment"];
+/** Every `${{ }}` expression. */
+const EXPRESSION = /\$\{\{([^}]*)\}\}/g;
 /** The token GitHub scopes to the job (its `permissions`), not a credential of ours. */
 const JOB_TOKEN = "GITHUB_TOKEN";
 const NOT_FORKS = /github\.event\.pull_request\.head\.repo\.full_name\s*==\s*github\.repository/;
-const PR_HEAD = /github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref/;
+/** A ref that names the pull request's code: its head, its merge ref, or the commit a workflow_run ran on. */
+const PR_CODE_REF = /github\.event\.(pull_request|workflow_run|issue)\b[\w.]*\.head|github\.head_ref|refs\/pull\/|\bpull\//;
 
-const secretsIn = (value: unknown): string[] => [...JSON.stringify(value ?? "").matchAll(SECRET)].map((m) => m[1]).filter((s) => s !== JOB_TOKEN);
+/**
+ * The secrets an object's expressions reach: `NAME` for `secrets.NAME`, `secrets.*` for anything
+ * that hands over the whole context (`toJSON(secrets)`, `secrets[...]`), and `secrets: inherit`.
+ */
+function secretsIn(value: unknown): string[] {
+    const found: string[] = [];
+    for (const [, expression] of JSON.stringify(value ?? "").matchAll(EXPRESSION)) {
+        const named = [...expression.matchAll(/\bsecrets\.(\w+)/g)].map((m) => m[1]);
+        const whole = (expression.match(/\bsecrets\b/g) ?? []).length > named.length;
+        found.push(...named.filter((n) => n !== JOB_TOKEN), ...(whole ? ["secrets.*"] : []));
+    }
+    return found;
+}
+
+/** The job's environment name, whether written as a name or as `{ name, url }`. */
+const environmentOf = (job: any): string | undefined => (typeof job.environment === "object" ? job.environment?.name : job.environment);
+
+/** A job a reviewer must approve and that never runs for forks: a protected environment and the fork check, not weakened by `||`. */
+function isGuarded(job: any, protectedEnvironments: readonly string[]): boolean {
+    const condition = String(job.if ?? "");
+    return protectedEnvironments.includes(String(environmentOf(job))) && NOT_FORKS.test(condition) && !/\|\||always\(\)/.test(condition);
+}
 
 /** What is wrong with one workflow file, as messages naming the file, the job and the fix. */
-export function pullRequestSecretProblems(file: string, text: string): string[] {
+export function pullRequestSecretProblems(file: string, text: string, protectedEnvironments: readonly string[] = ["preview"]): string[] {
     const workflow = YAML.parse(text) ?? {};
     const on = workflow.on ?? workflow[true as unknown as string];
-    const triggers = typeof on === "string" ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
-    const forPullRequests = triggers.includes("pull_request") || triggers.includes("pull_request_target");
-    if (!forPullRequests) return [];
-    const target = triggers.includes("pull_request_target");
+    const triggers: string[] = typeof on === "string" ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
+    const runsPrCode = triggers.some((t) => RUNS_PR_CODE.includes(t));
+    const runsWithSecrets = triggers.filter((t) => RUNS_WITH_SECRETS.includes(t));
+    if (!runsPrCode && runsWithSecrets.length === 0) return [];
+    const guard = `run it in a protected environment (environment: ${protectedEnvironments.join(" or ")}) with if: github.event.pull_request.head.repo.full_name == github.repository, or use the offline plan`;
     const problems: string[] = [];
     const workflowSecrets = secretsIn(workflow.env);
-    if (workflowSecrets.length > 0) {
+    if (runsPrCode && workflowSecrets.length > 0) {
         problems.push(`${file}: env gives secrets ${workflowSecrets.join(", ")} to every job of a pull-request workflow; move them into a job in a protected environment`);
     }
+    const workflowIdToken = workflow.permissions === "write-all" || workflow.permissions?.["id-token"] === "write";
     for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
-        const used = secretsIn(job);
-        const guarded = typeof job.environment !== "undefined" && NOT_FORKS.test(String(job.if ?? ""));
-        if (used.length > 0 && !guarded) {
-            problems.push(`${file}: job ${name} gives secrets ${[...new Set(used)].join(", ")} to pull-request code; run it in a protected environment (environment:) with if: github.event.pull_request.head.repo.full_name == github.repository, or use the offline plan`);
+        const guarded = isGuarded(job, protectedEnvironments);
+        if (runsPrCode && !guarded) {
+            const used = [...new Set([...secretsIn(job), ...(job.secrets === "inherit" ? ["secrets: inherit"] : [])])];
+            if (used.length > 0) {
+                problems.push(`${file}: job ${name} gives secrets ${used.join(", ")} to pull-request code; ${guard}`);
+            }
+            const idToken = job.permissions === undefined ? workflowIdToken : job.permissions === "write-all" || job.permissions?.["id-token"] === "write";
+            if (idToken) {
+                problems.push(`${file}: job ${name} lets pull-request code mint a cloud OIDC token (permissions id-token: write); ${guard}`);
+            }
         }
-        if (target && (job.steps ?? []).some((s: any) => String(s.uses ?? "").startsWith("actions/checkout@") && PR_HEAD.test(JSON.stringify(s.with ?? {})))) {
-            problems.push(`${file}: job ${name} checks out the pull request's head under pull_request_target, which runs with the base repository's secrets; use pull_request instead`);
+        const checksOutPr = (job.steps ?? []).some((s: any) => String(s.uses ?? "").startsWith("actions/checkout@") && PR_CODE_REF.test(JSON.stringify(s.with ?? {})));
+        if (runsWithSecrets.length > 0 && checksOutPr) {
+            problems.push(`${file}: job ${name} checks out the pull request's code under ${runsWithSecrets.join(", ")}, which runs with the base repository's secrets and write token; use pull_request instead`);
         }
     }
     return problems;
@@ -48,6 +87,7 @@ export function pullRequestSecretProblems(file: string, text: string): string[] 
 
 interface WorkflowConfig {
     workflowsDir: string;
+    protectedEnvironments: string[];
 }
 
 export const pullRequestJobsWithoutSecrets: StackValidationPolicy = {
@@ -57,13 +97,20 @@ export const pullRequestJobsWithoutSecrets: StackValidationPolicy = {
     configSchema: {
         properties: {
             workflowsDir: { type: "string", default: ".github/workflows", description: "The workflows, relative to the project directory the packs run in." },
+            protectedEnvironments: {
+                type: "array",
+                items: { type: "string" },
+                default: ["preview"],
+                description: "GitHub environments whose deployment protection rules make a reviewer approve a run before its secrets are released.",
+            },
         },
     },
     validateStack: (args, report) => {
-        const dir = path.resolve(args.getConfig<WorkflowConfig>().workflowsDir ?? ".github/workflows");
+        const config = args.getConfig<WorkflowConfig>();
+        const dir = path.resolve(config.workflowsDir ?? ".github/workflows");
         if (!fs.existsSync(dir)) return;
         for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-            for (const problem of pullRequestSecretProblems(file, fs.readFileSync(path.join(dir, file), "utf8"))) report(problem);
+            for (const problem of pullRequestSecretProblems(file, fs.readFileSync(path.join(dir, file), "utf8"), config.protectedEnvironments ?? ["preview"])) report(problem);
         }
     },
 };

@@ -24,6 +24,7 @@ import {
 import { compliantContainer, compliantPod, CRON_JOB, cronJob, DEPLOYMENT, deployment, JOB, messages, POD, record } from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
 /** The gpu-0 instance of the hybrid plan. */
 function ec2(props: Record<string, any> = {}): Record<string, any> {
@@ -70,12 +71,22 @@ describe("security policy pack", () => {
             assert.deepEqual(await messages(awsImdsv2Required, [record(INSTANCE, ec2(), "gpu-0")]), []);
         });
         it("flags optional tokens and names the field", async () => {
-            const [m, ...rest] = await messages(awsImdsv2Required, [record(INSTANCE, ec2({ metadataOptions: { httpTokens: "optional" } }))]);
+            const [m, ...rest] = await messages(awsImdsv2Required, [record(INSTANCE, ec2({ metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 1 } }))]);
             assert.equal(rest.length, 0);
             assert.match(m, /metadataOptions\.httpTokens is "optional"; set metadataOptions\.httpTokens: "required"/);
         });
-        it("flags an instance without metadataOptions", async () => {
-            assert.match((await messages(awsImdsv2Required, [record(INSTANCE, ec2({ metadataOptions: undefined }))]))[0], /httpTokens is "unset"/);
+        it("flags an instance without metadataOptions, for its tokens and its hop limit", async () => {
+            const [tokens, hops, ...rest] = await messages(awsImdsv2Required, [record(INSTANCE, ec2({ metadataOptions: undefined }))]);
+            assert.equal(rest.length, 0);
+            assert.match(tokens, /httpTokens is "unset"/);
+            assert.match(hops, /httpPutResponseHopLimit is "unset"; set it to 1 so the session token never reaches a pod/);
+        });
+        it("flags a hop limit above 1, which hands pods a token", async () => {
+            const found = await messages(awsImdsv2Required, [record(LAUNCH_TEMPLATE, { metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 } })]);
+            assert.deepEqual(found.map((m) => m.split(";")[0]), ["metadataOptions.httpPutResponseHopLimit is 2"]);
+        });
+        it("passes an instance whose metadata endpoint is off", async () => {
+            assert.deepEqual(await messages(awsImdsv2Required, [record(INSTANCE, ec2({ metadataOptions: { httpEndpoint: "disabled" } }))]), []);
         });
     });
 
