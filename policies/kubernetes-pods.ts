@@ -106,9 +106,9 @@ export interface PodRuleConfig {
  * traefik, svclb), and the node agents' namespaces (the CNI installer writes CNI binaries and config
  * through hostPath; the GPU device plugin mounts the kubelet's device-plugin socket; kured shares the
  * host's PID namespace and reads the reboot sentinel through hostPath; node-exporter reads the
- * host's /proc, /sys and / on its network and PID namespaces) are privileged by design,
- * the same exemption security/namespace-pod-security-enforced makes. Their pods still
- * go through pod-security-admission and placement.
+ * host's /proc, /sys and / through hostPath) are privileged by design, the same exemption
+ * security/namespace-pod-security-enforced makes. Their pods still go through
+ * pod-security-admission, placement and pod-host-network-only-k3s.
  */
 export const EXCLUDED_NAMESPACES_SCHEMA: PolicyConfigSchema["properties"][string] = {
     type: "array",

@@ -57,7 +57,8 @@ describe("egress allowances", () => {
         assert.deepEqual(receiver({ kind: "slack" }), [{ kind: "public", ports: [443] }]);
         assert.deepEqual(receiver({ kind: "webhook" }), [{ kind: "anywhere", ports: [80, 443] }]);
         const prometheus = monitoringEgress({ kind: "teams" }).find((a) => a.name === "prometheus-nodes")!;
-        assert.deepEqual(prometheus.to, [{ kind: "nodes", ports: [10250, 9100] }]);
+        // node-exporter runs on its pod network, so only the kubelets are on the nodes.
+        assert.deepEqual(prometheus.to, [{ kind: "nodes", ports: [10250] }]);
         assert.equal(monitoringEgress({ kind: "teams" }).some((a) => a.name === "grafana-identity-provider"), false, "no SSO, no identity provider");
     });
 

@@ -51,6 +51,7 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "pod-no-host-path", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: 'volumes[0] "host-root": hostPath "/" is not allowed' },
     { pack: "security", policy: "pod-no-literal-secret-env", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: 'env[0] "DB_PASSWORD" has a literal value' },
     { pack: "security", policy: "pod-no-host-namespaces", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "spec.template.spec.hostNetwork must not be true" },
+    { pack: "security", policy: "pod-host-network-only-k3s", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "spec.template.spec.hostNetwork is true in namespace" },
     { pack: "security", policy: "pod-run-as-non-root", level: "mandatory", resource: { type: DEPLOYMENT, name: "legacy-api" }, message: "securityContext.runAsUser must not be 0" },
     { pack: "security", policy: "namespace-pod-security-enforced", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: 'namespace "insecure-apps" is "unset"' },
     { pack: "security", policy: "namespace-network-policy", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "namespace insecure-apps has no NetworkPolicy selecting all its pods" },

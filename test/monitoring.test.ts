@@ -60,6 +60,23 @@ describe("monitoring and alerts", function () {
         });
     });
 
+    it("runs node-exporter on its own network and PIDs, within its namespace's policies, scraped on 9100 by Prometheus alone", () => {
+        for (const stack of ["dev", "cloud"]) {
+            const docs = docsOf(plans[stack]);
+            const values = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values["prometheus-node-exporter"];
+            assert.deepEqual([values.hostNetwork, values.hostPID], [false, false]);
+            const allow = find(docs, "NetworkPolicy", "allow-monitoring-node-exporter");
+            assert.equal(allow.metadata.namespace, "groundwork-node-metrics");
+            assert.deepEqual(allow.spec, {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-node-exporter" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-observability" } } }], ports: [{ port: 9100, protocol: "TCP" }] }],
+            });
+            const egress = find(docs, "NetworkPolicy", "allow-prometheus-nodes-egress");
+            assert.deepEqual(egress.spec.egress.map((e: any) => e.ports), [[{ port: 10250, protocol: "TCP" }]], `${stack}: Prometheus reaches nodes only for their kubelets`);
+        }
+    });
+
     describe("alerts reach the receiver, and its secret never leaves Vault", () => {
         const receiverIn = (stack: string) => docsOf(plans[stack]).find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack")
             .spec.values.alertmanager.config.receivers.find((r: any) => r.name === "groundwork");

@@ -15,17 +15,13 @@ export interface ClusterPort {
 
 export const K3S_API_PORT = 6443;
 export const KUBELET_PORT = 10250;
-/** kube-prometheus-stack's node-exporter listens on every node's own address (hostNetwork). */
-export const NODE_EXPORTER_PORT = 9100;
 
 export const K3S_CLUSTER_PORTS: readonly ClusterPort[] = [
     { protocol: "tcp", from: 2379, to: 2380, on: "servers", description: "k3s embedded etcd (HA servers)" },
     { protocol: "tcp", from: K3S_API_PORT, to: K3S_API_PORT, on: "servers", description: "k3s supervisor and Kubernetes API from agents" },
     { protocol: "udp", from: 8472, to: 8472, on: "all", description: "flannel VXLAN" },
     { protocol: "tcp", from: KUBELET_PORT, to: KUBELET_PORT, on: "all", description: "kubelet metrics and exec" },
-    { protocol: "tcp", from: NODE_EXPORTER_PORT, to: NODE_EXPORTER_PORT, on: "all", description: "node-exporter metrics, scraped by Prometheus" },
     { protocol: "udp", from: 51820, to: 51821, on: "all", description: "flannel wireguard-native (IPv4, IPv6)" },
-    { protocol: "tcp", from: 5001, to: 5001, on: "all", description: "embedded registry mirror (spegel)" },
 ];
 
 /**

@@ -17,7 +17,7 @@ import { Dashboard, dashboardJson } from "./dashboards";
 import { MONITORING_NAMESPACE, PROMETHEUS_SERVICE_ACCOUNT, SCRAPER } from "./scraper";
 import { podMonitorSpec, PodScrapeTarget, ScraperOpening, scraperOpenings } from "./scrape-targets";
 import { EgressAllowance, EgressDestination, endpointDestination, endpointsDestinations, PUBLIC_HTTPS } from "../platform/egress";
-import { KUBELET_PORT, NODE_EXPORTER_PORT } from "../k3s/ports";
+import { KUBELET_PORT } from "../k3s/ports";
 
 /**
  * kube-prometheus-stack: the prometheus-operator with its CRDs, Prometheus, Alertmanager, Grafana,
@@ -45,8 +45,14 @@ const KSM_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0
 
 export const MONITORING_RELEASE = "monitoring";
 const FULLNAME = "monitoring-kube-prometheus";
-/** node-exporter needs the host's network, PIDs and filesystem: a privileged namespace of its own. */
+/**
+ * node-exporter reads the host's /proc, /sys and / through hostPath mounts: a privileged namespace
+ * of its own. It runs in its own network and PID namespaces (below), so NetworkPolicies apply to it.
+ */
 export const NODE_METRICS_NAMESPACE = "groundwork-node-metrics";
+/** node-exporter's port (prometheus-node-exporter-4.56.1 values.yaml service.port) and its pods' labels. */
+const NODE_EXPORTER_PORT = 9100;
+const NODE_EXPORTER_PODS = { "app.kubernetes.io/name": "prometheus-node-exporter" };
 /** The kps Service in front of Prometheus (`http-web` 9090), which KEDA and Grafana query. */
 export const PROMETHEUS_URL = `http://${FULLNAME}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
 /** Grafana's Service (`http-web` 80 → 3000) and its service account, which calls Prometheus and Alertmanager. */
@@ -111,7 +117,7 @@ export function grafanaRoleExpression(sso: GrafanaSso): string {
 
 /**
  * Where the monitoring pods go outside the cluster: Prometheus to every node's kubelet (10250:
- * metrics and cAdvisor) and node-exporter (9100, on the host's network); Alertmanager to its
+ * metrics and cAdvisor); Alertmanager to its
  * receiver; Grafana to the identity provider's token and userinfo endpoints. The webhook
  * receiver's URL is a secret, so its allowance is HTTP and HTTPS anywhere.
  */
@@ -121,7 +127,7 @@ export function monitoringEgress(receiver: AlertReceiver, sso?: Pick<GrafanaSso,
         : [PUBLIC_HTTPS];
     const idp = sso ? endpointsDestinations([sso.tokenUrl, sso.userinfoUrl]) : [];
     return [
-        { name: "prometheus-nodes", podSelector: PODS.prometheus, to: [{ kind: "nodes", ports: [KUBELET_PORT, NODE_EXPORTER_PORT] }], reason: "Prometheus scrapes each node's kubelet and cAdvisor (10250) and node-exporter (9100)" },
+        { name: "prometheus-nodes", podSelector: PODS.prometheus, to: [{ kind: "nodes", ports: [KUBELET_PORT] }], reason: "Prometheus scrapes each node's kubelet and cAdvisor (10250)" },
         { name: "alert-receiver", podSelector: PODS.alertmanager, to: receiverTo, reason: `Alertmanager sends notifications to the ${receiver.kind} receiver` },
         ...(idp.length > 0 ? [{ name: "grafana-identity-provider", podSelector: PODS.grafana, to: idp, reason: "people sign in to Grafana through OAuth: Grafana calls the issuer's token and userinfo endpoints" }] : []),
     ];
@@ -178,6 +184,10 @@ export class Monitoring extends pulumi.ComponentResource {
             metadata: { name: NODE_METRICS_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" } },
         }, parent);
         const inNamespace = { ...parent, dependsOn: [ns] };
+        allowIngress(`${name}-node-exporter`, {
+            namespace: NODE_METRICS_NAMESPACE, podSelector: NODE_EXPORTER_PODS, ports: [NODE_EXPORTER_PORT], from: [MONITORING_NAMESPACE],
+            reason: "Prometheus scrapes node-exporter (outside the mesh)",
+        }, { ...parent, dependsOn: [nodeMetrics] });
 
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, inNamespace);
         const consumer = args.vaultConsumer.name;
@@ -302,6 +312,14 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             // The chart's defaults set only a read-only root (values.yaml L360-367): no escalation, no capabilities, the runtime's seccomp profile.
             securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
             containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            // Not the host's network and PIDs (values.yaml L382, L390 default both on): in the host's
+            // network a pod is outside every NetworkPolicy (kube-router polices pod addresses only) and
+            // one hop from AWS's metadata service, past its hop limit of 1. The host's /proc, /sys and
+            // / stay mounted, so CPU, memory, disk and filesystem metrics are the node's; network
+            // metrics (node_network_*) become the pod's own interface. It listens on all of the pod's
+            // interfaces (service.listenOnAllInterfaces, default true: daemonset.yaml L119-129).
+            hostNetwork: false,
+            hostPID: false,
         },
         grafana: {
             admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },

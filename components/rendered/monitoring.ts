@@ -184,8 +184,9 @@ function nodeExporter(release: string, namespace: string, values: Record<string,
         serviceAccountName: `${release}-prometheus-node-exporter`,
         // NE values.yaml L360-367 defaults: no seccomp, only a read-only root in the container.
         securityContext: ne.securityContext ?? { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
-        hostNetwork: true,
-        hostPID: true,
+        // NE values.yaml L382, L390: both on unless set; daemonset.yaml L315-319.
+        hostNetwork: ne.hostNetwork ?? true,
+        hostPID: ne.hostPID ?? true,
         nodeSelector: { "kubernetes.io/os": "linux", ...(ne.nodeSelector ?? {}) },
         // NE values.yaml L471-473: every NoSchedule taint (GPU and edge nodes included).
         tolerations: ne.tolerations ?? [{ effect: "NoSchedule", operator: "Exists" }],
@@ -195,7 +196,9 @@ function nodeExporter(release: string, namespace: string, values: Record<string,
             image: chartImage("quay.io/prometheus/node-exporter", "v1.12.1-distroless", valueAt(values, "prometheus-node-exporter", "image", "digest")),
             securityContext: ne.containerSecurityContext ?? { readOnlyRootFilesystem: true },
             resources: ne.resources,
-            ports: [{ name: "http-metrics", containerPort: 9100, hostPort: 9100 }],
+            // daemonset.yaml L136-139 renders no hostPort; the API server sets it to the
+            // containerPort for a pod on the host's network.
+            ports: [{ name: "http-metrics", containerPort: 9100, ...(ne.hostNetwork ?? true ? { hostPort: 9100 } : {}) }],
             livenessProbe: probe,
             readinessProbe: probe,
         }],

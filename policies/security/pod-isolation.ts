@@ -1,5 +1,5 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
-import { containerLabel, EXCLUDED_NAMESPACES_SCHEMA, PodRuleConfig, validatePods } from "../kubernetes-pods";
+import { containerLabel, EXCLUDED_NAMESPACES_SCHEMA, PodRuleConfig, podWorkload, validatePods } from "../kubernetes-pods";
 
 /**
  * Pod isolation rules from the Kubernetes Pod Security Standards
@@ -138,6 +138,44 @@ export const podNoHostNamespaces: ResourceValidationPolicy = {
     }),
 };
 
+interface HostNetworkConfig {
+    hostNetworkNamespaces: string[];
+}
+
+/**
+ * Issue 12 item 1: a pod on its node's network is outside every NetworkPolicy (k3s's kube-router
+ * polices pod addresses: k3s-io/kube-router@v2.6.3-k3s1 pkg/controllers/netpol/utils.go L40-42)
+ * and crosses no network hop to the instance metadata service, so neither the metadata egress
+ * block nor AWS's hop limit of 1 keeps it out. Unlike pod-no-host-namespaces, this rule exempts no
+ * node agent's namespace: only where k3s's own machinery runs (kube-system; system-upgrade, whose
+ * upgrade Jobs replace the k3s binary on the host).
+ */
+export const podHostNetworkOnlyK3s: ResourceValidationPolicy = {
+    name: "pod-host-network-only-k3s",
+    description: "Only k3s's own machinery shares a node's network: a host-network pod is outside NetworkPolicies and reaches the instance metadata service.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            hostNetworkNamespaces: {
+                type: "array",
+                items: { type: "string" },
+                default: ["kube-system", "system-upgrade"],
+                description: "Namespaces whose pods may share their node's network: k3s's own.",
+            },
+        },
+    },
+    validateResource: (args, report) => {
+        const pod = podWorkload(args.type, args.props);
+        if (pod === undefined || pod.spec.hostNetwork !== true) return;
+        const allowed = args.getConfig<HostNetworkConfig>().hostNetworkNamespaces ?? [];
+        if (allowed.includes(pod.namespace)) return;
+        report(
+            `${pod.specPath}.hostNetwork is true in namespace "${pod.namespace}": on the node's network a pod is outside every NetworkPolicy ` +
+                `and one step from the instance metadata service (the node's user data, its cloud role); give it its own network namespace (only ${allowed.join(", ") || "no namespace"} may share the node's)`,
+        );
+    },
+};
+
 // PSS baseline "HostPath Volumes"; kube-linter sensitive-host-mounts.
 export const podNoHostPath: ResourceValidationPolicy = {
     name: "pod-no-host-path",
@@ -178,6 +216,7 @@ export const podIsolationPolicies = [
     podSeccompProfile,
     podReadOnlyRootFilesystem,
     podNoHostNamespaces,
+    podHostNetworkOnlyK3s,
     podNoHostPath,
     podNoHostPort,
 ];

@@ -74,3 +74,4 @@ export const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 export const CRON_JOB = "kubernetes:batch/v1:CronJob";
 export const POD = "kubernetes:core/v1:Pod";
 export const JOB = "kubernetes:batch/v1:Job";
+export const DAEMON_SET = "kubernetes:apps/v1:DaemonSet";

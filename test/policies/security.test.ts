@@ -13,6 +13,7 @@ import { podImagePinned, podNoLiteralSecretEnv, podServiceAccountToken, podImage
 import {
     podDropAllCapabilities,
     podNoHostNamespaces,
+    podHostNetworkOnlyK3s,
     podNoHostPath,
     podNoHostPort,
     podNoPrivileged,
@@ -21,7 +22,7 @@ import {
     podRunAsNonRoot,
     podSeccompProfile,
 } from "../../policies/security/pod-isolation";
-import { compliantContainer, compliantPod, CRON_JOB, cronJob, DEPLOYMENT, deployment, JOB, messages, POD, record } from "./harness";
+import { compliantContainer, compliantPod, CRON_JOB, cronJob, DAEMON_SET, DEPLOYMENT, deployment, JOB, messages, POD, record } from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -284,6 +285,20 @@ describe("security policy pack", () => {
                 "spec.template.spec.hostNetwork must not be true; remove it so the pod keeps its own namespace",
                 "spec.template.spec.hostPID must not be true; remove it so the pod keeps its own namespace",
             ]);
+        });
+    });
+
+    describe("pod-host-network-only-k3s", () => {
+        const onHost = (namespace: string) => ({ metadata: { name: "node-exporter", namespace }, spec: { template: { spec: { ...compliantPod(), hostNetwork: true } } } });
+        it("passes pods with their own network, and k3s's own on the host's", async () => {
+            assert.deepEqual(await messages(podHostNetworkOnlyK3s, [record(DEPLOYMENT, deployment()), record(DAEMON_SET, onHost("kube-system")), record(JOB, onHost("system-upgrade"))]), []);
+        });
+        it("flags a host-network pod in a node agent's namespace, which pod-no-host-namespaces exempts", async () => {
+            const pod = record(DAEMON_SET, onHost("groundwork-node-metrics"));
+            assert.deepEqual(await messages(podNoHostNamespaces, [pod]), [], "the node agents' namespaces are outside the pod rules");
+            const [m, ...rest] = await messages(podHostNetworkOnlyK3s, [pod]);
+            assert.equal(rest.length, 0);
+            assert.match(m, /^spec\.template\.spec\.hostNetwork is true in namespace "groundwork-node-metrics": on the node's network a pod is outside every NetworkPolicy and one step from the instance metadata service .*only kube-system, system-upgrade may share the node's\)$/);
         });
     });
 
