@@ -70,6 +70,13 @@ export const IMAGE_DIGESTS = {
     "quay.io/curl/curl:8.21.0": { digest: "sha256:7c12af72ceb38b7432ab85e1a265cff6ae58e06f95539d539b654f2cfa64bb13", platforms: BOTH, evidence: "index with its amd64/arm64 children per a public file; 9+ curlimages/curl pins agree; one push to both registries upstream" },
     // Open WebUI: public files name it the OCI index (one after `docker manifest inspect`: amd64 + arm64).
     "ghcr.io/open-webui/open-webui:0.11.0": { digest: "sha256:72c0ba641ba75e7aa52655cb242570906ececd09b1140fb736483038a22b3228", platforms: BOTH, evidence: "index per 4 public files, one from docker manifest inspect; 7 more pins agree" },
+    // The cluster autoscaler: the Kubernetes image promoter's manifest, which maps each digest it
+    // copies to registry.k8s.io to its tags (for this multi-arch name, the manifest list; -amd64 and
+    // -arm64 are other repositories): registry.k8s.io/images/k8s-staging-autoscaling/images.yaml,
+    // read from soltysh/k8s.io@2d7cc8e8, a fork of kubernetes/k8s.io that agrees with upstream
+    // 03d2ebb2 on every older version checked (upstream's stored copy stops at v1.33.1). Read
+    // 2026-11-28, research/digests-group3.md row 7. Runs on AWS servers, amd64 or arm64.
+    "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.2": { digest: "sha256:76a7eb96cd9d9570ce768184c43a98f71723a6f48cb27f10c293d2ed9b1743b6", platforms: BOTH, evidence: "kubernetes/k8s.io promoter manifest registry.k8s.io/images/k8s-staging-autoscaling/images.yaml, via the fork soltysh/k8s.io@2d7cc8e8" },
     // Qdrant: one multi-platform push per tag, linux/amd64 and linux/arm64
     // (qdrant/qdrant@v1.18.2:.github/workflows/docker-image.yml L64-73). Three public projects pin
     // this digest for the tag, one read with `skopeo inspect --raw | sha256sum` and called the

@@ -35,13 +35,25 @@ export const ALWAYS_FREE_POLICY = "always-free-within-limits";
 
 /** The security pack's policy that keeps the k3s server token on servers. */
 export const SERVER_TOKEN_POLICY = "k3s-server-token-only-on-servers";
+/** The security pack's policy that keeps pods off the instance metadata service. */
+export const METADATA_EGRESS_POLICY = "metadata-egress-blocked";
+
+/** Whether Vault auto-unseals with OCI KMS (instance principals): no AWS site to use AWS KMS, and not manual (stacks/platform-services.ts vaultSeal). */
+function vaultSealsWithInstancePrincipals(config: StackConfig): boolean {
+    return config.platform.vault.unseal !== "manual" && config.aws === undefined && config.oci !== undefined;
+}
 
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
 export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
     if (pack === "security") {
         // Edge machines carry no role tag: their servers' install Commands are named here.
         const serverNodes = (config.edge?.machines ?? []).filter((m) => m.role === "server").map((m) => edgeInstallName(EDGE_COMPONENT, m.name));
-        return serverNodes.length > 0 ? { [SERVER_TOKEN_POLICY]: { serverNodes } } : {};
+        return {
+            ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),
+            // Only Vault's OCI KMS seal needs the metadata service (instance principals); the
+            // rule's default allows Vault's namespace, so other seals allow none.
+            ...(!vaultSealsWithInstancePrincipals(config) && { [METADATA_EGRESS_POLICY]: { metadataAllowedNamespaces: [] } }),
+        };
     }
     if (pack === "reliability") {
         return { [PLACEMENT_POLICY]: { nodes: clusterNodes(config) } };

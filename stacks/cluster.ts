@@ -45,6 +45,10 @@ export interface Cluster {
  */
 export function buildCluster(config: StackConfig): Cluster {
     const sites = (["oci", "aws", "edge"] as const).filter((s) => config[s] !== undefined);
+    if (config.cluster.sshHostKeys === "trust-on-first-use" && (config.oci || config.aws)) {
+        // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1 provider/pkg/provider/remote/connection.go L86-103).
+        pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection, so whoever sits on the path can answer as a node and receive Vault's bootstrap and the kubeconfig read. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
+    }
     const ctx: ClusterContext = {
         cluster: config.cluster,
         overlay: config[sites[0]]!.overlay,

@@ -97,7 +97,7 @@ describe("GPU node groups the cluster autoscaler sizes (cloud stack)", function 
         assert.equal(values.cloudProvider, "aws");
         assert.equal(values.awsRegion, "us-east-1");
         assert.deepEqual(values.autoDiscovery, { clusterName: "groundwork-cloud" });
-        assert.deepEqual(values.image, { tag: "v1.34.2" });
+        assert.deepEqual(values.image, { tag: "v1.34.2@sha256:76a7eb96cd9d9570ce768184c43a98f71723a6f48cb27f10c293d2ed9b1743b6" });
         assert.deepEqual(values.extraArgs, {
             "scale-down-unneeded-time": "10m",
             "scale-down-delay-after-add": "10m",

@@ -212,6 +212,10 @@ describe("policy report and price beside the plan", function () {
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), dev);
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 2500 } });
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), {});
+            // Only dev's Vault seals with OCI KMS through instance principals: the others allow no namespace the metadata service.
+            for (const stack of ["cloud", "hybrid", "edge"]) {
+                assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack }), "security")["metadata-egress-blocked"], { metadataAllowedNamespaces: [] }, stack);
+            }
             const out = path.join(tmp(), "cost.json");
             const run = tsx("plan/policy-config.ts", "--stack", "dev", "--out", out);
             assert.equal(run.status, 0, run.stderr);

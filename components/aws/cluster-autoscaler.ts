@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
@@ -20,7 +21,11 @@ export const CLUSTER_AUTOSCALER_CHART = {
     version: "9.53.0",
     evidence: "kubernetes/autoscaler@cluster-autoscaler-chart-9.53.0:cluster-autoscaler/charts/cluster-autoscaler/Chart.yaml",
 } as const;
-export const CLUSTER_AUTOSCALER_IMAGE_TAG = "v1.34.2";
+/**
+ * The chart's own image (values.yaml L297-301), by digest in the tag: `image.tag` is used only
+ * in `repository:tag` (templates/deployment.yaml L59), never parsed as a version.
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAG = tagWithDigest("registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.2");
 export const CLUSTER_AUTOSCALER_NAMESPACE = "cluster-autoscaler";
 
 /**

@@ -14,6 +14,7 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 interface NetworkPolicyConfig {
     excludedNamespaces: string[];
     metadataAddress: string;
+    metadataPorts: number[];
     metadataAllowedNamespaces: string[];
 }
 
@@ -21,11 +22,17 @@ const SCHEMA: PolicyConfigSchema = {
     properties: {
         excludedNamespaces: { type: "array", items: { type: "string" }, default: [], description: "Namespaces these rules skip (reviewed exceptions)." },
         metadataAddress: { type: "string", default: "169.254.169.254", description: "The cloud's instance metadata address (AWS EC2, OCI)." },
+        metadataPorts: {
+            type: "array",
+            items: { type: "number" },
+            default: [80],
+            description: "The metadata service's ports: HTTP on both clouds. OCI's DNS resolver shares the address on 53, which CoreDNS must reach.",
+        },
         metadataAllowedNamespaces: {
             type: "array",
             items: { type: "string" },
             default: ["vault"],
-            description: "Namespaces whose pods may reach the metadata service (Vault's OCI KMS seal uses instance principals).",
+            description: "Namespaces whose pods may reach the metadata service: Vault's, when its seal is OCI KMS through instance principals (npm run policy-config clears it for other seals).",
         },
     },
 };
@@ -41,12 +48,19 @@ export function cidrContains(cidr: string, address: string): boolean {
     return ipv4(address) >= start && ipv4(address) < start + size;
 }
 
-/** Whether one egress rule of a NetworkPolicy lets its pods reach the address. */
-export function egressRuleAllows(rule: any, address: string): boolean {
+/**
+ * Whether one egress rule of a NetworkPolicy lets its pods reach the address, on one of `ports`
+ * (TCP) when given. A rule without ports allows every port; a named port, which an address cannot
+ * resolve, counts as allowing.
+ */
+export function egressRuleAllows(rule: any, address: string, ports?: number[]): boolean {
     const peers: any[] | undefined = rule?.to;
     // No `to` (or an empty one) matches every destination.
-    if (!peers || peers.length === 0) return true;
-    return peers.some((peer) => peer?.ipBlock?.cidr && cidrContains(peer.ipBlock.cidr, address) && !(peer.ipBlock.except ?? []).some((e: string) => cidrContains(e, address)));
+    const toAddress = !peers || peers.length === 0 ||
+        peers.some((peer) => peer?.ipBlock?.cidr && cidrContains(peer.ipBlock.cidr, address) && !(peer.ipBlock.except ?? []).some((e: string) => cidrContains(e, address)));
+    if (!toAddress || ports === undefined || !rule?.ports || rule.ports.length === 0) return toAddress;
+    return rule.ports.some((p: any) => (p?.protocol ?? "TCP") === "TCP" &&
+        (p?.port === undefined || typeof p.port === "string" || ports.some((wanted) => p.port <= wanted && wanted <= (p.endPort ?? p.port))));
 }
 
 const policiesIn = (resources: PolicyResource[], namespace: string) =>
@@ -79,19 +93,21 @@ export const metadataEgressBlocked: StackValidationPolicy = {
     validateStack: (args, report) => {
         const config = args.getConfig<NetworkPolicyConfig>();
         const address = config.metadataAddress ?? "169.254.169.254";
-        for (const { r, name } of namespaces(args.resources, config)) {
-            if ((config.metadataAllowedNamespaces ?? []).includes(name)) continue;
-            const policies = policiesIn(args.resources, name);
-            const isolating = policies.filter((p) => selectsAll(p) && (p.props.spec?.policyTypes ?? []).includes("Egress"));
-            if (isolating.length === 0) {
-                report(`pods in namespace ${name} can reach the instance metadata service at ${address}: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except ${address}/32`, r.urn);
-                continue;
+        const allowed = new Set([...(config.metadataAllowedNamespaces ?? []), ...(config.excludedNamespaces ?? [])]);
+        // Every namespace that runs pods or that the stack creates (kube-system runs k3s's own).
+        for (const [name, urn] of podNamespaces(args.resources, config)) {
+            if (allowed.has(name)) continue;
+            if (!policiesIn(args.resources, name).some((p) => selectsAll(p) && (p.props.spec?.policyTypes ?? []).includes("Egress"))) {
+                report(`pods in namespace ${name} can reach the instance metadata service at ${address}: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except ${address}/32`, urn);
             }
-            for (const p of policies.filter((x) => (x.props.spec?.policyTypes ?? []).includes("Egress"))) {
-                const open = (p.props.spec?.egress ?? []).findIndex((rule: any) => egressRuleAllows(rule, address));
-                if (open >= 0) {
-                    report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.egress[${open}] allows ${address}, the instance metadata service (policies add up, so this reopens it for the pods it selects); list it under ipBlock.except`, p.urn);
-                }
+        }
+        // Every policy the stack writes, in whatever namespace, that reopens the address.
+        for (const p of args.resources.filter((r) => r.type === NETWORK_POLICY && (r.props.spec?.policyTypes ?? []).includes("Egress"))) {
+            const name = String(p.props.metadata?.namespace ?? "default");
+            if (allowed.has(name)) continue;
+            const open = (p.props.spec?.egress ?? []).findIndex((rule: any) => egressRuleAllows(rule, address, config.metadataPorts ?? [80]));
+            if (open >= 0) {
+                report(`NetworkPolicy ${name}/${p.props.metadata?.name} spec.egress[${open}] allows ${address}, the instance metadata service (policies add up, so this reopens it for the pods it selects); list it under ipBlock.except, or allow only other ports`, p.urn);
             }
         }
     },

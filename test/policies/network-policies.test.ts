@@ -83,8 +83,30 @@ describe("security pack: NetworkPolicies", () => {
             const found = await messages(metadataEgressBlocked, [namespace("open"), namespace("apps"), denyMetadata("apps"), reopen]);
             assert.deepEqual(found, [
                 "pods in namespace open can reach the instance metadata service at 169.254.169.254: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except 169.254.169.254/32",
-                "NetworkPolicy apps/legacy spec.egress[0] allows 169.254.169.254, the instance metadata service (policies add up, so this reopens it for the pods it selects); list it under ipBlock.except",
+                "NetworkPolicy apps/legacy spec.egress[0] allows 169.254.169.254, the instance metadata service (policies add up, so this reopens it for the pods it selects); list it under ipBlock.except, or allow only other ports",
             ]);
+        });
+        it("checks kube-system, which runs pods but is no Namespace of the stack's, and every policy wherever it is", async () => {
+            const kubeSystemPods = record("kubernetes:apps/v1:Deployment", { metadata: { name: "coredns", namespace: "kube-system" }, spec: { template: { metadata: {}, spec: { containers: [{ name: "coredns", image: "coredns:1" }] } } } }, "coredns");
+            assert.deepEqual(await messages(metadataEgressBlocked, [kubeSystemPods]), [
+                "pods in namespace kube-system can reach the instance metadata service at 169.254.169.254: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except 169.254.169.254/32",
+            ]);
+            const reopen = policy("kube-system", "wide", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 80, protocol: "TCP" }] }] });
+            assert.deepEqual((await messages(metadataEgressBlocked, [kubeSystemPods, denyEgress("kube-system"), reopen])).map((m) => m.split(" allows")[0]), ["NetworkPolicy kube-system/wide spec.egress[0]"]);
+        });
+        it("reads the ports: OCI's resolver on 53 shares the address, the metadata service is on 80", async () => {
+            const upstream = (ports: unknown[]) => policy("kube-system", "dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports }] });
+            const found = async (ports: unknown[]) => (await messages(metadataEgressBlocked, [denyEgress("kube-system"), upstream(ports)])).length;
+            assert.equal(await found([{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]), 0);
+            assert.equal(await found([{ port: 80, protocol: "UDP" }]), 0, "the service is TCP");
+            assert.equal(await found([{ port: 1, endPort: 1024, protocol: "TCP" }]), 1, "a range that holds 80");
+            assert.equal(await found([{ port: "http" }]), 1, "a named port an address cannot resolve counts as open");
+            assert.equal(await found([]), 1, "no ports: every port");
+        });
+        it("allows Vault's namespace only where the stack's config says so: no seal on AWS needs the metadata service", async () => {
+            const seal = policy("vault", "allow-vault-seal-egress", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80, protocol: "TCP" }] }] });
+            assert.deepEqual(await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal]), []);
+            assert.equal((await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal], { metadataAllowedNamespaces: [] })).length, 1);
         });
     });
 });
