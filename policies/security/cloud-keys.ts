@@ -19,16 +19,27 @@ const KEYS: Record<string, string> = {
     "oci:Identity/authToken:AuthToken": "oci:Identity/user:User",
 };
 
-/** Actions of an IAM policy document that no workload's key should carry: everything, or IAM itself. */
+/**
+ * What of an IAM policy document no workload's key should carry: everything (`*`), IAM itself, a
+ * whole service on every resource (`s3:*` on `*`), or `NotAction` under Allow, which allows all
+ * but what it lists (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html).
+ */
 export function broadActions(document: unknown): string[] {
     let parsed: any = document;
     if (typeof document === "string") {
         try { parsed = JSON.parse(document); } catch { return []; }
     }
     const statements: any[] = [parsed?.Statement ?? []].flat();
-    return statements.filter((s) => s?.Effect === "Allow").flatMap((s) => [s.Action ?? []].flat())
-        .filter((a: unknown) => typeof a === "string" && (a === "*" || /^iam:/i.test(a)));
+    return statements.filter((s) => s?.Effect === "Allow").flatMap((s) => {
+        const everywhere = [s.Resource ?? []].flat().includes("*");
+        const actions = [s.Action ?? []].flat().filter((a: unknown) => typeof a === "string" &&
+            (a === "*" || /^iam:/i.test(a) || (everywhere && /^[a-z0-9-]+:\*$/i.test(a))));
+        return s.NotAction !== undefined ? [...actions, `NotAction ${JSON.stringify(s.NotAction)}`] : actions;
+    });
 }
+
+/** Resources that give a user rights beyond its own inline policies: managed policy attachments and groups. */
+const GRANTS_BEYOND_INLINE = ["aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/userGroupMembership:UserGroupMembership", "aws:iam/groupMembership:GroupMembership"];
 
 export const cloudKeyJustified: StackValidationPolicy = {
     name: "cloud-key-justified",
@@ -50,6 +61,10 @@ export const cloudKeyJustified: StackValidationPolicy = {
             for (const p of policies) {
                 const broad = broadActions(p.props.policy);
                 if (broad.length > 0) report(`${what}: user ${user.name}'s policy ${p.name} allows ${broad.join(", ")}; a workload's key gets only the actions it calls`, p.urn);
+            }
+            // Rights the user's own policy does not show: a managed policy, or a group's.
+            for (const g of args.resources.filter((r) => GRANTS_BEYOND_INLINE.includes(r.type) && r.dependencies.some((d) => d.urn === user.urn))) {
+                report(`${what}: user ${user.name} also gets rights through ${g.type.split(":").pop()} ${g.name}, which its inline policy does not show; give a workload's user one inline policy with only the actions it calls`, g.urn);
             }
         }
     },

@@ -16,6 +16,19 @@ describe("cloud-key-justified", () => {
     it("reads the broad actions of a policy document", () => {
         assert.deepEqual(broadActions(JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "iam:CreateUser"] }, { Effect: "Allow", Action: "*" }, { Effect: "Deny", Action: "*" }] })), ["iam:CreateUser", "*"]);
         assert.deepEqual(broadActions("not json"), []);
+        // A whole service on every resource, and NotAction, which allows all it does not list.
+        assert.deepEqual(broadActions({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }, { Effect: "Allow", NotAction: "s3:GetObject", Resource: "*" }] }), ["s3:*", 'NotAction "s3:GetObject"']);
+        assert.deepEqual(broadActions({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: ["arn:aws:s3:::backups/postgres/*"] }] }), [], "a service on its own prefix is narrow");
+    });
+
+    it("flags rights a workload user gets beside its inline policy: a managed policy, a group", async () => {
+        const tagged = user("backups", { "groundwork-no-role": "pods cannot reach the instance role" });
+        const attach = (type: string, name: string) => record(type, { user: "backups", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, name, { dependencies: [urn(USER, "backups")] });
+        const found = await messages(cloudKeyJustified, [tagged, key("backups", "backups"), attach("aws:iam/userPolicyAttachment:UserPolicyAttachment", "admin"), attach("aws:iam/userGroupMembership:UserGroupMembership", "admins")]);
+        assert.deepEqual(found, [
+            "AccessKey backups: user backups also gets rights through UserPolicyAttachment admin, which its inline policy does not show; give a workload's user one inline policy with only the actions it calls",
+            "AccessKey backups: user backups also gets rights through UserGroupMembership admins, which its inline policy does not show; give a workload's user one inline policy with only the actions it calls",
+        ]);
     });
 
     it("passes a key on a workload user that says why no role serves, with narrow rights", async () => {
