@@ -88,7 +88,8 @@ export function readStackConfig(where: StackLocation): StackConfig {
     const projectDir = path.resolve(where.projectDir ?? ".");
     const project: string = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).name;
     const file = where.stackFile ?? path.join(projectDir, `Pulumi.${where.stack}.yaml`);
-    return parseStackConfig(readStackFile(file, project, where.secrets).config);
+    const stackFile = readStackFile(file, project, where.secrets);
+    return parseStackConfig(stackFile.config, stackFile.secretKeys);
 }
 
 /** Every named pack's config for the stack. */

@@ -35,10 +35,14 @@ function parseYaml(file: string, text: string): Record<string, any> {
     const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
-        const what = err.message.split(" at line")[0].split(":\n")[0];
+        // The message's own words only: what yaml quotes after a colon (an alias's name, a block
+        // header, a tag) is the value as written, which may be a secret.
+        const what = err.message.split(" at line")[0].split(":\n")[0].split(": ")[0];
         return new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${key ? `near ${key}: ` : ""}${what}; fix the YAML (a value with ':' or '#' needs quotes)`);
     };
     if (doc.errors.length > 0) throw fail(doc.errors[0]);
+    // An unquoted value starting with `!` is read as a tag and dropped (yaml warns, "Unresolved tag").
+    if (doc.warnings.length > 0) throw fail(doc.warnings[0]);
     try {
         const value = doc.toJS({ maxAliasCount: 100 }) ?? {};
         if (typeof value !== "object" || Array.isArray(value)) throw new StackFileError(`${file}: must be a YAML map with a config: entry`);

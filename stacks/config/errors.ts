@@ -18,9 +18,30 @@ export function configKey(path: readonly PropertyKey[]): string {
 }
 
 function showValue(value: unknown): string {
-    const text = JSON.stringify(value);
+    const text = JSON.stringify(typeof value === "string" ? withoutUrlCredentials(value) : value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/**
+ * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
+ * the prefixes of common API keys and tokens (OpenAI and Langfuse `sk-`, GitHub `ghp_`/`github_pat_`,
+ * GitLab `glpat-`, Slack `xox?-`, Hugging Face `hf_`, Tailscale `tskey-`, AWS access key ids),
+ * a Vault token (`hvs.`), or a long unbroken run of key-like characters.
+ */
+export function looksLikeCredential(text: string): boolean {
+    if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
+    return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
+        /(^|[^a-z0-9])(sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA)[A-Za-z0-9_-]/.test(text) ||
+        /[A-Za-z0-9+/_=-]{40,}/.test(text);
+}
+
+/** A URL with its user information and query removed: where tokens and passwords ride in a URL. */
+function withoutUrlCredentials(text: string): string {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1[credentials removed]@").replace(/\?.*$/s, (q) => (q.length > 1 ? "?[query removed]" : q));
+}
+
+/** Key names under which a value is a credential, whatever the schema says of the key. */
+const CREDENTIAL_KEY = /key|secret|token|passw|credential|auth/i;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
     let node: unknown = root;
@@ -113,6 +134,10 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }
     if (typeof value !== "string") return true;
+    // A credential pasted into the wrong field, or under a key the schema does not know whose name says credential.
+    if (looksLikeCredential(value)) return false;
+    const last = path[path.length - 1];
+    if (typeof last === "string" && schemaAt(schema, path) === undefined && CREDENTIAL_KEY.test(last)) return false;
     const expected: any = meant && (unwrap(schemaAt(schema, meant)) as any)?._zod.def;
     if (expected && !["object", "array", "record"].includes(expected.type)) return true;
     // Text where the schema expects a structure, or under a key like none it knows: judged by the
@@ -137,10 +162,16 @@ function meantPath(schema: z.ZodType, path: readonly PropertyKey[]): PropertyKey
     return out;
 }
 
+/** Whether a value is text or holds text anywhere inside. */
+function holdsText(value: unknown): boolean {
+    return typeof value === "string" || (value !== null && typeof value === "object" && Object.values(value as object).some(holdsText));
+}
+
 /** A value's shape, for one that cannot be echoed. */
 function shapeOf(value: unknown): string {
     if (Array.isArray(value)) return `[a list of ${value.length} item(s), not shown as it may hold secrets]`;
-    if (value !== null && typeof value === "object") return `[a map with keys ${Object.keys(value).join(", ")}, not shown as it may hold secrets]`;
+    // Not even its keys: a secret can be written as a key.
+    if (value !== null && typeof value === "object") return `[a map of ${Object.keys(value).length} key(s), not shown as it may hold secrets]`;
     return typeof value === "string" ? `[text of ${value.length} characters, not shown as it may hold a secret]` : "[secret]";
 }
 
@@ -204,10 +235,11 @@ function mergeByKey(lines: string[]): string[] {
  * Turns schema issues into one line each: the full config key, the bad value and what is valid,
  * e.g. `groundwork:oci.nodes[1].ocpus = 3: the Always-Free A1 total is 4 OCPU ...`.
  */
-export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly z.core.$ZodIssue[], isSecret: SecretPaths): string[] {
+export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly z.core.$ZodIssue[], isSecret: SecretPaths, encrypted: SecretPaths = () => false): string[] {
     const lines: string[] = [];
+    // Text under a key whose value was stored encrypted may be a secret at any path: never shown.
     const show = (path: readonly PropertyKey[], value: unknown) =>
-        isSecret(path) ? "[secret]" : echoable(schema, path, value, isSecret) ? showValue(value) : shapeOf(value);
+        isSecret(path) ? "[secret]" : encrypted(path) && holdsText(value) ? shapeOf(value) : echoable(schema, path, value, isSecret) ? showValue(value) : shapeOf(value);
     for (const issue of issues) {
         if (issue.code === "invalid_key") {
             const parent = issue.path.slice(0, -1);

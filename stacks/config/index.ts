@@ -397,9 +397,11 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
 
 /**
  * Parses the raw config map (`groundwork:<key>` → JSON text, as the Pulumi CLI hands it over).
- * Throws a ConfigError listing every problem at once.
+ * `encryptedKeys` are the full keys the CLI marks secret: one with an encrypted value anywhere
+ * inside (the CLI marks a structured key as a whole), so no text under them is echoed, wherever
+ * it sits. Throws a ConfigError listing every problem at once.
  */
-export function parseStackConfig(raw: Record<string, string>): StackConfig {
+export function parseStackConfig(raw: Record<string, string>, encryptedKeys: readonly string[] = []): StackConfig {
     const input: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(raw)) {
         const [namespace, key] = fullKey.split(":", 2);
@@ -414,7 +416,8 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
     }
     const result = stackConfigSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
-        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath));
+        const encrypted = (path: readonly PropertyKey[]) => encryptedKeys.includes(`${NAMESPACE}:${String(path[0])}`);
+        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encrypted));
     }
     const config = result.data as StackConfig;
     const capacity = platformCapacityProblems(config);
@@ -426,5 +429,9 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
 
 /** Reads this stack's configuration from the Pulumi runtime and parses it. */
 export function loadStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.runtime.allConfig());
+    const raw = pulumi.runtime.allConfig();
+    // The SDK's own test of the keys the CLI marks secret (PULUMI_CONFIG_SECRET_KEYS), exported by
+    // @pulumi/pulumi 3.248.0 runtime/config.js L72-83 but left out of its typings.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    return parseStackConfig(raw, Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true));
 }

@@ -41,8 +41,8 @@ export const taint = z.string().regex(/^[^=:\s]+(=[^=:\s]*)?:(NoSchedule|PreferN
     message: "must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute",
 });
 
-/** A secret: parsed as text, handed to components only as a secret Output. */
-export const secret = z.string().min(1).transform((v) => pulumi.secret(v));
+/** A secret: parsed as text, handed to components only as a secret Output. Blank text is none. */
+export const secret = z.string().refine((v) => v.trim().length > 0, { message: "is blank; set the secret itself (pulumi config set --secret)" }).transform((v) => pulumi.secret(v));
 
 export const role = z.enum(["server", "agent"]);
 

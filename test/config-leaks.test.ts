@@ -1,0 +1,91 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { looksLikeCredential } from "../stacks/config/errors";
+import { parseStackConfig } from "../stacks/config";
+import { readStackFile } from "../plan/stack-file";
+import { ConfigError } from "../stacks/config/errors";
+import { problems, stackValues } from "./helpers";
+
+/** The marker every planted secret carries: no error may print it. */
+const PLANTED = "PLANTED7Q9";
+const noPlanted = (lines: string[]) => assert.ok(!lines.join("\n").includes(PLANTED), lines.join("\n"));
+const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
+
+describe("configuration errors never echo a secret, whatever key it was written under", () => {
+    it("recognises credentials by their shape, and leaves ordinary values alone", () => {
+        for (const credential of ["sk-proj-abc123", "sk-lf-1234", "-----BEGIN OPENSSH PRIVATE KEY----- b3Blbn", "ghp_abc", "glpat-xyz", "tskey-auth-k1", "hf_abc", "AKIAIOSFODNN7EXAMPLE", "hvs.CAES", "x".repeat(40)]) {
+            assert.ok(looksLikeCredential(credential), credential);
+        }
+        for (const plain of ["eu-frankfurt-1", "https://github.com/acme/platform/blob/main/README.md", "ocid1.compartment.oc1..aaaaaaaaa2v5d3pqmmbzhqb2dmkmgq7oq3fqtp4ojcfnz7j2e6xljkdx3nqa", "openai/gpt-4o-mini", "pk-lf-1234"]) {
+            assert.ok(!looksLikeCredential(plain), plain);
+        }
+    });
+
+    it("hides a credential pasted into a plain field, naming the key and what is valid", () => {
+        const v = stackValues("dev");
+        v.inference.teams[0].langfuseProject = { publicKey: `sk-lf-${PLANTED}-0000`, secretKey: "x" };
+        v.oci.auth = { tenancyOcid: "ocid1.tenancy.oc1..aaaa", userOcid: "ocid1.user.oc1..aaaa", fingerprint: `-----BEGIN PRIVATE KEY-----${PLANTED}`, privateKey: "x" };
+        v.monitoring.alerts.runbookUrl = `git.example/README.md?private_token=glpat-${PLANTED}`;
+        const found = problems(v);
+        noPlanted(found);
+        assert.match(lineFor(found, "inference.teams[0].langfuseProject.publicKey"), /= \[text of \d+ characters, not shown as it may hold a secret\]: must be a Langfuse project's public key/);
+        assert.match(lineFor(found, "oci.auth.fingerprint"), /not shown as it may hold a secret\]: must be an API key fingerprint/);
+        assert.match(lineFor(found, "monitoring.alerts.runbookUrl"), /: must be the https URL of this repository's README/);
+    });
+
+    it("removes credentials and queries from a URL it shows", () => {
+        const v = stackValues("edge");
+        v.platform.postgres.backup.s3.endpointURL = `s3://minio:${PLANTED}@bucket/?token=${PLANTED}`;
+        const found = problems(v);
+        noPlanted(found);
+        assert.match(lineFor(found, "platform.postgres.backup.s3.endpointURL"), /= "s3:\/\/\[credentials removed\]@bucket\/\?\[query removed\]": must be the endpoint's http\(s\) URL/);
+    });
+
+    it("hides the value of an unknown key named like a credential, and a secret written as a map key", () => {
+        const v = stackValues("dev");
+        v.inference.gateway = { ...v.inference.gateway, masterKey: `${PLANTED}-master` };
+        v.openai = { [`sk-${PLANTED}`]: "" };
+        const found = problems(v);
+        noPlanted(found);
+        assert.match(lineFor(found, "inference.gateway.masterKey"), /not shown as it may hold a secret\]: unknown key; valid keys here:/);
+        assert.match(lineFor(found, "openai"), /= \[a map of 1 key\(s\), not shown as it may hold secrets\]: unknown key/);
+    });
+
+    it("shows no text under a key the stack stores encrypted, wherever in it the bad value is", () => {
+        const raw = Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const cost = JSON.parse(raw["groundwork:cost"]);
+        raw["groundwork:cost"] = JSON.stringify({ ...cost, monthlyBudgetUsd: `${PLANTED}-budget` });
+        const lines = (encrypted: string[]) => {
+            try { parseStackConfig(raw, encrypted); } catch (err) { if (err instanceof ConfigError) return err.problems; throw err; }
+            return assert.fail("expected the configuration to be rejected");
+        };
+        assert.match(lineFor(lines([]), "cost.monthlyBudgetUsd"), new RegExp(`= "${PLANTED}-budget": must be a number`), "a plain key's text is shown");
+        const hidden = lines(["groundwork:cost"]);
+        noPlanted(hidden);
+        assert.match(lineFor(hidden, "cost.monthlyBudgetUsd"), /= \[text of 17 characters, not shown as it may hold a secret\]: must be a number/);
+    });
+
+    it("refuses a blank secret, naming the key without showing it", () => {
+        const v = stackValues("dev");
+        v.access.sso.clientSecret = "   ";
+        assert.match(lineFor(problems(v), "access.sso.clientSecret"), /= \[secret\]: is blank; set the secret itself/);
+    });
+
+    it("quotes nothing of the YAML a stack file could not be read from: aliases, block headers, tags", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-"));
+        const read = (value: string) => {
+            const file = path.join(dir, "Pulumi.leak.yaml");
+            fs.writeFileSync(file, `config:\n  groundwork:inference:\n    hosted:\n      - name: x\n        apiKey: ${value}\n`);
+            try { readStackFile(file, "groundwork"); } catch (err) { return (err as Error).message; }
+            return assert.fail(`read ${value}`);
+        };
+        for (const value of [`*sk-${PLANTED}`, `|sk-${PLANTED}`, `!sk-${PLANTED}`]) {
+            const message = read(value);
+            assert.ok(!message.includes(PLANTED), message);
+            assert.match(message, /Pulumi\.leak\.yaml.*; fix the YAML/);
+        }
+        assert.match(read(`!sk-${PLANTED}`), /Unresolved tag/, "a value read as a tag is an error, not an empty value");
+    });
+});
