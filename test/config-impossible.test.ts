@@ -123,3 +123,70 @@ describe("a stack file that is not valid YAML", () => {
         assert.match(list.stderr, /^error: FILE: config must be a map of namespace:key entries/);
     });
 });
+
+describe("input that looks valid but cannot work (bad-input sweep, session 11)", () => {
+    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
+
+    it("refuses a schedule that never fires, and backups kept for less than the wait between two", () => {
+        assert.equal(cronProblem("0 0 31 2 *", false), "never fires: no date has day of month 31 in month 2");
+        assert.equal(cronProblem("0 0 29 2 *", false), undefined, "leap days come");
+        assert.equal(cronProblem("0 0 31 2 1", false), undefined, "with both days set, either matches");
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, backups: { vault: { schedule: "0 0 31 2 *" }, qdrant: { schedule: "0 0 1 * *", retentionDays: 1 } } };
+            v.platform.postgres = { ...v.platform.postgres, backup: { ...v.platform.postgres?.backup, schedule: "0 0 0 31 2 *" } };
+        });
+        assert.match(lineFor(found, "platform.backups.vault.schedule"), /= "0 0 31 2 \*": is impossible: never fires: no date has day of month 31 in month 2/);
+        assert.match(lineFor(found, "platform.postgres.backup.schedule"), /never fires/);
+        assert.match(lineFor(found, "platform.backups.qdrant.retentionDays"), /= 1: keeps each a Qdrant storage snapshot 1 day\(s\), but schedule "0 0 1 \* \*" can wait 31 days between two: some days would have none; keep at least 31/);
+    });
+
+    it("refuses a model's active window that closes as it opens", () => {
+        const found = only("cloud", (v) => {
+            const model = v.inference.models.find((m: any) => m.activeHours);
+            model.activeHours.end = model.activeHours.start;
+        });
+        assert.ok(found.some((l) => /activeHours\.end = "0 8 \* \* 1-5": is also activeHours\.start/.test(l)), found.join("\n"));
+    });
+
+    it("refuses networks the clouds and k3s cannot use", () => {
+        const dev = only("dev", (v) => {
+            v.cluster.podCidr = "10.42.0.0/24";
+            v.cluster.serviceCidr = "10.43.0.0/30";
+            v.oci.vcnCidr = "172.16.0.0/12";
+            v.oci.privateSubnetCidr = "172.16.1.0/31";
+        });
+        assert.match(lineFor(dev, "cluster.podCidr"), /holds 1 node range\(s\) of \/24, but k3s gives each of this stack's 2 node\(s\) its own \/24; use a \/23 or larger/);
+        assert.match(lineFor(dev, "cluster.serviceCidr"), /holds 4 addresses, but k3s gives cluster DNS the tenth; use a \/28 or larger/);
+        assert.match(lineFor(dev, "oci.vcnCidr"), /= "172\.16\.0\.0\/12": must be a \/16 to \/30 \(OCI's VCN sizes\)/);
+        assert.match(lineFor(dev, "oci.privateSubnetCidr"), /must be a \/16 to \/30/);
+        assert.match(lineFor(only("cloud", (v) => (v.aws.vpcCidr = "172.16.0.0/12")), "aws.vpcCidr"), /must be a \/16 to \/28 \(AWS's VPC sizes\)/);
+        const tailscale = only("edge", (v) => {
+            v.edge.overlay = "tailscale";
+            v.cluster.tailscale = { authKey: "tskey-auth-x" };
+            v.cluster.podCidr = "100.64.0.0/16";
+        });
+        assert.match(lineFor(tailscale, "cluster.podCidr"), /overlaps 100\.64\.0\.0\/10, where Tailscale numbers the nodes/);
+    });
+
+    it("wants time zones spelt as the nodes read them, and compares windows in UTC", () => {
+        const found = only("dev", (v) => {
+            v.cluster.upgrades = {
+                window: { startTime: "04:00", endTime: "06:00", timeZone: "Etc/UTC" },
+                reboots: { startTime: "05:00", endTime: "06:00", timeZone: "Etc/GMT" },
+            };
+        });
+        assert.match(lineFor(found, "cluster.upgrades.reboots"), /overlaps the upgrade window/);
+        assert.match(lineFor(only("dev", (v) => (v.cluster.upgrades = { window: { timeZone: "europe/berlin" } })), "cluster.upgrades.window.timeZone"), /must be spelt "Europe\/Berlin": the nodes read zone names case-sensitively/);
+    });
+
+    it("refuses an SMTP port past 65535, and an endpoint the cluster cannot reach or that carries a password", () => {
+        const smtp = only("cloud", (v) => (v.monitoring.alerts.receiver = { email: { to: ["a@b.example"], from: "c@d.example", smarthost: "smtp.example.com:99999", username: "u", password: "p" } }));
+        assert.match(lineFor(smtp, "monitoring.alerts.receiver.email.smarthost"), /has a port outside 1-65535/);
+        const endpoint = (url: string) => lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.endpointURL = url)), "platform.postgres.backup.s3.endpointURL");
+        assert.match(endpoint("http://[::ffff:169.254.169.254]/"), /is an IPv6 address, which the cluster's IPv4 network cannot reach/);
+        const withPassword = endpoint("https://minio:hunter2@minio.lab:9000");
+        assert.match(withPassword, /= "https:\/\/\[credentials removed\]@minio\.lab:9000": carries a user name or password/);
+        assert.ok(!withPassword.includes("hunter2"));
+        assert.match(endpoint("not a url"), /must be the endpoint's http\(s\) URL/);
+    });
+});

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AWS_REGIONS, FAMILY_REGIONS, familyOf, INSTANCE_TYPES, offeredIn } from "../../components/aws/instance-types";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { overlay } from "./overlay";
-import { always, cidr, isObject, labels, Loose, nodeName, objectItems, operatorCidr, taint } from "./primitives";
+import { always, cidrSized, isObject, labels, Loose, nodeName, objectItems, operatorCidr, taint } from "./primitives";
 
 /** `groundwork:aws`: an AWS site of GPU agents, and optionally the cluster's servers. */
 
@@ -34,9 +34,10 @@ export function fixedCount(group: { count?: number; autoscaling?: unknown }): nu
 export const awsSchema = z.strictObject({
     region: z.enum(AWS_REGIONS).describe("AWS region."),
     overlay,
-    vpcCidr: cidr.default("10.1.0.0/16").describe("VPC range."),
-    publicSubnetCidrs: z.array(cidr).min(1).max(3).default(["10.1.0.0/24", "10.1.1.0/24"]).describe("Public subnets, one per availability zone."),
-    privateSubnetCidrs: z.array(cidr).min(1).max(3).default(["10.1.100.0/24", "10.1.101.0/24"]).describe("Private subnets, one per availability zone (same count)."),
+    // docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html: "between a /16 netmask ... and /28 netmask" for VPCs and subnets.
+    vpcCidr: cidrSized(16, 28, "AWS's VPC sizes").default("10.1.0.0/16").describe("VPC range."),
+    publicSubnetCidrs: z.array(cidrSized(16, 28, "AWS's subnet sizes")).min(1).max(3).default(["10.1.0.0/24", "10.1.1.0/24"]).describe("Public subnets, one per availability zone."),
+    privateSubnetCidrs: z.array(cidrSized(16, 28, "AWS's subnet sizes")).min(1).max(3).default(["10.1.100.0/24", "10.1.101.0/24"]).describe("Private subnets, one per availability zone (same count)."),
     existingVpc: z.strictObject({
         vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id (vpc-0123456789abcdef0)" }).describe("The VPC."),
         publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-0123...)" })).min(1)

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fiveFieldCron } from "./schedule";
+import { cronProblem, fiveFieldCron, longestCronGapHours } from "./schedule";
 
 /** Hours between k3s snapshots: a divisor of 24, so `0 *\/N * * *` fires evenly around the clock. */
 const SNAPSHOT_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
@@ -19,6 +19,13 @@ const retentionDays = (fallback: number) => z.number().int().min(1).max(3650).de
 const scheduledStore = (what: string, schedule: string, days: number) => z.strictObject({
     schedule: fiveFieldCron.default(schedule).describe(`When ${what} is taken (five-field cron, UTC).`),
     retentionDays: retentionDays(days).describe(`Days each ${what} is kept; the bucket's lifecycle removes it after that.`),
+}).superRefine((store, ctx) => {
+    // Kept for less than the longest wait between two runs, the store has days with no backup at all.
+    if (typeof store.schedule !== "string" || cronProblem(store.schedule, false) !== undefined || typeof store.retentionDays !== "number") return;
+    const gapDays = Math.ceil(longestCronGapHours(store.schedule) / 24);
+    if (store.retentionDays < gapDays) {
+        ctx.addIssue({ code: "custom", path: ["retentionDays"], message: `keeps each ${what} ${store.retentionDays} day(s), but schedule "${store.schedule}" can wait ${gapDays} days between two: some days would have none; keep at least ${gapDays}` });
+    }
 }).default({ schedule, retentionDays: days });
 
 /**

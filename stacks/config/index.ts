@@ -248,6 +248,24 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
         networks.push({ path, text: String(value), cidr: c });
     }
+    // k3s asks kube-controller-manager for node ranges without a mask size (allocate-node-cidrs,
+    // k3s-io/k3s@v1.34.9+k3s1 (5f72184f) pkg/daemons/control/server.go L116), so each node takes a
+    // /24 of podCidr; cluster DNS is the tenth address of serviceCidr (pkg/cli/server/server.go L352).
+    const pods = range(cluster.podCidr);
+    if (pods && (pods.prefix > 24 || 2 ** (24 - pods.prefix) < nodes.length)) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${pods.prefix > 24 ? "no" : 2 ** (24 - pods.prefix)} node range(s) of /24, but k3s gives each of this stack's ${nodes.length} node(s) its own /24; use a /${Math.min(24, 24 - Math.ceil(Math.log2(Math.max(nodes.length, 1))))} or larger, such as 10.42.0.0/16` });
+    }
+    const services = range(cluster.serviceCidr);
+    if (services && services.prefix > 28) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix)} addresses, but k3s gives cluster DNS the tenth; use a /28 or larger, such as 10.43.0.0/16` });
+    }
+    // Tailscale numbers its nodes from the CGNAT range (tailscale.com/kb/1015/100.x-addresses).
+    if (overlays.some((o) => o.overlay === "tailscale")) {
+        const cgnat = parseIpv4Cidr("100.64.0.0/10")!;
+        for (const n of networks.filter((x) => cidrsOverlap(x.cidr, cgnat))) {
+            ctx.addIssue({ code: "custom", path: n.path, message: `overlaps 100.64.0.0/10, where Tailscale numbers the nodes of overlay tailscale; pick a range outside it` });
+        }
+    }
     const edge = isObject(cfg.edge) ? cfg.edge : {};
     for (const [m, i] of objectItems(edge.machines)) {
         for (const key of ["host", "externalIp"] as const) {

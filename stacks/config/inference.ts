@@ -69,7 +69,7 @@ const modelSchema = z.strictObject({
             .describe("IANA time zone."),
         start: cron.describe("Five-field cron: when the model starts (e.g. \"0 8 * * 1-5\")."),
         end: cron.describe("Five-field cron: when it may stop (e.g. \"0 19 * * 1-5\")."),
-    }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),
+    }).refine((hours) => hours.start !== hours.end, { path: ["end"], message: "is also activeHours.start: the window would close as it opens; give the time it may stop" }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),
     pricePerMillionTokens: z.strictObject({
         input: z.number().min(0).describe("USD per million prompt tokens."),
         output: z.number().min(0).describe("USD per million completion tokens."),

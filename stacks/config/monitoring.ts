@@ -24,7 +24,9 @@ const receiverSchema = z.strictObject({
     email: z.strictObject({
         to: z.array(email).min(1).describe("Who receives alerts."),
         from: email.describe("The sender address."),
-        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port of the SMTP server, such as smtp.example.com:587" }).describe("SMTP server, host:port (STARTTLS is required)."),
+        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })
+            .refine((v) => !/:\d+$/.test(v) || (Number(v.split(":")[1]) >= 1 && Number(v.split(":")[1]) <= 65535), { message: "has a port outside 1-65535; SMTP submission is usually 587" })
+            .describe("SMTP server, host:port (STARTTLS is required)."),
         username: z.string().min(1).describe("SMTP user."),
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),

@@ -3,7 +3,7 @@ import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MIN_BOOT_VOLUME_GBS }
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
 import { overlay } from "./overlay";
-import { always, cidr, labels, Loose, nodeName, operatorCidr, role, secret, taint } from "./primitives";
+import { always, cidrSized, labels, Loose, nodeName, operatorCidr, role, secret, taint } from "./primitives";
 
 /** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
 
@@ -57,9 +57,10 @@ export const ociSchema = z.strictObject({
     availabilityDomain: z.string().min(1).optional().describe("Availability domain name; default: the first one the region lists."),
     imageId: ocid("image").optional().describe("aarch64 image OCID; default: the newest Canonical Ubuntu 24.04 image for A1."),
     alwaysFree: z.boolean().default(true).describe("Enforce the Always-Free totals (4 OCPU, 24 GB, 200 GB block storage)."),
-    vcnCidr: cidr.default("10.0.0.0/16").describe("VCN range."),
-    publicSubnetCidr: cidr.default("10.0.0.0/24").describe("Public subnet (servers, ingress)."),
-    privateSubnetCidr: cidr.default("10.0.1.0/24").describe("Private subnet (agents, NAT egress)."),
+    // docs.oracle.com terraform-provider-oci core_vcn: "The CIDR blocks can range from /16 to /30" (read 2026-11-28).
+    vcnCidr: cidrSized(16, 30, "OCI's VCN sizes").default("10.0.0.0/16").describe("VCN range."),
+    publicSubnetCidr: cidrSized(16, 30, "a subnet inside an OCI VCN").default("10.0.0.0/24").describe("Public subnet (servers, ingress)."),
+    privateSubnetCidr: cidrSized(16, 30, "a subnet inside an OCI VCN").default("10.0.1.0/24").describe("Private subnet (agents, NAT egress)."),
     sshAllowedCidrs: z.array(operatorCidr).min(1).describe("Ranges allowed to reach SSH on public nodes. Required; never 0.0.0.0/0."),
     ingressAllowedCidrs: z.unknown().optional().refine((v) => v === undefined, {
         message: "has moved: who may reach HTTP/HTTPS is groundwork:access.publicRanges (and operatorRanges), and ports open only when a host is routed",

@@ -2,6 +2,15 @@ import { z } from "zod";
 import { cronProblem } from "./schedule";
 import { meshClients, secret } from "./primitives";
 
+/** The URL, or undefined for text that is none (the url check reports that one). */
+function parsedUrl(text: string): URL | undefined {
+    try {
+        return new URL(text);
+    } catch {
+        return undefined;
+    }
+}
+
 /** A folder name in the bucket: what barman calls the server name. */
 const serverName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "must be lower-case letters, digits and dashes, such as postgres-2" });
 
@@ -43,7 +52,11 @@ export const postgresSchema = z.strictObject({
             .describe("The folder under `postgres/` in the bucket this cluster archives its WAL and base backups to. A restored cluster archives to a new one (README, Postgres point-in-time recovery)."),
         s3: z.strictObject({
             endpointURL: z.url({ protocol: /^https?$/, message: "must be the endpoint's http(s) URL, such as https://s3.eu-central-1.amazonaws.com" })
-                .refine((url) => !new URL(url).hostname.startsWith("169.254."), { message: "is a link-local address, the instance metadata service's range, which no pod may reach; give the bucket's endpoint" })
+                .refine((url) => !parsedUrl(url)?.hostname.startsWith("169.254."), { message: "is a link-local address, the instance metadata service's range, which no pod may reach; give the bucket's endpoint" })
+                // The cluster is IPv4 only, and a mapped address (::ffff:169.254.169.254) would pass the check above.
+                .refine((url) => !parsedUrl(url)?.hostname.startsWith("["), { message: "is an IPv6 address, which the cluster's IPv4 network cannot reach; give a name or an IPv4 address" })
+                // The URL is plain config, written into the ObjectStore and the plan: keys go in accessKeyId/secretAccessKey.
+                .refine((url) => !parsedUrl(url)?.username && !parsedUrl(url)?.password, { message: "carries a user name or password, which would be stored in plain text; put the key in accessKeyId and secretAccessKey" })
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
             bucket: z.string().min(3).describe("Bucket."),
             region: z.string().min(1).describe("Region for request signing."),

@@ -8,6 +8,12 @@ export const cidr = z.string().refine((v) => parseIpv4Cidr(v) !== undefined, {
     message: "must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/16",
 });
 
+/** An IPv4 range the cloud accepts only between two prefix lengths (a VPC, a VCN, their subnets). */
+export const cidrSized = (largest: number, smallest: number, source: string) => cidr.refine((v) => {
+    const prefix = Number(v.split("/")[1]);
+    return parseIpv4Cidr(v) === undefined || (prefix >= largest && prefix <= smallest);
+}, { message: `must be a /${largest} to /${smallest} (${source})` });
+
 /** A range allowed to reach an operator port (SSH, the API): never the whole internet. */
 export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
     message: "opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)",

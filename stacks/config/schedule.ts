@@ -63,7 +63,27 @@ export function cronProblem(expr: string, withSeconds: boolean): string | undefi
         const problem = fieldProblem(parts[i], fields[i]);
         if (problem) return problem;
     }
-    return undefined;
+    const [dom, month, dow] = parts.slice(-3);
+    return firesOnSomeDay(dom, month, dow) ? undefined : `never fires: no date has day of month ${dom} in month ${month}`;
+}
+
+/**
+ * Whether some date in four years (a leap year among them) matches the day-of-month, month and
+ * weekday fields, with cron's rule that restricting both days matches either (robfig/cron@v3.0.1
+ * spec.go L179-188). `0 0 31 2 *` never does.
+ */
+function firesOnSomeDay(dom: string, month: string, dow: string): boolean {
+    const [days, months, weekdays] = [dom, month, dow].map((f, i) => fieldValues(f, FIVE_FIELDS[i + 2]));
+    const either = !(dom === "*" || dom === "?" || dow === "*" || dow === "?");
+    const start = Date.UTC(2027, 0, 1);
+    for (let day = 0; day < 4 * 366; day++) {
+        const date = new Date(start + day * 86_400_000);
+        if (!months.has(date.getUTCMonth() + 1)) continue;
+        const byDom = days.has(date.getUTCDate());
+        const byDow = weekdays.has(date.getUTCDay());
+        if (either ? byDom || byDow : byDom && byDow) return true;
+    }
+    return false;
 }
 
 /**

@@ -6,15 +6,35 @@ const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", 
 /** `HH:MM`, the form kured's time window reads (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L72-80), which SUC uses. */
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a 24-hour time such as 04:00" });
 
-/** An IANA time zone the runtime knows (SUC's image ships zoneinfo: package/Dockerfile L56-65). */
-const timeZone = z.string().refine((zone) => {
+/** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case. */
+function canonicalZone(zone: string): string | undefined {
     try {
-        new Intl.DateTimeFormat("en", { timeZone: zone });
-        return true;
+        return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
     } catch {
-        return false;
+        return undefined;
     }
-}, { message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
+}
+
+/**
+ * An IANA time zone the runtime knows (SUC's image ships zoneinfo: package/Dockerfile L56-65),
+ * spelt as the database spells it: SUC and kured load it with Go's time.LoadLocation, which reads
+ * the zoneinfo file of that name and so is case-sensitive where ICU is not.
+ */
+const timeZone = z.string().superRefine((zone, ctx) => {
+    const canonical = canonicalZone(zone);
+    if (canonical === undefined) {
+        ctx.addIssue({ code: "custom", message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
+    } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
+        ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
+    }
+});
+
+/** The zone's offset from UTC in minutes on a date (from ICU's longOffset name, GMT+02:00). */
+function offsetMinutes(zone: string, at: Date): number {
+    const name = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
 
 const windowSchema = (what: string, start: string, end: string) => z.strictObject({
     days: z.array(z.enum(DAYS)).min(1).default([...DAYS]).describe(`Days ${what} may start on.`),
@@ -52,9 +72,16 @@ export const upgradesSchema = z.strictObject({
         .describe("When kured may drain and reboot a node that OS updates left needing it (one node at a time)."),
 }).superRefine((u, ctx) => {
     // kured and SUC take no account of each other: overlapping windows could restart two servers at once.
-    if (u.window.timeZone !== u.reboots.timeZone || !u.window.days.some((d) => u.reboots.days.includes(d))) return;
-    const upgrades = covered(u.window, UPGRADE_JOB_MINUTES);
-    if ([...covered(u.reboots)].some((m) => upgrades.has(m))) {
+    // Compared in UTC, in winter and in summer, so two names for one clock (Etc/UTC, Etc/GMT) are one zone.
+    if (!u.window.days.some((d) => u.reboots.days.includes(d))) return;
+    if (canonicalZone(u.window.timeZone) === undefined || canonicalZone(u.reboots.timeZone) === undefined) return;
+    const inUtc = (w: { startTime: string; endTime: string; timeZone: string }, at: Date, overrun = 0) =>
+        new Set([...covered(w, overrun)].map((m) => (m - offsetMinutes(w.timeZone, at) + 2880) % 1440));
+    const seasons = [new Date(Date.UTC(2027, 0, 15)), new Date(Date.UTC(2027, 6, 15))];
+    if (seasons.some((at) => {
+        const upgrades = inUtc(u.window, at, UPGRADE_JOB_MINUTES);
+        return [...inUtc(u.reboots, at)].some((m) => upgrades.has(m));
+    })) {
         ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
     }
 });
