@@ -190,3 +190,30 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
         assert.match(endpoint("not a url"), /must be the endpoint's http\(s\) URL/);
     });
 });
+
+describe("limits that contradict each other, and messages that said too little (bad-input sweep, session 11)", () => {
+    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
+
+    it("refuses a zero budget period and a key's limits above its team's", () => {
+        const found = only("dev", (v) => {
+            const team = v.inference.teams[0];
+            team.budgetDuration = "0d";
+            team.keys[0].rpm = (team.rpm ?? 600) + 1;
+        });
+        assert.match(lineFor(found, "inference.teams[0].budgetDuration"), /= "0d": must be a LiteLLM budget period such as 30d, 24h or 60m \(not zero\)/);
+        assert.match(lineFor(found, "inference.teams[0].keys[0].rpm"), /exceeds team \S+'s rpm \d+; the team's limit caps its keys/);
+    });
+
+    it("says which Vault sizes there are, and keeps a Tailscale key only where an overlay uses it", () => {
+        assert.match(lineFor(only("dev", (v) => (v.platform = { ...v.platform, vault: { ...v.platform?.vault, replicas: 2 } })), "platform.vault.replicas"), /= 2: must be one of: 1, 3, 5/);
+        const unused = only("dev", (v) => (v.cluster.tailscale = { authKey: "tskey-auth-x" }));
+        assert.match(lineFor(unused, "cluster.tailscale"), /is set, but no site's overlay is tailscale, so its key would sit unused/);
+        assert.ok(!unused.join("\n").includes("tskey-auth-x"));
+    });
+
+    it("reports a misspelt AWS region once, without follow-on offering errors", () => {
+        const found = only("cloud", (v) => (v.aws.region = "us-east-1 "));
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:aws\.region = "us-east-1 ": did you mean "us-east-1"\?/);
+    });
+});

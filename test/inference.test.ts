@@ -315,7 +315,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("rejects a key with a bigger budget than its team", () => {
             const v = hybrid();
             v.inference.teams[0].keys[0].maxBudgetUsd = 500;
-            assert.deepEqual(problems(v), ["groundwork:inference.teams[0].keys[0].maxBudgetUsd = 500: = 500 exceeds team research's maxBudgetUsd 200; a key draws on its team's budget"]);
+            assert.deepEqual(problems(v), ["groundwork:inference.teams[0].keys[0].maxBudgetUsd = 500: exceeds team research's maxBudgetUsd 200; a key draws on its team's budget"]);
         });
         it("rejects a GPU model on the ARM placement", () => {
             const v = hybrid();

@@ -56,7 +56,8 @@ export const awsSchema = z.strictObject({
 });
 
 function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementCtx): void {
-    const region = typeof aws.region === "string" ? aws.region : undefined;
+    // Only a region the schema accepts: a misspelt one is reported once, by the region check.
+    const region = typeof aws.region === "string" && (AWS_REGIONS as readonly string[]).includes(aws.region) ? aws.region : undefined;
     const vpc = typeof aws.vpcCidr === "string" ? parseIpv4Cidr(aws.vpcCidr) : undefined;
     const subnets = (["publicSubnetCidrs", "privateSubnetCidrs"] as const).flatMap((key) =>
         (Array.isArray(aws[key]) ? (aws[key] as unknown[]) : []).map((c, i) => ({ key, i, c: typeof c === "string" ? parseIpv4Cidr(c) : undefined, text: c })));

@@ -66,7 +66,7 @@ const placementSchema = z.strictObject({
 });
 
 const vaultSchema = z.strictObject({
-    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1).describe("Vault servers: 1, or 3/5 for HA on Raft."),
+    replicas: z.literal([1, 3, 5]).default(1).describe("Vault servers: 1, or 3/5 for HA on Raft."),
     storageGbs: z.number().int().min(1).max(1000).default(10).describe("Raft data volume per server, GB."),
     unseal: z.enum(["auto", "manual"]).default("auto").describe("`auto`: the stack's cloud KMS (AWS if present, else OCI); `manual`: Shamir keys (edge-only stacks)."),
     token: secret.optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
@@ -214,6 +214,9 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     }
     if (overlays.some((o) => o.overlay === "tailscale") && !isObject(cluster.tailscale)) {
         ctx.addIssue({ code: "custom", path: ["cluster", "tailscale"], message: "is required when a site's overlay is tailscale: set cluster.tailscale.authKey (secret)" });
+    }
+    if (!overlays.some((o) => o.overlay === "tailscale") && isObject(cluster.tailscale)) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "tailscale"], message: "is set, but no site's overlay is tailscale, so its key would sit unused in the stack; remove it, or set a site's overlay to tailscale" });
     }
 
     // wireguard-native needs every node reachable at an external address.
@@ -399,7 +402,7 @@ export interface StackConfig {
 export function isSecretPath(path: readonly PropertyKey[]): boolean {
     const [site, section, a, b] = path;
     if (site === "oci" && section === "auth") return !["tenancyOcid", "userOcid", "fingerprint"].includes(String(a));
-    if (site === "cluster" && section === "tailscale") return a !== undefined;
+    if (site === "cluster" && section === "tailscale") return a !== undefined && a !== "version";
     if (site === "edge" && section === "machines") return b === "privateKey";
     // The recovery keys are public, but one pasted by mistake may be a private key: never echoed.
     if (site === "platform" && section === "vault") return a === "token" || a === "recoveryPgpKeys";

@@ -32,7 +32,7 @@ export const CLASSIFICATIONS = ["public", "internal", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
 /** LiteLLM's budget period: a number and s, m, h or d. Source: docs.litellm.ai/docs/proxy/team_budgets (read 2026-11-25). */
-const period = z.string().regex(/^\d+[smhd]$/, { message: "must be a LiteLLM budget period such as 30d, 24h or 60m" });
+const period = z.string().regex(/^[1-9]\d*[smhd]$/, { message: "must be a LiteLLM budget period such as 30d, 24h or 60m (not zero)" });
 const budget = z.number().positive();
 const limits = {
     maxBudgetUsd: budget.describe("Spend ceiling per period, USD."),
@@ -340,7 +340,13 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
         }
         for (const [k, j] of objectItems(t.keys)) {
             if (typeof k.maxBudgetUsd === "number" && typeof t.maxBudgetUsd === "number" && k.maxBudgetUsd > t.maxBudgetUsd) {
-                issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `= ${k.maxBudgetUsd} exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });
+                issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });
+            }
+            // LiteLLM holds a key to its team's limits too: a higher one only misleads whoever reads the config.
+            for (const limit of ["rpm", "tpm"] as const) {
+                if (typeof k[limit] === "number" && typeof t[limit] === "number" && k[limit] > t[limit]) {
+                    issues.push({ path: ["inference", "teams", i, "keys", j, limit], message: `exceeds team ${String(t.name)}'s ${limit} ${t[limit]}; the team's limit caps its keys, so give the key at most that` });
+                }
             }
         }
     }
