@@ -217,3 +217,27 @@ describe("limits that contradict each other, and messages that said too little (
         assert.match(found[0], /^groundwork:aws\.region = "us-east-1 ": did you mean "us-east-1"\?/);
     });
 });
+
+describe("a pod or a volume no single node can hold (bad-input sweep, session 11)", () => {
+    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
+
+    it("refuses a pod larger than every node, though the nodes together have room", () => {
+        const found = only("dev", (v) => {
+            v.oci.alwaysFree = false;
+            v.oci.nodes = [0, 1, 2, 3].map((i) => ({ name: `node-${i}`, role: i === 0 ? "server" : "agent", ocpus: 2, memoryGbs: 12 }));
+            v.apps.chat = { ...v.apps.chat, cpus: 2.5 };
+        });
+        assert.match(lineFor(found, "apps.chat.cpus"), /= 2\.5: the chat UI's pod requests 2\.52 cores and 1\.0 GiB, more than any of the platform's nodes can give \(the largest gives 2\.00 cores and 11\.9 GiB\)/);
+    });
+
+    it("refuses a volume larger than any node's disk, and a GPU model's cache larger than its node's root volume", () => {
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, vault: { ...v.platform?.vault, storageGbs: 1000 } };
+            v.monitoring.storageGbs = 500;
+        });
+        assert.match(lineFor(found, "platform.vault.storageGbs"), /= 1000: a volume lives on one node's disk, and the largest the platform's nodes have leaves 85 GB beside the system/);
+        assert.match(lineFor(found, "monitoring.storageGbs"), /ask for at most 85/);
+        const gpu = only("cloud", (v) => v.aws.gpuNodeGroups.forEach((g: any) => (g.rootVolumeGbs = 50)));
+        assert.match(gpu.find((l) => l.includes("cacheGbs"))!, /cacheGbs = 60: the model's cache lives on its GPU node's root volume, and the largest \(50 GB\) leaves 35 GB/);
+    });
+});

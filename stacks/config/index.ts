@@ -16,7 +16,7 @@ import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { ConfigError, formatIssues, NAMESPACE } from "./errors";
-import { platformCapacityProblems } from "../capacity";
+import { platformCapacityProblems, podAndVolumeSizeProblems } from "../capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, Loose, meshClients, objectItems, operatorCidr, secret } from "./primitives";
@@ -441,7 +441,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys: rea
         throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encrypted));
     }
     const config = result.data as StackConfig;
-    const capacity = platformCapacityProblems(config);
+    const capacity = [...platformCapacityProblems(config), ...podAndVolumeSizeProblems(config)];
     if (capacity.length > 0) {
         throw new ConfigError(capacity);
     }
