@@ -224,6 +224,7 @@ describe("a pod or a volume no single node can hold (bad-input sweep, session 11
     it("refuses a pod larger than every node, though the nodes together have room", () => {
         const found = only("dev", (v) => {
             v.oci.alwaysFree = false;
+            v.cost = { ...v.cost, alwaysFreeOnly: false, monthlyBudgetUsd: 500 };
             v.oci.nodes = [0, 1, 2, 3].map((i) => ({ name: `node-${i}`, role: i === 0 ? "server" : "agent", ocpus: 2, memoryGbs: 12 }));
             v.apps.chat = { ...v.apps.chat, cpus: 2.5 };
         });
@@ -240,4 +241,39 @@ describe("a pod or a volume no single node can hold (bad-input sweep, session 11
         const gpu = only("cloud", (v) => v.aws.gpuNodeGroups.forEach((g: any) => (g.rootVolumeGbs = 50)));
         assert.match(gpu.find((l) => l.includes("cacheGbs"))!, /cacheGbs = 60: the model's cache lives on its GPU node's root volume, and the largest \(50 GB\) leaves 35 GB/);
     });
+});
+
+describe("names, keys and times that cannot be what they say (bad-input sweep, session 11)", () => {
+    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
+
+    it("refuses blank group and availability-domain names", () => {
+        const found = only("dev", (v) => {
+            v.inference.teams[0].ownersGroup = "   ";
+            v.oci.availabilityDomain = "   ";
+        });
+        assert.match(lineFor(found, "inference.teams[0].ownersGroup"), /must be a group name, not blank or padded with spaces/);
+        assert.match(lineFor(found, "oci.availabilityDomain"), /must be an availability domain name/);
+    });
+
+    it("refuses public certificates for a name no public CA can reach, and a stack held to Always Free that turns the check off", () => {
+        const found = only("dev", (v) => {
+            v.access.domain = "lab.groundwork.internal";
+            for (const role of Object.keys(v.access.hosts)) v.access.hosts[role] = v.access.hosts[role].replace(/[^.]+\.groundwork\.example$/, "lab.groundwork.internal");
+            v.access.tls = { ...v.access.tls, issuer: "acme" };
+            v.oci.alwaysFree = false;
+            v.cost = { ...v.cost, alwaysFreeOnly: true };
+        });
+        assert.match(lineFor(found, "access.tls.issuer"), /is acme, but lab\.groundwork\.internal is not a public name: .*use private-ca/);
+        assert.match(lineFor(found, "oci.alwaysFree"), /is false, but cost\.alwaysFreeOnly holds this stack to OCI Always Free/);
+    });
+
+    it("refuses a bucket name S3 refuses, and a restore target in the future", () => {
+        const found = only("edge", (v) => {
+            v.platform.postgres.backup.s3.bucket = "Backups/2026";
+            v.platform.postgres.restore = { ...v.platform.postgres.restore, targetTime: "2099-01-01T00:00:00Z" };
+        });
+        assert.match(lineFor(found, "platform.postgres.backup.s3.bucket"), /must be an S3 bucket name/);
+        assert.match(lineFor(found, "platform.postgres.restore.targetTime"), /is in the future: recovery would end before reaching it/);
+    });
+
 });

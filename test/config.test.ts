@@ -72,6 +72,8 @@ describe("stack config", () => {
         });
         it("is not enforced when alwaysFree is false", () => {
             dev.oci.alwaysFree = false;
+            // A stack held to Always Free may not turn the check off (config-impossible.test.ts).
+            dev.cost = { ...dev.cost, alwaysFreeOnly: false, monthlyBudgetUsd: 500 };
             dev.oci.nodes = ["a", "b", "c"].map((name, i) => ({ name, role: i === 0 ? "server" : "agent", ocpus: 4, memoryGbs: 24, bootVolumeGbs: 100 }));
             assert.equal(parse(dev).oci!.nodes.length, 3);
         });

@@ -50,6 +50,13 @@ describe("prompt files", () => {
         assert.match(problem, /^prompts\/nameless\.yaml: name is required/);
     });
 
+    it("reject a field of the wrong type in the config's own words, never zod's", () => {
+        const [labels] = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("[dev, cloud]", "dev") }]);
+        assert.equal(labels, `prompts/a.yaml: labels = "dev" must be a list`);
+        const [whole] = rejected([{ path: "prompts/a.yaml", text: "- name: x\n- route: small\n" }]);
+        assert.equal(whole, "prompts/a.yaml: must be a map of keys, not a list");
+    });
+
     it("reject a label that is not a stack, naming the stacks", () => {
         const [problem] = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("[dev, cloud]", "[dev, prod]") }]);
         assert.equal(problem, `prompts/a.yaml: labels[1] = "prod" is not a stack of this project; labels are stacks: cloud, dev, edge, hybrid`);

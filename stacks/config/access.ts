@@ -27,10 +27,10 @@ const ssoSchema = z.strictObject({
     clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
         .describe("ID-token claim that lists a person's groups."),
-    usersGroup: z.string().min(1).optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
+    usersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
     allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).optional()
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it."),
-    operatorsGroup: z.string().min(1).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
+    operatorsGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
         .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook admins. They sign in through the identity provider."),
     oauthEndpoints: z.strictObject({
@@ -131,6 +131,11 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     }
     if (a && isObject(a.tls) && a.tls.issuer === "acme" && a.tls.acmeEmail === undefined) {
         issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
+    }
+    // Special-use names no public CA issues for (RFC 6761, RFC 6762 .local, RFC 8375 home.arpa, ICANN's .internal).
+    const publicName = a && typeof a.domain === "string" ? a.domain : undefined;
+    if (publicName && isObject(a!.tls) && a!.tls.issuer === "acme" && /(^|\.)(internal|local|localhost|test|invalid|home\.arpa|lan|corp|home)$/.test(publicName)) {
+        issues.push({ path: ["access", "tls", "issuer"], message: `is acme, but ${publicName} is not a public name: a public CA validates only names it can resolve and reach; use private-ca` });
     }
     const appsInput = isObject(apps) ? apps : {};
     const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;

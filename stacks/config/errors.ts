@@ -187,7 +187,8 @@ function requiredHint(schema: z.ZodType, path: readonly PropertyKey[]): string {
     return description ? `it is required: ${description.replace(/\.$/, "")}` : "it is required";
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** What an issue asks for, in the words every config error uses (must be a list, must be at least 1...). */
+export function describeIssue(issue: z.core.$ZodIssue): string {
     switch (issue.code) {
         case "invalid_type":
             if (issue.expected === "int") {

@@ -308,6 +308,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
 
+    // A stack held to Always Free cannot turn the Always-Free check off: the cost pack would only fail it later.
+    if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && isObject(cfg.oci) && cfg.oci.alwaysFree === false) {
+        ctx.addIssue({ code: "custom", path: ["oci", "alwaysFree"], message: "is false, but cost.alwaysFreeOnly holds this stack to OCI Always Free; keep it true, or drop cost.alwaysFreeOnly" });
+    }
+
     // Backups need object storage: the stack's cloud, or a bucket given for edge-only stacks.
     const postgres = isObject(platform.postgres) ? platform.postgres : {};
     const backup = isObject(postgres.backup) ? postgres.backup : {};

@@ -121,7 +121,7 @@ const teamSchema = z.strictObject({
         .describe("The most sensitive data the team sends. Its keys reach only routes cleared for it (a route's classification at least as sensitive): a restricted team only routes that stay in the cluster. The gateway refuses the others at run time (the team's and keys' `models`)."),
     routes: z.array(name).optional().describe("Routes the team may call; default every route its dataClass allows."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
-    ownersGroup: z.string().min(1).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
+    ownersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),
     langfuseProject: z.strictObject({
         publicKey: z.string().regex(/^pk-lf-[A-Za-z0-9-]{8,}$/, { message: "must be a Langfuse project's public key (pk-lf-...)" }).describe("The project's public key."),

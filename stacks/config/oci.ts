@@ -27,7 +27,7 @@ const ociNodeSchema = z.strictObject({
     ocpus: z.number().int().min(1).max(A1_FLEX_LIMITS.maxOcpus).describe("A1 OCPUs; Always-Free allows 4 across all nodes."),
     memoryGbs: z.number().int().min(1).max(A1_FLEX_LIMITS.maxMemoryGbs).describe("Memory in GB, 1 to 64 per OCPU; Always-Free allows 24 across all nodes."),
     bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (at least 50)."),
-    availabilityDomain: z.string().min(1).optional().describe("Availability domain for this node; default: the site's."),
+    availabilityDomain: z.string().regex(/^\S+$/, { message: "must be an availability domain name such as Uocm:EU-FRANKFURT-1-AD-1" }).optional().describe("Availability domain for this node; default: the site's."),
     labels: labels.default({}).describe("Extra Kubernetes node labels."),
     taints: z.array(taint).default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
 }).superRefine((n, ctx) => {
@@ -54,7 +54,7 @@ export const ociSchema = z.strictObject({
         if (v !== undefined) ctx.addIssue({ code: "custom", message: "is no longer read: the stack makes each backup consumer its own OCI user, group and key (README, object storage); remove it, and delete that user's old Customer Secret Key" });
     }).describe("Retired: the stack makes each backup consumer's user."),
     auth: ociAuthSchema.optional().describe("API key auth; when absent the OCI provider reads ~/.oci/config or OCI_* variables."),
-    availabilityDomain: z.string().min(1).optional().describe("Availability domain name; default: the first one the region lists."),
+    availabilityDomain: z.string().regex(/^\S+$/, { message: "must be an availability domain name such as Uocm:EU-FRANKFURT-1-AD-1" }).optional().describe("Availability domain name; default: the first one the region lists."),
     imageId: ocid("image").optional().describe("aarch64 image OCID; default: the newest Canonical Ubuntu 24.04 image for A1."),
     alwaysFree: z.boolean().default(true).describe("Enforce the Always-Free totals (4 OCPU, 24 GB, 200 GB block storage)."),
     // docs.oracle.com terraform-provider-oci core_vcn: "The CIDR blocks can range from /16 to /30" (read 2026-11-28).

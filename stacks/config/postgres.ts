@@ -58,7 +58,7 @@ export const postgresSchema = z.strictObject({
                 // The URL is plain config, written into the ObjectStore and the plan: keys go in accessKeyId/secretAccessKey.
                 .refine((url) => !parsedUrl(url)?.username && !parsedUrl(url)?.password, { message: "carries a user name or password, which would be stored in plain text; put the key in accessKeyId and secretAccessKey" })
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
-            bucket: z.string().min(3).describe("Bucket."),
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" }).describe("Bucket."),
             region: z.string().min(1).describe("Region for request signing."),
             accessKeyId: secret.describe("Access key (secret)."),
             secretAccessKey: secret.describe("Secret key (secret)."),
@@ -66,7 +66,7 @@ export const postgresSchema = z.strictObject({
     }).default({ retentionDays: 30, schedule: "0 0 3 * * *", serverName: "postgres" }).describe("Continuous backups to object storage."),
     restore: z.strictObject({
         fromServerName: serverName.default("postgres").describe("The folder under `postgres/` to restore from: the lost cluster's `backup.serverName`."),
-        targetTime: rfc3339.optional().describe("Replay WAL up to this moment (RFC 3339, with its zone); without it, to the last archived WAL."),
+        targetTime: rfc3339.refine((v) => !(Date.parse(v) > Date.now()), { message: "is in the future: recovery would end before reaching it (PostgreSQL refuses to promote); give a moment in the past" }).optional().describe("Replay WAL up to this moment (RFC 3339, with its zone); without it, to the last archived WAL."),
     }).optional().describe("Create the cluster from its backups instead of empty: only when the cluster does not exist (README, Postgres point-in-time recovery)."),
 }).superRefine((postgres, ctx) => {
     if (postgres.restore && postgres.restore.fromServerName === postgres.backup.serverName) {

@@ -1,3 +1,4 @@
+import { describeIssue } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -39,7 +40,8 @@ export function parseYamlFile<S extends z.ZodType>(file: { path: string; text: s
         } else if (value === undefined) {
             problems.push(`${file.path}: ${field} is required`);
         } else {
-            problems.push(`${file.path}: ${field} = ${shown(value)} ${issue.message}`);
+            // In the words the stack config's errors use ("must be a list"), never zod's own.
+            problems.push(field ? `${file.path}: ${field} = ${shown(value)} ${describeIssue(issue)}` : `${file.path}: must be a map of keys, not ${Array.isArray(value) ? "a list" : typeof value}`);
         }
     }
     return undefined;
