@@ -121,7 +121,31 @@ export function platformCapacityProblems(config: StackConfig): string[] {
         ? "a larger groundwork:aws.servers.instanceType (e.g. m7i.xlarge)"
         : "larger groundwork:oci.nodes shapes";
     return [`groundwork:placement.platform = ${JSON.stringify(config.placement.platform)}: the platform's pods request ${cores(requested.cpuMillis)} cores and ${gib(requested.memoryMi)} GiB, ` +
-        `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; choose ${bigger}, add nodes, or run fewer replicas`];
+        `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; choose ${bigger}, add nodes, or run fewer replicas. ` +
+        `The largest: ${largestWorkloads(config, nodes.length)}`];
+}
+
+/** The config key that sets how many pods a workload runs, where one does. */
+const COUNTED_BY: Record<string, string> = {
+    "notebook-server": "apps.notebooks.concurrentUsers",
+    postgres: "platform.postgres.instances",
+    qdrant: "platform.vectorDb.replicas",
+    vault: "platform.vault.replicas",
+    "llm-gateway": "inference.gateway.replicas",
+    "open-webui": "apps.chat",
+};
+
+/** The three workloads that ask the most of the nodes, with the key that sizes each (models by their replicas.max). */
+function largestWorkloads(config: StackConfig, nodes: number): string {
+    const models = sharedCpuModels(config).map((m) => ({ workload: `vllm-${m.model}`, pods: m.replicas, perPod: m.requests }));
+    const keyOf = (workload: string) => COUNTED_BY[workload]
+        ?? (workload.startsWith("vllm-") ? `inference.models[${(config.inference?.models ?? []).findIndex((m) => `vllm-${m.name}` === workload)}]` : undefined);
+    return [...platformFootprint(config), ...models]
+        .map((f) => ({ f, total: totalRequests([f], nodes) }))
+        .sort((a, b) => b.total.cpuMillis - a.total.cpuMillis)
+        .slice(0, 3)
+        .map(({ f, total }) => `${f.workload} ${f.pods === "per-node" ? "on every node" : `x${f.pods}`} (${cores(total.cpuMillis)} cores, ${gib(total.memoryMi)} GiB${keyOf(f.workload) ? `; groundwork:${keyOf(f.workload)}` : ""})`)
+        .join(", ");
 }
 
 /** What the platform requests of its nodes, against what they have. */

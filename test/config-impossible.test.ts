@@ -276,4 +276,18 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         assert.match(lineFor(found, "platform.postgres.restore.targetTime"), /is in the future: recovery would end before reaching it/);
     });
 
+
+    it("says a GPU model has no GPU node to run on, rather than to use at most 0 GPUs", () => {
+        const found = only("dev", (v) => {
+            v.inference.models[0].placement = "gpu";
+            v.inference.models[0].gpus = 1;
+        });
+        assert.ok(found.some((l) => /places \S+ on gpu nodes, but this stack has none \(node kinds: arm\); add an aws\.gpuNodeGroups entry, or serve it on CPU/.test(l)), found.join("\n"));
+        assert.ok(!found.some((l) => /use at most 0/.test(l)), found.join("\n"));
+    });
+
+    it("names the workloads, and the keys sizing them, that ask the platform's nodes for the most", () => {
+        const found = only("dev", (v) => (v.apps.notebooks = { ...v.apps.notebooks, concurrentUsers: 500 }));
+        assert.match(lineFor(found, "placement.platform"), /run fewer replicas\. The largest: notebook-server x500 \(60\.00 cores, [\d.]+ GiB; groundwork:apps\.notebooks\.concurrentUsers\)/);
+    });
 });

@@ -280,7 +280,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("rejects tensor parallel above the GPUs of the placement's nodes", () => {
             const v = hybrid();
             v.inference.models[0].gpus = 4;
-            assert.deepEqual(problems(v), ["groundwork:inference.models[0].gpus = 4: = 4 sets tensor parallel size 4, but the largest GPU node of this stack has 1 GPU(s); tensor parallelism stays inside one node: use at most 1, or a larger instance type"]);
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].gpus = 4: sets tensor parallel size 4, but the largest GPU node of this stack has 1 GPU(s); tensor parallelism stays inside one node: use at most 1, or a larger instance type"]);
         });
         it("rejects a fallback to a model name that is not a route", () => {
             const v = hybrid();

@@ -424,8 +424,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (gpus > 0) {
         const gpuNodes = nodes.filter((n) => n.kind === "gpu");
         const most = Math.max(0, ...gpuNodes.map((n) => n.gpus));
+        if (gpuNodes.length === 0) {
+            issues.push({ path: where, message: `places ${String(m.name)} on gpu nodes, but this stack has none (node kinds: ${[...new Set(nodes.map((n) => n.kind))].join(", ") || "none"}); add an aws.gpuNodeGroups entry, or serve it on CPU (gpus: 0 and an arm or x86 placement)` });
+            return issues;
+        }
         if (gpus > most) {
-            issues.push({ path: at("gpus"), message: `= ${gpus} sets tensor parallel size ${gpus}, but the largest GPU node of this stack has ${most} GPU(s); tensor parallelism stays inside one node: use at most ${most}, or a larger instance type` });
+            issues.push({ path: at("gpus"), message: `sets tensor parallel size ${gpus}, but the largest GPU node of this stack has ${most} GPU(s); tensor parallelism stays inside one node: use at most ${most}, or a larger instance type` });
             return issues;
         }
         const fit = gpuNodes.filter((n) => n.gpus >= gpus);
