@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cronProblem, isIanaTimeZone } from "../stacks/config/schedule";
-import { planCli, problems, stackValues } from "./helpers";
+import { parse, planCli, problems, stackValues } from "./helpers";
 
 /**
  * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
@@ -289,5 +289,17 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
     it("names the workloads, and the keys sizing them, that ask the platform's nodes for the most", () => {
         const found = only("dev", (v) => (v.apps.notebooks = { ...v.apps.notebooks, concurrentUsers: 500 }));
         assert.match(lineFor(found, "placement.platform"), /run fewer replicas\. The largest: notebook-server x500 \(60\.00 cores, [\d.]+ GiB; groundwork:apps\.notebooks\.concurrentUsers\)/);
+    });
+
+    it("refuses taints on every node the platform may use, and an allowed-domains list that shuts out every administrator", () => {
+        const found = only("dev", (v) => {
+            for (const n of v.oci.nodes) n.taints = ["dedicated=batch:NoSchedule"];
+            v.access.sso.allowedDomains = ["elsewhere.example"];
+        });
+        assert.match(lineFor(found, "oci.nodes[0].taints"), /gives \S+ the taint dedicated=batch:NoSchedule, and every node the platform placement \(any\) may use has one like it/);
+        assert.match(lineFor(found, "access.sso.allowedDomains"), /lets none of the administrators \(.+\) sign in to the chat UI; add their domain/);
+        const oneTainted = stackValues("dev");
+        oneTainted.oci.nodes[1].taints = ["dedicated=batch:NoSchedule"];
+        assert.equal(parse(oneTainted).oci!.nodes[1].taints[0], "dedicated=batch:NoSchedule", "one untainted node is enough");
     });
 });

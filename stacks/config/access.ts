@@ -129,6 +129,14 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
         }
         seen.set(host, role);
     }
+    // Open WebUI refuses sign-ins from other domains (OAUTH_ALLOWED_DOMAINS): the administrators must be inside.
+    const sso = a && isObject(a.sso) ? a.sso : undefined;
+    if (sso && Array.isArray(sso.allowedDomains) && Array.isArray(sso.administrators) && sso.administrators.length > 0) {
+        const allowed = sso.allowedDomains.map(String);
+        if (!sso.administrators.some((e) => allowed.includes(String(e).split("@")[1] ?? ""))) {
+            issues.push({ path: ["access", "sso", "allowedDomains"], message: `lets none of the administrators (${sso.administrators.map(String).join(", ")}) sign in to the chat UI; add their domain` });
+        }
+    }
     if (a && isObject(a.tls) && a.tls.issuer === "acme" && a.tls.acmeEmail === undefined) {
         issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
     }

@@ -125,6 +125,8 @@ interface NodeRef {
     gpuMemoryGib: number;
     memoryGib?: number;
     cpus?: number;
+    /** Taints the config adds (OCI nodes, edge machines), beside the GPU and edge taints placement tolerates. */
+    taints?: string[];
 }
 
 /** Every node the config asks for, in config order; entries that did not parse are skipped. */
@@ -132,7 +134,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
     const nodes: NodeRef[] = [];
     const oci = isObject(cfg.oci) ? cfg.oci : {};
     for (const [n, i] of objectItems(oci.nodes)) {
-        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined, cpus: typeof n.ocpus === "number" ? n.ocpus : undefined });
+        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined, cpus: typeof n.ocpus === "number" ? n.ocpus : undefined, taints: Array.isArray(n.taints) ? n.taints.map(String) : [] });
     }
     const aws = isObject(cfg.aws) ? cfg.aws : {};
     if (isObject(aws.servers)) {
@@ -286,6 +288,12 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const platformNodes = nodes.filter((n) => (wantedPlatform === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === wantedPlatform));
     if (isObject(platform.mesh) && platform.mesh.ha === true && platformNodes.length < 3) {
         ctx.addIssue({ code: "custom", path: ["platform", "mesh", "ha"], message: `needs 3 nodes for the platform placement (${wantedPlatform}) to spread its replicas over; this stack has ${platformNodes.length}` });
+    }
+    // The platform's pods tolerate no taint of the config's own (placement.ts): a node that has one is not the platform's.
+    const blocking = (n: NodeRef) => (n.taints ?? []).find((t) => /:(NoSchedule|NoExecute)$/.test(t));
+    if (platformNodes.length > 0 && platformNodes.every(blocking)) {
+        const first = platformNodes[0];
+        ctx.addIssue({ code: "custom", path: [...first.path, "taints"], message: `gives ${first.name} the taint ${blocking(first)}, and every node the platform placement (${wantedPlatform}) may use has one like it, which the platform's pods do not tolerate: no pod of the platform would be scheduled; keep at least one such node untainted` });
     }
     const vault = isObject(platform.vault) ? platform.vault : {};
     if (typeof vault.replicas === "number" && vault.replicas > 1 && platformNodes.length < vault.replicas) {
