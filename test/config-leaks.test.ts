@@ -61,10 +61,23 @@ describe("configuration errors never echo a secret, whatever key it was written 
             try { parseStackConfig(raw, encrypted); } catch (err) { if (err instanceof ConfigError) return err.problems; throw err; }
             return assert.fail("expected the configuration to be rejected");
         };
-        assert.match(lineFor(lines([]), "cost.monthlyBudgetUsd"), new RegExp(`= "${PLANTED}-budget": must be a number`), "a plain key's text is shown");
-        const hidden = lines(["groundwork:cost"]);
+        // Every key that holds a credential is encrypted, as the committed stack file keeps them.
+        const encrypted = Object.keys(raw).filter((k) => k !== "groundwork:cost");
+        assert.match(lineFor(lines(encrypted), "cost.monthlyBudgetUsd"), new RegExp(`= "${PLANTED}-budget": must be a number`), "a plain key's text is shown");
+        const hidden = lines([...encrypted, "groundwork:cost"]);
         noPlanted(hidden);
         assert.match(lineFor(hidden, "cost.monthlyBudgetUsd"), /= \[text of 17 characters, not shown as it may hold a secret\]: must be a number/);
+    });
+
+    it("refuses a credential stored in plain text in the stack file, without showing it", () => {
+        const raw = Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        raw["groundwork:access"] = JSON.stringify({ ...JSON.parse(raw["groundwork:access"]), sso: { ...JSON.parse(raw["groundwork:access"]).sso, clientSecret: `${PLANTED}-client` } });
+        const encrypted = Object.keys(raw).filter((k) => k !== "groundwork:access");
+        let lines: string[] = [];
+        try { parseStackConfig(raw, encrypted); } catch (err) { if (err instanceof ConfigError) lines = err.problems; else throw err; }
+        noPlanted(lines);
+        assert.deepEqual(lines, ["groundwork:access.sso.clientSecret = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path 'groundwork:access.sso.clientSecret' <value>"]);
+        assert.doesNotThrow(() => parseStackConfig(raw, [...encrypted, "groundwork:access"]), "the same value, stored encrypted, parses");
     });
 
     it("refuses a blank secret, naming the key without showing it", () => {

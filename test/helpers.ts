@@ -8,8 +8,8 @@ import * as YAML from "yaml";
 import { RecordedResource } from "../plan/monitor";
 import { planStack, PlanResult } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
-import { ConfigError } from "../stacks/config/errors";
-import { parseStackConfig, StackConfig } from "../stacks/config";
+import { configKey, ConfigError } from "../stacks/config/errors";
+import { mustBeEncrypted, parseStackConfig, StackConfig } from "../stacks/config";
 import { runPlanCli } from "../plan/cli-run";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -42,11 +42,31 @@ export function problems(values: Record<string, unknown>): string[] {
     throw new Error("expected the configuration to be rejected, but it parsed");
 }
 
+/**
+ * A stack file of edited values, each credential written encrypted as `pulumi config set --secret`
+ * stores it (a credential in plain text is refused: mustBeEncrypted), with the values to hand the
+ * plan as --secret.
+ */
+export function stackFileFor(values: Record<string, unknown>): { text: string; secrets: Record<string, string> } {
+    const secrets: Record<string, string> = {};
+    const encrypt = (value: unknown, at: PropertyKey[]): unknown => {
+        if (typeof value === "string" && value.length > 0 && mustBeEncrypted(at)) {
+            secrets[configKey(at)] = value;
+            return { secure: "v1:test" };
+        }
+        if (value === null || typeof value !== "object") return value;
+        return Array.isArray(value) ? value.map((v, i) => encrypt(v, [...at, i])) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encrypt(v, [...at, k])]));
+    };
+    const text = YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, encrypt(v, [k])])) });
+    return { text, secrets };
+}
+
 /** Plans a stack from edited config values, written to a temporary stack file. */
 export async function planValues(stack: string, values: Record<string, unknown>): Promise<PlanResult> {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-stack-")), `Pulumi.${stack}.yaml`);
-    fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
-    return planStack({ projectDir: PROJECT_DIR, stack, stackFile: file });
+    const { text, secrets } = stackFileFor(values);
+    fs.writeFileSync(file, text);
+    return planStack({ projectDir: PROJECT_DIR, stack, stackFile: file, secrets });
 }
 
 const committedPlans = new Map<string, Promise<PlanResult>>();

@@ -3,7 +3,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
 import { Policy, StackValidationPolicy, ResourceValidationPolicy } from "@pulumi/policy";
 import { RecordedResource } from "../plan/monitor";
 import { costReport, costSummaryLine, renderCostFiles } from "../plan/cost-report";
@@ -16,7 +15,7 @@ import { leakedSecrets, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { POLICY_PACKS } from "../policies/packs";
 import { ResourceRecord } from "../policies/policy-run";
-import { PROJECT_DIR, stackValues, committedPlan, planCli } from "./helpers";
+import { PROJECT_DIR, stackValues, committedPlan, planCli, stackFileFor } from "./helpers";
 
 const tsx = (script: string, ...args: string[]) => {
     const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), script, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
@@ -237,7 +236,7 @@ describe("policy report and price beside the plan", function () {
             const dir = tmp();
             const stackFile = path.join(dir, "Pulumi.over-budget.yaml");
             const values = { ...stackValues("cloud"), cost: { monthlyBudgetUsd: 100 } };
-            fs.writeFileSync(stackFile, YAML.stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, v])) }));
+            fs.writeFileSync(stackFile, stackFileFor(values).text);
             const out = path.join(dir, "out");
             const run = await planCli("--stack", "over-budget", "--stack-file", stackFile, "--out", out);
             assert.equal(run.status, 3, run.stderr);

@@ -15,7 +15,7 @@ import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
-import { ConfigError, formatIssues, NAMESPACE } from "./errors";
+import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
 import { platformCapacityProblems, podAndVolumeSizeProblems } from "../capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
@@ -430,12 +430,45 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
 }
 
 /**
+ * Paths whose values are credentials and must be stored encrypted in the stack file, which is
+ * committed with the code (the subset of isSecretPath that holds a secret itself).
+ */
+export function mustBeEncrypted(path: readonly PropertyKey[]): boolean {
+    const [site, section, a, b, c] = path;
+    return (site === "oci" && section === "auth" && a === "privateKey")
+        || (site === "cluster" && section === "tailscale" && a === "authKey")
+        || (site === "edge" && section === "machines" && b === "privateKey")
+        || (site === "platform" && section === "vault" && a === "token")
+        || (site === "access" && section === "sso" && a === "clientSecret")
+        || (site === "monitoring" && section === "alerts" && a === "receiver" && ((b === "email" && c === "password") || (["slack", "teams", "webhook"].includes(String(b)) && c === "url")))
+        || (site === "inference" && (section === "huggingfaceToken" || (section === "hosted" && b === "apiKey") || (section === "teams" && b === "langfuseProject" && c === "secretKey")))
+        || (site === "platform" && section === "postgres" && a === "backup" && b === "s3" && c === "secretAccessKey");
+}
+
+/** Each credential given in plain text: under a key the CLI does not mark secret. */
+function plainTextSecrets(input: Record<string, unknown>, encryptedKeys: readonly string[]): string[] {
+    const found: string[] = [];
+    const walk = (value: unknown, path: PropertyKey[]): void => {
+        if (typeof value === "string" && value.length > 0 && mustBeEncrypted(path)) {
+            const key = configKey(path);
+            found.push(`${key} = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path '${key}' <value>`);
+        } else if (value !== null && typeof value === "object") {
+            Object.entries(value as object).forEach(([k, v]) => walk(v, [...path, Array.isArray(value) ? Number(k) : k]));
+        }
+    };
+    for (const [top, value] of Object.entries(input)) {
+        if (!encryptedKeys.includes(`${NAMESPACE}:${top}`)) walk(value, [top]);
+    }
+    return found;
+}
+
+/**
  * Parses the raw config map (`groundwork:<key>` → JSON text, as the Pulumi CLI hands it over).
  * `encryptedKeys` are the full keys the CLI marks secret: one with an encrypted value anywhere
  * inside (the CLI marks a structured key as a whole), so no text under them is echoed, wherever
  * it sits. Throws a ConfigError listing every problem at once.
  */
-export function parseStackConfig(raw: Record<string, string>, encryptedKeys: readonly string[] = []): StackConfig {
+export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: readonly string[]): StackConfig {
     const input: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(raw)) {
         const [namespace, key] = fullKey.split(":", 2);
@@ -448,9 +481,14 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys: rea
             input[key] = text; // A plain string; the schema says whether that is acceptable.
         }
     }
+    // Given the CLI's list of encrypted keys (pulumi up, the offline plan), a credential in plain text is refused.
+    const plain = encryptedKeys === undefined ? [] : plainTextSecrets(input, encryptedKeys);
+    if (plain.length > 0) {
+        throw new ConfigError(plain);
+    }
     const result = stackConfigSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
-        const encrypted = (path: readonly PropertyKey[]) => encryptedKeys.includes(`${NAMESPACE}:${String(path[0])}`);
+        const encrypted = (path: readonly PropertyKey[]) => (encryptedKeys ?? []).includes(`${NAMESPACE}:${String(path[0])}`);
         throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encrypted));
     }
     const config = result.data as StackConfig;
