@@ -502,8 +502,10 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
 /** Reads this stack's configuration from the Pulumi runtime and parses it. */
 export function loadStackConfig(): StackConfig {
     const raw = pulumi.runtime.allConfig();
-    // The SDK's own test of the keys the CLI marks secret (PULUMI_CONFIG_SECRET_KEYS), exported by
-    // @pulumi/pulumi 3.248.0 runtime/config.js L72-83 but left out of its typings.
+    // The SDK's own test of the keys the CLI marks secret, exported by @pulumi/pulumi 3.248.0
+    // runtime/config.js L72-83 but left out of its typings. The language host hands the list over as
+    // PULUMI_CONFIG_SECRET_KEYS (pulumi/pulumi@v3.248.0 sdk/nodejs/cmd/pulumi-language-nodejs/main.go
+    // L105, L887-895; runtime/state.js L66 reads it).
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
     return parseStackConfig(raw, Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true));
 }
