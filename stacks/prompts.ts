@@ -3,7 +3,8 @@ import * as path from "path";
 import { PromptVersion } from "../components/inference/prompt-library";
 import { RouteEvaluation } from "../components/inference/route-evaluations";
 import { StackConfig } from "./config";
-import { evaluationsForStack, parseEvaluationFiles } from "./config/evaluation-files";
+import { evaluationsForStack, evaluationsOfNoPrompt, parseEvaluationFiles } from "./config/evaluation-files";
+import { RepositoryFileError } from "./config/repository-files";
 import { parsePromptFiles, promptsForStack } from "./config/prompt-files";
 
 /** The project's directory: its stack files and the `prompts/` it provisions. */
@@ -37,6 +38,8 @@ export interface PromptsAndEvaluations {
 export function loadPromptsAndEvaluations(config: StackConfig, stack: string, dir: string = PROJECT_DIR): PromptsAndEvaluations {
     const prompts = parsePromptFiles(readYamlFiles("prompts", dir), projectStacks(dir));
     const evaluations = parseEvaluationFiles(readYamlFiles("evaluations", dir));
+    const orphans = evaluationsOfNoPrompt(evaluations, prompts.map((p) => p.prompt.name));
+    if (orphans.length > 0) throw new RepositoryFileError("evaluation", orphans);
     if (!config.inference) return { prompts: [], evaluations: [] };
     const routes = config.inference.routes.map((r) => r.name);
     const served = promptsForStack(prompts, stack, routes);

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { PromptVersion } from "../components/inference/prompt-library";
 import { EVALUATED_ROUTES_ANNOTATION, EVALUATION_SCRIPT, RouteEvaluation } from "../components/inference/route-evaluations";
-import { evaluationsForStack, parseEvaluationFiles } from "../stacks/config/evaluation-files";
+import { evaluationsForStack, evaluationsOfNoPrompt, parseEvaluationFiles } from "../stacks/config/evaluation-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { readYamlFiles } from "../stacks/prompts";
 import { committedPlan, named, startStandIn } from "./helpers";
@@ -41,6 +41,14 @@ const parse = (text: string, file = "evaluations/chat.yaml") => parseEvaluationF
 describe("evaluation files", () => {
     it("reject a dataset item without input, by file and field", () => {
         assert.deepEqual(rejected(() => parse(GOOD.replace("    input: What is the capital of France?\n", ""))), ["evaluations/chat.yaml: items[0].input is required"]);
+    });
+
+    it("reject an evaluation of a prompt no prompt file defines, for any stack", () => {
+        const [file] = parse(GOOD);
+        const named = { ...file, evaluation: { ...file.evaluation, prompt: "assistant/answr" } };
+        assert.deepEqual(evaluationsOfNoPrompt([named], ["assistant/answer", "support/answer"]),
+            [`evaluations/chat.yaml: prompt = "assistant/answr" is in no file of prompts/ (prompts: assistant/answer, support/answer); name one of those, or add it`]);
+        assert.deepEqual(evaluationsOfNoPrompt([{ ...file, evaluation: { ...file.evaluation, prompt: "assistant/answer" } }], ["assistant/answer"]), []);
     });
 
     it("reject an unknown evaluator type, naming the types", () => {

@@ -80,6 +80,15 @@ export function parseEvaluationFiles(files: { path: string; text: string }[]): {
 }
 
 /**
+ * Every evaluation that fills in a prompt no prompt file defines, for any stack: it would never
+ * run anywhere, and only the ai-use pack's "no evaluation" would say so, about the wrong file.
+ */
+export function evaluationsOfNoPrompt(files: { file: string; evaluation: EvaluationFile }[], promptNames: readonly string[]): string[] {
+    return files.filter(({ evaluation }) => evaluation.prompt !== undefined && !promptNames.includes(evaluation.prompt))
+        .map(({ file, evaluation }) => `${file}: prompt = ${shown(evaluation.prompt)} is in no file of prompts/ (prompts: ${[...promptNames].sort().join(", ") || "none"}); name one of those, or add it`);
+}
+
+/**
  * The evaluations stack `stack` runs: those whose route it has and, for one that fills in a
  * prompt, whose prompt it serves. Checked against the stack's routes and prompts.
  */
