@@ -22,7 +22,7 @@ import { PolicyPackConfig } from "@pulumi/policy";
 import { edgeInstallName } from "../components/edge/edge-machines";
 import { clusterNodes } from "../stacks/cluster-nodes";
 import { EDGE_COMPONENT } from "../stacks/edge-site";
-import { parseStackConfig, StackConfig } from "../stacks/config";
+import { parseStackConfig, StackConfig, vaultSealKind } from "../stacks/config";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { readStackFile } from "./stack-file";
 
@@ -38,11 +38,6 @@ export const SERVER_TOKEN_POLICY = "k3s-server-token-only-on-servers";
 /** The security pack's policy that keeps pods off the instance metadata service. */
 export const METADATA_EGRESS_POLICY = "metadata-egress-blocked";
 
-/** Whether Vault auto-unseals with OCI KMS (instance principals): no AWS site to use AWS KMS, and not manual (stacks/platform-services.ts vaultSeal). */
-function vaultSealsWithInstancePrincipals(config: StackConfig): boolean {
-    return config.platform.vault.unseal !== "manual" && config.aws === undefined && config.oci !== undefined;
-}
-
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
 export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
     if (pack === "security") {
@@ -52,7 +47,7 @@ export function packConfigFor(config: StackConfig, pack: string): PolicyPackConf
             ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),
             // Only Vault's OCI KMS seal needs the metadata service (instance principals); the
             // rule's default allows Vault's namespace, so other seals allow none.
-            ...(!vaultSealsWithInstancePrincipals(config) && { [METADATA_EGRESS_POLICY]: { metadataAllowedNamespaces: [] } }),
+            ...(vaultSealKind(config) !== "ocikms" && { [METADATA_EGRESS_POLICY]: { metadataAllowedNamespaces: [] } }),
         };
     }
     if (pack === "reliability") {

@@ -137,10 +137,9 @@ const COUNTED_BY: Record<string, string> = {
 
 /** The three workloads that ask the most of the nodes, with the key that sizes each (models by their replicas.max). */
 function largestWorkloads(config: StackConfig, nodes: number): string {
-    const models = sharedCpuModels(config).map((m) => ({ workload: `vllm-${m.model}`, pods: m.replicas, perPod: m.requests }));
     const keyOf = (workload: string) => COUNTED_BY[workload]
-        ?? (workload.startsWith("vllm-") ? `inference.models[${(config.inference?.models ?? []).findIndex((m) => `vllm-${m.name}` === workload)}]` : undefined);
-    return [...platformFootprint(config), ...models]
+        ?? (workload.startsWith("vllm-") ? `inference.models[${modelIndex(config, workload.slice("vllm-".length))}]` : undefined);
+    return [...platformFootprint(config), ...sharedModelFootprints(config)]
         .map((f) => ({ f, total: totalRequests([f], nodes) }))
         .sort((a, b) => b.total.cpuMillis - a.total.cpuMillis)
         .slice(0, 3)
@@ -155,8 +154,17 @@ export function platformFit(config: StackConfig): { requested: Requests; allocat
 
 function fitOn(config: StackConfig, nodes: NodeCapacity[]): { requested: Requests; allocatable: Requests; nodes: number } {
     const allocatable = nodes.reduce((a, n) => ({ cpuMillis: a.cpuMillis + n.allocatable.cpuMillis, memoryMi: a.memoryMi + n.allocatable.memoryMi }), { cpuMillis: 0, memoryMi: 0 });
-    const models = sharedCpuModels(config).map((m) => ({ workload: `vllm-${m.model}`, pods: m.replicas, perPod: m.requests }));
-    return { requested: totalRequests([...platformFootprint(config), ...models], nodes.length), allocatable, nodes: nodes.length };
+    return { requested: totalRequests([...platformFootprint(config), ...sharedModelFootprints(config)], nodes.length), allocatable, nodes: nodes.length };
+}
+
+/** The CPU models sharing the platform's nodes, as footprints at their largest scale. */
+function sharedModelFootprints(config: StackConfig): Footprint[] {
+    return sharedCpuModels(config).map((m) => ({ workload: `vllm-${m.model}`, pods: m.replicas, perPod: m.requests }));
+}
+
+/** Where a model sits in groundwork:inference.models, for naming its keys. */
+function modelIndex(config: StackConfig, name: string): number {
+    return (config.inference?.models ?? []).findIndex((m) => m.name === name);
 }
 
 /**
@@ -205,7 +213,7 @@ export function podAndVolumeSizeProblems(config: StackConfig): string[] {
         ...(config.apps.chat?.enabled ? [{ key: "apps.chat.cpus", value: config.apps.chat.cpus, what: "the chat UI's pod", requests: chatFootprint(config.apps.chat.cpus, config.apps.chat.memoryGbs)[0].perPod }] : []),
         ...(config.apps.notebooks?.enabled ? [{ key: "apps.notebooks.cpus", value: config.apps.notebooks.cpus, what: "each notebook server",
             requests: notebooksFootprint(config.apps.notebooks.cpus, config.apps.notebooks.memoryGbs, 1).find((f) => f.workload === "notebook-server")?.perPod }] : []),
-        ...sharedCpuModels(config).map((m) => ({ key: `inference.models[${(config.inference?.models ?? []).findIndex((x) => x.name === m.model)}].cpus`, value: m.requests.cpuMillis / 1000, what: `model ${m.model}'s pod`, requests: m.requests })),
+        ...sharedCpuModels(config).map((m) => ({ key: `inference.models[${modelIndex(config, m.model)}].cpus`, value: m.requests.cpuMillis / 1000, what: `model ${m.model}'s pod`, requests: m.requests })),
     ];
     if (nodes.length > 0) {
         for (const p of pods.filter((x) => x.requests && !fitsOne(x.requests))) {
@@ -224,7 +232,7 @@ export function podAndVolumeSizeProblems(config: StackConfig): string[] {
             ...(config.apps.chat?.enabled ? [["apps.chat.storageGbs", config.apps.chat.storageGbs] as [string, number]] : []),
             ...(config.apps.notebooks?.enabled ? [["apps.notebooks.storageGbs", config.apps.notebooks.storageGbs] as [string, number]] : []),
             ...sharedCpuModels(config).map((m): [string, number] => {
-                const i = (config.inference?.models ?? []).findIndex((x) => x.name === m.model);
+                const i = modelIndex(config, m.model);
                 return [`inference.models[${i}].cacheGbs`, config.inference!.models[i].cacheGbs];
             }),
         ];
@@ -234,9 +242,10 @@ export function podAndVolumeSizeProblems(config: StackConfig): string[] {
     }
     // A GPU model's cache is on its node's root volume (aws.gpuNodeGroups[].rootVolumeGbs).
     const gpuRoots = (config.aws?.gpuNodeGroups ?? []).map((g) => g.rootVolumeGbs);
+    const largestRoot = Math.max(...gpuRoots);
     (config.inference?.models ?? []).forEach((m, i) => {
-        if (m.gpus > 0 && gpuRoots.length > 0 && m.cacheGbs > Math.max(...gpuRoots) - DISK_RESERVED_GB) {
-            problems.push(`groundwork:inference.models[${i}].cacheGbs = ${m.cacheGbs}: the model's cache lives on its GPU node's root volume, and the largest (${Math.max(...gpuRoots)} GB) leaves ${Math.max(...gpuRoots) - DISK_RESERVED_GB} GB beside the system; ask for less, or raise aws.gpuNodeGroups[].rootVolumeGbs`);
+        if (m.gpus > 0 && gpuRoots.length > 0 && m.cacheGbs > largestRoot - DISK_RESERVED_GB) {
+            problems.push(`groundwork:inference.models[${i}].cacheGbs = ${m.cacheGbs}: the model's cache lives on its GPU node's root volume, and the largest (${largestRoot} GB) leaves ${largestRoot - DISK_RESERVED_GB} GB beside the system; ask for less, or raise aws.gpuNodeGroups[].rootVolumeGbs`);
         }
     });
     return problems;

@@ -26,7 +26,7 @@ import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-boot
 import { VaultSecretsOperator, VSO_CLIENT } from "../components/platform/vault-secrets-operator";
 import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
-import { StackConfig } from "./config";
+import { StackConfig, vaultSealKind } from "./config";
 import { PromptsAndEvaluations } from "./prompts";
 import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
@@ -242,12 +242,13 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
 
 /** Vault's seal: AWS KMS when the stack has an AWS site, else OCI KMS, else Shamir (manual). */
 function vaultSeal(config: StackConfig, { aws, ociProvider, nodes }: Cluster): VaultSeal {
-    if (config.platform.vault.unseal === "manual") {
+    const kind = vaultSealKind(config);
+    if (kind === "shamir") {
         return { type: "shamir" };
     }
-    if (config.aws && aws) {
+    if (kind === "awskms" && aws) {
         const key = new AwsVaultUnsealKey("vault-unseal", {}, { provider: aws.provider });
-        return { type: "awskms", region: config.aws.region, keyId: key.keyId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+        return { type: "awskms", region: config.aws!.region, keyId: key.keyId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     }
     const oci = config.oci!;
     const key = new OciVaultUnsealKey("vault-unseal", {

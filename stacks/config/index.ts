@@ -430,6 +430,14 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
 }
 
 /**
+ * How Vault unseals: by hand (Shamir), with the AWS site's KMS, else with OCI KMS through the
+ * instances' identity (instance principals, the one workload the metadata service is open to).
+ */
+export function vaultSealKind(config: StackConfig): "shamir" | "awskms" | "ocikms" {
+    return config.platform.vault.unseal === "manual" ? "shamir" : config.aws ? "awskms" : "ocikms";
+}
+
+/**
  * Paths whose values are credentials and must be stored encrypted in the stack file, which is
  * committed with the code (the subset of isSecretPath that holds a secret itself).
  */
@@ -446,7 +454,7 @@ export function mustBeEncrypted(path: readonly PropertyKey[]): boolean {
 }
 
 /** Each credential given in plain text: under a key the CLI does not mark secret. */
-function plainTextSecrets(input: Record<string, unknown>, encryptedKeys: readonly string[]): string[] {
+function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: string) => boolean): string[] {
     const found: string[] = [];
     const walk = (value: unknown, path: PropertyKey[]): void => {
         if (typeof value === "string" && value.length > 0 && mustBeEncrypted(path)) {
@@ -457,7 +465,7 @@ function plainTextSecrets(input: Record<string, unknown>, encryptedKeys: readonl
         }
     };
     for (const [top, value] of Object.entries(input)) {
-        if (!encryptedKeys.includes(`${NAMESPACE}:${top}`)) walk(value, [top]);
+        if (!isEncrypted(top)) walk(value, [top]);
     }
     return found;
 }
@@ -481,15 +489,15 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
             input[key] = text; // A plain string; the schema says whether that is acceptable.
         }
     }
+    const isEncrypted = (top: string) => (encryptedKeys ?? []).includes(`${NAMESPACE}:${top}`);
     // Given the CLI's list of encrypted keys (pulumi up, the offline plan), a credential in plain text is refused.
-    const plain = encryptedKeys === undefined ? [] : plainTextSecrets(input, encryptedKeys);
+    const plain = encryptedKeys === undefined ? [] : plainTextSecrets(input, isEncrypted);
     if (plain.length > 0) {
         throw new ConfigError(plain);
     }
     const result = stackConfigSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
-        const encrypted = (path: readonly PropertyKey[]) => (encryptedKeys ?? []).includes(`${NAMESPACE}:${String(path[0])}`);
-        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encrypted));
+        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, (path) => isEncrypted(String(path[0]))));
     }
     const config = result.data as StackConfig;
     const capacity = [...platformCapacityProblems(config), ...podAndVolumeSizeProblems(config)];

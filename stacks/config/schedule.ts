@@ -63,27 +63,29 @@ export function cronProblem(expr: string, withSeconds: boolean): string | undefi
         const problem = fieldProblem(parts[i], fields[i]);
         if (problem) return problem;
     }
+    // Some date in four years (a leap year among them) must match: `0 0 31 2 *` never does.
     const [dom, month, dow] = parts.slice(-3);
-    return firesOnSomeDay(dom, month, dow) ? undefined : `never fires: no date has day of month ${dom} in month ${month}`;
+    return cronDays(dom, month, dow, 4 * 366).length > 0 ? undefined : `never fires: no date has day of month ${dom} in month ${month}`;
 }
 
 /**
- * Whether some date in four years (a leap year among them) matches the day-of-month, month and
- * weekday fields, with cron's rule that restricting both days matches either (robfig/cron@v3.0.1
- * spec.go L179-188). `0 0 31 2 *` never does.
+ * The dates, over `count` days from 2027-01-01 UTC, that a cron expression's day-of-month, month
+ * and weekday fields allow. Standard cron: when both day of month and day of week are restricted,
+ * a day matching either runs (robfig/cron@v3.0.1:spec.go L179-188 `dayMatches`).
  */
-function firesOnSomeDay(dom: string, month: string, dow: string): boolean {
+function cronDays(dom: string, month: string, dow: string, count: number): Date[] {
     const [days, months, weekdays] = [dom, month, dow].map((f, i) => fieldValues(f, FIVE_FIELDS[i + 2]));
     const either = !(dom === "*" || dom === "?" || dow === "*" || dow === "?");
     const start = Date.UTC(2027, 0, 1);
-    for (let day = 0; day < 4 * 366; day++) {
+    const out: Date[] = [];
+    for (let day = 0; day < count; day++) {
         const date = new Date(start + day * 86_400_000);
         if (!months.has(date.getUTCMonth() + 1)) continue;
         const byDom = days.has(date.getUTCDate());
         const byDow = weekdays.has(date.getUTCDay());
-        if (either ? byDom || byDow : byDom && byDow) return true;
+        if (either ? byDom || byDow : byDom && byDow) out.push(date);
     }
-    return false;
+    return out;
 }
 
 /**
@@ -92,11 +94,15 @@ function firesOnSomeDay(dom: string, month: string, dow: string): boolean {
  * keeps the spelling Go's case-sensitive time.LoadLocation, which KEDA uses, needs.
  */
 export function isIanaTimeZone(zone: string): boolean {
+    return canonicalZone(zone) !== undefined;
+}
+
+/** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case. */
+export function canonicalZone(zone: string): string | undefined {
     try {
-        new Intl.DateTimeFormat("en-US", { timeZone: zone });
-        return true;
+        return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
     } catch {
-        return false;
+        return undefined;
     }
 }
 
@@ -125,21 +131,9 @@ function fieldValues(text: string, field: Field): Set<number> {
  */
 export function longestCronGapHours(expr: string): number {
     const [minute, hour, dom, month, dow] = expr.trim().split(/\s+/);
-    const [minutes, hours, days, months, weekdays] = [minute, hour, dom, month, dow].map((f, i) => fieldValues(f, FIVE_FIELDS[i]));
-    const domStar = dom === "*" || dom === "?";
-    const dowStar = dow === "*" || dow === "?";
-    const runs: number[] = [];
-    const start = Date.UTC(2027, 0, 1);
-    for (let day = 0; day < 731; day++) {
-        const date = new Date(start + day * 86_400_000);
-        if (!months.has(date.getUTCMonth() + 1)) continue;
-        const byDom = days.has(date.getUTCDate());
-        const byDow = weekdays.has(date.getUTCDay());
-        if (!(domStar || dowStar ? byDom && byDow : byDom || byDow)) continue;
-        for (const h of [...hours].sort((a, b) => a - b)) {
-            for (const m of [...minutes].sort((a, b) => a - b)) runs.push(date.getTime() + (h * 60 + m) * 60_000);
-        }
-    }
+    const hours = [...fieldValues(hour, FIVE_FIELDS[1])].sort((a, b) => a - b);
+    const minutes = [...fieldValues(minute, FIVE_FIELDS[0])].sort((a, b) => a - b);
+    const runs = cronDays(dom, month, dow, 731).flatMap((date) => hours.flatMap((h) => minutes.map((m) => date.getTime() + (h * 60 + m) * 60_000)));
     let longest = 0;
     for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 3_600_000;

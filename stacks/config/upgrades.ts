@@ -1,19 +1,11 @@
 import { z } from "zod";
+import { canonicalZone } from "./schedule";
 
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 
 /** `HH:MM`, the form kured's time window reads (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L72-80), which SUC uses. */
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a 24-hour time such as 04:00" });
-
-/** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case. */
-function canonicalZone(zone: string): string | undefined {
-    try {
-        return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
-    } catch {
-        return undefined;
-    }
-}
 
 /**
  * An IANA time zone the runtime knows (SUC's image ships zoneinfo: package/Dockerfile L56-65),
