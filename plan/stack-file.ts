@@ -11,6 +11,8 @@ export interface StackFileConfig {
     placeholders: string[];
     /** Values supplied with `--secret`: they must never show up in anything the plan writes. */
     suppliedSecrets: string[];
+    /** Every config path stored `secure:`, supplied or not (`namespace:key.path[0].leaf`). */
+    securePaths: string[];
 }
 
 export class StackFileError extends Error {}
@@ -58,7 +60,24 @@ function parseYaml(file: string, text: string): Record<string, any> {
  * a key named as a URL (`url`, `webhookUrl`) gets one in the reserved `.invalid` domain (RFC 2606).
  */
 export function placeholderFor(path: string): string {
+    if (/privateKey$/.test(path)) return placeholderPrivateKey(path);
     return /url$/i.test(path) ? `https://offline-placeholder.invalid/${encodeURIComponent(path)}` : `offline-placeholder-for-${path}`;
+}
+
+/**
+ * A private key's stand-in: shaped as an unencrypted OpenSSH key (the magic, cipher and KDF
+ * "none", as golang.org/x/crypto/ssh reads them) so the config's shape check passes, with the
+ * placeholder text where the key would be. No SSH client could use it.
+ */
+function placeholderPrivateKey(path: string): string {
+    const str = (s: string) => {
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(s.length);
+        return Buffer.concat([length, Buffer.from(s, "latin1")]);
+    };
+    const body = Buffer.concat([Buffer.from("openssh-key-v1\0", "latin1"), str("none"), str("none"), str(""), Buffer.from(`offline-placeholder-for-${path}`, "latin1")]);
+    const lines = body.toString("base64").match(/.{1,70}/g)!;
+    return ["-----BEGIN OPENSSH PRIVATE KEY-----", ...lines, "-----END OPENSSH PRIVATE KEY-----", ""].join("\n");
 }
 
 /**
@@ -75,7 +94,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: config must be a map of namespace:key entries (e.g. groundwork:cluster:), not ${Array.isArray(entries) ? "a list" : typeof entries}`);
     }
-    const result: StackFileConfig = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [] };
+    const result: StackFileConfig = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [], securePaths: [] };
     const used = new Set<string>();
 
     const resolve = (value: unknown, path: string, onSecret: () => void): unknown => {
@@ -88,6 +107,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         const obj = value as Record<string, unknown>;
         if (Object.keys(obj).length === 1 && typeof obj.secure === "string") {
             onSecret();
+            result.securePaths.push(path);
             if (path in secrets) {
                 used.add(path);
                 result.suppliedSecrets.push(secrets[path]);
@@ -116,4 +136,23 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         );
     }
     return result;
+}
+
+/** A config path as the plan writes it (`ns:key.a[0].b`), split after its namespace: ["key", "a", 0, "b"]. */
+export function configPathParts(configPath: string): (string | number)[] {
+    const rest = configPath.slice(configPath.indexOf(":") + 1);
+    return [...rest.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+}
+
+/**
+ * Values stored `secure:` at a path the program does not treat as a credential. The CLI marks the
+ * whole top-level key secret, not the leaf, so the program cannot tell such a value from its plain
+ * neighbours: it would write it in plain text (Kubernetes objects, outputs, state), and the plan
+ * would refuse to write it. The message names the path, never the value.
+ */
+export function encryptedNonCredentials(stack: StackFileConfig, project: string, isCredential: (path: readonly PropertyKey[]) => boolean): string[] {
+    return stack.securePaths
+        .filter((p) => p.startsWith(`${project}:`) && !isCredential(configPathParts(p)))
+        .map((p) => `${p} = [secret]: is stored encrypted, but it is not a credential, and the stack writes it in plain text (Kubernetes objects and state); ` +
+            `store it in plain text: pulumi config set --path '${p}' <value>`);
 }

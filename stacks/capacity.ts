@@ -182,29 +182,10 @@ export function sharedCpuModels(config: StackConfig): { model: string; replicas:
 }
 
 /**
- * What the OS, k3s and the images keep on a node's disk beside the volumes: Ubuntu's image (about
- * 3 GB), k3s with etcd, and the container images of the pods it runs (a few GB; vLLM's CPU build
- * alone is about 3 GB). An estimate, used only to refuse volumes that could never fit.
+ * Single pods no node can hold, though the totals fit: the capacity check sums cores and memory
+ * over the nodes, but a pod runs on one node. (Volumes: stacks/disk-capacity.ts.)
  */
-export const DISK_RESERVED_GB = 15;
-
-/** The disks of the nodes the platform may use: OCI boot volumes, AWS servers' root volumes. */
-function platformDisks(config: StackConfig): { name: string; gbs: number }[] {
-    const names = new Set(platformNodes(config).map((n) => n.name));
-    const disks = [
-        ...(config.oci?.nodes ?? []).map((n) => ({ name: n.name, gbs: n.bootVolumeGbs })),
-        ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => ({ name: `aws-server-${i}`, gbs: config.aws!.servers!.rootVolumeGbs })),
-    ];
-    return disks.filter((d) => names.has(d.name));
-}
-
-/**
- * Single pods and single volumes no node can hold, though the totals fit: the capacity check sums
- * cores, memory and disks over the nodes, but a pod runs on one node, and k3s's local-path
- * volumes are directories on one node's disk (local-path does not enforce their size, so a volume
- * larger than its disk fills the disk instead of failing).
- */
-export function podAndVolumeSizeProblems(config: StackConfig): string[] {
+export function podSizeProblems(config: StackConfig): string[] {
     const problems: string[] = [];
     const nodes = platformNodes(config);
     const fitsOne = (r: Requests) => nodes.some((n) => n.allocatable.cpuMillis >= r.cpuMillis && n.allocatable.memoryMi >= r.memoryMi);
@@ -220,33 +201,5 @@ export function podAndVolumeSizeProblems(config: StackConfig): string[] {
             problems.push(`groundwork:${p.key} = ${JSON.stringify(p.value)}: ${p.what} requests ${cores(p.requests!.cpuMillis)} cores and ${gib(p.requests!.memoryMi)} GiB, more than any of the platform's nodes can give (${largest}); ask for less, or choose larger nodes`);
         }
     }
-    const disks = platformDisks(config);
-    if (disks.length > 0) {
-        const room = Math.max(...disks.map((d) => d.gbs)) - DISK_RESERVED_GB;
-        const volumes: [string, number][] = [
-            ["platform.vault.storageGbs", config.platform.vault.storageGbs],
-            ["platform.postgres.storageGbs", config.platform.postgres.storageGbs],
-            ["platform.vectorDb.storageGbs", config.platform.vectorDb.storageGbs],
-            ["platform.langfuse.clickhouseStorageGbs", config.platform.langfuse.clickhouseStorageGbs],
-            ["monitoring.storageGbs", config.monitoring.storageGbs],
-            ...(config.apps.chat?.enabled ? [["apps.chat.storageGbs", config.apps.chat.storageGbs] as [string, number]] : []),
-            ...(config.apps.notebooks?.enabled ? [["apps.notebooks.storageGbs", config.apps.notebooks.storageGbs] as [string, number]] : []),
-            ...sharedCpuModels(config).map((m): [string, number] => {
-                const i = modelIndex(config, m.model);
-                return [`inference.models[${i}].cacheGbs`, config.inference!.models[i].cacheGbs];
-            }),
-        ];
-        for (const [key, gbs] of volumes.filter(([, gbs]) => gbs > room)) {
-            problems.push(`groundwork:${key} = ${gbs}: a volume lives on one node's disk, and the largest the platform's nodes have leaves ${room} GB beside the system (${DISK_RESERVED_GB} GB kept for the OS, k3s and images); ask for at most ${room}, or give the nodes larger disks`);
-        }
-    }
-    // A GPU model's cache is on its node's root volume (aws.gpuNodeGroups[].rootVolumeGbs).
-    const gpuRoots = (config.aws?.gpuNodeGroups ?? []).map((g) => g.rootVolumeGbs);
-    const largestRoot = Math.max(...gpuRoots);
-    (config.inference?.models ?? []).forEach((m, i) => {
-        if (m.gpus > 0 && gpuRoots.length > 0 && m.cacheGbs > largestRoot - DISK_RESERVED_GB) {
-            problems.push(`groundwork:inference.models[${i}].cacheGbs = ${m.cacheGbs}: the model's cache lives on its GPU node's root volume, and the largest (${largestRoot} GB) leaves ${largestRoot - DISK_RESERVED_GB} GB beside the system; ask for less, or raise aws.gpuNodeGroups[].rootVolumeGbs`);
-        }
-    });
     return problems;
 }

@@ -3,7 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cronProblem, isIanaTimeZone } from "../stacks/config/schedule";
-import { parse, planCli, problems, stackValues } from "./helpers";
+import * as YAML from "yaml";
+import { configPathParts, encryptedNonCredentials } from "../plan/stack-file";
+import { isSecretPath } from "../stacks/config";
+import { parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
  * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
@@ -96,6 +99,28 @@ describe("secrets in malformed config", () => {
 
     it("still echoes ordinary values, so errors stay useful", () => {
         assert.deepEqual(only("dev", (v) => { v.oci.nodes[0].ocpus = "two"; }), ['groundwork:oci.nodes[0].ocpus = "two": must be a number']);
+    });
+});
+
+describe("a value stored encrypted that is not a credential (bad-input sweep s11 se03a)", () => {
+    it("exits 2 naming the key, not the value, where the plan used to stop on a leak with a stack trace", async () => {
+        const { text, secrets } = stackFileFor(stackValues("dev"));
+        const doc = YAML.parse(text);
+        doc.config["groundwork:access"].sso.clientId = { secure: "v1:test" };
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-secure-")), "Pulumi.dev.yaml");
+        fs.writeFileSync(file, YAML.stringify(doc));
+        const supplied = { ...secrets, "groundwork:access.sso.clientId": "planted-client-id-3c1" };
+        const r = await planCli("--stack", "dev", "--stack-file", file, ...Object.entries(supplied).flatMap(([k, v]) => ["--secret", `${k}=${v}`]));
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, /groundwork:access\.sso\.clientId = \[secret\]: is stored encrypted, but it is not a credential, and the stack writes it in plain text \(Kubernetes objects and state\); store it in plain text: pulumi config set --path 'groundwork:access\.sso\.clientId' <value>/);
+        assert.doesNotMatch(r.stderr, /planted-client-id|\n\s+at /);
+    });
+
+    it("leaves encrypted credentials alone, wherever they sit in the config", () => {
+        const stack = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [],
+            securePaths: ["groundwork:edge.machines[2].privateKey", "groundwork:oci.auth.privateKey", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.issuer"] };
+        assert.deepEqual(encryptedNonCredentials(stack, "groundwork", isSecretPath).map((l) => l.split(" = ")[0]), ["groundwork:access.sso.issuer"]);
+        assert.deepEqual(configPathParts("groundwork:edge.machines[2].privateKey"), ["edge", "machines", 2, "privateKey"]);
     });
 });
 
@@ -240,6 +265,26 @@ describe("a pod or a volume no single node can hold (bad-input sweep, session 11
         assert.match(lineFor(found, "monitoring.storageGbs"), /ask for at most 85/);
         const gpu = only("cloud", (v) => v.aws.gpuNodeGroups.forEach((g: any) => (g.rootVolumeGbs = 50)));
         assert.match(gpu.find((l) => l.includes("cacheGbs"))!, /cacheGbs = 60: the model's cache lives on its GPU node's root volume, and the largest \(50 GB\) leaves 35 GB/);
+    });
+});
+
+describe("volumes that together outgrow the platform's disks (session 12)", () => {
+    it("refuses volumes whose sum is more than the nodes' disks leave, naming the largest and the key for bigger disks", () => {
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, storageGbs: 80 }, langfuse: { ...v.platform?.langfuse, clickhouseStorageGbs: 80 } };
+        });
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:oci\.nodes\[\]\.bootVolumeGbs: the platform's volumes and backup scratch need \d+ GB, but its nodes' disks \(server-1 100 GB, agent-1 100 GB\) leave 170 GB/);
+        assert.match(found[0], /The largest: Postgres 80 GB \(groundwork:platform\.postgres\.storageGbs\), ClickHouse's traces 80 GB/);
+    });
+
+    it("counts a volume per replica and per concurrent notebook user, and names AWS's root volume on the cloud stack", () => {
+        const found = only("cloud", (v) => {
+            v.aws.servers.rootVolumeGbs = 100;
+            v.apps.notebooks.concurrentUsers = 2;
+        });
+        assert.match(found.join("\n"), /^groundwork:aws\.servers\.rootVolumeGbs: the platform's volumes and backup scratch need 156 GB, but its nodes' disks \(aws-server-0 100 GB\) leave 85 GB/m);
+        assert.match(found.join("\n"), /notebook homes 2 x 20 GB \(groundwork:apps\.notebooks\.storageGbs\)/);
     });
 });
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../stacks/config/errors";
 import { DEFAULT_K3S_VERSION } from "../stacks/config";
+import { ociSiteSchema } from "../stacks/config/oci";
 import { parse, problems, stackValues } from "./helpers";
 
 /** Asserts that exactly one problem starts with `prefix` (the key and value) and mentions `hint`. */
@@ -35,13 +36,14 @@ describe("stack config", () => {
         });
 
         it("defaults a node's role, boot volume, labels and taints", () => {
+            // The OCI section alone: one 50 GB node could not hold the whole platform's volumes.
             dev.oci.nodes = [{ name: "solo", role: "server", ocpus: 4, memoryGbs: 24 }];
-            const node = parse(dev).oci!.nodes[0];
+            const node = ociSiteSchema.parse(dev.oci).nodes[0];
             assert.deepEqual([node.bootVolumeGbs, node.labels, node.taints], [50, {}, []]);
             dev.oci.nodes.push({ name: "extra", ocpus: 1, memoryGbs: 1 });
             dev.oci.nodes[0].ocpus = 3;
             dev.oci.nodes[0].memoryGbs = 23;
-            assert.equal(parse(dev).oci!.nodes[1].role, "agent");
+            assert.equal(ociSiteSchema.parse(dev.oci).nodes[1].role, "agent");
         });
     });
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { cpuMillis, memoryMi, totalRequests } from "../components/platform/footprint";
 import { cpuModelRequests, platformFit, platformFootprint, sharedCpuModels } from "../stacks/capacity";
+import { DISK_RESERVED_GB, platformDisks, platformVolumes } from "../stacks/disk-capacity";
 import { parse, problems, stackValues } from "./helpers";
 
 
@@ -60,9 +61,21 @@ describe("platform fit", () => {
         });
     }
 
+    it("lists dev's volumes one per replica, with the backup Jobs' scratch apart, and they fit its two boot volumes", () => {
+        const dev = parse(stackValues("dev"));
+        const held = platformVolumes(dev).filter((v) => !v.transient);
+        // Raft 10 + audit 2 + Postgres 20 + Qdrant 10 + ClickHouse 20 + Valkey 8 + Prometheus + chat + notebook home + hub db + model cache.
+        assert.deepEqual(held.map((v) => v.what), ["Vault's Raft data", "Vault's audit log", "Postgres", "Qdrant", "ClickHouse's traces", "Langfuse's queue (Valkey)",
+            "Prometheus", "the chat UI's history", "notebook homes", "JupyterHub's database", "model small's cache"]);
+        const total = platformVolumes(dev).reduce((sum, v) => sum + v.gbs * v.count, 0);
+        const free = platformDisks(dev).reduce((sum, d) => sum + d.gbs - DISK_RESERVED_GB, 0);
+        assert.equal(free, 170);
+        assert.ok(total <= free, `dev: ${total} GB of volumes on ${free} GB`);
+    });
+
     it("refuses a platform that does not fit its nodes, before anything is created", () => {
         const dev = stackValues("dev");
-        dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 50 }];
+        dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 200 }];
         dev.platform = { vectorDb: { replicas: 3 } };
         delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
         delete dev.access; // its gateway hosts need the inference just removed

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -199,4 +199,11 @@ export async function startStandIn(fixture: string, ...args: string[]): Promise<
         child.once("exit", (code) => reject(new Error(`the stand-in API ${fixture} exited ${code}`)));
     });
     return { process: child, url: `http://127.0.0.1:${port}` };
+}
+
+/** A key as `ssh-keygen` writes it: the real tool, in each format it offers. */
+export function keygen(type: "ed25519" | "rsa" | "ecdsa", format: "RFC4716" | "PEM" | "PKCS8" = "RFC4716", passphrase = ""): { privateKey: string; publicKey: string } {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-ssh-")), "key");
+    execFileSync("ssh-keygen", ["-q", "-t", type, ...(type === "rsa" ? ["-b", "2048"] : []), "-m", format, "-N", passphrase, "-C", "", "-f", file]);
+    return { privateKey: fs.readFileSync(file, "utf8"), publicKey: fs.readFileSync(`${file}.pub`, "utf8") };
 }

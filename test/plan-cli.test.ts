@@ -7,7 +7,7 @@ import * as YAML from "yaml";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
 import { reportCliError } from "../plan/cli-errors";
 import { planStack, programStackFrames } from "../plan/run";
-import { planCli, PROJECT_DIR } from "./helpers";
+import { keygen, planCli, PROJECT_DIR } from "./helpers";
 
 /** Runs `npm run plan -- <args>` as a user would (without npm's own banner), in a new process. */
 function spawnPlan(...args: string[]) {
@@ -72,15 +72,19 @@ describe("npm run plan", function () {
     ] as [string, string[]][]) {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, async () => {
             const out = tmp();
-            // A URL-shaped key gets a URL (config checks its shape), with the planted token in its path.
-            const planted = keys.map((k, i) => `${/url$/i.test(k) ? "https://hooks.example.invalid/" : ""}-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
+            // A URL-shaped key gets a URL (config checks its shape), with the planted token in its path;
+            // an SSH key is a real one (config checks that too).
+            const planted = keys.map((k, i) => /privateKey$/.test(k) ? keygen("ed25519").privateKey
+                : `${/url$/i.test(k) ? "https://hooks.example.invalid/" : ""}-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
+            // Every OpenSSH key starts alike: a real key's tell is a line of its random body.
+            const tell = (secret: string) => (secret.endsWith("-----END OPENSSH PRIVATE KEY-----\n") ? secret.split("\n")[3] : secret.slice(35, 50));
             const run = await planCli("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));
             assert.equal(run.status, 0, run.stderr);
             const written = filesUnder(out);
             assert.ok(YAML.parseAllDocuments(written["manifests.yaml"]).every((d) => d.errors.length === 0));
             for (const secret of planted) {
                 for (const [name, text] of Object.entries({ ...written, stdout: run.stdout })) {
-                    assert.ok(!text.includes(secret) && !text.includes(secret.slice(35, 50)), `${stack}: ${name} contains a planted secret`);
+                    assert.ok(!text.includes(secret) && !text.includes(tell(secret)), `${stack}: ${name} contains a planted secret`);
                 }
             }
             assert.doesNotMatch(run.stdout, /stood in/);

@@ -29,6 +29,9 @@ export const NOTEBOOKS_SSO_CALLBACK = "/hub/oauth_callback";
 const USER_UID = 1000;
 const USER_GID = 100;
 
+/** The hub's SQLite volume, GiB (hub.db.type sqlite-pvc, values.yaml L65-73 at 4.4.0), set here so the disk check counts it. */
+export const NOTEBOOK_HUB_DB_GBS = 1;
+
 const HUB_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
 const PROXY_RESOURCES: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 
@@ -100,6 +103,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
     const nodeSelector = args.scheduling?.nodeSelector ?? {};
     return {
         hub: {
+            db: { pvc: { storage: `${NOTEBOOK_HUB_DB_GBS}Gi` } },
             config: {
                 JupyterHub: { authenticator_class: "generic-oauth" },
                 // oauthenticator 17.4.0 (the hub image's requirements.txt L126), oauth2.py traits.

@@ -41,6 +41,12 @@ export const LANGFUSE_POD_SECURITY_CONTEXT = { runAsNonRoot: true, runAsUser: 10
 // Requests are the steady state of a small platform; limits leave room for bursts.
 const WEB_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1536Mi" } };
 const WORKER_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+/**
+ * The queue's Valkey volume, GiB: the subchart's own default (bitnami/charts@valkey/2.2.4
+ * bitnami/valkey/values.yaml primary.persistence, `enabled: true`, `size: 8Gi`), set here so the
+ * disk check counts what is created.
+ */
+export const LANGFUSE_QUEUE_STORAGE_GBS = 8;
 const CLICKHOUSE_RESOURCES: ContainerResources = { requests: { cpu: "250m", memory: "1536Mi" }, limits: { cpu: "1", memory: "3Gi" } };
 const VALKEY_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
 
@@ -281,7 +287,11 @@ export class Langfuse extends pulumi.ComponentResource {
                     // As ClickHouse's: bitnami/charts@valkey/2.2.4 values.yaml L1495-1507.
                     networkPolicy: { enabled: false },
                     auth: { existingSecret: valkey.secretName, existingSecretPasswordKey: "password" },
-                    primary: { extraFlags: ["--maxmemory-policy noeviction"], resourcesPreset: "none", resources: VALKEY_RESOURCES, ...placement },
+                    primary: {
+                        extraFlags: ["--maxmemory-policy noeviction"], resourcesPreset: "none", resources: VALKEY_RESOURCES,
+                        persistence: { size: `${LANGFUSE_QUEUE_STORAGE_GBS}Gi` },
+                        ...placement,
+                    },
                 },
                 s3: {
                     deploy: false,

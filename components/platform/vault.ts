@@ -86,6 +86,8 @@ ${sealStanza}`;
 
 /** Where Vault's file audit device writes: the chart's audit volume (values.yaml L872-877 at v0.34.1). */
 export const VAULT_AUDIT_LOG = "/vault/audit/audit.log";
+/** The audit volume's size, GiB, on every server beside its Raft volume. */
+export const VAULT_AUDIT_STORAGE_GBS = 2;
 /** Rotated when it passes this size; this many rotated files are kept (2Gi volume). */
 const AUDIT_ROTATE_BYTES = 100 * 1024 * 1024;
 const AUDIT_KEEP = 10;
@@ -211,7 +213,7 @@ export class Vault extends pulumi.ComponentResource {
                     },
                     resources: VAULT_RESOURCES,
                     dataStorage: { enabled: true, size: `${args.storageGbs}Gi`, accessMode: "ReadWriteOnce" },
-                    auditStorage: { enabled: true, size: "2Gi" },
+                    auditStorage: { enabled: true, size: `${VAULT_AUDIT_STORAGE_GBS}Gi` },
                     // The audit log's rotation needs to signal Vault: one process namespace for the pod.
                     shareProcessNamespace: true,
                     extraContainers: [{

@@ -164,7 +164,7 @@ export const langfuseModel: ChartModel = {
         // templates/configmap-extra.yaml, statefulset.yaml L228-230).
         "clickhouse.extraOverrides", "clickhouse.extraEnvVars",
         "redis.architecture", "redis.auth.existingSecret", "redis.auth.existingSecretPasswordKey", "redis.primary.extraFlags",
-        "redis.primary.resourcesPreset",
+        "redis.primary.resourcesPreset", "redis.primary.persistence.size",
         "s3.deploy", "s3.bucket", "s3.region", "s3.endpoint", "s3.forcePathStyle", "s3.accessKeyId", "s3.secretAccessKey",
         "s3.eventUpload.prefix", "s3.batchExport.prefix", "s3.mediaUpload.prefix",
     ],

@@ -50,7 +50,7 @@ export const awsSchema = z.strictObject({
     servers: z.strictObject({
         instanceType: z.string().default("m7i.xlarge").describe(`CPU instance type (4 vCPU / 16 GiB by default: the platform with the LLM gateway and autoscaler needs more than 2 cores): ${CPU_TYPES.join(", ")}.`),
         count: z.number().int().min(1).max(5).default(1).describe("Number of servers (odd: embedded etcd quorum)."),
-        rootVolumeGbs: z.number().int().min(20).max(16384).default(100).describe("Encrypted gp3 root volume (etcd lives here)."),
+        rootVolumeGbs: z.number().int().min(20).max(16384).default(100).describe("Encrypted gp3 root volume: etcd, the images and the platform's volumes (k3s local-path) live here; checked against the volumes asked for."),
     }).optional().describe("k3s servers in this site (the cloud stack); absent when the servers live elsewhere."),
     gpuNodeGroups: z.array(gpuNodeGroupSchema).default([]).describe("GPU agents."),
 });

@@ -1,9 +1,17 @@
 import { isIpv4 } from "./cidr";
 import { z } from "zod";
 import { overlay } from "./overlay";
-import { ipv4, labels, nodeName, role, secret, taint } from "./primitives";
+import * as pulumi from "@pulumi/pulumi";
+import { ipv4, labels, nodeName, role, taint } from "./primitives";
+import { sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** `groundwork:edge`: existing machines reached over SSH. */
+
+/** A private key Pulumi's SSH client can read; its problems describe its shape, never its text. */
+const sshPrivateKey = z.string().superRefine((v, ctx) => {
+    const problem = v.trim().length === 0 ? "is blank; set the secret itself (pulumi config set --secret)" : sshPrivateKeyProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+}).transform((v) => pulumi.secret(v));
 
 const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
     message: "must be an IPv4 address or a DNS name",
@@ -18,7 +26,7 @@ const edgeMachineSchema = z.strictObject({
     port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
-    privateKey: secret.describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
+    privateKey: sshPrivateKey.describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
     hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/, {
         message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
     }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),

@@ -16,7 +16,8 @@ import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
-import { platformCapacityProblems, podAndVolumeSizeProblems } from "../capacity";
+import { platformCapacityProblems, podSizeProblems } from "../capacity";
+import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, Loose, meshClients, objectItems, operatorCidr, secret } from "./primitives";
@@ -500,7 +501,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, (path) => isEncrypted(String(path[0]))));
     }
     const config = result.data as StackConfig;
-    const capacity = [...platformCapacityProblems(config), ...podAndVolumeSizeProblems(config)];
+    const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];
     if (capacity.length > 0) {
         throw new ConfigError(capacity);
     }

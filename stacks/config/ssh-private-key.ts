@@ -1,0 +1,45 @@
+/**
+ * What Pulumi's SSH connections can read as a private key. pulumi-command v1.2.1 parses the key
+ * with golang.org/x/crypto/ssh `ParsePrivateKey`, or `ParsePrivateKeyWithPassphrase` only when a
+ * password is given (pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/connection.go
+ * L109-113), and we give none. At x/crypto v0.48.0 (its go.mod) ssh/keys.go L1277-1300 accepts
+ * one PEM block of these types; an encrypted PEM block (L1283-1284) or an OpenSSH key whose cipher
+ * or KDF is not "none" (L1385-1386) fails with "this private key is passphrase protected".
+ */
+const PEM_TYPES = ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY"];
+
+/** An OpenSSH key's body: "openssh-key-v1\0", then the cipher name as a length-prefixed string (PROTOCOL.key). */
+function openSshCipher(body: Buffer): string | undefined {
+    const magic = "openssh-key-v1\0";
+    if (body.subarray(0, magic.length).toString("latin1") !== magic || body.length < magic.length + 4) return undefined;
+    const length = body.readUInt32BE(magic.length);
+    return body.subarray(magic.length + 4, magic.length + 4 + length).toString("latin1");
+}
+
+/**
+ * Why a secret is not a private key Pulumi can use over SSH, or undefined when it is. The message
+ * describes the key's shape, never its text.
+ */
+export function sshPrivateKeyProblem(text: string): string | undefined {
+    const pem = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
+    if (!pem) {
+        return "is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519";
+    }
+    const type = pem[1];
+    if (!PEM_TYPES.includes(type)) {
+        return `is a PEM block of type "${type}", which Pulumi's SSH client cannot use; give one of: ${PEM_TYPES.join(", ")} (an OpenSSH key from ssh-keygen is OPENSSH PRIVATE KEY)`;
+    }
+    const headers = pem[2].split(/\r?\n/).filter((l) => l.includes(":"));
+    if (headers.some((l) => /^Proc-Type:\s*4,ENCRYPTED/i.test(l))) {
+        return "is encrypted with a passphrase, which the stack cannot give; store a key without one (ssh-keygen -p -N '' -f <copy>), kept only in the encrypted stack config";
+    }
+    if (type === "OPENSSH PRIVATE KEY") {
+        const body = Buffer.from(pem[2].split(/\r?\n/).filter((l) => !l.includes(":")).join(""), "base64");
+        const cipher = openSshCipher(body);
+        if (cipher === undefined) return "is an OPENSSH PRIVATE KEY block whose body is not an OpenSSH key (no openssh-key-v1 header); set the key file itself, unchanged";
+        if (cipher !== "none") {
+            return "is encrypted with a passphrase, which the stack cannot give; store a key without one (ssh-keygen -p -N '' -f <copy>), kept only in the encrypted stack config";
+        }
+    }
+    return undefined;
+}

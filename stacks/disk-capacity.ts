@@ -1,0 +1,116 @@
+import { NOTEBOOK_HUB_DB_GBS } from "../components/apps/notebooks";
+import { LANGFUSE_QUEUE_STORAGE_GBS } from "../components/platform/langfuse";
+import { VAULT_AUDIT_STORAGE_GBS } from "../components/platform/vault";
+import { StackConfig } from "./config";
+import { platformNodes, sharedCpuModels } from "./capacity";
+
+/**
+ * What the OS, k3s and the images keep on a node's disk beside the volumes: Ubuntu's image (about
+ * 3 GB), k3s with etcd, and the container images of the pods it runs (a few GB; vLLM's CPU build
+ * alone is about 3 GB). An estimate, used only to refuse volumes that could never fit.
+ */
+export const DISK_RESERVED_GB = 15;
+
+/** One kind of volume the platform creates on its nodes' disks. */
+export interface PlatformVolume {
+    /** The config key that sizes it. */
+    key: string;
+    /** Its size, GB. */
+    gbs: number;
+    /** How many of it there are (one per replica, per person or per pod). */
+    count: number;
+    /** What it is, for the message. */
+    what: string;
+    /** Space used only while a backup runs (a Job's scratch disk), not held. */
+    transient?: boolean;
+}
+
+/**
+ * Every volume the platform's pods claim on the platform's nodes, k3s's local-path directories,
+ * and the scratch disks the backup Jobs fill while they run. Notebook homes are counted for the
+ * concurrent users; a person who has signed in once keeps a home after their server stops.
+ */
+export function platformVolumes(config: StackConfig): PlatformVolume[] {
+    const p = config.platform;
+    const chat = config.apps.chat?.enabled ? config.apps.chat : undefined;
+    const notebooks = config.apps.notebooks?.enabled ? config.apps.notebooks : undefined;
+    return [
+        { key: "platform.vault.storageGbs", gbs: p.vault.storageGbs, count: p.vault.replicas, what: "Vault's Raft data" },
+        { key: "platform.vault.replicas", gbs: VAULT_AUDIT_STORAGE_GBS, count: p.vault.replicas, what: "Vault's audit log" },
+        { key: "platform.postgres.storageGbs", gbs: p.postgres.storageGbs, count: p.postgres.instances, what: "Postgres" },
+        { key: "platform.vectorDb.storageGbs", gbs: p.vectorDb.storageGbs, count: p.vectorDb.replicas, what: "Qdrant" },
+        { key: "platform.langfuse.clickhouseStorageGbs", gbs: p.langfuse.clickhouseStorageGbs, count: 1, what: "ClickHouse's traces" },
+        { key: "platform.langfuse", gbs: LANGFUSE_QUEUE_STORAGE_GBS, count: 1, what: "Langfuse's queue (Valkey)" },
+        { key: "monitoring.storageGbs", gbs: config.monitoring.storageGbs, count: 1, what: "Prometheus" },
+        ...(chat ? [{ key: "apps.chat.storageGbs", gbs: chat.storageGbs, count: 1, what: "the chat UI's history" }] : []),
+        ...(notebooks ? [
+            { key: "apps.notebooks.storageGbs", gbs: notebooks.storageGbs, count: notebooks.concurrentUsers, what: "notebook homes" },
+            { key: "apps.notebooks", gbs: NOTEBOOK_HUB_DB_GBS, count: 1, what: "JupyterHub's database" },
+        ] : []),
+        ...sharedCpuModels(config).map((m) => {
+            const i = (config.inference?.models ?? []).findIndex((x) => x.name === m.model);
+            const spec = config.inference!.models[i];
+            // A model that scales to zero keeps its cache per pod (stacks/inference.ts), else one claim.
+            return { key: `inference.models[${i}].cacheGbs`, gbs: spec.cacheGbs, count: spec.replicas.min === 0 ? m.replicas : 1, what: `model ${m.model}'s cache` };
+        }),
+        { key: "platform.vault.storageGbs", gbs: p.vault.storageGbs, count: 1, what: "the Vault snapshot Job's scratch", transient: true },
+        { key: "platform.vectorDb.storageGbs", gbs: p.vectorDb.storageGbs * p.vectorDb.replicas, count: 1, what: "the Qdrant snapshot Job's scratch", transient: true },
+    ];
+}
+
+/** The disks of the nodes the platform may use: OCI boot volumes, AWS servers' root volumes. */
+export function platformDisks(config: StackConfig): { name: string; gbs: number }[] {
+    const names = new Set(platformNodes(config).map((n) => n.name));
+    const disks = [
+        ...(config.oci?.nodes ?? []).map((n) => ({ name: n.name, gbs: n.bootVolumeGbs })),
+        ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => ({ name: `aws-server-${i}`, gbs: config.aws!.servers!.rootVolumeGbs })),
+    ];
+    return disks.filter((d) => names.has(d.name));
+}
+
+/** The key that gives the platform's nodes more disk. */
+function largerDisksKey(disks: { name: string }[]): string {
+    return disks.some((d) => d.name.startsWith("aws-server-")) ? "groundwork:aws.servers.rootVolumeGbs" : "groundwork:oci.nodes[].bootVolumeGbs";
+}
+
+/**
+ * Volumes the platform's disks cannot hold. k3s's local-path volumes are directories on one node's
+ * disk, and local-path does not enforce their size, so a volume larger than its disk, or volumes
+ * that together outgrow the disks, fill a disk instead of failing: etcd, the images and every other
+ * volume on that node go with it. Two checks, both necessary and neither sufficient (placing the
+ * volumes is the scheduler's): no one volume is larger than the largest disk leaves, and all of them
+ * fit in what all the disks leave. Stacks whose platform runs on edge machines (disks unknown to
+ * the stack) are not checked.
+ */
+export function volumeSizeProblems(config: StackConfig): string[] {
+    const disks = platformDisks(config);
+    if (disks.length === 0) return [];
+    const problems: string[] = [];
+    const volumes = platformVolumes(config);
+    const room = Math.max(...disks.map((d) => d.gbs)) - DISK_RESERVED_GB;
+    const oversized = new Set<string>();
+    for (const v of volumes.filter((x) => !x.transient && x.gbs > room && !oversized.has(x.key))) {
+        oversized.add(v.key);
+        problems.push(`groundwork:${v.key} = ${v.gbs}: a volume lives on one node's disk, and the largest the platform's nodes have leaves ${room} GB beside the system (${DISK_RESERVED_GB} GB kept for the OS, k3s and images); ask for at most ${room}, or give the nodes larger disks`);
+    }
+    if (problems.length > 0) return problems;
+    const total = volumes.reduce((sum, v) => sum + v.gbs * v.count, 0);
+    const free = disks.reduce((sum, d) => sum + d.gbs - DISK_RESERVED_GB, 0);
+    if (total > free) {
+        const largest = [...volumes].sort((a, b) => b.gbs * b.count - a.gbs * a.count).slice(0, 3)
+            .map((v) => `${v.what} ${v.count > 1 ? `${v.count} x ${v.gbs}` : v.gbs} GB (groundwork:${v.key})`).join(", ");
+        problems.push(`${largerDisksKey(disks)}: the platform's volumes and backup scratch need ${total} GB, but its nodes' disks (${disks.map((d) => `${d.name} ${d.gbs} GB`).join(", ")}) leave ${free} GB ` +
+            `beside the system (${DISK_RESERVED_GB} GB each); give the nodes larger disks or ask for smaller volumes. The largest: ${largest}`);
+    }
+    return problems;
+}
+
+/** A GPU model's cache is on its node's root volume (aws.gpuNodeGroups[].rootVolumeGbs). */
+export function gpuCacheProblems(config: StackConfig): string[] {
+    const gpuRoots = (config.aws?.gpuNodeGroups ?? []).map((g) => g.rootVolumeGbs);
+    if (gpuRoots.length === 0) return [];
+    const largestRoot = Math.max(...gpuRoots);
+    return (config.inference?.models ?? []).flatMap((m, i) => m.gpus > 0 && m.cacheGbs > largestRoot - DISK_RESERVED_GB
+        ? [`groundwork:inference.models[${i}].cacheGbs = ${m.cacheGbs}: the model's cache lives on its GPU node's root volume, and the largest (${largestRoot} GB) leaves ${largestRoot - DISK_RESERVED_GB} GB beside the system; ask for less, or raise aws.gpuNodeGroups[].rootVolumeGbs`]
+        : []);
+}

@@ -1,0 +1,39 @@
+import { strict as assert } from "assert";
+import { placeholderFor } from "../plan/stack-file";
+import { sshPrivateKeyProblem } from "../stacks/config/ssh-private-key";
+import { keygen, problems, stackValues } from "./helpers";
+
+describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParsePrivateKey accepts)", () => {
+    it("accepts every unencrypted format ssh-keygen writes", () => {
+        for (const [type, format] of [["ed25519", "RFC4716"], ["rsa", "PEM"], ["rsa", "PKCS8"], ["ecdsa", "PEM"], ["ecdsa", "PKCS8"]] as const) {
+            const key = keygen(type, format).privateKey;
+            assert.equal(sshPrivateKeyProblem(key), undefined, `${type} ${format}:\n${key.split("\n")[0]}`);
+        }
+    });
+
+    it("refuses a key with a passphrase, in the OpenSSH format and in legacy encrypted PEM", () => {
+        assert.match(sshPrivateKeyProblem(keygen("ed25519", "RFC4716", "correct horse").privateKey)!, /^is encrypted with a passphrase, which the stack cannot give/);
+        const legacy = keygen("rsa", "PEM", "correct horse").privateKey;
+        assert.match(legacy, /Proc-Type: 4,ENCRYPTED/, "ssh-keygen -m PEM with a passphrase writes legacy encrypted PEM");
+        assert.match(sshPrivateKeyProblem(legacy)!, /^is encrypted with a passphrase/);
+    });
+
+    it("refuses a public key, an encrypted PKCS#8 block and text that is no key, naming the types there are", () => {
+        assert.match(sshPrivateKeyProblem(keygen("ed25519", "RFC4716").publicKey)!, /^is not a PEM private key \(no -----BEGIN \.\.\. PRIVATE KEY----- block\)/);
+        assert.match(sshPrivateKeyProblem(keygen("rsa", "PKCS8", "correct horse").privateKey)!, /^is a PEM block of type "ENCRYPTED PRIVATE KEY", which Pulumi's SSH client cannot use; give one of: RSA PRIVATE KEY, PRIVATE KEY/);
+        assert.match(sshPrivateKeyProblem("PLANTED7Q9")!, /^is not a PEM private key/);
+        assert.match(sshPrivateKeyProblem("-----BEGIN OPENSSH PRIVATE KEY-----\nbm90IGEga2V5\n-----END OPENSSH PRIVATE KEY-----\n")!, /whose body is not an OpenSSH key/);
+    });
+
+    it("lets the offline plan's stand-in pass, so edge stacks plan without their keys", () => {
+        assert.equal(sshPrivateKeyProblem(placeholderFor("groundwork:edge.machines[0].privateKey")), undefined);
+    });
+
+    it("refuses, by key and without its text, a config whose key is not a key", () => {
+        const edge = stackValues("edge");
+        edge.edge.machines[0].privateKey = "PLANTED7Q9-not-a-key";
+        const found = problems(edge);
+        assert.deepEqual(found, [`groundwork:edge.machines[0].privateKey = [secret]: is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519`]);
+        assert.ok(!found.join("\n").includes("PLANTED7Q9"));
+    });
+});
