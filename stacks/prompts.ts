@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { PromptVersion } from "../components/inference/prompt-library";
 import { RouteEvaluation } from "../components/inference/route-evaluations";
 import { StackConfig } from "./config";
-import { evaluationsForStack, evaluationsOfNoPrompt, parseEvaluationFiles } from "./config/evaluation-files";
+import { evaluationsForStack, evaluationsOfNoPrompt, evaluationsOfNoRoute, parseEvaluationFiles } from "./config/evaluation-files";
 import { RepositoryFileError } from "./config/repository-files";
 import { parsePromptFiles, promptsForStack } from "./config/prompt-files";
 
@@ -13,6 +14,26 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 /** The project's stacks, from its `Pulumi.<stack>.yaml` files. */
 export function projectStacks(dir: string = PROJECT_DIR): string[] {
     return fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+}
+
+/**
+ * The routes any of the project's stacks defines (`groundwork:inference.routes[].name` in each
+ * stack file; route names are never encrypted). A stack file that does not parse names none here:
+ * its own run reports it.
+ */
+export function projectRoutes(dir: string = PROJECT_DIR): string[] {
+    const names = new Set<string>();
+    for (const file of fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))) {
+        let config: Record<string, any> | undefined;
+        try {
+            config = YAML.parse(fs.readFileSync(path.join(dir, file), "utf8"))?.config;
+        } catch {
+            continue;
+        }
+        const routes = config?.["groundwork:inference"]?.routes ?? config?.inference?.routes;
+        for (const r of Array.isArray(routes) ? routes : []) if (typeof r?.name === "string") names.add(r.name);
+    }
+    return [...names].sort();
 }
 
 /** Every `*.yaml` under `<dir>/<folder>` (`prompts`, `evaluations`), with its path relative to `dir`. */
@@ -38,7 +59,7 @@ export interface PromptsAndEvaluations {
 export function loadPromptsAndEvaluations(config: StackConfig, stack: string, dir: string = PROJECT_DIR): PromptsAndEvaluations {
     const prompts = parsePromptFiles(readYamlFiles("prompts", dir), projectStacks(dir));
     const evaluations = parseEvaluationFiles(readYamlFiles("evaluations", dir));
-    const orphans = evaluationsOfNoPrompt(evaluations, prompts.map((p) => p.prompt.name));
+    const orphans = [...evaluationsOfNoPrompt(evaluations, prompts.map((p) => p.prompt.name)), ...evaluationsOfNoRoute(evaluations, projectRoutes(dir))];
     if (orphans.length > 0) throw new RepositoryFileError("evaluation", orphans);
     if (!config.inference) return { prompts: [], evaluations: [] };
     const routes = config.inference.routes.map((r) => r.name);

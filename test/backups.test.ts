@@ -43,7 +43,9 @@ describe("backups of every store", function () {
 
         it("locks backups for the shortest retention of the stores in the bucket", () => {
             assert.equal(objectLockDays(parse(stackValues("cloud"))), 14, "Qdrant's 14 days");
-            assert.equal(objectLockDays(parse(withBackups({ etcd: { retentionDays: 3 }, qdrant: { retentionDays: 35 } }))), 30, "Postgres's and Vault's 30 days: etcd's snapshots are not in the locked bucket");
+            const cloud = stackValues("cloud");
+            cloud.platform = { ...cloud.platform, backups: { etcd: { retentionDays: 3 }, qdrant: { retentionDays: 35 } } };
+            assert.equal(objectLockDays(parse(cloud)), 30, "Postgres's and Vault's 30 days: etcd's snapshots are not in the locked bucket");
         });
 
         it("rejects an interval that does not divide the day, naming the ones that do", () => {

@@ -102,6 +102,28 @@ describe("secrets in malformed config", () => {
     });
 });
 
+describe("backup retentions OCI's one rule cannot honour (bad-input sweep s11 pl13)", () => {
+    it("refuses a snapshot retention longer than Postgres's on OCI, where the longest holds every backup", () => {
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, backups: { ...v.platform?.backups, vault: { retentionDays: 400 } }, postgres: { ...v.platform?.postgres, backup: { ...v.platform?.postgres?.backup, retentionDays: 30 } } };
+        });
+        assert.deepEqual(found, ["groundwork:platform.backups.vault.retentionDays = 400: keeps vault's snapshots 400 days, longer than Postgres's 30 (platform.postgres.backup.retentionDays): OCI holds every object of the backups bucket under one retention rule, the longest, so Postgres's backups could not be pruned for 400 days and would fill the bucket; keep at most 30, or raise Postgres's retention to 400"]);
+    });
+
+    it("names Postgres's retention when the longer one is a default", () => {
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, backup: { ...v.platform?.postgres?.backup, retentionDays: 20 } } };
+        });
+        assert.deepEqual(found, ["groundwork:platform.postgres.backup.retentionDays = 20: is shorter than vault's snapshot retention (30 days, platform.backups.vault.retentionDays): OCI holds every object of the backups bucket under one retention rule, the longest, so Postgres's backups could not be pruned for 30 days and would fill the bucket; keep at least 30, or set vault's to at most 20"]);
+    });
+
+    it("lets AWS keep them apart, where Object Lock holds each version for the shortest and versioning keeps the rest", () => {
+        const cloud = stackValues("cloud");
+        cloud.platform = { ...cloud.platform, backups: { ...cloud.platform?.backups, vault: { retentionDays: 400 } } };
+        assert.doesNotThrow(() => parse(cloud));
+    });
+});
+
 describe("a value stored encrypted that is not a credential (bad-input sweep s11 se03a)", () => {
     it("exits 2 naming the key, not the value, where the plan used to stop on a leak with a stack trace", async () => {
         const { text, secrets } = stackFileFor(stackValues("dev"));

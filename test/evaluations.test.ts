@@ -5,10 +5,10 @@ import * as os from "os";
 import * as path from "path";
 import { PromptVersion } from "../components/inference/prompt-library";
 import { EVALUATED_ROUTES_ANNOTATION, EVALUATION_SCRIPT, RouteEvaluation } from "../components/inference/route-evaluations";
-import { evaluationsForStack, evaluationsOfNoPrompt, parseEvaluationFiles } from "../stacks/config/evaluation-files";
+import { evaluationsForStack, evaluationsOfNoPrompt, evaluationsOfNoRoute, parseEvaluationFiles } from "../stacks/config/evaluation-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
-import { readYamlFiles } from "../stacks/prompts";
-import { committedPlan, named, startStandIn } from "./helpers";
+import { loadPromptsAndEvaluations, projectRoutes, readYamlFiles } from "../stacks/prompts";
+import { committedPlan, named, parse as parseConfig, PROJECT_DIR, startStandIn, stackValues } from "./helpers";
 
 /** Evaluations as code: the files' checks, the plans' Jobs, and the run against the gateway and Langfuse. */
 
@@ -49,6 +49,21 @@ describe("evaluation files", () => {
         assert.deepEqual(evaluationsOfNoPrompt([named], ["assistant/answer", "support/answer"]),
             [`evaluations/chat.yaml: prompt = "assistant/answr" is in no file of prompts/ (prompts: assistant/answer, support/answer); name one of those, or add it`]);
         assert.deepEqual(evaluationsOfNoPrompt([{ ...file, evaluation: { ...file.evaluation, prompt: "assistant/answer" } }], ["assistant/answer"]), []);
+    });
+
+    it("reject an evaluation of a route no stack has, naming the routes there are (sweep s11 fi07)", () => {
+        assert.deepEqual(projectRoutes(), ["chat", "hosted", "large", "small"]);
+        const [file] = parse(GOOD.replace("route: chat", "route: chta"));
+        assert.deepEqual(evaluationsOfNoRoute([file], projectRoutes()),
+            [`evaluations/chat.yaml: route = "chta" is a route of no stack of this project (routes: chat, hosted, large, small); name one of those, or add the route to a stack's groundwork:inference.routes`]);
+        assert.deepEqual(evaluationsOfNoRoute(parse(GOOD), projectRoutes()), []);
+        // Loading a stack stops there, though the stack (dev, route small) would have skipped it silently.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-evals-"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+        fs.mkdirSync(path.join(dir, "evaluations"));
+        fs.writeFileSync(path.join(dir, "evaluations", "smal.yaml"), GOOD.replace("route: chat", "route: smal"));
+        assert.throws(() => loadPromptsAndEvaluations(parseConfig(stackValues("dev")), "dev", dir),
+            (err: Error) => err instanceof RepositoryFileError && /evaluations\/smal\.yaml: route = "smal" is a route of no stack of this project \(routes: small\)/.test(err.message));
     });
 
     it("reject an unknown evaluator type, naming the types", () => {

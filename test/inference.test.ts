@@ -329,6 +329,14 @@ describe("inference: vLLM behind the LLM gateway", function () {
             v.inference.models[0].quantization = "awq"; // 4-bit: 7.3 GiB fits the A10G
             assert.throws(() => problems(v), /expected the configuration to be rejected/);
         });
+        it("rejects a quantization with float32 activations, which vLLM refuses at start (sweep s11 in32)", () => {
+            const v = hybrid();
+            v.inference.models[0].quantization = "fp8";
+            v.inference.models[0].dtype = "float32";
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].dtype = \"float32\": cannot run quantization fp8: vLLM's fp8 layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization"]);
+            v.inference.models[0].dtype = "float16";
+            assert.throws(() => problems(v), /expected the configuration to be rejected/);
+        });
         it("rejects a CPU model too large for the memory it is given", () => {
             const v = stackValues("dev");
             v.inference.models[0].parametersBillions = 3;

@@ -89,6 +89,15 @@ export function evaluationsOfNoPrompt(files: { file: string; evaluation: Evaluat
 }
 
 /**
+ * Evaluations of a route no stack of the project has (a misspelt name): they would never run, and
+ * no stack would say so, since each skips the routes it does not have.
+ */
+export function evaluationsOfNoRoute(files: { file: string; evaluation: EvaluationFile }[], routes: readonly string[]): string[] {
+    return files.filter(({ evaluation }) => !routes.includes(evaluation.route))
+        .map(({ file, evaluation }) => `${file}: route = ${shown(evaluation.route)} is a route of no stack of this project (routes: ${routes.join(", ") || "none"}); name one of those, or add the route to a stack's groundwork:inference.routes`);
+}
+
+/**
  * The evaluations stack `stack` runs: those whose route it has and, for one that fills in a
  * prompt, whose prompt it serves. Checked against the stack's routes and prompts.
  */

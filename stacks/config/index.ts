@@ -7,7 +7,7 @@ import { trustAnchorProblems } from "../../components/platform/mesh-identity";
 import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platform/vault-bootstrap";
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
-import { postgresSchema, POSTGRES_DEFAULTS } from "./postgres";
+import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS } from "./postgres";
 import { upgradesSchema, UPGRADES_DEFAULTS } from "./upgrades";
 import { monitoringSchema, MonitoringConfig } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
@@ -332,6 +332,24 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const oci = cfg.oci;
         if (oci.tenancyOcid === undefined && !(isObject(oci.auth) && oci.auth.tenancyOcid !== undefined)) {
             ctx.addIssue({ code: "custom", path: ["oci", "tenancyOcid"], message: "is required for backups to OCI Object Storage: each consumer's user and group are made in the tenancy" });
+        }
+        // OCI's one retention rule holds every backup for the longest of the three retentions
+        // (stacks/object-storage.ts ociRetention): Postgres's could not end sooner, though barman
+        // prunes it and the lifecycle backstop expires it at its own.
+        const validDays = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : undefined);
+        const postgresDays = backup.retentionDays === undefined ? POSTGRES_RETENTION_DAYS : validDays(backup.retentionDays);
+        const backups = isObject(platform.backups) ? platform.backups : {};
+        for (const store of ["vault", "qdrant"] as const) {
+            const own = isObject(backups[store]) ? backups[store] : {};
+            const days = own.retentionDays === undefined ? BACKUP_DEFAULTS[store].retentionDays : validDays(own.retentionDays);
+            if (postgresDays === undefined || days === undefined || days <= postgresDays) continue;
+            const why = `OCI holds every object of the backups bucket under one retention rule, the longest, so Postgres's backups could not be pruned for ${days} days and would fill the bucket`;
+            // The one changed from its default is the one to name (defaults are filled in before this check).
+            if (days !== BACKUP_DEFAULTS[store].retentionDays) {
+                ctx.addIssue({ code: "custom", path: ["platform", "backups", store, "retentionDays"], message: `keeps ${store}'s snapshots ${days} days, longer than Postgres's ${postgresDays} (platform.postgres.backup.retentionDays): ${why}; keep at most ${postgresDays}, or raise Postgres's retention to ${days}` });
+            } else {
+                ctx.addIssue({ code: "custom", path: ["platform", "postgres", "backup", "retentionDays"], message: `is shorter than ${store}'s snapshot retention (${days} days, platform.backups.${store}.retentionDays): ${why}; keep at least ${days}, or set ${store}'s to at most ${postgresDays}` });
+            }
         }
     }
 

@@ -397,6 +397,15 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (typeof replicas.min === "number" && typeof replicas.max === "number" && replicas.max < replicas.min) {
         issues.push({ path: at("replicas", "max"), message: `= ${replicas.max} is below replicas.min ${replicas.min}` });
     }
+    // Every quantization vLLM offers here takes float16 or bfloat16 activations, and its config
+    // refuses any other dtype at start: "<dtype> is not supported for quantization method <m>"
+    // (vllm-project/vllm vllm/config/vllm.py VllmConfig._get_quantization_config, with
+    // get_supported_act_dtypes() of Fp8Config [bfloat16, half] and of the CPU AWQ/GPTQ configs
+    // [half, bfloat16], cpu_wna16.py). Read in the code index's stored versions, read 2026-11-28
+    // (research/vllm-v0.28-inputs.md); the v0.28.0 tree itself was too large to fetch.
+    if (quantization !== undefined && dtype === "float32") {
+        issues.push({ path: at("dtype"), message: `cannot run quantization ${quantization}: vLLM's ${quantization} layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization` });
+    }
     if (gpus > 0 && placement !== "gpu") {
         issues.push({ path: at("gpus"), message: `asks for ${gpus} GPU(s), but ${String(m.name)} is placed on ${placement} nodes, which have none; set placement: gpu, or gpus: 0 to serve on CPU` });
         return issues;

@@ -35,6 +35,9 @@ function realTime(value: string): boolean {
     return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === s;
 }
 
+/** Days of base backups and WAL kept, unless `platform.postgres.backup.retentionDays` says otherwise. */
+export const POSTGRES_RETENTION_DAYS = 30;
+
 export const postgresSchema = z.strictObject({
     instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
     storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
@@ -42,7 +45,7 @@ export const postgresSchema = z.strictObject({
     clients: meshClients
         .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),
     backup: z.strictObject({
-        retentionDays: z.number().int().min(1).max(3650).default(30).describe("Days of base backups and WAL kept."),
+        retentionDays: z.number().int().min(1).max(3650).default(POSTGRES_RETENTION_DAYS).describe("Days of base backups and WAL kept."),
         schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
             .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) === undefined, {
                 error: (issue) => `is impossible: ${cronProblem(String(issue.input), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
@@ -63,7 +66,7 @@ export const postgresSchema = z.strictObject({
             accessKeyId: secret.describe("Access key (secret)."),
             secretAccessKey: secret.describe("Secret key (secret)."),
         }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
-    }).default({ retentionDays: 30, schedule: "0 0 3 * * *", serverName: "postgres" }).describe("Continuous backups to object storage."),
+    }).default({ retentionDays: POSTGRES_RETENTION_DAYS, schedule: "0 0 3 * * *", serverName: "postgres" }).describe("Continuous backups to object storage."),
     restore: z.strictObject({
         fromServerName: serverName.default("postgres").describe("The folder under `postgres/` to restore from: the lost cluster's `backup.serverName`."),
         targetTime: rfc3339.refine((v) => !(Date.parse(v) > Date.now()), { message: "is in the future: recovery would end before reaching it (PostgreSQL refuses to promote); give a moment in the past" }).optional().describe("Replay WAL up to this moment (RFC 3339, with its zone); without it, to the last archived WAL."),
