@@ -46,8 +46,11 @@ export function packConfigFor(config: StackConfig, pack: string): PolicyPackConf
         return {
             ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),
             // Only Vault's OCI KMS seal needs the metadata service (instance principals); the
-            // rule's default allows Vault's namespace, so other seals allow none.
-            ...(vaultSealKind(config) !== "ocikms" && { [METADATA_EGRESS_POLICY]: { metadataAllowedNamespaces: [] } }),
+            // rule's default allows Vault's namespace, kept off the servers named here, and other
+            // seals allow none.
+            [METADATA_EGRESS_POLICY]: vaultSealKind(config) === "ocikms"
+                ? { metadataServerNodes: clusterNodes(config).filter((n) => n.labels["node-role.kubernetes.io/control-plane"] === "true").map((n) => n.name) }
+                : { metadataAllowedNamespaces: [] },
         };
     }
     if (pack === "reliability") {

@@ -26,7 +26,7 @@ import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-boot
 import { VaultSecretsOperator, VSO_CLIENT } from "../components/platform/vault-secrets-operator";
 import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
-import { StackConfig, vaultSealKind } from "./config";
+import { StackConfig, vaultHosts, vaultSealKind } from "./config";
 import { PromptsAndEvaluations } from "./prompts";
 import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
@@ -251,11 +251,11 @@ function vaultSeal(config: StackConfig, { aws, ociProvider, nodes }: Cluster): V
         return { type: "awskms", region: config.aws!.region, keyId: key.keyId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     }
     const oci = config.oci!;
+    const hosts = vaultHosts(config);
     const key = new OciVaultUnsealKey("vault-unseal", {
         compartmentId: oci.compartmentId,
         tenancyId: (oci.tenancyOcid ?? oci.auth?.tenancyOcid)!,
-        // Vault runs on the platform placement, which OCI KMS requires to be OCI's (arm) nodes.
-        instanceIds: Object.values(nodes).flatMap((n) => (n.ociInstanceId ? [n.ociInstanceId] : [])),
+        instanceIds: hosts.map((name) => nodes[name].ociInstanceId!),
     }, { provider: ociProvider! });
-    return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint };
+    return { type: "ocikms", keyId: key.keyId, cryptoEndpoint: key.cryptoEndpoint, managementEndpoint: key.managementEndpoint, nodes: hosts };
 }

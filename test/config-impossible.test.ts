@@ -124,6 +124,18 @@ describe("backup retentions OCI's one rule cannot honour (bad-input sweep s11 pl
     });
 });
 
+describe("Vault's OCI KMS seal with no agent to run on (security review s11 M2)", () => {
+    it("refuses an OCI stack whose only untainted nodes are servers, naming the way out", () => {
+        const found = only("dev", (v) => {
+            v.oci.nodes = [{ name: "solo", role: "server", ocpus: 4, memoryGbs: 24, bootVolumeGbs: 200 }];
+        });
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:oci\.nodes = \[.*\]: has 0 untainted agent\(s\), /);
+        assert.deepEqual(found.map((l) => l.slice(l.indexOf("]: ") + 3)), ["has 0 untainted agent(s), but Vault's OCI KMS auto-unseal runs its 1 server(s) on OCI agents only, one per node: a server's user data holds the cluster's server token, which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual"]);
+        assert.doesNotThrow(() => parse({ ...stackValues("dev"), oci: { ...stackValues("dev").oci, nodes: [{ name: "solo", role: "server", ocpus: 4, memoryGbs: 24, bootVolumeGbs: 200 }] }, platform: { ...stackValues("dev").platform, vault: { unseal: "manual" } } }));
+    });
+});
+
 describe("a value stored encrypted that is not a credential (bad-input sweep s11 se03a)", () => {
     it("exits 2 naming the key, not the value, where the plan used to stop on a leak with a stack trace", async () => {
         const { text, secrets } = stackFileFor(stackValues("dev"));
@@ -366,7 +378,7 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         assert.match(lineFor(found, "oci.nodes[0].taints"), /gives \S+ the taint dedicated=batch:NoSchedule, and every node the platform placement \(any\) may use has one like it/);
         assert.match(lineFor(found, "access.sso.allowedDomains"), /lets none of the administrators \(.+\) sign in to the chat UI; add their domain/);
         const oneTainted = stackValues("dev");
-        oneTainted.oci.nodes[1].taints = ["dedicated=batch:NoSchedule"];
-        assert.equal(parse(oneTainted).oci!.nodes[1].taints[0], "dedicated=batch:NoSchedule", "one untainted node is enough");
+        oneTainted.oci.nodes[0].taints = ["dedicated=batch:NoSchedule"];
+        assert.equal(parse(oneTainted).oci!.nodes[0].taints[0], "dedicated=batch:NoSchedule", "one untainted node is enough (the agent, where Vault runs)");
     });
 });

@@ -76,7 +76,7 @@ describe("platform fit", () => {
     it("refuses a platform that does not fit its nodes, before anything is created", () => {
         const dev = stackValues("dev");
         dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 200 }];
-        dev.platform = { vectorDb: { replicas: 3 } };
+        dev.platform = { vectorDb: { replicas: 3 }, vault: { unseal: "manual" } }; // an OCI KMS seal would also want an agent
         delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
         delete dev.access; // its gateway hosts need the inference just removed
         delete dev.apps;

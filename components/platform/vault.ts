@@ -38,7 +38,12 @@ export const VAULT_IMAGE = { repository: "hashicorp/vault", tag: tagWithDigest("
 /** How Vault unseals: a cloud KMS key, or Shamir key shares entered by operators (edge). */
 export type VaultSeal =
     | { type: "awskms"; region: string; keyId: pulumi.Input<string>; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> }
-    | { type: "ocikms"; keyId: pulumi.Input<string>; cryptoEndpoint: pulumi.Input<string>; managementEndpoint: pulumi.Input<string> }
+    /**
+     * OCI KMS through the instances' identity: `nodes` are the nodes (by name) whose instances the
+     * key's dynamic group names, and the only ones Vault's pods are scheduled on, since any pod of a
+     * node Vault may run on can reach the metadata service too.
+     */
+    | { type: "ocikms"; keyId: pulumi.Input<string>; cryptoEndpoint: pulumi.Input<string>; managementEndpoint: pulumi.Input<string>; nodes: string[] }
     | { type: "shamir" };
 
 export const VAULT_NAMESPACE = "vault";
@@ -158,6 +163,30 @@ export interface VaultArgs {
     scheduling?: Scheduling;
 }
 
+/**
+ * Vault's pods only on these nodes (by name: k3s makes its node name the kubelet's
+ * --hostname-override, k3s-io/k3s@5f72184f pkg/daemons/agent/agent_linux.go L110, and the kubelet
+ * labels the node kubernetes.io/hostname with it), and never two on one: the chart's own anti-affinity
+ * (values.yaml L688-696 at v0.34.1), which a `server.affinity` object replaces, kept beside the
+ * node affinity (_helpers.tpl "vault.affinity" L347-357 renders either form).
+ */
+export function vaultAffinity(nodes: string[]): Record<string, unknown> {
+    if (nodes.length === 0) throw new Error("Vault needs at least one node to run on");
+    return {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: nodes }] }],
+            },
+        },
+        podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [{
+                labelSelector: { matchLabels: { "app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": VAULT_RELEASE, component: "server" } },
+                topologyKey: "kubernetes.io/hostname",
+            }],
+        },
+    };
+}
+
 /** Vault on integrated Raft storage, meshed, with the chart's agent injector off (VSO delivers secrets). */
 export class Vault extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -243,6 +272,7 @@ export class Vault extends pulumi.ComponentResource {
                         : [],
                     nodeSelector: args.scheduling?.nodeSelector,
                     tolerations: args.scheduling?.tolerations,
+                    ...(seal.type === "ocikms" && { affinity: vaultAffinity(seal.nodes) }),
                 },
             },
         }, {

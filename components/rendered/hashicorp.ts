@@ -87,6 +87,8 @@ export const vaultModel: ChartModel = {
             securityContext: valueAt(server, "statefulSet", "securityContext", "pod") ?? { runAsNonRoot: true, runAsGroup: 1000, runAsUser: 100, fsGroup: 1000 },
             nodeSelector: server.nodeSelector,
             tolerations: server.tolerations,
+            // server.affinity as given when an object; the chart's default string is its pod anti-affinity.
+            affinity: typeof server.affinity === "object" ? server.affinity : undefined,
             containers: [{
                 name: "vault",
                 image: `${valueAt(server, "image", "repository") ?? "hashicorp/vault"}:${valueAt(server, "image", "tag") ?? "2.0.4"}`,

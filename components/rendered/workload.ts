@@ -56,6 +56,7 @@ export interface RenderedWorkloadArgs {
     securityContext?: Record<string, unknown>;
     nodeSelector?: Record<string, string>;
     tolerations?: Record<string, unknown>[];
+    affinity?: Record<string, unknown>;
     initContainers?: RenderedContainer[];
     containers: RenderedContainer[];
     volumes?: Record<string, unknown>[];
@@ -88,6 +89,7 @@ export function renderedWorkload(args: RenderedWorkloadArgs): RenderedWorkload {
         securityContext: args.securityContext,
         nodeSelector: args.nodeSelector && Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined,
         tolerations: args.tolerations,
+        affinity: args.affinity,
         hostNetwork: args.hostNetwork,
         hostPID: args.hostPID,
         initContainers: args.initContainers?.map((c) => dropUndefined({ ...c })),

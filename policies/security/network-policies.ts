@@ -16,6 +16,7 @@ interface NetworkPolicyConfig {
     metadataAddress: string;
     metadataPorts: number[];
     metadataAllowedNamespaces: string[];
+    metadataServerNodes: string[];
 }
 
 const SCHEMA: PolicyConfigSchema = {
@@ -34,8 +35,30 @@ const SCHEMA: PolicyConfigSchema = {
             default: ["vault"],
             description: "Namespaces whose pods may reach the metadata service: Vault's, when its seal is OCI KMS through instance principals (npm run policy-config clears it for other seals).",
         },
+        metadataServerNodes: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "The cluster's servers (npm run policy-config lists them): their user data holds the k3s server token, so the pods that may reach the metadata service must be kept off them.",
+        },
     },
 };
+
+const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+
+/**
+ * Whether a pod spec's required node affinity keeps it off every server: each of its terms (ORed)
+ * either names hosts by `kubernetes.io/hostname In`, none a server, or excludes k3s's control-plane
+ * role (k3s labels servers node-role.kubernetes.io/control-plane=true). Without a required term the
+ * pod may run anywhere.
+ */
+export function keptOffServers(spec: Record<string, any>, servers: string[]): boolean {
+    const terms: any[] = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    if (terms.length === 0) return false;
+    return terms.every((term) => (term?.matchExpressions ?? []).some((e: any) =>
+        (e?.key === "kubernetes.io/hostname" && e.operator === "In" && Array.isArray(e.values) && e.values.length > 0 && !e.values.some((v: string) => servers.includes(v)))
+        || (e?.key === CONTROL_PLANE_LABEL && e.operator === "DoesNotExist")));
+}
 
 const ipv4 = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
 
@@ -87,7 +110,7 @@ export const namespaceNetworkPolicy: StackValidationPolicy = {
 
 export const metadataEgressBlocked: StackValidationPolicy = {
     name: "metadata-egress-blocked",
-    description: "Pods cannot reach the cloud's instance metadata service, except in the namespaces listed (Vault's instance-principal seal).",
+    description: "Pods cannot reach the cloud's instance metadata service, except in the namespaces listed (Vault's instance-principal seal), whose pods are kept off the servers.",
     enforcementLevel: "mandatory",
     configSchema: SCHEMA,
     validateStack: (args, report) => {
@@ -101,6 +124,13 @@ export const metadataEgressBlocked: StackValidationPolicy = {
                 report(`pods in namespace ${name} can reach the instance metadata service at ${address}: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except ${address}/32`, urn);
             }
         }
+        // The pods that may reach it stay off servers, whose user data holds the server token.
+        for (const r of args.resources) {
+            const pod = podWorkload(r.type, r.props);
+            if (!pod || !(config.metadataAllowedNamespaces ?? []).includes(pod.namespace) || keptOffServers(pod.spec, config.metadataServerNodes ?? [])) continue;
+            if (!reaches(policiesIn(args.resources, pod.namespace), pod.labels, address, config.metadataPorts ?? [80])) continue;
+            report(`${pod.kind} ${pod.namespace}/${pod.name} may reach the instance metadata service (namespace ${pod.namespace} is allowed it) and may run on a server${(config.metadataServerNodes ?? []).length > 0 ? ` (${config.metadataServerNodes.join(", ")})` : ""}, whose user data holds the k3s server token; keep it on agents with a required node affinity (kubernetes.io/hostname In <agents>, or ${CONTROL_PLANE_LABEL} DoesNotExist)`, r.urn);
+        }
         // Every policy the stack writes, in whatever namespace, that reopens the address.
         for (const p of args.resources.filter((r) => r.type === NETWORK_POLICY && (r.props.spec?.policyTypes ?? []).includes("Egress"))) {
             const name = String(p.props.metadata?.namespace ?? "default");
@@ -112,6 +142,33 @@ export const metadataEgressBlocked: StackValidationPolicy = {
         }
     },
 };
+
+/**
+ * Whether a NetworkPolicy's podSelector selects pods with these labels. Expressions are read for
+ * In, NotIn, Exists and DoesNotExist; any other operator counts as selecting (the rule errs on
+ * the side of reporting).
+ */
+function selects(policy: PolicyResource, labels: Record<string, string>): boolean {
+    const selector = policy.props.spec?.podSelector ?? {};
+    const matchLabels: Record<string, string> = selector.matchLabels ?? {};
+    if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+    return (selector.matchExpressions ?? []).every((e: any) => {
+        const has = e?.key in labels;
+        switch (e?.operator) {
+            case "In": return has && (e.values ?? []).includes(labels[e.key]);
+            case "NotIn": return !has || !(e.values ?? []).includes(labels[e.key]);
+            case "Exists": return has;
+            case "DoesNotExist": return !has;
+            default: return true;
+        }
+    });
+}
+
+/** Whether pods with these labels reach the address: no Egress policy isolates them, or one that selects them allows it. */
+function reaches(policies: PolicyResource[], labels: Record<string, string>, address: string, ports: number[]): boolean {
+    const egress = policies.filter((p) => (p.props.spec?.policyTypes ?? []).includes("Egress") && selects(p, labels));
+    return egress.length === 0 || egress.some((p) => (p.props.spec?.egress ?? []).some((rule: any) => egressRuleAllows(rule, address, ports)));
+}
 
 /** Namespaces that run pods (any workload in them) or that the stack creates. */
 function podNamespaces(resources: PolicyResource[], config: NetworkPolicyConfig): Map<string, string> {

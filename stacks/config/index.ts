@@ -315,6 +315,12 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         if (!["arm", "any"].includes(wantedPlatform)) {
             ctx.addIssue({ code: "custom", path: ["placement", "platform"], message: "must put Vault on OCI nodes (arm or any): OCI KMS auto-unseal uses the instances' identity" });
         }
+        const agents = nodes.filter((n) => n.site === "oci" && n.role === "agent" && !blocking(n));
+        const wanted = typeof vault.replicas === "number" ? vault.replicas : 1;
+        // Fewer platform nodes than replicas is reported above, as the HA problem it is.
+        if (Array.isArray(oci.nodes) && agents.length < wanted && platformNodes.length >= wanted) {
+            ctx.addIssue({ code: "custom", path: ["oci", "nodes"], message: `has ${agents.length} untainted agent(s), but Vault's OCI KMS auto-unseal runs its ${wanted} server(s) on OCI agents only, one per node: a server's user data holds the cluster's server token, which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual` });
+        }
     }
 
     // A stack held to Always Free cannot turn the Always-Free check off: the cost pack would only fail it later.
@@ -454,6 +460,16 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
  */
 export function vaultSealKind(config: StackConfig): "shamir" | "awskms" | "ocikms" {
     return config.platform.vault.unseal === "manual" ? "shamir" : config.aws ? "awskms" : "ocikms";
+}
+
+/**
+ * The nodes Vault runs on under an OCI KMS seal, whose instances alone may use the key: OCI agents
+ * the platform's pods can schedule on (no NoSchedule or NoExecute taint of the config's own). Not
+ * servers: any pod on a node Vault may run on can reach the metadata service, and a server's user
+ * data holds the cluster's server token and its SSH host key.
+ */
+export function vaultHosts(config: StackConfig): string[] {
+    return (config.oci?.nodes ?? []).filter((n) => n.role === "agent" && !n.taints.some((t) => /:(NoSchedule|NoExecute)$/.test(t))).map((n) => n.name);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceDefaultDenyEgress, namespaceDefaultDenyIngress, namespaceNetworkPolicy } from "../../policies/security/network-policies";
+import { vaultModel } from "../../components/rendered/hashicorp";
 import { committedPlan } from "../helpers";
 import { messages, record } from "./harness";
 
@@ -107,6 +108,35 @@ describe("security pack: NetworkPolicies", () => {
             const seal = policy("vault", "allow-vault-seal-egress", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80, protocol: "TCP" }] }] });
             assert.deepEqual(await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal]), []);
             assert.equal((await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal], { metadataAllowedNamespaces: [] })).length, 1);
+        });
+        describe("keeps the pods that may reach it off the servers, whose user data holds the server token", () => {
+            const vaultLabels = { "app.kubernetes.io/name": "vault", component: "server" };
+            const seal = policy("vault", "allow-vault-seal-egress", { podSelector: { matchLabels: vaultLabels }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80, protocol: "TCP" }] }] });
+            const hosts = (operator: string, values?: string[], key = "kubernetes.io/hostname") => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator, ...(values && { values }) }] }] } } });
+            const vault = (affinity?: Record<string, unknown>, labels: Record<string, string> = vaultLabels, name = "vault") => record("kubernetes:apps/v1:StatefulSet",
+                { metadata: { name, namespace: "vault" }, spec: { template: { metadata: { labels }, spec: { affinity, containers: [{ name: "vault", image: "vault:2" }] } } } }, name);
+            const check = (...workloads: ReturnType<typeof vault>[]) => messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal, ...workloads], { metadataServerNodes: ["server-1"] });
+
+            it("passes Vault held to agents by name or by k3s's control-plane label, and a pod the allowance does not select", async () => {
+                assert.deepEqual(await check(vault(hosts("In", ["agent-1", "agent-2"]))), []);
+                assert.deepEqual(await check(vault(hosts("DoesNotExist", undefined, "node-role.kubernetes.io/control-plane"))), []);
+                assert.deepEqual(await check(vault(undefined, { app: "vault-snapshots" }, "vault-snapshots")), [], "its pods stay behind the default deny");
+            });
+            it("flags Vault free to run anywhere, or on a list that holds a server", async () => {
+                assert.deepEqual(await check(vault()), ["StatefulSet vault/vault may reach the instance metadata service (namespace vault is allowed it) and may run on a server (server-1), whose user data holds the k3s server token; keep it on agents with a required node affinity (kubernetes.io/hostname In <agents>, or node-role.kubernetes.io/control-plane DoesNotExist)"]);
+                assert.equal((await check(vault(hosts("In", ["agent-1", "server-1"])))).length, 1);
+                assert.equal((await check(vault(hosts("NotIn", ["agent-1"])))).length, 1, "NotIn an agent still allows the server");
+            });
+            it("holds in dev's plan: Vault's StatefulSet runs on agent-1 alone, the one instance its unseal key's dynamic group names", async () => {
+                const plan = await committedPlan("dev");
+                const release = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "vault")!;
+                const [vaultSet] = vaultModel.render({ name: "vault", namespace: "vault", values: release.plainInputs.values as Record<string, any> });
+                const spec = (vaultSet.spec as any).template.spec;
+                assert.deepEqual(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["agent-1"] }] }]);
+                assert.equal(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname", "the chart's own spread, kept");
+                const group = plan.resources.find((r) => r.type === "oci:Identity/dynamicGroup:DynamicGroup");
+                assert.equal(group?.plainInputs.matchingRule, "ANY {instance.id = 'offline-agent-1'}");
+            });
         });
     });
 });
