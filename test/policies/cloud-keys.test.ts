@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { broadActions, cloudKeyJustified } from "../../policies/security/cloud-keys";
+import { broadActions, broadOciStatements, cloudKeyJustified } from "../../policies/security/cloud-keys";
 import { toPolicyRecord } from "../../plan/policy-report";
 import { committedPlan } from "../helpers";
 import { messages, record } from "./harness";
@@ -43,6 +43,49 @@ describe("cloud-key-justified", () => {
             "AccessKey ci is a long-lived key on user ci, which does not say why a role would not do; use an instance role, instance principal or OIDC, or tag the user groundwork-no-role: <why none can serve>",
             "AccessKey ci: user ci's policy ci allows *; a workload's key gets only the actions it calls",
         ]);
+    });
+
+    describe("on OCI, where a user's rights are its groups' policy statements", () => {
+        const G = "groundwork-dev-backups-postgres";
+        it("reads the broad parts of a group's statements, and only that group's", () => {
+            const narrow = [
+                `Allow group ${G} to read buckets in compartment id ocid1.compartment.oc1..x where target.bucket.name = 'backups-dev'`,
+                `Allow group ${G} to manage objects in compartment id ocid1.compartment.oc1..x where all {target.bucket.name = 'backups-dev', target.object.name = 'postgres/*'}`,
+                `Allow group ${G} to inspect users in compartment id ocid1.compartment.oc1..x`,
+            ];
+            assert.deepEqual(broadOciStatements(narrow, G), []);
+            const broad = [
+                `Allow group ${G} to manage all-resources in compartment id ocid1.compartment.oc1..x`,
+                `Allow group Administrators, ${G} to use groups in tenancy where request.user.name = 'x'`,
+                `Allow group ${G} to read instances in tenancy`,
+                `Allow group ${G} to manage object-family in compartment dev`,
+                `Allow group ${G} to {OBJECT_READ} in compartment dev`,
+                "Allow group someone-else to manage all-resources in tenancy",
+            ];
+            assert.deepEqual(broadOciStatements(broad, G).map((b) => b.slice(b.lastIndexOf("("))), [
+                "(every resource type)",
+                "(use on groups, which reaches identity itself)",
+                "(the whole tenancy, with no condition)",
+                "(every bucket of the compartment, with no condition)",
+                "(not a verb and resource type this rule reads)",
+            ]);
+        });
+
+        it("passes dev's bucket users, and flags one that may sign in to the console or whose group reaches every bucket", async () => {
+            const records = (await committedPlan("dev")).resources.map(toPolicyRecord);
+            assert.ok(records.some((r) => r.type === "oci:Identity/customerSecretKey:CustomerSecretKey"));
+            assert.deepEqual(await messages(cloudKeyJustified, records), []);
+            const capabilities = records.find((r) => r.type === "oci:Identity/userCapabilitiesManagement:UserCapabilitiesManagement")!;
+            const policy = records.find((r) => r.type === "oci:Identity/policy:Policy" && r.name === capabilities.name)!;
+            const widened = records.map((r) => r === capabilities ? { ...r, props: { ...r.props, canUseConsolePassword: true } }
+                : r === policy ? { ...r, props: { ...r.props, statements: [...r.props.statements, `Allow group ${r.props.name} to manage objects in compartment id x`] } } : r);
+            const found = await messages(cloudKeyJustified, widened);
+            assert.equal(found.length, 2, found.join("\n"));
+            assert.match(found[0], new RegExp(`^CustomerSecretKey ${capabilities.name}: user ${capabilities.name} may also hold a console password; give it a UserCapabilitiesManagement`));
+            assert.match(found[1], /is allowed "Allow group \S+ to manage objects in compartment id x" \(every bucket of the compartment, with no condition\)/);
+            const without = records.filter((r) => r !== capabilities);
+            assert.match((await messages(cloudKeyJustified, without))[0], /may also hold API signing keys, auth tokens, a console password, SMTP credentials/);
+        });
     });
 
     it("holds in every stack, each key found on its own tagged user", async () => {
