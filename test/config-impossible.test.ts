@@ -136,6 +136,14 @@ describe("Vault's OCI KMS seal with no agent to run on (security review s11 M2)"
     });
 });
 
+describe("one group for the platform's users and its operators (bad-input sweep s11 ac15)", () => {
+    it("refuses a users group that is the operators group, which would make every user an operator", () => {
+        const found = only("dev", (v) => (v.access.sso.usersGroup = v.access.sso.operatorsGroup));
+        assert.deepEqual(found, [`groundwork:access.sso.usersGroup = "platform-operators": is also operatorsGroup: everyone who may use the chat UI and notebooks would operate the platform (Vault's operator role, administrator in Langfuse, the chat UI and notebooks); name a group of users without those rights, or leave usersGroup unset and restrict the client at the identity provider`]);
+        assert.doesNotThrow(() => parse({ ...stackValues("dev"), access: { ...stackValues("dev").access, sso: { ...stackValues("dev").access.sso, usersGroup: "ai-users" } } }));
+    });
+});
+
 describe("a value stored encrypted that is not a credential (bad-input sweep s11 se03a)", () => {
     it("exits 2 naming the key, not the value, where the plan used to stop on a leak with a stack trace", async () => {
         const { text, secrets } = stackFileFor(stackValues("dev"));

@@ -40,6 +40,9 @@ const ssoSchema = z.strictObject({
     }).optional().describe("The issuer's endpoints, as its discovery document lists them; required for notebooks (JupyterHub's OAuthenticator reads no discovery document)."),
     langfuseSignUp: z.boolean().default(false)
         .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),
+}).refine((sso) => sso.usersGroup === undefined || sso.usersGroup !== sso.operatorsGroup, {
+    path: ["usersGroup"],
+    message: "is also operatorsGroup: everyone who may use the chat UI and notebooks would operate the platform (Vault's operator role, administrator in Langfuse, the chat UI and notebooks); name a group of users without those rights, or leave usersGroup unset and restrict the client at the identity provider",
 }).describe("Single sign-on through any OIDC issuer.");
 
 const rateLimit = z.strictObject({
