@@ -54,6 +54,9 @@ export function platformVolumes(config: StackConfig): PlatformVolume[] {
             return { key: `inference.models[${i}].cacheGbs`, gbs: spec.cacheGbs, count: spec.replicas.min === 0 ? m.replicas : 1, what: `model ${m.model}'s cache` };
         }),
         { key: "platform.vault.storageGbs", gbs: p.vault.storageGbs, count: 1, what: "the Vault snapshot Job's scratch", transient: true },
+        // Qdrant writes each full snapshot on its own volume before the Job downloads and deletes it
+        // (README, Qdrant): for a while each replica holds its data twice.
+        { key: "platform.vectorDb.storageGbs", gbs: p.vectorDb.storageGbs, count: p.vectorDb.replicas, what: "Qdrant's snapshot beside its data", transient: true },
         { key: "platform.vectorDb.storageGbs", gbs: p.vectorDb.storageGbs * p.vectorDb.replicas, count: 1, what: "the Qdrant snapshot Job's scratch", transient: true },
     ];
 }

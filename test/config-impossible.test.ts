@@ -325,7 +325,7 @@ describe("volumes that together outgrow the platform's disks (session 12)", () =
             v.aws.servers.rootVolumeGbs = 100;
             v.apps.notebooks.concurrentUsers = 2;
         });
-        assert.match(found.join("\n"), /^groundwork:aws\.servers\.rootVolumeGbs: the platform's volumes and backup scratch need 156 GB, but its nodes' disks \(aws-server-0 100 GB\) leave 85 GB/m);
+        assert.match(found.join("\n"), /^groundwork:aws\.servers\.rootVolumeGbs: the platform's volumes and backup scratch need 166 GB, but its nodes' disks \(aws-server-0 100 GB\) leave 85 GB/m);
         assert.match(found.join("\n"), /notebook homes 2 x 20 GB \(groundwork:apps\.notebooks\.storageGbs\)/);
     });
 });
