@@ -20,6 +20,7 @@ import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
 import { edgeInstallName } from "../components/edge/edge-machines";
+import { VAULT_NAMESPACE } from "../components/platform/vault";
 import { clusterNodes } from "../stacks/cluster-nodes";
 import { EDGE_COMPONENT } from "../stacks/edge-site";
 import { parseStackConfig, StackConfig, vaultSealKind } from "../stacks/config";
@@ -45,12 +46,14 @@ export function packConfigFor(config: StackConfig, pack: string): PolicyPackConf
         const serverNodes = (config.edge?.machines ?? []).filter((m) => m.role === "server").map((m) => edgeInstallName(EDGE_COMPONENT, m.name));
         return {
             ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),
-            // Only Vault's OCI KMS seal needs the metadata service (instance principals); the
-            // rule's default allows Vault's namespace, kept off the servers named here, and other
-            // seals allow none.
-            [METADATA_EGRESS_POLICY]: vaultSealKind(config) === "ocikms"
-                ? { metadataServerNodes: clusterNodes(config).filter((n) => n.labels["node-role.kubernetes.io/control-plane"] === "true").map((n) => n.name) }
-                : { metadataAllowedNamespaces: [] },
+            // Only Vault's OCI KMS seal needs the metadata service (instance principals): its
+            // namespace is allowed it, kept off the servers named here. The rule's default allows none.
+            ...(vaultSealKind(config) === "ocikms" && {
+                [METADATA_EGRESS_POLICY]: {
+                    metadataAllowedNamespaces: [VAULT_NAMESPACE],
+                    metadataServerNodes: clusterNodes(config).filter((n) => n.labels["node-role.kubernetes.io/control-plane"] === "true").map((n) => n.name),
+                },
+            }),
         };
     }
     if (pack === "reliability") {

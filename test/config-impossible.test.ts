@@ -124,6 +124,18 @@ describe("backup retentions OCI's one rule cannot honour (bad-input sweep s11 pl
     });
 });
 
+describe("node labels a node may not give itself (security review s12 L1)", () => {
+    it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
+        const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:oci\.nodes\[0\]\.labels = .*: key "kubernetes\.io\/hostname" is in a namespace Kubernetes keeps for itself \(kubernetes\.io, k8s\.io\)/);
+        assert.match(found[0], /key "node-role\.k8s\.io\/x" is in a namespace Kubernetes keeps/);
+        assert.match(found[0], /key "groundwork\.dev\/placement" is a label the stack sets itself for placement/);
+        assert.doesNotMatch(found[0], /example\.com\/role"? is/);
+        assert.doesNotThrow(() => parse(stackValues("dev")), "dev's own groundwork.dev/pool labels stay allowed");
+    });
+});
+
 describe("Vault's OCI KMS seal with no agent to run on (security review s11 M2)", () => {
     it("refuses an OCI stack whose only untainted nodes are servers, naming the way out", () => {
         const found = only("dev", (v) => {

@@ -211,10 +211,10 @@ describe("policy report and price beside the plan", function () {
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), dev);
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 2500 } });
             // dev's Vault seals with OCI KMS: the metadata rule keeps its pods off the server.
-            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), { "metadata-egress-blocked": { metadataServerNodes: ["server-1"] } });
-            // Only dev's Vault seals with OCI KMS through instance principals: the others allow no namespace the metadata service.
+            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), { "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] } });
+            // Only dev's Vault seals with OCI KMS through instance principals: the others keep the rule's default, no namespace.
             for (const stack of ["cloud", "hybrid", "edge"]) {
-                assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack }), "security")["metadata-egress-blocked"], { metadataAllowedNamespaces: [] }, stack);
+                assert.equal(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack }), "security")["metadata-egress-blocked"], undefined, stack);
             }
             const out = path.join(tmp(), "cost.json");
             const run = tsx("plan/policy-config.ts", "--stack", "dev", "--out", out);
@@ -227,7 +227,7 @@ describe("policy report and price beside the plan", function () {
             const run = policyConfig("--stack", "dev", "--out-dir", dir, "--pack", "security", "--pack", "cost");
             assert.equal(run.status, 0, run.stderr);
             assert.deepEqual(fs.readdirSync(dir).sort(), ["cost.json", "security.json"]);
-            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8")), { "metadata-egress-blocked": { metadataServerNodes: ["server-1"] } });
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8")), { "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] } });
             const bad = policyConfig("--stack", "dev", "--pack", "security", "--pack", "cost");
             assert.equal(bad.status, 2);
             assert.match(bad.stderr, /several packs need --out-dir/);

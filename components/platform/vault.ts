@@ -175,7 +175,15 @@ export function vaultAffinity(nodes: string[]): Record<string, unknown> {
     return {
         nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: nodes }] }],
+                // And never a server, whatever its name: k3s labels servers with the control-plane
+                // role (k3s-io/k3s@5f72184f pkg/util/labels.go L4, ControlPlaneRoleLabelKey), which a kubelet may
+                // not set on itself (kubernetes/kubernetes pkg/kubelet/apis/well_known_labels.go).
+                nodeSelectorTerms: [{
+                    matchExpressions: [
+                        { key: "kubernetes.io/hostname", operator: "In", values: nodes },
+                        { key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" },
+                    ],
+                }],
             },
         },
         podAntiAffinity: {

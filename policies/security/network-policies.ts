@@ -32,14 +32,14 @@ const SCHEMA: PolicyConfigSchema = {
         metadataAllowedNamespaces: {
             type: "array",
             items: { type: "string" },
-            default: ["vault"],
-            description: "Namespaces whose pods may reach the metadata service: Vault's, when its seal is OCI KMS through instance principals (npm run policy-config clears it for other seals).",
+            default: [],
+            description: "Namespaces whose pods may reach the metadata service: none unless configured; `vault` when Vault seals with OCI KMS through instance principals (npm run policy-config sets it).",
         },
         metadataServerNodes: {
             type: "array",
             items: { type: "string" },
             default: [],
-            description: "The cluster's servers (npm run policy-config lists them): their user data holds the k3s server token, so the pods that may reach the metadata service must be kept off them.",
+            description: "The cluster's servers (npm run policy-config lists them): their user data holds the k3s server token, so the pods that may reach the metadata service must be kept off them. Without the list, only an affinity that excludes k3s's control-plane role keeps a pod off them.",
         },
     },
 };
@@ -48,16 +48,16 @@ const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
 
 /**
  * Whether a pod spec's required node affinity keeps it off every server: each of its terms (ORed)
- * either names hosts by `kubernetes.io/hostname In`, none a server, or excludes k3s's control-plane
- * role (k3s labels servers node-role.kubernetes.io/control-plane=true). Without a required term the
- * pod may run anywhere.
+ * excludes k3s's control-plane role (k3s labels servers node-role.kubernetes.io/control-plane=true,
+ * and a kubelet cannot set that label on itself), or, where the servers are known, names hosts by
+ * `kubernetes.io/hostname In`, none a server. Without a required term the pod may run anywhere.
  */
 export function keptOffServers(spec: Record<string, any>, servers: string[]): boolean {
     const terms: any[] = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
     if (terms.length === 0) return false;
     return terms.every((term) => (term?.matchExpressions ?? []).some((e: any) =>
-        (e?.key === "kubernetes.io/hostname" && e.operator === "In" && Array.isArray(e.values) && e.values.length > 0 && !e.values.some((v: string) => servers.includes(v)))
-        || (e?.key === CONTROL_PLANE_LABEL && e.operator === "DoesNotExist")));
+        (e?.key === CONTROL_PLANE_LABEL && e.operator === "DoesNotExist")
+        || (servers.length > 0 && e?.key === "kubernetes.io/hostname" && e.operator === "In" && Array.isArray(e.values) && e.values.length > 0 && !e.values.some((v: string) => servers.includes(v)))));
 }
 
 const ipv4 = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);

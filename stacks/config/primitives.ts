@@ -38,8 +38,22 @@ export const nodeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
 });
 
 const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/**
+ * Node labels a node's config may not set. Kubernetes keeps `kubernetes.io` and `k8s.io` (and
+ * their subdomains) for itself: the kubelet refuses most such labels at start, and the few it takes
+ * (`kubernetes.io/hostname`, `kubernetes.io/arch`, `topology.kubernetes.io/zone` ...,
+ * kubernetes/kubernetes pkg/kubelet/apis/well_known_labels.go) would let one node pose as another
+ * to every affinity that names them, Vault's included. The stack sets its own placement labels
+ * (components/placement.ts, components/aws/gpu-node-group.ts), and a node's config must not
+ * overwrite them.
+ */
+const RESERVED_LABEL_NAMESPACE = /^([a-z0-9-]+\.)*(kubernetes\.io|k8s\.io)\//;
+const STACK_NODE_LABELS = ["groundwork.dev/site", "groundwork.dev/placement", "groundwork.dev/gpu-model", "groundwork.dev/gpu-count", "groundwork.dev/edge", "nvidia.com/gpu.present"];
+
 export const labels = z.record(
-    z.string().regex(labelKey, { message: "must be a Kubernetes label key (prefix/name)" }),
+    z.string().regex(labelKey, { message: "must be a Kubernetes label key (prefix/name)" })
+        .refine((key) => !RESERVED_LABEL_NAMESPACE.test(key), { message: "is in a namespace Kubernetes keeps for itself (kubernetes.io, k8s.io); the kubelet refuses most such labels, and the rest would let a node pose as another; use a prefix of your own, such as example.com/role" })
+        .refine((key) => !STACK_NODE_LABELS.includes(key), { message: `is a label the stack sets itself for placement (${STACK_NODE_LABELS.join(", ")}); use a key of your own` }),
     z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { message: "must be a Kubernetes label value (at most 63 characters)" }),
 );
 

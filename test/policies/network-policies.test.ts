@@ -75,9 +75,9 @@ describe("security pack: NetworkPolicies", () => {
     });
 
     describe("metadata-egress-blocked", () => {
-        it("passes a namespace that refuses the metadata address, and Vault's, which may reach it", async () => {
+        it("passes a namespace that refuses the metadata address, and Vault's where the config allows it", async () => {
             const allowAll = policy("vault", "allow-instance-metadata", { podSelector: {}, policyTypes: ["Egress"], egress: [{}] });
-            assert.deepEqual(await messages(metadataEgressBlocked, [namespace("apps"), denyMetadata("apps"), namespace("vault"), allowAll]), []);
+            assert.deepEqual(await messages(metadataEgressBlocked, [namespace("apps"), denyMetadata("apps"), namespace("vault"), allowAll], { metadataAllowedNamespaces: ["vault"] }), []);
         });
         it("flags a namespace whose egress nothing isolates, and a policy that reopens the address", async () => {
             const reopen = policy("apps", "legacy", { podSelector: { matchLabels: { app: "legacy" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.0.0/16" } }] }] });
@@ -104,10 +104,10 @@ describe("security pack: NetworkPolicies", () => {
             assert.equal(await found([{ port: "http" }]), 1, "a named port an address cannot resolve counts as open");
             assert.equal(await found([]), 1, "no ports: every port");
         });
-        it("allows Vault's namespace only where the stack's config says so: no seal on AWS needs the metadata service", async () => {
+        it("allows Vault's namespace only where the stack's config says so, none by default: no seal on AWS needs the metadata service", async () => {
             const seal = policy("vault", "allow-vault-seal-egress", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ port: 80, protocol: "TCP" }] }] });
-            assert.deepEqual(await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal]), []);
-            assert.equal((await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal], { metadataAllowedNamespaces: [] })).length, 1);
+            assert.deepEqual(await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal], { metadataAllowedNamespaces: ["vault"] }), []);
+            assert.equal((await messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal])).length, 1, "the rule's default allows none");
         });
         describe("keeps the pods that may reach it off the servers, whose user data holds the server token", () => {
             const vaultLabels = { "app.kubernetes.io/name": "vault", component: "server" };
@@ -115,7 +115,8 @@ describe("security pack: NetworkPolicies", () => {
             const hosts = (operator: string, values?: string[], key = "kubernetes.io/hostname") => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator, ...(values && { values }) }] }] } } });
             const vault = (affinity?: Record<string, unknown>, labels: Record<string, string> = vaultLabels, name = "vault") => record("kubernetes:apps/v1:StatefulSet",
                 { metadata: { name, namespace: "vault" }, spec: { template: { metadata: { labels }, spec: { affinity, containers: [{ name: "vault", image: "vault:2" }] } } } }, name);
-            const check = (...workloads: ReturnType<typeof vault>[]) => messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal, ...workloads], { metadataServerNodes: ["server-1"] });
+            const check = (...workloads: ReturnType<typeof vault>[]) => messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal, ...workloads], { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] });
+            const withoutServerList = (...workloads: ReturnType<typeof vault>[]) => messages(metadataEgressBlocked, [namespace("vault"), denyEgress("vault"), seal, ...workloads], { metadataAllowedNamespaces: ["vault"] });
 
             it("passes Vault held to agents by name or by k3s's control-plane label, and a pod the allowance does not select", async () => {
                 assert.deepEqual(await check(vault(hosts("In", ["agent-1", "agent-2"]))), []);
@@ -127,12 +128,19 @@ describe("security pack: NetworkPolicies", () => {
                 assert.equal((await check(vault(hosts("In", ["agent-1", "server-1"])))).length, 1);
                 assert.equal((await check(vault(hosts("NotIn", ["agent-1"])))).length, 1, "NotIn an agent still allows the server");
             });
+            it("without the list of servers, trusts only k3s's control-plane label, which no kubelet sets on itself", async () => {
+                assert.deepEqual(await withoutServerList(vault(hosts("DoesNotExist", undefined, "node-role.kubernetes.io/control-plane"))), []);
+                assert.equal((await withoutServerList(vault(hosts("In", ["agent-1"])))).length, 1, "a name may be a server's");
+            });
             it("holds in dev's plan: Vault's StatefulSet runs on agent-1 alone, the one instance its unseal key's dynamic group names", async () => {
                 const plan = await committedPlan("dev");
                 const release = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "vault")!;
                 const [vaultSet] = vaultModel.render({ name: "vault", namespace: "vault", values: release.plainInputs.values as Record<string, any> });
                 const spec = (vaultSet.spec as any).template.spec;
-                assert.deepEqual(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["agent-1"] }] }]);
+                assert.deepEqual(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [
+                    { key: "kubernetes.io/hostname", operator: "In", values: ["agent-1"] },
+                    { key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" },
+                ] }], "by name, and never a server whatever its name");
                 assert.equal(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname", "the chart's own spread, kept");
                 const group = plan.resources.find((r) => r.type === "oci:Identity/dynamicGroup:DynamicGroup");
                 assert.equal(group?.plainInputs.matchingRule, "ANY {instance.id = 'offline-agent-1'}");
