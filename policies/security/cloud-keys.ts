@@ -20,6 +20,21 @@ const KEYS: Record<string, string> = {
 };
 
 /**
+ * Whether an IAM Resource names every resource of its service: a lone wildcard, or an ARN whose
+ * resource part is only a wildcard, alone or after a resource type (`arn:aws:s3:::*`, KMS's
+ * `key/` followed by a wildcard). An S3 ARN's resource part is a bucket: `arn:aws:s3:::backups/`
+ * and a wildcard is one bucket's objects, a wildcard bucket every bucket's
+ * (docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html, read 2026-11-28).
+ */
+export function everyResource(resource: string): boolean {
+    if (resource === "*") return true;
+    const arn = /^arn:[a-z-]+:([a-z0-9-]+):[^:]*:[^:]*:(.*)$/i.exec(resource);
+    if (!arn) return false;
+    const [, service, part] = arn;
+    return service.toLowerCase() === "s3" ? /^\*(\/\*)?$/.test(part) : /^([a-z0-9-]+[/:])?\*$/i.test(part);
+}
+
+/**
  * What of an IAM policy document no workload's key should carry: everything (`*`), IAM itself, a
  * whole service on every resource (`s3:*` on `*`), or `NotAction` under Allow, which allows all
  * but what it lists (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html).
@@ -31,7 +46,7 @@ export function broadActions(document: unknown): string[] {
     }
     const statements: any[] = [parsed?.Statement ?? []].flat();
     return statements.filter((s) => s?.Effect === "Allow").flatMap((s) => {
-        const everywhere = [s.Resource ?? []].flat().includes("*");
+        const everywhere = [s.Resource ?? []].flat().some((r: unknown) => typeof r === "string" && everyResource(r));
         const actions = [s.Action ?? []].flat().filter((a: unknown) => typeof a === "string" &&
             (a === "*" || /^iam:/i.test(a) || (everywhere && /^[a-z0-9-]+:\*$/i.test(a))));
         return s.NotAction !== undefined ? [...actions, `NotAction ${JSON.stringify(s.NotAction)}`] : actions;
@@ -44,27 +59,52 @@ export function broadActions(document: unknown): string[] {
  * "Details for IAM without Identity Domains", read 2026-11-28).
  */
 const OCI_IDENTITY_TYPES = ["users", "groups", "dynamic-groups", "policies", "compartments", "tenancies", "identity-providers", "domains", "tag-namespaces", "network-sources"];
-/** OCI resource types that name every bucket or object of their location unless a condition narrows them. */
-const OCI_STORAGE_TYPES = ["object-family", "buckets", "objects"];
+
+/** A group as statements may name it: by name (alone, quoted, or `'<domain>'/'<name>'`) or by OCID. */
+export interface OciGroupRef {
+    name: string;
+    id?: string;
+}
 
 /**
- * What of a group's OCI policy statements no workload's key should carry, for the statements that
- * name that group (`Allow group <name> to <verb> <resource-type> in <location> [where ...]`, the
- * syntax of docs.oracle.com iaas/Content/Identity/Concepts/policysyntax.htm, read 2026-11-28):
- * `all-resources`, any identity resource above `inspect`, the whole tenancy without a condition,
- * and buckets or objects without a condition (every bucket of the compartment). A statement in the
- * permissions form (`to {PERMISSION}`) is read as broad: it is not parsed.
+ * Whether a statement's subject names the group: `any-user` and `any-group` name every group;
+ * `group <list>` names it by name, `'<domain>'/'<name>'`, or `id <ocid>`. A `group id` whose OCID
+ * is not known (offline, or a group made in the same run) is read as naming it: the rule errs on
+ * the side of reporting (docs.oracle.com iaas/Content/Identity/Concepts/policysyntax.htm, "Subject").
  */
-export function broadOciStatements(statements: string[], group: string): string[] {
-    const subject = (s: string) => new RegExp(`^allow\\s+group\\s+(\\S+\\s*,\\s*)*'?${group.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'?(\\s|,)`, "i").test(s.trim());
-    return statements.filter(subject).flatMap((statement) => {
+function namesGroup(statement: string, group: OciGroupRef): boolean {
+    const subject = /^allow\s+(.+?)\s+to\s/i.exec(statement.trim())?.[1];
+    if (!subject) return false;
+    if (/^any-(user|group)\b/i.test(subject)) return true;
+    const list = /^group\s+(.+)$/i.exec(subject)?.[1];
+    if (!list) return false;
+    return list.split(",").map((item) => item.trim()).some((item) => {
+        const id = /^id\s+(\S+)$/i.exec(item)?.[1];
+        if (id) return group.id === undefined || id === group.id;
+        const name = item.replace(/^'[^']*'\s*\/\s*/, "").replace(/^'(.*)'$/, "$1");
+        return name.toLowerCase() === group.name.toLowerCase();
+    });
+}
+
+/**
+ * What of the OCI policy statements that name a key user's group no workload's key should carry
+ * (`Allow <subject> to <verb> <resource-type> in <location> [where ...]`): `all-resources`; any
+ * identity resource above `inspect`; and any grant whose `where` does not constrain a target
+ * (`target.bucket.name`, `target.key.id` ...), which reaches every resource of its type in the
+ * compartment or tenancy, `manage key-family` or `secret-family` included. A condition on the
+ * request alone (`request.region`) narrows nothing. A statement in the permissions form
+ * (`to {OBJECT_READ}`) is read as broad: it is not parsed.
+ */
+export function broadOciStatements(statements: string[], group: OciGroupRef | string): string[] {
+    const ref = typeof group === "string" ? { name: group } : group;
+    return statements.filter((s) => namesGroup(s, ref)).flatMap((statement) => {
         const m = /\bto\s+(inspect|read|use|manage)\s+([a-z0-9-]+)\s+in\s+(tenancy|compartment\b[^]*?)(?:\s+where\s+(.+))?$/i.exec(statement.trim());
         if (!m) return [`"${statement}" (not a verb and resource type this rule reads)`];
         const [, verb, type, location, where] = m.map((x) => x?.toLowerCase());
+        const scope = location === "tenancy" ? "tenancy" : "compartment";
         const why = type === "all-resources" ? "every resource type"
             : OCI_IDENTITY_TYPES.includes(type) && verb !== "inspect" ? `${verb} on ${type}, which reaches identity itself`
-            : location === "tenancy" && !where ? "the whole tenancy, with no condition"
-            : OCI_STORAGE_TYPES.includes(type) && !where ? `every bucket of the ${location === "tenancy" ? "tenancy" : "compartment"}, with no condition`
+            : !/\btarget\./.test(where ?? "") ? `${type} across the whole ${scope}: no where condition on a target`
             : undefined;
         return why ? [`"${statement}" (${why})`] : [];
     });
@@ -94,19 +134,30 @@ function ociUserProblems(resources: PolicyResource[], key: PolicyResource, user:
     if (extra.length > 0) {
         report(`${what}: user ${user.name} may also hold ${extra.map((c) => OCI_CAPABILITIES[c]).join(", ")}; give it a UserCapabilitiesManagement that allows only the key it was made for`, (capabilities ?? user).urn);
     }
-    const groups = resources.filter((r) => r.type === "oci:Identity/userGroupMembership:UserGroupMembership" && dependsOn(r, user))
-        .flatMap((m) => resources.filter((g) => g.type === "oci:Identity/group:Group" && dependsOn(m, g)));
+    const groups: PolicyResource[] = [];
+    for (const membership of resources.filter((r) => r.type === "oci:Identity/userGroupMembership:UserGroupMembership" && dependsOn(r, user))) {
+        const group = resources.find((g) => g.type === "oci:Identity/group:Group" && dependsOn(membership, g));
+        if (group) {
+            groups.push(group);
+        } else {
+            // A group the stack does not make (the tenancy's Administrators, by OCID): its rights are not in the stack to read.
+            report(`${what}: user ${user.name} is a member of a group the stack does not make (${JSON.stringify(membership.props.groupId ?? "unknown")}), whose rights it cannot read; put a workload's user only in a group the stack makes for it`, membership.urn);
+        }
+    }
     for (const group of groups) {
-        const name = String(group.props.name ?? group.name);
+        const ref = { name: String(group.props.name ?? group.name), id: typeof group.props.id === "string" ? group.props.id : undefined };
         for (const p of resources.filter((r) => r.type === "oci:Identity/policy:Policy")) {
-            const broad = broadOciStatements([p.props.statements ?? []].flat().map(String), name);
-            if (broad.length > 0) report(`${what}: user ${user.name}'s group ${name} is allowed ${broad.join("; ")} by policy ${p.name}; a workload's key gets only the resources it uses, each under a where condition`, p.urn);
+            const broad = broadOciStatements([p.props.statements ?? []].flat().map(String), ref);
+            if (broad.length > 0) report(`${what}: user ${user.name}'s group ${ref.name} is allowed ${broad.join("; ")} by policy ${p.name}; a workload's key gets only the resources it uses, each under a where condition on its target`, p.urn);
         }
     }
 }
 
 /** Resources that give a user rights beyond its own inline policies: managed policy attachments and groups. */
-const GRANTS_BEYOND_INLINE = ["aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/userGroupMembership:UserGroupMembership", "aws:iam/groupMembership:GroupMembership"];
+const GRANTS_BEYOND_INLINE = [
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/userGroupMembership:UserGroupMembership", "aws:iam/groupMembership:GroupMembership",
+];
 
 export const cloudKeyJustified: StackValidationPolicy = {
     name: "cloud-key-justified",
