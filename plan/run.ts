@@ -8,7 +8,8 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { offlineInvoke, offlineResource } from "./offline-data";
 import { decodeWire, PlanMonitor, RecordedResource } from "./monitor";
 import { isSecretPath } from "../stacks/config";
-import { encryptedNonCredentials, placeholderFor, readStackFile, StackFileError } from "./stack-file";
+import { encryptedNonCredentials } from "../stacks/config/encrypted-values";
+import { placeholderFor, readStackFile, StackFileError } from "./stack-file";
 
 // Not in the SDK's type declarations, but stable across the 3.x line we pin.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -89,7 +90,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const project: string = projectFile.name;
     const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
     const stackConfig = readStackFile(stackFile, project, options.secrets);
-    const misplaced = encryptedNonCredentials(stackConfig, project, isSecretPath);
+    const misplaced = encryptedNonCredentials(stackConfig.securePaths, project, isSecretPath);
     if (misplaced.length > 0) throw new StackFileError(`${stackFile}:\n  ${misplaced.join("\n  ")}`);
 
     const monitor = new PlanMonitor({ call: offlineInvoke, newResource: offlineResource }, project, options.stack);

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { securePathsIn } from "../stacks/config/encrypted-values";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackFileConfig {
@@ -94,7 +95,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: config must be a map of namespace:key entries (e.g. groundwork:cluster:), not ${Array.isArray(entries) ? "a list" : typeof entries}`);
     }
-    const result: StackFileConfig = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [], securePaths: [] };
+    const result: StackFileConfig = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [], securePaths: securePathsIn(entries, project) };
     const used = new Set<string>();
 
     const resolve = (value: unknown, path: string, onSecret: () => void): unknown => {
@@ -107,7 +108,6 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         const obj = value as Record<string, unknown>;
         if (Object.keys(obj).length === 1 && typeof obj.secure === "string") {
             onSecret();
-            result.securePaths.push(path);
             if (path in secrets) {
                 used.add(path);
                 result.suppliedSecrets.push(secrets[path]);
@@ -136,23 +136,4 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         );
     }
     return result;
-}
-
-/** A config path as the plan writes it (`ns:key.a[0].b`), split after its namespace: ["key", "a", 0, "b"]. */
-export function configPathParts(configPath: string): (string | number)[] {
-    const rest = configPath.slice(configPath.indexOf(":") + 1);
-    return [...rest.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
-}
-
-/**
- * Values stored `secure:` at a path the program does not treat as a credential. The CLI marks the
- * whole top-level key secret, not the leaf, so the program cannot tell such a value from its plain
- * neighbours: it would write it in plain text (Kubernetes objects, outputs, state), and the plan
- * would refuse to write it. The message names the path, never the value.
- */
-export function encryptedNonCredentials(stack: StackFileConfig, project: string, isCredential: (path: readonly PropertyKey[]) => boolean): string[] {
-    return stack.securePaths
-        .filter((p) => p.startsWith(`${project}:`) && !isCredential(configPathParts(p)))
-        .map((p) => `${p} = [secret]: is stored encrypted, but it is not a credential, and the stack writes it in plain text (Kubernetes objects and state); ` +
-            `store it in plain text: pulumi config set --path '${p}' <value>`);
 }

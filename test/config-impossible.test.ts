@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { cronProblem, isIanaTimeZone } from "../stacks/config/schedule";
 import * as YAML from "yaml";
-import { configPathParts, encryptedNonCredentials } from "../plan/stack-file";
+import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "../stacks/config/encrypted-values";
 import { isSecretPath } from "../stacks/config";
 import { parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
@@ -171,10 +171,17 @@ describe("a value stored encrypted that is not a credential (bad-input sweep s11
     });
 
     it("leaves encrypted credentials alone, wherever they sit in the config", () => {
-        const stack = { config: {}, secretKeys: [], placeholders: [], suppliedSecrets: [],
-            securePaths: ["groundwork:edge.machines[2].privateKey", "groundwork:oci.auth.privateKey", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.issuer"] };
-        assert.deepEqual(encryptedNonCredentials(stack, "groundwork", isSecretPath).map((l) => l.split(" = ")[0]), ["groundwork:access.sso.issuer"]);
+        const securePaths = ["groundwork:edge.machines[2].privateKey", "groundwork:oci.auth.privateKey", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.issuer"];
+        assert.deepEqual(encryptedNonCredentials(securePaths, "groundwork", isSecretPath).map((l) => l.split(" = ")[0]), ["groundwork:access.sso.issuer"]);
         assert.deepEqual(configPathParts("groundwork:edge.machines[2].privateKey"), ["edge", "machines", 2, "privateKey"]);
+    });
+
+    it("is refused by pulumi up too: the program reads which leaves its stack file encrypts (security review s12 L4)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-up-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  groundwork:access:\n    sso:\n      clientId:\n        secure: v1:abc\n      clientSecret:\n        secure: v1:def\n  aws:region: us-east-1\n");
+        assert.deepEqual(stackFileSecurePaths(dir, "prod", "groundwork"), ["groundwork:access.sso.clientId", "groundwork:access.sso.clientSecret"]);
+        assert.deepEqual(encryptedNonCredentials(stackFileSecurePaths(dir, "prod", "groundwork"), "groundwork", isSecretPath).map((l) => l.split(" = ")[0]), ["groundwork:access.sso.clientId"]);
+        assert.deepEqual(stackFileSecurePaths(dir, "elsewhere", "groundwork"), [], "no stack file here (an ESC environment): nothing to read");
     });
 });
 

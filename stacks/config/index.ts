@@ -1,3 +1,4 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { INSTANCE_TYPES } from "../../components/aws/instance-types";
@@ -15,6 +16,7 @@ import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
+import { encryptedNonCredentials, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
 import { platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
@@ -550,5 +552,8 @@ export function loadStackConfig(): StackConfig {
     // PULUMI_CONFIG_SECRET_KEYS (pulumi/pulumi@v3.248.0 sdk/nodejs/cmd/pulumi-language-nodejs/main.go
     // L105, L887-895; runtime/state.js L66 reads it).
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    // A value stored encrypted where no credential is expected would be written in plain text.
+    const misplaced = encryptedNonCredentials(stackFileSecurePaths(path.resolve(__dirname, "../.."), pulumi.getStack(), NAMESPACE), NAMESPACE, isSecretPath);
+    if (misplaced.length > 0) throw new ConfigError(misplaced);
     return parseStackConfig(raw, Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true));
 }

@@ -1,0 +1,61 @@
+import * as fs from "fs";
+import * as YAML from "yaml";
+
+/**
+ * Values a stack file stores `secure:` where no credential is expected. The Pulumi CLI marks a
+ * structured key secret as a whole, never the leaf (pulumi/pulumi@v3.248.0
+ * sdk/nodejs/cmd/pulumi-language-nodejs/main.go L887-895 hands the program top-level keys only), so
+ * the program cannot tell such a value from its plain neighbours and would write it in plain text
+ * (Kubernetes objects, outputs, state). Only the stack file says which leaf was encrypted.
+ */
+
+/** Every path stored `secure:` in a stack file's `config:` map, as `ns:key.a[0].b` (bare keys get `project`). */
+export function securePathsIn(config: Record<string, unknown>, project: string): string[] {
+    const found: string[] = [];
+    const walk = (value: unknown, at: string): void => {
+        if (Array.isArray(value)) {
+            value.forEach((v, i) => walk(v, `${at}[${i}]`));
+        } else if (value !== null && typeof value === "object") {
+            const entries = Object.entries(value as Record<string, unknown>);
+            if (entries.length === 1 && entries[0][0] === "secure" && typeof entries[0][1] === "string") {
+                found.push(at);
+            } else {
+                entries.forEach(([k, v]) => walk(v, `${at}.${k}`));
+            }
+        }
+    };
+    for (const [key, value] of Object.entries(config)) walk(value, key.includes(":") ? key : `${project}:${key}`);
+    return found;
+}
+
+/** A config path (`ns:key.a[0].b`) split after its namespace: ["key", "a", 0, "b"]. */
+export function configPathParts(configPath: string): (string | number)[] {
+    const rest = configPath.slice(configPath.indexOf(":") + 1);
+    return [...rest.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+}
+
+/** The problem with each path stored encrypted that is not a credential; the value is never shown. */
+export function encryptedNonCredentials(securePaths: string[], project: string, isCredential: (path: readonly PropertyKey[]) => boolean): string[] {
+    return securePaths
+        .filter((p) => p.startsWith(`${project}:`) && !isCredential(configPathParts(p)))
+        .map((p) => `${p} = [secret]: is stored encrypted, but it is not a credential, and the stack writes it in plain text (Kubernetes objects and state); ` +
+            `store it in plain text: pulumi config set --path '${p}' <value>`);
+}
+
+/**
+ * The encrypted paths of `Pulumi.<stack>.yaml` in `dir`, or none when the file is not there (config
+ * from an ESC environment, or a stack file elsewhere). A file that does not parse names none: the
+ * CLI has already refused it.
+ */
+export function stackFileSecurePaths(dir: string, stack: string, project: string): string[] {
+    for (const file of [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map((f) => `${dir}/${f}`)) {
+        if (!fs.existsSync(file)) continue;
+        try {
+            const config = YAML.parse(fs.readFileSync(file, "utf8"))?.config;
+            return config && typeof config === "object" ? securePathsIn(config, project) : [];
+        } catch {
+            return [];
+        }
+    }
+    return [];
+}
