@@ -7,9 +7,8 @@ import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { offlineInvoke, offlineResource } from "./offline-data";
 import { decodeWire, PlanMonitor, RecordedResource } from "./monitor";
-import { isSecretPath } from "../stacks/config";
-import { encryptedNonCredentials } from "../stacks/config/encrypted-values";
-import { placeholderFor, readStackFile, StackFileError } from "./stack-file";
+import { PLAN_SECURE_PATHS_KEY } from "../stacks/config/encrypted-values";
+import { placeholderFor, readStackFile } from "./stack-file";
 
 // Not in the SDK's type declarations, but stable across the 3.x line we pin.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,7 +48,10 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
     const addStrings = (v: unknown, whole = true): void => {
         if (typeof v === "string") {
             if (whole && v.trim().length >= 8) values.add(v.trim());
-            v.split(/[\s,;:"'`]+/)
+            // A certificate is public, though it travels in a Secret beside its key (a CA's tls.crt
+            // is also in the trust bundle): its text is no secret token.
+            v.replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, "")
+                .split(/[\s,;:"'`]+/)
                 .flatMap((t) => [t, ...t.split(/=(?!=*$)/)]) // `joinKey=<key>` yields the key too
                 .filter((t) => /^[A-Za-z0-9+/=_-]{16,}$/.test(t) && /\d/.test(t) && /[A-Za-z]/.test(t))
                 .forEach((t) => values.add(t));
@@ -90,13 +92,12 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const project: string = projectFile.name;
     const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
     const stackConfig = readStackFile(stackFile, project, options.secrets);
-    const misplaced = encryptedNonCredentials(stackConfig.securePaths, project, isSecretPath);
-    if (misplaced.length > 0) throw new StackFileError(`${stackFile}:\n  ${misplaced.join("\n  ")}`);
 
     const monitor = new PlanMonitor({ call: offlineInvoke, newResource: offlineResource }, project, options.stack);
     await setMocks(monitor.mocks, project, options.stack, false);
     setMockOptions(monitor, project, options.stack, false);
-    pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+    // The leaves this stack file encrypts, which the program checks (it would read Pulumi.<stack>.yaml).
+    pulumi.runtime.setAllConfig({ ...stackConfig.config, [PLAN_SECURE_PATHS_KEY]: JSON.stringify(stackConfig.securePaths) }, stackConfig.secretKeys);
 
     const program = path.resolve(projectDir, options.program ?? projectFile.main ?? ".");
     if (runningPlans++ === 0) stackFramesOutside = Error.stackTraceLimit;

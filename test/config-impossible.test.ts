@@ -2,10 +2,13 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cronProblem, isIanaTimeZone } from "../stacks/config/schedule";
+import { canonicalZone, cronProblem } from "../stacks/config/schedule";
+
+const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
 import * as YAML from "yaml";
 import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "../stacks/config/encrypted-values";
-import { isSecretPath } from "../stacks/config";
+import { isSecretPath, parseStackConfig } from "../stacks/config";
+import { ConfigError } from "../stacks/config/errors";
 import { parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
@@ -43,7 +46,7 @@ describe("config that is well formed but impossible", () => {
         ["one edge machine listed twice", "edge", (v) => { v.edge.machines[1].host = v.edge.machines[0].host; },
             ['groundwork:edge.machines[1].host = "192.168.10.10": is the SSH address of edge.machines[0] too (192.168.10.10:22); each machine is listed once']],
         ["a time zone not in the IANA database", "cloud", (v) => { v.inference.models[1].activeHours.timezone = "America/Gotham"; },
-            ['groundwork:inference.models[1].activeHours.timezone = "America/Gotham": is not in the IANA time zone database; use a zone such as Europe/Berlin or UTC']],
+            ['groundwork:inference.models[1].activeHours.timezone = "America/Gotham": is not an IANA time zone such as Etc/UTC or Europe/Berlin']],
         ["cron hour 24", "cloud", (v) => { v.inference.models[1].activeHours.start = "0 24 * * 1-5"; },
             ['groundwork:inference.models[1].activeHours.start = "0 24 * * 1-5": is impossible: hour 24 is outside 0-23; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)']],
         ["a backup at second 60", "dev", (v) => { v.platform = { postgres: { backup: { schedule: "60 0 3 * * *" } } }; },
@@ -124,6 +127,59 @@ describe("backup retentions OCI's one rule cannot honour (bad-input sweep s11 pl
     });
 });
 
+describe("bad-input sweep s12: secrets that reached a message, a URL or a prompt", () => {
+    const MARK = "PLANTED7Q9";
+    it("never repeats a credential in a message, whichever check wrote it: a key path, a name a check repeats, a cron field, a label key", () => {
+        const found = only("dev", (v) => {
+            v.inference.routes[0].target = `sk-${MARK}abc`;
+            v.apps.chat = { ...v.apps.chat, team: `sk-${MARK}abc` };
+            v.inference.gateway = { ...v.inference.gateway, [`sk-${MARK}abc`]: true };
+            v.platform = { ...v.platform, backups: { ...v.platform?.backups, vault: { schedule: `sk-${MARK}abc 2 * * *` } } };
+            v.oci.nodes[0].labels = { [`sk-${MARK} abc`]: "x" };
+        });
+        assert.ok(found.length >= 4, found.join("\n"));
+        assert.ok(!found.join("\n").includes(MARK), found.join("\n"));
+        assert.match(found.join("\n"), /groundwork:inference\.gateway\.\[not shown\] = true: unknown key/);
+    });
+
+    it("refuses a URL the stack writes in plain text that carries a password or a credential in its query", () => {
+        const found = only("dev", (v) => {
+            v.access.sso.issuer = `https://admin:${MARK}@id.groundwork.example/realms/groundwork`;
+            v.monitoring.alerts = { ...v.monitoring.alerts, runbookUrl: `https://git.groundwork.example/README.md?private_token=glpat-${MARK}` };
+            v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, url: `https://langfuse:${MARK}@langfuse.internal.example` } };
+        });
+        assert.ok(!found.join("\n").includes(MARK), found.join("\n"));
+        assert.match(found.join("\n"), /groundwork:access\.sso\.issuer = .*: carries a user name or password/);
+        assert.match(found.join("\n"), /groundwork:monitoring\.alerts\.runbookUrl = .*: carries \?private_token= in its query/);
+        assert.match(found.join("\n"), /groundwork:platform\.langfuse\.url = .*: carries a user name or password/);
+        const ok = stackValues("dev");
+        ok.monitoring.alerts = { ...ok.monitoring.alerts, runbookUrl: "https://wiki.groundwork.example/pages/viewpage.action?pageId=42" };
+        assert.doesNotThrow(() => parse(ok), "a query that carries no credential is fine");
+    });
+
+    it("refuses a credential in plain text beside an encrypted one under the same key, where the stack file says which leaves it encrypts", () => {
+        const values = stackValues("cloud");
+        const raw = Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const encrypted = ["groundwork:inference", "groundwork:access", "groundwork:monitoring"];
+        const secure = ["groundwork:inference.huggingfaceToken", "groundwork:access.sso.clientSecret", "groundwork:monitoring.alerts.receiver.email.password", "groundwork:inference.teams[0].langfuseProject.secretKey"];
+        const problemsOf = (paths?: string[]) => { try { parseStackConfig(raw, encrypted, paths); return []; } catch (e) { return (e as ConfigError).problems; } };
+        assert.deepEqual(problemsOf(secure), ["groundwork:inference.hosted[0].apiKey = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path 'groundwork:inference.hosted[0].apiKey' <value>"]);
+        assert.deepEqual(problemsOf(undefined), [], "with only the CLI's top-level keys, it cannot tell");
+    });
+
+    it("compares administrators' domains without case, as DNS does", () => {
+        const v = stackValues("dev");
+        v.access.sso.allowedDomains = ["groundwork.example"];
+        v.access.sso.administrators = ["Admin@Groundwork.Example"];
+        assert.doesNotThrow(() => parse(v));
+    });
+
+    it("wants activeHours' time zone spelt as KEDA reads it", () => {
+        const found = only("cloud", (v) => (v.inference.models[1].activeHours.timezone = "America/New_york"));
+        assert.deepEqual(found, [`groundwork:inference.models[1].activeHours.timezone = "America/New_york": must be spelt "America/New_York": the nodes read zone names case-sensitively`]);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));
@@ -180,8 +236,8 @@ describe("a value stored encrypted that is not a credential (bad-input sweep s11
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-up-"));
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  groundwork:access:\n    sso:\n      clientId:\n        secure: v1:abc\n      clientSecret:\n        secure: v1:def\n  aws:region: us-east-1\n");
         assert.deepEqual(stackFileSecurePaths(dir, "prod", "groundwork"), ["groundwork:access.sso.clientId", "groundwork:access.sso.clientSecret"]);
-        assert.deepEqual(encryptedNonCredentials(stackFileSecurePaths(dir, "prod", "groundwork"), "groundwork", isSecretPath).map((l) => l.split(" = ")[0]), ["groundwork:access.sso.clientId"]);
-        assert.deepEqual(stackFileSecurePaths(dir, "elsewhere", "groundwork"), [], "no stack file here (an ESC environment): nothing to read");
+        assert.deepEqual(encryptedNonCredentials(stackFileSecurePaths(dir, "prod", "groundwork")!, "groundwork", isSecretPath).map((l) => l.split(" = ")[0]), ["groundwork:access.sso.clientId"]);
+        assert.equal(stackFileSecurePaths(dir, "elsewhere", "groundwork"), undefined, "no stack file here (an ESC environment): nothing to read");
     });
 });
 

@@ -66,6 +66,13 @@ describe("evaluation files", () => {
             (err: Error) => err instanceof RepositoryFileError && /evaluations\/smal\.yaml: route = "smal" is a route of no stack of this project \(routes: small\)/.test(err.message));
     });
 
+    it("never repeat a credential-shaped value in a file's errors (sweep s12 lk14, lk22)", () => {
+        const found = rejected(() => parse(GOOD.replace("route: chat", "route: sk-PLANTED7Q9abc")));
+        assert.ok(found.length > 0);
+        assert.ok(!found.join("\n").includes("PLANTED7Q9"), found.join("\n"));
+        assert.match(found[0], /^evaluations\/chat\.yaml: route = "\[not shown\]" must be a route's name/);
+    });
+
     it("reject an unknown evaluator type, naming the types", () => {
         const [problem] = rejected(() => parse(GOOD.replace("contains-expected", "vibes")));
         assert.match(problem, /evaluators\[0\]\.type = "vibes" must have a type of contains-expected, matches, not-matches, max-length or llm-judge|evaluators\[0\] = .* must have a type of contains-expected/);

@@ -356,7 +356,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const v = stackValues("cloud");
             v.inference.models[1].activeHours = { timezone: "EST5", start: "8am", end: "0 19 * * 1-5" };
             assert.deepEqual(problems(v), [
-                'groundwork:inference.models[1].activeHours.timezone = "EST5": must be an IANA time zone such as Europe/Berlin or UTC',
+                'groundwork:inference.models[1].activeHours.timezone = "EST5": is not an IANA time zone such as Etc/UTC or Europe/Berlin',
                 'groundwork:inference.models[1].activeHours.start = "8am": must be a five-field cron expression such as "0 8 * * 1-5"',
             ]);
         });

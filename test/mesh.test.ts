@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { Namespace } from "kubernetes-models/v1";
 import { OFFLINE_OUTPUTS } from "../plan/offline-data";
-import { kubernetesDocuments, renderPlanFiles } from "../plan/report";
+import { kubernetesDocuments, leakedSecrets, renderPlanFiles } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { named, planFixture, planValues, problems, stackValues, committedPlan } from "./helpers";
 import { upstreamCrd } from "./validators";
@@ -62,6 +62,14 @@ describe("Linkerd mesh", function () {
         assert.deepEqual(await phase(2, [1]), { anchors: ["linkerd-trust-anchor", "linkerd-trust-anchor-2"], inBundle: 2, signedBy: "linkerd-trust-anchor-2" });
         // 3. The old anchor goes.
         assert.deepEqual(await phase(2, []), { anchors: ["linkerd-trust-anchor-2"], inBundle: 1, signedBy: "linkerd-trust-anchor-2" });
+    });
+
+    it("plans the dev stack in the middle of a rotation: an anchor's certificate is public, though it rides in its CA Secret (sweep s12 pv12)", async () => {
+        const values = stackValues("dev");
+        values.platform = { ...values.platform, mesh: { trustAnchor: { generation: 2, alsoTrust: [1] } } };
+        const planned = await planValues("dev", values);
+        assert.match(kubernetesDocuments(planned.resources).map((d: any) => JSON.stringify(d)).join("\n"), /offline-plan-self-signed-linkerd-trust-anchor-2/);
+        assert.deepEqual(leakedSecrets(Object.values(renderPlanFiles(planned, {})), planned.secretValues), [], "the plan would refuse to write it");
     });
 
     it("refuses a signing anchor listed again as also trusted, and a generation listed twice", () => {

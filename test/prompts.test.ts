@@ -62,6 +62,15 @@ describe("prompt files", () => {
         assert.equal(problem, `prompts/a.yaml: labels[1] = "prod" is not a stack of this project; labels are stacks: cloud, dev, edge, hybrid`);
     });
 
+    it("reject a credential in a prompt's config, which Langfuse shows everyone in the project, and never repeat one (sweep s12 lk13, lk15)", () => {
+        const found = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("config: { temperature: 0.2 }", "config: { temperature: 0.2, max_tokens: 200, api_key: sk-PLANTED7Q9abc }") }]);
+        assert.deepEqual(found, ["prompts/a.yaml: config.api_key looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it"]);
+        const alias = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", "content: *sk-PLANTED7Q9abc") }]);
+        assert.equal(alias.length, 1);
+        assert.match(alias[0], /^prompts\/a\.yaml: is not YAML \(/);
+        assert.ok(!alias[0].includes("PLANTED7Q9"), alias[0]);
+    });
+
     it("reject a prompt with both text and messages, or neither", () => {
         assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}text: hello\n` }])[0], /needs exactly one of text \(a text prompt\) or messages/);
         const none = GOOD.replace(/messages:[\s\S]*?config/, "config");

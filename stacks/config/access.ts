@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, isObject, operatorCidr, secret } from "./primitives";
+import { cidr, isObject, operatorCidr, plainUrl, secret } from "./primitives";
 
 /**
  * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
@@ -21,7 +21,7 @@ export type HostRole = (typeof PUBLIC_HOSTS)[number] | (typeof OPERATOR_HOSTS)[n
 export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
 const ssoSchema = z.strictObject({
-    issuer: z.url({ protocol: /^https$/, message: "must be the identity provider's https issuer URL, e.g. https://accounts.google.com" })
+    issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().min(1).describe("OIDC client id registered for this stack."),
     clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
@@ -34,9 +34,9 @@ const ssoSchema = z.strictObject({
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
         .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook admins. They sign in through the identity provider."),
     oauthEndpoints: z.strictObject({
-        authorizeUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's authorization endpoint."),
-        tokenUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's token endpoint."),
-        userinfoUrl: z.url({ protocol: /^https$/, message: "must be an https URL" }).describe("The issuer's userinfo endpoint."),
+        authorizeUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's authorization endpoint."),
+        tokenUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's token endpoint."),
+        userinfoUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's userinfo endpoint."),
     }).optional().describe("The issuer's endpoints, as its discovery document lists them; required for notebooks (JupyterHub's OAuthenticator reads no discovery document)."),
     langfuseSignUp: z.boolean().default(false)
         .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),
@@ -135,8 +135,9 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     // Open WebUI refuses sign-ins from other domains (OAUTH_ALLOWED_DOMAINS): the administrators must be inside.
     const sso = a && isObject(a.sso) ? a.sso : undefined;
     if (sso && Array.isArray(sso.allowedDomains) && Array.isArray(sso.administrators) && sso.administrators.length > 0) {
-        const allowed = sso.allowedDomains.map(String);
-        if (!sso.administrators.some((e) => allowed.includes(String(e).split("@")[1] ?? ""))) {
+        // Domain names are case-insensitive (RFC 4343): Admin@Groundwork.Example is in groundwork.example.
+        const allowed = sso.allowedDomains.map((d) => String(d).toLowerCase());
+        if (!sso.administrators.some((e) => allowed.includes((String(e).split("@")[1] ?? "").toLowerCase()))) {
             issues.push({ path: ["access", "sso", "allowedDomains"], message: `lets none of the administrators (${sso.administrators.map(String).join(", ")}) sign in to the chat UI; add their domain` });
         }
     }

@@ -9,6 +9,13 @@ import * as YAML from "yaml";
  * (Kubernetes objects, outputs, state). Only the stack file says which leaf was encrypted.
  */
 
+/**
+ * The config key through which the offline plan hands the program the leaves its stack file
+ * encrypts (the plan may read a stack file other than `Pulumi.<stack>.yaml`); `pulumi up` has no
+ * such key, and the program reads the file.
+ */
+export const PLAN_SECURE_PATHS_KEY = "groundwork-plan:securePaths";
+
 /** Every path stored `secure:` in a stack file's `config:` map, as `ns:key.a[0].b` (bare keys get `project`). */
 export function securePathsIn(config: Record<string, unknown>, project: string): string[] {
     const found: string[] = [];
@@ -43,19 +50,19 @@ export function encryptedNonCredentials(securePaths: string[], project: string, 
 }
 
 /**
- * The encrypted paths of `Pulumi.<stack>.yaml` in `dir`, or none when the file is not there (config
- * from an ESC environment, or a stack file elsewhere). A file that does not parse names none: the
- * CLI has already refused it.
+ * The encrypted paths of `Pulumi.<stack>.yaml` in `dir`, or undefined when the file is not there
+ * or does not parse (config from an ESC environment, a stack file elsewhere, or one the CLI has
+ * already refused): then only the CLI's top-level secret keys are known.
  */
-export function stackFileSecurePaths(dir: string, stack: string, project: string): string[] {
+export function stackFileSecurePaths(dir: string, stack: string, project: string): string[] | undefined {
     for (const file of [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map((f) => `${dir}/${f}`)) {
         if (!fs.existsSync(file)) continue;
         try {
             const config = YAML.parse(fs.readFileSync(file, "utf8"))?.config;
             return config && typeof config === "object" ? securePathsIn(config, project) : [];
         } catch {
-            return [];
+            return undefined;
         }
     }
-    return [];
+    return undefined;
 }

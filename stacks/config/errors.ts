@@ -35,6 +35,20 @@ export function looksLikeCredential(text: string): boolean {
         /[A-Za-z0-9+/_=-]{40,}/.test(text);
 }
 
+/**
+ * A message with every credential-shaped run in it replaced, wherever the text came from: a key
+ * path (`gateway.sk-…`), a name a check repeats (`names team "sk-…"`), a cron field. Private keys,
+ * the token prefixes above, a URL's user information, and runs of 40 or more key-like characters
+ * (not an OCID, and not a hex fingerprint or digest of 40 or 64 digits, which are public) go.
+ */
+export function redactCredentials(message: string): string {
+    return message
+        .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key not shown]")
+        .replace(/(^|[^A-Za-z0-9])(sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA)[A-Za-z0-9_.+/=-]*/g, "$1[not shown]")
+        .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
+        .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) ? run : "[not shown]"));
+}
+
 /** A URL with its user information and query removed: where tokens and passwords ride in a URL. */
 function withoutUrlCredentials(text: string): string {
     return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1[credentials removed]@").replace(/\?.*$/s, (q) => (q.length > 1 ? "?[query removed]" : q));
@@ -271,8 +285,11 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
  * without a stack trace, before any resource is registered.
  */
 export class ConfigError extends pulumi.RunError {
-    constructor(public readonly problems: string[]) {
+    public readonly problems: string[];
+    constructor(problems: string[]) {
+        problems = problems.map(redactCredentials);
         super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+        this.problems = problems;
         this.name = "ConfigError";
     }
 }

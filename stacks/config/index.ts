@@ -16,13 +16,13 @@ import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
-import { encryptedNonCredentials, stackFileSecurePaths } from "./encrypted-values";
+import { encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
 import { platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, Loose, meshClients, objectItems, operatorCidr, secret } from "./primitives";
+import { always, cidr, isObject, Loose, meshClients, objectItems, operatorCidr, plainUrl, secret } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -97,7 +97,7 @@ const platformSchema = z.strictObject({
         version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" }).default(LANGFUSE_CHART.appVersion)
             .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres); default: the chart's appVersion."),
         clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
-        url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://langfuse.example.com" }).default("http://localhost:3000")
+        url: plainUrl(/^https?$/, "must be an http(s) URL such as https://langfuse.example.com").default("http://localhost:3000")
             .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
         clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications that may call Langfuse's API (traces, prompts), beside the ingress and the gateway."),
@@ -491,10 +491,12 @@ export function mustBeEncrypted(path: readonly PropertyKey[]): boolean {
 }
 
 /** Each credential given in plain text: under a key the CLI does not mark secret. */
-function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: string) => boolean): string[] {
+function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: string) => boolean, securePaths?: readonly string[]): string[] {
     const found: string[] = [];
     const walk = (value: unknown, path: PropertyKey[]): void => {
         if (typeof value === "string" && value.length > 0 && mustBeEncrypted(path)) {
+            // Where the stack file says which leaves it encrypts, a credential beside an encrypted one is caught too.
+            if (securePaths?.includes(configKey(path))) return;
             const key = configKey(path);
             found.push(`${key} = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path '${key}' <value>`);
         } else if (value !== null && typeof value === "object") {
@@ -502,7 +504,7 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
         }
     };
     for (const [top, value] of Object.entries(input)) {
-        if (!isEncrypted(top)) walk(value, [top]);
+        if (securePaths !== undefined || !isEncrypted(top)) walk(value, [top]);
     }
     return found;
 }
@@ -513,7 +515,7 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
  * inside (the CLI marks a structured key as a whole), so no text under them is echoed, wherever
  * it sits. Throws a ConfigError listing every problem at once.
  */
-export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: readonly string[]): StackConfig {
+export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: readonly string[], securePaths?: readonly string[]): StackConfig {
     const input: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(raw)) {
         const [namespace, key] = fullKey.split(":", 2);
@@ -528,7 +530,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
     }
     const isEncrypted = (top: string) => (encryptedKeys ?? []).includes(`${NAMESPACE}:${top}`);
     // Given the CLI's list of encrypted keys (pulumi up, the offline plan), a credential in plain text is refused.
-    const plain = encryptedKeys === undefined ? [] : plainTextSecrets(input, isEncrypted);
+    const plain = encryptedKeys === undefined ? [] : plainTextSecrets(input, isEncrypted, securePaths);
     if (plain.length > 0) {
         throw new ConfigError(plain);
     }
@@ -552,8 +554,12 @@ export function loadStackConfig(): StackConfig {
     // PULUMI_CONFIG_SECRET_KEYS (pulumi/pulumi@v3.248.0 sdk/nodejs/cmd/pulumi-language-nodejs/main.go
     // L105, L887-895; runtime/state.js L66 reads it).
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    // Which leaves the stack file encrypts: handed over by the offline plan, else read from the file.
+    const securePaths: string[] | undefined = raw[PLAN_SECURE_PATHS_KEY] !== undefined
+        ? JSON.parse(raw[PLAN_SECURE_PATHS_KEY])
+        : stackFileSecurePaths(path.resolve(__dirname, "../.."), pulumi.getStack(), NAMESPACE);
     // A value stored encrypted where no credential is expected would be written in plain text.
-    const misplaced = encryptedNonCredentials(stackFileSecurePaths(path.resolve(__dirname, "../.."), pulumi.getStack(), NAMESPACE), NAMESPACE, isSecretPath);
+    const misplaced = encryptedNonCredentials(securePaths ?? [], NAMESPACE, isSecretPath);
     if (misplaced.length > 0) throw new ConfigError(misplaced);
-    return parseStackConfig(raw, Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true));
+    return parseStackConfig(raw, Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true), securePaths);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
-import { fiveFieldCron as cron, isIanaTimeZone } from "./schedule";
+import { fiveFieldCron as cron, goTimeZone } from "./schedule";
 import { meshClients, objectItems, secret } from "./primitives";
 
 /**
@@ -64,9 +64,7 @@ const modelSchema = z.strictObject({
         max: z.number().int().min(1).max(32).default(1).describe("Replicas the queue may scale to."),
     }).default({ min: 1, max: 1 }).describe("Autoscaling bounds on queue depth."),
     activeHours: z.strictObject({
-        timezone: z.string().regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, { message: "must be an IANA time zone such as Europe/Berlin or UTC" })
-            .refine((v) => !/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/.test(v) || isIanaTimeZone(v), { message: "is not in the IANA time zone database; use a zone such as Europe/Berlin or UTC" })
-            .describe("IANA time zone."),
+        timezone: goTimeZone.describe("IANA time zone, spelt as the database spells it (KEDA reads it case-sensitively)."),
         start: cron.describe("Five-field cron: when the model starts (e.g. \"0 8 * * 1-5\")."),
         end: cron.describe("Five-field cron: when it may stop (e.g. \"0 19 * * 1-5\")."),
     }).refine((hours) => hours.start !== hours.end, { path: ["end"], message: "is also activeHours.start: the window would close as it opens; give the time it may stop" }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),

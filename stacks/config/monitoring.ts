@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { plainUrl } from "./primitives";
 
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
 const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).transform((v) => pulumi.secret(v));
@@ -44,7 +45,7 @@ export const monitoringSchema = z.strictObject({
     storageGbs: z.number().int().min(2).max(500).default(8).describe("Prometheus's volume, GB; it also stops keeping data at 80% of it."),
     alerts: z.strictObject({
         receiver: receiverSchema.describe("Where alerts go (one receiver)."),
-        runbookUrl: z.url({ protocol: /^https$/, message: "must be the https URL of this repository's README, e.g. https://github.com/acme/platform/blob/main/README.md" })
+        runbookUrl: plainUrl(/^https$/, "must be the https URL of this repository's README, e.g. https://github.com/acme/platform/blob/main/README.md")
             .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
         gateway: z.strictObject({
             errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),

@@ -82,3 +82,25 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 export function objectItems(v: unknown): [Record<string, unknown>, number][] {
     return Array.isArray(v) ? v.map((x, i) => [x, i] as [unknown, number]).filter((p): p is [Record<string, unknown>, number] => isObject(p[0])) : [];
 }
+
+/** Query parameters whose names say they carry a credential (`?private_token=`, `?client_secret=`, `?sig=`). */
+const CREDENTIAL_PARAMETER = /token|secret|key|passw|sig|auth|credential/i;
+
+/**
+ * A URL the stack writes in plain text (Kubernetes objects, alert annotations, state): it may
+ * carry no user information and no query parameter named like a credential, which would be
+ * written with it. `protocol` as z.url takes it; `message` says what the URL is.
+ */
+export function plainUrl(protocol: RegExp, message: string) {
+    return z.url({ protocol, message }).superRefine((url, ctx) => {
+        let parsed: URL;
+        try { parsed = new URL(url); } catch { return; }
+        if (parsed.username || parsed.password) {
+            ctx.addIssue({ code: "custom", message: "carries a user name or password, which would be written in plain text wherever the URL is; give the URL without them" });
+        }
+        const named = [...parsed.searchParams.keys()].filter((k) => CREDENTIAL_PARAMETER.test(k));
+        if (named.length > 0) {
+            ctx.addIssue({ code: "custom", message: `carries ${named.map((k) => `?${k}=`).join(", ")} in its query, which would be written in plain text wherever the URL is; give a URL that needs no credential in it` });
+        }
+    });
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PromptVersion } from "../../components/inference/prompt-library";
+import { looksLikeCredential } from "./errors";
 import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
@@ -66,6 +67,13 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         });
         if ("model" in prompt.config) {
             problems.push(`${path}: config.model is set from route (${prompt.route}); remove it`);
+        }
+        // A prompt's config is published to Langfuse, readable by everyone in the project, and is in the plan.
+        for (const [key, value] of Object.entries(prompt.config)) {
+            // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.
+            if (/key|secret|passw|credential|auth|token(?!s)/i.test(key) || (typeof value === "string" && looksLikeCredential(value))) {
+                problems.push(`${path}: config.${key} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
+            }
         }
         const earlier = byName.get(prompt.name);
         if (earlier !== undefined) problems.push(`${path}: name ${prompt.name} is also the name in ${earlier}; each prompt needs its own name`);

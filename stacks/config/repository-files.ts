@@ -1,4 +1,4 @@
-import { describeIssue } from "./errors";
+import { describeIssue, redactCredentials } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -7,8 +7,11 @@ import { z } from "zod";
 
 /** Bad prompt or evaluation files: reported like bad config, every problem at once, before anything is registered. */
 export class RepositoryFileError extends pulumi.RunError {
-    constructor(what: string, public readonly problems: string[]) {
+    public readonly problems: string[];
+    constructor(what: string, problems: string[]) {
+        problems = problems.map(redactCredentials);
         super(`invalid ${what} files (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+        this.problems = problems;
         this.name = "RepositoryFileError";
     }
 }
@@ -26,7 +29,8 @@ export function parseYamlFile<S extends z.ZodType>(file: { path: string; text: s
     try {
         raw = YAML.parse(file.text);
     } catch (e) {
-        problems.push(`${file.path}: is not YAML (${(e as Error).message.split("\n")[0]})`);
+        // The parser's own words only: what it quotes after a colon (an alias's name, a tag) is the value as written.
+        problems.push(`${file.path}: is not YAML (${(e as Error).message.split("\n")[0].split(": ")[0]})`);
         return undefined;
     }
     const result = schema.safeParse(raw ?? {});

@@ -88,15 +88,6 @@ function cronDays(dom: string, month: string, dow: string, count: number): Date[
     return out;
 }
 
-/**
- * Whether the IANA time zone database (Node's ICU copy of it) has the zone: Intl refuses an
- * unknown one with a RangeError (and accepts links such as Asia/Kolkata). The schema's pattern
- * keeps the spelling Go's case-sensitive time.LoadLocation, which KEDA uses, needs.
- */
-export function isIanaTimeZone(zone: string): boolean {
-    return canonicalZone(zone) !== undefined;
-}
-
 /** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case. */
 export function canonicalZone(zone: string): string | undefined {
     try {
@@ -105,6 +96,21 @@ export function canonicalZone(zone: string): string | undefined {
         return undefined;
     }
 }
+
+/**
+ * An IANA time zone the runtime knows, spelt as the database spells it: SUC, kured and KEDA's cron
+ * scaler load it with Go's time.LoadLocation (SUC's image ships zoneinfo: package/Dockerfile L56-65;
+ * kedacore/keda pkg/scalers/cron_scaler.go `time.LoadLocation(meta.timezone)`), which reads the
+ * zoneinfo file of that name and so is case-sensitive where ICU is not.
+ */
+export const goTimeZone = z.string().superRefine((zone, ctx) => {
+    const canonical = canonicalZone(zone);
+    if (canonical === undefined) {
+        ctx.addIssue({ code: "custom", message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
+    } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
+        ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
+    }
+});
 
 /** A five-field cron expression (KEDA's cron scaler, a CronJob's schedule, k3s's snapshot cron) that can fire. */
 export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })

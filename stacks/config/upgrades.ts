@@ -1,25 +1,11 @@
 import { z } from "zod";
-import { canonicalZone } from "./schedule";
+import { canonicalZone, goTimeZone as timeZone } from "./schedule";
 
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 
 /** `HH:MM`, the form kured's time window reads (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L72-80), which SUC uses. */
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a 24-hour time such as 04:00" });
-
-/**
- * An IANA time zone the runtime knows (SUC's image ships zoneinfo: package/Dockerfile L56-65),
- * spelt as the database spells it: SUC and kured load it with Go's time.LoadLocation, which reads
- * the zoneinfo file of that name and so is case-sensitive where ICU is not.
- */
-const timeZone = z.string().superRefine((zone, ctx) => {
-    const canonical = canonicalZone(zone);
-    if (canonical === undefined) {
-        ctx.addIssue({ code: "custom", message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
-    } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
-        ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
-    }
-});
 
 /** The zone's offset from UTC in minutes on a date (from ICU's longOffset name, GMT+02:00). */
 function offsetMinutes(zone: string, at: Date): number {
