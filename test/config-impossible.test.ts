@@ -180,6 +180,24 @@ describe("bad-input sweep s12: secrets that reached a message, a URL or a prompt
     });
 });
 
+describe("bad-input sweep s12: lists with a repeat, and a password where a public key goes", () => {
+    it("refuses a range listed twice, which EC2 refuses as two identical rules, and a fallback listed twice", () => {
+        const found = only("cloud", (v) => {
+            v.aws.sshAllowedCidrs = ["198.51.100.0/24", "198.51.100.0/24"];
+            v.cluster.apiAllowedCidrs = [...v.cluster.apiAllowedCidrs, v.cluster.apiAllowedCidrs[0]];
+            v.inference.routes[0].fallbacks = ["small", "small"];
+        });
+        assert.match(found.join("\n"), /^groundwork:aws\.sshAllowedCidrs\[1\] = "198\.51\.100\.0\/24": is also item \[0\]; list each range once: EC2 refuses two identical rules in one security group$/m);
+        assert.match(found.join("\n"), /^groundwork:cluster\.apiAllowedCidrs\[1\] = .*: is also item \[0\]/m);
+        assert.match(found.join("\n"), /^groundwork:inference\.routes\[0\]\.fallbacks\[1\] = "small": is also item \[0\]; a fallback is tried once$/m);
+    });
+
+    it("never echoes what was pasted where a public key goes", () => {
+        const found = only("dev", (v) => (v.oci.sshAuthorizedKeys = ["ssh-ed25519 hunter2-PLANTED7Q9!"]));
+        assert.deepEqual(found, ["groundwork:oci.sshAuthorizedKeys[0] = [secret]: must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)"]);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));

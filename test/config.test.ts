@@ -116,7 +116,7 @@ describe("stack config", () => {
             ["a missing required key", (c) => { delete c.oci.compartmentId; }, "groundwork:oci.compartmentId is not set:", "it is required: Compartment for every resource"],
             ["a missing cluster section", (c) => { delete c.cluster; }, "groundwork:cluster is not set:", "it is required"],
             ["a node list that is not a list", (c) => { c.oci.nodes = { name: "x" }; }, 'groundwork:oci.nodes = {"name":"x"}:', "must be a list"],
-            ["an SSH key that is not an OpenSSH public key", (c) => { c.oci.sshAuthorizedKeys = ["my key"]; }, 'groundwork:oci.sshAuthorizedKeys[0] = "my key":', "OpenSSH public key line"],
+            ["an SSH key that is not an OpenSSH public key", (c) => { c.oci.sshAuthorizedKeys = ["my key"]; }, 'groundwork:oci.sshAuthorizedKeys[0] = [secret]:', "OpenSSH public key line"],
             ["no site at all", (c) => { delete c.oci; }, "groundwork:oci is not set:", "no site is configured; set groundwork:oci, groundwork:aws or groundwork:edge"],
         ];
         for (const [what, edit, prefix, hint] of cases) {

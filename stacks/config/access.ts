@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, isObject, operatorCidr, plainUrl, secret } from "./primitives";
+import { cidr, isObject, operatorCidr, noRepeats, plainUrl, secret } from "./primitives";
 
 /**
  * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
@@ -52,9 +52,9 @@ const rateLimit = z.strictObject({
 
 export const accessSchema = z.strictObject({
     domain: hostname.describe("Every hostname lies inside this domain."),
-    publicRanges: z.array(cidr).min(1).default(["0.0.0.0/0"])
+    publicRanges: z.array(cidr).min(1).superRefine(noRepeats("list each range once")).default(["0.0.0.0/0"])
         .describe("Who may reach the public hosts (HTTPS 443, and HTTP 80 that only redirects and answers ACME challenges)."),
-    operatorRanges: z.array(operatorCidr).min(1)
+    operatorRanges: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once"))
         .describe("Who may reach the operator hosts (gateway admin, Vault UI) on port 9443. Required; never 0.0.0.0/0."),
     tls: z.strictObject({
         issuer: z.enum(["acme", "private-ca"]).describe("`acme`: public certificates by HTTP-01 (hosts must resolve to the ingress); `private-ca`: the stack's own CA, for names no public resolver knows."),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AWS_REGIONS, FAMILY_REGIONS, familyOf, INSTANCE_TYPES, offeredIn } from "../../components/aws/instance-types";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { overlay } from "./overlay";
-import { always, cidrSized, isObject, labels, Loose, nodeName, objectItems, operatorCidr, taint } from "./primitives";
+import { always, cidrSized, isObject, labels, Loose, nodeName, noRepeats, objectItems, operatorCidr, taint } from "./primitives";
 
 /** `groundwork:aws`: an AWS site of GPU agents, and optionally the cluster's servers. */
 
@@ -45,7 +45,7 @@ export const awsSchema = z.strictObject({
         privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-0123...)" })).min(1)
             .describe("Its private subnets (with egress), in the order of privateSubnetCidrs."),
     }).optional().describe("Use an existing VPC: vpcCidr and the subnet CIDRs then describe it, and only the security group is created."),
-    sshAllowedCidrs: z.array(operatorCidr).default([]).describe("Ranges allowed to reach SSH on AWS servers (for the kubeconfig). Never 0.0.0.0/0."),
+    sshAllowedCidrs: z.array(operatorCidr).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group")).default([]).describe("Ranges allowed to reach SSH on AWS servers (for the kubeconfig). Never 0.0.0.0/0."),
     allowUnlistedOffering: z.boolean().default(false).describe("Accept instance types Groundwork's table does not list for this region."),
     servers: z.strictObject({
         instanceType: z.string().default("m7i.xlarge").describe(`CPU instance type (4 vCPU / 16 GiB by default: the platform with the LLM gateway and autoscaler needs more than 2 cores): ${CPU_TYPES.join(", ")}.`),

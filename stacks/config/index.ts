@@ -22,7 +22,7 @@ import { platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, Loose, meshClients, objectItems, operatorCidr, plainUrl, secret } from "./primitives";
+import { always, cidr, isObject, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secret } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -53,7 +53,7 @@ const clusterSchema = z.strictObject({
     serviceCidr: cidr.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
     sshHostKeys: z.enum(["generated", "trust-on-first-use"]).default("generated")
         .describe("`generated`: each cloud node gets a host key made by Pulumi and installed by cloud-init, and every SSH connection verifies it. `trust-on-first-use`: accept whatever key a cloud node presents, for clusters built before host keys were generated (their user data is never re-applied)."),
-    apiAllowedCidrs: z.array(operatorCidr).min(1)
+    apiAllowedCidrs: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
         authKey: secret.describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
@@ -444,6 +444,8 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
     if (site === "oci" && section === "auth") return !["tenancyOcid", "userOcid", "fingerprint"].includes(String(a));
     if (site === "cluster" && section === "tailscale") return a !== undefined && a !== "version";
     if (site === "edge" && section === "machines") return b === "privateKey";
+    // A public key line, but a password pasted there would be echoed whole (sweep s12 lk21).
+    if (site === "oci" && section === "sshAuthorizedKeys") return true;
     // The recovery keys are public, but one pasted by mistake may be a private key: never echoed.
     if (site === "platform" && section === "vault") return a === "token" || a === "recoveryPgpKeys";
     if (site === "access" && section === "sso") return a === "clientSecret";

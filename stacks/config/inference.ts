@@ -3,7 +3,7 @@ import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { meshClients, objectItems, secret } from "./primitives";
+import { meshClients, noRepeats, objectItems, secret } from "./primitives";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
@@ -102,7 +102,7 @@ const guardrailsSchema = z.strictObject({
 const routeSchema = z.strictObject({
     name: name.describe("Model name applications request."),
     target: name.describe("A model or hosted model that serves it."),
-    fallbacks: z.array(name).default([]).describe("Routes tried in order when the target fails."),
+    fallbacks: z.array(name).superRefine(noRepeats("a fallback is tried once")).default([]).describe("Routes tried in order when the target fails."),
     contextWindowFallbacks: z.array(name).default([]).describe("Routes tried when the prompt exceeds the target's context."),
     classification: z.enum(CLASSIFICATIONS).default("internal").describe("The most sensitive data this route may carry; decides where it may fall back to."),
     guardrails: guardrailsSchema.optional().describe("Guardrails on this route's requests; default: pii mask and promptInjection block on a route that can reach a hosted model (its target or a fallback), none on one that stays in the cluster. A team's own are added; the stricter mode wins."),

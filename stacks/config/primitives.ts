@@ -104,3 +104,17 @@ export function plainUrl(protocol: RegExp, message: string) {
         }
     });
 }
+
+/**
+ * A list check: an item given twice is refused at the second, naming the first. `why` says what
+ * a repeat breaks (EC2 refuses two identical rules in one security group; LiteLLM would try one
+ * fallback twice).
+ */
+export function noRepeats(why: string) {
+    return (items: unknown[], ctx: z.RefinementCtx) => {
+        items.forEach((item, i) => {
+            const first = items.findIndex((x) => JSON.stringify(x) === JSON.stringify(item));
+            if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `is also item [${first}]; ${why}` });
+        });
+    };
+}
