@@ -198,6 +198,31 @@ describe("bad-input sweep s12: lists with a repeat, and a password where a publi
     });
 });
 
+describe("bad-input sweep s12: taints Kubernetes refuses, and ranges no cluster may use", () => {
+    it("refuses a taint that is not a label key and value, two with one key and effect, and the stack's own taint keys", () => {
+        const found = only("dev", (v) => (v.oci.nodes[0].taints = ["dedicated=batch:NoSchedule", "dedicated=other:NoSchedule", "nvidia.com/gpu=present:NoSchedule", "zoné=x:NoSchedule"]));
+        assert.match(found.join("\n"), /^groundwork:oci\.nodes\[0\]\.taints\[1\] = "dedicated=other:NoSchedule": has the key and effect of item \[0\]; Kubernetes refuses two taints with one key and effect$/m);
+        assert.match(found.join("\n"), /^groundwork:oci\.nodes\[0\]\.taints\[2\] = .*: uses nvidia\.com\/gpu, a taint the stack sets itself/m);
+        assert.match(found.join("\n"), /^groundwork:oci\.nodes\[0\]\.taints\[3\] = "zoné=x:NoSchedule": must be a taint/m);
+        const fine = stackValues("dev");
+        fine.oci.nodes[0].taints = ["dedicated=batch:NoSchedule", "dedicated=batch:NoExecute"];
+        assert.doesNotThrow(() => parse(fine), "one key with two effects is two taints");
+    });
+
+    it("refuses cluster networks and node addresses in special-purpose ranges", () => {
+        const found = only("dev", (v) => {
+            v.cluster.podCidr = "169.254.0.0/16";
+            v.cluster.serviceCidr = "127.0.0.0/16";
+        });
+        assert.deepEqual(found, [
+            'groundwork:cluster.podCidr = "169.254.0.0/16": overlaps the link-local range 169.254.0.0/16, where the instance metadata service answers, which no pod or service network may use; pick a private range such as 10.42.0.0/16',
+            'groundwork:cluster.serviceCidr = "127.0.0.0/16": overlaps the loopback range 127.0.0.0/8, which no pod or service network may use; pick a private range such as 10.42.0.0/16',
+        ]);
+        const edge = only("edge", (v) => (v.edge.machines[0].externalIp = "127.0.0.1"));
+        assert.match(edge.join("\n"), /externalIp = "127\.0\.0\.1": is in the loopback range 127\.0\.0\.0\/8, which no other site can reach/);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));

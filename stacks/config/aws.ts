@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AWS_REGIONS, FAMILY_REGIONS, familyOf, INSTANCE_TYPES, offeredIn } from "../../components/aws/instance-types";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { overlay } from "./overlay";
-import { always, cidrSized, isObject, labels, Loose, nodeName, noRepeats, objectItems, operatorCidr, taint } from "./primitives";
+import { always, cidrSized, isObject, labels, Loose, nodeName, noRepeats, objectItems, operatorCidr, taints } from "./primitives";
 
 /** `groundwork:aws`: an AWS site of GPU agents, and optionally the cluster's servers. */
 
@@ -18,7 +18,7 @@ const gpuNodeGroupSchema = z.strictObject({
     spotMaxPricePerHour: z.number().positive().optional().describe("Highest spot price to pay, USD per instance-hour; required for spot."),
     rootVolumeGbs: z.number().int().min(50).max(16384).default(200).describe("Encrypted gp3 root volume (the model cache lives here)."),
     labels: labels.default({}).describe("Extra node labels."),
-    taints: z.array(taint).default([]).describe("Extra node taints (nvidia.com/gpu is always set)."),
+    taints: taints.default([]).describe("Extra node taints (nvidia.com/gpu is always set)."),
     autoscaling: z.strictObject({
         min: z.number().int().min(0).max(20).describe("Fewest nodes; 0 lets the group scale to zero when no GPU pod waits."),
         max: z.number().int().min(0).max(20)

@@ -43,3 +43,20 @@ export function hostAddress(cidr: Ipv4Cidr, n: number): string {
     const value = cidr.base + n;
     return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
+
+/**
+ * Ranges no cluster network or node address may use (RFC 6890): "this network", loopback,
+ * link-local (the metadata service lives there), multicast and the reserved class E.
+ */
+const SPECIAL_RANGES: [string, string][] = [
+    ["0.0.0.0/8", "\"this network\""], ["127.0.0.0/8", "loopback"], ["169.254.0.0/16", "link-local"],
+    ["224.0.0.0/4", "multicast"], ["240.0.0.0/4", "reserved"],
+];
+
+/** The special-purpose range a network or address overlaps, described ("the loopback range 127.0.0.0/8"), or undefined. */
+export function specialRange(text: string): string | undefined {
+    const given = parseIpv4Cidr(text.includes("/") ? text : `${text}/32`);
+    if (!given) return undefined;
+    const hit = SPECIAL_RANGES.find(([range]) => cidrsOverlap(given, parseIpv4Cidr(range)!));
+    return hit && `the ${hit[1]} range ${hit[0]}${hit[1] === "link-local" ? ", where the instance metadata service answers" : ""}`;
+}

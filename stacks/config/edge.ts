@@ -1,8 +1,8 @@
-import { isIpv4 } from "./cidr";
+import { isIpv4, specialRange } from "./cidr";
 import { z } from "zod";
 import { overlay } from "./overlay";
 import * as pulumi from "@pulumi/pulumi";
-import { ipv4, labels, nodeName, role, taint } from "./primitives";
+import { ipv4, labels, nodeName, role, taints } from "./primitives";
 import { sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** `groundwork:edge`: existing machines reached over SSH. */
@@ -31,9 +31,11 @@ const edgeMachineSchema = z.strictObject({
         message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
     }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),
     role: role.default("agent").describe("k3s role."),
-    externalIp: ipv4.optional().describe("Address other sites reach the machine at; required under wireguard-native."),
+    externalIp: ipv4.refine((v) => specialRange(v) === undefined, {
+        error: (issue) => `is in ${specialRange(String(issue.input))}, which no other site can reach; give the address the other sites reach this machine at`,
+    }).optional().describe("Address other sites reach the machine at; required under wireguard-native."),
     labels: labels.default({}).describe("Extra node labels."),
-    taints: z.array(taint).default([]).describe("Extra node taints (groundwork.dev/edge is always set)."),
+    taints: taints.default([]).describe("Extra node taints (groundwork.dev/edge is always set)."),
 });
 
 export const edgeSchema = z.strictObject({

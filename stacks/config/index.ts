@@ -14,7 +14,7 @@ import { monitoringSchema, MonitoringConfig } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
-import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
+import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
@@ -39,6 +39,11 @@ import { always, cidr, isObject, Loose, meshClients, noRepeats, objectItems, ope
  */
 export const DEFAULT_K3S_VERSION = "v1.34.9+k3s1";
 
+/** A cluster network: private address space, never a special-purpose range. */
+const clusterRange = cidr.refine((v) => specialRange(v) === undefined, {
+    error: (issue) => `overlaps ${specialRange(String(issue.input))}, which no pod or service network may use; pick a private range such as 10.42.0.0/16`,
+});
+
 const clusterSchema = z.strictObject({
     k3sVersion: z.string()
         .regex(/^v1\.\d+\.\d+\+k3s\d+$/, { message: "must be a k3s release tag such as v1.34.9+k3s1" })
@@ -49,8 +54,8 @@ const clusterSchema = z.strictObject({
         .default(DEFAULT_K3S_VERSION)
         .describe("k3s release every node runs (pinned). New nodes install it; a change upgrades the running ones through system-upgrade-controller, servers first, one node at a time, drained (README, Upgrades)."),
     upgrades: upgradesSchema.default(UPGRADES_DEFAULTS).describe("How k3s upgrades reach the nodes."),
-    podCidr: cidr.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
-    serviceCidr: cidr.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
+    podCidr: clusterRange.default("10.42.0.0/16").describe("Pod network (k3s `cluster-cidr`)."),
+    serviceCidr: clusterRange.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
     sshHostKeys: z.enum(["generated", "trust-on-first-use"]).default("generated")
         .describe("`generated`: each cloud node gets a host key made by Pulumi and installed by cloud-init, and every SSH connection verifies it. `trust-on-first-use`: accept whatever key a cloud node presents, for clusters built before host keys were generated (their user data is never re-applied)."),
     apiAllowedCidrs: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))

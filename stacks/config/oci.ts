@@ -3,7 +3,7 @@ import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MIN_BOOT_VOLUME_GBS }
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
 import { overlay } from "./overlay";
-import { always, cidrSized, labels, Loose, nodeName, noRepeats, operatorCidr, role, secret, taint } from "./primitives";
+import { always, cidrSized, labels, Loose, nodeName, noRepeats, operatorCidr, role, secret, taints } from "./primitives";
 
 /** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
 
@@ -29,7 +29,7 @@ const ociNodeSchema = z.strictObject({
     bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (at least 50): the OS, k3s, the images and the platform's volumes (k3s local-path) live here; checked against the volumes asked for."),
     availabilityDomain: z.string().regex(/^\S+$/, { message: "must be an availability domain name such as Uocm:EU-FRANKFURT-1-AD-1" }).optional().describe("Availability domain for this node; default: the site's."),
     labels: labels.default({}).describe("Extra Kubernetes node labels."),
-    taints: z.array(taint).default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
+    taints: taints.default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
 }).superRefine((n, ctx) => {
     if (n.memoryGbs < n.ocpus) {
         ctx.addIssue({ code: "custom", path: ["memoryGbs"], message: `A1.Flex needs at least 1 GB of memory per OCPU (${n.ocpus} here)` });

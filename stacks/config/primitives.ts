@@ -48,6 +48,8 @@ const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
  * overwrite them.
  */
 const RESERVED_LABEL_NAMESPACE = /^([a-z0-9-]+\.)*(kubernetes\.io|k8s\.io)\//;
+/** Taint keys the stack sets itself (components/placement.ts GPU_TAINT, EDGE_TAINT). */
+const STACK_TAINT_KEYS = ["nvidia.com/gpu", "groundwork.dev/edge"];
 const STACK_NODE_LABELS = ["groundwork.dev/site", "groundwork.dev/placement", "groundwork.dev/gpu-model", "groundwork.dev/gpu-count", "groundwork.dev/edge", "nvidia.com/gpu.present"];
 
 export const labels = z.record(
@@ -57,8 +59,26 @@ export const labels = z.record(
     z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { message: "must be a Kubernetes label value (at most 63 characters)" }),
 );
 
-export const taint = z.string().regex(/^[^=:\s]+(=[^=:\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/, {
-    message: "must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute",
+/**
+ * A taint, `key[=value]:Effect`: the key a label key, the value a label value (Kubernetes validates
+ * both so: kubernetes/kubernetes pkg/apis/core/validation/validation.go validateTaints).
+ */
+export const taint = z.string().regex(new RegExp(`^${labelKey.source.slice(1, -1)}(=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?)?:(NoSchedule|PreferNoSchedule|NoExecute)$`), {
+    message: "must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute, the key a label key and the value at most 63 letters, digits, '-', '_' or '.'",
+});
+
+/**
+ * A node's own taints: Kubernetes refuses two with one key and effect ("taints must be unique by
+ * key and effect pair", validation.go validateNodeTaints), and the stack sets its GPU and edge
+ * taints itself, which the platform's tolerations are written for.
+ */
+export const taints = z.array(taint).superRefine((list, ctx) => {
+    const keyAndEffect = (t: string) => `${t.split(/[=:]/)[0]}:${t.slice(t.lastIndexOf(":") + 1)}`;
+    list.forEach((t, i) => {
+        const first = list.findIndex((x) => keyAndEffect(x) === keyAndEffect(t));
+        if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `has the key and effect of item [${first}]; Kubernetes refuses two taints with one key and effect` });
+        if (STACK_TAINT_KEYS.includes(t.split(/[=:]/)[0])) ctx.addIssue({ code: "custom", path: [i], message: `uses ${t.split(/[=:]/)[0]}, a taint the stack sets itself on the nodes that need it; use a key of your own` });
+    });
 });
 
 /** A secret: parsed as text, handed to components only as a secret Output. Blank text is none. */
