@@ -223,6 +223,32 @@ describe("bad-input sweep s12: taints Kubernetes refuses, and ranges no cluster 
     });
 });
 
+describe("bad-input sweep s12: one edge machine twice, alerts that would vanish, PostgreSQL's own databases", () => {
+    it("refuses one machine under two spellings, one external address or one host key on two machines", () => {
+        const found = only("edge", (v) => {
+            v.edge.machines[1].host = "Edge-Server.Lab";
+            v.edge.machines[0].host = "edge-server.lab";
+            v.edge.machines[1].port = v.edge.machines[0].port;
+            v.edge.machines[2].hostKey = v.edge.machines[0].hostKey;
+            v.edge.machines[2].externalIp = "203.0.113.7";
+            v.edge.machines[1].externalIp = "203.0.113.7";
+        });
+        assert.match(found.join("\n"), /^groundwork:edge\.machines\[1\]\.host = "Edge-Server\.Lab": is the SSH address of edge\.machines\[0\] too/m);
+        assert.match(found.join("\n"), /^groundwork:edge\.machines\[2\]\.hostKey = .*: is edge\.machines\[0\]\.hostKey too; each machine has its own host key/m);
+        assert.match(found.join("\n"), /^groundwork:edge\.machines\[2\]\.externalIp = "203\.0\.113\.7": is edge\.machines\[1\]\.externalIp too/m);
+    });
+
+    it("refuses an alert receiver at loopback or the metadata service, where every alert would vanish, never showing its URL", () => {
+        const found = only("edge", (v) => (v.monitoring.alerts.receiver = { webhook: { url: "http://169.254.169.254/hook?token=PLANTED7Q9" } }));
+        assert.deepEqual(found, ["groundwork:monitoring.alerts.receiver.webhook.url = [secret]: points at loopback, link-local (the metadata service), an IPv6 literal or another address Alertmanager's pod cannot send to, so every alert would vanish; give the receiver's own address"]);
+    });
+
+    it("refuses PostgreSQL's own databases as the application's", () => {
+        const found = only("dev", (v) => (v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, database: "template1" } }));
+        assert.deepEqual(found, ['groundwork:platform.postgres.database = "template1": is one of the databases initdb makes for PostgreSQL itself (postgres, template0, template1); the application needs a database of its own, such as app']);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));

@@ -325,8 +325,9 @@ describe("edge servers restart one after another", () => {
         const [server, agent] = v.edge.machines;
         v.edge.machines = [
             server,
-            { ...server, name: "edge-server-2", host: "192.168.10.12" },
-            { ...server, name: "edge-server-3", host: "192.168.10.13" },
+            // Each a machine of its own: its own host key (the config refuses one key on two machines).
+            { ...server, name: "edge-server-2", host: "192.168.10.12", hostKey: `${server.hostKey.slice(0, -4)}AAA2` },
+            { ...server, name: "edge-server-3", host: "192.168.10.13", hostKey: `${server.hostKey.slice(0, -4)}AAA3` },
             agent,
         ];
         const plan = await planValues("edge-three-servers", v);

@@ -187,14 +187,29 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     }
 
     // Each edge machine is a different machine: two entries for one SSH address would install it twice.
+    // Host names are case-insensitive; one external address or one host key on two entries is one machine too.
     const edgeHosts = new Map<string, number>();
+    const edgeExternal = new Map<string, number>();
+    const edgeHostKeys = new Map<string, number>();
     for (const [m, i] of objectItems(isObject(cfg.edge) ? cfg.edge.machines : undefined)) {
-        const address = `${String(m.host)}:${typeof m.port === "number" ? m.port : 22}`;
+        const address = `${String(m.host).toLowerCase()}:${typeof m.port === "number" ? m.port : 22}`;
         const first = edgeHosts.get(address);
         if (first !== undefined) {
             ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "host"], message: `is the SSH address of edge.machines[${first}] too (${address}); each machine is listed once` });
         } else {
             edgeHosts.set(address, i);
+        }
+        if (typeof m.externalIp === "string") {
+            const other = edgeExternal.get(m.externalIp);
+            if (other !== undefined) ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "externalIp"], message: `is edge.machines[${other}].externalIp too; each machine has an address of its own for the overlay` });
+            else edgeExternal.set(m.externalIp, i);
+        }
+        if (typeof m.hostKey === "string") {
+            // The key itself, without any comment: one host key on two entries is one machine, or a key copied by mistake.
+            const key = m.hostKey.split(/\s+/).slice(0, 2).join(" ");
+            const other = edgeHostKeys.get(key);
+            if (other !== undefined) ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "hostKey"], message: `is edge.machines[${other}].hostKey too; each machine has its own host key, so one of them is wrong` });
+            else edgeHostKeys.set(key, i);
         }
     }
 

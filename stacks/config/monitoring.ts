@@ -1,10 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { isIpv4, specialRange } from "./cidr";
 import { plainUrl } from "./primitives";
 
+/**
+ * Whether a receiver's URL points where Alertmanager's pod never gets: loopback (its own pod), the
+ * link-local metadata service (refused by every namespace's egress policy) and the like. Alerts
+ * sent there would vanish without a word.
+ */
+const unreachable = (url: string) => {
+    let host: string;
+    try { host = new URL(url).hostname; } catch { return false; }
+    return host === "localhost" || host.endsWith(".localhost") || host.startsWith("[") || (isIpv4(host) && specialRange(host) !== undefined);
+};
+const reachable = { message: "points at loopback, link-local (the metadata service), an IPv6 literal or another address Alertmanager's pod cannot send to, so every alert would vanish; give the receiver's own address" };
+
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
-const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).transform((v) => pulumi.secret(v));
-const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).transform((v) => pulumi.secret(v));
+const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).transform((v) => pulumi.secret(v));
+const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).transform((v) => pulumi.secret(v));
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
 const email = z.email({ message: "must be an e-mail address" });
 

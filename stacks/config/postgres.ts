@@ -41,7 +41,10 @@ export const POSTGRES_RETENTION_DAYS = 30;
 export const postgresSchema = z.strictObject({
     instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
     storageGbs: z.number().int().min(1).max(1000).default(20).describe("Storage per instance, GB."),
-    database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" }).default("app").describe("Application database (pgvector enabled)."),
+    database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" })
+        // PostgreSQL's own databases, which initdb makes: the application's must be one of its own.
+        .refine((v) => !["postgres", "template0", "template1"].includes(v), { message: "is one of the databases initdb makes for PostgreSQL itself (postgres, template0, template1); the application needs a database of its own, such as app" })
+        .default("app").describe("Application database (pgvector enabled)."),
     clients: meshClients
         .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),
     backup: z.strictObject({
