@@ -249,6 +249,26 @@ describe("bad-input sweep s12: one edge machine twice, alerts that would vanish,
     });
 });
 
+describe("bad-input sweep s12: alerts that can never fire, replicas no GPU node can hold", () => {
+    it("refuses a latency alert at or above the gateway's timeout, and a GPU-idle threshold of 0", () => {
+        const found = only("cloud", (v) => {
+            v.monitoring.alerts = { ...v.monitoring.alerts, gateway: { p95LatencySeconds: 400 }, gpuIdle: { utilizationPercent: 0 } };
+        });
+        assert.deepEqual(found.sort(), [
+            "groundwork:monitoring.alerts.gateway.p95LatencySeconds = 400: is not below inference.gateway.timeoutSeconds (300): the gateway ends every call by then, so the alert could never fire; set it lower",
+            "groundwork:monitoring.alerts.gpuIdle.utilizationPercent = 0: must be above 0: the alert fires when utilisation is below it, and it never is below 0",
+        ]);
+    });
+
+    it("refuses more replicas of a GPU model than the GPU nodes can hold at their groups' largest size", () => {
+        const found = only("cloud", (v) => (v.inference.models[0].replicas = { min: 5, max: 32 }));
+        assert.deepEqual(found, [
+            "groundwork:inference.models[0].replicas.min = 5: is more than the stack's GPU nodes, at their groups' largest size, hold 3 replica(s) of 1 GPU(s); the rest would wait unscheduled forever: ask for at most 3, or add GPU nodes (aws.gpuNodeGroups count or autoscaling.max)",
+            "groundwork:inference.models[0].replicas.max = 32: is more than the stack's GPU nodes, at their groups' largest size, hold 3 replica(s) of 1 GPU(s); the rest would wait unscheduled forever: ask for at most 3, or add GPU nodes (aws.gpuNodeGroups count or autoscaling.max)",
+        ]);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));

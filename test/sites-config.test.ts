@@ -88,7 +88,7 @@ describe("stack config across sites", () => {
     it("accepts an unlisted offering when told to", () => {
         cloud.aws.region = "sa-east-1";
         cloud.aws.servers.instanceType = "m7i.2xlarge";
-        cloud.aws.gpuNodeGroups = [{ name: "gpu", instanceType: "g6e.xlarge" }];
+        cloud.aws.gpuNodeGroups = [{ name: "gpu", instanceType: "g6e.xlarge", autoscaling: { min: 0, max: 2 } }]; // room for the large model's two replicas
         cloud.aws.allowUnlistedOffering = true;
         assert.equal(parse(cloud).aws!.gpuNodeGroups[0].instanceType, "g6e.xlarge");
     });

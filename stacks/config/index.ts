@@ -381,6 +381,13 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
 
+    // An alert on the gateway's latency above its own timeout never fires: LiteLLM ends every call by then.
+    const gatewayAlerts = isObject(cfg.monitoring) && isObject(cfg.monitoring.alerts) && isObject(cfg.monitoring.alerts.gateway) ? cfg.monitoring.alerts.gateway : {};
+    const gatewayTimeout = isObject(cfg.inference) && isObject(cfg.inference.gateway) && typeof cfg.inference.gateway.timeoutSeconds === "number" ? cfg.inference.gateway.timeoutSeconds : undefined;
+    if (typeof gatewayAlerts.p95LatencySeconds === "number" && gatewayTimeout !== undefined && gatewayAlerts.p95LatencySeconds >= gatewayTimeout) {
+        ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "gateway", "p95LatencySeconds"], message: `is not below inference.gateway.timeoutSeconds (${gatewayTimeout}): the gateway ends every call by then, so the alert could never fire; set it lower` });
+    }
+
     // Langfuse 3.x is the line with ClickHouse that this chart deploys.
     const langfuse = isObject(platform.langfuse) ? platform.langfuse : {};
     if (typeof langfuse.version === "string" && /^\d+\./.test(langfuse.version) && !langfuse.version.startsWith("3.")) {

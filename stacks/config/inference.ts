@@ -440,6 +440,14 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
             return issues;
         }
         const fit = gpuNodes.filter((n) => n.gpus >= gpus);
+        // Each replica takes `gpus` GPUs of one node; the GPU nodes counted at their groups' largest size.
+        const placeable = fit.reduce((sum, n) => sum + Math.floor(n.gpus / gpus), 0);
+        for (const bound of ["min", "max"] as const) {
+            const wanted = replicas[bound];
+            if (typeof wanted === "number" && wanted > placeable) {
+                issues.push({ path: at("replicas", bound), message: `is more than the stack's GPU nodes, at their groups' largest size, hold ${placeable} replica(s) of ${gpus} GPU(s); the rest would wait unscheduled forever: ask for at most ${placeable}, or add GPU nodes (aws.gpuNodeGroups count or autoscaling.max)` });
+            }
+        }
         const memory = Math.max(...fit.map((n) => n.gpuMemoryGib)) * gpus * (typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : 0.9);
         if (weights !== undefined && weights + MIN_KV_CACHE_GIB > memory) {
             issues.push({ path: at("parametersBillions"), message: `= ${String(m.parametersBillions)} needs about ${gib(weights)} for weights (${dtype}${quantization ? `, ${quantization}` : ""}) plus ${gib(MIN_KV_CACHE_GIB)} of KV cache, but ${gpus} GPU(s) × ${gib(memory / gpus)} usable give ${gib(memory)}; add GPUs, quantise, or pick a smaller model` });

@@ -66,7 +66,8 @@ export const monitoringSchema = z.strictObject({
         }).default({ errorRatio: 0.05, p95LatencySeconds: 30 }),
         gpuIdle: z.strictObject({
             minutes: z.number().int().min(15).max(1440).default(60).describe("How long a GPU stays below `utilizationPercent` before it is reported idle."),
-            utilizationPercent: z.number().min(0).max(100).default(5).describe("GPU utilisation (DCGM_FI_DEV_GPU_UTIL) under which it counts as idle."),
+            // The rule fires below this (alert-rules.ts `< utilizationPercent`): 0 would never fire.
+            utilizationPercent: z.number().max(100).refine((v) => v > 0, { message: "must be above 0: the alert fires when utilisation is below it, and it never is below 0" }).default(5).describe("GPU utilisation (DCGM_FI_DEV_GPU_UTIL) under which it counts as idle."),
         }).default({ minutes: 60, utilizationPercent: 5 }).describe("A paid GPU node doing nothing."),
     }).describe("Alert rules and where they are sent."),
 }).describe("Prometheus, Alertmanager and Grafana: metrics of every layer, alerts with runbooks, dashboards.");
