@@ -269,6 +269,19 @@ describe("bad-input sweep s12: alerts that can never fire, replicas no GPU node 
     });
 });
 
+describe("bad-input sweep s12: label prefixes the kubelet refuses, and characters that print as nothing", () => {
+    it("refuses a label key whose prefix has a DNS label over 63 characters", () => {
+        const found = only("dev", (v) => (v.oci.nodes[1].labels = { [`${"b".repeat(30)}${"c".repeat(34)}.example.com/role`]: "x" }));
+        assert.match(found.join("\n"), /^groundwork:oci\.nodes\[1\]\.labels = .*must be a Kubernetes label key \(prefix\/name\)/);
+        assert.doesNotThrow(() => parse({ ...stackValues("dev"), oci: { ...stackValues("dev").oci, nodes: stackValues("dev").oci.nodes.map((n: any) => ({ ...n, labels: { [`${"b".repeat(63)}.example.com/role`]: "x" } })) } }));
+    });
+
+    it("shows a zero-width character escaped, so a bad value does not look like a good one", () => {
+        const found = only("dev", (v) => (v.cluster.k3sVersion = "v1.34.9+k3s1\u200b"));
+        assert.deepEqual(found, ['groundwork:cluster.k3sVersion = "v1.34.9+k3s1\\u200b": must be a k3s release tag such as v1.34.9+k3s1']);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));

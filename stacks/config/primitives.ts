@@ -37,7 +37,8 @@ export const nodeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
     message: "must be a DNS label: lower-case letters, digits and '-', starting with a letter, at most 31 characters",
 });
 
-const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label key: an optional DNS-subdomain prefix (labels of at most 63, 253 in all) and a name of at most 63 (Kubernetes IsQualifiedName). */
+const labelKey = /^((?=[a-z0-9.-]{1,253}\/)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /**
  * Node labels a node's config may not set. Kubernetes keeps `kubernetes.io` and `k8s.io` (and
  * their subdomains) for itself: the kubelet refuses most such labels at start, and the few it takes

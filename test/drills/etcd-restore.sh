@@ -28,7 +28,8 @@ start() {
     done
 }
 stop() {
-    kill "$pid"
+    # It may have gone already (seen once on a loaded machine): the restore below starts its own.
+    kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
 
