@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { canonicalZone, cronProblem } from "../stacks/config/schedule";
+import { canonicalZone, cronProblem, shortestCronGapMinutes } from "../stacks/config/schedule";
 
 const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
 import * as YAML from "yaml";
@@ -279,6 +279,20 @@ describe("bad-input sweep s12: label prefixes the kubelet refuses, and character
     it("shows a zero-width character escaped, so a bad value does not look like a good one", () => {
         const found = only("dev", (v) => (v.cluster.k3sVersion = "v1.34.9+k3s1\u200b"));
         assert.deepEqual(found, ['groundwork:cluster.k3sVersion = "v1.34.9+k3s1\\u200b": must be a k3s release tag such as v1.34.9+k3s1']);
+    });
+});
+
+describe("bad-input sweep s12: backups more often than an hour", () => {
+    it("measures a schedule's shortest gap, and refuses base backups and snapshots less than an hour apart", () => {
+        assert.deepEqual(["15 2 * * *", "0 */6 * * *", "*/30 * * * *", "0 23,0 * * *"].map((e) => shortestCronGapMinutes(e, false)), [1440, 360, 30, 60]);
+        assert.deepEqual(["0 0 3 * * *", "* * * * * *", "0 * * * * *"].map((e) => shortestCronGapMinutes(e, true)), [1440, 0, 1]);
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, backup: { ...v.platform?.postgres?.backup, schedule: "* * * * * *" } }, backups: { ...v.platform?.backups, vault: { schedule: "*/15 * * * *" } } };
+        });
+        assert.deepEqual(found.sort(), [
+            'groundwork:platform.backups.vault.schedule = "*/15 * * * *": takes a Vault Raft snapshot 15 minute(s) after the one before; each is whole and kept for days, so keep at least 60 minutes between two',
+            'groundwork:platform.postgres.backup.schedule = "* * * * * *": takes a base backup less than a minute after the one before; each is the whole database, so keep at least 60 minutes between two (WAL archiving covers the time between)',
+        ]);
     });
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem, fiveFieldCron, longestCronGapHours } from "./schedule";
+import { cronProblem, fiveFieldCron, longestCronGapHours, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 
 /** Hours between k3s snapshots: a divisor of 24, so `0 *\/N * * *` fires evenly around the clock. */
 const SNAPSHOT_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
@@ -22,6 +22,10 @@ const scheduledStore = (what: string, schedule: string, days: number) => z.stric
 }).superRefine((store, ctx) => {
     // Kept for less than the longest wait between two runs, the store has days with no backup at all.
     if (typeof store.schedule !== "string" || cronProblem(store.schedule, false) !== undefined || typeof store.retentionDays !== "number") return;
+    const shortest = shortestCronGapMinutes(store.schedule, false);
+    if (shortest < MIN_BACKUP_INTERVAL_MINUTES) {
+        ctx.addIssue({ code: "custom", path: ["schedule"], message: `takes ${what} ${minutesText(shortest)} after the one before; each is whole and kept for days, so keep at least ${MIN_BACKUP_INTERVAL_MINUTES} minutes between two` });
+    }
     const gapDays = Math.ceil(longestCronGapHours(store.schedule) / 24);
     if (store.retentionDays < gapDays) {
         ctx.addIssue({ code: "custom", path: ["retentionDays"], message: `keeps each ${what} ${store.retentionDays} day(s), but schedule "${store.schedule}" can wait ${gapDays} days between two: some days would have none; keep at least ${gapDays}` });

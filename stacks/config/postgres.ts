@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem } from "./schedule";
+import { cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 import { meshClients, secret } from "./primitives";
 
 /** The URL, or undefined for text that is none (the url check reports that one). */
@@ -52,6 +52,10 @@ export const postgresSchema = z.strictObject({
         schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
             .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) === undefined, {
                 error: (issue) => `is impossible: ${cronProblem(String(issue.input), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
+            })
+            // A base backup is the whole database, and barman keeps each for the retention.
+            .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) !== undefined || shortestCronGapMinutes(v, true) >= MIN_BACKUP_INTERVAL_MINUTES, {
+                error: (issue) => `takes a base backup ${minutesText(shortestCronGapMinutes(String(issue.input), true))} after the one before; each is the whole database, so keep at least ${MIN_BACKUP_INTERVAL_MINUTES} minutes between two (WAL archiving covers the time between)`,
             })
             .default("0 0 3 * * *").describe("Base backup schedule (six-field cron, seconds first)."),
         serverName: serverName.default("postgres")

@@ -144,3 +144,24 @@ export function longestCronGapHours(expr: string): number {
     for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 3_600_000;
 }
+
+/**
+ * The shortest time between two runs of a cron expression, in minutes (five fields, or six with
+ * seconds first), for a day on which it runs: within the day, and across midnight where the next
+ * day runs too. A seconds field with more than one value runs more than once a minute (0).
+ */
+export function shortestCronGapMinutes(expr: string, withSeconds: boolean): number {
+    const fields = expr.trim().split(/\s+/);
+    if (withSeconds && fieldValues(fields.shift()!, SECOND).size > 1) return 0;
+    const [minute, hour] = fields;
+    const times = [...fieldValues(hour, FIVE_FIELDS[1])].flatMap((h) => [...fieldValues(minute, FIVE_FIELDS[0])].map((m) => h * 60 + m)).sort((a, b) => a - b);
+    let shortest = 24 * 60 - times[times.length - 1] + times[0];
+    for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i] - times[i - 1]);
+    return shortest;
+}
+
+/** The least time between two backups a schedule may give: each run is a whole snapshot or base backup, kept for days. */
+export const MIN_BACKUP_INTERVAL_MINUTES = 60;
+
+/** A gap as a message says it. */
+export const minutesText = (minutes: number) => (minutes === 0 ? "less than a minute" : `${minutes} minute(s)`);
