@@ -296,6 +296,19 @@ describe("bad-input sweep s12: backups more often than an hour", () => {
     });
 });
 
+describe("bad-input sweep s12: blank names and an impossible offset", () => {
+    it("refuses a blank SSO client id, a blank bucket region and a zone offset past 23 hours", () => {
+        const dev = only("dev", (v) => {
+            v.access.sso.clientId = "   ";
+            v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, restore: { fromServerName: "postgres", targetTime: "2026-01-01T00:00:00+25:00" } } };
+        });
+        assert.match(dev.join("\n"), /^groundwork:access\.sso\.clientId = .*: must be the OIDC client id, not blank and without spaces$/m);
+        assert.match(dev.join("\n"), /^groundwork:platform\.postgres\.restore\.targetTime = "2026-01-01T00:00:00\+25:00": has a zone offset past ±23:59; give the offset of a real zone, or Z$/m);
+        const edge = only("edge", (v) => (v.platform.postgres.backup.s3.region = "   "));
+        assert.match(edge.join("\n"), /^groundwork:platform\.postgres\.backup\.s3\.region = "   ": must be the bucket's region name/m);
+    });
+});
+
 describe("node labels a node may not give itself (security review s12 L1)", () => {
     it("refuses kubernetes.io and k8s.io labels, with which a server could pose as an agent, and the stack's own placement labels", () => {
         const found = only("dev", (v) => (v.oci.nodes[0].labels = { "kubernetes.io/hostname": "agent-1", "node-role.k8s.io/x": "y", "groundwork.dev/placement": "gpu", "example.com/role": "ok" }));

@@ -23,7 +23,7 @@ export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 const ssoSchema = z.strictObject({
     issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
-    clientId: z.string().min(1).describe("OIDC client id registered for this stack."),
+    clientId: z.string().regex(/^\S+$/, { message: "must be the OIDC client id, not blank and without spaces" }).describe("OIDC client id registered for this stack."),
     clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
         .describe("ID-token claim that lists a person's groups."),

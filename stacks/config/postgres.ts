@@ -21,6 +21,8 @@ const serverName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "mus
  */
 const rfc3339 = z.string()
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, { message: "must be an RFC 3339 time with its zone, such as 2026-11-27T09:30:00Z" })
+    // The offset as RFC 3339 allows it: hours 00-23, minutes 00-59 (Go's time.Parse, which CNPG uses, refuses others).
+    .refine((v) => !/[+-]\d{2}:\d{2}$/.test(v) || /[+-]([01]\d|2[0-3]):[0-5]\d$/.test(v), { message: "has a zone offset past ±23:59; give the offset of a real zone, or Z" })
     .refine(realTime, { message: "is not a real time (check the month, day and hour)" });
 
 /**
@@ -69,7 +71,7 @@ export const postgresSchema = z.strictObject({
                 .refine((url) => !parsedUrl(url)?.username && !parsedUrl(url)?.password, { message: "carries a user name or password, which would be stored in plain text; put the key in accessKeyId and secretAccessKey" })
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
             bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" }).describe("Bucket."),
-            region: z.string().min(1).describe("Region for request signing."),
+            region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
             accessKeyId: secret.describe("Access key (secret)."),
             secretAccessKey: secret.describe("Secret key (secret)."),
         }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
