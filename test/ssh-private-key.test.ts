@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { placeholderFor } from "../plan/stack-file";
+import { keyBlobMatchesType } from "../stacks/config/edge";
 import { sshPrivateKeyProblem } from "../stacks/config/ssh-private-key";
 import { keygen, problems, stackValues } from "./helpers";
 
@@ -35,5 +36,16 @@ describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParseP
         const found = problems(edge);
         assert.deepEqual(found, [`groundwork:edge.machines[0].privateKey = [secret]: is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519`]);
         assert.ok(!found.join("\n").includes("PLANTED7Q9"));
+    });
+
+    it("refuses a host key line whose type is not its data's (sweep s12 ed01), checked against keys ssh-keygen writes", () => {
+        const ed25519 = keygen("ed25519").publicKey.trim().split(/\s+/).slice(0, 2).join(" ");
+        const ecdsa = keygen("ecdsa").publicKey.trim().split(/\s+/).slice(0, 2).join(" ");
+        assert.deepEqual([ed25519, ecdsa].map(keyBlobMatchesType), [true, true]);
+        assert.equal(keyBlobMatchesType(ed25519.replace(/^ssh-ed25519/, "ssh-rsa")), false);
+        const edge = stackValues("edge");
+        edge.edge.machines[0].hostKey = ed25519.replace(/^ssh-ed25519/, "ssh-rsa");
+        // A public key, but a long key-like run: shown by its shape, as anything that might be a secret.
+        assert.deepEqual(problems(edge), [`groundwork:edge.machines[0].hostKey = [text of ${edge.edge.machines[0].hostKey.length} characters, not shown as it may hold a secret]: names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged`]);
     });
 });

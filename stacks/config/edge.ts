@@ -7,6 +7,20 @@ import { sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** `groundwork:edge`: existing machines reached over SSH. */
 
+/**
+ * Whether an OpenSSH public key line's data is a key of the type the line names: the data starts
+ * with the type as a length-prefixed string (RFC 4253 section 6.6), so `ssh-rsa` before an ed25519
+ * key's data is a key no server will ever present. Lines that do not parse are left to the pattern.
+ */
+export function keyBlobMatchesType(line: string): boolean {
+    const [type, data] = line.trim().split(/\s+/);
+    if (!type || !data) return true;
+    const blob = Buffer.from(data, "base64");
+    if (blob.length < 4) return false;
+    const length = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + length).toString("latin1") === type;
+}
+
 /** A private key Pulumi's SSH client can read; its problems describe its shape, never its text. */
 const sshPrivateKey = z.string().superRefine((v, ctx) => {
     const problem = v.trim().length === 0 ? "is blank; set the secret itself (pulumi config set --secret)" : sshPrivateKeyProblem(v);
@@ -29,6 +43,8 @@ const edgeMachineSchema = z.strictObject({
     privateKey: sshPrivateKey.describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
     hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/, {
         message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
+    }).refine((line) => keyBlobMatchesType(line), {
+        message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
     }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),
     role: role.default("agent").describe("k3s role."),
     externalIp: ipv4.refine((v) => specialRange(v) === undefined, {
