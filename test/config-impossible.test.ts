@@ -304,6 +304,8 @@ describe("bad-input sweep s12: blank names and an impossible offset", () => {
         });
         assert.match(dev.join("\n"), /^groundwork:access\.sso\.clientId = .*: must be the OIDC client id, not blank and without spaces$/m);
         assert.match(dev.join("\n"), /^groundwork:platform\.postgres\.restore\.targetTime = "2026-01-01T00:00:00\+25:00": has a zone offset past ±23:59; give the offset of a real zone, or Z$/m);
+        const issuer = only("dev", (v) => (v.access.sso.issuer = "https://id.groundwork.example/realms/groundwork?tenant=x"));
+        assert.deepEqual(issuer, ["groundwork:access.sso.issuer = \"https://id.groundwork.example/realms/groundwork?[query removed]\": has a query or fragment, which an OIDC issuer never has (OpenID Connect Core 1.0, section 2); give the issuer as its discovery document names it"]);
         const edge = only("edge", (v) => (v.platform.postgres.backup.s3.region = "   "));
         assert.match(edge.join("\n"), /^groundwork:platform\.postgres\.backup\.s3\.region = "   ": must be the bucket's region name/m);
     });

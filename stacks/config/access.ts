@@ -22,6 +22,8 @@ export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
 const ssoSchema = z.strictObject({
     issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
+        // OpenID Connect Core 1.0 section 2: the issuer is an https URL "with no query or fragment components".
+        .refine((url) => !/[?#]/.test(url), { message: "has a query or fragment, which an OIDC issuer never has (OpenID Connect Core 1.0, section 2); give the issuer as its discovery document names it" })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().regex(/^\S+$/, { message: "must be the OIDC client id, not blank and without spaces" }).describe("OIDC client id registered for this stack."),
     clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
