@@ -3,6 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 /** Node labels every site sets, so workloads can be placed by site and by kind of capacity. */
 export const SITE_LABEL = "groundwork.dev/site";
 export const PLACEMENT_LABEL = "groundwork.dev/placement";
+/** What a GPU node holds (components/aws/gpu-node-group.ts); the device plugin chart's default node affinity selects GPU_PRESENT_LABEL. */
+export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
+export const GPU_MODEL_LABEL = "groundwork.dev/gpu-model";
+export const GPU_COUNT_LABEL = "groundwork.dev/gpu-count";
+/** The role k3s labels its servers with (k3s-io/k3s@5f72184f pkg/util/labels.go L4), which no kubelet may set on itself. */
+export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
 
 /** What kind of capacity a node offers; every node carries exactly one, as PLACEMENT_LABEL. */
 export const NODE_KINDS = ["gpu", "arm", "x86", "edge"] as const;

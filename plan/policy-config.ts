@@ -20,6 +20,7 @@ import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
 import { edgeInstallName } from "../components/edge/edge-machines";
+import { CONTROL_PLANE_LABEL } from "../components/placement";
 import { VAULT_NAMESPACE } from "../components/platform/vault";
 import { clusterNodes } from "../stacks/cluster-nodes";
 import { EDGE_COMPONENT } from "../stacks/edge-site";
@@ -51,7 +52,7 @@ export function packConfigFor(config: StackConfig, pack: string): PolicyPackConf
             ...(vaultSealKind(config) === "ocikms" && {
                 [METADATA_EGRESS_POLICY]: {
                     metadataAllowedNamespaces: [VAULT_NAMESPACE],
-                    metadataServerNodes: clusterNodes(config).filter((n) => n.labels["node-role.kubernetes.io/control-plane"] === "true").map((n) => n.name),
+                    metadataServerNodes: clusterNodes(config).filter((n) => n.labels[CONTROL_PLANE_LABEL] === "true").map((n) => n.name),
                 },
             }),
         };

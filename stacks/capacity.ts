@@ -163,7 +163,7 @@ function sharedModelFootprints(config: StackConfig): Footprint[] {
 }
 
 /** Where a model sits in groundwork:inference.models, for naming its keys. */
-function modelIndex(config: StackConfig, name: string): number {
+export function modelIndex(config: StackConfig, name: string): number {
     return (config.inference?.models ?? []).findIndex((m) => m.name === name);
 }
 

@@ -1,6 +1,6 @@
 import { gpuNodeLabels } from "../components/aws/gpu-node-group";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
-import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../components/placement";
+import { CONTROL_PLANE_LABEL, PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../components/placement";
 import { StackConfig } from "./config";
 
 /** A node as the scheduler sees it: the labels and taints the stack gives it at join time. */
@@ -22,7 +22,7 @@ export function edgeMachinesTainted(config: StackConfig): boolean {
     return (config.oci?.nodes.length ?? 0) > 0 || config.aws?.servers !== undefined;
 }
 
-const role = (server: boolean): Record<string, string> => (server ? { "node-role.kubernetes.io/control-plane": "true" } : {});
+const role = (server: boolean): Record<string, string> => (server ? { [CONTROL_PLANE_LABEL]: "true" } : {});
 
 /**
  * Every node the stack's config describes, with the labels k3s gives it (`kubernetes.io/os`,

@@ -2,7 +2,7 @@ import { NOTEBOOK_HUB_DB_GBS } from "../components/apps/notebooks";
 import { LANGFUSE_QUEUE_STORAGE_GBS } from "../components/platform/langfuse";
 import { VAULT_AUDIT_STORAGE_GBS } from "../components/platform/vault";
 import { StackConfig } from "./config";
-import { platformNodes, sharedCpuModels } from "./capacity";
+import { modelIndex, platformNodes, sharedCpuModels } from "./capacity";
 
 /**
  * What the OS, k3s and the images keep on a node's disk beside the volumes: Ubuntu's image (about
@@ -48,7 +48,7 @@ export function platformVolumes(config: StackConfig): PlatformVolume[] {
             { key: "apps.notebooks", gbs: NOTEBOOK_HUB_DB_GBS, count: 1, what: "JupyterHub's database" },
         ] : []),
         ...sharedCpuModels(config).map((m) => {
-            const i = (config.inference?.models ?? []).findIndex((x) => x.name === m.model);
+            const i = modelIndex(config, m.model);
             const spec = config.inference!.models[i];
             // A model that scales to zero keeps its cache per pod (stacks/inference.ts), else one claim.
             return { key: `inference.models[${i}].cacheGbs`, gbs: spec.cacheGbs, count: spec.replicas.min === 0 ? m.replicas : 1, what: `model ${m.model}'s cache` };

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { placeholderFor } from "../plan/stack-file";
-import { keyBlobMatchesType } from "../stacks/config/edge";
-import { sshPrivateKeyProblem } from "../stacks/config/ssh-private-key";
+import { keyBlobMatchesType, sshPrivateKeyProblem } from "../stacks/config/ssh-private-key";
 import { keygen, problems, stackValues } from "./helpers";
 
 describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParsePrivateKey accepts)", () => {

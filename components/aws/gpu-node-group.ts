@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import { Overlay, TailscaleJoin } from "../k3s/bootstrap";
-import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
+import { GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 import { AwsK3sInstance } from "./k3s-instance";
 import { INSTANCE_TYPES } from "./instance-types";
 
@@ -61,10 +61,9 @@ export function gpuNodeLabels(instanceType: string): Record<string, string> {
     return {
         [SITE_LABEL]: "aws",
         [PLACEMENT_LABEL]: "gpu",
-        // The device plugin chart's default node affinity selects this label.
-        "nvidia.com/gpu.present": "true",
-        "groundwork.dev/gpu-model": spec.gpuModel ?? "unknown",
-        "groundwork.dev/gpu-count": String(spec.gpus),
+        [GPU_PRESENT_LABEL]: "true",
+        [GPU_MODEL_LABEL]: spec.gpuModel ?? "unknown",
+        [GPU_COUNT_LABEL]: String(spec.gpus),
         "node.kubernetes.io/instance-type": instanceType,
     };
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { tagWithDigest } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
-import { Scheduling } from "../placement";
+import { CONTROL_PLANE_LABEL, Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { EgressAllowance, EgressDestination, INSTANCE_METADATA_CIDR, INSTANCE_METADATA_PORT, PUBLIC_HTTPS } from "./egress";
@@ -176,12 +176,12 @@ export function vaultAffinity(nodes: string[]): Record<string, unknown> {
         nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
                 // And never a server, whatever its name: k3s labels servers with the control-plane
-                // role (k3s-io/k3s@5f72184f pkg/util/labels.go L4, ControlPlaneRoleLabelKey), which a kubelet may
-                // not set on itself (kubernetes/kubernetes pkg/kubelet/apis/well_known_labels.go).
+                // role, which a kubelet may not set on itself (kubernetes/kubernetes
+                // pkg/kubelet/apis/well_known_labels.go).
                 nodeSelectorTerms: [{
                     matchExpressions: [
                         { key: "kubernetes.io/hostname", operator: "In", values: nodes },
-                        { key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" },
+                        { key: CONTROL_PLANE_LABEL, operator: "DoesNotExist" },
                     ],
                 }],
             },

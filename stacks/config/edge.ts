@@ -1,31 +1,10 @@
 import { isIpv4, specialRange } from "./cidr";
 import { z } from "zod";
 import { overlay } from "./overlay";
-import * as pulumi from "@pulumi/pulumi";
-import { ipv4, labels, nodeName, role, taints } from "./primitives";
-import { sshPrivateKeyProblem } from "./ssh-private-key";
+import { checkedSecret, ipv4, labels, nodeName, role, taints } from "./primitives";
+import { keyBlobMatchesType, sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** `groundwork:edge`: existing machines reached over SSH. */
-
-/**
- * Whether an OpenSSH public key line's data is a key of the type the line names: the data starts
- * with the type as a length-prefixed string (RFC 4253 section 6.6), so `ssh-rsa` before an ed25519
- * key's data is a key no server will ever present. Lines that do not parse are left to the pattern.
- */
-export function keyBlobMatchesType(line: string): boolean {
-    const [type, data] = line.trim().split(/\s+/);
-    if (!type || !data) return true;
-    const blob = Buffer.from(data, "base64");
-    if (blob.length < 4) return false;
-    const length = blob.readUInt32BE(0);
-    return blob.subarray(4, 4 + length).toString("latin1") === type;
-}
-
-/** A private key Pulumi's SSH client can read; its problems describe its shape, never its text. */
-const sshPrivateKey = z.string().superRefine((v, ctx) => {
-    const problem = v.trim().length === 0 ? "is blank; set the secret itself (pulumi config set --secret)" : sshPrivateKeyProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-}).transform((v) => pulumi.secret(v));
 
 const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
     message: "must be an IPv4 address or a DNS name",
@@ -40,7 +19,7 @@ const edgeMachineSchema = z.strictObject({
     port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
-    privateKey: sshPrivateKey.describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
+    privateKey: checkedSecret(sshPrivateKeyProblem).describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
     hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/, {
         message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
     }).refine((line) => keyBlobMatchesType(line), {

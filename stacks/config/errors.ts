@@ -25,6 +25,9 @@ function showValue(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** The prefixes of common API keys and tokens (which looksLikeCredential names), as a regular expression's alternatives. */
+const TOKEN_PREFIXES = String.raw`sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA`;
+
 /**
  * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
  * the prefixes of common API keys and tokens (OpenAI and Langfuse `sk-`, GitHub `ghp_`/`github_pat_`,
@@ -34,7 +37,7 @@ function showValue(value: unknown): string {
 export function looksLikeCredential(text: string): boolean {
     if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
-        /(^|[^a-z0-9])(sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA)[A-Za-z0-9_-]/.test(text) ||
+        new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_-]`).test(text) ||
         /[A-Za-z0-9+/_=-]{40,}/.test(text);
 }
 
@@ -47,7 +50,7 @@ export function looksLikeCredential(text: string): boolean {
 export function redactCredentials(message: string): string {
     return message
         .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key not shown]")
-        .replace(/(^|[^A-Za-z0-9])(sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA)[A-Za-z0-9_.+/=-]*/g, "$1[not shown]")
+        .replace(new RegExp(`(^|[^A-Za-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_.+/=-]*`, "g"), "$1[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
         .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) ? run : "[not shown]"));
 }

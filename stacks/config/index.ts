@@ -22,7 +22,7 @@ import { platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secret } from "./primitives";
+import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secret } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -313,7 +313,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         ctx.addIssue({ code: "custom", path: ["platform", "mesh", "ha"], message: `needs 3 nodes for the platform placement (${wantedPlatform}) to spread its replicas over; this stack has ${platformNodes.length}` });
     }
     // The platform's pods tolerate no taint of the config's own (placement.ts): a node that has one is not the platform's.
-    const blocking = (n: NodeRef) => (n.taints ?? []).find((t) => /:(NoSchedule|NoExecute)$/.test(t));
+    const blocking = (n: NodeRef) => (n.taints ?? []).find(keepsPodsOff);
     if (platformNodes.length > 0 && platformNodes.every(blocking)) {
         const first = platformNodes[0];
         ctx.addIssue({ code: "custom", path: [...first.path, "taints"], message: `gives ${first.name} the taint ${blocking(first)}, and every node the platform placement (${wantedPlatform}) may use has one like it, which the platform's pods do not tolerate: no pod of the platform would be scheduled; keep at least one such node untainted` });
@@ -500,7 +500,7 @@ export function vaultSealKind(config: StackConfig): "shamir" | "awskms" | "ocikm
  * data holds the cluster's server token and its SSH host key.
  */
 export function vaultHosts(config: StackConfig): string[] {
-    return (config.oci?.nodes ?? []).filter((n) => n.role === "agent" && !n.taints.some((t) => /:(NoSchedule|NoExecute)$/.test(t))).map((n) => n.name);
+    return (config.oci?.nodes ?? []).filter((n) => n.role === "agent" && !n.taints.some(keepsPodsOff)).map((n) => n.name);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, parseIpv4Cidr } from "./cidr";
+import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
 
@@ -49,9 +50,12 @@ const labelKey = /^((?=[a-z0-9.-]{1,253}\/)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.
  * overwrite them.
  */
 const RESERVED_LABEL_NAMESPACE = /^([a-z0-9-]+\.)*(kubernetes\.io|k8s\.io)\//;
-/** Taint keys the stack sets itself (components/placement.ts GPU_TAINT, EDGE_TAINT). */
-const STACK_TAINT_KEYS = ["nvidia.com/gpu", "groundwork.dev/edge"];
-const STACK_NODE_LABELS = ["groundwork.dev/site", "groundwork.dev/placement", "groundwork.dev/gpu-model", "groundwork.dev/gpu-count", "groundwork.dev/edge", "nvidia.com/gpu.present"];
+/** Whether a taint keeps off pods that do not tolerate it (PreferNoSchedule only discourages them). */
+export const keepsPodsOff = (taint: string) => /:(NoSchedule|NoExecute)$/.test(taint);
+
+/** Taint keys the stack sets itself. */
+const STACK_TAINT_KEYS = [GPU_TAINT.key, EDGE_TAINT.key];
+const STACK_NODE_LABELS = [SITE_LABEL, PLACEMENT_LABEL, GPU_MODEL_LABEL, GPU_COUNT_LABEL, EDGE_TAINT.key, GPU_PRESENT_LABEL];
 
 export const labels = z.record(
     z.string().regex(labelKey, { message: "must be a Kubernetes label key (prefix/name)" })
@@ -82,8 +86,17 @@ export const taints = z.array(taint).superRefine((list, ctx) => {
     });
 });
 
-/** A secret: parsed as text, handed to components only as a secret Output. Blank text is none. */
-export const secret = z.string().refine((v) => v.trim().length > 0, { message: "is blank; set the secret itself (pulumi config set --secret)" }).transform((v) => pulumi.secret(v));
+/**
+ * A secret: parsed as text, handed to components only as a secret Output. Blank text is none;
+ * `problem` checks the text's shape (its message must describe the shape, never the text).
+ */
+export function checkedSecret(problem: (text: string) => string | undefined = () => undefined) {
+    return z.string().superRefine((v, ctx) => {
+        const found = v.trim().length === 0 ? "is blank; set the secret itself (pulumi config set --secret)" : problem(v);
+        if (found) ctx.addIssue({ code: "custom", message: found });
+    }).transform((v) => pulumi.secret(v));
+}
+export const secret = checkedSecret();
 
 export const role = z.enum(["server", "agent"]);
 

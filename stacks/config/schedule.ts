@@ -129,6 +129,11 @@ function fieldValues(text: string, field: Field): Set<number> {
     return out;
 }
 
+/** The minutes of the day at which a cron expression's minute and hour fields run, in order. */
+function timesOfDay(minute: string, hour: string): number[] {
+    return [...fieldValues(hour, FIVE_FIELDS[1])].flatMap((h) => [...fieldValues(minute, FIVE_FIELDS[0])].map((m) => h * 60 + m)).sort((a, b) => a - b);
+}
+
 /**
  * The longest time between two runs of a five-field cron expression, in hours, over two years from
  * 2027-01-01 UTC (leap day and month lengths included). Standard cron: when both day of month and
@@ -137,9 +142,8 @@ function fieldValues(text: string, field: Field): Set<number> {
  */
 export function longestCronGapHours(expr: string): number {
     const [minute, hour, dom, month, dow] = expr.trim().split(/\s+/);
-    const hours = [...fieldValues(hour, FIVE_FIELDS[1])].sort((a, b) => a - b);
-    const minutes = [...fieldValues(minute, FIVE_FIELDS[0])].sort((a, b) => a - b);
-    const runs = cronDays(dom, month, dow, 731).flatMap((date) => hours.flatMap((h) => minutes.map((m) => date.getTime() + (h * 60 + m) * 60_000)));
+    const times = timesOfDay(minute, hour);
+    const runs = cronDays(dom, month, dow, 731).flatMap((date) => times.map((t) => date.getTime() + t * 60_000));
     let longest = 0;
     for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 3_600_000;
@@ -147,14 +151,15 @@ export function longestCronGapHours(expr: string): number {
 
 /**
  * The shortest time between two runs of a cron expression, in minutes (five fields, or six with
- * seconds first), for a day on which it runs: within the day, and across midnight where the next
- * day runs too. A seconds field with more than one value runs more than once a minute (0).
+ * seconds first): within a day, and from a day's last run to the next day's first, as if the next
+ * day ran too. That wrap is never under an hour unless the day's own gaps are (every listed hour
+ * runs every listed minute), so against MIN_BACKUP_INTERVAL_MINUTES it refuses nothing the day's
+ * own runs would not. A seconds field with more than one value runs more than once a minute (0).
  */
 export function shortestCronGapMinutes(expr: string, withSeconds: boolean): number {
     const fields = expr.trim().split(/\s+/);
     if (withSeconds && fieldValues(fields.shift()!, SECOND).size > 1) return 0;
-    const [minute, hour] = fields;
-    const times = [...fieldValues(hour, FIVE_FIELDS[1])].flatMap((h) => [...fieldValues(minute, FIVE_FIELDS[0])].map((m) => h * 60 + m)).sort((a, b) => a - b);
+    const times = timesOfDay(fields[0], fields[1]);
     let shortest = 24 * 60 - times[times.length - 1] + times[0];
     for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i] - times[i - 1]);
     return shortest;

@@ -1,5 +1,5 @@
 /**
- * What Pulumi's SSH connections can read as a private key. pulumi-command v1.2.1 parses the key
+ * SSH keys as config gives them. What Pulumi's SSH connections can read as a private key. pulumi-command v1.2.1 parses the key
  * with golang.org/x/crypto/ssh `ParsePrivateKey`, or `ParsePrivateKeyWithPassphrase` only when a
  * password is given (pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/connection.go
  * L109-113), and we give none. At x/crypto v0.48.0 (its go.mod) ssh/keys.go L1277-1300 accepts
@@ -8,12 +8,32 @@
  */
 const PEM_TYPES = ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY"];
 
-/** An OpenSSH key's body: "openssh-key-v1\0", then the cipher name as a length-prefixed string (PROTOCOL.key). */
+/** Why a key with a passphrase will not do. */
+const PASSPHRASE = "is encrypted with a passphrase, which the stack cannot give; store a key without one (ssh-keygen -p -N '' -f <copy>), kept only in the encrypted stack config";
+
+/** The SSH wire format's string at `offset`: a big-endian uint32 length, then the bytes (RFC 4251 section 5). */
+function sshString(data: Buffer, offset: number): string | undefined {
+    if (data.length < offset + 4) return undefined;
+    const length = data.readUInt32BE(offset);
+    return data.subarray(offset + 4, offset + 4 + length).toString("latin1");
+}
+
+/** An OpenSSH key's body: "openssh-key-v1\0", then the cipher name as an SSH string (PROTOCOL.key). */
 function openSshCipher(body: Buffer): string | undefined {
     const magic = "openssh-key-v1\0";
-    if (body.subarray(0, magic.length).toString("latin1") !== magic || body.length < magic.length + 4) return undefined;
-    const length = body.readUInt32BE(magic.length);
-    return body.subarray(magic.length + 4, magic.length + 4 + length).toString("latin1");
+    if (body.subarray(0, magic.length).toString("latin1") !== magic) return undefined;
+    return sshString(body, magic.length);
+}
+
+/**
+ * Whether an OpenSSH public key line's data is a key of the type the line names: the data starts
+ * with the type as an SSH string (RFC 4253 section 6.6), so `ssh-rsa` before an ed25519 key's data
+ * is a key no server will ever present. Lines that do not parse are left to the pattern.
+ */
+export function keyBlobMatchesType(line: string): boolean {
+    const [type, data] = line.trim().split(/\s+/);
+    if (!type || !data) return true;
+    return sshString(Buffer.from(data, "base64"), 0) === type;
 }
 
 /**
@@ -31,15 +51,13 @@ export function sshPrivateKeyProblem(text: string): string | undefined {
     }
     const headers = pem[2].split(/\r?\n/).filter((l) => l.includes(":"));
     if (headers.some((l) => /^Proc-Type:\s*4,ENCRYPTED/i.test(l))) {
-        return "is encrypted with a passphrase, which the stack cannot give; store a key without one (ssh-keygen -p -N '' -f <copy>), kept only in the encrypted stack config";
+        return PASSPHRASE;
     }
     if (type === "OPENSSH PRIVATE KEY") {
         const body = Buffer.from(pem[2].split(/\r?\n/).filter((l) => !l.includes(":")).join(""), "base64");
         const cipher = openSshCipher(body);
         if (cipher === undefined) return "is an OPENSSH PRIVATE KEY block whose body is not an OpenSSH key (no openssh-key-v1 header); set the key file itself, unchanged";
-        if (cipher !== "none") {
-            return "is encrypted with a passphrase, which the stack cannot give; store a key without one (ssh-keygen -p -N '' -f <copy>), kept only in the encrypted stack config";
-        }
+        if (cipher !== "none") return PASSPHRASE;
     }
     return undefined;
 }
