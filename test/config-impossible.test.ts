@@ -51,6 +51,14 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:inference.models[1].activeHours.start = "0 24 * * 1-5": is impossible: hour 24 is outside 0-23; e.g. "0 8 * * 1-5" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6)']],
         ["a backup at second 60", "dev", (v) => { v.platform = { postgres: { backup: { schedule: "60 0 3 * * *" } } }; },
             ['groundwork:platform.postgres.backup.schedule = "60 0 3 * * *": is impossible: second 60 is outside 0-59; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)']],
+        ["an ACME contact at example.com, which Let's Encrypt refuses", "dev", (v) => { v.access.tls.acmeEmail = "ops@Example.com"; },
+            ['groundwork:access.tls.acmeEmail = "ops@Example.com": is at example.com, a documentation domain (RFC 2606) Let\'s Encrypt refuses as a contact, so the ACME account is never created; give the address that should get expiry notices']],
+        ["an ACME contact under a special-use name", "dev", (v) => { v.access.tls.acmeEmail = "ops@mail.corp.internal"; },
+            ['groundwork:access.tls.acmeEmail = "ops@mail.corp.internal": is at mail.corp.internal, not under a public top-level domain: Let\'s Encrypt refuses such a contact, so the ACME account is never created; give an address mail can reach']],
+        ["an IP address given as the access domain", "dev", (v) => { v.access.domain = "10.0.0.1"; for (const role of Object.keys(v.access.hosts)) delete v.access.hosts[role]; },
+            ['groundwork:access.domain = "10.0.0.1": ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses'], "first"],
+        ["a boot volume past OCI's 32 TB", "dev", (v) => { v.oci.nodes[0].bootVolumeGbs = 40000; },
+            ["groundwork:oci.nodes[0].bootVolumeGbs = 40000: must be at most 32768; the Always-Free block storage total (boot volumes count) is 200 GB across all nodes; these nodes ask for 40100"]],
         ["an IPv4 octet above 255", "edge", (v) => { v.edge.machines[0].host = "192.168.10.300"; },
             ['groundwork:edge.machines[0].host = "192.168.10.300": looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)']],
         ["an OCID left as the documentation placeholder", "dev", (v) => { v.oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample"; },
@@ -455,6 +463,15 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
     it("refuses an SMTP port past 65535, and an endpoint the cluster cannot reach or that carries a password", () => {
         const smtp = only("cloud", (v) => (v.monitoring.alerts.receiver = { email: { to: ["a@b.example"], from: "c@d.example", smarthost: "smtp.example.com:99999", username: "u", password: "p" } }));
         assert.match(lineFor(smtp, "monitoring.alerts.receiver.email.smarthost"), /has a port outside 1-65535/);
+        for (const [smarthost, problem] of [["smtp..example.com:587", /has a host that is not a DNS name or IPv4 address: each dot-separated label is 1-63/], ["-smtp.example.com:587", /has a host that is not a DNS name/], ["127.0.0.1:25", /points at loopback, link-local/], ["localhost:25", /points at loopback, link-local/]] as const) {
+            const found = only("cloud", (v) => (v.monitoring.alerts.receiver = { email: { to: ["a@b.example"], from: "c@d.example", smarthost, username: "u", password: "p" } }));
+            assert.match(lineFor(found, "monitoring.alerts.receiver.email.smarthost"), problem, smarthost);
+        }
+        for (const smarthost of ["10.0.5.5:25", "smtp-relay.corp.example:587"]) {
+            const values = stackValues("cloud");
+            values.monitoring.alerts.receiver = { email: { to: ["a@b.example"], from: "c@d.example", smarthost, username: "u", password: "p" } };
+            assert.equal((parse(values).monitoring!.alerts!.receiver as any).email.smarthost, smarthost);
+        }
         const endpoint = (url: string) => lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.endpointURL = url)), "platform.postgres.backup.s3.endpointURL");
         assert.match(endpoint("http://[::ffff:169.254.169.254]/"), /is an IPv6 address, which the cluster's IPv4 network cannot reach/);
         const withPassword = endpoint("https://minio:hunter2@minio.lab:9000");
@@ -558,6 +575,12 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         });
         assert.match(lineFor(found, "access.tls.issuer"), /is acme, but lab\.groundwork\.internal is not a public name: .*use private-ca/);
         assert.match(lineFor(found, "oci.alwaysFree"), /is false, but cost\.alwaysFreeOnly holds this stack to OCI Always Free/);
+    });
+
+    it("leaves an ACME contact to an ACME server other than Let's Encrypt, whose rules are its own", () => {
+        const values = stackValues("dev");
+        values.access.tls = { ...values.access.tls, acmeEmail: "ops@example.com", acmeServer: "https://acme.zerossl.com/v2/DV90" };
+        assert.equal(parse(values).access!.tls.acmeEmail, "ops@example.com");
     });
 
     it("refuses a bucket name S3 refuses, and a restore target in the future", () => {

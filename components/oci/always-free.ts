@@ -21,6 +21,8 @@ export const A1_FLEX_LIMITS = { maxOcpus: 80, maxMemoryGbs: 512, maxMemoryGbsPer
 
 /** OCI's smallest boot volume. Source: OCI docs, "Boot Volumes" (custom size 50 GB to 32 TB), read 2026-11-25. */
 export const MIN_BOOT_VOLUME_GBS = 50;
+/** OCI's largest boot volume: "the maximum value is 32,768 GB (32 TB)" (OCI API reference, InstanceSourceViaImageDetails.bootVolumeSizeInGBs, read 2026-11-28). */
+export const MAX_BOOT_VOLUME_GBS = 32768;
 
 export interface A1NodeSize {
     ocpus: number;

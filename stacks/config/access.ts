@@ -9,7 +9,9 @@ import { cidr, isObject, operatorCidr, noRepeats, plainUrl, secret } from "./pri
 
 /** A DNS name of two labels or more, lower case (RFC 1123 labels). */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const hostname = z.string().regex(HOSTNAME, { message: "must be a lower-case DNS name such as chat.example.com" });
+const hostname = z.string().regex(HOSTNAME, { message: "must be a lower-case DNS name such as chat.example.com" })
+    // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.
+    .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" });
 
 /** The services a host can be given to, and whether the world or only operators may reach it. */
 export const PUBLIC_HOSTS = ["gateway", "langfuse", "chat", "notebooks"] as const;
@@ -19,6 +21,38 @@ export type HostRole = (typeof PUBLIC_HOSTS)[number] | (typeof OPERATOR_HOSTS)[n
 
 /** Let's Encrypt's production directory (letsencrypt.org/docs/acme-protocol-updates, read 2026-11-27). */
 export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+
+/** Special-use names no public CA issues for (RFC 6761, RFC 6762 .local, RFC 8375 home.arpa, ICANN's .internal). */
+const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|test|invalid|home\.arpa|lan|corp|home)$/;
+
+/** Whether an acmeServer value (unset: the default) is one of Let's Encrypt's directories. */
+function isLetsEncrypt(server: unknown): boolean {
+    if (server === undefined) return true;
+    try {
+        return typeof server === "string" && new URL(server).hostname.endsWith(".api.letsencrypt.org");
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Why an ACME account contact would be refused, or undefined. Let's Encrypt refuses the new
+ * account, so no certificate is ever issued, when the address is not ASCII, its domain is not under
+ * a public top-level domain, or is one of RFC 2606's example.com/.net/.org ("frequently used when
+ * copy-pasting example configurations"): letsencrypt/boulder@v0.20260804.0 wfe2/wfe.go L690-735
+ * (contactsToEmails) and policy/pa.go L371-403 (ValidEmail), read 2026-11-28.
+ */
+export function acmeContactProblem(email: string): string | undefined {
+    if (!/^[\x21-\x7e]+$/.test(email)) return "has characters outside printable ASCII, which Let's Encrypt refuses in a contact; give a plain ASCII address";
+    const domain = (email.split("@").pop() ?? "").toLowerCase();
+    if (/^example\.(com|net|org)$/.test(domain)) {
+        return `is at ${domain}, a documentation domain (RFC 2606) Let's Encrypt refuses as a contact, so the ACME account is never created; give the address that should get expiry notices`;
+    }
+    if (NON_PUBLIC_NAME.test(domain) || !domain.includes(".")) {
+        return `is at ${domain}, not under a public top-level domain: Let's Encrypt refuses such a contact, so the ACME account is never created; give an address mail can reach`;
+    }
+    return undefined;
+}
 
 const ssoSchema = z.strictObject({
     issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
@@ -146,9 +180,13 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     if (a && isObject(a.tls) && a.tls.issuer === "acme" && a.tls.acmeEmail === undefined) {
         issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
     }
-    // Special-use names no public CA issues for (RFC 6761, RFC 6762 .local, RFC 8375 home.arpa, ICANN's .internal).
+    if (a && isObject(a.tls) && a.tls.issuer === "acme" && typeof a.tls.acmeEmail === "string" && isLetsEncrypt(a.tls.acmeServer)
+        && z.email().safeParse(a.tls.acmeEmail).success) {
+        const problem = acmeContactProblem(a.tls.acmeEmail);
+        if (problem) issues.push({ path: ["access", "tls", "acmeEmail"], message: problem });
+    }
     const publicName = a && typeof a.domain === "string" ? a.domain : undefined;
-    if (publicName && isObject(a!.tls) && a!.tls.issuer === "acme" && /(^|\.)(internal|local|localhost|test|invalid|home\.arpa|lan|corp|home)$/.test(publicName)) {
+    if (publicName && isObject(a!.tls) && a!.tls.issuer === "acme" && NON_PUBLIC_NAME.test(publicName)) {
         issues.push({ path: ["access", "tls", "issuer"], message: `is acme, but ${publicName} is not a public name: a public CA validates only names it can resolve and reach; use private-ca` });
     }
     const appsInput = isObject(apps) ? apps : {};

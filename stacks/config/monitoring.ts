@@ -18,6 +18,8 @@ const reachable = { message: "points at loopback, link-local (the metadata servi
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
 const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).transform((v) => pulumi.secret(v));
 const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).transform((v) => pulumi.secret(v));
+/** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
+const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
 const email = z.email({ message: "must be an e-mail address" });
 
@@ -40,6 +42,8 @@ const receiverSchema = z.strictObject({
         from: email.describe("The sender address."),
         smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })
             .refine((v) => !/:\d+$/.test(v) || (Number(v.split(":")[1]) >= 1 && Number(v.split(":")[1]) <= 65535), { message: "has a port outside 1-65535; SMTP submission is usually 587" })
+            .refine((v) => SMTP_HOST.test(v.split(":")[0]), { message: "has a host that is not a DNS name or IPv4 address: each dot-separated label is 1-63 letters, digits or inner hyphens (RFC 1123), e.g. smtp.example.com:587" })
+            .refine((v) => !unreachable(`smtp://${v}`), reachable)
             .describe("SMTP server, host:port (STARTTLS is required)."),
         username: z.string().min(1).describe("SMTP user."),
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MIN_BOOT_VOLUME_GBS } from "../../components/oci/always-free";
+import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MAX_BOOT_VOLUME_GBS, MIN_BOOT_VOLUME_GBS } from "../../components/oci/always-free";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
 import { overlay } from "./overlay";
@@ -26,7 +26,7 @@ const ociNodeSchema = z.strictObject({
     public: z.boolean().optional().describe("Public subnet with a public IP; default: servers, and every node under wireguard-native."),
     ocpus: z.number().int().min(1).max(A1_FLEX_LIMITS.maxOcpus).describe("A1 OCPUs; Always-Free allows 4 across all nodes."),
     memoryGbs: z.number().int().min(1).max(A1_FLEX_LIMITS.maxMemoryGbs).describe("Memory in GB, 1 to 64 per OCPU; Always-Free allows 24 across all nodes."),
-    bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (at least 50): the OS, k3s, the images and the platform's volumes (k3s local-path) live here; checked against the volumes asked for."),
+    bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).max(MAX_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (50 to 32768): the OS, k3s, the images and the platform's volumes (k3s local-path) live here; checked against the volumes asked for."),
     availabilityDomain: z.string().regex(/^\S+$/, { message: "must be an availability domain name such as Uocm:EU-FRANKFURT-1-AD-1" }).optional().describe("Availability domain for this node; default: the site's."),
     labels: labels.default({}).describe("Extra Kubernetes node labels."),
     taints: taints.default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
