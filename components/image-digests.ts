@@ -86,6 +86,16 @@ export const IMAGE_DIGESTS = {
     // vLLM's CUDA build runs on AWS's amd64 GPU nodes only: a public file names this the
     // multi-platform index (amd64 child 50509e70…), a `docker pull` log shows it. Read 2026-11-28.
     "vllm/vllm-openai:v0.28.0-cu129": { digest: "sha256:ac259a0111c6cf462a72e449962b84f7a624b5cbec24bd7d9ec3b67d40ffd1bf", platforms: ["linux/amd64"], evidence: "index per a public file naming its amd64 child; a docker pull log and 2 more files agree" },
+    // system-upgrade-controller: one public record of a registry read, method and platforms given
+    // (joshua92y/platform-gitops@16ae11ff platform/system-upgrade/README.md, "upstream check, images
+    // (read 2026-09-07)": the Docker Hub v2 manifest list, its body's sha256 = Docker-Content-Digest,
+    // amd64, arm64, arm/v7), pinned in the same repository's controller.yaml (594bbbdf). One source:
+    // CI's images:verify is its second. Runs on servers, arm64 on OCI. Read 2026-11-28, research/digests-s13.md row 7.
+    "docker.io/rancher/system-upgrade-controller:v0.20.1": { digest: "sha256:aaf4dbf640579a6abfa6390aab927ee664f06814e33c371e69df9dd451ca153a", platforms: BOTH, evidence: "index per a public registry read (Docker-Content-Digest; amd64, arm64, arm/v7): joshua92y/platform-gitops@16ae11ff platform/system-upgrade/README.md" },
+    // The AWS CLI: two unrelated projects pin this digest beside the tag (a jsonnet Job, a dotenv of
+    // reviewed images), the form Renovate and `imagetools` write for an index; neither names the
+    // platforms, so arm64 (the snapshot uploads on OCI) rests on images:verify. Read 2026-11-28, research/digests-s13.md row 4.
+    "docker.io/amazon/aws-cli:2.36.7": { digest: "sha256:5b76c069e37cfa091ec6398dc683c09e0c9ef8ae2e557b0a36d931df34011227", platforms: BOTH, evidence: "2 public pins agree (as weak as the device plugin's: neither says index or platform)" },
     // NVIDIA's GPU agents run on AWS's amd64 GPU nodes only. Read 2026-11-28, research/digests-group2.md rows 23-24.
     "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless": { digest: "sha256:60d3b00ac80b4ae77f94dae2f943685605585ad9e92fdccda3154d009ae317cc", platforms: ["linux/amd64"], evidence: "6+ public pins agree, one in a multi-arch Dockerfile" },
     "nvcr.io/nvidia/k8s-device-plugin:v0.18.2": { digest: "sha256:b5788e29e7ae5272de8de863ebe386d6611e608421a6ecc5b4e7d5952aba637f", platforms: ["linux/amd64"], evidence: "2 public pins agree (the weakest entry: neither says index or platform)" },

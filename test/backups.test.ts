@@ -147,7 +147,7 @@ describe("backups of every store", function () {
             assert.match(snapshot.command[2], /vault write -field=token auth\/kubernetes\/login role=vault-snapshots jwt=@\/var\/run\/secrets\/vault\/token/);
             assert.match(snapshot.command[2], /vault operator raft snapshot save "\/snapshot\/raft-\$\(date -u \+%Y%m%dT%H%M%SZ\)\.snap"/);
             assert.match(snapshot.command[2], /vault token revoke -self/);
-            assert.equal(upload.image, "docker.io/amazon/aws-cli:2.36.7");
+            assert.equal(upload.image, "docker.io/amazon/aws-cli:2.36.7@sha256:5b76c069e37cfa091ec6398dc683c09e0c9ef8ae2e557b0a36d931df34011227");
             assert.match(upload.command[2], /aws s3 cp --recursive .* \/snapshot\/ "s3:\/\/\$BUCKET\/vault\/"/);
             const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value]));
             assert.deepEqual([env.BUCKET, env.AWS_REQUEST_CHECKSUM_CALCULATION], ["retained-dev", "when_required"], "OCI takes only required checksums; the bucket under the retention rule");

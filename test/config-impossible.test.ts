@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "../stacks/config/encrypted-values";
 import { isSecretPath, parseStackConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/config/errors";
+import { oldestRecoverableMs } from "../stacks/config/postgres";
 import { parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
@@ -590,6 +591,41 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         });
         assert.match(lineFor(found, "platform.postgres.backup.s3.bucket"), /must be an S3 bucket name/);
         assert.match(lineFor(found, "platform.postgres.restore.targetTime"), /is in the future: recovery would end before reaching it/);
+    });
+
+    it("refuses a backup that starts while nodes are drained, naming the key moved from its default", () => {
+        const window = only("dev", (v) => { v.cluster.upgrades = { window: { startTime: "02:00", endTime: "03:00" } }; });
+        assert.match(lineFor(window, "cluster.upgrades.window"), /covers \(02:00-03:00 Etc\/UTC, and the 45 minutes after it\) the start of platform\.postgres\.backup\.schedule \(a Postgres base backup, 03:00 UTC\), platform\.backups\.vault\.schedule \(a Vault Raft snapshot, 02:15 UTC\), .*k3s upgrades drain the nodes one by one then, so a backup's pod can be evicted mid-way and the day's only backup lost/);
+        const schedule = only("dev", (v) => {
+            v.platform = { ...v.platform, backups: { ...v.platform?.backups, vault: { schedule: "15 6 * * 1" } } };
+            v.cluster.upgrades = { window: { days: ["monday"], startTime: "04:00", endTime: "06:00" } };
+        });
+        assert.match(lineFor(schedule, "platform.backups.vault.schedule"), /starts a Vault Raft snapshot at 06:15 UTC, inside cluster\.upgrades\.window \(04:00-06:00 Etc\/UTC, monday, and the 45 minutes an upgrade begun at its end may run\)/);
+        // kured's window in New York time is 02:00-02:30 UTC in winter (EST) and 01:00-01:30 in summer (EDT).
+        const winter = only("dev", (v) => { v.cluster.upgrades = { reboots: { startTime: "21:00", endTime: "21:30", timeZone: "America/New_York" } }; });
+        assert.match(lineFor(winter, "cluster.upgrades.reboots"), /covers \(21:00-21:30 America\/New_York\) the start of platform\.backups\.vault\.schedule \(a Vault Raft snapshot, 02:15 UTC\): kured drains and reboots nodes then/);
+        const otherDay = stackValues("dev");
+        otherDay.platform = { ...otherDay.platform, backups: { ...otherDay.platform?.backups, vault: { schedule: "15 6 * * 0" } } };
+        otherDay.cluster.upgrades = { window: { days: ["monday"], startTime: "04:00", endTime: "06:00" } };
+        assert.equal(parse(otherDay).platform.backups.vault.schedule, "15 6 * * 0", "Sunday's snapshot is outside a Monday window");
+        const twiceADay = stackValues("dev");
+        twiceADay.platform = { ...twiceADay.platform, backups: { ...twiceADay.platform?.backups, vault: { schedule: "15 5,17 * * *" } } };
+        assert.equal(parse(twiceADay).platform.backups.vault.schedule, "15 5,17 * * *", "a snapshot lost in the window has another the same day");
+    });
+
+    it("refuses a restore time older than retention keeps, and takes one inside it", () => {
+        const found = only("edge", (v) => {
+            v.platform.postgres.backup.retentionDays = 7;
+            v.platform.postgres.restore = { ...v.platform.postgres.restore, targetTime: new Date(Date.now() - 9 * 86_400_000).toISOString() };
+        });
+        assert.match(lineFor(found, "platform.postgres.restore.targetTime"), /is 9 days ago, before anything retention keeps: backup\.retentionDays 7 keeps the base backups and WAL to reach any moment of the last 7 days \(and the base backup before them\)/);
+        const values = stackValues("edge");
+        values.platform.postgres.backup.retentionDays = 7;
+        const inside = new Date(Date.now() - 7.5 * 86_400_000).toISOString();
+        values.platform.postgres.restore = { ...values.platform.postgres.restore, targetTime: inside };
+        values.platform.postgres.backup.serverName = "postgres-2";
+        assert.equal(parse(values).platform.postgres.restore!.targetTime, inside, "the daily base backup before the window is kept, so 7.5 days back is reachable");
+        assert.equal(oldestRecoverableMs(7, "0 0 3 * * *", 0), -8 * 86_400_000, "a daily schedule adds one day to the window");
     });
 
 

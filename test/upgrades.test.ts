@@ -93,7 +93,7 @@ describe("k3s upgrades", () => {
         assert.deepEqual([ns.metadata.labels["pod-security.kubernetes.io/enforce"], ns.metadata.labels["config.linkerd.io/admission-webhooks"]], ["privileged", "disabled"]);
         const controller = docs().find((d) => d.kind === "Deployment" && d.metadata.name === "system-upgrade-controller");
         const pod = controller.spec.template.spec;
-        assert.equal(pod.containers[0].image, "docker.io/rancher/system-upgrade-controller:v0.20.1");
+        assert.equal(pod.containers[0].image, "docker.io/rancher/system-upgrade-controller:v0.20.1@sha256:aaf4dbf640579a6abfa6390aab927ee664f06814e33c371e69df9dd451ca153a");
         assert.deepEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0], { key: "node-role.kubernetes.io/control-plane", operator: "Exists" });
         assert.equal(pod.volumes.some((v: any) => v.hostPath), false, "no host mounts for the controller itself");
         const env = docs().find((d) => d.kind === "ConfigMap" && d.metadata.name === "default-controller-env");
@@ -185,7 +185,7 @@ describe("k3s upgrades", () => {
         backToBack.cluster = { ...backToBack.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:00", endTime: "02:00" } } };
         assert.equal(problems(backToBack).length, 1);
         const after = stackValues("dev");
-        after.cluster = { ...after.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:46", endTime: "02:30" } } };
+        after.cluster = { ...after.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:46", endTime: "02:10" } } };
         assert.equal(parse(after).cluster.upgrades.reboots.startTime, "01:46");
     });
 

@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
+import { byDigest } from "../image-digests";
 
 const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
@@ -267,7 +268,7 @@ export class K3sUpgrades extends pulumi.ComponentResource {
                         securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
                         containers: [{
                             name: "system-upgrade-controller",
-                            image: SUC_IMAGE,
+                            image: byDigest(SUC_IMAGE),
                             envFrom: [{ configMapRef: { name: env.metadata.name } }],
                             env: [
                                 { name: "SYSTEM_UPGRADE_CONTROLLER_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.labels['upgrade.cattle.io/controller']" } } },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { BACKUP_OF_LABEL } from "../backups";
+import { byDigest } from "../image-digests";
 import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import { Scheduling } from "../placement";
 import { allowEgress, EgressDestination } from "./egress";
@@ -10,9 +11,10 @@ import { NATIVE_SIDECAR_ANNOTATION } from "./linkerd-mesh";
  * The AWS CLI's official image, pinned: aws/aws-cli@2.36.7:docker/Dockerfile (Amazon Linux 2023,
  * ENTRYPOINT aws, no USER; tag 2.36.7 dated 2026-07-23). Its botocore sends a CRC64NVME checksum on
  * every upload by default (awscli/botocore/httpchecksum.py L42 at that tag), which an Object Lock
- * bucket requires. That Docker Hub carries an arm64 manifest for the tag is not verified here.
+ * bucket requires. Pulled by the digest on record (components/image-digests.ts), whose platforms CI's
+ * images:verify checks (arm64 for OCI's nodes).
  */
-export const AWS_CLI_IMAGE = { repository: "docker.io/amazon/aws-cli", tag: "2.36.7" } as const;
+export const AWS_CLI_IMAGE = "docker.io/amazon/aws-cli:2.36.7";
 
 /** A snapshot's bucket, and whether its API wants the bucket in the path (OCI's S3-compatible API). */
 export type SnapshotBucket = BucketTarget & { pathStyle: boolean };
@@ -42,7 +44,7 @@ export function snapshotUploadContainer(bucket: SnapshotBucket, prefix: string, 
         ];
     return {
         name: "upload",
-        image: `${AWS_CLI_IMAGE.repository}:${AWS_CLI_IMAGE.tag}`,
+        image: byDigest(AWS_CLI_IMAGE),
         command: ["/bin/sh", "-c", `set -eu\naws s3 cp --recursive --only-show-errors --endpoint-url "$ENDPOINT_URL" ${SNAPSHOT_DIR}/ "s3://$BUCKET/${prefix}"\n`],
         env: [
             { name: "ENDPOINT_URL", value: bucket.endpointURL },

@@ -9,7 +9,8 @@ import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platfo
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS } from "./postgres";
-import { upgradesSchema, UPGRADES_DEFAULTS } from "./upgrades";
+import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
+import { cronProblem } from "./schedule";
 import { monitoringSchema, MonitoringConfig } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
@@ -378,6 +379,46 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             } else {
                 ctx.addIssue({ code: "custom", path: ["platform", "postgres", "backup", "retentionDays"], message: `is shorter than ${store}'s snapshot retention (${days} days, platform.backups.${store}.retentionDays): ${why}; keep at least ${days}, or set ${store}'s to at most ${postgresDays}` });
             }
+        }
+    }
+
+    // A backup that starts while nodes are drained can lose its pod mid-way, and that night's backup.
+    const upgrades = upgradesSchema.safeParse(isObject(cluster.upgrades) ? cluster.upgrades : {});
+    if (upgrades.success) {
+        const backups = isObject(platform.backups) ? platform.backups : {};
+        const postgresBackup = isObject(platform.postgres) && isObject(platform.postgres.backup) ? platform.postgres.backup : {};
+        const postgresSchedule = typeof postgresBackup.schedule === "string" ? postgresBackup.schedule : POSTGRES_DEFAULTS.backup.schedule;
+        const stores = { vault: "a Vault Raft snapshot", qdrant: "a Qdrant storage snapshot", clickhouse: "a full ClickHouse backup" } as const;
+        // [key, what it takes, its five-field UTC schedule if valid, whether the stack changed it from its default]
+        const schedules: [string[], string, string | undefined, boolean][] = [
+            // CloudNativePG's six fields, seconds first; the minute is what a window compares.
+            [["platform", "postgres", "backup", "schedule"], "a Postgres base backup", cronProblem(postgresSchedule, true) === undefined ? postgresSchedule.trim().split(/\s+/).slice(1).join(" ") : undefined, postgresSchedule !== POSTGRES_DEFAULTS.backup.schedule],
+            ...(Object.keys(stores) as (keyof typeof stores)[]).map((store): [string[], string, string | undefined, boolean] => {
+                const own = isObject(backups[store]) && typeof backups[store].schedule === "string" ? (backups[store] as { schedule: string }).schedule : BACKUP_DEFAULTS[store].schedule;
+                return [["platform", "backups", store, "schedule"], stores[store], cronProblem(own, false) === undefined ? own : undefined, own !== BACKUP_DEFAULTS[store].schedule];
+            }),
+        ];
+        const defaultsHit: Record<"window" | "reboots", string[]> = { window: [], reboots: [] };
+        const drains = { window: "k3s upgrades drain the nodes one by one", reboots: "kured drains and reboots nodes" };
+        const why = "a backup's pod can be evicted mid-way and the day's only backup lost";
+        for (const [path, what, schedule, changed] of schedules) {
+            const hit = schedule === undefined ? undefined : runInDrainWindow(schedule, upgrades.data);
+            if (!hit) continue;
+            const when = new Date(hit.at).toISOString().slice(11, 16);
+            // The one changed from its default is the one to name: a moved schedule, or else the moved window.
+            if (!changed) {
+                defaultsHit[hit.window].push(`${path.join(".")} (${what}, ${when} UTC)`);
+                continue;
+            }
+            const window = hit.window === "window"
+                ? `cluster.upgrades.window (${windowText(upgrades.data.window)}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade begun at its end may run)`
+                : `cluster.upgrades.reboots (${windowText(upgrades.data.reboots)})`;
+            ctx.addIssue({ code: "custom", path, message: `starts ${what} at ${when} UTC, inside ${window}, when ${drains[hit.window]}: ${why}; schedule it outside both windows (the defaults: backups 02:15-03:30 UTC, upgrades from 04:00)` });
+        }
+        for (const window of ["window", "reboots"] as const) {
+            if (defaultsHit[window].length === 0) continue;
+            const overrun = window === "window" ? `, and the ${UPGRADE_JOB_MINUTES} minutes after it` : "";
+            ctx.addIssue({ code: "custom", path: ["cluster", "upgrades", window], message: `covers (${windowText(upgrades.data[window])}${overrun}) the start of ${defaultsHit[window].join(", ")}: ${drains[window]} then, so ${why}; move the window (the defaults: backups 02:15-03:30 UTC, upgrades from 04:00), or set those schedules outside it` });
         }
     }
 

@@ -134,6 +134,13 @@ function timesOfDay(minute: string, hour: string): number[] {
     return [...fieldValues(hour, FIVE_FIELDS[1])].flatMap((h) => [...fieldValues(minute, FIVE_FIELDS[0])].map((m) => h * 60 + m)).sort((a, b) => a - b);
 }
 
+/** The moments (ms since the epoch, UTC) a five-field cron expression runs over `days` days from 2027-01-01 UTC, in order. */
+export function cronRuns(expr: string, days: number): number[] {
+    const [minute, hour, dom, month, dow] = expr.trim().split(/\s+/);
+    const times = timesOfDay(minute, hour);
+    return cronDays(dom, month, dow, days).flatMap((date) => times.map((t) => date.getTime() + t * 60_000));
+}
+
 /**
  * The longest time between two runs of a five-field cron expression, in hours, over two years from
  * 2027-01-01 UTC (leap day and month lengths included). Standard cron: when both day of month and
@@ -141,9 +148,7 @@ function timesOfDay(minute: string, hour: string): number[] {
  * An alert on a missed run waits this long, plus its grace.
  */
 export function longestCronGapHours(expr: string): number {
-    const [minute, hour, dom, month, dow] = expr.trim().split(/\s+/);
-    const times = timesOfDay(minute, hour);
-    const runs = cronDays(dom, month, dow, 731).flatMap((date) => times.map((t) => date.getTime() + t * 60_000));
+    const runs = cronRuns(expr, 731);
     let longest = 0;
     for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 3_600_000;

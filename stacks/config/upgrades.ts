@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { canonicalZone, goTimeZone as timeZone } from "./schedule";
+import { canonicalZone, cronRuns, goTimeZone as timeZone, shortestCronGapMinutes } from "./schedule";
 
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
@@ -41,11 +41,11 @@ function covered(w: { startTime: string; endTime: string }, overrun = 0): Set<nu
 }
 
 /** An upgrade Job started at the window's end may run this long (SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS). */
-const UPGRADE_JOB_MINUTES = 45;
+export const UPGRADE_JOB_MINUTES = 45;
 
 export const upgradesSchema = z.strictObject({
     window: windowSchema("a k3s upgrade", "04:00", "06:00")
-        .describe("When nodes may be drained and upgraded to cluster.k3sVersion: after the nightly backups (02:15-03:30 UTC by default)."),
+        .describe("When nodes may be drained and upgraded to cluster.k3sVersion: after the nightly backups (02:15-03:30 UTC by default). A once-a-day backup may not start in it, nor in `reboots`."),
     reboots: windowSchema("a reboot for OS updates", "07:00", "08:00")
         .describe("When kured may drain and reboot a node that OS updates left needing it (one node at a time)."),
 }).superRefine((u, ctx) => {
@@ -53,8 +53,10 @@ export const upgradesSchema = z.strictObject({
     // Compared in UTC, in winter and in summer, so two names for one clock (Etc/UTC, Etc/GMT) are one zone.
     if (!u.window.days.some((d) => u.reboots.days.includes(d))) return;
     if (canonicalZone(u.window.timeZone) === undefined || canonicalZone(u.reboots.timeZone) === undefined) return;
-    const inUtc = (w: { startTime: string; endTime: string; timeZone: string }, at: Date, overrun = 0) =>
-        new Set([...covered(w, overrun)].map((m) => (m - offsetMinutes(w.timeZone, at) + 2880) % 1440));
+    const inUtc = (w: { startTime: string; endTime: string; timeZone: string }, at: Date, overrun = 0) => {
+        const offset = offsetMinutes(w.timeZone, at);
+        return new Set([...covered(w, overrun)].map((m) => (m - offset + 2880) % 1440));
+    };
     const seasons = [new Date(Date.UTC(2027, 0, 15)), new Date(Date.UTC(2027, 6, 15))];
     if (seasons.some((at) => {
         const upgrades = inUtc(u.window, at, UPGRADE_JOB_MINUTES);
@@ -65,4 +67,61 @@ export const upgradesSchema = z.strictObject({
 });
 
 export type UpgradesConfig = z.infer<typeof upgradesSchema>;
+
+type Window = UpgradesConfig["window"];
+
+const clocks = new Map<string, Intl.DateTimeFormat>();
+const readings = new Map<string, { day: string; minute: number }>();
+/**
+ * The weekday (lower case) and minute of the day a moment shows in a zone. Read once per zone and
+ * moment: the moments checked are the fixed 2027 runs of a schedule, and ICU is slow.
+ */
+function localClock(zone: string, at: number): { day: string; minute: number } {
+    const key = `${zone} ${at}`;
+    const known = readings.get(key);
+    if (known) return known;
+    let clock = clocks.get(zone);
+    if (!clock) clocks.set(zone, (clock = new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })));
+    const parts = clock.formatToParts(new Date(at));
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+    const reading = { day: part("weekday").toLowerCase(), minute: Number(part("hour")) * 60 + Number(part("minute")) };
+    if (readings.size > 100_000) readings.clear();
+    readings.set(key, reading);
+    return reading;
+}
+
+/**
+ * A test of whether a moment falls in a window as kured's timewindow (which SUC uses) reads it: the moment's
+ * own weekday in the window's zone is one of its days, and its time of day is inside the window
+ * (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go `Contains`), or in `overrun` minutes after it.
+ */
+export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
+    const minutes = covered(w, overrun);
+    return (at) => {
+        const { day, minute } = localClock(w.timeZone, at);
+        return w.days.includes(day as (typeof DAYS)[number]) && minutes.has(minute);
+    };
+}
+
+/**
+ * The first run, over a year from 2027-01-01 (winter and summer time both), of a five-field UTC
+ * cron schedule that runs at most once a day and starts while nodes may be drained: in the k3s
+ * upgrade window (or the UPGRADE_JOB_MINUTES after it) or kured's reboot window. A backup's pod
+ * evicted mid-way loses that day's only backup; a schedule that runs more often has another within
+ * the day, and is not looked at. Undefined when none does.
+ */
+export function runInDrainWindow(schedule: string, u: UpgradesConfig): { at: number; window: "window" | "reboots" } | undefined {
+    if (shortestCronGapMinutes(schedule, false) < 1440) return undefined;
+    const [upgrading, rebooting] = [windowHolds(u.window, UPGRADE_JOB_MINUTES), windowHolds(u.reboots)];
+    for (const at of cronRuns(schedule, 366)) {
+        if (upgrading(at)) return { at, window: "window" };
+        if (rebooting(at)) return { at, window: "reboots" };
+    }
+    return undefined;
+}
+
+/** How a window reads in a message: `04:00-06:00 Etc/UTC, sunday and monday`, days only when not every day. */
+export function windowText(w: Window): string {
+    return `${w.startTime}-${w.endTime} ${w.timeZone}${w.days.length < DAYS.length ? `, ${w.days.join(", ")}` : ""}`;
+}
 export const UPGRADES_DEFAULTS: UpgradesConfig = upgradesSchema.parse({});
