@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { securePathsIn } from "../stacks/config/encrypted-values";
+import { goYamlDivergence } from "./go-yaml-scalars";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackFileConfig {
@@ -34,7 +35,9 @@ function keyAt(text: string, line: number): string | undefined {
  * key it sits under. The source is never quoted: the line may hold a secret.
  */
 function parseYaml(file: string, text: string): Record<string, any> {
-    const doc = YAML.parseDocument(text, { uniqueKeys: true });
+    // Merge keys (`<<: *base`) as the Pulumi CLI's gopkg.in/yaml.v3 applies them.
+    const lineCounter = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
     const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
@@ -46,6 +49,15 @@ function parseYaml(file: string, text: string): Record<string, any> {
     if (doc.errors.length > 0) throw fail(doc.errors[0]);
     // An unquoted value starting with `!` is read as a tag and dropped (yaml warns, "Unresolved tag").
     if (doc.warnings.length > 0) throw fail(doc.warnings[0]);
+    YAML.visit(doc, {
+        Scalar(key, node) {
+            const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source) : undefined;
+            if (!problem || !node.range) return;
+            const pos = lineCounter.linePos(node.range[0]);
+            const near = keyAt(text, pos.line);
+            throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}holds ${problem}`);
+        },
+    });
     try {
         const value = doc.toJS({ maxAliasCount: 100 }) ?? {};
         if (typeof value !== "object" || Array.isArray(value)) throw new StackFileError(`${file}: must be a YAML map with a config: entry`);

@@ -10,6 +10,7 @@ import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "
 import { isSecretPath, parseStackConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/config/errors";
 import { oldestRecoverableMs } from "../stacks/config/postgres";
+import { readStackFile } from "../plan/stack-file";
 import { parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
@@ -381,6 +382,33 @@ describe("a value stored encrypted that is not a credential (bad-input sweep s11
     });
 });
 
+describe("YAML the Pulumi CLI reads differently from the plan (bad-input sweep s12 ym01-ym04)", () => {
+    const read = (value: string) => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.dialect.yaml");
+        fs.writeFileSync(file, `config:\n  groundwork:platform:\n    postgres:\n      storageGbs: ${value}\n`);
+        try { return readStackFile(file, "groundwork").config["groundwork:platform"]; } catch (err) { return (err as Error).message.replace(file, "FILE"); }
+    };
+
+    it("refuses unquoted octal-looking numbers, underscored or binary numbers, dates and .inf, naming the line and key but not the value", () => {
+        assert.equal(read("010"), "FILE:4:19: near groundwork:platform: holds an unquoted number with a leading zero, which the Pulumi CLI reads as octal and this plan as decimal; drop the leading zero, or quote it if it is text");
+        assert.match(read("1_000"), /FILE:4:19: near groundwork:platform: holds an unquoted number with '_' in it, which the Pulumi CLI reads as a number and this plan as text/);
+        assert.match(read("0b1010"), /holds an unquoted 0b binary number/);
+        assert.match(read("2026-11-27T09:30:00Z"), /holds an unquoted date or time, which the Pulumi CLI rewrites as Go's time format \(2006-01-02 15:04:05 \+0000 UTC\); quote it/);
+        assert.match(read(".inf"), /holds an unquoted \.inf or \.nan, which no configuration value can carry/);
+        for (const value of ["010", "1_000", "2026-11-27"]) assert.ok(!read(value).includes(value), "the value is never quoted: it may be a secret");
+    });
+
+    it("reads what both read alike, and applies merge keys as the CLI does", () => {
+        assert.equal(read("20"), '{"postgres":{"storageGbs":20}}');
+        assert.equal(read("'010'"), '{"postgres":{"storageGbs":"010"}}');
+        assert.equal(read("08"), '{"postgres":{"storageGbs":8}}', "not an octal number in Go either: both read 8");
+        assert.equal(read("\"2026-11-27T09:30:00Z\""), '{"postgres":{"storageGbs":"2026-11-27T09:30:00Z"}}');
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.merge.yaml");
+        fs.writeFileSync(file, "config:\n  groundwork:cluster: &cluster\n    podCidr: 10.42.0.0/16\n  groundwork:other:\n    <<: *cluster\n    serviceCidr: 10.43.0.0/16\n");
+        assert.equal(readStackFile(file, "groundwork").config["groundwork:other"], '{"podCidr":"10.42.0.0/16","serviceCidr":"10.43.0.0/16"}');
+    });
+});
+
 describe("a stack file that is not valid YAML", () => {
     const plan = async (text: string) => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.broken.yaml");
@@ -611,6 +639,24 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         const twiceADay = stackValues("dev");
         twiceADay.platform = { ...twiceADay.platform, backups: { ...twiceADay.platform?.backups, vault: { schedule: "15 5,17 * * *" } } };
         assert.equal(parse(twiceADay).platform.backups.vault.schedule, "15 5,17 * * *", "a snapshot lost in the window has another the same day");
+    });
+
+    it("refuses a bucket endpoint whose host says another region or bucket, or plain http to a public cloud", () => {
+        const region = only("edge", (v) => { v.platform.postgres.backup.s3.region = "us-east-1"; });
+        assert.match(lineFor(region, "platform.postgres.backup.s3.region"), /is us-east-1, but the endpoint is AWS's in eu-central-1, which refuses requests signed for another region; set region: eu-central-1/);
+        const hosted = only("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://other-bucket.s3.eu-central-1.amazonaws.com"; });
+        assert.match(lineFor(hosted, "platform.postgres.backup.s3.endpointURL"), /is plain http to AWS's object storage: every backup would cross the internet unencrypted; use https/);
+        assert.match(lineFor(hosted, "platform.postgres.backup.s3.endpointURL"), /names bucket other-bucket in its host, not \S+: .*give the regional endpoint https:\/\/s3\.eu-central-1\.amazonaws\.com/);
+        const oci = only("edge", (v) => {
+            v.platform.postgres.backup.s3.endpointURL = "https://axaxnpcrorw5.compat.objectstorage.eu-frankfurt-1.oraclecloud.com";
+            v.platform.postgres.backup.s3.region = "eu-central-1";
+        });
+        assert.match(lineFor(oci, "platform.postgres.backup.s3.region"), /is eu-central-1, but the endpoint is OCI's in eu-frankfurt-1/);
+        for (const [endpointURL, region] of [["https://axaxnpcrorw5.compat.objectstorage.eu-frankfurt-1.oraclecloud.com", "eu-frankfurt-1"], ["https://minio.backups.internal:9000", "us-east-1"], ["https://s3.eu-central-1.amazonaws.com", "eu-central-1"]]) {
+            const values = stackValues("edge");
+            Object.assign(values.platform.postgres.backup.s3, { endpointURL, region });
+            assert.equal(parse(values).platform.postgres.backup.s3!.region, region, endpointURL);
+        }
     });
 
     it("refuses a restore time older than retention keeps, and takes one inside it", () => {

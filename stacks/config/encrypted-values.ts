@@ -58,7 +58,7 @@ export function stackFileSecurePaths(dir: string, stack: string, project: string
     for (const file of [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map((f) => `${dir}/${f}`)) {
         if (!fs.existsSync(file)) continue;
         try {
-            const config = YAML.parse(fs.readFileSync(file, "utf8"))?.config;
+            const config = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true })?.config;
             return config && typeof config === "object" ? securePathsIn(config, project) : [];
         } catch {
             return undefined;

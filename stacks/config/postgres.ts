@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cronProblem, longestCronGapHours, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 import { meshClients, secret } from "./primitives";
+import { s3EndpointProblems } from "./s3-endpoint";
 
 /** The URL, or undefined for text that is none (the url check reports that one). */
 function parsedUrl(text: string): URL | undefined {
@@ -74,6 +75,8 @@ export const postgresSchema = z.strictObject({
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
             accessKeyId: secret.describe("Access key (secret)."),
             secretAccessKey: secret.describe("Secret key (secret)."),
+        }).superRefine((s3, ctx) => {
+            for (const problem of s3EndpointProblems(s3)) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
         }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
     }).default({ retentionDays: POSTGRES_RETENTION_DAYS, schedule: "0 0 3 * * *", serverName: "postgres" }).describe("Continuous backups to object storage."),
     restore: z.strictObject({

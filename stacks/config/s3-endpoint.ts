@@ -1,0 +1,58 @@
+import { OCI_REGIONS } from "./oci-regions";
+
+/**
+ * What the host of a public cloud's S3 endpoint says about the bucket behind it. Requests are
+ * signed (SigV4) for the configured region, and a regional endpoint refuses a signature scoped to
+ * another: AWS answers 400 AuthorizationHeaderMalformed, "the region 'us-east-1' is wrong; expecting
+ * 'eu-west-1'" (seen in altinity/clickhouse-backup#15 and aws/aws-sdk-go#380, read 2026-11-28). So
+ * every backup would fail, and only at the first one, long after `pulumi up`.
+ */
+interface EndpointFacts {
+    provider: "AWS" | "OCI";
+    region: string;
+    /** The bucket a virtual-hosted AWS endpoint names in its host. */
+    bucket?: string;
+}
+
+/** AWS: s3.<region>.amazonaws.com, s3-<region>…, s3.dualstack.<region>…, and <bucket>.s3.<region>… (virtual-hosted). */
+const AWS_S3 = /^(?:(?<bucket>.+)\.)?s3(?:[.-]dualstack)?[.-](?<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com$/;
+/** OCI's S3 compatibility API: <namespace>.compat.objectstorage.<region>.oraclecloud.com. */
+const OCI_S3 = /^[a-z0-9-]+\.compat\.objectstorage\.(?<region>[a-z]+-[a-z]+-\d)\.oraclecloud\.com$/;
+
+/** What an endpoint's host says, or undefined for a host that is not a known public cloud's. */
+export function endpointFacts(endpointURL: string): EndpointFacts | undefined {
+    let host: string;
+    try {
+        host = new URL(endpointURL).hostname.toLowerCase();
+    } catch {
+        return undefined;
+    }
+    const aws = AWS_S3.exec(host);
+    if (aws) return { provider: "AWS", region: aws.groups!.region, bucket: aws.groups!.bucket };
+    const oci = OCI_S3.exec(host);
+    if (oci) return { provider: "OCI", region: oci.groups!.region };
+    return undefined;
+}
+
+/**
+ * Why an S3 bucket's endpoint, region and bucket cannot work together, each problem with the key it
+ * belongs to; empty when they can, or when the endpoint is not one whose rules are known here.
+ */
+export function s3EndpointProblems(s3: { endpointURL: string; bucket: string; region: string }): { key: "endpointURL" | "region"; message: string }[] {
+    const facts = endpointFacts(s3.endpointURL);
+    if (!facts) return [];
+    const problems: { key: "endpointURL" | "region"; message: string }[] = [];
+    if (new URL(s3.endpointURL).protocol === "http:") {
+        problems.push({ key: "endpointURL", message: `is plain http to ${facts.provider}'s object storage: every backup would cross the internet unencrypted; use https` });
+    }
+    if (facts.region !== s3.region) {
+        problems.push({ key: "region", message: `is ${s3.region}, but the endpoint is ${facts.provider}'s in ${facts.region}, which refuses requests signed for another region; set region: ${facts.region}, or the endpoint of the bucket's own region` });
+    }
+    if (facts.provider === "OCI" && !(OCI_REGIONS as readonly string[]).includes(facts.region)) {
+        problems.push({ key: "endpointURL", message: `names ${facts.region}, which is not an OCI region (${OCI_REGIONS.slice(0, 3).join(", ")}, ...)` });
+    }
+    if (facts.bucket !== undefined && facts.bucket !== s3.bucket) {
+        problems.push({ key: "endpointURL", message: `names bucket ${facts.bucket} in its host, not ${s3.bucket}: the bucket is addressed on its own; give the regional endpoint https://s3.${facts.region}.amazonaws.com` });
+    }
+    return problems;
+}
