@@ -11,7 +11,7 @@ import { isSecretPath, parseStackConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/config/errors";
 import { oldestRecoverableMs } from "../stacks/config/postgres";
 import { readStackFile } from "../plan/stack-file";
-import { parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
+import { lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
  * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
@@ -435,7 +435,6 @@ describe("a stack file that is not valid YAML", () => {
 });
 
 describe("input that looks valid but cannot work (bad-input sweep, session 11)", () => {
-    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
 
     it("refuses a schedule that never fires, and backups kept for less than the wait between two", () => {
         assert.equal(cronProblem("0 0 31 2 *", false), "never fires: no date has day of month 31 in month 2");
@@ -511,7 +510,6 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
 });
 
 describe("limits that contradict each other, and messages that said too little (bad-input sweep, session 11)", () => {
-    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
 
     it("refuses a zero budget period and a key's limits above its team's", () => {
         const found = only("dev", (v) => {
@@ -538,7 +536,6 @@ describe("limits that contradict each other, and messages that said too little (
 });
 
 describe("a pod or a volume no single node can hold (bad-input sweep, session 11)", () => {
-    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
 
     it("refuses a pod larger than every node, though the nodes together have room", () => {
         const found = only("dev", (v) => {
@@ -583,7 +580,6 @@ describe("volumes that together outgrow the platform's disks (session 12)", () =
 });
 
 describe("names, keys and times that cannot be what they say (bad-input sweep, session 11)", () => {
-    const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
 
     it("refuses blank group and availability-domain names", () => {
         const found = only("dev", (v) => {

@@ -6,12 +6,11 @@ import { looksLikeCredential } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
 import { ConfigError } from "../stacks/config/errors";
-import { problems, stackValues } from "./helpers";
+import { lineFor, problems, stackValues } from "./helpers";
 
 /** The marker every planted secret carries: no error may print it. */
 const PLANTED = "PLANTED7Q9";
 const noPlanted = (lines: string[]) => assert.ok(!lines.join("\n").includes(PLANTED), lines.join("\n"));
-const lineFor = (lines: string[], key: string) => lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
 
 describe("configuration errors never echo a secret, whatever key it was written under", () => {
     it("recognises credentials by their shape, and leaves ordinary values alone", () => {

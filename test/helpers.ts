@@ -207,3 +207,8 @@ export function keygen(type: "ed25519" | "rsa" | "ecdsa", format: "RFC4716" | "P
     execFileSync("ssh-keygen", ["-q", "-t", type, ...(type === "rsa" ? ["-b", "2048"] : []), "-m", format, "-N", passphrase, "-C", "", "-f", file]);
     return { privateKey: fs.readFileSync(file, "utf8"), publicKey: fs.readFileSync(`${file}.pub`, "utf8") };
 }
+
+/** The problem line a ConfigError gives for one key (`groundwork:<key> ...`), or a failed assertion listing them all. */
+export function lineFor(lines: string[], key: string): string {
+    return lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
+}

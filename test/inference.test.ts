@@ -5,7 +5,7 @@ import { LITELLM_IMAGE } from "../components/inference/llm-gateway";
 import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { problems, stackValues, committedPlan } from "./helpers";
+import { lineFor, parse, problems, stackValues, committedPlan } from "./helpers";
 import { keyExpiryDays, rotationPeriodStart } from "../stacks/inference";
 import { promql } from "./validators";
 
@@ -336,6 +336,15 @@ describe("inference: vLLM behind the LLM gateway", function () {
             assert.deepEqual(problems(v), ["groundwork:inference.models[0].dtype = \"float32\": cannot run quantization fp8: vLLM's fp8 layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization"]);
             v.inference.models[0].dtype = "float16";
             assert.throws(() => problems(v), /expected the configuration to be rejected/);
+        });
+        it("rejects bfloat16 on a T4, which vLLM refuses below compute capability 8.0 (sweep s12 aw02)", () => {
+            const v = hybrid();
+            v.aws.gpuNodeGroups[0].instanceType = "g4dn.xlarge";
+            v.inference.models[0].dtype = "bfloat16";
+            assert.match(lineFor(problems(v), "inference.models[0].dtype"), /is bfloat16, but \S+ may run on T4 GPUs \(compute capability 7\.5\), where vLLM refuses bfloat16 at start \(it needs 8\.0\); set dtype: float16 \(or auto\)/);
+            const a10g = hybrid();
+            a10g.inference.models[0].dtype = "bfloat16";
+            assert.equal(parse(a10g).inference!.models[0].dtype, "bfloat16", "an A10G (8.6) takes bfloat16");
         });
         it("rejects a CPU model too large for the memory it is given", () => {
             const v = stackValues("dev");

@@ -17,6 +17,14 @@ export interface InstanceType {
     gpuMemoryGib?: number;
 }
 
+/**
+ * CUDA compute capability of each GPU model in the table (NVIDIA, "CUDA GPUs",
+ * developer.nvidia.com/cuda-gpus, read 2026-11-28): T4 is Turing 7.5; the rest are Ampere or newer.
+ * vLLM refuses bfloat16 below 8.0 ("Bfloat16 is only supported on GPUs with compute capability of
+ * at least 8.0", vllm `_check_if_gpu_supports_dtype`).
+ */
+export const GPU_COMPUTE_CAPABILITY: Record<string, number> = { T4: 7.5, A10G: 8.6, L4: 8.9, L40S: 8.9, A100: 8.0, H100: 9.0 };
+
 const NORTH_AMERICA_EU_TOKYO = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"];
 
 /** Regions per family, conservative (where the family has been offered for years). */

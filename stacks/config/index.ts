@@ -132,6 +132,8 @@ interface NodeRef {
     /** What inference can use on it; unknown for edge machines. */
     gpus: number;
     gpuMemoryGib: number;
+    /** The GPU's model (T4, A10G...), for GPU nodes. */
+    gpuModel?: string;
     memoryGib?: number;
     cpus?: number;
     /** Taints the config adds (OCI nodes, edge machines), beside the GPU and edge taints placement tolerates. */
@@ -158,7 +160,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
         const count = isObject(g.autoscaling) ? (typeof g.autoscaling.max === "number" ? g.autoscaling.max : 0) : fixedCount({ count: typeof g.count === "number" ? g.count : undefined });
         const spec = INSTANCE_TYPES[String(g.instanceType)];
         for (let n = 0; n < count; n++) {
-            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
+            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, gpuModel: spec?.gpuModel, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
         }
     }
     const edge = isObject(cfg.edge) ? cfg.edge : {};

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GPU_COMPUTE_CAPABILITY } from "../../components/aws/instance-types";
 import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
@@ -165,6 +166,8 @@ export interface InferenceNode {
     kind: string;
     gpus: number;
     gpuMemoryGib: number;
+    /** The GPU's model (T4, A10G...), for GPU nodes. */
+    gpuModel?: string;
     /** Unknown for edge machines. */
     memoryGib?: number;
     cpus?: number;
@@ -447,6 +450,13 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
             if (typeof wanted === "number" && wanted > placeable) {
                 issues.push({ path: at("replicas", bound), message: `is more than the stack's GPU nodes, at their groups' largest size, hold ${placeable} replica(s) of ${gpus} GPU(s); the rest would wait unscheduled forever: ask for at most ${placeable}, or add GPU nodes (aws.gpuNodeGroups count or autoscaling.max)` });
             }
+        }
+        // vLLM checks the GPU at start: "Bfloat16 is only supported on GPUs with compute capability of
+        // at least 8.0" (vllm v1/worker/gpu_worker.py _check_if_gpu_supports_dtype, read in the code
+        // index 2026-11-28). `auto` takes float16 there instead; an explicit bfloat16 does not.
+        const preAmpere = [...new Set(fit.map((n) => n.gpuModel).filter((g): g is string => g !== undefined && (GPU_COMPUTE_CAPABILITY[g] ?? 8) < 8))];
+        if (dtype === "bfloat16" && preAmpere.length > 0) {
+            issues.push({ path: at("dtype"), message: `is bfloat16, but ${String(m.name)} may run on ${preAmpere.join(", ")} GPUs (compute capability ${preAmpere.map((g) => GPU_COMPUTE_CAPABILITY[g]).join(", ")}), where vLLM refuses bfloat16 at start (it needs 8.0); set dtype: float16 (or auto), or GPU nodes of Ampere or newer` });
         }
         const memory = Math.max(...fit.map((n) => n.gpuMemoryGib)) * gpus * (typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : 0.9);
         if (weights !== undefined && weights + MIN_KV_CACHE_GIB > memory) {
