@@ -46,6 +46,12 @@ function parseYaml(file: string, text: string): Record<string, any> {
         const what = err.message.split(" at line")[0].split(":\n")[0].split(": ")[0];
         return new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${key ? `near ${key}: ` : ""}${what}; fix the YAML (a value with ':' or '#' needs quotes)`);
     };
+    // The CLI's yaml.v3 Unmarshal "decodes the first document" and ignores the rest without a word
+    // (go-yaml/yaml@v3.0.1 yaml.go L54).
+    if (doc.errors.some((e) => e.code === "MULTIPLE_DOCS")) {
+        const pos = doc.errors.find((e) => e.code === "MULTIPLE_DOCS")!.linePos?.[0];
+        throw new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: holds a second YAML document (after ---), which the Pulumi CLI would ignore; keep one document, with every key under its config:`);
+    }
     if (doc.errors.length > 0) throw fail(doc.errors[0]);
     // An unquoted value starting with `!` is read as a tag and dropped (yaml warns, "Unresolved tag").
     if (doc.warnings.length > 0) throw fail(doc.warnings[0]);

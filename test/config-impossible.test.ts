@@ -61,6 +61,8 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:access.domain = "10.0.0.1": ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses'], "first"],
         ["a boot volume past OCI's 32 TB", "dev", (v) => { v.oci.nodes[0].bootVolumeGbs = 40000; },
             ["groundwork:oci.nodes[0].bootVolumeGbs = 40000: must be at most 32768; the Always-Free block storage total (boot volumes count) is 200 GB across all nodes; these nodes ask for 40100"]],
+        ["a Langfuse URL beside a routed Langfuse host, which would be ignored", "dev", (v) => { v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, url: "https://traces.elsewhere.example" } }; },
+            ['groundwork:platform.langfuse.url = "https://traces.elsewhere.example": is ignored: access.hosts.langfuse routes Langfuse at https://langfuse.dev.groundwork.example, which is the URL people open and NEXTAUTH_URL; remove platform.langfuse.url, or change the host']],
         ["an IPv4 octet above 255", "edge", (v) => { v.edge.machines[0].host = "192.168.10.300"; },
             ['groundwork:edge.machines[0].host = "192.168.10.300": looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)']],
         ["an OCID left as the documentation placeholder", "dev", (v) => { v.oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample"; },
@@ -398,6 +400,12 @@ describe("YAML the Pulumi CLI reads differently from the plan (bad-input sweep s
         for (const value of ["010", "1_000", "2026-11-27"]) assert.ok(!read(value).includes(value), "the value is never quoted: it may be a secret");
     });
 
+    it("refuses a second YAML document, which the CLI would ignore", () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.two.yaml");
+        fs.writeFileSync(file, "config:\n  groundwork:cluster: {}\n---\nconfig:\n  groundwork:oci: {}\n");
+        assert.throws(() => readStackFile(file, "groundwork"), { message: `${file}:3:1: holds a second YAML document (after ---), which the Pulumi CLI would ignore; keep one document, with every key under its config:` });
+    });
+
     it("reads what both read alike, and applies merge keys as the CLI does", () => {
         assert.equal(read("20"), '{"postgres":{"storageGbs":20}}');
         assert.equal(read("'010'"), '{"postgres":{"storageGbs":"010"}}');
@@ -600,6 +608,12 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         });
         assert.match(lineFor(found, "access.tls.issuer"), /is acme, but lab\.groundwork\.internal is not a public name: .*use private-ca/);
         assert.match(lineFor(found, "oci.alwaysFree"), /is false, but cost\.alwaysFreeOnly holds this stack to OCI Always Free/);
+    });
+
+    it("takes a Langfuse URL that is the routed host's own", () => {
+        const values = stackValues("dev");
+        values.platform = { ...values.platform, langfuse: { ...values.platform?.langfuse, url: "https://langfuse.dev.groundwork.example/" } };
+        assert.equal(parse(values).platform.langfuse.url, "https://langfuse.dev.groundwork.example/");
     });
 
     it("leaves an ACME contact to an ACME server other than Let's Encrypt, whose rules are its own", () => {

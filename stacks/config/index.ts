@@ -433,6 +433,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
 
     // Langfuse 3.x is the line with ClickHouse that this chart deploys.
     const langfuse = isObject(platform.langfuse) ? platform.langfuse : {};
+    // A routed host is Langfuse's URL (stacks/platform-services.ts): a url beside it would be ignored.
+    const langfuseHost = isObject(cfg.access) && isObject(cfg.access.hosts) && typeof cfg.access.hosts.langfuse === "string" ? cfg.access.hosts.langfuse : undefined;
+    if (langfuseHost !== undefined && typeof langfuse.url === "string" && langfuse.url !== "http://localhost:3000" && langfuse.url.replace(/\/$/, "") !== `https://${langfuseHost}`) {
+        ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "url"], message: `is ignored: access.hosts.langfuse routes Langfuse at https://${langfuseHost}, which is the URL people open and NEXTAUTH_URL; remove platform.langfuse.url, or change the host` });
+    }
     if (typeof langfuse.version === "string" && /^\d+\./.test(langfuse.version) && !langfuse.version.startsWith("3.")) {
         const why = Number(langfuse.version.split(".")[0]) < 3
             ? "has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage)"
