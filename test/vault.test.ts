@@ -148,14 +148,32 @@ describe("Vault", function () {
             const docs = kubernetesDocuments(plans.dev.resources) as any[];
             const clients = (id: string) => docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `vault-${id}-clients`).spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
             assert.deepEqual(clients("api-api"), ["groundwork-ingress/traefik", "vault-secrets-operator/vault-secrets-operator-controller-manager", "vault/vault", "vault/vault-snapshots"]);
-            // /v1/sys/metrics needs no token: its own route, for Prometheus alone; an Exact path beats the "/" prefix the clients have.
+            // /v1/sys/metrics needs no token: its own route, for Prometheus alone, in every spelling Vault decodes to it.
             assert.deepEqual(clients("api-metrics"), ["groundwork-observability/prometheus"]);
             const routes = Object.fromEntries(docs.filter((d) => d.kind === "HTTPRoute" && d.metadata.namespace === "vault").map((d) => [d.metadata.name, d.spec.rules[0].matches]));
-            assert.deepEqual(routes, {
-                "vault-api-api": [{ path: { type: "PathPrefix", value: "/" } }],
-                "vault-api-metrics": [{ path: { type: "Exact", value: "/v1/sys/metrics" }, method: "GET" }],
-                "vault-api-probes": [{ path: { type: "Exact", value: "/v1/sys/health" }, method: "GET" }],
-            });
+            assert.deepEqual(Object.keys(routes).sort(), ["vault-api-api", "vault-api-metrics", "vault-api-probes"]);
+            assert.deepEqual(routes["vault-api-api"], [{ path: { type: "PathPrefix", value: "/" } }]);
+            assert.deepEqual(routes["vault-api-probes"], [{ path: { type: "Exact", value: "/v1/sys/health" }, method: "GET" }]);
+            assert.equal(routes["vault-api-metrics"][0].path.type, "RegularExpression");
+            assert.equal(routes["vault-api-metrics"][0].method, undefined, "every method: a POST to the metrics path is the scraper's route too");
+            // The proxy's choice (linkerd2-proxy release/v2.366.0 http/match/path.rs): the longest match of the raw
+            // path wins; a regex must match the whole path and counts its whole length.
+            const length = (match: any, path: string): number => {
+                const { type, value } = match.path;
+                if (type === "Exact") return value === path ? value.length : -1;
+                if (type === "RegularExpression") return new RegExp(`^(?:${value})$`).test(path) ? path.length : -1;
+                if (value === "/") return 1;
+                const rest = path.replace(/\/$/, "").startsWith(value.replace(/\/$/, "")) ? path.replace(/\/$/, "").slice(value.replace(/\/$/, "").length) : undefined;
+                return rest === "" || rest?.startsWith("/") ? value.replace(/\/$/, "").length : -1;
+            };
+            const winner = (path: string) => Object.entries(routes).map(([name, matches]) => [name, Math.max(...(matches as any[]).map((m) => length(m, path)))] as const)
+                .sort((a, b) => b[1] - a[1])[0][0];
+            for (const spelling of ["/v1/sys/metrics", "/v1/sys/%6detrics", "/v1/sys/%6Detrics", "/v1%2Fsys/metrics", "/%76%31/%73%79%73/%6d%65%74%72%69%63%73"]) {
+                assert.equal(winner(spelling), "vault-api-metrics", spelling);
+            }
+            assert.equal(winner("/v1/secret/data/app"), "vault-api-api");
+            assert.equal(winner("/v1/sys/metricsx"), "vault-api-api");
+            assert.equal(winner("/v1/sys/health"), "vault-api-probes");
             assert.ok(!docs.some((d) => d.kind === "AuthorizationPolicy" && d.spec.targetRef.name === "vault-api-server"), "nothing is authorized on the whole port");
             assert.deepEqual(clients("cluster"), ["vault/vault"]);
             const servers = docs.filter((d) => d.kind === "Server" && d.metadata.namespace === "vault").map((d) => [d.spec.port, d.spec.proxyProtocol, d.spec.accessPolicy, d.spec.podSelector.matchLabels.component]);

@@ -5,6 +5,7 @@ import { ContainerResources, Footprint, requestsOf } from "../platform/footprint
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
 import { byDigest } from "../image-digests";
+import { CONTROL_PLANE_LABEL } from "../placement";
 
 const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
@@ -258,11 +259,11 @@ export class K3sUpgrades extends pulumi.ComponentResource {
                         serviceAccountName: account.metadata.name,
                         // On a server, as upstream requires (manifests L51-61); k3s labels servers control-plane=true.
                         affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [
-                            { key: "node-role.kubernetes.io/control-plane", operator: "Exists" }, { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
+                            { key: CONTROL_PLANE_LABEL, operator: "Exists" }, { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
                         ] }] } } },
                         tolerations: [
                             { key: "CriticalAddonsOnly", operator: "Exists" },
-                            { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+                            { key: CONTROL_PLANE_LABEL, operator: "Exists", effect: "NoSchedule" },
                             { key: "node-role.kubernetes.io/etcd", operator: "Exists", effect: "NoExecute" },
                         ],
                         securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
@@ -308,7 +309,7 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             spec: { ...common, ...spec },
         }, { parent: this, dependsOn: [crd, controller] });
         plan("servers", SERVER_PLAN, {
-            nodeSelector: { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "In", values: ["true"] }] },
+            nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "In", values: ["true"] }] },
             // In the k3s-upgrade image (Alpine, with k3s's kubectl at /opt/k3s: k3s-io/k3s-upgrade Dockerfile, scripts/upgrade.sh L130-133).
             prepare: { image: K3S_UPGRADE_IMAGE, command: ["/bin/sh", "-c", skewGuardScript()] },
         });
@@ -317,7 +318,7 @@ export class K3sUpgrades extends pulumi.ComponentResource {
         // does not fail them (jobActiveDeadlineSecs overrides the controller's default: job.go L479-505).
         plan("agents", AGENT_PLAN, {
             jobActiveDeadlineSecs: AGENT_JOB_SECONDS,
-            nodeSelector: { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] },
+            nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "DoesNotExist" }] },
             prepare: { image: K3S_UPGRADE_IMAGE, args: ["prepare", SERVER_PLAN] },
         });
         this.registerOutputs({});

@@ -43,6 +43,21 @@ export function authorizationPolicy(name: string, namespace: pulumi.Input<string
 }
 
 /**
+ * A RegularExpression path match for `path` in every spelling that decodes to it: each character
+ * after the leading `/` as itself or percent-encoded (either case of hex digit). Linkerd's proxy
+ * matches the raw path (linkerd2-proxy@release/v2.366.0 linkerd/http/route/src/http/match/path.rs
+ * L22-55: `uri.path()`, a regex anchored at both ends, its length the whole path's, so it outranks
+ * any prefix), while a Go server routes the decoded one: `/v1/sys/%6detrics` is `/v1/sys/metrics`
+ * to Vault. The policy controller passes the regex on (linkerd2@edge-26.8.3
+ * policy-controller/k8s/index/src/routes/http.rs L63-66).
+ */
+export function everySpellingOf(path: string): string {
+    const hex = (c: string) => [...c.charCodeAt(0).toString(16).padStart(2, "0")].map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d)).join("");
+    const literal = (c: string) => (/[.^$|?*+()[\]{}\\]/.test(c) ? `\\${c}` : c);
+    return `/${[...path.slice(1)].map((c) => `(?:${literal(c)}|%${hex(c)})`).join("")}`;
+}
+
+/**
  * An HTTPRoute (`policy.linkerd.io/v1beta3`) on a Server, and the identities its policy admits.
  * How Linkerd matches them, read in linkerd/linkerd2@edge-26.8.3 and linkerd2-proxy@release/v2.366.0 (2026-11-27):
  * - routes attach to a Server by `parentRefs` naming `group: policy.linkerd.io, kind: Server`

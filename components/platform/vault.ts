@@ -7,7 +7,7 @@ import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed, meshedNamespaceArgs } from "./linkerd-mesh";
 import { EgressAllowance, EgressDestination, INSTANCE_METADATA_CIDR, INSTANCE_METADATA_PORT, PUBLIC_HTTPS } from "./egress";
 import { guardedNamespace } from "./guarded-namespace";
-import { MeshAuthorization } from "./mesh-authorization";
+import { everySpellingOf, MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
@@ -297,7 +297,8 @@ export class Vault extends pulumi.ComponentResource {
             paths: {
                 grants: [
                     { id: "api", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: [...new Set([self, ...args.clients])] },
-                    { id: "metrics", matches: [{ path: { type: "Exact", value: VAULT_METRICS_PATH }, method: "GET" }], clients: [SCRAPER] },
+                    // Every spelling Vault decodes to its metrics path, by any method: the scraper's alone.
+                    { id: "metrics", matches: [{ path: { type: "RegularExpression", value: everySpellingOf(VAULT_METRICS_PATH) } }], clients: [SCRAPER] },
                 ],
                 probePaths: [VAULT_LIVENESS_PATH.split("?")[0]],
             },
