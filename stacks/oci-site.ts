@@ -87,6 +87,12 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         taints: n.taints,
     }));
     const initialServer = hostsServers ? nodes.find((n) => n.role === "server") : undefined;
+    // OCI's ephemeral public IPs exist only once the instance does, so k3s learns them afterwards:
+    // under wireguard-native every node needs one, and a server reached from other sites needs its
+    // address in the API certificate.
+    const pinned = nodes.filter((n) => n.public && (ctx.overlay === "wireguard-native" || (ctx.multiSite && n.role === "server")));
+    // Pulumi reaches over SSH the initial server (kubeconfig, Vault's bootstrap) and the nodes it pins.
+    const reached = [...new Set([...(initialServer ? [initialServer.name] : []), ...pinned.map((n) => n.name)])];
     // Nodes here join over the private network when the servers are here too.
     const serverUrl = initialServer ? supervisorUrl(initialServer.privateIp!) : args.externalServerUrl!;
 
@@ -110,13 +116,9 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             etcdSnapshots: ctx.etcdSnapshots,
         },
         freeformTags: tags,
-        generateHostKeys: ctx.cluster.sshHostKeys === "generated",
+        hostKeysFor: ctx.cluster.sshHostKeys === "generated" ? reached : [],
     }, { provider });
 
-    // OCI's ephemeral public IPs exist only once the instance does, so k3s learns them afterwards:
-    // under wireguard-native every node needs one, and a server reached from other sites needs its
-    // address in the API certificate.
-    const pinned = nodes.filter((n) => n.public && (ctx.overlay === "wireguard-native" || (ctx.multiSite && n.role === "server")));
     const externalIps = pinned.map((n) => new K3sExternalIp(`${n.name}-external-ip`, {
         address: pool.nodes[n.name].publicIp,
         role: n.role,

@@ -116,6 +116,17 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         }
     });
 
+    it("makes host keys only for the nodes Pulumi connects to: an agent's user data holds none unless wireguard-native pins its address", async () => {
+        const keysOf = (plan: PlanResult, node: string) => YAML.parse(userData(instances(plan).find((i) => i.name === node)!)).ssh_keys;
+        const dev = await committedPlan("dev");
+        assert.match(keysOf(dev, "server-1").ed25519_public, /^ssh-ed25519 /);
+        assert.equal(keysOf(dev, "agent-1"), undefined, "Vault's pods, the one workload the metadata service is open to, run on agent-1");
+        assert.equal(keysOf(plans.tailscale, "arm-1"), undefined, "under tailscale nothing connects to an agent");
+        // Under wireguard-native Pulumi sets each public node's external IP over SSH, verifying its key.
+        const pin = named(plans.hybrid, "command:remote:Command", "arm-1-external-ip");
+        assert.equal((pin.plainInputs.connection as any).hostKey, keysOf(plans.hybrid, "arm-1").ed25519_public);
+    });
+
     it("trusts cloud nodes on first use only when the stack says so", async () => {
         const v = stackValues("hybrid");
         v.cluster.sshHostKeys = "trust-on-first-use";

@@ -48,8 +48,13 @@ export interface OciArmNodePoolArgs {
         etcdSnapshots?: EtcdSnapshotSchedule;
     };
     freeformTags?: Record<string, string>;
-    /** Generate each node's SSH host key and install it at boot (else the node makes its own: trust on first use). */
-    generateHostKeys: boolean;
+    /**
+     * The nodes Pulumi connects to over SSH: each gets an SSH host key made here and installed at
+     * boot, so every connection verifies it. The others make their own, which nothing here uses,
+     * and their user data holds no host private key (an agent's is readable by the one workload the
+     * metadata service is open to, Vault). Empty under trust on first use.
+     */
+    hostKeysFor: string[];
 }
 
 export interface OciArmNodeAddresses {
@@ -57,7 +62,7 @@ export interface OciArmNodeAddresses {
     publicIp: pulumi.Output<string>;
     /** The instance's OCID, for identity rules that name it (dynamic groups). */
     instanceId: pulumi.Output<string>;
-    /** Its SSH host public key (`ssh-ed25519 AAAA...`), for connections to verify; absent under trust on first use. */
+    /** Its SSH host public key (`ssh-ed25519 AAAA...`), for connections to verify; absent for a node Pulumi never connects to, and under trust on first use. */
     hostKey?: pulumi.Output<string>;
 }
 
@@ -73,7 +78,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         for (const node of args.nodes) {
             const initial = node.name === args.k3s.initialServer;
             // Its SSH host key, made here so every connection can verify it from the first one.
-            const hostKey = args.generateHostKeys ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
+            const hostKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
             const join = joinTokensFor(node.role, args.k3s.tokens);
             const userData = pulumi.all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh]).apply(([token, agentToken, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic]) =>
                 Buffer.from(k3sCloudInit({
