@@ -93,7 +93,7 @@ function localClock(zone: string, at: number): { day: string; minute: number } {
 /**
  * A test of whether a moment falls in a window as kured's timewindow (which SUC uses) reads it: the moment's
  * own weekday in the window's zone is one of its days, and its time of day is inside the window
- * (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go `Contains`), or in `overrun` minutes after it.
+ * (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L41-64 `Contains`), or in `overrun` minutes after it.
  */
 export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
     const minutes = covered(w, overrun);
