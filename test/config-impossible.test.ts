@@ -525,8 +525,15 @@ describe("limits that contradict each other, and messages that said too little (
             team.budgetDuration = "0d";
             team.keys[0].rpm = (team.rpm ?? 600) + 1;
         });
-        assert.match(lineFor(found, "inference.teams[0].budgetDuration"), /= "0d": must be a LiteLLM budget period such as 30d, 24h or 60m \(not zero\)/);
+        assert.match(lineFor(found, "inference.teams[0].budgetDuration"), /= "0d": must be a LiteLLM budget period such as 30d, 24h, 1w or 1mo \(not zero\)/);
         assert.match(lineFor(found, "inference.teams[0].keys[0].rpm"), /exceeds team \S+'s rpm \d+; the team's limit caps its keys/);
+        // LiteLLM's duration parser takes weeks and months too (sweep s12 if12, a false refusal before).
+        const monthly = stackValues("dev");
+        monthly.inference.teams[0].budgetDuration = "1mo";
+        monthly.inference.teams[0].keys[0].budgetDuration = "2w";
+        const parsed = parse(monthly).inference!.teams[0];
+        assert.deepEqual([parsed.budgetDuration, parsed.keys[0].budgetDuration], ["1mo", "2w"]);
+        assert.match(lineFor(only("dev", (v) => (v.inference.teams[0].budgetDuration = "1y")), "inference.teams[0].budgetDuration"), /= "1y": must be a LiteLLM budget period/);
     });
 
     it("says which Vault sizes there are, and keeps a Tailscale key only where an overlay uses it", () => {

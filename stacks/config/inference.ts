@@ -32,8 +32,12 @@ export const EVALUATIONS_TEAM = "groundwork-evaluations";
 export const CLASSIFICATIONS = ["public", "internal", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-/** LiteLLM's budget period: a number and s, m, h or d. Source: docs.litellm.ai/docs/proxy/team_budgets (read 2026-11-25). */
-const period = z.string().regex(/^[1-9]\d*[smhd]$/, { message: "must be a LiteLLM budget period such as 30d, 24h or 60m (not zero)" });
+/**
+ * LiteLLM's budget period: a number and s, m, h, d, w or mo. Its parser reads `(\d+)(mo|[smhdw]?)`
+ * and sizes each unit (litellm/litellm_core_utils/duration_parser.py `duration_in_seconds`, read in
+ * the code index 2026-11-28; docs.litellm.ai/docs/proxy/team_budgets).
+ */
+const period = z.string().regex(/^[1-9]\d*(mo|[smhdw])$/, { message: "must be a LiteLLM budget period such as 30d, 24h, 1w or 1mo (not zero)" });
 const budget = z.number().positive();
 const limits = {
     maxBudgetUsd: budget.describe("Spend ceiling per period, USD."),
