@@ -63,6 +63,13 @@ describe("config that is well formed but impossible", () => {
             ["groundwork:oci.nodes[0].bootVolumeGbs = 40000: must be at most 32768; the Always-Free block storage total (boot volumes count) is 200 GB across all nodes; these nodes ask for 40100"]],
         ["a Langfuse URL beside a routed Langfuse host, which would be ignored", "dev", (v) => { v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, url: "https://traces.elsewhere.example" } }; },
             ['groundwork:platform.langfuse.url = "https://traces.elsewhere.example": is ignored: access.hosts.langfuse routes Langfuse at https://langfuse.dev.groundwork.example, which is the URL people open and NEXTAUTH_URL; remove platform.langfuse.url, or change the host']],
+        ["two /1 ranges, the whole internet, as the API's allowed ranges", "dev", (v) => { v.cluster.apiAllowedCidrs = ["0.0.0.0/1", "128.0.0.0/1"]; },
+            ['groundwork:cluster.apiAllowedCidrs[0] = "0.0.0.0/1": opens the port to 128 of the internet\'s 256 /8 blocks, wider than any one organisation holds; list the operators\' own ranges (e.g. 203.0.113.0/24)',
+                'groundwork:cluster.apiAllowedCidrs[1] = "128.0.0.0/1": opens the port to 128 of the internet\'s 256 /8 blocks, wider than any one organisation holds; list the operators\' own ranges (e.g. 203.0.113.0/24)']],
+        ["an administrator listed twice, in another case", "dev", (v) => { v.access.sso.administrators.push("Admin@Groundwork.example"); },
+            ['groundwork:access.sso.administrators[1] = "Admin@Groundwork.example": is administrators[0] again (addresses compare without case); list each administrator once']],
+        ["an allowed domain listed twice", "dev", (v) => { v.access.sso.allowedDomains = ["groundwork.example", "groundwork.example"]; },
+            ['groundwork:access.sso.allowedDomains[1] = "groundwork.example": is also item [0]; list each domain once']],
         ["an IPv4 octet above 255", "edge", (v) => { v.edge.machines[0].host = "192.168.10.300"; },
             ['groundwork:edge.machines[0].host = "192.168.10.300": looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)']],
         ["an OCID left as the documentation placeholder", "dev", (v) => { v.oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample"; },
@@ -615,6 +622,12 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         });
         assert.match(lineFor(found, "access.tls.issuer"), /is acme, but lab\.groundwork\.internal is not a public name: .*use private-ca/);
         assert.match(lineFor(found, "oci.alwaysFree"), /is false, but cost\.alwaysFreeOnly holds this stack to OCI Always Free/);
+    });
+
+    it("takes an operator range as wide as a /8, a company's VPN block", () => {
+        const values = stackValues("dev");
+        values.cluster.apiAllowedCidrs = ["10.0.0.0/8"];
+        assert.deepEqual(parse(values).cluster.apiAllowedCidrs, ["10.0.0.0/8"]);
     });
 
     it("takes a Langfuse URL that is the routed host's own", () => {

@@ -6,7 +6,7 @@ import { looksLikeCredential } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
 import { ConfigError } from "../stacks/config/errors";
-import { lineFor, problems, stackValues } from "./helpers";
+import { lineFor, parse, problems, stackValues } from "./helpers";
 
 /** The marker every planted secret carries: no error may print it. */
 const PLANTED = "PLANTED7Q9";
@@ -77,6 +77,16 @@ describe("configuration errors never echo a secret, whatever key it was written 
         noPlanted(lines);
         assert.deepEqual(lines, ["groundwork:access.sso.clientSecret = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path 'groundwork:access.sso.clientSecret' <value>"]);
         assert.doesNotThrow(() => parseStackConfig(raw, [...encrypted, "groundwork:access"]), "the same value, stored encrypted, parses");
+    });
+
+    it("refuses a key or token with a space or a line break in it, naming the key without showing it", () => {
+        const v = stackValues("cloud");
+        v.inference.hosted[0].apiKey = `sk-${PLANTED}\n`;
+        const lines = problems(v);
+        noPlanted(lines);
+        assert.match(lineFor(lines, "inference.hosted[0].apiKey"), /= \[secret\]: holds a space or a line break, which no key or token has \(it is sent in an HTTP header or a signed request\); set the key alone/);
+        const pem = stackValues("dev");
+        assert.doesNotThrow(() => parse(pem), "a PEM key, many lines, is still taken where one is asked for (oci.auth.privateKey)");
     });
 
     it("refuses a blank secret, naming the key without showing it", () => {

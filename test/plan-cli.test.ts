@@ -73,9 +73,9 @@ describe("npm run plan", function () {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, async () => {
             const out = tmp();
             // A URL-shaped key gets a URL (config checks its shape), with the planted token in its path;
-            // an SSH key is a real one (config checks that too).
+            // an SSH key is a real one (config checks that too); keys and tokens are one word.
             const planted = keys.map((k, i) => /privateKey$/.test(k) ? keygen("ed25519").privateKey
-                : `${/url$/i.test(k) ? "https://hooks.example.invalid/" : ""}-----BEGIN OPENSSH PRIVATE KEY-----planted${i}c0ffee${stack}-----END`);
+                : `${/url$/i.test(k) ? "https://hooks.example.invalid/" : ""}-----BEGIN_OPENSSH_PRIVATE_KEY-----planted${i}c0ffee${stack}-----END`);
             // Every OpenSSH key starts alike: a real key's tell is a line of its random body.
             const tell = (secret: string) => (secret.endsWith("-----END OPENSSH PRIVATE KEY-----\n") ? secret.split("\n")[3] : secret.slice(35, 50));
             const run = await planCli("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, isObject, operatorCidr, noRepeats, plainUrl, secret } from "./primitives";
+import { cidr, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
 
 /**
  * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
@@ -60,14 +60,19 @@ const ssoSchema = z.strictObject({
         .refine((url) => !/[?#]/.test(url), { message: "has a query or fragment, which an OIDC issuer never has (OpenID Connect Core 1.0, section 2); give the issuer as its discovery document names it" })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().regex(/^\S+$/, { message: "must be the OIDC client id, not blank and without spaces" }).describe("OIDC client id registered for this stack."),
-    clientSecret: secret.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
+    clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
         .describe("ID-token claim that lists a person's groups."),
     usersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
-    allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).optional()
+    allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).superRefine(noRepeats("list each domain once")).optional()
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it."),
     operatorsGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
+        // Addresses are matched without case by the identity provider's sign-in: one person, once.
+        .superRefine((list, ctx) => list.forEach((address, i) => {
+            const first = list.findIndex((other) => other.toLowerCase() === address.toLowerCase());
+            if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `is administrators[${first}] again (addresses compare without case); list each administrator once` });
+        }))
         .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook admins. They sign in through the identity provider."),
     oauthEndpoints: z.strictObject({
         authorizeUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's authorization endpoint."),

@@ -23,7 +23,7 @@ import { platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secret } from "./primitives";
+import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -62,7 +62,7 @@ const clusterSchema = z.strictObject({
     apiAllowedCidrs: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
-        authKey: secret.describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
+        authKey: secretToken.describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
         version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Tailscale release such as 1.94.2" }).default(DEFAULT_TAILSCALE_VERSION)
             .describe("Tailscale client installed on every node (pinned)."),
     }).optional().describe("Tailscale settings, for sites whose overlay is `tailscale`."),
@@ -78,7 +78,7 @@ const vaultSchema = z.strictObject({
     replicas: z.literal([1, 3, 5]).default(1).describe("Vault servers: 1, or 3/5 for HA on Raft."),
     storageGbs: z.number().int().min(1).max(1000).default(10).describe("Raft data volume per server, GB."),
     unseal: z.enum(["auto", "manual"]).default("auto").describe("`auto`: the stack's cloud KMS (AWS if present, else OCI); `manual`: Shamir keys (edge-only stacks)."),
-    token: secret.optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
+    token: secretToken.optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
     recoveryPgpKeys: z.array(z.string())
         .superRefine((keys, ctx) => {
             for (const { index, message } of recoveryPgpKeyProblems(keys)) ctx.addIssue({ code: "custom", path: index === undefined ? [] : [index], message });

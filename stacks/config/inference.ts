@@ -4,7 +4,7 @@ import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { meshClients, noRepeats, objectItems, secret } from "./primitives";
+import { meshClients, noRepeats, objectItems, secretToken } from "./primitives";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
@@ -83,7 +83,7 @@ const modelSchema = z.strictObject({
 const hostedSchema = z.strictObject({
     name: name.describe("Name routes target."),
     model: z.string().regex(/^[a-z_]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" }).describe("LiteLLM `provider/model`."),
-    apiKey: secret.describe("Provider API key (secret); stored in Vault, read by the gateway."),
+    apiKey: secretToken.describe("Provider API key (secret); stored in Vault, read by the gateway."),
     maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),
 });
 
@@ -128,12 +128,12 @@ const teamSchema = z.strictObject({
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),
     langfuseProject: z.strictObject({
         publicKey: z.string().regex(/^pk-lf-[A-Za-z0-9-]{8,}$/, { message: "must be a Langfuse project's public key (pk-lf-...)" }).describe("The project's public key."),
-        secretKey: secret.describe("The project's secret key (secret); kept in Vault, read by the gateway and the team's owners."),
+        secretKey: secretToken.describe("The project's secret key (secret); kept in Vault, read by the gateway and the team's owners."),
     }).optional().describe("The team's own Langfuse project (made once in Langfuse's UI: open-source Langfuse creates projects only there), where the gateway sends the team's traces and costs. Without it they go to the platform's project, tagged with the team."),
 });
 
 export const inferenceSchema = z.strictObject({
-    huggingfaceToken: secret.optional().describe("Hugging Face token (secret) for gated models; stored in Vault."),
+    huggingfaceToken: secretToken.optional().describe("Hugging Face token (secret) for gated models; stored in Vault."),
     models: z.array(modelSchema).default([]).describe("Models served by vLLM in the cluster."),
     hosted: z.array(hostedSchema).default([]).describe("Hosted models the gateway may call."),
     routes: z.array(routeSchema).min(1).describe("What applications ask the gateway for."),

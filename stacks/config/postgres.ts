@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cronProblem, longestCronGapHours, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
-import { meshClients, secret } from "./primitives";
+import { meshClients, secretToken } from "./primitives";
 import { s3EndpointProblems } from "./s3-endpoint";
 
 /** The URL, or undefined for text that is none (the url check reports that one). */
@@ -73,8 +73,8 @@ export const postgresSchema = z.strictObject({
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
             bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" }).describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
-            accessKeyId: secret.describe("Access key (secret)."),
-            secretAccessKey: secret.describe("Secret key (secret)."),
+            accessKeyId: secretToken.describe("Access key (secret)."),
+            secretAccessKey: secretToken.describe("Secret key (secret)."),
         }).superRefine((s3, ctx) => {
             for (const problem of s3EndpointProblems(s3)) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
         }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),

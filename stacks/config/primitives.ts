@@ -15,9 +15,18 @@ export const cidrSized = (largest: number, smallest: number, source: string) => 
     return parseIpv4Cidr(v) === undefined || (prefix >= largest && prefix <= smallest);
 }, { message: `must be a /${largest} to /${smallest} (${source})` });
 
-/** A range allowed to reach an operator port (SSH, the API): never the whole internet. */
+/**
+ * A range allowed to reach an operator port (SSH, the API): never the whole internet, nor a share
+ * of it no organisation holds. Two /1s are the whole internet, so anything wider than a /8 (the
+ * largest block ever assigned to one holder) is refused.
+ */
 export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
     message: "opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)",
+}).refine((v) => v.endsWith("/0") || !/\/[1-7]$/.test(v), {
+    error: (issue) => {
+        const blocks = 2 ** (8 - Number(String(issue.input).split("/")[1]));
+        return `opens the port to ${blocks} of the internet's 256 /8 blocks, wider than any one organisation holds; list the operators' own ranges (e.g. 203.0.113.0/24)`;
+    },
 });
 
 /** Meshed service accounts, `namespace/name`, that a Linkerd policy admits. */
@@ -97,6 +106,14 @@ export function checkedSecret(problem: (text: string) => string | undefined = ()
     }).transform((v) => pulumi.secret(v));
 }
 export const secret = checkedSecret();
+/**
+ * A key or token, one word: it goes into an HTTP header (`Authorization: Bearer`, `x-api-key`), a
+ * signed request or a config line, where a space or a line break (a key pasted with its newline)
+ * breaks every call. Described by shape, never shown.
+ */
+export const secretToken = checkedSecret((text) => (/\s/.test(text)
+    ? "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds"
+    : undefined));
 
 export const role = z.enum(["server", "agent"]);
 
