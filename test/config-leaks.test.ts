@@ -6,7 +6,8 @@ import { looksLikeCredential } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
 import { ConfigError } from "../stacks/config/errors";
-import { lineFor, parse, problems, stackValues } from "./helpers";
+import { lineFor, parse, problems, PROJECT_DIR, stackValues } from "./helpers";
+import { stackFileSecurePaths } from "../stacks/config/encrypted-values";
 
 /** The marker every planted secret carries: no error may print it. */
 const PLANTED = "PLANTED7Q9";
@@ -66,6 +67,31 @@ describe("configuration errors never echo a secret, whatever key it was written 
         const hidden = lines([...encrypted, "groundwork:cost"]);
         noPlanted(hidden);
         assert.match(lineFor(hidden, "cost.monthlyBudgetUsd"), /= \[text of 17 characters, not shown as it may hold a secret\]: must be a number/);
+    });
+
+    it("shows plain text beside an encrypted value when the stack file says which leaves it encrypts, and hides the encrypted leaf and what holds it", () => {
+        const raw = Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const access = JSON.parse(raw["groundwork:access"]);
+        raw["groundwork:access"] = JSON.stringify({ ...access, domain: "Bad_Domain", sso: { ...access.sso, clientSecret: `${PLANTED} x`, groupsClaim: `${PLANTED}!` } });
+        // The dev stack file's own encrypted leaves (access.sso.clientSecret among them), and the keys holding them.
+        const devSecure = stackFileSecurePaths(PROJECT_DIR, "dev", "groundwork")!;
+        assert.ok(devSecure.includes("groundwork:access.sso.clientSecret"));
+        const encrypted = [...new Set(devSecure.map((p) => p.split(".")[0].split("[")[0]))];
+        const lines = (securePaths?: string[]) => {
+            try { parseStackConfig(raw, encrypted, securePaths); } catch (err) { if (err instanceof ConfigError) return err.problems; throw err; }
+            return assert.fail("expected the configuration to be rejected");
+        };
+        const known = lines(devSecure);
+        assert.match(lineFor(known, "access.domain"), /= "Bad_Domain": must be a lower-case DNS name/, "the committed plain text beside the secret is shown");
+        assert.match(lineFor(known, "access.sso.clientSecret"), /= \[secret\]: holds a space or a line break/);
+        noPlanted(known.filter((l) => !l.startsWith("groundwork:access.sso.groupsClaim")));
+        // Without the file's encrypted paths (config from an ESC environment), nothing under the key is shown.
+        const unknown = lines(undefined);
+        noPlanted(unknown);
+        assert.match(lineFor(unknown, "access.domain"), /= \[text of 10 characters, not shown as it may hold a secret\]/);
+        // An ancestor of the encrypted leaf is hidden even when the file's paths are known.
+        const whole = lines([...devSecure.filter((p) => !p.startsWith("groundwork:access")), "groundwork:access.sso"]);
+        noPlanted(whole);
     });
 
     it("refuses a credential stored in plain text in the stack file, without showing it", () => {

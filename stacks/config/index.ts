@@ -17,7 +17,7 @@ import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
-import { encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
+import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
 import { platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
@@ -587,6 +587,24 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
 }
 
 /**
+ * Whether text at a config path may hold an encrypted value. The CLI marks a whole top-level key
+ * secret when anything inside it is encrypted; with the stack file's own encrypted paths known, only
+ * those paths, what holds them and what they hold are hidden, and the plain text beside them (in
+ * the committed file for anyone to read) is shown. Without them, or for a key the file encrypts
+ * nothing under (an ESC environment's secret), all of the key is hidden.
+ */
+function encryptedAt(isEncrypted: (top: string) => boolean, securePaths: readonly string[] | undefined): (path: readonly PropertyKey[]) => boolean {
+    const secure = securePaths?.filter((p) => p.startsWith(`${NAMESPACE}:`)).map(configPathParts);
+    const within = (outer: readonly PropertyKey[], inner: readonly PropertyKey[]) => outer.length <= inner.length && outer.every((part, i) => String(part) === String(inner[i]));
+    return (path) => {
+        const top = String(path[0]);
+        if (!isEncrypted(top)) return false;
+        const underTop = secure?.filter((p) => String(p[0]) === top) ?? [];
+        return underTop.length === 0 || underTop.some((p) => within(p, path) || within(path, p));
+    };
+}
+
+/**
  * Parses the raw config map (`groundwork:<key>` → JSON text, as the Pulumi CLI hands it over).
  * `encryptedKeys` are the full keys the CLI marks secret: one with an encrypted value anywhere
  * inside (the CLI marks a structured key as a whole), so no text under them is echoed, wherever
@@ -613,7 +631,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
     }
     const result = stackConfigSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
-        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, (path) => isEncrypted(String(path[0]))));
+        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths)));
     }
     const config = result.data as StackConfig;
     const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];
