@@ -1,39 +1,60 @@
 /**
  * Unquoted scalars the Pulumi CLI reads differently from this plan. The CLI (v3.248.0) reads stack
  * files with gopkg.in/yaml.v3 v3.0.1 (pulumi/pulumi@v3.248.0 sdk/go/common/encoding/marshal.go L27,
- * L111-124; sdk/go.mod), whose resolver (go-yaml/yaml@v3.0.1 resolve.go `resolve`) strips `_` and
- * parses integers with Go's base prefixes, and turns date-like text into a time.Time that Pulumi then
- * writes as Go's `2006-01-02 15:04:05 +0000 UTC` (config/object.go `unmarshalObject`). The plan reads
- * YAML 1.2's core schema. Where the two differ, the plan would show one value and `pulumi up` use
- * another, so such a value is refused until it is written one way both read alike.
+ * L111-124; sdk/go.mod), whose resolver (go-yaml/yaml@v3.0.1 resolve.go `resolve`, L158-275) strips
+ * `_` and parses integers with Go's base prefixes (`strconv.ParseInt(plain, 0, 64)`), and turns
+ * date-like text (`parseTimestamp`, L294-326) into a time.Time that Pulumi then writes as Go's
+ * `2006-01-02 15:04:05 +0000 UTC` (config/object.go `unmarshalObject`). The plan reads YAML 1.2's
+ * core schema. Where the two differ, the plan would show one value and `pulumi up` use another, so
+ * such a value is refused until it is written one way both read alike.
  */
 
-/** Whether Go's ParseInt/ParseUint with base 0, or yaml.v3's float pattern, reads the text as a number. */
-function goReadsAsNumber(text: string): boolean {
-    return /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.test(text)
-        || /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text);
+/** The number yaml.v3 reads a plain scalar's text as (underscores already removed), or undefined for text. */
+function goNumber(text: string): number | undefined {
+    const int = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+    if (int) {
+        const [, sign, digits] = int;
+        const value = /^0[xX]/.test(digits) ? BigInt(`0x${digits.slice(2)}`)
+            : /^0[oObB]/.test(digits) ? BigInt(`0${digits[1].toLowerCase()}${digits.slice(2)}`)
+                : digits.length > 1 && digits[0] === "0" ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+        return Number(sign === "-" ? -value : value);
+    }
+    // yaml.v3's yamlStyleFloat, then strconv.ParseFloat.
+    return /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : undefined;
 }
 
-/** Why a plain (unquoted) scalar's text reads differently under the Pulumi CLI, or undefined. Never quotes the text. */
-export function goYamlDivergence(source: string): string | undefined {
+/** Whether yaml.v3's parseTimestamp turns the text into a time: one of its four Go layouts, with a real date and time. */
+function goTimestamp(text: string): boolean {
+    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?))?$/.exec(text);
+    if (!m) return false;
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+    const [hour, minute, second] = [m[4] ?? m[7], m[5] ?? m[8], m[6] ?? m[9]].map((v) => (v === undefined ? 0 : Number(v)));
+    return hour <= 23 && minute <= 59 && second <= 59;
+}
+
+/**
+ * Why a plain (unquoted) scalar reads differently under the Pulumi CLI, or undefined. `parsed` is
+ * what this plan's parser made of it. Never quotes the text.
+ */
+export function goYamlDivergence(source: string, parsed: unknown): string | undefined {
     // yaml.v3's resolve table: these exact spellings are floats there, and JSON cannot carry them.
     if (/^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/.test(source)) {
         return "an unquoted .inf or .nan, which no configuration value can carry (Pulumi stores config as JSON); give a number, or quote it if it is text";
     }
     // Only text starting with a digit or a sign goes on to the number and date parsers there.
     if (!/^[-+0-9]/.test(source)) return undefined;
-    if (/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$/.test(source)) {
+    if (goTimestamp(source)) {
         return "an unquoted date or time, which the Pulumi CLI rewrites as Go's time format (2006-01-02 15:04:05 +0000 UTC); quote it";
     }
-    if (source.includes("_") && goReadsAsNumber(source.replace(/_/g, ""))) {
+    const go = goNumber(source.replace(/_/g, ""));
+    if (go === undefined || parsed === go) return undefined;
+    if (source.includes("_")) {
         return "an unquoted number with '_' in it, which the Pulumi CLI reads as a number and this plan as text; drop the underscores, or quote it if it is text";
     }
-    if (/^[-+]?0[bB][01]+$/.test(source)) {
-        return "an unquoted 0b binary number, which the Pulumi CLI reads as a number and this plan as text; write it in decimal, or quote it if it is text";
-    }
-    const octal = /^[-+]?0([0-7]+)$/.exec(source);
-    if (octal && parseInt(octal[1], 8) !== parseInt(octal[1], 10)) {
+    if (/^[-+]?0[0-7]+$/.test(source)) {
         return "an unquoted number with a leading zero, which the Pulumi CLI reads as octal and this plan as decimal; drop the leading zero, or quote it if it is text";
     }
-    return undefined;
+    return "an unquoted number the Pulumi CLI reads in a base this plan does not (0b binary, an upper-case 0X/0O/0B, or a sign before 0x/0o); write it in decimal, or quote it if it is text";
 }

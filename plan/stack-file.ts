@@ -37,7 +37,8 @@ function keyAt(text: string, line: number): string | undefined {
 function parseYaml(file: string, text: string): Record<string, any> {
     // Merge keys (`<<: *base`) as the Pulumi CLI's gopkg.in/yaml.v3 applies them.
     const lineCounter = new YAML.LineCounter();
-    const doc = YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
+    const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, merge: true, lineCounter });
+    const doc = Array.isArray(docs) ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
     const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
@@ -48,8 +49,11 @@ function parseYaml(file: string, text: string): Record<string, any> {
     };
     // The CLI's yaml.v3 Unmarshal "decodes the first document" and ignores the rest without a word
     // (go-yaml/yaml@v3.0.1 yaml.go L54).
-    if (doc.errors.some((e) => e.code === "MULTIPLE_DOCS")) {
-        const pos = doc.errors.find((e) => e.code === "MULTIPLE_DOCS")!.linePos?.[0];
+    // An empty document after a closing `---` holds nothing to ignore.
+    const empty = (d: YAML.Document) => d.contents === null || (YAML.isScalar(d.contents) && d.contents.value === null);
+    const ignored = Array.isArray(docs) ? docs.slice(1).find((d) => !empty(d) || d.errors.length > 0) : undefined;
+    if (ignored) {
+        const pos = ignored.range ? lineCounter.linePos(ignored.range[0]) : undefined;
         throw new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: holds a second YAML document (after ---), which the Pulumi CLI would ignore; keep one document, with every key under its config:`);
     }
     if (doc.errors.length > 0) throw fail(doc.errors[0]);
@@ -57,7 +61,7 @@ function parseYaml(file: string, text: string): Record<string, any> {
     if (doc.warnings.length > 0) throw fail(doc.warnings[0]);
     YAML.visit(doc, {
         Scalar(key, node) {
-            const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source) : undefined;
+            const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source, node.value) : undefined;
             if (!problem || !node.range) return;
             const pos = lineCounter.linePos(node.range[0]);
             const near = keyAt(text, pos.line);

@@ -91,8 +91,10 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
     // under wireguard-native every node needs one, and a server reached from other sites needs its
     // address in the API certificate.
     const pinned = nodes.filter((n) => n.public && (ctx.overlay === "wireguard-native" || (ctx.multiSite && n.role === "server")));
-    // Pulumi reaches over SSH the initial server (kubeconfig, Vault's bootstrap) and the nodes it pins.
-    const reached = [...new Set([...(initialServer ? [initialServer.name] : []), ...pinned.map((n) => n.name)])];
+    // Pulumi reaches over SSH the initial server (kubeconfig, Vault's bootstrap) and the nodes it
+    // pins. User data is written once, at creation, so every public node gets a key: one that is not
+    // reached now may be later (a site added, an overlay changed). Private nodes are never reached.
+    const withHostKeys = [...new Set([...(initialServer ? [initialServer.name] : []), ...nodes.filter((n) => n.public).map((n) => n.name)])];
     // Nodes here join over the private network when the servers are here too.
     const serverUrl = initialServer ? supervisorUrl(initialServer.privateIp!) : args.externalServerUrl!;
 
@@ -116,7 +118,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             etcdSnapshots: ctx.etcdSnapshots,
         },
         freeformTags: tags,
-        hostKeysFor: ctx.cluster.sshHostKeys === "generated" ? reached : [],
+        hostKeysFor: ctx.cluster.sshHostKeys === "generated" ? withHostKeys : [],
     }, { provider });
 
     const externalIps = pinned.map((n) => new K3sExternalIp(`${n.name}-external-ip`, {

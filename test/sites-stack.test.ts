@@ -116,7 +116,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         }
     });
 
-    it("makes host keys only for the nodes Pulumi connects to: an agent's user data holds none unless wireguard-native pins its address", async () => {
+    it("makes host keys only for the nodes Pulumi may connect to, the public ones: a private agent's user data holds none", async () => {
         const keysOf = (plan: PlanResult, node: string) => YAML.parse(userData(instances(plan).find((i) => i.name === node)!)).ssh_keys;
         const dev = await committedPlan("dev");
         assert.match(keysOf(dev, "server-1").ed25519_public, /^ssh-ed25519 /);

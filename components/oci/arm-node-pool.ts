@@ -49,10 +49,11 @@ export interface OciArmNodePoolArgs {
     };
     freeformTags?: Record<string, string>;
     /**
-     * The nodes Pulumi connects to over SSH: each gets an SSH host key made here and installed at
-     * boot, so every connection verifies it. The others make their own, which nothing here uses,
-     * and their user data holds no host private key (an agent's is readable by the one workload the
-     * metadata service is open to, Vault). Empty under trust on first use.
+     * The nodes Pulumi may connect to over SSH (the public ones, and the initial server): each gets
+     * an SSH host key made here and installed at boot, so every connection verifies it. The others
+     * make their own, which nothing here uses, and their user data holds no host private key (an
+     * agent's is readable by the one workload the metadata service is open to, Vault). Empty under
+     * trust on first use.
      */
     hostKeysFor: string[];
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem, longestCronGapHours, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
+import { cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 import { meshClients, secretToken } from "./primitives";
 import { s3EndpointProblems } from "./s3-endpoint";
 
@@ -90,28 +90,7 @@ export const postgresSchema = z.strictObject({
             message: `reads the folder "${postgres.restore.fromServerName}", which is also backup.serverName: the restored cluster would archive over the backups it restores from; set platform.postgres.backup.serverName to a new folder, such as ${postgres.backup.serverName}-2`,
         });
     }
-    const target = postgres.restore?.targetTime;
-    const oldest = target === undefined ? undefined : oldestRecoverableMs(postgres.backup.retentionDays, postgres.backup.schedule, Date.now());
-    if (target !== undefined && oldest !== undefined && Date.parse(target) < oldest) {
-        ctx.addIssue({
-            code: "custom", path: ["restore", "targetTime"],
-            message: `is ${Math.floor((Date.now() - Date.parse(target)) / 86_400_000)} days ago, before anything retention keeps: backup.retentionDays ${postgres.backup.retentionDays} keeps the base backups and WAL to reach any moment of the last ${postgres.backup.retentionDays} days (and the base backup before them), and deletes older ones; give a moment inside that window`,
-        });
-    }
 });
-
-/**
- * The earliest moment a point-in-time recovery can still reach, in ms: retention `<n>d` becomes
- * barman's "RECOVERY WINDOW OF <n> DAYS" (cloudnative-pg/barman-cloud ParsePolicy, read in the code
- * index 2026-11-28), which keeps every base backup and WAL needed
- * for the last n days, so the oldest kept base backup is at most one schedule gap older. Undefined
- * when the schedule cannot be read (its own check speaks).
- */
-export function oldestRecoverableMs(retentionDays: number, schedule: string, now: number): number | undefined {
-    const fields = schedule.trim().split(/\s+/);
-    if (fields.length !== 6 || cronProblem(schedule, true) !== undefined) return undefined;
-    return now - retentionDays * 86_400_000 - longestCronGapHours(fields.slice(1).join(" ")) * 3_600_000;
-}
 
 export type PostgresConfig = z.infer<typeof postgresSchema>;
 

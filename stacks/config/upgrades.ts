@@ -96,10 +96,15 @@ function localClock(zone: string, at: number): { day: string; minute: number } {
  * (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L41-64 `Contains`), or in `overrun` minutes after it.
  */
 export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
-    const minutes = covered(w, overrun);
+    const inside = covered(w);
+    const end = minutes(w.endTime);
+    const onDay = (day: string) => w.days.includes(day as (typeof DAYS)[number]);
     return (at) => {
         const { day, minute } = localClock(w.timeZone, at);
-        return w.days.includes(day as (typeof DAYS)[number]) && minutes.has(minute);
+        if (onDay(day) && inside.has(minute)) return true;
+        // Work begun at the window's last minute goes on: that minute's own weekday is the one to check.
+        const since = (minute - end + 1440) % 1440;
+        return since > 0 && since <= overrun && onDay(localClock(w.timeZone, at - since * 60_000).day);
     };
 }
 
