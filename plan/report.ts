@@ -93,6 +93,12 @@ export function renderSummary(plan: PlanResult, outDir: string, files: string[],
             ...plan.placeholders.map((p) => `  ${p}`),
         );
     }
+    if (plan.uncheckedSecrets.length > 0) {
+        lines.push(
+            "Secrets not checked for leaks, their value being also plain text of the stack file (choose a value that is not):",
+            ...plan.uncheckedSecrets.map((p) => `  ${p}`),
+        );
+    }
     lines.push(...verdicts, `Wrote ${files.map((f) => path.join(outDir, f)).join(", ")}`);
     return lines.join("\n") + "\n";
 }

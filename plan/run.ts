@@ -36,6 +36,12 @@ export interface PlanResult {
     placeholders: string[];
     /** Every secret value the plan saw in the clear; nothing it writes may contain one. */
     secretValues: string[];
+    /**
+     * Config paths given with `--secret` whose value is also plain text of the stack file (a short
+     * password that is a word of an address): nothing can tell a leak of it from that text, so it is
+     * not checked, and the summary says so.
+     */
+    uncheckedSecrets: string[];
 }
 
 function collectSecrets(resources: RecordedResource[], outputs: unknown[], supplied: string[]): string[] {
@@ -92,6 +98,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const project: string = projectFile.name;
     const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
     const stackConfig = readStackFile(stackFile, project, options.secrets);
+    const plainText = Object.values(readStackFile(stackFile, project).config).join("\n");
+    const unchecked = Object.entries(options.secrets ?? {}).filter(([, value]) => plainText.includes(value));
 
     const monitor = new PlanMonitor({ call: offlineInvoke, newResource: offlineResource }, project, options.stack);
     await setMocks(monitor.mocks, project, options.stack, false);
@@ -124,6 +132,8 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         outputs,
         placeholders: stackConfig.placeholders,
         // Stand-ins for encrypted config are secrets too: they must not leak any more than the real values.
-        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets, ...stackConfig.placeholders.map(placeholderFor)]),
+        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets.filter((v) => !unchecked.some(([, u]) => u === v)), ...stackConfig.placeholders.map(placeholderFor)])
+            .filter((v) => !unchecked.some(([, u]) => u === v)),
+        uncheckedSecrets: unchecked.map(([key]) => key),
     };
 }

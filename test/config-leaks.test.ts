@@ -115,6 +115,26 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.doesNotThrow(() => parse(pem), "a PEM key, many lines, is still taken where one is asked for (oci.auth.privateKey)");
     });
 
+    it("refuses, without showing them, credentials in a URL's fragment or an S3 endpoint's query, and keys shaped like Entra or Google secrets (sweep s13)", () => {
+        const cases: [string, string, (v: any) => void, RegExp][] = [
+            ["edge", "platform.postgres.backup.s3.endpointURL", (v) => (v.platform.postgres.backup.s3.endpointURL = `https://s3.eu-central-1.amazonaws.com/?X-Amz-Credential=AKIA${PLANTED}&X-Amz-Signature=${PLANTED}`), /has a query or fragment, which an S3 endpoint never has/],
+            ["cloud", "monitoring.alerts.runbookUrl", (v) => (v.monitoring.alerts.runbookUrl = `https://git.groundwork.example/p/blob/main/README.md#access_token=${PLANTED}`), /carries #access_token= in its fragment/],
+            ["cloud", "access.sso.oauthEndpoints.userinfoUrl", (v) => (v.access.sso.oauthEndpoints.userinfoUrl = `https://login.example.com/userinfo#client_secret=${PLANTED}`), /= "https:\/\/login\.example\.com\/userinfo#\[fragment removed\]": carries #client_secret= in its fragment/],
+            ["cloud", "apps.chat.team", (v) => (v.apps.chat = { ...v.apps.chat, team: `Xy78Q~${PLANTED}.abcdEFGHijkl_MNOPqrst.uvWX` }), /names team "\[not shown\]"/],
+            ["cloud", "aws.existingVpc.vpcId", (v) => (v.aws.existingVpc = { vpcId: `AIzaSy${PLANTED}_abcdefghijklmnopqrs`, publicSubnetIds: ["subnet-01234567", "subnet-01234568"], privateSubnetIds: ["subnet-01234569", "subnet-0123456a"] }), /= \[text of \d+ characters, not shown as it may hold a secret\]: must be a VPC id/],
+        ];
+        for (const [stack, key, edit, expected] of cases) {
+            const v = stackValues(stack);
+            edit(v);
+            const lines = problems(v);
+            noPlanted(lines);
+            assert.match(lineFor(lines, key), expected, key);
+        }
+        const fine = stackValues("cloud");
+        fine.monitoring.alerts.runbookUrl = "https://git.groundwork.example/p/blob/main/README.md";
+        assert.doesNotThrow(() => parse(fine));
+    });
+
     it("refuses a blank secret, naming the key without showing it", () => {
         const v = stackValues("dev");
         v.access.sso.clientSecret = "   ";

@@ -26,18 +26,24 @@ function showValue(value: unknown): string {
 }
 
 /** The prefixes of common API keys and tokens (which looksLikeCredential names), as a regular expression's alternatives. */
-const TOKEN_PREFIXES = String.raw`sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA`;
+const TOKEN_PREFIXES = String.raw`sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza`;
+/** A Microsoft Entra client secret: three characters, a digit, `Q~`, then the rest (seen in every secret Entra issues since 2021). */
+const ENTRA_SECRET = String.raw`[A-Za-z0-9_-]{3}[0-9]Q~[A-Za-z0-9_.~-]{20,}`;
+/** A URL parameter, in a query or a fragment, named like a credential, with its value. */
+const CREDENTIAL_PARAMETER_VALUE = /([?&#][A-Za-z0-9_.-]*(?:token|secret|key|passw|sig|auth|credential)[A-Za-z0-9_.-]*=)[^&#\s"']+/gi;
 
 /**
  * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
  * the prefixes of common API keys and tokens (OpenAI and Langfuse `sk-`, GitHub `ghp_`/`github_pat_`,
- * GitLab `glpat-`, Slack `xox?-`, Hugging Face `hf_`, Tailscale `tskey-`, AWS access key ids),
- * a Vault token (`hvs.`), or a long unbroken run of key-like characters.
+ * GitLab `glpat-`, Slack `xox?-`, Hugging Face `hf_`, Tailscale `tskey-`, AWS access key ids,
+ * Google API keys `AIza`), a Vault token (`hvs.`), an Entra client secret, or a long unbroken run
+ * of key-like characters.
  */
 export function looksLikeCredential(text: string): boolean {
     if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
         new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_-]`).test(text) ||
+        new RegExp(ENTRA_SECRET).test(text) ||
         /[A-Za-z0-9+/_=-]{40,}/.test(text);
 }
 
@@ -51,13 +57,17 @@ export function redactCredentials(message: string): string {
     return message
         .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key not shown]")
         .replace(new RegExp(`(^|[^A-Za-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_.+/=-]*`, "g"), "$1[not shown]")
+        .replace(new RegExp(ENTRA_SECRET, "g"), "[not shown]")
+        .replace(CREDENTIAL_PARAMETER_VALUE, "$1[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
         .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) ? run : "[not shown]"));
 }
 
-/** A URL with its user information and query removed: where tokens and passwords ride in a URL. */
+/** A URL with its user information, query and fragment removed: where tokens and passwords ride in a URL. */
 function withoutUrlCredentials(text: string): string {
-    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1[credentials removed]@").replace(/\?.*$/s, (q) => (q.length > 1 ? "?[query removed]" : q));
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1[credentials removed]@")
+        .replace(/#.*$/s, (f) => (f.length > 1 ? "#[fragment removed]" : f))
+        .replace(/\?[^#]*/s, (q) => (q.length > 1 ? "?[query removed]" : q));
 }
 
 /** Key names under which a value is a credential, whatever the schema says of the key. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SHORT_NAME } from "./primitives";
 import { RouteEvaluation } from "../../components/inference/route-evaluations";
 import { PromptVersion } from "../../components/inference/prompt-library";
 import { Classification, mayCarry } from "./inference";
@@ -11,7 +12,7 @@ import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
  * in Langfuse on the calls' traces and as a dataset run.
  */
 
-const routeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be a route's name: lower-case letters, digits and '-', starting with a letter" });
+const routeName = z.string().regex(SHORT_NAME, { message: "must be a route's name: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit" });
 const evaluatorName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { message: "must be lower-case letters, digits and '-', starting with a letter (it names the score in Langfuse)" });
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: "must be lower-case letters, digits and '-'" });
 

@@ -286,9 +286,25 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (pods && (pods.prefix > 24 || 2 ** (24 - pods.prefix) < nodes.length)) {
         ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${pods.prefix > 24 ? "no" : 2 ** (24 - pods.prefix)} node range(s) of /24, but k3s gives each of this stack's ${nodes.length} node(s) its own /24; use a /${Math.min(24, 24 - Math.ceil(Math.log2(Math.max(nodes.length, 1))))} or larger, such as 10.42.0.0/16` });
     }
+    // Pulumi reads the kubeconfig and bootstraps Vault over SSH at the initial OCI server's public address.
+    const ociServers = objectItems(isObject(cfg.oci) ? cfg.oci.nodes : undefined).filter(([n]) => n.role === "server");
+    if (ociServers.length > 0 && ociServers[0][0].public === false) {
+        const [first, i] = ociServers[0];
+        ctx.addIssue({ code: "custom", path: ["oci", "nodes", i, "public"], message: `is false on ${String(first.name)}, the server that starts the cluster, which Pulumi reaches over SSH at its public address (the kubeconfig, Vault's bootstrap); leave it public, as servers are by default` });
+    }
+    // kube-controller-manager's node range allocator refuses a cluster range more than 16 bits wider
+    // than the node ranges (pkg/controller/nodeipam/ipam/cidrset, clusterSubnetMaxDiff = 16).
+    if (pods && pods.prefix < 8) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `is a /${pods.prefix}, more than 16 bits wider than the /24 each node takes, which Kubernetes' node range allocator refuses, so no node gets a pod range; use a /8 or narrower, such as 10.42.0.0/16` });
+    }
     const services = range(cluster.serviceCidr);
     if (services && services.prefix > 28) {
         ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix)} addresses, but k3s gives cluster DNS the tenth; use a /28 or larger, such as 10.43.0.0/16` });
+    }
+    // kube-apiserver: "specified --service-cluster-ip-range is too large; for 32-bit addresses, the
+    // mask must be >= 12" (kubernetes cmd/kube-apiserver/app/options/validation.go, maxCIDRBits 20).
+    if (services && services.prefix < 12) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `is a /${services.prefix}, which kube-apiserver refuses (the mask must be at least 12), so the server never starts; use a /12 or narrower, such as 10.43.0.0/16` });
     }
     // Tailscale numbers its nodes from the CGNAT range (tailscale.com/kb/1015/100.x-addresses).
     if (overlays.some((o) => o.overlay === "tailscale")) {

@@ -4,14 +4,14 @@ import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { meshClients, noRepeats, objectItems, secretToken } from "./primitives";
+import { meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
  * the routes applications ask the gateway for, and who may spend how much.
  */
 
-const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be lower-case letters, digits and '-', starting with a letter, at most 31 characters" });
+const name = z.string().regex(SHORT_NAME, { message: "must be lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 31 characters" });
 
 /**
  * The entities only Presidio finds: names and places (its NLP model), IP addresses, and IBANs
@@ -122,7 +122,8 @@ const teamSchema = z.strictObject({
     ...limits,
     dataClass: z.enum(CLASSIFICATIONS).default("public")
         .describe("The most sensitive data the team sends. Its keys reach only routes cleared for it (a route's classification at least as sensitive): a restricted team only routes that stay in the cluster. The gateway refuses the others at run time (the team's and keys' `models`)."),
-    routes: z.array(name).optional().describe("Routes the team may call; default every route its dataClass allows."),
+    // An empty list is no restriction to LiteLLM: a team without models may call every one (sweep s13 ap01).
+    routes: z.array(name).refine((routes) => routes.length > 0, { message: "must name at least one route: LiteLLM reads an empty list as every route; leave routes out for every route the team's dataClass allows" }).optional().describe("Routes the team may call; default every route its dataClass allows."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
     ownersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),

@@ -70,6 +70,9 @@ export const postgresSchema = z.strictObject({
                 .refine((url) => !parsedUrl(url)?.hostname.startsWith("["), { message: "is an IPv6 address, which the cluster's IPv4 network cannot reach; give a name or an IPv4 address" })
                 // The URL is plain config, written into the ObjectStore and the plan: keys go in accessKeyId/secretAccessKey.
                 .refine((url) => !parsedUrl(url)?.username && !parsedUrl(url)?.password, { message: "carries a user name or password, which would be stored in plain text; put the key in accessKeyId and secretAccessKey" })
+                // An endpoint is a scheme, a host and a port: a query or fragment (a presigned URL's
+                // X-Amz-Credential and X-Amz-Signature) would be stored in plain text, and ignored.
+                .refine((url) => !parsedUrl(url)?.search && !parsedUrl(url)?.hash, { message: "has a query or fragment, which an S3 endpoint never has (a presigned URL's would be stored in plain text); give the endpoint alone, such as https://s3.eu-central-1.amazonaws.com" })
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
             bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" }).describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),

@@ -43,8 +43,14 @@ export const meshClients = z.array(z.string()
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
 /** A Kubernetes node name that is also a hostname label. */
-export const nodeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
-    message: "must be a DNS label: lower-case letters, digits and '-', starting with a letter, at most 31 characters",
+/**
+ * A short DNS label (RFC 1123): names become node names, Kubernetes object names and parts of
+ * others, none of which may start with a digit here or end with '-' (Kubernetes refuses
+ * `edge-server-`, so a node of that name never registers).
+ */
+export const SHORT_NAME = /^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/;
+export const nodeName = z.string().regex(SHORT_NAME, {
+    message: "must be a DNS label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 31 characters",
 });
 
 /** A label key: an optional DNS-subdomain prefix (labels of at most 63, 253 in all) and a name of at most 63 (Kubernetes IsQualifiedName). */
@@ -152,6 +158,11 @@ export function plainUrl(protocol: RegExp, message: string) {
         const named = [...parsed.searchParams.keys()].filter((k) => CREDENTIAL_PARAMETER.test(k));
         if (named.length > 0) {
             ctx.addIssue({ code: "custom", message: `carries ${named.map((k) => `?${k}=`).join(", ")} in its query, which would be written in plain text wherever the URL is; give a URL that needs no credential in it` });
+        }
+        // An OAuth implicit-flow fragment (`#access_token=...`) is a credential too.
+        const fragment = [...new URLSearchParams(parsed.hash.slice(1)).keys()].filter((k) => CREDENTIAL_PARAMETER.test(k));
+        if (fragment.length > 0) {
+            ctx.addIssue({ code: "custom", message: `carries ${fragment.map((k) => `#${k}=`).join(", ")} in its fragment, which would be written in plain text wherever the URL is; give the URL without it` });
         }
     });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SHORT_NAME } from "./primitives";
 import { PromptVersion } from "../../components/inference/prompt-library";
 import { looksLikeCredential } from "./errors";
 import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
@@ -20,7 +21,7 @@ import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 /** Langfuse's label rule: a stack's name becomes a label, so it must be one. */
 export const LANGFUSE_LABEL = /^[a-z0-9_\-.]{1,36}$/;
 
-const routeName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { message: "must be a route's name: lower-case letters, digits and '-', starting with a letter" });
+const routeName = z.string().regex(SHORT_NAME, { message: "must be a route's name: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit" });
 
 const message = z.strictObject({
     role: z.enum(["system", "developer", "user", "assistant"]).describe("Who says it."),
