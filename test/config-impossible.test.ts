@@ -79,6 +79,16 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:edge.machines[1].name = "edge-server-": must be a DNS label: lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit, at most 31 characters']],
         ["a team allowed no route, which LiteLLM reads as every route", "cloud", (v) => { v.inference.teams[0].routes = []; },
             ["groundwork:inference.teams[0].routes = []: must name at least one route: LiteLLM reads an empty list as every route; leave routes out for every route the team's dataClass allows"]],
+        ["Google's issuer with a trailing slash", "hybrid", (v) => { v.access.sso.issuer = "https://accounts.google.com/"; },
+            ['groundwork:access.sso.issuer = "https://accounts.google.com/": has a trailing slash, which Google\'s issuer has not; give https://accounts.google.com']],
+        ["Entra's multi-tenant issuer", "cloud", (v) => { v.access.sso.issuer = "https://login.microsoftonline.com/common/v2.0"; },
+            ['groundwork:access.sso.issuer = "https://login.microsoftonline.com/common/v2.0": is one of Entra\'s multi-tenant endpoints, whose discovery document names a {tenantid} template that no token\'s issuer matches; give https://login.microsoftonline.com/<your tenant id>/v2.0']],
+        ["Let's Encrypt without its directory path", "cloud", (v) => { v.access.tls.acmeServer = "https://acme-v02.api.letsencrypt.org/"; },
+            ['groundwork:access.tls.acmeServer = "https://acme-v02.api.letsencrypt.org/": is a Let\'s Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)']],
+        ["a runbook URL with a fragment every alert would add to", "dev", (v) => { v.monitoring.alerts.runbookUrl += "#monitoring-and-alerts"; },
+            ["groundwork:monitoring.alerts.runbookUrl = [text of 92 characters, not shown as it may hold a secret]: has a #fragment, but every alert appends its own section (#<alert section>); give the README's URL without one"]],
+        ["a client id with a zero-width space", "cloud", (v) => { v.access.sso.clientId += "\u200b"; },
+            ['groundwork:access.sso.clientId = "11111111-2222-3333-4444-555555555555\\u200b": must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters']],
         ["an IPv4 octet above 255", "edge", (v) => { v.edge.machines[0].host = "192.168.10.300"; },
             ['groundwork:edge.machines[0].host = "192.168.10.300": looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)']],
         ["an OCID left as the documentation placeholder", "dev", (v) => { v.oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample"; },
@@ -330,7 +340,7 @@ describe("bad-input sweep s12: blank names and an impossible offset", () => {
             v.access.sso.clientId = "   ";
             v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, restore: { fromServerName: "postgres", targetTime: "2026-01-01T00:00:00+25:00" } } };
         });
-        assert.match(dev.join("\n"), /^groundwork:access\.sso\.clientId = .*: must be the OIDC client id, not blank and without spaces$/m);
+        assert.match(dev.join("\n"), /^groundwork:access\.sso\.clientId = .*: must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters$/m);
         assert.match(dev.join("\n"), /^groundwork:platform\.postgres\.restore\.targetTime = "2026-01-01T00:00:00\+25:00": has a zone offset past ±23:59; give the offset of a real zone, or Z$/m);
         const issuer = only("dev", (v) => (v.access.sso.issuer = "https://id.groundwork.example/realms/groundwork?tenant=x"));
         assert.deepEqual(issuer, ["groundwork:access.sso.issuer = \"https://id.groundwork.example/realms/groundwork?[query removed]\": has a query or fragment, which an OIDC issuer never has (OpenID Connect Core 1.0, section 2); give the issuer as its discovery document names it"]);
@@ -636,6 +646,12 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         });
         assert.match(lineFor(found, "access.tls.issuer"), /is acme, but lab\.groundwork\.internal is not a public name: .*use private-ca/);
         assert.match(lineFor(found, "oci.alwaysFree"), /is false, but cost\.alwaysFreeOnly holds this stack to OCI Always Free/);
+    });
+
+    it("takes the domain's apex as a host (sweep s13 ac01, a false refusal)", () => {
+        const values = stackValues("cloud");
+        values.access.hosts.gateway = values.access.domain;
+        assert.equal(parse(values).access!.hosts.gateway, values.access.domain);
     });
 
     it("takes an operator range as wide as a /8, a company's VPN block", () => {

@@ -58,8 +58,12 @@ const ssoSchema = z.strictObject({
     issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
         // OpenID Connect Core 1.0 section 2: the issuer is an https URL "with no query or fragment components".
         .refine((url) => !/[?#]/.test(url), { message: "has a query or fragment, which an OIDC issuer never has (OpenID Connect Core 1.0, section 2); give the issuer as its discovery document names it" })
+        // Tokens carry the issuer exactly as the discovery document names it, and applications compare it
+        // whole: Google's has no trailing slash, and Entra's multi-tenant endpoints name a {tenantid} template.
+        .refine((url) => url !== "https://accounts.google.com/", { message: "has a trailing slash, which Google's issuer has not; give https://accounts.google.com" })
+        .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers)\//.test(url), { message: "is one of Entra's multi-tenant endpoints, whose discovery document names a {tenantid} template that no token's issuer matches; give https://login.microsoftonline.com/<your tenant id>/v2.0" })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
-    clientId: z.string().regex(/^\S+$/, { message: "must be the OIDC client id, not blank and without spaces" }).describe("OIDC client id registered for this stack."),
+    clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" }).describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
         .describe("ID-token claim that lists a person's groups."),
@@ -100,7 +104,10 @@ export const accessSchema = z.strictObject({
     tls: z.strictObject({
         issuer: z.enum(["acme", "private-ca"]).describe("`acme`: public certificates by HTTP-01 (hosts must resolve to the ingress); `private-ca`: the stack's own CA, for names no public resolver knows."),
         acmeEmail: z.email({ message: "must be an e-mail address" }).optional().describe("Contact for the ACME account; required with `acme`."),
-        acmeServer: z.url({ protocol: /^https$/, message: "must be an https ACME directory URL" }).default(LETS_ENCRYPT)
+        acmeServer: z.url({ protocol: /^https$/, message: "must be an https ACME directory URL" })
+            // Let's Encrypt serves its directory at /directory only (acme-v02 and acme-staging-v02).
+            .refine((url) => !isLetsEncrypt(url) || new URL(url).pathname === "/directory", { message: "is a Let's Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)" })
+            .default(LETS_ENCRYPT)
             .describe("ACME directory; Let's Encrypt's staging directory while testing."),
     }).describe("Where certificates come from (cert-manager issues and renews them)."),
     hosts: z.strictObject({
@@ -164,7 +171,7 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     const seen = new Map<string, string>();
     for (const [role, host] of Object.entries(hosts)) {
         if (typeof host !== "string" || !HOSTNAME.test(host)) continue;
-        if (domain && HOSTNAME.test(domain) && !host.endsWith(`.${domain}`)) {
+        if (domain && HOSTNAME.test(domain) && host !== domain && !host.endsWith(`.${domain}`)) {
             issues.push({ path: ["access", "hosts", role], message: `is outside groundwork:access.domain ${domain}; use a name ending in .${domain}, such as ${role.toLowerCase()}.${domain}` });
         }
         const other = seen.get(host);

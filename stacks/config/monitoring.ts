@@ -63,6 +63,8 @@ export const monitoringSchema = z.strictObject({
     alerts: z.strictObject({
         receiver: receiverSchema.describe("Where alerts go (one receiver)."),
         runbookUrl: plainUrl(/^https$/, "must be the https URL of this repository's README, e.g. https://github.com/acme/platform/blob/main/README.md")
+            // Every alert appends its own `#<section>`: a fragment here would make the link `#a#b`.
+            .refine((url) => !url.includes("#"), { message: "has a #fragment, but every alert appends its own section (#<alert section>); give the README's URL without one" })
             .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
         gateway: z.strictObject({
             errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),
