@@ -44,6 +44,15 @@ export interface PlanResult {
     uncheckedSecrets: string[];
 }
 
+/**
+ * The `--secret` entries whose value is also plain text of the stack file (read without them, so
+ * encrypted values are placeholders): a leak of such a value cannot be told from that text.
+ */
+export function secretsInPlainText(plainConfig: Record<string, string>, secrets: Record<string, string>): [string, string][] {
+    const plainText = Object.values(plainConfig).join("\n");
+    return Object.entries(secrets).filter(([, value]) => plainText.includes(value));
+}
+
 function collectSecrets(resources: RecordedResource[], outputs: unknown[], supplied: string[]): string[] {
     const values = new Set(supplied);
     const at = (root: unknown, p: string): unknown =>
@@ -98,8 +107,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const project: string = projectFile.name;
     const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
     const stackConfig = readStackFile(stackFile, project, options.secrets);
-    const plainText = Object.values(readStackFile(stackFile, project).config).join("\n");
-    const unchecked = Object.entries(options.secrets ?? {}).filter(([, value]) => plainText.includes(value));
+    const unchecked = secretsInPlainText(readStackFile(stackFile, project).config, options.secrets ?? {});
 
     const monitor = new PlanMonitor({ call: offlineInvoke, newResource: offlineResource }, project, options.stack);
     await setMocks(monitor.mocks, project, options.stack, false);

@@ -5,6 +5,8 @@ import * as path from "path";
 import { looksLikeCredential } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
+import { secretsInPlainText } from "../plan/run";
+import { renderSummary } from "../plan/report";
 import { ConfigError } from "../stacks/config/errors";
 import { lineFor, parse, problems, PROJECT_DIR, stackValues } from "./helpers";
 import { stackFileSecurePaths } from "../stacks/config/encrypted-values";
@@ -133,6 +135,15 @@ describe("configuration errors never echo a secret, whatever key it was written 
         const fine = stackValues("cloud");
         fine.monitoring.alerts.runbookUrl = "https://git.groundwork.example/p/blob/main/README.md";
         assert.doesNotThrow(() => parse(fine));
+    });
+
+    it("names a --secret whose value is also plain text of the stack file, which no leak check can tell apart (sweep s13 se01)", () => {
+        // cloud's SMTP user is alerts@groundwork.example: a password "alerts" is in the plain text already.
+        const plain = readStackFile(path.join(PROJECT_DIR, "Pulumi.cloud.yaml"), "groundwork").config;
+        const secrets = { "groundwork:monitoring.alerts.receiver.email.password": "alerts", "groundwork:access.sso.clientSecret": `${PLANTED}-not-in-the-file` };
+        assert.deepEqual(secretsInPlainText(plain, secrets), [["groundwork:monitoring.alerts.receiver.email.password", "alerts"]]);
+        const summary = renderSummary({ project: "groundwork", stack: "cloud", resources: [], outputs: {}, placeholders: [], secretValues: [], uncheckedSecrets: ["groundwork:monitoring.alerts.receiver.email.password"] }, "out/cloud", []);
+        assert.match(summary, /Secrets not checked for leaks, their value being also plain text of the stack file \(choose a value that is not\):\n {2}groundwork:monitoring\.alerts\.receiver\.email\.password\n/);
     });
 
     it("refuses a blank secret, naming the key without showing it", () => {

@@ -91,14 +91,6 @@ describe("npm run plan", function () {
         });
     }
 
-    it("plans a secret whose value is also plain text of the stack file, saying it cannot check that one (sweep s13 se01)", async () => {
-        const out = tmp();
-        // cloud's SMTP user is alerts@groundwork.example: a password "alerts" is in the plain text already.
-        const run = await planCli("--stack", "cloud", "--out", out, "--secret", "groundwork:monitoring.alerts.receiver.email.password=alerts");
-        assert.equal(run.status, 0, run.stderr);
-        assert.match(run.stdout, /Secrets not checked for leaks, their value being also plain text of the stack file \(choose a value that is not\):\n {2}groundwork:monitoring\.alerts\.receiver\.email\.password\n/);
-    });
-
     it("stands in a placeholder for encrypted config it cannot decrypt, and says which", async () => {
         const out = tmp();
         const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out);
