@@ -56,6 +56,18 @@ function fieldProblem(text: string, field: Field): string | undefined {
 
 /** What is impossible in a cron expression with `seconds` first or not; undefined when it can fire. */
 export function cronProblem(expr: string, withSeconds: boolean): string | undefined {
+    // Pure, and asked of the same few schedules on every parse: four years of days each time otherwise.
+    const key = `${withSeconds} ${expr}`;
+    if (!cronAnswers.has(key)) {
+        if (cronAnswers.size > 1000) cronAnswers.clear();
+        cronAnswers.set(key, uncachedCronProblem(expr, withSeconds));
+    }
+    return cronAnswers.get(key);
+}
+
+const cronAnswers = new Map<string, string | undefined>();
+
+function uncachedCronProblem(expr: string, withSeconds: boolean): string | undefined {
     const fields = withSeconds ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
     const parts = expr.trim().split(/\s+/);
     if (parts.length !== fields.length) return `has ${parts.length} fields, not ${fields.length}`;
@@ -90,12 +102,21 @@ function cronDays(dom: string, month: string, dow: string, count: number): Date[
 
 /** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case. */
 export function canonicalZone(zone: string): string | undefined {
-    try {
-        return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
-    } catch {
-        return undefined;
+    if (!zoneNames.has(zone)) {
+        let canonical: string | undefined;
+        try {
+            canonical = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+        } catch {
+            canonical = undefined;
+        }
+        if (zoneNames.size > 1000) zoneNames.clear();
+        zoneNames.set(zone, canonical);
     }
+    return zoneNames.get(zone);
 }
+
+/** ICU's answers, once per zone name: a parse asks for the same few zones many times. */
+const zoneNames = new Map<string, string | undefined>();
 
 /**
  * An IANA time zone the runtime knows, spelt as the database spells it: SUC, kured and KEDA's cron

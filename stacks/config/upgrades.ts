@@ -7,9 +7,13 @@ const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", 
 /** `HH:MM`, the form kured's time window reads (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L72-80), which SUC uses. */
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a 24-hour time such as 04:00" });
 
+const offsetNames = new Map<string, Intl.DateTimeFormat>();
+
 /** The zone's offset from UTC in minutes on a date (from ICU's longOffset name, GMT+02:00). */
 function offsetMinutes(zone: string, at: Date): number {
-    const name = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+    let format = offsetNames.get(zone);
+    if (!format) offsetNames.set(zone, (format = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" })));
+    const name = format.formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
     const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
     return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
@@ -116,6 +120,18 @@ export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
  * the day, and is not looked at. Undefined when none does.
  */
 export function runInDrainWindow(schedule: string, u: UpgradesConfig): { at: number; window: "window" | "reboots" } | undefined {
+    // A year of runs is a few milliseconds; most stacks ask the same question with the defaults.
+    const key = JSON.stringify([schedule, u]);
+    if (!drainAnswers.has(key)) {
+        if (drainAnswers.size > 1000) drainAnswers.clear();
+        drainAnswers.set(key, firstRunInDrainWindow(schedule, u));
+    }
+    return drainAnswers.get(key);
+}
+
+const drainAnswers = new Map<string, { at: number; window: "window" | "reboots" } | undefined>();
+
+function firstRunInDrainWindow(schedule: string, u: UpgradesConfig): { at: number; window: "window" | "reboots" } | undefined {
     if (shortestCronGapMinutes(schedule, false) < 1440) return undefined;
     const [upgrading, rebooting] = [windowHolds(u.window, UPGRADE_JOB_MINUTES), windowHolds(u.reboots)];
     for (const at of cronRuns(schedule, 366)) {
