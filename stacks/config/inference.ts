@@ -108,7 +108,7 @@ const routeSchema = z.strictObject({
     name: name.describe("Model name applications request."),
     target: name.describe("A model or hosted model that serves it."),
     fallbacks: z.array(name).superRefine(noRepeats("a fallback is tried once")).default([]).describe("Routes tried in order when the target fails."),
-    contextWindowFallbacks: z.array(name).default([]).describe("Routes tried when the prompt exceeds the target's context."),
+    contextWindowFallbacks: z.array(name).superRefine(noRepeats("LiteLLM would try one fallback twice")).default([]).describe("Routes tried when the prompt exceeds the target's context."),
     classification: z.enum(CLASSIFICATIONS).default("internal").describe("The most sensitive data this route may carry; decides where it may fall back to."),
     guardrails: guardrailsSchema.optional().describe("Guardrails on this route's requests; default: pii mask and promptInjection block on a route that can reach a hosted model (its target or a fallback), none on one that stays in the cluster. A team's own are added; the stricter mode wins."),
     cache: z.strictObject({
@@ -123,7 +123,7 @@ const teamSchema = z.strictObject({
     dataClass: z.enum(CLASSIFICATIONS).default("public")
         .describe("The most sensitive data the team sends. Its keys reach only routes cleared for it (a route's classification at least as sensitive): a restricted team only routes that stay in the cluster. The gateway refuses the others at run time (the team's and keys' `models`)."),
     // An empty list is no restriction to LiteLLM: a team without models may call every one (sweep s13 ap01).
-    routes: z.array(name).refine((routes) => routes.length > 0, { message: "must name at least one route: LiteLLM reads an empty list as every route; leave routes out for every route the team's dataClass allows" }).optional().describe("Routes the team may call; default every route its dataClass allows."),
+    routes: z.array(name).superRefine(noRepeats("list each route once")).refine((routes) => routes.length > 0, { message: "must name at least one route: LiteLLM reads an empty list as every route; leave routes out for every route the team's dataClass allows" }).optional().describe("Routes the team may call; default every route its dataClass allows."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
     ownersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),

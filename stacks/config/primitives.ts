@@ -38,6 +38,8 @@ export const NOTEBOOK_SERVERS = { before: "groundwork-notebooks/default", now: "
 
 export const meshClients = z.array(z.string()
     .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })
+    // A namespace is a DNS label (63 characters), a service account a DNS subdomain (253).
+    .refine((client) => (client.split("/")[0] ?? "").length <= 63 && client.length <= 63 + 1 + 253, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
     .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })).default([]);
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
