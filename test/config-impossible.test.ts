@@ -93,6 +93,8 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:inference.routes[1].contextWindowFallbacks[1] = "small": is also item [0]; LiteLLM would try one fallback twice'], "first"],
         ["a mesh client in a namespace longer than 63 characters", "dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, clients: [`${"n".repeat(64)}/app`] } }; },
             ["groundwork:platform.postgres.clients[0] = [text of 68 characters, not shown as it may hold a secret]: names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)"]],
+        ["an operators group with a zero-width space", "dev", (v) => { v.access.sso.operatorsGroup = "platform\u200b-operators"; },
+            ['groundwork:access.sso.operatorsGroup = "platform\\u200b-operators": holds an invisible character (such as a zero-width space), which no group the identity provider sends has; type the name again']],
         ["an IPv4 octet above 255", "edge", (v) => { v.edge.machines[0].host = "192.168.10.300"; },
             ['groundwork:edge.machines[0].host = "192.168.10.300": looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)']],
         ["an OCID left as the documentation placeholder", "dev", (v) => { v.oci.compartmentId = "ocid1.compartment.oc1..aaaaaaaaexample"; },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
+import { cidr, groupName, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
 
 /**
  * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
@@ -67,10 +67,10 @@ const ssoSchema = z.strictObject({
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
         .describe("ID-token claim that lists a person's groups."),
-    usersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
+    usersGroup: groupName.optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
     allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).superRefine(noRepeats("list each domain once")).optional()
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it."),
-    operatorsGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
+    operatorsGroup: groupName.describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
         // Addresses are matched without case by the identity provider's sign-in: one person, once.
         .superRefine((list, ctx) => list.forEach((address, i) => {

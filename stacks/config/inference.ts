@@ -4,7 +4,7 @@ import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
+import { groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
@@ -125,7 +125,7 @@ const teamSchema = z.strictObject({
     // An empty list is no restriction to LiteLLM: a team without models may call every one (sweep s13 ap01).
     routes: z.array(name).superRefine(noRepeats("list each route once")).refine((routes) => routes.length > 0, { message: "must name at least one route: LiteLLM reads an empty list as every route; leave routes out for every route the team's dataClass allows" }).optional().describe("Routes the team may call; default every route its dataClass allows."),
     keys: z.array(keySchema).min(1).describe("Virtual keys, each with its own budget and limits (values generated, kept in Vault)."),
-    ownersGroup: z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" }).optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
+    ownersGroup: groupName.optional().describe("Identity-provider group of the team's owners: with groundwork:access.sso they sign in to Vault (role team-<name>) and read only this team's keys."),
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),
     langfuseProject: z.strictObject({
         publicKey: z.string().regex(/^pk-lf-[A-Za-z0-9-]{8,}$/, { message: "must be a Langfuse project's public key (pk-lf-...)" }).describe("The project's public key."),

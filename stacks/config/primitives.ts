@@ -50,6 +50,13 @@ export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 addres
  * others, none of which may start with a digit here or end with '-' (Kubernetes refuses
  * `edge-server-`, so a node of that name never registers).
  */
+/**
+ * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
+ * and without invisible format characters (a zero-width space pasted with the name matches no group).
+ */
+export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" })
+    .refine((v) => !/\p{Cf}/u.test(v), { message: "holds an invisible character (such as a zero-width space), which no group the identity provider sends has; type the name again" });
+
 export const SHORT_NAME = /^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/;
 export const nodeName = z.string().regex(SHORT_NAME, {
     message: "must be a DNS label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 31 characters",
