@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { placeholderFor } from "../plan/stack-file";
-import { keyBlobMatchesType, sshPrivateKeyProblem } from "../stacks/config/ssh-private-key";
-import { keygen, problems, stackValues } from "./helpers";
+import { ed25519KeyIsWhole, keyBlobMatchesType, sshPrivateKeyProblem } from "../stacks/config/ssh-private-key";
+import { keygen, lineFor, parse, problems, stackValues } from "./helpers";
 
 describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParsePrivateKey accepts)", () => {
     it("accepts every unencrypted format ssh-keygen writes", () => {
@@ -46,5 +46,24 @@ describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParseP
         edge.edge.machines[0].hostKey = ed25519.replace(/^ssh-ed25519/, "ssh-rsa");
         // A public key, but a long key-like run: shown by its shape, as anything that might be a secret.
         assert.deepEqual(problems(edge), [`groundwork:edge.machines[0].hostKey = [text of ${edge.edge.machines[0].hostKey.length} characters, not shown as it may hold a secret]: names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged`]);
+    });
+
+    it("refuses an ed25519 key cut short, and operators' authorized keys whose type is not their data's (sweep s13 ed02, oc06-oc08)", () => {
+        const pub = keygen("ed25519").publicKey.trim();
+        const [type, data, comment] = pub.split(/\s+/);
+        const cut = `${type} ${data.slice(0, 40)}`;
+        assert.deepEqual([ed25519KeyIsWhole(`${type} ${data}`), ed25519KeyIsWhole(cut)], [true, false]);
+        const edge = stackValues("edge");
+        edge.edge.machines[0].hostKey = cut;
+        assert.match(lineFor(problems(edge), "edge.machines[0].hostKey"), /: is an ed25519 key cut short \(its data is not the 32-byte key, RFC 8709\)/);
+        const dev = stackValues("dev");
+        dev.oci.sshAuthorizedKeys = [`ssh-rsa ${data} ${comment ?? "ops"}`, cut, `ecdsa-sha2-nistp999 ${data}`];
+        const found = problems(dev);
+        assert.match(lineFor(found, "oci.sshAuthorizedKeys[0]"), /names one key type but holds another .* so sshd never matches it/);
+        assert.match(lineFor(found, "oci.sshAuthorizedKeys[1]"), /is an ed25519 key cut short/);
+        assert.match(lineFor(found, "oci.sshAuthorizedKeys[2]"), /must be an OpenSSH public key line/);
+        const good = stackValues("dev");
+        good.oci.sshAuthorizedKeys = [pub, keygen("ecdsa").publicKey.trim()];
+        assert.equal(parse(good).oci!.sshAuthorizedKeys.length, 2);
     });
 });

@@ -2,7 +2,7 @@ import { isIpv4, specialRange } from "./cidr";
 import { z } from "zod";
 import { overlay } from "./overlay";
 import { checkedSecret, ipv4, labels, nodeName, role, taints } from "./primitives";
-import { keyBlobMatchesType, sshPrivateKeyProblem } from "./ssh-private-key";
+import { ed25519KeyIsWhole, keyBlobMatchesType, sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** `groundwork:edge`: existing machines reached over SSH. */
 
@@ -24,6 +24,8 @@ const edgeMachineSchema = z.strictObject({
         message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
     }).refine((line) => keyBlobMatchesType(line), {
         message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
+    }).refine((line) => !/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/.test(line) || ed25519KeyIsWhole(line), {
+        message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709); copy the whole line ssh-keyscan prints, unchanged",
     }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),
     role: role.default("agent").describe("k3s role."),
     externalIp: ipv4.refine((v) => specialRange(v) === undefined, {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ed25519KeyIsWhole, keyBlobMatchesType } from "./ssh-private-key";
 import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MAX_BOOT_VOLUME_GBS, MIN_BOOT_VOLUME_GBS } from "../../components/oci/always-free";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
@@ -19,6 +20,9 @@ const ocid = (kinds: string) =>
         .refine((v) => !PLACEHOLDER.test(v.split(".").pop() ?? ""), {
             message: "is a documentation placeholder, not a real OCID; copy the OCID from the OCI console (Identity > Compartments, or your user's page)",
         });
+
+/** An authorized_keys line: a key type sshd knows, its base64 data, an optional comment. */
+const AUTHORIZED_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
 
 const ociNodeSchema = z.strictObject({
     name: nodeName.describe("Node name, instance name and hostname."),
@@ -65,8 +69,12 @@ export const ociSchema = z.strictObject({
     ingressAllowedCidrs: z.unknown().optional().refine((v) => v === undefined, {
         message: "has moved: who may reach HTTP/HTTPS is groundwork:access.publicRanges (and operatorRanges), and ports open only when a host is routed",
     }).describe("Replaced by groundwork:access.publicRanges."),
-    sshAuthorizedKeys: z.array(z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/, {
+    sshAuthorizedKeys: z.array(z.string().regex(AUTHORIZED_KEY, {
         message: "must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)",
+    }).refine((line) => !AUTHORIZED_KEY.test(line) || keyBlobMatchesType(line), {
+        message: "names one key type but holds another (the key data begins with its own type name), so sshd never matches it; copy the whole line of the .pub file, unchanged",
+    }).refine((line) => !AUTHORIZED_KEY.test(line) || ed25519KeyIsWhole(line), {
+        message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     })).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),
     overlay,
     nodes: z.array(ociNodeSchema).min(1).describe("A1 instances."),

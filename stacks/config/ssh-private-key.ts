@@ -37,6 +37,18 @@ export function keyBlobMatchesType(line: string): boolean {
 }
 
 /**
+ * Whether an ssh-ed25519 line's data is whole: the type string, then the 32-byte public key as an
+ * SSH string (RFC 8709 section 4), and nothing else. A line cut short in a copy is a key no server
+ * presents and no client accepts. Other types are left to the type check.
+ */
+export function ed25519KeyIsWhole(line: string): boolean {
+    const [type, data] = line.trim().split(/\s+/);
+    if (type !== "ssh-ed25519" || !data) return true;
+    const blob = Buffer.from(data, "base64");
+    return blob.length === 4 + type.length + 4 + 32 && blob.readUInt32BE(4 + type.length) === 32;
+}
+
+/**
  * Why a secret is not a private key Pulumi can use over SSH, or undefined when it is. The message
  * describes the key's shape, never its text.
  */
