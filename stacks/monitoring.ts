@@ -20,7 +20,7 @@ import { VAULT_METRICS_PATH, VAULT_NAMESPACE, VAULT_POD_LABELS } from "../compon
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { StackConfig } from "./config";
-import { longestCronGapHours } from "./config/schedule";
+import { longestCronGapHours, withoutSeconds } from "./config/schedule";
 import { MonitoringConfig } from "./config/monitoring";
 import { PlatformSecrets } from "./platform-secrets";
 import { StackIngress } from "./ingress";
@@ -88,7 +88,7 @@ export function staleAfterHours(config: StackConfig): { vault: number; qdrant: n
         qdrant: cron(b.qdrant.schedule),
         clickhouse: cron(b.clickhouse.schedule),
         // CloudNativePG's schedule has seconds first.
-        postgres: cron(config.platform.postgres.backup.schedule.trim().split(/\s+/).slice(1).join(" ")),
+        postgres: cron(withoutSeconds(config.platform.postgres.backup.schedule)),
         etcd: b.etcd.everyHours + 2,
     };
 }

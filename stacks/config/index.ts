@@ -10,7 +10,7 @@ import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
-import { cronProblem } from "./schedule";
+import { cronProblem, withoutSeconds } from "./schedule";
 import { monitoringSchema, MonitoringConfig } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
@@ -410,7 +410,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         // [key, what it takes, its five-field UTC schedule if valid, whether the stack changed it from its default]
         const schedules: [string[], string, string | undefined, boolean][] = [
             // CloudNativePG's six fields, seconds first; the minute is what a window compares.
-            [["platform", "postgres", "backup", "schedule"], "a Postgres base backup", cronProblem(postgresSchedule, true) === undefined ? postgresSchedule.trim().split(/\s+/).slice(1).join(" ") : undefined, postgresSchedule !== POSTGRES_DEFAULTS.backup.schedule],
+            [["platform", "postgres", "backup", "schedule"], "a Postgres base backup", cronProblem(postgresSchedule, true) === undefined ? withoutSeconds(postgresSchedule) : undefined, postgresSchedule !== POSTGRES_DEFAULTS.backup.schedule],
             ...(Object.keys(stores) as (keyof typeof stores)[]).map((store): [string[], string, string | undefined, boolean] => {
                 const own = isObject(backups[store]) && typeof backups[store].schedule === "string" ? (backups[store] as { schedule: string }).schedule : BACKUP_DEFAULTS[store].schedule;
                 return [["platform", "backups", store, "schedule"], stores[store], cronProblem(own, false) === undefined ? own : undefined, own !== BACKUP_DEFAULTS[store].schedule];

@@ -54,18 +54,29 @@ function fieldProblem(text: string, field: Field): string | undefined {
     return text.split(",").map((part) => partRange(part, field)).find((r): r is string => typeof r === "string");
 }
 
-/** What is impossible in a cron expression with `seconds` first or not; undefined when it can fire. */
-export function cronProblem(expr: string, withSeconds: boolean): string | undefined {
-    // Pure, and asked of the same few schedules on every parse: four years of days each time otherwise.
-    const key = `${withSeconds} ${expr}`;
-    if (!cronAnswers.has(key)) {
-        if (cronAnswers.size > 1000) cronAnswers.clear();
-        cronAnswers.set(key, uncachedCronProblem(expr, withSeconds));
-    }
-    return cronAnswers.get(key);
+/**
+ * A pure function's answers kept per key, at most `limit` of them: config checks ask the same few
+ * questions (a schedule, a zone) on every parse, and some answers cost ICU calls or years of dates.
+ */
+export function memoized<A extends unknown[], R>(compute: (...args: A) => R, keyOf: (...args: A) => string, limit = 1000): (...args: A) => R {
+    const answers = new Map<string, R>();
+    return (...args) => {
+        const key = keyOf(...args);
+        if (!answers.has(key)) {
+            if (answers.size >= limit) answers.clear();
+            answers.set(key, compute(...args));
+        }
+        return answers.get(key)!;
+    };
 }
 
-const cronAnswers = new Map<string, string | undefined>();
+/** What is impossible in a cron expression with `seconds` first or not; undefined when it can fire (four years of days are read). */
+export const cronProblem = memoized(uncachedCronProblem, (expr, withSeconds) => `${withSeconds} ${expr}`);
+
+/** A six-field schedule (seconds first, as CloudNativePG reads it) as five fields: the minute is what windows and alerts compare. */
+export function withoutSeconds(expr: string): string {
+    return expr.trim().split(/\s+/).slice(1).join(" ");
+}
 
 function uncachedCronProblem(expr: string, withSeconds: boolean): string | undefined {
     const fields = withSeconds ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
@@ -100,23 +111,14 @@ function cronDays(dom: string, month: string, dow: string, count: number): Date[
     return out;
 }
 
-/** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case. */
-export function canonicalZone(zone: string): string | undefined {
-    if (!zoneNames.has(zone)) {
-        let canonical: string | undefined;
-        try {
-            canonical = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
-        } catch {
-            canonical = undefined;
-        }
-        if (zoneNames.size > 1000) zoneNames.clear();
-        zoneNames.set(zone, canonical);
+/** The zone as ICU spells it, or undefined for a zone it does not know. ICU matches any case; asked once per name. */
+export const canonicalZone = memoized((zone: string): string | undefined => {
+    try {
+        return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+        return undefined;
     }
-    return zoneNames.get(zone);
-}
-
-/** ICU's answers, once per zone name: a parse asks for the same few zones many times. */
-const zoneNames = new Map<string, string | undefined>();
+}, (zone) => zone);
 
 /**
  * An IANA time zone the runtime knows, spelt as the database spells it: SUC, kured and KEDA's cron

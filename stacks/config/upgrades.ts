@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { canonicalZone, cronRuns, goTimeZone as timeZone, shortestCronGapMinutes } from "./schedule";
+import { canonicalZone, cronRuns, goTimeZone as timeZone, memoized, shortestCronGapMinutes } from "./schedule";
 
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
@@ -117,19 +117,10 @@ export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
  * cron schedule that runs at most once a day and starts while nodes may be drained: in the k3s
  * upgrade window (or the UPGRADE_JOB_MINUTES after it) or kured's reboot window. A backup's pod
  * evicted mid-way loses that day's only backup; a schedule that runs more often has another within
- * the day, and is not looked at. Undefined when none does.
+ * the day, and is not looked at. Undefined when none does. Answered once per schedule and windows:
+ * a year of runs is a few milliseconds, and most stacks ask the same question with the defaults.
  */
-export function runInDrainWindow(schedule: string, u: UpgradesConfig): { at: number; window: "window" | "reboots" } | undefined {
-    // A year of runs is a few milliseconds; most stacks ask the same question with the defaults.
-    const key = JSON.stringify([schedule, u]);
-    if (!drainAnswers.has(key)) {
-        if (drainAnswers.size > 1000) drainAnswers.clear();
-        drainAnswers.set(key, firstRunInDrainWindow(schedule, u));
-    }
-    return drainAnswers.get(key);
-}
-
-const drainAnswers = new Map<string, { at: number; window: "window" | "reboots" } | undefined>();
+export const runInDrainWindow = memoized(firstRunInDrainWindow, (schedule, u) => JSON.stringify([schedule, u]));
 
 function firstRunInDrainWindow(schedule: string, u: UpgradesConfig): { at: number; window: "window" | "reboots" } | undefined {
     if (shortestCronGapMinutes(schedule, false) < 1440) return undefined;
