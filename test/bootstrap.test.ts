@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { K3S_CONFIG_PATH, K3S_POD_SECURITY_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile, k3sRemoteInstall } from "../components/k3s/bootstrap";
 import { externalKubeconfig, readKubeconfigScript } from "../components/k3s/cluster-access";
-import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
+import { cloudInitSchema, cloudInitSchemas, scriptsIn, shellcheck, shellchecks, assertShellcheckPasses } from "./validators";
 
 const server: K3sNodeBootstrap = {
     version: "v1.34.9+k3s1",
@@ -61,7 +61,7 @@ describe("k3s bootstrap", () => {
         assert.deepEqual(pss.exemptions, { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] }, "only k3s's own namespace is exempt");
         const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
         assert.ok(remote.includes(`cat > "$staged" <<'GROUNDWORK_POD_SECURITY'\n${file.content.trimEnd()}\nGROUNDWORK_POD_SECURITY`), "the SSH install writes the same file");
-        assert.ok(shellcheck(remote).ok, shellcheck(remote).output);
+        assertShellcheckPasses(remote);
         // Agents run no API server: neither the flag nor the file.
         assert.equal(k3sConfigFile(agent)["kube-apiserver-arg"], undefined);
         assert.ok(!YAML.parse(k3sCloudInit(agent)).write_files.some((f: { path: string }) => f.path === K3S_POD_SECURITY_PATH));
@@ -98,6 +98,20 @@ describe("k3s bootstrap", () => {
     it("uses validators that do reject bad input", () => {
         assert.equal(cloudInitSchema("#cloud-config\nruncmd: 5\nwrite_files: [{path: 1}]\n").ok, false);
         assert.equal(shellcheck("#!/bin/sh\nrm -rf $1/*\n").ok, false);
+    });
+
+    // The same inputs the single runs above refuse, among others: each verdict is about its own input.
+    it("batches the validators without changing a verdict", () => {
+        const documents = ["#cloud-config\nruncmd: [[echo, ok]]\n", "#cloud-config\nruncmd: 5\nwrite_files: [{path: 1}]\n", "#cloud-config\npackages: [curl]\n"];
+        const batched = cloudInitSchemas(documents);
+        assert.deepEqual(batched.map((v) => v.ok), [true, false, true]);
+        assert.match(batched[1].output, /runcmd: 5 is not of type 'array'/);
+        const scripts = ["#!/bin/sh\necho ok\n", "#!/bin/bash\nx=( a )\necho $x\n", "#!/bin/sh\nset -eu\nrm -rf $1/*\n", "#!/bin/sh\nexit 0\n"];
+        const checked = shellchecks(scripts);
+        assert.deepEqual(checked.map((v) => v.ok), [true, false, false, true]);
+        assert.match(checked[1].output, /^3:6: .*\[SC2128\]\n {4}echo \$x$/m);
+        assert.match(checked[2].output, /^3:8: warning: .*\[SC2115\]\n {4}rm -rf \$1\/\*$/m);
+        assert.doesNotMatch(checked[2].output, /SC2128/);
     });
 
     it("reads the kubeconfig with a script that passes shellcheck", () => {

@@ -6,12 +6,12 @@ import * as path from "path";
 import { clickhouseBackupScript, clickhouseBackupUrl } from "../components/platform/clickhouse-backups";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, named, vaultSecretAt } from "./helpers";
+import { committedPlan, named, vaultSecretAt, PYTHON } from "./helpers";
 import { shellcheck } from "./validators";
 
 /** The named collection of a ClickHouse config, read by Python's expat-based XML parser (a parse error fails the test). */
 function namedCollection(xml: string): Record<string, string> {
-    const result = spawnSync("python3", ["-c", `
+    const result = spawnSync(PYTHON, ["-c", `
 import json, sys, xml.etree.ElementTree as ET
 root = ET.fromstring(sys.stdin.read())
 c = root.find("named_collections/groundwork_backups")

@@ -4,7 +4,7 @@ import { Namespace } from "kubernetes-models/v1";
 import { ALWAYS_FREE } from "../components/oci/always-free";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
+import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
 import { named, ociUserDataOf, ofType, committedPlan } from "./helpers";
 
 type Rule = { protocol: string; source: string; tcpOptions?: { min: number; max: number }; udpOptions?: { min: number; max: number } };
@@ -87,19 +87,19 @@ describe("the dev stack, planned offline", function () {
     });
 
     it("bootstraps k3s by cloud-init: user data is secret, passes cloud-init schema and shellcheck", () => {
-        for (const instance of ofType(plan, "oci:Core/instance:Instance")) {
+        const instances = ofType(plan, "oci:Core/instance:Instance");
+        const scripts: { name: string; script: string }[] = [];
+        for (const instance of instances) {
             assert.deepEqual(instance.secretPaths, ["metadata.user_data"]);
             assert.equal((instance.inputs.metadata as Record<string, string>).user_data, "[secret]");
             const userData = ociUserDataOf(instance);
             // Oracle's images reject inbound traffic in iptables behind the security lists: OCI nodes drop those rules.
             assert.match(userData, /iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited/, `${instance.name} keeps Oracle's REJECT rules`);
-            const schema = cloudInitSchema(userData);
-            assert.ok(schema.ok, `${instance.name}: ${schema.output}`);
-            for (const { name, script } of scriptsIn(userData)) {
-                const verdict = shellcheck(script);
-                assert.ok(verdict.ok, `${instance.name} ${name}: ${verdict.output}`);
-            }
+            scripts.push(...scriptsIn(userData).map((s) => ({ ...s, name: `${instance.name} ${s.name}` })));
         }
+        assert.equal(instances.length, 2);
+        cloudInitSchemas(instances.map(ociUserDataOf)).forEach((verdict, i) => assert.ok(verdict.ok, `${instances[i].name}: ${verdict.output}`));
+        shellchecks(scripts.map((s) => s.script)).forEach((verdict, i) => assert.ok(verdict.ok, `${scripts[i].name}: ${verdict.output}`));
     });
 
     it("joins the agent with the agent token, never the server token, and places nodes by label", () => {

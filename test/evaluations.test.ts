@@ -8,7 +8,7 @@ import { EVALUATED_ROUTES_ANNOTATION, EVALUATION_SCRIPT, RouteEvaluation } from 
 import { evaluationsForStack, evaluationsOfNoPrompt, evaluationsOfNoRoute, parseEvaluationFiles } from "../stacks/config/evaluation-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { loadPromptsAndEvaluations, projectRoutes, readYamlFiles } from "../stacks/prompts";
-import { committedPlan, named, parse as parseConfig, PROJECT_DIR, startStandIn, stackValues } from "./helpers";
+import { committedPlan, named, parse as parseConfig, PROJECT_DIR, startStandIn, stackValues, PYTHON } from "./helpers";
 
 /** Evaluations as code: the files' checks, the plans' Jobs, and the run against the gateway and Langfuse. */
 
@@ -149,7 +149,7 @@ describe("evaluation job against the gateway and Langfuse", function () {
 
     function evaluate(evaluations: RouteEvaluation[]) {
         fs.writeFileSync(path.join(dir, "evaluations.json"), JSON.stringify(evaluations));
-        const run = spawnSync("python3", ["-c", EVALUATION_SCRIPT], {
+        const run = spawnSync(PYTHON, ["-c", EVALUATION_SCRIPT], {
             env: {
                 ...process.env, GATEWAY_URL: url, GATEWAY_KEY: MASTER, LANGFUSE_HOST: url, LANGFUSE_PUBLIC_KEY: PUBLIC, LANGFUSE_SECRET_KEY: SECRET,
                 RUN_NAME: "dev-0123456789", STACK: "dev", EVALUATIONS_FILE: path.join(dir, "evaluations.json"),

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { gatewayAccess, GatewayTeam } from "../components/inference/gateway-config";
 import { keysDigest, PROVISION_SCRIPT } from "../components/inference/gateway-provisioning";
-import { startStandIn } from "./helpers";
+import { startStandIn, PYTHON } from "./helpers";
 
 /**
  * The provisioning job's script, run for real (python3) against a stand-in for LiteLLM's admin
@@ -37,7 +37,7 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
     function provision(teams: GatewayTeam[], values: Record<string, string>, keyExpiryDays?: number, expectedKeys?: { digest: string; waitSeconds: number }) {
         fs.writeFileSync(path.join(dir, "access.json"), JSON.stringify(gatewayAccess(teams, keyExpiryDays)));
         for (const [alias, value] of Object.entries(values)) fs.writeFileSync(path.join(dir, alias), `${value}\n`);
-        const run = spawnSync("python3", ["-c", PROVISION_SCRIPT], {
+        const run = spawnSync(PYTHON, ["-c", PROVISION_SCRIPT], {
             env: {
                 ...process.env, GATEWAY_URL: url, LITELLM_MASTER_KEY: MASTER, ACCESS_FILE: path.join(dir, "access.json"), KEYS_DIR: dir,
                 ...(expectedKeys && { KEYS_DIGEST: expectedKeys.digest, KEYS_WAIT_SECONDS: String(expectedKeys.waitSeconds) }),

@@ -14,6 +14,13 @@ import { runPlanCli } from "../plan/cli-run";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
+/**
+ * The Python the tests run scripts and stand-ins with: Debian's, for which .ci/run installs
+ * python3-yaml, rather than whatever `python3` a version manager puts first on PATH (pyenv's shim
+ * costs 0.4 s a start, the interpreter itself 0.04 s); `python3` where there is no Debian one.
+ */
+export const PYTHON = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
 /** The raw `groundwork:*` values of a committed stack file, as plain objects to edit in a test. */
 export function stackValues(stack: string): Record<string, any> {
     const { config } = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "groundwork");
@@ -193,7 +200,7 @@ export async function planFixture(fixture: string, input: unknown): Promise<Plan
  * its arguments, and resolves once it has printed its port.
  */
 export async function startStandIn(fixture: string, ...args: string[]): Promise<{ process: ChildProcess; url: string }> {
-    const child = spawn("python3", [path.join(PROJECT_DIR, "test/fixtures", fixture), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(PYTHON, [path.join(PROJECT_DIR, "test/fixtures", fixture), ...args], { stdio: ["ignore", "pipe", "inherit"] });
     const port = await new Promise<string>((resolve, reject) => {
         child.stdout!.once("data", (d) => resolve(String(d).trim()));
         child.once("exit", (code) => reject(new Error(`the stand-in API ${fixture} exited ${code}`)));

@@ -5,7 +5,7 @@ import { LITELLM_IMAGE } from "../components/inference/llm-gateway";
 import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { lineFor, parse, problems, stackValues, committedPlan } from "./helpers";
+import { lineFor, parse, problems, stackValues, committedPlan, PYTHON } from "./helpers";
 import { keyExpiryDays, rotationPeriodStart } from "../stacks/inference";
 import { promql } from "./validators";
 
@@ -68,11 +68,11 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("writes token prices that LiteLLM's own YAML loader (PyYAML safe_load, YAML 1.1) reads as numbers", () => {
             const text = find("cloud", "ConfigMap", "llm-gateway").data!["config.yaml"];
             assert.doesNotMatch(text, /\de-\d/, "an exponent without a dot is a string to YAML 1.1");
-            const loaded = execFileSync("python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"], { input: text, encoding: "utf8" });
+            const loaded = execFileSync(PYTHON, ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"], { input: text, encoding: "utf8" });
             const params = Object.fromEntries(JSON.parse(loaded).model_list.map((m: any) => [m.model_name, m.litellm_params]));
             assert.deepEqual([params.large.input_cost_per_token, params.small.output_cost_per_token], [0.15 / 1e6, 0.08 / 1e6]);
             // The loader does read JavaScript's own notation as a string: the check can fail.
-            assert.equal(execFileSync("python3", ["-c", "import yaml; print(type(yaml.safe_load('a: 2e-8')['a']).__name__)"], { encoding: "utf8" }).trim(), "str");
+            assert.equal(execFileSync(PYTHON, ["-c", "import yaml; print(type(yaml.safe_load('a: 2e-8')['a']).__name__)"], { encoding: "utf8" }).trim(), "str");
         });
 
         it("sets budgets and rate limits per team and per key, with a reset period", () => {

@@ -63,20 +63,30 @@ const resourceMessage = (r: ResourceRecord, message: any) => message
     .setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.props))
     .setOptions(new analyzer.AnalyzerResourceOptions().setProtect(!!r.protect).setIgnorechangesList(r.ignoreChanges ?? []).setParent(r.parent ?? ""));
 
-/** A stack's resources as the engine sends them: one AnalyzeRequest each, and the AnalyzeStack request. */
+/** A stack's resources as the engine sends them, on the wire: one AnalyzeRequest each, and the AnalyzeStack request. */
 interface EngineRequests {
     urns: string[];
-    analyze: any[];
-    analyzeStack: any;
+    analyze: Buffer[];
+    analyzeStack: Buffer;
 }
 
-/** Builds the requests once per stack; every pack is sent the same ones, as the CLI does. */
+/**
+ * Builds and serializes the requests once per stack: every pack is sent the same bytes, as the CLI
+ * sends each the same requests (serializing them again for each of five packs made most of this
+ * file's garbage).
+ */
 const engineRequests = (records: ResourceRecord[]): EngineRequests => ({
     urns: records.map((r) => r.urn),
-    analyze: records.map((r) => resourceMessage(r, new analyzer.AnalyzeRequest())),
-    analyzeStack: new analyzer.AnalyzeStackRequest().setResourcesList(records.map((r) =>
-        resourceMessage(r, new analyzer.AnalyzerResource()).setDependenciesList(r.dependencies ?? []))),
+    analyze: records.map((r) => Buffer.from(resourceMessage(r, new analyzer.AnalyzeRequest()).serializeBinary())),
+    analyzeStack: Buffer.from(new analyzer.AnalyzeStackRequest().setResourcesList(records.map((r) =>
+        resourceMessage(r, new analyzer.AnalyzerResource()).setDependenciesList(r.dependencies ?? []))).serializeBinary()),
 });
+
+/** Sends serialized request bytes to one of the analyzer's methods (AnalyzerService in analyzer_grpc_pb). */
+const sendBytes = (client: any, method: "analyze" | "analyzeStack", bytes: Buffer) => {
+    const { path: rpc, responseDeserialize } = analyzerRpc.AnalyzerService[method];
+    return call<any>((cb) => client.makeUnaryRequest(rpc, (b: Buffer) => b, responseDeserialize, bytes, cb));
+};
 
 /** What the engine's analyzer reports for a stack: every resource through Analyze, then AnalyzeStack. */
 async function engineViolations(client: any, pack: RegisteredPack, requests: EngineRequests): Promise<string[]> {
@@ -85,9 +95,9 @@ async function engineViolations(client: any, pack: RegisteredPack, requests: Eng
     const collect = (response: any, analysed = "") => response.getDiagnosticsList().forEach((d: any) =>
         found.push(`${pack.name}/${d.getPolicyname()}/${LEVELS[d.getEnforcementlevel()]}/${d.getUrn() || analysed}`));
     // The engine analyses resources as they register, many at once: so do we.
-    const responses = await Promise.all(requests.analyze.map((request) => call((cb) => client.analyze(request, cb))));
+    const responses = await Promise.all(requests.analyze.map((request) => sendBytes(client, "analyze", request)));
     responses.forEach((response, i) => collect(response, requests.urns[i]));
-    collect(await call((cb) => client.analyzeStack(requests.analyzeStack, cb)));
+    collect(await sendBytes(client, "analyzeStack", requests.analyzeStack));
     return found;
 }
 

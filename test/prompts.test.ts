@@ -8,7 +8,7 @@ import { parsePromptFiles, promptsForStack } from "../stacks/config/prompt-files
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { reportCliError } from "../plan/cli-errors";
 import { projectStacks, readYamlFiles } from "../stacks/prompts";
-import { committedPlan, named, startStandIn } from "./helpers";
+import { committedPlan, named, startStandIn, PYTHON } from "./helpers";
 
 /** Prompts as code: the files' checks, the committed prompts in the plans, and the job against Langfuse's API. */
 
@@ -152,7 +152,7 @@ describe("prompt library job against Langfuse's prompt API", function () {
 
     function provision(prompts: PromptVersion[], label = "dev", secret = SECRET) {
         fs.writeFileSync(path.join(dir, "prompts.json"), JSON.stringify(prompts.map(({ route: _r, ...body }) => body)));
-        const run = spawnSync("python3", ["-c", PROMPTS_SCRIPT], {
+        const run = spawnSync(PYTHON, ["-c", PROMPTS_SCRIPT], {
             env: { ...process.env, LANGFUSE_HOST: url, PROMPT_LABEL: label, LANGFUSE_PUBLIC_KEY: PUBLIC, LANGFUSE_SECRET_KEY: secret, PROMPTS_FILE: path.join(dir, "prompts.json") },
             encoding: "utf8",
         });

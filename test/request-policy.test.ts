@@ -7,7 +7,7 @@ import * as YAML from "yaml";
 import { GUARDRAIL_NAMES, PII_PATTERNS, PROMPT_INJECTION_PATTERNS, REQUEST_POLICY_CALLBACK, REQUEST_POLICY_FILE } from "../components/inference/request-policy";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, problems, stackValues } from "./helpers";
+import { committedPlan, problems, stackValues, PYTHON } from "./helpers";
 
 /**
  * Guardrails, the response cache and data classes per request: the gateway's rendered config and
@@ -55,7 +55,7 @@ function decide(plan: PlanResult, cases: { team: string | null; data: Record<str
     fs.chmodSync(config, 0o555); // the ConfigMap mount is read-only: no __pycache__
     stubLitellm(path.join(dir, "lib"));
     fs.writeFileSync(path.join(dir, "cases.json"), JSON.stringify(cases));
-    const run = spawnSync("python3", ["-c", DRIVER, path.join(config, `${REQUEST_POLICY_CALLBACK.split(".")[0]}.py`), path.join(dir, "cases.json")], {
+    const run = spawnSync(PYTHON, ["-c", DRIVER, path.join(config, `${REQUEST_POLICY_CALLBACK.split(".")[0]}.py`), path.join(dir, "cases.json")], {
         env: { ...process.env, PYTHONPATH: path.join(dir, "lib") }, encoding: "utf8",
     });
     assert.equal(run.status, 0, run.stderr);
@@ -198,7 +198,7 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
             "I can't ignore my previous instructions.",
             "The report said to ignore previous estimates.",
         ];
-        const run = spawnSync("python3", ["-c", script, JSON.stringify(PROMPT_INJECTION_PATTERNS), JSON.stringify(texts)], { encoding: "utf8" });
+        const run = spawnSync(PYTHON, ["-c", script, JSON.stringify(PROMPT_INJECTION_PATTERNS), JSON.stringify(texts)], { encoding: "utf8" });
         assert.deepEqual(Object.values(JSON.parse(run.stdout)), [["ignore_instructions"], ["ignore_instructions"], ["reveal_system_prompt"], ["role_override"], [], [], []]);
     });
 

@@ -8,7 +8,7 @@ import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { placeholderFor } from "../plan/stack-file";
 import { named, ofType, planValues, stackValues, committedPlan, problems } from "./helpers";
-import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
+import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
 
 const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString("utf8");
 
@@ -285,10 +285,10 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
 
     it("renders every user data and remote script so that cloud-init schema and shellcheck pass", () => {
         const scripts: { name: string; script: string }[] = [{ name: "uninstall", script: `#!/bin/sh\n${EDGE_UNINSTALL_COMMAND}\n` }];
+        const documents: { name: string; userData: string }[] = [];
         for (const [stack, plan] of Object.entries(plans)) {
             for (const instance of instances(plan)) {
-                const verdict = cloudInitSchema(userData(instance));
-                assert.ok(verdict.ok, `${stack} ${instance.name}: ${verdict.output}`);
+                documents.push({ name: `${stack} ${instance.name}`, userData: userData(instance) });
                 scripts.push(...scriptsIn(userData(instance)).map((s) => ({ ...s, name: `${stack} ${instance.name} ${s.name}` })));
             }
             for (const c of ofType(plan, "command:remote:Command")) {
@@ -296,11 +296,10 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
                 scripts.push({ name: `${stack} ${c.name}`, script: script.startsWith("#!") ? script : `#!/bin/sh\n${script}\n` });
             }
         }
+        assert.ok(documents.length >= 8, `only ${documents.length} user data documents`);
+        cloudInitSchemas(documents.map((d) => d.userData)).forEach((verdict, i) => assert.ok(verdict.ok, `${documents[i].name}: ${verdict.output}`));
         assert.ok(scripts.length >= 30, `only ${scripts.length} scripts`);
-        for (const { name, script } of scripts) {
-            const verdict = shellcheck(script);
-            assert.ok(verdict.ok, `${name}: ${verdict.output}`);
-        }
+        shellchecks(scripts.map((s) => s.script)).forEach((verdict, i) => assert.ok(verdict.ok, `${scripts[i].name}: ${verdict.output}`));
     });
 
     it("installs the NVIDIA device plugin and a RuntimeClass nvidia wherever there are GPU nodes", () => {

@@ -6,7 +6,7 @@ import * as path from "path";
 import { RECOVERY_SHARES, vaultInitScript } from "../components/platform/vault-bootstrap";
 import { testKeyring } from "./gpg";
 import { parse, problems, stackValues } from "./helpers";
-import { shellcheck } from "./validators";
+import { assertShellcheckPasses } from "./validators";
 
 /**
  * Recovery shares encrypted to named people's OpenPGP keys (issue 12, item 3): the keys are made
@@ -87,7 +87,7 @@ describe("Vault's recovery shares encrypted to people's OpenPGP keys", () => {
     it("writes each key into the pod as a file and initialises Vault with them, in a script that passes shellcheck", () => {
         const keys = people.map((p) => b64(p.publicKey));
         const script = vaultInitScript(keys);
-        assert.ok(shellcheck(script).ok, shellcheck(script).output);
+        assertShellcheckPasses(script);
         assert.ok(!vaultInitScript().includes("recovery-pgp-keys"), "no keys, no flag");
         // vault: status says not initialised; init copies the key files it was given, then prints init JSON.
         const r = runInit(script, (root) => `case "$1" in

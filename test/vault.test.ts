@@ -4,7 +4,7 @@ import { auditRotateScript, vaultServerConfig } from "../components/platform/vau
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { named, ofType, planValues, problems, stackValues, committedPlan } from "./helpers";
-import { shellcheck } from "./validators";
+import { shellcheck, assertShellcheckPasses } from "./validators";
 
 const vaultRelease = (plan: PlanResult) =>
     kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === "vault") as { spec: Record<string, any> };
@@ -22,7 +22,7 @@ describe("Vault", function () {
             assert.doesNotMatch(vaultServerConfig(1, { type: "shamir" }), /seal "/);
             // The audit log rotates: moved aside past 100 MiB (10 kept), and Vault reopens it on SIGHUP.
             const rotate = auditRotateScript();
-            assert.ok(shellcheck(`#!/bin/sh\n${rotate}`).ok, shellcheck(`#!/bin/sh\n${rotate}`).output);
+            assertShellcheckPasses(`#!/bin/sh\n${rotate}`);
             assert.match(rotate, /mv "\$log" "\$log\.1"\n {8}pkill -HUP -o -x vault/, "only the server, not a probe's vault command");
             // /v1/sys/metrics answers without a token in Prometheus's format; the mesh gives that path to Prometheus alone (issue 12).
             assert.match(ha, /telemetry \{\n {4}unauthenticated_metrics_access = true\n {2}\}/);
@@ -121,7 +121,7 @@ describe("Vault", function () {
             assert.equal(configure.inputs.stdin, "[secret]");
             assert.equal(configure.inputs.create, "sudo k3s kubectl -n vault exec -i vault-0 -c vault -- sh -s");
             const script = String(configure.plainInputs.stdin);
-            assert.ok(shellcheck(script).ok, shellcheck(script).output);
+            assertShellcheckPasses(script);
             const paths = [...script.matchAll(/vault kv put -mount=groundwork (\S+) /g)].map((m) => m[1]);
             assert.deepEqual(paths, [
                 "postgres/superuser", "postgres/app", "postgres/langfuse", "qdrant/api", "langfuse/app", "langfuse/db", "langfuse/admin", "langfuse/clickhouse",
@@ -200,7 +200,7 @@ describe("Vault", function () {
             assert.deepEqual([handover.inputs.stdin, handover.inputs.logging, handover.inputs.update], ["[secret]", "none", undefined]);
             assert.ok(handover.additionalSecretOutputs.includes("stdout"));
             const script = String(handover.plainInputs.stdin);
-            assert.ok(shellcheck(script).ok, shellcheck(script).output);
+            assertShellcheckPasses(script);
             // The root token from init is used here and nowhere else, and revoked at the end.
             assert.match(script, /^export VAULT_TOKEN='hvs\.offline[0-9a-f]+'$/m);
             assert.match(script, /vault token create -orphan -policy=groundwork-pulumi -period=768h -display-name=pulumi -field=token/);
