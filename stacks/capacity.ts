@@ -203,3 +203,22 @@ export function podSizeProblems(config: StackConfig): string[] {
     }
     return problems;
 }
+
+/**
+ * GPU models whose one pod, with its mesh proxy, is larger than every GPU node that has its GPUs
+ * (the instance's vCPUs and memory less the kubelet's eviction reserve): it would never be
+ * scheduled. DaemonSets on those nodes are not counted, so a pod that passes may still not fit.
+ */
+export function gpuPodSizeProblems(config: StackConfig): string[] {
+    const groups = (config.aws?.gpuNodeGroups ?? []).map((g) => ({ name: g.name, spec: INSTANCE_TYPES[g.instanceType] })).filter((g) => g.spec);
+    return (config.inference?.models ?? []).flatMap((m, i) => {
+        const holding = groups.filter((g) => g.spec.gpus >= m.gpus);
+        if (m.gpus === 0 || holding.length === 0) return [];
+        const pod = meshed({ cpuMillis: Math.round(m.cpus * 1000), memoryMi: m.memoryGbs * 1024 });
+        const room = holding.map((g) => ({ ...g, cpuMillis: g.spec.vcpus * 1000, memoryMi: g.spec.memoryGib * 1024 - EVICTION_RESERVE_MI }));
+        if (room.some((g) => pod.cpuMillis <= g.cpuMillis && pod.memoryMi <= g.memoryMi)) return [];
+        const cpuShort = room.every((g) => pod.cpuMillis > g.cpuMillis);
+        const largest = room.map((g) => `${g.name}: ${cores(g.cpuMillis)} cores and ${gib(g.memoryMi)} GiB`).join("; ");
+        return [`groundwork:inference.models[${i}].${cpuShort ? "cpus" : "memoryGbs"} = ${cpuShort ? m.cpus : m.memoryGbs}: model ${m.name}'s pod requests ${cores(pod.cpuMillis)} cores and ${gib(pod.memoryMi)} GiB with its mesh proxy, more than a GPU node with its ${m.gpus} GPU(s) can give (${largest}); ask for less, or choose a larger aws.gpuNodeGroups[].instanceType`];
+    });
+}

@@ -762,3 +762,108 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         assert.equal(parse(oneTainted).oci!.nodes[0].taints[0], "dedicated=batch:NoSchedule", "one untainted node is enough (the agent, where Vault runs)");
     });
 });
+
+describe("bad-input sweep s13, second half: addresses, subnets, replicas and namespaces that cannot work", () => {
+    it("refuses one existing subnet listed as public and private, and a subnet listed twice (aw03)", () => {
+        const found = only("cloud", (v) => {
+            v.aws.existingVpc = { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa1"], privateSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0aaaaaaaaaaaaaaa1"] };
+        });
+        assert.deepEqual(found, [
+            'groundwork:aws.existingVpc.publicSubnetIds[1] = "subnet-0aaaaaaaaaaaaaaa1": is also item [0]; list each subnet once: one per availability zone',
+            'groundwork:aws.existingVpc.privateSubnetIds[1] = "subnet-0aaaaaaaaaaaaaaa1": subnet-0aaaaaaaaaaaaaaa1 is also in publicSubnetIds; a subnet is public (routed to an internet gateway) or private (routed to a NAT), not both: list each subnet once, where its route table puts it',
+        ]);
+    });
+
+    it("refuses an edge host no SSH reaches, and a loopback server the other nodes would join, but keeps a tunnelled agent (ed04)", () => {
+        assert.deepEqual(only("edge", (v) => (v.edge.machines[1].host = "0.0.0.0")), [
+            'groundwork:edge.machines[1].host = "0.0.0.0": is in the "this network" range 0.0.0.0/8, which is never a machine\'s SSH address; give the address Pulumi reaches the machine at',
+        ]);
+        assert.deepEqual(only("edge", (v) => (v.edge.machines[0].host = "127.0.0.1")), [
+            'groundwork:edge.machines[0].host = "127.0.0.1": is in the loopback range 127.0.0.0/8, but the other nodes join this server at that address (https://127.0.0.1:6443 would reach each of them itself); give an address they reach it at, or set externalIp to one and keep the tunnel in host',
+        ]);
+        const tunnelled = stackValues("edge");
+        tunnelled.edge.machines[2].host = "127.0.0.1";
+        tunnelled.edge.machines[2].port = 2222;
+        assert.equal(parse(tunnelled).edge!.machines[2].host, "127.0.0.1", "an agent behind an SSH tunnel is reached at loopback");
+        tunnelled.edge.machines[0].host = "127.0.0.1";
+        tunnelled.edge.machines[0].externalIp = "192.168.10.10";
+        assert.equal(parse(tunnelled).edge!.machines[0].externalIp, "192.168.10.10", "a tunnelled server the others join at its externalIp");
+    });
+
+    it("refuses a private or carrier-grade NAT external address across clouds under wireguard-native, and keeps it on one site (ed05, ed06)", () => {
+        const found = only("hybrid", (v) => {
+            v.edge.machines[0].externalIp = "192.168.1.50";
+            v.edge.machines[1].externalIp = "100.100.1.5";
+        });
+        assert.deepEqual(found, [
+            'groundwork:edge.machines[0].externalIp = "192.168.1.50": is in the private (RFC 1918) range 192.168.0.0/16, which the oci and aws nodes cannot reach over the internet, as wireguard-native needs; give the public address the machine is reached at (behind NAT: the router\'s, with UDP 51820 forwarded to it), or use overlay: tailscale',
+            'groundwork:edge.machines[1].externalIp = "100.100.1.5": is in the carrier-grade NAT (RFC 6598) range 100.64.0.0/10, which the oci and aws nodes cannot reach over the internet, as wireguard-native needs; give the public address the machine is reached at (behind NAT: the router\'s, with UDP 51820 forwarded to it), or use overlay: tailscale',
+        ]);
+        const lan = stackValues("edge");
+        lan.edge.overlay = "wireguard-native";
+        lan.edge.machines.forEach((m: Record<string, unknown>) => (m.externalIp = m.host));
+        assert.equal(parse(lan).edge!.machines[0].externalIp, "192.168.10.10", "one site: the machines reach each other on their LAN");
+    });
+
+    it("refuses Postgres instances or Qdrant replicas beyond the platform's nodes, each needing one of its own (pf01, pf02)", () => {
+        const found = only("cloud", (v) => (v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, instances: 3 }, vectorDb: { ...v.platform?.vectorDb, replicas: 2 } }));
+        assert.equal(lineFor(found, "platform.postgres.instances"), "groundwork:platform.postgres.instances = 3: asks for 3 Postgres instances, each on a node of its own, but the platform placement (x86) has 1 node(s): copies on one node fail together, so the rest would never be scheduled; use at most 1, or add nodes");
+        assert.equal(lineFor(found, "platform.vectorDb.replicas"), "groundwork:platform.vectorDb.replicas = 2: asks for 2 Qdrant replicas, each on a node of its own, but the platform placement (x86) has 1 node(s): copies on one node fail together, so the rest would never be scheduled; use at most 1, or add nodes");
+        const edge = stackValues("edge");
+        edge.platform = { ...edge.platform, postgres: { ...edge.platform?.postgres, instances: 3 } };
+        assert.equal(parse(edge).platform.postgres.instances, 3, "the edge stack's three machines hold three instances");
+    });
+
+    it("refuses cost.alwaysFreeOnly on a stack with an AWS site (co01)", () => {
+        assert.deepEqual(only("cloud", (v) => (v.cost = { ...v.cost, alwaysFreeOnly: true })), [
+            "groundwork:cost.alwaysFreeOnly = true: holds this stack to OCI Always Free and $0, but it has an AWS site, which AWS bills for; remove groundwork:aws, or drop cost.alwaysFreeOnly and set cost.monthlyBudgetUsd",
+        ]);
+    });
+
+    it("refuses a key under a misspelt namespace, which nothing would read, and leaves the providers' namespaces alone (co03)", () => {
+        const raw = (extra: Record<string, string>) => ({
+            ...Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)])),
+            ...extra,
+        });
+        const refused = (extra: Record<string, string>) => {
+            try {
+                parseStackConfig(raw(extra));
+            } catch (e) {
+                if (e instanceof ConfigError) return e.problems;
+                throw e;
+            }
+            return [];
+        };
+        assert.deepEqual(refused({ "groundworks:cost": '{"monthlyBudgetUsd":0}', "Groundwork:apps": "{}" }), [
+            'groundworks:cost: the namespace "groundworks" is not "groundwork", so Groundwork never reads this key and its setting is lost; did you mean groundwork:cost?',
+            'Groundwork:apps: the namespace "Groundwork" is not "groundwork", so Groundwork never reads this key and its setting is lost; did you mean groundwork:apps?',
+        ]);
+        assert.deepEqual(refused({ "oci:region": "eu-frankfurt-1", "kubernetes:enableServerSideApply": "true", "groundwork-plan:securePaths": "[]" }), []);
+    });
+});
+
+describe("bad-input sweep s13, second half: a model's pod and cache that its node cannot hold", () => {
+    it("refuses a GPU model's pod that, with its mesh proxy, is a whole GPU node or more (in17, in18)", () => {
+        assert.deepEqual(only("cloud", (v) => (v.inference.models[0].cpus = 4)), [
+            "groundwork:inference.models[0].cpus = 4: model large's pod requests 4.02 cores and 12.0 GiB with its mesh proxy, more than a GPU node with its 1 GPU(s) can give (gpu-a10g: 4.00 cores and 15.9 GiB; gpu-l4-spot: 4.00 cores and 15.9 GiB); ask for less, or choose a larger aws.gpuNodeGroups[].instanceType",
+        ]);
+        assert.match(lineFor(only("cloud", (v) => (v.inference.models[0].memoryGbs = 16)), "inference.models[0].memoryGbs"), /= 16: model large's pod requests 3\.02 cores and 16\.\d GiB with its mesh proxy, more than a GPU node/);
+        const fits = stackValues("cloud");
+        fits.inference.models[0].cpus = 3.5;
+        assert.equal(parse(fits).inference!.models[0].cpus, 3.5, "3.5 cores and the proxy fit a 4-vCPU node");
+    });
+
+    it("refuses a model cache smaller than the checkpoint downloaded into it, and counts a quantised checkpoint smaller (in19)", () => {
+        assert.deepEqual(only("cloud", (v) => (v.inference.models[0].cacheGbs = 10)), [
+            "groundwork:inference.models[0].cacheGbs = 10: gives large's download cache 10 GiB, but its checkpoint of 8B parameters at 16 bits is about 14.9 GiB, so the download would fill the volume and vLLM never start; ask for 17 or more, or set quantization if the checkpoint is quantized",
+        ]);
+        assert.match(lineFor(only("cloud", (v) => {
+            v.inference.models[0].parametersBillions = 70;
+            v.inference.models[0].gpus = 1;
+            delete v.inference.models[0].cacheGbs;
+        }), "inference.models[0].cacheGbs"), /^groundwork:inference\.models\[0\]\.cacheGbs is not set: gives large's download cache 50 GiB, but its checkpoint of 70B parameters at 16 bits is about 130\.4 GiB/);
+        const awq = stackValues("cloud");
+        Object.assign(awq.inference.models[0], { cacheGbs: 10, quantization: "awq", dtype: "float16" });
+        assert.equal(parse(awq).inference!.models[0].cacheGbs, 10, "an 8B AWQ checkpoint is about 3.7 GiB");
+    });
+});

@@ -75,12 +75,13 @@ describe("platform fit", () => {
 
     it("refuses a platform that does not fit its nodes, before anything is created", () => {
         const dev = stackValues("dev");
-        dev.oci.nodes = [{ name: "tiny", role: "server", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 200 }];
-        dev.platform = { vectorDb: { replicas: 3 }, vault: { unseal: "manual" } }; // an OCI KMS seal would also want an agent
+        // Three nodes, so that three Qdrant peers have one each (a fourth rule, checked first).
+        dev.oci.nodes = ["tiny", "tiny-2", "tiny-3"].map((name, i) => ({ name, role: i === 0 ? "server" : "agent", ocpus: 1, memoryGbs: 1, bootVolumeGbs: 66 }));
+        dev.platform = { vectorDb: { replicas: 3, storageGbs: 2 }, vault: { unseal: "manual" } }; // an OCI KMS seal would also want an agent
         delete dev.inference; // its model would not fit a 1 GiB node either, and says so first
         delete dev.access; // its gateway hosts need the inference just removed
         delete dev.apps;
-        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.26 cores and 7.1 GiB, but its nodes (tiny) give 1.00 cores and 0.9 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas. ' +
+        assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.32 cores and 7.3 GiB, but its nodes (tiny, tiny-2, tiny-3) give 3.00 cores and 2.7 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas. ' +
             "The largest: qdrant x3 (0.36 cores, 1.6 GiB; groundwork:platform.vectorDb.replicas), clickhouse x1 (0.27 cores, 1.5 GiB), postgres x1 (0.24 cores, 0.6 GiB; groundwork:platform.postgres.instances)"]);
     });
 

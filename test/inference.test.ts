@@ -325,7 +325,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("rejects a model too large for its GPU memory", () => {
             const v = hybrid();
             v.inference.models[0].parametersBillions = 13;
-            assert.deepEqual(problems(v), ["groundwork:inference.models[0].parametersBillions = 13: = 13 needs about 29.1 GiB for weights (bfloat16) plus 1.0 GiB of KV cache, but 1 GPU(s) × 21.6 GiB usable give 21.6 GiB; add GPUs, quantise, or pick a smaller model"]);
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].parametersBillions = 13: needs about 29.1 GiB for weights (bfloat16) plus 1.0 GiB of KV cache, but 1 GPU(s) × 21.6 GiB usable give 21.6 GiB; add GPUs, quantise, or pick a smaller model"]);
             v.inference.models[0].quantization = "awq"; // 4-bit: 7.3 GiB fits the A10G
             assert.throws(() => problems(v), /expected the configuration to be rejected/);
         });
@@ -349,7 +349,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("rejects a CPU model too large for the memory it is given", () => {
             const v = stackValues("dev");
             v.inference.models[0].parametersBillions = 3;
-            assert.deepEqual(problems(v), ["groundwork:inference.models[0].memoryGbs = 5: = 5 GiB is too small for small: about 13.4 GiB of weights (float32) plus kvCacheGbs 2; give it at least 16 GiB or pick a smaller model"]);
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].memoryGbs = 5: is too small for small: about 13.4 GiB of weights (float32) plus kvCacheGbs 2; give it at least 16 GiB or pick a smaller model"]);
         });
         it("never lets restricted data reach a hosted model, directly or through a fallback", () => {
             const v = stackValues("cloud");
@@ -359,7 +359,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("rejects a model that scales to zero with nothing to start it again", () => {
             const v = stackValues("cloud");
             delete v.inference.models[1].activeHours;
-            assert.deepEqual(problems(v), ["groundwork:inference.models[1].replicas.min = 0: = 0 with no activeHours: nothing would ever start small (its queue metric disappears with its last replica); set activeHours, or min: 1"]);
+            assert.deepEqual(problems(v), ["groundwork:inference.models[1].replicas.min = 0: leaves no replica with no activeHours: nothing would ever start small (its queue metric disappears with its last replica); set activeHours, or min: 1"]);
         });
         it("rejects active hours that are not a cron schedule in a real time zone", () => {
             const v = stackValues("cloud");

@@ -70,6 +70,22 @@ describe("Qdrant vector database", function () {
         assert.deepEqual(policies.map((p) => p.spec!.targetRef.name), ["qdrant-http-server", "qdrant-grpc-server"]);
     });
 
+    it("puts each Qdrant peer and each Postgres instance on a node of its own when there are several (bad-input sweep s13 pf01, pf02)", async () => {
+        const values = stackValues("edge");
+        values.platform = { ...values.platform, vectorDb: { replicas: 3 }, postgres: { ...values.platform?.postgres, instances: 3 } };
+        const replicated = kubernetesDocuments((await planValues("replicated", values)).resources) as Doc[];
+        const qdrant = replicated.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!.spec!.values;
+        assert.deepEqual(qdrant.affinity, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{
+            topologyKey: "kubernetes.io/hostname",
+            labelSelector: { matchLabels: { "app.kubernetes.io/name": "qdrant", "app.kubernetes.io/instance": "qdrant" } },
+        }] } });
+        const postgres = replicated.find((d) => d.kind === "Cluster")!.spec!;
+        assert.deepEqual([postgres.instances, postgres.affinity.enablePodAntiAffinity, postgres.affinity.podAntiAffinityType], [3, true, "required"]);
+        // One replica: nothing to keep apart.
+        assert.equal(docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "qdrant")!.spec!.values.affinity, undefined);
+        assert.equal(docs.find((d) => d.kind === "Cluster")!.spec!.affinity.podAntiAffinityType, undefined);
+    });
+
     it("rejects a client that is not namespace/serviceaccount", () => {
         const values = stackValues("dev");
         values.platform = { vectorDb: { clients: ["llm-gateway"] } };

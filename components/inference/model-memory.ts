@@ -24,6 +24,15 @@ export function weightsGib(parametersBillions: number, dtype: Dtype, quantizatio
     return (parametersBillions * 1e9 * bytesPerParameter(dtype, quantization) * OVERHEAD) / 2 ** 30;
 }
 
+/**
+ * GiB the checkpoint takes on disk, which the model's cache volume must hold: 4-bit AWQ/GPTQ 0.5
+ * bytes a parameter, FP8 at least 1 (a 16-bit checkpoint vLLM quantises at load is 2), else 16-bit
+ * (the assumption weightsGib makes too; a float32 load of a 16-bit checkpoint downloads 16 bits).
+ */
+export function checkpointGib(parametersBillions: number, quantization?: Quantization): number {
+    return (parametersBillions * 1e9 * bytesPerParameter("auto", quantization)) / 2 ** 30;
+}
+
 /** The smallest KV cache worth serving with, GiB: below this vLLM refuses a useful context length. */
 export const MIN_KV_CACHE_GIB = 1;
 

@@ -220,7 +220,8 @@ export class PostgresVector extends pulumi.ComponentResource {
                 managed: {
                     roles: args.databases.map((db, i) => ({ name: db.name, ensure: "present", login: true, passwordSecret: { name: owners[i].secretName } })),
                 },
-                affinity: { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations, enablePodAntiAffinity: args.instances > 1 },
+                // Required, not CNPG's default "preferred": a replica on its primary's node fails with it.
+                affinity: { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations, enablePodAntiAffinity: args.instances > 1, ...(args.instances > 1 && { podAntiAffinityType: "required" }) },
             },
         }, { parent: this, dependsOn: [operator, plugin, owner, backupKeys, ...owners], retainOnDelete: true });
         for (const db of args.databases) {

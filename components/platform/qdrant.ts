@@ -91,6 +91,19 @@ export class Qdrant extends pulumi.ComponentResource {
                     capabilities: { drop: ["ALL"] },
                 },
                 podDisruptionBudget: { enabled: args.replicas > 1, maxUnavailable: 1 },
+                // The chart sets no affinity (charts/qdrant/values.yaml L127 at qdrant-1.18.2): peers
+                // could share a node and fail with it. One per node, by the chart's selector labels
+                // (templates/_helpers.tpl L48-52).
+                ...(args.replicas > 1 && {
+                    affinity: {
+                        podAntiAffinity: {
+                            requiredDuringSchedulingIgnoredDuringExecution: [{
+                                topologyKey: "kubernetes.io/hostname",
+                                labelSelector: { matchLabels: { "app.kubernetes.io/name": "qdrant", "app.kubernetes.io/instance": QDRANT_RELEASE } },
+                            }],
+                        },
+                    },
+                }),
                 config: { cluster: { enabled: args.replicas > 1 } },
                 nodeSelector: args.scheduling?.nodeSelector,
                 tolerations: args.scheduling?.tolerations,

@@ -41,9 +41,9 @@ export const awsSchema = z.strictObject({
     existingVpc: z.strictObject({
         vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id (vpc-0123456789abcdef0)" }).describe("The VPC."),
         publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-0123...)" })).min(1)
-            .describe("Its public subnets, in the order of publicSubnetCidrs."),
+            .superRefine(noRepeats("list each subnet once: one per availability zone")).describe("Its public subnets, in the order of publicSubnetCidrs."),
         privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-0123...)" })).min(1)
-            .describe("Its private subnets (with egress), in the order of privateSubnetCidrs."),
+            .superRefine(noRepeats("list each subnet once: one per availability zone")).describe("Its private subnets (with egress), in the order of privateSubnetCidrs."),
     }).optional().describe("Use an existing VPC: vpcCidr and the subnet CIDRs then describe it, and only the security group is created."),
     sshAllowedCidrs: z.array(operatorCidr).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group")).default([]).describe("Ranges allowed to reach SSH on AWS servers (for the kubeconfig). Never 0.0.0.0/0."),
     allowUnlistedOffering: z.boolean().default(false).describe("Accept instance types Groundwork's table does not list for this region."),
@@ -74,6 +74,12 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
         ctx.addIssue({ code: "custom", path: ["privateSubnetCidrs"], message: `lists ${aws.privateSubnetCidrs.length} subnets and publicSubnetCidrs ${aws.publicSubnetCidrs.length}; give one of each per availability zone` });
     }
     if (isObject(aws.existingVpc)) {
+        const publicIds = Array.isArray(aws.existingVpc.publicSubnetIds) ? aws.existingVpc.publicSubnetIds : [];
+        (Array.isArray(aws.existingVpc.privateSubnetIds) ? aws.existingVpc.privateSubnetIds : []).forEach((id, i) => {
+            if (publicIds.includes(id)) {
+                ctx.addIssue({ code: "custom", path: ["existingVpc", "privateSubnetIds", i], message: `${String(id)} is also in publicSubnetIds; a subnet is public (routed to an internet gateway) or private (routed to a NAT), not both: list each subnet once, where its route table puts it` });
+            }
+        });
         for (const [ids, cidrs] of [["publicSubnetIds", "publicSubnetCidrs"], ["privateSubnetIds", "privateSubnetCidrs"]] as const) {
             const given = aws.existingVpc[ids];
             const ranges = aws[cidrs];

@@ -60,3 +60,16 @@ export function specialRange(text: string): string | undefined {
     const hit = SPECIAL_RANGES.find(([range]) => cidrsOverlap(given, parseIpv4Cidr(range)!));
     return hit && `the ${hit[1]} range ${hit[0]}${hit[1] === "link-local" ? ", where the instance metadata service answers" : ""}`;
 }
+
+/** Ranges routed only inside one network (RFC 1918, and RFC 6598's carrier-grade NAT space), named. */
+const INTERNAL_RANGES: [string, string][] = [
+    ["10.0.0.0/8", "private (RFC 1918)"], ["172.16.0.0/12", "private (RFC 1918)"], ["192.168.0.0/16", "private (RFC 1918)"],
+    ["100.64.0.0/10", "carrier-grade NAT (RFC 6598)"],
+];
+
+/** The internal range an address lies in, described ("the private (RFC 1918) range 192.168.0.0/16"), or undefined. */
+export function internalRange(address: string): string | undefined {
+    const given = parseIpv4Cidr(`${address}/32`);
+    const hit = given && INTERNAL_RANGES.find(([range]) => cidrContains(parseIpv4Cidr(range)!, given));
+    return hit && `the ${hit[1]} range ${hit[0]}`;
+}

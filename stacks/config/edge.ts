@@ -15,7 +15,10 @@ const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/,
 
 const edgeMachineSchema = z.strictObject({
     name: nodeName.describe("Kubernetes node name."),
-    host: host.describe("Address Pulumi reaches the machine at over SSH."),
+    host: host.refine((v) => !isIpv4(v) || specialRange(v) === undefined || specialRange(v)!.includes("loopback"), {
+        // Loopback stays: a machine reached through an SSH tunnel is at 127.0.0.1 on a port of its own.
+        error: (issue) => `is in ${specialRange(String(issue.input))}, which is never a machine's SSH address; give the address Pulumi reaches the machine at`,
+    }).describe("Address Pulumi reaches the machine at over SSH."),
     port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),

@@ -113,6 +113,20 @@ function suggestion(given: string, known: string[]): string {
     return near ? `did you mean "${near}"? ` : "";
 }
 
+/**
+ * Keys whose namespace is a misspelling of the project's (`groundworks:cost`, `Groundwork:cost`):
+ * Pulumi hands another namespace's keys to the provider of that name, so nothing would read them
+ * and their setting would be silently lost. Other namespaces (aws:, oci:, kubernetes:) pass.
+ */
+export function misspeltNamespaceProblems(keys: string[]): string[] {
+    return keys.flatMap((full) => {
+        const [namespace, key] = full.split(":", 2);
+        // Two edits at most: a typo, not another tool's namespace (the plan's own groundwork-plan: among them).
+        if (key === undefined || namespace === NAMESPACE || distance(namespace.toLowerCase(), NAMESPACE) > 2) return [];
+        return [`${full}: the namespace "${namespace}" is not "${NAMESPACE}", so Groundwork never reads this key and its setting is lost; did you mean ${NAMESPACE}:${key}?`];
+    });
+}
+
 function unknownKeyHint(key: string, known: string[]): string {
     return `unknown key; ${suggestion(key, known)}valid keys here: ${known.join(", ")}`;
 }

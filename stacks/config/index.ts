@@ -15,11 +15,11 @@ import { monitoringSchema, MonitoringConfig } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
-import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
+import { cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
-import { configKey, ConfigError, formatIssues, NAMESPACE } from "./errors";
-import { platformCapacityProblems, podSizeProblems } from "../capacity";
+import { configKey, ConfigError, formatIssues, misspeltNamespaceProblems, NAMESPACE } from "./errors";
+import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
@@ -259,6 +259,14 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             for (const [m, i] of objectItems(site.machines).filter(([m]) => m.externalIp === undefined)) {
                 ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "externalIp"], message: `is not set for ${String(m.name)}: wireguard-native needs an address the other sites can reach; behind NAT, use overlay: tailscale` });
             }
+            // The cloud sites' nodes dial the edge machines from the internet, and their firewalls name these addresses.
+            const cloud = sites.filter((other) => other !== "edge");
+            for (const [m, i] of objectItems(site.machines)) {
+                const inside = cloud.length > 0 && typeof m.externalIp === "string" ? internalRange(m.externalIp) : undefined;
+                if (inside) {
+                    ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "externalIp"], message: `is in ${inside}, which the ${cloud.join(" and ")} nodes cannot reach over the internet, as wireguard-native needs; give the public address the machine is reached at (behind NAT: the router's, with UDP 51820 forwarded to it), or use overlay: tailscale` });
+                }
+            }
         }
     }
 
@@ -322,6 +330,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
                 ctx.addIssue({ code: "custom", path: ["edge", "machines", i, key], message: `lies inside ${clash.path.join(".")} ${clash.text}; pick cluster networks that do not contain the machines' addresses` });
             }
         }
+        // A server is joined at externalIp, else host (stacks/edge-site.ts edgeAddress): loopback there is each joining node itself.
+        const joinedAt = m.role === "server" ? (m.externalIp ?? m.host) : undefined;
+        if (nodes.length > 1 && typeof joinedAt === "string" && isIpv4(joinedAt) && specialRange(joinedAt)?.includes("loopback")) {
+            ctx.addIssue({ code: "custom", path: ["edge", "machines", i, m.externalIp === undefined ? "host" : "externalIp"], message: `is in ${specialRange(joinedAt)}, but the other nodes join this server at that address (https://${joinedAt}:6443 would reach each of them itself); give an address they reach it at${m.externalIp === undefined ? ", or set externalIp to one and keep the tunnel in host" : ""}` });
+        }
     }
 
     // HA spreads three replicas over distinct nodes of the platform placement.
@@ -340,6 +353,16 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const vault = isObject(platform.vault) ? platform.vault : {};
     if (typeof vault.replicas === "number" && vault.replicas > 1 && platformNodes.length < vault.replicas) {
         ctx.addIssue({ code: "custom", path: ["platform", "vault", "replicas"], message: `asks for Vault HA, but the platform placement (${wantedPlatform}) has ${platformNodes.length} node(s): Raft replicas on one node fail together; use 1, or add nodes` });
+    }
+    // Postgres instances and Qdrant peers each need a node of their own (anti-affinity required): copies on one node fail with it.
+    const replicated = [
+        { path: ["platform", "postgres", "instances"], count: isObject(platform.postgres) ? platform.postgres.instances : undefined, what: "Postgres instances" },
+        { path: ["platform", "vectorDb", "replicas"], count: isObject(platform.vectorDb) ? platform.vectorDb.replicas : undefined, what: "Qdrant replicas" },
+    ];
+    for (const { path, count, what } of replicated) {
+        if (typeof count === "number" && count > 1 && platformNodes.length < count) {
+            ctx.addIssue({ code: "custom", path, message: `asks for ${count} ${what}, each on a node of its own, but the platform placement (${wantedPlatform}) has ${platformNodes.length} node(s): copies on one node fail together, so the rest would never be scheduled; use at most ${Math.max(1, platformNodes.length)}, or add nodes` });
+        }
     }
     const unseal = vault.unseal ?? "auto";
     if (unseal === "manual" && vault.recoveryPgpKeys !== undefined) {
@@ -365,6 +388,9 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     }
 
     // A stack held to Always Free cannot turn the Always-Free check off: the cost pack would only fail it later.
+    if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && cfg.aws !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["cost", "alwaysFreeOnly"], message: "holds this stack to OCI Always Free and $0, but it has an AWS site, which AWS bills for; remove groundwork:aws, or drop cost.alwaysFreeOnly and set cost.monthlyBudgetUsd" });
+    }
     if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && isObject(cfg.oci) && cfg.oci.alwaysFree === false) {
         ctx.addIssue({ code: "custom", path: ["oci", "alwaysFree"], message: "is false, but cost.alwaysFreeOnly holds this stack to OCI Always Free; keep it true, or drop cost.alwaysFreeOnly" });
     }
@@ -627,6 +653,10 @@ function encryptedAt(isEncrypted: (top: string) => boolean, securePaths: readonl
  * it sits. Throws a ConfigError listing every problem at once.
  */
 export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: readonly string[], securePaths?: readonly string[]): StackConfig {
+    const misspelt = misspeltNamespaceProblems(Object.keys(raw));
+    if (misspelt.length > 0) {
+        throw new ConfigError(misspelt);
+    }
     const input: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(raw)) {
         const [namespace, key] = fullKey.split(":", 2);
@@ -650,7 +680,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths)));
     }
     const config = result.data as StackConfig;
-    const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];
+    const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...gpuPodSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];
     if (capacity.length > 0) {
         throw new ConfigError(capacity);
     }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GPU_COMPUTE_CAPABILITY } from "../../components/aws/instance-types";
-import { DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
+import { checkpointGib, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
@@ -10,6 +10,9 @@ import { groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
  * the routes applications ask the gateway for, and who may spend how much.
  */
+
+/** The model cache volume when cacheGbs is not set, GiB. */
+const CACHE_GBS_DEFAULT = 50;
 
 const name = z.string().regex(SHORT_NAME, { message: "must be lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 31 characters" });
 
@@ -63,7 +66,7 @@ const modelSchema = z.strictObject({
     cpus: z.number().min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
     memoryGbs: z.number().min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
     kvCacheGbs: z.number().min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
-    cacheGbs: z.number().int().min(5).max(4096).default(50).describe("Model cache volume (Hugging Face downloads), GB."),
+    cacheGbs: z.number().int().min(5).max(4096).default(CACHE_GBS_DEFAULT).describe("Model cache volume (Hugging Face downloads), GB."),
     replicas: z.strictObject({
         min: z.number().int().min(0).max(32).default(1).describe("Replicas kept running; 0 lets the model (and, with an autoscaled GPU group, its node) go away outside activeHours."),
         max: z.number().int().min(1).max(32).default(1).describe("Replicas the queue may scale to."),
@@ -398,10 +401,10 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     const issues: Issue[] = [];
     const replicas = isRecord(m.replicas) ? m.replicas : {};
     if (replicas.min === 0 && m.activeHours === undefined) {
-        issues.push({ path: at("replicas", "min"), message: `= 0 with no activeHours: nothing would ever start ${String(m.name)} (its queue metric disappears with its last replica); set activeHours, or min: 1` });
+        issues.push({ path: at("replicas", "min"), message: `leaves no replica with no activeHours: nothing would ever start ${String(m.name)} (its queue metric disappears with its last replica); set activeHours, or min: 1` });
     }
     if (typeof replicas.min === "number" && typeof replicas.max === "number" && replicas.max < replicas.min) {
-        issues.push({ path: at("replicas", "max"), message: `= ${replicas.max} is below replicas.min ${replicas.min}` });
+        issues.push({ path: at("replicas", "max"), message: `is below replicas.min ${replicas.min}` });
     }
     // Every quantization vLLM offers here takes float16 or bfloat16 activations, and its config
     // refuses any other dtype at start: "<dtype> is not supported for quantization method <m>"
@@ -411,6 +414,14 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     // (research/vllm-v0.28-inputs.md); the v0.28.0 tree itself was too large to fetch.
     if (quantization !== undefined && dtype === "float32") {
         issues.push({ path: at("dtype"), message: `cannot run quantization ${quantization}: vLLM's ${quantization} layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization` });
+    }
+    // vLLM downloads the checkpoint into the cache volume before it loads a byte of it.
+    if (typeof m.parametersBillions === "number") {
+        const checkpoint = checkpointGib(m.parametersBillions, quantization);
+        const cacheGbs = typeof m.cacheGbs === "number" ? m.cacheGbs : CACHE_GBS_DEFAULT; // (defaults applied: a model without it shows "is not set")
+        if (cacheGbs < checkpoint) {
+            issues.push({ path: at("cacheGbs"), message: `gives ${String(m.name)}'s download cache ${cacheGbs} GiB, but its checkpoint of ${m.parametersBillions}B parameters${quantization ? ` (${quantization})` : " at 16 bits"} is about ${gib(checkpoint)}, so the download would fill the volume and vLLM never start; ask for ${Math.ceil(checkpoint * 1.1)} or more${quantization ? "" : ", or set quantization if the checkpoint is quantized"}` });
+        }
     }
     if (gpus > 0 && placement !== "gpu") {
         issues.push({ path: at("gpus"), message: `asks for ${gpus} GPU(s), but ${String(m.name)} is placed on ${placement} nodes, which have none; set placement: gpu, or gpus: 0 to serve on CPU` });
@@ -465,18 +476,18 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         }
         const memory = Math.max(...fit.map((n) => n.gpuMemoryGib)) * gpus * (typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : 0.9);
         if (weights !== undefined && weights + MIN_KV_CACHE_GIB > memory) {
-            issues.push({ path: at("parametersBillions"), message: `= ${String(m.parametersBillions)} needs about ${gib(weights)} for weights (${dtype}${quantization ? `, ${quantization}` : ""}) plus ${gib(MIN_KV_CACHE_GIB)} of KV cache, but ${gpus} GPU(s) × ${gib(memory / gpus)} usable give ${gib(memory)}; add GPUs, quantise, or pick a smaller model` });
+            issues.push({ path: at("parametersBillions"), message: `needs about ${gib(weights)} for weights (${dtype}${quantization ? `, ${quantization}` : ""}) plus ${gib(MIN_KV_CACHE_GIB)} of KV cache, but ${gpus} GPU(s) × ${gib(memory / gpus)} usable give ${gib(memory)}; add GPUs, quantise, or pick a smaller model` });
         }
         return issues;
     }
     const memoryGbs = typeof m.memoryGbs === "number" ? m.memoryGbs : 16;
     const kv = typeof m.kvCacheGbs === "number" ? m.kvCacheGbs : 4;
     if (weights !== undefined && weights + kv > memoryGbs) {
-        issues.push({ path: at("memoryGbs"), message: `= ${memoryGbs} GiB is too small for ${String(m.name)}: about ${gib(weights)} of weights (${dtype}) plus kvCacheGbs ${kv}; give it at least ${Math.ceil(weights + kv)} GiB or pick a smaller model` });
+        issues.push({ path: at("memoryGbs"), message: `is too small for ${String(m.name)}: about ${gib(weights)} of weights (${dtype}) plus kvCacheGbs ${kv}; give it at least ${Math.ceil(weights + kv)} GiB or pick a smaller model` });
     }
     const largest = Math.max(0, ...nodes.filter((n) => (placement === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === placement)).map((n) => n.memoryGib ?? Infinity));
     if (largest > 0 && memoryGbs > largest) {
-        issues.push({ path: at("memoryGbs"), message: `= ${memoryGbs} GiB is more than the largest ${placement} node has (${largest} GiB); a replica must fit on one node` });
+        issues.push({ path: at("memoryGbs"), message: `is more than the largest ${placement} node has (${largest} GiB); a replica must fit on one node` });
     }
     return issues;
 }
