@@ -867,3 +867,65 @@ describe("bad-input sweep s13, second half: a model's pod and cache that its nod
         assert.equal(parse(awq).inference!.models[0].cacheGbs, 10, "an 8B AWQ checkpoint is about 3.7 GiB");
     });
 });
+
+describe("bad-input sweep s13, second half: a Postgres volume its write-ahead log fills (pf03)", () => {
+    it("refuses a 1 GB Postgres volume, saying why, and keeps 2 GB", () => {
+        assert.deepEqual(only("dev", (v) => (v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, storageGbs: 1 } })), [
+            "groundwork:platform.postgres.storageGbs = 1: leaves no room for data: the write-ahead log alone grows to 1 GB (PostgreSQL's max_wal_size) on this volume, with 512 MB more kept for replicas (CloudNativePG's wal_keep_size); give it 2 GB or more, 20 by default",
+        ]);
+        const two = stackValues("dev");
+        two.platform = { ...two.platform, postgres: { ...two.platform?.postgres, storageGbs: 2 } };
+        assert.equal(parse(two).platform.postgres.storageGbs, 2);
+    });
+});
+
+describe("bad-input sweep s13, second half: hosted providers a key alone cannot call, and a misspelt one (in11, in12)", () => {
+    it("refuses azure/ and vertex_ai/, which need more than an API key, and suggests the provider a near miss meant", () => {
+        const found = only("cloud", (v) => {
+            v.inference.hosted[0].model = "azure/gpt-4o-mini";
+            v.inference.hosted.push({ ...v.inference.hosted[0], name: "typo", model: "openia/gpt-4o-mini" });
+        });
+        assert.deepEqual(found, [
+            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names provider azure, which LiteLLM calls only with its resource\'s api_base and an api_version, and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)',
+            'groundwork:inference.hosted[1].model = "openia/gpt-4o-mini": names provider openia, which LiteLLM does not know; did you mean openai/gpt-4o-mini?',
+        ]);
+        const other = stackValues("cloud");
+        other.inference.hosted[0].model = "ollama_chat/llama3";
+        assert.equal(parse(other).inference!.hosted[0].model, "ollama_chat/llama3", "a provider far from every common one is LiteLLM's to judge");
+    });
+});
+
+describe("bad-input sweep s13, second half: OCI names of another region or realm (oc01-oc05)", () => {
+    it("refuses an availability domain of another region, one past AD-3, and one without its tenancy prefix", () => {
+        const found = only("hybrid", (v) => {
+            v.oci.availabilityDomain = "Uocm:US-ASHBURN-AD-1";
+            v.oci.nodes[0].availabilityDomain = "Uocm:EU-FRANKFURT-1-AD-4";
+            v.oci.nodes[1].availabilityDomain = "EU-FRANKFURT-1-AD-1";
+        });
+        assert.deepEqual(found, [
+            'groundwork:oci.nodes[0].availabilityDomain = "Uocm:EU-FRANKFURT-1-AD-4": must be an availability domain name, <tenancy prefix>:<region>-AD-<1 to 3> such as Uocm:EU-FRANKFURT-1-AD-1; copy it from `oci iam availability-domain list`',
+            'groundwork:oci.nodes[1].availabilityDomain = "EU-FRANKFURT-1-AD-1": must be an availability domain name, <tenancy prefix>:<region>-AD-<1 to 3> such as Uocm:EU-FRANKFURT-1-AD-1; copy it from `oci iam availability-domain list`',
+            'groundwork:oci.availabilityDomain = "Uocm:US-ASHBURN-AD-1": is an availability domain of us-ashburn-1, but the site is in eu-frankfurt-1; copy one of eu-frankfurt-1\'s from `oci iam availability-domain list`',
+        ]);
+        const own = stackValues("hybrid");
+        own.oci.availabilityDomain = "Uocm:EU-FRANKFURT-1-AD-2";
+        own.oci.nodes[0].availabilityDomain = "YXol:eu-frankfurt-1-ad-3";
+        assert.equal(parse(own).oci!.availabilityDomain, "Uocm:EU-FRANKFURT-1-AD-2");
+    });
+
+    it("refuses an image OCID of another region and a compartment of another realm, and passes a region part it does not know", () => {
+        const found = only("dev", (v) => {
+            v.oci.imageId = "ocid1.image.oc1.iad.aaaaaaaa6pzvhnhbvmcnnmrx";
+            v.oci.compartmentId = "ocid1.compartment.oc2..aaaaaaaa6pzvhnhbvmcnnmrx";
+        });
+        assert.deepEqual(found, [
+            'groundwork:oci.compartmentId = "ocid1.compartment.oc2..aaaaaaaa6pzvhnhbvmcnnmrx": is in realm oc2, a government or sovereign one, but Groundwork\'s regions are all in the commercial realm oc1; use an OCID of your commercial tenancy',
+            'groundwork:oci.imageId = "ocid1.image.oc1.iad.aaaaaaaa6pzvhnhbvmcnnmrx": is an image of us-ashburn-1, but the site is in eu-frankfurt-1; image OCIDs are regional: take the same image\'s OCID in eu-frankfurt-1, or leave imageId out for the newest Ubuntu',
+        ]);
+        const own = stackValues("dev");
+        own.oci.imageId = "ocid1.image.oc1.eu-frankfurt-1.aaaaaaaa6pzvhnhbvmcnnmrx";
+        assert.ok(parse(own).oci!.imageId);
+        own.oci.imageId = "ocid1.image.oc1.fra.aaaaaaaa6pzvhnhbvmcnnmrx";
+        assert.ok(parse(own).oci!.imageId, "a region key Groundwork does not map is the API's to judge");
+    });
+});

@@ -84,8 +84,8 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean;
     return { found: true, value: node };
 }
 
-/** Edit distance, for "did you mean" on unknown keys. */
-function distance(a: string, b: string): number {
+/** Edit distance, for "did you mean" on unknown keys and names. */
+export function editDistance(a: string, b: string): number {
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
         let diagonal = row[0];
@@ -102,7 +102,7 @@ function distance(a: string, b: string): number {
 /** The one of `known` close enough to `given` to be what was meant, if any. */
 function nearestKey(given: string, known: string[]): string | undefined {
     const nearest = known
-        .map((k) => ({ k, d: distance(given.toLowerCase(), k.toLowerCase()) }))
+        .map((k) => ({ k, d: editDistance(given.toLowerCase(), k.toLowerCase()) }))
         .sort((x, y) => x.d - y.d)[0];
     return nearest && nearest.d <= Math.max(2, Math.floor(given.length / 3)) ? nearest.k : undefined;
 }
@@ -122,7 +122,7 @@ export function misspeltNamespaceProblems(keys: string[]): string[] {
     return keys.flatMap((full) => {
         const [namespace, key] = full.split(":", 2);
         // Two edits at most: a typo, not another tool's namespace (the plan's own groundwork-plan: among them).
-        if (key === undefined || namespace === NAMESPACE || distance(namespace.toLowerCase(), NAMESPACE) > 2) return [];
+        if (key === undefined || namespace === NAMESPACE || editDistance(namespace.toLowerCase(), NAMESPACE) > 2) return [];
         return [`${full}: the namespace "${namespace}" is not "${NAMESPACE}", so Groundwork never reads this key and its setting is lost; did you mean ${NAMESPACE}:${key}?`];
     });
 }

@@ -5,6 +5,7 @@ import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
 import { groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
+import { editDistance } from "./errors";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
@@ -83,9 +84,34 @@ const modelSchema = z.strictObject({
     queueDepthTarget: z.number().int().min(1).max(1000).default(5).describe("Waiting requests per replica (`vllm:num_requests_waiting`) before another replica starts."),
 });
 
+/**
+ * Providers the gateway cannot call with a model name and an API key alone, which is all a hosted
+ * entry gives LiteLLM (components/inference/gateway-config.ts): Azure OpenAI needs its resource's
+ * api_base and an api_version, Vertex AI a project, a location and Google credentials
+ * (docs.litellm.ai/docs/providers/azure and /vertex, read 2026-11-28).
+ */
+const NEEDS_MORE_THAN_A_KEY: Record<string, string> = {
+    azure: "its resource's api_base and an api_version",
+    vertex_ai: "a project, a location and Google service-account credentials",
+};
+
+/** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
+const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
+
+const providerProblem = (model: string): string | undefined => {
+    const provider = model.split("/")[0];
+    if (NEEDS_MORE_THAN_A_KEY[provider]) {
+        return `names provider ${provider}, which LiteLLM calls only with ${NEEDS_MORE_THAN_A_KEY[provider]}, and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)`;
+    }
+    const near = COMMON_PROVIDERS.find((p) => p !== provider && editDistance(p, provider) <= 2);
+    return near && !COMMON_PROVIDERS.includes(provider) ? `names provider ${provider}, which LiteLLM does not know; did you mean ${near}/${model.slice(provider.length + 1)}?` : undefined;
+};
+
 const hostedSchema = z.strictObject({
     name: name.describe("Name routes target."),
-    model: z.string().regex(/^[a-z_]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" }).describe("LiteLLM `provider/model`."),
+    model: z.string().regex(/^[a-z_]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" })
+        .refine((v) => !/^[a-z_]+\/\S+$/.test(v) || providerProblem(v) === undefined, { error: (issue) => providerProblem(String(issue.input)) })
+        .describe("LiteLLM `provider/model`; the provider must take an API key alone (not azure or vertex_ai)."),
     apiKey: secretToken.describe("Provider API key (secret); stored in Vault, read by the gateway."),
     maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),
 });

@@ -19,7 +19,46 @@ const ocid = (kinds: string) =>
         })
         .refine((v) => !PLACEHOLDER.test(v.split(".").pop() ?? ""), {
             message: "is a documentation placeholder, not a real OCID; copy the OCID from the OCI console (Identity > Compartments, or your user's page)",
+        })
+        .refine((v) => !/^ocid1\.[a-z]+\.oc\d+\./.test(v) || v.split(".")[2] === COMMERCIAL_REALM, {
+            error: (issue) => `is in realm ${String(issue.input).split(".")[2]}, a government or sovereign one, but Groundwork's regions are all in the commercial realm ${COMMERCIAL_REALM}; use an OCID of your commercial tenancy`,
         });
+
+/**
+ * OCID and availability-domain names, read in Oracle's "Resource Identifiers"
+ * (docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm, read 2026-11-28): an OCID is
+ * `ocid1.<type>.<realm>.[region].<unique id>`, realm oc1 the commercial one (oc2, oc3... government
+ * and sovereign), region a three-letter key (phx, iad) for the first regions and the region's name
+ * from Frankfurt on. AD names carry a tenancy prefix before the region's AD name
+ * (`YXol:US-ASHBURN-AD-1`, terraform-provider-oci identity_availability_domain), and a region has
+ * one to three.
+ */
+const COMMERCIAL_REALM = "oc1";
+const REGION_KEYS: Record<string, string> = { "us-ashburn-1": "iad", "us-phoenix-1": "phx" };
+const AD_NAME = /^[A-Za-z0-9]+:([A-Za-z0-9-]+)-AD-([1-3])$/i;
+
+/** The region an OCID or AD name's region part names, where it names one Groundwork knows. */
+function regionNamed(part: string): string | undefined {
+    const p = part.toLowerCase();
+    return OCI_REGIONS.find((r) => r === p || REGION_KEYS[r] === p || r.replace(/-\d+$/, "") === p);
+}
+
+/** Why an availability domain cannot be in `region`, or undefined. */
+export function availabilityDomainProblem(name: string, region: unknown): string | undefined {
+    const ad = AD_NAME.exec(name);
+    const named = ad ? regionNamed(ad[1]) : undefined; // (the shape is the schema's to refuse)
+    return typeof region === "string" && named !== undefined && named !== region ? `is an availability domain of ${named}, but the site is in ${region}; copy one of ${region}'s from \`oci iam availability-domain list\`` : undefined;
+}
+
+/** Why an image OCID cannot be used in `region`, or undefined (a regional part Groundwork does not know passes). */
+export function imageRegionProblem(id: string, region: unknown): string | undefined {
+    const named = regionNamed(id.split(".")[3] ?? "");
+    return typeof region === "string" && named !== undefined && named !== region ? `is an image of ${named}, but the site is in ${region}; image OCIDs are regional: take the same image's OCID in ${region}, or leave imageId out for the newest Ubuntu` : undefined;
+}
+
+const availabilityDomainName = z.string().regex(AD_NAME, {
+    message: "must be an availability domain name, <tenancy prefix>:<region>-AD-<1 to 3> such as Uocm:EU-FRANKFURT-1-AD-1; copy it from `oci iam availability-domain list`",
+});
 
 /** An authorized_keys line: a key type sshd knows, its base64 data, an optional comment. */
 const AUTHORIZED_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
@@ -31,7 +70,7 @@ const ociNodeSchema = z.strictObject({
     ocpus: z.number().int().min(1).max(A1_FLEX_LIMITS.maxOcpus).describe("A1 OCPUs; Always-Free allows 4 across all nodes."),
     memoryGbs: z.number().int().min(1).max(A1_FLEX_LIMITS.maxMemoryGbs).describe("Memory in GB, 1 to 64 per OCPU; Always-Free allows 24 across all nodes."),
     bootVolumeGbs: z.number().int().min(MIN_BOOT_VOLUME_GBS).max(MAX_BOOT_VOLUME_GBS).default(MIN_BOOT_VOLUME_GBS).describe("Boot volume size in GB (50 to 32768): the OS, k3s, the images and the platform's volumes (k3s local-path) live here; checked against the volumes asked for."),
-    availabilityDomain: z.string().regex(/^\S+$/, { message: "must be an availability domain name such as Uocm:EU-FRANKFURT-1-AD-1" }).optional().describe("Availability domain for this node; default: the site's."),
+    availabilityDomain: availabilityDomainName.optional().describe("Availability domain for this node; default: the site's."),
     labels: labels.default({}).describe("Extra Kubernetes node labels."),
     taints: taints.default([]).describe("Kubernetes node taints, `key[=value]:Effect`."),
 }).superRefine((n, ctx) => {
@@ -58,7 +97,7 @@ export const ociSchema = z.strictObject({
         if (v !== undefined) ctx.addIssue({ code: "custom", message: "is no longer read: the stack makes each backup consumer its own OCI user, group and key (README, object storage); remove it, and delete that user's old Customer Secret Key" });
     }).describe("Retired: the stack makes each backup consumer's user."),
     auth: ociAuthSchema.optional().describe("API key auth; when absent the OCI provider reads ~/.oci/config or OCI_* variables."),
-    availabilityDomain: z.string().regex(/^\S+$/, { message: "must be an availability domain name such as Uocm:EU-FRANKFURT-1-AD-1" }).optional().describe("Availability domain name; default: the first one the region lists."),
+    availabilityDomain: availabilityDomainName.optional().describe("Availability domain name; default: the first one the region lists."),
     imageId: ocid("image").optional().describe("aarch64 image OCID; default: the newest Canonical Ubuntu 24.04 image for A1."),
     alwaysFree: z.boolean().default(true).describe("Enforce the Always-Free totals (4 OCPU, 24 GB, 200 GB block storage)."),
     // docs.oracle.com terraform-provider-oci core_vcn: "The CIDR blocks can range from /16 to /30" (read 2026-11-28).
@@ -93,9 +132,16 @@ function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementC
     if (pub && priv && cidrsOverlap(pub, priv)) {
         ctx.addIssue({ code: "custom", path: ["privateSubnetCidr"], message: `overlaps publicSubnetCidr ${text(oci.publicSubnetCidr)}` });
     }
+    const located = (key: PropertyKey[], value: unknown, problem: (v: string, region: unknown) => string | undefined) => {
+        const found = typeof value === "string" ? problem(value, oci.region) : undefined;
+        if (found) ctx.addIssue({ code: "custom", path: key, message: found });
+    };
+    located(["availabilityDomain"], oci.availabilityDomain, availabilityDomainProblem);
+    located(["imageId"], oci.imageId, imageRegionProblem);
     if (!Array.isArray(oci.nodes) || !oci.nodes.every((n) => n !== null && typeof n === "object")) {
         return;
     }
+    oci.nodes.forEach((n, i) => located(["nodes", i, "availabilityDomain"], (n as Record<string, unknown>).availabilityDomain, availabilityDomainProblem));
     const nodes = oci.nodes as Loose<z.output<typeof ociNodeSchema>>[];
     const sizes = nodes.map((n) => ({ ocpus: n.ocpus, memoryGbs: n.memoryGbs, bootVolumeGbs: n.bootVolumeGbs ?? MIN_BOOT_VOLUME_GBS }));
     const sized = sizes.every((n) => Object.values(n).every(Number.isInteger));
