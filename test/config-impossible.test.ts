@@ -929,3 +929,21 @@ describe("bad-input sweep s13, second half: OCI names of another region or realm
         assert.ok(parse(own).oci!.imageId, "a region key Groundwork does not map is the API's to judge");
     });
 });
+
+describe("bad-input sweep s13, second half: an alert sender with a display name, and a GPU threshold written as a ratio (mo05, mo06)", () => {
+    it("accepts a sender with a display name, as Alertmanager's send parses it, and refuses one it would split in two", () => {
+        const named = stackValues("cloud");
+        named.monitoring.alerts.receiver.email.from = "Groundwork Alerts <alerts@groundwork.example>";
+        assert.equal((parse(named).monitoring.alerts.receiver as { email: { from: string } }).email.from, "Groundwork Alerts <alerts@groundwork.example>");
+        assert.deepEqual(only("cloud", (v) => (v.monitoring.alerts.receiver.email.from = "Alerts, Groundwork <alerts@groundwork.example>")), [
+            'groundwork:monitoring.alerts.receiver.email.from = "Alerts, Groundwork <alerts@groundwork.example>": must be an e-mail address, or a display name of ASCII letters, digits, spaces and . _ \' - before it in <>, such as Groundwork Alerts <alerts@example.com> (a comma makes it two addresses, which Alertmanager refuses at send time)',
+        ]);
+        assert.equal(only("cloud", (v) => (v.monitoring.alerts.receiver.email.from = "Groundwork <not-an-address>")).length, 1);
+    });
+
+    it("refuses a GPU-idle threshold below 1, which DCGM's whole percents read as 0% (mo06)", () => {
+        assert.deepEqual(only("cloud", (v) => (v.monitoring.alerts.gpuIdle = { utilizationPercent: 0.05 })), [
+            "groundwork:monitoring.alerts.gpuIdle.utilizationPercent = 0.05: is below 1, as a ratio would be, but DCGM reports utilisation in whole percents (0-100), so the alert would fire only at 0%; write 5 for 5%",
+        ]);
+    });
+});

@@ -23,6 +23,19 @@ const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
 const email = z.email({ message: "must be an e-mail address" });
 
+/**
+ * Alertmanager v0.34.0 parses `from` when it sends, with Go's mail.ParseAddressList, and needs
+ * exactly one address; the envelope gets the bare address and the From header the whole text,
+ * which its QEncoding leaves unchanged when ASCII (prometheus/alertmanager@v0.34.0
+ * notify/email/email.go L60-62, L229-238, L264-271). So a display name works: ASCII words, no
+ * comma (two addresses) and none of RFC 5322's specials unquoted.
+ */
+const DISPLAY_NAME_FROM = /^([A-Za-z0-9][A-Za-z0-9 ._'-]*) <([^<>\s]+)>$/;
+const sender = z.string().refine((v) => {
+    const named = DISPLAY_NAME_FROM.exec(v);
+    return z.email().safeParse(named ? named[2] : v).success;
+}, { message: "must be an e-mail address, or a display name of ASCII letters, digits, spaces and . _ ' - before it in <>, such as Groundwork Alerts <alerts@example.com> (a comma makes it two addresses, which Alertmanager refuses at send time)" });
+
 /** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */
 export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;
 
@@ -39,7 +52,7 @@ const receiverSchema = z.strictObject({
     }).optional().describe("A Microsoft Teams channel (Alertmanager's msteamsv2 receiver, for Teams Workflows webhooks)."),
     email: z.strictObject({
         to: z.array(email).min(1).describe("Who receives alerts."),
-        from: email.describe("The sender address."),
+        from: sender.describe("The sender: an address, or `Display Name <address>`."),
         smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })
             .refine((v) => !/:\d+$/.test(v) || (Number(v.split(":")[1]) >= 1 && Number(v.split(":")[1]) <= 65535), { message: "has a port outside 1-65535; SMTP submission is usually 587" })
             .refine((v) => SMTP_HOST.test(v.split(":")[0]), { message: "has a host that is not a DNS name or IPv4 address: each dot-separated label is 1-63 letters, digits or inner hyphens (RFC 1123), e.g. smtp.example.com:587" })
@@ -73,7 +86,10 @@ export const monitoringSchema = z.strictObject({
         gpuIdle: z.strictObject({
             minutes: z.number().int().min(15).max(1440).default(60).describe("How long a GPU stays below `utilizationPercent` before it is reported idle."),
             // The rule fires below this (alert-rules.ts `< utilizationPercent`): 0 would never fire.
-            utilizationPercent: z.number().max(100).refine((v) => v > 0, { message: "must be above 0: the alert fires when utilisation is below it, and it never is below 0" }).default(5).describe("GPU utilisation (DCGM_FI_DEV_GPU_UTIL) under which it counts as idle."),
+            // DCGM_FI_DEV_GPU_UTIL is a whole percent, 0-100 (NVIDIA/dcgm-exporter@4.5.3-4.8.2
+            // etc/default-counters.csv L23 "GPU utilization (in %)"; DCGM v4.5.3 field 203, DCGM_FT_INT64).
+            utilizationPercent: z.number().max(100).refine((v) => v > 0, { message: "must be above 0: the alert fires when utilisation is below it, and it never is below 0" })
+                .refine((v) => v <= 0 || v >= 1, { message: "is below 1, as a ratio would be, but DCGM reports utilisation in whole percents (0-100), so the alert would fire only at 0%; write 5 for 5%" }).default(5).describe("GPU utilisation (DCGM_FI_DEV_GPU_UTIL) under which it counts as idle."),
         }).default({ minutes: 60, utilizationPercent: 5 }).describe("A paid GPU node doing nothing."),
     }).describe("Alert rules and where they are sent."),
 }).describe("Prometheus, Alertmanager and Grafana: metrics of every layer, alerts with runbooks, dashboards.");
