@@ -194,7 +194,13 @@ export function podSizeProblems(config: StackConfig): string[] {
         ...(config.apps.chat?.enabled ? [{ key: "apps.chat.cpus", value: config.apps.chat.cpus, what: "the chat UI's pod", requests: chatFootprint(config.apps.chat.cpus, config.apps.chat.memoryGbs)[0].perPod }] : []),
         ...(config.apps.notebooks?.enabled ? [{ key: "apps.notebooks.cpus", value: config.apps.notebooks.cpus, what: "each notebook server",
             requests: notebooksFootprint(config.apps.notebooks.cpus, config.apps.notebooks.memoryGbs, 1).find((f) => f.workload === "notebook-server")?.perPod }] : []),
-        ...sharedCpuModels(config).map((m) => ({ key: `inference.models[${modelIndex(config, m.model)}].cpus`, value: m.requests.cpuMillis / 1000, what: `model ${m.model}'s pod`, requests: m.requests })),
+        // Named by the key written that is too large (memoryGbs when the memory no node has, else cpus), with its written value.
+        ...sharedCpuModels(config).map((m) => {
+            const i = modelIndex(config, m.model);
+            const spec = config.inference!.models[i];
+            const key = nodes.some((n) => n.allocatable.memoryMi >= m.requests.memoryMi) ? "cpus" : "memoryGbs";
+            return { key: `inference.models[${i}].${key}`, value: spec[key], what: `model ${m.model}'s pod`, requests: m.requests };
+        }),
     ];
     if (nodes.length > 0) {
         for (const p of pods.filter((x) => x.requests && !fitsOne(x.requests))) {

@@ -947,3 +947,17 @@ describe("bad-input sweep s13, second half: an alert sender with a display name,
         ]);
     });
 });
+
+describe("bad-input sweep s13, second half: messages that named a key nobody wrote (in22, in29)", () => {
+    it("names the gateway's timeout when it falls under the latency alert's default, and the alert's threshold when that was set", () => {
+        assert.deepEqual(only("cloud", (v) => (v.inference.gateway.timeoutSeconds = 20)), [
+            "groundwork:inference.gateway.timeoutSeconds = 20: is not above monitoring.alerts.gateway.p95LatencySeconds (30, its default): the gateway would end every call before the latency alert could fire; raise it, or set p95LatencySeconds below it",
+        ]);
+    });
+
+    it("names a CPU model's memoryGbs, with the value written, when its memory is what no node has", () => {
+        assert.deepEqual(only("hybrid", (v) => (v.inference.models[1].memoryGbs = 12)), [
+            "groundwork:inference.models[1].memoryGbs = 12: model small's pod requests 1.02 cores and 12.0 GiB, more than any of the platform's nodes can give (the largest gives 2.00 cores and 11.9 GiB); ask for less, or choose larger nodes",
+        ]);
+    });
+});

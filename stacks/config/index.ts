@@ -11,7 +11,7 @@ import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
 import { cronProblem, withoutSeconds } from "./schedule";
-import { monitoringSchema, MonitoringConfig } from "./monitoring";
+import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
@@ -470,7 +470,12 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const gatewayAlerts = isObject(cfg.monitoring) && isObject(cfg.monitoring.alerts) && isObject(cfg.monitoring.alerts.gateway) ? cfg.monitoring.alerts.gateway : {};
     const gatewayTimeout = isObject(cfg.inference) && isObject(cfg.inference.gateway) && typeof cfg.inference.gateway.timeoutSeconds === "number" ? cfg.inference.gateway.timeoutSeconds : undefined;
     if (typeof gatewayAlerts.p95LatencySeconds === "number" && gatewayTimeout !== undefined && gatewayAlerts.p95LatencySeconds >= gatewayTimeout) {
-        ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "gateway", "p95LatencySeconds"], message: `is not below inference.gateway.timeoutSeconds (${gatewayTimeout}): the gateway ends every call by then, so the alert could never fire; set it lower` });
+        // At the alert's default, the timeout is the key that moved (bad-input sweep s13 in22): name it.
+        if (gatewayAlerts.p95LatencySeconds === P95_LATENCY_DEFAULT_SECONDS) {
+            ctx.addIssue({ code: "custom", path: ["inference", "gateway", "timeoutSeconds"], message: `is not above monitoring.alerts.gateway.p95LatencySeconds (${P95_LATENCY_DEFAULT_SECONDS}, its default): the gateway would end every call before the latency alert could fire; raise it, or set p95LatencySeconds below it` });
+        } else {
+            ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "gateway", "p95LatencySeconds"], message: `is not below inference.gateway.timeoutSeconds (${gatewayTimeout}): the gateway ends every call by then, so the alert could never fire; set it lower` });
+        }
     }
 
     // Langfuse 3.x is the line with ClickHouse that this chart deploys.

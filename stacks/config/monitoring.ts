@@ -68,6 +68,9 @@ const receiverSchema = z.strictObject({
     }
 });
 
+/** The gateway latency alert's threshold when p95LatencySeconds is not set. */
+export const P95_LATENCY_DEFAULT_SECONDS = 30;
+
 const ratio = (what: string, fallback: number) => z.number().gt(0).lt(1).default(fallback).describe(what);
 
 export const monitoringSchema = z.strictObject({
@@ -81,8 +84,8 @@ export const monitoringSchema = z.strictObject({
             .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
         gateway: z.strictObject({
             errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),
-            p95LatencySeconds: z.number().gt(0).max(600).default(30).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
-        }).default({ errorRatio: 0.05, p95LatencySeconds: 30 }),
+            p95LatencySeconds: z.number().gt(0).max(600).default(P95_LATENCY_DEFAULT_SECONDS).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
+        }).default({ errorRatio: 0.05, p95LatencySeconds: P95_LATENCY_DEFAULT_SECONDS }),
         gpuIdle: z.strictObject({
             minutes: z.number().int().min(15).max(1440).default(60).describe("How long a GPU stays below `utilizationPercent` before it is reported idle."),
             // The rule fires below this (alert-rules.ts `< utilizationPercent`): 0 would never fire.
