@@ -961,3 +961,26 @@ describe("bad-input sweep s13, second half: messages that named a key nobody wro
         ]);
     });
 });
+
+describe("bad-input sweep s13, second half: an R2 bucket signed for an AWS region (pf19)", () => {
+    it("refuses any region but auto (or its alias us-east-1) on a Cloudflare R2 endpoint, and keeps those two", () => {
+        const r2 = "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com";
+        assert.deepEqual(only("edge", (v) => Object.assign(v.platform.postgres.backup.s3, { endpointURL: r2, region: "eu-central-1" })), [
+            "groundwork:platform.postgres.backup.s3.region = \"eu-central-1\": is eu-central-1, but R2 signs for the region auto (us-east-1 is its only alias); set region: auto",
+        ]);
+        for (const [endpointURL, region] of [[r2, "auto"], [r2, "us-east-1"], ["https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com", "auto"]]) {
+            const values = stackValues("edge");
+            Object.assign(values.platform.postgres.backup.s3, { endpointURL, region });
+            assert.equal(parse(values).platform.postgres.backup.s3!.region, region, `${endpointURL} ${region}`);
+        }
+    });
+});
+
+describe("bad-input sweep s13, second half: a gated model with no token to fetch it (in16)", () => {
+    it("refuses a meta-llama model without inference.huggingfaceToken, and keeps it with one", () => {
+        assert.deepEqual(only("cloud", (v) => delete v.inference.huggingfaceToken), [
+            'groundwork:inference.models[0].model = "meta-llama/Llama-3.1-8B-Instruct": is a gated Meta Llama repository, which Hugging Face serves only to an account that accepted its licence, with that account\'s token, but inference.huggingfaceToken is not set; set it (secret), or serve an ungated model',
+        ]);
+        assert.equal(parse(stackValues("cloud")).inference!.models[0].model, "meta-llama/Llama-3.1-8B-Instruct");
+    });
+});

@@ -284,6 +284,14 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
     issues.push(...duplicateNames(hosted, ["inference", "hosted"], "hosted model"));
     issues.push(...duplicateNames(routes, ["inference", "routes"], "route"));
     issues.push(...duplicateNames(teams, ["inference", "teams"], "team"));
+    // Every repository of Meta's Llama organisation on Hugging Face is gated: an account accepts the
+    // licence, then downloads with its token ("You need to agree to share your contact information
+    // to access this model", huggingface.co/meta-llama/Meta-Llama-3.1-8B, read 2026-11-28).
+    if (inf.huggingfaceToken === undefined) {
+        for (const [, i] of models.filter(([m]) => typeof m.model === "string" && m.model.toLowerCase().startsWith("meta-llama/"))) {
+            issues.push({ path: ["inference", "models", i, "model"], message: `is a gated Meta Llama repository, which Hugging Face serves only to an account that accepted its licence, with that account's token, but inference.huggingfaceToken is not set; set it (secret), or serve an ungated model` });
+        }
+    }
     const modelNames = new Set(models.map(([m]) => m.name));
     for (const [h, i] of hosted) {
         if (modelNames.has(h.name)) issues.push({ path: ["inference", "hosted", i, "name"], message: `is also a model's name; a route's target must name one thing` });

@@ -8,7 +8,8 @@ import { OCI_REGIONS } from "./oci-regions";
  * every backup would fail, and only at the first one, long after `pulumi up`.
  */
 interface EndpointFacts {
-    provider: "AWS" | "OCI";
+    provider: "AWS" | "OCI" | "Cloudflare R2";
+    /** The region requests must be signed for; R2's `auto` also answers to us-east-1. */
     region: string;
     /** The bucket a virtual-hosted AWS endpoint names in its host. */
     bucket?: string;
@@ -18,6 +19,15 @@ interface EndpointFacts {
 const AWS_S3 = /^(?:(?<bucket>.+)\.)?s3(?:[.-]dualstack)?[.-](?<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com$/;
 /** OCI's S3 compatibility API: <namespace>.compat.objectstorage.<region>.oraclecloud.com. */
 const OCI_S3 = /^[a-z0-9-]+\.compat\.objectstorage\.(?<region>[a-z]+-[a-z]+-\d)\.oraclecloud\.com$/;
+
+/**
+ * Cloudflare R2: <account>.r2.cloudflarestorage.com, or under a jurisdiction (<account>.eu.r2...).
+ * "When using the S3 API, the region for an R2 bucket is auto. For compatibility with tools that do
+ * not allow you to specify a region, an empty value and us-east-1 will alias to the auto region"
+ * (developers.cloudflare.com/r2/api/s3/api/, "Bucket region", read 2026-11-28).
+ */
+const R2_S3 = /^[a-z0-9]+(?:\.[a-z]+)?\.r2\.cloudflarestorage\.com$/;
+const R2_REGIONS = ["auto", "us-east-1"];
 
 /** What an endpoint's host says, or undefined for a host that is not a known public cloud's. */
 export function endpointFacts(endpointURL: string): EndpointFacts | undefined {
@@ -31,6 +41,7 @@ export function endpointFacts(endpointURL: string): EndpointFacts | undefined {
     if (aws) return { provider: "AWS", region: aws.groups!.region, bucket: aws.groups!.bucket };
     const oci = OCI_S3.exec(host);
     if (oci) return { provider: "OCI", region: oci.groups!.region };
+    if (R2_S3.test(host)) return { provider: "Cloudflare R2", region: "auto" };
     return undefined;
 }
 
@@ -45,7 +56,9 @@ export function s3EndpointProblems(s3: { endpointURL: string; bucket: string; re
     if (new URL(s3.endpointURL).protocol === "http:") {
         problems.push({ key: "endpointURL", message: `is plain http to ${facts.provider}'s object storage: every backup would cross the internet unencrypted; use https` });
     }
-    if (facts.region !== s3.region) {
+    if (facts.provider === "Cloudflare R2" && !R2_REGIONS.includes(s3.region)) {
+        problems.push({ key: "region", message: `is ${s3.region}, but R2 signs for the region auto (us-east-1 is its only alias); set region: auto` });
+    } else if (facts.provider !== "Cloudflare R2" && facts.region !== s3.region) {
         problems.push({ key: "region", message: `is ${s3.region}, but the endpoint is ${facts.provider}'s in ${facts.region}, which refuses requests signed for another region; set region: ${facts.region}, or the endpoint of the bucket's own region` });
     }
     if (facts.provider === "OCI" && !(OCI_REGIONS as readonly string[]).includes(facts.region)) {
