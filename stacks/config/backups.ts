@@ -14,6 +14,9 @@ export const ETCD_MAX_RETENTION_DAYS = 31;
 /** Hours of snapshots a server keeps on its own disk: the bucket holds the rest. */
 export const LOCAL_SNAPSHOT_HOURS = 48;
 
+/** What each scheduled store takes, as messages name it. */
+export const STORE_BACKUP_NAMES = { vault: "a Vault Raft snapshot", qdrant: "a Qdrant storage snapshot", clickhouse: "a full ClickHouse backup" } as const;
+
 const retentionDays = (fallback: number) => z.number().int().min(1).max(3650).default(fallback);
 
 const scheduledStore = (what: string, schedule: string, days: number) => z.strictObject({
@@ -46,9 +49,9 @@ export const backupsSchema = z.strictObject({
             message: `keeps snapshots of the cluster's state longer than they can help (a restore rolls every object back to that day) and makes k3s check every one of them every 10 minutes; keep at most ${ETCD_MAX_RETENTION_DAYS} days, and export what must outlive that`,
         }).default(7).describe(`Days of snapshots kept in the bucket (at most ${ETCD_MAX_RETENTION_DAYS}); each server keeps the last ${LOCAL_SNAPSHOT_HOURS} hours on its own disk.`),
     }).default({ everyHours: 6, retentionDays: 7 }).describe("Snapshots of the cluster's state, to the stack's bucket."),
-    vault: scheduledStore("a Vault Raft snapshot", "15 2 * * *", 30).describe("Raft snapshots of Vault, to the stack's bucket."),
-    qdrant: scheduledStore("a Qdrant storage snapshot", "45 2 * * *", 14).describe("Full-storage snapshots of Qdrant, to the stack's bucket."),
-    clickhouse: scheduledStore("a full ClickHouse backup", "30 3 * * *", 14).describe("Full backups of Langfuse's ClickHouse (traces, observations, scores), written by ClickHouse itself to the stack's bucket."),
+    vault: scheduledStore(STORE_BACKUP_NAMES.vault, "15 2 * * *", 30).describe("Raft snapshots of Vault, to the stack's bucket."),
+    qdrant: scheduledStore(STORE_BACKUP_NAMES.qdrant, "45 2 * * *", 14).describe("Full-storage snapshots of Qdrant, to the stack's bucket."),
+    clickhouse: scheduledStore(STORE_BACKUP_NAMES.clickhouse, "30 3 * * *", 14).describe("Full backups of Langfuse's ClickHouse (traces, observations, scores), written by ClickHouse itself to the stack's bucket."),
 });
 
 export type BackupsConfig = z.infer<typeof backupsSchema>;

@@ -7,7 +7,7 @@ import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { trustAnchorProblems } from "../../components/platform/mesh-identity";
 import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platform/vault-bootstrap";
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
-import { backupsSchema, BACKUP_DEFAULTS } from "./backups";
+import { backupsSchema, BACKUP_DEFAULTS, STORE_BACKUP_NAMES } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
 import { cronProblem, withoutSeconds } from "./schedule";
@@ -432,7 +432,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const backups = isObject(platform.backups) ? platform.backups : {};
         const postgresBackup = isObject(platform.postgres) && isObject(platform.postgres.backup) ? platform.postgres.backup : {};
         const postgresSchedule = typeof postgresBackup.schedule === "string" ? postgresBackup.schedule : POSTGRES_DEFAULTS.backup.schedule;
-        const stores = { vault: "a Vault Raft snapshot", qdrant: "a Qdrant storage snapshot", clickhouse: "a full ClickHouse backup" } as const;
+        const stores = STORE_BACKUP_NAMES;
         // [key, what it takes, its five-field UTC schedule if valid, whether the stack changed it from its default]
         const schedules: [string[], string, string | undefined, boolean][] = [
             // CloudNativePG's six fields, seconds first; the minute is what a window compares.

@@ -7,13 +7,13 @@ const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", 
 /** `HH:MM`, the form kured's time window reads (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L72-80), which SUC uses. */
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a 24-hour time such as 04:00" });
 
-const offsetNames = new Map<string, Intl.DateTimeFormat>();
+/** One ICU formatter per zone for each reading below: building one costs more than using it. */
+const offsetFormat = memoized((zone: string) => new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" }), (zone) => zone);
+const clockFormat = memoized((zone: string) => new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }), (zone) => zone);
 
 /** The zone's offset from UTC in minutes on a date (from ICU's longOffset name, GMT+02:00). */
 function offsetMinutes(zone: string, at: Date): number {
-    let format = offsetNames.get(zone);
-    if (!format) offsetNames.set(zone, (format = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" })));
-    const name = format.formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+    const name = offsetFormat(zone).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
     const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
     return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
@@ -74,25 +74,15 @@ export type UpgradesConfig = z.infer<typeof upgradesSchema>;
 
 type Window = UpgradesConfig["window"];
 
-const clocks = new Map<string, Intl.DateTimeFormat>();
-const readings = new Map<string, { day: string; minute: number }>();
 /**
  * The weekday (lower case) and minute of the day a moment shows in a zone. Read once per zone and
  * moment: the moments checked are the fixed 2027 runs of a schedule, and ICU is slow.
  */
-function localClock(zone: string, at: number): { day: string; minute: number } {
-    const key = `${zone} ${at}`;
-    const known = readings.get(key);
-    if (known) return known;
-    let clock = clocks.get(zone);
-    if (!clock) clocks.set(zone, (clock = new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })));
-    const parts = clock.formatToParts(new Date(at));
+const localClock = memoized((zone: string, at: number): { day: string; minute: number } => {
+    const parts = clockFormat(zone).formatToParts(new Date(at));
     const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-    const reading = { day: part("weekday").toLowerCase(), minute: Number(part("hour")) * 60 + Number(part("minute")) };
-    if (readings.size > 100_000) readings.clear();
-    readings.set(key, reading);
-    return reading;
-}
+    return { day: part("weekday").toLowerCase(), minute: Number(part("hour")) * 60 + Number(part("minute")) };
+}, (zone, at) => `${zone} ${at}`, 100_000);
 
 /**
  * A test of whether a moment falls in a window as kured's timewindow (which SUC uses) reads it: the moment's
