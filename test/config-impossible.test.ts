@@ -69,10 +69,6 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:access.sso.administrators[1] = "Admin@Groundwork.example": is administrators[0] again (addresses compare without case); list each administrator once']],
         ["an allowed domain listed twice", "dev", (v) => { v.access.sso.allowedDomains = ["groundwork.example", "groundwork.example"]; },
             ['groundwork:access.sso.allowedDomains[1] = "groundwork.example": is also item [0]; list each domain once']],
-        ["a service network kube-apiserver refuses as too large", "dev", (v) => { v.cluster.serviceCidr = "172.0.0.0/11"; },
-            ['groundwork:cluster.serviceCidr = "172.0.0.0/11": is a /11, which kube-apiserver refuses (the mask must be at least 12), so the server never starts; use a /12 or narrower, such as 10.43.0.0/16']],
-        ["a pod network more than 16 bits wider than a node's /24", "edge", (v) => { v.cluster.podCidr = "172.0.0.0/7"; },
-            ['groundwork:cluster.podCidr = "172.0.0.0/7": is a /7, more than 16 bits wider than the /24 each node takes, which Kubernetes\' node range allocator refuses, so no node gets a pod range; use a /8 or narrower, such as 10.42.0.0/16'], "first"],
         ["the initial OCI server made private", "dev", (v) => { v.oci.nodes[0].public = false; },
             ['groundwork:oci.nodes[0].public = false: is false on server-1, the server that starts the cluster, which Pulumi reaches over SSH at its public address (the kubeconfig, Vault\'s bootstrap); leave it public, as servers are by default']],
         ["a node name ending with '-', which Kubernetes refuses", "edge", (v) => { v.edge.machines[1].name = "edge-server-"; },
@@ -770,7 +766,7 @@ describe("bad-input sweep s13, second half: addresses, subnets, replicas and nam
         });
         assert.deepEqual(found, [
             'groundwork:aws.existingVpc.publicSubnetIds[1] = "subnet-0aaaaaaaaaaaaaaa1": is also item [0]; list each subnet once: one per availability zone',
-            'groundwork:aws.existingVpc.privateSubnetIds[1] = "subnet-0aaaaaaaaaaaaaaa1": subnet-0aaaaaaaaaaaaaaa1 is also in publicSubnetIds; a subnet is public (routed to an internet gateway) or private (routed to a NAT), not both: list each subnet once, where its route table puts it',
+            'groundwork:aws.existingVpc.privateSubnetIds[1] = "subnet-0aaaaaaaaaaaaaaa1": is also in publicSubnetIds; a subnet is public (routed to an internet gateway) or private (routed to a NAT), not both: list each subnet once, where its route table puts it',
         ]);
     });
 
@@ -779,12 +775,17 @@ describe("bad-input sweep s13, second half: addresses, subnets, replicas and nam
             'groundwork:edge.machines[1].host = "0.0.0.0": is in the "this network" range 0.0.0.0/8, which is never a machine\'s SSH address; give the address Pulumi reaches the machine at',
         ]);
         assert.deepEqual(only("edge", (v) => (v.edge.machines[0].host = "127.0.0.1")), [
-            'groundwork:edge.machines[0].host = "127.0.0.1": is in the loopback range 127.0.0.0/8, but the other nodes join this server at that address (https://127.0.0.1:6443 would reach each of them itself); give an address they reach it at, or set externalIp to one and keep the tunnel in host',
+            'groundwork:edge.machines[0].host = "127.0.0.1": is in the loopback range 127.0.0.0/8, but this is the first server, which the other nodes join at this address (at loopback each would reach itself); give an address they reach it at, or set externalIp to one and keep the tunnel in host',
         ]);
         const tunnelled = stackValues("edge");
         tunnelled.edge.machines[2].host = "127.0.0.1";
         tunnelled.edge.machines[2].port = 2222;
         assert.equal(parse(tunnelled).edge!.machines[2].host, "127.0.0.1", "an agent behind an SSH tunnel is reached at loopback");
+        tunnelled.edge.machines[1].role = "server";
+        tunnelled.edge.machines[2].role = "server";
+        assert.equal(parse(tunnelled).edge!.machines[2].host, "127.0.0.1", "a later server is joined by no one at its host: a tunnel there is fine (review s14 D1)");
+        tunnelled.edge.machines[1].role = "agent";
+        tunnelled.edge.machines[2].role = "agent";
         tunnelled.edge.machines[0].host = "127.0.0.1";
         tunnelled.edge.machines[0].externalIp = "192.168.10.10";
         assert.equal(parse(tunnelled).edge!.machines[0].externalIp, "192.168.10.10", "a tunnelled server the others join at its externalIp");
@@ -871,7 +872,7 @@ describe("bad-input sweep s13, second half: a model's pod and cache that its nod
 describe("bad-input sweep s13, second half: a Postgres volume its write-ahead log fills (pf03)", () => {
     it("refuses a 1 GB Postgres volume, saying why, and keeps 2 GB", () => {
         assert.deepEqual(only("dev", (v) => (v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, storageGbs: 1 } })), [
-            "groundwork:platform.postgres.storageGbs = 1: leaves no room for data: the write-ahead log alone grows to 1 GB (PostgreSQL's max_wal_size) on this volume, with 512 MB more kept for replicas (CloudNativePG's wal_keep_size); give it 2 GB or more, 20 by default",
+            "groundwork:platform.postgres.storageGbs = 1: leaves no room for data: the write-ahead log alone grows to 1 GB on this volume (PostgreSQL's max_wal_size; CloudNativePG keeps at least 512 MB of it for replicas, wal_keep_size); give it 2 GB or more, 20 by default",
         ]);
         const two = stackValues("dev");
         two.platform = { ...two.platform, postgres: { ...two.platform?.postgres, storageGbs: 2 } };
@@ -886,10 +887,13 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
             v.inference.hosted.push({ ...v.inference.hosted[0], name: "typo", model: "openia/gpt-4o-mini" });
         });
         assert.deepEqual(found, [
-            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names provider azure, which LiteLLM calls only with its resource\'s api_base and an api_version, and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)',
-            'groundwork:inference.hosted[1].model = "openia/gpt-4o-mini": names provider openia, which LiteLLM does not know; did you mean openai/gpt-4o-mini?',
+            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)',
+            'groundwork:inference.hosted[1].model = "openia/gpt-4o-mini": names a provider LiteLLM does not know; did you mean openai?',
         ]);
+        assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = "oci/cohere.command-r-plus")), "inference.hosted[0].model"), /names a provider LiteLLM calls only with more than an API key/, "oci is LiteLLM's, not a typo of xai (review s14 R1)");
         const other = stackValues("cloud");
+        other.inference.hosted[0].model = "ai21/jamba-1.5-mini";
+        assert.equal(parse(other).inference!.hosted[0].model, "ai21/jamba-1.5-mini", "a provider with digits in its name");
         other.inference.hosted[0].model = "ollama_chat/llama3";
         assert.equal(parse(other).inference!.hosted[0].model, "ollama_chat/llama3", "a provider far from every common one is LiteLLM's to judge");
     });
@@ -936,9 +940,13 @@ describe("bad-input sweep s13, second half: an alert sender with a display name,
         named.monitoring.alerts.receiver.email.from = "Groundwork Alerts <alerts@groundwork.example>";
         assert.equal((parse(named).monitoring.alerts.receiver as { email: { from: string } }).email.from, "Groundwork Alerts <alerts@groundwork.example>");
         assert.deepEqual(only("cloud", (v) => (v.monitoring.alerts.receiver.email.from = "Alerts, Groundwork <alerts@groundwork.example>")), [
-            'groundwork:monitoring.alerts.receiver.email.from = "Alerts, Groundwork <alerts@groundwork.example>": must be an e-mail address, or a display name of ASCII letters, digits, spaces and . _ \' - before it in <>, such as Groundwork Alerts <alerts@example.com> (a comma makes it two addresses, which Alertmanager refuses at send time)',
+            'groundwork:monitoring.alerts.receiver.email.from = "Alerts, Groundwork <alerts@groundwork.example>": must be an e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ \' & ! - (or any ASCII in double quotes), such as Groundwork Alerts <alerts@example.com>: an unquoted comma makes it two addresses, which Alertmanager refuses at send time',
         ]);
         assert.equal(only("cloud", (v) => (v.monitoring.alerts.receiver.email.from = "Groundwork <not-an-address>")).length, 1);
+        for (const from of ['"Alerts, Groundwork" <alerts@groundwork.example>', "<alerts@groundwork.example>", "Ops & Alerts <alerts@groundwork.example>"]) {
+            named.monitoring.alerts.receiver.email.from = from;
+            assert.equal((parse(named).monitoring.alerts.receiver as { email: { from: string } }).email.from, from, "Go's mail parser reads each as one address (review s14)");
+        }
     });
 
     it("refuses a GPU-idle threshold below 1, which DCGM's whole percents read as 0% (mo06)", () => {
@@ -966,7 +974,7 @@ describe("bad-input sweep s13, second half: an R2 bucket signed for an AWS regio
     it("refuses any region but auto (or its alias us-east-1) on a Cloudflare R2 endpoint, and keeps those two", () => {
         const r2 = "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com";
         assert.deepEqual(only("edge", (v) => Object.assign(v.platform.postgres.backup.s3, { endpointURL: r2, region: "eu-central-1" })), [
-            "groundwork:platform.postgres.backup.s3.region = \"eu-central-1\": is eu-central-1, but R2 signs for the region auto (us-east-1 is its only alias); set region: auto",
+            "groundwork:platform.postgres.backup.s3.region = \"eu-central-1\": is not auto, the region R2 signs for (us-east-1 is its only alias); set region: auto",
         ]);
         for (const [endpointURL, region] of [[r2, "auto"], [r2, "us-east-1"], ["https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com", "auto"]]) {
             const values = stackValues("edge");
@@ -982,5 +990,38 @@ describe("bad-input sweep s13, second half: a gated model with no token to fetch
             'groundwork:inference.models[0].model = "meta-llama/Llama-3.1-8B-Instruct": is a gated Meta Llama repository, which Hugging Face serves only to an account that accepted its licence, with that account\'s token, but inference.huggingfaceToken is not set; set it (secret), or serve an ungated model',
         ]);
         assert.equal(parse(stackValues("cloud")).inference!.models[0].model, "meta-llama/Llama-3.1-8B-Instruct");
+    });
+});
+
+describe("pod and service networks wider than session 13's limits, which k3s v1.34 takes", () => {
+    it("accepts a service network wider than /12, which kube-apiserver 1.34's allocator no longer limits", () => {
+        const wide = stackValues("dev");
+        wide.cluster.serviceCidr = "172.0.0.0/11";
+        assert.equal(parse(wide).cluster.serviceCidr, "172.0.0.0/11");
+    });
+
+    it("accepts an IPv4 pod network more than 16 bits wider than a node's /24, which the node range allocator takes", () => {
+        const wide = stackValues("edge");
+        wide.cluster.podCidr = "172.0.0.0/7";
+        assert.equal(parse(wide).cluster.podCidr, "172.0.0.0/7");
+    });
+});
+
+describe("this session's messages under a key the stack stores encrypted (review s14 D2)", () => {
+    it("names the provider and the subnet list, never the value", () => {
+        const values = stackValues("cloud");
+        values.inference.hosted[0].model = "openia/planted-model-7f3a9";
+        values.aws.existingVpc = { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-07f3a9aaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"], privateSubnetIds: ["subnet-0cccccccccccccc3", "subnet-07f3a9aaaaaaaaaa1"] };
+        const raw = Object.fromEntries(Object.entries(values).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        let found: string[] = [];
+        try {
+            parseStackConfig(raw, Object.keys(raw)); // every key encrypted, those that hold credentials among them
+        } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            found = e.problems;
+        }
+        assert.match(lineFor(found, "inference.hosted[0].model"), /names a provider LiteLLM does not know; did you mean openai\?/);
+        assert.match(lineFor(found, "aws.existingVpc.privateSubnetIds[1]"), /is also in publicSubnetIds/);
+        assert.ok(!found.join("\n").includes("7f3a9"), found.join("\n"));
     });
 });

@@ -22,7 +22,9 @@ function filesUnder(dir: string): Record<string, string> {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-plan-"));
 
 describe("npm run plan", function () {
-    it("plans the dev stack into out/dev: resources.json and manifests.yaml", async () => {
+    it("plans the dev stack into out/dev: resources.json and manifests.yaml", async function () {
+        // A new Node, TypeScript and a whole plan: 4 s alone, over a minute on a machine busy with other plans.
+        this.timeout(180_000);
         const run = spawnPlan("--stack", "dev");
         assert.equal(run.status, 0, run.stderr);
         const resources: { type: string; name: string }[] = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "out/dev/resources.json"), "utf8"));

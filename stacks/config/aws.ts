@@ -77,7 +77,7 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
         const publicIds = Array.isArray(aws.existingVpc.publicSubnetIds) ? aws.existingVpc.publicSubnetIds : [];
         (Array.isArray(aws.existingVpc.privateSubnetIds) ? aws.existingVpc.privateSubnetIds : []).forEach((id, i) => {
             if (publicIds.includes(id)) {
-                ctx.addIssue({ code: "custom", path: ["existingVpc", "privateSubnetIds", i], message: `${String(id)} is also in publicSubnetIds; a subnet is public (routed to an internet gateway) or private (routed to a NAT), not both: list each subnet once, where its route table puts it` });
+                ctx.addIssue({ code: "custom", path: ["existingVpc", "privateSubnetIds", i], message: `is also in publicSubnetIds; a subnet is public (routed to an internet gateway) or private (routed to a NAT), not both: list each subnet once, where its route table puts it` });
             }
         });
         for (const [ids, cidrs] of [["publicSubnetIds", "publicSubnetCidrs"], ["privateSubnetIds", "privateSubnetCidrs"]] as const) {

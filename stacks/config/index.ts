@@ -300,20 +300,19 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const [first, i] = ociServers[0];
         ctx.addIssue({ code: "custom", path: ["oci", "nodes", i, "public"], message: `is false on ${String(first.name)}, the server that starts the cluster, which Pulumi reaches over SSH at its public address (the kubeconfig, Vault's bootstrap); leave it public, as servers are by default` });
     }
-    // kube-controller-manager's node range allocator refuses a cluster range more than 16 bits wider
-    // than the node ranges (pkg/controller/nodeipam/ipam/cidrset, clusterSubnetMaxDiff = 16).
-    if (pods && pods.prefix < 8) {
-        ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `is a /${pods.prefix}, more than 16 bits wider than the /24 each node takes, which Kubernetes' node range allocator refuses, so no node gets a pod range; use a /8 or narrower, such as 10.42.0.0/16` });
-    }
+    // No upper size: kube-controller-manager's node range allocator limits the cluster range to 16
+    // bits wider than the node ranges for IPv6 only (kubernetes pkg/controller/nodeipam/ipam/cidrset
+    // cidr_set.go NewCIDRSet, `clusterCIDR.IP.To4() == nil && ... > clusterSubnetMaxDiff`, read in the
+    // code index 2026-11-28; a /8 limit set here in session 13 from memory was wrong).
     const services = range(cluster.serviceCidr);
     if (services && services.prefix > 28) {
         ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix)} addresses, but k3s gives cluster DNS the tenth; use a /28 or larger, such as 10.43.0.0/16` });
     }
-    // kube-apiserver: "specified --service-cluster-ip-range is too large; for 32-bit addresses, the
-    // mask must be >= 12" (kubernetes cmd/kube-apiserver/app/options/validation.go, maxCIDRBits 20).
-    if (services && services.prefix < 12) {
-        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `is a /${services.prefix}, which kube-apiserver refuses (the mask must be at least 12), so the server never starts; use a /12 or narrower, such as 10.43.0.0/16` });
-    }
+    // No upper size either: kube-apiserver refuses a service range wider than /12 ("the mask must be
+    // >= 12", cmd/kube-apiserver/app/options/validation.go maxCIDRBits 20) only unless
+    // MultiCIDRServiceAllocator and DisableAllocatorDualWrite are both on, as they are by default from
+    // Kubernetes 1.34, the only k3s line K3S_INSTALLER_SHA256 pins (pkg/features/kube_features.go; both
+    // read in the code index 2026-11-28). Pinning a k3s before 1.34 would bring the limit back.
     // Tailscale numbers its nodes from the CGNAT range (tailscale.com/kb/1015/100.x-addresses).
     if (overlays.some((o) => o.overlay === "tailscale")) {
         const cgnat = parseIpv4Cidr("100.64.0.0/10")!;
@@ -322,6 +321,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
     }
     const edge = isObject(cfg.edge) ? cfg.edge : {};
+    const initialEdgeServer = objectItems(edge.machines).find(([m]) => m.role === "server")?.[0];
     for (const [m, i] of objectItems(edge.machines)) {
         for (const key of ["host", "externalIp"] as const) {
             const address = typeof m[key] === "string" ? parseIpv4Cidr(`${m[key]}/32`) : undefined;
@@ -330,10 +330,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
                 ctx.addIssue({ code: "custom", path: ["edge", "machines", i, key], message: `lies inside ${clash.path.join(".")} ${clash.text}; pick cluster networks that do not contain the machines' addresses` });
             }
         }
-        // A server is joined at externalIp, else host (stacks/edge-site.ts edgeAddress): loopback there is each joining node itself.
-        const joinedAt = m.role === "server" ? (m.externalIp ?? m.host) : undefined;
+        // The first server is joined at externalIp, else host (stacks/edge-site.ts edgeAddress; later
+        // servers' hosts serve SSH only): loopback there is each joining node itself.
+        const joinedAt = m === initialEdgeServer ? (m.externalIp ?? m.host) : undefined;
         if (nodes.length > 1 && typeof joinedAt === "string" && isIpv4(joinedAt) && specialRange(joinedAt)?.includes("loopback")) {
-            ctx.addIssue({ code: "custom", path: ["edge", "machines", i, m.externalIp === undefined ? "host" : "externalIp"], message: `is in ${specialRange(joinedAt)}, but the other nodes join this server at that address (https://${joinedAt}:6443 would reach each of them itself); give an address they reach it at${m.externalIp === undefined ? ", or set externalIp to one and keep the tunnel in host" : ""}` });
+            ctx.addIssue({ code: "custom", path: ["edge", "machines", i, m.externalIp === undefined ? "host" : "externalIp"], message: `is in ${specialRange(joinedAt)}, but this is the first server, which the other nodes join at this address (at loopback each would reach itself); give an address they reach it at${m.externalIp === undefined ? ", or set externalIp to one and keep the tunnel in host" : ""}` });
         }
     }
 

@@ -87,30 +87,31 @@ const modelSchema = z.strictObject({
 /**
  * Providers the gateway cannot call with a model name and an API key alone, which is all a hosted
  * entry gives LiteLLM (components/inference/gateway-config.ts): Azure OpenAI needs its resource's
- * api_base and an api_version, Vertex AI a project, a location and Google credentials
- * (docs.litellm.ai/docs/providers/azure and /vertex, read 2026-11-28).
+ * api_base, Vertex AI a project, a location and Google credentials, OCI Generative AI a user,
+ * tenancy, fingerprint and signing key (docs.litellm.ai/docs/providers/azure and /vertex, read
+ * 2026-11-28; oci's from research/review-s14.md R1).
  */
-const NEEDS_MORE_THAN_A_KEY: Record<string, string> = {
-    azure: "its resource's api_base and an api_version",
-    vertex_ai: "a project, a location and Google service-account credentials",
-};
+const NEEDS_MORE_THAN_A_KEY = ["azure", "vertex_ai", "oci"];
 
 /** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
 const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
 
+// Messages name providers from these lists only, never the value: a key stored encrypted stays unshown.
 const providerProblem = (model: string): string | undefined => {
     const provider = model.split("/")[0];
-    if (NEEDS_MORE_THAN_A_KEY[provider]) {
-        return `names provider ${provider}, which LiteLLM calls only with ${NEEDS_MORE_THAN_A_KEY[provider]}, and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)`;
+    if (NEEDS_MORE_THAN_A_KEY.includes(provider)) {
+        return "names a provider LiteLLM calls only with more than an API key (azure: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)";
     }
-    const near = COMMON_PROVIDERS.find((p) => p !== provider && editDistance(p, provider) <= 2);
-    return near && !COMMON_PROVIDERS.includes(provider) ? `names provider ${provider}, which LiteLLM does not know; did you mean ${near}/${model.slice(provider.length + 1)}?` : undefined;
+    // One edit for short names, two for longer ones (openia): LiteLLM's real oci is two from xai
+    // (LlmProviders in BerriAI/litellm litellm/types/utils.py, research/review-s14.md R1).
+    const near = COMMON_PROVIDERS.find((p) => p !== provider && editDistance(p, provider) <= (Math.min(p.length, provider.length) <= 4 ? 1 : 2));
+    return near && !COMMON_PROVIDERS.includes(provider) ? `names a provider LiteLLM does not know; did you mean ${near}?` : undefined;
 };
 
 const hostedSchema = z.strictObject({
     name: name.describe("Name routes target."),
-    model: z.string().regex(/^[a-z_]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" })
-        .refine((v) => !/^[a-z_]+\/\S+$/.test(v) || providerProblem(v) === undefined, { error: (issue) => providerProblem(String(issue.input)) })
+    model: z.string().regex(/^[a-z0-9_-]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" })
+        .refine((v) => !/^[a-z0-9_-]+\/\S+$/.test(v) || providerProblem(v) === undefined, { error: (issue) => providerProblem(String(issue.input)) })
         .describe("LiteLLM `provider/model`; the provider must take an API key alone (not azure or vertex_ai)."),
     apiKey: secretToken.describe("Provider API key (secret); stored in Vault, read by the gateway."),
     maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),

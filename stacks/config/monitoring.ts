@@ -30,11 +30,11 @@ const email = z.email({ message: "must be an e-mail address" });
  * notify/email/email.go L60-62, L229-238, L264-271). So a display name works: ASCII words, no
  * comma (two addresses) and none of RFC 5322's specials unquoted.
  */
-const DISPLAY_NAME_FROM = /^([A-Za-z0-9][A-Za-z0-9 ._'-]*) <([^<>\s]+)>$/;
+const DISPLAY_NAME_FROM = /^(?:[A-Za-z0-9][A-Za-z0-9 ._'&!-]*|"[\x20\x21\x23-\x5b\x5d-\x7e]*")? ?<([^<>\s]+)>$/;
 const sender = z.string().refine((v) => {
     const named = DISPLAY_NAME_FROM.exec(v);
-    return z.email().safeParse(named ? named[2] : v).success;
-}, { message: "must be an e-mail address, or a display name of ASCII letters, digits, spaces and . _ ' - before it in <>, such as Groundwork Alerts <alerts@example.com> (a comma makes it two addresses, which Alertmanager refuses at send time)" });
+    return z.email().safeParse(named ? named[1] : v).success;
+}, { message: "must be an e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as Groundwork Alerts <alerts@example.com>: an unquoted comma makes it two addresses, which Alertmanager refuses at send time" });
 
 /** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */
 export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;

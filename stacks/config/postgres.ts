@@ -44,10 +44,10 @@ export const POSTGRES_RETENTION_DAYS = 30;
 export const postgresSchema = z.strictObject({
     instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
     // The WAL shares this volume (no walStorage): PostgreSQL lets it grow to max_wal_size, 1 GB by
-    // default (postgresql.org/docs/17/runtime-config-wal.html, read 2026-11-28), and CNPG keeps
-    // wal_keep_size 512MB for replicas (cloudnative-pg/cloudnative-pg@v1.30.0
+    // default (postgresql.org/docs/17/runtime-config-wal.html, read 2026-11-28), and CNPG keeps at
+    // least wal_keep_size 512MB of it for replicas (cloudnative-pg/cloudnative-pg@v1.30.0
     // pkg/postgres/configuration.go L578): a 1 GB volume fills with WAL alone.
-    storageGbs: z.number().int().min(1).max(1000).refine((v) => v >= 2, { message: "leaves no room for data: the write-ahead log alone grows to 1 GB (PostgreSQL's max_wal_size) on this volume, with 512 MB more kept for replicas (CloudNativePG's wal_keep_size); give it 2 GB or more, 20 by default" }).default(20).describe("Storage per instance, GB (2 or more: the write-ahead log shares it)."),
+    storageGbs: z.number().int().min(1).max(1000).refine((v) => v >= 2, { message: "leaves no room for data: the write-ahead log alone grows to 1 GB on this volume (PostgreSQL's max_wal_size; CloudNativePG keeps at least 512 MB of it for replicas, wal_keep_size); give it 2 GB or more, 20 by default" }).default(20).describe("Storage per instance, GB (2 or more: the write-ahead log shares it)."),
     database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" })
         // PostgreSQL's own databases, which initdb makes: the application's must be one of its own.
         .refine((v) => !["postgres", "template0", "template1"].includes(v), { message: "is one of the databases initdb makes for PostgreSQL itself (postgres, template0, template1); the application needs a database of its own, such as app" })

@@ -57,7 +57,7 @@ export function s3EndpointProblems(s3: { endpointURL: string; bucket: string; re
         problems.push({ key: "endpointURL", message: `is plain http to ${facts.provider}'s object storage: every backup would cross the internet unencrypted; use https` });
     }
     if (facts.provider === "Cloudflare R2" && !R2_REGIONS.includes(s3.region)) {
-        problems.push({ key: "region", message: `is ${s3.region}, but R2 signs for the region auto (us-east-1 is its only alias); set region: auto` });
+        problems.push({ key: "region", message: "is not auto, the region R2 signs for (us-east-1 is its only alias); set region: auto" });
     } else if (facts.provider !== "Cloudflare R2" && facts.region !== s3.region) {
         problems.push({ key: "region", message: `is ${s3.region}, but the endpoint is ${facts.provider}'s in ${facts.region}, which refuses requests signed for another region; set region: ${facts.region}, or the endpoint of the bucket's own region` });
     }
