@@ -194,9 +194,10 @@ export const K3S_POD_SECURITY_PATH = "/etc/rancher/k3s/pod-security.yaml";
  * `baseline`, which refuses host namespaces (hostNetwork, hostPID, hostIPC), hostPath volumes,
  * host ports and privileged containers. Only kube-system, where
  * k3s runs its own pods (ServiceLB's host ports, local-path's hostPath helpers), is exempt;
- * Groundwork's namespaces all set their level. So no pod outside kube-system and the two
- * namespaces labelled privileged on purpose (linkerd-cni, nvidia-device-plugin) can share a node's
- * network, where the metadata service's hop limit would not stop it.
+ * Groundwork's namespaces all set their level. So no pod outside kube-system and the node agents'
+ * namespaces labelled privileged on purpose (linkerd-cni, nvidia-device-plugin, kured,
+ * system-upgrade, groundwork-node-metrics) can share a node's network, where the metadata
+ * service's hop limit would not stop it; of those, only system-upgrade's Jobs do (README).
  * Format: kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-admission-controller
  * (pod-security.admission.config.k8s.io/v1 needs 1.25+; read 2026-11-27). k3s sets no
  * admission-control-config-file of its own (no match in k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f, pkg/).
