@@ -1025,3 +1025,19 @@ describe("this session's messages under a key the stack stores encrypted (review
         assert.ok(!found.join("\n").includes("7f3a9"), found.join("\n"));
     });
 });
+
+describe("bad-input sweep s14: window times (cl14, cl14b: the plan hung)", () => {
+    it("reads a one-digit hour as kured's Go layout 15:04 does, and refuses a malformed time without hanging", () => {
+        const v = stackValues("dev");
+        v.cluster = { ...v.cluster, upgrades: { window: { startTime: "4:30", endTime: "06:00" }, reboots: { startTime: "7:00", endTime: "7:45" } } };
+        const upgrades = parse(v).cluster.upgrades;
+        assert.deepEqual([upgrades.window.startTime, upgrades.reboots.startTime, upgrades.reboots.endTime], ["4:30", "7:00", "7:45"]);
+        // And the hours are read as hours: a reboot window at 5:00 lies inside an upgrade window from 4:30.
+        assert.match(lineFor(only("dev", (x) => (x.cluster = { ...x.cluster, upgrades: { window: { startTime: "4:30", endTime: "06:00" }, reboots: { startTime: "5:00", endTime: "5:30" } } })), "cluster.upgrades.reboots"), /overlaps the upgrade window \(4:30-06:00/);
+        const bad = only("dev", (x) => (x.cluster = { ...x.cluster, upgrades: { window: { startTime: "4:3", endTime: "06:00" }, reboots: { startTime: "7:0o", endTime: "08:00" } } }));
+        assert.deepEqual(bad, [
+            'groundwork:cluster.upgrades.window.startTime = "4:3": must be a 24-hour time such as 04:00',
+            'groundwork:cluster.upgrades.reboots.startTime = "7:0o": must be a 24-hour time such as 04:00',
+        ]);
+    });
+});

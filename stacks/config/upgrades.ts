@@ -4,8 +4,13 @@ import { canonicalZone, cronRuns, goTimeZone as timeZone, memoized, shortestCron
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 
-/** `HH:MM`, the form kured's time window reads (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L72-80), which SUC uses. */
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a 24-hour time such as 04:00" });
+/**
+ * `H:MM` or `HH:MM`, handed to SUC as written: kured's time window (which SUC uses) parses Go's layout
+ * "15:04" first, whose hour takes one digit or two (kubereboot/kured@1.13.1
+ * pkg/timewindow/timewindow.go L72-80, parseTime).
+ */
+const CLOCK = /^([01]?\d|2[0-3]):[0-5]\d$/;
+const clock = z.string().regex(CLOCK, { message: "must be a 24-hour time such as 04:00" });
 
 /** One ICU formatter per zone for each reading below: building one costs more than using it. */
 const offsetFormat = memoized((zone: string) => new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" }), (zone) => zone);
@@ -27,7 +32,7 @@ const windowSchema = (what: string, start: string, end: string) => z.strictObjec
     .default({ days: [...DAYS], startTime: start, endTime: end, timeZone: "Etc/UTC" });
 
 /** Minutes since midnight of `HH:MM`. */
-const minutes = (clockTime: string) => Number(clockTime.slice(0, 2)) * 60 + Number(clockTime.slice(3));
+const minutes = (clockTime: string) => Number(clockTime.split(":")[0]) * 60 + Number(clockTime.split(":")[1]);
 
 /**
  * The minutes of the day a window covers (crossing midnight when it ends before it starts), its
@@ -36,6 +41,8 @@ const minutes = (clockTime: string) => Number(clockTime.slice(0, 2)) * 60 + Numb
  */
 function covered(w: { startTime: string; endTime: string }, overrun = 0): Set<number> {
     const out = new Set<number>();
+    // A time the schema refused reaches the object's checks too: it covers nothing (and never loops).
+    if (!CLOCK.test(w.startTime) || !CLOCK.test(w.endTime)) return out;
     const last = (minutes(w.endTime) + overrun) % 1440;
     for (let m = minutes(w.startTime); ; m = (m + 1) % 1440) {
         out.add(m);
