@@ -53,7 +53,13 @@ export function secretsInPlainText(plainConfig: Record<string, string>, secrets:
     return Object.entries(secrets).filter(([, value]) => plainText.includes(value));
 }
 
-function collectSecrets(resources: RecordedResource[], outputs: unknown[], supplied: string[]): string[] {
+/**
+ * The values the written plan must not contain: the supplied secrets, each secret input or output
+ * string, and the key-like tokens inside them. A token that is also plain text of the stack file
+ * is not one (an OIDC client id travels beside its secret, and an Entra id is a GUID of 36
+ * key-like characters): the user wrote it in the open, so nothing leaks when the plan shows it.
+ */
+function collectSecrets(resources: RecordedResource[], outputs: unknown[], supplied: string[], plainText: string): string[] {
     const values = new Set(supplied);
     const at = (root: unknown, p: string): unknown =>
         p.split(/\.|\[|\]\.?/).filter(Boolean).reduce<any>((node, part) => node?.[part], root);
@@ -78,7 +84,7 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
         r.secretPaths.forEach((p) => addStrings(p === "" ? r.plainInputs : at(r.plainInputs, p)));
     }
     outputs.forEach((v) => addStrings(v));
-    return [...values];
+    return [...values].filter((v) => supplied.includes(v) || !plainText.includes(v));
 }
 
 /**
@@ -107,7 +113,12 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const project: string = projectFile.name;
     const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
     const stackConfig = readStackFile(stackFile, project, options.secrets);
-    const unchecked = secretsInPlainText(readStackFile(stackFile, project).config, options.secrets ?? {});
+    const plainConfig = readStackFile(stackFile, project);
+    const unchecked = secretsInPlainText(plainConfig.config, options.secrets ?? {});
+    // The stack file's own plain text, without the stand-ins for its encrypted values.
+    // (Nested values are JSON text, so each stand-in is taken out as written there too.)
+    const plainText = plainConfig.placeholders.map(placeholderFor).flatMap((stand) => [stand, JSON.stringify(stand).slice(1, -1)])
+        .reduce((text, stand) => text.split(stand).join(""), Object.values(plainConfig.config).join("\n"));
 
     const monitor = new PlanMonitor({ call: offlineInvoke, newResource: offlineResource }, project, options.stack);
     await setMocks(monitor.mocks, project, options.stack, false);
@@ -140,7 +151,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         outputs,
         placeholders: stackConfig.placeholders,
         // Stand-ins for encrypted config are secrets too: they must not leak any more than the real values.
-        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets.filter((v) => !unchecked.some(([, u]) => u === v)), ...stackConfig.placeholders.map(placeholderFor)])
+        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets.filter((v) => !unchecked.some(([, u]) => u === v)), ...stackConfig.placeholders.map(placeholderFor)], plainText)
             .filter((v) => !unchecked.some(([, u]) => u === v)),
         uncheckedSecrets: unchecked.map(([key]) => key),
     };

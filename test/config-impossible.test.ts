@@ -84,7 +84,7 @@ describe("config that is well formed but impossible", () => {
         ["a runbook URL with a fragment every alert would add to", "dev", (v) => { v.monitoring.alerts.runbookUrl += "#monitoring-and-alerts"; },
             ["groundwork:monitoring.alerts.runbookUrl = [text of 92 characters, not shown as it may hold a secret]: has a #fragment, but every alert appends its own section (#<alert section>); give the README's URL without one"]],
         ["a client id with a zero-width space", "cloud", (v) => { v.access.sso.clientId += "\u200b"; },
-            ['groundwork:access.sso.clientId = "11111111-2222-3333-4444-555555555555\\u200b": must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters']],
+            ['groundwork:access.sso.clientId = "3f2b9c1a-7d4e-4b8a-9c2f-1e5d6a7b8c9d\\u200b": must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters']],
         ["a context-window fallback listed twice", "cloud", (v) => { v.inference.routes[1].contextWindowFallbacks = ["small", "small"]; },
             ['groundwork:inference.routes[1].contextWindowFallbacks[1] = "small": is also item [0]; LiteLLM would try one fallback twice'], "first"],
         ["a mesh client in a namespace longer than 63 characters", "dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, clients: [`${"n".repeat(64)}/app`] } }; },
@@ -1039,5 +1039,38 @@ describe("bad-input sweep s14: window times (cl14, cl14b: the plan hung)", () =>
             'groundwork:cluster.upgrades.window.startTime = "4:3": must be a 24-hour time such as 04:00',
             'groundwork:cluster.upgrades.reboots.startTime = "7:0o": must be a 24-hour time such as 04:00',
         ]);
+    });
+});
+
+describe("bad-input sweep s14: credentials of shapes the messages did not know (pf30, mo14, se15, se16)", () => {
+    const PLANTED = "PLANTED-7f3a9";
+    it("never shows a JWT, a user:password@ without a scheme or a Stripe key, and says where the SMTP password goes", () => {
+        const found = only("cloud", (v) => {
+            v.monitoring.alerts.receiver.email.smarthost = `alerts:${PLANTED}-smtp@smtp.groundwork.example:587`;
+            v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, adminEmail: `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJQTEFOVEVEIn0.${PLANTED}-jwtsig` } };
+            v.apps.chat.team = `sk_live_${PLANTED.replace("-", "")}abcdEFGHijkl`;
+        });
+        assert.ok(!found.join("\n").includes("7f3a9"), found.join("\n"));
+        assert.match(lineFor(found, "monitoring.alerts.receiver.email.smarthost"), /holds user information \(user:password@\), which is never shown: give only host:port here, the user in username and the password in password$/);
+        assert.match(lineFor(found, "platform.langfuse.adminEmail"), /must be an e-mail address$/);
+        assert.match(lineFor(found, "apps.chat.team"), /names team "\[not shown\]"/);
+    });
+
+    it("refuses a Google OAuth client secret pasted as the client id, naming the key, where the plan used to stop with exit 1 (se16)", () => {
+        const raw = Object.fromEntries(Object.entries(stackValues("hybrid")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const access = JSON.parse(raw["groundwork:access"]);
+        access.sso.clientId = `GOCSPX-${PLANTED}abcdefghijklmnopq`;
+        raw["groundwork:access"] = JSON.stringify(access);
+        let found: string[] = [];
+        try {
+            // As the stack file has it: the client secret encrypted, the client id beside it in plain text.
+            const securePaths = readStackFile(path.join(__dirname, "..", "Pulumi.hybrid.yaml"), "groundwork").securePaths;
+            parseStackConfig(raw, Object.keys(raw), securePaths);
+        } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            found = e.problems;
+        }
+        assert.ok(found.some((l) => l.startsWith("groundwork:access.sso.clientId")), found.join("\n"));
+        assert.ok(!found.join("\n").includes("7f3a9"), found.join("\n"));
     });
 });

@@ -26,7 +26,11 @@ function showValue(value: unknown): string {
 }
 
 /** The prefixes of common API keys and tokens (which looksLikeCredential names), as a regular expression's alternatives. */
-const TOKEN_PREFIXES = String.raw`sk-|ghp_|gho_|github_pat_|glpat-|xox[abprs]-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza`;
+const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.`;
+/** A JSON Web Token: three base64url segments, the first two JSON objects (`eyJ` is `{"` encoded). */
+const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
+/** User information written without a scheme (`user:password@host`), where a URL's would be removed. */
+const BARE_USER_INFO = /(^|[\s"'(=])[^\s/@:"'()=]+:[^\s/@"']+@(?=[A-Za-z0-9[])/g;
 /** A Microsoft Entra client secret: three characters, a digit, `Q~`, then the rest (seen in every secret Entra issues since 2021). */
 const ENTRA_SECRET = String.raw`[A-Za-z0-9_-]{3}[0-9]Q~[A-Za-z0-9_.~-]{20,}`;
 /** A URL parameter, in a query or a fragment, named like a credential, with its value. */
@@ -36,15 +40,31 @@ const CREDENTIAL_PARAMETER_VALUE = /([?&#][A-Za-z0-9_.-]*(?:token|secret|key|pas
  * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
  * the prefixes of common API keys and tokens (OpenAI and Langfuse `sk-`, GitHub `ghp_`/`github_pat_`,
  * GitLab `glpat-`, Slack `xox?-`, Hugging Face `hf_`, Tailscale `tskey-`, AWS access key ids,
- * Google API keys `AIza`), a Vault token (`hvs.`), an Entra client secret, or a long unbroken run
- * of key-like characters.
+ * Google API keys `AIza` and OAuth client secrets `GOCSPX-`, Stripe `sk_live_`, SendGrid `SG.`),
+ * a Vault token (`hvs.`), an Entra client secret, a JSON Web Token, `user:password@` written
+ * without a scheme, or a long unbroken run of key-like characters.
  */
 export function looksLikeCredential(text: string): boolean {
     if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
         new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_-]`).test(text) ||
         new RegExp(ENTRA_SECRET).test(text) ||
+        new RegExp(JWT).test(text) ||
+        new RegExp(BARE_USER_INFO.source).test(text) ||
         /[A-Za-z0-9+/_=-]{40,}/.test(text);
+}
+
+/**
+ * Text no plain value has unless a credential was pasted into it: a private key, a known token
+ * prefix followed by 16 or more key characters, an Entra client secret or a JSON Web Token (not
+ * the long-run and user-information shapes looksLikeCredential also counts, which public values
+ * such as host keys can have).
+ */
+export function hasCredentialShape(text: string): boolean {
+    return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
+        new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_.-]{16,}`).test(text) ||
+        new RegExp(ENTRA_SECRET).test(text) ||
+        new RegExp(JWT).test(text);
 }
 
 /**
@@ -58,8 +78,10 @@ export function redactCredentials(message: string): string {
         .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key not shown]")
         .replace(new RegExp(`(^|[^A-Za-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_.+/=-]*`, "g"), "$1[not shown]")
         .replace(new RegExp(ENTRA_SECRET, "g"), "[not shown]")
+        .replace(new RegExp(JWT, "g"), "[not shown]")
         .replace(CREDENTIAL_PARAMETER_VALUE, "$1[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
+        .replace(BARE_USER_INFO, "$1[credentials removed]@")
         .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) ? run : "[not shown]"));
 }
 

@@ -18,7 +18,7 @@ import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
-import { configKey, ConfigError, formatIssues, misspeltNamespaceProblems, NAMESPACE } from "./errors";
+import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE } from "./errors";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
@@ -624,6 +624,9 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
             if (securePaths?.includes(configKey(path))) return;
             const key = configKey(path);
             found.push(`${key} = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path '${key}' <value>`);
+        } else if (typeof value === "string" && hasCredentialShape(value) && !securePaths?.includes(configKey(path)) && !(securePaths === undefined && isEncrypted(String(path[0])))) {
+            // A credential pasted where none belongs (a client secret as the client id): the file holds it in the open.
+            found.push(`${configKey(path)} = [text of ${value.length} characters, not shown]: has a credential's shape (a private key, an API key or token prefix, an Entra client secret or a JWT) in plain text in the stack file, which is committed with the code; if it is one, it belongs in another key: remove it here and rotate it`);
         } else if (value !== null && typeof value === "object") {
             Object.entries(value as object).forEach(([k, v]) => walk(v, [...path, Array.isArray(value) ? Number(k) : k]));
         }

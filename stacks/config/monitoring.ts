@@ -53,8 +53,9 @@ const receiverSchema = z.strictObject({
     email: z.strictObject({
         to: z.array(email).min(1).describe("Who receives alerts."),
         from: sender.describe("The sender: an address, or `Display Name <address>`."),
-        smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })
-            .refine((v) => !/:\d+$/.test(v) || (Number(v.split(":")[1]) >= 1 && Number(v.split(":")[1]) <= 65535), { message: "has a port outside 1-65535; SMTP submission is usually 587" })
+        smarthost: z.string().refine((v) => !v.includes("@"), { message: "holds user information (user:password@), which is never shown: give only host:port here, the user in username and the password in password" })
+            .refine((v) => v.includes("@") || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })
+            .refine((v) => !/^[A-Za-z0-9.-]+:\d+$/.test(v) || (Number(v.split(":")[1]) >= 1 && Number(v.split(":")[1]) <= 65535), { message: "has a port outside 1-65535; SMTP submission is usually 587" })
             .refine((v) => SMTP_HOST.test(v.split(":")[0]), { message: "has a host that is not a DNS name or IPv4 address: each dot-separated label is 1-63 letters, digits or inner hyphens (RFC 1123), e.g. smtp.example.com:587" })
             .refine((v) => !unreachable(`smtp://${v}`), reachable)
             .describe("SMTP server, host:port (STARTTLS is required)."),
