@@ -1074,3 +1074,23 @@ describe("bad-input sweep s14: credentials of shapes the messages did not know (
         assert.ok(!found.join("\n").includes("7f3a9"), found.join("\n"));
     });
 });
+
+describe("bad-input sweep s14: valid forms that were refused (mo13, oc15, oc16)", () => {
+    it("accepts a named alert recipient, which Alertmanager parses as an address list", () => {
+        const v = stackValues("cloud");
+        v.monitoring.alerts.receiver.email.to = ["On-call <oncall@groundwork.example>", "platform@groundwork.example"];
+        assert.deepEqual((parse(v).monitoring.alerts.receiver as { email: { to: string[] } }).email.to, ["On-call <oncall@groundwork.example>", "platform@groundwork.example"]);
+        assert.match(lineFor(only("cloud", (x) => (x.monitoring.alerts.receiver.email.to = ["On-call <oncall>"])), "monitoring.alerts.receiver.email.to[0]"), /must be one e-mail address/);
+    });
+
+    it("accepts an authorized key with sshd options, and a FIDO (sk-) key, still checking the key itself", () => {
+        const ed = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPJC+DaN6Ct83KzAEZXonIz79SiVl6YRZ1H4AnngHYKG ops";
+        // A FIDO key's data starts with its own type, as every key's does (the type's SSH string, then the key).
+        const skBlob = Buffer.concat([Buffer.from([0, 0, 0, 26]), Buffer.from("sk-ssh-ed25519@openssh.com"), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7), Buffer.from([0, 0, 0, 4]), Buffer.from("ssh:")]).toString("base64");
+        const v = stackValues("dev");
+        v.oci.sshAuthorizedKeys = [`from="198.51.100.0/24",no-agent-forwarding ${ed}`, `sk-ssh-ed25519@openssh.com ${skBlob} yubikey`];
+        assert.equal(parse(v).oci!.sshAuthorizedKeys.length, 2);
+        const cut = ed.replace(/AAAAC3(\S+)/, (_, rest: string) => `AAAAC3${rest.slice(0, 30)}`);
+        assert.match(lineFor(only("dev", (x) => (x.oci.sshAuthorizedKeys = [`no-pty ${cut}`])), "oci.sshAuthorizedKeys[0]"), /cut short/);
+    });
+});

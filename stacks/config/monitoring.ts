@@ -21,7 +21,6 @@ const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
-const email = z.email({ message: "must be an e-mail address" });
 
 /**
  * Alertmanager v0.34.0 parses `from` when it sends, with Go's mail.ParseAddressList, and needs
@@ -31,10 +30,13 @@ const email = z.email({ message: "must be an e-mail address" });
  * comma (two addresses) and none of RFC 5322's specials unquoted.
  */
 const DISPLAY_NAME_FROM = /^(?:[A-Za-z0-9][A-Za-z0-9 ._'&!-]*|"[\x20\x21\x23-\x5b\x5d-\x7e]*")? ?<([^<>\s]+)>$/;
-const sender = z.string().refine((v) => {
+const withName = (message: string) => z.string().refine((v) => {
     const named = DISPLAY_NAME_FROM.exec(v);
     return z.email().safeParse(named ? named[1] : v).success;
-}, { message: "must be an e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as Groundwork Alerts <alerts@example.com>: an unquoted comma makes it two addresses, which Alertmanager refuses at send time" });
+}, { message });
+const sender = withName("must be an e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as Groundwork Alerts <alerts@example.com>: an unquoted comma makes it two addresses, which Alertmanager refuses at send time");
+/** One recipient: Alertmanager parses `to` as an address list (email.go L239-246), so one entry is one address, named or not. */
+const recipient = withName("must be one e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as On-call <oncall@example.com>; list each recipient on its own");
 
 /** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */
 export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;
@@ -51,7 +53,7 @@ const receiverSchema = z.strictObject({
         url: secretHttpsUrl("a Microsoft Teams Workflows webhook").describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("A Microsoft Teams channel (Alertmanager's msteamsv2 receiver, for Teams Workflows webhooks)."),
     email: z.strictObject({
-        to: z.array(email).min(1).describe("Who receives alerts."),
+        to: z.array(recipient).min(1).describe("Who receives alerts: addresses, or `Display Name <address>` (Alertmanager parses `to` as an address list, as it does `from`)."),
         from: sender.describe("The sender: an address, or `Display Name <address>`."),
         smarthost: z.string().refine((v) => !v.includes("@"), { message: "holds user information (user:password@), which is never shown: give only host:port here, the user in username and the password in password" })
             .refine((v) => v.includes("@") || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })

@@ -60,8 +60,16 @@ const availabilityDomainName = z.string().regex(AD_NAME, {
     message: "must be an availability domain name, <tenancy prefix>:<region>-AD-<1 to 3> such as Uocm:EU-FRANKFURT-1-AD-1; copy it from `oci iam availability-domain list`",
 });
 
-/** An authorized_keys line: a key type sshd knows, its base64 data, an optional comment. */
-const AUTHORIZED_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
+/**
+ * An authorized_keys line (sshd(8) AUTHORIZED_KEYS FILE FORMAT): optional options
+ * (`from="10.0.0.0/8",no-pty`), a key type sshd knows, FIDO's `sk-` types among them (OpenSSH
+ * 8.2+), its base64 data and an optional comment. cloud-init writes the line as given.
+ */
+const KEY_OPTIONS = String.raw`(?:[A-Za-z-]+(?:="(?:[^"\\]|\\.)*")?)(?:,[A-Za-z-]+(?:="(?:[^"\\]|\\.)*")?)*`;
+const KEY_TYPES = String.raw`ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com`;
+const AUTHORIZED_KEY = new RegExp(`^(?:${KEY_OPTIONS} )?(?:${KEY_TYPES}) [A-Za-z0-9+/=]+( .*)?$`);
+/** The line from its key type on, for the checks that read the key itself. */
+const keyPart = (line: string) => line.replace(new RegExp(`^${KEY_OPTIONS} (?=(?:${KEY_TYPES}) )`), "");
 
 const ociNodeSchema = z.strictObject({
     name: nodeName.describe("Node name, instance name and hostname."),
@@ -110,9 +118,9 @@ export const ociSchema = z.strictObject({
     }).describe("Replaced by groundwork:access.publicRanges."),
     sshAuthorizedKeys: z.array(z.string().regex(AUTHORIZED_KEY, {
         message: "must be an OpenSSH public key line (ssh-ed25519 AAAA... comment)",
-    }).refine((line) => !AUTHORIZED_KEY.test(line) || keyBlobMatchesType(line), {
+    }).refine((line) => !AUTHORIZED_KEY.test(line) || keyBlobMatchesType(keyPart(line)), {
         message: "names one key type but holds another (the key data begins with its own type name), so sshd never matches it; copy the whole line of the .pub file, unchanged",
-    }).refine((line) => !AUTHORIZED_KEY.test(line) || ed25519KeyIsWhole(line), {
+    }).refine((line) => !AUTHORIZED_KEY.test(line) || ed25519KeyIsWhole(keyPart(line)), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     })).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),
     overlay,
