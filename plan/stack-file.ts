@@ -141,8 +141,15 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolve(v, `${path}.${k}`, onSecret)]));
     };
 
+    const written = new Map<string, string>();
     for (const [rawKey, value] of Object.entries(entries)) {
         const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+        // The CLI gives a key without a namespace the project's: `cost:` is `groundwork:cost`, and
+        // one of the two would silently replace the other.
+        if (written.has(key)) {
+            throw new StackFileError(`${file}: config keys ${written.get(key)} and ${rawKey} are both ${key} (a key without a namespace takes the project's); keep one`);
+        }
+        written.set(key, rawKey);
         let secret = false;
         const resolved = resolve(value, key, () => (secret = true));
         result.config[key] = typeof resolved === "string" ? resolved : JSON.stringify(resolved);

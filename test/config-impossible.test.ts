@@ -1094,3 +1094,21 @@ describe("bad-input sweep s14: valid forms that were refused (mo13, oc15, oc16)"
         assert.match(lineFor(only("dev", (x) => (x.oci.sshAuthorizedKeys = [`no-pty ${cut}`])), "oci.sshAuthorizedKeys[0]"), /cut short/);
     });
 });
+
+describe("bad-input sweep s14: a key twice, a port 0, S3 bucket names (co05, mo17, pf22, pf23)", () => {
+    it("refuses a key without a namespace beside the same key with one, which one would silently replace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-co05-"));
+        const file = path.join(dir, "Pulumi.twice.yaml");
+        fs.writeFileSync(file, "config:\n  groundwork:cost:\n    alwaysFreeOnly: true\n  cost:\n    monthlyBudgetUsd: 0\n");
+        assert.throws(() => readStackFile(file, "groundwork"), /config keys groundwork:cost and cost are both groundwork:cost \(a key without a namespace takes the project's\); keep one/);
+    });
+
+    it("refuses a receiver URL on port 0, never showing it, and S3 bucket names S3 refuses", () => {
+        assert.deepEqual(only("edge", (v) => (v.monitoring.alerts.receiver = { webhook: { url: "https://relay.groundwork.example:0/hook?token=PLANTED" } })), [
+            "groundwork:monitoring.alerts.receiver.webhook.url = [secret]: names port 0, which no server listens on; give the receiver's port, or none for the scheme's",
+        ]);
+        const found = only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "192.168.10.20"));
+        assert.match(lineFor(found, "platform.postgres.backup.s3.bucket"), /is formatted as an IP address, which S3's bucket names may not be/);
+        assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "groundwork..backups")), "platform.postgres.backup.s3.bucket"), /has two periods in a row/);
+    });
+});

@@ -16,8 +16,11 @@ const unreachable = (url: string) => {
 const reachable = { message: "points at loopback, link-local (the metadata service), an IPv6 literal or another address Alertmanager's pod cannot send to, so every alert would vanish; give the receiver's own address" };
 
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
-const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).transform((v) => pulumi.secret(v));
-const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).transform((v) => pulumi.secret(v));
+/** Port 0 is no port a server listens on (the WHATWG URL parser takes it). */
+const portZero = { message: "names port 0, which no server listens on; give the receiver's port, or none for the scheme's" };
+const noPortZero = (v: string) => { try { return new URL(v).port !== "0"; } catch { return true; } };
+const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero).transform((v) => pulumi.secret(v));
+const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero).transform((v) => pulumi.secret(v));
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));

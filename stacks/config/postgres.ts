@@ -78,7 +78,12 @@ export const postgresSchema = z.strictObject({
                 // X-Amz-Credential and X-Amz-Signature) would be stored in plain text, and ignored.
                 .refine((url) => !parsedUrl(url)?.search && !parsedUrl(url)?.hash, { message: "has a query or fragment, which an S3 endpoint never has (a presigned URL's would be stored in plain text); give the endpoint alone, such as https://s3.eu-central-1.amazonaws.com" })
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
-            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" }).describe("Bucket."),
+            // S3's bucket naming rules also forbid two adjacent periods and the form of an IP address
+            // (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html, read 2026-11-28).
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" })
+                .refine((v) => !v.includes(".."), { message: "has two periods in a row, which S3's bucket names may not" })
+                .refine((v) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(v), { message: "is formatted as an IP address, which S3's bucket names may not be" })
+                .describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
             accessKeyId: secretToken.describe("Access key (secret)."),
             secretAccessKey: secretToken.describe("Secret key (secret)."),
