@@ -1112,3 +1112,29 @@ describe("bad-input sweep s14: a key twice, a port 0, S3 bucket names (co05, mo1
         assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "groundwork..backups")), "platform.postgres.backup.s3.bucket"), /has two periods in a row/);
     });
 });
+
+describe("bad-input sweep s14: issuers, a Langfuse key, an endpoint path, a ratio, a host key's line break (ac19, ac20, in42, pf21, mo19, ed14)", () => {
+    it("refuses an Entra issuer with a trailing slash and Google's issuer in capitals, which no token's iss matches", () => {
+        assert.match(lineFor(only("cloud", (v) => (v.access.sso.issuer = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0/")), "access.sso.issuer"), /ends with a slash, which Entra's v2\.0 issuer has not/);
+        assert.match(lineFor(only("hybrid", (v) => (v.access.sso.issuer = "https://Accounts.Google.com")), "access.sso.issuer"), /spells Google's issuer with capitals/);
+    });
+
+    it("refuses a Langfuse public key given as the secret key, never showing it", () => {
+        const raw = Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const inference = JSON.parse(raw["groundwork:inference"]);
+        inference.teams[0].langfuseProject.secretKey = "pk-lf-PLANTED7f3a9public";
+        raw["groundwork:inference"] = JSON.stringify(inference);
+        let found: string[] = [];
+        try { parseStackConfig(raw, Object.keys(raw)); } catch (e) { if (!(e instanceof ConfigError)) throw e; found = e.problems; }
+        assert.match(lineFor(found, "inference.teams[0].langfuseProject.secretKey"), /is a Langfuse public key \(pk-lf-\.\.\.\); the secret key is the other of the project's pair, the one Langfuse shows only when the pair is made$/);
+        assert.ok(!found.join("\n").includes("7f3a9"));
+    });
+
+    it("refuses an S3 endpoint with the bucket in its path, a ratio written as a percent, and a host key ending in a line break", () => {
+        assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.endpointURL = "https://s3.eu-central-1.amazonaws.com/groundwork-edge-backups")), "platform.postgres.backup.s3.endpointURL"), /has a path, but AWS's endpoint is the host alone: .*give https:\/\/s3\.eu-central-1\.amazonaws\.com$/);
+        assert.deepEqual(only("cloud", (v) => (v.monitoring.alerts.gateway = { errorRatio: 5 })), ["groundwork:monitoring.alerts.gateway.errorRatio = 5: is a ratio, above 0 and below 1 (0.05 is 5%)"]);
+        const found = only("edge", (v) => (v.edge.machines[0].hostKey = `${v.edge.machines[0].hostKey}\n`));
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:edge\.machines\[0\]\.hostKey = .*: ends with a line break or a space, .*with \|- instead of \|$/);
+    });
+});

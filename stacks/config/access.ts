@@ -61,6 +61,10 @@ const ssoSchema = z.strictObject({
         // Tokens carry the issuer exactly as the discovery document names it, and applications compare it
         // whole: Google's has no trailing slash, and Entra's multi-tenant endpoints name a {tenantid} template.
         .refine((url) => url !== "https://accounts.google.com/", { message: "has a trailing slash, which Google's issuer has not; give https://accounts.google.com" })
+        // An ID token's iss is compared with the issuer character for character (OpenID Connect
+        // Discovery 1.0 section 4.3): Google's is lower case, and Entra's v2.0 ends without a slash.
+        .refine((url) => !/^https:\/\/accounts\.google\.com\/?$/i.test(url) || url.startsWith("https://accounts.google.com"), { message: "spells Google's issuer with capitals; every token says https://accounts.google.com, and the issuer is compared exactly" })
+        .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0\/$/.test(url), { message: "ends with a slash, which Entra's v2.0 issuer has not; give https://login.microsoftonline.com/<tenant id>/v2.0" })
         .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers)\//.test(url), { message: "is one of Entra's multi-tenant endpoints, whose discovery document names a {tenantid} template that no token's issuer matches; give https://login.microsoftonline.com/<your tenant id>/v2.0" })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" }).describe("OIDC client id registered for this stack."),

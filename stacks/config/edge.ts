@@ -23,8 +23,11 @@ const edgeMachineSchema = z.strictObject({
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
     privateKey: checkedSecret(sshPrivateKeyProblem).describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
-    hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/, {
+    hostKey: z.string().refine((v) => /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/.test(v.replace(/\s+$/, "")), {
         message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
+    }).refine((v) => !/\s$/.test(v), {
+        // YAML's `|` block keeps the last line break; `|-` or a one-line value does not.
+        message: "ends with a line break or a space, which the key compared on every connection has not: write it on one line, or with |- instead of |",
     }).refine((line) => keyBlobMatchesType(line), {
         message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/.test(line) || ed25519KeyIsWhole(line), {

@@ -4,13 +4,18 @@ import { checkpointGib, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
+import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
 import { editDistance } from "./errors";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
  * the routes applications ask the gateway for, and who may spend how much.
  */
+
+/** A Langfuse project's secret key: never the public key beside it, which starts pk-lf- (the messages never show either). */
+const langfuseSecretKey = checkedSecret((text) => (text.startsWith("pk-lf-")
+    ? "is a Langfuse public key (pk-lf-...); the secret key is the other of the project's pair, the one Langfuse shows only when the pair is made"
+    : /\s/.test(text) ? "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds" : undefined));
 
 /** The model cache volume when cacheGbs is not set, GiB. */
 const CACHE_GBS_DEFAULT = 50;
@@ -159,7 +164,7 @@ const teamSchema = z.strictObject({
     guardrails: guardrailsSchema.default({}).describe("Guardrails on every request of this team, whatever the route; the stricter of the team's and the route's mode wins."),
     langfuseProject: z.strictObject({
         publicKey: z.string().regex(/^pk-lf-[A-Za-z0-9-]{8,}$/, { message: "must be a Langfuse project's public key (pk-lf-...)" }).describe("The project's public key."),
-        secretKey: secretToken.describe("The project's secret key (secret); kept in Vault, read by the gateway and the team's owners."),
+        secretKey: langfuseSecretKey.describe("The project's secret key (secret); kept in Vault, read by the gateway and the team's owners."),
     }).optional().describe("The team's own Langfuse project (made once in Langfuse's UI: open-source Langfuse creates projects only there), where the gateway sends the team's traces and costs. Without it they go to the platform's project, tagged with the team."),
 });
 

@@ -77,7 +77,7 @@ const receiverSchema = z.strictObject({
 /** The gateway latency alert's threshold when p95LatencySeconds is not set. */
 export const P95_LATENCY_DEFAULT_SECONDS = 30;
 
-const ratio = (what: string, fallback: number) => z.number().gt(0).lt(1).default(fallback).describe(what);
+const ratio = (what: string, fallback: number) => z.number().refine((v) => v > 0 && v < 1, { message: "is a ratio, above 0 and below 1 (0.05 is 5%)" }).default(fallback).describe(what);
 
 export const monitoringSchema = z.strictObject({
     retentionDays: z.number().int().min(1).max(90).default(7).describe("Days of metrics Prometheus keeps."),

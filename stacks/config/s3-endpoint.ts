@@ -53,6 +53,10 @@ export function s3EndpointProblems(s3: { endpointURL: string; bucket: string; re
     const facts = endpointFacts(s3.endpointURL);
     if (!facts) return [];
     const problems: { key: "endpointURL" | "region"; message: string }[] = [];
+    // Path-style requests put the bucket after the endpoint themselves: a path here is sent before it.
+    if (!["", "/"].includes(new URL(s3.endpointURL).pathname)) {
+        problems.push({ key: "endpointURL", message: `has a path, but ${facts.provider}'s endpoint is the host alone: the bucket is its own key (bucket), and the folder is the backup's serverName; give https://${new URL(s3.endpointURL).host}` });
+    }
     if (new URL(s3.endpointURL).protocol === "http:") {
         problems.push({ key: "endpointURL", message: `is plain http to ${facts.provider}'s object storage: every backup would cross the internet unencrypted; use https` });
     }
