@@ -1138,3 +1138,27 @@ describe("bad-input sweep s14: issuers, a Langfuse key, an endpoint path, a rati
         assert.match(found[0], /^groundwork:edge\.machines\[0\]\.hostKey = .*: ends with a line break or a space, .*with \|- instead of \|$/);
     });
 });
+
+describe("review s14b: credential shapes that were names, and one window written two ways", () => {
+    it("accepts a FIDO ECDSA key, a plain AWS access key id and hosts named sk-... through the stack file, and still refuses a pasted secret", () => {
+        const file = path.join(__dirname, "..", "Pulumi.edge.yaml");
+        const stackFile = readStackFile(file, "groundwork");
+        const raw = { ...stackFile.config };
+        const edge = JSON.parse(raw["groundwork:edge"]);
+        edge.machines[1].host = "sk-edge-bratislava-01.lab.example";
+        raw["groundwork:edge"] = JSON.stringify(edge);
+        const encrypted = stackFile.secretKeys;
+        const parseWith = (r: Record<string, string>) => { try { parseStackConfig(r, encrypted, stackFile.securePaths); return []; } catch (e) { if (e instanceof ConfigError) return e.problems; throw e; } };
+        assert.deepEqual(parseWith(raw), []);
+        const platform = JSON.parse(raw["groundwork:platform"]);
+        assert.ok(/^AKIA/.test(String(platform.postgres.backup.s3.accessKeyId)) || platform.postgres.backup.s3.accessKeyId !== undefined);
+        platform.postgres.backup.s3.accessKeyId = "AKIAIOSFODNN7EXAMPLE";
+        assert.deepEqual(parseWith({ ...raw, "groundwork:platform": JSON.stringify(platform) }), []);
+        edge.machines[1].host = "sk-proj-Ab3dEf5hIj7kLm9nOp1qRs";
+        assert.match(parseWith({ ...raw, "groundwork:edge": JSON.stringify(edge) }).join("\n"), /has a credential's shape/);
+    });
+
+    it("refuses a window that starts and ends at one time however it is written", () => {
+        assert.match(lineFor(only("dev", (v) => (v.cluster = { ...v.cluster, upgrades: { window: { startTime: "4:00", endTime: "04:00" } } })), "cluster.upgrades.window.endTime"), /starts and ends at the same time/);
+    });
+});

@@ -62,9 +62,21 @@ export function looksLikeCredential(text: string): boolean {
  */
 export function hasCredentialShape(text: string): boolean {
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
-        new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_.-]{16,}`).test(text) ||
+        tokenWithPrefix(text.trim()) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text);
+}
+
+/**
+ * The whole value one token of a known prefix whose body mixes upper case, lower case and digits,
+ * as generated keys do: not a host or node name (lower case, dots), not an AWS access key id (its
+ * own key, public), not a FIDO key type (sk-ecdsa-...) (review s14b D1, D2, D4).
+ */
+function tokenWithPrefix(text: string): boolean {
+    const match = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`).exec(text);
+    if (!match || /^(AKIA|ASIA)$/.test(match[1])) return false;
+    const body = match[2];
+    return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
 }
 
 /**

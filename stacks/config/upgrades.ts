@@ -28,7 +28,7 @@ const windowSchema = (what: string, start: string, end: string) => z.strictObjec
     startTime: clock.default(start).describe("From (24-hour time)."),
     endTime: clock.default(end).describe("Until (24-hour time); before startTime, the window crosses midnight."),
     timeZone: timeZone.default("Etc/UTC").describe("Time zone of startTime and endTime."),
-}).refine((w) => w.startTime !== w.endTime, { message: "starts and ends at the same time; give it a length", path: ["endTime"] })
+}).refine((w) => !CLOCK.test(w.startTime) || !CLOCK.test(w.endTime) || minutes(w.startTime) !== minutes(w.endTime), { message: "starts and ends at the same time; give it a length", path: ["endTime"] })
     .default({ days: [...DAYS], startTime: start, endTime: end, timeZone: "Etc/UTC" });
 
 /** Minutes since midnight of `HH:MM`. */
