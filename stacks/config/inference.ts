@@ -4,7 +4,7 @@ import { checkpointGib, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME } from "./primitives";
+import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
 import { editDistance } from "./errors";
 
 /**
@@ -15,7 +15,7 @@ import { editDistance } from "./errors";
 /** A Langfuse project's secret key: never the public key beside it, which starts pk-lf- (the messages never show either). */
 const langfuseSecretKey = checkedSecret((text) => (text.startsWith("pk-lf-")
     ? "is a Langfuse public key (pk-lf-...); the secret key is the other of the project's pair, the one Langfuse shows only when the pair is made"
-    : /\s/.test(text) ? "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds" : undefined));
+    : tokenProblem(text)));
 
 /** The model cache volume when cacheGbs is not set, GiB. */
 const CACHE_GBS_DEFAULT = 50;

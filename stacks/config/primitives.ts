@@ -126,9 +126,10 @@ export const secret = checkedSecret();
  * signed request or a config line, where a space or a line break (a key pasted with its newline)
  * breaks every call. Described by shape, never shown.
  */
-export const secretToken = checkedSecret((text) => (/\s/.test(text)
+export const tokenProblem = (text: string): string | undefined => (/\s/.test(text)
     ? "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds"
-    : undefined));
+    : undefined);
+export const secretToken = checkedSecret(tokenProblem);
 
 export const role = z.enum(["server", "agent"]);
 
