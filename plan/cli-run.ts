@@ -14,7 +14,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { POLICY_PACKS } from "../policies/packs";
 import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
-import { packConfigFor, monthlyBudgetOf, readStackConfig } from "./policy-config";
+import { packConfigFor, monthlyBudgetOf, readStackConfig, workflowsDirOf } from "./policy-config";
 import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
 import { planPolicyReport } from "./rendered-workloads";
 import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
@@ -63,7 +63,8 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         const plan = await planStack({ stack, stackFile: values["stack-file"], secrets, program: values.program });
         // The packs' config comes from the stack's config, as `npm run policy-config` gives it to CI.
         const stackConfig = readStackConfig({ stack, stackFile: values["stack-file"], secrets });
-        const policies = await planPolicyReport(stack, plan.resources, stackConfig, POLICY_PACKS);
+        const stackFile = values["stack-file"] ?? `Pulumi.${stack}.yaml`;
+        const policies = await planPolicyReport(stack, plan.resources, stackConfig, POLICY_PACKS, { workflowsDir: workflowsDirOf(stackFile) });
         const cost = costReport(stack, plan.resources, monthlyBudgetOf(packConfigFor(stackConfig, "cost")));
         const files = renderPlanFiles(plan, { ...renderPolicyReportFiles(policies), ...renderCostFiles(cost) });
         const summary = renderSummary(plan, outDir, Object.keys(files), [policySummaryLine(policies), costSummaryLine(cost)]);

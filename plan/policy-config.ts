@@ -1,8 +1,9 @@
 /**
  * Each policy pack's configuration, derived from the stack's own config, so that the offline plan
  * and CI's `pulumi preview --policy-pack-config` apply the same thresholds: the cost pack's
- * budget from `groundwork:cost.monthlyBudgetUsd`, and the reliability pack's nodes (labels and
- * taints) for pod placement.
+ * budget from `groundwork:cost.monthlyBudgetUsd`, the reliability pack's nodes (labels and
+ * taints) for pod placement, and the security pack's workflows folder (`.github/workflows` beside
+ * the stack file, as an absolute path).
  *
  * `npm run policy-config -- --stack <name> [--stack-file FILE] [--pack NAME ...] [--out FILE | --out-dir DIR]`
  *
@@ -40,12 +41,32 @@ export const SERVER_TOKEN_POLICY = "k3s-server-token-only-on-servers";
 /** The security pack's policy that keeps pods off the instance metadata service. */
 export const METADATA_EGRESS_POLICY = "metadata-egress-blocked";
 
+/** The security pack's policy that reads the repository's GitHub workflows. */
+export const WORKFLOWS_POLICY = "pull-request-jobs-without-secrets";
+
+/** Where the stack's repository is, for the rules that read its files rather than resources. */
+export interface RepositoryFiles {
+    /** The GitHub workflows folder, absolute: the CLI runs each pack in the pack's own folder. */
+    workflowsDir?: string;
+}
+
+/**
+ * The workflows folder of the repository holding a stack file: `.github/workflows` beside it (in
+ * CI, the pull request's checkout), else the project's; undefined where neither has one.
+ */
+export function workflowsDirOf(stackFile: string, projectDir = "."): string | undefined {
+    return [path.dirname(path.resolve(stackFile)), path.resolve(projectDir)]
+        .map((dir) => path.join(dir, ".github", "workflows"))
+        .find((dir) => fs.existsSync(dir));
+}
+
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
-export function packConfigFor(config: StackConfig, pack: string): PolicyPackConfig {
+export function packConfigFor(config: StackConfig, pack: string, repository: RepositoryFiles = {}): PolicyPackConfig {
     if (pack === "security") {
         // Edge machines carry no role tag: their servers' install Commands are named here.
         const serverNodes = (config.edge?.machines ?? []).filter((m) => m.role === "server").map((m) => edgeInstallName(EDGE_COMPONENT, m.name));
         return {
+            ...(repository.workflowsDir !== undefined && { [WORKFLOWS_POLICY]: { workflowsDir: repository.workflowsDir } }),
             ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),
             // Only Vault's OCI KMS seal needs the metadata service (instance principals): its
             // namespace is allowed it, kept off the servers named here. The rule's default allows none.
@@ -95,8 +116,8 @@ export function readStackConfig(where: StackLocation): StackConfig {
 }
 
 /** Every named pack's config for the stack. */
-export function packConfigs(config: StackConfig, packs: string[]): Record<string, PolicyPackConfig> {
-    return Object.fromEntries(packs.map((p) => [p, packConfigFor(config, p)]));
+export function packConfigs(config: StackConfig, packs: string[], repository: RepositoryFiles = {}): Record<string, PolicyPackConfig> {
+    return Object.fromEntries(packs.map((p) => [p, packConfigFor(config, p, repository)]));
 }
 
 const USAGE = "usage: npm run policy-config -- --stack <name> [--stack-file FILE] [--pack NAME ...] [--out FILE | --out-dir DIR]";
@@ -133,7 +154,9 @@ function main(argv: string[], out: (text: string) => void): number {
     if (values["out-dir"] === undefined && packs.length > 1) {
         throw new UsageError(`--pack given ${packs.length} times: several packs need --out-dir`);
     }
-    const configs = packConfigs(readStackConfig({ stack: values.stack, stackFile: values["stack-file"] }), packs);
+    const stackFile = values["stack-file"] ?? `Pulumi.${values.stack}.yaml`;
+    // The workflows the security pack reads: the repository's that holds the stack file (in CI, the pull request's).
+    const configs = packConfigs(readStackConfig({ stack: values.stack, stackFile }), packs, { workflowsDir: workflowsDirOf(stackFile) });
     const text = (pack: string) => JSON.stringify(configs[pack], null, 2) + "\n";
     if (values["out-dir"] !== undefined) {
         fs.mkdirSync(values["out-dir"], { recursive: true });

@@ -16,7 +16,7 @@ import { ResourceRecord } from "../policies/policy-run";
 import { StackConfig } from "../stacks/config";
 import { RecordedResource } from "./monitor";
 import { RegisteredPack } from "../policies/packs";
-import { packConfigs } from "./policy-config";
+import { packConfigs, RepositoryFiles } from "./policy-config";
 import { evaluatePolicies, PolicyReport, toPolicyRecord } from "./policy-report";
 
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"]);
@@ -109,8 +109,8 @@ export function policyInput(resources: RecordedResource[], config: StackConfig |
  * resources and the modelled workloads, with each pack's config derived from the stack's, and the
  * modelled workloads listed per source.
  */
-export async function planPolicyReport(stack: string, resources: RecordedResource[], config: StackConfig, packs: RegisteredPack[]): Promise<PolicyReport> {
+export async function planPolicyReport(stack: string, resources: RecordedResource[], config: StackConfig, packs: RegisteredPack[], repository: RepositoryFiles = {}): Promise<PolicyReport> {
     const input = policyInput(resources, config);
-    const report = await evaluatePolicies(stack, input.records, packs, packConfigs(config, packs.map((p) => p.name)));
+    const report = await evaluatePolicies(stack, input.records, packs, packConfigs(config, packs.map((p) => p.name), repository));
     return { ...report, rendered: input.sources };
 }

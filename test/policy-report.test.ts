@@ -227,7 +227,22 @@ describe("policy report and price beside the plan", function () {
             const run = policyConfig("--stack", "dev", "--out-dir", dir, "--pack", "security", "--pack", "cost");
             assert.equal(run.status, 0, run.stderr);
             assert.deepEqual(fs.readdirSync(dir).sort(), ["cost.json", "security.json"]);
-            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8")), { "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] } });
+            // The workflows the security pack reads, absolute: the CLI runs a pack in the pack's own folder.
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8")), {
+                "pull-request-jobs-without-secrets": { workflowsDir: path.join(PROJECT_DIR, ".github", "workflows") },
+                "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] },
+            });
+            // Beside the stack file where it has them, as CI's pull request checkout does; else the project's.
+            const checkout = tmp();
+            const elsewhere = path.join(checkout, "Pulumi.dev.yaml");
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), elsewhere);
+            const workflowsDir = () => {
+                assert.equal(policyConfig("--stack", "dev", "--stack-file", elsewhere, "--out-dir", dir, "--pack", "security").status, 0);
+                return JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8"))["pull-request-jobs-without-secrets"].workflowsDir;
+            };
+            assert.equal(workflowsDir(), path.join(PROJECT_DIR, ".github", "workflows"));
+            fs.mkdirSync(path.join(checkout, ".github", "workflows"), { recursive: true });
+            assert.equal(workflowsDir(), path.join(checkout, ".github", "workflows"));
             const bad = policyConfig("--stack", "dev", "--pack", "security", "--pack", "cost");
             assert.equal(bad.status, 2);
             assert.match(bad.stderr, /several packs need --out-dir/);

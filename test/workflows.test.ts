@@ -6,14 +6,15 @@ import { validateWorkflow, ValidationError } from "@action-validator/core";
 import { POLICY_PACKS } from "../policies/packs";
 import { pullRequestSecretProblems } from "../policies/security/workflows";
 import { PROJECT_DIR } from "./helpers";
+import { shellchecks } from "./validators";
 
 /** The GitHub workflows, checked offline against the workflow JSON schema and for what they must do. */
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github/workflows");
 const PACKS = ["security", "reliability", "data", "cost", "ai-use"];
+const WORKFLOW_FILES = ["preview.yml", "production-preview.yml", "ci.yml"];
 
 const source = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
-const lines = (text: unknown) => String(text ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
 
 /** Every stack of the project: a Pulumi.<stack>.yaml beside Pulumi.yaml. */
 const repoStacks = () => fs.readdirSync(PROJECT_DIR).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
@@ -26,7 +27,7 @@ interface Step { uses?: string; run?: string; with?: Record<string, unknown>; en
 interface Job { steps: Step[]; strategy?: { matrix?: { stack?: string[] } }; concurrency?: { group: string } }
 
 describe("GitHub workflows", function () {
-    for (const file of ["preview.yml", "ci.yml"]) {
+    for (const file of WORKFLOW_FILES) {
         it(`${file} passes action-validator's workflow schema`, () => {
             const state = validateWorkflow(source(file));
             assert.equal(state.actionType, "workflow");
@@ -40,66 +41,113 @@ describe("GitHub workflows", function () {
         assert.notEqual(noRunner, preview);
         assert.ok(validateWorkflow(noRunner).errors.length > 0, "a job without runs-on must be rejected");
         const badPermission = validateWorkflow(preview.replace("pull-requests: write", "pull-requests: admin")).errors;
-        assert.ok(badPermission.some((e) => "path" in e && String(e.path).startsWith("/jobs/preview")), describeErrors(badPermission));
+        assert.ok(badPermission.some((e) => "path" in e && String(e.path).startsWith("/jobs/comment")), describeErrors(badPermission));
         const unparsable = validateWorkflow("on: [push\n").errors;
         assert.equal(unparsable[0]?.code, "parse_error");
     });
 
-    it("preview.yml runs pulumi preview with the base branch's five policy packs on every stack and comments on the PR", () => {
+    it("preview.yml previews a throwaway stack of every stack with the base branch's five packs, no production credential anywhere", () => {
         const workflow = YAML.parse(source("preview.yml"));
         assert.deepEqual(Object.keys(workflow.on), ["pull_request"]);
         assert.deepEqual(workflow.permissions, { contents: "read" });
+        // The Pulumi token decrypts every stack it reads: it is not in this file at all.
+        assert.ok(!/PULUMI_ACCESS_TOKEN|api\.pulumi\.com|app\.pulumi\.com/.test(JSON.stringify(workflow)), "no Pulumi Cloud token or backend in a pull request's workflow");
         const job: Job & { environment?: string; if?: string; permissions?: Record<string, string> } = workflow.jobs.preview;
         assert.deepEqual([...job.strategy!.matrix!.stack!].sort(), repoStacks());
         assert.match(job.concurrency!.group, /github\.event\.pull_request\.number.*matrix\.stack/);
-        // Credentials only after a reviewer approves, never for forks, AWS by OIDC to a read-only role.
+        // Cloud credentials only after a reviewer approves, never for forks, AWS by OIDC to a read-only role;
+        // the token of the job that runs the PR's code only reads.
         assert.equal(job.environment, "preview");
         assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
-        assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
         const aws = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
         assert.equal(aws.with!["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
         assert.ok(!JSON.stringify(job).includes("AWS_SECRET_ACCESS_KEY"), "no stored AWS key");
 
-        const pulumi = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
-        assert.equal(pulumi.length, 1);
-        const w = pulumi[0].with!;
-        assert.equal(w.command, "preview");
-        assert.equal(w["comment-on-pr"], true);
-        assert.equal(w["stack-name"], "${{ matrix.stack }}");
-        assert.equal(w["github-token"], "${{ secrets.GITHUB_TOKEN }}");
-        // The rules that judge the pull request are the base branch's, moved out of the workspace.
-        assert.deepEqual(lines(w.policyPacks), PACKS.map((p) => `\${{ runner.temp }}/base/policies/${p}`));
+        // The CLI only installed by pulumi/actions (no command, so nothing of the PR runs there), at the SDK's version.
+        const install = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.equal(install.length, 1);
+        assert.deepEqual(install[0].with, { "pulumi-version": JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).dependencies["@pulumi/pulumi"] });
+        const at = (pred: (s: Step) => boolean) => job.steps.findIndex(pred);
         const base = job.steps.find((s) => s.with?.path === ".base")!;
         assert.equal(base.with!.ref, "${{ github.event.pull_request.base.sha }}");
-        const moved = job.steps.findIndex((s) => s.run === 'mv .base "$RUNNER_TEMP/base"');
-        assert.ok(moved > job.steps.indexOf(base), "the base is moved out of the workspace after its checkout");
-        // Installed and configured before the PR's dependencies, which install without their scripts.
-        const baseInstall = job.steps.findIndex((s) => s.run === "npm ci" && (s as any)["working-directory"] === "${{ runner.temp }}/base");
-        const prInstall = job.steps.findIndex((s) => s.run?.startsWith("npm ci") && !(s as any)["working-directory"]);
+        const moved = at((s) => s.run === 'mv .base "$RUNNER_TEMP/base"');
+        const inBase = (s: Step) => (s as any)["working-directory"] === "${{ runner.temp }}/base";
+        const baseInstall = at((s) => s.run === "npm ci" && inBase(s));
+        const policyConfig = at((s) => !!s.run?.includes("npm run policy-config") && inBase(s));
+        const passphrase = at((s) => !!s.run?.includes("PULUMI_CONFIG_PASSPHRASE="));
+        const previewStack = at((s) => !!s.run?.startsWith("npm run preview-stack") && inBase(s));
+        const prInstall = at((s) => !!s.run?.startsWith("npm ci") && !inBase(s));
+        const preview = at((s) => !!s.run?.includes("pulumi preview"));
         assert.equal(job.steps[prInstall].run, "npm ci --ignore-scripts");
-        assert.ok(moved < baseInstall && baseInstall < prInstall, "no code of the pull request runs before the base's packs are installed");
         assert.equal(job.steps.filter((s) => s.run?.startsWith("npm ci")).length, 2);
-        // The CLI that starts the packs and runs the program: the SDK's own version, not whatever 3.x is newest.
-        assert.equal(w["pulumi-version"], JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).dependencies["@pulumi/pulumi"]);
-        // One config per pack, in the packs' order: the CLI pairs them by position.
-        assert.deepEqual(lines(w.policyPackConfigs), PACKS.map((p) => `\${{ runner.temp }}/policy-config/${p}.json`));
-        assert.equal(pulumi[0].env!.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
-        // Only the preview step sees credentials: not npm ci of the pull request's dependencies.
-        for (const step of job.steps.filter((s) => s !== pulumi[0])) assert.ok(!/secrets\.(?!GITHUB_TOKEN)/.test(JSON.stringify(step)), JSON.stringify(step));
+        // The base's packs and scripts are installed and run before any of the pull request's code.
+        assert.deepEqual([moved, baseInstall, policyConfig, passphrase, previewStack, prInstall, preview].map((i) => i >= 0), Array(7).fill(true));
+        for (const [a, b] of [[moved, baseInstall], [baseInstall, policyConfig], [passphrase, previewStack], [previewStack, prInstall], [prInstall, preview], [at((s) => s === install[0]), previewStack], [at((s) => s === aws), preview]]) {
+            assert.ok(a < b, `step ${a} must come before step ${b}`);
+        }
+        assert.ok(prInstall < at((s) => s === aws), "the PR's dependencies install before any credential is in the job");
+        const stackRun = job.steps[previewStack].run!;
+        assert.match(stackRun, /--stack "\$\{\{ matrix\.stack \}\}" --project-dir "\$GITHUB_WORKSPACE" --backend-dir "\$RUNNER_TEMP\/state"/);
+        assert.match(job.steps[passphrase].run!, /openssl rand -hex 32/);
+        assert.match(job.steps[passphrase].run!, /::add-mask::/);
 
-        // The config files come from the stack's config, by the base branch's script, before the preview runs.
-        const configStep = job.steps.findIndex((s) => s.run?.includes("npm run policy-config"));
-        assert.ok(configStep >= 0 && configStep < job.steps.indexOf(pulumi[0]) && configStep < prInstall);
-        assert.equal((job.steps[configStep] as any)["working-directory"], "${{ runner.temp }}/base");
-        const run = job.steps[configStep].run!;
-        assert.match(run, /--stack \$\{\{ matrix\.stack \}\} --stack-file "\$\{\{ github\.workspace \}\}\/Pulumi\.\$\{\{ matrix\.stack \}\}\.yaml"/);
-        assert.deepEqual([...run.matchAll(/--pack (\S+)/g)].map((m) => m[1]), PACKS);
+        // The preview: the base's five packs, each with its config in the same position; credentials only in this step.
+        const run = job.steps[preview].run!;
+        assert.match(run, /^set -o pipefail$/m);
+        assert.match(run, /for pack in (\S+( \S+)*); do/);
+        assert.deepEqual(/for pack in ([^;]+);/.exec(run)![1].split(" "), PACKS);
+        assert.match(run, /--policy-pack "\$RUNNER_TEMP\/base\/policies\/\$pack" --policy-pack-config "\$RUNNER_TEMP\/policy-config\/\$pack\.json"/);
+        assert.match(run, /pulumi preview --stack "\$STACK" --non-interactive --color never "\$\{packs\[@\]\}"/);
+        for (const step of job.steps.filter((_, i) => i !== preview)) assert.ok(!/secrets\./.test(JSON.stringify(step)), `only the preview step holds a secret: ${JSON.stringify(step)}`);
+        const config = job.steps[policyConfig].run!;
+        assert.match(config, /--stack \$\{\{ matrix\.stack \}\} --stack-file "\$\{\{ github\.workspace \}\}\/Pulumi\.\$\{\{ matrix\.stack \}\}\.yaml"/);
+        assert.deepEqual([...config.matchAll(/--pack (\S+)/g)].map((m) => m[1]), PACKS);
         const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         assert.equal(node?.with?.["node-version"], 20);
+        // The result is kept, whatever the preview's outcome, for the comment job.
+        const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@")) as Step & { if?: string };
+        assert.equal(upload.if, "always()");
+        assert.equal(upload.with!.name, "preview-${{ matrix.stack }}");
+    });
+
+    it("preview.yml writes to the pull request only from a job that runs none of its code", () => {
+        const workflow = YAML.parse(source("preview.yml"));
+        assert.deepEqual(Object.keys(workflow.jobs).sort(), ["comment", "preview"]);
+        const comment: Job & { needs?: string; if?: string; permissions?: Record<string, string> } = workflow.jobs.comment;
+        assert.equal(comment.needs, "preview");
+        assert.deepEqual(comment.permissions, { "pull-requests": "write" });
+        assert.equal(comment.if, "${{ !cancelled() && github.event.pull_request.head.repo.full_name == github.repository }}");
+        assert.ok(!comment.steps.some((s) => s.uses?.startsWith("actions/checkout@")), "no checkout: the pull request's code never runs with the write token");
+        assert.ok(!comment.steps.some((s) => /(^|[;&|(]\s*)(npm|npx|node|tsx|pulumi|bash|sh|\.{0,2}\/)\b/m.test(s.run ?? "")), "nothing installed or run from the pull request");
+        assert.equal(comment.steps[0].uses?.split("@")[0], "actions/download-artifact");
+        assert.equal(comment.steps[0].with!.pattern, "preview-*");
+        const post = comment.steps[1];
+        assert.equal(post.env!.GH_TOKEN, "${{ github.token }}");
+        // One comment, found by its marker among the bot's own and edited; the body from a file, never the command line.
+        assert.match(post.run!, /select\(\.user\.login == \\"github-actions\[bot\]\\" and \(\.body \| startswith\(\\"\$marker\\"\)\)\)/);
+        assert.match(post.run!, /gh api --method PATCH "repos\/\$REPO\/issues\/comments\/\$id" -F body=@body\.md/);
+        assert.match(post.run!, /gh api --method POST "repos\/\$REPO\/issues\/\$PR\/comments" -F body=@body\.md/);
+        // Four stacks' tails stay under the API's 65,536 characters.
+        const tail = Number(/tail -c (\d+)/.exec(post.run!)![1]);
+        assert.ok(repoStacks().length * (tail + 200) + 200 < 65536, `${repoStacks().length} x ${tail} characters overflow a comment`);
+    });
+
+    it("production-preview.yml previews the production stacks from main only, in the environment that holds their token", () => {
+        const workflow = YAML.parse(source("production-preview.yml"));
+        assert.deepEqual(workflow.on, { push: { branches: ["main"] } });
+        const job: Job & { environment?: string; permissions?: Record<string, string> } = workflow.jobs.preview;
+        assert.equal(job.environment, "production");
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        assert.deepEqual([...job.strategy!.matrix!.stack!].sort(), repoStacks());
+        const preview = job.steps.find((s) => s.run?.includes("pulumi preview"))!;
+        assert.equal(preview.env!.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        assert.deepEqual(/for pack in ([^;]+);/.exec(preview.run!)![1].split(" "), PACKS);
+        assert.deepEqual(pullRequestSecretProblems("production-preview.yml", source("production-preview.yml")), [], "push runs only reviewed code");
     });
 
     it("pins every action by commit, with its release tag beside it", () => {
-        for (const file of ["preview.yml", "ci.yml"]) {
+        for (const file of WORKFLOW_FILES) {
             const uses = [...source(file).matchAll(/uses: (\S+)(.*)$/gm)];
             assert.ok(uses.length >= 3);
             for (const [, ref, comment] of uses) {
@@ -160,6 +208,55 @@ describe("GitHub workflows", function () {
         assert.ok(flagged("pull_request_target", "${{ github.head_ref }}"));
         assert.ok(!flagged("pull_request_target", "${{ github.event.pull_request.base.sha }}"), "the base is the base repository's own code");
         assert.ok(!flagged("push", "${{ github.event.workflow_run.head_sha }}"), "push runs only reviewed code");
+    });
+
+    it("the rule refuses the production Pulumi token in any pull-request job, guarded or not, and a write token beside the PR's code", () => {
+        const guarded = "    environment: preview\n    if: github.event.pull_request.head.repo.full_name == github.repository\n";
+        const job = (extra: string, steps: string, on = "pull_request") => `on: ${on}\njobs:\n  preview:\n    runs-on: ubuntu-latest\n${extra}    steps:\n${steps}`;
+        const token = "      - run: pulumi preview\n        env:\n          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}\n";
+        // Approval does not make it safe: the pull request's program holds it, and its copy of the file is what runs.
+        assert.deepEqual(pullRequestSecretProblems("p.yml", job(guarded, token)), [
+            "p.yml: hands PULUMI_ACCESS_TOKEN to a pull-request workflow, whose code and workflow file the pull request controls; it decrypts every stack it can read, approval or not: preview a throwaway stack (npm run preview-stack) and keep it in an environment only the protected branch deploys from",
+        ]);
+        assert.equal(pullRequestSecretProblems("p.yml", `on: pull_request\nenv:\n  T: \${{ secrets.PULUMI_ACCESS_TOKEN }}\njobs: {}\n`).filter((p) => p.includes("hands PULUMI_ACCESS_TOKEN")).length, 1, "workflow-wide env too");
+        assert.deepEqual(pullRequestSecretProblems("p.yml", job(guarded, token, "push")), [], "push runs only reviewed code");
+        assert.equal(pullRequestSecretProblems("p.yml", job(guarded, token.replace(/PULUMI_ACCESS_TOKEN }}/, "PULUMI_PROD }}")), ["preview"], ["PULUMI_PROD"]).length, 1, "the list comes from the pack's config");
+        assert.deepEqual(pullRequestSecretProblems("p.yml", job(guarded, token), ["preview"], []), [], "an empty list allows it");
+
+        // A token that writes beside the PR's code: the code can use it.
+        const checkout = "      - uses: actions/checkout@v4\n      - run: npm test\n";
+        const writes = (perms: string) => pullRequestSecretProblems("w.yml", job(`    permissions:\n${perms}`, checkout));
+        assert.deepEqual(writes("      contents: read\n      pull-requests: write\n"), [
+            "w.yml: job preview runs the pull request's code with a token that can write (pull-requests: write); write from a separate job that does not check the pull request out (needs: preview), and give this one read scopes only",
+        ]);
+        assert.match(writes("      contents: write\n      issues: write\n")[0], /\(contents: write, issues: write\)/);
+        assert.match(pullRequestSecretProblems("w.yml", `on: pull_request\npermissions: write-all\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n${checkout}`)[0], /job t runs the pull request's code with a token that can write \(write-all\)/);
+        assert.deepEqual(writes("      contents: read\n"), [], "read scopes");
+        // Writing without the PR's code, or with the base branch's only, is how a comment is posted.
+        assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      pull-requests: write\n", "      - run: gh api repos/o/r/issues/1/comments -F body=@b.md\n")), []);
+        assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      pull-requests: write\n", "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.base.sha }}\n")), []);
+        assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      contents: write\n", checkout, "push")), [], "push runs only reviewed code");
+    });
+
+    it("every run: block in the workflows passes shellcheck as the runner's bash runs it", () => {
+        const blocks: { where: string; script: string }[] = [];
+        for (const file of WORKFLOW_FILES) {
+            for (const [name, job] of Object.entries<any>(YAML.parse(source(file)).jobs)) {
+                (job.steps as Step[]).forEach((step, i) => {
+                    if (typeof step.run !== "string") return;
+                    // GitHub substitutes each expression before bash reads the script; here a word stands in.
+                    const script = step.run.replace(/\$\{\{[^}]*\}\}/g, "GH_EXPRESSION");
+                    // Linux runners without `shell:` run `bash -e {0}` (GitHub, "Workflow syntax": defaults.run.shell).
+                    blocks.push({ where: `${file} ${name} step ${i}`, script: `#!/bin/bash\nset -e\n${script}\n` });
+                });
+            }
+        }
+        assert.ok(blocks.length >= 12, `${blocks.length} run: blocks`);
+        const verdicts = shellchecks(blocks.map((b) => b.script));
+        const failed = blocks.map((b, i) => (verdicts[i].ok ? "" : `${b.where}:\n${verdicts[i].output}`)).filter(Boolean);
+        assert.deepEqual(failed, []);
+        // The check itself sees a broken block: an unquoted expansion of a path with spaces.
+        assert.ok(!shellchecks(["#!/bin/bash\nset -e\nmkdir -p $RUNNER_TEMP/preview\n"])[0].ok);
     });
 
     it("ci.yml tests on push, pull_request and weekly, plans every stack keeping out/ as an artifact, and verifies image digests", () => {

@@ -50,8 +50,26 @@ function isGuarded(job: any, protectedEnvironments: readonly string[]): boolean 
     return protectedEnvironments.includes(String(environmentOf(job))) && NOT_FORKS.test(condition) && !/\|\||always\(\)/.test(condition);
 }
 
+/**
+ * Secrets no pull request's job may hold, approved or not: the Pulumi token decrypts and exports
+ * every stack it reads (Pulumi Cloud's `Stack Read` includes `stack:decrypt` and `stack:export`:
+ * pulumi.com/docs/administration/access-identity/rbac/permission-sets, read 2026-11-28).
+ */
+export const PRODUCTION_SECRETS = ["PULUMI_ACCESS_TOKEN"];
+
+/** Token scopes that write; `id-token` only mints OIDC tokens, judged on its own. */
+function writeScopes(permissions: unknown): string[] {
+    if (permissions === "write-all") return ["write-all"];
+    if (permissions === null || typeof permissions !== "object") return [];
+    return Object.entries(permissions).filter(([scope, level]) => scope !== "id-token" && level === "write").map(([scope]) => `${scope}: write`);
+}
+
+/** A job that checks out the pull request's code: a checkout whose ref is not the base's (no ref is the PR's merge commit). */
+const checksOutPullRequest = (job: any): boolean => (job.steps ?? []).some((s: any) =>
+    String(s.uses ?? "").startsWith("actions/checkout@") && !/github\.event\.pull_request\.base\.(sha|ref)|github\.base_ref/.test(String(s.with?.ref ?? "")));
+
 /** What is wrong with one workflow file, as messages naming the file, the job and the fix. */
-export function pullRequestSecretProblems(file: string, text: string, protectedEnvironments: readonly string[] = ["preview"]): string[] {
+export function pullRequestSecretProblems(file: string, text: string, protectedEnvironments: readonly string[] = ["preview"], productionSecrets: readonly string[] = PRODUCTION_SECRETS): string[] {
     const workflow = YAML.parse(text) ?? {};
     const on = workflow.on ?? workflow[true as unknown as string];
     const triggers: string[] = typeof on === "string" ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
@@ -65,8 +83,18 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
         problems.push(`${file}: env gives secrets ${workflowSecrets.join(", ")} to every job of a pull-request workflow; move them into a job in a protected environment`);
     }
     const workflowIdToken = workflow.permissions === "write-all" || workflow.permissions?.["id-token"] === "write";
+    const production = runsPrCode ? secretsIn(workflow).filter((n) => productionSecrets.includes(n)) : [];
+    if (production.length > 0) {
+        problems.push(`${file}: hands ${[...new Set(production)].join(", ")} to a pull-request workflow, whose code and workflow file the pull request controls; ` +
+            "it decrypts every stack it can read, approval or not: preview a throwaway stack (npm run preview-stack) and keep it in an environment only the protected branch deploys from");
+    }
     for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
         const guarded = isGuarded(job, protectedEnvironments);
+        const writes = writeScopes(job.permissions ?? workflow.permissions);
+        if (runsPrCode && writes.length > 0 && checksOutPullRequest(job)) {
+            problems.push(`${file}: job ${name} runs the pull request's code with a token that can write (${writes.join(", ")}); ` +
+                "write from a separate job that does not check the pull request out (needs: " + name + "), and give this one read scopes only");
+        }
         if (runsPrCode && !guarded) {
             const used = [...new Set([...secretsIn(job), ...(job.secrets === "inherit" ? ["secrets: inherit"] : [])])];
             if (used.length > 0) {
@@ -86,8 +114,9 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
 }
 
 interface WorkflowConfig {
-    workflowsDir: string;
-    protectedEnvironments: string[];
+    workflowsDir?: string;
+    protectedEnvironments?: string[];
+    productionSecrets?: string[];
 }
 
 export const pullRequestJobsWithoutSecrets: StackValidationPolicy = {
@@ -96,7 +125,16 @@ export const pullRequestJobsWithoutSecrets: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            workflowsDir: { type: "string", default: ".github/workflows", description: "The workflows, relative to the project directory the packs run in." },
+            // The CLI runs a pack in the pack's own folder (pulumi/pulumi@v3.248.0
+            // sdk/go/common/resource/plugin/analyzer_plugin.go NewPolicyAnalyzer: `pwd := policyPackPath`),
+            // so `npm run policy-config` gives the repository's folder as an absolute path.
+            workflowsDir: { type: "string", description: "The repository's workflows folder, absolute (npm run policy-config sets it beside the stack file). Unset: .github/workflows under the folder the pack runs in, if there is one." },
+            productionSecrets: {
+                type: "array",
+                items: { type: "string" },
+                default: PRODUCTION_SECRETS,
+                description: "Secrets no pull-request workflow may name, in any job: production credentials.",
+            },
             protectedEnvironments: {
                 type: "array",
                 items: { type: "string" },
@@ -108,9 +146,14 @@ export const pullRequestJobsWithoutSecrets: StackValidationPolicy = {
     validateStack: (args, report) => {
         const config = args.getConfig<WorkflowConfig>();
         const dir = path.resolve(config.workflowsDir ?? ".github/workflows");
-        if (!fs.existsSync(dir)) return;
+        if (!fs.existsSync(dir)) {
+            // A folder given and not there: the rule would check nothing and pass.
+            if (config.workflowsDir !== undefined) report(`workflowsDir ${dir} does not exist, so no workflow was checked; give the repository's .github/workflows (npm run policy-config --stack-file sets it)`);
+            return;
+        }
         for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-            for (const problem of pullRequestSecretProblems(file, fs.readFileSync(path.join(dir, file), "utf8"), config.protectedEnvironments ?? ["preview"])) report(problem);
+            const text = fs.readFileSync(path.join(dir, file), "utf8");
+            for (const problem of pullRequestSecretProblems(file, text, config.protectedEnvironments ?? ["preview"], config.productionSecrets ?? PRODUCTION_SECRETS)) report(problem);
         }
     },
 };

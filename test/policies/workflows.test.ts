@@ -18,4 +18,11 @@ describe("pull-request-jobs-without-secrets", () => {
         assert.equal(more.length, 0);
         assert.match(found, /^preview\.yml: job preview gives secrets AWS_SECRET_ACCESS_KEY to pull-request code; run it in a protected environment/);
     });
+
+    it("reports a workflows folder it was given and cannot find, instead of passing having checked nothing", async () => {
+        const missing = path.join(os.tmpdir(), "groundwork-no-such-workflows");
+        assert.deepEqual(await messages(pullRequestJobsWithoutSecrets, [], { workflowsDir: missing }), [
+            `workflowsDir ${missing} does not exist, so no workflow was checked; give the repository's .github/workflows (npm run policy-config --stack-file sets it)`,
+        ]);
+    });
 });
