@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsBackupBucket } from "../components/aws/backup-bucket";
 import { OciBackupBucket, OciRetention } from "../components/oci/backup-bucket";
 import { BucketConsumer, BucketTarget } from "../components/object-storage";
+import { BucketConsumerName } from "./config/postgres";
 import { Cluster } from "./cluster";
 import { StackConfig } from "./config";
 import { endpointDestination, PUBLIC_HTTPS } from "../components/platform/egress";
@@ -110,16 +111,20 @@ export function ociRetention(config: StackConfig): OciRetention {
  * Object storage for backups and blobs: the stack's cloud (AWS first, else OCI), or a bucket from
  * config. On AWS and OCI each consumer has its own user (IAM user; OCI user and group) limited to
  * its prefix, except AWS servers, whose instance role writes their etcd snapshots; a bucket from
- * config gives its one key to every consumer.
+ * config gives each consumer its key from `keys`, else the shared one.
  */
 export function stackStorage(config: StackConfig, { aws, ociProvider, serverRoleName }: Cluster): StackStorage {
     const deletedKeptDays = config.platform.postgres.backup.retentionDays;
     const given = config.platform.postgres.backup.s3;
     if (given) {
-        const key = { accessKeyId: pulumi.output(given.accessKeyId), secretAccessKey: pulumi.output(given.secretAccessKey) };
+        // Each consumer's own key, else the shared one (the config check makes sure one of the two is there).
+        const keyFor = (consumer: string): BucketKey => {
+            const own = given.keys?.[consumer as BucketConsumerName] ?? { accessKeyId: given.accessKeyId!, secretAccessKey: given.secretAccessKey! };
+            return { accessKeyId: pulumi.output(own.accessKeyId), secretAccessKey: pulumi.output(own.secretAccessKey) };
+        };
         const target = {
             endpointURL: given.endpointURL, bucket: given.bucket, region: given.region, egress: endpointDestination(given.endpointURL), pathStyle: true,
-            requiredChecksumsOnly: !isAwsS3Endpoint(given.endpointURL), keyFor: () => key,
+            requiredChecksumsOnly: !isAwsS3Endpoint(given.endpointURL), keyFor,
         };
         return { backups: target, unlocked: target };
     }

@@ -4,7 +4,8 @@ import { ETCD_S3_CONFIG_SECRET, K3S_CONFIG_PATH } from "../components/k3s/bootst
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { etcdLocalSnapshotCount, etcdSnapshotCount } from "../stacks/config/backups";
-import { objectLockDays, serverCount } from "../stacks/object-storage";
+import { objectLockDays, serverCount, stackStorage } from "../stacks/object-storage";
+import { BUCKET_CONSUMERS } from "../stacks/config/postgres";
 import { committedPlan, named, ociUserDataOf, ofType, parse, problems, stackValues, vaultSecretAt } from "./helpers";
 
 /** The k3s config file a cloud-init user data writes. */
@@ -18,6 +19,31 @@ const withBackups = (backups: Record<string, unknown>) => {
 
 describe("backups of every store", function () {
     describe("config", () => {
+        it("a bucket from config gives each consumer its own key, else the shared one", async () => {
+            const resolve = (value: { apply: (f: (v: string) => void) => unknown }) => new Promise<string>((done) => value.apply(done));
+            const keysOf = async (values: Record<string, any>) => {
+                const storage = stackStorage(parse(values), {} as never);
+                return Promise.all(BUCKET_CONSUMERS.map(async (c) => {
+                    const target = ["postgres", "vault", "qdrant"].includes(c) ? storage.backups : storage.unlocked;
+                    const key = target.keyFor(c)!;
+                    return [c, await resolve(key.accessKeyId), await resolve(key.secretAccessKey)];
+                }));
+            };
+            // The edge stack's file: six keys, each the consumer's own.
+            const own = await keysOf(stackValues("edge"));
+            for (const [c, id, secret] of own) {
+                assert.equal(id, `offline-placeholder-for-groundwork:platform.postgres.backup.s3.keys.${c}.accessKeyId`);
+                assert.equal(secret, `offline-placeholder-for-groundwork:platform.postgres.backup.s3.keys.${c}.secretAccessKey`);
+            }
+            // Without its own key, a consumer takes the shared one.
+            const values = stackValues("edge");
+            delete values.platform.postgres.backup.s3.keys.etcd;
+            Object.assign(values.platform.postgres.backup.s3, { accessKeyId: "shared-id", secretAccessKey: "shared-secret" });
+            const mixed = Object.fromEntries((await keysOf(values)).map(([c, id]) => [c, id]));
+            assert.equal(mixed.etcd, "shared-id");
+            assert.equal(mixed.postgres, "offline-placeholder-for-groundwork:platform.postgres.backup.s3.keys.postgres.accessKeyId");
+        });
+
         it("defaults to a snapshot every 6 hours kept 7 days, and daily Vault, Qdrant and ClickHouse backups", () => {
             const backups = parse(stackValues("dev")).platform.backups;
             assert.deepEqual(backups, {

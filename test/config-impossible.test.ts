@@ -103,6 +103,17 @@ describe("config that is well formed but impossible", () => {
             ["groundwork:inference.models[0].memoryGbs = 64: GiB is more memory than the largest GPU node with 1 GPU(s) has (16 GiB); a replica must fit on one node: ask for at most 16"]],
         ["a model placed where the stack has no node", "dev", (v) => { v.inference.models[0].placement = "x86"; },
             ['groundwork:inference.models[0].placement = "x86": places small on x86 nodes, but this stack has none (node kinds: arm); set its placement to one of those']],
+        // A bucket from config (edge stacks): one key per consumer, each limited to its prefix by the bucket's owner.
+        ["a bucket consumer with no key and no shared key", "edge", (v) => delete v.platform.postgres.backup.s3.keys.vault,
+            ["groundwork:platform.postgres.backup.s3.keys = [secret]: gives no key to vault; give each its own (keys.vault.accessKeyId and .secretAccessKey), or accessKeyId and secretAccessKey for every consumer without one"]],
+        ["one bucket key given to two consumers", "edge", (v) => (v.platform.postgres.backup.s3.keys.etcd.accessKeyId = v.platform.postgres.backup.s3.keys.postgres.accessKeyId),
+            ["groundwork:platform.postgres.backup.s3.keys.etcd.accessKeyId = [secret]: is the same key as keys.postgres.accessKeyId: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups"]],
+        ["a consumer's key that is also the shared key", "edge", (v) => Object.assign(v.platform.postgres.backup.s3, { accessKeyId: v.platform.postgres.backup.s3.keys.qdrant.accessKeyId, secretAccessKey: "shared-secret" }),
+            ["groundwork:platform.postgres.backup.s3.keys.qdrant.accessKeyId = [secret]: is the same key as accessKeyId: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups"]],
+        ["half a shared bucket key", "edge", (v) => (v.platform.postgres.backup.s3.accessKeyId = "AKIAIOSFODNN7EXAMPLE"),
+            ["groundwork:platform.postgres.backup.s3.secretAccessKey is not set: is missing beside accessKeyId: a key is the pair"]],
+        ["a key for a consumer that does not exist", "edge", (v) => (v.platform.postgres.backup.s3.keys.postgress = v.platform.postgres.backup.s3.keys.postgres),
+            ['groundwork:platform.postgres.backup.s3.keys.postgress = [secret]: unknown key; did you mean "postgres"? valid keys here: postgres, vault, qdrant, langfuse, etcd, clickhouse']],
     ];
     for (const [name, stack, edit, expected, first] of cases) {
         it(`refuses ${name}`, () => {
@@ -1151,8 +1162,7 @@ describe("review s14b: credential shapes that were names, and one window written
         const parseWith = (r: Record<string, string>) => { try { parseStackConfig(r, encrypted, stackFile.securePaths); return []; } catch (e) { if (e instanceof ConfigError) return e.problems; throw e; } };
         assert.deepEqual(parseWith(raw), []);
         const platform = JSON.parse(raw["groundwork:platform"]);
-        assert.ok(/^AKIA/.test(String(platform.postgres.backup.s3.accessKeyId)) || platform.postgres.backup.s3.accessKeyId !== undefined);
-        platform.postgres.backup.s3.accessKeyId = "AKIAIOSFODNN7EXAMPLE";
+        platform.postgres.backup.s3.keys.postgres.accessKeyId = "AKIAIOSFODNN7EXAMPLE";
         assert.deepEqual(parseWith({ ...raw, "groundwork:platform": JSON.stringify(platform) }), []);
         edge.machines[1].host = "sk-proj-Ab3dEf5hIj7kLm9nOp1qRs";
         assert.match(parseWith({ ...raw, "groundwork:edge": JSON.stringify(edge) }).join("\n"), /has a credential's shape/);

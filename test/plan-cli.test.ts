@@ -1,3 +1,4 @@
+import { BUCKET_CONSUMERS } from "../stacks/config/postgres";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -70,7 +71,7 @@ describe("npm run plan", function () {
     for (const [stack, keys] of [
         ["cloud", ["groundwork:inference.huggingfaceToken", "groundwork:inference.hosted[0].apiKey", "groundwork:access.sso.clientSecret", "groundwork:monitoring.alerts.receiver.email.password", "groundwork:inference.teams[0].langfuseProject.secretKey"]],
         ["hybrid", ["groundwork:edge.machines[0].privateKey", "groundwork:edge.machines[1].privateKey", "groundwork:inference.huggingfaceToken", "groundwork:access.sso.clientSecret", "groundwork:monitoring.alerts.receiver.teams.url", "groundwork:inference.teams[0].langfuseProject.secretKey"]],
-        ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), "groundwork:platform.postgres.backup.s3.accessKeyId", "groundwork:platform.postgres.backup.s3.secretAccessKey", "groundwork:monitoring.alerts.receiver.webhook.url", "groundwork:inference.teams[0].langfuseProject.secretKey"]],
+        ["edge", [...[0, 1, 2].map((i) => `groundwork:edge.machines[${i}].privateKey`), ...BUCKET_CONSUMERS.flatMap((c) => ["accessKeyId", "secretAccessKey"].map((k) => `groundwork:platform.postgres.backup.s3.keys.${c}.${k}`)), "groundwork:monitoring.alerts.receiver.webhook.url", "groundwork:inference.teams[0].langfuseProject.secretKey"]],
     ] as [string, string[]][]) {
         it(`plans the ${stack} stack with planted secrets and writes none of them`, async () => {
             const out = tmp();

@@ -222,7 +222,7 @@ describe("Postgres with pgvector", function () {
         it("rejects an edge-only stack with nowhere to back up to", () => {
             const edge = stackValues("edge");
             delete edge.platform.postgres;
-            assert.deepEqual(problems(edge), ["groundwork:platform.postgres.backup.s3 is not set: is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, accessKeyId, secretAccessKey)"]);
+            assert.deepEqual(problems(edge), ["groundwork:platform.postgres.backup.s3 is not set: is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, and a key for each consumer in keys)"]);
         });
         it("rejects OCI backups without a tenancy for the consumers' users, and the retired backupUserOcid by name", () => {
             const dev = stackValues("dev");

@@ -256,6 +256,11 @@ function shapeOf(value: unknown): string {
 /** The keys an object schema accepts at `path`. */
 function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     const def: any = (unwrap(schemaAt(schema, path)) as any)?._zod.def;
+    if (def?.type === "record") {
+        // A map whose keys are a fixed list (z.partialRecord over an enum): the list.
+        const keys: any = (unwrap(def.keyType) as any)?._zod.def;
+        return keys?.type === "enum" ? Object.values(keys.entries).map(String) : [];
+    }
     return def?.type === "object" ? Object.keys(def.shape) : [];
 }
 

@@ -8,7 +8,7 @@ import { trustAnchorProblems } from "../../components/platform/mesh-identity";
 import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platform/vault-bootstrap";
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { backupsSchema, BACKUP_DEFAULTS, STORE_BACKUP_NAMES } from "./backups";
-import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS } from "./postgres";
+import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS, sameBucketKeyProblems } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
 import { cronProblem, withoutSeconds } from "./schedule";
 import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS } from "./monitoring";
@@ -400,7 +400,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const postgres = isObject(platform.postgres) ? platform.postgres : {};
     const backup = isObject(postgres.backup) ? postgres.backup : {};
     if (!sites.some((s) => s === "aws" || s === "oci") && backup.s3 === undefined) {
-        ctx.addIssue({ code: "custom", path: ["platform", "postgres", "backup", "s3"], message: "is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, accessKeyId, secretAccessKey)" });
+        ctx.addIssue({ code: "custom", path: ["platform", "postgres", "backup", "s3"], message: "is required on a stack without a cloud site: backups need an S3-compatible bucket (endpointURL, bucket, region, and a key for each consumer in keys)" });
     }
     if (!sites.includes("aws") && sites.includes("oci") && isObject(cfg.oci) && backup.s3 === undefined) {
         const oci = cfg.oci;
@@ -577,7 +577,7 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
         return !((b === "email" && ["to", "from", "smarthost", "username"].includes(String(path[4]))) || (b === "slack" && path[4] === "channel"));
     }
     if (site === "inference") return section === "huggingfaceToken" || (section === "hosted" && b === "apiKey") || (section === "teams" && b === "langfuseProject" && path[4] === "secretKey");
-    if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey"].includes(String(path[4]));
+    if (site === "platform" && section === "postgres" && a === "backup" && b === "s3") return ["accessKeyId", "secretAccessKey", "keys"].includes(String(path[4]));
     return false;
 }
 
@@ -612,7 +612,7 @@ export function mustBeEncrypted(path: readonly PropertyKey[]): boolean {
         || (site === "access" && section === "sso" && a === "clientSecret")
         || (site === "monitoring" && section === "alerts" && a === "receiver" && ((b === "email" && c === "password") || (["slack", "teams", "webhook"].includes(String(b)) && c === "url")))
         || (site === "inference" && (section === "huggingfaceToken" || (section === "hosted" && b === "apiKey") || (section === "teams" && b === "langfuseProject" && c === "secretKey")))
-        || (site === "platform" && section === "postgres" && a === "backup" && b === "s3" && c === "secretAccessKey");
+        || (site === "platform" && section === "postgres" && a === "backup" && b === "s3" && (c === "secretAccessKey" || (c === "keys" && path[6] === "secretAccessKey")));
 }
 
 /** Each credential given in plain text: under a key the CLI does not mark secret. */
@@ -685,8 +685,11 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         throw new ConfigError(plain);
     }
     const result = stackConfigSchema.safeParse(input, { reportInput: true });
-    if (!result.success) {
-        throw new ConfigError(formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths)));
+    // Compared as written: once parsed, keys are secrets.
+    const rawS3 = (input.platform as { postgres?: { backup?: { s3?: unknown } } } | undefined)?.postgres?.backup?.s3;
+    const sameKeys = sameBucketKeyProblems(rawS3).map((p) => `${configKey(["platform", "postgres", "backup", "s3", ...p.path])} = [secret]: ${p.message}`);
+    if (!result.success || sameKeys.length > 0) {
+        throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...sameKeys]);
     }
     const config = result.data as StackConfig;
     const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...gpuPodSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];

@@ -41,6 +41,20 @@ function realTime(value: string): boolean {
 /** Days of base backups and WAL kept, unless `platform.postgres.backup.retentionDays` says otherwise. */
 export const POSTGRES_RETENTION_DAYS = 30;
 
+/**
+ * The writers of a stack's buckets, each under its own prefix `<name>/` (stacks/object-storage.ts
+ * lockedConsumers, unlockedConsumers): Postgres's WAL and base backups, Vault's and Qdrant's
+ * snapshots, Langfuse's blobs, k3s's etcd snapshots, ClickHouse's backups.
+ */
+export const BUCKET_CONSUMERS = ["postgres", "vault", "qdrant", "langfuse", "etcd", "clickhouse"] as const;
+export type BucketConsumerName = (typeof BUCKET_CONSUMERS)[number];
+
+/** One consumer's key to a bucket from config. */
+const bucketKey = z.strictObject({
+    accessKeyId: secretToken.describe("Access key (secret)."),
+    secretAccessKey: secretToken.describe("Secret key (secret)."),
+});
+
 export const postgresSchema = z.strictObject({
     instances: z.number().int().min(1).max(5).default(1).describe("Postgres instances (more than 1: streaming replicas with failover)."),
     // The WAL shares this volume (no walStorage): PostgreSQL lets it grow to max_wal_size, 1 GB by
@@ -85,10 +99,13 @@ export const postgresSchema = z.strictObject({
                 .refine((v) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(v), { message: "is formatted as an IP address, which S3's bucket names may not be" })
                 .describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
-            accessKeyId: secretToken.describe("Access key (secret)."),
-            secretAccessKey: secretToken.describe("Secret key (secret)."),
+            accessKeyId: secretToken.optional().describe("Access key of every consumer without one of its own in `keys` (secret)."),
+            secretAccessKey: secretToken.optional().describe("Secret key beside `accessKeyId` (secret)."),
+            keys: z.partialRecord(z.enum(BUCKET_CONSUMERS), bucketKey).optional()
+                .describe(`Each consumer's own key (${BUCKET_CONSUMERS.join(", ")}), limited by the bucket's owner to the consumer's prefix (\`<consumer>/\`): README, "A bucket from config" (secret).`),
         }).superRefine((s3, ctx) => {
             for (const problem of s3EndpointProblems(s3)) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
+            for (const problem of bucketKeyProblems(s3)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
         }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),
     }).default({ retentionDays: POSTGRES_RETENTION_DAYS, schedule: "0 0 3 * * *", serverName: "postgres" }).describe("Continuous backups to object storage."),
     restore: z.strictObject({
@@ -105,6 +122,43 @@ export const postgresSchema = z.strictObject({
 });
 
 export type PostgresConfig = z.infer<typeof postgresSchema>;
+
+/** What is wrong with a bucket's keys: a half key, a consumer with none. Values are never shown. */
+export function bucketKeyProblems(s3: { accessKeyId?: unknown; secretAccessKey?: unknown; keys?: Partial<Record<BucketConsumerName, unknown>> }): { path: string[]; message: string }[] {
+    const problems: { path: string[]; message: string }[] = [];
+    if ((s3.accessKeyId === undefined) !== (s3.secretAccessKey === undefined)) {
+        const missing = s3.accessKeyId === undefined ? "accessKeyId" : "secretAccessKey";
+        problems.push({ path: [missing], message: `is missing beside ${missing === "accessKeyId" ? "secretAccessKey" : "accessKeyId"}: a key is the pair` });
+    }
+    const keyless = BUCKET_CONSUMERS.filter((c) => s3.keys?.[c] === undefined);
+    if (s3.accessKeyId === undefined && s3.secretAccessKey === undefined && keyless.length > 0) {
+        problems.push({ path: ["keys"], message: `gives no key to ${keyless.join(", ")}; give each its own (keys.${keyless[0]}.accessKeyId and .secretAccessKey), or accessKeyId and secretAccessKey for every consumer without one` });
+    }
+    return problems;
+}
+
+/**
+ * One access key given to two consumers of a bucket from config, as the stack file has them (the
+ * parsed values are secrets, which cannot be compared): each pair of places, the later one first.
+ * One key in two places gives both consumers each other's prefix. Values are never shown.
+ */
+export function sameBucketKeyProblems(rawS3: unknown): { path: string[]; message: string }[] {
+    if (rawS3 === null || typeof rawS3 !== "object") return [];
+    const s3 = rawS3 as { accessKeyId?: unknown; keys?: Record<string, { accessKeyId?: unknown } | undefined> };
+    const places: [string, unknown][] = [["accessKeyId", s3.accessKeyId], ...BUCKET_CONSUMERS.map((c): [string, unknown] => [`keys.${c}.accessKeyId`, s3.keys?.[c]?.accessKeyId])];
+    const seen = new Map<string, string>();
+    const problems: { path: string[]; message: string }[] = [];
+    for (const [where, id] of places) {
+        if (typeof id !== "string" || id.trim() === "") continue;
+        const first = seen.get(id.trim());
+        if (first === undefined) {
+            seen.set(id.trim(), where);
+        } else {
+            problems.push({ path: where.split("."), message: `is the same key as ${first}: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups` });
+        }
+    }
+    return problems;
+}
 
 /** The settings a stack without a `platform.postgres` key gets. */
 export const POSTGRES_DEFAULTS: PostgresConfig = postgresSchema.parse({});
