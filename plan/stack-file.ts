@@ -83,6 +83,8 @@ function parseYaml(file: string, text: string): Record<string, any> {
  * a key named as a URL (`url`, `webhookUrl`) gets one in the reserved `.invalid` domain (RFC 2606).
  */
 export function placeholderFor(path: string): string {
+    // OCI's API signing key is PEM (stacks/config/oci.ts ociSigningKeyProblem); SSH keys are OpenSSH's.
+    if (/:oci\.auth\.privateKey$/.test(path)) return ["-----BEGIN PRIVATE KEY-----", Buffer.from(`offline-placeholder-for-${path}`).toString("base64"), "-----END PRIVATE KEY-----", ""].join("\n");
     if (/privateKey$/.test(path)) return placeholderPrivateKey(path);
     return /url$/i.test(path) ? `https://offline-placeholder.invalid/${encodeURIComponent(path)}` : `offline-placeholder-for-${path}`;
 }

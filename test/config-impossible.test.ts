@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { generateKeyPairSync } from "crypto";
 import { canonicalZone, cronProblem, shortestCronGapMinutes } from "../stacks/config/schedule";
 
 const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
@@ -10,7 +11,7 @@ import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "
 import { isSecretPath, parseStackConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/config/errors";
 import { readStackFile } from "../plan/stack-file";
-import { lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
+import { keygen, lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
  * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
@@ -681,7 +682,7 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
 
     it("leaves an ACME contact to an ACME server other than Let's Encrypt, whose rules are its own", () => {
         const values = stackValues("dev");
-        values.access.tls = { ...values.access.tls, acmeEmail: "ops@example.com", acmeServer: "https://acme.zerossl.com/v2/DV90" };
+        values.access.tls = { ...values.access.tls, acmeEmail: "ops@example.com", acmeServer: "https://acme.internal.example.net/acme/acme/directory" };
         assert.equal(parse(values).access!.tls.acmeEmail, "ops@example.com");
     });
 
@@ -898,15 +899,19 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
             v.inference.hosted.push({ ...v.inference.hosted[0], name: "typo", model: "openia/gpt-4o-mini" });
         });
         assert.deepEqual(found, [
-            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)',
+            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models',
             'groundwork:inference.hosted[1].model = "openia/gpt-4o-mini": names a provider LiteLLM does not know; did you mean openai?',
         ]);
         assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = "oci/cohere.command-r-plus")), "inference.hosted[0].model"), /names a provider LiteLLM calls only with more than an API key/, "oci is LiteLLM's, not a typo of xai (review s14 R1)");
         const other = stackValues("cloud");
         other.inference.hosted[0].model = "ai21/jamba-1.5-mini";
         assert.equal(parse(other).inference!.hosted[0].model, "ai21/jamba-1.5-mini", "a provider with digits in its name");
-        other.inference.hosted[0].model = "ollama_chat/llama3";
-        assert.equal(parse(other).inference!.hosted[0].model, "ollama_chat/llama3", "a provider far from every common one is LiteLLM's to judge");
+        other.inference.hosted[0].model = "nlp_cloud/dolphin";
+        assert.equal(parse(other).inference!.hosted[0].model, "nlp_cloud/dolphin", "a provider far from every common one is LiteLLM's to judge");
+        // An Ollama server is an address, not a key (sweep s14 in35): LiteLLM's ollama/ and ollama_chat/ call its api_base.
+        for (const model of ["ollama/llama3.1", "ollama_chat/llama3"]) {
+            assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"), /ollama: the address of an Ollama server/, model);
+        }
     });
 });
 
@@ -1170,5 +1175,66 @@ describe("review s14b: credential shapes that were names, and one window written
 
     it("refuses a window that starts and ends at one time however it is written", () => {
         assert.match(lineFor(only("dev", (v) => (v.cluster = { ...v.cluster, upgrades: { window: { startTime: "4:00", endTime: "04:00" } } })), "cluster.upgrades.window.endTime"), /starts and ends at the same time/);
+    });
+});
+
+describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in35, in36)", () => {
+    const ociKey = (privateKey: string) => only("dev", (v) => {
+        v.oci.auth = { tenancyOcid: v.oci.tenancyOcid, userOcid: "ocid1.user.oc1..aaaaaaaagroundworkdevuser", fingerprint: "12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:fe", privateKey };
+    });
+    const pem = (type: "rsa" | "ec", bits = 2048) => (type === "rsa"
+        ? generateKeyPairSync("rsa", { modulusLength: bits, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey
+        : generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey);
+
+    it("takes an OCI API signing key only as an unencrypted RSA key in PEM of 2048 bits or more, never showing it", () => {
+        const rsa = pem("rsa");
+        const dev = stackValues("dev");
+        dev.oci.auth = { tenancyOcid: dev.oci.tenancyOcid, userOcid: "ocid1.user.oc1..aaaaaaaagroundworkdevuser", fingerprint: "12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:fe", privateKey: `${rsa}OCI_API_KEY\n` };
+        assert.doesNotThrow(() => parse(dev), "PKCS#8 RSA with OCI's recommended label line after it");
+        const line = (found: string[]) => lineFor(found, "oci.auth.privateKey");
+        assert.match(line(ociKey(keygen("ed25519").privateKey)), /= \[secret\]: is an OpenSSH private key \(ssh-keygen's format\); OCI signs API requests with an RSA key in PEM/);
+        assert.match(line(ociKey(rsa.replace("BEGIN PRIVATE KEY", "BEGIN ENCRYPTED PRIVATE KEY").replace("END PRIVATE KEY", "END ENCRYPTED PRIVATE KEY"))), /is encrypted with a passphrase, and the stack has no field for one/);
+        assert.match(line(ociKey(pem("ec"))), /is an EC key; OCI's API signing keys are RSA/);
+        assert.match(line(ociKey(pem("rsa", 1024))), /is an RSA key of 1024 bits; OCI takes 2048 or more/);
+        assert.match(line(ociKey("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC")), /is not a PEM private key/);
+        for (const found of [ociKey(keygen("ed25519").privateKey), ociKey(pem("ec"))]) assert.ok(!found.join("\n").includes("MI") && !found.join("\n").includes("b3BlbnNzaC1rZXktdjEA"), found.join("\n"));
+    });
+
+    it("refuses an API range inside the pod or service network, and an operator range too", () => {
+        assert.deepEqual(lineFor(only("dev", (v) => (v.cluster.apiAllowedCidrs = ["10.42.0.0/24"])), "cluster.apiAllowedCidrs[0]"),
+            'groundwork:cluster.apiAllowedCidrs[0] = "10.42.0.0/24": is inside cluster.podCidr 10.42.0.0/16: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move cluster.podCidr to a range it does not (set before the cluster is made)');
+        assert.match(lineFor(only("cloud", (v) => (v.access.operatorRanges = ["10.43.8.0/24"])), "access.operatorRanges[0]"), /is inside cluster\.serviceCidr 10\.43\.0\.0\/16/);
+        const wide = stackValues("dev");
+        wide.cluster.apiAllowedCidrs = ["10.0.0.0/8"];
+        assert.doesNotThrow(() => parse(wide), "a range that holds the pod network, and more, is the operator's to judge");
+    });
+
+    it("refuses an ACME CA that needs External Account Binding, and a contact at .localdomain", () => {
+        assert.match(lineFor(only("cloud", (v) => (v.access.tls.acmeServer = "https://acme.zerossl.com/v2/DV90")), "access.tls.acmeServer"), /opens an ACME account only with External Account Binding/);
+        assert.match(lineFor(only("cloud", (v) => (v.access.tls.acmeEmail = "platform@groundwork.localdomain")), "access.tls.acmeEmail"), /is at groundwork\.localdomain, not under a public top-level domain/);
+        const staging = stackValues("cloud");
+        staging.access.tls.acmeServer = "https://acme-staging-v02.api.letsencrypt.org/directory";
+        assert.doesNotThrow(() => parse(staging));
+    });
+
+    it("refuses a group name with a look-alike hyphen or space, and takes one typed plainly or in another script", () => {
+        assert.equal(lineFor(only("hybrid", (v) => (v.access.sso.operatorsGroup = "platform\u2011operators@groundwork.example")), "access.sso.operatorsGroup"),
+            "groundwork:access.sso.operatorsGroup = \"platform\u2011operators@groundwork.example\": holds U+2011 (a look-alike of '-'), which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space");
+        assert.match(lineFor(only("hybrid", (v) => (v.access.sso.operatorsGroup = "Platform\u00a0Operators")), "access.sso.operatorsGroup"), /holds U\+00A0 \(a look-alike of a space\)/);
+        const plain = stackValues("hybrid");
+        plain.access.sso.operatorsGroup = "Équipe plateforme-IA";
+        assert.doesNotThrow(() => parse(plain));
+    });
+
+    it("refuses a hosted model's key issued by another provider, naming only the kind of key", () => {
+        const planted = "sk-ant-api03-Pl4nt3dKey9x8c7v6b5n4m3";
+        const found = only("cloud", (v) => (v.inference.hosted[0].apiKey = planted));
+        assert.deepEqual(found, ["groundwork:inference.hosted[0].apiKey = [secret]: is an Anthropic key (by its prefix), but inference.hosted[0].model calls openai, which would refuse every call with it; give openai's key, or point the model at anthropic/"]);
+        assert.ok(!found.join("\n").includes("Pl4nt3d"));
+        const right = stackValues("cloud");
+        right.inference.hosted[0] = { ...right.inference.hosted[0], model: "anthropic/claude-sonnet-4-5", apiKey: planted };
+        assert.doesNotThrow(() => parse(right), "an Anthropic key for an anthropic/ model");
+        right.inference.hosted[0] = { ...right.inference.hosted[0], model: "openai/gpt-4o-mini", apiKey: "sk-Abc123Def456Ghi789Jkl012" };
+        assert.doesNotThrow(() => parse(right), "a plain sk- key says nothing of its issuer");
     });
 });

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "crypto";
 import { BUCKET_CONSUMERS } from "../stacks/config/postgres";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
@@ -45,7 +46,8 @@ describe("npm run plan", function () {
     });
 
     it("never writes or prints a secret: a planted config secret, the token, keys and the kubeconfig", async () => {
-        const planted = "PLANTED-8c1f0b7e2d4a-private-key";
+        // A real API signing key: OCI's is RSA in PEM, and the config checks that.
+        const planted = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
         const webhook = "https://hooks.example.invalid/services/PLANTED-0b7e2d4a8c1f-webhook-token";
         const out = tmp();
         const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out,
@@ -57,7 +59,7 @@ describe("npm run plan", function () {
         const token = OFFLINE_OUTPUTS["random:index/randomPassword:RandomPassword"]("k3s-token", { length: 64 }).result as string;
         const sshKey = OFFLINE_OUTPUTS["tls:index/privateKey:PrivateKey"]("operator-ssh", {}).privateKeyOpenssh as string;
         const clientKey = "T0ZGTElORS1QTEFOLUtFWQ==";
-        for (const secret of [planted, webhook, "PLANTED-0b7e2d4a8c1f", token, sshKey.split("\n")[1], clientKey]) {
+        for (const secret of [planted, planted.split("\n")[1], webhook, "PLANTED-0b7e2d4a8c1f", token, sshKey.split("\n")[1], clientKey]) {
             for (const [name, text] of Object.entries({ ...written, stdout: run.stdout, stderr: run.stderr })) {
                 assert.ok(!text.includes(secret), `${name} contains a secret (${secret.slice(0, 12)}...)`);
             }

@@ -22,8 +22,20 @@ export type HostRole = (typeof PUBLIC_HOSTS)[number] | (typeof OPERATOR_HOSTS)[n
 /** Let's Encrypt's production directory (letsencrypt.org/docs/acme-protocol-updates, read 2026-11-27). */
 export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
-/** Special-use names no public CA issues for (RFC 6761, RFC 6762 .local, RFC 8375 home.arpa, ICANN's .internal). */
-const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|test|invalid|home\.arpa|lan|corp|home)$/;
+/**
+ * Special-use names no public CA issues for and no public mail reaches (RFC 6761, RFC 6762 .local
+ * and the private names of its appendix G: intranet, internal, private, corp, home, lan; RFC 8375
+ * home.arpa; ICANN's .internal; localdomain, which systems give their own hostname).
+ */
+const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|localdomain|test|invalid|home\.arpa|lan|corp|home|intranet|private)$/;
+
+/**
+ * ACME servers that open an account only with External Account Binding (a key ID and HMAC key from
+ * the CA's account), which RFC 8555 section 7.3.4 lets a server require and cert-manager's issuer
+ * here does not carry: ZeroSSL and Sectigo (golang/go#41430, "certificate authorities that require
+ * the feature (Sectigo, zerossl, etc)", read 2026-11-28).
+ */
+const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com)$/;
 
 /** Whether an acmeServer value (unset: the default) is one of Let's Encrypt's directories. */
 function isLetsEncrypt(server: unknown): boolean {
@@ -111,6 +123,9 @@ export const accessSchema = z.strictObject({
         acmeServer: z.url({ protocol: /^https$/, message: "must be an https ACME directory URL" })
             // Let's Encrypt serves its directory at /directory only (acme-v02 and acme-staging-v02).
             .refine((url) => !isLetsEncrypt(url) || new URL(url).pathname === "/directory", { message: "is a Let's Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)" })
+            .refine((url) => { try { return !NEEDS_EXTERNAL_ACCOUNT.test(new URL(url).hostname); } catch { return true; } }, {
+                message: "is a CA that opens an ACME account only with External Account Binding (a key ID and HMAC key from its dashboard), which this stack's issuer does not carry, so no certificate would be issued; use Let's Encrypt (the default), or access.tls.issuer: private-ca",
+            })
             .default(LETS_ENCRYPT)
             .describe("ACME directory; Let's Encrypt's staging directory while testing."),
     }).describe("Where certificates come from (cert-manager issues and renews them)."),

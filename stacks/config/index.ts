@@ -15,13 +15,13 @@ import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS } from 
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
-import { cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
+import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE } from "./errors";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
-import { InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
+import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken } from "./primitives";
 
@@ -286,6 +286,20 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             ctx.addIssue({ code: "custom", path, message: `overlaps ${clash.map((n) => `${n.path.join(".")} ${n.text}`).join(" and ")}; sites' networks and the cluster's pod and service networks must be disjoint` });
         }
         networks.push({ path, text: String(value), cidr: c });
+    }
+    // A client range inside the pod or service network: each node routes those addresses to its own
+    // pods or to kube-proxy, so the replies of the API server (or Traefik, or sshd) to it never leave the node.
+    const clusterRanges = networks.filter((n) => n.path[0] === "cluster");
+    const clientRanges: [PropertyKey[], unknown][] = [
+        ...(Array.isArray(cluster.apiAllowedCidrs) ? cluster.apiAllowedCidrs.map((v, i): [PropertyKey[], unknown] => [["cluster", "apiAllowedCidrs", i], v]) : []),
+        ...(isObject(cfg.access) && Array.isArray(cfg.access.operatorRanges) ? cfg.access.operatorRanges.map((v, i): [PropertyKey[], unknown] => [["access", "operatorRanges", i], v]) : []),
+    ];
+    for (const [path, value] of clientRanges) {
+        const c = range(value);
+        const inside = c && clusterRanges.find((n) => cidrContains(n.cidr, c));
+        if (inside) {
+            ctx.addIssue({ code: "custom", path, message: `is inside ${inside.path.join(".")} ${inside.text}: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move ${inside.path.join(".")} to a range it does not (set before the cluster is made)` });
+        }
     }
     // k3s asks kube-controller-manager for node ranges without a mask size (allocate-node-cidrs,
     // k3s-io/k3s@v1.34.9+k3s1 (5f72184f) pkg/daemons/control/server.go L116), so each node takes a
@@ -685,11 +699,14 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         throw new ConfigError(plain);
     }
     const result = stackConfigSchema.safeParse(input, { reportInput: true });
-    // Compared as written: once parsed, keys are secrets.
+    // Checks of credentials against each other, made as written: once parsed, they are secrets.
     const rawS3 = (input.platform as { postgres?: { backup?: { s3?: unknown } } } | undefined)?.postgres?.backup?.s3;
-    const sameKeys = sameBucketKeyProblems(rawS3).map((p) => `${configKey(["platform", "postgres", "backup", "s3", ...p.path])} = [secret]: ${p.message}`);
-    if (!result.success || sameKeys.length > 0) {
-        throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...sameKeys]);
+    const credentialProblems = [
+        ...sameBucketKeyProblems(rawS3).map((p) => ({ ...p, path: ["platform", "postgres", "backup", "s3", ...p.path] })),
+        ...hostedKeyProviderProblems(input.inference),
+    ].map((p) => `${configKey(p.path)} = [secret]: ${p.message}`);
+    if (!result.success || credentialProblems.length > 0) {
+        throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);
     }
     const config = result.data as StackConfig;
     const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...gpuPodSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];

@@ -96,7 +96,7 @@ const modelSchema = z.strictObject({
  * tenancy, fingerprint and signing key (docs.litellm.ai/docs/providers/azure and /vertex, read
  * 2026-11-28; oci's from research/review-s14.md R1).
  */
-const NEEDS_MORE_THAN_A_KEY = ["azure", "vertex_ai", "oci"];
+const NEEDS_MORE_THAN_A_KEY = ["azure", "vertex_ai", "oci", "ollama", "ollama_chat"];
 
 /** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
 const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
@@ -105,13 +105,45 @@ const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "c
 const providerProblem = (model: string): string | undefined => {
     const provider = model.split("/")[0];
     if (NEEDS_MORE_THAN_A_KEY.includes(provider)) {
-        return "names a provider LiteLLM calls only with more than an API key (azure: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic)";
+        return "names a provider LiteLLM calls only with more than an API key (azure: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
     }
     // One edit for short names, two for longer ones (openia): LiteLLM's real oci is two from xai
     // (LlmProviders in BerriAI/litellm litellm/types/utils.py, research/review-s14.md R1).
     const near = COMMON_PROVIDERS.find((p) => p !== provider && editDistance(p, provider) <= (Math.min(p.length, provider.length) <= 4 ? 1 : 2));
     return near && !COMMON_PROVIDERS.includes(provider) ? `names a provider LiteLLM does not know; did you mean ${near}?` : undefined;
 };
+
+/**
+ * Key prefixes that name the provider that issued the key, as each documents its keys: a key of one
+ * provider sent to another fails every call with 401. The plain `sk-` is shared (OpenAI, DeepSeek,
+ * LiteLLM's own keys) and says nothing.
+ */
+const KEY_ISSUERS: { prefix: RegExp; providers: string[]; kind: string }[] = [
+    { prefix: /^sk-ant-/, providers: ["anthropic"], kind: "an Anthropic key" },
+    { prefix: /^sk-or-/, providers: ["openrouter"], kind: "an OpenRouter key" },
+    { prefix: /^sk-(proj|svcacct|admin)-/, providers: ["openai"], kind: "an OpenAI project, service-account or admin key" },
+    { prefix: /^gsk_/, providers: ["groq"], kind: "a Groq key" },
+    { prefix: /^xai-/, providers: ["xai"], kind: "an xAI key" },
+    { prefix: /^AIza/, providers: ["gemini"], kind: "a Google API key" },
+    { prefix: /^hf_/, providers: ["huggingface"], kind: "a Hugging Face token" },
+    { prefix: /^pplx-/, providers: ["perplexity"], kind: "a Perplexity key" },
+];
+
+/**
+ * A hosted model's key issued by another provider, as the stack file has it (parsed, keys are
+ * secrets and cannot be read): the path and the problem, naming the kind of key, never the key.
+ */
+export function hostedKeyProviderProblems(rawInference: unknown): { path: (string | number)[]; message: string }[] {
+    const hosted = (rawInference as { hosted?: unknown } | undefined)?.hosted;
+    if (!Array.isArray(hosted)) return [];
+    return hosted.flatMap((h: { model?: unknown; apiKey?: unknown }, i) => {
+        if (typeof h?.model !== "string" || typeof h.apiKey !== "string") return [];
+        const provider = h.model.split("/")[0];
+        const issuer = KEY_ISSUERS.find((k) => k.prefix.test(h.apiKey as string));
+        if (!issuer || issuer.providers.includes(provider)) return [];
+        return [{ path: ["inference", "hosted", i, "apiKey"], message: `is ${issuer.kind} (by its prefix), but inference.hosted[${i}].model calls ${provider}, which would refuse every call with it; give ${provider}'s key, or point the model at ${issuer.providers[0]}/` }];
+    });
+}
 
 const hostedSchema = z.strictObject({
     name: name.describe("Name routes target."),

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import * as crypto from "crypto";
 import { ed25519KeyIsWhole, keyBlobMatchesType } from "./ssh-private-key";
 import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MAX_BOOT_VOLUME_GBS, MIN_BOOT_VOLUME_GBS } from "../../components/oci/always-free";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
 import { overlay } from "./overlay";
-import { always, cidrSized, labels, Loose, nodeName, noRepeats, operatorCidr, role, secret, taints } from "./primitives";
+import { always, checkedSecret, cidrSized, labels, Loose, nodeName, noRepeats, operatorCidr, role, taints } from "./primitives";
 
 /** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
 
@@ -89,12 +90,40 @@ const ociNodeSchema = z.strictObject({
     }
 });
 
+/**
+ * Why a text cannot be an OCI API signing key, or undefined. OCI signs API requests with an RSA
+ * key (2048 bits or more) in PEM, whose public half is uploaded as the user's API key
+ * (docs.oracle.com/iaas/Content/API/Concepts/apisigningkey.htm, "Required Keys and OCIDs", read
+ * 2026-11-28); the stack has no field for a key's passphrase. Described by shape, never shown. A
+ * text that does not parse is left to the provider: the offline plan's stand-in is one.
+ */
+export function ociSigningKeyProblem(text: string): string | undefined {
+    if (/-----BEGIN OPENSSH PRIVATE KEY-----/.test(text)) {
+        return "is an OpenSSH private key (ssh-keygen's format); OCI signs API requests with an RSA key in PEM: openssl genrsa -out oci_api_key.pem 2048, then upload its public half as the user's API key";
+    }
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text)) {
+        return "is encrypted with a passphrase, and the stack has no field for one; give the key decrypted (openssl rsa -in oci_api_key.pem -out oci_api_key_plain.pem) and keep it only in the stack's encrypted config";
+    }
+    const header = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----/.exec(text);
+    if (!header) return "is not a PEM private key (no -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:oci.auth.privateKey' < oci_api_key.pem";
+    if (header[1] !== "" && header[1] !== "RSA ") return `is a${/^[AEIOU]/.test(header[1]) ? "n" : ""} ${header[1].trim()} key; OCI's API signing keys are RSA (openssl genrsa -out oci_api_key.pem 2048)`;
+    let key: crypto.KeyObject;
+    try {
+        key = crypto.createPrivateKey(text);
+    } catch {
+        return undefined;
+    }
+    if (key.asymmetricKeyType !== "rsa") return `is an ${String(key.asymmetricKeyType).toUpperCase()} key; OCI's API signing keys are RSA (openssl genrsa -out oci_api_key.pem 2048)`;
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    return bits < 2048 ? `is an RSA key of ${bits} bits; OCI takes 2048 or more (openssl genrsa -out oci_api_key.pem 2048)` : undefined;
+}
+
 const ociAuthSchema = z.strictObject({
     tenancyOcid: ocid("tenancy").describe("Tenancy OCID."),
     userOcid: ocid("user").describe("API user OCID."),
     fingerprint: z.string().regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/, { message: "must be an API key fingerprint, 16 hex pairs separated by ':'" })
         .describe("API key fingerprint."),
-    privateKey: secret.describe("API signing key, PEM (secret: `pulumi config set --secret --path oci.auth.privateKey`)."),
+    privateKey: checkedSecret(ociSigningKeyProblem).describe("API signing key: RSA, PEM, without a passphrase (secret: `pulumi config set --secret --path oci.auth.privateKey < oci_api_key.pem`)."),
 });
 
 export const ociSchema = z.strictObject({
