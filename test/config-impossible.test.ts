@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { generateKeyPairSync } from "crypto";
 import { canonicalZone, cronProblem, shortestCronGapMinutes } from "../stacks/config/schedule";
+import { sizeInName } from "../stacks/config/inference";
 
 const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
 import * as YAML from "yaml";
@@ -1236,5 +1237,29 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         assert.doesNotThrow(() => parse(right), "an Anthropic key for an anthropic/ model");
         right.inference.hosted[0] = { ...right.inference.hosted[0], model: "openai/gpt-4o-mini", apiKey: "sk-Abc123Def456Ghi789Jkl012" };
         assert.doesNotThrow(() => parse(right), "a plain sk- key says nothing of its issuer");
+    });
+});
+
+describe("bad-input sweep s14 leftovers: a model's size against its name, and a budget period in minutes (in33, in38)", () => {
+    it("refuses a parametersBillions the model's own name contradicts, and reads sizes the way Hugging Face names them", () => {
+        assert.equal(lineFor(only("cloud", (v) => (v.inference.models[0].model = "meta-llama/Llama-3.1-70B-Instruct")), "inference.models[0].parametersBillions"),
+            "groundwork:inference.models[0].parametersBillions = 8: is 8, but the model's name says 70B parameters, and every memory check is made from this number; set parametersBillions: 70");
+        assert.deepEqual(["meta-llama/Llama-3.1-70B-Instruct", "Qwen/Qwen2.5-0.5B-Instruct", "Qwen/Qwen3-30B-A3B", "mistralai/Mixtral-8x7B-Instruct-v0.1", "google/gemma-2-2b-it", "microsoft/Phi-3-mini-4k-instruct"].map(sizeInName),
+            [70, 0.5, 30, undefined, 2, undefined]);
+        // Within a factor of two is the name's rounding (Llama 3.1 8B has 8.03B), not a mistake.
+        const near = stackValues("cloud");
+        near.inference.models[0].parametersBillions = 8.03;
+        assert.doesNotThrow(() => parse(near));
+    });
+
+    it("refuses a budget period under an hour, saying m is minutes and how to write a month", () => {
+        assert.equal(lineFor(only("dev", (v) => (v.inference.teams[0].budgetDuration = "1m")), "inference.teams[0].budgetDuration"),
+            'groundwork:inference.teams[0].budgetDuration = "1m": resets the budget every 1 minute(s) (LiteLLM reads m as minutes); a budget period is an hour or longer: for a month write 1mo, for a day 1d');
+        assert.match(lineFor(only("dev", (v) => (v.inference.teams[0].budgetDuration = "90s")), "inference.teams[0].budgetDuration"), /every 90 second\(s\)/);
+        for (const period of ["60m", "1h", "1mo", "7d"]) {
+            const ok = stackValues("dev");
+            ok.inference.teams[0].budgetDuration = period;
+            assert.equal(parse(ok).inference!.teams[0].budgetDuration, period);
+        }
     });
 });

@@ -348,6 +348,7 @@ describe("inference: vLLM behind the LLM gateway", function () {
         });
         it("rejects a CPU model too large for the memory it is given", () => {
             const v = stackValues("dev");
+            v.inference.models[0].model = "Qwen/Qwen2.5-3B-Instruct";
             v.inference.models[0].parametersBillions = 3;
             assert.deepEqual(problems(v), ["groundwork:inference.models[0].memoryGbs = 5: is too small for small: about 13.4 GiB of weights (float32) plus kvCacheGbs 2; give it at least 16 GiB or pick a smaller model"]);
         });

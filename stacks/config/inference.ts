@@ -46,7 +46,16 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
  * and sizes each unit (litellm/litellm_core_utils/duration_parser.py `duration_in_seconds`, read in
  * the code index 2026-11-28; docs.litellm.ai/docs/proxy/team_budgets).
  */
-const period = z.string().regex(/^[1-9]\d*(mo|[smhdw])$/, { message: "must be a LiteLLM budget period such as 30d, 24h, 1w or 1mo (not zero)" });
+/**
+ * A LiteLLM budget period. LiteLLM reads `m` as minutes and `mo` as months
+ * (BerriAI/litellm litellm/litellm_core_utils/duration_parser.py `duration_in_seconds`, read
+ * 2026-11-28), so `1m` meant as a month would reset the budget every minute: a period under an hour
+ * is refused, as no budget is meant that short.
+ */
+const period = z.string().regex(/^[1-9]\d*(mo|[smhdw])$/, { message: "must be a LiteLLM budget period such as 30d, 24h, 1w or 1mo (not zero)" })
+    .refine((v) => !/^\d+[sm]$/.test(v) || (v.endsWith("m") ? Number(v.slice(0, -1)) >= 60 : Number(v.slice(0, -1)) >= 3600), {
+        error: (issue) => `resets the budget every ${String(issue.input).replace(/m$/, " minute(s)").replace(/s$/, " second(s)")} (LiteLLM reads m as minutes); a budget period is an hour or longer: for a month write ${String(issue.input).replace(/m$/, "mo")}, for a day 1d`,
+    });
 const budget = z.number().positive();
 const limits = {
     maxBudgetUsd: budget.describe("Spend ceiling per period, USD."),
@@ -463,6 +472,17 @@ function duplicateNames(items: [Record<string, unknown>, number][], path: Proper
     return issues;
 }
 
+/**
+ * The parameter count a Hugging Face model id states, in billions: the last `<n>B` or `<n>b`
+ * standing alone in its name (`-70B-`, `_8b`, `0.5B`), not a mixture's `8x7B`, whose total is not
+ * its product. Undefined when the name states none.
+ */
+export function sizeInName(model: string): number | undefined {
+    const name = model.split("/").pop() ?? model;
+    const sizes = [...name.matchAll(/(?:^|[-_.])(\d+(?:\.\d+)?)[bB](?=$|[-_.])/g)].filter((m) => !/\dx$/i.test(name.slice(0, m.index + m[0].indexOf(m[1]))));
+    return sizes.length > 0 ? Number(sizes[sizes.length - 1][1]) : undefined;
+}
+
 function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: string, nodes: InferenceNode[]): Issue[] {
     const at = (...p: PropertyKey[]) => ["inference", "models", i, ...p];
     const placement = typeof m.placement === "string" ? m.placement : defaultPlacement;
@@ -486,6 +506,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     // (research/vllm-v0.28-inputs.md); the v0.28.0 tree itself was too large to fetch.
     if (quantization !== undefined && dtype === "float32") {
         issues.push({ path: at("dtype"), message: `cannot run quantization ${quantization}: vLLM's ${quantization} layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization` });
+    }
+    // A size in the model's own name (Llama-3.1-70B-Instruct, Qwen2.5-0.5B) that parametersBillions
+    // contradicts by more than half: every memory check below would be made for the wrong model.
+    const named = typeof m.model === "string" ? sizeInName(m.model) : undefined;
+    if (named !== undefined && typeof m.parametersBillions === "number" && (m.parametersBillions < named / 2 || m.parametersBillions > named * 2)) {
+        issues.push({ path: at("parametersBillions"), message: `is ${m.parametersBillions}, but the model's name says ${named}B parameters, and every memory check is made from this number; set parametersBillions: ${named}` });
     }
     // vLLM downloads the checkpoint into the cache volume before it loads a byte of it.
     if (typeof m.parametersBillions === "number") {
