@@ -1263,3 +1263,24 @@ describe("bad-input sweep s14 leftovers: a model's size against its name, and a 
         }
     });
 });
+
+describe("bad-input sweep s14 leftovers: GPU models that fit alone but not together (in40)", () => {
+    it("refuses minimum replicas of GPU models that need more whole GPUs at once than the GPU nodes hold", () => {
+        const found = only("hybrid", (v) => (v.inference.models[1] = { ...v.inference.models[1], gpus: 1, placement: "gpu", replicas: { min: 1, max: 1 } }));
+        assert.deepEqual(found, ["groundwork:inference.models[1].replicas.min = 1: leaves small a replica with no GPU to run on: the GPU models' minimum replicas need 2 GPU(s) at once, whole GPUs on one node each, and the stack's GPU nodes hold 1 at most; lower replicas.min (0 with activeHours), or add GPU nodes (aws.gpuNodeGroups)"]);
+        // A second GPU node makes room; so does a model that waits for its active hours.
+        const more = stackValues("hybrid");
+        more.inference.models[1] = { ...more.inference.models[1], gpus: 1, placement: "gpu", replicas: { min: 1, max: 1 } };
+        more.aws.gpuNodeGroups[0].count = 2;
+        assert.doesNotThrow(() => parse(more));
+        const waits = stackValues("hybrid");
+        waits.inference.models[1] = { ...waits.inference.models[1], gpus: 1, placement: "gpu", replicas: { min: 0, max: 1 }, activeHours: { timezone: "Europe/Berlin", start: "0 8 * * 1-5", end: "0 18 * * 1-5" } };
+        let left: string[] = [];
+        try {
+            parse(waits);
+        } catch (e) {
+            left = (e as ConfigError).problems;
+        }
+        assert.deepEqual(left, [], "min 0 leaves the GPU to large outside the active hours");
+    });
+});

@@ -453,7 +453,38 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
     for (const [m, i] of models) {
         issues.push(...modelIssues(m, i, defaultPlacement, nodes));
     }
+    issues.push(...gpuMinimumProblems(models, defaultPlacement, nodes));
     return issues;
+}
+
+/**
+ * The GPU models' minimum replicas together, each replica on one node with whole GPUs (a pod asks
+ * for `nvidia.com/gpu`, which Kubernetes never splits): placed largest first on the GPU nodes the
+ * stack can have at once (an autoscaled group at its max). A replica that finds no room would stay
+ * Pending for good; each model is checked alone elsewhere, this checks them together.
+ */
+function gpuMinimumProblems(models: [Record<string, unknown>, number][], defaultPlacement: string, nodes: InferenceNode[]): Issue[] {
+    const free = nodes.filter((n) => n.kind === "gpu" && n.gpus > 0).map((n) => n.gpus);
+    const replicas = models.flatMap(([m, i]) => {
+        const placement = typeof m.placement === "string" ? m.placement : defaultPlacement;
+        const gpus = typeof m.gpus === "number" ? m.gpus : 1;
+        const min = isRecord(m.replicas) && typeof m.replicas.min === "number" ? m.replicas.min : 1;
+        // A model whose own minimum the nodes cannot hold is reported alone (modelIssues).
+        const alone = free.reduce((sum, f) => sum + Math.floor(f / Math.max(gpus, 1)), 0);
+        return placement === "gpu" && gpus > 0 && min <= alone ? Array.from({ length: min }, () => ({ i, gpus, name: String(m.name) })) : [];
+    }).sort((a, b) => b.gpus - a.gpus);
+    const needed = replicas.reduce((sum, r) => sum + r.gpus, 0);
+    const unplaced = new Map<number, string>();
+    for (const r of replicas) {
+        const node = free.map((f, k) => [f, k]).filter(([f]) => f >= r.gpus).sort((a, b) => a[0] - b[0])[0];
+        if (node) free[node[1]] -= r.gpus;
+        else unplaced.set(r.i, r.name);
+    }
+    const total = nodes.filter((n) => n.kind === "gpu").reduce((sum, n) => sum + n.gpus, 0);
+    return [...unplaced].map(([i, name]) => ({
+        path: ["inference", "models", i, "replicas", "min"],
+        message: `leaves ${name} a replica with no GPU to run on: the GPU models' minimum replicas need ${needed} GPU(s) at once, whole GPUs on one node each, and the stack's GPU nodes hold ${total} at most; lower replicas.min (0 with activeHours), or add GPU nodes (aws.gpuNodeGroups)`,
+    }));
 }
 
 /** One issue per item whose `name` an earlier item already has. */
