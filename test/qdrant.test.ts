@@ -35,7 +35,7 @@ describe("Qdrant vector database", function () {
         assert.equal(values.apiKey, undefined);
         assert.deepEqual(values.env, [{ name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "apiKey" } } }]);
         const auth = docs.find((d) => d.kind === "VaultAuth" && d.metadata.name === "qdrant-vault")!;
-        assert.deepEqual(auth.spec, { method: "kubernetes", mount: "kubernetes", kubernetes: { role: "qdrant", serviceAccount: "qdrant-secrets" } });
+        assert.deepEqual(auth.spec, { method: "kubernetes", mount: "kubernetes", kubernetes: { role: "qdrant", serviceAccount: "qdrant-secrets", audiences: ["vault"] } });
         const secret = docs.find((d) => d.kind === "VaultStaticSecret" && d.metadata.name === "qdrant-api-key")!;
         assert.deepEqual(secret.spec, { vaultAuthRef: "qdrant-vault", type: "kv-v2", mount: "groundwork", path: "qdrant/api", refreshAfter: "1h", destination: { name: "qdrant-api-key", create: true },
             // The key is read at start, so VSO restarts Qdrant when it rotates.

@@ -41,8 +41,24 @@ describe("Vault", function () {
         it("grants each consumer read on its own path only", () => {
             const script = vaultConfigureScript("hvs.x", [{ name: "qdrant", namespace: "groundwork-data", serviceAccount: "qdrant" }], {});
             assert.match(script, /path "groundwork\/data\/qdrant\/\*" \{\n {2}capabilities = \["read"\]\n\}/);
-            assert.match(script, /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant bound_service_account_namespaces=groundwork-data token_policies=qdrant token_ttl=1h/);
+            assert.match(script, /vault write auth\/kubernetes\/role\/qdrant bound_service_account_names=qdrant bound_service_account_namespaces=groundwork-data audience=vault token_policies=qdrant token_ttl=1h/);
         });
+    });
+
+    it("takes only service-account tokens issued for Vault: every role requires the audience, and every login asks for it (security review s14 L6)", async () => {
+        const dev = await committedPlan("dev");
+        const script = String(named(dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
+        const roles = script.match(/^vault write auth\/kubernetes\/role\/.*$/gm)!;
+        assert.ok(roles.length >= 8, roles.join("\n"));
+        for (const role of roles) assert.match(role, / audience=vault /, role);
+        const docs = kubernetesDocuments(dev.resources) as any[];
+        const auths = docs.filter((d) => d.kind === "VaultAuth");
+        assert.ok(auths.length >= 5);
+        for (const auth of auths) assert.deepEqual(auth.spec.kubernetes.audiences, ["vault"], `${auth.metadata.namespace}/${auth.metadata.name}`);
+        // The one login of our own, the snapshot Job's, with a projected token of that audience.
+        const snapshots = docs.find((d) => d.kind === "CronJob" && d.metadata.name === "vault-snapshots");
+        const projected = snapshots.spec.jobTemplate.spec.template.spec.volumes.find((v: any) => v.name === "vault-token").projected.sources[0].serviceAccountToken;
+        assert.deepEqual(projected, { path: "token", expirationSeconds: 600, audience: "vault" });
     });
 
     describe("in the stacks", () => {

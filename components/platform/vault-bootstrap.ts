@@ -3,6 +3,16 @@ import * as command from "@pulumi/command";
 import { VAULT_NAMESPACE, VAULT_RELEASE } from "./vault";
 import { openPgpPackets } from "../openpgp-packets";
 
+/**
+ * The audience every Kubernetes service-account token sent to Vault's login carries, and each role
+ * requires: a token the cluster issued for any other system (the API server's default audience, a
+ * projected token for another service) is refused. The Kubernetes auth plugin checks the role's
+ * `audience` against the token's, and asks the TokenReview for it
+ * (hashicorp/vault-plugin-auth-kubernetes@v0.24.1 path_role.go L59-62, path_login.go L353-355,
+ * token_review.go L103-115; the field exists since v0.10.0).
+ */
+export const VAULT_TOKEN_AUDIENCE = "vault";
+
 /** The KV v2 engine that holds every platform secret, under `<mount>/<consumer>`. */
 export const SECRETS_MOUNT = "groundwork";
 
@@ -375,7 +385,7 @@ path "${SECRETS_MOUNT}/data/${c.name}/*" {
   capabilities = ["read"]
 }
 ${c.policy ?? ""}GROUNDWORK_POLICY
-vault write auth/kubernetes/role/${c.name} bound_service_account_names=${c.serviceAccount} bound_service_account_namespaces=${c.namespace} token_policies=${c.name} token_ttl=1h
+vault write auth/kubernetes/role/${c.name} bound_service_account_names=${c.serviceAccount} bound_service_account_namespaces=${c.namespace} audience=${VAULT_TOKEN_AUDIENCE} token_policies=${c.name} token_ttl=1h
 `).join("");
     const secretLines = Object.entries(secrets).map(([path, data]) => `cat > "$seed" <<'GROUNDWORK_SECRET'
 ${JSON.stringify(data)}

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ScheduledSnapshotArgs, SNAPSHOT_CONTAINER_SECURITY, SNAPSHOT_DIR, snapshotAccount, snapshotCronJob, snapshotUploadContainer } from "./snapshot-upload";
 import { VAULT_ADDRESS, VAULT_IMAGE, VAULT_RELEASE } from "./vault";
-import { SECRETS_MOUNT, VaultConsumer } from "./vault-bootstrap";
+import { SECRETS_MOUNT, VAULT_TOKEN_AUDIENCE, VaultConsumer } from "./vault-bootstrap";
 
 /** The policy a snapshot needs beyond reading its own key: `vault operator raft snapshot save` is a read of this path (hashicorp/vault api/sys_raft.go, vault/logical_system_raft.go). */
 export const RAFT_SNAPSHOT_POLICY = `path "sys/storage/raft/snapshot" {
@@ -67,7 +67,7 @@ vault token revoke -self
             uploadsTo: args.bucket.egress,
             scratchGbs: args.storageGbs,
             // A short-lived token for Vault's Kubernetes login, only in the first container.
-            volumes: [{ name: "vault-token", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }] } }],
+            volumes: [{ name: "vault-token", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600, audience: VAULT_TOKEN_AUDIENCE } }] } }],
             scheduling: args.scheduling,
         }, { parent: this });
         this.registerOutputs({});

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { SECRETS_MOUNT, VaultConsumer } from "./vault-bootstrap";
+import { SECRETS_MOUNT, VAULT_TOKEN_AUDIENCE, VaultConsumer } from "./vault-bootstrap";
 
 /**
  * How a consumer's secrets are read: its own service account and the `VaultAuth` the Vault
@@ -23,7 +23,8 @@ export class VaultConsumerAuth extends pulumi.ComponentResource {
             apiVersion: "secrets.hashicorp.com/v1beta1",
             kind: "VaultAuth",
             metadata: { name: `${args.consumer.name}-vault`, namespace },
-            spec: { method: "kubernetes", mount: "kubernetes", kubernetes: { role: args.consumer.name, serviceAccount: sa.metadata.name } },
+            // VSO asks the TokenRequest API for a token of this audience, which the role requires.
+            spec: { method: "kubernetes", mount: "kubernetes", kubernetes: { role: args.consumer.name, serviceAccount: sa.metadata.name, audiences: [VAULT_TOKEN_AUDIENCE] } },
         }, { parent: this });
         this.consumer = args.consumer;
         this.name = auth.metadata.name;
