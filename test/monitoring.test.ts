@@ -1,3 +1,4 @@
+import { policyInput } from "../plan/rendered-workloads";
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
@@ -53,6 +54,11 @@ describe("monitoring and alerts", function () {
             const dcgm = cloud.find((d) => d.kind === "HelmRelease" && d.spec.chart === "dcgm-exporter");
             assert.deepEqual([dcgm.metadata.namespace, dcgm.spec.version, dcgm.spec.repo], ["nvidia-device-plugin", "4.8.2", "https://nvidia.github.io/dcgm-exporter/helm-charts"]);
             assert.equal(dcgm.spec.values.runtimeClassName, "nvidia");
+            // Root for the kubelet's socket, no capability: SYS_ADMIN only serves the profiling metrics nothing reads (review s14 L2).
+            assert.deepEqual(dcgm.spec.values.securityContext, { runAsNonRoot: false, runAsUser: 0, capabilities: { add: [], drop: ["ALL"] }, allowPrivilegeEscalation: false });
+            const workloads = JSON.parse(JSON.stringify(policyInput(plans.cloud.resources, undefined).records)) as { props: any }[];
+            const exporter = workloads.find((w) => w.props?.kind === "DaemonSet" && w.props.metadata?.name === "dcgm-exporter")!;
+            assert.deepEqual(exporter.props.spec.template.spec.containers[0].securityContext.capabilities, { add: [], drop: ["ALL"] }, "the model renders what the chart would");
             assert.ok(!docsOf(plans.dev).some((d) => d.kind === "HelmRelease" && d.spec.chart === "dcgm-exporter"), "dev has no GPU");
             const release = plans.cloud.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "nvidia-dcgm-exporter")!;
             const kps = plans.cloud.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "monitoring")!;

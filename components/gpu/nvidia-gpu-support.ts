@@ -86,8 +86,13 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [runtimeClass] });
 
         // The chart's defaults run it as root with SYS_ADMIN, for the profiling metrics
-        // (deployment/values.yaml L95-104): in this privileged namespace, as upstream tests it. It
-        // reads the kubelet's pod-resources socket through hostPath to name each GPU's pod. Its
+        // DCGM_FI_PROF_* (deployment/values.yaml L95-104), which nothing here reads: the alerts,
+        // dashboards and GPU autoscaling read DCGM_FI_DEV_GPU_UTIL. So SYS_ADMIN is not added (an
+        // empty list replaces the chart's in Helm's merge): when DCGM refuses the profiling groups,
+        // the exporter logs "Not collecting DCP metrics" and leaves the DCGM_FI_PROF_* fields out
+        // (pkg/cmd/app.go L974-979, internal/pkg/counters/counter_config.go L146-163, at
+        // 4.5.3-4.8.2; security review s14 L2). It stays root, with no capability, to reach the
+        // kubelet's pod-resources socket through hostPath and name each GPU's pod. Its
         // ServiceMonitor (on by default) is how Prometheus finds it; TLS stays off, as the chart
         // would otherwise generate a CA on every render (templates/tls-secret.yaml L16-29).
         pinnedRelease(`${name}-dcgm-exporter`, DCGM_EXPORTER_CHART, {
@@ -100,6 +105,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
                 nodeSelector: gpu.nodeSelector,
                 tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
                 podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: { runAsNonRoot: false, runAsUser: 0, capabilities: { add: [], drop: ["ALL"] }, allowPrivilegeEscalation: false },
             },
         }, { parent: this, dependsOn: [runtimeClass, ...(args.metricsAfter ?? [])] });
         this.registerOutputs({});
