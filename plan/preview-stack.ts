@@ -85,7 +85,9 @@ export function previewStackFile(file: string, project: string): PreviewStackFil
     const doc = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true }) ?? {};
     const config: Record<string, unknown> = doc.config ?? {};
     const secrets: PreviewSecret[] = [];
-    const removed: string[] = [];
+    // Everything but config goes: the secrets provider's settings, and ESC environments, which only
+    // the production token could open (their values would be missing, and the preview says which).
+    const removed: string[] = Object.keys(doc).filter((k) => k !== "config").sort().map((k) => `${k}:`);
 
     const replace = (value: unknown, key: string, parts: (string | number)[]): unknown => {
         if (isSecure(value)) {
@@ -166,7 +168,7 @@ export function createPreviewStack(options: PreviewStackOptions, pulumi: PulumiR
     return [
         `preview stack ${options.stack} in file://${backendDir}, no state`,
         ...preview.secrets.map((s) => `placeholder: ${s.key}`),
-        ...preview.removed.map((k) => `removed: ${k} (the environment's read-only identity applies)`),
+        ...preview.removed.map((k) => `removed: ${k}`),
     ];
 }
 

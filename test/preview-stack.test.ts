@@ -101,6 +101,10 @@ describe("the preview stack of a pull request", () => {
         assert.deepEqual(Object.keys(config).sort(), ["aws:region", "groundwork:inference", "groundwork:oci", "oci:region"]);
         assert.deepEqual(config["groundwork:oci"], { region: "eu-frankfurt-1", tenancyOcid: "ocid1.tenancy.oc1..aaaaaaaadeployer" });
         assert.deepEqual(preview.removed.sort(), ["aws:profile", "groundwork:oci.auth", "oci:privateKey", "oci:someSecret"]);
+        // The production stack's secrets provider and ESC environments are not the preview's.
+        const withProvider = previewStackFile(written(`secretsprovider: awskms://alias/groundwork\nencryptedkey: AQICAHh\nenvironment:\n  - groundwork/prod\n${text}`), "groundwork");
+        assert.deepEqual(withProvider.removed.slice(0, 3), ["encryptedkey:", "environment:", "secretsprovider:"]);
+        assert.deepEqual(Object.keys(YAML.parse(withProvider.text)), ["config"]);
         // A map key the CLI's path syntax cannot write bare is quoted (pulumi/pulumi@v3.248.0 resource.ParsePropertyPath).
         assert.deepEqual(preview.secrets.map((s) => s.key), ['groundwork:inference.teams[0].keys["team-a.b"]']);
         assert.equal(config["groundwork:inference"].teams[0].keys["team-a.b"], "");
