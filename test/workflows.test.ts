@@ -232,6 +232,8 @@ describe("GitHub workflows", function () {
         assert.match(writes("      contents: write\n      issues: write\n")[0], /\(contents: write, issues: write\)/);
         assert.match(pullRequestSecretProblems("w.yml", `on: pull_request\npermissions: write-all\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n${checkout}`)[0], /job t runs the pull request's code with a token that can write \(write-all\)/);
         assert.deepEqual(writes("      contents: read\n"), [], "read scopes");
+        assert.deepEqual(pullRequestSecretProblems("w.yml", job("", checkout)), ["w.yml: job preview runs the pull request's code with the repository's default token permissions, which may write; set permissions: contents: read on the workflow or the job"]);
+        assert.deepEqual(pullRequestSecretProblems("w.yml", `permissions:\n  contents: read\n${job("", checkout)}`), [], "set on the workflow");
         // Writing without the PR's code, or with the base branch's only, is how a comment is posted.
         assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      pull-requests: write\n", "      - run: gh api repos/o/r/issues/1/comments -F body=@b.md\n")), []);
         assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      pull-requests: write\n", "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.base.sha }}\n")), []);
