@@ -1284,3 +1284,18 @@ describe("bad-input sweep s14 leftovers: GPU models that fit alone but not toget
         assert.deepEqual(left, [], "min 0 leaves the GPU to large outside the active hours");
     });
 });
+
+describe("bad-input sweep s14 leftover: a per-token price where a price per million goes (in39)", () => {
+    it("refuses a price under a tenth of a cent per million, giving the per-million value, and takes zero and real prices", () => {
+        const found = only("dev", (v) => (v.inference.models[0].pricePerMillionTokens = { input: 2.0e-8, output: 8.0e-8 }));
+        assert.deepEqual(found, [
+            "groundwork:inference.models[0].pricePerMillionTokens.input = 2e-8: is a price per token, not per million (it would count the model as free): per million tokens it is 0.02; give that, or 0 for a free model",
+            "groundwork:inference.models[0].pricePerMillionTokens.output = 8e-8: is a price per token, not per million (it would count the model as free): per million tokens it is 0.08; give that, or 0 for a free model",
+        ]);
+        for (const price of [{ input: 0, output: 0 }, { input: 0.02, output: 0.08 }, { input: 15, output: 60 }]) {
+            const ok = stackValues("dev");
+            ok.inference.models[0].pricePerMillionTokens = price;
+            assert.deepEqual(parse(ok).inference!.models[0].pricePerMillionTokens, price);
+        }
+    });
+});

@@ -64,6 +64,15 @@ const limits = {
     tpm: z.number().int().positive().describe("Tokens per minute."),
 };
 
+/**
+ * A price per million tokens. Below a tenth of a cent per million it is a per-token price (LiteLLM's
+ * own `input_cost_per_token` unit, which model cost tables list), a million times too small: every
+ * budget would count the model as free. Zero is a free model, on purpose.
+ */
+const perMillion = z.number().min(0).refine((v) => v === 0 || v >= 0.001, {
+    error: (issue) => `is a price per token, not per million (it would count the model as free): per million tokens it is ${Number((Number(issue.input) * 1e6).toPrecision(6))}; give that, or 0 for a free model`,
+});
+
 const modelSchema = z.strictObject({
     name: name.describe("Served model name (vLLM `--served-model-name`); routes target it."),
     model: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be a Hugging Face repository id such as Qwen/Qwen2.5-0.5B-Instruct" })
@@ -92,8 +101,8 @@ const modelSchema = z.strictObject({
         end: cron.describe("Five-field cron: when it may stop (e.g. \"0 19 * * 1-5\")."),
     }).refine((hours) => hours.start !== hours.end, { path: ["end"], message: "is also activeHours.start: the window would close as it opens; give the time it may stop" }).optional().describe("When the model must be up (KEDA cron trigger); outside these hours it scales down to replicas.min."),
     pricePerMillionTokens: z.strictObject({
-        input: z.number().min(0).describe("USD per million prompt tokens."),
-        output: z.number().min(0).describe("USD per million completion tokens."),
+        input: perMillion.describe("USD per million prompt tokens."),
+        output: perMillion.describe("USD per million completion tokens."),
     }).optional().describe("Internal price of this model's tokens: what budgets and Langfuse count for calls it serves (without it they cost $0)."),
     queueDepthTarget: z.number().int().min(1).max(1000).default(5).describe("Waiting requests per replica (`vllm:num_requests_waiting`) before another replica starts."),
 });
