@@ -10,7 +10,7 @@ const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
 import * as YAML from "yaml";
 import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "../stacks/config/encrypted-values";
 import { isSecretPath, parseStackConfig } from "../stacks/config";
-import { ConfigError } from "../stacks/config/errors";
+import { ConfigError, lookalikeLetters } from "../stacks/config/errors";
 import { readStackFile } from "../plan/stack-file";
 import { keygen, lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
@@ -1297,5 +1297,24 @@ describe("bad-input sweep s14 leftover: a per-token price where a price per mill
             ok.inference.models[0].pricePerMillionTokens = price;
             assert.deepEqual(parse(ok).inference!.models[0].pricePerMillionTokens, price);
         }
+    });
+});
+
+describe("bad-input sweep s14 WEAK messages: look-alike letters, and a value YAML read as a comment (ac23, ac24, ap09, mo21)", () => {
+    it("points at a Cyrillic or Greek letter in a value that prints like a valid one", () => {
+        assert.equal(lineFor(only("cloud", (v) => (v.access.hosts.chat = "ch\u0430t.ai.groundwork.example")), "access.hosts.chat"),
+            'groundwork:access.hosts.chat = "ch\u0430t.ai.groundwork.example": must be a lower-case DNS name such as chat.example.com (it holds U+0430 (Cyrillic) at character 3, which prints like a Latin letter: retype it)');
+        assert.match(lineFor(only("dev", (v) => (v.access.sso.administrators = ["adm\u0456n@groundwork.example"])), "access.sso.administrators[0]"), /must be an e-mail address \(it holds U\+0456 \(Cyrillic\) at character 4/);
+        assert.match(lineFor(only("cloud", (v) => (v.apps.chat.team = "pr\u043educt")), "apps.chat.team"), /\(teams: product\) \(it holds U\+043E \(Cyrillic\) at character 3/);
+        assert.match(lineFor(only("cloud", (v) => (v.access.hosts.chat = "\u03bf\u03bf.example")), "access.hosts.chat"), /U\+03BF \(Greek\) at character 1, U\+03BF \(Greek\) at character 2, which print like Latin letters: retype them/);
+        // Never for a secret: its characters are not described either.
+        const secret = only("cloud", (v) => (v.inference.hosted[0].apiKey = "sk-\u0430 b"));
+        assert.ok(!lineFor(secret, "inference.hosted[0].apiKey").includes("U+0430"), lineFor(secret, "inference.hosted[0].apiKey"));
+        assert.equal(lookalikeLetters("plain ascii"), "");
+    });
+
+    it("says a value left empty may be a # that YAML read as a comment", () => {
+        assert.equal(lineFor(only("dev", (v) => (v.monitoring.alerts.receiver.slack.channel = null)), "monitoring.alerts.receiver.slack.channel"),
+            'groundwork:monitoring.alerts.receiver.slack.channel = null: must be a string (the stack file gives it no value: a value starting with # after a space is a YAML comment; quote it, as "#platform-alerts")');
     });
 });

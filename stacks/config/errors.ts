@@ -344,9 +344,26 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
             ? `${configKey(issue.path)} = ${show(issue.path, at.value)}`
             : `${configKey(issue.path)} is not set`;
         const message = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
-        lines.push(`${subject}: ${message}`);
+        // A shown value that prints like a valid one may hold a letter of another alphabet.
+        const lookalikes = typeof at.value === "string" && !isSecret(issue.path) && !encrypted(issue.path) ? lookalikeLetters(at.value) : "";
+        // YAML reads `key: #platform-alerts` as a key with no value and a comment.
+        const emptied = at.found && at.value === null && issue.code === "invalid_type" && issue.expected === "string"
+            ? " (the stack file gives it no value: a value starting with # after a space is a YAML comment; quote it, as \"#platform-alerts\")" : "";
+        lines.push(`${subject}: ${message}${lookalikes}${emptied}`);
     }
     return mergeByKey(lines);
+}
+
+/**
+ * Greek and Cyrillic letters in a value, which print like Latin ones (Cyrillic а, о, і; Greek ο)
+ * and come with a pasted or autocorrected name: the hint names each by code point and position, or
+ * is empty. A value in those alphabets on purpose is named too; the hint only says what is there.
+ */
+export function lookalikeLetters(value: string): string {
+    const found = [...value].map((c, i) => ({ c, i })).filter(({ c }) => /[\u0370-\u03ff\u0400-\u04ff]/.test(c));
+    if (found.length === 0) return "";
+    const named = found.slice(0, 3).map(({ c, i }) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} (${/[\u0400-\u04ff]/.test(c) ? "Cyrillic" : "Greek"}) at character ${i + 1}`);
+    return ` (it holds ${named.join(", ")}${found.length > 3 ? ", and more" : ""}, ${found.length === 1 ? "which prints like a Latin letter: retype it" : "which print like Latin letters: retype them"})`;
 }
 
 /**
