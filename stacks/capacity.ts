@@ -117,12 +117,14 @@ export function platformCapacityProblems(config: StackConfig): string[] {
     const { requested, allocatable } = fitOn(config, nodes);
     if (requested.cpuMillis <= allocatable.cpuMillis && requested.memoryMi <= allocatable.memoryMi) return [];
     const names = nodes.map((n) => n.name).join(", ");
+    // The list leads with what is short: memory when it overflows further than the cores do.
+    const memoryShort = requested.memoryMi / allocatable.memoryMi > requested.cpuMillis / allocatable.cpuMillis;
     const bigger = config.aws?.servers && nodes.some((n) => n.name.startsWith("aws-server-"))
         ? "a larger groundwork:aws.servers.instanceType (e.g. m7i.xlarge)"
         : "larger groundwork:oci.nodes shapes";
     return [`groundwork:placement.platform = ${JSON.stringify(config.placement.platform)}: the platform's pods request ${cores(requested.cpuMillis)} cores and ${gib(requested.memoryMi)} GiB, ` +
         `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; choose ${bigger}, add nodes, or run fewer replicas. ` +
-        `The largest: ${largestWorkloads(config, nodes.length)}`];
+        `The largest${memoryShort ? " by memory" : ""}: ${largestWorkloads(config, nodes.length, memoryShort ? "memoryMi" : "cpuMillis")}`];
 }
 
 /** The config key that sets how many pods a workload runs, where one does. */
@@ -135,13 +137,13 @@ const COUNTED_BY: Record<string, string> = {
     "open-webui": "apps.chat",
 };
 
-/** The three workloads that ask the most of the nodes, with the key that sizes each (models by their replicas.max). */
-function largestWorkloads(config: StackConfig, nodes: number): string {
+/** The three workloads that ask the most of the nodes (cores, or memory), with the key that sizes each (models by their replicas.max). */
+function largestWorkloads(config: StackConfig, nodes: number, by: keyof Requests = "cpuMillis"): string {
     const keyOf = (workload: string) => COUNTED_BY[workload]
         ?? (workload.startsWith("vllm-") ? `inference.models[${modelIndex(config, workload.slice("vllm-".length))}]` : undefined);
     return [...platformFootprint(config), ...sharedModelFootprints(config)]
         .map((f) => ({ f, total: totalRequests([f], nodes) }))
-        .sort((a, b) => b.total.cpuMillis - a.total.cpuMillis)
+        .sort((a, b) => b.total[by] - a.total[by])
         .slice(0, 3)
         .map(({ f, total }) => `${f.workload} ${f.pods === "per-node" ? "on every node" : `x${f.pods}`} (${cores(total.cpuMillis)} cores, ${gib(total.memoryMi)} GiB${keyOf(f.workload) ? `; groundwork:${keyOf(f.workload)}` : ""})`)
         .join(", ");
@@ -190,15 +192,21 @@ export function podSizeProblems(config: StackConfig): string[] {
     const nodes = platformNodes(config);
     const fitsOne = (r: Requests) => nodes.some((n) => n.allocatable.cpuMillis >= r.cpuMillis && n.allocatable.memoryMi >= r.memoryMi);
     const largest = `the largest gives ${cores(Math.max(...nodes.map((n) => n.allocatable.cpuMillis)))} cores and ${gib(Math.max(...nodes.map((n) => n.allocatable.memoryMi)))} GiB`;
+    // Named by the key written that is too large: memoryGbs when no node has the memory, else cpus.
+    const tooLarge = (requests: Requests | undefined) => (requests && !nodes.some((n) => n.allocatable.memoryMi >= requests.memoryMi) ? "memoryGbs" : "cpus");
+    const app = (name: "chat" | "notebooks", spec: { cpus: number; memoryGbs: number }, what: string, requests: Requests | undefined) => {
+        const key = tooLarge(requests);
+        return { key: `apps.${name}.${key}`, value: spec[key], what, requests };
+    };
+    const chat = config.apps.chat;
+    const notebooks = config.apps.notebooks;
     const pods: { key: string; value: unknown; what: string; requests?: Requests }[] = [
-        ...(config.apps.chat?.enabled ? [{ key: "apps.chat.cpus", value: config.apps.chat.cpus, what: "the chat UI's pod", requests: chatFootprint(config.apps.chat.cpus, config.apps.chat.memoryGbs)[0].perPod }] : []),
-        ...(config.apps.notebooks?.enabled ? [{ key: "apps.notebooks.cpus", value: config.apps.notebooks.cpus, what: "each notebook server",
-            requests: notebooksFootprint(config.apps.notebooks.cpus, config.apps.notebooks.memoryGbs, 1).find((f) => f.workload === "notebook-server")?.perPod }] : []),
-        // Named by the key written that is too large (memoryGbs when the memory no node has, else cpus), with its written value.
+        ...(chat?.enabled ? [app("chat", chat, "the chat UI's pod", chatFootprint(chat.cpus, chat.memoryGbs)[0].perPod)] : []),
+        ...(notebooks?.enabled ? [app("notebooks", notebooks, "each notebook server", notebooksFootprint(notebooks.cpus, notebooks.memoryGbs, 1).find((f) => f.workload === "notebook-server")?.perPod)] : []),
         ...sharedCpuModels(config).map((m) => {
             const i = modelIndex(config, m.model);
             const spec = config.inference!.models[i];
-            const key = nodes.some((n) => n.allocatable.memoryMi >= m.requests.memoryMi) ? "cpus" : "memoryGbs";
+            const key = tooLarge(m.requests);
             return { key: `inference.models[${i}].${key}`, value: spec[key], what: `model ${m.model}'s pod`, requests: m.requests };
         }),
     ];

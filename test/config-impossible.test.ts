@@ -756,7 +756,7 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
 
     it("names the workloads, and the keys sizing them, that ask the platform's nodes for the most", () => {
         const found = only("dev", (v) => (v.apps.notebooks = { ...v.apps.notebooks, concurrentUsers: 500 }));
-        assert.match(lineFor(found, "placement.platform"), /run fewer replicas\. The largest: notebook-server x500 \(60\.00 cores, [\d.]+ GiB; groundwork:apps\.notebooks\.concurrentUsers\)/);
+        assert.match(lineFor(found, "placement.platform"), /run fewer replicas\. The largest by memory: notebook-server x500 \(60\.00 cores, [\d.]+ GiB; groundwork:apps\.notebooks\.concurrentUsers\)/);
     });
 
     it("refuses taints on every node the platform may use, and an allowed-domains list that shuts out every administrator", () => {
@@ -1316,5 +1316,14 @@ describe("bad-input sweep s14 WEAK messages: look-alike letters, and a value YAM
     it("says a value left empty may be a # that YAML read as a comment", () => {
         assert.equal(lineFor(only("dev", (v) => (v.monitoring.alerts.receiver.slack.channel = null)), "monitoring.alerts.receiver.slack.channel"),
             'groundwork:monitoring.alerts.receiver.slack.channel = null: must be a string (the stack file gives it no value: a value starting with # after a space is a YAML comment; quote it, as "#platform-alerts")');
+    });
+});
+
+describe("bad-input sweep s14 WEAK message: an app's memory too large for any node (ap08)", () => {
+    it("names memoryGbs, the key written, and lists the workloads by memory when memory is what is short", () => {
+        const found = only("cloud", (v) => (v.apps.chat.memoryGbs = 512));
+        assert.equal(lineFor(found, "apps.chat.memoryGbs"), "groundwork:apps.chat.memoryGbs = 512: the chat UI's pod requests 0.12 cores and 512.0 GiB, more than any of the platform's nodes can give (the largest gives 8.00 cores and 31.9 GiB); ask for less, or choose larger nodes");
+        assert.match(lineFor(found, "placement.platform"), /The largest by memory: open-webui x1 \(0\.12 cores, 512\.0 GiB; groundwork:apps\.chat\)/);
+        assert.match(lineFor(only("cloud", (v) => (v.apps.chat.cpus = 64)), "apps.chat.cpus"), /^groundwork:apps\.chat\.cpus = 64: the chat UI's pod requests/);
     });
 });

@@ -82,7 +82,7 @@ describe("platform fit", () => {
         delete dev.access; // its gateway hosts need the inference just removed
         delete dev.apps;
         assert.deepEqual(problems(dev), ['groundwork:placement.platform = "any": the platform\'s pods request 2.32 cores and 7.3 GiB, but its nodes (tiny, tiny-2, tiny-3) give 3.00 cores and 2.7 GiB; choose larger groundwork:oci.nodes shapes, add nodes, or run fewer replicas. ' +
-            "The largest: qdrant x3 (0.36 cores, 1.6 GiB; groundwork:platform.vectorDb.replicas), clickhouse x1 (0.27 cores, 1.5 GiB), postgres x1 (0.24 cores, 0.6 GiB; groundwork:platform.postgres.instances)"]);
+            "The largest by memory: qdrant x3 (0.36 cores, 1.6 GiB; groundwork:platform.vectorDb.replicas), clickhouse x1 (0.27 cores, 1.5 GiB), postgres x1 (0.24 cores, 0.6 GiB; groundwork:platform.postgres.instances)"]);
     });
 
     it("refuses the cloud platform on a server too small for it, naming the key to change", () => {
