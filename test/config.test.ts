@@ -94,6 +94,8 @@ describe("stack config", () => {
             ["a CIDR with host bits set", (c) => { c.cluster.podCidr = "10.42.0.1/16"; }, 'groundwork:cluster.podCidr = "10.42.0.1/16":', "no host bits set"],
             ["a subnet outside the VCN", (c) => { c.oci.publicSubnetCidr = "10.1.0.0/24"; }, 'groundwork:oci.publicSubnetCidr = "10.1.0.0/24":', "must lie inside vcnCidr 10.0.0.0/16"],
             ["overlapping subnets", (c) => { c.oci.privateSubnetCidr = "10.0.0.128/25"; }, 'groundwork:oci.privateSubnetCidr = "10.0.0.128/25":', "overlaps publicSubnetCidr 10.0.0.0/24"],
+            // Sweep s14 oc22: the subnet moved is named too, not only the one left alone.
+            ["a public subnet moved onto the private one", (c) => { c.oci.publicSubnetCidr = "10.0.1.0/24"; }, 'groundwork:oci.publicSubnetCidr = "10.0.1.0/24":', "overlaps privateSubnetCidr 10.0.1.0/24; the two subnets must be disjoint"],
             ["SSH open to the internet", (c) => { c.oci.sshAllowedCidrs = ["0.0.0.0/0"]; }, 'groundwork:oci.sshAllowedCidrs[0] = "0.0.0.0/0":', "opens the port to the whole internet"],
             ["the API open to the internet", (c) => { c.cluster.apiAllowedCidrs = ["203.0.113.0/24", "0.0.0.0/0"]; }, 'groundwork:cluster.apiAllowedCidrs[1] = "0.0.0.0/0":', "operators' own ranges"],
             ["no API ranges at all", (c) => { c.cluster.apiAllowedCidrs = []; }, "groundwork:cluster.apiAllowedCidrs = []:", "at least 1 item"],

@@ -167,7 +167,9 @@ function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementC
         }
     }
     if (pub && priv && cidrsOverlap(pub, priv)) {
-        ctx.addIssue({ code: "custom", path: ["privateSubnetCidr"], message: `overlaps publicSubnetCidr ${text(oci.publicSubnetCidr)}` });
+        // Either may be the one changed: both are named, each with the other's range.
+        ctx.addIssue({ code: "custom", path: ["publicSubnetCidr"], message: `overlaps privateSubnetCidr ${text(oci.privateSubnetCidr)}; the two subnets must be disjoint ranges inside vcnCidr` });
+        ctx.addIssue({ code: "custom", path: ["privateSubnetCidr"], message: `overlaps publicSubnetCidr ${text(oci.publicSubnetCidr)}; the two subnets must be disjoint ranges inside vcnCidr` });
     }
     const located = (key: PropertyKey[], value: unknown, problem: (v: string, region: unknown) => string | undefined) => {
         const found = typeof value === "string" ? problem(value, oci.region) : undefined;
