@@ -70,7 +70,10 @@ describe("stack config across sites", () => {
         ["the tailscale overlay without a key", "hybrid", (c) => { c.oci.overlay = c.aws.overlay = c.edge.overlay = "tailscale"; },
             "groundwork:cluster.tailscale is not set:", "set cluster.tailscale.authKey"],
         ["a placement no node satisfies", "hybrid", (c) => { c.aws.gpuNodeGroups[0].count = 0; },
-            'groundwork:placement.inference = "gpu":', "no node is of kind gpu; node kinds in this stack: arm, edge"],
+            'groundwork:placement.inference = "gpu":', "no node is of kind gpu; node kinds in this stack: arm (oci.nodes[0], oci.nodes[1]), edge (edge.machines[0], edge.machines[1])"],
+        // Sweep s14 pl03: the key that made the servers arm is named beside their kind.
+        ["servers of an arm instance type under an x86 platform", "cloud", (c) => { c.aws.servers.instanceType = "m7g.xlarge"; },
+            'groundwork:placement.platform = "x86":', "no node is of kind x86; node kinds in this stack: arm (aws.servers), gpu (aws.gpuNodeGroups[0], aws.gpuNodeGroups[1])"],
         ["placement any when every node is reserved", "edge", (c) => { c.placement.platform = "any"; },
             'groundwork:placement.platform = "any":', "every node is reserved (GPU and edge nodes are tainted)"],
         ["an unknown placement", "cloud", (c) => { c.placement.inference = "tpu"; }, 'groundwork:placement.inference = "tpu":', 'must be one of: "gpu", "arm", "x86", "edge", "any"'],
