@@ -35,6 +35,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
+import { isSecureValue } from "../stacks/config/encrypted-values";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { placeholderFor, readStackFile, StackFileError } from "./stack-file";
 
@@ -72,9 +73,6 @@ function pathPart(part: string | number): string {
     return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
 }
 
-const isSecure = (value: unknown): value is { secure: string } =>
-    value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
-
 /**
  * The preview stack's file and encrypted values, from the pull request's stack file. Throws
  * StackFileError for a stack file the CLI would not read.
@@ -90,7 +88,7 @@ export function previewStackFile(file: string, project: string): PreviewStackFil
     const removed: string[] = Object.keys(doc).filter((k) => k !== "config").sort().map((k) => `${k}:`);
 
     const replace = (value: unknown, key: string, parts: (string | number)[]): unknown => {
-        if (isSecure(value)) {
+        if (isSecureValue(value)) {
             const cliKey = key + parts.map(pathPart).join("");
             // The offline plan's placeholders pass the config's shape checks; its path syntax names them.
             secrets.push({ key: cliKey, value: placeholderFor(key + parts.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")) });
@@ -113,7 +111,7 @@ export function previewStackFile(file: string, project: string): PreviewStackFil
             removed.push(key);
             continue;
         }
-        if (!key.startsWith(`${project}:`) && isSecure(value)) {
+        if (!key.startsWith(`${project}:`) && isSecureValue(value)) {
             // A provider's encrypted setting: a placeholder would replace the environment's credential.
             removed.push(key);
             continue;

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { securePathsIn } from "../stacks/config/encrypted-values";
+import { isSecureValue, securePathsIn } from "../stacks/config/encrypted-values";
 import { goYamlDivergence } from "./go-yaml-scalars";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
@@ -130,7 +130,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
             return value;
         }
         const obj = value as Record<string, unknown>;
-        if (Object.keys(obj).length === 1 && typeof obj.secure === "string") {
+        if (isSecureValue(obj)) {
             onSecret();
             if (path in secrets) {
                 used.add(path);

@@ -92,10 +92,11 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
         const guarded = isGuarded(job, protectedEnvironments);
         const permissions = job.permissions ?? workflow.permissions;
         const writes = writeScopes(permissions);
-        if (runsPrCode && writes.length > 0 && checksOutPullRequest(job)) {
+        const runsItsCode = runsPrCode && checksOutPullRequest(job);
+        if (runsItsCode && writes.length > 0) {
             problems.push(`${file}: job ${name} runs the pull request's code with a token that can write (${writes.join(", ")}); ` +
                 "write from a separate job that does not check the pull request out (needs: " + name + "), and give this one read scopes only");
-        } else if (runsPrCode && permissions === undefined && checksOutPullRequest(job)) {
+        } else if (runsItsCode && permissions === undefined) {
             // Unset, the token gets the repository's or organisation's default, which may be read and write
             // (docs.github.com "Controlling permissions for GITHUB_TOKEN", read 2026-11-28).
             problems.push(`${file}: job ${name} runs the pull request's code with the repository's default token permissions, which may write; set permissions: contents: read on the workflow or the job`);

@@ -16,19 +16,21 @@ import * as YAML from "yaml";
  */
 export const PLAN_SECURE_PATHS_KEY = "groundwork-plan:securePaths";
 
+/** A stack-file value the CLI stores encrypted: a map holding `secure: <ciphertext>` and nothing else. */
+export function isSecureValue(value: unknown): value is { secure: string } {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
+}
+
 /** Every path stored `secure:` in a stack file's `config:` map, as `ns:key.a[0].b` (bare keys get `project`). */
 export function securePathsIn(config: Record<string, unknown>, project: string): string[] {
     const found: string[] = [];
     const walk = (value: unknown, at: string): void => {
         if (Array.isArray(value)) {
             value.forEach((v, i) => walk(v, `${at}[${i}]`));
+        } else if (isSecureValue(value)) {
+            found.push(at);
         } else if (value !== null && typeof value === "object") {
-            const entries = Object.entries(value as Record<string, unknown>);
-            if (entries.length === 1 && entries[0][0] === "secure" && typeof entries[0][1] === "string") {
-                found.push(at);
-            } else {
-                entries.forEach(([k, v]) => walk(v, `${at}.${k}`));
-            }
+            Object.entries(value as Record<string, unknown>).forEach(([k, v]) => walk(v, `${at}.${k}`));
         }
     };
     for (const [key, value] of Object.entries(config)) walk(value, key.includes(":") ? key : `${project}:${key}`);

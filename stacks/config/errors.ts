@@ -354,6 +354,9 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
     return mergeByKey(lines);
 }
 
+/** A character by its code point, as `U+0430`. */
+export const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+
 /**
  * Greek and Cyrillic letters in a value, which print like Latin ones (Cyrillic а, о, і; Greek ο)
  * and come with a pasted or autocorrected name: the hint names each by code point and position, or
@@ -362,7 +365,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
 export function lookalikeLetters(value: string): string {
     const found = [...value].map((c, i) => ({ c, i })).filter(({ c }) => /[\u0370-\u03ff\u0400-\u04ff]/.test(c));
     if (found.length === 0) return "";
-    const named = found.slice(0, 3).map(({ c, i }) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} (${/[\u0400-\u04ff]/.test(c) ? "Cyrillic" : "Greek"}) at character ${i + 1}`);
+    const named = found.slice(0, 3).map(({ c, i }) => `${codePoint(c)} (${/[\u0400-\u04ff]/.test(c) ? "Cyrillic" : "Greek"}) at character ${i + 1}`);
     return ` (it holds ${named.join(", ")}${found.length > 3 ? ", and more" : ""}, ${found.length === 1 ? "which prints like a Latin letter: retype it" : "which print like Latin letters: retype them"})`;
 }
 

@@ -527,7 +527,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         if (fits.length === 0) {
             // Each kind with the keys that make its nodes, so a key that changed a node's kind (an arm
             // instance type for aws.servers) is named.
-            const where = (p: PropertyKey[]) => (p[p.length - 1] === "name" ? p.slice(0, -1) : p).map((x, i) => (typeof x === "number" ? `[${x}]` : i === 0 ? String(x) : `.${String(x)}`)).join("");
+            const where = (p: PropertyKey[]) => configKey(p[p.length - 1] === "name" ? p.slice(0, -1) : p).slice(NAMESPACE.length + 1);
             const have = [...new Set(nodes.map((n) => n.kind))].map((k) => `${k} (${[...new Set(nodes.filter((n) => n.kind === k).map((n) => where(n.path)))].join(", ")})`).join(", ") || "none";
             const why = wanted === "any" ? "every node is reserved (GPU and edge nodes are tainted)" : `no node is of kind ${wanted}`;
             ctx.addIssue({ code: "custom", path: ["placement", workload], message: `cannot be satisfied: ${why}; node kinds in this stack: ${have}` });

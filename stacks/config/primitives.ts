@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, parseIpv4Cidr } from "./cidr";
+import { codePoint } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
@@ -50,16 +51,19 @@ export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 addres
  * others, none of which may start with a digit here or end with '-' (Kubernetes refuses
  * `edge-server-`, so a node of that name never registers).
  */
+/** Stand-ins for '-' and ' ' that word processors and chat clients type: U+2010-2015, U+2212, U+00A0, U+2007, U+202F. */
+const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f]/;
+
 /**
  * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
  * and without invisible format characters (a zero-width space pasted with the name matches no group).
  */
 export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" })
     .refine((v) => !/\p{Cf}/u.test(v), { message: "holds an invisible character (such as a zero-width space), which no group the identity provider sends has; type the name again" })
-    // A word processor's or chat client's stand-ins for '-' and ' ' (U+2010-2015, U+2212, U+00A0, U+202F):
+    // Look-alike punctuation from a paste:
     // the token carries the name as the provider stores it, typed with the keyboard's characters.
-    .refine((v) => !/[\u2010-\u2015\u2212\u00a0\u2007\u202f]/.test(v), {
-        error: (issue) => `holds ${[...new Set(String(issue.input).match(/[\u2010-\u2015\u2212\u00a0\u2007\u202f]/g))].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} (${/\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
+    .refine((v) => !LOOKALIKE_PUNCTUATION.test(v), {
+        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${/\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
     });
 
 export const SHORT_NAME = /^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/;
