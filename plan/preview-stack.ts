@@ -70,7 +70,14 @@ export interface PreviewStackFile {
 /** A path part as the CLI's property paths read it: `.name`, `[0]`, or `["any text"]` (pkg: `resource.ParsePropertyPath`). */
 function pathPart(part: string | number): string {
     if (typeof part === "number") return `[${part}]`;
-    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
+    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(part)) return `.${part}`;
+    // The CLI reads a quoted key byte for byte and un-escapes `\"` alone
+    // (pulumi/pulumi@v3.248.0 sdk/go/common/resource/properties_path.go parsePropertyPath), so a
+    // backslash before a quote or at the end cannot be written.
+    if (/\\("|$)/.test(part)) {
+        throw new StackFileError(`the key ${JSON.stringify(part)} ends in, or puts before a quote, a backslash, which pulumi config set --path cannot address; rename the key`);
+    }
+    return `["${part.replace(/"/g, '\\"')}"]`;
 }
 
 /**

@@ -4,7 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { createPreviewStack, previewStackFile, PulumiRunner, runPreviewStackCli } from "../plan/preview-stack";
-import { placeholderFor, readStackFile } from "../plan/stack-file";
+import { placeholderFor, readStackFile, StackFileError } from "../plan/stack-file";
+import { isSecureValue } from "../stacks/config/encrypted-values";
 import { parseStackConfig } from "../stacks/config";
 import { PROJECT_DIR } from "./helpers";
 
@@ -18,7 +19,8 @@ const stackText = (stack: string) => fs.readFileSync(path.join(PROJECT_DIR, `Pul
 
 /** What `pulumi config set --path --secret` leaves in the file: the value encrypted at that path. */
 function encryptAt(config: Record<string, unknown>, key: string): void {
-    const [top, ...rest] = [...key.matchAll(/^[^.[]+|\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[3] !== undefined ? JSON.parse(`"${m[3]}"`) : m[1] ?? m[0]));
+    // As the CLI reads a path: a quoted key byte for byte, `\"` its only escape (pulumi/pulumi@v3.248.0 properties_path.go).
+    const [top, ...rest] = [...key.matchAll(/^[^.[]+|\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\["((?:\\"|[^"])*)"\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[3] !== undefined ? m[3].replace(/\\"/g, '"') : m[1] ?? m[0]));
     let at: any = config;
     const parts = [top, ...rest];
     for (const part of parts.slice(0, -1)) at = at[part];
@@ -108,6 +110,19 @@ describe("the preview stack of a pull request", () => {
         // A map key the CLI's path syntax cannot write bare is quoted (pulumi/pulumi@v3.248.0 resource.ParsePropertyPath).
         assert.deepEqual(preview.secrets.map((s) => s.key), ['groundwork:inference.teams[0].keys["team-a.b"]']);
         assert.equal(config["groundwork:inference"].teams[0].keys["team-a.b"], "");
+        // Quotes are escaped as the CLI un-escapes them; other backslashes are kept as they are, and one the CLI would misread is refused.
+        const oddKeys = (key: string) => previewStackFile(written(text.replace("          team-a.b:", `          ${JSON.stringify(key)}:`)), "groundwork");
+        for (const key of ['say "hi"', "C:\\models\\x", "tab\there"]) {
+            const odd = oddKeys(key);
+            const cli = YAML.parse(odd.text).config;
+            encryptAt(cli, odd.secrets[0].key);
+            assert.deepEqual(Object.keys(cli["groundwork:inference"].teams[0].keys), [key], `${JSON.stringify(key)} written as ${odd.secrets[0].key}`);
+            assert.ok(isSecureValue(cli["groundwork:inference"].teams[0].keys[key]));
+        }
+        assert.equal(oddKeys('say "hi"').secrets[0].key, 'groundwork:inference.teams[0].keys["say \\"hi\\""]');
+        assert.equal(oddKeys("C:\\models\\x").secrets[0].key, 'groundwork:inference.teams[0].keys["C:\\models\\x"]');
+        assert.throws(() => oddKeys("ends\\"), /the key "ends\\\\" ends in, or puts before a quote, a backslash, which pulumi config set --path cannot address; rename the key/);
+        assert.throws(() => oddKeys('a\\"b'), StackFileError);
         // A tenancy set of its own stays as it is.
         const own = previewStackFile(written(text.replace("    region: eu-frankfurt-1\n    auth:", "    region: eu-frankfurt-1\n    tenancyOcid: ocid1.tenancy.oc1..aaaaaaaaown\n    auth:")), "groundwork");
         assert.equal(YAML.parse(own.text).config["groundwork:oci"].tenancyOcid, "ocid1.tenancy.oc1..aaaaaaaaown");

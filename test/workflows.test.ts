@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow, ValidationError } from "@action-validator/core";
@@ -62,7 +64,7 @@ describe("GitHub workflows", function () {
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
         const aws = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
         assert.equal(aws.with!["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
-        assert.ok(!JSON.stringify(job).includes("AWS_SECRET_ACCESS_KEY"), "no stored AWS key");
+        assert.ok(!/secrets\.AWS_/i.test(JSON.stringify(job)), "no stored AWS key");
 
         // The CLI only installed by pulumi/actions (no command, so nothing of the PR runs there), at the SDK's version.
         const install = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
@@ -99,16 +101,27 @@ describe("GitHub workflows", function () {
         assert.deepEqual(/for pack in ([^;]+);/.exec(run)![1].split(" "), PACKS);
         assert.match(run, /--policy-pack "\$RUNNER_TEMP\/base\/policies\/\$pack" --policy-pack-config "\$RUNNER_TEMP\/policy-config\/\$pack\.json"/);
         assert.match(run, /pulumi preview --stack "\$STACK" --non-interactive --color never "\$\{packs\[@\]\}"/);
-        for (const step of job.steps.filter((_, i) => i !== preview)) assert.ok(!/secrets\./.test(JSON.stringify(step)), `only the preview step holds a secret: ${JSON.stringify(step)}`);
+        const redaction = at((s) => !!s.run?.includes("npm run --silent redact-output") && inBase(s));
+        for (const step of job.steps.filter((_, i) => i !== preview && i !== redaction)) assert.ok(!/secrets\./.test(JSON.stringify(step)), `only the preview step holds a secret: ${JSON.stringify(step)}`);
+        // Before the output leaves the job, every credential in it is replaced: the preview step's
+        // secrets, the run's passphrase and the AWS session configure-aws-credentials exports.
+        const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@")) as Step & { if?: string };
+        assert.ok(preview < redaction && redaction < at((s) => s === upload), "redacted after the preview, before the upload");
+        assert.equal((job.steps[redaction] as Step & { if?: string }).if, "always()");
+        const redacted = [...job.steps[redaction].run!.matchAll(/--env (\w+)/g)].map((m) => m[1]);
+        const held = Object.entries(job.steps[preview].env!).filter(([, v]) => String(v).includes("secrets.")).map(([k]) => k);
+        assert.ok(held.length > 0);
+        for (const name of [...held, "PULUMI_CONFIG_PASSPHRASE", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) assert.ok(redacted.includes(name), `${name} is redacted`);
+        for (const name of held) assert.equal(job.steps[redaction].env![name], job.steps[preview].env![name], `${name} is the same secret in both steps`);
         const config = job.steps[policyConfig].run!;
         assert.match(config, /--stack \$\{\{ matrix\.stack \}\} --stack-file "\$\{\{ github\.workspace \}\}\/Pulumi\.\$\{\{ matrix\.stack \}\}\.yaml"/);
         assert.deepEqual([...config.matchAll(/--pack (\S+)/g)].map((m) => m[1]), PACKS);
         const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         assert.equal(node?.with?.["node-version"], 20);
         // The result is kept, whatever the preview's outcome, for the comment job.
-        const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@")) as Step & { if?: string };
         assert.equal(upload.if, "always()");
         assert.equal(upload.with!.name, "preview-${{ matrix.stack }}");
+        assert.equal(upload.with!.overwrite, true, "a re-run of a failed leg replaces its artifact instead of failing with 409");
     });
 
     it("preview.yml writes to the pull request only from a job that runs none of its code", () => {
@@ -128,6 +141,19 @@ describe("GitHub workflows", function () {
         assert.match(post.run!, /select\(\.user\.login == \\"github-actions\[bot\]\\" and \(\.body \| startswith\(\\"\$marker\\"\)\)\)/);
         assert.match(post.run!, /gh api --method PATCH "repos\/\$REPO\/issues\/comments\/\$id" -F body=@body\.md/);
         assert.match(post.run!, /gh api --method POST "repos\/\$REPO\/issues\/\$PR\/comments" -F body=@body\.md/);
+        // Run as the runner runs it, with a stand-in gh: output holding a fence of its own stays inside one.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "comment-"));
+        fs.mkdirSync(path.join(dir, "bin"));
+        fs.writeFileSync(path.join(dir, "bin/gh"), '#!/bin/sh\nprintf "%s\\n" "$*" >> "$GH_CALLS"\n', { mode: 0o755 });
+        fs.mkdirSync(path.join(dir, "previews/preview-dev"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "previews/preview-dev/outcome"), "failure\n");
+        fs.writeFileSync(path.join(dir, "previews/preview-dev/preview.txt"), "error: bad\n`````\n## injected heading\n");
+        execFileSync("bash", ["-e", "-c", post.run!], { cwd: dir, env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, GH_CALLS: path.join(dir, "calls"), REPO: "o/r", PR: "7" } });
+        const body = fs.readFileSync(path.join(dir, "body.md"), "utf8");
+        assert.match(body, /^<!-- groundwork-preview -->\n/);
+        assert.match(body, /<summary>dev: failure<\/summary>\n\n``````\nerror: bad\n`````\n## injected heading\n``````\n<\/details>/, "a fence one longer than the output's");
+        assert.match(fs.readFileSync(path.join(dir, "calls"), "utf8"), /^api --method POST repos\/o\/r\/issues\/7\/comments -F body=@body\.md$/m);
+        fs.rmSync(dir, { recursive: true });
         // Four stacks' tails stay under the API's 65,536 characters.
         const tail = Number(/tail -c (\d+)/.exec(post.run!)![1]);
         assert.ok(repoStacks().length * (tail + 200) + 200 < 65536, `${repoStacks().length} x ${tail} characters overflow a comment`);
@@ -180,11 +206,17 @@ describe("GitHub workflows", function () {
         const job = (extra: string, step = "      - run: echo ok\n", on = "pull_request") => `on: ${on}\njobs:\n  preview:\n    runs-on: ubuntu-latest\n${extra}    steps:\n${step}`;
         const guarded = "    environment: preview\n    if: github.event.pull_request.head.repo.full_name == github.repository\n";
         const secretsOf = (text: string) => pullRequestSecretProblems("w.yml", text).map((p) => p.replace(/;.*/, ""));
-        // The whole context, and a secret inside a larger expression.
-        assert.deepEqual(secretsOf(job("", "      - run: echo '${{ toJSON(secrets) }}'\n")), ["w.yml: job preview gives secrets secrets.* to pull-request code"]);
+        // The whole context, and a secret inside a larger expression. The whole context holds the production token.
+        const everySecret = "w.yml: hands PULUMI_ACCESS_TOKEN to a pull-request workflow, whose code and workflow file the pull request controls";
+        assert.deepEqual(secretsOf(job("", "      - run: echo '${{ toJSON(secrets) }}'\n")), [everySecret, "w.yml: job preview gives secrets secrets.* to pull-request code"]);
         assert.deepEqual(secretsOf(job("", "      - run: echo ${{ secrets.FOO || 'x' }}\n")), ["w.yml: job preview gives secrets FOO to pull-request code"]);
-        assert.deepEqual(secretsOf(job("", "      - run: echo ${{ secrets['FOO'] }}\n")), ["w.yml: job preview gives secrets secrets.* to pull-request code"]);
-        assert.deepEqual(secretsOf("on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n"), ["w.yml: job call gives secrets secrets: inherit to pull-request code"]);
+        assert.deepEqual(secretsOf(job("", "      - run: echo ${{ secrets['FOO'] }}\n")), ["w.yml: job preview gives secrets FOO to pull-request code"]);
+        assert.deepEqual(secretsOf(job("", "      - run: echo ${{ secrets[format('{0}', 'FOO')] }}\n")), [everySecret, "w.yml: job preview gives secrets secrets.* to pull-request code"], "a computed name reaches any secret");
+        // GitHub reads secret names case-insensitively, and an expression may hold a `}`.
+        assert.deepEqual(secretsOf(job("", "      - run: echo ${{ secrets.foo }}\n")), ["w.yml: job preview gives secrets FOO to pull-request code"]);
+        assert.deepEqual(secretsOf(job("", "      - run: echo ${{ format('{0}', secrets.FOO) }}\n")), ["w.yml: job preview gives secrets FOO to pull-request code"]);
+        assert.deepEqual(secretsOf(job("", "      - run: echo ${{ secrets.github_token }}\n")), [], "the job's own token, in any case");
+        assert.deepEqual(secretsOf("on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n"), [everySecret, "w.yml: job call runs the pull request's code with the repository's default token permissions, which may write", "w.yml: job call gives secrets secrets: inherit to pull-request code"]);
         // An OIDC token is a credential wherever a role trusts the repository.
         assert.deepEqual(secretsOf(job("    permissions:\n      id-token: write\n")), ["w.yml: job preview lets pull-request code mint a cloud OIDC token (permissions id-token: write)"]);
         assert.deepEqual(secretsOf("on: pull_request\npermissions: write-all\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n"), ["w.yml: job x lets pull-request code mint a cloud OIDC token (permissions id-token: write)"]);
@@ -207,6 +239,11 @@ describe("GitHub workflows", function () {
         assert.ok(flagged("issue_comment", "refs/pull/${{ github.event.issue.number }}/head"));
         assert.ok(flagged("pull_request_target", "${{ github.head_ref }}"));
         assert.ok(!flagged("pull_request_target", "${{ github.event.pull_request.base.sha }}"), "the base is the base repository's own code");
+        const byHand = (on: string, run: string) => pullRequestSecretProblems("w.yml", `on: ${on}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n`).some((p) => p.includes("checks out the pull request's code"));
+        assert.ok(byHand("pull_request_target", "gh pr checkout ${{ github.event.number }}"));
+        assert.ok(byHand("issue_comment", "git fetch origin refs/pull/${{ github.event.issue.number }}/head && git checkout FETCH_HEAD"));
+        assert.ok(!byHand("pull_request_target", "git fetch origin main"), "the base's own branch");
+        assert.ok(pullRequestSecretProblems("w.yml", "on: pull_request_target\njobs:\n  build:\n    uses: ./.github/workflows/build.yml\n    with:\n      ref: ${{ github.event.pull_request.head.sha }}\n").some((p) => p.includes("checks out the pull request's code")), "a called workflow handed the head");
         assert.ok(!flagged("push", "${{ github.event.workflow_run.head_sha }}"), "push runs only reviewed code");
     });
 
@@ -222,6 +259,13 @@ describe("GitHub workflows", function () {
         assert.deepEqual(pullRequestSecretProblems("p.yml", job(guarded, token, "push")), [], "push runs only reviewed code");
         assert.equal(pullRequestSecretProblems("p.yml", job(guarded, token.replace(/PULUMI_ACCESS_TOKEN }}/, "PULUMI_PROD }}")), ["preview"], ["PULUMI_PROD"]).length, 1, "the list comes from the pack's config");
         assert.deepEqual(pullRequestSecretProblems("p.yml", job(guarded, token), ["preview"], []), [], "an empty list allows it");
+        // However the workflow names it: by index, the whole context, lower case, inside format(), or inherited by a called workflow.
+        const production = (steps: string, on = "pull_request") => pullRequestSecretProblems("p.yml", job(guarded, steps, on)).filter((p) => p.startsWith("p.yml: hands PULUMI_ACCESS_TOKEN to a pull-request workflow"));
+        for (const named of ["secrets['PULUMI_ACCESS_TOKEN']", "toJSON(secrets)", "secrets.pulumi_access_token", "format('{0}', secrets.PULUMI_ACCESS_TOKEN)", "secrets[github.event.inputs.name]"]) {
+            assert.equal(production(`      - run: pulumi preview\n        env:\n          ALL: \${{ ${named} }}\n`).length, 1, named);
+        }
+        assert.equal(pullRequestSecretProblems("p.yml", "on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n").filter((p) => p.includes("hands PULUMI_ACCESS_TOKEN")).length, 1, "secrets: inherit");
+        assert.equal(production("      - run: echo ${{ secrets.AWS_ROLE }}\n").length, 0, "another secret, guarded");
 
         // A token that writes beside the PR's code: the code can use it.
         const checkout = "      - uses: actions/checkout@v4\n      - run: npm test\n";
@@ -238,6 +282,16 @@ describe("GitHub workflows", function () {
         assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      pull-requests: write\n", "      - run: gh api repos/o/r/issues/1/comments -F body=@b.md\n")), []);
         assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      pull-requests: write\n", "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.base.sha }}\n")), []);
         assert.deepEqual(pullRequestSecretProblems("w.yml", job("    permissions:\n      contents: write\n", checkout, "push")), [], "push runs only reviewed code");
+        // The PR's code by other means: a reusable workflow, git or gh in a run step, a ref that only mentions the base.
+        const writer = (body: string) => pullRequestSecretProblems("w.yml", `on: pull_request\njobs:\n  build:\n    permissions:\n      contents: write\n${body}`).filter((p) => p.includes("runs the pull request's code with a token that can write"));
+        assert.equal(writer("    uses: ./.github/workflows/build.yml\n").length, 1, "a called workflow runs with the caller's token");
+        assert.equal(writer("    uses: o/r/.github/workflows/build.yml@0123456789abcdef0123456789abcdef01234567\n").length, 1);
+        for (const run of ["git clone https://github.com/${{ github.repository }} src", "gh pr checkout ${{ github.event.number }}", "git fetch origin pull/1/head && make"]) {
+            assert.equal(writer(`    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n`).length, 1, run);
+        }
+        assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.base.sha && github.event.pull_request.head.sha }}\n").length, 1, "a ref that merely mentions the base");
+        assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.base_ref }}\n").length, 0, "the base branch itself");
+        assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - run: gh api repos/o/r/issues/1/comments -F body=@b.md\n").length, 0, "gh without a checkout");
     });
 
     it("every run: block in the workflows passes shellcheck as the runner's bash runs it", () => {

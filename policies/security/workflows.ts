@@ -19,10 +19,16 @@ const RUNS_PR_CODE = ["pull_request", "pull_request_review", "pull_request_revie
  * events anyone can cause: checking out the pull request there runs its code with them.
  */
 const RUNS_WITH_SECRETS = ["pull_request_target", "workflow_run", "issue_comment"];
-/** Every `${{ }}` expression. */
-const EXPRESSION = /\$\{\{([^}]*)\}\}/g;
+/** Every `${{ }}` expression, read to its closing `}}`: `format('{0}', secrets.X)` holds a `}`. */
+const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
 /** The token GitHub scopes to the job (its `permissions`), not a credential of ours. */
 const JOB_TOKEN = "GITHUB_TOKEN";
+/**
+ * Every secret: GitHub stores secret names in upper case and reads `secrets.name` case-insensitively
+ * (docs.github.com "Using secrets in GitHub Actions", naming rules, read 2026-11-29), so names are
+ * compared upper-cased.
+ */
+const ALL_SECRETS = "secrets.*";
 const NOT_FORKS = /github\.event\.pull_request\.head\.repo\.full_name\s*==\s*github\.repository/;
 /** A ref that names the pull request's code: its head, its merge ref, or the commit a workflow_run ran on. */
 const PR_CODE_REF = /github\.event\.(pull_request|workflow_run|issue)\b[\w.]*\.head|github\.head_ref|refs\/pull\/|\bpull\//;
@@ -33,13 +39,25 @@ const PR_CODE_REF = /github\.event\.(pull_request|workflow_run|issue)\b[\w.]*\.h
  */
 function secretsIn(value: unknown): string[] {
     const found: string[] = [];
+    // Through JSON, a quote inside the expression reads `\"`; `secrets['X']` keeps its single quotes.
     for (const [, expression] of JSON.stringify(value ?? "").matchAll(EXPRESSION)) {
-        const named = [...expression.matchAll(/\bsecrets\.(\w+)/g)].map((m) => m[1]);
-        const whole = (expression.match(/\bsecrets\b/g) ?? []).length > named.length;
-        found.push(...named.filter((n) => n !== JOB_TOKEN), ...(whole ? ["secrets.*"] : []));
+        const named = [...expression.matchAll(/\bsecrets\s*(?:\.\s*(\w+)|\[\s*'(\w+)'\s*\])/gi)].map((m) => (m[1] ?? m[2]).toUpperCase());
+        const whole = (expression.match(/\bsecrets\b/gi) ?? []).length > named.length;
+        found.push(...named.filter((n) => n !== JOB_TOKEN), ...(whole ? [ALL_SECRETS] : []));
     }
     return found;
 }
+
+/** The production secrets among those a part of the workflow reaches: all of them where it reaches every secret. */
+function productionAmong(reached: readonly string[], productionSecrets: readonly string[]): string[] {
+    const wanted = productionSecrets.map((n) => n.toUpperCase());
+    return [...new Set(reached.flatMap((n) => (n === ALL_SECRETS || n === INHERITED ? wanted : wanted.filter((w) => w === n))))];
+}
+
+/** A reusable workflow handed every secret the caller has. */
+const INHERITED = "secrets: inherit";
+/** The secrets a job's `secrets:` hands to the reusable workflow it calls, `inherit` included. */
+const jobSecrets = (job: any): string[] => [...secretsIn(job), ...(job.secrets === "inherit" ? [INHERITED] : [])];
 
 /** The job's environment name, whether written as a name or as `{ name, url }`. */
 const environmentOf = (job: any): string | undefined => (typeof job.environment === "object" ? job.environment?.name : job.environment);
@@ -64,9 +82,24 @@ function writeScopes(permissions: unknown): string[] {
     return Object.entries(permissions).filter(([scope, level]) => scope !== "id-token" && level === "write").map(([scope]) => `${scope}: write`);
 }
 
-/** A job that checks out the pull request's code: a checkout whose ref is not the base's (no ref is the PR's merge commit). */
-const checksOutPullRequest = (job: any): boolean => (job.steps ?? []).some((s: any) =>
-    String(s.uses ?? "").startsWith("actions/checkout@") && !/github\.event\.pull_request\.base\.(sha|ref)|github\.base_ref/.test(String(s.with?.ref ?? "")));
+/** A ref that is the base branch's code and nothing else: one expression naming the base. */
+const BASE_REF = /^\s*\$\{\{\s*(github\.event\.pull_request\.base\.(sha|ref)|github\.base_ref)\s*\}\}\s*$/;
+/** Commands that fetch a repository's code from a `run:` step: git itself, or GitHub's CLI. */
+const FETCHES_CODE = /\bgit\s+(clone|fetch|pull|checkout|switch|worktree)\b|\bgh\s+(pr\s+checkout|repo\s+clone)\b/;
+
+/**
+ * A job that runs the pull request's code, in a workflow a pull request triggers: it checks out any
+ * ref but the base's (no ref is the PR's merge commit), fetches code from a `run:` step, or calls a
+ * reusable workflow, which runs with the caller's token and may check out whatever it likes.
+ */
+const runsPullRequestCode = (job: any): boolean => job.uses !== undefined || (job.steps ?? []).some((s: any) =>
+    (String(s.uses ?? "").startsWith("actions/checkout@") && !BASE_REF.test(String(s.with?.ref ?? ""))) || FETCHES_CODE.test(String(s.run ?? "")));
+
+/** A job that checks out the pull request's head or merge ref, by actions/checkout or by hand. */
+const checksOutPullRequestRef = (job: any): boolean => (job.steps ?? []).some((s: any) =>
+    (String(s.uses ?? "").startsWith("actions/checkout@") && PR_CODE_REF.test(JSON.stringify(s.with ?? {}))) ||
+    (FETCHES_CODE.test(String(s.run ?? "")) && (PR_CODE_REF.test(String(s.run)) || /\bgh\s+pr\s+checkout\b/.test(String(s.run))))) ||
+    (job.uses !== undefined && PR_CODE_REF.test(JSON.stringify(job.with ?? {})));
 
 /** What is wrong with one workflow file, as messages naming the file, the job and the fix. */
 export function pullRequestSecretProblems(file: string, text: string, protectedEnvironments: readonly string[] = ["preview"], productionSecrets: readonly string[] = PRODUCTION_SECRETS): string[] {
@@ -83,16 +116,16 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
         problems.push(`${file}: env gives secrets ${workflowSecrets.join(", ")} to every job of a pull-request workflow; move them into a job in a protected environment`);
     }
     const workflowIdToken = workflow.permissions === "write-all" || workflow.permissions?.["id-token"] === "write";
-    const production = runsPrCode ? secretsIn(workflow).filter((n) => productionSecrets.includes(n)) : [];
+    const production = runsPrCode ? productionAmong([...secretsIn(workflow), ...Object.values<any>(workflow.jobs ?? {}).flatMap(jobSecrets)], productionSecrets) : [];
     if (production.length > 0) {
-        problems.push(`${file}: hands ${[...new Set(production)].join(", ")} to a pull-request workflow, whose code and workflow file the pull request controls; ` +
+        problems.push(`${file}: hands ${production.join(", ")} to a pull-request workflow, whose code and workflow file the pull request controls; ` +
             "it decrypts every stack it can read, approval or not: preview a throwaway stack (npm run preview-stack) and keep it in an environment only the protected branch deploys from");
     }
     for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
         const guarded = isGuarded(job, protectedEnvironments);
         const permissions = job.permissions ?? workflow.permissions;
         const writes = writeScopes(permissions);
-        const runsItsCode = runsPrCode && checksOutPullRequest(job);
+        const runsItsCode = runsPrCode && runsPullRequestCode(job);
         if (runsItsCode && writes.length > 0) {
             problems.push(`${file}: job ${name} runs the pull request's code with a token that can write (${writes.join(", ")}); ` +
                 "write from a separate job that does not check the pull request out (needs: " + name + "), and give this one read scopes only");
@@ -102,7 +135,7 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
             problems.push(`${file}: job ${name} runs the pull request's code with the repository's default token permissions, which may write; set permissions: contents: read on the workflow or the job`);
         }
         if (runsPrCode && !guarded) {
-            const used = [...new Set([...secretsIn(job), ...(job.secrets === "inherit" ? ["secrets: inherit"] : [])])];
+            const used = [...new Set(jobSecrets(job))];
             if (used.length > 0) {
                 problems.push(`${file}: job ${name} gives secrets ${used.join(", ")} to pull-request code; ${guard}`);
             }
@@ -111,8 +144,7 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
                 problems.push(`${file}: job ${name} lets pull-request code mint a cloud OIDC token (permissions id-token: write); ${guard}`);
             }
         }
-        const checksOutPr = (job.steps ?? []).some((s: any) => String(s.uses ?? "").startsWith("actions/checkout@") && PR_CODE_REF.test(JSON.stringify(s.with ?? {})));
-        if (runsWithSecrets.length > 0 && checksOutPr) {
+        if (runsWithSecrets.length > 0 && checksOutPullRequestRef(job)) {
             problems.push(`${file}: job ${name} checks out the pull request's code under ${runsWithSecrets.join(", ")}, which runs with the base repository's secrets and write token; use pull_request instead`);
         }
     }
