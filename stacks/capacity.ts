@@ -127,9 +127,12 @@ export function platformCapacityProblems(config: StackConfig): string[] {
         `The largest${memoryShort ? " by memory" : ""}: ${largestWorkloads(config, nodes.length, memoryShort ? "memoryMi" : "cpuMillis")}`];
 }
 
-/** The config key that sets how many pods a workload runs, where one does. */
+/** The config key that sets how many pods a workload runs, or that adds it to the stack, where one does. */
 const COUNTED_BY: Record<string, string> = {
     "notebook-server": "apps.notebooks.concurrentUsers",
+    "presidio-analyzer": "inference.guardrails.engine",
+    "presidio-anonymizer": "inference.guardrails.engine",
+    "response-cache": "inference.gateway.cache",
     postgres: "platform.postgres.instances",
     qdrant: "platform.vectorDb.replicas",
     vault: "platform.vault.replicas",

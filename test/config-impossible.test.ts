@@ -759,6 +759,11 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         assert.match(lineFor(found, "placement.platform"), /run fewer replicas\. The largest by memory: notebook-server x500 \(60\.00 cores, [\d.]+ GiB; groundwork:apps\.notebooks\.concurrentUsers\)/);
     });
 
+    it("names the key that added a workload to the platform, when it is what overflows (sweep s14 in45: Presidio on the free tier)", () => {
+        const found = only("dev", (v) => (v.inference.guardrails = { ...v.inference.guardrails, engine: "presidio" }));
+        assert.match(lineFor(found, "placement.platform"), /The largest: .*presidio-analyzer x2 \([\d.]+ cores, [\d.]+ GiB; groundwork:inference\.guardrails\.engine\)/);
+    });
+
     it("refuses taints on every node the platform may use, and an allowed-domains list that shuts out every administrator", () => {
         const found = only("dev", (v) => {
             for (const n of v.oci.nodes) n.taints = ["dedicated=batch:NoSchedule"];
