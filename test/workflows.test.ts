@@ -169,6 +169,11 @@ describe("GitHub workflows", function () {
         const preview = job.steps.find((s) => s.run?.includes("pulumi preview"))!;
         assert.equal(preview.env!.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
         assert.deepEqual(/for pack in ([^;]+);/.exec(preview.run!)![1].split(" "), PACKS);
+        // A stack in another organisation than the token's default is named <org>/<stack>.
+        assert.equal(preview.env!.PULUMI_ORG, "${{ vars.PULUMI_ORG }}");
+        const stackArg = /--stack ("[^"]+")/.exec(preview.run!)![1];
+        const named = (org: string) => execFileSync("bash", ["-c", `printf '%s' ${stackArg}`], { env: { ...process.env, STACK: "cloud", PULUMI_ORG: org } }).toString();
+        assert.deepEqual([named(""), named("acme")], ["cloud", "acme/cloud"]);
         assert.deepEqual(pullRequestSecretProblems("production-preview.yml", source("production-preview.yml")), [], "push runs only reviewed code");
     });
 
