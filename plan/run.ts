@@ -84,7 +84,28 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
         r.secretPaths.forEach((p) => addStrings(p === "" ? r.plainInputs : at(r.plainInputs, p)));
     }
     outputs.forEach((v) => addStrings(v));
-    return [...values].filter((v) => supplied.includes(v) || !plainText.includes(v));
+    return [...values].filter((v) => supplied.includes(v) || !writtenWhole(plainText, v));
+}
+
+/**
+ * Characters a key-like token is made of: a value inside a longer run of them is part of another
+ * token. `=` ends one (base64 padding) but may start none: `joinKey=<key>` writes the key whole.
+ */
+const TOKEN_CHARACTER = /[A-Za-z0-9+/=_-]/;
+const TOKEN_START = /[A-Za-z0-9+/_-]/;
+
+/**
+ * Whether the text holds the value as a whole, not as part of a longer token: a secret token that
+ * merely occurs inside a plain one (a run of a public key's base64) is still a secret (review s14b R2).
+ */
+export function writtenWhole(text: string, value: string): boolean {
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
+        const before = text[at - 1];
+        const after = text[at + value.length];
+        if ((before === undefined || !TOKEN_START.test(before) || !TOKEN_CHARACTER.test(value[0])) &&
+            (after === undefined || !TOKEN_CHARACTER.test(after) || !TOKEN_CHARACTER.test(value[value.length - 1]))) return true;
+    }
+    return false;
 }
 
 /**

@@ -5,7 +5,7 @@ import * as path from "path";
 import { looksLikeCredential } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
-import { secretsInPlainText } from "../plan/run";
+import { secretsInPlainText, writtenWhole } from "../plan/run";
 import { renderSummary } from "../plan/report";
 import { ConfigError } from "../stacks/config/errors";
 import { lineFor, parse, problems, PROJECT_DIR, stackValues } from "./helpers";
@@ -144,6 +144,17 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.deepEqual(secretsInPlainText(plain, secrets), [["groundwork:monitoring.alerts.receiver.email.password", "alerts"]]);
         const summary = renderSummary({ project: "groundwork", stack: "cloud", resources: [], outputs: {}, placeholders: [], secretValues: [], uncheckedSecrets: ["groundwork:monitoring.alerts.receiver.email.password"] }, "out/cloud", []);
         assert.match(summary, /Secrets not checked for leaks, their value being also plain text of the stack file \(choose a value that is not\):\n {2}groundwork:monitoring\.alerts\.receiver\.email\.password\n/);
+    });
+
+    it("exempts from the leak check only a token the stack file writes whole, not one inside a longer plain token (review s14b R2)", () => {
+        const publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPJC+DaN6Ct83KzAEZXonIz79SiVl6YRZ1H4AnngHYKG ops@example";
+        const plain = `groundwork:oci.sshAuthorizedKeys: ["${publicKey}"]\ngroundwork:access.sso.clientId: 0f3c2a1b-1234-4cde-9abc-0123456789ab`;
+        assert.equal(writtenWhole(plain, "0f3c2a1b-1234-4cde-9abc-0123456789ab"), true, "an Entra client id written in the open");
+        assert.equal(writtenWhole(plain, publicKey), true, "a whole value, spaces and all");
+        assert.equal(writtenWhole(plain, "DaN6Ct83KzAEZXonIz79SiVl6YRZ1H4"), false, "a run inside the key's base64 is no plain token");
+        assert.equal(writtenWhole(plain, "ops@exam"), false);
+        assert.equal(writtenWhole("x=abc", "abc"), true, "a value after a separator");
+        assert.equal(writtenWhole(plain, "absent-token-1234"), false);
     });
 
     it("refuses a blank secret, naming the key without showing it", () => {

@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { PULUMI_POLICY_HCL, vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
 import { auditRotateScript, vaultServerConfig } from "../components/platform/vault";
 import { kubernetesDocuments } from "../plan/report";
-import { PlanResult } from "../plan/run";
+import { PlanResult, writtenWhole } from "../plan/run";
+import { readStackFile } from "../plan/stack-file";
 import { named, ofType, planValues, problems, PROJECT_DIR, stackValues, committedPlan } from "./helpers";
 import { shellcheck, assertShellcheckPasses } from "./validators";
 
@@ -151,9 +151,10 @@ describe("Vault", function () {
             const masked = JSON.stringify(plan.resources.map((r) => r.inputs)) + kubernetesDocuments(plan.resources).map((d) => JSON.stringify(d)).join();
             // k3s reads its etcd snapshot settings from one Secret, so Vault holds the bucket's address beside its key.
             const settings = new Set(["etcd-s3-endpoint", "etcd-s3-bucket", "etcd-s3-region", "etcd-s3-folder", "etcd-s3-retention", "etcd-s3-bucket-lookup-type", "etcd-s3-insecure"]);
-            // A value the stack file holds in plain text (a Langfuse project's public key) is no secret of the plan's.
-            const plainText = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
-            for (const value of written.flatMap((w) => Object.entries(w).filter(([k]) => !settings.has(k)).map(([, v]) => v)).filter((v) => v.length >= 16 && !plainText.includes(v))) {
+            // A value the stack file holds in plain text (a Langfuse project's public key) is no secret of
+            // the plan's: its config values, not its comments, each whole (review s14b R2).
+            const plainText = Object.values(readStackFile(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "groundwork").config).join("\n");
+            for (const value of written.flatMap((w) => Object.entries(w).filter(([k]) => !settings.has(k)).map(([, v]) => v)).filter((v) => v.length >= 16 && !writtenWhole(plainText, v))) {
                 assert.ok(!masked.includes(value), "a platform secret appears in a plain input");
                 // A composite value (a database URL) is caught by the password inside it.
                 assert.ok(plan.secretValues.some((known) => known.length >= 16 && value.includes(known)), `a platform secret is unknown to the leak check: ${value.slice(0, 12)}`);
