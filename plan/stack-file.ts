@@ -106,6 +106,36 @@ function placeholderPrivateKey(path: string): string {
 }
 
 /**
+ * The file's text, refused where it is not UTF-8: the CLI's yaml.v3 reader stops at the first byte
+ * that is not ("invalid leading UTF-8 octet", go-yaml/yaml@v3.0.1 readerc.go L205-250), so a file
+ * saved as Latin-1 reads here but not for `pulumi up`. Names the position and the byte, never the text.
+ */
+export function utf8Text(file: string, bytes: Buffer): string {
+    try {
+        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        // The first byte at which the bytes stop being UTF-8, fed one at a time to a streaming
+        // decoder: the start of a sequence left unfinished, or the byte refused itself.
+        const stream = new TextDecoder("utf-8", { fatal: true });
+        let bad = bytes.length;
+        let pending = -1;
+        try {
+            for (let i = 0; i < bytes.length; i++) {
+                bad = pending >= 0 ? pending : i;
+                const decoded = stream.decode(bytes.subarray(i, i + 1), { stream: true });
+                pending = decoded.length > 0 ? -1 : pending >= 0 ? pending : i;
+            }
+            bad = pending;
+            stream.decode();
+        } catch { /* bad is where it stopped */ }
+        const before = bytes.subarray(0, bad).toString("utf8");
+        const line = before.split("\n").length;
+        const col = before.length - before.lastIndexOf("\n");
+        throw new StackFileError(`${file}:${line}:${col}: is not valid UTF-8 (byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, "0")}), which the Pulumi CLI refuses to read; save the file as UTF-8`);
+    }
+}
+
+/**
  * Reads `Pulumi.<stack>.yaml`. Values the CLI stores encrypted (`secure: v1:...`) cannot be
  * decrypted without the stack's secrets provider: each becomes a placeholder, unless `secrets`
  * (from `--secret key.path=value`) supplies it. Every such key is treated as secret.
@@ -114,7 +144,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     if (!fs.existsSync(file)) {
         throw new StackFileError(`no stack file ${file}; stacks are Pulumi.<stack>.yaml files beside Pulumi.yaml`);
     }
-    const doc = parseYaml(file, fs.readFileSync(file, "utf8"));
+    const doc = parseYaml(file, utf8Text(file, fs.readFileSync(file)));
     const entries: Record<string, unknown> = doc.config ?? {};
     if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: config must be a map of namespace:key entries (e.g. groundwork:cluster:), not ${Array.isArray(entries) ? "a list" : typeof entries}`);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { looksLikeCredential } from "../stacks/config/errors";
+import { looksLikeCredential, redactCredentials } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
 import { secretsInPlainText, writtenWhole } from "../plan/run";
@@ -105,6 +105,40 @@ describe("configuration errors never echo a secret, whatever key it was written 
         noPlanted(lines);
         assert.deepEqual(lines, ["groundwork:access.sso.clientSecret = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path 'groundwork:access.sso.clientSecret' <value>"]);
         assert.doesNotThrow(() => parseStackConfig(raw, [...encrypted, "groundwork:access"]), "the same value, stored encrypted, parses");
+    });
+
+    it("refuses a chat webhook, whose path is its token, in any plain key, without showing it (sweep s16 se21)", () => {
+        const slack = `https://hooks.slack.com/services/T0AAAA1/B0BBBB2/${PLANTED}abcdefghijklmn`;
+        const raw = Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const monitoring = JSON.parse(raw["groundwork:monitoring"]);
+        raw["groundwork:monitoring"] = JSON.stringify({ ...monitoring, alerts: { ...monitoring.alerts, runbookUrl: slack } });
+        // As the plan reads dev's stack file: its encrypted leaves known, the receiver's among them.
+        const devSecure = stackFileSecurePaths(PROJECT_DIR, "dev", "groundwork")!;
+        let lines: string[] = [];
+        try { parseStackConfig(raw, [...new Set(devSecure.map((p) => p.split(".")[0].split("[")[0]))], devSecure); } catch (err) { if (err instanceof ConfigError) lines = err.problems; else throw err; }
+        noPlanted(lines);
+        assert.deepEqual(lines, [`groundwork:monitoring.alerts.runbookUrl = [URL of ${slack.length} characters, not shown]: is a Slack webhook, whose path is its credential (anyone holding it posts to the channel), in plain text in the stack file, which is committed with the code and shown wherever this key's value is; remove it here and rotate it. A Slack alert receiver is set encrypted: pulumi config set --secret --path 'groundwork:monitoring.alerts.receiver.slack.url' <url>`]);
+        // Discord's and Microsoft 365's forms, and the same text in a message, hidden.
+        for (const url of [`https://discord.com/api/webhooks/1234567890/${PLANTED}-token`, `https://acme.webhook.office.com/webhookb2/${PLANTED}@tenant/IncomingWebhook/x/y`]) {
+            assert.ok(looksLikeCredential(url), url);
+            assert.ok(!redactCredentials(`groundwork:langfuse.url = "${url}": bad`).includes(PLANTED));
+        }
+        assert.match(redactCredentials(`x = "${slack}"`), /^x = "https:\/\/hooks\.slack\.com\/services\/\[not shown\]"$/);
+        // Not a webhook: the chat tools' own pages.
+        assert.ok(!looksLikeCredential("https://hooks.slack.com/"));
+        assert.ok(!looksLikeCredential("https://discord.com/developers/docs/resources/webhook"));
+    });
+
+    it("refuses a chat tool's webhook as the generic webhook receiver, which it would answer with 400, naming the receiver that fits (sweep s16 mo22)", () => {
+        const at = (url: string) => {
+            const v = stackValues("edge");
+            v.monitoring.alerts.receiver = { webhook: { url } };
+            return lineFor(problems(v), "monitoring.alerts.receiver.webhook.url");
+        };
+        assert.equal(at(`https://hooks.slack.com/services/T0/B0/${PLANTED}`), "groundwork:monitoring.alerts.receiver.webhook.url = [secret]: is a Slack webhook; Slack refuses Alertmanager's webhook JSON (no text): set receiver.slack.url instead");
+        assert.match(at(`https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=${PLANTED}`), /is a Microsoft Teams Workflows webhook, .*: set receiver\.teams\.url instead$/);
+        assert.match(at(`https://discord.com/api/webhooks/1/${PLANTED}`), /ending in \/slack\) as receiver\.slack\.url$/);
+        assert.throws(() => lineFor(problems((() => { const v = stackValues("edge"); v.monitoring.alerts.receiver = { webhook: { url: "https://relay.groundwork.example/hook" } }; return v; })()), "monitoring.alerts.receiver.webhook.url"), "a relay is what the webhook receiver is for");
     });
 
     it("refuses a key or token with a space or a line break in it, naming the key without showing it", () => {

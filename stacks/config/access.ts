@@ -33,9 +33,14 @@ const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|localdomain|test|invali
  * ACME servers that open an account only with External Account Binding (a key ID and HMAC key from
  * the CA's account), which RFC 8555 section 7.3.4 lets a server require and cert-manager's issuer
  * here does not carry: ZeroSSL and Sectigo (golang/go#41430, "certificate authorities that require
- * the feature (Sectigo, zerossl, etc)", read 2026-11-28).
+ * the feature (Sectigo, zerossl, etc)", read 2026-11-28), and Google Trust Services, whose
+ * accounts bind a key made with `gcloud publicca external-account-keys create`
+ * (cloud.google.com/sdk/gcloud/reference/publicca/external-account-keys, read 2026-11-29).
  */
-const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com)$/;
+const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog)$/;
+
+/** A tenant id: Entra's v2.0 tokens name the tenant by this GUID in `iss` (MicrosoftDocs/entra-docs identity-platform/id-token-claims-reference.md, `iss`, read 2026-11-29). */
+const ENTRA_TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether an acmeServer value (unset: the default) is one of Let's Encrypt's directories. */
 function isLetsEncrypt(server: unknown): boolean {
@@ -78,6 +83,12 @@ const ssoSchema = z.strictObject({
         .refine((url) => !/^https:\/\/accounts\.google\.com\/?$/i.test(url) || url.startsWith("https://accounts.google.com"), { message: "spells Google's issuer with capitals; every token says https://accounts.google.com, and the issuer is compared exactly" })
         .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0\/$/.test(url), { message: "ends with a slash, which Entra's v2.0 issuer has not; give https://login.microsoftonline.com/<tenant id>/v2.0" })
         .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers)\//.test(url), { message: "is one of Entra's multi-tenant endpoints, whose discovery document names a {tenantid} template that no token's issuer matches; give https://login.microsoftonline.com/<your tenant id>/v2.0" })
+        .refine((url) => { const tenant = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/.exec(url)?.[1]; return tenant === undefined || /^(common|organizations|consumers)$/.test(tenant) || ENTRA_TENANT_ID.test(tenant); },
+            { message: "names the Entra tenant by its domain; Entra's tokens name it by its tenant id, and the issuer is compared exactly: give https://login.microsoftonline.com/<tenant id, a GUID, from the tenant's Overview>/v2.0" })
+        // The discovery document's own URL pasted: every application appends the path again (OpenID Connect Discovery 1.0, section 4).
+        .refine((url) => !/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/.test(url), {
+            error: (issue) => `is the discovery document's URL, not the issuer; give ${String(issue.input).replace(/\/\.well-known\/.*$/, "")} (each application appends /.well-known/openid-configuration itself)`,
+        })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" }).describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),

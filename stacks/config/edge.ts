@@ -1,5 +1,6 @@
 import { isIpv4, specialRange } from "./cidr";
 import { z } from "zod";
+import { K3S_CLUSTER_PORTS } from "../../components/k3s/ports";
 import { overlay } from "./overlay";
 import { checkedSecret, ipv4, labels, nodeName, role, taints } from "./primitives";
 import { ed25519KeyIsWhole, keyBlobMatchesType, sshPrivateKeyProblem } from "./ssh-private-key";
@@ -39,7 +40,20 @@ const edgeMachineSchema = z.strictObject({
     }).optional().describe("Address other sites reach the machine at; required under wireguard-native."),
     labels: labels.default({}).describe("Extra node labels."),
     taints: taints.default([]).describe("Extra node taints (groundwork.dev/edge is always set)."),
+}).superRefine((m, ctx) => {
+    // k3s binds these on the machine itself (components/k3s/ports.ts, docs.k3s.io "Inbound Rules"):
+    // sshd on one of them makes one of the two fail to start. A loopback host is a tunnel's end,
+    // whose port is not the machine's.
+    const taken = k3sPortOn(m.port, m.role);
+    if (taken !== undefined && !(isIpv4(m.host) && m.host.startsWith("127."))) {
+        ctx.addIssue({ code: "custom", path: ["port"], message: `is a port k3s listens on at this ${m.role} (${taken}): sshd and k3s cannot both bind it; move sshd to another port (22, or e.g. 2222)` });
+    }
 });
+
+/** What of k3s listens on a TCP port of a node of this role (every server runs embedded etcd), if anything. */
+function k3sPortOn(port: number, role: string): string | undefined {
+    return K3S_CLUSTER_PORTS.find((p) => p.protocol === "tcp" && port >= p.from && port <= p.to && (p.on === "all" || role === "server"))?.description;
+}
 
 export const edgeSchema = z.strictObject({
     overlay,

@@ -31,6 +31,19 @@ const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|g
 const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 /** User information written without a scheme (`user:password@host`), where a URL's would be removed. */
 const BARE_USER_INFO = /(^|[\s"'(=])[^\s/@:"'()=]+:[^\s/@"']+@(?=[A-Za-z0-9[])/g;
+/**
+ * Webhook URLs whose path is the credential: whoever holds the URL posts to the channel. Slack's
+ * incoming webhooks, workflow and trigger URLs (docs.slack.dev, java-slack-sdk guides/incoming-webhooks:
+ * "As with tokens, we don't recommend embedding a webhook URL in your source code"), Discord's
+ * `/api/webhooks/{id}/{token}` (discord.com/developers/docs/resources/webhook, execute webhook) and
+ * Microsoft 365 connectors (`<tenant>.webhook.office.com/webhookb2/...`). Read 2026-11-29.
+ */
+const WEBHOOK_WITH_CREDENTIAL = String.raw`(https?:\/\/(?:hooks\.slack\.com\/(?:services|workflows|triggers)|(?:ptb\.|canary\.)?discord(?:app)?\.com\/api(?:\/v\d+)?\/webhooks|[A-Za-z0-9-]+\.webhook\.office\.com\/webhookb2))\/[^\s"'<>]+`;
+/** Which chat tool's webhook, with its credential in the path, a text is; undefined when none. */
+export function webhookWithCredential(text: string): "Slack" | "Discord" | "Microsoft 365" | undefined {
+    const url = new RegExp(WEBHOOK_WITH_CREDENTIAL, "i").exec(text)?.[1].toLowerCase();
+    return url === undefined ? undefined : url.includes("slack") ? "Slack" : url.includes("discord") ? "Discord" : "Microsoft 365";
+}
 /** A Microsoft Entra client secret: three characters, a digit, `Q~`, then the rest (seen in every secret Entra issues since 2021). */
 const ENTRA_SECRET = String.raw`[A-Za-z0-9_-]{3}[0-9]Q~[A-Za-z0-9_.~-]{20,}`;
 /** A URL parameter, in a query or a fragment, named like a credential, with its value. */
@@ -50,13 +63,15 @@ export function looksLikeCredential(text: string): boolean {
         new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_-]`).test(text) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
+        webhookWithCredential(text) !== undefined ||
         new RegExp(BARE_USER_INFO.source).test(text) ||
         /[A-Za-z0-9+/_=-]{40,}/.test(text);
 }
 
 /**
  * Text no plain value has unless a credential was pasted into it: a private key, a known token
- * prefix followed by 16 or more key characters, an Entra client secret or a JSON Web Token (not
+ * prefix followed by 16 or more key characters, an Entra client secret, a JSON Web Token or a
+ * webhook URL whose path is its token (not
  * the long-run and user-information shapes looksLikeCredential also counts, which public values
  * such as host keys can have).
  */
@@ -64,7 +79,8 @@ export function hasCredentialShape(text: string): boolean {
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
         tokenWithPrefix(text.trim()) ||
         new RegExp(ENTRA_SECRET).test(text) ||
-        new RegExp(JWT).test(text);
+        new RegExp(JWT).test(text) ||
+        webhookWithCredential(text) !== undefined;
 }
 
 /**
@@ -92,6 +108,7 @@ export function redactCredentials(message: string): string {
         .replace(new RegExp(ENTRA_SECRET, "g"), "[not shown]")
         .replace(new RegExp(JWT, "g"), "[not shown]")
         .replace(CREDENTIAL_PARAMETER_VALUE, "$1[not shown]")
+        .replace(new RegExp(WEBHOOK_WITH_CREDENTIAL, "gi"), "$1/[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
         .replace(BARE_USER_INFO, "$1[credentials removed]@")
         .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) ? run : "[not shown]"));

@@ -18,12 +18,12 @@ import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
-import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE } from "./errors";
+import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, webhookWithCredential } from "./errors";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken } from "./primitives";
+import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken, checkedSecret, tokenProblem } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -38,6 +38,20 @@ import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, ob
  * v1.34.4+k3s1) and in the kubelet's serving certificate (first in v1.34.7+k3s1). Later patches
  * (v1.34.12+k3s1) are quoted only by third parties (checked 2026-11-27).
  */
+/**
+ * A Tailscale auth key, by shape only. An OAuth client secret (`tskey-client-`) makes `tailscale up`
+ * mint a key for the tags it advertises, and fails without them ("oauth authkeys require
+ * --advertise-tags": tailscale/tailscale cmd/tailscale/cli/up.go `resolveAuthKey`, read in the code
+ * index 2026-11-29); k3s's vpn-auth here passes none, so no node would join. An API access token
+ * (`tskey-api-`) joins no node at all. The messages name neither prefix: the error formatter hides
+ * any text shaped like a token.
+ */
+export function tailscaleAuthKeyProblem(key: string): string | undefined {
+    if (key.startsWith("tskey-client-")) return "is a Tailscale OAuth client secret, which joins only nodes that advertise tags, and k3s's vpn-auth here advertises none; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
+    if (key.startsWith("tskey-api-")) return "is a Tailscale API access token, which calls the API but joins no node; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
+    return tokenProblem(key);
+}
+
 export const DEFAULT_K3S_VERSION = "v1.34.9+k3s1";
 
 /** A cluster network: private address space, never a special-purpose range. */
@@ -62,7 +76,7 @@ const clusterSchema = z.strictObject({
     apiAllowedCidrs: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
-        authKey: secretToken.describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
+        authKey: checkedSecret(tailscaleAuthKeyProblem).describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
         version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Tailscale release such as 1.94.2" }).default(DEFAULT_TAILSCALE_VERSION)
             .describe("Tailscale client installed on every node (pinned)."),
     }).optional().describe("Tailscale settings, for sites whose overlay is `tailscale`."),
@@ -643,7 +657,11 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
             found.push(`${key} = [secret]: is in plain text in the stack file, which is committed with the code; store it encrypted: pulumi config set --secret --path '${key}' <value>`);
         } else if (typeof value === "string" && hasCredentialShape(value) && !securePaths?.includes(configKey(path)) && !(securePaths === undefined && isEncrypted(String(path[0])))) {
             // A credential pasted where none belongs (a client secret as the client id): the file holds it in the open.
-            found.push(`${configKey(path)} = [text of ${value.length} characters, not shown]: has a credential's shape (a private key, an API key or token prefix, an Entra client secret or a JWT) in plain text in the stack file, which is committed with the code; if it is one, it belongs in another key: remove it here and rotate it`);
+            const webhook = webhookWithCredential(value);
+            found.push(webhook !== undefined
+                ? `${configKey(path)} = [URL of ${value.length} characters, not shown]: is a ${webhook} webhook, whose path is its credential (anyone holding it posts to the channel), in plain text in the stack file, which is committed with the code and shown wherever this key's value is; remove it here and rotate it` +
+                    (webhook === "Slack" ? ". A Slack alert receiver is set encrypted: pulumi config set --secret --path 'groundwork:monitoring.alerts.receiver.slack.url' <url>" : "")
+                : `${configKey(path)} = [text of ${value.length} characters, not shown]: has a credential's shape (a private key, an API key or token prefix, an Entra client secret or a JWT) in plain text in the stack file, which is committed with the code; if it is one, it belongs in another key: remove it here and rotate it`);
         } else if (value !== null && typeof value === "object") {
             Object.entries(value as object).forEach(([k, v]) => walk(v, [...path, Array.isArray(value) ? Number(k) : k]));
         }

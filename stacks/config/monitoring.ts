@@ -19,7 +19,7 @@ const reachable = { message: "points at loopback, link-local (the metadata servi
 /** Port 0 is no port a server listens on (the WHATWG URL parser takes it). */
 const portZero = { message: "names port 0, which no server listens on; give the receiver's port, or none for the scheme's" };
 const noPortZero = (v: string) => { try { return new URL(v).port !== "0"; } catch { return true; } };
-const secretUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero).transform((v) => pulumi.secret(v));
+const receiverUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero);
 const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero).transform((v) => pulumi.secret(v));
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -41,12 +41,31 @@ const sender = withName("must be an e-mail address, or one in <> after a display
 /** One recipient: Alertmanager parses `to` as an address list (email.go L239-246), so one entry is one address, named or not. */
 const recipient = withName("must be one e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as On-call <oncall@example.com>; list each recipient on its own");
 
+/**
+ * Chat tools' webhooks, which take their own JSON and refuse Alertmanager's generic webhook body
+ * (a `version`, `status` and `alerts`, no message text: prometheus/alertmanager@v0.34.0
+ * notify/webhook/webhook.go L61-68 `Message`, with template.Data): Slack answers `400 no_text`, Discord `400` "Cannot send an
+ * empty message", Teams Workflows an unparsed card. Each has its own receiver, or none here.
+ */
+const CHAT_TOOL_HOSTS: [RegExp, string][] = [
+    [/^hooks\.slack\.com$/, "a Slack webhook; Slack refuses Alertmanager's webhook JSON (no text): set receiver.slack.url instead"],
+    [/(^|\.)logic\.azure\.com$|(^|\.)powerautomate\.com$|(^|\.)powerplatform\.com$/, "a Microsoft Teams Workflows webhook, which takes an Adaptive Card, not Alertmanager's webhook JSON: set receiver.teams.url instead"],
+    [/(^|\.)webhook\.office\.com$/, "a Microsoft 365 connector webhook, which takes a MessageCard, not Alertmanager's webhook JSON: create a Teams Workflows webhook and set receiver.teams.url"],
+    [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses Alertmanager's webhook JSON (no content): use Discord's Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
+];
+const chatToolOf = (url: string): string | undefined => {
+    let host: string;
+    try { host = new URL(url).hostname.toLowerCase(); } catch { return undefined; }
+    return CHAT_TOOL_HOSTS.find(([pattern]) => pattern.test(host))?.[1];
+};
+const chatToolMessage = (url: string) => `is ${chatToolOf(url)}`;
+
 /** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */
 export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;
 
 const receiverSchema = z.strictObject({
     webhook: z.strictObject({
-        url: secretUrl.describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
+        url: receiverUrl.refine((v) => chatToolOf(v) === undefined, { error: (issue) => chatToolMessage(String(issue.input)) }).transform((v) => pulumi.secret(v)).describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("Alertmanager's generic webhook, for tools that take its JSON (an incident tool, a relay); chat tools need `slack` or `teams`."),
     slack: z.strictObject({
         url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...").describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
