@@ -87,6 +87,8 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:access.sso.issuer = "https://id.groundwork.example/realms/groundwork/.well-known/openid-configura...: is the discovery document\'s URL, not the issuer; give https://id.groundwork.example/realms/groundwork (each application appends /.well-known/openid-configuration itself)']],
         ["Google Trust Services' ACME server, which needs External Account Binding (sweep s16 ac33)", "cloud", (v) => { v.access.tls.acmeServer = "https://dv.acme-v02.api.pki.goog/directory"; },
             ['groundwork:access.tls.acmeServer = "https://dv.acme-v02.api.pki.goog/directory": is a CA that opens an ACME account only with External Account Binding (a key ID and HMAC key from its dashboard), which this stack\'s issuer does not carry, so no certificate would be issued; use Let\'s Encrypt (the default), or access.tls.issuer: private-ca']],
+        ["an international host name, written as it prints (sweep s16 ac27)", "cloud", (v) => { v.access.hosts.chat = "chät.ai.groundwork.example"; },
+            ['groundwork:access.hosts.chat = "chät.ai.groundwork.example": must be a lower-case DNS name such as chat.example.com: it holds "ä" (U+00E4) at character 3; an international name is written in its ASCII form here, xn--cht-rla.ai.groundwork.example']],
         ["Let's Encrypt without its directory path", "cloud", (v) => { v.access.tls.acmeServer = "https://acme-v02.api.letsencrypt.org/"; },
             ['groundwork:access.tls.acmeServer = "https://acme-v02.api.letsencrypt.org/": is a Let\'s Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)']],
         ["a runbook URL with a fragment every alert would add to", "dev", (v) => { v.monitoring.alerts.runbookUrl += "#monitoring-and-alerts"; },
@@ -536,7 +538,12 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
             v.oci.privateSubnetCidr = "172.16.1.0/31";
         });
         assert.match(lineFor(dev, "cluster.podCidr"), /holds 1 node range\(s\) of \/24, but k3s gives each of this stack's 2 node\(s\) its own \/24; use a \/23 or larger/);
-        assert.match(lineFor(dev, "cluster.serviceCidr"), /holds 4 addresses, but k3s gives cluster DNS the tenth; use a \/28 or larger/);
+        assert.match(lineFor(dev, "cluster.serviceCidr"), /holds 4 addresses, but k3s gives cluster DNS the tenth; use a \/24 or larger/);
+        // A range that holds cluster DNS but not the platform's Services (sweep s16 cl17); a /26 does.
+        assert.match(lineFor(only("dev", (v) => (v.cluster.serviceCidr = "10.43.0.0/27")), "cluster.serviceCidr"), /= "10\.43\.0\.0\/27": holds 30 service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a \/24 or larger/);
+        const roomy = stackValues("dev");
+        roomy.cluster.serviceCidr = "10.43.0.0/26";
+        assert.equal(parse(roomy).cluster.serviceCidr, "10.43.0.0/26");
         assert.match(lineFor(dev, "oci.vcnCidr"), /= "172\.16\.0\.0\/12": must be a \/16 to \/30 \(OCI's VCN sizes\)/);
         assert.match(lineFor(dev, "oci.privateSubnetCidr"), /must be a \/16 to \/30/);
         assert.match(lineFor(only("cloud", (v) => (v.aws.vpcCidr = "172.16.0.0/12")), "aws.vpcCidr"), /must be a \/16 to \/28 \(AWS's VPC sizes\)/);
@@ -1375,5 +1382,19 @@ describe("bad-input sweep s14 WEAK message: an app's memory too large for any no
         assert.equal(lineFor(found, "apps.chat.memoryGbs"), "groundwork:apps.chat.memoryGbs = 512: the chat UI's pod requests 0.12 cores and 512.0 GiB, more than any of the platform's nodes can give (the largest gives 8.00 cores and 31.9 GiB); ask for less, or choose larger nodes");
         assert.match(lineFor(found, "placement.platform"), /The largest by memory: open-webui x1 \(0\.12 cores, 512\.0 GiB; groundwork:apps\.chat\)/);
         assert.match(lineFor(only("cloud", (v) => (v.apps.chat.cpus = 64)), "apps.chat.cpus"), /^groundwork:apps\.chat\.cpus = 64: the chat UI's pod requests/);
+    });
+});
+
+describe("bad-input sweep s16: what only a policy caught, said on the key written (in53)", () => {
+    it("refuses PII guardrails off or log on a route that reaches a hosted model, itself or through a fallback", () => {
+        const off = only("cloud", (v) => (v.inference.routes[3].guardrails = { pii: "off" }));
+        assert.equal(lineFor(off, "inference.routes[3].guardrails.pii"),
+            'groundwork:inference.routes[3].guardrails.pii = "off": is off, but the route reaches hosted model hosted-mini, and personal data leaves the cluster only masked or refused (the ai-use pack\'s hosted-route-guardrail); set mask or block, or leave it out for mask');
+        const viaFallback = only("cloud", (v) => (v.inference.routes[0].guardrails = { pii: "log" }));
+        assert.match(lineFor(viaFallback, "inference.routes[0].guardrails.pii"), /= "log": is log, but the route reaches hosted model hosted-mini through its fallback hosted,/);
+        // A route that stays in the cluster may record or ignore personal data.
+        const inCluster = stackValues("cloud");
+        inCluster.inference.routes[2].guardrails = { pii: "off" };
+        assert.equal(parse(inCluster).inference!.routes[2].guardrails?.pii, "off");
     });
 });

@@ -129,6 +129,19 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.ok(!looksLikeCredential("https://discord.com/developers/docs/resources/webhook"));
     });
 
+    it("refuses a map key shaped like a credential, a node label's name for one, without showing it (sweep s16 se24)", () => {
+        const token = `xoxb-1234567890-${PLANTED}Ab9Cd8Ef7Gh6Ij5`;
+        const raw = Object.fromEntries(Object.entries(stackValues("dev")).map(([k, v]) => [`groundwork:${k}`, JSON.stringify(v)]));
+        const oci = JSON.parse(raw["groundwork:oci"]);
+        oci.nodes[1].labels = { ...oci.nodes[1].labels, [token]: "true" };
+        raw["groundwork:oci"] = JSON.stringify(oci);
+        const devSecure = stackFileSecurePaths(PROJECT_DIR, "dev", "groundwork")!;
+        let lines: string[] = [];
+        try { parseStackConfig(raw, [...new Set(devSecure.map((p) => p.split(".")[0].split("[")[0]))], devSecure); } catch (err) { if (err instanceof ConfigError) lines = err.problems; else throw err; }
+        noPlanted(lines);
+        assert.ok(lines.includes("groundwork:oci.nodes[1].labels has 1 key(s) shaped like a credential (not shown) in plain text in the stack file, which is committed with the code and, for labels, shown on the node to anyone who lists nodes; remove it and rotate it"), lines.join("\n"));
+    });
+
     it("refuses a chat tool's webhook as the generic webhook receiver, which it would answer with 400, naming the receiver that fits (sweep s16 mo22)", () => {
         const at = (url: string) => {
             const v = stackValues("edge");

@@ -329,6 +329,14 @@ describe("inference: vLLM behind the LLM gateway", function () {
             v.inference.models[0].quantization = "awq"; // 4-bit: 7.3 GiB fits the A10G
             assert.throws(() => problems(v), /expected the configuration to be rejected/);
         });
+        it("names gpuMemoryUtilization when the share given, not the model, is what does not fit (sweep s16 in51)", () => {
+            const v = hybrid();
+            v.inference.models[0].gpuMemoryUtilization = 0.3;
+            assert.deepEqual(problems(v), ["groundwork:inference.models[0].gpuMemoryUtilization = 0.3: leaves vLLM 7.2 GiB of each GPU's 24.0 GiB, but large needs about 17.9 GiB for weights plus 1.0 GiB of KV cache over 1 GPU(s); raise it to at least 0.79 (the default is 0.9)"]);
+            // Too large even at the default share: the model is what to change.
+            v.inference.models[0].parametersBillions = 13;
+            assert.match(problems(v)[0], /^groundwork:inference\.models\[0\]\.parametersBillions = 13: needs about 29\.1 GiB/);
+        });
         it("rejects a quantization with float32 activations, which vLLM refuses at start (sweep s11 in32)", () => {
             const v = hybrid();
             v.inference.models[0].quantization = "fp8";

@@ -1,4 +1,6 @@
+import { domainToASCII } from "url";
 import { z } from "zod";
+import { codePoint } from "./errors";
 import { cidr, groupName, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
 
 /**
@@ -7,9 +9,22 @@ import { cidr, groupName, isObject, operatorCidr, noRepeats, plainUrl, secretTok
  * `groundwork:apps`: the applications people use through it.
  */
 
+/**
+ * For a name written with letters outside ASCII (Latin with accents; Cyrillic and Greek get their
+ * look-alike hint from the error formatter): the first such letter, and the name's ASCII form,
+ * which certificates, routes and DNS use (IDNA, RFC 5891; Node's url.domainToASCII).
+ */
+function internationalNameHint(name: string): string {
+    const i = [...name].findIndex((c) => /[^\x00-\x7f]/.test(c));
+    if (i < 0 || /[\u0370-\u03ff\u0400-\u04ff]/.test(name)) return "";
+    const ascii = domainToASCII(name.toLowerCase());
+    const letter = [...name][i];
+    return `: it holds ${JSON.stringify(letter)} (${codePoint(letter)}) at character ${i + 1}; ${ascii && HOSTNAME.test(ascii) ? `an international name is written in its ASCII form here, ${ascii}` : "an international name is written in its ASCII (xn--) form here"}`;
+}
+
 /** A DNS name of two labels or more, lower case (RFC 1123 labels). */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const hostname = z.string().regex(HOSTNAME, { message: "must be a lower-case DNS name such as chat.example.com" })
+const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower-case DNS name such as chat.example.com${internationalNameHint(String(issue.input))}` })
     // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.
     .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" });
 

@@ -332,9 +332,15 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     // bits wider than the node ranges for IPv6 only (kubernetes pkg/controller/nodeipam/ipam/cidrset
     // cidr_set.go NewCIDRSet, `clusterCIDR.IP.To4() == nil && ... > clusterSubnetMaxDiff`, read in the
     // code index 2026-11-28; a /8 limit set here in session 13 from memory was wrong).
+    // Every Service takes an address of serviceCidr: k3s's own (kubernetes, kube-dns, metrics-server,
+    // one per LoadBalancer), one per model and app, and each chart's (Linkerd, cert-manager, the
+    // monitoring stack, CloudNativePG, Vault, Langfuse...): about 40 in the smallest stack here
+    // (bad-input sweep s16 cl17 counted 15 from the plan and some 23 from the charts' defaults).
     const services = range(cluster.serviceCidr);
     if (services && services.prefix > 28) {
-        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix)} addresses, but k3s gives cluster DNS the tenth; use a /28 or larger, such as 10.43.0.0/16` });
+        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix)} addresses, but k3s gives cluster DNS the tenth; use a /24 or larger, such as 10.43.0.0/16` });
+    } else if (services && services.prefix > 26) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix) - 2} service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a /24 or larger, such as 10.43.0.0/16` });
     }
     // No upper size either: kube-apiserver refuses a service range wider than /12 ("the mask must be
     // >= 12", cmd/kube-apiserver/app/options/validation.go maxCIDRBits 20) only unless
@@ -663,6 +669,11 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
                     (webhook === "Slack" ? ". A Slack alert receiver is set encrypted: pulumi config set --secret --path 'groundwork:monitoring.alerts.receiver.slack.url' <url>" : "")
                 : `${configKey(path)} = [text of ${value.length} characters, not shown]: has a credential's shape (a private key, an API key or token prefix, an Entra client secret or a JWT) in plain text in the stack file, which is committed with the code; if it is one, it belongs in another key: remove it here and rotate it`);
         } else if (value !== null && typeof value === "object") {
+            // A credential can be written as a map's key too (a label named with a token): never shown.
+            const shaped = Array.isArray(value) ? [] : Object.keys(value).filter((k) => hasCredentialShape(k));
+            if (shaped.length > 0 && !securePaths?.includes(configKey(path))) {
+                found.push(`${configKey(path)} has ${shaped.length} key(s) shaped like a credential (not shown) in plain text in the stack file, which is committed with the code and, for labels, shown on the node to anyone who lists nodes; remove it and rotate it`);
+            }
             Object.entries(value as object).forEach(([k, v]) => walk(v, [...path, Array.isArray(value) ? Number(k) : k]));
         }
     };

@@ -37,6 +37,9 @@ export function defaultPiiEntities(engine: "patterns" | "presidio"): string[] {
 /** The team the stack adds for the evaluation Job's key: its spend is its own, within its own budget. */
 export const EVALUATIONS_TEAM = "groundwork-evaluations";
 
+/** The share of GPU memory vLLM takes unless told otherwise (vllm engine/arg_utils.py `EngineArgs.gpu_memory_utilization: float = 0.90`, read in the code index 2026-11-29). */
+const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
 /** Data classes, least to most sensitive; a route carries one, a hosted model accepts up to one. */
 export const CLASSIFICATIONS = ["public", "internal", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -83,7 +86,7 @@ const modelSchema = z.strictObject({
     placement: z.enum(PLACEMENTS).optional().describe("Where it runs; default `placement.inference`."),
     gpus: z.number().int().min(0).max(8).default(1).describe("GPUs per replica = tensor parallel size; 0 serves on CPU."),
     maxModelLen: z.number().int().min(256).max(1_048_576).default(8192).describe("Context length (`--max-model-len`)."),
-    gpuMemoryUtilization: z.number().min(0.1).max(0.98).default(0.9).describe("Share of GPU memory vLLM may take (`--gpu-memory-utilization`)."),
+    gpuMemoryUtilization: z.number().min(0.1).max(0.98).default(DEFAULT_GPU_MEMORY_UTILIZATION).describe("Share of GPU memory vLLM may take (`--gpu-memory-utilization`)."),
     dtype: z.enum(DTYPES).default("auto").describe("Weights and activations type (`--dtype`)."),
     quantization: z.enum(QUANTIZATIONS).optional().describe("Quantisation of the checkpoint (`--quantization`)."),
     prefixCaching: z.boolean().default(true).describe("Automatic prefix caching (`--enable-prefix-caching`)."),
@@ -401,6 +404,14 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
                 issues.push({ path: ["inference", "routes", i, "classification"], message: `is ${CLASSIFICATIONS[level]}, but the route reaches hosted model ${target}${via}, which may receive ${CLASSIFICATIONS[allowed]} data at most; keep ${CLASSIFICATIONS[level]} routes on models in the cluster` });
             }
         }
+        // Personal data leaves the cluster only masked or refused: what the ai-use pack's
+        // hosted-route-guardrail enforces on the rendered gateway, said here on the key written.
+        const pii = isRecord(r.guardrails) ? r.guardrails.pii : undefined;
+        const hostedHop = [String(r.name), ...walk.reachable].find((hop) => targets.get(String(routeByName.get(hop)?.target)) === "hosted");
+        if (hostedHop !== undefined && (pii === "off" || pii === "log")) {
+            const via = hostedHop === r.name ? "" : ` through its fallback ${hostedHop}`;
+            issues.push({ path: ["inference", "routes", i, "guardrails", "pii"], message: `is ${pii}, but the route reaches hosted model ${String(routeByName.get(hostedHop)!.target)}${via}, and personal data leaves the cluster only masked or refused (the ai-use pack's hosted-route-guardrail); set mask or block, or leave it out for mask` });
+        }
     }
 
     // A context-window fallback only helps if it takes a longer prompt than the route it relieves.
@@ -612,9 +623,17 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         if (dtype === "bfloat16" && preAmpere.length > 0) {
             issues.push({ path: at("dtype"), message: `is bfloat16, but ${String(m.name)} may run on ${preAmpere.join(", ")} GPUs (compute capability ${preAmpere.map((g) => GPU_COMPUTE_CAPABILITY[g]).join(", ")}), where vLLM refuses bfloat16 at start (it needs 8.0); set dtype: float16 (or auto), or GPU nodes of Ampere or newer` });
         }
-        const memory = Math.max(...fit.map((n) => n.gpuMemoryGib)) * gpus * (typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : 0.9);
-        if (weights !== undefined && weights + MIN_KV_CACHE_GIB > memory) {
-            issues.push({ path: at("parametersBillions"), message: `needs about ${gib(weights)} for weights (${dtype}${quantization ? `, ${quantization}` : ""}) plus ${gib(MIN_KV_CACHE_GIB)} of KV cache, but ${gpus} GPU(s) × ${gib(memory / gpus)} usable give ${gib(memory)}; add GPUs, quantise, or pick a smaller model` });
+        const perGpu = Math.max(...fit.map((n) => n.gpuMemoryGib));
+        const share = typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : DEFAULT_GPU_MEMORY_UTILIZATION;
+        const memory = perGpu * gpus * share;
+        const needed = weights === undefined ? undefined : weights + MIN_KV_CACHE_GIB;
+        if (needed !== undefined && needed > memory) {
+            // The share is what moved when the model would fit at the default: say so on that key (sweep s16 in51).
+            if (share < DEFAULT_GPU_MEMORY_UTILIZATION && needed <= perGpu * gpus * DEFAULT_GPU_MEMORY_UTILIZATION) {
+                issues.push({ path: at("gpuMemoryUtilization"), message: `leaves vLLM ${gib(memory / gpus)} of each GPU's ${gib(perGpu)}, but ${String(m.name)} needs about ${gib(weights!)} for weights plus ${gib(MIN_KV_CACHE_GIB)} of KV cache over ${gpus} GPU(s); raise it to at least ${Math.ceil((needed / (perGpu * gpus)) * 100) / 100} (the default is ${DEFAULT_GPU_MEMORY_UTILIZATION})` });
+            } else {
+                issues.push({ path: at("parametersBillions"), message: `needs about ${gib(weights!)} for weights (${dtype}${quantization ? `, ${quantization}` : ""}) plus ${gib(MIN_KV_CACHE_GIB)} of KV cache, but ${gpus} GPU(s) × ${gib(memory / gpus)} usable give ${gib(memory)}; add GPUs, quantise, or pick a smaller model` });
+            }
         }
         return issues;
     }
