@@ -1,4 +1,5 @@
 import { NOTEBOOK_HUB_DB_GBS } from "../components/apps/notebooks";
+import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { LANGFUSE_QUEUE_STORAGE_GBS } from "../components/platform/langfuse";
 import { VAULT_AUDIT_STORAGE_GBS } from "../components/platform/vault";
 import { StackConfig } from "./config";
@@ -108,12 +109,20 @@ export function volumeSizeProblems(config: StackConfig): string[] {
     return problems;
 }
 
-/** A GPU model's cache is on its node's root volume (aws.gpuNodeGroups[].rootVolumeGbs). */
+/**
+ * A GPU model's cache is on its node's root volume (aws.gpuNodeGroups[].rootVolumeGbs), and the
+ * model may land on any GPU group whose nodes hold its GPUs: the smallest of those roots decides.
+ */
 export function gpuCacheProblems(config: StackConfig): string[] {
-    const gpuRoots = (config.aws?.gpuNodeGroups ?? []).map((g) => g.rootVolumeGbs);
-    if (gpuRoots.length === 0) return [];
-    const largestRoot = Math.max(...gpuRoots);
-    return (config.inference?.models ?? []).flatMap((m, i) => m.gpus > 0 && m.cacheGbs > largestRoot - DISK_RESERVED_GB
-        ? [`groundwork:inference.models[${i}].cacheGbs = ${m.cacheGbs}: the model's cache lives on its GPU node's root volume, and the largest (${largestRoot} GB) leaves ${largestRoot - DISK_RESERVED_GB} GB beside the system; ask for less, or raise aws.gpuNodeGroups[].rootVolumeGbs`]
-        : []);
+    const groups = (config.aws?.gpuNodeGroups ?? []).map((g, i) => ({ i, name: g.name, root: g.rootVolumeGbs, gpus: INSTANCE_TYPES[g.instanceType]?.gpus }));
+    if (groups.length === 0) return [];
+    return (config.inference?.models ?? []).flatMap((m, i) => {
+        if (m.gpus === 0) return [];
+        // A group whose instance type is unknown here is counted in: better a false alarm than a full disk.
+        const eligible = groups.filter((g) => g.gpus === undefined || g.gpus >= m.gpus);
+        const smallest = [...(eligible.length > 0 ? eligible : groups)].sort((a, b) => a.root - b.root)[0];
+        return m.cacheGbs > smallest.root - DISK_RESERVED_GB
+            ? [`groundwork:inference.models[${i}].cacheGbs = ${m.cacheGbs}: the model's cache lives on its GPU node's root volume, and it may run on aws.gpuNodeGroups[${smallest.i}] (${smallest.name}), whose ${smallest.root} GB root leaves ${smallest.root - DISK_RESERVED_GB} GB beside the system; ask for less, or raise that group's rootVolumeGbs`]
+            : [];
+    });
 }

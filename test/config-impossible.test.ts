@@ -652,7 +652,10 @@ describe("a pod or a volume no single node can hold (bad-input sweep, session 11
         assert.match(lineFor(found, "platform.vault.storageGbs"), /= 1000: a volume lives on one node's disk, and the largest the platform's nodes have leaves 85 GB beside the system/);
         assert.match(lineFor(found, "monitoring.storageGbs"), /ask for at most 85/);
         const gpu = only("cloud", (v) => v.aws.gpuNodeGroups.forEach((g: any) => (g.rootVolumeGbs = 50)));
-        assert.match(gpu.find((l) => l.includes("cacheGbs"))!, /cacheGbs = 60: the model's cache lives on its GPU node's root volume, and the largest \(50 GB\) leaves 35 GB/);
+        assert.match(gpu.find((l) => l.includes("cacheGbs"))!, /cacheGbs = 60: the model's cache lives on its GPU node's root volume, and it may run on aws\.gpuNodeGroups\[0\] \(gpu-a10g\), whose 50 GB root leaves 35 GB beside the system/);
+        // One small group among large ones is enough to refuse: the model may land there (sweep s16 aw16).
+        const oneSmall = only("cloud", (v) => (v.aws.gpuNodeGroups[0].rootVolumeGbs = 50));
+        assert.match(lineFor(oneSmall, "inference.models[0].cacheGbs"), /= 60: .*aws\.gpuNodeGroups\[0\] \(gpu-a10g\), whose 50 GB root leaves 35 GB beside the system; ask for less, or raise that group's rootVolumeGbs$/);
     });
 });
 
@@ -1385,6 +1388,13 @@ describe("bad-input sweep s14 WEAK message: an app's memory too large for any no
     });
 });
 
+describe("bad-input sweep s16: an empty list says why it must not be (in50)", () => {
+    it("says what SSH ranges and public ranges are for when none is given", () => {
+        assert.equal(lineFor(only("dev", (v) => (v.oci.sshAllowedCidrs = [])), "oci.sshAllowedCidrs"), "groundwork:oci.sshAllowedCidrs = []: must list at least one range: Pulumi itself reads the kubeconfig and bootstraps Vault over SSH, so with none it could not finish; give the ranges you run pulumi up from");
+        assert.equal(lineFor(only("cloud", (v) => (v.access.publicRanges = [])), "access.publicRanges"), "groundwork:access.publicRanges = []: must list at least one range: with none, no one could reach the public hosts; leave it out for everyone (0.0.0.0/0), or give the ranges that may");
+    });
+});
+
 describe("bad-input sweep s16: what only a policy caught, said on the key written (in53)", () => {
     it("refuses PII guardrails off or log on a route that reaches a hosted model, itself or through a fallback", () => {
         const off = only("cloud", (v) => (v.inference.routes[3].guardrails = { pii: "off" }));
@@ -1396,5 +1406,14 @@ describe("bad-input sweep s16: what only a policy caught, said on the key writte
         const inCluster = stackValues("cloud");
         inCluster.inference.routes[2].guardrails = { pii: "off" };
         assert.equal(parse(inCluster).inference!.routes[2].guardrails?.pii, "off");
+    });
+});
+
+describe("bad-input sweep s16: a tensor parallel size vLLM refuses (aw14b)", () => {
+    it("refuses 3, 5, 6 and 7 GPUs per replica, which divide almost no model's attention heads, and keeps 1, 2, 4, 8", () => {
+        // (cloud's GPU nodes hold one GPU each, which the line goes on to say.)
+        assert.ok(lineFor(only("cloud", (v) => (v.inference.models[0].gpus = 3)), "inference.models[0].gpus").startsWith(
+            "groundwork:inference.models[0].gpus = 3: is the tensor parallel size, which must divide the model's attention heads (32 for Llama 3.1 8B, 64 for 70B), and 3 divides almost no open model's, so vLLM would refuse it at start; use 1, 2, 4 or 8"));
+        for (const gpus of [5, 6, 7]) assert.match(lineFor(only("cloud", (v) => (v.inference.models[0].gpus = gpus)), "inference.models[0].gpus"), new RegExp(`= ${gpus}: is the tensor parallel size`));
     });
 });

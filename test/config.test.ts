@@ -98,7 +98,7 @@ describe("stack config", () => {
             ["a public subnet moved onto the private one", (c) => { c.oci.publicSubnetCidr = "10.0.1.0/24"; }, 'groundwork:oci.publicSubnetCidr = "10.0.1.0/24":', "overlaps privateSubnetCidr 10.0.1.0/24; the two subnets must be disjoint"],
             ["SSH open to the internet", (c) => { c.oci.sshAllowedCidrs = ["0.0.0.0/0"]; }, 'groundwork:oci.sshAllowedCidrs[0] = "0.0.0.0/0":', "opens the port to the whole internet"],
             ["the API open to the internet", (c) => { c.cluster.apiAllowedCidrs = ["203.0.113.0/24", "0.0.0.0/0"]; }, 'groundwork:cluster.apiAllowedCidrs[1] = "0.0.0.0/0":', "operators' own ranges"],
-            ["no API ranges at all", (c) => { c.cluster.apiAllowedCidrs = []; }, "groundwork:cluster.apiAllowedCidrs = []:", "at least 1 item"],
+            ["no API ranges at all", (c) => { c.cluster.apiAllowedCidrs = []; }, "groundwork:cluster.apiAllowedCidrs = []:", "must list at least one range: the Kubernetes API is reached from outside only from these, by Pulumi's provider and by kubectl"],
             ["an unknown region", (c) => { c.oci.region = "eu-frankfurt-2"; }, 'groundwork:oci.region = "eu-frankfurt-2":', 'did you mean "eu-frankfurt-1"? must be one of 41 values: af-johannesburg-1,'],
             ["a malformed compartment OCID", (c) => { c.oci.compartmentId = "my-compartment"; }, 'groundwork:oci.compartmentId = "my-compartment":', "OCI compartment or tenancy OCID"],
             ["a malformed image OCID", (c) => { c.oci.imageId = "ubuntu-24.04"; }, 'groundwork:oci.imageId = "ubuntu-24.04":', "OCI image OCID"],

@@ -139,7 +139,7 @@ const rateLimit = z.strictObject({
 
 export const accessSchema = z.strictObject({
     domain: hostname.describe("Every hostname lies inside this domain."),
-    publicRanges: z.array(cidr).min(1).superRefine(noRepeats("list each range once")).default(["0.0.0.0/0"])
+    publicRanges: z.array(cidr).min(1, { message: "must list at least one range: with none, no one could reach the public hosts; leave it out for everyone (0.0.0.0/0), or give the ranges that may" }).superRefine(noRepeats("list each range once")).default(["0.0.0.0/0"])
         .describe("Who may reach the public hosts (HTTPS 443, and HTTP 80 that only redirects and answers ACME challenges; with tls.issuer acme, 80 is open to everyone, as Let's Encrypt validates from addresses it does not publish)."),
     operatorRanges: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once"))
         .describe("Who may reach the operator hosts (gateway admin, Vault UI) on port 9443. Required; never 0.0.0.0/0."),

@@ -296,6 +296,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
             }
             return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a map of keys" : `a ${issue.expected}`}`;
         case "too_small":
+            // A schema's own message says why (an empty list that would lock everyone out); zod's default starts "Too small".
+            if (issue.message && !/^Too small/.test(issue.message)) return issue.message;
             return issue.origin === "array"
                 ? `must list at least ${issue.minimum} item(s)`
                 : issue.origin === "string"

@@ -73,7 +73,7 @@ const clusterSchema = z.strictObject({
     serviceCidr: clusterRange.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
     sshHostKeys: z.enum(["generated", "trust-on-first-use"]).default("generated")
         .describe("`generated`: each cloud node gets a host key made by Pulumi and installed by cloud-init, and every SSH connection verifies it. `trust-on-first-use`: accept whatever key a cloud node presents, for clusters built before host keys were generated (their user data is never re-applied)."),
-    apiAllowedCidrs: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))
+    apiAllowedCidrs: z.array(operatorCidr).min(1, { message: "must list at least one range: the Kubernetes API is reached from outside only from these, by Pulumi's provider and by kubectl; give the ranges you run them from" }).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
         authKey: checkedSecret(tailscaleAuthKeyProblem).describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),

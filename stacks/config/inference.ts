@@ -84,7 +84,14 @@ const modelSchema = z.strictObject({
         .describe("Commit of the repository (pinned)."),
     parametersBillions: z.number().positive().max(2000).describe("Model size in billions of parameters, to check it fits its memory."),
     placement: z.enum(PLACEMENTS).optional().describe("Where it runs; default `placement.inference`."),
-    gpus: z.number().int().min(0).max(8).default(1).describe("GPUs per replica = tensor parallel size; 0 serves on CPU."),
+    // vLLM refuses a tensor parallel size that does not divide the model's attention heads ("Total
+    // number of attention heads (32) must be divisible by tensor parallel size (3)": vllm config.py
+    // ModelConfig.verify_with_parallel_config, read in the code index 2026-11-29). The config has no
+    // head count, and the open models served here have heads in powers of two times a small factor
+    // (Llama 3 32 and 64, Mistral 32, Qwen2.5 28 to 64): 3, 5, 6 and 7 divide almost none.
+    gpus: z.number().int().min(0).max(8).refine((n) => ![3, 5, 6, 7].includes(n), {
+        error: (issue) => `is the tensor parallel size, which must divide the model's attention heads (32 for Llama 3.1 8B, 64 for 70B), and ${String(issue.input)} divides almost no open model's, so vLLM would refuse it at start; use 1, 2, 4 or 8`,
+    }).default(1).describe("GPUs per replica = tensor parallel size; 0 serves on CPU. 1, 2, 4 or 8: it must divide the model's attention heads."),
     maxModelLen: z.number().int().min(256).max(1_048_576).default(8192).describe("Context length (`--max-model-len`)."),
     gpuMemoryUtilization: z.number().min(0.1).max(0.98).default(DEFAULT_GPU_MEMORY_UTILIZATION).describe("Share of GPU memory vLLM may take (`--gpu-memory-utilization`)."),
     dtype: z.enum(DTYPES).default("auto").describe("Weights and activations type (`--dtype`)."),

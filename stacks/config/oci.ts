@@ -141,7 +141,7 @@ export const ociSchema = z.strictObject({
     vcnCidr: cidrSized(16, 30, "OCI's VCN sizes").default("10.0.0.0/16").describe("VCN range."),
     publicSubnetCidr: cidrSized(16, 30, "a subnet inside an OCI VCN").default("10.0.0.0/24").describe("Public subnet (servers, ingress)."),
     privateSubnetCidr: cidrSized(16, 30, "a subnet inside an OCI VCN").default("10.0.1.0/24").describe("Private subnet (agents, NAT egress)."),
-    sshAllowedCidrs: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once")).describe("Ranges allowed to reach SSH on public nodes. Required; never 0.0.0.0/0."),
+    sshAllowedCidrs: z.array(operatorCidr).min(1, { message: "must list at least one range: Pulumi itself reads the kubeconfig and bootstraps Vault over SSH, so with none it could not finish; give the ranges you run pulumi up from" }).superRefine(noRepeats("list each range once")).describe("Ranges allowed to reach SSH on public nodes. Required; never 0.0.0.0/0."),
     ingressAllowedCidrs: z.unknown().optional().refine((v) => v === undefined, {
         message: "has moved: who may reach HTTP/HTTPS is groundwork:access.publicRanges (and operatorRanges), and ports open only when a host is routed",
     }).describe("Replaced by groundwork:access.publicRanges."),
