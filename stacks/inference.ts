@@ -4,7 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
-import { CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
+import { appTeam, CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
+import { APP_KEY_NAMES } from "./config/access";
 import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { GatewayRoute, hostedKeyEnv, RouteTarget, teamLangfuseEnv } from "../components/inference/gateway-config";
 import { keysDigest } from "../components/inference/gateway-provisioning";
@@ -224,6 +225,8 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         keyExpiryDays: keyExpiryDays(inf.gateway.keyRotationDays),
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],
+        // Only the chat UI names its users (security review s14 L4): its key, in the team apps.chat uses.
+        endUserKeys: config.apps.chat?.enabled ? [{ team: appTeam(inf, config.apps.chat), alias: `${appTeam(inf, config.apps.chat)}-${APP_KEY_NAMES.chat}` }] : [],
         hostedKeyNames: inf.hosted.map((h) => h.name),
         replicas: inf.gateway.replicas,
         database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },

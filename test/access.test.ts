@@ -156,7 +156,8 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.deepEqual(routes(plans.dev).find((r) => r.metadata.name === "gateway")!.spec.routes[0].middlewares, [{ name: "gateway-strip-headers" }, { name: "gateway-rate-limit" }]);
             // A caller from outside may not name a person to the gateway: only the chat UI in the mesh does.
             const strip = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-strip-headers")!;
-            assert.deepEqual(strip.spec.headers.customRequestHeaders, { "X-OpenWebUI-User-Email": "" });
+            // The chat UI's header and LiteLLM's own end-user headers: no caller from outside names a person (review s14 L4).
+            assert.deepEqual(strip.spec.headers.customRequestHeaders, { "X-OpenWebUI-User-Email": "", "x-litellm-customer-id": "", "x-litellm-end-user-id": "" });
         });
 
         it("issues from Let's Encrypt by HTTP-01 on dev, and from the stack's own CA on edge", () => {

@@ -35,14 +35,19 @@ spec.loader.exec_module(module)
 hook = getattr(module, "request_policy")
 assert "async_pre_call_hook" in vars(type(hook)), "LiteLLM calls only a hook the instance's own class defines"
 class Key:
-    def __init__(self, team_id):
+    def __init__(self, team_id, key_alias=None):
         self.team_id = team_id
+        self.key_alias = key_alias
+        self.end_user_id = "set-by-auth"
+        self.end_user_rpm_limit = 5
 cases = json.load(open(sys.argv[2]))
-print(json.dumps([asyncio.run(hook.async_pre_call_hook(Key(c["team"]), None, c["data"], "acompletion")) for c in cases]))
+keys = [Key(c["team"], c.get("alias")) for c in cases]
+answers = [asyncio.run(hook.async_pre_call_hook(k, None, c["data"], "acompletion")) for k, c in zip(keys, cases)]
+print(json.dumps([dict(a, _key={"end_user_id": k.end_user_id, "end_user_rpm_limit": k.end_user_rpm_limit}) if isinstance(a, dict) else a for k, a in zip(keys, answers)]))
 `;
 
 /** Runs the stack's hook over requests from the given teams; the hook's answer to each. */
-function decide(plan: PlanResult, cases: { team: string | null; data: Record<string, unknown> }[], editPolicy?: (policy: any) => void): any[] {
+function decide(plan: PlanResult, cases: { team: string | null; alias?: string; data: Record<string, unknown> }[], editPolicy?: (policy: any) => void): any[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-hook-"));
     const config = path.join(dir, "etc-litellm");
     fs.mkdirSync(config);
@@ -128,7 +133,7 @@ describe("request controls: guardrails and cache per request", function () {
         assert.deepEqual(policy.routes.hosted, { pii: "block", promptInjection: "block", responses: "off", classification: "public" });
         assert.deepEqual(policy.routes.large, { pii: "off", promptInjection: "off", responses: "off", classification: "internal" }, "stays in the cluster");
         assert.deepEqual(policyOf(plans.hybrid).teams.research, { pii: "log", promptInjection: "block", responses: "off", dataClass: "restricted", ownProject: true });
-        for (const plan of Object.values(plans)) assert.deepEqual(Object.keys(JSON.parse(gatewayFiles(plan)[REQUEST_POLICY_FILE])), ["classes", "modes", "guardrails", "routes", "teams", "detect"], "names, modes and patterns only");
+        for (const plan of Object.values(plans)) assert.deepEqual(Object.keys(JSON.parse(gatewayFiles(plan)[REQUEST_POLICY_FILE])), ["classes", "modes", "guardrails", "routes", "teams", "endUsers", "detect"], "names, modes, patterns and which keys name their users only");
     });
 
     it("the hook masks, blocks and answers from the team's own cache on a hosted route, and drops a caller's fallbacks", () => {
@@ -167,6 +172,7 @@ describe("request controls: guardrails and cache per request", function () {
         assert.equal(request.messages[0].content[0].text, text);
         // On Responses and /v1/messages the provider gets `metadata`: LiteLLM's own goes to litellm_metadata only.
         assert.deepEqual(responses.metadata, { user_tag: "x" });
+        assert.equal(responses.litellm_metadata.user_api_key_end_user_id, null, "the end user goes to LiteLLM's own metadata, not the provider's");
         assert.deepEqual(responses.litellm_metadata.groundwork_guardrails.found, { pii: ["EMAIL_ADDRESS"], prompt_injection: ["ignore_instructions"] });
     });
 
@@ -216,6 +222,40 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
         assert.deepEqual([team.langfuse_public_key, team.langfuse_secret], [undefined, undefined], "a team without its own project traces to the platform's");
         const [withProject] = decide(plans.cloud, [{ team: "product", data: chat("hi", { langfuse_public_key: "pk-lf-injected", langfuse_secret: "sk-lf-injected" }) }]);
         assert.equal(withProject.langfuse_public_key, "pk-lf-injected", "a team with a project keeps the keys its default_team_settings put there");
+    });
+
+    it("the hook lets only the chat UI's key name the person behind a call, and only by its header (security review s14 L4)", () => {
+        const policy = policyOf(plans.dev);
+        assert.deepEqual(policy.endUsers.headers, ["X-OpenWebUI-User-Email"]);
+        assert.equal(policy.endUsers.keys.length, 1);
+        const { team, alias } = policy.endUsers.keys[0];
+        assert.equal(alias, `${team}-chat-ui`);
+        // Every way a caller can name someone: LiteLLM's headers, the mapped one, the body, metadata, Langfuse's.
+        const spoofed = () => ({
+            model: "small", messages: [{ role: "user", content: "hi" }], user: "victim@groundwork.example", safety_identifier: "victim",
+            metadata: { user_id: "victim", trace_user_id: "victim", user_api_key_end_user_id: "victim@groundwork.example", requester_metadata: { user_id: "victim" } },
+            proxy_server_request: { headers: { "x-openwebui-user-email": "victim@groundwork.example", "x-litellm-customer-id": "victim", langfuse_trace_user_id: "victim", authorization: "Bearer sk-x" } },
+            allowed_model_region: "eu",
+        });
+        const [notebook, chatUi, chatWithoutHeader] = decide(plans.dev, [
+            { team, alias: `${team}-notebooks`, data: spoofed() },
+            { team, alias, data: spoofed() },
+            { team, alias, data: { ...spoofed(), proxy_server_request: { headers: {} } } },
+        ]);
+        for (const request of [notebook, chatWithoutHeader]) {
+            assert.equal(request.metadata.user_api_key_end_user_id, null, "no one is charged for another key's calls");
+            assert.equal(request._key.end_user_id, null);
+            assert.equal(request.allowed_model_region, undefined, "the named person's region does not apply");
+        }
+        assert.equal(chatUi.metadata.user_api_key_end_user_id, "victim@groundwork.example", "the chat UI names its user by its header");
+        assert.equal(chatUi._key.end_user_id, "victim@groundwork.example");
+        for (const request of [notebook, chatUi]) {
+            for (const field of ["user", "safety_identifier"]) assert.equal(request[field], undefined, field);
+            assert.deepEqual([request.metadata.user_id, request.metadata.trace_user_id, request.metadata.requester_metadata.user_id], [undefined, undefined, undefined]);
+            assert.equal(request.proxy_server_request.headers.langfuse_trace_user_id, undefined, "Langfuse's own header is dropped");
+            assert.equal(request.proxy_server_request.headers.authorization, "Bearer sk-x", "other headers stay");
+            assert.equal(request._key.end_user_rpm_limit, null, "the named person's limits do not apply");
+        }
     });
 
     it("the stricter of the team's and the route's mode wins", () => {

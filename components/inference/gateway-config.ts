@@ -109,6 +109,13 @@ export interface GatewayConfigInput {
     teams?: GatewayTeam[];
 }
 
+/**
+ * The headers LiteLLM itself reads the end user from, with any key and before any mapped header
+ * (litellm/proxy/auth/auth_utils.py get_end_user_id_from_request_body; research/l4-facts-s16.md).
+ * The public route strips them; in the mesh, the request-policy hook overrides what they say.
+ */
+export const LITELLM_END_USER_HEADERS = ["x-litellm-customer-id", "x-litellm-end-user-id"] as const;
+
 /** LiteLLM's config for the routes, their fallbacks, the request controls and the teams' trace destinations. */
 export function gatewayConfig({ routes, router, endUserHeaders = [], controls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }, teams = [] }: GatewayConfigInput) {
     const ownProjects = teams.filter((t) => t.langfuseProject);

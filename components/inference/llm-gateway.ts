@@ -53,6 +53,11 @@ export interface LlmGatewayArgs {
     router: RouterSettings;
     /** Headers applications name their users in (LiteLLM end users, Langfuse trace users). */
     endUserHeaders?: string[];
+    /**
+     * The keys whose calls may name a person in those headers, by team and alias (the chat UI's). For
+     * every other key the request-policy hook drops whatever the caller says the end user is.
+     */
+    endUserKeys?: { team: string; alias: string }[];
     /** Hosted models whose keys the gateway reads (names as in the routes' targets). */
     hostedKeyNames: string[];
     replicas: number;
@@ -131,6 +136,7 @@ export class LlmGateway extends pulumi.ComponentResource {
         this.requestPolicy = JSON.stringify(requestPolicy(
             Object.fromEntries(args.routes.map((r) => [r.name, { ...r.guardrails, classification: r.classification, ...(r.cacheTtlSeconds ? { cacheTtlSeconds: r.cacheTtlSeconds } : {}) }])),
             Object.fromEntries(args.teams.map((t) => [t.name, { ...t.guardrails, dataClass: t.dataClass, ownProject: t.langfuseProject !== undefined }])),
+            { headers: args.endUserHeaders ?? [], keys: args.endUserKeys ?? [] },
         ), null, 2);
         const access = JSON.stringify(gatewayAccess(args.teams, args.keyExpiryDays), null, 2);
         const configMap = new k8s.core.v1.ConfigMap(name, {

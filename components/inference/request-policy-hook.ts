@@ -27,6 +27,15 @@ CALLER_ROUTING = ("fallbacks", "context_window_fallbacks", "content_policy_fallb
                   "langfuse_host", "litellm_disabled_callbacks")
 # A team without its own Langfuse project traces to the platform's: a caller may not send its own keys.
 CALLER_TRACE_KEYS = ("langfuse_public_key", "langfuse_secret", "langfuse_secret_key")
+# Where a caller can say who the end user is, besides the mapped header: LiteLLM reads the first it
+# finds during auth, in this order after its own two headers (x-litellm-customer-id,
+# x-litellm-end-user-id): body user, litellm_metadata.user, metadata.user_id, safety_identifier
+# (litellm/proxy/auth/auth_utils.py get_end_user_id_from_request_body); the Langfuse callback also
+# takes metadata.trace_user_id and a langfuse_trace_user_id header (research/l4-facts-s16.md).
+CALLER_END_USER = ("user", "safety_identifier", "user_api_key_end_user_id")
+CALLER_END_USER_METADATA = ("user_id", "user", "trace_user_id")
+# What the key's end user set when auth looked it up: its budgets and limits, which LiteLLM copied.
+END_USER_LIMITS = ("end_user_rpm_limit", "end_user_tpm_limit", "end_user_max_budget")
 
 
 def texts(data):
@@ -114,7 +123,57 @@ class RequestPolicy(CustomLogger):
             data["cache"] = dict(controls, **{"use-cache": True, "ttl": route["cacheTtlSeconds"], "namespace": "%s.%s" % (team["dataClass"], team_id)})
         return data
 
+    def attribute(self, key, data):
+        """The call's end user: the person the chat UI's key names in its header, else nobody.
+
+        LiteLLM takes the end user from whatever the caller sends, with any key. Spend logs, customer
+        spend, Prometheus and the Langfuse trace read it later from the call's metadata, after this
+        hook, so it is set there; and every caller-chosen source is dropped.
+        """
+        end_users = self.policy.get("endUsers") or {}
+        trusted = any(getattr(key, "team_id", None) == k["team"] and getattr(key, "key_alias", None) == k["alias"] for k in end_users.get("keys", []))
+        request = data.get("proxy_server_request") if isinstance(data.get("proxy_server_request"), dict) else {}
+        headers = request.get("headers") if isinstance(request.get("headers"), dict) else {}
+        person = None
+        if trusted:
+            lowered = {str(name).lower(): value for name, value in headers.items()}
+            for name in end_users.get("headers", []):
+                value = lowered.get(name.lower())
+                if isinstance(value, str) and value.strip():
+                    person = value.strip()
+                    break
+        for field in CALLER_END_USER:
+            data.pop(field, None)
+        for name in [h for h in headers if str(h).lower().startswith("langfuse_")]:
+            headers.pop(name, None)
+        for bucket in ("metadata", "litellm_metadata"):
+            meta = data.get(bucket)
+            if isinstance(meta, dict):
+                for field in CALLER_END_USER_METADATA:
+                    meta.pop(field, None)
+                if isinstance(meta.get("requester_metadata"), dict):
+                    for field in CALLER_END_USER_METADATA:
+                        meta["requester_metadata"].pop(field, None)
+        # LiteLLM's own metadata for the call, as decide() finds it: litellm_metadata on Responses and
+        # /v1/messages, whose 'metadata' goes to the provider. Set, never removed: the Langfuse logger reads it.
+        own = "litellm_metadata" if isinstance(data.get("litellm_metadata"), dict) else "metadata"
+        if not isinstance(data.get(own), dict):
+            data[own] = {}
+        data[own]["user_api_key_end_user_id"] = person
+        data[own]["user_api_end_user_max_budget"] = None
+        data[own]["user_api_key_end_user_model_max_budget"] = None
+        if person is None:
+            data.pop("allowed_model_region", None)
+        try:
+            key.end_user_id = person
+            for field in END_USER_LIMITS:
+                if hasattr(key, field):
+                    setattr(key, field, None)
+        except (AttributeError, TypeError, ValueError):
+            pass
+
     async def async_pre_call_hook(self, user_api_key_dict, cache, data, call_type):
+        self.attribute(user_api_key_dict, data)
         return self.decide(getattr(user_api_key_dict, "team_id", None), data)
 
 

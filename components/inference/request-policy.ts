@@ -144,14 +144,21 @@ export interface TeamPolicy extends GuardrailChoice {
     ownProject: boolean;
 }
 
+/** Who may name the person behind a call: the headers that carry it, and the keys allowed to send them. */
+export interface EndUserPolicy {
+    headers: string[];
+    keys: { team: string; alias: string }[];
+}
+
 /** `request-policy.json`: what the hook reads. No secret in it. */
-export function requestPolicy(routes: Record<string, RoutePolicy>, teams: Record<string, TeamPolicy>) {
+export function requestPolicy(routes: Record<string, RoutePolicy>, teams: Record<string, TeamPolicy>, endUsers: EndUserPolicy = { headers: [], keys: [] }) {
     return {
         classes: ["public", "internal", "restricted"],
         modes: ["off", "log", "mask", "block"],
         guardrails: GUARDRAIL_NAMES,
         routes,
         teams,
+        endUsers,
         detect: { pii: PII_PATTERNS, promptInjection: PROMPT_INJECTION_PATTERNS },
     };
 }
