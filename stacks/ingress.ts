@@ -68,6 +68,8 @@ export interface IngressDeps {
     mesh: pulumi.Resource;
     scheduling?: Scheduling;
     replicas: number;
+    /** The pod network (k3s `cluster-cidr`). */
+    podCidr: string;
 }
 
 /** The ingress controller, the certificates' issuer, and a route per configured host. */
@@ -79,7 +81,7 @@ export class StackIngress {
 
     constructor(private readonly access: AccessConfig, private readonly deps: IngressDeps) {
         const opts = { provider: deps.provider, transformations: [childrenDependOn([deps.mesh])] };
-        this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling }, opts);
+        this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling, podCidr: deps.podCidr }, opts);
         this.issuer = new TlsIssuer("groundwork", access.tls.issuer === "acme"
             ? { kind: "acme", server: access.tls.acmeServer, email: access.tls.acmeEmail!, ingressClassName: INGRESS_CLASS }
             : { kind: "private-ca", certManagerNamespace: CERT_MANAGER_NAMESPACE }, { provider: deps.provider, dependsOn: [deps.certManager] });

@@ -140,7 +140,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         storageGbs: vaultConfig.storageGbs,
         scheduling,
     }, afterMesh(vaultBootstrap));
-    const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas });
+    const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas, podCidr: config.cluster.podCidr });
     guardedNamespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
         "pod-security.kubernetes.io/enforce-version": "latest",
     }), { provider });

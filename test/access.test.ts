@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
+import { nodeSourcePeers } from "../components/platform/network-isolation";
 import { vaultConfigureScript } from "../components/platform/vault-bootstrap";
 import { traefikServices } from "../components/rendered/ingress";
 import { PlanResult } from "../plan/run";
@@ -94,8 +95,27 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.deepEqual(ingressOpenings(parse(v).access!).map((o) => o.port), [80, 443]);
         });
 
+        it("keeps pods off the operators' entrypoint but lets the internet, the nodes and ServiceLB in (security review s14 M1)", async () => {
+            const policies = ofType(await committedPlan("dev"), "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as any).filter((p) => p.metadata.namespace === "groundwork-ingress");
+            const named = (name: string) => policies.find((p) => p.metadata.name === name)!;
+            assert.deepEqual(named("allow-traefik-entrypoints").spec.ingress, [{ ports: [{ port: 8000, protocol: "TCP" }, { port: 8443, protocol: "TCP" }] }], "the public entrypoints, from anywhere");
+            const [rule] = named("allow-traefik-operators-entrypoint").spec.ingress;
+            assert.deepEqual(rule.ports, [{ port: 9443, protocol: "TCP" }]);
+            const [internet, ...rest] = rule.from;
+            assert.deepEqual(internet, { ipBlock: { cidr: "0.0.0.0/0", except: ["10.42.0.0/16"] } }, "no pod address");
+            const flannel = rest.filter((p: any) => p.ipBlock).map((p: any) => p.ipBlock.cidr);
+            assert.equal(flannel.length, 256, "each node range's flannel address, for kube-proxy's hop from another node");
+            assert.deepEqual([flannel[0], flannel[1], flannel[255]], ["10.42.0.0/32", "10.42.1.0/32", "10.42.255.0/32"]);
+            assert.deepEqual(rest[rest.length - 1], {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "svccontroller.k3s.cattle.io/svcname": "traefik-operators", "svccontroller.k3s.cattle.io/svcnamespace": "groundwork-ingress" } },
+            }, "ServiceLB's pods of that Service only");
+            // A pod range of another size: one /32 per /24 k3s hands a node.
+            assert.deepEqual(nodeSourcePeers("172.20.4.0/22").map((p) => (p.ipBlock as { cidr: string }).cidr), ["0.0.0.0/0", "172.20.4.0/32", "172.20.5.0/32", "172.20.6.0/32", "172.20.7.0/32"]);
+        });
+
         it("gives each port its own LoadBalancer Service with the same source ranges (ServiceLB enforces them)", () => {
-            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!) });
+            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!), podCidr: "10.42.0.0/16" });
             assert.deepEqual(traefikServices("traefik", values), [
                 { name: "traefik", type: "LoadBalancer", ports: [443] },
                 { name: "traefik-http", type: "LoadBalancer", ports: [80] },

@@ -539,6 +539,7 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
         });
         assert.match(lineFor(dev, "cluster.podCidr"), /holds 1 node range\(s\) of \/24, but k3s gives each of this stack's 2 node\(s\) its own \/24; use a \/23 or larger/);
         assert.match(lineFor(dev, "cluster.serviceCidr"), /holds 4 addresses, but k3s gives cluster DNS the tenth; use a \/24 or larger/);
+        assert.match(lineFor(only("dev", (v) => (v.cluster.podCidr = "10.0.0.0/8")), "cluster.podCidr"), /= "10\.0\.0\.0\/8": holds 65536 node ranges of \/24, and the ingress's NetworkPolicy lists one address per node range, .*; use a \/10 or narrower/);
         // A range that holds cluster DNS but not the platform's Services (sweep s16 cl17); a /26 does.
         assert.match(lineFor(only("dev", (v) => (v.cluster.serviceCidr = "10.43.0.0/27")), "cluster.serviceCidr"), /= "10\.43\.0\.0\/27": holds 30 service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a \/24 or larger/);
         const roomy = stackValues("dev");
@@ -1077,10 +1078,13 @@ describe("pod and service networks wider than session 13's limits, which k3s v1.
         assert.equal(parse(wide).cluster.serviceCidr, "172.0.0.0/11");
     });
 
-    it("accepts an IPv4 pod network more than 16 bits wider than a node's /24, which the node range allocator takes", () => {
+    it("accepts an IPv4 pod network more than 16 bits wider than a node's /24, which the node range allocator takes, up to what the ingress's NetworkPolicy can list", () => {
         const wide = stackValues("edge");
+        wide.cluster.podCidr = "172.0.0.0/10";
+        assert.equal(parse(wide).cluster.podCidr, "172.0.0.0/10");
+        // Wider, the operators' entrypoint policy would list a peer per node range past what etcd stores (security review s14 M1).
         wide.cluster.podCidr = "172.0.0.0/7";
-        assert.equal(parse(wide).cluster.podCidr, "172.0.0.0/7");
+        assert.match(lineFor(problems(wide), "cluster.podCidr"), /holds 131072 node ranges of \/24, .*use a \/10 or narrower/);
     });
 });
 

@@ -8,7 +8,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { ENTRYPOINTS } from "./https-route";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { allowIngress } from "../platform/network-isolation";
+import { allowIngress, nodeSourcePeers, serviceLbPeer } from "../platform/network-isolation";
 import { SCRAPER } from "../observability/scraper";
 
 /**
@@ -43,6 +43,8 @@ export interface IngressControllerArgs {
     /** Who may reach each port (the cloud firewall's openings); a port not listed is not served. */
     openings: IngressOpening[];
     scheduling?: Scheduling;
+    /** The cluster's pod network (k3s `cluster-cidr`): pods are kept off the operators' entrypoint. */
+    podCidr: string;
 }
 
 /** The chart's values for our entrypoints and their LoadBalancer Services (one per port and audience). */
@@ -122,16 +124,25 @@ export class IngressController extends pulumi.ComponentResource {
         }, { parent: this });
         // Pod labels: traefik/traefik-helm-chart@v41.3.0:traefik/templates/_helpers.tpl L90-99 ("traefik.labelselector": name, instance `<release>-<namespace>`).
         const podSelector = INGRESS_PODS;
-        // The entrypoints take connections from ServiceLB's pods (klipper-lb masquerades the
-        // internet's) and from whatever kube-proxy's rules for the LoadBalancer addresses send
-        // (k3s's ServiceLB publishes node addresses with no ipMode: pkg/cloudprovider/servicelb.go
-        // L256-302), whose source is then a node's address. So they stay open by port; the address
-        // ranges are held by klipper-lb, kube-proxy's loadBalancerSourceRanges and the cloud firewalls.
-        // Limiting 9443 to ServiceLB's pods would refuse the kube-proxy path: not done until the
-        // path external traffic takes is verified.
+        // The entrypoints take connections from ServiceLB's pods (klipper-lb DNATs to the Service and
+        // masquerades, so the source is the svclb pod) and from kube-proxy's rules for the
+        // LoadBalancer addresses (ServiceLB publishes node addresses with no ipMode, which
+        // kube-proxy takes as VIPs: servicelb.go L256-302), whose source is the client on the node
+        // that received the connection, or another node's flannel address when it forwards it.
+        // The address ranges are held by klipper-lb's SRC_RANGES, kube-proxy's
+        // loadBalancerSourceRanges and the cloud firewalls: those see only traffic that arrives at a
+        // node. (research/m1-facts-s16.md; security review s14 M1.)
         allowIngress("traefik-entrypoints", {
-            namespace: INGRESS_NAMESPACE, podSelector, ports: Object.values(CONTAINER_PORTS), from: "anywhere",
-            reason: "the ingress entrypoints (web, websecure, operators), reached through ServiceLB",
+            namespace: INGRESS_NAMESPACE, podSelector, ports: [CONTAINER_PORTS.web, CONTAINER_PORTS.websecure], from: "anywhere",
+            reason: "the public entrypoints (web, websecure), reached through ServiceLB or kube-proxy",
+        }, { parent: this, dependsOn: [ns] });
+        // The operators' entrypoint: a pod reaching Traefik's ClusterIP or pod IP passes no range
+        // check, so pods are refused, but for ServiceLB's own pods of that Service; the internet and
+        // the nodes (kube-proxy's path, its cross-node hop included) are let in.
+        allowIngress("traefik-operators-entrypoint", {
+            namespace: INGRESS_NAMESPACE, podSelector, ports: [CONTAINER_PORTS.operators],
+            from: { peers: [...nodeSourcePeers(args.podCidr), serviceLbPeer(`${INGRESS_RELEASE}-operators`, INGRESS_NAMESPACE)] },
+            reason: "the operators' entrypoint, from outside the cluster only (ServiceLB or kube-proxy); no pod but ServiceLB's",
         }, { parent: this, dependsOn: [ns] });
         new MeshAuthorization(`${name}-traefik`, {
             namespace: INGRESS_NAMESPACE, podSelector, port: "traefik", clients: [],

@@ -91,8 +91,11 @@ export interface IngressAllowanceArgs {
     podSelector: Record<string, string>;
     /** Ports, by container port name or number; each must be one the selected pods listen on. */
     ports: (string | number)[];
-    /** Namespaces whose pods may connect; `cluster`, every pod of every namespace; `anywhere`, every source. */
-    from: string[] | "cluster" | "anywhere";
+    /**
+     * Namespaces whose pods may connect; `cluster`, every pod of every namespace; `anywhere`, every
+     * source; or NetworkPolicy peers written out (nodeSourcePeers, serviceLbPeer).
+     */
+    from: string[] | "cluster" | "anywhere" | { peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] };
     /** Who calls, for the reader of the cluster (the `groundwork.dev/reason` annotation). */
     reason: string;
     protocol?: "TCP" | "UDP";
@@ -102,9 +105,12 @@ export interface IngressAllowanceArgs {
 export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy {
     if (args.ports.length === 0) throw new Error(`allowIngress ${name}: an allowance names its ports`);
     // An empty `from` would admit every source: say "anywhere" for that.
-    if (Array.isArray(args.from) && args.from.length === 0) throw new Error(`allowIngress ${name}: an allowance names the namespaces it admits`);
+    if ((Array.isArray(args.from) && args.from.length === 0) || (typeof args.from === "object" && "peers" in args.from && args.from.peers.length === 0)) {
+        throw new Error(`allowIngress ${name}: an allowance names the namespaces it admits`);
+    }
     const from = args.from === "anywhere" ? undefined
         : args.from === "cluster" ? [{ namespaceSelector: {} }]
+        : "peers" in args.from ? args.from.peers
         : [...new Set(args.from)].sort().map(namespacePeer);
     return new k8s.networking.v1.NetworkPolicy(name, {
         metadata: { name: `allow-${name}`, namespace: args.namespace, annotations: { "groundwork.dev/reason": args.reason } },
@@ -140,6 +146,37 @@ const KUBE_SYSTEM_EGRESS: EgressAllowance[] = [
 
 /** The label ServiceLB puts on its pods: the namespace of the Service they serve (servicelb.go L41, L478-483). */
 export const SERVICELB_NAMESPACE_LABEL = "svccontroller.k3s.cattle.io/svcnamespace";
+/** The label ServiceLB puts on its pods: the name of the Service they serve (servicelb.go L40, L479-483). */
+export const SERVICELB_NAME_LABEL = "svccontroller.k3s.cattle.io/svcname";
+
+/** ServiceLB's pods for one LoadBalancer Service: in kube-system, by its name and namespace (k3s's default `--servicelb-namespace`). */
+export function serviceLbPeer(service: string, namespace: string): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+        podSelector: { matchLabels: { [SERVICELB_NAME_LABEL]: service, [SERVICELB_NAMESPACE_LABEL]: namespace } },
+    };
+}
+
+/**
+ * Every source that is not a pod: the internet and the nodes, kube-proxy's path included. A
+ * connection kube-proxy forwards from one node to a pod on another leaves masqueraded to the
+ * sending node's flannel address, the network address `.0` of its pod range (10.42.N.0), which
+ * no pod is given; so pods are excepted, and each node range's `.0` is let back in, one /32 per
+ * /24 k3s hands a node (research/m1-facts-s16.md sections 3-5: kube-router@v2.6.3-k3s1 checks
+ * sources before kube-proxy's SNAT on the node that receives, and accepts the node's own
+ * addresses before any policy, pkg/controllers/netpol/pod.go L230-233).
+ */
+export function nodeSourcePeers(podCidr: string): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    const [address, bits] = podCidr.split("/");
+    const prefix = Number(bits);
+    const base = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+    const ranges = prefix <= 24 ? 2 ** (24 - prefix) : 0;
+    const dotted = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+    return [
+        { ipBlock: { cidr: "0.0.0.0/0", except: [podCidr] } },
+        ...Array.from({ length: ranges }, (_, i) => ({ ipBlock: { cidr: `${dotted(base + i * 256)}/32` } })),
+    ];
+}
 
 /**
  * kube-system, which k3s fills itself, gets the same default deny, with what k3s's own pods are

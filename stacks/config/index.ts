@@ -322,6 +322,12 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (pods && (pods.prefix > 24 || 2 ** (24 - pods.prefix) < nodes.length)) {
         ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${pods.prefix > 24 ? "no" : 2 ** (24 - pods.prefix)} node range(s) of /24, but k3s gives each of this stack's ${nodes.length} node(s) its own /24; use a /${Math.min(24, 24 - Math.ceil(Math.log2(Math.max(nodes.length, 1))))} or larger, such as 10.42.0.0/16` });
     }
+    // The operators' entrypoint lets each node range's flannel address in, one NetworkPolicy peer per
+    // /24 (components/platform/network-isolation.ts nodeSourcePeers): a /9 gives 32,768 of them,
+    // over a megabyte, near the 1.5 MiB etcd stores in one request (etcd --max-request-bytes).
+    if (pods && pods.prefix < 10) {
+        ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${2 ** (24 - pods.prefix)} node ranges of /24, and the ingress's NetworkPolicy lists one address per node range, which at this size is more than the API server stores in one object; use a /10 or narrower, such as 10.42.0.0/16` });
+    }
     // Pulumi reads the kubeconfig and bootstraps Vault over SSH at the initial OCI server's public address.
     const ociServers = objectItems(isObject(cfg.oci) ? cfg.oci.nodes : undefined).filter(([n]) => n.role === "server");
     if (ociServers.length > 0 && ociServers[0][0].public === false) {
