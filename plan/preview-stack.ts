@@ -72,10 +72,10 @@ function pathPart(part: string | number): string {
     if (typeof part === "number") return `[${part}]`;
     if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(part)) return `.${part}`;
     // The CLI reads a quoted key byte for byte and un-escapes `\"` alone
-    // (pulumi/pulumi@v3.248.0 sdk/go/common/resource/properties_path.go parsePropertyPath), so a
-    // backslash before a quote or at the end cannot be written.
-    if (/\\("|$)/.test(part)) {
-        throw new StackFileError(`the key ${JSON.stringify(part)} ends in, or puts before a quote, a backslash, which pulumi config set --path cannot address; rename the key`);
+    // (pulumi/pulumi@v3.248.0 sdk/go/common/resource/properties_path.go parsePropertyPath): a
+    // backslash before a quote is written `\\"`, but one at the end would escape the closing quote.
+    if (part.endsWith("\\")) {
+        throw new StackFileError(`the key ${JSON.stringify(part)} ends in a backslash, which pulumi config set --path cannot address; rename the key`);
     }
     return `["${part.replace(/"/g, '\\"')}"]`;
 }

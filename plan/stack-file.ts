@@ -111,6 +111,9 @@ function placeholderPrivateKey(path: string): string {
  * saved as Latin-1 reads here but not for `pulumi up`. Names the position and the byte, never the text.
  */
 export function utf8Text(file: string, bytes: Buffer): string {
+    // UTF-16 with its byte-order mark, which yaml.v3 reads too (readerc.go yaml_parser_determine_encoding).
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
     try {
         return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {

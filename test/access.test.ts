@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
-import { nodeSourcePeers } from "../components/platform/network-isolation";
+import { nodeSourcePeers, rangesWithout } from "../components/platform/network-isolation";
 import { vaultConfigureScript } from "../components/platform/vault-bootstrap";
 import { traefikServices } from "../components/rendered/ingress";
 import { PlanResult } from "../plan/run";
@@ -110,6 +110,13 @@ describe("the way in: access, TLS and single sign-on", () => {
                 namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
                 podSelector: { matchLabels: { "svccontroller.k3s.cattle.io/svcname": "traefik-operators", "svccontroller.k3s.cattle.io/svcnamespace": "groundwork-ingress" } },
             }, "ServiceLB's pods of that Service only");
+            // An operator range that holds the pod network loses it on the LoadBalancer, which has no except (review s16).
+            const wide = stackValues("dev");
+            wide.access.operatorRanges = ["10.0.0.0/8"];
+            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(wide).access!), podCidr: "10.42.0.0/16" });
+            const operators = values.service.additionalServices.operators.spec.loadBalancerSourceRanges as string[];
+            assert.deepEqual(operators, ["10.0.0.0/11", "10.32.0.0/13", "10.40.0.0/15", "10.43.0.0/16", "10.44.0.0/14", "10.48.0.0/12", "10.64.0.0/10", "10.128.0.0/9"]);
+            assert.deepEqual(rangesWithout(["198.51.100.0/24"], "10.42.0.0/16"), ["198.51.100.0/24"], "a range apart from it is kept whole");
             // A pod range of another size: one /32 per /24 k3s hands a node.
             assert.deepEqual(nodeSourcePeers("172.20.4.0/22").map((p) => (p.ipBlock as { cidr: string }).cidr), ["0.0.0.0/0", "172.20.4.0/32", "172.20.5.0/32", "172.20.6.0/32", "172.20.7.0/32"]);
         });

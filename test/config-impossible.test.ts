@@ -466,6 +466,11 @@ describe("YAML the Pulumi CLI reads differently from the plan (bad-input sweep s
         assert.throws(() => readStackFile(file, "groundwork"), { message: `${file}:3:4: is not valid UTF-8 (byte 0xE2), which the Pulumi CLI refuses to read; save the file as UTF-8` });
         fs.writeFileSync(file, "config:\n  # café, € and 日本: UTF-8 throughout\n  groundwork:cluster: {}\n");
         assert.equal(readStackFile(file, "groundwork").config["groundwork:cluster"], "{}");
+        // UTF-16 with its byte-order mark, which yaml.v3 decodes too (review s16); UTF-8's mark is dropped.
+        fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("config:\n  groundwork:cluster: {}\n", "utf16le")]));
+        assert.equal(readStackFile(file, "groundwork").config["groundwork:cluster"], "{}");
+        fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("config:\n  groundwork:cluster: {}\n")]));
+        assert.equal(readStackFile(file, "groundwork").config["groundwork:cluster"], "{}");
     });
 
     it("reads what both read alike, and applies merge keys as the CLI does", () => {
@@ -541,7 +546,7 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
         assert.match(lineFor(dev, "cluster.serviceCidr"), /holds 4 addresses, but k3s gives cluster DNS the tenth; use a \/24 or larger/);
         assert.match(lineFor(only("dev", (v) => (v.cluster.podCidr = "10.0.0.0/8")), "cluster.podCidr"), /= "10\.0\.0\.0\/8": holds 65536 node ranges of \/24, and the ingress's NetworkPolicy lists one address per node range, .*; use a \/10 or narrower/);
         // A range that holds cluster DNS but not the platform's Services (sweep s16 cl17); a /26 does.
-        assert.match(lineFor(only("dev", (v) => (v.cluster.serviceCidr = "10.43.0.0/27")), "cluster.serviceCidr"), /= "10\.43\.0\.0\/27": holds 30 service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a \/24 or larger/);
+        assert.match(lineFor(only("dev", (v) => (v.cluster.serviceCidr = "10.43.0.0/27")), "cluster.serviceCidr"), /= "10\.43\.0\.0\/27": holds 30 service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a \/26 or larger/);
         const roomy = stackValues("dev");
         roomy.cluster.serviceCidr = "10.43.0.0/26";
         assert.equal(parse(roomy).cluster.serviceCidr, "10.43.0.0/26");
@@ -842,6 +847,8 @@ describe("bad-input sweep s13, second half: addresses, subnets, replicas and nam
         tunnelled.edge.machines[2].host = "127.0.0.1";
         tunnelled.edge.machines[2].port = 10250;
         assert.equal(parse(tunnelled).edge!.machines[2].port, 10250, "a tunnel's local port is not the machine's");
+        tunnelled.edge.machines[2].host = "localhost";
+        assert.equal(parse(tunnelled).edge!.machines[2].port, 10250, "nor at localhost");
     });
 
     it("refuses an edge host no SSH reaches, and a loopback server the other nodes would join, but keeps a tunnelled agent (ed04)", () => {

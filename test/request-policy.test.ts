@@ -237,11 +237,14 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
             proxy_server_request: { headers: { "x-openwebui-user-email": "victim@groundwork.example", "x-litellm-customer-id": "victim", langfuse_trace_user_id: "victim", authorization: "Bearer sk-x" } },
             allowed_model_region: "eu",
         });
-        const [notebook, chatUi, chatWithoutHeader] = decide(plans.dev, [
+        const [notebook, chatUi, chatWithoutHeader, emptyLitellmMetadata] = decide(plans.dev, [
             { team, alias: `${team}-notebooks`, data: spoofed() },
             { team, alias, data: spoofed() },
             { team, alias, data: { ...spoofed(), proxy_server_request: { headers: {} } } },
+            // On /chat/completions LiteLLM wrote the slot into metadata; a caller's empty litellm_metadata must not leave it there (review s16).
+            { team, alias: `${team}-notebooks`, data: { ...spoofed(), litellm_metadata: {} } },
         ]);
+        assert.deepEqual([emptyLitellmMetadata.metadata.user_api_key_end_user_id, emptyLitellmMetadata.litellm_metadata.user_api_key_end_user_id], [null, null]);
         for (const request of [notebook, chatWithoutHeader]) {
             assert.equal(request.metadata.user_api_key_end_user_id, null, "no one is charged for another key's calls");
             assert.equal(request._key.end_user_id, null);

@@ -248,6 +248,8 @@ describe("GitHub workflows", function () {
         assert.ok(byHand("pull_request_target", "gh pr checkout ${{ github.event.number }}"));
         assert.ok(byHand("issue_comment", "git fetch origin refs/pull/${{ github.event.issue.number }}/head && git checkout FETCH_HEAD"));
         assert.ok(!byHand("pull_request_target", "git fetch origin main"), "the base's own branch");
+        assert.ok(byHand("pull_request_target", "git -C . fetch origin pull/${{ github.event.number }}/head"));
+        assert.ok(flagged("pull_request_target", "${{ github.event.pull_request.merge_commit_sha }}"), "the merge commit is the PR's code");
         assert.ok(pullRequestSecretProblems("w.yml", "on: pull_request_target\njobs:\n  build:\n    uses: ./.github/workflows/build.yml\n    with:\n      ref: ${{ github.event.pull_request.head.sha }}\n").some((p) => p.includes("checks out the pull request's code")), "a called workflow handed the head");
         assert.ok(!flagged("push", "${{ github.event.workflow_run.head_sha }}"), "push runs only reviewed code");
     });
@@ -271,6 +273,13 @@ describe("GitHub workflows", function () {
         }
         assert.equal(pullRequestSecretProblems("p.yml", "on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n").filter((p) => p.includes("hands PULUMI_ACCESS_TOKEN")).length, 1, "secrets: inherit");
         assert.equal(production("      - run: echo ${{ secrets.AWS_ROLE }}\n").length, 0, "another secret, guarded");
+        // Review s16: a `}}` inside a string literal, an `if:` without braces.
+        assert.equal(production("      - run: echo \"${{ format('}}{0}', secrets.PULUMI_ACCESS_TOKEN) }}\"\n").length, 1, "}} in a literal");
+        assert.equal(production("      - run: echo hi\n        if: startsWith(secrets.PULUMI_ACCESS_TOKEN, 'pul-')\n").length, 1, "a brace-less if");
+        // Not the secrets context: a property so named, a file pattern, a variable.
+        for (const text of ["${{ hashFiles('secrets/**') }}", "${{ vars.SECRETS }}", "${{ matrix.secrets }}", "${{ steps.secrets.outputs.value }}"]) {
+            assert.deepEqual(pullRequestSecretProblems("p.yml", job("", `      - run: echo ${text}\n`)), [], text);
+        }
 
         // A token that writes beside the PR's code: the code can use it.
         const checkout = "      - uses: actions/checkout@v4\n      - run: npm test\n";
@@ -297,6 +306,8 @@ describe("GitHub workflows", function () {
         assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.base.sha && github.event.pull_request.head.sha }}\n").length, 1, "a ref that merely mentions the base");
         assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.base_ref }}\n").length, 0, "the base branch itself");
         assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - run: gh api repos/o/r/issues/1/comments -F body=@b.md\n").length, 0, "gh without a checkout");
+        assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - uses: Actions/Checkout@v4\n").length, 1, "names are case-insensitive");
+        assert.equal(writer("    runs-on: ubuntu-latest\n    steps:\n      - run: git -C . fetch origin main\n").length, 1, "git with options before the command");
     });
 
     it("every run: block in the workflows passes shellcheck as the runner's bash runs it", () => {

@@ -36,6 +36,8 @@ CALLER_END_USER = ("user", "safety_identifier", "user_api_key_end_user_id")
 CALLER_END_USER_METADATA = ("user_id", "user", "trace_user_id")
 # What the key's end user set when auth looked it up: its budgets and limits, which LiteLLM copied.
 END_USER_LIMITS = ("end_user_rpm_limit", "end_user_tpm_limit", "end_user_max_budget")
+# Where LiteLLM writes the end user and their budgets into a call's metadata (add_litellm_data_to_request).
+END_USER_SLOTS = ("user_api_key_end_user_id", "user_api_end_user_max_budget", "user_api_key_end_user_model_max_budget")
 
 
 def texts(data):
@@ -155,13 +157,18 @@ class RequestPolicy(CustomLogger):
                     for field in CALLER_END_USER_METADATA:
                         meta["requester_metadata"].pop(field, None)
         # LiteLLM's own metadata for the call, as decide() finds it: litellm_metadata on Responses and
-        # /v1/messages, whose 'metadata' goes to the provider. Set, never removed: the Langfuse logger reads it.
+        # /v1/messages, whose 'metadata' goes to the provider. Set, never removed: the Langfuse logger
+        # reads it. And wherever LiteLLM already wrote the slot: a caller sending an empty
+        # litellm_metadata on /chat/completions must not leave the forged one in metadata.
         own = "litellm_metadata" if isinstance(data.get("litellm_metadata"), dict) else "metadata"
         if not isinstance(data.get(own), dict):
             data[own] = {}
-        data[own]["user_api_key_end_user_id"] = person
-        data[own]["user_api_end_user_max_budget"] = None
-        data[own]["user_api_key_end_user_model_max_budget"] = None
+        for bucket in ("metadata", "litellm_metadata"):
+            meta = data.get(bucket)
+            if isinstance(meta, dict) and (bucket == own or any(k in meta for k in END_USER_SLOTS)):
+                meta["user_api_key_end_user_id"] = person
+                meta["user_api_end_user_max_budget"] = None
+                meta["user_api_key_end_user_model_max_budget"] = None
         if person is None:
             data.pop("allowed_model_region", None)
         try:

@@ -8,7 +8,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { ENTRYPOINTS } from "./https-route";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { allowIngress, nodeSourcePeers, serviceLbPeer } from "../platform/network-isolation";
+import { allowIngress, nodeSourcePeers, rangesWithout, serviceLbPeer } from "../platform/network-isolation";
 import { SCRAPER } from "../observability/scraper";
 
 /**
@@ -45,6 +45,13 @@ export interface IngressControllerArgs {
     scheduling?: Scheduling;
     /** The cluster's pod network (k3s `cluster-cidr`): pods are kept off the operators' entrypoint. */
     podCidr: string;
+}
+
+/** The operator ranges a LoadBalancer admits: without the pod network, and never empty (an empty list admits everyone). */
+function operatorSourceRanges(ranges: string[], podCidr: string): string[] {
+    const kept = rangesWithout(ranges, podCidr);
+    if (kept.length === 0) throw new Error(`the operator ranges ${ranges.join(", ")} lie inside the pod network ${podCidr}; the config refuses that`);
+    return kept;
 }
 
 /** The chart's values for our entrypoints and their LoadBalancer Services (one per port and audience). */
@@ -88,7 +95,8 @@ export function ingressControllerValues(args: IngressControllerArgs): Record<str
             ...lb(https ?? []),
             additionalServices: {
                 ...(http ? { http: lb(http) } : {}),
-                ...(operators ? { operators: lb(operators) } : {}),
+                // Never the pod network: a pod would pass the ranges by a node's address (review s16).
+                ...(operators ? { operators: lb(operatorSourceRanges(operators, args.podCidr)) } : {}),
             },
         },
         resources: RESOURCES,

@@ -157,6 +157,31 @@ export function serviceLbPeer(service: string, namespace: string): k8s.types.inp
     };
 }
 
+/** An IPv4 range as its first address and prefix length (ranges here are always network-aligned). */
+const rangeOf = (cidr: string): [number, number] => {
+    const [address, bits] = cidr.split("/");
+    return [address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0), Number(bits)];
+};
+const dottedQuad = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+
+/**
+ * Address ranges with another range taken out, as CIDRs: a range holding it is split into halves
+ * until none overlaps. A LoadBalancer's source ranges have no `except`, so an operator range that
+ * holds the pod network (10.0.0.0/8) would let pods in by a node's address (review s16).
+ */
+export function rangesWithout(cidrs: string[], excluded: string): string[] {
+    const [xBase, xPrefix] = rangeOf(excluded);
+    const xEnd = xBase + 2 ** (32 - xPrefix);
+    const split = ([base, prefix]: [number, number]): [number, number][] => {
+        const end = base + 2 ** (32 - prefix);
+        if (end <= xBase || base >= xEnd) return [[base, prefix]]; // apart
+        if (base >= xBase && end <= xEnd) return []; // inside the excluded range
+        const half = 2 ** (31 - prefix);
+        return [...split([base, prefix + 1]), ...split([base + half, prefix + 1])];
+    };
+    return [...new Set(cidrs.flatMap((c) => split(rangeOf(c)).map(([b, p]) => `${dottedQuad(b)}/${p}`)))];
+}
+
 /**
  * Every source that is not a pod: the internet and the nodes, kube-proxy's path included. A
  * connection kube-proxy forwards from one node to a pod on another leaves masqueraded to the
@@ -167,14 +192,11 @@ export function serviceLbPeer(service: string, namespace: string): k8s.types.inp
  * addresses before any policy, pkg/controllers/netpol/pod.go L230-233).
  */
 export function nodeSourcePeers(podCidr: string): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
-    const [address, bits] = podCidr.split("/");
-    const prefix = Number(bits);
-    const base = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+    const [base, prefix] = rangeOf(podCidr);
     const ranges = prefix <= 24 ? 2 ** (24 - prefix) : 0;
-    const dotted = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
     return [
         { ipBlock: { cidr: "0.0.0.0/0", except: [podCidr] } },
-        ...Array.from({ length: ranges }, (_, i) => ({ ipBlock: { cidr: `${dotted(base + i * 256)}/32` } })),
+        ...Array.from({ length: ranges }, (_, i) => ({ ipBlock: { cidr: `${dottedQuad(base + i * 256)}/32` } })),
     ];
 }
 

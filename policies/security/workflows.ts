@@ -19,8 +19,13 @@ const RUNS_PR_CODE = ["pull_request", "pull_request_review", "pull_request_revie
  * events anyone can cause: checking out the pull request there runs its code with them.
  */
 const RUNS_WITH_SECRETS = ["pull_request_target", "workflow_run", "issue_comment"];
-/** Every `${{ }}` expression, read to its closing `}}`: `format('{0}', secrets.X)` holds a `}`. */
-const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
+/**
+ * Every `${{ }}` expression, read to its closing `}}` outside string literals, as GitHub's parser
+ * does: `format('{0}', secrets.X)` holds a `}`, and `format('}}{0}', secrets.X)` a `}}`.
+ */
+const EXPRESSION = /\$\{\{((?:'(?:[^']|'')*'|[^'}]|\}(?!\}))*)\}\}/g;
+/** A string literal inside an expression: `'...'`, a quote doubled inside. */
+const STRING_LITERAL = /'(?:[^']|'')*'/g;
 /** The token GitHub scopes to the job (its `permissions`), not a credential of ours. */
 const JOB_TOKEN = "GITHUB_TOKEN";
 /**
@@ -31,7 +36,7 @@ const JOB_TOKEN = "GITHUB_TOKEN";
 const ALL_SECRETS = "secrets.*";
 const NOT_FORKS = /github\.event\.pull_request\.head\.repo\.full_name\s*==\s*github\.repository/;
 /** A ref that names the pull request's code: its head, its merge ref, or the commit a workflow_run ran on. */
-const PR_CODE_REF = /github\.event\.(pull_request|workflow_run|issue)\b[\w.]*\.head|github\.head_ref|refs\/pull\/|\bpull\//;
+const PR_CODE_REF = /github\.event\.(pull_request|workflow_run|issue)\b[\w.]*\.(head|merge_commit_sha)|github\.head_ref|refs\/pull\/|\bpull\//;
 
 /**
  * The secrets an object's expressions reach: `NAME` for `secrets.NAME`, `secrets.*` for anything
@@ -40,12 +45,20 @@ const PR_CODE_REF = /github\.event\.(pull_request|workflow_run|issue)\b[\w.]*\.h
 function secretsIn(value: unknown): string[] {
     const found: string[] = [];
     // Through JSON, a quote inside the expression reads `\"`; `secrets['X']` keeps its single quotes.
-    for (const [, expression] of JSON.stringify(value ?? "").matchAll(EXPRESSION)) {
-        const named = [...expression.matchAll(/\bsecrets\s*(?:\.\s*(\w+)|\[\s*'(\w+)'\s*\])/gi)].map((m) => (m[1] ?? m[2]).toUpperCase());
-        const whole = (expression.match(/\bsecrets\b/gi) ?? []).length > named.length;
+    for (const [, expression] of JSON.stringify(withExpressionIfs(value) ?? "").matchAll(EXPRESSION)) {
+        // The context, not a property named so (`steps.secrets.outputs`, `vars.SECRETS`) nor text in quotes (`hashFiles('secrets/**')`).
+        const named = [...expression.matchAll(/(?<![.\w])secrets\s*(?:\.\s*(\w+)|\[\s*'(\w+)'\s*\])/gi)].map((m) => (m[1] ?? m[2]).toUpperCase());
+        const whole = (expression.replace(STRING_LITERAL, "''").match(/(?<![.\w])secrets\b/gi) ?? []).length > named.length;
         found.push(...named.filter((n) => n !== JOB_TOKEN), ...(whole ? [ALL_SECRETS] : []));
     }
     return found;
+}
+
+/** The object with every `if:` written without `${{ }}` wrapped in it: GitHub evaluates an `if` as an expression either way. */
+function withExpressionIfs(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(withExpressionIfs);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "if" && typeof v === "string" && !v.includes("${{") ? `\${{ ${v} }}` : withExpressionIfs(v)]));
 }
 
 /** The production secrets among those a part of the workflow reaches: all of them where it reaches every secret. */
@@ -85,7 +98,9 @@ function writeScopes(permissions: unknown): string[] {
 /** A ref that is the base branch's code and nothing else: one expression naming the base. */
 const BASE_REF = /^\s*\$\{\{\s*(github\.event\.pull_request\.base\.(sha|ref)|github\.base_ref)\s*\}\}\s*$/;
 /** Commands that fetch a repository's code from a `run:` step: git itself, or GitHub's CLI. */
-const FETCHES_CODE = /\bgit\s+(clone|fetch|pull|checkout|switch|worktree)\b|\bgh\s+(pr\s+checkout|repo\s+clone)\b/;
+const FETCHES_CODE = /\bgit\b[^\n;&|]*?\s(clone|fetch|pull|checkout|switch|worktree)\b|\bgh\s+(pr\s+checkout|repo\s+clone)\b/;
+/** actions/checkout, however its owner and name are cased (GitHub's names are case-insensitive). */
+const isCheckout = (step: any): boolean => String(step.uses ?? "").toLowerCase().startsWith("actions/checkout@");
 
 /**
  * A job that runs the pull request's code, in a workflow a pull request triggers: it checks out any
@@ -93,11 +108,11 @@ const FETCHES_CODE = /\bgit\s+(clone|fetch|pull|checkout|switch|worktree)\b|\bgh
  * reusable workflow, which runs with the caller's token and may check out whatever it likes.
  */
 const runsPullRequestCode = (job: any): boolean => job.uses !== undefined || (job.steps ?? []).some((s: any) =>
-    (String(s.uses ?? "").startsWith("actions/checkout@") && !BASE_REF.test(String(s.with?.ref ?? ""))) || FETCHES_CODE.test(String(s.run ?? "")));
+    (isCheckout(s) && !BASE_REF.test(String(s.with?.ref ?? ""))) || FETCHES_CODE.test(String(s.run ?? "")));
 
 /** A job that checks out the pull request's head or merge ref, by actions/checkout or by hand. */
 const checksOutPullRequestRef = (job: any): boolean => (job.steps ?? []).some((s: any) =>
-    (String(s.uses ?? "").startsWith("actions/checkout@") && PR_CODE_REF.test(JSON.stringify(s.with ?? {}))) ||
+    (isCheckout(s) && PR_CODE_REF.test(JSON.stringify(s.with ?? {}))) ||
     (FETCHES_CODE.test(String(s.run ?? "")) && (PR_CODE_REF.test(String(s.run)) || /\bgh\s+pr\s+checkout\b/.test(String(s.run))))) ||
     (job.uses !== undefined && PR_CODE_REF.test(JSON.stringify(job.with ?? {})));
 

@@ -45,7 +45,7 @@ const edgeMachineSchema = z.strictObject({
     // sshd on one of them makes one of the two fail to start. A loopback host is a tunnel's end,
     // whose port is not the machine's.
     const taken = k3sPortOn(m.port, m.role);
-    if (taken !== undefined && !(isIpv4(m.host) && m.host.startsWith("127."))) {
+    if (taken !== undefined && !(isIpv4(m.host) && m.host.startsWith("127.")) && m.host !== "localhost") {
         ctx.addIssue({ code: "custom", path: ["port"], message: `is a port k3s listens on at this ${m.role} (${taken}): sshd and k3s cannot both bind it; move sshd to another port (22, or e.g. 2222)` });
     }
 });

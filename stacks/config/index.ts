@@ -326,7 +326,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     // /24 (components/platform/network-isolation.ts nodeSourcePeers): a /9 gives 32,768 of them,
     // over a megabyte, near the 1.5 MiB etcd stores in one request (etcd --max-request-bytes).
     if (pods && pods.prefix < 10) {
-        ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${2 ** (24 - pods.prefix)} node ranges of /24, and the ingress's NetworkPolicy lists one address per node range, which at this size is more than the API server stores in one object; use a /10 or narrower, such as 10.42.0.0/16` });
+        ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${2 ** (24 - pods.prefix)} node ranges of /24, and the ingress's NetworkPolicy lists one address per node range, which at this size is over a megabyte, near the 1.5 MiB etcd accepts in one request; use a /10 or narrower, such as 10.42.0.0/16` });
     }
     // Pulumi reads the kubeconfig and bootstraps Vault over SSH at the initial OCI server's public address.
     const ociServers = objectItems(isObject(cfg.oci) ? cfg.oci.nodes : undefined).filter(([n]) => n.role === "server");
@@ -346,7 +346,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (services && services.prefix > 28) {
         ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix)} addresses, but k3s gives cluster DNS the tenth; use a /24 or larger, such as 10.43.0.0/16` });
     } else if (services && services.prefix > 26) {
-        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix) - 2} service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a /24 or larger, such as 10.43.0.0/16` });
+        ctx.addIssue({ code: "custom", path: ["cluster", "serviceCidr"], message: `holds ${2 ** (32 - services.prefix) - 2} service addresses, but the platform runs about 40 Services, more with each model and app, and a Service without an address is never created; use a /26 or larger (a /24 leaves room to grow), such as 10.43.0.0/16` });
     }
     // No upper size either: kube-apiserver refuses a service range wider than /12 ("the mask must be
     // >= 12", cmd/kube-apiserver/app/options/validation.go maxCIDRBits 20) only unless

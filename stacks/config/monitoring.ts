@@ -45,11 +45,11 @@ const recipient = withName("must be one e-mail address, or one in <> after a dis
  * Chat tools' webhooks, which take their own JSON and refuse Alertmanager's generic webhook body
  * (a `version`, `status` and `alerts`, no message text: prometheus/alertmanager@v0.34.0
  * notify/webhook/webhook.go L61-68 `Message`, with template.Data): Slack answers `400 no_text`, Discord `400` "Cannot send an
- * empty message", Teams Workflows an unparsed card. Each has its own receiver, or none here.
+ * empty message". Each has its own receiver, or none here. (A Logic Apps or Power Automate flow
+ * takes any JSON its trigger is given, so it stays a valid relay.)
  */
 const CHAT_TOOL_HOSTS: [RegExp, string][] = [
     [/^hooks\.slack\.com$/, "a Slack webhook; Slack refuses Alertmanager's webhook JSON (no text): set receiver.slack.url instead"],
-    [/(^|\.)logic\.azure\.com$|(^|\.)powerautomate\.com$|(^|\.)powerplatform\.com$/, "a Microsoft Teams Workflows webhook, which takes an Adaptive Card, not Alertmanager's webhook JSON: set receiver.teams.url instead"],
     [/(^|\.)webhook\.office\.com$/, "a Microsoft 365 connector webhook, which takes a MessageCard, not Alertmanager's webhook JSON: create a Teams Workflows webhook and set receiver.teams.url"],
     [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses Alertmanager's webhook JSON (no content): use Discord's Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
 ];
