@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
-import { nodeSourcePeers, rangesWithout } from "../components/platform/network-isolation";
+import { rangesWithout } from "../components/ipv4-ranges";
+import { nodeSourcePeers } from "../components/platform/network-isolation";
 import { vaultConfigureScript } from "../components/platform/vault-bootstrap";
 import { traefikServices } from "../components/rendered/ingress";
 import { PlanResult } from "../plan/run";

@@ -273,6 +273,9 @@ describe("GitHub workflows", function () {
         }
         assert.equal(pullRequestSecretProblems("p.yml", "on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n").filter((p) => p.includes("hands PULUMI_ACCESS_TOKEN")).length, 1, "secrets: inherit");
         assert.equal(production("      - run: echo ${{ secrets.AWS_ROLE }}\n").length, 0, "another secret, guarded");
+        // On push and pull_request both, a push-only job still runs from the pull request's copy of the file (review s16).
+        const both = pullRequestSecretProblems("p.yml", "on: [push, pull_request]\njobs:\n  deploy:\n    if: github.event_name == 'push'\n    environment: production\n    runs-on: ubuntu-latest\n    steps:\n      - run: pulumi up\n        env:\n          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}\n");
+        assert.match(both[0], /; a job meant for pushes belongs in a workflow file pull_request does not trigger, as a pull request runs its own copy of this one, if: included$/);
         // Review s16: a `}}` inside a string literal, an `if:` without braces.
         assert.equal(production("      - run: echo \"${{ format('}}{0}', secrets.PULUMI_ACCESS_TOKEN) }}\"\n").length, 1, "}} in a literal");
         assert.equal(production("      - run: echo hi\n        if: startsWith(secrets.PULUMI_ACCESS_TOKEN, 'pul-')\n").length, 1, "a brace-less if");

@@ -8,7 +8,8 @@ import { pinnedRelease } from "../pinned-chart";
 import { ENTRYPOINTS } from "./https-route";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { allowIngress, nodeSourcePeers, rangesWithout, serviceLbPeer } from "../platform/network-isolation";
+import { rangesWithout } from "../ipv4-ranges";
+import { allowIngress, nodeSourcePeers, serviceLbPeer } from "../platform/network-isolation";
 import { SCRAPER } from "../observability/scraper";
 
 /**

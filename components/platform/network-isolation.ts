@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { dottedQuad, rangeOf } from "../ipv4-ranges";
 import { KUBELET_PORT } from "../k3s/ports";
 import { MONITORING_NAMESPACE, PROXY_ADMIN_PORT } from "../observability/scraper";
 import { EgressAllowance, isolateNamespaceEgress } from "./egress";
@@ -155,31 +156,6 @@ export function serviceLbPeer(service: string, namespace: string): k8s.types.inp
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
         podSelector: { matchLabels: { [SERVICELB_NAME_LABEL]: service, [SERVICELB_NAMESPACE_LABEL]: namespace } },
     };
-}
-
-/** An IPv4 range as its first address and prefix length (ranges here are always network-aligned). */
-const rangeOf = (cidr: string): [number, number] => {
-    const [address, bits] = cidr.split("/");
-    return [address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0), Number(bits)];
-};
-const dottedQuad = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-
-/**
- * Address ranges with another range taken out, as CIDRs: a range holding it is split into halves
- * until none overlaps. A LoadBalancer's source ranges have no `except`, so an operator range that
- * holds the pod network (10.0.0.0/8) would let pods in by a node's address (review s16).
- */
-export function rangesWithout(cidrs: string[], excluded: string): string[] {
-    const [xBase, xPrefix] = rangeOf(excluded);
-    const xEnd = xBase + 2 ** (32 - xPrefix);
-    const split = ([base, prefix]: [number, number]): [number, number][] => {
-        const end = base + 2 ** (32 - prefix);
-        if (end <= xBase || base >= xEnd) return [[base, prefix]]; // apart
-        if (base >= xBase && end <= xEnd) return []; // inside the excluded range
-        const half = 2 ** (31 - prefix);
-        return [...split([base, prefix + 1]), ...split([base + half, prefix + 1])];
-    };
-    return [...new Set(cidrs.flatMap((c) => split(rangeOf(c)).map(([b, p]) => `${dottedQuad(b)}/${p}`)))];
 }
 
 /**

@@ -134,7 +134,9 @@ export function pullRequestSecretProblems(file: string, text: string, protectedE
     const production = runsPrCode ? productionAmong([...secretsIn(workflow), ...Object.values<any>(workflow.jobs ?? {}).flatMap(jobSecrets)], productionSecrets) : [];
     if (production.length > 0) {
         problems.push(`${file}: hands ${production.join(", ")} to a pull-request workflow, whose code and workflow file the pull request controls; ` +
-            "it decrypts every stack it can read, approval or not: preview a throwaway stack (npm run preview-stack) and keep it in an environment only the protected branch deploys from");
+            "it decrypts every stack it can read, approval or not: preview a throwaway stack (npm run preview-stack) and keep it in an environment only the protected branch deploys from" +
+            // A push job beside pull_request runs from the pull request's copy of this file, its `if:` included.
+            (triggers.includes("push") ? "; a job meant for pushes belongs in a workflow file pull_request does not trigger, as a pull request runs its own copy of this one, if: included" : ""));
     }
     for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
         const guarded = isGuarded(job, protectedEnvironments);
