@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_SERVICE_PORT, CHAT_RELEASE, ChatUi } from "../components/apps/chat-ui";
+import { keyAlias } from "../components/inference/gateway-config";
 import { Notebooks, NOTEBOOKS_SERVICE } from "../components/apps/notebooks";
 import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
@@ -24,6 +25,12 @@ type Apps = StackConfig["apps"];
 /** The team whose key and budget an application's calls count against: its `team`, else the first. */
 export function appTeam(inference: InferenceConfig, app: { team?: string }): string {
     return app.team ?? inference.teams[0].name;
+}
+
+/** The chat UI's gateway key: its team and alias, the one key whose calls may name their user. */
+export function chatKey(inference: InferenceConfig, chat: { team?: string }): { team: string; alias: string } {
+    const team = appTeam(inference, chat);
+    return { team, alias: keyAlias(team, APP_KEY_NAMES.chat) };
 }
 
 const enabled = <T extends { enabled: boolean }>(app?: T): app is T => app !== undefined && app.enabled;
@@ -69,7 +76,7 @@ export function appSecrets(config: StackConfig, postgresHost: string, virtualKey
     return {
         ...(enabled(apps.chat) ? chatSecrets(config, postgresHost, virtualKeys) : {}),
         ...(enabled(apps.notebooks) ? {
-            "notebooks/gateway": { apiKey: virtualKeys[`${appTeam(inference, apps.notebooks)}-${APP_KEY_NAMES.notebooks}`] },
+            "notebooks/gateway": { apiKey: virtualKeys[keyAlias(appTeam(inference, apps.notebooks), APP_KEY_NAMES.notebooks)] },
         } : {}),
     };
 }
@@ -78,12 +85,11 @@ function chatSecrets(config: StackConfig, postgresHost: string, virtualKeys: Rec
     const apps = config.apps;
     if (!enabled(apps.chat) || !config.inference || !config.access?.sso) return {};
     const dbPassword = new random.RandomPassword("chat-db", { length: 32, special: false }).result;
-    const team = appTeam(config.inference, apps.chat);
     return {
         [`postgres/${CHAT_DATABASE}`]: { username: pulumi.secret(pulumi.output(CHAT_DATABASE)), password: dbPassword },
         "chat/db": { url: pulumi.secret(pulumi.interpolate`postgresql://${CHAT_DATABASE}:${dbPassword}@${postgresHost}/${CHAT_DATABASE}`) },
         "chat/app": { secretKey: new random.RandomPassword("chat-secret-key", { length: 48, special: false }).result },
-        "chat/gateway": { apiKey: virtualKeys[`${team}-${APP_KEY_NAMES.chat}`] },
+        "chat/gateway": { apiKey: virtualKeys[chatKey(config.inference, apps.chat).alias] },
     };
 }
 

@@ -4,10 +4,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
-import { appTeam, CHAT_NAMESPACE, NOTEBOOKS_NAMESPACE } from "./apps";
-import { APP_KEY_NAMES } from "./config/access";
+import { CHAT_NAMESPACE, chatKey, NOTEBOOKS_NAMESPACE } from "./apps";
 import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
-import { GatewayRoute, hostedKeyEnv, RouteTarget, teamLangfuseEnv } from "../components/inference/gateway-config";
+import { GatewayRoute, hostedKeyEnv, keyAlias, RouteTarget, teamLangfuseEnv } from "../components/inference/gateway-config";
 import { keysDigest } from "../components/inference/gateway-provisioning";
 import { LlmGateway } from "../components/inference/llm-gateway";
 import { PromptLibrary, PromptVersion } from "../components/inference/prompt-library";
@@ -94,14 +93,14 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
         "gateway/db": { password: dbPassword },
         "gateway/langfuse": langfuseKeys,
         "gateway/virtual-keys": Object.fromEntries(inf.teams.flatMap((t) => t.keys.map((k) => {
-            const alias = `${t.name}-${k.name}`;
+            const alias = keyAlias(t.name, k.name);
             const rotation = { period: rotationPeriodStart(now, inf.gateway.keyRotationDays), days: String(inf.gateway.keyRotationDays) };
             return [alias, pulumi.interpolate`sk-${password(`gateway-key-${alias}`, 40, rotation)}`];
         }))),
     };
     // Each team's own keys, under the team's path: its owners read these and nothing else.
     for (const team of inf.teams) {
-        secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(team.keys.map((k) => [k.name, secrets["gateway/virtual-keys"][`${team.name}-${k.name}`]]));
+        secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(team.keys.map((k) => [k.name, secrets["gateway/virtual-keys"][keyAlias(team.name, k.name)]]));
         if (team.langfuseProject) {
             secrets[`teams/${team.name}/langfuse`] = { publicKey: pulumi.output(team.langfuseProject.publicKey), secretKey: pulumi.output(team.langfuseProject.secretKey) };
         }
@@ -226,7 +225,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
         router: inf.gateway,
         endUserHeaders: config.apps.chat?.enabled ? [CHAT_USER_HEADER] : [],
         // Only the chat UI names its users (security review s14 L4): its key, in the team apps.chat uses.
-        endUserKeys: config.apps.chat?.enabled ? [{ team: appTeam(inf, config.apps.chat), alias: `${appTeam(inf, config.apps.chat)}-${APP_KEY_NAMES.chat}` }] : [],
+        endUserKeys: config.apps.chat?.enabled ? [chatKey(inf, config.apps.chat)] : [],
         hostedKeyNames: inf.hosted.map((h) => h.name),
         replicas: inf.gateway.replicas,
         database: { host: deps.postgresHost, name: GATEWAY_DATABASE, user: GATEWAY_DATABASE },

@@ -109,6 +109,9 @@ export interface GatewayConfigInput {
     teams?: GatewayTeam[];
 }
 
+/** A virtual key's alias in LiteLLM, and its name in Vault's `gateway/virtual-keys`: `<team>-<key>`. */
+export const keyAlias = (team: string, key: string): string => `${team}-${key}`;
+
 /**
  * The headers LiteLLM itself reads the end user from, with any key and before any mapped header
  * (litellm/proxy/auth/auth_utils.py get_end_user_id_from_request_body; research/l4-facts-s16.md).
@@ -227,7 +230,7 @@ export function gatewayAccess(teams: (Limits & Pick<GatewayTeam, "name" | "route
             models: t.routes,
         })),
         keys: teams.flatMap((t) => t.keys.map((k) => ({
-            key_alias: `${t.name}-${k.name}`,
+            key_alias: keyAlias(t.name, k.name),
             team_id: t.name,
             max_budget: k.maxBudgetUsd,
             budget_duration: k.budgetDuration,
@@ -236,7 +239,7 @@ export function gatewayAccess(teams: (Limits & Pick<GatewayTeam, "name" | "route
             models: t.routes,
             ...(keyExpiryDays ? { duration: `${keyExpiryDays}d` } : {}),
             // The key's value: a file the job reads from the Secret synced out of Vault.
-            key_file: `${t.name}-${k.name}`,
+            key_file: keyAlias(t.name, k.name),
         }))),
     };
 }

@@ -166,9 +166,7 @@ class RequestPolicy(CustomLogger):
         for bucket in ("metadata", "litellm_metadata"):
             meta = data.get(bucket)
             if isinstance(meta, dict) and (bucket == own or any(k in meta for k in END_USER_SLOTS)):
-                meta["user_api_key_end_user_id"] = person
-                meta["user_api_end_user_max_budget"] = None
-                meta["user_api_key_end_user_model_max_budget"] = None
+                meta.update(dict.fromkeys(END_USER_SLOTS), user_api_key_end_user_id=person)
         if person is None:
             data.pop("allowed_model_region", None)
         try:

@@ -1,6 +1,6 @@
 import { domainToASCII } from "url";
 import { z } from "zod";
-import { codePoint } from "./errors";
+import { codePoint, GREEK_OR_CYRILLIC } from "./errors";
 import { cidr, groupName, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
 
 /**
@@ -16,7 +16,7 @@ import { cidr, groupName, isObject, operatorCidr, noRepeats, plainUrl, secretTok
  */
 function internationalNameHint(name: string): string {
     const i = [...name].findIndex((c) => /[^\x00-\x7f]/.test(c));
-    if (i < 0 || /[\u0370-\u03ff\u0400-\u04ff]/.test(name)) return "";
+    if (i < 0 || GREEK_OR_CYRILLIC.test(name)) return "";
     const ascii = domainToASCII(name.toLowerCase());
     const letter = [...name][i];
     return `: it holds ${JSON.stringify(letter)} (${codePoint(letter)}) at character ${i + 1}; ${ascii && HOSTNAME.test(ascii) ? `an international name is written in its ASCII form here, ${ascii}` : "an international name is written in its ASCII (xn--) form here"}`;

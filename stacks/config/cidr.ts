@@ -1,4 +1,5 @@
 import * as ipaddr from "ipaddr.js";
+import { dottedQuad } from "../../components/ipv4-ranges";
 
 /** An IPv4 range in CIDR notation, parsed. */
 export interface Ipv4Cidr {
@@ -40,8 +41,7 @@ export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
 
 /** The n-th address of a range, e.g. hostAddress("10.0.0.0/24", 10) = "10.0.0.10". */
 export function hostAddress(cidr: Ipv4Cidr, n: number): string {
-    const value = cidr.base + n;
-    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+    return dottedQuad(cidr.base + n);
 }
 
 /**

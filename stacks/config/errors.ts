@@ -373,6 +373,9 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
     return mergeByKey(lines);
 }
 
+/** Greek and Cyrillic letters, some of which print like Latin ones. */
+export const GREEK_OR_CYRILLIC = /[\u0370-\u03ff\u0400-\u04ff]/;
+
 /** A character by its code point, as `U+0430`. */
 export const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
@@ -382,7 +385,7 @@ export const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(
  * is empty. A value in those alphabets on purpose is named too; the hint only says what is there.
  */
 export function lookalikeLetters(value: string): string {
-    const found = [...value].map((c, i) => ({ c, i })).filter(({ c }) => /[\u0370-\u03ff\u0400-\u04ff]/.test(c));
+    const found = [...value].map((c, i) => ({ c, i })).filter(({ c }) => GREEK_OR_CYRILLIC.test(c));
     if (found.length === 0) return "";
     const named = found.slice(0, 3).map(({ c, i }) => `${codePoint(c)} (${/[\u0400-\u04ff]/.test(c) ? "Cyrillic" : "Greek"}) at character ${i + 1}`);
     return ` (it holds ${named.join(", ")}${found.length > 3 ? ", and more" : ""}, ${found.length === 1 ? "which prints like a Latin letter: retype it" : "which print like Latin letters: retype them"})`;

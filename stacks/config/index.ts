@@ -30,14 +30,6 @@ import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, ob
  * into typed objects with defaults; components receive these and never read `pulumi.Config`.
  */
 
-/** k3s release pinned by default. Source: k3s-io/k3s#13554, stable channel (2026-02-03). */
-/**
- * k3s, pinned at the newest 1.34 patch whose release we can show: k3s-io/k3s@v1.34.9+k3s1
- * (commit 5f72184f, `k3s version v1.34.9+k3s1 (5f72184f)`; install.sh at the repo root verifies the
- * binary's sha256). It carries the VPN node IP on the kubelet (k3s-io/k3s#13457, first in
- * v1.34.4+k3s1) and in the kubelet's serving certificate (first in v1.34.7+k3s1). Later patches
- * (v1.34.12+k3s1) are quoted only by third parties (checked 2026-11-27).
- */
 /**
  * A Tailscale auth key, by shape only. An OAuth client secret (`tskey-client-`) makes `tailscale up`
  * mint a key for the tags it advertises, and fails without them ("oauth authkeys require
@@ -52,6 +44,14 @@ export function tailscaleAuthKeyProblem(key: string): string | undefined {
     return tokenProblem(key);
 }
 
+/** k3s release pinned by default. Source: k3s-io/k3s#13554, stable channel (2026-02-03). */
+/**
+ * k3s, pinned at the newest 1.34 patch whose release we can show: k3s-io/k3s@v1.34.9+k3s1
+ * (commit 5f72184f, `k3s version v1.34.9+k3s1 (5f72184f)`; install.sh at the repo root verifies the
+ * binary's sha256). It carries the VPN node IP on the kubelet (k3s-io/k3s#13457, first in
+ * v1.34.4+k3s1) and in the kubelet's serving certificate (first in v1.34.7+k3s1). Later patches
+ * (v1.34.12+k3s1) are quoted only by third parties (checked 2026-11-27).
+ */
 export const DEFAULT_K3S_VERSION = "v1.34.9+k3s1";
 
 /** A cluster network: private address space, never a special-purpose range. */

@@ -45,12 +45,6 @@ export const meshClients = z.array(z.string()
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
-/** A Kubernetes node name that is also a hostname label. */
-/**
- * A short DNS label (RFC 1123): names become node names, Kubernetes object names and parts of
- * others, none of which may start with a digit here or end with '-' (Kubernetes refuses
- * `edge-server-`, so a node of that name never registers).
- */
 /** Stand-ins for '-' and ' ' that word processors and chat clients type: U+2010-2015, U+2212, U+00A0, U+2007, U+202F. */
 const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f]/;
 
@@ -66,7 +60,13 @@ export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a g
         error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${/\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
     });
 
+/**
+ * A short DNS label (RFC 1123): names become node names, Kubernetes object names and parts of
+ * others, none of which may start with a digit here or end with '-' (Kubernetes refuses
+ * `edge-server-`, so a node of that name never registers).
+ */
 export const SHORT_NAME = /^[a-z]([a-z0-9-]{0,29}[a-z0-9])?$/;
+/** A Kubernetes node name that is also a hostname label. */
 export const nodeName = z.string().regex(SHORT_NAME, {
     message: "must be a DNS label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 31 characters",
 });
