@@ -9,6 +9,7 @@ import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { AwsK3sInstance } from "../components/aws/k3s-instance";
 import { AwsNetwork } from "../components/aws/network";
 import { AwsNodeInstanceProfile } from "../components/aws/node-instance-profile";
+import { joinTokensFor } from "../components/k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
@@ -97,8 +98,8 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         const nodes = privateIps.map((privateIp, i) => new AwsK3sInstance(`aws-server-${i}`, {
             ...common,
             instanceProfileName: serverProfile.name,
-            token: ctx.tokens.server,
-            agentToken: ctx.tokens.agent,
+            ...joinTokensFor("server", ctx.tokens, i === 0),
+            serverCa: i === 0 ? ctx.serverCa : undefined,
             instanceType: servers.instanceType,
             amiId: ami,
             subnetId: network.publicSubnetIds[0],
@@ -122,6 +123,8 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         result.serverAccess = { address: args.addresses.servers[0].publicIp, port: 22, user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh, hostKey: nodes[0].hostKey, dependsOn: nodes };
     }
 
+    // GPU agents hold the agent token only, pinning the server CA.
+    const agentJoinToken = joinTokensFor("agent", ctx.tokens).token;
     for (const group of site.gpuNodeGroups) {
         if (group.autoscaling) {
             // No addresses: the config refuses autoscaling under wireguard-native.
@@ -135,7 +138,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
                 rootVolumeGbs: group.rootVolumeGbs,
                 subnetIds: network.privateSubnetIds,
                 clusterName: autoscalerClusterName(),
-                k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.tokens.agent, overlay: ctx.overlay, tailscale: ctx.tailscale },
+                k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: agentJoinToken, overlay: ctx.overlay, tailscale: ctx.tailscale },
                 labels: group.labels,
                 taints: group.taints,
             }, opts);
@@ -152,7 +155,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
             // Behind NAT in private subnets, unless other sites must reach them directly.
             subnetIds: addresses ? network.publicSubnetIds : network.privateSubnetIds,
             addresses,
-            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: ctx.tokens.agent, overlay: ctx.overlay, tailscale: ctx.tailscale },
+            k3s: { version: ctx.cluster.k3sVersion, serverUrl, token: agentJoinToken, overlay: ctx.overlay, tailscale: ctx.tailscale },
             labels: group.labels,
             taints: group.taints,
         }, opts);

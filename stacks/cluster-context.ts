@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { EtcdSnapshotSchedule, Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
+import { EtcdSnapshotSchedule, JoinTokens, Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
+import { ServerCaFiles } from "../components/k3s/server-ca";
 import { IngressOpening, K3S_API_PORT } from "../components/k3s/ports";
 import { NodeKind } from "../components/placement";
 import { ClusterConfig } from "./config";
@@ -17,8 +18,10 @@ export interface ClusterContext {
     multiSite: boolean;
     /** Whether edge machines carry the `groundwork.dev/edge` taint (`edgeMachinesTainted`). */
     taintEdge: boolean;
-    /** Servers join with `server`; agents, wherever they are, only ever hold `agent`. */
-    tokens: { server: pulumi.Output<string>; agent: pulumi.Output<string> };
+    /** Servers join with `server`; agents, wherever they are, only ever hold `agent`; both pin the server CA. */
+    tokens: JoinTokens;
+    /** The server CA's files, for the initial server only; absent for a cluster that keeps its own CA. */
+    serverCa?: pulumi.Output<ServerCaFiles>;
     tailscale?: TailscaleJoin;
     /** What the firewalls open to the ingress controller: nothing unless a route exists. */
     ingress: IngressOpening[];

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { K3sClusterAccess, kubeconfigRefreshWindow } from "../components/k3s/cluster-access";
+import { K3sServerCa } from "../components/k3s/server-ca";
 import { childrenDependOn } from "../components/ordering";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
@@ -49,6 +50,7 @@ export function buildCluster(config: StackConfig): Cluster {
         // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1 provider/pkg/provider/remote/connection.go L86-103).
         pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection, so whoever sits on the path can answer as a node and receive Vault's bootstrap and the kubeconfig read. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
     }
+    const serverCa = new K3sServerCa("k3s-server-ca", { existingHash: config.cluster.serverCaHash });
     const ctx: ClusterContext = {
         cluster: config.cluster,
         overlay: config[sites[0]]!.overlay,
@@ -58,7 +60,9 @@ export function buildCluster(config: StackConfig): Cluster {
         tokens: {
             server: new random.RandomPassword("k3s-token", { length: 64, special: false }).result,
             agent: new random.RandomPassword("k3s-agent-token", { length: 64, special: false }).result,
+            serverCaHash: serverCa.hash,
         },
+        serverCa: serverCa.files,
         tailscale: config.cluster.tailscale,
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
         ingress: ingressOpenings(config.access),

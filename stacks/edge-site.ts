@@ -26,6 +26,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
             tokens: ctx.tokens,
             serverUrl: initial ? supervisorUrl(edgeAddress(initial)) : args.externalServerUrl,
             initialServer: initial?.name,
+            serverCa: ctx.serverCa,
             overlay: ctx.overlay,
             tailscale: ctx.tailscale,
             podCidr: ctx.cluster.podCidr,

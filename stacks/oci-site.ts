@@ -110,6 +110,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             tokens: ctx.tokens,
             serverUrl,
             initialServer: initialServer?.name,
+            serverCa: ctx.serverCa,
             overlay: ctx.overlay,
             tailscale: ctx.tailscale,
             podCidr: ctx.cluster.podCidr,

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
+import { createHash } from "crypto";
 import { Namespace } from "kubernetes-models/v1";
 import { ALWAYS_FREE } from "../components/oci/always-free";
+import { SERVER_CA_CERT_PATH } from "../components/k3s/server-ca";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
@@ -116,8 +118,11 @@ describe("the dev stack, planned offline", function () {
         assert.equal(agent.server, "https://10.0.0.10:6443");
         // Agents join with k3s's agent token; only servers hold the server token (issue 12: a pod
         // that reads an agent's user data from the metadata service must not become cluster-admin).
-        assert.equal(agent.token, server["agent-token"]);
-        assert.notEqual(agent.token, server.token);
+        // ...and pins the CA the server starts with: sha256 of its bytes (README, Joins pin the server CA).
+        const caFile = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1"))).write_files.find((f: { path: string }) => f.path === SERVER_CA_CERT_PATH);
+        const caHash = createHash("sha256").update(Buffer.from(caFile.content, "base64")).digest("hex");
+        assert.equal(agent.token, `K10${caHash}::node:${server["agent-token"]}`);
+        assert.ok(!agent.token.includes(server.token));
         assert.match(server.token, /^offline-[0-9a-f]+$/);
         assert.ok(!ociUserDataOf(named(plan, "oci:Core/instance:Instance", "agent-1")).includes(server.token), "the agent's user data holds the server token");
         assert.deepEqual(server["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=system"]);
@@ -160,7 +165,7 @@ describe("the dev stack, planned offline", function () {
         assert.deepEqual(components, [
             "groundwork:apps:ChatUi", "groundwork:apps:Notebooks", "groundwork:inference:GatewayAuthorization", "groundwork:inference:LlmGateway", "groundwork:inference:PromptLibrary", "groundwork:inference:RouteEvaluations", "groundwork:inference:VllmServer",
             "groundwork:ingress:HttpsRoute", "groundwork:ingress:IngressController", "groundwork:ingress:TlsIssuer",
-            "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
+            "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:ServerCa", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
             "groundwork:platform:CertManager", "groundwork:platform:ClickhouseBackups", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:PostgresVector",
             "groundwork:platform:Qdrant", "groundwork:platform:QdrantSnapshots", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",
             "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret",

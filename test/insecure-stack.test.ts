@@ -61,6 +61,7 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "cloud-key-justified", level: "mandatory", resource: { type: "oci:Identity/user:User", name: "uploader" }, message: "CustomerSecretKey uploader: user uploader may also hold API signing keys, auth tokens, a console password, SMTP credentials" },
     { pack: "security", policy: "cloud-key-justified", level: "mandatory", resource: { type: "oci:Identity/policy:Policy", name: "uploaders" }, message: "(object-family across the whole compartment: no where condition on a target) by policy uploaders" },
     { pack: "security", policy: "k3s-server-token-only-on-servers", level: "mandatory", resource: { type: INSTANCE, name: "burst-node" }, message: "is built from the k3s server token (k3s-token) but is a k3s agent" },
+    { pack: "security", policy: "k3s-server-token-only-on-servers", level: "mandatory", resource: { type: INSTANCE, name: "burst-node" }, message: "is built from the k3s server CA's private key (k3s-server-ca) but is a k3s agent" },
     // its repository's workflows (test/fixtures/insecure/.github/workflows, beside the stack file)
     { pack: "security", policy: "pull-request-jobs-without-secrets", level: "mandatory", resource: null, message: "preview.yml: hands PULUMI_ACCESS_TOKEN to a pull-request workflow" },
     { pack: "security", policy: "pull-request-jobs-without-secrets", level: "mandatory", resource: null, message: "preview.yml: job preview runs the pull request's code with a token that can write (pull-requests: write)" },

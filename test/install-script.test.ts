@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { createHash } from "crypto";
 import { openPgpPackets, OpenPgpPacket } from "../components/openpgp-packets";
+import { secureJoinToken, serverCaHash } from "../components/k3s/server-ca";
 import { K3S_INSTALLER_SHA256, K3sNodeBootstrap, TAILSCALE_REPOSITORY_KEY_FINGERPRINT, k3sInstallScript, k3sRemoteInstall } from "../components/k3s/bootstrap";
 import { testKeyring } from "./gpg";
 import { problems, stackValues } from "./helpers";
@@ -38,7 +39,7 @@ function sandbox(stubs: Record<string, string>): Sandbox {
     return {
         root,
         run(script, env = {}) {
-            const moved = script.replace(/(["'\s(])\/(etc|usr\/share\/keyrings|usr\/local\/sbin)\//g, `$1${root}/$2/`);
+            const moved = script.replace(/(["'\s(])\/(etc|usr\/share\/keyrings|usr\/local\/sbin|var\/lib\/rancher)\//g, `$1${root}/$2/`);
             fs.writeFileSync(log, "");
             const r = spawnSync("/bin/sh", ["-c", moved], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env }, encoding: "utf8" });
             return { status: r.status, calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean), stderr: r.stderr };
@@ -297,5 +298,103 @@ describe("the k3s installer's checksum", () => {
         const v = stackValues("dev");
         v.cluster.k3sVersion = "v1.34.8+k3s1";
         assert.match(problems(v)[0], /^groundwork:cluster\.k3sVersion = "v1\.34\.8\+k3s1": has no pinned checksum of its installer; use one Groundwork has verified \(v1\.34\.9\+k3s1\)/);
+    });
+});
+
+describe("the server CA, over SSH (real sha256sum and base64)", () => {
+    // A real certificate's shape: the bytes are what matters, hashed as k3s hashes a one-certificate file.
+    const CA = { certPem: "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIQplanted-ca-cert\n-----END CERTIFICATE-----\n", keyPem: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIplanted-ca-key-5b1e\n-----END EC PRIVATE KEY-----\n" };
+    const HASH = serverCaHash(CA.certPem);
+    const INITIAL: K3sNodeBootstrap = {
+        version: "v1.34.9+k3s1", role: "server", nodeName: "edge-server", token: "planted-server-pw", agentToken: "planted-agent-pw", serverCa: CA,
+        labels: {}, taints: [], cluster: { podCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSans: [] },
+    };
+    const JOINING: K3sNodeBootstrap = { ...NODE, token: secureJoinToken(HASH, "node", "planted-agent-pw") };
+    const installed = { k3s: 'echo "k3s version v1.34.9+k3s1 (5f72184f)"', systemctl: "exit 0" };
+    /** A machine with k3s installed and apt's folders, so the script runs to its end. */
+    const machine = (stubs: Record<string, string>, service: string) => {
+        const box = sandbox(stubs);
+        for (const dir of ["etc/apt/apt.conf.d", "etc/systemd/system"]) fs.mkdirSync(path.join(box.root, dir), { recursive: true });
+        fs.writeFileSync(path.join(box.root, `etc/systemd/system/${service}.service`), "");
+        return box;
+    };
+    const tls = (box: Sandbox, file: string) => path.join(box.root, "var/lib/rancher/k3s/server/tls", file);
+    const configOf = (box: Sandbox) => path.join(box.root, "etc/rancher/k3s/config.yaml");
+    /** curl serves `ca` for /cacerts, or fails as an unreachable server does. */
+    const serving = (ca: string | undefined) => ({
+        ...installed,
+        curl: ca === undefined ? "exit 7" : `while [ $# -gt 0 ]; do if [ "$1" = -o ]; then printf '%s' '${ca}' > "$2"; fi; shift; done`,
+    });
+
+    it("places Pulumi's CA on a server k3s has never started, byte for byte, the key readable by root only", () => {
+        const box = machine(installed, "k3s");
+        const r = box.run(k3sRemoteInstall(INITIAL));
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.readFileSync(tls(box, "server-ca.crt"), "utf8"), CA.certPem);
+        assert.equal(fs.readFileSync(tls(box, "server-ca.key"), "utf8"), CA.keyPem);
+        assert.equal(createHash("sha256").update(fs.readFileSync(tls(box, "server-ca.crt"))).digest("hex"), HASH, "the bytes k3s serves hash to what the tokens pin");
+        assert.equal((fs.statSync(tls(box, "server-ca.key")).mode & 0o777).toString(8), "600");
+        assert.equal((fs.statSync(tls(box, "server-ca.crt")).mode & 0o777).toString(8), "644");
+        for (const dir of ["var/lib/rancher/k3s/server", "var/lib/rancher/k3s/server/tls"]) assert.equal((fs.statSync(path.join(box.root, dir)).mode & 0o777).toString(8), "700", dir);
+        assert.equal((fs.statSync(path.join(box.root, "var/lib/rancher/k3s")).mode & 0o777).toString(8), "755");
+        assert.doesNotMatch(r.stderr + r.calls.join("\n"), /planted-ca-key/, "the key is never printed");
+    });
+
+    it("keeps the CA a server already has when it is Pulumi's, and goes on", () => {
+        const box = machine(installed, "k3s");
+        assert.equal(box.run(k3sRemoteInstall(INITIAL)).status, 0);
+        const r = box.run(k3sRemoteInstall(INITIAL));
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(fs.existsSync(configOf(box)));
+    });
+
+    it("refuses a server whose CA k3s made itself, naming its hash and the setting, before changing anything", () => {
+        const box = machine(installed, "k3s");
+        const own = "-----BEGIN CERTIFICATE-----\nk3s-server-ca@1700000000\n-----END CERTIFICATE-----\n";
+        fs.mkdirSync(path.dirname(tls(box, "server-ca.crt")), { recursive: true });
+        fs.writeFileSync(tls(box, "server-ca.crt"), own);
+        fs.writeFileSync(tls(box, "server-ca.key"), "k3s's own key");
+        const r = box.run(k3sRemoteInstall(INITIAL));
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, new RegExp(`this server's CA \\(sha256 ${serverCaHash(own)}\\) is not the ${HASH} Pulumi made: if the cluster was made before Groundwork made its server CA, read the hash on its first server \\(sudo cut -c4-67 \\S*/var/lib/rancher/k3s/server/token\\) and set groundwork:cluster.serverCaHash to it`));
+        assert.equal(fs.readFileSync(tls(box, "server-ca.crt"), "utf8"), own, "its CA is untouched");
+        assert.ok(!fs.existsSync(configOf(box)), "no config is written");
+    });
+
+    it("refuses a server with only half of a CA pair, which k3s would replace with a new CA", () => {
+        const box = machine(installed, "k3s");
+        fs.mkdirSync(path.dirname(tls(box, "server-ca.crt")), { recursive: true });
+        fs.writeFileSync(tls(box, "server-ca.crt"), CA.certPem);
+        const r = box.run(k3sRemoteInstall(INITIAL));
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /only one of \S*\/var\/lib\/rancher\/k3s\/server\/tls\/server-ca\.crt and .*server-ca\.key exists: k3s would make a new CA no joining node trusts/);
+    });
+
+    it("joins a node whose server presents the pinned CA", () => {
+        const box = machine(serving(CA.certPem), "k3s-agent");
+        const r = box.run(k3sRemoteInstall(JOINING));
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.calls.some((c) => c.includes("https://192.0.2.10:6443/cacerts")), r.calls.join("\n"));
+        assert.match(fs.readFileSync(configOf(box), "utf8"), new RegExp(`token: K10${HASH}::node:planted-agent-pw`));
+    });
+
+    it("refuses, before a node's config changes, a server that presents another CA, naming both hashes", () => {
+        const box = machine(serving("-----BEGIN CERTIFICATE-----\nsomeone-else\n-----END CERTIFICATE-----\n"), "k3s-agent");
+        fs.mkdirSync(path.dirname(configOf(box)), { recursive: true });
+        fs.writeFileSync(configOf(box), "token: the-config-it-runs-with\n");
+        const r = box.run(k3sRemoteInstall(JOINING));
+        assert.equal(r.status, 1);
+        const presented = serverCaHash("-----BEGIN CERTIFICATE-----\nsomeone-else\n-----END CERTIFICATE-----\n");
+        assert.match(r.stderr, new RegExp(`the server at https://192\\.0\\.2\\.10:6443 presents a CA whose sha256 is ${presented}, not the ${HASH} this node's token pins`));
+        assert.match(r.stderr, /Nothing was changed/);
+        assert.equal(fs.readFileSync(configOf(box), "utf8"), "token: the-config-it-runs-with\n");
+        assert.doesNotMatch(r.stderr, /planted-agent-pw/, "the token is never printed");
+    });
+
+    it("leaves the check to k3s when the server does not answer", () => {
+        const box = machine(serving(undefined), "k3s-agent");
+        const r = box.run(k3sRemoteInstall(JOINING));
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /did not answer for its CA now; k3s checks it when it joins/);
     });
 });

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { RuntimeClass } from "kubernetes-models/node.k8s.io/v1";
+import { createHash } from "crypto";
 import { EDGE_UNINSTALL_COMMAND } from "../components/edge/edge-machines";
+import { SERVER_CA_CERT_PATH, SERVER_CA_KEY_PATH } from "../components/k3s/server-ca";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "../components/gpu/nvidia-gpu-support";
 import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
@@ -150,23 +152,56 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.match(found[1], /= "AAAAC3NzaC1lZDI1NTE5AAAA": must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it/);
     });
 
+    /** The server CA files a node is given: from cloud-init's base64 `write_files`, or the edge script's printf. */
+    function serverCaFiles(r: RecordedResource): { cert?: string; key?: string } {
+        if (r.type === "command:remote:Command") {
+            const script = String(r.plainInputs.stdin);
+            const files: { cert?: string; key?: string } = {};
+            for (const m of script.matchAll(/printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d > (\S+)/g)) {
+                if (m[2] === SERVER_CA_CERT_PATH) files.cert = decode64(m[1]);
+                if (m[2] === SERVER_CA_KEY_PATH) files.key = decode64(m[1]);
+            }
+            return files;
+        }
+        const files = YAML.parse(userData(r)).write_files as { path: string; encoding?: string; content: string }[];
+        const file = (path: string) => files.find((f) => f.path === path);
+        for (const f of [file(SERVER_CA_CERT_PATH), file(SERVER_CA_KEY_PATH)]) if (f) assert.equal(f.encoding, "b64", `${r.name}: ${f.path} is written byte for byte`);
+        return { cert: file(SERVER_CA_CERT_PATH) && decode64(file(SERVER_CA_CERT_PATH)!.content), key: file(SERVER_CA_KEY_PATH) && decode64(file(SERVER_CA_KEY_PATH)!.content) };
+    }
+
     for (const stack of ["cloud", "hybrid", "edge"]) {
-        it(`keeps the server token on servers in the ${stack} stack: every agent joins with the agent token`, () => {
+        it(`keeps the server token on servers and pins the server CA on every joining node in the ${stack} stack`, () => {
             const plan = plans[stack];
             const templates = plan.resources.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
             const nodes = [...instances(plan), ...templates, ...plan.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("edge-edge"))];
             if (stack === "cloud") assert.ok(templates.length > 0, "the autoscaled GPU group's launch template is checked too");
-            const configs = nodes.map((r) => ({ r, config: k3sConfig(r) }));
-            const servers = configs.filter((n) => n.config["cluster-init"] || n.config["cluster-cidr"]);
-            const agents = configs.filter((n) => !servers.includes(n));
-            assert.ok(servers.length > 0 && agents.length > 0, `${stack}: ${servers.length} servers, ${agents.length} agents`);
-            const serverToken = servers[0].config.token;
-            for (const s of servers) assert.equal(s.config.token, serverToken);
-            for (const a of agents) {
-                assert.equal(a.config.token, servers[0].config["agent-token"], `${a.r.name} joins with the agent token`);
-                const text = a.r.type === "command:remote:Command" ? String(a.r.plainInputs.stdin) : userData(a.r);
-                assert.ok(!text.includes(serverToken), `${a.r.name} holds the server token`);
+            const configs = nodes.map((r) => ({ r, config: k3sConfig(r), text: r.type === "command:remote:Command" ? String(r.plainInputs.stdin) : userData(r) }));
+            const initial = configs.filter((n) => n.config["cluster-init"]);
+            assert.equal(initial.length, 1, `${stack}: one server initialises the cluster`);
+            const [serverPassword, agentPassword] = [initial[0].config.token, initial[0].config["agent-token"]];
+            assert.doesNotMatch(serverPassword, /^K10/, "the initial server keeps the bare password (k3s checks no hash there)");
+            // The CA the initial server starts with, and the hash every other node pins: sha256 of its bytes.
+            const ca = serverCaFiles(initial[0].r);
+            assert.match(ca.cert!, /^-----BEGIN CERTIFICATE-----\n[\s\S]*-----END CERTIFICATE-----\n$/);
+            assert.match(ca.key!, /PRIVATE KEY-----\n$/);
+            const hash = createHash("sha256").update(ca.cert!).digest("hex");
+            const joining = configs.filter((n) => n !== initial[0]);
+            const servers = joining.filter((n) => n.config["cluster-cidr"]);
+            const agents = joining.filter((n) => !servers.includes(n));
+            assert.ok(agents.length > 0, `${stack}: ${agents.length} agents`);
+            for (const s of servers) {
+                assert.equal(s.config.token, `K10${hash}::server:${serverPassword}`, `${s.r.name} joins as a server, pinning the CA`);
+                assert.equal(s.config["agent-token"], `K10${hash}::node:${agentPassword}`, `${s.r.name} compares its config with the agent token, pinning the CA`);
             }
+            for (const a of agents) {
+                assert.equal(a.config.token, `K10${hash}::node:${agentPassword}`, `${a.r.name} joins with the agent token, pinning the CA`);
+                assert.ok(!a.text.includes(serverPassword), `${a.r.name} holds the server token`);
+            }
+            for (const n of joining) {
+                const files = serverCaFiles(n.r);
+                assert.ok(files.cert === undefined && files.key === undefined, `${n.r.name}: only the initial server is given the CA`);
+            }
+            for (const n of configs.filter((c) => c !== initial[0])) assert.ok(!n.text.includes(ca.key!.split("\n")[1]), `${n.r.name} holds the CA's key`);
         });
     }
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as tls from "@pulumi/tls";
 import { k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, TailscaleJoin } from "../k3s/bootstrap";
+import { ServerCaFiles } from "../k3s/server-ca";
 
 export interface AwsK3sInstanceArgs {
     instanceType: string;
@@ -22,7 +23,7 @@ export interface AwsK3sInstanceArgs {
     /** Run on spot capacity, paying at most this many USD an hour. */
     spotMaxPricePerHour?: number;
     /** The k3s bootstrap; the join URL, token, external IP and Tailscale key are filled in here. */
-    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion" | "sshHostKey">;
+    k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion" | "sshHostKey" | "serverCa">;
     /** Generate the instance's SSH host key and install it at boot (else it makes its own: trust on first use). */
     generateHostKey?: boolean;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
@@ -31,6 +32,8 @@ export interface AwsK3sInstanceArgs {
     token: pulumi.Input<string>;
     /** Servers only: the agent token they accept (k3s `agent-token`). */
     agentToken?: pulumi.Input<string>;
+    /** The initial server only: the cluster's server CA (secret), placed before k3s first starts. */
+    serverCa?: pulumi.Input<ServerCaFiles>;
     tailscale?: TailscaleJoin;
     tags?: Record<string, string>;
 }
@@ -53,13 +56,14 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         const hostKey = args.generateHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
         this.hostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
         const userData = pulumi
-            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh])
-            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp, hostPrivate, hostPublic]) => Buffer.from(k3sCloudInit({
+            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh, args.serverCa])
+            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp, hostPrivate, hostPublic, serverCa]) => Buffer.from(k3sCloudInit({
                 ...args.k3s,
                 sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
                 serverUrl,
                 token,
                 agentToken,
+                serverCa,
                 tailscaleAuthKey,
                 tailscaleVersion: args.tailscale?.version,
                 externalIp: args.k3s.overlay === "wireguard-native" ? externalIp : undefined,

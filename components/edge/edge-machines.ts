@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { ServerCaFiles } from "../k3s/server-ca";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 
 /** An existing machine, reached over SSH, that becomes a k3s node. */
@@ -36,6 +37,8 @@ export interface EdgeMachinesArgs {
         serverUrl?: pulumi.Input<string>;
         /** The machine that initialises the cluster, when the servers live here. */
         initialServer?: string;
+        /** The cluster's server CA (secret), placed on the initial server only; absent for a cluster that keeps its own. */
+        serverCa?: pulumi.Input<ServerCaFiles>;
         overlay: Overlay;
         tailscale?: TailscaleJoin;
         podCidr: string;
@@ -74,16 +77,17 @@ export class EdgeMachines extends pulumi.ComponentResource {
         let previousServer: command.remote.Command | undefined;
         for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
-            const join = joinTokensFor(machine.role, args.k3s.tokens);
+            const join = joinTokensFor(machine.role, args.k3s.tokens, initial);
             const script = pulumi
-                .all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl])
-                .apply(([token, agentToken, tailscaleAuthKey, serverUrl]) => k3sRemoteInstall({
+                .all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, initial ? args.k3s.serverCa : undefined])
+                .apply(([token, agentToken, tailscaleAuthKey, serverUrl, serverCa]) => k3sRemoteInstall({
                     version: args.k3s.version,
                     role: machine.role,
                     nodeName: machine.name,
                     serverUrl,
                     token,
                     agentToken,
+                    serverCa,
                     tailscaleAuthKey,
                     tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,

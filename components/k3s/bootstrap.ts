@@ -1,5 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { K3S_SERVER_DATA_DIR, pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, SERVER_CA_DIR, SERVER_CA_KEY_PATH, ServerCaFiles, serverCaHash } from "./server-ca";
 
 /**
  * How nodes in different places reach each other.
@@ -44,6 +45,11 @@ export interface K3sNodeBootstrap {
      * cluster's datastore (docs.k3s.io/cli/token, "Server" and "Agent" tokens).
      */
     agentToken?: string;
+    /**
+     * The initial server only: the cluster's server CA (server-ca.ts), written where k3s looks for
+     * it before its first start, so the CA every joining node's token pins is the cluster's.
+     */
+    serverCa?: ServerCaFiles;
     /** Node labels, `key=value`. */
     labels: Record<string, string>;
     /** Node taints, `key=value:Effect`. */
@@ -123,19 +129,29 @@ export function k3sNodeTags(role: "server" | "agent", etcdSnapshots?: EtcdSnapsh
     return { [K3S_ROLE_TAG]: role, ...(role === "server" && etcdSnapshots && { [ETCD_SNAPSHOT_TAG]: String(etcdSnapshots.everyHours) }) };
 }
 
-/** The cluster's two join secrets: servers join with `server`, agents only ever see `agent`. */
+/**
+ * The cluster's join secrets: servers join with `server`, agents only ever see `agent`, and every
+ * joining node pins the server CA by `serverCaHash` (server-ca.ts).
+ */
 export interface JoinTokens {
     server: pulumi.Input<string>;
     agent: pulumi.Input<string>;
+    serverCaHash: pulumi.Input<string>;
 }
 
 /**
  * The token a node of this role joins with, and (servers) the agent token it accepts, chosen
  * before they are combined into the node's user data or script: an agent's then never depends on
- * the server token, which the security pack checks in the dependency graph.
+ * the server token, which the security pack checks in the dependency graph. The initial server
+ * joins nothing and keeps the bare passwords (k3s checks no hash there: pkg/cluster/bootstrap.go
+ * L115-118); every other node gets the secure form, its agent token included, which a joining
+ * server sends when it compares its config with the cluster's (bootstrap.go L509-522).
  */
-export function joinTokensFor(role: "server" | "agent", tokens: JoinTokens): { token: pulumi.Input<string>; agentToken?: pulumi.Input<string> } {
-    return role === "server" ? { token: tokens.server, agentToken: tokens.agent } : { token: tokens.agent };
+export function joinTokensFor(role: "server" | "agent", tokens: JoinTokens, initial = false): { token: pulumi.Input<string>; agentToken?: pulumi.Input<string> } {
+    if (initial) return { token: tokens.server, agentToken: tokens.agent };
+    const secure = (user: "server" | "node", password: pulumi.Input<string>) =>
+        pulumi.all([tokens.serverCaHash, password]).apply(([hash, pw]) => secureJoinToken(hash, user, pw));
+    return role === "server" ? { token: secure("server", tokens.server), agentToken: secure("node", tokens.agent) } : { token: secure("node", tokens.agent) };
 }
 
 /** How a node joins the tailnet: the auth key (secret) and the client version to install. */
@@ -466,6 +482,12 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
                 content: YAML.stringify(k3sConfigFile(node)),
             },
             ...(node.role === "server" ? [{ path: K3S_POD_SECURITY_PATH, owner: "root:root", permissions: "0600", content: podSecurityAdmissionConfig() }] : []),
+            // Base64, so the certificate's bytes, which joining nodes hash, are exactly Pulumi's
+            // (cloud-init b64-decodes and writes them as they are: cloudinit/config/cc_write_files.py).
+            ...(node.serverCa ? [
+                { path: SERVER_CA_CERT_PATH, owner: "root:root", permissions: "0644", encoding: "b64", content: Buffer.from(node.serverCa.certPem, "utf8").toString("base64") },
+                { path: SERVER_CA_KEY_PATH, owner: "root:root", permissions: "0600", encoding: "b64", content: Buffer.from(node.serverCa.keyPem, "utf8").toString("base64") },
+            ] : []),
             {
                 path: K3S_INSTALL_SCRIPT_PATH,
                 owner: "root:root",
@@ -473,7 +495,8 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
                 content: k3sInstallScript(node),
             },
         ],
-        runcmd: [[K3S_INSTALL_SCRIPT_PATH]],
+        // cloud-init made the CA's folders 0755; k3s makes its own 0700 and never tightens one it finds.
+        runcmd: [...(node.serverCa ? [["chmod", "0700", K3S_SERVER_DATA_DIR, SERVER_CA_DIR]] : []), [K3S_INSTALL_SCRIPT_PATH]],
         // cc_package_update_upgrade_install installs it (first boot, before runcmd) and cc_apt_configure
         // writes `apt.conf` to /etc/apt/apt.conf.d/94cloud-init-config (canonical/cloud-init@26.2
         // cc_apt_configure.py L54-55, L1029-1054); no reboot from cloud-init (package_reboot_if_required false).
@@ -497,7 +520,7 @@ export function k3sRemoteInstall(node: K3sNodeBootstrap): string {
 # k3s ${node.role} ${node.nodeName}, installed over SSH by Groundwork.
 set -eu
 umask 077
-mkdir -p "$(dirname ${K3S_CONFIG_PATH})"
+${serverCaCheck(node)}mkdir -p "$(dirname ${K3S_CONFIG_PATH})"
 staged="$(mktemp)"
 cat > "$staged" <<'GROUNDWORK_K3S_CONFIG'
 ${YAML.stringify(k3sConfigFile(node)).trimEnd()}
@@ -531,6 +554,54 @@ GROUNDWORK_APT
         || echo "unattended-upgrades could not be installed now; security updates wait for the next run" >&2
 fi
 ${installer}`;
+}
+
+/**
+ * The remote install's server CA step, before anything else is written. On the initial server:
+ * place Pulumi's CA if k3s has none yet, and refuse a server whose CA is another (a cluster made
+ * before Groundwork made it). On a joining node: refuse, before its config changes, a server
+ * that presents a CA other than the one its token pins, which k3s would refuse anyway
+ * (pkg/clientaccess/token.go L403) after the node had dropped out. An unreachable server is left
+ * to k3s's own check.
+ */
+function serverCaCheck(node: K3sNodeBootstrap): string {
+    const older = "if the cluster was made before Groundwork made its server CA, read the hash on its first server (sudo cut -c4-67 " + `${K3S_SERVER_DATA_DIR}/token) and set groundwork:cluster.serverCaHash to it (README, Joins pin the server CA)`;
+    if (node.serverCa) {
+        const hash = serverCaHash(node.serverCa.certPem);
+        return `# The cluster's server CA, made by Pulumi, in place before k3s first starts.
+SERVER_CA_SHA256="${hash}"
+if [ ! -e ${SERVER_CA_CERT_PATH} ] && [ ! -e ${SERVER_CA_KEY_PATH} ]; then
+    (umask 022 && mkdir -p "$(dirname ${K3S_SERVER_DATA_DIR})")
+    mkdir -p "$(dirname ${SERVER_CA_CERT_PATH})"
+    printf '%s' '${Buffer.from(node.serverCa.certPem, "utf8").toString("base64")}' | base64 -d > ${SERVER_CA_CERT_PATH}
+    chmod 0644 ${SERVER_CA_CERT_PATH}
+    printf '%s' '${Buffer.from(node.serverCa.keyPem, "utf8").toString("base64")}' | base64 -d > ${SERVER_CA_KEY_PATH}
+elif [ ! -e ${SERVER_CA_CERT_PATH} ] || [ ! -e ${SERVER_CA_KEY_PATH} ]; then
+    echo "only one of ${SERVER_CA_CERT_PATH} and ${SERVER_CA_KEY_PATH} exists: k3s would make a new CA no joining node trusts; restore the other, or remove both on a server k3s has never started" >&2
+    exit 1
+elif [ "$(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)" != "$SERVER_CA_SHA256" ]; then
+    echo "this server's CA (sha256 $(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)) is not the $SERVER_CA_SHA256 Pulumi made: ${older}. Nothing was changed" >&2
+    exit 1
+fi
+`;
+    }
+    const pinned = pinnedCaHash(node.token);
+    if (!pinned || !node.serverUrl) return "";
+    return `# The server's CA must be the one this node's token pins, before the config changes.
+SERVER_CA_SHA256="${pinned}"
+presented_ca="$(mktemp)"
+if curl -fsSk --max-time 20 -o "$presented_ca" "${node.serverUrl}/cacerts"; then
+    presented="$(sha256sum < "$presented_ca" | cut -c1-64)"
+    rm -f "$presented_ca"
+    if [ "$presented" != "$SERVER_CA_SHA256" ]; then
+        echo "the server at ${node.serverUrl} presents a CA whose sha256 is $presented, not the $SERVER_CA_SHA256 this node's token pins: something between this machine and the server may be answering for it, or, ${older}. Nothing was changed" >&2
+        exit 1
+    fi
+else
+    rm -f "$presented_ca"
+    echo "the server at ${node.serverUrl} did not answer for its CA now; k3s checks it when it joins" >&2
+fi
+`;
 }
 
 /** Removes k3s from a machine: the uninstall script k3s's installer left for its role. */

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/oci/core";
 import * as tls from "@pulumi/tls";
 import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, k3sNodeTags, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { ServerCaFiles } from "../k3s/server-ca";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -39,6 +40,8 @@ export interface OciArmNodePoolArgs {
         serverUrl: pulumi.Input<string>;
         /** The node that initialises the cluster, when the servers live here. */
         initialServer?: string;
+        /** The cluster's server CA (secret), placed on the initial server only; absent for a cluster that keeps its own. */
+        serverCa?: pulumi.Input<ServerCaFiles>;
         overlay: Overlay;
         tailscale?: TailscaleJoin;
         podCidr: string;
@@ -80,8 +83,8 @@ export class OciArmNodePool extends pulumi.ComponentResource {
             const initial = node.name === args.k3s.initialServer;
             // Its SSH host key, made here so every connection can verify it from the first one.
             const hostKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
-            const join = joinTokensFor(node.role, args.k3s.tokens);
-            const userData = pulumi.all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh]).apply(([token, agentToken, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic]) =>
+            const join = joinTokensFor(node.role, args.k3s.tokens, initial);
+            const userData = pulumi.all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh, initial ? args.k3s.serverCa : undefined]).apply(([token, agentToken, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic, serverCa]) =>
                 Buffer.from(k3sCloudInit({
                     version: args.k3s.version,
                     role: node.role,
@@ -89,6 +92,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     serverUrl,
                     token,
                     agentToken,
+                    serverCa,
                     tailscaleAuthKey,
                     tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,

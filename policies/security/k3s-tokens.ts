@@ -17,34 +17,52 @@ import { k3sRoleOf } from "../k3s-nodes";
 
 interface TokenConfig {
     serverTokens: string[];
+    serverCaKeys: string[];
     serverNodes: string[];
 }
 
 const SCHEMA: PolicyConfigSchema = {
     properties: {
         serverTokens: { type: "array", items: { type: "string" }, default: ["k3s-token"], description: "Names of the resources whose value is the k3s server token." },
+        serverCaKeys: { type: "array", items: { type: "string" }, default: ["k3s-server-ca"], description: "Names of the private keys of the k3s server CA the stack makes." },
         serverNodes: { type: "array", items: { type: "string" }, default: [], description: "Names of the resources that install a k3s server and carry no role tag (edge machines' install Commands)." },
     },
 };
 
 const roleOf = (r: PolicyResource): string | undefined => k3sRoleOf(r.props);
 
+/**
+ * The server CA's key is as much the cluster's root as the server token: with it anyone can mint
+ * the certificate the API server and the supervisor present, and so answer for them to every
+ * node and client (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f: pkg/cluster/https.go L48,
+ * pkg/daemons/control/deps/deps.go L430-472). Only a server's user data or script may carry it;
+ * the certificate it signs depends on it and is exempt.
+ */
 export const k3sServerTokenOnlyOnServers: StackValidationPolicy = {
     name: "k3s-server-token-only-on-servers",
-    description: "Only k3s servers' user data or install scripts are built from the cluster's server token; agents join with the agent token.",
+    description: "Only k3s servers' user data or install scripts are built from the cluster's server token or its server CA's key; agents join with the agent token.",
     enforcementLevel: "mandatory",
     configSchema: SCHEMA,
     validateStack: (args, report) => {
         const config = args.getConfig<TokenConfig>();
-        const tokens = new Set((config.serverTokens ?? ["k3s-token"]));
+        const tokens = new Set(config.serverTokens ?? ["k3s-token"]);
+        const caKeys = new Set(config.serverCaKeys ?? ["k3s-server-ca"]);
         const servers = new Set(config.serverNodes ?? []);
         for (const r of args.resources) {
             const token = r.dependencies.find((d) => tokens.has(d.name) && d.type.startsWith("random:"));
-            if (!token) continue;
+            const caKey = r.type.startsWith("tls:") ? undefined : r.dependencies.find((d) => caKeys.has(d.name) && d.type === "tls:index/privateKey:PrivateKey");
+            if (!token && !caKey) continue;
             const role = roleOf(r);
             if (role === "server" || (role === undefined && servers.has(r.name))) continue;
-            report(`${r.type} ${r.name} is built from the k3s server token (${token.name}) but is ${role ? `a k3s ${role}` : "not a k3s server"}: ` +
-                "its user data or script would hand any pod that reads it the cluster's root of trust; join agents with the agent token (k3s agent-token)", r.urn);
+            const what = role ? `a k3s ${role}` : "not a k3s server";
+            if (token) {
+                report(`${r.type} ${r.name} is built from the k3s server token (${token.name}) but is ${what}: ` +
+                    "its user data or script would hand any pod that reads it the cluster's root of trust; join agents with the agent token (k3s agent-token)", r.urn);
+            }
+            if (caKey) {
+                report(`${r.type} ${r.name} is built from the k3s server CA's private key (${caKey.name}) but is ${what}: ` +
+                    "with it anyone who reads its user data or script can answer as the API server to every node and client; give the key to the initial server only, and other nodes the CA's hash in their tokens", r.urn);
+            }
         }
     },
 };

@@ -7,6 +7,7 @@ import { LANGFUSE_CHART } from "../../components/platform/langfuse";
 import { trustAnchorProblems } from "../../components/platform/mesh-identity";
 import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platform/vault-bootstrap";
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
+import { serverCaHashProblem } from "../../components/k3s/server-ca";
 import { backupsSchema, BACKUP_DEFAULTS, STORE_BACKUP_NAMES } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS, sameBucketKeyProblems } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
@@ -73,6 +74,8 @@ const clusterSchema = z.strictObject({
     serviceCidr: clusterRange.default("10.43.0.0/16").describe("Service network (k3s `service-cidr`)."),
     sshHostKeys: z.enum(["generated", "trust-on-first-use"]).default("generated")
         .describe("`generated`: each cloud node gets a host key made by Pulumi and installed by cloud-init, and every SSH connection verifies it. `trust-on-first-use`: accept whatever key a cloud node presents, for clusters built before host keys were generated (their user data is never re-applied)."),
+    serverCaHash: z.string().refine((v) => serverCaHashProblem(v) === undefined, { error: (issue) => serverCaHashProblem(String(issue.input)) }).optional()
+        .describe("For a cluster whose first server was made before Groundwork made the k3s server CA: the sha256 of the CA it made itself, 64 lower-case hex characters (`sudo cut -c4-67 /var/lib/rancher/k3s/server/token` on that server). Joining nodes pin it in their tokens. Unset, Pulumi makes the CA and places it on the first server before k3s first starts (README, Joins pin the server CA)."),
     apiAllowedCidrs: z.array(operatorCidr).min(1, { message: "must list at least one range: the Kubernetes API is reached from outside only from these, by Pulumi's provider and by kubectl; give the ranges you run them from" }).superRefine(noRepeats("list each range once: EC2 refuses two identical rules in one security group"))
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
