@@ -103,6 +103,7 @@ export function buildCluster(config: StackConfig): Cluster {
         sshPrivateKey: server.privateKey,
         sshHostKey: server.hostKey,
         refreshWindow: kubeconfigRefreshWindow(new Date()),
+        serverCaHash: serverCa.hash,
     }, { transformations: [childrenDependOn(server.dependsOn)] });
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     const autoscalerIdentity = aws && awsClusterAutoscalerIdentity(config, aws);

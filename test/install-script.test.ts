@@ -391,7 +391,29 @@ describe("the server CA, over SSH (real sha256sum and base64)", () => {
         assert.doesNotMatch(r.stderr, /planted-agent-pw/, "the token is never printed");
     });
 
-    it("leaves the check to k3s when the server does not answer", () => {
+    it("refuses a running node whose config does not pin the CA yet when the server does not answer: pinning restarts k3s", () => {
+        const box = machine(serving(undefined), "k3s-agent");
+        fs.mkdirSync(path.dirname(configOf(box)), { recursive: true });
+        fs.writeFileSync(configOf(box), "token: planted-agent-pw\n");
+        const r = box.run(k3sRemoteInstall(JOINING));
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /did not answer for its CA, and this node runs k3s with a config that does not pin it yet: pinning it restarts k3s, which drops the node if the server's CA is another\. Nothing was changed; run again once https:\/\/192\.0\.2\.10:6443\/cacerts answers/);
+        assert.equal(fs.readFileSync(configOf(box), "utf8"), "token: planted-agent-pw\n");
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl restart")), r.calls.join("\n"));
+    });
+
+    it("goes on for a running node that already pins the CA when the server does not answer (nothing restarts)", () => {
+        const box = machine(serving(CA.certPem), "k3s-agent");
+        assert.equal(box.run(k3sRemoteInstall(JOINING)).status, 0);
+        const offline = machine(serving(undefined), "k3s-agent");
+        fs.mkdirSync(path.dirname(configOf(offline)), { recursive: true });
+        fs.copyFileSync(configOf(box), configOf(offline));
+        const r = offline.run(k3sRemoteInstall(JOINING));
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(!r.calls.some((c) => c.startsWith("systemctl restart")), r.calls.join("\n"));
+    });
+
+    it("leaves the check to k3s when the server does not answer a node that has never run k3s", () => {
         const box = machine(serving(undefined), "k3s-agent");
         const r = box.run(k3sRemoteInstall(JOINING));
         assert.equal(r.status, 0, r.stderr);

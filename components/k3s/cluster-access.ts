@@ -18,6 +18,11 @@ export interface K3sClusterAccessArgs {
     timeoutSeconds?: number;
     /** Changes when the kubeconfig must be read again (`kubeconfigRefreshWindow`); the read re-runs then. */
     refreshWindow: string;
+    /**
+     * The server CA hash every joining node's token pins (server-ca.ts). The read fails, naming
+     * the server's own, when the cluster's CA is another: no new node could join it.
+     */
+    serverCaHash: pulumi.Input<string>;
 }
 
 /**
@@ -28,13 +33,18 @@ export interface K3sClusterAccessArgs {
  */
 export const K3S_CERT_RENEW_DAYS = 120;
 const ADMIN_CERT = "/var/lib/rancher/k3s/server/tls/client-admin.crt";
+/** k3s writes its secure server token here at every start: `K10<CA hash>::server:<password>` (pkg/server/server.go L365-370). */
+const SERVER_TOKEN_FILE = "/var/lib/rancher/k3s/server/token";
 
 /**
- * The script run on the server: waits for k3s's admin kubeconfig, restarts k3s first if the admin
- * certificate is within k3s's renewal window (so k3s issues a new one; pods keep running across a
- * restart, the unit has KillMode=process), and prints it.
+ * The script run on the server: waits for k3s's admin kubeconfig, refuses a cluster whose server
+ * CA is not the one joining nodes pin (a cluster made before Groundwork made its CA, and no
+ * `cluster.serverCaHash`: every new node would fail to join, silently but for its own log),
+ * restarts k3s first if the admin certificate is within k3s's renewal window (so k3s issues a new
+ * one; pods keep running across a restart, the unit has KillMode=process), and prints it. Only the
+ * hash is read from the token file, never its password.
  */
-export function readKubeconfigScript(timeoutSeconds: number): string {
+export function readKubeconfigScript(timeoutSeconds: number, serverCaHash: string): string {
     return `#!/bin/sh
 set -eu
 deadline=$(( $(date +%s) + ${timeoutSeconds} ))
@@ -49,6 +59,13 @@ wait_for() {
 }
 fresh="openssl x509 -checkend $((${K3S_CERT_RENEW_DAYS} * 86400)) -noout -in ${ADMIN_CERT} >/dev/null"
 wait_for "test -s /etc/rancher/k3s/k3s.yaml" "k3s wrote no kubeconfig"
+wait_for "test -s ${SERVER_TOKEN_FILE}" "k3s wrote no server token"
+pinned="${serverCaHash}"
+actual="$(sudo cut -c4-67 ${SERVER_TOKEN_FILE})"
+if [ "$actual" != "$pinned" ]; then
+    echo "the cluster's server CA (sha256 $actual, as k3s writes it in ${SERVER_TOKEN_FILE}) is not the $pinned every joining node's token pins, so no new node can join: if the cluster was made before Groundwork made its server CA, set groundwork:cluster.serverCaHash to $actual, and replace any node made since (README, Joins pin the server CA)" >&2
+    exit 1
+fi
 if command -v openssl >/dev/null && ! sudo sh -c "$fresh"; then
     echo "the admin certificate ends within ${K3S_CERT_RENEW_DAYS} days: restarting k3s to renew it" >&2
     sudo systemctl restart k3s
@@ -99,7 +116,7 @@ export class K3sClusterAccess extends pulumi.ComponentResource {
                 hostKey: args.sshHostKey,
                 dialErrorLimit: 30,
             },
-            create: readKubeconfigScript(args.timeoutSeconds ?? 900),
+            create: pulumi.output(args.serverCaHash).apply((hash) => readKubeconfigScript(args.timeoutSeconds ?? 900, hash)),
             // A new read replaces this Command. The provider below then sees a new client
             // certificate for the same cluster entry (server, CA), which the Kubernetes provider
             // does not treat as a new cluster: nothing is replaced (pulumi/pulumi-kubernetes@v4.32.0
