@@ -41,6 +41,9 @@ export const SERVER_TOKEN_POLICY = "k3s-server-token-only-on-servers";
 /** The security pack's policy that keeps pods off the instance metadata service. */
 export const METADATA_EGRESS_POLICY = "metadata-egress-blocked";
 
+/** The security pack's policy that keeps notebooks from admitting any account on the internet. */
+export const NOTEBOOK_SSO_POLICY = "notebooks-admit-named-people";
+
 /** The security pack's policy that reads the repository's GitHub workflows. */
 export const WORKFLOWS_POLICY = "pull-request-jobs-without-secrets";
 
@@ -68,6 +71,7 @@ export function packConfigFor(config: StackConfig, pack: string, repository: Rep
         return {
             ...(repository.workflowsDir !== undefined && { [WORKFLOWS_POLICY]: { workflowsDir: repository.workflowsDir } }),
             ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),
+            ...(config.access?.sso?.restrictedClient === true && { [NOTEBOOK_SSO_POLICY]: { restrictedClient: true } }),
             // Only Vault's OCI KMS seal needs the metadata service (instance principals): its
             // namespace is allowed it, kept off the servers named here. The rule's default allows none.
             ...(vaultSealKind(config) === "ocikms" && {

@@ -13,6 +13,7 @@ import { podSecurityAdmission } from "./pod-security-admission";
 import { routePolicies } from "./routes";
 import { networkPolicies } from "./network-policies";
 import { pullRequestJobsWithoutSecrets } from "./workflows";
+import { notebooksAdmitNamedPeople } from "./sso-admission";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -30,4 +31,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ...routePolicies,
     ...networkPolicies,
     pullRequestJobsWithoutSecrets,
+    notebooksAdmitNamedPeople,
 ];

@@ -127,6 +127,8 @@ const ssoSchema = z.strictObject({
     }).optional().describe("The issuer's endpoints, as its discovery document lists them; required for notebooks (JupyterHub's OAuthenticator reads no discovery document)."),
     langfuseSignUp: z.boolean().default(false)
         .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),
+    restrictedClient: z.boolean().default(false)
+        .describe("Say that the identity provider signs in only your organisation's accounts for this client (Google: the OAuth consent screen's user type is Internal). Read only with an issuer that otherwise signs in any account (Google, GitLab.com, Microsoft personal accounts, Apple): there, without it, notebooks need `usersGroup`, the chat UI `usersGroup` or `allowedDomains`, and `langfuseSignUp` is refused."),
 }).refine((sso) => sso.usersGroup === undefined || sso.usersGroup !== sso.operatorsGroup, {
     path: ["usersGroup"],
     message: "is also operatorsGroup: everyone who may use the chat UI and notebooks would operate the platform (Vault's operator role, administrator in Langfuse, the chat UI and notebooks); name a group of users without those rights, or leave usersGroup unset and restrict the client at the identity provider",
@@ -197,6 +199,20 @@ export const appsSchema = z.strictObject({
 
 export type AppsConfig = z.output<typeof appsSchema>;
 
+/**
+ * Issuers that sign in any account holder, not one organisation's people: Google (any Google
+ * account, unless the client's consent screen is Internal), GitLab.com, Microsoft's tenant of
+ * personal accounts (9188040d-6c67-4c5b-b112-36a304b66dad, MicrosoftDocs/entra-docs
+ * id-token-claims-reference.md: the `tid` of every personal account), and Apple. With one of them,
+ * "everyone the issuer signs in" is everyone on the internet (security review s17 H1).
+ */
+export const ANY_ACCOUNT_ISSUERS: Readonly<Record<string, string>> = {
+    "https://accounts.google.com": "Google signs in any Google account",
+    "https://gitlab.com": "GitLab.com signs in any GitLab.com account",
+    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0": "this is Microsoft's tenant of personal accounts, which signs in any Microsoft account",
+    "https://appleid.apple.com": "Apple signs in any Apple Account",
+};
+
 /** The virtual key each application gets in its team (its name is taken there). */
 export const APP_KEY_NAMES = { chat: "chat-ui", notebooks: "notebooks" } as const;
 
@@ -248,6 +264,20 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     }
     const appsInput = isObject(apps) ? apps : {};
     const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;
+    const chatOn = isObject(appsInput.chat) && appsInput.chat.enabled !== false;
+    const anyAccount = sso && typeof sso.issuer === "string" && sso.restrictedClient !== true ? ANY_ACCOUNT_ISSUERS[sso.issuer] : undefined;
+    if (sso && anyAccount) {
+        const restrict = "or, if the identity provider signs in only your organisation's accounts for this client (Google: consent screen Internal), set access.sso.restrictedClient: true";
+        if (notebooksOn && sso.usersGroup === undefined) {
+            issues.push({ path: ["access", "sso", "usersGroup"], message: `is needed while apps.notebooks is on, and ${anyAccount}: JupyterHub would start a server, which runs any code in the cluster with the team's gateway key, for anyone with such an account; name the group whose members may use notebooks (sent in the ${typeof sso.groupsClaim === "string" ? sso.groupsClaim : "groups"} claim), ${restrict}` });
+        }
+        if (chatOn && sso.usersGroup === undefined && sso.allowedDomains === undefined) {
+            issues.push({ path: ["access", "sso", "allowedDomains"], message: `is needed, or usersGroup, while apps.chat is on, and ${anyAccount}: anyone with such an account could chat on the chat UI's key and budget; list your e-mail domains, or set usersGroup, ${restrict}` });
+        }
+        if (sso.langfuseSignUp === true) {
+            issues.push({ path: ["access", "sso", "langfuseSignUp"], message: `is true, and ${anyAccount}: anyone with such an account would join Langfuse as a viewer and read every team's traces, prompts and answers included (Langfuse checks no group); set it false and add people in Langfuse, ${restrict}` });
+        }
+    }
     if (notebooksOn && a && isObject(a.sso) && a.sso.oauthEndpoints === undefined) {
         issues.push({ path: ["access", "sso", "oauthEndpoints"], message: "must be set: apps.notebooks is on, and JupyterHub reads no discovery document; copy authorization_endpoint, token_endpoint and userinfo_endpoint from <issuer>/.well-known/openid-configuration" });
     }
