@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { isSecureValue, securePathsIn } from "../stacks/config/encrypted-values";
+import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
 import { goYamlDivergence } from "./go-yaml-scalars";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
@@ -38,7 +39,7 @@ function parseYaml(file: string, text: string): Record<string, any> {
     // Merge keys (`<<: *base`) as the Pulumi CLI's gopkg.in/yaml.v3 applies them.
     const lineCounter = new YAML.LineCounter();
     const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, merge: true, lineCounter });
-    const doc = Array.isArray(docs) ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
+    const doc = Array.isArray(docs) && docs.length > 0 ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
     const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
@@ -147,7 +148,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     if (!fs.existsSync(file)) {
         throw new StackFileError(`no stack file ${file}; stacks are Pulumi.<stack>.yaml files beside Pulumi.yaml`);
     }
-    const doc = parseYaml(file, utf8Text(file, fs.readFileSync(file)));
+    const doc = parseYaml(file, goYamlLineBreaks(utf8Text(file, fs.readFileSync(file))));
     const entries: Record<string, unknown> = doc.config ?? {};
     if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {
         throw new StackFileError(`${file}: config must be a map of namespace:key entries (e.g. groundwork:cluster:), not ${Array.isArray(entries) ? "a list" : typeof entries}`);

@@ -473,6 +473,22 @@ describe("YAML the Pulumi CLI reads differently from the plan (bad-input sweep s
         assert.equal(readStackFile(file, "groundwork").config["groundwork:cluster"], "{}");
     });
 
+    it("counts line breaks as the CLI's yaml.v3 does: lone CR, NEL, LS and PS (sweep s17 ya16, ya18)", () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.breaks.yaml");
+        // Classic Mac line ends: the whole file on one YAML 1.2 line, seven lines to yaml.v3.
+        fs.writeFileSync(file, "config:\r  groundwork:cluster:\r    podCidr: 10.42.0.0/16\r  groundwork:access:\r    domain: groundwork.example\r");
+        assert.equal(readStackFile(file, "groundwork").config["groundwork:cluster"], '{"podCidr":"10.42.0.0/16"}');
+        assert.equal(readStackFile(file, "groundwork").config["groundwork:access"], '{"domain":"groundwork.example"}');
+        for (const separator of ["\u2028", "\u2029", "\u0085"]) {
+            // Pasted from a web page after a value: yaml.v3 ends the line there and hands over the value alone.
+            fs.writeFileSync(file, `config:\n  groundwork:access:\n    sso:\n      usersGroup: ai-users${separator}\n      operatorsGroup: platform-operators\n`);
+            assert.equal(readStackFile(file, "groundwork").config["groundwork:access"], '{"sso":{"usersGroup":"ai-users","operatorsGroup":"platform-operators"}}', JSON.stringify(separator));
+        }
+        // And an error after lone CRs names the line and key, not a crash.
+        fs.writeFileSync(file, "config:\r  groundwork:cluster:\r    podCidr: [10.42.0.0/16\r");
+        assert.throws(() => readStackFile(file, "groundwork"), (err: Error) => /:[34]:\d+: near groundwork:cluster: Flow sequence/.test(err.message) && !err.message.includes("TypeError"));
+    });
+
     it("reads what both read alike, and applies merge keys as the CLI does", () => {
         assert.equal(read("20"), '{"postgres":{"storageGbs":20}}');
         assert.equal(read("'010'"), '{"postgres":{"storageGbs":"010"}}');
@@ -1243,6 +1259,36 @@ describe("review s14b: credential shapes that were names, and one window written
         assert.deepEqual(parseWith({ ...raw, "groundwork:platform": JSON.stringify(platform) }), []);
         edge.machines[1].host = "sk-proj-Ab3dEf5hIj7kLm9nOp1qRs";
         assert.match(parseWith({ ...raw, "groundwork:edge": JSON.stringify(edge) }).join("\n"), /has a credential's shape/);
+    });
+
+    it("refuses a key pasted inside a longer value, such as after a hosted model's provider, without showing it (sweep s17 se25)", () => {
+        const stackFile = readStackFile(path.join(__dirname, "..", "Pulumi.cloud.yaml"), "groundwork");
+        const withModel = (model: string) => {
+            const inference = JSON.parse(stackFile.config["groundwork:inference"]);
+            inference.hosted[0].model = model;
+            try { parseStackConfig({ ...stackFile.config, "groundwork:inference": JSON.stringify(inference) }, stackFile.secretKeys, stackFile.securePaths); return []; } catch (e) { if (e instanceof ConfigError) return e.problems; throw e; }
+        };
+        const found = withModel("openai/sk-proj-Ab3dEf5hIj7kLm9nOp1qRsT");
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:inference\.hosted\[0\]\.model = \[text of 38 characters, not shown\]: has a credential's shape/);
+        assert.ok(!found[0].includes("Ab3dEf5hIj7"), found[0]);
+        // A model name with a prefix-like word in it is a name: no mixed-case key body.
+        assert.deepEqual(withModel("openai/gpt-4o-mini"), []);
+    });
+
+    it("refuses a model id huggingface_hub refuses, and Let's Encrypt's retired ACMEv1 directory (sweep s17 in60, ac37)", () => {
+        for (const [model, message] of [
+            ["meta-llama/Llama-3.1-8B-Instruct.git", /ends in \.git, which Hugging Face repository ids never do \(huggingface_hub refuses it\); give meta-llama\/Llama-3\.1-8B-Instruct$/],
+            ["meta-llama/Llama--3.1", /holds -- or \.\., which huggingface_hub refuses/],
+            ["meta-llama/-Llama", /has a part starting or ending with - or \./],
+        ] as const) {
+            assert.match(lineFor(only("cloud", (v) => (v.inference.models[0].model = model)), "inference.models[0].model"), message, model);
+        }
+        assert.match(lineFor(only("cloud", (v) => (v.access.tls.acmeServer = "https://acme-v01.api.letsencrypt.org/directory")), "access.tls.acmeServer"),
+            /is a Let's Encrypt host other than its ACMEv2 directories \(ACMEv1 was turned off in June 2021\); give https:\/\/acme-v02\.api\.letsencrypt\.org\/directory/);
+        const staging = stackValues("cloud");
+        staging.access.tls.acmeServer = "https://acme-staging-v02.api.letsencrypt.org/directory";
+        assert.doesNotThrow(() => parse(staging));
     });
 
     it("refuses a window that starts and ends at one time however it is written", () => {

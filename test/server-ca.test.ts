@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, serverCaHash } from "../components/k3s/server-ca";
+import { encryptedNonCredentials } from "../stacks/config/encrypted-values";
 import { committedPlan, named, ociUserDataOf, ofType, planValues, problems, stackValues } from "./helpers";
 
 /**
@@ -31,6 +32,8 @@ describe("the k3s server CA that joins pin", () => {
             [HASH.toUpperCase(), /must be written in lower case: k3s compares the hash as written/],
             [HASH.slice(0, 40), /must be the sha256 of the cluster's server CA, 64 lower-case hex characters \(sudo cut -c4-67 \/var\/lib\/rancher\/k3s\/server\/token on the first server\); this is 40 characters$/],
             ["not-a-hash", /this is 10 characters and not all hex$/],
+            // k3s's own passwords are 32 hex characters: a wrong value here is never shown (sweep s17 cl25).
+            ["0123456789abcdef0123456789abcdef", /^groundwork:cluster\.serverCaHash = \[text of 32 characters, not shown as it may hold a secret\]: must be the sha256/],
             [`K10${HASH}::server:Planted5ecretServerPassw0rdThatMustNotShow`, /is a whole k3s token, which holds a join password: give only the 64 hex characters after K10 .* rotate it \(k3s token rotate\)/],
         ];
         for (const [value, message] of cases) {
@@ -40,8 +43,13 @@ describe("the k3s server CA that joins pin", () => {
             assert.equal(found.length, 1, found.join("\n"));
             assert.match(found[0], /groundwork:cluster\.serverCaHash/);
             assert.match(found[0], message);
-            assert.ok(!found[0].includes("Planted5ecretServerPassw0rd"), found[0]);
+            assert.ok(!found[0].includes("Planted5ecretServerPassw0rd") && !found[0].includes("0123456789abcdef"), found[0]);
         }
+    });
+
+    it("says what to store in plain text when the hash was stored encrypted, where a whole token may be (sweep s17 cl28)", () => {
+        const [problem] = encryptedNonCredentials(["groundwork:cluster.serverCaHash"], "groundwork", () => false);
+        assert.match(problem, /^groundwork:cluster\.serverCaHash = \[secret\]: is stored encrypted, but it is not a credential.*<value>, only the 64 hex characters after K10 in the server's token file \(sudo cut -c4-67 \/var\/lib\/rancher\/k3s\/server\/token\); if the value stored holds the whole token, its password is in the stack file's history: rotate it/);
     });
 
     it("makes no CA for a cluster that keeps its own: the first server gets no CA files and every joining node pins the given hash", async () => {

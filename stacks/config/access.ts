@@ -151,6 +151,8 @@ export const accessSchema = z.strictObject({
         acmeServer: z.url({ protocol: /^https$/, message: "must be an https ACME directory URL" })
             // Let's Encrypt serves its directory at /directory only (acme-v02 and acme-staging-v02).
             .refine((url) => !isLetsEncrypt(url) || new URL(url).pathname === "/directory", { message: "is a Let's Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)" })
+            // Let's Encrypt turned ACMEv1 off in June 2021 (community.letsencrypt.org/t/end-of-life-plan-for-acmev1/88430); cert-manager speaks ACMEv2 (RFC 8555) only.
+            .refine((url) => !isLetsEncrypt(url) || /^acme-(staging-)?v02\.api\.letsencrypt\.org$/.test(new URL(url).hostname), { message: "is a Let's Encrypt host other than its ACMEv2 directories (ACMEv1 was turned off in June 2021); give https://acme-v02.api.letsencrypt.org/directory, or acme-staging-v02 while testing" })
             .refine((url) => { try { return !NEEDS_EXTERNAL_ACCOUNT.test(new URL(url).hostname); } catch { return true; } }, {
                 message: "is a CA that opens an ACME account only with External Account Binding (a key ID and HMAC key from its dashboard), which this stack's issuer does not carry, so no certificate would be issued; use Let's Encrypt (the default), or access.tls.issuer: private-ca",
             })

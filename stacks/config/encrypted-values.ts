@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { goYamlLineBreaks } from "./yaml-line-breaks";
 
 /**
  * Values a stack file stores `secure:` where no credential is expected. The Pulumi CLI marks a
@@ -43,12 +44,20 @@ export function configPathParts(configPath: string): (string | number)[] {
     return [...rest.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
 }
 
+/**
+ * What to store in plain text where a secret may have been stored instead: the server CA's hash
+ * sits on one line with the server token's password (sweep s17 cl28).
+ */
+const PLAIN_VALUE_HINTS: Readonly<Record<string, string>> = {
+    "cluster.serverCaHash": ", only the 64 hex characters after K10 in the server's token file (sudo cut -c4-67 /var/lib/rancher/k3s/server/token); if the value stored holds the whole token, its password is in the stack file's history: rotate it (k3s token rotate)",
+};
+
 /** The problem with each path stored encrypted that is not a credential; the value is never shown. */
 export function encryptedNonCredentials(securePaths: string[], project: string, isCredential: (path: readonly PropertyKey[]) => boolean): string[] {
     return securePaths
         .filter((p) => p.startsWith(`${project}:`) && !isCredential(configPathParts(p)))
         .map((p) => `${p} = [secret]: is stored encrypted, but it is not a credential, and the stack writes it in plain text (Kubernetes objects and state); ` +
-            `store it in plain text: pulumi config set --path '${p}' <value>`);
+            `store it in plain text: pulumi config set --path '${p}' <value>${PLAIN_VALUE_HINTS[configPathParts(p).join(".")] ?? ""}`);
 }
 
 /**
@@ -60,7 +69,7 @@ export function stackFileSecurePaths(dir: string, stack: string, project: string
     for (const file of [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map((f) => `${dir}/${f}`)) {
         if (!fs.existsSync(file)) continue;
         try {
-            const config = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true })?.config;
+            const config = YAML.parse(goYamlLineBreaks(fs.readFileSync(file, "utf8")), { merge: true })?.config;
             return config && typeof config === "object" ? securePathsIn(config, project) : [];
         } catch {
             return undefined;

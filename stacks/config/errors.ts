@@ -77,7 +77,8 @@ export function looksLikeCredential(text: string): boolean {
  */
 export function hasCredentialShape(text: string): boolean {
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
-        tokenWithPrefix(text.trim()) ||
+        // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
+        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some(tokenWithPrefix) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined;
@@ -217,6 +218,13 @@ function schemaHoldsSecret(schema: z.ZodType, path: readonly PropertyKey[], isSe
 }
 
 /**
+ * Plain keys whose wrong value is never echoed, as it is likely a secret: the server CA's hash is
+ * read from a line that also holds the server token's password, and k3s's own passwords are 32
+ * hex characters, like a digest (sweep s17 cl25).
+ */
+const NEVER_ECHOED = new Set(["cluster.serverCaHash"]);
+
+/**
  * Whether a value can be echoed in an error: never a secret, never a list or map with a secret
  * somewhere inside, and never text where the schema expects a list or map that holds secrets (or
  * under an unknown key beside one), since that text may be the secret written the wrong way.
@@ -225,6 +233,7 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
     // A misspelt key is judged as the key it is closest to (`api_key` as `apiKey`).
     const meant = meantPath(schema, path);
     if (isSecret(path) || (meant !== undefined && isSecret(meant))) return false;
+    if (NEVER_ECHOED.has(path.join("."))) return false;
     if (value !== null && typeof value === "object") {
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }

@@ -79,6 +79,12 @@ const perMillion = z.number().min(0).refine((v) => v === 0 || v >= 0.001, {
 const modelSchema = z.strictObject({
     name: name.describe("Served model name (vLLM `--served-model-name`); routes target it."),
     model: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be a Hugging Face repository id such as Qwen/Qwen2.5-0.5B-Instruct" })
+        // huggingface_hub's validate_repo_id, which vLLM's download goes through, refuses these
+        // (huggingface_hub utils/_validators.py: "Repo_id cannot end by '.git'", "Cannot have -- or .. in repo_id",
+        // and a name starting or ending with '-' or '.'; read in the code index 2026-11-29).
+        .refine((id) => !/\.git$/.test(id), { error: (issue) => `ends in .git, which Hugging Face repository ids never do (huggingface_hub refuses it); give ${String(issue.input).replace(/\.git$/, "")}` })
+        .refine((id) => !/--|\.\./.test(id), { message: "holds -- or .., which huggingface_hub refuses in a repository id" })
+        .refine((id) => id.split("/").every((part) => !/^[-.]|[-.]$/.test(part)), { message: "has a part starting or ending with - or ., which huggingface_hub refuses in a repository id" })
         .describe("Hugging Face repository id."),
     revision: z.string().regex(/^[0-9a-f]{40}$/, { message: "must be a full 40-character commit hash: a branch or tag can move under a running server" })
         .describe("Commit of the repository (pinned)."),

@@ -1,0 +1,12 @@
+/**
+ * Line breaks as the Pulumi CLI's YAML reader counts them. go-yaml/yaml@v3.0.1 takes CR, LF, CR LF,
+ * NEL (U+0085), LS (U+2028) and PS (U+2029) each as a line break (yamlprivateh.go `is_break`
+ * L124-130; scannerc.go `read_line` L568-598), where the YAML 1.2 reader here takes only CR LF and
+ * LF: a file saved with classic Mac line ends, or a line separator pasted from a web page after a
+ * value, reads differently. Each is made a LF before parsing, so keys, values and line numbers are
+ * the CLI's. (Inside a multi-line scalar yaml.v3 keeps LS and PS themselves; no config value here
+ * spans lines with them.)
+ */
+export function goYamlLineBreaks(text: string): string {
+    return text.replace(/\r\n?|\u0085|\u2028|\u2029/g, "\n");
+}
