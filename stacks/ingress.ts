@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { HttpsRoute, HttpsRouteArgs, RouteAudience, routeUrl } from "../components/ingress/https-route";
+import { HttpsRoute, HttpsRouteArgs, RouteAudience, RoutePaths, routeUrl } from "../components/ingress/https-route";
 import { INGRESS_CLASS, INGRESS_NAMESPACE, IngressController } from "../components/ingress/ingress-controller";
 import { TlsIssuer } from "../components/ingress/tls-issuer";
 import { IngressOpening, INGRESS_PORTS } from "../components/k3s/ports";
@@ -52,7 +52,7 @@ interface RoutedService {
     namespace: string;
     service: { name: string; port: number };
     audience: RouteAudience;
-    pathPrefixes?: string[];
+    paths?: RoutePaths;
     signInIssuer?: string;
     rateLimit?: HttpsRouteArgs["rateLimit"];
     stripRequestHeaders?: string[];
@@ -98,7 +98,7 @@ export class StackIngress {
             service: routed.service,
             audience: routed.audience,
             entryPoint: entryPointOf(role, this.access),
-            pathPrefixes: routed.pathPrefixes,
+            paths: routed.paths,
             signInIssuer: routed.signInIssuer,
             issuerName: this.issuerName,
             acmeSolverCaller: this.access.tls.issuer === "acme" ? INGRESS_NAMESPACE : undefined,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
+import { OPENAI_API_ENDPOINTS } from "../components/inference/gateway-authorization";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { LITELLM_END_USER_HEADERS } from "../components/inference/gateway-config";
 import { INGRESS_CLIENT, INGRESS_NAMESPACE } from "../components/ingress/ingress-controller";
@@ -226,7 +227,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         if (served) {
             ingress.route("gateway", {
                 namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "api",
-                pathPrefixes: ["/v1"], rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
+                paths: { exact: [...OPENAI_API_ENDPOINTS.exact], prefixes: [...OPENAI_API_ENDPOINTS.prefixes] }, rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
                 // Only the chat UI in the mesh names its people to the gateway; a caller from outside may not pose as one.
                 stripRequestHeaders: [CHAT_USER_HEADER, ...LITELLM_END_USER_HEADERS],
             });

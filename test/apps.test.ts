@@ -212,10 +212,16 @@ describe("who may call the gateway in the mesh", () => {
         assert.deepEqual(problems(v), ['groundwork:inference.gateway.clients[0] = "report-builder": must be namespace/serviceaccount']);
     });
 
-    it("routes /v1, everything else and the probe paths separately, each authorized on its own route", async () => {
+    it("routes the OpenAI endpoints the request policy reads, everything else and the probe paths separately, each authorized on its own route", async () => {
         const dev = docs(await committedPlan("dev"));
         const routes = Object.fromEntries(dev.filter((d) => d.kind === "HTTPRoute" && d.metadata.namespace === "groundwork-inference").map((d) => [d.metadata.name, d.spec]));
-        assert.deepEqual(routes["llm-gateway-mesh-openai-api"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/v1" } }] }]);
+        // Files, batches and Responses fall to the admin route, which admits no application (security review s17 M1).
+        assert.deepEqual(routes["llm-gateway-mesh-openai-api"].rules, [{ matches: [
+            { path: { type: "Exact", value: "/v1/chat/completions" } },
+            { path: { type: "Exact", value: "/v1/completions" } },
+            { path: { type: "Exact", value: "/v1/embeddings" } },
+            { path: { type: "PathPrefix", value: "/v1/models" } },
+        ] }]);
         assert.deepEqual(routes["llm-gateway-mesh-admin"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }]);
         // The kubelet's probes lose Linkerd's automatic authorization once a route exists: their own route, open to every address.
         assert.deepEqual(routes["llm-gateway-mesh-probes"].rules[0].matches, [

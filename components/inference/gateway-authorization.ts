@@ -1,13 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { authorizeMeshPort } from "../platform/mesh-authorization";
 
+/**
+ * The OpenAI API endpoints the gateway serves applications, in the mesh and through the ingress:
+ * those whose body the request-policy hook reads (chat messages, a completion prompt, embedding
+ * input: request-policy-hook.ts `texts`), and the model list. Nothing else under `/v1`: LiteLLM's
+ * file upload calls no pre-call hook and may upload with a model's own credentials, and batches
+ * are built from such files (BerriAI/litellm `litellm/proxy/openai_files_endpoints/files_endpoints.py`
+ * `create_file`, read in a newer copy than v1.85.0 by security review s17 M1); the hook does not read
+ * a `/v1/responses` request's input items; audio and images carry no text it checks. Each would let a
+ * key send data past the data classes and the PII guardrails.
+ */
+export const OPENAI_API_ENDPOINTS = {
+    exact: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models"],
+    /** One model's entry: `/v1/models/<id>`. */
+    prefixes: ["/v1/models/"],
+} as const;
+
 export interface GatewayAuthorizationArgs {
     namespace: pulumi.Input<string>;
     /** The gateway's pods. */
     podSelector: Record<string, string>;
     /** The gateway's container port name. */
     port: string;
-    /** Meshed service accounts (`namespace/name`) that call the OpenAI-compatible API under `/v1`. */
+    /** Meshed service accounts (`namespace/name`) that call the OpenAI-compatible API (`OPENAI_API_ENDPOINTS`). */
     apiClients: string[];
     /** Meshed service accounts that call everything else: the admin API and UI (`/key/*`, `/team/*`, `/ui`...). */
     adminClients: string[];
@@ -36,7 +52,12 @@ export class GatewayAuthorization extends pulumi.ComponentResource {
             proxyProtocol: "HTTP/1",
             paths: {
                 grants: [
-                    { id: "openai-api", matches: [{ path: { type: "PathPrefix", value: "/v1" } }], clients: args.apiClients },
+                    {
+                        id: "openai-api",
+                        // Gateway API's PathPrefix matches whole path elements: /v1/models and /v1/models/<id>.
+                        matches: [...OPENAI_API_ENDPOINTS.exact.filter((p) => p !== "/v1/models").map((value) => ({ path: { type: "Exact", value } })), { path: { type: "PathPrefix", value: "/v1/models" } }],
+                        clients: args.apiClients,
+                    },
                     { id: "admin", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: args.adminClients },
                     // Prefix, as the Prometheus app LiteLLM mounts at /metrics may answer under /metrics/.
                     { id: "metrics", matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }], clients: args.metricsClients },

@@ -36,8 +36,8 @@ export interface HttpsRouteArgs {
     audience: RouteAudience;
     /** `public` (443, the public ranges) or `operators` (9443, the operator ranges). */
     entryPoint: "public" | "operators";
-    /** Only these path prefixes are routed (e.g. `/v1` of an API); default everything. */
-    pathPrefixes?: string[];
+    /** Only these paths are routed (an API's endpoints); default everything. */
+    paths?: RoutePaths;
     /** The OIDC issuer a `ui` route's application signs people in with. */
     signInIssuer?: string;
     /** The ClusterIssuer that issues the certificate. */
@@ -65,12 +65,18 @@ export function routeUrl(host: string, entryPoint: "public" | "operators"): stri
     return entryPoint === "public" ? `https://${host}` : `https://${host}:${INGRESS_PORTS.operators}`;
 }
 
-/** A Traefik rule matching the host and, if given, any of the path prefixes. */
-export function routeMatch(host: string, pathPrefixes?: string[]): string {
+/** Paths a route is limited to: each exactly, or everything under a prefix. */
+export interface RoutePaths {
+    exact?: string[];
+    prefixes?: string[];
+}
+
+/** A Traefik rule matching the host and, if given, any of the paths (Traefik's `Path` and `PathPrefix` matchers). */
+export function routeMatch(host: string, paths?: RoutePaths): string {
     const hostRule = `Host(\`${host}\`)`;
-    if (!pathPrefixes || pathPrefixes.length === 0) return hostRule;
-    const paths = pathPrefixes.map((p) => `PathPrefix(\`${p}\`)`).join(" || ");
-    return pathPrefixes.length > 1 ? `${hostRule} && (${paths})` : `${hostRule} && ${paths}`;
+    const matchers = [...(paths?.exact ?? []).map((p) => `Path(\`${p}\`)`), ...(paths?.prefixes ?? []).map((p) => `PathPrefix(\`${p}\`)`)];
+    if (matchers.length === 0) return hostRule;
+    return matchers.length > 1 ? `${hostRule} && (${matchers.join(" || ")})` : `${hostRule} && ${matchers[0]}`;
 }
 
 /**
@@ -146,7 +152,7 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 entryPoints: [ENTRYPOINTS[args.entryPoint]],
                 routes: [{
                     kind: "Rule",
-                    match: routeMatch(args.host, args.pathPrefixes),
+                    match: routeMatch(args.host, args.paths),
                     middlewares: [
                         ...(args.stripRequestHeaders?.length ? [{ name: `${name}-strip-headers` }] : []),
                         ...(args.rateLimit ? [{ name: `${name}-rate-limit` }] : []),

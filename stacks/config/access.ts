@@ -160,7 +160,7 @@ export const accessSchema = z.strictObject({
             .describe("ACME directory; Let's Encrypt's staging directory while testing."),
     }).describe("Where certificates come from (cert-manager issues and renews them)."),
     hosts: z.strictObject({
-        gateway: hostname.optional().describe("OpenAI-compatible API (`/v1` only), for applications outside the cluster."),
+        gateway: hostname.optional().describe("OpenAI-compatible API (chat, completions, embeddings and the model list under `/v1`), for applications outside the cluster."),
         gatewayAdmin: hostname.optional().describe("The gateway's admin API and UI; operator ranges only."),
         langfuse: hostname.optional().describe("Langfuse."),
         vault: hostname.optional().describe("Vault's UI and API; operator ranges only."),
