@@ -132,6 +132,7 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
     const sso = config.access?.sso;
     const grafanaUrl = deps.ingress?.urlOf("grafana");
     return new Monitoring("monitoring", {
+        podCidr: config.cluster.podCidr,
         retentionDays: monitoring.retentionDays,
         storageGbs: monitoring.storageGbs,
         receiver: receiverOf(monitoring),

@@ -67,9 +67,9 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     new K3sUpgrades("k3s-upgrades", { version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
     new NodeReboots("kured", { window: config.cluster.upgrades.reboots }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
-    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), scheduling }, { provider });
-    const mesh = new LinkerdMesh("linkerd", { ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
-    isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, { provider });
+    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, scheduling }, { provider });
+    const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
+    isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, config.cluster.podCidr, { provider });
     // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):
     // everything meshed waits for the control plane, or it would start unmeshed or be refused.
     const afterMesh = (...more: pulumi.Resource[]) => ({ provider, transformations: [childrenDependOn([mesh, ...more])] });
@@ -149,6 +149,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     const postgres = config.platform.postgres;
     const postgresService = new PostgresVector("postgres", {
         namespace: DATA_NAMESPACE,
+        podCidr: config.cluster.podCidr,
         instances: postgres.instances,
         storageGbs: postgres.storageGbs,
         database: postgres.database,

@@ -122,6 +122,24 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.deepEqual(nodeSourcePeers("172.20.4.0/22").map((p) => (p.ipBlock as { cidr: string }).cidr), ["0.0.0.0/0", "172.20.4.0/32", "172.20.5.0/32", "172.20.6.0/32", "172.20.7.0/32"]);
         });
 
+        it("admits only the API server's sources, never a pod, to webhooks and aggregated APIs (security review s17 L2)", async () => {
+            const plan = await committedPlan("cloud");
+            const policies = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as any);
+            const expected = nodeSourcePeers("10.42.0.0/16");
+            const apiServerOnly = [
+                ["kube-system", "allow-metrics-server", [10250]], ["cert-manager", "allow-cert-manager-webhook", [10250]], ["linkerd", "allow-linkerd-webhooks", [8443, 9443]],
+                ["cnpg-system", "allow-cnpg-webhook", [9443]], ["groundwork-observability", "allow-monitoring-operator-webhook", [10250]],
+                ["keda", "allow-keda-operator-metrics-apiserver-api-server", [6443]], ["keda", "allow-keda-admission-webhooks-api-server", [9443]],
+            ] as const;
+            for (const [namespace, name, ports] of apiServerOnly) {
+                const policy = policies.find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+                assert.ok(policy, `${namespace}/${name}`);
+                const [rule] = policy.spec.ingress;
+                assert.deepEqual(rule.ports.map((p: any) => p.port), ports, name);
+                assert.deepEqual(rule.from, expected, `${namespace}/${name}: every source but pods, and each node's flannel address`);
+            }
+        });
+
         it("gives each port its own LoadBalancer Service with the same source ranges (ServiceLB enforces them)", () => {
             const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!), podCidr: "10.42.0.0/16" });
             assert.deepEqual(traefikServices("traefik", values), [

@@ -5,7 +5,7 @@ import { ContainerResources, Footprint, requestsOf } from "../platform/footprint
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { allowIngress } from "../platform/network-isolation";
+import { allowIngress, apiServerCallers } from "../platform/network-isolation";
 
 /**
  * KEDA, so vLLM replicas follow their queue (`vllm:num_requests_waiting`), as the stack's Prometheus
@@ -34,6 +34,8 @@ export function queueAutoscalingFootprint(): Footprint[] {
 export interface QueueAutoscalingArgs {
     /** Where KEDA's Prometheus triggers query: the stack's Prometheus. */
     prometheusUrl: string;
+    /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
+    podCidr: string;
     scheduling?: Scheduling;
 }
 
@@ -86,7 +88,7 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         }, { ...parent, dependsOn: [keda] });
         for (const [app, port] of [["keda-operator-metrics-apiserver", 6443], ["keda-admission-webhooks", 9443]] as const) {
             allowIngress(`${app}-api-server`, {
-                namespace: KEDA_NAMESPACE, podSelector: { app }, ports: [port], from: "anywhere", reason: `the API server calls ${app} on ${port} (TLS)`,
+                namespace: KEDA_NAMESPACE, podSelector: { app }, ports: [port], from: apiServerCallers(args.podCidr), reason: `the API server calls ${app} on ${port} (TLS)`,
             }, { ...parent, dependsOn: [keda] });
         }
 

@@ -8,7 +8,7 @@ import { ContainerResources, Footprint, add, requestsOf } from "../platform/foot
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { allowIngress } from "../platform/network-isolation";
+import { allowIngress, apiServerCallers } from "../platform/network-isolation";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { AlertReceiver, alertmanagerConfig, RECEIVER_SECRET } from "./alertmanager-config";
@@ -134,6 +134,8 @@ export function monitoringEgress(receiver: AlertReceiver, sso?: Pick<GrafanaSso,
 }
 
 export interface MonitoringArgs {
+    /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
+    podCidr: string;
     /** Days of metrics kept. */
     retentionDays: number;
     /** Prometheus's volume, GB; Prometheus stops keeping data at 80% of it. */
@@ -250,7 +252,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // The API server calls the operator's admission webhook (TLS, 10250) from outside the mesh;
         // the port skips the proxy (prometheusOperator.podAnnotations), and Prometheus scrapes it there too.
         allowIngress(`${name}-operator-webhook`, {
-            namespace: MONITORING_NAMESPACE, podSelector: PODS.operator, ports: [10250], from: "anywhere",
+            namespace: MONITORING_NAMESPACE, podSelector: PODS.operator, ports: [10250], from: apiServerCallers(args.podCidr),
             reason: "the API server calls the prometheus-operator's admission webhook on 10250 (TLS)",
         }, opts);
     }

@@ -5,7 +5,7 @@ import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
 import { EgressDestination } from "./egress";
 import { guardedNamespace } from "./guarded-namespace";
-import { allowIngress } from "./network-isolation";
+import { allowIngress, apiServerCallers } from "./network-isolation";
 
 /**
  * cert-manager, pinned: the Barman Cloud plugin's TLS with the CNPG operator needs it.
@@ -41,6 +41,8 @@ const CERT_MANAGER_CONTROLLER_PODS = { "app.kubernetes.io/name": "cert-manager",
 export interface CertManagerArgs {
     /** The ACME directory and the HTTP-01 self-check's destination, when certificates come from ACME; none for a private CA. */
     acme?: EgressDestination[];
+    /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
+    podCidr: string;
     scheduling?: Scheduling;
 }
 
@@ -73,7 +75,7 @@ export class CertManager extends pulumi.ComponentResource {
         }, { parent: this });
         // The API server calls the webhook (`https`, 10250: cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/webhook-deployment.yaml).
         allowIngress("cert-manager-webhook", {
-            namespace: CERT_MANAGER_NAMESPACE, podSelector: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager" }, ports: [10250], from: "anywhere",
+            namespace: CERT_MANAGER_NAMESPACE, podSelector: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager" }, ports: [10250], from: apiServerCallers(args.podCidr),
             reason: "the API server calls cert-manager's admission webhook",
         }, { parent: this, dependsOn: [ns] });
         this.registerOutputs({});

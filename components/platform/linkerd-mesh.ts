@@ -5,7 +5,7 @@ import { Scheduling } from "../placement";
 import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 import { guardedNamespace } from "./guarded-namespace";
 import { MeshIdentity, TrustAnchorGenerations } from "./mesh-identity";
-import { allowIngress, LINKERD_INBOUND_PORT } from "./network-isolation";
+import { allowIngress, apiServerCallers, LINKERD_INBOUND_PORT } from "./network-isolation";
 import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
 
 /**
@@ -74,6 +74,8 @@ export function meshedNamespaceArgs(name: string, podSecurity: "restricted" | "b
 }
 
 export interface LinkerdMeshArgs {
+    /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
+    podCidr: string;
     /** Three controller replicas with anti-affinity and PDBs. */
     ha: boolean;
     /** The trust anchors: the one that signs the issuer, and any kept beside it during a rotation. */
@@ -233,7 +235,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             reason: "every meshed proxy calls identity, destination and policy",
         }, { parent: this, dependsOn: [ns] });
         allowIngress("linkerd-webhooks", {
-            namespace: "linkerd", podSelector: { "linkerd.io/control-plane-ns": "linkerd" }, ports: [8443, 9443], from: "anywhere",
+            namespace: "linkerd", podSelector: { "linkerd.io/control-plane-ns": "linkerd" }, ports: [8443, 9443], from: apiServerCallers(args.podCidr),
             reason: "the API server calls the injector and the validators",
         }, { parent: this, dependsOn: [ns] });
 

@@ -13,8 +13,7 @@ import { EgressAllowance, isolateNamespaceEgress } from "./egress";
  * - traffic from the pod's own node is always accepted (`--src-type LOCAL`, pod.go L230-233):
  *   kubelet probes and anything else on the node's host network pass without a rule;
  * - the API server calling a webhook on another node arrives from that node's flannel address,
- *   so a port the API server calls is opened to every source (it is TLS and answers only
- *   admission and aggregated-API requests).
+ *   so a port the API server calls admits every source but pods (apiServerCallers).
  * Policies add up (kubernetes.io/docs/concepts/services-networking/network-policies, read 2026-11-27).
  */
 
@@ -177,16 +176,24 @@ export function nodeSourcePeers(podCidr: string): k8s.types.input.networking.v1.
 }
 
 /**
+ * Who calls a webhook or an aggregated API: the API server, from its own node (always accepted:
+ * kube-router's `--src-type LOCAL` rule, pod.go L230-233) or from another node, which kube-proxy's
+ * masquerade makes that node's flannel `.0` address. Never a pod: a notebook's code does not reach
+ * an admission webhook or aggregated API server, which authenticate no caller (security review s17 L2).
+ */
+export const apiServerCallers = (podCidr: string): IngressAllowanceArgs["from"] => ({ peers: nodeSourcePeers(podCidr) });
+
+/**
  * kube-system, which k3s fills itself, gets the same default deny, with what k3s's own pods are
  * called for (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f): CoreDNS (`k8s-app: kube-dns`,
  * manifests/coredns.yaml L95-99) by every pod; metrics-server (`k8s-app: metrics-server`,
  * manifests/metrics-server/metrics-server-deployment.yaml L27-28, 10250) by the API server;
  * ServiceLB's pods (labelled with their Service's namespace, pkg/cloudprovider/servicelb.go
  * L478-483, a hostPort per Service port, L518-522) by the internet on the ingress's ports, within
- * the ranges klipper-lb itself holds them to. Its egress is denied by default too, but for the
+ * the ranges klipper-lb itself holds them to. `podCidr` is the pod network (k3s `cluster-cidr`). Its egress is denied by default too, but for the
  * API server and KUBE_SYSTEM_EGRESS.
  */
-export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, opts: pulumi.CustomResourceOptions): void {
+export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, podCidr: string, opts: pulumi.CustomResourceOptions): void {
     const namespace = "kube-system";
     isolateNamespace(namespace, namespace, opts);
     isolateNamespaceEgress(namespace, namespace, { apiServer: KUBE_SYSTEM_API_REASON, allow: KUBE_SYSTEM_EGRESS }, opts);
@@ -200,7 +207,7 @@ export function isolateKubeSystem(ingress: { namespace: string; ports: number[] 
         reason: "Prometheus scrapes CoreDNS (`prometheus :9153` in k3s's Corefile, manifests/coredns.yaml L69)",
     }, opts);
     allowIngress("metrics-server", {
-        namespace, podSelector: METRICS_SERVER_PODS, ports: [10250], from: "anywhere", reason: "the API server calls metrics-server (the aggregated metrics API)",
+        namespace, podSelector: METRICS_SERVER_PODS, ports: [10250], from: apiServerCallers(podCidr), reason: "the API server calls metrics-server (the aggregated metrics API)",
     }, opts);
     if (ingress.ports.length > 0) {
         allowIngress("servicelb-ingress", {

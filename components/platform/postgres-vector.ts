@@ -7,7 +7,7 @@ import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
 import { allowEgress, API_SERVER } from "./egress";
-import { allowIngress } from "./network-isolation";
+import { allowIngress, apiServerCallers } from "./network-isolation";
 import { MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
 import { VaultConsumer } from "./vault-bootstrap";
@@ -85,6 +85,8 @@ export function postgresBootstrap(database: string, ownerSecret: string, restore
 
 export interface PostgresVectorArgs {
     namespace: string;
+    /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
+    podCidr: string;
     /** Instances: 1, or more for streaming replicas with automated failover. */
     instances: number;
     storageGbs: number;
@@ -149,7 +151,7 @@ export class PostgresVector extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [operator, args.certManager] });
         // The API server calls the operator's admission webhook (9443, TLS) from outside the mesh and the namespace.
         allowIngress("cnpg-webhook", {
-            namespace: "cnpg-system", podSelector: { "app.kubernetes.io/name": "cloudnative-pg" }, ports: [9443], from: "anywhere",
+            namespace: "cnpg-system", podSelector: { "app.kubernetes.io/name": "cloudnative-pg" }, ports: [9443], from: apiServerCallers(args.podCidr),
             reason: "the API server calls CloudNativePG's admission webhook",
         }, { parent: this, dependsOn: [operatorNs] });
 

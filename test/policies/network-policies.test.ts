@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceDefaultDenyEgress, namespaceDefaultDenyIngress, namespaceNetworkPolicy } from "../../policies/security/network-policies";
 import { vaultModel } from "../../components/rendered/hashicorp";
 import { committedPlan } from "../helpers";
+import { nodeSourcePeers } from "../../components/platform/network-isolation";
 import { messages, record } from "./harness";
 
 const NS = "kubernetes:core/v1:Namespace";
@@ -194,9 +195,9 @@ describe("NetworkPolicies in the stacks' plans", () => {
                 const deny = policies.find((x) => x.metadata.namespace === name && x.metadata.name === "default-deny-ingress");
                 assert.deepEqual(deny?.spec, { podSelector: {}, policyTypes: ["Ingress"] }, `${stack} ${name}`);
             }
-            // The API server's webhooks and the ingress's entrypoints are open by port; the mesh's clients by namespace.
+            // The API server's webhooks admit every source but pods (each node's flannel address back in); the mesh's clients by namespace.
             const allow = (ns: string, name: string) => policies.find((x) => x.metadata.namespace === ns && x.metadata.name === name)?.spec.ingress;
-            assert.deepEqual(allow("cert-manager", "allow-cert-manager-webhook"), [{ ports: [{ port: 10250, protocol: "TCP" }] }]);
+            assert.deepEqual(allow("cert-manager", "allow-cert-manager-webhook"), [{ from: nodeSourcePeers("10.42.0.0/16"), ports: [{ port: 10250, protocol: "TCP" }] }]);
             assert.deepEqual(allow("kube-system", "allow-cluster-dns-udp"), [{ from: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: "UDP" }] }]);
             assert.deepEqual(allow("groundwork-data", "allow-postgres-instance-manager"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } } }], ports: [{ port: 8000, protocol: "TCP" }] }]);
             // cert-manager's HTTP-01 solvers answer in each routed namespace, from the ingress, when the issuer is ACME (edge uses its private CA).
