@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { generateKeyPairSync } from "crypto";
-import { canonicalZone, cronProblem, shortestCronGapMinutes } from "../stacks/config/schedule";
+import { canonicalZone, cronProblem, longestCronGapHours, shortestCronGapMinutes } from "../stacks/config/schedule";
 import { sizeInName } from "../stacks/config/inference";
 
 const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
@@ -541,6 +541,18 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
         assert.match(lineFor(found, "platform.backups.vault.schedule"), /= "0 0 31 2 \*": is impossible: never fires: no date has day of month 31 in month 2/);
         assert.match(lineFor(found, "platform.postgres.backup.schedule"), /never fires/);
         assert.match(lineFor(found, "platform.backups.qdrant.retentionDays"), /= 1: keeps each a Qdrant storage snapshot 1 day\(s\), but schedule "0 0 1 \* \*" can wait 31 days between two: some days would have none; keep at least 31/);
+    });
+
+    it("reads a leap-day schedule as once in four years, and */1 in the day of month as unrestricted (sweep s17 bk02, bk01)", () => {
+        assert.equal(longestCronGapHours("0 3 29 2 *") / 24, 1461, "29 February to 29 February");
+        // robfig/cron keeps the star bit for */1, so the weekday field alone decides: weekdays, a three-day weekend gap.
+        assert.equal(longestCronGapHours("15 2 */1 * 1-5") / 24, 3);
+        assert.equal(longestCronGapHours("15 2 1/1 * 1-5") / 24, 1, "1/1 is restricted: either field's days run, every day");
+        const found = only("dev", (v) => {
+            v.platform = { ...v.platform, backups: { qdrant: { schedule: "0 3 29 2 *", retentionDays: 14 }, vault: { schedule: "15 2 */1 * 1-5", retentionDays: 2 } } };
+        });
+        assert.match(lineFor(found, "platform.backups.qdrant.retentionDays"), /schedule "0 3 29 2 \*" can wait 1461 days between two: some days would have none; keep at least 1461, or take it more often \(daily: "30 2 \* \* \*"\)/);
+        assert.match(lineFor(found, "platform.backups.vault.retentionDays"), /schedule "15 2 \*\/1 \* 1-5" can wait 3 days between two: some days would have none; keep at least 3$/);
     });
 
     it("refuses a model's active window that closes as it opens", () => {
@@ -1274,6 +1286,16 @@ describe("review s14b: credential shapes that were names, and one window written
         assert.ok(!found[0].includes("Ab3dEf5hIj7"), found[0]);
         // A model name with a prefix-like word in it is a name: no mixed-case key body.
         assert.deepEqual(withModel("openai/gpt-4o-mini"), []);
+    });
+
+    it("says a top-level key with dots was set without --path, and how to set it (sweep s17 cl29, ya17)", () => {
+        const stackFile = readStackFile(path.join(__dirname, "..", "Pulumi.dev.yaml"), "groundwork");
+        let found: string[] = [];
+        try { parseStackConfig({ ...stackFile.config, "groundwork:apps.chat.enabled": "false" }, stackFile.secretKeys, stackFile.securePaths); } catch (e) { found = (e as ConfigError).problems; }
+        assert.deepEqual(found, ["groundwork:apps.chat.enabled = false: is a top-level key named \"apps.chat.enabled\", which `pulumi config set` writes without --path, so Groundwork never reads it; set it again with --path (pulumi config set --path 'groundwork:apps.chat.enabled' <value>) and remove this one (pulumi config rm 'groundwork:apps.chat.enabled')"]);
+        // Not a dotted name that is no key's path.
+        try { parseStackConfig({ ...stackFile.config, "groundwork:chat.enabled": "false" }, stackFile.secretKeys, stackFile.securePaths); } catch (e) { found = (e as ConfigError).problems; }
+        assert.match(found[0], /^groundwork:chat\.enabled = false: unknown key; /);
     });
 
     it("refuses a model id huggingface_hub refuses, and Let's Encrypt's retired ACMEv1 directory (sweep s17 in60, ac37)", () => {

@@ -22,9 +22,9 @@ export function testKeyring(prefix: string) {
         assert.equal(r.status, 0, r.stderr?.toString());
         return r.stdout;
     };
-    /** An ed25519 key with `usage` (`sign`, `cert,sign`), and a cv25519 encryption subkey if asked. */
-    const makeKey = (name: string, usage: string, encryptionSubkey = false): TestGpgKey => {
-        gpg("--quick-gen-key", `${name} <${name}@example.invalid>`, "ed25519", usage, "never");
+    /** A key (ed25519 unless `algorithm` says) with `usage` (`sign`, `cert,sign`), and a cv25519 encryption subkey if asked. */
+    const makeKey = (name: string, usage: string, encryptionSubkey = false, algorithm = "ed25519"): TestGpgKey => {
+        gpg("--quick-gen-key", `${name} <${name}@example.invalid>`, algorithm, usage, "never");
         const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys", `${name}@example.invalid`).toString())![1];
         if (encryptionSubkey) gpg("--quick-add-key", fingerprint, "cv25519", "encr", "never");
         return { fingerprint, publicKey: gpg("--export", fingerprint) };

@@ -114,11 +114,19 @@ echo "Error initializing: planted failure" >&2; exit 2`);
         assert.ok(podDir.length > 0 && !fs.existsSync(podDir), `left in the pod: ${podDir}`);
     });
 
+    it("refuses, in the config, a signer's key with no packet that can encrypt (sweep s17 pf37)", () => {
+        const signOnly = keyring.makeKey("erin", "cert,sign").publicKey;
+        const found = problems(withKeys([b64(people[0].publicKey), b64(signOnly), b64(people[2].publicKey)]));
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^groundwork:platform\.vault\.recoveryPgpKeys\[1\] = .*: is a key that cannot encrypt \(a signing key without an encryption subkey\), so Vault could not encrypt a share to it; add one \(gpg --quick-add-key <fingerprint> cv25519 encr\)/);
+    });
+
     it("stops before Vault is touched when a key cannot be encrypted to (the server's gpg tries each)", () => {
-        // A key as a signer holds it: no encryption subkey. It parses, so Vault would start init and fail halfway.
-        const signOnly = keyring.makeKey("dana", "cert,sign").publicKey;
+        // An RSA key flagged for signing only: its algorithm could encrypt, so the config lets it
+        // through, but no key of it may (its flags). Vault would start init and fail halfway.
+        const signOnly = keyring.makeKey("dana", "cert,sign", false, "rsa2048").publicKey;
         const keys = [b64(people[0].publicKey), b64(signOnly), b64(people[2].publicKey)];
-        assert.deepEqual(parse(withKeys(keys)).platform.vault.recoveryPgpKeys, keys, "the config cannot tell; the server's gpg does");
+        assert.deepEqual(parse(withKeys(keys)).platform.vault.recoveryPgpKeys, keys, "the config cannot tell flags; the server's gpg does");
         const r = runInit(vaultInitScript(keys), () => `[ "$1" = status ] && { echo '{"initialized": false}'; exit 2; }; echo '{}'`);
         assert.equal(r.status, 1);
         assert.match(r.stderr, /platform\.vault\.recoveryPgpKeys\[1\] cannot be encrypted to \(no valid encryption subkey: sign-only, expired or revoked\); give a key that can encrypt; Vault was not initialised/);

@@ -78,10 +78,19 @@ ${keys.write}${VAULT_EXEC} vault operator init -format=json -recovery-shares=${R
 `;
 }
 
+/** Public-key algorithms that can encrypt (RFC 9580 section 9.1). */
+const ENCRYPTING_ALGORITHMS = new Set([1, 2, 16, 18, 25, 26]);
+
+/** A public-key or public-subkey packet's algorithm: after version and creation time, and v3's validity days (RFC 9580 sections 5.5.2). */
+function publicKeyAlgorithm(body: Buffer): number {
+    return body[0] === 3 || body[0] === 2 ? body[7] : body[5];
+}
+
 /**
  * What a list of recovery PGP keys cannot be: other than one per share, not base64, not one OpenPGP
  * public key (its first packet tag 6 and no other public key, RFC 9580 section 5.5.1), holding a
- * secret key anywhere (tags 5 and 7), or the same key twice, compared by its public-key packet.
+ * secret key anywhere (tags 5 and 7), a key no packet of which can encrypt, or the same key twice,
+ * compared by its public-key packet.
  */
 export function recoveryPgpKeyProblems(keys: string[]): { index?: number; message: string }[] {
     const problems: { index?: number; message: string }[] = [];
@@ -103,6 +112,15 @@ export function recoveryPgpKeyProblems(keys: string[]): { index?: number; messag
             : undefined;
         if (what) {
             problems.push({ index, message: `is ${what}; give a public key: gpg --export <fingerprint> | base64 -w0` });
+            return;
+        }
+        // Vault encrypts each share to the key (helper/pgpkeys EncryptShares), which needs a key or
+        // subkey whose algorithm can encrypt at all (RFC 9580 section 9.1: RSA 1 and 2, Elgamal 16,
+        // ECDH 18, X25519 25, X448 26); a signer's EdDSA or ECDSA key alone has none (sweep s17 pf37).
+        // Flags, expiry and revocation are left to the server's gpg probe before init.
+        const keys = packets!.filter((p) => p.tag === 6 || p.tag === 14);
+        if (!keys.some((p) => ENCRYPTING_ALGORITHMS.has(publicKeyAlgorithm(p.body)))) {
+            problems.push({ index, message: "is a key that cannot encrypt (a signing key without an encryption subkey), so Vault could not encrypt a share to it; add one (gpg --quick-add-key <fingerprint> cv25519 encr) and export the key again" });
             return;
         }
         // The same key however it was exported: its public-key packet (RFC 9580 section 5.5.2).

@@ -31,7 +31,7 @@ const scheduledStore = (what: string, schedule: string, days: number) => z.stric
     }
     const gapDays = Math.ceil(longestCronGapHours(store.schedule) / 24);
     if (store.retentionDays < gapDays) {
-        ctx.addIssue({ code: "custom", path: ["retentionDays"], message: `keeps each ${what} ${store.retentionDays} day(s), but schedule "${store.schedule}" can wait ${gapDays} days between two: some days would have none; keep at least ${gapDays}` });
+        ctx.addIssue({ code: "custom", path: ["retentionDays"], message: `keeps each ${what} ${store.retentionDays} day(s), but schedule "${store.schedule}" can wait ${gapDays} days between two: some days would have none; keep at least ${gapDays}${gapDays > 31 ? `, or take it more often (daily: "30 2 * * *")` : ""}` });
     }
 }).default({ schedule, retentionDays: days });
 

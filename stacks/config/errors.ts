@@ -179,7 +179,13 @@ export function misspeltNamespaceProblems(keys: string[]): string[] {
     });
 }
 
-function unknownKeyHint(key: string, known: string[]): string {
+function unknownKeyHint(key: string, known: string[], topLevel: boolean): string {
+    // `pulumi config set groundwork:a.b v` without --path stores a top-level key named `a.b`
+    // (pulumi/pulumi@v3.248.0 pkg/cmd/pulumi/config/config.go L730-732: --path "The key contains a path to a property in a map or list to set").
+    const [head, ...rest] = key.split(".");
+    if (topLevel && rest.length > 0 && known.includes(head)) {
+        return `is a top-level key named "${key}", which \`pulumi config set\` writes without --path, so Groundwork never reads it; set it again with --path (pulumi config set --path '${NAMESPACE}:${key}' <value>) and remove this one (pulumi config rm '${NAMESPACE}:${key}')`;
+    }
     return `unknown key; ${suggestion(key, known)}valid keys here: ${known.join(", ")}`;
 }
 
@@ -363,7 +369,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
             const known = knownKeysAt(schema, issue.path);
             for (const key of issue.keys) {
                 const path = [...issue.path, key];
-                lines.push(`${configKey(path)} = ${show(path, valueAt(input, path).value)}: ${unknownKeyHint(key, known)}`);
+                lines.push(`${configKey(path)} = ${show(path, valueAt(input, path).value)}: ${unknownKeyHint(key, known, issue.path.length === 0)}`);
             }
             continue;
         }

@@ -94,11 +94,17 @@ function uncachedCronProblem(expr: string, withSeconds: boolean): string | undef
 /**
  * The dates, over `count` days from 2027-01-01 UTC, that a cron expression's day-of-month, month
  * and weekday fields allow. Standard cron: when both day of month and day of week are restricted,
- * a day matching either runs (robfig/cron@v3.0.1:spec.go L179-188 `dayMatches`).
+ * a day matching either runs (robfig/cron@v3.0.1:spec.go L179-188 `dayMatches`); a field is
+ * unrestricted when any of its parts starts with `*` or `?` and has no step above 1, `*\/1`
+ * included (parser.go `getRange`: the star bit is cleared only `if step > 1`; sweep s17 bk01).
  */
 function cronDays(dom: string, month: string, dow: string, count: number): Date[] {
     const [days, months, weekdays] = [dom, month, dow].map((f, i) => fieldValues(f, FIVE_FIELDS[i + 2]));
-    const either = !(dom === "*" || dom === "?" || dow === "*" || dow === "?");
+    const starred = (field: string) => field.split(",").some((part) => {
+        const [range, step] = part.split("/");
+        return /^[*?]$/.test(range.split("-")[0]) && (step === undefined || Number(step) <= 1);
+    });
+    const either = !(starred(dom) || starred(dow));
     const start = Date.UTC(2027, 0, 1);
     const out: Date[] = [];
     for (let day = 0; day < count; day++) {
@@ -165,13 +171,16 @@ export function cronRuns(expr: string, days: number): number[] {
 }
 
 /**
- * The longest time between two runs of a five-field cron expression, in hours, over two years from
- * 2027-01-01 UTC (leap day and month lengths included). Standard cron: when both day of month and
- * day of week are restricted, a day matching either runs (robfig/cron@v3.0.1:spec.go L179-188 `dayMatches`).
- * An alert on a missed run waits this long, plus its grace.
+ * The longest time between two runs of a five-field cron expression, in hours, over eight years
+ * from 2027-01-01 UTC (leap days and month lengths included: 29 February comes twice). Standard
+ * cron: when both day of month and day of week are restricted, a day matching either runs
+ * (robfig/cron@v3.0.1:spec.go L179-188 `dayMatches`). A schedule that runs fewer than twice in
+ * that time waits the whole of it (sweep s17 bk02). An alert on a missed run waits this long, plus its grace.
  */
 export function longestCronGapHours(expr: string): number {
-    const runs = cronRuns(expr, 731);
+    const days = 8 * 365 + 2;
+    const runs = cronRuns(expr, days);
+    if (runs.length < 2) return days * 24;
     let longest = 0;
     for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
     return longest / 3_600_000;
