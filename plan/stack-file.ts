@@ -20,6 +20,9 @@ export interface StackFileConfig {
 
 export class StackFileError extends Error {}
 
+/** How deep yaml.v3 lets flow collections and indentation nest (scannerc.go `max_flow_level`, `max_indents`). */
+const GO_YAML_MAX_DEPTH = 10000;
+
 /** The config key a YAML position falls under: the last `namespace:key` line at or before it. */
 function keyAt(text: string, line: number): string | undefined {
     const lines = text.split("\n").slice(0, line);
@@ -36,13 +39,31 @@ function keyAt(text: string, line: number): string | undefined {
  * key it sits under. The source is never quoted: the line may hold a secret.
  */
 function parseYaml(file: string, text: string): Record<string, any> {
+    // A byte-order mark inside the file (two files joined) is invisible and breaks the indentation;
+    // a leading one was dropped when the file was decoded (sweep s17 ya15).
+    const bom = text.indexOf("\uFEFF");
+    if (bom >= 0) {
+        const before = text.slice(0, bom);
+        const line = before.split("\n").length;
+        const key = keyAt(text, line);
+        throw new StackFileError(`${file}:${line}:${bom - before.lastIndexOf("\n")}: ${key ? `near ${key}: ` : ""}holds a byte-order mark (U+FEFF), an invisible character left where two files were joined, which the Pulumi CLI refuses too; delete it`);
+    }
+    // The parser recurses once per level and runs out of stack at about 800 (sweep s17 ya14).
+    const tooDeep = (pos: { line: number; col: number } | undefined, key: string | undefined) => new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${key ? `near ${key}: ` : ""}nests values hundreds of levels deep, past what this plan's YAML reader follows and far past any configuration key (none nests ten); remove the nesting (the Pulumi CLI itself stops at ${GO_YAML_MAX_DEPTH}: "exceeded max depth of ${GO_YAML_MAX_DEPTH}", go-yaml/yaml@v3.0.1 scannerc.go L955-973, L989-1007)`);
     // Merge keys (`<<: *base`) as the Pulumi CLI's gopkg.in/yaml.v3 applies them.
     const lineCounter = new YAML.LineCounter();
-    const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, merge: true, lineCounter });
+    let docs: ReturnType<typeof YAML.parseAllDocuments>;
+    try {
+        docs = YAML.parseAllDocuments(text, { uniqueKeys: true, merge: true, lineCounter });
+    } catch (err) {
+        if (err instanceof RangeError) throw tooDeep(undefined, undefined);
+        throw err;
+    }
     const doc = Array.isArray(docs) && docs.length > 0 ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
     const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
+        if (/Maximum call stack size exceeded/.test(err.message)) return tooDeep(pos, key);
         // The message's own words only: what yaml quotes after a colon (an alias's name, a block
         // header, a tag) is the value as written, which may be a secret.
         const what = err.message.split(" at line")[0].split(":\n")[0].split(": ")[0];

@@ -13,7 +13,10 @@ import { isMeshed, namedPorts, namespaceAnnotations, portList, SKIP_INBOUND } fr
  * A Server without clients is allowed when it says so (`groundwork.dev/no-clients: <why>`), for a
  * port nothing calls yet (a metrics port nobody scrapes). Ports the pod keeps out of the mesh
  * (`config.linkerd.io/skip-inbound-ports`) are the NetworkPolicies' to guard, and the proxy's own
- * ports (4143 inbound, 4191 admin) are Linkerd's.
+ * ports (4143 inbound, 4191 admin) are Linkerd's. So are UDP ports (Alertmanager's and Grafana's
+ * gossip on 9094), since what Linkerd proxies, and so authorizes, is TCP ("capable of proxying all
+ * TCP traffic", linkerd.io/2-edge/features/protocol-detection, read 2026-11-29); and init
+ * containers' ports, which have closed before the pod serves (security review s17 NIT2).
  */
 
 export const NO_CLIENTS_ANNOTATION = "groundwork.dev/no-clients";
@@ -43,7 +46,7 @@ function authorized(resources: PolicyResource[], namespace: string, server: stri
 
 export const meshServerPerPort: StackValidationPolicy = {
     name: "mesh-server-per-port",
-    description: "Every port of a meshed pod has a Linkerd Server that denies by default and an AuthorizationPolicy naming its clients.",
+    description: "Every TCP port of a meshed pod's containers has a Linkerd Server that denies by default and an AuthorizationPolicy naming its clients (UDP and init containers' ports are the NetworkPolicies' to guard).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const namespaces = namespaceAnnotations(args.resources);
@@ -56,7 +59,7 @@ export const meshServerPerPort: StackValidationPolicy = {
             const named = namedPorts(pod);
             const where = `${pod.kind} ${pod.namespace}/${pod.name || r.name}`;
             for (const c of pod.containers.filter((x) => !x.init && x.name !== "linkerd-proxy")) {
-                for (const p of c.container.ports ?? []) {
+                for (const p of (c.container.ports ?? []).filter((x: { protocol?: string }) => (x.protocol ?? "TCP") === "TCP")) {
                     const port = Number(p.containerPort);
                     if (PROXY_PORTS.has(port) || skipped.includes(port)) continue;
                     const label = p.name ? `${port} (${p.name})` : `${port}`;

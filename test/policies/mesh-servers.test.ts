@@ -25,6 +25,13 @@ describe("mesh-server-per-port", () => {
             server("api-metrics", 9100, { annotations: { "groundwork.dev/no-clients": "nothing scrapes it" } }),
         ]), []);
         assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, api({ "config.linkerd.io/skip-inbound-ports": "8080,9100" })]), [], "ports outside the mesh are the NetworkPolicies' to guard");
+        // A UDP port (gossip) is not Linkerd's to authorize; the same port over TCP is.
+        const gossip = record("kubernetes:apps/v1:Deployment", {
+            metadata: { name: "api", namespace: "apps" },
+            spec: { template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "api", image: "api:1", ports: [{ name: "gossip-udp", containerPort: 9094, protocol: "UDP" }] }] } } },
+        }, "api");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, gossip]), [], "UDP is not proxied");
+        assert.equal((await messages(meshServerPerPort, [meshedNamespace, { ...gossip, props: { ...gossip.props, spec: { template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "api", image: "api:1", ports: [{ name: "gossip-tcp", containerPort: 9094 }] }] } } } } }])).length, 1, "the TCP one needs its Server");
         const unmeshed = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } }, "apps");
         assert.deepEqual(await messages(meshServerPerPort, [unmeshed, api()]), []);
     });
