@@ -1296,6 +1296,11 @@ describe("review s14b: credential shapes that were names, and one window written
         assert.deepEqual(withModel("openai/gpt-4o-mini"), []);
     });
 
+    it("says why an ACME server inside the network cannot serve the stack either (sweep s17 ac38)", () => {
+        const found = only("edge", (v) => (v.access.tls = { issuer: "acme", acmeEmail: "ops@groundwork.example", acmeServer: "https://ca.lab.groundwork.internal/acme/acme/directory" }));
+        assert.match(lineFor(found, "access.tls.issuer"), /is acme, but lab\.groundwork\.internal is not a public name, and the ACME server ca\.lab\.groundwork\.internal is one inside your network, whose own CA cert-manager is not given to trust; use private-ca/);
+    });
+
     it("says a top-level key with dots was set without --path, and how to set it (sweep s17 cl29, ya17)", () => {
         const stackFile = readStackFile(path.join(__dirname, "..", "Pulumi.dev.yaml"), "groundwork");
         let found: string[] = [];

@@ -58,6 +58,15 @@ const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\
 const ENTRA_TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether an acmeServer value (unset: the default) is one of Let's Encrypt's directories. */
+/** A URL's host name, or the text itself when it is not a URL. */
+function hostOf(url: string): string {
+    try {
+        return new URL(url).hostname;
+    } catch {
+        return url;
+    }
+}
+
 function isLetsEncrypt(server: unknown): boolean {
     if (server === undefined) return true;
     try {
@@ -262,7 +271,13 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     }
     const publicName = a && typeof a.domain === "string" ? a.domain : undefined;
     if (publicName && isObject(a!.tls) && a!.tls.issuer === "acme" && NON_PUBLIC_NAME.test(publicName)) {
-        issues.push({ path: ["access", "tls", "issuer"], message: `is acme, but ${publicName} is not a public name: a public CA validates only names it can resolve and reach; use private-ca` });
+        const acmeHost = typeof a!.tls.acmeServer === "string" ? hostOf(a!.tls.acmeServer) : undefined;
+        const server = acmeHost !== undefined && NON_PUBLIC_NAME.test(acmeHost) ? acmeHost : undefined;
+        issues.push({ path: ["access", "tls", "issuer"], message: server
+            // An ACME server inside the network (step-ca) could validate such names, but its certificate is the
+            // network's own CA's, and this stack's ACME issuer carries no caBundle for it (sweep s17 ac38).
+            ? `is acme, but ${publicName} is not a public name, and the ACME server ${server} is one inside your network, whose own CA cert-manager is not given to trust; use private-ca, which issues from the stack's own CA`
+            : `is acme, but ${publicName} is not a public name: a public CA validates only names it can resolve and reach; use private-ca` });
     }
     const appsInput = isObject(apps) ? apps : {};
     const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;
