@@ -228,7 +228,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         if (served) {
             ingress.route("gateway", {
                 namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "api",
-                paths: { exact: [...OPENAI_API_ENDPOINTS.exact], prefixes: [...OPENAI_API_ENDPOINTS.prefixes] }, rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
+                paths: { exact: [...OPENAI_API_ENDPOINTS.exact] }, rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
                 // Only the chat UI in the mesh names its people to the gateway; a caller from outside may not pose as one.
                 stripRequestHeaders: [CHAT_USER_HEADER, ...LITELLM_END_USER_HEADERS],
             });

@@ -176,7 +176,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             const https = routes(plans.dev).filter((r) => r.spec.tls);
             assert.deepEqual(https.map((r) => [r.metadata.name, r.spec.entryPoints, r.spec.routes[0].match]).sort(), [
                 ["chat", ["websecure"], "Host(`chat.dev.groundwork.example`)"],
-                ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && (Path(`/v1/chat/completions`) || Path(`/v1/completions`) || Path(`/v1/embeddings`) || Path(`/v1/models`) || PathPrefix(`/v1/models/`))"],
+                ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && (Path(`/v1/chat/completions`) || Path(`/v1/completions`) || Path(`/v1/embeddings`) || Path(`/v1/models`))"],
                 ["gateway-admin", ["operators"], "Host(`ai-admin.dev.groundwork.example`)"],
                 ["grafana", ["operators"], "Host(`grafana.dev.groundwork.example`)"],
                 ["langfuse", ["websecure"], "Host(`langfuse.dev.groundwork.example`)"],

@@ -220,7 +220,7 @@ describe("who may call the gateway in the mesh", () => {
             { path: { type: "Exact", value: "/v1/chat/completions" } },
             { path: { type: "Exact", value: "/v1/completions" } },
             { path: { type: "Exact", value: "/v1/embeddings" } },
-            { path: { type: "PathPrefix", value: "/v1/models" } },
+            { path: { type: "Exact", value: "/v1/models" } },
         ] }]);
         assert.deepEqual(routes["llm-gateway-mesh-admin"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }]);
         // The kubelet's probes lose Linkerd's automatic authorization once a route exists: their own route, open to every address.

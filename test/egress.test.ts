@@ -84,6 +84,11 @@ describe("the stack's destinations, from config", () => {
         const sso = dev.access.sso;
         const config = parse({ ...dev, access: { ...dev.access, sso: { ...sso, issuer: "https://10.20.0.5/realms/main", oauthEndpoints: { authorizeUrl: "https://10.20.0.5/auth", tokenUrl: "https://10.20.0.5/token", userinfoUrl: "https://sso.example.com/userinfo" } } } });
         assert.deepEqual(identityProviderDestinations(config), [{ kind: "range", cidr: "10.20.0.5/32", ports: [443] }, { kind: "anywhere", ports: [443] }]);
+        // A hosted identity provider is reached on the internet only; a name of your own may be anywhere.
+        const entra = parse(stackValues("cloud"));
+        assert.deepEqual(identityProviderDestinations(entra), [{ kind: "public", ports: [443] }], "Entra's login and Graph hosts");
+        assert.deepEqual(endpointDestination("https://LOGIN.microsoftonline.com/x/v2.0"), { kind: "public", ports: [443] });
+        assert.deepEqual(endpointDestination("https://s3.eu-west-1.amazonaws.com"), { kind: "anywhere", ports: [443] }, "S3 may be a VPC endpoint");
         const edge = stackValues("edge");
         assert.equal(edge.access?.sso, undefined, "edge signs nobody in through SSO");
         assert.deepEqual(identityProviderDestinations(parse(edge)), []);
@@ -92,7 +97,8 @@ describe("the stack's destinations, from config", () => {
     it("ACME: the directory and port 80 of the stack's hosts for the HTTP-01 self-check; nothing for a private CA", () => {
         const dev = stackValues("dev");
         assert.equal(dev.access.tls.issuer, "acme");
-        assert.deepEqual(acmeDestinations(parse(dev)), [{ kind: "anywhere", ports: [443] }, { kind: "public", ports: [80] }]);
+        // Let's Encrypt's directory is public only: the internet, no private range (security review s14 L3).
+        assert.deepEqual(acmeDestinations(parse(dev)), [{ kind: "public", ports: [443] }, { kind: "public", ports: [80] }]);
         assert.equal(acmeDestinations(parse(stackValues("edge"))), undefined);
     });
 

@@ -12,9 +12,10 @@ import { authorizeMeshPort } from "../platform/mesh-authorization";
  * key send data past the data classes and the PII guardrails.
  */
 export const OPENAI_API_ENDPOINTS = {
+    // Exact paths only: a prefix would let an encoded slash (`/v1/models/x%2F..%2Ffiles`, which
+    // Traefik v3.7 allows by default: traefik/traefik@v3.7.9 pkg/config/static/entrypoints.go
+    // L105-114) reach past it (review s17b). One model's entry, `/v1/models/<id>`, is left out.
     exact: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models"],
-    /** One model's entry: `/v1/models/<id>`. */
-    prefixes: ["/v1/models/"],
 } as const;
 
 export interface GatewayAuthorizationArgs {
@@ -54,8 +55,7 @@ export class GatewayAuthorization extends pulumi.ComponentResource {
                 grants: [
                     {
                         id: "openai-api",
-                        // Gateway API's PathPrefix matches whole path elements: /v1/models and /v1/models/<id>.
-                        matches: [...OPENAI_API_ENDPOINTS.exact.filter((p) => p !== "/v1/models").map((value) => ({ path: { type: "Exact", value } })), { path: { type: "PathPrefix", value: "/v1/models" } }],
+                        matches: OPENAI_API_ENDPOINTS.exact.map((value) => ({ path: { type: "Exact", value } })),
                         clients: args.apiClients,
                     },
                     { id: "admin", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: args.adminClients },

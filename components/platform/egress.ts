@@ -82,14 +82,29 @@ export const PUBLIC_HTTPS: EgressDestination = { kind: "public", ports: [443] };
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
+ * Hosts of services that are only ever on the internet, with no private endpoint a network could
+ * route them to: the hosted identity providers' sign-in and user-information hosts (Entra's
+ * login.microsoftonline.com and graph.microsoft.com, Google's accounts.google.com, GitLab.com,
+ * Apple) and Let's Encrypt's ACME directories. A URL on one of them needs only the public internet,
+ * not private ranges (security review s14 L3). Cloud APIs with private endpoints (S3's VPC
+ * endpoints, googleapis.com's Private Service Connect) are left out on purpose.
+ */
+export const PUBLIC_ONLY_HOSTS: readonly string[] = [
+    "login.microsoftonline.com", "graph.microsoft.com", "accounts.google.com", "gitlab.com", "appleid.apple.com",
+    "acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org",
+];
+
+/**
  * The destination of one URL from config (an S3 endpoint, an OIDC issuer): its address when the
- * URL names one, else every address on its port, since a name may resolve to a private address
- * (MinIO on the LAN, an in-house Keycloak). Never the metadata service.
+ * URL names one; the public internet when its host is public only (PUBLIC_ONLY_HOSTS); else every
+ * address on its port, since a name may resolve to a private address (MinIO on the LAN, an in-house
+ * Keycloak). Never the metadata service.
  */
 export function endpointDestination(url: string): EgressDestination {
     const parsed = new URL(url);
     const port = parsed.port ? Number(parsed.port) : parsed.protocol === "http:" ? 80 : 443;
-    const host = parsed.hostname;
+    const host = parsed.hostname.toLowerCase();
+    if (PUBLIC_ONLY_HOSTS.includes(host)) return { kind: "public", ports: [port] };
     if (IPV4.test(host)) {
         if (host.startsWith("169.254.")) throw new Error(`endpoint ${url}: a link-local address (the instance metadata service's range) is never a destination`);
         return { kind: "range", cidr: `${host}/32`, ports: [port] };

@@ -178,7 +178,8 @@ export function nodeSourcePeers(podCidr: string): k8s.types.input.networking.v1.
 /**
  * Who calls a webhook or an aggregated API: the API server, from its own node (always accepted:
  * kube-router's `--src-type LOCAL` rule, pod.go L230-233) or from another node, which kube-proxy's
- * masquerade makes that node's flannel `.0` address. Never a pod: a notebook's code does not reach
+ * masquerade makes that node's flannel `.0` address (under the tailscale overlay its 100.x address,
+ * and a public one under wireguard-native, both outside the pod network, so admitted). Never a pod: a notebook's code does not reach
  * an admission webhook or aggregated API server, which authenticate no caller (security review s17 L2).
  */
 export const apiServerCallers = (podCidr: string): IngressAllowanceArgs["from"] => ({ peers: nodeSourcePeers(podCidr) });

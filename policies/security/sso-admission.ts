@@ -4,11 +4,12 @@ import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/polic
  * Where an identity provider signs in any account holder on the internet, a sign-in that admits
  * "everyone the issuer signs in" admits everyone (security review s17 H1). Their authorization
  * endpoints: Google (accounts.google.com/o/oauth2/v2/auth), GitLab.com (gitlab.com/oauth/authorize),
- * Microsoft's personal accounts (login.microsoftonline.com/consumers/ or its tenant id
+ * Entra's multi-tenant sign-ins (login.microsoftonline.com/common/ and /organizations/: any
+ * organisation's accounts), Microsoft's personal accounts (login.microsoftonline.com/consumers/ or its tenant id
  * 9188040d-6c67-4c5b-b112-36a304b66dad: MicrosoftDocs/entra-docs id-token-claims-reference.md), Apple
  * (appleid.apple.com/auth/authorize). Read 2026-11-29.
  */
-const ANY_ACCOUNT_AUTHORIZE = /^https:\/\/(accounts\.google\.com\/|gitlab\.com\/|login\.microsoftonline\.com\/(consumers|9188040d-6c67-4c5b-b112-36a304b66dad)\/|appleid\.apple\.com\/)/i;
+const ANY_ACCOUNT_AUTHORIZE = /^https:\/\/(accounts\.google\.com\/|gitlab\.com\/|login\.microsoftonline\.com\/(common|organizations|consumers|9188040d-6c67-4c5b-b112-36a304b66dad)\/|appleid\.apple\.com\/)/i;
 
 const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 

@@ -224,6 +224,24 @@ export const ANY_ACCOUNT_ISSUERS: Readonly<Record<string, string>> = {
     "https://appleid.apple.com": "Apple signs in any Apple Account",
 };
 
+/**
+ * Why people sign in through an identity provider that signs in any account, from the issuer
+ * (compared without case or a trailing slash, as its users may write it) or from the authorization
+ * endpoint notebooks send people to: Entra's `common`, `organizations` and `consumers` sign-ins
+ * take any Microsoft account whatever the issuer (review s17b). Undefined for one organisation's.
+ */
+export function anyAccountSignIn(issuer: unknown, authorizeUrl: unknown): string | undefined {
+    const normal = (url: unknown) => (typeof url === "string" ? url.replace(/\/+$/, "").toLowerCase() : "");
+    const byIssuer = Object.entries(ANY_ACCOUNT_ISSUERS).find(([known]) => known.toLowerCase() === normal(issuer))?.[1];
+    if (byIssuer) return byIssuer;
+    const authorize = normal(authorizeUrl);
+    if (/^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers|9188040d-6c67-4c5b-b112-36a304b66dad)\//.test(authorize)) {
+        return "notebooks would sign people in at Entra's multi-tenant endpoint, which signs in any Microsoft account";
+    }
+    const host = Object.keys(ANY_ACCOUNT_ISSUERS).find((known) => authorize.startsWith(`${known.toLowerCase()}/`) && !known.includes("microsoftonline"));
+    return host ? `notebooks would sign people in at ${new URL(host).host}, which signs in any account` : undefined;
+}
+
 /** The virtual key each application gets in its team (its name is taken there). */
 export const APP_KEY_NAMES = { chat: "chat-ui", notebooks: "notebooks" } as const;
 
@@ -282,12 +300,14 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     const appsInput = isObject(apps) ? apps : {};
     const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;
     const chatOn = isObject(appsInput.chat) && appsInput.chat.enabled !== false;
-    const anyAccount = sso && typeof sso.issuer === "string" && sso.restrictedClient !== true ? ANY_ACCOUNT_ISSUERS[sso.issuer] : undefined;
+    // The chat UI and Langfuse sign in through the issuer's discovery; notebooks at oauthEndpoints.
+    const anyAccount = sso && sso.restrictedClient !== true ? anyAccountSignIn(sso.issuer, undefined) : undefined;
+    const notebooksAnyAccount = sso && sso.restrictedClient !== true ? anyAccountSignIn(sso.issuer, isObject(sso.oauthEndpoints) ? sso.oauthEndpoints.authorizeUrl : undefined) : undefined;
+    const restrict = "or, if the identity provider signs in only your organisation's accounts for this client (Google: consent screen Internal), set access.sso.restrictedClient: true";
+    if (sso && notebooksAnyAccount && notebooksOn && sso.usersGroup === undefined) {
+        issues.push({ path: ["access", "sso", "usersGroup"], message: `is needed while apps.notebooks is on, and ${notebooksAnyAccount}: JupyterHub would start a server, which runs any code in the cluster with the team's gateway key, for anyone with such an account; name the group whose members may use notebooks (sent in the ${typeof sso.groupsClaim === "string" ? sso.groupsClaim : "groups"} claim), ${restrict}` });
+    }
     if (sso && anyAccount) {
-        const restrict = "or, if the identity provider signs in only your organisation's accounts for this client (Google: consent screen Internal), set access.sso.restrictedClient: true";
-        if (notebooksOn && sso.usersGroup === undefined) {
-            issues.push({ path: ["access", "sso", "usersGroup"], message: `is needed while apps.notebooks is on, and ${anyAccount}: JupyterHub would start a server, which runs any code in the cluster with the team's gateway key, for anyone with such an account; name the group whose members may use notebooks (sent in the ${typeof sso.groupsClaim === "string" ? sso.groupsClaim : "groups"} claim), ${restrict}` });
-        }
         if (chatOn && sso.usersGroup === undefined && sso.allowedDomains === undefined) {
             issues.push({ path: ["access", "sso", "allowedDomains"], message: `is needed, or usersGroup, while apps.chat is on, and ${anyAccount}: anyone with such an account could chat on the chat UI's key and budget; list your e-mail domains, or set usersGroup, ${restrict}` });
         }

@@ -3,6 +3,7 @@ import { notebooksAdmitNamedPeople } from "../../policies/security/sso-admission
 import { NOTEBOOK_SSO_POLICY, packConfigFor } from "../../plan/policy-config";
 import { messages, record } from "./harness";
 import { parse, problems, stackValues } from "../helpers";
+import { anyAccountSignIn } from "../../stacks/config/access";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 /** JupyterHub's chart values as notebooks.ts renders them, with the given authenticator settings. */
@@ -23,8 +24,9 @@ describe("notebooks-admit-named-people", () => {
             hub({ authorize_url: GOOGLE, allow_all: true }),
             hub({ authorize_url: "https://login.microsoftonline.com/consumers/oauth2/v2.0/authorize", allow_all: true }),
             hub({ authorize_url: "https://gitlab.com/oauth/authorize", allow_all: true }),
+            hub({ authorize_url: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize", allow_all: true }),
         ]);
-        assert.equal(found.length, 3);
+        assert.equal(found.length, 4);
         assert.equal(found[0], "hub.config.GenericOAuthenticator.allow_all is true with accounts.google.com, which signs in any account on the internet: anyone could start a notebook server and run code in the cluster; admit a group (allowed_groups from groundwork:access.sso.usersGroup), or restrict the client at the identity provider and say so (access.sso.restrictedClient)");
         assert.match(found[1], /with login\.microsoftonline\.com, which signs in any account/);
         assert.match(found[2], /with gitlab\.com, which signs in any account/);
@@ -80,6 +82,21 @@ describe("access.sso with an issuer that signs in any account (security review s
         assert.equal(found.length, 2, found.join("\n"));
         assert.match(found.find((p) => p.includes("allowedDomains"))!, /is needed, or usersGroup, while apps\.chat is on, and Google signs in any Google account: anyone with such an account could chat on the chat UI's key and budget/);
         assert.match(found.find((p) => p.includes("langfuseSignUp"))!, /is true, and Google signs in any Google account: anyone with such an account would join Langfuse as a viewer and read every team's traces/);
+    });
+
+    it("reads the issuer as its users write it, and notebooks' sign-in endpoint too (review s17b)", () => {
+        for (const issuer of ["https://gitlab.com/", "https://GitLab.com", "https://appleid.apple.com/", "https://login.microsoftonline.com/9188040D-6C67-4C5B-B112-36A304B66DAD/v2.0"]) {
+            assert.ok(anyAccountSignIn(issuer, undefined), issuer);
+        }
+        assert.equal(anyAccountSignIn("https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0", "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/authorize"), undefined);
+        // Your own tenant as the issuer, but notebooks sent to Entra's multi-tenant sign-in.
+        const v = stackValues("cloud");
+        v.access.sso.oauthEndpoints.authorizeUrl = "https://login.microsoftonline.com/common/oauth2/v2.0/authorize";
+        v.access.hosts.notebooks = `notebooks.${v.access.domain}`;
+        v.apps = { ...v.apps, notebooks: { enabled: true } };
+        const found = ssoProblems(v);
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /usersGroup is not set: is needed while apps\.notebooks is on, and notebooks would sign people in at Entra's multi-tenant endpoint, which signs in any Microsoft account/);
     });
 
     it("leaves an issuer of one organisation alone: Entra with its tenant id admits the tenant's people", () => {
