@@ -45,7 +45,8 @@ function parseYaml(file: string, text: string): Record<string, any> {
     if (bom >= 0) {
         const before = text.slice(0, bom);
         const line = before.split("\n").length;
-        const key = keyAt(text, line);
+        // The key on the mark's own line counts: read the line without it.
+        const key = keyAt(text.replace(/\uFEFF/g, ""), line);
         throw new StackFileError(`${file}:${line}:${bom - before.lastIndexOf("\n")}: ${key ? `near ${key}: ` : ""}holds a byte-order mark (U+FEFF), an invisible character left where two files were joined, which the Pulumi CLI refuses too; delete it`);
     }
     // The parser recurses once per level and runs out of stack at about 800 (sweep s17 ya14).

@@ -492,7 +492,7 @@ describe("YAML the Pulumi CLI reads differently from the plan (bad-input sweep s
     it("names an invisible byte-order mark inside the file, and nesting no key has, without a stack trace (sweep s17 ya15, ya14)", () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.joined.yaml");
         fs.writeFileSync(file, "config:\n  groundwork:cluster: {}\n\uFEFF  groundwork:access: {}\n");
-        assert.throws(() => readStackFile(file, "groundwork"), { message: `${file}:3:1: near groundwork:cluster: holds a byte-order mark (U+FEFF), an invisible character left where two files were joined, which the Pulumi CLI refuses too; delete it` });
+        assert.throws(() => readStackFile(file, "groundwork"), { message: `${file}:3:1: near groundwork:access: holds a byte-order mark (U+FEFF), an invisible character left where two files were joined, which the Pulumi CLI refuses too; delete it` });
         fs.writeFileSync(file, `config:\n  groundwork:cluster: {}\n  groundwork:deep: ${"[".repeat(3000)}${"]".repeat(3000)}\n`);
         assert.throws(() => readStackFile(file, "groundwork"), (err: Error) => /:3:\d+: near groundwork:deep: nests values hundreds of levels deep, past what this plan's YAML reader follows and far past any configuration key/.test(err.message) && !/Maximum call stack/.test(err.message));
     });
