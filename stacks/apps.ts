@@ -12,6 +12,7 @@ import { APP_KEY_NAMES } from "./config/access";
 import { InferenceConfig } from "./config/inference";
 import { StackIngress } from "./ingress";
 import { PlatformSecrets } from "./platform-secrets";
+import { EgressDestination } from "../components/platform/egress";
 
 export const CHAT_NAMESPACE = "groundwork-chat";
 export const CHAT_CONSUMER: VaultConsumer = { name: "chat", namespace: CHAT_NAMESPACE, serviceAccount: "chat-secrets" };
@@ -95,6 +96,8 @@ function chatSecrets(config: StackConfig, postgresHost: string, virtualKeys: Rec
 
 export interface AppsDeps {
     provider: k8s.Provider;
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt). */
+    apiServer: EgressDestination;
     ingress: StackIngress;
     /** The gateway's in-mesh OpenAI-compatible URL (`…/v1`). */
     gatewayUrl: pulumi.Input<string>;
@@ -124,6 +127,7 @@ export function buildApps(config: StackConfig, deps: AppsDeps): void {
     const notebooks = config.apps.notebooks;
     if (enabled(notebooks) && sso?.oauthEndpoints) {
         const hub = new Notebooks("notebooks", {
+            apiServer: deps.apiServer,
             vaultConsumer: NOTEBOOKS_CONSUMER,
             url: deps.ingress.urlOf("notebooks")!,
             sso: { clientId: sso.clientId, ...sso.oauthEndpoints, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup, usersGroup: sso.usersGroup, administrators: sso.administrators },

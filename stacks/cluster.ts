@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { K3sClusterAccess, kubeconfigRefreshWindow } from "../components/k3s/cluster-access";
 import { K3sServerCa } from "../components/k3s/server-ca";
+import { apiServerAt, EgressDestination } from "../components/platform/egress";
 import { childrenDependOn } from "../components/ordering";
 import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscaler-identity";
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
@@ -21,6 +22,32 @@ function serverSite(config: StackConfig): Site {
     return "edge";
 }
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Every address a server may be advertised at (apiServerAt), or undefined where the stack cannot
+ * know one: an edge server named by host name, without an external IP, outside the tailnet, whose
+ * own address may be a public one. Cloud servers: their private and public addresses (an OCI
+ * server's public IP only when it has one). Under tailscale every server's advertised address is
+ * in the tailnet's range, which apiServerAt's private ranges hold.
+ */
+export function apiServerAddresses(config: StackConfig, overlay: string, nodes: SiteResult["nodes"]): pulumi.Input<string>[] | undefined {
+    const addresses: pulumi.Input<string>[] = [];
+    for (const n of config.oci?.nodes.filter((x) => x.role === "server") ?? []) {
+        addresses.push(nodes[n.name].privateIp);
+        if (n.public ?? true) addresses.push(nodes[n.name].publicIp);
+    }
+    for (let i = 0; i < (config.aws?.servers?.count ?? 0); i++) {
+        addresses.push(nodes[`aws-server-${i}`].privateIp, nodes[`aws-server-${i}`].publicIp);
+    }
+    for (const m of config.edge?.machines.filter((x) => x.role === "server") ?? []) {
+        if (m.externalIp) addresses.push(m.externalIp);
+        if (IPV4.test(m.host)) addresses.push(m.host);
+        else if (!m.externalIp && overlay !== "tailscale") return undefined;
+    }
+    return addresses;
+}
+
 /** The cluster a stack builds, and what the platform layer needs of it. */
 export interface Cluster {
     ctx: ClusterContext;
@@ -28,6 +55,8 @@ export interface Cluster {
     /** SSH access to the initial server. */
     server: ServerAccess;
     nodes: SiteResult["nodes"];
+    /** Where pods reach the Kubernetes API (apiServerAt). */
+    apiServer: EgressDestination;
     /** Whether GPU nodes come and go with the cluster autoscaler (and so may not exist yet). */
     autoscaledGpus: boolean;
     /** The IAM user the cluster autoscaler uses, when a GPU group is autoscaled. */
@@ -108,5 +137,6 @@ export function buildCluster(config: StackConfig): Cluster {
     const nodes = Object.assign({}, ...built.map((s) => s.nodes)) as SiteResult["nodes"];
     const autoscalerIdentity = aws && awsClusterAutoscalerIdentity(config, aws);
     const serverRoleName = built.find((s) => s.serverRoleName)?.serverRoleName;
-    return { ctx, access, server, nodes, autoscaledGpus: autoscalerIdentity !== undefined, autoscalerIdentity, aws, ociProvider, serverRoleName };
+    const apiServer = apiServerAt(apiServerAddresses(config, ctx.overlay, nodes));
+    return { ctx, access, server, nodes, apiServer, autoscaledGpus: autoscalerIdentity !== undefined, autoscalerIdentity, aws, ociProvider, serverRoleName };
 }

@@ -26,6 +26,7 @@ import { StackConfig } from "./config";
 import { defaultPiiEntities, EVALUATIONS_TEAM, guardrailsOf, InferenceConfig, reachesHostedModel, teamRoutes } from "./config/inference";
 import { PlatformSecrets } from "./platform-secrets";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
+import { EgressDestination } from "../components/platform/egress";
 
 /** The gateway's shared response cache (with `gateway.cache: valkey`). */
 const RESPONSE_CACHE = "response-cache";
@@ -126,6 +127,8 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
 
 export interface InferenceDeps {
     provider: k8s.Provider;
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt). */
+    apiServer: EgressDestination;
     /** What the servers and gateway wait for (Vault's bootstrap, Postgres). */
     after: pulumi.Resource[];
     postgresHost: string;
@@ -152,7 +155,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
     const scales = inf.models.some(scalesWithLoad);
-    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, podCidr: config.cluster.podCidr, scheduling: platformScheduling }, { provider }) : undefined;
+    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, podCidr: config.cluster.podCidr, apiServer: deps.apiServer, scheduling: platformScheduling }, { provider }) : undefined;
 
     new k8s.core.v1.ServiceAccount("vllm", {
         metadata: { name: MODEL_SERVICE_ACCOUNT, namespace: INFERENCE_NAMESPACE },

@@ -8,6 +8,7 @@ import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
 import { CERT_MANAGER_NAMESPACE } from "../components/platform/cert-manager";
 import { AccessConfig, HostRole, OPERATOR_HOSTS, PUBLIC_HOSTS } from "./config/access";
+import { EgressDestination } from "../components/platform/egress";
 
 /**
  * Whether a host is served on the public entrypoint (443) or the operators' (9443). Langfuse is a
@@ -70,6 +71,8 @@ export interface IngressDeps {
     replicas: number;
     /** The pod network (k3s `cluster-cidr`). */
     podCidr: string;
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt). */
+    apiServer: EgressDestination;
 }
 
 /** The ingress controller, the certificates' issuer, and a route per configured host. */
@@ -81,7 +84,7 @@ export class StackIngress {
 
     constructor(private readonly access: AccessConfig, private readonly deps: IngressDeps) {
         const opts = { provider: deps.provider, transformations: [childrenDependOn([deps.mesh])] };
-        this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling, podCidr: deps.podCidr }, opts);
+        this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling, podCidr: deps.podCidr, apiServer: deps.apiServer }, opts);
         this.issuer = new TlsIssuer("groundwork", access.tls.issuer === "acme"
             ? { kind: "acme", server: access.tls.acmeServer, email: access.tls.acmeEmail!, ingressClassName: INGRESS_CLASS }
             : { kind: "private-ca", certManagerNamespace: CERT_MANAGER_NAMESPACE }, { provider: deps.provider, dependsOn: [deps.certManager] });

@@ -24,6 +24,7 @@ import { longestCronGapHours, withoutSeconds } from "./config/schedule";
 import { MonitoringConfig } from "./config/monitoring";
 import { PlatformSecrets } from "./platform-secrets";
 import { StackIngress } from "./ingress";
+import { EgressDestination } from "../components/platform/egress";
 
 /** Alertmanager's receiver secret and Grafana's secrets are read through this consumer. */
 export const MONITORING_CONSUMER: VaultConsumer = { name: "monitoring", namespace: MONITORING_NAMESPACE, serviceAccount: "monitoring-secrets" };
@@ -69,6 +70,8 @@ export function monitoringSecrets(monitoring: MonitoringConfig): PlatformSecrets
 
 export interface MonitoringDeps {
     provider: k8s.Provider;
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt). */
+    apiServer: EgressDestination;
     /** What it waits for: the mesh, cert-manager (the operator's webhook certificate), Vault's bootstrap. */
     after: pulumi.Resource[];
     ingress?: StackIngress;
@@ -133,6 +136,7 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
     const grafanaUrl = deps.ingress?.urlOf("grafana");
     return new Monitoring("monitoring", {
         podCidr: config.cluster.podCidr,
+        apiServer: deps.apiServer,
         retentionDays: monitoring.retentionDays,
         storageGbs: monitoring.storageGbs,
         receiver: receiverOf(monitoring),

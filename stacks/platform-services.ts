@@ -64,12 +64,12 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     const provider = cluster.access.provider;
     const scheduling = schedulingFor(config.placement.platform);
     // k3s upgrades: unmeshed, so they run when the mesh does not.
-    new K3sUpgrades("k3s-upgrades", { version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
-    new NodeReboots("kured", { window: config.cluster.upgrades.reboots }, { provider });
+    new K3sUpgrades("k3s-upgrades", { apiServer: cluster.apiServer, version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
+    new NodeReboots("kured", { apiServer: cluster.apiServer, window: config.cluster.upgrades.reboots }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
-    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, scheduling }, { provider });
-    const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
-    isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, config.cluster.podCidr, { provider });
+    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, scheduling }, { provider });
+    const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
+    isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, config.cluster.podCidr, cluster.apiServer, { provider });
     // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):
     // everything meshed waits for the control plane, or it would start unmeshed or be refused.
     const afterMesh = (...more: pulumi.Resource[]) => ({ provider, transformations: [childrenDependOn([mesh, ...more])] });
@@ -78,6 +78,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     const identityProvider = identityProviderDestinations(config);
     const vaultConfig = config.platform.vault;
     const vault = new Vault("vault", {
+        apiServer: cluster.apiServer,
         replicas: vaultConfig.replicas,
         storageGbs: vaultConfig.storageGbs,
         seal: vaultSeal(config, cluster),
@@ -85,7 +86,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         identityProvider,
         scheduling,
     }, afterMesh());
-    const vso = new VaultSecretsOperator("vault-secrets-operator", { scheduling }, afterMesh());
+    const vso = new VaultSecretsOperator("vault-secrets-operator", { scheduling, apiServer: cluster.apiServer }, afterMesh());
     const { backups: backup, unlocked } = stackStorage(config, cluster);
     const secrets = platformSecrets({
         "postgres/backup": { ...backup.keyFor("postgres")!, region: pulumi.output(backup.region) },
@@ -141,7 +142,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         storageGbs: vaultConfig.storageGbs,
         scheduling,
     }, afterMesh(vaultBootstrap));
-    const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas, podCidr: config.cluster.podCidr });
+    const ingress = access && new StackIngress(access, { provider, certManager: certManager.release, mesh, scheduling, replicas: access.replicas, podCidr: config.cluster.podCidr, apiServer: cluster.apiServer });
     guardedNamespace("platform", meshedNamespaceArgs(PLATFORM_NAMESPACE, "restricted", {
         "pod-security.kubernetes.io/enforce-version": "latest",
     }), { provider });
@@ -150,6 +151,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     const postgresService = new PostgresVector("postgres", {
         namespace: DATA_NAMESPACE,
         podCidr: config.cluster.podCidr,
+        apiServer: cluster.apiServer,
         instances: postgres.instances,
         storageGbs: postgres.storageGbs,
         database: postgres.database,
@@ -195,6 +197,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
 
     if (identity) {
         new ClusterAutoscaler("cluster-autoscaler", {
+            apiServer: cluster.apiServer,
             clusterName: autoscalerClusterName(),
             region: config.aws!.region,
             vaultConsumer: AUTOSCALER_CONSUMER,
@@ -202,10 +205,11 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         }, afterMesh(vaultBootstrap));
     }
     const gpus = cluster.autoscaledGpus || Object.values(cluster.nodes).some((n) => n.kind === "gpu");
-    const monitoring = buildMonitoring(config, { provider, after: [mesh, certManager, vso, vaultBootstrap], ingress, gpus, autoscaler: identity !== undefined, scheduling });
-    const gpuSupport = gpus ? [new NvidiaGpuSupport("nvidia", { metricsAfter: [monitoring] }, { provider })] : [];
+    const monitoring = buildMonitoring(config, { provider, apiServer: cluster.apiServer, after: [mesh, certManager, vso, vaultBootstrap], ingress, gpus, autoscaler: identity !== undefined, scheduling });
+    const gpuSupport = gpus ? [new NvidiaGpuSupport("nvidia", { metricsAfter: [monitoring], apiServer: cluster.apiServer }, { provider })] : [];
     const served = buildInference(effective, {
         provider,
+        apiServer: cluster.apiServer,
         after: [mesh, vaultBootstrap, postgresService, langfuse, ...gpuSupport],
         postgresHost,
         langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
@@ -233,7 +237,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
                 stripRequestHeaders: [CHAT_USER_HEADER, ...LITELLM_END_USER_HEADERS],
             });
             ingress.route("gatewayAdmin", { namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "admin", after: [served.gateway] });
-            buildApps(config, { provider, ingress, gatewayUrl: pulumi.interpolate`${served.gatewayUrl}/v1`, after: [mesh, vaultBootstrap, postgresService, served.gateway], scheduling });
+            buildApps(config, { provider, apiServer: cluster.apiServer, ingress, gatewayUrl: pulumi.interpolate`${served.gatewayUrl}/v1`, after: [mesh, vaultBootstrap, postgresService, served.gateway], scheduling });
         }
     }
     return {

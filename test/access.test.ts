@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { API_SERVER } from "../components/platform/egress";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
 import { rangesWithout } from "../components/ipv4-ranges";
 import { nodeSourcePeers } from "../components/platform/network-isolation";
@@ -114,7 +115,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             // An operator range that holds the pod network loses it on the LoadBalancer, which has no except (review s16).
             const wide = stackValues("dev");
             wide.access.operatorRanges = ["10.0.0.0/8"];
-            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(wide).access!), podCidr: "10.42.0.0/16" });
+            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(wide).access!), podCidr: "10.42.0.0/16", apiServer: API_SERVER });
             const operators = values.service.additionalServices.operators.spec.loadBalancerSourceRanges as string[];
             assert.deepEqual(operators, ["10.0.0.0/11", "10.32.0.0/13", "10.40.0.0/15", "10.43.0.0/16", "10.44.0.0/14", "10.48.0.0/12", "10.64.0.0/10", "10.128.0.0/9"]);
             assert.deepEqual(rangesWithout(["198.51.100.0/24"], "10.42.0.0/16"), ["198.51.100.0/24"], "a range apart from it is kept whole");
@@ -141,7 +142,7 @@ describe("the way in: access, TLS and single sign-on", () => {
         });
 
         it("gives each port its own LoadBalancer Service with the same source ranges (ServiceLB enforces them)", () => {
-            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!), podCidr: "10.42.0.0/16" });
+            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!), podCidr: "10.42.0.0/16", apiServer: API_SERVER });
             assert.deepEqual(traefikServices("traefik", values), [
                 { name: "traefik", type: "LoadBalancer", ports: [443] },
                 { name: "traefik-http", type: "LoadBalancer", ports: [80] },

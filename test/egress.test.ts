@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { egressRules, endpointDestination, NON_PUBLIC_RANGES } from "../components/platform/egress";
+import { API_SERVER, apiServerAt, egressRules, endpointDestination, NON_PUBLIC_RANGES } from "../components/platform/egress";
+import { apiServerAddresses } from "../stacks/cluster";
 import { langfuseEgress } from "../components/platform/langfuse";
 import { vaultEgress } from "../components/platform/vault";
 import { monitoringEgress } from "../components/observability/monitoring";
@@ -63,7 +64,7 @@ describe("egress allowances", () => {
     });
 
     it("the notebooks' hub reaches the API server and the identity provider; people's servers only HTTP(S) on the internet", () => {
-        const [hub, users] = notebooksEgress({ tokenUrl: "https://idp.example.com/token", userinfoUrl: "https://idp.example.com/userinfo" });
+        const [hub, users] = notebooksEgress({ tokenUrl: "https://idp.example.com/token", userinfoUrl: "https://idp.example.com/userinfo" }, API_SERVER);
         assert.deepEqual(hub.to, [{ kind: "nodes", ports: [6443] }, { kind: "anywhere", ports: [443] }]);
         assert.deepEqual(users.to, [{ kind: "public", ports: [80, 443] }]);
         assert.equal(reaches(egressRules(users), "10.1.0.10", 6443), false, "a person's server never reaches the API server");
@@ -92,6 +93,24 @@ describe("the stack's destinations, from config", () => {
         const edge = stackValues("edge");
         assert.equal(edge.access?.sso, undefined, "edge signs nobody in through SSO");
         assert.deepEqual(identityProviderDestinations(parse(edge)), []);
+    });
+
+    it("the API server at the addresses k3s may advertise; anywhere only for an edge server the stack cannot place (security review s14 L3)", () => {
+        const edge = parse(stackValues("edge"));
+        const nodes = Object.fromEntries(edge.edge!.machines.map((m) => [m.name, { privateIp: m.host, publicIp: m.externalIp ?? "", kind: "edge" as const }]));
+        assert.deepEqual(apiServerAddresses(edge, "private", nodes), ["192.168.10.10"], "an edge server by address");
+        // By host name, outside the tailnet: its own address (which k3s advertises) may be a public one the stack cannot know.
+        const named = stackValues("edge");
+        named.edge.machines[0].host = "k3s-1.lab.example";
+        const byName = parse(named);
+        const namedNodes = Object.fromEntries(byName.edge!.machines.map((m) => [m.name, { privateIp: m.host, publicIp: "", kind: "edge" as const }]));
+        assert.equal(apiServerAddresses(byName, "private", namedNodes), undefined);
+        assert.deepEqual(apiServerAt(undefined), API_SERVER, "any address but the metadata service");
+        // In the tailnet k3s advertises the tailscale address, inside the ranges every destination holds.
+        assert.deepEqual(apiServerAddresses(byName, "tailscale", namedNodes), []);
+        const rules = egressRules({ to: [apiServerAt([])] });
+        assert.deepEqual(rules[0].to.map((p) => p.ipBlock.cidr), ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
+        assert.ok(!rules[0].to.some((p) => p.ipBlock.cidr === "0.0.0.0/0"), "never the internet");
     });
 
     it("ACME: the directory and port 80 of the stack's hosts for the HTTP-01 self-check; nothing for a private CA", () => {

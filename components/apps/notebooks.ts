@@ -11,7 +11,7 @@ import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { LINKERD_INBOUND_PORT } from "../platform/network-isolation";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
-import { API_SERVER, EgressAllowance, endpointsDestinations } from "../platform/egress";
+import { EgressAllowance, EgressDestination, endpointsDestinations } from "../platform/egress";
 
 /**
  * Zero to JupyterHub's chart. Evidence: jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/Chart.yaml
@@ -44,6 +44,8 @@ export function notebooksFootprint(cpus: number, memoryGbs: number, concurrentUs
 }
 
 export interface NotebooksArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** The Vault role that reads `<consumer>/*`: `sso` (clientSecret) and `gateway` (apiKey). */
     vaultConsumer: VaultConsumer;
     /** The URL people open (`https://<host>`); the OAuth callback is under it. */
@@ -88,10 +90,10 @@ const USER_SERVER_PODS = { app: "jupyterhub", component: "singleuser-server" };
  * each person's server) and to the identity provider's token and userinfo endpoints (OAuthenticator);
  * people's servers to the internet over HTTP and HTTPS, to install packages and clone repositories.
  */
-export function notebooksEgress(sso: { tokenUrl: string; userinfoUrl: string }): EgressAllowance[] {
+export function notebooksEgress(sso: { tokenUrl: string; userinfoUrl: string }, apiServer: EgressDestination): EgressAllowance[] {
     const idp = endpointsDestinations([sso.tokenUrl, sso.userinfoUrl]);
     return [
-        { name: "hub", podSelector: HUB_PODS, to: [API_SERVER, ...idp], reason: "the hub starts and stops people's servers through the API, and signs people in through the identity provider" },
+        { name: "hub", podSelector: HUB_PODS, to: [apiServer, ...idp], reason: "the hub starts and stops people's servers through the API, and signs people in through the identity provider" },
         { name: "user-servers", podSelector: USER_SERVER_PODS, to: [{ kind: "public", ports: [80, 443] }], reason: "people install packages (PyPI, conda-forge) and clone repositories from their servers" },
     ];
 }
@@ -193,7 +195,7 @@ export class Notebooks extends pulumi.ComponentResource {
         super("groundwork:apps:Notebooks", name, {}, opts);
         const noBackup = noBackupAnnotation({ jupyterhub: "home directories are working space and are not backed up; keep work in git (README, Applications)" });
         const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true }, {
-            egress: { allow: notebooksEgress(args.sso) },
+            egress: { allow: notebooksEgress(args.sso, args.apiServer) },
         });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });

@@ -7,6 +7,7 @@ import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { PUBLIC_HTTPS } from "../platform/egress";
+import { EgressDestination } from "../platform/egress";
 
 /**
  * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
@@ -53,6 +54,8 @@ export function clusterAutoscalerFootprint(): Footprint[] {
 }
 
 export interface ClusterAutoscalerArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** The name in the Auto Scaling groups' `k8s.io/cluster-autoscaler/<name>` tag. */
     clusterName: string;
     region: string;
@@ -85,6 +88,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             },
         }, { parent: this }, {
             egress: {
+                apiServerAt: args.apiServer,
                 apiServer: "the autoscaler watches pending pods and nodes",
                 allow: [{ name: "aws-apis", podSelector: {}, to: [PUBLIC_HTTPS], reason: "the autoscaler sizes the GPU Auto Scaling group through the EC2 and Auto Scaling APIs" }],
             },

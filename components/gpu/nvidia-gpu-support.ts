@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
 import { GPU_TAINT, NVIDIA_RUNTIME_CLASS, schedulingFor } from "../placement";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { EgressDestination } from "../platform/egress";
 
 /**
  * NVIDIA's device plugin chart, pinned.
@@ -30,6 +31,8 @@ export const DCGM_EXPORTER_CHART = {
 } as const;
 
 export interface NvidiaGpuSupportArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** Namespace for the device plugin and the DCGM exporter. Default `nvidia-device-plugin`. */
     namespace?: string;
     /** What the exporter's ServiceMonitor waits for: the monitoring stack, which installs its CRD. */
@@ -64,7 +67,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
             },
         }, { parent: this }, {
             // NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/role.yaml (get on its metrics ConfigMap).
-            egress: { apiServer: "dcgm-exporter reads its metrics ConfigMap" },
+            egress: { apiServerAt: args.apiServer, apiServer: "dcgm-exporter reads its metrics ConfigMap" },
         });
 
         pinnedRelease(name, NVIDIA_DEVICE_PLUGIN_CHART, {

@@ -6,6 +6,7 @@ import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { allowIngress, apiServerCallers } from "../platform/network-isolation";
+import { EgressDestination } from "../platform/egress";
 
 /**
  * KEDA, so vLLM replicas follow their queue (`vllm:num_requests_waiting`), as the stack's Prometheus
@@ -32,6 +33,8 @@ export function queueAutoscalingFootprint(): Footprint[] {
 }
 
 export interface QueueAutoscalingArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** Where KEDA's Prometheus triggers query: the stack's Prometheus. */
     prometheusUrl: string;
     /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
@@ -56,7 +59,7 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
         const keda = guardedNamespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent, {
-            egress: { apiServer: "KEDA's operator scales its targets, and its metrics server and webhooks answer the API server" },
+            egress: { apiServerAt: args.apiServer, apiServer: "KEDA's operator scales its targets, and its metrics server and webhooks answer the API server" },
         });
         pinnedRelease(`${name}-keda`, KEDA_CHART, {
             name: "keda",

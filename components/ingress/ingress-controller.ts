@@ -11,6 +11,7 @@ import { MeshAuthorization } from "../platform/mesh-authorization";
 import { rangesWithout } from "../ipv4-ranges";
 import { allowIngress, nodeSourcePeers, serviceLbPeer } from "../platform/network-isolation";
 import { SCRAPER } from "../observability/scraper";
+import { EgressDestination } from "../platform/egress";
 
 /**
  * Traefik's official chart. Evidence: traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml
@@ -39,6 +40,8 @@ export function ingressControllerFootprint(replicas: number): Footprint[] {
 }
 
 export interface IngressControllerArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** Traefik replicas (2 or more spread the way in over nodes). */
     replicas: number;
     /** Who may reach each port (the cloud firewall's openings); a port not listed is not served. */
@@ -124,7 +127,7 @@ export class IngressController extends pulumi.ComponentResource {
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ingress:IngressController", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this }, {
-            egress: { apiServer: "Traefik watches its IngressRoutes, Services and EndpointSlices" },
+            egress: { apiServerAt: args.apiServer, apiServer: "Traefik watches its IngressRoutes, Services and EndpointSlices" },
         });
         this.release = pinnedRelease(name, TRAEFIK_CHART, {
             name: INGRESS_RELEASE,

@@ -3,6 +3,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { UpgradeWindow } from "./upgrades";
+import { EgressDestination } from "../platform/egress";
 
 /**
  * kured, pinned: kubereboot/charts@kured-6.1.0:charts/kured/Chart.yaml (appVersion 1.23.0), the
@@ -55,6 +56,8 @@ export function kuredValues(window: UpgradeWindow): Record<string, unknown> {
 }
 
 export interface NodeRebootsArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** When nodes may reboot; must not overlap the k3s upgrade window. */
     window: UpgradeWindow;
 }
@@ -78,7 +81,7 @@ export class NodeReboots extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, { parent: this }, { egress: { apiServer: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node" } });
+        }, { parent: this }, { egress: { apiServerAt: args.apiServer, apiServer: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node" } });
         pinnedRelease(name, KURED_CHART, { name: "kured", namespace: ns.metadata.name, values: kuredValues(args.window) }, { parent: this });
         this.registerOutputs({});
     }

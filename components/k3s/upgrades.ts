@@ -6,6 +6,7 @@ import { guardedNamespace } from "../platform/guarded-namespace";
 import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
 import { byDigest } from "../image-digests";
 import { CONTROL_PLANE_LABEL } from "../placement";
+import { EgressDestination } from "../platform/egress";
 
 const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
@@ -157,6 +158,8 @@ exit 1
 }
 
 export interface K3sUpgradesArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** The k3s release every node runs (cluster.k3sVersion): the Plans upgrade to it. */
     version: string;
     window: UpgradeWindow;
@@ -186,7 +189,7 @@ export class K3sUpgrades extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, parent, { egress: { apiServer: "system-upgrade-controller watches its Plans and the nodes, and creates each node's upgrade Job" } });
+        }, parent, { egress: { apiServerAt: args.apiServer, apiServer: "system-upgrade-controller watches its Plans and the nodes, and creates each node's upgrade Job" } });
         const crd = new k8s.yaml.v2.ConfigFile(`${name}-crd`, { file: SUC_CRD_URL }, parent);
         const account = new k8s.core.v1.ServiceAccount(name, { metadata: { name: ACCOUNT, namespace: ns.metadata.name } }, parent);
         const subject = [{ kind: "ServiceAccount", name: ACCOUNT, namespace: UPGRADE_NAMESPACE }];

@@ -134,6 +134,8 @@ export function monitoringEgress(receiver: AlertReceiver, sso?: Pick<GrafanaSso,
 }
 
 export interface MonitoringArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
     podCidr: string;
     /** Days of metrics kept. */
@@ -177,6 +179,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // The namespace KEDA's Prometheus lived in before: the same object, now the monitoring stack's.
         const ns = guardedNamespace(`${name}-namespace`, meshedNamespaceArgs(MONITORING_NAMESPACE, "restricted", {}, noBackup), { ...parent, retainOnDelete: true }, {
             egress: {
+                apiServerAt: args.apiServer,
                 apiServer: "Prometheus discovers its targets, the operator runs Prometheus and Alertmanager, kube-state-metrics and Grafana's sidecars watch the API",
                 allow: monitoringEgress(args.receiver, args.grafana.sso),
             },

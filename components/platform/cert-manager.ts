@@ -39,6 +39,8 @@ export function certManagerFootprint(): Footprint[] {
 const CERT_MANAGER_CONTROLLER_PODS = { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" };
 
 export interface CertManagerArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** The ACME directory and the HTTP-01 self-check's destination, when certificates come from ACME; none for a private CA. */
     acme?: EgressDestination[];
     /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
@@ -53,7 +55,7 @@ export class CertManager extends pulumi.ComponentResource {
         super("groundwork:platform:CertManager", name, {}, opts);
         const ns = guardedNamespace(name, {
             metadata: { name: CERT_MANAGER_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
-        }, { parent: this }, { egress: { apiServer: "cert-manager's controller, webhook and CA injector work through the API", allow: args.acme ? [{ name: "acme", podSelector: CERT_MANAGER_CONTROLLER_PODS, to: args.acme, reason: "the controller orders certificates from the ACME directory and checks each HTTP-01 challenge on port 80 of the stack's hosts first" }] : [] } });
+        }, { parent: this }, { egress: { apiServerAt: args.apiServer, apiServer: "cert-manager's controller, webhook and CA injector work through the API", allow: args.acme ? [{ name: "acme", podSelector: CERT_MANAGER_CONTROLLER_PODS, to: args.acme, reason: "the controller orders certificates from the ACME directory and checks each HTTP-01 challenge on port 80 of the stack's hosts first" }] : [] } });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
         this.release = pinnedRelease(name, CERT_MANAGER_CHART, {
             name: "cert-manager",

@@ -57,6 +57,11 @@ export type EgressDestination =
     | { kind: "nodes"; ports: number[] }
     /** One address range. */
     | { kind: "range"; cidr: string; ports: number[] }
+    /**
+     * The servers: the private ranges (VPCs, VCNs, LANs, the tailnet, where a server's own address
+     * lies) and each server's addresses known to the stack, its public ones included.
+     */
+    | { kind: "servers"; addresses: pulumi.Input<string>[]; ports: number[] }
     /** Every address but the metadata service: for a destination that may be private or public. */
     | { kind: "anywhere"; ports: number[] };
 
@@ -73,8 +78,27 @@ export interface EgressAllowance {
     protocols?: ("TCP" | "UDP")[];
 }
 
-/** The API server as a destination: the servers' address on k3s's API port (k3s `https-listen-port`). */
+/**
+ * The API server as a destination where its addresses are not known: any address but the
+ * metadata service on k3s's API port (k3s `https-listen-port`).
+ */
 export const API_SERVER: EgressDestination = { kind: "nodes", ports: [K3S_API_PORT] };
+
+/** Private ranges a server's own address lies in: RFC 1918 and the tailnet's RFC 6598 (NON_PUBLIC_RANGES without link-local and loopback). */
+export const SERVER_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
+
+/**
+ * The API server where the stack knows every address a server may be advertised at: pods reach
+ * the `kubernetes` Service, which kube-proxy turns into a server's advertised address (egress is
+ * judged after that DNAT, see above). k3s advertises the tailscale address under that overlay,
+ * else the first node-external-ip, else the node's own address (k3s-io/k3s@v1.34.9+k3s1
+ * pkg/cli/server/server.go L500-522). So: the private ranges and each server's known addresses.
+ * Without them (an edge server named by host name, whose own address the stack cannot know), any
+ * address but the metadata service, as API_SERVER.
+ */
+export function apiServerAt(serverAddresses: pulumi.Input<string>[] | undefined): EgressDestination {
+    return serverAddresses === undefined ? API_SERVER : { kind: "servers", addresses: serverAddresses, ports: [K3S_API_PORT] };
+}
 
 /** HTTPS anywhere on the internet: cloud APIs, model hubs, hosted model providers. */
 export const PUBLIC_HTTPS: EgressDestination = { kind: "public", ports: [443] };
@@ -118,8 +142,10 @@ export function endpointsDestinations(urls: string[]): EgressDestination[] {
 }
 
 /** The NetworkPolicy peers of one destination. */
-function destinationPeers(to: EgressDestination): { ipBlock: { cidr: string; except?: string[] } }[] {
+function destinationPeers(to: EgressDestination): { ipBlock: { cidr: pulumi.Input<string>; except?: string[] } }[] {
     switch (to.kind) {
+        case "servers":
+            return [...SERVER_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ...to.addresses.map((a) => ({ ipBlock: { cidr: pulumi.interpolate`${a}/32` } }))];
         case "public":
             return [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_RANGES] } }];
         case "range":
@@ -156,6 +182,8 @@ export function allowEgress(namespace: pulumi.Input<string>, allowance: EgressAl
 export interface NamespaceEgress {
     /** Why the namespace's pods call the Kubernetes API (controllers, operators, TokenReview); absent, they cannot. */
     apiServer?: string;
+    /** Where the API server is (apiServerAt); default anywhere but the metadata service. */
+    apiServerAt?: EgressDestination;
     /** Further allowances, each for the pods that need it. */
     allow?: EgressAllowance[];
 }
@@ -179,7 +207,7 @@ export function isolateNamespaceEgress(name: string, namespace: pulumi.Input<str
     }, opts);
     if (egress.apiServer) {
         // `allow-api-server-egress`
-        allowEgress(namespace, { name: "api-server", podSelector: {}, to: [API_SERVER], reason: egress.apiServer }, opts, `${name}-api-server-egress`);
+        allowEgress(namespace, { name: "api-server", podSelector: {}, to: [egress.apiServerAt ?? API_SERVER], reason: egress.apiServer }, opts, `${name}-api-server-egress`);
     }
     for (const allowance of egress.allow ?? []) {
         allowEgress(namespace, allowance, opts, `${name}-${allowance.name}-egress`);

@@ -7,6 +7,7 @@ import { guardedNamespace } from "./guarded-namespace";
 import { MeshIdentity, TrustAnchorGenerations } from "./mesh-identity";
 import { allowIngress, apiServerCallers, LINKERD_INBOUND_PORT } from "./network-isolation";
 import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
+import { EgressDestination } from "./egress";
 
 /**
  * Linkerd's edge charts, pinned (the stable channel has published nothing since 2024).
@@ -74,6 +75,8 @@ export function meshedNamespaceArgs(name: string, podSecurity: "restricted" | "b
 }
 
 export interface LinkerdMeshArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
     podCidr: string;
     /** Three controller replicas with anti-affinity and PDBs. */
@@ -143,7 +146,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, parent, { egress: { apiServer: "the control plane watches pods, services and policy resources; the injector and its webhooks are called by, and call, the API server" } });
+        }, parent, { egress: { apiServerAt: args.apiServer, apiServer: "the control plane watches pods, services and policy resources; the injector and its webhooks are called by, and call, the API server" } });
 
         // With the injector failing closed, k3s's own pods in kube-system (CoreDNS and the rest)
         // must not wait for it: the injector's webhook skips namespaces with this label

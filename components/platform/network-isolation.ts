@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { dottedQuad, rangeOf } from "../ipv4-ranges";
 import { KUBELET_PORT } from "../k3s/ports";
 import { MONITORING_NAMESPACE, PROXY_ADMIN_PORT } from "../observability/scraper";
-import { EgressAllowance, isolateNamespaceEgress } from "./egress";
+import { EgressAllowance, EgressDestination, isolateNamespaceEgress } from "./egress";
 
 /**
  * Isolation below the mesh: NetworkPolicies (networking.k8s.io/v1), which k3s enforces with its
@@ -194,10 +194,10 @@ export const apiServerCallers = (podCidr: string): IngressAllowanceArgs["from"] 
  * the ranges klipper-lb itself holds them to. `podCidr` is the pod network (k3s `cluster-cidr`). Its egress is denied by default too, but for the
  * API server and KUBE_SYSTEM_EGRESS.
  */
-export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, podCidr: string, opts: pulumi.CustomResourceOptions): void {
+export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, podCidr: string, apiServer: EgressDestination, opts: pulumi.CustomResourceOptions): void {
     const namespace = "kube-system";
     isolateNamespace(namespace, namespace, opts);
-    isolateNamespaceEgress(namespace, namespace, { apiServer: KUBE_SYSTEM_API_REASON, allow: KUBE_SYSTEM_EGRESS }, opts);
+    isolateNamespaceEgress(namespace, namespace, { apiServer: KUBE_SYSTEM_API_REASON, apiServerAt: apiServer, allow: KUBE_SYSTEM_EGRESS }, opts);
     for (const protocol of ["UDP", "TCP"] as const) {
         allowIngress(`cluster-dns-${protocol.toLowerCase()}`, {
             namespace, podSelector: COREDNS_PODS, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",

@@ -6,7 +6,7 @@ import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
-import { allowEgress, API_SERVER } from "./egress";
+import { allowEgress, EgressDestination } from "./egress";
 import { allowIngress, apiServerCallers } from "./network-isolation";
 import { MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
@@ -84,6 +84,8 @@ export function postgresBootstrap(database: string, ownerSecret: string, restore
 }
 
 export interface PostgresVectorArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     namespace: string;
     /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
     podCidr: string;
@@ -130,7 +132,7 @@ export class PostgresVector extends pulumi.ComponentResource {
 
         const operatorNs = guardedNamespace(`${name}-operator`, {
             metadata: { name: "cnpg-system", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
-        }, parent, { egress: { apiServer: "CloudNativePG's operator and its barman-cloud plugin reconcile clusters, backups and object stores through the API" } });
+        }, parent, { egress: { apiServerAt: args.apiServer, apiServer: "CloudNativePG's operator and its barman-cloud plugin reconcile clusters, backups and object stores through the API" } });
         const operator = pinnedRelease(`${name}-operator`, CNPG_CHARTS.operator, {
             name: "cnpg",
             namespace: operatorNs.metadata.name,
@@ -245,7 +247,7 @@ export class PostgresVector extends pulumi.ComponentResource {
         // Each instance's manager watches its Cluster through the API, and its barman-cloud sidecar
         // (injected by the plugin) ships WAL and base backups to the bucket.
         allowEgress(args.namespace, {
-            name: `${name}-instances`, podSelector: { "cnpg.io/cluster": name }, to: [API_SERVER, args.backup.egress],
+            name: `${name}-instances`, podSelector: { "cnpg.io/cluster": name }, to: [args.apiServer, args.backup.egress],
             reason: "CloudNativePG's instance manager calls the API; the barman-cloud sidecar writes WAL and base backups to the stack's bucket",
         }, parent);
         // The operator (unmeshed, in cnpg-system) drives each instance through its status port,

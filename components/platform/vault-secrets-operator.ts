@@ -26,6 +26,7 @@ export function vsoFootprint(): Footprint[] {
 import { VAULT_ADDRESS } from "./vault";
 import { guardedNamespace } from "./guarded-namespace";
 import { MeshAuthorization } from "./mesh-authorization";
+import { EgressDestination } from "./egress";
 
 /**
  * HashiCorp's Vault Secrets Operator chart, pinned.
@@ -44,10 +45,10 @@ export const VSO_CHART = { chart: "vault-secrets-operator", repo: "https://helm.
 export const VSO_CLIENT = "vault-secrets-operator/vault-secrets-operator-controller-manager";
 
 export class VaultSecretsOperator extends pulumi.ComponentResource {
-    constructor(name: string, args: { scheduling?: Scheduling }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: { scheduling?: Scheduling; /** Where pods reach the Kubernetes API (egress.ts apiServerAt). */ apiServer: EgressDestination }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSecretsOperator", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this }, {
-            egress: { apiServer: "the operator watches its Vault resources and writes the Secrets it syncs" },
+            egress: { apiServerAt: args.apiServer, apiServer: "the operator watches its Vault resources and writes the Secrets it syncs" },
         });
         pinnedRelease(name, VSO_CHART, {
             name: "vault-secrets-operator",

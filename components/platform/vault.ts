@@ -149,6 +149,8 @@ export function vaultEgress(seal: VaultSeal["type"], identityProvider: EgressDes
 }
 
 export interface VaultArgs {
+    /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
+    apiServer: EgressDestination;
     /** 1, or 3 for HA (Raft quorum). */
     replicas: number;
     storageGbs: number;
@@ -204,6 +206,7 @@ export class Vault extends pulumi.ComponentResource {
         super("groundwork:platform:Vault", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true }, {
             egress: {
+                apiServerAt: args.apiServer,
                 apiServer: "Vault's Kubernetes auth method reviews service-account tokens (TokenReview), and its service registration labels its pods",
                 allow: vaultEgress(args.seal.type, args.identityProvider ?? []),
             },

@@ -3,6 +3,7 @@ import { cidrContains, egressRuleAllows, metadataEgressBlocked, namespaceDefault
 import { vaultModel } from "../../components/rendered/hashicorp";
 import { committedPlan } from "../helpers";
 import { nodeSourcePeers } from "../../components/platform/network-isolation";
+import { SERVER_RANGES } from "../../components/platform/egress";
 import { messages, record } from "./harness";
 
 const NS = "kubernetes:core/v1:Namespace";
@@ -162,9 +163,14 @@ describe("NetworkPolicies in the stacks' plans", () => {
                 assert.deepEqual(egressOf(policies, name, "default-deny-egress"), { podSelector: {}, policyTypes: ["Egress"] }, `${stack} ${name}`);
                 assert.deepEqual(egressOf(policies, name, "allow-cluster-egress")?.egress, [{ to: [{ namespaceSelector: {} }] }], `${stack} ${name}`);
             }
-            // Controllers reach the API server (the servers' address, on 6443); applications do not.
-            // Any address but the metadata service: under wireguard-native (hybrid) the API server is at the server's public address.
-            const apiServer = { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ port: 6443, protocol: "TCP" }] }] };
+            // Controllers reach the API server on 6443, at the addresses k3s may advertise (the private
+            // ranges and each server's own, public included: under wireguard-native, hybrid's is the
+            // server's public address); never the internet at large. Applications do not.
+            const nodes = plan.outputs.nodes as Record<string, { privateIp: string; publicIp: string }>;
+            const servers = { dev: ["server-1"], cloud: ["aws-server-0"], hybrid: ["server-1"], edge: ["edge-server"] }[stack]!;
+            const own = servers.flatMap((n) => [nodes[n].privateIp, nodes[n].publicIp]).filter((a) => a !== "").map((a) => ({ ipBlock: { cidr: `${a}/32` } }));
+            const apiServer = { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [...SERVER_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ...own], ports: [{ port: 6443, protocol: "TCP" }] }] };
+            assert.ok(own.length >= 1, `${stack}: the server's own address is named`);
             for (const name of ["linkerd", "cert-manager", "cnpg-system", "vault", "vault-secrets-operator", "kube-system", "groundwork-observability"]) {
                 assert.deepEqual(egressOf(policies, name, "allow-api-server-egress"), apiServer, `${stack} ${name}`);
             }
