@@ -26,8 +26,9 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * Every address a server may be advertised at (apiServerAt), or undefined where the stack cannot
- * know one: an edge server named by host name, without an external IP, outside the tailnet, whose
- * own address may be a public one. Cloud servers: their private and public addresses (an OCI
+ * know one: an edge server outside the tailnet, without wireguard-native's external IP, reached by
+ * host name or through a loopback tunnel, whose default-route address may be a public one (k3s
+ * passes no advertise address then, and kube-apiserver takes that interface's). Cloud servers: their private and public addresses (an OCI
  * server's public IP only when it has one). Under tailscale every server's advertised address is
  * in the tailnet's range, which apiServerAt's private ranges hold.
  */
@@ -41,9 +42,17 @@ export function apiServerAddresses(config: StackConfig, overlay: string, nodes: 
         addresses.push(nodes[`aws-server-${i}`].privateIp, nodes[`aws-server-${i}`].publicIp);
     }
     for (const m of config.edge?.machines.filter((x) => x.role === "server") ?? []) {
-        if (m.externalIp) addresses.push(m.externalIp);
-        if (IPV4.test(m.host)) addresses.push(m.host);
-        else if (!m.externalIp && overlay !== "tailscale") return undefined;
+        if (overlay === "tailscale") continue;
+        // k3s is given the external IP only under wireguard-native (edge-machines.ts).
+        if (overlay === "wireguard-native" && m.externalIp) {
+            addresses.push(m.externalIp);
+            continue;
+        }
+        // Else kube-apiserver advertises its default-route interface's address, which the stack
+        // never sees: a LAN address is in the private ranges, a public one is the SSH host when the
+        // machine is reached directly; a name or a loopback tunnel says nothing (review s17 L3).
+        if (!IPV4.test(m.host) || m.host.startsWith("127.")) return undefined;
+        addresses.push(m.host);
     }
     return addresses;
 }

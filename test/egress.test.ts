@@ -108,6 +108,17 @@ describe("the stack's destinations, from config", () => {
         assert.deepEqual(apiServerAt(undefined), API_SERVER, "any address but the metadata service");
         // In the tailnet k3s advertises the tailscale address, inside the ranges every destination holds.
         assert.deepEqual(apiServerAddresses(byName, "tailscale", namedNodes), []);
+        // A loopback tunnel says nothing of the machine's own address; an external IP counts only where k3s is given it.
+        const tunnel = stackValues("edge");
+        tunnel.edge.machines[0].host = "127.0.0.1";
+        tunnel.edge.machines[0].port = 2201;
+        tunnel.edge.machines[0].externalIp = "192.168.10.10";
+        assert.equal(apiServerAddresses(parse(tunnel), "private", nodes), undefined);
+        const external = stackValues("edge");
+        external.edge.machines[0].host = "k3s-1.lab.example";
+        external.edge.machines[0].externalIp = "198.51.100.20";
+        assert.equal(apiServerAddresses(parse(external), "private", nodes), undefined, "under private k3s is not given the external IP");
+        assert.deepEqual(apiServerAddresses(parse(external), "wireguard-native", nodes), ["198.51.100.20"]);
         const rules = egressRules({ to: [apiServerAt([])] });
         assert.deepEqual(rules[0].to.map((p) => p.ipBlock.cidr), ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
         assert.ok(!rules[0].to.some((p) => p.ipBlock.cidr === "0.0.0.0/0"), "never the internet");

@@ -91,10 +91,11 @@ export const SERVER_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "
  * The API server where the stack knows every address a server may be advertised at: pods reach
  * the `kubernetes` Service, which kube-proxy turns into a server's advertised address (egress is
  * judged after that DNAT, see above). k3s advertises the tailscale address under that overlay,
- * else the first node-external-ip, else the node's own address (k3s-io/k3s@v1.34.9+k3s1
- * pkg/cli/server/server.go L500-522). So: the private ranges and each server's known addresses.
- * Without them (an edge server named by host name, whose own address the stack cannot know), any
- * address but the metadata service, as API_SERVER.
+ * else the first node-external-ip (k3s-io/k3s@v1.34.9+k3s1 pkg/cli/server/server.go L488-524),
+ * else none, and kube-apiserver takes its default-route interface's address; on 6443, k3s's
+ * advertise port (pkg/daemons/control/server.go L229, L285-287). So: the private ranges and each
+ * server's known addresses. Without them (an edge server whose own address the stack cannot know),
+ * any address but the metadata service, as API_SERVER.
  */
 export function apiServerAt(serverAddresses: pulumi.Input<string>[] | undefined): EgressDestination {
     return serverAddresses === undefined ? API_SERVER : { kind: "servers", addresses: serverAddresses, ports: [K3S_API_PORT] };
