@@ -9,6 +9,7 @@ import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscal
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { etcdLocalSnapshotCount } from "./config/backups";
+import { isIpv4 } from "./config/cidr";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
@@ -22,14 +23,12 @@ function serverSite(config: StackConfig): Site {
     return "edge";
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
 /**
  * Every address a server may be advertised at (apiServerAt), or undefined where the stack cannot
  * know one: an edge server outside the tailnet, without wireguard-native's external IP, reached by
  * host name or through a loopback tunnel, whose default-route address may be a public one (k3s
- * passes no advertise address then, and kube-apiserver takes that interface's). Cloud servers: their private and public addresses (an OCI
- * server's public IP only when it has one). Under tailscale every server's advertised address is
+ * passes no advertise address then, and kube-apiserver takes that interface's). Cloud servers:
+ * their private and public addresses (an OCI server's public IP only when it has one). Under tailscale every server's advertised address is
  * in the tailnet's range, which apiServerAt's private ranges hold.
  */
 export function apiServerAddresses(config: StackConfig, overlay: string, nodes: SiteResult["nodes"]): pulumi.Input<string>[] | undefined {
@@ -51,7 +50,7 @@ export function apiServerAddresses(config: StackConfig, overlay: string, nodes: 
         // Else kube-apiserver advertises its default-route interface's address, which the stack
         // never sees: a LAN address is in the private ranges, a public one is the SSH host when the
         // machine is reached directly; a name or a loopback tunnel says nothing (review s17 L3).
-        if (!IPV4.test(m.host) || m.host.startsWith("127.")) return undefined;
+        if (!isIpv4(m.host) || m.host.startsWith("127.")) return undefined;
         addresses.push(m.host);
     }
     return addresses;

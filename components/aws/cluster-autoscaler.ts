@@ -6,8 +6,7 @@ import { ContainerResources, Footprint, requestsOf } from "../platform/footprint
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
-import { PUBLIC_HTTPS } from "../platform/egress";
-import { EgressDestination } from "../platform/egress";
+import { EgressDestination, PUBLIC_HTTPS } from "../platform/egress";
 
 /**
  * The Kubernetes cluster autoscaler's official chart, pinned to the 1.34 line that matches k3s
@@ -88,8 +87,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             },
         }, { parent: this }, {
             egress: {
-                apiServerAt: args.apiServer,
-                apiServer: "the autoscaler watches pending pods and nodes",
+                apiServer: { reason: "the autoscaler watches pending pods and nodes", at: args.apiServer },
                 allow: [{ name: "aws-apis", podSelector: {}, to: [PUBLIC_HTTPS], reason: "the autoscaler sizes the GPU Auto Scaling group through the EC2 and Auto Scaling APIs" }],
             },
         });

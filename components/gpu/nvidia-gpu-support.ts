@@ -67,7 +67,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
             },
         }, { parent: this }, {
             // NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/role.yaml (get on its metrics ConfigMap).
-            egress: { apiServerAt: args.apiServer, apiServer: "dcgm-exporter reads its metrics ConfigMap" },
+            egress: { apiServer: { reason: "dcgm-exporter reads its metrics ConfigMap", at: args.apiServer } },
         });
 
         pinnedRelease(name, NVIDIA_DEVICE_PLUGIN_CHART, {

@@ -59,7 +59,7 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
 
         const keda = guardedNamespace(`${name}-keda`, meshedNamespaceArgs(KEDA_NAMESPACE, "restricted"), parent, {
-            egress: { apiServerAt: args.apiServer, apiServer: "KEDA's operator scales its targets, and its metrics server and webhooks answer the API server" },
+            egress: { apiServer: { reason: "KEDA's operator scales its targets, and its metrics server and webhooks answer the API server", at: args.apiServer } },
         });
         pinnedRelease(`${name}-keda`, KEDA_CHART, {
             name: "keda",

@@ -127,7 +127,7 @@ export class IngressController extends pulumi.ComponentResource {
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ingress:IngressController", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this }, {
-            egress: { apiServerAt: args.apiServer, apiServer: "Traefik watches its IngressRoutes, Services and EndpointSlices" },
+            egress: { apiServer: { reason: "Traefik watches its IngressRoutes, Services and EndpointSlices", at: args.apiServer } },
         });
         this.release = pinnedRelease(name, TRAEFIK_CHART, {
             name: INGRESS_RELEASE,

@@ -471,6 +471,9 @@ Unattended-Upgrade::Automatic-Reboot "false";
 /** Where an edge machine gets the same settings (apt reads apt.conf.d in lexical order). */
 export const EDGE_UNATTENDED_UPGRADES_PATH = "/etc/apt/apt.conf.d/52groundwork-unattended-upgrades";
 
+/** A file's text as base64, which cloud-init and `base64 -d` turn back into exactly its bytes (the CA's hash depends on them). */
+const base64Of = (text: string) => Buffer.from(text, "utf8").toString("base64");
+
 /** The cloud-init user data (`#cloud-config`) that installs k3s on first boot. */
 export function k3sCloudInit(node: K3sNodeBootstrap): string {
     const doc = {
@@ -485,8 +488,8 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
             // Base64, so the certificate's bytes, which joining nodes hash, are exactly Pulumi's
             // (cloud-init b64-decodes and writes them as they are: cloudinit/config/cc_write_files.py).
             ...(node.serverCa ? [
-                { path: SERVER_CA_CERT_PATH, owner: "root:root", permissions: "0644", encoding: "b64", content: Buffer.from(node.serverCa.certPem, "utf8").toString("base64") },
-                { path: SERVER_CA_KEY_PATH, owner: "root:root", permissions: "0600", encoding: "b64", content: Buffer.from(node.serverCa.keyPem, "utf8").toString("base64") },
+                { path: SERVER_CA_CERT_PATH, owner: "root:root", permissions: "0644", encoding: "b64", content: base64Of(node.serverCa.certPem) },
+                { path: SERVER_CA_KEY_PATH, owner: "root:root", permissions: "0600", encoding: "b64", content: base64Of(node.serverCa.keyPem) },
             ] : []),
             {
                 path: K3S_INSTALL_SCRIPT_PATH,
@@ -575,15 +578,18 @@ PINNED_CA="K10${hash}"
 if [ ! -e ${SERVER_CA_CERT_PATH} ] && [ ! -e ${SERVER_CA_KEY_PATH} ]; then
     (umask 022 && mkdir -p "$(dirname ${K3S_SERVER_DATA_DIR})")
     mkdir -p "$(dirname ${SERVER_CA_CERT_PATH})"
-    printf '%s' '${Buffer.from(node.serverCa.certPem, "utf8").toString("base64")}' | base64 -d > ${SERVER_CA_CERT_PATH}
+    printf '%s' '${base64Of(node.serverCa.certPem)}' | base64 -d > ${SERVER_CA_CERT_PATH}
     chmod 0644 ${SERVER_CA_CERT_PATH}
-    printf '%s' '${Buffer.from(node.serverCa.keyPem, "utf8").toString("base64")}' | base64 -d > ${SERVER_CA_KEY_PATH}
+    printf '%s' '${base64Of(node.serverCa.keyPem)}' | base64 -d > ${SERVER_CA_KEY_PATH}
 elif [ ! -e ${SERVER_CA_CERT_PATH} ] || [ ! -e ${SERVER_CA_KEY_PATH} ]; then
     echo "only one of ${SERVER_CA_CERT_PATH} and ${SERVER_CA_KEY_PATH} exists: k3s would make a new CA no joining node trusts; restore the other, or remove both on a server k3s has never started" >&2
     exit 1
-elif [ "K10$(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)" != "$PINNED_CA" ]; then
-    echo "this server's CA (sha256 $(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)) is not the \${PINNED_CA#K10} Pulumi made: ${older}. Nothing was changed" >&2
-    exit 1
+else
+    found="$(sha256sum < ${SERVER_CA_CERT_PATH} | cut -c1-64)"
+    if [ "K10$found" != "$PINNED_CA" ]; then
+        echo "this server's CA (sha256 $found) is not the \${PINNED_CA#K10} Pulumi made: ${older}. Nothing was changed" >&2
+        exit 1
+    fi
 fi
 `;
     }

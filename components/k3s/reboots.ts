@@ -81,7 +81,7 @@ export class NodeReboots extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, { parent: this }, { egress: { apiServerAt: args.apiServer, apiServer: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node" } });
+        }, { parent: this }, { egress: { apiServer: { reason: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node", at: args.apiServer } } });
         pinnedRelease(name, KURED_CHART, { name: "kured", namespace: ns.metadata.name, values: kuredValues(args.window) }, { parent: this });
         this.registerOutputs({});
     }

@@ -189,7 +189,7 @@ export class K3sUpgrades extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, parent, { egress: { apiServerAt: args.apiServer, apiServer: "system-upgrade-controller watches its Plans and the nodes, and creates each node's upgrade Job" } });
+        }, parent, { egress: { apiServer: { reason: "system-upgrade-controller watches its Plans and the nodes, and creates each node's upgrade Job", at: args.apiServer } } });
         const crd = new k8s.yaml.v2.ConfigFile(`${name}-crd`, { file: SUC_CRD_URL }, parent);
         const account = new k8s.core.v1.ServiceAccount(name, { metadata: { name: ACCOUNT, namespace: ns.metadata.name } }, parent);
         const subject = [{ kind: "ServiceAccount", name: ACCOUNT, namespace: UPGRADE_NAMESPACE }];

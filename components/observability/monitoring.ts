@@ -179,8 +179,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // The namespace KEDA's Prometheus lived in before: the same object, now the monitoring stack's.
         const ns = guardedNamespace(`${name}-namespace`, meshedNamespaceArgs(MONITORING_NAMESPACE, "restricted", {}, noBackup), { ...parent, retainOnDelete: true }, {
             egress: {
-                apiServerAt: args.apiServer,
-                apiServer: "Prometheus discovers its targets, the operator runs Prometheus and Alertmanager, kube-state-metrics and Grafana's sidecars watch the API",
+                apiServer: { reason: "Prometheus discovers its targets, the operator runs Prometheus and Alertmanager, kube-state-metrics and Grafana's sidecars watch the API", at: args.apiServer },
                 allow: monitoringEgress(args.receiver, args.grafana.sso),
             },
             movedFrom: { name: "queue-autoscaling-observability", parent: pulumi.createUrn("queue-autoscaling", "groundwork:inference:QueueAutoscaling") },

@@ -55,7 +55,7 @@ export class CertManager extends pulumi.ComponentResource {
         super("groundwork:platform:CertManager", name, {}, opts);
         const ns = guardedNamespace(name, {
             metadata: { name: CERT_MANAGER_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
-        }, { parent: this }, { egress: { apiServerAt: args.apiServer, apiServer: "cert-manager's controller, webhook and CA injector work through the API", allow: args.acme ? [{ name: "acme", podSelector: CERT_MANAGER_CONTROLLER_PODS, to: args.acme, reason: "the controller orders certificates from the ACME directory and checks each HTTP-01 challenge on port 80 of the stack's hosts first" }] : [] } });
+        }, { parent: this }, { egress: { apiServer: { reason: "cert-manager's controller, webhook and CA injector work through the API", at: args.apiServer }, allow: args.acme ? [{ name: "acme", podSelector: CERT_MANAGER_CONTROLLER_PODS, to: args.acme, reason: "the controller orders certificates from the ACME directory and checks each HTTP-01 challenge on port 80 of the stack's hosts first" }] : [] } });
         const placement = { nodeSelector: args.scheduling?.nodeSelector, tolerations: args.scheduling?.tolerations };
         this.release = pinnedRelease(name, CERT_MANAGER_CHART, {
             name: "cert-manager",

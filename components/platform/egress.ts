@@ -181,10 +181,11 @@ export function allowEgress(namespace: pulumi.Input<string>, allowance: EgressAl
 
 /** What a namespace's pods may reach beyond the cluster's pods. */
 export interface NamespaceEgress {
-    /** Why the namespace's pods call the Kubernetes API (controllers, operators, TokenReview); absent, they cannot. */
-    apiServer?: string;
-    /** Where the API server is (apiServerAt); default anywhere but the metadata service. */
-    apiServerAt?: EgressDestination;
+    /**
+     * The namespace's pods call the Kubernetes API: why (controllers, operators, TokenReview), and
+     * where it is (apiServerAt); absent, they cannot.
+     */
+    apiServer?: { reason: string; at: EgressDestination };
     /** Further allowances, each for the pods that need it. */
     allow?: EgressAllowance[];
 }
@@ -208,7 +209,7 @@ export function isolateNamespaceEgress(name: string, namespace: pulumi.Input<str
     }, opts);
     if (egress.apiServer) {
         // `allow-api-server-egress`
-        allowEgress(namespace, { name: "api-server", podSelector: {}, to: [egress.apiServerAt ?? API_SERVER], reason: egress.apiServer }, opts, `${name}-api-server-egress`);
+        allowEgress(namespace, { name: "api-server", podSelector: {}, to: [egress.apiServer.at], reason: egress.apiServer.reason }, opts, `${name}-api-server-egress`);
     }
     for (const allowance of egress.allow ?? []) {
         allowEgress(namespace, allowance, opts, `${name}-${allowance.name}-egress`);

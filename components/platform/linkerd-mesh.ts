@@ -146,7 +146,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
                     "app.kubernetes.io/managed-by": "groundwork",
                 },
             },
-        }, parent, { egress: { apiServerAt: args.apiServer, apiServer: "the control plane watches pods, services and policy resources; the injector and its webhooks are called by, and call, the API server" } });
+        }, parent, { egress: { apiServer: { reason: "the control plane watches pods, services and policy resources; the injector and its webhooks are called by, and call, the API server", at: args.apiServer } } });
 
         // With the injector failing closed, k3s's own pods in kube-system (CoreDNS and the rest)
         // must not wait for it: the injector's webhook skips namespaces with this label

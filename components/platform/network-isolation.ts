@@ -197,7 +197,7 @@ export const apiServerCallers = (podCidr: string): IngressAllowanceArgs["from"] 
 export function isolateKubeSystem(ingress: { namespace: string; ports: number[] }, podCidr: string, apiServer: EgressDestination, opts: pulumi.CustomResourceOptions): void {
     const namespace = "kube-system";
     isolateNamespace(namespace, namespace, opts);
-    isolateNamespaceEgress(namespace, namespace, { apiServer: KUBE_SYSTEM_API_REASON, apiServerAt: apiServer, allow: KUBE_SYSTEM_EGRESS }, opts);
+    isolateNamespaceEgress(namespace, namespace, { apiServer: { reason: KUBE_SYSTEM_API_REASON, at: apiServer }, allow: KUBE_SYSTEM_EGRESS }, opts);
     for (const protocol of ["UDP", "TCP"] as const) {
         allowIngress(`cluster-dns-${protocol.toLowerCase()}`, {
             namespace, podSelector: COREDNS_PODS, ports: [53], protocol, from: "cluster", reason: "every pod resolves names through CoreDNS",

@@ -132,7 +132,7 @@ export class PostgresVector extends pulumi.ComponentResource {
 
         const operatorNs = guardedNamespace(`${name}-operator`, {
             metadata: { name: "cnpg-system", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "groundwork" } },
-        }, parent, { egress: { apiServerAt: args.apiServer, apiServer: "CloudNativePG's operator and its barman-cloud plugin reconcile clusters, backups and object stores through the API" } });
+        }, parent, { egress: { apiServer: { reason: "CloudNativePG's operator and its barman-cloud plugin reconcile clusters, backups and object stores through the API", at: args.apiServer } } });
         const operator = pinnedRelease(`${name}-operator`, CNPG_CHARTS.operator, {
             name: "cnpg",
             namespace: operatorNs.metadata.name,

@@ -48,7 +48,7 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
     constructor(name: string, args: { scheduling?: Scheduling; /** Where pods reach the Kubernetes API (egress.ts apiServerAt). */ apiServer: EgressDestination }, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VaultSecretsOperator", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs("vault-secrets-operator", "restricted"), { parent: this }, {
-            egress: { apiServerAt: args.apiServer, apiServer: "the operator watches its Vault resources and writes the Secrets it syncs" },
+            egress: { apiServer: { reason: "the operator watches its Vault resources and writes the Secrets it syncs", at: args.apiServer } },
         });
         pinnedRelease(name, VSO_CHART, {
             name: "vault-secrets-operator",

@@ -206,8 +206,7 @@ export class Vault extends pulumi.ComponentResource {
         super("groundwork:platform:Vault", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs(VAULT_NAMESPACE, "restricted"), { parent: this, retainOnDelete: true }, {
             egress: {
-                apiServerAt: args.apiServer,
-                apiServer: "Vault's Kubernetes auth method reviews service-account tokens (TokenReview), and its service registration labels its pods",
+                apiServer: { reason: "Vault's Kubernetes auth method reviews service-account tokens (TokenReview), and its service registration labels its pods", at: args.apiServer },
                 allow: vaultEgress(args.seal.type, args.identityProvider ?? []),
             },
         });

@@ -57,7 +57,6 @@ const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\
 /** A tenant id: Entra's v2.0 tokens name the tenant by this GUID in `iss` (MicrosoftDocs/entra-docs identity-platform/id-token-claims-reference.md, `iss`, read 2026-11-29). */
 const ENTRA_TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Whether an acmeServer value (unset: the default) is one of Let's Encrypt's directories. */
 /** A URL's host name, or the text itself when it is not a URL. */
 function hostOf(url: string): string {
     try {
@@ -67,6 +66,7 @@ function hostOf(url: string): string {
     }
 }
 
+/** Whether an acmeServer value (unset: the default) is one of Let's Encrypt's directories. */
 function isLetsEncrypt(server: unknown): boolean {
     if (server === undefined) return true;
     try {
