@@ -77,7 +77,7 @@ function cloudInitPython(): string {
     throw new Error("cloud-init could not run (not on PATH); .ci/run installs it: apt-get install cloud-init shellcheck");
 }
 
-const dialectOf = (script: string) => (/^#!\s*\S*\bbash\b/.test(script) ? "bash" : "sh");
+const dialectOf = (script: string) => (/^#![^\n]*\bbash\b/.test(script) ? "bash" : "sh");
 
 /** Debian's `shellcheck`, with the dialect taken from the script's shebang. */
 export function shellcheck(script: string): Verdict {

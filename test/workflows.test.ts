@@ -177,6 +177,53 @@ describe("GitHub workflows", function () {
         assert.deepEqual(pullRequestSecretProblems("production-preview.yml", source("production-preview.yml")), [], "push runs only reviewed code");
     });
 
+    it("OCI previews hold no OCI key: the provider exchanges the job's GitHub token for a session token (workload identity federation)", () => {
+        for (const [file, script] of [["preview.yml", '"$RUNNER_TEMP/base/.ci/github-oidc-token"'], ["production-preview.yml", ".ci/github-oidc-token"]] as const) {
+            const text = source(file);
+            assert.ok(!/OCI_READONLY|TF_VAR_private_key|TF_VAR_user_ocid|TF_VAR_fingerprint/.test(text), `${file}: no OCI API key`);
+            const job: Job = YAML.parse(text).jobs.preview;
+            const preview = job.steps.find((s) => s.run?.includes("pulumi preview"))!;
+            // The settings oracle/terraform-provider-oci@v8.23.0 reads from TF_VAR_<name> for this auth.
+            assert.deepEqual({
+                auth: preview.env!.TF_VAR_auth,
+                requested: preview.env!.TF_VAR_token_exchange_requested_token_type,
+                subject: preview.env!.TF_VAR_token_exchange_subject_token_type,
+                domain: preview.env!.TF_VAR_token_exchange_domain_url,
+                client: preview.env!.TF_VAR_token_exchange_client_id,
+                secret: preview.env!.TF_VAR_token_exchange_client_secret,
+                path: preview.env!.TF_VAR_workload_identity_token_path,
+                audience: preview.env!.OCI_OIDC_AUDIENCE,
+            }, {
+                auth: "WorkloadIdentityFederation",
+                requested: "urn:oci:token-type:oci-upst",
+                subject: "jwt",
+                domain: "${{ vars.OCI_DOMAIN_URL }}",
+                client: "${{ vars.OCI_TOKEN_EXCHANGE_CLIENT_ID }}",
+                secret: "${{ secrets.OCI_TOKEN_EXCHANGE_CLIENT_SECRET }}",
+                path: "${{ runner.temp }}/oci/github-oidc.jwt",
+                audience: "https://cloud.oracle.com",
+            });
+            // A token is there before the CLI starts, and a fresh one every four minutes while it runs
+            // (a GitHub token lives five); the refresher stops with the step.
+            const lines = preview.run!.split("\n");
+            const first = lines.indexOf(`${script} "$OCI_OIDC_AUDIENCE" "$TF_VAR_workload_identity_token_path"`);
+            const refresher = lines.indexOf(`${script} "$OCI_OIDC_AUDIENCE" "$TF_VAR_workload_identity_token_path" 240 &`);
+            const cli = lines.findIndex((l) => l.includes("pulumi preview"));
+            assert.ok(first >= 0 && first < refresher && refresher < cli, `${file}: token, refresher, then the preview`);
+            assert.ok(lines.includes("trap 'kill \"$minter\"' EXIT"), `${file}: the refresher is stopped`);
+            // The client secret never reaches the output: the redaction step replaces it.
+            const redaction = job.steps.find((s) => s.run?.includes("redact-output"))!;
+            assert.match(redaction.run!, /--env TF_VAR_token_exchange_client_secret/);
+            assert.equal(redaction.env!.TF_VAR_token_exchange_client_secret, preview.env!.TF_VAR_token_exchange_client_secret);
+        }
+        // The production summary is redacted too, the Pulumi token included.
+        const production: Job = YAML.parse(source("production-preview.yml")).jobs.preview;
+        const redaction = production.steps.findIndex((s) => s.run?.includes("redact-output"));
+        const summary = production.steps.findIndex((s) => s.run?.includes("GITHUB_STEP_SUMMARY"));
+        assert.ok(redaction >= 0 && redaction < summary, "redacted before the summary");
+        assert.match(production.steps[redaction].run!, /--env PULUMI_ACCESS_TOKEN/);
+    });
+
     it("pins every action by commit, with its release tag beside it", () => {
         for (const file of WORKFLOW_FILES) {
             const uses = [...source(file).matchAll(/uses: (\S+)(.*)$/gm)];
@@ -321,8 +368,10 @@ describe("GitHub workflows", function () {
                     if (typeof step.run !== "string") return;
                     // GitHub substitutes each expression before bash reads the script; here a word stands in.
                     const script = step.run.replace(/\$\{\{[^}]*\}\}/g, "GH_EXPRESSION");
+                    // The runner exports the job's and the step's env: as assignments, so shellcheck knows them.
+                    const exported = Object.keys({ ...job.env, ...step.env }).map((key) => `export ${key}=GH_EXPRESSION\n`).join("");
                     // Linux runners without `shell:` run `bash -e {0}` (GitHub, "Workflow syntax": defaults.run.shell).
-                    blocks.push({ where: `${file} ${name} step ${i}`, script: `#!/bin/bash\nset -e\n${script}\n` });
+                    blocks.push({ where: `${file} ${name} step ${i}`, script: `#!/bin/bash\nset -e\n${exported}${script}\n` });
                 });
             }
         }
