@@ -83,6 +83,15 @@ function parseYaml(file: string, text: string): Record<string, any> {
     // An unquoted value starting with `!` is read as a tag and dropped (yaml warns, "Unresolved tag").
     if (doc.warnings.length > 0) throw fail(doc.warnings[0]);
     YAML.visit(doc, {
+        // A key written as an alias (`*name: …`) escapes both readers' duplicate-key check, which
+        // compares the alias's name, not the key it stands for (go-yaml/yaml@v3.0.1 decode.go
+        // `mapping`, uniqueKeys; sweep s17 ya13): one key given twice, the later silently winning.
+        Pair(_, pair) {
+            if (!YAML.isAlias(pair.key) || !pair.key.range) return;
+            const pos = lineCounter.linePos(pair.key.range[0]);
+            const near = keyAt(text, pos.line);
+            throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}a key is written as an alias (*name), which hides a key given twice from the duplicate-key check; write the key itself`);
+        },
         Scalar(key, node) {
             const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source, node.value) : undefined;
             if (!problem || !node.range) return;

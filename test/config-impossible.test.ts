@@ -530,6 +530,10 @@ describe("a stack file that is not valid YAML", () => {
         const twice = await plan("config:\n  groundwork:cluster:\n    apiAllowedCidrs: [198.51.100.0/24]\n  groundwork:cluster:\n    k3sVersion: x\n");
         assert.equal(twice.status, 2);
         assert.match(twice.stderr, /^error: FILE:4:3: near groundwork:cluster: Map keys must be unique/);
+        // Through an alias as the key, which neither reader's duplicate check sees (sweep s17 ya13).
+        const aliased = await plan("config:\n  groundwork:inference:\n    gateway:\n      &r rpm: 600\n      *r : 6000\n");
+        assert.equal(aliased.status, 2, aliased.stderr);
+        assert.match(aliased.stderr, /^error: FILE:5:7: near groundwork:inference: a key is written as an alias \(\*name\), which hides a key given twice from the duplicate-key check; write the key itself/);
         const list = await plan("config:\n  - groundwork:cluster\n");
         assert.equal(list.status, 2);
         assert.match(list.stderr, /^error: FILE: config must be a map of namespace:key entries/);
