@@ -1,11 +1,12 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as YAML from "yaml";
-import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
+import { NOTEBOOK_USER_ACCOUNT, VERIFIED_EMAIL_CONFIG_KEY } from "../components/apps/notebooks";
 import { jupyterhubModel } from "../components/rendered/apps";
 import { NOTEBOOKS_NAMESPACE } from "../stacks/apps";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, ofType, planValues, problems, stackValues } from "./helpers";
+import { committedPlan, ofType, planValues, problems, PYTHON, stackValues } from "./helpers";
 
 const chart = (plan: PlanResult, name: string) => ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)?.inputs as any;
 
@@ -119,6 +120,34 @@ describe("applications: notebooks", () => {
         assert.deepEqual([oauth.allowed_groups, oauth.allow_all], [["ai-users", "platform-operators"], undefined], "only the users' and operators' groups get servers");
         assert.equal(oauth.client_secret, undefined, "the secret never goes into values (the chart copies them into a Secret)");
         assert.deepEqual(hub.extraEnv.OAUTH_CLIENT_SECRET, { valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } });
+    });
+
+    it("name people by their e-mail address only when the issuer does not mark it unverified, refused with a 403 (security review s18 H1)", () => {
+        const { hub } = chart(dev, "jupyterhub").values;
+        assert.equal(hub.config.GenericOAuthenticator.username_claim, undefined, "set by the extra config, after hub.config");
+        const extraConfig: string = hub.extraConfig[VERIFIED_EMAIL_CONFIG_KEY];
+        // The chart's jupyterhub_config.py exec()s the entry with `c` in scope; Debian's tornado raises the refusal.
+        const run = spawnSync(PYTHON, ["-c", `
+import json, sys, types
+c = types.SimpleNamespace(GenericOAuthenticator=types.SimpleNamespace())
+exec(sys.stdin.read())
+from tornado import web
+results = []
+for info in json.loads(sys.argv[1]):
+    try:
+        results.append(c.GenericOAuthenticator.username_claim(info))
+    except web.HTTPError as e:
+        results.append([e.status_code, e.log_message])
+print(json.dumps(results))
+`, JSON.stringify([
+            { email: "ada@groundwork.example", email_verified: true },
+            { email: "admin@groundwork.example", email_verified: false },
+            { email: "admin@groundwork.example", email_verified: "false" },
+            { email: "ada@groundwork.example" },
+        ])], { input: extraConfig, encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        const refused = [403, "Your e-mail address is not verified at the identity provider: verify it there, then sign in again."];
+        assert.deepEqual(JSON.parse(run.stdout), ["ada@groundwork.example", refused, refused, "ada@groundwork.example"]);
     });
 
     it("run each person's server under restricted with the team's key and the in-mesh gateway, and block cloud metadata by policy", () => {

@@ -238,6 +238,10 @@ describe("inference: vLLM behind the LLM gateway", function () {
             // KEDA queries the stack's one Prometheus, kube-prometheus-stack's.
             assert.ok(charts.includes("keda@2.19.0") && charts.includes("kube-prometheus-stack@88.5.3") && !charts.includes("prometheus@29.27.0"));
             assert.ok(!docs.dev.some((d) => d.kind === "ScaledObject" || d.spec?.chart === "keda"), "dev has no room to scale: no autoscaler");
+            // KEDA reads Secrets in its own namespace only, and no trigger needs one elsewhere (security review s18 L1).
+            const keda = docs.cloud.find((d) => d.kind === "HelmRelease" && d.spec.chart === "keda")!.spec.values;
+            assert.deepEqual(keda.permissions, { operator: { restrict: { secret: true } }, metricServer: { restrict: { secret: true } } });
+            assert.ok(docs.cloud.filter((d) => d.kind === "ScaledObject").every((o) => o.spec.triggers.every((t: any) => t.authenticationRef === undefined && ["prometheus", "cron"].includes(t.type))));
         });
 
         it("lets KEDA's metrics API server reach the operator as TLS in the mesh, and the operator alone query Prometheus", () => {

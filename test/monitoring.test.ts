@@ -78,6 +78,9 @@ describe("monitoring and alerts", function () {
                 policyTypes: ["Ingress"],
                 ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-observability" } } }], ports: [{ port: 9100, protocol: "TCP" }] }],
             });
+            // kube-state-metrics keeps every default collector but `secrets`, whose rule lists every Secret (security review s18 L1).
+            const ksm = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values["kube-state-metrics"];
+            assert.ok(!ksm.collectors.includes("secrets") && ksm.collectors.includes("pods") && ksm.collectors.length === 27, JSON.stringify(ksm.collectors));
             const egress = find(docs, "NetworkPolicy", "allow-prometheus-nodes-egress");
             assert.deepEqual(egress.spec.egress.map((e: any) => e.ports), [[{ port: 10250, protocol: "TCP" }]], `${stack}: Prometheus reaches nodes only for their kubelets`);
         }

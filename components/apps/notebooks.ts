@@ -98,6 +98,33 @@ export function notebooksEgress(sso: { tokenUrl: string; userinfoUrl: string }, 
     ];
 }
 
+/** The hub.extraConfig entry that names people by their verified e-mail address. */
+export const VERIFIED_EMAIL_CONFIG_KEY = "groundwork-verified-email";
+
+/**
+ * The hub's username is the e-mail address the issuer returns, unless the issuer marks it
+ * unverified (security review s18 H1). oauthenticator takes the address as given
+ * (jupyterhub/oauthenticator@17.4.0 oauth2.py L1005-1008, no `email_verified` check), and a name
+ * in `admin_users` is admitted even outside `allowed_groups` (L1457, L1502-1503): an issuer that
+ * lets people set their own address (Keycloak's account console, unless its user profile forbids
+ * it) would otherwise let anyone become `admin@…`, their server, their volume and the hub's admin.
+ * A callable `username_claim` is called with the userinfo reply (L1005-1006); `email_verified`
+ * false (a boolean, or the string some issuers send) refuses the sign-in with a 403. Entra's
+ * userinfo carries no such claim, and its `email` is the directory's, not the user's: left as is.
+ */
+export const VERIFIED_EMAIL_USERNAME = `from tornado import web
+
+
+def groundwork_verified_email(user_info):
+    verified = user_info.get("email_verified")
+    if verified is False or str(verified).lower() == "false":
+        raise web.HTTPError(403, "Your e-mail address is not verified at the identity provider: verify it there, then sign in again.")
+    return user_info.get("email")
+
+
+c.GenericOAuthenticator.username_claim = groundwork_verified_email
+`;
+
 /** The chart's values: sign-in through the identity provider, user pods under "restricted", the gateway's team key in every server. */
 export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gateway: string }): Record<string, any> {
     const fromSecret = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
@@ -115,7 +142,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                     authorize_url: args.sso.authorizeUrl,
                     token_url: args.sso.tokenUrl,
                     userdata_url: args.sso.userinfoUrl,
-                    username_claim: "email",
+                    // username_claim: the e-mail address, checked in extraConfig (VERIFIED_EMAIL_USERNAME).
                     scope: ["openid", "email", "profile"],
                     login_service: "Single sign-on",
                     // Members of the users group (or, without one, whoever the issuer signs in) may use a
@@ -132,6 +159,8 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                     container_security_context: { runAsUser: USER_UID, runAsGroup: USER_GID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                 },
             },
+            // Run after hub.config (jupyterhub/zero-to-jupyterhub-k8s@4.4.0 jupyterhub/files/hub/jupyterhub_config.py L539-542).
+            extraConfig: { [VERIFIED_EMAIL_CONFIG_KEY]: VERIFIED_EMAIL_USERNAME },
             // The client secret is read from OAUTH_CLIENT_SECRET when the config has none (oauth2.py L757-771).
             extraEnv: { OAUTH_CLIENT_SECRET: fromSecret(secrets.sso, "clientSecret") },
             resources: HUB_RESOURCES,

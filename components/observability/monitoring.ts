@@ -52,6 +52,14 @@ const FULLNAME = "monitoring-kube-prometheus";
 export const NODE_METRICS_NAMESPACE = "groundwork-node-metrics";
 /** node-exporter's port (prometheus-node-exporter-4.56.1 values.yaml service.port) and its pods' labels. */
 const NODE_EXPORTER_PORT = 9100;
+
+/** kube-state-metrics' default collectors (kube-state-metrics-8.4.0 values.yaml L430-453) but `secrets`. */
+export const KUBE_STATE_METRICS_COLLECTORS = [
+    "certificatesigningrequests", "configmaps", "cronjobs", "daemonsets", "deployments", "endpointslices", "horizontalpodautoscalers",
+    "ingresses", "jobs", "leases", "limitranges", "mutatingwebhookconfigurations", "namespaces", "networkpolicies", "nodes",
+    "persistentvolumeclaims", "persistentvolumes", "poddisruptionbudgets", "pods", "replicasets", "replicationcontrollers",
+    "resourcequotas", "services", "statefulsets", "storageclasses", "validatingwebhookconfigurations", "volumeattachments",
+];
 const NODE_EXPORTER_PODS = { "app.kubernetes.io/name": "prometheus-node-exporter" };
 /** The kps Service in front of Prometheus (`http-web` 9090), which KEDA and Grafana query. */
 export const PROMETHEUS_URL = `http://${FULLNAME}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
@@ -306,7 +314,15 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             alertmanagerSpec: { image: kpsPinned("quay.io/prometheus/alertmanager:v0.34.0"), secrets: [RECEIVER_SECRET], resources: ALERTMANAGER, ...placement },
         },
         // This chart's sha carries its `sha256:` (kube-state-metrics-8.4.0 templates/_helpers.tpl L142-155).
-        "kube-state-metrics": { image: { tag: tagOf(KSM_IMAGE), sha: digestOf(KSM_IMAGE) }, resources: KUBE_STATE_METRICS, ...placement },
+        "kube-state-metrics": {
+            image: { tag: tagOf(KSM_IMAGE), sha: digestOf(KSM_IMAGE) },
+            // The chart's collectors without `secrets`, whose ClusterRole rule lists and watches every
+            // Secret, data included (kube-state-metrics-8.4.0 values.yaml L430-453, templates/role.yaml
+            // L191-196); no rule or dashboard here reads kube_secret_* (security review s18 L1).
+            collectors: KUBE_STATE_METRICS_COLLECTORS,
+            resources: KUBE_STATE_METRICS,
+            ...placement,
+        },
         "prometheus-node-exporter": {
             namespaceOverride: NODE_METRICS_NAMESPACE,
             // `digest`, of the -distroless image the stack runs: `sha` fails the render, a digest in the

@@ -51,6 +51,9 @@ export const kedaModel: ChartModel = {
                 { 9443: ["kube-apiserver"] }),
         ];
     },
+    // RBAC and each part's KEDA_RESTRICT_SECRET_ACCESS (templates/manager/clusterrole.yaml L50,
+    // minimal-rbac.yaml L43, manager/deployment.yaml L165-168, metrics-server/deployment.yaml L113-116).
+    otherValues: ["permissions.operator.restrict.secret", "permissions.metricServer.restrict.secret"],
 };
 
 /** nvidia-device-plugin 0.18.2: a DaemonSet on GPU nodes, its socket through hostPath (a privileged namespace). */
