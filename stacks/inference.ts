@@ -23,7 +23,7 @@ import { meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../components/platform/vault-synced-secret";
 import { StackConfig } from "./config";
-import { defaultPiiEntities, EVALUATIONS_TEAM, guardrailsOf, InferenceConfig, reachesHostedModel, teamRoutes } from "./config/inference";
+import { defaultPiiEntities, EVALUATIONS_KEY, EVALUATIONS_TEAM, guardrailsOf, InferenceConfig, reachesHostedModel, teamRoutes } from "./config/inference";
 import { PlatformSecrets } from "./platform-secrets";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
 import { EgressDestination } from "../components/platform/egress";
@@ -58,9 +58,6 @@ export function rotationPeriodStart(now: Date, days: number): string {
     const day = Math.floor(now.getTime() / DAY_MS);
     return new Date((day - (day % days)) * DAY_MS).toISOString().slice(0, 10);
 }
-
-/** The evaluation Job's key in the evaluations' team. */
-export const EVALUATIONS_KEY = "job";
 
 /**
  * The inference config with the evaluations' own team when the stack runs evaluations: a public

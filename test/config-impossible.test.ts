@@ -1513,3 +1513,76 @@ describe("bad-input sweep s16: a tensor parallel size vLLM refuses (aw14b)", () 
         for (const gpus of [5, 6, 7]) assert.match(lineFor(only("cloud", (v) => (v.inference.models[0].gpus = gpus)), "inference.models[0].gpus"), new RegExp(`= ${gpus}: is the tensor parallel size`));
     });
 });
+
+describe("input that looks valid but cannot work (bad-input sweep, session 18)", () => {
+    it("refuses restrictedClient where no organisation can restrict the client, and a public mail domain as allowedDomains (ac43, ac41)", () => {
+        const consumers = only("cloud", (v) => {
+            v.access.sso.issuer = "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0";
+            v.access.sso.restrictedClient = true;
+        });
+        assert.match(lineFor(consumers, "access.sso.restrictedClient"), /= true: is true, but this is Microsoft's tenant of personal accounts, which signs in any Microsoft account, and it has no organisation to limit a client to \(only a Google client can be, by an Internal consent screen\)/);
+        assert.ok(!only("hybrid", (v) => { v.access.sso.restrictedClient = true; v.access.sso.allowedDomains = ["gmail.com"]; }).some((l) => l.includes("restrictedClient")), "a Google client can be Internal");
+        const gmail = only("hybrid", (v) => { v.access.sso.allowedDomains = ["groundwork.example", "gmail.com"]; });
+        assert.equal(lineFor(gmail, "access.sso.allowedDomains[1]"), 'groundwork:access.sso.allowedDomains[1] = "gmail.com": is Google\'s mail domain for the public: with this issuer it admits every account holder there to the chat UI; list your organisation\'s own domain, or set usersGroup');
+    });
+
+    it("refuses group names the apps read differently, pasted quotes, fullwidth and mixed-script look-alikes, and a dotted groups claim (ac45, un01-03, ac44)", () => {
+        const found = only("dev", (v) => {
+            v.access.sso.usersGroup = "ai-users,contractors";
+            v.access.sso.operatorsGroup = "\u201cplatform-operators\u201d";
+            v.access.sso.groupsClaim = "https://groundwork.example/claims/groups";
+        });
+        assert.match(lineFor(found, "access.sso.usersGroup"), /holds ',', which the chat UI \(Open WebUI's allowed roles\) reads as a list of groups while notebooks, Grafana and Vault read one name/);
+        assert.match(lineFor(found, "access.sso.operatorsGroup"), /holds U\+201C, U\+201D, typographic quotes or fullwidth characters/);
+        assert.match(lineFor(found, "access.sso.groupsClaim"), /holds '\.', which notebooks \(JupyterHub's OAuthenticator\) and the chat UI read as nested keys/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.teams[0].ownersGroup = "product\uff0downers"; }), "inference.teams[0].ownersGroup"), /U\+FF0D \(a look-alike of '-'\)/);
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.usersGroup = "ai-us\u0435rs"; }), "access.sso.usersGroup"), /mixes Latin letters with Cyrillic or Greek look-alikes in "us\u0435rs" \(U\+0435\)/);
+        const cyrillic = stackValues("dev");
+        cyrillic.access.sso.usersGroup = "/ai-users/Пользователи";
+        assert.equal(parse(cyrillic).access!.sso!.usersGroup, "/ai-users/Пользователи", "a Cyrillic name of its own is a name");
+    });
+
+    it("refuses the platform's own databases, and key aliases the chat UI's or the evaluation Job's keys have (pf40, in65, in66)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, database: "langfuse" } }; }), "platform.postgres.database"),
+            /= "langfuse": is the platform's own langfuse database \(the platform makes langfuse, litellm, openwebui for Langfuse, the gateway and the chat UI\)/);
+        const key = (name: string) => ({ name, maxBudgetUsd: 10, rpm: 60, tpm: 10_000 });
+        const chat = only("cloud", (v) => { v.inference.teams.push({ ...v.inference.teams[0], name: "product-chat", langfuseProject: undefined, ownersGroup: undefined, keys: [key("ui")] }); });
+        const chatTeam = stackValues("cloud").inference.teams.length;
+        assert.match(lineFor(chat, `inference.teams[${chatTeam}].keys[0].name`), /= "ui": makes the key alias product-chat-ui, which the key apps.chat gets in team product has/);
+        const evaluations = only("dev", (v) => { v.inference.teams.push({ ...v.inference.teams[0], name: "groundwork", langfuseProject: undefined, keys: [key("evaluations-job")] }); });
+        assert.match(lineFor(evaluations, `inference.teams[${stackValues("dev").inference.teams.length}].keys[0].name`), /makes the key alias groundwork-evaluations-job, the evaluation Job's own key/);
+    });
+
+    it("refuses an unstable Tailscale, a DSA key, and the day's only etcd snapshot inside the upgrade window (ov05, ed23, bk11)", () => {
+        assert.match(lineFor(only("hybrid", (v) => { v.cluster.tailscale = { ...v.cluster.tailscale, version: "1.95.0" }; }), "cluster.tailscale.version"),
+            /= "1.95.0": is on Tailscale's unstable track \(odd minor 95\)/);
+        const dsa = "-----BEGIN DSA PRIVATE KEY-----\nMIIBuwIBAAKBgQD\n-----END DSA PRIVATE KEY-----\n";
+        assert.match(lineFor(only("edge", (v) => { v.edge.machines[1].privateKey = dsa; }), "edge.machines[1].privateKey"), /= \[secret\]: is a DSA key, which OpenSSH servers refuse by default since 2015/);
+        const etcd = only("dev", (v) => {
+            v.cluster.upgrades = { ...v.cluster.upgrades, window: { days: ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], startTime: "23:30", endTime: "00:30", timeZone: "Etc/UTC" } };
+            v.platform = { ...v.platform, backups: { ...v.platform?.backups, etcd: { everyHours: 24, retentionDays: 7 } } };
+        });
+        assert.match(lineFor(etcd, "platform.backups.etcd.everyHours"), /= 24: starts the day's only etcd snapshot at 00:00 UTC, inside cluster.upgrades.window .*; take snapshots more often \(12/);
+    });
+
+    it("names the key pasted where its partner goes: a tenant id as the client, a Secret ID, an unseal key, an OpenAI key as the Hugging Face token (ac49, se35, pf43, se33)", () => {
+        const cloud = only("cloud", (v) => {
+            v.access.sso.clientId = "00000000-0000-0000-0000-000000000000";
+            v.access.sso.clientSecret = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
+            v.inference.huggingfaceToken = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t";
+        });
+        assert.match(lineFor(cloud, "access.sso.clientId"), /is the tenant id in access.sso.issuer, not the application's; copy "Application \(client\) ID"/);
+        assert.equal(lineFor(cloud, "access.sso.clientSecret"), 'groundwork:access.sso.clientSecret = [secret]: has the shape of a GUID, which in Entra is the secret\'s "Secret ID" column; give its "Value" (shown once, when the secret is made: Certificates & secrets)');
+        assert.match(lineFor(cloud, "inference.huggingfaceToken"), /= \[secret\]: is an OpenAI project, service-account or admin key \(by its prefix\), not a Hugging Face token/);
+        assert.ok(!cloud.join("\n").includes("6f1c2d3e") && !cloud.join("\n").includes("Ab3dEf6h"), "no secret echoed");
+        const unsealKey = Buffer.alloc(32, 7).toString("base64");
+        const edge = only("edge", (v) => { v.platform.vault = { ...v.platform.vault, token: unsealKey }; });
+        assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key/);
+        assert.ok(!edge.join("\n").includes(unsealKey));
+    });
+
+    it("says what a host key pasted with its host is, without a second, contrary message (ed20)", () => {
+        const found = only("edge", (v) => { v.edge.machines[1].hostKey = `192.168.10.11 ${v.edge.machines[1].hostKey}`; });
+        assert.deepEqual(found.filter((l) => l.includes("hostKey")).map((l) => l.split(": ").slice(1).join(": ")), ["starts with the host name ssh-keyscan prints first; give the rest of the line (ssh-ed25519 AAAA...)"]);
+    });
+});

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { looksLikeCredential, redactCredentials } from "../stacks/config/errors";
+import { hasCredentialShape, looksLikeCredential, redactCredentials } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
 import { secretsInPlainText, writtenWhole } from "../plan/run";
@@ -35,6 +35,32 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.match(lineFor(found, "inference.teams[0].langfuseProject.publicKey"), /= \[text of \d+ characters, not shown as it may hold a secret\]: must be a Langfuse project's public key/);
         assert.match(lineFor(found, "oci.auth.fingerprint"), /not shown as it may hold a secret\]: must be an API key fingerprint/);
         assert.match(lineFor(found, "monitoring.alerts.runbookUrl"), /: must be the https URL of this repository's README/);
+    });
+
+    it("refuses a credential written where a plain value goes, never echoing it: id:secret, lower-hex and SendGrid keys, an ACME URL's password (sweep s18 se32, se31, se30, ac47)", () => {
+        const hex = "7f3a927fa1fd9f80faaeb51d1028a697";
+        // As the plan reads the stack file: with the keys it encrypts, so plain text is judged too.
+        const stackFile = readStackFile(path.join(PROJECT_DIR, "Pulumi.cloud.yaml"), "groundwork");
+        const refused = (edit: (v: Record<string, any>) => void, key: string, why: RegExp) => {
+            const v = stackValues("cloud");
+            edit(v);
+            let lines: string[] = [];
+            try {
+                parseStackConfig(Object.fromEntries(Object.entries(v).map(([k, value]) => [`groundwork:${k}`, JSON.stringify(value)])), stackFile.secretKeys, stackFile.securePaths);
+            } catch (e) {
+                if (!(e instanceof ConfigError)) throw e;
+                lines = e.problems;
+            }
+            noPlanted(lines);
+            assert.ok(!lines.join("\n").includes(hex), lines.join("\n"));
+            assert.match(lineFor(lines, key), why);
+        };
+        refused((v) => { v.access.sso.clientId = `groundwork-cloud:${PLANTED}Xq2Lw8Rt5Yu1Io4Pa6Sd`; }, "access.sso.clientId", /= \[text of 47 characters, not shown as it may hold a secret\]: holds a ':', as client_id:client_secret is written; give the client id alone/);
+        refused((v) => { v.inference.hosted[0].model = `deepseek/sk-${hex}`; }, "inference.hosted[0].model", /not shown/);
+        refused((v) => { v.monitoring.alerts.receiver.email.username = `SG.${PLANTED}Ab12Cd34Ef.Gh56Ij78Kl90Mn12Op34Qr56St78Uv90Wx12Yz34Ab5`; }, "monitoring.alerts.receiver.email.username", /not shown/);
+        refused((v) => { v.access.tls.acmeServer = `https://acme:${PLANTED}-acme@acme.groundwork.example/directory`; }, "access.tls.acmeServer", /carries a user name or password, which would be written in plain text wherever the URL is/);
+        // A Langfuse secret key is a UUID after sk-lf-: its shape too.
+        assert.ok(hasCredentialShape("sk-lf-7f3a9e21-3b4c-4d5e-8f90-a1b2c3d4e5f6") && !hasCredentialShape("sk-ecdsa-sha2-nistp256@openssh.com"));
     });
 
     it("removes credentials and queries from a URL it shows", () => {

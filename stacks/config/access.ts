@@ -50,9 +50,11 @@ const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|localdomain|test|invali
  * here does not carry: ZeroSSL and Sectigo (golang/go#41430, "certificate authorities that require
  * the feature (Sectigo, zerossl, etc)", read 2026-11-28), and Google Trust Services, whose
  * accounts bind a key made with `gcloud publicca external-account-keys create`
- * (cloud.google.com/sdk/gcloud/reference/publicca/external-account-keys, read 2026-11-29).
+ * (cloud.google.com/sdk/gcloud/reference/publicca/external-account-keys, read 2026-11-29), and
+ * DigiCert ("Your ACME client must send the following EAB credentials", docs.digicert.com Trust
+ * Lifecycle Manager, "ACME external account binding (EAB)", read 2026-11-29; sweep s18 ac48).
  */
-const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog)$/;
+const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog|acme\.digicert\.com)$/;
 
 /** A tenant id: Entra's v2.0 tokens name the tenant by this GUID in `iss` (MicrosoftDocs/entra-docs identity-platform/id-token-claims-reference.md, `iss`, read 2026-11-29). */
 const ENTRA_TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -114,9 +116,17 @@ const ssoSchema = z.strictObject({
             error: (issue) => `is the discovery document's URL, not the issuer; give ${String(issue.input).replace(/\/\.well-known\/.*$/, "")} (each application appends /.well-known/openid-configuration itself)`,
         })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
-    clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" }).describe("OIDC client id registered for this stack."),
+    clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" })
+        // `id:secret` is HTTP basic authentication's form: the secret would be written into four apps' values (sweep s18 se32).
+        .refine((id) => !id.includes(":"), { message: "holds a ':', as client_id:client_secret is written; give the client id alone, set the secret with pulumi config set --secret --path 'groundwork:access.sso.clientSecret', and rotate that secret (it is in the stack file's history)" })
+        .describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
-    groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" }).default("groups")
+    groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
+        // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
+        // oauth2.py L389-399, L1242 `reduce(dict.get, key.split("."))`), as Open WebUI does with its
+        // roles claim: a claim named like a URL (Auth0's namespaced claims) would give nobody a group (sweep s18 ac44).
+        .refine((claim) => !claim.includes("."), { message: "holds '.', which notebooks (JupyterHub's OAuthenticator) and the chat UI read as nested keys, so they would find no groups; have the identity provider send the groups under a name without dots, such as groups" })
+        .default("groups")
         .describe("ID-token claim that lists a person's groups."),
     usersGroup: groupName.optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
     allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).superRefine(noRepeats("list each domain once")).optional()
@@ -157,7 +167,8 @@ export const accessSchema = z.strictObject({
     tls: z.strictObject({
         issuer: z.enum(["acme", "private-ca"]).describe("`acme`: public certificates by HTTP-01 (hosts must resolve to the ingress); `private-ca`: the stack's own CA, for names no public resolver knows."),
         acmeEmail: z.email({ message: "must be an e-mail address" }).optional().describe("Contact for the ACME account; required with `acme`."),
-        acmeServer: z.url({ protocol: /^https$/, message: "must be an https ACME directory URL" })
+        // No user name, password or credential parameter: the URL is written into the ClusterIssuer (sweep s18 ac47).
+        acmeServer: plainUrl(/^https$/, "must be an https ACME directory URL")
             // Let's Encrypt serves its directory at /directory only (acme-v02 and acme-staging-v02).
             .refine((url) => !isLetsEncrypt(url) || new URL(url).pathname === "/directory", { message: "is a Let's Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)" })
             // Let's Encrypt turned ACMEv1 off in June 2021 (community.letsencrypt.org/t/end-of-life-plan-for-acmev1/88430); cert-manager speaks ACMEv2 (RFC 8555) only.
@@ -242,6 +253,32 @@ export function anyAccountSignIn(issuer: unknown, authorizeUrl: unknown): string
     return host ? `notebooks would sign people in at ${new URL(host).host}, which signs in any account` : undefined;
 }
 
+/**
+ * Mail domains anyone can have an address at, so an `allowedDomains` entry admits everyone: the
+ * consumer mail of the any-account issuers (Google's gmail.com and googlemail.com, Microsoft's
+ * outlook.com, hotmail.com and live.com, Apple's icloud.com and me.com) (sweep s18 ac41).
+ */
+export const PUBLIC_MAIL_DOMAINS: Readonly<Record<string, string>> = {
+    "gmail.com": "Google", "googlemail.com": "Google", "outlook.com": "Microsoft", "hotmail.com": "Microsoft", "live.com": "Microsoft",
+    "icloud.com": "Apple", "me.com": "Apple",
+};
+
+/** The tenant an Entra v2.0 issuer names (`https://login.microsoftonline.com/<tenant>/v2.0`), or undefined. */
+function entraTenant(issuer: unknown): string | undefined {
+    return typeof issuer === "string" ? /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0\/*$/i.exec(issuer)?.[1] : undefined;
+}
+
+/**
+ * The SSO client secret checked against the issuer, as the stack file has it (parsed, it is a
+ * secret): with Entra, a GUID is the secret's "Secret ID" column, not its value, and every token
+ * request would fail (AADSTS7000215; sweep s18 se35). Never names the secret.
+ */
+export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)[]; message: string }[] {
+    const sso = isObject(rawAccess) && isObject(rawAccess.sso) ? rawAccess.sso : undefined;
+    if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];
+    return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a GUID, which in Entra is the secret's \"Secret ID\" column; give its \"Value\" (shown once, when the secret is made: Certificates & secrets)" }];
+}
+
 /** The virtual key each application gets in its team (its name is taken there). */
 export const APP_KEY_NAMES = { chat: "chat-ui", notebooks: "notebooks" } as const;
 
@@ -300,6 +337,24 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     const appsInput = isObject(apps) ? apps : {};
     const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;
     const chatOn = isObject(appsInput.chat) && appsInput.chat.enabled !== false;
+    // Entra's Overview page shows the tenant id beside the application id (sweep s18 ac49).
+    const tenant = sso ? entraTenant(sso.issuer) : undefined;
+    if (sso && tenant !== undefined && typeof sso.clientId === "string" && sso.clientId.toLowerCase() === tenant.toLowerCase()) {
+        issues.push({ path: ["access", "sso", "clientId"], message: "is the tenant id in access.sso.issuer, not the application's; copy \"Application (client) ID\" from the app registration's Overview" });
+    }
+    // Only a Google client can be limited to one organisation (its consent screen's user type,
+    // Internal); the other any-account issuers have no organisation to limit it to (sweep s18 ac43).
+    const unrestrictable = sso && sso.restrictedClient === true ? anyAccountSignIn(sso.issuer, undefined) : undefined;
+    if (sso && unrestrictable && !/^https:\/\/accounts\.google\.com\/*$/i.test(String(sso.issuer))) {
+        issues.push({ path: ["access", "sso", "restrictedClient"], message: `is true, but ${unrestrictable}, and it has no organisation to limit a client to (only a Google client can be, by an Internal consent screen); set usersGroup (and allowedDomains for the chat UI), or use your organisation's own issuer (Entra: your tenant's id in the issuer)` });
+    }
+    // A consumer mail domain in allowedDomains admits everyone with a mailbox there (sweep s18 ac41).
+    if (sso && anyAccountSignIn(sso.issuer, undefined) && Array.isArray(sso.allowedDomains)) {
+        sso.allowedDomains.forEach((domain, i) => {
+            const provider = PUBLIC_MAIL_DOMAINS[String(domain).toLowerCase()];
+            if (provider) issues.push({ path: ["access", "sso", "allowedDomains", i], message: `is ${provider}'s mail domain for the public: with this issuer it admits every account holder there to the chat UI; list your organisation's own domain, or set usersGroup` });
+        });
+    }
     // The chat UI and Langfuse sign in through the issuer's discovery; notebooks at oauthEndpoints.
     const anyAccount = sso && sso.restrictedClient !== true ? anyAccountSignIn(sso.issuer, undefined) : undefined;
     const notebooksAnyAccount = sso && sso.restrictedClient !== true ? anyAccountSignIn(sso.issuer, isObject(sso.oauthEndpoints) ? sso.oauthEndpoints.authorizeUrl : undefined) : undefined;
@@ -341,6 +396,13 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             if (team && index >= 0) {
                 issues.push({ path: ["inference", "teams", teams.indexOf(team), "keys", index, "name"], message: `is "${keyName}", the name of the key apps.${app} gets in team ${String(team.name)}; rename this key` });
             }
+            // Aliases are <team>-<key>: another team's key can make the same one (team product-chat, key ui; sweep s18 in65).
+            const appAlias = team ? `${String(team.name)}-${keyName}` : undefined;
+            teams.forEach((other, t) => (Array.isArray(other.keys) ? other.keys : []).forEach((k, j) => {
+                if (other !== team && isObject(k) && appAlias !== undefined && `${String(other.name)}-${String(k.name)}` === appAlias) {
+                    issues.push({ path: ["inference", "teams", t, "keys", j, "name"], message: `makes the key alias ${appAlias}, which the key apps.${app} gets in team ${String(team!.name)} has (aliases are <team>-<key>); rename the team or the key` });
+                }
+            }));
         }
         if (isObject(inference) && typeof entry.team === "string" && !(Array.isArray(inference.teams) && inference.teams.some((t) => isObject(t) && t.name === entry.team))) {
             const names = Array.isArray(inference.teams) ? inference.teams.filter(isObject).map((t) => String(t.name)).join(", ") : "";

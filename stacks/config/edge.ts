@@ -5,6 +5,9 @@ import { overlay } from "./overlay";
 import { checkedSecret, ipv4, labels, nodeName, role, taints } from "./primitives";
 import { ed25519KeyIsWhole, keyBlobMatchesType, sshPrivateKeyProblem } from "./ssh-private-key";
 
+/** An OpenSSH host public key line without its host: the type, then the base64 key data. */
+const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/;
+
 /** `groundwork:edge`: existing machines reached over SSH. */
 
 const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
@@ -24,12 +27,15 @@ const edgeMachineSchema = z.strictObject({
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
     privateKey: checkedSecret(sshPrivateKeyProblem).describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
-    hostKey: z.string().refine((v) => /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/.test(v.replace(/\s+$/, "")), {
-        message: "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path",
+    hostKey: z.string().refine((v) => HOST_KEY.test(v.replace(/\s+$/, "")), {
+        // ssh-keyscan prints the host first: the line pasted whole (sweep s18 ed20).
+        error: (issue) => (HOST_KEY.test(String(issue.input).trim().replace(/^\S+\s+/, ""))
+            ? "starts with the host name ssh-keyscan prints first; give the rest of the line (ssh-ed25519 AAAA...)"
+            : "must be the machine's SSH host public key, as `ssh-keyscan -t ed25519 <host>` prints it after the host name (ssh-ed25519 AAAA...), read on a trusted path"),
     }).refine((v) => !/\s$/.test(v), {
         // YAML's `|` block keeps the last line break; `|-` or a one-line value does not.
         message: "ends with a line break or a space, which the key compared on every connection has not: write it on one line, or with |- instead of |",
-    }).refine((line) => keyBlobMatchesType(line), {
+    }).refine((line) => !HOST_KEY.test(line) || keyBlobMatchesType(line), {
         message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/.test(line) || ed25519KeyIsWhole(line), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709); copy the whole line ssh-keyscan prints, unchanged",

@@ -90,9 +90,14 @@ export function hasCredentialShape(text: string): boolean {
  * own key, public), not a FIDO key type (sk-ecdsa-...) (review s14b D1, D2, D4).
  */
 function tokenWithPrefix(text: string): boolean {
+    // SendGrid's keys are SG.<id>.<secret>, two dotted parts (sweep s18 se30).
+    if (/^SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}$/.test(text)) return true;
     const match = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`).exec(text);
     if (!match || /^(AKIA|ASIA)$/.test(match[1])) return false;
     const body = match[2];
+    // Keys whose body is lower-case hex or a UUID: DeepSeek's `sk-<32 hex>`, Langfuse's
+    // `sk-lf-<uuid>` (sweep s18 se31, se34); a host or FIDO key type is never 32 hex digits.
+    if (match[1] === "sk-" && /^[0-9a-f]{32,}$/.test(body.replace(/^lf-/, "").replace(/-/g, ""))) return true;
     return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
 }
 
@@ -240,6 +245,8 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
     const meant = meantPath(schema, path);
     if (isSecret(path) || (meant !== undefined && isSecret(meant))) return false;
     if (NEVER_ECHOED.has(path.join("."))) return false;
+    // A client id with a ':' is client_id:client_secret pasted whole (sweep s18 se32).
+    if (path.join(".") === "access.sso.clientId" && typeof value === "string" && value.includes(":")) return false;
     if (value !== null && typeof value === "object") {
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }

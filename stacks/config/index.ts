@@ -14,7 +14,7 @@ import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULT
 import { cronProblem, withoutSeconds } from "./schedule";
 import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
-import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig } from "./access";
+import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig } from "./edge";
@@ -80,10 +80,25 @@ const clusterSchema = z.strictObject({
         .describe("Ranges allowed to reach the Kubernetes API (TCP 6443) from outside the cluster. Required; never 0.0.0.0/0."),
     tailscale: z.strictObject({
         authKey: checkedSecret(tailscaleAuthKeyProblem).describe("Tailscale auth key (secret), reusable and pre-approved, for k3s `vpn-auth`."),
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Tailscale release such as 1.94.2" }).default(DEFAULT_TAILSCALE_VERSION)
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Tailscale release such as 1.94.2" })
+            // An odd minor is an unstable build (tailscale/tailscale version/prop.go IsUnstableBuild: "whether its
+            // minor version number is odd"), which the stable apt repository the nodes install from does not carry (sweep s18 ov05).
+            .refine((v) => Number(v.split(".")[1]) % 2 === 0, { error: (issue) => `is on Tailscale's unstable track (odd minor ${String(issue.input).split(".")[1]}), which the stable apt repository the nodes install from does not carry; give a stable release (even minor) such as ${DEFAULT_TAILSCALE_VERSION}` })
+            .default(DEFAULT_TAILSCALE_VERSION)
             .describe("Tailscale client installed on every node (pinned)."),
     }).optional().describe("Tailscale settings, for sites whose overlay is `tailscale`."),
 });
+
+/**
+ * The manual-unseal Vault token, as the stack file has it (parsed, it is a secret): an unseal key
+ * (`vault operator init` prints "Unseal Key N:", 32 bytes in base64) is no token, and every call
+ * would be refused with 403; tokens are `hvs.`/`s.` and the like (sweep s18 pf43). Never names it.
+ */
+export function vaultTokenProblems(rawPlatform: unknown): { path: (string | number)[]; message: string }[] {
+    const token = (rawPlatform as { vault?: { token?: unknown } } | undefined)?.vault?.token;
+    if (typeof token !== "string" || !/^[A-Za-z0-9+/]{43}=$/.test(token.trim())) return [];
+    return [{ path: ["platform", "vault", "token"], message: "has the shape of an unseal key (44 base64 characters, as vault operator init prints each Unseal Key), not a Vault token (hvs.…); give the Initial Root Token it printed, or a token made with the groundwork-pulumi policy (README, Vault)" }];
+}
 
 const placement = z.enum(PLACEMENTS);
 const placementSchema = z.strictObject({
@@ -485,6 +500,10 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
                 const own = isObject(backups[store]) && typeof backups[store].schedule === "string" ? (backups[store] as { schedule: string }).schedule : BACKUP_DEFAULTS[store].schedule;
                 return [["platform", "backups", store, "schedule"], stores[store], cronProblem(own, false) === undefined ? own : undefined, own !== BACKUP_DEFAULTS[store].schedule];
             }),
+            // k3s's own etcd snapshot (`0 */<everyHours> * * *`): once a day, the server's restart in an upgrade can miss the day's only one (sweep s18 bk11).
+            ...(isObject(backups.etcd) && backups.etcd.everyHours === 24
+                ? [[["platform", "backups", "etcd", "everyHours"], "the day's only etcd snapshot", "0 */24 * * *", true] as [string[], string, string | undefined, boolean]]
+                : []),
         ];
         const defaultsHit: Record<"window" | "reboots", string[]> = { window: [], reboots: [] };
         const drains = { window: "k3s upgrades drain the nodes one by one", reboots: "kured drains and reboots nodes" };
@@ -501,7 +520,10 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             const window = hit.window === "window"
                 ? `cluster.upgrades.window (${windowText(upgrades.data.window)}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade begun at its end may run)`
                 : `cluster.upgrades.reboots (${windowText(upgrades.data.reboots)})`;
-            ctx.addIssue({ code: "custom", path, message: `starts ${what} at ${when} UTC, inside ${window}, when ${drains[hit.window]}: ${why}; schedule it outside both windows (the defaults: backups 02:15-03:30 UTC, upgrades from 04:00)` });
+            const fix = path[path.length - 1] === "everyHours"
+                ? "take snapshots more often (12, which keeps one outside the window), or move the window off midnight"
+                : "schedule it outside both windows (the defaults: backups 02:15-03:30 UTC, upgrades from 04:00)";
+            ctx.addIssue({ code: "custom", path, message: `starts ${what} at ${when} UTC, inside ${window}, when ${drains[hit.window]}: ${why}; ${fix}` });
         }
         for (const window of ["window", "reboots"] as const) {
             if (defaultsHit[window].length === 0) continue;
@@ -745,6 +767,8 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
     const credentialProblems = [
         ...sameBucketKeyProblems(rawS3).map((p) => ({ ...p, path: ["platform", "postgres", "backup", "s3", ...p.path] })),
         ...hostedKeyProviderProblems(input.inference),
+        ...ssoSecretProblems(input.access),
+        ...vaultTokenProblems(input.platform),
     ].map((p) => `${configKey(p.path)} = [secret]: ${p.message}`);
     if (!result.success || credentialProblems.length > 0) {
         throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);

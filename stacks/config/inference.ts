@@ -36,6 +36,8 @@ export function defaultPiiEntities(engine: "patterns" | "presidio"): string[] {
 
 /** The team the stack adds for the evaluation Job's key: its spend is its own, within its own budget. */
 export const EVALUATIONS_TEAM = "groundwork-evaluations";
+/** The evaluation Job's key in that team: its alias is `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}`. */
+export const EVALUATIONS_KEY = "job";
 
 /** The share of GPU memory vLLM takes unless told otherwise (vllm engine/arg_utils.py `EngineArgs.gpu_memory_utilization: float = 0.90`, read in the code index 2026-11-29). */
 const DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
@@ -168,15 +170,21 @@ const KEY_ISSUERS: { prefix: RegExp; providers: string[]; kind: string }[] = [
  * secrets and cannot be read): the path and the problem, naming the kind of key, never the key.
  */
 export function hostedKeyProviderProblems(rawInference: unknown): { path: (string | number)[]; message: string }[] {
+    // The Hugging Face token given another provider's key (sweep s18 se33).
+    const token = (rawInference as { huggingfaceToken?: unknown } | undefined)?.huggingfaceToken;
+    const tokenIssuer = typeof token === "string" ? KEY_ISSUERS.find((k) => k.prefix.test(token)) : undefined;
+    const tokenProblems = tokenIssuer && !tokenIssuer.providers.includes("huggingface")
+        ? [{ path: ["inference", "huggingfaceToken"], message: `is ${tokenIssuer.kind} (by its prefix), not a Hugging Face token, which starts hf_ (huggingface.co/settings/tokens); every gated download would be refused` }]
+        : [];
     const hosted = (rawInference as { hosted?: unknown } | undefined)?.hosted;
-    if (!Array.isArray(hosted)) return [];
-    return hosted.flatMap((h: { model?: unknown; apiKey?: unknown }, i) => {
+    if (!Array.isArray(hosted)) return tokenProblems;
+    return [...tokenProblems, ...hosted.flatMap((h: { model?: unknown; apiKey?: unknown }, i) => {
         if (typeof h?.model !== "string" || typeof h.apiKey !== "string") return [];
         const provider = h.model.split("/")[0];
         const issuer = KEY_ISSUERS.find((k) => k.prefix.test(h.apiKey as string));
         if (!issuer || issuer.providers.includes(provider)) return [];
         return [{ path: ["inference", "hosted", i, "apiKey"], message: `is ${issuer.kind} (by its prefix), but inference.hosted[${i}].model calls ${provider}, which would refuse every call with it; give ${provider}'s key, or point the model at ${issuer.providers[0]}/` }];
-    });
+    })];
 }
 
 const hostedSchema = z.strictObject({
@@ -378,6 +386,10 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
                 issues.push({ path: ["inference", "teams", i, "keys", j, "name"], message: `makes the key alias ${alias}, which another team's key already has (aliases are <team>-<key>); rename one` });
             }
             aliases.set(alias, `${i}/${String(k.name)}`);
+            // The evaluation Job's own key (sweep s18 in66).
+            if (alias === `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}`) {
+                issues.push({ path: ["inference", "teams", i, "keys", j, "name"], message: `makes the key alias ${alias}, the evaluation Job's own key in the team the stack makes (aliases are <team>-<key>); rename the team or the key` });
+            }
         }
     }
     const targets = new Map<string, "model" | "hosted">([

@@ -39,6 +39,9 @@ function realTime(value: string): boolean {
 }
 
 /** Days of base backups and WAL kept, unless `platform.postgres.backup.retentionDays` says otherwise. */
+/** The databases the platform makes in the same Postgres: Langfuse's, the gateway's (stacks/inference.ts GATEWAY_DATABASE) and the chat UI's (stacks/apps.ts CHAT_DATABASE). */
+export const PLATFORM_DATABASES: readonly string[] = ["langfuse", "litellm", "openwebui"];
+
 export const POSTGRES_RETENTION_DAYS = 30;
 
 /**
@@ -65,6 +68,10 @@ export const postgresSchema = z.strictObject({
     database: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" })
         // PostgreSQL's own databases, which initdb makes: the application's must be one of its own.
         .refine((v) => !["postgres", "template0", "template1"].includes(v), { message: "is one of the databases initdb makes for PostgreSQL itself (postgres, template0, template1); the application needs a database of its own, such as app" })
+        // The platform's own, each owned by its service's role: CloudNativePG would hand the
+        // application's database to that role (cloudnative-pg@v1.30.0 database_controller_sql.go
+        // L198-209, ALTER DATABASE … OWNER TO) and two schemas would share it (sweep s18 pf40).
+        .refine((v) => !PLATFORM_DATABASES.includes(v), { error: (issue) => `is the platform's own ${String(issue.input)} database (the platform makes ${PLATFORM_DATABASES.join(", ")} for Langfuse, the gateway and the chat UI); the application needs a database of its own, such as app` })
         .default("app").describe("Application database (pgvector enabled)."),
     clients: meshClients
         .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),

@@ -45,8 +45,16 @@ export const meshClients = z.array(z.string()
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
-/** Stand-ins for '-' and ' ' that word processors and chat clients type: U+2010-2015, U+2212, U+00A0, U+2007, U+202F. */
-const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f]/;
+/**
+ * Stand-ins for '-' and ' ' that word processors and chat clients type: U+2010-2015, U+2212,
+ * U+00A0, U+2007, U+202F; and the fullwidth and small forms a CJK input method types (U+FE63,
+ * U+FF0D; sweep s18 un01).
+ */
+const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f\ufe63\uff0d]/;
+/** Typographic quotes a document puts around a name (U+2018-201F, « »; sweep s18 un03) and the other fullwidth ASCII forms (U+FF01-FF5E). */
+const PASTED_QUOTES_OR_FULLWIDTH = /[\u2018-\u201f\u00ab\u00bb\uff01-\uff0c\uff0e-\uff5e]/;
+/** A word that mixes Latin letters with Cyrillic or Greek ones, the confusables of UTS #39 (`ai-usеrs` with a Cyrillic е; sweep s18 un02). */
+const MIXED_SCRIPT_WORD = /(?=[\p{L}\p{M}]*\p{Script=Latin})(?=[\p{L}\p{M}]*[\p{Script=Cyrillic}\p{Script=Greek}])[\p{L}\p{M}]+/u;
 
 /**
  * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
@@ -58,7 +66,15 @@ export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a g
     // the token carries the name as the provider stores it, typed with the keyboard's characters.
     .refine((v) => !LOOKALIKE_PUNCTUATION.test(v), {
         error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${/\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
-    });
+    })
+    .refine((v) => !PASTED_QUOTES_OR_FULLWIDTH.test(v), {
+        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(PASTED_QUOTES_OR_FULLWIDTH, "g")))].map(codePoint).join(", ")}, typographic quotes or fullwidth characters a document or an input method adds, which no group the identity provider sends has; type the name without them`,
+    })
+    .refine((v) => !MIXED_SCRIPT_WORD.test(v), {
+        error: (issue) => `mixes Latin letters with Cyrillic or Greek look-alikes in "${MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0]}" (${[...(MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0] ?? "")].filter((c) => /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(c)).map(codePoint).join(", ")}), which no group the identity provider sends matches; type the name again`,
+    })
+    // Open WebUI reads its allowed roles as a comma-separated list; JupyterHub, Grafana and Vault read one name (sweep s18 ac45).
+    .refine((v) => !v.includes(","), { message: "holds ',', which the chat UI (Open WebUI's allowed roles) reads as a list of groups while notebooks, Grafana and Vault read one name; give one group, and make the others its members at the identity provider" });
 
 /**
  * A short DNS label (RFC 1123): names become node names, Kubernetes object names and parts of

@@ -25,6 +25,25 @@ function openSshCipher(body: Buffer): string | undefined {
     return sshString(body, magic.length);
 }
 
+/** An OpenSSH key's type, read from its public key: magic, cipher, KDF, KDF options, the key count, then the public key blob, which starts with the type (PROTOCOL.key). */
+function openSshKeyType(body: Buffer): string | undefined {
+    let offset = "openssh-key-v1\0".length;
+    for (let i = 0; i < 3; i++) {
+        if (body.length < offset + 4) return undefined;
+        offset += 4 + body.readUInt32BE(offset);
+    }
+    offset += 4; // the number of keys
+    if (body.length < offset + 4) return undefined;
+    return sshString(body, offset + 4);
+}
+
+/**
+ * Why DSA will not do: OpenSSH servers refuse ssh-dss keys by default since 7.0 (2015) and removed
+ * DSA in 10.0 (openssh.com/releasenotes.html, "OpenSSH 7.0", "OpenSSH 10.0", read 2026-11-29;
+ * sweep s18 ed23). The stack's host and authorized keys refuse ssh-dss already.
+ */
+const DSA = "is a DSA key, which OpenSSH servers refuse by default since 2015 (OpenSSH 7.0) and no longer support at all (OpenSSH 10.0); make an ed25519 key (ssh-keygen -t ed25519), authorize it on the machine and set it here";
+
 /**
  * Whether an OpenSSH public key line's data is a key of the type the line names: the data starts
  * with the type as an SSH string (RFC 4253 section 6.6), so `ssh-rsa` before an ed25519 key's data
@@ -61,6 +80,7 @@ export function sshPrivateKeyProblem(text: string): string | undefined {
     if (!PEM_TYPES.includes(type)) {
         return `is a PEM block of type "${type}", which Pulumi's SSH client cannot use; give one of: ${PEM_TYPES.join(", ")} (an OpenSSH key from ssh-keygen is OPENSSH PRIVATE KEY)`;
     }
+    if (type === "DSA PRIVATE KEY") return DSA;
     const headers = pem[2].split(/\r?\n/).filter((l) => l.includes(":"));
     if (headers.some((l) => /^Proc-Type:\s*4,ENCRYPTED/i.test(l))) {
         return PASSPHRASE;
@@ -70,6 +90,7 @@ export function sshPrivateKeyProblem(text: string): string | undefined {
         const cipher = openSshCipher(body);
         if (cipher === undefined) return "is an OPENSSH PRIVATE KEY block whose body is not an OpenSSH key (no openssh-key-v1 header); set the key file itself, unchanged";
         if (cipher !== "none") return PASSPHRASE;
+        if (openSshKeyType(body) === "ssh-dss") return DSA;
     }
     return undefined;
 }
