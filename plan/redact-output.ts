@@ -7,7 +7,8 @@
  * `npm run redact-output -- --file F --env NAME [--env NAME ...]`
  *
  * Each named environment variable's value is replaced by `***` wherever it appears: whole, each of
- * its lines (a PEM key is printed line by line as often as whole), and its JSON-escaped form. An
+ * its lines (a PEM key is printed line by line as often as whole), and its JSON-escaped form; so is
+ * every JSON Web Token. An
  * unset variable is skipped. Fragments shorter than {@link MIN_FRAGMENT} characters are left, so a
  * short value cannot shred the output; every credential the job holds is longer.
  *
@@ -29,9 +30,20 @@ export function secretFragments(value: string): string[] {
     return [...new Set(fragments.filter((f) => f.length >= MIN_FRAGMENT))].sort((a, b) => b.length - a.length);
 }
 
-/** The text with every fragment of every secret replaced, and how many replacements were made. */
+/**
+ * A JSON Web Token: three base64url parts, the first two JSON objects (`eyJ` is `{"`). GitHub's
+ * OIDC tokens, which the preview job mints for the OCI exchange, are masked in the log only (review
+ * s18 N8); they expire in minutes, but nothing needs them in the output.
+ */
+const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
+
+/** The text with every fragment of every secret, and every JSON Web Token, replaced, and how many replacements were made. */
 export function redact(text: string, secrets: readonly string[]): { text: string; replaced: number } {
     let replaced = 0;
+    text = text.replace(JWT, () => {
+        replaced++;
+        return REDACTED;
+    });
     const fragments = [...new Set(secrets.flatMap(secretFragments))].sort((a, b) => b.length - a.length);
     for (const fragment of fragments) {
         const parts = text.split(fragment);

@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
-import { ChildProcess, execFile, spawn } from "child_process";
+import { execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { PROJECT_DIR } from "./helpers";
 import { shellchecks } from "./validators";
 
@@ -65,21 +66,61 @@ describe(".ci/github-oidc-token: GitHub's OIDC token where the OCI provider read
         }
     });
 
-    it("keeps a fresh token there every REFRESH_SECONDS while it runs", async () => {
-        const service = await tokenService();
+    it("refreshes without minting first, keeps the last token when a refresh fails, and stops its sleep when killed", async () => {
+        // GitHub refuses the first two refreshes, then answers again.
+        const requests: string[] = [];
+        const server = http.createServer((req, res) => {
+            requests.push(req.url!);
+            const ok = requests.length > 2;
+            res.writeHead(ok ? 200 : 403, { "content-type": "application/json" });
+            res.end(ok ? JSON.stringify({ value: `fresh-${requests.length}` }) : "{}");
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token?api-version=2.0`;
         const file = path.join(dir, "github-oidc.jwt");
-        let child: ChildProcess | undefined;
+        fs.writeFileSync(file, "written-by-the-caller");
+        // Its own process group, so what it leaves behind can be looked for.
+        const child = spawn("bash", [SCRIPT, "https://cloud.oracle.com", file, "0.3"], { detached: true, env: { PATH: process.env.PATH, ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN } });
         try {
-            child = spawn("bash", [SCRIPT, "https://cloud.oracle.com", file, "1"], {
-                env: { PATH: process.env.PATH, ACTIONS_ID_TOKEN_REQUEST_URL: service.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN },
-            });
-            const deadline = Date.now() + 10_000;
-            while (service.requests.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-            assert.ok(service.requests.length >= 3, `${service.requests.length} tokens minted`);
-            await new Promise((r) => setTimeout(r, 200));
-            assert.match(fs.readFileSync(file, "utf8"), /^header\.payload-[3-9]\.signature$/);
+            await new Promise((r) => setTimeout(r, 150));
+            assert.deepEqual([requests.length, fs.readFileSync(file, "utf8")], [0, "written-by-the-caller"], "the caller has just minted: the refresher sleeps first");
+            const deadline = Date.now() + 20_000;
+            while (!fs.readFileSync(file, "utf8").startsWith("fresh-") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+            assert.ok(requests.length >= 3, `${requests.length} requests`);
+            assert.match(fs.readFileSync(file, "utf8"), /^fresh-\d+$/, "two refused refreshes kept the last token, and the next one replaced it");
         } finally {
-            child?.kill();
+            const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+            child.kill("SIGTERM");
+            assert.equal(await exited, 0, "killed, it exits cleanly");
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+        // No sleep of its own is left behind to hold the step's output open.
+        await new Promise((r) => setTimeout(r, 100));
+        // (A killed child of a parent gone is a zombie until init reaps it, which this sandbox's PID 1 does not: not alive.)
+        const alive = spawnSync("ps", ["-o", "stat=,cmd=", "-g", String(child.pid)], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.trim() && !l.trim().startsWith("Z"));
+        assert.deepEqual(alive, [], "nothing alive left in its process group");
+    });
+
+    it("lets the preview step succeed when the CLI does, even with its refresher already gone (review s18 D1)", async () => {
+        const service = await tokenService();
+        try {
+            const step = (YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, ".github/workflows/preview.yml"), "utf8")).jobs.preview.steps as { run?: string; env?: Record<string, string> }[])
+                .find((s) => s.run?.includes("pulumi preview"))!;
+            // The runner's layout: the base branch's checkout under $RUNNER_TEMP/base; a stand-in CLI that
+            // prints the token it finds, ends the refresher as a crash would, and succeeds.
+            const temp = path.join(dir, "runner");
+            fs.mkdirSync(path.join(temp, "base"), { recursive: true });
+            fs.symlinkSync(path.join(PROJECT_DIR, ".ci"), path.join(temp, "base", ".ci"));
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(path.join(dir, "bin", "pulumi"), '#!/bin/bash\nprintf "token %s\\n" "$(cat "$TF_VAR_workload_identity_token_path")"\npkill -f "github-oidc-token .* 60$"\nexit 0\n', { mode: 0o755 });
+            const script = step.run!.replace(/\$\{\{[^}]*\}\}/g, "");
+            const env = { PATH: `${dir}/bin:${process.env.PATH}`, RUNNER_TEMP: temp, STACK: "dev", OCI_OIDC_AUDIENCE: step.env!.OCI_OIDC_AUDIENCE, TF_VAR_workload_identity_token_path: path.join(temp, "oci/github-oidc.jwt"), ACTIONS_ID_TOKEN_REQUEST_URL: service.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN };
+            // Linux runners run a step as `bash -e {0}`; asynchronously, so this process's stand-in service answers.
+            const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+                execFile("bash", ["-e", "-c", script], { env, timeout: 20_000 }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr })));
+            assert.equal(result.status, 0, result.stderr);
+            assert.match(result.stdout, /^token header\.payload-1\.signature$/m);
+        } finally {
             await service.close();
         }
     });
@@ -101,7 +142,7 @@ describe(".ci/github-oidc-token: GitHub's OIDC token where the OCI provider read
 
         const badInterval = await run(["https://cloud.oracle.com", file, "4m"], { ACTIONS_ID_TOKEN_REQUEST_URL: "http://127.0.0.1:1/x?a=1", ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN });
         assert.equal(badInterval.code, 2);
-        assert.match(badInterval.stderr, /REFRESH_SECONDS must be a whole number of seconds above 0, not '4m'/);
+        assert.match(badInterval.stderr, /REFRESH_SECONDS must be a number of seconds above 0, such as 60, not '4m'/);
         assert.ok(!fs.existsSync(file));
     });
 });

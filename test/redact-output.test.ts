@@ -27,6 +27,12 @@ describe("redact-output: the preview's credentials removed before the output lea
         assert.ok(replaced >= 3, `replaced ${replaced}`);
     });
 
+    it("replaces every JSON Web Token, a GitHub OIDC token the job minted included, and nothing shaped otherwise (review s18 N8)", () => {
+        const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmEvYjplbnZpcm9ubWVudDpwcmV2aWV3In0.c2lnbmF0dXJl";
+        const { text, replaced } = redact(`error: token ${jwt} refused; see eyJ docs`, []);
+        assert.deepEqual([text, replaced], ["error: token *** refused; see eyJ docs", 1]);
+    });
+
     it("leaves fragments too short to be secret, so a short value cannot shred the output", () => {
         assert.deepEqual(secretFragments("true"), []);
         assert.deepEqual(secretFragments("a".repeat(MIN_FRAGMENT)), ["a".repeat(MIN_FRAGMENT)]);

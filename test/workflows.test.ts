@@ -203,14 +203,14 @@ describe("GitHub workflows", function () {
                 path: "${{ runner.temp }}/oci/github-oidc.jwt",
                 audience: "https://cloud.oracle.com",
             });
-            // A token is there before the CLI starts, and a fresh one every four minutes while it runs
+            // A token is there before the CLI starts, and a fresh one every minute while it runs
             // (a GitHub token lives five); the refresher stops with the step.
             const lines = preview.run!.split("\n");
             const first = lines.indexOf(`${script} "$OCI_OIDC_AUDIENCE" "$TF_VAR_workload_identity_token_path"`);
-            const refresher = lines.indexOf(`${script} "$OCI_OIDC_AUDIENCE" "$TF_VAR_workload_identity_token_path" 240 &`);
+            const refresher = lines.indexOf(`${script} "$OCI_OIDC_AUDIENCE" "$TF_VAR_workload_identity_token_path" 60 &`);
             const cli = lines.findIndex((l) => l.includes("pulumi preview"));
             assert.ok(first >= 0 && first < refresher && refresher < cli, `${file}: token, refresher, then the preview`);
-            assert.ok(lines.includes("trap 'kill \"$minter\"' EXIT"), `${file}: the refresher is stopped`);
+            assert.ok(lines.includes("trap 'kill \"$minter\" 2>/dev/null || true' EXIT"), `${file}: the refresher is stopped, and a refresher already gone fails nothing`);
             // The client secret never reaches the output: the redaction step replaces it.
             const redaction = job.steps.find((s) => s.run?.includes("redact-output"))!;
             assert.match(redaction.run!, /--env TF_VAR_token_exchange_client_secret/);
