@@ -35,3 +35,46 @@ export function openPgpPackets(data: Buffer): OpenPgpPacket[] | undefined {
     }
     return out.length > 0 ? out : undefined;
 }
+
+/** What a signature packet says about the key it binds: its type, creation, key flags and key expiry (seconds after the key's creation). */
+export interface OpenPgpSignature {
+    type: number;
+    createdAt?: number;
+    keyFlags?: number;
+    keyExpiresAfter?: number;
+}
+
+/**
+ * The hashed subpackets a v4 or v6 signature packet (tag 2) carries that bear on a key's use
+ * (RFC 9580 section 5.2.3: the hashed area's length is 2 octets in v4, 4 in v6; section 5.2.3.7
+ * subpacket lengths; type 2 creation time, 9 key expiration time, 27 key flags). Undefined for
+ * other versions or a malformed packet.
+ */
+export function openPgpSignature(body: Buffer): OpenPgpSignature | undefined {
+    const version = body[0];
+    if (version !== 4 && version !== 6) return undefined;
+    const lengthSize = version === 4 ? 2 : 4;
+    if (body.length < 4 + lengthSize) return undefined;
+    const hashedLength = lengthSize === 2 ? body.readUInt16BE(4) : body.readUInt32BE(4);
+    const start = 4 + lengthSize;
+    if (start + hashedLength > body.length) return undefined;
+    const signature: OpenPgpSignature = { type: body[1] };
+    for (let at = start; at < start + hashedLength;) {
+        const first = body[at];
+        let length: number, header: number;
+        if (first < 192) [length, header] = [first, 1];
+        else if (first < 255) [length, header] = [((first - 192) << 8) + body[at + 1] + 192, 2];
+        else [length, header] = [body.readUInt32BE(at + 1), 5];
+        if (length < 1 || at + header + length > start + hashedLength) return undefined;
+        const kind = body[at + header] & 0x7f;
+        const data = body.subarray(at + header + 1, at + header + length);
+        if (kind === 2 && data.length === 4) signature.createdAt = data.readUInt32BE(0);
+        if (kind === 9 && data.length === 4) signature.keyExpiresAfter = data.readUInt32BE(0);
+        if (kind === 27 && data.length >= 1) signature.keyFlags = data[0];
+        at += header + length;
+    }
+    return signature;
+}
+
+/** A public key or subkey packet's creation time, seconds since 1970 (RFC 9580 section 5.5.2: version, then 4 octets). */
+export const keyCreatedAt = (body: Buffer): number => body.readUInt32BE(1);

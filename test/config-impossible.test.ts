@@ -530,6 +530,10 @@ describe("a stack file that is not valid YAML", () => {
         const twice = await plan("config:\n  groundwork:cluster:\n    apiAllowedCidrs: [198.51.100.0/24]\n  groundwork:cluster:\n    k3sVersion: x\n");
         assert.equal(twice.status, 2);
         assert.match(twice.stderr, /^error: FILE:4:3: near groundwork:cluster: Map keys must be unique/);
+        // Indented with no-break spaces from a web page: the character named, not a mapping error (sweep s18 ya20).
+        const nbsp = await plan("config:\n  groundwork:cluster:\n\u00a0\u00a0\u00a0\u00a0k3sVersion: x\n");
+        assert.equal(nbsp.status, 2, nbsp.stderr);
+        assert.match(nbsp.stderr, /^error: FILE:3:1: near groundwork:cluster: is indented with U\+00A0 \(no-break or other Unicode spaces, which a copy from a web page brings\); YAML indents with spaces only: retype the indentation/);
         // Through an alias as the key, which neither reader's duplicate check sees (sweep s17 ya13).
         const aliased = await plan("config:\n  groundwork:inference:\n    gateway:\n      &r rpm: 600\n      *r : 6000\n");
         assert.equal(aliased.status, 2, aliased.stderr);
@@ -816,6 +820,9 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
         const hosted = only("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://other-bucket.s3.eu-central-1.amazonaws.com"; });
         assert.match(lineFor(hosted, "platform.postgres.backup.s3.endpointURL"), /is plain http to AWS's object storage: every backup would cross the internet unencrypted; use https/);
         assert.match(lineFor(hosted, "platform.postgres.backup.s3.endpointURL"), /names bucket other-bucket in its host, not \S+: .*give the regional endpoint https:\/\/s3\.eu-central-1\.amazonaws\.com/);
+        // The same bucket in the host: the clients add it again (sweep s18 bk09).
+        const same = only("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = `https://${v.platform.postgres.backup.s3.bucket}.s3.eu-central-1.amazonaws.com`; });
+        assert.match(lineFor(same, "platform.postgres.backup.s3.endpointURL"), /names the bucket in its host, and the backup clients add it again \(the objects would land under \S+\/, outside each consumer's prefix, refused by its key\); give the regional endpoint https:\/\/s3\.eu-central-1\.amazonaws\.com/);
         const oci = only("edge", (v) => {
             v.platform.postgres.backup.s3.endpointURL = "https://axaxnpcrorw5.compat.objectstorage.eu-frankfurt-1.oraclecloud.com";
             v.platform.postgres.backup.s3.region = "eu-central-1";
@@ -1008,7 +1015,7 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
             v.inference.hosted.push({ ...v.inference.hosted[0], name: "typo", model: "openia/gpt-4o-mini" });
         });
         assert.deepEqual(found, [
-            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models',
+            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models',
             'groundwork:inference.hosted[1].model = "openia/gpt-4o-mini": names a provider LiteLLM does not know; did you mean openai?',
         ]);
         assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = "oci/cohere.command-r-plus")), "inference.hosted[0].model"), /names a provider LiteLLM calls only with more than an API key/, "oci is LiteLLM's, not a typo of xai (review s14 R1)");
@@ -1579,6 +1586,20 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         const edge = only("edge", (v) => { v.platform.vault = { ...v.platform.vault, token: unsealKey }; });
         assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key/);
         assert.ok(!edge.join("\n").includes(unsealKey));
+    });
+
+    it("refuses owners who are everyone, hours that change nothing, a fallback to the same model, and Azure AI with a key alone (in67, in68, in71, in70)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.inference.teams[0].ownersGroup = v.access.sso.usersGroup; }), "inference.teams[0].ownersGroup"),
+            /is also access.sso.usersGroup: everyone who may use the chat UI and notebooks could sign in to Vault as this team's owner/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.models[1].replicas = { min: 1, max: 1 }; }), "inference.models[1].activeHours"),
+            /does nothing with replicas.min 1: outside the hours \S+ keeps replicas.min, and in them the hours ask for no more; set replicas.min: 0/);
+        const fallback = only("cloud", (v) => {
+            const twin = v.inference.routes.push({ ...v.inference.routes[0], name: "twin", fallbacks: undefined, contextWindowFallbacks: undefined }) - 1;
+            v.inference.routes[0].fallbacks = [v.inference.routes[twin].name];
+        });
+        assert.match(lineFor(fallback, "inference.routes[0].fallbacks[0]"), /= "twin": names route twin, which sends to \S+ too, the target that just failed/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.hosted[0].model = "azure_ai/mistral-large-2411"; }), "inference.hosted[0].model"),
+            /names a provider LiteLLM calls only with more than an API key \(azure and azure_ai: its resource's api_base/);
     });
 
     it("says what a host key pasted with its host is, without a second, contrary message (ed20)", () => {

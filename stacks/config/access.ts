@@ -337,6 +337,14 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     const appsInput = isObject(apps) ? apps : {};
     const notebooksOn = isObject(appsInput.notebooks) && appsInput.notebooks.enabled !== false;
     const chatOn = isObject(appsInput.chat) && appsInput.chat.enabled !== false;
+    // A team's owners read its keys in Vault, the chat UI's (which may name any user) included: not everyone who may chat (sweep s18 in67).
+    if (sso && typeof sso.usersGroup === "string" && isObject(inference) && Array.isArray(inference.teams)) {
+        inference.teams.forEach((team, t) => {
+            if (isObject(team) && team.ownersGroup === sso.usersGroup) {
+                issues.push({ path: ["inference", "teams", t, "ownersGroup"], message: `is also access.sso.usersGroup: everyone who may use the chat UI and notebooks could sign in to Vault as this team's owner and read its gateway keys, the chat UI's own (whose calls may name any user) included; give the team's owners a group of their own` });
+            }
+        });
+    }
     // Entra's Overview page shows the tenant id beside the application id (sweep s18 ac49).
     const tenant = sso ? entraTenant(sso.issuer) : undefined;
     if (sso && tenant !== undefined && typeof sso.clientId === "string" && sso.clientId.toLowerCase() === tenant.toLowerCase()) {

@@ -130,9 +130,11 @@ const modelSchema = z.strictObject({
  * entry gives LiteLLM (components/inference/gateway-config.ts): Azure OpenAI needs its resource's
  * api_base, Vertex AI a project, a location and Google credentials, OCI Generative AI a user,
  * tenancy, fingerprint and signing key (docs.litellm.ai/docs/providers/azure and /vertex, read
- * 2026-11-28; oci's from research/review-s14.md R1).
+ * 2026-11-28; oci's from research/review-s14.md R1), Azure AI Foundry its endpoint ("Missing Azure
+ * AI API Base - Set AZURE_AI_API_BASE environment variable or pass api_base parameter", BerriAI/litellm
+ * litellm/llms/azure_ai, read in the code index 2026-11-29; sweep s18 in70).
  */
-const NEEDS_MORE_THAN_A_KEY = ["azure", "vertex_ai", "oci", "ollama", "ollama_chat"];
+const NEEDS_MORE_THAN_A_KEY = ["azure", "azure_ai", "vertex_ai", "oci", "ollama", "ollama_chat"];
 
 /** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
 const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
@@ -141,7 +143,7 @@ const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "c
 const providerProblem = (model: string): string | undefined => {
     const provider = model.split("/")[0];
     if (NEEDS_MORE_THAN_A_KEY.includes(provider)) {
-        return "names a provider LiteLLM calls only with more than an API key (azure: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
+        return "names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
     }
     // One edit for short names, two for longer ones (openia): LiteLLM's real oci is two from xai
     // (LlmProviders in BerriAI/litellm litellm/types/utils.py, research/review-s14.md R1).
@@ -411,6 +413,9 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
                     issues.push({ path: ["inference", "routes", i, key, j], message: `names ${f}, which is not a route; fallbacks are routes: ${names}` });
                 } else if (f === r.name) {
                     issues.push({ path: ["inference", "routes", i, key, j], message: `makes ${f} fall back to itself; retries on the same route are gateway.numRetries` });
+                } else if (typeof r.target === "string" && routeByName.get(f)?.target === r.target) {
+                    // Another route to the same model: the fallback re-sends to what just failed (sweep s18 in71).
+                    issues.push({ path: ["inference", "routes", i, key, j], message: `names route ${f}, which sends to ${r.target} too, the target that just failed (or whose context window was too small); fall back to a route with another target, or raise gateway.numRetries` });
                 }
             });
         }
@@ -570,6 +575,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     const replicas = isRecord(m.replicas) ? m.replicas : {};
     if (replicas.min === 0 && m.activeHours === undefined) {
         issues.push({ path: at("replicas", "min"), message: `leaves no replica with no activeHours: nothing would ever start ${String(m.name)} (its queue metric disappears with its last replica); set activeHours, or min: 1` });
+    }
+    // The cron trigger asks for max(1, min) replicas in the hours, and outside them the model keeps
+    // min (components/inference/vllm-server.ts): with min 1 or more the hours change nothing (sweep s18 in68).
+    const min = typeof replicas.min === "number" ? replicas.min : 1;
+    if (m.activeHours !== undefined && min >= 1) {
+        issues.push({ path: at("activeHours"), message: `does nothing with replicas.min ${min}: outside the hours ${String(m.name)} keeps replicas.min, and in them the hours ask for no more; set replicas.min: 0 to stop it outside them, or remove activeHours` });
     }
     if (typeof replicas.min === "number" && typeof replicas.max === "number" && replicas.max < replicas.min) {
         issues.push({ path: at("replicas", "max"), message: `is below replicas.min ${replicas.min}` });

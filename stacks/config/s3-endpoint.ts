@@ -70,6 +70,11 @@ export function s3EndpointProblems(s3: { endpointURL: string; bucket: string; re
     }
     if (facts.bucket !== undefined && facts.bucket !== s3.bucket) {
         problems.push({ key: "endpointURL", message: `names bucket ${facts.bucket} in its host, not ${s3.bucket}: the bucket is addressed on its own; give the regional endpoint https://s3.${facts.region}.amazonaws.com` });
+    } else if (facts.bucket !== undefined) {
+        // The clients add the bucket again, as a path (objects land under <bucket>/, outside each
+        // consumer's prefix) or as a second label (a name that does not resolve): sweep s18 bk09,
+        // boto3 presigning offline with this endpoint.
+        problems.push({ key: "endpointURL", message: `names the bucket in its host, and the backup clients add it again (the objects would land under ${s3.bucket}/, outside each consumer's prefix, refused by its key); give the regional endpoint https://s3.${facts.region}.amazonaws.com` });
     }
     return problems;
 }
