@@ -118,6 +118,8 @@ describe("config that is well formed but impossible", () => {
             ["groundwork:platform.postgres.backup.s3.keys = [secret]: gives no key to vault; give each its own (keys.vault.accessKeyId and .secretAccessKey), or accessKeyId and secretAccessKey for every consumer without one"]],
         ["one bucket key given to two consumers", "edge", (v) => (v.platform.postgres.backup.s3.keys.etcd.accessKeyId = v.platform.postgres.backup.s3.keys.postgres.accessKeyId),
             ["groundwork:platform.postgres.backup.s3.keys.etcd.accessKeyId = [secret]: is the same key as keys.postgres.accessKeyId: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups"]],
+        ["a bucket key's secret that is its id again (sweep s18 bk10)", "edge", (v) => (v.platform.postgres.backup.s3.keys.qdrant.secretAccessKey = v.platform.postgres.backup.s3.keys.qdrant.accessKeyId),
+            ["groundwork:platform.postgres.backup.s3.keys.qdrant.secretAccessKey = [secret]: is its own access key id again, the id pasted twice: no such pair signs a request; give the secret the provider showed beside the id"]],
         ["a consumer's key that is also the shared key", "edge", (v) => Object.assign(v.platform.postgres.backup.s3, { accessKeyId: v.platform.postgres.backup.s3.keys.qdrant.accessKeyId, secretAccessKey: "shared-secret" }),
             ["groundwork:platform.postgres.backup.s3.keys.qdrant.accessKeyId = [secret]: is the same key as accessKeyId: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups"]],
         ["half a shared bucket key", "edge", (v) => (v.platform.postgres.backup.s3.accessKeyId = "AKIAIOSFODNN7EXAMPLE"),

@@ -63,6 +63,14 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.ok(hasCredentialShape("sk-lf-7f3a9e21-3b4c-4d5e-8f90-a1b2c3d4e5f6") && !hasCredentialShape("sk-ecdsa-sha2-nistp256@openssh.com"));
     });
 
+    it("says a credential under a misspelt key is in plain text in the committed file, and to rotate it (sweep s18 se34)", () => {
+        const v = stackValues("cloud");
+        v.inference.teams[0].langfuseProject = { public_key: "pk-lf-7f3a9e21-3b4c-4d5e-8f90-a1b2c3d4e5f6", secret_key: `sk-lf-${PLANTED.toLowerCase()}-3b4c-4d5e-8f90-a1b2c3d4e5f6` };
+        const lines = problems(v);
+        noPlanted(lines.map((l) => l.toUpperCase()));
+        assert.match(lineFor(lines, "inference.teams[0].langfuseProject.secret_key"), /unknown key; did you mean "secretKey"\? .*; the value is in plain text in the stack file, which is committed with the code: if it is a credential, set it again encrypted \(pulumi config set --secret --path\) and rotate it$/);
+    });
+
     it("removes credentials and queries from a URL it shows", () => {
         const v = stackValues("edge");
         v.platform.postgres.backup.s3.endpointURL = `s3://minio:${PLANTED}@bucket/?token=${PLANTED}`;

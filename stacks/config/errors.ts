@@ -376,7 +376,13 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
             const known = knownKeysAt(schema, issue.path);
             for (const key of issue.keys) {
                 const path = [...issue.path, key];
-                lines.push(`${configKey(path)} = ${show(path, valueAt(input, path).value)}: ${unknownKeyHint(key, known, issue.path.length === 0)}`);
+                const value = valueAt(input, path).value;
+                // A credential under a misspelt key (`secret_key`) sits in plain text in the committed
+                // file whatever key it moves to: say so (sweep s18 se34).
+                const plainCredential = typeof value === "string" && !encrypted(path) && !isSecret(path) && (CREDENTIAL_KEY.test(key) || looksLikeCredential(value))
+                    ? "; the value is in plain text in the stack file, which is committed with the code: if it is a credential, set it again encrypted (pulumi config set --secret --path) and rotate it"
+                    : "";
+                lines.push(`${configKey(path)} = ${show(path, value)}: ${unknownKeyHint(key, known, issue.path.length === 0)}${plainCredential}`);
             }
             continue;
         }

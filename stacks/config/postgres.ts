@@ -151,10 +151,17 @@ export function bucketKeyProblems(s3: { accessKeyId?: unknown; secretAccessKey?:
  */
 export function sameBucketKeyProblems(rawS3: unknown): { path: string[]; message: string }[] {
     if (rawS3 === null || typeof rawS3 !== "object") return [];
-    const s3 = rawS3 as { accessKeyId?: unknown; keys?: Record<string, { accessKeyId?: unknown } | undefined> };
+    const s3 = rawS3 as { accessKeyId?: unknown; secretAccessKey?: unknown; keys?: Record<string, { accessKeyId?: unknown; secretAccessKey?: unknown } | undefined> };
     const places: [string, unknown][] = [["accessKeyId", s3.accessKeyId], ...BUCKET_CONSUMERS.map((c): [string, unknown] => [`keys.${c}.accessKeyId`, s3.keys?.[c]?.accessKeyId])];
     const seen = new Map<string, string>();
     const problems: { path: string[]; message: string }[] = [];
+    // The id pasted twice: no such pair signs a request (sweep s18 bk10).
+    const pairs: [string, unknown, unknown][] = [["secretAccessKey", s3.accessKeyId, s3.secretAccessKey], ...BUCKET_CONSUMERS.map((c): [string, unknown, unknown] => [`keys.${c}.secretAccessKey`, s3.keys?.[c]?.accessKeyId, s3.keys?.[c]?.secretAccessKey])];
+    for (const [where, id, secret] of pairs) {
+        if (typeof id === "string" && id.trim() !== "" && typeof secret === "string" && secret.trim() === id.trim()) {
+            problems.push({ path: where.split("."), message: "is its own access key id again, the id pasted twice: no such pair signs a request; give the secret the provider showed beside the id" });
+        }
+    }
     for (const [where, id] of places) {
         if (typeof id !== "string" || id.trim() === "") continue;
         const first = seen.get(id.trim());
