@@ -1543,7 +1543,7 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         });
         assert.match(lineFor(found, "access.sso.usersGroup"), /holds ',', which the chat UI \(Open WebUI's allowed roles\) reads as a list of groups while notebooks, Grafana and Vault read one name/);
         assert.match(lineFor(found, "access.sso.operatorsGroup"), /holds U\+201C, U\+201D, typographic quotes or fullwidth characters/);
-        assert.match(lineFor(found, "access.sso.groupsClaim"), /holds '\.', which notebooks \(JupyterHub's OAuthenticator\) and the chat UI read as nested keys/);
+        assert.match(lineFor(found, "access.sso.groupsClaim"), /holds '\.', which notebooks \(JupyterHub's OAuthenticator\) and the chat UI read as a path of nested keys while Grafana and Vault read one claim of that name/);
         assert.match(lineFor(only("cloud", (v) => { v.inference.teams[0].ownersGroup = "product\uff0downers"; }), "inference.teams[0].ownersGroup"), /U\+FF0D \(a look-alike of '-'\)/);
         assert.match(lineFor(only("dev", (v) => { v.access.sso.usersGroup = "ai-us\u0435rs"; }), "access.sso.usersGroup"), /mixes Latin letters with Cyrillic or Greek look-alikes in "us\u0435rs" \(U\+0435\)/);
         const cyrillic = stackValues("dev");

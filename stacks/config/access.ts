@@ -124,8 +124,10 @@ const ssoSchema = z.strictObject({
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
         // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
         // oauth2.py L389-399, L1242 `reduce(dict.get, key.split("."))`), as Open WebUI does with its
-        // roles claim: a claim named like a URL (Auth0's namespaced claims) would give nobody a group (sweep s18 ac44).
-        .refine((claim) => !claim.includes("."), { message: "holds '.', which notebooks (JupyterHub's OAuthenticator) and the chat UI read as nested keys, so they would find no groups; have the identity provider send the groups under a name without dots, such as groups" })
+        // roles claim, while Grafana (the quoted JMESPath name, monitoring.ts) and Vault (groups_claim)
+        // read one claim of that name: a URL-named claim (Auth0's) or a path (Keycloak's
+        // realm_access.roles) is found by one half and not the other (sweep s18 ac44).
+        .refine((claim) => !claim.includes("."), { message: "holds '.', which notebooks (JupyterHub's OAuthenticator) and the chat UI read as a path of nested keys while Grafana and Vault read one claim of that name, so one or the other finds no groups; have the identity provider send the groups as a top-level claim without dots, such as groups" })
         .default("groups")
         .describe("ID-token claim that lists a person's groups."),
     usersGroup: groupName.optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
