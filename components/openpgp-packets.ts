@@ -1,3 +1,5 @@
+import { createHash } from "crypto";
+
 /** One OpenPGP packet: its tag, the whole packet as it stands in the file, and its body. */
 export interface OpenPgpPacket {
     tag: number;
@@ -36,45 +38,75 @@ export function openPgpPackets(data: Buffer): OpenPgpPacket[] | undefined {
     return out.length > 0 ? out : undefined;
 }
 
-/** What a signature packet says about the key it binds: its type, creation, key flags and key expiry (seconds after the key's creation). */
+/** What a signature packet says about the key it binds: its type, creation, key flags and key expiry (seconds after the key's creation), and who made it. */
 export interface OpenPgpSignature {
     type: number;
     createdAt?: number;
     keyFlags?: number;
     keyExpiresAfter?: number;
+    /** Subpacket 16, lower-case hex, from either area. */
+    issuerKeyId?: string;
+    /** Subpacket 33 without its version octet, lower-case hex, from either area. */
+    issuerFingerprint?: string;
 }
 
 /**
- * The hashed subpackets a v4 or v6 signature packet (tag 2) carries that bear on a key's use
- * (RFC 9580 section 5.2.3: the hashed area's length is 2 octets in v4, 4 in v6; section 5.2.3.7
- * subpacket lengths; type 2 creation time, 9 key expiration time, 27 key flags). Undefined for
- * other versions or a malformed packet.
+ * A v4 or v6 signature packet (tag 2), as far as a key's use goes (RFC 9580 section 5.2.3: the
+ * subpacket areas' lengths are 2 octets in v4, 4 in v6; section 5.2.3.7 subpacket lengths; type 2
+ * creation time, 9 key expiration time, 27 key flags from the hashed area; 16 issuer key ID and 33
+ * issuer fingerprint from either). Undefined for other versions or a malformed packet.
  */
 export function openPgpSignature(body: Buffer): OpenPgpSignature | undefined {
     const version = body[0];
     if (version !== 4 && version !== 6) return undefined;
     const lengthSize = version === 4 ? 2 : 4;
-    if (body.length < 4 + lengthSize) return undefined;
-    const hashedLength = lengthSize === 2 ? body.readUInt16BE(4) : body.readUInt32BE(4);
-    const start = 4 + lengthSize;
-    if (start + hashedLength > body.length) return undefined;
     const signature: OpenPgpSignature = { type: body[1] };
-    for (let at = start; at < start + hashedLength;) {
-        const first = body[at];
-        let length: number, header: number;
-        if (first < 192) [length, header] = [first, 1];
-        else if (first < 255) [length, header] = [((first - 192) << 8) + body[at + 1] + 192, 2];
-        else [length, header] = [body.readUInt32BE(at + 1), 5];
-        if (length < 1 || at + header + length > start + hashedLength) return undefined;
-        const kind = body[at + header] & 0x7f;
-        const data = body.subarray(at + header + 1, at + header + length);
-        if (kind === 2 && data.length === 4) signature.createdAt = data.readUInt32BE(0);
-        if (kind === 9 && data.length === 4) signature.keyExpiresAfter = data.readUInt32BE(0);
-        if (kind === 27 && data.length >= 1) signature.keyFlags = data[0];
-        at += header + length;
-    }
+    const readArea = (start: number, hashed: boolean): number | undefined => {
+        if (body.length < start + lengthSize) return undefined;
+        const areaLength = lengthSize === 2 ? body.readUInt16BE(start) : body.readUInt32BE(start);
+        const from = start + lengthSize;
+        const end = from + areaLength;
+        if (end > body.length) return undefined;
+        for (let at = from; at < end;) {
+            const first = body[at];
+            let length: number, header: number;
+            if (first < 192) [length, header] = [first, 1];
+            else if (first < 255) [length, header] = [at + 1 < end ? ((first - 192) << 8) + body[at + 1] + 192 : Infinity, 2];
+            else [length, header] = [at + 5 <= end ? body.readUInt32BE(at + 1) : Infinity, 5];
+            if (length < 1 || at + header + length > end) return undefined;
+            const kind = body[at + header] & 0x7f;
+            const data = body.subarray(at + header + 1, at + header + length);
+            if (hashed && kind === 2 && data.length === 4) signature.createdAt = data.readUInt32BE(0);
+            if (hashed && kind === 9 && data.length === 4) signature.keyExpiresAfter = data.readUInt32BE(0);
+            if (hashed && kind === 27 && data.length >= 1) signature.keyFlags = data[0];
+            if (kind === 16 && data.length === 8) signature.issuerKeyId = data.toString("hex");
+            if (kind === 33 && data.length > 1) signature.issuerFingerprint = data.subarray(1).toString("hex");
+            at += header + length;
+        }
+        return end;
+    };
+    const hashedEnd = readArea(4, true);
+    if (hashedEnd === undefined || readArea(hashedEnd, false) === undefined) return undefined;
     return signature;
 }
 
-/** A public key or subkey packet's creation time, seconds since 1970 (RFC 9580 section 5.5.2: version, then 4 octets). */
-export const keyCreatedAt = (body: Buffer): number => body.readUInt32BE(1);
+/**
+ * A v4 or v6 key's fingerprint and key ID, lower-case hex (RFC 9580 section 5.5.4: v4 is SHA-1 of
+ * 0x99, a 2-octet length and the key packet's body, its ID the low 8 octets; v6 is SHA-256 of 0x9B,
+ * a 4-octet length and the body, its ID the high 8 octets).
+ */
+export function keyFingerprint(body: Buffer): { fingerprint: string; keyId: string } | undefined {
+    if (body[0] === 4) {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(body.length);
+        const fingerprint = createHash("sha1").update(Buffer.from([0x99])).update(length).update(body).digest("hex");
+        return { fingerprint, keyId: fingerprint.slice(-16) };
+    }
+    if (body[0] === 6) {
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(body.length);
+        const fingerprint = createHash("sha256").update(Buffer.from([0x9b])).update(length).update(body).digest("hex");
+        return { fingerprint, keyId: fingerprint.slice(0, 16) };
+    }
+    return undefined;
+}

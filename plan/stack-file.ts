@@ -49,15 +49,21 @@ function parseYaml(file: string, text: string): Record<string, any> {
         const key = keyAt(text.replace(/\uFEFF/g, ""), line);
         throw new StackFileError(`${file}:${line}:${bom - before.lastIndexOf("\n")}: ${key ? `near ${key}: ` : ""}holds a byte-order mark (U+FEFF), an invisible character left where two files were joined, which the Pulumi CLI refuses too; delete it`);
     }
-    // Indentation of no-break or other Unicode spaces (a web page's copy) is no indentation to YAML,
-    // whose parsers then report a mapping error far from the cause (sweep s18 ya20): name it.
-    const lines = text.split(/\r\n|\n|\r/);
-    const pasted = lines.findIndex((line) => /[^\S \t]/.test(/^\s*/.exec(line)![0]));
-    if (pasted >= 0) {
+    // Indentation of no-break or other Unicode spaces (a web page's copy) is no indentation to YAML:
+    // yaml.v3 refuses the line far from the cause, this parser reads it as another key (sweep s18
+    // ya20). Named where the line is a key or a list item; a line of prose in a block scalar may
+    // start with such a space as content (review s18b N7).
+    const pastedIndentation = (): StackFileError | undefined => {
+        const lines = text.split(/\r\n|\n|\r/);
+        const pasted = lines.findIndex((line) => {
+            const indent = /^\s*/.exec(line)![0];
+            return /[^\S \t]/.test(indent) && /^([^\s#"'][^:#]*:(\s|$)|-\s)/.test(line.slice(indent.length));
+        });
+        if (pasted < 0) return undefined;
         const spaces = [...new Set(/^\s*/.exec(lines[pasted])![0].match(/[^\S \t]/g))].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
         const key = keyAt(text, pasted + 1);
-        throw new StackFileError(`${file}:${pasted + 1}:1: ${key ? `near ${key}: ` : ""}is indented with ${spaces.join(", ")} (no-break or other Unicode spaces, which a copy from a web page brings); YAML indents with spaces only: retype the indentation`);
-    }
+        return new StackFileError(`${file}:${pasted + 1}:1: ${key ? `near ${key}: ` : ""}is indented with ${spaces.join(", ")} (no-break or other Unicode spaces, which a copy from a web page brings); YAML indents with spaces only: retype the indentation`);
+    };
     // The parser recurses once per level and runs out of stack at about 800 (sweep s17 ya14).
     const tooDeep = (pos: { line: number; col: number } | undefined, key: string | undefined) => new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${key ? `near ${key}: ` : ""}nests values hundreds of levels deep, past what this plan's YAML reader follows and far past any configuration key (none nests ten); remove the nesting (the Pulumi CLI itself stops at ${GO_YAML_MAX_DEPTH}: "exceeded max depth of ${GO_YAML_MAX_DEPTH}", go-yaml/yaml@v3.0.1 scannerc.go L955-973, L989-1007)`);
     // Merge keys (`<<: *base`) as the Pulumi CLI's gopkg.in/yaml.v3 applies them.
@@ -88,6 +94,8 @@ function parseYaml(file: string, text: string): Record<string, any> {
         const pos = ignored.range ? lineCounter.linePos(ignored.range[0]) : undefined;
         throw new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: holds a second YAML document (after ---), which the Pulumi CLI would ignore; keep one document, with every key under its config:`);
     }
+    const pasted = pastedIndentation();
+    if (pasted) throw pasted;
     if (doc.errors.length > 0) throw fail(doc.errors[0]);
     // An unquoted value starting with `!` is read as a tag and dropped (yaml warns, "Unresolved tag").
     if (doc.warnings.length > 0) throw fail(doc.warnings[0]);

@@ -536,6 +536,10 @@ describe("a stack file that is not valid YAML", () => {
         const nbsp = await plan("config:\n  groundwork:cluster:\n\u00a0\u00a0\u00a0\u00a0k3sVersion: x\n");
         assert.equal(nbsp.status, 2, nbsp.stderr);
         assert.match(nbsp.stderr, /^error: FILE:3:1: near groundwork:cluster: is indented with U\+00A0 \(no-break or other Unicode spaces, which a copy from a web page brings\); YAML indents with spaces only: retype the indentation/);
+        // In a block scalar such a space is content (review s18b N7).
+        const prose = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.prose.yaml");
+        fs.writeFileSync(prose, "config:\n  groundwork:note: |\n    first line\n    \u00a0an indented line of prose\n");
+        assert.equal(readStackFile(prose, "groundwork").config["groundwork:note"], "first line\n\u00a0an indented line of prose\n");
         // Through an alias as the key, which neither reader's duplicate check sees (sweep s17 ya13).
         const aliased = await plan("config:\n  groundwork:inference:\n    gateway:\n      &r rpm: 600\n      *r : 6000\n");
         assert.equal(aliased.status, 2, aliased.stderr);
@@ -1542,9 +1546,13 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
             v.access.sso.groupsClaim = "https://groundwork.example/claims/groups";
         });
         assert.match(lineFor(found, "access.sso.usersGroup"), /holds ',', which the chat UI \(Open WebUI's allowed roles\) reads as a list of groups while notebooks, Grafana and Vault read one name/);
-        assert.match(lineFor(found, "access.sso.operatorsGroup"), /holds U\+201C, U\+201D, typographic quotes or fullwidth characters/);
+        assert.match(lineFor(found, "access.sso.operatorsGroup"), /holds U\+201C, U\+201D, typographic quotes a document adds around a name/);
         assert.match(lineFor(found, "access.sso.groupsClaim"), /holds '\.', which notebooks \(JupyterHub's OAuthenticator\) and the chat UI read as a path of nested keys while Grafana and Vault read one claim of that name/);
-        assert.match(lineFor(only("cloud", (v) => { v.inference.teams[0].ownersGroup = "product\uff0downers"; }), "inference.teams[0].ownersGroup"), /U\+FF0D \(a look-alike of '-'\)/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.teams[0].ownersGroup = "product\uff0downers"; }), "inference.teams[0].ownersGroup"), /holds U\+FF0D, fullwidth forms an input method types into a Latin name/);
+        // A Japanese name may hold fullwidth forms, and an owners group (Vault's alone) a comma (review s18b D3, N4).
+        const cjk = stackValues("cloud");
+        cjk.inference.teams[0].ownersGroup = "営業部（東京）,開発チーム１";
+        assert.equal(parse(cjk).inference!.teams[0].ownersGroup, "営業部（東京）,開発チーム１");
         assert.match(lineFor(only("dev", (v) => { v.access.sso.usersGroup = "ai-us\u0435rs"; }), "access.sso.usersGroup"), /mixes Latin letters with Cyrillic or Greek look-alikes in "us\u0435rs" \(U\+0435\)/);
         const cyrillic = stackValues("dev");
         cyrillic.access.sso.usersGroup = "/ai-users/Пользователи";

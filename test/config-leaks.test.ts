@@ -55,7 +55,11 @@ describe("configuration errors never echo a secret, whatever key it was written 
             assert.ok(!lines.join("\n").includes(hex), lines.join("\n"));
             assert.match(lineFor(lines, key), why);
         };
-        refused((v) => { v.access.sso.clientId = `groundwork-cloud:${PLANTED}Xq2Lw8Rt5Yu1Io4Pa6Sd`; }, "access.sso.clientId", /= \[text of 47 characters, not shown as it may hold a secret\]: holds a ':', as client_id:client_secret is written; give the client id alone/);
+        refused((v) => { v.access.sso.clientId = `groundwork-cloud:${PLANTED}Xq2Lw8Rt5Yu1Io4Pa6Sd`; }, "access.sso.clientId", /= \[text of 47 characters, not shown as it may hold a secret\]: is client_id:client_secret, the id and a secret.s shape after one .:.; give the client id alone/);
+        // A client id with colons of its own (a URN) is a client id (review s18b R3).
+        const urn = stackValues("dev");
+        urn.access.sso.clientId = "urn:groundwork:chat-2026";
+        assert.equal(parse(urn).access!.sso!.clientId, "urn:groundwork:chat-2026");
         refused((v) => { v.inference.hosted[0].model = `deepseek/sk-${hex}`; }, "inference.hosted[0].model", /not shown/);
         refused((v) => { v.monitoring.alerts.receiver.email.username = `SG.${PLANTED}Ab12Cd34Ef.Gh56Ij78Kl90Mn12Op34Qr56St78Uv90Wx12Yz34Ab5`; }, "monitoring.alerts.receiver.email.username", /not shown/);
         refused((v) => { v.access.tls.acmeServer = `https://acme:${PLANTED}-acme@acme.groundwork.example/directory`; }, "access.tls.acmeServer", /carries a user name or password, which would be written in plain text wherever the URL is/);

@@ -112,8 +112,10 @@ describe(".ci/github-oidc-token: GitHub's OIDC token where the OCI provider read
             fs.mkdirSync(path.join(temp, "base"), { recursive: true });
             fs.symlinkSync(path.join(PROJECT_DIR, ".ci"), path.join(temp, "base", ".ci"));
             fs.mkdirSync(path.join(dir, "bin"));
-            fs.writeFileSync(path.join(dir, "bin", "pulumi"), '#!/bin/bash\nprintf "token %s\\n" "$(cat "$TF_VAR_workload_identity_token_path")"\npkill -f "github-oidc-token .* 60$"\nexit 0\n', { mode: 0o755 });
-            const script = step.run!.replace(/\$\{\{[^}]*\}\}/g, "");
+            fs.writeFileSync(path.join(dir, "bin", "pulumi"), '#!/bin/bash\nprintf "token %s\\n" "$(cat "$TF_VAR_workload_identity_token_path")"\nkill "$(cat "$RUNNER_TEMP/minter.pid")"\nexit 0\n', { mode: 0o755 });
+            // This copy of the step tells the stand-in its refresher's pid, so it kills that one alone.
+            const script = step.run!.replace(/\$\{\{[^}]*\}\}/g, "").replace(/^minter=\$!$/m, 'minter=$!\necho "$minter" > "$RUNNER_TEMP/minter.pid"');
+            assert.ok(script.includes("minter.pid"), "the step names its refresher minter");
             const env = { PATH: `${dir}/bin:${process.env.PATH}`, RUNNER_TEMP: temp, STACK: "dev", OCI_OIDC_AUDIENCE: step.env!.OCI_OIDC_AUDIENCE, TF_VAR_workload_identity_token_path: path.join(temp, "oci/github-oidc.jwt"), ACTIONS_ID_TOKEN_REQUEST_URL: service.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN };
             // Linux runners run a step as `bash -e {0}`; asynchronously, so this process's stand-in service answers.
             const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>

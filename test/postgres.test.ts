@@ -4,6 +4,7 @@ import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { isAwsS3Endpoint, lockedConsumers, ociRetention, unlockedConsumers } from "../stacks/object-storage";
 import { named, ofType, parse, planFixture, problems, stackValues, committedPlan, vaultSecretIn } from "./helpers";
+import { PLATFORM_DATABASES } from "../stacks/config/postgres";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -262,5 +263,13 @@ describe("data protection", function () {
                 assert.ok(r.retainOnDelete || r.protect, `${stack}: ${r.type} ${r.name} would be deleted with the stack`);
             }
         }
+    });
+});
+
+describe("the platform's own databases", () => {
+    it("are exactly the names the config keeps for them, so platform.postgres.database cannot take one (review s18b N2)", async () => {
+        // The cloud stack runs all three: Langfuse, the gateway and the chat UI.
+        const made = ofType(await committedPlan("cloud"), "kubernetes:postgresql.cnpg.io/v1:Database").map((r) => (r.plainInputs.spec as { name: string }).name).sort();
+        assert.deepEqual(made, [...PLATFORM_DATABASES].sort());
     });
 });

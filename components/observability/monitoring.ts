@@ -53,7 +53,7 @@ export const NODE_METRICS_NAMESPACE = "groundwork-node-metrics";
 /** node-exporter's port (prometheus-node-exporter-4.56.1 values.yaml service.port) and its pods' labels. */
 const NODE_EXPORTER_PORT = 9100;
 
-/** kube-state-metrics' default collectors (kube-state-metrics-8.4.0 values.yaml L430-453) but `secrets`. */
+/** kube-state-metrics' default collectors (kube-state-metrics-8.4.0 values.yaml L430-458) but `secrets`. */
 export const KUBE_STATE_METRICS_COLLECTORS = [
     "certificatesigningrequests", "configmaps", "cronjobs", "daemonsets", "deployments", "endpointslices", "horizontalpodautoscalers",
     "ingresses", "jobs", "leases", "limitranges", "mutatingwebhookconfigurations", "namespaces", "networkpolicies", "nodes",
@@ -317,7 +317,7 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
         "kube-state-metrics": {
             image: { tag: tagOf(KSM_IMAGE), sha: digestOf(KSM_IMAGE) },
             // The chart's collectors without `secrets`, whose ClusterRole rule lists and watches every
-            // Secret, data included (kube-state-metrics-8.4.0 values.yaml L430-453, templates/role.yaml
+            // Secret, data included (kube-state-metrics-8.4.0 values.yaml L430-458, templates/role.yaml
             // L191-196); no rule or dashboard here reads kube_secret_* (security review s18 L1).
             collectors: KUBE_STATE_METRICS_COLLECTORS,
             resources: KUBE_STATE_METRICS,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { VAULT_NAMESPACE, VAULT_RELEASE } from "./vault";
-import { keyCreatedAt, OpenPgpPacket, openPgpPackets, OpenPgpSignature, openPgpSignature } from "../openpgp-packets";
+import { keyFingerprint, OpenPgpPacket, openPgpPackets, OpenPgpSignature, openPgpSignature } from "../openpgp-packets";
 
 /**
  * The audience every Kubernetes service-account token sent to Vault's login carries, and each role
@@ -81,45 +81,48 @@ ${keys.write}${VAULT_EXEC} vault operator init -format=json -recovery-shares=${R
 /** Public-key algorithms that can encrypt (RFC 9580 section 9.1). */
 const ENCRYPTING_ALGORITHMS = new Set([1, 2, 16, 18, 25, 26]);
 
-/** A public-key or public-subkey packet's algorithm: after version and creation time, and v3's validity days (RFC 9580 sections 5.5.2). */
 /**
- * Whether any key of an OpenPGP public key may take an encrypted share, as Go's OpenPGP picks one
- * (golang.org/x/crypto/openpgp keys.go `encryptionKey`, and ProtonMail/go-crypto's `EncryptionKey`,
- * which Vault's helper/pgpkeys uses): a subkey bound by a binding signature (0x18) whose key flags
- * allow encryption (0x04 communications or 0x08 storage) and which has not expired, or the primary
- * key itself with no key flags or encryption flags, not expired; never a revoked key (0x20, 0x28).
- * The newest signature of each kind counts. `expired` names the latest expiry of an otherwise usable key.
+ * Whether an OpenPGP public key has a key Vault can encrypt a share to, as ProtonMail/go-crypto
+ * v1.x picks one (v1.4.1 `openpgp/keys.go` `EncryptionKey` L124-164; Vault's helper/pgpkeys calls
+ * it through `openpgp.Encrypt`): the primary key needs a self-signature and no self-revocation
+ * (0x20); then a subkey whose newest binding self-signature (0x18) has key flags with 0x04
+ * (encrypt communications; 0x08 alone does not count) and no self-revocation (0x28), or else the
+ * primary key itself with that flag in its newest self-certification; in both an algorithm that
+ * can encrypt. Only the key's own signatures count (issuer fingerprint or key ID, subpackets 33
+ * and 16): another person's certification carries no flags. Expiry is left to the server's gpg
+ * probe before init, since the config is read on every `up`, long after the keys were used once
+ * (review s18b R2). Throws nothing: a malformed signature is none.
  */
-function encryptionKeyUse(packets: OpenPgpPacket[], now: Date): { kind: "usable" } | { kind: "expired"; at: number } | { kind: "revoked" } | { kind: "flags" } {
-    const seconds = Math.floor(now.getTime() / 1000);
-    // Each key packet with the signatures that follow it, up to the next key packet.
+function encryptionKeyUse(packets: OpenPgpPacket[]): "usable" | "unsigned" | "revoked" | "flags" | "v5" {
+    if (packets[0].body[0] === 5) return "v5";
+    const primary = keyFingerprint(packets[0].body);
+    const own = (s: OpenPgpSignature) => primary !== undefined && (s.issuerFingerprint === primary.fingerprint || s.issuerKeyId === primary.keyId);
+    // Each key packet with its own signatures that follow it, up to the next key packet.
     const sections: { key: OpenPgpPacket; signatures: OpenPgpSignature[] }[] = [];
     for (const packet of packets) {
         if (packet.tag === 6 || packet.tag === 14) sections.push({ key: packet, signatures: [] });
         else if (packet.tag === 2 && sections.length > 0) {
             const signature = openPgpSignature(packet.body);
-            if (signature) sections[sections.length - 1].signatures.push(signature);
+            if (signature && own(signature)) sections[sections.length - 1].signatures.push(signature);
         }
     }
     const newest = (sigs: OpenPgpSignature[]) => [...sigs].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0];
-    if (sections[0]?.signatures.some((s) => s.type === 0x20)) return { kind: "revoked" };
-    let expiredAt: number | undefined;
-    let revoked = false;
-    for (const [i, { key, signatures }] of sections.entries()) {
-        if (!ENCRYPTING_ALGORITHMS.has(publicKeyAlgorithm(key.body))) continue;
-        if (i > 0 && signatures.some((s) => s.type === 0x28)) { revoked = true; continue; }
-        const binding = newest(i === 0 ? signatures.filter((s) => (s.type >= 0x10 && s.type <= 0x13) || s.type === 0x1f) : signatures.filter((s) => s.type === 0x18));
-        if (i > 0 && binding === undefined) continue;
-        if (binding?.keyFlags !== undefined && (binding.keyFlags & 0x0c) === 0) continue;
-        if (binding?.keyExpiresAfter) {
-            const end = keyCreatedAt(key.body) + binding.keyExpiresAfter;
-            if (end <= seconds) { expiredAt = Math.max(expiredAt ?? 0, end); continue; }
-        }
-        return { kind: "usable" };
+    const mayEncrypt = (key: OpenPgpPacket, sig: OpenPgpSignature | undefined) =>
+        sig?.keyFlags !== undefined && (sig.keyFlags & 0x04) !== 0 && ENCRYPTING_ALGORITHMS.has(publicKeyAlgorithm(key.body));
+    const [head, ...subkeys] = sections;
+    if (head.signatures.some((s) => s.type === 0x20)) return "revoked";
+    const selfSignature = newest(head.signatures.filter((s) => (s.type >= 0x10 && s.type <= 0x13) || s.type === 0x1f));
+    if (selfSignature === undefined) return "unsigned";
+    let revokedSubkey = false;
+    for (const { key, signatures } of subkeys) {
+        if (signatures.some((s) => s.type === 0x28)) { revokedSubkey = true; continue; }
+        if (mayEncrypt(key, newest(signatures.filter((s) => s.type === 0x18)))) return "usable";
     }
-    return expiredAt !== undefined ? { kind: "expired", at: expiredAt } : revoked ? { kind: "revoked" } : { kind: "flags" };
+    if (mayEncrypt(head.key, selfSignature)) return "usable";
+    return revokedSubkey ? "revoked" : "flags";
 }
 
+/** A public-key or public-subkey packet's algorithm: after version and creation time, and v3's validity days (RFC 9580 sections 5.5.2). */
 function publicKeyAlgorithm(body: Buffer): number {
     return body[0] === 3 || body[0] === 2 ? body[7] : body[5];
 }
@@ -130,7 +133,7 @@ function publicKeyAlgorithm(body: Buffer): number {
  * secret key anywhere (tags 5 and 7), a key no packet of which can encrypt, or the same key twice,
  * compared by its public-key packet.
  */
-export function recoveryPgpKeyProblems(keys: string[], now: Date = new Date()): { index?: number; message: string }[] {
+export function recoveryPgpKeyProblems(keys: string[]): { index?: number; message: string }[] {
     const problems: { index?: number; message: string }[] = [];
     if (keys.length !== RECOVERY_SHARES) {
         problems.push({ message: `has ${keys.length} key(s); give exactly ${RECOVERY_SHARES}, one per recovery share (any ${RECOVERY_THRESHOLD} of them regenerate a root token)` });
@@ -160,16 +163,17 @@ export function recoveryPgpKeyProblems(keys: string[], now: Date = new Date()): 
             problems.push({ index, message: "is a key that cannot encrypt (a signing key without an encryption subkey), so Vault could not encrypt a share to it; add one (gpg --quick-add-key <fingerprint> cv25519 encr) and export the key again" });
             return;
         }
-        // Its self-signatures' flags, expiry and revocation too (sweep s18 pf38, pf39): Go's
-        // OpenPGP takes a key only if it may encrypt by its flags and has not expired, which the
-        // server's gpg probe would find only once the cluster and Vault exist.
-        const usable = encryptionKeyUse(packets!, now);
-        if (usable.kind !== "usable") {
-            problems.push({ index, message: usable.kind === "expired"
-                ? `expired on ${new Date(usable.at * 1000).toISOString().slice(0, 10)}, so Vault could not encrypt a share to it; extend it (gpg --quick-set-expire <fingerprint> 2y '*') and export the key again`
-                : usable.kind === "revoked"
-                    ? "is revoked, so Vault could not encrypt a share to it; give the person's current key"
-                    : "is flagged for signing and certifying only (no key of it may encrypt, by its key flags), so Vault could not encrypt a share to it; add an encryption subkey (gpg --quick-add-key <fingerprint> rsa3072 encr) and export the key again" });
+        // Its own signatures' flags and revocations too (sweep s18 pf38): what Vault's OpenPGP
+        // library reads before it encrypts, which the server's gpg probe would find only once the
+        // cluster and Vault exist.
+        const use = encryptionKeyUse(packets!);
+        if (use !== "usable") {
+            problems.push({ index, message: {
+                v5: "is a v5 (LibrePGP) key, which Vault's OpenPGP library does not read (ProtonMail/go-crypto v1.4.1 packet/public_key.go, V5Disabled); export a v4 key",
+                unsigned: "carries no self-signature of its primary key, without which Vault's OpenPGP library takes none of its keys; export the key as gpg made it (gpg --export <fingerprint>)",
+                revoked: "is revoked (or its only encryption subkey is), so Vault could not encrypt a share to it; give the person's current key",
+                flags: "is flagged for signing and certifying only (no key of it has the encrypt-communications flag in its own signature), so Vault could not encrypt a share to it; add an encryption subkey (gpg --quick-add-key <fingerprint> cv25519 encr) and export the key again",
+            }[use] });
             return;
         }
         // The same key however it was exported: its public-key packet (RFC 9580 section 5.5.2).

@@ -1,7 +1,7 @@
 import { domainToASCII } from "url";
 import { z } from "zod";
 import { codePoint, GREEK_OR_CYRILLIC } from "./errors";
-import { cidr, groupName, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
+import { appGroupName, cidr, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
 
 /**
  * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
@@ -55,6 +55,9 @@ const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|localdomain|test|invali
  * Lifecycle Manager, "ACME external account binding (EAB)", read 2026-11-29; sweep s18 ac48).
  */
 const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog|acme\.digicert\.com)$/;
+
+/** `client_id:client_secret` pasted whole: one ':' and, after it, 16 or more key characters with letters and digits. */
+export const CLIENT_ID_WITH_SECRET = /^[^:]+:(?=[^:]*[A-Za-z])(?=[^:]*\d)[A-Za-z0-9._~+/=-]{16,}$/;
 
 /** A tenant id: Entra's v2.0 tokens name the tenant by this GUID in `iss` (MicrosoftDocs/entra-docs identity-platform/id-token-claims-reference.md, `iss`, read 2026-11-29). */
 const ENTRA_TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -117,8 +120,10 @@ const ssoSchema = z.strictObject({
         })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" })
-        // `id:secret` is HTTP basic authentication's form: the secret would be written into four apps' values (sweep s18 se32).
-        .refine((id) => !id.includes(":"), { message: "holds a ':', as client_id:client_secret is written; give the client id alone, set the secret with pulumi config set --secret --path 'groundwork:access.sso.clientSecret', and rotate that secret (it is in the stack file's history)" })
+        // `id:secret` is HTTP basic authentication's form: the secret would be written into four apps'
+        // values (sweep s18 se32). A client id may hold colons itself (a URN): only one colon before
+        // a secret's shape counts (review s18b R3).
+        .refine((id) => !CLIENT_ID_WITH_SECRET.test(id), { message: "is client_id:client_secret, the id and a secret's shape after one ':'; give the client id alone, set the secret with pulumi config set --secret --path 'groundwork:access.sso.clientSecret', and rotate that secret (it is in the stack file's history)" })
         .describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
@@ -130,10 +135,10 @@ const ssoSchema = z.strictObject({
         .refine((claim) => !claim.includes("."), { message: "holds '.', which notebooks (JupyterHub's OAuthenticator) and the chat UI read as a path of nested keys while Grafana and Vault read one claim of that name, so one or the other finds no groups; have the identity provider send the groups as a top-level claim without dots, such as groups" })
         .default("groups")
         .describe("ID-token claim that lists a person's groups."),
-    usersGroup: groupName.optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
+    usersGroup: appGroupName.optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
     allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).superRefine(noRepeats("list each domain once")).optional()
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it. It trusts the address the issuer vouches for: a personal Google account can be made for any address its owner receives mail at, so it admits whoever reads mail at your domain; a group (usersGroup) or a client the provider limits to your organisation (restrictedClient) is stricter."),
-    operatorsGroup: groupName.describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
+    operatorsGroup: appGroupName.describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
         // Addresses are matched without case by the identity provider's sign-in: one person, once.
         .superRefine((list, ctx) => list.forEach((address, i) => {

@@ -129,6 +129,8 @@ function withoutUrlCredentials(text: string): string {
 
 /** Key names under which a value is a credential, whatever the schema says of the key. */
 const CREDENTIAL_KEY = /key|secret|token|passw|credential|auth/i;
+/** A misspelt key's name that says it held a credential: narrower than CREDENTIAL_KEY, so `authorize_url` or a host key is no credential (review s18b N8). */
+const CREDENTIAL_NAME = /secret|token|passw|credential|api_?key|access_?key|private_?key|(^|[_-])key$/i;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
     let node: unknown = root;
@@ -246,7 +248,7 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
     if (isSecret(path) || (meant !== undefined && isSecret(meant))) return false;
     if (NEVER_ECHOED.has(path.join("."))) return false;
     // A client id with a ':' is client_id:client_secret pasted whole (sweep s18 se32).
-    if (path.join(".") === "access.sso.clientId" && typeof value === "string" && value.includes(":")) return false;
+    if (path.join(".") === "access.sso.clientId" && typeof value === "string" && /^[^:]+:[^:]{16,}$/.test(value)) return false;
     if (value !== null && typeof value === "object") {
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }
@@ -379,7 +381,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
                 const value = valueAt(input, path).value;
                 // A credential under a misspelt key (`secret_key`) sits in plain text in the committed
                 // file whatever key it moves to: say so (sweep s18 se34).
-                const plainCredential = typeof value === "string" && !encrypted(path) && !isSecret(path) && (CREDENTIAL_KEY.test(key) || looksLikeCredential(value))
+                const plainCredential = typeof value === "string" && !encrypted(path) && !isSecret(path) && (CREDENTIAL_NAME.test(key) || looksLikeCredential(value))
                     ? "; the value is in plain text in the stack file, which is committed with the code: if it is a credential, set it again encrypted (pulumi config set --secret --path) and rotate it"
                     : "";
                 lines.push(`${configKey(path)} = ${show(path, value)}: ${unknownKeyHint(key, known, issue.path.length === 0)}${plainCredential}`);

@@ -38,10 +38,10 @@ function realTime(value: string): boolean {
     return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === s;
 }
 
-/** Days of base backups and WAL kept, unless `platform.postgres.backup.retentionDays` says otherwise. */
 /** The databases the platform makes in the same Postgres: Langfuse's, the gateway's (stacks/inference.ts GATEWAY_DATABASE) and the chat UI's (stacks/apps.ts CHAT_DATABASE). */
 export const PLATFORM_DATABASES: readonly string[] = ["langfuse", "litellm", "openwebui"];
 
+/** Days of base backups and WAL kept, unless `platform.postgres.backup.retentionDays` says otherwise. */
 export const POSTGRES_RETENTION_DAYS = 30;
 
 /**

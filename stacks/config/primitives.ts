@@ -47,12 +47,16 @@ export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 addres
 
 /**
  * Stand-ins for '-' and ' ' that word processors and chat clients type: U+2010-2015, U+2212,
- * U+00A0, U+2007, U+202F; and the fullwidth and small forms a CJK input method types (U+FE63,
- * U+FF0D; sweep s18 un01).
+ * U+00A0, U+2007, U+202F.
  */
-const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f\ufe63\uff0d]/;
-/** Typographic quotes a document puts around a name (U+2018-201F, « »; sweep s18 un03) and the other fullwidth ASCII forms (U+FF01-FF5E). */
-const PASTED_QUOTES_OR_FULLWIDTH = /[\u2018-\u201f\u00ab\u00bb\uff01-\uff0c\uff0e-\uff5e]/;
+const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f]/;
+/** Typographic quotes a document puts around a name (U+2018-201F, « »; sweep s18 un03). */
+const PASTED_QUOTES = /[\u2018-\u201f\u00ab\u00bb]/;
+/**
+ * Fullwidth ASCII forms (U+FF01-FF5E) in a name otherwise written in ASCII, as a CJK input method
+ * types them into a Latin name; a Japanese or Chinese name may hold them (営業部（東京）: review s18b D3).
+ */
+const fullwidthInLatinName = (v: string) => /[\uff01-\uff5e]/.test(v) && /[A-Za-z]/.test(v) && !/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(v);
 /** A word that mixes Latin letters with Cyrillic or Greek ones, the confusables of UTS #39 (`ai-usеrs` with a Cyrillic е; sweep s18 un02). */
 const MIXED_SCRIPT_WORD = /(?=[\p{L}\p{M}]*\p{Script=Latin})(?=[\p{L}\p{M}]*[\p{Script=Cyrillic}\p{Script=Greek}])[\p{L}\p{M}]+/u;
 
@@ -67,13 +71,23 @@ export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a g
     .refine((v) => !LOOKALIKE_PUNCTUATION.test(v), {
         error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${/\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
     })
-    .refine((v) => !PASTED_QUOTES_OR_FULLWIDTH.test(v), {
-        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(PASTED_QUOTES_OR_FULLWIDTH, "g")))].map(codePoint).join(", ")}, typographic quotes or fullwidth characters a document or an input method adds, which no group the identity provider sends has; type the name without them`,
+    .refine((v) => !PASTED_QUOTES.test(v), {
+        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(PASTED_QUOTES, "g")))].map(codePoint).join(", ")}, typographic quotes a document adds around a name, which no group the identity provider sends has; type the name without them`,
+    })
+    .refine((v) => !fullwidthInLatinName(v), {
+        error: (issue) => `holds ${[...new Set(String(issue.input).match(/[\uff01-\uff5e]/g))].map(codePoint).join(", ")}, fullwidth forms an input method types into a Latin name (a fullwidth '-' is U+FF0D), which no group the identity provider sends has; type the name again with the keyboard's characters (sweep s18 un01)`,
     })
     .refine((v) => !MIXED_SCRIPT_WORD.test(v), {
         error: (issue) => `mixes Latin letters with Cyrillic or Greek look-alikes in "${MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0]}" (${[...(MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0] ?? "")].filter((c) => /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(c)).map(codePoint).join(", ")}), which no group the identity provider sends matches; type the name again`,
     })
-    // Open WebUI reads its allowed roles as a comma-separated list; JupyterHub, Grafana and Vault read one name (sweep s18 ac45).
+;
+
+/**
+ * A group the chat UI admits too (access.sso.usersGroup, operatorsGroup): Open WebUI reads its
+ * allowed roles as a comma-separated list, JupyterHub, Grafana and Vault one name (sweep s18
+ * ac45). A team's owners group reaches Vault alone, where a comma is a character (review s18b N4).
+ */
+export const appGroupName = groupName
     .refine((v) => !v.includes(","), { message: "holds ',', which the chat UI (Open WebUI's allowed roles) reads as a list of groups while notebooks, Grafana and Vault read one name; give one group, and make the others its members at the identity provider" });
 
 /**
