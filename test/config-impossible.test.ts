@@ -1590,12 +1590,15 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         });
         assert.match(lineFor(cloud, "access.sso.clientId"), /is the tenant id in access.sso.issuer, not the application's; copy "Application \(client\) ID"/);
         assert.equal(lineFor(cloud, "access.sso.clientSecret"), 'groundwork:access.sso.clientSecret = [secret]: has the shape of a GUID, which in Entra is the secret\'s "Secret ID" column; give its "Value" (shown once, when the secret is made: Certificates & secrets)');
-        assert.match(lineFor(cloud, "inference.huggingfaceToken"), /= \[secret\]: is an OpenAI project, service-account or admin key \(by its prefix\), not a Hugging Face token/);
+        // The hint keeps the prefix it names (sweep s18 rerun se33).
+        assert.match(lineFor(cloud, "inference.huggingfaceToken"), /= \[secret\]: is an OpenAI project, service-account or admin key \(by its prefix\), not a Hugging Face token, which starts hf_ \(huggingface\.co/);
         assert.ok(!cloud.join("\n").includes("6f1c2d3e") && !cloud.join("\n").includes("Ab3dEf6h"), "no secret echoed");
-        const unsealKey = Buffer.alloc(32, 7).toString("base64");
-        const edge = only("edge", (v) => { v.platform.vault = { ...v.platform.vault, token: unsealKey }; });
-        assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key/);
-        assert.ok(!edge.join("\n").includes(unsealKey));
+        // A single key (-key-shares=1, 32 bytes) and a share of the default split (33 bytes, no padding: sweep s18 rerun pf43b).
+        for (const unsealKey of [Buffer.alloc(32, 7).toString("base64"), Buffer.alloc(33, 9).toString("base64")]) {
+            const edge = only("edge", (v) => { v.platform.vault = { ...v.platform.vault, token: unsealKey }; });
+            assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key .*not a Vault token \(hvs\./);
+            assert.ok(!edge.join("\n").includes(unsealKey));
+        }
     });
 
     it("refuses owners who are everyone, hours that change nothing, a fallback to the same model, and Azure AI with a key alone (in67, in68, in71, in70)", () => {

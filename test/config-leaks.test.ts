@@ -60,6 +60,8 @@ describe("configuration errors never echo a secret, whatever key it was written 
         const urn = stackValues("dev");
         urn.access.sso.clientId = "urn:groundwork:chat-2026";
         assert.equal(parse(urn).access!.sso!.clientId, "urn:groundwork:chat-2026");
+        urn.access.sso.clientId = "https://chat.groundwork.example/oidc/v1";
+        assert.equal(parse(urn).access!.sso!.clientId, "https://chat.groundwork.example/oidc/v1", "a URL may be a client id (sweep s18 rerun fr25)");
         refused((v) => { v.inference.hosted[0].model = `deepseek/sk-${hex}`; }, "inference.hosted[0].model", /not shown/);
         refused((v) => { v.monitoring.alerts.receiver.email.username = `SG.${PLANTED}Ab12Cd34Ef.Gh56Ij78Kl90Mn12Op34Qr56St78Uv90Wx12Yz34Ab5`; }, "monitoring.alerts.receiver.email.username", /not shown/);
         refused((v) => { v.access.tls.acmeServer = `https://acme:${PLANTED}-acme@acme.groundwork.example/directory`; }, "access.tls.acmeServer", /carries a user name or password, which would be written in plain text wherever the URL is/);

@@ -3,6 +3,8 @@ import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { grafanaRoleExpression } from "../components/observability/monitoring";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jmespath: { search: (data: unknown, expression: string) => unknown } = require("jmespath");
 import { staleAfterHours } from "../stacks/monitoring";
 import { committedPlan, parse, planFixture, problems, stackValues, vaultSecretAt } from "./helpers";
 import { promql } from "./validators";
@@ -136,6 +138,9 @@ describe("monitoring and alerts", function () {
             const sso = { clientId: "c", authorizeUrl: "", tokenUrl: "", userinfoUrl: "", groupsClaim: "groups", operatorsGroup: "platform-ops" };
             assert.equal(grafanaRoleExpression(sso), `contains("groups"[*], 'platform-ops') && 'Admin' || 'Viewer'`);
             assert.equal(grafanaRoleExpression({ ...sso, usersGroup: "ai-users" }), `contains("groups"[*], 'platform-ops') && 'Admin' || contains("groups"[*], 'ai-users') && 'Viewer'`);
+            // Read by the JMESPath reference implementation (jmespath.js 0.16.0): a quote in a group's name is escaped, and matches.
+            const quoted = grafanaRoleExpression({ ...sso, operatorsGroup: "O'Brien-ops", usersGroup: "it's-users" });
+            assert.deepEqual([["O'Brien-ops"], ["it's-users"], ["other"]].map((groups) => jmespath.search({ groups }, quoted)), ["Admin", "Viewer", false]);
         });
 
         it("without the issuer's endpoints, signs in only its own admin (still on the operators' entrypoint)", () => {

@@ -119,8 +119,11 @@ export interface GrafanaSso {
  */
 export function grafanaRoleExpression(sso: GrafanaSso): string {
     const groups = `"${sso.groupsClaim}"[*]`;
-    const viewer = sso.usersGroup ? `contains(${groups}, '${sso.usersGroup}') && 'Viewer'` : "'Viewer'";
-    return `contains(${groups}, '${sso.operatorsGroup}') && 'Admin' || ${viewer}`;
+    // A group's name is a JMESPath raw string: its quote escaped (O'Brien-team; sweep s18 rerun fr04),
+    // the one escape every go-jmespath lexer reads (jmespath/go-jmespath lexer.go consumeRawStringLiteral).
+    const literal = (name: string) => `'${name.replace(/'/g, "\\'")}'`;
+    const viewer = sso.usersGroup ? `contains(${groups}, ${literal(sso.usersGroup)}) && 'Viewer'` : "'Viewer'";
+    return `contains(${groups}, ${literal(sso.operatorsGroup)}) && 'Admin' || ${viewer}`;
 }
 
 /**

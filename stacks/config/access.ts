@@ -56,8 +56,8 @@ const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|localdomain|test|invali
  */
 const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog|acme\.digicert\.com)$/;
 
-/** `client_id:client_secret` pasted whole: one ':' and, after it, 16 or more key characters with letters and digits. */
-export const CLIENT_ID_WITH_SECRET = /^[^:]+:(?=[^:]*[A-Za-z])(?=[^:]*\d)[A-Za-z0-9._~+/=-]{16,}$/;
+/** `client_id:client_secret` pasted whole: one ':' and, after it, 16 or more key characters with letters and digits (not a URL's `//`, which a client id may be). */
+export const CLIENT_ID_WITH_SECRET = /^[^:]+:(?!\/\/)(?=[^:]*[A-Za-z])(?=[^:]*\d)[A-Za-z0-9._~+/=-]{16,}$/;
 
 /** A tenant id: Entra's v2.0 tokens name the tenant by this GUID in `iss` (MicrosoftDocs/entra-docs identity-platform/id-token-claims-reference.md, `iss`, read 2026-11-29). */
 const ENTRA_TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

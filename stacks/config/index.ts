@@ -96,7 +96,8 @@ const clusterSchema = z.strictObject({
  */
 export function vaultTokenProblems(rawPlatform: unknown): { path: (string | number)[]; message: string }[] {
     const token = (rawPlatform as { vault?: { token?: unknown } } | undefined)?.vault?.token;
-    if (typeof token !== "string" || !/^[A-Za-z0-9+/]{43}=$/.test(token.trim())) return [];
+    // A share of the default split (5) is 33 bytes, 44 characters unpadded; a single key (-key-shares=1) is 32 bytes, 43 and '=' (sweep s18 rerun pf43b).
+    if (typeof token !== "string" || !/^([A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{44})$/.test(token.trim())) return [];
     return [{ path: ["platform", "vault", "token"], message: "has the shape of an unseal key (44 base64 characters, as vault operator init prints each Unseal Key), not a Vault token (hvs.…); give the Initial Root Token it printed, or a token made with the groundwork-pulumi policy (README, Vault)" }];
 }
 
