@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { isSecureValue, securePathsIn } from "../stacks/config/encrypted-values";
+import { codePoint } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
 import { goYamlDivergence } from "./go-yaml-scalars";
 
@@ -54,13 +55,10 @@ function parseYaml(file: string, text: string): Record<string, any> {
     // ya20). Named where the line is a key or a list item; a line of prose in a block scalar may
     // start with such a space as content (review s18b N7).
     const pastedIndentation = (): StackFileError | undefined => {
-        const lines = text.split(/\r\n|\n|\r/);
-        const pasted = lines.findIndex((line) => {
-            const indent = /^\s*/.exec(line)![0];
-            return /[^\S \t]/.test(indent) && /^([^\s#"'][^:#]*:(\s|$)|-\s)/.test(line.slice(indent.length));
-        });
+        const indents = text.split(/\r\n|\n|\r/).map((line) => ({ line, indent: /^\s*/.exec(line)![0] }));
+        const pasted = indents.findIndex(({ line, indent }) => /[^\S \t]/.test(indent) && /^([^\s#"'][^:#]*:(\s|$)|-\s)/.test(line.slice(indent.length)));
         if (pasted < 0) return undefined;
-        const spaces = [...new Set(/^\s*/.exec(lines[pasted])![0].match(/[^\S \t]/g))].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
+        const spaces = [...new Set(indents[pasted].indent.match(/[^\S \t]/g))].map(codePoint);
         const key = keyAt(text, pasted + 1);
         return new StackFileError(`${file}:${pasted + 1}:1: ${key ? `near ${key}: ` : ""}is indented with ${spaces.join(", ")} (no-break or other Unicode spaces, which a copy from a web page brings); YAML indents with spaces only: retype the indentation`);
     };

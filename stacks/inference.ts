@@ -260,7 +260,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
             namespace: INFERENCE_NAMESPACE,
             serviceAccount: EVALUATIONS_SERVICE_ACCOUNT,
             gatewayUrl: gateway.url,
-            gatewayKey: { secret: gateway.virtualKeysSecret, key: `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}` },
+            gatewayKey: { secret: gateway.virtualKeysSecret, key: keyAlias(EVALUATIONS_TEAM, EVALUATIONS_KEY) },
             langfuseHost: deps.langfuseHost,
             langfuseKeysSecret: gateway.langfuseKeysSecret,
             stack,

@@ -2,6 +2,7 @@ import { domainToASCII } from "url";
 import { z } from "zod";
 import { codePoint, GREEK_OR_CYRILLIC } from "./errors";
 import { appGroupName, cidr, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
+import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
  * `groundwork:access`: the one way in. Hostnames inside one domain, who may reach them, where
@@ -357,21 +358,23 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     if (sso && tenant !== undefined && typeof sso.clientId === "string" && sso.clientId.toLowerCase() === tenant.toLowerCase()) {
         issues.push({ path: ["access", "sso", "clientId"], message: "is the tenant id in access.sso.issuer, not the application's; copy \"Application (client) ID\" from the app registration's Overview" });
     }
+    // Whether the issuer signs in any account, and why (undefined for one organisation's).
+    const issuerAnyAccount = sso ? anyAccountSignIn(sso.issuer, undefined) : undefined;
     // Only a Google client can be limited to one organisation (its consent screen's user type,
     // Internal); the other any-account issuers have no organisation to limit it to (sweep s18 ac43).
-    const unrestrictable = sso && sso.restrictedClient === true ? anyAccountSignIn(sso.issuer, undefined) : undefined;
+    const unrestrictable = sso && sso.restrictedClient === true ? issuerAnyAccount : undefined;
     if (sso && unrestrictable && !/^https:\/\/accounts\.google\.com\/*$/i.test(String(sso.issuer))) {
         issues.push({ path: ["access", "sso", "restrictedClient"], message: `is true, but ${unrestrictable}, and it has no organisation to limit a client to (only a Google client can be, by an Internal consent screen); set usersGroup (and allowedDomains for the chat UI), or use your organisation's own issuer (Entra: your tenant's id in the issuer)` });
     }
     // A consumer mail domain in allowedDomains admits everyone with a mailbox there (sweep s18 ac41).
-    if (sso && anyAccountSignIn(sso.issuer, undefined) && Array.isArray(sso.allowedDomains)) {
+    if (sso && issuerAnyAccount && Array.isArray(sso.allowedDomains)) {
         sso.allowedDomains.forEach((domain, i) => {
             const provider = PUBLIC_MAIL_DOMAINS[String(domain).toLowerCase()];
             if (provider) issues.push({ path: ["access", "sso", "allowedDomains", i], message: `is ${provider}'s mail domain for the public: with this issuer it admits every account holder there to the chat UI; list your organisation's own domain, or set usersGroup` });
         });
     }
     // The chat UI and Langfuse sign in through the issuer's discovery; notebooks at oauthEndpoints.
-    const anyAccount = sso && sso.restrictedClient !== true ? anyAccountSignIn(sso.issuer, undefined) : undefined;
+    const anyAccount = sso && sso.restrictedClient !== true ? issuerAnyAccount : undefined;
     const notebooksAnyAccount = sso && sso.restrictedClient !== true ? anyAccountSignIn(sso.issuer, isObject(sso.oauthEndpoints) ? sso.oauthEndpoints.authorizeUrl : undefined) : undefined;
     const restrict = "or, if the identity provider signs in only your organisation's accounts for this client (Google: consent screen Internal), set access.sso.restrictedClient: true";
     if (sso && notebooksAnyAccount && notebooksOn && sso.usersGroup === undefined) {
@@ -412,9 +415,9 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
                 issues.push({ path: ["inference", "teams", teams.indexOf(team), "keys", index, "name"], message: `is "${keyName}", the name of the key apps.${app} gets in team ${String(team.name)}; rename this key` });
             }
             // Aliases are <team>-<key>: another team's key can make the same one (team product-chat, key ui; sweep s18 in65).
-            const appAlias = team ? `${String(team.name)}-${keyName}` : undefined;
+            const appAlias = team ? keyAlias(String(team.name), keyName) : undefined;
             teams.forEach((other, t) => (Array.isArray(other.keys) ? other.keys : []).forEach((k, j) => {
-                if (other !== team && isObject(k) && appAlias !== undefined && `${String(other.name)}-${String(k.name)}` === appAlias) {
+                if (other !== team && isObject(k) && appAlias !== undefined && keyAlias(String(other.name), String(k.name)) === appAlias) {
                     issues.push({ path: ["inference", "teams", t, "keys", j, "name"], message: `makes the key alias ${appAlias}, which the key apps.${app} gets in team ${String(team!.name)} has (aliases are <team>-<key>); rename the team or the key` });
                 }
             }));

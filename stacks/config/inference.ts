@@ -3,6 +3,7 @@ import { GPU_COMPUTE_CAPABILITY } from "../../components/aws/instance-types";
 import { checkpointGib, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
+import { keyAlias } from "../../components/inference/gateway-config";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
 import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
 import { editDistance } from "./errors";
@@ -36,7 +37,7 @@ export function defaultPiiEntities(engine: "patterns" | "presidio"): string[] {
 
 /** The team the stack adds for the evaluation Job's key: its spend is its own, within its own budget. */
 export const EVALUATIONS_TEAM = "groundwork-evaluations";
-/** The evaluation Job's key in that team: its alias is `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}`. */
+/** The evaluation Job's key in that team (its alias: keyAlias(EVALUATIONS_TEAM, EVALUATIONS_KEY)). */
 export const EVALUATIONS_KEY = "job";
 
 /** The share of GPU memory vLLM takes unless told otherwise (vllm engine/arg_utils.py `EngineArgs.gpu_memory_utilization: float = 0.90`, read in the code index 2026-11-29). */
@@ -382,14 +383,14 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
     for (const [t, i] of teams) {
         issues.push(...duplicateNames(objectItems(t.keys), ["inference", "teams", i, "keys"], `key of team ${String(t.name)}`));
         for (const [k, j] of objectItems(t.keys)) {
-            const alias = `${String(t.name)}-${String(k.name)}`;
+            const alias = keyAlias(String(t.name), String(k.name));
             const other = aliases.get(alias);
             if (other !== undefined && other !== `${i}/${String(k.name)}`) {
                 issues.push({ path: ["inference", "teams", i, "keys", j, "name"], message: `makes the key alias ${alias}, which another team's key already has (aliases are <team>-<key>); rename one` });
             }
             aliases.set(alias, `${i}/${String(k.name)}`);
             // The evaluation Job's own key (sweep s18 in66).
-            if (alias === `${EVALUATIONS_TEAM}-${EVALUATIONS_KEY}`) {
+            if (alias === keyAlias(EVALUATIONS_TEAM, EVALUATIONS_KEY)) {
                 issues.push({ path: ["inference", "teams", i, "keys", j, "name"], message: `makes the key alias ${alias}, the evaluation Job's own key in the team the stack makes (aliases are <team>-<key>); rename the team or the key` });
             }
         }

@@ -78,9 +78,12 @@ export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a g
         error: (issue) => `holds ${[...new Set(String(issue.input).match(/[\uff01-\uff5e]/g))].map(codePoint).join(", ")}, fullwidth forms an input method types into a Latin name (a fullwidth '-' is U+FF0D), which no group the identity provider sends has; type the name again with the keyboard's characters (sweep s18 un01)`,
     })
     .refine((v) => !MIXED_SCRIPT_WORD.test(v), {
-        error: (issue) => `mixes Latin letters with Cyrillic or Greek look-alikes in "${MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0]}" (${[...(MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0] ?? "")].filter((c) => /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(c)).map(codePoint).join(", ")}), which no group the identity provider sends matches; type the name again`,
-    })
-;
+        error: (issue) => {
+            const word = MIXED_SCRIPT_WORD.exec(String(issue.input))?.[0] ?? "";
+            const lookalikes = [...word].filter((c) => /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(c)).map(codePoint).join(", ");
+            return `mixes Latin letters with Cyrillic or Greek look-alikes in "${word}" (${lookalikes}), which no group the identity provider sends matches; type the name again`;
+        },
+    });
 
 /**
  * A group the chat UI admits too (access.sso.usersGroup, operatorsGroup): Open WebUI reads its
