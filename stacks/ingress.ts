@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { HttpsRoute, HttpsRouteArgs, RouteAudience, RoutePaths, routeUrl } from "../components/ingress/https-route";
 import { INGRESS_CLASS, INGRESS_NAMESPACE, IngressController } from "../components/ingress/ingress-controller";
+import { ingressBackend } from "../components/ingress/ingress-backend";
 import { TlsIssuer } from "../components/ingress/tls-issuer";
 import { IngressOpening, INGRESS_PORTS } from "../components/k3s/ports";
 import { childrenDependOn } from "../components/ordering";
@@ -50,6 +51,7 @@ export function ingressOpenings(access?: AccessConfig): IngressOpening[] {
 
 /** A service people or applications reach through the ingress. */
 interface RoutedService {
+    /** The backend Service's namespace; the route itself lives in the ingress namespace. */
     namespace: string;
     service: { name: string; port: number };
     audience: RouteAudience;
@@ -81,12 +83,14 @@ export class StackIngress {
     private readonly controller: IngressController;
     private readonly issuer: TlsIssuer;
     public readonly urls: Record<string, string> = {};
+    /** The ingress namespace's alias of each routed backend, by its name there. */
+    private readonly backends = new Map<string, { namespace: string; port: number; alias: k8s.core.v1.Service }>();
 
     constructor(private readonly access: AccessConfig, private readonly deps: IngressDeps) {
         const opts = { provider: deps.provider, transformations: [childrenDependOn([deps.mesh])] };
         this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling, podCidr: deps.podCidr, apiServer: deps.apiServer }, opts);
         this.issuer = new TlsIssuer("groundwork", access.tls.issuer === "acme"
-            ? { kind: "acme", server: access.tls.acmeServer, email: access.tls.acmeEmail!, ingressClassName: INGRESS_CLASS }
+            ? { kind: "acme", server: access.tls.acmeServer, email: access.tls.acmeEmail!, ingressClass: INGRESS_CLASS }
             : { kind: "private-ca", certManagerNamespace: CERT_MANAGER_NAMESPACE }, { provider: deps.provider, dependsOn: [deps.certManager] });
         this.issuerName = this.issuer.issuerName;
     }
@@ -95,21 +99,45 @@ export class StackIngress {
     route(role: HostRole, routed: RoutedService): string | undefined {
         const host = this.access.hosts[role];
         if (!host) return undefined;
+        const backend = this.backendAlias(routed);
         const route = new HttpsRoute(role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), {
             host,
-            namespace: routed.namespace,
+            namespace: INGRESS_NAMESPACE,
             service: routed.service,
             audience: routed.audience,
             entryPoint: entryPointOf(role, this.access),
             paths: routed.paths,
             signInIssuer: routed.signInIssuer,
             issuerName: this.issuerName,
-            acmeSolverCaller: this.access.tls.issuer === "acme" ? INGRESS_NAMESPACE : undefined,
             rateLimit: routed.rateLimit,
             stripRequestHeaders: routed.stripRequestHeaders,
-        }, { provider: this.deps.provider, dependsOn: [this.controller, this.issuer, ...routed.after] });
+        }, { provider: this.deps.provider, dependsOn: [this.controller, this.issuer, backend, ...routed.after] });
         this.urls[role] = route.url;
         return route.url;
+    }
+
+    /**
+     * The ingress namespace's ExternalName alias of the routed Service, made once per Service (the
+     * gateway's public and admin routes share one). Aliases take the backend's name, which the
+     * security pack's route rules read, so two backends of one name in different namespaces cannot
+     * both be routed.
+     */
+    private backendAlias(routed: RoutedService): k8s.core.v1.Service {
+        const { name, port } = routed.service;
+        const known = this.backends.get(name);
+        if (known && known.namespace !== routed.namespace) {
+            throw new Error(`the ingress routes two Services named ${name}, in ${known.namespace} and ${routed.namespace}; their aliases in ${INGRESS_NAMESPACE} would collide: rename one`);
+        }
+        if (known && known.port !== port) {
+            throw new Error(`the ingress routes ${routed.namespace}/${name} on ports ${known.port} and ${port}; its alias in ${INGRESS_NAMESPACE} carries one port: route one`);
+        }
+        if (known) return known.alias;
+        const alias = ingressBackend(`ingress-backend-${routed.namespace}-${name}`, {
+            ingressNamespace: INGRESS_NAMESPACE,
+            service: { name, namespace: routed.namespace, port },
+        }, { provider: this.deps.provider, dependsOn: [this.controller] });
+        this.backends.set(name, { namespace: routed.namespace, port, alias });
+        return alias;
     }
 
     /** The URL a host would be served at, before its route exists. */

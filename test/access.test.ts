@@ -150,7 +150,17 @@ describe("the way in: access, TLS and single sign-on", () => {
             ]);
             assert.deepEqual(values.service.additionalServices.operators.spec, { type: "LoadBalancer", allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: ["198.51.100.0/24"] });
             assert.equal(values.api.dashboard, false);
-            assert.equal(values.ingressClass.isDefaultClass, false);
+            assert.deepEqual(values.ingressClass, { enabled: false });
+        });
+
+        it("reads Secrets, routes and Services in its own namespace only, reaching backends through ExternalName aliases", () => {
+            const values = ingressControllerValues({ replicas: 1, openings: ingressOpenings(parse(stackValues("dev")).access!), podCidr: "10.42.0.0/16", apiServer: API_SERVER });
+            // The chart then renders a Role in its namespace and no ClusterRole (templates/rbac/ at v41.3.0).
+            assert.deepEqual(values.rbac, { namespaced: true });
+            assert.deepEqual(values.providers, {
+                kubernetesCRD: { enabled: true, allowCrossNamespace: false, allowExternalNameServices: true },
+                kubernetesIngress: { enabled: true, ingressClass: "groundwork" },
+            });
         });
     });
 
@@ -190,11 +200,29 @@ describe("the way in: access, TLS and single sign-on", () => {
                 assert.ok(cert, `no Certificate for ${r.metadata.name}`);
                 assert.deepEqual(cert.spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "groundwork-acme" });
             }
+            // Routes, certificates and middlewares live in the ingress namespace, whose Secrets alone Traefik reads.
+            assert.deepEqual([...new Set([...routes(plans.dev), ...certs.filter((c) => !c.spec.isCA), ...ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any)].map((r) => r.metadata.namespace))], ["groundwork-ingress"]);
             const plain = routes(plans.dev).filter((r) => !r.spec.tls);
             assert.equal(plain.length, https.length);
             assert.ok(plain.every((r) => r.spec.entryPoints[0] === "web" && r.spec.routes[0].priority === 1 && r.spec.routes[0].services[0].name === "noop@internal"));
             const redirects = ofType(plans.dev, MIDDLEWARE).map((m) => (m.inputs as any).spec).filter((s) => s.redirectScheme);
             assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "443", "9443", "9443", "9443"]);
+        });
+
+        it("reaches each backend through one ExternalName alias in the ingress namespace, named as the Service", () => {
+            const aliases = ofType(plans.dev, "kubernetes:core/v1:Service").map((s) => s.inputs as any).filter((s) => s.spec.type === "ExternalName");
+            assert.deepEqual(aliases.map((a) => [a.metadata.namespace, a.metadata.name, a.spec.externalName, a.spec.ports[0].port]).sort(), [
+                ["groundwork-ingress", "langfuse-web", "langfuse-web.langfuse.svc.cluster.local", 3000],
+                ["groundwork-ingress", "llm-gateway", "llm-gateway.groundwork-inference.svc.cluster.local", 4000],
+                ["groundwork-ingress", "monitoring-grafana", "monitoring-grafana.groundwork-observability.svc.cluster.local", 80],
+                ["groundwork-ingress", "open-webui", "open-webui.groundwork-chat.svc.cluster.local", 80],
+                ["groundwork-ingress", "proxy-public", "proxy-public.groundwork-notebooks.svc.cluster.local", 80],
+                ["groundwork-ingress", "vault", "vault.vault.svc.cluster.local", 8200],
+            ]);
+            for (const r of routes(plans.dev).filter((x) => x.spec.tls)) {
+                const service = r.spec.routes[0].services[0];
+                assert.ok(aliases.some((a) => a.metadata.name === service.name && a.spec.ports[0].port === service.port), `${r.metadata.name} names ${service.name}:${service.port}, which no alias carries`);
+            }
         });
 
         it("rate-limits the public gateway at the edge per API key", () => {
@@ -211,7 +239,9 @@ describe("the way in: access, TLS and single sign-on", () => {
             const acme = ofType(plans.dev, ISSUER).map((i) => i.inputs as any);
             assert.equal(acme.length, 1);
             assert.equal(acme[0].spec.acme.server, "https://acme-v02.api.letsencrypt.org/directory");
-            assert.deepEqual(acme[0].spec.acme.solvers[0].http01.ingress.ingressClassName, "groundwork");
+            // The annotation, which Traefik reads without IngressClasses; never both (cert-manager refuses that).
+            assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.class, "groundwork");
+            assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.ingressClassName, undefined);
             assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.podTemplate.metadata.annotations["linkerd.io/inject"], "disabled");
             assert.equal(acme[0].spec.acme.solvers[0].http01.ingress.serviceType, "ClusterIP", "the solver's Service is no NodePort");
             const edge = ofType(plans.edge, ISSUER).map((i) => (i.inputs as any).spec);

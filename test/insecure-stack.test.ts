@@ -80,6 +80,9 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "service-exposed-only-by-ingress", level: "mandatory", resource: { type: "kubernetes:core/v1:Service", name: "vllm-unreviewed" }, message: 'spec.type "LoadBalancer" exposes Service insecure-inference/vllm-unreviewed' },
     { pack: "security", policy: "admin-endpoint-not-public", level: "mandatory", resource: { type: ROUTE, name: "gateway-everything" }, message: "routes / of llm-gateway on websecure, beyond its public API (/v1)" },
     { pack: "security", policy: "admin-endpoint-not-public", level: "mandatory", resource: { type: ROUTE, name: "vault-public" }, message: "declares an admin audience but is served on websecure" },
+    { pack: "security", policy: "admin-endpoint-not-public", level: "mandatory", resource: { type: ROUTE, name: "docs" }, message: "to admin service vault (through the alias docs) on websecure" },
+    { pack: "security", policy: "ingress-reads-own-namespace", level: "mandatory", resource: { type: "kubernetes:helm.sh/v4:Chart", name: "traefik" }, message: "Traefik release traefik in insecure-ingress reads every Secret in the cluster" },
+    { pack: "security", policy: "ingress-reads-own-namespace", level: "mandatory", resource: { type: ROUTE, name: "vault-public" }, message: "IngressRoute insecure-inference/vault-public is outside the ingress controller's namespace" },
     { pack: "security", policy: "ui-route-single-sign-on", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "routes a UI without single sign-on" },
     { pack: "security", policy: "public-route-tls", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "serves every entrypoint without spec.tls" },
     // reliability

@@ -1,10 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { INGRESS_PORTS } from "../k3s/ports";
-import { allowIngress } from "../platform/network-isolation";
-
-/** cert-manager's HTTP-01 solver port (cert-manager/cert-manager@v1.21.1:pkg/issuer/acme/http/http.go L48-49). */
-const ACME_SOLVER_PORT = 8089;
 
 /**
  * Traefik's entrypoints (IngressRoute `entryPoints`): `web` on 80 only redirects and answers ACME
@@ -29,9 +25,12 @@ export const ROUTE_ANNOTATIONS = {
 export interface HttpsRouteArgs {
     /** The hostname, served with a certificate for exactly this name. */
     host: string;
-    /** Namespace of the backend; the route, its certificate and middlewares live beside it. */
+    /**
+     * The ingress controller's namespace: the route, its certificate and middlewares live there,
+     * the only namespace whose Secrets the controller reads.
+     */
     namespace: pulumi.Input<string>;
-    /** The backend Service and port. */
+    /** The Service in that namespace the route reaches, and its port (an ingressBackend alias). */
     service: { name: string; port: number };
     audience: RouteAudience;
     /** `public` (443, the public ranges) or `operators` (9443, the operator ranges). */
@@ -40,13 +39,11 @@ export interface HttpsRouteArgs {
     paths?: RoutePaths;
     /** The OIDC issuer a `ui` route's application signs people in with. */
     signInIssuer?: string;
-    /** The ClusterIssuer that issues the certificate. */
-    issuerName: string;
     /**
-     * The ingress controller's namespace, when the issuer answers ACME HTTP-01 challenges: the
-     * solver pods in this namespace are let in from it.
+     * The ClusterIssuer that issues the certificate. An ACME issuer's HTTP-01 solver pods run in
+     * the Certificate's namespace, the controller's own, which its default deny lets them reach.
      */
-    acmeSolverCaller?: string;
+    issuerName: string;
     /**
      * Requests per second allowed at the edge, per value of `perHeader` (e.g. each API key's
      * `Authorization`): ServiceLB masquerades clients, so Traefik sees one source address
@@ -110,16 +107,6 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: args.issuerName },
             },
         }, parent);
-        if (args.acmeSolverCaller) {
-            // cert-manager runs each challenge's solver in the Certificate's namespace, labelled
-            // acme.cert-manager.io/http01-solver=true and listening on 8089
-            // (cert-manager/cert-manager@v1.21.1:pkg/issuer/acme/http/pod.go L35-47, http.go L48-49);
-            // Traefik calls it through the namespace's default deny.
-            allowIngress(`${name}-acme-solver`, {
-                namespace: args.namespace, podSelector: { "acme.cert-manager.io/http01-solver": "true" }, ports: [ACME_SOLVER_PORT], from: [args.acmeSolverCaller],
-                reason: "the ingress forwards ACME HTTP-01 challenges to cert-manager's solver",
-            }, parent);
-        }
         const middlewares: pulumi.Resource[] = [];
         if (args.rateLimit) {
             middlewares.push(new k8s.apiextensions.CustomResource(`${name}-rate-limit`, {

@@ -23,7 +23,13 @@ export const TRAEFIK_CHART = { chart: "traefik", repo: "https://traefik.github.i
 
 /** The namespace of the one way in; the security pack lets only its Services be LoadBalancers. */
 export const INGRESS_NAMESPACE = "groundwork-ingress";
-/** Our IngressClass: cert-manager's HTTP-01 solver Ingresses name it; nothing else uses Ingress. */
+/**
+ * Our ingress class, named in the `kubernetes.io/ingress.class` annotation of cert-manager's HTTP-01
+ * solver Ingresses, the only Ingresses. An annotation, not an IngressClass object: with namespaced
+ * RBAC Traefik reads no cluster-scoped resource, IngressClasses included, and then serves an
+ * Ingress by that annotation alone (traefik/traefik@v3.7.9 pkg/provider/kubernetes/ingress/kubernetes.go
+ * L218-256, `shouldProcessIngress` L547-556).
+ */
 export const INGRESS_CLASS = "groundwork";
 /** Release name; it contains "traefik", so it is the chart's fullname, Service and ServiceAccount (_helpers.tpl L74-85). */
 export const INGRESS_RELEASE = "traefik";
@@ -78,13 +84,20 @@ export function ingressControllerValues(args: IngressControllerArgs): Record<str
             podAnnotations: { "config.linkerd.io/skip-inbound-ports": Object.values(CONTAINER_PORTS).join(",") },
         },
         ...(args.replicas > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {}),
-        ingressClass: { enabled: true, isDefaultClass: false, name: INGRESS_CLASS },
+        // Traefik reads and caches Secrets where it watches routes. With namespaced RBAC it watches
+        // only its own namespace, through a Role there (templates/rbac/role.yaml; no ClusterRole:
+        // templates/rbac/clusterrole.yaml L2), and runs both providers with
+        // disableClusterScopeResources (_podtemplate.tpl L520-521, L557-558, L574-575, L617-618):
+        // routes, certificates and backend aliases all live in that namespace (security review s18 M1).
+        rbac: { namespaced: true },
+        ingressClass: { enabled: false },
         // --core.strictTLSOptions: no fallback to default TLS options on conflict (GHSA-g55h-rg46-x9c5; values.yaml L136-137).
         core: { strictTLSOptions: true },
         api: { dashboard: false },
         global: { checkNewVersion: false, sendAnonymousUsage: false },
         providers: {
-            kubernetesCRD: { enabled: true, allowCrossNamespace: false },
+            // Backends are ExternalName aliases of Services in other namespaces (ingress-backend.ts).
+            kubernetesCRD: { enabled: true, allowCrossNamespace: false, allowExternalNameServices: true },
             kubernetesIngress: { enabled: true, ingressClass: INGRESS_CLASS },
         },
         accessLog: { enabled: true },
@@ -119,7 +132,8 @@ export const INGRESS_PODS = { "app.kubernetes.io/name": "traefik", "app.kubernet
  * on every node that tolerates it, holding each port to its ranges (`loadBalancerSourceRanges`,
  * enforced by klipper-lb before it forwards: k3s-io/klipper-lb@v0.4.17:entry), as the cloud
  * firewalls do. The dashboard is off; routes are our IngressRoutes, and the only Ingresses are
- * cert-manager's HTTP-01 solvers of our IngressClass.
+ * cert-manager's HTTP-01 solvers of our ingress class, all in this namespace, the only one whose
+ * Secrets Traefik can read.
  */
 export class IngressController extends pulumi.ComponentResource {
     public readonly release: pulumi.Resource;
@@ -127,7 +141,7 @@ export class IngressController extends pulumi.ComponentResource {
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ingress:IngressController", name, {}, opts);
         const ns = guardedNamespace(name, meshedNamespaceArgs(INGRESS_NAMESPACE, "restricted"), { parent: this }, {
-            egress: { apiServer: { reason: "Traefik watches its IngressRoutes, Services and EndpointSlices", at: args.apiServer } },
+            egress: { apiServer: { reason: "Traefik watches its namespace's IngressRoutes, Services, EndpointSlices and Secrets", at: args.apiServer } },
         });
         this.release = pinnedRelease(name, TRAEFIK_CHART, {
             name: INGRESS_RELEASE,

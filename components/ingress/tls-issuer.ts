@@ -9,8 +9,8 @@ export type TlsIssuerArgs =
         server: string;
         /** Contact for the ACME account. */
         email: string;
-        /** The IngressClass whose controller serves HTTP-01 challenges on port 80. */
-        ingressClassName: string;
+        /** The ingress class (annotation) whose controller serves HTTP-01 challenges on port 80. */
+        ingressClass: string;
     }
     | {
         kind: "private-ca";
@@ -22,17 +22,22 @@ export type TlsIssuerArgs =
 export const PRIVATE_CA_SECRET = "groundwork-private-ca";
 
 /**
- * HTTP-01 solver pods run in the namespace of the Certificate they answer for. Those namespaces
- * are meshed, and a solver behind a proxy that is not yet ready fails the challenge: Linkerd's
- * injector skips pods annotated `linkerd.io/inject: disabled` (linkerd/linkerd2@edge-26.8.3
- * controller/proxy-injector). The solver's own ingress answers only on the `web` entrypoint.
+ * HTTP-01 solver pods run in the namespace of the Certificate they answer for, the ingress
+ * controller's. It is meshed, and a solver behind a proxy that is not yet ready fails the
+ * challenge: Linkerd's injector skips pods annotated `linkerd.io/inject: disabled`
+ * (linkerd/linkerd2@edge-26.8.3 controller/proxy-injector). The solver's pod passes Pod Security
+ * "restricted" (non-root, RuntimeDefault, no privilege escalation, drop ALL, read-only root:
+ * cert-manager/cert-manager@v1.21.1 pkg/issuer/acme/http/pod.go `buildDefaultPod`). Its Ingress
+ * carries the class as the `kubernetes.io/ingress.class` annotation (`class`; `ingressClassName`
+ * would need an IngressClass Traefik no longer reads: pkg/issuer/acme/http/ingress.go L162-171)
+ * and answers only on the `web` entrypoint.
  * Solver fields: cert-manager.io_ClusterIssuer_v1 (`spec.acme.solvers[].http01.ingress`).
  */
-export function acmeSolver(ingressClassName: string) {
+export function acmeSolver(ingressClass: string) {
     return {
         http01: {
             ingress: {
-                ingressClassName,
+                class: ingressClass,
                 // The solver's Service is NodePort by default (cert-manager types_issuer.go serviceType).
                 serviceType: "ClusterIP",
                 podTemplate: { metadata: { annotations: { "linkerd.io/inject": "disabled" } } },
@@ -67,7 +72,7 @@ export class TlsIssuer extends pulumi.ComponentResource {
                         server: args.server,
                         email: args.email,
                         privateKeySecretRef: { name: `${this.issuerName}-account` },
-                        solvers: [acmeSolver(args.ingressClassName)],
+                        solvers: [acmeSolver(args.ingressClass)],
                     },
                 },
             }, parent);

@@ -86,13 +86,13 @@ export const traefikModel: ChartModel = {
         }));
         return [deployment, ...servicelb];
     },
-    // traefik/values.yaml at v41.3.0: replicas, PDB, IngressClass, core/api/global switches,
+    // traefik/values.yaml at v41.3.0: replicas, PDB, namespaced RBAC, IngressClass, core/api/global switches,
     // providers, access log, entrypoint ports and their Services (ports.*, service.*).
     otherValues: [
         "deployment.replicas", "podDisruptionBudget.enabled", "podDisruptionBudget.maxUnavailable",
-        "ingressClass.enabled", "ingressClass.isDefaultClass", "ingressClass.name",
+        "rbac.namespaced", "ingressClass.enabled",
         "core.strictTLSOptions", "api.dashboard", "global.checkNewVersion", "global.sendAnonymousUsage",
-        "providers.kubernetesCRD.enabled", "providers.kubernetesCRD.allowCrossNamespace",
+        "providers.kubernetesCRD.enabled", "providers.kubernetesCRD.allowCrossNamespace", "providers.kubernetesCRD.allowExternalNameServices",
         "providers.kubernetesIngress.enabled", "providers.kubernetesIngress.ingressClass",
         "accessLog.enabled",
         "ports.web.expose", "ports.websecure.expose", "ports.operators.port", "ports.operators.exposedPort", "ports.operators.protocol",

@@ -14,6 +14,7 @@ import { routePolicies } from "./routes";
 import { networkPolicies } from "./network-policies";
 import { pullRequestJobsWithoutSecrets } from "./workflows";
 import { notebooksAdmitNamedPeople } from "./sso-admission";
+import { ingressReadsOwnNamespace } from "./ingress-secrets";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -32,4 +33,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ...networkPolicies,
     pullRequestJobsWithoutSecrets,
     notebooksAdmitNamedPeople,
+    ingressReadsOwnNamespace,
 ];

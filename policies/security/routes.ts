@@ -55,7 +55,7 @@ interface Route {
     namespace: string;
     entryPoints: string[] | undefined;
     annotations: Record<string, string>;
-    routes: { match: string; services: { name: string; kind?: string }[]; middlewares: { name: string; namespace?: string }[] }[];
+    routes: { match: string; services: { name: string; kind?: string; namespace?: string }[]; middlewares: { name: string; namespace?: string }[] }[];
     tls: boolean;
 }
 
@@ -69,6 +69,22 @@ function ingressRoutes(resources: PolicyResource[]): Route[] {
         routes: (r.props.spec?.routes ?? []).map((route: any) => ({ match: String(route.match ?? ""), services: route.services ?? [], middlewares: route.middlewares ?? [] })),
         tls: Boolean(r.props.spec?.tls?.secretName || r.props.spec?.tls?.certResolver),
     }));
+}
+
+const SERVICE = "kubernetes:core/v1:Service";
+
+/**
+ * The Service an ExternalName Service stands for, by `<namespace>/<name>`, where its external name
+ * is a cluster Service's (`<name>.<namespace>.svc[.<domain>]`). A route to such an alias reaches
+ * that Service, so the rules below judge the Service it names, not the alias's own name.
+ */
+export function serviceAliases(resources: Pick<PolicyResource, "type" | "name" | "props">[]): Map<string, string> {
+    const aliases = new Map<string, string>();
+    for (const r of resources.filter((x) => x.type === SERVICE && x.props.spec?.type === "ExternalName")) {
+        const target = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.|$)/.exec(String(r.props.spec?.externalName ?? "").toLowerCase());
+        if (target) aliases.set(`${r.props.metadata?.namespace ?? "default"}/${r.props.metadata?.name ?? r.name}`, target[1]);
+    }
+    return aliases;
 }
 
 /** A route that only answers with a redirect (Traefik's `noop@internal` service behind a redirect middleware). */
@@ -161,13 +177,18 @@ export const adminNotPublic: StackValidationPolicy = {
         const config = args.getConfig<RouteRulesConfig>();
         const adminServices = new Set(config.adminServices ?? []);
         const apiPrefixes = config.apiPathPrefixes ?? {};
+        const aliases = serviceAliases(args.resources);
+        /** The name a backend is judged by: the cluster Service an alias stands for, else its own. */
+        const backendName = (namespace: string, name: string) => aliases.get(`${namespace}/${name}`) ?? name;
         // Ingress objects are served on every entrypoint of their class; IngressRouteTCP on theirs.
         for (const r of args.resources.filter((x) => x.type === INGRESS || x.type === INGRESS_ROUTE_TCP)) {
             const entryPoints: string[] | undefined = r.props.spec?.entryPoints;
             if (r.type === INGRESS_ROUTE_TCP && entryPoints?.length && entryPoints.every((e) => (config.operatorEntrypoints ?? []).includes(e))) continue;
-            const names: string[] = r.type === INGRESS
+            const namespace = String(r.props.metadata?.namespace ?? "default");
+            const names: string[] = (r.type === INGRESS
                 ? [r.props.spec?.defaultBackend?.service?.name, ...(r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.http?.paths ?? []).map((p: any) => p.backend?.service?.name))]
-                : (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => s.name));
+                : (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => s.name)))
+                .filter((n: unknown) => typeof n === "string").map((n: string) => backendName(namespace, n));
             for (const name of names.filter((n) => n && (adminServices.has(n) || apiPrefixes[n] !== undefined))) {
                 const kind = r.type === INGRESS ? "Ingress" : "IngressRouteTCP";
                 report(`${kind} ${r.props.metadata?.namespace}/${r.props.metadata?.name ?? r.name} exposes admin service ${name} beyond the operator entrypoints; route it with an IngressRoute on ${(config.operatorEntrypoints ?? []).join(", ")}`, r.urn);
@@ -183,15 +204,17 @@ export const adminNotPublic: StackValidationPolicy = {
             }
             for (const r of route.routes) {
                 for (const s of r.services.filter((svc) => svc.kind !== "TraefikService")) {
-                    if (adminServices.has(s.name)) {
-                        report(`IngressRoute ${route.namespace}/${route.name} routes ${r.match} to admin service ${s.name} on ${where}; ${fix}`, route.urn);
+                    const name = backendName(s.namespace ?? route.namespace, s.name);
+                    const via = name === s.name ? "" : ` (through the alias ${s.name})`;
+                    if (adminServices.has(name)) {
+                        report(`IngressRoute ${route.namespace}/${route.name} routes ${r.match} to admin service ${name}${via} on ${where}; ${fix}`, route.urn);
                     }
-                    const allowed = apiPrefixes[s.name];
+                    const allowed = apiPrefixes[name];
                     if (allowed) {
                         const prefixes = pathPrefixesOf(r.match);
                         const outside = prefixes === undefined ? ["/"] : prefixes.filter((p) => !allowed.some((a) => p === a || p.startsWith(`${a}/`)));
                         if (outside.length > 0) {
-                            report(`IngressRoute ${route.namespace}/${route.name} routes ${outside.join(", ")} of ${s.name} on ${where}, beyond its public API (${allowed.join(", ")}); match only those prefixes publicly, and ${fix} for the rest`, route.urn);
+                            report(`IngressRoute ${route.namespace}/${route.name} routes ${outside.join(", ")} of ${name}${via} on ${where}, beyond its public API (${allowed.join(", ")}); match only those prefixes publicly, and ${fix} for the rest`, route.urn);
                         }
                     }
                 }

@@ -206,10 +206,9 @@ describe("NetworkPolicies in the stacks' plans", () => {
             assert.deepEqual(allow("cert-manager", "allow-cert-manager-webhook"), [{ from: nodeSourcePeers("10.42.0.0/16"), ports: [{ port: 10250, protocol: "TCP" }] }]);
             assert.deepEqual(allow("kube-system", "allow-cluster-dns-udp"), [{ from: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: "UDP" }] }]);
             assert.deepEqual(allow("groundwork-data", "allow-postgres-instance-manager"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } } }], ports: [{ port: 8000, protocol: "TCP" }] }]);
-            // cert-manager's HTTP-01 solvers answer in each routed namespace, from the ingress, when the issuer is ACME (edge uses its private CA).
-            const solver = allow("langfuse", "allow-langfuse-acme-solver");
-            if (stack === "edge") assert.equal(solver, undefined);
-            else assert.deepEqual(solver, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-ingress" } } }], ports: [{ port: 8089, protocol: "TCP" }] }]);
+            // cert-manager's HTTP-01 solvers answer in the ingress namespace, beside the Certificates, where Traefik reaches them as a neighbour: no namespace opens to the ingress for them.
+            assert.deepEqual(policies.filter((x) => /acme-solver/.test(x.metadata.name)).map((x) => `${x.metadata.namespace}/${x.metadata.name}`), []);
+            assert.deepEqual(allow("groundwork-ingress", "allow-same-namespace"), [{ from: [{ podSelector: {} }] }]);
             assert.deepEqual(allow("vault", "allow-vault-cluster"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }], ports: [{ port: "https-internal", protocol: "TCP" }, { port: 4143, protocol: "TCP" }] }]);
         });
     }

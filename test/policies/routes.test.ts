@@ -1,10 +1,13 @@
 import { strict as assert } from "assert";
-import { adminNotPublic, pathPrefixesOf, publicRouteTls, uiRouteSignIn } from "../../policies/security/routes";
+import { ingressReadsOwnNamespace } from "../../policies/security/ingress-secrets";
+import { adminNotPublic, pathPrefixesOf, publicRouteTls, serviceAliases, uiRouteSignIn } from "../../policies/security/routes";
 import { messages, record } from "./harness";
 
 const ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
 const MIDDLEWARE = "kubernetes:traefik.io/v1alpha1:Middleware";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const SERVICE = "kubernetes:core/v1:Service";
+const CHART = "kubernetes:helm.sh/v4:Chart";
 
 /** An IngressRoute shaped like components/ingress/https-route.ts renders them. */
 function route(name: string, spec: Record<string, any>, annotations: Record<string, string> = { "groundwork.dev/audience": "api" }) {
@@ -96,6 +99,23 @@ describe("security pack: routes from outside", () => {
                 "IngressRoute apps/prometheus routes Host(`p.example.com`) to admin service monitoring-kube-prometheus-prometheus on websecure; serve it only on operators",
             ]);
         });
+        it("judges a route to an ExternalName alias by the Service it stands for", async () => {
+            const alias = (name: string, externalName: string) => record(SERVICE, { metadata: { name, namespace: "apps" }, spec: { type: "ExternalName", externalName, ports: [{ name: "http", port: 8200 }] } }, `${name}-alias`);
+            const records = [
+                alias("docs", "vault.vault.svc.cluster.local"),
+                alias("api", "llm-gateway.inference.svc"),
+                alias("outside", "vault.example.com"),
+                route("docs", { entryPoints: ["websecure"], routes: [rule("Host(`docs.example.com`)", "docs")] }),
+                route("api", { entryPoints: ["websecure"], routes: [rule("Host(`ai.example.com`)", "api")] }),
+                route("api-v1", { entryPoints: ["websecure"], routes: [rule("Host(`ai.example.com`) && PathPrefix(`/v1`)", "api")] }),
+                route("outside", { entryPoints: ["websecure"], routes: [rule("Host(`o.example.com`)", "outside")] }),
+            ];
+            assert.deepEqual([...serviceAliases(records)], [["apps/docs", "vault"], ["apps/api", "llm-gateway"]]);
+            assert.deepEqual(await messages(adminNotPublic, records), [
+                "IngressRoute apps/docs routes Host(`docs.example.com`) to admin service vault (through the alias docs) on websecure; serve it only on operators",
+                "IngressRoute apps/api routes / of llm-gateway (through the alias api) on websecure, beyond its public API (/v1); match only those prefixes publicly, and serve it only on operators for the rest",
+            ]);
+        });
         it("reads the path prefixes a Traefik rule is limited to", () => {
             assert.deepEqual(pathPrefixesOf("Host(`a`) && (PathPrefix(`/v1`) || PathPrefix(`/v2`))"), ["/v1", "/v2"]);
             assert.equal(pathPrefixesOf("Host(`a`)"), undefined);
@@ -118,5 +138,40 @@ describe("security pack: routes that other kinds carry", () => {
         const [tlsMessage, ...more] = await messages(publicRouteTls, [tcp]);
         assert.equal(more.length, 0);
         assert.match(tlsMessage, /^IngressRouteTCP vault\/vault-tcp has no spec\.tls: raw TCP from outside travels in the clear/);
+    });
+});
+
+describe("ingress-reads-own-namespace (security pack)", () => {
+    const traefik = (values: Record<string, any>, namespace = "ingress") => record(CHART, { chart: "traefik", version: "41.3.0", name: "traefik", namespace, values }, "traefik");
+    const inIngress = (r: ReturnType<typeof record>) => ({ ...r, props: { ...r.props, metadata: { ...r.props.metadata, namespace: "ingress" } } });
+    const solverIngress = (namespace: string) => record(INGRESS, { metadata: { name: "cm-acme-http-solver-x", namespace, annotations: { "kubernetes.io/ingress.class": "groundwork" } }, spec: {} }, `solver-${namespace}`);
+
+    it("passes Traefik with namespaced RBAC whose routes, middlewares and solver Ingresses live in its namespace", async () => {
+        assert.deepEqual(await messages(ingressReadsOwnNamespace, [
+            traefik({ rbac: { namespaced: true }, providers: { kubernetesCRD: { enabled: true }, kubernetesIngress: { enabled: true, ingressClass: "groundwork" } } }),
+            inIngress(route("chat", { entryPoints: ["websecure"], routes: [rule("Host(`chat.example.com`)")], tls: { secretName: "chat-tls" } })),
+            inIngress(redirect("to-https", "https")),
+            solverIngress("ingress"),
+            // Another controller's Ingress elsewhere is not Traefik's.
+            record(INGRESS, { metadata: { name: "other", namespace: "apps" }, spec: { ingressClassName: "nginx" } }, "other"),
+        ]), []);
+    });
+    it("passes a stack without Traefik, whatever its routes", async () => {
+        assert.deepEqual(await messages(ingressReadsOwnNamespace, [route("chat", { routes: [rule("Host(`chat.example.com`)")] })]), []);
+    });
+    it("flags the chart's ClusterRole, other watched namespaces, and routes, middlewares and solver Ingresses beside their backends", async () => {
+        const found = await messages(ingressReadsOwnNamespace, [
+            traefik({ rbac: { namespaced: false }, providers: { kubernetesCRD: { namespaces: ["apps", "ingress"] }, kubernetesIngress: { ingressClass: "groundwork", namespaces: ["apps"] } } }),
+            route("chat", { routes: [rule("Host(`chat.example.com`)")] }),
+            redirect("to-https", "https"),
+            solverIngress("apps"),
+        ]);
+        assert.deepEqual(found, [
+            "Traefik release traefik in ingress reads every Secret in the cluster (without rbac.namespaced the chart binds a ClusterRole that reads Secrets everywhere, and Traefik caches those of every namespace it watches); set rbac.namespaced: true and keep its routes, certificates and backend aliases in ingress",
+            "Traefik release traefik in ingress also watches apps (providers.*.namespaces), and so reads every Secret there; remove them and route to their Services through ExternalName aliases in ingress",
+            "IngressRoute apps/chat is outside the ingress controller's namespace, the only one it reads; Traefik never serves it: put it in ingress, with its certificate, and reach a backend elsewhere through an ExternalName Service there",
+            "Middleware apps/to-https is outside the ingress controller's namespace, the only one it reads; Traefik never serves it: put it in ingress, with its certificate, and reach a backend elsewhere through an ExternalName Service there",
+            "Ingress apps/cm-acme-http-solver-x names the ingress class groundwork outside the ingress controller's namespace, the only one it reads; Traefik never serves it: put it in ingress, with its certificate, and reach a backend elsewhere through an ExternalName Service there",
+        ]);
     });
 });
