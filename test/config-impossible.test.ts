@@ -1556,6 +1556,7 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         assert.match(lineFor(only("dev", (v) => { v.access.sso.usersGroup = "ai-us\u0435rs"; }), "access.sso.usersGroup"), /mixes Latin letters with Cyrillic or Greek look-alikes in "us\u0435rs" \(U\+0435\)/);
         const cyrillic = stackValues("dev");
         cyrillic.access.sso.usersGroup = "/ai-users/Пользователи";
+        cyrillic.access.sso.operatorsGroup = "/platform-operators";
         assert.equal(parse(cyrillic).access!.sso!.usersGroup, "/ai-users/Пользователи", "a Cyrillic name of its own is a name");
     });
 
@@ -1599,6 +1600,14 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
             assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key .*not a Vault token \(hvs\./);
             assert.ok(!edge.join("\n").includes(unsealKey));
         }
+    });
+
+    it("refuses group names in two forms, full paths beside plain names, which one groups claim never sends (ac46)", () => {
+        assert.equal(lineFor(only("dev", (v) => { v.access.sso.usersGroup = "/ai-users"; }), "access.sso.usersGroup"),
+            'groundwork:access.sso.usersGroup = "/ai-users": is /ai-users, a full group path, but access.sso.operatorsGroup is platform-operators, a plain group name: the issuer sends every group in one form (Keycloak: the group mapper\'s "Full group path" switch), so one of them never matches; write both as the claim carries them (here ai-users)');
+        const paths = only("cloud", (v) => { v.access.sso.operatorsGroup = "/platform/operators"; v.access.sso.usersGroup = "/platform/users"; });
+        assert.match(lineFor(paths, "inference.teams[0].ownersGroup"), /a plain group name, but access\.sso\.operatorsGroup is \/platform\/operators, a full group path: .*\(here \/product-owners\)$/);
+        assert.ok(!paths.some((l) => l.startsWith("groundwork:access.sso.usersGroup")), "two full paths agree");
     });
 
     it("refuses owners who are everyone, hours that change nothing, a fallback to the same model, and Azure AI with a key alone (in67, in68, in71, in70)", () => {

@@ -353,6 +353,25 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             }
         });
     }
+    // One groups claim sends every group the same way: Keycloak's group membership mapper writes
+    // full paths ("/platform-operators") or plain names for all of them, by its "Full group path"
+    // switch (keycloak/keycloak protocol/oidc/mappers/GroupMembershipMapper.java, `full.path`, default
+    // true; read in the code index 2026-11-29), and no other issuer starts a name
+    // with "/". A mix leaves some group never matched (sweep s18 ac46).
+    if (sso && typeof sso.operatorsGroup === "string") {
+        const named: [(string | number)[], string][] = [[["access", "sso", "operatorsGroup"], sso.operatorsGroup]];
+        if (typeof sso.usersGroup === "string") named.push([["access", "sso", "usersGroup"], sso.usersGroup]);
+        if (isObject(inference) && Array.isArray(inference.teams)) {
+            inference.teams.forEach((team, t) => { if (isObject(team) && typeof team.ownersGroup === "string") named.push([["inference", "teams", t, "ownersGroup"], team.ownersGroup]); });
+        }
+        const isPath = (group: string) => group.startsWith("/");
+        const [referencePath, reference] = named[0];
+        for (const [path, group] of named.slice(1).filter(([, g]) => isPath(g) !== isPath(reference))) {
+            const form = (g: string) => (isPath(g) ? "a full group path" : "a plain group name");
+            const fixed = isPath(reference) ? `/${group}` : group.replace(/^\/+/, "").split("/").pop();
+            issues.push({ path, message: `is ${group}, ${form(group)}, but ${referencePath.join(".")} is ${reference}, ${form(reference)}: the issuer sends every group in one form (Keycloak: the group mapper's "Full group path" switch), so one of them never matches; write both as the claim carries them (here ${fixed})` });
+        }
+    }
     // Entra's Overview page shows the tenant id beside the application id (sweep s18 ac49).
     const tenant = sso ? entraTenant(sso.issuer) : undefined;
     if (sso && tenant !== undefined && typeof sso.clientId === "string" && sso.clientId.toLowerCase() === tenant.toLowerCase()) {
