@@ -104,6 +104,7 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
             enableRoleManagement: true,
             roleManagement: {
                 rolesClaim: args.sso.groupsClaim,
+                // `*` matches any role of the claim (open-webui/docs env-configuration.mdx OAUTH_ALLOWED_ROLES, v0.11.0).
                 allowedRoles: args.sso.usersGroup ? [args.sso.usersGroup, args.sso.operatorsGroup].join(",") : "*",
                 adminRoles: args.sso.operatorsGroup,
             },
