@@ -27,8 +27,9 @@ export const INGRESS_NAMESPACE = "groundwork-ingress";
  * Our ingress class, named in the `kubernetes.io/ingress.class` annotation of cert-manager's HTTP-01
  * solver Ingresses, the only Ingresses. An annotation, not an IngressClass object: with namespaced
  * RBAC Traefik reads no cluster-scoped resource, IngressClasses included, and then serves an
- * Ingress by that annotation alone (traefik/traefik@v3.7.9 pkg/provider/kubernetes/ingress/kubernetes.go
- * L218-256, `shouldProcessIngress` L547-556).
+ * Ingress by that annotation alone (traefik/traefik@v3.7.9, the newest tag readable here, of the
+ * v3.7.11 we run: pkg/provider/kubernetes/ingress/kubernetes.go L218-219, L234-256,
+ * `shouldProcessIngress` L547-557).
  */
 export const INGRESS_CLASS = "groundwork";
 /** Release name; it contains "traefik", so it is the chart's fullname, Service and ServiceAccount (_helpers.tpl L74-85). */

@@ -1,4 +1,5 @@
 import type { PolicyConfigSchema, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { Backend, backendResolver, ServiceRef } from "./route-backends";
 
 /**
  * Routes from outside the cluster: Traefik IngressRoutes (traefik.io/v1alpha1; fields from
@@ -69,22 +70,6 @@ function ingressRoutes(resources: PolicyResource[]): Route[] {
         routes: (r.props.spec?.routes ?? []).map((route: any) => ({ match: String(route.match ?? ""), services: route.services ?? [], middlewares: route.middlewares ?? [] })),
         tls: Boolean(r.props.spec?.tls?.secretName || r.props.spec?.tls?.certResolver),
     }));
-}
-
-const SERVICE = "kubernetes:core/v1:Service";
-
-/**
- * The Service an ExternalName Service stands for, by `<namespace>/<name>`, where its external name
- * is a cluster Service's (`<name>.<namespace>.svc[.<domain>]`). A route to such an alias reaches
- * that Service, so the rules below judge the Service it names, not the alias's own name.
- */
-export function serviceAliases(resources: Pick<PolicyResource, "type" | "name" | "props">[]): Map<string, string> {
-    const aliases = new Map<string, string>();
-    for (const r of resources.filter((x) => x.type === SERVICE && x.props.spec?.type === "ExternalName")) {
-        const target = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.|$)/.exec(String(r.props.spec?.externalName ?? "").toLowerCase());
-        if (target) aliases.set(`${r.props.metadata?.namespace ?? "default"}/${r.props.metadata?.name ?? r.name}`, target[1]);
-    }
-    return aliases;
 }
 
 /** A route that only answers with a redirect (Traefik's `noop@internal` service behind a redirect middleware). */
@@ -177,21 +162,27 @@ export const adminNotPublic: StackValidationPolicy = {
         const config = args.getConfig<RouteRulesConfig>();
         const adminServices = new Set(config.adminServices ?? []);
         const apiPrefixes = config.apiPathPrefixes ?? {};
-        const aliases = serviceAliases(args.resources);
-        /** The name a backend is judged by: the cluster Service an alias stands for, else its own. */
-        const backendName = (namespace: string, name: string) => aliases.get(`${namespace}/${name}`) ?? name;
+        const backendsOf = backendResolver(args.resources);
+        const isAdmin = (b: Backend) => b.kind === "traefik-internal" || (b.kind === "service" && adminServices.has(b.name));
+        /** How a message names a backend: Traefik's own API, a Service (and the alias it was reached by). */
+        const described = (b: Backend) => b.kind === "traefik-internal" ? `Traefik's own ${b.name}` : `${b.name}${b.kind === "service" && b.via ? ` (through the alias ${b.via})` : ""}`;
+        const unknownFix = `route only to a Service with a selector, or to an alias of exactly <name>.<namespace>.svc.cluster.local, or serve it only on ${(config.operatorEntrypoints ?? []).join(", ")}`;
         // Ingress objects are served on every entrypoint of their class; IngressRouteTCP on theirs.
         for (const r of args.resources.filter((x) => x.type === INGRESS || x.type === INGRESS_ROUTE_TCP)) {
             const entryPoints: string[] | undefined = r.props.spec?.entryPoints;
             if (r.type === INGRESS_ROUTE_TCP && entryPoints?.length && entryPoints.every((e) => (config.operatorEntrypoints ?? []).includes(e))) continue;
             const namespace = String(r.props.metadata?.namespace ?? "default");
-            const names: string[] = (r.type === INGRESS
+            const refs: ServiceRef[] = (r.type === INGRESS
                 ? [r.props.spec?.defaultBackend?.service?.name, ...(r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.http?.paths ?? []).map((p: any) => p.backend?.service?.name))]
-                : (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => s.name)))
-                .filter((n: unknown) => typeof n === "string").map((n: string) => backendName(namespace, n));
-            for (const name of names.filter((n) => n && (adminServices.has(n) || apiPrefixes[n] !== undefined))) {
-                const kind = r.type === INGRESS ? "Ingress" : "IngressRouteTCP";
-                report(`${kind} ${r.props.metadata?.namespace}/${r.props.metadata?.name ?? r.name} exposes admin service ${name} beyond the operator entrypoints; route it with an IngressRoute on ${(config.operatorEntrypoints ?? []).join(", ")}`, r.urn);
+                    .filter((n: unknown): n is string => typeof n === "string").map((name: string) => ({ name }))
+                : (r.props.spec?.routes ?? []).flatMap((route: any) => route.services ?? []).filter((x: any) => typeof x?.name === "string"));
+            const kind = r.type === INGRESS ? "Ingress" : "IngressRouteTCP";
+            const what = `${kind} ${namespace}/${r.props.metadata?.name ?? r.name}`;
+            for (const b of refs.flatMap((ref) => backendsOf(namespace, ref))) {
+                if (b.kind === "unknown") report(`${what} routes to ${b.name}, ${b.why}, beyond the operator entrypoints, so this rule cannot tell what it exposes; ${unknownFix}`, r.urn);
+                else if (isAdmin(b) || (b.kind === "service" && apiPrefixes[b.name] !== undefined)) {
+                    report(`${what} exposes admin service ${described(b)} beyond the operator entrypoints; route it with an IngressRoute on ${(config.operatorEntrypoints ?? []).join(", ")}`, r.urn);
+                }
             }
         }
         for (const route of ingressRoutes(args.resources)) {
@@ -203,12 +194,17 @@ export const adminNotPublic: StackValidationPolicy = {
                 continue;
             }
             for (const r of route.routes) {
-                for (const s of r.services.filter((svc) => svc.kind !== "TraefikService")) {
-                    const name = backendName(s.namespace ?? route.namespace, s.name);
-                    const via = name === s.name ? "" : ` (through the alias ${s.name})`;
-                    if (adminServices.has(name)) {
-                        report(`IngressRoute ${route.namespace}/${route.name} routes ${r.match} to admin service ${name}${via} on ${where}; ${fix}`, route.urn);
+                for (const b of r.services.flatMap((ref) => backendsOf(route.namespace, ref))) {
+                    if (b.kind === "unknown") {
+                        report(`IngressRoute ${route.namespace}/${route.name} routes ${r.match} to ${b.name}, ${b.why}, on ${where}, so this rule cannot tell what it exposes; ${unknownFix}`, route.urn);
+                        continue;
                     }
+                    if (isAdmin(b)) {
+                        report(`IngressRoute ${route.namespace}/${route.name} routes ${r.match} to admin service ${described(b)} on ${where}; ${fix}`, route.urn);
+                    }
+                    if (b.kind !== "service") continue;
+                    const name = b.name;
+                    const via = b.via ? ` (through the alias ${b.via})` : "";
                     const allowed = apiPrefixes[name];
                     if (allowed) {
                         const prefixes = pathPrefixesOf(r.match);
