@@ -120,6 +120,8 @@ describe("config that is well formed but impossible", () => {
             ["groundwork:platform.postgres.backup.s3.keys.etcd.accessKeyId = [secret]: is the same key as keys.postgres.accessKeyId: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups"]],
         ["a bucket key's secret that is its id again (sweep s18 bk10)", "edge", (v) => (v.platform.postgres.backup.s3.keys.qdrant.secretAccessKey = v.platform.postgres.backup.s3.keys.qdrant.accessKeyId),
             ["groundwork:platform.postgres.backup.s3.keys.qdrant.secretAccessKey = [secret]: is its own access key id again, the id pasted twice: no such pair signs a request; give the secret the provider showed beside the id"]],
+        ["a bucket key pasted the wrong way round, the secret with an access key id's shape (sweep s19-15)", "edge", (v) => Object.assign(v.platform.postgres.backup.s3.keys.postgres, { accessKeyId: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", secretAccessKey: "AKIAIOSFODNN7EXAMPLE" }),
+            ["groundwork:platform.postgres.backup.s3.keys.postgres.secretAccessKey = [secret]: has the shape of an access key id (AKIA or ASIA and 16 capitals or digits), and the accessKeyId beside it does not: the two are swapped; give the id as accessKeyId and the secret as secretAccessKey"]],
         ["a consumer's key that is also the shared key", "edge", (v) => Object.assign(v.platform.postgres.backup.s3, { accessKeyId: v.platform.postgres.backup.s3.keys.qdrant.accessKeyId, secretAccessKey: "shared-secret" }),
             ["groundwork:platform.postgres.backup.s3.keys.qdrant.accessKeyId = [secret]: is the same key as accessKeyId: each consumer needs a key of its own, limited to its prefix, or one can overwrite or delete the other's backups"]],
         ["half a shared bucket key", "edge", (v) => (v.platform.postgres.backup.s3.accessKeyId = "AKIAIOSFODNN7EXAMPLE"),
@@ -620,6 +622,32 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
         });
         assert.match(lineFor(found, "cluster.upgrades.reboots"), /overlaps the upgrade window/);
         assert.match(lineFor(only("dev", (v) => (v.cluster.upgrades = { window: { timeZone: "europe/berlin" } })), "cluster.upgrades.window.timeZone"), /must be spelt "Europe\/Berlin": the nodes read zone names case-sensitively/);
+    });
+
+    it("compares windows on different days as minutes of the week: another zone's next day, and a job begun before midnight (s19-01, s19-02)", () => {
+        // Monday 21:00-23:00 in Los Angeles is Tuesday 05:00-07:00 UTC in winter.
+        const monday = only("dev", (v) => {
+            v.cluster.upgrades = {
+                window: { days: ["monday"], startTime: "21:00", endTime: "23:00", timeZone: "America/Los_Angeles" },
+                reboots: { days: ["tuesday"], startTime: "05:00", endTime: "06:00", timeZone: "Etc/UTC" },
+            };
+        });
+        assert.match(lineFor(monday, "cluster.upgrades.reboots"), /overlaps the upgrade window \(21:00-23:00, and the 45 minutes/);
+        // A job begun at Saturday 23:59 runs into Sunday 00:30.
+        const saturday = only("dev", (v) => {
+            v.cluster.upgrades = {
+                window: { days: ["saturday"], startTime: "23:00", endTime: "23:59", timeZone: "Etc/UTC" },
+                reboots: { days: ["sunday"], startTime: "00:30", endTime: "01:30", timeZone: "Etc/UTC" },
+            };
+        });
+        assert.match(lineFor(saturday, "cluster.upgrades.reboots"), /overlaps the upgrade window/);
+        // Apart by more than a job's run: accepted.
+        const apart = stackValues("dev");
+        apart.cluster.upgrades = {
+            window: { days: ["saturday"], startTime: "20:00", endTime: "22:00", timeZone: "Etc/UTC" },
+            reboots: { days: ["sunday"], startTime: "00:30", endTime: "01:30", timeZone: "Etc/UTC" },
+        };
+        assert.equal(parse(apart).cluster.upgrades.reboots.startTime, "00:30");
     });
 
     it("refuses an SMTP port past 65535, and an endpoint the cluster cannot reach or that carries a password", () => {
@@ -1374,6 +1402,9 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         assert.deepEqual(lineFor(only("dev", (v) => (v.cluster.apiAllowedCidrs = ["10.42.0.0/24"])), "cluster.apiAllowedCidrs[0]"),
             'groundwork:cluster.apiAllowedCidrs[0] = "10.42.0.0/24": is inside cluster.podCidr 10.42.0.0/16: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move cluster.podCidr to a range it does not (set before the cluster is made)');
         assert.match(lineFor(only("cloud", (v) => (v.access.operatorRanges = ["10.43.8.0/24"])), "access.operatorRanges[0]"), /is inside cluster\.serviceCidr 10\.43\.0\.0\/16/);
+        // The public hosts' and SSH's ranges too (sweep s19-06..08).
+        assert.match(lineFor(only("hybrid", (v) => (v.access.publicRanges = [...(v.access.publicRanges ?? ["0.0.0.0/0"]), "10.42.0.0/24"])), `access.publicRanges[${(stackValues("hybrid").access.publicRanges ?? ["0.0.0.0/0"]).length}]`), /is inside cluster\.podCidr 10\.42\.0\.0\/16/);
+        assert.match(lineFor(only("dev", (v) => (v.oci.sshAllowedCidrs = ["10.43.1.0/24"])), "oci.sshAllowedCidrs[0]"), /is inside cluster\.serviceCidr 10\.43\.0\.0\/16/);
         const wide = stackValues("dev");
         wide.cluster.apiAllowedCidrs = ["10.0.0.0/8"];
         assert.doesNotThrow(() => parse(wide), "a range that holds the pod network, and more, is the operator's to judge");
@@ -1381,6 +1412,7 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
 
     it("refuses an ACME CA that needs External Account Binding, and a contact at .localdomain", () => {
         assert.match(lineFor(only("cloud", (v) => (v.access.tls.acmeServer = "https://acme.zerossl.com/v2/DV90")), "access.tls.acmeServer"), /opens an ACME account only with External Account Binding/);
+        assert.match(lineFor(only("cloud", (v) => (v.access.tls.acmeServer = "https://acme.ssl.com/sslcom-dv-ecc")), "access.tls.acmeServer"), /opens an ACME account only with External Account Binding/);
         assert.match(lineFor(only("cloud", (v) => (v.access.tls.acmeEmail = "platform@groundwork.localdomain")), "access.tls.acmeEmail"), /is at groundwork\.localdomain, not under a public top-level domain/);
         const staging = stackValues("cloud");
         staging.access.tls.acmeServer = "https://acme-staging-v02.api.letsencrypt.org/directory";
@@ -1600,6 +1632,36 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
             assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key .*not a Vault token \(hvs\./);
             assert.ok(!edge.join("\n").includes(unsealKey));
         }
+    });
+
+    it("never repeats in a message a value its subject does not show, and refuses a key pasted after a hosted model's provider (s19-40, s19-41b)", () => {
+        const key = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a1c3e5b7d9f0a2c4e6b8d0f";
+        const team = only("cloud", (v) => { v.apps.chat.team = key; });
+        assert.match(lineFor(team, "apps.chat.team"), /= \[text of 64 characters, not shown as it may hold a secret\]: names team "\[not shown\]", which groundwork:inference.teams does not define/);
+        assert.ok(!team.join("\n").includes(key), "the value is not shown");
+        const model = only("cloud", (v) => { v.inference.hosted[0].model = `together_ai/${key}`; v.inference.hosted[0].apiKey = "tgp_v1_" + "x".repeat(40); });
+        assert.match(lineFor(model, "inference.hosted[0].model"), /holds, after the provider, a run of 32 or more hex digits, which no model id has: an API key pasted after the provider/);
+        assert.ok(!model.join("\n").includes(key), "the value is not shown");
+        // Model ids with short hex parts stay valid.
+        const tuned = stackValues("cloud");
+        tuned.inference.hosted[0].model = "openai/ft:gpt-4o-mini-2024-07-18:acme::9a8b7c6d";
+        assert.equal(parse(tuned).inference!.hosted[0].model, "openai/ft:gpt-4o-mini-2024-07-18:acme::9a8b7c6d");
+    });
+
+    it("refuses another provider's key as Langfuse's, the client id as its own secret, and one URL for two endpoints (s19-25, s19-30, s19-29)", () => {
+        const langfuse = only("cloud", (v) => { v.inference.teams[0].langfuseProject.secretKey = "sk-proj-" + "A1b2C3d4".repeat(6); });
+        assert.equal(lineFor(langfuse, "inference.teams[0].langfuseProject.secretKey"), "groundwork:inference.teams[0].langfuseProject.secretKey = [secret]: is an OpenAI project, service-account or admin key (by its prefix), not a Langfuse project's secret key; give the secret half of the project's key pair, which Langfuse shows once, when the pair is made (project settings, API keys)");
+        const twice = only("dev", (v) => { v.access.sso.clientSecret = v.access.sso.clientId; });
+        assert.equal(lineFor(twice, "access.sso.clientSecret"), "groundwork:access.sso.clientSecret = [secret]: is access.sso.clientId again, the id pasted twice; give the client's secret, which the identity provider shows beside the id (in Entra, the secret's Value)");
+        const endpoints = only("dev", (v) => { v.access.sso.oauthEndpoints.tokenUrl = v.access.sso.oauthEndpoints.authorizeUrl; });
+        assert.match(lineFor(endpoints, "access.sso.oauthEndpoints.tokenUrl"), /is oauthEndpoints\.authorizeUrl too; the issuer's discovery document .* lists a different URL for each: copy token_endpoint from it$/);
+    });
+
+    it("refuses time zones ICU knows and the nodes' Go programs do not (s19-03..05)", () => {
+        assert.equal(lineFor(only("dev", (v) => { v.cluster.upgrades = { reboots: { timeZone: "BST" } }; }), "cluster.upgrades.reboots.timeZone"),
+            'groundwork:cluster.upgrades.reboots.timeZone = "BST": is a name ICU knows (it reads it as Asia/Dhaka) but the IANA time zone database has no zone of, so the nodes\' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as Asia/Dhaka (for British time, Europe/London)');
+        assert.match(lineFor(only("cloud", (v) => { v.inference.models[1].activeHours.timezone = "PST"; }), "inference.models[1].activeHours.timezone"), /reads it as America\/Los_Angeles/);
+        assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { timeZone: "US/Pacific-New" } }; }), "cluster.upgrades.window.timeZone"), /has no zone of/);
     });
 
     it("refuses group names in two forms, full paths beside plain names, which one groups claim never sends (ac46)", () => {

@@ -53,9 +53,11 @@ const NON_PUBLIC_NAME = /(^|\.)(internal|local|localhost|localdomain|test|invali
  * accounts bind a key made with `gcloud publicca external-account-keys create`
  * (cloud.google.com/sdk/gcloud/reference/publicca/external-account-keys, read 2026-11-29), and
  * DigiCert ("Your ACME client must send the following EAB credentials", docs.digicert.com Trust
- * Lifecycle Manager, "ACME external account binding (EAB)", read 2026-11-29; sweep s18 ac48).
+ * Lifecycle Manager, "ACME external account binding (EAB)", read 2026-11-29; sweep s18 ac48), and
+ * SSL.com ("you will need to retrieve your Account Key and HMAC Key from your SSL.com account",
+ * ssl.com/guide/ssl-tls-certificate-issuance-and-revocation-with-acme, read 2026-11-29; sweep s19-32).
  */
-const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog|acme\.digicert\.com)$/;
+const NEEDS_EXTERNAL_ACCOUNT = /(^|\.)(acme\.zerossl\.com|acme\.sectigo\.com|dv\.acme-v02\.api\.pki\.goog|dv\.acme-v02\.test-api\.pki\.goog|acme\.digicert\.com|acme\.ssl\.com)$/;
 
 /** `client_id:client_secret` pasted whole: one ':' and, after it, 16 or more key characters with letters and digits (not a URL's `//`, which a client id may be). */
 export const CLIENT_ID_WITH_SECRET = /^[^:]+:(?!\/\/)(?=[^:]*[A-Za-z])(?=[^:]*\d)[A-Za-z0-9._~+/=-]{16,}$/;
@@ -277,12 +279,17 @@ function entraTenant(issuer: unknown): string | undefined {
 }
 
 /**
- * The SSO client secret checked against the issuer, as the stack file has it (parsed, it is a
- * secret): with Entra, a GUID is the secret's "Secret ID" column, not its value, and every token
- * request would fail (AADSTS7000215; sweep s18 se35). Never names the secret.
+ * The SSO client secret checked against the client id and the issuer, as the stack file has it
+ * (parsed, it is a secret): never the id again, and, with Entra, never a GUID, which is the
+ * secret's "Secret ID" column, not its value, so every token request would fail (AADSTS7000215;
+ * sweep s18 se35). Never names the secret.
  */
 export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)[]; message: string }[] {
     const sso = isObject(rawAccess) && isObject(rawAccess.sso) ? rawAccess.sso : undefined;
+    // The client id pasted into the secret too (sweep s19-30): no issuer's client has its id as its secret.
+    if (sso && typeof sso.clientSecret === "string" && typeof sso.clientId === "string" && sso.clientSecret.trim() !== "" && sso.clientSecret.trim() === sso.clientId.trim()) {
+        return [{ path: ["access", "sso", "clientSecret"], message: "is access.sso.clientId again, the id pasted twice; give the client's secret, which the identity provider shows beside the id (in Entra, the secret's Value)" }];
+    }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];
     return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a GUID, which in Entra is the secret's \"Secret ID\" column; give its \"Value\" (shown once, when the secret is made: Certificates & secrets)" }];
 }
@@ -371,6 +378,15 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             const fixed = isPath(reference) ? `/${group}` : group.replace(/^\/+/, "").split("/").pop();
             issues.push({ path, message: `is ${group}, ${form(group)}, but ${referencePath.join(".")} is ${reference}, ${form(reference)}: the issuer sends every group in one form (Keycloak: the group mapper's "Full group path" switch), so one of them never matches; write both as the claim carries them (here ${fixed})` });
         }
+    }
+    // Two of the issuer's endpoints given as one URL (sweep s19-29): each does one thing.
+    const endpoints = sso && isObject(sso.oauthEndpoints) ? sso.oauthEndpoints : undefined;
+    if (endpoints) {
+        const names = ["authorizeUrl", "tokenUrl", "userinfoUrl"] as const;
+        names.forEach((name, i) => {
+            const earlier = names.slice(0, i).find((other) => typeof endpoints[name] === "string" && endpoints[name] === endpoints[other]);
+            if (earlier) issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is oauthEndpoints.${earlier} too; the issuer's discovery document (<issuer>/.well-known/openid-configuration) lists a different URL for each: copy ${name === "tokenUrl" ? "token_endpoint" : "userinfo_endpoint"} from it` });
+        });
     }
     // Entra's Overview page shows the tenant id beside the application id (sweep s18 ac49).
     const tenant = sso ? entraTenant(sso.issuer) : undefined;

@@ -390,10 +390,11 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
             continue;
         }
         const at = valueAt(input, issue.path);
-        const subject = at.found && at.value !== undefined
-            ? `${configKey(issue.path)} = ${show(issue.path, at.value)}`
-            : `${configKey(issue.path)} is not set`;
-        const message = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
+        const shown = at.found && at.value !== undefined ? show(issue.path, at.value) : undefined;
+        const subject = shown !== undefined ? `${configKey(issue.path)} = ${shown}` : `${configKey(issue.path)} is not set`;
+        const described = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
+        // A value the subject does not show is not shown by the message either, whatever check wrote it (sweep s19-40).
+        const message = typeof at.value === "string" && at.value.length >= 6 && shown !== showValue(at.value) ? described.split(at.value).join("[not shown]") : described;
         // A shown value that prints like a valid one may hold a letter of another alphabet.
         const lookalikes = typeof at.value === "string" && !isSecret(issue.path) && !encrypted(issue.path) ? lookalikeLetters(at.value) : "";
         // YAML reads `key: #platform-alerts` as a key with no value and a comment.

@@ -323,9 +323,17 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     // A client range inside the pod or service network: each node routes those addresses to its own
     // pods or to kube-proxy, so the replies of the API server (or Traefik, or sshd) to it never leave the node.
     const clusterRanges = networks.filter((n) => n.path[0] === "cluster");
+    // Every list of client ranges: the API's, the operators' and the public hosts', and SSH's (sweep s19-06..08).
+    const listAt = (section: unknown, ...path: string[]): [PropertyKey[], unknown][] => {
+        const list = isObject(section) ? section[path[path.length - 1]] : undefined;
+        return Array.isArray(list) ? list.map((v, i): [PropertyKey[], unknown] => [[...path, i], v]) : [];
+    };
     const clientRanges: [PropertyKey[], unknown][] = [
-        ...(Array.isArray(cluster.apiAllowedCidrs) ? cluster.apiAllowedCidrs.map((v, i): [PropertyKey[], unknown] => [["cluster", "apiAllowedCidrs", i], v]) : []),
-        ...(isObject(cfg.access) && Array.isArray(cfg.access.operatorRanges) ? cfg.access.operatorRanges.map((v, i): [PropertyKey[], unknown] => [["access", "operatorRanges", i], v]) : []),
+        ...listAt(cluster, "cluster", "apiAllowedCidrs"),
+        ...listAt(cfg.access, "access", "operatorRanges"),
+        ...listAt(cfg.access, "access", "publicRanges"),
+        ...listAt(cfg.oci, "oci", "sshAllowedCidrs"),
+        ...listAt(cfg.aws, "aws", "sshAllowedCidrs"),
     ];
     for (const [path, value] of clientRanges) {
         const c = range(value);

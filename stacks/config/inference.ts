@@ -14,9 +14,13 @@ import { editDistance } from "./errors";
  */
 
 /** A Langfuse project's secret key: never the public key beside it, which starts pk-lf- (the messages never show either). */
-const langfuseSecretKey = checkedSecret((text) => (text.startsWith("pk-lf-")
-    ? "is a Langfuse public key (pk-lf-...); the secret key is the other of the project's pair, the one Langfuse shows only when the pair is made"
-    : tokenProblem(text)));
+const langfuseSecretKey = checkedSecret((text) => {
+    if (text.startsWith("pk-lf-")) return "is a Langfuse public key (pk-lf-...); the secret key is the other of the project's pair, the one Langfuse shows only when the pair is made";
+    // Langfuse makes secret keys as sk-lf-<uuid> (langfuse/langfuse@v3.224.1 packages/shared/src/server/auth/apiKeys.ts L22; sweep s19-25).
+    const issuer = KEY_ISSUERS.find((k) => k.prefix.test(text));
+    if (issuer) return `is ${issuer.kind} (by its prefix), not a Langfuse project's secret key; give the secret half of the project's key pair, which Langfuse shows once, when the pair is made (project settings, API keys)`;
+    return tokenProblem(text);
+});
 
 /** The model cache volume when cacheGbs is not set, GiB. */
 const CACHE_GBS_DEFAULT = 50;
@@ -194,6 +198,11 @@ const hostedSchema = z.strictObject({
     name: name.describe("Name routes target."),
     model: z.string().regex(/^[a-z0-9_-]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" })
         .refine((v) => !/^[a-z0-9_-]+\/\S+$/.test(v) || providerProblem(v) === undefined, { error: (issue) => providerProblem(String(issue.input)) })
+        // A model id is words (gpt-4o-mini, Meta-Llama-3.1-8B-Instruct-Turbo), never 32 hex digits in
+        // a row: that is an API key pasted after the provider (Together AI's are 64; sweep s19-41b).
+        .refine((v) => !/[0-9a-fA-F]{32,}/.test(v.slice(v.indexOf("/") + 1)), {
+            message: "holds, after the provider, a run of 32 or more hex digits, which no model id has: an API key pasted after the provider; write only provider/model, set the key as apiKey (pulumi config set --secret --path), and rotate it, since this file is committed",
+        })
         .describe("LiteLLM `provider/model`; the provider must take an API key alone (not azure or vertex_ai)."),
     apiKey: secretToken.describe("Provider API key (secret); stored in Vault, read by the gateway."),
     maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),

@@ -130,6 +130,9 @@ export const postgresSchema = z.strictObject({
 
 export type PostgresConfig = z.infer<typeof postgresSchema>;
 
+/** An AWS access key id: AKIA (long-lived) or ASIA (temporary) and 16 capitals or digits (docs.aws.amazon.com IAM "Understanding unique ID prefixes", read 2026-11-29). */
+const AWS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+
 /** What is wrong with a bucket's keys: a half key, a consumer with none. Values are never shown. */
 export function bucketKeyProblems(s3: { accessKeyId?: unknown; secretAccessKey?: unknown; keys?: Partial<Record<BucketConsumerName, unknown>> }): { path: string[]; message: string }[] {
     const problems: { path: string[]; message: string }[] = [];
@@ -160,6 +163,9 @@ export function sameBucketKeyProblems(rawS3: unknown): { path: string[]; message
     for (const [where, id, secret] of pairs) {
         if (typeof id === "string" && id.trim() !== "" && typeof secret === "string" && secret.trim() === id.trim()) {
             problems.push({ path: where.split("."), message: "is its own access key id again, the id pasted twice: no such pair signs a request; give the secret the provider showed beside the id" });
+        } else if (typeof id === "string" && typeof secret === "string" && AWS_KEY_ID.test(secret.trim()) && !AWS_KEY_ID.test(id.trim())) {
+            // The pair pasted the wrong way round (sweep s19-15).
+            problems.push({ path: where.split("."), message: "has the shape of an access key id (AKIA or ASIA and 16 capitals or digits), and the accessKeyId beside it does not: the two are swapped; give the id as accessKeyId and the secret as secretAccessKey" });
         }
     }
     for (const [where, id] of places) {

@@ -138,8 +138,28 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
         ctx.addIssue({ code: "custom", message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
     } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
         ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
+    } else if (isIcuOnlyZone(zone)) {
+        ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${canonical}${/^[A-Z]{3}$/.test(zone) ? " (for British time, Europe/London)" : ""}` });
+    } else if (zone.split("/").some((part) => !/^[A-Z]/.test(part))) {
+        ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it, where every part starts with a capital letter (the nodes read zone names case-sensitively); give ${canonical}` });
     }
 });
+
+/**
+ * Names ICU accepts (as aliases) that the IANA time zone database has no zone or link of, so Go's
+ * time.LoadLocation, which reads that database, refuses them: Java's three-letter IDs, which ICU
+ * keeps for the JDK ("BST" is Bangladesh to ICU, not British Summer Time), the SystemV zones, and
+ * links tzdata has dropped (Canada/East-Saskatchewan in 2017c, US/Pacific-New in 2020b).
+ * test/time-zones.test.ts checks the list against Debian's tzdata (sweep s19-03..05).
+ */
+export const ICU_ONLY_ZONES: ReadonlySet<string> = new Set([
+    "ACT", "AET", "AGT", "ART", "AST", "BET", "BST", "CAT", "CNT", "CST", "CTT", "EAT", "ECT", "IET", "IST",
+    "JST", "MIT", "NET", "NST", "PLT", "PNT", "PRT", "PST", "SST", "VST",
+    "Canada/East-Saskatchewan", "US/Pacific-New",
+]);
+const ICU_ONLY_LOWER = new Set([...ICU_ONLY_ZONES].map((z) => z.toLowerCase()));
+/** Whether a zone is one of those, in any case (ICU matches any). */
+export const isIcuOnlyZone = (zone: string): boolean => ICU_ONLY_LOWER.has(zone.toLowerCase()) || zone.toLowerCase().startsWith("systemv/");
 
 /** A five-field cron expression (KEDA's cron scaler, a CronJob's schedule, k3s's snapshot cron) that can fire. */
 export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })

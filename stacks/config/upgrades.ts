@@ -51,6 +51,26 @@ function covered(w: { startTime: string; endTime: string }, overrun = 0): Set<nu
     return out;
 }
 
+const WEEK_MINUTES = 7 * 1440;
+
+/**
+ * The minutes of the week (from Sunday 00:00 UTC) a window holds on a date's UTC offset, as kured's
+ * timewindow reads it (windowHolds below): a minute inside the window counts on its own weekday, so
+ * the part after midnight of a window that crosses it counts only when the next day is listed too.
+ * Work begun at any minute inside runs on for up to `overrun` minutes, past midnight included.
+ */
+function weekMinutesInUtc(w: { days: readonly string[]; startTime: string; endTime: string; timeZone: string }, at: Date, overrun = 0): Set<number> {
+    const offset = offsetMinutes(w.timeZone, at);
+    const days = w.days.map((d) => DAYS.indexOf(d as (typeof DAYS)[number])).filter((d) => d >= 0);
+    const inside = [...covered(w)];
+    const local = new Set(days.flatMap((day) => inside.map((m) => day * 1440 + m)));
+    // A minute inside whose next one is not: work started there runs on past it.
+    for (const m of [...local].filter((x) => !local.has((x + 1) % WEEK_MINUTES))) {
+        for (let k = 1; k <= overrun; k++) local.add((m + k) % WEEK_MINUTES);
+    }
+    return new Set([...local].map((m) => (((m - offset) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES));
+}
+
 /** An upgrade Job started at the window's end may run this long (SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS). */
 export const UPGRADE_JOB_MINUTES = 45;
 
@@ -61,17 +81,14 @@ export const upgradesSchema = z.strictObject({
         .describe("When kured may drain and reboot a node that OS updates left needing it (one node at a time)."),
 }).superRefine((u, ctx) => {
     // kured and SUC take no account of each other: overlapping windows could restart two servers at once.
-    // Compared in UTC, in winter and in summer, so two names for one clock (Etc/UTC, Etc/GMT) are one zone.
-    if (!u.window.days.some((d) => u.reboots.days.includes(d))) return;
+    // Compared as minutes of the week in UTC, in winter and in summer, so two names for one clock
+    // (Etc/UTC, Etc/GMT) are one zone, and a window on one day can meet one on the next in another
+    // zone or across midnight (sweep s19-01, s19-02).
     if (canonicalZone(u.window.timeZone) === undefined || canonicalZone(u.reboots.timeZone) === undefined) return;
-    const inUtc = (w: { startTime: string; endTime: string; timeZone: string }, at: Date, overrun = 0) => {
-        const offset = offsetMinutes(w.timeZone, at);
-        return new Set([...covered(w, overrun)].map((m) => (m - offset + 2880) % 1440));
-    };
     const seasons = [new Date(Date.UTC(2027, 0, 15)), new Date(Date.UTC(2027, 6, 15))];
     if (seasons.some((at) => {
-        const upgrades = inUtc(u.window, at, UPGRADE_JOB_MINUTES);
-        return [...inUtc(u.reboots, at)].some((m) => upgrades.has(m));
+        const upgrades = weekMinutesInUtc(u.window, at, UPGRADE_JOB_MINUTES);
+        return [...weekMinutesInUtc(u.reboots, at)].some((m) => upgrades.has(m));
     })) {
         ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
     }

@@ -1,0 +1,49 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import { canonicalZone, goTimeZone, ICU_ONLY_ZONES, isIcuOnlyZone } from "../stacks/config/schedule";
+
+/**
+ * Time zones are read on the nodes by Go's time.LoadLocation (kured, the upgrade controller, KEDA),
+ * which opens the IANA database's file of that name; the config is checked with ICU, which knows
+ * more names. Debian's tzdata package (installed by `.ci/run`) is the database the check is held
+ * to: its `tzdata.zi` lists every zone (`Z`) and link (`L`), and its files are what LoadLocation opens.
+ */
+const ZONEINFO = "/usr/share/zoneinfo";
+const accepted = (zone: string) => goTimeZone.safeParse(zone).success;
+const inTzdata = (zone: string) => fs.existsSync(`${ZONEINFO}/${zone}`) && fs.statSync(`${ZONEINFO}/${zone}`).isFile();
+
+describe("time zones, against Debian's IANA database", () => {
+    const names = fs.readFileSync(`${ZONEINFO}/tzdata.zi`, "utf8").split("\n")
+        .map((line) => line.split(/\s+/))
+        .flatMap(([kind, a, b]) => (kind === "Z" ? [a] : kind === "L" ? [b] : []));
+
+    it("accepts every zone and link of the database that ICU knows", () => {
+        assert.ok(names.length > 500, `${names.length} names in tzdata.zi`);
+        const known = names.filter((zone) => canonicalZone(zone) !== undefined);
+        assert.ok(known.length > names.length * 0.95, `ICU knows only ${known.length} of ${names.length}`);
+        assert.deepEqual(known.filter((zone) => !accepted(zone)), []);
+    });
+
+    it("refuses every three-letter name ICU knows and the database has no file for, and accepts those it has", () => {
+        const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        const icu = [...letters].flatMap((a) => [...letters].flatMap((b) => [...letters].map((c) => a + b + c))).filter((zone) => canonicalZone(zone) !== undefined);
+        assert.ok(icu.includes("PST") && icu.includes("EST"), "the probe finds ICU's three-letter names");
+        assert.deepEqual(icu.filter((zone) => accepted(zone) !== inTzdata(zone)), [], "accepted exactly when the database has the file");
+        assert.deepEqual(icu.filter((zone) => !inTzdata(zone)).sort(), [...ICU_ONLY_ZONES].filter((zone) => /^[A-Z]{3}$/.test(zone)).sort());
+    });
+
+    it("refuses the SystemV zones and the links the database dropped, which ICU still reads", () => {
+        for (const zone of ["SystemV/EST5", "US/Pacific-New", "Canada/East-Saskatchewan"]) {
+            assert.ok(canonicalZone(zone) !== undefined && !inTzdata(zone), zone);
+            assert.ok(isIcuOnlyZone(zone) && !accepted(zone), zone);
+        }
+    });
+
+    it("refuses a name in other capitals than the database's, which a case-sensitive file system does not find", () => {
+        for (const zone of ["us/pacific", "Pst", "europe/London", "Asia/kolkata"]) {
+            assert.ok(canonicalZone(zone) !== undefined && !inTzdata(zone), zone);
+            assert.ok(!accepted(zone), zone);
+        }
+        assert.ok(names.every((zone) => zone.split("/").every((part) => /^[A-Z]/.test(part))), "every database name starts each part with a capital");
+    });
+});
