@@ -116,6 +116,47 @@ export function volumeSizeProblems(config: StackConfig): string[] {
 export function gpuCacheProblems(config: StackConfig): string[] {
     const groups = (config.aws?.gpuNodeGroups ?? []).map((g, i) => ({ i, name: g.name, root: g.rootVolumeGbs, gpus: INSTANCE_TYPES[g.instanceType]?.gpus }));
     if (groups.length === 0) return [];
+    const alone = gpuCacheAloneProblems(config, groups);
+    return alone.length > 0 ? alone : sharedGpuCacheProblems(config, groups);
+}
+
+type GpuGroup = { i: number; name: string; root: number; gpus: number | undefined };
+
+/**
+ * Models that share a GPU node share its root volume: the most cache one node of a group can be
+ * asked to hold, filling its GPUs with the replicas of the models that fit it. A model with
+ * replicas.min 0 has a cache per pod (an ephemeral claim), the others one claim that every replica
+ * mounts (stacks/inference.ts `cache`) (sweep s19-28).
+ */
+function sharedGpuCacheProblems(config: StackConfig, groups: GpuGroup[]): string[] {
+    const models = (config.inference?.models ?? []).map((m, i) => ({ m, i })).filter(({ m }) => m.gpus > 0);
+    for (const g of groups.filter((x) => x.gpus !== undefined)) {
+        const gpus = g.gpus!;
+        const fit = models.filter(({ m }) => m.gpus <= gpus);
+        // Bounded knapsack over the node's GPUs (at most 8): the largest cache the node can hold.
+        let best: { gbs: number; picks: number[] }[] = Array.from({ length: gpus + 1 }, () => ({ gbs: 0, picks: [] }));
+        for (const { m, i } of fit) {
+            const copies = m.replicas.min === 0 ? Math.min(m.replicas.max, Math.floor(gpus / m.gpus)) : 1;
+            for (let k = 0; k < copies; k++) {
+                const next = best.map((b) => ({ ...b, picks: [...b.picks] }));
+                for (let c = m.gpus; c <= gpus; c++) {
+                    const taken = best[c - m.gpus];
+                    if (taken.gbs + m.cacheGbs > next[c].gbs) next[c] = { gbs: taken.gbs + m.cacheGbs, picks: [...taken.picks, i] };
+                }
+                best = next;
+            }
+        }
+        const worst = best[gpus];
+        const room = g.root - DISK_RESERVED_GB;
+        if (worst.picks.length > 1 && worst.gbs > room) {
+            const names = [...new Set(worst.picks)].map((i) => `inference.models[${i}] (${worst.picks.filter((p) => p === i).length} x ${config.inference!.models[i].cacheGbs} GB)`).join(", ");
+            return [`groundwork:aws.gpuNodeGroups[${g.i}].rootVolumeGbs = ${g.root}: one of its ${gpus}-GPU nodes can run ${names}, whose caches live on its root volume: ${worst.gbs} GB, but it leaves ${room} GB beside the system; raise rootVolumeGbs to at least ${worst.gbs + DISK_RESERVED_GB}, or ask for smaller caches`];
+        }
+    }
+    return [];
+}
+
+function gpuCacheAloneProblems(config: StackConfig, groups: GpuGroup[]): string[] {
     return (config.inference?.models ?? []).flatMap((m, i) => {
         if (m.gpus === 0) return [];
         // A group whose instance type is unknown here is counted in: better a false alarm than a full disk.

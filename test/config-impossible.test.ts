@@ -48,6 +48,8 @@ describe("config that is well formed but impossible", () => {
             ['groundwork:inference.hosted[0].name = "small": is also a model\'s name; a route\'s target must name one thing'], "first"],
         ["one edge machine listed twice", "edge", (v) => { v.edge.machines[1].host = v.edge.machines[0].host; },
             ['groundwork:edge.machines[1].host = "192.168.10.10": is the SSH address of edge.machines[0] too (192.168.10.10:22); each machine is listed once']],
+        ["localhost and 127.0.0.1 on one port, one tunnel's end (sweep s19-11)", "edge", (v) => { Object.assign(v.edge.machines[0], { host: "localhost", port: 2201 }); Object.assign(v.edge.machines[1], { host: "127.0.0.1", port: 2201 }); },
+            ['groundwork:edge.machines[1].host = "127.0.0.1": is the SSH address of edge.machines[0] too (127.0.0.1:2201); each machine is listed once'], "first"],
         ["a time zone not in the IANA database", "cloud", (v) => { v.inference.models[1].activeHours.timezone = "America/Gotham"; },
             ['groundwork:inference.models[1].activeHours.timezone = "America/Gotham": is not an IANA time zone such as Etc/UTC or Europe/Berlin']],
         ["cron hour 24", "cloud", (v) => { v.inference.models[1].activeHours.start = "0 24 * * 1-5"; },
@@ -740,6 +742,16 @@ describe("a pod or a volume no single node can hold (bad-input sweep, session 11
         // One small group among large ones is enough to refuse: the model may land there (sweep s16 aw16).
         const oneSmall = only("cloud", (v) => (v.aws.gpuNodeGroups[0].rootVolumeGbs = 50));
         assert.match(lineFor(oneSmall, "inference.models[0].cacheGbs"), /= 60: .*aws\.gpuNodeGroups\[0\] \(gpu-a10g\), whose 50 GB root leaves 35 GB beside the system; ask for less, or raise that group's rootVolumeGbs$/);
+        // Models that share a 4-GPU node share its root: each fits alone, together they do not (sweep s19-28).
+        const shared = (cache: number) => only("cloud", (v) => {
+            v.aws.gpuNodeGroups = [{ name: "gpu-quad", instanceType: "g5.12xlarge", count: 1, rootVolumeGbs: 200 }];
+            v.inference.models.forEach((m: any) => { if ((m.gpus ?? 1) > 0) m.cacheGbs = cache; });
+        });
+        const fits = stackValues("cloud");
+        fits.aws.gpuNodeGroups = [{ name: "gpu-quad", instanceType: "g5.12xlarge", count: 1, rootVolumeGbs: 200 }];
+        fits.inference.models.forEach((m: any) => { if ((m.gpus ?? 1) > 0) m.cacheGbs = 40; });
+        assert.equal(parse(fits).aws!.gpuNodeGroups[0].rootVolumeGbs, 200, "caches that fit together pass");
+        assert.match(lineFor(shared(120), "aws.gpuNodeGroups[0].rootVolumeGbs"), /= 200: one of its 4-GPU nodes can run inference\.models\[\d\] \(\d x 120 GB\), .*whose caches live on its root volume: \d+ GB, but it leaves 185 GB beside the system; raise rootVolumeGbs to at least \d+/);
     });
 });
 
@@ -1655,6 +1667,14 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         assert.equal(lineFor(twice, "access.sso.clientSecret"), "groundwork:access.sso.clientSecret = [secret]: is access.sso.clientId again, the id pasted twice; give the client's secret, which the identity provider shows beside the id (in Entra, the secret's Value)");
         const endpoints = only("dev", (v) => { v.access.sso.oauthEndpoints.tokenUrl = v.access.sso.oauthEndpoints.authorizeUrl; });
         assert.match(lineFor(endpoints, "access.sso.oauthEndpoints.tokenUrl"), /is oauthEndpoints\.authorizeUrl too; the issuer's discovery document .* lists a different URL for each: copy token_endpoint from it$/);
+    });
+
+    it("refuses another chat tool's webhook under the Slack or Teams receiver, never showing it (s19-34)", () => {
+        const teams = only("hybrid", (v) => { v.monitoring.alerts.receiver = { teams: { url: "https://hooks.slack.com/services/T000/B000/PLANTEDsecret7f3a9" } }; });
+        assert.equal(lineFor(teams, "monitoring.alerts.receiver.teams.url"), "groundwork:monitoring.alerts.receiver.teams.url = [secret]: is a Slack webhook, which refuses the Teams card Alertmanager's msteamsv2 receiver posts: set receiver.slack.url instead");
+        const slack = only("hybrid", (v) => { v.monitoring.alerts.receiver = { slack: { url: "https://prod-12.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=PLANTEDsecret7f3a9" } }; });
+        assert.match(lineFor(slack, "monitoring.alerts.receiver.slack.url"), /= \[secret\]: is a Microsoft Teams or Power Automate webhook/);
+        assert.ok(![...teams, ...slack].join("\n").includes("PLANTED"), "no webhook shown");
     });
 
     it("refuses time zones ICU knows and the nodes' Go programs do not (s19-03..05)", () => {

@@ -349,6 +349,13 @@ describe("inference: vLLM behind the LLM gateway", function () {
             v.inference.models[0].dtype = "float16";
             assert.throws(() => problems(v), /expected the configuration to be rejected/);
         });
+        it("rejects float32 for a checkpoint its name says is quantised, which vLLM detects without `quantization` (sweep s19-20)", () => {
+            const v = hybrid();
+            v.inference.models[0].model = "Qwen/Qwen2.5-7B-Instruct-AWQ";
+            v.inference.models[0].parametersBillions = 7;
+            v.inference.models[0].dtype = "float32";
+            assert.match(problems(v).join("\n"), /inference\.models\[0\]\.dtype = "float32": is float32, but Qwen\/Qwen2\.5-7B-Instruct-AWQ is quantised with AWQ by its name/);
+        });
         it("rejects bfloat16 on a T4, which vLLM refuses below compute capability 8.0 (sweep s12 aw02)", () => {
             const v = hybrid();
             v.aws.gpuNodeGroups[0].instanceType = "g4dn.xlarge";

@@ -228,7 +228,9 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const edgeExternal = new Map<string, number>();
     const edgeHostKeys = new Map<string, number>();
     for (const [m, i] of objectItems(isObject(cfg.edge) ? cfg.edge.machines : undefined)) {
-        const address = `${String(m.host).toLowerCase()}:${typeof m.port === "number" ? m.port : 22}`;
+        // localhost is 127.0.0.1 (a tunnel's end): one port there is one machine (sweep s19-11).
+        const host = String(m.host).toLowerCase().replace(/\.$/, "");
+        const address = `${host === "localhost" ? "127.0.0.1" : host}:${typeof m.port === "number" ? m.port : 22}`;
         const first = edgeHosts.get(address);
         if (first !== undefined) {
             ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "host"], message: `is the SSH address of edge.machines[${first}] too (${address}); each machine is listed once` });

@@ -604,6 +604,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (quantization !== undefined && dtype === "float32") {
         issues.push({ path: at("dtype"), message: `cannot run quantization ${quantization}: vLLM's ${quantization} layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization` });
     }
+    // A checkpoint quantised by its publisher says so in its name (Qwen2.5-7B-Instruct-AWQ), and vLLM
+    // reads the method from its config.json without `quantization` (sweep s19-20).
+    const quantisedByName = typeof m.model === "string" ? /(^|[-_.])(awq|gptq|fp8)([-_.]|$)/i.exec(m.model.split("/").pop() ?? "")?.[2].toLowerCase() : undefined;
+    if (quantization === undefined && quantisedByName !== undefined && dtype === "float32") {
+        issues.push({ path: at("dtype"), message: `is float32, but ${String(m.model)} is quantised with ${quantisedByName.toUpperCase()} by its name, a method vLLM reads from its config, and its layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto)` });
+    }
     // A size in the model's own name (Llama-3.1-70B-Instruct, Qwen2.5-0.5B) that parametersBillions
     // contradicts by more than half: every memory check below would be made for the wrong model.
     const named = typeof m.model === "string" ? sizeInName(m.model) : undefined;

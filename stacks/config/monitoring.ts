@@ -20,7 +20,14 @@ const reachable = { message: "points at loopback, link-local (the metadata servi
 const portZero = { message: "names port 0, which no server listens on; give the receiver's port, or none for the scheme's" };
 const noPortZero = (v: string) => { try { return new URL(v).port !== "0"; } catch { return true; } };
 const receiverUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero);
-const secretHttpsUrl = (what: string) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero).transform((v) => pulumi.secret(v));
+const secretHttpsUrl = (what: string, wrongHosts: [RegExp, string][] = []) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero)
+    // Another chat tool's webhook under this receiver (sweep s19-34): it refuses the body this receiver sends.
+    .superRefine((v, ctx) => {
+        const host = (() => { try { return new URL(v).hostname.toLowerCase(); } catch { return ""; } })();
+        const wrong = wrongHosts.find(([pattern]) => pattern.test(host));
+        if (wrong) ctx.addIssue({ code: "custom", message: `is ${wrong[1]}` });
+    })
+    .transform((v) => pulumi.secret(v));
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
@@ -68,11 +75,16 @@ const receiverSchema = z.strictObject({
         url: receiverUrl.refine((v) => chatToolOf(v) === undefined, { error: (issue) => chatToolMessage(String(issue.input)) }).transform((v) => pulumi.secret(v)).describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("Alertmanager's generic webhook, for tools that take its JSON (an incident tool, a relay); chat tools need `slack` or `teams`."),
     slack: z.strictObject({
-        url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...").describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
+        url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...", [
+            [/(^|\.)(webhook\.office\.com|logic\.azure\.com|powerplatform\.com)$/, "a Microsoft Teams or Power Automate webhook, which does not read Slack's message JSON: set receiver.teams.url instead"],
+        ]).describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
         channel: z.string().regex(/^[#@]?[a-z0-9._-]{1,80}$/, { message: "must be a channel such as #platform-alerts" }).optional().describe("Channel, if the webhook may post to others than its own."),
     }).optional().describe("A Slack channel, through an incoming webhook."),
     teams: z.strictObject({
-        url: secretHttpsUrl("a Microsoft Teams Workflows webhook").describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
+        url: secretHttpsUrl("a Microsoft Teams Workflows webhook", [
+            [/^hooks\.slack\.com$/, "a Slack webhook, which refuses the Teams card Alertmanager's msteamsv2 receiver posts: set receiver.slack.url instead"],
+            [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses the Teams card Alertmanager's msteamsv2 receiver posts: use its Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
+        ]).describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("A Microsoft Teams channel (Alertmanager's msteamsv2 receiver, for Teams Workflows webhooks)."),
     email: z.strictObject({
         to: z.array(recipient).min(1).describe("Who receives alerts: addresses, or `Display Name <address>` (Alertmanager parses `to` as an address list, as it does `from`)."),
