@@ -1669,6 +1669,15 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         assert.match(lineFor(endpoints, "access.sso.oauthEndpoints.tokenUrl"), /is oauthEndpoints\.authorizeUrl too; the issuer's discovery document .* lists a different URL for each: copy token_endpoint from it$/);
     });
 
+    it("refuses SSH on an ingress port where ServiceLB runs on the edge machines, and only there (s19-12)", () => {
+        assert.equal(lineFor(only("edge", (v) => { v.edge.machines[1].port = 443; }), "edge.machines[1].port"),
+            "groundwork:edge.machines[1].port = 443: is 443, a port of the ingress (80, 443, 9443), which k3s's ServiceLB binds on every node of a stack whose edge machines carry no taint: Pulumi's SSH would reach Traefik, not sshd; move sshd to another port (22, or e.g. 2222)");
+        // In a hybrid stack the edge machines are tainted, and ServiceLB's pods stay off them.
+        const hybrid = stackValues("hybrid");
+        hybrid.edge.machines[0].port = 443;
+        assert.equal(parse(hybrid).edge!.machines[0].port, 443);
+    });
+
     it("refuses another chat tool's webhook under the Slack or Teams receiver, never showing it (s19-34)", () => {
         const teams = only("hybrid", (v) => { v.monitoring.alerts.receiver = { teams: { url: "https://hooks.slack.com/services/T000/B000/PLANTEDsecret7f3a9" } }; });
         assert.equal(lineFor(teams, "monitoring.alerts.receiver.teams.url"), "groundwork:monitoring.alerts.receiver.teams.url = [secret]: is a Slack webhook, which refuses the Teams card Alertmanager's msteamsv2 receiver posts: set receiver.slack.url instead");

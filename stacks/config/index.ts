@@ -14,6 +14,7 @@ import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULT
 import { cronProblem, withoutSeconds } from "./schedule";
 import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
+import { INGRESS_PORTS } from "../../components/k3s/ports";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
@@ -227,7 +228,17 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const edgeHosts = new Map<string, number>();
     const edgeExternal = new Map<string, number>();
     const edgeHostKeys = new Map<string, number>();
+    // Without cloud nodes the edge machines carry no taint (stacks/cluster-nodes.ts), so ServiceLB
+    // runs its pods on them, each binding the ingress's ports as host ports (k3s-io/k3s@v1.34.9+k3s1
+    // pkg/cloudprovider/servicelb.go L514-546): SSH on one of those would reach Traefik (sweep s19-12).
+    const edgeRunsServiceLb = isObject(cfg.access) && isObject(cfg.access.hosts) && Object.keys(cfg.access.hosts).length > 0
+        && !(isObject(cfg.oci) && Array.isArray(cfg.oci.nodes) && cfg.oci.nodes.length > 0) && !(isObject(cfg.aws) && cfg.aws.servers !== undefined);
     for (const [m, i] of objectItems(isObject(cfg.edge) ? cfg.edge.machines : undefined)) {
+        const sshPort = typeof m.port === "number" ? m.port : 22;
+        const tunnel = m.host === "localhost" || (typeof m.host === "string" && m.host.startsWith("127."));
+        if (edgeRunsServiceLb && !tunnel && (Object.values(INGRESS_PORTS) as number[]).includes(sshPort)) {
+            ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "port"], message: `is ${sshPort}, a port of the ingress (${Object.values(INGRESS_PORTS).join(", ")}), which k3s's ServiceLB binds on every node of a stack whose edge machines carry no taint: Pulumi's SSH would reach Traefik, not sshd; move sshd to another port (22, or e.g. 2222)` });
+        }
         // localhost is 127.0.0.1 (a tunnel's end): one port there is one machine (sweep s19-11).
         const host = String(m.host).toLowerCase().replace(/\.$/, "");
         const address = `${host === "localhost" ? "127.0.0.1" : host}:${typeof m.port === "number" ? m.port : 22}`;
