@@ -643,6 +643,12 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
             };
         });
         assert.match(lineFor(saturday, "cluster.upgrades.reboots"), /overlaps the upgrade window/);
+        // A weekly backup at Sunday 00:30 while a job begun at Saturday 23:59 may still run (sweep s19 rerun x01).
+        const backup = only("dev", (v) => {
+            v.cluster.upgrades = { window: { days: ["saturday"], startTime: "23:00", endTime: "01:00", timeZone: "Etc/UTC" } };
+            v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, backup: { ...v.platform?.postgres?.backup, schedule: "0 30 0 * * 0" } } };
+        });
+        assert.match(backup.join("\n"), /platform\.postgres\.backup\.schedule = "0 30 0 \* \* 0": .*upgrade/);
         // Apart by more than a job's run: accepted.
         const apart = stackValues("dev");
         apart.cluster.upgrades = {
@@ -1654,6 +1660,11 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         const model = only("cloud", (v) => { v.inference.hosted[0].model = `together_ai/${key}`; v.inference.hosted[0].apiKey = "tgp_v1_" + "x".repeat(40); });
         assert.match(lineFor(model, "inference.hosted[0].model"), /holds, after the provider, a run of 32 or more hex digits, which no model id has: an API key pasted after the provider/);
         assert.ok(!model.join("\n").includes(key), "the value is not shown");
+        // Replicate's version pin is 64 hex digits after a colon (sweep s19 rerun p32).
+        const pinned = stackValues("cloud");
+        pinned.inference.hosted[0].model = "replicate/meta/llama-2-70b-chat:02e509c789964a7ea8736978a43525956ef40397be9033abf9fd2badfe68c9e3";
+        pinned.inference.hosted[0].apiKey = "r8_" + "Ab3dEf6h".repeat(5);
+        assert.equal(parse(pinned).inference!.hosted[0].model, pinned.inference.hosted[0].model);
         // Model ids with short hex parts stay valid.
         const tuned = stackValues("cloud");
         tuned.inference.hosted[0].model = "openai/ft:gpt-4o-mini-2024-07-18:acme::9a8b7c6d";
@@ -1689,7 +1700,10 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
     it("refuses time zones ICU knows and the nodes' Go programs do not (s19-03..05)", () => {
         assert.equal(lineFor(only("dev", (v) => { v.cluster.upgrades = { reboots: { timeZone: "BST" } }; }), "cluster.upgrades.reboots.timeZone"),
             'groundwork:cluster.upgrades.reboots.timeZone = "BST": is a name ICU knows (it reads it as Asia/Dhaka) but the IANA time zone database has no zone of, so the nodes\' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as Asia/Dhaka (for British time, Europe/London)');
-        assert.match(lineFor(only("cloud", (v) => { v.inference.models[1].activeHours.timezone = "PST"; }), "inference.models[1].activeHours.timezone"), /reads it as America\/Los_Angeles/);
+        const pst = lineFor(only("cloud", (v) => { v.inference.models[1].activeHours.timezone = "PST"; }), "inference.models[1].activeHours.timezone");
+        assert.match(pst, /reads it as America\/Los_Angeles\).*such as America\/Los_Angeles$/);
+        // ICU reads SystemV names as themselves: the message names a place instead (sweep s19 rerun N2).
+        assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { timeZone: "SystemV/PST8PDT" } }; }), "cluster.upgrades.window.timeZone"), /such as America\/New_York or Europe\/Berlin$/);
         assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { timeZone: "US/Pacific-New" } }; }), "cluster.upgrades.window.timeZone"), /has no zone of/);
     });
 

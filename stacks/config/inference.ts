@@ -200,7 +200,9 @@ const hostedSchema = z.strictObject({
         .refine((v) => !/^[a-z0-9_-]+\/\S+$/.test(v) || providerProblem(v) === undefined, { error: (issue) => providerProblem(String(issue.input)) })
         // A model id is words (gpt-4o-mini, Meta-Llama-3.1-8B-Instruct-Turbo), never 32 hex digits in
         // a row: that is an API key pasted after the provider (Together AI's are 64; sweep s19-41b).
-        .refine((v) => !/[0-9a-fA-F]{32,}/.test(v.slice(v.indexOf("/") + 1)), {
+        // Replicate names a model's version by its 64-hex id after a colon, `owner/name:<version>`
+        // (its model identifier, which LiteLLM's replicate/ provider passes on; read 2026-11-29; sweep s19 rerun p32).
+        .refine((v) => !/[0-9a-fA-F]{32,}/.test(v.slice(v.indexOf("/") + 1).replace(/^([^:]+):[0-9a-f]{64}$/, v.startsWith("replicate/") ? "$1" : "$&")), {
             message: "holds, after the provider, a run of 32 or more hex digits, which no model id has: an API key pasted after the provider; write only provider/model, set the key as apiKey (pulumi config set --secret --path), and rotate it, since this file is committed",
         })
         .describe("LiteLLM `provider/model`; the provider must take an API key alone (not azure or vertex_ai)."),

@@ -139,7 +139,9 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
     } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
         ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
     } else if (isIcuOnlyZone(zone)) {
-        ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${canonical}${/^[A-Z]{3}$/.test(zone) ? " (for British time, Europe/London)" : ""}` });
+        // ICU reads SystemV/ names as themselves: suggest a place then, and name British time for BST (sweep s19 rerun N1, N2).
+        const place = canonical !== zone && !isIcuOnlyZone(canonical) ? canonical : "America/New_York or Europe/Berlin";
+        ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${place}${zone.toUpperCase() === "BST" ? " (for British time, Europe/London)" : ""}` });
     } else if (zone.split("/").some((part) => !/^[A-Z]/.test(part))) {
         ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it, where every part starts with a capital letter (the nodes read zone names case-sensitively); give ${canonical}` });
     }

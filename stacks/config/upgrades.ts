@@ -14,7 +14,6 @@ const clock = z.string().regex(CLOCK, { message: "must be a 24-hour time such as
 
 /** One ICU formatter per zone for each reading below: building one costs more than using it. */
 const offsetFormat = memoized((zone: string) => new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" }), (zone) => zone);
-const clockFormat = memoized((zone: string) => new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }), (zone) => zone);
 
 /** The zone's offset from UTC in minutes on a date (from ICU's longOffset name, GMT+02:00). */
 function offsetMinutes(zone: string, at: Date): number {
@@ -59,8 +58,15 @@ const WEEK_MINUTES = 7 * 1440;
  * the part after midnight of a window that crosses it counts only when the next day is listed too.
  * Work begun at any minute inside runs on for up to `overrun` minutes, past midnight included.
  */
-function weekMinutesInUtc(w: { days: readonly string[]; startTime: string; endTime: string; timeZone: string }, at: Date, overrun = 0): Set<number> {
+function weekMinutesInUtc(w: WindowLike, at: Date, overrun = 0): Set<number> {
     const offset = offsetMinutes(w.timeZone, at);
+    return new Set([...localWeekMinutes(w, overrun)].map((m) => (((m - offset) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES));
+}
+
+type WindowLike = { days: readonly string[]; startTime: string; endTime: string; timeZone: string };
+
+/** The same minutes of the week in the window's own zone (from Sunday 00:00 local). Computed once per window. */
+const localWeekMinutes = memoized((w: WindowLike, overrun: number): Set<number> => {
     const days = w.days.map((d) => DAYS.indexOf(d as (typeof DAYS)[number])).filter((d) => d >= 0);
     const inside = [...covered(w)];
     const local = new Set(days.flatMap((day) => inside.map((m) => day * 1440 + m)));
@@ -68,8 +74,8 @@ function weekMinutesInUtc(w: { days: readonly string[]; startTime: string; endTi
     for (const m of [...local].filter((x) => !local.has((x + 1) % WEEK_MINUTES))) {
         for (let k = 1; k <= overrun; k++) local.add((m + k) % WEEK_MINUTES);
     }
-    return new Set([...local].map((m) => (((m - offset) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES));
-}
+    return local;
+}, (w, overrun) => JSON.stringify([w.days, w.startTime, w.endTime, overrun]));
 
 /** An upgrade Job started at the window's end may run this long (SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS). */
 export const UPGRADE_JOB_MINUTES = 45;
@@ -98,31 +104,22 @@ export type UpgradesConfig = z.infer<typeof upgradesSchema>;
 
 type Window = UpgradesConfig["window"];
 
-/**
- * The weekday (lower case) and minute of the day a moment shows in a zone. Read once per zone and
- * moment: the moments checked are the fixed 2027 runs of a schedule, and ICU is slow.
- */
-const localClock = memoized((zone: string, at: number): { day: string; minute: number } => {
-    const parts = clockFormat(zone).formatToParts(new Date(at));
-    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-    return { day: part("weekday").toLowerCase(), minute: Number(part("hour")) * 60 + Number(part("minute")) };
-}, (zone, at) => `${zone} ${at}`, 100_000);
+/** The zone's offset from UTC in the hour of a moment. Read once per zone and hour: ICU is slow, and offsets change on the hour. */
+const offsetInHour = memoized((zone: string, hour: number): number => offsetMinutes(zone, new Date(hour * 3_600_000)), (zone, hour) => `${zone} ${hour}`, 100_000);
 
 /**
  * A test of whether a moment falls in a window as kured's timewindow (which SUC uses) reads it: the moment's
  * own weekday in the window's zone is one of its days, and its time of day is inside the window
- * (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L41-64 `Contains`), or in `overrun` minutes after it.
+ * (kubereboot/kured@1.13.1 pkg/timewindow/timewindow.go L41-64 `Contains`), or up to `overrun`
+ * minutes after a minute that is, past midnight included: the week-minute model of the overlap
+ * check above (sweep s19 rerun x01).
  */
 export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
-    const inside = covered(w);
-    const end = minutes(w.endTime);
-    const onDay = (day: string) => w.days.includes(day as (typeof DAYS)[number]);
+    const local = localWeekMinutes(w, overrun);
     return (at) => {
-        const { day, minute } = localClock(w.timeZone, at);
-        if (onDay(day) && inside.has(minute)) return true;
-        // Work begun at the window's last minute goes on: that minute's own weekday is the one to check.
-        const since = (minute - end + 1440) % 1440;
-        return since > 0 && since <= overrun && onDay(localClock(w.timeZone, at - since * 60_000).day);
+        // 1970-01-01, minute 0 of the epoch, was a Thursday: day 4 of a week from Sunday.
+        const minute = Math.floor(at / 60_000) + offsetInHour(w.timeZone, Math.floor(at / 3_600_000)) + 4 * 1440;
+        return local.has(((minute % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES);
     };
 }
 
