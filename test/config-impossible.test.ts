@@ -1671,9 +1671,11 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         assert.equal(parse(tuned).inference!.hosted[0].model, "openai/ft:gpt-4o-mini-2024-07-18:acme::9a8b7c6d");
     });
 
-    it("refuses another provider's key as Langfuse's, the client id as its own secret, and one URL for two endpoints (s19-25, s19-30, s19-29)", () => {
+    it("refuses another provider's key as Langfuse's, an OpenAI admin key for a model, the client id as its own secret, and one URL for two endpoints (s19-25, s19-23, s19-30, s19-29)", () => {
         const langfuse = only("cloud", (v) => { v.inference.teams[0].langfuseProject.secretKey = "sk-proj-" + "A1b2C3d4".repeat(6); });
         assert.equal(lineFor(langfuse, "inference.teams[0].langfuseProject.secretKey"), "groundwork:inference.teams[0].langfuseProject.secretKey = [secret]: is an OpenAI project, service-account or admin key (by its prefix), not a Langfuse project's secret key; give the secret half of the project's key pair, which Langfuse shows once, when the pair is made (project settings, API keys)");
+        const admin = only("cloud", (v) => { v.inference.hosted[0].apiKey = "sk-admin-" + "A1b2C3d4".repeat(6); });
+        assert.equal(lineFor(admin, "inference.hosted[0].apiKey"), "groundwork:inference.hosted[0].apiKey = [secret]: is an OpenAI admin key (by its prefix), which manages the organisation and is refused by every model endpoint; give a project or service-account key (the project's API keys page), and keep the admin key out of the platform");
         const twice = only("dev", (v) => { v.access.sso.clientSecret = v.access.sso.clientId; });
         assert.equal(lineFor(twice, "access.sso.clientSecret"), "groundwork:access.sso.clientSecret = [secret]: is access.sso.clientId again, the id pasted twice; give the client's secret, which the identity provider shows beside the id (in Entra, the secret's Value)");
         const endpoints = only("dev", (v) => { v.access.sso.oauthEndpoints.tokenUrl = v.access.sso.oauthEndpoints.authorizeUrl; });

@@ -188,6 +188,10 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
     return [...tokenProblems, ...hosted.flatMap((h: { model?: unknown; apiKey?: unknown }, i) => {
         if (typeof h?.model !== "string" || typeof h.apiKey !== "string") return [];
         const provider = h.model.split("/")[0];
+        // "Admin API keys cannot be used for non-administration endpoints" (developers.openai.com/api/reference/administration/overview, read 2026-11-29; sweep s19-23).
+        if (/^sk-admin-/.test(h.apiKey)) {
+            return [{ path: ["inference", "hosted", i, "apiKey"], message: "is an OpenAI admin key (by its prefix), which manages the organisation and is refused by every model endpoint; give a project or service-account key (the project's API keys page), and keep the admin key out of the platform" }];
+        }
         const issuer = KEY_ISSUERS.find((k) => k.prefix.test(h.apiKey as string));
         if (!issuer || issuer.providers.includes(provider)) return [];
         return [{ path: ["inference", "hosted", i, "apiKey"], message: `is ${issuer.kind} (by its prefix), but inference.hosted[${i}].model calls ${provider}, which would refuse every call with it; give ${provider}'s key, or point the model at ${issuer.providers[0]}/` }];
