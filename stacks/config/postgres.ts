@@ -120,13 +120,31 @@ export const postgresSchema = z.strictObject({
         targetTime: rfc3339.refine((v) => !(Date.parse(v) > Date.now()), { message: "is in the future: recovery would end before reaching it (PostgreSQL refuses to promote); give a moment in the past" }).optional().describe("Replay WAL up to this moment (RFC 3339, with its zone); without it, to the last archived WAL."),
     }).optional().describe("Create the cluster from its backups instead of empty: only when the cluster does not exist (README, Postgres point-in-time recovery)."),
 }).superRefine((postgres, ctx) => {
-    if (postgres.restore && postgres.restore.fromServerName === postgres.backup.serverName) {
+    if (!postgres.restore) return;
+    const from = generationOf(postgres.restore.fromServerName);
+    const to = generationOf(postgres.backup.serverName);
+    const next = `${from.base}-${from.n + 1}`;
+    if (postgres.restore.fromServerName === postgres.backup.serverName) {
         ctx.addIssue({
             code: "custom", path: ["restore"],
-            message: `reads the folder "${postgres.restore.fromServerName}", which is also backup.serverName: the restored cluster would archive over the backups it restores from; set platform.postgres.backup.serverName to a new folder, such as ${postgres.backup.serverName}-2`,
+            message: `reads the folder "${postgres.restore.fromServerName}", which is also backup.serverName: the restored cluster would archive over the backups it restores from; set platform.postgres.backup.serverName to a new folder, such as ${next}`,
+        });
+    } else if (to.base === from.base && to.n < from.n) {
+        // An earlier generation's folder still holds its archive until someone deletes it, and
+        // CloudNativePG refuses to archive a new cluster into a folder that is not empty ("Expected
+        // empty archive": cloudnative-pg/cloudnative-pg#6137; sweep s19-18).
+        ctx.addIssue({
+            code: "custom", path: ["backup", "serverName"],
+            message: `makes the restored cluster archive to "${postgres.backup.serverName}", the folder of a cluster before "${postgres.restore.fromServerName}", which holds that cluster's archive unless it was deleted; CloudNativePG archives a restored cluster only into an empty folder: set a new one, such as ${next}`,
         });
     }
 });
+
+/** A backup folder's name as `<base>-<n>`, the generation the restore runbook counts up (`postgres` is generation 1). */
+function generationOf(serverName: string): { base: string; n: number } {
+    const m = /^(.*)-(\d+)$/.exec(serverName);
+    return m ? { base: m[1], n: Number(m[2]) } : { base: serverName, n: 1 };
+}
 
 export type PostgresConfig = z.infer<typeof postgresSchema>;
 
