@@ -130,17 +130,21 @@ type GpuGroup = { i: number; name: string; root: number; gpus: number | undefine
  */
 function sharedGpuCacheProblems(config: StackConfig, groups: GpuGroup[]): string[] {
     const models = (config.inference?.models ?? []).map((m, i) => ({ m, i })).filter(({ m }) => m.gpus > 0);
+    const problems: string[] = [];
     for (const g of groups.filter((x) => x.gpus !== undefined)) {
         const gpus = g.gpus!;
         const fit = models.filter(({ m }) => m.gpus <= gpus);
         // Bounded knapsack over the node's GPUs (at most 8): the largest cache the node can hold.
         let best: { gbs: number; picks: number[] }[] = Array.from({ length: gpus + 1 }, () => ({ gbs: 0, picks: [] }));
         for (const { m, i } of fit) {
+            // A shared claim (ReadWriteOnce) holds every replica on its node: one cache, all their GPUs (review s19b N8).
+            const perCopy = m.replicas.min === 0 ? m.gpus : m.gpus * m.replicas.min;
+            if (perCopy > gpus) continue;
             const copies = m.replicas.min === 0 ? Math.min(m.replicas.max, Math.floor(gpus / m.gpus)) : 1;
             for (let k = 0; k < copies; k++) {
                 const next = best.map((b) => ({ ...b, picks: [...b.picks] }));
-                for (let c = m.gpus; c <= gpus; c++) {
-                    const taken = best[c - m.gpus];
+                for (let c = perCopy; c <= gpus; c++) {
+                    const taken = best[c - perCopy];
                     if (taken.gbs + m.cacheGbs > next[c].gbs) next[c] = { gbs: taken.gbs + m.cacheGbs, picks: [...taken.picks, i] };
                 }
                 best = next;
@@ -150,10 +154,10 @@ function sharedGpuCacheProblems(config: StackConfig, groups: GpuGroup[]): string
         const room = g.root - DISK_RESERVED_GB;
         if (worst.picks.length > 1 && worst.gbs > room) {
             const names = [...new Set(worst.picks)].map((i) => `inference.models[${i}] (${worst.picks.filter((p) => p === i).length} x ${config.inference!.models[i].cacheGbs} GB)`).join(", ");
-            return [`groundwork:aws.gpuNodeGroups[${g.i}].rootVolumeGbs = ${g.root}: one of its ${gpus}-GPU nodes can run ${names}, whose caches live on its root volume: ${worst.gbs} GB, but it leaves ${room} GB beside the system; raise rootVolumeGbs to at least ${worst.gbs + DISK_RESERVED_GB}, or ask for smaller caches`];
+            problems.push(`groundwork:aws.gpuNodeGroups[${g.i}].rootVolumeGbs = ${g.root}: one of its ${gpus}-GPU nodes can run ${names}, whose caches live on its root volume: ${worst.gbs} GB, but it leaves ${room} GB beside the system; raise rootVolumeGbs to at least ${worst.gbs + DISK_RESERVED_GB}, or ask for smaller caches`);
         }
     }
-    return [];
+    return problems;
 }
 
 function gpuCacheAloneProblems(config: StackConfig, groups: GpuGroup[]): string[] {

@@ -649,6 +649,14 @@ describe("input that looks valid but cannot work (bad-input sweep, session 11)",
             v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, backup: { ...v.platform?.postgres?.backup, schedule: "0 30 0 * * 0" } } };
         });
         assert.match(backup.join("\n"), /platform\.postgres\.backup\.schedule = "0 30 0 \* \* 0": .*upgrade/);
+        // New York and Berlin change their clocks on different weeks: 04:00-06:00 New York meets 09:00 Berlin in those weeks only (review s19b R2).
+        const weeks = only("dev", (v) => {
+            v.cluster.upgrades = {
+                window: { startTime: "04:00", endTime: "06:00", timeZone: "America/New_York" },
+                reboots: { startTime: "09:00", endTime: "09:30", timeZone: "Europe/Berlin" },
+            };
+        });
+        assert.match(lineFor(weeks, "cluster.upgrades.reboots"), /overlaps the upgrade window/);
         // Apart by more than a job's run: accepted.
         const apart = stackValues("dev");
         apart.cluster.upgrades = {

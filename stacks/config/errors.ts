@@ -394,7 +394,8 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         const subject = shown !== undefined ? `${configKey(issue.path)} = ${shown}` : `${configKey(issue.path)} is not set`;
         const described = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
         // A value the subject does not show is not shown by the message either, whatever check wrote it (sweep s19-40).
-        const message = typeof at.value === "string" && at.value.length >= 6 && shown !== showValue(at.value) ? described.split(at.value).join("[not shown]") : described;
+        const hidden = typeof at.value === "string" && at.value.trim().length >= 6 && shown !== showValue(at.value) ? [at.value, at.value.trim()] : [];
+        const message = hidden.reduce((text, value) => text.split(value).join("[not shown]"), described);
         // A shown value that prints like a valid one may hold a letter of another alphabet.
         const lookalikes = typeof at.value === "string" && !isSecret(issue.path) && !encrypted(issue.path) ? lookalikeLetters(at.value) : "";
         // YAML reads `key: #platform-alerts` as a key with no value and a comment.

@@ -235,7 +235,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         && !(isObject(cfg.oci) && Array.isArray(cfg.oci.nodes) && cfg.oci.nodes.length > 0) && !(isObject(cfg.aws) && cfg.aws.servers !== undefined);
     for (const [m, i] of objectItems(isObject(cfg.edge) ? cfg.edge.machines : undefined)) {
         const sshPort = typeof m.port === "number" ? m.port : 22;
-        const tunnel = m.host === "localhost" || (typeof m.host === "string" && m.host.startsWith("127."));
+        const tunnel = typeof m.host === "string" && /^(localhost|127\.\S*|::1)$/i.test(m.host);
         if (edgeRunsServiceLb && !tunnel && (Object.values(INGRESS_PORTS) as number[]).includes(sshPort)) {
             ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "port"], message: `is ${sshPort}, a port of the ingress (${Object.values(INGRESS_PORTS).join(", ")}), which k3s's ServiceLB binds on every node of a stack whose edge machines carry no taint: Pulumi's SSH would reach Traefik, not sshd; move sshd to another port (22, or e.g. 2222)` });
         }

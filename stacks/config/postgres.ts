@@ -135,7 +135,7 @@ export const postgresSchema = z.strictObject({
         // empty archive": cloudnative-pg/cloudnative-pg#6137; sweep s19-18).
         ctx.addIssue({
             code: "custom", path: ["backup", "serverName"],
-            message: `makes the restored cluster archive to "${postgres.backup.serverName}", the folder of a cluster before "${postgres.restore.fromServerName}", which holds that cluster's archive unless it was deleted; CloudNativePG archives a restored cluster only into an empty folder: set a new one, such as ${next}`,
+            message: `makes the restored cluster archive to "${postgres.backup.serverName}", the folder of a cluster before "${postgres.restore.fromServerName}", which holds that cluster's archive until someone deletes it; CloudNativePG archives a restored cluster only into an empty folder, so folders are never reused here: set a new one, such as ${next}`,
         });
     }
 });

@@ -52,16 +52,18 @@ function covered(w: { startTime: string; endTime: string }, overrun = 0): Set<nu
 
 const WEEK_MINUTES = 7 * 1440;
 
+/** The 1st and the 15th of each month of 2027, midday UTC: the offsets two zones have at once over a year. */
+const SAMPLE_DAYS = Array.from({ length: 24 }, (_, i) => Date.UTC(2027, Math.floor(i / 2), i % 2 === 0 ? 1 : 15, 12));
+
 /**
  * The minutes of the week (from Sunday 00:00 UTC) a window holds on a date's UTC offset, as kured's
  * timewindow reads it (windowHolds below): a minute inside the window counts on its own weekday, so
  * the part after midnight of a window that crosses it counts only when the next day is listed too.
  * Work begun at any minute inside runs on for up to `overrun` minutes, past midnight included.
  */
-function weekMinutesInUtc(w: WindowLike, at: Date, overrun = 0): Set<number> {
-    const offset = offsetMinutes(w.timeZone, at);
-    return new Set([...localWeekMinutes(w, overrun)].map((m) => (((m - offset) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES));
-}
+const weekMinutesInUtc = memoized((w: WindowLike, offset: number, overrun: number): Set<number> =>
+    new Set([...localWeekMinutes(w, overrun)].map((m) => (((m - offset) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES)),
+(w, offset, overrun) => JSON.stringify([w.days, w.startTime, w.endTime, offset, overrun]), 50);
 
 type WindowLike = { days: readonly string[]; startTime: string; endTime: string; timeZone: string };
 
@@ -75,7 +77,7 @@ const localWeekMinutes = memoized((w: WindowLike, overrun: number): Set<number> 
         for (let k = 1; k <= overrun; k++) local.add((m + k) % WEEK_MINUTES);
     }
     return local;
-}, (w, overrun) => JSON.stringify([w.days, w.startTime, w.endTime, overrun]));
+}, (w, overrun) => JSON.stringify([w.days, w.startTime, w.endTime, overrun]), 50);
 
 /** An upgrade Job started at the window's end may run this long (SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS). */
 export const UPGRADE_JOB_MINUTES = 45;
@@ -91,10 +93,13 @@ export const upgradesSchema = z.strictObject({
     // (Etc/UTC, Etc/GMT) are one zone, and a window on one day can meet one on the next in another
     // zone or across midnight (sweep s19-01, s19-02).
     if (canonicalZone(u.window.timeZone) === undefined || canonicalZone(u.reboots.timeZone) === undefined) return;
-    const seasons = [new Date(Date.UTC(2027, 0, 15)), new Date(Date.UTC(2027, 6, 15))];
-    if (seasons.some((at) => {
-        const upgrades = weekMinutesInUtc(u.window, at, UPGRADE_JOB_MINUTES);
-        return [...weekMinutesInUtc(u.reboots, at)].some((m) => upgrades.has(m));
+    // Each pair of offsets the two zones have at once over a year: the 1st and the 15th of each
+    // month catch the weeks when one zone has changed its clocks and the other not yet (review s19b R2).
+    const pairs = new Set(SAMPLE_DAYS.map((at) => `${offsetAt(u.window.timeZone, at)} ${offsetAt(u.reboots.timeZone, at)}`));
+    if ([...pairs].some((pair) => {
+        const [windowOffset, rebootOffset] = pair.split(" ").map(Number);
+        const upgrades = weekMinutesInUtc(u.window, windowOffset, UPGRADE_JOB_MINUTES);
+        return [...weekMinutesInUtc(u.reboots, rebootOffset, 0)].some((m) => upgrades.has(m));
     })) {
         ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
     }
@@ -104,8 +109,14 @@ export type UpgradesConfig = z.infer<typeof upgradesSchema>;
 
 type Window = UpgradesConfig["window"];
 
-/** The zone's offset from UTC in the hour of a moment. Read once per zone and hour: ICU is slow, and offsets change on the hour. */
-const offsetInHour = memoized((zone: string, hour: number): number => offsetMinutes(zone, new Date(hour * 3_600_000)), (zone, hour) => `${zone} ${hour}`, 100_000);
+/**
+ * The zone's offset from UTC in the quarter hour of a moment. Read once per zone and quarter hour:
+ * ICU is slow, and clocks change on a quarter hour at the finest (half-hour zones such as
+ * America/St_Johns change at :30; review s19b R1).
+ */
+const offsetInQuarter = memoized((zone: string, quarter: number): number => offsetMinutes(zone, new Date(quarter * 900_000)), (zone, quarter) => `${zone} ${quarter}`, 100_000);
+/** The offset at a moment (ms), through the quarter-hour cache. */
+const offsetAt = (zone: string, at: number) => offsetInQuarter(zone, Math.floor(at / 900_000));
 
 /**
  * A test of whether a moment falls in a window as kured's timewindow (which SUC uses) reads it: the moment's
@@ -118,7 +129,7 @@ export function windowHolds(w: Window, overrun = 0): (at: number) => boolean {
     const local = localWeekMinutes(w, overrun);
     return (at) => {
         // 1970-01-01, minute 0 of the epoch, was a Thursday: day 4 of a week from Sunday.
-        const minute = Math.floor(at / 60_000) + offsetInHour(w.timeZone, Math.floor(at / 3_600_000)) + 4 * 1440;
+        const minute = Math.floor(at / 60_000) + offsetAt(w.timeZone, at) + 4 * 1440;
         return local.has(((minute % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES);
     };
 }
