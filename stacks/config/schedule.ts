@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TZDATA_NAMES } from "./tzdata-names";
 
 /**
  * Cron expressions and time zones, checked for values that are well formed but impossible: hour
@@ -142,8 +143,9 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
         // ICU reads SystemV/ names as themselves: suggest a place then, and name British time for BST (sweep s19 rerun N1, N2).
         const place = canonical !== zone && !isIcuOnlyZone(canonical) ? canonical : "America/New_York or Europe/Berlin";
         ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${place}${zone.toUpperCase() === "BST" ? " (for British time, Europe/London)" : ""}` });
-    } else if (zone.split("/").some((part) => !/^[A-Z]/.test(part))) {
-        ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it, where every part starts with a capital letter (the nodes read zone names case-sensitively); give ${canonical}` });
+    } else if (!TZDATA_NAMES.has(zone)) {
+        // ICU matches names in any case; the nodes open the database's file of exactly this name (review s19b R3).
+        ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it (the nodes read zone names case-sensitively); give ${canonical}` });
     }
 });
 
