@@ -20,7 +20,8 @@ describe("time zones, against Debian's IANA database", () => {
 
     it("accepts every zone and link of the database that ICU knows", () => {
         assert.ok(names.length > 500, `${names.length} names in tzdata.zi`);
-        const known = names.filter((zone) => canonicalZone(zone) !== undefined);
+        // Those of the list's snapshot: a name the installed database gained later is the next test's to report.
+        const known = names.filter((zone) => canonicalZone(zone) !== undefined && TZDATA_NAMES.has(zone));
         assert.ok(known.length > names.length * 0.95, `ICU knows only ${known.length} of ${names.length}`);
         assert.deepEqual(known.filter((zone) => !accepted(zone)), []);
     });
