@@ -12,7 +12,8 @@ import { LlmGateway } from "../components/inference/llm-gateway";
 import { PromptLibrary, PromptVersion } from "../components/inference/prompt-library";
 import { RouteEvaluation, RouteEvaluations } from "../components/inference/route-evaluations";
 import { PiiDetection } from "../components/inference/pii-detection";
-import { CACHE_PORT, ResponseCache, responseCacheHost } from "../components/inference/response-cache";
+import { CACHE_PORT, ResponseCache } from "../components/inference/response-cache";
+import { serviceHost } from "../components/service-host";
 import { QueueAutoscaling } from "../components/inference/queue-autoscaling";
 import { PROMETHEUS_URL } from "../components/observability/monitoring";
 import { SCRAPER } from "../components/observability/scraper";
@@ -211,7 +212,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const evaluated = deps.evaluations ?? [];
     // The prompts' label and the evaluation runs' name.
     const stack = deps.stack ?? pulumi.getStack();
-    const sharedCache = inf.gateway.cache === "valkey" ? { host: responseCacheHost(RESPONSE_CACHE, INFERENCE_NAMESPACE), port: CACHE_PORT } : undefined;
+    const sharedCache = inf.gateway.cache === "valkey" ? { host: serviceHost(RESPONSE_CACHE, INFERENCE_NAMESPACE), port: CACHE_PORT } : undefined;
     const gateway = new LlmGateway(GATEWAY_SERVICE, {
         namespace: INFERENCE_NAMESPACE,
         serviceAccount: GATEWAY_SERVICE_ACCOUNT,
@@ -299,7 +300,7 @@ function targetOf(name: string, servers: Map<string, VllmServer>, hosted: Map<st
     const server = servers.get(name);
     if (server) {
         // Service names are known up front; the URL is plain text, so the config stays a plain document.
-        return { kind: "vllm", servedName: name, url: `http://vllm-${name}.${INFERENCE_NAMESPACE}.svc.cluster.local:${VLLM_PORT}/v1`, pricePerMillionTokens };
+        return { kind: "vllm", servedName: name, url: `http://${serviceHost(`vllm-${name}`, INFERENCE_NAMESPACE)}:${VLLM_PORT}/v1`, pricePerMillionTokens };
     }
     return { kind: "hosted", model: hosted.get(name)!.model, apiKeyEnv: hostedKeyEnv(name) };
 }

@@ -39,6 +39,7 @@ import { guardedNamespace } from "../components/platform/guarded-namespace";
 import { GRAFANA_SERVICE } from "../components/observability/monitoring";
 import { buildMonitoring, grafanaSignsInWithSso, MONITORING_CONSUMER, monitoringSecrets } from "./monitoring";
 import { acmeDestinations, identityProviderDestinations } from "./egress";
+import { serviceHost } from "../components/service-host";
 
 /** Namespace for Groundwork's own platform workloads; Pod Security "restricted" is enforced there. */
 export const PLATFORM_NAMESPACE = "groundwork-system";
@@ -100,7 +101,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // And the evaluations their own team and key, when the stack runs any.
     const inference = withEvaluationsTeam(withAppKeys(config.inference, config.apps), promptsAndEvaluations.evaluations);
     const effective: StackConfig = { ...config, inference };
-    const postgresHost = `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local:5432`;
+    const postgresHost = `${serviceHost("postgres-rw", DATA_NAMESPACE)}:5432`;
     if (inference) {
         Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
     }
@@ -177,7 +178,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
             ...config.platform.langfuse.clients,
         ],
         vaultConsumer: LANGFUSE_CONSUMER,
-        postgres: { host: `postgres-rw.${DATA_NAMESPACE}.svc.cluster.local`, database: "langfuse" },
+        postgres: { host: serviceHost("postgres-rw", DATA_NAMESPACE), database: "langfuse" },
         blobStorage: { endpointURL: unlocked.endpointURL, bucket: unlocked.bucket, region: unlocked.region, egress: unlocked.egress, requiredChecksumsOnly: unlocked.requiredChecksumsOnly, prefix: "langfuse/" },
         identityProvider,
         clickhouseStorageGbs: config.platform.langfuse.clickhouseStorageGbs,
@@ -212,7 +213,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         apiServer: cluster.apiServer,
         after: [mesh, vaultBootstrap, postgresService, langfuse, ...gpuSupport],
         postgresHost,
-        langfuseHost: `http://langfuse-web.${LANGFUSE_NAMESPACE}.svc.cluster.local:3000`,
+        langfuseHost: `http://${serviceHost("langfuse-web", LANGFUSE_NAMESPACE)}:3000`,
         virtualKeys: secrets["gateway/virtual-keys"],
         ...promptsAndEvaluations,
         stack: pulumi.getStack(),

@@ -4,6 +4,7 @@ import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
 import { meshedService } from "../platform/meshed-service";
+import { serviceHost } from "../service-host";
 
 /**
  * Microsoft Presidio 2.2.363, its official images (tag 2.2.363 of microsoft/presidio, 2026-06-28).
@@ -61,7 +62,7 @@ export class PiiDetection extends pulumi.ComponentResource {
     constructor(name: string, args: PiiDetectionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:inference:PiiDetection", name, {}, opts);
         const parent = { parent: this };
-        const url = (part: string) => `http://${name}-${part}.${args.namespace}.svc.cluster.local:${PRESIDIO_PORT}`;
+        const url = (part: string) => `http://${serviceHost(`${name}-${part}`, args.namespace)}:${PRESIDIO_PORT}`;
         for (const [part, spec] of Object.entries(PARTS)) {
             const component = `${name}-${part}`;
             const labels = { "app.kubernetes.io/name": component, "app.kubernetes.io/component": "pii-detection", "app.kubernetes.io/version": PRESIDIO_VERSION };

@@ -4,6 +4,7 @@ import { Scheduling } from "../placement";
 import { cpuMillis, Footprint, memoryMi } from "../platform/footprint";
 import { meshed } from "../platform/linkerd-mesh";
 import { meshedService } from "../platform/meshed-service";
+import { serviceHost } from "../service-host";
 
 /**
  * Valkey, the image Langfuse's Valkey already runs: repository bitnamilegacy/valkey from
@@ -23,8 +24,6 @@ export function responseCacheFootprint(): Footprint[] {
     return [{ workload: "response-cache", pods: 1, perPod: meshed({ cpuMillis: cpuMillis(RESOURCES.requests.cpu), memoryMi: memoryMi(RESOURCES.requests.memory) }) }];
 }
 
-/** The cache's in-cluster host name, known before it exists (the gateway's config needs it). */
-export const responseCacheHost = (name: string, namespace: string) => `${name}.${namespace}.svc.cluster.local`;
 
 export interface ResponseCacheArgs {
     namespace: string;
@@ -98,7 +97,7 @@ export class ResponseCache extends pulumi.ComponentResource {
         }, parent);
         // Redis's protocol is not HTTP: the proxies carry it as opaque TCP, still mTLS.
         const service = meshedService(name, { namespace: args.namespace, labels, port: { name: "redis", number: CACHE_PORT }, clients: args.clients, proxyProtocol: "opaque" }, parent);
-        this.host = responseCacheHost(name, args.namespace);
+        this.host = serviceHost(name, args.namespace);
         this.registerOutputs({ host: this.host, service: service.metadata.name });
     }
 }

@@ -18,6 +18,7 @@ import { MONITORING_NAMESPACE, PROMETHEUS_SERVICE_ACCOUNT, SCRAPER } from "./scr
 import { podMonitorSpec, PodScrapeTarget, ScraperOpening, scraperOpenings } from "./scrape-targets";
 import { EgressAllowance, EgressDestination, endpointDestination, endpointsDestinations, PUBLIC_HTTPS } from "../platform/egress";
 import { KUBELET_PORT } from "../k3s/ports";
+import { serviceHost } from "../service-host";
 
 /**
  * kube-prometheus-stack: the prometheus-operator with its CRDs, Prometheus, Alertmanager, Grafana,
@@ -62,7 +63,7 @@ export const KUBE_STATE_METRICS_COLLECTORS = [
 ];
 const NODE_EXPORTER_PODS = { "app.kubernetes.io/name": "prometheus-node-exporter" };
 /** The kps Service in front of Prometheus (`http-web` 9090), which KEDA and Grafana query. */
-export const PROMETHEUS_URL = `http://${FULLNAME}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+export const PROMETHEUS_URL = `http://${serviceHost(`${FULLNAME}-prometheus`, MONITORING_NAMESPACE)}:9090`;
 /** Grafana's Service (`http-web` 80 → 3000) and its service account, which calls Prometheus and Alertmanager. */
 export const GRAFANA_SERVICE = { name: `${MONITORING_RELEASE}-grafana`, port: 80 } as const;
 const GRAFANA_CLIENT = `${MONITORING_NAMESPACE}/${MONITORING_RELEASE}-grafana`;

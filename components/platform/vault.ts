@@ -9,6 +9,7 @@ import { EgressAllowance, EgressDestination, INSTANCE_METADATA_CIDR, INSTANCE_ME
 import { guardedNamespace } from "./guarded-namespace";
 import { everySpellingOf, MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
+import { serviceHost } from "../service-host";
 
 const VAULT_RESOURCES: ContainerResources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
@@ -49,7 +50,7 @@ export type VaultSeal =
 export const VAULT_NAMESPACE = "vault";
 export const VAULT_RELEASE = "vault";
 /** In-cluster address of the active Vault server. */
-export const VAULT_ADDRESS = `http://${VAULT_RELEASE}.${VAULT_NAMESPACE}.svc.cluster.local:8200`;
+export const VAULT_ADDRESS = `http://${serviceHost(VAULT_RELEASE, VAULT_NAMESPACE)}:8200`;
 
 /**
  * Vault's server configuration (HCL): integrated Raft storage (also with one replica, so HA is a
