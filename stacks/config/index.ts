@@ -241,7 +241,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         }
         // localhost is 127.0.0.1 (a tunnel's end): one port there is one machine (sweep s19-11).
         const host = String(m.host).toLowerCase().replace(/\.$/, "");
-        const address = `${host === "localhost" ? "127.0.0.1" : host}:${typeof m.port === "number" ? m.port : 22}`;
+        const address = `${host === "localhost" ? "127.0.0.1" : host}:${sshPort}`;
         const first = edgeHosts.get(address);
         if (first !== undefined) {
             ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "host"], message: `is the SSH address of edge.machines[${first}] too (${address}); each machine is listed once` });

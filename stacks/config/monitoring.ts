@@ -20,13 +20,15 @@ const reachable = { message: "points at loopback, link-local (the metadata servi
 const portZero = { message: "names port 0, which no server listens on; give the receiver's port, or none for the scheme's" };
 const noPortZero = (v: string) => { try { return new URL(v).port !== "0"; } catch { return true; } };
 const receiverUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero);
+/** What a URL's host is, by the first pattern of `kinds` it matches (undefined for none, or no URL). */
+function hostOfKind(url: string, kinds: [RegExp, string][]): string | undefined {
+    let host: string;
+    try { host = new URL(url).hostname.toLowerCase(); } catch { return undefined; }
+    return kinds.find(([pattern]) => pattern.test(host))?.[1];
+}
 const secretHttpsUrl = (what: string, wrongHosts: [RegExp, string][] = []) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero)
     // Another chat tool's webhook under this receiver (sweep s19-34): it refuses the body this receiver sends.
-    .superRefine((v, ctx) => {
-        const host = (() => { try { return new URL(v).hostname.toLowerCase(); } catch { return ""; } })();
-        const wrong = wrongHosts.find(([pattern]) => pattern.test(host));
-        if (wrong) ctx.addIssue({ code: "custom", message: `is ${wrong[1]}` });
-    })
+    .refine((v) => hostOfKind(v, wrongHosts) === undefined, { error: (issue) => `is ${hostOfKind(String(issue.input), wrongHosts)}` })
     .transform((v) => pulumi.secret(v));
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -60,11 +62,7 @@ const CHAT_TOOL_HOSTS: [RegExp, string][] = [
     [/(^|\.)webhook\.office\.com$/, "a Microsoft 365 connector webhook, which takes a MessageCard, not Alertmanager's webhook JSON: create a Teams Workflows webhook and set receiver.teams.url"],
     [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses Alertmanager's webhook JSON (no content): use Discord's Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
 ];
-const chatToolOf = (url: string): string | undefined => {
-    let host: string;
-    try { host = new URL(url).hostname.toLowerCase(); } catch { return undefined; }
-    return CHAT_TOOL_HOSTS.find(([pattern]) => pattern.test(host))?.[1];
-};
+const chatToolOf = (url: string): string | undefined => hostOfKind(url, CHAT_TOOL_HOSTS);
 const chatToolMessage = (url: string) => `is ${chatToolOf(url)}`;
 
 /** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */

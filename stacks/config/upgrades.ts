@@ -35,14 +35,13 @@ const minutes = (clockTime: string) => Number(clockTime.split(":")[0]) * 60 + Nu
 
 /**
  * The minutes of the day a window covers (crossing midnight when it ends before it starts), its
- * end minute included as kured's timewindow does, and `overrun` minutes after it, for work started
- * inside the window that goes on past its end.
+ * end minute included as kured's timewindow does.
  */
-function covered(w: { startTime: string; endTime: string }, overrun = 0): Set<number> {
+function covered(w: { startTime: string; endTime: string }): Set<number> {
     const out = new Set<number>();
     // A time the schema refused reaches the object's checks too: it covers nothing (and never loops).
     if (!CLOCK.test(w.startTime) || !CLOCK.test(w.endTime)) return out;
-    const last = (minutes(w.endTime) + overrun) % 1440;
+    const last = minutes(w.endTime);
     for (let m = minutes(w.startTime); ; m = (m + 1) % 1440) {
         out.add(m);
         if (m === last) break;
@@ -56,7 +55,7 @@ const WEEK_MINUTES = 7 * 1440;
 const SAMPLE_DAYS = Array.from({ length: 24 }, (_, i) => Date.UTC(2027, Math.floor(i / 2), i % 2 === 0 ? 1 : 15, 12));
 
 /**
- * The minutes of the week (from Sunday 00:00 UTC) a window holds on a date's UTC offset, as kured's
+ * The minutes of the week (from Sunday 00:00 UTC) a window holds at a UTC offset of its zone, as kured's
  * timewindow reads it (windowHolds below): a minute inside the window counts on its own weekday, so
  * the part after midnight of a window that crosses it counts only when the next day is listed too.
  * Work begun at any minute inside runs on for up to `overrun` minutes, past midnight included.
