@@ -167,7 +167,7 @@ describe("the dev stack, planned offline", function () {
             "groundwork:ingress:HttpsRoute", "groundwork:ingress:IngressController", "groundwork:ingress:TlsIssuer",
             "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:ServerCa", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
             "groundwork:platform:CertManager", "groundwork:platform:ClickhouseBackups", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:PostgresVector",
-            "groundwork:platform:Qdrant", "groundwork:platform:QdrantSnapshots", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",
+            "groundwork:platform:Qdrant", "groundwork:platform:QdrantSnapshots", "groundwork:platform:TrustAnchorAdmission", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",
             "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret",
         ]);
     });

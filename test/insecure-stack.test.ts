@@ -83,6 +83,7 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "admin-endpoint-not-public", level: "mandatory", resource: { type: ROUTE, name: "docs" }, message: "to admin service vault (through the alias docs) on websecure" },
     { pack: "security", policy: "ingress-reads-own-namespace", level: "mandatory", resource: { type: "kubernetes:helm.sh/v4:Chart", name: "traefik" }, message: "Traefik release traefik in insecure-ingress reads every Secret in the cluster" },
     { pack: "security", policy: "ingress-reads-own-namespace", level: "mandatory", resource: { type: ROUTE, name: "vault-public" }, message: "IngressRoute insecure-inference/vault-public is outside the ingress controller's namespace" },
+    { pack: "security", policy: "mesh-trust-anchor-confined", level: "mandatory", resource: { type: "kubernetes:cert-manager.io/v1:Certificate", name: "identity-issuer" }, message: "Certificate insecure-mesh/linkerd-identity-issuer issues Linkerd's identity issuer from the namespaced Issuer mesh-root, so the trust anchor's key is a Secret in insecure-mesh" },
     { pack: "security", policy: "ui-route-single-sign-on", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "routes a UI without single sign-on" },
     { pack: "security", policy: "public-route-tls", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "serves every entrypoint without spec.tls" },
     // reliability

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { CronJob, Job } from "kubernetes-models/batch/v1";
@@ -23,7 +24,10 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
     "node.k8s.io/v1/RuntimeClass": RuntimeClass,
     "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": ValidatingAdmissionPolicy,
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": ValidatingAdmissionPolicyBinding,
 };
+const CORE_GROUPS = ["node.k8s.io/", "networking.k8s.io/", "admissionregistration.k8s.io/"];
 
 describe("rendered manifests", function () {
     for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
@@ -31,9 +35,10 @@ describe("rendered manifests", function () {
             // Validated with secrets in place (in memory only): the written plan masks them wholesale.
             const plan = await committedPlan(stack);
             const docs = kubernetesDocuments(plan.resources.map((r) => ({ ...r, inputs: r.plainInputs }))) as { apiVersion: string; kind: string; spec?: any }[];
-            const core = docs.filter((d) => !d.apiVersion.includes(".") || d.apiVersion.startsWith("node.k8s.io/") || d.apiVersion.startsWith("networking.k8s.io/"));
+            const core = docs.filter((d) => !d.apiVersion.includes(".") || CORE_GROUPS.some((group) => d.apiVersion.startsWith(group)));
             assert.ok(core.some((d) => d.kind === "NetworkPolicy"), "the namespaces' NetworkPolicies are rendered");
             assert.ok(core.some((d) => d.kind === "Deployment"), "the inference workloads are rendered");
+            assert.ok(core.some((d) => d.kind === "ValidatingAdmissionPolicy"), "the trust anchor's admission policy is rendered");
             assert.ok(core.length >= 5);
             for (const doc of core) {
                 const Model = MODELS[`${doc.apiVersion}/${doc.kind}`];

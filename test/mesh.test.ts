@@ -22,12 +22,17 @@ describe("Linkerd mesh", function () {
         assert.equal(plan.resources.some((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert"), false, "no issuer made by Pulumi: it would only renew on a pulumi up");
         const docs = kubernetesDocuments(plan.resources) as any[];
         const ca = docs.find((d) => d.kind === "Secret" && d.metadata.name === "linkerd-trust-anchor-1");
-        assert.deepEqual([ca.metadata.namespace, ca.type, ca.stringData], ["linkerd", "kubernetes.io/tls", "[secret]"]);
-        const issuer = docs.find((d) => d.kind === "Issuer" && d.metadata.namespace === "linkerd");
-        assert.deepEqual(issuer.spec, { ca: { secretName: "linkerd-trust-anchor-1" } }, "a namespaced Issuer: no other namespace can be issued a mesh CA");
+        assert.deepEqual([ca.metadata.namespace, ca.type, ca.stringData], ["cert-manager", "kubernetes.io/tls", "[secret]"], "the anchor's key is kept out of linkerd, whose Secrets linkerd-destination caches");
+        assert.equal(docs.some((d) => d.kind === "Secret" && d.metadata.namespace === "linkerd"), false, "no Secret in linkerd is ours: the issuer's is cert-manager's");
+        const issuer = docs.find((d) => d.kind === "ClusterIssuer" && d.metadata.name === "linkerd-trust-anchor-1");
+        assert.deepEqual([issuer.metadata.namespace, issuer.spec], [undefined, { ca: { secretName: "linkerd-trust-anchor-1" } }], "a ClusterIssuer reads its CA from cert-manager's namespace");
+        const admission = docs.find((d) => d.kind === "ValidatingAdmissionPolicy" && d.metadata.name === "groundwork-mesh-trust-anchor");
+        assert.match(admission.spec.validations[0].expression, /request\.namespace == 'linkerd'$/, "only linkerd may name the anchor");
+        const binding = docs.find((d) => d.kind === "ValidatingAdmissionPolicyBinding" && d.spec.policyName === "groundwork-mesh-trust-anchor");
+        assert.deepEqual(binding.spec.validationActions, ["Deny"]);
         const certificate = docs.find((d) => d.kind === "Certificate" && d.metadata.namespace === "linkerd");
         assert.deepEqual(certificate.spec, {
-            secretName: "linkerd-identity-issuer", issuerRef: { name: "linkerd-trust-anchor-1", kind: "Issuer" }, isCA: true,
+            secretName: "linkerd-identity-issuer", issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "linkerd-trust-anchor-1" }, isCA: true,
             commonName: "identity.linkerd.cluster.local", dnsNames: ["identity.linkerd.cluster.local"], duration: "48h0m0s", renewBefore: "25h0m0s",
             privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" }, usages: ["cert sign", "crl sign", "server auth", "client auth"],
         });

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
+import { CERT_MANAGER_NAMESPACE } from "./cert-manager";
+import { ANCHOR_ISSUER_PREFIX, TrustAnchorAdmission } from "./trust-anchor-admission";
 
 export const TRUST_ANCHOR_CN = "root.linkerd.cluster.local";
 export const ISSUER_CN = "identity.linkerd.cluster.local";
@@ -34,7 +36,7 @@ export interface TrustAnchorGenerations {
 }
 
 export interface MeshIdentityArgs {
-    /** The control plane's namespace, where the issuer and its CA live. */
+    /** The control plane's namespace, where the issuer lives; the only one the trust anchor issues to. */
     namespace: pulumi.Input<string>;
     trustAnchors: TrustAnchorGenerations;
     /** cert-manager's release: its CRDs and webhook must serve before the Issuer and Certificate. */
@@ -44,8 +46,16 @@ export interface MeshIdentityArgs {
 /**
  * Linkerd's identity: trust anchors made here (ECDSA P-256, ten years, one per generation), and an
  * issuer that cert-manager issues from the signing anchor and renews every day, the way Linkerd
- * documents it. The CA is a namespaced Issuer, so only the control plane's namespace can be issued
- * a mesh CA from it (a ClusterIssuer would serve any namespace).
+ * documents it.
+ *
+ * The anchor's key stays out of the control plane's namespace: `linkerd-destination` caches every
+ * Secret there through its unconditional Role `remote-discovery`
+ * (linkerd/linkerd2@edge-26.8.3:charts/linkerd-control-plane/templates/destination-rbac.yaml L302-339,
+ * controller/api/destination/watcher/cluster_store.go L89), and every meshed pod reaches it (security
+ * audit s19 M1). So the anchor is a ClusterIssuer, whose CA Secret lives in cert-manager's namespace
+ * (its `--cluster-resource-namespace`, the chart's default: deploy/charts/cert-manager/templates/deployment.yaml
+ * L100-104 at v1.21.1), and an admission policy lets only the control plane's namespace name it
+ * (`TrustAnchorAdmission`). The issuer's own key has to stay in `linkerd`: identity mounts it.
  */
 export class MeshIdentity extends pulumi.ComponentResource {
     /** Every trusted anchor, the signing one first: the chart's `identityTrustAnchorsPEM`. */
@@ -78,21 +88,23 @@ export class MeshIdentity extends pulumi.ComponentResource {
         const signing = anchors.get(args.trustAnchors.generation)!;
         this.trustBundlePem = pulumi.all([...anchors.values()].map((a) => a.cert.certPem)).apply((pems) => pems.map((p) => p.trim()).join("\n") + "\n");
 
-        // The signing anchor's key, in the namespace only the control plane runs in.
-        const caName = `linkerd-trust-anchor-${args.trustAnchors.generation}`;
+        // The signing anchor's key, where only cert-manager (and the controllers that read every
+        // Secret) can read it.
+        const caName = `${ANCHOR_ISSUER_PREFIX}${args.trustAnchors.generation}`;
         const ca = new k8s.core.v1.Secret(`${name}-trust-anchor`, {
-            metadata: { name: caName, namespace: args.namespace },
+            metadata: { name: caName, namespace: CERT_MANAGER_NAMESPACE },
             type: "kubernetes.io/tls",
             stringData: { "tls.crt": signing.cert.certPem, "tls.key": pulumi.secret(signing.key.privateKeyPem) },
         }, afterCertManager);
+        const admission = new TrustAnchorAdmission(`${name}-trust-anchor-admission`, { controlPlaneNamespace: args.namespace }, { parent: this });
         // Named by generation, so a new one changes the Certificate's issuerRef and cert-manager
         // issues from the new anchor at once.
         const issuer = new k8s.apiextensions.CustomResource(`${name}-trust-anchor-issuer`, {
             apiVersion: "cert-manager.io/v1",
-            kind: "Issuer",
-            metadata: { name: caName, namespace: args.namespace },
+            kind: "ClusterIssuer",
+            metadata: { name: caName },
             spec: { ca: { secretName: ca.metadata.name } },
-        }, afterCertManager);
+        }, { parent: this, dependsOn: [args.certManager, admission.binding] });
         this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
             apiVersion: "cert-manager.io/v1",
             kind: "Certificate",
@@ -104,7 +116,7 @@ export class MeshIdentity extends pulumi.ComponentResource {
             },
             spec: {
                 secretName: ISSUER_SECRET,
-                issuerRef: { name: issuer.metadata.name, kind: "Issuer" },
+                issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: issuer.metadata.name },
                 isCA: true,
                 commonName: ISSUER_CN,
                 dnsNames: [ISSUER_CN],

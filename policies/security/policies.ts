@@ -15,6 +15,7 @@ import { networkPolicies } from "./network-policies";
 import { pullRequestJobsWithoutSecrets } from "./workflows";
 import { notebooksAdmitNamedPeople } from "./sso-admission";
 import { ingressReadsOwnNamespace } from "./ingress-secrets";
+import { meshTrustAnchorConfined } from "./mesh-trust-anchor";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -34,4 +35,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     pullRequestJobsWithoutSecrets,
     notebooksAdmitNamedPeople,
     ingressReadsOwnNamespace,
+    meshTrustAnchorConfined,
 ];

@@ -1,0 +1,93 @@
+import { isCelError, run } from "@bufbuild/cel";
+import type { PolicyResource } from "@pulumi/policy";
+
+/**
+ * What the API server would decide for one request under the plan's ValidatingAdmissionPolicies,
+ * by evaluating their CEL with a CEL implementation (@bufbuild/cel, which runs the cel-spec
+ * conformance suite). It follows the order the API documents (ValidatingAdmissionPolicySpec's
+ * `failurePolicy`, `matchConditions` and `variables`, as kubernetes-models 4.5.1 carries them): the
+ * policy's and the binding's match rules, then `matchConditions` (any false: not applicable, even if
+ * another fails), then `variables` and `validations` (any false: denied). A failed evaluation denies
+ * unless `failurePolicy` is `Ignore`. Only a binding whose `validationActions` holds `Deny` denies.
+ *
+ * What this cannot see, it treats as not denying: selectors on namespaces or objects (which need the
+ * live objects), `paramKind` policies (which need their parameters), and `authorizer` checks.
+ */
+
+const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
+
+/** One API request: the object as the client sends it, where and how. */
+export interface AdmissionRequest {
+    group: string;
+    version: string;
+    /** The plural resource name, as rules name it (`certificaterequests`). */
+    resource: string;
+    operation: "CREATE" | "UPDATE";
+    namespace: string;
+    object: Record<string, unknown>;
+}
+
+interface ResourceRule { apiGroups?: string[]; apiVersions?: string[]; operations?: string[]; resources?: string[] }
+
+const anyOf = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === "*" || v === value);
+const ruleMatches = (rule: ResourceRule, r: AdmissionRequest) =>
+    anyOf(rule.apiGroups, r.group) && anyOf(rule.apiVersions, r.version) && anyOf(rule.operations, r.operation) && anyOf(rule.resources, r.resource);
+
+/** Whether match resources (a policy's constraints or a binding's) select the request; selectors make it unknowable. */
+function selects(match: any, r: AdmissionRequest, required: boolean): boolean {
+    if (!match) return !required;
+    const selector = (s: any) => s && (Object.keys(s.matchLabels ?? {}).length > 0 || (s.matchExpressions ?? []).length > 0);
+    if (selector(match.namespaceSelector) || selector(match.objectSelector)) return false;
+    if ((match.excludeResourceRules ?? []).some((rule: ResourceRule) => ruleMatches(rule, r))) return false;
+    const rules: ResourceRule[] | undefined = match.resourceRules;
+    return rules === undefined ? !required : rules.some((rule) => ruleMatches(rule, r));
+}
+
+type Outcome = { denied: false } | { denied: true; by: string; message: string };
+
+/** One policy's verdict on a request, its binding already known to deny. */
+function evaluate(policy: any, r: AdmissionRequest): Outcome {
+    const spec = policy.spec ?? {};
+    const name = String(policy.metadata?.name);
+    if (spec.paramKind || !selects(spec.matchConstraints, r, true)) return { denied: false };
+    const failClosed = spec.failurePolicy !== "Ignore";
+    const bindings: Record<string, any> = {
+        object: r.object, oldObject: null, params: null,
+        request: { operation: r.operation, namespace: r.namespace, kind: { group: r.group, version: r.version }, resource: { group: r.group, version: r.version, resource: r.resource } },
+        namespaceObject: { metadata: { name: r.namespace } },
+    };
+    const check = (expression: string): boolean | "error" => {
+        const value = run(expression, bindings);
+        return isCelError(value) || typeof value !== "boolean" ? "error" : value;
+    };
+    const conditions = (spec.matchConditions ?? []).map((c: { name: string; expression: string }) => ({ name: c.name, held: check(c.expression) }));
+    if (conditions.some((c: { held: unknown }) => c.held === false)) return { denied: false };
+    const failed = conditions.find((c: { held: unknown }) => c.held === "error");
+    if (failed) return failClosed ? { denied: true, by: name, message: `matchCondition ${failed.name} failed to evaluate` } : { denied: false };
+    const variables: Record<string, any> = {};
+    for (const v of spec.variables ?? []) {
+        const value = run(v.expression, { ...bindings, variables });
+        if (!isCelError(value)) variables[v.name] = value;
+    }
+    bindings.variables = variables;
+    for (const validation of spec.validations ?? []) {
+        const held = check(validation.expression);
+        if (held === false) return { denied: true, by: name, message: validation.message ?? validation.expression };
+        if (held === "error" && failClosed) return { denied: true, by: name, message: `${validation.expression} failed to evaluate` };
+    }
+    return { denied: false };
+}
+
+/** The plan's verdict on a request: denied by the first policy that a `Deny` binding binds and that refuses it. */
+export function admissionOutcome(resources: Pick<PolicyResource, "type" | "props">[], r: AdmissionRequest): Outcome {
+    const policies = resources.filter((p) => p.type === POLICY).map((p) => p.props);
+    const denying = resources.filter((b) => b.type === BINDING).map((b) => b.props)
+        .filter((b) => (b.spec?.validationActions ?? []).includes("Deny") && !b.spec?.paramRef && selects(b.spec?.matchResources, r, false));
+    for (const binding of denying) {
+        const policy = policies.find((p) => p.metadata?.name === binding.spec?.policyName);
+        const outcome = policy ? evaluate(policy, r) : { denied: false as const };
+        if (outcome.denied) return outcome;
+    }
+    return { denied: false };
+}
