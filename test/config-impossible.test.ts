@@ -1426,7 +1426,7 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
 
     it("refuses an API range inside the pod or service network, and an operator range too", () => {
         assert.deepEqual(lineFor(only("dev", (v) => (v.cluster.apiAllowedCidrs = ["10.42.0.0/24"])), "cluster.apiAllowedCidrs[0]"),
-            'groundwork:cluster.apiAllowedCidrs[0] = "10.42.0.0/24": is inside cluster.podCidr 10.42.0.0/16: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move cluster.podCidr to a range it does not (set before the cluster is made)');
+            'groundwork:cluster.apiAllowedCidrs[0] = "10.42.0.0/24": is inside cluster.podCidr 10.42.0.0/16: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move cluster.podCidr to a range it does not (set before the cluster is made). The cluster\'s own pods need no entry: they reach the hosts and the API through their Services inside the cluster');
         assert.match(lineFor(only("cloud", (v) => (v.access.operatorRanges = ["10.43.8.0/24"])), "access.operatorRanges[0]"), /is inside cluster\.serviceCidr 10\.43\.0\.0\/16/);
         // The public hosts' and SSH's ranges too (sweep s19-06..08).
         assert.match(lineFor(only("hybrid", (v) => (v.access.publicRanges = [...(v.access.publicRanges ?? ["0.0.0.0/0"]), "10.42.0.0/24"])), `access.publicRanges[${(stackValues("hybrid").access.publicRanges ?? ["0.0.0.0/0"]).length}]`), /is inside cluster\.podCidr 10\.42\.0\.0\/16/);
@@ -1712,6 +1712,9 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
             'groundwork:cluster.upgrades.reboots.timeZone = "BST": is a name ICU knows (it reads it as Asia/Dhaka) but the IANA time zone database has no zone of, so the nodes\' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as Asia/Dhaka (for British time, Europe/London)');
         const pst = lineFor(only("cloud", (v) => { v.inference.models[1].activeHours.timezone = "PST"; }), "inference.models[1].activeHours.timezone");
         assert.match(pst, /reads it as America\/Los_Angeles\).*such as America\/Los_Angeles$/);
+        // IST is India to ICU (Asia/Calcutta, a tzdata link), and Ireland or Israel to others (review s19b N14).
+        assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { reboots: { timeZone: "IST" } }; }), "cluster.upgrades.reboots.timeZone"),
+            /such as Asia\/Calcutta \(for Irish time, Europe\/Dublin; for Israel, Asia\/Jerusalem\)$/);
         // ICU reads SystemV names as themselves: the message names a place instead (sweep s19 rerun N2).
         assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { timeZone: "SystemV/PST8PDT" } }; }), "cluster.upgrades.window.timeZone"), /such as America\/New_York or Europe\/Berlin$/);
         assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { timeZone: "US/Pacific-New" } }; }), "cluster.upgrades.window.timeZone"), /has no zone of/);
@@ -1723,6 +1726,9 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         const paths = only("cloud", (v) => { v.access.sso.operatorsGroup = "/platform/operators"; v.access.sso.usersGroup = "/platform/users"; });
         assert.match(lineFor(paths, "inference.teams[0].ownersGroup"), /a plain group name, but access\.sso\.operatorsGroup is \/platform\/operators, a full group path: .*\(here \/product-owners\)$/);
         assert.ok(!paths.some((l) => l.startsWith("groundwork:access.sso.usersGroup")), "two full paths agree");
+        // Without operatorsGroup the first group named is the reference (review s19b N13).
+        const noOperators = only("cloud", (v) => { delete v.access.sso.operatorsGroup; v.access.sso.usersGroup = "/platform/users"; });
+        assert.match(lineFor(noOperators, "inference.teams[0].ownersGroup"), /a plain group name, but access\.sso\.usersGroup is \/platform\/users, a full group path: .*\(here \/product-owners\)$/);
     });
 
     it("refuses owners who are everyone, hours that change nothing, a fallback to the same model, and Azure AI with a key alone (in67, in68, in71, in70)", () => {

@@ -365,14 +365,16 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     // switch (keycloak/keycloak protocol/oidc/mappers/GroupMembershipMapper.java, `full.path`, default
     // true; read in the code index 2026-11-29), and no other issuer starts a name
     // with "/". A mix leaves some group never matched (sweep s18 ac46).
-    if (sso && typeof sso.operatorsGroup === "string") {
-        const named: [(string | number)[], string][] = [[["access", "sso", "operatorsGroup"], sso.operatorsGroup]];
+    // The first group named is the reference, whichever it is (review s19b N13).
+    if (sso) {
+        const named: [(string | number)[], string][] = [];
+        if (typeof sso.operatorsGroup === "string") named.push([["access", "sso", "operatorsGroup"], sso.operatorsGroup]);
         if (typeof sso.usersGroup === "string") named.push([["access", "sso", "usersGroup"], sso.usersGroup]);
         if (isObject(inference) && Array.isArray(inference.teams)) {
             inference.teams.forEach((team, t) => { if (isObject(team) && typeof team.ownersGroup === "string") named.push([["inference", "teams", t, "ownersGroup"], team.ownersGroup]); });
         }
         const isPath = (group: string) => group.startsWith("/");
-        const [referencePath, reference] = named[0];
+        const [referencePath, reference] = named[0] ?? [[], ""];
         for (const [path, group] of named.slice(1).filter(([, g]) => isPath(g) !== isPath(reference))) {
             const form = (g: string) => (isPath(g) ? "a full group path" : "a plain group name");
             const fixed = isPath(reference) ? `/${group}` : group.replace(/^\/+/, "").split("/").pop();

@@ -352,7 +352,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const c = range(value);
         const inside = c && clusterRanges.find((n) => cidrContains(n.cidr, c));
         if (inside) {
-            ctx.addIssue({ code: "custom", path, message: `is inside ${inside.path.join(".")} ${inside.text}: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move ${inside.path.join(".")} to a range it does not (set before the cluster is made)` });
+            ctx.addIssue({ code: "custom", path, message: `is inside ${inside.path.join(".")} ${inside.text}: every node routes those addresses to its pods or services, so replies to that network never leave the node; if your office or VPN uses it, move ${inside.path.join(".")} to a range it does not (set before the cluster is made). The cluster's own pods need no entry: they reach the hosts and the API through their Services inside the cluster` });
         }
     }
     // k3s asks kube-controller-manager for node ranges without a mask size (allocate-node-cidrs,

@@ -140,14 +140,21 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
     } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
         ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
     } else if (isIcuOnlyZone(zone)) {
-        // ICU reads SystemV/ names as themselves: suggest a place then, and name British time for BST (sweep s19 rerun N1, N2).
+        // ICU reads SystemV/ names as themselves: suggest a place then, and name the other zones an
+        // abbreviation is read as (sweep s19 rerun N1, N2; review s19b N14).
         const place = canonical !== zone && !isIcuOnlyZone(canonical) ? canonical : "America/New_York or Europe/Berlin";
-        ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${place}${zone.toUpperCase() === "BST" ? " (for British time, Europe/London)" : ""}` });
+        ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${place}${AMBIGUOUS_ABBREVIATIONS[zone.toUpperCase()] ?? ""}` });
     } else if (!TZDATA_NAMES.has(zone)) {
         // ICU matches names in any case; the nodes open the database's file of exactly this name (review s19b R3).
         ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it (the nodes read zone names case-sensitively); give ${canonical}` });
     }
 });
+
+/** Abbreviations people use for more than the zone ICU reads them as. */
+const AMBIGUOUS_ABBREVIATIONS: Record<string, string> = {
+    BST: " (for British time, Europe/London)",
+    IST: " (for Irish time, Europe/Dublin; for Israel, Asia/Jerusalem)",
+};
 
 /**
  * Names ICU accepts (as aliases) that the IANA time zone database has no zone or link of, so Go's
