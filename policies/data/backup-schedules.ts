@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { cloudTags, ETCD_SNAPSHOT_TAG, k3sRoleOf } from "../k3s-nodes";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /*
  * Every store that keeps state has a backup on a schedule, or says in the stack why it needs none.
@@ -27,7 +28,6 @@ import { cloudTags, ETCD_SNAPSHOT_TAG, k3sRoleOf } from "../k3s-nodes";
 export const BACKUP_OF_LABEL = "groundwork.dev/backup-of";
 export const NO_BACKUP_ANNOTATION = "groundwork.dev/no-backup";
 
-const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
@@ -76,7 +76,7 @@ function releaseOf(r: PolicyResource, byUrn: Map<string, PolicyResource>): Polic
         return typeof parent === "string" ? byUrn.get(parent) : parent;
     };
     for (let p = parentOf(r); p; p = parentOf(p)) {
-        if (RELEASE_TYPES.includes(p.type)) return p;
+        if (HELM_RELEASE_TYPES.includes(p.type)) return p;
     }
     return undefined;
 }
@@ -88,7 +88,7 @@ export function statefulStores(resources: PolicyResource[]): Store[] {
     const releases = new Set<string>();
     const stores: Store[] = [];
     for (const r of resources) {
-        if (RELEASE_TYPES.includes(r.type)) {
+        if (HELM_RELEASE_TYPES.includes(r.type)) {
             const chart = String(r.props.chart ?? "");
             const keeps = STATEFUL_CHARTS[chart];
             if (!keeps || !keeps(r.props.values)) continue;

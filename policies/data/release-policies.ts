@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /*
  * Stateful Helm releases must keep their data on persistent volumes. Keys from the charts'
@@ -7,7 +8,6 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
  * persistence (always a volumeClaimTemplate; size required).
  */
 
-const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 
 function problems(chart: string, values: any): string[] {
     const v = values ?? {};
@@ -31,7 +31,7 @@ export const statefulReleasePersistence: ResourceValidationPolicy = {
     description: "Vault, Langfuse (ClickHouse) and Qdrant releases store data on persistent volumes, not in memory or emptyDir.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (!RELEASE_TYPES.includes(args.type)) return;
+        if (!HELM_RELEASE_TYPES.includes(args.type)) return;
         const found = problems(String(args.props.chart ?? ""), args.props.values);
         if (found.length > 0) {
             reportViolation(`Helm release ${args.name} (chart ${args.props.chart}) would lose its data: ${found.join("; ")}. Enable persistence in the release values.`);

@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /*
  * Monitoring that covers the stack: every namespace that runs workloads is scraped, and every
@@ -25,7 +26,6 @@ export const NOT_SCRAPED_ANNOTATION = "groundwork.dev/not-scraped";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const MONITORS = ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PodMonitor"];
 const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod", "ReplicaSet"];
 const MESHED_POD_LABEL = "linkerd.io/control-plane-ns";
 
@@ -74,7 +74,7 @@ export function unscrapedNamespaces(resources: PolicyResource[]): { namespace: s
             reached.filter((ns) => !onlyMeshed || meshed(ns)).forEach((ns) => scraped.add(ns));
         }
     }
-    resources.filter((r) => RELEASE_TYPES.includes(r.type)).flatMap(chartScraped).forEach((ns) => scraped.add(ns));
+    resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type)).flatMap(chartScraped).forEach((ns) => scraped.add(ns));
     const out = new Map<string, PolicyResource>();
     for (const w of resources.filter(isWorkload)) {
         const ns = namespaceOf(w);

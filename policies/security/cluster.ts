@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /** Cluster-level Kubernetes rules: namespace admission level and Service exposure. */
 
@@ -60,7 +61,6 @@ interface ServiceExposureConfig {
     ingressNamespaces: string[];
 }
 
-const HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 
 /** Paths in chart values that set a Service type (`service.type`, `proxy.service.type`, `serviceType`). */
 export function exposedServiceTypesInValues(values: unknown, forbidden: string[], path = ""): string[] {
@@ -106,7 +106,7 @@ export const serviceExposedOnlyByIngress: ResourceValidationPolicy = {
             const type = args.props.spec?.type;
             if (!forbidden.includes(type)) return;
             report(`spec.type "${type}" exposes Service ${namespace}/${args.props.metadata?.name ?? args.name} outside the cluster; use ClusterIP and route it through the ingress (groundwork:access.hosts)`);
-        } else if (HELM_TYPES.includes(args.type)) {
+        } else if (HELM_RELEASE_TYPES.includes(args.type)) {
             for (const hit of exposedServiceTypesInValues(args.props.values, forbidden)) {
                 report(`values ${hit} exposes chart ${args.props.chart}'s Service outside the cluster; set ClusterIP and route it through the ingress (groundwork:access.hosts)`);
             }

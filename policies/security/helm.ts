@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /**
  * Helm releases: what gets installed must be reproducible and come over an authenticated channel.
@@ -7,7 +8,6 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
  * read 2026-11-25) — so an empty or ranged version silently changes what a re-run deploys.
  */
 
-const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 
 /** An exact SemVer 2 version, optionally with the `v` prefix some charts use (cert-manager: v1.21.2). */
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -17,7 +17,7 @@ export const helmReleaseVersionPinned: ResourceValidationPolicy = {
     description: "Helm releases pin an exact chart version (no empty version, no range).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!RELEASE_TYPES.includes(args.type)) return;
+        if (!HELM_RELEASE_TYPES.includes(args.type)) return;
         const version = args.props.version;
         if (typeof version === "string" && EXACT_VERSION.test(version.trim())) return;
         const what = version === undefined || version === "" ? "empty (helm installs the latest chart)" : `"${version}", a range or not a version`;
@@ -36,7 +36,7 @@ export const helmReleaseTrustedRepository: ResourceValidationPolicy = {
     description: "Helm charts come from an https:// or oci:// repository (or a vendored local path).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!RELEASE_TYPES.includes(args.type)) return;
+        if (!HELM_RELEASE_TYPES.includes(args.type)) return;
         const chart = String(args.props.chart ?? "");
         const repo = args.props.repositoryOpts?.repo;
         if (typeof repo === "string" && repo !== "") {

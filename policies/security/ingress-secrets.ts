@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /**
  * Traefik, the internet-facing pod, reads and caches every Secret of each namespace it watches: its
@@ -17,7 +18,6 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
  * pkg/provider/kubernetes/ingress/kubernetes.go L218-219, L234-256, L547-557).
  */
 
-const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 /** Traefik's own kinds: whichever Traefik runs, it reads them only where it watches. */
 const TRAEFIK_KINDS = new Set([
     "kubernetes:traefik.io/v1alpha1:IngressRoute", "kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "kubernetes:traefik.io/v1alpha1:IngressRouteUDP",
@@ -50,7 +50,7 @@ interface TraefikRelease {
 const isTraefikChart = (chart: unknown) => typeof chart === "string" && /(^|\/)traefik$/.test(chart);
 
 function traefikReleases(resources: PolicyResource[]): TraefikRelease[] {
-    return resources.filter((r) => RELEASE_TYPES.includes(r.type) && isTraefikChart(r.props.chart)).map((r) => ({
+    return resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type) && isTraefikChart(r.props.chart)).map((r) => ({
         urn: r.urn,
         name: String(r.props.name ?? r.name),
         namespace: String(r.props.namespace ?? "default"),

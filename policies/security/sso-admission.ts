@@ -1,4 +1,5 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
 
 /**
  * Where an identity provider signs in any account holder on the internet, a sign-in that admits
@@ -11,7 +12,6 @@ import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/polic
  */
 const ANY_ACCOUNT_AUTHORIZE = /^https:\/\/(accounts\.google\.com\/|gitlab\.com\/|login\.microsoftonline\.com\/(common|organizations|consumers|9188040d-6c67-4c5b-b112-36a304b66dad)\/|appleid\.apple\.com\/)/i;
 
-const RELEASE_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
 
 interface SsoAdmissionConfig {
     /** The stack says its identity provider signs in only its organisation's accounts for this client. */
@@ -36,7 +36,7 @@ export const notebooksAdmitNamedPeople: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: SCHEMA,
     validateResource: (args, report) => {
-        if (!RELEASE_TYPES.includes(args.type)) return;
+        if (!HELM_RELEASE_TYPES.includes(args.type)) return;
         if (args.getConfig<SsoAdmissionConfig>().restrictedClient === true) return;
         const authenticators = args.props.values?.hub?.config;
         if (!authenticators || typeof authenticators !== "object") return;
