@@ -13,7 +13,8 @@ export const ANCHOR_ISSUER_PREFIX = "linkerd-trust-anchor-";
  * `clusterissuers.cert-manager.io/*`, cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/values.yaml
  * L345-360). The chart's `cert-manager-edit` ClusterRole, aggregated into `edit` and `admin`, lets
  * anyone holding those in a namespace create Certificates there (templates/rbac.yaml L452-469). Without
- * this rule such a user could be issued a CA under the mesh's root, and with it any mesh identity.
+ * this rule such a user could be issued a certificate under the mesh's root (a CA, or a leaf naming any
+ * workload's identity), which any meshed peer would accept.
  *
  * `issuerRef.kind` is matched exactly, as cert-manager matches it (pkg/issuer/helper.go L57-73 at
  * v1.21.1: `ClusterIssuer`, or an Issuer in the request's namespace for `Issuer` or none). Kubernetes'

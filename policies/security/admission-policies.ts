@@ -28,11 +28,22 @@ export interface AdmissionRequest {
     object: Record<string, unknown>;
 }
 
-interface ResourceRule { apiGroups?: string[]; apiVersions?: string[]; operations?: string[]; resources?: string[] }
+interface ResourceRule { apiGroups?: string[]; apiVersions?: string[]; operations?: string[]; resources?: string[]; resourceNames?: string[]; scope?: string }
 
 const anyOf = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === "*" || v === value);
+/**
+ * Whether a rule names the request's resource, as the API server matches rules
+ * (kubernetes/apiserver@v0.34.9, the library of Kubernetes 1.34: pkg/admission/plugin/webhook/predicates/rules/rules.go
+ * L58-72 and L104-116, pkg/admission/plugin/policy/matching/matching.go L99-100 and L137-148):
+ * `*` and a subresource wildcard (every resource's, or this one's) name the main resource too; a
+ * `scope` of `Cluster` never matches a namespaced object; `resourceNames` limit a rule to those
+ * objects, which a new object's name cannot be counted on to be.
+ */
+const resourceMatches = (resources: string[] | undefined, resource: string) =>
+    (resources ?? []).some((v) => v === "*" || v === "*/*" || v === resource || v === `${resource}/*`);
 const ruleMatches = (rule: ResourceRule, r: AdmissionRequest) =>
-    anyOf(rule.apiGroups, r.group) && anyOf(rule.apiVersions, r.version) && anyOf(rule.operations, r.operation) && anyOf(rule.resources, r.resource);
+    anyOf(rule.apiGroups, r.group) && anyOf(rule.apiVersions, r.version) && anyOf(rule.operations, r.operation) && resourceMatches(rule.resources, r.resource)
+    && (rule.scope === undefined || rule.scope === "*" || rule.scope === "Namespaced") && (rule.resourceNames ?? []).length === 0;
 
 /** Whether match resources (a policy's constraints or a binding's) select the request; selectors make it unknowable. */
 function selects(match: any, r: AdmissionRequest, required: boolean): boolean {
@@ -40,8 +51,9 @@ function selects(match: any, r: AdmissionRequest, required: boolean): boolean {
     const selector = (s: any) => s && (Object.keys(s.matchLabels ?? {}).length > 0 || (s.matchExpressions ?? []).length > 0);
     if (selector(match.namespaceSelector) || selector(match.objectSelector)) return false;
     if ((match.excludeResourceRules ?? []).some((rule: ResourceRule) => ruleMatches(rule, r))) return false;
+    // A policy must name what it matches; a binding that names nothing (or an empty list) matches all its policy does.
     const rules: ResourceRule[] | undefined = match.resourceRules;
-    return rules === undefined ? !required : rules.some((rule) => ruleMatches(rule, r));
+    return rules === undefined || rules.length === 0 ? !required : rules.some((rule) => ruleMatches(rule, r));
 }
 
 type Outcome = { denied: false } | { denied: true; by: string; message: string };

@@ -17,23 +17,38 @@ import { AdmissionRequest, admissionOutcome } from "./admission-policies";
  */
 
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
+const ISSUER = "kubernetes:cert-manager.io/v1:Issuer";
+const CLUSTER_ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
+const SECRET = "kubernetes:core/v1:Secret";
 const ISSUER_SECRET = "linkerd-identity-issuer";
 /** A namespace that exists in no plan, standing for "any other namespace". */
 const ELSEWHERE = "groundwork-policy-probe";
 
 interface IssuerRef { name: string; kind?: string; group?: string }
+type Resource = "certificates" | "certificaterequests";
 
 const refOf = (r: PolicyResource): IssuerRef | undefined => r.props.spec?.issuerRef;
 const namespaceOf = (r: PolicyResource): string => r.props.metadata?.namespace ?? "default";
+const nameOf = (r: PolicyResource): string => r.props.metadata?.name ?? r.name;
 const isClusterIssuer = (ref: IssuerRef | undefined) => ref?.kind === "ClusterIssuer";
 
-/** A request for a CA certificate from `ref`, as a user or cert-manager would make it. */
-function requestFor(ref: IssuerRef, namespace: string, resource: "certificates" | "certificaterequests"): AdmissionRequest {
-    const spec = resource === "certificates" ? { secretName: "probe", isCA: true, commonName: "probe", issuerRef: ref } : { request: "", isCA: true, issuerRef: ref };
+/** A request for a certificate from `ref`, as a user or cert-manager would make it. */
+function requestFor(ref: IssuerRef, namespace: string, resource: Resource, isCA: boolean): AdmissionRequest {
+    const spec = resource === "certificates" ? { secretName: "probe", isCA, commonName: "probe", issuerRef: ref } : { request: "", isCA, issuerRef: ref };
     return {
         group: "cert-manager.io", version: "v1", resource, operation: "CREATE", namespace,
         object: { apiVersion: "cert-manager.io/v1", kind: resource === "certificates" ? "Certificate" : "CertificateRequest", metadata: { name: "probe", namespace }, spec },
     };
+}
+
+/**
+ * The requests another namespace could make for the anchor: with `issuerRef.group` given or left
+ * out (cert-manager serves both, review s20 R2), for a CA or a leaf (a leaf under the mesh's root
+ * is a mesh identity too).
+ */
+function foreignRequests(ref: IssuerRef, resource: Resource): AdmissionRequest[] {
+    const { group: _group, ...withoutGroup } = ref;
+    return [{ ...ref, group: "cert-manager.io" }, withoutGroup].flatMap((r) => [true, false].map((isCA) => requestFor(r, ELSEWHERE, resource, isCA)));
 }
 
 export const meshTrustAnchorConfined: StackValidationPolicy = {
@@ -46,19 +61,23 @@ export const meshTrustAnchorConfined: StackValidationPolicy = {
             const controlPlane = namespaceOf(identity);
             const ref = refOf(identity);
             if (!ref) continue;
-            const where = `Certificate ${controlPlane}/${identity.props.metadata?.name ?? identity.name}`;
+            const where = `Certificate ${controlPlane}/${nameOf(identity)}`;
             if (!isClusterIssuer(ref)) {
+                // A namespaced issuer other than a CA (Vault, an external one) keeps no key here, and serves this namespace alone.
+                const issuer = args.resources.find((r) => r.type === ISSUER && nameOf(r) === ref.name && namespaceOf(r) === controlPlane);
+                if (issuer && !issuer.props.spec?.ca) continue;
                 report(`${where} issues Linkerd's identity issuer from the namespaced Issuer ${ref.name}, so the trust anchor's key is a Secret in ${controlPlane}, where linkerd-destination caches every Secret and every meshed pod reaches it; make ${ref.name} a ClusterIssuer (its CA Secret then lives in cert-manager's namespace) and add a ValidatingAdmissionPolicy that lets only ${controlPlane} name it`, identity.urn);
                 continue;
             }
             for (const other of certificates.filter((c) => c !== identity && isClusterIssuer(refOf(c)) && refOf(c)!.name === ref.name && namespaceOf(c) !== controlPlane)) {
-                report(`Certificate ${namespaceOf(other)}/${other.props.metadata?.name ?? other.name} is issued by the mesh's trust anchor (ClusterIssuer ${ref.name}), which would make it a CA for any mesh identity; only ${controlPlane} may name it`, other.urn);
+                report(`Certificate ${namespaceOf(other)}/${nameOf(other)} is issued by the mesh's trust anchor (ClusterIssuer ${ref.name}), and any certificate under the mesh's root can pose as a mesh identity; only ${controlPlane} may name it`, other.urn);
             }
+            reportOtherIssuersOfTheKey(args.resources, ref.name, report);
             for (const resource of ["certificates", "certificaterequests"] as const) {
-                if (!admissionOutcome(args.resources, requestFor(ref, ELSEWHERE, resource)).denied) {
-                    report(`nothing stops another namespace from being issued a CA by the mesh's trust anchor: no ValidatingAdmissionPolicy with a Deny binding refuses ${resource} in any namespace but ${controlPlane} that name ClusterIssuer ${ref.name} (cert-manager approves such requests by default); add one matching cert-manager.io ${resource} on CREATE and UPDATE`, identity.urn);
+                if (foreignRequests(ref, resource).some((request) => !admissionOutcome(args.resources, request).denied)) {
+                    report(`nothing stops another namespace from being issued a certificate by the mesh's trust anchor: no ValidatingAdmissionPolicy with a Deny binding refuses every ${resource} outside ${controlPlane} that names ClusterIssuer ${ref.name} (with or without issuerRef.group, CA or not; cert-manager approves such requests by default); add one matching cert-manager.io ${resource} on CREATE and UPDATE`, identity.urn);
                 }
-                const own = admissionOutcome(args.resources, requestFor(ref, controlPlane, resource));
+                const own = admissionOutcome(args.resources, requestFor(ref, controlPlane, resource, identity.props.spec?.isCA === true));
                 if (own.denied) {
                     report(`ValidatingAdmissionPolicy ${own.by} refuses ${resource} in ${controlPlane} that name ClusterIssuer ${ref.name} ("${own.message}"), so cert-manager cannot issue or renew Linkerd's identity issuer; let the control plane's namespace through`, identity.urn);
                 }
@@ -66,3 +85,23 @@ export const meshTrustAnchorConfined: StackValidationPolicy = {
         }
     },
 };
+
+/**
+ * The admission policy confines the anchor by its issuer's name, so no other issuer may sign with
+ * its key: no other ClusterIssuer naming the same CA Secret, and no Issuer in the namespace that
+ * Secret lives in (cert-manager's cluster resource namespace), where a namespaced Issuer reads it too
+ * (cert-manager/cert-manager@v1.21.1 pkg/controller/helper.go L26-31; review s20 R3).
+ */
+function reportOtherIssuersOfTheKey(resources: PolicyResource[], anchorIssuer: string, report: (message: string, urn?: string) => void): void {
+    const anchor = resources.find((r) => r.type === CLUSTER_ISSUER && nameOf(r) === anchorIssuer);
+    const secretName: unknown = anchor?.props.spec?.ca?.secretName;
+    if (typeof secretName !== "string") return;
+    const keyNamespaces = resources.filter((r) => r.type === SECRET && nameOf(r) === secretName).map(namespaceOf);
+    for (const issuer of resources.filter((r) => r !== anchor && r.props.spec?.ca?.secretName === secretName)) {
+        if (issuer.type === CLUSTER_ISSUER) {
+            report(`ClusterIssuer ${nameOf(issuer)} signs with the mesh's trust anchor (ca.secretName ${secretName}, ClusterIssuer ${anchorIssuer}'s key) under a name the admission policy does not confine; only ${anchorIssuer} may use that Secret`, issuer.urn);
+        } else if (issuer.type === ISSUER && keyNamespaces.includes(namespaceOf(issuer))) {
+            report(`Issuer ${namespaceOf(issuer)}/${nameOf(issuer)} signs with the mesh's trust anchor (ca.secretName ${secretName} in ${namespaceOf(issuer)}, ClusterIssuer ${anchorIssuer}'s key), which the admission policy does not confine; only ${anchorIssuer} may use that Secret`, issuer.urn);
+        }
+    }
+}

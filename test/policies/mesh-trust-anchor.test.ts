@@ -30,7 +30,7 @@ function admission(spec: Record<string, any> = {}, actions = ["Deny"], name = "a
         record(BINDING, { metadata: { name }, spec: { policyName: name, validationActions: actions } }, `${name}-binding`),
     ];
 }
-const elsewhere = (resource: string) => `nothing stops another namespace from being issued a CA by the mesh's trust anchor: no ValidatingAdmissionPolicy with a Deny binding refuses ${resource} in any namespace but linkerd that name ClusterIssuer linkerd-trust-anchor-1 (cert-manager approves such requests by default); add one matching cert-manager.io ${resource} on CREATE and UPDATE`;
+const elsewhere = (resource: string) => `nothing stops another namespace from being issued a certificate by the mesh's trust anchor: no ValidatingAdmissionPolicy with a Deny binding refuses every ${resource} outside linkerd that names ClusterIssuer linkerd-trust-anchor-1 (with or without issuerRef.group, CA or not; cert-manager approves such requests by default); add one matching cert-manager.io ${resource} on CREATE and UPDATE`;
 
 describe("mesh-trust-anchor-confined (security pack)", () => {
     it("passes the anchor as a ClusterIssuer confined to linkerd by the policy MeshIdentity renders", async () => {
@@ -67,9 +67,40 @@ describe("mesh-trust-anchor-confined (security pack)", () => {
         const everywhere = admission({ validations: [{ expression: "object.spec.issuerRef.kind != 'ClusterIssuer'", message: "no ClusterIssuers" }] });
         const rogue = record(CERTIFICATE, { metadata: { name: "ca", namespace: "apps" }, spec: { secretName: "ca", isCA: true, issuerRef: ANCHOR } }, "rogue");
         assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer(ANCHOR), rogue, ...everywhere]), [
-            "Certificate apps/ca is issued by the mesh's trust anchor (ClusterIssuer linkerd-trust-anchor-1), which would make it a CA for any mesh identity; only linkerd may name it",
+            "Certificate apps/ca is issued by the mesh's trust anchor (ClusterIssuer linkerd-trust-anchor-1), and any certificate under the mesh's root can pose as a mesh identity; only linkerd may name it",
             ...RESOURCES.map((r) => `ValidatingAdmissionPolicy anchor refuses ${r} in linkerd that name ClusterIssuer linkerd-trust-anchor-1 ("no ClusterIssuers"), so cert-manager cannot issue or renew Linkerd's identity issuer; let the control plane's namespace through`),
         ]);
+    });
+});
+
+describe("mesh-trust-anchor-confined: policies that look confining and are not (review s20 R2, R3, N7)", () => {
+    const rule = (extra: Record<string, any>) => ({ matchConstraints: { resourceRules: [{ apiGroups: ["cert-manager.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: RESOURCES, ...extra }] } });
+    it("flags rules of cluster scope or limited to named objects, which the API server never matches to a new namespaced request", async () => {
+        assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer(ANCHOR), ...admission(rule({ scope: "Cluster" }))]), RESOURCES.map(elsewhere));
+        assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer(ANCHOR), ...admission(rule({ resourceNames: ["linkerd-identity-issuer"] }))]), RESOURCES.map(elsewhere));
+        // Subresource wildcards name the main resource too (apiserver rules.go): these confine.
+        assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer(ANCHOR), ...admission(rule({ scope: "Namespaced", resources: ["*/*"] }))]), []);
+    });
+    it("flags a policy that lets the anchor through without issuerRef.group, or for a leaf certificate", async () => {
+        const byGroup = "!(has(object.spec.issuerRef.group) && object.spec.issuerRef.group == 'cert-manager.io' && object.spec.issuerRef.kind == 'ClusterIssuer') || request.namespace == 'linkerd'";
+        const byCa = "!(object.spec.isCA && object.spec.issuerRef.kind == 'ClusterIssuer') || request.namespace == 'linkerd'";
+        for (const expression of [byGroup, byCa]) {
+            assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer(ANCHOR), ...admission({ validations: [{ expression }] })]), RESOURCES.map(elsewhere), expression);
+        }
+    });
+    it("flags another issuer signing with the anchor's Secret, and passes a namespaced issuer that is no CA", async () => {
+        const anchorIssuer = record("kubernetes:cert-manager.io/v1:ClusterIssuer", { metadata: { name: "linkerd-trust-anchor-1" }, spec: { ca: { secretName: "linkerd-trust-anchor-1" } } }, "anchor-issuer");
+        const anchorKey = record("kubernetes:core/v1:Secret", { metadata: { name: "linkerd-trust-anchor-1", namespace: "cert-manager" }, type: "kubernetes.io/tls" }, "anchor-key");
+        const twin = record("kubernetes:cert-manager.io/v1:ClusterIssuer", { metadata: { name: "internal-ca" }, spec: { ca: { secretName: "linkerd-trust-anchor-1" } } }, "twin");
+        const inKeyNamespace = record("kubernetes:cert-manager.io/v1:Issuer", { metadata: { name: "local-ca", namespace: "cert-manager" }, spec: { ca: { secretName: "linkerd-trust-anchor-1" } } }, "local");
+        // A namespaced Issuer elsewhere reads a Secret of that name in its own namespace: not the anchor.
+        const harmless = record("kubernetes:cert-manager.io/v1:Issuer", { metadata: { name: "own-ca", namespace: "apps" }, spec: { ca: { secretName: "linkerd-trust-anchor-1" } } }, "harmless");
+        assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer(ANCHOR), ...admission(), anchorIssuer, anchorKey, twin, inKeyNamespace, harmless]), [
+            "ClusterIssuer internal-ca signs with the mesh's trust anchor (ca.secretName linkerd-trust-anchor-1, ClusterIssuer linkerd-trust-anchor-1's key) under a name the admission policy does not confine; only linkerd-trust-anchor-1 may use that Secret",
+            "Issuer cert-manager/local-ca signs with the mesh's trust anchor (ca.secretName linkerd-trust-anchor-1 in cert-manager, ClusterIssuer linkerd-trust-anchor-1's key), which the admission policy does not confine; only linkerd-trust-anchor-1 may use that Secret",
+        ]);
+        const vault = record("kubernetes:cert-manager.io/v1:Issuer", { metadata: { name: "vault-pki", namespace: "linkerd" }, spec: { vault: { server: "https://vault:8200", path: "pki/sign/linkerd" } } }, "vault");
+        assert.deepEqual(await messages(meshTrustAnchorConfined, [identityIssuer({ name: "vault-pki", kind: "Issuer" }), vault]), []);
     });
 });
 
