@@ -956,6 +956,9 @@ describe("bad-input sweep s13, second half: addresses, subnets, replicas and nam
         assert.equal(parse(tunnelled).edge!.machines[2].port, 10250, "a tunnel's local port is not the machine's");
         tunnelled.edge.machines[2].host = "localhost";
         assert.equal(parse(tunnelled).edge!.machines[2].port, 10250, "nor at localhost");
+        // Host names are case-insensitive: the same test as the ingress-port check's (review s19b N11).
+        tunnelled.edge.machines[2].host = "LocalHost";
+        assert.equal(parse(tunnelled).edge!.machines[2].port, 10250, "nor at LocalHost");
     });
 
     it("refuses an edge host no SSH reaches, and a loopback server the other nodes would join, but keeps a tunnelled agent (ed04)", () => {

@@ -51,10 +51,15 @@ const edgeMachineSchema = z.strictObject({
     // sshd on one of them makes one of the two fail to start. A loopback host is a tunnel's end,
     // whose port is not the machine's.
     const taken = k3sPortOn(m.port, m.role);
-    if (taken !== undefined && !(isIpv4(m.host) && m.host.startsWith("127.")) && m.host !== "localhost") {
+    if (taken !== undefined && !isTunnelEnd(m.host)) {
         ctx.addIssue({ code: "custom", path: ["port"], message: `is a port k3s listens on at this ${m.role} (${taken}): sshd and k3s cannot both bind it; move sshd to another port (22, or e.g. 2222)` });
     }
 });
+
+/** Whether an edge machine's SSH host is loopback, the near end of a tunnel, whose ports are not the machine's. Host names are case-insensitive. */
+export function isTunnelEnd(host: unknown): boolean {
+    return typeof host === "string" && /^(localhost|127\.\S*|::1)$/i.test(host);
+}
 
 /** What of k3s listens on a TCP port of a node of this role (every server runs embedded etcd), if anything. */
 function k3sPortOn(port: number, role: string): string | undefined {

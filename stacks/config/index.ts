@@ -18,7 +18,7 @@ import { INGRESS_PORTS } from "../../components/k3s/ports";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
-import { edgeSchema, EdgeSiteConfig } from "./edge";
+import { edgeSchema, EdgeSiteConfig, isTunnelEnd } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, webhookWithCredential } from "./errors";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
@@ -235,8 +235,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         && !(isObject(cfg.oci) && Array.isArray(cfg.oci.nodes) && cfg.oci.nodes.length > 0) && !(isObject(cfg.aws) && cfg.aws.servers !== undefined);
     for (const [m, i] of objectItems(isObject(cfg.edge) ? cfg.edge.machines : undefined)) {
         const sshPort = typeof m.port === "number" ? m.port : 22;
-        const tunnel = typeof m.host === "string" && /^(localhost|127\.\S*|::1)$/i.test(m.host);
-        if (edgeRunsServiceLb && !tunnel && (Object.values(INGRESS_PORTS) as number[]).includes(sshPort)) {
+        if (edgeRunsServiceLb && !isTunnelEnd(m.host) && (Object.values(INGRESS_PORTS) as number[]).includes(sshPort)) {
             ctx.addIssue({ code: "custom", path: ["edge", "machines", i, "port"], message: `is ${sshPort}, a port of the ingress (${Object.values(INGRESS_PORTS).join(", ")}), which k3s's ServiceLB binds on every node of a stack whose edge machines carry no taint: Pulumi's SSH would reach Traefik, not sshd; move sshd to another port (22, or e.g. 2222)` });
         }
         // localhost is 127.0.0.1 (a tunnel's end): one port there is one machine (sweep s19-11).
