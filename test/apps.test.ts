@@ -198,6 +198,12 @@ print(json.dumps(results))
         assert.deepEqual(clients("user-servers"), ["default", "hub"]);
         assert.deepEqual(clients("hub"), ["default", NOTEBOOK_USER_ACCOUNT]);
         assert.deepEqual(clients("proxy-api"), ["hub"]);
+        // Every other port of a person's server is closed to the mesh, the proxy's metrics open to Prometheus alone (security review s20 M2).
+        assert.deepEqual(values.singleuser.extraAnnotations, { "config.linkerd.io/default-inbound-policy": "deny" });
+        const metricsServer = docs.find((d) => d.kind === "Server" && d.metadata.name === "notebooks-user-server-metrics-server");
+        assert.deepEqual([metricsServer.spec.port, metricsServer.spec.podSelector.matchLabels.component, metricsServer.spec.accessPolicy], ["linkerd-admin", "singleuser-server", "deny"]);
+        assert.deepEqual(docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "notebooks-user-server-metrics-clients").spec.identityRefs,
+            [{ kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" }]);
     });
 
     it("are refused without the issuer's endpoints, or with one that is not https", () => {

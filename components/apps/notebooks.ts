@@ -4,12 +4,13 @@ import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
-import { meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
+import { DEFAULT_INBOUND_POLICY, meshed, meshedNamespaceArgs } from "../platform/linkerd-mesh";
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { LINKERD_INBOUND_PORT } from "../platform/network-isolation";
+import { SCRAPER } from "../observability/scraper";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
 import { EgressAllowance, EgressDestination, endpointsDestinations } from "../platform/egress";
 
@@ -190,6 +191,16 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // may call the hub, never another person's server. No API token in the pod.
             serviceAccountName: NOTEBOOK_USER_ACCOUNT,
             extraPodConfig: { automountServiceAccountToken: false },
+            // People run what they like in their servers, and whatever listens on the pod's address
+            // (python -m http.server, Streamlit, a Dask dashboard) would otherwise be open to every
+            // meshed identity under the namespace's all-authenticated default: the proxy asks for a
+            // policy for every inbound port, declared or not (linkerd2-proxy release/v2.366.0
+            // linkerd/app/inbound/src/policy/store.rs L146-164), and a port without a Server gets the
+            // pod's default (linkerd2@edge-26.8.3 policy-controller/k8s/index/src/inbound/workload.rs
+            // L185-195, the pod's annotation before the namespace's). With `deny`, only ports that
+            // have a Server admit anyone (security review s20 M2). Kubelet probes stay authorized on
+            // their paths (inbound/index.rs L2241-2300); Prometheus gets the admin port by a Server below.
+            extraAnnotations: { [DEFAULT_INBOUND_POLICY]: "deny" },
             // In-cluster services are reachable (the namespace's cluster egress); the mesh admits a
             // server to Postgres or Qdrant only where their policies name it.
             networkPolicy: networkPolicy([LINKERD_INBOUND_PORT]),
@@ -253,6 +264,9 @@ export class Notebooks extends pulumi.ComponentResource {
             ["proxy", "proxy", "http", [INGRESS_CLIENT]],
             ["proxy-api", "proxy", "api", [hub]],
             ["user-servers", "singleuser-server", "notebook-port", [hub, proxy]],
+            // The proxy's admin port serves /metrics; under the servers' `deny` it needs a Server of its own
+            // (the admin server enforces inbound policy: linkerd2-proxy release/v2.366.0 linkerd/app/admin/src/stack.rs L98-99).
+            ["user-server-metrics", "singleuser-server", "linkerd-admin", [SCRAPER]],
         ];
         for (const [id, component, port, clients] of servers) {
             new MeshAuthorization(`${name}-${id}`, {

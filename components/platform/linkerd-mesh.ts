@@ -51,13 +51,16 @@ export const K3S_CNI_DIRS = {
 export const NATIVE_SIDECAR_ANNOTATION = "config.linkerd.io/proxy-enable-native-sidecar";
 
 
+/** Linkerd's policy for a pod's ports that no Server selects, on a namespace or a pod (the pod's wins). */
+export const DEFAULT_INBOUND_POLICY = "config.linkerd.io/default-inbound-policy";
+
 /**
  * What a namespace needs to be meshed: proxy injection, and inbound traffic only from meshed
  * (mTLS-authenticated) clients unless a policy says more.
  */
 export const MESHED_NAMESPACE_ANNOTATIONS = {
     "linkerd.io/inject": "enabled",
-    "config.linkerd.io/default-inbound-policy": "all-authenticated",
+    [DEFAULT_INBOUND_POLICY]: "all-authenticated",
 } as const;
 
 /**

@@ -142,6 +142,8 @@ export const jupyterhubModel: ChartModel = {
             namespace,
             source: `${Z2JH}/files/hub/jupyterhub_config.py`,
             podLabels: { app: "jupyterhub", component: "singleuser-server" },
+            // singleuser.extraAnnotations becomes KubeSpawner's extra_annotations (files/hub/jupyterhub_config.py L152).
+            podAnnotations: valueAt(values, "singleuser", "extraAnnotations") ?? undefined,
             // singleuser.serviceAccountName becomes KubeSpawner's service_account (files/hub/jupyterhub_config.py L156).
             serviceAccountName: valueAt(values, "singleuser", "serviceAccountName") ?? undefined,
             // Without a service account KubeSpawner mounts no token (kubespawner@7.0.0 objects.py L553-557);

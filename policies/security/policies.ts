@@ -16,6 +16,7 @@ import { pullRequestJobsWithoutSecrets } from "./workflows";
 import { notebooksAdmitNamedPeople } from "./sso-admission";
 import { ingressReadsOwnNamespace } from "./ingress-secrets";
 import { meshTrustAnchorConfined } from "./mesh-trust-anchor";
+import { notebookServersDenyByDefault } from "./notebook-isolation";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -36,4 +37,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     notebooksAdmitNamedPeople,
     ingressReadsOwnNamespace,
     meshTrustAnchorConfined,
+    notebookServersDenyByDefault,
 ];
