@@ -24,15 +24,26 @@ import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 const USAGE = "usage: npm run plan -- --stack <name> [--secret KEY=VALUE ...] [--out DIR] [--stack-file FILE]";
 
 
+/** A stack config key as Pulumi writes it, `namespace:path` (`groundwork:inference.hosted[0].apiKey`): no URL (`https://`), no whitespace. */
+const CONFIG_KEY = /^[A-Za-z][\w.-]*:[A-Za-z_][^\s=:]*$/;
+const SECRET_USAGE = "expected KEY=VALUE, where KEY is a secure key of the stack file, e.g. --secret groundwork:oci.auth.privateKey=...";
+
+/**
+ * `--secret KEY=VALUE` pairs. An argument is never printed unless the text before its first `=` is
+ * a config key: a value given without its key, or one whose own `=` comes first (a webhook URL's
+ * `?token=`), would otherwise be echoed (sweep s20-29, s20-30).
+ */
 function parseSecrets(pairs: string[]): Record<string, string> {
     const secrets: Record<string, string> = {};
-    for (const pair of pairs) {
+    pairs.forEach((pair, i) => {
         const eq = pair.indexOf("=");
-        if (eq <= 0) {
-            throw new UsageError(`--secret ${pair.split("=")[0]}: expected KEY=VALUE, e.g. --secret groundwork:oci.auth.privateKey=...`);
+        const key = eq > 0 ? pair.slice(0, eq) : "";
+        if (!CONFIG_KEY.test(key)) {
+            const what = eq > 0 ? `its text before the first "=" is not a config key (namespace:path)` : `it has no "=" after a key`;
+            throw new UsageError(`--secret argument ${i + 1} (${pair.length} characters, not shown): ${what}; ${SECRET_USAGE}`);
         }
-        secrets[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+        secrets[key] = pair.slice(eq + 1);
+    });
     return secrets;
 }
 

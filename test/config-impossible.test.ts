@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { generateKeyPairSync } from "crypto";
+import { spawnSync } from "child_process";
+import { ociKeyFingerprint } from "../stacks/config/oci";
 import { canonicalZone, cronProblem, longestCronGapHours, shortestCronGapMinutes } from "../stacks/config/schedule";
 import { sizeInName } from "../stacks/config/inference";
 
@@ -1416,7 +1418,7 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
     it("takes an OCI API signing key only as an unencrypted RSA key in PEM of 2048 bits or more, never showing it", () => {
         const rsa = pem("rsa");
         const dev = stackValues("dev");
-        dev.oci.auth = { tenancyOcid: dev.oci.tenancyOcid, userOcid: "ocid1.user.oc1..aaaaaaaagroundworkdevuser", fingerprint: "12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:fe", privateKey: `${rsa}OCI_API_KEY\n` };
+        dev.oci.auth = { tenancyOcid: dev.oci.tenancyOcid, userOcid: "ocid1.user.oc1..aaaaaaaagroundworkdevuser", fingerprint: ociKeyFingerprint(rsa), privateKey: `${rsa}OCI_API_KEY\n` };
         assert.doesNotThrow(() => parse(dev), "PKCS#8 RSA with OCI's recommended label line after it");
         const line = (found: string[]) => lineFor(found, "oci.auth.privateKey");
         assert.match(line(ociKey(keygen("ed25519").privateKey)), /= \[secret\]: is an OpenSSH private key \(ssh-keygen's format\); OCI signs API requests with an RSA key in PEM/);
@@ -1425,6 +1427,26 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         assert.match(line(ociKey(pem("rsa", 1024))), /is an RSA key of 1024 bits; OCI takes 2048 or more/);
         assert.match(line(ociKey("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC")), /is not a PEM private key/);
         for (const found of [ociKey(keygen("ed25519").privateKey), ociKey(pem("ec"))]) assert.ok(!found.join("\n").includes("MI") && !found.join("\n").includes("b3BlbnNzaC1rZXktdjEA"), found.join("\n"));
+    });
+
+    it("refuses an OCI fingerprint that is not its key's, computed as OCI documents it with openssl (sweep s20-05)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-oci-key-"));
+        const keyFile = path.join(dir, "oci_api_key.pem");
+        assert.equal(spawnSync("openssl", ["genrsa", "-traditional", "-out", keyFile, "2048"]).status, 0, "openssl genrsa");
+        // docs.oracle.com: openssl rsa -pubout -outform DER -in oci_api_key.pem | openssl md5 -c
+        const der = spawnSync("openssl", ["rsa", "-pubout", "-outform", "DER", "-in", keyFile]).stdout;
+        const printed = spawnSync("openssl", ["md5", "-c"], { input: der, encoding: "utf8" }).stdout;
+        const fingerprint = /([0-9a-f]{2}(:[0-9a-f]{2}){15})/.exec(printed)![1];
+        const key = fs.readFileSync(keyFile, "utf8");
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.match(key, /^-----BEGIN RSA PRIVATE KEY-----/, "PKCS#1, as OCI's guide makes it");
+        assert.equal(ociKeyFingerprint(key), fingerprint);
+        const dev = stackValues("dev");
+        dev.oci.auth = { tenancyOcid: dev.oci.tenancyOcid, userOcid: "ocid1.user.oc1..aaaaaaaagroundworkdevuser", fingerprint, privateKey: key };
+        assert.doesNotThrow(() => parse(dev));
+        dev.oci.auth.fingerprint = ociKeyFingerprint(pem("rsa"));
+        assert.equal(lineFor(problems(dev), "oci.auth.fingerprint"),
+            `groundwork:oci.auth.fingerprint = [secret]: is not the fingerprint of oci.auth.privateKey (${fingerprint}), so OCI would refuse every request it signs; give the fingerprint of the key you uploaded for this user, or that key`);
     });
 
     it("refuses an API range inside the pod or service network, and an operator range too", () => {
@@ -1661,6 +1683,12 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
             assert.match(lineFor(edge, "platform.vault.token"), /= \[secret\]: has the shape of an unseal key .*not a Vault token \(hvs\./);
             assert.ok(!edge.join("\n").includes(unsealKey));
         }
+        // A token pasted with the quotes vault operator init -format=json prints, or with shell in it (sweep s20-18, s20-18b).
+        for (const token of ['"hvs.CAESIPLANTEDs20Qx7Lm2Nv8Rt4Wy6Zb1Cd3Ef5Gh7"', "hvs.CAESIPLANTEDs20'$(id>/tmp/x)'"]) {
+            const edge = only("edge", (v) => { v.platform.vault = { ...v.platform.vault, token }; });
+            assert.equal(lineFor(edge, "platform.vault.token"), `groundwork:platform.vault.token = [secret]: holds a quote or a shell character (" ' \` $ \\ ;), which no Vault token has (hvs.…): paste the token alone, without the quotes vault operator init -format=json prints around it`);
+            assert.ok(!edge.join("\n").includes("PLANTEDs20"));
+        }
     });
 
     it("never repeats in a message a value its subject does not show, and refuses a key pasted after a hosted model's provider (s19-40, s19-41b)", () => {
@@ -1708,6 +1736,29 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         const slack = only("hybrid", (v) => { v.monitoring.alerts.receiver = { slack: { url: "https://prod-12.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=PLANTEDsecret7f3a9" } }; });
         assert.match(lineFor(slack, "monitoring.alerts.receiver.slack.url"), /= \[secret\]: is a Microsoft Teams or Power Automate webhook/);
         assert.ok(![...teams, ...slack].join("\n").includes("PLANTED"), "no webhook shown");
+    });
+
+    it("refuses a Workflows URL cut before its signature, a Keycloak issuer with a trailing slash, and Graph's user resource as userinfo (sweep s20-42, s20-09, s20-39)", () => {
+        const invoke = "https://prod-12.westeurope.logic.azure.com/workflows/PLANTEDs20flow/triggers/manual/paths/invoke";
+        const cut = only("hybrid", (v) => { v.monitoring.alerts.receiver = { teams: { url: `${invoke}?api-version=2016-06-01` } }; });
+        assert.equal(lineFor(cut, "monitoring.alerts.receiver.teams.url"), "groundwork:monitoring.alerts.receiver.teams.url = [secret]: is a Workflows URL without its sig= query parameter, the signature that authorises each post, so every alert would be refused: copy the whole URL the Workflows trigger shows");
+        assert.ok(!cut.join("\n").includes("PLANTED"));
+        const whole = stackValues("hybrid");
+        whole.monitoring.alerts.receiver = { teams: { url: `${invoke}?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=PLANTEDs20sig` } };
+        assert.doesNotThrow(() => parse(whole));
+        assert.equal(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://id.groundwork.example/realms/groundwork/"; }), "access.sso.issuer"),
+            'groundwork:access.sso.issuer = "https://id.groundwork.example/realms/groundwork/": ends with a slash, which Keycloak\'s issuer has not, and Vault refuses an issuer its discovery document does not name exactly; give https://id.groundwork.example/realms/groundwork');
+        assert.match(lineFor(only("cloud", (v) => { v.access.sso.oauthEndpoints = { ...v.access.sso.oauthEndpoints, userinfoUrl: "https://graph.microsoft.com/v1.0/me" }; }), "access.sso.oauthEndpoints.userinfoUrl"),
+            /is Microsoft Graph's user resource, which has no email claim, so notebooks could name no one; give Entra's userinfo endpoint, https:\/\/graph\.microsoft\.com\/oidc\/userinfo$/);
+    });
+
+    it("refuses a reboot window shorter than kured's period, which some nodes' checks never fall in (sweep s20-20)", () => {
+        assert.equal(lineFor(only("dev", (v) => { v.cluster.upgrades = { reboots: { startTime: "07:00", endTime: "07:05" } }; }), "cluster.upgrades.reboots.endTime"),
+            'groundwork:cluster.upgrades.reboots.endTime = "07:05": leaves a window of 5 minutes, but kured checks each node every 10 minutes, at the same minutes each day, so a node whose checks fall outside it never reboots; give at least 10 minutes (30 or more for several nodes, which reboot one at a time)');
+        // Across midnight, and exactly one period, are windows kured can use.
+        const edge = stackValues("dev");
+        edge.cluster.upgrades = { reboots: { startTime: "23:55", endTime: "00:05" } };
+        assert.doesNotThrow(() => parse(edge));
     });
 
     it("refuses time zones ICU knows and the nodes' Go programs do not (s19-03..05)", () => {

@@ -208,6 +208,21 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.doesNotThrow(() => parse(pem), "a PEM key, many lines, is still taken where one is asked for (oci.auth.privateKey)");
     });
 
+    it("refuses a URL with a line break or a space in it, which the URL parser drops, without showing what follows it (sweep s20-25)", () => {
+        const awsSecret = `wJalrXUtnFEMI/K7MDENG/bPxRfiCY${PLANTED}KEY`;
+        const v = stackValues("dev");
+        v.monitoring.alerts.runbookUrl = `https://git.groundwork.example/platform/blob/main/README.md\n${awsSecret}`;
+        const lines = problems(v);
+        noPlanted(lines);
+        assert.match(lineFor(lines, "monitoring.alerts.runbookUrl"), /= \[text of \d+ characters, not shown as it may hold a secret\]: holds a space, tab, line break or other control character, which the URL parser drops, joining whatever follows into the URL; give the URL alone, on one line$/);
+        const tab = stackValues("dev");
+        tab.access.sso.issuer = "https://id.groundwork.example/realms/\tgroundwork";
+        assert.match(lineFor(problems(tab), "access.sso.issuer"), /holds a space, tab, line break or other control character/);
+        const endpoint = stackValues("edge");
+        endpoint.platform.postgres.backup.s3.endpointURL = "https://s3.eu-central-1.amazonaws.com ";
+        assert.match(lineFor(problems(endpoint), "platform.postgres.backup.s3.endpointURL"), /holds a space, tab, line break/);
+    });
+
     it("refuses, without showing them, credentials in a URL's fragment or an S3 endpoint's query, and keys shaped like Entra or Google secrets (sweep s13)", () => {
         const cases: [string, string, (v: any) => void, RegExp][] = [
             ["edge", "platform.postgres.backup.s3.endpointURL", (v) => (v.platform.postgres.backup.s3.endpointURL = `https://s3.eu-central-1.amazonaws.com/?X-Amz-Credential=AKIA${PLANTED}&X-Amz-Signature=${PLANTED}`), /has a query or fragment, which an S3 endpoint never has/],

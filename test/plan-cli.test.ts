@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "crypto";
 import { BUCKET_CONSUMERS } from "../stacks/config/postgres";
+import { ociKeyFingerprint } from "../stacks/config/oci";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -50,7 +51,11 @@ describe("npm run plan", function () {
         const planted = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
         const webhook = "https://hooks.example.invalid/services/PLANTED-0b7e2d4a8c1f-webhook-token";
         const out = tmp();
-        const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", out,
+        // The stack file names the key by its fingerprint, which the config checks against the key.
+        const stackFile = path.join(tmp(), "Pulumi.secrets.yaml");
+        fs.mkdirSync(path.dirname(stackFile), { recursive: true });
+        fs.writeFileSync(stackFile, fs.readFileSync("test/fixtures/Pulumi.secrets.yaml", "utf8").replace(/fingerprint: \S+/, `fingerprint: ${ociKeyFingerprint(planted)}`));
+        const run = await planCli("--stack", "secrets", "--stack-file", stackFile, "--out", out,
             "--secret", `groundwork:oci.auth.privateKey=${planted}`, "--secret", `groundwork:monitoring.alerts.receiver.webhook.url=${webhook}`);
         assert.equal(run.status, 0, run.stderr);
         const written = filesUnder(out);
@@ -123,6 +128,17 @@ describe("npm run plan", function () {
         assert.equal(run.status, 2);
         assert.match(run.stderr, /--secret groundwork:oci\.auth\.privatekey: no such secure value in .*; secure values there: groundwork:oci\.auth\.privateKey/);
         assert.ok(!run.stderr.includes("=x"));
+    });
+
+    it("never prints a --secret argument that is not KEY=VALUE with a config key: a value without its key, or one whose own = comes first (sweep s20-29, s20-30)", async () => {
+        const value = "sk-proj-PLANTEDs20a9Qx7Lm2Nv8Rt4Wy6Zb1Cd3Ef5Gh7Jk9";
+        const url = "https://relay.groundwork.example/hook/PLANTEDs20tokenpath?token=PLANTEDs20query";
+        for (const [argument, what] of [[value, 'it has no "=" after a key'], [url, 'its text before the first "=" is not a config key (namespace:path)']]) {
+            const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", tmp(), "--secret", "groundwork:oci.auth.privateKey=x", "--secret", argument);
+            assert.equal(run.status, 2);
+            assert.equal(run.stderr.split("\n")[0], `error: --secret argument 2 (${argument.length} characters, not shown): ${what}; expected KEY=VALUE, where KEY is a secure key of the stack file, e.g. --secret groundwork:oci.auth.privateKey=...`);
+            assert.ok(![run.stdout, run.stderr].some((t) => t.includes("PLANTEDs20")), "the argument is echoed");
+        }
     });
 
     it("reports an unexpected error without the stack frames it does not record, and says how to get them", async () => {

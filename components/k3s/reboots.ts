@@ -25,12 +25,19 @@ export function rebootsFootprint(): Footprint[] {
 /** kured's day names (pkg/timewindow/days.go at 1.23.0 reads `su`..`sa` and full names). */
 const DAY = { sunday: "su", monday: "mo", tuesday: "tu", wednesday: "we", thursday: "th", friday: "fr", saturday: "sa" } as Record<string, string>;
 
+/**
+ * How often kured checks a node: after a random delay of a half to one and a half periods, once a
+ * period, and it reboots only on a check that falls inside the window (kubereboot/kured@1.23.0
+ * cmd/kured/main.go L627-633, pkg/delaytick/delaytick.go `New`).
+ */
+export const KURED_PERIOD_MINUTES = 10;
+
 /** The chart's values: a reboot only inside the window, one node at a time, drained first. */
 export function kuredValues(window: UpgradeWindow): Record<string, unknown> {
     return {
         configuration: {
             // Checked every 10 minutes, so several nodes, one after another, fit in one window.
-            period: "10m",
+            period: `${KURED_PERIOD_MINUTES}m`,
             rebootDays: window.days.map((d) => DAY[d]),
             startTime: window.startTime,
             endTime: window.endTime,

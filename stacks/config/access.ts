@@ -114,6 +114,10 @@ const ssoSchema = z.strictObject({
         // Discovery 1.0 section 4.3): Google's is lower case, and Entra's v2.0 ends without a slash.
         .refine((url) => !/^https:\/\/accounts\.google\.com\/?$/i.test(url) || url.startsWith("https://accounts.google.com"), { message: "spells Google's issuer with capitals; every token says https://accounts.google.com, and the issuer is compared exactly" })
         .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0\/$/.test(url), { message: "ends with a slash, which Entra's v2.0 issuer has not; give https://login.microsoftonline.com/<tenant id>/v2.0" })
+        // Keycloak's issuer is <base>/realms/<realm>, with no slash after it (keycloak/keycloak
+        // services/src/main/java/org/keycloak/services/Urls.java `realmIssuer`, code index at 06602a51),
+        // and Vault checks the discovery document's issuer exactly when its OIDC config is written (sweep s20-09).
+        .refine((url) => !/\/realms\/[^/]+\/$/.test(url), { error: (issue) => `ends with a slash, which Keycloak's issuer has not, and Vault refuses an issuer its discovery document does not name exactly; give ${String(issue.input).replace(/\/+$/, "")}` })
         .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers)\//.test(url), { message: "is one of Entra's multi-tenant endpoints, whose discovery document names a {tenantid} template that no token's issuer matches; give https://login.microsoftonline.com/<your tenant id>/v2.0" })
         .refine((url) => { const tenant = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/.exec(url)?.[1]; return tenant === undefined || /^(common|organizations|consumers)$/.test(tenant) || ENTRA_TENANT_ID.test(tenant); },
             { message: "names the Entra tenant by its domain; Entra's tokens name it by its tenant id, and the issuer is compared exactly: give https://login.microsoftonline.com/<tenant id, a GUID, from the tenant's Overview>/v2.0" })
@@ -152,7 +156,11 @@ const ssoSchema = z.strictObject({
     oauthEndpoints: z.strictObject({
         authorizeUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's authorization endpoint."),
         tokenUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's token endpoint."),
-        userinfoUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's userinfo endpoint."),
+        userinfoUrl: plainUrl(/^https$/, "must be an https URL")
+            // Graph's user resource has `mail` and `userPrincipalName` but no `email`, which notebooks name people by;
+            // Entra's userinfo endpoint returns the OpenID claims (sweep s20-39).
+            .refine((url) => !/^https:\/\/graph\.microsoft\.com\/(v1\.0|beta)\/me\/?$/i.test(url), { message: "is Microsoft Graph's user resource, which has no email claim, so notebooks could name no one; give Entra's userinfo endpoint, https://graph.microsoft.com/oidc/userinfo" })
+            .describe("The issuer's userinfo endpoint."),
     }).optional().describe("The issuer's endpoints, as its discovery document lists them; required for notebooks (JupyterHub's OAuthenticator reads no discovery document)."),
     langfuseSignUp: z.boolean().default(false)
         .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),

@@ -24,7 +24,7 @@ import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNames
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
-import { ociSiteSchema, OciSiteConfig } from "./oci";
+import { ociFingerprintProblem, ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken, checkedSecret, tokenProblem } from "./primitives";
 
 /**
@@ -98,8 +98,15 @@ const clusterSchema = z.strictObject({
 export function vaultTokenProblems(rawPlatform: unknown): { path: (string | number)[]; message: string }[] {
     const token = (rawPlatform as { vault?: { token?: unknown } } | undefined)?.vault?.token;
     // A share of the default split (5) is 33 bytes, 44 characters unpadded; a single key (-key-shares=1) is 32 bytes, 43 and '=' (sweep s18 rerun pf43b).
-    if (typeof token !== "string" || !/^([A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{44})$/.test(token.trim())) return [];
-    return [{ path: ["platform", "vault", "token"], message: "has the shape of an unseal key (44 base64 characters, as vault operator init prints each Unseal Key), not a Vault token (hvs.…); give the Initial Root Token it printed, or a token made with the groundwork-pulumi policy (README, Vault)" }];
+    if (typeof token !== "string") return [];
+    const path = ["platform", "vault", "token"];
+    // Pasted from `vault operator init -format=json` with its quotes, a token is sent with them and
+    // refused; the configure script quotes it for the shell, where a quote would end the quoting (sweep s20-18, s20-18b).
+    if (/["'`$\\;]/.test(token)) {
+        return [{ path, message: "holds a quote or a shell character (\" ' ` $ \\ ;), which no Vault token has (hvs.…): paste the token alone, without the quotes vault operator init -format=json prints around it" }];
+    }
+    if (!/^([A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{44})$/.test(token.trim())) return [];
+    return [{ path, message: "has the shape of an unseal key (44 base64 characters, as vault operator init prints each Unseal Key), not a Vault token (hvs.…); give the Initial Root Token it printed, or a token made with the groundwork-pulumi policy (README, Vault)" }];
 }
 
 const placement = z.enum(PLACEMENTS);
@@ -790,6 +797,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         ...hostedKeyProviderProblems(input.inference),
         ...ssoSecretProblems(input.access),
         ...vaultTokenProblems(input.platform),
+        ...((problem) => (problem ? [{ path: ["oci", "auth", "fingerprint"], message: problem }] : []))(ociFingerprintProblem((input.oci as { auth?: unknown } | undefined)?.auth)),
     ].map((p) => `${configKey(p.path)} = [secret]: ${p.message}`);
     if (!result.success || credentialProblems.length > 0) {
         throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);

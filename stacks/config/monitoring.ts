@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, specialRange } from "./cidr";
-import { plainUrl } from "./primitives";
+import { plainUrl, urlString } from "./primitives";
 
 /**
  * Whether a receiver's URL points where Alertmanager's pod never gets: loopback (its own pod), the
@@ -19,17 +19,30 @@ const reachable = { message: "points at loopback, link-local (the metadata servi
 /** Port 0 is no port a server listens on (the WHATWG URL parser takes it). */
 const portZero = { message: "names port 0, which no server listens on; give the receiver's port, or none for the scheme's" };
 const noPortZero = (v: string) => { try { return new URL(v).port !== "0"; } catch { return true; } };
-const receiverUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL (the receiver's webhook endpoint)" }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero);
+const receiverUrl = urlString(/^https?$/, "must be an http(s) URL (the receiver's webhook endpoint)").refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero);
 /** What a URL's host is, by the first pattern of `kinds` it matches (undefined for none, or no URL). */
 function hostOfKind(url: string, kinds: [RegExp, string][]): string | undefined {
     let host: string;
     try { host = new URL(url).hostname.toLowerCase(); } catch { return undefined; }
     return kinds.find(([pattern]) => pattern.test(host))?.[1];
 }
-const secretHttpsUrl = (what: string, wrongHosts: [RegExp, string][] = []) => z.url({ protocol: /^https$/, message: `must be the https URL of ${what}` }).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero)
+const secretHttpsUrl = (what: string, wrongHosts: [RegExp, string][] = [], problem: (url: string) => string | undefined = () => undefined) => urlString(/^https$/, `must be the https URL of ${what}`).refine((v) => !unreachable(v), reachable).refine(noPortZero, portZero)
     // Another chat tool's webhook under this receiver (sweep s19-34): it refuses the body this receiver sends.
     .refine((v) => hostOfKind(v, wrongHosts) === undefined, { error: (issue) => `is ${hostOfKind(String(issue.input), wrongHosts)}` })
+    .superRefine((v, ctx) => { const found = problem(v); if (found) ctx.addIssue({ code: "custom", message: found }); })
     .transform((v) => pulumi.secret(v));
+
+/**
+ * A Workflows (Logic Apps, Power Automate) HTTP trigger's URL authorises each call by the shared
+ * access signature in its query (`sp`, `sv`, `sig`); cut before it, every post is refused (sweep
+ * s20-42). A trigger that takes Entra tokens instead has none, and Alertmanager sends no token either.
+ */
+export function workflowsUrlProblem(url: string): string | undefined {
+    let parsed: URL;
+    try { parsed = new URL(url); } catch { return undefined; }
+    if (!/(^|\.)(logic\.azure\.com|powerplatform\.com)$/i.test(parsed.hostname) || parsed.searchParams.has("sig")) return undefined;
+    return "is a Workflows URL without its sig= query parameter, the signature that authorises each post, so every alert would be refused: copy the whole URL the Workflows trigger shows";
+}
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
@@ -82,7 +95,7 @@ const receiverSchema = z.strictObject({
         url: secretHttpsUrl("a Microsoft Teams Workflows webhook", [
             [/^hooks\.slack\.com$/, "a Slack webhook, which refuses the Teams card Alertmanager's msteamsv2 receiver posts: set receiver.slack.url instead"],
             [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses the Teams card Alertmanager's msteamsv2 receiver posts: use its Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
-        ]).describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
+        ], workflowsUrlProblem).describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("A Microsoft Teams channel (Alertmanager's msteamsv2 receiver, for Teams Workflows webhooks)."),
     email: z.strictObject({
         to: z.array(recipient).min(1).describe("Who receives alerts: addresses, or `Display Name <address>` (Alertmanager parses `to` as an address list, as it does `from`)."),
@@ -92,8 +105,15 @@ const receiverSchema = z.strictObject({
             .refine((v) => !/^[A-Za-z0-9.-]+:\d+$/.test(v) || (Number(v.split(":")[1]) >= 1 && Number(v.split(":")[1]) <= 65535), { message: "has a port outside 1-65535; SMTP submission is usually 587" })
             .refine((v) => SMTP_HOST.test(v.split(":")[0]), { message: "has a host that is not a DNS name or IPv4 address: each dot-separated label is 1-63 letters, digits or inner hyphens (RFC 1123), e.g. smtp.example.com:587" })
             .refine((v) => !unreachable(`smtp://${v}`), reachable)
+            // Alertmanager wraps the connection in TLS only on 465 and speaks STARTTLS on any other port
+            // (prometheus/alertmanager@v0.34.0 notify/email/email.go L133-139, L185-199); 2465 is SES's
+            // other TLS-wrapper port, whose server never sends the plain greeting STARTTLS waits for
+            // (docs.aws.amazon.com/ses/latest/dg/smtp-connect.html, via sweep s20-21).
+            .refine((v) => v.split(":")[1] !== "2465", { message: "is port 2465, a TLS-wrapper port (SES's), but Alertmanager wraps only port 465 in TLS and speaks STARTTLS on any other, so no mail would go out; use 587 or 2587 (STARTTLS), or 465" })
             .describe("SMTP server, host:port (STARTTLS is required)."),
-        username: z.string().min(1).describe("SMTP user."),
+        // An SMTP user name is an address or a short id (SES's is an AKIA… access key id); 40 or more
+        // key characters in a row is a password pasted into the plain field (sweep s20-23).
+        username: z.string().min(1).refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),
 }).superRefine((r, ctx) => {

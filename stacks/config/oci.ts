@@ -5,7 +5,7 @@ import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MAX_BOOT_VOLUME_GBS, 
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
 import { overlay } from "./overlay";
-import { always, checkedSecret, cidrSized, labels, Loose, nodeName, noRepeats, operatorCidr, role, taints } from "./primitives";
+import { always, checkedSecret, cidrSized, isObject, labels, Loose, nodeName, noRepeats, operatorCidr, role, taints } from "./primitives";
 
 /** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
 
@@ -118,6 +118,21 @@ export function ociSigningKeyProblem(text: string): string | undefined {
     return bits < 2048 ? `is an RSA key of ${bits} bits; OCI takes 2048 or more (openssl genrsa -out oci_api_key.pem 2048)` : undefined;
 }
 
+/**
+ * OCI's fingerprint of an API signing key: the MD5 of its public half in DER, as
+ * `openssl rsa -pubout -outform DER -in oci_api_key.pem | openssl md5 -c` prints it
+ * (docs.oracle.com/iaas/private-cloud-appliance/pca/finding-an-spi-public-key-fingerprint.htm, read 2026-11-29).
+ * OCI names the key by `<tenancy>/<user>/<fingerprint>` and checks each request's signature with it.
+ */
+export function ociKeyFingerprint(privateKeyPem: string): string | undefined {
+    try {
+        const der = crypto.createPublicKey(crypto.createPrivateKey(privateKeyPem)).export({ type: "spki", format: "der" });
+        return crypto.createHash("md5").update(der).digest("hex").match(/../g)!.join(":");
+    } catch {
+        return undefined;
+    }
+}
+
 const ociAuthSchema = z.strictObject({
     tenancyOcid: ocid("tenancy").describe("Tenancy OCID."),
     userOcid: ocid("user").describe("API user OCID."),
@@ -125,6 +140,18 @@ const ociAuthSchema = z.strictObject({
         .describe("API key fingerprint."),
     privateKey: checkedSecret(ociSigningKeyProblem).describe("API signing key: RSA, PEM, without a passphrase (secret: `pulumi config set --secret --path oci.auth.privateKey < oci_api_key.pem`)."),
 });
+
+/**
+ * The fingerprint names the key OCI checks signatures with: another key's makes every request fail
+ * (sweep s20-05). Read from the raw section, as the key is a secret Output once parsed.
+ */
+export function ociFingerprintProblem(auth: unknown): string | undefined {
+    if (!isObject(auth) || typeof auth.privateKey !== "string" || typeof auth.fingerprint !== "string") return undefined;
+    const own = ociKeyFingerprint(auth.privateKey);
+    return own !== undefined && own !== auth.fingerprint.toLowerCase()
+        ? `is not the fingerprint of oci.auth.privateKey (${own}), so OCI would refuse every request it signs; give the fingerprint of the key you uploaded for this user, or that key`
+        : undefined;
+}
 
 export const ociSchema = z.strictObject({
     region: z.enum(OCI_REGIONS).describe("OCI region; Always-Free A1 capacity exists only in the tenancy's home region."),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
-import { meshClients, secretToken } from "./primitives";
+import { meshClients, secretToken, urlString } from "./primitives";
 import { s3EndpointProblems } from "./s3-endpoint";
 
 /** The URL, or undefined for text that is none (the url check reports that one). */
@@ -89,7 +89,7 @@ export const postgresSchema = z.strictObject({
         serverName: serverName.default("postgres")
             .describe("The folder under `postgres/` in the bucket this cluster archives its WAL and base backups to. A restored cluster archives to a new one (README, Postgres point-in-time recovery)."),
         s3: z.strictObject({
-            endpointURL: z.url({ protocol: /^https?$/, message: "must be the endpoint's http(s) URL, such as https://s3.eu-central-1.amazonaws.com" })
+            endpointURL: urlString(/^https?$/, "must be the endpoint's http(s) URL, such as https://s3.eu-central-1.amazonaws.com")
                 .refine((url) => !parsedUrl(url)?.hostname.startsWith("169.254."), { message: "is a link-local address, the instance metadata service's range, which no pod may reach; give the bucket's endpoint" })
                 // The cluster is IPv4 only, and a mapped address (::ffff:169.254.169.254) would pass the check above.
                 .refine((url) => !parsedUrl(url)?.hostname.startsWith("["), { message: "is an IPv6 address, which the cluster's IPv4 network cannot reach; give a name or an IPv4 address" })

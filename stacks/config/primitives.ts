@@ -196,12 +196,33 @@ export function objectItems(v: unknown): [Record<string, unknown>, number][] {
 const CREDENTIAL_PARAMETER = /token|secret|key|passw|sig|auth|credential/i;
 
 /**
+ * Whether a URL is free of whitespace and control characters. The URL parser removes tabs and line
+ * breaks anywhere and spaces at the ends (url.spec.whatwg.org, "basic URL parser", read 2026-11-29),
+ * so a URL pasted with the next line joined on passes as a URL of another path, and the stack would
+ * write that next line (a key, as often as not) wherever the URL goes (sweep s20-25).
+ */
+const BLANK = /[\s\u0000-\u001f\u007f]/;
+
+/**
+ * A URL of one of `protocol`'s schemes, checked as written: z.url hands on the parsed URL, from
+ * which the parser has already dropped blanks, so they are refused before it runs. Text that is a
+ * URL once its blanks are gone is told so; other text is told what `message` says.
+ */
+export function urlString(protocol: RegExp, message: string) {
+    return z.string({ error: message }).superRefine((text, ctx) => {
+        if (!BLANK.test(text)) return;
+        const joined = URL.canParse(text.replace(new RegExp(BLANK.source, "g"), ""));
+        ctx.addIssue({ code: "custom", message: joined ? "holds a space, tab, line break or other control character, which the URL parser drops, joining whatever follows into the URL; give the URL alone, on one line" : message });
+    }).pipe(z.url({ protocol, message }));
+}
+
+/**
  * A URL the stack writes in plain text (Kubernetes objects, alert annotations, state): it may
  * carry no user information and no query parameter named like a credential, which would be
  * written with it. `protocol` as z.url takes it; `message` says what the URL is.
  */
 export function plainUrl(protocol: RegExp, message: string) {
-    return z.url({ protocol, message }).superRefine((url, ctx) => {
+    return urlString(protocol, message).superRefine((url, ctx) => {
         let parsed: URL;
         try { parsed = new URL(url); } catch { return; }
         if (parsed.username || parsed.password) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { canonicalZone, cronRuns, goTimeZone as timeZone, memoized, shortestCronGapMinutes } from "./schedule";
+import { KURED_PERIOD_MINUTES } from "../../components/k3s/reboots";
 
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
@@ -87,6 +88,12 @@ export const upgradesSchema = z.strictObject({
     reboots: windowSchema("a reboot for OS updates", "07:00", "08:00")
         .describe("When kured may drain and reboot a node that OS updates left needing it (one node at a time)."),
 }).superRefine((u, ctx) => {
+    // kured checks once a period, at the same minutes each day (1440 is a multiple of the period):
+    // a window shorter than the period holds none of some nodes' checks, and those never reboot (sweep s20-20).
+    const length = CLOCK.test(u.reboots.startTime) && CLOCK.test(u.reboots.endTime) ? (minutes(u.reboots.endTime) - minutes(u.reboots.startTime) + 1440) % 1440 : undefined;
+    if (length !== undefined && length > 0 && length < KURED_PERIOD_MINUTES) {
+        ctx.addIssue({ code: "custom", path: ["reboots", "endTime"], message: `leaves a window of ${length} minute${length === 1 ? "" : "s"}, but kured checks each node every ${KURED_PERIOD_MINUTES} minutes, at the same minutes each day, so a node whose checks fall outside it never reboots; give at least ${KURED_PERIOD_MINUTES} minutes (30 or more for several nodes, which reboot one at a time)` });
+    }
     // kured and SUC take no account of each other: overlapping windows could restart two servers at once.
     // Compared as minutes of the week in UTC, in winter and in summer, so two names for one clock
     // (Etc/UTC, Etc/GMT) are one zone, and a window on one day can meet one on the next in another
