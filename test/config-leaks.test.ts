@@ -15,6 +15,21 @@ import { stackFileSecurePaths } from "../stacks/config/encrypted-values";
 const PLANTED = "PLANTED7Q9";
 const noPlanted = (lines: string[]) => assert.ok(!lines.join("\n").includes(PLANTED), lines.join("\n"));
 
+/**
+ * The problems the plan reports for a stack's edited values, as it reads the stack file: with the
+ * keys it encrypts, so plain text is judged too. None if they parse.
+ */
+function stackFileProblems(stack: string, values: Record<string, any>): string[] {
+    const stackFile = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "groundwork");
+    try {
+        parseStackConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [`groundwork:${k}`, JSON.stringify(value)])), stackFile.secretKeys, stackFile.securePaths);
+        return [];
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return e.problems;
+    }
+}
+
 describe("configuration errors never echo a secret, whatever key it was written under", () => {
     it("recognises credentials by their shape, and leaves ordinary values alone", () => {
         for (const credential of ["sk-proj-abc123", "sk-lf-1234", "-----BEGIN OPENSSH PRIVATE KEY----- b3Blbn", "ghp_abc", "glpat-xyz", "tskey-auth-k1", "hf_abc", "AKIAIOSFODNN7EXAMPLE", "hvs.CAES", "x".repeat(40)]) {
@@ -39,18 +54,10 @@ describe("configuration errors never echo a secret, whatever key it was written 
 
     it("refuses a credential written where a plain value goes, never echoing it: id:secret, lower-hex and SendGrid keys, an ACME URL's password (sweep s18 se32, se31, se30, ac47)", () => {
         const hex = "7f3a927fa1fd9f80faaeb51d1028a697";
-        // As the plan reads the stack file: with the keys it encrypts, so plain text is judged too.
-        const stackFile = readStackFile(path.join(PROJECT_DIR, "Pulumi.cloud.yaml"), "groundwork");
         const refused = (edit: (v: Record<string, any>) => void, key: string, why: RegExp) => {
             const v = stackValues("cloud");
             edit(v);
-            let lines: string[] = [];
-            try {
-                parseStackConfig(Object.fromEntries(Object.entries(v).map(([k, value]) => [`groundwork:${k}`, JSON.stringify(value)])), stackFile.secretKeys, stackFile.securePaths);
-            } catch (e) {
-                if (!(e instanceof ConfigError)) throw e;
-                lines = e.problems;
-            }
+            const lines = stackFileProblems("cloud", v);
             noPlanted(lines);
             assert.ok(!lines.join("\n").includes(hex), lines.join("\n"));
             assert.match(lineFor(lines, key), why);
@@ -206,6 +213,25 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.match(lineFor(lines, "inference.hosted[0].apiKey"), /= \[secret\]: holds a space or a line break, which no key or token has \(it is sent in an HTTP header or a signed request\); set the key alone/);
         const pem = stackValues("dev");
         assert.doesNotThrow(() => parse(pem), "a PEM key, many lines, is still taken where one is asked for (oci.auth.privateKey)");
+        // A whole .env line (sweep s20-16).
+        const envLine = stackValues("cloud");
+        envLine.inference.hosted[0].apiKey = `OPENAI_API_KEY=sk-proj-${PLANTED}Ab3dEf6hIj9kLm2n`;
+        const found = problems(envLine);
+        noPlanted(found);
+        assert.equal(lineFor(found, "inference.hosted[0].apiKey"), "groundwork:inference.hosted[0].apiKey = [secret]: is a NAME=value line of an environment file, not the key alone; give only the value after the =");
+    });
+
+    it("knows Pulumi's and Databricks' tokens and GitLab's runner tokens as credentials in a plain field (sweep s20-24)", () => {
+        for (const token of [`pul-${"0123456789abcdef".repeat(2)}01234567`, `dapi${"0123456789abcdef".repeat(2)}`, "glrt-Ab3dEf6hIj9kLm2nOp5q"]) {
+            assert.ok(hasCredentialShape(token), token);
+            const v = stackValues("dev");
+            v.oci.nodes[0].labels = { "groundwork.dev/owner": token };
+            const found = stackFileProblems("dev", v);
+            assert.ok(!found.join("\n").includes(token.slice(4, 20)), found.join("\n"));
+            assert.match(found.join("\n"), /labels\.groundwork\.dev\/owner = \[[^\]]*not shown[^\]]*\]: has a credential's shape/);
+        }
+        // Public hex of those lengths without the prefix stays a digest.
+        assert.ok(!hasCredentialShape("0123456789abcdef0123456789abcdef01234567"));
     });
 
     it("refuses a URL with a line break or a space in it, which the URL parser drops, without showing what follows it (sweep s20-25)", () => {

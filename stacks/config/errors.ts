@@ -26,7 +26,11 @@ function showValue(value: unknown): string {
 }
 
 /** The prefixes of common API keys and tokens (which looksLikeCredential names), as a regular expression's alternatives. */
-const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.`;
+/**
+ * Pulumi's access tokens are `pul-` and 40 hex, Databricks' `dapi` and 32 (gitleaks' `pulumi-api-token`
+ * and `databricks-api-token` rules); GitLab's runner and deploy tokens `glrt-`, `gldt-` (sweep s20-24).
+ */
+const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-|dapi`;
 /** A JSON Web Token: three base64url segments, the first two JSON objects (`eyJ` is `{"` encoded). */
 const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 /** User information written without a scheme (`user:password@host`), where a URL's would be removed. */
@@ -98,6 +102,7 @@ function tokenWithPrefix(text: string): boolean {
     // Keys whose body is lower-case hex or a UUID: DeepSeek's `sk-<32 hex>`, Langfuse's
     // `sk-lf-<uuid>` (sweep s18 se31, se34); a host or FIDO key type is never 32 hex digits.
     if (match[1] === "sk-" && /^[0-9a-f]{32,}$/.test(body.replace(/^lf-/, "").replace(/-/g, ""))) return true;
+    if ((match[1] === "pul-" && /^[0-9a-f]{40}$/.test(body)) || (match[1] === "dapi" && /^[0-9a-f]{32}(-\d)?$/.test(body))) return true;
     return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
 }
 

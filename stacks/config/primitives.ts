@@ -168,9 +168,12 @@ export const secret = checkedSecret();
  * signed request or a config line, where a space or a line break (a key pasted with its newline)
  * breaks every call. Described by shape, never shown.
  */
-export const tokenProblem = (text: string): string | undefined => (/\s/.test(text)
-    ? "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds"
-    : undefined);
+export const tokenProblem = (text: string): string | undefined => {
+    if (/\s/.test(text)) return "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds";
+    // A whole line of an environment file, OPENAI_API_KEY=sk-... (sweep s20-16).
+    if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+=/.test(text)) return "is a NAME=value line of an environment file, not the key alone; give only the value after the =";
+    return undefined;
+};
 export const secretToken = checkedSecret(tokenProblem);
 
 export const role = z.enum(["server", "agent"]);
