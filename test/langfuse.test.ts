@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { problems, stackValues, committedPlan } from "./helpers";
+import { planValues, problems, stackValues, committedPlan } from "./helpers";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -58,6 +58,15 @@ describe("Langfuse", function () {
         });
         // Sign-up is closed (AUTH_DISABLE_SIGNUP): the administrator above is the only way in.
         assert.equal(values.langfuse.features.signUpDisabled, true);
+    });
+
+    it("opens sign-up with no role at all: an organisation role holds in every project of open-source Langfuse (security review s20 M1)", async () => {
+        const v = stackValues("dev");
+        v.access.sso.langfuseSignUp = true;
+        const open = await planValues("langfuse-sign-up", v);
+        const openValues = (kubernetesDocuments(open.resources) as Doc[]).find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!.spec!.values;
+        const env = Object.fromEntries((openValues.langfuse.additionalEnv as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+        assert.deepEqual([env.LANGFUSE_DEFAULT_ORG_ID, env.LANGFUSE_DEFAULT_ORG_ROLE], ["groundwork", "NONE"]);
     });
 
     it("uses the platform's Postgres (its own database and role), one-replica ClickHouse, standalone Valkey and the stack's bucket", () => {

@@ -129,7 +129,7 @@ export interface LangfuseArgs {
      * Sign-in through the company's OIDC issuer instead of passwords. The client secret is the
      * `clientSecret` key of the consumer's `sso` Vault secret. The administrator signs in through
      * it (their account is linked by e-mail); `openSignUp` lets anyone the issuer authenticates
-     * join the organisation as a viewer, otherwise sign-up stays closed.
+     * make an account, with no role until an owner gives one; otherwise sign-up stays closed.
      */
     sso?: { issuer: string; clientId: string; openSignUp: boolean };
     /** Where the identity provider is, for the web app's server-side calls (discovery, token, userinfo); none without SSO. */
@@ -251,7 +251,14 @@ export class Langfuse extends pulumi.ComponentResource {
                         envFrom("LANGFUSE_INIT_USER_PASSWORD", admin, "password"),
                         ...(args.sso?.openSignUp ? [
                             { name: "LANGFUSE_DEFAULT_ORG_ID", value: LANGFUSE_ORG.id },
-                            { name: "LANGFUSE_DEFAULT_ORG_ROLE", value: "VIEWER" },
+                            // No role: open-source Langfuse has no project roles, so an organisation
+                            // role holds in every project of the organisation, the platform's and every
+                            // team's in it, prompts and chat transcripts included (langfuse/langfuse@v3.224.1
+                            // web/src/features/auth/lib/createProjectMembershipsOnSignup.ts L79 and L96-104,
+                            // ee entitlements `rbac-project-roles`; NONE is a value web/src/env.mjs L117-119
+                            // takes). An owner gives each person the role and organisation they need
+                            // (security review s20 M1).
+                            { name: "LANGFUSE_DEFAULT_ORG_ROLE", value: "NONE" },
                         ] : []),
                     ],
                     ...placement,

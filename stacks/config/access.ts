@@ -163,7 +163,7 @@ const ssoSchema = z.strictObject({
             .describe("The issuer's userinfo endpoint."),
     }).optional().describe("The issuer's endpoints, as its discovery document lists them; required for notebooks (JupyterHub's OAuthenticator reads no discovery document)."),
     langfuseSignUp: z.boolean().default(false)
-        .describe("Let anyone the identity provider signs in join Langfuse as a viewer; otherwise only the administrator (and people an owner adds) sign in."),
+        .describe("Let anyone the identity provider signs in make a Langfuse account, with no access until an owner gives them a role; otherwise only the administrator (and people an owner adds) sign in."),
     restrictedClient: z.boolean().default(false)
         .describe("Say that the identity provider signs in only your organisation's accounts for this client (Google: the OAuth consent screen's user type is Internal). Read only with an issuer that otherwise signs in any account (Google, GitLab.com, Microsoft personal accounts, Apple): there, without it, notebooks need `usersGroup`, the chat UI `usersGroup` or `allowedDomains`, and `langfuseSignUp` is refused."),
 }).refine((sso) => sso.usersGroup === undefined || sso.usersGroup !== sso.operatorsGroup, {
@@ -430,7 +430,7 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             issues.push({ path: ["access", "sso", "allowedDomains"], message: `is needed, or usersGroup, while apps.chat is on, and ${anyAccount}: anyone with such an account could chat on the chat UI's key and budget; list your e-mail domains, or set usersGroup, ${restrict}` });
         }
         if (sso.langfuseSignUp === true) {
-            issues.push({ path: ["access", "sso", "langfuseSignUp"], message: `is true, and ${anyAccount}: anyone with such an account would join Langfuse as a viewer and read every team's traces, prompts and answers included (Langfuse checks no group); set it false and add people in Langfuse, ${restrict}` });
+            issues.push({ path: ["access", "sso", "langfuseSignUp"], message: `is true, and ${anyAccount}: anyone with such an account could make a Langfuse account (Langfuse checks no group), one role given by mistake from every team's traces, prompts and answers included, and open-source Langfuse lets any signed-in person make organisations; set it false and add people in Langfuse, ${restrict}` });
         }
     }
     if (notebooksOn && a && isObject(a.sso) && a.sso.oauthEndpoints === undefined) {

@@ -81,7 +81,7 @@ describe("access.sso with an issuer that signs in any account (security review s
         const found = ssoProblems(v);
         assert.equal(found.length, 2, found.join("\n"));
         assert.match(found.find((p) => p.includes("allowedDomains"))!, /is needed, or usersGroup, while apps\.chat is on, and Google signs in any Google account: anyone with such an account could chat on the chat UI's key and budget/);
-        assert.match(found.find((p) => p.includes("langfuseSignUp"))!, /is true, and Google signs in any Google account: anyone with such an account would join Langfuse as a viewer and read every team's traces/);
+        assert.match(found.find((p) => p.includes("langfuseSignUp"))!, /is true, and Google signs in any Google account: anyone with such an account could make a Langfuse account \(Langfuse checks no group\), one role given by mistake from every team's traces/);
     });
 
     it("reads the issuer as its users write it, and notebooks' sign-in endpoint too (review s17b)", () => {
