@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { KEY_ALLOWED_ROUTES } from "../components/inference/gateway-config";
 import { spawnSync } from "child_process";
 import * as YAML from "yaml";
 import { NOTEBOOK_USER_ACCOUNT, VERIFIED_EMAIL_CONFIG_KEY } from "../components/apps/notebooks";
@@ -58,7 +59,7 @@ describe("applications: the chat UI", () => {
         assert.equal(config.general_settings.store_prompts_in_spend_logs, false);
         const access = JSON.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access") as any).data["access.json"]);
         assert.deepEqual(access.keys.find((k: any) => k.key_alias === "platform-chat-ui"), {
-            key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], duration: "180d", key_file: "platform-chat-ui",
+            key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "platform-chat-ui",
         });
     });
 

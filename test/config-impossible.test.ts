@@ -1748,6 +1748,10 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         assert.doesNotThrow(() => parse(whole));
         assert.equal(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://id.groundwork.example/realms/groundwork/"; }), "access.sso.issuer"),
             'groundwork:access.sso.issuer = "https://id.groundwork.example/realms/groundwork/": ends with a slash, which Keycloak\'s issuer has not, and Vault refuses an issuer its discovery document does not name exactly; give https://id.groundwork.example/realms/groundwork');
+        // Another realm's endpoints (sweep s20-10).
+        const master = only("dev", (v) => { v.access.sso.oauthEndpoints.authorizeUrl = "https://id.groundwork.example/realms/master/protocol/openid-connect/auth"; });
+        assert.equal(lineFor(master, "access.sso.oauthEndpoints.authorizeUrl"), 'groundwork:access.sso.oauthEndpoints.authorizeUrl = [text of 72 characters, not shown as it may hold a secret]: is not under the issuer\'s realm (<issuer>/protocol/openid-connect/): Keycloak\'s clients belong to one realm, and another realm\'s endpoint knows no client groundwork-dev; copy it from <issuer>/.well-known/openid-configuration');
+        assert.equal(master.length, 1, "the realm's own token and userinfo endpoints pass");
         assert.match(lineFor(only("cloud", (v) => { v.access.sso.oauthEndpoints = { ...v.access.sso.oauthEndpoints, userinfoUrl: "https://graph.microsoft.com/v1.0/me" }; }), "access.sso.oauthEndpoints.userinfoUrl"),
             /is Microsoft Graph's user resource, which has no email claim, so notebooks could name no one; give Entra's userinfo endpoint, https:\/\/graph\.microsoft\.com\/oidc\/userinfo$/);
     });

@@ -83,7 +83,7 @@ describe("the stack's destinations, from config", () => {
         const dev = stackValues("dev");
         assert.ok(dev["access"]?.sso, "dev signs people in through SSO");
         const sso = dev.access.sso;
-        const config = parse({ ...dev, access: { ...dev.access, sso: { ...sso, issuer: "https://10.20.0.5/realms/main", oauthEndpoints: { authorizeUrl: "https://10.20.0.5/auth", tokenUrl: "https://10.20.0.5/token", userinfoUrl: "https://sso.example.com/userinfo" } } } });
+        const config = parse({ ...dev, access: { ...dev.access, sso: { ...sso, issuer: "https://10.20.0.5/realms/main", oauthEndpoints: { authorizeUrl: "https://10.20.0.5/realms/main/protocol/openid-connect/auth", tokenUrl: "https://10.20.0.5/realms/main/protocol/openid-connect/token", userinfoUrl: "https://sso.example.com/realms/main/protocol/openid-connect/userinfo" } } } });
         assert.deepEqual(identityProviderDestinations(config), [{ kind: "range", cidr: "10.20.0.5/32", ports: [443] }, { kind: "anywhere", ports: [443] }]);
         // A hosted identity provider is reached on the internet only; a name of your own may be anywhere.
         const entra = parse(stackValues("cloud"));

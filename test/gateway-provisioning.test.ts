@@ -4,7 +4,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { gatewayAccess, GatewayTeam } from "../components/inference/gateway-config";
+import { gatewayAccess, GatewayTeam, KEY_ALLOWED_ROUTES } from "../components/inference/gateway-config";
 import { keysDigest, PROVISION_SCRIPT } from "../components/inference/gateway-provisioning";
 import { startStandIn, PYTHON } from "./helpers";
 
@@ -62,6 +62,17 @@ describe("gateway provisioning against LiteLLM's admin API", function () {
         assert.deepEqual(s.teams.research.metadata, { managed_by: "groundwork" });
         assert.equal(s.keys[sha(values["research-notebooks"])].key_alias, "research-notebooks");
         assert.equal(s.keys[sha(values["research-notebooks"])].max_budget, 50);
+        // Each key may call the four OpenAI endpoints and the readiness check only (security review s20 L1).
+        assert.deepEqual(s.keys[sha(values["research-notebooks"])].allowed_routes, ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/health/readiness"]);
+    });
+
+    it("limits the routes of a key it made before keys had them, by an update that keeps its value", async () => {
+        const token = sha(values["support-bot"]);
+        await fetch(`${url}/key/update`, { method: "POST", headers: { Authorization: `Bearer ${MASTER}`, "Content-Type": "application/json" }, body: JSON.stringify({ key: token, allowed_routes: [] }) });
+        const run = provision(TEAMS, values);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^key support-bot: updated allowed_routes$/m);
+        assert.deepEqual((await state()).keys[token].allowed_routes, KEY_ALLOWED_ROUTES);
     });
 
     it("changes nothing on a second run, so no budget reset moves", async () => {

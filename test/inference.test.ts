@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { KEY_ALLOWED_ROUTES } from "../components/inference/gateway-config";
 import { execFileSync } from "child_process";
 import * as YAML from "yaml";
 import { LITELLM_IMAGE } from "../components/inference/llm-gateway";
@@ -87,17 +88,17 @@ describe("inference: vLLM behind the LLM gateway", function () {
             }]);
             assert.deepEqual(access.keys, [{
                 key_alias: "product-default", team_id: "product", max_budget: 100, budget_duration: "30d", rpm_limit: 120, tpm_limit: 50000,
-                models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-default",
+                models: ["chat", "large", "small", "hosted"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "product-default",
             }, {
                 // The chat UI's own key, at the team's limits: people's chats count against the team's budget.
                 key_alias: "product-chat-ui", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
-                models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-chat-ui",
+                models: ["chat", "large", "small", "hosted"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "product-chat-ui",
             }, {
                 key_alias: "product-notebooks", team_id: "product", max_budget: 500, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000,
-                models: ["chat", "large", "small", "hosted"], duration: "180d", key_file: "product-notebooks",
+                models: ["chat", "large", "small", "hosted"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "product-notebooks",
             }, {
                 key_alias: "groundwork-evaluations-job", team_id: "groundwork-evaluations", max_budget: 10, budget_duration: "30d", rpm_limit: 60, tpm_limit: 100000,
-                models: ["chat", "large", "small"], duration: "180d", key_file: "groundwork-evaluations-job",
+                models: ["chat", "large", "small"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "groundwork-evaluations-job",
             }]);
             const job = find("cloud", "Job", docs.cloud.find((d) => d.kind === "Job")!.metadata.name);
             assert.match(job.metadata.name, /^llm-gateway-access-[0-9a-f]{10}-[0-9a-f]{8}$/, "the job's name follows the teams, the keys and their values");

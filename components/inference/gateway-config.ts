@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 import { GuardrailChoice, GuardrailEngine, guardrailDefinitions, REQUEST_POLICY_CALLBACK } from "./request-policy";
+import { OPENAI_API_ENDPOINTS } from "./gateway-authorization";
 /**
  * The LiteLLM proxy's `config.yaml` and the teams and keys it is provisioned with, as plain data.
  * No secret value is ever part of either: keys are `os.environ/NAME` references that the
@@ -218,6 +219,19 @@ export function dataClassesAnnotation(routes: GatewayRoute[], teams: GatewayTeam
     });
 }
 
+/**
+ * The routes every provisioned key may call in LiteLLM itself, whatever path reaches it: the four
+ * OpenAI endpoints the mesh and the public route admit, and the readiness check the evaluation Job
+ * waits on (a public route). Without it a key reaches every LLM route on the admin host, the
+ * pass-through ones among them, and `/langfuse/*` acts with the gateway's own Langfuse keys
+ * (security review s20 L1). LiteLLM refuses any other route with 403 "Virtual key is not allowed to
+ * call this route" (`RouteChecks.is_virtual_key_allowed_to_call_route`, exact or `<route>/…`), for
+ * every role and without an Enterprise licence; `allowed_routes` is a field of /key/generate and
+ * /key/update (BerriAI/litellm litellm/proxy/auth/route_checks.py, litellm/proxy/_types.py
+ * `KeyRequestBase`, versions around v1.85.0: research/litellm-allowed-routes-s20.md).
+ */
+export const KEY_ALLOWED_ROUTES: readonly string[] = [...OPENAI_API_ENDPOINTS.exact, "/health/readiness"];
+
 export function gatewayAccess(teams: (Limits & Pick<GatewayTeam, "name" | "routes" | "keys">)[], keyExpiryDays?: number) {
     return {
         teams: teams.map((t) => ({
@@ -237,6 +251,7 @@ export function gatewayAccess(teams: (Limits & Pick<GatewayTeam, "name" | "route
             rpm_limit: k.rpm,
             tpm_limit: k.tpm,
             models: t.routes,
+            allowed_routes: [...KEY_ALLOWED_ROUTES],
             ...(keyExpiryDays ? { duration: `${keyExpiryDays}d` } : {}),
             // The key's value: a file the job reads from the Secret synced out of Vault.
             key_file: keyAlias(t.name, k.name),

@@ -45,7 +45,7 @@ KEYS_DIR = os.environ.get("KEYS_DIR", "/keys")
 KEYS_DIGEST = os.environ.get("KEYS_DIGEST")
 KEYS_WAIT_SECONDS = int(os.environ.get("KEYS_WAIT_SECONDS", "900"))
 MANAGED = {"managed_by": "groundwork"}
-SETTINGS = ("max_budget", "rpm_limit", "tpm_limit", "models")
+SETTINGS = ("max_budget", "rpm_limit", "tpm_limit", "models", "allowed_routes")
 
 
 def call(path, body=None, method=None):

@@ -17,7 +17,7 @@ export const SCRIPT_HTTP_CLIENT = `import json, re, sys, time, urllib.error, url
 
 class ApiError(Exception):
     def __init__(self, path, status, body):
-        super().__init__("%s answered %d: %s" % (path.split("?")[0], status, re.sub(r"sk-[A-Za-z0-9_-]+", "sk-[redacted]", body)[:300]))
+        super().__init__("%s answered %d: %s" % (path.split("?")[0], status, re.sub(r"sk-[A-Za-z0-9_-]+", "sk-[redacted]", body)[:600]))
         self.status = status
 
 

@@ -389,8 +389,27 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             issues.push({ path, message: `is ${group}, ${form(group)}, but ${referencePath.join(".")} is ${reference}, ${form(reference)}: the issuer sends every group in one form (Keycloak: the group mapper's "Full group path" switch), so one of them never matches; write both as the claim carries them (here ${fixed})` });
         }
     }
-    // Two of the issuer's endpoints given as one URL (sweep s19-29): each does one thing.
     const endpoints = sso && isObject(sso.oauthEndpoints) ? sso.oauthEndpoints : undefined;
+    // A Keycloak realm's endpoints are under <issuer>/protocol/openid-connect/ (keycloak/keycloak
+    // services/src/main/java/org/keycloak/services/Urls.java `tokenBase`, code index at 06602a51):
+    // another realm's has no such client, so no one signs in (sweep s20-10). Judged on the issuer's
+    // host, or where an endpoint names a realm: the server-side endpoints may be reached at an
+    // address of the cluster's own.
+    const issuerUrl = sso && typeof sso.issuer === "string" && URL.canParse(sso.issuer) ? new URL(sso.issuer) : undefined;
+    const realm = issuerUrl?.protocol === "https:" && !issuerUrl.search && !issuerUrl.hash ? /\/realms\/([^/]+)$/.exec(issuerUrl.pathname)?.[1] : undefined;
+    if (endpoints && issuerUrl && realm !== undefined) {
+        const under = `${String(sso!.issuer)}/protocol/openid-connect/`;
+        for (const name of ["authorizeUrl", "tokenUrl", "userinfoUrl"] as const) {
+            const url = endpoints[name];
+            if (typeof url !== "string" || !url.startsWith("https://") || !URL.canParse(url)) continue;
+            const parsed = new URL(url);
+            const named = /\/realms\/([^/]+)\//.exec(parsed.pathname)?.[1];
+            if ((named !== undefined && named !== realm) || (parsed.hostname === issuerUrl.hostname && !url.startsWith(under))) {
+                issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is not under the issuer's realm (<issuer>/protocol/openid-connect/): Keycloak's clients belong to one realm, and another realm's endpoint knows no client ${typeof sso?.clientId === "string" ? sso.clientId : "of this stack"}; copy it from <issuer>/.well-known/openid-configuration` });
+            }
+        }
+    }
+    // Two of the issuer's endpoints given as one URL (sweep s19-29): each does one thing.
     if (endpoints) {
         const names = ["authorizeUrl", "tokenUrl", "userinfoUrl"] as const;
         names.forEach((name, i) => {
