@@ -162,8 +162,9 @@ print(json.dumps(results))
         const chartEgress = { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, dnsPortsPrivateIPs: false, nonPrivateIPs: false, privateIPs: false };
         assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, chartEgress]);
         assert.deepEqual([values.hub.networkPolicy.egressAllowRules, values.proxy.chp.networkPolicy.egressAllowRules], [chartEgress, chartEgress]);
-        // Meshed callers reach each component on Linkerd's inbound port, which the chart's policies would refuse.
-        assert.deepEqual([values.hub.networkPolicy.allowedIngressPorts, values.proxy.chp.networkPolicy.allowedIngressPorts, values.singleuser.networkPolicy.allowedIngressPorts], [[4143], ["http", 4143], [4143]]);
+        // Meshed callers reach the hub and the proxy on Linkerd's inbound port, which the chart's policies would refuse;
+        // people's servers take it only from the hub's and the proxy's pods, by an allowance of their own (security review s20 M2).
+        assert.deepEqual([values.hub.networkPolicy.allowedIngressPorts, values.proxy.chp.networkPolicy.allowedIngressPorts, values.singleuser.networkPolicy.allowedIngressPorts], [[4143], ["http", 4143], []]);
         // The server Pod KubeSpawner will create, as the chart model renders it for the policy packs.
         const [, proxy, server] = jupyterhubModel.render({ name: "jupyterhub", namespace: "groundwork-notebooks", values });
         assert.equal(server.spec.initContainers, undefined, "no privileged metadata-blocking init container");
@@ -205,6 +206,20 @@ print(json.dumps(results))
         assert.deepEqual([metricsServer.spec.port, metricsServer.spec.podSelector.matchLabels.component, metricsServer.spec.accessPolicy], ["linkerd-admin", "singleuser-server", "deny"]);
         assert.deepEqual(docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "notebooks-user-server-metrics-clients").spec.identityRefs,
             [{ kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" }]);
+        // Below the mesh too: the namespace's allowance leaves people's servers out, and only the hub's,
+        // the proxy's and Prometheus's pods are let in to them, where meshed callers arrive (4143).
+        const policy = (name: string) => docs.find((d) => d.kind === "NetworkPolicy" && d.metadata.namespace === "groundwork-notebooks" && d.metadata.name === name);
+        assert.deepEqual(policy("allow-same-namespace").spec.podSelector, { matchExpressions: [{ key: "component", operator: "NotIn", values: ["singleuser-server"] }] });
+        assert.deepEqual(policy("allow-notebooks-user-servers").spec.ingress, [{
+            from: [{ podSelector: { matchLabels: { app: "jupyterhub", component: "hub" } } }, { podSelector: { matchLabels: { app: "jupyterhub", component: "proxy" } } }],
+            ports: [{ port: "notebook-port", protocol: "TCP" }, { port: 4143, protocol: "TCP" }],
+        }]);
+        assert.deepEqual(policy("allow-notebooks-user-server-metrics").spec.ingress[0].from, [{
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-observability" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+        }]);
+        assert.deepEqual(values.singleuser.networkPolicy.allowedIngressPorts, [], "the chart opens no port of theirs to every source");
+        // Other namespaces keep their whole same-namespace allowance.
+        assert.deepEqual(docs.find((d) => d.kind === "NetworkPolicy" && d.metadata.namespace === "groundwork-inference" && d.metadata.name === "allow-same-namespace").spec.podSelector, {});
     });
 
     it("are refused without the issuer's endpoints, or with one that is not https", () => {

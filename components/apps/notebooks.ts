@@ -9,7 +9,7 @@ import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { LINKERD_INBOUND_PORT } from "../platform/network-isolation";
+import { LINKERD_INBOUND_PORT, PROMETHEUS_PEER } from "../platform/network-isolation";
 import { SCRAPER } from "../observability/scraper";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
 import { EgressAllowance, EgressDestination, endpointsDestinations } from "../platform/egress";
@@ -82,8 +82,9 @@ function networkPolicy(ports: (string | number)[]) {
     };
 }
 
-/** The hub's and the user servers' pods (templates/hub/deployment.yaml, kubespawner's labels at 4.4.0). */
+/** The hub's, the proxy's and the user servers' pods (templates/hub/deployment.yaml, templates/proxy/deployment.yaml, kubespawner's labels at 4.4.0). */
 const HUB_PODS = { app: "jupyterhub", component: "hub" };
+const PROXY_PODS = { app: "jupyterhub", component: "proxy" };
 const USER_SERVER_PODS = { app: "jupyterhub", component: "singleuser-server" };
 
 /**
@@ -202,8 +203,9 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // their paths (inbound/index.rs L2241-2300); Prometheus gets the admin port by a Server below.
             extraAnnotations: { [DEFAULT_INBOUND_POLICY]: "deny" },
             // In-cluster services are reachable (the namespace's cluster egress); the mesh admits a
-            // server to Postgres or Qdrant only where their policies name it.
-            networkPolicy: networkPolicy([LINKERD_INBOUND_PORT]),
+            // server to Postgres or Qdrant only where their policies name it. No port open to every
+            // source: the hub and the proxy come in through their own allowance (security review s20 M2).
+            networkPolicy: networkPolicy([]),
             cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
             memory: { guarantee: `${Math.round(args.memoryGbs * 1024)}M`, limit: `${Math.round(args.memoryGbs * 1024)}M` },
             storage: { capacity: `${args.storageGbs}Gi` },
@@ -234,8 +236,12 @@ export class Notebooks extends pulumi.ComponentResource {
     constructor(name: string, args: NotebooksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:Notebooks", name, {}, opts);
         const noBackup = noBackupAnnotation({ jupyterhub: "home directories are working space and are not backed up; keep work in git (README, Applications)" });
+        // People's servers take no connection from the namespace's other pods, other people's servers
+        // among them, but what the hub, the proxy and Prometheus need (below): below the mesh too
+        // (security review s20 M2).
         const ns = guardedNamespace(name, meshedNamespaceArgs(args.vaultConsumer.namespace, "restricted", {}, noBackup), { parent: this, retainOnDelete: true }, {
             egress: { allow: notebooksEgress(args.sso, args.apiServer) },
+            podsApart: { label: "component", value: USER_SERVER_PODS.component },
         });
         const auth = new VaultConsumerAuth(`${name}-vault`, { consumer: args.vaultConsumer }, { parent: this, dependsOn: [ns] });
         const synced = (path: string) => new VaultSyncedSecret(`${name}-${path}`, { auth, path: `${args.vaultConsumer.name}/${path}`, secretName: `${name}-${path}` }, { parent: this });
@@ -259,18 +265,20 @@ export class Notebooks extends pulumi.ComponentResource {
         const hub = `${namespace}/hub`;
         const proxy = `${namespace}/default`;
         const people = `${namespace}/${NOTEBOOK_USER_ACCOUNT}`;
-        const servers: [string, string, string, string[]][] = [
+        // The hub's and the proxy's pods, for the user servers' NetworkPolicy: their namespace holds people's servers too.
+        const hubAndProxyPods = [HUB_PODS, PROXY_PODS].map((matchLabels) => ({ podSelector: { matchLabels } }));
+        const servers: [string, string, string, string[], k8s.types.input.networking.v1.NetworkPolicyPeer[]?][] = [
             ["hub", "hub", "http", [proxy, people]],
             ["proxy", "proxy", "http", [INGRESS_CLIENT]],
             ["proxy-api", "proxy", "api", [hub]],
-            ["user-servers", "singleuser-server", "notebook-port", [hub, proxy]],
+            ["user-servers", "singleuser-server", "notebook-port", [hub, proxy], hubAndProxyPods],
             // The proxy's admin port serves /metrics; under the servers' `deny` it needs a Server of its own
             // (the admin server enforces inbound policy: linkerd2-proxy release/v2.366.0 linkerd/app/admin/src/stack.rs L98-99).
-            ["user-server-metrics", "singleuser-server", "linkerd-admin", [SCRAPER]],
+            ["user-server-metrics", "singleuser-server", "linkerd-admin", [SCRAPER], [PROMETHEUS_PEER]],
         ];
-        for (const [id, component, port, clients] of servers) {
+        for (const [id, component, port, clients, clientPods] of servers) {
             new MeshAuthorization(`${name}-${id}`, {
-                namespace, podSelector: { app: "jupyterhub", component }, port, clients, proxyProtocol: "HTTP/1",
+                namespace, podSelector: { app: "jupyterhub", component }, port, clients, proxyProtocol: "HTTP/1", clientPods,
             }, { parent: this, dependsOn: [ns] });
         }
         this.registerOutputs({});

@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { isolateNamespaceEgress, NamespaceEgress } from "./egress";
-import { isolateNamespace, MovedFrom, movedOpts } from "./network-isolation";
+import { isolateNamespace, MovedFrom, movedOpts, PodsApart } from "./network-isolation";
 
 export interface NamespaceGuard {
     /** What its pods may reach beyond the cluster's pods (egress.ts); by default nothing. */
     egress?: NamespaceEgress;
     /** Where the namespace and its policies were declared before, when a component takes it over. */
     movedFrom?: MovedFrom;
+    /** Pods its same-namespace allowance leaves out: they take only what allowances naming them admit. */
+    podsApart?: PodsApart;
 }
 
 /**
@@ -22,6 +24,6 @@ export function guardedNamespace(name: string, args: k8s.core.v1.NamespaceArgs, 
     const ns = new k8s.core.v1.Namespace(name, args, movedOpts(opts, "", moved));
     const childOpts = { ...opts, dependsOn: [ns], retainOnDelete: false };
     isolateNamespaceEgress(name, ns.metadata.name, guard.egress ?? {}, childOpts);
-    isolateNamespace(name, ns.metadata.name, childOpts, moved);
+    isolateNamespace(name, ns.metadata.name, childOpts, moved, guard.podsApart);
     return ns;
 }

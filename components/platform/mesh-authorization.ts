@@ -122,6 +122,11 @@ export interface MeshAuthorizationArgs {
     noClients?: string;
     proxyProtocol?: "HTTP/1" | "HTTP/2" | "gRPC" | "opaque" | "TLS" | "unknown";
     /**
+     * The clients' pods below the mesh, where their namespaces are too wide (a namespace whose other
+     * pods must not reach these); default: every pod of each client's namespace.
+     */
+    clientPods?: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+    /**
      * An HTTP port split by path instead: each grant admits its clients to its paths alone
      * (`clients` is then unused and must be empty), and `probePaths` stay open to the kubelet.
      */
@@ -181,7 +186,7 @@ export function authorizeMeshPort(name: string, args: MeshAuthorizationArgs, par
             namespace: args.namespace,
             podSelector: args.podSelector,
             ports: [args.port, LINKERD_INBOUND_PORT],
-            from: args.clients.map((client) => client.split("/")[0]),
+            from: args.clientPods ? { peers: args.clientPods } : args.clients.map((client) => client.split("/")[0]),
             reason: `the mesh's clients of port ${args.port}: ${args.clients.join(", ")}`,
         }, parent);
     }

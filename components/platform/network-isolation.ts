@@ -61,19 +61,33 @@ export function movedOpts(opts: pulumi.CustomResourceOptions, suffix: string, mo
 }
 
 /**
- * Default-deny ingress for every pod of the namespace, then ingress from its own pods, and from
+ * Pods left out of their namespace's same-namespace allowance, by one label: they take only what
+ * allowances naming them admit (people's notebook servers, whose neighbours are other people's).
+ */
+export interface PodsApart {
+    label: string;
+    value: string;
+}
+
+/**
+ * Default-deny ingress for every pod of the namespace, then ingress from its own pods (but those
+ * `podsApart` names), and from
  * Prometheus to each meshed pod's proxy metrics (`linkerd-admin`, 4191: Linkerd sends a scrape of
  * the admin port straight to it, linkerd/linkerd2@edge-26.8.3 controller/api/destination/endpoint_translator.go
  * L442-461). Ports other than those stay closed to it unless a component opens them.
  */
-export function isolateNamespace(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, moved?: MovedFrom): void {
+export function isolateNamespace(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, moved?: MovedFrom, podsApart?: PodsApart): void {
     new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, {
         metadata: { name: DEFAULT_DENY_INGRESS, namespace },
         spec: { podSelector: {}, policyTypes: ["Ingress"] },
     }, movedOpts(opts, "-deny-ingress", moved));
     new k8s.networking.v1.NetworkPolicy(`${name}-same-namespace`, {
         metadata: { name: ALLOW_SAME_NAMESPACE, namespace },
-        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+        spec: {
+            podSelector: podsApart ? { matchExpressions: [{ key: podsApart.label, operator: "NotIn", values: [podsApart.value] }] } : {},
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: {} }] }],
+        },
     }, movedOpts(opts, "-same-namespace", moved));
     new k8s.networking.v1.NetworkPolicy(`${name}-metrics-scraper`, {
         metadata: { name: ALLOW_METRICS_SCRAPER, namespace, annotations: { "groundwork.dev/reason": "Prometheus scrapes every meshed pod's proxy metrics" } },
