@@ -241,8 +241,13 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     }
     const unused = Object.keys(secrets).filter((k) => !used.has(k));
     if (unused.length > 0) {
+        // A key in none of the file's namespaces may be a value given without its key whose own text
+        // has a colon and an = (`user:password=...`): it is counted, never shown (review s20b N5).
+        const namespaces = new Set([project, ...Object.keys(result.config).map((k) => k.split(":")[0])]);
+        const shown = unused.filter((k) => namespaces.has(k.split(":")[0]));
+        const hidden = unused.length - shown.length;
         throw new StackFileError(
-            `--secret ${unused.join(", ")}: no such secure value in ${file}; ` +
+            `--secret ${[...shown, ...(hidden > 0 ? [`${hidden} argument(s) whose key is in no namespace of the file (not shown)`] : [])].join(", ")}: no such secure value in ${file}; ` +
             `secure values there: ${[...used, ...result.placeholders].join(", ") || "none"}`,
         );
     }

@@ -1752,6 +1752,15 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
         const master = only("dev", (v) => { v.access.sso.oauthEndpoints.authorizeUrl = "https://id.groundwork.example/realms/master/protocol/openid-connect/auth"; });
         assert.equal(lineFor(master, "access.sso.oauthEndpoints.authorizeUrl"), 'groundwork:access.sso.oauthEndpoints.authorizeUrl = [text of 72 characters, not shown as it may hold a secret]: is not under the issuer\'s realm (<issuer>/protocol/openid-connect/): Keycloak\'s clients belong to one realm, and another realm\'s endpoint knows no client groundwork-dev; copy it from <issuer>/.well-known/openid-configuration');
         assert.equal(master.length, 1, "the realm's own token and userinfo endpoints pass");
+        // Not Keycloak's: ForgeRock and PingAM issuers end in /realms/<name> with other endpoint paths (review s20b D1).
+        const forgerock = stackValues("dev");
+        forgerock.access.sso.issuer = "https://am.groundwork.example/am/oauth2/realms/root/realms/alpha";
+        forgerock.access.sso.oauthEndpoints = { authorizeUrl: `${forgerock.access.sso.issuer}/authorize`, tokenUrl: `${forgerock.access.sso.issuer}/access_token`, userinfoUrl: `${forgerock.access.sso.issuer}/userinfo` };
+        assert.doesNotThrow(() => parse(forgerock));
+        // The issuer's host in capitals or with :443 is its host (review s20b N2).
+        const spelt = stackValues("dev");
+        spelt.access.sso.oauthEndpoints.tokenUrl = "https://ID.groundwork.example:443/realms/groundwork/protocol/openid-connect/token";
+        assert.doesNotThrow(() => parse(spelt));
         assert.match(lineFor(only("cloud", (v) => { v.access.sso.oauthEndpoints = { ...v.access.sso.oauthEndpoints, userinfoUrl: "https://graph.microsoft.com/v1.0/me" }; }), "access.sso.oauthEndpoints.userinfoUrl"),
             /is Microsoft Graph's user resource, which has no email claim, so notebooks could name no one; give Entra's userinfo endpoint, https:\/\/graph\.microsoft\.com\/oidc\/userinfo$/);
     });

@@ -230,8 +230,9 @@ describe("configuration errors never echo a secret, whatever key it was written 
             assert.ok(!found.join("\n").includes(token.slice(4, 20)), found.join("\n"));
             assert.match(found.join("\n"), /labels\.groundwork\.dev\/owner = \[[^\]]*not shown[^\]]*\]: has a credential's shape/);
         }
-        // Public hex of those lengths without the prefix stays a digest.
+        // Public hex of those lengths without the prefix stays a digest, and a word that starts like one is a word (review s20b N6).
         assert.ok(!hasCredentialShape("0123456789abcdef0123456789abcdef01234567"));
+        assert.ok(!looksLikeCredential("dapibus") && !looksLikeCredential("pul-request"));
     });
 
     it("refuses a URL with a line break or a space in it, which the URL parser drops, without showing what follows it (sweep s20-25)", () => {

@@ -208,10 +208,12 @@ describe("monitoring and alerts", function () {
             const sesPassword = "BPLANTEDs20Xq7Lm2Nv8Rt4Wy6Zb1Cd3Ef5Gh7Jk9Mn2Pq";
             const email = (smarthost: string, username: string) => withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { email: { to: ["oncall@example.com"], from: "alerts@example.com", smarthost, username, password: "AKIAIOSFODNN7EXAMPLE" } } } });
             const found = problems(email("email-smtp.us-east-1.amazonaws.com:2465", sesPassword));
-            assert.match(found.join("\n"), /smarthost = "email-smtp\.us-east-1\.amazonaws\.com:2465": is port 2465, a TLS-wrapper port \(SES's\), but Alertmanager wraps only port 465 in TLS and speaks STARTTLS on any other, so no mail would go out; use 587 or 2587 \(STARTTLS\), or 465/);
+            assert.match(found.join("\n"), /smarthost = "email-smtp\.us-east-1\.amazonaws\.com:2465": is port 2465, a TLS-wrapper port \(SES's\), but Alertmanager wraps only port 465 in TLS unless told otherwise \(force_implicit_tls, which this stack does not set\) and speaks STARTTLS on any other, so no mail would go out; use 587 or 2587 \(STARTTLS\), or 465/);
             assert.match(found.join("\n"), /receiver\.email\.username = \[[^\]]*not shown[^\]]*\]: has the shape of an SMTP password .*the pair looks swapped/);
             assert.ok(!found.join("\n").includes("PLANTEDs20"), "the password is not shown");
-            for (const [host, user] of [["email-smtp.us-east-1.amazonaws.com:465", "AKIAIOSFODNN7EXAMPLE"], ["email-smtp.us-east-1.amazonaws.com:2587", "alerts@groundwork.example"]]) {
+            // OCI Email Delivery's SMTP user is <user OCID>@<tenancy OCID> (review s20b D2).
+            const ociUser = "ocid1.user.oc1..aaaaaaaa3vh2q7bvdz6mgyqe4n3c5xrbtwyfjkd7lqh2uzm5tnxgp6ogr4ta@ocid1.tenancy.oc1..aaaaaaaaxbfe7eq5lz2mhq3j6rkbvyw4ndc4jsgtplw5ahox3mr7qdzr2ea";
+            for (const [host, user] of [["email-smtp.us-east-1.amazonaws.com:465", "AKIAIOSFODNN7EXAMPLE"], ["email-smtp.us-east-1.amazonaws.com:2587", "alerts@groundwork.example"], ["smtp.email.eu-frankfurt-1.oci.oraclecloud.com:587", ociUser]]) {
                 assert.doesNotThrow(() => parse(email(host, user)), `${host} with ${user} is a working pair`);
             }
         });

@@ -139,6 +139,11 @@ describe("npm run plan", function () {
             assert.equal(run.stderr.split("\n")[0], `error: --secret argument 2 (${argument.length} characters, not shown): ${what}; expected KEY=VALUE, where KEY is a secure key of the stack file, e.g. --secret groundwork:oci.auth.privateKey=...`);
             assert.ok(![run.stdout, run.stderr].some((t) => t.includes("PLANTEDs20")), "the argument is echoed");
         }
+        // A value whose own text has a colon before its = passes for a key; its namespace is none of the file's (review s20b N5).
+        const run = await planCli("--stack", "secrets", "--stack-file", "test/fixtures/Pulumi.secrets.yaml", "--out", tmp(), "--secret", "admin:PLANTEDs20hunter=2");
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /^error: --secret 1 argument\(s\) whose key is in no namespace of the file \(not shown\): no such secure value in /);
+        assert.ok(!run.stderr.includes("PLANTEDs20"));
     });
 
     it("reports an unexpected error without the stack frames it does not record, and says how to get them", async () => {

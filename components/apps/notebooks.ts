@@ -198,7 +198,8 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // policy for every inbound port, declared or not (linkerd2-proxy release/v2.366.0
             // linkerd/app/inbound/src/policy/store.rs L146-164), and a port without a Server gets the
             // pod's default (linkerd2@edge-26.8.3 policy-controller/k8s/index/src/inbound/workload.rs
-            // L185-195, the pod's annotation before the namespace's). With `deny`, only ports that
+            // L185-195; the proxy injector copies the namespace's only where the pod has none,
+            // pkg/inject/inject.go L177-190, L843-856). With `deny`, only ports that
             // have a Server admit anyone (security review s20 M2). Kubelet probes stay authorized on
             // their paths (inbound/index.rs L2241-2300); Prometheus gets the admin port by a Server below.
             extraAnnotations: { [DEFAULT_INBOUND_POLICY]: "deny" },

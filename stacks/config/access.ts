@@ -392,19 +392,21 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     const endpoints = sso && isObject(sso.oauthEndpoints) ? sso.oauthEndpoints : undefined;
     // A Keycloak realm's endpoints are under <issuer>/protocol/openid-connect/ (keycloak/keycloak
     // services/src/main/java/org/keycloak/services/Urls.java `tokenBase`, code index at 06602a51):
-    // another realm's has no such client, so no one signs in (sweep s20-10). Judged on the issuer's
-    // host, or where an endpoint names a realm: the server-side endpoints may be reached at an
-    // address of the cluster's own.
+    // another realm's has no such client, so no one signs in (sweep s20-10). Only where the endpoints
+    // are Keycloak's (ForgeRock and PingAM issuers end in /realms/<name> too, with other paths:
+    // review s20b D1). Judged on the issuer's host, or where an endpoint names a realm: the
+    // server-side endpoints may be reached at an address of the cluster's own.
     const issuerUrl = sso && typeof sso.issuer === "string" && URL.canParse(sso.issuer) ? new URL(sso.issuer) : undefined;
     const realm = issuerUrl?.protocol === "https:" && !issuerUrl.search && !issuerUrl.hash ? /\/realms\/([^/]+)$/.exec(issuerUrl.pathname)?.[1] : undefined;
-    if (endpoints && issuerUrl && realm !== undefined) {
-        const under = `${String(sso!.issuer)}/protocol/openid-connect/`;
+    const keycloakEndpoints = endpoints !== undefined && Object.values(endpoints).some((url) => typeof url === "string" && url.includes("/protocol/openid-connect/"));
+    if (endpoints && keycloakEndpoints && issuerUrl && realm !== undefined) {
         for (const name of ["authorizeUrl", "tokenUrl", "userinfoUrl"] as const) {
             const url = endpoints[name];
             if (typeof url !== "string" || !url.startsWith("https://") || !URL.canParse(url)) continue;
             const parsed = new URL(url);
             const named = /\/realms\/([^/]+)\//.exec(parsed.pathname)?.[1];
-            if ((named !== undefined && named !== realm) || (parsed.hostname === issuerUrl.hostname && !url.startsWith(under))) {
+            // URL() lower-cases the host and drops a default port, so `ID.example:443` is the issuer's host.
+            if ((named !== undefined && named !== realm) || (parsed.host === issuerUrl.host && !parsed.pathname.startsWith(`${issuerUrl.pathname}/protocol/openid-connect/`))) {
                 issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is not under the issuer's realm (<issuer>/protocol/openid-connect/): Keycloak's clients belong to one realm, and another realm's endpoint knows no client ${typeof sso?.clientId === "string" ? sso.clientId : "of this stack"}; copy it from <issuer>/.well-known/openid-configuration` });
             }
         }

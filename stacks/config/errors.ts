@@ -30,7 +30,7 @@ function showValue(value: unknown): string {
  * Pulumi's access tokens are `pul-` and 40 hex, Databricks' `dapi` and 32 (gitleaks' `pulumi-api-token`
  * and `databricks-api-token` rules); GitLab's runner and deploy tokens `glrt-`, `gldt-` (sweep s20-24).
  */
-const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-|dapi`;
+const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** A JSON Web Token: three base64url segments, the first two JSON objects (`eyJ` is `{"` encoded). */
 const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 /** User information written without a scheme (`user:password@host`), where a URL's would be removed. */

@@ -109,11 +109,12 @@ const receiverSchema = z.strictObject({
             // (prometheus/alertmanager@v0.34.0 notify/email/email.go L133-139, L185-199); 2465 is SES's
             // other TLS-wrapper port, whose server never sends the plain greeting STARTTLS waits for
             // (docs.aws.amazon.com/ses/latest/dg/smtp-connect.html, via sweep s20-21).
-            .refine((v) => v.split(":")[1] !== "2465", { message: "is port 2465, a TLS-wrapper port (SES's), but Alertmanager wraps only port 465 in TLS and speaks STARTTLS on any other, so no mail would go out; use 587 or 2587 (STARTTLS), or 465" })
+            .refine((v) => v.split(":")[1] !== "2465", { message: "is port 2465, a TLS-wrapper port (SES's), but Alertmanager wraps only port 465 in TLS unless told otherwise (force_implicit_tls, which this stack does not set) and speaks STARTTLS on any other, so no mail would go out; use 587 or 2587 (STARTTLS), or 465" })
             .describe("SMTP server, host:port (STARTTLS is required)."),
-        // An SMTP user name is an address or a short id (SES's is an AKIA… access key id); 40 or more
-        // key characters in a row is a password pasted into the plain field (sweep s20-23).
-        username: z.string().min(1).refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
+        // An SMTP user name is an address or a short id (SES's is an AKIA… access key id; OCI Email
+        // Delivery's is <user OCID>@<tenancy OCID>, whose OCIDs are long runs themselves: review s20b D2);
+        // 40 or more key characters in a row besides those is a password pasted into the plain field (sweep s20-23).
+        username: z.string().min(1).refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v.replace(/ocid1\.[a-z0-9.-]+/g, "")), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),
 }).superRefine((r, ctx) => {

@@ -22,6 +22,7 @@ describe("notebook-servers-deny-by-default (security pack)", () => {
         ]);
         assert.match((await messages(notebookServersDenyByDefault, [meshedNamespace("deny"), userServer({ "config.linkerd.io/default-inbound-policy": "all-unauthenticated" })]))[0],
             /default to all-unauthenticated: every port their code opens admits anyone;/);
+        assert.match((await messages(notebookServersDenyByDefault, [meshedNamespace("audit"), userServer()]))[0], /default to audit: every port their code opens admits anyone;/);
         const unmeshed = record(NAMESPACE, { metadata: { name: "notebooks", annotations: {} } }, "notebooks");
         assert.match((await messages(notebookServersDenyByDefault, [unmeshed, userServer()]))[0], /are not in the mesh, so nothing but NetworkPolicies stands between/);
     });
