@@ -1429,6 +1429,27 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         for (const found of [ociKey(keygen("ed25519").privateKey), ociKey(pem("ec"))]) assert.ok(!found.join("\n").includes("MI") && !found.join("\n").includes("b3BlbnNzaC1rZXktdjEA"), found.join("\n"));
     });
 
+    it("refuses RSA keys under 1024 bits, which OpenSSH's own ssh-keygen refuses, as authorized keys and host keys (sweep s20-07)", () => {
+        /** An ssh-rsa line of `bits`, built from its modulus (RFC 4253 section 6.6). */
+        const rsaLine = (bits: number) => {
+            const jwk = generateKeyPairSync("rsa", { modulusLength: bits }).publicKey.export({ format: "jwk" });
+            const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (b.length >> (24 - 8 * i)) & 0xff)), b]);
+            const mpint = (b: Buffer) => field(b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+            return `ssh-rsa ${Buffer.concat([field(Buffer.from("ssh-rsa")), mpint(Buffer.from(jwk.e!, "base64url")), mpint(Buffer.from(jwk.n!, "base64url"))]).toString("base64")} test`;
+        };
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-rsa-"));
+        const sshKeygenTakes = (line: string) => { fs.writeFileSync(path.join(dir, "k.pub"), `${line}\n`); return spawnSync("ssh-keygen", ["-l", "-f", path.join(dir, "k.pub")]).status === 0; };
+        const [small, enough] = [rsaLine(768), rsaLine(1024)];
+        assert.deepEqual([sshKeygenTakes(small), sshKeygenTakes(enough)], [false, true], "OpenSSH's own verdict");
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.match(lineFor(only("dev", (v) => { v.oci.sshAuthorizedKeys = [small]; }), "oci.sshAuthorizedKeys[0]"),
+            /: is an RSA key of 768 bits, and OpenSSH refuses RSA keys under 1024, so sshd never accepts it; use an ssh-ed25519 key \(ssh-keygen -t ed25519\)$/);
+        assert.match(lineFor(only("edge", (v) => { v.edge.machines[0].hostKey = small.replace(/ test$/, ""); }), "edge.machines[0].hostKey"), /is an RSA key of 768 bits, which OpenSSH refuses/);
+        const ok = stackValues("dev");
+        ok.oci.sshAuthorizedKeys = [enough];
+        assert.doesNotThrow(() => parse(ok));
+    });
+
     it("refuses an OCI fingerprint that is not its key's, computed as OCI documents it with openssl (sweep s20-05)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-oci-key-"));
         const keyFile = path.join(dir, "oci_api_key.pem");

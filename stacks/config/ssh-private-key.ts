@@ -56,6 +56,33 @@ export function keyBlobMatchesType(line: string): boolean {
 }
 
 /**
+ * An ssh-rsa line's modulus length in bits (the blob is the type, then e and n as mpints: RFC 4253
+ * section 6.6), or undefined for another type or a blob that does not parse. OpenSSH refuses RSA
+ * keys under 1024 bits (`SSH_RSA_MINIMUM_MODULUS_SIZE`; OpenSSH 9.2p1's ssh-keygen says the file
+ * "is not a public key file": sweep s20-07).
+ */
+export function rsaKeyBits(line: string): number | undefined {
+    const [type, data] = line.trim().split(/\s+/);
+    if (type !== "ssh-rsa" || !data) return undefined;
+    const blob = Buffer.from(data, "base64");
+    let offset = 0;
+    const next = (): Buffer | undefined => {
+        if (blob.length < offset + 4) return undefined;
+        const length = blob.readUInt32BE(offset);
+        const field = blob.subarray(offset + 4, offset + 4 + length);
+        offset += 4 + length;
+        return field.length === length ? field : undefined;
+    };
+    const [, , n] = [next(), next(), next()];
+    if (!n) return undefined;
+    const magnitude = n.subarray(n.findIndex((b) => b !== 0));
+    return magnitude.length === 0 ? 0 : (magnitude.length - 1) * 8 + (32 - Math.clz32(magnitude[0]));
+}
+
+/** OpenSSH's smallest RSA key (sshkey.h `SSH_RSA_MINIMUM_MODULUS_SIZE`). */
+export const SSH_RSA_MINIMUM_BITS = 1024;
+
+/**
  * Whether an ssh-ed25519 line's data is whole: the type string, then the 32-byte public key as an
  * SSH string (RFC 8709 section 4), and nothing else. A line cut short in a copy is a key no server
  * presents and no client accepts. Other types are left to the type check.
