@@ -1450,6 +1450,15 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         assert.doesNotThrow(() => parse(ok));
     });
 
+    it("takes an edge machine's host as an absolute DNS name, with its trailing dot, and not an address with one (sweep s20-37)", () => {
+        const v = stackValues("edge");
+        v.edge.machines[1].host = "edge-1.lab.groundwork.internal.";
+        assert.equal(parse(v).edge!.machines[1].host, "edge-1.lab.groundwork.internal.");
+        assert.match(lineFor(only("edge", (w) => { w.edge.machines[1].host = "192.168.10.11."; }), "edge.machines[1].host"), /looks like an IPv4 address but is not one/);
+        // The same machine named with and without the dot is one machine.
+        assert.match(lineFor(only("edge", (w) => { w.edge.machines[1].host = `${w.edge.machines[0].host}.`; w.edge.machines[1].port = w.edge.machines[0].port; }), "edge.machines[1].host"), /is the SSH address of edge\.machines\[0\] too/);
+    });
+
     it("refuses an OCI fingerprint that is not its key's, computed as OCI documents it with openssl (sweep s20-05)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-oci-key-"));
         const keyFile = path.join(dir, "oci_api_key.pem");

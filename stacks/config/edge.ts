@@ -10,7 +10,9 @@ const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-
 
 /** `groundwork:edge`: existing machines reached over SSH. */
 
-const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, {
+// A DNS name may end with the root's dot, as an absolute name (RFC 1034 section 3.1); resolvers
+// take it as written (sweep s20-37, a false refusal).
+const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.?$/, {
     message: "must be an IPv4 address or a DNS name",
 }).refine((v) => !/^[\d.]+$/.test(v) || isIpv4(v), {
     // All digits and dots is never a DNS name (a top-level domain is not numeric): it must be an address.
