@@ -1080,10 +1080,12 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
             v.inference.hosted.push({ ...v.inference.hosted[0], name: "typo", model: "openia/gpt-4o-mini" });
         });
         assert.deepEqual(found, [
-            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models',
+            'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server; databricks: the workspace\'s serving endpoint), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models',
             'groundwork:inference.hosted[1].model = "openia/gpt-4o-mini": names a provider LiteLLM does not know; did you mean openai?',
         ]);
         assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = "oci/cohere.command-r-plus")), "inference.hosted[0].model"), /names a provider LiteLLM calls only with more than an API key/, "oci is LiteLLM's, not a typo of xai (review s14 R1)");
+        // Databricks needs its workspace's serving endpoint (sweep s20-14).
+        assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = "databricks/databricks-meta-llama-3-3-70b-instruct")), "inference.hosted[0].model"), /names a provider LiteLLM calls only with more than an API key .*databricks: the workspace's serving endpoint/);
         const other = stackValues("cloud");
         other.inference.hosted[0].model = "ai21/jamba-1.5-mini";
         assert.equal(parse(other).inference!.hosted[0].model, "ai21/jamba-1.5-mini", "a provider with digits in its name");

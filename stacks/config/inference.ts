@@ -137,9 +137,12 @@ const modelSchema = z.strictObject({
  * tenancy, fingerprint and signing key (docs.litellm.ai/docs/providers/azure and /vertex, read
  * 2026-11-28; oci's from research/review-s14.md R1), Azure AI Foundry its endpoint ("Missing Azure
  * AI API Base - Set AZURE_AI_API_BASE environment variable or pass api_base parameter", BerriAI/litellm
- * litellm/llms/azure_ai, read in the code index 2026-11-29; sweep s18 in70).
+ * litellm/llms/azure_ai, read in the code index 2026-11-29; sweep s18 in70), Databricks its
+ * workspace's serving endpoint ("Either set the DATABRICKS_API_BASE and DATABRICKS_API_KEY
+ * environment variables, or install the databricks-sdk Python library", litellm/llms/databricks/common_utils.py,
+ * code index; sweep s20-14).
  */
-const NEEDS_MORE_THAN_A_KEY = ["azure", "azure_ai", "vertex_ai", "oci", "ollama", "ollama_chat"];
+const NEEDS_MORE_THAN_A_KEY = ["azure", "azure_ai", "vertex_ai", "oci", "ollama", "ollama_chat", "databricks"];
 
 /** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
 const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
@@ -148,7 +151,7 @@ const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "c
 const providerProblem = (model: string): string | undefined => {
     const provider = model.split("/")[0];
     if (NEEDS_MORE_THAN_A_KEY.includes(provider)) {
-        return "names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
+        return "names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server; databricks: the workspace's serving endpoint), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
     }
     // One edit for short names, two for longer ones (openia): LiteLLM's real oci is two from xai
     // (LlmProviders in BerriAI/litellm litellm/types/utils.py, research/review-s14.md R1).
