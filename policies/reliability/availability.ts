@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { budgetsFor, nameOf, REPLICATED_TYPES, replicaFloor, workloadLabel } from "./replicas";
+import { nameOf } from "../resource-names";
+import { budgetsFor, REPLICATED_TYPES, replicaFloor, workloadLabel } from "./replicas";
 
 /** Rules that keep replicated workloads serving through rollouts, drains and node loss. */
 

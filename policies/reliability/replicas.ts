@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { nameOf, namespaceOf } from "../resource-names";
 
 /**
  * How many pods a Deployment or StatefulSet keeps, and which PodDisruptionBudgets cover it —
@@ -11,8 +12,6 @@ const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
 
-export const namespaceOf = (r: PolicyResource): string => r.props.metadata?.namespace ?? "default";
-export const nameOf = (r: PolicyResource): string => r.props.metadata?.name ?? r.name;
 
 /** `spec.replicas` (default 1) unless an autoscaler targets the workload; then its minimum. */
 export function replicaFloor(workload: PolicyResource, all: PolicyResource[]): number {

@@ -14,7 +14,7 @@ import { PodWorkload, podWorkload } from "../kubernetes-pods";
  */
 
 const INJECT = "linkerd.io/inject";
-const DEFAULT_POLICY = "config.linkerd.io/default-inbound-policy";
+export const DEFAULT_POLICY = "config.linkerd.io/default-inbound-policy";
 export const SKIP_INBOUND = "config.linkerd.io/skip-inbound-ports";
 /** Written by the offline plan's models of chart-rendered workloads: `port=caller,caller;…` (no commas in a caller). */
 export const OUTSIDE_CALLERS_ANNOTATION = "plan.groundwork.dev/outside-callers";
@@ -74,6 +74,9 @@ export function namespaceAnnotations(resources: PolicyResource[]): Map<string, R
         .map((r) => [String(r.props.metadata?.name ?? r.name), r.props.metadata?.annotations ?? {}]));
 }
 
+/** The pod's default inbound policy: its own annotation, else its namespace's (undefined: Linkerd's cluster default). */
+export const defaultInboundPolicy = (pod: PodWorkload, namespace: Record<string, string>): string | undefined => pod.annotations[DEFAULT_POLICY] ?? namespace[DEFAULT_POLICY];
+
 /** Whether the proxy injector meshes the pod: its own annotation, else its namespace's. */
 export const isMeshed = (pod: PodWorkload, namespace: Record<string, string>) => (pod.annotations[INJECT] ?? namespace[INJECT]) === "enabled";
 
@@ -88,8 +91,8 @@ export const meshAdmitsOutsideCallers: StackValidationPolicy = {
             if (pod === undefined) continue;
             const ns = namespaces.get(pod.namespace) ?? {};
             const meshed = isMeshed(pod, ns);
-            const policy = pod.annotations[DEFAULT_POLICY] ?? ns[DEFAULT_POLICY];
-            if (!meshed || !REFUSING.has(policy)) continue;
+            const policy = defaultInboundPolicy(pod, ns);
+            if (!meshed || policy === undefined || !REFUSING.has(policy)) continue;
             const skipped = portList(pod.annotations[SKIP_INBOUND] ?? ns[SKIP_INBOUND]);
             for (const [port, callers] of outsideCalledPorts(pod)) {
                 if (skipped.includes(port) || admittedByPolicy(args.resources, pod, port)) continue;

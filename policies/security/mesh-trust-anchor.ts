@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { nameOf, namespaceOf } from "../resource-names";
 import { AdmissionRequest, admissionOutcome } from "./admission-policies";
 
 /**
@@ -28,8 +29,6 @@ interface IssuerRef { name: string; kind?: string; group?: string }
 type Resource = "certificates" | "certificaterequests";
 
 const refOf = (r: PolicyResource): IssuerRef | undefined => r.props.spec?.issuerRef;
-const namespaceOf = (r: PolicyResource): string => r.props.metadata?.namespace ?? "default";
-const nameOf = (r: PolicyResource): string => r.props.metadata?.name ?? r.name;
 const isClusterIssuer = (ref: IssuerRef | undefined) => ref?.kind === "ClusterIssuer";
 
 /** A request for a certificate from `ref`, as a user or cert-manager would make it. */

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { podWorkload } from "../kubernetes-pods";
-import { isMeshed, namespaceAnnotations } from "./mesh-admission";
+import { DEFAULT_POLICY, defaultInboundPolicy, isMeshed, namespaceAnnotations } from "./mesh-admission";
 
 /**
  * People's notebook servers run code of their owners' choosing, and anything that code listens on
@@ -17,7 +17,6 @@ import { isMeshed, namespaceAnnotations } from "./mesh-admission";
  * JupyterHub's user servers carry `app: jupyterhub`, `component: singleuser-server` (KubeSpawner's labels).
  */
 
-const DEFAULT_POLICY = "config.linkerd.io/default-inbound-policy";
 const isUserServer = (labels: Record<string, string>) => labels.app === "jupyterhub" && labels.component === "singleuser-server";
 
 export const notebookServersDenyByDefault: StackValidationPolicy = {
@@ -30,7 +29,7 @@ export const notebookServersDenyByDefault: StackValidationPolicy = {
             const pod = podWorkload(r.type, r.props);
             if (pod === undefined || !isUserServer(pod.labels)) continue;
             const ns = namespaces.get(pod.namespace) ?? {};
-            const policy = pod.annotations[DEFAULT_POLICY] ?? ns[DEFAULT_POLICY] ?? "all-unauthenticated (Linkerd's default)";
+            const policy = defaultInboundPolicy(pod, ns) ?? "all-unauthenticated (Linkerd's default)";
             const where = `people's notebook servers (${pod.kind} ${pod.namespace}/${pod.name || r.name})`;
             if (!isMeshed(pod, ns)) {
                 report(`${where} are not in the mesh, so nothing but NetworkPolicies stands between another pod and whatever their code listens on; mesh them and set ${DEFAULT_POLICY}: deny on their pods (singleuser.extraAnnotations)`, r.urn);
