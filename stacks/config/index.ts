@@ -24,7 +24,7 @@ import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNames
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
-import { ociFingerprintProblem, ociSiteSchema, OciSiteConfig } from "./oci";
+import { ociFingerprintProblems, ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken, checkedSecret, tokenProblem } from "./primitives";
 
 /**
@@ -797,7 +797,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         ...hostedKeyProviderProblems(input.inference),
         ...ssoSecretProblems(input.access),
         ...vaultTokenProblems(input.platform),
-        ...((problem) => (problem ? [{ path: ["oci", "auth", "fingerprint"], message: problem }] : []))(ociFingerprintProblem((input.oci as { auth?: unknown } | undefined)?.auth)),
+        ...ociFingerprintProblems(input.oci),
     ].map((p) => `${configKey(p.path)} = [secret]: ${p.message}`);
     if (!result.success || credentialProblems.length > 0) {
         throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);

@@ -143,14 +143,15 @@ const ociAuthSchema = z.strictObject({
 
 /**
  * The fingerprint names the key OCI checks signatures with: another key's makes every request fail
- * (sweep s20-05). Read from the raw section, as the key is a secret Output once parsed.
+ * (sweep s20-05). Read from the raw `groundwork:oci`, as the key is a secret Output once parsed.
  */
-export function ociFingerprintProblem(auth: unknown): string | undefined {
-    if (!isObject(auth) || typeof auth.privateKey !== "string" || typeof auth.fingerprint !== "string") return undefined;
+export function ociFingerprintProblems(rawOci: unknown): { path: (string | number)[]; message: string }[] {
+    const auth = isObject(rawOci) ? rawOci.auth : undefined;
+    if (!isObject(auth) || typeof auth.privateKey !== "string" || typeof auth.fingerprint !== "string") return [];
     const own = ociKeyFingerprint(auth.privateKey);
     return own !== undefined && own !== auth.fingerprint.toLowerCase()
-        ? `is not the fingerprint of oci.auth.privateKey (${own}), so OCI would refuse every request it signs; give the fingerprint of the key you uploaded for this user, or that key`
-        : undefined;
+        ? [{ path: ["oci", "auth", "fingerprint"], message: `is not the fingerprint of oci.auth.privateKey (${own}), so OCI would refuse every request it signs; give the fingerprint of the key you uploaded for this user, or that key` }]
+        : [];
 }
 
 export const ociSchema = z.strictObject({
