@@ -25,7 +25,7 @@ describe("README", () => {
         const commands = block.split("\n").filter((l) => l && !l.startsWith("#"));
         assert.deepEqual(commands, [
             "npm ci && npm run plan -- --stack dev",
-            "apt-get update && apt-get install -y --no-install-recommends cloud-init shellcheck python3-yaml postgresql etcd-server etcd-client redis-server gpg gpg-agent openssh-client curl jq python3-tornado tzdata && npm ci && npm test",
+            "apt-get update && apt-get install -y --no-install-recommends cloud-init shellcheck python3-yaml postgresql etcd-server etcd-client redis-server gpg gpg-agent openssh-client openssl curl jq python3-tornado tzdata && npm ci && npm test",
         ]);
         const ci = fs.readFileSync(path.join(PROJECT_DIR, ".ci/run"), "utf8");
         assert.ok(ci.split("\n").includes(commands[1]), ".ci/run does not run the README's test command");
