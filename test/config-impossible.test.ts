@@ -1091,6 +1091,29 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
         assert.equal(parse(other).inference!.hosted[0].model, "ai21/jamba-1.5-mini", "a provider with digits in its name");
         other.inference.hosted[0].model = "nlp_cloud/dolphin";
         assert.equal(parse(other).inference!.hosted[0].model, "nlp_cloud/dolphin", "a provider far from every common one is LiteLLM's to judge");
+        // A first segment that is no LiteLLM provider (sweep s20-15): LiteLLM refuses every call
+        // with "LLM Provider NOT provided". A Hugging Face org, a vendor's own name.
+        for (const model of ["meta-llama/Llama-3.3-70B-Instruct", "nvidia/llama-3.1-nemotron-70b-instruct", "glm/glm-4.6"]) {
+            assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"),
+                /does not start with a provider LiteLLM knows .*"LLM Provider NOT provided"; a Hugging Face id such as org\/model is not a provider: put the provider that hosts it in front \(together_ai\/org\/model\)/, model);
+        }
+        // Servers one runs oneself, reached at an address a hosted entry cannot give.
+        for (const model of ["hosted_vllm/Qwen/Qwen2.5-7B-Instruct", "openai_like/my-model", "lm_studio/llama-3", "vllm/facebook/opt-125m"]) {
+            assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"), /names a server one runs oneself .* serve the model in the cluster under inference\.models/, model);
+        }
+        // SageMaker signs with AWS credentials; watsonx needs a project or space id.
+        for (const model of ["sagemaker/jumpstart-dft-meta-textgeneration-llama-2-7b", "watsonx/ibm/granite-13b-chat-v2"]) {
+            assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"), /names a provider LiteLLM calls only with more than an API key \(sagemaker: AWS credentials and a region/, model);
+        }
+        // Integrations that serve no model.
+        for (const model of ["langfuse/my-prompt", "pg_vector/docs", "auto_router/router"]) {
+            assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"), /names a LiteLLM integration that serves no model/, model);
+        }
+        // Their valid neighbours: the provider in front of a Hugging Face id, LiteLLM's own NVIDIA name.
+        for (const model of ["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "huggingface/meta-llama/Llama-3.3-70B-Instruct", "nvidia_nim/meta/llama-3.1-70b-instruct", "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "text-completion-openai/gpt-3.5-turbo-instruct"]) {
+            other.inference.hosted[0].model = model;
+            assert.equal(parse(other).inference!.hosted[0].model, model);
+        }
         // An Ollama server is an address, not a key (sweep s14 in35): LiteLLM's ollama/ and ollama_chat/ call its api_base.
         for (const model of ["ollama/llama3.1", "ollama_chat/llama3"]) {
             assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"), /ollama: the address of an Ollama server/, model);

@@ -7,6 +7,7 @@ import { keyAlias } from "../../components/inference/gateway-config";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
 import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
 import { editDistance } from "./errors";
+import { LITELLM_PROVIDERS, NOT_A_MODEL_PROVIDER, SELF_RUN_SERVERS } from "./litellm-providers";
 
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
@@ -144,6 +145,14 @@ const modelSchema = z.strictObject({
  */
 const NEEDS_MORE_THAN_A_KEY = ["azure", "azure_ai", "vertex_ai", "oci", "ollama", "ollama_chat", "databricks"];
 
+/**
+ * SageMaker signs each call with AWS credentials (`SagemakerLLM(BaseAWSLLM)._load_credentials`,
+ * litellm/llms/sagemaker/completion/handler.py); watsonx refuses a call without a project or space
+ * id, 401 "Watsonx project_id and space_id not set" (litellm/llms/watsonx/common_utils.py). Both
+ * read in the code index 2026-11-29 (sweep s20-15).
+ */
+const SAGEMAKER_OR_WATSONX = ["sagemaker", "sagemaker_chat", "sagemaker_nova", "watsonx", "watsonx_text"];
+
 /** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
 const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
 
@@ -153,10 +162,23 @@ const providerProblem = (model: string): string | undefined => {
     if (NEEDS_MORE_THAN_A_KEY.includes(provider)) {
         return "names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server; databricks: the workspace's serving endpoint), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
     }
+    if (SAGEMAKER_OR_WATSONX.includes(provider)) {
+        return "names a provider LiteLLM calls only with more than an API key (sagemaker: AWS credentials and a region, to sign each call; watsonx: a project or space id and the region's URL), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
+    }
+    if (SELF_RUN_SERVERS.includes(provider)) {
+        return "names a server one runs oneself (hosted_vllm, openai_like, lm_studio and the like), which LiteLLM reaches at its address, and a hosted entry gives no address; serve the model in the cluster under inference.models, or name the vendor that hosts it (such as together_ai or fireworks_ai)";
+    }
+    if (NOT_A_MODEL_PROVIDER.includes(provider)) {
+        return "names a LiteLLM integration that serves no model (a prompt store, a vector store, an agent runner or LiteLLM's router), so no chat request routed to it is answered; name the provider of a model (such as openai or anthropic)";
+    }
     // One edit for short names, two for longer ones (openia): LiteLLM's real oci is two from xai
     // (LlmProviders in BerriAI/litellm litellm/types/utils.py, research/review-s14.md R1).
     const near = COMMON_PROVIDERS.find((p) => p !== provider && editDistance(p, provider) <= (Math.min(p.length, provider.length) <= 4 ? 1 : 2));
-    return near && !COMMON_PROVIDERS.includes(provider) ? `names a provider LiteLLM does not know; did you mean ${near}?` : undefined;
+    if (near && !LITELLM_PROVIDERS.includes(provider)) return `names a provider LiteLLM does not know; did you mean ${near}?`;
+    // A Hugging Face id (meta-llama/…, Qwen/…) or a vendor's own name (nvidia/…; LiteLLM's is
+    // nvidia_nim): LiteLLM refuses every call with "LLM Provider NOT provided" (sweep s20-15).
+    return LITELLM_PROVIDERS.includes(provider) ? undefined
+        : "does not start with a provider LiteLLM knows (its LlmProviders, such as openai, anthropic, together_ai, fireworks_ai, huggingface or nvidia_nim), so LiteLLM would refuse every call with \"LLM Provider NOT provided\"; a Hugging Face id such as org/model is not a provider: put the provider that hosts it in front (together_ai/org/model), or serve it in the cluster under inference.models";
 };
 
 /**
