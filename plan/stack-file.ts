@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { isSecureValue, securePathsIn } from "../stacks/config/encrypted-values";
+import { isSecureValue, OFFLINE_PLACEHOLDER_PREFIX, securePathsIn } from "../stacks/config/encrypted-values";
 import { codePoint } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
 import { goYamlDivergence } from "./go-yaml-scalars";
@@ -131,9 +131,9 @@ function parseYaml(file: string, text: string): Record<string, any> {
  */
 export function placeholderFor(path: string): string {
     // OCI's API signing key is PEM (stacks/config/oci.ts ociSigningKeyProblem); SSH keys are OpenSSH's.
-    if (/:oci\.auth\.privateKey$/.test(path)) return ["-----BEGIN PRIVATE KEY-----", Buffer.from(`offline-placeholder-for-${path}`).toString("base64"), "-----END PRIVATE KEY-----", ""].join("\n");
+    if (/:oci\.auth\.privateKey$/.test(path)) return ["-----BEGIN PRIVATE KEY-----", Buffer.from(`${OFFLINE_PLACEHOLDER_PREFIX}${path}`).toString("base64"), "-----END PRIVATE KEY-----", ""].join("\n");
     if (/privateKey$/.test(path)) return placeholderPrivateKey(path);
-    return /url$/i.test(path) ? `https://offline-placeholder.invalid/${encodeURIComponent(path)}` : `offline-placeholder-for-${path}`;
+    return /url$/i.test(path) ? `https://offline-placeholder.invalid/${encodeURIComponent(path)}` : `${OFFLINE_PLACEHOLDER_PREFIX}${path}`;
 }
 
 /**
@@ -147,7 +147,7 @@ function placeholderPrivateKey(path: string): string {
         length.writeUInt32BE(s.length);
         return Buffer.concat([length, Buffer.from(s, "latin1")]);
     };
-    const body = Buffer.concat([Buffer.from("openssh-key-v1\0", "latin1"), str("none"), str("none"), str(""), Buffer.from(`offline-placeholder-for-${path}`, "latin1")]);
+    const body = Buffer.concat([Buffer.from("openssh-key-v1\0", "latin1"), str("none"), str("none"), str(""), Buffer.from(`${OFFLINE_PLACEHOLDER_PREFIX}${path}`, "latin1")]);
     const lines = body.toString("base64").match(/.{1,70}/g)!;
     return ["-----BEGIN OPENSSH PRIVATE KEY-----", ...lines, "-----END OPENSSH PRIVATE KEY-----", ""].join("\n");
 }

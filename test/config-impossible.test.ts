@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "../stacks/config/encrypted-values";
 import { isSecretPath, parseStackConfig } from "../stacks/config";
 import { ConfigError, lookalikeLetters } from "../stacks/config/errors";
-import { readStackFile } from "../plan/stack-file";
+import { placeholderFor, readStackFile } from "../plan/stack-file";
 import { keygen, lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
 /**
@@ -1544,6 +1544,22 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         assert.doesNotThrow(() => parse(right), "an Anthropic key for an anthropic/ model");
         right.inference.hosted[0] = { ...right.inference.hosted[0], model: "openai/gpt-4o-mini", apiKey: "sk-Abc123Def456Ghi789Jkl012" };
         assert.doesNotThrow(() => parse(right), "a plain sk- key says nothing of its issuer");
+    });
+
+    it("refuses a key without the prefix every key of its provider has (sweep s20-31), and leaves the offline placeholder alone", () => {
+        const azure = "0123456789abcdef0123456789abcdef"; // an Azure OpenAI resource key's shape
+        const found = only("cloud", (v) => (v.inference.hosted[0].apiKey = azure));
+        assert.deepEqual(found, ["groundwork:inference.hosted[0].apiKey = [secret]: does not start with sk-, as every OpenAI key does, so openai would refuse every call with it (32 hex digits are an Azure OpenAI resource key, which azure/ takes with its resource's api_base, not openai/); give openai's own key"]);
+        assert.ok(!found.join("\n").includes("0123456789abcdef"));
+        assert.match(lineFor(only("cloud", (v) => Object.assign(v.inference.hosted[0], { model: "anthropic/claude-sonnet-4-5", apiKey: "sk-Abc123Def456Ghi789Jkl012" })), "inference.hosted[0].apiKey"),
+            /does not start with sk- followed by ant-, as every Anthropic key does, so anthropic would refuse every call with it; give anthropic's own key/);
+        const fine = stackValues("cloud");
+        fine.inference.hosted[0].apiKey = "sk-proj-Abc123Def456Ghi789Jkl012";
+        assert.doesNotThrow(() => parse(fine), "an OpenAI project key");
+        fine.inference.hosted[0] = { ...fine.inference.hosted[0], model: "mistral/mistral-small-latest", apiKey: azure };
+        assert.doesNotThrow(() => parse(fine), "Mistral's keys carry no prefix, so none is asked of them");
+        fine.inference.hosted[0] = { ...fine.inference.hosted[0], model: "openai/gpt-4o-mini", apiKey: placeholderFor("groundwork:inference.hosted[0].apiKey") };
+        assert.doesNotThrow(() => parse(fine), "the offline plan's stand-in for a key nobody supplied");
     });
 });
 

@@ -17,6 +17,13 @@ import { goYamlLineBreaks } from "./yaml-line-breaks";
  */
 export const PLAN_SECURE_PATHS_KEY = "groundwork-plan:securePaths";
 
+/**
+ * How the offline plan's stand-in for an encrypted value nobody supplied begins (plan/stack-file.ts
+ * `placeholderFor`): visibly fake, and no credential of any provider. Checks that judge a key by its
+ * provider's prefix leave it alone, so the committed stacks plan without their secrets.
+ */
+export const OFFLINE_PLACEHOLDER_PREFIX = "offline-placeholder-for-";
+
 /** A stack-file value the CLI stores encrypted: a map holding `secure: <ciphertext>` and nothing else. */
 export function isSecureValue(value: unknown): value is { secure: string } {
     return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";

@@ -7,6 +7,7 @@ import { keyAlias } from "../../components/inference/gateway-config";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
 import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
 import { editDistance } from "./errors";
+import { OFFLINE_PLACEHOLDER_PREFIX } from "./encrypted-values";
 import { LITELLM_PROVIDERS, NOT_A_MODEL_PROVIDER, SELF_RUN_SERVERS } from "./litellm-providers";
 
 /**
@@ -198,6 +199,19 @@ const KEY_ISSUERS: { prefix: RegExp; providers: string[]; kind: string }[] = [
 ];
 
 /**
+ * The prefix every key of a provider carries, so a key without it was issued by someone else (an
+ * Azure OpenAI resource key, 32 hex digits, for openai/; sweep s20-31). Only where the provider's
+ * keys have no other form: OpenAI's project, service-account, admin and older user keys all start
+ * `sk-` (the API keys page of platform.openai.com; its admin keys `sk-admin-`, developers.openai.com/api/reference/administration/overview,
+ * read 2026-11-29), Anthropic's `sk-ant-` (the Claude Console's keys, `sk-ant-api03-…`).
+ */
+const PREFIX_EVERY_KEY_HAS: Record<string, { prefix: RegExp; shown: string; kind: string; otherwise: string }> = {
+    openai: { prefix: /^sk-/, shown: "sk-", kind: "OpenAI", otherwise: " (32 hex digits are an Azure OpenAI resource key, which azure/ takes with its resource's api_base, not openai/)" },
+    // Written apart: the redaction of messages takes "sk-" joined to more characters for a key.
+    anthropic: { prefix: /^sk-ant-/, shown: "sk- followed by ant-", kind: "Anthropic", otherwise: "" },
+};
+
+/**
  * A hosted model's key issued by another provider, as the stack file has it (parsed, keys are
  * secrets and cannot be read): the path and the problem, naming the kind of key, never the key.
  */
@@ -218,6 +232,10 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
             return [{ path: ["inference", "hosted", i, "apiKey"], message: "is an OpenAI admin key (by its prefix), which manages the organisation and is refused by every model endpoint; give a project or service-account key (the project's API keys page), and keep the admin key out of the platform" }];
         }
         const issuer = KEY_ISSUERS.find((k) => k.prefix.test(h.apiKey as string));
+        const expected = PREFIX_EVERY_KEY_HAS[provider];
+        if (!issuer && expected && !expected.prefix.test(h.apiKey) && !h.apiKey.startsWith(OFFLINE_PLACEHOLDER_PREFIX)) {
+            return [{ path: ["inference", "hosted", i, "apiKey"], message: `does not start with ${expected.shown}, as every ${expected.kind} key does, so ${provider} would refuse every call with it${expected.otherwise}; give ${provider}'s own key` }];
+        }
         if (!issuer || issuer.providers.includes(provider)) return [];
         return [{ path: ["inference", "hosted", i, "apiKey"], message: `is ${issuer.kind} (by its prefix), but inference.hosted[${i}].model calls ${provider}, which would refuse every call with it; give ${provider}'s key, or point the model at ${issuer.providers[0]}/` }];
     })];
