@@ -209,6 +209,18 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "443", "9443", "9443", "9443"]);
         });
 
+        it("sends HSTS, no-sniff, a referrer policy and same-origin framing on every HTTPS route (review s21 N2)", () => {
+            for (const plan of [plans.dev, plans.edge]) {
+                const https = routes(plan).filter((r) => r.spec.tls);
+                assert.ok(https.length >= (plan === plans.dev ? 7 : 1), `${https.length} HTTPS routes`);
+                for (const r of https) {
+                    assert.deepEqual(r.spec.routes[0].middlewares[0], { name: `${r.metadata.name}-security-headers` }, r.metadata.name);
+                    const headers = ofType(plan, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === `${r.metadata.name}-security-headers`)!.spec.headers;
+                    assert.deepEqual(headers, { stsSeconds: 31536000, stsIncludeSubdomains: true, contentTypeNosniff: true, referrerPolicy: "strict-origin-when-cross-origin", customFrameOptionsValue: "SAMEORIGIN" });
+                }
+            }
+        });
+
         it("reaches each backend through one ExternalName alias in the ingress namespace, named as the Service", () => {
             const aliases = ofType(plans.dev, "kubernetes:core/v1:Service").map((s) => s.inputs as any).filter((s) => s.spec.type === "ExternalName");
             assert.deepEqual(aliases.map((a) => [a.metadata.namespace, a.metadata.name, a.spec.externalName, a.spec.ports[0].port]).sort(), [
@@ -225,10 +237,20 @@ describe("the way in: access, TLS and single sign-on", () => {
             }
         });
 
-        it("rate-limits the public gateway at the edge per API key", () => {
-            const limit = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.spec.rateLimit)!;
-            assert.deepEqual(limit.spec.rateLimit, { average: 20, burst: 40, period: "1s", sourceCriterion: { requestHeaderName: "Authorization" } });
-            assert.deepEqual(routes(plans.dev).find((r) => r.metadata.name === "gateway")!.spec.routes[0].middlewares, [{ name: "gateway-strip-headers" }, { name: "gateway-rate-limit" }]);
+        it("rate-limits the public gateway at the edge per API key, and all callers together (review s21 L2)", () => {
+            const middleware = (name: string) => ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === name)!;
+            assert.deepEqual(middleware("gateway-rate-limit").spec.rateLimit, { average: 20, burst: 40, period: "1s", sourceCriterion: { requestHeaderName: "Authorization" } });
+            // A made-up key per request gets a fresh per-key bucket each time; the ceiling is keyed on
+            // the source address (ServiceLB's, one per node), never on a host the caller can spell anew.
+            assert.deepEqual(middleware("gateway-all-callers").spec.rateLimit, { average: 200, burst: 400, period: "1s", sourceCriterion: { ipStrategy: {} } });
+            assert.deepEqual(routes(plans.dev).find((r) => r.metadata.name === "gateway")!.spec.routes[0].middlewares,
+                [{ name: "gateway-security-headers" }, { name: "gateway-strip-headers" }, { name: "gateway-rate-limit" }, { name: "gateway-all-callers" }]);
+            assert.equal(ofType(plans.dev, MIDDLEWARE).filter((m) => (m.inputs as any).spec.rateLimit).length, 2, "only the gateway is rate-limited");
+            const values = stackValues("dev");
+            values.access.gatewayRateLimit = { average: 50, burst: 100, allCallers: { average: 40, burst: 400 } };
+            assert.deepEqual(problems(values), ["groundwork:access.gatewayRateLimit.allCallers = {\"average\":40,\"burst\":400}: is below the per-key limit: one key alone would be held to it, and the per-key limit could never be reached; give allCallers an average and burst at least the per-key ones"]);
+            values.access.gatewayRateLimit = { average: 50, burst: 100 };
+            assert.deepEqual(parse(values).access!.gatewayRateLimit, { average: 50, burst: 100, allCallers: { average: 200, burst: 400 } });
             // A caller from outside may not name a person to the gateway: only the chat UI in the mesh does.
             const strip = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-strip-headers")!;
             // The chat UI's header and LiteLLM's own end-user headers: no caller from outside names a person (review s14 L4).

@@ -28,7 +28,7 @@ describe("stack config", () => {
             assert.equal(cfg.oci!.region, "eu-frankfurt-1");
             assert.equal(cfg.oci!.alwaysFree, true);
             assert.deepEqual(cfg.access!.publicRanges, ["0.0.0.0/0"]);
-            assert.deepEqual([cfg.access!.replicas, cfg.access!.gatewayRateLimit, cfg.access!.sso!.groupsClaim, cfg.access!.sso!.langfuseSignUp], [1, { average: 20, burst: 40 }, "groups", false]);
+            assert.deepEqual([cfg.access!.replicas, cfg.access!.gatewayRateLimit, cfg.access!.sso!.groupsClaim, cfg.access!.sso!.langfuseSignUp], [1, { average: 20, burst: 40, allCallers: { average: 200, burst: 400 } }, "groups", false]);
             assert.deepEqual(cfg.oci!.nodes.map((n) => [n.name, n.role, n.ocpus, n.memoryGbs, n.bootVolumeGbs]), [
                 ["server-1", "server", 2, 12, 100],
                 ["agent-1", "agent", 2, 12, 100],

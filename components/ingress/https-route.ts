@@ -48,8 +48,14 @@ export interface HttpsRouteArgs {
      * Requests per second allowed at the edge, per value of `perHeader` (e.g. each API key's
      * `Authorization`): ServiceLB masquerades clients, so Traefik sees one source address
      * (k3s-io/klipper-lb@v0.4.17:entry), and a per-address limit would be one shared bucket.
+     * Every distinct value gets its own full bucket (traefik v3.7.9 pkg/middlewares/ratelimiter/
+     * rate_limiter.go L149-150), so a caller making up a value per request is never held by it;
+     * `allCallers` is the ceiling that holds it, one bucket per source address, which is that one
+     * shared bucket per node that takes traffic in. It is keyed on the address rather than the
+     * request's host, because the host a caller sends can be spelt many ways one route matches
+     * (case, a port) and each spelling would be a bucket (extractor.go L56-59, `request.host`).
      */
-    rateLimit?: { average: number; burst: number; perHeader: string };
+    rateLimit?: { average: number; burst: number; perHeader: string; allCallers: { average: number; burst: number } };
     /**
      * Request headers removed at the edge: ones the backend trusts from applications inside the
      * cluster (an empty value removes a header: Traefik headers middleware, customRequestHeaders).
@@ -75,6 +81,23 @@ export function routeMatch(host: string, paths?: RoutePaths): string {
     if (matchers.length === 0) return hostRule;
     return matchers.length > 1 ? `${hostRule} && (${matchers.join(" || ")})` : `${hostRule} && ${matchers[0]}`;
 }
+
+/**
+ * Response headers every HTTPS route sends (Traefik's headers middleware): HSTS for a year, so a
+ * browser that has been here once never again asks over plain HTTP, where the first request of a
+ * visit could be taken on a hostile network; no MIME sniffing; no full URL in the Referer sent to
+ * other sites; and no framing by another site's page, the way clickjacking reaches a signed-in
+ * session. SAMEORIGIN rather than DENY: JupyterLab frames its own pages. Fields:
+ * traefik.io_Middleware_v1alpha1 `headers` (stsSeconds, stsIncludeSubdomains, contentTypeNosniff,
+ * referrerPolicy, customFrameOptionsValue).
+ */
+export const SECURITY_HEADERS = {
+    stsSeconds: 31_536_000,
+    stsIncludeSubdomains: true,
+    contentTypeNosniff: true,
+    referrerPolicy: "strict-origin-when-cross-origin",
+    customFrameOptionsValue: "SAMEORIGIN",
+} as const;
 
 /**
  * One hostname served over HTTPS: a cert-manager Certificate for it, an IngressRoute on its
@@ -123,6 +146,22 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 },
             }, parent));
         }
+        if (args.rateLimit) {
+            middlewares.push(new k8s.apiextensions.CustomResource(`${name}-all-callers`, {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "Middleware",
+                metadata: { name: `${name}-all-callers`, namespace: args.namespace },
+                spec: {
+                    rateLimit: {
+                        average: args.rateLimit.allCallers.average,
+                        burst: args.rateLimit.allCallers.burst,
+                        period: "1s",
+                        // The request's source address, Traefik's default made explicit (extractor.go L32-37).
+                        sourceCriterion: { ipStrategy: {} },
+                    },
+                },
+            }, parent));
+        }
         if (args.stripRequestHeaders && args.stripRequestHeaders.length > 0) {
             middlewares.push(new k8s.apiextensions.CustomResource(`${name}-strip-headers`, {
                 apiVersion: "traefik.io/v1alpha1",
@@ -131,6 +170,12 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 spec: { headers: { customRequestHeaders: Object.fromEntries(args.stripRequestHeaders.map((h) => [h, ""])) } },
             }, parent));
         }
+        middlewares.push(new k8s.apiextensions.CustomResource(`${name}-security-headers`, {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "Middleware",
+            metadata: { name: `${name}-security-headers`, namespace: args.namespace },
+            spec: { headers: SECURITY_HEADERS },
+        }, parent));
         new k8s.apiextensions.CustomResource(`${name}-https`, {
             apiVersion: "traefik.io/v1alpha1",
             kind: "IngressRoute",
@@ -140,9 +185,12 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 routes: [{
                     kind: "Rule",
                     match: routeMatch(args.host, args.paths),
+                    // The per-key limit first: a key over its own limit is refused before it
+                    // spends the allowance all callers share.
                     middlewares: [
+                        { name: `${name}-security-headers` },
                         ...(args.stripRequestHeaders?.length ? [{ name: `${name}-strip-headers` }] : []),
-                        ...(args.rateLimit ? [{ name: `${name}-rate-limit` }] : []),
+                        ...(args.rateLimit ? [{ name: `${name}-rate-limit` }, { name: `${name}-all-callers` }] : []),
                     ],
                     services: [{ kind: "Service", name: args.service.name, port: args.service.port }],
                 }],

@@ -171,9 +171,18 @@ const ssoSchema = z.strictObject({
     message: "is also operatorsGroup: everyone who may use the chat UI and notebooks would operate the platform (Vault's operator role, administrator in Langfuse, the chat UI and notebooks); name a group of users without those rights, or leave usersGroup unset and restrict the client at the identity provider",
 }).describe("Single sign-on through any OIDC issuer.");
 
+const requestsPerSecond = z.number().int().min(1).max(100_000);
+
 const rateLimit = z.strictObject({
-    average: z.number().int().min(1).max(100_000).default(20).describe("Requests per second per client address, on average."),
-    burst: z.number().int().min(1).max(100_000).default(40).describe("Requests a client may send at once above the average."),
+    average: requestsPerSecond.default(20).describe("Requests per second per API key (each `Authorization` value), on average."),
+    burst: requestsPerSecond.default(40).describe("Requests one key may send at once above the average."),
+    allCallers: z.strictObject({
+        average: requestsPerSecond.default(200).describe("Requests per second, on average."),
+        burst: requestsPerSecond.default(400).describe("Requests at once above the average."),
+    }).default({ average: 200, burst: 400 }).describe("Ceiling for all callers together, per node that takes the traffic in: a caller sending a new made-up key with every request has a fresh per-key allowance each time, and this is what stops it."),
+}).refine((limit) => limit.allCallers.average >= limit.average && limit.allCallers.burst >= limit.burst, {
+    path: ["allCallers"],
+    message: "is below the per-key limit: one key alone would be held to it, and the per-key limit could never be reached; give allCallers an average and burst at least the per-key ones",
 });
 
 export const accessSchema = z.strictObject({
@@ -207,7 +216,7 @@ export const accessSchema = z.strictObject({
         grafana: hostname.optional().describe("Grafana's dashboards; operator ranges only, on 9443. With access.sso and its oauthEndpoints, people sign in through SSO (operators as Admins)."),
     }).default({}).describe("A hostname per service; a service without one is not routed."),
     replicas: z.number().int().min(1).max(5).default(1).describe("Ingress controller replicas; 2 or more keep the way in up while a node drains."),
-    gatewayRateLimit: rateLimit.default({ average: 20, burst: 40 }).describe("Rate limit at the edge for the public gateway host (LiteLLM's per-key limits apply behind it)."),
+    gatewayRateLimit: rateLimit.default({ average: 20, burst: 40, allCallers: { average: 200, burst: 400 } }).describe("Rate limits at the edge for the public gateway host, per key and for all callers together (LiteLLM's per-key limits and budgets apply behind them)."),
     sso: ssoSchema.optional(),
 });
 
