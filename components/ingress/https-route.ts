@@ -131,51 +131,22 @@ export class HttpsRoute extends pulumi.ComponentResource {
             },
         }, parent);
         const middlewares: pulumi.Resource[] = [];
-        if (args.rateLimit) {
-            middlewares.push(new k8s.apiextensions.CustomResource(`${name}-rate-limit`, {
-                apiVersion: "traefik.io/v1alpha1",
-                kind: "Middleware",
-                metadata: { name: `${name}-rate-limit`, namespace: args.namespace },
-                spec: {
-                    rateLimit: {
-                        average: args.rateLimit.average,
-                        burst: args.rateLimit.burst,
-                        period: "1s",
-                        sourceCriterion: { requestHeaderName: args.rateLimit.perHeader },
-                    },
-                },
-            }, parent));
-        }
-        if (args.rateLimit) {
-            middlewares.push(new k8s.apiextensions.CustomResource(`${name}-all-callers`, {
-                apiVersion: "traefik.io/v1alpha1",
-                kind: "Middleware",
-                metadata: { name: `${name}-all-callers`, namespace: args.namespace },
-                spec: {
-                    rateLimit: {
-                        average: args.rateLimit.allCallers.average,
-                        burst: args.rateLimit.allCallers.burst,
-                        period: "1s",
-                        // The request's source address, Traefik's default made explicit (extractor.go L32-37).
-                        sourceCriterion: { ipStrategy: {} },
-                    },
-                },
-            }, parent));
-        }
-        if (args.stripRequestHeaders && args.stripRequestHeaders.length > 0) {
-            middlewares.push(new k8s.apiextensions.CustomResource(`${name}-strip-headers`, {
-                apiVersion: "traefik.io/v1alpha1",
-                kind: "Middleware",
-                metadata: { name: `${name}-strip-headers`, namespace: args.namespace },
-                spec: { headers: { customRequestHeaders: Object.fromEntries(args.stripRequestHeaders.map((h) => [h, ""])) } },
-            }, parent));
-        }
-        middlewares.push(new k8s.apiextensions.CustomResource(`${name}-security-headers`, {
+        const middleware = (suffix: string, spec: Record<string, unknown>) => middlewares.push(new k8s.apiextensions.CustomResource(`${name}-${suffix}`, {
             apiVersion: "traefik.io/v1alpha1",
             kind: "Middleware",
-            metadata: { name: `${name}-security-headers`, namespace: args.namespace },
-            spec: { headers: SECURITY_HEADERS },
+            metadata: { name: `${name}-${suffix}`, namespace: args.namespace },
+            spec,
         }, parent));
+        if (args.rateLimit) {
+            const { average, burst, perHeader, allCallers } = args.rateLimit;
+            middleware("rate-limit", { rateLimit: { average, burst, period: "1s", sourceCriterion: { requestHeaderName: perHeader } } });
+            // Keyed on the request's source address, Traefik's default made explicit (extractor.go L32-37).
+            middleware("all-callers", { rateLimit: { ...allCallers, period: "1s", sourceCriterion: { ipStrategy: {} } } });
+        }
+        if (args.stripRequestHeaders && args.stripRequestHeaders.length > 0) {
+            middleware("strip-headers", { headers: { customRequestHeaders: Object.fromEntries(args.stripRequestHeaders.map((h) => [h, ""])) } });
+        }
+        middleware("security-headers", { headers: SECURITY_HEADERS });
         new k8s.apiextensions.CustomResource(`${name}-https`, {
             apiVersion: "traefik.io/v1alpha1",
             kind: "IngressRoute",
