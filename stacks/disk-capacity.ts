@@ -7,8 +7,9 @@ import { modelIndex, platformNodes, sharedCpuModels } from "./capacity";
 
 /**
  * What the OS, k3s and the images keep on a node's disk beside the volumes: Ubuntu's image (about
- * 3 GB), k3s with etcd, and the container images of the pods it runs (a few GB; vLLM's CPU build
- * alone is about 3 GB). An estimate, used only to refuse volumes that could never fit.
+ * 3 GB), k3s with etcd, the API server's audit log on servers (at most 0.6 GB,
+ * components/k3s/api-audit.ts), and the container images of the pods it runs (a few GB; vLLM's
+ * CPU build alone is about 3 GB). An estimate, used only to refuse volumes that could never fit.
  */
 export const DISK_RESERVED_GB = 15;
 

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { K3S_CONFIG_PATH, K3S_POD_SECURITY_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile, k3sRemoteInstall } from "../components/k3s/bootstrap";
+import { K3S_AUDIT_POLICY_PATH } from "../components/k3s/api-audit";
+import { auditPolicyProblems, firstMatchingLevel } from "./audit-policy";
 import { externalKubeconfig, readKubeconfigScript } from "../components/k3s/cluster-access";
 import { cloudInitSchema, cloudInitSchemas, scriptsIn, shellcheck, shellchecks, assertShellcheckPasses } from "./validators";
 
@@ -51,7 +53,7 @@ describe("k3s bootstrap", () => {
 
     it("holds every namespace without its own level to Pod Security baseline, so no pod outside kube-system shares a node's network", () => {
         // Servers: the API server reads the admission configuration (cloud-init and the SSH install alike).
-        assert.deepEqual(k3sConfigFile(server)["kube-apiserver-arg"], [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`]);
+        assert.equal((k3sConfigFile(server)["kube-apiserver-arg"] as string[])[0], `admission-control-config-file=${K3S_POD_SECURITY_PATH}`);
         const file = YAML.parse(k3sCloudInit(server)).write_files.find((f: { path: string }) => f.path === K3S_POD_SECURITY_PATH);
         assert.equal(file.permissions, "0600");
         const admission = YAML.parse(file.content);
@@ -66,6 +68,48 @@ describe("k3s bootstrap", () => {
         assert.equal(k3sConfigFile(agent)["kube-apiserver-arg"], undefined);
         assert.ok(!YAML.parse(k3sCloudInit(agent)).write_files.some((f: { path: string }) => f.path === K3S_POD_SECURITY_PATH));
         assert.ok(!k3sRemoteInstall(agent).includes(K3S_POD_SECURITY_PATH));
+    });
+
+    it("turns on the API server's audit log on servers, with a policy the API server would load (security review s21 L1)", () => {
+        assert.deepEqual((k3sConfigFile(server)["kube-apiserver-arg"] as string[]).slice(1), [
+            `audit-policy-file=${K3S_AUDIT_POLICY_PATH}`,
+            "audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log",
+            "audit-log-maxage=30",
+            "audit-log-maxbackup=5",
+            "audit-log-maxsize=100",
+        ]);
+        const file = YAML.parse(k3sCloudInit(server)).write_files.find((f: { path: string }) => f.path === K3S_AUDIT_POLICY_PATH);
+        assert.equal(file.permissions, "0600");
+        const policy = YAML.parse(file.content);
+        // What kubernetes/apiserver@v0.34.9 LoadPolicyFromBytes asks of the file: its group version,
+        // no unknown field (strict decoding), a rule at least, and ValidatePolicy's rules for each.
+        assert.deepEqual([policy.apiVersion, policy.kind], ["audit.k8s.io/v1", "Policy"]);
+        assert.deepEqual(auditPolicyProblems(policy), []);
+        assert.ok(policy.rules.length > 0);
+        // The checker catches what the API server refuses.
+        assert.deepEqual(auditPolicyProblems({ ...policy, omitStages: ["Received"], rules: [{ level: "Everything" }, { level: "None", nonResourceURLs: ["health*"], resources: [{ group: "" }] }, { level: "None", resources: [{ group: "rbac.authorization.k8s.io/v1" }] }, { level: "Metadata", verbz: ["get"] }] }), [
+            "omitStages[0]: Received", "rules[0].level: Everything", "rules[1].nonResourceURLs[0]: health*", "rules[1]: both resources and non-resource URLs", "rules[2].resources[0].group: rbac.authorization.k8s.io/v1", "rules[3].verbz: unknown field",
+        ]);
+        const level = (request: { user?: string; groups?: string[]; verb: string; group?: string; resource?: string; path?: string }) => firstMatchingLevel(policy, request);
+        // Credentials are recorded by who, what and when, never with their bodies, kubelets' reads too.
+        assert.equal(level({ user: "system:serviceaccount:x:y", verb: "get", resource: "secrets" }), "Metadata");
+        assert.equal(level({ user: "system:node:n1", groups: ["system:nodes"], verb: "get", resource: "secrets" }), "Metadata");
+        assert.equal(level({ verb: "create", group: "authentication.k8s.io", resource: "tokenreviews" }), "Metadata");
+        assert.equal(level({ verb: "create", resource: "serviceaccounts/token" }), "Metadata");
+        assert.equal(level({ verb: "create", resource: "pods/exec" }), "Metadata");
+        // RBAC and admission changes with what they were changed to; reading them, metadata.
+        assert.equal(level({ verb: "patch", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" }), "Request");
+        assert.equal(level({ verb: "list", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" }), "Metadata");
+        // Noise and kubelets' routine reads: nothing.
+        assert.equal(level({ verb: "update", group: "coordination.k8s.io", resource: "leases" }), "None");
+        assert.equal(level({ verb: "get", path: "/readyz" }), "None");
+        assert.equal(level({ user: "system:node:n1", groups: ["system:nodes"], verb: "watch", resource: "pods" }), "None");
+        assert.equal(level({ user: "alice", verb: "delete", group: "apps", resource: "deployments" }), "Metadata");
+        const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
+        assert.ok(remote.includes(`cat > "$staged" <<'GROUNDWORK_AUDIT_POLICY'\n${file.content.trimEnd()}\nGROUNDWORK_AUDIT_POLICY`), "the SSH install writes the same file");
+        assertShellcheckPasses(remote);
+        assert.ok(!YAML.parse(k3sCloudInit(agent)).write_files.some((f: { path: string }) => f.path === K3S_AUDIT_POLICY_PATH));
+        assert.ok(!k3sRemoteInstall(agent).includes(K3S_AUDIT_POLICY_PATH));
     });
 
     it("writes the config file readable by root only and runs the pinned installer", () => {

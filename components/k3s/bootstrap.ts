@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { K3S_SERVER_DATA_DIR, pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, SERVER_CA_DIR, SERVER_CA_KEY_PATH, ServerCaFiles, serverCaHash } from "./server-ca";
+import { auditApiServerArgs, auditPolicy, K3S_AUDIT_POLICY_PATH } from "./api-audit";
 
 /**
  * How nodes in different places reach each other.
@@ -287,7 +288,7 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
         config.disable = [...K3S_DISABLED];
         config["write-kubeconfig-mode"] = "0600";
         config["secrets-encryption"] = true;
-        config["kube-apiserver-arg"] = [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`];
+        config["kube-apiserver-arg"] = [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`, ...auditApiServerArgs()];
     }
     return config;
 }
@@ -484,7 +485,10 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
                 permissions: "0600",
                 content: YAML.stringify(k3sConfigFile(node)),
             },
-            ...(node.role === "server" ? [{ path: K3S_POD_SECURITY_PATH, owner: "root:root", permissions: "0600", content: podSecurityAdmissionConfig() }] : []),
+            ...(node.role === "server" ? [
+                { path: K3S_POD_SECURITY_PATH, owner: "root:root", permissions: "0600", content: podSecurityAdmissionConfig() },
+                { path: K3S_AUDIT_POLICY_PATH, owner: "root:root", permissions: "0600", content: auditPolicy() },
+            ] : []),
             // Base64, so the certificate's bytes, which joining nodes hash, are exactly Pulumi's
             // (cloud-init b64-decodes and writes them as they are: cloudinit/config/cc_write_files.py).
             ...(node.serverCa ? [
@@ -513,6 +517,21 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
     return `#cloud-config\n# k3s ${node.role} ${node.nodeName}, rendered by Groundwork\n${YAML.stringify(doc)}`;
 }
 
+/** Shell that writes a file of the API server's only where it changed, and then asks for a restart. */
+function stagedServerFile(path: string, marker: string, content: string): string {
+    return `staged="$(mktemp)"
+cat > "$staged" <<'${marker}'
+${content.trimEnd()}
+${marker}
+if ! cmp -s "$staged" ${path}; then
+    mv "$staged" ${path}
+    GROUNDWORK_CONFIG_CHANGED=1
+else
+    rm -f "$staged"
+fi
+`;
+}
+
 /**
  * The same install for a machine reached over SSH: a script, fed to `sudo sh -s` on stdin, that
  * writes the config (restarting k3s only if it changed) and runs the installer.
@@ -535,17 +554,7 @@ if ! cmp -s "$staged" ${K3S_CONFIG_PATH}; then
 else
     rm -f "$staged"
 fi
-${node.role === "server" ? `staged="$(mktemp)"
-cat > "$staged" <<'GROUNDWORK_POD_SECURITY'
-${podSecurityAdmissionConfig().trimEnd()}
-GROUNDWORK_POD_SECURITY
-if ! cmp -s "$staged" ${K3S_POD_SECURITY_PATH}; then
-    mv "$staged" ${K3S_POD_SECURITY_PATH}
-    GROUNDWORK_CONFIG_CHANGED=1
-else
-    rm -f "$staged"
-fi
-` : ""}export GROUNDWORK_CONFIG_CHANGED
+${node.role === "server" ? stagedServerFile(K3S_POD_SECURITY_PATH, "GROUNDWORK_POD_SECURITY", podSecurityAdmissionConfig()) + stagedServerFile(K3S_AUDIT_POLICY_PATH, "GROUNDWORK_AUDIT_POLICY", auditPolicy()) : ""}export GROUNDWORK_CONFIG_CHANGED
 # Security updates daily, reboots left to kured (README, Upgrades); only where apt is the package manager.
 if command -v apt-get >/dev/null 2>&1; then
     cat > ${EDGE_UNATTENDED_UPGRADES_PATH} <<'GROUNDWORK_APT'
