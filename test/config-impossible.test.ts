@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { generateKeyPairSync } from "crypto";
 import { spawnSync } from "child_process";
-import { ociKeyFingerprint } from "../stacks/config/oci";
+import { ociKeyFingerprint, ociSigningKeyProblem } from "../stacks/config/oci";
 import { canonicalZone, cronProblem, longestCronGapHours, shortestCronGapMinutes } from "../stacks/config/schedule";
 import { sizeInName } from "../stacks/config/inference";
 
@@ -12,7 +12,7 @@ const isIanaTimeZone = (zone: string) => canonicalZone(zone) !== undefined;
 import * as YAML from "yaml";
 import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "../stacks/config/encrypted-values";
 import { isSecretPath, parseStackConfig } from "../stacks/config";
-import { ConfigError, lookalikeLetters } from "../stacks/config/errors";
+import { ConfigError, lookalikeLetters, redactCredentials, shownKeyName } from "../stacks/config/errors";
 import { placeholderFor, readStackFile } from "../plan/stack-file";
 import { keygen, lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
 
@@ -208,7 +208,7 @@ describe("bad-input sweep s12: secrets that reached a message, a URL or a prompt
         });
         assert.ok(found.length >= 4, found.join("\n"));
         assert.ok(!found.join("\n").includes(MARK), found.join("\n"));
-        assert.match(found.join("\n"), /groundwork:inference\.gateway\.\[not shown\] = true: unknown key/);
+        assert.match(found.join("\n"), /groundwork:inference\.gateway\.\[a key of 16 characters, not shown as it may be a secret\] = true: unknown key/);
     });
 
     it("refuses a URL the stack writes in plain text that carries a password or a credential in its query", () => {
@@ -1886,5 +1886,102 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
     it("says what a host key pasted with its host is, without a second, contrary message (ed20)", () => {
         const found = only("edge", (v) => { v.edge.machines[1].hostKey = `192.168.10.11 ${v.edge.machines[1].hostKey}`; });
         assert.deepEqual(found.filter((l) => l.includes("hostKey")).map((l) => l.split(": ").slice(1).join(": ")), ["starts with the host name ssh-keyscan prints first; give the rest of the line (ssh-ed25519 AAAA...)"]);
+    });
+});
+
+describe("bad-input sweep s21: secrets in names and pairs, invisible characters, and values upstream reads otherwise", () => {
+    const MARK = "PLANTEDs21";
+    const noMark = (found: string[]) => assert.ok(!found.join("\n").includes(MARK), found.join("\n"));
+
+    it("never shows a key name that may be a secret: an encrypted top-level key, a password written as a label key (s21-47, s21-07)", () => {
+        const secretName = `Xk3J9${MARK}qP2mZ7vR4tW8yB6nC`; // 32 characters, Keycloak's shape
+        const [line] = encryptedNonCredentials([`groundwork:${secretName}`], "groundwork", isSecretPath, ["oci", "access"]);
+        assert.equal(line, "groundwork:[a top-level key of 32 characters, not shown] = [secret]: is stored encrypted, and Groundwork has no such key; if its name is a secret, `pulumi config set --secret` was given the value without the key and took it for the name: delete the entry from the stack file and rotate that secret, since the name is in plain text in a committed file");
+        // A known key stored encrypted keeps its advice and its name.
+        assert.match(encryptedNonCredentials(["groundwork:access.sso.issuer"], "groundwork", isSecretPath, ["oci", "access"])[0], /^groundwork:access\.sso\.issuer = \[secret\]: is stored encrypted, but it is not a credential/);
+        const label = only("dev", (v) => { v.oci.nodes[1].labels = { "groundwork.dev/pool": "workloads", [`Pl4nted#${MARK}!pw`]: null }; });
+        noMark(label);
+        assert.match(lineFor(label, "oci.nodes[1].labels"), /key \[a key of 21 characters, not shown as it may be a secret\] must be a Kubernetes label key/);
+        // Names people give keys are shown: a typo, a label key, a camelCase key with digits.
+        assert.equal(shownKeyName("p95LatencySeconds"), "p95LatencySeconds");
+        assert.equal(shownKeyName("node.kubernetes.io/instance-type"), "node.kubernetes.io/instance-type");
+        assert.equal(shownKeyName("bad key"), "bad key");
+        assert.equal(shownKeyName(secretName), "[a key of 32 characters, not shown as it may be a secret]");
+        assert.equal(shownKeyName("0123456789abcdef0123456789abcdef01234567"), "[a key of 40 characters, not shown as it may be a secret]");
+    });
+
+    it("never echoes a password in a connection string or a user:password pair, and takes dotted user names (s21-04, s21-08, s21-32)", () => {
+        const database = only("dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, database: `host=postgres-rw user=app password=${MARK}Pw dbname=app` } }; });
+        noMark(database);
+        assert.match(lineFor(database, "platform.postgres.database"), /must be a lower-case SQL identifier/);
+        assert.equal(redactCredentials(`dsn "host=db password='${MARK} x' dbname=a" and Pwd=${MARK};`), `dsn "host=db password=[not shown] dbname=a" and Pwd=[not shown];`);
+        const user = only("edge", (v) => { v.edge.machines[1].user = `ubuntu:${MARK}`; });
+        noMark(user);
+        assert.match(lineFor(user, "edge.machines[1].user"), /must be a Unix user name: .*a user:password pair is not taken/);
+        const dotted = stackValues("edge");
+        dotted.edge.machines[2].user = "ops.admin";
+        assert.equal(parse(dotted).edge!.machines[2].user, "ops.admin", "shadow-utils takes dotted names");
+        for (const bad of ["1000", "..", "-ops"]) assert.match(lineFor(only("edge", (v) => { v.edge.machines[2].user = bad; }), "edge.machines[2].user"), /must be a Unix user name/, bad);
+    });
+
+    it("refuses an SMTP user name that is the password, and an SSO pair swapped on Keycloak, naming neither (s21-06, s21-05b, s21-36)", () => {
+        const token = `8a1f${MARK}-4c2e-9b7d-3e5f6a7b8c9d`;
+        const smtp = only("cloud", (v) => Object.assign(v.monitoring.alerts.receiver.email, { username: token, password: token }));
+        noMark(smtp);
+        assert.match(lineFor(smtp, "monitoring.alerts.receiver.email.username"), /= \[secret\]: is the password too, .*Postmark: make an SMTP token/);
+        const kcSecret = `Zq8Lm${MARK}Rt4Wy6Zb1Cd3Ef5Gh`;
+        assert.equal(kcSecret.length, 32);
+        const swapped = only("dev", (v) => Object.assign(v.access.sso, { clientId: kcSecret, clientSecret: "groundwork" }));
+        noMark(swapped);
+        assert.match(lineFor(swapped, "access.sso.clientId"), /= \[secret\]: has the shape of a Keycloak client secret .*the pair looks swapped/);
+        const uuid = only("dev", (v) => { v.access.sso.clientSecret = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"; });
+        assert.match(lineFor(uuid, "access.sso.clientSecret"), /has the shape of a UUID, which in Keycloak is the client's internal id/);
+        // Elsewhere a 32-character id is an id (Auth0's are), and the Keycloak client's name passes.
+        assert.doesNotThrow(() => parse(stackValues("dev")));
+    });
+
+    it("refuses invisible and non-ASCII characters where upstream sends the text as it is: keys, tokens, model ids, URLs (s21-40, s21-48, s21-10, s21-15, s21-12, s21-11)", () => {
+        const key = only("cloud", (v) => { v.inference.hosted[0].apiKey = `sk-proj-${MARK}Abc123\u200b`; });
+        noMark(key);
+        assert.equal(lineFor(key, "inference.hosted[0].apiKey"), "groundwork:inference.hosted[0].apiKey = [secret]: holds U+200B, a character outside printable ASCII, which no key or token has and an HTTP header cannot carry (a zero-width space or a look-alike letter a paste brings); type or copy the key again");
+        assert.match(lineFor(only("edge", (v) => { v.platform.vault = { ...v.platform.vault, token: `hvs.${MARK}\u200b` }; }), "platform.vault.token"), /holds U\+200B/);
+        for (const [model, char] of [["openai/gpt-4o-mini\u200b", "U+200B"], ["openai/gpt-4\u043e-mini", "U+043E"]]) {
+            assert.match(lineFor(only("cloud", (v) => { v.inference.hosted[0].model = model; }), "inference.hosted[0].model"), new RegExp(`holds ${char.replace("+", "\\+")}, a character outside printable ASCII, which no model id has`), model);
+        }
+        const slack = only("dev", (v) => { v.monitoring.alerts.receiver.slack.url = "https://hooks.slack.com/services/T0/B0/abc\u200b"; });
+        assert.match(lineFor(slack, "monitoring.alerts.receiver.slack.url"), /holds U\+200B, a character that prints as nothing, which the URL parser keeps/);
+        const issuer = only("dev", (v) => { v.access.sso.issuer = "https://id.groundwork.example/realms/groundwork\u200b"; });
+        assert.match(lineFor(issuer, "access.sso.issuer"), /holds U\+200B, a character that prints as nothing/);
+    });
+
+    it("refuses secrets in quotes, an SMTP user with a trailing newline, and keeps one message for a blank key (s21-41, s21-42, s21-13, s21-45)", () => {
+        const quoted = only("hybrid", (v) => { v.access.sso.clientSecret = `"GOCSPX-${MARK}abcdefghijk"`; });
+        noMark(quoted);
+        assert.match(lineFor(quoted, "access.sso.clientSecret"), /is wrapped in quotes, as a \.env or JSON file writes the value; give the key without them/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.hosted[0].apiKey = `"sk-proj-${MARK}Abc123"`; }), "inference.hosted[0].apiKey"), /is wrapped in quotes/);
+        assert.match(lineFor(only("cloud", (v) => { v.monitoring.alerts.receiver.email.username = "alerts@groundwork.example\n"; }), "monitoring.alerts.receiver.email.username"), /has a space or line break at an end, or a control character/);
+        const blank = only("cloud", (v) => { v.inference.hosted[0].apiKey = " "; });
+        assert.deepEqual(blank.filter((l) => l.includes("hosted[0].apiKey")), ["groundwork:inference.hosted[0].apiKey = [secret]: is blank; set the secret itself (pulumi config set --secret)"]);
+    });
+
+    it("refuses an issuer on loopback, or spelt with :443 or capitals its tokens never have (s21-25, s21-30, s21-31)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://localhost:8443/realms/groundwork"; }), "access.sso.issuer"), /points at loopback or link-local, which is each application's own pod/);
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://id.groundwork.example:443/realms/groundwork"; }), "access.sso.issuer"),
+            /spells its host with capitals or names the default port \(:443\), .*give https:\/\/id\.groundwork\.example\/realms\/groundwork$/);
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://ID.Groundwork.example/realms/groundwork"; }), "access.sso.issuer"), /give https:\/\/id\.groundwork\.example\/realms\/groundwork$/);
+        const port = stackValues("dev");
+        port.access.sso.issuer = "https://id.groundwork.example:8443/realms/groundwork";
+        assert.doesNotThrow(() => parse(port), "a port of its own is the issuer's");
+    });
+
+    it("refuses a KV cache vLLM cannot read, a bucket name S3 reserves, and says how to set a secret given no value (s21-21, s21-29, s21-20, s21-34)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.inference.models[0].kvCacheGbs = 2.5; }), "inference.models[0].kvCacheGbs"), /must be a whole number of GiB: vLLM reads VLLM_CPU_KVCACHE_SPACE as an integer/);
+        for (const [bucket, affix] of [["xn--groundwork-edge-backups", "starts with xn--"], ["groundwork-backups-s3alias", "ends with -s3alias"], ["groundwork--x-s3", "ends with --x-s3"]]) {
+            assert.match(lineFor(only("edge", (v) => { v.platform.postgres.backup.s3.bucket = bucket; }), "platform.postgres.backup.s3.bucket"), new RegExp(`${affix}, which S3 reserves`), bucket);
+        }
+        assert.equal(lineFor(only("cloud", (v) => { v.monitoring.alerts.receiver.email.password = null; }), "monitoring.alerts.receiver.email.password"),
+            "groundwork:monitoring.alerts.receiver.email.password = [secret]: must be a string (the stack file gives it no value; set it encrypted: pulumi config set --secret --path 'groundwork:monitoring.alerts.receiver.email.password' <value>)");
+        // The redaction of private keys no longer swallows the check's own words (s21-34).
+        assert.match(redactCredentials(ociSigningKeyProblem("-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n")!), /^is not a PEM private key \(no BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY block; a public key's BEGIN PUBLIC KEY block is not the key OCI signs with\); set the key file itself/);
     });
 });

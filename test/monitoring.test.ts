@@ -206,7 +206,7 @@ describe("monitoring and alerts", function () {
 
         it("refuses SES's TLS-wrapper port 2465, which Alertmanager would greet with STARTTLS, and an SMTP password in the plain user name (sweep s20-21, s20-23)", () => {
             const sesPassword = "BPLANTEDs20Xq7Lm2Nv8Rt4Wy6Zb1Cd3Ef5Gh7Jk9Mn2Pq";
-            const email = (smarthost: string, username: string) => withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { email: { to: ["oncall@example.com"], from: "alerts@example.com", smarthost, username, password: "AKIAIOSFODNN7EXAMPLE" } } } });
+            const email = (smarthost: string, username: string) => withMonitoring({ alerts: { runbookUrl: RUNBOOKS, receiver: { email: { to: ["oncall@example.com"], from: "alerts@example.com", smarthost, username, password: "BSmtpPasswordPLANTEDs20Other4Wy6Zb1Cd3Ef5Gh7" } } } });
             const found = problems(email("email-smtp.us-east-1.amazonaws.com:2465", sesPassword));
             assert.match(found.join("\n"), /smarthost = "email-smtp\.us-east-1\.amazonaws\.com:2465": is port 2465, a TLS-wrapper port \(SES's\), but Alertmanager wraps only port 465 in TLS unless told otherwise \(force_implicit_tls, which this stack does not set\) and speaks STARTTLS on any other, so no mail would go out; use 587 or 2587 \(STARTTLS\), or 465/);
             assert.match(found.join("\n"), /receiver\.email\.username = \[[^\]]*not shown[^\]]*\]: has the shape of an SMTP password .*the pair looks swapped/);

@@ -147,6 +147,24 @@ describe("npm run plan", function () {
         assert.ok(!run.stderr.includes("PLANTEDs20"));
     });
 
+    it("never prints an argument Node's parser refuses: a --secret value after a space, a key file that starts with a dash, a missing value (sweep s21-01..03)", async () => {
+        const key = "sk-proj-PLANTEDs21a9Qx7Lm2Nv8Rt4Wy6Zb1Cd3Ef5Gh7Jk9";
+        const cases: [string[], RegExp][] = [
+            [["--secret", "groundwork:inference.hosted[0].apiKey", key], /^error: an argument \(not shown, as it may be a secret\) follows no option; .*--secret KEY=VALUE, not --secret KEY VALUE$/],
+            [["--secret", "-----BEGIN OPENSSH PRIVATE KEY-----PLANTEDs21"], /^error: an option has no value, or its value starts with "-" .*--secret "KEY=\$\(cat key-file\)"$/],
+            [["--secret"], /^error: an option has no value/],
+            [[`--${key}`], /^error: an unknown option \(not shown, as it may be a secret\); the options are below$/],
+            [["--stak", "dev"], /^error: unknown option --stak; the options are below$/],
+        ];
+        for (const [args, first] of cases) {
+            const run = await planCli("--out", tmp(), ...args);
+            assert.equal(run.status, 2, args.join(" "));
+            assert.match(run.stderr.split("\n")[0], first);
+            assert.match(run.stderr, /Usage|usage/, "the usage follows");
+            assert.ok(![run.stdout, run.stderr].some((t) => t.includes("PLANTEDs21") || t.includes("    at ")), run.stderr);
+        }
+    });
+
     it("reports an unexpected error without the stack frames it does not record, and says how to get them", async () => {
         const before = Error.stackTraceLimit;
         const program = path.join(PROJECT_DIR, "test/fixtures/throws/index.ts");

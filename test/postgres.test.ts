@@ -218,7 +218,19 @@ describe("Postgres with pgvector", function () {
         it("rejects a five-field cron schedule", () => {
             const dev = stackValues("dev");
             dev.platform = { postgres: { backup: { schedule: "0 3 * * *" } } };
-            assert.deepEqual(problems(dev), ['groundwork:platform.postgres.backup.schedule = "0 3 * * *": must be a six-field cron expression, seconds first, e.g. "0 0 3 * * *"']);
+            assert.deepEqual(problems(dev), ['groundwork:platform.postgres.backup.schedule = "0 3 * * *": must be a six-field cron expression, seconds first, e.g. "0 0 3 * * *", or one of @daily, @weekly, @monthly, @yearly, @hourly']);
+        });
+        it("takes the descriptors CloudNativePG's cron parser takes, as the six fields each stands for, and refuses @every (sweep s21-43)", () => {
+            const at = (schedule: string) => {
+                const dev = stackValues("dev");
+                dev.platform = { postgres: { backup: { schedule } } };
+                return dev;
+            };
+            assert.equal(parse(at("@daily")).platform.postgres.backup.schedule, "0 0 0 * * *");
+            assert.equal(parse(at("@weekly")).platform.postgres.backup.schedule, "0 0 0 * * 0");
+            assert.equal(parse(at("@hourly")).platform.postgres.backup.schedule, "0 0 * * * *", "an hour apart is the shortest allowed");
+            assert.deepEqual(problems(at("@every 6h")), ['groundwork:platform.postgres.backup.schedule = "@every 6h": is @every, which CloudNativePG counts from when its operator last started, not from the clock, so neither the upgrade window nor the stale-backup alert can be reckoned from it; give six cron fields, seconds first, e.g. "0 0 3 * * *", or @daily']);
+            assert.match(problems(at("@dayly")).join("\n"), /must be a six-field cron expression, seconds first/);
         });
         it("rejects an edge-only stack with nowhere to back up to", () => {
             const edge = stackValues("edge");

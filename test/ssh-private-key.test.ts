@@ -19,7 +19,7 @@ describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParseP
     });
 
     it("refuses a public key, an encrypted PKCS#8 block and text that is no key, naming the types there are", () => {
-        assert.match(sshPrivateKeyProblem(keygen("ed25519", "RFC4716").publicKey)!, /^is not a PEM private key \(no -----BEGIN \.\.\. PRIVATE KEY----- block\)/);
+        assert.match(sshPrivateKeyProblem(keygen("ed25519", "RFC4716").publicKey)!, /^is not a PEM private key \(no BEGIN \.\.\. PRIVATE KEY block; a public key is not the key SSH signs with\)/);
         assert.match(sshPrivateKeyProblem(keygen("rsa", "PKCS8", "correct horse").privateKey)!, /^is a PEM block of type "ENCRYPTED PRIVATE KEY", which Pulumi's SSH client cannot use; give one of: RSA PRIVATE KEY, PRIVATE KEY/);
         assert.match(sshPrivateKeyProblem("PLANTED7Q9")!, /^is not a PEM private key/);
         assert.match(sshPrivateKeyProblem("-----BEGIN OPENSSH PRIVATE KEY-----\nbm90IGEga2V5\n-----END OPENSSH PRIVATE KEY-----\n")!, /whose body is not an OpenSSH key/);
@@ -33,7 +33,7 @@ describe("an edge machine's SSH private key (what golang.org/x/crypto/ssh ParseP
         const edge = stackValues("edge");
         edge.edge.machines[0].privateKey = "PLANTED7Q9-not-a-key";
         const found = problems(edge);
-        assert.deepEqual(found, [`groundwork:edge.machines[0].privateKey = [secret]: is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519`]);
+        assert.deepEqual(found, [`groundwork:edge.machines[0].privateKey = [secret]: is not a PEM private key (no BEGIN ... PRIVATE KEY block; a public key is not the key SSH signs with); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519`]);
         assert.ok(!found.join("\n").includes("PLANTED7Q9"));
     });
 

@@ -103,6 +103,13 @@ export function acmeContactProblem(email: string): string | undefined {
     return undefined;
 }
 
+/** Whether a URL's host is loopback or link-local: `localhost`, 127/8, ::1, 0.0.0.0, 169.254/16 or fe80::/10. */
+function loopbackOrLinkLocal(url: string): boolean {
+    let host: string;
+    try { host = new URL(url).hostname.toLowerCase(); } catch { return false; }
+    return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host);
+}
+
 const ssoSchema = z.strictObject({
     issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
         // OpenID Connect Core 1.0 section 2: the issuer is an https URL "with no query or fragment components".
@@ -124,6 +131,15 @@ const ssoSchema = z.strictObject({
         // The discovery document's own URL pasted: every application appends the path again (OpenID Connect Discovery 1.0, section 4).
         .refine((url) => !/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/.test(url), {
             error: (issue) => `is the discovery document's URL, not the issuer; give ${String(issue.input).replace(/\/\.well-known\/.*$/, "")} (each application appends /.well-known/openid-configuration itself)`,
+        })
+        // Each application fetches the issuer from its own pod: loopback is that pod, link-local the
+        // metadata service (sweep s21-25).
+        .refine((url) => !loopbackOrLinkLocal(url), { message: "points at loopback or link-local, which is each application's own pod (or the metadata service), never the identity provider; give the issuer's address as the applications reach it" })
+        // A written :443 or capitals in the host are gone from the parsed URL's origin, and a token's
+        // iss is the issuer exactly as the discovery document writes it, which never has them
+        // (OpenID Connect Discovery 1.0, 4.3: "MUST be identical"; sweep s21-30, s21-31).
+        .refine((url) => { try { const origin = new URL(url).origin; return url.startsWith(origin) && /^(\/|$)/.test(url.slice(origin.length)); } catch { return true; } }, {
+            error: (issue) => { const text = String(issue.input); let origin = ""; try { origin = new URL(text).origin; } catch { /* z.url reports it */ } return `spells its host with capitals or names the default port (:443), which the issuer in the provider's discovery document and in every token does not, and Vault and the applications compare it exactly; give ${origin}${text.replace(/^[a-z]+:\/\/[^/]*/i, "")}`; },
         })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
     clientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be the OIDC client id: printable ASCII, not blank, without spaces or invisible characters" })
@@ -306,6 +322,18 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
     // The client id pasted into the secret too (sweep s19-30): no issuer's client has its id as its secret.
     if (sso && typeof sso.clientSecret === "string" && typeof sso.clientId === "string" && sso.clientSecret.trim() !== "" && sso.clientSecret.trim() === sso.clientId.trim()) {
         return [{ path: ["access", "sso", "clientSecret"], message: "is access.sso.clientId again, the id pasted twice; give the client's secret, which the identity provider shows beside the id (in Entra, the secret's Value)" }];
+    }
+    // Keycloak generates a client's secret as 32 letters and digits (keycloak/keycloak
+    // common/src/main/java/org/keycloak/common/util/SecretGenerator.java randomString, code index,
+    // read 2026-11-29); its client ids are names, and the client's page URL carries a UUID, its
+    // internal id (sweep s21-05b, s21-36). Auth0's ids are 32 letters and digits too: Keycloak's issuers alone.
+    if (sso && typeof sso.issuer === "string" && /\/realms\/[^/]+$/.test(sso.issuer)) {
+        if (typeof sso.clientId === "string" && /^[A-Za-z0-9]{32}$/.test(sso.clientId) && /\d/.test(sso.clientId) && /[A-Z]/.test(sso.clientId) && /[a-z]/.test(sso.clientId)) {
+            return [{ path: ["access", "sso", "clientId"], message: "has the shape of a Keycloak client secret (32 letters and digits, as Keycloak generates them), not of a client id, and a client id is written in plain text into four applications' settings; the pair looks swapped: give the client's name (Clients, Client ID) here and the secret, encrypted, in clientSecret; rotate the secret (Credentials, Regenerate)" }];
+        }
+        if (typeof sso.clientSecret === "string" && ENTRA_TENANT_ID.test(sso.clientSecret)) {
+            return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a UUID, which in Keycloak is the client's internal id (in the address of its page), not its secret; give the secret from the client's Credentials tab (Client Authenticator: Client Id and Secret)" }];
+        }
     }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];
     return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a GUID, which in Entra is the secret's \"Secret ID\" column; give its \"Value\" (shown once, when the secret is made: Certificates & secrets)" }];

@@ -26,7 +26,10 @@ const edgeMachineSchema = z.strictObject({
         error: (issue) => `is in ${specialRange(String(issue.input))}, which is never a machine's SSH address; give the address Pulumi reaches the machine at`,
     }).describe("Address Pulumi reaches the machine at over SSH."),
     port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).default("ubuntu")
+    // shadow-utils' is_valid_name: letters of either case, digits, _ . and -, not first, not all
+    // digits, not . or .. (lib/chkname.c; dotted names are common where machines join a
+    // directory, sweep s21-32); 32 at most, as utmp holds.
+    user: z.string().regex(/^(?!\d+$)(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$/, { message: "must be a Unix user name: letters, digits, _ . and - (not first), at most 32, not all digits; a user:password pair is not taken, the key is given as privateKey" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
     privateKey: checkedSecret(sshPrivateKeyProblem).describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
     hostKey: z.string().refine((v) => HOST_KEY.test(v.replace(/\s+$/, "")), {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { configKey } from "./errors";
 import { goYamlLineBreaks } from "./yaml-line-breaks";
 
 /**
@@ -59,12 +60,23 @@ const PLAIN_VALUE_HINTS: Readonly<Record<string, string>> = {
     "cluster.serverCaHash": ", only the 64 hex characters after K10 in the server's token file (sudo cut -c4-67 /var/lib/rancher/k3s/server/token); if the value stored holds the whole token, its password is in the stack file's history: rotate it (k3s token rotate)",
 };
 
-/** The problem with each path stored encrypted that is not a credential; the value is never shown. */
-export function encryptedNonCredentials(securePaths: string[], project: string, isCredential: (path: readonly PropertyKey[]) => boolean): string[] {
+/**
+ * The problem with each path stored encrypted that is not a credential; the value is never shown.
+ * A top-level key Groundwork does not know is most often a secret taken for a key's name (`pulumi
+ * config set --secret <value>` without the key), so its name is not shown either (sweep s21-47).
+ */
+export function encryptedNonCredentials(securePaths: string[], project: string, isCredential: (path: readonly PropertyKey[]) => boolean, knownTopLevel?: readonly string[]): string[] {
     return securePaths
         .filter((p) => p.startsWith(`${project}:`) && !isCredential(configPathParts(p)))
-        .map((p) => `${p} = [secret]: is stored encrypted, but it is not a credential, and the stack writes it in plain text (Kubernetes objects and state); ` +
-            `store it in plain text: pulumi config set --path '${p}' <value>${PLAIN_VALUE_HINTS[configPathParts(p).join(".")] ?? ""}`);
+        .map((p) => {
+            const parts = configPathParts(p);
+            if (knownTopLevel && !knownTopLevel.includes(String(parts[0]))) {
+                return `${project}:[a top-level key of ${String(parts[0]).length} characters, not shown] = [secret]: is stored encrypted, and Groundwork has no such key; ` +
+                    "if its name is a secret, `pulumi config set --secret` was given the value without the key and took it for the name: delete the entry from the stack file and rotate that secret, since the name is in plain text in a committed file";
+            }
+            return `${configKey(parts)} = [secret]: is stored encrypted, but it is not a credential, and the stack writes it in plain text (Kubernetes objects and state); ` +
+                `store it in plain text: pulumi config set --path '${configKey(parts)}' <value>${PLAIN_VALUE_HINTS[parts.join(".")] ?? ""}`;
+        });
 }
 
 /**

@@ -7,14 +7,31 @@ export const NAMESPACE = "groundwork";
 /** Paths (relative to `groundwork:`) whose values are secrets and are never echoed in an error. */
 export type SecretPaths = (path: readonly PropertyKey[]) => boolean;
 
-/** `["oci", "nodes", 1, "ocpus"]` → `groundwork:oci.nodes[1].ocpus`. */
+/** `["oci", "nodes", 1, "ocpus"]` → `groundwork:oci.nodes[1].ocpus`; a key name that may be a secret is not shown. */
 export function configKey(path: readonly PropertyKey[]): string {
     const [top, ...rest] = path;
-    let key = `${NAMESPACE}:${String(top)}`;
+    let key = `${NAMESPACE}:${shownKeyName(String(top))}`;
     for (const part of rest) {
-        key += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+        key += typeof part === "number" ? `[${part}]` : `.${shownKeyName(String(part))}`;
     }
     return key;
+}
+
+/**
+ * A key's name as a message may show it, or its length alone where it could be a secret: a
+ * secret becomes a key's name when `pulumi config set --secret <value>` is run without the key
+ * (the CLI takes the one argument for the name and prompts for the value), or a password is
+ * written on a line of its own under a map (sweep s21-47, s21-07). Names people give keys (`ocpus`,
+ * `groundwork.dev/pool`, `node.kubernetes.io/instance-type`, a team) are words: letters, digits,
+ * dots, dashes, underscores and slashes, without a long run that mixes digits into letters of
+ * both cases as generated secrets do.
+ */
+export function shownKeyName(name: string): string {
+    const wordLike = /^[A-Za-z0-9]([A-Za-z0-9._/ -]{0,80}[A-Za-z0-9])?$/.test(name);
+    // A camelCase key has a capital per word (p95LatencySeconds: 2 capitals, 2 digits); 32 random
+    // letters and digits have about 13 capitals and 5 digits, 40 hex digits about 25 digits.
+    const generated = name.split(/[._/ -]/).some((part) => part.length >= 16 && (part.match(/[A-Z0-9]/g) ?? []).length >= 6);
+    return wordLike && !generated && !looksLikeCredential(name) ? name : `[a key of ${name.length} characters, not shown as it may be a secret]`;
 }
 
 function showValue(value: unknown): string {
@@ -52,6 +69,13 @@ export function webhookWithCredential(text: string): "Slack" | "Discord" | "Micr
 const ENTRA_SECRET = String.raw`[A-Za-z0-9_-]{3}[0-9]Q~[A-Za-z0-9_.~-]{20,}`;
 /** A URL parameter, in a query or a fragment, named like a credential, with its value. */
 const CREDENTIAL_PARAMETER_VALUE = /([?&#][A-Za-z0-9_.-]*(?:token|secret|key|passw|sig|auth|credential)[A-Za-z0-9_.-]*=)[^&#\s"']+/gi;
+/**
+ * A password in a keyword/value connection string: libpq's `password=` (postgresql.org/docs/17/
+ * libpq-connect.html, 32.1.1.1; quoted with single quotes when it holds spaces), ODBC's and
+ * ADO.NET's `Password=`/`Pwd=` up to the next `;` (sweep s21-04).
+ */
+// Not after a dot: `email.password = [secret]` is a config key in a message, not a connection string.
+const CONNECTION_STRING_PASSWORD = /((?<![.\w])(?:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s;'"]+)/gi;
 
 /**
  * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
@@ -69,6 +93,7 @@ export function looksLikeCredential(text: string): boolean {
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined ||
         new RegExp(BARE_USER_INFO.source).test(text) ||
+        new RegExp(CONNECTION_STRING_PASSWORD.source, "i").test(text) ||
         /[A-Za-z0-9+/_=-]{40,}/.test(text);
 }
 
@@ -120,6 +145,7 @@ export function redactCredentials(message: string): string {
         .replace(new RegExp(ENTRA_SECRET, "g"), "[not shown]")
         .replace(new RegExp(JWT, "g"), "[not shown]")
         .replace(CREDENTIAL_PARAMETER_VALUE, "$1[not shown]")
+        .replace(CONNECTION_STRING_PASSWORD, "$1[not shown]")
         .replace(new RegExp(WEBHOOK_WITH_CREDENTIAL, "gi"), "$1/[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
         .replace(BARE_USER_INFO, "$1[credentials removed]@")
@@ -188,7 +214,8 @@ export function misspeltNamespaceProblems(keys: string[]): string[] {
         const [namespace, key] = full.split(":", 2);
         // Two edits at most: a typo, not another tool's namespace (the plan's own groundwork-plan: among them).
         if (key === undefined || namespace === NAMESPACE || editDistance(namespace.toLowerCase(), NAMESPACE) > 2) return [];
-        return [`${full}: the namespace "${namespace}" is not "${NAMESPACE}", so Groundwork never reads this key and its setting is lost; did you mean ${NAMESPACE}:${key}?`];
+        const shown = shownKeyName(key);
+        return [`${namespace}:${shown}: the namespace "${namespace}" is not "${NAMESPACE}", so Groundwork never reads this key and its setting is lost; did you mean ${NAMESPACE}:${shown}?`];
     });
 }
 
@@ -255,7 +282,11 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
     if (NEVER_ECHOED.has(path.join("."))) return false;
     // A client id with a ':' is client_id:client_secret pasted whole (sweep s18 se32).
     if (path.join(".") === "access.sso.clientId" && typeof value === "string" && /^[^:]+:(?!\/\/)[^:]{16,}$/.test(value)) return false;
+    // A user name with a ':' is user:password, as sshpass and curl take it (sweep s21-08).
+    if (/^(user|username)$/.test(String(path[path.length - 1])) && typeof value === "string" && /^[^:\s]+:(?!\/\/)\S+$/.test(value)) return false;
     if (value !== null && typeof value === "object") {
+        // A map whose key may be a secret is not shown, keys and all (sweep s21-07).
+        if (!Array.isArray(value) && Object.keys(value).some((k) => shownKeyName(k) !== k)) return false;
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }
     if (typeof value !== "string") return true;
@@ -322,7 +353,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     switch (issue.code) {
         case "invalid_type":
             if (issue.expected === "int") {
-                return "must be a whole number";
+                // A schema's own message says why (vLLM reads the value with int()); zod's default starts "Invalid input".
+                return issue.message && !/^Invalid input/.test(issue.message) ? issue.message : "must be a whole number";
             }
             return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a map of keys" : `a ${issue.expected}`}`;
         case "too_small":
@@ -377,7 +409,8 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         if (issue.code === "invalid_key") {
             const parent = issue.path.slice(0, -1);
             const key = String(issue.path[issue.path.length - 1]);
-            lines.push(`${configKey(parent)} = ${show(parent, valueAt(input, parent).value)}: key ${JSON.stringify(key)} ${issue.issues.map(describeIssue).join("; ")}`);
+            const named = shownKeyName(key) === key ? JSON.stringify(key) : shownKeyName(key);
+            lines.push(`${configKey(parent)} = ${show(parent, valueAt(input, parent).value)}: key ${named} ${issue.issues.map(describeIssue).join("; ")}`);
             continue;
         }
         if (issue.code === "unrecognized_keys") {
@@ -404,8 +437,10 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         // A shown value that prints like a valid one may hold a letter of another alphabet.
         const lookalikes = typeof at.value === "string" && !isSecret(issue.path) && !encrypted(issue.path) ? lookalikeLetters(at.value) : "";
         // YAML reads `key: #platform-alerts` as a key with no value and a comment.
-        const emptied = at.found && at.value === null && issue.code === "invalid_type" && issue.expected === "string"
-            ? " (the stack file gives it no value: a value starting with # after a space is a YAML comment; quote it, as \"#platform-alerts\")" : "";
+        // A secret given no value was never set, rather than cut by a comment (sweep s21-20).
+        const emptied = !(at.found && at.value === null && issue.code === "invalid_type" && issue.expected === "string") ? ""
+            : isSecret(issue.path) ? ` (the stack file gives it no value; set it encrypted: pulumi config set --secret --path '${configKey(issue.path)}' <value>)`
+                : " (the stack file gives it no value: a value starting with # after a space is a YAML comment; quote it, as \"#platform-alerts\")";
         lines.push(`${subject}: ${message}${lookalikes}${emptied}`);
     }
     return mergeByKey(lines);

@@ -9,10 +9,10 @@ import { RECOVERY_SHARES, recoveryPgpKeyProblems } from "../../components/platfo
 import { k3sVersionSkewProblem } from "../../components/k3s/upgrades";
 import { serverCaHashProblem } from "../../components/k3s/server-ca";
 import { backupsSchema, BACKUP_DEFAULTS, STORE_BACKUP_NAMES } from "./backups";
-import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS, sameBucketKeyProblems } from "./postgres";
+import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS, postgresScheduleFields, sameBucketKeyProblems } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
 import { cronProblem, withoutSeconds } from "./schedule";
-import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS } from "./monitoring";
+import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS, smtpCredentialProblems } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { INGRESS_PORTS } from "../../components/k3s/ports";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
@@ -25,7 +25,7 @@ import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from ".
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociFingerprintProblems, ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, secretToken, checkedSecret, tokenProblem } from "./primitives";
+import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, checkedSecret, tokenProblem } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -119,7 +119,8 @@ const vaultSchema = z.strictObject({
     replicas: z.literal([1, 3, 5]).default(1).describe("Vault servers: 1, or 3/5 for HA on Raft."),
     storageGbs: z.number().int().min(1).max(1000).default(10).describe("Raft data volume per server, GB."),
     unseal: z.enum(["auto", "manual"]).default("auto").describe("`auto`: the stack's cloud KMS (AWS if present, else OCI); `manual`: Shamir keys (edge-only stacks)."),
-    token: secretToken.optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
+    // Quotes and shell characters get vaultTokenProblems' own message, which says where they come from.
+    token: checkedSecret((t) => (/["'`$\\;]/.test(t) ? undefined : tokenProblem(t))).optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
     recoveryPgpKeys: z.array(z.string())
         .superRefine((keys, ctx) => {
             for (const { index, message } of recoveryPgpKeyProblems(keys)) ctx.addIssue({ code: "custom", path: index === undefined ? [] : [index], message });
@@ -518,7 +519,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (upgrades.success) {
         const backups = isObject(platform.backups) ? platform.backups : {};
         const postgresBackup = isObject(platform.postgres) && isObject(platform.postgres.backup) ? platform.postgres.backup : {};
-        const postgresSchedule = typeof postgresBackup.schedule === "string" ? postgresBackup.schedule : POSTGRES_DEFAULTS.backup.schedule;
+        const postgresSchedule = typeof postgresBackup.schedule === "string" ? postgresScheduleFields(postgresBackup.schedule) : POSTGRES_DEFAULTS.backup.schedule;
         const stores = STORE_BACKUP_NAMES;
         // [key, what it takes, its five-field UTC schedule if valid, whether the stack changed it from its default]
         const schedules: [string[], string, string | undefined, boolean][] = [
@@ -798,6 +799,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         ...ssoSecretProblems(input.access),
         ...vaultTokenProblems(input.platform),
         ...ociFingerprintProblems(input.oci),
+        ...smtpCredentialProblems(input.monitoring),
     ].map((p) => `${configKey(p.path)} = [secret]: ${p.message}`);
     if (!result.success || credentialProblems.length > 0) {
         throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);
@@ -823,7 +825,7 @@ export function loadStackConfig(): StackConfig {
         ? JSON.parse(raw[PLAN_SECURE_PATHS_KEY])
         : stackFileSecurePaths(path.resolve(__dirname, "../.."), pulumi.getStack(), NAMESPACE);
     // A value stored encrypted where no credential is expected would be written in plain text.
-    const misplaced = encryptedNonCredentials(securePaths ?? [], NAMESPACE, isSecretPath);
+    const misplaced = encryptedNonCredentials(securePaths ?? [], NAMESPACE, isSecretPath, Object.keys(stackConfigSchema.shape));
     if (misplaced.length > 0) throw new ConfigError(misplaced);
     return parseStackConfig(raw, Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true), securePaths);
 }

@@ -6,7 +6,7 @@ import { GuardrailChoice } from "../../components/inference/request-policy";
 import { keyAlias } from "../../components/inference/gateway-config";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
 import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
-import { editDistance } from "./errors";
+import { codePoint, editDistance } from "./errors";
 import { OFFLINE_PLACEHOLDER_PREFIX } from "./encrypted-values";
 import { LITELLM_PROVIDERS, NOT_A_MODEL_PROVIDER, SELF_RUN_SERVERS } from "./litellm-providers";
 
@@ -114,7 +114,8 @@ const modelSchema = z.strictObject({
     prefixCaching: z.boolean().default(true).describe("Automatic prefix caching (`--enable-prefix-caching`)."),
     cpus: z.number().min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
     memoryGbs: z.number().min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
-    kvCacheGbs: z.number().min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
+    // vLLM reads VLLM_CPU_KVCACHE_SPACE with int() (vllm envs.py; platforms/cpu.py), so 2.5 stops it at start (sweep s21-21).
+    kvCacheGbs: z.number().int({ message: "must be a whole number of GiB: vLLM reads VLLM_CPU_KVCACHE_SPACE as an integer and refuses 2.5 at start" }).min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
     cacheGbs: z.number().int().min(5).max(4096).default(CACHE_GBS_DEFAULT).describe("Model cache volume (Hugging Face downloads), GB."),
     replicas: z.strictObject({
         min: z.number().int().min(0).max(32).default(1).describe("Replicas kept running; 0 lets the model (and, with an autoscaled GPU group, its node) go away outside activeHours."),
@@ -225,7 +226,8 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
     const hosted = (rawInference as { hosted?: unknown } | undefined)?.hosted;
     if (!Array.isArray(hosted)) return tokenProblems;
     return [...tokenProblems, ...hosted.flatMap((h: { model?: unknown; apiKey?: unknown }, i) => {
-        if (typeof h?.model !== "string" || typeof h.apiKey !== "string") return [];
+        // A blank key has its own message (checkedSecret); no second one about its prefix (sweep s21-45).
+        if (typeof h?.model !== "string" || typeof h.apiKey !== "string" || h.apiKey.trim() === "") return [];
         const provider = h.model.split("/")[0];
         // "Admin API keys cannot be used for non-administration endpoints" (developers.openai.com/api/reference/administration/overview, read 2026-11-29; sweep s19-23).
         if (/^sk-admin-/.test(h.apiKey)) {
@@ -244,6 +246,9 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
 const hostedSchema = z.strictObject({
     name: name.describe("Name routes target."),
     model: z.string().regex(/^[a-z0-9_-]+\/\S+$/, { message: "must be a LiteLLM provider/model such as openai/gpt-4o-mini" })
+        // The provider is sent the id as written: a zero-width space or a Cyrillic letter pasted
+        // into it names no model (sweep s21-10, s21-15). Model ids are printable ASCII.
+        .refine((v) => /^[\x21-\x7e]+$/.test(v), { error: (issue) => `holds ${codePoint([...String(issue.input)].find((c) => c < "!" || c > "~")!)}, a character outside printable ASCII, which no model id has (a zero-width space or a look-alike letter a paste brings); type the id again` })
         .refine((v) => !/^[a-z0-9_-]+\/\S+$/.test(v) || providerProblem(v) === undefined, { error: (issue) => providerProblem(String(issue.input)) })
         // A model id is words (gpt-4o-mini, Meta-Llama-3.1-8B-Instruct-Turbo), never 32 hex digits in
         // a row: that is an API key pasted after the provider (Together AI's are 64; sweep s19-41b).

@@ -114,7 +114,10 @@ const receiverSchema = z.strictObject({
         // An SMTP user name is an address or a short id (SES's is an AKIA… access key id; OCI Email
         // Delivery's is <user OCID>@<tenancy OCID>, whose OCIDs are long runs themselves: review s20b D2);
         // 40 or more key characters in a row besides those is a password pasted into the plain field (sweep s20-23).
-        username: z.string().min(1).refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v.replace(/ocid1\.[a-z0-9.-]+/g, "")), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
+        username: z.string().min(1)
+            // Alertmanager hands the name to PLAIN authentication as written (notify/email/email.go L74, L107; sweep s21-13).
+            .refine((v) => v === v.trim() && !/[\u0000-\u001f\u007f]/.test(v), { message: "has a space or line break at an end, or a control character (a YAML | block keeps the final newline), which Alertmanager sends as part of the name, so the server refuses every login; give the name alone" })
+            .refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v.replace(/ocid1\.[a-z0-9.-]+/g, "")), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),
 }).superRefine((r, ctx) => {
@@ -126,6 +129,18 @@ const receiverSchema = z.strictObject({
 
 /** The gateway latency alert's threshold when p95LatencySeconds is not set. */
 export const P95_LATENCY_DEFAULT_SECONDS = 30;
+
+/**
+ * An SMTP user name that is the password too, as the stack file has it (parsed, the password is a
+ * secret): Postmark's server API token "acts as both a username and password" on its SMTP page
+ * (postmarkapp.com/developer/user-guide/send-email-with-smtp, via sweep s21-06), but the user name
+ * is written in plain text into Alertmanager's settings, so the token would be too.
+ */
+export function smtpCredentialProblems(rawMonitoring: unknown): { path: (string | number)[]; message: string }[] {
+    const email = (rawMonitoring as { alerts?: { receiver?: { email?: { username?: unknown; password?: unknown } } } } | undefined)?.alerts?.receiver?.email;
+    if (typeof email?.username !== "string" || typeof email.password !== "string" || email.username.trim() === "" || email.username.trim() !== email.password.trim()) return [];
+    return [{ path: ["monitoring", "alerts", "receiver", "email", "username"], message: "is the password too, and a user name is written in plain text into Alertmanager's settings, so the password would be; give a user name that is not a credential (Postmark: make an SMTP token, whose Access Key is the user name and Secret Key the password, instead of the server API token), and rotate this one" }];
+}
 
 const ratio = (what: string, fallback: number) => z.number().refine((v) => v > 0 && v < 1, { message: "is a ratio, above 0 and below 1 (0.05 is 5%)" }).default(fallback).describe(what);
 

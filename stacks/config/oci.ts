@@ -105,7 +105,7 @@ export function ociSigningKeyProblem(text: string): string | undefined {
         return "is encrypted with a passphrase, and the stack has no field for one; give the key decrypted (openssl rsa -in oci_api_key.pem -out oci_api_key_plain.pem) and keep it only in the stack's encrypted config";
     }
     const header = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----/.exec(text);
-    if (!header) return "is not a PEM private key (no -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:oci.auth.privateKey' < oci_api_key.pem";
+    if (!header) return "is not a PEM private key (no BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY block; a public key's BEGIN PUBLIC KEY block is not the key OCI signs with); set the key file itself: pulumi config set --secret --path 'groundwork:oci.auth.privateKey' < oci_api_key.pem";
     if (header[1] !== "" && header[1] !== "RSA ") return `is a${/^[AEIOU]/.test(header[1]) ? "n" : ""} ${header[1].trim()} key; OCI's API signing keys are RSA (openssl genrsa -out oci_api_key.pem 2048)`;
     let key: crypto.KeyObject;
     try {

@@ -12,6 +12,27 @@ function parsedUrl(text: string): URL | undefined {
     }
 }
 
+/**
+ * CloudNativePG parses a ScheduledBackup's schedule with robfig/cron v1.2.0's `cron.Parse`
+ * (cloudnative-pg v1.30.0 internal/webhook/v1/scheduledbackup_webhook.go L138, go.mod), whose
+ * default parser takes six fields, seconds first, and the descriptors @yearly, @annually,
+ * @monthly, @weekly, @daily, @midnight and @hourly (its parser.go `parseDescriptor`; sweep
+ * s21-43). The config takes each as the six fields it stands for, so every check and the
+ * ScheduledBackup see one form. `@every <duration>` counts from when the operator last started,
+ * not from the clock, so no window or alert can be reckoned from it: refused, with the reason.
+ */
+const DESCRIPTORS: Readonly<Record<string, string>> = {
+    "@yearly": "0 0 0 1 1 *", "@annually": "0 0 0 1 1 *", "@monthly": "0 0 0 1 * *", "@weekly": "0 0 0 * * 0",
+    "@daily": "0 0 0 * * *", "@midnight": "0 0 0 * * *", "@hourly": "0 0 * * * *",
+};
+const SIX_FIELDS = /^(\S+\s+){5}\S+$/;
+
+/** Bucket name prefixes and suffixes S3 reserves (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
+const RESERVED_BUCKET_AFFIX = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
+
+/** A Postgres base backup schedule as six cron fields, seconds first: a descriptor as the fields it stands for. */
+export const postgresScheduleFields = (schedule: string): string => DESCRIPTORS[schedule.trim()] ?? schedule;
+
 /** A folder name in the bucket: what barman calls the server name. */
 const serverName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "must be lower-case letters, digits and dashes, such as postgres-2" });
 
@@ -77,15 +98,18 @@ export const postgresSchema = z.strictObject({
         .describe("More meshed service accounts (`namespace/name`) allowed to reach Postgres, beside the platform's own (e.g. groundwork-notebooks/notebook-user for notebooks)."),
     backup: z.strictObject({
         retentionDays: z.number().int().min(1).max(3650).default(POSTGRES_RETENTION_DAYS).describe("Days of base backups and WAL kept."),
-        schedule: z.string().regex(/^(\S+\s+){5}\S+$/, { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\"" })
-            .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) === undefined, {
-                error: (issue) => `is impossible: ${cronProblem(String(issue.input), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
+        schedule: z.string()
+            .refine((v) => !v.startsWith("@every"), { message: "is @every, which CloudNativePG counts from when its operator last started, not from the clock, so neither the upgrade window nor the stale-backup alert can be reckoned from it; give six cron fields, seconds first, e.g. \"0 0 3 * * *\", or @daily" })
+            .refine((v) => v.startsWith("@every") || SIX_FIELDS.test(postgresScheduleFields(v)), { message: "must be a six-field cron expression, seconds first, e.g. \"0 0 3 * * *\", or one of @daily, @weekly, @monthly, @yearly, @hourly" })
+            .refine((v) => !SIX_FIELDS.test(postgresScheduleFields(v)) || cronProblem(postgresScheduleFields(v), true) === undefined, {
+                error: (issue) => `is impossible: ${cronProblem(postgresScheduleFields(String(issue.input)), true)}; e.g. "0 0 3 * * *" (second, minute, hour, day, month, weekday)`,
             })
             // A base backup is the whole database, and barman keeps each for the retention.
-            .refine((v) => !/^(\S+\s+){5}\S+$/.test(v) || cronProblem(v, true) !== undefined || shortestCronGapMinutes(v, true) >= MIN_BACKUP_INTERVAL_MINUTES, {
-                error: (issue) => `takes a base backup ${minutesText(shortestCronGapMinutes(String(issue.input), true))} after the one before; each is the whole database, so keep at least ${MIN_BACKUP_INTERVAL_MINUTES} minutes between two (WAL archiving covers the time between)`,
+            .refine((v) => { const six = postgresScheduleFields(v); return !SIX_FIELDS.test(six) || cronProblem(six, true) !== undefined || shortestCronGapMinutes(six, true) >= MIN_BACKUP_INTERVAL_MINUTES; }, {
+                error: (issue) => `takes a base backup ${minutesText(shortestCronGapMinutes(postgresScheduleFields(String(issue.input)), true))} after the one before; each is the whole database, so keep at least ${MIN_BACKUP_INTERVAL_MINUTES} minutes between two (WAL archiving covers the time between)`,
             })
-            .default("0 0 3 * * *").describe("Base backup schedule (six-field cron, seconds first)."),
+            .transform(postgresScheduleFields)
+            .default("0 0 3 * * *").describe("Base backup schedule: six-field cron, seconds first, or a descriptor such as @daily (CloudNativePG's parser)."),
         serverName: serverName.default("postgres")
             .describe("The folder under `postgres/` in the bucket this cluster archives its WAL and base backups to. A restored cluster archives to a new one (README, Postgres point-in-time recovery)."),
         s3: z.strictObject({
@@ -104,6 +128,8 @@ export const postgresSchema = z.strictObject({
             bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" })
                 .refine((v) => !v.includes(".."), { message: "has two periods in a row, which S3's bucket names may not" })
                 .refine((v) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(v), { message: "is formatted as an IP address, which S3's bucket names may not be" })
+                // Reserved prefixes and suffixes (the same page, "General purpose buckets naming rules", read 2026-11-29; sweep s21-29).
+                .refine((v) => !RESERVED_BUCKET_AFFIX.test(v), { error: (issue) => `${/^(xn--|sthree-|amzn-s3-demo-)/.test(String(issue.input)) ? "starts" : "ends"} with ${RESERVED_BUCKET_AFFIX.exec(String(issue.input))![0]}, which S3 reserves (xn-- for internationalised names; sthree- and amzn-s3-demo- for S3 itself; -s3alias, --ol-s3, .mrap, --x-s3 and --table-s3 for access points, directory and table buckets); choose another name` })
                 .describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
             accessKeyId: secretToken.optional().describe("Access key of every consumer without one of its own in `keys` (secret)."),

@@ -170,6 +170,12 @@ export const secret = checkedSecret();
  */
 export const tokenProblem = (text: string): string | undefined => {
     if (/\s/.test(text)) return "holds a space or a line break, which no key or token has (it is sent in an HTTP header or a signed request); set the key alone, without the newline a file or a paste adds";
+    // Quotes as a .env file or client_secret.json has them around the value (sweep s21-41, s21-42; s20-18).
+    if (/^["'`].*["'`]$/s.test(text)) return "is wrapped in quotes, as a .env or JSON file writes the value; give the key without them";
+    // A zero-width space or a look-alike letter pasted with the key: HTTP headers carry ASCII only
+    // (RFC 9110 5.5, field values; httpx refuses other characters), and no key has them (sweep s21-40, s21-48).
+    const other = [...text].find((c) => c < "!" || c > "~");
+    if (other !== undefined) return `holds ${codePoint(other)}, a character outside printable ASCII, which no key or token has and an HTTP header cannot carry (a zero-width space or a look-alike letter a paste brings); type or copy the key again`;
     // A whole line of an environment file, OPENAI_API_KEY=sk-... (sweep s20-16).
     if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+=/.test(text)) return "is a NAME=value line of an environment file, not the key alone; give only the value after the =";
     return undefined;
@@ -206,6 +212,9 @@ const CREDENTIAL_PARAMETER = /token|secret|key|passw|sig|auth|credential/i;
  */
 const BLANK = /[\s\u0000-\u001f\u007f]/;
 
+/** Characters that print as nothing (zero-width spaces and joiners, direction marks, a byte-order mark): the URL parser keeps them, percent-encoded, so the URL names another resource (sweep s21-11, s21-12). */
+const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
+
 /**
  * A URL of one of `protocol`'s schemes, checked as written: z.url hands on the parsed URL, from
  * which the parser has already dropped blanks, so they are refused before it runs. Text that is a
@@ -213,6 +222,11 @@ const BLANK = /[\s\u0000-\u001f\u007f]/;
  */
 export function urlString(protocol: RegExp, message: string) {
     return z.string({ error: message }).superRefine((text, ctx) => {
+        const invisible = INVISIBLE.exec(text)?.[0];
+        if (invisible !== undefined) {
+            ctx.addIssue({ code: "custom", message: `holds ${codePoint(invisible)}, a character that prints as nothing, which the URL parser keeps (percent-encoded), so the URL names another address than it shows; type the URL again, or copy it from the address bar` });
+            return;
+        }
         if (!BLANK.test(text)) return;
         const joined = URL.canParse(text.replace(new RegExp(BLANK.source, "g"), ""));
         ctx.addIssue({ code: "custom", message: joined ? "holds a space, tab, line break or other control character, which the URL parser drops, joining whatever follows into the URL; give the URL alone, on one line" : message });

@@ -101,7 +101,7 @@ export function ed25519KeyIsWhole(line: string): boolean {
 export function sshPrivateKeyProblem(text: string): string | undefined {
     const pem = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
     if (!pem) {
-        return "is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519";
+        return "is not a PEM private key (no BEGIN ... PRIVATE KEY block; a public key is not the key SSH signs with); set the key file itself: pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < ~/.ssh/id_ed25519";
     }
     const type = pem[1];
     if (!PEM_TYPES.includes(type)) {
