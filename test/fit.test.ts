@@ -39,7 +39,7 @@ describe("platform fit", () => {
         // JupyterHub's hub and proxy 110m/360Mi and one notebook server 120m/1044Mi, LLM gateway 220m/788Mi,
         // monitoring 240m/916Mi (Prometheus, Alertmanager, Grafana, kube-state-metrics and the operator
         // meshed, node-exporter on 2 nodes), and the model server small (1.25 cores, 5 GiB, its proxy) on the same A1 cores.
-        assert.deepEqual(fit.requested, { cpuMillis: 2450 + 240 + 1270, memoryMi: 8722 + 916 + 5140 });
+        assert.deepEqual(fit.requested, { cpuMillis: 2450 + 240 + 1270, memoryMi: 8722 + 916 + 6164 });
         assert.ok(fit.requested.cpuMillis <= fit.allocatable.cpuMillis);
         assert.ok(fit.requested.memoryMi <= fit.allocatable.memoryMi);
     });
@@ -48,7 +48,7 @@ describe("platform fit", () => {
         const [model, ...more] = cpuModelRequests(parse(stackValues("dev")));
         assert.equal(more.length, 0);
         // 1.25 cores and 5 GiB for vLLM, plus its mesh proxy.
-        assert.deepEqual(model, { model: "small", requests: { cpuMillis: 1270, memoryMi: 5140 } });
+        assert.deepEqual(model, { model: "small", requests: { cpuMillis: 1270, memoryMi: 6164 } });
         assert.deepEqual(sharedCpuModels(parse(stackValues("dev"))), [{ model: "small", replicas: 1, requests: model.requests }]);
     });
 

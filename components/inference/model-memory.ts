@@ -33,6 +33,15 @@ export function checkpointGib(parametersBillions: number, quantization?: Quantiz
     return (parametersBillions * 1e9 * bytesPerParameter("auto", quantization)) / 2 ** 30;
 }
 
+/**
+ * What vLLM's CPU server holds beside the weights and the KV cache, GiB: its API server and engine
+ * processes each import torch before any weight loads. A measurement of the v0.30.0 CPU build
+ * (a public kind-cluster note in the code index, read through sweep s21-23b, 2026-11-29) found
+ * about 0.86 + 0.46 + 0.75 GB in its three processes, and a Qwen2.5-0.5B in bf16 with a 1 GiB
+ * KV cache OOMKilled at 4 GiB. Not measured here: an estimate to keep a pod from a limit it dies at.
+ */
+export const CPU_RUNTIME_GIB = 2;
+
 /** The smallest KV cache worth serving with, GiB: below this vLLM refuses a useful context length. */
 export const MIN_KV_CACHE_GIB = 1;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GPU_COMPUTE_CAPABILITY } from "../../components/aws/instance-types";
-import { checkpointGib, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
+import { checkpointGib, CPU_RUNTIME_GIB, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { keyAlias } from "../../components/inference/gateway-config";
@@ -745,8 +745,8 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     }
     const memoryGbs = typeof m.memoryGbs === "number" ? m.memoryGbs : 16;
     const kv = typeof m.kvCacheGbs === "number" ? m.kvCacheGbs : 4;
-    if (weights !== undefined && weights + kv > memoryGbs) {
-        issues.push({ path: at("memoryGbs"), message: `is too small for ${String(m.name)}: about ${gib(weights)} of weights (${dtype}) plus kvCacheGbs ${kv}; give it at least ${Math.ceil(weights + kv)} GiB or pick a smaller model` });
+    if (weights !== undefined && weights + kv + CPU_RUNTIME_GIB > memoryGbs) {
+        issues.push({ path: at("memoryGbs"), message: `is too small for ${String(m.name)}: about ${gib(weights)} of weights (${dtype}) plus kvCacheGbs ${kv} plus about ${gib(CPU_RUNTIME_GIB)} for vLLM's own processes (each imports torch before a weight loads); give it at least ${Math.ceil(weights + kv + CPU_RUNTIME_GIB)} GiB, a smaller kvCacheGbs, or a smaller model` });
     }
     const largest = Math.max(0, ...nodes.filter((n) => (placement === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === placement)).map((n) => n.memoryGib ?? Infinity));
     if (largest > 0 && memoryGbs > largest) {
