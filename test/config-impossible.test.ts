@@ -14,7 +14,8 @@ import { configPathParts, encryptedNonCredentials, stackFileSecurePaths } from "
 import { isSecretPath, parseStackConfig } from "../stacks/config";
 import { ConfigError, lookalikeLetters, redactCredentials, shownKeyName } from "../stacks/config/errors";
 import { placeholderFor, readStackFile } from "../plan/stack-file";
-import { keygen, lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
+import { committedPlan, keygen, lineFor, parse, planCli, problems, stackFileFor, stackValues } from "./helpers";
+import { GROUNDWORK_NAMESPACES } from "../stacks/config/primitives";
 
 /**
  * Input that is well formed but cannot work, by class: duplicate names, impossible values, a
@@ -1972,6 +1973,41 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         const port = stackValues("dev");
         port.access.sso.issuer = "https://id.groundwork.example:8443/realms/groundwork";
         assert.doesNotThrow(() => parse(port), "a port of its own is the issuer's");
+    });
+
+    it("refuses a near miss of the stack's own namespaces as a store's client, and shows a no-break space escaped (s21-26, s21-14)", () => {
+        assert.equal(lineFor(only("dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, clients: ["groundwork-notebook/notebook-user"] } }; }), "platform.postgres.clients[0]"),
+            'groundwork:platform.postgres.clients[0] = "groundwork-notebook/notebook-user": names namespace groundwork-notebook, which the stack does not make, so no pod has this identity and the store admits no one; did you mean groundwork-notebooks/notebook-user?');
+        const own = stackValues("dev");
+        own.platform = { ...own.platform, postgres: { ...own.platform?.postgres, clients: ["groundwork-notebooks/notebook-user", "analytics/reporter"] } };
+        assert.deepEqual(parse(own).platform.postgres.clients, ["groundwork-notebooks/notebook-user", "analytics/reporter"], "the operator's own namespaces pass");
+        assert.match(lineFor(only("cloud", (v) => { v.apps.chat.team = "product\u00a0"; }), "apps.chat.team"), /^groundwork:apps\.chat\.team = "product\\u00a0":/);
+    });
+
+    it("holds the stack's namespace list to the namespaces its plans make", async () => {
+        const made = new Set<string>();
+        for (const stack of ["dev", "cloud", "edge", "hybrid"]) {
+            for (const r of (await committedPlan(stack)).resources) {
+                const ns = (r.inputs as any)?.metadata?.namespace;
+                if (typeof ns === "string" && ns.startsWith("groundwork-")) made.add(ns);
+            }
+        }
+        assert.deepEqual([...made].sort(), [...GROUNDWORK_NAMESPACES]);
+    });
+
+    it("refuses plain http to a public webhook, a Langfuse URL with a path, and a GPU model's host memory below what vLLM starts with (s21-28, s21-27, s21-24)", () => {
+        const webhook = only("edge", (v) => { v.monitoring.alerts.receiver.webhook.url = `http://relay.groundwork.example/hook?token=${MARK}`; });
+        noMark(webhook);
+        assert.match(lineFor(webhook, "monitoring.alerts.receiver.webhook.url"), /is plain http to a public name or address/);
+        for (const url of ["http://alert-relay.tools.svc.cluster.local:8080/hook", "http://10.0.4.7:9000/hook", "https://relay.groundwork.example/hook"]) {
+            const ok = stackValues("edge");
+            ok.monitoring.alerts.receiver.webhook.url = url;
+            assert.doesNotThrow(() => parse(ok), url);
+        }
+        const langfuse = only("cloud", (v) => { delete v.access.hosts.langfuse; v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, url: "https://tools.groundwork.example/langfuse" } }; });
+        assert.match(lineFor(langfuse, "platform.langfuse.url"), /has a path, which Langfuse serves only from an image built with NEXT_PUBLIC_BASE_PATH.*such as https:\/\/tools\.groundwork\.example/);
+        assert.equal(lineFor(only("cloud", (v) => { v.inference.models[0].memoryGbs = 2; }), "inference.models[0].memoryGbs"),
+            "groundwork:inference.models[0].memoryGbs = 2: is host memory, and vLLM's server and engine processes take about 2 GiB of it before any weight, with the CUDA context and the buffers the checkpoint passes through on top, so the pod would be killed as it starts; give at least 4");
     });
 
     it("refuses a KV cache vLLM cannot read, a bucket name S3 reserves, and says how to set a secret given no value (s21-21, s21-29, s21-20, s21-34)", () => {

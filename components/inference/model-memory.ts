@@ -42,6 +42,9 @@ export function checkpointGib(parametersBillions: number, quantization?: Quantiz
  */
 export const CPU_RUNTIME_GIB = 2;
 
+/** Host memory a GPU model's pod needs at least, GiB: vLLM's processes, plus 2 for the CUDA context and loading buffers (an estimate). */
+export const GPU_HOST_MEMORY_FLOOR_GIB = CPU_RUNTIME_GIB + 2;
+
 /** The smallest KV cache worth serving with, GiB: below this vLLM refuses a useful context length. */
 export const MIN_KV_CACHE_GIB = 1;
 

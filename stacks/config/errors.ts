@@ -38,7 +38,8 @@ function showValue(value: unknown): string {
     // Characters that print as nothing (a zero-width space, a byte-order mark) are shown escaped:
     // otherwise a bad value would look exactly like a good one.
     const text = JSON.stringify(typeof value === "string" ? withoutUrlCredentials(value) : value)
-        .replace(/[\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+        // And spaces that print as a space but are none (a no-break space: sweep s21-14).
+        .replace(/[\u007f-\u00a0\u00ad\u2007\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

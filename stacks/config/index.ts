@@ -145,7 +145,11 @@ const platformSchema = z.strictObject({
         version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" }).default(LANGFUSE_CHART.appVersion)
             .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres); default: the chart's appVersion."),
         clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
-        url: plainUrl(/^https?$/, "must be an http(s) URL such as https://langfuse.example.com").default("http://localhost:3000")
+        url: plainUrl(/^https?$/, "must be an http(s) URL such as https://langfuse.example.com")
+            // The prebuilt image serves from / only: a base path is inlined into its static assets at
+            // build time (NEXT_PUBLIC_BASE_PATH; langfuse.com/self-hosting/custom-base-path, via sweep s21-27).
+            .refine((url) => { try { return new URL(url).pathname === "/"; } catch { return true; } }, { error: (issue) => { let origin = ""; try { origin = new URL(String(issue.input)).origin; } catch { /* reported above */ } return `has a path, which Langfuse serves only from an image built with NEXT_PUBLIC_BASE_PATH, and this stack runs the prebuilt one; give the URL of its own host, such as ${origin}, or route it with access.hosts.langfuse`; } })
+            .default("http://localhost:3000")
             .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
         clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications that may call Langfuse's API (traces, prompts), beside the ingress and the gateway."),

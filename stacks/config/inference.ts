@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GPU_COMPUTE_CAPABILITY } from "../../components/aws/instance-types";
-import { checkpointGib, CPU_RUNTIME_GIB, DTYPES, gib, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
+import { checkpointGib, CPU_RUNTIME_GIB, DTYPES, gib, GPU_HOST_MEMORY_FLOOR_GIB, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { keyAlias } from "../../components/inference/gateway-config";
@@ -728,6 +728,11 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         const preAmpere = [...new Set(fit.map((n) => n.gpuModel).filter((g): g is string => g !== undefined && (GPU_COMPUTE_CAPABILITY[g] ?? 8) < 8))];
         if (dtype === "bfloat16" && preAmpere.length > 0) {
             issues.push({ path: at("dtype"), message: `is bfloat16, but ${String(m.name)} may run on ${preAmpere.join(", ")} GPUs (compute capability ${preAmpere.map((g) => GPU_COMPUTE_CAPABILITY[g]).join(", ")}), where vLLM refuses bfloat16 at start (it needs 8.0); set dtype: float16 (or auto), or GPU nodes of Ampere or newer` });
+        }
+        // Host memory too: the same torch-importing processes as on CPU, and the CUDA context and
+        // pinned buffers the checkpoint passes through on its way to the GPU (sweep s21-24, reasoned).
+        if (typeof m.memoryGbs === "number" && m.memoryGbs < GPU_HOST_MEMORY_FLOOR_GIB) {
+            issues.push({ path: at("memoryGbs"), message: `is host memory, and vLLM's server and engine processes take about ${CPU_RUNTIME_GIB} GiB of it before any weight, with the CUDA context and the buffers the checkpoint passes through on top, so the pod would be killed as it starts; give at least ${GPU_HOST_MEMORY_FLOOR_GIB}` });
         }
         const perGpu = Math.max(...fit.map((n) => n.gpuMemoryGib));
         const share = typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : DEFAULT_GPU_MEMORY_UTILIZATION;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isIpv4, specialRange } from "./cidr";
+import { internalRange, isIpv4, specialRange } from "./cidr";
 import { plainUrl, urlString } from "./primitives";
 
 /**
@@ -14,6 +14,20 @@ const unreachable = (url: string) => {
     return host === "localhost" || host.endsWith(".localhost") || host.startsWith("[") || (isIpv4(host) && specialRange(host) !== undefined);
 };
 const reachable = { message: "points at loopback, link-local (the metadata service), an IPv6 literal or another address Alertmanager's pod cannot send to, so every alert would vanish; give the receiver's own address" };
+
+/**
+ * Plain http leaving the cluster's networks: a public name or address, not a Service
+ * (`*.svc`, `*.cluster.local`, a one-label name) or a private (RFC 1918, CGNAT) address (sweep
+ * s21-28; the S3 endpoint check refuses the same, stacks/config/s3-endpoint.ts).
+ */
+function plainHttpAcrossNetworks(url: string): boolean {
+    let parsed: URL;
+    try { parsed = new URL(url); } catch { return false; }
+    // Loopback and link-local have their own message (unreachable).
+    if (parsed.protocol !== "http:" || unreachable(url)) return false;
+    const host = parsed.hostname.toLowerCase();
+    return !(host.endsWith(".svc") || host.endsWith(".cluster.local") || !host.includes(".") || (isIpv4(host) && internalRange(host) !== undefined));
+}
 
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
 /** Port 0 is no port a server listens on (the WHATWG URL parser takes it). */
@@ -83,7 +97,9 @@ export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;
 
 const receiverSchema = z.strictObject({
     webhook: z.strictObject({
-        url: receiverUrl.refine((v) => chatToolOf(v) === undefined, { error: (issue) => chatToolMessage(String(issue.input)) }).transform((v) => pulumi.secret(v)).describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
+        url: receiverUrl.refine((v) => chatToolOf(v) === undefined, { error: (issue) => chatToolMessage(String(issue.input)) })
+            .refine((v) => !plainHttpAcrossNetworks(v), { message: "is plain http to a public name or address: the alert, and the token such URLs carry, would cross networks unencrypted; use https, or plain http only to a Service in the cluster or a private address" })
+            .transform((v) => pulumi.secret(v)).describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("Alertmanager's generic webhook, for tools that take its JSON (an incident tool, a relay); chat tools need `slack` or `teams`."),
     slack: z.strictObject({
         url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...", [

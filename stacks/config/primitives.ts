@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, parseIpv4Cidr } from "./cidr";
-import { codePoint } from "./errors";
+import { codePoint, editDistance } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
@@ -37,11 +37,25 @@ export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
  */
 export const NOTEBOOK_SERVERS = { before: "groundwork-notebooks/default", now: "groundwork-notebooks/notebook-user" } as const;
 
+/**
+ * The namespaces the stack makes whose names start `groundwork-` (test/config-impossible.test.ts
+ * holds this list to the four plans' manifests). A client in a near miss of one of them is a typo
+ * no pod has, so the store would admit nobody (sweep s21-26); other names are the operator's own.
+ */
+export const GROUNDWORK_NAMESPACES = ["groundwork-chat", "groundwork-data", "groundwork-inference", "groundwork-ingress", "groundwork-node-metrics", "groundwork-notebooks", "groundwork-observability", "groundwork-system"] as const;
+
+const misspeltNamespace = (client: string): string | undefined => {
+    const namespace = client.split("/")[0] ?? "";
+    if ((GROUNDWORK_NAMESPACES as readonly string[]).includes(namespace)) return undefined;
+    return GROUNDWORK_NAMESPACES.find((known) => editDistance(known, namespace) <= 2);
+};
+
 export const meshClients = z.array(z.string()
     .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })
     // A namespace is a DNS label (63 characters), a service account a DNS subdomain (253).
     .refine((client) => (client.split("/")[0] ?? "").length <= 63 && client.length <= 63 + 1 + 253, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
-    .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })).default([]);
+    .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })
+    .refine((client) => misspeltNamespace(client) === undefined, { error: (issue) => `names namespace ${String(issue.input).split("/")[0]}, which the stack does not make, so no pod has this identity and the store admits no one; did you mean ${misspeltNamespace(String(issue.input))}/${String(issue.input).split("/")[1]}?` })).default([]);
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
