@@ -8,7 +8,7 @@ import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { StackConfig } from "./config";
-import { APP_KEY_NAMES } from "./config/access";
+import { APP_KEY_NAMES, entraTenant } from "./config/access";
 import { InferenceConfig } from "./config/inference";
 import { StackIngress } from "./ingress";
 import { PlatformSecrets } from "./platform-secrets";
@@ -131,6 +131,8 @@ export function buildApps(config: StackConfig, deps: AppsDeps): void {
             vaultConsumer: NOTEBOOKS_CONSUMER,
             url: deps.ingress.urlOf("notebooks")!,
             sso: { clientId: sso.clientId, ...sso.oauthEndpoints, groupsClaim: sso.groupsClaim, operatorsGroup: sso.operatorsGroup, usersGroup: sso.usersGroup, administrators: sso.administrators },
+            // Entra's userinfo carries no groups; its ID token does (security review s21 N1).
+            userdataFromIdToken: entraTenant(sso.issuer) !== undefined,
             gatewayUrl: deps.gatewayUrl,
             cpus: notebooks.cpus,
             memoryGbs: notebooks.memoryGbs,

@@ -120,7 +120,16 @@ describe("applications: notebooks", () => {
         assert.deepEqual([oauth.manage_groups, oauth.admin_groups, oauth.admin_users, oauth.auth_state_groups_key], [true, ["platform-operators"], ["admin@groundwork.example"], "oauth_user.groups"]);
         assert.deepEqual([oauth.allowed_groups, oauth.allow_all], [["ai-users", "platform-operators"], undefined], "only the users' and operators' groups get servers");
         assert.equal(oauth.client_secret, undefined, "the secret never goes into values (the chart copies them into a Secret)");
+        assert.equal(oauth.userdata_from_id_token, undefined, "Keycloak's userinfo carries the groups");
         assert.deepEqual(hub.extraEnv.OAUTH_CLIENT_SECRET, { valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } });
+    });
+
+    it("read people's details from the ID token on Entra, whose userinfo carries no groups (security review s21 N1)", async () => {
+        const cloud = await committedPlan("cloud");
+        const oauth = chart(cloud, "jupyterhub").values.hub.config.GenericOAuthenticator;
+        // oauthenticator 17.4.0 refuses userdata_url beside userdata_from_id_token (oauth2.py L515-520).
+        assert.deepEqual([oauth.userdata_from_id_token, oauth.userdata_url], [true, undefined]);
+        assert.equal(oauth.auth_state_groups_key, "oauth_user.groups");
     });
 
     it("name people by their e-mail address only when the issuer does not mark it unverified, refused with a 403 (security review s18 H1)", () => {

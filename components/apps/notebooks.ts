@@ -56,6 +56,15 @@ export interface NotebooksArgs {
      * are given (jupyterhub/zero-to-jupyterhub-k8s@4.4.0: docs/source/administrator/authentication.md L407-412).
      */
     sso: { clientId: string; authorizeUrl: string; tokenUrl: string; userinfoUrl: string; groupsClaim: string; operatorsGroup: string; usersGroup?: string; administrators: string[] };
+    /**
+     * Read a person's details from the ID token the token endpoint returns instead of the userinfo
+     * endpoint: for an issuer whose userinfo carries no groups. Entra's "produces the name claims,
+     * subject claim, and email" only, while its ID token carries the groups the app registration's
+     * token configuration adds (learn.microsoft.com/entra/identity-platform/userinfo; security
+     * review s21 N1). oauthenticator 17.4.0 `userdata_from_id_token` (oauth2.py L478-492,
+     * L1126-1150), which refuses a userdata_url beside it (L515-520).
+     */
+    userdataFromIdToken?: boolean;
     /** The gateway's OpenAI-compatible base URL inside the mesh (`…/v1`). */
     gatewayUrl: pulumi.Input<string>;
     /** Each person's server: CPU request (cores), memory (request = limit, GiB), home volume (GB). */
@@ -143,7 +152,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                     oauth_callback_url: `${args.url}${NOTEBOOKS_SSO_CALLBACK}`,
                     authorize_url: args.sso.authorizeUrl,
                     token_url: args.sso.tokenUrl,
-                    userdata_url: args.sso.userinfoUrl,
+                    ...(args.userdataFromIdToken ? { userdata_from_id_token: true } : { userdata_url: args.sso.userinfoUrl }),
                     // username_claim: the e-mail address, checked in extraConfig (VERIFIED_EMAIL_USERNAME).
                     scope: ["openid", "email", "profile"],
                     login_service: "Single sign-on",

@@ -307,7 +307,7 @@ export const PUBLIC_MAIL_DOMAINS: Readonly<Record<string, string>> = {
 };
 
 /** The tenant an Entra v2.0 issuer names (`https://login.microsoftonline.com/<tenant>/v2.0`), or undefined. */
-function entraTenant(issuer: unknown): string | undefined {
+export function entraTenant(issuer: unknown): string | undefined {
     return typeof issuer === "string" ? /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0\/*$/i.exec(issuer)?.[1] : undefined;
 }
 
