@@ -20,6 +20,7 @@ import { planPolicyReport } from "./rendered-workloads";
 import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
+import { ConfigError } from "../stacks/config/errors";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--secret KEY=VALUE ...] [--out DIR] [--stack-file FILE]";
 
@@ -80,6 +81,13 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         const files = renderPlanFiles(plan, { ...renderPolicyReportFiles(policies), ...renderCostFiles(cost) });
         const summary = renderSummary(plan, outDir, Object.keys(files), [policySummaryLine(policies), costSummaryLine(cost)]);
         const leaks = leakedSecrets([...Object.values(files), summary], plan.secretValues);
+        // A secret given on the command line that the plan also holds in plain text is bad input,
+        // not a fault: the same text is a name the stack gives something, or another setting's
+        // value, most often because two settings were swapped (sweep s21-05). Named by key, never shown.
+        const given = Object.entries(secrets).filter(([, value]) => leaks.includes(value)).map(([key]) => key);
+        if (leaks.length > 0 && given.length === new Set(leaks).size) {
+            throw new ConfigError(given.map((key) => `${key} = [secret]: is also in the plan in plain text (a name the stack gives a resource, or another setting's value), so it cannot be kept secret; give the real secret here, and check whether two settings were swapped (an SSO client id given as its secret, a user name as a password)`));
+        }
         if (leaks.length > 0) {
             // Never expected: a secret reached a plain input. Refuse rather than write it.
             throw new Error(`refusing to write the plan: ${leaks.length} secret value(s) would appear in plain text; check which inputs lost pulumi.secret`);

@@ -165,6 +165,14 @@ describe("npm run plan", function () {
         }
     });
 
+    it("names, as bad input, a secret given on the command line that the plan also holds in plain text (sweep s21-05)", async () => {
+        // A namespace's name given as the SSO client secret: the text is in every manifest of it.
+        const run = await planCli("--stack", "dev", "--out", tmp(), "--secret", "groundwork:access.sso.clientSecret=groundwork-inference");
+        assert.equal(run.status, 2, run.stderr);
+        assert.match(run.stderr, /^error: invalid stack configuration \(1 problem\):\n {2}groundwork:access\.sso\.clientSecret = \[secret\]: is also in the plan in plain text .*check whether two settings were swapped/);
+        assert.ok(!run.stderr.includes("    at "), "no stack trace: it is the input, not the code");
+    });
+
     it("reports an unexpected error without the stack frames it does not record, and says how to get them", async () => {
         const before = Error.stackTraceLimit;
         const program = path.join(PROJECT_DIR, "test/fixtures/throws/index.ts");
