@@ -216,7 +216,7 @@ describe("the way in: access, TLS and single sign-on", () => {
                 for (const r of https) {
                     assert.deepEqual(r.spec.routes[0].middlewares[0], { name: `${r.metadata.name}-security-headers` }, r.metadata.name);
                     const headers = ofType(plan, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === `${r.metadata.name}-security-headers`)!.spec.headers;
-                    assert.deepEqual(headers, { stsSeconds: 31536000, stsIncludeSubdomains: true, contentTypeNosniff: true, referrerPolicy: "strict-origin-when-cross-origin", customFrameOptionsValue: "SAMEORIGIN" });
+                    assert.deepEqual(headers, { stsSeconds: 31536000, stsIncludeSubdomains: false, contentTypeNosniff: true, referrerPolicy: "strict-origin-when-cross-origin", customFrameOptionsValue: "SAMEORIGIN" });
                 }
             }
         });

@@ -1111,7 +1111,9 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
             assert.match(lineFor(only("cloud", (v) => (v.inference.hosted[0].model = model)), "inference.hosted[0].model"), /names a LiteLLM integration that serves no model/, model);
         }
         // Their valid neighbours: the provider in front of a Hugging Face id, LiteLLM's own NVIDIA name.
-        for (const model of ["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "huggingface/meta-llama/Llama-3.3-70B-Instruct", "nvidia_nim/meta/llama-3.1-70b-instruct", "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "text-completion-openai/gpt-3.5-turbo-instruct"]) {
+        for (const model of ["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "huggingface/meta-llama/Llama-3.3-70B-Instruct", "nvidia_nim/meta/llama-3.1-70b-instruct", "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "text-completion-openai/gpt-3.5-turbo-instruct",
+            // LiteLLM's JSON-configured OpenAI-compatible providers (review s21c D1).
+            "gmi/deepseek-ai/DeepSeek-V3.2", "llamagate/llama-3.1-8b", "sarvam/sarvam-m", "aihubmix/gpt-4o"]) {
             other.inference.hosted[0].model = model;
             assert.equal(parse(other).inference!.hosted[0].model, model);
         }
@@ -1902,12 +1904,16 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         assert.match(encryptedNonCredentials(["groundwork:access.sso.issuer"], "groundwork", isSecretPath, ["oci", "access"])[0], /^groundwork:access\.sso\.issuer = \[secret\]: is stored encrypted, but it is not a credential/);
         const label = only("dev", (v) => { v.oci.nodes[1].labels = { "groundwork.dev/pool": "workloads", [`Pl4nted#${MARK}!pw`]: null }; });
         noMark(label);
-        assert.match(lineFor(label, "oci.nodes[1].labels"), /key \[a key of 21 characters, not shown as it may be a secret\] must be a Kubernetes label key/);
+        assert.match(lineFor(label, "oci.nodes[1].labels"), /key \[a key of 21 characters with no value, not shown as it may be a secret\] must be a Kubernetes label key/);
         // Names people give keys are shown: a typo, a label key, a camelCase key with digits.
         assert.equal(shownKeyName("p95LatencySeconds"), "p95LatencySeconds");
         assert.equal(shownKeyName("node.kubernetes.io/instance-type"), "node.kubernetes.io/instance-type");
         assert.equal(shownKeyName("bad key"), "bad key");
         assert.equal(shownKeyName(secretName), "[a key of 32 characters, not shown as it may be a secret]");
+        // A short password, and one written on a line of its own as a key with no value (review s21c D3).
+        assert.equal(shownKeyName("Pl4nted5d21aPw"), "[a key of 14 characters, not shown as it may be a secret]");
+        const bare = only("dev", (v) => { v.oci.nodes[1].labels = { "groundwork.dev/pool": "workloads", hunter2xyz: null }; });
+        assert.ok(!bare.join("\n").includes("hunter2xyz"), bare.join("\n"));
         assert.equal(shownKeyName("0123456789abcdef0123456789abcdef01234567"), "[a key of 40 characters, not shown as it may be a secret]");
     });
 
@@ -1916,6 +1922,9 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         noMark(database);
         assert.match(lineFor(database, "platform.postgres.database"), /must be a lower-case SQL identifier/);
         assert.equal(redactCredentials(`dsn "host=db password='${MARK} x' dbname=a" and Pwd=${MARK};`), `dsn "host=db password=[not shown] dbname=a" and Pwd=[not shown];`);
+        // An environment line, an ODBC braced value, and a config key that is not one (review s21c R3).
+        assert.equal(redactCredentials(`DB_PASSWORD=${MARK} PGPASSWORD=${MARK}2 Pwd={a;${MARK}}`), "DB_PASSWORD=[not shown] PGPASSWORD=[not shown] Pwd=[not shown]");
+        assert.equal(redactCredentials("groundwork:monitoring.alerts.receiver.email.password = [secret]: is blank"), "groundwork:monitoring.alerts.receiver.email.password = [secret]: is blank");
         const user = only("edge", (v) => { v.edge.machines[1].user = `ubuntu:${MARK}`; });
         noMark(user);
         assert.match(lineFor(user, "edge.machines[1].user"), /must be a Unix user name: .*a user:password pair is not taken/);
@@ -1934,9 +1943,12 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         assert.equal(kcSecret.length, 32);
         const swapped = only("dev", (v) => Object.assign(v.access.sso, { clientId: kcSecret, clientSecret: "groundwork" }));
         noMark(swapped);
-        assert.match(lineFor(swapped, "access.sso.clientId"), /= \[secret\]: has the shape of a Keycloak client secret .*the pair looks swapped/);
-        const uuid = only("dev", (v) => { v.access.sso.clientSecret = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"; });
-        assert.match(lineFor(uuid, "access.sso.clientSecret"), /has the shape of a UUID, which in Keycloak is the client's internal id/);
+        assert.match(lineFor(swapped, "access.sso.clientId"), /= \[secret\]: has the shape of a Keycloak client secret \(32 or more random letters and digits.*the pair looks swapped/);
+        // Keycloak's newer secrets are 86 characters (review s21c R4); its older ones UUIDs, which upgrades keep (D2).
+        assert.match(lineFor(only("dev", (v) => Object.assign(v.access.sso, { clientId: `Ab3${MARK}`.padEnd(86, "xY7"), clientSecret: "groundwork" })), "access.sso.clientId"), /has the shape of a Keycloak client secret/);
+        const uuid = stackValues("dev");
+        uuid.access.sso.clientSecret = "66e487de-a299-4273-bd9a-16096a82f5f3";
+        assert.doesNotThrow(() => parse(uuid), "an older Keycloak's UUID secret");
         // Elsewhere a 32-character id is an id (Auth0's are), and the Keycloak client's name passes.
         assert.doesNotThrow(() => parse(stackValues("dev")));
     });
@@ -1966,7 +1978,9 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
     });
 
     it("refuses an issuer on loopback, or spelt with :443 or capitals its tokens never have (s21-25, s21-30, s21-31)", () => {
-        assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://localhost:8443/realms/groundwork"; }), "access.sso.issuer"), /points at loopback or link-local, which is each application's own pod/);
+        for (const issuer of ["https://localhost:8443/realms/groundwork", "https://[::ffff:127.0.0.1]/realms/groundwork"]) {
+            assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = issuer; }), "access.sso.issuer"), /points at loopback or link-local, which is each application's own pod/, issuer);
+        }
         assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://id.groundwork.example:443/realms/groundwork"; }), "access.sso.issuer"),
             /spells its host with capitals or names the default port \(:443\), .*give https:\/\/id\.groundwork\.example\/realms\/groundwork$/);
         assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://ID.Groundwork.example/realms/groundwork"; }), "access.sso.issuer"), /give https:\/\/id\.groundwork\.example\/realms\/groundwork$/);
@@ -1981,6 +1995,8 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         const own = stackValues("dev");
         own.platform = { ...own.platform, postgres: { ...own.platform?.postgres, clients: ["groundwork-notebooks/notebook-user", "analytics/reporter"] } };
         assert.deepEqual(parse(own).platform.postgres.clients, ["groundwork-notebooks/notebook-user", "analytics/reporter"], "the operator's own namespaces pass");
+        own.platform.postgres.clients = ["groundwork-data2/reporter", "groundwork-system-2/etl"];
+        assert.doesNotThrow(() => parse(own), "numbered siblings are the operator's own (review s21c R2)");
         assert.match(lineFor(only("cloud", (v) => { v.apps.chat.team = "product\u00a0"; }), "apps.chat.team"), /^groundwork:apps\.chat\.team = "product\\u00a0":/);
     });
 
@@ -1999,7 +2015,7 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         const webhook = only("edge", (v) => { v.monitoring.alerts.receiver.webhook.url = `http://relay.groundwork.example/hook?token=${MARK}`; });
         noMark(webhook);
         assert.match(lineFor(webhook, "monitoring.alerts.receiver.webhook.url"), /is plain http to a public name or address/);
-        for (const url of ["http://alert-relay.tools.svc.cluster.local:8080/hook", "http://10.0.4.7:9000/hook", "https://relay.groundwork.example/hook"]) {
+        for (const url of ["http://alert-relay.tools.svc.cluster.local:8080/hook", "http://10.0.4.7:9000/hook", "https://relay.groundwork.example/hook", "http://relay.home.arpa/hook", "http://alerts.corp.internal/hook"]) {
             const ok = stackValues("edge");
             ok.monitoring.alerts.receiver.webhook.url = url;
             assert.doesNotThrow(() => parse(ok), url);

@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import * as YAML from "yaml";
 import { LITELLM_IMAGE } from "../components/inference/llm-gateway";
 import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
+import { kvBytesPerToken, MODEL_SHAPES } from "../components/inference/model-shapes";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { lineFor, parse, problems, stackValues, committedPlan, PYTHON } from "./helpers";
@@ -371,6 +372,18 @@ describe("inference: vLLM behind the LLM gateway", function () {
             v.inference.models[0].model = "Qwen/Qwen2.5-3B-Instruct";
             v.inference.models[0].parametersBillions = 3;
             assert.deepEqual(problems(v), ["groundwork:inference.models[0].memoryGbs = 6: is too small for small: about 13.4 GiB of weights (float32) plus kvCacheGbs 1 plus about 2.0 GiB for vLLM's own processes (each imports torch before a weight loads); give it at least 17 GiB, a smaller kvCacheGbs, or a smaller model"]);
+        });
+        it("refuses what vLLM refuses at start for a model whose shape is on record: heads the tensor parallel size does not divide, a CPU KV cache one sequence does not fit (sweeps s20-13, s21-22)", () => {
+            const tp = stackValues("cloud");
+            Object.assign(tp.inference.models[0], { model: "Qwen/Qwen2.5-7B-Instruct", parametersBillions: 7, gpus: 8 });
+            assert.match(lineFor(problems(tp), "inference.models[0].gpus"), /^groundwork:inference\.models\[0\]\.gpus = 8: is the tensor parallel size, but Qwen\/Qwen2\.5-7B-Instruct has 28 attention heads, which 8 does not divide, so vLLM refuses to start; use 1 or 2 or 4 GPUs per replica/);
+            const kv = stackValues("dev");
+            kv.inference.models[0].maxModelLen = 65536;
+            // 2 x 24 layers x 2 KV heads x 64 x 4 bytes = 24576 bytes a token: 1 GiB holds 43690.
+            assert.deepEqual(problems(kv), ["groundwork:inference.models[0].kvCacheGbs = 1: holds about 43690 tokens of Qwen/Qwen2.5-0.5B-Instruct (float32: 24576 bytes a token), but maxModelLen is 65536 and vLLM starts only when one whole sequence fits; give kvCacheGbs 2 or more, or a maxModelLen of at most 43690"]);
+            kv.inference.models[0].maxModelLen = 32768;
+            assert.equal(parse(kv).inference!.models[0].maxModelLen, 32768, "32768 tokens fit a 1 GiB cache in float32");
+            assert.equal(kvBytesPerToken(MODEL_SHAPES["meta-llama/Llama-3.1-8B-Instruct"], 2), 131072, "Llama 3.1 8B in 16 bits: 128 KiB a token");
         });
         it("counts vLLM's own processes beside the weights and the KV cache: 4 GiB does not hold a 0.5B model in float32 (sweep s21-23b)", () => {
             const v = stackValues("dev");

@@ -38,7 +38,8 @@ export function checkpointGib(parametersBillions: number, quantization?: Quantiz
  * processes each import torch before any weight loads. A measurement of the v0.30.0 CPU build
  * (a public kind-cluster note in the code index, read through sweep s21-23b, 2026-11-29) found
  * about 0.86 + 0.46 + 0.75 GB in its three processes, and a Qwen2.5-0.5B in bf16 with a 1 GiB
- * KV cache OOMKilled at 4 GiB. Not measured here: an estimate to keep a pod from a limit it dies at.
+ * KV cache OOMKilled at 4 GiB. That is v0.30.0; the stacks pin v0.28.0, of the same V1 engine's
+ * process layout (not verified). Not measured here: an estimate to keep a pod from a limit it dies at.
  */
 export const CPU_RUNTIME_GIB = 2;
 

@@ -93,7 +93,8 @@ export function routeMatch(host: string, paths?: RoutePaths): string {
  */
 export const SECURITY_HEADERS = {
     stsSeconds: 31_536_000,
-    stsIncludeSubdomains: true,
+    // Not its sub-domains: a host may be the domain's apex (access.domain), whose sibling sites are not ours (review s21c R6).
+    stsIncludeSubdomains: false,
     contentTypeNosniff: true,
     referrerPolicy: "strict-origin-when-cross-origin",
     customFrameOptionsValue: "SAMEORIGIN",

@@ -8,11 +8,11 @@ import * as YAML from "yaml";
  *
  * Read in kubernetes/apiserver@v0.34.9: the flags (`pkg/server/options/audit.go` L258, L436-442);
  * the API server makes the log's directory 0700 and the file 0600 itself (L519-524) and rotates it
- * by size, keeping `maxbackup` old files for at most `maxage` days (lumberjack). The policy is
- * decoded strictly, needs at least one rule, and each rule a known level, stages and
- * `/`-rooted non-resource URLs with `*` only last (`pkg/audit/policy/reader.go` L63-100,
- * `pkg/apis/audit/validation/validation.go`): an invalid file stops the API server, so a test
- * holds ours to those rules. The first rule that matches a request decides its level.
+ * by size, keeping `maxbackup` old files for at most `maxage` days (lumberjack). The policy needs
+ * at least one rule, and each rule a known level, stages and `/`-rooted non-resource URLs with `*`
+ * only last: a file that fails those stops the API server (`pkg/audit/policy/reader.go` L84-91,
+ * `pkg/apis/audit/validation/validation.go`); an unknown field only logs a warning, read leniently
+ * (L63-77). A test holds ours to both. The first rule that matches a request decides its level.
  */
 
 /** Where servers keep the audit policy, beside the Pod Security admission file. */

@@ -107,7 +107,8 @@ export function acmeContactProblem(email: string): string | undefined {
 function loopbackOrLinkLocal(url: string): boolean {
     let host: string;
     try { host = new URL(url).hostname.toLowerCase(); } catch { return false; }
-    return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host);
+    // IPv4-mapped IPv6 too ([::ffff:127.0.0.1], which the URL parser writes as [::ffff:7f00:1]; review s21c N6).
+    return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host) || /^\[::ffff:(7f|a9fe:)/.test(host);
 }
 
 const ssoSchema = z.strictObject({
@@ -195,7 +196,7 @@ const rateLimit = z.strictObject({
     allCallers: z.strictObject({
         average: requestsPerSecond.default(200).describe("Requests per second, on average."),
         burst: requestsPerSecond.default(400).describe("Requests at once above the average."),
-    }).default({ average: 200, burst: 400 }).describe("Ceiling for all callers together, per node that takes the traffic in: a caller sending a new made-up key with every request has a fresh per-key allowance each time, and this is what stops it."),
+    }).default({ average: 200, burst: 400 }).describe("Ceiling for all callers together, per node that takes the traffic in and per ingress replica: a caller sending a new made-up key with every request has a fresh per-key allowance each time, and this is what stops it."),
 }).refine((limit) => limit.allCallers.average >= limit.average && limit.allCallers.burst >= limit.burst, {
     path: ["allCallers"],
     message: "is below the per-key limit: one key alone would be held to it, and the per-key limit could never be reached; give allCallers an average and burst at least the per-key ones",
@@ -323,16 +324,15 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
     if (sso && typeof sso.clientSecret === "string" && typeof sso.clientId === "string" && sso.clientSecret.trim() !== "" && sso.clientSecret.trim() === sso.clientId.trim()) {
         return [{ path: ["access", "sso", "clientSecret"], message: "is access.sso.clientId again, the id pasted twice; give the client's secret, which the identity provider shows beside the id (in Entra, the secret's Value)" }];
     }
-    // Keycloak generates a client's secret as 32 letters and digits (keycloak/keycloak
+    // Keycloak generates a client's secret as random letters and digits: 32 (keycloak/keycloak
     // common/src/main/java/org/keycloak/common/util/SecretGenerator.java randomString, code index,
-    // read 2026-11-29); its client ids are names, and the client's page URL carries a UUID, its
-    // internal id (sweep s21-05b, s21-36). Auth0's ids are 32 letters and digits too: Keycloak's issuers alone.
+    // read 2026-11-29), 86 in newer releases (keycloak/keycloak#50083, review s21c R4); its client
+    // ids are names (sweep s21-05b). Older releases generated UUIDs, which upgrades keep, so a
+    // UUID secret is not refused (review s21c D2). Auth0's ids are 32 letters and digits too:
+    // Keycloak's issuers alone.
     if (sso && typeof sso.issuer === "string" && /\/realms\/[^/]+$/.test(sso.issuer)) {
-        if (typeof sso.clientId === "string" && /^[A-Za-z0-9]{32}$/.test(sso.clientId) && /\d/.test(sso.clientId) && /[A-Z]/.test(sso.clientId) && /[a-z]/.test(sso.clientId)) {
-            return [{ path: ["access", "sso", "clientId"], message: "has the shape of a Keycloak client secret (32 letters and digits, as Keycloak generates them), not of a client id, and a client id is written in plain text into four applications' settings; the pair looks swapped: give the client's name (Clients, Client ID) here and the secret, encrypted, in clientSecret; rotate the secret (Credentials, Regenerate)" }];
-        }
-        if (typeof sso.clientSecret === "string" && ENTRA_TENANT_ID.test(sso.clientSecret)) {
-            return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a UUID, which in Keycloak is the client's internal id (in the address of its page), not its secret; give the secret from the client's Credentials tab (Client Authenticator: Client Id and Secret)" }];
+        if (typeof sso.clientId === "string" && /^[A-Za-z0-9]{32,128}$/.test(sso.clientId) && /\d/.test(sso.clientId) && /[A-Z]/.test(sso.clientId) && /[a-z]/.test(sso.clientId)) {
+            return [{ path: ["access", "sso", "clientId"], message: "has the shape of a Keycloak client secret (32 or more random letters and digits, as Keycloak generates them), not of a client id, and a client id is written in plain text into four applications' settings; the pair looks swapped: give the client's name (Clients, Client ID) here and the secret, encrypted, in clientSecret; rotate the secret (Credentials, Regenerate)" }];
         }
     }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];

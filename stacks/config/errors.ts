@@ -28,9 +28,11 @@ export function configKey(path: readonly PropertyKey[]): string {
  */
 export function shownKeyName(name: string): string {
     const wordLike = /^[A-Za-z0-9]([A-Za-z0-9._/ -]{0,80}[A-Za-z0-9])?$/.test(name);
-    // A camelCase key has a capital per word (p95LatencySeconds: 2 capitals, 2 digits); 32 random
-    // letters and digits have about 13 capitals and 5 digits, 40 hex digits about 25 digits.
-    const generated = name.split(/[._/ -]/).some((part) => part.length >= 16 && (part.match(/[A-Z0-9]/g) ?? []).length >= 6);
+    // A camelCase key has a capital per word (p95LatencySeconds: 2 capitals, 2 digits, letters and
+    // digits changing places twice); 32 random letters and digits have about 13 capitals and 5
+    // digits, 40 hex digits about 25, and a password like Pl4nted5d21aPw changes six times (review s21c D3).
+    const generated = name.split(/[._/ -]/).some((part) => (part.length >= 16 && (part.match(/[A-Z0-9]/g) ?? []).length >= 6)
+        || (part.match(/[A-Za-z](?=\d)|\d(?=[A-Za-z])/g) ?? []).length >= 4);
     return wordLike && !generated && !looksLikeCredential(name) ? name : `[a key of ${name.length} characters, not shown as it may be a secret]`;
 }
 
@@ -75,8 +77,9 @@ const CREDENTIAL_PARAMETER_VALUE = /([?&#][A-Za-z0-9_.-]*(?:token|secret|key|pas
  * libpq-connect.html, 32.1.1.1; quoted with single quotes when it holds spaces), ODBC's and
  * ADO.NET's `Password=`/`Pwd=` up to the next `;` (sweep s21-04).
  */
-// Not after a dot: `email.password = [secret]` is a config key in a message, not a connection string.
-const CONNECTION_STRING_PASSWORD = /((?<![.\w])(?:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s;'"]+)/gi;
+// Not after a dot: `email.password = [secret]` is a config key in a message, not a connection
+// string; an environment line (DB_PASSWORD=, PGPASSWORD=) is one, and ODBC braces a value with ';' (review s21c R3).
+const CONNECTION_STRING_PASSWORD = /((?<![.a-z0-9])(?:[A-Z0-9]+_?)?(?:password|passwd|pwd)\s*=\s*)(\{[^}]*\}|'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s;'"]+)/gi;
 
 /**
  * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
@@ -286,8 +289,9 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
     // A user name with a ':' is user:password, as sshpass and curl take it (sweep s21-08).
     if (/^(user|username)$/.test(String(path[path.length - 1])) && typeof value === "string" && /^[^:\s]+:(?!\/\/)\S+$/.test(value)) return false;
     if (value !== null && typeof value === "object") {
-        // A map whose key may be a secret is not shown, keys and all (sweep s21-07).
-        if (!Array.isArray(value) && Object.keys(value).some((k) => shownKeyName(k) !== k)) return false;
+        // A map whose key may be a secret is not shown, keys and all (sweep s21-07); nor one with a key
+        // that has no value, which is how YAML reads a password written on a line of its own (review s21c D3).
+        if (!Array.isArray(value) && Object.entries(value).some(([k, v]) => shownKeyName(k) !== k || v === null)) return false;
         return Object.entries(value as object).every(([k, v]) => echoable(schema, [...path, Array.isArray(value) ? Number(k) : k], v, isSecret));
     }
     if (typeof value !== "string") return true;
@@ -410,7 +414,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         if (issue.code === "invalid_key") {
             const parent = issue.path.slice(0, -1);
             const key = String(issue.path[issue.path.length - 1]);
-            const named = shownKeyName(key) === key ? JSON.stringify(key) : shownKeyName(key);
+            const named = shownKeyName(key) === key && valueAt(input, issue.path).value !== null ? JSON.stringify(key) : `[a key of ${key.length} characters with no value, not shown as it may be a secret]`;
             lines.push(`${configKey(parent)} = ${show(parent, valueAt(input, parent).value)}: key ${named} ${issue.issues.map(describeIssue).join("; ")}`);
             continue;
         }
@@ -430,7 +434,11 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         }
         const at = valueAt(input, issue.path);
         const shown = at.found && at.value !== undefined ? show(issue.path, at.value) : undefined;
-        const subject = shown !== undefined ? `${configKey(issue.path)} = ${shown}` : `${configKey(issue.path)} is not set`;
+        // A map's own key with no value is how YAML reads a password on a line of its own: its name is not shown (review s21c D3).
+        const last = issue.path[issue.path.length - 1];
+        const bareKey = at.found && at.value === null && typeof last === "string" && !knownKeysAt(schema, issue.path.slice(0, -1)).includes(last);
+        const key = bareKey ? `${configKey(issue.path.slice(0, -1))}.[a key of ${String(last).length} characters with no value, not shown as it may be a secret]` : configKey(issue.path);
+        const subject = shown !== undefined ? `${key} = ${shown}` : `${key} is not set`;
         const described = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
         // A value the subject does not show is not shown by the message either, whatever check wrote it (sweep s19-40).
         const hidden = typeof at.value === "string" && at.value.trim().length >= 6 && shown !== showValue(at.value) ? [at.value, at.value.trim()] : [];

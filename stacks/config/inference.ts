@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GPU_COMPUTE_CAPABILITY } from "../../components/aws/instance-types";
+import { kvBytesPerToken, modelShape } from "../../components/inference/model-shapes";
 import { checkpointGib, CPU_RUNTIME_GIB, DTYPES, gib, GPU_HOST_MEMORY_FLOOR_GIB, MIN_KV_CACHE_GIB, QUANTIZATIONS, weightsGib } from "../../components/inference/model-memory";
 import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
@@ -230,6 +231,10 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
         if (typeof h?.model !== "string" || typeof h.apiKey !== "string" || h.apiKey.trim() === "") return [];
         const provider = h.model.split("/")[0];
         // "Admin API keys cannot be used for non-administration endpoints" (developers.openai.com/api/reference/administration/overview, read 2026-11-29; sweep s19-23).
+        // Anthropic's Admin API keys likewise (sk-ant-admin01-…, docs.anthropic.com Admin API; review s21c N5).
+        if (/^sk-ant-admin\d*-/.test(h.apiKey)) {
+            return [{ path: ["inference", "hosted", i, "apiKey"], message: "is an Anthropic Admin API key (by its prefix), which manages the organisation and is refused by the Messages API; give an API key from the Claude Console, and keep the admin key out of the platform" }];
+        }
         if (/^sk-admin-/.test(h.apiKey)) {
             return [{ path: ["inference", "hosted", i, "apiKey"], message: "is an OpenAI admin key (by its prefix), which manages the organisation and is refused by every model endpoint; give a project or service-account key (the project's API keys page), and keep the admin key out of the platform" }];
         }
@@ -669,6 +674,22 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     const named = typeof m.model === "string" ? sizeInName(m.model) : undefined;
     if (named !== undefined && typeof m.parametersBillions === "number" && (m.parametersBillions < named / 2 || m.parametersBillions > named * 2)) {
         issues.push({ path: at("parametersBillions"), message: `is ${m.parametersBillions}, but the model's name says ${named}B parameters, and every memory check is made from this number; set parametersBillions: ${named}` });
+    }
+    // Two settings vLLM refuses at start, for the models whose shape is on record (model-shapes.ts):
+    // heads a tensor parallel size does not divide (sweep s20-13), and a CPU KV cache one sequence of
+    // maxModelLen does not fit in (sweep s21-22).
+    const shape = typeof m.model === "string" ? modelShape(m.model) : undefined;
+    if (shape && gpus > 1 && shape.attentionHeads % gpus !== 0) {
+        const fits = [1, 2, 4, 8].filter((n) => n < gpus && shape.attentionHeads % n === 0);
+        issues.push({ path: at("gpus"), message: `is the tensor parallel size, but ${String(m.model)} has ${shape.attentionHeads} attention heads, which ${gpus} does not divide, so vLLM refuses to start; use ${fits.join(" or ")} GPUs per replica` });
+    }
+    const maxModelLen = typeof m.maxModelLen === "number" ? m.maxModelLen : 8192;
+    if (shape && gpus === 0 && typeof m.kvCacheGbs === "number") {
+        const perToken = kvBytesPerToken(shape, dtype === "float32" ? 4 : 2);
+        const tokens = Math.floor((m.kvCacheGbs * 2 ** 30) / perToken);
+        if (tokens < maxModelLen) {
+            issues.push({ path: at("kvCacheGbs"), message: `holds about ${tokens} tokens of ${String(m.model)} (${dtype}: ${perToken} bytes a token), but maxModelLen is ${maxModelLen} and vLLM starts only when one whole sequence fits; give kvCacheGbs ${Math.ceil((maxModelLen * perToken) / 2 ** 30)} or more, or a maxModelLen of at most ${tokens}` });
+        }
     }
     // vLLM downloads the checkpoint into the cache volume before it loads a byte of it.
     if (typeof m.parametersBillions === "number") {

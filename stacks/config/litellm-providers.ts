@@ -5,10 +5,12 @@
  * call" (get_llm_provider), so a Hugging Face id such as `meta-llama/Llama-3.3-70B-Instruct` or a
  * vendor name such as `nvidia/…` (LiteLLM's is `nvidia_nim`) never reaches a model.
  *
- * Source: BerriAI/litellm litellm/types/utils.py `class LlmProviders`, read in the code index
- * (commit 001c64f2, newer than the gateway's v1.85.0 image) on 2026-11-29. Being newer, the list
- * can hold a provider v1.85.0 lacks; it does not lack one v1.85.0 has, since LiteLLM adds providers
- * and does not take them away.
+ * Sources, read in the code index on 2026-11-29 (copies of BerriAI/litellm, none at the gateway's
+ * v1.85.0 tag exactly): litellm/types/utils.py `class LlmProviders` (commit 001c64f2), and the
+ * OpenAI-compatible providers LiteLLM resolves from litellm/llms/openai_like/providers.json by
+ * prefix before the enum (commit 00eb60c0; review s21c D1), plus providers older releases had and
+ * the enum has since dropped (anyscale, palm, aleph_alpha, notdiamond; review s21c D1) and one its
+ * tests resolve (cheaperinference). A provider newer than every copy read would be refused: add it here.
  */
 export const LITELLM_PROVIDERS: readonly string[] = [
     "openai", "chatgpt", "openai_like", "jina_ai", "xai", "zai", "custom_openai", "text-completion-openai",
@@ -31,6 +33,10 @@ export const LITELLM_PROVIDERS: readonly string[] = [
     "langgraph", "langflow", "minimax", "synthetic", "apertis", "nano-gpt", "poe", "chutes", "neosantara",
     "parasail", "xiaomi_mimo", "tensormesh", "libertai", "pinstripes", "darkbloom", "meta", "litellm_agent",
     "cursor", "bedrock_mantle", "gdc",
+    // litellm/llms/openai_like/providers.json (the keys not also in the enum).
+    "veniceai", "abliteration", "llamagate", "gmi", "sarvam", "aihubmix", "crusoe", "salad_cloud",
+    // Dropped from the enum, present in releases before it.
+    "anyscale", "palm", "aleph_alpha", "notdiamond", "cheaperinference",
 ];
 
 /**

@@ -26,7 +26,8 @@ function plainHttpAcrossNetworks(url: string): boolean {
     // Loopback and link-local have their own message (unreachable).
     if (parsed.protocol !== "http:" || unreachable(url)) return false;
     const host = parsed.hostname.toLowerCase();
-    return !(host.endsWith(".svc") || host.endsWith(".cluster.local") || !host.includes(".") || (isIpv4(host) && internalRange(host) !== undefined));
+    // Names private networks use (RFC 8375 home.arpa, RFC 6762 .local, ICANN's reserved .internal, the common .lan) stay inside one (review s21c R1).
+    return !(host.endsWith(".svc") || host.endsWith(".cluster.local") || /\.(home\.arpa|internal|lan|local)$/.test(host) || !host.includes(".") || (isIpv4(host) && internalRange(host) !== undefined));
 }
 
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */

@@ -108,7 +108,7 @@ export const postgresSchema = z.strictObject({
             .refine((v) => { const six = postgresScheduleFields(v); return !SIX_FIELDS.test(six) || cronProblem(six, true) !== undefined || shortestCronGapMinutes(six, true) >= MIN_BACKUP_INTERVAL_MINUTES; }, {
                 error: (issue) => `takes a base backup ${minutesText(shortestCronGapMinutes(postgresScheduleFields(String(issue.input)), true))} after the one before; each is the whole database, so keep at least ${MIN_BACKUP_INTERVAL_MINUTES} minutes between two (WAL archiving covers the time between)`,
             })
-            .transform(postgresScheduleFields)
+            .overwrite(postgresScheduleFields)
             .default("0 0 3 * * *").describe("Base backup schedule: six-field cron, seconds first, or a descriptor such as @daily (CloudNativePG's parser)."),
         serverName: serverName.default("postgres")
             .describe("The folder under `postgres/` in the bucket this cluster archives its WAL and base backups to. A restored cluster archives to a new one (README, Postgres point-in-time recovery)."),

@@ -46,7 +46,8 @@ export const GROUNDWORK_NAMESPACES = ["groundwork-chat", "groundwork-data", "gro
 
 const misspeltNamespace = (client: string): string | undefined => {
     const namespace = client.split("/")[0] ?? "";
-    if ((GROUNDWORK_NAMESPACES as readonly string[]).includes(namespace)) return undefined;
+    // A numbered sibling (groundwork-data2, groundwork-system-2) is the operator's own, not a typo (review s21c R2).
+    if ((GROUNDWORK_NAMESPACES as readonly string[]).includes(namespace) || GROUNDWORK_NAMESPACES.some((known) => new RegExp(`^${known}-?\\d+$`).test(namespace))) return undefined;
     return GROUNDWORK_NAMESPACES.find((known) => editDistance(known, namespace) <= 2);
 };
 

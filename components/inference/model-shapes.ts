@@ -1,0 +1,40 @@
+/**
+ * The attention shape of models Groundwork's stacks and docs name, as their Hugging Face
+ * `config.json` gives it: enough to refuse two settings vLLM refuses at start, before anything is
+ * made. A model not listed here is left to vLLM.
+ *
+ * - Tensor parallelism splits the attention heads across GPUs: "Total number of attention heads
+ *   (…) must be divisible by tensor parallel size (…)" (vLLM ModelConfig.verify_with_parallel_config).
+ * - vLLM starts only when one sequence of `--max-model-len` tokens fits the KV cache ("…KV cache is
+ *   needed, which is larger than the available KV cache memory", check_enough_kv_cache_memory); on
+ *   CPU that cache is VLLM_CPU_KVCACHE_SPACE. A token takes 2 (K and V) × layers × KV heads ×
+ *   head size × bytes of the cache's dtype, which is the model's unless told otherwise.
+ *
+ * Shapes read 2026-11-29 in the code index from copies of each config.json (no Hugging Face access
+ * here); each entry names what it was read from.
+ */
+export interface ModelShape {
+    layers: number;
+    attentionHeads: number;
+    kvHeads: number;
+    headDim: number;
+    /** Where the numbers were read. */
+    source: string;
+}
+
+export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
+    "Qwen/Qwen2.5-0.5B-Instruct": { layers: 24, attentionHeads: 14, kvHeads: 2, headDim: 64, source: "a verbatim copy of its config.json (hidden 896 = 14 × 64) and a geometry check of it, code index" },
+    "Qwen/Qwen2.5-7B-Instruct": { layers: 28, attentionHeads: 28, kvHeads: 4, headDim: 128, source: "Qwen2-7B-Instruct's printed Qwen2Config and two fit-estimator tests of Qwen2.5-7B (hidden 3584 = 28 × 128), code index" },
+    "meta-llama/Llama-3.1-8B-Instruct": { layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, source: "Llama 3 8B's config.json (hidden 4096 = 32 × 128), code index" },
+};
+
+/** The shape on record for a Hugging Face id (compared without case, as the Hub resolves ids), or undefined. */
+export function modelShape(model: string): ModelShape | undefined {
+    const key = Object.keys(MODEL_SHAPES).find((k) => k.toLowerCase() === model.toLowerCase());
+    return key === undefined ? undefined : MODEL_SHAPES[key];
+}
+
+/** Bytes one token takes in the KV cache at `bytesPerValue` (4 for float32, 2 for 16-bit). */
+export function kvBytesPerToken(shape: ModelShape, bytesPerValue: number): number {
+    return 2 * shape.layers * shape.kvHeads * shape.headDim * bytesPerValue;
+}
