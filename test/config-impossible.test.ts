@@ -1824,7 +1824,7 @@ describe("input that looks valid but cannot work (bad-input sweep, session 18)",
             'groundwork:access.sso.issuer = "https://id.groundwork.example/realms/groundwork/": ends with a slash, which Keycloak\'s issuer has not, and Vault refuses an issuer its discovery document does not name exactly; give https://id.groundwork.example/realms/groundwork');
         // Another realm's endpoints (sweep s20-10).
         const master = only("dev", (v) => { v.access.sso.oauthEndpoints.authorizeUrl = "https://id.groundwork.example/realms/master/protocol/openid-connect/auth"; });
-        assert.equal(lineFor(master, "access.sso.oauthEndpoints.authorizeUrl"), 'groundwork:access.sso.oauthEndpoints.authorizeUrl = [text of 72 characters, not shown as it may hold a secret]: is not under the issuer\'s realm (<issuer>/protocol/openid-connect/): Keycloak\'s clients belong to one realm, and another realm\'s endpoint knows no client groundwork-dev; copy it from <issuer>/.well-known/openid-configuration');
+        assert.equal(lineFor(master, "access.sso.oauthEndpoints.authorizeUrl"), 'groundwork:access.sso.oauthEndpoints.authorizeUrl = "https://id.groundwork.example/realms/master/protocol/openid-connect/auth": is not under the issuer\'s realm (<issuer>/protocol/openid-connect/): Keycloak\'s clients belong to one realm, and another realm\'s endpoint knows no client groundwork-dev; copy it from <issuer>/.well-known/openid-configuration');
         assert.equal(master.length, 1, "the realm's own token and userinfo endpoints pass");
         // Not Keycloak's: ForgeRock and PingAM issuers end in /realms/<name> with other endpoint paths (review s20b D1).
         const forgerock = stackValues("dev");
@@ -2024,6 +2024,12 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         assert.match(lineFor(langfuse, "platform.langfuse.url"), /has a path, which Langfuse serves only from an image built with NEXT_PUBLIC_BASE_PATH.*such as https:\/\/tools\.groundwork\.example/);
         assert.equal(lineFor(only("cloud", (v) => { v.inference.models[0].memoryGbs = 2; }), "inference.models[0].memoryGbs"),
             "groundwork:inference.models[0].memoryGbs = 2: is host memory, and vLLM's server and engine processes take about 2 GiB of it before any weight, with the CUDA context and the buffers the checkpoint passes through on top, so the pod would be killed as it starts; give at least 4");
+    });
+
+    it("shows a Keycloak endpoint's URL in its message, a path of words being no key, while an AWS secret key with slashes stays hidden (sweep s21, also seen)", () => {
+        const found = only("dev", (v) => { v.access.sso.oauthEndpoints.userinfoUrl = v.access.sso.oauthEndpoints.tokenUrl; });
+        assert.match(lineFor(found, "access.sso.oauthEndpoints.userinfoUrl"), /= "https:\/\/id\.groundwork\.example\/realms\/groundwork\/protocol\/openid-connect\/token": is oauthEndpoints\.tokenUrl too/);
+        assert.equal(redactCredentials("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end"), "key [not shown] end");
     });
 
     it("refuses a KV cache vLLM cannot read, a bucket name S3 reserves, and says how to set a secret given no value (s21-21, s21-29, s21-20, s21-34)", () => {

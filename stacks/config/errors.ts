@@ -82,6 +82,15 @@ const CREDENTIAL_PARAMETER_VALUE = /([?&#][A-Za-z0-9_.-]*(?:token|secret|key|pas
 const CONNECTION_STRING_PASSWORD = /((?<![.a-z0-9])(?:[A-Z0-9]+_?)?(?:password|passwd|pwd)\s*=\s*)(\{[^}]*\}|'(?:[^'\\]|\\.)*'|"[^"]*"|[^\s;'"]+)/gi;
 
 /**
+ * A long run that is a URL's path of lower-case words (`realms/groundwork/protocol/openid-connect/token`),
+ * not a key: base64 keys with a '/' have capitals or digits in their parts (an AWS secret key's
+ * `wJalrXUtnFEMI/K7MDENG/…`). Without this, every message about a Keycloak endpoint hid the URL (sweep s21, "also seen").
+ */
+function pathOfWords(run: string): boolean {
+    return run.includes("/") && run.split("/").every((part) => part.length <= 32 && /^[a-z]*(-[a-z]+)*[a-z0-9]?$/.test(part) && (part.match(/\d/g) ?? []).length <= 1);
+}
+
+/**
  * Text shaped like a credential, whatever key it was written under: a PEM or OpenSSH private key,
  * the prefixes of common API keys and tokens (OpenAI and Langfuse `sk-`, GitHub `ghp_`/`github_pat_`,
  * GitLab `glpat-`, Slack `xox?-`, Hugging Face `hf_`, Tailscale `tskey-`, AWS access key ids,
@@ -98,7 +107,7 @@ export function looksLikeCredential(text: string): boolean {
         webhookWithCredential(text) !== undefined ||
         new RegExp(BARE_USER_INFO.source).test(text) ||
         new RegExp(CONNECTION_STRING_PASSWORD.source, "i").test(text) ||
-        /[A-Za-z0-9+/_=-]{40,}/.test(text);
+        (text.match(/[A-Za-z0-9+/_=-]{40,}/g) ?? []).some((run) => !pathOfWords(run));
 }
 
 /**
@@ -153,7 +162,7 @@ export function redactCredentials(message: string): string {
         .replace(new RegExp(WEBHOOK_WITH_CREDENTIAL, "gi"), "$1/[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
         .replace(BARE_USER_INFO, "$1[credentials removed]@")
-        .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) ? run : "[not shown]"));
+        .replace(/(ocid1\.[a-z0-9.-]+)|[A-Za-z0-9+/_=-]{40,}/g, (run, ocid) => (ocid || /^([0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$/.test(run) || pathOfWords(run) ? run : "[not shown]"));
 }
 
 /** A URL with its user information, query and fragment removed: where tokens and passwords ride in a URL. */
