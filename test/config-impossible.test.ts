@@ -2032,6 +2032,16 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         assert.equal(redactCredentials("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end"), "key [not shown] end");
     });
 
+    it("refuses settings nothing would read: ACME's contact with the stack's own CA, Presidio with no PII guardrail to call it (sweep s20-34, s20-36)", () => {
+        assert.equal(lineFor(only("edge", (v) => { v.access.tls.acmeEmail = "ops@groundwork.example"; }), "access.tls.acmeEmail"),
+            'groundwork:access.tls.acmeEmail = "ops@groundwork.example": is read only with tls.issuer acme, and this stack\'s certificates come from its own CA (private-ca), so it would be ignored; remove it, or set tls.issuer: acme');
+        assert.deepEqual(only("edge", (v) => { v.inference.guardrails = { engine: "presidio" }; }), ["groundwork:inference.guardrails.engine = \"presidio\": runs Presidio's analyzers (about 1.5 GiB each) and anonymizers, but no route or team has a PII guardrail (no route reaches a hosted model, and none sets pii or responses: mask), so nothing would call them; set a route's or a team's guardrails.pii, or leave the engine at patterns"]);
+        const used = stackValues("edge");
+        used.inference.guardrails = { engine: "presidio" };
+        used.inference.teams[0].guardrails = { pii: "log" };
+        assert.equal(parse(used).inference!.guardrails.engine, "presidio", "a team's PII guardrail calls it");
+    });
+
     it("refuses a KV cache vLLM cannot read, a bucket name S3 reserves, and says how to set a secret given no value (s21-21, s21-29, s21-20, s21-34)", () => {
         assert.match(lineFor(only("dev", (v) => { v.inference.models[0].kvCacheGbs = 2.5; }), "inference.models[0].kvCacheGbs"), /must be a whole number of GiB: vLLM reads VLLM_CPU_KVCACHE_SPACE as an integer/);
         for (const [bucket, affix] of [["xn--groundwork-edge-backups", "starts with xn--"], ["groundwork-backups-s3alias", "ends with -s3alias"], ["groundwork--x-s3", "ends with --x-s3"]]) {

@@ -376,6 +376,11 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             issues.push({ path: ["access", "sso", "allowedDomains"], message: `lets none of the administrators (${sso.administrators.map(String).join(", ")}) sign in to the chat UI; add their domain` });
         }
     }
+    // Read only by the ACME issuer: with the stack's own CA it would be silently ignored (sweep s20-34).
+    // (acmeServer has a default, so a given one cannot be told from it here.)
+    if (a && isObject(a.tls) && a.tls.issuer === "private-ca" && a.tls.acmeEmail !== undefined) {
+        issues.push({ path: ["access", "tls", "acmeEmail"], message: "is read only with tls.issuer acme, and this stack's certificates come from its own CA (private-ca), so it would be ignored; remove it, or set tls.issuer: acme" });
+    }
     if (a && isObject(a.tls) && a.tls.issuer === "acme" && a.tls.acmeEmail === undefined) {
         issues.push({ path: ["access", "tls", "acmeEmail"], message: "is required with tls.issuer acme: the ACME account needs a contact address for expiry notices" });
     }
