@@ -115,7 +115,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
                 overlay: ctx.overlay,
                 labels: { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arch === "arm64" ? "arm" : "x86" },
                 taints: [],
-                cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [], etcdSnapshots: ctx.etcdSnapshots },
+                cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [], etcdSnapshots: ctx.etcdSnapshots, apiOidc: ctx.apiOidc },
             },
         }, opts));
         nodes.forEach((n, i) => (result.nodes[`aws-server-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: arch === "arm64" ? "arm" : "x86" }));

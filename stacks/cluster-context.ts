@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { EtcdSnapshotSchedule, JoinTokens, Overlay, TailscaleJoin } from "../components/k3s/bootstrap";
+import { ApiServerOidc } from "../components/k3s/api-audit";
 import { ServerCaFiles } from "../components/k3s/server-ca";
 import { IngressOpening, K3S_API_PORT } from "../components/k3s/ports";
 import { NodeKind } from "../components/placement";
@@ -29,6 +30,8 @@ export interface ClusterContext {
     operatorKey: tls.PrivateKey;
     /** Every server's etcd snapshots (platform.backups.etcd). */
     etcdSnapshots: EtcdSnapshotSchedule;
+    /** People sign in to the API server with the stack's identity provider (access.sso), if it has one. */
+    apiOidc?: ApiServerOidc;
 }
 
 /** How Pulumi reaches the initial server over SSH to read the kubeconfig. */

@@ -32,6 +32,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
             podCidr: ctx.cluster.podCidr,
             serviceCidr: ctx.cluster.serviceCidr,
             etcdSnapshots: ctx.etcdSnapshots,
+            apiOidc: ctx.apiOidc,
         },
     });
     const result: SiteResult = {

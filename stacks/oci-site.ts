@@ -117,6 +117,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             serviceCidr: ctx.cluster.serviceCidr,
             tlsSans: [],
             etcdSnapshots: ctx.etcdSnapshots,
+            apiOidc: ctx.apiOidc,
         },
         freeformTags: tags,
         hostKeysFor: ctx.cluster.sshHostKeys === "generated" ? withHostKeys : [],

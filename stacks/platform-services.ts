@@ -1,3 +1,4 @@
+import { OperatorAccess } from "../components/k3s/operator-access";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { OPENAI_API_ENDPOINTS } from "../components/inference/gateway-authorization";
@@ -67,6 +68,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // k3s upgrades: unmeshed, so they run when the mesh does not.
     new K3sUpgrades("k3s-upgrades", { apiServer: cluster.apiServer, version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
     new NodeReboots("kured", { apiServer: cluster.apiServer, window: config.cluster.upgrades.reboots }, { provider });
+    // Operators sign in to the API server as themselves when the stack has an identity provider.
+    if (config.access?.sso) new OperatorAccess("operators", { operatorsGroup: config.access.sso.operatorsGroup }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
     const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, scheduling }, { provider });
     const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });

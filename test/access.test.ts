@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as YAML from "yaml";
 import { API_SERVER } from "../components/platform/egress";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
 import { rangesWithout } from "../components/ipv4-ranges";
@@ -8,7 +9,7 @@ import { traefikServices } from "../components/rendered/ingress";
 import { PlanResult } from "../plan/run";
 import { ingressOpenings } from "../stacks/ingress";
 import { peopleAuth } from "../stacks/people";
-import { committedPlan, ofType, parse, planValues, problems, stackValues } from "./helpers";
+import { committedPlan, named, ofType, parse, planValues, problems, stackValues } from "./helpers";
 import { assertShellcheckPasses } from "./validators";
 
 const ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
@@ -207,6 +208,20 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.ok(plain.every((r) => r.spec.entryPoints[0] === "web" && r.spec.routes[0].priority === 1 && r.spec.routes[0].services[0].name === "noop@internal"));
             const redirects = ofType(plans.dev, MIDDLEWARE).map((m) => (m.inputs as any).spec).filter((s) => s.redirectScheme);
             assert.deepEqual(redirects.map((s) => s.redirectScheme.port ?? "443").sort(), ["443", "443", "443", "443", "9443", "9443", "9443"]);
+        });
+
+        it("lets operators sign in to the API server as themselves, by the issuer's groups, so the audit log names them (security review s21 L1)", () => {
+            const userData = Buffer.from((named(plans.dev, "oci:Core/instance:Instance", "server-1").plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
+            const file = YAML.parse(userData).write_files.find((f: { path: string }) => f.path === "/etc/rancher/k3s/config.yaml");
+            const args: string[] = YAML.parse(file.content)["kube-apiserver-arg"];
+            assert.deepEqual(args.filter((a) => a.startsWith("oidc-")), [
+                "oidc-issuer-url=https://id.groundwork.example/realms/groundwork", "oidc-client-id=groundwork-dev", "oidc-username-claim=email",
+                "oidc-username-prefix=oidc:", "oidc-groups-claim=groups", "oidc-groups-prefix=oidc:",
+            ]);
+            const binding = ofType(plans.dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((b) => b.inputs as any).find((b) => b.metadata.name === "groundwork-operators")!;
+            assert.deepEqual([binding.roleRef.name, binding.subjects], ["cluster-admin", [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:platform-operators" }]]);
+            // Without an identity provider (edge), neither the flags nor the binding.
+            assert.ok(!ofType(plans.edge, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").some((b) => (b.inputs as any).metadata.name === "groundwork-operators"));
         });
 
         it("sends HSTS, no-sniff, a referrer policy and same-origin framing on every HTTPS route (review s21 N2)", () => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
 
@@ -45,6 +46,8 @@ export interface EdgeMachinesArgs {
         serviceCidr: string;
         /** The servers' etcd snapshots. */
         etcdSnapshots?: EtcdSnapshotSchedule;
+        /** People sign in to the API server with this issuer. */
+        apiOidc?: ApiServerOidc;
     };
 }
 
@@ -95,7 +98,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                     labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },
                     taints: [...(args.taintEdge ? taintsFor("edge") : []), ...machine.taints],
                     cluster: machine.role === "server"
-                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host], etcdSnapshots: args.k3s.etcdSnapshots }
+                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host], etcdSnapshots: args.k3s.etcdSnapshots, apiOidc: args.k3s.apiOidc }
                         : undefined,
                 }));
             this.installs[machine.name] = new command.remote.Command(edgeInstallName(name, machine.name), {

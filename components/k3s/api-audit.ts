@@ -35,6 +35,39 @@ export function auditApiServerArgs(): string[] {
     ];
 }
 
+/**
+ * People signing in to the API server with the stack's identity provider, so the audit log names
+ * each operator instead of the one admin certificate (security review s21 L1). kube-apiserver's
+ * `--oidc-*` flags (kubernetes pkg/kubeapiserver/options/authentication.go, in the code index);
+ * the authenticator fetches the issuer's discovery document in the background, retrying every 10
+ * s, so an unreachable issuer does not stop the API server (kubernetes/apiserver@v0.34.9
+ * plugin/pkg/authenticator/token/oidc/oidc.go L142-166). Users and groups get an `oidc:` prefix,
+ * so no one at the issuer can name themselves `system:masters` or a service account.
+ */
+export interface ApiServerOidc {
+    /** The issuer, exactly as its ID tokens carry it. */
+    issuer: string;
+    /** The client id ID tokens are issued for (their `aud`). */
+    clientId: string;
+    /** The ID-token claim that lists a person's groups. */
+    groupsClaim: string;
+}
+
+/** Prefix of every user and group the OIDC authenticator makes. */
+export const OIDC_PREFIX = "oidc:";
+
+/** The `kube-apiserver-arg` entries that let people sign in with the issuer. */
+export function oidcApiServerArgs(oidc: ApiServerOidc): string[] {
+    return [
+        `oidc-issuer-url=${oidc.issuer}`,
+        `oidc-client-id=${oidc.clientId}`,
+        "oidc-username-claim=email",
+        `oidc-username-prefix=${OIDC_PREFIX}`,
+        `oidc-groups-claim=${oidc.groupsClaim}`,
+        `oidc-groups-prefix=${OIDC_PREFIX}`,
+    ];
+}
+
 /** Requests that change something; reads stay at Metadata. */
 const WRITES = ["create", "update", "patch", "delete", "deletecollection"];
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { K3S_SERVER_DATA_DIR, pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, SERVER_CA_DIR, SERVER_CA_KEY_PATH, ServerCaFiles, serverCaHash } from "./server-ca";
-import { auditApiServerArgs, auditPolicy, K3S_AUDIT_POLICY_PATH } from "./api-audit";
+import { ApiServerOidc, auditApiServerArgs, auditPolicy, K3S_AUDIT_POLICY_PATH, oidcApiServerArgs } from "./api-audit";
 
 /**
  * How nodes in different places reach each other.
@@ -76,6 +76,8 @@ export interface K3sNodeBootstrap {
         tlsSans: string[];
         /** Scheduled snapshots of the embedded etcd, kept on the server and copied to the stack's bucket. */
         etcdSnapshots?: EtcdSnapshotSchedule;
+        /** People sign in to the API server with this issuer (components/k3s/api-audit.ts). */
+        apiOidc?: ApiServerOidc;
     };
 }
 
@@ -288,7 +290,7 @@ export function k3sConfigFile(node: K3sNodeBootstrap): Record<string, unknown> {
         config.disable = [...K3S_DISABLED];
         config["write-kubeconfig-mode"] = "0600";
         config["secrets-encryption"] = true;
-        config["kube-apiserver-arg"] = [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`, ...auditApiServerArgs()];
+        config["kube-apiserver-arg"] = [`admission-control-config-file=${K3S_POD_SECURITY_PATH}`, ...auditApiServerArgs(), ...(node.cluster?.apiOidc ? oidcApiServerArgs(node.cluster.apiOidc) : [])];
     }
     return config;
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/oci/core";
 import * as tls from "@pulumi/tls";
 import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, k3sNodeTags, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
 import { ALWAYS_FREE } from "./always-free";
 
@@ -49,6 +50,8 @@ export interface OciArmNodePoolArgs {
         tlsSans: string[];
         /** The servers' etcd snapshots. */
         etcdSnapshots?: EtcdSnapshotSchedule;
+        /** People sign in to the API server with this issuer. */
+        apiOidc?: ApiServerOidc;
     };
     freeformTags?: Record<string, string>;
     /**
@@ -101,7 +104,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     ociImage: true,
                     sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
                     cluster: node.role === "server"
-                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans, etcdSnapshots: args.k3s.etcdSnapshots }
+                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans, etcdSnapshots: args.k3s.etcdSnapshots, apiOidc: args.k3s.apiOidc }
                         : undefined,
                 })).toString("base64"));
 
