@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { isSecureValue, OFFLINE_PLACEHOLDER_PREFIX, securePathsIn } from "../stacks/config/encrypted-values";
-import { codePoint } from "../stacks/config/errors";
+import { codePoint, shownKeyName } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
 import { goYamlDivergence } from "./go-yaml-scalars";
 
@@ -244,11 +244,20 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         // A key in none of the file's namespaces may be a value given without its key whose own text
         // has a colon and an = (`user:password=...`): it is counted, never shown (review s20b N5).
         const namespaces = new Set([project, ...Object.keys(result.config).map((k) => k.split(":")[0])]);
-        const shown = unused.filter((k) => namespaces.has(k.split(":")[0]));
+        // Every path is shown as configKey shows it: a key's name that may be a secret (a secret set
+        // with --path 'key=value', which writes it into the name) by its length only (sweep s21r-23).
+        // From the first part that may be a secret on, nothing is shown (a token's own dots split it).
+        const asShown = (path: string) => {
+            const parts = path.slice(path.indexOf(":") + 1).split(".");
+            const first = parts.findIndex((p) => shownKeyName(p) !== p);
+            const rest = parts.slice(first).join(".");
+            return `${path.split(":")[0]}:${first < 0 ? parts.join(".") : [...parts.slice(0, first), `[a key of ${rest.length} characters, not shown as it may be a secret]`].join(".")}`;
+        };
+        const shown = unused.filter((k) => namespaces.has(k.split(":")[0])).map(asShown);
         const hidden = unused.length - shown.length;
         throw new StackFileError(
             `--secret ${[...shown, ...(hidden > 0 ? [`${hidden} argument(s) whose key is in no namespace of the file (not shown)`] : [])].join(", ")}: no such secure value in ${file}; ` +
-            `secure values there: ${[...used, ...result.placeholders].join(", ") || "none"}`,
+            `secure values there: ${[...used, ...result.placeholders].map(asShown).join(", ") || "none"}`,
         );
     }
     return result;

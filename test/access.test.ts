@@ -263,9 +263,12 @@ describe("the way in: access, TLS and single sign-on", () => {
             assert.equal(ofType(plans.dev, MIDDLEWARE).filter((m) => (m.inputs as any).spec.rateLimit).length, 2, "only the gateway is rate-limited");
             const values = stackValues("dev");
             values.access.gatewayRateLimit = { average: 50, burst: 100, allCallers: { average: 40, burst: 400 } };
-            assert.deepEqual(problems(values), ["groundwork:access.gatewayRateLimit.allCallers = {\"average\":40,\"burst\":400}: is below the per-key limit: one key alone would be held to it, and the per-key limit could never be reached; give allCallers an average and burst at least the per-key ones"]);
+            assert.deepEqual(problems(values), ["groundwork:access.gatewayRateLimit.allCallers = {\"average\":40,\"burst\":400}: is below the per-key limit (average 50, burst 100): one key alone would be held to it, and the per-key limit could never be reached; give allCallers at least those, or leave it out for the default"]);
             values.access.gatewayRateLimit = { average: 50, burst: 100 };
             assert.deepEqual(parse(values).access!.gatewayRateLimit, { average: 50, burst: 100, allCallers: { average: 200, burst: 400 } });
+            // A per-key limit above the default ceiling raises it, rather than being refused (sweep s21r-07).
+            values.access.gatewayRateLimit = { average: 300, burst: 600 };
+            assert.deepEqual(parse(values).access!.gatewayRateLimit, { average: 300, burst: 600, allCallers: { average: 300, burst: 600 } });
             // A caller from outside may not name a person to the gateway: only the chat UI in the mesh does.
             const strip = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-strip-headers")!;
             // The chat UI's header and LiteLLM's own end-user headers: no caller from outside names a person (review s14 L4).

@@ -1925,6 +1925,10 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         // An environment line, an ODBC braced value, and a config key that is not one (review s21c R3).
         assert.equal(redactCredentials(`DB_PASSWORD=${MARK} PGPASSWORD=${MARK}2 Pwd={a;${MARK}}`), "DB_PASSWORD=[not shown] PGPASSWORD=[not shown] Pwd=[not shown]");
         assert.equal(redactCredentials("groundwork:monitoring.alerts.receiver.email.password = [secret]: is blank"), "groundwork:monitoring.alerts.receiver.email.password = [secret]: is blank");
+        // A .pgpass line, host:port:database:user:password (sweep s21r-14).
+        const pgpass = only("dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, database: `postgres-rw:5432:app:app:${MARK}Pw` } }; });
+        noMark(pgpass);
+        assert.match(lineFor(pgpass, "platform.postgres.database"), /must be a lower-case SQL identifier/);
         const user = only("edge", (v) => { v.edge.machines[1].user = `ubuntu:${MARK}`; });
         noMark(user);
         assert.match(lineFor(user, "edge.machines[1].user"), /must be a Unix user name: .*a user:password pair is not taken/);
@@ -1972,7 +1976,7 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         noMark(quoted);
         assert.match(lineFor(quoted, "access.sso.clientSecret"), /is wrapped in quotes, as a \.env or JSON file writes the value; give the key without them/);
         assert.match(lineFor(only("cloud", (v) => { v.inference.hosted[0].apiKey = `"sk-proj-${MARK}Abc123"`; }), "inference.hosted[0].apiKey"), /is wrapped in quotes/);
-        assert.match(lineFor(only("cloud", (v) => { v.monitoring.alerts.receiver.email.username = "alerts@groundwork.example\n"; }), "monitoring.alerts.receiver.email.username"), /has a space or line break at an end, or a control character/);
+        assert.match(lineFor(only("cloud", (v) => { v.monitoring.alerts.receiver.email.username = "alerts@groundwork.example\n"; }), "monitoring.alerts.receiver.email.username"), /has a space or line break at an end, or a control or invisible character/);
         const blank = only("cloud", (v) => { v.inference.hosted[0].apiKey = " "; });
         assert.deepEqual(blank.filter((l) => l.includes("hosted[0].apiKey")), ["groundwork:inference.hosted[0].apiKey = [secret]: is blank; set the secret itself (pulumi config set --secret)"]);
     });
@@ -2040,6 +2044,32 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         used.inference.guardrails = { engine: "presidio" };
         used.inference.teams[0].guardrails = { pii: "log" };
         assert.equal(parse(used).inference!.guardrails.engine, "presidio", "a team's PII guardrail calls it");
+    });
+
+    it("sweep s21 re-run: endpoints on loopback, every format character, Cloudflare's account id, text-completion-openai's key, and the valid neighbours it found refused (s21r-01..27)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.oauthEndpoints.tokenUrl = "https://localhost:8443/token"; }), "access.sso.oauthEndpoints.tokenUrl"), /points at loopback or link-local, which is each application's own pod/);
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://[::]:8443/realms/groundwork"; }), "access.sso.issuer"), /points at loopback or link-local/);
+        assert.match(lineFor(only("dev", (v) => { v.monitoring.alerts.receiver.slack.url = "https://hooks.slack.com/services/T0/B0/abc\u2069"; }), "monitoring.alerts.receiver.slack.url"), /holds U\+2069, a character that prints as nothing/);
+        assert.match(lineFor(only("cloud", (v) => { v.monitoring.alerts.receiver.email.username = "alerts@groundwork.example\u200b"; }), "monitoring.alerts.receiver.email.username"), /control or invisible character/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.hosted[0].model = "cloudflare/@cf/meta/llama-3.1-8b-instruct"; }), "inference.hosted[0].model"), /cloudflare: the account id/);
+        assert.match(lineFor(only("cloud", (v) => Object.assign(v.inference.hosted[0], { model: "text-completion-openai/gpt-3.5-turbo-instruct", apiKey: "0123456789abcdef0123456789abcdef" })), "inference.hosted[0].apiKey"), /does not start with sk-, as every OpenAI key does/);
+        // A quoted key gets its own message only, not a second one about its prefix (s21-42).
+        assert.deepEqual(only("cloud", (v) => { v.inference.hosted[0].apiKey = `"sk-proj-${MARK}Abc123"`; }).filter((l) => l.includes("hosted[0].apiKey")).length, 1);
+        assert.match(lineFor(only("dev", (v) => { v.access.sso.issuer = "https://idp.bücher.example/realms/groundwork"; }), "access.sso.issuer"), /has a host outside ASCII, .*give it as https:\/\/idp\.xn--bcher-kva\.example\/realms\/groundwork$/);
+        // Valid neighbours: CronJob descriptors, a directory user, a namespace two edits away, a tailnet name.
+        const edge = stackValues("edge");
+        edge.platform.backups = { ...edge.platform.backups, vault: { schedule: "@daily" } };
+        edge.edge.machines[2].user = "jane.doe@corp.example";
+        edge.monitoring.alerts.receiver.webhook.url = "http://relay.tail1234.ts.net/hook";
+        const parsed = parse(edge);
+        assert.deepEqual([parsed.platform.backups.vault.schedule, parsed.edge!.machines[2].user], ["0 0 * * *", "jane.doe@corp.example"]);
+        const dev = stackValues("dev");
+        dev.platform = { ...dev.platform, postgres: { ...dev.platform?.postgres, clients: ["groundwork-beta/app"] } };
+        assert.doesNotThrow(() => parse(dev), "groundwork-beta is the operator's own, not groundwork-data");
+        // Qwen2.5-1.5B's shape is on record now (s21r-21): 2 x 28 layers x 2 KV heads x 128 x 4 bytes = 57344 a token, so 32768 tokens need 1.75 GiB.
+        const qwen = stackValues("edge");
+        Object.assign(qwen.inference.models[0], { model: "Qwen/Qwen2.5-1.5B-Instruct", parametersBillions: 1.5, maxModelLen: 32768, kvCacheGbs: 1, memoryGbs: 12 });
+        assert.match(lineFor(problems(qwen), "inference.models[0].kvCacheGbs"), /holds about 18724 tokens of Qwen\/Qwen2\.5-1\.5B-Instruct \(float32: 57344 bytes a token\), but maxModelLen is 32768/);
     });
 
     it("refuses a KV cache vLLM cannot read, a bucket name S3 reserves, and says how to set a secret given no value (s21-21, s21-29, s21-20, s21-34)", () => {

@@ -165,6 +165,19 @@ describe("npm run plan", function () {
         }
     });
 
+    it("never lists a secure path whose name holds a secret, as --path 'key=value' writes it (sweep s21r-23)", async () => {
+        const token = "hvs.CAESIPLANTEDs21r" + "Ab3dEf6h".repeat(3);
+        const dir = tmp();
+        const file = path.join(dir, "Pulumi.leak.yaml");
+        const doc = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.edge.yaml"), "utf8"));
+        doc.config["groundwork:platform"].vault = { ...doc.config["groundwork:platform"].vault, [`token=${token}`]: { secure: "v1:c3RhbmQtaW4=" } };
+        fs.writeFileSync(file, YAML.stringify(doc));
+        const run = await planCli("--stack", "leak", "--stack-file", file, "--out", tmp(), "--secret", `groundwork:platform.vault.token=${token}`);
+        assert.equal(run.status, 2, run.stderr);
+        assert.ok(!run.stderr.includes("PLANTEDs21r"), run.stderr);
+        assert.match(run.stderr, /groundwork:platform\.vault\.\[a key of \d+ characters, not shown as it may be a secret\]/);
+    });
+
     it("names, as bad input, a secret given on the command line that the plan also holds in plain text (sweep s21-05)", async () => {
         // A namespace's name given as the SSO client secret: the text is in every manifest of it.
         const run = await planCli("--stack", "dev", "--out", tmp(), "--secret", "groundwork:access.sso.clientSecret=groundwork-inference");

@@ -108,8 +108,12 @@ function loopbackOrLinkLocal(url: string): boolean {
     let host: string;
     try { host = new URL(url).hostname.toLowerCase(); } catch { return false; }
     // IPv4-mapped IPv6 too ([::ffff:127.0.0.1], which the URL parser writes as [::ffff:7f00:1]; review s21c N6).
-    return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host) || /^\[::ffff:(7f|a9fe:)/.test(host);
+    return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host) || /^\[::ffff:(7f|a9fe:)/.test(host) || host === "[::]";
 }
+
+/** An issuer's endpoint: https, and never loopback or link-local, which is each application's own pod (sweep s21r-03). */
+const endpointUrl = plainUrl(/^https$/, "must be an https URL")
+    .refine((url) => !loopbackOrLinkLocal(url), { message: "points at loopback or link-local, which is each application's own pod (or the metadata service), never the identity provider; copy the endpoint from <issuer>/.well-known/openid-configuration" });
 
 const ssoSchema = z.strictObject({
     issuer: plainUrl(/^https$/, "must be the identity provider's https issuer URL, e.g. https://accounts.google.com")
@@ -139,7 +143,9 @@ const ssoSchema = z.strictObject({
         // A written :443 or capitals in the host are gone from the parsed URL's origin, and a token's
         // iss is the issuer exactly as the discovery document writes it, which never has them
         // (OpenID Connect Discovery 1.0, 4.3: "MUST be identical"; sweep s21-30, s21-31).
-        .refine((url) => { try { const origin = new URL(url).origin; return url.startsWith(origin) && /^(\/|$)/.test(url.slice(origin.length)); } catch { return true; } }, {
+        // A host outside ASCII: the parser turns it into punycode, which tokens carry (sweep s21r-11).
+        .refine((url) => !/^[a-z]+:\/\/[^/]*[^\x00-\x7f]/i.test(url), { error: (issue) => { let origin = ""; try { origin = new URL(String(issue.input)).origin; } catch { /* z.url reports it */ } return `has a host outside ASCII, which the issuer's discovery document and its tokens write in punycode, and Vault and the applications compare the issuer exactly; give it as ${origin}${String(issue.input).replace(/^[a-z]+:\/\/[^/]*/i, "")}`; } })
+        .refine((url) => { try { const origin = new URL(url).origin; return /^[a-z]+:\/\/[^/]*[^\x00-\x7f]/i.test(url) || (url.startsWith(origin) && /^(\/|$)/.test(url.slice(origin.length))); } catch { return true; } }, {
             error: (issue) => { const text = String(issue.input); let origin = ""; try { origin = new URL(text).origin; } catch { /* z.url reports it */ } return `spells its host with capitals or names the default port (:443), which the issuer in the provider's discovery document and in every token does not, and Vault and the applications compare it exactly; give ${origin}${text.replace(/^[a-z]+:\/\/[^/]*/i, "")}`; },
         })
         .describe("OIDC issuer (its /.well-known/openid-configuration is read by every application)."),
@@ -171,9 +177,9 @@ const ssoSchema = z.strictObject({
         }))
         .describe("E-mail addresses of the first administrators: the first is Langfuse's owner; all are notebook admins. They sign in through the identity provider."),
     oauthEndpoints: z.strictObject({
-        authorizeUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's authorization endpoint."),
-        tokenUrl: plainUrl(/^https$/, "must be an https URL").describe("The issuer's token endpoint."),
-        userinfoUrl: plainUrl(/^https$/, "must be an https URL")
+        authorizeUrl: endpointUrl.describe("The issuer's authorization endpoint."),
+        tokenUrl: endpointUrl.describe("The issuer's token endpoint."),
+        userinfoUrl: endpointUrl
             // Graph's user resource has `mail` and `userPrincipalName` but no `email`, which notebooks name people by;
             // Entra's userinfo endpoint returns the OpenID claims (sweep s20-39).
             .refine((url) => !/^https:\/\/graph\.microsoft\.com\/(v1\.0|beta)\/me\/?$/i.test(url), { message: "is Microsoft Graph's user resource, which has no email claim, so notebooks could name no one; give Entra's userinfo endpoint, https://graph.microsoft.com/oidc/userinfo" })
@@ -194,13 +200,14 @@ const rateLimit = z.strictObject({
     average: requestsPerSecond.default(20).describe("Requests per second per API key (each `Authorization` value), on average."),
     burst: requestsPerSecond.default(40).describe("Requests one key may send at once above the average."),
     allCallers: z.strictObject({
-        average: requestsPerSecond.default(200).describe("Requests per second, on average."),
-        burst: requestsPerSecond.default(400).describe("Requests at once above the average."),
-    }).default({ average: 200, burst: 400 }).describe("Ceiling for all callers together, per node that takes the traffic in and per ingress replica: a caller sending a new made-up key with every request has a fresh per-key allowance each time, and this is what stops it."),
-}).refine((limit) => limit.allCallers.average >= limit.average && limit.allCallers.burst >= limit.burst, {
+        average: requestsPerSecond.describe("Requests per second, on average."),
+        burst: requestsPerSecond.describe("Requests at once above the average."),
+    }).optional().describe("Ceiling for all callers together, per node that takes the traffic in and per ingress replica: a caller sending a new made-up key with every request has a fresh per-key allowance each time, and this is what stops it. Default: 200 a second with bursts of 400, or the per-key limit where that is higher."),
+}).refine((limit) => limit.allCallers === undefined || (limit.allCallers.average >= limit.average && limit.allCallers.burst >= limit.burst), {
     path: ["allCallers"],
-    message: "is below the per-key limit: one key alone would be held to it, and the per-key limit could never be reached; give allCallers an average and burst at least the per-key ones",
-});
+    error: (issue) => { const l = issue.input as { average: number; burst: number }; return `is below the per-key limit (average ${l.average}, burst ${l.burst}): one key alone would be held to it, and the per-key limit could never be reached; give allCallers at least those, or leave it out for the default`; },
+// Left out, the ceiling is 200/400, or the per-key limit where that is higher (sweep s21r-07).
+}).transform((limit) => ({ ...limit, allCallers: limit.allCallers ?? { average: Math.max(200, limit.average), burst: Math.max(400, limit.burst) } }));
 
 export const accessSchema = z.strictObject({
     domain: hostname.describe("Every hostname lies inside this domain."),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem, fiveFieldCron, longestCronGapHours, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
+import { cronJobFields, cronProblem, fiveFieldCron, longestCronGapHours, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 
 /** Hours between k3s snapshots: a divisor of 24, so `0 *\/N * * *` fires evenly around the clock. */
 const SNAPSHOT_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
@@ -20,7 +20,7 @@ export const STORE_BACKUP_NAMES = { vault: "a Vault Raft snapshot", qdrant: "a Q
 const retentionDays = (fallback: number) => z.number().int().min(1).max(3650).default(fallback);
 
 const scheduledStore = (what: string, schedule: string, days: number) => z.strictObject({
-    schedule: fiveFieldCron.default(schedule).describe(`When ${what} is taken (five-field cron, UTC).`),
+    schedule: z.string().overwrite(cronJobFields).pipe(fiveFieldCron).default(schedule).describe(`When ${what} is taken (five-field cron, UTC, or a descriptor such as @daily).`),
     retentionDays: retentionDays(days).describe(`Days each ${what} is kept; the bucket's lifecycle removes it after that.`),
 }).superRefine((store, ctx) => {
     // Kept for less than the longest wait between two runs, the store has days with no backup at all.

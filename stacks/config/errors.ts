@@ -51,6 +51,9 @@ function showValue(value: unknown): string {
  * and `databricks-api-token` rules); GitLab's runner and deploy tokens `glrt-`, `gldt-` (sweep s20-24).
  */
 const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+/** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
+// The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
+const PGPASS_LINE = /(^|[\s"'=])[^\s:"'(]*[A-Za-z.*][^\s:"']*:(\d{1,5}|\*):[^\s:"']+:[^\s:"']+:[^\s"']+/g;
 /** A JSON Web Token: three base64url segments, the first two JSON objects (`eyJ` is `{"` encoded). */
 const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 /** User information written without a scheme (`user:password@host`), where a URL's would be removed. */
@@ -107,6 +110,7 @@ export function looksLikeCredential(text: string): boolean {
         webhookWithCredential(text) !== undefined ||
         new RegExp(BARE_USER_INFO.source).test(text) ||
         new RegExp(CONNECTION_STRING_PASSWORD.source, "i").test(text) ||
+        new RegExp(PGPASS_LINE.source).test(text) ||
         (text.match(/[A-Za-z0-9+/_=-]{40,}/g) ?? []).some((run) => !pathOfWords(run));
 }
 
@@ -159,6 +163,7 @@ export function redactCredentials(message: string): string {
         .replace(new RegExp(JWT, "g"), "[not shown]")
         .replace(CREDENTIAL_PARAMETER_VALUE, "$1[not shown]")
         .replace(CONNECTION_STRING_PASSWORD, "$1[not shown]")
+        .replace(PGPASS_LINE, "$1[not shown]")
         .replace(new RegExp(WEBHOOK_WITH_CREDENTIAL, "gi"), "$1/[not shown]")
         .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"]*@/gi, "$1[credentials removed]@")
         .replace(BARE_USER_INFO, "$1[credentials removed]@")

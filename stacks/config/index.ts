@@ -11,7 +11,7 @@ import { serverCaHashProblem } from "../../components/k3s/server-ca";
 import { backupsSchema, BACKUP_DEFAULTS, STORE_BACKUP_NAMES } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS, postgresScheduleFields, sameBucketKeyProblems } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
-import { cronProblem, withoutSeconds } from "./schedule";
+import { cronJobFields, cronProblem, withoutSeconds } from "./schedule";
 import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS, smtpCredentialProblems } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { INGRESS_PORTS } from "../../components/k3s/ports";
@@ -531,7 +531,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             [["platform", "postgres", "backup", "schedule"], "a Postgres base backup", cronProblem(postgresSchedule, true) === undefined ? withoutSeconds(postgresSchedule) : undefined, postgresSchedule !== POSTGRES_DEFAULTS.backup.schedule],
             ...(Object.keys(stores) as (keyof typeof stores)[]).map((store): [string[], string, string | undefined, boolean] => {
                 const own = isObject(backups[store]) && typeof backups[store].schedule === "string" ? (backups[store] as { schedule: string }).schedule : BACKUP_DEFAULTS[store].schedule;
-                return [["platform", "backups", store, "schedule"], stores[store], cronProblem(own, false) === undefined ? own : undefined, own !== BACKUP_DEFAULTS[store].schedule];
+                return [["platform", "backups", store, "schedule"], stores[store], cronProblem(cronJobFields(own), false) === undefined ? cronJobFields(own) : undefined, own !== BACKUP_DEFAULTS[store].schedule];
             }),
             // k3s's own etcd snapshot (`0 */<everyHours> * * *`): once a day, the server's restart in an upgrade can miss the day's only one (sweep s18 bk11).
             ...(isObject(backups.etcd) && backups.etcd.everyHours === 24

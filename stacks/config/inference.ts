@@ -152,9 +152,10 @@ const NEEDS_MORE_THAN_A_KEY = ["azure", "azure_ai", "vertex_ai", "oci", "ollama"
  * SageMaker signs each call with AWS credentials (`SagemakerLLM(BaseAWSLLM)._load_credentials`,
  * litellm/llms/sagemaker/completion/handler.py); watsonx refuses a call without a project or space
  * id, 401 "Watsonx project_id and space_id not set" (litellm/llms/watsonx/common_utils.py). Both
- * read in the code index 2026-11-29 (sweep s20-15).
+ * read in the code index 2026-11-29 (sweep s20-15). Cloudflare Workers AI needs the account id
+ * beside the key, CLOUDFLARE_ACCOUNT_ID (LiteLLM's cloudflare_workers docs; sweep s21r-09).
  */
-const SAGEMAKER_OR_WATSONX = ["sagemaker", "sagemaker_chat", "sagemaker_nova", "watsonx", "watsonx_text"];
+const SAGEMAKER_OR_WATSONX = ["sagemaker", "sagemaker_chat", "sagemaker_nova", "watsonx", "watsonx_text", "cloudflare"];
 
 /** LiteLLM provider prefixes a hosted model is most often written with, to catch a misspelt one (docs.litellm.ai/docs/providers, read 2026-11-28). */
 const COMMON_PROVIDERS = ["openai", "anthropic", "gemini", "mistral", "groq", "cohere", "deepseek", "xai", "openrouter", "together_ai", "fireworks_ai", "perplexity", "bedrock", "azure", "vertex_ai"];
@@ -166,7 +167,7 @@ const providerProblem = (model: string): string | undefined => {
         return "names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource's api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server; databricks: the workspace's serving endpoint), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
     }
     if (SAGEMAKER_OR_WATSONX.includes(provider)) {
-        return "names a provider LiteLLM calls only with more than an API key (sagemaker: AWS credentials and a region, to sign each call; watsonx: a project or space id and the region's URL), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
+        return "names a provider LiteLLM calls only with more than an API key (sagemaker: AWS credentials and a region, to sign each call; watsonx: a project or space id and the region's URL; cloudflare: the account id), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models";
     }
     if (SELF_RUN_SERVERS.includes(provider)) {
         return "names a server one runs oneself (hosted_vllm, openai_like, lm_studio and the like), which LiteLLM reaches at its address, and a hosted entry gives no address; serve the model in the cluster under inference.models, or name the vendor that hosts it (such as together_ai or fireworks_ai)";
@@ -209,6 +210,8 @@ const KEY_ISSUERS: { prefix: RegExp; providers: string[]; kind: string }[] = [
  */
 const PREFIX_EVERY_KEY_HAS: Record<string, { prefix: RegExp; shown: string; kind: string; otherwise: string }> = {
     openai: { prefix: /^sk-/, shown: "sk-", kind: "OpenAI", otherwise: " (32 hex digits are an Azure OpenAI resource key, which azure/ takes with its resource's api_base, not openai/)" },
+    // OpenAI's completions endpoint, with an OpenAI key (LiteLLM's text_completion_openai docs; sweep s21r-08).
+    "text-completion-openai": { prefix: /^sk-/, shown: "sk-", kind: "OpenAI", otherwise: " (32 hex digits are an Azure OpenAI resource key, which azure/ takes with its resource's api_base)" },
     // Written apart: the redaction of messages takes "sk-" joined to more characters for a key.
     anthropic: { prefix: /^sk-ant-/, shown: "sk- followed by ant-", kind: "Anthropic", otherwise: "" },
 };
@@ -240,7 +243,7 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
         }
         const issuer = KEY_ISSUERS.find((k) => k.prefix.test(h.apiKey as string));
         const expected = PREFIX_EVERY_KEY_HAS[provider];
-        if (!issuer && expected && !expected.prefix.test(h.apiKey) && !h.apiKey.startsWith(OFFLINE_PLACEHOLDER_PREFIX)) {
+        if (!issuer && expected && tokenProblem(h.apiKey) === undefined && !expected.prefix.test(h.apiKey) && !h.apiKey.startsWith(OFFLINE_PLACEHOLDER_PREFIX)) {
             return [{ path: ["inference", "hosted", i, "apiKey"], message: `does not start with ${expected.shown}, as every ${expected.kind} key does, so ${provider} would refuse every call with it${expected.otherwise}; give ${provider}'s own key` }];
         }
         if (!issuer || issuer.providers.includes(provider)) return [];

@@ -26,8 +26,9 @@ function plainHttpAcrossNetworks(url: string): boolean {
     // Loopback and link-local have their own message (unreachable).
     if (parsed.protocol !== "http:" || unreachable(url)) return false;
     const host = parsed.hostname.toLowerCase();
-    // Names private networks use (RFC 8375 home.arpa, RFC 6762 .local, ICANN's reserved .internal, the common .lan) stay inside one (review s21c R1).
-    return !(host.endsWith(".svc") || host.endsWith(".cluster.local") || /\.(home\.arpa|internal|lan|local)$/.test(host) || !host.includes(".") || (isIpv4(host) && internalRange(host) !== undefined));
+    // Names private networks use (RFC 8375 home.arpa, RFC 6762 .local, ICANN's reserved .internal, the common .lan) stay inside one (review s21c R1);
+    // a tailnet's MagicDNS names (ts.net) travel inside WireGuard (sweep s21r-16).
+    return !(host.endsWith(".svc") || host.endsWith(".cluster.local") || /\.(home\.arpa|internal|lan|local|ts\.net)$/.test(host) || !host.includes(".") || (isIpv4(host) && internalRange(host) !== undefined));
 }
 
 /** A receiver's secret URL: checked as a URL, then handed on only as a secret Output. */
@@ -133,7 +134,7 @@ const receiverSchema = z.strictObject({
         // 40 or more key characters in a row besides those is a password pasted into the plain field (sweep s20-23).
         username: z.string().min(1)
             // Alertmanager hands the name to PLAIN authentication as written (notify/email/email.go L74, L107; sweep s21-13).
-            .refine((v) => v === v.trim() && !/[\u0000-\u001f\u007f]/.test(v), { message: "has a space or line break at an end, or a control character (a YAML | block keeps the final newline), which Alertmanager sends as part of the name, so the server refuses every login; give the name alone" })
+            .refine((v) => v === v.trim() && !/[\u0000-\u001f\u007f]|\p{Cf}/u.test(v), { message: "has a space or line break at an end, or a control or invisible character (a YAML | block keeps the final newline; a paste brings zero-width spaces), which Alertmanager sends as part of the name, so the server refuses every login; give the name alone" })
             .refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v.replace(/ocid1\.[a-z0-9.-]+/g, "")), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
         password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),

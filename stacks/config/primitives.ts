@@ -48,7 +48,8 @@ const misspeltNamespace = (client: string): string | undefined => {
     const namespace = client.split("/")[0] ?? "";
     // A numbered sibling (groundwork-data2, groundwork-system-2) is the operator's own, not a typo (review s21c R2).
     if ((GROUNDWORK_NAMESPACES as readonly string[]).includes(namespace) || GROUNDWORK_NAMESPACES.some((known) => new RegExp(`^${known}-?\\d+$`).test(namespace))) return undefined;
-    return GROUNDWORK_NAMESPACES.find((known) => editDistance(known, namespace) <= 2);
+    // One edit: two make other words of the operator's own (groundwork-beta is not groundwork-data; sweep s21r-06).
+    return GROUNDWORK_NAMESPACES.find((known) => editDistance(known, namespace) <= 1);
 };
 
 export const meshClients = z.array(z.string()
@@ -228,7 +229,7 @@ const CREDENTIAL_PARAMETER = /token|secret|key|passw|sig|auth|credential/i;
 const BLANK = /[\s\u0000-\u001f\u007f]/;
 
 /** Characters that print as nothing (zero-width spaces and joiners, direction marks, a byte-order mark): the URL parser keeps them, percent-encoded, so the URL names another resource (sweep s21-11, s21-12). */
-const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
+const INVISIBLE = /\p{Cf}/u; // every format character: zero-width, direction marks and isolates (U+2066-2069, sweep s21r-15), BOM
 
 /**
  * A URL of one of `protocol`'s schemes, checked as written: z.url hands on the parsed URL, from

@@ -173,6 +173,19 @@ const ICU_ONLY_LOWER = new Set([...ICU_ONLY_ZONES].map((z) => z.toLowerCase()));
 export const isIcuOnlyZone = (zone: string): boolean => ICU_ONLY_LOWER.has(zone.toLowerCase()) || zone.toLowerCase().startsWith("systemv/");
 
 /** A five-field cron expression (KEDA's cron scaler, a CronJob's schedule, k3s's snapshot cron) that can fire. */
+/**
+ * The descriptors a Kubernetes CronJob's schedule takes besides five fields (its validation parses
+ * with robfig/cron's ParseStandard; kubernetes.io/docs/concepts/workloads/controllers/cron-jobs,
+ * "Schedule syntax"; sweep s21r-01), each as the five fields it stands for.
+ */
+const CRONJOB_DESCRIPTORS: Readonly<Record<string, string>> = {
+    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+};
+
+/** A CronJob schedule as five fields: a descriptor as the fields it stands for. */
+export const cronJobFields = (schedule: string): string => CRONJOB_DESCRIPTORS[schedule.trim()] ?? schedule;
+
 export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })
     .superRefine((v, ctx) => {
         const problem = /^(\S+\s+){4}\S+$/.test(v) ? cronProblem(v, false) : undefined;
