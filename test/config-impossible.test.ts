@@ -2001,7 +2001,7 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         assert.deepEqual(parse(own).platform.postgres.clients, ["groundwork-notebooks/notebook-user", "analytics/reporter"], "the operator's own namespaces pass");
         own.platform.postgres.clients = ["groundwork-data2/reporter", "groundwork-system-2/etl"];
         assert.doesNotThrow(() => parse(own), "numbered siblings are the operator's own (review s21c R2)");
-        assert.match(lineFor(only("cloud", (v) => { v.apps.chat.team = "product\u00a0"; }), "apps.chat.team"), /^groundwork:apps\.chat\.team = "product\\u00a0":/);
+        assert.equal(lineFor(only("cloud", (v) => { v.apps.chat.team = "product\u00a0"; }), "apps.chat.team"), 'groundwork:apps.chat.team = "product\\u00a0": names team "product\\u00a0", which groundwork:inference.teams does not define (teams: product)');
     });
 
     it("holds the stack's namespace list to the namespaces its plans make", async () => {

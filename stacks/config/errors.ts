@@ -36,12 +36,17 @@ export function shownKeyName(name: string): string {
     return wordLike && !generated && !looksLikeCredential(name) ? name : `[a key of ${name.length} characters, not shown as it may be a secret]`;
 }
 
+/**
+ * Characters that print as nothing (a zero-width space, a byte-order mark), and spaces that print
+ * as a space but are none (a no-break space: sweep s21-14), escaped: otherwise a bad value would
+ * look exactly like a good one, in the value shown and in any message that repeats it.
+ */
+function escapeUnseen(text: string): string {
+    return text.replace(/[\u007f-\u00a0\u00ad\u2007\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function showValue(value: unknown): string {
-    // Characters that print as nothing (a zero-width space, a byte-order mark) are shown escaped:
-    // otherwise a bad value would look exactly like a good one.
-    const text = JSON.stringify(typeof value === "string" ? withoutUrlCredentials(value) : value)
-        // And spaces that print as a space but are none (a no-break space: sweep s21-14).
-        .replace(/[\u007f-\u00a0\u00ad\u2007\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const text = escapeUnseen(JSON.stringify(typeof value === "string" ? withoutUrlCredentials(value) : value));
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -456,7 +461,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         const described = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
         // A value the subject does not show is not shown by the message either, whatever check wrote it (sweep s19-40).
         const hidden = typeof at.value === "string" && at.value.trim().length >= 6 && shown !== showValue(at.value) ? [at.value, at.value.trim()] : [];
-        const message = hidden.reduce((text, value) => text.split(value).join("[not shown]"), described);
+        const message = escapeUnseen(hidden.reduce((text, value) => text.split(value).join("[not shown]"), described));
         // A shown value that prints like a valid one may hold a letter of another alphabet.
         const lookalikes = typeof at.value === "string" && !isSecret(issue.path) && !encrypted(issue.path) ? lookalikeLetters(at.value) : "";
         // YAML reads `key: #platform-alerts` as a key with no value and a comment.
