@@ -104,7 +104,7 @@ export function buildCluster(config: StackConfig): Cluster {
         operatorKey: new tls.PrivateKey("operator-ssh", { algorithm: "ED25519" }),
         ingress: ingressOpenings(config.access),
         etcdSnapshots: { everyHours: config.platform.backups.etcd.everyHours, keep: etcdLocalSnapshotCount(config.platform.backups.etcd) },
-        ...(config.access?.sso ? { apiOidc: { issuer: config.access.sso.issuer, clientId: config.access.sso.clientId, groupsClaim: config.access.sso.groupsClaim } } : {}),
+        ...(config.access?.sso?.kubernetesClientId ? { apiOidc: { issuer: config.access.sso.issuer, clientId: config.access.sso.kubernetesClientId, groupsClaim: config.access.sso.groupsClaim } } : {}),
     };
     const wireguard = ctx.overlay === "wireguard-native";
 

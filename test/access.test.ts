@@ -215,13 +215,17 @@ describe("the way in: access, TLS and single sign-on", () => {
             const file = YAML.parse(userData).write_files.find((f: { path: string }) => f.path === "/etc/rancher/k3s/config.yaml");
             const args: string[] = YAML.parse(file.content)["kube-apiserver-arg"];
             assert.deepEqual(args.filter((a) => a.startsWith("oidc-")), [
-                "oidc-issuer-url=https://id.groundwork.example/realms/groundwork", "oidc-client-id=groundwork-dev", "oidc-username-claim=email",
+                "oidc-issuer-url=https://id.groundwork.example/realms/groundwork", "oidc-client-id=groundwork-dev-kubectl", "oidc-username-claim=email",
                 "oidc-username-prefix=oidc:", "oidc-groups-claim=groups", "oidc-groups-prefix=oidc:",
             ]);
             const binding = ofType(plans.dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((b) => b.inputs as any).find((b) => b.metadata.name === "groundwork-operators")!;
             assert.deepEqual([binding.roleRef.name, binding.subjects], ["cluster-admin", [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:platform-operators" }]]);
-            // Without an identity provider (edge), neither the flags nor the binding.
+            // Without kubectl's own client (edge has no identity provider), neither the flags nor the binding.
             assert.ok(!ofType(plans.edge, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").some((b) => (b.inputs as any).metadata.name === "groundwork-operators"));
+            // Never the applications' client: they keep people's ID tokens for it (review s21d R3).
+            const shared = stackValues("dev");
+            shared.access.sso.kubernetesClientId = shared.access.sso.clientId;
+            assert.match(problems(shared).join("\n"), /access\.sso\.kubernetesClientId = "groundwork-dev": is clientId, the applications' client/);
         });
 
         it("sends HSTS, no-sniff, a referrer policy and same-origin framing on every HTTPS route (review s21 N2)", () => {
@@ -269,6 +273,9 @@ describe("the way in: access, TLS and single sign-on", () => {
             // A per-key limit above the default ceiling raises it, rather than being refused (sweep s21r-07).
             values.access.gatewayRateLimit = { average: 300, burst: 600 };
             assert.deepEqual(parse(values).access!.gatewayRateLimit, { average: 300, burst: 600, allCallers: { average: 300, burst: 600 } });
+            // One field of the ceiling given, the other its default (review s21d D1).
+            values.access.gatewayRateLimit = { average: 20, burst: 40, allCallers: { average: 500 } };
+            assert.deepEqual(parse(values).access!.gatewayRateLimit, { average: 20, burst: 40, allCallers: { average: 500, burst: 400 } });
             // A caller from outside may not name a person to the gateway: only the chat UI in the mesh does.
             const strip = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-strip-headers")!;
             // The chat UI's header and LiteLLM's own end-user headers: no caller from outside names a person (review s14 L4).

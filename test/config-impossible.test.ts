@@ -1926,6 +1926,8 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         assert.equal(redactCredentials(`DB_PASSWORD=${MARK} PGPASSWORD=${MARK}2 Pwd={a;${MARK}}`), "DB_PASSWORD=[not shown] PGPASSWORD=[not shown] Pwd=[not shown]");
         assert.equal(redactCredentials("groundwork:monitoring.alerts.receiver.email.password = [secret]: is blank"), "groundwork:monitoring.alerts.receiver.email.password = [secret]: is blank");
         // A .pgpass line, host:port:database:user:password (sweep s21r-14).
+        // The password runs to the end of the line (review s21d R4).
+        assert.equal(redactCredentials(`(db.lan:5432:app:app:pass word ${MARK}'x)`), "([not shown]");
         const pgpass = only("dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, database: `postgres-rw:5432:app:app:${MARK}Pw` } }; });
         noMark(pgpass);
         assert.match(lineFor(pgpass, "platform.postgres.database"), /must be a lower-case SQL identifier/);
@@ -1935,7 +1937,7 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         const dotted = stackValues("edge");
         dotted.edge.machines[2].user = "ops.admin";
         assert.equal(parse(dotted).edge!.machines[2].user, "ops.admin", "shadow-utils takes dotted names");
-        for (const bad of ["1000", "..", "-ops"]) assert.match(lineFor(only("edge", (v) => { v.edge.machines[2].user = bad; }), "edge.machines[2].user"), /must be a Unix user name/, bad);
+        for (const bad of ["1000", "..", "-ops", "ubuntu@192.168.10.10"]) assert.match(lineFor(only("edge", (v) => { v.edge.machines[2].user = bad; }), "edge.machines[2].user"), /must be a Unix user name/, bad);
     });
 
     it("refuses an SMTP user name that is the password, and an SSO pair swapped on Keycloak, naming neither (s21-06, s21-05b, s21-36)", () => {
@@ -2034,16 +2036,17 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         const found = only("dev", (v) => { v.access.sso.oauthEndpoints.userinfoUrl = v.access.sso.oauthEndpoints.tokenUrl; });
         assert.match(lineFor(found, "access.sso.oauthEndpoints.userinfoUrl"), /= "https:\/\/id\.groundwork\.example\/realms\/groundwork\/protocol\/openid-connect\/token": is oauthEndpoints\.tokenUrl too/);
         assert.equal(redactCredentials("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end"), "key [not shown] end");
+        // Another URL's lower-case path part may be its secret (review s21d R5).
+        assert.equal(redactCredentials("https://ntfy.example.com/alerts/qwertyuiopasdfghjklzxcvbnmqwerty"), "https://ntfy.example.[not shown]");
     });
 
-    it("refuses settings nothing would read: ACME's contact with the stack's own CA, Presidio with no PII guardrail to call it (sweep s20-34, s20-36)", () => {
+    it("refuses a setting nothing would read: ACME's contact with the stack's own CA (sweep s20-34)", () => {
         assert.equal(lineFor(only("edge", (v) => { v.access.tls.acmeEmail = "ops@groundwork.example"; }), "access.tls.acmeEmail"),
             'groundwork:access.tls.acmeEmail = "ops@groundwork.example": is read only with tls.issuer acme, and this stack\'s certificates come from its own CA (private-ca), so it would be ignored; remove it, or set tls.issuer: acme');
-        assert.deepEqual(only("edge", (v) => { v.inference.guardrails = { engine: "presidio" }; }), ["groundwork:inference.guardrails.engine = \"presidio\": runs Presidio's analyzers (about 1.5 GiB each) and anonymizers, but no route or team has a PII guardrail (no route reaches a hosted model, and none sets pii or responses: mask), so nothing would call them; set a route's or a team's guardrails.pii, or leave the engine at patterns"]);
-        const used = stackValues("edge");
-        used.inference.guardrails = { engine: "presidio" };
-        used.inference.teams[0].guardrails = { pii: "log" };
-        assert.equal(parse(used).inference!.guardrails.engine, "presidio", "a team's PII guardrail calls it");
+        // Presidio with no route or team guardrail is kept: a caller may ask for pii-mask per request (review s21d D2).
+        const asked = stackValues("edge");
+        asked.inference.guardrails = { engine: "presidio" };
+        assert.equal(parse(asked).inference!.guardrails.engine, "presidio");
     });
 
     it("sweep s21 re-run: endpoints on loopback, every format character, Cloudflare's account id, text-completion-openai's key, and the valid neighbours it found refused (s21r-01..27)", () => {

@@ -41,13 +41,13 @@ export function auditApiServerArgs(): string[] {
  * `--oidc-*` flags (kubernetes pkg/kubeapiserver/options/authentication.go, in the code index);
  * the authenticator fetches the issuer's discovery document in the background, retrying every 10
  * s, so an unreachable issuer does not stop the API server (kubernetes/apiserver@v0.34.9
- * plugin/pkg/authenticator/token/oidc/oidc.go L142-166). Users and groups get an `oidc:` prefix,
+ * plugin/pkg/authenticator/token/oidc/oidc.go L408-428; review s21d N12). Users and groups get an `oidc:` prefix,
  * so no one at the issuer can name themselves `system:masters` or a service account.
  */
 export interface ApiServerOidc {
     /** The issuer, exactly as its ID tokens carry it. */
     issuer: string;
-    /** The client id ID tokens are issued for (their `aud`). */
+    /** The client id ID tokens are issued for (their `aud`): kubectl's own public client, never the applications'. */
     clientId: string;
     /** The ID-token claim that lists a person's groups. */
     groupsClaim: string;

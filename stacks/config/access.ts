@@ -156,6 +156,8 @@ const ssoSchema = z.strictObject({
         .refine((id) => !CLIENT_ID_WITH_SECRET.test(id), { message: "is client_id:client_secret, the id and a secret's shape after one ':'; give the client id alone, set the secret with pulumi config set --secret --path 'groundwork:access.sso.clientSecret', and rotate that secret (it is in the stack file's history)" })
         .describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
+    kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" }).optional()
+        .describe("A public client (no secret, PKCE) at the same issuer for kubectl: with it, operators sign in to the API server as themselves (kubelogin), and the operators' group is cluster-admin. Its own client, not clientId: the applications hold people's ID tokens for clientId, which the API server would then take."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
         // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
         // oauth2.py L389-399, L1242 `reduce(dict.get, key.split("."))`), as Open WebUI does with its
@@ -189,6 +191,9 @@ const ssoSchema = z.strictObject({
         .describe("Let anyone the identity provider signs in make a Langfuse account, with no access until an owner gives them a role; otherwise only the administrator (and people an owner adds) sign in."),
     restrictedClient: z.boolean().default(false)
         .describe("Say that the identity provider signs in only your organisation's accounts for this client (Google: the OAuth consent screen's user type is Internal). Read only with an issuer that otherwise signs in any account (Google, GitLab.com, Microsoft personal accounts, Apple): there, without it, notebooks need `usersGroup`, the chat UI `usersGroup` or `allowedDomains`, and `langfuseSignUp` is refused."),
+}).refine((sso) => sso.kubernetesClientId === undefined || sso.kubernetesClientId !== sso.clientId, {
+    path: ["kubernetesClientId"],
+    message: "is clientId, the applications' client: they keep people's ID tokens for it (Open WebUI stores them and hands them to tools), and the API server would take any of them as that person; register a separate public client for kubectl",
 }).refine((sso) => sso.usersGroup === undefined || sso.usersGroup !== sso.operatorsGroup, {
     path: ["usersGroup"],
     message: "is also operatorsGroup: everyone who may use the chat UI and notebooks would operate the platform (Vault's operator role, administrator in Langfuse, the chat UI and notebooks); name a group of users without those rights, or leave usersGroup unset and restrict the client at the identity provider",
@@ -200,14 +205,14 @@ const rateLimit = z.strictObject({
     average: requestsPerSecond.default(20).describe("Requests per second per API key (each `Authorization` value), on average."),
     burst: requestsPerSecond.default(40).describe("Requests one key may send at once above the average."),
     allCallers: z.strictObject({
-        average: requestsPerSecond.describe("Requests per second, on average."),
-        burst: requestsPerSecond.describe("Requests at once above the average."),
+        average: requestsPerSecond.optional().describe("Requests per second, on average."),
+        burst: requestsPerSecond.optional().describe("Requests at once above the average."),
     }).optional().describe("Ceiling for all callers together, per node that takes the traffic in and per ingress replica: a caller sending a new made-up key with every request has a fresh per-key allowance each time, and this is what stops it. Default: 200 a second with bursts of 400, or the per-key limit where that is higher."),
-}).refine((limit) => limit.allCallers === undefined || (limit.allCallers.average >= limit.average && limit.allCallers.burst >= limit.burst), {
+}).refine((limit) => (limit.allCallers?.average ?? Infinity) >= limit.average && (limit.allCallers?.burst ?? Infinity) >= limit.burst, {
     path: ["allCallers"],
     error: (issue) => { const l = issue.input as { average: number; burst: number }; return `is below the per-key limit (average ${l.average}, burst ${l.burst}): one key alone would be held to it, and the per-key limit could never be reached; give allCallers at least those, or leave it out for the default`; },
 // Left out, the ceiling is 200/400, or the per-key limit where that is higher (sweep s21r-07).
-}).transform((limit) => ({ ...limit, allCallers: limit.allCallers ?? { average: Math.max(200, limit.average), burst: Math.max(400, limit.burst) } }));
+}).transform((limit) => ({ ...limit, allCallers: { average: limit.allCallers?.average ?? Math.max(200, limit.average), burst: limit.allCallers?.burst ?? Math.max(400, limit.burst) } }));
 
 export const accessSchema = z.strictObject({
     domain: hostname.describe("Every hostname lies inside this domain."),

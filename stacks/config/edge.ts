@@ -30,7 +30,7 @@ const edgeMachineSchema = z.strictObject({
     // digits, not . or .. (lib/chkname.c; dotted names are common where machines join a
     // directory, sweep s21-32); 32 at most, as utmp holds.
     // SSSD and realmd name directory users user@domain (Red Hat's SSSD guide, via sweep s21r-04).
-    user: z.string().regex(/^(?!\d+$)(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}(@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+)?$/i, { message: "must be a Unix user name: letters, digits, _ . and - (not first), at most 32, not all digits; a user:password pair is not taken, the key is given as privateKey" }).default("ubuntu")
+    user: z.string().regex(/^(?!\d+$)(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}(@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63})?$/i, { message: "must be a Unix user name: letters, digits, _ . and - (not first), at most 32, not all digits; a user:password pair is not taken, the key is given as privateKey" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
     privateKey: checkedSecret(sshPrivateKeyProblem).describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
     hostKey: z.string().refine((v) => HOST_KEY.test(v.replace(/\s+$/, "")), {

@@ -58,7 +58,8 @@ function showValue(value: unknown): string {
 const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
-const PGPASS_LINE = /(^|[\s"'=])[^\s:"'(]*[A-Za-z.*][^\s:"']*:(\d{1,5}|\*):[^\s:"']+:[^\s:"']+:[^\s"']+/g;
+// The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
+const PGPASS_LINE = /(^|[\s"'=(\[,])[^\s:"'(\[,]*[A-Za-z.*][^\s:"']*:(\d{1,5}|\*):[^\s:"']+:[^\s:"']+:[^\n]+/g;
 /** A JSON Web Token: three base64url segments, the first two JSON objects (`eyJ` is `{"` encoded). */
 const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 /** User information written without a scheme (`user:password@host`), where a URL's would be removed. */
@@ -95,7 +96,9 @@ const CONNECTION_STRING_PASSWORD = /((?<![.a-z0-9])(?:[A-Z0-9]+_?)?(?:password|p
  * `wJalrXUtnFEMI/K7MDENG/…`). Without this, every message about a Keycloak endpoint hid the URL (sweep s21, "also seen").
  */
 function pathOfWords(run: string): boolean {
-    return run.includes("/") && run.split("/").every((part) => part.length <= 32 && /^[a-z]*(-[a-z]+)*[a-z0-9]?$/.test(part) && (part.match(/\d/g) ?? []).length <= 1);
+    // Only an identity provider's own paths: a lower-case secret can sit in another URL's path (review s21d R5).
+    return /(^|\/)(realms\/[a-z0-9-]+\/protocol\/openid-connect|oauth2\/v[0-9.]+|\.well-known)(\/|$)/.test(run)
+        && run.split("/").every((part) => part.length <= 32 && /^\.?[a-z]*(-[a-z]+)*[a-z0-9]?$/.test(part) && (part.match(/\d/g) ?? []).length <= 1);
 }
 
 /**

@@ -23,7 +23,7 @@ import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackF
 import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, webhookWithCredential } from "./errors";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
-import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema, unusedPresidioProblems } from "./inference";
+import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociFingerprintProblems, ociSiteSchema, OciSiteConfig } from "./oci";
 import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, checkedSecret, tokenProblem } from "./primitives";
 
@@ -809,7 +809,7 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);
     }
     const config = result.data as StackConfig;
-    const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...gpuPodSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config), ...(config.inference ? unusedPresidioProblems(config.inference) : [])];
+    const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...gpuPodSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];
     if (capacity.length > 0) {
         throw new ConfigError(capacity);
     }

@@ -398,18 +398,6 @@ export function guardrailsOf(given: Partial<GuardrailChoice> | undefined, reache
     return { pii: given?.pii ?? base.pii, promptInjection: given?.promptInjection ?? base.promptInjection, responses: given?.responses ?? base.responses };
 }
 
-/**
- * Presidio deployed for nothing: `engine: presidio` runs two analyzers of about 1.5 GiB each and two
- * anonymizers, but only a PII guardrail (a route's or a team's, or masking of answers) calls them
- * (sweep s20-36). Checked on the parsed config, with every route's defaults applied.
- */
-export function unusedPresidioProblems(inf: InferenceConfig): string[] {
-    if (inf.guardrails.engine !== "presidio") return [];
-    const uses = (g: GuardrailChoice) => g.pii !== "off" || g.responses === "mask";
-    const used = inf.routes.some((r) => uses(guardrailsOf(r.guardrails, reachesHostedModel(r.name, inf)))) || inf.teams.some((t) => uses(guardrailsOf(t.guardrails, false)));
-    return used ? [] : ["groundwork:inference.guardrails.engine = \"presidio\": runs Presidio's analyzers (about 1.5 GiB each) and anonymizers, but no route or team has a PII guardrail (no route reaches a hosted model, and none sets pii or responses: mask), so nothing would call them; set a route's or a team's guardrails.pii, or leave the engine at patterns"];
-}
-
 /** Whether a route can send its requests to a hosted model: its target, or any route its fallbacks reach. */
 export function reachesHostedModel(route: string, inf: { routes: { name: string; target: string; fallbacks: string[]; contextWindowFallbacks: string[] }[]; hosted: { name: string }[] }): boolean {
     const routes = new Map(inf.routes.map((r) => [r.name, { fallbacks: [...r.fallbacks, ...r.contextWindowFallbacks] }]));
