@@ -69,7 +69,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     new K3sUpgrades("k3s-upgrades", { apiServer: cluster.apiServer, version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
     new NodeReboots("kured", { apiServer: cluster.apiServer, window: config.cluster.upgrades.reboots }, { provider });
     // Operators sign in to the API server as themselves when the stack has an identity provider.
-    if (config.access?.sso?.kubernetesClientId) new OperatorAccess("operators", { operatorsGroup: config.access.sso.operatorsGroup }, { provider });
+    if (config.access?.sso?.kubernetesClientId) new OperatorAccess("operators", { operatorsGroup: config.access.sso.operatorsGroup, issuer: config.access.sso.issuer }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
     const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, scheduling }, { provider });
     const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { API_SERVER } from "../components/platform/egress";
+import { oidcPrefix } from "../components/k3s/api-audit";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
 import { rangesWithout } from "../components/ipv4-ranges";
 import { nodeSourcePeers } from "../components/platform/network-isolation";
@@ -214,12 +215,16 @@ describe("the way in: access, TLS and single sign-on", () => {
             const userData = Buffer.from((named(plans.dev, "oci:Core/instance:Instance", "server-1").plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
             const file = YAML.parse(userData).write_files.find((f: { path: string }) => f.path === "/etc/rancher/k3s/config.yaml");
             const args: string[] = YAML.parse(file.content)["kube-apiserver-arg"];
+            const prefix = oidcPrefix("https://id.groundwork.example/realms/groundwork");
             assert.deepEqual(args.filter((a) => a.startsWith("oidc-")), [
                 "oidc-issuer-url=https://id.groundwork.example/realms/groundwork", "oidc-client-id=groundwork-dev-kubectl", "oidc-username-claim=email",
-                "oidc-username-prefix=oidc:", "oidc-groups-claim=groups", "oidc-groups-prefix=oidc:",
+                `oidc-username-prefix=${prefix}`, "oidc-groups-claim=groups", `oidc-groups-prefix=${prefix}`,
             ]);
             const binding = ofType(plans.dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((b) => b.inputs as any).find((b) => b.metadata.name === "groundwork-operators")!;
-            assert.deepEqual([binding.roleRef.name, binding.subjects], ["cluster-admin", [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "oidc:platform-operators" }]]);
+            assert.deepEqual([binding.roleRef.name, binding.subjects], ["cluster-admin", [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `${prefix}platform-operators` }]]);
+            // The prefix names the issuer: another issuer's group of the same name never matches (review s21d R6).
+            assert.match(prefix, /^oidc-[0-9a-f]{8}:$/);
+            assert.notEqual(oidcPrefix("https://id.groundwork.example/realms/other"), prefix);
             // Without kubectl's own client (edge has no identity provider), neither the flags nor the binding.
             assert.ok(!ofType(plans.edge, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").some((b) => (b.inputs as any).metadata.name === "groundwork-operators"));
             // Never the applications' client: they keep people's ID tokens for it (review s21d R3).

@@ -1928,6 +1928,8 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         // A .pgpass line, host:port:database:user:password (sweep s21r-14).
         // The password runs to the end of the line (review s21d R4).
         assert.equal(redactCredentials(`(db.lan:5432:app:app:pass word ${MARK}'x)`), "([not shown]");
+        // A key's fingerprint, whose first hex pair can be letters, is no .pgpass line.
+        assert.equal(redactCredentials("privateKey (aa:90:be:be:1f:6e:4e:df:30:19:09:a6:d1:8c:c0:f4), so"), "privateKey (aa:90:be:be:1f:6e:4e:df:30:19:09:a6:d1:8c:c0:f4), so");
         const pgpass = only("dev", (v) => { v.platform = { ...v.platform, postgres: { ...v.platform?.postgres, database: `postgres-rw:5432:app:app:${MARK}Pw` } }; });
         noMark(pgpass);
         assert.match(lineFor(pgpass, "platform.postgres.database"), /must be a lower-case SQL identifier/);

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as YAML from "yaml";
 
 /**
@@ -41,8 +42,9 @@ export function auditApiServerArgs(): string[] {
  * `--oidc-*` flags (kubernetes pkg/kubeapiserver/options/authentication.go, in the code index);
  * the authenticator fetches the issuer's discovery document in the background, retrying every 10
  * s, so an unreachable issuer does not stop the API server (kubernetes/apiserver@v0.34.9
- * plugin/pkg/authenticator/token/oidc/oidc.go L408-428; review s21d N12). Users and groups get an `oidc:` prefix,
- * so no one at the issuer can name themselves `system:masters` or a service account.
+ * plugin/pkg/authenticator/token/oidc/oidc.go L408-428; review s21d N12). Users and groups get a
+ * prefix naming the issuer (oidcPrefix), so no one at the issuer can name themselves
+ * `system:masters` or a service account.
  */
 export interface ApiServerOidc {
     /** The issuer, exactly as its ID tokens carry it. */
@@ -53,8 +55,15 @@ export interface ApiServerOidc {
     groupsClaim: string;
 }
 
-/** Prefix of every user and group the OIDC authenticator makes. */
-export const OIDC_PREFIX = "oidc:";
+/**
+ * Prefix of every user and group the OIDC authenticator makes: `oidc-<8 hex of the issuer>:`, so a
+ * group of one issuer never matches a binding made for another. After the issuer changes, cloud
+ * servers keep their old flags (their user data is not replaced), but the binding moves to the
+ * new issuer's prefix, so the old issuer's people lose access rather than keep it (review s21d R6).
+ */
+export function oidcPrefix(issuer: string): string {
+    return `oidc-${createHash("sha256").update(issuer).digest("hex").slice(0, 8)}:`;
+}
 
 /** The `kube-apiserver-arg` entries that let people sign in with the issuer. */
 export function oidcApiServerArgs(oidc: ApiServerOidc): string[] {
@@ -62,9 +71,9 @@ export function oidcApiServerArgs(oidc: ApiServerOidc): string[] {
         `oidc-issuer-url=${oidc.issuer}`,
         `oidc-client-id=${oidc.clientId}`,
         "oidc-username-claim=email",
-        `oidc-username-prefix=${OIDC_PREFIX}`,
+        `oidc-username-prefix=${oidcPrefix(oidc.issuer)}`,
         `oidc-groups-claim=${oidc.groupsClaim}`,
-        `oidc-groups-prefix=${OIDC_PREFIX}`,
+        `oidc-groups-prefix=${oidcPrefix(oidc.issuer)}`,
     ];
 }
 

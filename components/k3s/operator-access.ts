@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { OIDC_PREFIX } from "./api-audit";
+import { oidcPrefix } from "./api-audit";
 
 export interface OperatorAccessArgs {
     /** The identity provider's group whose members operate the platform (access.sso.operatorsGroup). */
     operatorsGroup: string;
+    /** The issuer, whose prefix the API server puts on its groups (oidcPrefix). */
+    issuer: string;
 }
 
 /**
@@ -19,7 +21,7 @@ export class OperatorAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: OperatorAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:k3s:OperatorAccess", name, {}, opts);
-        this.subject = `${OIDC_PREFIX}${args.operatorsGroup}`;
+        this.subject = `${oidcPrefix(args.issuer)}${args.operatorsGroup}`;
         new k8s.rbac.v1.ClusterRoleBinding(name, {
             metadata: { name: "groundwork-operators" },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },

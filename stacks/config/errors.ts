@@ -59,7 +59,8 @@ const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|g
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
-const PGPASS_LINE = /(^|[\s"'=(\[,])[^\s:"'(\[,]*[A-Za-z.*][^\s:"']*:(\d{1,5}|\*):[^\s:"']+:[^\s:"']+:[^\n]+/g;
+// Not a fingerprint's run of hex pairs (aa:90:be:…), whose first pair can be letters.
+const PGPASS_LINE = /(^|[\s"'=(\[,])(?!(?:[0-9a-fA-F]{2}:){4})[^\s:"'(\[,]*[A-Za-z.*][^\s:"']*:(\d{1,5}|\*):[^\s:"']+:[^\s:"']+:[^\n]+/g;
 /** A JSON Web Token: three base64url segments, the first two JSON objects (`eyJ` is `{"` encoded). */
 const JWT = String.raw`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 /** User information written without a scheme (`user:password@host`), where a URL's would be removed. */
