@@ -2068,6 +2068,7 @@ describe("bad-input sweep s21: secrets in names and pairs, invisible characters,
         edge.monitoring.alerts.receiver.webhook.url = "http://relay.tail1234.ts.net/hook";
         const parsed = parse(edge);
         assert.deepEqual([parsed.platform.backups.vault.schedule, parsed.edge!.machines[2].user], ["0 0 * * *", "jane.doe@corp.example"]);
+        assert.match(lineFor(only("edge", (v) => { v.platform.backups = { ...v.platform.backups, qdrant: { schedule: "@every 6h" } }; }), "platform.backups.qdrant.schedule"), /is @every, which a CronJob counts from when its controller last started/);
         const dev = stackValues("dev");
         dev.platform = { ...dev.platform, postgres: { ...dev.platform?.postgres, clients: ["groundwork-beta/app"] } };
         assert.doesNotThrow(() => parse(dev), "groundwork-beta is the operator's own, not groundwork-data");

@@ -20,7 +20,9 @@ export const STORE_BACKUP_NAMES = { vault: "a Vault Raft snapshot", qdrant: "a Q
 const retentionDays = (fallback: number) => z.number().int().min(1).max(3650).default(fallback);
 
 const scheduledStore = (what: string, schedule: string, days: number) => z.strictObject({
-    schedule: z.string().overwrite(cronJobFields).pipe(fiveFieldCron).default(schedule).describe(`When ${what} is taken (five-field cron, UTC, or a descriptor such as @daily).`),
+    // @every counts from when the CronJob controller last started, not the clock: no window or stale-backup alert can be reckoned from it (review s21d N9).
+    schedule: z.string().refine((v) => !v.trim().startsWith("@every"), { message: "is @every, which a CronJob counts from when its controller last started, not from the clock, so neither the upgrade window nor the stale-backup alert can be reckoned from it; give five cron fields, e.g. \"15 2 * * *\", or @daily" })
+        .overwrite(cronJobFields).pipe(fiveFieldCron).default(schedule).describe(`When ${what} is taken (five-field cron, UTC, or a descriptor such as @daily).`),
     retentionDays: retentionDays(days).describe(`Days each ${what} is kept; the bucket's lifecycle removes it after that.`),
 }).superRefine((store, ctx) => {
     // Kept for less than the longest wait between two runs, the store has days with no backup at all.
