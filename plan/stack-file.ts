@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { isSecureValue, OFFLINE_PLACEHOLDER_PREFIX, securePathsIn } from "../stacks/config/encrypted-values";
-import { codePoint, shownKeyName } from "../stacks/config/errors";
+import { codePoint, hiddenKeyName, shownKeyName } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
 import { goYamlDivergence } from "./go-yaml-scalars";
 
@@ -251,7 +251,7 @@ export function readStackFile(file: string, project: string, secrets: Record<str
             const parts = path.slice(path.indexOf(":") + 1).split(".");
             const first = parts.findIndex((p) => shownKeyName(p) !== p);
             const rest = parts.slice(first).join(".");
-            return `${path.split(":")[0]}:${first < 0 ? parts.join(".") : [...parts.slice(0, first), `[a key of ${rest.length} characters, not shown as it may be a secret]`].join(".")}`;
+            return `${path.split(":")[0]}:${first < 0 ? parts.join(".") : [...parts.slice(0, first), hiddenKeyName(rest)].join(".")}`;
         };
         const shown = unused.filter((k) => namespaces.has(k.split(":")[0])).map(asShown);
         const hidden = unused.length - shown.length;

@@ -33,7 +33,12 @@ export function shownKeyName(name: string): string {
     // digits, 40 hex digits about 25, and a password like Pl4nted5d21aPw changes six times (review s21c D3).
     const generated = name.split(/[._/ -]/).some((part) => (part.length >= 16 && (part.match(/[A-Z0-9]/g) ?? []).length >= 6)
         || (part.match(/[A-Za-z](?=\d)|\d(?=[A-Za-z])/g) ?? []).length >= 4);
-    return wordLike && !generated && !looksLikeCredential(name) ? name : `[a key of ${name.length} characters, not shown as it may be a secret]`;
+    return wordLike && !generated && !looksLikeCredential(name) ? name : hiddenKeyName(name);
+}
+
+/** What a message says in place of a key's name it does not show: its length, and that it has no value when so. */
+export function hiddenKeyName(name: string, noValue = false): string {
+    return `[a key of ${name.length} characters${noValue ? " with no value" : ""}, not shown as it may be a secret]`;
 }
 
 /**
@@ -437,7 +442,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         if (issue.code === "invalid_key") {
             const parent = issue.path.slice(0, -1);
             const key = String(issue.path[issue.path.length - 1]);
-            const named = shownKeyName(key) === key && valueAt(input, issue.path).value !== null ? JSON.stringify(key) : `[a key of ${key.length} characters with no value, not shown as it may be a secret]`;
+            const named = shownKeyName(key) === key && valueAt(input, issue.path).value !== null ? JSON.stringify(key) : hiddenKeyName(key, true);
             lines.push(`${configKey(parent)} = ${show(parent, valueAt(input, parent).value)}: key ${named} ${issue.issues.map(describeIssue).join("; ")}`);
             continue;
         }
@@ -460,7 +465,7 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         // A map's own key with no value is how YAML reads a password on a line of its own: its name is not shown (review s21c D3).
         const last = issue.path[issue.path.length - 1];
         const bareKey = at.found && at.value === null && typeof last === "string" && !knownKeysAt(schema, issue.path.slice(0, -1)).includes(last);
-        const key = bareKey ? `${configKey(issue.path.slice(0, -1))}.[a key of ${String(last).length} characters with no value, not shown as it may be a secret]` : configKey(issue.path);
+        const key = bareKey ? `${configKey(issue.path.slice(0, -1))}.${hiddenKeyName(String(last), true)}` : configKey(issue.path);
         const subject = shown !== undefined ? `${key} = ${shown}` : `${key} is not set`;
         const described = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
         // A value the subject does not show is not shown by the message either, whatever check wrote it (sweep s19-40).

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
+import { cronDescriptorFields, cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 import { meshClients, secretToken, urlString } from "./primitives";
 import { s3EndpointProblems } from "./s3-endpoint";
 
@@ -17,21 +17,18 @@ function parsedUrl(text: string): URL | undefined {
  * (cloudnative-pg v1.30.0 internal/webhook/v1/scheduledbackup_webhook.go L138, go.mod), whose
  * default parser takes six fields, seconds first, and the descriptors @yearly, @annually,
  * @monthly, @weekly, @daily, @midnight and @hourly (its parser.go `parseDescriptor`; sweep
- * s21-43). The config takes each as the six fields it stands for, so every check and the
- * ScheduledBackup see one form. `@every <duration>` counts from when the operator last started,
- * not from the clock, so no window or alert can be reckoned from it: refused, with the reason.
+ * s21-43). The config takes each as the six fields it stands for (schedule.ts
+ * cronDescriptorFields), so every check and the ScheduledBackup see one form. `@every <duration>`
+ * counts from when the operator last started, not from the clock, so no window or alert can be
+ * reckoned from it: refused, with the reason.
  */
-const DESCRIPTORS: Readonly<Record<string, string>> = {
-    "@yearly": "0 0 0 1 1 *", "@annually": "0 0 0 1 1 *", "@monthly": "0 0 0 1 * *", "@weekly": "0 0 0 * * 0",
-    "@daily": "0 0 0 * * *", "@midnight": "0 0 0 * * *", "@hourly": "0 0 * * * *",
-};
 const SIX_FIELDS = /^(\S+\s+){5}\S+$/;
 
 /** Bucket name prefixes and suffixes S3 reserves (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
 const RESERVED_BUCKET_AFFIX = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
 
 /** A Postgres base backup schedule as six cron fields, seconds first: a descriptor as the fields it stands for. */
-export const postgresScheduleFields = (schedule: string): string => DESCRIPTORS[schedule.trim()] ?? schedule;
+export const postgresScheduleFields = (schedule: string): string => cronDescriptorFields(schedule, true);
 
 /** A folder name in the bucket: what barman calls the server name. */
 const serverName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "must be lower-case letters, digits and dashes, such as postgres-2" });

@@ -172,19 +172,27 @@ const ICU_ONLY_LOWER = new Set([...ICU_ONLY_ZONES].map((z) => z.toLowerCase()));
 /** Whether a zone is one of those, in any case (ICU matches any). */
 export const isIcuOnlyZone = (zone: string): boolean => ICU_ONLY_LOWER.has(zone.toLowerCase()) || zone.toLowerCase().startsWith("systemv/");
 
-/** A five-field cron expression (KEDA's cron scaler, a CronJob's schedule, k3s's snapshot cron) that can fire. */
 /**
- * The descriptors a Kubernetes CronJob's schedule takes besides five fields (its validation parses
- * with robfig/cron's ParseStandard; kubernetes.io/docs/concepts/workloads/controllers/cron-jobs,
- * "Schedule syntax"; sweep s21r-01), each as the five fields it stands for.
+ * The descriptors robfig/cron takes besides fields, each as the five fields it stands for (second
+ * 0 in front for a parser with seconds): a Kubernetes CronJob's validation parses with its v3
+ * ParseStandard (kubernetes.io/docs/concepts/workloads/controllers/cron-jobs, "Schedule syntax";
+ * sweep s21r-01), CloudNativePG's ScheduledBackup with its v1.2.0 `cron.Parse` (sweep s21-43).
  */
-const CRONJOB_DESCRIPTORS: Readonly<Record<string, string>> = {
+const CRON_DESCRIPTORS: Readonly<Record<string, string>> = {
     "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
     "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
 };
 
+/** A schedule with its descriptor, if it is one, as the fields it stands for: five, or six with seconds first. */
+export function cronDescriptorFields(schedule: string, seconds: boolean): string {
+    const five = CRON_DESCRIPTORS[schedule.trim()];
+    return five === undefined ? schedule : seconds ? `0 ${five}` : five;
+}
+
 /** A CronJob schedule as five fields: a descriptor as the fields it stands for. */
-export const cronJobFields = (schedule: string): string => CRONJOB_DESCRIPTORS[schedule.trim()] ?? schedule;
+export const cronJobFields = (schedule: string): string => cronDescriptorFields(schedule, false);
+
+/** A five-field cron expression (KEDA's cron scaler, a CronJob's schedule, k3s's snapshot cron) that can fire. */
 
 export const fiveFieldCron = z.string().regex(/^(\S+\s+){4}\S+$/, { message: "must be a five-field cron expression such as \"0 8 * * 1-5\"" })
     .superRefine((v, ctx) => {
