@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { OPENAI_API_ENDPOINTS } from "../components/inference/gateway-authorization";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
-import { LITELLM_END_USER_HEADERS } from "../components/inference/gateway-config";
+import { LITELLM_END_USER_HEADERS, LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION } from "../components/inference/gateway-config";
 import { INGRESS_CLIENT, INGRESS_NAMESPACE } from "../components/ingress/ingress-controller";
 import { ingressOpenings } from "./ingress";
 import { isolateKubeSystem } from "../components/platform/network-isolation";
@@ -238,7 +238,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
                 namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "api",
                 paths: { exact: [...OPENAI_API_ENDPOINTS.exact] }, rateLimit: { ...access!.gatewayRateLimit, perHeader: "Authorization" }, after: [served.gateway],
                 // Only the chat UI in the mesh names its people to the gateway; a caller from outside may not pose as one.
-                stripRequestHeaders: [CHAT_USER_HEADER, ...LITELLM_END_USER_HEADERS],
+                // And a key comes in Authorization alone, the header the per-key limit counts.
+                stripRequestHeaders: [CHAT_USER_HEADER, ...LITELLM_END_USER_HEADERS, ...LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION],
             });
             ingress.route("gatewayAdmin", { namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "admin", after: [served.gateway] });
             buildApps(config, { provider, apiServer: cluster.apiServer, ingress, gatewayUrl: pulumi.interpolate`${served.gatewayUrl}/v1`, after: [mesh, vaultBootstrap, postgresService, served.gateway], scheduling });

@@ -284,7 +284,14 @@ describe("the way in: access, TLS and single sign-on", () => {
             // A caller from outside may not name a person to the gateway: only the chat UI in the mesh does.
             const strip = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-strip-headers")!;
             // The chat UI's header and LiteLLM's own end-user headers: no caller from outside names a person (review s14 L4).
-            assert.deepEqual(strip.spec.headers.customRequestHeaders, { "X-OpenWebUI-User-Email": "", "x-litellm-customer-id": "", "x-litellm-end-user-id": "" });
+            // And every header LiteLLM takes a key from besides Authorization, so the per-key limit,
+            // keyed by Authorization, counts the key that authenticates (security review s22 F2).
+            assert.deepEqual(strip.spec.headers.customRequestHeaders, {
+                "X-OpenWebUI-User-Email": "", "x-litellm-customer-id": "", "x-litellm-end-user-id": "",
+                "x-litellm-api-key": "", "API-Key": "", "x-api-key": "", "x-goog-api-key": "", "Ocp-Apim-Subscription-Key": "",
+            });
+            const perKey = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-rate-limit")!;
+            assert.equal(perKey.spec.rateLimit.sourceCriterion.requestHeaderName, "Authorization");
         });
 
         it("issues from Let's Encrypt by HTTP-01 on dev, and from the stack's own CA on edge", () => {

@@ -7,7 +7,7 @@ import { jupyterhubModel } from "../components/rendered/apps";
 import { NOTEBOOKS_NAMESPACE } from "../stacks/apps";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, ofType, planValues, problems, PYTHON, stackValues } from "./helpers";
+import { committedPlan, ofType, planValues, problems, meshRouteFor, PYTHON, stackValues } from "./helpers";
 
 const chart = (plan: PlanResult, name: string) => ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)?.inputs as any;
 
@@ -299,8 +299,20 @@ describe("who may call the gateway in the mesh", () => {
             ["llm-gateway-mesh-admin", "MeshTLSAuthentication"], ["llm-gateway-mesh-metrics", "MeshTLSAuthentication"],
             ["llm-gateway-mesh-openai-api", "MeshTLSAuthentication"], ["llm-gateway-mesh-probes", "NetworkAuthentication"],
         ]);
-        // /metrics (which LiteLLM serves without a key) for Prometheus alone.
-        assert.deepEqual(routes["llm-gateway-mesh-metrics"].rules, [{ matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }] }]);
+        // /metrics (which LiteLLM serves without a key) for Prometheus alone, in every spelling and by any
+        // method: a POST or an encoded letter no longer falls to the admin route, which admits the ingress (security review s22 F3).
+        const [metricsMatch] = routes["llm-gateway-mesh-metrics"].rules[0].matches;
+        assert.deepEqual([metricsMatch.path.type, metricsMatch.method], ["RegularExpression", undefined]);
+        const matches = Object.fromEntries(Object.entries(routes).map(([name, spec]) => [name, (spec as any).rules[0].matches]));
+        for (const spelling of ["/metrics", "/metrics/", "/%6detrics", "/%6Detrics/", "/metrics%2F", "/metrics%2f", "/%6d%65%74%72%69%63%73", "/metrics/x"]) {
+            assert.equal(meshRouteFor(matches, spelling), "llm-gateway-mesh-metrics", spelling);
+        }
+        for (const [path, route] of [["/metricsx", "llm-gateway-mesh-admin"], ["/key/generate", "llm-gateway-mesh-admin"], ["/v1/models", "llm-gateway-mesh-openai-api"], ["/health/readiness", "llm-gateway-mesh-probes"]]) {
+            assert.equal(meshRouteFor(matches, path), route, path);
+        }
+        // LiteLLM asks /metrics for a key since v1.84.0 unless told not to, and Prometheus holds none.
+        const litellm = dev.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway");
+        assert.match(litellm.data["config.yaml"], /^ {2}require_auth_for_metrics_endpoint: false$/m);
         const metricsClients = dev.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "llm-gateway-mesh-metrics-clients");
         assert.deepEqual(metricsClients.spec.identityRefs, [{ kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" }]);
         assert.ok(!dev.some((d) => d.kind === "AuthorizationPolicy" && d.spec.targetRef.name === "llm-gateway-mesh-server"), "nothing is authorized on the whole port");

@@ -219,3 +219,22 @@ export function keygen(type: "ed25519" | "rsa" | "ecdsa", format: "RFC4716" | "P
 export function lineFor(lines: string[], key: string): string {
     return lines.find((l) => l.startsWith(`groundwork:${key} `)) ?? assert.fail(`no line for ${key}:\n${lines.join("\n")}`);
 }
+
+/**
+ * The HTTPRoute Linkerd's proxy picks for a raw request path among `routes` (name → matches), as
+ * linkerd2-proxy release/v2.366.0 `linkerd/http/route/src/http/match/path.rs` scores them: the
+ * longest match wins; an Exact path and a prefix count their own length, a regex must match the
+ * whole path and counts all of it. Methods are left out: callers check them on the route.
+ */
+export function meshRouteFor(routes: Record<string, any[]>, path: string): string {
+    const length = (match: any): number => {
+        const { type, value } = match.path;
+        if (type === "Exact") return value === path ? value.length : -1;
+        if (type === "RegularExpression") return new RegExp(`^(?:${value})$`).test(path) ? path.length : -1;
+        if (value === "/") return 1;
+        const prefix = value.replace(/\/$/, "");
+        const rest = path.replace(/\/$/, "").startsWith(prefix) ? path.replace(/\/$/, "").slice(prefix.length) : undefined;
+        return rest === "" || rest?.startsWith("/") ? prefix.length : -1;
+    };
+    return Object.entries(routes).map(([name, matches]) => [name, Math.max(...matches.map(length))] as const).sort((a, b) => b[1] - a[1])[0][0];
+}

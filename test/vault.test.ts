@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { PULUMI_POLICY_HCL, vaultConfigureScript, vaultInitScript } from "../components/platform/vault-bootstrap";
+import { PULUMI_POLICY_HCL, vaultConfigureScript, vaultInitScript, vaultPulumiPolicyLines } from "../components/platform/vault-bootstrap";
 import { auditRotateScript, vaultServerConfig } from "../components/platform/vault";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult, writtenWhole } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
-import { named, ofType, planValues, problems, PROJECT_DIR, stackValues, committedPlan } from "./helpers";
+import { named, ofType, planValues, problems, PROJECT_DIR, stackValues, committedPlan, meshRouteFor } from "./helpers";
 import { shellcheck, assertShellcheckPasses } from "./validators";
 
 const vaultRelease = (plan: PlanResult) =>
@@ -177,18 +177,7 @@ describe("Vault", function () {
             assert.deepEqual(routes["vault-api-probes"], [{ path: { type: "Exact", value: "/v1/sys/health" }, method: "GET" }]);
             assert.equal(routes["vault-api-metrics"][0].path.type, "RegularExpression");
             assert.equal(routes["vault-api-metrics"][0].method, undefined, "every method: a POST to the metrics path is the scraper's route too");
-            // The proxy's choice (linkerd2-proxy release/v2.366.0 http/match/path.rs): the longest match of the raw
-            // path wins; a regex must match the whole path and counts its whole length.
-            const length = (match: any, path: string): number => {
-                const { type, value } = match.path;
-                if (type === "Exact") return value === path ? value.length : -1;
-                if (type === "RegularExpression") return new RegExp(`^(?:${value})$`).test(path) ? path.length : -1;
-                if (value === "/") return 1;
-                const rest = path.replace(/\/$/, "").startsWith(value.replace(/\/$/, "")) ? path.replace(/\/$/, "").slice(value.replace(/\/$/, "").length) : undefined;
-                return rest === "" || rest?.startsWith("/") ? value.replace(/\/$/, "").length : -1;
-            };
-            const winner = (path: string) => Object.entries(routes).map(([name, matches]) => [name, Math.max(...(matches as any[]).map((m) => length(m, path)))] as const)
-                .sort((a, b) => b[1] - a[1])[0][0];
+            const winner = (path: string) => meshRouteFor(routes, path);
             for (const spelling of ["/v1/sys/metrics", "/v1/sys/%6detrics", "/v1/sys/%6Detrics", "/v1%2Fsys/metrics", "/%76%31/%73%79%73/%6d%65%74%72%69%63%73"]) {
                 assert.equal(winner(spelling), "vault-api-metrics", spelling);
             }
@@ -229,6 +218,10 @@ describe("Vault", function () {
             const configure = String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin);
             assert.match(configure, /^export VAULT_TOKEN='hvs\.offlinepulumi[0-9a-f]+'$/m);
             assert.match(configure, /^vault token renew >\/dev\/null$/m);
+            // It holds Vault's copy of its own policy to this version's, which only a root token may now write (security review s22 F1).
+            assert.ok(configure.includes(vaultPulumiPolicyLines()));
+            assert.equal(configure.match(/\| vault policy write groundwork-pulumi - >/g)?.length, 1, "written only by the check, when Vault's differs");
+            assert.doesNotMatch(configure, /^vault policy write groundwork-pulumi/m);
             assert.doesNotMatch(configure, /hvs\.offline(?!pulumi)/, "configure never sees the root token");
             // Pulumi's policy covers the configure script, and no root-level path.
             assert.doesNotMatch(PULUMI_POLICY_HCL, /path "\*"|sys\/(raw|generate-root|seal|unseal)/);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { authorizeMeshPort } from "../platform/mesh-authorization";
+import { authorizeMeshPort, everySpellingOf } from "../platform/mesh-authorization";
 
 /**
  * The OpenAI API endpoints the gateway serves applications, in the mesh and through the ingress:
@@ -18,6 +18,16 @@ export const OPENAI_API_ENDPOINTS = {
     exact: ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models"],
 } as const;
 
+/**
+ * Every path the Prometheus app LiteLLM mounts at `/metrics` answers, in every spelling: Starlette
+ * routes the decoded path to the mount and under it (`/metrics/`, `/metrics/x`), and the app
+ * answers any method (prometheus/client_python `asgi.py` reads no method). Linkerd's proxy matches
+ * the raw path, so a prefix `/metrics` by GET left `POST /metrics` and `/%6detrics` to the admin
+ * route, which admits the ingress (security review s22 F3). A regex matches the whole path and so
+ * outranks the admin prefix `/` (mesh-authorization.ts `everySpellingOf`).
+ */
+export const METRICS_PATHS = `${everySpellingOf("/metrics")}(?:(?:/|%2[fF]).*)?`;
+
 export interface GatewayAuthorizationArgs {
     namespace: pulumi.Input<string>;
     /** The gateway's pods. */
@@ -30,7 +40,7 @@ export interface GatewayAuthorizationArgs {
     adminClients: string[];
     /** The kubelet's probe paths (GET), which must stay open once routes exist. */
     probePaths: string[];
-    /** Meshed service accounts that scrape `/metrics` (GET; LiteLLM serves it without a key). */
+    /** Meshed service accounts that scrape `/metrics` (which LiteLLM serves without a key: gateway-config.ts). */
     metricsClients: string[];
 }
 
@@ -59,8 +69,7 @@ export class GatewayAuthorization extends pulumi.ComponentResource {
                         clients: args.apiClients,
                     },
                     { id: "admin", matches: [{ path: { type: "PathPrefix", value: "/" } }], clients: args.adminClients },
-                    // Prefix, as the Prometheus app LiteLLM mounts at /metrics may answer under /metrics/.
-                    { id: "metrics", matches: [{ path: { type: "PathPrefix", value: "/metrics" }, method: "GET" }], clients: args.metricsClients },
+                    { id: "metrics", matches: [{ path: { type: "RegularExpression", value: METRICS_PATHS } }], clients: args.metricsClients },
                 ],
                 probePaths: args.probePaths,
                 reason: `the gateway's callers: ${callers.join(", ")}`,

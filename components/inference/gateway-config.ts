@@ -120,6 +120,16 @@ export const keyAlias = (team: string, key: string): string => `${team}-${key}`;
  */
 export const LITELLM_END_USER_HEADERS = ["x-litellm-customer-id", "x-litellm-end-user-id"] as const;
 
+/**
+ * The headers other than `Authorization` that LiteLLM takes a key from, `x-litellm-api-key` before
+ * `Authorization` and the rest when it is empty (litellm/proxy/_types.py `SpecialHeaders`,
+ * litellm/proxy/auth/user_api_key_auth.py `get_api_key`; code-index copies of BerriAI/litellm, not
+ * the v1.85.0 tag exactly, read 2026-11-29; security review s22 F2). The public route strips them,
+ * so a caller authenticates by `Authorization` alone, the header the edge's per-key rate limit is
+ * keyed on: with a key in `x-litellm-api-key`, a new `Authorization` on each request would be a new bucket.
+ */
+export const LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION = ["x-litellm-api-key", "API-Key", "x-api-key", "x-goog-api-key", "Ocp-Apim-Subscription-Key"] as const;
+
 /** LiteLLM's config for the routes, their fallbacks, the request controls and the teams' trace destinations. */
 export function gatewayConfig({ routes, router, endUserHeaders = [], controls = { cache: "memory", guardrails: { engine: "patterns", entities: [] } }, teams = [] }: GatewayConfigInput) {
     const ownProjects = teams.filter((t) => t.langfuseProject);
@@ -153,6 +163,13 @@ export function gatewayConfig({ routes, router, endUserHeaders = [], controls = 
             // to the callbacks, and before the guardrails below, which register after these.
             callbacks: ["prometheus", REQUEST_POLICY_CALLBACK],
             prometheus_initialize_budget_metrics: true,
+            // /metrics asks for a LiteLLM key by default since v1.84.0 (BerriAI/litellm#27505, a
+            // cherry-pick onto 1.84.0rc2, which "already ships require_auth_for_metrics_endpoint=True";
+            // BerriAI/litellm-docs#504, "since v1.85.0"; users' 401s in BerriAI/litellm#27926), and
+            // Prometheus holds none: off, anything but `false` runs the key check (prometheus_auth_middleware.py,
+            // `is not False`). The mesh gives /metrics, in every spelling and by any method, to Prometheus
+            // alone (gateway-authorization.ts; security review s22 F3).
+            require_auth_for_metrics_endpoint: false,
             // The response cache: only requests the policy marks use-cache read or write it, under
             // their team's namespace with their route's TTL (caching.md L1027-1091, L848-864).
             // Hits count in litellm_cache_hits_metric (PR #18755) and tag the trace cache_hit:true.

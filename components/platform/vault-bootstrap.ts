@@ -208,7 +208,12 @@ export const PULUMI_POLICY = "groundwork-pulumi";
  * Kubernetes and OIDC auth methods and their roles, ACL policies, the platform's secrets) and
  * renew itself, and delete a removed team's secrets and owners' role. Enabling a secrets engine or
  * auth method needs `sudo` on its sys path (Vault API docs: /sys/mounts, /sys/auth). The most
- * specific path wins (Vault's policy syntax), so the team paths repeat the broader rights.
+ * specific path wins, an exact path over any glob (Vault's policy syntax; vault/acl.go checks
+ * exact rules first), so the team paths repeat the broader rights, and Pulumi's own policy and
+ * `default` (which every token Vault issues carries) are read-only: Vault refuses to rewrite only
+ * `root` (vault/policy_store.go `immutablePolicies`, code-index copies), so with `update` on either
+ * the token could grant itself `path "*"` in one call (security review s22 F1). A change to this
+ * policy is applied with a root token (vaultPulumiPolicyLines).
  */
 export const PULUMI_POLICY_HCL = `path "sys/mounts" {
   capabilities = ["read"]
@@ -233,6 +238,12 @@ path "auth/oidc/*" {
 }
 path "sys/policies/acl/*" {
   capabilities = ["create", "read", "update", "list"]
+}
+path "sys/policies/acl/${PULUMI_POLICY}" {
+  capabilities = ["read"]
+}
+path "sys/policies/acl/default" {
+  capabilities = ["read"]
 }
 path "${SECRETS_MOUNT}/data/*" {
   capabilities = ["create", "read", "update"]
@@ -259,6 +270,30 @@ path "sys/audit/file" {
   capabilities = ["create", "read", "update", "sudo"]
 }
 `;
+
+/**
+ * Lines that hold Vault's `groundwork-pulumi` policy to this version's: when it differs they try to
+ * write it, which a root token can (an operator's, with manual unseal) and so could Pulumi's under
+ * the policies before security review s22 F1, whose Vaults take the new one this way once. Under
+ * this policy the write is refused, and the run stops before changing anything, saying how an
+ * operator applies it (README, Vault, "Pulumi's policy changed") and printing it: it holds no secret.
+ */
+export function vaultPulumiPolicyLines(): string {
+    // Unquoted: an assignment is not split, and dash misreads a here-document inside "$(...)".
+    return `want_policy=$(cat <<'GROUNDWORK_POLICY'
+${PULUMI_POLICY_HCL}GROUNDWORK_POLICY
+)
+if [ "$(vault read -field=policy sys/policies/acl/${PULUMI_POLICY} 2>/dev/null || true)" != "$want_policy" ]; then
+  if printf '%s\\n' "$want_policy" | vault policy write ${PULUMI_POLICY} - >/dev/null 2>&1; then
+    echo "updated policy ${PULUMI_POLICY}"
+  else
+    echo "Vault's policy ${PULUMI_POLICY} is not this version's, and Pulumi's token may not rewrite its own policy: generate a root token with the recovery shares (vault operator generate-root), write the policy below with it (vault policy write ${PULUMI_POLICY} -), revoke it, and run pulumi up again (README, Vault, \\"Pulumi's policy changed\\")" >&2
+    printf '%s\\n' "$want_policy" >&2
+    exit 1
+  fi
+fi
+`;
+}
 
 /**
  * Run once with the root token, right after init: writes Pulumi's policy, creates Pulumi's token
@@ -467,9 +502,7 @@ vault kv put -mount=${SECRETS_MOUNT} ${path} @"$seed" >/dev/null
 set -eu
 export VAULT_ADDR="http://127.0.0.1:8200"
 export VAULT_TOKEN='${token}'
-${renew ? RENEW_LINES : ""}${renew ? `vault policy write ${PULUMI_POLICY} - >/dev/null <<'GROUNDWORK_POLICY'
-${PULUMI_POLICY_HCL}GROUNDWORK_POLICY
-` : ""}vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
+${renew ? RENEW_LINES : ""}${vaultPulumiPolicyLines()}vault secrets list -format=json | grep -q '"${SECRETS_MOUNT}/"' || vault secrets enable -path=${SECRETS_MOUNT} -version=2 kv
 vault auth list -format=json | grep -q '"kubernetes/"' || vault auth enable kubernetes
 ${audit ? `vault audit list -format=json 2>/dev/null | grep -q '"file/"' || vault audit enable file file_path=${audit}
 ` : ""}
