@@ -66,6 +66,13 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
     // A secret string counts whole; inside it, and inside secret objects (an SDK may mark a whole
     // `connection` secret), each long key-like token (base64 or hex, letters and digits) counts, so that a key embedded
     // in a larger document (a kubeconfig) is caught while a host name beside it is not.
+    // A name the program makes from the stack file's words, which secret documents hold beside their
+    // keys: a key alias `<team>-<key>` (data-science-2024-default), an environment variable
+    // `LANGFUSE_SECRET_KEY_TEAM_DATA_SCIENCE_2024`. None of its parts, split at '-' and '_', is a run
+    // of 8 or more letters and digits the file does not hold as a word; a generated key's is (sweep s22 F1).
+    const words = new Set(plainText.toLowerCase().split(/[^a-z0-9]+/));
+    const derivedName = (token: string): boolean =>
+        /^[A-Za-z0-9_-]+$/.test(token) && token.split(/[-_]/).every((part) => part.length < 8 || !(/\d/.test(part) && /[A-Za-z]/.test(part)) || words.has(part.toLowerCase()));
     const addStrings = (v: unknown, whole = true): void => {
         if (typeof v === "string") {
             if (whole && v.trim().length >= 8) values.add(v.trim());
@@ -74,7 +81,7 @@ function collectSecrets(resources: RecordedResource[], outputs: unknown[], suppl
             v.replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, "")
                 .split(/[\s,;:"'`]+/)
                 .flatMap((t) => [t, ...t.split(/=(?!=*$)/)]) // `joinKey=<key>` yields the key too
-                .filter((t) => /^[A-Za-z0-9+/=_-]{16,}$/.test(t) && /\d/.test(t) && /[A-Za-z]/.test(t))
+                .filter((t) => /^[A-Za-z0-9+/=_-]{16,}$/.test(t) && /\d/.test(t) && /[A-Za-z]/.test(t) && !derivedName(t))
                 .forEach((t) => values.add(t));
         } else if (v && typeof v === "object") {
             Object.values(v).forEach((x) => addStrings(x, false));

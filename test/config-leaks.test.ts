@@ -2,13 +2,13 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hasCredentialShape, looksLikeCredential, redactCredentials } from "../stacks/config/errors";
+import { hasCredentialShape, looksLikeCredential, redactCredentials, redactPrefixedCredentials } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
 import { readStackFile } from "../plan/stack-file";
 import { secretsInPlainText, writtenWhole } from "../plan/run";
-import { renderSummary } from "../plan/report";
+import { leakedSecrets, renderPlanFiles, renderSummary } from "../plan/report";
 import { ConfigError } from "../stacks/config/errors";
-import { lineFor, parse, problems, PROJECT_DIR, stackValues } from "./helpers";
+import { lineFor, parse, planValues, problems, PROJECT_DIR, stackValues } from "./helpers";
 import { stackFileSecurePaths } from "../stacks/config/encrypted-values";
 
 /** The marker every planted secret carries: no error may print it. */
@@ -255,7 +255,7 @@ describe("configuration errors never echo a secret, whatever key it was written 
             ["edge", "platform.postgres.backup.s3.endpointURL", (v) => (v.platform.postgres.backup.s3.endpointURL = `https://s3.eu-central-1.amazonaws.com/?X-Amz-Credential=AKIA${PLANTED}&X-Amz-Signature=${PLANTED}`), /has a query or fragment, which an S3 endpoint never has/],
             ["cloud", "monitoring.alerts.runbookUrl", (v) => (v.monitoring.alerts.runbookUrl = `https://git.groundwork.example/p/blob/main/README.md#access_token=${PLANTED}`), /carries #access_token= in its fragment/],
             ["cloud", "access.sso.oauthEndpoints.userinfoUrl", (v) => (v.access.sso.oauthEndpoints.userinfoUrl = `https://login.example.com/userinfo#client_secret=${PLANTED}`), /= "https:\/\/login\.example\.com\/userinfo#\[fragment removed\]": carries #client_secret= in its fragment/],
-            ["cloud", "apps.chat.team", (v) => (v.apps.chat = { ...v.apps.chat, team: `Xy78Q~${PLANTED}.abcdEFGHijkl_MNOPqrst.uvWX` }), /names team "\[not shown\]"/],
+            ["cloud", "apps.chat.team", (v) => (v.apps.chat = { ...v.apps.chat, team: `Xy78Q~${PLANTED}.abcdEFGHijkl_MNOPqrst.uvWX` }), /= \[[^\]]*not shown[^\]]*\]: /],
             ["cloud", "aws.existingVpc.vpcId", (v) => (v.aws.existingVpc = { vpcId: `AIzaSy${PLANTED}_abcdefghijklmnopqrs`, publicSubnetIds: ["subnet-01234567", "subnet-01234568"], privateSubnetIds: ["subnet-01234569", "subnet-0123456a"] }), /= \[text of \d+ characters, not shown as it may hold a secret\]: must be a VPC id/],
         ];
         for (const [stack, key, edit, expected] of cases) {
@@ -310,5 +310,85 @@ describe("configuration errors never echo a secret, whatever key it was written 
             assert.match(message, /Pulumi\.leak\.yaml.*; fix the YAML/);
         }
         assert.match(read(`!sk-${PLANTED}`), /Unresolved tag/, "a value read as a tag is an error, not an empty value");
+    });
+    it("knows Groq's, xAI's, Replicate's, Perplexity's and Fireworks' keys and Vault's batch and recovery tokens, and refuses one pasted after a provider without showing it (sweep s22 L1)", () => {
+        const keys = [`gsk_${PLANTED}q7XvB2mN9pL4kR8sT1wY6zA3cD5eF0gH2jK4lM6nP8`, `xai-${PLANTED}a8Bc7De6Fg5Hi4Jk3Lm2No1Pq0RsTuVwXyZ`, `r8_${PLANTED}Ab3dEf6hIj9kLm2nOp5qRs8tU`, `pplx-${PLANTED}Ab3dEf6hIj9kLm2nOp5q`, `fw_${PLANTED}Ab3dEf6hIj9kLm2nOp5q`, `hvb.${PLANTED}AAAAAQJmZxYz0aBcD`, `hvr.${PLANTED}AbCdEf0123456789`];
+        for (const key of keys) {
+            assert.ok(hasCredentialShape(key), key);
+            const v = stackValues("cloud");
+            v.inference.hosted[0].model = `anthropic/${key}`;
+            const found = stackFileProblems("cloud", v);
+            noPlanted(found);
+            assert.match(found.join("\n"), /inference\.hosted\[0\]\.model = \[text of \d+ characters, not shown\]: has a credential's shape/);
+        }
+        // Words that start like one stay words.
+        assert.ok(!hasCredentialShape("fw_rules") && !hasCredentialShape("xai-grok-2-latest"));
+        // A policy message quoting what it judges does not repeat a key; names and digests stay (sweep s22 L1).
+        assert.equal(redactPrefixedCredentials(`model "groq/${keys[0]}" uses provider "groq"`), 'model "groq/[not shown]" uses provider "groq"');
+        const names = "Deployment groundwork-observability/monitoring-kube-prometheus-operator: image sha256:" + "0123456789abcdef".repeat(4);
+        assert.equal(redactPrefixedCredentials(names), names);
+    });
+
+    it("refuses a generated secret's shape in a client id, a group or a team's owners group, whatever the issuer, without showing it (sweep s22 L2)", () => {
+        // An Auth0 client secret: 64 characters of letters, digits, '-' and '_'.
+        const secret = `Qx7Lw2Vb9Nm4Kp8Rt3Zy6Hd1Fs5Gj0Ak7Wq2Ex${PLANTED}Rc4Tv8Yb3Un6Im1Oq5Pz0_x-`;
+        const cases: [string, (v: any) => void][] = [
+            ["access.sso.clientId", (v) => { v.access.sso.clientId = secret; }],
+            ["access.sso.kubernetesClientId", (v) => { v.access.sso.kubernetesClientId = secret; }],
+            ["access.sso.operatorsGroup", (v) => { v.access.sso.operatorsGroup = secret; }],
+            ["inference.teams[0].ownersGroup", (v) => { v.inference.teams[0].ownersGroup = secret; }],
+        ];
+        for (const [key, edit] of cases) {
+            const v = stackValues("dev");
+            edit(v);
+            const found = problems(v);
+            noPlanted(found);
+            assert.match(lineFor(found, key), /= \[(text of 72 characters, not shown as it may hold a secret|secret)\]: has the shape of a client secret or API key/);
+        }
+        // Ids as providers make them pass: Google's (lower case), Entra's GUIDs, Okta's.
+        for (const clientId of ["123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com", "0f3c2a1b-1234-4cde-9abc-0123456789ab", "0oa1b2c3d4E5F6g7H8i9"]) {
+            const v = stackValues("dev");
+            v.access.sso.clientId = clientId;
+            assert.equal(parse(v).access!.sso!.clientId, clientId);
+        }
+    });
+
+    it("refuses a key with no prefix after a provider, and a team for an application that is no team's name, without showing either (sweep s22 L3, L4)", () => {
+        const mistral = `CaNaRy7Kp2Wq9Xz4Lm8Nb3Vc${PLANTED}`;
+        const v = stackValues("cloud");
+        v.inference.hosted[0].model = `openai/${mistral}`;
+        let found = problems(v);
+        noPlanted(found);
+        assert.match(lineFor(found, "inference.hosted[0].model"), /holds, after the provider, one run of 24 or more letters and digits mixing upper and lower case, which no model id has/);
+        const d = stackValues("dev");
+        d.apps.chat.team = mistral;
+        d.apps.notebooks.team = "Platform Team";
+        found = problems(d);
+        noPlanted(found);
+        assert.match(lineFor(found, "apps.chat.team"), /^groundwork:apps\.chat\.team = \[text of 34 characters, not shown as it may hold a secret\]: must be a team's name from groundwork:inference\.teams/);
+        assert.match(lineFor(found, "apps.notebooks.team"), /= "Platform Team": must be a team's name from groundwork:inference\.teams/);
+        // Model ids as providers write them still pass.
+        for (const model of ["openai/gpt-4o-mini", "together_ai/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "openai/ft:gpt-4o-mini-2024-07-18:acme::9xYzAbCd", "mistral/mistral-large-latest"]) {
+            const ok = stackValues("cloud");
+            ok.inference.hosted[0].model = model;
+            assert.equal(parse(ok).inference!.hosted[0].model, model);
+        }
+    });
+
+    it("plans teams and keys whose names hold digits: a key alias or a team's variable name inside a secret is no secret (sweep s22 F1)", async () => {
+        const v = stackValues("dev");
+        v.inference.teams[0].name = "data-science-2024";
+        v.inference.teams[0].keys = [{ ...v.inference.teams[0].keys[0], name: "batch-jobs-v2" }, { ...v.inference.teams[0].keys[0], name: "pipeline20250101" }];
+        v.apps.chat.team = "data-science-2024";
+        v.apps.notebooks.team = "data-science-2024";
+        const plan = await planValues("digits", v);
+        const files = Object.values(renderPlanFiles(plan));
+        assert.deepEqual(leakedSecrets(files, plan.secretValues), []);
+        for (const name of ["data-science-2024-batch-jobs-v2", "data-science-2024-pipeline20250101", "data-science-2024-chat-ui"]) {
+            assert.ok(files.some((f) => f.includes(name)), `${name} is in the plan`);
+            assert.ok(!plan.secretValues.includes(name), `${name} is no secret`);
+        }
+        // The generated keys beside them still count.
+        assert.ok(plan.secretValues.some((s) => /^offline-[0-9a-f]/.test(s)));
     });
 });

@@ -1,7 +1,8 @@
 import { domainToASCII } from "url";
 import { z } from "zod";
 import { codePoint, GREEK_OR_CYRILLIC } from "./errors";
-import { appGroupName, cidr, isObject, operatorCidr, noRepeats, plainUrl, secretToken } from "./primitives";
+import { appGroupName, cidr, isObject, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
+import { hasSecretShapedRun } from "./errors";
 import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
@@ -156,7 +157,8 @@ const ssoSchema = z.strictObject({
         .refine((id) => !CLIENT_ID_WITH_SECRET.test(id), { message: "is client_id:client_secret, the id and a secret's shape after one ':'; give the client id alone, set the secret with pulumi config set --secret --path 'groundwork:access.sso.clientSecret', and rotate that secret (it is in the stack file's history)" })
         .describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
-    kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" }).optional()
+    kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" })
+        .refine((v) => !hasSecretShapedRun(v), { message: SECRET_IN_PLAIN_FIELD("a client id", "the API server's flags carry it in plain text") }).optional()
         .describe("A public client (no secret, PKCE) at the same issuer for kubectl: with it, operators sign in to the API server as themselves (kubelogin), and the operators' group is cluster-admin. Its own client, not clientId: the applications hold people's ID tokens for clientId, which the API server would then take."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
         // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
@@ -257,13 +259,16 @@ const size = {
     memoryGbs: z.number().min(0.25).max(512).describe("Memory request, GiB."),
 };
 
+/** A team an application's calls count against: a team's name, so any other text is refused by shape, never repeated (sweep s22 L4). */
+const APP_TEAM = z.string().regex(SHORT_NAME, { message: "must be a team's name from groundwork:inference.teams: lower-case letters, digits and '-', starting with a letter, at most 31 characters" });
+
 export const appsSchema = z.strictObject({
     chat: z.strictObject({
         enabled: z.boolean().default(true),
         cpus: size.cpus.default(0.1),
         memoryGbs: size.memoryGbs.default(1),
         storageGbs: z.number().int().min(1).max(1000).default(5).describe("Chat history and uploads, GB."),
-        team: z.string().optional().describe("The groundwork:inference team whose budget people's chats count against; default: the first team."),
+        team: APP_TEAM.optional().describe("The groundwork:inference team whose budget people's chats count against; default: the first team."),
     }).optional().describe("A chat UI (Open WebUI) on the gateway, signed in through SSO."),
     notebooks: z.strictObject({
         enabled: z.boolean().default(true),
@@ -271,7 +276,7 @@ export const appsSchema = z.strictObject({
         memoryGbs: size.memoryGbs.default(1).describe("Memory of each person's notebook server (request = limit), GiB."),
         storageGbs: z.number().int().min(1).max(1000).default(5).describe("Each person's home volume, GB."),
         concurrentUsers: z.number().int().min(1).max(500).default(1).describe("Servers the stack must have room for at once (the capacity check counts them)."),
-        team: z.string().optional().describe("The groundwork:inference team whose key notebooks call the gateway with; default: the first team."),
+        team: APP_TEAM.optional().describe("The groundwork:inference team whose key notebooks call the gateway with; default: the first team."),
     }).optional().describe("JupyterHub notebooks, signed in through SSO."),
 }).default({});
 
@@ -346,6 +351,10 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
         if (typeof sso.clientId === "string" && /^[A-Za-z0-9]{32,128}$/.test(sso.clientId) && /\d/.test(sso.clientId) && /[A-Z]/.test(sso.clientId) && /[a-z]/.test(sso.clientId)) {
             return [{ path: ["access", "sso", "clientId"], message: "has the shape of a Keycloak client secret (32 or more random letters and digits, as Keycloak generates them), not of a client id, and a client id is written in plain text into four applications' settings; the pair looks swapped: give the client's name (Clients, Client ID) here and the secret, encrypted, in clientSecret; rotate the secret (Credentials, Regenerate)" }];
         }
+    }
+    // Any other issuer's generated secret: Auth0's are 64 letters, digits, '-' and '_' (sweep s22 L2).
+    if (sso && typeof sso.clientId === "string" && !CLIENT_ID_WITH_SECRET.test(sso.clientId) && hasSecretShapedRun(sso.clientId)) {
+        return [{ path: ["access", "sso", "clientId"], message: SECRET_IN_PLAIN_FIELD("a client id", "a client id is written in plain text into four applications' settings: the pair looks swapped; the secret goes in clientSecret") }];
     }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];
     return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a GUID, which in Entra is the secret's \"Secret ID\" column; give its \"Value\" (shown once, when the secret is made: Certificates & secrets)" }];
@@ -542,7 +551,8 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
                 }
             }));
         }
-        if (isObject(inference) && typeof entry.team === "string" && !(Array.isArray(inference.teams) && inference.teams.some((t) => isObject(t) && t.name === entry.team))) {
+        // A value that is no team's name by its shape is refused by the schema, without being repeated here.
+        if (isObject(inference) && typeof entry.team === "string" && SHORT_NAME.test(entry.team) && !(Array.isArray(inference.teams) && inference.teams.some((t) => isObject(t) && t.name === entry.team))) {
             const names = Array.isArray(inference.teams) ? inference.teams.filter(isObject).map((t) => String(t.name)).join(", ") : "";
             issues.push({ path: ["apps", app, "team"], message: `names team ${JSON.stringify(entry.team)}, which groundwork:inference.teams does not define${names ? ` (teams: ${names})` : ""}` });
         }

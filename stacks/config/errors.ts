@@ -59,8 +59,12 @@ function showValue(value: unknown): string {
 /**
  * Pulumi's access tokens are `pul-` and 40 hex, Databricks' `dapi` and 32 (gitleaks' `pulumi-api-token`
  * and `databricks-api-token` rules); GitLab's runner and deploy tokens `glrt-`, `gldt-` (sweep s20-24).
+ * The hosted providers' own: Groq `gsk_` and 52, xAI `xai-` and 80, Replicate `r8_` and 37
+ * (trufflesecurity/trufflehog pkg/detectors groq, xai, replicate, code index), Perplexity `pplx-`,
+ * Fireworks `fw_`; Vault's batch and recovery tokens `hvb.`, `hvr.` beside its service tokens' `hvs.`
+ * (sweep s22 L1, read 2026-11-29).
  */
-const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
@@ -160,6 +164,30 @@ function tokenWithPrefix(text: string): boolean {
     if (match[1] === "sk-" && /^[0-9a-f]{32,}$/.test(body.replace(/^lf-/, "").replace(/-/g, ""))) return true;
     if ((match[1] === "pul-" && /^[0-9a-f]{40}$/.test(body)) || (match[1] === "dapi" && /^[0-9a-f]{32}(-\d)?$/.test(body))) return true;
     return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
+}
+
+/**
+ * A message with the credentials hasCredentialShape knows replaced (private keys, prefixed API keys
+ * and tokens, Entra client secrets, JWTs), and nothing else: for text whose long runs are names
+ * (`namespace/deployment`), as policy messages are, where redactCredentials would hide them.
+ */
+export function redactPrefixedCredentials(message: string): string {
+    return message
+        .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key not shown]")
+        .replace(/[^\s/:=,;"'`@?&#()[\]{}<>|]+/g, (token) => (tokenWithPrefix(token) ? "[not shown]" : token))
+        .replace(new RegExp(ENTRA_SECRET, "g"), "[not shown]")
+        .replace(new RegExp(JWT, "g"), "[not shown]");
+}
+
+/**
+ * Whether a value holds a run of 40 or more key characters mixing upper case, lower case and
+ * digits, as generated secrets are (Auth0's client secrets are 64, SES SMTP passwords 44), and no
+ * name, id or address a plain field takes is: Google's client ids are lower case, Entra's ids GUIDs,
+ * OCIDs dotted, digests hex (sweep s22 L2).
+ */
+export function hasSecretShapedRun(value: string): boolean {
+    return (value.replace(/ocid1\.[a-z0-9.-]+/g, "").match(/[A-Za-z0-9+/=_-]{40,}/g) ?? [])
+        .some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
 }
 
 /**
@@ -324,7 +352,8 @@ function echoable(schema: z.ZodType, path: readonly PropertyKey[], value: unknow
     }
     if (typeof value !== "string") return true;
     // A credential pasted into the wrong field, or under a key the schema does not know whose name says credential.
-    if (looksLikeCredential(value)) return false;
+    // Shorter keys without a prefix too, 24 or more letters and digits mixing cases (Mistral's are 32; sweep s22 L4).
+    if (looksLikeCredential(value) || value.split(/[^A-Za-z0-9]+/).some((part) => part.length >= 24 && /[A-Z]/.test(part) && /[a-z]/.test(part) && /\d/.test(part))) return false;
     const last = path[path.length - 1];
     if (typeof last === "string" && schemaAt(schema, path) === undefined && CREDENTIAL_KEY.test(last)) return false;
     const expected: any = meant && (unwrap(schemaAt(schema, meant)) as any)?._zod.def;

@@ -265,6 +265,11 @@ const hostedSchema = z.strictObject({
         .refine((v) => !/[0-9a-fA-F]{32,}/.test(v.slice(v.indexOf("/") + 1).replace(/^([^:]+):[0-9a-f]{64}$/, v.startsWith("replicate/") ? "$1" : "$&")), {
             message: "holds, after the provider, a run of 32 or more hex digits, which no model id has: an API key pasted after the provider; write only provider/model, set the key as apiKey (pulumi config set --secret --path), and rotate it, since this file is committed",
         })
+        // Nor one run of 24 or more letters and digits mixing cases: model ids are words joined by
+        // '-', '.', ':' or '_'; Mistral's keys are 32 such characters with no prefix (sweep s22 L3).
+        .refine((v) => !v.slice(v.indexOf("/") + 1).split(/[^A-Za-z0-9]+/).some((part) => part.length >= 24 && /[A-Z]/.test(part) && /[a-z]/.test(part) && /\d/.test(part)), {
+            message: "holds, after the provider, one run of 24 or more letters and digits mixing upper and lower case, which no model id has (they are words joined by '-', '.' or ':'): an API key pasted after the provider; write only provider/model, set the key as apiKey (pulumi config set --secret --path), and rotate it, since this file is committed",
+        })
         .describe("LiteLLM `provider/model`; the provider must take an API key alone (not azure or vertex_ai)."),
     apiKey: secretToken.describe("Provider API key (secret); stored in Vault, read by the gateway."),
     maxClassification: z.enum(["public", "internal"]).default("public").describe("Most sensitive data class this provider may receive (never restricted)."),

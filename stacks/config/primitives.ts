@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, parseIpv4Cidr } from "./cidr";
-import { codePoint, editDistance } from "./errors";
+import { codePoint, editDistance, hasSecretShapedRun } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
@@ -77,10 +77,18 @@ const fullwidthInLatinName = (v: string) => /[\uff01-\uff5e]/.test(v) && /[A-Za-
 const MIXED_SCRIPT_WORD = /(?=[\p{L}\p{M}]*\p{Script=Latin})(?=[\p{L}\p{M}]*[\p{Script=Cyrillic}\p{Script=Greek}])[\p{L}\p{M}]+/u;
 
 /**
+ * The message for a secret's shape in a field written in plain text: what the field takes, where the
+ * value would go, and what to do; the value itself is never shown (sweep s22 L2).
+ */
+export const SECRET_IN_PLAIN_FIELD = (what: string, where: string): string =>
+    `has the shape of a client secret or API key (a run of 40 or more key characters mixing upper case, lower case and digits), not of ${what}, and ${where}; give ${what} here, keep any secret in its own encrypted key (pulumi config set --secret --path), and rotate this one, since the stack file is committed`;
+
+/**
  * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
  * and without invisible format characters (a zero-width space pasted with the name matches no group).
  */
 export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" })
+    .refine((v) => !hasSecretShapedRun(v), { message: SECRET_IN_PLAIN_FIELD("a group name", "group names are written in plain text into the applications' and Vault's settings") })
     .refine((v) => !/\p{Cf}/u.test(v), { message: "holds an invisible character (such as a zero-width space), which no group the identity provider sends has; type the name again" })
     // Look-alike punctuation from a paste:
     // the token carries the name as the provider stores it, typed with the keyboard's characters.
