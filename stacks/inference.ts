@@ -153,7 +153,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
     const scales = inf.models.some(scalesWithLoad);
-    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, podCidr: config.cluster.podCidr, apiServer: deps.apiServer, scheduling: platformScheduling }, { provider }) : undefined;
+    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, podCidr: config.cluster.podCidr, scaledNamespace: INFERENCE_NAMESPACE, apiServer: deps.apiServer, scheduling: platformScheduling }, { provider }) : undefined;
 
     new k8s.core.v1.ServiceAccount("vllm", {
         metadata: { name: MODEL_SERVICE_ACCOUNT, namespace: INFERENCE_NAMESPACE },

@@ -160,7 +160,7 @@ print(json.dumps(results))
         assert.deepEqual(JSON.parse(run.stdout), ["ada@groundwork.example", refused, refused, "ada@groundwork.example"]);
     });
 
-    it("run each person's server under restricted with the team's key and the in-mesh gateway, and block cloud metadata by policy", () => {
+    it("run each person's server under restricted with the team's key and the in-mesh gateway, and block cloud metadata by policy", async () => {
         const values = chart(dev, "jupyterhub").values;
         assert.deepEqual(values.hub.config.KubeSpawner.pod_security_context, { runAsNonRoot: true, fsGroup: 100, seccompProfile: { type: "RuntimeDefault" } });
         assert.deepEqual(values.singleuser.extraEnv, {
@@ -171,9 +171,13 @@ print(json.dumps(results))
         const chartEgress = { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, dnsPortsPrivateIPs: false, nonPrivateIPs: false, privateIPs: false };
         assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, chartEgress]);
         assert.deepEqual([values.hub.networkPolicy.egressAllowRules, values.proxy.chp.networkPolicy.egressAllowRules], [chartEgress, chartEgress]);
-        // Meshed callers reach the hub and the proxy on Linkerd's inbound port, which the chart's policies would refuse;
-        // people's servers take it only from the hub's and the proxy's pods, by an allowance of their own (security review s20 M2).
-        assert.deepEqual([values.hub.networkPolicy.allowedIngressPorts, values.proxy.chp.networkPolicy.allowedIngressPorts, values.singleuser.networkPolicy.allowedIngressPorts], [[4143], ["http", 4143], []]);
+        // The chart opens each listed port to every source (no `from`), and policies add up: none is listed. Each
+        // caller has an allowance of its own, on its port and the mesh's (security review s20 M2, chart-models review s22 F3).
+        assert.deepEqual([values.hub.networkPolicy.allowedIngressPorts, values.proxy.chp.networkPolicy.allowedIngressPorts, values.singleuser.networkPolicy.allowedIngressPorts], [[], [], []]);
+        const policies = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind === "NetworkPolicy" && d.metadata.namespace === "groundwork-notebooks") as any[];
+        const allowance = (name: string) => policies.find((p) => p.metadata.name === name).spec.ingress;
+        assert.deepEqual(allowance("allow-notebooks-proxy"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-ingress" } } }], ports: [{ port: "http", protocol: "TCP" }, { port: 4143, protocol: "TCP" }] }]);
+        assert.deepEqual(allowance("allow-notebooks-hub"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "groundwork-notebooks" } } }], ports: [{ port: "http", protocol: "TCP" }, { port: 4143, protocol: "TCP" }] }]);
         // The server Pod KubeSpawner will create, as the chart model renders it for the policy packs.
         const [, proxy, server] = jupyterhubModel.render({ name: "jupyterhub", namespace: "groundwork-notebooks", values });
         assert.equal(server.spec.initContainers, undefined, "no privileged metadata-blocking init container");

@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { LITELLM_IMAGE } from "../components/inference/llm-gateway";
 import { vllmArgs, VLLM_CPU_IMAGE, VLLM_GPU_IMAGE } from "../components/inference/vllm-server";
 import { kvBytesPerToken, MODEL_SHAPES } from "../components/inference/model-shapes";
+import { kedaModel } from "../components/rendered/autoscaling";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { lineFor, parse, problems, stackValues, committedPlan, PYTHON } from "./helpers";
@@ -244,6 +245,16 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const keda = docs.cloud.find((d) => d.kind === "HelmRelease" && d.spec.chart === "keda")!.spec.values;
             assert.deepEqual(keda.permissions, { operator: { restrict: { secret: true } }, metricServer: { restrict: { secret: true } } });
             assert.ok(docs.cloud.filter((d) => d.kind === "ScaledObject").every((o) => o.spec.triggers.every((t: any) => t.authenticationRef === undefined && ["prometheus", "cron"].includes(t.type))));
+            // Nor may it read every resource of every API group, nor make Jobs in every namespace: it gets
+            // Deployments' and StatefulSets' rules alone, bound in the watched namespace and its own (chart-models review s22 F1).
+            assert.deepEqual([keda.rbac, keda.watchNamespace], [{ enabledCustomScaledRefKinds: false }, "groundwork-inference"]);
+            const scaledObjects = docs.cloud.filter((d) => d.kind === "ScaledObject");
+            assert.ok(scaledObjects.length > 0 && scaledObjects.every((o: any) => o.metadata.namespace === keda.watchNamespace && ["Deployment", undefined].includes(o.spec.scaleTargetRef.kind)), "KEDA sees every ScaledObject, and may scale its target");
+            // The chart's probes as its templates write them: liveness /healthz, readiness /readyz.
+            for (const part of kedaModel.render({ namespace: "keda", values: keda } as any) as any[]) {
+                const [container] = part.spec.template.spec.containers;
+                assert.deepEqual([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path], ["/healthz", "/readyz"], part.metadata.name);
+            }
         });
 
         it("lets KEDA's metrics API server reach the operator as TLS in the mesh, and the operator alone query Prometheus", () => {

@@ -9,7 +9,7 @@ import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
-import { LINKERD_INBOUND_PORT, PROMETHEUS_PEER } from "../platform/network-isolation";
+import { PROMETHEUS_PEER } from "../platform/network-isolation";
 import { SCRAPER } from "../observability/scraper";
 import { INGRESS_CLIENT } from "../ingress/ingress-controller";
 import { EgressAllowance, EgressDestination, endpointsDestinations } from "../platform/egress";
@@ -175,7 +175,11 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             // The client secret is read from OAUTH_CLIENT_SECRET when the config has none (oauth2.py L757-771).
             extraEnv: { OAUTH_CLIENT_SECRET: fromSecret(secrets.sso, "clientSecret") },
             resources: HUB_RESOURCES,
-            networkPolicy: networkPolicy([LINKERD_INBOUND_PORT]),
+            // No port open to every source: the chart writes each listed port as a rule with no `from`
+            // (templates/hub/netpol.yaml L32-38, proxy/netpol.yaml L36-42 at 4.4.0), and policies add up,
+            // so it would undo the narrower allowances the mesh authorizations make for each caller
+            // (allow-notebooks-hub, allow-notebooks-proxy; chart-models review s22 F3).
+            networkPolicy: networkPolicy([]),
             nodeSelector,
             tolerations,
         },
@@ -187,8 +191,8 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                 // The proxy runs as the namespace's default account (no serviceAccountName in
                 // templates/proxy/deployment.yaml) and needs no API access: no token in the pod.
                 extraPodSpec: { automountServiceAccountToken: false },
-                // http (8000) for the ingress, and the mesh's port for meshed callers (Traefik, the hub).
-                networkPolicy: networkPolicy(["http", LINKERD_INBOUND_PORT]),
+                // http (8000) and the mesh's port are the ingress's and the hub's by allowances of their own (as the hub's above).
+                networkPolicy: networkPolicy([]),
                 nodeSelector,
                 tolerations,
             },

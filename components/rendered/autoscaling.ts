@@ -34,7 +34,8 @@ export const kedaModel: ChartModel = {
                     securityContext: valueAt(values, "securityContext", key),
                     resources: valueAt(values, "resources", key),
                     ports: container.ports,
-                    livenessProbe: container.probe,
+                    // Each part answers liveness on /healthz and readiness on /readyz, on the same port.
+                    livenessProbe: { ...container.probe, httpGet: { ...(container.probe.httpGet as object), path: "/healthz" } },
                     readinessProbe: container.probe,
                 }],
                 outsideCallers: outside,
@@ -51,9 +52,11 @@ export const kedaModel: ChartModel = {
                 { 9443: ["kube-apiserver"] }),
         ];
     },
-    // RBAC and each part's KEDA_RESTRICT_SECRET_ACCESS (templates/manager/clusterrole.yaml L50,
-    // minimal-rbac.yaml L43, manager/deployment.yaml L165-168, metrics-server/deployment.yaml L113-116).
-    otherValues: ["permissions.operator.restrict.secret", "permissions.metricServer.restrict.secret"],
+    // RBAC and each part's KEDA_RESTRICT_SECRET_ACCESS and WATCH_NAMESPACE (templates/manager/clusterrole.yaml
+    // L50-87, clusterrolebindings.yaml L2-48, minimal-rbac.yaml L43, manager/deployment.yaml L145-146, L165-168,
+    // metrics-server/deployment.yaml L100, L113-116, webhooks/deployment.yaml L124). The Secrets it may read
+    // are its own namespace's; what it may scale, the watched namespace's Deployments and StatefulSets.
+    otherValues: ["permissions.operator.restrict.secret", "permissions.metricServer.restrict.secret", "rbac.enabledCustomScaledRefKinds", "watchNamespace"],
 };
 
 /** nvidia-device-plugin 0.18.2: a DaemonSet on GPU nodes, its socket through hostPath (a privileged namespace). */
