@@ -1,3 +1,4 @@
+import { ServiceExternalIpsAdmission } from "../components/k3s/service-external-ips";
 import { OperatorAccess } from "../components/k3s/operator-access";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
@@ -68,6 +69,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // k3s upgrades: unmeshed, so they run when the mesh does not.
     new K3sUpgrades("k3s-upgrades", { apiServer: cluster.apiServer, version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
     new NodeReboots("kured", { apiServer: cluster.apiServer, window: config.cluster.upgrades.reboots }, { provider });
+    // No Service may claim external IPs, which would take every pod's traffic to them (CVE-2020-8554).
+    new ServiceExternalIpsAdmission("service-external-ips", { provider });
     // Operators sign in to the API server as themselves when the stack has an identity provider.
     if (config.access?.sso?.kubernetesClientId) new OperatorAccess("operators", { operatorsGroup: config.access.sso.operatorsGroup, issuer: config.access.sso.issuer }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.

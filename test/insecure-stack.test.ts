@@ -85,6 +85,7 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "ingress-reads-own-namespace", level: "mandatory", resource: { type: ROUTE, name: "vault-public" }, message: "IngressRoute insecure-inference/vault-public is outside the ingress controller's namespace" },
     { pack: "security", policy: "notebook-servers-deny-by-default", level: "mandatory", resource: { type: "kubernetes:core/v1:Pod", name: "insecure-data/jupyter-{username}" }, message: "people's notebook servers (Pod insecure-data/jupyter-{username}) default to all-authenticated" },
     { pack: "security", policy: "mesh-trust-anchor-confined", level: "mandatory", resource: { type: "kubernetes:cert-manager.io/v1:Certificate", name: "identity-issuer" }, message: "Certificate insecure-mesh/linkerd-identity-issuer issues Linkerd's identity issuer from the namespaced Issuer mesh-root, so the trust anchor's key is a Secret in insecure-mesh" },
+    { pack: "security", policy: "service-external-ips-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a Service with spec.externalIPs" },
     { pack: "security", policy: "ui-route-single-sign-on", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "routes a UI without single sign-on" },
     { pack: "security", policy: "public-route-tls", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "serves every entrypoint without spec.tls" },
     // reliability

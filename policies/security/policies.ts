@@ -17,6 +17,7 @@ import { notebooksAdmitNamedPeople } from "./sso-admission";
 import { ingressReadsOwnNamespace } from "./ingress-secrets";
 import { meshTrustAnchorConfined } from "./mesh-trust-anchor";
 import { notebookServersDenyByDefault } from "./notebook-isolation";
+import { serviceExternalIpsDenied } from "./service-external-ips";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -38,4 +39,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ingressReadsOwnNamespace,
     meshTrustAnchorConfined,
     notebookServersDenyByDefault,
+    serviceExternalIpsDenied,
 ];
