@@ -391,7 +391,8 @@ describe("inference: vLLM behind the LLM gateway", function () {
             const kv = stackValues("dev");
             kv.inference.models[0].maxModelLen = 65536;
             // 2 x 24 layers x 2 KV heads x 64 x 4 bytes = 24576 bytes a token: 1 GiB holds 43690.
-            assert.deepEqual(problems(kv), ["groundwork:inference.models[0].kvCacheGbs = 1: holds about 43690 tokens of Qwen/Qwen2.5-0.5B-Instruct (float32: 24576 bytes a token), but maxModelLen is 65536 and vLLM starts only when one whole sequence fits; give kvCacheGbs 2 or more, or a maxModelLen of at most 43690"]);
+            // (Beyond the model's 32768 positions too: sweep s22 M2.)
+            assert.deepEqual(problems(kv), ["groundwork:inference.models[0].maxModelLen = 65536: is more than the 32768 positions Qwen/Qwen2.5-0.5B-Instruct was trained for (max_position_embeddings in its config.json), and vLLM refuses a longer max_model_len at start; give at most 32768", "groundwork:inference.models[0].kvCacheGbs = 1: holds about 43690 tokens of Qwen/Qwen2.5-0.5B-Instruct (float32: 24576 bytes a token), but maxModelLen is 65536 and vLLM starts only when one whole sequence fits; give kvCacheGbs 2 or more, or a maxModelLen of at most 43690"]);
             kv.inference.models[0].maxModelLen = 32768;
             assert.equal(parse(kv).inference!.models[0].maxModelLen, 32768, "32768 tokens fit a 1 GiB cache in float32");
             assert.equal(kvBytesPerToken(MODEL_SHAPES["meta-llama/Llama-3.1-8B-Instruct"], 2), 131072, "Llama 3.1 8B in 16 bits: 128 KiB a token");

@@ -18,16 +18,23 @@ export interface ModelShape {
     attentionHeads: number;
     kvHeads: number;
     headDim: number;
+    /**
+     * `max_position_embeddings`: the longest `--max-model-len` vLLM takes for the model as published
+     * ("User-specified max_model_len (…) is greater than the derived max_model_len", vllm
+     * config/model.py, code index), unless told VLLM_ALLOW_LONG_MAX_MODEL_LEN, which Groundwork
+     * never sets. Left out where the copies read disagree.
+     */
+    maxPositionEmbeddings?: number;
     /** Where the numbers were read. */
     source: string;
 }
 
 export const MODEL_SHAPES: Readonly<Record<string, ModelShape>> = {
-    "Qwen/Qwen2.5-0.5B-Instruct": { layers: 24, attentionHeads: 14, kvHeads: 2, headDim: 64, source: "a verbatim copy of its config.json (hidden 896 = 14 × 64) and a geometry check of it, code index" },
-    "Qwen/Qwen2.5-7B-Instruct": { layers: 28, attentionHeads: 28, kvHeads: 4, headDim: 128, source: "Qwen2-7B-Instruct's printed Qwen2Config and two fit-estimator tests of Qwen2.5-7B (hidden 3584 = 28 × 128), code index" },
-    "meta-llama/Llama-3.1-8B-Instruct": { layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, source: "Llama 3 8B's config.json (hidden 4096 = 32 × 128), code index" },
-    "Qwen/Qwen2.5-1.5B-Instruct": { layers: 28, attentionHeads: 12, kvHeads: 2, headDim: 128, source: "a Qwen2 test config of its width (hidden 1536, 12 heads, 2 KV heads, head 128) and a model table giving its 28 layers, code index (sweep s21r-21)" },
-    "meta-llama/Llama-3.2-1B-Instruct": { layers: 16, attentionHeads: 32, kvHeads: 8, headDim: 64, source: "a copy of Llama 3.2 1B's config (LLAMA32_1B_CONFIG: hidden 2048, head_dim 64), code index" },
+    "Qwen/Qwen2.5-0.5B-Instruct": { layers: 24, attentionHeads: 14, kvHeads: 2, headDim: 64, maxPositionEmbeddings: 32768, source: "a verbatim copy of its config.json (hidden 896 = 14 × 64) and a geometry check of it, code index; 32768 positions in that copy and in a training run's printed Qwen2Config of it (sweep s22 M2)" },
+    "Qwen/Qwen2.5-7B-Instruct": { layers: 28, attentionHeads: 28, kvHeads: 4, headDim: 128, source: "Qwen2-7B-Instruct's printed Qwen2Config and two fit-estimator tests of Qwen2.5-7B (hidden 3584 = 28 × 128), code index; its positions left out: copies give 32768 and 131072" },
+    "meta-llama/Llama-3.1-8B-Instruct": { layers: 32, attentionHeads: 32, kvHeads: 8, headDim: 128, maxPositionEmbeddings: 131072, source: "Llama 3 8B's config.json (hidden 4096 = 32 × 128), code index; 131072 positions with the llama3 rope scaling, which vLLM does not multiply (copies of the 3.1 8B config, code index)" },
+    "Qwen/Qwen2.5-1.5B-Instruct": { layers: 28, attentionHeads: 12, kvHeads: 2, headDim: 128, maxPositionEmbeddings: 32768, source: "a Qwen2 test config of its width (hidden 1536, 12 heads, 2 KV heads, head 128) and a model table giving its 28 layers, code index (sweep s21r-21); 32768 positions in three copies of its config.json and a transformers log loading it" },
+    "meta-llama/Llama-3.2-1B-Instruct": { layers: 16, attentionHeads: 32, kvHeads: 8, headDim: 64, maxPositionEmbeddings: 131072, source: "a copy of Llama 3.2 1B's config (LLAMA32_1B_CONFIG: hidden 2048, head_dim 64, 131072 positions with llama3 rope scaling), code index" },
 };
 
 /** The shape on record for a Hugging Face id (compared without case, as the Hub resolves ids), or undefined. */

@@ -692,6 +692,9 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         issues.push({ path: at("gpus"), message: `is the tensor parallel size, but ${String(m.model)} has ${shape.attentionHeads} attention heads, which ${gpus} does not divide, so vLLM refuses to start; use ${fits.join(" or ")} GPUs per replica` });
     }
     const maxModelLen = typeof m.maxModelLen === "number" ? m.maxModelLen : 8192;
+    if (shape?.maxPositionEmbeddings !== undefined && maxModelLen > shape.maxPositionEmbeddings) {
+        issues.push({ path: at("maxModelLen"), message: `is more than the ${shape.maxPositionEmbeddings} positions ${String(m.model)} was trained for (max_position_embeddings in its config.json), and vLLM refuses a longer max_model_len at start; give at most ${shape.maxPositionEmbeddings}` });
+    }
     if (shape && gpus === 0 && typeof m.kvCacheGbs === "number") {
         const perToken = kvBytesPerToken(shape, dtype === "float32" ? 4 : 2);
         const tokens = Math.floor((m.kvCacheGbs * 2 ** 30) / perToken);
@@ -758,6 +761,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         if (dtype === "bfloat16" && preAmpere.length > 0) {
             issues.push({ path: at("dtype"), message: `is bfloat16, but ${String(m.name)} may run on ${preAmpere.join(", ")} GPUs (compute capability ${preAmpere.map((g) => GPU_COMPUTE_CAPABILITY[g]).join(", ")}), where vLLM refuses bfloat16 at start (it needs 8.0); set dtype: float16 (or auto), or GPU nodes of Ampere or newer` });
         }
+        // FP8 weights need Ampere or newer: vLLM checks each quantization's minimum compute capability
+        // at start ("The quantization method fp8 is not supported for the current GPU. Minimum
+        // capability: …"; Fp8Config.get_min_capability is 80, or 89 in older releases, code index).
+        if (quantization === "fp8" && preAmpere.length > 0) {
+            issues.push({ path: at("quantization"), message: `is fp8, but ${String(m.name)} may run on ${preAmpere.join(", ")} GPUs (compute capability ${preAmpere.map((g) => GPU_COMPUTE_CAPABILITY[g]).join(", ")}), where vLLM refuses fp8 at start (it needs 8.0 or more); use awq or gptq there, or GPU nodes of Ampere or newer` });
+        }
         // Host memory too: the same torch-importing processes as on CPU, and the CUDA context and
         // pinned buffers the checkpoint passes through on its way to the GPU (sweep s21-24, reasoned).
         if (typeof m.memoryGbs === "number" && m.memoryGbs < GPU_HOST_MEMORY_FLOOR_GIB) {
@@ -767,6 +776,16 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         const share = typeof m.gpuMemoryUtilization === "number" ? m.gpuMemoryUtilization : DEFAULT_GPU_MEMORY_UTILIZATION;
         const memory = perGpu * gpus * share;
         const needed = weights === undefined ? undefined : weights + MIN_KV_CACHE_GIB;
+        // What is left for the KV cache once the weights are in must hold one whole sequence of
+        // maxModelLen, as vLLM checks at start (check_enough_kv_cache_memory; model-shapes.ts). Its
+        // activations take some too, so this refuses only what cannot start (sweep s22 M1).
+        if (shape && weights !== undefined && needed !== undefined && needed <= memory) {
+            const perToken = kvBytesPerToken(shape, dtype === "float32" ? 4 : 2);
+            const tokens = Math.floor(((memory - weights) * 2 ** 30) / perToken);
+            if (tokens < maxModelLen) {
+                issues.push({ path: at("maxModelLen"), message: `is ${maxModelLen} tokens, but after about ${gib(weights)} of weights the ${gpus} GPU(s) × ${gib(memory / gpus)} usable hold about ${tokens} tokens of ${String(m.model)}'s KV cache (${perToken} bytes a token), and vLLM starts only when one whole sequence fits; give a maxModelLen of at most ${tokens}, more GPUs, or a quantization` });
+            }
+        }
         if (needed !== undefined && needed > memory) {
             // The share is what moved when the model would fit at the default: say so on that key (sweep s16 in51).
             if (share < DEFAULT_GPU_MEMORY_UTILIZATION && needed <= perGpu * gpus * DEFAULT_GPU_MEMORY_UTILIZATION) {
