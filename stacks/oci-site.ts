@@ -10,13 +10,12 @@ import { OciNetwork } from "../components/oci/network";
 import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
+import { FIRST_SERVER_HOST } from "./config/oci";
 import { OciSiteConfig } from "./config";
 
 /** Ubuntu's login user on Canonical's OCI images. */
 const UBUNTU_USER = "ubuntu";
 
-/** Servers take fixed addresses from here up in the public subnet, so agents can join before a server exists. */
-const FIRST_SERVER_HOST = 10;
 
 export interface OciSiteArgs {
     /** Public addresses (`/32`) of nodes at other sites. */

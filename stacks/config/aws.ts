@@ -111,6 +111,12 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
         ctx.addIssue({ code: "custom", path: ["servers", "count"], message: "makes an even number of servers; embedded etcd needs an odd number (1, 3, 5) to keep quorum" });
     }
     for (const [group, i] of objectItems(aws.gpuNodeGroups)) {
+        // A group is a component named by it: two of one name are one URN, which the engine refuses at
+        // preview, with nodes or without (a count-0 group makes none for the node-name check; sweep s22 M7).
+        const first = objectItems(aws.gpuNodeGroups).find(([other]) => typeof group.name === "string" && other.name === group.name)?.[1];
+        if (first !== undefined && first < i) {
+            ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "name"], message: `is also gpuNodeGroups[${first}]'s name; each group needs its own (it names the group's resources and nodes)` });
+        }
         if (typeof group.instanceType === "string") {
             const spec = INSTANCE_TYPES[group.instanceType];
             if (!spec) {
@@ -140,6 +146,31 @@ function checkAwsSite(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementC
         if (group.capacity !== "spot" && group.spotMaxPricePerHour !== undefined) {
             ctx.addIssue({ code: "custom", path: ["gpuNodeGroups", i, "spotMaxPricePerHour"], message: "applies to spot capacity only; set capacity: spot or remove it" });
         }
+    }
+    checkGpuSubnetRoom(aws, ctx);
+}
+
+/**
+ * Addresses AWS keeps in every subnet: "Amazon Web Services reserves both the first four and the
+ * last IPv4 address in each subnet's CIDR block" (EC2 API reference, CreateSubnet, read 2026-11-29).
+ */
+const AWS_RESERVED_PER_SUBNET = 5;
+
+/**
+ * The GPU nodes fit their subnets at the groups' largest size: the private ones behind NAT, or the
+ * public ones under wireguard-native (stacks/aws-site.ts). Pods take no subnet address (flannel);
+ * the servers' fixed addresses sit in the first public subnet (sweep s22 M6).
+ */
+function checkGpuSubnetRoom(aws: Loose<z.output<typeof awsSchema>>, ctx: z.RefinementCtx): void {
+    const key = aws.overlay === "wireguard-native" ? "publicSubnetCidrs" : "privateSubnetCidrs";
+    const subnets = Array.isArray(aws[key]) ? (aws[key] as unknown[]).map((c) => (typeof c === "string" ? parseIpv4Cidr(c) : undefined)) : [];
+    if (subnets.length === 0 || subnets.some((c) => c === undefined)) return;
+    const groups = objectItems(aws.gpuNodeGroups);
+    const nodes = groups.reduce((sum, [g]) => sum + (isObject(g.autoscaling) && typeof g.autoscaling.max === "number" ? g.autoscaling.max : fixedCount(g as { count?: number })), 0);
+    const servers = key === "publicSubnetCidrs" && isObject(aws.servers) && typeof aws.servers.count === "number" ? aws.servers.count : 0;
+    const room = subnets.reduce((sum, c) => sum + 2 ** (32 - c!.prefix) - AWS_RESERVED_PER_SUBNET, 0);
+    if (nodes + servers > room) {
+        ctx.addIssue({ code: "custom", path: [key], message: `leave ${room} addresses for nodes once AWS keeps five of each subnet, but the GPU node groups reach ${nodes} node(s)${servers ? ` beside ${servers} server(s)` : ""} at their largest; use larger subnets (a /24 holds 251), or fewer nodes` });
     }
 }
 

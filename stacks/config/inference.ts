@@ -68,7 +68,14 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 const period = z.string().regex(/^[1-9]\d*(mo|[smhdw])$/, { message: "must be a LiteLLM budget period such as 30d, 24h, 1w or 1mo (not zero)" })
     .refine((v) => !/^\d+[sm]$/.test(v) || (v.endsWith("m") ? Number(v.slice(0, -1)) >= 60 : Number(v.slice(0, -1)) >= 3600), {
         error: (issue) => `resets the budget every ${String(issue.input).replace(/m$/, " minute(s)").replace(/s$/, " second(s)")} (LiteLLM reads m as minutes); a budget period is an hour or longer: for a month write ${String(issue.input).replace(/m$/, "mo")}, for a day 1d`,
-    });
+    })
+    // LiteLLM adds the period to today to date the next reset, and Python's dates end in the year
+    // 9999: a longer one fails each key's and team's creation (litellm_core_utils/duration_parser.py
+    // get_budget_reset_time, code index; sweep s22 M8). Ten years is longer than any budget needs.
+    .refine((v) => !/^[1-9]\d*(mo|[smhdw])$/.test(v) || periodDays(v) <= 3650, { message: "is longer than ten years (3650d, 521w, 117mo): LiteLLM dates the next reset by adding the period to today, which fails past the year 9999, and no spend ceiling needs a longer period; give at most 3650d" });
+/** Days a budget period lasts, its unit's length times its count (a month as 31 days). */
+const PERIOD_DAYS: Record<string, number> = { s: 1 / 86400, m: 1 / 1440, h: 1 / 24, d: 1, w: 7, mo: 31 };
+const periodDays = (v: string) => Number(/^\d+/.exec(v)![0]) * PERIOD_DAYS[/(mo|[smhdw])$/.exec(v)![1]];
 const budget = z.number().positive();
 const limits = {
     maxBudgetUsd: budget.describe("Spend ceiling per period, USD."),

@@ -186,6 +186,16 @@ export const ociSchema = z.strictObject({
     nodes: z.array(ociNodeSchema).min(1).describe("A1 instances."),
 });
 
+/** Servers take fixed addresses from this host of the public subnet up, so agents can join before a server exists. */
+export const FIRST_SERVER_HOST = 10;
+
+/**
+ * Addresses OCI keeps in every subnet: "The first two IPv4 addresses and the last in the subnet's CIDR
+ * are reserved by the Networking service" (docs.cloud.oracle.com/iaas/Content/Network/Tasks/managingVCNs.htm,
+ * read 2026-11-29).
+ */
+const OCI_RESERVED_PER_SUBNET = 3;
+
 function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementCtx): void {
     const text = (v: unknown) => (typeof v === "string" ? v : "");
     const vcn = parseIpv4Cidr(text(oci.vcnCidr));
@@ -212,6 +222,8 @@ function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementC
     }
     oci.nodes.forEach((n, i) => located(["nodes", i, "availabilityDomain"], (n as Record<string, unknown>).availabilityDomain, availabilityDomainProblem));
     const nodes = oci.nodes as Loose<z.output<typeof ociNodeSchema>>[];
+    checkSubnetRoom(oci, nodes, pub, priv, ctx);
+    checkTenancy(oci, ctx);
     const sizes = nodes.map((n) => ({ ocpus: n.ocpus, memoryGbs: n.memoryGbs, bootVolumeGbs: n.bootVolumeGbs ?? MIN_BOOT_VOLUME_GBS }));
     const sized = sizes.every((n) => Object.values(n).every(Number.isInteger));
     if (oci.alwaysFree !== false && sized) {
@@ -224,3 +236,45 @@ function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementC
 export const ociSiteSchema = ociSchema.superRefine(checkOciSite, always);
 
 export type OciSiteConfig = z.output<typeof ociSchema>;
+
+/**
+ * Each subnet holds its nodes: every node but OCI's three reserved addresses, and the servers'
+ * fixed addresses (FIRST_SERVER_HOST up) inside the public subnet, short of its last address. A
+ * server is always public: its fixed address is the public subnet's (sweep s22 M5).
+ */
+function checkSubnetRoom(oci: Loose<z.output<typeof ociSchema>>, nodes: Loose<z.output<typeof ociNodeSchema>>[], pub: ReturnType<typeof parseIpv4Cidr>, priv: ReturnType<typeof parseIpv4Cidr>, ctx: z.RefinementCtx): void {
+    nodes.forEach((n, i) => {
+        if (n.role === "server" && n.public === false && i !== nodes.findIndex((m) => m.role === "server")) {
+            ctx.addIssue({ code: "custom", path: ["nodes", i, "public"], message: `is false on ${String(n.name)}, a server, but servers take fixed addresses in the public subnet (from host ${FIRST_SERVER_HOST} up), which OCI refuses for a node in the private one; leave it public, as servers are by default` });
+        }
+    });
+    const isPublic = (n: Loose<z.output<typeof ociNodeSchema>>) => n.public ?? (n.role === "server" || oci.overlay === "wireguard-native");
+    const servers = nodes.filter((n) => n.role === "server").length;
+    for (const [key, subnet, count] of [["publicSubnetCidr", pub, nodes.filter(isPublic).length], ["privateSubnetCidr", priv, nodes.filter((n) => !isPublic(n)).length]] as const) {
+        if (!subnet || count === 0) continue;
+        const size = 2 ** (32 - subnet.prefix);
+        const lastServerHost = FIRST_SERVER_HOST + servers - 1;
+        if (key === "publicSubnetCidr" && servers > 0 && lastServerHost > size - 2) {
+            const prefix = 32 - Math.ceil(Math.log2(lastServerHost + 2));
+            ctx.addIssue({ code: "custom", path: [key], message: `is a /${subnet.prefix} of ${size} addresses, but the servers take fixed addresses in it, ${servers === 1 ? `host ${FIRST_SERVER_HOST}` : `hosts ${FIRST_SERVER_HOST} to ${lastServerHost}`}, short of its last; use a /${prefix} or larger` });
+        } else if (count > size - OCI_RESERVED_PER_SUBNET) {
+            const prefix = 32 - Math.ceil(Math.log2(count + OCI_RESERVED_PER_SUBNET));
+            ctx.addIssue({ code: "custom", path: [key], message: `is a /${subnet.prefix}, whose ${size} addresses leave ${Math.max(0, size - OCI_RESERVED_PER_SUBNET)} for nodes once OCI keeps its first two and its last, but ${count} node(s) go in it; use a /${prefix} or larger` });
+        }
+    }
+}
+
+/**
+ * One tenancy: the API key signs for one, so its dynamic group and users cannot be made in another,
+ * and a compartment given as a tenancy's OCID is that tenancy's root (sweep s22 M4).
+ */
+function checkTenancy(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementCtx): void {
+    const auth = isObject(oci.auth) ? oci.auth : undefined;
+    if (typeof oci.tenancyOcid === "string" && typeof auth?.tenancyOcid === "string" && oci.tenancyOcid !== auth.tenancyOcid) {
+        ctx.addIssue({ code: "custom", path: ["tenancyOcid"], message: `is not auth.tenancyOcid (${auth.tenancyOcid}), the tenancy the API key signs for, in which the stack makes Vault's dynamic group and the backup users; give that tenancy, or leave tenancyOcid out` });
+    }
+    const tenancy = typeof oci.tenancyOcid === "string" ? oci.tenancyOcid : typeof auth?.tenancyOcid === "string" ? auth.tenancyOcid : undefined;
+    if (typeof oci.compartmentId === "string" && oci.compartmentId.startsWith("ocid1.tenancy.") && tenancy !== undefined && oci.compartmentId !== tenancy) {
+        ctx.addIssue({ code: "custom", path: ["compartmentId"], message: `is another tenancy's root compartment than ${tenancy}, where the stack makes its identity resources; give a compartment of ${tenancy}, or ${tenancy} itself` });
+    }
+}
