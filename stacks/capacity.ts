@@ -138,6 +138,7 @@ const COUNTED_BY: Record<string, string> = {
     vault: "platform.vault.replicas",
     "llm-gateway": "inference.gateway.replicas",
     "open-webui": "apps.chat",
+    traefik: "access.replicas",
 };
 
 /** The three workloads that ask the most of the nodes (cores, or memory), with the key that sizes each (models by their replicas.max). */

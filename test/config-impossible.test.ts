@@ -1079,6 +1079,7 @@ describe("bad-input sweep s13, second half: hosted providers a key alone cannot 
         const found = only("cloud", (v) => {
             v.inference.hosted[0].model = "azure/gpt-4o-mini";
             v.inference.hosted.push({ ...v.inference.hosted[0], name: "typo", model: "openia/gpt-4o-mini" });
+            v.inference.routes.push({ ...v.inference.routes[0], name: "typo-route", target: "typo", fallbacks: [], contextWindowFallbacks: [] });
         });
         assert.deepEqual(found, [
             'groundwork:inference.hosted[0].model = "azure/gpt-4o-mini": names a provider LiteLLM calls only with more than an API key (azure and azure_ai: its resource\'s api_base; vertex_ai: a project, a location and Google credentials; oci: a user, tenancy, fingerprint and signing key; ollama: the address of an Ollama server; databricks: the workspace\'s serving endpoint), and a hosted model here gives it an API key alone; use a provider an API key is enough for (such as openai or anthropic), or serve the model in the cluster under inference.models',
@@ -1592,15 +1593,18 @@ describe("bad-input sweep s14 leftovers: a model's size against its name, and a 
 
 describe("bad-input sweep s14 leftovers: GPU models that fit alone but not together (in40)", () => {
     it("refuses minimum replicas of GPU models that need more whole GPUs at once than the GPU nodes hold", () => {
-        const found = only("hybrid", (v) => (v.inference.models[1] = { ...v.inference.models[1], gpus: 1, placement: "gpu", replicas: { min: 1, max: 1 } }));
+        // (Without the CPU backend's kvCacheGbs, which a GPU model does not read: sweep s22.)
+        const found = only("hybrid", (v) => { const { kvCacheGbs: _, ...model } = v.inference.models[1]; v.inference.models[1] = { ...model, gpus: 1, placement: "gpu", replicas: { min: 1, max: 1 } }; });
         assert.deepEqual(found, ["groundwork:inference.models[1].replicas.min = 1: leaves small a replica with no GPU to run on: the GPU models' minimum replicas need 2 GPU(s) at once, whole GPUs on one node each, and the stack's GPU nodes hold 1 at most; lower replicas.min (0 with activeHours), or add GPU nodes (aws.gpuNodeGroups)"]);
         // A second GPU node makes room; so does a model that waits for its active hours.
         const more = stackValues("hybrid");
-        more.inference.models[1] = { ...more.inference.models[1], gpus: 1, placement: "gpu", replicas: { min: 1, max: 1 } };
+        const { kvCacheGbs: _more, ...moreModel } = more.inference.models[1];
+        more.inference.models[1] = { ...moreModel, gpus: 1, placement: "gpu", replicas: { min: 1, max: 1 } };
         more.aws.gpuNodeGroups[0].count = 2;
         assert.doesNotThrow(() => parse(more));
         const waits = stackValues("hybrid");
-        waits.inference.models[1] = { ...waits.inference.models[1], gpus: 1, placement: "gpu", replicas: { min: 0, max: 1 }, activeHours: { timezone: "Europe/Berlin", start: "0 8 * * 1-5", end: "0 18 * * 1-5" } };
+        const { kvCacheGbs: _waits, ...waitsModel } = waits.inference.models[1];
+        waits.inference.models[1] = { ...waitsModel, gpus: 1, placement: "gpu", replicas: { min: 0, max: 1 }, activeHours: { timezone: "Europe/Berlin", start: "0 8 * * 1-5", end: "0 18 * * 1-5" } };
         let left: string[] = [];
         try {
             parse(waits);

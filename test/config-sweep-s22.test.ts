@@ -93,3 +93,48 @@ describe("bad-input sweep s22: clouds and budgets that cannot hold what is asked
         assert.equal(passes("dev", (v) => { v.inference.teams[0].budgetDuration = "3650d"; }).inference!.teams[0].budgetDuration, "3650d");
     });
 });
+
+describe("bad-input sweep s22: settings nothing reads, lists with repeats, and models no route reaches", () => {
+    it("refuses a setting this stack ignores, naming it, its value and why (M9-M18)", () => {
+        const cases: [string, Edit, string, RegExp][] = [
+            ["dev", (v) => { v.platform ??= {}; v.platform.langfuse = { ...v.platform.langfuse, adminEmail: "someone-else@groundwork.example" }; }, "platform.langfuse.adminEmail", /= "someone-else@groundwork\.example": is ignored: with access\.sso, Langfuse's first owner is access\.sso\.administrators\[0\] \(admin@groundwork\.example\)/],
+            ["edge", (v) => { v.inference.teams[0].ownersGroup = "site-owners"; }, "inference.teams[0].ownersGroup", /= "site-owners": is ignored: a team's owners sign in to Vault through groundwork:access\.sso, which this stack does not have/],
+            ["cloud", (v) => { v.inference.models[0].kvCacheGbs = 8; }, "inference.models[0].kvCacheGbs", /= 8: is ignored: it sizes the CPU backend's KV cache \(VLLM_CPU_KVCACHE_SPACE\), and this model runs on a GPU/],
+            ["dev", (v) => { v.inference.models[0].gpuMemoryUtilization = 0.5; }, "inference.models[0].gpuMemoryUtilization", /= 0\.5: is ignored: this model runs on CPU \(gpus: 0\)/],
+            ["cloud", (v) => { delete v.access.hosts.gateway; delete v.access.hosts.gatewayAdmin; v.access.gatewayRateLimit = { average: 5, burst: 10 }; }, "access.gatewayRateLimit", /= \{"average":5,"burst":10\}: is ignored: it limits the public gateway host, and access\.hosts\.gateway routes none/],
+            ["cloud", (v) => { v.apps.chat.enabled = false; v.access.sso.allowedDomains = ["groundwork.example"]; }, "access.sso.allowedDomains", /is ignored: only the chat UI reads it \(OAUTH_ALLOWED_DOMAINS\), and groundwork:apps\.chat is not on/],
+            ["edge", (v) => { v.access.tls.acmeServer = "https://acme-staging-v02.api.letsencrypt.org/directory"; }, "access.tls.acmeServer", /is ignored: certificates come from the stack's own CA \(tls\.issuer private-ca\), which asks no ACME server/],
+            ["edge", (v) => { v.platform ??= {}; v.platform.backups = { ...v.platform.backups, objectLock: "governance" }; }, "platform.backups.objectLock", /= "governance": is ignored: it is set on the bucket the stack makes, and backups go to the bucket platform\.postgres\.backup\.s3 names/],
+            ["hybrid", (v) => { v.aws.sshAllowedCidrs = ["203.0.113.0/24"]; }, "aws.sshAllowedCidrs", /= \["203\.0\.113\.0\/24"\]: is ignored: it opens SSH to the AWS servers, and this stack has none/],
+        ];
+        for (const [stack, edit, key, expected] of cases) {
+            assert.match(lineFor(only(stack, edit), key), expected, key);
+        }
+        // The same settings where they are read pass: the first administrator as Langfuse's owner, in any case.
+        assert.equal(passes("dev", (v) => { v.platform ??= {}; v.platform.langfuse = { ...v.platform.langfuse, adminEmail: "Admin@groundwork.example" }; }).platform.langfuse.adminEmail, "Admin@groundwork.example");
+    });
+
+    it("refuses a model or a hosted model no route targets (M19, W1), a null revision (M20), and a budget beside Always Free (M21)", () => {
+        assert.match(lineFor(only("cloud", (v) => { v.inference.hosted.push({ name: "hosted-spare", model: "anthropic/claude-3-5-haiku-latest", apiKey: "sk-ant-api03-stand-in-0123456789abcdef" }); }), "inference.hosted[1].name"),
+            /= "hosted-spare": is no route's target, so the gateway never calls it and its apiKey is stored for nothing/);
+        assert.match(lineFor(only("dev", (v) => { v.inference.models.push({ ...v.inference.models[0], name: "spare" }); }), "inference.models[1].name"),
+            /= "spare": is no route's target, so the gateway never sends it a request and its server would hold its cores and memory for nothing/);
+        assert.match(lineFor(only("dev", (v) => { v.inference.models[0].revision = "0".repeat(40); }), "inference.models[0].revision"), /is git's null object id, which names no commit/);
+        assert.match(lineFor(only("dev", (v) => { v.cost.monthlyBudgetUsd = 100; }), "cost.monthlyBudgetUsd"), /= 100: is above \$0, but cost\.alwaysFreeOnly holds this stack to \$0 a month/);
+    });
+
+    it("refuses a repeat in lists that had no check (M22-M26), an address twice whatever its display name", () => {
+        assert.match(lineFor(only("dev", (v) => { v.platform ??= {}; v.platform.vectorDb = { ...v.platform.vectorDb }; v.platform.vectorDb.clients = ["groundwork-notebooks/notebook-user", "groundwork-notebooks/notebook-user"]; }), "platform.vectorDb.clients[1]"), /is also item \[0\]; list each service account once/);
+        assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { days: ["sunday", "sunday"], startTime: "02:00", endTime: "05:00", timeZone: "Etc/UTC" } }; }), "cluster.upgrades.window.days[1]"), /is also item \[0\]; list each day once/);
+        assert.match(lineFor(only("cloud", (v) => { v.inference.guardrails.entities = ["EMAIL_ADDRESS", "EMAIL_ADDRESS"]; }), "inference.guardrails.entities[1]"), /is also item \[0\]; list each entity once/);
+        assert.match(lineFor(only("cloud", (v) => { v.monitoring.alerts.receiver.email.to = ["oncall@groundwork.example", "On-call <ONCALL@groundwork.example>"]; }), "monitoring.alerts.receiver.email.to[1]"), /is item \[0\]'s address again; list each recipient once/);
+        const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPJC+DaN6Ct83KzAEZXonIz79SiVl6YRZ1H4AnngHYKG";
+        assert.match(lineFor(only("dev", (v) => { v.oci.sshAuthorizedKeys = [`${key} ops@laptop`, `${key} ops@desktop`]; }), "oci.sshAuthorizedKeys[1]"), /is item \[0\]'s key again; list each key once/);
+    });
+
+    it("says which time a restore target names, year 1 included (W3), and names access.replicas among the largest workloads (W4)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.platform ??= {}; v.platform.postgres = { ...v.platform.postgres, restore: { targetTime: "0001-01-01T00:00:00Z" } }; }), "platform.postgres.restore.targetTime"),
+            /= "0001-01-01T00:00:00Z": is before any backup of this stack could have been taken/);
+        assert.match(only("dev", (v) => { v.access.replicas = 5; }).join("\n"), /traefik x5 \([\d.]+ cores, [\d.]+ GiB; groundwork:access\.replicas\)/);
+    });
+});

@@ -313,7 +313,11 @@ describe("inference: vLLM behind the LLM gateway", function () {
         it("rejects a route whose target does not exist", () => {
             const v = hybrid();
             v.inference.routes[1].target = "tiny";
-            assert.deepEqual(problems(v), ['groundwork:inference.routes[1].target = "tiny": names tiny, which is neither a model nor a hosted model; known: large, small']);
+            // And small is then no route's target (sweep s22 M19).
+            assert.deepEqual(problems(v), [
+                'groundwork:inference.models[1].name = "small": is no route\'s target, so the gateway never sends it a request and its server would hold its cores and memory for nothing; add a route with target: small, or remove the model',
+                'groundwork:inference.routes[1].target = "tiny": names tiny, which is neither a model nor a hosted model; known: large, small',
+            ]);
         });
         it("rejects a context-window fallback whose model takes no longer a prompt", () => {
             const v = hybrid();

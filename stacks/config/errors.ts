@@ -224,7 +224,7 @@ const CREDENTIAL_KEY = /key|secret|token|passw|credential|auth/i;
 /** A misspelt key's name that says it held a credential: narrower than CREDENTIAL_KEY, so `authorize_url` or a host key is no credential (review s18b N8). */
 const CREDENTIAL_NAME = /secret|token|passw|credential|api_?key|access_?key|private_?key|(^|[_-])key$/i;
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+export function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
     let node: unknown = root;
     for (const part of path) {
         if (node === null || typeof node !== "object" || !(part in (node as object))) {

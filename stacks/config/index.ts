@@ -20,7 +20,8 @@ import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig, isTunnelEnd } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
-import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, webhookWithCredential } from "./errors";
+import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, redactCredentials, valueAt, webhookWithCredential } from "./errors";
+import { ignoredSettingProblems } from "./ignored-settings";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
@@ -483,6 +484,10 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && cfg.aws !== undefined) {
         ctx.addIssue({ code: "custom", path: ["cost", "alwaysFreeOnly"], message: "holds this stack to OCI Always Free and $0, but it has an AWS site, which AWS bills for; remove groundwork:aws, or drop cost.alwaysFreeOnly and set cost.monthlyBudgetUsd" });
     }
+    // A ceiling above $0 beside "price at $0" says two things; the cost pack holds the stricter (sweep s22 M21).
+    if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && cfg.aws === undefined && typeof cfg.cost.monthlyBudgetUsd === "number" && cfg.cost.monthlyBudgetUsd > 0) {
+        ctx.addIssue({ code: "custom", path: ["cost", "monthlyBudgetUsd"], message: "is above $0, but cost.alwaysFreeOnly holds this stack to $0 a month, and the cost pack fails any change that costs money; set it to 0, or drop cost.alwaysFreeOnly" });
+    }
     if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && isObject(cfg.oci) && cfg.oci.alwaysFree === false) {
         ctx.addIssue({ code: "custom", path: ["oci", "alwaysFree"], message: "is false, but cost.alwaysFreeOnly holds this stack to OCI Always Free; keep it true, or drop cost.alwaysFreeOnly" });
     }
@@ -805,8 +810,10 @@ export function parseStackConfig(raw: Record<string, string>, encryptedKeys?: re
         ...ociFingerprintProblems(input.oci),
         ...smtpCredentialProblems(input.monitoring),
     ].map((p) => `${configKey(p.path)} = [secret]: ${p.message}`);
-    if (!result.success || credentialProblems.length > 0) {
-        throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems]);
+    // Settings nothing reads in this stack: plain values, shown as the schema's messages show them.
+    const ignored = ignoredSettingProblems(input).map((p) => `${configKey(p.path)} = ${redactCredentials(JSON.stringify(valueAt(input, p.path).value))}: ${p.message}`);
+    if (!result.success || credentialProblems.length > 0 || ignored.length > 0) {
+        throw new ConfigError([...(result.success ? [] : formatIssues(stackConfigSchema, input, result.error.issues, isSecretPath, encryptedAt(isEncrypted, securePaths))), ...credentialProblems, ...ignored]);
     }
     const config = result.data as StackConfig;
     const capacity = [...platformCapacityProblems(config), ...podSizeProblems(config), ...gpuPodSizeProblems(config), ...volumeSizeProblems(config), ...gpuCacheProblems(config)];

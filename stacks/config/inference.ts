@@ -104,6 +104,7 @@ const modelSchema = z.strictObject({
         .refine((id) => id.split("/").every((part) => !/^[-.]|[-.]$/.test(part)), { message: "has a part starting or ending with - or ., which huggingface_hub refuses in a repository id" })
         .describe("Hugging Face repository id."),
     revision: z.string().regex(/^[0-9a-f]{40}$/, { message: "must be a full 40-character commit hash: a branch or tag can move under a running server" })
+        .refine((v) => !/^0{40}$/.test(v), { message: "is git's null object id, which names no commit, so the download would fail; give the commit hash from the model repository's history (sweep s22 M20)" })
         .describe("Commit of the repository (pinned)."),
     parametersBillions: z.number().positive().max(2000).describe("Model size in billions of parameters, to check it fits its memory."),
     placement: z.enum(PLACEMENTS).optional().describe("Where it runs; default `placement.inference`."),
@@ -337,7 +338,7 @@ export const inferenceSchema = z.strictObject({
     guardrails: z.strictObject({
         engine: z.enum(["patterns", "presidio"]).default("patterns")
             .describe("What finds personal data: patterns (LiteLLM's built-in content filter: e-mail, US phone, card and US SSN patterns; no extra pods) or presidio (Microsoft Presidio's analyzer and anonymizer in the cluster, two of each: names, places and IBANs too, about 1.5 GiB per analyzer)."),
-        entities: z.array(z.enum(PII_ENTITIES)).min(1).optional()
+        entities: z.array(z.enum(PII_ENTITIES)).min(1).superRefine(noRepeats("list each entity once")).optional()
             .describe("The personal data the PII guardrail masks or blocks; default EMAIL_ADDRESS, PHONE_NUMBER (US formats with patterns), CREDIT_CARD and US_SSN, and IBAN_CODE and PERSON with presidio (PERSON, LOCATION, IP_ADDRESS and IBAN_CODE need engine presidio)."),
     }).default({ engine: "patterns" }).describe("How the gateway's guardrails find personal data."),
     gateway: z.strictObject({
@@ -461,6 +462,18 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
     const modelNames = new Set(models.map(([m]) => m.name));
     for (const [h, i] of hosted) {
         if (modelNames.has(h.name)) issues.push({ path: ["inference", "hosted", i, "name"], message: `is also a model's name; a route's target must name one thing` });
+    }
+    // The gateway's model list is its routes' targets: a model or hosted model no route targets is
+    // never called, a vLLM server that holds its GPU or cores for nothing or a provider key asked for
+    // nothing (sweep s22 M19, W1).
+    const routeTargets = new Set(routes.map(([r]) => r.target));
+    if (routes.length > 0) {
+        for (const [m, i] of models.filter(([m]) => typeof m.name === "string" && !routeTargets.has(m.name))) {
+            issues.push({ path: ["inference", "models", i, "name"], message: `is no route's target, so the gateway never sends it a request and its server would hold its ${m.gpus === 0 ? "cores and memory" : "GPU"} for nothing; add a route with target: ${String(m.name)}, or remove the model` });
+        }
+        for (const [h, i] of hosted.filter(([h]) => typeof h.name === "string" && !routeTargets.has(h.name))) {
+            issues.push({ path: ["inference", "hosted", i, "name"], message: `is no route's target, so the gateway never calls it and its apiKey is stored for nothing; add a route with target: ${String(h.name)}, or remove it and its key` });
+        }
     }
     const aliases = new Map<string, string>();
     for (const [t, i] of teams) {

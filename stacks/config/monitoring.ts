@@ -116,7 +116,14 @@ const receiverSchema = z.strictObject({
         ], workflowsUrlProblem).describe("The Teams Workflows (Power Automate) webhook that posts to the channel (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("A Microsoft Teams channel (Alertmanager's msteamsv2 receiver, for Teams Workflows webhooks)."),
     email: z.strictObject({
-        to: z.array(recipient).min(1).describe("Who receives alerts: addresses, or `Display Name <address>` (Alertmanager parses `to` as an address list, as it does `from`)."),
+        // Each address once: Alertmanager sends to the list as written, and a repeat mails it twice (sweep s22 M25).
+        to: z.array(recipient).min(1).superRefine((list, ctx) => {
+            const address = (v: string) => (/<([^>]+)>\s*$/.exec(v)?.[1] ?? v).trim().toLowerCase();
+            list.forEach((v, i) => {
+                const first = list.findIndex((w) => address(w) === address(v));
+                if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `is item [${first}]'s address again; list each recipient once, or each receives every alert twice` });
+            });
+        }).describe("Who receives alerts: addresses, or `Display Name <address>` (Alertmanager parses `to` as an address list, as it does `from`)."),
         from: sender.describe("The sender: an address, or `Display Name <address>`."),
         smarthost: z.string().refine((v) => !v.includes("@"), { message: "holds user information (user:password@), which is never shown: give only host:port here, the user in username and the password in password" })
             .refine((v) => v.includes("@") || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), { message: "must be host:port of the SMTP server, such as smtp.example.com:587" })

@@ -181,7 +181,14 @@ export const ociSchema = z.strictObject({
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     }).refine((line) => !AUTHORIZED_KEY.test(line) || (rsaKeyBits(keyPart(line)) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {
         error: (issue) => `is an RSA key of ${rsaKeyBits(keyPart(String(issue.input)))} bits, and OpenSSH refuses RSA keys under ${SSH_RSA_MINIMUM_BITS}, so sshd never accepts it; use an ssh-ed25519 key (ssh-keygen -t ed25519)`,
-    })).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),
+    })).superRefine((lines, ctx) => {
+        // One key once, whatever comment or options its lines carry: a repeat is a paste twice (sweep s22 M26).
+        const key = (line: string) => (AUTHORIZED_KEY.test(line) ? keyPart(line).split(/\s+/).slice(0, 2).join(" ") : line);
+        lines.forEach((line, i) => {
+            const first = lines.findIndex((other) => key(other) === key(line));
+            if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `is item [${first}]'s key again; list each key once` });
+        });
+    }).default([]).describe("Operators' SSH public keys for the `ubuntu` user (Pulumi adds its own generated key)."),
     overlay,
     nodes: z.array(ociNodeSchema).min(1).describe("A1 instances."),
 });

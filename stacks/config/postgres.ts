@@ -42,7 +42,8 @@ const rfc3339 = z.string()
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, { message: "must be an RFC 3339 time with its zone, such as 2026-11-27T09:30:00Z" })
     // The offset as RFC 3339 allows it: hours 00-23, minutes 00-59 (Go's time.Parse, which CNPG uses, refuses others).
     .refine((v) => !/[+-]\d{2}:\d{2}$/.test(v) || /[+-]([01]\d|2[0-3]):[0-5]\d$/.test(v), { message: "has a zone offset past ±23:59; give the offset of a real zone, or Z" })
-    .refine(realTime, { message: "is not a real time (check the month, day and hour)" });
+    .refine(realTime, { message: "is not a real time (check the month, day and hour)" })
+    .refine((v) => !/^\d{4}/.test(v) || Number(v.slice(0, 4)) >= 2020, { message: "is before any backup of this stack could have been taken; give a moment after the first base backup (kubectl cnpg status lists the first recoverability point)" });
 
 /**
  * Whether an RFC 3339 time names a moment that exists: JavaScript rolls 2026-02-30 over to
@@ -52,7 +53,10 @@ function realTime(value: string): boolean {
     const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(value);
     if (!match) return true;
     const [, y, mo, d, h, mi, s] = match.map(Number);
-    const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    // setUTCFullYear, as Date.UTC takes a year below 100 for 1900 + year (sweep s22 W3).
+    const at = new Date(0);
+    at.setUTCFullYear(y, mo - 1, d);
+    at.setUTCHours(h, mi, s, 0);
     return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === s;
 }
 

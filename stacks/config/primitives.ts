@@ -57,7 +57,8 @@ export const meshClients = z.array(z.string()
     // A namespace is a DNS label (63 characters), a service account a DNS subdomain (253).
     .refine((client) => (client.split("/")[0] ?? "").length <= 63 && client.length <= 63 + 1 + 253, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
     .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })
-    .refine((client) => misspeltNamespace(client) === undefined, { error: (issue) => `names namespace ${String(issue.input).split("/")[0]}, which the stack does not make, so no pod has this identity and the store admits no one; did you mean ${misspeltNamespace(String(issue.input))}/${String(issue.input).split("/")[1]}?` })).default([]);
+    .refine((client) => misspeltNamespace(client) === undefined, { error: (issue) => `names namespace ${String(issue.input).split("/")[0]}, which the stack does not make, so no pod has this identity and the store admits no one; did you mean ${misspeltNamespace(String(issue.input))}/${String(issue.input).split("/")[1]}?` }))
+    .superRefine((items, ctx) => noRepeats("list each service account once")(items, ctx)).default([]);
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { canonicalZone, cronRuns, goTimeZone as timeZone, memoized, shortestCronGapMinutes } from "./schedule";
+import { noRepeats } from "./primitives";
 import { KURED_PERIOD_MINUTES } from "../../components/k3s/reboots";
 
 /** SUC's window days (rancher/system-upgrade-controller@v0.20.1 upgrade.cattle.io_plans.yaml `window.days` enum: full names among others). */
@@ -24,7 +25,7 @@ function offsetMinutes(zone: string, at: Date): number {
 }
 
 const windowSchema = (what: string, start: string, end: string) => z.strictObject({
-    days: z.array(z.enum(DAYS)).min(1).default([...DAYS]).describe(`Days ${what} may start on.`),
+    days: z.array(z.enum(DAYS)).min(1).superRefine(noRepeats("list each day once")).default([...DAYS]).describe(`Days ${what} may start on.`),
     startTime: clock.default(start).describe("From (24-hour time)."),
     endTime: clock.default(end).describe("Until (24-hour time); before startTime, the window crosses midnight."),
     timeZone: timeZone.default("Etc/UTC").describe("Time zone of startTime and endTime."),
