@@ -138,3 +138,13 @@ describe("bad-input sweep s22: settings nothing reads, lists with repeats, and m
         assert.match(only("dev", (v) => { v.access.replicas = 5; }).join("\n"), /traefik x5 \([\d.]+ cores, [\d.]+ GiB; groundwork:access\.replicas\)/);
     });
 });
+
+describe("bad-input sweep s22: models no node of their placement admits (W2)", () => {
+    it("refuses a model whose every candidate node carries a taint of the config's own, naming that key, and takes one free node", () => {
+        assert.match(lineFor(only("cloud", (v) => { v.aws.gpuNodeGroups.forEach((g: any) => { g.taints = ["team=research:NoSchedule"]; }); }), "inference.models[0].name"),
+            /places large on gpu nodes, but every one of them has a taint of the config's own \(aws\.gpuNodeGroups\[0\]\.taints: team=research:NoSchedule\), which models do not tolerate/);
+        assert.doesNotThrow(() => passes("cloud", (v) => { v.aws.gpuNodeGroups[1].taints = ["team=research:NoSchedule"]; }));
+        // PreferNoSchedule keeps no pod off.
+        assert.doesNotThrow(() => passes("cloud", (v) => { v.aws.gpuNodeGroups.forEach((g: any) => { g.taints = ["team=research:PreferNoSchedule"]; }); }));
+    });
+});

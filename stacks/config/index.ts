@@ -183,8 +183,10 @@ interface NodeRef {
     gpuModel?: string;
     memoryGib?: number;
     cpus?: number;
-    /** Taints the config adds (OCI nodes, edge machines), beside the GPU and edge taints placement tolerates. */
+    /** Taints the config adds (OCI nodes, GPU groups, edge machines), beside the GPU and edge taints placement tolerates. */
     taints?: string[];
+    /** The config key of those taints. */
+    taintsKey?: string;
 }
 
 /** Every node the config asks for, in config order; entries that did not parse are skipped. */
@@ -192,7 +194,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
     const nodes: NodeRef[] = [];
     const oci = isObject(cfg.oci) ? cfg.oci : {};
     for (const [n, i] of objectItems(oci.nodes)) {
-        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined, cpus: typeof n.ocpus === "number" ? n.ocpus : undefined, taints: Array.isArray(n.taints) ? n.taints.map(String) : [] });
+        nodes.push({ name: String(n.name), site: "oci", path: ["oci", "nodes", i], role: n.role === "server" ? "server" : "agent", kind: "arm", gpus: 0, gpuMemoryGib: 0, memoryGib: typeof n.memoryGbs === "number" ? n.memoryGbs : undefined, cpus: typeof n.ocpus === "number" ? n.ocpus : undefined, taints: Array.isArray(n.taints) ? n.taints.map(String) : [], taintsKey: `oci.nodes[${i}].taints` });
     }
     const aws = isObject(cfg.aws) ? cfg.aws : {};
     if (isObject(aws.servers)) {
@@ -207,12 +209,12 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
         const count = isObject(g.autoscaling) ? (typeof g.autoscaling.max === "number" ? g.autoscaling.max : 0) : fixedCount({ count: typeof g.count === "number" ? g.count : undefined });
         const spec = INSTANCE_TYPES[String(g.instanceType)];
         for (let n = 0; n < count; n++) {
-            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, gpuModel: spec?.gpuModel, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
+            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, gpuModel: spec?.gpuModel, memoryGib: spec?.memoryGib, cpus: spec?.vcpus, taints: Array.isArray(g.taints) ? g.taints.map(String) : [], taintsKey: `aws.gpuNodeGroups[${i}].taints` });
         }
     }
     const edge = isObject(cfg.edge) ? cfg.edge : {};
     for (const [m, i] of objectItems(edge.machines)) {
-        nodes.push({ name: String(m.name), site: "edge", path: ["edge", "machines", i], role: m.role === "server" ? "server" : "agent", kind: "edge", gpus: 0, gpuMemoryGib: 0 });
+        nodes.push({ name: String(m.name), site: "edge", path: ["edge", "machines", i], role: m.role === "server" ? "server" : "agent", kind: "edge", gpus: 0, gpuMemoryGib: 0, taints: Array.isArray(m.taints) ? m.taints.map(String) : [], taintsKey: `edge.machines[${i}].taints` });
     }
     return nodes;
 }

@@ -6,7 +6,7 @@ import { PLACEMENTS } from "../../components/placement";
 import { GuardrailChoice } from "../../components/inference/request-policy";
 import { keyAlias } from "../../components/inference/gateway-config";
 import { fiveFieldCron as cron, goTimeZone } from "./schedule";
-import { checkedSecret, groupName, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
+import { checkedSecret, groupName, keepsPodsOff, meshClients, noRepeats, objectItems, secretToken, SHORT_NAME, tokenProblem } from "./primitives";
 import { codePoint, editDistance } from "./errors";
 import { OFFLINE_PLACEHOLDER_PREFIX } from "./encrypted-values";
 import { LITELLM_PROVIDERS, NOT_A_MODEL_PROVIDER, SELF_RUN_SERVERS } from "./litellm-providers";
@@ -372,6 +372,9 @@ export interface InferenceNode {
     /** Unknown for edge machines. */
     memoryGib?: number;
     cpus?: number;
+    /** Taints the config adds, which no model tolerates, and their key. */
+    taints?: string[];
+    taintsKey?: string;
 }
 
 interface Issue {
@@ -739,6 +742,14 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (candidates.length === 0 && placement !== "gpu") {
         const kinds = [...new Set(nodes.map((n) => n.kind))].join(", ") || "none";
         issues.push({ path: where, message: `places ${String(m.name)} on ${placement} nodes, but this stack has none (node kinds: ${kinds}); set its placement to one of those` });
+        return issues;
+    }
+    // A model tolerates the GPU and edge taints its placement puts on those nodes, none of the
+    // config's own: with one on every node it may use, no replica is ever scheduled (sweep s22 W2).
+    const blocking = (n: InferenceNode) => (n.taints ?? []).find(keepsPodsOff);
+    if (candidates.length > 0 && candidates.every(blocking)) {
+        const first = candidates[0];
+        issues.push({ path: where, message: `places ${String(m.name)} on ${placement} nodes, but every one of them has a taint of the config's own (${first.taintsKey ?? first.kind}: ${blocking(first)}), which models do not tolerate, so no replica would be scheduled; keep one such node free of it, or place the model elsewhere` });
         return issues;
     }
     // A replica runs on one node: its requests must fit the largest node it may land on.
