@@ -3,6 +3,8 @@ import { ServiceAccount } from "kubernetes-models/v1";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { planValues, problems, stackValues, committedPlan } from "./helpers";
+import { qdrantWithoutApiToken } from "../components/platform/qdrant";
+import { qdrantModel } from "../components/rendered/data-stores";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -27,6 +29,18 @@ describe("Qdrant vector database", function () {
         assert.deepEqual(values.podSecurityContext.seccompProfile, { type: "RuntimeDefault" });
         const r = plan.resources.find((x) => x.type === "kubernetes:helm.sh/v4:Chart" && x.name === "qdrant")!;
         assert.equal(r.retainOnDelete, true);
+    });
+
+    it("mounts no Kubernetes API token in its pods, which call no API (chart-models review s22 F4)", () => {
+        const opts = {} as any;
+        const rendered = qdrantWithoutApiToken({ type: "kubernetes:core/v1:ServiceAccount", name: "qdrant", props: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "qdrant", namespace: "groundwork-data" } }, opts } as any) as any;
+        assert.deepEqual([rendered.props.automountServiceAccountToken, rendered.props.metadata.name, rendered.opts], [false, "qdrant", opts]);
+        new ServiceAccount(rendered.props).validate();
+        // Other accounts, and other kinds of the same name, are left as the chart renders them.
+        assert.equal(qdrantWithoutApiToken({ type: "kubernetes:core/v1:ServiceAccount", name: "x", props: { metadata: { name: "qdrant-snapshots" } }, opts } as any), undefined);
+        assert.equal(qdrantWithoutApiToken({ type: "kubernetes:apps/v1:StatefulSet", name: "qdrant", props: { metadata: { name: "qdrant" } }, opts } as any), undefined);
+        const [statefulSet] = qdrantModel.render({ name: "qdrant", namespace: "groundwork-data", values: {} } as any) as any[];
+        assert.equal(statefulSet.spec.template.spec.automountServiceAccountToken, false);
     });
 
     it("takes its API key from Vault through VSO, never from a value Pulumi holds", () => {

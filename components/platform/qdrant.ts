@@ -18,6 +18,18 @@ import { SnapshotBucket } from "./snapshot-upload";
 export const QDRANT_CHART = { chart: "qdrant", repo: "https://qdrant.github.io/qdrant-helm", version: "1.18.2", evidence: "qdrant/qdrant-helm@qdrant-1.18.2:charts/qdrant/Chart.yaml" } as const;
 export const QDRANT_IMAGE = { repository: "docker.io/qdrant/qdrant", tag: "v1.18.2" } as const;
 
+/**
+ * Qdrant calls no Kubernetes API, yet its chart mounts the ServiceAccount's token in every pod and has
+ * no value to stop it (qdrant/qdrant-helm@qdrant-1.18.2:charts/qdrant/templates/statefulset.yaml L241,
+ * templates/serviceaccount.yaml): the rendered ServiceAccount says not to, so a file read through a
+ * snapshot bug finds no token (chart-models review s22 F4). Linkerd's proxy signs in with a projected
+ * token of its own (audience identity.l5d.io), which this does not touch.
+ */
+export const qdrantWithoutApiToken: pulumi.ResourceTransform = (args) =>
+    args.type === "kubernetes:core/v1:ServiceAccount" && args.props?.metadata?.name === QDRANT_RELEASE
+        ? { props: { ...args.props, automountServiceAccountToken: false }, opts: args.opts }
+        : undefined;
+
 /** The release name, which the chart also gives its StatefulSet (fullname). */
 export const QDRANT_RELEASE = "qdrant";
 
@@ -108,7 +120,7 @@ export class Qdrant extends pulumi.ComponentResource {
                 nodeSelector: args.scheduling?.nodeSelector,
                 tolerations: args.scheduling?.tolerations,
             },
-        }, { parent: this, dependsOn: [apiKey], retainOnDelete: true });
+        }, { parent: this, dependsOn: [apiKey], retainOnDelete: true, transforms: [qdrantWithoutApiToken] });
         const bucketKey = new VaultSyncedSecret(`${name}-snapshot-bucket`, {
             auth,
             path: `${args.vaultConsumer.name}/bucket-key`,

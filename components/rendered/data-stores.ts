@@ -24,6 +24,8 @@ export const qdrantModel: ChartModel = {
             source: QDRANT,
             podLabels: { "app.kubernetes.io/name": "qdrant", "app.kubernetes.io/instance": name },
             serviceAccountName: name,
+            // Its ServiceAccount mounts no token: set after rendering (components/platform/qdrant.ts qdrantWithoutApiToken).
+            automountServiceAccountToken: false,
             securityContext: values.podSecurityContext,
             nodeSelector: values.nodeSelector,
             tolerations: values.tolerations,
