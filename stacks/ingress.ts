@@ -59,6 +59,7 @@ interface RoutedService {
     signInIssuer?: string;
     rateLimit?: HttpsRouteArgs["rateLimit"];
     stripRequestHeaders?: string[];
+    headerPatterns?: HttpsRouteArgs["headerPatterns"];
     /** What must exist first: the backend's namespace and component. */
     after: pulumi.Resource[];
 }
@@ -111,6 +112,7 @@ export class StackIngress {
             issuerName: this.issuerName,
             rateLimit: routed.rateLimit,
             stripRequestHeaders: routed.stripRequestHeaders,
+            headerPatterns: routed.headerPatterns,
         }, { provider: this.deps.provider, dependsOn: [this.controller, this.issuer, backend, ...routed.after] });
         this.urls[role] = route.url;
         return route.url;

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
 import { OPENAI_API_ENDPOINTS } from "../components/inference/gateway-authorization";
 import { CHAT_USER_HEADER } from "../components/apps/chat-ui";
-import { LITELLM_END_USER_HEADERS, LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION } from "../components/inference/gateway-config";
+import { LITELLM_END_USER_HEADERS, LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION, PUBLIC_GATEWAY_AUTHORIZATION } from "../components/inference/gateway-config";
 import { INGRESS_CLIENT, INGRESS_NAMESPACE } from "../components/ingress/ingress-controller";
 import { ingressOpenings } from "./ingress";
 import { isolateKubeSystem } from "../components/platform/network-isolation";
@@ -243,6 +243,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
                 // Only the chat UI in the mesh names its people to the gateway; a caller from outside may not pose as one.
                 // And a key comes in Authorization alone, the header the per-key limit counts.
                 stripRequestHeaders: [CHAT_USER_HEADER, ...LITELLM_END_USER_HEADERS, ...LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION],
+                headerPatterns: { Authorization: PUBLIC_GATEWAY_AUTHORIZATION },
             });
             ingress.route("gatewayAdmin", { namespace: INFERENCE_NAMESPACE, service: { name: GATEWAY_SERVICE, port: GATEWAY_PORT }, audience: "admin", after: [served.gateway] });
             buildApps(config, { provider, apiServer: cluster.apiServer, ingress, gatewayUrl: pulumi.interpolate`${served.gatewayUrl}/v1`, after: [mesh, vaultBootstrap, postgresService, served.gateway], scheduling });

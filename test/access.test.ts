@@ -1,3 +1,4 @@
+import { PUBLIC_GATEWAY_AUTHORIZATION } from "../components/inference/gateway-config";
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { API_SERVER } from "../components/platform/egress";
@@ -189,7 +190,7 @@ describe("the way in: access, TLS and single sign-on", () => {
             const https = routes(plans.dev).filter((r) => r.spec.tls);
             assert.deepEqual(https.map((r) => [r.metadata.name, r.spec.entryPoints, r.spec.routes[0].match]).sort(), [
                 ["chat", ["websecure"], "Host(`chat.dev.groundwork.example`)"],
-                ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && (Path(`/v1/chat/completions`) || Path(`/v1/completions`) || Path(`/v1/embeddings`) || Path(`/v1/models`))"],
+                ["gateway", ["websecure"], "Host(`ai.dev.groundwork.example`) && (Path(`/v1/chat/completions`) || Path(`/v1/completions`) || Path(`/v1/embeddings`) || Path(`/v1/models`)) && HeaderRegexp(`Authorization`, `^[Bb]earer sk-[A-Za-z0-9_-]{16,256}$`)"],
                 ["gateway-admin", ["operators"], "Host(`ai-admin.dev.groundwork.example`)"],
                 ["grafana", ["operators"], "Host(`grafana.dev.groundwork.example`)"],
                 ["langfuse", ["websecure"], "Host(`langfuse.dev.groundwork.example`)"],
@@ -292,6 +293,12 @@ describe("the way in: access, TLS and single sign-on", () => {
             });
             const perKey = ofType(plans.dev, MIDDLEWARE).map((m) => m.inputs as any).find((m) => m.metadata.name === "gateway-rate-limit")!;
             assert.equal(perKey.spec.rateLimit.sourceCriterion.requestHeaderName, "Authorization");
+            // And Authorization in one spelling per key: LiteLLM also takes "Basic ", and drops every "Bearer "
+            // in the header, each spelling a bucket of its own (review s22 F3). Go's RE2 and JavaScript agree on this pattern.
+            const spelling = new RegExp(PUBLIC_GATEWAY_AUTHORIZATION);
+            const key = "sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb3dEf6h";
+            for (const ok of [`Bearer ${key}`, `bearer ${key}`]) assert.ok(spelling.test(ok), ok);
+            for (const other of [`Bearer Bearer ${key}`, `Basic ${key}`, `Bearer ${key}Bearer `, `Bearer  ${key}`, `Bearer ${key} `, key, `BEARER ${key}`, "Bearer sk-short"]) assert.ok(!spelling.test(other), other);
         });
 
         it("issues from Let's Encrypt by HTTP-01 on dev, and from the stack's own CA on edge", () => {

@@ -351,6 +351,21 @@ describe("configuration errors never echo a secret, whatever key it was written 
             v.access.sso.clientId = clientId;
             assert.equal(parse(v).access!.sso!.clientId, clientId);
         }
+        // Authentik's client ids are 40 random letters and digits themselves (generators.py generate_client_id; review s22 F1).
+        const authentik = stackValues("dev");
+        authentik.access.sso = {
+            ...authentik.access.sso, issuer: "https://auth.groundwork.example/application/o/groundwork/",
+            clientId: "Qx7Lw2Vb9Nm4Kp8Rt3Zy6Hd1Fs5Gj0Ak7Wq2Ex9R", kubernetesClientId: "Hd1Fs5Gj0Ak7Wq2Ex9RQx7Lw2Vb9Nm4Kp8Rt3Zy6",
+            oauthEndpoints: { authorizeUrl: "https://auth.groundwork.example/application/o/authorize/", tokenUrl: "https://auth.groundwork.example/application/o/token/", userinfoUrl: "https://auth.groundwork.example/application/o/userinfo/" },
+        };
+        assert.equal(parse(authentik).access!.sso!.clientId, "Qx7Lw2Vb9Nm4Kp8Rt3Zy6Hd1Fs5Gj0Ak7Wq2Ex9R");
+        // Long group names are names: few changes between letters and digits (review s22 F2).
+        for (const group of ["SG-Azure-AI-Platform-Operators-Prod-Region01", "/groundwork/Platform-Operators/EU-West-2/Team-Alpha", "AWSReservedSSO_AdministratorAccess_0123456789abcdef"]) {
+            const v = stackValues("dev");
+            v.access.sso.operatorsGroup = group;
+            if (group.startsWith("/")) v.access.sso.usersGroup = "/ai-users"; // one form for every group of the claim
+            assert.equal(parse(v).access!.sso!.operatorsGroup, group);
+        }
     });
 
     it("refuses a key with no prefix after a provider, and a team for an application that is no team's name, without showing either (sweep s22 L3, L4)", () => {

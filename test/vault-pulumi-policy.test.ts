@@ -61,6 +61,12 @@ esac
             assert.deepEqual([result.status, result.stdout, result.stderr], [0, "configured\n", ""]);
         });
 
+        it("takes the policy as an operator pasted it, with other line ends and indents, and writes nothing", () => {
+            const pasted = PULUMI_POLICY_HCL.replace(/\n/g, "\r\n").replace(/^ {2}/gm, "    ");
+            const result = run(pasted, false);
+            assert.deepEqual([result.status, result.stdout, result.stored], [0, "configured\n", pasted]);
+        });
+
         it("writes this version's policy where the token may (a root token, or Pulumi's under the old policy), once", () => {
             const result = run('path "sys/policies/acl/*" {\n  capabilities = ["create", "read", "update", "list"]\n}\n', true);
             assert.deepEqual([result.status, result.stdout], [0, `updated policy ${PULUMI_POLICY}\nconfigured\n`]);

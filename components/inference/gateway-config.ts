@@ -128,6 +128,16 @@ export const LITELLM_END_USER_HEADERS = ["x-litellm-customer-id", "x-litellm-end
  * so a caller authenticates by `Authorization` alone, the header the edge's per-key rate limit is
  * keyed on: with a key in `x-litellm-api-key`, a new `Authorization` on each request would be a new bucket.
  */
+/**
+ * The one spelling of `Authorization` the public route takes: a bearer key as the stack and LiteLLM
+ * make them (`sk-` and key characters). LiteLLM takes `Bearer `, `bearer ` and `Basic ` before the
+ * key and removes every `Bearer ` inside it (litellm/proxy/auth/user_api_key_auth.py
+ * `_get_bearer_token`, code-index copy, read 2026-11-29), so one key could be written many ways,
+ * each a bucket of its own at the edge, whose per-key limit is keyed by the header's text (review s22 F3).
+ * Both cases of the scheme (RFC 9110 11.1: case-insensitive), so two buckets per key at most.
+ */
+export const PUBLIC_GATEWAY_AUTHORIZATION = "^[Bb]earer sk-[A-Za-z0-9_-]{16,256}$";
+
 export const LITELLM_KEY_HEADERS_BESIDE_AUTHORIZATION = ["x-litellm-api-key", "API-Key", "x-api-key", "x-goog-api-key", "Ocp-Apim-Subscription-Key"] as const;
 
 /** LiteLLM's config for the routes, their fallbacks, the request controls and the teams' trace destinations. */

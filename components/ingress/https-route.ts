@@ -37,6 +37,12 @@ export interface HttpsRouteArgs {
     entryPoint: "public" | "operators";
     /** Only these paths are routed (an API's endpoints); default everything. */
     paths?: RoutePaths;
+    /**
+     * Only requests whose header (by name) has a value matching the pattern (Go regexp, Traefik's
+     * `HeaderRegexp`: any of its values, traefik/traefik@v3.7.9 pkg/muxer/http/matcher.go L200-213)
+     * are routed; the rest answer 404 at the edge.
+     */
+    headerPatterns?: Record<string, string>;
     /** The OIDC issuer a `ui` route's application signs people in with. */
     signInIssuer?: string;
     /**
@@ -74,12 +80,13 @@ export interface RoutePaths {
     prefixes?: string[];
 }
 
-/** A Traefik rule matching the host and, if given, any of the paths (Traefik's `Path` and `PathPrefix` matchers). */
-export function routeMatch(host: string, paths?: RoutePaths): string {
+/** A Traefik rule matching the host, if given any of the paths (Traefik's `Path` and `PathPrefix` matchers), and each header pattern. */
+export function routeMatch(host: string, paths?: RoutePaths, headerPatterns: Record<string, string> = {}): string {
     const hostRule = `Host(\`${host}\`)`;
     const matchers = [...(paths?.exact ?? []).map((p) => `Path(\`${p}\`)`), ...(paths?.prefixes ?? []).map((p) => `PathPrefix(\`${p}\`)`)];
-    if (matchers.length === 0) return hostRule;
-    return matchers.length > 1 ? `${hostRule} && (${matchers.join(" || ")})` : `${hostRule} && ${matchers[0]}`;
+    const headers = Object.entries(headerPatterns).map(([name, pattern]) => ` && HeaderRegexp(\`${name}\`, \`${pattern}\`)`).join("");
+    if (matchers.length === 0) return `${hostRule}${headers}`;
+    return (matchers.length > 1 ? `${hostRule} && (${matchers.join(" || ")})` : `${hostRule} && ${matchers[0]}`) + headers;
 }
 
 /**
@@ -156,7 +163,7 @@ export class HttpsRoute extends pulumi.ComponentResource {
                 entryPoints: [ENTRYPOINTS[args.entryPoint]],
                 routes: [{
                     kind: "Rule",
-                    match: routeMatch(args.host, args.paths),
+                    match: routeMatch(args.host, args.paths, args.headerPatterns),
                     // The per-key limit first: a key over its own limit is refused before it
                     // spends the allowance all callers share.
                     middlewares: [

@@ -272,7 +272,8 @@ path "sys/audit/file" {
 `;
 
 /**
- * Lines that hold Vault's `groundwork-pulumi` policy to this version's: when it differs they try to
+ * Lines that hold Vault's `groundwork-pulumi` policy to this version's, compared without white space
+ * (an operator may paste it back with other line ends or indents; review s22 F4): when it differs they try to
  * write it, which a root token can (an operator's, with manual unseal) and so could Pulumi's under
  * the policies before security review s22 F1, whose Vaults take the new one this way once. Under
  * this policy the write is refused, and the run stops before changing anything, saying how an
@@ -283,7 +284,8 @@ export function vaultPulumiPolicyLines(): string {
     return `want_policy=$(cat <<'GROUNDWORK_POLICY'
 ${PULUMI_POLICY_HCL}GROUNDWORK_POLICY
 )
-if [ "$(vault read -field=policy sys/policies/acl/${PULUMI_POLICY} 2>/dev/null || true)" != "$want_policy" ]; then
+have_policy=$(vault read -field=policy sys/policies/acl/${PULUMI_POLICY} 2>/dev/null || true)
+if [ "$(printf '%s' "$have_policy" | tr -d ' \t\r\n')" != "$(printf '%s' "$want_policy" | tr -d ' \t\r\n')" ]; then
   if printf '%s\\n' "$want_policy" | vault policy write ${PULUMI_POLICY} - >/dev/null 2>&1; then
     echo "updated policy ${PULUMI_POLICY}"
   else

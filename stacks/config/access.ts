@@ -157,8 +157,7 @@ const ssoSchema = z.strictObject({
         .refine((id) => !CLIENT_ID_WITH_SECRET.test(id), { message: "is client_id:client_secret, the id and a secret's shape after one ':'; give the client id alone, set the secret with pulumi config set --secret --path 'groundwork:access.sso.clientSecret', and rotate that secret (it is in the stack file's history)" })
         .describe("OIDC client id registered for this stack."),
     clientSecret: secretToken.describe("OIDC client secret (secret); stored in Vault at `sso/oidc`, never in a manifest."),
-    kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" })
-        .refine((v) => !hasSecretShapedRun(v), { message: SECRET_IN_PLAIN_FIELD("a client id", "the API server's flags carry it in plain text") }).optional()
+    kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" }).optional()
         .describe("A public client (no secret, PKCE) at the same issuer for kubectl: with it, operators sign in to the API server as themselves (kubelogin), and the operators' group is cluster-admin. Its own client, not clientId: the applications hold people's ID tokens for clientId, which the API server would then take."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
         // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
@@ -353,8 +352,14 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
         }
     }
     // Any other issuer's generated secret: Auth0's are 64 letters, digits, '-' and '_' (sweep s22 L2).
-    if (sso && typeof sso.clientId === "string" && !CLIENT_ID_WITH_SECRET.test(sso.clientId) && hasSecretShapedRun(sso.clientId)) {
-        return [{ path: ["access", "sso", "clientId"], message: SECRET_IN_PLAIN_FIELD("a client id", "a client id is written in plain text into four applications' settings: the pair looks swapped; the secret goes in clientSecret") }];
+    // Not on Authentik, whose client ids are 40 random letters and digits themselves
+    // (goauthentik/authentik authentik/providers/oauth2/generators.py generate_client_id; review s22 F1).
+    const authentik = typeof sso?.issuer === "string" && /\/application\/o\/[^/]+\/?$/.test(sso.issuer);
+    for (const [key, what] of [["clientId", "a client id is written in plain text into four applications' settings: the pair looks swapped; the secret goes in clientSecret"], ["kubernetesClientId", "the API server's flags carry it in plain text"]] as const) {
+        const id = sso?.[key];
+        if (!authentik && typeof id === "string" && !(key === "clientId" && CLIENT_ID_WITH_SECRET.test(id)) && hasSecretShapedRun(id)) {
+            return [{ path: ["access", "sso", key], message: SECRET_IN_PLAIN_FIELD("a client id", what) }];
+        }
     }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];
     return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a GUID, which in Entra is the secret's \"Secret ID\" column; give its \"Value\" (shown once, when the secret is made: Certificates & secrets)" }];

@@ -180,14 +180,18 @@ export function redactPrefixedCredentials(message: string): string {
 }
 
 /**
- * Whether a value holds a run of 40 or more key characters mixing upper case, lower case and
- * digits, as generated secrets are (Auth0's client secrets are 64, SES SMTP passwords 44), and no
- * name, id or address a plain field takes is: Google's client ids are lower case, Entra's ids GUIDs,
- * OCIDs dotted, digests hex (sweep s22 L2).
+ * Whether a value holds a run of 40 or more key characters as generated secrets are: upper case,
+ * lower case and digits, the digits scattered through it (Auth0's client secrets are 64 of
+ * [A-Za-z0-9_-], Okta's 40, SES SMTP passwords 44; sweep s22 L2). A random run of 40 from 62
+ * characters changes between letter and digit about ten times; a name (`SG-Azure-AI-Platform-
+ * Operators-Prod-Region01`, a Keycloak group path) once or twice, so six or more is the line (review
+ * s22 F2). Google's client ids are lower case, Entra's GUIDs, OCIDs dotted, digests hex. Authentik's
+ * client ids are 40 such characters too: the caller exempts its issuer (review s22 F1).
  */
 export function hasSecretShapedRun(value: string): boolean {
+    const changes = (run: string) => (run.match(/[A-Za-z](?=\d)|\d(?=[A-Za-z])/g) ?? []).length;
     return (value.replace(/ocid1\.[a-z0-9.-]+/g, "").match(/[A-Za-z0-9+/=_-]{40,}/g) ?? [])
-        .some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
+        .some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && changes(run) >= 6);
 }
 
 /**
