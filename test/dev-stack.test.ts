@@ -168,7 +168,7 @@ describe("the dev stack, planned offline", function () {
             "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:OperatorAccess", "groundwork:k3s:ServerCa", "groundwork:k3s:ServiceExternalIpsAdmission", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
             "groundwork:platform:CertManager", "groundwork:platform:ClickhouseBackups", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:PostgresVector",
             "groundwork:platform:Qdrant", "groundwork:platform:QdrantSnapshots", "groundwork:platform:TrustAnchorAdmission", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",
-            "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret",
+            "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret", "groundwork:platform:VsoAdmission",
         ]);
     });
 

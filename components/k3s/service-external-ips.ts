@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { denyingAdmissionPolicy } from "../admission-policy";
 
 /**
  * A Service's `externalIPs` may only keep addresses it already had: none on create, no new one on
@@ -21,21 +21,14 @@ export const EXTERNAL_IPS_UNCHANGED = "!has(object.spec.externalIPs) || size(obj
 export class ServiceExternalIpsAdmission extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:k3s:ServiceExternalIpsAdmission", name, {}, opts);
-        const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(name, {
-            metadata: { name: "groundwork-service-external-ips" },
-            spec: {
-                failurePolicy: "Fail",
-                matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] }] },
-                validations: [{
-                    expression: EXTERNAL_IPS_UNCHANGED,
-                    message: "spec.externalIPs may not gain an address: a Service with external IPs takes every pod's traffic to them, cluster-wide (CVE-2020-8554); use a LoadBalancer Service",
-                    reason: "Forbidden",
-                }],
-            },
-        }, { parent: this });
-        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(name, {
-            metadata: { name: "groundwork-service-external-ips" },
-            spec: { policyName: policy.metadata.name, validationActions: ["Deny"] },
+        denyingAdmissionPolicy(name, "groundwork-service-external-ips", {
+            failurePolicy: "Fail",
+            matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] }] },
+            validations: [{
+                expression: EXTERNAL_IPS_UNCHANGED,
+                message: "spec.externalIPs may not gain an address: a Service with external IPs takes every pod's traffic to them, cluster-wide (CVE-2020-8554); use a LoadBalancer Service",
+                reason: "Forbidden",
+            }],
         }, { parent: this });
         this.registerOutputs({});
     }

@@ -23,9 +23,18 @@ export interface AdmissionRequest {
     version: string;
     /** The plural resource name, as rules name it (`certificaterequests`). */
     resource: string;
-    operation: "CREATE" | "UPDATE";
+    /** A subresource (`token` of `serviceaccounts`), matched as `resource/subresource`. */
+    subResource?: string;
+    operation: "CREATE" | "UPDATE" | "DELETE";
     namespace: string;
-    object: Record<string, unknown>;
+    /** The object's name (for a subresource, its parent's: the ServiceAccount a token is for). */
+    name?: string;
+    /** Who asks, `request.userInfo.username` (`system:serviceaccount:<namespace>:<name>`). */
+    username?: string;
+    /** The object as sent; null on DELETE. */
+    object: Record<string, unknown> | null;
+    /** The object before an UPDATE or DELETE. */
+    oldObject?: Record<string, unknown>;
 }
 
 interface ResourceRule { apiGroups?: string[]; apiVersions?: string[]; operations?: string[]; resources?: string[]; resourceNames?: string[]; scope?: string }
@@ -39,10 +48,12 @@ const anyOf = (list: string[] | undefined, value: string) => (list ?? []).some((
  * `scope` of `Cluster` never matches a namespaced object; `resourceNames` limit a rule to those
  * objects, which a new object's name cannot be counted on to be.
  */
-const resourceMatches = (resources: string[] | undefined, resource: string) =>
-    (resources ?? []).some((v) => v === "*" || v === "*/*" || v === resource || v === `${resource}/*`);
+const resourceMatches = (resources: string[] | undefined, resource: string, sub?: string) =>
+    (resources ?? []).some((v) => sub === undefined
+        ? v === "*" || v === "*/*" || v === resource || v === `${resource}/*`
+        : v === "*/*" || v === `${resource}/${sub}` || v === `${resource}/*` || v === `*/${sub}`);
 const ruleMatches = (rule: ResourceRule, r: AdmissionRequest) =>
-    anyOf(rule.apiGroups, r.group) && anyOf(rule.apiVersions, r.version) && anyOf(rule.operations, r.operation) && resourceMatches(rule.resources, r.resource)
+    anyOf(rule.apiGroups, r.group) && anyOf(rule.apiVersions, r.version) && anyOf(rule.operations, r.operation) && resourceMatches(rule.resources, r.resource, r.subResource)
     && (rule.scope === undefined || rule.scope === "*" || rule.scope === "Namespaced") && (rule.resourceNames ?? []).length === 0;
 
 /** Whether match resources (a policy's constraints or a binding's) select the request; selectors make it unknowable. */
@@ -65,8 +76,11 @@ function evaluate(policy: any, r: AdmissionRequest): Outcome {
     if (spec.paramKind || !selects(spec.matchConstraints, r, true)) return { denied: false };
     const failClosed = spec.failurePolicy !== "Ignore";
     const bindings: Record<string, any> = {
-        object: r.object, oldObject: null, params: null,
-        request: { operation: r.operation, namespace: r.namespace, kind: { group: r.group, version: r.version }, resource: { group: r.group, version: r.version, resource: r.resource } },
+        object: r.object, oldObject: r.oldObject ?? null, params: null,
+        request: {
+            operation: r.operation, namespace: r.namespace, name: r.name ?? "", subResource: r.subResource ?? "", userInfo: { username: r.username ?? "" },
+            kind: { group: r.group, version: r.version }, resource: { group: r.group, version: r.version, resource: r.resource },
+        },
         namespaceObject: { metadata: { name: r.namespace } },
     };
     const check = (expression: string): boolean | "error" => {

@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { denyingAdmissionPolicy } from "../admission-policy";
+
+/**
+ * What the Vault Secrets Operator is let do with the cluster-wide rights its chart gives it, which no
+ * value narrows (hashicorp/vault-secrets-operator@v1.4.1 chart/templates/role.yaml L35-67, bound by
+ * cluster-role-binding.yaml L7-21): mint a token for any ServiceAccount, patch any Deployment,
+ * StatefulSet or DaemonSet, write any Secret. Each is a way to root on a node for whoever takes the
+ * operator (chart-models review s22b F1). What it does with them, at v1.4.1:
+ * - tokens for the ServiceAccount a VaultAuth names, with the VaultAuth's audiences
+ *   (helpers/serviceaccount.go L21-37, credentials/vault/kubernetes.go L87): the stack's are all
+ *   `<consumer>-secrets`, audience `vault` (components/platform/vault-synced-secret.ts);
+ * - rollout restarts that set one pod-template annotation (helpers/rollout_restart.go L108-140);
+ * - Secrets it labels `app.kubernetes.io/managed-by: hashicorp-vso` (helpers/secrets.go L38-62,
+ *   helpers/hmac.go L29), and its own in its namespace.
+ * Each rule below holds one of those; a request of the operator's that breaks one is denied.
+ */
+const vsoLabelled = (o: string) => `has(${o}.metadata.labels) && 'app.kubernetes.io/managed-by' in ${o}.metadata.labels && ${o}.metadata.labels['app.kubernetes.io/managed-by'] == 'hashicorp-vso'`;
+const notTokenSecret = (o: string) => `(!has(${o}.type) || ${o}.type != 'kubernetes.io/service-account-token')`;
+
+export const VSO_RULES = {
+    /** A token only for a `-secrets` account, only for Vault. */
+    tokens: "request.resource.resource != 'serviceaccounts' || (request.name.endsWith('-secrets') && has(object.spec.audiences) && object.spec.audiences == ['vault'])",
+    /** A workload update that changes no pod spec, selector or pod label: the restart annotation alone. */
+    restarts: "request.resource.group != 'apps' || (object.spec.template.spec == oldObject.spec.template.spec && object.spec.selector == oldObject.spec.selector"
+        + " && (has(object.spec.template.metadata.labels) ? object.spec.template.metadata.labels : {}) == (has(oldObject.spec.template.metadata.labels) ? oldObject.spec.template.metadata.labels : {}))",
+    /**
+     * Outside its namespace, only a Secret it made (labelled before the request, or made with the
+     * label), never a service account token Secret, which the token controller would fill for any account.
+     */
+    secrets: (ownNamespace: string) => `request.resource.resource != 'secrets' || request.namespace == '${ownNamespace}' || `
+        + `(request.operation == 'CREATE' ? (${vsoLabelled("object")} && ${notTokenSecret("object")})`
+        + ` : (${vsoLabelled("oldObject")} && (request.operation == 'DELETE' || ${notTokenSecret("object")})))`,
+} as const;
+
+export interface VsoAdmissionArgs {
+    /** The operator's namespace, where its own Secrets live. */
+    namespace: string;
+    /** The operator's ServiceAccount, in `namespace`. */
+    serviceAccount: string;
+}
+
+/**
+ * A ValidatingAdmissionPolicy and its Deny binding holding the operator's own requests (and no one
+ * else's: a match condition on its user) to VSO_RULES. A failure to evaluate denies.
+ */
+export class VsoAdmission extends pulumi.ComponentResource {
+    constructor(name: string, args: VsoAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:VsoAdmission", name, {}, opts);
+        const user = `system:serviceaccount:${args.namespace}:${args.serviceAccount}`;
+        denyingAdmissionPolicy(name, "groundwork-vault-secrets-operator", {
+            failurePolicy: "Fail",
+            matchConstraints: {
+                resourceRules: [
+                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["serviceaccounts/token"] },
+                    { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments", "statefulsets", "daemonsets"] },
+                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
+                ],
+            },
+            matchConditions: [{ name: "the-operator", expression: `request.userInfo.username == '${user}'` }],
+            validations: [
+                { expression: VSO_RULES.tokens, message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault", reason: "Forbidden" },
+                { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (its pod template's annotations), never change its pods", reason: "Forbidden" },
+                { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account token Secret`, reason: "Forbidden" },
+            ],
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}

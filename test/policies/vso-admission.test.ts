@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../../plan/report";
+import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
+import { committedPlan } from "../helpers";
+
+/**
+ * The Vault Secrets Operator's admission policy, as the dev plan renders it, judged by evaluating its
+ * CEL (policies/security/admission-policies.ts): what the operator does at v1.4.1 is admitted, what
+ * its chart's cluster-wide rights would also let a thief of its token do is denied (chart-models
+ * review s22b F1), and nobody else's requests are its business.
+ */
+const VSO = "system:serviceaccount:vault-secrets-operator:vault-secrets-operator-controller-manager";
+
+describe("the Vault Secrets Operator's admission policy", () => {
+    let resources: { type: string; props: any }[];
+    before(async () => {
+        const plan = await committedPlan("dev");
+        resources = kubernetesDocuments(plan.resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"))
+            .map((d: any) => ({ type: `kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, props: d }));
+    });
+    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: null, username: VSO, ...r } as AdmissionRequest);
+    const token = (namespace: string, name: string, audiences: string[]) => verdict({ resource: "serviceaccounts", subResource: "token", namespace, name, object: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences, expirationSeconds: 600 } } });
+    const statefulSet = (annotations: Record<string, string>, privileged = false) => ({
+        apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "qdrant", namespace: "groundwork-data" },
+        spec: { selector: { matchLabels: { app: "qdrant" } }, template: { metadata: { labels: { app: "qdrant" }, annotations }, spec: { containers: [{ name: "qdrant", image: "qdrant", ...(privileged ? { securityContext: { privileged: true } } : {}) }] } } },
+    });
+    const restart = (after: Record<string, unknown>) => verdict({ group: "apps", resource: "statefulsets", operation: "UPDATE", namespace: "groundwork-data", name: "qdrant", oldObject: statefulSet({}), object: after });
+    const secret = (labels: Record<string, string>, type = "Opaque") => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "groundwork-data", labels }, type });
+    const VSO_LABELS = { "app.kubernetes.io/managed-by": "hashicorp-vso" };
+
+    it("admits what the operator does: tokens for <consumer>-secrets for Vault, restarts, and the Secrets it made", () => {
+        assert.equal(token("groundwork-data", "qdrant-secrets", ["vault"]).denied, false);
+        assert.equal(token("kube-system", "etcd-snapshot-secrets", ["vault"]).denied, false);
+        assert.equal(restart(statefulSet({ "vso.secrets.hashicorp.com/restartedAt": "2026-11-29T16:00:00Z" })).denied, false);
+        assert.equal(verdict({ resource: "secrets", namespace: "groundwork-data", object: secret(VSO_LABELS) }).denied, false);
+        assert.equal(verdict({ resource: "secrets", operation: "UPDATE", namespace: "groundwork-data", oldObject: secret(VSO_LABELS), object: secret(VSO_LABELS) }).denied, false);
+        assert.equal(verdict({ resource: "secrets", operation: "DELETE", namespace: "groundwork-data", oldObject: secret(VSO_LABELS), object: null }).denied, false);
+        // Its own namespace's Secrets (its client cache's key) are its own.
+        assert.equal(verdict({ resource: "secrets", namespace: "vault-secrets-operator", object: secret({}) }).denied, false);
+    });
+
+    it("denies what its cluster-wide rights would also allow: other accounts' tokens, pod changes, other Secrets", () => {
+        const tokens = token("system-upgrade", "system-upgrade", ["https://kubernetes.default.svc"]);
+        assert.deepEqual(tokens, { denied: true, by: "groundwork-vault-secrets-operator", message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault" });
+        assert.equal(token("groundwork-data", "qdrant-secrets", ["https://kubernetes.default.svc"]).denied, true, "another audience");
+        assert.equal(restart(statefulSet({}, true)).denied, true, "a privileged container");
+        assert.equal(restart({ ...statefulSet({}), spec: { ...statefulSet({}).spec, selector: { matchLabels: { app: "other" } } } }).denied, true, "another selector");
+        assert.equal(verdict({ resource: "secrets", operation: "UPDATE", namespace: "cert-manager", oldObject: secret({}), object: secret(VSO_LABELS) }).denied, true, "taking over a Secret it did not make");
+        assert.equal(verdict({ resource: "secrets", namespace: "system-upgrade", object: secret(VSO_LABELS, "kubernetes.io/service-account-token") }).denied, true, "a token Secret the controller would fill");
+        assert.equal(verdict({ resource: "secrets", operation: "DELETE", namespace: "linkerd", oldObject: secret({}), object: null }).denied, true);
+    });
+
+    it("leaves everyone else's requests alone", () => {
+        assert.equal(verdict({ username: "system:serviceaccount:kube-system:replicaset-controller", resource: "serviceaccounts", subResource: "token", namespace: "x", name: "any", object: { spec: { audiences: ["api"] } } }).denied, false);
+        assert.equal(verdict({ username: "system:admin", group: "apps", resource: "statefulsets", operation: "UPDATE", namespace: "groundwork-data", oldObject: statefulSet({}), object: statefulSet({}, true) }).denied, false);
+    });
+});
