@@ -9,7 +9,6 @@
  * summary. Exit 0 when clean, 3 when any policy reports a mandatory violation (after every file is
  * written, so the reviewer can read why), 2 on bad configuration or arguments, 1 on any other failure.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { POLICY_PACKS } from "../policies/packs";
@@ -17,7 +16,7 @@ import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
 import { packConfigFor, monthlyBudgetOf, readStackConfig, workflowsDirOf } from "./policy-config";
 import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
 import { planPolicyReport } from "./rendered-workloads";
-import { leakedSecrets, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
+import { entriesBesidePlanFiles, leakedSecrets, removePlanFiles, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { ConfigError } from "../stacks/config/errors";
@@ -66,10 +65,15 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         return 0;
     }
     const stack = values.stack!;
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+    // Not `.` or `..`, which name directories, not stacks (sweep s22b C2).
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || /^\.+$/.test(stack)) {
         throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name is letters, digits, '-', '_' and '.'`);
     }
     const outDir = values.out ?? path.join("out", stack);
+    const besides = entriesBesidePlanFiles(outDir);
+    if (besides.length > 0) {
+        throw new UsageError(`--out ${JSON.stringify(outDir)} holds ${besides.length} file(s) or folder(s) a plan does not write (${besides.slice(0, 3).map((e) => JSON.stringify(e)).join(", ")}${besides.length > 3 ? ", ..." : ""}), which replacing the plan could remove; give a new or empty directory, or one an earlier plan wrote`);
+    }
     try {
         const secrets = parseSecrets(values.secret!);
         const plan = await planStack({ stack, stackFile: values["stack-file"], secrets, program: values.program });
@@ -96,8 +100,8 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         io.out(summary);
         return policyExitCode(policies);
     } catch (err) {
-        // Leave nothing behind that could be mistaken for this configuration's plan.
-        fs.rmSync(outDir, { recursive: true, force: true });
+        // Leave nothing behind that could be mistaken for this configuration's plan: its files only.
+        removePlanFiles(outDir);
         throw err;
     }
 }

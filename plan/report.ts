@@ -108,8 +108,29 @@ export function leakedSecrets(texts: string[], secretValues: string[]): string[]
     return secretValues.filter((s) => texts.some((t) => t.includes(s)));
 }
 
+/** Every file a plan writes in its directory; nothing else there is the plan's to touch. */
+export const PLAN_FILE_NAMES = ["resources.json", "manifests.yaml", "policy-report.json", "policy-report.md", "cost.json", "cost.md"] as const;
+
+/**
+ * What a directory holds besides a plan's files: a directory given as `--out` must hold nothing
+ * else, so that replacing or removing a plan never removes a file of the user's (sweep s22b C1:
+ * `--out ..` emptied the parent).
+ */
+export function entriesBesidePlanFiles(outDir: string): string[] {
+    if (!fs.existsSync(outDir)) return [];
+    if (!fs.statSync(outDir).isDirectory()) return [path.basename(outDir)];
+    return fs.readdirSync(outDir).filter((entry) => !(PLAN_FILE_NAMES as readonly string[]).includes(entry)).sort();
+}
+
+/** Removes a plan's files from its directory, and the directory once nothing else is in it. */
+export function removePlanFiles(outDir: string): void {
+    if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) return;
+    for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(outDir, file), { force: true });
+    if (fs.readdirSync(outDir).length === 0) fs.rmdirSync(outDir);
+}
+
 export function writePlanFiles(outDir: string, files: PlanFiles): void {
-    fs.rmSync(outDir, { recursive: true, force: true });
+    removePlanFiles(outDir);
     fs.mkdirSync(outDir, { recursive: true });
     for (const [file, content] of Object.entries(files)) {
         fs.writeFileSync(path.join(outDir, file), content);

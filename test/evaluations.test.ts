@@ -39,6 +39,13 @@ function rejected(run: () => unknown): string[] {
 const parse = (text: string, file = "evaluations/chat.yaml") => parseEvaluationFiles([{ path: file, text }]);
 
 describe("evaluation files", () => {
+    it("reject a credential in an item or a criterion, by field, never repeating it (sweep s22b80)", () => {
+        const found = rejected(() => parse(GOOD.replace("What is the capital of France?", "Call with ghp_PLANTED7Q9Ab3dEf6hIj9kLm2nOp5q")));
+        assert.deepEqual(found.map((p) => p.replace(/holds.*/, "")), ["evaluations/chat.yaml: items[0].input "]);
+        assert.match(found[0], /holds text shaped like a credential .* published to Langfuse for everyone in the project to read and written into the plan; remove it, and rotate it if it is one$/);
+        assert.ok(!found.join("\n").includes("PLANTED7Q9"));
+    });
+
     it("reject a dataset item without input, by file and field", () => {
         assert.deepEqual(rejected(() => parse(GOOD.replace("    input: What is the capital of France?\n", ""))), ["evaluations/chat.yaml: items[0].input is required"]);
     });

@@ -1,3 +1,4 @@
+import { PLAN_FILE_NAMES } from "../plan/report";
 import { generateKeyPairSync } from "crypto";
 import { BUCKET_CONSUMERS } from "../stacks/config/postgres";
 import { ociKeyFingerprint } from "../stacks/config/oci";
@@ -219,5 +220,25 @@ describe("npm run plan", function () {
         const run = await planCli("--stack", "nosuch", "--out", tmp());
         assert.equal(run.status, 2);
         assert.match(run.stderr, /no stack file .*Pulumi\.nosuch\.yaml/);
+        // `.` and `..` name directories, not stacks (sweep s22b C2).
+        const dots = await planCli("--stack", "..", "--out", tmp());
+        assert.equal(dots.status, 2);
+        assert.match(dots.stderr, /^error: --stack "\.\.": a stack name is letters/);
+    });
+
+    it("never removes a file it did not write: a --out that holds others is refused, and a failed plan removes its own files only (sweep s22b C1)", async () => {
+        const parent = tmp();
+        fs.writeFileSync(path.join(parent, "notes.txt"), "mine");
+        const refused = await planCli("--stack", "nosuch", "--out", parent);
+        assert.equal(refused.status, 2);
+        assert.match(refused.stderr, /^error: --out ".*" holds 1 file\(s\) or folder\(s\) a plan does not write \("notes\.txt"\), which replacing the plan could remove; give a new or empty directory, or one an earlier plan wrote/);
+        assert.deepEqual(fs.readdirSync(parent), ["notes.txt"]);
+        // An earlier plan's directory is replaced, and removed when a later run fails.
+        const out = path.join(parent, "plan");
+        fs.mkdirSync(out);
+        for (const file of PLAN_FILE_NAMES) fs.writeFileSync(path.join(out, file), "an earlier plan");
+        const failed = await planCli("--stack", "nosuch", "--out", out);
+        assert.equal(failed.status, 2);
+        assert.deepEqual([fs.existsSync(out), fs.readdirSync(parent)], [false, ["notes.txt"]]);
     });
 });

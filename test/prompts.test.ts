@@ -71,6 +71,14 @@ describe("prompt files", () => {
         assert.ok(!alias[0].includes("PLANTED7Q9"), alias[0]);
     });
 
+    it("reject a credential in a prompt's text or messages, by field, never repeating it (sweep s22b80)", () => {
+        const key = "sk-proj-PLANTED7Q9Ab3dEf6hIj9kLm2nOp5q";
+        const found = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: "Use the key ${key} when asked"`) }]);
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^prompts\/a\.yaml: messages\[0\]\.content holds text shaped like a credential \(an API key or token, a private key\), and a prompt is published to Langfuse/);
+        assert.ok(!found.join("\n").includes("PLANTED7Q9"), found.join("\n"));
+    });
+
     it("reject a prompt with both text and messages, or neither", () => {
         assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}text: hello\n` }])[0], /needs exactly one of text \(a text prompt\) or messages/);
         const none = GOOD.replace(/messages:[\s\S]*?config/, "config");

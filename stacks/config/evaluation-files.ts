@@ -3,7 +3,7 @@ import { SHORT_NAME } from "./primitives";
 import { RouteEvaluation } from "../../components/inference/route-evaluations";
 import { PromptVersion } from "../../components/inference/prompt-library";
 import { Classification, mayCarry } from "./inference";
-import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
+import { credentialFields, parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
  * Evaluations as code: one YAML file per route under `evaluations/`, a dataset and the evaluators
@@ -59,6 +59,10 @@ export function parseEvaluationFiles(files: { path: string; text: string }[]): {
         const { path } = file;
         const evaluation = parseYamlFile(file, evaluationFileSchema, problems);
         if (evaluation === undefined) continue;
+        // Items and criteria go to Langfuse as datasets and judge prompts (sweep s22b80).
+        for (const field of credentialFields(evaluation)) {
+            problems.push(`${path}: ${field} holds text shaped like a credential (an API key or token, a private key), and an evaluation's items are published to Langfuse for everyone in the project to read and written into the plan; remove it, and rotate it if it is one`);
+        }
         const ids = new Map<string, number>();
         evaluation.items.forEach((item, i) => {
             const id = item.id ?? String(i + 1);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SHORT_NAME } from "./primitives";
 import { PromptVersion } from "../../components/inference/prompt-library";
 import { looksLikeCredential } from "./errors";
-import { parseYamlFile, RepositoryFileError, shown } from "./repository-files";
+import { credentialFields, parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
  * Prompts as code: one YAML file per prompt under `prompts/`, reviewed like any other change.
@@ -75,6 +75,10 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
             if (/key|secret|passw|credential|auth|token(?!s)/i.test(key) || (typeof value === "string" && looksLikeCredential(value))) {
                 problems.push(`${path}: config.${key} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
             }
+        }
+        // Its text and messages too: published to Langfuse as they are (sweep s22b80).
+        for (const field of credentialFields({ text: prompt.text, messages: prompt.messages })) {
+            problems.push(`${path}: ${field} holds text shaped like a credential (an API key or token, a private key), and a prompt is published to Langfuse for everyone in the project to read and written into the plan; remove it, and rotate it if it is one`);
         }
         const earlier = byName.get(prompt.name);
         if (earlier !== undefined) problems.push(`${path}: name ${prompt.name} is also the name in ${earlier}; each prompt needs its own name`);

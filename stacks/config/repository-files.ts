@@ -1,4 +1,4 @@
-import { describeIssue, redactCredentials } from "./errors";
+import { describeIssue, hasCredentialShape, redactCredentials } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -62,3 +62,17 @@ function schemaAtPath(schema: z.ZodType, path: PropertyKey[]): z.ZodType | undef
     while (node?._zod?.def && ["default", "optional"].includes(node._zod.def.type)) node = node._zod.def.innerType;
     return node?._zod?.def?.type === "object" ? node : undefined;
 }
+
+/**
+ * The fields of a parsed file that hold text shaped like a credential (a private key, a prefixed
+ * API key or token, an Entra client secret, a JWT, a webhook URL): prompts and evaluation items are
+ * published to Langfuse for everyone in the project, and written into the plan (sweep s22b s22b80).
+ * Fields by path (`messages[1].content`); values never.
+ */
+export function credentialFields(value: unknown, at = ""): string[] {
+    if (typeof value === "string") return hasCredentialShape(value) ? [at] : [];
+    if (Array.isArray(value)) return value.flatMap((v, i) => credentialFields(v, `${at}[${i}]`));
+    if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => credentialFields(v, at ? `${at}.${k}` : k));
+    return [];
+}
+
