@@ -148,3 +148,25 @@ describe("bad-input sweep s22: models no node of their placement admits (W2)", (
         assert.doesNotThrow(() => passes("cloud", (v) => { v.aws.gpuNodeGroups.forEach((g: any) => { g.taints = ["team=research:PreferNoSchedule"]; }); }));
     });
 });
+
+describe("bad-input sweep s22b: addresses, ports, host keys and taints", () => {
+    it("refuses operator ranges no operator connects from: loopback, link-local, multicast (s22b13, s22b15)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.cluster.apiAllowedCidrs = ["127.0.0.1/32"]; }), "cluster.apiAllowedCidrs[0]"), /= "127\.0\.0\.1\/32": is in the loopback range 127\.0\.0\.0\/8, from which no operator connects/);
+        assert.match(lineFor(only("dev", (v) => { v.oci.sshAllowedCidrs = ["169.254.169.254/32"]; }), "oci.sshAllowedCidrs[0]"), /is in the link-local range 169\.254\.0\.0\/16, where the instance metadata service answers, from which no operator connects/);
+    });
+
+    it("refuses an edge SSH port k3s binds on the machine for itself (s22b01, s22b02)", () => {
+        assert.match(lineFor(only("edge", (v) => { v.edge.machines[1].port = 6444; }), "edge.machines[1].port"), /= 6444: is a port k3s listens on at this (agent|server) \(k3s agent's load balancer to the servers\)/);
+        assert.match(lineFor(only("edge", (v) => { v.edge.machines[0].port = 10257; }), "edge.machines[0].port"), /kube-proxy healthz, kube-controller-manager/);
+    });
+
+    it("takes a host key with the comment its .pub file carries, and compares the key alone (s22b04)", () => {
+        const config = passes("edge", (v) => { v.edge.machines[0].hostKey = `${v.edge.machines[0].hostKey} root@edge-1`; });
+        assert.match(config.edge!.machines[0].hostKey, /^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/);
+    });
+
+    it("refuses a taint the node controller sets and clears itself (s22b41), and GPU alerts without GPUs (s22b31)", () => {
+        assert.match(lineFor(only("dev", (v) => { v.oci.nodes[1].taints = ["node.kubernetes.io/unschedulable:NoSchedule"]; }), "oci.nodes[1].taints[0]"), /uses node\.kubernetes\.io\/unschedulable, a key Kubernetes' node controller sets and clears by the node's state/);
+        assert.match(lineFor(only("dev", (v) => { v.monitoring = { ...v.monitoring, alerts: { ...(v.monitoring?.alerts ?? {}), gpuIdle: { minutes: 30, utilizationPercent: 10 } } }; }), "monitoring.alerts.gpuIdle"), /is ignored: it watches GPU nodes/);
+    });
+});

@@ -57,6 +57,11 @@ describe("prompt files", () => {
         assert.equal(whole, "prompts/a.yaml: must be a map of keys, not a list");
     });
 
+    it("reject a label given twice (sweep s22b83)", () => {
+        const [problem] = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("[dev, cloud]", "[dev, dev]") }]);
+        assert.match(problem, /^prompts\/a\.yaml: labels\[1\] = "dev" is also item \[0\]; list each stack once/);
+    });
+
     it("reject a label that is not a stack, naming the stacks", () => {
         const [problem] = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("[dev, cloud]", "[dev, prod]") }]);
         assert.equal(problem, `prompts/a.yaml: labels[1] = "prod" is not a stack of this project; labels are stacks: cloud, dev, edge, hybrid`);

@@ -25,6 +25,20 @@ export const K3S_CLUSTER_PORTS: readonly ClusterPort[] = [
 ];
 
 /**
+ * Ports k3s's processes listen on at a node for themselves, which no firewall opens but nothing else
+ * may bind: the agent's client load balancer to the supervisor (`lb-server-port`, 6444: k3s
+ * pkg/cli/cmds/agent.go LBServerPortFlag, code index), and Kubernetes' defaults
+ * (kubernetes pkg/cluster/ports: kube-proxy 10249 and 10256, kube-controller-manager 10257; the
+ * scheduler's 10259, the kubelet's healthz 10248). Read 2026-11-29 (sweep s22b01, s22b02).
+ */
+export const K3S_LOCAL_PORTS: readonly ClusterPort[] = [
+    { protocol: "tcp", from: 6444, to: 6444, on: "all", description: "k3s agent's load balancer to the servers" },
+    { protocol: "tcp", from: 10248, to: 10249, on: "all", description: "kubelet healthz, kube-proxy metrics" },
+    { protocol: "tcp", from: 10256, to: 10257, on: "all", description: "kube-proxy healthz, kube-controller-manager" },
+    { protocol: "tcp", from: 10259, to: 10259, on: "servers", description: "kube-scheduler" },
+];
+
+/**
  * The ingress controller's ports on every node (ServiceLB's host ports): 80 and 443 for the public
  * hosts, 9443 for the operator hosts, so a firewall can hold operators' pages to their ranges.
  */

@@ -61,6 +61,14 @@ export function specialRange(text: string): string | undefined {
     return hit && `the ${hit[1]} range ${hit[0]}${hit[1] === "link-local" ? ", where the instance metadata service answers" : ""}`;
 }
 
+/** The special-purpose range that holds a whole network or address, described, or undefined (a wider range merely overlapping one is not in it). */
+export function specialRangeHolding(text: string): string | undefined {
+    const given = parseIpv4Cidr(text.includes("/") ? text : `${text}/32`);
+    if (!given) return undefined;
+    const hit = SPECIAL_RANGES.find(([range]) => cidrContains(parseIpv4Cidr(range)!, given));
+    return hit && `the ${hit[1]} range ${hit[0]}${hit[1] === "link-local" ? ", where the instance metadata service answers" : ""}`;
+}
+
 /** Ranges routed only inside one network (RFC 1918, and RFC 6598's carrier-grade NAT space), named. */
 const INTERNAL_RANGES: [string, string][] = [
     ["10.0.0.0/8", "private (RFC 1918)"], ["172.16.0.0/12", "private (RFC 1918)"], ["192.168.0.0/16", "private (RFC 1918)"],

@@ -1,12 +1,13 @@
 import { isIpv4, specialRange } from "./cidr";
 import { z } from "zod";
-import { K3S_CLUSTER_PORTS } from "../../components/k3s/ports";
+import { K3S_CLUSTER_PORTS, K3S_LOCAL_PORTS } from "../../components/k3s/ports";
 import { overlay } from "./overlay";
 import { checkedSecret, ipv4, labels, nodeName, role, taints } from "./primitives";
 import { ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, SSH_RSA_MINIMUM_BITS, sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** An OpenSSH host public key line without its host: the type, then the base64 key data. */
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/;
+const HOST_KEY_WITH_COMMENT = /^((?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/]+={0,3}) [^\s][^\n]*$/;
 
 /** `groundwork:edge`: existing machines reached over SSH. */
 
@@ -33,7 +34,9 @@ const edgeMachineSchema = z.strictObject({
     user: z.string().regex(/^(?!\d+$)(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}(@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63})?$/i, { message: "must be a Unix user name: letters, digits, _ . and - (not first), at most 32, not all digits; a user:password pair is not taken, the key is given as privateKey" }).default("ubuntu")
         .describe("SSH user; needs passwordless sudo."),
     privateKey: checkedSecret(sshPrivateKeyProblem).describe("OpenSSH private key for the user (secret: `pulumi config set --secret --path 'groundwork:edge.machines[N].privateKey' < key`)."),
-    hostKey: z.string().refine((v) => HOST_KEY.test(v.replace(/\s+$/, "")), {
+    // A comment after the key (`root@edge-1`, as /etc/ssh/ssh_host_ed25519_key.pub has it) is dropped:
+    // the key alone is what each connection compares (sweep s22b04).
+    hostKey: z.preprocess((v) => (typeof v === "string" ? v.replace(HOST_KEY_WITH_COMMENT, "$1") : v), z.string()).refine((v) => HOST_KEY.test(v.replace(/\s+$/, "")), {
         // ssh-keyscan prints the host first: the line pasted whole (sweep s18 ed20).
         error: (issue) => (HOST_KEY.test(String(issue.input).trim().replace(/^\S+\s+/, ""))
             ? "starts with the host name ssh-keyscan prints first; give the rest of the line (ssh-ed25519 AAAA...)"
@@ -71,7 +74,7 @@ export function isTunnelEnd(host: unknown): boolean {
 
 /** What of k3s listens on a TCP port of a node of this role (every server runs embedded etcd), if anything. */
 function k3sPortOn(port: number, role: string): string | undefined {
-    return K3S_CLUSTER_PORTS.find((p) => p.protocol === "tcp" && port >= p.from && port <= p.to && (p.on === "all" || role === "server"))?.description;
+    return [...K3S_CLUSTER_PORTS, ...K3S_LOCAL_PORTS].find((p) => p.protocol === "tcp" && port >= p.from && port <= p.to && (p.on === "all" || role === "server"))?.description;
 }
 
 export const edgeSchema = z.strictObject({

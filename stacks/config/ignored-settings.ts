@@ -42,6 +42,10 @@ export function ignoredSettingProblems(input: Record<string, unknown>): { path: 
     if (aws && Array.isArray(aws.sshAllowedCidrs) && aws.sshAllowedCidrs.length > 0 && aws.servers === undefined) {
         ignored(["aws", "sshAllowedCidrs"], "it opens SSH to the AWS servers, and this stack has none (aws.servers); remove it");
     }
+    const alerts = isObject(input.monitoring) && isObject(input.monitoring.alerts) ? input.monitoring.alerts : undefined;
+    if (alerts?.gpuIdle !== undefined && !(aws && Array.isArray(aws.gpuNodeGroups) && aws.gpuNodeGroups.length > 0)) {
+        ignored(["monitoring", "alerts", "gpuIdle"], "it watches GPU nodes (DCGM's utilisation), and this stack has none (aws.gpuNodeGroups); remove it (sweep s22b31)");
+    }
     const langfuse = platform && isObject(platform.langfuse) ? platform.langfuse : undefined;
     const first = sso && Array.isArray(sso.administrators) && typeof sso.administrators[0] === "string" ? sso.administrators[0] : undefined;
     if (first !== undefined && typeof langfuse?.adminEmail === "string" && langfuse.adminEmail.toLowerCase() !== first.toLowerCase()) {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isIpv4, parseIpv4Cidr } from "./cidr";
+import { isIpv4, parseIpv4Cidr, specialRangeHolding } from "./cidr";
 import { codePoint, editDistance, hasSecretShapedRun } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
@@ -21,7 +21,11 @@ export const cidrSized = (largest: number, smallest: number, source: string) => 
  * of it no organisation holds. Two /1s are the whole internet, so anything wider than a /8 (the
  * largest block ever assigned to one holder) is refused.
  */
-export const operatorCidr = cidr.refine((v) => !v.endsWith("/0"), {
+export const operatorCidr = cidr.refine((v) => v.endsWith("/0") || specialRangeHolding(v) === undefined, {
+    // No operator connects from there: loopback is each machine itself, link-local the cloud's own
+    // services (the metadata address), multicast no one (sweep s22b13, s22b15).
+    error: (issue) => `is in ${specialRangeHolding(String(issue.input))}, from which no operator connects; list the ranges operators reach the stack from (e.g. 203.0.113.0/24)`,
+}).refine((v) => !v.endsWith("/0"), {
     message: "opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)",
 }).refine((v) => v.endsWith("/0") || !/\/[1-7]$/.test(v), {
     error: (issue) => {
@@ -174,6 +178,10 @@ export const taints = z.array(taint).superRefine((list, ctx) => {
         const first = list.findIndex((x) => keyAndEffect(x) === keyAndEffect(t));
         if (first < i) ctx.addIssue({ code: "custom", path: [i], message: `has the key and effect of item [${first}]; Kubernetes refuses two taints with one key and effect` });
         if (STACK_TAINT_KEYS.includes(t.split(/[=:]/)[0])) ctx.addIssue({ code: "custom", path: [i], message: `uses ${t.split(/[=:]/)[0]}, a taint the stack sets itself on the nodes that need it; use a key of your own` });
+        // The node controller's own taints (not-ready, unschedulable, disk-pressure...: kubernetes.io/docs
+        // concepts/scheduling-eviction/taint-and-toleration, "taints are built in"): it adds and removes
+        // them by the node's state, so one set here says nothing lasting (sweep s22b41).
+        if (/^node\.(cloudprovider\.)?kubernetes\.io\//.test(t)) ctx.addIssue({ code: "custom", path: [i], message: `uses ${t.split(/[=:]/)[0]}, a key Kubernetes' node controller sets and clears by the node's state; use a key of your own, such as example.com/dedicated` });
     });
 });
 

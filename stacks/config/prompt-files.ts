@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SHORT_NAME } from "./primitives";
+import { noRepeats, SHORT_NAME } from "./primitives";
 import { PromptVersion } from "../../components/inference/prompt-library";
 import { looksLikeCredential } from "./errors";
 import { credentialFields, parseYamlFile, RepositoryFileError, shown } from "./repository-files";
@@ -35,7 +35,7 @@ export const promptFileSchema = z.strictObject({
         .refine((v) => v !== "new", { message: "is reserved by Langfuse's UI; choose another name" })
         .describe("The name applications fetch the prompt by."),
     route: routeName.describe("The gateway route it is written for: each stack it is labelled for must have this route, and the prompt's config names it as `model`."),
-    labels: z.array(z.string()).min(1, { message: "must name at least one stack" }).describe("The stacks that serve this version (each becomes a label in that stack's Langfuse, with `production`)."),
+    labels: z.array(z.string()).min(1, { message: "must name at least one stack" }).superRefine(noRepeats("list each stack once")).describe("The stacks that serve this version (each becomes a label in that stack's Langfuse, with `production`)."),
     text: z.string().min(1).optional().describe("A text prompt."),
     messages: z.array(message).min(1).optional().describe("A chat prompt."),
     config: z.record(z.string(), z.unknown()).default({}).describe("Model parameters the application passes on (temperature, max_tokens, ...)."),
