@@ -10,7 +10,7 @@ import { denyingAdmissionPolicy } from "../admission-policy";
  * address and take every pod's traffic to it, cluster-wide (CVE-2020-8554, kubernetes/kubernetes#97076;
  * chart-models review s22 F2).
  */
-export const EXTERNAL_IPS_UNCHANGED = "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0 || "
+export const EXTERNAL_IPS_UNCHANGED = "!has(object.spec) || !has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0 || "
     + "(oldObject != null && has(oldObject.spec.externalIPs) && object.spec.externalIPs.all(ip, ip in oldObject.spec.externalIPs))";
 
 /**

@@ -1,3 +1,4 @@
+import { OperatorAdmission } from "./operator-admission";
 import * as pulumi from "@pulumi/pulumi";
 import { DigestPinnedImage, digestOf, tagOf } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
@@ -263,6 +264,11 @@ export class Monitoring extends pulumi.ComponentResource {
         server("grafana-gossip", PODS.grafana, "gossip-tcp", [], "HTTP/1", "Grafana's unified-alerting gossip between replicas; one replica, and alerting is Alertmanager's");
         server("grafana-profiling", PODS.grafana, "profiling", [], "HTTP/1", "Grafana's pprof port; profiling is off");
         server("alertmanager-gossip", PODS.alertmanager, "mesh-tcp", [], "HTTP/1", "Alertmanager's cluster gossip; one replica runs with gossip off");
+        // The operator's cluster-wide rights held to its own namespace and its kubelet Service (operator-admission.ts;
+        // the names: KPS _helpers.tpl L29-35, L90-96 `<fullname>-operator`, deployment.yaml L2 `<fullname>-kubelet`).
+        new OperatorAdmission(`${name}-operator-admission`, {
+            namespace: MONITORING_NAMESPACE, serviceAccount: `${FULLNAME}-operator`, kubeletService: `kube-system/${FULLNAME}-kubelet`,
+        }, { parent: this });
         // The API server calls the operator's admission webhook (TLS, 10250) from outside the mesh;
         // the port skips the proxy (prometheusOperator.podAnnotations), and Prometheus scrapes it there too.
         allowIngress(`${name}-operator-webhook`, {
