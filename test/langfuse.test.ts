@@ -1,3 +1,4 @@
+import { langfuseModel } from "../components/rendered/data-stores";
 import { strict as assert } from "assert";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
@@ -19,7 +20,10 @@ describe("Langfuse", function () {
         const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!;
         assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://langfuse.github.io/langfuse-k8s", "1.5.41", "langfuse"]);
         assert.equal(values.langfuse.image.tag, "3.224.1");
-        assert.deepEqual(values.langfuse.serviceAccount, { create: true, name: "langfuse" });
+        // Named for the Postgres policy; no API token in the pods, which call no API (chart-models review s22b F3).
+        assert.deepEqual(values.langfuse.serviceAccount, { create: true, name: "langfuse", automountServiceAccountToken: false });
+        const [web] = langfuseModel.render({ name: "langfuse", namespace: "langfuse", values } as any) as any[];
+        assert.equal(web.spec.template.spec.automountServiceAccountToken, false);
         assert.equal(values.langfuse.features.telemetryEnabled, false);
         assert.deepEqual(values.langfuse.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
         assert.equal(plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "langfuse")!.retainOnDelete, true);

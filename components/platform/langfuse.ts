@@ -224,7 +224,10 @@ export class Langfuse extends pulumi.ComponentResource {
                 langfuse: {
                     image: { tag: args.version },
                     // Named, so the Postgres policy can name it as a client.
-                    serviceAccount: { create: true, name: LANGFUSE_SERVICE_ACCOUNT },
+                    // No API token in its pods: Langfuse calls no Kubernetes API, and its identity in the mesh and
+                    // at Postgres is the account's name, not a token (chart-models review s22b F3;
+                    // langfuse-k8s@langfuse-1.5.41 charts/langfuse/values.yaml L85-86, web/worker deployment.yaml L54).
+                    serviceAccount: { create: true, name: LANGFUSE_SERVICE_ACCOUNT, automountServiceAccountToken: false },
                     // The images run as the named users nextjs/expressjs (uid 1001); a named user
                     // cannot prove non-root to the kubelet, so the uid is given.
                     podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,

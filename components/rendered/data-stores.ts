@@ -73,6 +73,8 @@ export const langfuseModel: ChartModel = {
             source: `${LANGFUSE}/templates/${component}/deployment.yaml`,
             podLabels: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": component },
             serviceAccountName: valueAt(lf, "serviceAccount", "name") ?? name,
+            // templates/{web,worker}/deployment.yaml L54; values.yaml L85-86 default true.
+            automountServiceAccountToken: valueAt(lf, "serviceAccount", "automountServiceAccountToken") ?? true,
             securityContext: lf.podSecurityContext,
             nodeSelector: lf.nodeSelector,
             tolerations: lf.tolerations,
