@@ -170,3 +170,11 @@ describe("bad-input sweep s22b: addresses, ports, host keys and taints", () => {
         assert.match(lineFor(only("dev", (v) => { v.monitoring = { ...v.monitoring, alerts: { ...(v.monitoring?.alerts ?? {}), gpuIdle: { minutes: 30, utilizationPercent: 10 } } }; }), "monitoring.alerts.gpuIdle"), /is ignored: it watches GPU nodes/);
     });
 });
+
+describe("bad-input sweep s22b: object storage", () => {
+    it("takes AWS's global endpoint for us-east-1's, refusing another region's signature there (s22b28)", () => {
+        assert.match(lineFor(only("edge", (v) => { v.platform.postgres.backup.s3 = { ...v.platform.postgres.backup.s3, endpointURL: "https://s3.amazonaws.com", region: "eu-central-1" }; }), "platform.postgres.backup.s3.region"),
+            /= "eu-central-1": is eu-central-1, but the endpoint is AWS's in us-east-1, which refuses requests signed for another region/);
+        assert.doesNotThrow(() => passes("edge", (v) => { v.platform.postgres.backup.s3 = { ...v.platform.postgres.backup.s3, endpointURL: "https://s3.amazonaws.com", region: "us-east-1" }; }));
+    });
+});

@@ -17,6 +17,13 @@ interface EndpointFacts {
 
 /** AWS: s3.<region>.amazonaws.com, s3-<region>…, s3.dualstack.<region>…, and <bucket>.s3.<region>… (virtual-hosted). */
 const AWS_S3 = /^(?:(?<bucket>.+)\.)?s3(?:[.-]dualstack)?[.-](?<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com$/;
+/**
+ * AWS's legacy global endpoint, s3.amazonaws.com (or <bucket>.s3.amazonaws.com): us-east-1's ("the legacy
+ * global s3 endpoint for us-east-1", AWS SDK for .NET S3UsEast1RegionalEndpointValue; Signature V4 needs
+ * the bucket region's own endpoint, Cloudera HDP 2.6.5 cloud data access, "Configuring per-bucket
+ * settings"; read 2026-11-29; sweep s22b28).
+ */
+const AWS_S3_GLOBAL = /^(?:(?<bucket>.+)\.)?s3\.amazonaws\.com$/;
 /** OCI's S3 compatibility API: <namespace>.compat.objectstorage.<region>.oraclecloud.com. */
 const OCI_S3 = /^[a-z0-9-]+\.compat\.objectstorage\.(?<region>[a-z]+-[a-z]+-\d)\.oraclecloud\.com$/;
 
@@ -39,6 +46,8 @@ export function endpointFacts(endpointURL: string): EndpointFacts | undefined {
     }
     const aws = AWS_S3.exec(host);
     if (aws) return { provider: "AWS", region: aws.groups!.region, bucket: aws.groups!.bucket };
+    const global = AWS_S3_GLOBAL.exec(host);
+    if (global) return { provider: "AWS", region: "us-east-1", bucket: global.groups!.bucket };
     const oci = OCI_S3.exec(host);
     if (oci) return { provider: "OCI", region: oci.groups!.region };
     if (R2_S3.test(host)) return { provider: "Cloudflare R2", region: "auto" };
