@@ -178,3 +178,11 @@ describe("bad-input sweep s22b: object storage", () => {
         assert.doesNotThrow(() => passes("edge", (v) => { v.platform.postgres.backup.s3 = { ...v.platform.postgres.backup.s3, endpointURL: "https://s3.amazonaws.com", region: "us-east-1" }; }));
     });
 });
+
+describe("bad-input sweep s22b: host names no certificate is issued for", () => {
+    it("refuses a reserved '--' label and an xn-- label that is not Punycode (s22b50, s22b51), and takes real internationalised names", () => {
+        assert.match(lineFor(only("dev", (v) => { v.access.hosts.chat = "ab--chat.dev.groundwork.example"; }), "access.hosts.chat"), /has a label with '--' in its third and fourth characters, a form reserved for internationalised names \(RFC 5890, R-LDH\)/);
+        assert.match(lineFor(only("dev", (v) => { v.access.hosts.chat = "xn--chat.dev.groundwork.example"; }), "access.hosts.chat"), /has an xn-- label that is not valid Punycode/);
+        assert.doesNotThrow(() => passes("dev", (v) => { v.access.hosts.chat = "xn--bcher-kva.dev.groundwork.example"; }));
+    });
+});

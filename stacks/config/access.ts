@@ -1,8 +1,7 @@
-import { domainToASCII } from "url";
+import { domainToASCII, domainToUnicode } from "url";
 import { z } from "zod";
-import { codePoint, GREEK_OR_CYRILLIC } from "./errors";
+import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun } from "./errors";
 import { appGroupName, cidr, isObject, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
-import { hasSecretShapedRun } from "./errors";
 import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
@@ -28,7 +27,12 @@ function internationalNameHint(name: string): string {
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower-case DNS name such as chat.example.com${internationalNameHint(String(issue.input))}` })
     // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.
-    .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" });
+    .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" })
+    // Labels with '--' in their third and fourth characters are reserved for IDNA (RFC 5890 2.3.1,
+    // "R-LDH"), and an xn-- label must be valid Punycode: Let's Encrypt refuses both ("invalid label in
+    // a reserved format", "malformed punycode": letsencrypt/boulder policy/pa.go, code index; sweep s22b50, s22b51).
+    .refine((name) => !name.split(".").some((label) => /^..--/.test(label) && !label.startsWith("xn--")), { message: "has a label with '--' in its third and fourth characters, a form reserved for internationalised names (RFC 5890, R-LDH), which Let's Encrypt refuses; rename it (chat-ai rather than ab--chat)" })
+    .refine((name) => !name.split(".").some((label) => label.startsWith("xn--") && domainToUnicode(label) === ""), { message: "has an xn-- label that is not valid Punycode, so it names no internationalised name and no certificate is issued for it; give the name as domainToASCII writes it (punycode of the Unicode name)" });
 
 /** The services a host can be given to, and whether the world or only operators may reach it. */
 export const PUBLIC_HOSTS = ["gateway", "langfuse", "chat", "notebooks"] as const;
