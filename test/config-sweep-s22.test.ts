@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { lineFor, parse, problems, stackValues } from "./helpers";
+import { keygen, lineFor, parse, problems, stackValues } from "./helpers";
 
 /**
  * Bad-input sweep s22 (research/bad-input-sweep-s22.md): values each valid alone that vLLM, the
@@ -184,5 +184,15 @@ describe("bad-input sweep s22b: host names no certificate is issued for", () => 
         assert.match(lineFor(only("dev", (v) => { v.access.hosts.chat = "ab--chat.dev.groundwork.example"; }), "access.hosts.chat"), /has a label with '--' in its third and fourth characters, a form reserved for internationalised names \(RFC 5890, R-LDH\)/);
         assert.match(lineFor(only("dev", (v) => { v.access.hosts.chat = "xn--chat.dev.groundwork.example"; }), "access.hosts.chat"), /has an xn-- label that is not valid Punycode/);
         assert.doesNotThrow(() => passes("dev", (v) => { v.access.hosts.chat = "xn--bcher-kva.dev.groundwork.example"; }));
+    });
+});
+
+describe("bad-input sweep s22b: RSA keys cut short (s22b05)", () => {
+    it("refuses an RSA host key or authorized key whose modulus is cut off, and takes the whole one", () => {
+        const whole = keygen("rsa").publicKey.trim().split(/\s+/).slice(0, 2).join(" ");
+        const cut = whole.slice(0, whole.length - 40);
+        assert.match(lineFor(only("edge", (v) => { v.edge.machines[0].hostKey = cut; }), "edge.machines[0].hostKey"), /is an RSA key cut short \(its data does not hold the exponent and modulus whole, RFC 4253 6\.6\)/);
+        assert.match(lineFor(only("dev", (v) => { v.oci.sshAuthorizedKeys = [cut]; }), "oci.sshAuthorizedKeys[0]"), /is an RSA key cut short/);
+        assert.equal(passes("edge", (v) => { v.edge.machines[0].hostKey = whole; }).edge!.machines[0].hostKey, whole);
     });
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { K3S_CLUSTER_PORTS, K3S_LOCAL_PORTS } from "../../components/k3s/ports";
 import { overlay } from "./overlay";
 import { checkedSecret, ipv4, labels, nodeName, role, taints } from "./primitives";
-import { ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, SSH_RSA_MINIMUM_BITS, sshPrivateKeyProblem } from "./ssh-private-key";
+import { ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, rsaKeyIsWhole, SSH_RSA_MINIMUM_BITS, sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** An OpenSSH host public key line without its host: the type, then the base64 key data. */
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/;
@@ -48,6 +48,8 @@ const edgeMachineSchema = z.strictObject({
         message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/.test(line) || ed25519KeyIsWhole(line), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709); copy the whole line ssh-keyscan prints, unchanged",
+    }).refine((line) => !HOST_KEY.test(line) || rsaKeyIsWhole(line), {
+        message: "is an RSA key cut short (its data does not hold the exponent and modulus whole, RFC 4253 6.6); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !HOST_KEY.test(line) || (rsaKeyBits(line) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {
         error: (issue) => `is an RSA key of ${rsaKeyBits(String(issue.input))} bits, which OpenSSH refuses (under ${SSH_RSA_MINIMUM_BITS}); give the machine's ed25519 host key (ssh-keyscan -t ed25519 <host>)`,
     }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),

@@ -79,6 +79,24 @@ export function rsaKeyBits(line: string): number | undefined {
     return magnitude.length === 0 ? 0 : (magnitude.length - 1) * 8 + (32 - Math.clz32(magnitude[0]));
 }
 
+/**
+ * Whether an ssh-rsa line's data is whole: the type string, the exponent and the modulus as SSH
+ * strings (RFC 4253 section 6.6), and nothing after them. A line cut short in a copy is a key no
+ * server presents (sweep s22b05). Other types are left to their own checks.
+ */
+export function rsaKeyIsWhole(line: string): boolean {
+    const [type, data] = line.trim().split(/\s+/);
+    if (type !== "ssh-rsa") return true;
+    const blob = Buffer.from(data ?? "", "base64");
+    let offset = 0;
+    for (let field = 0; field < 3; field++) {
+        if (blob.length < offset + 4) return false;
+        offset += 4 + blob.readUInt32BE(offset);
+        if (offset > blob.length) return false;
+    }
+    return offset === blob.length;
+}
+
 /** OpenSSH's smallest RSA key (sshkey.h `SSH_RSA_MINIMUM_MODULUS_SIZE`). */
 export const SSH_RSA_MINIMUM_BITS = 1024;
 
