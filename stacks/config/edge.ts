@@ -48,7 +48,7 @@ const edgeMachineSchema = z.strictObject({
         message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/.test(line) || ed25519KeyIsWhole(line), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709); copy the whole line ssh-keyscan prints, unchanged",
-    }).refine((line) => !HOST_KEY.test(line) || rsaKeyIsWhole(line), {
+    }).refine((line) => !HOST_KEY.test(line) || !keyBlobMatchesType(line) || rsaKeyIsWhole(line), {
         message: "is an RSA key cut short (its data does not hold the exponent and modulus whole, RFC 4253 6.6); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !HOST_KEY.test(line) || (rsaKeyBits(line) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {
         error: (issue) => `is an RSA key of ${rsaKeyBits(String(issue.input))} bits, which OpenSSH refuses (under ${SSH_RSA_MINIMUM_BITS}); give the machine's ed25519 host key (ssh-keyscan -t ed25519 <host>)`,

@@ -179,7 +179,7 @@ export const ociSchema = z.strictObject({
         message: "names one key type but holds another (the key data begins with its own type name), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     }).refine((line) => !AUTHORIZED_KEY.test(line) || ed25519KeyIsWhole(keyPart(line)), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709), so sshd never matches it; copy the whole line of the .pub file, unchanged",
-    }).refine((line) => !AUTHORIZED_KEY.test(line) || rsaKeyIsWhole(keyPart(line)), {
+    }).refine((line) => !AUTHORIZED_KEY.test(line) || !keyBlobMatchesType(keyPart(line)) || rsaKeyIsWhole(keyPart(line)), {
         message: "is an RSA key cut short (its data does not hold the exponent and modulus whole, RFC 4253 6.6), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     }).refine((line) => !AUTHORIZED_KEY.test(line) || (rsaKeyBits(keyPart(line)) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {
         error: (issue) => `is an RSA key of ${rsaKeyBits(keyPart(String(issue.input)))} bits, and OpenSSH refuses RSA keys under ${SSH_RSA_MINIMUM_BITS}, so sshd never accepts it; use an ssh-ed25519 key (ssh-keygen -t ed25519)`,
