@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ChildProcess, spawnSync } from "child_process";
+import { ChildProcess, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -39,6 +39,13 @@ function rejected(run: () => unknown): string[] {
 const parse = (text: string, file = "evaluations/chat.yaml") => parseEvaluationFiles([{ path: file, text }]);
 
 describe("evaluation files", () => {
+    it("reject a Unicode property class, which Python's re refuses though JavaScript takes it (sweep s22b85)", () => {
+        const found = rejected(() => parse(`${GOOD}  - name: letters\n    type: matches\n    pattern: '\\p{L}+'\n`));
+        assert.match(found.join("\n"), /evaluators\[1\]\.pattern = "\\\\p\{L\}\+" uses a Unicode property class \(\\p\{\.\.\.\}\), which Python's re, the evaluation Job's, refuses/);
+        // Python itself refuses what the check refuses.
+        assert.match(execFileSync(PYTHON, ["-c", "import re, sys\ntry:\n re.compile(r'\\p{L}+')\nexcept re.error as e:\n print(e)"], { encoding: "utf8" }), /bad escape \\p/);
+    });
+
     it("reject a credential in an item or a criterion, by field, never repeating it (sweep s22b80)", () => {
         const found = rejected(() => parse(GOOD.replace("What is the capital of France?", "Call with ghp_PLANTED7Q9Ab3dEf6hIj9kLm2nOp5q")));
         assert.deepEqual(found.map((p) => p.replace(/holds.*/, "")), ["evaluations/chat.yaml: items[0].input "]);

@@ -17,7 +17,9 @@ const evaluatorName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { message: "mus
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: "must be lower-case letters, digits and '-'" });
 
 /** A pattern Python's `re` and JavaScript both read the same way for what we allow: no lookbehind or named groups. */
-const pattern = z.string().min(1).refine((v) => { try { new RegExp(v); return !/\(\?<|\(\?P/.test(v); } catch { return false; } }, { message: "is not a regular expression (without lookbehind or named groups)" });
+const pattern = z.string().min(1).refine((v) => { try { new RegExp(v); return !/\(\?<|\(\?P/.test(v); } catch { return false; } }, { message: "is not a regular expression (without lookbehind or named groups)" })
+    // Unicode property classes: Python's re, which the evaluation Job runs, has none ("bad escape \p"; sweep s22b85).
+    .refine((v) => !/\\[pP]\{/.test(v), { message: "uses a Unicode property class (\\p{...}), which Python's re, the evaluation Job's, refuses; spell the characters out, such as [A-Za-zÀ-ÿ]" });
 
 const evaluatorSchema = z.discriminatedUnion("type", [
     z.strictObject({ name: evaluatorName, type: z.literal("contains-expected").describe("1 when the answer contains the item's expectedOutput (case-insensitive), else 0.") }),
