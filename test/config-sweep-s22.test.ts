@@ -196,3 +196,10 @@ describe("bad-input sweep s22b: RSA keys cut short (s22b05)", () => {
         assert.equal(passes("edge", (v) => { v.edge.machines[0].hostKey = whole; }).edge!.machines[0].hostKey, whole);
     });
 });
+
+describe("bad-input sweep s22b: the window that moved (s22b18)", () => {
+    it("names the upgrade window, with both windows' zones, when only it was set and it meets the default reboots", () => {
+        assert.match(lineFor(only("dev", (v) => { v.cluster.upgrades = { window: { timeZone: "America/Godthab" } }; }), "cluster.upgrades.window"),
+            /= \{"timeZone":"America\/Godthab"\}: meets the reboot window \(upgrades 04:00-06:00 America\/Godthab, with the 45 minutes an upgrade started at its end may run; reboots 07:00-08:00 Etc\/UTC\)/);
+    });
+});

@@ -179,7 +179,7 @@ describe("k3s upgrades", () => {
     it("refuses a reboot window that overlaps the upgrade window, crossing midnight included", () => {
         const values = stackValues("dev");
         values.cluster = { ...values.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "00:30", endTime: "02:00" } } };
-        assert.deepEqual(problems(values), ["groundwork:cluster.upgrades.reboots = {\"startTime\":\"00:30\",\"endTime\":\"02:00\"}: overlaps the upgrade window (23:00-01:00, and the 45 minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window"]);
+        assert.deepEqual(problems(values), ["groundwork:cluster.upgrades.reboots = {\"startTime\":\"00:30\",\"endTime\":\"02:00\"}: overlaps the upgrade window (upgrades 23:00-01:00 Etc/UTC, with the 45 minutes an upgrade started at its end may run; reboots 00:30-02:00 Etc/UTC): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window"]);
         // Its end minute is inside (kured's timewindow), and an upgrade Job started then runs up to 45 minutes more.
         const backToBack = stackValues("dev");
         backToBack.cluster = { ...backToBack.cluster, upgrades: { window: { startTime: "23:00", endTime: "01:00" }, reboots: { startTime: "01:00", endTime: "02:00" } } };

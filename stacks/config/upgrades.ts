@@ -108,7 +108,10 @@ export const upgradesSchema = z.strictObject({
         const upgrades = weekMinutesInUtc(u.window, windowOffset, UPGRADE_JOB_MINUTES);
         return [...weekMinutesInUtc(u.reboots, rebootOffset, 0)].some((m) => upgrades.has(m));
     })) {
-        ctx.addIssue({ code: "custom", path: ["reboots"], message: `overlaps the upgrade window (${u.window.startTime}-${u.window.endTime}, and the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
+        // On the window that was set: the reboots' defaults are no key anyone wrote (sweep s22b18).
+        const rebootsAtDefault = u.reboots.startTime === "07:00" && u.reboots.endTime === "08:00" && u.reboots.timeZone === "Etc/UTC" && u.reboots.days.length === DAYS.length;
+        const both = `upgrades ${windowText(u.window)}, with the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run; reboots ${windowText(u.reboots)}`;
+        ctx.addIssue({ code: "custom", path: [rebootsAtDefault ? "window" : "reboots"], message: `${rebootsAtDefault ? "meets the reboot window" : "overlaps the upgrade window"} (${both}): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
     }
 });
 
