@@ -1,0 +1,59 @@
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { HELM_RELEASE_TYPES } from "../helm-releases";
+import { AdmissionRequest, admissionOutcome } from "./admission-policies";
+
+/** Helm's fullname, as both charts write it: fullnameOverride, else the release if it holds the name, else `<release>-<name>`, cut to `max`. */
+function fullname(release: PolicyResource, name: string, max: number): string {
+    const values = release.props.values ?? {};
+    const base = values.fullnameOverride || (String(release.props.name ?? release.name).includes(values.nameOverride || name) ? String(release.props.name ?? release.name) : `${release.props.name ?? release.name}-${values.nameOverride || name}`);
+    return String(base).slice(0, max).replace(/-+$/, "");
+}
+
+interface FencedController {
+    /** The chart, by name. */
+    chart: RegExp;
+    /** What the chart lets it do, and where that is written. */
+    rights: string;
+    /** Its pods' ServiceAccount in the release's namespace. */
+    account: (release: PolicyResource) => string;
+    /** A request only a thief of its token would make. */
+    theft: AdmissionRequest;
+}
+
+/**
+ * Controllers whose charts bind them cluster-wide to write what runs pods or holds secrets, which no
+ * value narrows (chart-models review s22b F1, F2): the plan must hold an admission policy that
+ * refuses them a request outside what they do.
+ */
+const FENCED: FencedController[] = [
+    {
+        chart: /(^|\/)vault-secrets-operator$/,
+        rights: "mint a token for any ServiceAccount, patch any workload and write any Secret (hashicorp/vault-secrets-operator@v1.4.1 chart/templates/role.yaml L35-67)",
+        // chart/templates/_helpers.tpl L18-29, deployment.yaml L148.
+        account: (r) => `${fullname(r, "vault-secrets-operator", 63)}-controller-manager`,
+        theft: { group: "", version: "v1", resource: "serviceaccounts", subResource: "token", operation: "CREATE", namespace: "system-upgrade", name: "system-upgrade", object: { spec: { audiences: ["https://kubernetes.default.svc"] } } },
+    },
+    {
+        chart: /(^|\/)kube-prometheus-stack$/,
+        rights: "do anything with StatefulSets, Secrets and ConfigMaps in every namespace (kube-prometheus-stack-88.5.3 templates/prometheus-operator/clusterrole.yaml L38-50)",
+        // templates/_helpers.tpl L13-25 (the name is kube-prometheus-stack, cut to 26) and L29-35, L90-96.
+        account: (r) => `${fullname(r, "kube-prometheus-stack", 26)}-operator`,
+        theft: { group: "apps", version: "v1", resource: "statefulsets", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { template: { spec: { containers: [{ name: "probe", securityContext: { privileged: true } }] } } } } },
+    },
+];
+
+export const controllerWritesFenced: StackValidationPolicy = {
+    name: "controller-writes-fenced",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
+            const fenced = FENCED.find((f) => f.chart.test(String(release.props.chart ?? "")));
+            if (!fenced) continue;
+            const username = `system:serviceaccount:${release.props.namespace ?? "default"}:${fenced.account(release)}`;
+            if (!admissionOutcome(args.resources, { ...fenced.theft, username }).denied) {
+                report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${fenced.theft.operation} ${fenced.theft.resource}${fenced.theft.subResource ? `/${fenced.theft.subResource}` : ""} in ${fenced.theft.namespace} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (components/platform/vso-admission.ts, components/observability/operator-admission.ts)`, release.urn);
+            }
+        }
+    },
+};

@@ -1,0 +1,31 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../../plan/report";
+import { controllerWritesFenced } from "../../policies/security/controller-fences";
+import { committedPlan } from "../helpers";
+import { messages, record } from "./harness";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const vso = record(CHART, { chart: "vault-secrets-operator", name: "vault-secrets-operator", namespace: "vault-secrets-operator", values: {} }, "vault-secrets-operator");
+const kps = record(CHART, { chart: "kube-prometheus-stack", name: "monitoring", namespace: "groundwork-observability", values: {} }, "monitoring");
+
+describe("controller-writes-fenced (security pack)", () => {
+    it("passes the stacks' admission policies, which fence VSO and the prometheus-operator", async () => {
+        const docs = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
+        const policies = docs.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
+        assert.deepEqual(await messages(controllerWritesFenced, [vso, kps, ...policies]), []);
+    });
+
+    it("flags each controller no policy fences, naming its account as the chart names it", async () => {
+        const found = await messages(controllerWritesFenced, [vso, kps]);
+        assert.equal(found.length, 2);
+        assert.match(found[0], /^system:serviceaccount:vault-secrets-operator:vault-secrets-operator-controller-manager may mint a token for any ServiceAccount, patch any workload and write any Secret .*, and nothing refuses it a request outside what it does \(CREATE serviceaccounts\/token in system-upgrade was admitted\)/);
+        assert.match(found[1], /^system:serviceaccount:groundwork-observability:monitoring-kube-prometheus-operator may do anything with StatefulSets, Secrets and ConfigMaps in every namespace .*\(CREATE statefulsets in kube-system was admitted\)/);
+        // Another release name makes another account: `<release>-<chart name>` when the release does not hold it.
+        const other = record(CHART, { chart: "vault-secrets-operator", name: "secrets", namespace: "vso", values: {} }, "secrets");
+        assert.match((await messages(controllerWritesFenced, [other]))[0], /^system:serviceaccount:vso:secrets-vault-secrets-operator-controller-manager may/);
+    });
+
+    it("has nothing to check without those charts", async () => {
+        assert.deepEqual(await messages(controllerWritesFenced, [record(CHART, { chart: "qdrant", name: "qdrant", namespace: "groundwork-data" }, "qdrant")]), []);
+    });
+});
