@@ -68,6 +68,15 @@ describe("monitoring and alerts", function () {
         });
     });
 
+    it("gives Grafana a Role that reads ConfigMaps and no Secrets, bound by the chart (chart-models review s22b F4)", async () => {
+        const docs = kubernetesDocuments((await committedPlan("dev")).resources) as any[];
+        const role = docs.find((d) => d.kind === "Role" && d.metadata.name === "grafana-configmaps");
+        assert.deepEqual([role.metadata.namespace, role.rules], ["groundwork-observability", [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "watch", "list"] }]]);
+        const grafana = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart === "kube-prometheus-stack").spec.values.grafana;
+        assert.deepEqual(grafana.rbac, { namespaced: true, useExistingRole: "grafana-configmaps" });
+        assert.deepEqual([grafana.sidecar.dashboards.resource, grafana.sidecar.datasources.resource], ["configmap", "configmap"], "the sidecars read ConfigMaps alone");
+    });
+
     it("runs node-exporter on its own network and PIDs, within its namespace's policies, scraped on 9100 by Prometheus alone", () => {
         for (const stack of ["dev", "cloud"]) {
             const docs = docsOf(plans[stack]);

@@ -47,6 +47,8 @@ const KSM_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0
 
 export const MONITORING_RELEASE = "monitoring";
 const FULLNAME = "monitoring-kube-prometheus";
+/** Grafana's Role: ConfigMaps in its namespace, no Secrets. */
+const GRAFANA_ROLE = "grafana-configmaps";
 /**
  * node-exporter reads the host's /proc, /sys and / through hostPath mounts: a privileged namespace
  * of its own. It runs in its own network and PID namespaces (below), so NetworkPolicies apply to it.
@@ -212,11 +214,18 @@ export class Monitoring extends pulumi.ComponentResource {
         const grafanaAdmin = new VaultSyncedSecret("grafana-admin", { auth, path: `${consumer}/grafana-admin`, secretName: "grafana-admin" }, inNamespace);
         const grafanaSso = args.grafana.sso && new VaultSyncedSecret("grafana-sso", { auth, path: `${consumer}/sso`, secretName: "grafana-sso" }, inNamespace);
 
+        // Grafana's sidecars read ConfigMaps only (resource: configmap, below): a Role of ours without the
+        // chart's Secrets, which its token, mounted in Grafana too, would otherwise read in this namespace
+        // (grafana-12.11.1 templates/role.yaml L15-20; rolebinding.yaml binds rbac.useExistingRole; chart-models review s22b F4).
+        const grafanaRole = new k8s.rbac.v1.Role(`${name}-grafana-configmaps`, {
+            metadata: { name: GRAFANA_ROLE, namespace: MONITORING_NAMESPACE },
+            rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "watch", "list"] }],
+        }, inNamespace);
         const release = pinnedRelease(name, KUBE_PROMETHEUS_STACK_CHART, {
             name: MONITORING_RELEASE,
             namespace: ns.metadata.name,
             values: chartValues(args, placement),
-        }, { ...parent, dependsOn: [ns, nodeMetrics, receiverSecret, grafanaAdmin, ...(grafanaSso ? [grafanaSso] : [])] });
+        }, { ...parent, dependsOn: [ns, nodeMetrics, receiverSecret, grafanaAdmin, grafanaRole, ...(grafanaSso ? [grafanaSso] : [])] });
         const afterChart = { ...parent, dependsOn: [release] };
 
         new k8s.apiextensions.CustomResource(`${name}-rules`, {
@@ -359,7 +368,7 @@ function chartValues(args: MonitoringArgs, placement: { nodeSelector?: Record<st
             // A Role in its own namespace instead of the chart's ClusterRole, which reads every Secret
             // in the cluster (grafana-12.11.1 templates/clusterrole.yaml L1-18, role.yaml L1-20); the
             // sidecars then watch this namespace only, where the dashboards are.
-            rbac: { namespaced: true },
+            rbac: { namespaced: true, useExistingRole: GRAFANA_ROLE },
             sidecar: { image: kpsPinned("quay.io/kiwigrid/k8s-sidecar:2.10.1"), resources: GRAFANA_SIDECAR, dashboards: { resource: "configmap", searchNamespace: MONITORING_NAMESPACE }, datasources: { resource: "configmap" } },
             ...placement,
             ...(sso && {

@@ -272,7 +272,7 @@ export const kubePrometheusStackModel: ChartModel = {
         "alertmanager.config",
         "grafana.admin.existingSecret", "grafana.admin.userKey", "grafana.admin.passwordKey", "grafana.testFramework.enabled",
         "grafana.sidecar.dashboards.resource", "grafana.sidecar.dashboards.searchNamespace", "grafana.sidecar.datasources.resource", "grafana.grafana.ini",
-        "grafana.rbac.namespaced", "defaultRules.disabled",
+        "grafana.rbac.namespaced", "grafana.rbac.useExistingRole", "defaultRules.disabled",
         // kube-state-metrics-8.4.0: the collectors its ClusterRole and arguments are made from (templates/role.yaml, deployment.yaml).
         "kube-state-metrics.collectors",
     ],
