@@ -203,3 +203,12 @@ describe("bad-input sweep s22b: the window that moved (s22b18)", () => {
             /= \{"timeZone":"America\/Godthab"\}: meets the reboot window \(upgrades 04:00-06:00 America\/Godthab, with the 45 minutes an upgrade started at its end may run; reboots 07:00-08:00 Etc\/UTC\)/);
     });
 });
+
+describe("bad-input sweep s22b: a restore time no backup reaches (s22b24)", () => {
+    it("refuses a target older than the retention, and takes one inside it", () => {
+        const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+        const restore = (targetTime: string) => (v: Record<string, any>) => { v.platform ??= {}; v.platform.postgres = { ...v.platform.postgres, backup: { ...v.platform.postgres?.backup, serverName: "postgres-2" }, restore: { fromServerName: "postgres", targetTime } }; };
+        assert.match(lineFor(only("cloud", restore(daysAgo(400))), "platform.postgres.restore.targetTime"), /is older than the backups kept \(backup\.retentionDays \d+: nothing from before \d{4}-\d{2}-\d{2} is left\), so no base backup reaches it/);
+        assert.doesNotThrow(() => passes("cloud", restore(daysAgo(2))));
+    });
+});

@@ -148,6 +148,16 @@ export const postgresSchema = z.strictObject({
     }).optional().describe("Create the cluster from its backups instead of empty: only when the cluster does not exist (README, Postgres point-in-time recovery)."),
 }).superRefine((postgres, ctx) => {
     if (!postgres.restore) return;
+    // Base backups and WAL older than the retention are deleted (barman-cloud's retention policy):
+    // a time before them has no base backup to start from (sweep s22b24).
+    const target = postgres.restore.targetTime === undefined ? NaN : Date.parse(postgres.restore.targetTime);
+    const oldest = Date.now() - postgres.backup.retentionDays * 86_400_000;
+    if (target < oldest) {
+        ctx.addIssue({
+            code: "custom", path: ["restore", "targetTime"],
+            message: `is older than the backups kept (backup.retentionDays ${postgres.backup.retentionDays}: nothing from before ${new Date(oldest).toISOString().slice(0, 10)} is left), so no base backup reaches it; give a later time (kubectl cnpg status lists the first recoverability point)`,
+        });
+    }
     const from = generationOf(postgres.restore.fromServerName);
     const to = generationOf(postgres.backup.serverName);
     const next = `${from.base}-${from.n + 1}`;
