@@ -114,12 +114,13 @@ export const PLAN_FILE_NAMES = ["resources.json", "manifests.yaml", "policy-repo
 /**
  * What a directory holds besides a plan's files: a directory given as `--out` must hold nothing
  * else, so that replacing or removing a plan never removes a file of the user's (sweep s22b C1:
- * `--out ..` emptied the parent).
+ * `--out ..` emptied the parent). Hidden entries (Finder's `.DS_Store`, an editor's `.cost.md.swp`)
+ * are no plan file's name and are never removed, so they do not count (review s22c F5).
  */
 export function entriesBesidePlanFiles(outDir: string): string[] {
     if (!fs.existsSync(outDir)) return [];
     if (!fs.statSync(outDir).isDirectory()) return [path.basename(outDir)];
-    return fs.readdirSync(outDir).filter((entry) => !(PLAN_FILE_NAMES as readonly string[]).includes(entry)).sort();
+    return fs.readdirSync(outDir).filter((entry) => !entry.startsWith(".") && !(PLAN_FILE_NAMES as readonly string[]).includes(entry)).sort();
 }
 
 /** Removes a plan's files from its directory, and the directory once nothing else is in it. */

@@ -240,5 +240,13 @@ describe("npm run plan", function () {
         const failed = await planCli("--stack", "nosuch", "--out", out);
         assert.equal(failed.status, 2);
         assert.deepEqual([fs.existsSync(out), fs.readdirSync(parent)], [false, ["notes.txt"]]);
+        // Hidden files (Finder's, an editor's) do not stop a plan, and are left where they are.
+        fs.mkdirSync(out);
+        for (const file of PLAN_FILE_NAMES) fs.writeFileSync(path.join(out, file), "an earlier plan");
+        fs.writeFileSync(path.join(out, ".DS_Store"), "finder");
+        const hidden = await planCli("--stack", "nosuch", "--out", out);
+        assert.equal(hidden.status, 2);
+        assert.doesNotMatch(hidden.stderr, /holds/);
+        assert.deepEqual(fs.readdirSync(out), [".DS_Store"]);
     });
 });

@@ -14,23 +14,45 @@ import { denyingAdmissionPolicy } from "../admission-policy";
  * - Secrets it labels `app.kubernetes.io/managed-by: hashicorp-vso` (helpers/secrets.go L38-62,
  *   helpers/hmac.go L29), and its own in its namespace.
  * Each rule below holds one of those; a request of the operator's that breaks one is denied.
+ * A user's own VaultStaticSecret with `destination.create: false` or `overwrite: true` makes VSO
+ * update a Secret it did not label (helpers/secrets.go L184-205, L263-272), which is denied: the
+ * stack's all use `create: true` (review s22c F4).
  */
 const vsoLabelled = (o: string) => `has(${o}.metadata.labels) && 'app.kubernetes.io/managed-by' in ${o}.metadata.labels && ${o}.metadata.labels['app.kubernetes.io/managed-by'] == 'hashicorp-vso'`;
-const notTokenSecret = (o: string) => `(!has(${o}.type) || ${o}.type != 'kubernetes.io/service-account-token')`;
+/** Owned by a VSO resource: what is left of a Secret it unlabelled to recreate (helpers/secrets.go L280-301). */
+const vsoOwned = (o: string) => `has(${o}.metadata.ownerReferences) && ${o}.metadata.ownerReferences.exists(r, r.apiVersion.startsWith('secrets.hashicorp.com/'))`;
+/**
+ * Neither kind of Secret Kubernetes reads as a credential: a service account token Secret, which the
+ * token controller fills for any account, nor a bootstrap token, which joins a node (review s22c F3).
+ */
+const notCredentialSecret = (o: string) => `!(has(${o}.type) && ${o}.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])`;
+/** The pod template's annotations, or none. */
+const templateAnnotations = (o: string) => `(has(${o}.spec.template.metadata.annotations) ? ${o}.spec.template.metadata.annotations : {})`;
+const RESTARTED_AT = "vso.secrets.hashicorp.com/restartedAt";
+/** Both objects' pod-template annotations are the same, apart from the restart stamp. */
+const annotationsBarRestart = `${templateAnnotations("object")}.all(k, k == '${RESTARTED_AT}' || (k in ${templateAnnotations("oldObject")} && ${templateAnnotations("oldObject")}[k] == ${templateAnnotations("object")}[k]))`
+    + ` && ${templateAnnotations("oldObject")}.all(k, k == '${RESTARTED_AT}' || k in ${templateAnnotations("object")})`;
 
 export const VSO_RULES = {
     /** A token only for a `-secrets` account, only for Vault. */
     tokens: "request.resource.resource != 'serviceaccounts' || (request.name.endsWith('-secrets') && has(object.spec.audiences) && object.spec.audiences == ['vault'])",
-    /** A workload update that changes no pod spec, selector or pod label: the restart annotation alone. */
+    /**
+     * A workload update that changes nothing but the restart stamp: no pod spec, selector, pod label,
+     * replica count (a DaemonSet has none), or other pod annotation, since `linkerd.io/inject: disabled`
+     * would take the pods out of the mesh (review s22c F2).
+     */
     restarts: "request.resource.group != 'apps' || (object.spec.template.spec == oldObject.spec.template.spec && object.spec.selector == oldObject.spec.selector"
-        + " && (has(object.spec.template.metadata.labels) ? object.spec.template.metadata.labels : {}) == (has(oldObject.spec.template.metadata.labels) ? oldObject.spec.template.metadata.labels : {}))",
+        + " && (has(object.spec.template.metadata.labels) ? object.spec.template.metadata.labels : {}) == (has(oldObject.spec.template.metadata.labels) ? oldObject.spec.template.metadata.labels : {})"
+        + " && (request.resource.resource == 'daemonsets' || (has(object.spec.replicas) ? object.spec.replicas : 1) == (has(oldObject.spec.replicas) ? oldObject.spec.replicas : 1))"
+        + ` && ${annotationsBarRestart})`,
     /**
      * Outside its namespace, only a Secret it made (labelled before the request, or made with the
-     * label), never a service account token Secret, which the token controller would fill for any account.
+     * label; deleted, also one a VSO resource owns), never a credential Secret.
      */
     secrets: (ownNamespace: string) => `request.resource.resource != 'secrets' || request.namespace == '${ownNamespace}' || `
-        + `(request.operation == 'CREATE' ? (${vsoLabelled("object")} && ${notTokenSecret("object")})`
-        + ` : (${vsoLabelled("oldObject")} && (request.operation == 'DELETE' || ${notTokenSecret("object")})))`,
+        + `(request.operation == 'CREATE' ? (${vsoLabelled("object")} && ${notCredentialSecret("object")})`
+        + ` : request.operation == 'DELETE' ? (${vsoLabelled("oldObject")} || ${vsoOwned("oldObject")})`
+        + ` : (${vsoLabelled("oldObject")} && ${notCredentialSecret("object")}))`,
 } as const;
 
 export interface VsoAdmissionArgs {
@@ -60,8 +82,8 @@ export class VsoAdmission extends pulumi.ComponentResource {
             matchConditions: [{ name: "the-operator", expression: `request.userInfo.username == '${user}'` }],
             validations: [
                 { expression: VSO_RULES.tokens, message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault", reason: "Forbidden" },
-                { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (its pod template's annotations), never change its pods", reason: "Forbidden" },
-                { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account token Secret`, reason: "Forbidden" },
+                { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (the pod template's vso.secrets.hashicorp.com/restartedAt annotation), never change its pods, replicas or other annotations", reason: "Forbidden" },
+                { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account or bootstrap token Secret`, reason: "Forbidden" },
             ],
         }, { parent: this });
         this.registerOutputs({});

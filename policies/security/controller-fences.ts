@@ -2,11 +2,27 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { HELM_RELEASE_TYPES } from "../helm-releases";
 import { AdmissionRequest, admissionOutcome } from "./admission-policies";
 
+/** Helm's `trunc max | trimSuffix "-"`: trimSuffix drops one dash, not a run of them. */
+const truncated = (name: string, max: number) => name.slice(0, max).replace(/-$/, "");
+
 /** Helm's fullname, as both charts write it: fullnameOverride, else the release if it holds the name, else `<release>-<name>`, cut to `max`. */
 function fullname(release: PolicyResource, name: string, max: number): string {
     const values = release.props.values ?? {};
-    const base = values.fullnameOverride || (String(release.props.name ?? release.name).includes(values.nameOverride || name) ? String(release.props.name ?? release.name) : `${release.props.name ?? release.name}-${values.nameOverride || name}`);
-    return String(base).slice(0, max).replace(/-+$/, "");
+    const releaseName = String(release.props.name ?? release.name);
+    const chartName = values.nameOverride || name;
+    return truncated(String(values.fullnameOverride || (releaseName.includes(chartName) ? releaseName : `${releaseName}-${chartName}`)), max);
+}
+
+/**
+ * The prometheus-operator's account: `prometheusOperator.serviceAccount.name` if set, else the
+ * operator's fullname, or `default` when the chart makes no account
+ * (kube-prometheus-stack-88.5.3 templates/_helpers.tpl L27-35, L90-96; deployment.yaml L235).
+ */
+function prometheusOperatorAccount(release: PolicyResource): string {
+    const operator = release.props.values?.prometheusOperator ?? {};
+    if (operator.serviceAccount?.name) return String(operator.serviceAccount.name);
+    if (operator.serviceAccount?.create === false) return "default";
+    return operator.fullnameOverride ? truncated(String(operator.fullnameOverride), 35) : `${fullname(release, "kube-prometheus-stack", 26)}-operator`;
 }
 
 interface FencedController {
@@ -29,15 +45,15 @@ const FENCED: FencedController[] = [
     {
         chart: /(^|\/)vault-secrets-operator$/,
         rights: "mint a token for any ServiceAccount, patch any workload and write any Secret (hashicorp/vault-secrets-operator@v1.4.1 chart/templates/role.yaml L35-67)",
-        // chart/templates/_helpers.tpl L18-29, deployment.yaml L148.
+        // chart/templates/_helpers.tpl L18-29, deployment.yaml L148: no value names the account.
         account: (r) => `${fullname(r, "vault-secrets-operator", 63)}-controller-manager`,
         theft: { group: "", version: "v1", resource: "serviceaccounts", subResource: "token", operation: "CREATE", namespace: "system-upgrade", name: "system-upgrade", object: { spec: { audiences: ["https://kubernetes.default.svc"] } } },
     },
     {
         chart: /(^|\/)kube-prometheus-stack$/,
         rights: "do anything with StatefulSets, Secrets and ConfigMaps in every namespace (kube-prometheus-stack-88.5.3 templates/prometheus-operator/clusterrole.yaml L38-50)",
-        // templates/_helpers.tpl L13-25 (the name is kube-prometheus-stack, cut to 26) and L29-35, L90-96.
-        account: (r) => `${fullname(r, "kube-prometheus-stack", 26)}-operator`,
+        // templates/_helpers.tpl L13-25 (the name is kube-prometheus-stack, cut to 26) and L27-35, L90-96.
+        account: prometheusOperatorAccount,
         theft: { group: "apps", version: "v1", resource: "statefulsets", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { template: { spec: { containers: [{ name: "probe", securityContext: { privileged: true } }] } } } } },
     },
 ];

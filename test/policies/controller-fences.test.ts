@@ -25,6 +25,17 @@ describe("controller-writes-fenced (security pack)", () => {
         assert.match((await messages(controllerWritesFenced, [other]))[0], /^system:serviceaccount:vso:secrets-vault-secrets-operator-controller-manager may/);
     });
 
+    it("follows the prometheus-operator's account where the values rename it", async () => {
+        const account = async (prometheusOperator: object, name = "monitoring") => (await messages(controllerWritesFenced, [
+            record(CHART, { chart: "kube-prometheus-stack", name, namespace: "o", values: { prometheusOperator } }, "kps"),
+        ]))[0].split(" ")[0];
+        assert.equal(await account({ serviceAccount: { name: "prom-op" } }), "system:serviceaccount:o:prom-op");
+        assert.equal(await account({ serviceAccount: { create: false } }), "system:serviceaccount:o:default");
+        assert.equal(await account({ fullnameOverride: "op" }), "system:serviceaccount:o:op");
+        // trunc 26, then trimSuffix "-", which drops one dash of the two the cut leaves.
+        assert.equal(await account({}, "abcdefghijklmnopqrstuvwx--y"), "system:serviceaccount:o:abcdefghijklmnopqrstuvwx--operator");
+    });
+
     it("has nothing to check without those charts", async () => {
         assert.deepEqual(await messages(controllerWritesFenced, [record(CHART, { chart: "qdrant", name: "qdrant", namespace: "groundwork-data" }, "qdrant")]), []);
     });

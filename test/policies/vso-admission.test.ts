@@ -20,21 +20,32 @@ describe("the Vault Secrets Operator's admission policy", () => {
     });
     const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: null, username: VSO, ...r } as AdmissionRequest);
     const token = (namespace: string, name: string, audiences: string[]) => verdict({ resource: "serviceaccounts", subResource: "token", namespace, name, object: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences, expirationSeconds: 600 } } });
-    const statefulSet = (annotations: Record<string, string>, privileged = false) => ({
+    const statefulSet = (annotations: Record<string, string>, privileged = false, replicas = 1) => ({
         apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "qdrant", namespace: "groundwork-data" },
-        spec: { selector: { matchLabels: { app: "qdrant" } }, template: { metadata: { labels: { app: "qdrant" }, annotations }, spec: { containers: [{ name: "qdrant", image: "qdrant", ...(privileged ? { securityContext: { privileged: true } } : {}) }] } } },
+        spec: { replicas, selector: { matchLabels: { app: "qdrant" } }, template: { metadata: { labels: { app: "qdrant" }, annotations }, spec: { containers: [{ name: "qdrant", image: "qdrant", ...(privileged ? { securityContext: { privileged: true } } : {}) }] } } },
     });
-    const restart = (after: Record<string, unknown>) => verdict({ group: "apps", resource: "statefulsets", operation: "UPDATE", namespace: "groundwork-data", name: "qdrant", oldObject: statefulSet({}), object: after });
-    const secret = (labels: Record<string, string>, type = "Opaque") => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "groundwork-data", labels }, type });
+    const restart = (after: Record<string, unknown>, before: Record<string, unknown> = statefulSet({})) => verdict({ group: "apps", resource: "statefulsets", operation: "UPDATE", namespace: "groundwork-data", name: "qdrant", oldObject: before, object: after });
+    const secret = (labels: Record<string, string>, type = "Opaque", ownerReferences?: object[]) => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "groundwork-data", labels, ...(ownerReferences ? { ownerReferences } : {}) }, type });
+    const VSO_OWNER = { apiVersion: "secrets.hashicorp.com/v1beta1", kind: "VaultStaticSecret", name: "s", uid: "0b1c" };
+    const STAMP = "vso.secrets.hashicorp.com/restartedAt";
     const VSO_LABELS = { "app.kubernetes.io/managed-by": "hashicorp-vso" };
 
     it("admits what the operator does: tokens for <consumer>-secrets for Vault, restarts, and the Secrets it made", () => {
         assert.equal(token("groundwork-data", "qdrant-secrets", ["vault"]).denied, false);
         assert.equal(token("kube-system", "etcd-snapshot-secrets", ["vault"]).denied, false);
-        assert.equal(restart(statefulSet({ "vso.secrets.hashicorp.com/restartedAt": "2026-11-29T16:00:00Z" })).denied, false);
+        assert.equal(restart(statefulSet({ [STAMP]: "2026-11-29T16:00:00Z" })).denied, false);
+        // A second restart changes the stamp; the pods' other annotations stay as they are.
+        assert.equal(restart(statefulSet({ [STAMP]: "2026-11-29T17:00:00Z", "linkerd.io/inject": "enabled" }), statefulSet({ [STAMP]: "2026-11-29T16:00:00Z", "linkerd.io/inject": "enabled" })).denied, false);
+        // A DaemonSet has no replicas.
+        const daemonSet = (annotations: Record<string, string>) => ({ apiVersion: "apps/v1", kind: "DaemonSet", spec: { selector: {}, template: { metadata: { annotations }, spec: { containers: [] } } } });
+        assert.equal(verdict({ group: "apps", resource: "daemonsets", operation: "UPDATE", namespace: "kube-system", name: "d", oldObject: daemonSet({}), object: daemonSet({ [STAMP]: "t" }) }).denied, false);
         assert.equal(verdict({ resource: "secrets", namespace: "groundwork-data", object: secret(VSO_LABELS) }).denied, false);
         assert.equal(verdict({ resource: "secrets", operation: "UPDATE", namespace: "groundwork-data", oldObject: secret(VSO_LABELS), object: secret(VSO_LABELS) }).denied, false);
         assert.equal(verdict({ resource: "secrets", operation: "DELETE", namespace: "groundwork-data", oldObject: secret(VSO_LABELS), object: null }).denied, false);
+        // A destination type change: VSO strips the labels, keeps its owner reference, then deletes
+        // and recreates the Secret (helpers/secrets.go L280-301); both steps are admitted.
+        assert.equal(verdict({ resource: "secrets", operation: "UPDATE", namespace: "groundwork-data", oldObject: secret(VSO_LABELS, "Opaque", [VSO_OWNER]), object: secret({}, "Opaque", [VSO_OWNER]) }).denied, false);
+        assert.equal(verdict({ resource: "secrets", operation: "DELETE", namespace: "groundwork-data", oldObject: secret({}, "Opaque", [VSO_OWNER]), object: null }).denied, false);
         // Its own namespace's Secrets (its client cache's key) are its own.
         assert.equal(verdict({ resource: "secrets", namespace: "vault-secrets-operator", object: secret({}) }).denied, false);
     });
@@ -48,6 +59,16 @@ describe("the Vault Secrets Operator's admission policy", () => {
         assert.equal(verdict({ resource: "secrets", operation: "UPDATE", namespace: "cert-manager", oldObject: secret({}), object: secret(VSO_LABELS) }).denied, true, "taking over a Secret it did not make");
         assert.equal(verdict({ resource: "secrets", namespace: "system-upgrade", object: secret(VSO_LABELS, "kubernetes.io/service-account-token") }).denied, true, "a token Secret the controller would fill");
         assert.equal(verdict({ resource: "secrets", operation: "DELETE", namespace: "linkerd", oldObject: secret({}), object: null }).denied, true);
+        assert.equal(verdict({ resource: "secrets", operation: "DELETE", namespace: "linkerd", oldObject: secret({}, "Opaque", [{ apiVersion: "apps/v1", kind: "Deployment", name: "d", uid: "1" }]), object: null }).denied, true, "owned by something else");
+        const bootstrap = verdict({ resource: "secrets", namespace: "kube-system", object: secret(VSO_LABELS, "bootstrap.kubernetes.io/token") });
+        assert.equal(bootstrap.denied, true, "a bootstrap token joins a node");
+        assert.match(String(bootstrap.message), /no service account or bootstrap token Secret/);
+        // Restarts that change more than the stamp.
+        const uninjected = restart(statefulSet({ [STAMP]: "t", "linkerd.io/inject": "disabled" }));
+        assert.equal(uninjected.denied, true, "a pod annotation taking the pods out of the mesh");
+        assert.match(String(uninjected.message), /never change its pods, replicas or other annotations/);
+        assert.equal(restart(statefulSet({ [STAMP]: "t" }), statefulSet({ "config.linkerd.io/skip-inbound-ports": "" })).denied, true, "an annotation removed");
+        assert.equal(restart(statefulSet({ [STAMP]: "t" }, false, 0)).denied, true, "scaled to nothing");
     });
 
     it("leaves everyone else's requests alone", () => {
