@@ -13,3 +13,26 @@ export function denyingAdmissionPolicy(resourceName: string, policyName: string,
         spec: { policyName: policy.metadata.name, validationActions: ["Deny"] },
     }, opts);
 }
+
+/** What a controller's fence holds: its account, the requests it matches, and the rules each must pass. */
+export interface ControllerFence {
+    /** The controller's ServiceAccount, whose requests alone are judged. */
+    account: { namespace: string; name: string };
+    /** The requests judged (a ValidatingAdmissionPolicy's `matchConstraints.resourceRules`). */
+    resourceRules: k8s.types.input.admissionregistration.v1.NamedRuleWithOperations[];
+    /** Each rule, its message when broken. */
+    validations: { expression: string; message: string }[];
+}
+
+/**
+ * A denying policy that judges one controller's requests only (a match condition on its user), and
+ * denies one it cannot evaluate: for controllers whose charts grant more than they use.
+ */
+export function controllerFence(resourceName: string, policyName: string, fence: ControllerFence, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+    return denyingAdmissionPolicy(resourceName, policyName, {
+        failurePolicy: "Fail",
+        matchConstraints: { resourceRules: fence.resourceRules },
+        matchConditions: [{ name: "the-controller", expression: `request.userInfo.username == 'system:serviceaccount:${fence.account.namespace}:${fence.account.name}'` }],
+        validations: fence.validations.map((v) => ({ ...v, reason: "Forbidden" })),
+    }, opts);
+}

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../pinned-chart";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { KuredAdmission } from "./kured-admission";
 import { UpgradeWindow } from "./upgrades";
 import { EgressDestination } from "../platform/egress";
 
@@ -90,6 +91,8 @@ export class NodeReboots extends pulumi.ComponentResource {
             },
         }, { parent: this }, { egress: { apiServer: { reason: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node", at: args.apiServer } } });
         pinnedRelease(name, KURED_CHART, { name: "kured", namespace: ns.metadata.name, values: kuredValues(args.window) }, { parent: this });
+        // The chart's account is the release's fullname, `kured` (templates/_helpers.tpl, kured.serviceAccountName).
+        new KuredAdmission(`${name}-admission`, { namespace: REBOOT_NAMESPACE, serviceAccount: "kured" }, { parent: this });
         this.registerOutputs({});
     }
 }

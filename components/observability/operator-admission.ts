@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { denyingAdmissionPolicy } from "../admission-policy";
+import { controllerFence } from "../admission-policy";
 
 export interface OperatorAdmissionArgs {
     /** The prometheus-operator's namespace, where its Prometheus and Alertmanager run. */
@@ -26,24 +26,20 @@ export function operatorRule(args: OperatorAdmissionArgs): string {
     return `request.namespace == '${args.namespace}' || (request.namespace == '${kubeletNamespace}' && request.resource.resource in ['services', 'endpoints'] && request.name == '${kubeletName}')`;
 }
 
-/** A ValidatingAdmissionPolicy and its Deny binding holding the operator's own requests (a match condition on its user) to operatorRule. */
+/** The operator's own requests held to operatorRule. */
 export class OperatorAdmission extends pulumi.ComponentResource {
     constructor(name: string, args: OperatorAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:observability:OperatorAdmission", name, {}, opts);
-        denyingAdmissionPolicy(name, "groundwork-prometheus-operator", {
-            failurePolicy: "Fail",
-            matchConstraints: {
-                resourceRules: [
-                    { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["statefulsets"] },
-                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets", "configmaps", "services", "endpoints"] },
-                    { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["endpointslices"] },
-                ],
-            },
-            matchConditions: [{ name: "the-operator", expression: `request.userInfo.username == 'system:serviceaccount:${args.namespace}:${args.serviceAccount}'` }],
+        controllerFence(name, "groundwork-prometheus-operator", {
+            account: { namespace: args.namespace, name: args.serviceAccount },
+            resourceRules: [
+                { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["statefulsets"] },
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets", "configmaps", "services", "endpoints"] },
+                { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["endpointslices"] },
+            ],
             validations: [{
                 expression: operatorRule(args),
                 message: `the prometheus-operator writes StatefulSets, Secrets, ConfigMaps and Services only in ${args.namespace}, and the kubelet Service ${args.kubeletService} and its Endpoints`,
-                reason: "Forbidden",
             }],
         }, { parent: this });
         this.registerOutputs({});

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { BarmanAdmission } from "./barman-admission";
 import { byDigest, tagWithDigest } from "../image-digests";
 import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import * as k8s from "@pulumi/kubernetes";
@@ -151,6 +152,9 @@ export class PostgresVector extends pulumi.ComponentResource {
                 resources: OPERATOR_RESOURCES, ...placement,
             },
         }, { parent: this, dependsOn: [operator, args.certManager] });
+        // The plugin's account is its release's fullname (charts@plugin-barman-cloud-v0.7.0 templates/_helpers.tpl
+        // plugin-barman-cloud.serviceAccountName), and it keeps RBAC for this Cluster alone.
+        new BarmanAdmission(`${name}-barman-admission`, { namespace: "cnpg-system", serviceAccount: "plugin-barman-cloud", clusters: [{ namespace: args.namespace, name }] }, parent);
         // The API server calls the operator's admission webhook (9443, TLS) from outside the mesh and the namespace.
         allowIngress("cnpg-webhook", {
             namespace: "cnpg-system", podSelector: { "app.kubernetes.io/name": "cloudnative-pg" }, ports: [9443], from: apiServerCallers(args.podCidr),

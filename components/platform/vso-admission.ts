@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { denyingAdmissionPolicy } from "../admission-policy";
+import { controllerFence } from "../admission-policy";
 
 /**
  * What the Vault Secrets Operator is let do with the cluster-wide rights its chart gives it, which no
@@ -69,21 +69,17 @@ export interface VsoAdmissionArgs {
 export class VsoAdmission extends pulumi.ComponentResource {
     constructor(name: string, args: VsoAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:platform:VsoAdmission", name, {}, opts);
-        const user = `system:serviceaccount:${args.namespace}:${args.serviceAccount}`;
-        denyingAdmissionPolicy(name, "groundwork-vault-secrets-operator", {
-            failurePolicy: "Fail",
-            matchConstraints: {
-                resourceRules: [
-                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["serviceaccounts/token"] },
-                    { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments", "statefulsets", "daemonsets"] },
-                    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
-                ],
-            },
-            matchConditions: [{ name: "the-operator", expression: `request.userInfo.username == '${user}'` }],
+        controllerFence(name, "groundwork-vault-secrets-operator", {
+            account: { namespace: args.namespace, name: args.serviceAccount },
+            resourceRules: [
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["serviceaccounts/token"] },
+                { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments", "statefulsets", "daemonsets"] },
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
+            ],
             validations: [
-                { expression: VSO_RULES.tokens, message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault", reason: "Forbidden" },
-                { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (the pod template's vso.secrets.hashicorp.com/restartedAt annotation), never change its pods, replicas or other annotations", reason: "Forbidden" },
-                { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account or bootstrap token Secret`, reason: "Forbidden" },
+                { expression: VSO_RULES.tokens, message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault" },
+                { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (the pod template's vso.secrets.hashicorp.com/restartedAt annotation), never change its pods, replicas or other annotations" },
+                { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account or bootstrap token Secret` },
             ],
         }, { parent: this });
         this.registerOutputs({});

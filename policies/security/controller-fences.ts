@@ -14,6 +14,17 @@ function fullname(release: PolicyResource, name: string, max: number): string {
 }
 
 /**
+ * The account of a chart that names it `serviceAccount.name`, else its fullname, else `default` when
+ * it makes none: kured (charts@kured-6.1.0 templates/_helpers.tpl kured.serviceAccountName) and the
+ * barman-cloud plugin (charts@plugin-barman-cloud-v0.7.0 templates/_helpers.tpl L67-73) alike.
+ */
+function chartAccount(release: PolicyResource, name: string): string {
+    const account = release.props.values?.serviceAccount ?? {};
+    if (account.name) return String(account.name);
+    return account.create === false ? "default" : fullname(release, name, 63);
+}
+
+/**
  * The prometheus-operator's account: `prometheusOperator.serviceAccount.name` if set, else the
  * operator's fullname, or `default` when the chart makes no account
  * (kube-prometheus-stack-88.5.3 templates/_helpers.tpl L27-35, L90-96; deployment.yaml L235).
@@ -38,7 +49,7 @@ interface FencedController {
 
 /**
  * Controllers whose charts bind them cluster-wide to write what runs pods or holds secrets, which no
- * value narrows (chart-models review s22b F1, F2): the plan must hold an admission policy that
+ * value narrows (chart-models review s22b F1, F2; controller RBAC review s23 F1, F5): the plan must hold an admission policy that
  * refuses them a request outside what they do.
  */
 const FENCED: FencedController[] = [
@@ -56,11 +67,25 @@ const FENCED: FencedController[] = [
         account: prometheusOperatorAccount,
         theft: { group: "apps", version: "v1", resource: "statefulsets", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { template: { spec: { containers: [{ name: "probe", securityContext: { privileged: true } }] } } } } },
     },
+    {
+        chart: /(^|\/)kured$/,
+        rights: "rewrite its own DaemonSet, in a namespace whose Pod Security is privileged, and patch every Node, from a token on every node (charts@kured-6.1.0 templates/role.yaml L15-18, clusterrole.yaml L15-29)",
+        account: (r) => chartAccount(r, "kured"),
+        theft: { group: "apps", version: "v1", resource: "daemonsets", operation: "UPDATE", namespace: "kured", name: "kured",
+            oldObject: { spec: { template: { spec: { containers: [{ name: "kured" }] } } } },
+            object: { spec: { template: { spec: { containers: [{ name: "kured", securityContext: { privileged: true } }] } } } } },
+    },
+    {
+        chart: /(^|\/)plugin-barman-cloud$/,
+        rights: "create and read Secrets in every namespace, a service account token Secret included (charts@plugin-barman-cloud-v0.7.0 templates/rbac.yaml L40-49)",
+        account: (r) => chartAccount(r, "plugin-barman-cloud"),
+        theft: { group: "", version: "v1", resource: "secrets", operation: "CREATE", namespace: "cnpg-system", name: "token", object: { type: "kubernetes.io/service-account-token" } },
+    },
 ];
 
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
@@ -68,7 +93,7 @@ export const controllerWritesFenced: StackValidationPolicy = {
             if (!fenced) continue;
             const username = `system:serviceaccount:${release.props.namespace ?? "default"}:${fenced.account(release)}`;
             if (!admissionOutcome(args.resources, { ...fenced.theft, username }).denied) {
-                report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${fenced.theft.operation} ${fenced.theft.resource}${fenced.theft.subResource ? `/${fenced.theft.subResource}` : ""} in ${fenced.theft.namespace} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (components/platform/vso-admission.ts, components/observability/operator-admission.ts)`, release.urn);
+                report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${fenced.theft.operation} ${fenced.theft.resource}${fenced.theft.subResource ? `/${fenced.theft.subResource}` : ""} in ${fenced.theft.namespace} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`, release.urn);
             }
         }
     },

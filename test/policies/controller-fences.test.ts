@@ -7,19 +7,26 @@ import { messages, record } from "./harness";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const vso = record(CHART, { chart: "vault-secrets-operator", name: "vault-secrets-operator", namespace: "vault-secrets-operator", values: {} }, "vault-secrets-operator");
 const kps = record(CHART, { chart: "kube-prometheus-stack", name: "monitoring", namespace: "groundwork-observability", values: {} }, "monitoring");
+const kured = record(CHART, { chart: "kured", name: "kured", namespace: "kured", values: {} }, "kured");
+const barman = record(CHART, { chart: "plugin-barman-cloud", name: "plugin-barman-cloud", namespace: "cnpg-system", values: {} }, "plugin-barman-cloud");
 
 describe("controller-writes-fenced (security pack)", () => {
-    it("passes the stacks' admission policies, which fence VSO and the prometheus-operator", async () => {
+    it("passes the stacks' admission policies, which fence VSO, the prometheus-operator, kured and the barman-cloud plugin", async () => {
         const docs = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
         const policies = docs.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
-        assert.deepEqual(await messages(controllerWritesFenced, [vso, kps, ...policies]), []);
+        assert.deepEqual(await messages(controllerWritesFenced, [vso, kps, kured, barman, ...policies]), []);
     });
 
     it("flags each controller no policy fences, naming its account as the chart names it", async () => {
-        const found = await messages(controllerWritesFenced, [vso, kps]);
-        assert.equal(found.length, 2);
+        const found = await messages(controllerWritesFenced, [vso, kps, kured, barman]);
+        assert.equal(found.length, 4);
         assert.match(found[0], /^system:serviceaccount:vault-secrets-operator:vault-secrets-operator-controller-manager may mint a token for any ServiceAccount, patch any workload and write any Secret .*, and nothing refuses it a request outside what it does \(CREATE serviceaccounts\/token in system-upgrade was admitted\)/);
         assert.match(found[1], /^system:serviceaccount:groundwork-observability:monitoring-kube-prometheus-operator may do anything with StatefulSets, Secrets and ConfigMaps in every namespace .*\(CREATE statefulsets in kube-system was admitted\)/);
+        assert.match(found[2], /^system:serviceaccount:kured:kured may rewrite its own DaemonSet, .*\(UPDATE daemonsets in kured was admitted\)/);
+        assert.match(found[3], /^system:serviceaccount:cnpg-system:plugin-barman-cloud may create and read Secrets in every namespace, .*\(CREATE secrets in cnpg-system was admitted\)/);
+        // A chart's serviceAccount.name is its account.
+        const named = record(CHART, { chart: "kured", name: "kured", namespace: "kured", values: { serviceAccount: { name: "rebooter" } } }, "kured");
+        assert.match((await messages(controllerWritesFenced, [named]))[0], /^system:serviceaccount:kured:rebooter may/);
         // Another release name makes another account: `<release>-<chart name>` when the release does not hold it.
         const other = record(CHART, { chart: "vault-secrets-operator", name: "secrets", namespace: "vso", values: {} }, "secrets");
         assert.match((await messages(controllerWritesFenced, [other]))[0], /^system:serviceaccount:vso:secrets-vault-secrets-operator-controller-manager may/);
