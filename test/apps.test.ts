@@ -57,6 +57,9 @@ describe("applications: the chat UI", () => {
         assert.deepEqual(config.general_settings.user_header_mappings, [{ header_name: "X-OpenWebUI-User-Email", litellm_user_role: "customer" }]);
         // Spend logs record who and how much, never the text (issue 12, item 8).
         assert.equal(config.general_settings.store_prompts_in_spend_logs, false);
+        // No per-request record in LiteLLM's database: its guardrail records quote prompts at v1.85.0 (security review s23 F2).
+        assert.equal(config.general_settings.disable_spend_logs, true);
+        assert.equal(config.general_settings.disable_error_logs, true);
         const access = JSON.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access") as any).data["access.json"]);
         assert.deepEqual(access.keys.find((k: any) => k.key_alias === "platform-chat-ui"), {
             key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "platform-chat-ui",

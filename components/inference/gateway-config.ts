@@ -219,6 +219,15 @@ export function gatewayConfig({ routes, router, endUserHeaders = [], controls = 
             // here so a change is a reviewed diff). BerriAI/litellm-docs: docs/proxy/config_settings.md
             // L266, docs/proxy/ui_logs.md L20. Langfuse keeps the text, per project.
             store_prompts_in_spend_logs: false,
+            // And no per-request spend log at all: at v1.85.0 that switch does not cover the
+            // guardrails' records (`guardrail_information`, which a masking or blocking guardrail
+            // fills from the prompt), fixed only later by BerriAI/litellm#32688 (merged after
+            // v1.85.0's release notes, litellm-docs#143). Budgets keep counting on the keys' and
+            // teams' own rows; each call's record stays in Langfuse, per project (security review s23 F2).
+            disable_spend_logs: true,
+            // Nor failed calls, whose provider errors can quote the request (BerriAI/litellm#26074;
+            // docs/proxy/ui_logs.md "Stop storing Error Logs in DB"): they stay in the pod's log.
+            disable_error_logs: true,
             ...(endUserHeaders.length > 0 ? { user_header_mappings: endUserHeaders.map((h) => ({ header_name: h, litellm_user_role: "customer" })) } : {}),
         },
     };

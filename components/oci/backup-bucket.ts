@@ -57,11 +57,14 @@ export const RULE_LOCK_DELAY_DAYS = 15;
  * - `inspect objects` on this bucket: listings, which carry no object name to condition on;
  * - `manage objects` only where `target.object.name` matches the consumer's prefix (the quoted
  *   pattern form of Oracle's examples, `'prod/*'`): read and write under it, nothing elsewhere (a
- *   leaked Langfuse key reads no database backup), and never `DeleteObjectVersion`, so a key can
- *   hide an object behind a delete marker but not destroy a version
- *   (docs.oracle.com iaas/Content/Identity/Concepts/commonpolicies.htm). A consumer whose objects the
- *   lifecycle expires cannot delete at all (`request.permission != 'OBJECT_DELETE'`). Whether S3's
- *   DeleteObject with a versionId maps to `DeleteObjectVersion` is not verified (read 2026-11-27).
+ *   leaked Langfuse key reads no database backup). A consumer whose objects the lifecycle expires
+ *   cannot delete at all (`request.permission != 'OBJECT_DELETE'`): only that holds against
+ *   destroying versions. The `request.operation != 'DeleteObjectVersion'` clause very probably holds
+ *   nothing: OCI's API has no such operation, and deletes a version with DeleteObject and a
+ *   `versionId` (oci-go-sdk v65 objectstorage/delete_object_request_response.go; docs.oracle.com
+ *   iaas/Content/Object/Tasks/usingversioning_topic-To_delete_an_object.htm; security review s23 F1).
+ *   So a consumer that deletes its own objects (etcd, Langfuse, ClickHouse) can likely destroy
+ *   their versions too; untested in a tenancy (README, Backups).
  */
 export function consumerStatements(group: string, compartmentId: string, bucket: string, consumer: Pick<BucketConsumer, "prefix" | "retention">): string[] {
     const where = `target.bucket.name = '${bucket}'`;
@@ -147,8 +150,8 @@ export class OciBackupBucket extends pulumi.ComponentResource {
             retentionRules: args.retention ? [retentionRule(name, args.retention, this)] : undefined,
             storageTier: "Standard",
         }, { parent: this, retainOnDelete: true });
-        // Versioned: consumers cannot delete a version (no DeleteObjectVersion), only this lifecycle
-        // does, after deletedKeptDays. Under a retention rule nothing is deleted before its days,
+        // Versioned: the lifecycle removes previous versions after deletedKeptDays; a consumer that
+        // may delete at all can likely remove one sooner (consumerStatements). Under a retention rule nothing is deleted before its days,
         // and the lifecycle's expiries are never shorter. Abandoned multipart uploads go after a day
         // (the rule does not cover them). Object Storage acts on the
         // bucket as a service, which a policy must allow (docs.oracle.com iaas/Content/Object/Tasks/usinglifecyclepolicies.htm, read 2026-11-27).
