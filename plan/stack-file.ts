@@ -108,6 +108,13 @@ function parseYaml(file: string, text: string): Record<string, any> {
             throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}a key is written as an alias (*name), which hides a key given twice from the duplicate-key check; write the key itself`);
         },
         Scalar(key, node) {
+            // yaml decodes `!!binary` into bytes, which error messages would print as character
+            // codes; the Pulumi CLI's yaml.v3 decodes it into text (sweep s23 L3).
+            if (node.tag === "tag:yaml.org,2002:binary" && node.range) {
+                const pos = lineCounter.linePos(node.range[0]);
+                const near = keyAt(text, pos.line);
+                throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself (pulumi config set --secret for a secret)`);
+            }
             const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source, node.value) : undefined;
             if (!problem || !node.range) return;
             const pos = lineCounter.linePos(node.range[0]);

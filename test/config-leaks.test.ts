@@ -310,6 +310,10 @@ describe("configuration errors never echo a secret, whatever key it was written 
             assert.match(message, /Pulumi\.leak\.yaml.*; fix the YAML/);
         }
         assert.match(read(`!sk-${PLANTED}`), /Unresolved tag/, "a value read as a tag is an error, not an empty value");
+        // !!binary: yaml makes bytes, which a schema message would print as character codes (sweep s23 L3).
+        const binary = read(`!!binary ${Buffer.from(`sk-proj-${PLANTED}q7XvB2mN9pL4kR8sT1wY6zA3`).toString("base64")}`);
+        assert.match(binary, /Pulumi\.leak\.yaml:5:26: near groundwork:inference: is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself/);
+        assert.ok(!/115|PLANTED|c2st/.test(binary), binary);
     });
     it("knows Groq's, xAI's, Replicate's, Perplexity's and Fireworks' keys and Vault's batch and recovery tokens, and refuses one pasted after a provider without showing it (sweep s22 L1)", () => {
         const keys = [`gsk_${PLANTED}q7XvB2mN9pL4kR8sT1wY6zA3cD5eF0gH2jK4lM6nP8`, `xai-${PLANTED}a8Bc7De6Fg5Hi4Jk3Lm2No1Pq0RsTuVwXyZ`, `r8_${PLANTED}Ab3dEf6hIj9kLm2nOp5qRs8tU`, `pplx-${PLANTED}Ab3dEf6hIj9kLm2nOp5q`, `fw_${PLANTED}Ab3dEf6hIj9kLm2nOp5q`, `hvb.${PLANTED}AAAAAQJmZxYz0aBcD`, `hvr.${PLANTED}AbCdEf0123456789`];
@@ -327,6 +331,29 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.equal(redactPrefixedCredentials(`model "groq/${keys[0]}" uses provider "groq"`), 'model "groq/[not shown]" uses provider "groq"');
         const names = "Deployment groundwork-observability/monitoring-kube-prometheus-operator: image sha256:" + "0123456789abcdef".repeat(4);
         assert.equal(redactPrefixedCredentials(names), names);
+    });
+
+    it("refuses a generated secret's shape in an e-mail address or a claim name, without showing it (sweep s23 L1, L2)", () => {
+        const run = `Qx7Lw2Vb9Nm4Kp8Rt3Zy6Hd1${PLANTED}Fs5Gj0Ak7Wq2Ex`;
+        const cases: [string, string, (v: any) => void][] = [
+            ["dev", "access.sso.administrators[1]", (v) => { v.access.sso.administrators = [...v.access.sso.administrators, `${run}@groundwork.example`]; }],
+            ["dev", "access.tls.acmeEmail", (v) => { v.access.tls.acmeEmail = `${run}@groundwork.example`; }],
+            ["dev", "platform.langfuse.adminEmail", (v) => { v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, adminEmail: `${run}@groundwork.example` } }; }],
+            ["cloud", "monitoring.alerts.receiver.email.to[0]", (v) => { v.monitoring.alerts.receiver.email.to = [`On-call <${run}@groundwork.example>`]; }],
+            ["cloud", "monitoring.alerts.receiver.email.from", (v) => { v.monitoring.alerts.receiver.email.from = `${run}@groundwork.example`; }],
+            ["dev", "access.sso.groupsClaim", (v) => { v.access.sso.groupsClaim = run; }],
+        ];
+        for (const [stack, key, edit] of cases) {
+            const v = stackValues(stack);
+            edit(v);
+            const found = problems(v);
+            noPlanted(found);
+            assert.match(lineFor(found, key), /: has the shape of a client secret or API key .*, not of (an e-mail address|a claim name)/, `${key}: ${found.join("\n")}`);
+        }
+        // Addresses as people have them pass, named or not.
+        const named = stackValues("cloud");
+        named.monitoring.alerts.receiver.email.to = ["On-call <oncall@groundwork.example>", "jane.doe+alerts@groundwork.example"];
+        assert.deepEqual(parse(named).monitoring!.alerts!.receiver!.email!.to, ["On-call <oncall@groundwork.example>", "jane.doe+alerts@groundwork.example"]);
     });
 
     it("refuses a generated secret's shape in a client id, a group or a team's owners group, whatever the issuer, without showing it (sweep s22 L2)", () => {

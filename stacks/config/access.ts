@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from "url";
 import { z } from "zod";
 import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun } from "./errors";
-import { appGroupName, cidr, isObject, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
+import { appGroupName, cidr, emailAddress, isObject, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
 import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
@@ -164,6 +164,7 @@ const ssoSchema = z.strictObject({
     kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" }).optional()
         .describe("A public client (no secret, PKCE) at the same issuer for kubectl: with it, operators sign in to the API server as themselves (kubelogin), and the operators' group is cluster-admin. Its own client, not clientId: the applications hold people's ID tokens for clientId, which the API server would then take."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
+        .refine((v) => !hasSecretShapedRun(v), { message: SECRET_IN_PLAIN_FIELD("a claim name", "the claim's name is written in plain text into Grafana's, JupyterHub's, the chat UI's and Vault's settings") })
         // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
         // oauth2.py L389-399, L1242 `reduce(dict.get, key.split("."))`), as Open WebUI does with its
         // roles claim, while Grafana (the quoted JMESPath name, monitoring.ts) and Vault (groups_claim)
@@ -176,7 +177,7 @@ const ssoSchema = z.strictObject({
     allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).superRefine(noRepeats("list each domain once")).optional()
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it. It trusts the address the issuer vouches for: a personal Google account can be made for any address its owner receives mail at, so it admits whoever reads mail at your domain; a group (usersGroup) or a client the provider limits to your organisation (restrictedClient) is stricter."),
     operatorsGroup: appGroupName.describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
-    administrators: z.array(z.email({ message: "must be an e-mail address" })).min(1)
+    administrators: z.array(emailAddress).min(1)
         // Addresses are matched without case by the identity provider's sign-in: one person, once.
         .superRefine((list, ctx) => list.forEach((address, i) => {
             const first = list.findIndex((other) => other.toLowerCase() === address.toLowerCase());
@@ -227,7 +228,7 @@ export const accessSchema = z.strictObject({
         .describe("Who may reach the operator hosts (gateway admin, Vault UI) on port 9443. Required; never 0.0.0.0/0."),
     tls: z.strictObject({
         issuer: z.enum(["acme", "private-ca"]).describe("`acme`: public certificates by HTTP-01 (hosts must resolve to the ingress); `private-ca`: the stack's own CA, for names no public resolver knows."),
-        acmeEmail: z.email({ message: "must be an e-mail address" }).optional().describe("Contact for the ACME account; required with `acme`."),
+        acmeEmail: emailAddress.optional().describe("Contact for the ACME account; required with `acme`."),
         // No user name, password or credential parameter: the URL is written into the ClusterIssuer (sweep s18 ac47).
         acmeServer: plainUrl(/^https$/, "must be an https ACME directory URL")
             // Let's Encrypt serves its directory at /directory only (acme-v02 and acme-staging-v02).

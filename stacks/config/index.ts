@@ -26,7 +26,7 @@ import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from ".
 import { gpuCacheProblems, volumeSizeProblems } from "../disk-capacity";
 import { hostedKeyProviderProblems, InferenceConfig, inferenceIssues, inferenceSchema } from "./inference";
 import { ociFingerprintProblems, ociSiteSchema, OciSiteConfig } from "./oci";
-import { always, cidr, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, checkedSecret, tokenProblem } from "./primitives";
+import { always, cidr, emailAddress, isObject, keepsPodsOff, Loose, meshClients, noRepeats, objectItems, operatorCidr, plainUrl, checkedSecret, tokenProblem } from "./primitives";
 
 /**
  * The one schema for `Pulumi.<stack>.yaml`. Every key under `groundwork:` is parsed here, once,
@@ -154,7 +154,7 @@ const platformSchema = z.strictObject({
             .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
         clients: meshClients
             .describe("Meshed service accounts (`namespace/name`) of applications that may call Langfuse's API (traces, prompts), beside the ingress and the gateway."),
-        adminEmail: z.email({ message: "must be an e-mail address" }).default("admin@groundwork.invalid")
+        adminEmail: emailAddress.default("admin@groundwork.invalid")
             .describe("The first administrator, created at start; sign-up is closed. The password is generated into Vault (langfuse/admin)."),
     }).default({ version: LANGFUSE_CHART.appVersion, clickhouseStorageGbs: 20, url: "http://localhost:3000", adminEmail: "admin@groundwork.invalid", clients: [] }).describe("Langfuse: every LLM call traced."),
     vectorDb: z.strictObject({

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { internalRange, isIpv4, specialRange } from "./cidr";
-import { plainUrl, urlString } from "./primitives";
+import { notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlString } from "./primitives";
 
 /**
  * Whether a receiver's URL points where Alertmanager's pod never gets: loopback (its own pod), the
@@ -71,10 +71,10 @@ const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
  * comma (two addresses) and none of RFC 5322's specials unquoted.
  */
 const DISPLAY_NAME_FROM = /^(?:[A-Za-z0-9][A-Za-z0-9 ._'&!-]*|"[\x20\x21\x23-\x5b\x5d-\x7e]*")? ?<([^<>\s]+)>$/;
-const withName = (message: string) => z.string().refine((v) => {
-    const named = DISPLAY_NAME_FROM.exec(v);
-    return z.email().safeParse(named ? named[1] : v).success;
-}, { message });
+const addressOf = (v: string) => DISPLAY_NAME_FROM.exec(v)?.[1] ?? v;
+const withName = (message: string) => z.string()
+    .refine((v) => z.email().safeParse(addressOf(v)).success, { message })
+    .refine((v) => notSecretShapedAddress(addressOf(v)), { message: SECRET_IN_ADDRESS });
 const sender = withName("must be an e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as Groundwork Alerts <alerts@example.com>: an unquoted comma makes it two addresses, which Alertmanager refuses at send time");
 /** One recipient: Alertmanager parses `to` as an address list (email.go L239-246), so one entry is one address, named or not. */
 const recipient = withName("must be one e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as On-call <oncall@example.com>; list each recipient on its own");

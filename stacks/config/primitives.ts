@@ -88,6 +88,16 @@ const MIXED_SCRIPT_WORD = /(?=[\p{L}\p{M}]*\p{Script=Latin})(?=[\p{L}\p{M}]*[\p{
 export const SECRET_IN_PLAIN_FIELD = (what: string, where: string): string =>
     `has the shape of a client secret or API key (a run of 40 or more key characters mixing upper case, lower case and digits), not of ${what}, and ${where}; give ${what} here, keep any secret in its own encrypted key (pulumi config set --secret --path), and rotate this one, since the stack file is committed`;
 
+/** Where the stack writes e-mail addresses, all in plain text. */
+const EMAIL_WRITTEN_TO = "e-mail addresses are written in plain text into cert-manager's, Langfuse's, Alertmanager's and the applications' settings";
+
+/** An address's local part holds no secret's shape: a key pasted for a user name or address (sweep s23 L1). */
+export const notSecretShapedAddress = (address: string) => !hasSecretShapedRun(address.split("@")[0] ?? "");
+export const SECRET_IN_ADDRESS = SECRET_IN_PLAIN_FIELD("an e-mail address", EMAIL_WRITTEN_TO);
+
+/** An e-mail address, with no secret's shape in it. */
+export const emailAddress = z.email({ message: "must be an e-mail address" }).refine(notSecretShapedAddress, { message: SECRET_IN_ADDRESS });
+
 /**
  * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
  * and without invisible format characters (a zero-width space pasted with the name matches no group).
