@@ -80,8 +80,11 @@ describe("GitHub workflows", function () {
         const passphrase = at((s) => !!s.run?.includes("PULUMI_CONFIG_PASSPHRASE="));
         const previewStack = at((s) => !!s.run?.startsWith("npm run preview-stack") && inBase(s));
         const prInstall = at((s) => !!s.run?.startsWith("npm ci") && !inBase(s));
+        const guard = at((s) => s.run === 'npm run --silent install-guard -- --project-dir "$GITHUB_WORKSPACE"' && inBase(s));
         const preview = at((s) => !!s.run?.includes("pulumi preview"));
-        assert.equal(job.steps[prInstall].run, "npm ci --ignore-scripts");
+        // The registry and git named on the command line, which outranks a project .npmrc (security review s23 F3).
+        assert.equal(job.steps[prInstall].run, "npm ci --ignore-scripts --registry=https://registry.npmjs.org/ --git=false");
+        assert.ok(baseInstall < guard && guard < prInstall, "the base branch's install guard runs before the PR's dependencies install");
         assert.equal(job.steps.filter((s) => s.run?.startsWith("npm ci")).length, 2);
         // The base's packs and scripts are installed and run before any of the pull request's code.
         assert.deepEqual([moved, baseInstall, policyConfig, passphrase, previewStack, prInstall, preview].map((i) => i >= 0), Array(7).fill(true));
@@ -148,11 +151,21 @@ describe("GitHub workflows", function () {
         fs.mkdirSync(path.join(dir, "previews/preview-dev"), { recursive: true });
         fs.writeFileSync(path.join(dir, "previews/preview-dev/outcome"), "failure\n");
         fs.writeFileSync(path.join(dir, "previews/preview-dev/preview.txt"), "error: bad\n`````\n## injected heading\n");
+        // What the PR's code could write instead: another outcome, a stack that is none.
+        fs.mkdirSync(path.join(dir, "previews/preview-cloud"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "previews/preview-cloud/outcome"), "success</summary>\n## all packs passed\n");
+        fs.mkdirSync(path.join(dir, "previews/preview-<b>x</b>"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "previews/preview-<b>x</b>/outcome"), "success\n");
         execFileSync("bash", ["-e", "-c", post.run!], { cwd: dir, env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, GH_CALLS: path.join(dir, "calls"), REPO: "o/r", PR: "7" } });
         const body = fs.readFileSync(path.join(dir, "body.md"), "utf8");
         assert.match(body, /^<!-- groundwork-preview -->\n/);
         assert.match(body, /<summary>dev: failure<\/summary>\n\n``````\nerror: bad\n`````\n## injected heading\n``````\n<\/details>/, "a fence one longer than the output's");
         assert.match(fs.readFileSync(path.join(dir, "calls"), "utf8"), /^api --method POST repos\/o\/r\/issues\/7\/comments -F body=@body\.md$/m);
+        // Outside the fence only known words: an outcome that is none is "unknown", a stack that is none is left out.
+        assert.match(body, /<summary>cloud: unknown<\/summary>/);
+        assert.ok(!body.includes("all packs passed") && !body.includes("<b>x</b>"), body);
+        const known = /case "\$stack" in ([^)]+)\)/.exec(post.run!)![1].split("|").sort();
+        assert.deepEqual(known, repoStacks(), "the comment knows every stack");
         fs.rmSync(dir, { recursive: true });
         // Four stacks' tails stay under the API's 65,536 characters.
         const tail = Number(/tail -c (\d+)/.exec(post.run!)![1]);
