@@ -11,6 +11,7 @@ import { readStackFile } from "../plan/stack-file";
 import { configKey, ConfigError } from "../stacks/config/errors";
 import { mustBeEncrypted, parseStackConfig, StackConfig } from "../stacks/config";
 import { runPlanCli } from "../plan/cli-run";
+import { kubernetesDocuments } from "../plan/report";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -145,6 +146,15 @@ async function sharedPlan(stack: string): Promise<PlanResult> {
 export function committedPlan(stack: string): Promise<PlanResult> {
     if (!committedPlans.has(stack)) committedPlans.set(stack, sharedPlan(stack));
     return committedPlans.get(stack)!;
+}
+
+/**
+ * A plan's ValidatingAdmissionPolicies and bindings, as the security pack's CEL evaluator
+ * (policies/security/admission-policies.ts admissionOutcome) takes them.
+ */
+export async function planAdmissionPolicies(stack: string): Promise<{ type: string; props: any }[]> {
+    return kubernetesDocuments((await committedPlan(stack)).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"))
+        .map((d: any) => ({ type: `kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, props: d }));
 }
 
 export const ofType = (plan: PlanResult, type: string): RecordedResource[] => plan.resources.filter((r) => r.type === type);

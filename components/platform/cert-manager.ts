@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DigestPinnedImage, digestOf, tagOf } from "../image-digests";
+import { byDigest, DigestPinnedImage, digestOf, tagOf } from "../image-digests";
+import { CertManagerAdmission } from "./cert-manager-admission";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
@@ -74,6 +75,17 @@ export class CertManager extends pulumi.ComponentResource {
                 acmesolver: { image: pinnedImage("acmesolver") },
                 ...placement,
             },
+        }, { parent: this });
+        // Its accounts are the chart's fullnames for the release `cert-manager` (templates/_helpers.tpl
+        // L13-35 cert-manager.serviceAccountName, cainjector.serviceAccountName); its webhook
+        // configurations are named webhook.fullname (L55-58), and the solver image is the chart's
+        // `repo:tag@digest` (L233-240, deployment.yaml L117).
+        new CertManagerAdmission(`${name}-admission`, {
+            namespace: CERT_MANAGER_NAMESPACE,
+            controllerAccount: "cert-manager",
+            caInjectorAccount: "cert-manager-cainjector",
+            solverImage: byDigest("quay.io/jetstack/cert-manager-acmesolver:v1.21.1"),
+            webhookConfiguration: "cert-manager-webhook",
         }, { parent: this });
         // The API server calls the webhook (`https`, 10250: cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/webhook-deployment.yaml).
         allowIngress("cert-manager-webhook", {

@@ -76,6 +76,22 @@ const FENCED: FencedController[] = [
             object: { spec: { template: { spec: { containers: [{ name: "kured", securityContext: { privileged: true } }] } } } } },
     },
     {
+        chart: /(^|\/)cert-manager$/,
+        rights: "create pods and write Secrets in every namespace (cert-manager@v1.21.1 deploy/charts/cert-manager/templates/rbac.yaml L49-133, L180-236)",
+        // templates/_helpers.tpl L29-35: serviceAccount.name, else the fullname.
+        account: (r) => chartAccount(r, "cert-manager"),
+        theft: { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { containers: [{ name: "probe", image: "busybox", securityContext: { privileged: true } }] } } },
+    },
+    {
+        chart: /(^|\/)cert-manager$/,
+        rights: "update every webhook configuration, APIService and CRD (cert-manager@v1.21.1 deploy/charts/cert-manager/templates/cainjector-rbac.yaml L14-31)",
+        // templates/_helpers.tpl: cainjector.serviceAccountName, cainjector.serviceAccount.name else `<fullname, cut to 52>-cainjector`.
+        account: (r) => r.props.values?.cainjector?.serviceAccount?.name ?? `${truncated(fullname(r, "cert-manager", 63), 52)}-cainjector`,
+        theft: { group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations", operation: "UPDATE", namespace: "", name: "linkerd-proxy-injector-webhook-config",
+            oldObject: { webhooks: [{ name: "linkerd-proxy-injector.linkerd.io", clientConfig: { service: { name: "linkerd-proxy-injector", namespace: "linkerd" } } }] },
+            object: { webhooks: [{ name: "linkerd-proxy-injector.linkerd.io", clientConfig: { url: "https://thief.invalid/mutate" } }] } },
+    },
+    {
         chart: /(^|\/)plugin-barman-cloud$/,
         rights: "create and read Secrets in every namespace, a service account token Secret included (charts@plugin-barman-cloud-v0.7.0 templates/rbac.yaml L40-49)",
         account: (r) => chartAccount(r, "plugin-barman-cloud"),
@@ -85,15 +101,15 @@ const FENCED: FencedController[] = [
 
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
-            const fenced = FENCED.find((f) => f.chart.test(String(release.props.chart ?? "")));
-            if (!fenced) continue;
-            const username = `system:serviceaccount:${release.props.namespace ?? "default"}:${fenced.account(release)}`;
-            if (!admissionOutcome(args.resources, { ...fenced.theft, username }).denied) {
-                report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${fenced.theft.operation} ${fenced.theft.resource}${fenced.theft.subResource ? `/${fenced.theft.subResource}` : ""} in ${fenced.theft.namespace} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`, release.urn);
+            for (const fenced of FENCED.filter((f) => f.chart.test(String(release.props.chart ?? "")))) {
+                const username = `system:serviceaccount:${release.props.namespace ?? "default"}:${fenced.account(release)}`;
+                if (!admissionOutcome(args.resources, { ...fenced.theft, username }).denied) {
+                    report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${fenced.theft.operation} ${fenced.theft.resource}${fenced.theft.subResource ? `/${fenced.theft.subResource}` : ""}${fenced.theft.namespace ? ` in ${fenced.theft.namespace}` : ""} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`, release.urn);
+                }
             }
         }
     },

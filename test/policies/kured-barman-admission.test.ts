@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
-import { kubernetesDocuments } from "../../plan/report";
 import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { committedPlan } from "../helpers";
+import { planAdmissionPolicies } from "../helpers";
 
 /**
  * kured's and the barman-cloud plugin's admission policies, as the dev plan renders them, judged by
@@ -14,9 +13,7 @@ const BARMAN = "system:serviceaccount:cnpg-system:plugin-barman-cloud";
 describe("kured's and the barman-cloud plugin's admission policies", () => {
     let resources: { type: string; props: any }[];
     before(async () => {
-        const plan = await committedPlan("dev");
-        resources = kubernetesDocuments(plan.resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"))
-            .map((d: any) => ({ type: `kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, props: d }));
+        resources = await planAdmissionPolicies("dev");
     });
     const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "UPDATE", namespace: "", object: null, ...r } as AdmissionRequest);
 

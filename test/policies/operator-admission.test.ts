@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
-import { kubernetesDocuments } from "../../plan/report";
 import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { committedPlan } from "../helpers";
+import { planAdmissionPolicies } from "../helpers";
 
 /**
  * The prometheus-operator's admission policy, as the dev plan renders it, judged by evaluating its
@@ -13,8 +12,7 @@ const OPERATOR = "system:serviceaccount:groundwork-observability:monitoring-kube
 describe("the prometheus-operator's admission policy", () => {
     let resources: { type: string; props: any }[];
     before(async () => {
-        resources = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"))
-            .map((d: any) => ({ type: `kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, props: d }));
+        resources = await planAdmissionPolicies("dev");
     });
     const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: {}, username: OPERATOR, ...r } as AdmissionRequest);
 

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
-import { kubernetesDocuments } from "../../plan/report";
 import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { committedPlan } from "../helpers";
+import { planAdmissionPolicies } from "../helpers";
 
 /**
  * The Vault Secrets Operator's admission policy, as the dev plan renders it, judged by evaluating its
@@ -14,9 +13,7 @@ const VSO = "system:serviceaccount:vault-secrets-operator:vault-secrets-operator
 describe("the Vault Secrets Operator's admission policy", () => {
     let resources: { type: string; props: any }[];
     before(async () => {
-        const plan = await committedPlan("dev");
-        resources = kubernetesDocuments(plan.resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"))
-            .map((d: any) => ({ type: `kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, props: d }));
+        resources = await planAdmissionPolicies("dev");
     });
     const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: null, username: VSO, ...r } as AdmissionRequest);
     const token = (namespace: string, name: string, audiences: string[]) => verdict({ resource: "serviceaccounts", subResource: "token", namespace, name, object: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences, expirationSeconds: 600 } } });

@@ -1,0 +1,104 @@
+import * as pulumi from "@pulumi/pulumi";
+import { controllerFence } from "../admission-policy";
+
+/** The label cert-manager puts on each HTTP-01 solver's pod, Service and Ingress (pkg/apis/acme/v1/types.go L60; pkg/issuer/acme/http/pod.go L35-48). */
+const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+/** The name each solver object is generated from (pod.go, service.go, ingress.go `GenerateName`). */
+const SOLVER_NAME_PREFIX = "cm-acme-http-solver-";
+
+const solverLabelled = (o: string) => `has(${o}.metadata.labels) && '${SOLVER_LABEL}' in ${o}.metadata.labels && ${o}.metadata.labels['${SOLVER_LABEL}'] == 'true'`;
+const setTrue = (o: string, field: string) => `(has(${o}.spec.${field}) && ${o}.spec.${field} == true)`;
+const notCredentialSecret = `!(has(object.type) && object.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])`;
+
+/**
+ * What cert-manager's controller is let write, at v1.21.1. Its chart binds it cluster-wide to create
+ * pods and Services, write Ingresses, and write Secrets in every namespace (cert-manager@v1.21.1
+ * deploy/charts/cert-manager/templates/rbac.yaml L49-133, L180-236): a thief of its token could run a
+ * privileged pod in kube-system, which Pod Security exempts, or mint a token for any ServiceAccount
+ * through a token Secret (controller RBAC review s23 F3). What it does with those rights:
+ * - pods, Services and Ingresses only for an HTTP-01 challenge: one `acmesolver` container of its
+ *   `--acme-http01-solver-image`, no token, no volume (pkg/issuer/acme/http/pod.go L197-260); a
+ *   Service selecting those pods (service.go L110-150); an Ingress whose every path is
+ *   `/.well-known/acme-challenge/<token>` to such a Service (ingress.go L150-210, L239-272, L383-404);
+ * - Secrets: each Certificate's, and its issuers' keys, none of them a token.
+ * Its reads of every Secret, and its writes of other Secrets, stay (README, threat model).
+ */
+export function certManagerRules(solverImage: string) {
+    return {
+        pods: `request.resource.resource != 'pods' || (${solverLabelled("object")} && size(object.spec.containers) == 1 && object.spec.containers[0].image == '${solverImage}'`
+            + ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers) && !has(object.spec.volumes)`
+            + ` && has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false`
+            + ` && !${setTrue("object", "hostNetwork")} && !${setTrue("object", "hostPID")} && !${setTrue("object", "hostIPC")})`,
+        services: `request.resource.resource != 'services' || (${solverLabelled("object")} && has(object.spec.selector) && '${SOLVER_LABEL}' in object.spec.selector && object.spec.selector['${SOLVER_LABEL}'] == 'true'`
+            + ` && (!has(object.spec.type) || object.spec.type in ['ClusterIP', 'NodePort']) && !has(object.spec.externalIPs))`,
+        ingresses: `request.resource.resource != 'ingresses' || (${solverLabelled("object")} && !has(object.spec.defaultBackend) && has(object.spec.rules)`
+            + ` && object.spec.rules.all(r, has(r.http) && r.http.paths.all(p, p.path.startsWith('/.well-known/acme-challenge/') && has(p.backend.service) && p.backend.service.name.startsWith('${SOLVER_NAME_PREFIX}'))))`,
+        secrets: `request.resource.resource != 'secrets' || ${notCredentialSecret}`,
+    };
+}
+
+/**
+ * What cert-manager's CA injector is let write, at v1.21.1. Its chart lets it update every webhook
+ * configuration, APIService and CRD (templates/cainjector-rbac.yaml L14-31): a thief of its token
+ * could add a mutating webhook of its own for pods, kube-system's included (review s23 F2). It
+ * writes one field, `clientConfig.caBundle`, of the objects annotated `cert-manager.io/inject-ca-from*`,
+ * which in this stack are the chart's own two webhook configurations
+ * (webhook-validating-webhook.yaml L12, webhook-mutating-webhook.yaml L12); no APIService or CRD is
+ * annotated (KEDA makes its own certificates). Every other field of every webhook stays.
+ */
+export function caInjectorRule(webhookConfiguration: string): string {
+    const fields = ["name", "rules", "failurePolicy", "matchPolicy", "namespaceSelector", "objectSelector", "sideEffects", "timeoutSeconds", "admissionReviewVersions", "matchConditions", "reinvocationPolicy"];
+    const same = (field: string) => `(has(w.${field}) == has(o.${field}) && (!has(w.${field}) || w.${field} == o.${field}))`;
+    const sameClient = ["url", "service"].map((f) => `(has(w.clientConfig.${f}) == has(o.clientConfig.${f}) && (!has(w.clientConfig.${f}) || w.clientConfig.${f} == o.clientConfig.${f}))`);
+    return `request.resource.group == 'admissionregistration.k8s.io' && request.name == '${webhookConfiguration}'`
+        + ` && size(object.webhooks) == size(oldObject.webhooks)`
+        + ` && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields.map(same), ...sameClient].join(" && ")}))`;
+}
+
+export interface CertManagerAdmissionArgs {
+    /** cert-manager's namespace. */
+    namespace: string;
+    /** The controller's ServiceAccount, in `namespace`. */
+    controllerAccount: string;
+    /** The CA injector's ServiceAccount, in `namespace`. */
+    caInjectorAccount: string;
+    /** The HTTP-01 solver's image, exactly as the controller's `--acme-http01-solver-image` names it. */
+    solverImage: string;
+    /** The webhook configurations' name (the chart's `webhook.fullname`), whose CA bundle the injector writes. */
+    webhookConfiguration: string;
+}
+
+/** The controller's and the CA injector's own writes held to certManagerRules and caInjectorRule. */
+export class CertManagerAdmission extends pulumi.ComponentResource {
+    constructor(name: string, args: CertManagerAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:CertManagerAdmission", name, {}, opts);
+        const rules = certManagerRules(args.solverImage);
+        controllerFence(`${name}-controller`, "groundwork-cert-manager", {
+            account: { namespace: args.namespace, name: args.controllerAccount },
+            resourceRules: [
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
+                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services", "secrets"] },
+                { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
+            ],
+            validations: [
+                { expression: rules.pods, message: `cert-manager's controller may create only HTTP-01 solver pods: one ${args.solverImage} container, labelled ${SOLVER_LABEL}, with no token, volume or host namespace` },
+                { expression: rules.services, message: `cert-manager's controller may write only HTTP-01 solver Services, which select solver pods (${SOLVER_LABEL}: "true")` },
+                { expression: rules.ingresses, message: `cert-manager's controller may write only HTTP-01 solver Ingresses, every path /.well-known/acme-challenge/ to a ${SOLVER_NAME_PREFIX} Service` },
+                { expression: rules.secrets, message: "cert-manager's controller may write no service account or bootstrap token Secret" },
+            ],
+        }, { parent: this });
+        controllerFence(`${name}-cainjector`, "groundwork-cert-manager-cainjector", {
+            account: { namespace: args.namespace, name: args.caInjectorAccount },
+            resourceRules: [
+                { apiGroups: ["admissionregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] },
+                { apiGroups: ["apiregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["apiservices"] },
+                { apiGroups: ["apiextensions.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["customresourcedefinitions"] },
+            ],
+            validations: [{
+                expression: caInjectorRule(args.webhookConfiguration),
+                message: `cert-manager's CA injector may change only the CA bundle of the ${args.webhookConfiguration} webhook configurations, no other webhook, APIService or CRD`,
+            }],
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}

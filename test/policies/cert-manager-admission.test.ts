@@ -1,0 +1,87 @@
+import { strict as assert } from "assert";
+import { byDigest } from "../../components/image-digests";
+import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
+import { planAdmissionPolicies } from "../helpers";
+
+/**
+ * cert-manager's admission policies, as the dev plan renders them, judged by evaluating their CEL:
+ * what the controller and the CA injector do at v1.21.1 is admitted, what their charts' rights would
+ * also let a thief of their tokens do is denied (controller RBAC review s23 F2, F3).
+ */
+const CONTROLLER = "system:serviceaccount:cert-manager:cert-manager";
+const CAINJECTOR = "system:serviceaccount:cert-manager:cert-manager-cainjector";
+const SOLVER_IMAGE = byDigest("quay.io/jetstack/cert-manager-acmesolver:v1.21.1");
+const SOLVER_LABELS = { "acme.cert-manager.io/http-domain": "1234", "acme.cert-manager.io/http-token": "5678", "acme.cert-manager.io/http01-solver": "true" };
+
+describe("cert-manager's admission policies", () => {
+    let resources: { type: string; props: any }[];
+    before(async () => {
+        resources = await planAdmissionPolicies("dev");
+    });
+    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "groundwork-ingress", object: null, username: CONTROLLER, ...r } as AdmissionRequest);
+
+    // As pkg/issuer/acme/http/pod.go L197-260 builds it, with the ServiceAccount admission's default account.
+    const solverPod = (change: Record<string, unknown> = {}) => ({
+        metadata: { generateName: "cm-acme-http-solver-", labels: SOLVER_LABELS, annotations: { "linkerd.io/inject": "disabled" } },
+        spec: {
+            automountServiceAccountToken: false, nodeSelector: { "kubernetes.io/os": "linux" }, restartPolicy: "OnFailure", enableServiceLinks: false, serviceAccountName: "default",
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "acmesolver", image: SOLVER_IMAGE, args: ["--listen-port=8089", "--domain=ai.dev.groundwork.example", "--token=t", "--key=k"], ports: [{ name: "http", containerPort: 8089 }], securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+            ...change,
+        },
+    });
+    const pod = (object: object, namespace = "groundwork-ingress") => verdict({ resource: "pods", namespace, object: object as Record<string, unknown> });
+    const solverService = (change: Record<string, unknown> = {}) => ({ metadata: { labels: SOLVER_LABELS }, spec: { type: "ClusterIP", ports: [{ name: "http", port: 8089, targetPort: 8089 }], selector: SOLVER_LABELS, ...change } });
+    const solverIngress = (service: string, path = "/.well-known/acme-challenge/t") => ({
+        metadata: { labels: SOLVER_LABELS, annotations: { "kubernetes.io/ingress.class": "traefik" } },
+        spec: { rules: [{ host: "ai.dev.groundwork.example", http: { paths: [{ path, pathType: "ImplementationSpecific", backend: { service: { name: service, port: { number: 8089 } } } }] } }] },
+    });
+
+    it("admits the controller's HTTP-01 solver pod, Service and Ingress, and certificate Secrets", () => {
+        assert.equal(pod(solverPod()).denied, false);
+        assert.equal(verdict({ resource: "services", object: solverService() }).denied, false);
+        assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", object: solverIngress("cm-acme-http-solver-x7k2q") }).denied, false);
+        assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", operation: "UPDATE", object: solverIngress("cm-acme-http-solver-x7k2q"), oldObject: solverIngress("cm-acme-http-solver-a1b2c") }).denied, false);
+        assert.equal(verdict({ resource: "secrets", namespace: "linkerd", object: { type: "kubernetes.io/tls", data: {} } }).denied, false);
+    });
+
+    it("denies the controller a pod, Service, Ingress or Secret that is not a solver's or a certificate's", () => {
+        const privileged = pod({ spec: { containers: [{ name: "x", image: "busybox", securityContext: { privileged: true } }] } }, "kube-system");
+        assert.equal(privileged.denied, true);
+        assert.match(String(privileged.message), /^cert-manager's controller may create only HTTP-01 solver pods: one quay\.io\/jetstack\/cert-manager-acmesolver:v1\.21\.1@sha256:[0-9a-f]{64} container/);
+        assert.equal(pod({ ...solverPod(), metadata: { labels: SOLVER_LABELS } , spec: { ...solverPod().spec, containers: [{ name: "acmesolver", image: "busybox" }] } }).denied, true, "another image");
+        assert.equal(pod(solverPod({ volumes: [{ name: "host", hostPath: { path: "/" } }] })).denied, true, "a host path");
+        assert.equal(pod(solverPod({ hostNetwork: true })).denied, true, "the host's network");
+        assert.equal(pod(solverPod({ automountServiceAccountToken: true, serviceAccountName: "vault" })).denied, true, "a token");
+        assert.equal(verdict({ resource: "services", object: solverService({ type: "LoadBalancer" }) }).denied, true, "a load balancer");
+        assert.equal(verdict({ resource: "services", namespace: "vault", object: solverService({ selector: { "app.kubernetes.io/name": "vault" } }) }).denied, true, "selecting other pods");
+        assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", namespace: "vault", object: solverIngress("vault-ui") }).denied, true, "a route to another Service");
+        assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", object: solverIngress("cm-acme-http-solver-x7k2q", "/") }).denied, true, "another path");
+        const token = verdict({ resource: "secrets", namespace: "system-upgrade", object: { type: "kubernetes.io/service-account-token", metadata: { annotations: { "kubernetes.io/service-account.name": "system-upgrade" } } } });
+        assert.deepEqual(token, { denied: true, by: "groundwork-cert-manager", message: "cert-manager's controller may write no service account or bootstrap token Secret" });
+    });
+
+    const webhooks = (clientConfig: object, rules = [{ apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["*/*"] }]) => ({
+        webhooks: [{ name: "webhook.cert-manager.io", rules, admissionReviewVersions: ["v1"], sideEffects: "None", failurePolicy: "Fail", matchPolicy: "Equivalent", timeoutSeconds: 30, clientConfig }],
+    });
+    const service = { service: { name: "cert-manager-webhook", namespace: "cert-manager", path: "/mutate", port: 443 } };
+    const inject = (name: string, before: object, after: object, resource = "mutatingwebhookconfigurations") =>
+        verdict({ username: CAINJECTOR, group: "admissionregistration.k8s.io", resource, operation: "UPDATE", namespace: "", name, oldObject: before as Record<string, unknown>, object: after as Record<string, unknown> });
+
+    it("admits the CA injector's CA bundle on cert-manager's own webhook configurations", () => {
+        assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks({ ...service, caBundle: "LS0tLS1CRUdJTg==" })).denied, false);
+        assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks({ ...service, caBundle: "LS0tLS1CRUdJTg==" }), "validatingwebhookconfigurations").denied, false);
+    });
+
+    it("denies the CA injector anything else: another webhook configuration, another field, an APIService or CRD", () => {
+        const elsewhere = inject("linkerd-proxy-injector-webhook-config", webhooks(service), webhooks({ ...service, caBundle: "x" }));
+        assert.deepEqual(elsewhere, { denied: true, by: "groundwork-cert-manager-cainjector", message: "cert-manager's CA injector may change only the CA bundle of the cert-manager-webhook webhook configurations, no other webhook, APIService or CRD" });
+        assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks({ url: "https://thief.invalid/mutate", caBundle: "x" })).denied, true, "another destination");
+        assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks(service, [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }])).denied, true, "other rules");
+        const added = { webhooks: [...webhooks(service).webhooks, { name: "pods.thief.invalid", clientConfig: { url: "https://thief.invalid" } }] };
+        assert.equal(inject("cert-manager-webhook", webhooks(service), added).denied, true, "a webhook added");
+        assert.equal(verdict({ username: CAINJECTOR, group: "apiregistration.k8s.io", resource: "apiservices", operation: "UPDATE", namespace: "", name: "v1beta1.metrics.k8s.io", oldObject: {}, object: {} }).denied, true);
+        // Nobody else is held to this.
+        assert.equal(verdict({ username: "system:admin", group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations", operation: "UPDATE", namespace: "", name: "x", oldObject: {}, object: {} }).denied, false);
+    });
+});
