@@ -36,3 +36,15 @@ export function controllerFence(resourceName: string, policyName: string, fence:
         validations: fence.validations.map((v) => ({ ...v, reason: "Forbidden" })),
     }, opts);
 }
+
+/**
+ * CEL: a webhook configuration's update that changes nothing but each webhook's
+ * `clientConfig.caBundle`: the same webhooks, each with the same rules, selectors, policies and
+ * destination. What a controller that injects its own CA does (cert-manager's CA injector,
+ * CloudNativePG's operator); anything else is how a webhook of a thief's own gets in.
+ */
+export function onlyCaBundleChanged(): string {
+    const fields = ["name", "rules", "failurePolicy", "matchPolicy", "namespaceSelector", "objectSelector", "sideEffects", "timeoutSeconds", "admissionReviewVersions", "matchConditions", "reinvocationPolicy"];
+    const same = (field: string) => `(has(w.${field}) == has(o.${field}) && (!has(w.${field}) || w.${field} == o.${field}))`;
+    return `size(object.webhooks) == size(oldObject.webhooks) && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields, "clientConfig.url", "clientConfig.service"].map(same).join(" && ")}))`;
+}

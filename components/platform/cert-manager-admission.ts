@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { controllerFence } from "../admission-policy";
+import { controllerFence, onlyCaBundleChanged } from "../admission-policy";
 
 /** The label cert-manager puts on each HTTP-01 solver's pod, Service and Ingress (pkg/apis/acme/v1/types.go L60; pkg/issuer/acme/http/pod.go L35-48). */
 const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
@@ -47,12 +47,7 @@ export function certManagerRules(solverImage: string) {
  * annotated (KEDA makes its own certificates). Every other field of every webhook stays.
  */
 export function caInjectorRule(webhookConfiguration: string): string {
-    const fields = ["name", "rules", "failurePolicy", "matchPolicy", "namespaceSelector", "objectSelector", "sideEffects", "timeoutSeconds", "admissionReviewVersions", "matchConditions", "reinvocationPolicy"];
-    const same = (field: string) => `(has(w.${field}) == has(o.${field}) && (!has(w.${field}) || w.${field} == o.${field}))`;
-    const sameClient = ["url", "service"].map((f) => `(has(w.clientConfig.${f}) == has(o.clientConfig.${f}) && (!has(w.clientConfig.${f}) || w.clientConfig.${f} == o.clientConfig.${f}))`);
-    return `request.resource.group == 'admissionregistration.k8s.io' && request.name == '${webhookConfiguration}'`
-        + ` && size(object.webhooks) == size(oldObject.webhooks)`
-        + ` && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields.map(same), ...sameClient].join(" && ")}))`;
+    return `request.resource.group == 'admissionregistration.k8s.io' && request.name == '${webhookConfiguration}' && ${onlyCaBundleChanged()}`;
 }
 
 export interface CertManagerAdmissionArgs {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BarmanAdmission } from "./barman-admission";
+import { CnpgAdmission } from "./cnpg-admission";
 import { byDigest, tagWithDigest } from "../image-digests";
 import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import * as k8s from "@pulumi/kubernetes";
@@ -154,6 +155,9 @@ export class PostgresVector extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [operator, args.certManager] });
         // The plugin's account is its release's fullname (charts@plugin-barman-cloud-v0.7.0 templates/_helpers.tpl
         // plugin-barman-cloud.serviceAccountName), and it keeps RBAC for this Cluster alone.
+        // The operator's account is its release's fullname, `cnpg-cloudnative-pg` (charts@cloudnative-pg-v0.29.0
+        // templates/_helpers.tpl L24-34, L67-73).
+        new CnpgAdmission(`${name}-operator-admission`, { namespace: "cnpg-system", serviceAccount: "cnpg-cloudnative-pg", clusterNamespaces: [args.namespace] }, parent);
         new BarmanAdmission(`${name}-barman-admission`, { namespace: "cnpg-system", serviceAccount: "plugin-barman-cloud", clusters: [{ namespace: args.namespace, name }] }, parent);
         // The API server calls the operator's admission webhook (9443, TLS) from outside the mesh and the namespace.
         allowIngress("cnpg-webhook", {

@@ -25,7 +25,7 @@ export interface AdmissionRequest {
     resource: string;
     /** A subresource (`token` of `serviceaccounts`), matched as `resource/subresource`. */
     subResource?: string;
-    operation: "CREATE" | "UPDATE" | "DELETE";
+    operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
     namespace: string;
     /** The object's name (for a subresource, its parent's: the ServiceAccount a token is for). */
     name?: string;

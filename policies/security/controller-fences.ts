@@ -92,6 +92,13 @@ const FENCED: FencedController[] = [
             object: { webhooks: [{ name: "linkerd-proxy-injector.linkerd.io", clientConfig: { url: "https://thief.invalid/mutate" } }] } },
     },
     {
+        chart: /(^|\/)cloudnative-pg$/,
+        rights: "exec into any pod, run pods and Jobs, and write Secrets, ServiceAccounts and Roles in every namespace (cloudnative-pg/charts@cloudnative-pg-v0.29.0 charts/cloudnative-pg/templates/_helpers.tpl L80-151, L273-316)",
+        // templates/_helpers.tpl L24-34, L67-73.
+        account: (r) => chartAccount(r, "cloudnative-pg"),
+        theft: { group: "", version: "v1", resource: "pods", subResource: "exec", operation: "CONNECT", namespace: "system-upgrade", name: "apply-k3s-server", object: { kind: "PodExecOptions", command: ["sh"] } },
+    },
+    {
         chart: /(^|\/)plugin-barman-cloud$/,
         rights: "create and read Secrets in every namespace, a service account token Secret included (charts@plugin-barman-cloud-v0.7.0 templates/rbac.yaml L40-49)",
         account: (r) => chartAccount(r, "plugin-barman-cloud"),
@@ -101,7 +108,7 @@ const FENCED: FencedController[] = [
 
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
