@@ -6,6 +6,7 @@ import { ContainerResources, Footprint, requestsOf } from "../platform/footprint
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
+import { ClusterAutoscalerAdmission } from "./cluster-autoscaler-admission";
 import { EgressDestination, PUBLIC_HTTPS } from "../platform/egress";
 
 /**
@@ -126,6 +127,9 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this, dependsOn: [credentials] });
+        // The chart's account: `<release>-<cloudProvider>-cluster-autoscaler`
+        // (cluster-autoscaler-chart-9.53.0 templates/_helpers.tpl cluster-autoscaler.fullname, serviceAccountName).
+        new ClusterAutoscalerAdmission(`${name}-admission`, { namespace: args.vaultConsumer.namespace, serviceAccount: "cluster-autoscaler-aws-cluster-autoscaler" }, { parent: this });
         this.registerOutputs({});
     }
 }

@@ -99,6 +99,30 @@ const FENCED: FencedController[] = [
         theft: { group: "", version: "v1", resource: "pods", subResource: "exec", operation: "CONNECT", namespace: "system-upgrade", name: "apply-k3s-server", object: { kind: "PodExecOptions", command: ["sh"] } },
     },
     {
+        chart: /(^|\/)linkerd-control-plane$/,
+        rights: "write EndpointSlices and Leases in every namespace (linkerd/linkerd2@edge-26.8.3 charts/linkerd-control-plane/templates/destination-rbac.yaml L29-53)",
+        // A fixed name in the chart (destination-rbac.yaml L55-59).
+        account: () => "linkerd-destination",
+        theft: { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", operation: "CREATE", namespace: "vault", name: "vault-stolen", object: { metadata: { labels: { "kubernetes.io/service-name": "vault" } }, endpoints: [{ addresses: ["203.0.113.9"] }] } },
+    },
+    {
+        chart: /(^|\/)cluster-autoscaler$/,
+        rights: "update every Node, its labels and taints included (cluster-autoscaler-chart-9.53.0 templates/clusterrole.yaml L28-39)",
+        // templates/_helpers.tpl: rbac.serviceAccount.name, else the fullname, `<release>-<cloudProvider>-cluster-autoscaler`
+        // unless the release is that name (ne, not contains).
+        account: (r) => {
+            const values = r.props.values ?? {};
+            if (values.rbac?.serviceAccount?.name) return String(values.rbac.serviceAccount.name);
+            if (values.fullnameOverride) return truncated(String(values.fullnameOverride), 63);
+            const name = values.nameOverride || `${values.cloudProvider ?? "aws"}-cluster-autoscaler`; // values.yaml L141: aws.
+            const release = String(r.props.name ?? r.name);
+            return truncated(release === name ? name : `${release}-${name}`, 63);
+        },
+        theft: { group: "", version: "v1", resource: "nodes", operation: "UPDATE", namespace: "", name: "server-1",
+            oldObject: { metadata: { labels: { "groundwork.dev/pool": "platform" } } },
+            object: { metadata: { labels: { "groundwork.dev/pool": "gpu" } } } },
+    },
+    {
         chart: /(^|\/)plugin-barman-cloud$/,
         rights: "create and read Secrets in every namespace, a service account token Secret included (charts@plugin-barman-cloud-v0.7.0 templates/rbac.yaml L40-49)",
         account: (r) => chartAccount(r, "plugin-barman-cloud"),
@@ -108,7 +132,7 @@ const FENCED: FencedController[] = [
 
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {

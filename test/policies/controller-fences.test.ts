@@ -10,18 +10,20 @@ const kps = record(CHART, { chart: "kube-prometheus-stack", name: "monitoring", 
 const kured = record(CHART, { chart: "kured", name: "kured", namespace: "kured", values: {} }, "kured");
 const barman = record(CHART, { chart: "plugin-barman-cloud", name: "plugin-barman-cloud", namespace: "cnpg-system", values: {} }, "plugin-barman-cloud");
 const cnpg = record(CHART, { chart: "cloudnative-pg", name: "cnpg", namespace: "cnpg-system", values: {} }, "cnpg");
+const linkerd = record(CHART, { chart: "linkerd-control-plane", name: "linkerd-control-plane", namespace: "linkerd", values: {} }, "linkerd-control-plane");
+const autoscaler = record(CHART, { chart: "cluster-autoscaler", name: "cluster-autoscaler", namespace: "cluster-autoscaler", values: { cloudProvider: "aws" } }, "cluster-autoscaler");
 const certManager = record(CHART, { chart: "cert-manager", name: "cert-manager", namespace: "cert-manager", values: {} }, "cert-manager");
 
 describe("controller-writes-fenced (security pack)", () => {
-    it("passes the stacks' admission policies, which fence VSO, the prometheus-operator, kured, the barman-cloud plugin and cert-manager", async () => {
-        const docs = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
+    it("passes the cloud stack's admission policies, which fence every controller the rule knows", async () => {
+        const docs = kubernetesDocuments((await committedPlan("cloud")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
         const policies = docs.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
-        assert.deepEqual(await messages(controllerWritesFenced, [vso, kps, kured, barman, certManager, cnpg, ...policies]), []);
+        assert.deepEqual(await messages(controllerWritesFenced, [vso, kps, kured, barman, certManager, cnpg, linkerd, autoscaler, ...policies]), []);
     });
 
     it("flags each controller no policy fences, naming its account as the chart names it", async () => {
-        const found = await messages(controllerWritesFenced, [vso, kps, kured, barman, certManager, cnpg]);
-        assert.equal(found.length, 7);
+        const found = await messages(controllerWritesFenced, [vso, kps, kured, barman, certManager, cnpg, linkerd, autoscaler]);
+        assert.equal(found.length, 9);
         assert.match(found[0], /^system:serviceaccount:vault-secrets-operator:vault-secrets-operator-controller-manager may mint a token for any ServiceAccount, patch any workload and write any Secret .*, and nothing refuses it a request outside what it does \(CREATE serviceaccounts\/token in system-upgrade was admitted\)/);
         assert.match(found[1], /^system:serviceaccount:groundwork-observability:monitoring-kube-prometheus-operator may do anything with StatefulSets, Secrets and ConfigMaps in every namespace .*\(CREATE statefulsets in kube-system was admitted\)/);
         assert.match(found[2], /^system:serviceaccount:kured:kured may rewrite its own DaemonSet, .*\(UPDATE daemonsets in kured was admitted\)/);
@@ -29,6 +31,8 @@ describe("controller-writes-fenced (security pack)", () => {
         assert.match(found[4], /^system:serviceaccount:cert-manager:cert-manager may create pods and write Secrets in every namespace .*\(CREATE pods in kube-system was admitted\)/);
         assert.match(found[5], /^system:serviceaccount:cert-manager:cert-manager-cainjector may update every webhook configuration, APIService and CRD .*\(UPDATE mutatingwebhookconfigurations was admitted\)/);
         assert.match(found[6], /^system:serviceaccount:cnpg-system:cnpg-cloudnative-pg may exec into any pod, .*\(CONNECT pods\/exec in system-upgrade was admitted\)/);
+        assert.match(found[7], /^system:serviceaccount:linkerd:linkerd-destination may write EndpointSlices and Leases in every namespace .*\(CREATE endpointslices in vault was admitted\)/);
+        assert.match(found[8], /^system:serviceaccount:cluster-autoscaler:cluster-autoscaler-aws-cluster-autoscaler may update every Node, .*\(UPDATE nodes was admitted\)/);
         // A chart's serviceAccount.name is its account.
         const named = record(CHART, { chart: "kured", name: "kured", namespace: "kured", values: { serviceAccount: { name: "rebooter" } } }, "kured");
         assert.match((await messages(controllerWritesFenced, [named]))[0], /^system:serviceaccount:kured:rebooter may/);

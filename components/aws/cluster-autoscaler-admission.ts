@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { controllerFence } from "../admission-policy";
+
+/** The taints the autoscaler sets and clears (kubernetes/autoscaler@cluster-autoscaler-1.34.2 cluster-autoscaler/utils/taints/taints.go L39-42). */
+export const AUTOSCALER_TAINT_KEYS = ["ToBeDeletedByClusterAutoscaler", "DeletionCandidateOfClusterAutoscaler"] as const;
+
+const orEmpty = (o: string, field: string, empty: string) => `(has(${o}.${field}) ? ${o}.${field} : ${empty})`;
+
+/**
+ * What the cluster autoscaler is let change on a Node, at 1.34.2. Its chart lets it update every
+ * Node (cluster-autoscaler-chart-9.53.0 templates/clusterrole.yaml L28-39): a thief of its token could
+ * relabel or untaint any node and steer Vault's or Postgres's pods to one it holds (controller RBAC
+ * review s23 F8). It only adds and removes its own two taints, and cordons with
+ * `--cordon-node-before-terminating` (taints.go L188-215 AddTaints, L300-350 CleanTaints, both a full
+ * Update of the fresh node). Labels, annotations, pod ranges, the provider id and every other taint stay.
+ */
+export function autoscalerNodeRule(): string {
+    const keys = `[${AUTOSCALER_TAINT_KEYS.map((k) => `'${k}'`).join(", ")}]`;
+    const taints = (o: string) => orEmpty(o, "spec.taints", "[]");
+    const same = (field: string, empty: string) => `${orEmpty("object", field, empty)} == ${orEmpty("oldObject", field, empty)}`;
+    return `${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
+        + ` && ${taints("object")}.all(t, t.key in ${keys} || ${taints("oldObject")}.exists(o, o == t))`
+        + ` && ${taints("oldObject")}.all(o, o.key in ${keys} || ${taints("object")}.exists(t, t == o))`;
+}
+
+export interface ClusterAutoscalerAdmissionArgs {
+    /** The autoscaler's namespace. */
+    namespace: string;
+    /** Its ServiceAccount, in `namespace`. */
+    serviceAccount: string;
+}
+
+/** The autoscaler's Node updates held to autoscalerNodeRule. */
+export class ClusterAutoscalerAdmission extends pulumi.ComponentResource {
+    constructor(name: string, args: ClusterAutoscalerAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:aws:ClusterAutoscalerAdmission", name, {}, opts);
+        controllerFence(name, "groundwork-cluster-autoscaler", {
+            account: { namespace: args.namespace, name: args.serviceAccount },
+            resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes"] }],
+            validations: [{
+                expression: autoscalerNodeRule(),
+                message: `the cluster autoscaler may only add and remove its own taints (${AUTOSCALER_TAINT_KEYS.join(", ")}) and cordon a node, never change its labels, annotations or other taints`,
+            }],
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}
