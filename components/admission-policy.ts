@@ -16,6 +16,8 @@ export function denyingAdmissionPolicy(resourceName: string, policyName: string,
 
 /** What a controller's fence holds: its account, the requests it matches, and the rules each must pass. */
 export interface ControllerFence {
+    /** The ValidatingAdmissionPolicy's name, `groundwork-<controller>`. */
+    policyName: string;
     /** The controller's ServiceAccount, whose requests alone are judged. */
     account: { namespace: string; name: string };
     /** The requests judged (a ValidatingAdmissionPolicy's `matchConstraints.resourceRules`). */
@@ -25,16 +27,22 @@ export interface ControllerFence {
 }
 
 /**
- * A denying policy that judges one controller's requests only (a match condition on its user), and
- * denies one it cannot evaluate: for controllers whose charts grant more than they use.
+ * Denying policies that each judge one controller's requests only (a match condition on its user),
+ * and deny one they cannot evaluate: for controllers whose charts grant more than they use.
  */
-export function controllerFence(resourceName: string, policyName: string, fence: ControllerFence, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-    return denyingAdmissionPolicy(resourceName, policyName, {
-        failurePolicy: "Fail",
-        matchConstraints: { resourceRules: fence.resourceRules },
-        matchConditions: [{ name: "the-controller", expression: `request.userInfo.username == 'system:serviceaccount:${fence.account.namespace}:${fence.account.name}'` }],
-        validations: fence.validations.map((v) => ({ ...v, reason: "Forbidden" })),
-    }, opts);
+export class ControllerAdmission extends pulumi.ComponentResource {
+    constructor(name: string, args: { fences: ControllerFence[] }, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:ControllerAdmission", name, {}, opts);
+        for (const fence of args.fences) {
+            denyingAdmissionPolicy(fence.policyName, fence.policyName, {
+                failurePolicy: "Fail",
+                matchConstraints: { resourceRules: fence.resourceRules },
+                matchConditions: [{ name: "the-controller", expression: `request.userInfo.username == 'system:serviceaccount:${fence.account.namespace}:${fence.account.name}'` }],
+                validations: fence.validations.map((v) => ({ ...v, reason: "Forbidden" })),
+            }, { parent: this });
+        }
+        this.registerOutputs({});
+    }
 }
 
 /**

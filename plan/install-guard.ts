@@ -8,8 +8,9 @@
  * - a package manager's project settings (`.npmrc`, `.yarnrc`, `.yarnrc.yml`, `.pnpmfile.cjs`);
  * - a lockfile entry resolved anywhere but a registry tarball, or without its sha512 integrity hash
  *   (a git, file or link dependency; another registry).
- * The install itself then names the registry and disables git on its command line, which outranks
- * any project setting (preview.yml).
+ * The install itself then names the registry on its command line, which outranks any project
+ * setting, and `--git=false`, which makes the program npm runs for git `false`, one that always fails
+ * (preview.yml).
  *
  * `npm run install-guard -- --project-dir DIR`
  * Exit 0 when the install may go ahead, 2 with each problem otherwise.
@@ -23,23 +24,30 @@ import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 export const REGISTRY = "https://registry.npmjs.org/";
 
 /** Files through which a package manager runs a program of the project's while it installs. */
-export const INSTALL_SETTINGS_FILES = [".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", ".pnpmfile.mjs"] as const;
+export const INSTALL_SETTINGS_FILES = [".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", ".pnpmfile.mjs", "npm-shrinkwrap.json"] as const;
 
 interface LockEntry { resolved?: string; integrity?: string; link?: boolean }
 
 /** What in a project would run its code during `npm ci --ignore-scripts`: each problem in words. */
 export function installProblems(projectDir: string): string[] {
     const problems = INSTALL_SETTINGS_FILES.filter((f) => fs.existsSync(path.join(projectDir, f)))
-        .map((f) => `${f}: a package manager's settings file, which can name a program npm runs while installing (git=...); pull requests may not add one`);
+        .map((f) => f === "npm-shrinkwrap.json"
+            // npm ci installs from it before package-lock.json (review s23 F3).
+            ? `${f}: a lockfile npm ci prefers to package-lock.json, which this guard reads; pull requests may not add one`
+            : `${f}: a package manager's settings file, which can name a program npm runs while installing (git=...); pull requests may not add one`);
     const lockFile = path.join(projectDir, "package-lock.json");
     if (!fs.existsSync(lockFile)) return [...problems, "package-lock.json: missing; npm ci needs it"];
-    let lock: { packages?: Record<string, LockEntry> };
+    let lock: { lockfileVersion?: number; packages?: Record<string, LockEntry> };
     try {
         lock = JSON.parse(fs.readFileSync(lockFile, "utf8"));
     } catch {
         return [...problems, "package-lock.json: not JSON"];
     }
-    for (const [where, entry] of Object.entries(lock.packages ?? {})) {
+    // Version 1 lockfiles list dependencies without `packages`, which npm 7 and later rewrite (review s23 F3).
+    if (typeof lock.packages !== "object" || lock.packages === null || (lock.lockfileVersion ?? 0) < 2) {
+        return [...problems, "package-lock.json: no `packages` section (lockfileVersion 2 or 3), so its dependencies cannot be checked"];
+    }
+    for (const [where, entry] of Object.entries(lock.packages)) {
         if (where === "") continue; // The project itself.
         if (entry.link) {
             problems.push(`package-lock.json ${where}: a link to a folder, not a package from ${REGISTRY}`);

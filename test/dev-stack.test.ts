@@ -165,10 +165,10 @@ describe("the dev stack, planned offline", function () {
         assert.deepEqual(components, [
             "groundwork:apps:ChatUi", "groundwork:apps:Notebooks", "groundwork:inference:GatewayAuthorization", "groundwork:inference:LlmGateway", "groundwork:inference:PromptLibrary", "groundwork:inference:RouteEvaluations", "groundwork:inference:VllmServer",
             "groundwork:ingress:HttpsRoute", "groundwork:ingress:IngressController", "groundwork:ingress:TlsIssuer",
-            "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:KuredAdmission", "groundwork:k3s:NodeReboots", "groundwork:k3s:OperatorAccess", "groundwork:k3s:ServerCa", "groundwork:k3s:ServiceExternalIpsAdmission", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:observability:OperatorAdmission", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
-            "groundwork:platform:BarmanAdmission", "groundwork:platform:CertManager", "groundwork:platform:CertManagerAdmission", "groundwork:platform:ClickhouseBackups", "groundwork:platform:CnpgAdmission", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdDestinationAdmission", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:PostgresVector",
+            "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:OperatorAccess", "groundwork:k3s:ServerCa", "groundwork:k3s:ServiceExternalIpsAdmission", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
+            "groundwork:platform:CertManager", "groundwork:platform:ClickhouseBackups", "groundwork:platform:ControllerAdmission", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:PostgresVector",
             "groundwork:platform:Qdrant", "groundwork:platform:QdrantSnapshots", "groundwork:platform:TrustAnchorAdmission", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",
-            "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret", "groundwork:platform:VsoAdmission",
+            "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret",
         ]);
     });
 

@@ -10,7 +10,7 @@ describe("install-guard", () => {
     const project = (lock: object, extra: Record<string, string> = {}) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "install-guard-"));
         fs.writeFileSync(path.join(dir, "package.json"), "{}");
-        fs.writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify(lock));
+        fs.writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify({ lockfileVersion: 3, ...lock }));
         for (const [file, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), text);
         return dir;
     };
@@ -47,6 +47,14 @@ describe("install-guard", () => {
         assert.match(result.err, /^ {2}package-lock\.json node_modules\/elsewhere: resolved "https:\/\/npm\.evil\.example/m);
         assert.match(result.err, /^ {2}package-lock\.json node_modules\/unhashed: no sha512 integrity/m);
         assert.ok(!/node_modules\/ok/.test(result.err));
+    });
+
+    it("refuses a shrinkwrap, which npm ci prefers, and a lockfile without packages (review s23 F3)", () => {
+        const shrinkwrapped = run(project({ packages: { "": {} } }, { "npm-shrinkwrap.json": "{}" }));
+        assert.equal(shrinkwrapped.code, 2);
+        assert.match(shrinkwrapped.err, /^ {2}npm-shrinkwrap\.json: a lockfile npm ci prefers to package-lock\.json/m);
+        const old = project({ lockfileVersion: 1, dependencies: {} });
+        assert.match(run(old).err, /package-lock\.json: no `packages` section/);
     });
 
     it("refuses a missing lockfile and a missing project, as bad input", () => {

@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { controllerFence } from "../admission-policy";
+import { ControllerFence } from "../admission-policy";
 
 /** The taints the autoscaler sets and clears (kubernetes/autoscaler@cluster-autoscaler-1.34.2 cluster-autoscaler/utils/taints/taints.go L39-42). */
 export const AUTOSCALER_TAINT_KEYS = ["ToBeDeletedByClusterAutoscaler", "DeletionCandidateOfClusterAutoscaler"] as const;
@@ -18,7 +17,7 @@ export function autoscalerNodeRule(): string {
     const keys = `[${AUTOSCALER_TAINT_KEYS.map((k) => `'${k}'`).join(", ")}]`;
     const taints = (o: string) => orEmpty(o, "spec.taints", "[]");
     const same = (field: string, empty: string) => `${orEmpty("object", field, empty)} == ${orEmpty("oldObject", field, empty)}`;
-    return `${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
+    return `${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         + ` && ${taints("object")}.all(t, t.key in ${keys} || ${taints("oldObject")}.exists(o, o == t))`
         + ` && ${taints("oldObject")}.all(o, o.key in ${keys} || ${taints("object")}.exists(t, t == o))`;
 }
@@ -30,18 +29,15 @@ export interface ClusterAutoscalerAdmissionArgs {
     serviceAccount: string;
 }
 
-/** The autoscaler's Node updates held to autoscalerNodeRule. */
-export class ClusterAutoscalerAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: ClusterAutoscalerAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:aws:ClusterAutoscalerAdmission", name, {}, opts);
-        controllerFence(name, "groundwork-cluster-autoscaler", {
-            account: { namespace: args.namespace, name: args.serviceAccount },
-            resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes"] }],
-            validations: [{
-                expression: autoscalerNodeRule(),
-                message: `the cluster autoscaler may only add and remove its own taints (${AUTOSCALER_TAINT_KEYS.join(", ")}) and cordon a node, never change its labels, annotations or other taints`,
-            }],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fence holding the autoscaler's Node updates to autoscalerNodeRule. */
+export function clusterAutoscalerFence(args: ClusterAutoscalerAdmissionArgs): ControllerFence {
+    return {
+        policyName: "groundwork-cluster-autoscaler",
+        account: { namespace: args.namespace, name: args.serviceAccount },
+        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes"] }],
+        validations: [{
+            expression: autoscalerNodeRule(),
+            message: `the cluster autoscaler may only add and remove its own taints (${AUTOSCALER_TAINT_KEYS.join(", ")}) and cordon a node, never change its labels, annotations or other taints`,
+        }],
+    };
 }

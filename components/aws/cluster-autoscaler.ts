@@ -6,7 +6,8 @@ import { ContainerResources, Footprint, requestsOf } from "../platform/footprint
 import { VaultConsumer } from "../platform/vault-bootstrap";
 import { VaultConsumerAuth, VaultSyncedSecret } from "../platform/vault-synced-secret";
 import { guardedNamespace } from "../platform/guarded-namespace";
-import { ClusterAutoscalerAdmission } from "./cluster-autoscaler-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { clusterAutoscalerFence } from "./cluster-autoscaler-admission";
 import { EgressDestination, PUBLIC_HTTPS } from "../platform/egress";
 
 /**
@@ -129,7 +130,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [credentials] });
         // The chart's account: `<release>-<cloudProvider>-cluster-autoscaler`
         // (cluster-autoscaler-chart-9.53.0 templates/_helpers.tpl cluster-autoscaler.fullname, serviceAccountName).
-        new ClusterAutoscalerAdmission(`${name}-admission`, { namespace: args.vaultConsumer.namespace, serviceAccount: "cluster-autoscaler-aws-cluster-autoscaler" }, { parent: this });
+        new ControllerAdmission(`${name}-admission`, { fences: [clusterAutoscalerFence({ namespace: args.vaultConsumer.namespace, serviceAccount: "cluster-autoscaler-aws-cluster-autoscaler" })] }, { parent: this });
         this.registerOutputs({});
     }
 }

@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { controllerFence } from "../admission-policy";
+import { ControllerFence } from "../admission-policy";
 
 /** A map field of both objects, empty where unset, for comparing. */
 const mapOf = (o: string, field: string) => `(has(${o}.${field}) ? ${o}.${field} : {})`;
@@ -25,12 +24,12 @@ export const KURED_ANNOTATION_PREFIX = "weave.works/kured-";
  */
 export const KURED_RULES = {
     /** The DaemonSet: its spec and labels as they were. */
-    daemonSet: `request.resource.resource != 'daemonsets' || (object.spec == oldObject.spec && ${same("metadata.labels", "{}")})`,
+    daemonSet: `request.resource.resource != 'daemonsets' || (object.spec == oldObject.spec && ${same("metadata.labels", "{}")} && ${same("metadata.ownerReferences", "[]")})`,
     /**
      * A node: labels, taints, pod ranges and provider id as they were, and no annotation but kured's
      * own changed (flannel reads its peers' addresses from node annotations).
      */
-    node: `request.resource.resource != 'nodes' || (${same("metadata.labels", "{}")} && ${same("spec.taints", "[]")}`
+    node: `request.resource.resource != 'nodes' || (${same("metadata.labels", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.taints", "[]")}`
         + ` && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         + ` && ${mapOf("object", "metadata.annotations")}.all(k, k.startsWith('${KURED_ANNOTATION_PREFIX}') || (k in ${mapOf("oldObject", "metadata.annotations")} && ${mapOf("oldObject", "metadata.annotations")}[k] == ${mapOf("object", "metadata.annotations")}[k]))`
         + ` && ${mapOf("oldObject", "metadata.annotations")}.all(k, k.startsWith('${KURED_ANNOTATION_PREFIX}') || k in ${mapOf("object", "metadata.annotations")}))`,
@@ -43,21 +42,18 @@ export interface KuredAdmissionArgs {
     serviceAccount: string;
 }
 
-/** kured's own updates held to KURED_RULES. */
-export class KuredAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: KuredAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:k3s:KuredAdmission", name, {}, opts);
-        controllerFence(name, "groundwork-kured", {
-            account: { namespace: args.namespace, name: args.serviceAccount },
-            resourceRules: [
-                { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["daemonsets"] },
-                { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes"] },
-            ],
-            validations: [
-                { expression: KURED_RULES.daemonSet, message: "kured may change only its DaemonSet's annotations (its reboot lock), never its spec or labels" },
-                { expression: KURED_RULES.node, message: `kured may only cordon and uncordon a node and write its own ${KURED_ANNOTATION_PREFIX}* annotations, never a node's labels, taints or other annotations` },
-            ],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fence holding kured's own updates to KURED_RULES. */
+export function kuredFence(args: KuredAdmissionArgs): ControllerFence {
+    return {
+        policyName: "groundwork-kured",
+        account: { namespace: args.namespace, name: args.serviceAccount },
+        resourceRules: [
+            { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["daemonsets"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes"] },
+        ],
+        validations: [
+            { expression: KURED_RULES.daemonSet, message: "kured may change only its DaemonSet's annotations (its reboot lock), never its spec or labels" },
+            { expression: KURED_RULES.node, message: `kured may only cordon and uncordon a node and write its own ${KURED_ANNOTATION_PREFIX}* annotations, never a node's labels, taints or other annotations` },
+        ],
+    };
 }

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../pinned-chart";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { guardedNamespace } from "../platform/guarded-namespace";
-import { KuredAdmission } from "./kured-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { kuredFence } from "./kured-admission";
 import { UpgradeWindow } from "./upgrades";
 import { EgressDestination } from "../platform/egress";
 
@@ -92,7 +93,7 @@ export class NodeReboots extends pulumi.ComponentResource {
         }, { parent: this }, { egress: { apiServer: { reason: "kured holds its reboot lock on its DaemonSet, and cordons and drains its node", at: args.apiServer } } });
         pinnedRelease(name, KURED_CHART, { name: "kured", namespace: ns.metadata.name, values: kuredValues(args.window) }, { parent: this });
         // The chart's account is the release's fullname, `kured` (templates/_helpers.tpl, kured.serviceAccountName).
-        new KuredAdmission(`${name}-admission`, { namespace: REBOOT_NAMESPACE, serviceAccount: "kured" }, { parent: this });
+        new ControllerAdmission(`${name}-admission`, { fences: [kuredFence({ namespace: REBOOT_NAMESPACE, serviceAccount: "kured" })] }, { parent: this });
         this.registerOutputs({});
     }
 }

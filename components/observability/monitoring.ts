@@ -1,4 +1,5 @@
-import { OperatorAdmission } from "./operator-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { prometheusOperatorFence } from "./operator-admission";
 import * as pulumi from "@pulumi/pulumi";
 import { DigestPinnedImage, digestOf, tagOf } from "../image-digests";
 import * as k8s from "@pulumi/kubernetes";
@@ -47,6 +48,13 @@ const KSM_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0
 
 export const MONITORING_RELEASE = "monitoring";
 const FULLNAME = "monitoring-kube-prometheus";
+/**
+ * The prometheus-operator's admission webhook configurations, which cert-manager's CA injector fills
+ * with admissionWebhooks.certManager on (templates/prometheus-operator/admission-webhooks/
+ * mutatingWebhookConfiguration.yaml L5, validatingWebhookConfiguration.yaml; _prometheus-operator-webhook.tpl L10-11;
+ * review s23 F1).
+ */
+export const MONITORING_ADMISSION_WEBHOOKS = `${FULLNAME}-admission`;
 /** Grafana's Role: ConfigMaps in its namespace, no Secrets. */
 const GRAFANA_ROLE = "grafana-configmaps";
 /**
@@ -275,9 +283,9 @@ export class Monitoring extends pulumi.ComponentResource {
         server("alertmanager-gossip", PODS.alertmanager, "mesh-tcp", [], "HTTP/1", "Alertmanager's cluster gossip; one replica runs with gossip off");
         // The operator's cluster-wide rights held to its own namespace and its kubelet Service (operator-admission.ts;
         // the names: KPS _helpers.tpl L29-35, L90-96 `<fullname>-operator`, deployment.yaml L2 `<fullname>-kubelet`).
-        new OperatorAdmission(`${name}-operator-admission`, {
+        new ControllerAdmission(`${name}-operator-admission`, { fences: [prometheusOperatorFence({
             namespace: MONITORING_NAMESPACE, serviceAccount: `${FULLNAME}-operator`, kubeletService: `kube-system/${FULLNAME}-kubelet`,
-        }, { parent: this });
+        })] }, { parent: this });
         // The API server calls the operator's admission webhook (TLS, 10250) from outside the mesh;
         // the port skips the proxy (prometheusOperator.podAnnotations), and Prometheus scrapes it there too.
         allowIngress(`${name}-operator-webhook`, {

@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { controllerFence } from "../admission-policy";
+import { ControllerFence } from "../admission-policy";
 
 export interface OperatorAdmissionArgs {
     /** The prometheus-operator's namespace, where its Prometheus and Alertmanager run. */
@@ -26,22 +25,19 @@ export function operatorRule(args: OperatorAdmissionArgs): string {
     return `request.namespace == '${args.namespace}' || (request.namespace == '${kubeletNamespace}' && request.resource.resource in ['services', 'endpoints'] && request.name == '${kubeletName}')`;
 }
 
-/** The operator's own requests held to operatorRule. */
-export class OperatorAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: OperatorAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:observability:OperatorAdmission", name, {}, opts);
-        controllerFence(name, "groundwork-prometheus-operator", {
-            account: { namespace: args.namespace, name: args.serviceAccount },
-            resourceRules: [
-                { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["statefulsets"] },
-                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets", "configmaps", "services", "endpoints"] },
-                { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["endpointslices"] },
-            ],
-            validations: [{
-                expression: operatorRule(args),
-                message: `the prometheus-operator writes StatefulSets, Secrets, ConfigMaps and Services only in ${args.namespace}, and the kubelet Service ${args.kubeletService} and its Endpoints`,
-            }],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fence holding the operator's own requests to operatorRule. */
+export function prometheusOperatorFence(args: OperatorAdmissionArgs): ControllerFence {
+    return {
+        policyName: "groundwork-prometheus-operator",
+        account: { namespace: args.namespace, name: args.serviceAccount },
+        resourceRules: [
+            { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["statefulsets"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets", "configmaps", "services", "endpoints"] },
+            { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["endpointslices"] },
+        ],
+        validations: [{
+            expression: operatorRule(args),
+            message: `the prometheus-operator writes StatefulSets, Secrets, ConfigMaps and Services only in ${args.namespace}, and the kubelet Service ${args.kubeletService} and its Endpoints`,
+        }],
+    };
 }

@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { controllerFence, onlyCaBundleChanged } from "../admission-policy";
+import { ControllerFence, onlyCaBundleChanged } from "../admission-policy";
 
 /** The label cert-manager puts on each HTTP-01 solver's pod, Service and Ingress (pkg/apis/acme/v1/types.go L60; pkg/issuer/acme/http/pod.go L35-48). */
 const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
@@ -28,7 +27,10 @@ export function certManagerRules(solverImage: string) {
         pods: `request.resource.resource != 'pods' || (${solverLabelled("object")} && size(object.spec.containers) == 1 && object.spec.containers[0].image == '${solverImage}'`
             + ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers) && !has(object.spec.volumes)`
             + ` && has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false`
-            + ` && !${setTrue("object", "hostNetwork")} && !${setTrue("object", "hostPID")} && !${setTrue("object", "hostIPC")})`,
+            + ` && !${setTrue("object", "hostNetwork")} && !${setTrue("object", "hostPID")} && !${setTrue("object", "hostIPC")} && !has(object.spec.nodeName)`
+            // As built: its arguments, not a command of its own; no host port; no privilege (review s23 F5).
+            + ` && object.spec.containers.all(c, !has(c.command) && (!has(c.ports) || c.ports.all(p, !has(p.hostPort)))`
+            + ` && (!has(c.securityContext) || !has(c.securityContext.privileged) || c.securityContext.privileged == false)))`,
         services: `request.resource.resource != 'services' || (${solverLabelled("object")} && has(object.spec.selector) && '${SOLVER_LABEL}' in object.spec.selector && object.spec.selector['${SOLVER_LABEL}'] == 'true'`
             + ` && (!has(object.spec.type) || object.spec.type in ['ClusterIP', 'NodePort']) && !has(object.spec.externalIPs))`,
         ingresses: `request.resource.resource != 'ingresses' || (${solverLabelled("object")} && !has(object.spec.defaultBackend) && has(object.spec.rules)`
@@ -43,11 +45,13 @@ export function certManagerRules(solverImage: string) {
  * could add a mutating webhook of its own for pods, kube-system's included (review s23 F2). It
  * writes one field, `clientConfig.caBundle`, of the objects annotated `cert-manager.io/inject-ca-from*`,
  * which in this stack are the chart's own two webhook configurations
- * (webhook-validating-webhook.yaml L12, webhook-mutating-webhook.yaml L12); no APIService or CRD is
- * annotated (KEDA makes its own certificates). Every other field of every webhook stays.
+ * (webhook-validating-webhook.yaml L12, webhook-mutating-webhook.yaml L12) and the prometheus-operator's
+ * two (kube-prometheus-stack-88.5.3 templates/prometheus-operator/admission-webhooks/_prometheus-operator-webhook.tpl
+ * L10-11, with admissionWebhooks.certManager on; review s23 F1); no APIService or CRD is annotated
+ * (KEDA makes its own certificates). Every other field of every webhook stays.
  */
-export function caInjectorRule(webhookConfiguration: string): string {
-    return `request.resource.group == 'admissionregistration.k8s.io' && request.name == '${webhookConfiguration}' && ${onlyCaBundleChanged()}`;
+export function caInjectorRule(webhookConfigurations: string[]): string {
+    return `request.resource.group == 'admissionregistration.k8s.io' && request.name in [${webhookConfigurations.map((n) => `'${n}'`).join(", ")}] && ${onlyCaBundleChanged()}`;
 }
 
 export interface CertManagerAdmissionArgs {
@@ -59,41 +63,42 @@ export interface CertManagerAdmissionArgs {
     caInjectorAccount: string;
     /** The HTTP-01 solver's image, exactly as the controller's `--acme-http01-solver-image` names it. */
     solverImage: string;
-    /** The webhook configurations' name (the chart's `webhook.fullname`), whose CA bundle the injector writes. */
-    webhookConfiguration: string;
+    /**
+     * The webhook configurations annotated `cert-manager.io/inject-ca-from*`, whose CA bundle the
+     * injector writes: the chart's own (`webhook.fullname`) and any other chart's that asks.
+     */
+    injectedWebhookConfigurations: string[];
 }
 
-/** The controller's and the CA injector's own writes held to certManagerRules and caInjectorRule. */
-export class CertManagerAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: CertManagerAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:platform:CertManagerAdmission", name, {}, opts);
-        const rules = certManagerRules(args.solverImage);
-        controllerFence(`${name}-controller`, "groundwork-cert-manager", {
-            account: { namespace: args.namespace, name: args.controllerAccount },
-            resourceRules: [
-                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
-                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services", "secrets"] },
-                { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
-            ],
-            validations: [
-                { expression: rules.pods, message: `cert-manager's controller may create only HTTP-01 solver pods: one ${args.solverImage} container, labelled ${SOLVER_LABEL}, with no token, volume or host namespace` },
-                { expression: rules.services, message: `cert-manager's controller may write only HTTP-01 solver Services, which select solver pods (${SOLVER_LABEL}: "true")` },
-                { expression: rules.ingresses, message: `cert-manager's controller may write only HTTP-01 solver Ingresses, every path /.well-known/acme-challenge/ to a ${SOLVER_NAME_PREFIX} Service` },
-                { expression: rules.secrets, message: "cert-manager's controller may write no service account or bootstrap token Secret" },
-            ],
-        }, { parent: this });
-        controllerFence(`${name}-cainjector`, "groundwork-cert-manager-cainjector", {
-            account: { namespace: args.namespace, name: args.caInjectorAccount },
-            resourceRules: [
-                { apiGroups: ["admissionregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] },
-                { apiGroups: ["apiregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["apiservices"] },
-                { apiGroups: ["apiextensions.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["customresourcedefinitions"] },
-            ],
-            validations: [{
-                expression: caInjectorRule(args.webhookConfiguration),
-                message: `cert-manager's CA injector may change only the CA bundle of the ${args.webhookConfiguration} webhook configurations, no other webhook, APIService or CRD`,
-            }],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fences holding the controller's writes to certManagerRules and the CA injector's to caInjectorRule. */
+export function certManagerFences(args: CertManagerAdmissionArgs): ControllerFence[] {
+    const rules = certManagerRules(args.solverImage);
+    const targets = args.injectedWebhookConfigurations.join(", ");
+    return [{
+        policyName: "groundwork-cert-manager",
+        account: { namespace: args.namespace, name: args.controllerAccount },
+        resourceRules: [
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services", "secrets"] },
+            { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
+        ],
+        validations: [
+            { expression: rules.pods, message: `cert-manager's controller may create only HTTP-01 solver pods: one ${args.solverImage} container, labelled ${SOLVER_LABEL}, with no token, volume, host namespace, host port or privilege` },
+            { expression: rules.services, message: `cert-manager's controller may write only HTTP-01 solver Services, which select solver pods (${SOLVER_LABEL}: "true")` },
+            { expression: rules.ingresses, message: `cert-manager's controller may write only HTTP-01 solver Ingresses, every path /.well-known/acme-challenge/ to a ${SOLVER_NAME_PREFIX} Service` },
+            { expression: rules.secrets, message: "cert-manager's controller may write no service account or bootstrap token Secret" },
+        ],
+    }, {
+        policyName: "groundwork-cert-manager-cainjector",
+        account: { namespace: args.namespace, name: args.caInjectorAccount },
+        resourceRules: [
+            { apiGroups: ["admissionregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] },
+            { apiGroups: ["apiregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["apiservices"] },
+            { apiGroups: ["apiextensions.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["customresourcedefinitions"] },
+        ],
+        validations: [{
+            expression: caInjectorRule(args.injectedWebhookConfigurations),
+            message: `cert-manager's CA injector may change only the CA bundle of the webhook configurations ${targets}, no other webhook, APIService or CRD`,
+        }],
+    }];
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { byDigest, DigestPinnedImage, digestOf, tagOf } from "../image-digests";
-import { CertManagerAdmission } from "./cert-manager-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { certManagerFences } from "./cert-manager-admission";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { ContainerResources, Footprint, requestsOf } from "./footprint";
@@ -47,6 +48,8 @@ export interface CertManagerArgs {
     /** The pod network (k3s `cluster-cidr`): the port the API server calls admits every source but pods (apiServerCallers). */
     podCidr: string;
     scheduling?: Scheduling;
+    /** Other charts' webhook configurations annotated `cert-manager.io/inject-ca-from*`, whose CA bundle the CA injector writes. */
+    caInjectionTargets?: string[];
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -80,13 +83,13 @@ export class CertManager extends pulumi.ComponentResource {
         // L13-35 cert-manager.serviceAccountName, cainjector.serviceAccountName); its webhook
         // configurations are named webhook.fullname (L55-58), and the solver image is the chart's
         // `repo:tag@digest` (L233-240, deployment.yaml L117).
-        new CertManagerAdmission(`${name}-admission`, {
+        new ControllerAdmission(`${name}-admission`, { fences: certManagerFences({
             namespace: CERT_MANAGER_NAMESPACE,
             controllerAccount: "cert-manager",
             caInjectorAccount: "cert-manager-cainjector",
             solverImage: byDigest("quay.io/jetstack/cert-manager-acmesolver:v1.21.1"),
-            webhookConfiguration: "cert-manager-webhook",
-        }, { parent: this });
+            injectedWebhookConfigurations: ["cert-manager-webhook", ...(args.caInjectionTargets ?? [])],
+        }) }, { parent: this });
         // The API server calls the webhook (`https`, 10250: cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/webhook-deployment.yaml).
         allowIngress("cert-manager-webhook", {
             namespace: CERT_MANAGER_NAMESPACE, podSelector: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager" }, ports: [10250], from: apiServerCallers(args.podCidr),

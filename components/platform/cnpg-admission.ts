@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { controllerFence, onlyCaBundleChanged } from "../admission-policy";
+import { ControllerFence, onlyCaBundleChanged } from "../admission-policy";
 
 /** The webhook configurations the operator keeps its CA in (cloudnative-pg/cloudnative-pg@v1.30.0 internal/configuration/configuration.go L51-55). */
 export const CNPG_WEBHOOK_CONFIGURATIONS = ["cnpg-mutating-webhook-configuration", "cnpg-validating-webhook-configuration"] as const;
@@ -45,24 +44,21 @@ export interface CnpgAdmissionArgs {
     clusterNamespaces: string[];
 }
 
-/** The operator's own writes held to cnpgRules: its Clusters' namespaces and its own, and its webhooks' CA bundle. */
-export class CnpgAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: CnpgAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:platform:CnpgAdmission", name, {}, opts);
-        const namespaces = [...new Set([...args.clusterNamespaces, args.namespace])];
-        const rules = cnpgRules(namespaces);
-        controllerFence(name, "groundwork-cloudnative-pg", {
-            account: { namespace: args.namespace, name: args.serviceAccount },
-            resourceRules: [
-                ...NAMESPACED_WRITES,
-                { apiGroups: ["admissionregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] },
-            ],
-            validations: [
-                { expression: rules.where, message: `the CloudNativePG operator may write pods, Jobs, Secrets, accounts and Roles, and exec into pods, only in ${namespaces.join(", ")}` },
-                { expression: rules.secrets, message: "the CloudNativePG operator may write no service account or bootstrap token Secret" },
-                { expression: rules.webhooks, message: `the CloudNativePG operator may change only the CA bundle of ${CNPG_WEBHOOK_CONFIGURATIONS.join(" and ")}` },
-            ],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fence holding the operator's own writes to cnpgRules: its Clusters' namespaces and its own, and its webhooks' CA bundle. */
+export function cnpgFence(args: CnpgAdmissionArgs): ControllerFence {
+    const namespaces = [...new Set([...args.clusterNamespaces, args.namespace])];
+    const rules = cnpgRules(namespaces);
+    return {
+        policyName: "groundwork-cloudnative-pg",
+        account: { namespace: args.namespace, name: args.serviceAccount },
+        resourceRules: [
+            ...NAMESPACED_WRITES,
+            { apiGroups: ["admissionregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] },
+        ],
+        validations: [
+            { expression: rules.where, message: `the CloudNativePG operator may write pods, Jobs, Secrets, accounts and Roles, and exec into pods, only in ${namespaces.join(", ")}` },
+            { expression: rules.secrets, message: "the CloudNativePG operator may write no service account or bootstrap token Secret" },
+            { expression: rules.webhooks, message: `the CloudNativePG operator may change only the CA bundle of ${CNPG_WEBHOOK_CONFIGURATIONS.join(" and ")}` },
+        ],
+    };
 }

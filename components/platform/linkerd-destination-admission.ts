@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { controllerFence } from "../admission-policy";
+import { ControllerFence } from "../admission-policy";
 
 /**
  * What Linkerd's destination controller is let write, at edge-26.8.3. Its chart lets its account
@@ -23,21 +22,18 @@ export interface LinkerdDestinationAdmissionArgs {
     serviceAccount: string;
 }
 
-/** The destination controller's writes held to destinationRule: no EndpointSlice, Leases at home. */
-export class LinkerdDestinationAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: LinkerdDestinationAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:platform:LinkerdDestinationAdmission", name, {}, opts);
-        controllerFence(name, "groundwork-linkerd-destination", {
-            account: { namespace: args.namespace, name: args.serviceAccount },
-            resourceRules: [
-                { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["endpointslices"] },
-                { apiGroups: ["coordination.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["leases"] },
-            ],
-            validations: [{
-                expression: destinationRule(args.namespace),
-                message: `Linkerd's destination controller may write Leases only in ${args.namespace}, and no EndpointSlice (this stack has no ExternalWorkload for it to publish)`,
-            }],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fence holding the destination controller's writes to destinationRule: no EndpointSlice, Leases at home. */
+export function linkerdDestinationFence(args: LinkerdDestinationAdmissionArgs): ControllerFence {
+    return {
+        policyName: "groundwork-linkerd-destination",
+        account: { namespace: args.namespace, name: args.serviceAccount },
+        resourceRules: [
+            { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["endpointslices"] },
+            { apiGroups: ["coordination.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["leases"] },
+        ],
+        validations: [{
+            expression: destinationRule(args.namespace),
+            message: `Linkerd's destination controller may write Leases only in ${args.namespace}, and no EndpointSlice (this stack has no ExternalWorkload for it to publish)`,
+        }],
+    };
 }

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { pinnedRelease } from "../pinned-chart";
-import { LinkerdDestinationAdmission } from "./linkerd-destination-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { linkerdDestinationFence } from "./linkerd-destination-admission";
 import { Scheduling } from "../placement";
 import { add, cpuMillis, Footprint, memoryMi, Requests } from "./footprint";
 import { guardedNamespace } from "./guarded-namespace";
@@ -232,7 +233,7 @@ export class LinkerdMesh extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: [crds, cni, identity.issuer] });
         // Its account's name is fixed by the chart (templates/destination-rbac.yaml L55-59).
-        new LinkerdDestinationAdmission(`${name}-destination-admission`, { namespace: "linkerd", serviceAccount: "linkerd-destination" }, { parent: this });
+        new ControllerAdmission(`${name}-destination-admission`, { fences: [linkerdDestinationFence({ namespace: "linkerd", serviceAccount: "linkerd-destination" })] }, { parent: this });
 
         // Every meshed proxy calls identity (8080), destination (8086) and policy (8090), or their
         // proxies' inbound port; the API server calls the webhooks: sp-validator and the policy

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BarmanAdmission } from "./barman-admission";
-import { CnpgAdmission } from "./cnpg-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { barmanFence } from "./barman-admission";
+import { cnpgFence } from "./cnpg-admission";
 import { byDigest, tagWithDigest } from "../image-digests";
 import { BucketTarget, REQUIRED_CHECKSUMS_ONLY } from "../object-storage";
 import * as k8s from "@pulumi/kubernetes";
@@ -153,12 +154,6 @@ export class PostgresVector extends pulumi.ComponentResource {
                 resources: OPERATOR_RESOURCES, ...placement,
             },
         }, { parent: this, dependsOn: [operator, args.certManager] });
-        // The plugin's account is its release's fullname (charts@plugin-barman-cloud-v0.7.0 templates/_helpers.tpl
-        // plugin-barman-cloud.serviceAccountName), and it keeps RBAC for this Cluster alone.
-        // The operator's account is its release's fullname, `cnpg-cloudnative-pg` (charts@cloudnative-pg-v0.29.0
-        // templates/_helpers.tpl L24-34, L67-73).
-        new CnpgAdmission(`${name}-operator-admission`, { namespace: "cnpg-system", serviceAccount: "cnpg-cloudnative-pg", clusterNamespaces: [args.namespace] }, parent);
-        new BarmanAdmission(`${name}-barman-admission`, { namespace: "cnpg-system", serviceAccount: "plugin-barman-cloud", clusters: [{ namespace: args.namespace, name }] }, parent);
         // The API server calls the operator's admission webhook (9443, TLS) from outside the mesh and the namespace.
         allowIngress("cnpg-webhook", {
             namespace: "cnpg-system", podSelector: { "app.kubernetes.io/name": "cloudnative-pg" }, ports: [9443], from: apiServerCallers(args.podCidr),
@@ -177,6 +172,13 @@ export class PostgresVector extends pulumi.ComponentResource {
             path: `${args.vaultConsumer.name}/backup`,
             secretName: `${name}-backup`,
         }, parent);
+        // The operator's account is its release's fullname, `cnpg-cloudnative-pg` (charts@cloudnative-pg-v0.29.0
+        // templates/_helpers.tpl L24-34, L67-73); the plugin's is too, `plugin-barman-cloud`
+        // (charts@plugin-barman-cloud-v0.7.0 templates/_helpers.tpl L67-73), and it keeps RBAC for this Cluster alone.
+        new ControllerAdmission(`${name}-operator-admission`, { fences: [
+            cnpgFence({ namespace: "cnpg-system", serviceAccount: "cnpg-cloudnative-pg", clusterNamespaces: [args.namespace] }),
+            barmanFence({ namespace: "cnpg-system", serviceAccount: "plugin-barman-cloud", clusters: [{ namespace: args.namespace, name, objectStores: [`${name}-backups`], secrets: [backupKeys.secretName] }] }),
+        ] }, parent);
 
         const store = new k8s.apiextensions.CustomResource(`${name}-backups`, {
             apiVersion: "barmancloud.cnpg.io/v1",

@@ -1,4 +1,5 @@
-import { VsoAdmission } from "./vso-admission";
+import { ControllerAdmission } from "../admission-policy";
+import { vsoFence } from "./vso-admission";
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
@@ -71,7 +72,7 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
         }, { parent: this });
         // The chart's cluster-wide rights held to what the operator does with them (vso-admission.ts).
         const [vsoNamespace, vsoAccount] = VSO_CLIENT.split("/");
-        new VsoAdmission(`${name}-admission`, { namespace: vsoNamespace, serviceAccount: vsoAccount }, { parent: this });
+        new ControllerAdmission(`${name}-admission`, { fences: [vsoFence({ namespace: vsoNamespace, serviceAccount: vsoAccount })] }, { parent: this });
         // kube-rbac-proxy's metrics port (chart templates/deployment.yaml, `https` 8443).
         new MeshAuthorization(`${name}-metrics`, {
             namespace: "vault-secrets-operator",

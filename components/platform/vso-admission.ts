@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { controllerFence } from "../admission-policy";
+import { ControllerFence } from "../admission-policy";
 
 /**
  * What the Vault Secrets Operator is let do with the cluster-wide rights its chart gives it, which no
@@ -29,6 +28,8 @@ const notCredentialSecret = (o: string) => `!(has(${o}.type) && ${o}.type in ['k
 /** The pod template's annotations, or none. */
 const templateAnnotations = (o: string) => `(has(${o}.spec.template.metadata.annotations) ? ${o}.spec.template.metadata.annotations : {})`;
 const RESTARTED_AT = "vso.secrets.hashicorp.com/restartedAt";
+/** The object's owners as they were. */
+const sameOwners = "(has(object.metadata.ownerReferences) ? object.metadata.ownerReferences : []) == (has(oldObject.metadata.ownerReferences) ? oldObject.metadata.ownerReferences : [])";
 /** Both objects' pod-template annotations are the same, apart from the restart stamp. */
 const annotationsBarRestart = `${templateAnnotations("object")}.all(k, k == '${RESTARTED_AT}' || (k in ${templateAnnotations("oldObject")} && ${templateAnnotations("oldObject")}[k] == ${templateAnnotations("object")}[k]))`
     + ` && ${templateAnnotations("oldObject")}.all(k, k == '${RESTARTED_AT}' || k in ${templateAnnotations("object")})`;
@@ -37,14 +38,16 @@ export const VSO_RULES = {
     /** A token only for a `-secrets` account, only for Vault. */
     tokens: "request.resource.resource != 'serviceaccounts' || (request.name.endsWith('-secrets') && has(object.spec.audiences) && object.spec.audiences == ['vault'])",
     /**
-     * A workload update that changes nothing but the restart stamp: no pod spec, selector, pod label,
-     * replica count (a DaemonSet has none), or other pod annotation, since `linkerd.io/inject: disabled`
-     * would take the pods out of the mesh (review s22c F2).
+     * A workload update that changes nothing but the restart stamp: no other field of the spec
+     * (selector, replicas, paused, strategy), no pod spec, pod label or other pod annotation, since
+     * `linkerd.io/inject: disabled` would take the pods out of the mesh (review s22c F2), and no owner,
+     * since an owner that does not exist has the workload collected (review s23 F4). The objects are
+     * maps at run time, so every spec field is compared by key.
      */
-    restarts: "request.resource.group != 'apps' || (object.spec.template.spec == oldObject.spec.template.spec && object.spec.selector == oldObject.spec.selector"
+    restarts: "request.resource.group != 'apps' || (object.spec.all(k, k == 'template' || (k in oldObject.spec && object.spec[k] == oldObject.spec[k])) && oldObject.spec.all(k, k == 'template' || k in object.spec)"
+        + " && object.spec.template.spec == oldObject.spec.template.spec"
         + " && (has(object.spec.template.metadata.labels) ? object.spec.template.metadata.labels : {}) == (has(oldObject.spec.template.metadata.labels) ? oldObject.spec.template.metadata.labels : {})"
-        + " && (request.resource.resource == 'daemonsets' || (has(object.spec.replicas) ? object.spec.replicas : 1) == (has(oldObject.spec.replicas) ? oldObject.spec.replicas : 1))"
-        + ` && ${annotationsBarRestart})`,
+        + ` && ${sameOwners} && ${annotationsBarRestart})`,
     /**
      * Outside its namespace, only a Secret it made (labelled before the request, or made with the
      * label; deleted, also one a VSO resource owns), never a credential Secret.
@@ -62,26 +65,20 @@ export interface VsoAdmissionArgs {
     serviceAccount: string;
 }
 
-/**
- * A ValidatingAdmissionPolicy and its Deny binding holding the operator's own requests (and no one
- * else's: a match condition on its user) to VSO_RULES. A failure to evaluate denies.
- */
-export class VsoAdmission extends pulumi.ComponentResource {
-    constructor(name: string, args: VsoAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:platform:VsoAdmission", name, {}, opts);
-        controllerFence(name, "groundwork-vault-secrets-operator", {
-            account: { namespace: args.namespace, name: args.serviceAccount },
-            resourceRules: [
-                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["serviceaccounts/token"] },
-                { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments", "statefulsets", "daemonsets"] },
-                { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
-            ],
-            validations: [
-                { expression: VSO_RULES.tokens, message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault" },
-                { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (the pod template's vso.secrets.hashicorp.com/restartedAt annotation), never change its pods, replicas or other annotations" },
-                { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account or bootstrap token Secret` },
-            ],
-        }, { parent: this });
-        this.registerOutputs({});
-    }
+/** The fence holding the operator's own requests to VSO_RULES. */
+export function vsoFence(args: VsoAdmissionArgs): ControllerFence {
+    return {
+        policyName: "groundwork-vault-secrets-operator",
+        account: { namespace: args.namespace, name: args.serviceAccount },
+        resourceRules: [
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["serviceaccounts/token"] },
+            { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments", "statefulsets", "daemonsets"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
+        ],
+        validations: [
+            { expression: VSO_RULES.tokens, message: "the Vault Secrets Operator may request tokens only for a <consumer>-secrets ServiceAccount, for the audience vault" },
+            { expression: VSO_RULES.restarts, message: "the Vault Secrets Operator may only restart a workload (the pod template's vso.secrets.hashicorp.com/restartedAt annotation), never change its pods, replicas or other annotations" },
+            { expression: VSO_RULES.secrets(args.namespace), message: `the Vault Secrets Operator may write only Secrets it made (app.kubernetes.io/managed-by: hashicorp-vso) outside ${args.namespace}, and no service account or bootstrap token Secret` },
+        ],
+    };
 }

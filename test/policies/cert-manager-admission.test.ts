@@ -52,6 +52,11 @@ describe("cert-manager's admission policies", () => {
         assert.equal(pod({ ...solverPod(), metadata: { labels: SOLVER_LABELS } , spec: { ...solverPod().spec, containers: [{ name: "acmesolver", image: "busybox" }] } }).denied, true, "another image");
         assert.equal(pod(solverPod({ volumes: [{ name: "host", hostPath: { path: "/" } }] })).denied, true, "a host path");
         assert.equal(pod(solverPod({ hostNetwork: true })).denied, true, "the host's network");
+        const solverContainer = solverPod().spec.containers[0];
+        assert.equal(pod(solverPod({ containers: [{ ...solverContainer, securityContext: { privileged: true } }] })).denied, true, "privileged");
+        assert.equal(pod(solverPod({ containers: [{ ...solverContainer, command: ["/bin/sh"] }] })).denied, true, "a command of its own");
+        assert.equal(pod(solverPod({ containers: [{ ...solverContainer, ports: [{ containerPort: 8089, hostPort: 80 }] }] })).denied, true, "a host port");
+        assert.equal(pod(solverPod({ nodeName: "server-1" })).denied, true, "a node chosen");
         assert.equal(pod(solverPod({ automountServiceAccountToken: true, serviceAccountName: "vault" })).denied, true, "a token");
         assert.equal(verdict({ resource: "services", object: solverService({ type: "LoadBalancer" }) }).denied, true, "a load balancer");
         assert.equal(verdict({ resource: "services", namespace: "vault", object: solverService({ selector: { "app.kubernetes.io/name": "vault" } }) }).denied, true, "selecting other pods");
@@ -71,11 +76,13 @@ describe("cert-manager's admission policies", () => {
     it("admits the CA injector's CA bundle on cert-manager's own webhook configurations", () => {
         assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks({ ...service, caBundle: "LS0tLS1CRUdJTg==" })).denied, false);
         assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks({ ...service, caBundle: "LS0tLS1CRUdJTg==" }), "validatingwebhookconfigurations").denied, false);
+        // The prometheus-operator's, which kube-prometheus-stack annotates with admissionWebhooks.certManager (review s23 F1).
+        assert.equal(inject("monitoring-kube-prometheus-admission", webhooks(service), webhooks({ ...service, caBundle: "LS0tLS1CRUdJTg==" })).denied, false);
     });
 
     it("denies the CA injector anything else: another webhook configuration, another field, an APIService or CRD", () => {
         const elsewhere = inject("linkerd-proxy-injector-webhook-config", webhooks(service), webhooks({ ...service, caBundle: "x" }));
-        assert.deepEqual(elsewhere, { denied: true, by: "groundwork-cert-manager-cainjector", message: "cert-manager's CA injector may change only the CA bundle of the cert-manager-webhook webhook configurations, no other webhook, APIService or CRD" });
+        assert.deepEqual(elsewhere, { denied: true, by: "groundwork-cert-manager-cainjector", message: "cert-manager's CA injector may change only the CA bundle of the webhook configurations cert-manager-webhook, monitoring-kube-prometheus-admission, no other webhook, APIService or CRD" });
         assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks({ url: "https://thief.invalid/mutate", caBundle: "x" })).denied, true, "another destination");
         assert.equal(inject("cert-manager-webhook", webhooks(service), webhooks(service, [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }])).denied, true, "other rules");
         const added = { webhooks: [...webhooks(service).webhooks, { name: "pods.thief.invalid", clientConfig: { url: "https://thief.invalid" } }] };

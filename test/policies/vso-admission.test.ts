@@ -34,7 +34,7 @@ describe("the Vault Secrets Operator's admission policy", () => {
         // A second restart changes the stamp; the pods' other annotations stay as they are.
         assert.equal(restart(statefulSet({ [STAMP]: "2026-11-29T17:00:00Z", "linkerd.io/inject": "enabled" }), statefulSet({ [STAMP]: "2026-11-29T16:00:00Z", "linkerd.io/inject": "enabled" })).denied, false);
         // A DaemonSet has no replicas.
-        const daemonSet = (annotations: Record<string, string>) => ({ apiVersion: "apps/v1", kind: "DaemonSet", spec: { selector: {}, template: { metadata: { annotations }, spec: { containers: [] } } } });
+        const daemonSet = (annotations: Record<string, string>) => ({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "d", namespace: "kube-system" }, spec: { selector: {}, template: { metadata: { annotations }, spec: { containers: [] } } } });
         assert.equal(verdict({ group: "apps", resource: "daemonsets", operation: "UPDATE", namespace: "kube-system", name: "d", oldObject: daemonSet({}), object: daemonSet({ [STAMP]: "t" }) }).denied, false);
         assert.equal(verdict({ resource: "secrets", namespace: "groundwork-data", object: secret(VSO_LABELS) }).denied, false);
         assert.equal(verdict({ resource: "secrets", operation: "UPDATE", namespace: "groundwork-data", oldObject: secret(VSO_LABELS), object: secret(VSO_LABELS) }).denied, false);
@@ -66,6 +66,10 @@ describe("the Vault Secrets Operator's admission policy", () => {
         assert.match(String(uninjected.message), /never change its pods, replicas or other annotations/);
         assert.equal(restart(statefulSet({ [STAMP]: "t" }), statefulSet({ "config.linkerd.io/skip-inbound-ports": "" })).denied, true, "an annotation removed");
         assert.equal(restart(statefulSet({ [STAMP]: "t" }, false, 0)).denied, true, "scaled to nothing");
+        // Other fields of the spec, and the owners (review s23 F4).
+        const base = statefulSet({ [STAMP]: "t" });
+        assert.equal(restart({ ...base, spec: { ...base.spec, updateStrategy: { type: "OnDelete" } } }).denied, true, "a strategy");
+        assert.equal(restart({ ...base, metadata: { ...base.metadata, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "gone", uid: "0" }] } }).denied, true, "an owner that has it collected");
     });
 
     it("leaves everyone else's requests alone", () => {
