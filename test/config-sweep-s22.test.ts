@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { keygen, lineFor, parse, problems, stackValues } from "./helpers";
+import { keygen, lineFor, parsedAfter, problemsAfter } from "./helpers";
 
 /**
  * Bad-input sweep s22 (research/bad-input-sweep-s22.md): values each valid alone that vLLM, the
@@ -8,16 +8,8 @@ import { keygen, lineFor, parse, problems, stackValues } from "./helpers";
  */
 
 type Edit = (v: Record<string, any>) => void;
-const only = (stack: string, edit: Edit): string[] => {
-    const values = stackValues(stack);
-    edit(values);
-    return problems(values);
-};
-const passes = (stack: string, edit: Edit) => {
-    const values = stackValues(stack);
-    edit(values);
-    return parse(values);
-};
+const only = problemsAfter;
+const passes = parsedAfter;
 
 describe("bad-input sweep s22: models vLLM refuses at start", () => {
     it("refuses a context one GPU's KV cache cannot hold after the weights (M1), and takes one it can", () => {

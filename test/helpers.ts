@@ -248,3 +248,17 @@ export function meshRouteFor(routes: Record<string, any[]>, path: string): strin
     };
     return Object.entries(routes).map(([name, matches]) => [name, Math.max(...matches.map(length))] as const).sort((a, b) => b[1] - a[1])[0][0];
 }
+
+/** The problems config validation reports for a committed stack's values after one edit. */
+export function problemsAfter(stack: string, edit: (v: Record<string, any>) => void): string[] {
+    const values = stackValues(stack);
+    edit(values);
+    return problems(values);
+}
+
+/** A committed stack's config after one edit, parsed (throws if it is refused). */
+export function parsedAfter(stack: string, edit: (v: Record<string, any>) => void): StackConfig {
+    const values = stackValues(stack);
+    edit(values);
+    return parse(values);
+}

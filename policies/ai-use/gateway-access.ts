@@ -85,8 +85,8 @@ export const gatewayRateLimits: ResourceValidationPolicy = {
     },
 };
 
-/** Model names LiteLLM treats as "every model". */
-const EVERY_MODEL = ["*", "all-proxy-models", "all-team-models"];
+/** Model names LiteLLM treats as a set of models: every model, or the team's or organisation's (litellm/proxy/_types.py SpecialModelNames). */
+const EVERY_MODEL = ["*", "all-proxy-models", "all-team-models", "all-org-models"];
 
 export const gatewayAccessScoped: ResourceValidationPolicy = {
     name: "gateway-access-scoped",

@@ -19,6 +19,12 @@ export function ignoredSettingProblems(input: Record<string, unknown>): { path: 
         const onGpu = m.gpus !== 0; // gpus defaults to 1
         if (onGpu && m.kvCacheGbs !== undefined) ignored(["inference", "models", i, "kvCacheGbs"], "it sizes the CPU backend's KV cache (VLLM_CPU_KVCACHE_SPACE), and this model runs on a GPU, where gpuMemoryUtilization sets the cache; remove it");
         if (!onGpu && m.gpuMemoryUtilization !== undefined) ignored(["inference", "models", i, "gpuMemoryUtilization"], "this model runs on CPU (gpus: 0), where kvCacheGbs sets the cache; remove it");
+        // KEDA scales only a model with room to (components/inference/vllm-server.ts scalesWithLoad; sweep s23 M6).
+        const replicas = isObject(m.replicas) ? m.replicas : {};
+        const [min, max] = [typeof replicas.min === "number" ? replicas.min : 1, typeof replicas.max === "number" ? replicas.max : 1];
+        if (m.queueDepthTarget !== undefined && max <= min && m.activeHours === undefined) {
+            ignored(["inference", "models", i, "queueDepthTarget"], `it sets when KEDA adds a replica, and this model has replicas.max ${max}, no more than replicas.min ${min}, and no activeHours, so nothing scales it; raise replicas.max, or remove it`);
+        }
     });
     (Array.isArray(inference?.teams) ? inference.teams : []).forEach((t, i) => {
         if (isObject(t) && t.ownersGroup !== undefined && !sso) ignored(["inference", "teams", i, "ownersGroup"], "a team's owners sign in to Vault through groundwork:access.sso, which this stack does not have; add access.sso, or remove it");

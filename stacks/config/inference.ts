@@ -300,8 +300,18 @@ const guardrailsSchema = z.strictObject({
     responses: z.enum(["off", "mask"]).optional().describe("mask: personal data in the model's answers is masked too (the PII guardrail after the call)."),
 });
 
+/**
+ * Model names LiteLLM reads as a set of models, not one (`SpecialModelNames`, litellm/proxy/_types.py,
+ * code-index copies; `all-org-models` in newer releases): a route of that name in a team's or key's
+ * `models` would reach more, or other, models than the route (sweep s23 M4).
+ */
+export const LITELLM_RESERVED_MODEL_NAMES = ["all-team-models", "all-proxy-models", "all-org-models", "no-default-models"] as const;
+/** The team id LiteLLM gives its admin UI's session keys (`UI_SESSION_TOKEN_TEAM_ID`, litellm/constants.py, code index). */
+export const LITELLM_UI_TEAM = "litellm-dashboard";
+
 const routeSchema = z.strictObject({
-    name: name.describe("Model name applications request."),
+    name: name.refine((v) => !(LITELLM_RESERVED_MODEL_NAMES as readonly string[]).includes(v), { message: `is a name LiteLLM reserves for a set of models (${LITELLM_RESERVED_MODEL_NAMES.join(", ")}): a team or key given it reaches more, or other, models than this route; choose another name` })
+        .describe("Model name applications request."),
     target: name.describe("A model or hosted model that serves it."),
     fallbacks: z.array(name).superRefine(noRepeats("a fallback is tried once")).default([]).describe("Routes tried in order when the target fails."),
     contextWindowFallbacks: z.array(name).superRefine(noRepeats("LiteLLM would try one fallback twice")).default([]).describe("Routes tried when the prompt exceeds the target's context."),
@@ -314,7 +324,7 @@ const routeSchema = z.strictObject({
 
 const keySchema = z.strictObject({ name: name.describe("Key alias."), ...limits });
 const teamSchema = z.strictObject({
-    name: name.describe("Team id."),
+    name: name.refine((v) => v !== LITELLM_UI_TEAM, { message: `is the team LiteLLM gives its admin UI's session keys (${LITELLM_UI_TEAM}), which it manages itself; choose another name` }).describe("Team id."),
     ...limits,
     dataClass: z.enum(CLASSIFICATIONS).default("public")
         .describe("The most sensitive data the team sends. Its keys reach only routes cleared for it (a route's classification at least as sensitive): a restricted team only routes that stay in the cluster. The gateway refuses the others at run time (the team's and keys' `models`)."),
@@ -699,6 +709,16 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     const quantisedByName = typeof m.model === "string" ? /(^|[-_.])(awq|gptq|fp8)([-_.]|$)/i.exec(m.model.split("/").pop() ?? "")?.[2].toLowerCase() : undefined;
     if (quantization === undefined && quantisedByName !== undefined && dtype === "float32") {
         issues.push({ path: at("dtype"), message: `is float32, but ${String(m.model)} is quantised with ${quantisedByName.toUpperCase()} by its name, a method vLLM reads from its config, and its layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto)` });
+    }
+    // vLLM takes a method other than the checkpoint's for a mismatch ("Quantization method specified in
+    // the model config (awq) does not match ... (gptq)", vllm/config/model.py _verify_quantization), and
+    // AWQ or GPTQ on a dense checkpoint finds no quantisation config ("Cannot find the config file for
+    // awq", model_loader/weight_utils.py get_quant_config); fp8 alone quantises dense weights as they
+    // load (sweep s23 M1, M2). Without the setting, vLLM reads a quantised checkpoint's method itself.
+    if (typeof m.model === "string" && quantization !== undefined && quantisedByName !== undefined && quantization !== quantisedByName) {
+        issues.push({ path: at("quantization"), message: `is ${quantization}, but ${m.model} is quantised with ${quantisedByName.toUpperCase()} by its name, and vLLM refuses a method other than the checkpoint's at start; remove quantization (vLLM reads it from the checkpoint)` });
+    } else if (typeof m.model === "string" && (quantization === "awq" || quantization === "gptq") && quantisedByName === undefined) {
+        issues.push({ path: at("quantization"), message: `is ${quantization}, but ${m.model} is not a ${quantization.toUpperCase()} checkpoint by its name, and vLLM loads ${quantization.toUpperCase()} weights only from a checkpoint quantised with it ("Cannot find the config file for ${quantization}" at start); serve its -${quantization.toUpperCase()} variant (Qwen/Qwen2.5-7B-Instruct-AWQ), or use fp8, which quantises as it loads` });
     }
     // A size in the model's own name (Llama-3.1-70B-Instruct, Qwen2.5-0.5B) that parametersBillions
     // contradicts by more than half: every memory check below would be made for the wrong model.

@@ -389,6 +389,8 @@ describe("gateway-access-scoped", () => {
     it("flags a team with no models, a wildcard and a key of an unknown team", async () => {
         assert.match((await messages(gatewayAccessScoped, am(withAccess((a) => { a.teams[0].models = []; }))))[0], /teams\[0\] \(team "product"\) models is \[\], which LiteLLM reads as access to every model/);
         assert.match((await messages(gatewayAccessScoped, am(withAccess((a) => { a.keys[0].models = ["all-proxy-models"]; }))))[0], /keys\[0\] \(key "product-default"\) models contains "all-proxy-models", a wildcard/);
+        // The organisation's models, which newer LiteLLM releases read as a set too (sweep s23 M4).
+        assert.match((await messages(gatewayAccessScoped, am(withAccess((a) => { a.teams[0].models = ["all-org-models"]; }))))[0], /teams\[0\] \(team "product"\) models contains "all-org-models", a wildcard/);
         assert.match((await messages(gatewayAccessScoped, am(withAccess((a) => { a.keys[0].team_id = "ghost"; }))))[0], /team_id "ghost" is not a team in access\.json/);
     });
 });
