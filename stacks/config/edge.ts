@@ -52,6 +52,11 @@ const edgeMachineSchema = z.strictObject({
         message: "is an RSA key cut short (its data does not hold the exponent and modulus whole, RFC 4253 6.6); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !HOST_KEY.test(line) || (rsaKeyBits(line) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {
         error: (issue) => `is an RSA key of ${rsaKeyBits(String(issue.input))} bits, which OpenSSH refuses (under ${SSH_RSA_MINIMUM_BITS}); give the machine's ed25519 host key (ssh-keyscan -t ed25519 <host>)`,
+    }).refine((line) => !(HOST_KEY.test(line) && line.startsWith("ssh-rsa ") && keyBlobMatchesType(line) && rsaKeyIsWhole(line) && (rsaKeyBits(line) ?? 0) >= SSH_RSA_MINIMUM_BITS), {
+        // pulumi-command offers only the key's type as the host key algorithm (pulumi/pulumi-command@v1.2.1
+        // provider/pkg/provider/remote/connection.go L93-94): for RSA that is ssh-rsa, SHA-1 signatures,
+        // which OpenSSH 8.8 and later no longer offer, so no connection is ever made (security review s23 F7).
+        message: "is an RSA host key, which Pulumi's SSH client can check only with SHA-1 signatures (ssh-rsa), and OpenSSH 8.8 and later no longer offer those, so no connection would be made; give the machine's ed25519 host key (ssh-keyscan -t ed25519 <host>), or its ECDSA one",
     }).describe("The machine's SSH host public key, e.g. from `ssh-keyscan -t ed25519 <host>` run on a trusted path: every connection verifies it (no trust on first use)."),
     role: role.default("agent").describe("k3s role."),
     externalIp: ipv4.refine((v) => specialRange(v) === undefined, {
