@@ -60,3 +60,22 @@ describe("bad-input sweep s23: a secret's shape on a node (M7)", () => {
         assert.deepEqual(passes("dev", (v) => { v.oci.nodes[1].labels = { "example.com/role": "batch-workers-2024" }; }).oci!.nodes[1].labels, { "example.com/role": "batch-workers-2024" });
     });
 });
+
+describe("bad-input sweep s23: messages that say what to write (W2, W3, W5)", () => {
+    it("asks for GiB and cores as numbers, without judging the default in their place (W2)", () => {
+        const found = problemsAfter("dev", (v) => { v.inference.models[0].memoryGbs = "6Gi"; v.inference.models[0].cpus = "1250m"; });
+        assert.deepEqual(found.filter((l) => /memoryGbs|cpus/.test(l)), [
+            'groundwork:inference.models[0].cpus = "1250m": must be a number of cores, such as 1.25 (not a Kubernetes quantity like 1250m)',
+            'groundwork:inference.models[0].memoryGbs = "6Gi": must be a number of GiB, such as 6 (not a Kubernetes quantity like 6Gi)',
+        ]);
+    });
+
+    it("shows a Slack channel as written, and says why it is refused (W3)", () => {
+        const found = problemsAfter("cloud", (v) => { v.monitoring.alerts.receiver = { slack: { url: "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", channel: "#platform alerts" } }; });
+        assert.match(lineFor(found, "monitoring.alerts.receiver.slack.channel"), /= "#platform alerts": must be a channel such as #platform-alerts: lower-case letters, digits, '-', '_' and '\.', no spaces/);
+    });
+
+    it("tells a number in a text field to be quoted (W5)", () => {
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.inference.models[0].revision = 1234567890; }), "inference.models[0].revision"), /= 1234567890: must be a string; YAML read it as a number: put it in quotes$/);
+    });
+});

@@ -262,7 +262,7 @@ describe("Vault", function () {
             edge.platform.vault.token = 42;
             const found = problems(edge);
             assert.ok(found.some((p) => p.startsWith("groundwork:platform.vault.replicas = 2: ")), found.join("\n"));
-            assert.ok(found.includes("groundwork:platform.vault.token = [secret]: must be a string"), found.join("\n"));
+            assert.ok(found.includes("groundwork:platform.vault.token = [secret]: must be a string; YAML read it as a number: put it in quotes"), found.join("\n"));
         });
     });
 });

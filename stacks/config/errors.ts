@@ -51,7 +51,8 @@ function escapeUnseen(text: string): string {
 }
 
 function showValue(value: unknown): string {
-    const text = escapeUnseen(JSON.stringify(typeof value === "string" ? withoutUrlCredentials(value) : value));
+    // Only a URL's query and fragment are taken out: `#` in a Slack channel is no fragment (sweep s23 W3).
+    const text = escapeUnseen(JSON.stringify(typeof value === "string" && /^[a-z][a-z0-9+.-]*:/i.test(value) ? withoutUrlCredentials(value) : value));
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -418,10 +419,11 @@ function requiredHint(schema: z.ZodType, path: readonly PropertyKey[]): string {
 export function describeIssue(issue: z.core.$ZodIssue): string {
     switch (issue.code) {
         case "invalid_type":
-            if (issue.expected === "int") {
-                // A schema's own message says why (vLLM reads the value with int()); zod's default starts "Invalid input".
-                return issue.message && !/^Invalid input/.test(issue.message) ? issue.message : "must be a whole number";
-            }
+            // A schema's own message says why (vLLM reads the value with int(); GiB, not 6Gi); zod's default starts "Invalid input".
+            if (issue.message && !/^Invalid input/.test(issue.message)) return issue.message;
+            if (issue.expected === "int") return "must be a whole number";
+            // An unquoted hash or version of digits alone is a number to YAML (sweep s23 W5).
+            if (issue.expected === "string" && typeof (issue as { input?: unknown }).input === "number") return "must be a string; YAML read it as a number: put it in quotes";
             return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a map of keys" : `a ${issue.expected}`}`;
         case "too_small":
             // A schema's own message says why (an empty list that would lock everyone out); zod's default starts "Too small".

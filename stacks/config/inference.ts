@@ -121,8 +121,9 @@ const modelSchema = z.strictObject({
     dtype: z.enum(DTYPES).default("auto").describe("Weights and activations type (`--dtype`)."),
     quantization: z.enum(QUANTIZATIONS).optional().describe("Quantisation of the checkpoint (`--quantization`)."),
     prefixCaching: z.boolean().default(true).describe("Automatic prefix caching (`--enable-prefix-caching`)."),
-    cpus: z.number().min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
-    memoryGbs: z.number().min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
+    // Numbers, not Kubernetes quantities (sweep s23 W2).
+    cpus: z.number({ error: (issue) => (issue.input === undefined ? undefined : "must be a number of cores, such as 1.25 (not a Kubernetes quantity like 1250m)") }).min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
+    memoryGbs: z.number({ error: (issue) => (issue.input === undefined ? undefined : "must be a number of GiB, such as 6 (not a Kubernetes quantity like 6Gi)") }).min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
     // vLLM reads VLLM_CPU_KVCACHE_SPACE with int() (vllm envs.py; platforms/cpu.py), so 2.5 stops it at start (sweep s21-21).
     kvCacheGbs: z.number().int({ message: "must be a whole number of GiB: vLLM reads VLLM_CPU_KVCACHE_SPACE as an integer and refuses 2.5 at start" }).min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
     cacheGbs: z.number().int().min(5).max(4096).default(CACHE_GBS_DEFAULT).describe("Model cache volume (Hugging Face downloads), GB."),
@@ -847,6 +848,8 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         }
         return issues;
     }
+    // A value of the wrong type has its own message; the checks below would judge the default instead (sweep s23 W2).
+    if (m.memoryGbs !== undefined && typeof m.memoryGbs !== "number") return issues;
     const memoryGbs = typeof m.memoryGbs === "number" ? m.memoryGbs : 16;
     const kv = typeof m.kvCacheGbs === "number" ? m.kvCacheGbs : 4;
     if (weights !== undefined && weights + kv + CPU_RUNTIME_GIB > memoryGbs) {
