@@ -21,6 +21,8 @@ describe("bad-input sweep s23: quantisation vLLM refuses at start", () => {
         assert.equal(passes("cloud", (v) => { Object.assign(v.inference.models[1], { model: "Qwen/Qwen2.5-0.5B-Instruct-AWQ", quantization: "awq", dtype: "float16" }); }).inference!.models[1].quantization, "awq");
         assert.equal(passes("cloud", (v) => { Object.assign(v.inference.models[1], { model: "Qwen/Qwen2.5-0.5B-Instruct-AWQ", dtype: "float16" }); }).inference!.models[1].quantization, undefined);
         assert.equal(passes("cloud", (v) => { Object.assign(v.inference.models[0], { quantization: "fp8" }); }).inference!.models[0].quantization, "fp8");
+        // A name that says the method anywhere (review s23b F6).
+        assert.equal(passes("cloud", (v) => { Object.assign(v.inference.models[1], { model: "ModelCloud/Qwen2.5-0.5B-Instruct-gptqmodel-4bit", quantization: "gptq", dtype: "float16" }); }).inference!.models[1].quantization, "gptq");
     });
 });
 
@@ -58,6 +60,8 @@ describe("bad-input sweep s23: a secret's shape on a node (M7)", () => {
         assert.ok(!key.join("\n").includes("PLANTED7Q9"), key.join("\n"));
         assert.match(key.join("\n"), /not of a label or taint/);
         assert.deepEqual(passes("dev", (v) => { v.oci.nodes[1].labels = { "example.com/role": "batch-workers-2024" }; }).oci!.nodes[1].labels, { "example.com/role": "batch-workers-2024" });
+        // Words people join stay a label (review s23b F5).
+        assert.deepEqual(passes("dev", (v) => { v.oci.nodes[1].labels = { "example.com/pool": "GpuPool1-A10G-24GB-Spot-UsEast1a-Az2-Tier3-v4" }; }).oci!.nodes[1].labels, { "example.com/pool": "GpuPool1-A10G-24GB-Spot-UsEast1a-Az2-Tier3-v4" });
     });
 });
 

@@ -17,8 +17,9 @@ export function autoscalerNodeRule(): string {
     const keys = `[${AUTOSCALER_TAINT_KEYS.map((k) => `'${k}'`).join(", ")}]`;
     const taints = (o: string) => orEmpty(o, "spec.taints", "[]");
     const same = (field: string, empty: string) => `${orEmpty("object", field, empty)} == ${orEmpty("oldObject", field, empty)}`;
-    return `${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
-        + ` && ${taints("object")}.all(t, t.key in ${keys} || ${taints("oldObject")}.exists(o, o == t))`
+    return `request.resource.resource == 'nodes' && ${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
+        // Each with its own effect (taints.go L163-178): NoExecute would evict every pod, budgets aside (review s23b F3).
+        + ` && ${taints("object")}.all(t, (t.key == 'ToBeDeletedByClusterAutoscaler' && t.effect == 'NoSchedule') || (t.key == 'DeletionCandidateOfClusterAutoscaler' && t.effect == 'PreferNoSchedule') || ${taints("oldObject")}.exists(o, o == t))`
         + ` && ${taints("oldObject")}.all(o, o.key in ${keys} || ${taints("object")}.exists(t, t == o))`;
 }
 
@@ -34,10 +35,12 @@ export function clusterAutoscalerFence(args: ClusterAutoscalerAdmissionArgs): Co
     return {
         policyName: "groundwork-cluster-autoscaler",
         account: { namespace: args.namespace, name: args.serviceAccount },
-        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes"] }],
+        // pods/status too, which its chart grants (clusterrole.yaml L34-39) and 1.34.2 never writes: a
+        // pod's status carries the address its Services send to (review s23b F3).
+        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["nodes", "pods/status"] }],
         validations: [{
             expression: autoscalerNodeRule(),
-            message: `the cluster autoscaler may only add and remove its own taints (${AUTOSCALER_TAINT_KEYS.join(", ")}) and cordon a node, never change its labels, annotations or other taints`,
+            message: `the cluster autoscaler may only add and remove its own taints (${AUTOSCALER_TAINT_KEYS.join(", ")}) and cordon a node, never change its labels, annotations or other taints, nor a pod's status`,
         }],
     };
 }

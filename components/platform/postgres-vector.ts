@@ -176,7 +176,7 @@ export class PostgresVector extends pulumi.ComponentResource {
         // templates/_helpers.tpl L24-34, L67-73); the plugin's is too, `plugin-barman-cloud`
         // (charts@plugin-barman-cloud-v0.7.0 templates/_helpers.tpl L67-73), and it keeps RBAC for this Cluster alone.
         new ControllerAdmission(`${name}-operator-admission`, { fences: [
-            cnpgFence({ namespace: "cnpg-system", serviceAccount: "cnpg-cloudnative-pg", clusterNamespaces: [args.namespace] }),
+            cnpgFence({ namespace: "cnpg-system", serviceAccount: "cnpg-cloudnative-pg", clusterNamespaces: [args.namespace], clusterNames: [name] }),
             barmanFence({ namespace: "cnpg-system", serviceAccount: "plugin-barman-cloud", clusters: [{ namespace: args.namespace, name, objectStores: [`${name}-backups`], secrets: [backupKeys.secretName] }] }),
         ] }, parent);
 

@@ -718,7 +718,9 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     // load (sweep s23 M1, M2). Without the setting, vLLM reads a quantised checkpoint's method itself.
     if (typeof m.model === "string" && quantization !== undefined && quantisedByName !== undefined && quantization !== quantisedByName) {
         issues.push({ path: at("quantization"), message: `is ${quantization}, but ${m.model} is quantised with ${quantisedByName.toUpperCase()} by its name, and vLLM refuses a method other than the checkpoint's at start; remove quantization (vLLM reads it from the checkpoint)` });
-    } else if (typeof m.model === "string" && (quantization === "awq" || quantization === "gptq") && quantisedByName === undefined) {
+    } else if (typeof m.model === "string" && (quantization === "awq" || quantization === "gptq") && quantisedByName === undefined
+        // Anywhere in the name (`...-gptqmodel-4bit`): only a name that never mentions the method is refused (review s23b F6).
+        && !new RegExp(quantization, "i").test(m.model.split("/").pop() ?? "")) {
         issues.push({ path: at("quantization"), message: `is ${quantization}, but ${m.model} is not a ${quantization.toUpperCase()} checkpoint by its name, and vLLM loads ${quantization.toUpperCase()} weights only from a checkpoint quantised with it ("Cannot find the config file for ${quantization}" at start); serve its -${quantization.toUpperCase()} variant (Qwen/Qwen2.5-7B-Instruct-AWQ), or use fp8, which quantises as it loads` });
     }
     // A size in the model's own name (Llama-3.1-70B-Instruct, Qwen2.5-0.5B) that parametersBillions

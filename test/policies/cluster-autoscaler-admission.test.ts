@@ -30,8 +30,11 @@ describe("the cluster autoscaler's admission policy", () => {
 
     it("denies a changed label, a removed GPU taint, or another taint added", () => {
         const relabelled = update(node({ labels: { "groundwork.dev/pool": "platform" } }));
-        assert.deepEqual(relabelled, { denied: true, by: "groundwork-cluster-autoscaler", message: "the cluster autoscaler may only add and remove its own taints (ToBeDeletedByClusterAutoscaler, DeletionCandidateOfClusterAutoscaler) and cordon a node, never change its labels, annotations or other taints" });
+        assert.deepEqual(relabelled, { denied: true, by: "groundwork-cluster-autoscaler", message: "the cluster autoscaler may only add and remove its own taints (ToBeDeletedByClusterAutoscaler, DeletionCandidateOfClusterAutoscaler) and cordon a node, never change its labels, annotations or other taints, nor a pod's status" });
         assert.equal(update(node({ taints: [] })).denied, true, "the GPU taint removed");
         assert.equal(update(node({ taints: [GPU_TAINT, { key: "x", effect: "NoExecute" }] })).denied, true, "a taint of another's");
+        // Its own key with an effect it never sets evicts every pod (review s23b F3), and a pod's status is not its to write.
+        assert.equal(update(node({ taints: [GPU_TAINT, { key: "ToBeDeletedByClusterAutoscaler", value: "1", effect: "NoExecute" }] })).denied, true, "NoExecute");
+        assert.equal(admissionOutcome(resources, { group: "", version: "v1", resource: "pods", subResource: "status", operation: "UPDATE", namespace: "vault", name: "vault-0", username: AUTOSCALER, oldObject: {}, object: { status: { podIP: "203.0.113.9" } } }).denied, true, "a pod's address");
     });
 });

@@ -28,6 +28,15 @@ describe("the CloudNativePG operator's admission policy", () => {
         assert.equal(verdict({ resource: "secrets", namespace: "cnpg-system", name: "cnpg-webhook-cert", object: { type: "kubernetes.io/tls" } }).denied, false);
         assert.equal(verdict({ resource: "secrets", operation: "DELETE", name: "postgres-replication", object: null, oldObject: { type: "kubernetes.io/tls" } }).denied, false);
         assert.equal(patchWebhooks("cnpg-mutating-webhook-configuration", webhooks("LS0tLS1CRUdJTg==")).denied, false);
+        // As pkg/specs/rolebinding.go builds it: the Role of its name, to the account of its name.
+        const binding = (subjects: object[]) => verdict({ group: "rbac.authorization.k8s.io", resource: "rolebindings", name: "postgres", object: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "postgres" }, subjects } });
+        assert.equal(binding([{ kind: "ServiceAccount", name: "postgres", namespace: "groundwork-data" }]).denied, false);
+        assert.equal(verdict({ group: "coordination.k8s.io", resource: "leases", namespace: "cnpg-system", name: "db9c8771.cnpg.io" }).denied, false);
+        // Review s23b F1, F2, F4: a binding to everyone, kube-system's leases, exec into another store's pod.
+        assert.equal(binding([{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:authenticated" }]).denied, true, "bound to everyone");
+        assert.equal(verdict({ group: "coordination.k8s.io", resource: "leases", operation: "UPDATE", namespace: "kube-system", name: "kube-controller-manager", oldObject: {} }).denied, true, "kube-system's leader lease");
+        const qdrant = verdict({ resource: "pods", subResource: "exec", operation: "CONNECT", name: "qdrant-0", object: { kind: "PodExecOptions" } });
+        assert.deepEqual(qdrant, { denied: true, by: "groundwork-cloudnative-pg", message: "the CloudNativePG operator may exec only into its Clusters' instances (postgres-<n>)" });
     });
 
     it("denies it another namespace, a token Secret, another webhook configuration or another destination", () => {
