@@ -43,9 +43,20 @@ interface FencedController {
     rights: string;
     /** Its pods' ServiceAccount in the release's namespace. */
     account: (release: PolicyResource) => string;
-    /** A request only a thief of its token would make. */
-    theft: AdmissionRequest;
+    /** Requests only a thief of its token would make: a fence must refuse every one. */
+    thefts: AdmissionRequest[];
 }
+
+/** A token Secret for `account`, which the token controller fills: how a Secret writer mints any account's token. */
+const tokenSecret = (namespace: string, account: string, labels: Record<string, string> = {}): AdmissionRequest => ({
+    group: "", version: "v1", resource: "secrets", operation: "CREATE", namespace, name: `${account}-token`,
+    object: { metadata: { labels, annotations: { "kubernetes.io/service-account.name": account } }, type: "kubernetes.io/service-account-token" },
+});
+/** A RoleBinding handing a Role to everyone signed in: how an RBAC writer outlives the token's rotation. */
+const bindingToEveryone = (namespace: string, name: string): AdmissionRequest => ({
+    group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", operation: "CREATE", namespace, name,
+    object: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name }, subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:authenticated" }] },
+});
 
 /**
  * Controllers whose charts bind them cluster-wide to write what runs pods or holds secrets, which no
@@ -58,52 +69,52 @@ const FENCED: FencedController[] = [
         rights: "mint a token for any ServiceAccount, patch any workload and write any Secret (hashicorp/vault-secrets-operator@v1.4.1 chart/templates/role.yaml L35-67)",
         // chart/templates/_helpers.tpl L18-29, deployment.yaml L148: no value names the account.
         account: (r) => `${fullname(r, "vault-secrets-operator", 63)}-controller-manager`,
-        theft: { group: "", version: "v1", resource: "serviceaccounts", subResource: "token", operation: "CREATE", namespace: "system-upgrade", name: "system-upgrade", object: { spec: { audiences: ["https://kubernetes.default.svc"] } } },
+        thefts: [{ group: "", version: "v1", resource: "serviceaccounts", subResource: "token", operation: "CREATE", namespace: "system-upgrade", name: "system-upgrade", object: { spec: { audiences: ["https://kubernetes.default.svc"] } } }, tokenSecret("system-upgrade", "system-upgrade", { "app.kubernetes.io/managed-by": "hashicorp-vso" }), { group: "apps", version: "v1", resource: "statefulsets", operation: "UPDATE", namespace: "vault", name: "vault", oldObject: { metadata: {}, spec: { template: { metadata: {}, spec: { containers: [{ name: "vault" }] } } } }, object: { metadata: {}, spec: { template: { metadata: {}, spec: { containers: [{ name: "vault", securityContext: { privileged: true } }] } } } } }],
     },
     {
         chart: /(^|\/)kube-prometheus-stack$/,
         rights: "do anything with StatefulSets, Secrets and ConfigMaps in every namespace (kube-prometheus-stack-88.5.3 templates/prometheus-operator/clusterrole.yaml L38-50)",
         // templates/_helpers.tpl L13-25 (the name is kube-prometheus-stack, cut to 26) and L27-35, L90-96.
         account: prometheusOperatorAccount,
-        theft: { group: "apps", version: "v1", resource: "statefulsets", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { template: { spec: { containers: [{ name: "probe", securityContext: { privileged: true } }] } } } } },
+        thefts: [{ group: "apps", version: "v1", resource: "statefulsets", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { template: { spec: { containers: [{ name: "probe", securityContext: { privileged: true } }] } } } } }, { group: "", version: "v1", resource: "secrets", operation: "UPDATE", namespace: "linkerd", name: "linkerd-identity-issuer", oldObject: { type: "kubernetes.io/tls" }, object: { type: "kubernetes.io/tls" } }],
     },
     {
         chart: /(^|\/)kured$/,
         rights: "rewrite its own DaemonSet, in a namespace whose Pod Security is privileged, and patch every Node, from a token on every node (charts@kured-6.1.0 templates/role.yaml L15-18, clusterrole.yaml L15-29)",
         account: (r) => chartAccount(r, "kured"),
-        theft: { group: "apps", version: "v1", resource: "daemonsets", operation: "UPDATE", namespace: "kured", name: "kured",
+        thefts: [{ group: "apps", version: "v1", resource: "daemonsets", operation: "UPDATE", namespace: "kured", name: "kured",
             oldObject: { spec: { template: { spec: { containers: [{ name: "kured" }] } } } },
-            object: { spec: { template: { spec: { containers: [{ name: "kured", securityContext: { privileged: true } }] } } } } },
+            object: { spec: { template: { spec: { containers: [{ name: "kured", securityContext: { privileged: true } }] } } } } }, { group: "", version: "v1", resource: "nodes", operation: "UPDATE", namespace: "", name: "server-1", oldObject: { metadata: { labels: { "groundwork.dev/pool": "platform" } }, spec: {} }, object: { metadata: { labels: { "groundwork.dev/pool": "gpu" } }, spec: {} } }],
     },
     {
         chart: /(^|\/)cert-manager$/,
         rights: "create pods and write Secrets in every namespace (cert-manager@v1.21.1 deploy/charts/cert-manager/templates/rbac.yaml L49-133, L180-236)",
         // templates/_helpers.tpl L29-35: serviceAccount.name, else the fullname.
         account: (r) => chartAccount(r, "cert-manager"),
-        theft: { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { containers: [{ name: "probe", image: "busybox", securityContext: { privileged: true } }] } } },
+        thefts: [{ group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { containers: [{ name: "probe", image: "busybox", securityContext: { privileged: true } }] } } }, tokenSecret("system-upgrade", "system-upgrade")],
     },
     {
         chart: /(^|\/)cert-manager$/,
         rights: "update every webhook configuration, APIService and CRD (cert-manager@v1.21.1 deploy/charts/cert-manager/templates/cainjector-rbac.yaml L14-31)",
         // templates/_helpers.tpl: cainjector.serviceAccountName, cainjector.serviceAccount.name else `<fullname, cut to 52>-cainjector`.
         account: (r) => r.props.values?.cainjector?.serviceAccount?.name ?? `${truncated(fullname(r, "cert-manager", 63), 52)}-cainjector`,
-        theft: { group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations", operation: "UPDATE", namespace: "", name: "linkerd-proxy-injector-webhook-config",
+        thefts: [{ group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations", operation: "UPDATE", namespace: "", name: "linkerd-proxy-injector-webhook-config",
             oldObject: { webhooks: [{ name: "linkerd-proxy-injector.linkerd.io", clientConfig: { service: { name: "linkerd-proxy-injector", namespace: "linkerd" } } }] },
-            object: { webhooks: [{ name: "linkerd-proxy-injector.linkerd.io", clientConfig: { url: "https://thief.invalid/mutate" } }] } },
+            object: { webhooks: [{ name: "linkerd-proxy-injector.linkerd.io", clientConfig: { url: "https://thief.invalid/mutate" } }] } }, { group: "apiregistration.k8s.io", version: "v1", resource: "apiservices", operation: "UPDATE", namespace: "", name: "v1beta1.metrics.k8s.io", oldObject: { spec: { service: { name: "metrics-server", namespace: "kube-system" } } }, object: { spec: { service: { name: "thief", namespace: "kube-system" } } } }],
     },
     {
         chart: /(^|\/)cloudnative-pg$/,
         rights: "exec into any pod, run pods and Jobs, and write Secrets, ServiceAccounts and Roles in every namespace (cloudnative-pg/charts@cloudnative-pg-v0.29.0 charts/cloudnative-pg/templates/_helpers.tpl L80-151, L273-316)",
         // templates/_helpers.tpl L24-34, L67-73.
         account: (r) => chartAccount(r, "cloudnative-pg"),
-        theft: { group: "", version: "v1", resource: "pods", subResource: "exec", operation: "CONNECT", namespace: "system-upgrade", name: "apply-k3s-server", object: { kind: "PodExecOptions", command: ["sh"] } },
+        thefts: [{ group: "", version: "v1", resource: "pods", subResource: "exec", operation: "CONNECT", namespace: "system-upgrade", name: "apply-k3s-server", object: { kind: "PodExecOptions", command: ["sh"] } }, { group: "batch", version: "v1", resource: "jobs", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { template: { spec: { containers: [{ name: "probe", securityContext: { privileged: true } }] } } } } }, bindingToEveryone("groundwork-data", "postgres")],
     },
     {
         chart: /(^|\/)linkerd-control-plane$/,
         rights: "write EndpointSlices and Leases in every namespace (linkerd/linkerd2@edge-26.8.3 charts/linkerd-control-plane/templates/destination-rbac.yaml L29-53)",
         // A fixed name in the chart (destination-rbac.yaml L55-59).
         account: () => "linkerd-destination",
-        theft: { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", operation: "CREATE", namespace: "vault", name: "vault-stolen", object: { metadata: { labels: { "kubernetes.io/service-name": "vault" } }, endpoints: [{ addresses: ["203.0.113.9"] }] } },
+        thefts: [{ group: "discovery.k8s.io", version: "v1", resource: "endpointslices", operation: "CREATE", namespace: "vault", name: "vault-stolen", object: { metadata: { labels: { "kubernetes.io/service-name": "vault" } }, endpoints: [{ addresses: ["203.0.113.9"] }] } }, { group: "coordination.k8s.io", version: "v1", resource: "leases", operation: "UPDATE", namespace: "kube-system", name: "kube-controller-manager", oldObject: {}, object: { spec: { holderIdentity: "thief" } } }],
     },
     {
         chart: /(^|\/)cluster-autoscaler$/,
@@ -118,15 +129,15 @@ const FENCED: FencedController[] = [
             const release = String(r.props.name ?? r.name);
             return truncated(release === name ? name : `${release}-${name}`, 63);
         },
-        theft: { group: "", version: "v1", resource: "nodes", operation: "UPDATE", namespace: "", name: "server-1",
+        thefts: [{ group: "", version: "v1", resource: "nodes", operation: "UPDATE", namespace: "", name: "server-1",
             oldObject: { metadata: { labels: { "groundwork.dev/pool": "platform" } } },
-            object: { metadata: { labels: { "groundwork.dev/pool": "gpu" } } } },
+            object: { metadata: { labels: { "groundwork.dev/pool": "gpu" } } } }, { group: "", version: "v1", resource: "pods", subResource: "status", operation: "UPDATE", namespace: "vault", name: "vault-0", oldObject: { status: { podIP: "10.42.0.9" } }, object: { status: { podIP: "203.0.113.9" } } }],
     },
     {
         chart: /(^|\/)plugin-barman-cloud$/,
         rights: "create and read Secrets in every namespace, a service account token Secret included (charts@plugin-barman-cloud-v0.7.0 templates/rbac.yaml L40-49)",
         account: (r) => chartAccount(r, "plugin-barman-cloud"),
-        theft: { group: "", version: "v1", resource: "secrets", operation: "CREATE", namespace: "cnpg-system", name: "token", object: { type: "kubernetes.io/service-account-token" } },
+        thefts: [{ group: "", version: "v1", resource: "secrets", operation: "CREATE", namespace: "cnpg-system", name: "token", object: { type: "kubernetes.io/service-account-token" } }, bindingToEveryone("groundwork-data", "postgres-barman-cloud")],
     },
 ];
 
@@ -138,8 +149,9 @@ export const controllerWritesFenced: StackValidationPolicy = {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
             for (const fenced of FENCED.filter((f) => f.chart.test(String(release.props.chart ?? "")))) {
                 const username = `system:serviceaccount:${release.props.namespace ?? "default"}:${fenced.account(release)}`;
-                if (!admissionOutcome(args.resources, { ...fenced.theft, username }).denied) {
-                    report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${fenced.theft.operation} ${fenced.theft.resource}${fenced.theft.subResource ? `/${fenced.theft.subResource}` : ""}${fenced.theft.namespace ? ` in ${fenced.theft.namespace}` : ""} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`, release.urn);
+                const theft = fenced.thefts.find((t) => !admissionOutcome(args.resources, { ...t, username }).denied);
+                if (theft) {
+                    report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${theft.operation} ${theft.resource}${theft.subResource ? `/${theft.subResource}` : ""}${theft.namespace ? ` in ${theft.namespace}` : ""} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`, release.urn);
                 }
             }
         }

@@ -41,6 +41,17 @@ describe("controller-writes-fenced (security pack)", () => {
         assert.match((await messages(controllerWritesFenced, [other]))[0], /^system:serviceaccount:vso:secrets-vault-secrets-operator-controller-manager may/);
     });
 
+    it("refuses a fence that stops one theft and not another (review s22c)", async () => {
+        const docs = kubernetesDocuments((await committedPlan("cloud")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
+        // VSO's policy with its token rule alone: tokens for other accounts are refused, a token Secret is not.
+        const tokensOnly = docs.map((d: any) => (d.kind === "ValidatingAdmissionPolicy" && d.metadata.name === "groundwork-vault-secrets-operator"
+            ? { ...d, spec: { ...d.spec, validations: d.spec.validations.slice(0, 1) } } : d));
+        const policies = tokensOnly.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
+        const found = await messages(controllerWritesFenced, [vso, ...policies]);
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^system:serviceaccount:vault-secrets-operator:vault-secrets-operator-controller-manager may .*\(CREATE secrets in system-upgrade was admitted\)/);
+    });
+
     it("follows the prometheus-operator's account where the values rename it", async () => {
         const account = async (prometheusOperator: object, name = "monitoring") => (await messages(controllerWritesFenced, [
             record(CHART, { chart: "kube-prometheus-stack", name, namespace: "o", values: { prometheusOperator } }, "kps"),
