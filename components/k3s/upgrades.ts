@@ -7,6 +7,8 @@ import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
 import { byDigest } from "../image-digests";
 import { CONTROL_PLANE_LABEL } from "../placement";
 import { EgressDestination } from "../platform/egress";
+import { ControllerAdmission } from "../admission-policy";
+import { systemUpgradeFence, UpgradeJobContainer } from "./upgrade-admission";
 
 const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
@@ -58,6 +60,8 @@ export function k3sVersionSkewProblem(version: string): string | undefined {
 export const K3S_UPGRADE_IMAGE = "rancher/k3s-upgrade";
 
 export const UPGRADE_NAMESPACE = "system-upgrade";
+/** The Plan CRD's name (pkg/crds/yaml/generated/upgrade.cattle.io_plans.yaml). */
+const PLAN_CRD = "plans.upgrade.cattle.io";
 const ACCOUNT = "system-upgrade";
 export const SERVER_PLAN = "k3s-server";
 export const AGENT_PLAN = "k3s-agent";
@@ -157,6 +161,32 @@ exit 1
 `;
 }
 
+/** How the Plans drain a node: deleting pods rather than evicting them, since a one-instance Postgres's disruption budget would block an eviction for ever. */
+const DRAIN = { force: true, ignoreDaemonSets: true, deleteEmptydirData: true, disableEviction: true, timeout: "15m", skipWaitForDeleteTimeout: 60 };
+
+/** The Plans' steps, which their Jobs run as written and the admission fence admits alone. */
+const UPGRADE_COMMAND = ["/bin/sh", "-c", upgradeWithRollbackScript()];
+const UPGRADE_ENV = { ROLLBACK: "agents-and-patches" };
+const SERVER_PREPARE_COMMAND = ["/bin/sh", "-c", skewGuardScript()];
+const AGENT_PREPARE_ARGS = ["prepare", SERVER_PLAN];
+
+/**
+ * kubectl drain's flags after the node's name, as SUC builds them from a Plan's drain settings
+ * (rancher/system-upgrade-controller@v0.20.1 pkg/upgrade/job/job.go L352-400): the pod selector keeps
+ * the controller's own pod, and each setting adds its flag.
+ */
+export function drainFlags(drain: typeof DRAIN): string[] {
+    return [
+        "--pod-selector", "!upgrade.cattle.io/controller",
+        ...(drain.ignoreDaemonSets ? ["--ignore-daemonsets"] : []),
+        ...(drain.deleteEmptydirData ? ["--delete-emptydir-data"] : []),
+        ...(drain.force ? ["--force"] : []),
+        "--timeout", drain.timeout,
+        ...(drain.disableEviction ? ["--disable-eviction=true"] : []),
+        ...(drain.skipWaitForDeleteTimeout > 0 ? ["--skip-wait-for-delete-timeout", String(drain.skipWaitForDeleteTimeout)] : []),
+    ];
+}
+
 export interface K3sUpgradesArgs {
     /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
     apiServer: EgressDestination;
@@ -198,12 +228,12 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             metadata: { name: "system-upgrade-controller" },
             rules: [
                 { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list", "watch"] },
-                { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list", "watch", "create", "patch", "update"] },
+                // Its own CRD only, by name where RBAC can name it (a create cannot be: the fence holds it).
+                { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list", "watch", "create"] },
+                { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], resourceNames: [PLAN_CRD], verbs: ["patch", "update"] },
                 { apiGroups: [""], resources: ["namespaces", "nodes"], verbs: ["get", "list", "watch"] },
                 { apiGroups: [""], resources: ["nodes"], verbs: ["update"] },
                 { apiGroups: [""], resources: ["events"], verbs: ["get", "create", "patch", "update"] },
-                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
-                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["system-upgrade-controller"], verbs: ["get", "update"] },
                 { apiGroups: ["upgrade.cattle.io"], resources: ["plans", "plans/status"], verbs: ["get", "list", "watch", "create", "patch", "update", "delete"] },
             ],
         }, parent);
@@ -221,6 +251,10 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             rules: [
                 { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "delete", "deletecollection", "patch", "update", "get", "list", "watch"] },
                 { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+                // Its leader lease, in its own namespace (controller.go L176, leader.RunOrDie(ctx, ctl.Namespace, ...)), not
+                // the cluster-wide create upstream grants, which could take another controller's lease name first.
+                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+                { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["system-upgrade-controller"], verbs: ["get", "update"] },
             ],
         }, parent);
         const bindings = [
@@ -299,10 +333,10 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             serviceAccountName: ACCOUNT,
             // Every node upgrades, whatever its taints (GPU, edge, control plane).
             tolerations: [{ operator: "Exists" }],
-            drain: { force: true, ignoreDaemonSets: true, deleteEmptydirData: true, disableEviction: true, timeout: "15m", skipWaitForDeleteTimeout: 60 },
+            drain: DRAIN,
             window: args.window,
             // k3s-upgrade's step with a rollback around it (upgradeWithRollbackScript).
-            upgrade: { image: K3S_UPGRADE_IMAGE, command: ["/bin/sh", "-c", upgradeWithRollbackScript()], envs: [{ name: "ROLLBACK", value: "agents-and-patches" }] },
+            upgrade: { image: K3S_UPGRADE_IMAGE, command: UPGRADE_COMMAND, envs: Object.entries(UPGRADE_ENV).map(([k, v]) => ({ name: k, value: v })) },
         };
         const plan = (id: string, planName: string, spec: Record<string, unknown>) => new k8s.apiextensions.CustomResource(`${name}-${id}`, {
             apiVersion: "upgrade.cattle.io/v1",
@@ -314,7 +348,7 @@ export class K3sUpgrades extends pulumi.ComponentResource {
         plan("servers", SERVER_PLAN, {
             nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "In", values: ["true"] }] },
             // In the k3s-upgrade image (Alpine, with k3s's kubectl at /opt/k3s: k3s-io/k3s-upgrade Dockerfile, scripts/upgrade.sh L130-133).
-            prepare: { image: K3S_UPGRADE_IMAGE, command: ["/bin/sh", "-c", skewGuardScript()] },
+            prepare: { image: K3S_UPGRADE_IMAGE, command: SERVER_PREPARE_COMMAND },
         });
         // Agents wait until every server runs the Plan's version (k3s-io/k3s-upgrade scripts/upgrade.sh L130-173),
         // which takes up to 45 minutes per server: their Jobs get three hours, so the wait alone
@@ -322,8 +356,20 @@ export class K3sUpgrades extends pulumi.ComponentResource {
         plan("agents", AGENT_PLAN, {
             jobActiveDeadlineSecs: AGENT_JOB_SECONDS,
             nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "DoesNotExist" }] },
-            prepare: { image: K3S_UPGRADE_IMAGE, args: ["prepare", SERVER_PLAN] },
+            prepare: { image: K3S_UPGRADE_IMAGE, args: AGENT_PREPARE_ARGS },
         });
+        // What the Plans' Jobs hold, and nothing else, is all the controller may run (threat-model review s23 F8).
+        const tag = args.version.replace(/\+/g, "-");
+        const images = [`${K3S_UPGRADE_IMAGE}:${tag}`, `docker.io/${K3S_UPGRADE_IMAGE}:${tag}`];
+        const containers: UpgradeJobContainer[] = [
+            { name: "upgrade", images, command: UPGRADE_COMMAND },
+            { name: "prepare", images, command: SERVER_PREPARE_COMMAND },
+            { name: "prepare", images, args: AGENT_PREPARE_ARGS },
+        ];
+        new ControllerAdmission(`${name}-admission`, { fences: [systemUpgradeFence({
+            namespace: UPGRADE_NAMESPACE, serviceAccount: ACCOUNT, crdName: PLAN_CRD, containers,
+            drain: { image: KUBECTL_IMAGE, flags: drainFlags(DRAIN) }, env: UPGRADE_ENV,
+        })] }, { parent: this, dependsOn: bindings });
         this.registerOutputs({});
     }
 }

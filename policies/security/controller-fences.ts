@@ -141,18 +141,44 @@ const FENCED: FencedController[] = [
     },
 ];
 
+/**
+ * Controllers the stack deploys without a chart, found by their Deployment's image, whose RBAC
+ * (the stack's own, copied from upstream) lets them run privileged pods or change every Node.
+ */
+const FENCED_DEPLOYMENTS: (Omit<FencedController, "chart" | "account"> & { image: RegExp })[] = [
+    {
+        image: /(^|\/)rancher\/system-upgrade-controller[:@]/,
+        rights: "create Jobs in a namespace whose Pod Security is privileged, update every Node and register CRDs (rancher/system-upgrade-controller@v0.20.1 manifests/clusterrole.yaml)",
+        thefts: [{ group: "batch", version: "v1", resource: "jobs", operation: "CREATE", namespace: "system-upgrade", name: "probe", object: { spec: { template: { spec: { serviceAccountName: "system-upgrade", containers: [{ name: "upgrade", image: "busybox", command: ["chroot", "/host"], securityContext: { privileged: true } }] } } } } },
+            { group: "", version: "v1", resource: "nodes", operation: "UPDATE", namespace: "", name: "server-1", oldObject: { metadata: { labels: { "groundwork.dev/pool": "platform" } }, spec: {} }, object: { metadata: { labels: { "groundwork.dev/pool": "gpu" } }, spec: {} } },
+            { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", operation: "UPDATE", namespace: "", name: "certificates.cert-manager.io", oldObject: { metadata: { name: "certificates.cert-manager.io" } }, object: { metadata: { name: "certificates.cert-manager.io" }, spec: { conversion: { strategy: "Webhook" } } } }],
+    },
+];
+
+/** The first theft a fence would admit from `username`, if any. */
+const admittedTheft = (resources: PolicyResource[], thefts: AdmissionRequest[], username: string) => thefts.find((t) => !admissionOutcome(resources, { ...t, username }).denied);
+const fenceMissing = (username: string, rights: string, theft: AdmissionRequest) =>
+    `${username} may ${rights}, and nothing refuses it a request outside what it does (${theft.operation} ${theft.resource}${theft.subResource ? `/${theft.subResource}` : ""}${theft.namespace ? ` in ${theft.namespace}` : ""} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`;
+
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler, system-upgrade-controller) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
             for (const fenced of FENCED.filter((f) => f.chart.test(String(release.props.chart ?? "")))) {
                 const username = `system:serviceaccount:${release.props.namespace ?? "default"}:${fenced.account(release)}`;
-                const theft = fenced.thefts.find((t) => !admissionOutcome(args.resources, { ...t, username }).denied);
-                if (theft) {
-                    report(`${username} may ${fenced.rights}, and nothing refuses it a request outside what it does (${theft.operation} ${theft.resource}${theft.subResource ? `/${theft.subResource}` : ""}${theft.namespace ? ` in ${theft.namespace}` : ""} was admitted): whoever takes its token reaches root on a node; add a ValidatingAdmissionPolicy with a Deny binding, matched on its user, that admits only its own writes (as components/platform/vso-admission.ts does)`, release.urn);
-                }
+                const theft = admittedTheft(args.resources, fenced.thefts, username);
+                if (theft) report(fenceMissing(username, fenced.rights, theft), release.urn);
+            }
+        }
+        for (const deployment of args.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")) {
+            const pod = deployment.props.spec?.template?.spec ?? {};
+            const images: string[] = (pod.containers ?? []).map((c: { image?: string }) => String(c.image ?? ""));
+            for (const fenced of FENCED_DEPLOYMENTS.filter((f) => images.some((i) => f.image.test(i)))) {
+                const username = `system:serviceaccount:${deployment.props.metadata?.namespace ?? "default"}:${pod.serviceAccountName ?? "default"}`;
+                const theft = admittedTheft(args.resources, fenced.thefts, username);
+                if (theft) report(fenceMissing(username, fenced.rights, theft), deployment.urn);
             }
         }
     },
