@@ -5,6 +5,9 @@ import { AWS_INSTANCE_IDENTITY_DROP_IN } from "../components/k3s/bootstrap";
 import { PlanResult } from "../plan/run";
 import { named, ofType, parse, planValues, problems, stackValues, committedPlan } from "./helpers";
 import { cloudInitSchema, scriptsIn, shellcheck } from "./validators";
+import { DaemonSet } from "kubernetes-models/apps/v1";
+import { devicePluginWithoutApiToken } from "../components/gpu/nvidia-gpu-support";
+import { nvidiaDevicePluginModel } from "../components/rendered/autoscaling";
 
 const GROUP = "gpu-l4-spot";
 const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString("utf8");
@@ -194,5 +197,22 @@ describe("autoscaling config", () => {
         values.aws.gpuNodeGroups[0].autoscaling = { min: 0, max: 0 };
         const found = problems(values);
         assert.ok(found.some((p) => p.startsWith("groundwork:placement.inference = \"gpu\":") && p.includes("cannot be satisfied")), found.join("\n"));
+    });
+});
+
+describe("NVIDIA device plugin's API token", () => {
+    it("is not mounted: the plugin calls no API, and the chart runs it as the namespace's default account (review s23 F9)", () => {
+        const opts = {} as any;
+        const template = { metadata: { labels: { "app.kubernetes.io/name": "nvidia-device-plugin" } }, spec: { containers: [{ name: "nvidia-device-plugin-ctr", image: "nvcr.io/nvidia/k8s-device-plugin:v0.18.2" }] } };
+        const props = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "nvidia-device-plugin", namespace: "nvidia-device-plugin" }, spec: { selector: { matchLabels: template.metadata.labels }, template } };
+        const rendered = devicePluginWithoutApiToken({ type: "kubernetes:apps/v1:DaemonSet", name: "nvidia-device-plugin", props, opts } as any) as any;
+        assert.equal(rendered.props.spec.template.spec.automountServiceAccountToken, false);
+        assert.deepEqual(rendered.props.spec.template.spec.containers, template.spec.containers, "the containers as rendered");
+        assert.equal(rendered.opts, opts);
+        new DaemonSet(rendered.props).validate();
+        // dcgm-exporter's DaemonSet reads a ConfigMap through its own account: left as rendered.
+        assert.equal(devicePluginWithoutApiToken({ type: "kubernetes:apps/v1:DaemonSet", name: "dcgm-exporter", props: { ...props, metadata: { name: "dcgm-exporter" } }, opts } as any), undefined);
+        const [daemonSet] = nvidiaDevicePluginModel.render({ name: "nvidia-device-plugin", namespace: "nvidia-device-plugin", values: {} } as any) as any[];
+        assert.equal(daemonSet.spec.template.spec.automountServiceAccountToken, false);
     });
 });

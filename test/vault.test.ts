@@ -22,6 +22,9 @@ describe("Vault", function () {
             const oci = vaultServerConfig(1, { type: "ocikms", keyId: "ocid1.key", cryptoEndpoint: "https://c", managementEndpoint: "https://m" });
             assert.match(oci, /seal "ocikms" \{\n {2}key_id {14}= "ocid1.key"\n {2}crypto_endpoint {5}= "https:\/\/c"\n {2}management_endpoint = "https:\/\/m"\n\}/);
             assert.doesNotMatch(vaultServerConfig(1, { type: "shamir" }), /seal "/);
+            // Pods label themselves only in HA mode, where the chart grants the Role for it (review s23 F11).
+            assert.match(ha, /\nservice_registration "kubernetes" \{\}\n/);
+            assert.doesNotMatch(oci, /service_registration/);
             // The audit log rotates: moved aside past 100 MiB (10 kept), and Vault reopens it on SIGHUP.
             const rotate = auditRotateScript();
             assertShellcheckPasses(`#!/bin/sh\n${rotate}`);

@@ -30,6 +30,19 @@ export const DCGM_EXPORTER_CHART = {
     evidence: "NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/Chart.yaml",
 } as const;
 
+/**
+ * The device plugin calls no Kubernetes API (only gpu-feature-discovery and config-manager build a
+ * client: NVIDIA/k8s-device-plugin@v0.18.2 internal/flags/kubeclient.go, used by
+ * cmd/gpu-feature-discovery and cmd/config-manager, neither deployed here). Without a config map the
+ * chart runs it as the namespace's `default` account with that account's token mounted, and has no
+ * value to stop it (templates/daemonset-device-plugin.yml L18, L55-57): the rendered DaemonSet mounts
+ * none (controller RBAC review s23 F9, threat-model review s23 F18).
+ */
+export const devicePluginWithoutApiToken: pulumi.ResourceTransform = (args) =>
+    args.type === "kubernetes:apps/v1:DaemonSet" && args.props?.metadata?.name === "nvidia-device-plugin" && args.props?.spec?.template?.spec
+        ? { props: { ...args.props, spec: { ...args.props.spec, template: { ...args.props.spec.template, spec: { ...args.props.spec.template.spec, automountServiceAccountToken: false } } } }, opts: args.opts }
+        : undefined;
+
 export interface NvidiaGpuSupportArgs {
     /** Where pods reach the Kubernetes API (egress.ts apiServerAt): the servers' addresses, or anywhere but the metadata service where they are not known. */
     apiServer: EgressDestination;
@@ -86,7 +99,7 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
                     limits: { cpu: "200m", memory: "256Mi" },
                 },
             },
-        }, { parent: this, dependsOn: [runtimeClass] });
+        }, { parent: this, dependsOn: [runtimeClass], transforms: [devicePluginWithoutApiToken] });
 
         // The chart's defaults run it as root with SYS_ADMIN, for the profiling metrics
         // DCGM_FI_PROF_* (deployment/values.yaml L95-104), which nothing here reads: the alerts,

@@ -54,7 +54,11 @@ export const VAULT_ADDRESS = `http://${serviceHost(VAULT_RELEASE, VAULT_NAMESPAC
 
 /**
  * Vault's server configuration (HCL): integrated Raft storage (also with one replica, so HA is a
- * matter of replicas), Kubernetes service registration, and the seal. TLS between pods and
+ * matter of replicas), Kubernetes service registration with more than one replica, and the seal.
+ * Registration labels Vault's pods (`vault-active`, which the chart's active Service selects), which
+ * needs the Role the chart renders only in HA mode (hashicorp/vault-helm@v0.34.1
+ * templates/server-discovery-role.yaml L8-23); one replica runs in standalone mode, where nothing
+ * reads the labels and every attempt would be a 403, retried for ever (controller RBAC review s23 F11). TLS between pods and
  * clients is Linkerd's mTLS; Vault's listener is plain HTTP inside the mesh. Its metrics
  * (`/v1/sys/metrics?format=prometheus`) answer without a token, and only Prometheus may ask: the
  * mesh gives that one path to the scraper alone (`VAULT_METRICS_PATH` below). Keys from the chart's
@@ -86,8 +90,7 @@ storage "raft" {
   path = "/vault/data"
 ${joins}
 }
-service_registration "kubernetes" {}
-${sealStanza}`;
+${replicas > 1 ? `service_registration "kubernetes" {}\n` : ""}${sealStanza}`;
 }
 
 /** Where Vault's file audit device writes: the chart's audit volume (values.yaml L872-877 at v0.34.1). */

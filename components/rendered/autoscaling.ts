@@ -75,6 +75,9 @@ export const nvidiaDevicePluginModel: ChartModel = {
             tolerations: values.tolerations ?? [{ key: "CriticalAddonsOnly", operator: "Exists" }, { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
             containers: [{ name: "nvidia-device-plugin-ctr", image: `nvcr.io/nvidia/k8s-device-plugin:${valueAt(values, "image", "tag") || "v0.18.2"}`, securityContext: values.securityContext, resources: values.resources }],
             volumes: [{ name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
+            // The namespace's default account (templates/daemonset-device-plugin.yml L55-57, no config map), its token
+            // unmounted after rendering (components/gpu/nvidia-gpu-support.ts devicePluginWithoutApiToken).
+            automountServiceAccountToken: false,
         })];
     },
     // deployments/helm/nvidia-device-plugin/values.yaml at v0.18.2.
