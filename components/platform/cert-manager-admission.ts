@@ -8,6 +8,12 @@ const SOLVER_NAME_PREFIX = "cm-acme-http-solver-";
 const solverLabelled = (o: string) => `has(${o}.metadata.labels) && '${SOLVER_LABEL}' in ${o}.metadata.labels && ${o}.metadata.labels['${SOLVER_LABEL}'] == 'true'`;
 const setTrue = (o: string, field: string) => `(has(${o}.spec.${field}) && ${o}.spec.${field} == true)`;
 const notCredentialSecret = `!(has(object.type) && object.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])`;
+/** The annotation on every Secret a Certificate is issued into (pkg/controller/certificates/issuing/internal/secret.go L188-190; issuing_controller.go L458). */
+export const CERTIFICATE_NAME_ANNOTATION = "cert-manager.io/certificate-name";
+/** The label on a Certificate's next private key, the one Secret it deletes (keymanager_controller.go L300-310, L376-396). */
+const NEXT_KEY_LABEL = "cert-manager.io/next-private-key";
+const annotated = (o: string) => `(has(${o}.metadata.annotations) && '${CERTIFICATE_NAME_ANNOTATION}' in ${o}.metadata.annotations)`;
+const labelled = (o: string, key: string, value: string) => `(has(${o}.metadata.labels) && '${key}' in ${o}.metadata.labels && ${o}.metadata.labels['${key}'] == '${value}')`;
 
 /**
  * What cert-manager's controller is let write, at v1.21.1. Its chart binds it cluster-wide to create
@@ -19,10 +25,15 @@ const notCredentialSecret = `!(has(object.type) && object.type in ['kubernetes.i
  *   `--acme-http01-solver-image`, no token, no volume (pkg/issuer/acme/http/pod.go L197-260); a
  *   Service selecting those pods (service.go L110-150); an Ingress whose every path is
  *   `/.well-known/acme-challenge/<token>` to such a Service (ingress.go L150-210, L239-272, L383-404);
- * - Secrets: each Certificate's, and its issuers' keys, none of them a token.
- * Its reads of every Secret, and its writes of other Secrets, stay (README, threat model).
+ * - Secrets, none of them a token: each Certificate's, applied with its name annotated, created or
+ *   updated (issuing/internal/secret.go L93-131); each Certificate's next private key, created
+ *   labelled and owned by it, and deleted (keymanager_controller.go L300-310, L376-396); and an ACME
+ *   account key, created labelled `app.kubernetes.io/managed-by: cert-manager` in the ClusterIssuers'
+ *   namespace (pkg/issuer/acme/setup.go L536-560). So a Secret it did not issue (VSO's, the trust
+ *   anchor Pulumi made, k3s's serving certificate) it may neither overwrite nor delete.
+ * Its reads of every Secret stay (README, threat model).
  */
-export function certManagerRules(solverImage: string) {
+export function certManagerRules(solverImage: string, namespace: string) {
     return {
         pods: `request.resource.resource != 'pods' || (${solverLabelled("object")} && size(object.spec.containers) == 1 && object.spec.containers[0].image == '${solverImage}'`
             + ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers) && !has(object.spec.volumes)`
@@ -35,7 +46,10 @@ export function certManagerRules(solverImage: string) {
             + ` && (!has(object.spec.type) || object.spec.type in ['ClusterIP', 'NodePort']) && !has(object.spec.externalIPs))`,
         ingresses: `request.resource.resource != 'ingresses' || (${solverLabelled("object")} && !has(object.spec.defaultBackend) && has(object.spec.rules)`
             + ` && object.spec.rules.all(r, has(r.http) && r.http.paths.all(p, p.path.startsWith('/.well-known/acme-challenge/') && has(p.backend.service) && p.backend.service.name.startsWith('${SOLVER_NAME_PREFIX}'))))`,
-        secrets: `request.resource.resource != 'secrets' || ${notCredentialSecret}`,
+        secrets: `request.resource.resource != 'secrets' || (request.operation == 'DELETE' ? ${labelled("oldObject", NEXT_KEY_LABEL, "true")} : ${notCredentialSecret}`
+            + ` && ((${annotated("object")} && (request.operation == 'CREATE' || ${annotated("oldObject")}))`
+            + ` || (request.operation == 'CREATE' && ${labelled("object", NEXT_KEY_LABEL, "true")} && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, o.kind == 'Certificate' && o.apiVersion.startsWith('cert-manager.io/')))`
+            + ` || (request.operation == 'CREATE' && request.namespace == '${namespace}' && ${labelled("object", "app.kubernetes.io/managed-by", "cert-manager")})))`,
     };
 }
 
@@ -72,21 +86,22 @@ export interface CertManagerAdmissionArgs {
 
 /** The fences holding the controller's writes to certManagerRules and the CA injector's to caInjectorRule. */
 export function certManagerFences(args: CertManagerAdmissionArgs): ControllerFence[] {
-    const rules = certManagerRules(args.solverImage);
+    const rules = certManagerRules(args.solverImage, args.namespace);
     const targets = args.injectedWebhookConfigurations.join(", ");
     return [{
         policyName: "groundwork-cert-manager",
         account: { namespace: args.namespace, name: args.controllerAccount },
         resourceRules: [
             { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
-            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services", "secrets"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
             { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
         ],
         validations: [
             { expression: rules.pods, message: `cert-manager's controller may create only HTTP-01 solver pods: one ${args.solverImage} container, labelled ${SOLVER_LABEL}, with no token, volume, host namespace, host port or privilege` },
             { expression: rules.services, message: `cert-manager's controller may write only HTTP-01 solver Services, which select solver pods (${SOLVER_LABEL}: "true")` },
             { expression: rules.ingresses, message: `cert-manager's controller may write only HTTP-01 solver Ingresses, every path /.well-known/acme-challenge/ to a ${SOLVER_NAME_PREFIX} Service` },
-            { expression: rules.secrets, message: "cert-manager's controller may write no service account or bootstrap token Secret" },
+            { expression: rules.secrets, message: `cert-manager's controller may write only the Secrets it issues (annotated ${CERTIFICATE_NAME_ANNOTATION}), a Certificate's next private key and, in ${args.namespace}, an ACME account key; never a token Secret, and it may delete only next private keys` },
         ],
     }, {
         policyName: "groundwork-cert-manager-cainjector",

@@ -91,7 +91,9 @@ const FENCED: FencedController[] = [
         rights: "create pods and write Secrets in every namespace (cert-manager@v1.21.1 deploy/charts/cert-manager/templates/rbac.yaml L49-133, L180-236)",
         // templates/_helpers.tpl L29-35: serviceAccount.name, else the fullname.
         account: (r) => chartAccount(r, "cert-manager"),
-        thefts: [{ group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { containers: [{ name: "probe", image: "busybox", securityContext: { privileged: true } }] } } }, tokenSecret("system-upgrade", "system-upgrade")],
+        thefts: [{ group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", name: "probe", object: { spec: { containers: [{ name: "probe", image: "busybox", securityContext: { privileged: true } }] } } }, tokenSecret("system-upgrade", "system-upgrade"),
+            // The mesh's trust anchor, which Pulumi made: overwritten, the issuer signs mesh identities with a thief's CA.
+            { group: "", version: "v1", resource: "secrets", operation: "UPDATE", namespace: "cert-manager", name: "linkerd-trust-anchor-1", oldObject: { type: "kubernetes.io/tls", metadata: { name: "linkerd-trust-anchor-1" } }, object: { type: "kubernetes.io/tls", metadata: { name: "linkerd-trust-anchor-1", annotations: { "cert-manager.io/certificate-name": "x" } } } }],
     },
     {
         chart: /(^|\/)cert-manager$/,

@@ -37,15 +37,43 @@ describe("cert-manager's admission policies", () => {
         spec: { rules: [{ host: "ai.dev.groundwork.example", http: { paths: [{ path, pathType: "ImplementationSpecific", backend: { service: { name: service, port: { number: 8089 } } } }] } }] },
     });
 
-    it("admits the controller's HTTP-01 solver pod, Service and Ingress, and certificate Secrets", () => {
+    it("admits the controller's HTTP-01 solver pod, Service and Ingress", () => {
         assert.equal(pod(solverPod()).denied, false);
         assert.equal(verdict({ resource: "services", object: solverService() }).denied, false);
         assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", object: solverIngress("cm-acme-http-solver-x7k2q") }).denied, false);
         assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", operation: "UPDATE", object: solverIngress("cm-acme-http-solver-x7k2q"), oldObject: solverIngress("cm-acme-http-solver-a1b2c") }).denied, false);
-        assert.equal(verdict({ resource: "secrets", namespace: "linkerd", object: { type: "kubernetes.io/tls", data: {} } }).denied, false);
     });
 
-    it("denies the controller a pod, Service, Ingress or Secret that is not a solver's or a certificate's", () => {
+    // As cert-manager v1.21.1 writes them: issuing/internal/secret.go L93-190, keymanager_controller.go L300-310 and L376-396, acme/setup.go L536-560.
+    const issued = (type = "kubernetes.io/tls") => ({ type, metadata: { name: "linkerd-identity-issuer", annotations: { "cert-manager.io/certificate-name": "linkerd-identity-issuer", "cert-manager.io/issuer-name": "linkerd-trust-anchor-1", "cert-manager.io/issuer-kind": "ClusterIssuer" } }, data: {} });
+    const nextKey = { metadata: { generateName: "vault-tls-", labels: { "cert-manager.io/next-private-key": "true", "controller.cert-manager.io/fao": "true" }, ownerReferences: [{ apiVersion: "cert-manager.io/v1", kind: "Certificate", name: "vault-tls", uid: "u", controller: true }] }, data: { "tls.key": "" } };
+    const secret = (operation: AdmissionRequest["operation"], namespace: string, object: object | null, oldObject?: object) =>
+        verdict({ resource: "secrets", operation, namespace, name: "s", object: object as Record<string, unknown> | null, oldObject: oldObject as Record<string, unknown> | undefined });
+
+    it("admits the Secrets the controller issues, renews and deletes", () => {
+        assert.equal(secret("CREATE", "linkerd", issued()).denied, false, "a certificate issued");
+        assert.equal(secret("UPDATE", "linkerd", issued(), issued()).denied, false, "renewed");
+        assert.equal(secret("CREATE", "groundwork-ingress", nextKey).denied, false, "a next private key");
+        assert.equal(secret("DELETE", "groundwork-ingress", null, nextKey).denied, false, "a next private key deleted");
+        assert.equal(secret("CREATE", "cert-manager", { metadata: { name: "groundwork-acme-account", labels: { "app.kubernetes.io/managed-by": "cert-manager" } }, data: { "tls.key": "" } }).denied, false, "the ACME account key");
+    });
+
+    it("denies the controller a Secret it did not issue: overwritten, deleted, or a token", () => {
+        const trustAnchor = { type: "kubernetes.io/tls", metadata: { name: "linkerd-trust-anchor-1" }, data: {} };
+        const overwritten = secret("UPDATE", "cert-manager", { ...trustAnchor, metadata: { ...trustAnchor.metadata, annotations: { "cert-manager.io/certificate-name": "x" } } }, trustAnchor);
+        assert.deepEqual(overwritten, { denied: true, by: "groundwork-cert-manager", message: "cert-manager's controller may write only the Secrets it issues (annotated cert-manager.io/certificate-name), a Certificate's next private key and, in cert-manager, an ACME account key; never a token Secret, and it may delete only next private keys" });
+        const vsoSecret = { type: "Opaque", metadata: { name: "llm-gateway-keys", labels: { "app.kubernetes.io/managed-by": "hashicorp-vso" } }, data: {} };
+        assert.equal(secret("UPDATE", "groundwork-inference", vsoSecret, vsoSecret).denied, true, "VSO's Secret overwritten");
+        assert.equal(secret("DELETE", "groundwork-inference", null, vsoSecret).denied, true, "VSO's Secret deleted");
+        assert.equal(secret("DELETE", "linkerd", null, issued()).denied, true, "an issued certificate deleted");
+        assert.equal(secret("CREATE", "kube-system", { type: "Opaque", metadata: { name: "k3s-etcd-snapshot-s3" }, data: {} }).denied, true, "an unlabelled Secret");
+        assert.equal(secret("CREATE", "groundwork-data", { metadata: { labels: { "app.kubernetes.io/managed-by": "cert-manager" } } }).denied, true, "an account key outside cert-manager");
+        assert.equal(secret("CREATE", "groundwork-data", { metadata: { labels: { "cert-manager.io/next-private-key": "true" } } }).denied, true, "a next key owned by no Certificate");
+        assert.equal(secret("CREATE", "system-upgrade", { ...issued("kubernetes.io/service-account-token"), metadata: { ...issued().metadata, annotations: { ...issued().metadata.annotations, "kubernetes.io/service-account.name": "system-upgrade" } } }).denied, true, "a token, however annotated");
+    });
+
+
+    it("denies the controller a pod, Service or Ingress that is not a solver's", () => {
         const privileged = pod({ spec: { containers: [{ name: "x", image: "busybox", securityContext: { privileged: true } }] } }, "kube-system");
         assert.equal(privileged.denied, true);
         assert.match(String(privileged.message), /^cert-manager's controller may create only HTTP-01 solver pods: one quay\.io\/jetstack\/cert-manager-acmesolver:v1\.21\.1@sha256:[0-9a-f]{64} container/);
@@ -62,8 +90,6 @@ describe("cert-manager's admission policies", () => {
         assert.equal(verdict({ resource: "services", namespace: "vault", object: solverService({ selector: { "app.kubernetes.io/name": "vault" } }) }).denied, true, "selecting other pods");
         assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", namespace: "vault", object: solverIngress("vault-ui") }).denied, true, "a route to another Service");
         assert.equal(verdict({ group: "networking.k8s.io", resource: "ingresses", object: solverIngress("cm-acme-http-solver-x7k2q", "/") }).denied, true, "another path");
-        const token = verdict({ resource: "secrets", namespace: "system-upgrade", object: { type: "kubernetes.io/service-account-token", metadata: { annotations: { "kubernetes.io/service-account.name": "system-upgrade" } } } });
-        assert.deepEqual(token, { denied: true, by: "groundwork-cert-manager", message: "cert-manager's controller may write no service account or bootstrap token Secret" });
     });
 
     const webhooks = (clientConfig: object, rules = [{ apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["*/*"] }]) => ({
