@@ -16,8 +16,9 @@ import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
 import { packConfigFor, monthlyBudgetOf, readStackConfig, workflowsDirOf } from "./policy-config";
 import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
 import { planPolicyReport } from "./rendered-workloads";
-import { entriesBesidePlanFiles, leakedSecrets, removePlanFiles, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
+import { entriesBesidePlanFiles, fileAboveOutDir, leakedSecrets, removePlanFiles, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
+import { shownConfigPath } from "./stack-file";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { ConfigError } from "../stacks/config/errors";
 
@@ -42,7 +43,12 @@ function parseSecrets(pairs: string[]): Record<string, string> {
             const what = eq > 0 ? `its text before the first "=" is not a config key (namespace:path)` : `it has no "=" after a key`;
             throw new UsageError(`--secret argument ${i + 1} (${pair.length} characters, not shown): ${what}; ${SECRET_USAGE}`);
         }
-        secrets[key] = pair.slice(eq + 1);
+        const value = pair.slice(eq + 1);
+        // Two values for one key: one of them is not what was meant, and neither may be shown to tell which (sweep s24 M4).
+        if (key in secrets && secrets[key] !== value) {
+            throw new UsageError(`--secret ${shownConfigPath(key)} is given twice, with different values (not shown); give it once`);
+        }
+        secrets[key] = value;
     });
     return secrets;
 }
@@ -70,6 +76,10 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name is letters, digits, '-', '_' and '.'`);
     }
     const outDir = values.out ?? path.join("out", stack);
+    const file = fileAboveOutDir(outDir);
+    if (file !== undefined) {
+        throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is a file, not a directory, so the plan cannot be written under it; give a new or empty directory`);
+    }
     const besides = entriesBesidePlanFiles(outDir);
     if (besides.length > 0) {
         throw new UsageError(`--out ${JSON.stringify(outDir)} holds ${besides.length} file(s) or folder(s) a plan does not write (${besides.slice(0, 3).map((e) => JSON.stringify(e)).join(", ")}${besides.length > 3 ? ", ..." : ""}), which replacing the plan could remove; give a new or empty directory, or one an earlier plan wrote`);

@@ -123,6 +123,17 @@ export function entriesBesidePlanFiles(outDir: string): string[] {
     return fs.readdirSync(outDir).filter((entry) => !entry.startsWith(".") && !(PLAN_FILE_NAMES as readonly string[]).includes(entry)).sort();
 }
 
+/**
+ * The nearest existing path above `outDir` when it is no directory: a plan cannot be written under a
+ * file, and finding out only once the whole plan has run would end in a stack trace (sweep s24 M1).
+ */
+export function fileAboveOutDir(outDir: string): string | undefined {
+    for (let dir = path.dirname(path.resolve(outDir)); ; dir = path.dirname(dir)) {
+        if (fs.existsSync(dir)) return fs.statSync(dir).isDirectory() ? undefined : path.relative(".", dir) || dir;
+        if (path.dirname(dir) === dir) return undefined;
+    }
+}
+
 /** Removes a plan's files from its directory, and the directory once nothing else is in it. */
 export function removePlanFiles(outDir: string): void {
     if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) return;

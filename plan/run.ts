@@ -8,7 +8,8 @@ import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { offlineInvoke, offlineResource } from "./offline-data";
 import { decodeWire, PlanMonitor, RecordedResource } from "./monitor";
 import { PLAN_SECURE_PATHS_KEY } from "../stacks/config/encrypted-values";
-import { placeholderFor, readStackFile } from "./stack-file";
+import { placeholderFor, readStackFile, shownConfigPath } from "./stack-file";
+import { ConfigError } from "../stacks/config/errors";
 
 // Not in the SDK's type declarations, but stable across the 3.x line we pin.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,6 +52,30 @@ export interface PlanResult {
 export function secretsInPlainText(plainConfig: Record<string, string>, secrets: Record<string, string>): [string, string][] {
     const plainText = Object.values(plainConfig).join("\n");
     return Object.entries(secrets).filter(([, value]) => plainText.includes(value));
+}
+
+/**
+ * The `--secret` entries whose value is the whole value of a plain setting of the stack file, with
+ * that setting's path: two settings swapped (an SSO client secret given the operators' group), never
+ * a secret (sweep s24 M2). A secret that is only part of the file's text is not one of these, nor is
+ * an encrypted value's stand-in (`standIns`), which is no text the user wrote.
+ */
+export function secretsEqualToSettings(plainConfig: Record<string, string>, secrets: Record<string, string>, standIns: string[] = []): [string, string][] {
+    const leaves: [string, string][] = [];
+    const walk = (value: unknown, at: string): void => {
+        if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${at}[${i}]`));
+        else if (value !== null && typeof value === "object") Object.entries(value).forEach(([k, v]) => walk(v, `${at}.${k}`));
+        else if (value !== null && value !== undefined) leaves.push([at, String(value)]);
+    };
+    for (const [key, text] of Object.entries(plainConfig)) {
+        let parsed: unknown = text;
+        try { parsed = JSON.parse(text); } catch { /* a plain string */ }
+        walk(typeof parsed === "object" ? parsed : text, key);
+    }
+    return Object.entries(secrets).flatMap(([key, value]) => {
+        const setting = leaves.find(([at, leaf]) => at !== key && leaf === value && !standIns.includes(leaf));
+        return setting ? [[key, setting[0]] as [string, string]] : [];
+    });
 }
 
 /**
@@ -142,6 +167,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     const stackFile = options.stackFile ?? path.join(projectDir, `Pulumi.${options.stack}.yaml`);
     const stackConfig = readStackFile(stackFile, project, options.secrets);
     const plainConfig = readStackFile(stackFile, project);
+    const swapped = secretsEqualToSettings(plainConfig.config, options.secrets ?? {}, plainConfig.placeholders.map(placeholderFor));
+    if (swapped.length > 0) {
+        throw new ConfigError(swapped.map(([key, setting]) => `${shownConfigPath(key)} = [secret]: is also the plain-text value of ${shownConfigPath(setting)} in the stack file, so it is not a secret and cannot be kept one; give the real secret, and check whether two settings were swapped`));
+    }
     const unchecked = secretsInPlainText(plainConfig.config, options.secrets ?? {});
     // The stack file's own plain text, without the stand-ins for its encrypted values.
     // (Nested values are JSON text, so each stand-in is taken out as written there too.)

@@ -251,21 +251,26 @@ export function readStackFile(file: string, project: string, secrets: Record<str
         // A key in none of the file's namespaces may be a value given without its key whose own text
         // has a colon and an = (`user:password=...`): it is counted, never shown (review s20b N5).
         const namespaces = new Set([project, ...Object.keys(result.config).map((k) => k.split(":")[0])]);
-        // Every path is shown as configKey shows it: a key's name that may be a secret (a secret set
-        // with --path 'key=value', which writes it into the name) by its length only (sweep s21r-23).
-        // From the first part that may be a secret on, nothing is shown (a token's own dots split it).
-        const asShown = (path: string) => {
-            const parts = path.slice(path.indexOf(":") + 1).split(".");
-            const first = parts.findIndex((p) => shownKeyName(p) !== p);
-            const rest = parts.slice(first).join(".");
-            return `${path.split(":")[0]}:${first < 0 ? parts.join(".") : [...parts.slice(0, first), hiddenKeyName(rest)].join(".")}`;
-        };
-        const shown = unused.filter((k) => namespaces.has(k.split(":")[0])).map(asShown);
+        const shown = unused.filter((k) => namespaces.has(k.split(":")[0])).map(shownConfigPath);
         const hidden = unused.length - shown.length;
         throw new StackFileError(
             `--secret ${[...shown, ...(hidden > 0 ? [`${hidden} argument(s) whose key is in no namespace of the file (not shown)`] : [])].join(", ")}: no such secure value in ${file}; ` +
-            `secure values there: ${[...used, ...result.placeholders].map(asShown).join(", ") || "none"}`,
+            `secure values there: ${[...used, ...result.placeholders].map(shownConfigPath).join(", ") || "none"}`,
         );
     }
     return result;
+}
+
+/**
+ * A config path (`groundwork:edge.machines[7].privateKey`) as configKey shows it: a key's name that
+ * may be a secret (a secret set with --path 'key=value', which writes it into the name) by its length
+ * only (sweep s21r-23), and from the first such part on nothing (a token's own dots split it). An
+ * index (`[7]`) is no part of a name (sweep s24 W1).
+ */
+export function shownConfigPath(path: string): string {
+    const parts = path.slice(path.indexOf(":") + 1).split(".");
+    const named = (part: string) => part.replace(/(\[\d+\])+$/, "");
+    const first = parts.findIndex((p) => shownKeyName(named(p)) !== named(p));
+    const rest = parts.slice(first).join(".");
+    return `${path.split(":")[0]}:${first < 0 ? parts.join(".") : [...parts.slice(0, first), hiddenKeyName(rest)].join(".")}`;
 }

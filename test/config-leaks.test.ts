@@ -4,8 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { hasCredentialShape, looksLikeCredential, redactCredentials, redactPrefixedCredentials } from "../stacks/config/errors";
 import { parseStackConfig } from "../stacks/config";
-import { readStackFile } from "../plan/stack-file";
-import { secretsInPlainText, writtenWhole } from "../plan/run";
+import { placeholderFor, readStackFile } from "../plan/stack-file";
+import { secretsEqualToSettings, secretsInPlainText, writtenWhole } from "../plan/run";
 import { leakedSecrets, renderPlanFiles, renderSummary } from "../plan/report";
 import { ConfigError } from "../stacks/config/errors";
 import { lineFor, parse, planValues, problems, PROJECT_DIR, stackValues } from "./helpers";
@@ -277,6 +277,14 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.deepEqual(secretsInPlainText(plain, secrets), [["groundwork:monitoring.alerts.receiver.email.password", "alerts"]]);
         const summary = renderSummary({ project: "groundwork", stack: "cloud", resources: [], outputs: {}, placeholders: [], secretValues: [], uncheckedSecrets: ["groundwork:monitoring.alerts.receiver.email.password"] }, "out/cloud", []);
         assert.match(summary, /Secrets not checked for leaks, their value being also plain text of the stack file \(choose a value that is not\):\n {2}groundwork:monitoring\.alerts\.receiver\.email\.password\n/);
+    });
+
+    it("finds a --secret that is another setting's whole value, not a part of one, nor an encrypted value's stand-in (sweep s24 M2)", () => {
+        const read = readStackFile(path.join(PROJECT_DIR, "Pulumi.cloud.yaml"), "groundwork");
+        const standIns = read.placeholders.map(placeholderFor);
+        assert.deepEqual(secretsEqualToSettings(read.config, { "groundwork:access.sso.clientSecret": "platform-operators" }, standIns), [["groundwork:access.sso.clientSecret", "groundwork:access.sso.operatorsGroup"]]);
+        assert.deepEqual(secretsEqualToSettings(read.config, { "groundwork:monitoring.alerts.receiver.email.password": "alerts" }, standIns), [], "a word of an address is no setting's whole value");
+        assert.deepEqual(secretsEqualToSettings(read.config, { "groundwork:access.sso.clientSecret": standIns[0] }, standIns), [], "a stand-in");
     });
 
     it("exempts from the leak check only a token the stack file writes whole, not one inside a longer plain token (review s14b R2)", () => {

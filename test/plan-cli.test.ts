@@ -187,6 +187,37 @@ describe("npm run plan", function () {
         assert.ok(!run.stderr.includes("    at "), "no stack trace: it is the input, not the code");
     });
 
+    it("refuses, before planning, a secret that is another setting's whole value: two settings swapped (sweep s24 M2)", async () => {
+        const run = await planCli("--stack", "dev", "--out", tmp(), "--secret", "groundwork:access.sso.clientSecret=platform-operators");
+        assert.equal(run.status, 2, run.stderr);
+        assert.equal(run.stderr, "error: invalid stack configuration (1 problem):\n  groundwork:access.sso.clientSecret = [secret]: is also the plain-text value of groundwork:access.sso.operatorsGroup in the stack file, so it is not a secret and cannot be kept one; give the real secret, and check whether two settings were swapped\n");
+        assert.equal(run.stdout, "");
+    });
+
+    it("refuses one --secret given twice with different values, without showing either (sweep s24 M4)", async () => {
+        const run = await planCli("--stack", "dev", "--out", tmp(), "--secret", "groundwork:access.sso.clientSecret=PlantedS24m4one", "--secret", "groundwork:access.sso.clientSecret=PlantedS24m4two");
+        assert.equal(run.status, 2, run.stderr);
+        assert.match(run.stderr, /^error: --secret groundwork:access\.sso\.clientSecret is given twice, with different values \(not shown\); give it once/);
+        assert.ok(!run.stderr.includes("PlantedS24"), run.stderr);
+    });
+
+    it("refuses --out under a file at once, naming the file (sweep s24 M1)", async () => {
+        const dir = tmp();
+        fs.writeFileSync(path.join(dir, "afile"), "mine\n");
+        const out = path.join(dir, "afile", "sub");
+        const run = await planCli("--stack", "dev", "--out", out);
+        assert.equal(run.status, 2, run.stderr);
+        assert.match(run.stderr, /^error: --out ".*afile\/sub": ".*afile" is a file, not a directory, so the plan cannot be written under it; give a new or empty directory/);
+        assert.ok(!run.stderr.includes("    at "), "no stack trace");
+        assert.equal(fs.readFileSync(path.join(dir, "afile"), "utf8"), "mine\n");
+    });
+
+    it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {
+        const run = await planCli("--stack", "edge", "--out", tmp(), "--secret", "groundwork:edge.machines[7].privateKey=x");
+        assert.equal(run.status, 2, run.stderr);
+        assert.match(run.stderr, /--secret groundwork:edge\.machines\[7\]\.privateKey: no such secure value in .*; secure values there: .*groundwork:edge\.machines\[0\]\.privateKey, groundwork:edge\.machines\[1\]\.privateKey/);
+    });
+
     it("reports an unexpected error without the stack frames it does not record, and says how to get them", async () => {
         const before = Error.stackTraceLimit;
         const program = path.join(PROJECT_DIR, "test/fixtures/throws/index.ts");

@@ -101,8 +101,12 @@ describe("prompt files", () => {
         assert.match(rejected([{ path: "prompts/a.yaml", text: GOOD.replace("role: system", "role: robot") }])[0], /messages\[0\]\.role = "robot"/);
     });
 
-    it("reject a stack name Langfuse cannot use as a label", () => {
-        assert.ok(rejected([{ path: "prompts/a.yaml", text: GOOD }], [...STACKS, "Prod"]).includes(`stack "Prod" cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack to provision prompts into it`));
+    it("reject a stack name Langfuse cannot use as a label only where a prompt is labelled for it (sweep s24 F1)", () => {
+        const forProd = GOOD.replace(/labels: \[[^\]]*\]/, "labels: [Prod]");
+        assert.notEqual(forProd, GOOD);
+        assert.deepEqual(rejected([{ path: "prompts/a.yaml", text: forProd }], [...STACKS, "Prod"]), [`prompts/a.yaml: labels[0] = "Prod": stack Prod cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack in lower case to provision prompts into it, or take it out of labels`]);
+        // A stack no prompt names may be called anything Pulumi allows: it blocks no other stack's plan.
+        assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD }], [...STACKS, "Prod"]).length, 1);
     });
 
     it("reject a prompt labelled for a stack that lacks its route", () => {

@@ -25,7 +25,14 @@ function internationalNameHint(name: string): string {
 
 /** A DNS name of two labels or more, lower case (RFC 1123 labels). */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower-case DNS name such as chat.example.com${internationalNameHint(String(issue.input))}` })
+/** What is wrong with a name that is nearly a host name: its absolute form, a wildcard, capitals (sweep s24 W2). */
+function nearHostnameHint(name: string): string {
+    if (name.endsWith(".") && HOSTNAME.test(name.slice(0, -1))) return `: it ends with '.', the absolute form, which an Ingress host and a certificate name do not take; write ${name.slice(0, -1)}`;
+    if (name.startsWith("*.") && HOSTNAME.test(name.slice(2))) return `: it is a wildcard, and each service gets a name and a certificate of its own (HTTP-01, which the acme issuer uses, cannot issue wildcards); give one name, such as <service>.${name.slice(2)}`;
+    if (name !== name.toLowerCase() && HOSTNAME.test(name.toLowerCase())) return `: write it in lower case, ${name.toLowerCase()}`;
+    return internationalNameHint(name);
+}
+const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower-case DNS name such as chat.example.com${nearHostnameHint(String(issue.input))}` })
     // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.
     .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" })
     // Labels with '--' in their third and fourth characters are reserved for IDNA (RFC 5890 2.3.1,

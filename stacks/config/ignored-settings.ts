@@ -48,6 +48,11 @@ export function ignoredSettingProblems(input: Record<string, unknown>): { path: 
     if (aws && Array.isArray(aws.sshAllowedCidrs) && aws.sshAllowedCidrs.length > 0 && aws.servers === undefined) {
         ignored(["aws", "sshAllowedCidrs"], "it opens SSH to the AWS servers, and this stack has none (aws.servers); remove it");
     }
+    // Only cloud nodes' host keys are generated or trusted on first use (stacks/aws-site.ts, oci-site.ts); edge machines' come from config (sweep s24 M3).
+    const cluster = isObject(input.cluster) ? input.cluster : undefined;
+    if (cluster?.sshHostKeys !== undefined && input.aws === undefined && input.oci === undefined) {
+        ignored(["cluster", "sshHostKeys"], "it says how Pulumi trusts cloud nodes' SSH host keys, and this stack has none (aws, oci); edge machines are always checked against edge.machines[].hostKey; remove it");
+    }
     const alerts = isObject(input.monitoring) && isObject(input.monitoring.alerts) ? input.monitoring.alerts : undefined;
     if (alerts?.gpuIdle !== undefined && !(aws && Array.isArray(aws.gpuNodeGroups) && aws.gpuNodeGroups.length > 0)) {
         ignored(["monitoring", "alerts", "gpuIdle"], "it watches GPU nodes (DCGM's utilisation), and this stack has none (aws.gpuNodeGroups); remove it (sweep s22b31)");

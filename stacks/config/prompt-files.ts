@@ -64,6 +64,10 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         prompt.labels.forEach((label, i) => {
             if (!stacks.includes(label)) {
                 problems.push(`${path}: labels[${i}] = ${shown(label)} is not a stack of this project; labels are stacks: ${stacks.join(", ")}`);
+            } else if (!LANGFUSE_LABEL.test(label)) {
+                // Only a stack a prompt is labelled for must be a Langfuse label: another stack's name is no
+                // prompt's business, and Pulumi allows capitals in it (sweep s24 F1).
+                problems.push(`${path}: labels[${i}] = ${shown(label)}: stack ${label} cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack in lower case to provision prompts into it, or take it out of labels`);
             }
         });
         if ("model" in prompt.config) {
@@ -84,9 +88,6 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         if (earlier !== undefined) problems.push(`${path}: name ${prompt.name} is also the name in ${earlier}; each prompt needs its own name`);
         byName.set(prompt.name, path);
         parsed.push({ file: path, prompt });
-    }
-    for (const stack of stacks) {
-        if (!LANGFUSE_LABEL.test(stack)) problems.push(`stack ${shown(stack)} cannot be a Langfuse label (1-36 of a-z, 0-9, '_', '-', '.'); rename the stack to provision prompts into it`);
     }
     if (problems.length > 0) throw new RepositoryFileError("prompt", problems);
     return parsed;
