@@ -210,6 +210,8 @@ describe("NVIDIA device plugin's API token", () => {
         assert.deepEqual(rendered.props.spec.template.spec.containers, template.spec.containers, "the containers as rendered");
         assert.equal(rendered.opts, opts);
         new DaemonSet(rendered.props).validate();
+        const mps = devicePluginWithoutApiToken({ type: "kubernetes:apps/v1:DaemonSet", name: "mps", props: { ...props, metadata: { name: "nvidia-device-plugin-mps-control-daemon" } }, opts } as any) as any;
+        assert.equal(mps.props.spec.template.spec.automountServiceAccountToken, false, "the MPS control daemon too (review s24 N8)");
         // dcgm-exporter's DaemonSet reads a ConfigMap through its own account: left as rendered.
         assert.equal(devicePluginWithoutApiToken({ type: "kubernetes:apps/v1:DaemonSet", name: "dcgm-exporter", props: { ...props, metadata: { name: "dcgm-exporter" } }, opts } as any), undefined);
         const [daemonSet] = nvidiaDevicePluginModel.render({ name: "nvidia-device-plugin", namespace: "nvidia-device-plugin", values: {} } as any) as any[];

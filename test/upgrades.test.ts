@@ -24,7 +24,7 @@ function guard(current: string, target: string) {
  * script replaced by one that swaps in the new binary, a `k3s kubectl` answering with the node's
  * state, and `ps`/`kill` that find and record the k3s process.
  */
-function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack: boolean }) {
+function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack: boolean; lookAlike?: "in-a-pod" | "on-the-host"; binary?: string }) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upgrade-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
@@ -34,9 +34,17 @@ function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack
     fs.writeFileSync(path.join(dir, "upgrade.sh"), `#!/bin/sh\nprintf '${k3s(opts.to).replace(/\n/g, "\\n")}' > "${dir}/host/usr/local/bin/k3s"\n`, { mode: 0o755 });
     const reported = opts.comesBack ? `${opts.to} True` : `${opts.from} False`;
     fs.writeFileSync(path.join(dir, "opt-k3s"), `#!/bin/sh\necho "${reported}"\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "ps"), "#!/bin/sh\necho '  812 /usr/local/bin/k3s agent'\n", { mode: 0o755 });
-    fs.mkdirSync(path.join(dir, "host/proc/812"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "host/proc/812/cmdline"), "/usr/local/bin/k3s\0agent\0");
+    // k3s (812) in the host's PID namespace; a look-alike with a lower pid, in a pod's namespace or the host's.
+    const processes = [...(opts.lookAlike ? ["  77 /var/lib/kubelet/pods/u/volumes/x/k3s server"] : []), `  812 ${opts.binary ?? "/usr/local/bin/k3s"} agent`];
+    fs.writeFileSync(path.join(bin, "ps"), `#!/bin/sh\nprintf '%s\\n' ${processes.map((p) => `'${p}'`).join(" ")}\n`, { mode: 0o755 });
+    const inNamespace = (pid: number, ns: string) => {
+        fs.mkdirSync(path.join(dir, `host/proc/${pid}/ns`), { recursive: true });
+        fs.symlinkSync(ns, path.join(dir, `host/proc/${pid}/ns/pid`));
+    };
+    inNamespace(1, "pid:[4026531836]");
+    inNamespace(812, "pid:[4026531836]");
+    if (opts.lookAlike) inNamespace(77, opts.lookAlike === "in-a-pod" ? "pid:[4026532901]" : "pid:[4026531836]");
+    fs.writeFileSync(path.join(dir, "host/proc/812/cmdline"), `${opts.binary ?? "/usr/local/bin/k3s"}\0agent\0`);
     fs.writeFileSync(path.join(bin, "kill"), `#!/bin/sh\necho "$*" >> "${dir}/killed"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "sleep"), "#!/bin/sh\n", { mode: 0o755 });
     // The deadline passes after one look at the node: \`date\` jumps an hour from its third call.
@@ -208,5 +216,20 @@ describe("k3s upgrades", () => {
         assert.match(minor.stderr, /not rolled back: a server that moved to a new minor version may have migrated the datastore/);
         const checked = shellcheck(upgradeWithRollbackScript());
         assert.ok(checked.ok, checked.output);
+    });
+
+    it("takes only the host's own k3s process for k3s, and runs no binary but where install.sh puts it (review s24 R2)", () => {
+        // A pod's process that calls itself `k3s server`, with a lower pid, is in a PID namespace of its own.
+        const podLookAlike = upgradeOnNode({ plan: "k3s-agent", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: true, lookAlike: "in-a-pod" });
+        assert.equal(podLookAlike.status, 0, podLookAlike.stderr);
+        assert.match(podLookAlike.installed, /v1\.35\.2\+k3s1/);
+        // Two in the host's namespace: which is k3s cannot be told, so nothing is touched.
+        const two = upgradeOnNode({ plan: "k3s-agent", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: true, lookAlike: "on-the-host" });
+        assert.equal(two.status, 1);
+        assert.match(two.stderr, /upgrade refused: expected one k3s process in the host's PID namespace on edge-1, found: 77\n?812/);
+        assert.match(two.installed, /v1\.34\.9\+k3s1/, "nothing replaced");
+        const elsewhere = upgradeOnNode({ plan: "k3s-agent", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: true, binary: "/tmp/k3s" });
+        assert.equal(elsewhere.status, 1);
+        assert.match(elsewhere.stderr, /upgrade refused: k3s on edge-1 runs from .*\/tmp\/k3s, not \/usr\/local\/bin\/k3s or \/opt\/bin\/k3s, where install\.sh puts it/);
     });
 });

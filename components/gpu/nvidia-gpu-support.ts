@@ -31,15 +31,17 @@ export const DCGM_EXPORTER_CHART = {
 } as const;
 
 /**
- * The device plugin calls no Kubernetes API (only gpu-feature-discovery and config-manager build a
- * client: NVIDIA/k8s-device-plugin@v0.18.2 internal/flags/kubeclient.go, used by
- * cmd/gpu-feature-discovery and cmd/config-manager, neither deployed here). Without a config map the
- * chart runs it as the namespace's `default` account with that account's token mounted, and has no
- * value to stop it (templates/daemonset-device-plugin.yml L18, L55-57): the rendered DaemonSet mounts
- * none (controller RBAC review s23 F9, threat-model review s23 F18).
+ * The device plugin calls no Kubernetes API: client-go is built only by cmd/config-manager/main.go and
+ * internal/flags/kubeclient.go, for gpu-feature-discovery (NVIDIA/k8s-device-plugin@v0.18.2; neither
+ * deployed here), and the plugin reaches the kubelet by its device-plugin socket alone. Without a
+ * config map the chart runs it, and its MPS control daemon (`nvidia-device-plugin-mps-control-daemon`,
+ * on nodes labelled nvidia.com/mps.capable only), as the namespace's `default` account with that
+ * account's token mounted, and has no value to stop it (templates/daemonset-device-plugin.yml L18,
+ * L55-57): the rendered DaemonSets mount none (controller RBAC review s23 F9, threat-model review s23
+ * F18, review s24 N8).
  */
 export const devicePluginWithoutApiToken: pulumi.ResourceTransform = (args) =>
-    args.type === "kubernetes:apps/v1:DaemonSet" && args.props?.metadata?.name === "nvidia-device-plugin" && args.props?.spec?.template?.spec
+    args.type === "kubernetes:apps/v1:DaemonSet" && String(args.props?.metadata?.name ?? "").startsWith("nvidia-device-plugin") && args.props?.spec?.template?.spec
         ? { props: { ...args.props, spec: { ...args.props.spec, template: { ...args.props.spec.template, spec: { ...args.props.spec.template.spec, automountServiceAccountToken: false } } } }, opts: args.opts }
         : undefined;
 

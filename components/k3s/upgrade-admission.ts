@@ -1,15 +1,13 @@
 import { ControllerFence } from "../admission-policy";
 
-/** One container an upgrade Job may run, as the Plans make it: its name, image, and command or arguments. */
-export interface UpgradeJobContainer {
-    /** `prepare`, `drain` or `upgrade` (rancher/system-upgrade-controller@v0.20.1 pkg/upgrade/job/job.go L300-480). */
-    name: string;
-    /** The image exactly as the Job names it. */
-    images: string[];
-    /** The command, or none (the image's entrypoint). */
-    command?: string[];
-    /** The arguments, or none. */
-    args?: string[];
+/** One Plan's Job: its name, and its prepare step's command or arguments. */
+export interface UpgradePlanJob {
+    /** The Plan's name, which SUC hands every container as SYSTEM_UPGRADE_PLAN_NAME. */
+    plan: string;
+    /** The prepare container's command, or none (the image's entrypoint). */
+    prepareCommand?: string[];
+    /** The prepare container's arguments, or none. */
+    prepareArgs?: string[];
 }
 
 export interface SystemUpgradeAdmissionArgs {
@@ -19,16 +17,24 @@ export interface SystemUpgradeAdmissionArgs {
     serviceAccount: string;
     /** The Plans' CRD, the only one it may register. */
     crdName: string;
-    /** Every container a Plan's Job holds, the drain container's aside. */
-    containers: UpgradeJobContainer[];
-    /** The drain container's image (SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE) and the flags after the node's name. */
+    /** The Plans' version as SUC tags images and sets SYSTEM_UPGRADE_PLAN_LATEST_VERSION with it (`+` made `-`: plan.go MungeVersion). */
+    version: string;
+    /** The upgrade and prepare image exactly as the Job names it (container.go WithLatestTag, in its familiar and its full form). */
+    images: string[];
+    /** The upgrade container's command, the same in every Plan. */
+    upgradeCommand: string[];
+    /** Environment the Plans add to the upgrade container (`upgrade.envs`), by name and value. */
+    upgradeEnv: Record<string, string>;
+    /** Each Plan's Job. */
+    plans: UpgradePlanJob[];
+    /** The drain container's image (SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE) and the flags after the node's name, in order. */
     drain: { image: string; flags: string[] };
-    /** Environment the Plans add (`upgrade.envs`), by name and value. */
-    env: Record<string, string>;
 }
 
-/** Environment SUC itself gives every container (pkg/upgrade/container/container.go L95-125, L72-85). */
-const SUC_ENV = ["SYSTEM_UPGRADE_NODE_NAME", "SYSTEM_UPGRADE_POD_NAME", "SYSTEM_UPGRADE_POD_UID", "SYSTEM_UPGRADE_PLAN_NAME", "SYSTEM_UPGRADE_PLAN_LATEST_HASH", "SYSTEM_UPGRADE_PLAN_LATEST_VERSION"];
+/** Environment SUC gives every container from the pod (pkg/upgrade/container/container.go L90-128), beside the Plan's (L64-85). */
+const SUC_FIELD_ENV: Record<string, string> = { SYSTEM_UPGRADE_NODE_NAME: "spec.nodeName", SYSTEM_UPGRADE_POD_NAME: "metadata.name", SYSTEM_UPGRADE_POD_UID: "metadata.uid" };
+/** The container fields SUC sets or the API server defaults (container.go New; a Container's defaults); a hook, probe, port or working directory is none of them. */
+const CONTAINER_FIELDS = ["name", "image", "command", "args", "env", "volumeMounts", "securityContext", "imagePullPolicy", "resources", "terminationMessagePath", "terminationMessagePolicy"];
 /** The label SUC sets on a node once its Plan is done (pkg/apis/upgrade.cattle.io/constants.go, handle_batch.go L124-133). */
 export const PLAN_LABEL_PREFIX = "plan.upgrade.cattle.io/";
 
@@ -40,25 +46,44 @@ const same = (field: string, empty: "{}" | "[]" | "''") => {
     const of = (o: string) => `(has(${o}.${field}) ? ${o}.${field} : ${empty})`;
     return `${of("object")} == ${of("oldObject")}`;
 };
+const exactly = (c: string, field: "command" | "args", value?: string[]) => value ? `has(${c}.${field}) && ${c}.${field} == ${celList(value)}` : `size(${listOf(c, field)}) == 0`;
 
 /**
- * CEL: one container `c` of an upgrade Job, as a Plan makes it and nothing else: a listed image with
- * its command and arguments exactly, or the drain container's kubectl with `drain <node>` and the
- * Plans' flags; only SUC's own environment and the Plans' (no `LD_PRELOAD`), its two mounts (the
- * host's `/` at `/host`, the pod's labels), and no hook or probe that would run a command of its own.
+ * CEL: what every container `c` of a Job for Plan `plan` holds as SUC builds it: only the fields it
+ * sets; SUC's environment, each variable from where SUC takes it (the pod's fields, the Plan's name,
+ * version and hash) and the Plans' own with their values (no `LD_PRELOAD`); the host's `/` at
+ * `/host` and the pod's labels, whole (no `subPath` into a pod's volume: review s24 R1).
  */
-export function upgradeContainerRule(args: SystemUpgradeAdmissionArgs): string {
-    const exactly = (field: "command" | "args", value?: string[]) => value ? `has(c.${field}) && c.${field} == ${celList(value)}` : `size(${listOf("c", field)}) == 0`;
-    const allowed = args.containers.map((k) => `(c.name == ${cel(k.name)} && c.image in ${celList(k.images)} && ${exactly("command", k.command)} && ${exactly("args", k.args)})`);
-    // A node's name is a DNS subdomain: never a flag (kubectl drain's arguments: job.go L352-410).
-    const drain = `(c.name == 'drain' && c.image == ${cel(args.drain.image)} && size(${listOf("c", "command")}) == 0 && has(c.args) && size(c.args) == ${args.drain.flags.length + 2}`
-        + ` && c.args[0] == 'drain' && c.args[1].matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$') && c.args.all(a, a == c.args[0] || a == c.args[1] || a in ${celList(args.drain.flags)}))`;
-    const envNames = celList([...SUC_ENV, ...Object.keys(args.env)]);
-    const envValues = Object.entries(args.env).map(([k, v]) => ` && (e.name != ${cel(k)} || (has(e.value) && e.value == ${cel(v)}))`).join("");
-    return `(${[...allowed, drain].join(" || ")})`
-        + ` && ${listOf("c", "env")}.all(e, e.name in ${envNames}${envValues}) && !has(c.envFrom)`
-        + ` && ${listOf("c", "volumeMounts")}.all(m, (m.name == 'host-root' && m.mountPath == '/host') || (m.name == 'pod-info' && m.mountPath == '/run/system-upgrade/pod'))`
-        + ` && !has(c.lifecycle) && !has(c.livenessProbe) && !has(c.readinessProbe) && !has(c.startupProbe)`;
+function containerHolds(c: string, plan: string, args: SystemUpgradeAdmissionArgs): string {
+    const fieldEnv = Object.entries(SUC_FIELD_ENV).map(([name, path]) => `(e.name == ${cel(name)} && has(e.valueFrom) && has(e.valueFrom.fieldRef) && e.valueFrom.fieldRef.fieldPath == ${cel(path)})`);
+    const valueEnv = Object.entries({ SYSTEM_UPGRADE_PLAN_NAME: plan, SYSTEM_UPGRADE_PLAN_LATEST_VERSION: args.version, ...args.upgradeEnv })
+        .map(([name, value]) => `(e.name == ${cel(name)} && has(e.value) && e.value == ${cel(value)})`);
+    const hash = `(e.name == 'SYSTEM_UPGRADE_PLAN_LATEST_HASH' && has(e.value) && e.value.matches('^[0-9a-f]+$'))`;
+    return `${c}.all(k, k in ${celList(CONTAINER_FIELDS)})`
+        + ` && ${listOf(c, "env")}.all(e, ${[...fieldEnv, ...valueEnv, hash].join(" || ")})`
+        + ` && ${listOf(c, "volumeMounts")}.all(m, m.all(k, k in ['name', 'mountPath', 'readOnly']) && ((m.name == 'host-root' && m.mountPath == '/host') || (m.name == 'pod-info' && m.mountPath == '/run/system-upgrade/pod')))`;
+}
+
+/**
+ * CEL: the pod of an upgrade Job for one of the Plans, exactly: the host's namespaces (the upgrade
+ * script finds k3s among the host's processes), its account, the upgrade container alone, then the
+ * Plan's prepare step and kubectl's drain of one node with the Plans' flags in order, and no volume
+ * but the host's `/` and the pod's labels (job.go New, L136-480; the drain's arguments L367-400).
+ */
+export function upgradeJobPodRule(args: SystemUpgradeAdmissionArgs): string {
+    const spec = "object.spec.template.spec";
+    const [upgrade, prepare, drain] = [`${spec}.containers[0]`, `${spec}.initContainers[0]`, `${spec}.initContainers[1]`];
+    const pod = [`${spec}.hostPID`, `${spec}.hostNetwork`, `${spec}.hostIPC`].map((f) => `has(${f}) && ${f} == true`).join(" && ")
+        + ` && has(${spec}.serviceAccountName) && ${spec}.serviceAccountName == ${cel(args.serviceAccount)} && !has(${spec}.nodeName) && !has(${spec}.shareProcessNamespace)`
+        + ` && ${listOf(spec, "volumes")}.all(v, (v.name == 'host-root' && has(v.hostPath) && v.hostPath.path == '/') || (v.name == 'pod-info' && has(v.downwardAPI) && !has(v.hostPath)))`
+        + ` && size(${listOf(spec, "containers")}) == 1 && size(${listOf(spec, "initContainers")}) == 2`
+        + ` && ${upgrade}.name == 'upgrade' && ${upgrade}.image in ${celList(args.images)} && ${exactly(upgrade, "command", args.upgradeCommand)} && ${exactly(upgrade, "args")}`
+        // A node's name is a DNS subdomain, never a flag (job.go L352-410); the flags exactly, in order (review s24 N2).
+        + ` && ${drain}.name == 'drain' && ${drain}.image == ${cel(args.drain.image)} && ${exactly(drain, "command")} && has(${drain}.args) && size(${drain}.args) == ${args.drain.flags.length + 2}`
+        + ` && ${drain}.args[0] == 'drain' && ${drain}.args[1].matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$') && ${drain}.args == ['drain', ${drain}.args[1], ${args.drain.flags.map(cel).join(", ")}]`;
+    const perPlan = args.plans.map((p) => `(${prepare}.name == 'prepare' && ${prepare}.image in ${celList(args.images)} && ${exactly(prepare, "command", p.prepareCommand)} && ${exactly(prepare, "args", p.prepareArgs)}`
+        + ` && (${listOf(spec, "containers")} + ${listOf(spec, "initContainers")}).all(c, ${containerHolds("c", p.plan, args)}))`);
+    return `${pod} && (${perPlan.join(" || ")})`;
 }
 
 /**
@@ -75,17 +100,13 @@ export function upgradeContainerRule(args: SystemUpgradeAdmissionArgs): string {
  * Its drain deletes pods anywhere: that is what draining is, and it is left.
  */
 export const SYSTEM_UPGRADE_RULES = {
-    job: (args: SystemUpgradeAdmissionArgs) => {
-        const spec = "object.spec.template.spec";
-        return `request.resource.resource != 'jobs' || (request.namespace == ${cel(args.namespace)} && has(${spec}.serviceAccountName) && ${spec}.serviceAccountName == ${cel(args.serviceAccount)}`
-            + ` && (${listOf(spec, "containers")} + ${listOf(spec, "initContainers")}).all(c, ${upgradeContainerRule(args)})`
-            + ` && ${listOf(spec, "volumes")}.all(v, (v.name == 'host-root' && has(v.hostPath) && v.hostPath.path == '/') || (v.name == 'pod-info' && has(v.downwardAPI))))`;
-    },
-    node: `request.resource.resource != 'nodes' || (${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.taints", "[]")}`
+    job: (args: SystemUpgradeAdmissionArgs) => `request.resource.resource != 'jobs' || (request.namespace == ${cel(args.namespace)} && ${upgradeJobPodRule(args)})`,
+    node: `request.resource.resource != 'nodes' || (${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("metadata.finalizers", "[]")} && ${same("spec.taints", "[]")}`
         + ` && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         + ` && ${mapOf("object", "metadata.labels")}.all(k, k.startsWith('${PLAN_LABEL_PREFIX}') || (k in ${mapOf("oldObject", "metadata.labels")} && ${mapOf("oldObject", "metadata.labels")}[k] == ${mapOf("object", "metadata.labels")}[k]))`
         + ` && ${mapOf("oldObject", "metadata.labels")}.all(k, k.startsWith('${PLAN_LABEL_PREFIX}') || k in ${mapOf("object", "metadata.labels")}))`,
-    crd: (crdName: string) => `request.resource.resource != 'customresourcedefinitions' || object.metadata.name == ${cel(crdName)}`,
+    // Its own, and with no conversion webhook, which would hand every Plan read to an address (review s24 N4).
+    crd: (crdName: string) => `request.resource.resource != 'customresourcedefinitions' || (object.metadata.name == ${cel(crdName)} && (!has(object.spec.conversion) || !has(object.spec.conversion.strategy) || object.spec.conversion.strategy == 'None'))`,
 } as const;
 
 /** The fence holding system-upgrade-controller's writes to SYSTEM_UPGRADE_RULES. */
@@ -99,7 +120,7 @@ export function systemUpgradeFence(args: SystemUpgradeAdmissionArgs): Controller
             { apiGroups: ["apiextensions.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["customresourcedefinitions"] },
         ],
         validations: [
-            { expression: SYSTEM_UPGRADE_RULES.job(args), message: `system-upgrade-controller may run only its Plans' upgrade Jobs in ${args.namespace} (their images, commands and flags, as ${args.serviceAccount}), never a container of another's` },
+            { expression: SYSTEM_UPGRADE_RULES.job(args), message: `system-upgrade-controller may run only its Plans' upgrade Jobs in ${args.namespace}: their containers in order, with their images, commands, flags, environment and mounts exactly, in the host's namespaces, as ${args.serviceAccount}` },
             { expression: SYSTEM_UPGRADE_RULES.node, message: `system-upgrade-controller may only cordon and uncordon a node and set its ${PLAN_LABEL_PREFIX}* labels, never change its other labels, annotations or taints` },
             { expression: SYSTEM_UPGRADE_RULES.crd(args.crdName), message: `system-upgrade-controller may register only its own CRD, ${args.crdName}` },
         ],

