@@ -1346,6 +1346,21 @@ describe("bad-input sweep s14: a key twice, a port 0, S3 bucket names (co05, mo1
         assert.match(lineFor(found, "platform.postgres.backup.s3.bucket"), /is formatted as an IP address, which S3's bucket names may not be/);
         assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "groundwork..backups")), "platform.postgres.backup.s3.bucket"), /has two periods in a row/);
     });
+
+    it("holds a bucket from config to its own provider's naming rule, not S3's everywhere (sweep s22b F2, M13)", () => {
+        const at = (endpointURL: string, region: string, bucket: string) => (v: Record<string, any>) => { Object.assign(v.platform.postgres.backup.s3, { endpointURL, region, bucket }); };
+        const oci = "https://frxyz12abc.compat.objectstorage.eu-frankfurt-1.oraclecloud.com";
+        const r2 = `https://${"a1".repeat(16)}.r2.cloudflarestorage.com`;
+        // OCI takes either case and underscores; an S3-compatible store of its own (GCS) its own names.
+        assert.doesNotThrow(() => parse((() => { const v = stackValues("edge"); at(oci, "eu-frankfurt-1", "Groundwork_Backups")(v); return v; })()));
+        assert.doesNotThrow(() => parse((() => { const v = stackValues("edge"); at("https://storage.googleapis.com", "auto", "groundwork_edge_backups")(v); return v; })()));
+        assert.equal(lineFor(only("edge", at(oci, "eu-frankfurt-1", "Groundwork Backups")), "platform.postgres.backup.s3.bucket"),
+            'groundwork:platform.postgres.backup.s3.bucket = "Groundwork Backups": must be a bucket name OCI takes and the backup clients take: 3-63 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit');
+        assert.equal(lineFor(only("edge", at(r2, "auto", "groundwork.backups")), "platform.postgres.backup.s3.bucket"),
+            'groundwork:platform.postgres.backup.s3.bucket = "groundwork.backups": must be an R2 bucket name: 3-63 lower-case letters, digits and hyphens (R2 takes no dots or underscores)');
+        // AWS keeps S3's rules.
+        assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "Groundwork_Backups")), "platform.postgres.backup.s3.bucket"), /must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens/);
+    });
 });
 
 describe("bad-input sweep s14: issuers, a Langfuse key, an endpoint path, a ratio, a host key's line break (ac19, ac20, in42, pf21, mo19, ed14)", () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cronDescriptorFields, cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
 import { meshClients, secretToken, urlString } from "./primitives";
-import { s3EndpointProblems } from "./s3-endpoint";
+import { bucketNameProblem, s3EndpointProblems } from "./s3-endpoint";
 
 /** The URL, or undefined for text that is none (the url check reports that one). */
 function parsedUrl(text: string): URL | undefined {
@@ -23,9 +23,6 @@ function parsedUrl(text: string): URL | undefined {
  * reckoned from it: refused, with the reason.
  */
 const SIX_FIELDS = /^(\S+\s+){5}\S+$/;
-
-/** Bucket name prefixes and suffixes S3 reserves (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
-const RESERVED_BUCKET_AFFIX = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
 
 /** A Postgres base backup schedule as six cron fields, seconds first: a descriptor as the fields it stands for. */
 export const postgresScheduleFields = (schedule: string): string => cronDescriptorFields(schedule, true);
@@ -124,13 +121,8 @@ export const postgresSchema = z.strictObject({
                 // X-Amz-Credential and X-Amz-Signature) would be stored in plain text, and ignored.
                 .refine((url) => !parsedUrl(url)?.search && !parsedUrl(url)?.hash, { message: "has a query or fragment, which an S3 endpoint never has (a presigned URL's would be stored in plain text); give the endpoint alone, such as https://s3.eu-central-1.amazonaws.com" })
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
-            // S3's bucket naming rules also forbid two adjacent periods and the form of an IP address
-            // (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html, read 2026-11-28).
-            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens" })
-                .refine((v) => !v.includes(".."), { message: "has two periods in a row, which S3's bucket names may not" })
-                .refine((v) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(v), { message: "is formatted as an IP address, which S3's bucket names may not be" })
-                // Reserved prefixes and suffixes (the same page, "General purpose buckets naming rules", read 2026-11-29; sweep s21-29).
-                .refine((v) => !RESERVED_BUCKET_AFFIX.test(v), { error: (issue) => `${/^(xn--|sthree-|amzn-s3-demo-)/.test(String(issue.input)) ? "starts" : "ends"} with ${RESERVED_BUCKET_AFFIX.exec(String(issue.input))![0]}, which S3 reserves (xn-- for internationalised names; sthree- and amzn-s3-demo- for S3 itself; -s3alias, --ol-s3, .mrap, --x-s3 and --table-s3 for access points, directory and table buckets); choose another name` })
+            // Its provider's naming rules, judged with the endpoint below (s3-endpoint.ts bucketNameProblem).
+            bucket: z.string()
                 .describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
             accessKeyId: secretToken.optional().describe("Access key of every consumer without one of its own in `keys` (secret)."),
@@ -138,6 +130,8 @@ export const postgresSchema = z.strictObject({
             keys: z.partialRecord(z.enum(BUCKET_CONSUMERS), bucketKey).optional()
                 .describe(`Each consumer's own key (${BUCKET_CONSUMERS.join(", ")}), limited by the bucket's owner to the consumer's prefix (\`<consumer>/\`): README, "A bucket from config" (secret).`),
         }).superRefine((s3, ctx) => {
+            const badName = bucketNameProblem(s3.bucket, s3.endpointURL);
+            if (badName) ctx.addIssue({ code: "custom", path: ["bucket"], message: badName });
             for (const problem of s3EndpointProblems(s3)) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
             for (const problem of bucketKeyProblems(s3)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
         }).optional().describe("An existing S3-compatible bucket; required on edge-only stacks (cloud stacks create their own)."),

@@ -36,6 +36,46 @@ const OCI_S3 = /^[a-z0-9-]+\.compat\.objectstorage\.(?<region>[a-z]+-[a-z]+-\d)\
 const R2_S3 = /^[a-z0-9]+(?:\.[a-z]+)?\.r2\.cloudflarestorage\.com$/;
 const R2_REGIONS = ["auto", "us-east-1"];
 
+/** Bucket name prefixes and suffixes S3 reserves (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
+const RESERVED_BUCKET_AFFIX = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
+
+/**
+ * The widest bucket name every client here takes: minio-go's, which k3s's etcd snapshots use
+ * (minio/minio-go pkg/s3utils/utils.go validBucketName, read in a stored copy 2026-11-29), without
+ * its `:`, which botocore's (barman-cloud) refuses.
+ */
+const CLIENT_BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/;
+
+/**
+ * Why a bucket from config cannot be the bucket its endpoint serves: each provider's own naming rule,
+ * so that a typo is caught here rather than at the first backup. The bucket exists already, so an
+ * unknown provider's rule is the clients' alone (sweep s22b F2: GCS allows `_`).
+ * - AWS: 3-63 lower-case letters, digits, dots and hyphens, no `..`, no IP address form, no reserved
+ *   affix (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html, read 2026-11-29).
+ * - OCI: letters of either case, digits, hyphens, underscores and periods (CreateBucket's `name`,
+ *   docs.oracle.com Object Storage API CreateBucketDetails, read 2026-11-29), within the clients' 63.
+ * - Cloudflare R2: lower-case letters, digits and hyphens (Cloudflare API r2_bucket_name,
+ *   `^[a-z0-9][a-z0-9-]*[a-z0-9]`, 3-64; sweep s22b M13).
+ */
+export function bucketNameProblem(bucket: string, endpointURL: string): string | undefined {
+    const provider = endpointFacts(endpointURL)?.provider;
+    if (provider === "Cloudflare R2") {
+        return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) ? undefined : "must be an R2 bucket name: 3-63 lower-case letters, digits and hyphens (R2 takes no dots or underscores)";
+    }
+    if (provider === "OCI" || provider === undefined) {
+        if (CLIENT_BUCKET.test(bucket)) return undefined;
+        return `must be a bucket name${provider ? " OCI takes and" : ""} the backup clients take: 3-63 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit`;
+    }
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens";
+    if (bucket.includes("..")) return "has two periods in a row, which S3's bucket names may not";
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "is formatted as an IP address, which S3's bucket names may not be";
+    const reserved = RESERVED_BUCKET_AFFIX.exec(bucket);
+    if (reserved) {
+        return `${/^(xn--|sthree-|amzn-s3-demo-)/.test(bucket) ? "starts" : "ends"} with ${reserved[0]}, which S3 reserves (xn-- for internationalised names; sthree- and amzn-s3-demo- for S3 itself; -s3alias, --ol-s3, .mrap, --x-s3 and --table-s3 for access points, directory and table buckets); choose another name`;
+    }
+    return undefined;
+}
+
 /** What an endpoint's host says, or undefined for a host that is not a known public cloud's. */
 export function endpointFacts(endpointURL: string): EndpointFacts | undefined {
     let host: string;
