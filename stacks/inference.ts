@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
 import { CHAT_NAMESPACE, chatKey, NOTEBOOKS_NAMESPACE } from "./apps";
+import { APP_KEY_NAMES } from "./config/access";
 import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { GatewayRoute, hostedKeyEnv, keyAlias, RouteTarget, teamLangfuseEnv } from "../components/inference/gateway-config";
 import { keysDigest } from "../components/inference/gateway-provisioning";
@@ -97,9 +98,13 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
             return [alias, pulumi.interpolate`sk-${password(`gateway-key-${alias}`, 40, rotation)}`];
         }))),
     };
-    // Each team's own keys, under the team's path: its owners read these and nothing else.
+    // Each team's own keys, under the team's path: its owners read these and nothing else. Not the
+    // applications' keys in the team: the chat UI's names its callers, so an owner holding it could
+    // call in any person's name (security review s24 S1).
+    const appKeys: string[] = Object.values(APP_KEY_NAMES);
     for (const team of inf.teams) {
-        secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(team.keys.map((k) => [k.name, secrets["gateway/virtual-keys"][keyAlias(team.name, k.name)]]));
+        const own = team.keys.filter((k) => !appKeys.includes(k.name));
+        if (own.length > 0) secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(own.map((k) => [k.name, secrets["gateway/virtual-keys"][keyAlias(team.name, k.name)]]));
         if (team.langfuseProject) {
             secrets[`teams/${team.name}/langfuse`] = { publicKey: pulumi.output(team.langfuseProject.publicKey), secretKey: pulumi.output(team.langfuseProject.secretKey) };
         }

@@ -60,6 +60,8 @@ describe("applications: the chat UI", () => {
         // No per-request record in LiteLLM's database: its guardrail records quote prompts at v1.85.0 (security review s23 F2).
         assert.equal(config.general_settings.disable_spend_logs, true);
         assert.equal(config.general_settings.disable_error_logs, true);
+        // Every call reaches Langfuse: a caller's "no-log" is ignored (security review s24 S3).
+        assert.equal(config.litellm_settings.global_disable_no_log_param, true);
         const access = JSON.parse((docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "llm-gateway-access") as any).data["access.json"]);
         assert.deepEqual(access.keys.find((k: any) => k.key_alias === "platform-chat-ui"), {
             key_alias: "platform-chat-ui", team_id: "platform", max_budget: 50, budget_duration: "30d", rpm_limit: 600, tpm_limit: 200000, models: ["small"], allowed_routes: [...KEY_ALLOWED_ROUTES], duration: "180d", key_file: "platform-chat-ui",

@@ -46,7 +46,9 @@ describe("a tenant is one unit of config", function () {
     });
 
     it("and keeps the team's keys and project keys under its own Vault path, which its owners' role alone reads", () => {
-        assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/gateway-keys")), ["default", "chat-ui", "notebooks"]);
+        // Not the applications' keys: the chat UI's names its callers (security review s24 S1).
+        assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/gateway-keys")), ["default"]);
+        assert.deepEqual(Object.keys(vaultSecretAt(cloud, "gateway/virtual-keys")).filter((a) => a.startsWith("product-")).sort(), ["product-chat-ui", "product-default", "product-notebooks"]);
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/langfuse")).sort(), ["publicKey", "secretKey"]);
         const role = JSON.parse(vaultScript(cloud).split("vault write auth/oidc/role/team-product - <<'GROUNDWORK_ROLE'\n")[1].split("\n")[0]);
         assert.deepEqual([role.bound_claims, role.token_policies], [{ groups: ["product-owners"] }, ["team-product"]]);

@@ -208,6 +208,9 @@ export function gatewayConfig({ routes, router, endUserHeaders = [], controls = 
             drop_params: true,
             request_timeout: router.timeoutSeconds,
             redact_user_api_key_info: true,
+            // A caller's `"no-log": true` would skip every logging callback for its call, Langfuse and
+            // Prometheus included: ignored (litellm/__init__.py global_disable_no_log_param; security review s24 S3).
+            global_disable_no_log_param: true,
         },
         // Off unless the request policy names them for a request (default_on: false).
         guardrails: guardrailDefinitions(controls.guardrails),

@@ -24,7 +24,12 @@ CALLER_ROUTING = ("fallbacks", "context_window_fallbacks", "content_policy_fallb
                   # A cache key of the caller's own is used as it is, past the team's namespace.
                   "cache_key", "preset_cache_key",
                   # Where traces go, and whether they go: a caller's host would receive the project's keys.
-                  "langfuse_host", "litellm_disabled_callbacks")
+                  "langfuse_host", "litellm_disabled_callbacks",
+                  # Whether the call is logged at all, or its text (security review s24 S3); global_disable_no_log_param
+                  # in the config makes LiteLLM ignore the first too.
+                  "no-log", "turn_off_message_logging")
+# A caller's masks on its own trace: the Langfuse logger hides the prompt or answer when the metadata asks.
+CALLER_TRACE_MASKS = ("mask_input", "mask_output")
 # A team without its own Langfuse project traces to the platform's: a caller may not send its own keys.
 CALLER_TRACE_KEYS = ("langfuse_public_key", "langfuse_secret", "langfuse_secret_key")
 # Where a caller can say who the end user is, besides the mapped header: LiteLLM reads the first it
@@ -151,7 +156,7 @@ class RequestPolicy(CustomLogger):
         for bucket in ("metadata", "litellm_metadata"):
             meta = data.get(bucket)
             if isinstance(meta, dict):
-                for field in CALLER_END_USER_METADATA:
+                for field in CALLER_END_USER_METADATA + CALLER_TRACE_MASKS:
                     meta.pop(field, None)
                 if isinstance(meta.get("requester_metadata"), dict):
                     for field in CALLER_END_USER_METADATA:
