@@ -36,6 +36,7 @@ const SECRET_USAGE = "expected KEY=VALUE, where KEY is a secure key of the stack
  */
 function parseSecrets(pairs: string[]): Record<string, string> {
     const secrets: Record<string, string> = {};
+    const firstAt: Record<string, number> = {};
     pairs.forEach((pair, i) => {
         const eq = pair.indexOf("=");
         const key = eq > 0 ? pair.slice(0, eq) : "";
@@ -44,10 +45,12 @@ function parseSecrets(pairs: string[]): Record<string, string> {
             throw new UsageError(`--secret argument ${i + 1} (${pair.length} characters, not shown): ${what}; ${SECRET_USAGE}`);
         }
         const value = pair.slice(eq + 1);
-        // Two values for one key: one of them is not what was meant, and neither may be shown to tell which (sweep s24 M4).
+        // Two values for one key: one of them is not what was meant, and neither may be shown to tell
+        // which (sweep s24 M4); named by position, as the key may not be one of the file's (review s24b F3).
         if (key in secrets && secrets[key] !== value) {
-            throw new UsageError(`--secret ${shownConfigPath(key)} is given twice, with different values (not shown); give it once`);
+            throw new UsageError(`--secret arguments ${firstAt[key] + 1} and ${i + 1} give one key twice, with different values (neither shown); give it once`);
         }
+        firstAt[key] ??= i;
         secrets[key] = value;
     });
     return secrets;
@@ -78,7 +81,7 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     const outDir = values.out ?? path.join("out", stack);
     const file = fileAboveOutDir(outDir);
     if (file !== undefined) {
-        throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is a file, not a directory, so the plan cannot be written under it; give a new or empty directory`);
+        throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is a file or a link to nothing, not a directory, so the plan cannot be written under it; give a new or empty directory`);
     }
     const besides = entriesBesidePlanFiles(outDir);
     if (besides.length > 0) {
@@ -100,7 +103,7 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         // value, most often because two settings were swapped (sweep s21-05). Named by key, never shown.
         const given = Object.entries(secrets).filter(([, value]) => leaks.includes(value)).map(([key]) => key);
         if (leaks.length > 0 && given.length === new Set(leaks).size) {
-            throw new ConfigError(given.map((key) => `${key} = [secret]: is also in the plan in plain text (a name the stack gives a resource, or another setting's value), so it cannot be kept secret; give the real secret here, and check whether two settings were swapped (an SSO client id given as its secret, a user name as a password)`));
+            throw new ConfigError(given.map((key) => `${shownConfigPath(key)} = [secret]: is also in the plan in plain text (a name the stack gives a resource, or another setting's value), so it cannot be kept secret; give the real secret here, and check whether two settings were swapped (an SSO client id given as its secret, a user name as a password)`));
         }
         if (leaks.length > 0) {
             // Never expected: a secret reached a plain input. Refuse rather than write it.

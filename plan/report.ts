@@ -124,15 +124,31 @@ export function entriesBesidePlanFiles(outDir: string): string[] {
 }
 
 /**
- * The nearest existing path above `outDir` when it is no directory: a plan cannot be written under a
- * file, and finding out only once the whole plan has run would end in a stack trace (sweep s24 M1).
+ * The path above `outDir`, as written, that keeps a plan from being written under it: a file, or a
+ * link to nothing. Walked as the system will walk it, without folding `..` first (`<file>/../x` goes
+ * through the file; review s24b F4); finding out only once the whole plan has run would end in a
+ * stack trace (sweep s24 M1).
  */
 export function fileAboveOutDir(outDir: string): string | undefined {
-    for (let dir = path.dirname(path.resolve(outDir)); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(dir)) return fs.statSync(dir).isDirectory() ? undefined : path.relative(".", dir) || dir;
+    for (let dir = path.dirname(outDir); ; dir = path.dirname(dir)) {
+        try {
+            if (!fs.statSync(dir).isDirectory()) return dir;
+            return undefined;
+        } catch (err) {
+            // A missing part is made by mkdir; a link to nothing is not, and ENOTDIR means a file is higher up.
+            if ((err as NodeJS.ErrnoException).code === "ENOENT" && isLink(dir)) return dir;
+        }
         if (path.dirname(dir) === dir) return undefined;
     }
 }
+
+const isLink = (p: string): boolean => {
+    try {
+        return fs.lstatSync(p).isSymbolicLink();
+    } catch {
+        return false;
+    }
+};
 
 /** Removes a plan's files from its directory, and the directory once nothing else is in it. */
 export function removePlanFiles(outDir: string): void {

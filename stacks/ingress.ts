@@ -9,6 +9,9 @@ import { childrenDependOn } from "../components/ordering";
 import { Scheduling } from "../components/placement";
 import { CERT_MANAGER_NAMESPACE } from "../components/platform/cert-manager";
 import { AccessConfig, HostRole, OPERATOR_HOSTS, PUBLIC_HOSTS } from "./config/access";
+
+/** The stack's TlsIssuer: its ClusterIssuer is `<name>-acme` or `<name>-ca`. */
+export const TLS_ISSUER = "groundwork";
 import { EgressDestination } from "../components/platform/egress";
 
 /**
@@ -90,7 +93,7 @@ export class StackIngress {
     constructor(private readonly access: AccessConfig, private readonly deps: IngressDeps) {
         const opts = { provider: deps.provider, transformations: [childrenDependOn([deps.mesh])] };
         this.controller = new IngressController("ingress", { replicas: deps.replicas, openings: ingressOpenings(access), scheduling: deps.scheduling, podCidr: deps.podCidr, apiServer: deps.apiServer }, opts);
-        this.issuer = new TlsIssuer("groundwork", access.tls.issuer === "acme"
+        this.issuer = new TlsIssuer(TLS_ISSUER, access.tls.issuer === "acme"
             ? { kind: "acme", server: access.tls.acmeServer, email: access.tls.acmeEmail!, ingressClass: INGRESS_CLASS }
             : { kind: "private-ca", certManagerNamespace: CERT_MANAGER_NAMESPACE }, { provider: deps.provider, dependsOn: [deps.certManager] });
         this.issuerName = this.issuer.issuerName;

@@ -36,7 +36,8 @@ import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEval
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
-import { StackIngress } from "./ingress";
+import { StackIngress, TLS_ISSUER } from "./ingress";
+import { acmeAccountKeySecret } from "../components/ingress/tls-issuer";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
 import { GRAFANA_SERVICE, MONITORING_ADMISSION_WEBHOOKS } from "../components/observability/monitoring";
 import { buildMonitoring, grafanaSignsInWithSso, MONITORING_CONSUMER, monitoringSecrets } from "./monitoring";
@@ -74,7 +75,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // Operators sign in to the API server as themselves when the stack has an identity provider.
     if (config.access?.sso?.kubernetesClientId) new OperatorAccess("operators", { operatorsGroup: config.access.sso.operatorsGroup, issuer: config.access.sso.issuer }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
-    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, scheduling, caInjectionTargets: [MONITORING_ADMISSION_WEBHOOKS] }, { provider });
+    const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, scheduling, caInjectionTargets: [MONITORING_ADMISSION_WEBHOOKS], acmeAccountKeys: config.access?.tls.issuer === "acme" ? [acmeAccountKeySecret(TLS_ISSUER)] : [] }, { provider });
     const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
     isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, config.cluster.podCidr, cluster.apiServer, { provider });
     // Pods in meshed namespaces are admitted only by a serving proxy injector (it fails closed):

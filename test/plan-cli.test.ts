@@ -197,7 +197,11 @@ describe("npm run plan", function () {
     it("refuses one --secret given twice with different values, without showing either (sweep s24 M4)", async () => {
         const run = await planCli("--stack", "dev", "--out", tmp(), "--secret", "groundwork:access.sso.clientSecret=PlantedS24m4one", "--secret", "groundwork:access.sso.clientSecret=PlantedS24m4two");
         assert.equal(run.status, 2, run.stderr);
-        assert.match(run.stderr, /^error: --secret groundwork:access\.sso\.clientSecret is given twice, with different values \(not shown\); give it once/);
+        assert.match(run.stderr, /^error: --secret arguments 1 and 2 give one key twice, with different values \(neither shown\); give it once/);
+        // A key that may itself be a secret is not shown either (review s24b F3).
+        const odd = await planCli("--stack", "dev", "--out", tmp(), "--secret", "Pl4nted5d21aPw:x=1", "--secret", "Pl4nted5d21aPw:x=2");
+        assert.equal(odd.status, 2, odd.stderr);
+        assert.ok(!odd.stderr.includes("Pl4nted5d21aPw"), odd.stderr);
         assert.ok(!run.stderr.includes("PlantedS24"), run.stderr);
     });
 
@@ -207,9 +211,17 @@ describe("npm run plan", function () {
         const out = path.join(dir, "afile", "sub");
         const run = await planCli("--stack", "dev", "--out", out);
         assert.equal(run.status, 2, run.stderr);
-        assert.match(run.stderr, /^error: --out ".*afile\/sub": ".*afile" is a file, not a directory, so the plan cannot be written under it; give a new or empty directory/);
+        assert.equal(run.stderr.split("\n")[0], `error: --out ${JSON.stringify(out)}: ${JSON.stringify(path.join(dir, "afile"))} is a file or a link to nothing, not a directory, so the plan cannot be written under it; give a new or empty directory`);
         assert.ok(!run.stderr.includes("    at "), "no stack trace");
         assert.equal(fs.readFileSync(path.join(dir, "afile"), "utf8"), "mine\n");
+        // Through the file and back out, and under a link to nothing (review s24b F4).
+        const through = await planCli("--stack", "dev", "--out", `${dir}/afile/../y/x`);
+        assert.equal(through.status, 2, through.stderr);
+        assert.match(through.stderr, /afile" is a file or a link to nothing/);
+        fs.symlinkSync(path.join(dir, "gone"), path.join(dir, "dangling"));
+        const dangling = await planCli("--stack", "dev", "--out", path.join(dir, "dangling", "x"));
+        assert.equal(dangling.status, 2, dangling.stderr);
+        assert.match(dangling.stderr, /dangling" is a file or a link to nothing/);
     });
 
     it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {

@@ -53,6 +53,9 @@ export function acmeSolver(ingressClass: string) {
  * P-256, ten years, renewed by cert-manager a year before it ends) for names no public resolver
  * knows. The README says how to trust the private CA.
  */
+/** The Secret, in cert-manager's namespace, an ACME ClusterIssuer made by `TlsIssuer(name)` keeps its account key in. */
+export const acmeAccountKeySecret = (name: string): string => `${name}-acme-account`;
+
 export class TlsIssuer extends pulumi.ComponentResource {
     /** The ClusterIssuer's name, for Certificates' `issuerRef`. */
     public readonly issuerName: string;
@@ -71,7 +74,7 @@ export class TlsIssuer extends pulumi.ComponentResource {
                     acme: {
                         server: args.server,
                         email: args.email,
-                        privateKeySecretRef: { name: `${this.issuerName}-account` },
+                        privateKeySecretRef: { name: acmeAccountKeySecret(name) },
                         solvers: [acmeSolver(args.ingressClass)],
                     },
                 },

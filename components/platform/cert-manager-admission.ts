@@ -31,9 +31,12 @@ const labelled = (o: string, key: string, value: string) => `(has(${o}.metadata.
  *   account key, created labelled `app.kubernetes.io/managed-by: cert-manager` in the ClusterIssuers'
  *   namespace (pkg/issuer/acme/setup.go L536-560). So a Secret it did not issue (VSO's, the trust
  *   anchor Pulumi made, k3s's serving certificate) it may neither overwrite nor delete.
- * Its reads of every Secret stay (README, threat model).
+ * Its reads of every Secret stay (README, threat model). With `config.metricsTLSConfig.dynamic` (off
+ * here) it would also renew its metrics CA Secret (controller.go L441-455, pkg/server/tls/authority/authority.go
+ * L383-418), which this denies: add that Secret first (review s24b F6).
  */
-export function certManagerRules(solverImage: string, namespace: string) {
+export function certManagerRules(solverImage: string, namespace: string, acmeAccountKeys: string[]) {
+    const owned = (o: string) => `has(${o}.metadata.ownerReferences) && ${o}.metadata.ownerReferences.exists(r, r.kind == 'Certificate' && r.apiVersion.startsWith('cert-manager.io/'))`;
     return {
         pods: `request.resource.resource != 'pods' || (${solverLabelled("object")} && size(object.spec.containers) == 1 && object.spec.containers[0].image == '${solverImage}'`
             + ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers) && !has(object.spec.volumes)`
@@ -46,10 +49,13 @@ export function certManagerRules(solverImage: string, namespace: string) {
             + ` && (!has(object.spec.type) || object.spec.type in ['ClusterIP', 'NodePort']) && !has(object.spec.externalIPs))`,
         ingresses: `request.resource.resource != 'ingresses' || (${solverLabelled("object")} && !has(object.spec.defaultBackend) && has(object.spec.rules)`
             + ` && object.spec.rules.all(r, has(r.http) && r.http.paths.all(p, p.path.startsWith('/.well-known/acme-challenge/') && has(p.backend.service) && p.backend.service.name.startsWith('${SOLVER_NAME_PREFIX}'))))`,
-        secrets: `request.resource.resource != 'secrets' || (request.operation == 'DELETE' ? ${labelled("oldObject", NEXT_KEY_LABEL, "true")} : ${notCredentialSecret}`
-            + ` && ((${annotated("object")} && (request.operation == 'CREATE' || ${annotated("oldObject")}))`
-            + ` || (request.operation == 'CREATE' && ${labelled("object", NEXT_KEY_LABEL, "true")} && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, o.kind == 'Certificate' && o.apiVersion.startsWith('cert-manager.io/')))`
-            + ` || (request.operation == 'CREATE' && request.namespace == '${namespace}' && ${labelled("object", "app.kubernetes.io/managed-by", "cert-manager")})))`,
+        // A next key it deletes is one it made: labelled, owned by a Certificate, never an issued
+        // certificate relabelled (review s24b F1). A Secret it first issues is a TLS one (secret.go
+        // L214-222), and its ACME account key has the name its issuer gives (review s24b F2).
+        secrets: `request.resource.resource != 'secrets' || (request.operation == 'DELETE' ? (${labelled("oldObject", NEXT_KEY_LABEL, "true")} && !${annotated("oldObject")} && ${owned("oldObject")}) : ${notCredentialSecret}`
+            + ` && ((${annotated("object")} && (request.operation == 'CREATE' ? (has(object.type) && object.type == 'kubernetes.io/tls') : ${annotated("oldObject")}))`
+            + ` || (request.operation == 'CREATE' && ${labelled("object", NEXT_KEY_LABEL, "true")} && !${annotated("object")} && ${owned("object")})`
+            + ` || (request.operation == 'CREATE' && request.namespace == '${namespace}' && request.name in [${acmeAccountKeys.map((n) => `'${n}'`).join(", ")}] && ${labelled("object", "app.kubernetes.io/managed-by", "cert-manager")})))`,
     };
 }
 
@@ -82,11 +88,13 @@ export interface CertManagerAdmissionArgs {
      * injector writes: the chart's own (`webhook.fullname`) and any other chart's that asks.
      */
     injectedWebhookConfigurations: string[];
+    /** The ACME account key Secrets, in `namespace`, it may create. */
+    acmeAccountKeys: string[];
 }
 
 /** The fences holding the controller's writes to certManagerRules and the CA injector's to caInjectorRule. */
 export function certManagerFences(args: CertManagerAdmissionArgs): ControllerFence[] {
-    const rules = certManagerRules(args.solverImage, args.namespace);
+    const rules = certManagerRules(args.solverImage, args.namespace, args.acmeAccountKeys);
     const targets = args.injectedWebhookConfigurations.join(", ");
     return [{
         policyName: "groundwork-cert-manager",
@@ -101,7 +109,7 @@ export function certManagerFences(args: CertManagerAdmissionArgs): ControllerFen
             { expression: rules.pods, message: `cert-manager's controller may create only HTTP-01 solver pods: one ${args.solverImage} container, labelled ${SOLVER_LABEL}, with no token, volume, host namespace, host port or privilege` },
             { expression: rules.services, message: `cert-manager's controller may write only HTTP-01 solver Services, which select solver pods (${SOLVER_LABEL}: "true")` },
             { expression: rules.ingresses, message: `cert-manager's controller may write only HTTP-01 solver Ingresses, every path /.well-known/acme-challenge/ to a ${SOLVER_NAME_PREFIX} Service` },
-            { expression: rules.secrets, message: `cert-manager's controller may write only the Secrets it issues (annotated ${CERTIFICATE_NAME_ANNOTATION}), a Certificate's next private key and, in ${args.namespace}, an ACME account key; never a token Secret, and it may delete only next private keys` },
+            { expression: rules.secrets, message: `cert-manager's controller may write only the Secrets it issues (TLS Secrets annotated ${CERTIFICATE_NAME_ANNOTATION}), a Certificate's next private key and, in ${args.namespace}, its ACME account key${args.acmeAccountKeys.length === 1 ? "" : "s"} (${args.acmeAccountKeys.join(", ") || "none"}); never a token Secret, and it may delete only next private keys` },
         ],
     }, {
         policyName: "groundwork-cert-manager-cainjector",

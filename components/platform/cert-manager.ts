@@ -50,6 +50,8 @@ export interface CertManagerArgs {
     scheduling?: Scheduling;
     /** Other charts' webhook configurations annotated `cert-manager.io/inject-ca-from*`, whose CA bundle the CA injector writes. */
     caInjectionTargets?: string[];
+    /** The Secrets, in cert-manager's namespace, the ACME ClusterIssuers keep their account keys in (`privateKeySecretRef`): the one Secret it creates unissued. */
+    acmeAccountKeys?: string[];
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -89,6 +91,7 @@ export class CertManager extends pulumi.ComponentResource {
             caInjectorAccount: "cert-manager-cainjector",
             solverImage: byDigest("quay.io/jetstack/cert-manager-acmesolver:v1.21.1"),
             injectedWebhookConfigurations: ["cert-manager-webhook", ...(args.caInjectionTargets ?? [])],
+            acmeAccountKeys: args.acmeAccountKeys ?? [],
         }) }, { parent: this });
         // The API server calls the webhook (`https`, 10250: cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/webhook-deployment.yaml).
         allowIngress("cert-manager-webhook", {

@@ -25,12 +25,28 @@ function internationalNameHint(name: string): string {
 
 /** A DNS name of two labels or more, lower case (RFC 1123 labels). */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** What is wrong with a name that is nearly a host name: its absolute form, a wildcard, capitals (sweep s24 W2). */
+/**
+ * What is wrong with a name that is nearly a host name, and the name to write: the absolute form's
+ * final dot, a wildcard, capitals, alone or together (sweep s24 W2, review s24b F5).
+ */
 function nearHostnameHint(name: string): string {
-    if (name.endsWith(".") && HOSTNAME.test(name.slice(0, -1))) return `: it ends with '.', the absolute form, which an Ingress host and a certificate name do not take; write ${name.slice(0, -1)}`;
-    if (name.startsWith("*.") && HOSTNAME.test(name.slice(2))) return `: it is a wildcard, and each service gets a name and a certificate of its own (HTTP-01, which the acme issuer uses, cannot issue wildcards); give one name, such as <service>.${name.slice(2)}`;
-    if (name !== name.toLowerCase() && HOSTNAME.test(name.toLowerCase())) return `: write it in lower case, ${name.toLowerCase()}`;
-    return internationalNameHint(name);
+    const fixes: string[] = [];
+    let fixed = name;
+    if (fixed.endsWith(".")) {
+        fixed = fixed.slice(0, -1);
+        fixes.push("the absolute form's final '.', which an Ingress host and a certificate name do not take");
+    }
+    const wildcard = fixed.startsWith("*.");
+    if (wildcard) {
+        fixed = fixed.slice(2);
+        fixes.push("the wildcard '*.': each name here is one host, with a certificate of its own");
+    }
+    if (fixed !== fixed.toLowerCase()) {
+        fixed = fixed.toLowerCase();
+        fixes.push("capitals");
+    }
+    if (fixes.length === 0 || !HOSTNAME.test(fixed)) return internationalNameHint(name);
+    return `: write ${wildcard ? `a name under ${fixed}, or ${fixed} itself` : fixed}, without ${fixes.join(", nor ")}`;
 }
 const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower-case DNS name such as chat.example.com${nearHostnameHint(String(issue.input))}` })
     // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.

@@ -48,7 +48,7 @@ describe("cert-manager's admission policies", () => {
     const issued = (type = "kubernetes.io/tls") => ({ type, metadata: { name: "linkerd-identity-issuer", annotations: { "cert-manager.io/certificate-name": "linkerd-identity-issuer", "cert-manager.io/issuer-name": "linkerd-trust-anchor-1", "cert-manager.io/issuer-kind": "ClusterIssuer" } }, data: {} });
     const nextKey = { metadata: { generateName: "vault-tls-", labels: { "cert-manager.io/next-private-key": "true", "controller.cert-manager.io/fao": "true" }, ownerReferences: [{ apiVersion: "cert-manager.io/v1", kind: "Certificate", name: "vault-tls", uid: "u", controller: true }] }, data: { "tls.key": "" } };
     const secret = (operation: AdmissionRequest["operation"], namespace: string, object: object | null, oldObject?: object) =>
-        verdict({ resource: "secrets", operation, namespace, name: "s", object: object as Record<string, unknown> | null, oldObject: oldObject as Record<string, unknown> | undefined });
+        verdict({ resource: "secrets", operation, namespace, name: ((object ?? oldObject) as any)?.metadata?.name ?? "s", object: object as Record<string, unknown> | null, oldObject: oldObject as Record<string, unknown> | undefined });
 
     it("admits the Secrets the controller issues, renews and deletes", () => {
         assert.equal(secret("CREATE", "linkerd", issued()).denied, false, "a certificate issued");
@@ -61,7 +61,7 @@ describe("cert-manager's admission policies", () => {
     it("denies the controller a Secret it did not issue: overwritten, deleted, or a token", () => {
         const trustAnchor = { type: "kubernetes.io/tls", metadata: { name: "linkerd-trust-anchor-1" }, data: {} };
         const overwritten = secret("UPDATE", "cert-manager", { ...trustAnchor, metadata: { ...trustAnchor.metadata, annotations: { "cert-manager.io/certificate-name": "x" } } }, trustAnchor);
-        assert.deepEqual(overwritten, { denied: true, by: "groundwork-cert-manager", message: "cert-manager's controller may write only the Secrets it issues (annotated cert-manager.io/certificate-name), a Certificate's next private key and, in cert-manager, an ACME account key; never a token Secret, and it may delete only next private keys" });
+        assert.deepEqual(overwritten, { denied: true, by: "groundwork-cert-manager", message: "cert-manager's controller may write only the Secrets it issues (TLS Secrets annotated cert-manager.io/certificate-name), a Certificate's next private key and, in cert-manager, its ACME account key (groundwork-acme-account); never a token Secret, and it may delete only next private keys" });
         const vsoSecret = { type: "Opaque", metadata: { name: "llm-gateway-keys", labels: { "app.kubernetes.io/managed-by": "hashicorp-vso" } }, data: {} };
         assert.equal(secret("UPDATE", "groundwork-inference", vsoSecret, vsoSecret).denied, true, "VSO's Secret overwritten");
         assert.equal(secret("DELETE", "groundwork-inference", null, vsoSecret).denied, true, "VSO's Secret deleted");
@@ -69,6 +69,13 @@ describe("cert-manager's admission policies", () => {
         assert.equal(secret("CREATE", "kube-system", { type: "Opaque", metadata: { name: "k3s-etcd-snapshot-s3" }, data: {} }).denied, true, "an unlabelled Secret");
         assert.equal(secret("CREATE", "groundwork-data", { metadata: { labels: { "app.kubernetes.io/managed-by": "cert-manager" } } }).denied, true, "an account key outside cert-manager");
         assert.equal(secret("CREATE", "groundwork-data", { metadata: { labels: { "cert-manager.io/next-private-key": "true" } } }).denied, true, "a next key owned by no Certificate");
+        // An issued certificate relabelled as a next key is still no next key to delete (review s24b F1).
+        const relabelled = { ...issued(), metadata: { ...issued().metadata, labels: { "cert-manager.io/next-private-key": "true" }, ownerReferences: nextKey.metadata.ownerReferences } };
+        assert.equal(secret("UPDATE", "linkerd", relabelled, issued()).denied, false, "the label may be written: the Secret stays issued");
+        assert.equal(secret("DELETE", "linkerd", null, relabelled).denied, true, "but it is not deleted");
+        // A first issue is a TLS Secret, and the account key has its issuer's name (review s24b F2).
+        assert.equal(secret("CREATE", "groundwork-inference", { ...issued("kubernetes.io/dockerconfigjson"), metadata: { ...issued().metadata, name: "registry-pull" } }).denied, true, "a pull secret planted");
+        assert.equal(secret("CREATE", "cert-manager", { metadata: { name: "linkerd-trust-anchor-2", labels: { "app.kubernetes.io/managed-by": "cert-manager" } } }).denied, true, "an account key of another name");
         assert.equal(secret("CREATE", "system-upgrade", { ...issued("kubernetes.io/service-account-token"), metadata: { ...issued().metadata, annotations: { ...issued().metadata.annotations, "kubernetes.io/service-account.name": "system-upgrade" } } }).denied, true, "a token, however annotated");
     });
 
