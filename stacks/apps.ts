@@ -89,7 +89,11 @@ function chatSecrets(config: StackConfig, postgresHost: string, virtualKeys: Rec
     return {
         [`postgres/${CHAT_DATABASE}`]: { username: pulumi.secret(pulumi.output(CHAT_DATABASE)), password: dbPassword },
         "chat/db": { url: pulumi.secret(pulumi.interpolate`postgresql://${CHAT_DATABASE}:${dbPassword}@${postgresHost}/${CHAT_DATABASE}`) },
-        "chat/app": { secretKey: new random.RandomPassword("chat-secret-key", { length: 48, special: false }).result },
+        "chat/app": {
+            secretKey: new random.RandomPassword("chat-secret-key", { length: 48, special: false }).result,
+            // The bootstrap admin's (components/apps/chat-ui.ts CHAT_BOOTSTRAP_ADMIN): password sign-in is off, so nobody uses it.
+            adminPassword: new random.RandomPassword("chat-bootstrap-admin", { length: 48, special: false }).result,
+        },
         "chat/gateway": { apiKey: virtualKeys[chatKey(config.inference, apps.chat).alias] },
     };
 }

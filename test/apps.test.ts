@@ -7,7 +7,7 @@ import { jupyterhubModel } from "../components/rendered/apps";
 import { NOTEBOOKS_NAMESPACE } from "../stacks/apps";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
-import { committedPlan, ofType, planValues, problems, meshRouteFor, PYTHON, stackValues } from "./helpers";
+import { committedPlan, ofType, planValues, problems, meshRouteFor, PYTHON, stackValues, vaultSecretAt } from "./helpers";
 
 const chart = (plan: PlanResult, name: string) => ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === name)?.inputs as any;
 
@@ -38,6 +38,9 @@ describe("applications: the chat UI", () => {
         // Someone outside the allowed groups is not a user until an administrator approves them.
         assert.equal(env.DEFAULT_USER_ROLE, "pending");
         assert.deepEqual(env.WEBUI_SECRET_KEY, { secretKeyRef: { name: "chat-app", key: "secretKey" } });
+        // An admin made at start, which no one can sign in as, so no person is made admin by signing in first (security review s24 S2).
+        assert.deepEqual([env.WEBUI_ADMIN_EMAIL, env.WEBUI_ADMIN_PASSWORD, env.WEBUI_ADMIN_NAME], ["bootstrap-admin@groundwork.invalid", { secretKeyRef: { name: "chat-app", key: "adminPassword" } }, "Bootstrap admin (no sign-in)"]);
+        assert.deepEqual(Object.keys(vaultSecretAt(dev, "chat/app")).sort(), ["adminPassword", "secretKey"]);
         assert.deepEqual(env.DATABASE_URL, { secretKeyRef: { name: "chat-db", key: "url" } });
         // Uploaded documents need no embedding route: they go into the context whole.
         assert.equal(env.BYPASS_EMBEDDING_AND_RETRIEVAL, "True");

@@ -53,6 +53,9 @@ export function chatFootprint(cpus: number, memoryGbs: number): Footprint[] {
     return [{ workload: "open-webui", pods: 1, perPod: meshed(requestsOf(chatResources(cpus, memoryGbs))) }];
 }
 
+/** The account Open WebUI makes at its first start, so that no person becomes admin by signing in first: an address in `.invalid` (RFC 2606), which no issuer vouches for. */
+export const CHAT_BOOTSTRAP_ADMIN = "bootstrap-admin@groundwork.invalid";
+
 export interface ChatUiArgs {
     /** The Vault role that reads `<consumer>/*`: `sso` (clientSecret), `app` (secretKey), `db` (url), `gateway` (apiKey). */
     vaultConsumer: VaultConsumer;
@@ -122,6 +125,16 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
         extraEnvVars: [
             { name: "WEBUI_URL", value: args.url },
             fromSecret("WEBUI_SECRET_KEY", secrets.app, "secretKey"),
+            // Open WebUI makes the first account its admin, whoever signs in first, and makes the only
+            // account admin again at each sign-in (utils/oauth.py get_user_role). An account made at
+            // start, before anyone can sign in, is that first one: nobody can sign in as it (password
+            // sign-in is off, its address is no one's), and people get the role their groups give
+            // (security review s24 S2). main.py's lifespan makes it only while no user exists
+            // (create_admin_user; read in stored copies of open-webui's main.py and utils/auth.py, the
+            // same in every version read, not at the 0.11.0 tag).
+            { name: "WEBUI_ADMIN_EMAIL", value: CHAT_BOOTSTRAP_ADMIN },
+            fromSecret("WEBUI_ADMIN_PASSWORD", secrets.app, "adminPassword"),
+            { name: "WEBUI_ADMIN_NAME", value: "Bootstrap admin (no sign-in)" },
             fromSecret("DATABASE_URL", secrets.db, "url"),
             { name: "ENABLE_PERSISTENT_CONFIG", value: "False" },
             { name: "ENABLE_LOGIN_FORM", value: "False" },
