@@ -81,7 +81,7 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     const outDir = values.out ?? path.join("out", stack);
     const file = fileAboveOutDir(outDir);
     if (file !== undefined) {
-        throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is a file or a link to nothing, not a directory, so the plan cannot be written under it; give a new or empty directory`);
+        throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is not a directory the plan can be written under (a file, a link to nothing or in a loop, or no permission); give a new or empty directory`);
     }
     const besides = entriesBesidePlanFiles(outDir);
     if (besides.length > 0) {

@@ -124,8 +124,8 @@ export function entriesBesidePlanFiles(outDir: string): string[] {
 }
 
 /**
- * The path above `outDir`, as written, that keeps a plan from being written under it: a file, or a
- * link to nothing. Walked as the system will walk it, without folding `..` first (`<file>/../x` goes
+ * The path above `outDir`, as written, that keeps a plan from being written under it: a file, a
+ * link to nothing or in a loop, or a directory it may not read. Walked as the system will walk it, without folding `..` first (`<file>/../x` goes
  * through the file; review s24b F4); finding out only once the whole plan has run would end in a
  * stack trace (sweep s24 M1).
  */
@@ -135,8 +135,10 @@ export function fileAboveOutDir(outDir: string): string | undefined {
             if (!fs.statSync(dir).isDirectory()) return dir;
             return undefined;
         } catch (err) {
-            // A missing part is made by mkdir; a link to nothing is not, and ENOTDIR means a file is higher up.
-            if ((err as NodeJS.ErrnoException).code === "ENOENT" && isLink(dir)) return dir;
+            // A missing part is made by mkdir, and ENOTDIR means the file is higher up; a link to
+            // nothing, a link loop or a part it may not read blocks it here (review s24c F9).
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === "ENOENT" ? isLink(dir) : code !== "ENOTDIR") return dir;
         }
         if (path.dirname(dir) === dir) return undefined;
     }

@@ -52,6 +52,12 @@ export function withAppKeys(inference: InferenceConfig | undefined, apps: Apps):
     };
 }
 
+/** The aliases of the keys withAppKeys adds, `<team>-<application key>`: the applications', not their teams'. */
+export function appKeyAliases(inference: InferenceConfig | undefined, apps: Apps): string[] {
+    if (!inference) return [];
+    return (["chat", "notebooks"] as const).filter((app) => enabled(apps[app])).map((app) => keyAlias(appTeam(inference, apps[app]!), APP_KEY_NAMES[app]));
+}
+
 /** Postgres databases and meshed clients the applications add. */
 export function appDatabases(apps: Apps): { databases: { name: string }[]; clients: string[] } {
     return enabled(apps.chat)

@@ -5,7 +5,6 @@ import * as random from "@pulumi/random";
 import { CHAT_SERVICE_ACCOUNT, CHAT_USER_HEADER } from "../components/apps/chat-ui";
 import { INGRESS_CLIENT } from "../components/ingress/ingress-controller";
 import { CHAT_NAMESPACE, chatKey, NOTEBOOKS_NAMESPACE } from "./apps";
-import { APP_KEY_NAMES } from "./config/access";
 import { NOTEBOOK_USER_ACCOUNT } from "../components/apps/notebooks";
 import { GatewayRoute, hostedKeyEnv, keyAlias, RouteTarget, teamLangfuseEnv } from "../components/inference/gateway-config";
 import { keysDigest } from "../components/inference/gateway-provisioning";
@@ -86,7 +85,7 @@ export const keyExpiryDays = (rotationDays: number) => 2 * rotationDays;
  * token, and one generated value per virtual key. `langfuseKeys` are the ones Langfuse was
  * initialised with.
  */
-export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<string, pulumi.Output<string>>, now: Date = new Date()): PlatformSecrets {
+export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<string, pulumi.Output<string>>, appKeys: string[] = [], now: Date = new Date()): PlatformSecrets {
     const dbPassword = password("gateway-db");
     const secrets: PlatformSecrets = {
         [`postgres/${GATEWAY_DATABASE}`]: { username: pulumi.secret(pulumi.output(GATEWAY_DATABASE)), password: dbPassword },
@@ -99,11 +98,11 @@ export function inferenceSecrets(inf: InferenceConfig, langfuseKeys: Record<stri
         }))),
     };
     // Each team's own keys, under the team's path: its owners read these and nothing else. Not the
-    // applications' keys in the team: the chat UI's names its callers, so an owner holding it could
-    // call in any person's name (security review s24 S1).
-    const appKeys: string[] = Object.values(APP_KEY_NAMES);
+    // applications' keys in the team (`appKeys`, by alias: a team may name a key of its own
+    // `notebooks`): the chat UI's names its callers, so an owner holding it could call in any
+    // person's name (security review s24 S1, review s24c F3).
     for (const team of inf.teams) {
-        const own = team.keys.filter((k) => !appKeys.includes(k.name));
+        const own = team.keys.filter((k) => !appKeys.includes(keyAlias(team.name, k.name)));
         if (own.length > 0) secrets[`teams/${team.name}/gateway-keys`] = Object.fromEntries(own.map((k) => [k.name, secrets["gateway/virtual-keys"][keyAlias(team.name, k.name)]]));
         if (team.langfuseProject) {
             secrets[`teams/${team.name}/langfuse`] = { publicKey: pulumi.output(team.langfuseProject.publicKey), secretKey: pulumi.output(team.langfuseProject.secretKey) };

@@ -35,7 +35,7 @@ import { PromptsAndEvaluations } from "./prompts";
 import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
-import { appConsumers, appDatabases, appSecrets, buildApps, withAppKeys } from "./apps";
+import { appConsumers, appDatabases, appKeyAliases, appSecrets, buildApps, withAppKeys } from "./apps";
 import { StackIngress, TLS_ISSUER } from "./ingress";
 import { acmeAccountKeySecret } from "../components/ingress/tls-issuer";
 import { guardedNamespace } from "../components/platform/guarded-namespace";
@@ -110,7 +110,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     const effective: StackConfig = { ...config, inference };
     const postgresHost = `${serviceHost("postgres-rw", DATA_NAMESPACE)}:5432`;
     if (inference) {
-        Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"]));
+        Object.assign(secrets, inferenceSecrets(inference, secrets["langfuse/api-keys"], appKeyAliases(config.inference, config.apps)));
     }
     Object.assign(secrets, monitoringSecrets(config.monitoring));
     const access = config.access;

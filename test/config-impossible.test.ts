@@ -1360,6 +1360,9 @@ describe("bad-input sweep s14: a key twice, a port 0, S3 bucket names (co05, mo1
             'groundwork:platform.postgres.backup.s3.bucket = "Groundwork Backups": must be a bucket name OCI takes and the backup clients take: 3-63 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit');
         assert.equal(lineFor(only("edge", at(r2, "auto", "groundwork.backups")), "platform.postgres.backup.s3.bucket"),
             'groundwork:platform.postgres.backup.s3.bucket = "groundwork.backups": must be an R2 bucket name: 3-63 lower-case letters, digits and hyphens (R2 takes no dots or underscores)');
+        // What minio-go refuses besides its pattern, whatever the store (review s24c F1).
+        assert.match(lineFor(only("edge", at(oci, "eu-frankfurt-1", "Groundwork..Backups")), "platform.postgres.backup.s3.bucket"), /has '\.\.', '\.-' or '-\.', which minio-go, the client of k3s's etcd snapshots, refuses/);
+        assert.match(lineFor(only("edge", at("https://minio.backups.example:9000", "us-east-1", "10.0.0.1")), "platform.postgres.backup.s3.bucket"), /is formatted as an IP address, which minio-go/);
         // AWS keeps S3's rules.
         assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "Groundwork_Backups")), "platform.postgres.backup.s3.bucket"), /must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens/);
     });

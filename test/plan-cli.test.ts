@@ -211,17 +211,20 @@ describe("npm run plan", function () {
         const out = path.join(dir, "afile", "sub");
         const run = await planCli("--stack", "dev", "--out", out);
         assert.equal(run.status, 2, run.stderr);
-        assert.equal(run.stderr.split("\n")[0], `error: --out ${JSON.stringify(out)}: ${JSON.stringify(path.join(dir, "afile"))} is a file or a link to nothing, not a directory, so the plan cannot be written under it; give a new or empty directory`);
+        assert.equal(run.stderr.split("\n")[0], `error: --out ${JSON.stringify(out)}: ${JSON.stringify(path.join(dir, "afile"))} is not a directory the plan can be written under (a file, a link to nothing or in a loop, or no permission); give a new or empty directory`);
         assert.ok(!run.stderr.includes("    at "), "no stack trace");
         assert.equal(fs.readFileSync(path.join(dir, "afile"), "utf8"), "mine\n");
         // Through the file and back out, and under a link to nothing (review s24b F4).
         const through = await planCli("--stack", "dev", "--out", `${dir}/afile/../y/x`);
         assert.equal(through.status, 2, through.stderr);
-        assert.match(through.stderr, /afile" is a file or a link to nothing/);
+        assert.match(through.stderr, /afile" is not a directory the plan can be written under/);
         fs.symlinkSync(path.join(dir, "gone"), path.join(dir, "dangling"));
         const dangling = await planCli("--stack", "dev", "--out", path.join(dir, "dangling", "x"));
         assert.equal(dangling.status, 2, dangling.stderr);
-        assert.match(dangling.stderr, /dangling" is a file or a link to nothing/);
+        assert.match(dangling.stderr, /dangling" is not a directory the plan can be written under/);
+        fs.symlinkSync(path.join(dir, "loop"), path.join(dir, "loop"));
+        const loop = await planCli("--stack", "dev", "--out", path.join(dir, "loop", "x"));
+        assert.equal(loop.status, 2, loop.stderr);
     });
 
     it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {

@@ -212,15 +212,17 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
         const [tricked, rooted, team] = decide(plans.cloud, [
             // LiteLLM reads metadata.guardrails before litellm_metadata's: an empty list there would win.
             { team: "product", data: chat("hi", { metadata: { guardrails: [] }, litellm_metadata: {} }) },
-            { team: "product", data: chat("hi", { guardrails: ["caller-own"], metadata: { guardrails: "", mask_input: true, mask_output: true }, cache_key: "internal.other:abc", preset_cache_key: "x", langfuse_host: "https://evil.example", litellm_disabled_callbacks: ["langfuse"], "no-log": true, turn_off_message_logging: true }) },
+            { team: "product", data: chat("hi", { guardrails: ["caller-own"], metadata: { guardrails: "", mask_input: true, mask_output: true, turn_off_message_logging: true, langfuse_host: "https://evil.example", headers: { "x-request-id": "r1", "X-LiteLLM-Enable-Message-Redaction": "true" } }, proxy_server_request: { headers: { "content-type": "application/json", "litellm-enable-message-redaction": "true" } }, cache_key: "internal.other:abc", preset_cache_key: "x", langfuse_host: "https://evil.example", litellm_disabled_callbacks: ["langfuse"], "no-log": true, turn_off_message_logging: true }) },
             { team: "product", data: chat("hi", { langfuse_public_key: "pk-lf-caller", langfuse_secret: "sk-lf-caller" }) },
         ], (policy) => { policy.teams.product.ownProject = false; });
         const guarded = [GUARDRAIL_NAMES.piiMask, GUARDRAIL_NAMES.promptInjectionBlock, GUARDRAIL_NAMES.piiMaskResponses];
         assert.deepEqual([tricked.metadata.guardrails, tricked.litellm_metadata.guardrails], [undefined, guarded]);
         assert.deepEqual(rooted.metadata.guardrails, ["caller-own", ...guarded]);
         for (const key of ["guardrails", "cache_key", "preset_cache_key", "langfuse_host", "litellm_disabled_callbacks", "no-log", "turn_off_message_logging"]) assert.equal(rooted[key], undefined, key);
-        // Nor hide its own call from the trace, or the trace's text (security review s24 S3).
-        assert.deepEqual([rooted.metadata.mask_input, rooted.metadata.mask_output], [undefined, undefined]);
+        // Nor hide its own call from the trace, or the trace's text (security review s24 S3), in the metadata or by header (review s24c F4, F5).
+        assert.deepEqual([rooted.metadata.mask_input, rooted.metadata.mask_output, rooted.metadata.turn_off_message_logging, rooted.metadata.langfuse_host], [undefined, undefined, undefined, undefined]);
+        assert.deepEqual(rooted.metadata.headers, { "x-request-id": "r1" });
+        assert.deepEqual(rooted.proxy_server_request.headers, { "content-type": "application/json" });
         assert.deepEqual([team.langfuse_public_key, team.langfuse_secret], [undefined, undefined], "a team without its own project traces to the platform's");
         const [withProject] = decide(plans.cloud, [{ team: "product", data: chat("hi", { langfuse_public_key: "pk-lf-injected", langfuse_secret: "sk-lf-injected" }) }]);
         assert.equal(withProject.langfuse_public_key, "pk-lf-injected", "a team with a project keeps the keys its default_team_settings put there");

@@ -48,11 +48,24 @@ describe("a tenant is one unit of config", function () {
     it("and keeps the team's keys and project keys under its own Vault path, which its owners' role alone reads", () => {
         // Not the applications' keys: the chat UI's names its callers (security review s24 S1).
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/gateway-keys")), ["default"]);
+        // One version only, so no older one still holds a key taken off the path (review s24c F2).
+        assert.match(vaultScript(cloud), /vault kv metadata put -mount=groundwork -max-versions=1 teams\/product\/gateway-keys >\/dev\/null 2>&1 \|\| echo "warning: [^"]+" >&2\ncat > "\$seed" <<'GROUNDWORK_SECRET'\n[^\n]*\nGROUNDWORK_SECRET\nvault kv put -mount=groundwork teams\/product\/gateway-keys /);
+        assert.doesNotMatch(vaultScript(cloud), /-max-versions=1 gateway\//, "platform paths keep their versions");
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "gateway/virtual-keys")).filter((a) => a.startsWith("product-")).sort(), ["product-chat-ui", "product-default", "product-notebooks"]);
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/langfuse")).sort(), ["publicKey", "secretKey"]);
         const role = JSON.parse(vaultScript(cloud).split("vault write auth/oidc/role/team-product - <<'GROUNDWORK_ROLE'\n")[1].split("\n")[0]);
         assert.deepEqual([role.bound_claims, role.token_policies], [{ groups: ["product-owners"] }, ["team-product"]]);
         assert.match(vaultScript(cloud), /vault policy write team-product - <<'GROUNDWORK_POLICY'\npath "groundwork\/data\/teams\/product\/\*"/);
+    });
+
+    it("leaves a team's own key named like an application's on the team's path (review s24c F3)", async () => {
+        const v = stackValues("cloud");
+        const product = v.inference.teams[0];
+        const { langfuseProject: _project, ...withoutProject } = product;
+        v.inference.teams.push({ ...withoutProject, name: "research", ownersGroup: "research-owners", keys: ["notebooks", "chat-ui"].map((name) => ({ ...product.keys[0], name })) });
+        const plan = await planValues("cloud", v);
+        assert.deepEqual(Object.keys(vaultSecretAt(plan, "teams/research/gateway-keys")).sort(), ["chat-ui", "notebooks"], "research's own keys");
+        assert.deepEqual(Object.keys(vaultSecretAt(plan, "teams/product/gateway-keys")), ["default"], "product's, without the applications' keys it holds");
     });
 
     it("and alerts on the team's budget (the rule is per team)", () => {
@@ -123,8 +136,10 @@ esac
         ]);
     });
 
-    it("Pulumi's own Vault policy may delete team secrets, policies and roles, and no other", () => {
-        assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/teams\/\*" \{\n {2}capabilities = \["read", "list", "delete"\]\n\}/);
+    it("Pulumi's own Vault policy may delete team secrets, policies and roles, and no other, and set how many versions a team's secret keeps", () => {
+        assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/teams\/\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);
+        // Platform paths' metadata stays read-only: their versions are kept.
+        assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/\*" \{\n {2}capabilities = \["read", "list"\]\n\}/);
         assert.match(PULUMI_POLICY_HCL, /path "auth\/oidc\/role\/team-\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);
         assert.match(PULUMI_POLICY_HCL, /path "sys\/policies\/acl\/team-\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);
         assert.equal(PULUMI_POLICY_HCL.match(/"delete"/g)?.length, 3);

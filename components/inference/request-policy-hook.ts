@@ -30,6 +30,10 @@ CALLER_ROUTING = ("fallbacks", "context_window_fallbacks", "content_policy_fallb
                   "no-log", "turn_off_message_logging")
 # A caller's masks on its own trace: the Langfuse logger hides the prompt or answer when the metadata asks.
 CALLER_TRACE_MASKS = ("mask_input", "mask_output")
+# The same logging controls LiteLLM also reads from the call's metadata, and the headers that redact a
+# trace's text (litellm redact_messages.py; review s24c F4, F5: read in stored copies, not at v1.85.0).
+CALLER_LOGGING_METADATA = ("turn_off_message_logging", "langfuse_host")
+CALLER_LOGGING_HEADERS = ("x-litellm-enable-message-redaction", "litellm-enable-message-redaction")
 # A team without its own Langfuse project traces to the platform's: a caller may not send its own keys.
 CALLER_TRACE_KEYS = ("langfuse_public_key", "langfuse_secret", "langfuse_secret_key")
 # Where a caller can say who the end user is, besides the mapped header: LiteLLM reads the first it
@@ -85,9 +89,19 @@ class RequestPolicy(CustomLogger):
             # Exactly one route per request: LiteLLM would run "a,b" as a batch of two, unguarded.
             return "model %s is not a route of this gateway; routes: %s" % (json.dumps(model), ", ".join(sorted(self.policy["routes"])))
         team = self.policy["teams"].get(team_id) if team_id else None
-        if not (team and team.get("ownProject")):
+        own_project = bool(team and team.get("ownProject"))
+        if not own_project:
             for key in CALLER_TRACE_KEYS:
                 data.pop(key, None)
+        for meta in (data.get("metadata"), data.get("litellm_metadata")):
+            if isinstance(meta, dict):
+                for key in CALLER_LOGGING_METADATA + (() if own_project else CALLER_TRACE_KEYS):
+                    meta.pop(key, None)
+        request = data.get("proxy_server_request") if isinstance(data.get("proxy_server_request"), dict) else {}
+        for headers in (request.get("headers"), *((m or {}).get("headers") for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict))):
+            if isinstance(headers, dict):
+                for name in [h for h in headers if str(h).lower() in CALLER_LOGGING_HEADERS]:
+                    headers.pop(name, None)
         classes = self.policy["classes"]
         if team and classes.index(route["classification"]) < classes.index(team["dataClass"]):
             return "route %s carries %s data at most; team %s sends %s data" % (model, route["classification"], team_id, team["dataClass"])

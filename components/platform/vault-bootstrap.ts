@@ -252,7 +252,7 @@ path "${SECRETS_MOUNT}/metadata/*" {
   capabilities = ["read", "list"]
 }
 path "${SECRETS_MOUNT}/metadata/${TEAMS_PREFIX}/*" {
-  capabilities = ["read", "list", "delete"]
+  capabilities = ["create", "read", "update", "list", "delete"]
 }
 path "auth/oidc/role/team-*" {
   capabilities = ["create", "read", "update", "list", "delete"]
@@ -486,6 +486,18 @@ done
 `;
 }
 
+/**
+ * A team's path keeps one version: its owners read every version they are not denied, so a value
+ * taken off the path (the applications' keys, security review s24 S1; review s24c F2) would stay
+ * readable in the older ones. Vault deletes the versions past `max_versions` at the next write
+ * (KV v2 metadata). A Vault whose Pulumi policy predates this refuses it: the write goes on, with a
+ * warning (README, Vault, "Upgrading").
+ */
+function oneVersionLine(path: string): string {
+    return `vault kv metadata put -mount=${SECRETS_MOUNT} -max-versions=1 ${path} >/dev/null 2>&1 || echo "warning: ${path} keeps its older versions: update Pulumi's Vault policy (README, Vault)" >&2
+`;
+}
+
 export function vaultConfigureScript(token: string, consumers: VaultConsumer[], secrets: Record<string, Record<string, string>>, options: VaultConfigureOptions = {}): string {
     const { people, renew = false, audit, teams } = options;
     const consumerLines = consumers.map((c) => `vault policy write ${c.name} - <<'GROUNDWORK_POLICY'
@@ -495,7 +507,7 @@ path "${SECRETS_MOUNT}/data/${c.name}/*" {
 ${c.policy ?? ""}GROUNDWORK_POLICY
 vault write auth/kubernetes/role/${c.name} bound_service_account_names=${c.serviceAccount} bound_service_account_namespaces=${c.namespace} audience=${VAULT_TOKEN_AUDIENCE} token_policies=${c.name} token_ttl=1h
 `).join("");
-    const secretLines = Object.entries(secrets).map(([path, data]) => `cat > "$seed" <<'GROUNDWORK_SECRET'
+    const secretLines = Object.entries(secrets).map(([path, data]) => `${path.startsWith(`${TEAMS_PREFIX}/`) ? oneVersionLine(path) : ""}cat > "$seed" <<'GROUNDWORK_SECRET'
 ${JSON.stringify(data)}
 GROUNDWORK_SECRET
 vault kv put -mount=${SECRETS_MOUNT} ${path} @"$seed" >/dev/null

@@ -40,11 +40,16 @@ const R2_REGIONS = ["auto", "us-east-1"];
 const RESERVED_BUCKET_AFFIX = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
 
 /**
- * The widest bucket name every client here takes: minio-go's, which k3s's etcd snapshots use
- * (minio/minio-go pkg/s3utils/utils.go validBucketName, read in a stored copy 2026-11-29), without
- * its `:`, which botocore's (barman-cloud) refuses.
+ * The widest bucket name every client here takes: minio-go's, which k3s's etcd snapshots use and
+ * check with BucketExists when k3s makes its client (minio/minio-go@v7.1.0 pkg/s3utils/utils.go
+ * L369-395: validBucketName, and no `..`, `.-`, `-.` or IP address form), without its `:`, which
+ * botocore's (barman-cloud) refuses (review s24c F1).
  */
 const CLIENT_BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/;
+const clientBucketProblem = (bucket: string): string | undefined =>
+    /\.\.|\.-|-\./.test(bucket) ? "has '..', '.-' or '-.', which minio-go, the client of k3s's etcd snapshots, refuses"
+    : /^\d{1,3}(\.\d{1,3}){3}$/.test(bucket) ? "is formatted as an IP address, which minio-go, the client of k3s's etcd snapshots, refuses"
+    : undefined;
 
 /**
  * Why a bucket from config cannot be the bucket its endpoint serves: each provider's own naming rule,
@@ -63,7 +68,7 @@ export function bucketNameProblem(bucket: string, endpointURL: string): string |
         return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) ? undefined : "must be an R2 bucket name: 3-63 lower-case letters, digits and hyphens (R2 takes no dots or underscores)";
     }
     if (provider === "OCI" || provider === undefined) {
-        if (CLIENT_BUCKET.test(bucket)) return undefined;
+        if (CLIENT_BUCKET.test(bucket)) return clientBucketProblem(bucket);
         return `must be a bucket name${provider ? " OCI takes and" : ""} the backup clients take: 3-63 letters, digits, dots, hyphens and underscores, starting and ending with a letter or digit`;
     }
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens";
