@@ -56,7 +56,15 @@ function parseSecrets(pairs: string[]): Record<string, string> {
     return secrets;
 }
 
+/** Options that take one value: given twice, the last would win without a word (sweep s25 M6). */
+const SINGLE_OPTIONS = ["stack", "out", "stack-file", "program"];
+
 async function main(argv: string[], io: CliOutput): Promise<number> {
+    for (const option of SINGLE_OPTIONS) {
+        if (argv.filter((a) => a === `--${option}` || a.startsWith(`--${option}=`)).length > 1) {
+            throw new UsageError(`--${option} is given more than once; give it once`);
+        }
+    }
     const { values } = parseArgs({
         args: argv,
         options: {
@@ -77,6 +85,9 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     // Not `.` or `..`, which name directories, not stacks (sweep s22b C2).
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || /^\.+$/.test(stack)) {
         throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name is letters, digits, '-', '_' and '.'`);
+    }
+    if (values.out !== undefined && values.out.trim() === "") {
+        throw new UsageError(`--out is empty; give a directory, such as out/${stack} (the default)`);
     }
     const outDir = values.out ?? path.join("out", stack);
     const file = fileAboveOutDir(outDir);

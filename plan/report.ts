@@ -124,12 +124,14 @@ export function entriesBesidePlanFiles(outDir: string): string[] {
 }
 
 /**
- * The path above `outDir`, as written, that keeps a plan from being written under it: a file, a
- * link to nothing or in a loop, or a directory it may not read. Walked as the system will walk it, without folding `..` first (`<file>/../x` goes
+ * The path at or above `outDir`, as written, that keeps a plan from being written under it: a file,
+ * a link to nothing or in a loop, or a directory it may not read. Walked as the system will walk it, without folding `..` first (`<file>/../x` goes
  * through the file; review s24b F4); finding out only once the whole plan has run would end in a
  * stack trace (sweep s24 M1).
  */
 export function fileAboveOutDir(outDir: string): string | undefined {
+    // Itself a link to nothing: mkdir would not follow it (sweep s25 M3).
+    if (isLink(outDir) && !fs.existsSync(outDir)) return outDir;
     for (let dir = path.dirname(outDir); ; dir = path.dirname(dir)) {
         try {
             if (!fs.statSync(dir).isDirectory()) return dir;
@@ -156,7 +158,8 @@ const isLink = (p: string): boolean => {
 export function removePlanFiles(outDir: string): void {
     if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) return;
     for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(outDir, file), { force: true });
-    if (fs.readdirSync(outDir).length === 0) fs.rmdirSync(outDir);
+    // A link the user gave as --out stays, and so does what it points to (sweep s25 F2).
+    if (fs.readdirSync(outDir).length === 0 && !isLink(outDir)) fs.rmdirSync(outDir);
 }
 
 export function writePlanFiles(outDir: string, files: PlanFiles): void {

@@ -208,7 +208,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         outputs,
         placeholders: stackConfig.placeholders,
         // Stand-ins for encrypted config are secrets too: they must not leak any more than the real values.
-        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets.filter((v) => !unchecked.some(([, u]) => u === v)), ...stackConfig.placeholders.map(placeholderFor)], plainText)
+        // The stack's and project's names are words the program names things with too (the OCI bucket
+        // backups-<stack>), though no stack file holds them (sweep s25 F1).
+        secretValues: collectSecrets(monitor.recorded, monitor.secretOutputValues, [...stackConfig.suppliedSecrets.filter((v) => !unchecked.some(([, u]) => u === v)), ...stackConfig.placeholders.map(placeholderFor)], [plainText, options.stack, project].join("\n"))
             .filter((v) => !unchecked.some(([, u]) => u === v)),
         uncheckedSecrets: unchecked.map(([key]) => key),
     };

@@ -120,11 +120,23 @@ export function platformCapacityProblems(config: StackConfig): string[] {
     // The list leads with what is short: memory when it overflows further than the cores do.
     const memoryShort = requested.memoryMi / allocatable.memoryMi > requested.cpuMillis / allocatable.cpuMillis;
     const bigger = config.aws?.servers && nodes.some((n) => n.name.startsWith("aws-server-"))
-        ? "a larger groundwork:aws.servers.instanceType (e.g. m7i.xlarge)"
+        ? `a larger groundwork:aws.servers.instanceType${largerServerType(config.aws.servers.instanceType, memoryShort) ? ` (e.g. ${largerServerType(config.aws.servers.instanceType, memoryShort)})` : ""}`
         : "larger groundwork:oci.nodes shapes";
     return [`groundwork:placement.platform = ${JSON.stringify(config.placement.platform)}: the platform's pods request ${cores(requested.cpuMillis)} cores and ${gib(requested.memoryMi)} GiB, ` +
         `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; choose ${bigger}, add nodes, or run fewer replicas. ` +
         `The largest${memoryShort ? " by memory" : ""}: ${largestWorkloads(config, nodes.length, memoryShort ? "memoryMi" : "cpuMillis")}`];
+}
+
+/**
+ * The next CPU type of the same architecture with more of what is short (and no less of the other),
+ * smallest first: the example a capacity message gives (sweep s25 W2 gave m7i.xlarge to an m7i.2xlarge).
+ */
+export function largerServerType(current: string, memoryShort: boolean): string | undefined {
+    const now = INSTANCE_TYPES[current];
+    if (!now) return undefined;
+    return Object.entries(INSTANCE_TYPES)
+        .filter(([, t]) => t.gpus === 0 && t.arch === now.arch && t.vcpus >= now.vcpus && t.memoryGib >= now.memoryGib && (memoryShort ? t.memoryGib > now.memoryGib : t.vcpus > now.vcpus))
+        .sort(([, a], [, b]) => a.vcpus - b.vcpus || a.memoryGib - b.memoryGib)[0]?.[0];
 }
 
 /** The config key that sets how many pods a workload runs, or that adds it to the stack, where one does. */

@@ -425,16 +425,17 @@ describe("configuration errors never echo a secret, whatever key it was written 
         }
     });
 
-    it("plans teams and keys whose names hold digits: a key alias or a team's variable name inside a secret is no secret (sweep s22 F1)", async () => {
+    it("plans teams, keys and a stack whose names hold digits: a key alias, a team's variable name or the stack's bucket inside a secret is no secret (sweep s22 F1, s25 F1)", async () => {
         const v = stackValues("dev");
         v.inference.teams[0].name = "data-science-2024";
         v.inference.teams[0].keys = [{ ...v.inference.teams[0].keys[0], name: "batch-jobs-v2" }, { ...v.inference.teams[0].keys[0], name: "pipeline20250101" }];
         v.apps.chat.team = "data-science-2024";
         v.apps.notebooks.team = "data-science-2024";
-        const plan = await planValues("digits", v);
+        // The stack's name is in no word of its file, yet the program names things with it (the OCI bucket backups-<stack>).
+        const plan = await planValues("prod2026", v);
         const files = Object.values(renderPlanFiles(plan));
         assert.deepEqual(leakedSecrets(files, plan.secretValues), []);
-        for (const name of ["data-science-2024-batch-jobs-v2", "data-science-2024-pipeline20250101", "data-science-2024-chat-ui"]) {
+        for (const name of ["data-science-2024-batch-jobs-v2", "data-science-2024-pipeline20250101", "data-science-2024-chat-ui", "backups-prod2026"]) {
             assert.ok(files.some((f) => f.includes(name)), `${name} is in the plan`);
             assert.ok(!plan.secretValues.includes(name), `${name} is no secret`);
         }

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { cpuMillis, memoryMi, totalRequests } from "../components/platform/footprint";
-import { cpuModelRequests, platformFit, platformFootprint, sharedCpuModels } from "../stacks/capacity";
+import { cpuModelRequests, largerServerType, platformFit, platformFootprint, sharedCpuModels } from "../stacks/capacity";
 import { DISK_RESERVED_GB, platformDisks, platformVolumes } from "../stacks/disk-capacity";
 import { parse, problems, stackValues } from "./helpers";
 
@@ -91,5 +91,9 @@ describe("platform fit", () => {
         const [problem, ...rest] = problems(cloud);
         assert.equal(rest.length, 0);
         assert.match(problem, /^groundwork:placement\.platform = "x86": the platform's pods request \d\.\d\d cores and \d+\.\d GiB, but its nodes \(aws-server-0\) give 2\.00 cores and 7\.9 GiB; choose a larger groundwork:aws\.servers\.instanceType \(e\.g\. m7i\.xlarge\)/);
+        // The example is larger than the type given, of the same architecture (sweep s25 W2).
+        assert.equal(largerServerType("m7i.large", true), "m7i.xlarge");
+        assert.equal(largerServerType("m7g.large", false), "m7g.xlarge", "the same architecture");
+        assert.equal(largerServerType("m7i.2xlarge", true), undefined, "none larger is known: no example rather than a smaller one");
     });
 });

@@ -348,7 +348,8 @@ describe("inference: vLLM behind the LLM gateway", function () {
             v.inference.models[0].parametersBillions = 13;
             assert.deepEqual(problems(v), ["groundwork:inference.models[0].parametersBillions = 13: needs about 29.1 GiB for weights (bfloat16) plus 1.0 GiB of KV cache, but 1 GPU(s) × 21.6 GiB usable give 21.6 GiB; add GPUs, quantise, or pick a smaller model"]);
             // 4-bit: 7.3 GiB fits the A10G. An AWQ checkpoint, as vLLM needs for awq (sweep s23 M1).
-            Object.assign(v.inference.models[0], { model: "TheBloke/Llama-2-13B-chat-AWQ", quantization: "awq" });
+            // In float16: vLLM's GPU AWQ kernel takes no bfloat16 (sweep s25 M1).
+            Object.assign(v.inference.models[0], { model: "TheBloke/Llama-2-13B-chat-AWQ", quantization: "awq", dtype: "float16" });
             assert.throws(() => problems(v), /expected the configuration to be rejected/);
         });
         it("names gpuMemoryUtilization when the share given, not the model, is what does not fit (sweep s16 in51)", () => {

@@ -222,6 +222,19 @@ describe("npm run plan", function () {
         const dangling = await planCli("--stack", "dev", "--out", path.join(dir, "dangling", "x"));
         assert.equal(dangling.status, 2, dangling.stderr);
         assert.match(dangling.stderr, /dangling" is not a directory the plan can be written under/);
+        // --out itself a link to nothing, or a link to an empty directory, which stays when the plan fails (sweep s25 M3, F2).
+        fs.symlinkSync(path.join(dir, "nowhere"), path.join(dir, "broken"));
+        assert.match((await planCli("--stack", "dev", "--out", path.join(dir, "broken"))).stderr, /broken" is not a directory the plan can be written under/);
+        fs.mkdirSync(path.join(dir, "empty"));
+        fs.symlinkSync(path.join(dir, "empty"), path.join(dir, "linked"));
+        const linked = await planCli("--stack", "dev", "--out", path.join(dir, "linked"), "--secret", "groundwork:access.sso.clientSecret=platform-operators");
+        assert.equal(linked.status, 2, linked.stderr);
+        assert.ok(!linked.stderr.includes("ENOTDIR"), linked.stderr);
+        assert.ok(fs.lstatSync(path.join(dir, "linked")).isSymbolicLink() && fs.existsSync(path.join(dir, "empty")), "the link and its directory stay");
+        // An empty --out, and options given twice (sweep s25 W3, M6).
+        assert.match((await planCli("--stack", "dev", "--out", "")).stderr, /^error: --out is empty; give a directory, such as out\/dev \(the default\)/);
+        assert.match((await planCli("--stack", "dev", "--stack", "cloud")).stderr, /^error: --stack is given more than once; give it once/);
+        assert.match((await planCli("--out=a", "--out", "b")).stderr, /^error: --out is given more than once; give it once/);
         fs.symlinkSync(path.join(dir, "loop"), path.join(dir, "loop"));
         const loop = await planCli("--stack", "dev", "--out", path.join(dir, "loop", "x"));
         assert.equal(loop.status, 2, loop.stderr);

@@ -89,7 +89,8 @@ const limits = {
  * own `input_cost_per_token` unit, which model cost tables list), a million times too small: every
  * budget would count the model as free. Zero is a free model, on purpose.
  */
-const perMillion = z.number().min(0).refine((v) => v === 0 || v >= 0.001, {
+// A negative price is min(0)'s to refuse, not this one's (sweep s25 W1).
+const perMillion = z.number().min(0).refine((v) => v <= 0 || v >= 0.001, {
     error: (issue) => `is a price per token, not per million (it would count the model as free): per million tokens it is ${Number((Number(issue.input) * 1e6).toPrecision(6))}; give that, or 0 for a free model`,
 });
 
@@ -696,7 +697,8 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (typeof replicas.min === "number" && typeof replicas.max === "number" && replicas.max < replicas.min) {
         issues.push({ path: at("replicas", "max"), message: `is below replicas.min ${replicas.min}` });
     }
-    // Every quantization vLLM offers here takes float16 or bfloat16 activations, and its config
+    // Every quantization vLLM offers here takes float16 or bfloat16 activations on CPU (on a GPU, AWQ's
+    // and GPTQ's own kernels float16 only: below), and its config
     // refuses any other dtype at start: "<dtype> is not supported for quantization method <m>"
     // (vllm-project/vllm vllm/config/vllm.py VllmConfig._get_quantization_config, with
     // get_supported_act_dtypes() of Fp8Config [bfloat16, half] and of the CPU AWQ/GPTQ configs
@@ -704,6 +706,14 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     // (research/vllm-v0.28-inputs.md); the v0.28.0 tree itself was too large to fetch.
     if (quantization !== undefined && dtype === "float32") {
         issues.push({ path: at("dtype"), message: `cannot run quantization ${quantization}: vLLM's ${quantization} layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization` });
+    }
+    // On a GPU, `--quantization awq` or `gptq` named explicitly keeps vLLM on those methods' own
+    // kernels rather than the Marlin ones, whose configs take float16 activations only
+    // (get_supported_act_dtypes() [torch.half] in awq.py and gptq.py, read in stored copies of
+    // vllm-project/vllm and its forks 2026-11-29, not at v0.28.0): an explicit bfloat16 is refused at
+    // start (sweep s25 M1). `auto` casts to float16 with a warning; the CPU configs above take both.
+    if (gpus > 0 && (quantization === "awq" || quantization === "gptq") && dtype === "bfloat16") {
+        issues.push({ path: at("dtype"), message: `is bfloat16, but on a GPU vLLM's ${quantization} kernel, which quantization: ${quantization} selects, takes float16 activations only and refuses bfloat16 at start; set dtype: float16 (or auto, which vLLM casts to float16)` });
     }
     // A checkpoint quantised by its publisher says so in its name (Qwen2.5-7B-Instruct-AWQ), and vLLM
     // reads the method from its config.json without `quantization` (sweep s19-20).

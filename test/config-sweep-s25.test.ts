@@ -1,0 +1,29 @@
+import { strict as assert } from "assert";
+import { lineFor, parsedAfter, problemsAfter } from "./helpers";
+
+/**
+ * Bad-input sweep s25 (research/bad-input-sweep-s25.md): what vLLM refuses at start that the config
+ * let through. Each is refused on the key to change, and its valid neighbour still passes.
+ */
+describe("bad-input sweep s25: AWQ and GPTQ on a GPU with bfloat16 (M1)", () => {
+    it("refuses bfloat16 with an explicit awq or gptq on a GPU, and keeps float16, auto and the CPU", () => {
+        for (const [model, quantization] of [["Qwen/Qwen2.5-0.5B-Instruct-AWQ", "awq"], ["Qwen/Qwen2.5-0.5B-Instruct-GPTQ-Int4", "gptq"]]) {
+            assert.equal(lineFor(problemsAfter("cloud", (v) => { Object.assign(v.inference.models[1], { model, quantization, dtype: "bfloat16" }); }), "inference.models[1].dtype"),
+                `groundwork:inference.models[1].dtype = "bfloat16": is bfloat16, but on a GPU vLLM's ${quantization} kernel, which quantization: ${quantization} selects, takes float16 activations only and refuses bfloat16 at start; set dtype: float16 (or auto, which vLLM casts to float16)`);
+            for (const dtype of ["float16", "auto"]) {
+                assert.equal(parsedAfter("cloud", (v) => { Object.assign(v.inference.models[1], { model, quantization, dtype }); }).inference!.models[1].dtype, dtype);
+            }
+        }
+        // vLLM's CPU AWQ and GPTQ take bfloat16.
+        assert.equal(parsedAfter("dev", (v) => { Object.assign(v.inference.models[0], { model: "Qwen/Qwen2.5-0.5B-Instruct-AWQ", quantization: "awq", dtype: "bfloat16" }); }).inference!.models[0].dtype, "bfloat16");
+    });
+});
+
+describe("bad-input sweep s25: a negative price (W1)", () => {
+    it("is told it is below zero, not that it is a per-token price", () => {
+        const [line, ...rest] = problemsAfter("cloud", (v) => { v.inference.models[0].pricePerMillionTokens.input = -1; });
+        assert.equal(rest.length, 0, rest.join("\n"));
+        assert.doesNotMatch(line, /per token/);
+        assert.match(line, /^groundwork:inference\.models\[0\]\.pricePerMillionTokens\.input = -1: /);
+    });
+});
