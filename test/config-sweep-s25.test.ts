@@ -27,3 +27,20 @@ describe("bad-input sweep s25: a negative price (W1)", () => {
         assert.match(line, /^groundwork:inference\.models\[0\]\.pricePerMillionTokens\.input = -1: /);
     });
 });
+
+describe("bad-input sweep s25: a URL longer than any party must take (M5)", () => {
+    it("refuses it by its length, never showing it", () => {
+        const long = `https://git.groundwork.example/p/blob/main/README.md?${"x".repeat(100_000)}`;
+        const [line] = problemsAfter("dev", (v) => { v.monitoring.alerts.runbookUrl = long; });
+        assert.match(line, /^groundwork:monitoring\.alerts\.runbookUrl = \[text of 100053 characters, not shown as it may hold a secret\]: is longer than the 8000 characters a URL here may be \(RFC 9110, section 4\.1\); give the address itself$/);
+        assert.ok(!line.includes("xxxxxxxxxx"), "the URL is not shown");
+    });
+});
+
+describe("bad-input sweep s25: an AWS FIPS endpoint (M4)", () => {
+    it("is read as AWS's, so a region other than its own is refused, and its own passes", () => {
+        const at = (region: string) => (v: Record<string, any>) => { Object.assign(v.platform.postgres.backup.s3, { endpointURL: "https://s3-fips.us-east-1.amazonaws.com", region }); };
+        assert.match(lineFor(problemsAfter("edge", at("eu-central-1")), "platform.postgres.backup.s3.region"), /is eu-central-1, but the endpoint is AWS's in us-east-1/);
+        assert.equal(parsedAfter("edge", at("us-east-1")).platform.postgres.backup.s3!.region, "us-east-1");
+    });
+});

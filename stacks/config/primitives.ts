@@ -274,8 +274,16 @@ const INVISIBLE = /\p{Cf}/u; // every format character: zero-width, direction ma
  * which the parser has already dropped blanks, so they are refused before it runs. Text that is a
  * URL once its blanks are gone is told so; other text is told what `message` says.
  */
+const MAX_URL_LENGTH = 8000;
+
 export function urlString(protocol: RegExp, message: string) {
     return z.string({ error: message }).superRefine((text, ctx) => {
+        // RFC 9110 section 4.1 asks every party to take URIs of 8,000 octets; a longer one, repeated in
+        // every alert rule (runbookUrl), can make an object etcd refuses (sweep s25 M5).
+        if (text.length > MAX_URL_LENGTH) {
+            ctx.addIssue({ code: "custom", message: `is longer than the ${MAX_URL_LENGTH} characters a URL here may be (RFC 9110, section 4.1); give the address itself` });
+            return;
+        }
         const invisible = INVISIBLE.exec(text)?.[0];
         if (invisible !== undefined) {
             ctx.addIssue({ code: "custom", message: `holds ${codePoint(invisible)}, a character that prints as nothing, which the URL parser keeps (percent-encoded), so the URL names another address than it shows; type the URL again, or copy it from the address bar` });

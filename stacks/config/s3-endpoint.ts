@@ -15,8 +15,12 @@ interface EndpointFacts {
     bucket?: string;
 }
 
-/** AWS: s3.<region>.amazonaws.com, s3-<region>…, s3.dualstack.<region>…, and <bucket>.s3.<region>… (virtual-hosted). */
-const AWS_S3 = /^(?:(?<bucket>.+)\.)?s3(?:[.-]dualstack)?[.-](?<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com$/;
+/**
+ * AWS: s3.<region>.amazonaws.com, s3-<region>…, s3.dualstack.<region>…, their FIPS forms
+ * (s3-fips.<region>…, s3-fips.dualstack.<region>…; docs.aws.amazon.com general reference, S3
+ * endpoints; sweep s25 M4), and <bucket>.s3.<region>… (virtual-hosted).
+ */
+const AWS_S3 = /^(?:(?<bucket>.+)\.)?s3(?:-fips)?(?:[.-]dualstack)?[.-](?<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com$/;
 /**
  * AWS's legacy global endpoint, s3.amazonaws.com (or <bucket>.s3.amazonaws.com): us-east-1's ("the legacy
  * global s3 endpoint for us-east-1", AWS SDK for .NET S3UsEast1RegionalEndpointValue; Signature V4 needs
