@@ -130,8 +130,8 @@ export function entriesBesidePlanFiles(outDir: string): string[] {
  * stack trace (sweep s24 M1).
  */
 export function fileAboveOutDir(outDir: string): string | undefined {
-    // Itself a link to nothing: mkdir would not follow it (sweep s25 M3).
-    if (isLink(outDir) && !fs.existsSync(outDir)) return outDir;
+    // Itself a link to nothing: mkdir would not follow it (sweep s25 M3); with or without a final '/' (review s24d F1).
+    if (isLink(outDir) && !fs.existsSync(outDir)) return withoutFinalSlash(outDir);
     for (let dir = path.dirname(outDir); ; dir = path.dirname(dir)) {
         try {
             if (!fs.statSync(dir).isDirectory()) return dir;
@@ -146,9 +146,12 @@ export function fileAboveOutDir(outDir: string): string | undefined {
     }
 }
 
+/** A path without its final separators: `link/` names what the link points to, `link` the link itself. */
+const withoutFinalSlash = (p: string): string => p.replace(/(?<=.)[\\/]+$/, "");
+
 const isLink = (p: string): boolean => {
     try {
-        return fs.lstatSync(p).isSymbolicLink();
+        return fs.lstatSync(withoutFinalSlash(p)).isSymbolicLink();
     } catch {
         return false;
     }

@@ -119,11 +119,12 @@ export function platformCapacityProblems(config: StackConfig): string[] {
     const names = nodes.map((n) => n.name).join(", ");
     // The list leads with what is short: memory when it overflows further than the cores do.
     const memoryShort = requested.memoryMi / allocatable.memoryMi > requested.cpuMillis / allocatable.cpuMillis;
-    const bigger = config.aws?.servers && nodes.some((n) => n.name.startsWith("aws-server-"))
-        ? `a larger groundwork:aws.servers.instanceType${largerServerType(config.aws.servers.instanceType, memoryShort) ? ` (e.g. ${largerServerType(config.aws.servers.instanceType, memoryShort)})` : ""}`
-        : "larger groundwork:oci.nodes shapes";
+    // On AWS, a larger type only where one is known (review s24d F8).
+    const onAws = config.aws?.servers !== undefined && nodes.some((n) => n.name.startsWith("aws-server-"));
+    const larger = onAws ? largerServerType(config.aws!.servers!.instanceType, memoryShort) : undefined;
+    const bigger = onAws ? (larger ? `choose a larger groundwork:aws.servers.instanceType (e.g. ${larger}), ` : "") : "choose larger groundwork:oci.nodes shapes, ";
     return [`groundwork:placement.platform = ${JSON.stringify(config.placement.platform)}: the platform's pods request ${cores(requested.cpuMillis)} cores and ${gib(requested.memoryMi)} GiB, ` +
-        `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; choose ${bigger}, add nodes, or run fewer replicas. ` +
+        `but its nodes (${names}) give ${cores(allocatable.cpuMillis)} cores and ${gib(allocatable.memoryMi)} GiB; ${bigger}add nodes, or run fewer replicas. ` +
         `The largest${memoryShort ? " by memory" : ""}: ${largestWorkloads(config, nodes.length, memoryShort ? "memoryMi" : "cpuMillis")}`];
 }
 

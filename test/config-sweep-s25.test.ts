@@ -6,15 +6,16 @@ import { lineFor, parsedAfter, problemsAfter } from "./helpers";
  * let through. Each is refused on the key to change, and its valid neighbour still passes.
  */
 describe("bad-input sweep s25: AWQ and GPTQ on a GPU with bfloat16 (M1)", () => {
-    it("refuses bfloat16 with an explicit awq or gptq on a GPU, and keeps float16, auto and the CPU", () => {
+    it("refuses bfloat16 with an explicit awq or gptq on a GPU, and keeps float16, bfloat16 without the setting, and the CPU", () => {
         for (const [model, quantization] of [["Qwen/Qwen2.5-0.5B-Instruct-AWQ", "awq"], ["Qwen/Qwen2.5-0.5B-Instruct-GPTQ-Int4", "gptq"]]) {
             assert.equal(lineFor(problemsAfter("cloud", (v) => { Object.assign(v.inference.models[1], { model, quantization, dtype: "bfloat16" }); }), "inference.models[1].dtype"),
-                `groundwork:inference.models[1].dtype = "bfloat16": is bfloat16, but on a GPU vLLM's ${quantization} kernel, which quantization: ${quantization} selects, takes float16 activations only and refuses bfloat16 at start; set dtype: float16 (or auto, which vLLM casts to float16)`);
-            for (const dtype of ["float16", "auto"]) {
+                `groundwork:inference.models[1].dtype = "bfloat16": is bfloat16, but on a GPU vLLM's own ${quantization} kernel, which quantization: ${quantization} selects, takes float16 activations only and refuses bfloat16 at start; set dtype: float16, or remove quantization so that vLLM reads the method from the checkpoint and picks its Marlin kernel, which takes bfloat16`);
+            for (const dtype of ["float16"]) {
                 assert.equal(parsedAfter("cloud", (v) => { Object.assign(v.inference.models[1], { model, quantization, dtype }); }).inference!.models[1].dtype, dtype);
             }
         }
-        // vLLM's CPU AWQ and GPTQ take bfloat16.
+        // Without the setting vLLM picks the Marlin kernel for the checkpoint, which takes bfloat16; and its CPU AWQ and GPTQ take it.
+        assert.equal(parsedAfter("cloud", (v) => { Object.assign(v.inference.models[1], { model: "Qwen/Qwen2.5-0.5B-Instruct-AWQ", dtype: "bfloat16" }); }).inference!.models[1].quantization, undefined);
         assert.equal(parsedAfter("dev", (v) => { Object.assign(v.inference.models[0], { model: "Qwen/Qwen2.5-0.5B-Instruct-AWQ", quantization: "awq", dtype: "bfloat16" }); }).inference!.models[0].dtype, "bfloat16");
     });
 });
@@ -42,5 +43,11 @@ describe("bad-input sweep s25: an AWS FIPS endpoint (M4)", () => {
         const at = (region: string) => (v: Record<string, any>) => { Object.assign(v.platform.postgres.backup.s3, { endpointURL: "https://s3-fips.us-east-1.amazonaws.com", region }); };
         assert.match(lineFor(problemsAfter("edge", at("eu-central-1")), "platform.postgres.backup.s3.region"), /is eu-central-1, but the endpoint is AWS's in us-east-1/);
         assert.equal(parsedAfter("edge", at("us-east-1")).platform.postgres.backup.s3!.region, "us-east-1");
+    });
+});
+
+describe("bad-input sweep s25: a null where a map of labels goes (W6)", () => {
+    it("says a map of keys, as YAML calls it", () => {
+        assert.match(lineFor(problemsAfter("edge", (v) => { v.edge.machines[0].labels = null; }), "edge.machines[0].labels"), /: must be a map of keys$/);
     });
 });

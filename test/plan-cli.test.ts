@@ -231,6 +231,11 @@ describe("npm run plan", function () {
         assert.equal(linked.status, 2, linked.stderr);
         assert.ok(!linked.stderr.includes("ENOTDIR"), linked.stderr);
         assert.ok(fs.lstatSync(path.join(dir, "linked")).isSymbolicLink() && fs.existsSync(path.join(dir, "empty")), "the link and its directory stay");
+        // The same with a final '/' (review s24d F1).
+        assert.match((await planCli("--stack", "dev", "--out", `${path.join(dir, "broken")}/`)).stderr, /broken" is not a directory the plan can be written under/);
+        const slashed = await planCli("--stack", "dev", "--out", `${path.join(dir, "linked")}/`, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
+        assert.equal(slashed.status, 2, slashed.stderr);
+        assert.ok(fs.lstatSync(path.join(dir, "linked")).isSymbolicLink(), "the link stays");
         // An empty --out, and options given twice (sweep s25 W3, M6).
         assert.match((await planCli("--stack", "dev", "--out", "")).stderr, /^error: --out is empty; give a directory, such as out\/dev \(the default\)/);
         assert.match((await planCli("--stack", "dev", "--stack", "cloud")).stderr, /^error: --stack is given more than once; give it once/);

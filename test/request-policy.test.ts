@@ -40,10 +40,20 @@ class Key:
         self.key_alias = key_alias
         self.end_user_id = "set-by-auth"
         self.end_user_rpm_limit = 5
+class LoggingObj:
+    """LiteLLM's logging object, as far as the hook touches it."""
+    def __init__(self, params):
+        self.standard_callback_dynamic_params = params
 cases = json.load(open(sys.argv[2]))
+for c in cases:
+    if "_logging_params" in c["data"]:
+        c["data"]["litellm_logging_obj"] = LoggingObj(c["data"].pop("_logging_params"))
 keys = [Key(c["team"], c.get("alias")) for c in cases]
 answers = [asyncio.run(hook.async_pre_call_hook(k, None, c["data"], "acompletion")) for k, c in zip(keys, cases)]
-print(json.dumps([dict(a, _key={"end_user_id": k.end_user_id, "end_user_rpm_limit": k.end_user_rpm_limit}) if isinstance(a, dict) else a for k, a in zip(keys, answers)]))
+def shown(a):
+    logging_obj = a.pop("litellm_logging_obj", None)
+    return dict(a, **({"_logging_params": logging_obj.standard_callback_dynamic_params} if logging_obj else {}))
+print(json.dumps([dict(shown(a), _key={"end_user_id": k.end_user_id, "end_user_rpm_limit": k.end_user_rpm_limit}) if isinstance(a, dict) else a for k, a in zip(keys, answers)]))
 `;
 
 /** Runs the stack's hook over requests from the given teams; the hook's answer to each. */
@@ -219,6 +229,9 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
         assert.deepEqual([tricked.metadata.guardrails, tricked.litellm_metadata.guardrails], [undefined, guarded]);
         assert.deepEqual(rooted.metadata.guardrails, ["caller-own", ...guarded]);
         for (const key of ["guardrails", "cache_key", "preset_cache_key", "langfuse_host", "litellm_disabled_callbacks", "no-log", "turn_off_message_logging"]) assert.equal(rooted[key], undefined, key);
+        // Nor where its logging object already holds them (review s24d F2).
+        const [logged] = decide(plans.cloud, [{ team: "product", data: chat("hi", { _logging_params: { langfuse_host: "https://evil.example", turn_off_message_logging: true, langfuse_public_key: "pk-lf-caller", langfuse_secret: "sk-lf-caller" } }) }], (policy) => { policy.teams.product.ownProject = false; });
+        assert.deepEqual(logged._logging_params, {});
         // Nor hide its own call from the trace, or the trace's text (security review s24 S3), in the metadata or by header (review s24c F4, F5).
         assert.deepEqual([rooted.metadata.mask_input, rooted.metadata.mask_output, rooted.metadata.turn_off_message_logging, rooted.metadata.langfuse_host], [undefined, undefined, undefined, undefined]);
         assert.deepEqual(rooted.metadata.headers, { "x-request-id": "r1" });

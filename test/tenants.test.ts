@@ -49,8 +49,8 @@ describe("a tenant is one unit of config", function () {
         // Not the applications' keys: the chat UI's names its callers (security review s24 S1).
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/gateway-keys")), ["default"]);
         // One version only, so no older one still holds a key taken off the path (review s24c F2).
-        assert.match(vaultScript(cloud), /vault kv metadata put -mount=groundwork -max-versions=1 teams\/product\/gateway-keys >\/dev\/null 2>&1 \|\| echo "warning: [^"]+" >&2\ncat > "\$seed" <<'GROUNDWORK_SECRET'\n[^\n]*\nGROUNDWORK_SECRET\nvault kv put -mount=groundwork teams\/product\/gateway-keys /);
-        assert.doesNotMatch(vaultScript(cloud), /-max-versions=1 gateway\//, "platform paths keep their versions");
+        assert.match(vaultScript(cloud), /vault kv metadata delete -mount=groundwork teams\/product\/gateway-keys >\/dev\/null\ncat > "\$seed" <<'GROUNDWORK_SECRET'\n[^\n]*\nGROUNDWORK_SECRET\nvault kv put -mount=groundwork teams\/product\/gateway-keys /);
+        assert.doesNotMatch(vaultScript(cloud), /metadata delete -mount=groundwork gateway\//, "platform paths keep their versions");
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "gateway/virtual-keys")).filter((a) => a.startsWith("product-")).sort(), ["product-chat-ui", "product-default", "product-notebooks"]);
         assert.deepEqual(Object.keys(vaultSecretAt(cloud, "teams/product/langfuse")).sort(), ["publicKey", "secretKey"]);
         const role = JSON.parse(vaultScript(cloud).split("vault write auth/oidc/role/team-product - <<'GROUNDWORK_ROLE'\n")[1].split("\n")[0]);
@@ -127,6 +127,8 @@ esac
         const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").split("\n");
         // "kept" stays but has no owners group now: its role goes, its secrets stay; the operators' role is left alone.
         assert.deepEqual(calls.filter((c) => /delete/.test(c)), [
+            // A written team path is emptied of its older versions first (review s24d F3).
+            "kv metadata delete -mount=groundwork teams/platform/gateway-keys",
             "policy delete team-empty",
             "kv metadata delete -mount=groundwork teams/gone/gateway-keys",
             "kv metadata delete -mount=groundwork teams/gone/langfuse",
@@ -136,8 +138,8 @@ esac
         ]);
     });
 
-    it("Pulumi's own Vault policy may delete team secrets, policies and roles, and no other, and set how many versions a team's secret keeps", () => {
-        assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/teams\/\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);
+    it("Pulumi's own Vault policy may delete team secrets, policies and roles, and no other", () => {
+        assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/teams\/\*" \{\n {2}capabilities = \["read", "list", "delete"\]\n\}/);
         // Platform paths' metadata stays read-only: their versions are kept.
         assert.match(PULUMI_POLICY_HCL, /path "groundwork\/metadata\/\*" \{\n {2}capabilities = \["read", "list"\]\n\}/);
         assert.match(PULUMI_POLICY_HCL, /path "auth\/oidc\/role\/team-\*" \{\n {2}capabilities = \["create", "read", "update", "list", "delete"\]\n\}/);

@@ -135,6 +135,8 @@ export function chatUiValues(args: ChatUiArgs, secrets: { sso: string; app: stri
             { name: "WEBUI_ADMIN_EMAIL", value: CHAT_BOOTSTRAP_ADMIN },
             fromSecret("WEBUI_ADMIN_PASSWORD", secrets.app, "adminPassword"),
             { name: "WEBUI_ADMIN_NAME", value: "Bootstrap admin (no sign-in)" },
+            // Pending people are shown the first account as the admin to ask: not that one (review s24d F6).
+            { name: "SHOW_ADMIN_DETAILS", value: "False" },
             fromSecret("DATABASE_URL", secrets.db, "url"),
             { name: "ENABLE_PERSISTENT_CONFIG", value: "False" },
             { name: "ENABLE_LOGIN_FORM", value: "False" },

@@ -97,6 +97,12 @@ class RequestPolicy(CustomLogger):
             if isinstance(meta, dict):
                 for key in CALLER_LOGGING_METADATA + (() if own_project else CALLER_TRACE_KEYS):
                     meta.pop(key, None)
+        # LiteLLM may have copied them onto the call's logging object before this hook runs (its
+        # standard_callback_dynamic_params, in stored copies; review s24d F2): taken off there too.
+        params = getattr(data.get("litellm_logging_obj"), "standard_callback_dynamic_params", None)
+        if isinstance(params, dict):
+            for key in CALLER_LOGGING_METADATA + (() if own_project else CALLER_TRACE_KEYS):
+                params.pop(key, None)
         request = data.get("proxy_server_request") if isinstance(data.get("proxy_server_request"), dict) else {}
         for headers in (request.get("headers"), *((m or {}).get("headers") for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict))):
             if isinstance(headers, dict):

@@ -252,7 +252,7 @@ path "${SECRETS_MOUNT}/metadata/*" {
   capabilities = ["read", "list"]
 }
 path "${SECRETS_MOUNT}/metadata/${TEAMS_PREFIX}/*" {
-  capabilities = ["create", "read", "update", "list", "delete"]
+  capabilities = ["read", "list", "delete"]
 }
 path "auth/oidc/role/team-*" {
   capabilities = ["create", "read", "update", "list", "delete"]
@@ -487,14 +487,15 @@ done
 }
 
 /**
- * A team's path keeps one version: its owners read every version they are not denied, so a value
- * taken off the path (the applications' keys, security review s24 S1; review s24c F2) would stay
- * readable in the older ones. Vault deletes the versions past `max_versions` at the next write
- * (KV v2 metadata). A Vault whose Pulumi policy predates this refuses it: the write goes on, with a
- * warning (README, Vault, "Upgrading").
+ * A team's path holds only what this run writes: its owners read every version they are not denied,
+ * so a value taken off the path (the applications' keys, security review s24 S1; review s24c F2)
+ * would stay readable in the older ones. The path's metadata, every version with it, is deleted
+ * before the write (KV v2 `metadata delete` destroys them), which Pulumi's policy already allows for
+ * retired teams, so no policy change, and no root token, is needed (review s24d F3). Owners see no
+ * history; nothing else reads these paths.
  */
 function oneVersionLine(path: string): string {
-    return `vault kv metadata put -mount=${SECRETS_MOUNT} -max-versions=1 ${path} >/dev/null 2>&1 || echo "warning: ${path} keeps its older versions: update Pulumi's Vault policy (README, Vault)" >&2
+    return `vault kv metadata delete -mount=${SECRETS_MOUNT} ${path} >/dev/null
 `;
 }
 

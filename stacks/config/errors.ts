@@ -424,7 +424,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
             if (issue.expected === "int") return "must be a whole number";
             // An unquoted hash or version of digits alone is a number to YAML (sweep s23 W5).
             if (issue.expected === "string" && typeof (issue as { input?: unknown }).input === "number") return "must be a string; YAML read it as a number: put it in quotes";
-            return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a map of keys" : `a ${issue.expected}`}`;
+            // A record is a map to someone writing YAML (sweep s25 W6).
+            return `must be ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "a map of keys" : `a ${issue.expected}`}`;
         case "too_small":
             // A schema's own message says why (an empty list that would lock everyone out); zod's default starts "Too small".
             if (issue.message && !/^Too small/.test(issue.message)) return issue.message;

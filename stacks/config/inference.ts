@@ -708,12 +708,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
         issues.push({ path: at("dtype"), message: `cannot run quantization ${quantization}: vLLM's ${quantization} layers take float16 or bfloat16 activations and refuse float32 at start; set dtype: float16 (or auto), or drop the quantization` });
     }
     // On a GPU, `--quantization awq` or `gptq` named explicitly keeps vLLM on those methods' own
-    // kernels rather than the Marlin ones, whose configs take float16 activations only
-    // (get_supported_act_dtypes() [torch.half] in awq.py and gptq.py, read in stored copies of
-    // vllm-project/vllm and its forks 2026-11-29, not at v0.28.0): an explicit bfloat16 is refused at
-    // start (sweep s25 M1). `auto` casts to float16 with a warning; the CPU configs above take both.
+    // kernels, not the Marlin ones it picks for the checkpoint by itself; their configs take float16
+    // activations only (get_supported_act_dtypes() [torch.half] in awq.py and gptq.py, read in stored
+    // copies of vllm-project/vllm and its forks 2026-11-29, not at v0.28.0): bfloat16 is refused at
+    // start (sweep s25 M1; review s24d F5). The CPU configs above take both.
     if (gpus > 0 && (quantization === "awq" || quantization === "gptq") && dtype === "bfloat16") {
-        issues.push({ path: at("dtype"), message: `is bfloat16, but on a GPU vLLM's ${quantization} kernel, which quantization: ${quantization} selects, takes float16 activations only and refuses bfloat16 at start; set dtype: float16 (or auto, which vLLM casts to float16)` });
+        issues.push({ path: at("dtype"), message: `is bfloat16, but on a GPU vLLM's own ${quantization} kernel, which quantization: ${quantization} selects, takes float16 activations only and refuses bfloat16 at start; set dtype: float16, or remove quantization so that vLLM reads the method from the checkpoint and picks its Marlin kernel, which takes bfloat16` });
     }
     // A checkpoint quantised by its publisher says so in its name (Qwen2.5-7B-Instruct-AWQ), and vLLM
     // reads the method from its config.json without `quantization` (sweep s19-20).

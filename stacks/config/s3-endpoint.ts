@@ -52,7 +52,7 @@ const RESERVED_BUCKET_AFFIX = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\
 const CLIENT_BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/;
 const clientBucketProblem = (bucket: string): string | undefined =>
     /\.\.|\.-|-\./.test(bucket) ? "has '..', '.-' or '-.', which minio-go, the client of k3s's etcd snapshots, refuses"
-    : /^\d{1,3}(\.\d{1,3}){3}$/.test(bucket) ? "is formatted as an IP address, which minio-go, the client of k3s's etcd snapshots, refuses"
+    : /^(\d+\.){3}\d+$/.test(bucket) ? "is formatted as an IP address, which minio-go, the client of k3s's etcd snapshots, refuses"
     : undefined;
 
 /**
