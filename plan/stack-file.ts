@@ -29,7 +29,8 @@ function keyAt(text: string, line: number): string | undefined {
     const lines = text.split("\n").slice(0, line);
     for (let i = lines.length - 1; i >= 0; i--) {
         const m = /^ {2}([A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+):/.exec(lines[i]);
-        if (m) return m[1];
+        // Named as configKey names it: a key that may be a secret by its length only (sweep s25 W4).
+        if (m) return shownConfigPath(m[1]);
     }
     return undefined;
 }
@@ -74,13 +75,16 @@ function parseYaml(file: string, text: string): Record<string, any> {
         throw err;
     }
     const doc = Array.isArray(docs) && docs.length > 0 ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
-    const fail = (err: { message: string; linePos?: { line: number; col: number }[] }) => {
+    const fail = (err: { message: string; code?: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
         if (/Maximum call stack size exceeded/.test(err.message)) return tooDeep(pos, key);
         // The message's own words only: what yaml quotes after a colon (an alias's name, a block
         // header, a tag) is the value as written, which may be a secret.
-        const what = err.message.split(" at line")[0].split(":\n")[0].split(": ")[0];
+        // yaml's own words for a key past 1,024 characters hold ": " themselves (sweep s25 W4).
+        const what = err.code === "KEY_OVER_1024_CHARS"
+            ? "has a key longer than the 1,024 characters YAML allows a key written on one line"
+            : err.message.split(" at line")[0].split(":\n")[0].split(": ")[0];
         return new StackFileError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${key ? `near ${key}: ` : ""}${what}; fix the YAML (a value with ':' or '#' needs quotes)`);
     };
     // The CLI's yaml.v3 Unmarshal "decodes the first document" and ignores the rest without a word

@@ -1,4 +1,8 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readStackFile } from "../plan/stack-file";
 import { lineFor, parsedAfter, problemsAfter } from "./helpers";
 
 /**
@@ -49,5 +53,18 @@ describe("bad-input sweep s25: an AWS FIPS endpoint (M4)", () => {
 describe("bad-input sweep s25: a null where a map of labels goes (W6)", () => {
     it("says a map of keys, as YAML calls it", () => {
         assert.match(lineFor(problemsAfter("edge", (v) => { v.edge.machines[0].labels = null; }), "edge.machines[0].labels"), /: must be a map of keys$/);
+    });
+});
+
+describe("bad-input sweep s25: a key longer than YAML allows (W4)", () => {
+    it("says so, instead of a message cut at the colon in yaml's own words", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-stack-"));
+        const file = path.join(dir, "Pulumi.long.yaml");
+        fs.writeFileSync(file, `config:\n  groundwork:${"k".repeat(2000)}: 1\n`);
+        assert.throws(() => readStackFile(file, "groundwork"), (e: Error) => {
+            assert.match(e.message, /Pulumi\.long\.yaml:2:\d+: near groundwork:\[a key of 2000 characters, not shown as it may be a secret\]: has a key longer than the 1,024 characters YAML allows a key written on one line; fix the YAML/);
+            assert.ok(!e.message.includes("kkkkkkkkkk"), "the key is not shown");
+            return true;
+        });
     });
 });
