@@ -24,11 +24,12 @@ function guard(current: string, target: string) {
  * script replaced by one that swaps in the new binary, a `k3s kubectl` answering with the node's
  * state, and `ps`/`kill` that find and record the k3s process.
  */
-function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack: boolean; lookAlike?: "in-a-pod" | "on-the-host"; binary?: string }) {
+function upgradeOnNode(opts: { plan: string; from: string; to: string; comesBack: boolean; lookAlike?: "in-a-pod" | "on-the-host"; binary?: string; serverHost?: boolean }) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upgrade-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
     fs.mkdirSync(path.join(dir, "host/usr/local/bin"), { recursive: true });
+    if (opts.serverHost) fs.mkdirSync(path.join(dir, "host/var/lib/rancher/k3s/server"), { recursive: true });
     const k3s = (version: string) => `#!/bin/sh\necho "k3s version ${version} (abc)"\n`;
     fs.writeFileSync(path.join(dir, "host/usr/local/bin/k3s"), k3s(opts.from), { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "upgrade.sh"), `#!/bin/sh\nprintf '${k3s(opts.to).replace(/\n/g, "\\n")}' > "${dir}/host/usr/local/bin/k3s"\n`, { mode: 0o755 });
@@ -107,6 +108,12 @@ describe("k3s upgrades", () => {
         const env = docs().find((d) => d.kind === "ConfigMap" && d.metadata.name === "default-controller-env");
         assert.equal(env.data.SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE, "docker.io/rancher/kubectl:v1.34.9");
         assert.match(controller.spec.template.metadata.annotations["groundwork.dev/settings-sha256"], /^[0-9a-f]{64}$/);
+        // Its Plans it only reads, and writes their status (security review s24b F3).
+        const role = docs().find((d) => d.kind === "ClusterRole" && d.metadata.name === "system-upgrade-controller");
+        assert.deepEqual(role.rules.filter((r: any) => r.apiGroups.includes("upgrade.cattle.io")), [
+            { apiGroups: ["upgrade.cattle.io"], resources: ["plans"], verbs: ["get", "list", "watch"] },
+            { apiGroups: ["upgrade.cattle.io"], resources: ["plans/status"], verbs: ["get", "update", "patch"] },
+        ]);
         for (const kind of ["ClusterRoleBinding", "RoleBinding"]) {
             for (const binding of docs().filter((d) => d.kind === kind && /^system-upgrade/.test(d.metadata.name))) {
                 assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "system-upgrade", namespace: "system-upgrade" }]);
@@ -214,6 +221,10 @@ describe("k3s upgrades", () => {
         assert.equal(minor.status, 1);
         assert.match(minor.installed, /v1\.35\.2\+k3s1/);
         assert.match(minor.stderr, /not rolled back: a server that moved to a new minor version may have migrated the datastore/);
+        // A server by its datastore, whatever the Plan's name says (security review s24b F3).
+        const agentPlanOnServer = upgradeOnNode({ plan: "k3s-agent", from: "v1.34.9+k3s1", to: "v1.35.2+k3s1", comesBack: false, serverHost: true });
+        assert.match(agentPlanOnServer.stderr, /not rolled back: a server that moved to a new minor version/);
+        assert.match(agentPlanOnServer.installed, /v1\.35\.2\+k3s1/);
         const checked = shellcheck(upgradeWithRollbackScript());
         assert.ok(checked.ok, checked.output);
     });

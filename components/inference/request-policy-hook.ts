@@ -33,7 +33,9 @@ CALLER_TRACE_MASKS = ("mask_input", "mask_output")
 # The same logging controls LiteLLM also reads from the call's metadata, and the headers that redact a
 # trace's text (litellm redact_messages.py; review s24c F4, F5: read in stored copies, not at v1.85.0).
 CALLER_LOGGING_METADATA = ("turn_off_message_logging", "langfuse_host")
-CALLER_LOGGING_HEADERS = ("x-litellm-enable-message-redaction", "litellm-enable-message-redaction")
+CALLER_LOGGING_HEADERS = ("x-litellm-enable-message-redaction", "litellm-enable-message-redaction",
+                          # Switches callbacks off where LiteLLM's licence allows it (security review s24b F6).
+                          "x-litellm-disable-callbacks")
 # A team without its own Langfuse project traces to the platform's: a caller may not send its own keys.
 CALLER_TRACE_KEYS = ("langfuse_public_key", "langfuse_secret", "langfuse_secret_key")
 # Where a caller can say who the end user is, besides the mapped header: LiteLLM reads the first it

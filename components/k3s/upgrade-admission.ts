@@ -61,6 +61,8 @@ function containerHolds(c: string, plan: string, args: SystemUpgradeAdmissionArg
     const hash = `(e.name == 'SYSTEM_UPGRADE_PLAN_LATEST_HASH' && has(e.value) && e.value.matches('^[0-9a-f]+$'))`;
     return `${c}.all(k, k in ${celList(CONTAINER_FIELDS)})`
         + ` && ${listOf(c, "env")}.all(e, ${[...fieldEnv, ...valueEnv, hash].join(" || ")})`
+        // Each of SUC's own present, so no script meets an unset one (security review s24b F3).
+        + ` && ${celList([...Object.keys(SUC_FIELD_ENV), "SYSTEM_UPGRADE_PLAN_NAME", "SYSTEM_UPGRADE_PLAN_LATEST_VERSION"])}.all(n, ${listOf(c, "env")}.exists(e, e.name == n))`
         + ` && ${listOf(c, "volumeMounts")}.all(m, m.all(k, k in ['name', 'mountPath', 'readOnly']) && ((m.name == 'host-root' && m.mountPath == '/host') || (m.name == 'pod-info' && m.mountPath == '/run/system-upgrade/pod')))`;
 }
 
@@ -78,6 +80,7 @@ export function upgradeJobPodRule(args: SystemUpgradeAdmissionArgs): string {
         + ` && ${listOf(spec, "volumes")}.all(v, (v.name == 'host-root' && has(v.hostPath) && v.hostPath.path == '/') || (v.name == 'pod-info' && has(v.downwardAPI) && !has(v.hostPath)))`
         + ` && size(${listOf(spec, "containers")}) == 1 && size(${listOf(spec, "initContainers")}) == 2`
         + ` && ${upgrade}.name == 'upgrade' && ${upgrade}.image in ${celList(args.images)} && ${exactly(upgrade, "command", args.upgradeCommand)} && ${exactly(upgrade, "args")}`
+        + ` && ${celList(Object.keys(args.upgradeEnv))}.all(n, ${listOf(upgrade, "env")}.exists(e, e.name == n))`
         // A node's name is a DNS subdomain, never a flag (job.go L352-410); the flags exactly, in order (review s24 N2).
         + ` && ${drain}.name == 'drain' && ${drain}.image == ${cel(args.drain.image)} && ${exactly(drain, "command")} && has(${drain}.args) && size(${drain}.args) == ${args.drain.flags.length + 2}`
         + ` && ${drain}.args[0] == 'drain' && ${drain}.args[1].matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$') && ${drain}.args == ['drain', ${drain}.args[1], ${args.drain.flags.map(cel).join(", ")}]`;

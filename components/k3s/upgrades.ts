@@ -164,7 +164,8 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   sleep 10
 done
 echo "upgrade failed: $node is not Ready at $target after ${UPGRADE_READY_SECONDS}s (it reports: \${state:-nothing})" >&2
-if [ "$ROLLBACK" = agents-and-patches ] && [ "$SYSTEM_UPGRADE_PLAN_NAME" = ${SERVER_PLAN} ] && [ "$(minor "$from")" != "$(minor "$target")" ]; then
+# A server by its datastore on the host, whatever the Plan's name says (security review s24b F3).
+if [ "$ROLLBACK" = agents-and-patches ] && { [ "$SYSTEM_UPGRADE_PLAN_NAME" = ${SERVER_PLAN} ] || [ -d /host/var/lib/rancher/k3s/server ]; } && [ "$(minor "$from")" != "$(minor "$target")" ]; then
   echo "not rolled back: a server that moved to a new minor version may have migrated the datastore; restore an etcd snapshot (README, Upgrades)" >&2
   exit 1
 fi
@@ -249,7 +250,11 @@ export class K3sUpgrades extends pulumi.ComponentResource {
                 { apiGroups: [""], resources: ["namespaces", "nodes"], verbs: ["get", "list", "watch"] },
                 { apiGroups: [""], resources: ["nodes"], verbs: ["update"] },
                 { apiGroups: [""], resources: ["events"], verbs: ["get", "create", "patch", "update"] },
-                { apiGroups: ["upgrade.cattle.io"], resources: ["plans", "plans/status"], verbs: ["get", "list", "watch", "create", "patch", "update", "delete"] },
+                // It reads its Plans and writes only their status (handle_upgrade.go RegisterPlanStatusHandler,
+                // handle_batch.go L98 UpdateStatus), not the grant upstream gives: a token that could rewrite a
+                // Plan could drain every node at once outside the window (security review s24b F3).
+                { apiGroups: ["upgrade.cattle.io"], resources: ["plans"], verbs: ["get", "list", "watch"] },
+                { apiGroups: ["upgrade.cattle.io"], resources: ["plans/status"], verbs: ["get", "update", "patch"] },
             ],
         }, parent);
         const drainerRole = new k8s.rbac.v1.ClusterRole(`${name}-drainer`, {

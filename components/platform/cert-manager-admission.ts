@@ -5,6 +5,8 @@ const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
 /** The name each solver object is generated from (pod.go, service.go, ingress.go `GenerateName`). */
 const SOLVER_NAME_PREFIX = "cm-acme-http-solver-";
 
+/** The container fields pod.go sets on the solver, and the API server's defaults. */
+const SOLVER_CONTAINER_FIELDS = "['name', 'image', 'imagePullPolicy', 'args', 'resources', 'ports', 'securityContext', 'terminationMessagePath', 'terminationMessagePolicy']";
 const solverLabelled = (o: string) => `has(${o}.metadata.labels) && '${SOLVER_LABEL}' in ${o}.metadata.labels && ${o}.metadata.labels['${SOLVER_LABEL}'] == 'true'`;
 const setTrue = (o: string, field: string) => `(has(${o}.spec.${field}) && ${o}.spec.${field} == true)`;
 const notCredentialSecret = `!(has(object.type) && object.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])`;
@@ -38,23 +40,34 @@ const labelled = (o: string, key: string, value: string) => `(has(${o}.metadata.
 export function certManagerRules(solverImage: string, namespace: string, acmeAccountKeys: string[]) {
     const owned = (o: string) => `has(${o}.metadata.ownerReferences) && ${o}.metadata.ownerReferences.exists(r, r.kind == 'Certificate' && r.apiVersion.startsWith('cert-manager.io/'))`;
     return {
-        pods: `request.resource.resource != 'pods' || (${solverLabelled("object")} && size(object.spec.containers) == 1 && object.spec.containers[0].image == '${solverImage}'`
+        pods: `request.resource.resource != 'pods' || request.operation == 'DELETE' || (${solverLabelled("object")} && size(object.spec.containers) == 1 && object.spec.containers[0].image == '${solverImage}'`
             + ` && !has(object.spec.initContainers) && !has(object.spec.ephemeralContainers) && !has(object.spec.volumes)`
             + ` && has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false`
             + ` && !${setTrue("object", "hostNetwork")} && !${setTrue("object", "hostPID")} && !${setTrue("object", "hostIPC")} && !has(object.spec.nodeName)`
-            // As built: its arguments, not a command of its own; no host port; no privilege (review s23 F5).
-            + ` && object.spec.containers.all(c, !has(c.command) && (!has(c.ports) || c.ports.all(p, !has(p.hostPort)))`
-            + ` && (!has(c.securityContext) || !has(c.securityContext.privileged) || c.securityContext.privileged == false)))`,
-        services: `request.resource.resource != 'services' || (${solverLabelled("object")} && has(object.spec.selector) && '${SOLVER_LABEL}' in object.spec.selector && object.spec.selector['${SOLVER_LABEL}'] == 'true'`
+            // As built: its arguments, not a command of its own; no host port; no privilege (review s23 F5);
+            // only the fields pod.go sets, cpu and memory alone, no capability added, no priority or
+            // runtime class (pod.go L197-265; security review s24b F4).
+            + ` && !has(object.spec.priorityClassName) && !has(object.spec.runtimeClassName)`
+            + ` && object.spec.containers.all(c, c.all(k, k in ${SOLVER_CONTAINER_FIELDS}) && !has(c.command) && (!has(c.ports) || c.ports.all(p, !has(p.hostPort)))`
+            + ` && (!has(c.resources) || c.resources.all(k, k in ['requests', 'limits'] && c.resources[k].all(r, r in ['cpu', 'memory'])))`
+            + ` && (!has(c.securityContext) || ((!has(c.securityContext.privileged) || c.securityContext.privileged == false)`
+            + ` && (!has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || size(c.securityContext.capabilities.add) == 0)))))`,
+        services: `request.resource.resource != 'services' || request.operation == 'DELETE' || (${solverLabelled("object")} && has(object.spec.selector) && '${SOLVER_LABEL}' in object.spec.selector && object.spec.selector['${SOLVER_LABEL}'] == 'true'`
             + ` && (!has(object.spec.type) || object.spec.type in ['ClusterIP', 'NodePort']) && !has(object.spec.externalIPs))`,
-        ingresses: `request.resource.resource != 'ingresses' || (${solverLabelled("object")} && !has(object.spec.defaultBackend) && has(object.spec.rules)`
+        // It deletes only the solver objects it made (security review s24b F2: kube-dns deleted and its address taken).
+        solverDeletes: `request.operation != 'DELETE' || request.resource.resource == 'secrets' || ${solverLabelled("oldObject")}`,
+        ingresses: `request.resource.resource != 'ingresses' || request.operation == 'DELETE' || (${solverLabelled("object")} && !has(object.spec.defaultBackend) && has(object.spec.rules)`
             + ` && object.spec.rules.all(r, has(r.http) && r.http.paths.all(p, p.path.startsWith('/.well-known/acme-challenge/') && has(p.backend.service) && p.backend.service.name.startsWith('${SOLVER_NAME_PREFIX}'))))`,
         // A next key it deletes is one it made: labelled, owned by a Certificate, never an issued
         // certificate relabelled (review s24b F1). A Secret it first issues is a TLS one (secret.go
         // L214-222), and its ACME account key has the name its issuer gives (review s24b F2).
         secrets: `request.resource.resource != 'secrets' || (request.operation == 'DELETE' ? (${labelled("oldObject", NEXT_KEY_LABEL, "true")} && !${annotated("oldObject")} && ${owned("oldObject")}) : ${notCredentialSecret}`
             + ` && ((${annotated("object")} && (request.operation == 'CREATE' ? (has(object.type) && object.type == 'kubernetes.io/tls') : ${annotated("oldObject")}))`
-            + ` || (request.operation == 'CREATE' && ${labelled("object", NEXT_KEY_LABEL, "true")} && !${annotated("object")} && ${owned("object")})`
+            // A next key as keymanager_controller.go L377-396 makes it: Opaque, `tls.key` alone, owned by
+            // one Certificate and named after it (security review s24b F1).
+            + ` || (request.operation == 'CREATE' && ${labelled("object", NEXT_KEY_LABEL, "true")} && !${annotated("object")} && ${owned("object")}`
+            + ` && (!has(object.type) || object.type == 'Opaque') && has(object.data) && object.data.all(k, k == 'tls.key')`
+            + ` && size(object.metadata.ownerReferences) == 1 && request.name.startsWith(object.metadata.ownerReferences[0].name + '-'))`
             + ` || (request.operation == 'CREATE' && request.namespace == '${namespace}' && request.name in [${acmeAccountKeys.map((n) => `'${n}'`).join(", ")}] && ${labelled("object", "app.kubernetes.io/managed-by", "cert-manager")})))`,
     };
 }
@@ -100,14 +113,15 @@ export function certManagerFences(args: CertManagerAdmissionArgs): ControllerFen
         policyName: "groundwork-cert-manager",
         account: { namespace: args.namespace, name: args.controllerAccount },
         resourceRules: [
-            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
-            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "DELETE"], resources: ["pods"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["services"] },
             { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["secrets"] },
-            { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
+            { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["ingresses"] },
         ],
         validations: [
             { expression: rules.pods, message: `cert-manager's controller may create only HTTP-01 solver pods: one ${args.solverImage} container, labelled ${SOLVER_LABEL}, with no token, volume, host namespace, host port or privilege` },
             { expression: rules.services, message: `cert-manager's controller may write only HTTP-01 solver Services, which select solver pods (${SOLVER_LABEL}: "true")` },
+            { expression: rules.solverDeletes, message: `cert-manager's controller may delete only the HTTP-01 solver pods, Services and Ingresses it made (${SOLVER_LABEL}: "true")` },
             { expression: rules.ingresses, message: `cert-manager's controller may write only HTTP-01 solver Ingresses, every path /.well-known/acme-challenge/ to a ${SOLVER_NAME_PREFIX} Service` },
             { expression: rules.secrets, message: `cert-manager's controller may write only the Secrets it issues (TLS Secrets annotated ${CERTIFICATE_NAME_ANNOTATION}), a Certificate's next private key and, in ${args.namespace}, its ACME account key${args.acmeAccountKeys.length === 1 ? "" : "s"} (${args.acmeAccountKeys.join(", ") || "none"}); never a token Secret, and it may delete only next private keys` },
         ],

@@ -46,7 +46,7 @@ describe("cert-manager's admission policies", () => {
 
     // As cert-manager v1.21.1 writes them: issuing/internal/secret.go L93-190, keymanager_controller.go L300-310 and L376-396, acme/setup.go L536-560.
     const issued = (type = "kubernetes.io/tls") => ({ type, metadata: { name: "linkerd-identity-issuer", annotations: { "cert-manager.io/certificate-name": "linkerd-identity-issuer", "cert-manager.io/issuer-name": "linkerd-trust-anchor-1", "cert-manager.io/issuer-kind": "ClusterIssuer" } }, data: {} });
-    const nextKey = { metadata: { generateName: "vault-tls-", labels: { "cert-manager.io/next-private-key": "true", "controller.cert-manager.io/fao": "true" }, ownerReferences: [{ apiVersion: "cert-manager.io/v1", kind: "Certificate", name: "vault-tls", uid: "u", controller: true }] }, data: { "tls.key": "" } };
+    const nextKey = { metadata: { generateName: "vault-tls-", name: "vault-tls-x7k2q", labels: { "cert-manager.io/next-private-key": "true", "controller.cert-manager.io/fao": "true" }, ownerReferences: [{ apiVersion: "cert-manager.io/v1", kind: "Certificate", name: "vault-tls", uid: "u", controller: true }] }, data: { "tls.key": "" } };
     const secret = (operation: AdmissionRequest["operation"], namespace: string, object: object | null, oldObject?: object) =>
         verdict({ resource: "secrets", operation, namespace, name: ((object ?? oldObject) as any)?.metadata?.name ?? "s", object: object as Record<string, unknown> | null, oldObject: oldObject as Record<string, unknown> | undefined });
 
@@ -76,6 +76,10 @@ describe("cert-manager's admission policies", () => {
         // A first issue is a TLS Secret, and the account key has its issuer's name (review s24b F2).
         assert.equal(secret("CREATE", "groundwork-inference", { ...issued("kubernetes.io/dockerconfigjson"), metadata: { ...issued().metadata, name: "registry-pull" } }).denied, true, "a pull secret planted");
         assert.equal(secret("CREATE", "cert-manager", { metadata: { name: "linkerd-trust-anchor-2", labels: { "app.kubernetes.io/managed-by": "cert-manager" } } }).denied, true, "an account key of another name");
+        // A next key only as the keymanager makes it: Opaque, tls.key alone, named after its Certificate (security review s24b F1).
+        assert.equal(secret("CREATE", "groundwork-inference", { ...nextKey, type: "kubernetes.io/dockerconfigjson" }).denied, true, "a pull secret as a next key");
+        assert.equal(secret("CREATE", "groundwork-inference", { ...nextKey, data: { "tls.key": "", ".dockerconfigjson": "" } }).denied, true, "other data in a next key");
+        assert.equal(secret("CREATE", "groundwork-inference", { ...nextKey, metadata: { ...nextKey.metadata, name: "registry-pull" } }).denied, true, "a next key named after nothing it belongs to");
         assert.equal(secret("CREATE", "system-upgrade", { ...issued("kubernetes.io/service-account-token"), metadata: { ...issued().metadata, annotations: { ...issued().metadata.annotations, "kubernetes.io/service-account.name": "system-upgrade" } } }).denied, true, "a token, however annotated");
     });
 
@@ -92,6 +96,16 @@ describe("cert-manager's admission policies", () => {
         assert.equal(pod(solverPod({ containers: [{ ...solverContainer, command: ["/bin/sh"] }] })).denied, true, "a command of its own");
         assert.equal(pod(solverPod({ containers: [{ ...solverContainer, ports: [{ containerPort: 8089, hostPort: 80 }] }] })).denied, true, "a host port");
         assert.equal(pod(solverPod({ nodeName: "server-1" })).denied, true, "a node chosen");
+        // Only the fields pod.go sets: no priority or runtime class, no GPU, no capability, no probe (security review s24b F4).
+        assert.equal(pod(solverPod({ priorityClassName: "system-node-critical" })).denied, true, "a priority class");
+        assert.equal(pod(solverPod({ containers: [{ ...solverContainer, resources: { limits: { "nvidia.com/gpu": "1" } } }] })).denied, true, "a GPU");
+        assert.equal(pod(solverPod({ containers: [{ ...solverContainer, securityContext: { ...solverContainer.securityContext, capabilities: { add: ["NET_ADMIN"] } } }] })).denied, true, "a capability");
+        assert.equal(pod(solverPod({ containers: [{ ...solverContainer, livenessProbe: { httpGet: { host: "169.254.169.254", port: 80 } } }] })).denied, true, "a probe to any host");
+        // It deletes only solver objects (security review s24b F2).
+        const deletion = (resource: string, namespace: string, oldObject: object) => verdict({ resource, operation: "DELETE", namespace, name: "x", object: null, oldObject: oldObject as Record<string, unknown> });
+        assert.equal(deletion("services", "kube-system", { metadata: { name: "kube-dns", labels: { "k8s-app": "kube-dns" } } }).denied, true, "kube-dns deleted");
+        assert.equal(deletion("services", "groundwork-ingress", solverService()).denied, false, "a solver Service deleted");
+        assert.equal(deletion("pods", "groundwork-ingress", solverPod()).denied, false, "a solver pod deleted");
         assert.equal(pod(solverPod({ automountServiceAccountToken: true, serviceAccountName: "vault" })).denied, true, "a token");
         assert.equal(verdict({ resource: "services", object: solverService({ type: "LoadBalancer" }) }).denied, true, "a load balancer");
         assert.equal(verdict({ resource: "services", namespace: "vault", object: solverService({ selector: { "app.kubernetes.io/name": "vault" } }) }).denied, true, "selecting other pods");

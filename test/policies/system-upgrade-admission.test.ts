@@ -96,6 +96,8 @@ describe("system-upgrade-controller's admission policy", () => {
         assert.equal(createJob(withUpgrade({ image: "rancher/k3s-upgrade:v1.33.1-k3s1" })).denied, true, "another k3s version");
         assert.equal(createJob(withUpgrade({ env: [...upgrade.env, { name: "LD_PRELOAD", value: "/host/tmp/x.so" }] })).denied, true, "LD_PRELOAD");
         assert.equal(createJob(withUpgrade({ env: upgrade.env.map((e: any) => e.name === "ROLLBACK" ? { ...e, value: "never" } : e) })).denied, true, "ROLLBACK changed");
+        assert.equal(createJob(withUpgrade({ env: upgrade.env.filter((e: any) => e.name !== "ROLLBACK") })).denied, true, "ROLLBACK left out (security review s24b F3)");
+        assert.equal(createJob(withUpgrade({ env: upgrade.env.filter((e: any) => e.name !== "SYSTEM_UPGRADE_PLAN_NAME") })).denied, true, "the Plan's name left out");
         assert.equal(createJob(withUpgrade({ lifecycle: { postStart: { exec: { command: ["sh", "-c", "id"] } } } })).denied, true, "a postStart hook");
         assert.equal(createJob(withUpgrade({ envFrom: [{ secretRef: { name: "x" } }] })).denied, true, "envFrom");
         const drain = job.spec.template.spec.initContainers[1];
