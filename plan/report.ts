@@ -161,8 +161,10 @@ const isLink = (p: string): boolean => {
 export function removePlanFiles(outDir: string): void {
     if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) return;
     for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(outDir, file), { force: true });
-    // A link the user gave as --out stays, and so does what it points to (sweep s25 F2).
-    if (fs.readdirSync(outDir).length === 0 && !isLink(outDir)) fs.rmdirSync(outDir);
+    // A link the user gave as --out stays, and so does what it points to (sweep s25 F2); `dir/.` is
+    // removed as `dir` (rmdir refuses a path ending in '.': sweep s26 F1), `..` never.
+    const named = path.normalize(withoutFinalSlash(outDir));
+    if (fs.readdirSync(outDir).length === 0 && !isLink(named) && !["..", "."].includes(path.basename(named)) && !named.endsWith("..")) fs.rmdirSync(named);
 }
 
 export function writePlanFiles(outDir: string, files: PlanFiles): void {

@@ -6,6 +6,8 @@ import { RouteEvaluation } from "../components/inference/route-evaluations";
 import { StackConfig } from "./config";
 import { evaluationsForStack, evaluationsOfNoPrompt, evaluationsOfNoRoute, parseEvaluationFiles } from "./config/evaluation-files";
 import { RepositoryFileError } from "./config/repository-files";
+import { CONFIGMAP_MAX_BYTES, configMapBytes, promptLibraryData } from "../components/inference/prompt-library";
+import { routeEvaluationsData } from "../components/inference/route-evaluations";
 import { parsePromptFiles, promptsForStack } from "./config/prompt-files";
 
 /** The project's directory: its stack files and the `prompts/` it provisions. */
@@ -65,5 +67,12 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     const routes = config.inference.routes.map((r) => r.name);
     const served = promptsForStack(prompts, stack, routes);
     const classes = Object.fromEntries(config.inference.routes.map((r) => [r.name, r.classification]));
-    return { prompts: served, evaluations: evaluationsForStack(evaluations, routes, served, classes) };
+    const evaluated = evaluationsForStack(evaluations, routes, served, classes);
+    // Each goes to the cluster in one ConfigMap, which the API server takes up to 1 MiB (sweep s26 M1).
+    const tooLarge = ([what, folder, data]: [string, string, Record<string, string>]) => configMapBytes(data) > CONFIGMAP_MAX_BYTES
+        ? [`${folder}/: the ${what} stack ${stack} serves come to ${Math.ceil(configMapBytes(data) / 1024)} KiB in the ConfigMap that carries them, over the 1,024 KiB the API server takes; shorten them, or label fewer for this stack`]
+        : [];
+    const sizes = ([["prompts", "prompts", promptLibraryData(served)], ["evaluations", "evaluations", routeEvaluationsData(evaluated)]] as [string, string, Record<string, string>][]).flatMap(tooLarge);
+    if (sizes.length > 0) throw new RepositoryFileError("prompt or evaluation", sizes);
+    return { prompts: served, evaluations: evaluated };
 }

@@ -1363,6 +1363,7 @@ describe("bad-input sweep s14: a key twice, a port 0, S3 bucket names (co05, mo1
         // What minio-go refuses besides its pattern, whatever the store (review s24c F1).
         assert.match(lineFor(only("edge", at(oci, "eu-frankfurt-1", "Groundwork..Backups")), "platform.postgres.backup.s3.bucket"), /has '\.\.', '\.-' or '-\.', which minio-go, the client of k3s's etcd snapshots, refuses/);
         assert.match(lineFor(only("edge", at("https://minio.backups.example:9000", "us-east-1", "10.0.0.1")), "platform.postgres.backup.s3.bucket"), /is formatted as an IP address, which minio-go/);
+        assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "gw-.backups")), "platform.postgres.backup.s3.bucket"), /has '\.\.', '\.-' or '-\.', which minio-go/, "on AWS too (sweep s26 M10)");
         // AWS keeps S3's rules.
         assert.match(lineFor(only("edge", (v) => (v.platform.postgres.backup.s3.bucket = "Groundwork_Backups")), "platform.postgres.backup.s3.bucket"), /must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens/);
     });

@@ -46,6 +46,20 @@ describe("evaluation files", () => {
         assert.match(execFileSync(PYTHON, ["-c", "import re, sys\ntry:\n re.compile(r'\\p{L}+')\nexcept re.error as e:\n print(e)"], { encoding: "utf8" }), /bad escape \\p/);
     });
 
+    it("take Python's inline flags, and refuse \\u{...}, which Python's re refuses (sweep s26 F2, M4)", () => {
+        assert.doesNotThrow(() => parse(`${GOOD}  - name: paris\n    type: matches\n    pattern: '(?i)paris'\n`));
+        assert.doesNotThrow(() => parse(`${GOOD}  - name: scoped\n    type: matches\n    pattern: '(?i:paris) is'\n`));
+        assert.match(rejected(() => parse(`${GOOD}  - name: brace\n    type: matches\n    pattern: '\\u{41}'\n`)).join("\n"), /uses \\u\{\.\.\.\}, which Python's re, the evaluation Job's, refuses/);
+        // Python itself: the flags compile, the brace escape does not.
+        assert.equal(execFileSync(PYTHON, ["-c", "import re\nre.compile('(?i)paris'); re.compile('(?i:paris) is')\ntry:\n re.compile(r'\\u{41}')\nexcept re.error as e:\n print('refused')"], { encoding: "utf8" }).trim(), "refused");
+    });
+
+    it("reject an AWS secret key or a map key shaped like a credential in an item (sweep s26 L1, L2)", () => {
+        const aws = rejected(() => parse(GOOD.replace("What is the capital of France?", "Use wJalrXUtnFEMI/K7MDENG/bPxRfiPLANTEDs26AB")));
+        assert.match(aws[0], /items\[0\]\.input holds text shaped like a credential/);
+        assert.ok(!aws.join("\n").includes("PLANTEDs26"));
+    });
+
     it("reject a credential in an item or a criterion, by field, never repeating it (sweep s22b80)", () => {
         const found = rejected(() => parse(GOOD.replace("What is the capital of France?", "Call with ghp_PLANTED7Q9Ab3dEf6hIj9kLm2nOp5q")));
         assert.deepEqual(found.map((p) => p.replace(/holds.*/, "")), ["evaluations/chat.yaml: items[0].input "]);
@@ -78,6 +92,19 @@ describe("evaluation files", () => {
         fs.writeFileSync(path.join(dir, "evaluations", "smal.yaml"), GOOD.replace("route: chat", "route: smal"));
         assert.throws(() => loadPromptsAndEvaluations(parseConfig(stackValues("dev")), "dev", dir),
             (err: Error) => err instanceof RepositoryFileError && /evaluations\/smal\.yaml: route = "smal" is a route of no stack of this project \(routes: small\)/.test(err.message));
+    });
+
+    it("refuse, before anything is made, a dataset larger than the ConfigMap that carries it may be (sweep s26 M1)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-evals-"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+        fs.mkdirSync(path.join(dir, "evaluations"));
+        const items = Array.from({ length: 6000 }, (_, i) => `  - id: q${i}\n    input: ${"What is the capital of France? ".repeat(6)}\n    expectedOutput: Paris\n`).join("");
+        fs.writeFileSync(path.join(dir, "evaluations", "small.yaml"), `route: small\nitems:\n${items}evaluators:\n  - name: mentions-answer\n    type: contains-expected\n`);
+        assert.throws(() => loadPromptsAndEvaluations(parseConfig(stackValues("dev")), "dev", dir),
+            (err: Error) => err instanceof RepositoryFileError && /evaluations\/: the evaluations stack dev serves come to \d{4} KiB in the ConfigMap that carries them, over the 1,024 KiB the API server takes/.test(err.message));
+        // A tenth of it goes.
+        fs.writeFileSync(path.join(dir, "evaluations", "small.yaml"), `route: small\nitems:\n${items.split("  - id:").slice(0, 601).join("  - id:")}evaluators:\n  - name: mentions-answer\n    type: contains-expected\n`);
+        assert.equal(loadPromptsAndEvaluations(parseConfig(stackValues("dev")), "dev", dir).evaluations.length, 1);
     });
 
     it("never repeat a credential-shaped value in a file's errors (sweep s12 lk14, lk22)", () => {

@@ -236,6 +236,11 @@ describe("npm run plan", function () {
         const slashed = await planCli("--stack", "dev", "--out", `${path.join(dir, "linked")}/`, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
         assert.equal(slashed.status, 2, slashed.stderr);
         assert.ok(fs.lstatSync(path.join(dir, "linked")).isSymbolicLink(), "the link stays");
+        // `dir/.`, removed as dir when the plan fails (sweep s26 F1).
+        fs.mkdirSync(path.join(dir, "plain"));
+        const dotted = await planCli("--stack", "dev", "--out", `${path.join(dir, "plain")}/.`, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
+        assert.equal(dotted.status, 2, dotted.stderr);
+        assert.ok(!fs.existsSync(path.join(dir, "plain")), "the empty directory the plan would have written is gone");
         // An empty --out, and options given twice (sweep s25 W3, M6).
         assert.match((await planCli("--stack", "dev", "--out", "")).stderr, /^error: --out is empty; give a directory, such as out\/dev \(the default\)/);
         assert.match((await planCli("--stack", "dev", "--stack", "cloud")).stderr, /^error: --stack is given more than once; give it once/);

@@ -84,6 +84,23 @@ describe("prompt files", () => {
         assert.ok(!found.join("\n").includes("PLANTED7Q9"), found.join("\n"));
     });
 
+    it("reject a password in a URL or a connection string, an AWS secret key, and a key in nested config or a config key (sweep s26 L1, L2)", () => {
+        const cases: [string, string][] = [
+            ["content: Answer briefly.", `content: "Connect to postgres://app:PLANTEDs26pw@db.internal/app"`],
+            ["content: Answer briefly.", `content: "The key is wJalrXUtnFEMI/K7MDENG/bPxRfiPLANTEDs26AB"`],
+            ["content: Answer briefly.", `content: "Server=db;Password=PLANTEDs26pw;"`],
+            ["config: { temperature: 0.2 }", `config: { temperature: 0.2, tools: [{ headers: { auth: "sk-proj-PLANTEDs26Ab3dEf6hIj9kLm2nOp5q" } }] }`],
+            ["config: { temperature: 0.2 }", `config: { temperature: 0.2, stop: { "sk-proj-PLANTEDs26Ab3dEf6hIj9kLm2nOp5q": 1 } }`],
+        ];
+        for (const [from, to] of cases) {
+            const found = rejected([{ path: "prompts/a.yaml", text: GOOD.replace(from, to) }]);
+            assert.ok(found.some((p) => /holds text shaped like a credential/.test(p)), `${to}: ${found.join("\n")}`);
+            assert.ok(!found.join("\n").includes("PLANTEDs26"), found.join("\n"));
+        }
+        // A commit id and a mailto: link are no credential.
+        assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: "Built from 0123456789abcdef0123456789abcdef01234567; mail mailto:help@groundwork.example"`) }], STACKS).length, 1);
+    });
+
     it("reject a prompt with both text and messages, or neither", () => {
         assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}text: hello\n` }])[0], /needs exactly one of text \(a text prompt\) or messages/);
         const none = GOOD.replace(/messages:[\s\S]*?config/, "config");

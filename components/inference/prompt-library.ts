@@ -6,6 +6,20 @@ import { Scheduling } from "../placement";
 import { LITELLM_IMAGE } from "./llm-gateway";
 
 /** One prompt as a stack serves it (stacks/config/prompt-files.ts makes these from the repository's files). */
+/**
+ * The prompt library's ConfigMap data: the prompts as the Job publishes them, and its script. A
+ * ConfigMap holds at most 1 MiB (CONFIGMAP_MAX_BYTES), which the stack checks before making it.
+ */
+export function promptLibraryData(prompts: PromptVersion[]): Record<string, string> {
+    return { "prompts.json": JSON.stringify(prompts.map(({ route: _route, ...body }) => body), null, 2), "provision_prompts.py": PROMPTS_SCRIPT };
+}
+
+/** What the API server takes in one ConfigMap's data: 1 MiB (kubernetes pkg/apis/core/validation ValidateConfigMap, MaxSecretSize). */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+
+/** The bytes a ConfigMap's data takes, as the API server counts them (keys and values). */
+export const configMapBytes = (data: Record<string, string>): number => Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+
 export interface PromptVersion {
     name: string;
     type: "text" | "chat";
@@ -139,12 +153,12 @@ export class PromptLibrary extends pulumi.ComponentResource {
         const parent = { parent: this };
         const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "prompt-library" };
         this.routes = Object.fromEntries(args.prompts.map((p) => [p.name, p.route]));
-        const prompts = JSON.stringify(args.prompts.map(({ route: _route, ...body }) => body), null, 2);
+        const prompts = promptLibraryData(args.prompts)["prompts.json"];
         const contentHash = createHash("sha256").update(prompts).update(PROMPTS_SCRIPT).update(args.label).digest("hex").slice(0, 10);
 
         const files = new k8s.core.v1.ConfigMap(name, {
             metadata: { name, namespace: args.namespace, labels, annotations: { [PROMPT_ROUTES_ANNOTATION]: JSON.stringify(this.routes) } },
-            data: { "prompts.json": prompts, "provision_prompts.py": PROMPTS_SCRIPT },
+            data: promptLibraryData(args.prompts),
         }, parent);
         const key = (k: string) => ({ valueFrom: { secretKeyRef: { name: args.langfuseKeysSecret, key: k } } });
         scriptJob(name, {

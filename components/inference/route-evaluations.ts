@@ -179,6 +179,11 @@ export interface RouteEvaluationsArgs {
  * in Langfuse, and a Job that runs them after every deploy that changes what a route answers.
  * Scores go on the calls' traces (per model and route) and into a dataset run named after the deploy.
  */
+/** The evaluations' ConfigMap data: the datasets and criteria as the Job runs them, and its script. */
+export function routeEvaluationsData(evaluations: RouteEvaluation[]): Record<string, string> {
+    return { "evaluations.json": JSON.stringify(evaluations, null, 2), "evaluate.py": EVALUATION_SCRIPT };
+}
+
 export class RouteEvaluations extends pulumi.ComponentResource {
     /** The routes evaluated. */
     public readonly routes: string[];
@@ -188,12 +193,12 @@ export class RouteEvaluations extends pulumi.ComponentResource {
         const parent = { parent: this };
         const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "evaluations" };
         this.routes = args.evaluations.map((e) => e.route);
-        const evaluations = JSON.stringify(args.evaluations, null, 2);
+        const evaluations = routeEvaluationsData(args.evaluations)["evaluations.json"];
         const hash = createHash("sha256").update(evaluations).update(EVALUATION_SCRIPT).update(args.answersDigest).digest("hex").slice(0, 10);
 
         const files = new k8s.core.v1.ConfigMap(name, {
             metadata: { name, namespace: args.namespace, labels, annotations: { [EVALUATED_ROUTES_ANNOTATION]: JSON.stringify(this.routes) } },
-            data: { "evaluations.json": evaluations, "evaluate.py": EVALUATION_SCRIPT },
+            data: routeEvaluationsData(args.evaluations),
         }, parent);
         const key = (secret: string, k: string) => ({ valueFrom: { secretKeyRef: { name: secret, key: k } } });
         new k8s.core.v1.ServiceAccount(name, {

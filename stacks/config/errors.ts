@@ -150,6 +150,20 @@ export function hasCredentialShape(text: string): boolean {
 }
 
 /**
+ * Text a prompt or an evaluation item may hold in prose that is nonetheless a pasted credential
+ * (sweep s26 L1): hasCredentialShape's, a URL's user information with a password
+ * (`postgres://app:pw@db`; `mailto:` has no `//`), a connection string's password, and an AWS
+ * secret access key's shape, 40 characters of base64 mixing cases and digits (a 40-hex commit id
+ * has no capital). Not looksLikeCredential's long runs, which public ids in prose can have.
+ */
+export function hasPastedCredential(text: string): boolean {
+    return hasCredentialShape(text)
+        || /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+:[^\s/@]+@/i.test(text)
+        || new RegExp(CONNECTION_STRING_PASSWORD.source, "i").test(text)
+        || (text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g) ?? []).some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
+}
+
+/**
  * The whole value one token of a known prefix whose body mixes upper case, lower case and digits,
  * as generated keys do: not a host or node name (lower case, dots), not an AWS access key id (its
  * own key, public), not a FIDO key type (sk-ecdsa-...) (review s14b D1, D2, D4).

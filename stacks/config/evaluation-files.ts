@@ -16,8 +16,15 @@ const routeName = z.string().regex(SHORT_NAME, { message: "must be a route's nam
 const evaluatorName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { message: "must be lower-case letters, digits and '-', starting with a letter (it names the score in Langfuse)" });
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: "must be lower-case letters, digits and '-'" });
 
+/**
+ * A pattern as JavaScript can check it for Python's re: inline flags, which Python takes at the start
+ * (`(?i)paris`) or scoped (`(?i:...)`) and JavaScript does not, are taken out first (sweep s26 F2).
+ */
+const forJavaScript = (v: string) => v.replace(/^\(\?[aiLmsux]+\)/, "").replace(/\(\?[aiLmsux-]+:/g, "(?:");
 /** A pattern Python's `re` and JavaScript both read the same way for what we allow: no lookbehind or named groups. */
-const pattern = z.string().min(1).refine((v) => { try { new RegExp(v); return !/\(\?<|\(\?P/.test(v); } catch { return false; } }, { message: "is not a regular expression (without lookbehind or named groups)" })
+const pattern = z.string().min(1).refine((v) => { try { new RegExp(forJavaScript(v)); return !/\(\?<|\(\?P/.test(v); } catch { return false; } }, { message: "is not a regular expression (without lookbehind or named groups)" })
+    // `\u{...}`, which JavaScript reads as a repeated u and Python's re refuses ("incomplete escape"; sweep s26 M4).
+    .refine((v) => !/\\u\{/.test(v), { message: "uses \\u{...}, which Python's re, the evaluation Job's, refuses; write the character itself, or \\uXXXX with four hex digits" })
     // Unicode property classes: Python's re, which the evaluation Job runs, has none ("bad escape \p"; sweep s22b85).
     .refine((v) => !/\\[pP]\{/.test(v), { message: "uses a Unicode property class (\\p{...}), which Python's re, the evaluation Job's, refuses; spell the characters out, such as [A-Za-zÀ-ÿ]" });
 

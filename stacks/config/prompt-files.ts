@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { noRepeats, SHORT_NAME } from "./primitives";
 import { PromptVersion } from "../../components/inference/prompt-library";
-import { looksLikeCredential } from "./errors";
+import { looksLikeCredential, shownKeyName } from "./errors";
 import { credentialFields, parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
@@ -77,11 +77,12 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         for (const [key, value] of Object.entries(prompt.config)) {
             // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.
             if (/key|secret|passw|credential|auth|token(?!s)/i.test(key) || (typeof value === "string" && looksLikeCredential(value))) {
-                problems.push(`${path}: config.${key} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
+                problems.push(`${path}: config.${shownKeyName(key)} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
             }
         }
         // Its text and messages too: published to Langfuse as they are (sweep s22b80).
-        for (const field of credentialFields({ text: prompt.text, messages: prompt.messages })) {
+        // Its name and whole config too, nested values and keys included (sweep s26 L1, L2).
+        for (const field of credentialFields({ name: prompt.name, text: prompt.text, messages: prompt.messages, config: prompt.config })) {
             problems.push(`${path}: ${field} holds text shaped like a credential (an API key or token, a private key), and a prompt is published to Langfuse for everyone in the project to read and written into the plan; remove it, and rotate it if it is one`);
         }
         const earlier = byName.get(prompt.name);

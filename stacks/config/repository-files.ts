@@ -1,4 +1,4 @@
-import { describeIssue, hasCredentialShape, redactCredentials } from "./errors";
+import { describeIssue, hasPastedCredential, redactCredentials } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -65,14 +65,19 @@ function schemaAtPath(schema: z.ZodType, path: PropertyKey[]): z.ZodType | undef
 
 /**
  * The fields of a parsed file that hold text shaped like a credential (a private key, a prefixed
- * API key or token, an Entra client secret, a JWT, a webhook URL): prompts and evaluation items are
- * published to Langfuse for everyone in the project, and written into the plan (sweep s22b s22b80).
- * Fields by path (`messages[1].content`); values never.
+ * API key or token, an Entra client secret, a JWT, a webhook URL, a URL's or connection string's
+ * password, an AWS secret key): prompts and evaluation items are published to Langfuse for everyone
+ * in the project, and written into the plan (sweep s22b80, s26 L1). Map keys count too, named by
+ * their place (sweep s26 L2). Fields by path (`messages[1].content`); values never.
  */
 export function credentialFields(value: unknown, at = ""): string[] {
-    if (typeof value === "string") return hasCredentialShape(value) ? [at] : [];
+    if (typeof value === "string") return hasPastedCredential(value) ? [at || "(the value)"] : [];
     if (Array.isArray(value)) return value.flatMap((v, i) => credentialFields(v, `${at}[${i}]`));
-    if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => credentialFields(v, at ? `${at}.${k}` : k));
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v], i) => hasPastedCredential(k)
+            ? [`${at ? `${at}.` : ""}[key ${i + 1}, not shown]`]
+            : credentialFields(v, at ? `${at}.${k}` : k));
+    }
     return [];
 }
 

@@ -78,6 +78,9 @@ export function bucketNameProblem(bucket: string, endpointURL: string): string |
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return "must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens";
     if (bucket.includes("..")) return "has two periods in a row, which S3's bucket names may not";
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "is formatted as an IP address, which S3's bucket names may not be";
+    // What minio-go refuses, which k3s's etcd snapshots go through on AWS too (sweep s26 M10).
+    const client = clientBucketProblem(bucket);
+    if (client) return client;
     const reserved = RESERVED_BUCKET_AFFIX.exec(bucket);
     if (reserved) {
         return `${/^(xn--|sthree-|amzn-s3-demo-)/.test(bucket) ? "starts" : "ends"} with ${reserved[0]}, which S3 reserves (xn-- for internationalised names; sthree- and amzn-s3-demo- for S3 itself; -s3alias, --ol-s3, .mrap, --x-s3 and --table-s3 for access points, directory and table buckets); choose another name`;
