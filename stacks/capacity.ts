@@ -18,6 +18,7 @@ import { responseCacheFootprint } from "../components/inference/response-cache";
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
+import { fixedCount } from "./config/aws";
 import { ingressOpenings } from "./ingress";
 import { ingressControllerFootprint } from "../components/ingress/ingress-controller";
 import { chatFootprint } from "../components/apps/chat-ui";
@@ -92,6 +93,13 @@ export function platformNodes(config: StackConfig): NodeCapacity[] {
     const nodes: NodeCapacity[] = [];
     for (const n of config.oci?.nodes ?? []) {
         if (fits("arm")) nodes.push({ name: n.name, allocatable: { cpuMillis: n.ocpus * 1000, memoryMi: n.memoryGbs * 1024 - EVICTION_RESERVE_MI } });
+    }
+    // GPU nodes the platform may be placed on, fixed on-demand ones (the config refuses the others for it: sweep s26 M6).
+    if (wanted === "gpu") {
+        for (const g of config.aws?.gpuNodeGroups ?? []) {
+            const spec = INSTANCE_TYPES[g.instanceType];
+            for (let i = 0; i < fixedCount(g); i++) nodes.push({ name: `${g.name}-${i}`, allocatable: { cpuMillis: spec.vcpus * 1000, memoryMi: spec.memoryGib * 1024 - EVICTION_RESERVE_MI } });
+        }
     }
     const servers = config.aws?.servers;
     if (servers) {

@@ -436,6 +436,12 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const platform = isObject(cfg.platform) ? cfg.platform : {};
     const wantedPlatform = isObject(cfg.placement) && typeof cfg.placement.platform === "string" ? cfg.placement.platform : "any";
     const platformNodes = nodes.filter((n) => (wantedPlatform === "any" ? n.kind === "arm" || n.kind === "x86" : n.kind === wantedPlatform));
+    // The platform keeps its data on its nodes' local volumes (Postgres, Vault, Qdrant): not on GPU
+    // nodes that the cluster autoscaler removes or spot capacity takes back (sweep s26 M6).
+    const fleeting = (isObject(cfg.aws) && Array.isArray(cfg.aws.gpuNodeGroups) ? cfg.aws.gpuNodeGroups.filter(isObject) : []).filter((g) => g.autoscaling !== undefined || g.capacity === "spot");
+    if (wantedPlatform === "gpu" && fleeting.length > 0) {
+        ctx.addIssue({ code: "custom", path: ["placement", "platform"], message: `puts the platform's databases and Vault, whose data is on their nodes' disks, on GPU nodes, and ${fleeting.map((g) => String(g.name)).join(", ")} ${fleeting.length === 1 ? "is" : "are"} autoscaled or spot, so a node and its data can go at any time; place the platform on arm, x86 or any` });
+    }
     if (isObject(platform.mesh) && platform.mesh.ha === true && platformNodes.length < 3) {
         ctx.addIssue({ code: "custom", path: ["platform", "mesh", "ha"], message: `needs 3 nodes for the platform placement (${wantedPlatform}) to spread its replicas over; this stack has ${platformNodes.length}` });
     }
