@@ -42,9 +42,37 @@ export function projectRoutes(dir: string = PROJECT_DIR): string[] {
 export function readYamlFiles(folder: string, dir: string = PROJECT_DIR): { path: string; text: string }[] {
     const root = path.join(dir, folder);
     if (!fs.existsSync(root)) return [];
+    // `.YAML` as well as `.yaml`: a file the reader skipped would vanish without a word (sweep s26 W3).
     const walk = (at: string): string[] => fs.readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((e) => (e.isDirectory() ? walk(path.join(at, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(at, e.name)] : []));
-    return walk(root).map((file) => ({ path: path.relative(dir, file), text: fs.readFileSync(file, "utf8") }));
+        .flatMap((e) => (e.isDirectory() ? walk(path.join(at, e.name)) : /\.ya?ml$/i.test(e.name) ? [path.join(at, e.name)] : []));
+    const problems: string[] = [];
+    const files = walk(root).flatMap((file) => {
+        const shownPath = path.relative(dir, file);
+        let bytes: Buffer;
+        try {
+            bytes = fs.readFileSync(file);
+        } catch (err) {
+            // A link to nothing or in a loop (sweep s26 W2).
+            problems.push(`${shownPath}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}: a link to nothing or in a loop?); remove it or point it at a file`);
+            return [];
+        }
+        // Strict UTF-8, so a Latin-1 file is not published with replacement characters (sweep s26 M2, W1),
+        // and no NUL, which Langfuse's Postgres (jsonb) refuses (sweep s26 M5).
+        let text: string;
+        try {
+            text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+        } catch {
+            problems.push(`${shownPath}: is not UTF-8 text (another encoding, or a binary file); save it as UTF-8`);
+            return [];
+        }
+        if (text.includes("\u0000")) {
+            problems.push(`${shownPath}: holds a NUL character, which Langfuse's database refuses; remove it`);
+            return [];
+        }
+        return [{ path: shownPath, text }];
+    });
+    if (problems.length > 0) throw new RepositoryFileError(folder === "prompts" ? "prompt" : "evaluation", problems);
+    return files;
 }
 
 /** What a stack serves beside its config: the prompts labelled for it and the evaluations of its routes. */

@@ -1,5 +1,10 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { platformNodes } from "../stacks/capacity";
+import { readYamlFiles } from "../stacks/prompts";
+import { RepositoryFileError } from "../stacks/config/repository-files";
 import { lineFor, parsedAfter, problemsAfter } from "./helpers";
 
 /** Bad-input sweep s26 (research/bad-input-sweep-s26.md): the platform placed on GPU nodes (M6). */
@@ -13,5 +18,30 @@ describe("bad-input sweep s26: the platform on GPU nodes (M6)", () => {
         });
         const nodes = platformNodes(fixed);
         assert.ok(nodes.length >= 2 && nodes.every((n) => !n.name.startsWith("aws-server-")), nodes.map((n) => n.name).join(", "));
+    });
+});
+
+describe("bad-input sweep s26: what the prompt and evaluation folders hold (M2, M5, W1, W2, W3)", () => {
+    const folder = (files: Record<string, string | Buffer>, links: Record<string, string> = {}) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-prompts-"));
+        fs.mkdirSync(path.join(dir, "prompts"));
+        for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, "prompts", name), content);
+        for (const [name, target] of Object.entries(links)) fs.symlinkSync(path.join(dir, "prompts", target), path.join(dir, "prompts", name));
+        return dir;
+    };
+    const problemsOf = (dir: string): string[] => {
+        try {
+            readYamlFiles("prompts", dir);
+        } catch (e) {
+            assert.ok(e instanceof RepositoryFileError, String(e));
+            return e.problems;
+        }
+        return [];
+    };
+    it("refuses a file in another encoding, a NUL, and a link to nothing; reads .YAML", () => {
+        assert.deepEqual(problemsOf(folder({ "latin.yaml": Buffer.from("name: caf\xe9\n", "latin1") })), ["prompts/latin.yaml: is not UTF-8 text (another encoding, or a binary file); save it as UTF-8"]);
+        assert.deepEqual(problemsOf(folder({ "nul.yaml": "name: a\u0000b\n" })), ["prompts/nul.yaml: holds a NUL character, which Langfuse's database refuses; remove it"]);
+        assert.match(problemsOf(folder({}, { "gone.yaml": "nowhere.yaml" }))[0], /^prompts\/gone\.yaml: cannot be read \(ENOENT: a link to nothing or in a loop\?\); remove it or point it at a file$/);
+        assert.deepEqual(readYamlFiles("prompts", folder({ "upper.YAML": "name: x\n" })).map((f) => f.path), ["prompts/upper.YAML"]);
     });
 });
