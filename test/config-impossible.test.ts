@@ -1147,7 +1147,8 @@ describe("bad-input sweep s13, second half: OCI names of another region or realm
         ]);
         const own = stackValues("hybrid");
         own.oci.availabilityDomain = "Uocm:EU-FRANKFURT-1-AD-2";
-        own.oci.nodes[0].availabilityDomain = "YXol:eu-frankfurt-1-ad-3";
+        // The tenancy's prefix (one per tenancy: sweep s26 M8), a lower-case name of the same region.
+        own.oci.nodes[0].availabilityDomain = "Uocm:eu-frankfurt-1-ad-3";
         assert.equal(parse(own).oci!.availabilityDomain, "Uocm:EU-FRANKFURT-1-AD-2");
     });
 

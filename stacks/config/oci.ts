@@ -6,6 +6,7 @@ import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
 import { overlay } from "./overlay";
 import { always, checkedSecret, cidrSized, isObject, labels, Loose, nodeName, noRepeats, operatorCidr, role, taints } from "./primitives";
+import { configKey } from "./errors";
 
 /** `groundwork:oci`: an Oracle Cloud site of Ampere A1 nodes, Always-Free by default. */
 
@@ -230,6 +231,17 @@ function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementC
         return;
     }
     oci.nodes.forEach((n, i) => located(["nodes", i, "availabilityDomain"], (n as Record<string, unknown>).availabilityDomain, availabilityDomainProblem));
+    // An AD's name begins with the tenancy's own prefix (`Uocm:PHX-AD-1`): one stack is one tenancy,
+    // so two prefixes mean one was copied from another tenancy (sweep s26 M8).
+    const prefixOf = (v: unknown) => (typeof v === "string" && v.includes(":") ? v.split(":")[0] : undefined);
+    const named: [PropertyKey[], string][] = [
+        ...(prefixOf(oci.availabilityDomain) ? [[["availabilityDomain"], prefixOf(oci.availabilityDomain)!] as [PropertyKey[], string]] : []),
+        ...oci.nodes.flatMap((n, i) => { const p = prefixOf((n as Record<string, unknown>).availabilityDomain); return p ? [[["nodes", i, "availabilityDomain"], p] as [PropertyKey[], string]] : []; }),
+    ];
+    const [, firstPrefix] = named[0] ?? [];
+    for (const [key, prefix] of named.filter(([, p]) => p !== firstPrefix)) {
+        ctx.addIssue({ code: "custom", path: key, message: `begins with the tenancy prefix ${prefix}, but ${configKey(["oci", ...named[0][0]])} begins with ${firstPrefix}: a stack is one tenancy, whose availability domains share one prefix; copy it from \`oci iam availability-domain list\`` });
+    }
     const nodes = oci.nodes as Loose<z.output<typeof ociNodeSchema>>[];
     checkSubnetRoom(oci, nodes, pub, priv, ctx);
     checkTenancy(oci, ctx);
