@@ -54,6 +54,11 @@ describe("evaluation files", () => {
         assert.equal(execFileSync(PYTHON, ["-c", "import re\nre.compile('(?i)paris'); re.compile('(?i:paris) is')\ntry:\n re.compile(r'\\u{41}')\nexcept re.error as e:\n print('refused')"], { encoding: "utf8" }).trim(), "refused");
     });
 
+    it("say to quote a number YAML read in an item's input (sweep s26 W4)", () => {
+        const found = rejected(() => parse(GOOD.replace("input: What is the capital of France?", "input: 42")));
+        assert.deepEqual(found, ["evaluations/chat.yaml: items[0].input = 42 must be the user's message, or the prompt's variables as a map of strings; YAML read a value as a number or true/false: put it in quotes"]);
+    });
+
     it("reject an AWS secret key or a map key shaped like a credential in an item (sweep s26 L1, L2)", () => {
         const aws = rejected(() => parse(GOOD.replace("What is the capital of France?", "Use wJalrXUtnFEMI/K7MDENG/bPxRfiPLANTEDs26AB")));
         assert.match(aws[0], /items\[0\]\.input holds text shaped like a credential/);

@@ -101,6 +101,10 @@ describe("prompt files", () => {
         assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: "Built from 0123456789abcdef0123456789abcdef01234567; mail mailto:help@groundwork.example"`) }], STACKS).length, 1);
     });
 
+    it("reject a file of two YAML documents in the project's words, not the library's (sweep s26 W5)", () => {
+        assert.deepEqual(rejected([{ path: "prompts/a.yaml", text: `${GOOD}---\n${GOOD}` }]), ["prompts/a.yaml: holds more than one YAML document (a second '---'); put each prompt or evaluation in a file of its own"]);
+    });
+
     it("reject a prompt with both text and messages, or neither", () => {
         assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}text: hello\n` }])[0], /needs exactly one of text \(a text prompt\) or messages/);
         const none = GOOD.replace(/messages:[\s\S]*?config/, "config");

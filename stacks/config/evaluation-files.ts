@@ -43,7 +43,14 @@ const evaluatorSchema = z.discriminatedUnion("type", [
 
 const itemSchema = z.strictObject({
     id: itemId.optional().describe("Stable id of the item (default its position); Langfuse keeps one item per id."),
-    input: z.union([z.string().min(1), z.record(z.string(), z.string())], { error: () => ({ message: "must be the user's message, or the prompt's variables as a map of strings" }) })
+    // A number or true that YAML read from unquoted text is named, with the fix (sweep s26 W4).
+    input: z.union([z.string().min(1), z.record(z.string(), z.string())], {
+        error: (issue) => {
+            const input = (issue as { input?: unknown }).input;
+            const unquoted = typeof input === "number" || typeof input === "boolean" || (input !== null && typeof input === "object" && Object.values(input).some((v) => typeof v === "number" || typeof v === "boolean"));
+            return { message: `must be the user's message, or the prompt's variables as a map of strings${unquoted ? "; YAML read a value as a number or true/false: put it in quotes" : ""}` };
+        },
+    })
         .describe("The user's message, or, with `prompt`, the values of the prompt's {{variables}}."),
     expectedOutput: z.string().optional().describe("What the answer should say, for `contains-expected` and the judge."),
 });

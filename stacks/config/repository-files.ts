@@ -29,6 +29,11 @@ export function parseYamlFile<S extends z.ZodType>(file: { path: string; text: s
     try {
         raw = YAML.parse(file.text);
     } catch (e) {
+        // Two documents in one file: yaml's words are advice to its own callers (sweep s26 W5).
+        if ((e as { code?: string }).code === "MULTIPLE_DOCS") {
+            problems.push(`${file.path}: holds more than one YAML document (a second '---'); put each prompt or evaluation in a file of its own`);
+            return undefined;
+        }
         // The parser's own words only: what it quotes after a colon (an alias's name, a tag) is the value as written.
         problems.push(`${file.path}: is not YAML (${(e as Error).message.split("\n")[0].split(": ")[0]})`);
         return undefined;
