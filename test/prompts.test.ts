@@ -97,6 +97,10 @@ describe("prompt files", () => {
             assert.ok(found.some((p) => /holds text shaped like a credential/.test(p)), `${to}: ${found.join("\n")}`);
             assert.ok(!found.join("\n").includes("PLANTEDs26"), found.join("\n"));
         }
+        // Code about passwords is no credential: no connection string holds it.
+        for (const code of ["password = input()", "pwd = os.getcwd()", "SELECT id FROM users WHERE name=? AND password=?", "git clone ssh://git@github.com/acme/app.git"]) {
+            assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: ${JSON.stringify(code)}`) }], STACKS).length, 1, code);
+        }
         // A commit id and a mailto: link are no credential.
         assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: "Built from 0123456789abcdef0123456789abcdef01234567; mail mailto:help@groundwork.example"`) }], STACKS).length, 1);
     });

@@ -150,6 +150,12 @@ export function hasCredentialShape(text: string): boolean {
 }
 
 /**
+ * A password inside a `key=value;` connection string (`Server=db;Password=...;`), beside another
+ * setting: not code such as `password = input()` or `pwd = os.getcwd()`, which prompts about code hold.
+ */
+const CONNECTION_STRING_WITH_PASSWORD = /[a-z][a-z ]*=[^;=\n]*;\s*(?:password|pwd)\s*=\s*[^;\s]+|(?:^|;)\s*(?:password|pwd)\s*=\s*[^;\s]+\s*;\s*[a-z][a-z ]*=/i;
+
+/**
  * Text a prompt or an evaluation item may hold in prose that is nonetheless a pasted credential
  * (sweep s26 L1): hasCredentialShape's, a URL's user information with a password
  * (`postgres://app:pw@db`; `mailto:` has no `//`), a connection string's password, and an AWS
@@ -159,7 +165,7 @@ export function hasCredentialShape(text: string): boolean {
 export function hasPastedCredential(text: string): boolean {
     return hasCredentialShape(text)
         || /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+:[^\s/@]+@/i.test(text)
-        || new RegExp(CONNECTION_STRING_PASSWORD.source, "i").test(text)
+        || CONNECTION_STRING_WITH_PASSWORD.test(text)
         || (text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g) ?? []).some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
 }
 
