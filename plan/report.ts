@@ -163,8 +163,10 @@ export function removePlanFiles(outDir: string): void {
     for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(outDir, file), { force: true });
     // A link the user gave as --out stays, and so does what it points to (sweep s25 F2); `dir/.` is
     // removed as `dir` (rmdir refuses a path ending in '.': sweep s26 F1), `..` never.
-    const named = path.normalize(withoutFinalSlash(outDir));
-    if (fs.readdirSync(outDir).length === 0 && !isLink(named) && !["..", "."].includes(path.basename(named)) && !named.endsWith("..")) fs.rmdirSync(named);
+    // Only trailing `/.` parts are taken off: folding `..` in the text would name another directory
+    // than the one a link leads to (review s24e 5).
+    const named = withoutFinalSlash(outDir).replace(/(?:[\\/]+\.)+$/, "") || ".";
+    if (fs.readdirSync(outDir).length === 0 && !isLink(named) && ![".", ".."].includes(path.basename(named))) fs.rmdirSync(named);
 }
 
 export function writePlanFiles(outDir: string, files: PlanFiles): void {

@@ -51,7 +51,7 @@ describe("bad-input sweep s26: availability domains of two tenancies (M8)", () =
         const region = parsedAfter("dev", () => undefined).oci!.region;
         const ad = (prefix: string) => `${prefix}:${region.toUpperCase().replace(/-\d+$/, "")}-AD-1`;
         const found = problemsAfter("dev", (v) => { v.oci.nodes[0].availabilityDomain = ad("Uocm"); v.oci.nodes[1].availabilityDomain = ad("Xyzw"); });
-        assert.match(lineFor(found, "oci.nodes[1].availabilityDomain"), /begins with the tenancy prefix Xyzw, but groundwork:oci\.nodes\[0\]\.availabilityDomain begins with Uocm: a stack is one tenancy/);
+        assert.match(lineFor(found, "oci.nodes[1].availabilityDomain"), /begins with the tenancy prefix xyzw, but groundwork:oci\.nodes\[0\]\.availabilityDomain begins with uocm: a stack is one tenancy/);
         assert.equal(parsedAfter("dev", (v) => { v.oci.nodes[0].availabilityDomain = ad("Uocm"); v.oci.nodes[1].availabilityDomain = ad("Uocm"); }).oci!.nodes[1].availabilityDomain, ad("Uocm"));
     });
 });

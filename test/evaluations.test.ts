@@ -49,6 +49,9 @@ describe("evaluation files", () => {
     it("take Python's inline flags, and refuse \\u{...}, which Python's re refuses (sweep s26 F2, M4)", () => {
         assert.doesNotThrow(() => parse(`${GOOD}  - name: paris\n    type: matches\n    pattern: '(?i)paris'\n`));
         assert.doesNotThrow(() => parse(`${GOOD}  - name: scoped\n    type: matches\n    pattern: '(?i:paris) is'\n`));
+        assert.doesNotThrow(() => parse(`${GOOD}  - name: two\n    type: matches\n    pattern: '(?i)(?s)paris.'\n`));
+        // Python refuses L on a text pattern: so does the check (review s24e 6).
+        assert.match(rejected(() => parse(`${GOOD}  - name: locale\n    type: matches\n    pattern: '(?L)\\w+'\n`)).join("\n"), /is not a regular expression/);
         assert.match(rejected(() => parse(`${GOOD}  - name: brace\n    type: matches\n    pattern: '\\u{41}'\n`)).join("\n"), /uses \\u\{\.\.\.\}, which Python's re, the evaluation Job's, refuses/);
         // Python itself: the flags compile, the brace escape does not.
         assert.equal(execFileSync(PYTHON, ["-c", "import re\nre.compile('(?i)paris'); re.compile('(?i:paris) is')\ntry:\n re.compile(r'\\u{41}')\nexcept re.error as e:\n print('refused')"], { encoding: "utf8" }).trim(), "refused");

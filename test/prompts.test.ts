@@ -98,7 +98,9 @@ describe("prompt files", () => {
             assert.ok(!found.join("\n").includes("PLANTEDs26"), found.join("\n"));
         }
         // Code about passwords is no credential: no connection string holds it.
-        for (const code of ["password = input()", "pwd = os.getcwd()", "SELECT id FROM users WHERE name=? AND password=?", "git clone ssh://git@github.com/acme/app.git"]) {
+        for (const code of ["password = input()", "pwd = os.getcwd()", "SELECT id FROM users WHERE name=? AND password=?", "git clone ssh://git@github.com/acme/app.git",
+            // Placeholders in example URLs, and a 40-character camelCase name (review s24e 2, 3).
+            "postgresql://user:password@localhost:5432/db", "https://app:${APP_PASSWORD}@api.example", "https://h:8443?to=bob@example.com", "aVeryLongCamelCaseFunctionNameForStep42x"]) {
             assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: ${JSON.stringify(code)}`) }], STACKS).length, 1, code);
         }
         // A commit id and a mailto: link are no credential.

@@ -163,11 +163,17 @@ const CONNECTION_STRING_WITH_PASSWORD = /[a-z][a-z ]*=[^;=\n]*;\s*(?:password|pw
  * has no capital). Not looksLikeCredential's long runs, which public ids in prose can have.
  */
 export function hasPastedCredential(text: string): boolean {
+    // An AWS secret key's 40 characters: with a '/' or '+' (base64's own), or beside an access key id
+    // or its name, so that a camelCase name or a short base64 text is not one (review s24e 3).
+    const awsContext = /(AKIA|ASIA)[A-Z0-9]{16}|secret_?access_?key|aws_?secret/i.test(text);
     return hasCredentialShape(text)
-        || /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+:[^\s/@]+@/i.test(text)
+        || [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s/@:?#]+:([^\s/@?#]+)@/gi)].some((m) => !URL_PASSWORD_PLACEHOLDER.test(m[1]))
         || CONNECTION_STRING_WITH_PASSWORD.test(text)
-        || (text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g) ?? []).some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
+        || (text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g) ?? []).some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && (/[/+]/.test(run) || awsContext));
 }
+
+/** A URL's password that stands in for one in examples (`user:password@`, `${DB_PASSWORD}`, `<password>`): no secret (review s24e 2). */
+const URL_PASSWORD_PLACEHOLDER = /^(password|passwd|pass|pw|pwd|secret|changeme|guest|example|xxx+|\*+|<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{[^}]*\})$/i;
 
 /**
  * The whole value one token of a known prefix whose body mixes upper case, lower case and digits,

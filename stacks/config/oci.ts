@@ -233,7 +233,8 @@ function checkOciSite(oci: Loose<z.output<typeof ociSchema>>, ctx: z.RefinementC
     oci.nodes.forEach((n, i) => located(["nodes", i, "availabilityDomain"], (n as Record<string, unknown>).availabilityDomain, availabilityDomainProblem));
     // An AD's name begins with the tenancy's own prefix (`Uocm:PHX-AD-1`): one stack is one tenancy,
     // so two prefixes mean one was copied from another tenancy (sweep s26 M8).
-    const prefixOf = (v: unknown) => (typeof v === "string" && v.includes(":") ? v.split(":")[0] : undefined);
+    // Compared in lower case, as the AD name itself is (review s24e 8).
+    const prefixOf = (v: unknown) => (typeof v === "string" && v.includes(":") ? v.split(":")[0].toLowerCase() : undefined);
     const named: [PropertyKey[], string][] = [
         ...(prefixOf(oci.availabilityDomain) ? [[["availabilityDomain"], prefixOf(oci.availabilityDomain)!] as [PropertyKey[], string]] : []),
         ...oci.nodes.flatMap((n, i) => { const p = prefixOf((n as Record<string, unknown>).availabilityDomain); return p ? [[["nodes", i, "availabilityDomain"], p] as [PropertyKey[], string]] : []; }),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { noRepeats, SHORT_NAME } from "./primitives";
 import { PromptVersion } from "../../components/inference/prompt-library";
-import { looksLikeCredential, shownKeyName } from "./errors";
+import { hasPastedCredential, looksLikeCredential, shownKeyName } from "./errors";
 import { credentialFields, parseYamlFile, RepositoryFileError, shown } from "./repository-files";
 
 /**
@@ -76,7 +76,8 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         // A prompt's config is published to Langfuse, readable by everyone in the project, and is in the plan.
         for (const [key, value] of Object.entries(prompt.config)) {
             // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.
-            if (/key|secret|passw|credential|auth|token(?!s)/i.test(key) || (typeof value === "string" && looksLikeCredential(value))) {
+            // (A value credentialFields below reports is not reported twice: review s24e 10.)
+            if (/key|secret|passw|credential|auth|token(?!s)/i.test(key) || (typeof value === "string" && looksLikeCredential(value) && !hasPastedCredential(value))) {
                 problems.push(`${path}: config.${shownKeyName(key)} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
             }
         }

@@ -17,7 +17,13 @@ export class RepositoryFileError extends pulumi.RunError {
 }
 
 /** A value as a message shows it: JSON, cut at 60 characters. */
-export const shown = (v: unknown) => { const t = JSON.stringify(v); return t === undefined ? "nothing" : t.length > 60 ? `${t.slice(0, 57)}...` : t; };
+/** A value in a message: never one shaped like a credential, even cut short (review s24e 4). */
+export const shown = (v: unknown) => {
+    const t = JSON.stringify(v);
+    if (t === undefined) return "nothing";
+    if (typeof v === "string" && hasPastedCredential(v)) return `[text of ${v.length} characters, not shown as it may hold a secret]`;
+    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+};
 const at = (path: PropertyKey[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
 
 /**
