@@ -52,8 +52,10 @@ export function readYamlFiles(folder: string, dir: string = PROJECT_DIR): { path
         try {
             bytes = fs.readFileSync(file);
         } catch (err) {
-            // A link to nothing or in a loop (sweep s26 W2).
-            problems.push(`${shownPath}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}: a link to nothing or in a loop?); remove it or point it at a file`);
+            // A link to nothing or in a loop (sweep s26 W2), a folder, or no permission (review s24e 9).
+            const code = (err as NodeJS.ErrnoException).code ?? "error";
+            const why = code === "ENOENT" || code === "ELOOP" ? "a link to nothing or in a loop" : code === "EISDIR" ? "a folder named like a file" : code === "EACCES" ? "no permission to read it" : "an error reading it";
+            problems.push(`${shownPath}: cannot be read (${code}: ${why}); remove it or make it a readable file`);
             return [];
         }
         // Strict UTF-8, so a Latin-1 file is not published with replacement characters (sweep s26 M2, W1),

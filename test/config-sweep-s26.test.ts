@@ -41,7 +41,7 @@ describe("bad-input sweep s26: what the prompt and evaluation folders hold (M2, 
     it("refuses a file in another encoding, a NUL, and a link to nothing; reads .YAML", () => {
         assert.deepEqual(problemsOf(folder({ "latin.yaml": Buffer.from("name: caf\xe9\n", "latin1") })), ["prompts/latin.yaml: is not UTF-8 text (another encoding, or a binary file); save it as UTF-8"]);
         assert.deepEqual(problemsOf(folder({ "nul.yaml": "name: a\u0000b\n" })), ["prompts/nul.yaml: holds a NUL character, which Langfuse's database refuses; remove it"]);
-        assert.match(problemsOf(folder({}, { "gone.yaml": "nowhere.yaml" }))[0], /^prompts\/gone\.yaml: cannot be read \(ENOENT: a link to nothing or in a loop\?\); remove it or point it at a file$/);
+        assert.match(problemsOf(folder({}, { "gone.yaml": "nowhere.yaml" }))[0], /^prompts\/gone\.yaml: cannot be read \(ENOENT: a link to nothing or in a loop\); remove it or make it a readable file$/);
         assert.deepEqual(readYamlFiles("prompts", folder({ "upper.YAML": "name: x\n" })).map((f) => f.path), ["prompts/upper.YAML"]);
     });
 });

@@ -60,6 +60,8 @@ describe("evaluation files", () => {
     it("say to quote a number YAML read in an item's input (sweep s26 W4)", () => {
         const found = rejected(() => parse(GOOD.replace("input: What is the capital of France?", "input: 42")));
         assert.deepEqual(found, ["evaluations/chat.yaml: items[0].input = 42 must be the user's message, or the prompt's variables as a map of strings; YAML read a value as a number or true/false: put it in quotes"]);
+        // And an empty value (review s24e 11).
+        assert.match(rejected(() => parse(GOOD.replace("input: What is the capital of France?", "input: { question: }")))[0], /; a value is empty \(YAML's null\): give it, or "" for an empty text$/);
     });
 
     it("reject an AWS secret key or a map key shaped like a credential in an item (sweep s26 L1, L2)", () => {

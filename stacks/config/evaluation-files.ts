@@ -50,7 +50,9 @@ const itemSchema = z.strictObject({
         error: (issue) => {
             const input = (issue as { input?: unknown }).input;
             const unquoted = typeof input === "number" || typeof input === "boolean" || (input !== null && typeof input === "object" && Object.values(input).some((v) => typeof v === "number" || typeof v === "boolean"));
-            return { message: `must be the user's message, or the prompt's variables as a map of strings${unquoted ? "; YAML read a value as a number or true/false: put it in quotes" : ""}` };
+            // An empty value is YAML's null (review s24e 11).
+            const empty = input === null || (input !== null && typeof input === "object" && Object.values(input).some((v) => v === null));
+            return { message: `must be the user's message, or the prompt's variables as a map of strings${unquoted ? "; YAML read a value as a number or true/false: put it in quotes" : empty ? "; a value is empty (YAML's null): give it, or \"\" for an empty text" : ""}` };
         },
     })
         .describe("The user's message, or, with `prompt`, the values of the prompt's {{variables}}."),
