@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { platformNodes } from "../stacks/capacity";
-import { readYamlFiles } from "../stacks/prompts";
+import { loadPromptsAndEvaluations, readYamlFiles } from "../stacks/prompts";
+import { parse as parseConfig, PROJECT_DIR, stackValues } from "./helpers";
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { lineFor, parsedAfter, problemsAfter } from "./helpers";
 
@@ -53,5 +54,22 @@ describe("bad-input sweep s26: availability domains of two tenancies (M8)", () =
         const found = problemsAfter("dev", (v) => { v.oci.nodes[0].availabilityDomain = ad("Uocm"); v.oci.nodes[1].availabilityDomain = ad("Xyzw"); });
         assert.match(lineFor(found, "oci.nodes[1].availabilityDomain"), /begins with the tenancy prefix xyzw, but groundwork:oci\.nodes\[0\]\.availabilityDomain begins with uocm: a stack is one tenancy/);
         assert.equal(parsedAfter("dev", (v) => { v.oci.nodes[0].availabilityDomain = ad("Uocm"); v.oci.nodes[1].availabilityDomain = ad("Uocm"); }).oci!.nodes[1].availabilityDomain, ad("Uocm"));
+    });
+});
+
+describe("bad-input sweep s26: a prompt's max_tokens past its route's context (M3)", () => {
+    const withPrompt = (maxTokens: number) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-prompts-"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+        fs.mkdirSync(path.join(dir, "prompts"));
+        fs.writeFileSync(path.join(dir, "prompts", "a.yaml"), `name: support/answer\nroute: small\nlabels: [dev]\ntext: Answer briefly.\nconfig: { max_tokens: ${maxTokens} }\n`);
+        return dir;
+    };
+    it("refuses it, and 0, naming the file; takes one within the context", () => {
+        const config = parseConfig(stackValues("dev"));
+        const context = config.inference!.models.find((m) => m.name === config.inference!.routes.find((r) => r.name === "small")!.target)!.maxModelLen;
+        assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(context)), (e: Error) => e instanceof RepositoryFileError && new RegExp(`prompts/a\\.yaml: config\\.max_tokens = ${context} is at least the ${context}-token context of .*, which serves route small in stack dev, so vLLM refuses every call`).test(e.message));
+        assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(0)), /prompts\/a\.yaml: config\.max_tokens = 0 must be a whole number of tokens, 1 or more/);
+        assert.equal(loadPromptsAndEvaluations(config, "dev", withPrompt(256)).prompts.length, 1);
     });
 });
