@@ -160,19 +160,22 @@ const isLink = (p: string): boolean => {
 /** Removes a plan's files from its directory, and the directory once nothing else is in it. */
 export function removePlanFiles(outDir: string): void {
     if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) return;
-    for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(outDir, file), { force: true });
+    const real = fs.realpathSync(outDir);
+    for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(real, file), { force: true });
     // A link the user gave as --out stays, and so does what it points to (sweep s25 F2); `dir/.` is
     // removed as `dir` (rmdir refuses a path ending in '.': sweep s26 F1), `..` never.
     // Only trailing `/.` parts are taken off: folding `..` in the text would name another directory
     // than the one a link leads to (review s24e 5).
     const named = withoutFinalSlash(outDir).replace(/(?:[\\/]+\.)+$/, "") || ".";
-    if (fs.readdirSync(outDir).length === 0 && !isLink(named) && ![".", ".."].includes(path.basename(named))) fs.rmdirSync(named);
+    if (fs.readdirSync(real).length === 0 && !isLink(named) && ![".", ".."].includes(path.basename(named))) fs.rmdirSync(real);
 }
 
 export function writePlanFiles(outDir: string, files: PlanFiles): void {
     removePlanFiles(outDir);
     fs.mkdirSync(outDir, { recursive: true });
+    // Where the system put it: path.join folds `a/link/../x` into `a/x`, another directory (review s24f 7).
+    const real = fs.realpathSync(outDir);
     for (const [file, content] of Object.entries(files)) {
-        fs.writeFileSync(path.join(outDir, file), content);
+        fs.writeFileSync(path.join(real, file), content);
     }
 }

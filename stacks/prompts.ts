@@ -96,8 +96,9 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     if (!config.inference) return { prompts: [], evaluations: [] };
     const routes = config.inference.routes.map((r) => r.name);
     const served = promptsForStack(prompts, stack, routes);
-    // A prompt's max_tokens past its route's model context is refused by vLLM on every call, unless the
-    // route falls back on context length to a longer one; below 1, always (sweep s26 M3).
+    // A prompt's max_tokens past its route's model context leaves no room for the prompt: vLLM refuses
+    // every call, unless the route falls back (LiteLLM tries its fallbacks on a context error when it
+    // has no context-window ones; review s24f 10); below 1, always (sweep s26 M3).
     const tooLong = served.flatMap((p) => {
         const maxTokens = (p.config as Record<string, unknown>).max_tokens;
         if (typeof maxTokens !== "number") return [];
@@ -105,8 +106,8 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
         if (!Number.isInteger(maxTokens) || maxTokens < 1) return [`${file}: config.max_tokens = ${maxTokens} must be a whole number of tokens, 1 or more`];
         const route = config.inference!.routes.find((r) => r.name === p.route)!;
         const model = config.inference!.models.find((m) => m.name === route.target);
-        return model && route.contextWindowFallbacks.length === 0 && maxTokens >= model.maxModelLen
-            ? [`${file}: config.max_tokens = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}, so vLLM refuses every call; give fewer, or raise that model's maxModelLen`]
+        return model && route.contextWindowFallbacks.length === 0 && route.fallbacks.length === 0 && maxTokens >= model.maxModelLen
+            ? [`${file}: config.max_tokens = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}, so it leaves no room for the prompt and vLLM refuses every call; give fewer, or raise that model's maxModelLen`]
             : [];
     });
     if (tooLong.length > 0) throw new RepositoryFileError("prompt", tooLong);

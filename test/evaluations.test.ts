@@ -50,6 +50,11 @@ describe("evaluation files", () => {
         assert.doesNotThrow(() => parse(`${GOOD}  - name: paris\n    type: matches\n    pattern: '(?i)paris'\n`));
         assert.doesNotThrow(() => parse(`${GOOD}  - name: scoped\n    type: matches\n    pattern: '(?i:paris) is'\n`));
         assert.doesNotThrow(() => parse(`${GOOD}  - name: two\n    type: matches\n    pattern: '(?i)(?s)paris.'\n`));
+        // ASCII or Unicode matching alone, and a comment, which Python takes (review s24f 6).
+        for (const pattern of ["(?a)\\w+", "(?u)\\w+", "(?ai)x", "(?a:x)y", "(?#note)x"]) {
+            assert.doesNotThrow(() => parse(`${GOOD}  - name: f\n    type: matches\n    pattern: '${pattern}'\n`), pattern);
+        }
+        assert.match(rejected(() => parse(`${GOOD}  - name: au\n    type: matches\n    pattern: '(?au)x'\n`)).join("\n"), /is not a regular expression/);
         // Python refuses L on a text pattern: so does the check (review s24e 6).
         assert.match(rejected(() => parse(`${GOOD}  - name: locale\n    type: matches\n    pattern: '(?L)\\w+'\n`)).join("\n"), /is not a regular expression/);
         assert.match(rejected(() => parse(`${GOOD}  - name: brace\n    type: matches\n    pattern: '\\u{41}'\n`)).join("\n"), /uses \\u\{\.\.\.\}, which Python's re, the evaluation Job's, refuses/);
@@ -121,7 +126,7 @@ describe("evaluation files", () => {
         const found = rejected(() => parse(GOOD.replace("route: chat", "route: sk-PLANTED7Q9abc")));
         assert.ok(found.length > 0);
         assert.ok(!found.join("\n").includes("PLANTED7Q9"), found.join("\n"));
-        assert.match(found[0], /^evaluations\/chat\.yaml: route = "\[not shown\]" must be a route's name/);
+        assert.match(found[0], /^evaluations\/chat\.yaml: route = \[text of 16 characters, not shown as it may hold a secret\] must be a route's name/);
     });
 
     it("reject an unknown evaluator type, naming the types", () => {

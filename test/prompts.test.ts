@@ -89,6 +89,9 @@ describe("prompt files", () => {
             ["content: Answer briefly.", `content: "Connect to postgres://app:PLANTEDs26pw@db.internal/app"`],
             ["content: Answer briefly.", `content: "The key is wJalrXUtnFEMI/K7MDENG/bPxRfiPLANTEDs26AB"`],
             ["content: Answer briefly.", `content: "Server=db;Password=PLANTEDs26pw;"`],
+            // libpq's form and a password variable (review s24f 4).
+            ["content: Answer briefly.", `content: "host=db.internal user=app password=PLANTEDs26pw dbname=app"`],
+            ["content: Answer briefly.", `content: "export PGPASSWORD=PLANTEDs26pw"`],
             ["config: { temperature: 0.2 }", `config: { temperature: 0.2, tools: [{ headers: { auth: "sk-proj-PLANTEDs26Ab3dEf6hIj9kLm2nOp5q" } }] }`],
             ["config: { temperature: 0.2 }", `config: { temperature: 0.2, stop: { "sk-proj-PLANTEDs26Ab3dEf6hIj9kLm2nOp5q": 1 } }`],
         ];
@@ -100,7 +103,9 @@ describe("prompt files", () => {
         // Code about passwords is no credential: no connection string holds it.
         for (const code of ["password = input()", "pwd = os.getcwd()", "SELECT id FROM users WHERE name=? AND password=?", "git clone ssh://git@github.com/acme/app.git",
             // Placeholders in example URLs, and a 40-character camelCase name (review s24e 2, 3).
-            "postgresql://user:password@localhost:5432/db", "https://app:${APP_PASSWORD}@api.example", "https://h:8443?to=bob@example.com", "aVeryLongCamelCaseFunctionNameForStep42x"]) {
+            "postgresql://user:password@localhost:5432/db", "https://app:${APP_PASSWORD}@api.example", "https://h:8443?to=bob@example.com", "aVeryLongCamelCaseFunctionNameForStep42x",
+            // Two statements, and documented connection strings (review s24f 1-3).
+            "let a = 1; password = req.body.password;", "UPDATE u SET x = 1; password = NULL;", "Server=db;Password=<your-password>;", "mysql://root:root@127.0.0.1/app"]) {
             assert.equal(parsePromptFiles([{ path: "prompts/a.yaml", text: GOOD.replace("content: Answer briefly.", `content: ${JSON.stringify(code)}`) }], STACKS).length, 1, code);
         }
         // A commit id and a mailto: link are no credential.

@@ -150,10 +150,21 @@ export function hasCredentialShape(text: string): boolean {
 }
 
 /**
- * A password inside a `key=value;` connection string (`Server=db;Password=...;`), beside another
- * setting: not code such as `password = input()` or `pwd = os.getcwd()`, which prompts about code hold.
+ * A literal password in a connection string (`Server=db;Password=...`, libpq `host=db password=...`)
+ * or an environment variable named for one: not code such as `password = input()`, `; password = NULL;`
+ * or `pwd = os.getcwd()`, which prompts about code hold, nor a placeholder (reviews s24e 1, s24f 1, 2, 4).
  */
-const CONNECTION_STRING_WITH_PASSWORD = /[a-z][a-z ]*=[^;=\n]*;\s*(?:password|pwd)\s*=\s*[^;\s]+|(?:^|;)\s*(?:password|pwd)\s*=\s*[^;\s]+\s*;\s*[a-z][a-z ]*=/i;
+function connectionStringPassword(text: string): boolean {
+    // A connection string names where it connects (ADO/ODBC `Server=`, libpq `host=`), beside the password.
+    const connects = /(?:^|[;\s])(?:server|host|hostaddr|data source|address|addr|database|dbname|initial catalog|uid|user id)\s*=/i.test(text);
+    const literal = (value: string) => value.length >= 4 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`]|^(null|none|nil|true|false)$/i.test(value);
+    // `password=`/`pwd=` inside one, and an environment variable named for a password (`PGPASSWORD=`, `DB_PASSWORD=`).
+    return (connects && [...text.matchAll(/(?:^|[;\s])(?:password|pwd)\s*=\s*([^;\s]+)/gi)].some((m) => literal(m[1])))
+        || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD)=([^\s;]+)/g)].some((m) => literal(m[1]));
+}
+
+/** A password that stands in for one in examples and docs (`password`, `<your-password>`, `${DB_PASSWORD}`): no secret (reviews s24e 2, s24f 2, 3). */
+const PASSWORD_PLACEHOLDER = /^(password|passwd|pass|pw|pwd|secret|changeme|guest|example|root|admin|test|my_?password|your[_-]?password|xxx+|\*+|\.{3,}|<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{[^}]*\})$/i;
 
 /**
  * Text a prompt or an evaluation item may hold in prose that is nonetheless a pasted credential
@@ -167,13 +178,11 @@ export function hasPastedCredential(text: string): boolean {
     // or its name, so that a camelCase name or a short base64 text is not one (review s24e 3).
     const awsContext = /(AKIA|ASIA)[A-Z0-9]{16}|secret_?access_?key|aws_?secret/i.test(text);
     return hasCredentialShape(text)
-        || [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s/@:?#]+:([^\s/@?#]+)@/gi)].some((m) => !URL_PASSWORD_PLACEHOLDER.test(m[1]))
-        || CONNECTION_STRING_WITH_PASSWORD.test(text)
+        || [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s/@:?#]*:([^\s/@?#]+)@/gi)].some((m) => !PASSWORD_PLACEHOLDER.test(m[1]))
+        || connectionStringPassword(text)
         || (text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g) ?? []).some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && (/[/+]/.test(run) || awsContext));
 }
 
-/** A URL's password that stands in for one in examples (`user:password@`, `${DB_PASSWORD}`, `<password>`): no secret (review s24e 2). */
-const URL_PASSWORD_PLACEHOLDER = /^(password|passwd|pass|pw|pwd|secret|changeme|guest|example|xxx+|\*+|<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{[^}]*\})$/i;
 
 /**
  * The whole value one token of a known prefix whose body mixes upper case, lower case and digits,

@@ -20,9 +20,13 @@ const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, { message: "must be
  * A pattern as JavaScript can check it for Python's re: inline flags, which Python takes at the start
  * (`(?i)paris`) or scoped (`(?i:...)`) and JavaScript does not, are taken out first (sweep s26 F2).
  */
-// Only the flags Python takes on a text pattern and JavaScript lacks: `L` (bytes only) and `a` with
-// `u` stay, and are refused as Python refuses them (review s24e 6); every leading group goes (7).
-const forJavaScript = (v: string) => v.replace(/^(?:\(\?[imsx]+\))+/, "").replace(/\(\?[imsx-]+:/g, "(?:");
+// Python's flags go, leading or scoped, and `(?#...)` comments; `L` (bytes only) and `a` with `u`,
+// which Python refuses on a text pattern, are left for JavaScript to refuse too (reviews s24e 6, s24f 6).
+const forJavaScript = (v: string) => {
+    const flags = [...v.matchAll(/\(\?([aiLmsux-]+)[:)]/g)].map((m) => m[1]);
+    if (flags.some((f) => f.includes("L") || (f.includes("a") && f.includes("u")))) return "(";
+    return v.replace(/\(\?#[^)]*\)/g, "").replace(/^(?:\(\?[aimsux]+\))+/, "").replace(/\(\?[aimsux-]+:/g, "(?:");
+};
 /** A pattern Python's `re` and JavaScript both read the same way for what we allow: no lookbehind or named groups. */
 const pattern = z.string().min(1).refine((v) => { try { new RegExp(forJavaScript(v)); return !/\(\?<|\(\?P/.test(v); } catch { return false; } }, { message: "is not a regular expression (without lookbehind or named groups)" })
     // `\u{...}`, which JavaScript reads as a repeated u and Python's re refuses ("incomplete escape"; sweep s26 M4).

@@ -77,7 +77,9 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         for (const [key, value] of Object.entries(prompt.config)) {
             // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.
             // (A value credentialFields below reports is not reported twice: review s24e 10.)
-            if (/key|secret|passw|credential|auth|token(?!s)/i.test(key) || (typeof value === "string" && looksLikeCredential(value) && !hasPastedCredential(value))) {
+            // By whole words of its name: `author` and vLLM's `stop_token_ids` are no credential (review s24f 13).
+            const credentialName = /(^|[_-])(api[_-]?key|key|secret|password|passwd|credentials?|auth|token|bearer)([_-]|$)/i.test(key) && !/(token_ids|tokens)$/i.test(key);
+            if (credentialName || (typeof value === "string" && looksLikeCredential(value) && !hasPastedCredential(value))) {
                 problems.push(`${path}: config.${shownKeyName(key)} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
             }
         }

@@ -1,4 +1,4 @@
-import { describeIssue, hasPastedCredential, redactCredentials } from "./errors";
+import { describeIssue, hasPastedCredential, looksLikeCredential, redactCredentials } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -21,7 +21,8 @@ export class RepositoryFileError extends pulumi.RunError {
 export const shown = (v: unknown) => {
     const t = JSON.stringify(v);
     if (t === undefined) return "nothing";
-    if (typeof v === "string" && hasPastedCredential(v)) return `[text of ${v.length} characters, not shown as it may hold a secret]`;
+    if (typeof v === "string" && (hasPastedCredential(v) || looksLikeCredential(v))) return `[text of ${v.length} characters, not shown as it may hold a secret]`;
+    if (v !== null && typeof v === "object" && credentialFields(v).length > 0) return "[a value not shown as it may hold a secret]";
     return t.length > 60 ? `${t.slice(0, 57)}...` : t;
 };
 const at = (path: PropertyKey[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
