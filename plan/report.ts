@@ -160,7 +160,7 @@ const isLink = (p: string): boolean => {
 /** Removes a plan's files from its directory, and the directory once nothing else is in it. */
 export function removePlanFiles(outDir: string): void {
     if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) return;
-    const real = fs.realpathSync(outDir);
+    const real = fs.realpathSync.native(outDir);
     for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(real, file), { force: true });
     // A link the user gave as --out stays, and so does what it points to (sweep s25 F2); `dir/.` is
     // removed as `dir` (rmdir refuses a path ending in '.': sweep s26 F1), `..` never.
@@ -173,8 +173,9 @@ export function removePlanFiles(outDir: string): void {
 export function writePlanFiles(outDir: string, files: PlanFiles): void {
     removePlanFiles(outDir);
     fs.mkdirSync(outDir, { recursive: true });
-    // Where the system put it: path.join folds `a/link/../x` into `a/x`, another directory (review s24f 7).
-    const real = fs.realpathSync(outDir);
+    // Where the system put it: path.join folds `a/link/../x` into `a/x`, another directory (review s24f 7);
+    // the native realpath, as Node's own folds `..` before it follows the link.
+    const real = fs.realpathSync.native(outDir);
     for (const [file, content] of Object.entries(files)) {
         fs.writeFileSync(path.join(real, file), content);
     }

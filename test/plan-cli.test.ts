@@ -236,6 +236,13 @@ describe("npm run plan", function () {
         const slashed = await planCli("--stack", "dev", "--out", `${path.join(dir, "linked")}/`, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
         assert.equal(slashed.status, 2, slashed.stderr);
         assert.ok(fs.lstatSync(path.join(dir, "linked")).isSymbolicLink(), "the link stays");
+        // Through a link and back out: written where the system goes, b/x, not the folded a/x (review s24f 7).
+        fs.mkdirSync(path.join(dir, "a"));
+        fs.mkdirSync(path.join(dir, "b", "c"), { recursive: true });
+        fs.symlinkSync(path.join(dir, "b", "c"), path.join(dir, "a", "link"));
+        const viaLink = await planCli("--stack", "dev", "--out", `${path.join(dir, "a", "link")}/../x`);
+        assert.equal(viaLink.status, 0, viaLink.stderr);
+        assert.ok(fs.existsSync(path.join(dir, "b", "x", "resources.json")) && !fs.existsSync(path.join(dir, "a", "x")), "in b/x only");
         // `dir/.`, removed as dir when the plan fails (sweep s26 F1).
         fs.mkdirSync(path.join(dir, "plain"));
         const dotted = await planCli("--stack", "dev", "--out", `${path.join(dir, "plain")}/.`, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
