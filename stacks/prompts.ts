@@ -100,7 +100,9 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     // every call, unless the route falls back (LiteLLM tries its fallbacks on a context error when it
     // has no context-window ones; review s24f 10); below 1, always (sweep s26 M3).
     const tooLong = served.flatMap((p) => {
-        const maxTokens = (p.config as Record<string, unknown>).max_tokens;
+        // Either name vLLM's OpenAI API takes, and a number written as text (review s24f 11).
+        const given = (p.config as Record<string, unknown>).max_tokens ?? (p.config as Record<string, unknown>).max_completion_tokens;
+        const maxTokens = typeof given === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
         if (typeof maxTokens !== "number") return [];
         const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
         if (!Number.isInteger(maxTokens) || maxTokens < 1) return [`${file}: config.max_tokens = ${maxTokens} must be a whole number of tokens, 1 or more`];

@@ -71,5 +71,7 @@ describe("bad-input sweep s26: a prompt's max_tokens past its route's context (M
         assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(context)), (e: Error) => e instanceof RepositoryFileError && new RegExp(`prompts/a\\.yaml: config\\.max_tokens = ${context} is at least the ${context}-token context of .*, which serves route small in stack dev, so it leaves no room for the prompt and vLLM refuses every call`).test(e.message));
         assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(0)), /prompts\/a\.yaml: config\.max_tokens = 0 must be a whole number of tokens, 1 or more/);
         assert.equal(loadPromptsAndEvaluations(config, "dev", withPrompt(256)).prompts.length, 1);
+        // Written as text, or under its newer name (review s24f 11).
+        assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(`"${context}"` as unknown as number)), /config\.max_tokens = \d+ is at least/);
     });
 });
