@@ -56,3 +56,18 @@ export function onlyCaBundleChanged(): string {
     const same = (field: string) => `(has(w.${field}) == has(o.${field}) && (!has(w.${field}) || w.${field} == o.${field}))`;
     return `size(object.webhooks) == size(oldObject.webhooks) && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields, "clientConfig.url", "clientConfig.service"].map(same).join(" && ")}))`;
 }
+
+/** CEL: `o.field`, or `empty` where the object has none, so that unset and empty compare alike. */
+export const celOr = (o: string, field: string, empty: string): string => `(has(${o}.${field}) ? ${o}.${field} : ${empty})`;
+
+/** CEL: an update leaves `field` as it was (unset counting as `empty`). */
+export const celUnchanged = (field: string, empty: string): string => `${celOr("object", field, empty)} == ${celOr("oldObject", field, empty)}`;
+
+/**
+ * CEL: an update changes the map `field` (labels, annotations) only under keys `keep` admits,
+ * every other key staying, with its value. `keep` is a CEL condition on the key `k`.
+ */
+export function celMapChangesOnly(field: string, keep: string): string {
+    const [now, before] = [celOr("object", field, "{}"), celOr("oldObject", field, "{}")];
+    return `${now}.all(k, ${keep} || (k in ${before} && ${before}[k] == ${now}[k])) && ${before}.all(k, ${keep} || k in ${now})`;
+}

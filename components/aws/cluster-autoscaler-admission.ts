@@ -1,9 +1,8 @@
-import { ControllerFence } from "../admission-policy";
+import { celOr, celUnchanged as same, ControllerFence } from "../admission-policy";
 
 /** The taints the autoscaler sets and clears (kubernetes/autoscaler@cluster-autoscaler-1.34.2 cluster-autoscaler/utils/taints/taints.go L39-42). */
 export const AUTOSCALER_TAINT_KEYS = ["ToBeDeletedByClusterAutoscaler", "DeletionCandidateOfClusterAutoscaler"] as const;
 
-const orEmpty = (o: string, field: string, empty: string) => `(has(${o}.${field}) ? ${o}.${field} : ${empty})`;
 
 /**
  * What the cluster autoscaler is let change on a Node, at 1.34.2. Its chart lets it update every
@@ -15,8 +14,7 @@ const orEmpty = (o: string, field: string, empty: string) => `(has(${o}.${field}
  */
 export function autoscalerNodeRule(): string {
     const keys = `[${AUTOSCALER_TAINT_KEYS.map((k) => `'${k}'`).join(", ")}]`;
-    const taints = (o: string) => orEmpty(o, "spec.taints", "[]");
-    const same = (field: string, empty: string) => `${orEmpty("object", field, empty)} == ${orEmpty("oldObject", field, empty)}`;
+    const taints = (o: string) => celOr(o, "spec.taints", "[]");
     return `request.resource.resource == 'nodes' && ${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         // Each with its own effect (taints.go L163-178): NoExecute would evict every pod, budgets aside (review s23b F3).
         + ` && ${taints("object")}.all(t, (t.key == 'ToBeDeletedByClusterAutoscaler' && t.effect == 'NoSchedule') || (t.key == 'DeletionCandidateOfClusterAutoscaler' && t.effect == 'PreferNoSchedule') || ${taints("oldObject")}.exists(o, o == t))`

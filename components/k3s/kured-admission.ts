@@ -1,12 +1,4 @@
-import { ControllerFence } from "../admission-policy";
-
-/** A map field of both objects, empty where unset, for comparing. */
-const mapOf = (o: string, field: string) => `(has(${o}.${field}) ? ${o}.${field} : {})`;
-const listOf = (o: string, field: string) => `(has(${o}.${field}) ? ${o}.${field} : [])`;
-const same = (field: string, empty: "{}" | "[]" | "''") => {
-    const of = empty === "{}" ? mapOf : empty === "[]" ? listOf : (o: string, f: string) => `(has(${o}.${f}) ? ${o}.${f} : '')`;
-    return `${of("object", field)} == ${of("oldObject", field)}`;
-};
+import { celMapChangesOnly, celUnchanged as same, ControllerFence } from "../admission-policy";
 
 /** The node annotations kured writes with `annotateNodes` (kubereboot/kured@1.23.0 cmd/kured/main.go L100-105, L493-535). */
 export const KURED_ANNOTATION_PREFIX = "weave.works/kured-";
@@ -31,8 +23,7 @@ export const KURED_RULES = {
      */
     node: `request.resource.resource != 'nodes' || (${same("metadata.labels", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.taints", "[]")}`
         + ` && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
-        + ` && ${mapOf("object", "metadata.annotations")}.all(k, k.startsWith('${KURED_ANNOTATION_PREFIX}') || (k in ${mapOf("oldObject", "metadata.annotations")} && ${mapOf("oldObject", "metadata.annotations")}[k] == ${mapOf("object", "metadata.annotations")}[k]))`
-        + ` && ${mapOf("oldObject", "metadata.annotations")}.all(k, k.startsWith('${KURED_ANNOTATION_PREFIX}') || k in ${mapOf("object", "metadata.annotations")}))`,
+        + ` && ${celMapChangesOnly("metadata.annotations", `k.startsWith('${KURED_ANNOTATION_PREFIX}')`)})`,
 } as const;
 
 export interface KuredAdmissionArgs {

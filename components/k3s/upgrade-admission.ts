@@ -1,4 +1,4 @@
-import { ControllerFence } from "../admission-policy";
+import { celMapChangesOnly, celOr, celUnchanged as same, ControllerFence } from "../admission-policy";
 
 /** One Plan's Job: its name, and its prepare step's command or arguments. */
 export interface UpgradePlanJob {
@@ -40,12 +40,7 @@ export const PLAN_LABEL_PREFIX = "plan.upgrade.cattle.io/";
 
 const cel = (value: string) => JSON.stringify(value);
 const celList = (values: string[]) => `[${values.map(cel).join(", ")}]`;
-const listOf = (o: string, field: string) => `(has(${o}.${field}) ? ${o}.${field} : [])`;
-const mapOf = (o: string, field: string) => `(has(${o}.${field}) ? ${o}.${field} : {})`;
-const same = (field: string, empty: "{}" | "[]" | "''") => {
-    const of = (o: string) => `(has(${o}.${field}) ? ${o}.${field} : ${empty})`;
-    return `${of("object")} == ${of("oldObject")}`;
-};
+const listOf = (o: string, field: string) => celOr(o, field, "[]");
 const exactly = (c: string, field: "command" | "args", value?: string[]) => value ? `has(${c}.${field}) && ${c}.${field} == ${celList(value)}` : `size(${listOf(c, field)}) == 0`;
 
 /**
@@ -106,8 +101,7 @@ export const SYSTEM_UPGRADE_RULES = {
     job: (args: SystemUpgradeAdmissionArgs) => `request.resource.resource != 'jobs' || (request.namespace == ${cel(args.namespace)} && ${upgradeJobPodRule(args)})`,
     node: `request.resource.resource != 'nodes' || (${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("metadata.finalizers", "[]")} && ${same("spec.taints", "[]")}`
         + ` && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
-        + ` && ${mapOf("object", "metadata.labels")}.all(k, k.startsWith('${PLAN_LABEL_PREFIX}') || (k in ${mapOf("oldObject", "metadata.labels")} && ${mapOf("oldObject", "metadata.labels")}[k] == ${mapOf("object", "metadata.labels")}[k]))`
-        + ` && ${mapOf("oldObject", "metadata.labels")}.all(k, k.startsWith('${PLAN_LABEL_PREFIX}') || k in ${mapOf("object", "metadata.labels")}))`,
+        + ` && ${celMapChangesOnly("metadata.labels", `k.startsWith('${PLAN_LABEL_PREFIX}')`)})`,
     // Its own, and with no conversion webhook, which would hand every Plan read to an address (review s24 N4).
     crd: (crdName: string) => `request.resource.resource != 'customresourcedefinitions' || (object.metadata.name == ${cel(crdName)} && (!has(object.spec.conversion) || !has(object.spec.conversion.strategy) || object.spec.conversion.strategy == 'None'))`,
 } as const;

@@ -1,4 +1,4 @@
-import { ControllerFence } from "../admission-policy";
+import { celUnchanged, ControllerFence } from "../admission-policy";
 
 /**
  * What the Vault Secrets Operator is let do with the cluster-wide rights its chart gives it, which no
@@ -29,7 +29,7 @@ const notCredentialSecret = (o: string) => `!(has(${o}.type) && ${o}.type in ['k
 const templateAnnotations = (o: string) => `(has(${o}.spec.template.metadata.annotations) ? ${o}.spec.template.metadata.annotations : {})`;
 const RESTARTED_AT = "vso.secrets.hashicorp.com/restartedAt";
 /** The object's owners as they were. */
-const sameOwners = "(has(object.metadata.ownerReferences) ? object.metadata.ownerReferences : []) == (has(oldObject.metadata.ownerReferences) ? oldObject.metadata.ownerReferences : [])";
+const sameOwners = celUnchanged("metadata.ownerReferences", "[]");
 /** Both objects' pod-template annotations are the same, apart from the restart stamp. */
 const annotationsBarRestart = `${templateAnnotations("object")}.all(k, k == '${RESTARTED_AT}' || (k in ${templateAnnotations("oldObject")} && ${templateAnnotations("oldObject")}[k] == ${templateAnnotations("object")}[k]))`
     + ` && ${templateAnnotations("oldObject")}.all(k, k == '${RESTARTED_AT}' || k in ${templateAnnotations("object")})`;
