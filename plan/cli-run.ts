@@ -16,7 +16,7 @@ import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
 import { packConfigFor, monthlyBudgetOf, readStackConfig, workflowsDirOf } from "./policy-config";
 import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
 import { planPolicyReport } from "./rendered-workloads";
-import { entriesBesidePlanFiles, fileAboveOutDir, leakedSecrets, removePlanFiles, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
+import { entriesBesidePlanFiles, fileAboveOutDir, leakedSecrets, outDirCannotBeMade, removePlanFiles, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
 import { planStack } from "./run";
 import { shownConfigPath } from "./stack-file";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
@@ -93,6 +93,10 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     const file = fileAboveOutDir(outDir);
     if (file !== undefined) {
         throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is not a directory the plan can be written under (a file, a link to nothing or in a loop, or no permission); give a new or empty directory`);
+    }
+    const unmakeable = outDirCannotBeMade(outDir);
+    if (unmakeable !== undefined) {
+        throw new UsageError(`--out ${JSON.stringify(outDir)} cannot be made here (the system answers ${unmakeable}: a read-only or special file system such as /proc, or no permission); give a directory you can write`);
     }
     const besides = entriesBesidePlanFiles(outDir);
     if (besides.length > 0) {

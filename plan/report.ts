@@ -170,9 +170,45 @@ export function removePlanFiles(outDir: string): void {
     if (fs.readdirSync(real).length === 0 && !isLink(named) && ![".", ".."].includes(path.basename(named))) fs.rmdirSync(real);
 }
 
+/**
+ * Makes `outDir` one part at a time, as written, and returns the parts it made. Not
+ * `mkdirSync(..., { recursive: true })`: where the system answers ENOENT for a folder whose parent
+ * exists (`/proc/x`), Node 20's recursive mkdir retries for ever (sweep s26 M11).
+ */
+export function makeOutDir(outDir: string): string[] {
+    const whole = withoutFinalSlash(outDir);
+    const parts = [...whole.matchAll(/(?<=.)[\\/]+/g)].map((m) => whole.slice(0, m.index)).concat(whole);
+    const made: string[] = [];
+    for (const part of parts) {
+        try {
+            fs.mkdirSync(part);
+            made.push(part);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        }
+    }
+    return made;
+}
+
+/**
+ * Why `outDir` cannot be made, found before the plan runs by making it and removing what was made;
+ * undefined when it can.
+ */
+export function outDirCannotBeMade(outDir: string): string | undefined {
+    let made: string[] = [];
+    try {
+        made = makeOutDir(outDir);
+        return undefined;
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code ?? String(err);
+    } finally {
+        for (const part of made.reverse()) fs.rmdirSync(part);
+    }
+}
+
 export function writePlanFiles(outDir: string, files: PlanFiles): void {
     removePlanFiles(outDir);
-    fs.mkdirSync(outDir, { recursive: true });
+    makeOutDir(outDir);
     // Where the system put it: path.join folds `a/link/../x` into `a/x`, another directory (review s24f 7);
     // the native realpath, as Node's own folds `..` before it follows the link.
     const real = fs.realpathSync.native(outDir);

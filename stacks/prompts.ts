@@ -4,6 +4,7 @@ import * as YAML from "yaml";
 import { PromptVersion } from "../components/inference/prompt-library";
 import { RouteEvaluation } from "../components/inference/route-evaluations";
 import { StackConfig } from "./config";
+import { longestReachableContext } from "./config/inference";
 import { evaluationsForStack, evaluationsOfNoPrompt, evaluationsOfNoRoute, parseEvaluationFiles } from "./config/evaluation-files";
 import { RepositoryFileError } from "./config/repository-files";
 import { CONFIGMAP_MAX_BYTES, configMapBytes, promptLibraryData } from "../components/inference/prompt-library";
@@ -96,9 +97,8 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     if (!config.inference) return { prompts: [], evaluations: [] };
     const routes = config.inference.routes.map((r) => r.name);
     const served = promptsForStack(prompts, stack, routes);
-    // A prompt's max_tokens past its route's model context leaves no room for the prompt: vLLM refuses
-    // every call, unless the route falls back (LiteLLM tries its fallbacks on a context error when it
-    // has no context-window ones; review s24f 10); below 1, always (sweep s26 M3).
+    // A prompt's max_tokens past the longest context its route's calls can reach leaves no room for
+    // the prompt: vLLM refuses every call on every hop (sweep s26 M3, review s24f 9); below 1, always.
     const tooLong = served.flatMap((p) => {
         // Either name vLLM's OpenAI API takes, and a number written as text (review s24f 11).
         const given = (p.config as Record<string, unknown>).max_tokens ?? (p.config as Record<string, unknown>).max_completion_tokens;
@@ -107,10 +107,11 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
         const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
         if (!Number.isInteger(maxTokens) || maxTokens < 1) return [`${file}: config.max_tokens = ${maxTokens} must be a whole number of tokens, 1 or more`];
         const route = config.inference!.routes.find((r) => r.name === p.route)!;
-        const model = config.inference!.models.find((m) => m.name === route.target);
-        return model && route.contextWindowFallbacks.length === 0 && route.fallbacks.length === 0 && maxTokens >= model.maxModelLen
-            ? [`${file}: config.max_tokens = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}, so it leaves no room for the prompt and vLLM refuses every call; give fewer, or raise that model's maxModelLen`]
-            : [];
+        const longest = longestReachableContext(route.name, config.inference!);
+        if (longest === undefined || maxTokens < longest) return [];
+        const model = config.inference!.models.find((m) => m.name === route.target)!;
+        const hops = route.fallbacks.length + route.contextWindowFallbacks.length > 0 ? `, nor any model its fallbacks reach (the longest context among them is ${longest} tokens)` : "";
+        return [`${file}: config.max_tokens = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}${hops}, so it leaves no room for the prompt and vLLM refuses every call; give fewer, or raise that model's maxModelLen`];
     });
     if (tooLong.length > 0) throw new RepositoryFileError("prompt", tooLong);
     const classes = Object.fromEntries(config.inference.routes.map((r) => [r.name, r.classification]));

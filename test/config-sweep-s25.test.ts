@@ -68,3 +68,19 @@ describe("bad-input sweep s25: a key longer than YAML allows (W4)", () => {
         });
     });
 });
+
+describe("bad-input sweep s25: a one-label domain (F3)", () => {
+    const internal = (v: Record<string, any>) => {
+        v.access.domain = "internal";
+        v.access.hosts = { gateway: "ai.internal", langfuse: "langfuse.internal", vault: "vault.internal" };
+    };
+    it("is taken with the stack's own CA, where ICANN's .internal is what private-ca is for", () => {
+        assert.equal(parsedAfter("edge", internal).access!.domain, "internal");
+    });
+    it("is refused with a public CA, which issues for no top-level domain alone; a host is still two labels or more", () => {
+        const acme = problemsAfter("dev", (v) => { v.access.domain = "groundwork"; v.access.hosts = { ...v.access.hosts, gateway: "ai.groundwork" }; });
+        assert.match(lineFor(acme, "access.domain"), /^groundwork:access\.domain = "groundwork": "groundwork" is a single label \(a top-level domain\), which no one can prove to own to a public CA, so tls\.issuer acme gets no certificate; give your domain, such as ai\.example\.com, or use tls\.issuer private-ca$/);
+        const host = problemsAfter("edge", (v) => { internal(v); v.access.hosts.vault = "internal"; });
+        assert.match(lineFor(host, "access.hosts.vault"), /= "internal": must be a lower-case DNS name of two or more labels, such as chat\.example\.com/);
+    });
+});

@@ -74,4 +74,17 @@ describe("bad-input sweep s26: a prompt's max_tokens past its route's context (M
         // Written as text, or under its newer name (review s24f 11).
         assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(`"${context}"` as unknown as number)), /config\.max_tokens = \d+ is at least/);
     });
+    it("holds it to the longest context its fallbacks reach, and takes it when a hosted model is among them (review s24f 9, 10)", () => {
+        const config = parseConfig(stackValues("cloud"));
+        const routeFile = (dir: string, route: string, maxTokens: number) => {
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.cloud.yaml"), path.join(dir, "Pulumi.cloud.yaml"));
+            fs.writeFileSync(path.join(dir, "prompts", "a.yaml"), `name: support/answer\nroute: ${route}\nlabels: [cloud]\ntext: Answer briefly.\nconfig: { max_tokens: ${maxTokens} }\n`);
+            return dir;
+        };
+        // Route large: model large (8192), falling back to small (16384) on a context error.
+        assert.equal(loadPromptsAndEvaluations(config, "cloud", routeFile(withPrompt(1), "large", 12000)).prompts.length, 1);
+        assert.throws(() => loadPromptsAndEvaluations(config, "cloud", routeFile(withPrompt(1), "large", 20000)), /config\.max_tokens = 20000 is at least the 8192-token context of large, which serves route large in stack cloud, nor any model its fallbacks reach \(the longest context among them is 16384 tokens\)/);
+        // Route chat can end at the hosted model, whose context is not known here.
+        assert.equal(loadPromptsAndEvaluations(config, "cloud", routeFile(withPrompt(1), "chat", 20000)).prompts.length, 1);
+    });
 });

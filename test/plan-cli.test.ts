@@ -257,6 +257,19 @@ describe("npm run plan", function () {
         assert.equal(loop.status, 2, loop.stderr);
     });
 
+    it("refuses at once an --out the system cannot make, where Node's recursive mkdir would retry for ever (sweep s26 M11)", async function () {
+        if (!fs.existsSync("/proc/self")) this.skip();
+        const run = await planCli("--stack", "dev", "--out", "/proc/groundwork-plan/x");
+        assert.equal(run.status, 2, run.stderr);
+        assert.equal(run.stderr.split("\n")[0], `error: --out "/proc/groundwork-plan/x" cannot be made here (the system answers ENOENT: a read-only or special file system such as /proc, or no permission); give a directory you can write`);
+        // A new directory that can be made is not left behind by the check.
+        const dir = tmp();
+        const fresh = path.join(dir, "new", "deeper");
+        const bad = await planCli("--stack", "dev", "--out", fresh, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
+        assert.equal(bad.status, 2, bad.stderr);
+        assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
     it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {
         const run = await planCli("--stack", "edge", "--out", tmp(), "--secret", "groundwork:edge.machines[7].privateKey=x");
         assert.equal(run.status, 2, run.stderr);

@@ -48,7 +48,9 @@ function nearHostnameHint(name: string): string {
     if (fixes.length === 0 || !HOSTNAME.test(fixed)) return internationalNameHint(name);
     return `: write ${wildcard ? `a name under ${fixed}, or ${fixed} itself` : fixed}, without ${fixes.join(", nor ")}`;
 }
-const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower-case DNS name such as chat.example.com${nearHostnameHint(String(issue.input))}` })
+/** A domain may be one label, a top-level domain kept for private use such as ICANN's `internal`, with the stack's own CA (sweep s25 F3). */
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const dnsName = (pattern: RegExp, rule: string) => z.string().regex(pattern, { error: (issue) => `must be ${rule}${nearHostnameHint(String(issue.input))}` })
     // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.
     .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" })
     // Labels with '--' in their third and fourth characters are reserved for IDNA (RFC 5890 2.3.1,
@@ -56,6 +58,8 @@ const hostname = z.string().regex(HOSTNAME, { error: (issue) => `must be a lower
     // a reserved format", "malformed punycode": letsencrypt/boulder policy/pa.go, code index; sweep s22b50, s22b51).
     .refine((name) => !name.split(".").some((label) => /^..--/.test(label) && !label.startsWith("xn--")), { message: "has a label with '--' in its third and fourth characters, a form reserved for internationalised names (RFC 5890, R-LDH), which Let's Encrypt refuses; rename it (chat-ai rather than ab--chat)" })
     .refine((name) => !name.split(".").some((label) => label.startsWith("xn--") && domainToUnicode(label) === ""), { message: "has an xn-- label that is not valid Punycode, so it names no internationalised name and no certificate is issued for it; give the name as domainToASCII writes it (punycode of the Unicode name)" });
+const hostname = dnsName(HOSTNAME, "a lower-case DNS name of two or more labels, such as chat.example.com");
+const domainName = dnsName(DOMAIN, "a lower-case DNS name such as example.com (one label, such as internal, only with tls.issuer private-ca)");
 
 /** The services a host can be given to, and whether the world or only operators may reach it. */
 export const PUBLIC_HOSTS = ["gateway", "langfuse", "chat", "notebooks"] as const;
@@ -244,7 +248,7 @@ const rateLimit = z.strictObject({
 }).transform((limit) => ({ ...limit, allCallers: { average: limit.allCallers?.average ?? Math.max(200, limit.average), burst: limit.allCallers?.burst ?? Math.max(400, limit.burst) } }));
 
 export const accessSchema = z.strictObject({
-    domain: hostname.describe("Every hostname lies inside this domain."),
+    domain: domainName.describe("Every hostname lies inside this domain. One label (such as `internal`, which ICANN keeps for private use) only with tls.issuer private-ca."),
     publicRanges: z.array(cidr).min(1, { message: "must list at least one range: with none, no one could reach the public hosts; leave it out for everyone (0.0.0.0/0), or give the ranges that may" }).superRefine(noRepeats("list each range once")).default(["0.0.0.0/0"])
         .describe("Who may reach the public hosts (HTTPS 443, and HTTP 80 that only redirects and answers ACME challenges; with tls.issuer acme, 80 is open to everyone, as Let's Encrypt validates from addresses it does not publish)."),
     operatorRanges: z.array(operatorCidr).min(1).superRefine(noRepeats("list each range once"))
@@ -412,7 +416,7 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     const seen = new Map<string, string>();
     for (const [role, host] of Object.entries(hosts)) {
         if (typeof host !== "string" || !HOSTNAME.test(host)) continue;
-        if (domain && HOSTNAME.test(domain) && host !== domain && !host.endsWith(`.${domain}`)) {
+        if (domain && DOMAIN.test(domain) && host !== domain && !host.endsWith(`.${domain}`)) {
             issues.push({ path: ["access", "hosts", role], message: `is outside groundwork:access.domain ${domain}; use a name ending in .${domain}, such as ${role.toLowerCase()}.${domain}` });
         }
         const other = seen.get(host);
@@ -444,6 +448,10 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
         if (problem) issues.push({ path: ["access", "tls", "acmeEmail"], message: problem });
     }
     const publicName = a && typeof a.domain === "string" ? a.domain : undefined;
+    // A top-level domain alone is no name anyone can prove to own to a public CA (sweep s25 F3).
+    if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !NON_PUBLIC_NAME.test(publicName) && isObject(a!.tls) && a!.tls.issuer === "acme") {
+        issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label (a top-level domain), which no one can prove to own to a public CA, so tls.issuer acme gets no certificate; give your domain, such as ai.example.com, or use tls.issuer private-ca` });
+    }
     if (publicName && isObject(a!.tls) && a!.tls.issuer === "acme" && NON_PUBLIC_NAME.test(publicName)) {
         const acmeHost = typeof a!.tls.acmeServer === "string" ? hostOf(a!.tls.acmeServer) : undefined;
         const server = acmeHost !== undefined && NON_PUBLIC_NAME.test(acmeHost) ? acmeHost : undefined;

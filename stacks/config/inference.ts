@@ -433,6 +433,21 @@ export function reachesHostedModel(route: string, inf: { routes: { name: string;
     return [route, ...fallbackWalk(routes, route).reachable].some((hop) => hosted.has(inf.routes.find((r) => r.name === hop)?.target ?? ""));
 }
 
+/**
+ * The longest context among the vLLM models a route's calls can reach: its target's and, through
+ * fallbacks of either kind, every route's after it (LiteLLM tries its plain fallbacks on a context
+ * error when it has no context-window ones; review s24f 9, 10). Undefined when a hosted model is
+ * among them, whose context is not known here.
+ */
+export function longestReachableContext(route: string, inf: { routes: { name: string; target: string; fallbacks: string[]; contextWindowFallbacks: string[] }[]; models: { name: string; maxModelLen: number }[] }): number | undefined {
+    const routes = new Map(inf.routes.map((r) => [r.name, { fallbacks: [...r.fallbacks, ...r.contextWindowFallbacks] }]));
+    const contexts = [route, ...fallbackWalk(routes, route).reachable].map((hop) => {
+        const target = inf.routes.find((r) => r.name === hop)?.target;
+        return inf.models.find((m) => m.name === target)?.maxModelLen;
+    });
+    return contexts.some((c) => c === undefined) ? undefined : Math.max(...(contexts as number[]));
+}
+
 /** A route's classification as config gives it (default internal). */
 const routeClass = (value: unknown): Classification => (typeof value === "string" && (CLASSIFICATIONS as readonly string[]).includes(value) ? value as Classification : "internal");
 
