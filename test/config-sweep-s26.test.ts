@@ -88,3 +88,14 @@ describe("bad-input sweep s26: a prompt's max_tokens past its route's context (M
         assert.equal(loadPromptsAndEvaluations(config, "cloud", routeFile(withPrompt(1), "chat", 20000)).prompts.length, 1);
     });
 });
+
+describe("bad-input sweep s26: alert mail on port 25 from EC2 (M9)", () => {
+    const smarthost = (host: string) => (v: Record<string, any>) => { v.monitoring.alerts.receiver.email.smarthost = host; };
+    it("is refused where Alertmanager may run on AWS, naming the port to use; 587 and 465 are taken", () => {
+        const line = lineFor(problemsAfter("cloud", smarthost("smtp.groundwork.example:25")), "monitoring.alerts.receiver.email.smarthost");
+        assert.match(line, /^groundwork:monitoring\.alerts\.receiver\.email\.smarthost = "smtp\.groundwork\.example:25": is port 25, which EC2 blocks for outbound mail by default, and Alertmanager may run on aws-server-0 \(the platform placement, \w+\), so no alert mail would leave; use the submission port 587 \(or 465\)/);
+        for (const ok of ["smtp.groundwork.example:587", "smtp.groundwork.example:465", "smtp.groundwork.example:2525"]) {
+            assert.equal(parsedAfter("cloud", smarthost(ok)).monitoring.alerts!.receiver!.email!.smarthost, ok);
+        }
+    });
+});

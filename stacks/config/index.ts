@@ -465,6 +465,19 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
             ctx.addIssue({ code: "custom", path, message: `asks for ${count} ${what}, each on a node of its own, but the platform placement (${wantedPlatform}) has ${platformNodes.length} node(s): copies on one node fail together, so the rest would never be scheduled; use at most ${Math.max(1, platformNodes.length)}, or add nodes` });
         }
     }
+    // Alertmanager runs on the platform's nodes, and EC2 holds back outbound port 25 until AWS lifts it
+    // on request ("Amazon EC2 restricts email traffic over port 25 by default": Amazon SES developer
+    // guide, send-using-smtp-programmatically, read 2026-11-29; sweep s26 M9). A login is submission's
+    // port anyway (RFC 6409: 587).
+    const monitoring = isObject(cfg.monitoring) ? cfg.monitoring : {};
+    const receiver = isObject(monitoring.alerts) && isObject(monitoring.alerts.receiver) ? monitoring.alerts.receiver : {};
+    const smarthost = isObject(receiver.email) && typeof receiver.email.smarthost === "string" ? receiver.email.smarthost : undefined;
+    const onAws = platformNodes.filter((n) => n.site === "aws");
+    // A relay at a private address is inside the network, which the restriction is not about.
+    const privateRelay = smarthost !== undefined && /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(smarthost);
+    if (smarthost !== undefined && /:0*25$/.test(smarthost) && !privateRelay && onAws.length > 0) {
+        ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "receiver", "email", "smarthost"], message: `is port 25, which EC2 blocks for outbound mail by default, and Alertmanager may run on ${onAws[0].name} (the platform placement, ${wantedPlatform}), so no alert mail would leave; use the submission port 587 (or 465), which every SMTP service with a login takes, or give a relay inside your network by its private address` });
+    }
     const unseal = vault.unseal ?? "auto";
     if (unseal === "manual" && vault.recoveryPgpKeys !== undefined) {
         ctx.addIssue({ code: "custom", path: ["platform", "vault", "recoveryPgpKeys"], message: "is for auto unseal's recovery shares; with manual unseal the operator initialises Vault, so pass -pgp-keys to vault operator init instead, and remove this key" });
