@@ -37,6 +37,8 @@ export const INFERENCE_NAMESPACE = "groundwork-inference";
 export const GATEWAY_SERVICE_ACCOUNT = "llm-gateway";
 /** The evaluations' Job: an API client of the gateway (`/v1`) and a client of Langfuse, nothing more. */
 export const EVALUATIONS_SERVICE_ACCOUNT = "route-evaluations";
+/** The prompt library's Job, which only Langfuse's web admits. */
+export const PROMPTS_SERVICE_ACCOUNT = "prompt-library";
 /** The gateway's Service (the component's name). */
 export const GATEWAY_SERVICE = "llm-gateway";
 const MODEL_SERVICE_ACCOUNT = "vllm";
@@ -251,8 +253,7 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     if (deps.prompts && deps.prompts.length > 0) {
         new PromptLibrary("prompts", {
             namespace: INFERENCE_NAMESPACE,
-            // The gateway's account: Langfuse's web already admits it (its traces).
-            serviceAccount: GATEWAY_SERVICE_ACCOUNT,
+            serviceAccount: PROMPTS_SERVICE_ACCOUNT,
             langfuseHost: deps.langfuseHost,
             langfuseKeysSecret: gateway.langfuseKeysSecret,
             label: stack,

@@ -25,6 +25,8 @@ import { RAFT_SNAPSHOT_POLICY, VaultSnapshots } from "../components/platform/vau
 import { Qdrant } from "../components/platform/qdrant";
 import { K3sUpgrades } from "../components/k3s/upgrades";
 import { NodeReboots } from "../components/k3s/reboots";
+import { localPathFence } from "../components/k3s/local-path-admission";
+import { ControllerAdmission } from "../components/admission-policy";
 import { Vault, VAULT_AUDIT_LOG, VaultSeal, VAULT_NAMESPACE, VAULT_RELEASE } from "../components/platform/vault";
 import { VaultBootstrap, VaultConsumer } from "../components/platform/vault-bootstrap";
 import { VaultSecretsOperator, VSO_CLIENT } from "../components/platform/vault-secrets-operator";
@@ -32,7 +34,7 @@ import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig, vaultHosts, vaultSealKind } from "./config";
 import { PromptsAndEvaluations } from "./prompts";
-import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
+import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, PROMPTS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appKeyAliases, appSecrets, buildApps, withAppKeys } from "./apps";
@@ -70,6 +72,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // k3s upgrades: unmeshed, so they run when the mesh does not.
     new K3sUpgrades("k3s-upgrades", { apiServer: cluster.apiServer, version: config.cluster.k3sVersion, window: config.cluster.upgrades.window }, { provider });
     new NodeReboots("kured", { apiServer: cluster.apiServer, window: config.cluster.upgrades.reboots }, { provider });
+    // k3s's local-path provisioner may run only its helper pods in kube-system (security review s25 F3).
+    new ControllerAdmission("local-path-provisioner", { fences: [localPathFence()] }, { provider });
     // No Service may claim external IPs, which would take every pod's traffic to them (CVE-2020-8554).
     new ServiceExternalIpsAdmission("service-external-ips", { provider });
     // Operators sign in to the API server as themselves when the stack has an identity provider.
@@ -182,6 +186,7 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
             ...(access?.hosts.langfuse ? [INGRESS_CLIENT] : []),
             ...(inference ? [`${INFERENCE_NAMESPACE}/${GATEWAY_SERVICE_ACCOUNT}`] : []),
             ...(inference && promptsAndEvaluations.evaluations.length > 0 ? [`${INFERENCE_NAMESPACE}/${EVALUATIONS_SERVICE_ACCOUNT}`] : []),
+            ...(inference && promptsAndEvaluations.prompts.length > 0 ? [`${INFERENCE_NAMESPACE}/${PROMPTS_SERVICE_ACCOUNT}`] : []),
             ...config.platform.langfuse.clients,
         ],
         vaultConsumer: LANGFUSE_CONSUMER,

@@ -268,11 +268,16 @@ describe("who may call the gateway in the mesh", () => {
     const identities = (plan: PlanResult, route: string) => docs(plan).find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `llm-gateway-mesh-${route}-clients`)
         ?.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`);
 
-    it("admits the ingress, the chat UI, notebooks, the evaluations' Job and the applications config names to /v1, and only the ingress and its provisioning Job to the admin API", async () => {
+    it("admits the ingress, the chat UI, notebooks, the evaluations' Job and the applications config names to /v1, and only the ingress and its provisioning Job, by its own account, to the admin API", async () => {
         const dev = await committedPlan("dev");
         // The evaluations' Job too: it sends each route's dataset through /v1.
         assert.deepEqual(identities(dev, "openai-api"), ["groundwork-chat/open-webui", "groundwork-inference/route-evaluations", "groundwork-ingress/traefik", "groundwork-notebooks/notebook-user"]);
-        assert.deepEqual(identities(dev, "admin"), ["groundwork-inference/llm-gateway", "groundwork-ingress/traefik"]);
+        // The provisioning Job by an account of its own, not the gateway's, whose identity reaches Postgres and the models (security review s25 F2).
+        assert.deepEqual(identities(dev, "admin"), ["groundwork-inference/llm-gateway-access", "groundwork-ingress/traefik"]);
+        const access = docs(dev).find((d) => d.kind === "Job" && d.metadata.name.startsWith("llm-gateway-access-"));
+        assert.equal(access.spec.template.spec.serviceAccountName, "llm-gateway-access");
+        const admitted = docs(dev).filter((d) => d.kind === "MeshTLSAuthentication" && d.spec.identityRefs.some((r: any) => r.name === "llm-gateway-access")).map((d) => d.metadata.name);
+        assert.deepEqual(admitted, ["llm-gateway-mesh-admin-clients"]);
         const server = docs(dev).find((d) => d.kind === "Server" && d.metadata.name === "llm-gateway-mesh-server");
         assert.deepEqual([server.spec.port, server.spec.accessPolicy, server.spec.proxyProtocol], ["http", "deny", "HTTP/1"]);
         const v = stackValues("dev");

@@ -120,11 +120,15 @@ describe("Langfuse", function () {
 });
 
 describe("Langfuse in the mesh", () => {
-    it("admits only the ingress, the gateway's callback, the evaluations' Job and the applications config names to its web app", async () => {
+    it("admits only the ingress, the gateway's callback, the evaluations' and prompt library's Jobs and the applications config names to its web app", async () => {
         const dev = await committedPlan("dev");
         const docs = kubernetesDocuments(dev.resources) as any[];
         const auth = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "langfuse-web-clients-clients");
-        assert.deepEqual(auth.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`), ["groundwork-ingress/traefik", "groundwork-inference/llm-gateway", "groundwork-inference/route-evaluations"]);
+        assert.deepEqual(auth.spec.identityRefs.map((r: any) => `${r.namespace}/${r.name}`), ["groundwork-ingress/traefik", "groundwork-inference/llm-gateway", "groundwork-inference/route-evaluations", "groundwork-inference/prompt-library"]);
+        // The prompt library's Job by an account of its own, which no other server admits (security review s25 F2).
+        const prompts = docs.find((d) => d.kind === "Job" && d.metadata.name.startsWith("prompts-"));
+        assert.equal(prompts.spec.template.spec.serviceAccountName, "prompt-library");
+        assert.deepEqual(docs.filter((d) => d.kind === "MeshTLSAuthentication" && d.spec.identityRefs.some((r: any) => r.name === "prompt-library")).map((d) => d.metadata.name), ["langfuse-web-clients-clients"]);
         const server = docs.find((d) => d.kind === "Server" && d.metadata.name === "langfuse-web-clients-server");
         assert.deepEqual([server.metadata.namespace, server.spec.podSelector.matchLabels, server.spec.port, server.spec.accessPolicy],
             ["langfuse", { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": "web" }, "http", "deny"]);

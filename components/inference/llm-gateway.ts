@@ -149,6 +149,13 @@ export class LlmGateway extends pulumi.ComponentResource {
             metadata: { name: args.serviceAccount, namespace: ns, labels },
             automountServiceAccountToken: false,
         }, parent);
+        // The access Job's own account: the gateway's admin routes admit it, and no other server does,
+        // where the gateway's own identity reaches Postgres, the cache and the models (security review s25 F2).
+        const accessAccount = `${name}-access`;
+        new k8s.core.v1.ServiceAccount(accessAccount, {
+            metadata: { name: accessAccount, namespace: ns, labels },
+            automountServiceAccountToken: false,
+        }, parent);
 
         if (args.hostedKeyNames.length > 0) {
             allowEgress(ns, { name: `${name}-hosted-models`, podSelector: labels, to: [PUBLIC_HTTPS], reason: "the gateway calls the hosted model providers' APIs" }, parent);
@@ -230,7 +237,7 @@ export class LlmGateway extends pulumi.ComponentResource {
             podSelector: { "app.kubernetes.io/name": name },
             port: "http",
             apiClients: args.clients,
-            adminClients: [`${args.namespace}/${args.serviceAccount}`, ...args.adminClients],
+            adminClients: [`${args.namespace}/${accessAccount}`, ...args.adminClients],
             probePaths: [LIVENESS_PATH, READINESS_PATH],
             metricsClients: [SCRAPER],
         }, parent);
@@ -255,7 +262,7 @@ export class LlmGateway extends pulumi.ComponentResource {
             namespace: ns,
             labels,
             podLabels: { ...labels, "app.kubernetes.io/name": `${name}-access` },
-            serviceAccount: args.serviceAccount,
+            serviceAccount: accessAccount,
             scheduling: args.scheduling,
             image: LITELLM_IMAGE,
             container: "provision",

@@ -127,7 +127,7 @@ main()
 
 export interface PromptLibraryArgs {
     namespace: pulumi.Input<string>;
-    /** A service account Langfuse's web admits in the mesh (the gateway's, which traces to it). */
+    /** The Job's own service account, made here, which Langfuse's web must admit in the mesh; no other server does (security review s25 F2). */
     serviceAccount: string;
     /** Langfuse's in-cluster URL. */
     langfuseHost: string;
@@ -161,6 +161,10 @@ export class PromptLibrary extends pulumi.ComponentResource {
             data: promptLibraryData(args.prompts),
         }, parent);
         const key = (k: string) => ({ valueFrom: { secretKeyRef: { name: args.langfuseKeysSecret, key: k } } });
+        new k8s.core.v1.ServiceAccount(name, {
+            metadata: { name: args.serviceAccount, namespace: args.namespace, labels },
+            automountServiceAccountToken: false,
+        }, parent);
         scriptJob(name, {
             jobName: `${name}-${contentHash}`,
             namespace: args.namespace,
