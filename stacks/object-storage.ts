@@ -47,10 +47,14 @@ export function lockedConsumers(config: StackConfig): BucketConsumer[] {
  * snapshots by count); ClickHouse's backups must delete their own `.lock` object, and that the
  * lock would accept its Content-MD5 uploads is not yet shown (research/clickhouse-backup.md §4.3, §4.7).
  */
-export function unlockedConsumers(config: StackConfig): BucketConsumer[] {
+export function unlockedConsumers(config: StackConfig, cloud: "aws" | "oci" = "aws"): BucketConsumer[] {
     return [
         { name: "langfuse", prefix: "langfuse/", retention: "own" },
-        { name: "etcd", prefix: "etcd/", retention: "own" },
+        // On OCI no policy can let a key delete an object but not destroy its versions (security review
+        // s23 F1), so the etcd key deletes nothing there and the lifecycle expires its snapshots after
+        // the retention; k3s's prune by count then fails and logs, which it treats as not fatal
+        // ("Failing to prune is not fatal": k3s pkg/etcd/snapshot.go, code index copy, read 2026-11-29).
+        { name: "etcd", prefix: "etcd/", retention: cloud === "oci" ? { days: config.platform.backups.etcd.retentionDays } : "own" },
         { name: "clickhouse", prefix: "clickhouse/", retention: { days: config.platform.backups.clickhouse.retentionDays, deletes: "/.lock" } },
     ];
 }
@@ -150,7 +154,7 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
     // The versioned bucket keeps its name: Langfuse's blobs and the etcd snapshots stay where they are.
     const versioned = new OciBackupBucket("backups", {
         ...site,
-        consumers: unlockedConsumers(config),
+        consumers: unlockedConsumers(config, "oci"),
         deletedKeptDays,
         expire: movedFromVersionedBucket(config),
     }, opts);

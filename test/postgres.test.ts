@@ -66,7 +66,7 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual([retained.inputs.name, retained.inputs.accessType, retained.inputs.versioning, retained.retainOnDelete], ["retained-dev", "NoPublicAccess", "Disabled", true]);
         // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
         const dev = parse(stackValues("dev"));
-        for (const [bucketName, consumer] of [...lockedConsumers(dev).map((c) => ["retained", c] as const), ...unlockedConsumers(dev).map((c) => ["backups", c] as const)]) {
+        for (const [bucketName, consumer] of [...lockedConsumers(dev).map((c) => ["retained", c] as const), ...unlockedConsumers(dev, "oci").map((c) => ["backups", c] as const)]) {
             const id = `${bucketName}-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
@@ -82,6 +82,12 @@ describe("Postgres with pgvector", function () {
             "Allow group g to inspect objects in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
             "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = 'postgres/*', request.operation != 'DeleteObjectVersion'}",
         ]);
+        // On OCI the etcd key deletes nothing, since no policy condition keeps a delete from destroying versions
+        // (security review s23 F1); the lifecycle expires its snapshots after the retention instead.
+        assert.match(String((named(plans.dev, "oci:Identity/policy:Policy", "backups-etcd").inputs.statements as string[])[2]), /target\.object\.name = 'etcd\/\*', .*request\.permission != 'OBJECT_DELETE'\}$/);
+        const lifecycle = ofType(plans.dev, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy").flatMap((p) => p.inputs.rules as any[]);
+        assert.deepEqual(lifecycle.find((r) => r.name === `etcd-expires-after-${dev.platform.backups.etcd.retentionDays}-days`)?.objectNameFilter, { inclusionPrefixes: ["etcd/"] });
+        assert.equal(unlockedConsumers(dev).find((c) => c.name === "etcd")!.retention, "own", "on AWS the role deletes, and versioning without s3:DeleteObjectVersion keeps what it deletes");
         // A consumer whose snapshots the lifecycle expires may write but not delete, not even behind a marker.
         assert.equal(consumerStatements("g", "c", "b", { prefix: "vault/", retention: { days: 30 } })[2],
             "Allow group g to manage objects in compartment id c where all {target.bucket.name = 'b', target.object.name = 'vault/*', request.operation != 'DeleteObjectVersion', request.permission != 'OBJECT_DELETE'}");
@@ -125,6 +131,8 @@ describe("Postgres with pgvector", function () {
         // What Postgres, Vault and Qdrant wrote here before they moved to the retained bucket ages out after their own retention.
         assert.deepEqual(ociLifecycle("backups"), [
             ["previous-object-versions", "DELETE", "30", "DAYS", undefined], ["multipart-uploads", "ABORT", "1", "DAYS", undefined],
+            // The etcd snapshots, which its key may not delete on OCI (security review s23 F1).
+            ["objects", "DELETE", "7", "DAYS", { inclusionPrefixes: ["etcd/"] }],
             ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["clickhouse/"] }],
             ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["postgres/"] }], ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }],
             ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],

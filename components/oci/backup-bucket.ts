@@ -63,8 +63,8 @@ export const RULE_LOCK_DELAY_DAYS = 15;
  *   nothing: OCI's API has no such operation, and deletes a version with DeleteObject and a
  *   `versionId` (oci-go-sdk v65 objectstorage/delete_object_request_response.go; docs.oracle.com
  *   iaas/Content/Object/Tasks/usingversioning_topic-To_delete_an_object.htm; security review s23 F1).
- *   So a consumer that deletes its own objects (etcd, Langfuse, ClickHouse) can likely destroy
- *   their versions too; untested in a tenancy (README, Backups).
+ *   So a consumer that deletes its own objects (Langfuse, ClickHouse; etcd no longer does on OCI) can
+ *   likely destroy their versions too; untested in a tenancy (README, Backups).
  */
 export function consumerStatements(group: string, compartmentId: string, bucket: string, consumer: Pick<BucketConsumer, "prefix" | "retention">): string[] {
     const where = `target.bucket.name = '${bucket}'`;
