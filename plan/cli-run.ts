@@ -9,6 +9,7 @@
  * summary. Exit 0 when clean, 3 when any policy reports a mandatory violation (after every file is
  * written, so the reviewer can read why), 2 on bad configuration or arguments, 1 on any other failure.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { POLICY_PACKS } from "../policies/packs";
@@ -89,6 +90,10 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     if (values.out !== undefined && values.out.trim() === "") {
         throw new UsageError(`--out is empty; give a directory, such as out/${stack} (the default)`);
     }
+    // The benchmark's floor program: a module that is not there would end in the loader's stack trace (sweep s27 C3).
+    if (values.program !== undefined && !fs.existsSync(path.resolve(values.program)) && !fs.existsSync(`${path.resolve(values.program)}.ts`)) {
+        throw new UsageError(`--program ${JSON.stringify(values.program)}: no such program file; it is the benchmark's, and plans leave it out`);
+    }
     const outDir = values.out ?? path.join("out", stack);
     const file = fileAboveOutDir(outDir);
     if (file !== undefined) {
@@ -96,7 +101,13 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     }
     const unmakeable = outDirCannotBeMade(outDir);
     if (unmakeable !== undefined) {
-        throw new UsageError(`--out ${JSON.stringify(outDir)} cannot be made here (the system answers ${unmakeable}: a read-only or special file system such as /proc, or no permission); give a directory you can write`);
+        const why: Record<string, string> = {
+            ENAMETOOLONG: "a name in it is longer than the file system takes, 255 bytes",
+            EROFS: "a read-only file system",
+            EACCES: "no permission",
+            EPERM: "no permission",
+        };
+        throw new UsageError(`--out ${JSON.stringify(outDir)} cannot be made here (the system answers ${unmakeable}: ${why[unmakeable] ?? "a special file system such as /proc"}); give a directory you can write`);
     }
     const besides = entriesBesidePlanFiles(outDir);
     if (besides.length > 0) {

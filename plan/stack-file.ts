@@ -205,6 +205,10 @@ export function readStackFile(file: string, project: string, secrets: Record<str
     if (!fs.existsSync(file)) {
         throw new StackFileError(`no stack file ${file}; stacks are Pulumi.<stack>.yaml files beside Pulumi.yaml`);
     }
+    // A folder, or a device, is no stack file: reading it would end in an errno and a stack trace (sweep s27 C1).
+    if (!fs.statSync(file).isFile()) {
+        throw new StackFileError(`${file} is not a file (a folder or a device); give the stack's YAML file, such as Pulumi.dev.yaml`);
+    }
     const doc = parseYaml(file, goYamlLineBreaks(utf8Text(file, fs.readFileSync(file))));
     const entries: Record<string, unknown> = doc.config ?? {};
     if (entries === null || typeof entries !== "object" || Array.isArray(entries)) {

@@ -1064,7 +1064,7 @@ describe("bad-input sweep s13, second half: a model's pod and cache that its nod
             v.inference.models[0].parametersBillions = 70;
             v.inference.models[0].gpus = 1;
             delete v.inference.models[0].cacheGbs;
-        }), "inference.models[0].cacheGbs"), /^groundwork:inference\.models\[0\]\.cacheGbs is not set: gives large's download cache 50 GiB, but its checkpoint of 70B parameters at 16 bits is about 130\.4 GiB/);
+        }), "inference.models[0].cacheGbs"), /^groundwork:inference\.models\[0\]\.cacheGbs = 50 \(its default: the stack file does not set it\): gives large's download cache 50 GiB, but its checkpoint of 70B parameters at 16 bits is about 130\.4 GiB/);
         const awq = stackValues("cloud");
         Object.assign(awq.inference.models[0], { model: "hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4", cacheGbs: 10, quantization: "awq", dtype: "float16" });
         assert.equal(parse(awq).inference!.models[0].cacheGbs, 10, "an 8B AWQ checkpoint is about 3.7 GiB");

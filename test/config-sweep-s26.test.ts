@@ -99,3 +99,23 @@ describe("bad-input sweep s26: alert mail on port 25 from EC2 (M9)", () => {
         }
     });
 });
+
+describe("bad-input sweep s27: loopback where a pod, or a person, calls (M2, M3, M8)", () => {
+    it("refuses a backup endpoint, an ACME directory and a runbook on loopback, naming who would be called", () => {
+        for (const url of ["http://127.0.0.1:9000", "https://localhost:9000"]) {
+            assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = url; }), "platform.postgres.backup.s3.endpointURL"), /: points at loopback, which is each backup pod itself, never the bucket; give the endpoint's address as the pods reach it/);
+        }
+        assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://169.254.169.254/"; }), "platform.postgres.backup.s3.endpointURL"), /is a link-local address, the instance metadata service's range/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.access.tls.acmeServer = "https://localhost:14000/dir"; }), "access.tls.acmeServer"), /points at loopback or link-local, which is cert-manager's own pod/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.monitoring.alerts.runbookUrl = "https://localhost/README.md"; }), "monitoring.alerts.runbookUrl"), /points at loopback or link-local, which is the on-call person's own machine/);
+        // A node's address, or a name, is taken.
+        assert.equal(parsedAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://192.168.1.20:9000"; }).platform.postgres.backup.s3!.endpointURL, "http://192.168.1.20:9000");
+    });
+});
+
+describe("bad-input sweep s27: a check on a setting the stack file leaves to its default (W1)", () => {
+    it("shows the default it judged, not 'is not set'", () => {
+        const found = problemsAfter("cloud", (v) => { v.aws.publicSubnetCidrs = ["10.1.0.0/24", "10.1.100.0/24"]; delete v.aws.privateSubnetCidrs; });
+        assert.equal(lineFor(found, "aws.privateSubnetCidrs[0]"), 'groundwork:aws.privateSubnetCidrs[0] = "10.1.100.0/24" (its default: the stack file does not set it): overlaps publicSubnetCidrs[1] 10.1.100.0/24');
+    });
+});

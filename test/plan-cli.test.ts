@@ -261,13 +261,28 @@ describe("npm run plan", function () {
         if (!fs.existsSync("/proc/self")) this.skip();
         const run = await planCli("--stack", "dev", "--out", "/proc/groundwork-plan/x");
         assert.equal(run.status, 2, run.stderr);
-        assert.equal(run.stderr.split("\n")[0], `error: --out "/proc/groundwork-plan/x" cannot be made here (the system answers ENOENT: a read-only or special file system such as /proc, or no permission); give a directory you can write`);
+        assert.equal(run.stderr.split("\n")[0], `error: --out "/proc/groundwork-plan/x" cannot be made here (the system answers ENOENT: a special file system such as /proc); give a directory you can write`);
         // A new directory that can be made is not left behind by the check.
         const dir = tmp();
         const fresh = path.join(dir, "new", "deeper");
         const bad = await planCli("--stack", "dev", "--out", fresh, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
         assert.equal(bad.status, 2, bad.stderr);
         assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
+    it("refuses at once a folder given as --stack-file, a program that is not there, and an --out name longer than a file system takes (sweep s27 C1-C3)", async () => {
+        const dir = tmp();
+        const folder = await planCli("--stack", "dev", "--stack-file", dir, "--out", path.join(dir, "out"));
+        assert.equal(folder.status, 2, folder.stderr);
+        assert.equal(folder.stderr.split("\n")[0], `error: ${dir} is not a file (a folder or a device); give the stack's YAML file, such as Pulumi.dev.yaml`);
+        const program = await planCli("--stack", "dev", "--program", "nosuch", "--out", path.join(dir, "out"));
+        assert.equal(program.status, 2, program.stderr);
+        assert.match(program.stderr, /^error: --program "nosuch": no such program file/);
+        const long = path.join(dir, "o".repeat(300));
+        const tooLong = await planCli("--stack", "dev", "--out", long);
+        assert.equal(tooLong.status, 2, tooLong.stderr);
+        assert.equal(tooLong.stderr.split("\n")[0], `error: --out ${JSON.stringify(long)} cannot be made here (the system answers ENAMETOOLONG: a name in it is longer than the file system takes, 255 bytes); give a directory you can write`);
+        for (const run of [folder, program, tooLong]) assert.ok(!run.stderr.includes("    at "), "no stack trace");
     });
 
     it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {

@@ -44,7 +44,7 @@ describe("Postgres point-in-time recovery", () => {
         ]);
         // A second restore, from postgres-2, back into the first cluster's folder (sweep s19-18), or into its own.
         assert.deepEqual(problems(withPostgres({ restore: { fromServerName: "postgres-2" } })), [
-            'groundwork:platform.postgres.backup.serverName is not set: makes the restored cluster archive to "postgres", the folder of a cluster before "postgres-2", which holds that cluster\'s archive until someone deletes it; CloudNativePG archives a restored cluster only into an empty folder, so folders are never reused here: set a new one, such as postgres-3',
+            'groundwork:platform.postgres.backup.serverName = "postgres" (its default: the stack file does not set it): makes the restored cluster archive to "postgres", the folder of a cluster before "postgres-2", which holds that cluster\'s archive until someone deletes it; CloudNativePG archives a restored cluster only into an empty folder, so folders are never reused here: set a new one, such as postgres-3',
         ]);
         assert.match(problems(withPostgres({ backup: { serverName: "postgres-2" }, restore: { fromServerName: "postgres-2" } }))[0], /such as postgres-3$/);
         assert.equal(parse(withPostgres({ backup: { serverName: "postgres-3" }, restore: { fromServerName: "postgres-2" } })).platform.postgres.backup.serverName, "postgres-3");

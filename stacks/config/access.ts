@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from "url";
 import { z } from "zod";
 import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun } from "./errors";
-import { appGroupName, cidr, emailAddress, isObject, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
+import { appGroupName, cidr, emailAddress, isObject, loopbackOrLinkLocal, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
 import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
@@ -135,14 +135,6 @@ export function acmeContactProblem(email: string): string | undefined {
     return undefined;
 }
 
-/** Whether a URL's host is loopback or link-local: `localhost`, 127/8, ::1, 0.0.0.0, 169.254/16 or fe80::/10. */
-function loopbackOrLinkLocal(url: string): boolean {
-    let host: string;
-    try { host = new URL(url).hostname.toLowerCase(); } catch { return false; }
-    // IPv4-mapped IPv6 too ([::ffff:127.0.0.1], which the URL parser writes as [::ffff:7f00:1]; review s21c N6).
-    return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host) || /^\[::ffff:(7f|a9fe:)/.test(host) || host === "[::]";
-}
-
 /** An issuer's endpoint: https, and never loopback or link-local, which is each application's own pod (sweep s21r-03). */
 const endpointUrl = plainUrl(/^https$/, "must be an https URL")
     .refine((url) => !loopbackOrLinkLocal(url), { message: "points at loopback or link-local, which is each application's own pod (or the metadata service), never the identity provider; copy the endpoint from <issuer>/.well-known/openid-configuration" });
@@ -258,6 +250,8 @@ export const accessSchema = z.strictObject({
         acmeEmail: emailAddress.optional().describe("Contact for the ACME account; required with `acme`."),
         // No user name, password or credential parameter: the URL is written into the ClusterIssuer (sweep s18 ac47).
         acmeServer: plainUrl(/^https$/, "must be an https ACME directory URL")
+            // cert-manager calls it from its own pod (sweep s27 M3).
+            .refine((url) => !loopbackOrLinkLocal(url), { message: "points at loopback or link-local, which is cert-manager's own pod (or the metadata service), never an ACME server; give the directory's address as the cluster reaches it" })
             // Let's Encrypt serves its directory at /directory only (acme-v02 and acme-staging-v02).
             .refine((url) => !isLetsEncrypt(url) || new URL(url).pathname === "/directory", { message: "is a Let's Encrypt host without its directory path; give https://acme-v02.api.letsencrypt.org/directory (or acme-staging-v02 while testing)" })
             // Let's Encrypt turned ACMEv1 off in June 2021 (community.letsencrypt.org/t/end-of-life-plan-for-acmev1/88430); cert-manager speaks ACMEv2 (RFC 8555) only.

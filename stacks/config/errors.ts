@@ -354,6 +354,25 @@ function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | 
     return node;
 }
 
+/**
+ * The schema's default at `path`, itself or inside a defaulted list or map above it (privateSubnetCidrs[0]):
+ * what a check judged where the stack file gives nothing (sweep s27 W1).
+ */
+function defaultAt(schema: z.ZodType, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+    for (let i = path.length; i > 0; i--) {
+        let node: any = schemaAt(schema, path.slice(0, i));
+        while (node?._zod?.def && ["optional", "nullable", "pipe"].includes(node._zod.def.type)) node = node._zod.def.type === "pipe" ? node._zod.def.in : node._zod.def.innerType;
+        if (node?._zod?.def?.type !== "default") continue;
+        let value: unknown = node._zod.def.defaultValue;
+        for (const part of path.slice(i)) {
+            if (value === null || typeof value !== "object") return { found: false };
+            value = (value as Record<PropertyKey, unknown>)[part];
+        }
+        return value === undefined ? { found: false } : { found: true, value };
+    }
+    return { found: false };
+}
+
 /** Whether any value the schema accepts at or under `path` is a secret (lists and maps probed with one entry). */
 function schemaHoldsSecret(schema: z.ZodType, path: readonly PropertyKey[], isSecret: SecretPaths, depth = 0): boolean {
     if (isSecret(path)) return true;
@@ -537,7 +556,8 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         const last = issue.path[issue.path.length - 1];
         const bareKey = at.found && at.value === null && typeof last === "string" && !knownKeysAt(schema, issue.path.slice(0, -1)).includes(last);
         const key = bareKey ? `${configKey(issue.path.slice(0, -1))}.${hiddenKeyName(String(last), true)}` : configKey(issue.path);
-        const subject = shown !== undefined ? `${key} = ${shown}` : `${key} is not set`;
+        const defaulted = !at.found && issue.code === "custom" ? defaultAt(schema, issue.path) : { found: false };
+        const subject = shown !== undefined ? `${key} = ${shown}` : defaulted.found ? `${key} = ${show(issue.path, defaulted.value)} (its default: the stack file does not set it)` : `${key} is not set`;
         const described = at.found || issue.code !== "invalid_type" ? describeIssue(issue) : requiredHint(schema, issue.path);
         // A value the subject does not show is not shown by the message either, whatever check wrote it (sweep s19-40).
         const hidden = typeof at.value === "string" && at.value.trim().length >= 6 && shown !== showValue(at.value) ? [at.value, at.value.trim()] : [];

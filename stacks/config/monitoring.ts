@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { internalRange, isIpv4, specialRange } from "./cidr";
-import { notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlString } from "./primitives";
+import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlString } from "./primitives";
 
 /**
  * Whether a receiver's URL points where Alertmanager's pod never gets: loopback (its own pod), the
@@ -177,6 +177,8 @@ export const monitoringSchema = z.strictObject({
         runbookUrl: plainUrl(/^https$/, "must be the https URL of this repository's README, e.g. https://github.com/acme/platform/blob/main/README.md")
             // Every alert appends its own `#<section>`: a fragment here would make the link `#a#b`.
             .refine((url) => !url.includes("#"), { message: "has a #fragment, but every alert appends its own section (#<alert section>); give the README's URL without one" })
+            // Opened by whoever is on call, from their own machine (sweep s27 M8).
+            .refine((url) => !loopbackOrLinkLocal(url), { message: "points at loopback or link-local, which is the on-call person's own machine when they open an alert; give the README's address on your repository host" })
             .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
         gateway: z.strictObject({
             errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),
