@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerAdmission } from "../admission-policy";
+import { hubFence } from "./hub-admission";
 import * as k8s from "@pulumi/kubernetes";
 import { noBackupAnnotation } from "../backups";
 import { pinnedRelease } from "../pinned-chart";
@@ -276,6 +278,8 @@ export class Notebooks extends pulumi.ComponentResource {
             metadata: { name: NOTEBOOK_USER_ACCOUNT, namespace },
             automountServiceAccountToken: false,
         }, { parent: this, dependsOn: [ns] });
+        // The hub's token holds people's servers to what KubeSpawner makes of this config (controller RBAC review s25 F2).
+        new ControllerAdmission(`${name}-hub-admission`, { fences: [hubFence({ namespace, serverAccount: NOTEBOOK_USER_ACCOUNT, serverSecrets: [{ name: gateway.secretName, keys: ["apiKey"] }] })] }, { parent: this, dependsOn: [ns] });
         const hub = `${namespace}/hub`;
         const proxy = `${namespace}/default`;
         const people = `${namespace}/${NOTEBOOK_USER_ACCOUNT}`;

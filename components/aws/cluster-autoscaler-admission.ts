@@ -15,7 +15,7 @@ export const AUTOSCALER_TAINT_KEYS = ["ToBeDeletedByClusterAutoscaler", "Deletio
 export function autoscalerNodeRule(): string {
     const keys = `[${AUTOSCALER_TAINT_KEYS.map((k) => `'${k}'`).join(", ")}]`;
     const taints = (o: string) => celOr(o, "spec.taints", "[]");
-    return `request.resource.resource == 'nodes' && ${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
+    return `request.resource.resource == 'nodes' && ${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("metadata.finalizers", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         // Each with its own effect (taints.go L163-178): NoExecute would evict every pod, budgets aside (review s23b F3).
         + ` && ${taints("object")}.all(t, (t.key == 'ToBeDeletedByClusterAutoscaler' && t.effect == 'NoSchedule') || (t.key == 'DeletionCandidateOfClusterAutoscaler' && t.effect == 'PreferNoSchedule') || ${taints("oldObject")}.exists(o, o == t))`
         + ` && ${taints("oldObject")}.all(o, o.key in ${keys} || ${taints("object")}.exists(t, t == o))`;

@@ -77,8 +77,10 @@ export class NvidiaGpuSupport extends pulumi.ComponentResource {
         const ns = guardedNamespace(name, {
             metadata: {
                 name: namespace,
-                // The plugin mounts the kubelet's device-plugin socket directory from the host.
-                labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" },
+                // The plugin mounts the kubelet's device-plugin socket directory from the host. Unmeshed,
+                // and out of reach of Linkerd's injector, whose answer could otherwise change a pod in a
+                // privileged namespace (controller RBAC review s25 F3).
+                labels: { "pod-security.kubernetes.io/enforce": "privileged", "config.linkerd.io/admission-webhooks": "disabled", "app.kubernetes.io/managed-by": "groundwork" },
             },
         }, { parent: this }, {
             // NVIDIA/dcgm-exporter@4.5.3-4.8.2:deployment/templates/role.yaml (get on its metrics ConfigMap).

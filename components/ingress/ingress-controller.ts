@@ -21,7 +21,10 @@ import { EgressDestination } from "../platform/egress";
  */
 export const TRAEFIK_CHART = { chart: "traefik", repo: "https://traefik.github.io/charts", version: "41.3.0", evidence: "traefik/traefik-helm-chart@v41.3.0:traefik/Chart.yaml" } as const;
 
-/** The namespace of the one way in; the security pack lets only its Services be LoadBalancers. */
+/**
+ * The namespace of the one way in: only its Services may be LoadBalancers (or NodePorts), in the plan
+ * by the security pack's service-exposed-only-by-ingress and at run time by groundwork-service-types.
+ */
 export const INGRESS_NAMESPACE = "groundwork-ingress";
 /**
  * Our ingress class, named in the `kubernetes.io/ingress.class` annotation of cert-manager's HTTP-01

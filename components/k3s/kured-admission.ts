@@ -21,7 +21,7 @@ export const KURED_RULES = {
      * A node: labels, taints, pod ranges and provider id as they were, and no annotation but kured's
      * own changed (flannel reads its peers' addresses from node annotations).
      */
-    node: `request.resource.resource != 'nodes' || (${same("metadata.labels", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("spec.taints", "[]")}`
+    node: `request.resource.resource != 'nodes' || (${same("metadata.labels", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("metadata.finalizers", "[]")} && ${same("spec.taints", "[]")}`
         + ` && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         + ` && ${celMapChangesOnly("metadata.annotations", `k.startsWith('${KURED_ANNOTATION_PREFIX}')`)})`,
 } as const;

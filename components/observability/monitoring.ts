@@ -208,7 +208,8 @@ export class Monitoring extends pulumi.ComponentResource {
             movedFrom: { name: "queue-autoscaling-observability", parent: pulumi.createUrn("queue-autoscaling", "groundwork:inference:QueueAutoscaling") },
         });
         const nodeMetrics = guardedNamespace(`${name}-node-metrics`, {
-            metadata: { name: NODE_METRICS_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged", "app.kubernetes.io/managed-by": "groundwork" } },
+            // Unmeshed, and out of reach of Linkerd's injector in a privileged namespace (controller RBAC review s25 F3).
+            metadata: { name: NODE_METRICS_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged", "config.linkerd.io/admission-webhooks": "disabled", "app.kubernetes.io/managed-by": "groundwork" } },
         }, parent);
         const inNamespace = { ...parent, dependsOn: [ns] };
         allowIngress(`${name}-node-exporter`, {

@@ -32,6 +32,8 @@ describe("the cluster autoscaler's admission policy", () => {
         const relabelled = update(node({ labels: { "groundwork.dev/pool": "platform" } }));
         assert.deepEqual(relabelled, { denied: true, by: "groundwork-cluster-autoscaler", message: "the cluster autoscaler may only add and remove its own taints (ToBeDeletedByClusterAutoscaler, DeletionCandidateOfClusterAutoscaler) and cordon a node, never change its labels, annotations or other taints, nor a pod's status" });
         assert.equal(update(node({ taints: [] })).denied, true, "the GPU taint removed");
+        const held = node() as { metadata: Record<string, unknown> };
+        assert.equal(update({ ...held, metadata: { ...held.metadata, finalizers: ["thief.invalid/hold"] } }).denied, true, "a finalizer (controller RBAC review s25 F5)");
         assert.equal(update(node({ taints: [GPU_TAINT, { key: "x", effect: "NoExecute" }] })).denied, true, "a taint of another's");
         // Its own key with an effect it never sets evicts every pod (review s23b F3), and a pod's status is not its to write.
         assert.equal(update(node({ taints: [GPU_TAINT, { key: "ToBeDeletedByClusterAutoscaler", value: "1", effect: "NoExecute" }] })).denied, true, "NoExecute");

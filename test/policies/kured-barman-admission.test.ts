@@ -42,6 +42,8 @@ describe("kured's and the barman-cloud plugin's admission policies", () => {
         assert.equal(nodeUpdate(node({ taints: [{ key: "x", effect: "NoSchedule" }] })).denied, true, "a taint");
         const owned = node({ unschedulable: true });
         assert.equal(nodeUpdate({ ...owned, metadata: { ...owned.metadata, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "gone", uid: "0" }] } }).denied, true, "an owner that has the node collected (review s23 F4)");
+        // A finalizer that keeps a deleted node, and its pods' placement, from ever going (controller RBAC review s25 F5).
+        assert.equal(nodeUpdate({ ...owned, metadata: { ...owned.metadata, finalizers: ["thief.invalid/hold"] } }).denied, true, "a finalizer");
         const moved = nodeUpdate(node({ annotations: { "flannel.alpha.coreos.com/public-ip": "203.0.113.9" } }));
         assert.equal(moved.denied, true, "flannel's peer address");
         assert.match(String(moved.message), /never a node's labels, taints or other annotations/);

@@ -1,0 +1,43 @@
+import { ControllerFence } from "../admission-policy";
+
+/** The objects the hub may write a server with, and what only a thief of its token would. */
+export interface HubAdmissionArgs {
+    /** The notebooks' namespace, where the hub runs as `hub`. */
+    namespace: string;
+    /** The account people's servers run as. */
+    serverAccount: string;
+    /** The Secrets a server's environment may read: each name, with the keys it may. */
+    serverSecrets: { name: string; keys: string[] }[];
+}
+
+/**
+ * What JupyterHub's hub is let write, with KubeSpawner 7.0.0 as this stack configures it. Its chart
+ * gives its token `create`/`delete` on pods, PVCs, Secrets and Services in its namespace
+ * (jupyterhub/zero-to-jupyterhub-k8s@4.4.0 templates/hub/rbac.yaml L9-11), and its pod takes every
+ * signed-in person's requests: a thief could run a pod as any account there (VSO's Vault login
+ * among them), read every Secret there into it, or mint a token Secret that never expires
+ * (controller RBAC review s25 F2). What KubeSpawner does: a server's pod as `singleuser.serviceAccountName`,
+ * with the token as `automount_service_account_token` or the pod config says (objects.py L549-559),
+ * here `false`; a home PVC; a Secret and a Service only with `internal_ssl` or `services_enabled`
+ * (spawner.py L3164-3210), neither set by the chart's config (files/hub/jupyterhub_config.py) or here.
+ */
+export function hubFence(args: HubAdmissionArgs): ControllerFence {
+    const allowed = args.serverSecrets.map((s) => `(r.name == '${s.name}' && r.key in [${s.keys.map((k) => `'${k}'`).join(", ")}])`).join(" || ") || "false";
+    const serverPod = "request.resource.resource != 'pods' || request.operation != 'CREATE' || ("
+        + `object.spec.serviceAccountName == '${args.serverAccount}' && has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false`
+        // Its environment reads only the gateway key it is given; no Secret, token or host volume.
+        + ` && (has(object.spec.initContainers) ? object.spec.initContainers : []).all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef))))`
+        + ` && object.spec.containers.all(c, (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef))) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef) || [e.valueFrom.secretKeyRef].all(r, ${allowed}))))`
+        + " && (!has(object.spec.volumes) || object.spec.volumes.all(v, has(v.persistentVolumeClaim) || has(v.emptyDir) || has(v.configMap))))";
+    return {
+        policyName: "groundwork-jupyterhub-hub",
+        account: { namespace: args.namespace, name: "hub" },
+        resourceRules: [
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["pods", "secrets", "services"] },
+        ],
+        validations: [
+            { expression: serverPod, message: `the JupyterHub hub may start a server only as ${args.serverAccount}, without an API token, its environment reading only ${args.serverSecrets.map((s) => s.name).join(", ") || "no Secret"}, and with only volume claims, empty dirs and ConfigMaps mounted` },
+            { expression: "!(request.resource.resource in ['secrets', 'services']) || request.operation == 'DELETE'", message: "the JupyterHub hub writes no Secret or Service: KubeSpawner makes them only for internal_ssl or services_enabled, which this stack does not set" },
+        ],
+    };
+}

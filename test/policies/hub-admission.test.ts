@@ -1,0 +1,59 @@
+import { strict as assert } from "assert";
+import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
+import { planAdmissionPolicies } from "../helpers";
+
+/**
+ * The JupyterHub hub's admission policy, as the dev plan renders it, judged by evaluating its CEL: a
+ * person's server as KubeSpawner 7.0.0 makes it from this stack's values, its home claim, and their
+ * deletion are admitted; a pod as another account, with a token, another Secret, or a Secret or
+ * Service of its own is denied (controller RBAC review s25 F2).
+ */
+const HUB = "system:serviceaccount:groundwork-notebooks:hub";
+
+/** A server pod as KubeSpawner builds it (objects.py make_pod), with `change` applied to its spec. */
+function serverPod(change: (spec: any) => void = () => undefined) {
+    const spec: any = {
+        serviceAccountName: "notebook-user", automountServiceAccountToken: false, restartPolicy: "OnFailure",
+        securityContext: { runAsNonRoot: true, fsGroup: 100, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [{
+            name: "notebook", image: "quay.io/jupyter/minimal-notebook:2025-11-03", ports: [{ name: "notebook-port", containerPort: 8888 }],
+            env: [{ name: "JUPYTERHUB_API_TOKEN", value: "x" }, { name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "notebooks-gateway", key: "apiKey" } } }],
+            volumeMounts: [{ name: "volume-ada", mountPath: "/home/jovyan" }],
+        }],
+        volumes: [{ name: "volume-ada", persistentVolumeClaim: { claimName: "claim-ada" } }],
+    };
+    change(spec);
+    return { metadata: { name: "jupyter-ada", labels: { app: "jupyterhub", component: "singleuser-server" } }, spec };
+}
+
+describe("the JupyterHub hub's admission policy", () => {
+    let resources: { type: string; props: any }[];
+    before(async () => {
+        resources = await planAdmissionPolicies("dev");
+    });
+    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "groundwork-notebooks", name: "jupyter-ada", object: {}, username: HUB, ...r } as AdmissionRequest);
+
+    it("admits a person's server as KubeSpawner makes it, and its deletion", () => {
+        assert.equal(verdict({ object: serverPod() }).denied, false);
+        assert.equal(verdict({ operation: "DELETE", object: null, oldObject: serverPod() }).denied, false);
+        assert.equal(verdict({ resource: "persistentvolumeclaims", name: "claim-ada", object: { spec: { accessModes: ["ReadWriteOnce"] } } }).denied, false, "PVCs are not this policy's");
+    });
+
+    it("denies a pod as another account, with a token, reading another Secret, or a Secret or Service of its own", () => {
+        const message = "the JupyterHub hub may start a server only as notebook-user, without an API token, its environment reading only notebooks-gateway, and with only volume claims, empty dirs and ConfigMaps mounted";
+        assert.deepEqual(verdict({ object: serverPod((s) => { s.serviceAccountName = "notebooks-secrets"; }) }), { denied: true, by: "groundwork-jupyterhub-hub", message });
+        const denied: [string, (s: any) => void][] = [
+            ["a token", (s) => { s.automountServiceAccountToken = true; }],
+            ["the token left to the account's default", (s) => { delete s.automountServiceAccountToken; }],
+            ["the SSO client secret", (s) => { s.containers[0].env.push({ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }); }],
+            ["the gateway Secret's other key", (s) => { s.containers[0].env[1].valueFrom.secretKeyRef.key = "masterKey"; }],
+            ["a whole Secret", (s) => { s.containers[0].envFrom = [{ secretRef: { name: "hub" } }]; }],
+            ["a Secret volume", (s) => { s.volumes.push({ name: "s", secret: { secretName: "hub" } }); }],
+            ["a projected token", (s) => { s.volumes.push({ name: "t", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } }); }],
+            ["an init container reading a Secret", (s) => { s.initContainers = [{ name: "i", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }] }]; }],
+        ];
+        for (const [what, change] of denied) assert.equal((verdict({ object: serverPod(change) }) as { message?: string }).message, message, what);
+        assert.equal(verdict({ resource: "secrets", name: "forever", object: { type: "kubernetes.io/service-account-token", metadata: { annotations: { "kubernetes.io/service-account.name": "notebooks-secrets" } } } }).denied, true, "a token Secret");
+        assert.equal(verdict({ resource: "services", name: "jupyter-ada", object: { spec: { ports: [{ port: 8888 }] } } }).denied, true, "a Service");
+    });
+});
