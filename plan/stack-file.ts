@@ -36,6 +36,21 @@ function keyAt(text: string, line: number): string | undefined {
 }
 
 /**
+ * The config key a YAML value sits at, from its ancestors in the document (`groundwork:platform.postgres.restore.targetTime`,
+ * a list item as `[i]`), named as shownConfigPath names it; undefined outside `config:` (sweep s27 W2).
+ */
+function configKeyOf(ancestors: readonly unknown[], node: unknown): string | undefined {
+    const chain = [...ancestors, node];
+    const parts: string[] = [];
+    chain.forEach((n, i) => {
+        if (YAML.isPair(n)) parts.push(String(YAML.isScalar(n.key) ? n.key.value : n.key));
+        else if (YAML.isSeq(n) && i + 1 < chain.length) parts.push(`[${n.items.indexOf(chain[i + 1] as never)}]`);
+    });
+    if (parts[0] !== "config" || parts.length < 2 || !parts[1].includes(":")) return undefined;
+    return shownConfigPath(parts.slice(1).reduce((key, part) => (part.startsWith("[") ? `${key}${part}` : key === "" ? part : `${key}.${part}`), ""));
+}
+
+/**
  * Parses a stack file, turning YAML errors (bad indentation, an unclosed bracket, a key given
  * twice, an alias to nothing) into a StackFileError that names the file, the line and the config
  * key it sits under. The source is never quoted: the line may hold a secret.
@@ -111,19 +126,19 @@ function parseYaml(file: string, text: string): Record<string, any> {
             const near = keyAt(text, pos.line);
             throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}a key is written as an alias (*name), which hides a key given twice from the duplicate-key check; write the key itself`);
         },
-        Scalar(key, node) {
+        Scalar(key, node, ancestors) {
+            // Named by the whole key where the value sits under config:, else by the nearest top key.
+            const where = (line: number) => { const at = key === "key" ? undefined : configKeyOf(ancestors, node); const near = keyAt(text, line); return at ? `${at}: ` : near ? `near ${near}: ` : ""; };
             // yaml decodes `!!binary` into bytes, which error messages would print as character
             // codes; the Pulumi CLI's yaml.v3 decodes it into text (sweep s23 L3).
             if (node.tag === "tag:yaml.org,2002:binary" && node.range) {
                 const pos = lineCounter.linePos(node.range[0]);
-                const near = keyAt(text, pos.line);
-                throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself (pulumi config set --secret for a secret)`);
+                throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${where(pos.line)}is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself (pulumi config set --secret for a secret)`);
             }
             const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source, node.value) : undefined;
             if (!problem || !node.range) return;
             const pos = lineCounter.linePos(node.range[0]);
-            const near = keyAt(text, pos.line);
-            throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${near ? `near ${near}: ` : ""}holds ${problem}`);
+            throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${where(pos.line)}holds ${problem}`);
         },
     });
     try {

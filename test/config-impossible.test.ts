@@ -458,8 +458,12 @@ describe("YAML the Pulumi CLI reads differently from the plan (bad-input sweep s
     };
 
     it("refuses unquoted octal-looking numbers, underscored or binary numbers, dates and .inf, naming the line and key but not the value", () => {
-        assert.equal(read("010"), "FILE:4:19: near groundwork:platform: holds an unquoted number with a leading zero, which the Pulumi CLI reads as octal and this plan as decimal; drop the leading zero, or quote it if it is text");
-        assert.match(read("1_000"), /FILE:4:19: near groundwork:platform: holds an unquoted number with '_' in it, which the Pulumi CLI reads as a number and this plan as text/);
+        assert.equal(read("010"), "FILE:4:19: groundwork:platform.postgres.storageGbs: holds an unquoted number with a leading zero, which the Pulumi CLI reads as octal and this plan as decimal; drop the leading zero, or quote it if it is text");
+        assert.match(read("1_000"), /FILE:4:19: groundwork:platform.postgres.storageGbs: holds an unquoted number with '_' in it, which the Pulumi CLI reads as a number and this plan as text/);
+        // A list item, and a key whose name may be a secret, named as every config error names them (sweep s27 W2).
+        const listed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.dialect.yaml");
+        fs.writeFileSync(listed, "config:\n  groundwork:edge:\n    machines:\n      - name: a\n        port: 022\n");
+        assert.throws(() => readStackFile(listed, "groundwork"), { message: `${listed}:5:15: groundwork:edge.machines[0].port: holds an unquoted number with a leading zero, which the Pulumi CLI reads as octal and this plan as decimal; drop the leading zero, or quote it if it is text` });
         for (const value of ["0b1010", "0X1F", "-0x1F", "+0o17"]) assert.match(read(value), /holds an unquoted number the Pulumi CLI reads in a base this plan does not/, value);
         assert.match(read("2026-11-27T09:30:00Z"), /holds an unquoted date or time, which the Pulumi CLI rewrites as Go's time format \(2006-01-02 15:04:05 \+0000 UTC\); quote it/);
         assert.match(read(".inf"), /holds an unquoted \.inf or \.nan, which no configuration value can carry/);

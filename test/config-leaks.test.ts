@@ -320,7 +320,7 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.match(read(`!sk-${PLANTED}`), /Unresolved tag/, "a value read as a tag is an error, not an empty value");
         // !!binary: yaml makes bytes, which a schema message would print as character codes (sweep s23 L3).
         const binary = read(`!!binary ${Buffer.from(`sk-proj-${PLANTED}q7XvB2mN9pL4kR8sT1wY6zA3`).toString("base64")}`);
-        assert.match(binary, /Pulumi\.leak\.yaml:5:26: near groundwork:inference: is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself/);
+        assert.match(binary, /Pulumi\.leak\.yaml:5:26: groundwork:inference\.hosted\[0\]\.apiKey: is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself/);
         assert.ok(!/115|PLANTED|c2st/.test(binary), binary);
     });
     it("knows Groq's, xAI's, Replicate's, Perplexity's and Fireworks' keys and Vault's batch and recovery tokens, and refuses one pasted after a provider without showing it (sweep s22 L1)", () => {

@@ -119,3 +119,30 @@ describe("bad-input sweep s27: a check on a setting the stack file leaves to its
         assert.equal(lineFor(found, "aws.privateSubnetCidrs[0]"), 'groundwork:aws.privateSubnetCidrs[0] = "10.1.100.0/24" (its default: the stack file does not set it): overlaps publicSubnetCidrs[1] 10.1.100.0/24');
     });
 });
+
+describe("bad-input sweep s27: Entra endpoints of another tenant, or v1 (M1)", () => {
+    const T1 = "11111111-1111-1111-1111-111111111111";
+    const T0 = "00000000-0000-0000-0000-000000000000";
+    const entra = (endpointTenant: string, version = "v2.0/") => (v: Record<string, any>) => {
+        v.access.sso.issuer = `https://login.microsoftonline.com/${T1}/v2.0`;
+        v.access.sso.oauthEndpoints = {
+            authorizeUrl: `https://login.microsoftonline.com/${endpointTenant}/oauth2/${version}authorize`,
+            tokenUrl: `https://login.microsoftonline.com/${endpointTenant}/oauth2/${version}token`,
+            userinfoUrl: "https://graph.microsoft.com/oidc/userinfo",
+        };
+    };
+    it("refuses another tenant's endpoints, and v1's, naming the tenant and where to copy them from", () => {
+        assert.match(lineFor(problemsAfter("cloud", entra(T0)), "access.sso.oauthEndpoints.authorizeUrl"), new RegExp(`: names tenant ${T0}, but access\\.sso\\.issuer is tenant ${T1}: an app registration lives in one tenant`));
+        assert.match(lineFor(problemsAfter("cloud", entra(T1, "")), "access.sso.oauthEndpoints.tokenUrl"), new RegExp(`: is Entra's v1 endpoint \\(no /v2\\.0/\\), whose tokens name https://sts\\.windows\\.net/<tenant id>/ as their issuer`));
+    });
+    it("takes the issuer's own tenant's v2.0 endpoints", () => {
+        assert.equal(parsedAfter("cloud", entra(T1)).access!.sso!.oauthEndpoints!.authorizeUrl, `https://login.microsoftonline.com/${T1}/oauth2/v2.0/authorize`);
+    });
+});
+
+describe("bad-input sweep s27: an Etc/GMT zone's sign in the window overlap (W3)", () => {
+    it("says which way the sign runs", () => {
+        const line = lineFor(problemsAfter("dev", (v) => { v.cluster.upgrades = { ...v.cluster.upgrades, window: { ...(v.cluster.upgrades?.window ?? {}), timeZone: "Etc/GMT+2", startTime: "04:00", endTime: "06:00" } }; }), "cluster.upgrades.window");
+        assert.match(line, / \(Etc\/GMT\+2 is UTC-2: the Etc zones' sign is POSIX's, the other way round; for UTC\+2 write Etc\/GMT-2 or a city's zone\): kured and the upgrade Plans/);
+    });
+});

@@ -522,6 +522,23 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     if (sso && tenant !== undefined && typeof sso.clientId === "string" && sso.clientId.toLowerCase() === tenant.toLowerCase()) {
         issues.push({ path: ["access", "sso", "clientId"], message: "is the tenant id in access.sso.issuer, not the application's; copy \"Application (client) ID\" from the app registration's Overview" });
     }
+    // Entra's endpoints are the issuer's tenant's, v2.0 (sweep s27 M1): an app registration lives in one
+    // tenant, and another's authorize endpoint answers AADSTS700016 (no such application in that
+    // directory); a v1 endpoint's tokens name https://sts.windows.net/<tenant>/ as their issuer.
+    if (sso && tenant !== undefined && ENTRA_TENANT_ID.test(tenant) && endpoints) {
+        for (const name of ["authorizeUrl", "tokenUrl", "userinfoUrl"] as const) {
+            const url = endpoints[name];
+            if (typeof url !== "string" || !URL.canParse(url) || new URL(url).hostname !== "login.microsoftonline.com") continue;
+            const [, named, v2] = /^\/([^/]+)\/oauth2\/(v2\.0\/)?/i.exec(new URL(url).pathname) ?? [];
+            // Entra's multi-tenant endpoints are judged with the issuers that sign in any account (below).
+            if (named === undefined || /^(common|organizations|consumers)$/i.test(named)) continue;
+            if (named.toLowerCase() !== tenant.toLowerCase()) {
+                issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `names tenant ${named}, but access.sso.issuer is tenant ${tenant}: an app registration lives in one tenant, and another's endpoint answers AADSTS700016 (no such application there); copy it from <issuer>/.well-known/openid-configuration` });
+            } else if (v2 === undefined) {
+                issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is Entra's v1 endpoint (no /v2.0/), whose tokens name https://sts.windows.net/<tenant id>/ as their issuer, not access.sso.issuer; use the /oauth2/v2.0/ endpoint <issuer>/.well-known/openid-configuration lists` });
+            }
+        }
+    }
     // Whether the issuer signs in any account, and why (undefined for one organisation's).
     const issuerAnyAccount = sso ? anyAccountSignIn(sso.issuer, undefined) : undefined;
     // Only a Google client can be limited to one organisation (its consent screen's user type,

@@ -111,7 +111,10 @@ export const upgradesSchema = z.strictObject({
         // On the window that was set: the reboots' defaults are no key anyone wrote (sweep s22b18).
         const rebootsAtDefault = u.reboots.startTime === "07:00" && u.reboots.endTime === "08:00" && u.reboots.timeZone === "Etc/UTC" && u.reboots.days.length === DAYS.length;
         const both = `upgrades ${windowText(u.window)}, with the ${UPGRADE_JOB_MINUTES} minutes an upgrade started at its end may run; reboots ${windowText(u.reboots)}`;
-        ctx.addIssue({ code: "custom", path: [rebootsAtDefault ? "window" : "reboots"], message: `${rebootsAtDefault ? "meets the reboot window" : "overlaps the upgrade window"} (${both}): kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
+        // POSIX's sign: Etc/GMT+2 is two hours behind UTC, which most readers take the other way (sweep s27 W3).
+        const posix = [u.window.timeZone, u.reboots.timeZone].find((zone) => /^Etc\/GMT[+-]\d+$/.test(zone));
+        const sign = posix === undefined ? "" : ` (${posix} is UTC${posix.includes("+") ? "-" : "+"}${posix.replace(/^Etc\/GMT[+-]/, "")}: the Etc zones' sign is POSIX's, the other way round; for UTC${posix.includes("+") ? "+" : "-"}${posix.replace(/^Etc\/GMT[+-]/, "")} write Etc/GMT${posix.includes("+") ? "-" : "+"}${posix.replace(/^Etc\/GMT[+-]/, "")} or a city's zone)`;
+        ctx.addIssue({ code: "custom", path: [rebootsAtDefault ? "window" : "reboots"], message: `${rebootsAtDefault ? "meets the reboot window" : "overlaps the upgrade window"} (${both})${sign}: kured and the upgrade Plans do not wait for each other, so two servers could restart at once; move one window` });
     }
 });
 
