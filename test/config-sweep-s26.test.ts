@@ -146,3 +146,12 @@ describe("bad-input sweep s27: an Etc/GMT zone's sign in the window overlap (W3)
         assert.match(line, / \(Etc\/GMT\+2 is UTC-2: the Etc zones' sign is POSIX's, the other way round; for UTC\+2 write Etc\/GMT-2 or a city's zone\): kured and the upgrade Plans/);
     });
 });
+
+describe("bad-input sweep s27: a public pod or service network (M7)", () => {
+    it("is refused, naming the private ranges; a private one, and carrier-grade NAT space, are taken", () => {
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.podCidr = "8.8.0.0/16"; }), "cluster.podCidr"), /= "8\.8\.0\.0\/16": is not inside a private range \(10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, or 100\.64\.0\.0\/10\), so every node would route 8\.8\.0\.0\/16's public addresses into the cluster/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.serviceCidr = "11.43.0.0/16"; }), "cluster.serviceCidr"), /is not inside a private range/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.podCidr = "10.0.0.0/7"; }), "cluster.podCidr"), /is not inside a private range/, "wider than 10/8");
+        assert.equal(parsedAfter("dev", (v) => { v.cluster.podCidr = "172.20.0.0/16"; }).cluster.podCidr, "172.20.0.0/16");
+    });
+});

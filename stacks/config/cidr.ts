@@ -81,3 +81,9 @@ export function internalRange(address: string): string | undefined {
     const hit = given && INTERNAL_RANGES.find(([range]) => cidrContains(parseIpv4Cidr(range)!, given));
     return hit && `the ${hit[1]} range ${hit[0]}`;
 }
+
+/** Whether a network lies wholly inside one internal range (RFC 1918, or RFC 6598's carrier-grade NAT space). */
+export function withinInternalRange(text: string): boolean {
+    const given = parseIpv4Cidr(text);
+    return given !== undefined && INTERNAL_RANGES.some(([range]) => cidrContains(parseIpv4Cidr(range)!, given));
+}

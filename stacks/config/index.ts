@@ -17,7 +17,7 @@ import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { INGRESS_PORTS } from "../../components/k3s/ports";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
 import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
-import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange } from "./cidr";
+import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange, withinInternalRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig, isTunnelEnd } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, redactCredentials, valueAt, webhookWithCredential } from "./errors";
@@ -60,7 +60,12 @@ export const DEFAULT_K3S_VERSION = "v1.34.9+k3s1";
 /** A cluster network: private address space, never a special-purpose range. */
 const clusterRange = cidr.refine((v) => specialRange(v) === undefined, {
     error: (issue) => `overlaps ${specialRange(String(issue.input))}, which no pod or service network may use; pick a private range such as 10.42.0.0/16`,
-});
+})
+    // Every node routes the range to pods or Services: public addresses in it would never be reached
+    // on the internet from the cluster (sweep s27 M7).
+    .refine((v) => specialRange(v) !== undefined || withinInternalRange(v), {
+        error: (issue) => `is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or 100.64.0.0/10), so every node would route ${String(issue.input)}'s public addresses into the cluster and nothing in it could reach them on the internet; pick a private range such as 10.42.0.0/16`,
+    });
 
 const clusterSchema = z.strictObject({
     k3sVersion: z.string()
