@@ -1235,17 +1235,17 @@ describe("bad-input sweep s13, second half: a gated model with no token to fetch
 describe("pod and service networks wider than session 13's limits, which k3s v1.34 takes", () => {
     it("accepts a service network wider than /12, which kube-apiserver 1.34's allocator no longer limits", () => {
         const wide = stackValues("dev");
-        wide.cluster.serviceCidr = "172.0.0.0/11";
-        assert.equal(parse(wide).cluster.serviceCidr, "172.0.0.0/11");
+        wide.cluster.serviceCidr = "10.64.0.0/11";
+        assert.equal(parse(wide).cluster.serviceCidr, "10.64.0.0/11");
     });
 
     it("accepts an IPv4 pod network more than 16 bits wider than a node's /24, which the node range allocator takes, up to what the ingress's NetworkPolicy can list", () => {
         const wide = stackValues("edge");
-        wide.cluster.podCidr = "172.0.0.0/10";
-        assert.equal(parse(wide).cluster.podCidr, "172.0.0.0/10");
+        wide.cluster.podCidr = "10.64.0.0/10";
+        assert.equal(parse(wide).cluster.podCidr, "10.64.0.0/10");
         // Wider, the operators' entrypoint policy would list a peer per node range past what etcd stores (security review s14 M1).
-        wide.cluster.podCidr = "172.0.0.0/7";
-        assert.match(lineFor(problems(wide), "cluster.podCidr"), /holds 131072 node ranges of \/24, .*use a \/10 or narrower/);
+        wide.cluster.podCidr = "10.0.0.0/8";
+        assert.match(lineFor(problems(wide), "cluster.podCidr"), /holds 65536 node ranges of \/24, .*use a \/10 or narrower/);
     });
 });
 
