@@ -155,3 +155,11 @@ describe("bad-input sweep s27: a public pod or service network (M7)", () => {
         assert.equal(parsedAfter("dev", (v) => { v.cluster.podCidr = "172.20.0.0/16"; }).cluster.podCidr, "172.20.0.0/16");
     });
 });
+
+describe("bad-input sweep s27: a mesh client that stands for more than one application (g10)", () => {
+    it("refuses a namespace's default account and kube-system's accounts as clients, and takes an application's own", () => {
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.gateway.clients = ["reports/default"]; }), "inference.gateway.clients[0]"), /= "reports\/default": is the namespace's default ServiceAccount, which every pod there without an account of its own runs as/);
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.gateway.clients = ["kube-system/report-builder"]; }), "inference.gateway.clients[0]"), /is in kube-system, whose pods are k3s's own/);
+        assert.deepEqual(parsedAfter("cloud", (v) => { v.inference.gateway.clients = ["reports/report-builder"]; }).inference!.gateway.clients, ["reports/report-builder"]);
+    });
+});

@@ -61,6 +61,10 @@ export const meshClients = z.array(z.string()
     // A namespace is a DNS label (63 characters), a service account a DNS subdomain (253).
     .refine((client) => (client.split("/")[0] ?? "").length <= 63 && client.length <= 63 + 1 + 253, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
     .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })
+    // An identity that stands for more than one application (sweep s27 g10): every pod of the namespace
+    // without an account of its own runs as `default`, and kube-system's are k3s's own.
+    .refine((client) => client === NOTEBOOK_SERVERS.before || !client.endsWith("/default"), { message: `is the namespace's default ServiceAccount, which every pod there without an account of its own runs as, so the store would admit all of them; give the application its own ServiceAccount and name that` })
+    .refine((client) => !client.startsWith("kube-system/"), { message: "is in kube-system, whose pods are k3s's own (CoreDNS, metrics-server, ServiceLB, local-path's helpers), never an application; name the application's own namespace and ServiceAccount" })
     .refine((client) => misspeltNamespace(client) === undefined, { error: (issue) => `names namespace ${String(issue.input).split("/")[0]}, which the stack does not make, so no pod has this identity and the store admits no one; did you mean ${misspeltNamespace(String(issue.input))}/${String(issue.input).split("/")[1]}?` }))
     .superRefine((items, ctx) => noRepeats("list each service account once")(items, ctx)).default([]);
 
