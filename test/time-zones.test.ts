@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { canonicalZone, goTimeZone, ICU_ONLY_ZONES, isIcuOnlyZone } from "../stacks/config/schedule";
+import { canonicalZone, FIXED_ABBREVIATIONS, goTimeZone, ICU_ONLY_ZONES, isIcuOnlyZone } from "../stacks/config/schedule";
 import { TZDATA_NAMES } from "../stacks/config/tzdata-names";
 
 /**
@@ -23,14 +23,15 @@ describe("time zones, against Debian's IANA database", () => {
         // Those of the list's snapshot: a name the installed database gained later is the next test's to report.
         const known = names.filter((zone) => canonicalZone(zone) !== undefined && TZDATA_NAMES.has(zone));
         assert.ok(known.length > names.length * 0.95, `ICU knows only ${known.length} of ${names.length}`);
-        assert.deepEqual(known.filter((zone) => !accepted(zone)), []);
+        // But the two refused for keeping one offset all year under a region's name (sweep s27 i23).
+        assert.deepEqual(known.filter((zone) => !accepted(zone)), Object.keys(FIXED_ABBREVIATIONS));
     });
 
     it("refuses every three-letter name ICU knows and the database has no file for, and accepts those it has", () => {
         const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
         const icu = [...letters].flatMap((a) => [...letters].flatMap((b) => [...letters].map((c) => a + b + c))).filter((zone) => canonicalZone(zone) !== undefined);
         assert.ok(icu.includes("PST") && icu.includes("EST"), "the probe finds ICU's three-letter names");
-        assert.deepEqual(icu.filter((zone) => accepted(zone) !== inTzdata(zone)), [], "accepted exactly when the database has the file");
+        assert.deepEqual(icu.filter((zone) => accepted(zone) !== inTzdata(zone)), Object.keys(FIXED_ABBREVIATIONS), "accepted exactly when the database has the file, but EST and MST");
         assert.deepEqual(icu.filter((zone) => !inTzdata(zone)).sort(), [...ICU_ONLY_ZONES].filter((zone) => /^[A-Z]{3}$/.test(zone)).sort());
     });
 
@@ -54,5 +55,14 @@ describe("time zones, against Debian's IANA database", () => {
             assert.ok(!accepted(zone), zone);
         }
         assert.ok(names.every((zone) => zone.split("/").every((part) => /^[A-Z]/.test(part))), "every database name starts each part with a capital");
+    });
+
+    it("refuses EST and MST, database zones that keep one offset all year, naming the local zones; takes HST, Hawaii's own time (sweep s27 i23)", () => {
+        for (const zone of ["EST", "MST"]) {
+            assert.ok(inTzdata(zone), zone);
+            assert.match(String(goTimeZone.safeParse(zone).error?.issues[0].message), /^is a fixed UTC-\d all year, without daylight saving, not the region's local time; give America\/(New_York|Denver)/);
+        }
+        assert.equal(goTimeZone.safeParse("EST").error?.issues[0].message, "is a fixed UTC-5 all year, without daylight saving, not the region's local time; give America/New_York (US Eastern time, with daylight saving), or Etc/GMT+5 for the fixed offset");
+        for (const zone of ["HST", "EST5EDT", "America/Phoenix"]) assert.ok(accepted(zone), zone);
     });
 });

@@ -144,11 +144,25 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
         // abbreviation is read as (sweep s19 rerun N1, N2; review s19b N14).
         const place = canonical !== zone && !isIcuOnlyZone(canonical) ? canonical : "America/New_York or Europe/Berlin";
         ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${place}${AMBIGUOUS_ABBREVIATIONS[zone.toUpperCase()] ?? ""}` });
+    } else if (FIXED_ABBREVIATIONS[zone] !== undefined) {
+        // Real tzdata names, read as a fixed offset all year (sweep s27 i23): a schedule meant for
+        // the region's local time is an hour off for half of it.
+        ctx.addIssue({ code: "custom", message: `is a fixed ${FIXED_ABBREVIATIONS[zone][0]} all year, without daylight saving, not the region's local time; give ${FIXED_ABBREVIATIONS[zone][1]}, or Etc/GMT${FIXED_ABBREVIATIONS[zone][0].slice(3).replace("-", "+")} for the fixed offset` });
     } else if (!TZDATA_NAMES.has(zone)) {
         // ICU matches names in any case; the nodes open the database's file of exactly this name (review s19b R3).
         ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it (the nodes read zone names case-sensitively); give ${canonical}` });
     }
 });
+
+/**
+ * The tzdata zones named like a region's time that keep one offset all year (EST and MST: tzdata's
+ * `backward` file links them to America/Panama and America/Phoenix since 2024b), and the zones people
+ * mean by them (HST is Hawaii's time, which has no daylight saving either, so it is not here).
+ */
+export const FIXED_ABBREVIATIONS: Readonly<Record<string, [string, string]>> = {
+    EST: ["UTC-5", "America/New_York (US Eastern time, with daylight saving)"],
+    MST: ["UTC-7", "America/Denver (US Mountain time, with daylight saving) or America/Phoenix (Arizona, without)"],
+};
 
 /** Abbreviations people use for more than the zone ICU reads them as. */
 const AMBIGUOUS_ABBREVIATIONS: Record<string, string> = {
