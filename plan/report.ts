@@ -171,14 +171,15 @@ export function removePlanFiles(outDir: string): void {
 }
 
 /**
- * Makes `outDir` one part at a time, as written, and returns the parts it made. Not
+ * Makes `outDir` one part at a time, as written, and returns the parts it made (added to `made` as
+ * they are, which the caller keeps if a later part fails). Not
  * `mkdirSync(..., { recursive: true })`: where the system answers ENOENT for a folder whose parent
  * exists (`/proc/x`), Node 20's recursive mkdir retries for ever (sweep s26 M11).
  */
-export function makeOutDir(outDir: string): string[] {
+export function makeOutDir(outDir: string, made: string[] = []): string[] {
     const whole = withoutFinalSlash(outDir);
-    const parts = [...whole.matchAll(/(?<=.)[\\/]+/g)].map((m) => whole.slice(0, m.index)).concat(whole);
-    const made: string[] = [];
+    // Split where the system splits, at '/' (a '\\' is part of a name on Linux: review s25 N4).
+    const parts = [...whole.matchAll(/(?<=.)\/+/g)].map((m) => whole.slice(0, m.index)).concat(whole);
     for (const part of parts) {
         try {
             fs.mkdirSync(part);
@@ -195,9 +196,10 @@ export function makeOutDir(outDir: string): string[] {
  * undefined when it can.
  */
 export function outDirCannotBeMade(outDir: string): string | undefined {
-    let made: string[] = [];
+    // Filled as each part is made, so that a later part's failure still removes the earlier ones (review s25 D2).
+    const made: string[] = [];
     try {
-        made = makeOutDir(outDir);
+        makeOutDir(outDir, made);
         return undefined;
     } catch (err) {
         return (err as NodeJS.ErrnoException).code ?? String(err);

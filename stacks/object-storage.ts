@@ -52,8 +52,10 @@ export function unlockedConsumers(config: StackConfig, cloud: "aws" | "oci" = "a
         { name: "langfuse", prefix: "langfuse/", retention: "own" },
         // On OCI no policy can let a key delete an object but not destroy its versions (security review
         // s23 F1), so the etcd key deletes nothing there and the lifecycle expires its snapshots after
-        // the retention; k3s's prune by count then fails and logs, which it treats as not fatal
-        // ("Failing to prune is not fatal": k3s pkg/etcd/snapshot.go, code index copy, read 2026-11-29).
+        // the retention; k3s's prune by count then fails and logs. It runs after the upload, and the copy
+        // read treats it as not fatal ("Failing to prune is not fatal": k3s pkg/etcd/snapshot.go, a code-index
+        // copy older than v1.34, read 2026-11-29); older copies return the error after the upload, which
+        // the snapshot cron logs. Either way the snapshot is in the bucket; check the log on v1.34.9 (review s25 N3).
         { name: "etcd", prefix: "etcd/", retention: cloud === "oci" ? { days: config.platform.backups.etcd.retentionDays } : "own" },
         { name: "clickhouse", prefix: "clickhouse/", retention: { days: config.platform.backups.clickhouse.retentionDays, deletes: "/.lock" } },
     ];

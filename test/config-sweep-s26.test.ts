@@ -135,8 +135,10 @@ describe("bad-input sweep s27: Entra endpoints of another tenant, or v1 (M1)", (
         assert.match(lineFor(problemsAfter("cloud", entra(T0)), "access.sso.oauthEndpoints.authorizeUrl"), new RegExp(`: names tenant ${T0}, but access\\.sso\\.issuer is tenant ${T1}: an app registration lives in one tenant`));
         assert.match(lineFor(problemsAfter("cloud", entra(T1, "")), "access.sso.oauthEndpoints.tokenUrl"), new RegExp(`: is Entra's v1 endpoint \\(no /v2\\.0/\\), whose tokens name https://sts\\.windows\\.net/<tenant id>/ as their issuer`));
     });
-    it("takes the issuer's own tenant's v2.0 endpoints", () => {
+    it("takes the issuer's own tenant's v2.0 endpoints, and the tenant named by a domain, which may be the same (review s25 R4)", () => {
         assert.equal(parsedAfter("cloud", entra(T1)).access!.sso!.oauthEndpoints!.authorizeUrl, `https://login.microsoftonline.com/${T1}/oauth2/v2.0/authorize`);
+        assert.equal(parsedAfter("cloud", entra("contoso.onmicrosoft.com")).access!.sso!.oauthEndpoints!.tokenUrl, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+        assert.match(lineFor(problemsAfter("cloud", entra("contoso.onmicrosoft.com", "")), "access.sso.oauthEndpoints.authorizeUrl"), /is Entra's v1 endpoint/);
     });
 });
 

@@ -283,6 +283,10 @@ describe("npm run plan", function () {
         assert.equal(tooLong.status, 2, tooLong.stderr);
         assert.equal(tooLong.stderr.split("\n")[0], `error: --out ${JSON.stringify(long)} cannot be made here (the system answers ENAMETOOLONG: a name in it is longer than the file system takes, 255 bytes); give a directory you can write`);
         for (const run of [folder, program, tooLong]) assert.ok(!run.stderr.includes("    at "), "no stack trace");
+        // What the probe made before the long name failed is gone too (review s25 D2).
+        const deeper = path.join(dir, "made", "then", "o".repeat(300));
+        assert.equal((await planCli("--stack", "dev", "--out", deeper)).status, 2);
+        assert.ok(!fs.existsSync(path.join(dir, "made")), "the probe left nothing behind");
     });
 
     it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {

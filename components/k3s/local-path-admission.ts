@@ -46,7 +46,11 @@ export const LOCAL_PATH_RULES = {
         + ` && ${off("object.spec", "hostNetwork")} && ${off("object.spec", "hostPID")} && ${off("object.spec", "hostIPC")}`
         + " && object.spec.containers.all(c, c.command in [['/bin/sh', '/script/setup'], ['/bin/sh', '/script/teardown']]"
         + ` && c.image.matches('${HELPER_IMAGE}')`
-        + ` && !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) && (e.name != 'VOL_DIR' || ${volumeDir("e.value")})))`
+        // Only the three variables it sets (L702-706): PATH or another into a volume would run a file of the volume's (review s25 R1).
+        + ` && !has(c.envFrom) && (!has(c.env) || c.env.all(e, e.name in ['VOL_DIR', 'VOL_MODE', 'VOL_SIZE_BYTES'] && !has(e.valueFrom) && (e.name != 'VOL_DIR' || ${volumeDir("e.value")})))`
+        // Its two mounts where it puts them (L690-694), whole, and the API server's token: no volume's directory over /bin.
+        + ` && (!has(c.volumeMounts) || c.volumeMounts.all(m, !has(m.subPath) && !has(m.subPathExpr) && ((m.name == 'script' && m.mountPath == '/script') || (m.name == 'data' && m.mountPath in ${names([LOCAL_PATH_STORAGE, `${LOCAL_PATH_STORAGE}/`])}) || (m.name.startsWith('kube-api-access-') && m.mountPath == '/var/run/secrets/kubernetes.io/serviceaccount'))))`
+        + " && !has(c.workingDir)"
         // `-p <volume dir> -s <bytes> -m <mode> -a <create|delete>` (L725-729): older scripts take the directory from -p.
         + ` && (!has(c.args) || (size(c.args) == 8 && c.args[0] == '-p' && ${volumeDir("c.args[1]")} && c.args[2] == '-s' && c.args[3].matches('^[0-9]+$') && c.args[4] == '-m' && c.args[5] in ['Filesystem', 'Block'] && c.args[6] == '-a' && c.args[7] in ['create', 'delete']))`
         + ` && (!has(c.securityContext) || (${off("c.securityContext", "privileged")} && ${off("c.securityContext", "allowPrivilegeEscalation")} && (!has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add))))`
@@ -55,9 +59,14 @@ export const LOCAL_PATH_RULES = {
         + ` || (v.name == 'script' && has(v.configMap) && v.configMap.name == '${LOCAL_PATH_CONFIG}')`
         // The API server's own token volume (the ServiceAccount admission plugin adds it before policies run): a token, the cluster CA and the namespace only.
         + " || (v.name.startsWith('kube-api-access-') && has(v.projected) && v.projected.sources.all(s, has(s.serviceAccountToken) || (has(s.configMap) && s.configMap.name == 'kube-root-ca.crt') || has(s.downwardAPI))))))",
-    volumes: "request.resource.resource != 'persistentvolumes' || request.operation == 'DELETE' || ("
-        + `(has(object.spec.hostPath) && !has(object.spec.local) && ${volumeDir("object.spec.hostPath.path")})`
-        + ` || (has(object.spec.local) && !has(object.spec.hostPath) && ${volumeDir("object.spec.local.path")}))`,
+    /**
+     * A volume's directory is its own, `<storage>/<PV name>_<namespace>_<claim>` (provisioner.go L381-382,
+     * L416; k3s's class sets no pathPattern), so no new volume points at another's data; and an update
+     * leaves its spec, its claim with it, as it was (review s25 R2).
+     */
+    volumes: "request.resource.resource != 'persistentvolumes' || request.operation == 'DELETE' || (request.operation == 'UPDATE' ? object.spec == oldObject.spec : ("
+        + `has(object.spec.claimRef) && ((has(object.spec.hostPath) && !has(object.spec.local) ? object.spec.hostPath.path : has(object.spec.local) && !has(object.spec.hostPath) ? object.spec.local.path : '')`
+        + ` == '${LOCAL_PATH_STORAGE}/' + object.metadata.name + '_' + object.spec.claimRef.namespace + '_' + object.spec.claimRef.name)))`,
     volumeDeletes: "request.resource.resource != 'persistentvolumes' || request.operation != 'DELETE' || ("
         + "(has(oldObject.spec.hostPath) && oldObject.spec.hostPath.path.startsWith('" + LOCAL_PATH_STORAGE + "/')) || (has(oldObject.spec.local) && oldObject.spec.local.path.startsWith('" + LOCAL_PATH_STORAGE + "/')))",
     endpoints: "request.resource.resource != 'endpoints'",
@@ -74,7 +83,7 @@ export function localPathFence(): ControllerFence {
         validations: [
             { expression: LOCAL_PATH_RULES.podsWhere, message: "k3s's local-path provisioner may create and delete only its helper pods (helper-pod-*), in kube-system" },
             { expression: LOCAL_PATH_RULES.helperPod, message: `k3s's local-path provisioner may run only its helper pod: its own account, one container running its setup or teardown script in k3s's busybox with VOL_DIR one directory under ${LOCAL_PATH_STORAGE}, no privilege or host namespace, and only the storage directory, its scripts' ConfigMap and its token mounted` },
-            { expression: LOCAL_PATH_RULES.volumes, message: `k3s's local-path provisioner may write only volumes one directory under ${LOCAL_PATH_STORAGE}` },
+            { expression: LOCAL_PATH_RULES.volumes, message: `k3s's local-path provisioner may make a volume only in its own directory, ${LOCAL_PATH_STORAGE}/<volume>_<namespace>_<claim>, for that claim, and change no volume's spec` },
             { expression: LOCAL_PATH_RULES.volumeDeletes, message: `k3s's local-path provisioner may delete only its own volumes, under ${LOCAL_PATH_STORAGE}` },
             { expression: LOCAL_PATH_RULES.endpoints, message: "k3s's local-path provisioner writes no Endpoints (its leader election is off)" },
         ],

@@ -531,8 +531,9 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             if (typeof url !== "string" || !URL.canParse(url) || new URL(url).hostname !== "login.microsoftonline.com") continue;
             const [, named, v2] = /^\/([^/]+)\/oauth2\/(v2\.0\/)?/i.exec(new URL(url).pathname) ?? [];
             // Entra's multi-tenant endpoints are judged with the issuers that sign in any account (below).
+            // A tenant named by a domain (contoso.onmicrosoft.com, or a verified one) may be this one: only ids are compared (review s25 R4).
             if (named === undefined || /^(common|organizations|consumers)$/i.test(named)) continue;
-            if (named.toLowerCase() !== tenant.toLowerCase()) {
+            if (ENTRA_TENANT_ID.test(named) && named.toLowerCase() !== tenant.toLowerCase()) {
                 issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `names tenant ${named}, but access.sso.issuer is tenant ${tenant}: an app registration lives in one tenant, and another's endpoint answers AADSTS700016 (no such application there); copy it from <issuer>/.well-known/openid-configuration` });
             } else if (v2 === undefined) {
                 issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is Entra's v1 endpoint (no /v2.0/), whose tokens name https://sts.windows.net/<tenant id>/ as their issuer, not access.sso.issuer; use the /oauth2/v2.0/ endpoint <issuer>/.well-known/openid-configuration lists` });

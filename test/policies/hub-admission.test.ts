@@ -22,6 +22,14 @@ function serverPod(change: (spec: any) => void = () => undefined) {
         }],
         volumes: [{ name: "volume-ada", persistentVolumeClaim: { claimName: "claim-ada" } }],
     };
+    // What Linkerd's injector adds before any validating policy runs (the namespace is meshed; linkerd2@edge-26.8.3
+    // charts/patch/templates/patch.json, partials/templates/_volumes.tpl L24-32, _proxy.tpl): review s25 D1.
+    spec.containers.unshift({ name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:edge-26.8.3",
+        env: [{ name: "_pod_name", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, { name: "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", value: "/var/run/secrets/tokens/linkerd-identity-token" }],
+        volumeMounts: [{ name: "linkerd-identity-end-entity", mountPath: "/var/run/linkerd/identity/end-entity" }, { name: "linkerd-identity-token", mountPath: "/var/run/secrets/tokens" }] });
+    spec.initContainers = [{ name: "linkerd-network-validator", image: "cr.l5d.io/linkerd/proxy:edge-26.8.3", args: ["--log-format", "plain"] }];
+    spec.volumes.push({ name: "linkerd-identity-end-entity", emptyDir: { medium: "Memory" } },
+        { name: "linkerd-identity-token", projected: { sources: [{ serviceAccountToken: { audience: "identity.l5d.io", expirationSeconds: 86400, path: "linkerd-identity-token" } }] } });
     change(spec);
     return { metadata: { name: "jupyter-ada", labels: { app: "jupyterhub", component: "singleuser-server" } }, spec };
 }
@@ -40,17 +48,19 @@ describe("the JupyterHub hub's admission policy", () => {
     });
 
     it("denies a pod as another account, with a token, reading another Secret, or a Secret or Service of its own", () => {
-        const message = "the JupyterHub hub may start a server only as notebook-user, without an API token, its environment reading only notebooks-gateway, and with only volume claims, empty dirs and ConfigMaps mounted";
+        const message = "the JupyterHub hub may start a server only as notebook-user, without an API token, its environment reading only notebooks-gateway, and with only home claims (claim-*), empty dirs, ConfigMaps and Linkerd's identity token mounted";
         assert.deepEqual(verdict({ object: serverPod((s) => { s.serviceAccountName = "notebooks-secrets"; }) }), { denied: true, by: "groundwork-jupyterhub-hub", message });
         const denied: [string, (s: any) => void][] = [
             ["a token", (s) => { s.automountServiceAccountToken = true; }],
             ["the token left to the account's default", (s) => { delete s.automountServiceAccountToken; }],
-            ["the SSO client secret", (s) => { s.containers[0].env.push({ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }); }],
-            ["the gateway Secret's other key", (s) => { s.containers[0].env[1].valueFrom.secretKeyRef.key = "masterKey"; }],
-            ["a whole Secret", (s) => { s.containers[0].envFrom = [{ secretRef: { name: "hub" } }]; }],
+            ["the SSO client secret", (s) => { s.containers[1].env.push({ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }); }],
+            ["the gateway Secret's other key", (s) => { s.containers[1].env[1].valueFrom.secretKeyRef.key = "masterKey"; }],
+            ["a whole Secret", (s) => { s.containers[1].envFrom = [{ secretRef: { name: "hub" } }]; }],
             ["a Secret volume", (s) => { s.volumes.push({ name: "s", secret: { secretName: "hub" } }); }],
             ["a projected token", (s) => { s.volumes.push({ name: "t", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } }); }],
-            ["an init container reading a Secret", (s) => { s.initContainers = [{ name: "i", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }] }]; }],
+            ["an init container reading a Secret", (s) => { s.initContainers.push({ name: "i", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }] }); }],
+            ["the hub's own database (review s25 R3)", (s) => { s.volumes.push({ name: "db", persistentVolumeClaim: { claimName: "hub-db-dir" } }); }],
+            ["a token for the API server under Linkerd's name", (s) => { s.volumes.find((v: any) => v.name === "linkerd-identity-token").projected.sources[0].serviceAccountToken.audience = "https://kubernetes.default.svc"; }],
         ];
         for (const [what, change] of denied) assert.equal((verdict({ object: serverPod(change) }) as { message?: string }).message, message, what);
         assert.equal(verdict({ resource: "secrets", name: "forever", object: { type: "kubernetes.io/service-account-token", metadata: { annotations: { "kubernetes.io/service-account.name": "notebooks-secrets" } } } }).denied, true, "a token Secret");

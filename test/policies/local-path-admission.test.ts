@@ -42,7 +42,8 @@ describe("k3s's local-path provisioner's admission policy", () => {
     });
     const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", object: {}, username: PROVISIONER, ...r } as AdmissionRequest);
     const pod = (action: "create" | "delete", change?: (spec: any) => void) => { const p = helperPod(action, change); return verdict({ name: p.metadata.name, object: p }); };
-    const volume = (source: object, operation: "CREATE" | "DELETE" = "CREATE") => verdict({ resource: "persistentvolumes", namespace: "", name: "pvc-0b7e2d4a", operation, ...(operation === "DELETE" ? { object: null, oldObject: { spec: source } } : { object: { metadata: { annotations: { "pv.kubernetes.io/provisioned-by": "rancher.io/local-path" } }, spec: source } }) });
+    const CLAIM = { kind: "PersistentVolumeClaim", namespace: "groundwork-data", name: "postgres-1" };
+    const volume = (source: object, operation: "CREATE" | "DELETE" = "CREATE") => verdict({ resource: "persistentvolumes", namespace: "", name: "pvc-0b7e2d4a-8c1f-4e1a-9d21-5f0a7c3e9b11", operation, ...(operation === "DELETE" ? { object: null, oldObject: { spec: source } } : { object: { metadata: { name: "pvc-0b7e2d4a-8c1f-4e1a-9d21-5f0a7c3e9b11", annotations: { "pv.kubernetes.io/provisioned-by": "rancher.io/local-path" } }, spec: { claimRef: CLAIM, ...source } } }) });
 
     it("admits its helper pods, their deletion, and its volumes", () => {
         assert.equal(pod("create").denied, false);
@@ -77,5 +78,12 @@ describe("k3s's local-path provisioner's admission policy", () => {
         assert.equal(volume({ hostPath: { path: `${STORAGE}/..` } }).denied, true, "a volume above the storage");
         assert.equal(volume({ hostPath: { path: "/etc/rancher" } }, "DELETE").denied, true, "deleting a volume it did not make");
         assert.equal(verdict({ resource: "endpoints", namespace: "vault", name: "vault", operation: "UPDATE", oldObject: {}, object: { subsets: [{ addresses: [{ ip: "203.0.113.9" }] }] } }).denied, true, "Vault's Endpoints");
+        // Review s25 R1: its own code through PATH or a mount over /bin; R2: a new volume at another claim's directory, or a claim moved.
+        assert.equal(pod("create", (s) => { s.containers[0].env.push({ name: "PATH", value: `${STORAGE}/pvc-x_groundwork-notebooks_claim-ada` }); }).denied, true, "PATH into a volume");
+        assert.equal(pod("create", (s) => { s.containers[0].volumeMounts.push({ name: "data", mountPath: "/bin", subPath: "pvc-x_groundwork-notebooks_claim-ada" }); }).denied, true, "a volume over /bin");
+        assert.equal(pod("create", (s) => { s.containers[0].workingDir = `${STORAGE}/x`; }).denied, true, "a working directory");
+        assert.equal(volume({ local: { path: `${STORAGE}/pvc-aaaa_groundwork-data_postgres-1` } }).denied, true, "another volume's directory");
+        const moved = verdict({ resource: "persistentvolumes", namespace: "", name: "pvc-0b7e2d4a", operation: "UPDATE", oldObject: { spec: { claimRef: CLAIM, local: { path: `${STORAGE}/${FOLDER}` } } }, object: { metadata: { name: "pvc-0b7e2d4a" }, spec: { claimRef: { ...CLAIM, namespace: "groundwork-notebooks", name: "claim-eve" }, local: { path: `${STORAGE}/${FOLDER}` } } } });
+        assert.equal(moved.denied, true, "a volume handed to another claim");
     });
 });
