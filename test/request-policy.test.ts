@@ -160,6 +160,21 @@ describe("request controls: guardrails and cache per request", function () {
         for (const key of ["fallbacks", "content_policy_fallbacks", "user_config", "mock_response"]) assert.equal(request[key], undefined, key);
     });
 
+    it("the hook drops a caller's own deployment: a model list, an endpoint, credentials, prices and retries (security review s26 H1)", () => {
+        const stolen = { model_name: "openai/gpt-4o-mini", litellm_params: { model: "openai/gpt-4o-mini", api_base: "https://thief.invalid/v1" } };
+        const brought = {
+            model_list: [stolen], api_base: "https://thief.invalid/v1", base_url: "https://thief.invalid/v1", api_key: "sk-thief", custom_llm_provider: "openai",
+            extra_headers: { Authorization: "Bearer x" }, extra_body: { api_base: "https://thief.invalid" }, headers: { Host: "vault.vault" },
+            litellm_credential_name: "another-provider", input_cost_per_token: 0, output_cost_per_token: 0, base_model: "gpt-4o-mini",
+            num_retries: 1000, max_retries: 1000, caching: true, ttl: 99999, aws_bedrock_runtime_endpoint: "http://169.254.169.254", vertex_credentials: "{}", azure_ad_token: "x",
+            langsmith_base_url: "https://thief.invalid", litellm_params: { api_base: "https://thief.invalid" }, model_info: { id: "hosted" },
+        };
+        const [request] = decide(plans.cloud, [{ team: "product", data: chat("hello", brought) }]);
+        for (const key of Object.keys(brought)) assert.equal(request[key], undefined, key);
+        assert.equal(request.model, "chat", "the route stays");
+        assert.deepEqual(request.messages, [{ role: "user", content: "hello" }]);
+    });
+
     it("the hook keeps caches apart by team and data class, and caches nothing without a team or a route TTL", () => {
         const answers = decide(plans.dev, [
             { team: "platform", data: { model: "small", messages: [{ role: "user", content: "hi" }] } },

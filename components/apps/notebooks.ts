@@ -167,6 +167,13 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                     admin_groups: [args.sso.operatorsGroup],
                 },
                 // Restricted user pods: KubeSpawner merges these over what z2jh sets (kubespawner@7.0.0 objects.py L396-465).
+                // One origin serves every server (no subdomain_host), so a page a person's own server
+                // serves acts, in a colleague's browser, as that colleague: upstream's mitigations are that
+                // no one can change their server's configuration or code (jupyterhub@5.5.0
+                // docs/source/explanation/websecurity.md; security review s26 M1). The server ignores
+                // ~/.jupyter (JUPYTERHUB_DISABLE_USER_CONFIG), user-site packages (PYTHONNOUSERSITE, below)
+                // and runs by its absolute path (singleuser.cmd); the image installs it as root in /usr/local.
+                Spawner: { disable_user_config: true },
                 KubeSpawner: {
                     pod_security_context: { runAsNonRoot: true, fsGroup: USER_GID, seccompProfile: { type: "RuntimeDefault" } },
                     container_security_context: { runAsUser: USER_UID, runAsGroup: USER_GID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
@@ -225,7 +232,10 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
             memory: { guarantee: `${Math.round(args.memoryGbs * 1024)}M`, limit: `${Math.round(args.memoryGbs * 1024)}M` },
             storage: { capacity: `${args.storageGbs}Gi` },
+            cmd: "/usr/local/bin/jupyterhub-singleuser",
             extraEnv: {
+                // No package a person installs with pip --user is imported by the server (security review s26 M1).
+                PYTHONNOUSERSITE: "1",
                 OPENAI_BASE_URL: args.gatewayUrl,
                 OPENAI_API_KEY: fromSecret(secrets.gateway, "apiKey"),
             },

@@ -28,6 +28,26 @@ CALLER_ROUTING = ("fallbacks", "context_window_fallbacks", "content_policy_fallb
                   # Whether the call is logged at all, or its text (security review s24 S3); global_disable_no_log_param
                   # in the config makes LiteLLM ignore the first too.
                   "no-log", "turn_off_message_logging")
+# Where the call goes and on whose credentials: LiteLLM's own call parameters (litellm/types/utils.py
+# all_litellm_params, stored copies), which the proxy passes from the body to the router. A model_list of
+# the caller's is matched by model name inside completion(), which then sends the route's provider key to
+# the entry's api_base (BerriAI/litellm#30585, after v1.85.0; security review s26 H1); the others point a
+# call elsewhere, on other credentials, price it themselves, or retry it without end.
+CALLER_DEPLOYMENT = ("model_list", "deployments", "litellm_params", "model_info", "model_config", "base_model", "hf_model_name",
+                     "api_key", "api_base", "base_url", "api_version", "api_type", "organization", "custom_llm_provider",
+                     "headers", "extra_headers", "extra_body", "provider_specific_header", "litellm_credential_name", "use_litellm_proxy",
+                     "configurable_clientside_auth_params", "allowed_openai_params", "use_in_pass_through",
+                     "azure", "azure_ad_token", "azure_ad_token_provider", "azure_username", "azure_password", "azure_scope",
+                     "tenant_id", "client_id", "client_secret", "region_name", "allowed_model_region",
+                     "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_profile_name",
+                     "aws_role_name", "aws_session_name", "aws_web_identity_token", "aws_bedrock_runtime_endpoint", "aws_sts_endpoint",
+                     "vertex_project", "vertex_location", "vertex_credentials", "vertex_ai_project", "vertex_ai_location",
+                     "input_cost_per_token", "output_cost_per_token", "input_cost_per_second", "output_cost_per_second",
+                     "num_retries", "max_retries", "retry_policy", "retry_strategy", "fallback_depth", "max_fallbacks", "cooldown_time",
+                     "rpm", "tpm", "max_parallel_requests", "weight", "fastest_response", "max_budget", "budget_duration",
+                     "caching", "caching_groups", "ttl", "client", "use_client", "logger_fn", "verbose", "self", "id",
+                     "gcs_bucket_name", "gcs_path_service_account", "langsmith_api_key", "langsmith_project", "langsmith_base_url",
+                     "humanloop_api_key", "arize_api_key", "arize_space_key")
 # A caller's masks on its own trace: the Langfuse logger hides the prompt or answer when the metadata asks.
 CALLER_TRACE_MASKS = ("mask_input", "mask_output")
 # The same logging controls LiteLLM also reads from the call's metadata, and the headers that redact a
@@ -83,7 +103,7 @@ class RequestPolicy(CustomLogger):
         caller = data.get("cache") if isinstance(data.get("cache"), dict) else {}
         # Nothing is cached unless decided below, and a caller's own namespace never survives.
         data["cache"] = {"no-cache": True, "no-store": True}
-        for key in CALLER_ROUTING:
+        for key in CALLER_ROUTING + CALLER_DEPLOYMENT:
             data.pop(key, None)
         model = data.get("model")
         route = self.policy["routes"].get(model) if isinstance(model, str) else None

@@ -175,9 +175,11 @@ export const jupyterhubModel: ChartModel = {
     // jupyterhub/values.yaml at 4.4.0: authentication and spawner config (hub.config, L36-38), the
     // proxy Service (L165-190), network policies (L113-124, L247-258, L384-394), user servers'
     // storage (L409-424), the hub's database volume (L65-73), scheduling and pre-pullers (L448-632, L652-685);
-    // hub.extraConfig, Python the hub's jupyterhub_config.py runs (files/hub/jupyterhub_config.py L539-542).
+    // hub.extraConfig, Python the hub's jupyterhub_config.py runs (files/hub/jupyterhub_config.py L539-542);
+    // hub.config.Spawner passed through to c.Spawner (L499-526; jupyterhub Spawner.disable_user_config),
+    // singleuser.cmd to c.Spawner.cmd (L444-446).
     otherValues: [
-        "hub.config.JupyterHub.authenticator_class", "hub.config.GenericOAuthenticator", "hub.extraConfig", "hub.networkPolicy", "proxy.service.type", "proxy.chp.networkPolicy",
+        "hub.config.JupyterHub.authenticator_class", "hub.config.GenericOAuthenticator", "hub.config.Spawner.disable_user_config", "singleuser.cmd", "hub.extraConfig", "hub.networkPolicy", "proxy.service.type", "proxy.chp.networkPolicy",
         "singleuser.networkPolicy", "singleuser.storage.capacity", "hub.db.pvc.storage",
         "scheduling.corePods.nodeAffinity.matchNodePurpose", "scheduling.userPods.nodeAffinity.matchNodePurpose",
     ],
