@@ -230,6 +230,13 @@ print(json.dumps(results))
         assert.deepEqual([metricsServer.spec.port, metricsServer.spec.podSelector.matchLabels.component, metricsServer.spec.accessPolicy], ["linkerd-admin", "singleuser-server", "deny"]);
         assert.deepEqual(docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === "notebooks-user-server-metrics-clients").spec.identityRefs,
             [{ kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" }]);
+        // The hub's and the proxy's admin ports too, which people's servers reached through the namespace's default (security review s26 N1).
+        for (const component of ["hub", "proxy"]) {
+            const server = docs.find((d) => d.kind === "Server" && d.metadata.name === `notebooks-${component}-metrics-server`);
+            assert.deepEqual([server.spec.port, server.spec.podSelector.matchLabels.component, server.spec.accessPolicy], ["linkerd-admin", component, "deny"]);
+            assert.deepEqual(docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name === `notebooks-${component}-metrics-clients`).spec.identityRefs,
+                [{ kind: "ServiceAccount", name: "prometheus", namespace: "groundwork-observability" }]);
+        }
         // Below the mesh too: the namespace's allowance leaves people's servers out, and only the hub's,
         // the proxy's and Prometheus's pods are let in to them, where meshed callers arrive (4143).
         const policy = (name: string) => docs.find((d) => d.kind === "NetworkPolicy" && d.metadata.namespace === "groundwork-notebooks" && d.metadata.name === name);

@@ -303,6 +303,10 @@ export class Notebooks extends pulumi.ComponentResource {
             // The proxy's admin port serves /metrics; under the servers' `deny` it needs a Server of its own
             // (the admin server enforces inbound policy: linkerd2-proxy release/v2.366.0 linkerd/app/admin/src/stack.rs L98-99).
             ["user-server-metrics", "singleuser-server", "linkerd-admin", [SCRAPER], [PROMETHEUS_PEER]],
+            // The hub's and the proxy's too: without a Server their admin port falls to the namespace's
+            // all-authenticated default, which admits people's servers (security review s26 N1).
+            ["hub-metrics", "hub", "linkerd-admin", [SCRAPER], [PROMETHEUS_PEER]],
+            ["proxy-metrics", "proxy", "linkerd-admin", [SCRAPER], [PROMETHEUS_PEER]],
         ];
         for (const [id, component, port, clients, clientPods] of servers) {
             new MeshAuthorization(`${name}-${id}`, {
