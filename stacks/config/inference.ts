@@ -355,7 +355,7 @@ export const inferenceSchema = z.strictObject({
     }).default({ engine: "patterns" }).describe("How the gateway's guardrails find personal data."),
     gateway: z.strictObject({
         cache: z.enum(["memory", "valkey"]).default("memory")
-            .describe("Where cached answers live: memory (each gateway replica's own, bounded; no extra pod) or valkey (one Valkey in the cluster that every replica shares, 200 MiB, least recently used out first)."),
+            .describe("Where cached answers live: memory (each gateway replica's own, bounded; no extra pod) or valkey (one Valkey in the cluster that every replica shares, 200 MiB, least recently used out first). With valkey the replicas also count each key's requests together, so a key's rate limits hold across them (LiteLLM's proxy takes a Redis cache as its usage cache, proxy_server.py); worth it with two or more replicas even when no route caches."),
         replicas: z.number().int().min(1).max(10).default(1).describe("LiteLLM proxy replicas."),
         numRetries: z.number().int().min(0).max(10).default(2).describe("Retries on the same route before its fallbacks."),
         allowedFails: z.number().int().min(1).max(100).default(3).describe("Failures a minute before a deployment cools down."),
