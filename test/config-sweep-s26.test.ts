@@ -102,7 +102,7 @@ describe("bad-input sweep s26: alert mail on port 25 from EC2 (M9)", () => {
 
 describe("bad-input sweep s27: loopback where a pod, or a person, calls (M2, M3, M8)", () => {
     it("refuses a backup endpoint, an ACME directory and a runbook on loopback, naming who would be called", () => {
-        for (const url of ["http://127.0.0.1:9000", "https://localhost:9000"]) {
+        for (const url of ["http://127.0.0.1:9000", "https://localhost:9000", "http://localhost.:9000", "http://2130706433:9000"]) {
             assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = url; }), "platform.postgres.backup.s3.endpointURL"), /: points at loopback, which is each backup pod itself, never the bucket; give the endpoint's address as the pods reach it/);
         }
         assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://169.254.169.254/"; }), "platform.postgres.backup.s3.endpointURL"), /is a link-local address, the instance metadata service's range/);

@@ -340,7 +340,8 @@ export function noRepeats(why: string) {
 /** Whether a URL's host is loopback or link-local: `localhost`, 127/8, ::1, 0.0.0.0, 169.254/16 or fe80::/10. */
 export function loopbackOrLinkLocal(url: string): boolean {
     let host: string;
-    try { host = new URL(url).hostname.toLowerCase(); } catch { return false; }
+    // A name written in its absolute form (`localhost.`) is the same host.
+    try { host = new URL(url).hostname.toLowerCase().replace(/\.$/, ""); } catch { return false; }
     // IPv4-mapped IPv6 too ([::ffff:127.0.0.1], which the URL parser writes as [::ffff:7f00:1]; review s21c N6).
     return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host) || /^\[::ffff:(7f|a9fe:)/.test(host) || host === "[::]";
 }
