@@ -108,6 +108,8 @@ describe("bad-input sweep s27: loopback where a pod, or a person, calls (M2, M3,
         assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://169.254.169.254/"; }), "platform.postgres.backup.s3.endpointURL"), /is a link-local address, the instance metadata service's range/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.access.tls.acmeServer = "https://localhost:14000/dir"; }), "access.tls.acmeServer"), /points at loopback or link-local, which is cert-manager's own pod/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.monitoring.alerts.runbookUrl = "https://localhost/README.md"; }), "monitoring.alerts.runbookUrl"), /points at loopback or link-local, which is the on-call person's own machine/);
+        // A receiver at a name's absolute form too.
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.smarthost = "localhost.:587"; }), "monitoring.alerts.receiver.email.smarthost"), /points at loopback/);
         // A node's address, or a name, is taken.
         assert.equal(parsedAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://192.168.1.20:9000"; }).platform.postgres.backup.s3!.endpointURL, "http://192.168.1.20:9000");
     });

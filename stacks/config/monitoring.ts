@@ -10,7 +10,7 @@ import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRES
  */
 const unreachable = (url: string) => {
     let host: string;
-    try { host = new URL(url).hostname; } catch { return false; }
+    try { host = new URL(url).hostname.toLowerCase().replace(/\.$/, ""); } catch { return false; }
     return host === "localhost" || host.endsWith(".localhost") || host.startsWith("[") || (isIpv4(host) && specialRange(host) !== undefined);
 };
 const reachable = { message: "points at loopback, link-local (the metadata service), an IPv6 literal or another address Alertmanager's pod cannot send to, so every alert would vanish; give the receiver's own address" };
