@@ -172,12 +172,11 @@ print(json.dumps(results))
         const values = chart(dev, "jupyterhub").values;
         assert.deepEqual(values.hub.config.KubeSpawner.pod_security_context, { runAsNonRoot: true, fsGroup: 100, seccompProfile: { type: "RuntimeDefault" } });
         assert.deepEqual(values.singleuser.extraEnv, {
-            PYTHONNOUSERSITE: "1",
             OPENAI_BASE_URL: "http://llm-gateway.groundwork-inference.svc.cluster.local:4000/v1",
             OPENAI_API_KEY: { valueFrom: { secretKeyRef: { name: "notebooks-gateway", key: "apiKey" } } },
         });
         // No one can change what their server runs, which one origin would let act as a colleague (security review s26 M1).
-        assert.deepEqual([values.hub.config.Spawner, values.singleuser.cmd], [{ disable_user_config: true }, "/usr/local/bin/jupyterhub-singleuser"]);
+        assert.deepEqual([values.hub.config.Spawner, values.singleuser.cmd], [{ disable_user_config: true }, ["/usr/local/bin/python3", "-s", "/usr/local/bin/jupyterhub-singleuser"]]);
         // The chart's own egress rules stay off but DNS in kube-system: policies add up, so any would undo the namespace's egress deny.
         const chartEgress = { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, dnsPortsPrivateIPs: false, nonPrivateIPs: false, privateIPs: false };
         assert.deepEqual([values.singleuser.cloudMetadata.blockWithIptables, values.singleuser.networkPolicy.egressAllowRules], [false, chartEgress]);

@@ -175,6 +175,18 @@ describe("request controls: guardrails and cache per request", function () {
         assert.deepEqual(request.messages, [{ role: "user", content: "hello" }]);
     });
 
+    it("the hook drops a caller's own logging destinations, and refuses a reference to the gateway's environment outside the messages (review s25b R1, R3)", () => {
+        const brought = { success_callback: ["posthog"], callbacks: ["slack_alerting"], posthog_host: "https://thief.invalid", braintrust_host: "https://thief.invalid", slack_webhook_url: "https://thief.invalid", mock_timeout: true, prompt_id: "x" };
+        const [request] = decide(plans.cloud, [{ team: "product", data: chat("hello", brought) }]);
+        for (const key of Object.keys(brought)) assert.equal(request[key], undefined, key);
+        const [refused, spoken] = decide(plans.cloud, [
+            { team: "product", data: chat("hello", { metadata: { tags: ["os.environ/HOSTED_HOSTED_MINI_API_KEY"] } }) },
+            { team: "product", data: chat("How do I read os.environ/OPENAI_API_KEY in a LiteLLM config?") },
+        ]);
+        assert.equal(refused, "the request names os.environ/..., the gateway's own environment, outside its messages; send values, not references");
+        assert.equal(spoken.model, "chat", "the messages may speak of it");
+    });
+
     it("the hook keeps caches apart by team and data class, and caches nothing without a team or a route TTL", () => {
         const answers = decide(plans.dev, [
             { team: "platform", data: { model: "small", messages: [{ role: "user", content: "hi" }] } },

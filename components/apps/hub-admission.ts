@@ -28,10 +28,12 @@ export function hubFence(args: HubAdmissionArgs): ControllerFence {
         // Its environment reads only the gateway key it is given; no Secret, token or host volume.
         + ` && (has(object.spec.initContainers) ? object.spec.initContainers : []).all(c, !has(c.envFrom) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef))))`
         + ` && object.spec.containers.all(c, (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef))) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef) || [e.valueFrom.secretKeyRef].all(r, ${allowed}))))`
-        // A home claim (z2jh@4.4.0 files/hub/jupyterhub_config.py L278-290 mounts the server's `claim-*`), never the hub's
-        // own database (hub-db-dir: review s25 R3); and Linkerd's identity token, which the injector adds before policies run
+        // The server's own home claim: z2jh@4.4.0 files/hub/jupyterhub_config.py L278-290 mounts `{pvc_name}`, and
+        // KubeSpawner 7.0.0 names pod and claim from one value, `jupyter-{user_server}` and `claim-{user_server}`
+        // (spawner.py L540-620, L2016-2090); never another person's, nor the hub's database (review s25 R3, s25b R2).
+        // Notebooks came with KubeSpawner 7, so no claim has a pre-7 name (spawner.py L3105-3133); and Linkerd's identity token, which the injector adds before policies run
         // (linkerd2@edge-26.8.3 charts/partials/templates/_volumes.tpl L24-32; review s25 D1).
-        + " && (!has(object.spec.volumes) || object.spec.volumes.all(v, (has(v.persistentVolumeClaim) && v.persistentVolumeClaim.claimName.startsWith('claim-')) || has(v.emptyDir) || has(v.configMap)"
+        + " && (!has(object.spec.volumes) || object.spec.volumes.all(v, (has(v.persistentVolumeClaim) && object.metadata.name.startsWith('jupyter-') && v.persistentVolumeClaim.claimName == 'claim-' + object.metadata.name.substring(8)) || has(v.emptyDir) || has(v.configMap)"
         + " || (v.name == 'linkerd-identity-token' && has(v.projected) && v.projected.sources.all(s, has(s.serviceAccountToken) && s.serviceAccountToken.audience == 'identity.l5d.io')))))";
     return {
         policyName: "groundwork-jupyterhub-hub",
@@ -40,7 +42,7 @@ export function hubFence(args: HubAdmissionArgs): ControllerFence {
             { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["pods", "secrets", "services"] },
         ],
         validations: [
-            { expression: serverPod, message: `the JupyterHub hub may start a server only as ${args.serverAccount}, without an API token, its environment reading only ${args.serverSecrets.map((s) => s.name).join(", ") || "no Secret"}, and with only home claims (claim-*), empty dirs, ConfigMaps and Linkerd's identity token mounted` },
+            { expression: serverPod, message: `the JupyterHub hub may start a server only as ${args.serverAccount}, without an API token, its environment reading only ${args.serverSecrets.map((s) => s.name).join(", ") || "no Secret"}, and with only its own home claim (claim-<the name after jupyter->), empty dirs, ConfigMaps and Linkerd's identity token mounted` },
             { expression: "!(request.resource.resource in ['secrets', 'services']) || request.operation == 'DELETE'", message: "the JupyterHub hub writes no Secret or Service: KubeSpawner makes them only for internal_ssl or services_enabled, which this stack does not set" },
         ],
     };

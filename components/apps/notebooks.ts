@@ -171,7 +171,7 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
                 // serves acts, in a colleague's browser, as that colleague: upstream's mitigations are that
                 // no one can change their server's configuration or code (jupyterhub@5.5.0
                 // docs/source/explanation/websecurity.md; security review s26 M1). The server ignores
-                // ~/.jupyter (JUPYTERHUB_DISABLE_USER_CONFIG), user-site packages (PYTHONNOUSERSITE, below)
+                // ~/.jupyter (JUPYTERHUB_DISABLE_USER_CONFIG) and user-site packages (python3 -s, below),
                 // and runs by its absolute path (singleuser.cmd); the image installs it as root in /usr/local.
                 Spawner: { disable_user_config: true },
                 KubeSpawner: {
@@ -232,10 +232,12 @@ export function notebooksValues(args: NotebooksArgs, secrets: { sso: string; gat
             cpu: { guarantee: args.cpus, limit: Math.max(2, args.cpus) },
             memory: { guarantee: `${Math.round(args.memoryGbs * 1024)}M`, limit: `${Math.round(args.memoryGbs * 1024)}M` },
             storage: { capacity: `${args.storageGbs}Gi` },
-            cmd: "/usr/local/bin/jupyterhub-singleuser",
+            // The server by its absolute path, under `python3 -s`: it imports no package a person installed
+            // with pip --user, while their kernels and terminals still may (PYTHONNOUSERSITE in the
+            // environment would stop those too: review s25b D1). KubeSpawner puts cmd in the container's
+            // args, under the image's tini entrypoint.
+            cmd: ["/usr/local/bin/python3", "-s", "/usr/local/bin/jupyterhub-singleuser"],
             extraEnv: {
-                // No package a person installs with pip --user is imported by the server (security review s26 M1).
-                PYTHONNOUSERSITE: "1",
                 OPENAI_BASE_URL: args.gatewayUrl,
                 OPENAI_API_KEY: fromSecret(secrets.gateway, "apiKey"),
             },

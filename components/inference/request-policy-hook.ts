@@ -47,7 +47,21 @@ CALLER_DEPLOYMENT = ("model_list", "deployments", "litellm_params", "model_info"
                      "rpm", "tpm", "max_parallel_requests", "weight", "fastest_response", "max_budget", "budget_duration",
                      "caching", "caching_groups", "ttl", "client", "use_client", "logger_fn", "verbose", "self", "id",
                      "gcs_bucket_name", "gcs_path_service_account", "langsmith_api_key", "langsmith_project", "langsmith_base_url",
-                     "humanloop_api_key", "arize_api_key", "arize_space_key")
+                     "humanloop_api_key", "arize_api_key", "arize_space_key",
+                     # Logging callbacks of the caller's own, and where they send the call's log (review s25b R1).
+                     "success_callback", "failure_callback", "callbacks", "service_callback",
+                     # A router test trigger, and prompt management the stack does not use (review s25b R3).
+                     "mock_timeout", "prompt_id", "prompt_variables", "prompt_label", "prompt_version")
+# Any other destination or credential of a logging integration a later LiteLLM reads from the request
+# (posthog_host, braintrust_host, slack_webhook_url...): dropped by its name's ending. Langfuse's are
+# the team's (CALLER_TRACE_KEYS) and judged there.
+CALLER_DESTINATION = re.compile(r"(_host|_url|_api_key|_secret|_secret_key|_token|_project|_bucket_name|_service_account)$")
+# A value LiteLLM would read from the gateway's own environment (litellm get_secret: "os.environ/NAME").
+ENVIRONMENT_REFERENCE = "os.environ/"
+# Where the request's own text is, which may speak of anything.
+REQUEST_TEXT = ("messages", "prompt", "input")
+# What LiteLLM puts in the request itself: the raw request kept for logging, its logging object, secrets it read.
+LITELLM_OWN = ("proxy_server_request", "litellm_logging_obj", "secret_fields")
 # A caller's masks on its own trace: the Langfuse logger hides the prompt or answer when the metadata asks.
 CALLER_TRACE_MASKS = ("mask_input", "mask_output")
 # The same logging controls LiteLLM also reads from the call's metadata, and the headers that redact a
@@ -69,6 +83,19 @@ CALLER_END_USER_METADATA = ("user_id", "user", "trace_user_id")
 END_USER_LIMITS = ("end_user_rpm_limit", "end_user_tpm_limit", "end_user_max_budget")
 # Where LiteLLM writes the end user and their budgets into a call's metadata (add_litellm_data_to_request).
 END_USER_SLOTS = ("user_api_key_end_user_id", "user_api_end_user_max_budget", "user_api_key_end_user_model_max_budget")
+
+
+def names_environment(value, depth=0):
+    """Whether a value, its keys or anything inside names os.environ/..."""
+    if depth > 32:
+        return True
+    if isinstance(value, str):
+        return ENVIRONMENT_REFERENCE in value
+    if isinstance(value, dict):
+        return any(names_environment(k, depth + 1) or names_environment(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(names_environment(v, depth + 1) for v in value)
+    return False
 
 
 def texts(data):
@@ -105,6 +132,11 @@ class RequestPolicy(CustomLogger):
         data["cache"] = {"no-cache": True, "no-store": True}
         for key in CALLER_ROUTING + CALLER_DEPLOYMENT:
             data.pop(key, None)
+        for key in [k for k in data if isinstance(k, str) and CALLER_DESTINATION.search(k) and not k.startswith("langfuse_")]:
+            data.pop(key, None)
+        # A reference to the gateway's environment would be read as the secret it names (review s25b R1).
+        if any(names_environment(value) for key, value in data.items() if key not in REQUEST_TEXT + LITELLM_OWN):
+            return "the request names %s..., the gateway's own environment, outside its messages; send values, not references" % ENVIRONMENT_REFERENCE
         model = data.get("model")
         route = self.policy["routes"].get(model) if isinstance(model, str) else None
         if route is None:

@@ -1,10 +1,12 @@
 import { isCelError, run } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
 import type { PolicyResource } from "@pulumi/policy";
 
 /**
  * What the API server would decide for one request under the plan's ValidatingAdmissionPolicies,
  * by evaluating their CEL with a CEL implementation (@bufbuild/cel, which runs the cel-spec
- * conformance suite). It follows the order the API documents (ValidatingAdmissionPolicySpec's
+ * conformance suite), with the strings extension Kubernetes' CEL environment includes (`substring`,
+ * `indexOf`, `lowerAscii`...: k8s.io/apiserver pkg/cel/environment/base.go, ext.Strings). It follows the order the API documents (ValidatingAdmissionPolicySpec's
  * `failurePolicy`, `matchConditions` and `variables`, as kubernetes-models 4.5.1 carries them): the
  * policy's and the binding's match rules, then `matchConditions` (any false: not applicable, even if
  * another fails), then `variables` and `validations` (any false: denied). A failed evaluation denies
@@ -15,6 +17,8 @@ import type { PolicyResource } from "@pulumi/policy";
  */
 
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+/** The functions beside CEL's standard ones. */
+const CEL_ENV = { funcs: strings };
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
 
 /** One API request: the object as the client sends it, where and how. */
@@ -84,7 +88,7 @@ function evaluate(policy: any, r: AdmissionRequest): Outcome {
         namespaceObject: { metadata: { name: r.namespace } },
     };
     const check = (expression: string): boolean | "error" => {
-        const value = run(expression, bindings);
+        const value = run(expression, bindings, CEL_ENV);
         return isCelError(value) || typeof value !== "boolean" ? "error" : value;
     };
     const conditions = (spec.matchConditions ?? []).map((c: { name: string; expression: string }) => ({ name: c.name, held: check(c.expression) }));
@@ -93,7 +97,7 @@ function evaluate(policy: any, r: AdmissionRequest): Outcome {
     if (failed) return failClosed ? { denied: true, by: name, message: `matchCondition ${failed.name} failed to evaluate` } : { denied: false };
     const variables: Record<string, any> = {};
     for (const v of spec.variables ?? []) {
-        const value = run(v.expression, { ...bindings, variables });
+        const value = run(v.expression, { ...bindings, variables }, CEL_ENV);
         if (!isCelError(value)) variables[v.name] = value;
     }
     bindings.variables = variables;

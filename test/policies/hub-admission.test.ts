@@ -48,7 +48,7 @@ describe("the JupyterHub hub's admission policy", () => {
     });
 
     it("denies a pod as another account, with a token, reading another Secret, or a Secret or Service of its own", () => {
-        const message = "the JupyterHub hub may start a server only as notebook-user, without an API token, its environment reading only notebooks-gateway, and with only home claims (claim-*), empty dirs, ConfigMaps and Linkerd's identity token mounted";
+        const message = "the JupyterHub hub may start a server only as notebook-user, without an API token, its environment reading only notebooks-gateway, and with only its own home claim (claim-<the name after jupyter->), empty dirs, ConfigMaps and Linkerd's identity token mounted";
         assert.deepEqual(verdict({ object: serverPod((s) => { s.serviceAccountName = "notebooks-secrets"; }) }), { denied: true, by: "groundwork-jupyterhub-hub", message });
         const denied: [string, (s: any) => void][] = [
             ["a token", (s) => { s.automountServiceAccountToken = true; }],
@@ -60,6 +60,7 @@ describe("the JupyterHub hub's admission policy", () => {
             ["a projected token", (s) => { s.volumes.push({ name: "t", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } }); }],
             ["an init container reading a Secret", (s) => { s.initContainers.push({ name: "i", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }] }); }],
             ["the hub's own database (review s25 R3)", (s) => { s.volumes.push({ name: "db", persistentVolumeClaim: { claimName: "hub-db-dir" } }); }],
+            ["another person's home (review s25b R2)", (s) => { s.volumes[0].persistentVolumeClaim.claimName = "claim-grace"; }],
             ["a token for the API server under Linkerd's name", (s) => { s.volumes.find((v: any) => v.name === "linkerd-identity-token").projected.sources[0].serviceAccountToken.audience = "https://kubernetes.default.svc"; }],
         ];
         for (const [what, change] of denied) assert.equal((verdict({ object: serverPod(change) }) as { message?: string }).message, message, what);
