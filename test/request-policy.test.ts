@@ -295,6 +295,7 @@ print(json.dumps({t: sorted(k for k, p in patterns.items() if p.search(t)) for t
             assert.equal(request.allowed_model_region, undefined, "the named person's region does not apply");
         }
         assert.equal(chatUi.metadata.user_api_key_end_user_id, "victim@groundwork.example", "the chat UI names its user by its header");
+        assert.equal(chatUi.allowed_model_region, "eu", "the named person's region holds (review s25b N1)");
         assert.equal(chatUi._key.end_user_id, "victim@groundwork.example");
         for (const request of [notebook, chatUi]) {
             for (const field of ["user", "safety_identifier"]) assert.equal(request[field], undefined, field);

@@ -64,5 +64,6 @@ describe("time zones, against Debian's IANA database", () => {
         }
         assert.equal(goTimeZone.safeParse("EST").error?.issues[0].message, "is a fixed UTC-5 all year, without daylight saving, not the region's local time; give America/New_York (US Eastern time, with daylight saving), or Etc/GMT+5 for the fixed offset");
         for (const zone of ["HST", "EST5EDT", "America/Phoenix"]) assert.ok(accepted(zone), zone);
+        assert.match(String(goTimeZone.safeParse("est").error?.issues[0].message), /^is EST in other capitals, a fixed UTC-5 all year, without daylight saving, not the region's local time; give America\/New_York/, "not the fixed zone ICU reads it as (review s25b N3)");
     });
 });

@@ -34,7 +34,9 @@ export function hubFence(args: HubAdmissionArgs): ControllerFence {
         // Notebooks came with KubeSpawner 7, so no claim has a pre-7 name (spawner.py L3105-3133); and Linkerd's identity token, which the injector adds before policies run
         // (linkerd2@edge-26.8.3 charts/partials/templates/_volumes.tpl L24-32; review s25 D1).
         + " && (!has(object.spec.volumes) || object.spec.volumes.all(v, (has(v.persistentVolumeClaim) && object.metadata.name.startsWith('jupyter-') && v.persistentVolumeClaim.claimName == 'claim-' + object.metadata.name.substring(8)) || has(v.emptyDir) || has(v.configMap)"
-        + " || (v.name == 'linkerd-identity-token' && has(v.projected) && v.projected.sources.all(s, has(s.serviceAccountToken) && s.serviceAccountToken.audience == 'identity.l5d.io')))))";
+        + " || (v.name == 'linkerd-identity-token' && has(v.projected) && v.projected.sources.all(s, has(s.serviceAccountToken) && s.serviceAccountToken.audience == 'identity.l5d.io'))"
+        // and the pod's own labels and annotations, which it adds with proxy tracing on (partials.proxy.volumes.podinfo; review s25b N4).
+        + " || (v.name == 'linkerd-podinfo' && has(v.downwardAPI) && v.downwardAPI.items.all(i, has(i.fieldRef) && i.fieldRef.fieldPath in ['metadata.labels', 'metadata.annotations'])))))";
     return {
         policyName: "groundwork-jupyterhub-hub",
         account: { namespace: args.namespace, name: "hub" },

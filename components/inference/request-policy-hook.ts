@@ -38,7 +38,7 @@ CALLER_DEPLOYMENT = ("model_list", "deployments", "litellm_params", "model_info"
                      "headers", "extra_headers", "extra_body", "provider_specific_header", "litellm_credential_name", "use_litellm_proxy",
                      "configurable_clientside_auth_params", "allowed_openai_params", "use_in_pass_through",
                      "azure", "azure_ad_token", "azure_ad_token_provider", "azure_username", "azure_password", "azure_scope",
-                     "tenant_id", "client_id", "client_secret", "region_name", "allowed_model_region",
+                     "tenant_id", "client_id", "client_secret", "region_name",
                      "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_profile_name",
                      "aws_role_name", "aws_session_name", "aws_web_identity_token", "aws_bedrock_runtime_endpoint", "aws_sts_endpoint",
                      "vertex_project", "vertex_location", "vertex_credentials", "vertex_ai_project", "vertex_ai_location",

@@ -137,6 +137,10 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
     const canonical = canonicalZone(zone);
     if (canonical === undefined) {
         ctx.addIssue({ code: "custom", message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
+    } else if (FIXED_ABBREVIATIONS[zone.toUpperCase()] !== undefined && zone !== zone.toUpperCase()) {
+        // In other capitals too: the spelling hint would name the fixed zone ICU reads it as (review s25b N3).
+        const [offset, local] = FIXED_ABBREVIATIONS[zone.toUpperCase()];
+        ctx.addIssue({ code: "custom", message: `is ${zone.toUpperCase()} in other capitals, a fixed ${offset} all year, without daylight saving, not the region's local time; give ${local}, or Etc/GMT${offset.slice(3).replace("-", "+")} for the fixed offset` });
     } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
         ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
     } else if (isIcuOnlyZone(zone)) {

@@ -43,6 +43,8 @@ describe("the JupyterHub hub's admission policy", () => {
 
     it("admits a person's server as KubeSpawner makes it, and its deletion", () => {
         assert.equal(verdict({ object: serverPod() }).denied, false);
+        // With proxy tracing on, Linkerd also adds the pod's labels and annotations (review s25b N4).
+        assert.equal(verdict({ object: serverPod((s) => { s.volumes.push({ name: "linkerd-podinfo", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }, { path: "annotations", fieldRef: { fieldPath: "metadata.annotations" } }] } }); }) }).denied, false);
         assert.equal(verdict({ operation: "DELETE", object: null, oldObject: serverPod() }).denied, false);
         assert.equal(verdict({ resource: "persistentvolumeclaims", name: "claim-ada", object: { spec: { accessModes: ["ReadWriteOnce"] } } }).denied, false, "PVCs are not this policy's");
     });
@@ -61,6 +63,7 @@ describe("the JupyterHub hub's admission policy", () => {
             ["an init container reading a Secret", (s) => { s.initContainers.push({ name: "i", env: [{ name: "S", valueFrom: { secretKeyRef: { name: "notebooks-sso", key: "clientSecret" } } }] }); }],
             ["the hub's own database (review s25 R3)", (s) => { s.volumes.push({ name: "db", persistentVolumeClaim: { claimName: "hub-db-dir" } }); }],
             ["another person's home (review s25b R2)", (s) => { s.volumes[0].persistentVolumeClaim.claimName = "claim-grace"; }],
+            ["a Secret's fields under the name of Linkerd's pod info", (s) => { s.volumes.push({ name: "linkerd-podinfo", downwardAPI: { items: [{ path: "x", resourceFieldRef: { resource: "limits.cpu" } }, { path: "y", fieldRef: { fieldPath: "spec.serviceAccountName" } }] } }); }],
             ["a token for the API server under Linkerd's name", (s) => { s.volumes.find((v: any) => v.name === "linkerd-identity-token").projected.sources[0].serviceAccountToken.audience = "https://kubernetes.default.svc"; }],
         ];
         for (const [what, change] of denied) assert.equal((verdict({ object: serverPod(change) }) as { message?: string }).message, message, what);
