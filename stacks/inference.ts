@@ -159,7 +159,9 @@ export function buildInference(config: StackConfig, deps: InferenceDeps): { gate
     const waitFor = { provider, transformations: [childrenDependOn([ns, ...deps.after])] };
 
     const scales = inf.models.some(scalesWithLoad);
-    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, podCidr: config.cluster.podCidr, scaledNamespace: INFERENCE_NAMESPACE, apiServer: deps.apiServer, scheduling: platformScheduling }, { provider }) : undefined;
+    // Each model that scales has a ScaledObject named as its server, `vllm-<model>` (components/inference/vllm-server.ts).
+    const scaledTargets = inf.models.filter(scalesWithLoad).map((m) => ({ name: `vllm-${m.name}`, maxReplicas: m.replicas.max }));
+    const autoscaling = scales ? new QueueAutoscaling("queue-autoscaling", { prometheusUrl: PROMETHEUS_URL, podCidr: config.cluster.podCidr, scaledNamespace: INFERENCE_NAMESPACE, scaledTargets, apiServer: deps.apiServer, scheduling: platformScheduling }, { provider }) : undefined;
 
     new k8s.core.v1.ServiceAccount("vllm", {
         metadata: { name: MODEL_SERVICE_ACCOUNT, namespace: INFERENCE_NAMESPACE },

@@ -35,15 +35,41 @@ export const KEDA_RULES = {
     apiServices: `request.resource.resource != 'apiservices' || (request.name == '${KEDA_API_SERVICE}' && ${API_SERVICE_FIELDS.map(([field, empty]) => same(`spec.${field}`, empty)).join(" && ")})`,
 } as const;
 
+/** A Deployment a ScaledObject of the same name scales, and the most replicas it may have. */
+export interface ScaledTarget {
+    name: string;
+    maxReplicas: number;
+}
+
+/**
+ * CEL: KEDA scales only its ScaledObjects' Deployments, to at most their maximum: through the scale
+ * subresource (pkg/scaling/executor/scale_scaledobjects.go L363-377, the ScaledObject's name
+ * being its target's here) and the HPA it keeps for each, `keda-hpa-<ScaledObject>`
+ * (controllers/keda/hpa.go L402-410), on that Deployment. Its chart lets it scale and write HPAs
+ * for anything in the namespace it watches: the gateway down to nothing, or a model to any count
+ * (controller RBAC review s25 F4).
+ */
+export function kedaScaleRules(targets: ScaledTarget[]) {
+    const max = `{${targets.map((t) => `'${t.name}': ${t.maxReplicas}`).join(", ")}}`;
+    const hpas = `{${targets.map((t) => `'keda-hpa-${t.name}': '${t.name}'`).join(", ")}}`;
+    return {
+        scale: `request.subResource != 'scale' || (request.name in ${max} && object.spec.replicas <= ${max}[request.name])`,
+        hpas: `request.resource.resource != 'horizontalpodautoscalers' || (request.name in ${hpas} && (request.operation == 'DELETE' || (object.spec.scaleTargetRef.kind == 'Deployment' && object.spec.scaleTargetRef.name == ${hpas}[request.name] && object.spec.maxReplicas <= ${max}[${hpas}[request.name]])))`,
+    };
+}
+
 export interface KedaAdmissionArgs {
     /** KEDA's namespace. */
     namespace: string;
     /** The operator's ServiceAccount, in `namespace`. */
     serviceAccount: string;
+    /** What its ScaledObjects scale; none, no scaling is admitted. */
+    targets: ScaledTarget[];
 }
 
 /** The fence holding KEDA's operator to KEDA_RULES. A ScaledJob added later needs its Jobs admitted here. */
 export function kedaFence(args: KedaAdmissionArgs): ControllerFence {
+    const scale = kedaScaleRules(args.targets);
     return {
         policyName: "groundwork-keda",
         account: { namespace: args.namespace, name: args.serviceAccount },
@@ -52,12 +78,16 @@ export function kedaFence(args: KedaAdmissionArgs): ControllerFence {
             { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["secrets"] },
             { apiGroups: ["admissionregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["validatingwebhookconfigurations"] },
             { apiGroups: ["apiregistration.k8s.io"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["apiservices"] },
+            { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["deployments/scale", "statefulsets/scale"] },
+            { apiGroups: ["autoscaling"], apiVersions: ["v2"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["horizontalpodautoscalers"] },
         ],
         validations: [
             { expression: KEDA_RULES.jobs, message: "KEDA's operator may run no Job: it runs them only for ScaledJobs, and this stack has none" },
             { expression: KEDA_RULES.secrets, message: `KEDA's operator may write only its certificate's Secret, ${KEDA_CERTIFICATE_SECRET}, untyped or Opaque` },
             { expression: KEDA_RULES.webhooks, message: `KEDA's operator may change only the CA bundle of ${KEDA_WEBHOOK_CONFIGURATION}, no other webhook configuration` },
             { expression: KEDA_RULES.apiServices, message: `KEDA's operator may change only the CA bundle of the APIService ${KEDA_API_SERVICE}, no other APIService` },
+            { expression: scale.scale, message: `KEDA's operator may scale only its ScaledObjects' Deployments, each to at most its maximum (${args.targets.map((t) => `${t.name} ${t.maxReplicas}`).join(", ") || "none"})` },
+            { expression: scale.hpas, message: "KEDA's operator may write only its ScaledObjects' HPAs, keda-hpa-<ScaledObject>, on their Deployment, up to its maximum" },
         ],
     };
 }

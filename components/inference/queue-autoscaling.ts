@@ -8,7 +8,7 @@ import { MeshAuthorization } from "../platform/mesh-authorization";
 import { allowIngress, apiServerCallers } from "../platform/network-isolation";
 import { EgressDestination } from "../platform/egress";
 import { ControllerAdmission } from "../admission-policy";
-import { kedaFence } from "./keda-admission";
+import { kedaFence, ScaledTarget } from "./keda-admission";
 
 /**
  * KEDA, so vLLM replicas follow their queue (`vllm:num_requests_waiting`), as the stack's Prometheus
@@ -43,6 +43,8 @@ export interface QueueAutoscalingArgs {
     podCidr: string;
     /** The namespace of every ScaledObject (the model servers'): the only one KEDA watches and may scale in. */
     scaledNamespace: string;
+    /** The Deployments the ScaledObjects scale (each named as its ScaledObject) and their maximum replicas: all KEDA may scale. */
+    scaledTargets: ScaledTarget[];
     scheduling?: Scheduling;
 }
 
@@ -120,7 +122,7 @@ export class QueueAutoscaling extends pulumi.ComponentResource {
         }
 
         // The chart's operator account (values.yaml L327-332, serviceAccount.operator.name).
-        new ControllerAdmission(`${name}-keda-admission`, { fences: [kedaFence({ namespace: KEDA_NAMESPACE, serviceAccount: "keda-operator" })] }, parent);
+        new ControllerAdmission(`${name}-keda-admission`, { fences: [kedaFence({ namespace: KEDA_NAMESPACE, serviceAccount: "keda-operator", targets: args.scaledTargets })] }, parent);
 
         this.prometheusUrl = args.prometheusUrl;
         this.registerOutputs({});

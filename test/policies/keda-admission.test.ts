@@ -46,6 +46,19 @@ describe("KEDA's operator's admission policy", () => {
         assert.equal(apiService("v1beta1.external.metrics.k8s.io", { service: { name: "thief", namespace: "keda", port: 443 } }).denied, true, "its APIService sent elsewhere");
         assert.equal(apiService("v1beta1.external.metrics.k8s.io", { insecureSkipTLSVerify: true }).denied, true, "TLS checks off");
         assert.equal(apiService("v1beta1.metrics.k8s.io", { caBundle: "bmV3" }).denied, true, "another APIService");
+        // Its scaling: only its ScaledObjects' Deployments, up to their maximum (controller RBAC review s25 F4).
+        const scale = (name: string, replicas: number) => verdict({ group: "apps", resource: "deployments", subResource: "scale", operation: "UPDATE", namespace: "groundwork-inference", name, oldObject: { spec: { replicas: 1 } }, object: { kind: "Scale", spec: { replicas } } });
+        assert.equal(scale("vllm-large", 2).denied, false, "a model to its maximum");
+        assert.equal(scale("vllm-small", 0).denied, false, "a model to zero");
+        assert.deepEqual(scale("vllm-large", 8), { denied: true, by: "groundwork-keda", message: "KEDA's operator may scale only its ScaledObjects' Deployments, each to at most its maximum (vllm-large 2, vllm-small 1)" });
+        assert.equal(scale("llm-gateway", 0).denied, true, "the gateway down to nothing");
+        const hpa = (name: string, target: string, maxReplicas: number, operation = "CREATE") => verdict({ group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", operation, namespace: "groundwork-inference", name,
+            ...(operation === "DELETE" ? { object: null, oldObject: {} } : { object: { spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target }, minReplicas: 1, maxReplicas } } }) });
+        assert.equal(hpa("keda-hpa-vllm-large", "vllm-large", 2).denied, false, "its HPA as hpa.go names it");
+        assert.equal(hpa("keda-hpa-vllm-large", "vllm-large", 2, "DELETE").denied, false);
+        assert.equal(hpa("keda-hpa-vllm-large", "vllm-large", 20).denied, true, "past the maximum");
+        assert.equal(hpa("keda-hpa-vllm-large", "llm-gateway", 2).denied, true, "on another Deployment");
+        assert.equal(hpa("gateway", "llm-gateway", 1).denied, true, "an HPA of its own naming");
         // Another account's requests are not this policy's to judge.
         assert.equal(admissionOutcome(resources, { group: "batch", version: "v1", resource: "jobs", operation: "CREATE", namespace: "groundwork-inference", name: "x", object: {}, username: "system:serviceaccount:groundwork-inference:route-evaluations" } as AdmissionRequest).denied, false);
     });
