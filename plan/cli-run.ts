@@ -17,7 +17,8 @@ import { costReport, costSummaryLine, renderCostFiles } from "./cost-report";
 import { packConfigFor, monthlyBudgetOf, readStackConfig, workflowsDirOf } from "./policy-config";
 import { policyExitCode, policySummaryLine, renderPolicyReportFiles } from "./policy-report";
 import { planPolicyReport } from "./rendered-workloads";
-import { entriesBesidePlanFiles, fileAboveOutDir, leakedSecrets, outDirCannotBeMade, removePlanFiles, renderPlanFiles, renderSummary, writePlanFiles } from "./report";
+import { leakedSecrets, renderPlanFiles, renderSummary } from "./report";
+import { fileAboveOutDir, probeOutDir, removePlanFiles, writePlanFiles } from "./out-dir";
 import { planStack } from "./run";
 import { shownConfigPath } from "./stack-file";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
@@ -99,17 +100,19 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
     if (file !== undefined) {
         throw new UsageError(`--out ${JSON.stringify(outDir)}: ${JSON.stringify(file)} is not a directory the plan can be written under (a file, a link to nothing or in a loop, or no permission); give a new or empty directory`);
     }
-    const unmakeable = outDirCannotBeMade(outDir);
-    if (unmakeable !== undefined) {
+    const probe = probeOutDir(outDir);
+    if (probe.cannotBeMade !== undefined) {
+        // Too long as a whole (PATH_MAX, 4,096 bytes) or in one name (NAME_MAX, 255): sweep s28 W2.
+        const longName = outDir.split("/").some((part) => Buffer.byteLength(part) > 255);
         const why: Record<string, string> = {
-            ENAMETOOLONG: "a name in it is longer than the file system takes, 255 bytes",
+            ENAMETOOLONG: longName ? "a name in it is longer than the file system takes, 255 bytes" : "the path is longer than the system takes, 4,096 bytes",
             EROFS: "a read-only file system",
             EACCES: "no permission",
             EPERM: "no permission",
         };
-        throw new UsageError(`--out ${JSON.stringify(outDir)} cannot be made here (the system answers ${unmakeable}: ${why[unmakeable] ?? "a special file system such as /proc"}); give a directory you can write`);
+        throw new UsageError(`--out ${JSON.stringify(outDir)} cannot be made here (the system answers ${probe.cannotBeMade}: ${why[probe.cannotBeMade] ?? "a special file system such as /proc"}); give a directory you can write`);
     }
-    const besides = entriesBesidePlanFiles(outDir);
+    const besides = probe.besides;
     if (besides.length > 0) {
         throw new UsageError(`--out ${JSON.stringify(outDir)} holds ${besides.length} file(s) or folder(s) a plan does not write (${besides.slice(0, 3).map((e) => JSON.stringify(e)).join(", ")}${besides.length > 3 ? ", ..." : ""}), which replacing the plan could remove; give a new or empty directory, or one an earlier plan wrote`);
     }
@@ -140,7 +143,7 @@ async function main(argv: string[], io: CliOutput): Promise<number> {
         return policyExitCode(policies);
     } catch (err) {
         // Leave nothing behind that could be mistaken for this configuration's plan: its files only.
-        removePlanFiles(outDir);
+        removePlanFiles(outDir, probe.existed);
         throw err;
     }
 }

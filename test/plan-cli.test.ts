@@ -122,7 +122,8 @@ describe("npm run plan", function () {
         assert.ok(run.stderr.includes('groundwork:oci.sshAllowedCidrs[0] = "0.0.0.0/0": opens the port to the whole internet'));
         assert.ok(run.stderr.includes('groundwork:oci.region = "eu-frankfurt-9": did you mean "eu-frankfurt-1"?'));
         assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace for a config error");
-        assert.ok(!fs.existsSync(out), "a stale plan is left behind");
+        // The stale plan's files go; the directory, there before this run, stays (sweep s28 O2).
+        assert.deepEqual(fs.readdirSync(out), [], "a stale plan is left behind");
     });
 
     it("rejects a --secret for a key the stack file does not encrypt", async () => {
@@ -247,7 +248,8 @@ describe("npm run plan", function () {
         fs.mkdirSync(path.join(dir, "plain"));
         const dotted = await planCli("--stack", "dev", "--out", `${path.join(dir, "plain")}/.`, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
         assert.equal(dotted.status, 2, dotted.stderr);
-        assert.ok(!fs.existsSync(path.join(dir, "plain")), "the empty directory the plan would have written is gone");
+        // Read as `plain`, which was there before: it stays, empty (sweep s28 O2).
+        assert.deepEqual(fs.readdirSync(path.join(dir, "plain")), [], "the plan's files are gone, the user's directory stays");
         // An empty --out, and options given twice (sweep s25 W3, M6).
         assert.match((await planCli("--stack", "dev", "--out", "")).stderr, /^error: --out is empty; give a directory, such as out\/dev \(the default\)/);
         assert.match((await planCli("--stack", "dev", "--stack", "cloud")).stderr, /^error: --stack is given more than once; give it once/);
@@ -287,6 +289,36 @@ describe("npm run plan", function () {
         const deeper = path.join(dir, "made", "then", "o".repeat(300));
         assert.equal((await planCli("--stack", "dev", "--out", deeper)).status, 2);
         assert.ok(!fs.existsSync(path.join(dir, "made")), "the probe left nothing behind");
+    });
+
+    it("judges --out where the plan would land, and leaves what the user made (sweep s28 O1, O2, C1, W2)", async () => {
+        const dir = tmp();
+        // O1: `<dir>/new/..` is <dir>, which holds a file of the user's: refused, nothing left behind.
+        fs.writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+        const through = await planCli("--stack", "dev", "--out", path.join(dir, "nosuch", ".."));
+        assert.equal(through.status, 2, through.stderr);
+        assert.match(through.stderr, /holds 1 file\(s\) or folder\(s\) a plan does not write \("notes\.txt"\)/);
+        assert.deepEqual(fs.readdirSync(dir), ["notes.txt"]);
+        // O2: an empty directory the user made stays when the plan fails; a plan through `a/../b` leaves no `a`.
+        const mine = path.join(dir, "mine");
+        fs.mkdirSync(mine);
+        const failed = await planCli("--stack", "dev", "--out", mine, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
+        assert.equal(failed.status, 2, failed.stderr);
+        assert.ok(fs.existsSync(mine), "the user's directory stays");
+        const other = tmp();
+        const around = await planCli("--stack", "dev", "--out", `${other}/a/../b`);
+        assert.equal(around.status, 0, around.stderr);
+        assert.deepEqual(fs.readdirSync(other), ["b"], "no a/ left behind");
+        // C1: a name ending in a backslash is a name on Linux, written as such.
+        const slashed = await planCli("--stack", "dev", "--out", `${other}/trail\\`);
+        assert.equal(slashed.status, 0, slashed.stderr);
+        assert.ok(fs.existsSync(path.join(other, "trail\\", "resources.json")), "in trail\\");
+        // W2: a path too long as a whole, with every name short.
+        const deep = path.join(other, ...Array.from({ length: 300 }, () => "abcdefghijklmn"));
+        const tooLong = await planCli("--stack", "dev", "--out", deep);
+        assert.equal(tooLong.status, 2, tooLong.stderr);
+        assert.match(tooLong.stderr, /the system answers ENAMETOOLONG: the path is longer than the system takes, 4,096 bytes/);
+        assert.ok(!fs.existsSync(path.join(other, "abcdefghijklmn")), "the probe left nothing");
     });
 
     it("names an indexed --secret key it does not know, and the indexed ones it does (sweep s24 W1)", async () => {
@@ -341,15 +373,14 @@ describe("npm run plan", function () {
         assert.equal(refused.status, 2);
         assert.match(refused.stderr, /^error: --out ".*" holds 1 file\(s\) or folder\(s\) a plan does not write \("notes\.txt"\), which replacing the plan could remove; give a new or empty directory, or one an earlier plan wrote/);
         assert.deepEqual(fs.readdirSync(parent), ["notes.txt"]);
-        // An earlier plan's directory is replaced, and removed when a later run fails.
+        // An earlier plan's files are replaced, and removed when a later run fails; the directory, there before the run, stays (sweep s28 O2).
         const out = path.join(parent, "plan");
         fs.mkdirSync(out);
         for (const file of PLAN_FILE_NAMES) fs.writeFileSync(path.join(out, file), "an earlier plan");
         const failed = await planCli("--stack", "nosuch", "--out", out);
         assert.equal(failed.status, 2);
-        assert.deepEqual([fs.existsSync(out), fs.readdirSync(parent)], [false, ["notes.txt"]]);
+        assert.deepEqual([fs.readdirSync(out), fs.readdirSync(parent)], [[], ["notes.txt", "plan"]]);
         // Hidden files (Finder's, an editor's) do not stop a plan, and are left where they are.
-        fs.mkdirSync(out);
         for (const file of PLAN_FILE_NAMES) fs.writeFileSync(path.join(out, file), "an earlier plan");
         fs.writeFileSync(path.join(out, ".DS_Store"), "finder");
         const hidden = await planCli("--stack", "nosuch", "--out", out);
