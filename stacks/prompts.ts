@@ -101,17 +101,21 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     // the prompt: vLLM refuses every call on every hop (sweep s26 M3, review s24f 9); below 1, always.
     const tooLong = served.flatMap((p) => {
         // Either name vLLM's OpenAI API takes, and a number written as text (review s24f 11).
-        const given = (p.config as Record<string, unknown>).max_tokens ?? (p.config as Record<string, unknown>).max_completion_tokens;
+        // max_completion_tokens first, as vLLM's request reads them (`max_completion_tokens or max_tokens`: sweep s28 M5).
+        const settings = p.config as Record<string, unknown>;
+        const name = settings.max_completion_tokens !== undefined && settings.max_completion_tokens !== null ? "max_completion_tokens" : "max_tokens";
+        const given = settings[name];
         const maxTokens = typeof given === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
-        if (typeof maxTokens !== "number") return [];
         const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
-        if (!Number.isInteger(maxTokens) || maxTokens < 1) return [`${file}: config.max_tokens = ${maxTokens} must be a whole number of tokens, 1 or more`];
+        if (given !== undefined && given !== null && typeof maxTokens !== "number") return [`${file}: config.${name} must be a whole number of tokens, 1 or more; vLLM refuses ${JSON.stringify(given)}`];
+        if (typeof maxTokens !== "number") return [];
+        if (!Number.isInteger(maxTokens) || maxTokens < 1) return [`${file}: config.${name} = ${maxTokens} must be a whole number of tokens, 1 or more`];
         const route = config.inference!.routes.find((r) => r.name === p.route)!;
         const longest = longestReachableContext(route.name, config.inference!);
         if (longest === undefined || maxTokens < longest) return [];
         const model = config.inference!.models.find((m) => m.name === route.target)!;
         const hops = route.fallbacks.length + route.contextWindowFallbacks.length > 0 ? `, nor any model its fallbacks reach (the longest context among them is ${longest} tokens)` : "";
-        return [`${file}: config.max_tokens = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}${hops}, so it leaves no room for the prompt and vLLM refuses every call; give fewer, or raise that model's maxModelLen`];
+        return [`${file}: config.${name} = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}${hops}, so it leaves no room for the prompt and vLLM refuses every call; give fewer, or raise that model's maxModelLen`];
     });
     if (tooLong.length > 0) throw new RepositoryFileError("prompt", tooLong);
     const classes = Object.fromEntries(config.inference.routes.map((r) => [r.name, r.classification]));

@@ -73,6 +73,11 @@ describe("bad-input sweep s26: a prompt's max_tokens past its route's context (M
         assert.equal(loadPromptsAndEvaluations(config, "dev", withPrompt(256)).prompts.length, 1);
         // Written as text, or under its newer name (review s24f 11).
         assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt(`"${context}"` as unknown as number)), /config\.max_tokens = \d+ is at least/);
+        // Not a number at all, and the newer name read first, as vLLM reads them (sweep s28 M5).
+        assert.throws(() => loadPromptsAndEvaluations(config, "dev", withPrompt("lots" as unknown as number)), /prompts\/a\.yaml: config\.max_tokens must be a whole number of tokens, 1 or more; vLLM refuses "lots"/);
+        const both = withPrompt(100);
+        fs.writeFileSync(path.join(both, "prompts", "a.yaml"), `name: support/answer\nroute: small\nlabels: [dev]\ntext: Answer briefly.\nconfig: { max_tokens: 100, max_completion_tokens: ${context + 1} }\n`);
+        assert.throws(() => loadPromptsAndEvaluations(config, "dev", both), new RegExp(`config\\.max_completion_tokens = ${context + 1} is at least`));
     });
     it("holds it to the longest context its fallbacks reach, and takes it when a hosted model is among them (review s24f 9, 10)", () => {
         const config = parseConfig(stackValues("cloud"));
@@ -165,5 +170,34 @@ describe("bad-input sweep s27: a mesh client that stands for more than one appli
         assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.gateway.clients = ["reports/default"]; }), "inference.gateway.clients[0]"), /= "reports\/default": is the namespace's default ServiceAccount, which every pod there without an account of its own runs as/);
         assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.gateway.clients = ["kube-system/report-builder"]; }), "inference.gateway.clients[0]"), /is in kube-system, whose pods are k3s's own/);
         assert.deepEqual(parsedAfter("cloud", (v) => { v.inference.gateway.clients = ["reports/report-builder"]; }).inference!.gateway.clients, ["reports/report-builder"]);
+    });
+});
+
+describe("bad-input sweep s28: next to the day's checks (M1, M3, M4, M5, M6)", () => {
+    it("reads /etc/hosts's loopback names as loopback, and a relay's name as a name", () => {
+        for (const host of ["ip6-localhost", "localhost.localdomain"]) {
+            assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = `http://${host}:9000`; }), "platform.postgres.backup.s3.endpointURL"), /points at loopback/, host);
+        }
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.smarthost = "10.mail.groundwork.example:25"; }), "monitoring.alerts.receiver.email.smarthost"), /is port 25, which EC2 blocks/);
+        assert.equal(parsedAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.smarthost = "10.1.2.3:25"; }).monitoring.alerts!.receiver!.email!.smarthost, "10.1.2.3:25");
+    });
+    it("takes a one-label domain only when it is kept for private use", () => {
+        const oneLabel = (label: string) => (v: Record<string, any>) => {
+            v.access.domain = label;
+            v.access.hosts = { gateway: `ai.${label}`, langfuse: `langfuse.${label}`, vault: `vault.${label}` };
+        };
+        assert.match(lineFor(problemsAfter("edge", oneLabel("localhost")), "access.domain"), /is a single label but not one kept for private use, so every host under it is each browser's own machine \(RFC 6761\)/);
+        assert.match(lineFor(problemsAfter("edge", oneLabel("com")), "access.domain"), /a name in a public top-level domain, someone else's; give internal, lan, home, corp/);
+        assert.equal(parsedAfter("edge", oneLabel("lan")).access!.domain, "lan");
+    });
+    it("refuses a Vault token or another kind of secret as a Hugging Face token or a Langfuse secret key, never showing it", () => {
+        const vaultToken = "hvs.CAESIPlanted28aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+        const hf = problemsAfter("cloud", (v) => { v.inference.huggingfaceToken = vaultToken; });
+        assert.match(lineFor(hf, "inference.huggingfaceToken"), /is a Vault token \(by its prefix\), not a Hugging Face token/);
+        const other = problemsAfter("cloud", (v) => { v.inference.huggingfaceToken = "Pl4ntedNotAHfToken28aBcDeFgHiJk"; });
+        assert.match(lineFor(other, "inference.huggingfaceToken"), /does not start hf_, as every Hugging Face access token does/);
+        const langfuse = problemsAfter("cloud", (v) => { v.inference.teams[0].langfuseProject = { ...v.inference.teams[0].langfuseProject, secretKey: "Pl4ntedNotALangfuseKey28aBcDeF" }; });
+        assert.match(lineFor(langfuse, "inference.teams[0].langfuseProject.secretKey"), /does not start with sk- followed by lf-, as every Langfuse project's secret key does/);
+        for (const line of [...hf, ...other, ...langfuse]) assert.ok(!/Planted28|Pl4nted/.test(line), line);
     });
 });

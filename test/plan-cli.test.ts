@@ -85,9 +85,10 @@ describe("npm run plan", function () {
             const out = tmp();
             // A URL-shaped key gets a URL (config checks its shape), with the planted token in its path;
             // an SSH key is a real one (config checks that too); keys and tokens are one word, an
-            // OpenAI key with the sk- every OpenAI key starts with (config checks that too).
+            // OpenAI key with the sk- every OpenAI key starts with, a Hugging Face token with hf_, a Langfuse
+            // secret key with sk-lf- (config checks those too).
             const planted = keys.map((k, i) => /privateKey$/.test(k) ? keygen("ed25519").privateKey
-                : `${/url$/i.test(k) ? "https://hooks.example.invalid/" : /hosted\[\d\]\.apiKey$/.test(k) ? "sk-" : ""}-----BEGIN_OPENSSH_PRIVATE_KEY-----planted${i}c0ffee${stack}-----END`);
+                : `${/url$/i.test(k) ? "https://hooks.example.invalid/" : /hosted\[\d\]\.apiKey$/.test(k) ? "sk-" : /huggingfaceToken$/.test(k) ? "hf_" : /langfuseProject\.secretKey$/.test(k) ? "sk-lf-" : ""}-----BEGIN_OPENSSH_PRIVATE_KEY-----planted${i}c0ffee${stack}-----END`);
             // Every OpenSSH key starts alike: a real key's tell is a line of its random body.
             const tell = (secret: string) => (secret.endsWith("-----END OPENSSH PRIVATE KEY-----\n") ? secret.split("\n")[3] : secret.slice(35, 50));
             const run = await planCli("--stack", stack, "--out", out, ...keys.flatMap((k, i) => ["--secret", `${k}=${planted[i]}`]));

@@ -48,6 +48,12 @@ function nearHostnameHint(name: string): string {
     if (fixes.length === 0 || !HOSTNAME.test(fixed)) return internationalNameHint(name);
     return `: write ${wildcard ? `a name under ${fixed}, or ${fixed} itself` : fixed}, without ${fixes.join(", nor ")}`;
 }
+/**
+ * The single labels a domain may be with the stack's own CA: ICANN's `internal` (Board resolution
+ * 2024.07.29.06), RFC 8375's `home.arpa` is two, and the names networks commonly keep for themselves
+ * that are not delegated (RFC 6762 Appendix G lists lan, home, corp, intranet, private).
+ */
+const PRIVATE_USE_LABELS = ["internal", "lan", "home", "corp", "intranet", "private"];
 /** A domain may be one label, a top-level domain kept for private use such as ICANN's `internal`, with the stack's own CA (sweep s25 F3). */
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const dnsName = (pattern: RegExp, rule: string) => z.string().regex(pattern, { error: (issue) => `must be ${rule}${nearHostnameHint(String(issue.input))}` })
@@ -442,6 +448,12 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
         if (problem) issues.push({ path: ["access", "tls", "acmeEmail"], message: problem });
     }
     const publicName = a && typeof a.domain === "string" ? a.domain : undefined;
+    // One label, with the stack's own CA, only where it is kept for private use: `localhost` is each
+    // browser's own machine (RFC 6761 6.3), and a delegated top-level domain (`com`) makes every host
+    // someone else's name (sweep s28 M4).
+    if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !PRIVATE_USE_LABELS.includes(publicName) && !(isObject(a!.tls) && a!.tls.issuer === "acme")) {
+        issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label but not one kept for private use, so every host under it is ${publicName === "localhost" ? "each browser's own machine (RFC 6761)" : "a name in a public top-level domain, someone else's"}; give ${PRIVATE_USE_LABELS.slice(0, 4).join(", ")} or another name kept for private use, or your own domain, such as ai.example.com` });
+    }
     // A top-level domain alone is no name anyone can prove to own to a public CA (sweep s25 F3).
     if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !NON_PUBLIC_NAME.test(publicName) && isObject(a!.tls) && a!.tls.issuer === "acme") {
         issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label (a top-level domain), which no one can prove to own to a public CA, so tls.issuer acme gets no certificate; give your domain, such as ai.example.com, or use tls.issuer private-ca` });

@@ -479,7 +479,9 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const smarthost = isObject(receiver.email) && typeof receiver.email.smarthost === "string" ? receiver.email.smarthost : undefined;
     const onAws = platformNodes.filter((n) => n.site === "aws");
     // A relay at a private address is inside the network, which the restriction is not about.
-    const privateRelay = smarthost !== undefined && /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(smarthost);
+    // The host part as an address, not text that starts like one (10.mail.example is a name: sweep s28 M3).
+    const relayHost = smarthost?.split(":")[0] ?? "";
+    const privateRelay = isIpv4(relayHost) && internalRange(relayHost) !== undefined;
     if (smarthost !== undefined && /:0*25$/.test(smarthost) && !privateRelay && onAws.length > 0) {
         ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "receiver", "email", "smarthost"], message: `is port 25, which EC2 blocks for outbound mail by default, and Alertmanager may run on ${onAws[0].name} (the platform placement, ${wantedPlatform}), so no alert mail would leave; use the submission port 587 (or 465), which every SMTP service with a login takes, or give a relay inside your network by its private IP address (10/8, 172.16/12 or 192.168/16)` });
     }

@@ -22,6 +22,8 @@ const langfuseSecretKey = checkedSecret((text) => {
     // Langfuse makes secret keys as sk-lf-<uuid> (langfuse/langfuse@v3.224.1 packages/shared/src/server/auth/apiKeys.ts L22; sweep s19-25).
     const issuer = KEY_ISSUERS.find((k) => k.prefix.test(text));
     if (issuer) return `is ${issuer.kind} (by its prefix), not a Langfuse project's secret key; give the secret half of the project's key pair, which Langfuse shows once, when the pair is made (project settings, API keys)`;
+    // Every one Langfuse makes starts sk-lf- (apiKeys.ts L22, above): anything else is another kind of secret (sweep s28 M6).
+    if (!text.startsWith("sk-lf-") && !text.startsWith(OFFLINE_PLACEHOLDER_PREFIX) && tokenProblem(text) === undefined) return "does not start with sk- followed by lf-, as every Langfuse project's secret key does; give the secret half of the project's key pair (project settings, API keys)";
     return tokenProblem(text);
 });
 
@@ -209,6 +211,8 @@ const KEY_ISSUERS: { prefix: RegExp; providers: string[]; kind: string }[] = [
     { prefix: /^AIza/, providers: ["gemini"], kind: "a Google API key" },
     { prefix: /^hf_/, providers: ["huggingface"], kind: "a Hugging Face token" },
     { prefix: /^pplx-/, providers: ["perplexity"], kind: "a Perplexity key" },
+    // Not a model provider's: Vault's own tokens (service, batch, recovery), pasted where a key goes (sweep s28 M6).
+    { prefix: /^hv[sbr]\./, providers: [], kind: "a Vault token" },
 ];
 
 /**
@@ -236,7 +240,10 @@ export function hostedKeyProviderProblems(rawInference: unknown): { path: (strin
     const tokenIssuer = typeof token === "string" ? KEY_ISSUERS.find((k) => k.prefix.test(token)) : undefined;
     const tokenProblems = tokenIssuer && !tokenIssuer.providers.includes("huggingface")
         ? [{ path: ["inference", "huggingfaceToken"], message: `is ${tokenIssuer.kind} (by its prefix), not a Hugging Face token, which starts hf_ (huggingface.co/settings/tokens); every gated download would be refused` }]
-        : [];
+        // Every user access token Hugging Face makes starts hf_ (huggingface.co/docs/hub/security-tokens; sweep s28 M6).
+        : typeof token === "string" && token.trim() !== "" && !token.startsWith("hf_") && !token.startsWith(OFFLINE_PLACEHOLDER_PREFIX)
+            ? [{ path: ["inference", "huggingfaceToken"], message: "does not start hf_, as every Hugging Face access token does (huggingface.co/settings/tokens); every gated download would be refused" }]
+            : [];
     const hosted = (rawInference as { hosted?: unknown } | undefined)?.hosted;
     if (!Array.isArray(hosted)) return tokenProblems;
     return [...tokenProblems, ...hosted.flatMap((h: { model?: unknown; apiKey?: unknown }, i) => {
