@@ -142,6 +142,19 @@ describe("bad-input sweep s27: Entra endpoints of another tenant, or v1 (M1)", (
         assert.match(lineFor(problemsAfter("cloud", entra(T0)), "access.sso.oauthEndpoints.authorizeUrl"), new RegExp(`: names tenant ${T0}, but access\\.sso\\.issuer is tenant ${T1}: an app registration lives in one tenant`));
         assert.match(lineFor(problemsAfter("cloud", entra(T1, "")), "access.sso.oauthEndpoints.tokenUrl"), new RegExp(`: is Entra's v1 endpoint \\(no /v2\\.0/\\), whose tokens name https://sts\\.windows\\.net/<tenant id>/ as their issuer`));
     });
+    it("reads login.windows.net and v1's userinfo as Entra's, refuses another cloud's host and a tenant id in capitals (sweep s28 M2)", () => {
+        const at = (host: string, userinfo?: string) => (v: Record<string, any>) => {
+            entra(T1)(v);
+            v.access.sso.oauthEndpoints.authorizeUrl = `https://${host}/${T0}/oauth2/v2.0/authorize`;
+            if (userinfo) v.access.sso.oauthEndpoints.userinfoUrl = userinfo;
+        };
+        assert.match(lineFor(problemsAfter("cloud", at("login.windows.net")), "access.sso.oauthEndpoints.authorizeUrl"), new RegExp(`names tenant ${T0}, but access\\.sso\\.issuer is tenant ${T1}`));
+        assert.match(lineFor(problemsAfter("cloud", at("login.microsoftonline.us")), "access.sso.oauthEndpoints.authorizeUrl"), /is on login\.microsoftonline\.us, another Entra cloud than access\.sso\.issuer's/);
+        assert.match(lineFor(problemsAfter("cloud", (v) => { entra(T1)(v); v.access.sso.oauthEndpoints.userinfoUrl = `https://login.microsoftonline.com/${T0}/openid/userinfo`; }), "access.sso.oauthEndpoints.userinfoUrl"), /names tenant 0{8}/);
+        const upper = "ABCDEF00-1111-2222-3333-444455556666";
+        assert.match(lineFor(problemsAfter("cloud", (v) => { entra(upper)(v); v.access.sso.issuer = `https://login.microsoftonline.com/${upper}/v2.0`; }), "access.sso.issuer"), /names the tenant in capitals, but Entra's tokens write its id in lower case and the issuer is compared exactly; write the tenant id in lower case/);
+    });
+
     it("takes the issuer's own tenant's v2.0 endpoints, and the tenant named by a domain, which may be the same (review s25 R4)", () => {
         assert.equal(parsedAfter("cloud", entra(T1)).access!.sso!.oauthEndpoints!.authorizeUrl, `https://login.microsoftonline.com/${T1}/oauth2/v2.0/authorize`);
         assert.equal(parsedAfter("cloud", entra("contoso.onmicrosoft.com")).access!.sso!.oauthEndpoints!.tokenUrl, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");

@@ -537,11 +537,22 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     // Entra's endpoints are the issuer's tenant's, v2.0 (sweep s27 M1): an app registration lives in one
     // tenant, and another's authorize endpoint answers AADSTS700016 (no such application in that
     // directory); a v1 endpoint's tokens name https://sts.windows.net/<tenant>/ as their issuer.
+    // Entra's discovery documents, and so its tokens' iss, write the tenant id in lower case, and the issuer is compared exactly (sweep s28 M2).
+    if (sso && tenant !== undefined && ENTRA_TENANT_ID.test(tenant) && tenant !== tenant.toLowerCase()) {
+        issues.push({ path: ["access", "sso", "issuer"], message: "names the tenant in capitals, but Entra's tokens write its id in lower case and the issuer is compared exactly; write the tenant id in lower case, as <issuer>/.well-known/openid-configuration does" });
+    }
     if (sso && tenant !== undefined && ENTRA_TENANT_ID.test(tenant) && endpoints) {
         for (const name of ["authorizeUrl", "tokenUrl", "userinfoUrl"] as const) {
             const url = endpoints[name];
-            if (typeof url !== "string" || !URL.canParse(url) || new URL(url).hostname !== "login.microsoftonline.com") continue;
-            const [, named, v2] = /^\/([^/]+)\/oauth2\/(v2\.0\/)?/i.exec(new URL(url).pathname) ?? [];
+            // login.windows.net is the service's older name; the other clouds' hosts (.us, .cn) hold no commercial app (sweep s28 M2).
+            const host = typeof url === "string" && URL.canParse(url) ? new URL(url).hostname : "";
+            if (/^login\.(microsoftonline\.(us|de)|partner\.microsoftonline\.cn|chinacloudapi\.cn)$/.test(host)) {
+                issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is on ${host}, another Entra cloud than access.sso.issuer's (login.microsoftonline.com), where this tenant's app registration does not exist; copy it from <issuer>/.well-known/openid-configuration` });
+                continue;
+            }
+            if (host !== "login.microsoftonline.com" && host !== "login.windows.net") continue;
+            // v1's userinfo is /<tenant>/openid/userinfo, and names a tenant too.
+            const [, named, v2] = /^\/([^/]+)\/(?:oauth2|openid)\/(v2\.0\/)?/i.exec(new URL(url as string).pathname) ?? [];
             // Entra's multi-tenant endpoints are judged with the issuers that sign in any account (below).
             // A tenant named by a domain (contoso.onmicrosoft.com, or a verified one) may be this one: only ids are compared (review s25 R4).
             if (named === undefined || /^(common|organizations|consumers)$/i.test(named)) continue;
