@@ -306,13 +306,11 @@ describe("npm run plan", function () {
         const failed = await planCli("--stack", "dev", "--out", mine, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
         assert.equal(failed.status, 2, failed.stderr);
         assert.ok(fs.existsSync(mine), "the user's directory stays");
+        // One plan for both: C1, a name ending in a backslash is a name on Linux, written as such.
         const other = tmp();
-        const around = await planCli("--stack", "dev", "--out", `${other}/a/../b`);
+        const around = await planCli("--stack", "dev", "--out", `${other}/a/../trail\\`);
         assert.equal(around.status, 0, around.stderr);
-        assert.deepEqual(fs.readdirSync(other), ["b"], "no a/ left behind");
-        // C1: a name ending in a backslash is a name on Linux, written as such.
-        const slashed = await planCli("--stack", "dev", "--out", `${other}/trail\\`);
-        assert.equal(slashed.status, 0, slashed.stderr);
+        assert.deepEqual(fs.readdirSync(other), ["trail\\"], "no a/ left behind");
         assert.ok(fs.existsSync(path.join(other, "trail\\", "resources.json")), "in trail\\");
         // W2: a path too long as a whole, with every name short.
         const deep = path.join(other, ...Array.from({ length: 300 }, () => "abcdefghijklmn"));
