@@ -108,7 +108,7 @@ describe("bad-input sweep s26: alert mail on port 25 from EC2 (M9)", () => {
 describe("bad-input sweep s27: loopback where a pod, or a person, calls (M2, M3, M8)", () => {
     it("refuses a backup endpoint, an ACME directory and a runbook on loopback, naming who would be called", () => {
         for (const url of ["http://127.0.0.1:9000", "https://localhost:9000", "http://localhost.:9000", "http://2130706433:9000"]) {
-            assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = url; }), "platform.postgres.backup.s3.endpointURL"), /: points at loopback, which is each backup pod itself, never the bucket; give the endpoint's address as the pods reach it/);
+            assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = url; }), "platform.postgres.backup.s3.endpointURL"), /: points at loopback or link-local, which is each backup pod itself or its own link, never the bucket; give the endpoint's address as the pods reach it/);
         }
         assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://169.254.169.254/"; }), "platform.postgres.backup.s3.endpointURL"), /is a link-local address, the instance metadata service's range/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.access.tls.acmeServer = "https://localhost:14000/dir"; }), "access.tls.acmeServer"), /points at loopback or link-local, which is cert-manager's own pod/);
@@ -171,7 +171,7 @@ describe("bad-input sweep s27: an Etc/GMT zone's sign in the window overlap (W3)
 
 describe("bad-input sweep s27: a public pod or service network (M7)", () => {
     it("is refused, naming the private ranges; a private one, and carrier-grade NAT space, are taken", () => {
-        assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.podCidr = "8.8.0.0/16"; }), "cluster.podCidr"), /= "8\.8\.0\.0\/16": is not inside a private range \(10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, or 100\.64\.0\.0\/10\), so every node would route 8\.8\.0\.0\/16's public addresses into the cluster/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.podCidr = "8.8.0.0/16"; }), "cluster.podCidr"), /= "8\.8\.0\.0\/16": is not inside a private range \(10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, or 100\.64\.0\.0\/10\), so every node would route 8\.8\.0\.0\/16's addresses into the cluster/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.serviceCidr = "11.43.0.0/16"; }), "cluster.serviceCidr"), /is not inside a private range/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.cluster.podCidr = "10.0.0.0/7"; }), "cluster.podCidr"), /is not inside a private range/, "wider than 10/8");
         assert.equal(parsedAfter("dev", (v) => { v.cluster.podCidr = "172.20.0.0/16"; }).cluster.podCidr, "172.20.0.0/16");

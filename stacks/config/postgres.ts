@@ -114,7 +114,7 @@ export const postgresSchema = z.strictObject({
             endpointURL: urlString(/^https?$/, "must be the endpoint's http(s) URL, such as https://s3.eu-central-1.amazonaws.com")
                 .refine((url) => !parsedUrl(url)?.hostname.startsWith("169.254."), { message: "is a link-local address, the instance metadata service's range, which no pod may reach; give the bucket's endpoint" })
                 // Backups are written by pods (barman-cloud, the snapshot Jobs, ClickHouse): loopback is each of them (sweep s27 M2).
-                .refine((url) => parsedUrl(url)?.hostname.startsWith("169.254.") || !loopbackOrLinkLocal(url), { message: "points at loopback, which is each backup pod itself, never the bucket; give the endpoint's address as the pods reach it (a node's address or a DNS name)" })
+                .refine((url) => parsedUrl(url)?.hostname.startsWith("169.254.") || !loopbackOrLinkLocal(url), { message: "points at loopback or link-local, which is each backup pod itself or its own link, never the bucket; give the endpoint's address as the pods reach it (a node's address or a DNS name)" })
                 // The cluster is IPv4 only, and a mapped address (::ffff:169.254.169.254) would pass the check above.
                 .refine((url) => !parsedUrl(url)?.hostname.startsWith("["), { message: "is an IPv6 address, which the cluster's IPv4 network cannot reach; give a name or an IPv4 address" })
                 // The URL is plain config, written into the ObjectStore and the plan: keys go in accessKeyId/secretAccessKey.
