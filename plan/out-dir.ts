@@ -125,14 +125,24 @@ export function removePlanFiles(outDir: string, keepDirectory = false): void {
  * sweep s28 O2).
  */
 export function writePlanFiles(outDir: string, files: PlanFiles): void {
-    removePlanFiles(outDir);
+    // The earlier plan's files only: the folder stays as it is, its mode, owner and inode, or a mount
+    // point (review s25c O1).
+    removePlanFiles(outDir, true);
     const made = makeOutDir(outDir);
     const real = fs.realpathSync.native(outDir);
-    for (const [file, content] of Object.entries(files)) {
-        fs.writeFileSync(path.join(real, file), content);
-    }
-    for (const part of made.reverse()) {
+    const offPath = () => [...made].reverse().forEach((part) => {
         const madeReal = fs.realpathSync.native(part);
         if (madeReal !== real && !real.startsWith(`${madeReal}${path.sep}`) && fs.readdirSync(madeReal).length === 0) fs.rmdirSync(part);
+    });
+    try {
+        for (const [file, content] of Object.entries(files)) {
+            fs.writeFileSync(path.join(real, file), content);
+        }
+    } catch (err) {
+        // A write that fails part-way (a full disk) leaves none of the plan, and none of the folders it made (review s25c O2).
+        for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(real, file), { force: true });
+        [...made].reverse().forEach((part) => { if (fs.existsSync(part) && fs.readdirSync(part).length === 0) fs.rmdirSync(part); });
+        throw err;
     }
+    offPath();
 }

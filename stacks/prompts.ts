@@ -103,7 +103,8 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
         // Either name vLLM's OpenAI API takes, and a number written as text (review s24f 11).
         // max_completion_tokens first, as vLLM's request reads them (`max_completion_tokens or max_tokens`: sweep s28 M5).
         const settings = p.config as Record<string, unknown>;
-        const name = settings.max_completion_tokens !== undefined && settings.max_completion_tokens !== null ? "max_completion_tokens" : "max_tokens";
+        // `or`: a 0 or empty max_completion_tokens falls to max_tokens (review s25c C3).
+        const name = settings.max_completion_tokens ? "max_completion_tokens" : "max_tokens";
         const given = settings[name];
         const maxTokens = typeof given === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
         const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";

@@ -202,6 +202,8 @@ describe("bad-input sweep s28: next to the day's checks (M1, M3, M4, M5, M6)", (
         assert.match(lineFor(problemsAfter("edge", oneLabel("localhost")), "access.domain"), /is a single label but not one kept for private use, so every host under it is each browser's own machine \(RFC 6761\)/);
         assert.match(lineFor(problemsAfter("edge", oneLabel("com")), "access.domain"), /a name in a public top-level domain, someone else's; give internal, lan, home, corp/);
         assert.equal(parsedAfter("edge", oneLabel("lan")).access!.domain, "lan");
+        assert.equal(parsedAfter("edge", oneLabel("test")).access!.domain, "test", "RFC 2606's, never delegated (review s25c C1)");
+        assert.match(lineFor(problemsAfter("edge", oneLabel("local")), "access.domain"), /resolved by multicast DNS on each person's own network, not by your DNS/);
     });
     it("refuses a Vault token or another kind of secret as a Hugging Face token or a Langfuse secret key, never showing it", () => {
         const vaultToken = "hvs.CAESIPlanted28aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";

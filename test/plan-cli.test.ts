@@ -306,6 +306,11 @@ describe("npm run plan", function () {
         const failed = await planCli("--stack", "dev", "--out", mine, "--secret", "groundwork:access.sso.clientSecret=platform-operators");
         assert.equal(failed.status, 2, failed.stderr);
         assert.ok(fs.existsSync(mine), "the user's directory stays");
+        // A plan that succeeds there leaves the directory itself as it was, its mode and inode (review s25c O1).
+        fs.chmodSync(mine, 0o700);
+        const inode = fs.statSync(mine).ino;
+        assert.equal((await planCli("--stack", "dev", "--out", mine)).status, 0);
+        assert.deepEqual([fs.statSync(mine).mode & 0o777, fs.statSync(mine).ino], [0o700, inode]);
         // One plan for both: C1, a name ending in a backslash is a name on Linux, written as such.
         const other = tmp();
         const around = await planCli("--stack", "dev", "--out", `${other}/a/../trail\\`);

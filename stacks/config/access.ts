@@ -50,10 +50,11 @@ function nearHostnameHint(name: string): string {
 }
 /**
  * The single labels a domain may be with the stack's own CA: ICANN's `internal` (Board resolution
- * 2024.07.29.06), RFC 8375's `home.arpa` is two, and the names networks commonly keep for themselves
- * that are not delegated (RFC 6762 Appendix G lists lan, home, corp, intranet, private).
+ * 2024.07.29.06), RFC 2606's `test`, and the names networks commonly keep for themselves that are
+ * not delegated (RFC 6762 Appendix G lists lan, home, corp, intranet, private). Not `local` (mDNS,
+ * RFC 6762), `localhost` (RFC 6761), `invalid` or `example` (never resolve), nor a delegated TLD.
  */
-const PRIVATE_USE_LABELS = ["internal", "lan", "home", "corp", "intranet", "private"];
+const PRIVATE_USE_LABELS = ["internal", "lan", "home", "corp", "intranet", "private", "test"];
 /** A domain may be one label, a top-level domain kept for private use such as ICANN's `internal`, with the stack's own CA (sweep s25 F3). */
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const dnsName = (pattern: RegExp, rule: string) => z.string().regex(pattern, { error: (issue) => `must be ${rule}${nearHostnameHint(String(issue.input))}` })
@@ -452,7 +453,7 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     // browser's own machine (RFC 6761 6.3), and a delegated top-level domain (`com`) makes every host
     // someone else's name (sweep s28 M4).
     if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !PRIVATE_USE_LABELS.includes(publicName) && !(isObject(a!.tls) && a!.tls.issuer === "acme")) {
-        issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label but not one kept for private use, so every host under it is ${publicName === "localhost" ? "each browser's own machine (RFC 6761)" : "a name in a public top-level domain, someone else's"}; give ${PRIVATE_USE_LABELS.slice(0, 4).join(", ")} or another name kept for private use, or your own domain, such as ai.example.com` });
+        issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label but not one kept for private use, so every host under it is ${publicName === "localhost" ? "each browser's own machine (RFC 6761)" : publicName === "local" ? "resolved by multicast DNS on each person's own network, not by your DNS (RFC 6762)" : ["invalid", "example", "localdomain"].includes(publicName) ? "a name no DNS answers (RFC 6761)" : "a name in a public top-level domain, someone else's"}; give ${PRIVATE_USE_LABELS.slice(0, 4).join(", ")} or another name kept for private use, or your own domain, such as ai.example.com` });
     }
     // A top-level domain alone is no name anyone can prove to own to a public CA (sweep s25 F3).
     if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !NON_PUBLIC_NAME.test(publicName) && isObject(a!.tls) && a!.tls.issuer === "acme") {
@@ -559,7 +560,7 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
             if (ENTRA_TENANT_ID.test(named) && named.toLowerCase() !== tenant.toLowerCase()) {
                 issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `names tenant ${named}, but access.sso.issuer is tenant ${tenant}: an app registration lives in one tenant, and another's endpoint answers AADSTS700016 (no such application there); copy it from <issuer>/.well-known/openid-configuration` });
             } else if (v2 === undefined) {
-                issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is Entra's v1 endpoint (no /v2.0/), whose tokens name https://sts.windows.net/<tenant id>/ as their issuer, not access.sso.issuer; use the /oauth2/v2.0/ endpoint <issuer>/.well-known/openid-configuration lists` });
+                issues.push({ path: ["access", "sso", "oauthEndpoints", name], message: `is Entra's v1 endpoint (no /v2.0/), whose tokens name https://sts.windows.net/<tenant id>/ as their issuer, not access.sso.issuer; use the endpoint <issuer>/.well-known/openid-configuration lists${name === "userinfoUrl" ? " (https://graph.microsoft.com/oidc/userinfo)" : " (/oauth2/v2.0/...)"}` });
             }
         }
     }

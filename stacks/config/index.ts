@@ -483,7 +483,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const relayHost = smarthost?.split(":")[0] ?? "";
     const privateRelay = isIpv4(relayHost) && internalRange(relayHost) !== undefined;
     if (smarthost !== undefined && /:0*25$/.test(smarthost) && !privateRelay && onAws.length > 0) {
-        ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "receiver", "email", "smarthost"], message: `is port 25, which EC2 blocks for outbound mail by default, and Alertmanager may run on ${onAws[0].name} (the platform placement, ${wantedPlatform}), so no alert mail would leave; use the submission port 587 (or 465), which every SMTP service with a login takes, or give a relay inside your network by its private IP address (10/8, 172.16/12 or 192.168/16)` });
+        ctx.addIssue({ code: "custom", path: ["monitoring", "alerts", "receiver", "email", "smarthost"], message: `is port 25, which EC2 blocks for outbound mail by default, and Alertmanager may run on ${onAws[0].name} (the platform placement, ${wantedPlatform}), so no alert mail would leave; use the submission port 587 (or 465), which every SMTP service with a login takes, or give a relay inside your network by its private IP address (10/8, 172.16/12, 192.168/16 or 100.64/10)` });
     }
     const unseal = vault.unseal ?? "auto";
     if (unseal === "manual" && vault.recoveryPgpKeys !== undefined) {

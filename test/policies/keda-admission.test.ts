@@ -47,7 +47,8 @@ describe("KEDA's operator's admission policy", () => {
         assert.equal(apiService("v1beta1.external.metrics.k8s.io", { insecureSkipTLSVerify: true }).denied, true, "TLS checks off");
         assert.equal(apiService("v1beta1.metrics.k8s.io", { caBundle: "bmV3" }).denied, true, "another APIService");
         // Its scaling: only its ScaledObjects' Deployments, up to their maximum (controller RBAC review s25 F4).
-        const scale = (name: string, replicas: number) => verdict({ group: "apps", resource: "deployments", subResource: "scale", operation: "UPDATE", namespace: "groundwork-inference", name, oldObject: { spec: { replicas: 1 } }, object: { kind: "Scale", spec: { replicas } } });
+        // As the API server serialises a Scale: no `replicas` at 0 (omitempty; review s25c K1).
+        const scale = (name: string, replicas: number) => verdict({ group: "apps", resource: "deployments", subResource: "scale", operation: "UPDATE", namespace: "groundwork-inference", name, oldObject: { spec: { replicas: 1 } }, object: { kind: "Scale", spec: replicas === 0 ? {} : { replicas } } });
         assert.equal(scale("vllm-large", 2).denied, false, "a model to its maximum");
         assert.equal(scale("vllm-small", 0).denied, false, "a model to zero");
         assert.deepEqual(scale("vllm-large", 8), { denied: true, by: "groundwork-keda", message: "KEDA's operator may scale only its ScaledObjects' Deployments, each to at most its maximum (vllm-large 2, vllm-small 1)" });
