@@ -41,11 +41,16 @@ export function hubFence(args: HubAdmissionArgs): ControllerFence {
         policyName: "groundwork-jupyterhub-hub",
         account: { namespace: args.namespace, name: "hub" },
         resourceRules: [
-            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["pods", "secrets", "services"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE", "DELETE"], resources: ["pods", "secrets", "services", "persistentvolumeclaims"] },
         ],
         validations: [
+            // It stops (deletes) only people's servers, and makes and deletes only their home claims
+            // (KubeSpawner's `claim-{user_server}`; delete_pvc when a person is removed): never the hub's
+            // database or another pod of the namespace (threat-model review s25 T2).
+            { expression: "request.resource.resource != 'pods' || request.operation != 'DELETE' || (has(oldObject.metadata.labels) && 'component' in oldObject.metadata.labels && oldObject.metadata.labels['component'] == 'singleuser-server')", message: "the JupyterHub hub may stop only people's servers (component: singleuser-server), no other pod" },
+            { expression: "request.resource.resource != 'persistentvolumeclaims' || (request.operation != 'UPDATE' && request.name.startsWith('claim-'))", message: "the JupyterHub hub may make and delete only people's home claims (claim-*), never the hub's database or another claim" },
             { expression: serverPod, message: `the JupyterHub hub may start a server only as ${args.serverAccount}, without an API token, its environment reading only ${args.serverSecrets.map((s) => s.name).join(", ") || "no Secret"}, and with only its own home claim (claim-<the name after jupyter->), empty dirs, ConfigMaps and Linkerd's identity token mounted` },
-            { expression: "!(request.resource.resource in ['secrets', 'services']) || request.operation == 'DELETE'", message: "the JupyterHub hub writes no Secret or Service: KubeSpawner makes them only for internal_ssl or services_enabled, which this stack does not set" },
+            { expression: "!(request.resource.resource in ['secrets', 'services'])", message: "the JupyterHub hub writes and deletes no Secret or Service: KubeSpawner makes them only for internal_ssl or services_enabled, which this stack does not set" },
         ],
     };
 }

@@ -54,7 +54,7 @@ export function kedaScaleRules(targets: ScaledTarget[]) {
     const hpas = `{${targets.map((t) => `'keda-hpa-${t.name}': '${t.name}'`).join(", ")}}`;
     return {
         // A Scale of 0 replicas comes without the field (omitempty), as the API server serialises it (review s25c K1).
-        scale: `request.subResource != 'scale' || (request.name in ${max} && (has(object.spec.replicas) ? object.spec.replicas : 0) <= ${max}[request.name])`,
+        scale: `request.subResource != 'scale' || (request.resource.resource == 'deployments' && request.name in ${max} && (has(object.spec.replicas) ? object.spec.replicas : 0) <= ${max}[request.name])`,
         hpas: `request.resource.resource != 'horizontalpodautoscalers' || (request.name in ${hpas} && (request.operation == 'DELETE' || (object.spec.scaleTargetRef.kind == 'Deployment' && object.spec.scaleTargetRef.name == ${hpas}[request.name] && object.spec.maxReplicas <= ${max}[${hpas}[request.name]])))`,
     };
 }

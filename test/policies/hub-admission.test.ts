@@ -69,5 +69,10 @@ describe("the JupyterHub hub's admission policy", () => {
         for (const [what, change] of denied) assert.equal((verdict({ object: serverPod(change) }) as { message?: string }).message, message, what);
         assert.equal(verdict({ resource: "secrets", name: "forever", object: { type: "kubernetes.io/service-account-token", metadata: { annotations: { "kubernetes.io/service-account.name": "notebooks-secrets" } } } }).denied, true, "a token Secret");
         assert.equal(verdict({ resource: "services", name: "jupyter-ada", object: { spec: { ports: [{ port: 8888 }] } } }).denied, true, "a Service");
+        // Its deletes and claims (threat-model review s25 T2).
+        assert.equal(verdict({ operation: "DELETE", name: "hub-7d9f-abcde", object: null, oldObject: { metadata: { labels: { app: "jupyterhub", component: "hub" } } } }).denied, true, "the hub's own pod");
+        assert.equal(verdict({ resource: "persistentvolumeclaims", operation: "DELETE", name: "hub-db-dir", object: null, oldObject: {} }).denied, true, "the hub's database");
+        assert.equal(verdict({ resource: "persistentvolumeclaims", operation: "DELETE", name: "claim-ada", object: null, oldObject: {} }).denied, false, "a person's home, when they are removed");
+        assert.equal(verdict({ resource: "secrets", operation: "DELETE", name: "hub", object: null, oldObject: {} }).denied, true, "the hub's Secret");
     });
 });

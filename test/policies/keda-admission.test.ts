@@ -53,6 +53,7 @@ describe("KEDA's operator's admission policy", () => {
         assert.equal(scale("vllm-small", 0).denied, false, "a model to zero");
         assert.deepEqual(scale("vllm-large", 8), { denied: true, by: "groundwork-keda", message: "KEDA's operator may scale only its ScaledObjects' Deployments, each to at most its maximum (vllm-large 2, vllm-small 1)" });
         assert.equal(scale("llm-gateway", 0).denied, true, "the gateway down to nothing");
+        assert.equal(verdict({ group: "apps", resource: "statefulsets", subResource: "scale", operation: "UPDATE", namespace: "groundwork-inference", name: "vllm-large", oldObject: { spec: {} }, object: { spec: { replicas: 1 } } }).denied, true, "a StatefulSet of a model's name (threat-model review s25 T18)");
         const hpa = (name: string, target: string, maxReplicas: number, operation: "CREATE" | "DELETE" = "CREATE") => verdict({ group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", operation, namespace: "groundwork-inference", name,
             ...(operation === "DELETE" ? { object: null, oldObject: {} } : { object: { spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target }, minReplicas: 1, maxReplicas } } }) });
         assert.equal(hpa("keda-hpa-vllm-large", "vllm-large", 2).denied, false, "its HPA as hpa.go names it");
