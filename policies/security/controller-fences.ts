@@ -142,6 +142,14 @@ const FENCED: FencedController[] = [
         thefts: [{ group: "", version: "v1", resource: "secrets", operation: "CREATE", namespace: "cnpg-system", name: "token", object: { type: "kubernetes.io/service-account-token" } }, bindingToEveryone("groundwork-data", "postgres-barman-cloud")],
     },
     {
+        chart: /(^|\/)jupyterhub$/,
+        rights: "create pods and Secrets in its namespace from a pod that takes every signed-in person's requests (jupyterhub/zero-to-jupyterhub-k8s@4.4.0 jupyterhub/templates/hub/rbac.yaml L9-11)",
+        // templates/_helpers-names.tpl: the hub's account is the hub's fullname, `hub` with the chart's default fullnameOverride "".
+        account: (r) => String(r.props.values?.hub?.serviceAccount?.name ?? "hub"),
+        thefts: [{ group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "groundwork-notebooks", name: "jupyter-probe", object: { metadata: { name: "jupyter-probe" }, spec: { serviceAccountName: "notebooks-secrets", containers: [{ name: "probe", image: "busybox" }] } } },
+            tokenSecret("groundwork-notebooks", "notebooks-secrets")],
+    },
+    {
         chart: /(^|\/)keda$/,
         rights: "create Jobs in the namespaces it watches and update every validating webhook configuration and APIService (kedacore/charts@v2.19.0 keda/templates/manager/clusterrole.yaml L120-131, minimal-rbac.yaml L94-115)",
         // values.yaml L327-332: serviceAccount.operator.name, else serviceAccount.name (minimal-rbac.yaml L68).
@@ -174,7 +182,7 @@ const fenceMissing = (username: string, rights: string, theft: AdmissionRequest)
 
 export const controllerWritesFenced: StackValidationPolicy = {
     name: "controller-writes-fenced",
-    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler, KEDA's operator, system-upgrade-controller) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
+    description: "A controller whose chart binds it cluster-wide to write what runs pods or holds secrets (the Vault Secrets Operator, the prometheus-operator, kured, the barman-cloud plugin, cert-manager's controller and CA injector, the CloudNativePG operator, Linkerd's destination controller, the cluster autoscaler, JupyterHub's hub, KEDA's operator, system-upgrade-controller) is held by a ValidatingAdmissionPolicy to what it does: a request of its own outside that is denied.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         for (const release of args.resources.filter((r) => HELM_RELEASE_TYPES.includes(r.type))) {
