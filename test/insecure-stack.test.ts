@@ -89,6 +89,8 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "controller-writes-fenced", level: "mandatory", resource: { type: "kubernetes:helm.sh/v4:Chart", name: "cert-manager" }, message: "system:serviceaccount:insecure-certs:cert-manager may create pods and write Secrets in every namespace" },
     { pack: "security", policy: "controller-writes-fenced", level: "mandatory", resource: { type: "kubernetes:helm.sh/v4:Chart", name: "cert-manager" }, message: "system:serviceaccount:insecure-certs:cert-manager-cainjector may update every webhook configuration, APIService and CRD" },
     { pack: "security", policy: "service-external-ips-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a Service with spec.externalIPs" },
+    { pack: "security", policy: "service-types-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a LoadBalancer Service outside the ingress's namespace" },
+    { pack: "security", policy: "service-types-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a NodePort Service outside the ingress's namespace" },
     { pack: "security", policy: "ui-route-single-sign-on", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "routes a UI without single sign-on" },
     { pack: "security", policy: "public-route-tls", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "serves every entrypoint without spec.tls" },
     // reliability

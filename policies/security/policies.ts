@@ -18,6 +18,7 @@ import { ingressReadsOwnNamespace } from "./ingress-secrets";
 import { meshTrustAnchorConfined } from "./mesh-trust-anchor";
 import { notebookServersDenyByDefault } from "./notebook-isolation";
 import { serviceExternalIpsDenied } from "./service-external-ips";
+import { serviceTypesDenied } from "./service-types";
 import { controllerWritesFenced } from "./controller-fences";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
@@ -41,5 +42,6 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     meshTrustAnchorConfined,
     notebookServersDenyByDefault,
     serviceExternalIpsDenied,
+    serviceTypesDenied,
     controllerWritesFenced,
 ];

@@ -1,0 +1,26 @@
+import { strict as assert } from "assert";
+import { kubernetesDocuments } from "../../plan/report";
+import { serviceTypesDenied } from "../../policies/security/service-types";
+import { committedPlan } from "../helpers";
+import { messages, record } from "./harness";
+
+const namespace = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } }, "apps");
+
+describe("service-types-denied (security pack)", () => {
+    it("passes the policy the stacks render, which refuses LoadBalancer and NodePort Services outside the ingress", async () => {
+        const docs = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
+        const policies = docs.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
+        assert.deepEqual(await messages(serviceTypesDenied, [namespace, ...policies]), []);
+    });
+
+    it("flags a cluster where nothing refuses them, once for each type", async () => {
+        const found = await messages(serviceTypesDenied, [namespace]);
+        assert.equal(found.length, 2);
+        assert.match(found[0], /^nothing refuses a LoadBalancer Service outside the ingress's namespace: whoever may write a Service/);
+        assert.match(found[1], /^nothing refuses a NodePort Service outside the ingress's namespace/);
+    });
+
+    it("has nothing to check in a stack without a cluster", async () => {
+        assert.deepEqual(await messages(serviceTypesDenied, []), []);
+    });
+});
