@@ -91,6 +91,7 @@ const EXPECTED: Expected[] = [
     { pack: "security", policy: "service-external-ips-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a Service with spec.externalIPs" },
     { pack: "security", policy: "service-types-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a LoadBalancer Service outside the ingress's namespace" },
     { pack: "security", policy: "service-types-denied", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing refuses a NodePort Service outside the ingress's namespace" },
+    { pack: "security", policy: "local-path-fenced", level: "mandatory", resource: { type: "kubernetes:core/v1:Namespace", name: "apps" }, message: "nothing holds k3s's local-path provisioner to its helper pods" },
     { pack: "security", policy: "ui-route-single-sign-on", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "routes a UI without single sign-on" },
     { pack: "security", policy: "public-route-tls", level: "mandatory", resource: { type: ROUTE, name: "chat-open" }, message: "serves every entrypoint without spec.tls" },
     // reliability

@@ -19,6 +19,7 @@ import { meshTrustAnchorConfined } from "./mesh-trust-anchor";
 import { notebookServersDenyByDefault } from "./notebook-isolation";
 import { serviceExternalIpsDenied } from "./service-external-ips";
 import { serviceTypesDenied } from "./service-types";
+import { localPathFenced } from "./local-path";
 import { controllerWritesFenced } from "./controller-fences";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
@@ -43,5 +44,6 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     notebookServersDenyByDefault,
     serviceExternalIpsDenied,
     serviceTypesDenied,
+    localPathFenced,
     controllerWritesFenced,
 ];

@@ -1,15 +1,12 @@
 import { strict as assert } from "assert";
-import { kubernetesDocuments } from "../../plan/report";
 import { serviceTypesDenied } from "../../policies/security/service-types";
-import { committedPlan } from "../helpers";
-import { messages, record } from "./harness";
+import { admissionPolicyRecords, messages, record } from "./harness";
 
 const namespace = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } }, "apps");
 
 describe("service-types-denied (security pack)", () => {
     it("passes the policy the stacks render, which refuses LoadBalancer and NodePort Services outside the ingress", async () => {
-        const docs = kubernetesDocuments((await committedPlan("dev")).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
-        const policies = docs.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
+        const policies = await admissionPolicyRecords("dev");
         assert.deepEqual(await messages(serviceTypesDenied, [namespace, ...policies]), []);
     });
 
