@@ -1,7 +1,5 @@
 import { Policy } from "@pulumi/policy";
 import { ResourceRecord, runPolicy } from "../../policies/policy-run";
-import { kubernetesDocuments } from "../../plan/report";
-import { committedPlan } from "../helpers";
 
 /** A resource record as the plan records it, with a URN shaped like the engine's. */
 export function record(type: string, props: Record<string, any>, name = "example", extra: Partial<ResourceRecord> = {}): ResourceRecord {
@@ -77,9 +75,3 @@ export const CRON_JOB = "kubernetes:batch/v1:CronJob";
 export const POD = "kubernetes:core/v1:Pod";
 export const JOB = "kubernetes:batch/v1:Job";
 export const DAEMON_SET = "kubernetes:apps/v1:DaemonSet";
-
-/** The ValidatingAdmissionPolicies and bindings a committed stack's plan renders, as policy records. */
-export async function admissionPolicyRecords(stack: string): Promise<ResourceRecord[]> {
-    const docs = kubernetesDocuments((await committedPlan(stack)).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"));
-    return docs.map((d: any, i) => record(`kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, d, `policy-${i}`));
-}

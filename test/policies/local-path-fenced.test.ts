@@ -1,12 +1,13 @@
 import { strict as assert } from "assert";
 import { localPathFenced } from "../../policies/security/local-path";
-import { admissionPolicyRecords, messages, record } from "./harness";
+import { planAdmissionPolicies } from "../helpers";
+import { messages, record } from "./harness";
 
 const namespace = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } }, "apps");
 
 describe("local-path-fenced (security pack)", () => {
     it("passes the policy the stacks render, which holds the provisioner to its helper pods", async () => {
-        const policies = await admissionPolicyRecords("edge");
+        const policies = (await planAdmissionPolicies("edge")).map((p, i) => record(p.type, p.props, `policy-${i}`));
         assert.deepEqual(await messages(localPathFenced, [namespace, ...policies]), []);
     });
 

@@ -1,12 +1,13 @@
 import { strict as assert } from "assert";
 import { serviceTypesDenied } from "../../policies/security/service-types";
-import { admissionPolicyRecords, messages, record } from "./harness";
+import { planAdmissionPolicies } from "../helpers";
+import { messages, record } from "./harness";
 
 const namespace = record("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } }, "apps");
 
 describe("service-types-denied (security pack)", () => {
     it("passes the policy the stacks render, which refuses LoadBalancer and NodePort Services outside the ingress", async () => {
-        const policies = await admissionPolicyRecords("dev");
+        const policies = (await planAdmissionPolicies("dev")).map((p, i) => record(p.type, p.props, `policy-${i}`));
         assert.deepEqual(await messages(serviceTypesDenied, [namespace, ...policies]), []);
     });
 
