@@ -433,11 +433,18 @@ export function guardrailsOf(given: Partial<GuardrailChoice> | undefined, reache
     return { pii: given?.pii ?? base.pii, promptInjection: given?.promptInjection ?? base.promptInjection, responses: given?.responses ?? base.responses };
 }
 
-/** Whether a route can send its requests to a hosted model: its target, or any route its fallbacks reach. */
-export function reachesHostedModel(route: string, inf: { routes: { name: string; target: string; fallbacks: string[]; contextWindowFallbacks: string[] }[]; hosted: { name: string }[] }): boolean {
+type RouteHops = { routes: { name: string; target: string; fallbacks: string[]; contextWindowFallbacks: string[] }[] };
+
+/** The targets a route's calls can end at: its own and, through fallbacks of either kind, every route's after it. */
+function reachableTargets(route: string, inf: RouteHops): (string | undefined)[] {
     const routes = new Map(inf.routes.map((r) => [r.name, { fallbacks: [...r.fallbacks, ...r.contextWindowFallbacks] }]));
+    return [route, ...fallbackWalk(routes, route).reachable].map((hop) => inf.routes.find((r) => r.name === hop)?.target);
+}
+
+/** Whether a route can send its requests to a hosted model: its target, or any route its fallbacks reach. */
+export function reachesHostedModel(route: string, inf: RouteHops & { hosted: { name: string }[] }): boolean {
     const hosted = new Set(inf.hosted.map((h) => h.name));
-    return [route, ...fallbackWalk(routes, route).reachable].some((hop) => hosted.has(inf.routes.find((r) => r.name === hop)?.target ?? ""));
+    return reachableTargets(route, inf).some((target) => hosted.has(target ?? ""));
 }
 
 /**
@@ -446,12 +453,8 @@ export function reachesHostedModel(route: string, inf: { routes: { name: string;
  * error when it has no context-window ones; review s24f 9, 10). Undefined when a hosted model is
  * among them, whose context is not known here.
  */
-export function longestReachableContext(route: string, inf: { routes: { name: string; target: string; fallbacks: string[]; contextWindowFallbacks: string[] }[]; models: { name: string; maxModelLen: number }[] }): number | undefined {
-    const routes = new Map(inf.routes.map((r) => [r.name, { fallbacks: [...r.fallbacks, ...r.contextWindowFallbacks] }]));
-    const contexts = [route, ...fallbackWalk(routes, route).reachable].map((hop) => {
-        const target = inf.routes.find((r) => r.name === hop)?.target;
-        return inf.models.find((m) => m.name === target)?.maxModelLen;
-    });
+export function longestReachableContext(route: string, inf: RouteHops & { models: { name: string; maxModelLen: number }[] }): number | undefined {
+    const contexts = reachableTargets(route, inf).map((target) => inf.models.find((m) => m.name === target)?.maxModelLen);
     return contexts.some((c) => c === undefined) ? undefined : Math.max(...(contexts as number[]));
 }
 

@@ -137,10 +137,13 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
     const canonical = canonicalZone(zone);
     if (canonical === undefined) {
         ctx.addIssue({ code: "custom", message: "is not an IANA time zone such as Etc/UTC or Europe/Berlin" });
-    } else if (FIXED_ABBREVIATIONS[zone.toUpperCase()] !== undefined && zone !== zone.toUpperCase()) {
-        // In other capitals too: the spelling hint would name the fixed zone ICU reads it as (review s25b N3).
+    } else if (FIXED_ABBREVIATIONS[zone.toUpperCase()] !== undefined) {
+        // Real tzdata names, read as a fixed offset all year (sweep s27 i23): a schedule meant for the
+        // region's local time is an hour off for half of it. Caught before the spelling hint, which would
+        // name the fixed zone ICU reads it as (review s25b N3).
         const [offset, local] = FIXED_ABBREVIATIONS[zone.toUpperCase()];
-        ctx.addIssue({ code: "custom", message: `is ${zone.toUpperCase()} in other capitals, a fixed ${offset} all year, without daylight saving, not the region's local time; give ${local}, or Etc/GMT${offset.slice(3).replace("-", "+")} for the fixed offset` });
+        const spelt = zone === zone.toUpperCase() ? "is a" : `is ${zone.toUpperCase()} in other capitals, a`;
+        ctx.addIssue({ code: "custom", message: `${spelt} fixed ${offset} all year, without daylight saving, not the region's local time; give ${local}, or Etc/GMT${offset.slice(3).replace("-", "+")} for the fixed offset` });
     } else if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase()) {
         ctx.addIssue({ code: "custom", message: `must be spelt "${canonical}": the nodes read zone names case-sensitively` });
     } else if (isIcuOnlyZone(zone)) {
@@ -148,10 +151,6 @@ export const goTimeZone = z.string().superRefine((zone, ctx) => {
         // abbreviation is read as (sweep s19 rerun N1, N2; review s19b N14).
         const place = canonical !== zone && !isIcuOnlyZone(canonical) ? canonical : "America/New_York or Europe/Berlin";
         ctx.addIssue({ code: "custom", message: `is a name ICU knows (it reads it as ${canonical}) but the IANA time zone database has no zone of, so the nodes' Go programs refuse it (time.LoadLocation: unknown time zone); give the zone by its place, such as ${place}${AMBIGUOUS_ABBREVIATIONS[zone.toUpperCase()] ?? ""}` });
-    } else if (FIXED_ABBREVIATIONS[zone] !== undefined) {
-        // Real tzdata names, read as a fixed offset all year (sweep s27 i23): a schedule meant for
-        // the region's local time is an hour off for half of it.
-        ctx.addIssue({ code: "custom", message: `is a fixed ${FIXED_ABBREVIATIONS[zone][0]} all year, without daylight saving, not the region's local time; give ${FIXED_ABBREVIATIONS[zone][1]}, or Etc/GMT${FIXED_ABBREVIATIONS[zone][0].slice(3).replace("-", "+")} for the fixed offset` });
     } else if (!TZDATA_NAMES.has(zone)) {
         // ICU matches names in any case; the nodes open the database's file of exactly this name (review s19b R3).
         ctx.addIssue({ code: "custom", message: `is not spelt as the IANA database spells it (the nodes read zone names case-sensitively); give ${canonical}` });
