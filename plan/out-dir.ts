@@ -130,9 +130,10 @@ export function writePlanFiles(outDir: string, files: PlanFiles): void {
     removePlanFiles(outDir, true);
     const made = makeOutDir(outDir);
     const real = fs.realpathSync.native(outDir);
-    const offPath = () => [...made].reverse().forEach((part) => {
+    /** Removes, innermost first, the folders this run made that are empty and `gone` names. */
+    const removeMade = (gone: (madeReal: string) => boolean) => [...made].reverse().forEach((part) => {
         const madeReal = fs.realpathSync.native(part);
-        if (madeReal !== real && !real.startsWith(`${madeReal}${path.sep}`) && fs.readdirSync(madeReal).length === 0) fs.rmdirSync(part);
+        if (gone(madeReal) && fs.readdirSync(madeReal).length === 0) fs.rmdirSync(part);
     });
     try {
         for (const [file, content] of Object.entries(files)) {
@@ -141,8 +142,8 @@ export function writePlanFiles(outDir: string, files: PlanFiles): void {
     } catch (err) {
         // A write that fails part-way (a full disk) leaves none of the plan, and none of the folders it made (review s25c O2).
         for (const file of PLAN_FILE_NAMES) fs.rmSync(path.join(real, file), { force: true });
-        [...made].reverse().forEach((part) => { if (fs.existsSync(part) && fs.readdirSync(part).length === 0) fs.rmdirSync(part); });
+        removeMade(() => true);
         throw err;
     }
-    offPath();
+    removeMade((madeReal) => madeReal !== real && !real.startsWith(`${madeReal}${path.sep}`));
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { internalRange, isIpv4, specialRange } from "./cidr";
-import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlString } from "./primitives";
+import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlHost, urlString } from "./primitives";
 
 /**
  * Whether a receiver's URL points where Alertmanager's pod never gets: loopback (its own pod), the
@@ -9,8 +9,8 @@ import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRES
  * sent there would vanish without a word.
  */
 const unreachable = (url: string) => {
-    let host: string;
-    try { host = new URL(url).hostname.toLowerCase().replace(/\.$/, ""); } catch { return false; }
+    const host = urlHost(url);
+    if (host === undefined) return false;
     return host === "localhost" || host.endsWith(".localhost") || host.startsWith("[") || (isIpv4(host) && specialRange(host) !== undefined);
 };
 const reachable = { message: "points at loopback, link-local (the metadata service), an IPv6 literal or another address Alertmanager's pod cannot send to, so every alert would vanish; give the receiver's own address" };

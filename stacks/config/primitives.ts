@@ -337,11 +337,15 @@ export function noRepeats(why: string) {
     };
 }
 
+/** A URL's host as the system resolves it: lower case, a name's absolute form (`localhost.`) the same host; undefined if no URL. */
+export function urlHost(url: string): string | undefined {
+    try { return new URL(url).hostname.toLowerCase().replace(/\.$/, ""); } catch { return undefined; }
+}
+
 /** Whether a URL's host is loopback or link-local: `localhost`, 127/8, ::1, 0.0.0.0, 169.254/16 or fe80::/10. */
 export function loopbackOrLinkLocal(url: string): boolean {
-    let host: string;
-    // A name written in its absolute form (`localhost.`) is the same host.
-    try { host = new URL(url).hostname.toLowerCase().replace(/\.$/, ""); } catch { return false; }
+    const host = urlHost(url);
+    if (host === undefined) return false;
     // IPv4-mapped IPv6 too ([::ffff:127.0.0.1], which the URL parser writes as [::ffff:7f00:1]; review s21c N6).
     // Debian's and others' /etc/hosts names for loopback too (sweep s28 M1).
     return host === "localhost" || host.endsWith(".localhost") || ["ip6-localhost", "ip6-loopback", "localhost.localdomain", "localhost6", "localhost6.localdomain6"].includes(host) || /^127\./.test(host) || host === "0.0.0.0" || /^169\.254\./.test(host) || host === "[::1]" || /^\[fe[89ab]/.test(host) || /^\[::ffff:(7f|a9fe:)/.test(host) || host === "[::]";
