@@ -452,11 +452,13 @@ export function accessIssues(access: unknown, apps: unknown, inference: unknown)
     // One label, with the stack's own CA, only where it is kept for private use: `localhost` is each
     // browser's own machine (RFC 6761 6.3), and a delegated top-level domain (`com`) makes every host
     // someone else's name (sweep s28 M4).
-    if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !PRIVATE_USE_LABELS.includes(publicName) && !(isObject(a!.tls) && a!.tls.issuer === "acme")) {
+    const singleLabel = publicName !== undefined && DOMAIN.test(publicName) && !publicName.includes(".");
+    const acme = isObject(a?.tls) && a!.tls.issuer === "acme";
+    if (singleLabel && !PRIVATE_USE_LABELS.includes(publicName!) && !acme) {
         issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label but not one kept for private use, so every host under it is ${publicName === "localhost" ? "each browser's own machine (RFC 6761)" : publicName === "local" ? "resolved by multicast DNS on each person's own network, not by your DNS (RFC 6762)" : ["invalid", "example", "localdomain"].includes(publicName) ? "a name no DNS answers (RFC 6761)" : "a name in a public top-level domain, someone else's"}; give ${PRIVATE_USE_LABELS.slice(0, 4).join(", ")} or another name kept for private use, or your own domain, such as ai.example.com` });
     }
     // A top-level domain alone is no name anyone can prove to own to a public CA (sweep s25 F3).
-    if (publicName && DOMAIN.test(publicName) && !publicName.includes(".") && !NON_PUBLIC_NAME.test(publicName) && isObject(a!.tls) && a!.tls.issuer === "acme") {
+    if (singleLabel && !NON_PUBLIC_NAME.test(publicName!) && acme) {
         issues.push({ path: ["access", "domain"], message: `${JSON.stringify(publicName)} is a single label (a top-level domain), which no one can prove to own to a public CA, so tls.issuer acme gets no certificate; give your domain, such as ai.example.com, or use tls.issuer private-ca` });
     }
     if (publicName && isObject(a!.tls) && a!.tls.issuer === "acme" && NON_PUBLIC_NAME.test(publicName)) {
