@@ -147,16 +147,14 @@ class RequestPolicy(CustomLogger):
         if not own_project:
             for key in CALLER_TRACE_KEYS:
                 data.pop(key, None)
-        for meta in (data.get("metadata"), data.get("litellm_metadata")):
-            if isinstance(meta, dict):
-                for key in CALLER_LOGGING_METADATA + (() if own_project else CALLER_TRACE_KEYS):
-                    meta.pop(key, None)
-        # LiteLLM may have copied them onto the call's logging object before this hook runs (its
-        # standard_callback_dynamic_params, in stored copies; review s24d F2): taken off there too.
+        # From both metadata, and from the call's logging object, onto which LiteLLM may have copied them
+        # before this hook runs (its standard_callback_dynamic_params, in stored copies; review s24d F2).
+        logging_keys = CALLER_LOGGING_METADATA + (() if own_project else CALLER_TRACE_KEYS)
         params = getattr(data.get("litellm_logging_obj"), "standard_callback_dynamic_params", None)
-        if isinstance(params, dict):
-            for key in CALLER_LOGGING_METADATA + (() if own_project else CALLER_TRACE_KEYS):
-                params.pop(key, None)
+        for held in (data.get("metadata"), data.get("litellm_metadata"), params):
+            if isinstance(held, dict):
+                for key in logging_keys:
+                    held.pop(key, None)
         request = data.get("proxy_server_request") if isinstance(data.get("proxy_server_request"), dict) else {}
         for headers in (request.get("headers"), *((m or {}).get("headers") for m in (data.get("metadata"), data.get("litellm_metadata")) if isinstance(m, dict))):
             if isinstance(headers, dict):
