@@ -21,6 +21,9 @@ const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPo
 const CEL_ENV = { funcs: strings };
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
 
+/** A namespace that exists in no plan: a rule's probe request made there stands for "any other namespace". */
+export const PROBE_NAMESPACE = "groundwork-policy-probe";
+
 /** One API request: the object as the client sends it, where and how. */
 export interface AdmissionRequest {
     group: string;

@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { nameOf, namespaceOf } from "../resource-names";
-import { AdmissionRequest, admissionOutcome } from "./admission-policies";
+import { AdmissionRequest, PROBE_NAMESPACE, admissionOutcome } from "./admission-policies";
 
 /**
  * Linkerd's identity issuer is a CA signed by the mesh's trust anchor, and whoever holds the anchor's
@@ -22,8 +22,6 @@ const ISSUER = "kubernetes:cert-manager.io/v1:Issuer";
 const CLUSTER_ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 const SECRET = "kubernetes:core/v1:Secret";
 const ISSUER_SECRET = "linkerd-identity-issuer";
-/** A namespace that exists in no plan, standing for "any other namespace". */
-const ELSEWHERE = "groundwork-policy-probe";
 
 interface IssuerRef { name: string; kind?: string; group?: string }
 type Resource = "certificates" | "certificaterequests";
@@ -47,7 +45,7 @@ function requestFor(ref: IssuerRef, namespace: string, resource: Resource, isCA:
  */
 function foreignRequests(ref: IssuerRef, resource: Resource): AdmissionRequest[] {
     const { group: _group, ...withoutGroup } = ref;
-    return [{ ...ref, group: "cert-manager.io" }, withoutGroup].flatMap((r) => [true, false].map((isCA) => requestFor(r, ELSEWHERE, resource, isCA)));
+    return [{ ...ref, group: "cert-manager.io" }, withoutGroup].flatMap((r) => [true, false].map((isCA) => requestFor(r, PROBE_NAMESPACE, resource, isCA)));
 }
 
 export const meshTrustAnchorConfined: StackValidationPolicy = {

@@ -1,14 +1,11 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { AdmissionRequest, admissionOutcome } from "./admission-policies";
-
-/** A namespace that exists in no plan, standing for "any namespace". */
-const ANYWHERE = "groundwork-policy-probe";
+import { AdmissionRequest, PROBE_NAMESPACE, admissionOutcome } from "./admission-policies";
 
 /** A Service created in any namespace, with `externalIPs` or without. */
 function serviceRequest(externalIPs: string[] | undefined): AdmissionRequest {
     return {
-        group: "", version: "v1", resource: "services", operation: "CREATE", namespace: ANYWHERE,
-        object: { apiVersion: "v1", kind: "Service", metadata: { name: "probe", namespace: ANYWHERE }, spec: { ports: [{ port: 80 }], ...(externalIPs ? { externalIPs } : {}) } },
+        group: "", version: "v1", resource: "services", operation: "CREATE", namespace: PROBE_NAMESPACE,
+        object: { apiVersion: "v1", kind: "Service", metadata: { name: "probe", namespace: PROBE_NAMESPACE }, spec: { ports: [{ port: 80 }], ...(externalIPs ? { externalIPs } : {}) } },
     };
 }
 

@@ -1,8 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { admissionOutcome } from "./admission-policies";
-
-/** A namespace that exists in no plan, standing for "any namespace but the ingress's". */
-const ANYWHERE = "groundwork-policy-probe";
+import { PROBE_NAMESPACE, admissionOutcome } from "./admission-policies";
 
 /**
  * k3s's ServiceLB answers a LoadBalancer Service with host ports on every node, servers included, and
@@ -20,8 +17,8 @@ export const serviceTypesDenied: StackValidationPolicy = {
         if (namespaces.length === 0) return;
         for (const type of ["LoadBalancer", "NodePort"]) {
             const outcome = admissionOutcome(args.resources, {
-                group: "", version: "v1", resource: "services", operation: "CREATE", namespace: ANYWHERE, name: "probe", username: "system:serviceaccount:groundwork-policy-probe:controller",
-                object: { apiVersion: "v1", kind: "Service", metadata: { name: "probe", namespace: ANYWHERE }, spec: { type, ports: [{ port: 6443 }] } },
+                group: "", version: "v1", resource: "services", operation: "CREATE", namespace: PROBE_NAMESPACE, name: "probe", username: `system:serviceaccount:${PROBE_NAMESPACE}:controller`,
+                object: { apiVersion: "v1", kind: "Service", metadata: { name: "probe", namespace: PROBE_NAMESPACE }, spec: { type, ports: [{ port: 6443 }] } },
             });
             if (!outcome.denied) {
                 report(`nothing refuses a ${type} Service outside the ingress's namespace: whoever may write a Service (a chart's controller) could open a port on every node, or take 6443, 2380 or 10250 from the API server, etcd or the kubelet (k3s's ServiceLB holds a LoadBalancer's ports as host ports); add a ValidatingAdmissionPolicy with a Deny binding that refuses them outside the ingress (components/k3s/service-types.ts)`, namespaces[0].urn);
