@@ -1,4 +1,4 @@
-import { ControllerFence } from "../admission-policy";
+import { celStrings, ControllerFence } from "../admission-policy";
 
 /** The objects the hub may write a server with, and what only a thief of its token would. */
 export interface HubAdmissionArgs {
@@ -22,7 +22,7 @@ export interface HubAdmissionArgs {
  * (spawner.py L3164-3210), neither set by the chart's config (files/hub/jupyterhub_config.py) or here.
  */
 export function hubFence(args: HubAdmissionArgs): ControllerFence {
-    const allowed = args.serverSecrets.map((s) => `(r.name == '${s.name}' && r.key in [${s.keys.map((k) => `'${k}'`).join(", ")}])`).join(" || ") || "false";
+    const allowed = args.serverSecrets.map((s) => `(r.name == '${s.name}' && r.key in ${celStrings(s.keys)})`).join(" || ") || "false";
     const serverPod = "request.resource.resource != 'pods' || request.operation != 'CREATE' || ("
         + `object.spec.serviceAccountName == '${args.serverAccount}' && has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false`
         // Its environment reads only the gateway key it is given; no Secret, token or host volume.

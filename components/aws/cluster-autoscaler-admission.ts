@@ -1,4 +1,4 @@
-import { celOr, celUnchanged as same, ControllerFence } from "../admission-policy";
+import { celOr, celStrings, celUnchanged as same, ControllerFence } from "../admission-policy";
 
 /** The taints the autoscaler sets and clears (kubernetes/autoscaler@cluster-autoscaler-1.34.2 cluster-autoscaler/utils/taints/taints.go L39-42). */
 export const AUTOSCALER_TAINT_KEYS = ["ToBeDeletedByClusterAutoscaler", "DeletionCandidateOfClusterAutoscaler"] as const;
@@ -13,7 +13,7 @@ export const AUTOSCALER_TAINT_KEYS = ["ToBeDeletedByClusterAutoscaler", "Deletio
  * Update of the fresh node). Labels, annotations, pod ranges, the provider id and every other taint stay.
  */
 export function autoscalerNodeRule(): string {
-    const keys = `[${AUTOSCALER_TAINT_KEYS.map((k) => `'${k}'`).join(", ")}]`;
+    const keys = celStrings(AUTOSCALER_TAINT_KEYS);
     const taints = (o: string) => celOr(o, "spec.taints", "[]");
     return `request.resource.resource == 'nodes' && ${same("metadata.labels", "{}")} && ${same("metadata.annotations", "{}")} && ${same("metadata.ownerReferences", "[]")} && ${same("metadata.finalizers", "[]")} && ${same("spec.podCIDR", "''")} && ${same("spec.podCIDRs", "[]")} && ${same("spec.providerID", "''")}`
         // Each with its own effect (taints.go L163-178): NoExecute would evict every pod, budgets aside (review s23b F3).

@@ -1,4 +1,4 @@
-import { ControllerFence } from "../admission-policy";
+import { celStrings, ControllerFence } from "../admission-policy";
 
 /**
  * Where k3s's local-path provisioner keeps volumes: `<data dir>/storage` when
@@ -10,7 +10,6 @@ export const LOCAL_PATH_STORAGE = "/var/lib/rancher/k3s/storage";
 export const LOCAL_PATH_ACCOUNT = "local-path-provisioner-service-account";
 const LOCAL_PATH_CONFIG = "local-path-config";
 
-const names = (list: string[]) => `[${list.map((n) => `'${n}'`).join(", ")}]`;
 /** CEL: `o.field` is unset or false. */
 const off = (o: string, field: string) => `(!has(${o}.${field}) || ${o}.${field} == false)`;
 /** A volume directory `<storage>/<folder>`, one level down (provisioner.go L624-700 joins them so); `..` is refused beside it. */
@@ -49,13 +48,13 @@ export const LOCAL_PATH_RULES = {
         // Only the three variables it sets (L702-706): PATH or another into a volume would run a file of the volume's (review s25 R1).
         + ` && !has(c.envFrom) && (!has(c.env) || c.env.all(e, e.name in ['VOL_DIR', 'VOL_MODE', 'VOL_SIZE_BYTES'] && !has(e.valueFrom) && (e.name != 'VOL_DIR' || ${volumeDir("e.value")})))`
         // Its two mounts where it puts them (L690-694), whole, and the API server's token: no volume's directory over /bin.
-        + ` && (!has(c.volumeMounts) || c.volumeMounts.all(m, !has(m.subPath) && !has(m.subPathExpr) && ((m.name == 'script' && m.mountPath == '/script') || (m.name == 'data' && m.mountPath in ${names([LOCAL_PATH_STORAGE, `${LOCAL_PATH_STORAGE}/`])}) || (m.name.startsWith('kube-api-access-') && m.mountPath == '/var/run/secrets/kubernetes.io/serviceaccount'))))`
+        + ` && (!has(c.volumeMounts) || c.volumeMounts.all(m, !has(m.subPath) && !has(m.subPathExpr) && ((m.name == 'script' && m.mountPath == '/script') || (m.name == 'data' && m.mountPath in ${celStrings([LOCAL_PATH_STORAGE, `${LOCAL_PATH_STORAGE}/`])}) || (m.name.startsWith('kube-api-access-') && m.mountPath == '/var/run/secrets/kubernetes.io/serviceaccount'))))`
         + " && !has(c.workingDir)"
         // `-p <volume dir> -s <bytes> -m <mode> -a <create|delete>` (L725-729): older scripts take the directory from -p.
         + ` && (!has(c.args) || (size(c.args) == 8 && c.args[0] == '-p' && ${volumeDir("c.args[1]")} && c.args[2] == '-s' && c.args[3].matches('^[0-9]+$') && c.args[4] == '-m' && c.args[5] in ['Filesystem', 'Block'] && c.args[6] == '-a' && c.args[7] in ['create', 'delete']))`
         + ` && (!has(c.securityContext) || (${off("c.securityContext", "privileged")} && ${off("c.securityContext", "allowPrivilegeEscalation")} && (!has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add))))`
         + " && !has(c.lifecycle))"
-        + ` && (!has(object.spec.volumes) || object.spec.volumes.all(v, (v.name == 'data' && has(v.hostPath) && v.hostPath.path in ${names([LOCAL_PATH_STORAGE, `${LOCAL_PATH_STORAGE}/`])})`
+        + ` && (!has(object.spec.volumes) || object.spec.volumes.all(v, (v.name == 'data' && has(v.hostPath) && v.hostPath.path in ${celStrings([LOCAL_PATH_STORAGE, `${LOCAL_PATH_STORAGE}/`])})`
         + ` || (v.name == 'script' && has(v.configMap) && v.configMap.name == '${LOCAL_PATH_CONFIG}')`
         // The API server's own token volume (the ServiceAccount admission plugin adds it before policies run): a token, the cluster CA and the namespace only.
         + " || (v.name.startsWith('kube-api-access-') && has(v.projected) && v.projected.sources.all(s, has(s.serviceAccountToken) || (has(s.configMap) && s.configMap.name == 'kube-root-ca.crt') || has(s.downwardAPI))))))",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { denyingAdmissionPolicy } from "../admission-policy";
+import { celStrings, denyingAdmissionPolicy } from "../admission-policy";
 
 /**
  * CEL: a Service is ClusterIP (or headless, or ExternalName) unless it is in one of `namespaces`.
@@ -13,7 +13,7 @@ import { denyingAdmissionPolicy } from "../admission-policy";
  * operator: controller RBAC review s25 F1).
  */
 export function exposedOnlyIn(namespaces: string[]): string {
-    return `!has(object.spec.type) || !(object.spec.type in ['LoadBalancer', 'NodePort']) || request.namespace in [${namespaces.map((n) => `'${n}'`).join(", ")}]`;
+    return `!has(object.spec.type) || !(object.spec.type in ['LoadBalancer', 'NodePort']) || request.namespace in ${celStrings(namespaces)}`;
 }
 
 export interface ServiceTypeAdmissionArgs {

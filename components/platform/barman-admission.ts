@@ -1,4 +1,4 @@
-import { ControllerFence } from "../admission-policy";
+import { celStrings, ControllerFence } from "../admission-policy";
 
 /**
  * The Role and RoleBinding the barman-cloud plugin keeps for a Cluster: `<cluster>-barman-cloud` in
@@ -18,19 +18,17 @@ export interface BarmanCluster {
     secrets: string[];
 }
 
-const quoted = (names: readonly string[]) => `[${names.map((n) => `'${n}'`).join(", ")}]`;
-
 /**
  * The Role as BuildRoleRules writes it (specs/role.go L49-101): read the Cluster's ObjectStores and
  * update their status, read their credentials' Secrets, each by name; nothing else.
  */
 function roleAsBuilt(c: BarmanCluster): string {
-    const named = (names: string[]) => `has(r.resourceNames) && size(r.resourceNames) > 0 && r.resourceNames.all(n, n in ${quoted(names)})`;
+    const named = (names: string[]) => `has(r.resourceNames) && size(r.resourceNames) > 0 && r.resourceNames.all(n, n in ${celStrings(names)})`;
     const reads = "r.verbs.all(v, v in ['get', 'watch', 'list'])";
     return `object.rules.all(r, ${named([...c.objectStores, ...c.secrets])} && (`
         + `(r.apiGroups == ['barmancloud.cnpg.io'] && r.resources == ['objectstores'] && ${reads})`
         + ` || (r.apiGroups == ['barmancloud.cnpg.io'] && r.resources == ['objectstores/status'] && r.verbs == ['update'])`
-        + ` || (r.apiGroups == [''] && r.resources == ['secrets'] && ${reads} && r.resourceNames.all(n, n in ${quoted(c.secrets)}))))`;
+        + ` || (r.apiGroups == [''] && r.resources == ['secrets'] && ${reads} && r.resourceNames.all(n, n in ${celStrings(c.secrets)}))))`;
 }
 
 /** The RoleBinding as BuildRoleBinding writes it (role.go L120-150): the Role, to the Cluster's own account. */

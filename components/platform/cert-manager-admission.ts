@@ -1,4 +1,4 @@
-import { ControllerFence, onlyCaBundleChanged } from "../admission-policy";
+import { celStrings, ControllerFence, onlyCaBundleChanged } from "../admission-policy";
 
 /** The label cert-manager puts on each HTTP-01 solver's pod, Service and Ingress (pkg/apis/acme/v1/types.go L60; pkg/issuer/acme/http/pod.go L35-48). */
 const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
@@ -68,7 +68,7 @@ export function certManagerRules(solverImage: string, namespace: string, acmeAcc
             + ` || (request.operation == 'CREATE' && ${labelled("object", NEXT_KEY_LABEL, "true")} && !${annotated("object")} && ${owned("object")}`
             + ` && (!has(object.type) || object.type == 'Opaque') && has(object.data) && object.data.all(k, k == 'tls.key')`
             + ` && size(object.metadata.ownerReferences) == 1 && request.name.startsWith(object.metadata.ownerReferences[0].name + '-'))`
-            + ` || (request.operation == 'CREATE' && request.namespace == '${namespace}' && request.name in [${acmeAccountKeys.map((n) => `'${n}'`).join(", ")}] && ${labelled("object", "app.kubernetes.io/managed-by", "cert-manager")})))`,
+            + ` || (request.operation == 'CREATE' && request.namespace == '${namespace}' && request.name in ${celStrings(acmeAccountKeys)} && ${labelled("object", "app.kubernetes.io/managed-by", "cert-manager")})))`,
     };
 }
 
@@ -84,7 +84,7 @@ export function certManagerRules(solverImage: string, namespace: string, acmeAcc
  * (KEDA makes its own certificates). Every other field of every webhook stays.
  */
 export function caInjectorRule(webhookConfigurations: string[]): string {
-    return `request.resource.group == 'admissionregistration.k8s.io' && request.name in [${webhookConfigurations.map((n) => `'${n}'`).join(", ")}] && ${onlyCaBundleChanged()}`;
+    return `request.resource.group == 'admissionregistration.k8s.io' && request.name in ${celStrings(webhookConfigurations)} && ${onlyCaBundleChanged()}`;
 }
 
 export interface CertManagerAdmissionArgs {

@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ControllerFence, onlyCaBundleChanged } from "../admission-policy";
+import { celStrings, ControllerFence, onlyCaBundleChanged } from "../admission-policy";
 
 /** The webhook configurations the operator keeps its CA in (cloudnative-pg/cloudnative-pg@v1.30.0 internal/configuration/configuration.go L51-55). */
 export const CNPG_WEBHOOK_CONFIGURATIONS = ["cnpg-mutating-webhook-configuration", "cnpg-validating-webhook-configuration"] as const;
@@ -32,7 +32,6 @@ const NAMESPACED_WRITES: k8s.types.input.admissionregistration.v1.NamedRuleWithO
  * its two webhook configurations (pkg/certs/k8s.go L419-470, a merge patch of `caBundle` alone).
  */
 export function cnpgRules(namespaces: string[], clusters: string[]) {
-    const list = namespaces.map((n) => `'${n}'`).join(", ");
     const instance = `^(${clusters.join("|")})-[0-9]+$`;
     return {
         // Exec only into a Cluster's instances, `<cluster>-<n>` (pkg/specs/pods.go; review s23b F4).
@@ -41,9 +40,9 @@ export function cnpgRules(namespaces: string[], clusters: string[]) {
         // account of that name, so no Role reaches another identity (review s23b F1).
         bindings: "request.resource.resource != 'rolebindings' || request.operation == 'DELETE' || (object.roleRef.kind == 'Role' && object.roleRef.name == request.name"
             + " && size(object.subjects) == 1 && object.subjects[0].kind == 'ServiceAccount' && object.subjects[0].name == request.name && object.subjects[0].namespace == request.namespace)",
-        where: `request.resource.group == 'admissionregistration.k8s.io' || request.namespace in [${list}]`,
+        where: `request.resource.group == 'admissionregistration.k8s.io' || request.namespace in ${celStrings(namespaces)}`,
         secrets: "request.resource.resource != 'secrets' || request.operation == 'DELETE' || !(has(object.type) && object.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])",
-        webhooks: `request.resource.group != 'admissionregistration.k8s.io' || (request.name in [${CNPG_WEBHOOK_CONFIGURATIONS.map((n) => `'${n}'`).join(", ")}] && ${onlyCaBundleChanged()})`,
+        webhooks: `request.resource.group != 'admissionregistration.k8s.io' || (request.name in ${celStrings(CNPG_WEBHOOK_CONFIGURATIONS)} && ${onlyCaBundleChanged()})`,
     };
 }
 
