@@ -12,6 +12,7 @@ import { configKey, ConfigError } from "../stacks/config/errors";
 import { mustBeEncrypted, parseStackConfig, StackConfig } from "../stacks/config";
 import { runPlanCli } from "../plan/cli-run";
 import { kubernetesDocuments } from "../plan/report";
+import { AdmissionRequest, admissionOutcome, Outcome } from "../policies/security/admission-policies";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -155,6 +156,18 @@ export function committedPlan(stack: string): Promise<PlanResult> {
 export async function planAdmissionPolicies(stack: string): Promise<{ type: string; props: any }[]> {
     return kubernetesDocuments((await committedPlan(stack)).resources).filter((d: any) => d.kind?.startsWith("ValidatingAdmissionPolicy"))
         .map((d: any) => ({ type: `kubernetes:admissionregistration.k8s.io/v1:${d.kind}`, props: d }));
+}
+
+/**
+ * A suite's verdicts on requests by `stack`'s admission policies, which load in the suite's `before`
+ * hook: each request is `defaults` with the test's own fields over them.
+ */
+export function admissionVerdicts(stack: string, defaults: Partial<AdmissionRequest>): (request: Partial<AdmissionRequest>) => Outcome {
+    let resources: { type: string; props: any }[] = [];
+    before(async () => {
+        resources = await planAdmissionPolicies(stack);
+    });
+    return (request) => admissionOutcome(resources, { ...defaults, ...request } as AdmissionRequest);
 }
 
 export const ofType = (plan: PlanResult, type: string): RecordedResource[] => plan.resources.filter((r) => r.type === type);

@@ -74,7 +74,7 @@ function selects(match: any, r: AdmissionRequest, required: boolean): boolean {
     return rules === undefined || rules.length === 0 ? !required : rules.some((rule) => ruleMatches(rule, r));
 }
 
-type Outcome = { denied: false } | { denied: true; by: string; message: string };
+export type Outcome = { denied: false } | { denied: true; by: string; message: string };
 
 /** One policy's verdict on a request, its binding already known to deny. */
 function evaluate(policy: any, r: AdmissionRequest): Outcome {

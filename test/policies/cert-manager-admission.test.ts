@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { byDigest } from "../../components/image-digests";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { AdmissionRequest } from "../../policies/security/admission-policies";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * cert-manager's admission policies, as the dev plan renders them, judged by evaluating their CEL:
@@ -14,11 +14,7 @@ const SOLVER_IMAGE = byDigest("quay.io/jetstack/cert-manager-acmesolver:v1.21.1"
 const SOLVER_LABELS = { "acme.cert-manager.io/http-domain": "1234", "acme.cert-manager.io/http-token": "5678", "acme.cert-manager.io/http01-solver": "true" };
 
 describe("cert-manager's admission policies", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "groundwork-ingress", object: null, username: CONTROLLER, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "groundwork-ingress", object: null, username: CONTROLLER });
 
     // As pkg/issuer/acme/http/pod.go L197-260 builds it, with the ServiceAccount admission's default account.
     const solverPod = (change: Record<string, unknown> = {}) => ({

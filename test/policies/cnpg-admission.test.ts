@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * The CloudNativePG operator's admission policy, as the dev plan renders it, judged by evaluating its
@@ -10,11 +9,7 @@ import { planAdmissionPolicies } from "../helpers";
 const OPERATOR = "system:serviceaccount:cnpg-system:cnpg-cloudnative-pg";
 
 describe("the CloudNativePG operator's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "groundwork-data", object: {}, username: OPERATOR, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "groundwork-data", object: {}, username: OPERATOR });
     const webhooks = (caBundle?: string, url?: string) => ({
         webhooks: [{ name: "mcluster.cnpg.io", rules: [{ apiGroups: ["postgresql.cnpg.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["clusters"] }], sideEffects: "None", admissionReviewVersions: ["v1"],
             clientConfig: url ? { url } : { service: { name: "cnpg-webhook-service", namespace: "cnpg-system", path: "/mutate-postgresql-cnpg-io-v1-cluster", port: 443 }, ...(caBundle ? { caBundle } : {}) } }],

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * The JupyterHub hub's admission policy, as the dev plan renders it, judged by evaluating its CEL: a
@@ -35,11 +34,7 @@ function serverPod(change: (spec: any) => void = () => undefined) {
 }
 
 describe("the JupyterHub hub's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "groundwork-notebooks", name: "jupyter-ada", object: {}, username: HUB, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "groundwork-notebooks", name: "jupyter-ada", object: {}, username: HUB });
 
     it("admits a person's server as KubeSpawner makes it, and its deletion", () => {
         assert.equal(verdict({ object: serverPod() }).denied, false);

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * KEDA's operator's admission policy, as the cloud plan renders it, judged by evaluating its CEL:
@@ -11,11 +10,7 @@ import { planAdmissionPolicies } from "../helpers";
 const OPERATOR = "system:serviceaccount:keda:keda-operator";
 
 describe("KEDA's operator's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("cloud");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "keda", object: {}, username: OPERATOR, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("cloud", { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "keda", object: {}, username: OPERATOR });
     const webhookConfiguration = (caBundle: string, extra: object[] = []) => ({
         webhooks: [{ name: "vscaledobject.kb.io", rules: [{ apiGroups: ["keda.sh"], apiVersions: ["v1alpha1"], operations: ["CREATE", "UPDATE"], resources: ["scaledobjects"] }], sideEffects: "None", admissionReviewVersions: ["v1"], failurePolicy: "Ignore",
             clientConfig: { service: { name: "keda-admission-webhooks", namespace: "keda", path: "/validate-keda-sh-v1alpha1-scaledobject" }, caBundle } }, ...extra],
@@ -62,6 +57,6 @@ describe("KEDA's operator's admission policy", () => {
         assert.equal(hpa("keda-hpa-vllm-large", "llm-gateway", 2).denied, true, "on another Deployment");
         assert.equal(hpa("gateway", "llm-gateway", 1).denied, true, "an HPA of its own naming");
         // Another account's requests are not this policy's to judge.
-        assert.equal(admissionOutcome(resources, { group: "batch", version: "v1", resource: "jobs", operation: "CREATE", namespace: "groundwork-inference", name: "x", object: {}, username: "system:serviceaccount:groundwork-inference:route-evaluations" } as AdmissionRequest).denied, false);
+        assert.equal(verdict({ group: "batch", version: "v1", resource: "jobs", operation: "CREATE", namespace: "groundwork-inference", name: "x", object: {}, username: "system:serviceaccount:groundwork-inference:route-evaluations" }).denied, false);
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { AdmissionRequest } from "../../policies/security/admission-policies";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * kured's and the barman-cloud plugin's admission policies, as the dev plan renders them, judged by
@@ -11,11 +11,7 @@ const KURED = "system:serviceaccount:kured:kured";
 const BARMAN = "system:serviceaccount:cnpg-system:plugin-barman-cloud";
 
 describe("kured's and the barman-cloud plugin's admission policies", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "UPDATE", namespace: "", object: null, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "", operation: "UPDATE", namespace: "", object: null });
 
     const daemonSet = (annotations: Record<string, string>, privileged = false) => ({
         apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "kured", namespace: "kured", labels: { app: "kured" }, annotations },

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * Linkerd's destination controller's admission policy, as the dev plan renders it: its two Leases
@@ -10,11 +9,7 @@ import { planAdmissionPolicies } from "../helpers";
 const DESTINATION = "system:serviceaccount:linkerd:linkerd-destination";
 
 describe("Linkerd's destination controller's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "coordination.k8s.io", version: "v1", resource: "leases", operation: "CREATE", namespace: "linkerd", object: {}, username: DESTINATION, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "coordination.k8s.io", version: "v1", resource: "leases", operation: "CREATE", namespace: "linkerd", object: {}, username: DESTINATION });
 
     it("admits its leases in linkerd", () => {
         assert.equal(verdict({ name: "linkerd-destination-endpoint-write" }).denied, false);

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * k3s's local-path provisioner's admission policy, as the dev plan renders it, judged by evaluating
@@ -36,11 +35,7 @@ function helperPod(action: "create" | "delete", change: (spec: any) => void = ()
 }
 
 describe("k3s's local-path provisioner's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", object: {}, username: PROVISIONER, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "pods", operation: "CREATE", namespace: "kube-system", object: {}, username: PROVISIONER });
     const pod = (action: "create" | "delete", change?: (spec: any) => void) => { const p = helperPod(action, change); return verdict({ name: p.metadata.name, object: p }); };
     const CLAIM = { kind: "PersistentVolumeClaim", namespace: "groundwork-data", name: "postgres-1" };
     const volume = (source: object, operation: "CREATE" | "DELETE" = "CREATE") => verdict({ resource: "persistentvolumes", namespace: "", name: "pvc-0b7e2d4a-8c1f-4e1a-9d21-5f0a7c3e9b11", operation, ...(operation === "DELETE" ? { object: null, oldObject: { spec: source } } : { object: { metadata: { name: "pvc-0b7e2d4a-8c1f-4e1a-9d21-5f0a7c3e9b11", annotations: { "pv.kubernetes.io/provisioned-by": "rancher.io/local-path" } }, spec: { claimRef: CLAIM, ...source } } }) });

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * The prometheus-operator's admission policy, as the dev plan renders it, judged by evaluating its
@@ -10,11 +9,7 @@ import { planAdmissionPolicies } from "../helpers";
 const OPERATOR = "system:serviceaccount:groundwork-observability:monitoring-kube-prometheus-operator";
 
 describe("the prometheus-operator's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: {}, username: OPERATOR, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: {}, username: OPERATOR });
 
     it("admits what it builds: Prometheus's StatefulSet, its config Secret and rule ConfigMaps at home, the kubelet Service and Endpoints in kube-system", () => {
         assert.equal(verdict({ group: "apps", resource: "statefulsets", namespace: "groundwork-observability", name: "prometheus-monitoring-kube-prometheus-prometheus" }).denied, false);

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { AdmissionRequest, admissionOutcome } from "../../policies/security/admission-policies";
-import { planAdmissionPolicies } from "../helpers";
+import { admissionVerdicts } from "../helpers";
 
 /**
  * The Vault Secrets Operator's admission policy, as the dev plan renders it, judged by evaluating its
@@ -11,11 +10,7 @@ import { planAdmissionPolicies } from "../helpers";
 const VSO = "system:serviceaccount:vault-secrets-operator:vault-secrets-operator-controller-manager";
 
 describe("the Vault Secrets Operator's admission policy", () => {
-    let resources: { type: string; props: any }[];
-    before(async () => {
-        resources = await planAdmissionPolicies("dev");
-    });
-    const verdict = (r: Partial<AdmissionRequest>) => admissionOutcome(resources, { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: null, username: VSO, ...r } as AdmissionRequest);
+    const verdict = admissionVerdicts("dev", { group: "", version: "v1", resource: "", operation: "CREATE", namespace: "", object: null, username: VSO });
     const token = (namespace: string, name: string, audiences: string[]) => verdict({ resource: "serviceaccounts", subResource: "token", namespace, name, object: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences, expirationSeconds: 600 } } });
     const statefulSet = (annotations: Record<string, string>, privileged = false, replicas = 1) => ({
         apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "qdrant", namespace: "groundwork-data" },
