@@ -23,9 +23,13 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
  */
 export const PYTHON = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-/** The raw `groundwork:*` values of a committed stack file, as plain objects to edit in a test. */
+/** Each committed stack file's config as read once per test process: tests edit copies, never the files. */
+const committedStackConfigs = new Map<string, Record<string, string>>();
+
+/** The raw `groundwork:*` values of a committed stack file, as new plain objects to edit in a test. */
 export function stackValues(stack: string): Record<string, any> {
-    const { config } = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "groundwork");
+    let config = committedStackConfigs.get(stack);
+    if (!config) committedStackConfigs.set(stack, (config = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "groundwork").config));
     return Object.fromEntries(
         Object.entries(config)
             .filter(([k]) => k.startsWith("groundwork:"))

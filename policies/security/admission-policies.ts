@@ -1,4 +1,4 @@
-import { isCelError, run } from "@bufbuild/cel";
+import { celEnv, celError, CelInput, CelResult, isCelError, parse, plan } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import type { PolicyResource } from "@pulumi/policy";
 
@@ -17,8 +17,21 @@ import type { PolicyResource } from "@pulumi/policy";
  */
 
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
-/** The functions beside CEL's standard ones. */
-const CEL_ENV = { funcs: strings };
+/** CEL's standard functions and, as Kubernetes' CEL has, the strings extension. */
+const CEL_ENV = celEnv({ funcs: strings });
+/** Each expression parsed and planned once: a plan's policies are evaluated for many requests. */
+const CEL_PROGRAMS = new Map<string, ReturnType<typeof plan>>();
+
+/** An expression's value for the bindings, or the error it raises (as @bufbuild/cel's `run`, whose work up to the bindings this keeps). */
+function runCel(expression: string, bindings: Record<string, CelInput>): CelResult {
+    try {
+        let program = CEL_PROGRAMS.get(expression);
+        if (!program) CEL_PROGRAMS.set(expression, (program = plan(CEL_ENV, parse(expression))));
+        return program(bindings);
+    } catch (e) {
+        return celError(e);
+    }
+}
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
 
 /** A namespace that exists in no plan: a rule's probe request made there stands for "any other namespace". */
@@ -91,7 +104,7 @@ function evaluate(policy: any, r: AdmissionRequest): Outcome {
         namespaceObject: { metadata: { name: r.namespace } },
     };
     const check = (expression: string): boolean | "error" => {
-        const value = run(expression, bindings, CEL_ENV);
+        const value = runCel(expression, bindings);
         return isCelError(value) || typeof value !== "boolean" ? "error" : value;
     };
     const conditions = (spec.matchConditions ?? []).map((c: { name: string; expression: string }) => ({ name: c.name, held: check(c.expression) }));
@@ -100,7 +113,7 @@ function evaluate(policy: any, r: AdmissionRequest): Outcome {
     if (failed) return failClosed ? { denied: true, by: name, message: `matchCondition ${failed.name} failed to evaluate` } : { denied: false };
     const variables: Record<string, any> = {};
     for (const v of spec.variables ?? []) {
-        const value = run(v.expression, { ...bindings, variables }, CEL_ENV);
+        const value = runCel(v.expression, { ...bindings, variables });
         if (!isCelError(value)) variables[v.name] = value;
     }
     bindings.variables = variables;
