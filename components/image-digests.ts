@@ -96,6 +96,24 @@ export const IMAGE_DIGESTS = {
     // reviewed images), the form Renovate and `imagetools` write for an index; neither names the
     // platforms, so arm64 (the snapshot uploads on OCI) rests on images:verify. Read 2026-11-28, research/digests-s13.md row 4.
     "docker.io/amazon/aws-cli:2.36.7": { digest: "sha256:5b76c069e37cfa091ec6398dc683c09e0c9ef8ae2e557b0a36d931df34011227", platforms: BOTH, evidence: "2 public pins agree (as weak as the device plugin's: neither says index or platform)" },
+    // The Vault Secrets Operator: one project pins it (pawbridge/pawbridge-infra-k8s@0dcfaa61
+    // gitops/security/community-youtube-vso/README.md, "VSO 1.4.1", and d17b9685
+    // infra/vault/tests/community_youtube_vso_integration.py), beside Vault 2.0.4 at the index digest
+    // above, so it records index digests. hashicorp/vault-secrets-operator@v1.4.1
+    // .github/workflows/build.yaml L125, L167 build amd64 and arm64. One source: CI's images:verify is
+    // its second. Read 2026-11-29, research/image-digests-s26.md row 16.
+    "hashicorp/vault-secrets-operator:1.4.1": { digest: "sha256:1314beb4df53650d1a8c0f70eab1de516e4362329a541156fef5acefbdc18cc8", platforms: BOTH, evidence: "1 project's pins, its Vault pin the index above; images:verify the second" },
+    // Langfuse's web and worker: one project pins both (manhquydev/sentinel-security-platform@577edf6c
+    // infra/langfuse/docker-compose.yml, fb5a9b79 infra/langfuse/README.md "Pinned images", verified
+    // against 3.224.1); its minio pin there is the index digest ten other projects pin. Platforms not
+    // stated: arm64 (dev's nodes) rests on images:verify, its second source. Read 2026-11-29, research/image-digests-s26.md rows 9-10.
+    "langfuse/langfuse:3.224.1": { digest: "sha256:576132f792276d07380f46a6958877a38a51d20a94e42fa9b3cb096d76db1d9c", platforms: BOTH, evidence: "1 project's compose file and README; images:verify the second" },
+    "langfuse/langfuse-worker:3.224.1": { digest: "sha256:d517aad54f7030a104b6e32c52bbd998cae7e12777d23eb9cdbc9ed3f1a1fdf9", platforms: BOTH, evidence: "1 project's compose file and README; images:verify the second" },
+    // ClickHouse for Langfuse (its subchart) and its backups: one script records it from `docker image
+    // inspect`'s RepoDigests after running the tag, the digest the registry served for the tag
+    // (traceroot-ai/traceroot@3e556864 scripts/spikes/clickhouse_sql_security_24_3.sh L20-22).
+    // Platforms not stated: arm64 rests on images:verify, its second source. Read 2026-11-29, research/image-digests-s26.md row 5.
+    "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0": { digest: "sha256:3c1f49548968dce24832ea2487647fe80dcfbd832d2dbb2e9e735629d7c7fc31", platforms: BOTH, evidence: "1 script's RepoDigests read; images:verify the second" },
     // NVIDIA's GPU agents run on AWS's amd64 GPU nodes only. Read 2026-11-28, research/digests-group2.md rows 23-24.
     "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless": { digest: "sha256:60d3b00ac80b4ae77f94dae2f943685605585ad9e92fdccda3154d009ae317cc", platforms: ["linux/amd64"], evidence: "6+ public pins agree, one in a multi-arch Dockerfile" },
     "nvcr.io/nvidia/k8s-device-plugin:v0.18.2": { digest: "sha256:b5788e29e7ae5272de8de863ebe386d6611e608421a6ecc5b4e7d5952aba637f", platforms: ["linux/amd64"], evidence: "2 public pins agree (the weakest entry: neither says index or platform)" },
@@ -120,6 +138,15 @@ export function byDigest(image: DigestPinnedImage): string {
  */
 export function tagWithDigest(image: DigestPinnedImage): string {
     return `${tagOf(image)}@${digestOf(image)}`;
+}
+
+/**
+ * `tag@sha256:<hex>` when the table has a digest for `repo:tag`, else the tag alone: for an image
+ * whose tag comes from config (a Langfuse release), pinned when it is the release on record. A tag
+ * without an entry is listed by the security pack's advisory `pod-image-digest`.
+ */
+export function tagWithDigestWhenKnown(image: string): string {
+    return image in IMAGE_DIGESTS ? tagWithDigest(image as DigestPinnedImage) : image.slice(image.lastIndexOf(":") + 1);
 }
 
 /** The tag of an entry: given to a chart beside its digest, so that the two come from one place. */

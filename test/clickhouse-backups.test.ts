@@ -98,7 +98,7 @@ describe("ClickHouse backups", () => {
         assert.deepEqual([job.metadata.namespace, job.spec.schedule, job.spec.concurrencyPolicy, job.metadata.labels["groundwork.dev/backup-of"]], ["langfuse", "30 3 * * *", "Forbid", "langfuse"]);
         const pod = job.spec.jobTemplate.spec.template.spec;
         const [container] = pod.containers;
-        assert.deepEqual([pod.serviceAccountName, container.image, pod.initContainers], ["clickhouse-backups", "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0", undefined]);
+        assert.deepEqual([pod.serviceAccountName, container.image, pod.initContainers], ["clickhouse-backups", "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0@sha256:3c1f49548968dce24832ea2487647fe80dcfbd832d2dbb2e9e735629d7c7fc31", undefined]);
         assert.deepEqual(container.env.find((e: any) => e.name === "CLICKHOUSE_PASSWORD").valueFrom, { secretKeyRef: { name: "langfuse-clickhouse", key: "password" } });
         const authn = docs.find((d) => d.kind === "MeshTLSAuthentication" && d.metadata.name.startsWith("langfuse-clickhouse-native"));
         assert.ok(authn.spec.identityRefs.some((r: any) => r.name === "clickhouse-backups" && r.namespace === "langfuse"), JSON.stringify(authn.spec));

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { IMAGE_DIGESTS, isSha256Digest, tagWithDigest, byDigest } from "../components/image-digests";
+import { IMAGE_DIGESTS, isSha256Digest, tagWithDigest, tagWithDigestWhenKnown, byDigest } from "../components/image-digests";
 import { readStackConfig } from "../plan/policy-config";
 import { policyInput } from "../plan/rendered-workloads";
 import { imageReference } from "../policies/kubernetes-pods";
@@ -44,14 +44,19 @@ describe("image digests (components/image-digests.ts)", () => {
         const image = "quay.io/jetstack/cert-manager-controller:v1.21.1";
         assert.equal(byDigest(image), `${image}@${IMAGE_DIGESTS[image].digest}`);
         assert.equal(tagWithDigest(image), `v1.21.1@${IMAGE_DIGESTS[image].digest}`);
+        // A tag from config: pinned when it is the release on record, else the tag alone (the pack lists it).
+        assert.equal(tagWithDigestWhenKnown("langfuse/langfuse:3.224.1"), `3.224.1@${IMAGE_DIGESTS["langfuse/langfuse:3.224.1"].digest}`);
+        assert.equal(tagWithDigestWhenKnown("langfuse/langfuse:3.230.0"), "3.230.0");
     });
 
-    it("every pod image with a digest, in every stack, takes it from the table, and every entry runs somewhere", async () => {
+    it("every pod image with a digest, in every stack, takes it from the table, none with an entry runs by tag, and every entry runs somewhere", async () => {
         const table: Record<string, { digest: string }> = IMAGE_DIGESTS;
         const used = new Set<string>();
         for (const stack of ["dev", "cloud", "hybrid", "edge"]) {
             for (const image of await podImages(stack)) {
                 const at = image.indexOf("@");
+                // A tag the table has a digest for never runs by its tag alone.
+                assert.ok(at >= 0 || !(image in table), `${stack}: ${image} runs by tag, though components/image-digests.ts has its digest`);
                 if (at < 0) continue;
                 const tagged = image.slice(0, at);
                 assert.equal(image.slice(at + 1), table[tagged]?.digest, `${stack}: ${image} has a digest from outside components/image-digests.ts`);

@@ -19,7 +19,15 @@ describe("Langfuse", function () {
     it("installs the pinned v3 chart, retained on delete, in a meshed namespace", () => {
         const release = docs.find((d) => d.kind === "HelmRelease" && d.spec!.chart === "langfuse")!;
         assert.deepEqual([release.spec!.repo, release.spec!.version, release.metadata.namespace], ["https://langfuse.github.io/langfuse-k8s", "1.5.41", "langfuse"]);
-        assert.equal(values.langfuse.image.tag, "3.224.1");
+        // Web, worker and ClickHouse by digest, the tag kept for people (components/image-digests.ts).
+        assert.deepEqual([values.langfuse.web.image.tag, values.langfuse.worker.image.tag, values.clickhouse.image.tag], [
+            "3.224.1@sha256:576132f792276d07380f46a6958877a38a51d20a94e42fa9b3cb096d76db1d9c",
+            "3.224.1@sha256:d517aad54f7030a104b6e32c52bbd998cae7e12777d23eb9cdbc9ed3f1a1fdf9",
+            "25.2.1-debian-12-r0@sha256:3c1f49548968dce24832ea2487647fe80dcfbd832d2dbb2e9e735629d7c7fc31",
+        ]);
+        assert.deepEqual((langfuseModel.render({ name: "langfuse", namespace: "langfuse", values } as any) as any[]).slice(0, 3).map((w) => w.spec.template.spec.containers[0].image), [
+            `langfuse/langfuse:${values.langfuse.web.image.tag}`, `langfuse/langfuse-worker:${values.langfuse.worker.image.tag}`, `docker.io/bitnamilegacy/clickhouse:${values.clickhouse.image.tag}`,
+        ]);
         // Named for the Postgres policy; no API token in the pods, which call no API (chart-models review s22b F3).
         assert.deepEqual(values.langfuse.serviceAccount, { create: true, name: "langfuse", automountServiceAccountToken: false });
         const [web] = langfuseModel.render({ name: "langfuse", namespace: "langfuse", values } as any) as any[];

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { byDigest, DigestPinnedImage, tagWithDigest } from "../image-digests";
 import { Scheduling } from "../placement";
 import { SNAPSHOT_CONTAINER_SECURITY, snapshotAccount, snapshotCronJob } from "./snapshot-upload";
 
@@ -6,9 +7,16 @@ import { SNAPSHOT_CONTAINER_SECURITY, snapshotAccount, snapshotCronJob } from ".
  * Langfuse's ClickHouse, as its chart runs it: bitnami/charts@clickhouse/8.0.5 values.yaml L92-95
  * (tag 25.2.1-debian-12-r0) with langfuse/langfuse-k8s@langfuse-1.5.41 charts/langfuse/values.yaml
  * L585-588 (repository bitnamilegacy/clickhouse); the image carries clickhouse-client and runs as
- * uid 1001. The backup Job runs the same image, so client and server are one version.
+ * uid 1001. The backup Job runs the same image, so client and server are one version; both by digest.
  */
-export const CLICKHOUSE_IMAGE = "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0";
+export const CLICKHOUSE_IMAGE: DigestPinnedImage = "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0";
+/**
+ * The subchart's `image.tag`: `tag@sha256:…`, which bitnami/charts@common/2.30.0 templates/_images.tpl
+ * L12-31 renders as `docker.io/bitnamilegacy/clickhouse:<tag>@sha256:…` (its own `image.digest` would
+ * drop the tag). A changed tag is only "retagged" to the chart's image check, a warning
+ * (_errors.tpl insecureImages), and langfuse's values allow its legacy repository (values.yaml L3-6).
+ */
+export const CLICKHOUSE_IMAGE_TAG = tagWithDigest(CLICKHOUSE_IMAGE);
 const CLICKHOUSE_UID = 1001;
 
 /** The named collection the server reads the bucket and key from; no key ever appears in SQL. */
@@ -119,7 +127,7 @@ export class ClickhouseBackups extends pulumi.ComponentResource {
             runAs: { user: CLICKHOUSE_UID, group: CLICKHOUSE_UID },
             containers: [{
                 name: "backup",
-                image: CLICKHOUSE_IMAGE,
+                image: byDigest(CLICKHOUSE_IMAGE),
                 command: ["/bin/sh", "-c", clickhouseBackupScript(args.host)],
                 // clickhouse-client reads the user and password from these (ClickHouse#34947).
                 env: [

@@ -9,7 +9,8 @@ import { VaultConsumerAuth, VaultSyncedSecret } from "./vault-synced-secret";
 import { BucketTarget } from "../object-storage";
 import { EgressAllowance, EgressDestination } from "./egress";
 import { guardedNamespace } from "./guarded-namespace";
-import { ClickhouseBackups, clickhouseBackupUrl, clickhouseBackupValues } from "./clickhouse-backups";
+import { CLICKHOUSE_IMAGE_TAG, ClickhouseBackups, clickhouseBackupUrl, clickhouseBackupValues } from "./clickhouse-backups";
+import { tagWithDigestWhenKnown } from "../image-digests";
 import { SnapshotBucket } from "./snapshot-upload";
 
 /** The release name, which prefixes ClickHouse's Service (`langfuse-clickhouse`). */
@@ -222,7 +223,6 @@ export class Langfuse extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: {
                 langfuse: {
-                    image: { tag: args.version },
                     // Named, so the Postgres policy can name it as a client.
                     // No API token in its pods: Langfuse calls no Kubernetes API, and its identity in the mesh and
                     // at Postgres is the account's name, not a token (chart-models review s22b F3;
@@ -240,8 +240,11 @@ export class Langfuse extends pulumi.ComponentResource {
                     features: { telemetryEnabled: false, signUpDisabled: !(args.sso?.openSignUp ?? false) },
                     ...(args.sso && sso ? { auth: langfuseSsoValues(args.sso, sso.secretName) } : {}),
                     encryptionKey: ref(app, "encryptionKey"),
-                    web: { resources: WEB_RESOURCES },
-                    worker: { resources: WORKER_RESOURCES },
+                    // Each image by digest when the release is one on record (components/image-digests.ts): the
+                    // chart takes `web.image.tag` and `worker.image.tag` before `image.tag`
+                    // (langfuse-k8s@langfuse-1.5.41 templates/web/deployment.yaml L73, worker/deployment.yaml L73).
+                    web: { image: { tag: tagWithDigestWhenKnown(`langfuse/langfuse:${args.version}`) }, resources: WEB_RESOURCES },
+                    worker: { image: { tag: tagWithDigestWhenKnown(`langfuse/langfuse-worker:${args.version}`) }, resources: WORKER_RESOURCES },
                     additionalEnv: [
                         { name: "LANGFUSE_INIT_ORG_ID", value: LANGFUSE_ORG.id },
                         { name: "LANGFUSE_INIT_ORG_NAME", value: LANGFUSE_ORG.name },
@@ -274,6 +277,7 @@ export class Langfuse extends pulumi.ComponentResource {
                 },
                 clickhouse: {
                     deploy: true,
+                    image: { tag: CLICKHOUSE_IMAGE_TAG },
                     // One replica: no cluster mode and no ZooKeeper (langfuse-k8s #76, #225).
                     clusterEnabled: false,
                     replicaCount: 1,

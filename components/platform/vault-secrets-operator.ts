@@ -1,6 +1,7 @@
 import { ControllerAdmission } from "../admission-policy";
 import { vsoFence } from "./vso-admission";
 import * as pulumi from "@pulumi/pulumi";
+import { tagWithDigest } from "../image-digests";
 import { pinnedRelease } from "../pinned-chart";
 import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
@@ -58,7 +59,9 @@ export class VaultSecretsOperator extends pulumi.ComponentResource {
             values: {
                 defaultVaultConnection: { enabled: true, address: VAULT_ADDRESS },
                 controller: {
-                    manager: { resources: MANAGER_RESOURCES },
+                    // By digest: the chart renders `repository:tag` for the manager and both hook Jobs
+                    // (chart/templates/deployment.yaml L124, L206, hook-upgrade-crds.yaml L94 at v1.4.1).
+                    manager: { image: { repository: "hashicorp/vault-secrets-operator", tag: tagWithDigest("hashicorp/vault-secrets-operator:1.4.1") }, resources: MANAGER_RESOURCES },
                     kubeRbacProxy: { resources: RBAC_PROXY_RESOURCES },
                     podSecurityContext: VSO_POD_SECURITY_CONTEXT,
                     securityContext: VSO_CONTAINER_SECURITY_CONTEXT,

@@ -65,7 +65,6 @@ export const langfuseModel: ChartModel = {
     version: "1.5.41",
     render({ name, namespace, values }: ChartRelease): RenderedWorkload[] {
         const lf = values.langfuse ?? {};
-        const tag = valueAt(lf, "image", "tag") ?? "3.224.1";
         const app = (component: "web" | "worker", port: number, probes: Record<string, unknown>) => renderedWorkload({
             kind: "Deployment",
             name: `${name}-${component}`,
@@ -80,7 +79,8 @@ export const langfuseModel: ChartModel = {
             tolerations: lf.tolerations,
             containers: [{
                 name: `langfuse-${component}`,
-                image: `langfuse/langfuse${component === "worker" ? "-worker" : ""}:${tag}`,
+                // `coalesce` of the component's tag, `langfuse.image.tag` and appVersion (deployment.yaml L73).
+                image: `langfuse/langfuse${component === "worker" ? "-worker" : ""}:${valueAt(lf, component, "image", "tag") ?? valueAt(lf, "image", "tag") ?? "3.224.1"}`,
                 securityContext: lf.securityContext,
                 resources: valueAt(lf, component, "resources") ?? lf.resources,
                 // Appended after the chart's own env (templates/{web,worker}/deployment.yaml L77-86).
@@ -110,7 +110,8 @@ export const langfuseModel: ChartModel = {
                 tolerations: clickhouse.tolerations,
                 containers: [{
                     name: "clickhouse",
-                    image: "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0",
+                    // common.images.image (bitnami/charts@common/2.30.0 _images.tpl): registry/repository:tag.
+                    image: `docker.io/bitnamilegacy/clickhouse:${valueAt(clickhouse, "image", "tag") ?? "25.2.1-debian-12-r0"}`,
                     securityContext: BITNAMI_CONTAINER,
                     resources: clickhouse.resources,
                     // statefulset.yaml L258-285 with keeper, TLS and metrics off (values.yaml L137-148): the PostgreSQL,

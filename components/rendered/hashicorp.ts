@@ -20,7 +20,8 @@ export const vaultSecretsOperatorModel: ChartModel = {
         const securityContext = controller.securityContext ?? { allowPrivilegeEscalation: false };
         const placement = { nodeSelector: controller.nodeSelector, tolerations: controller.tolerations };
         const hookResources = valueAt(values, "hooks", "resources") ?? { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
-        const image = `hashicorp/vault-secrets-operator:1.4.1`;
+        // deployment.yaml L124, L206 and hook-upgrade-crds.yaml L94: the manager's repository:tag, for all three.
+        const image = `${valueAt(controller, "manager", "image", "repository") ?? "hashicorp/vault-secrets-operator"}:${valueAt(controller, "manager", "image", "tag") ?? "1.4.1"}`;
         const workloads = [renderedWorkload({
             kind: "Deployment",
             name: `${fullname}-controller-manager`,
