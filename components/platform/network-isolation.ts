@@ -103,7 +103,7 @@ export interface IngressAllowanceArgs {
     namespace: pulumi.Input<string>;
     /** The pods allowed in to (`{}`: all of the namespace's). */
     podSelector: Record<string, string>;
-    /** Ports, by container port name or number; each must be one the selected pods listen on. */
+    /** Ports, by container port name or number; each must be one the selected pods listen on (the proxy's become numbers). */
     ports: (string | number)[];
     /**
      * Namespaces whose pods may connect; `cluster`, every pod of every namespace; `anywhere`, every
@@ -114,6 +114,19 @@ export interface IngressAllowanceArgs {
     reason: string;
     protocol?: "TCP" | "UDP";
 }
+
+/**
+ * The ports of Linkerd's injected proxy, by the names its container gives them (linkerd/linkerd2@edge-26.8.3
+ * charts/partials/templates/_proxy.tpl L258-268). A NetworkPolicy must name them by number: k3s's
+ * kube-router resolves a named port only from a pod's `containers` (cloudnativelabs/kube-router@v2.6.3-k3s1
+ * pkg/controllers/netpol/policy.go L879-894), and the proxy runs as a native sidecar, in
+ * `initContainers` (`proxy.nativeSidecar: true`, charts/linkerd-control-plane/values.yaml L255), so a
+ * rule naming them would match nothing (callers review s26 L1).
+ */
+const PROXY_PORT_NUMBERS: Readonly<Record<string, number>> = { "linkerd-admin": PROXY_ADMIN_PORT, "linkerd-proxy": LINKERD_INBOUND_PORT };
+
+/** A port as a NetworkPolicy can match it: the proxy's by number, any other as given. */
+export const networkPolicyPort = (port: string | number): string | number => (typeof port === "string" ? PROXY_PORT_NUMBERS[port] ?? port : port);
 
 /** One explicit allowance through a namespace's default deny: named ports, from named namespaces or anywhere. */
 export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy {
@@ -131,7 +144,7 @@ export function allowIngress(name: string, args: IngressAllowanceArgs, opts: pul
         spec: {
             podSelector: Object.keys(args.podSelector).length > 0 ? { matchLabels: args.podSelector } : {},
             policyTypes: ["Ingress"],
-            ingress: [{ ...(from ? { from } : {}), ports: args.ports.map((port) => ({ port, protocol: args.protocol ?? "TCP" })) }],
+            ingress: [{ ...(from ? { from } : {}), ports: [...new Set(args.ports.map(networkPolicyPort))].map((port) => ({ port, protocol: args.protocol ?? "TCP" })) }],
         },
     }, opts);
 }
