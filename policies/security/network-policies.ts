@@ -86,7 +86,7 @@ export function egressRuleAllows(rule: any, address: string, ports?: number[]): 
         (p?.port === undefined || typeof p.port === "string" || ports.some((wanted) => p.port <= wanted && wanted <= (p.endPort ?? p.port))));
 }
 
-const policiesIn = (resources: PolicyResource[], namespace: string) =>
+export const policiesIn = (resources: PolicyResource[], namespace: string) =>
     resources.filter((r) => r.type === NETWORK_POLICY && r.props.metadata?.namespace === namespace);
 const selectsAll = (r: PolicyResource) => Object.keys(r.props.spec?.podSelector?.matchLabels ?? {}).length === 0 && (r.props.spec?.podSelector?.matchExpressions ?? []).length === 0;
 const namespaces = (resources: PolicyResource[], config: NetworkPolicyConfig) =>
@@ -148,7 +148,7 @@ export const metadataEgressBlocked: StackValidationPolicy = {
  * In, NotIn, Exists and DoesNotExist; any other operator counts as selecting (the rule errs on
  * the side of reporting).
  */
-function selects(policy: PolicyResource, labels: Record<string, string>): boolean {
+export function selects(policy: PolicyResource, labels: Record<string, string>): boolean {
     const selector = policy.props.spec?.podSelector ?? {};
     const matchLabels: Record<string, string> = selector.matchLabels ?? {};
     if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;

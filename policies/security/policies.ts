@@ -6,6 +6,7 @@ import { ociPolicies } from "./oci";
 import { podCredentialPolicies } from "./pod-credentials";
 import { podIsolationPolicies } from "./pod-isolation";
 import { meshAdmitsOutsideCallers } from "./mesh-admission";
+import { apiServerReachesWebhooks } from "./api-server-ingress";
 import { meshServerPerPort } from "./mesh-servers";
 import { k3sServerTokenOnlyOnServers } from "./k3s-tokens";
 import { cloudKeyJustified } from "./cloud-keys";
@@ -32,6 +33,7 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     ...helmPolicies,
     podSecurityAdmission,
     meshAdmitsOutsideCallers,
+    apiServerReachesWebhooks,
     meshServerPerPort,
     k3sServerTokenOnlyOnServers,
     cloudKeyJustified,
