@@ -53,19 +53,77 @@ export const portList = (value: unknown): number[] =>
         return Number.isInteger(from) ? Array.from({ length: (to || from) - from + 1 }, (_, i) => from + i) : [];
     });
 
-/** Whether a Server selecting this pod and port is opened to unauthenticated networks by an AuthorizationPolicy. */
-function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: number): boolean {
+/** The Linkerd Servers that select this pod on this port. */
+function serversFor(resources: PolicyResource[], pod: PodWorkload, port: number): PolicyResource[] {
     const named = namedPorts(pod);
-    const servers = resources.filter((r) => r.type.endsWith(":Server") && r.type.includes("policy.linkerd.io") && (r.props.metadata?.namespace ?? "") === pod.namespace)
+    return resources.filter((r) => r.type.endsWith(":Server") && r.type.includes("policy.linkerd.io") && (r.props.metadata?.namespace ?? "") === pod.namespace)
         .filter((r) => {
             const match: Record<string, string> = r.props.spec?.podSelector?.matchLabels ?? {};
             const p = r.props.spec?.port;
             return Object.entries(match).every(([k, v]) => pod.labels[k] === v) && (p === port || named.get(String(p)) === port);
-        })
-        .map((r) => r.props.metadata?.name);
-    return resources.some((r) => r.type.endsWith(":AuthorizationPolicy") && (r.props.metadata?.namespace ?? "") === pod.namespace
-        && r.props.spec?.targetRef?.kind === "Server" && servers.includes(r.props.spec?.targetRef?.name)
+        });
+}
+
+/** Whether an AuthorizationPolicy in the pod's namespace targets this kind and name and admits a NetworkAuthentication. */
+const networkAuthorized = (resources: PolicyResource[], namespace: string, kind: string, name: string) =>
+    resources.some((r) => r.type.endsWith(":AuthorizationPolicy") && (r.props.metadata?.namespace ?? "") === namespace
+        && r.props.spec?.targetRef?.kind === kind && r.props.spec?.targetRef?.name === name
         && (r.props.spec?.requiredAuthenticationRefs ?? []).some((ref: { kind?: string }) => ref.kind === "NetworkAuthentication"));
+
+/** Whether a Server selecting this pod and port is opened to unauthenticated networks by an AuthorizationPolicy. */
+function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: number): boolean {
+    return serversFor(resources, pod, port).some((s) => networkAuthorized(resources, pod.namespace, "Server", s.props.metadata?.name));
+}
+
+/** How specific a route match is for `GET path` (higher wins, as the proxy orders them), or -1 if it does not match. */
+function matchRank(match: any, path: string): number {
+    if (match?.method && match.method !== "GET") return -1;
+    const p = match?.path ?? { type: "PathPrefix", value: "/" };
+    if (p.type === "Exact") return p.value === path ? 1e6 : -1;
+    if (p.type === "PathPrefix") {
+        const prefix = String(p.value ?? "/").replace(/\/$/, "");
+        return path === prefix || path.startsWith(`${prefix}/`) || prefix === "" ? prefix.length : -1;
+    }
+    return 0; // RegularExpression: counted as matching, the least specific.
+}
+
+/**
+ * Plain-HTTP kubelet probes that Linkerd does not authorize by itself. Its probe route exists only
+ * on a Server without routes of its own (linkerd/linkerd2@edge-26.8.3
+ * policy-controller/k8s/index/src/inbound/index.rs L1997-2017, L2241-2300): on an `opaque`, `TLS` or
+ * gRPC Server, or where HTTPRoutes attach to the Server, the probe needs the route it matches best to
+ * be authorized for a NetworkAuthentication, by the route's AuthorizationPolicy or the Server's (the
+ * proxy adds the Server's to every route's: linkerd2-proxy release/v2.366.0
+ * linkerd/proxy/server-policy/src/authz.rs L80-89) (callers review s26 L2).
+ */
+export function probesNeedingPolicy(resources: PolicyResource[], pod: PodWorkload): Map<number, string[]> {
+    const named = namedPorts(pod);
+    const out = new Map<number, string[]>();
+    for (const c of pod.containers) {
+        for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+            const probe = c.container[kind]?.httpGet;
+            if (!probe || String(probe.scheme ?? "HTTP").toUpperCase() !== "HTTP") continue;
+            const port = typeof probe.port === "number" ? probe.port : named.get(String(probe.port)) ?? Number(probe.port);
+            // A route matches the path without its query (Gateway API HTTPPathMatch).
+            const path = String(probe.path ?? "/").split("?")[0];
+            for (const server of serversFor(resources, pod, port)) {
+                const name = server.props.metadata?.name;
+                const protocol = String(server.props.spec?.proxyProtocol ?? "unknown");
+                const routes = resources.filter((r) => r.type.endsWith(":HTTPRoute") && (r.props.metadata?.namespace ?? "") === pod.namespace
+                    && (r.props.spec?.parentRefs ?? []).some((ref: any) => ref?.kind === "Server" && ref?.name === name));
+                let why: string | undefined;
+                if (["opaque", "TLS", "gRPC"].includes(protocol)) why = `on Server ${name}, whose protocol ${protocol} has no probe route`;
+                else if (routes.length > 0) {
+                    const ranked = routes.map((r) => ({ r, rank: Math.max(-1, ...(r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.matches ?? [{}]).map((m: any) => matchRank(m, path)))) }))
+                        .filter((x) => x.rank >= 0).sort((a, b) => b.rank - a.rank);
+                    if (ranked.length === 0) why = `matching no HTTPRoute of Server ${name}`;
+                    else if (!networkAuthorized(resources, pod.namespace, "HTTPRoute", ranked[0].r.props.metadata?.name)) why = `on HTTPRoute ${ranked[0].r.props.metadata?.name}, which admits no NetworkAuthentication`;
+                }
+                if (why) out.set(port, [...new Set([...(out.get(port) ?? []), `kubelet (HTTP probe ${path} ${why})`])]);
+            }
+        }
+    }
+    return out;
 }
 
 /** Each Namespace resource's annotations, by name (Linkerd reads its injection and policy defaults there). */
@@ -82,7 +140,7 @@ export const isMeshed = (pod: PodWorkload, namespace: Record<string, string>) =>
 
 export const meshAdmitsOutsideCallers: StackValidationPolicy = {
     name: "mesh-admits-outside-callers",
-    description: "Ports of meshed pods that the kubelet (HTTPS/gRPC probes), the API server or unmeshed controllers call are admitted by the mesh.",
+    description: "Ports of meshed pods that the kubelet (HTTPS/gRPC probes, and HTTP probes Linkerd's probe route does not cover), the API server or unmeshed controllers call are admitted by the mesh.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const namespaces = namespaceAnnotations(args.resources);
@@ -94,7 +152,9 @@ export const meshAdmitsOutsideCallers: StackValidationPolicy = {
             const policy = defaultInboundPolicy(pod, ns);
             if (!meshed || policy === undefined || !REFUSING.has(policy)) continue;
             const skipped = portList(pod.annotations[SKIP_INBOUND] ?? ns[SKIP_INBOUND]);
-            for (const [port, callers] of outsideCalledPorts(pod)) {
+            const called = outsideCalledPorts(pod);
+            for (const [port, callers] of probesNeedingPolicy(args.resources, pod)) called.set(port, [...new Set([...(called.get(port) ?? []), ...callers])]);
+            for (const [port, callers] of called) {
                 if (skipped.includes(port) || admittedByPolicy(args.resources, pod, port)) continue;
                 report(
                     `port ${port} of ${pod.kind} ${pod.namespace}/${pod.name || r.name} is called by ${callers.join(" and ")}, ` +

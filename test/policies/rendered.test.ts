@@ -107,6 +107,34 @@ describe("rendered workloads under the policy packs", () => {
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [namespace("groundwork-data", "restricted"), ...workloads([cluster()])]), []);
         });
 
+        it("refuses a plain-HTTP probe Linkerd's probe route does not cover: routes on the Server that miss its path or admit no network, an opaque Server (callers review s26 L2)", async () => {
+            const ns = namespace("apps", "restricted", true);
+            const LABELS = { app: "web" };
+            const web = record("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: "apps" }, spec: { template: { metadata: { labels: LABELS }, spec: {
+                containers: [{ name: "web", image: "web:1", ports: [{ name: "http", containerPort: 8080 }], readinessProbe: { httpGet: { path: "/healthz?full=1", port: "http" } } }],
+            } } } }, "web");
+            const server = (proxyProtocol = "HTTP/1") => record("kubernetes:policy.linkerd.io/v1beta3:Server", { metadata: { name: "web", namespace: "apps" }, spec: { podSelector: { matchLabels: LABELS }, port: "http", proxyProtocol } }, "web-server");
+            const route = (name: string, path: Record<string, string>) => record("kubernetes:policy.linkerd.io/v1beta3:HTTPRoute", {
+                metadata: { name, namespace: "apps" }, spec: { parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "web" }], rules: [{ matches: [{ path, method: "GET" }] }] },
+            }, `${name}-route`);
+            const authorize = (kind: string, name: string, auth: string) => record("kubernetes:policy.linkerd.io/v1alpha1:AuthorizationPolicy", {
+                metadata: { name: `${name}-${auth}`, namespace: "apps" }, spec: { targetRef: { group: "policy.linkerd.io", kind, name }, requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: auth, name: "x" }] },
+            }, `${kind}-${name}-${auth}`);
+            const api = [route("api", { type: "PathPrefix", value: "/api" }), authorize("HTTPRoute", "api", "MeshTLSAuthentication")];
+            const refused = (why: string) => `port 8080 of Deployment apps/web is called by kubelet (HTTP probe /healthz ${why}), which default-inbound-policy all-authenticated refuses; ` +
+                'add config.linkerd.io/skip-inbound-ports: "8080" to the pod template, or a Server for it with an AuthorizationPolicy admitting a NetworkAuthentication';
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server()]), [], "a Server without routes keeps Linkerd's probe route");
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api]), [refused("matching no HTTPRoute of Server web")]);
+            const probes = route("probes", { type: "Exact", value: "/healthz" });
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api, probes]), [refused("on HTTPRoute probes, which admits no NetworkAuthentication")]);
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api, probes, authorize("HTTPRoute", "probes", "NetworkAuthentication")]), []);
+            // The proxy adds the Server's authorizations to every route's.
+            const everything = [route("all", { type: "PathPrefix", value: "/" }), authorize("HTTPRoute", "all", "MeshTLSAuthentication")];
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...everything]), [refused("on HTTPRoute all, which admits no NetworkAuthentication")]);
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...everything, authorize("Server", "web", "NetworkAuthentication")]), []);
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server("opaque")]), [refused("on Server web, whose protocol opaque has no probe route")]);
+        });
+
         it("lets plain-HTTP probes through (Linkerd authorizes them) but not HTTPS ones", async () => {
             const qdrant = workloads(qdrantModel.render({ name: "qdrant", namespace: "groundwork-data", values: { ...QDRANT_NOW, readinessProbe: { enabled: true }, livenessProbe: { enabled: true } } }));
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [namespace("groundwork-data", "restricted", true), ...qdrant]), []);
