@@ -341,6 +341,27 @@ describe("configuration errors never echo a secret, whatever key it was written 
         assert.equal(redactPrefixedCredentials(names), names);
     });
 
+    it("knows Docker Hub's, Stripe's webhook, Shopify's, Mailgun's, Google's OAuth, Sentry's and Grafana Cloud's tokens, refused in any plain field without showing them (sweep s29 L1)", () => {
+        const tokens = [`dckr_pat_${PLANTED}AbCdEfGhIjKlMnOpQr`, `dckr_oat_${PLANTED}AbCdEfGhIjKlMnOpQr`, `whsec_${PLANTED}AbCdEfGhIjKlMnOpQrStUv`, `shpat_${"0123456789abcdef".repeat(2)}`,
+            `key-${"0123456789abcdef".repeat(2)}`, `ya29.a0${PLANTED}AbCd-EfGh_IjKlMnOp`, `sntrys_eyJpYXQiO${PLANTED}AbCdEfGhIj`, `glc_${PLANTED}AbCdEfGhIjKlMnOpQrStUv`];
+        for (const token of tokens) {
+            assert.ok(hasCredentialShape(token) && looksLikeCredential(token), token);
+            const v = stackValues("cloud");
+            v.access.sso.clientId = token;
+            const found = stackFileProblems("cloud", v);
+            assert.ok(!found.join("\n").includes(token.slice(0, 12)) && !found.join("\n").includes(PLANTED), found.join("\n"));
+            assert.match(found.join("\n"), /access\.sso\.clientId = \[text of \d+ characters, not shown\]/);
+        }
+        // A known prefix is no client id, even without a digit in it, on any issuer (sweep s29 M12).
+        const v = stackValues("cloud");
+        v.access.sso.kubernetesClientId = `glpat-${"CANARYtokAbCdEfGhIjKl"}`;
+        const found = stackFileProblems("cloud", v).join("\n");
+        assert.match(found, /access\.sso\.kubernetesClientId = \[secret\]: has the shape of a client secret or API key \(it starts as a known API key or token does, such as glpat- or sk-\), not of a client id, and the API server's flags carry it in plain text/);
+        assert.ok(!found.includes("CANARYtok"), found);
+        // Prose that starts like one stays prose: Mailgun's keys are `key-` and 32 hex digits.
+        assert.ok(!looksLikeCredential("a key-value store") && !looksLikeCredential("key-rotation-weekly"));
+    });
+
     it("refuses a generated secret's shape in an e-mail address or a claim name, without showing it (sweep s23 L1, L2)", () => {
         const run = `Qx7Lw2Vb9Nm4Kp8Rt3Zy6Hd1${PLANTED}Fs5Gj0Ak7Wq2Ex`;
         const cases: [string, string, (v: any) => void][] = [

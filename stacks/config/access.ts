@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from "url";
 import { z } from "zod";
-import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun } from "./errors";
-import { appGroupName, cidr, emailAddress, isObject, loopbackOrLinkLocal, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME } from "./primitives";
+import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun, hasTokenPrefix } from "./errors";
+import { appGroupName, cidr, emailAddress, isObject, loopbackOrLinkLocal, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME, TOKEN_PREFIX_SHAPE } from "./primitives";
 import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
@@ -390,8 +390,9 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
     const authentik = typeof sso?.issuer === "string" && /\/application\/o\/[^/]+\/?$/.test(sso.issuer);
     for (const [key, what] of [["clientId", "a client id is written in plain text into four applications' settings: the pair looks swapped; the secret goes in clientSecret"], ["kubernetesClientId", "the API server's flags carry it in plain text"]] as const) {
         const id = sso?.[key];
-        if (!authentik && typeof id === "string" && !(key === "clientId" && CLIENT_ID_WITH_SECRET.test(id)) && hasSecretShapedRun(id)) {
-            return [{ path: ["access", "sso", key], message: SECRET_IN_PLAIN_FIELD("a client id", what) }];
+        // A known token prefix is no client id on any issuer (sweep s29 M12).
+        if (typeof id === "string" && !(key === "clientId" && CLIENT_ID_WITH_SECRET.test(id)) && (hasTokenPrefix(id) || (!authentik && hasSecretShapedRun(id)))) {
+            return [{ path: ["access", "sso", key], message: SECRET_IN_PLAIN_FIELD("a client id", what, hasTokenPrefix(id) ? TOKEN_PREFIX_SHAPE : undefined) }];
         }
     }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];

@@ -63,9 +63,13 @@ function showValue(value: unknown): string {
  * The hosted providers' own: Groq `gsk_` and 52, xAI `xai-` and 80, Replicate `r8_` and 37
  * (trufflesecurity/trufflehog pkg/detectors groq, xai, replicate, code index), Perplexity `pplx-`,
  * Fireworks `fw_`; Vault's batch and recovery tokens `hvb.`, `hvr.` beside its service tokens' `hvs.`
- * (sweep s22 L1, read 2026-11-29).
+ * (sweep s22 L1, read 2026-11-29). Shopify's `shpat_`, `shpss_`, `shpca_`, `shppa_`, Mailgun's
+ * `key-` and 32 hex (only with the hex: `key-value` is prose), Sentry's `sntrys_` and Grafana Cloud's
+ * `glc_` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2306, L2553, L2878, L2920-2943); Docker
+ * Hub's access tokens `dckr_pat_`, `dckr_oat_`, Stripe's webhook secrets `whsec_` and Google's OAuth
+ * access tokens `ya29.`, as those tokens are seen (no vendor document read here): sweep s29 L1, read 2026-11-29.
  */
-const TOKEN_PREFIXES = String.raw`sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+const TOKEN_PREFIXES = String.raw`dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[0-9a-f]{32})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
@@ -120,10 +124,13 @@ function pathOfWords(run: string): boolean {
  * a Vault token (`hvs.`), an Entra client secret, a JSON Web Token, `user:password@` written
  * without a scheme, or a long unbroken run of key-like characters.
  */
+/** Whether a text holds a known API key or token prefix followed by a key character (no length or mix asked). */
+export const hasTokenPrefix = (text: string): boolean => new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_-]`).test(text);
+
 export function looksLikeCredential(text: string): boolean {
     if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
-        new RegExp(`(^|[^a-z0-9])(${TOKEN_PREFIXES})[A-Za-z0-9_-]`).test(text) ||
+        hasTokenPrefix(text) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined ||
@@ -199,6 +206,8 @@ function tokenWithPrefix(text: string): boolean {
     // `sk-lf-<uuid>` (sweep s18 se31, se34); a host or FIDO key type is never 32 hex digits.
     if (match[1] === "sk-" && /^[0-9a-f]{32,}$/.test(body.replace(/^lf-/, "").replace(/-/g, ""))) return true;
     if ((match[1] === "pul-" && /^[0-9a-f]{40}$/.test(body)) || (match[1] === "dapi" && /^[0-9a-f]{32}(-\d)?$/.test(body))) return true;
+    // Shopify's and Mailgun's are 32 hex digits (gitleaks@v8.30.1 config/gitleaks.toml L2553, L2920-2943).
+    if (/^(shp(at|ss|ca|pa)_|key-)$/.test(match[1]) && /^[0-9a-fA-F]{32}$/.test(body)) return true;
     return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
 }
 

@@ -89,8 +89,11 @@ const MIXED_SCRIPT_WORD = /(?=[\p{L}\p{M}]*\p{Script=Latin})(?=[\p{L}\p{M}]*[\p{
  * The message for a secret's shape in a field written in plain text: what the field takes, where the
  * value would go, and what to do; the value itself is never shown (sweep s22 L2).
  */
-export const SECRET_IN_PLAIN_FIELD = (what: string, where: string): string =>
-    `has the shape of a client secret or API key (a run of 40 or more key characters mixing upper case, lower case and digits), not of ${what}, and ${where}; give ${what} here, keep any secret in its own encrypted key (pulumi config set --secret --path), and rotate this one, since the stack file is committed`;
+export const SECRET_IN_PLAIN_FIELD = (what: string, where: string, shape = "a run of 40 or more key characters mixing upper case, lower case and digits"): string =>
+    `has the shape of a client secret or API key (${shape}), not of ${what}, and ${where}; give ${what} here, keep any secret in its own encrypted key (pulumi config set --secret --path), and rotate this one, since the stack file is committed`;
+
+/** The shape SECRET_IN_PLAIN_FIELD names for a value that starts like a known API key or token. */
+export const TOKEN_PREFIX_SHAPE = "it starts as a known API key or token does, such as glpat- or sk-";
 
 /** Where the stack writes e-mail addresses, all in plain text. */
 const EMAIL_WRITTEN_TO = "e-mail addresses are written in plain text into cert-manager's, Langfuse's, Alertmanager's and the applications' settings";
