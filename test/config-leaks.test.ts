@@ -352,11 +352,18 @@ describe("configuration errors never echo a secret, whatever key it was written 
             assert.ok(!found.join("\n").includes(token.slice(0, 12)) && !found.join("\n").includes(PLANTED), found.join("\n"));
             assert.match(found.join("\n"), /access\.sso\.clientId = \[text of \d+ characters, not shown\]/);
         }
+        // A prefix no word starts with counts whatever the mix of its body; others want upper, lower and digits.
+        assert.ok(hasCredentialShape(`dckr_pat_CANARYtokAbCdEfGhIjKlMnOpQ`) && hasCredentialShape(`github_pat_ABCDEFGHIJKLMNOPQRST`));
+        assert.ok(!hasCredentialShape("sk-learn-model-selection") && !hasCredentialShape("hf_hub_download_folder"));
         // A known prefix is no client id, even without a digit in it, on any issuer (sweep s29 M12).
         const v = stackValues("cloud");
         v.access.sso.kubernetesClientId = `glpat-${"CANARYtokAbCdEfGhIjKl"}`;
         const found = stackFileProblems("cloud", v).join("\n");
-        assert.match(found, /access\.sso\.kubernetesClientId = \[secret\]: has the shape of a client secret or API key \(it starts as a known API key or token does, such as glpat- or sk-\), not of a client id, and the API server's flags carry it in plain text/);
+        assert.match(found, /access\.sso\.kubernetesClientId = \[text of 27 characters, not shown\]: has a credential's shape/);
+        // The client-id check itself names the shape when the generic one does not see it (a body of one case).
+        const lower = stackValues("cloud");
+        lower.access.sso.kubernetesClientId = "glpat-canarytokabcdefghijkl";
+        assert.match(stackFileProblems("cloud", lower).join("\n"), /kubernetesClientId = \[secret\]: has the shape of a client secret or API key \(it starts as a known API key or token does, such as glpat- or sk-\), not of a client id, and the API server's flags carry it in plain text/);
         assert.ok(!found.includes("CANARYtok"), found);
         // Prose that starts like one stays prose: Mailgun's keys are `key-` and 32 hex digits.
         assert.ok(!looksLikeCredential("a key-value store") && !looksLikeCredential("key-rotation-weekly"));
