@@ -343,7 +343,7 @@ describe("configuration errors never echo a secret, whatever key it was written 
 
     it("knows Docker Hub's, Stripe's webhook, Shopify's, Mailgun's, Google's OAuth, Sentry's and Grafana Cloud's tokens, refused in any plain field without showing them (sweep s29 L1)", () => {
         const tokens = [`dckr_pat_${PLANTED}AbCdEfGhIjKlMnOpQr`, `dckr_oat_${PLANTED}AbCdEfGhIjKlMnOpQr`, `whsec_${PLANTED}AbCdEfGhIjKlMnOpQrStUv`, `shpat_${"0123456789abcdef".repeat(2)}`,
-            `key-${"0123456789abcdef".repeat(2)}`, `ya29.a0${PLANTED}AbCd-EfGh_IjKlMnOp`, `sntrys_eyJpYXQiO${PLANTED}AbCdEfGhIj`, `glc_${PLANTED}AbCdEfGhIjKlMnOpQrStUv`];
+            `key-${"0123456789abcdef".repeat(2)}`, `key-${PLANTED}tok0123456789abcdef01`, `ya29.a0${PLANTED}AbCd-EfGh_IjKlMnOp`, `sntrys_eyJpYXQiO${PLANTED}AbCdEfGhIj`, `glc_${PLANTED}AbCdEfGhIjKlMnOpQrStUv`];
         for (const token of tokens) {
             assert.ok(hasCredentialShape(token) && looksLikeCredential(token), token);
             const v = stackValues("cloud");

@@ -64,12 +64,12 @@ function showValue(value: unknown): string {
  * (trufflesecurity/trufflehog pkg/detectors groq, xai, replicate, code index), Perplexity `pplx-`,
  * Fireworks `fw_`; Vault's batch and recovery tokens `hvb.`, `hvr.` beside its service tokens' `hvs.`
  * (sweep s22 L1, read 2026-11-29). Shopify's `shpat_`, `shpss_`, `shpca_`, `shppa_`, Mailgun's
- * `key-` and 32 hex (only with the hex: `key-value` is prose), Sentry's `sntrys_` and Grafana Cloud's
+ * `key-` and 32 hex (taken from 24 letters and digits on: `key-value` is prose), Sentry's `sntrys_` and Grafana Cloud's
  * `glc_` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2306, L2553, L2878, L2920-2943); Docker
  * Hub's access tokens `dckr_pat_`, `dckr_oat_`, Stripe's webhook secrets `whsec_` and Google's OAuth
  * access tokens `ya29.`, as those tokens are seen (no vendor document read here): sweep s29 L1, read 2026-11-29.
  */
-const TOKEN_PREFIXES = String.raw`dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[0-9a-f]{32})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+const TOKEN_PREFIXES = String.raw`dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** Prefixes of TOKEN_PREFIXES that no word, name or model id starts with (unlike `sk-`, `hf_`, `fw_`, `xai-`, `key-`). */
 const DISTINCTIVE_PREFIX = /^(dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|tskey-|hv[sbr]\.|GOCSPX-|npm_|glsa_|dop_v1_)$/;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
