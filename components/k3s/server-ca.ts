@@ -55,6 +55,8 @@ export function secureJoinToken(caHash: string, user: "server" | "node", passwor
  * carries the server's join password. Undefined when it fits.
  */
 export function serverCaHashProblem(value: string): string | undefined {
+    // One character 64 times (all zeros, a template's stand-in) is no certificate's sha256: every join would fail (sweep s29 M11).
+    if (/^(.)\1{63}$/.test(value)) return "is a placeholder (one character 64 times), not the sha256 of a CA, so every node's join would fail; read the hash on the first server: sudo cut -c4-67 /var/lib/rancher/k3s/server/token";
     if (SERVER_CA_HASH.test(value)) return undefined;
     if (/^K10[0-9a-fA-F]*::/.test(value)) {
         return "is a whole k3s token, which holds a join password: give only the 64 hex characters after K10 (sudo cut -c4-67 /var/lib/rancher/k3s/server/token), and since the token is now in the stack file's history, rotate it (k3s token rotate)";

@@ -75,16 +75,21 @@ function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: n
     return serversFor(resources, pod, port).some((s) => networkAuthorized(resources, pod.namespace, "Server", s.props.metadata?.name));
 }
 
-/** How specific a route match is for `GET path` (higher wins, as the proxy orders them), or -1 if it does not match. */
+/**
+ * How long a route match's hold on `GET path` is, or -1 if it does not match: the longest wins, an
+ * Exact path and a prefix counting their own length, a regular expression, which must match the
+ * whole path, all of it (linkerd2-proxy release/v2.366.0 linkerd/http/route/src/http/match/path.rs).
+ */
 function matchRank(match: any, path: string): number {
     if (match?.method && match.method !== "GET") return -1;
     const p = match?.path ?? { type: "PathPrefix", value: "/" };
-    if (p.type === "Exact") return p.value === path ? 1e6 : -1;
-    if (p.type === "PathPrefix") {
-        const prefix = String(p.value ?? "/").replace(/\/$/, "");
-        return path === prefix || path.startsWith(`${prefix}/`) || prefix === "" ? prefix.length : -1;
+    if (p.type === "Exact") return p.value === path ? path.length : -1;
+    if (p.type === "RegularExpression") {
+        try { return new RegExp(`^(?:${p.value})$`).test(path) ? path.length : -1; } catch { return path.length; }
     }
-    return 0; // RegularExpression: counted as matching, the least specific.
+    const prefix = String(p.value ?? "/").replace(/\/$/, "");
+    const rest = path.replace(/\/$/, "").startsWith(prefix) ? path.replace(/\/$/, "").slice(prefix.length) : undefined;
+    return rest === "" || rest?.startsWith("/") ? Math.max(prefix.length, 1) : -1;
 }
 
 /**

@@ -12,7 +12,7 @@ import { backupsSchema, BACKUP_DEFAULTS, STORE_BACKUP_NAMES } from "./backups";
 import { postgresSchema, POSTGRES_DEFAULTS, POSTGRES_RETENTION_DAYS, postgresScheduleFields, sameBucketKeyProblems } from "./postgres";
 import { runInDrainWindow, UPGRADE_JOB_MINUTES, upgradesSchema, UPGRADES_DEFAULTS, windowText } from "./upgrades";
 import { cronJobFields, cronProblem, withoutSeconds } from "./schedule";
-import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS, smtpCredentialProblems } from "./monitoring";
+import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS, plainHttpAcrossNetworks, smtpCredentialProblems } from "./monitoring";
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { INGRESS_PORTS } from "../../components/k3s/ports";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
@@ -148,13 +148,18 @@ const platformSchema = z.strictObject({
     vault: vaultSchema.default({ replicas: 1, storageGbs: 10, unseal: "auto" }).describe("Vault: every platform secret."),
     postgres: postgresSchema.default(POSTGRES_DEFAULTS).describe("Postgres with pgvector (CloudNativePG)."),
     langfuse: z.strictObject({
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" }).default(LANGFUSE_CHART.appVersion)
+        // No leading zeros: the image tags are 3.224.1, never 3.224.01 or 03.224.1 (sweep s29 M6, W1).
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be a Langfuse release such as 3.224.1" })
+            .refine((v) => !/(^|\.)0\d/.test(v), { message: `has a number with a leading zero, which no Langfuse image tag has; write it as the release is named, such as ${LANGFUSE_CHART.appVersion}` }).default(LANGFUSE_CHART.appVersion)
             .describe("Langfuse release (3.x: ClickHouse, Valkey and blob storage beside Postgres); default: the chart's appVersion."),
         clickhouseStorageGbs: z.number().int().min(5).max(1000).default(20).describe("ClickHouse volume (traces), GB."),
         url: plainUrl(/^https?$/, "must be an http(s) URL such as https://langfuse.example.com")
             // The prebuilt image serves from / only: a base path is inlined into its static assets at
             // build time (NEXT_PUBLIC_BASE_PATH; langfuse.com/self-hosting/custom-base-path, via sweep s21-27).
             .refine((url) => { try { return new URL(url).pathname === "/"; } catch { return true; } }, { error: (issue) => { let origin = ""; try { origin = new URL(String(issue.input)).origin; } catch { /* reported above */ } return `has a path, which Langfuse serves only from an image built with NEXT_PUBLIC_BASE_PATH, and this stack runs the prebuilt one; give the URL of its own host, such as ${origin}, or route it with access.hosts.langfuse`; } })
+            // NextAuth appends /api/auth/... to NEXTAUTH_URL: a query or fragment breaks every sign-in redirect (sweep s29 M5).
+            .refine((url) => { try { const u = new URL(url); return u.search === "" && u.hash === "" && !/[?#]$/.test(url); } catch { return true; } }, { message: "has a query or a fragment, which NEXTAUTH_URL cannot carry: Langfuse appends /api/auth/... to it, so every sign-in would be redirected to a broken address; give the URL without them" })
+            .refine((url) => !plainHttpAcrossNetworks(url), { message: "is plain http to a public name or address: sign-ins, session cookies and API keys would cross networks unencrypted; use https (route it with access.hosts.langfuse), or plain http only on a private network or through a port-forward" })
             .default("http://localhost:3000")
             .describe("The URL people open Langfuse at (NEXTAUTH_URL); default: a kubectl port-forward to langfuse-web."),
         clients: meshClients
@@ -617,7 +622,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (langfuseHost !== undefined && typeof langfuse.url === "string" && langfuse.url !== "http://localhost:3000" && langfuse.url.replace(/\/$/, "") !== `https://${langfuseHost}`) {
         ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "url"], message: `is ignored: access.hosts.langfuse routes Langfuse at https://${langfuseHost}, which is the URL people open and NEXTAUTH_URL; remove platform.langfuse.url, or change the host` });
     }
-    if (typeof langfuse.version === "string" && /^\d+\./.test(langfuse.version) && !langfuse.version.startsWith("3.")) {
+    if (typeof langfuse.version === "string" && /^[1-9]\d*\./.test(langfuse.version) && !langfuse.version.startsWith("3.")) {
         const why = Number(langfuse.version.split(".")[0]) < 3
             ? "has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage)"
             : "needs the 2.x chart with the ClickHouse operator, which Groundwork does not deploy yet";

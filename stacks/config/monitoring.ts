@@ -20,7 +20,7 @@ const reachable = { message: "points at loopback, link-local (the metadata servi
  * (`*.svc`, `*.cluster.local`, a one-label name) or a private (RFC 1918, CGNAT) address (sweep
  * s21-28; the S3 endpoint check refuses the same, stacks/config/s3-endpoint.ts).
  */
-function plainHttpAcrossNetworks(url: string): boolean {
+export function plainHttpAcrossNetworks(url: string): boolean {
     let parsed: URL;
     try { parsed = new URL(url); } catch { return false; }
     // Loopback and link-local have their own message (unreachable).
@@ -61,7 +61,14 @@ export function workflowsUrlProblem(url: string): string | undefined {
 }
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const secretText = z.string().min(1).transform((v) => pulumi.secret(v));
+/**
+ * The SMTP password: Alertmanager sends it as written to PLAIN or LOGIN authentication, so a space
+ * at an end or a line break (`pulumi config set --secret ... < file` adds one) fails every login
+ * (sweep s29 M9). Spaces inside stay: Gmail shows app passwords in groups of four.
+ */
+const smtpPassword = z.string().min(1)
+    .refine((v) => v === v.trim() && !/[\r\n]/.test(v), { message: "has a space or a line break at an end, or a line break inside, which Alertmanager would send as part of the password, so the server refuses every login; set the password alone, without the newline a file or a paste adds" })
+    .transform((v) => pulumi.secret(v));
 
 /**
  * Alertmanager v0.34.0 parses `from` when it sends, with Go's mail.ParseAddressList, and needs
@@ -143,7 +150,7 @@ const receiverSchema = z.strictObject({
             // Alertmanager hands the name to PLAIN authentication as written (notify/email/email.go L74, L107; sweep s21-13).
             .refine((v) => v === v.trim() && !/[\u0000-\u001f\u007f]|\p{Cf}/u.test(v), { message: "has a space or line break at an end, or a control or invisible character (a YAML | block keeps the final newline; a paste brings zero-width spaces), which Alertmanager sends as part of the name, so the server refuses every login; give the name alone" })
             .refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v.replace(/ocid1\.[a-z0-9.-]+/g, "")), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" }).describe("SMTP user."),
-        password: secretText.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
+        password: smtpPassword.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),
 }).superRefine((r, ctx) => {
     const set = RECEIVER_KINDS.filter((k) => r[k] !== undefined);
@@ -182,7 +189,8 @@ export const monitoringSchema = z.strictObject({
             .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
         gateway: z.strictObject({
             errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),
-            p95LatencySeconds: z.number().gt(0).max(600).default(P95_LATENCY_DEFAULT_SECONDS).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
+            // No LLM answer comes back in under a second: a lower threshold fires on every call (sweep s29 M10).
+            p95LatencySeconds: z.number().min(1, { message: "must be at least 1 second: no whole LLM answer comes back faster, so the alert would fire all the time" }).max(600).default(P95_LATENCY_DEFAULT_SECONDS).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
         }).default({ errorRatio: 0.05, p95LatencySeconds: P95_LATENCY_DEFAULT_SECONDS }),
         gpuIdle: z.strictObject({
             minutes: z.number().int().min(15).max(1440).default(60).describe("How long a GPU stays below `utilizationPercent` before it is reported idle."),
@@ -190,6 +198,7 @@ export const monitoringSchema = z.strictObject({
             // DCGM_FI_DEV_GPU_UTIL is a whole percent, 0-100 (NVIDIA/dcgm-exporter@4.5.3-4.8.2
             // etc/default-counters.csv L23 "GPU utilization (in %)"; DCGM v4.5.3 field 203, DCGM_FT_INT64).
             utilizationPercent: z.number().max(100).refine((v) => v > 0, { message: "must be above 0: the alert fires when utilisation is below it, and it never is below 0" })
+                .refine((v) => v < 100, { message: "must be below 100: the alert fires when utilisation is below it, so every GPU not fully busy for the whole window would be reported idle (sweep s29 M10); 5 is the default" })
                 .refine((v) => v <= 0 || v >= 1, { message: "is below 1, as a ratio would be, but DCGM reports utilisation in whole percents (0-100), so the alert would fire only at 0%; write 5 for 5%" }).default(5).describe("GPU utilisation (DCGM_FI_DEV_GPU_UTIL) under which it counts as idle."),
         }).default({ minutes: 60, utilizationPercent: 5 }).describe("A paid GPU node doing nothing."),
     }).describe("Alert rules and where they are sent."),

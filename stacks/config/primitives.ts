@@ -277,6 +277,24 @@ const BLANK = /[\s\u0000-\u001f\u007f]/;
 const INVISIBLE = /\p{Cf}/u; // every format character: zero-width, direction marks and isolates (U+2066-2069, sweep s21r-15), BOM
 
 /**
+ * What keeps a host name from resolving, or undefined: a DNS name is at most 253 characters, in
+ * labels of 1 to 63 (RFC 1035 section 2.3.4), none starting or ending with '-' (RFC 1123 section
+ * 2.1); Go's resolver, which pulumi-command's SSH, barman's and the Go applications use, refuses
+ * such a name before any lookup (sweep s29 M4). An address, or a name ending with the root's dot, is taken.
+ */
+export function dnsNameProblem(host: string): string | undefined {
+    const name = host.replace(/\.$/, "");
+    if (isIpv4(name) || name.startsWith("[")) return undefined;
+    if (name.length > 253) return `is ${name.length} characters long; a DNS name is at most 253`;
+    const labels = name.split(".");
+    if (labels.some((l) => l.length === 0)) return "has an empty label (two dots together, or a dot first)";
+    const long = labels.find((l) => l.length > 63);
+    if (long !== undefined) return `has a label of ${long.length} characters; each label of a DNS name is 1 to 63`;
+    if (labels.some((l) => l.startsWith("-") || l.endsWith("-"))) return "has a label starting or ending with '-', which no DNS name has";
+    return undefined;
+}
+
+/**
  * A URL of one of `protocol`'s schemes, checked as written: z.url hands on the parsed URL, from
  * which the parser has already dropped blanks, so they are refused before it runs. Text that is a
  * URL once its blanks are gone is told so; other text is told what `message` says.
@@ -296,7 +314,13 @@ export function urlString(protocol: RegExp, message: string) {
             ctx.addIssue({ code: "custom", message: `holds ${codePoint(invisible)}, a character that prints as nothing, which the URL parser keeps (percent-encoded), so the URL names another address than it shows; type the URL again, or copy it from the address bar` });
             return;
         }
-        if (!BLANK.test(text)) return;
+        if (!BLANK.test(text)) {
+            // The host only: a URL's path or query may be a credential, the host never is.
+            const host = URL.canParse(text) ? new URL(text).hostname : undefined;
+            const problem = host ? dnsNameProblem(host) : undefined;
+            if (problem) ctx.addIssue({ code: "custom", message: `names a host that ${problem}, so it cannot resolve` });
+            return;
+        }
         const joined = URL.canParse(text.replace(new RegExp(BLANK.source, "g"), ""));
         ctx.addIssue({ code: "custom", message: joined ? "holds a space, tab, line break or other control character, which the URL parser drops, joining whatever follows into the URL; give the URL alone, on one line" : message });
     }).pipe(z.url({ protocol, message }));
