@@ -1,5 +1,11 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ecdsaKeyIsWhole } from "../stacks/config/ssh-private-key";
 import { dnsNameProblem } from "../stacks/config/primitives";
+import { samplingParamProblems } from "../stacks/config/sampling-params";
 import { lineFor, parsedAfter, problemsAfter } from "./helpers";
 
 /** Bad-input sweep s29 (research/bad-input-sweep-s29.md). */
@@ -68,5 +74,53 @@ describe("bad-input sweep s29: the SMTP password as Alertmanager sends it (M9)",
             assert.ok(!lines.join("\n").includes("CANARY"), lines.join("\n"));
         }
         assert.doesNotThrow(() => parsedAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.password = "abcd efgh ijkl mnop"; }));
+    });
+});
+
+describe("bad-input sweep s29: a prompt's sampling parameters as vLLM takes them (M1)", () => {
+    it("refuses each value vLLM refuses, naming file, key, value and range, and takes its edges, numbers as text, top_k 0 and -1", () => {
+        const file = "prompts/assistant/answer.yaml";
+        const refused: [Record<string, unknown>, RegExp][] = [
+            [{ temperature: -1 }, /config\.temperature = -1 is outside what vLLM takes \(temperature must be in \[0, 2\]\)/],
+            [{ temperature: 2.5 }, /temperature must be in \[0, 2\]/],
+            [{ temperature: "hot" }, /config\.temperature = "hot" must be a number, in \[0, 2\]; vLLM refuses every call with it/],
+            [{ top_p: 0 }, /top_p must be in \(0, 1\]/], [{ top_p: 1.5 }, /top_p must be in \(0, 1\]/],
+            [{ frequency_penalty: 3 }, /frequency_penalty must be in \[-2, 2\]/], [{ presence_penalty: -3 }, /presence_penalty must be in \[-2, 2\]/],
+            [{ n: 0 }, /n must be at least 1/], [{ repetition_penalty: 0 }, /repetition_penalty must be greater than zero/], [{ min_p: 2 }, /min_p must be in \[0, 1\]/],
+            [{ seed: "abc" }, /config\.seed = "abc" must be a whole number/], [{ top_k: 1.5 }, /config\.top_k = 1\.5 must be a whole number/],
+            [{ min_tokens: 600, max_tokens: 512 }, /config\.min_tokens = 600 is more than max_tokens = 512/],
+            [{ stop: [""] }, /config\.stop holds an empty string/], [{ stop: [1] }, /config\.stop must be a string or a list of strings/],
+        ];
+        for (const [config, expected] of refused) {
+            const found = samplingParamProblems(file, config);
+            assert.equal(found.length, 1, JSON.stringify(config));
+            assert.match(found[0], expected);
+            assert.ok(found[0].startsWith(`${file}: config.`), found[0]);
+        }
+        for (const config of [{ temperature: 0, top_p: 1, presence_penalty: -2, frequency_penalty: 2, min_p: 0, n: 1 }, { temperature: "0.7", top_k: 0 }, { top_k: -1, seed: 42, stop: "###", min_tokens: 1, max_tokens: 512 }, { stop: ["a", "b", "c", "d", "e"] }]) {
+            assert.deepEqual(samplingParamProblems(file, config), [], JSON.stringify(config));
+        }
+    });
+});
+
+describe("bad-input sweep s29: ECDSA keys cut short or naming another curve (M3)", () => {
+    it("takes whole keys of each curve ssh-keygen makes, and refuses one cut short or whose blob names another curve, as host key and authorized key", () => {
+        // `ssh-keygen -t ecdsa -b N` writes ecdsa-sha2-nistpN lines; a real tool made them, not this code.
+        const keys = [256, 384, 521].map((bits) => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-ecdsa-")), "key");
+            execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-b", String(bits), "-N", "", "-C", "", "-f", file]);
+            return fs.readFileSync(`${file}.pub`, "utf8").trim();
+        });
+        for (const key of keys) assert.ok(ecdsaKeyIsWhole(key), key);
+        const [type, data] = keys[0].split(" ");
+        const cut = `${type} ${Buffer.from(data, "base64").subarray(0, 60).toString("base64")}`;
+        // A nistp256 line whose blob says nistp384, the point kept at 65 bytes.
+        const blob = Buffer.from(data, "base64");
+        const otherCurve = Buffer.concat([blob.subarray(0, 4 + 19), Buffer.from([0, 0, 0, 8]), Buffer.from("nistp384"), blob.subarray(4 + 19 + 4 + 8)]);
+        const renamed = `${type} ${otherCurve.toString("base64")}`;
+        for (const bad of [cut, renamed]) assert.equal(ecdsaKeyIsWhole(bad), false, bad);
+        assert.match(lineFor(problemsAfter("edge", (v) => { v.edge.machines[1].hostKey = cut; }), "edge.machines[1].hostKey"), /is an ECDSA key cut short, or naming another curve than its type/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.oci.sshAuthorizedKeys = [renamed]; }), "oci.sshAuthorizedKeys[0]"), /is an ECDSA key cut short, or naming another curve than its type \(RFC 5656 3\.1\), so sshd never matches it/);
+        assert.equal(parsedAfter("edge", (v) => { v.edge.machines[1].hostKey = keys[1]; }).edge!.machines[1].hostKey, keys[1]);
     });
 });

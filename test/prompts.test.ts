@@ -116,6 +116,14 @@ describe("prompt files", () => {
         assert.deepEqual(rejected([{ path: "prompts/a.yaml", text: `${GOOD}---\n${GOOD}` }]), ["prompts/a.yaml: holds more than one YAML document (a second '---'); put each prompt or evaluation in a file of its own"]);
     });
 
+    it("reject sampling parameters vLLM refuses, with every other problem of the file (sweep s29 M1)", () => {
+        const found = rejected([{ path: "prompts/a.yaml", text: GOOD.replace("config: { temperature: 0.2 }", "config: { temperature: 3, top_p: 0 }") }]);
+        assert.deepEqual(found, [
+            "prompts/a.yaml: config.temperature = 3 is outside what vLLM takes (temperature must be in [0, 2]), so it refuses every call with it; give a value in that range",
+            "prompts/a.yaml: config.top_p = 0 is outside what vLLM takes (top_p must be in (0, 1]), so it refuses every call with it; give a value in that range",
+        ]);
+    });
+
     it("reject a prompt with both text and messages, or neither", () => {
         assert.match(rejected([{ path: "prompts/a.yaml", text: `${GOOD}text: hello\n` }])[0], /needs exactly one of text \(a text prompt\) or messages/);
         const none = GOOD.replace(/messages:[\s\S]*?config/, "config");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { K3S_CLUSTER_PORTS, K3S_LOCAL_PORTS } from "../../components/k3s/ports";
 import { overlay } from "./overlay";
 import { checkedSecret, dnsNameProblem, ipv4, labels, nodeName, role, taints } from "./primitives";
-import { ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, rsaKeyIsWhole, SSH_RSA_MINIMUM_BITS, sshPrivateKeyProblem } from "./ssh-private-key";
+import { ecdsaKeyIsWhole, ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, rsaKeyIsWhole, SSH_RSA_MINIMUM_BITS, sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** An OpenSSH host public key line without its host: the type, then the base64 key data. */
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$/;
@@ -51,6 +51,8 @@ const edgeMachineSchema = z.strictObject({
         message: "names one key type but holds another (the key data begins with its own type name); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !/^ssh-ed25519 [A-Za-z0-9+/]+={0,3}$/.test(line) || ed25519KeyIsWhole(line), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709); copy the whole line ssh-keyscan prints, unchanged",
+    }).refine((line) => !HOST_KEY.test(line) || !keyBlobMatchesType(line) || ecdsaKeyIsWhole(line), {
+        message: "is an ECDSA key cut short, or naming another curve than its type (its data is not the type, the curve and the whole point, RFC 5656 3.1); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !HOST_KEY.test(line) || !keyBlobMatchesType(line) || rsaKeyIsWhole(line), {
         message: "is an RSA key cut short (its data does not hold the exponent and modulus whole, RFC 4253 6.6); copy the whole line ssh-keyscan prints, unchanged",
     }).refine((line) => !HOST_KEY.test(line) || (rsaKeyBits(line) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {

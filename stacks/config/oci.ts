@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as crypto from "crypto";
-import { ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, rsaKeyIsWhole, SSH_RSA_MINIMUM_BITS } from "./ssh-private-key";
+import { ecdsaKeyIsWhole, ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, rsaKeyIsWhole, SSH_RSA_MINIMUM_BITS } from "./ssh-private-key";
 import { A1_FLEX_LIMITS, A1NodeSize, alwaysFreeViolations, MAX_BOOT_VOLUME_GBS, MIN_BOOT_VOLUME_GBS } from "../../components/oci/always-free";
 import { cidrContains, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import { OCI_REGIONS } from "./oci-regions";
@@ -180,6 +180,8 @@ export const ociSchema = z.strictObject({
         message: "names one key type but holds another (the key data begins with its own type name), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     }).refine((line) => !AUTHORIZED_KEY.test(line) || ed25519KeyIsWhole(keyPart(line)), {
         message: "is an ed25519 key cut short (its data is not the 32-byte key, RFC 8709), so sshd never matches it; copy the whole line of the .pub file, unchanged",
+    }).refine((line) => !AUTHORIZED_KEY.test(line) || !keyBlobMatchesType(keyPart(line)) || ecdsaKeyIsWhole(keyPart(line)), {
+        message: "is an ECDSA key cut short, or naming another curve than its type (RFC 5656 3.1), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     }).refine((line) => !AUTHORIZED_KEY.test(line) || !keyBlobMatchesType(keyPart(line)) || rsaKeyIsWhole(keyPart(line)), {
         message: "is an RSA key cut short (its data does not hold the exponent and modulus whole, RFC 4253 6.6), so sshd never matches it; copy the whole line of the .pub file, unchanged",
     }).refine((line) => !AUTHORIZED_KEY.test(line) || (rsaKeyBits(keyPart(line)) ?? SSH_RSA_MINIMUM_BITS) >= SSH_RSA_MINIMUM_BITS, {

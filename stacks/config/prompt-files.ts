@@ -3,6 +3,7 @@ import { noRepeats, SHORT_NAME } from "./primitives";
 import { PromptVersion } from "../../components/inference/prompt-library";
 import { hasPastedCredential, looksLikeCredential, shownKeyName } from "./errors";
 import { credentialFields, parseYamlFile, RepositoryFileError, shown } from "./repository-files";
+import { samplingParamProblems } from "./sampling-params";
 
 /**
  * Prompts as code: one YAML file per prompt under `prompts/`, reviewed like any other change.
@@ -73,6 +74,7 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
         if ("model" in prompt.config) {
             problems.push(`${path}: config.model is set from route (${prompt.route}); remove it`);
         }
+        problems.push(...samplingParamProblems(path, prompt.config));
         // A prompt's config is published to Langfuse, readable by everyone in the project, and is in the plan.
         for (const [key, value] of Object.entries(prompt.config)) {
             // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.

@@ -112,6 +112,32 @@ export function ed25519KeyIsWhole(line: string): boolean {
     return blob.length === 4 + type.length + 4 + 32 && blob.readUInt32BE(4 + type.length) === 32;
 }
 
+/** The uncompressed point of each curve OpenSSH names: 0x04, then x and y (RFC 5656 sections 3.1, 10.1). */
+const ECDSA_POINT_BYTES: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
+
+/**
+ * Whether an ecdsa-sha2-nistp* line holds its whole key (RFC 5656 section 3.1: the type, the curve's
+ * name, which must be the type's, and the uncompressed point, nothing after); true for other types.
+ * `ssh-keygen -l` refuses a key cut short or naming another curve (sweep s29 M3).
+ */
+export function ecdsaKeyIsWhole(line: string): boolean {
+    const [type, data] = line.trim().split(/\s+/);
+    const curve = /^ecdsa-sha2-(nistp(?:256|384|521))$/.exec(type ?? "")?.[1];
+    if (!curve || !data) return true;
+    const blob = Buffer.from(data, "base64");
+    let offset = 0;
+    const field = (): Buffer | undefined => {
+        if (blob.length < offset + 4) return undefined;
+        const length = blob.readUInt32BE(offset);
+        if (blob.length < offset + 4 + length) return undefined;
+        const value = blob.subarray(offset + 4, offset + 4 + length);
+        offset += 4 + length;
+        return value;
+    };
+    const [name, keyCurve, point] = [field(), field(), field()];
+    return name?.toString() === type && keyCurve?.toString() === curve && point?.length === ECDSA_POINT_BYTES[curve] && point[0] === 0x04 && offset === blob.length;
+}
+
 /**
  * Why a secret is not a private key Pulumi can use over SSH, or undefined when it is. The message
  * describes the key's shape, never its text.
