@@ -124,3 +124,21 @@ describe("bad-input sweep s29: ECDSA keys cut short or naming another curve (M3)
         assert.equal(parsedAfter("edge", (v) => { v.edge.machines[1].hostKey = keys[1]; }).edge!.machines[1].hostKey, keys[1]);
     });
 });
+
+describe("bad-input sweep s29: receivers that refuse Alertmanager's posts, and mesh clients' names (M7, M8)", () => {
+    it("refuses a Discord webhook without /slack as the Slack receiver, and PagerDuty's and Opsgenie's APIs as the generic webhook, without showing them", () => {
+        const discord = "https://discord.com/api/webhooks/1234567890/CANARYtokAbCdEfGh";
+        const lines = problemsAfter("dev", (v) => { v.monitoring.alerts.receiver = { slack: { url: discord } }; });
+        assert.match(lineFor(lines, "monitoring.alerts.receiver.slack.url"), /is a Discord webhook without \/slack at its end/);
+        assert.ok(!lines.join("\n").includes("CANARY"), lines.join("\n"));
+        assert.doesNotThrow(() => parsedAfter("dev", (v) => { v.monitoring.alerts.receiver = { slack: { url: `${discord}/slack` } }; }));
+        for (const [url, tool] of [["https://events.pagerduty.com/v2/enqueue", "PagerDuty's Events API"], ["https://api.eu.opsgenie.com/v2/alerts", "Opsgenie's Alert API"]]) {
+            assert.match(lineFor(problemsAfter("edge", (v) => { v.monitoring.alerts.receiver = { webhook: { url } }; }), "monitoring.alerts.receiver.webhook.url"), new RegExp(`is ${tool}`));
+        }
+    });
+
+    it("refuses a ServiceAccount name over 253 characters in a mesh client, naming its length", () => {
+        const line = lineFor(problemsAfter("dev", (v) => { v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, clients: [`apps/${"r".repeat(300)}`] } }; }), "platform.langfuse.clients[0]");
+        assert.match(line, /names a ServiceAccount of 300 characters; Kubernetes names are at most 253 \(a DNS subdomain\)$/);
+    });
+});

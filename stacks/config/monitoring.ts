@@ -59,6 +59,17 @@ export function workflowsUrlProblem(url: string): string | undefined {
     if (!/(^|\.)(logic\.azure\.com|powerplatform\.com)$/i.test(parsed.hostname) || parsed.searchParams.has("sig")) return undefined;
     return "is a Workflows URL without its sig= query parameter, the signature that authorises each post, so every alert would be refused: copy the whole URL the Workflows trigger shows";
 }
+/**
+ * A Discord webhook takes Slack's message JSON only at its Slack-compatible form, the same URL ending
+ * in `/slack` (discord.com/developers/docs/resources/webhook, "Execute Slack-Compatible Webhook");
+ * at the plain one every alert is refused (sweep s29 M8).
+ */
+export function discordWithoutSlackPath(url: string): string | undefined {
+    let parsed: URL;
+    try { parsed = new URL(url); } catch { return undefined; }
+    if (!/^((ptb|canary)\.)?discord(app)?\.com$/i.test(parsed.hostname) || /\/slack\/?$/.test(parsed.pathname)) return undefined;
+    return "is a Discord webhook without /slack at its end, where Discord refuses the Slack message Alertmanager posts: use the same URL ending in /slack, Discord's Slack-compatible form";
+}
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 /**
@@ -97,6 +108,9 @@ const CHAT_TOOL_HOSTS: [RegExp, string][] = [
     [/^hooks\.slack\.com$/, "a Slack webhook; Slack refuses Alertmanager's webhook JSON (no text): set receiver.slack.url instead"],
     [/(^|\.)webhook\.office\.com$/, "a Microsoft 365 connector webhook, which takes a MessageCard, not Alertmanager's webhook JSON: create a Teams Workflows webhook and set receiver.teams.url"],
     [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses Alertmanager's webhook JSON (no content): use Discord's Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
+    // Incident tools with APIs of their own (sweep s29 M8): Alertmanager's webhook JSON is neither's.
+    [/^events\.(eu\.)?pagerduty\.com$/, "PagerDuty's Events API, which takes its own event (routing_key, event_action, payload), not Alertmanager's webhook JSON, so every alert would be refused; Groundwork has no PagerDuty receiver yet: point this at a relay that turns the one into the other"],
+    [/^api\.(eu\.)?opsgenie\.com$/, "Opsgenie's Alert API, which needs a GenieKey Authorization header and its own alert JSON, neither of which Alertmanager's webhook sends, so every alert would be refused; Groundwork has no Opsgenie receiver yet: point this at a relay"],
 ];
 const chatToolOf = (url: string): string | undefined => hostOfKind(url, CHAT_TOOL_HOSTS);
 const chatToolMessage = (url: string) => `is ${chatToolOf(url)}`;
@@ -113,7 +127,7 @@ const receiverSchema = z.strictObject({
     slack: z.strictObject({
         url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...", [
             [/(^|\.)(webhook\.office\.com|logic\.azure\.com|powerplatform\.com)$/, "a Microsoft Teams or Power Automate webhook, which does not read Slack's message JSON: set receiver.teams.url instead"],
-        ]).describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
+        ], discordWithoutSlackPath).describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
         channel: z.string().regex(/^[#@]?[a-z0-9._-]{1,80}$/, { message: "must be a channel such as #platform-alerts: lower-case letters, digits, '-', '_' and '.', no spaces (Slack's channel names)" }).optional().describe("Channel, if the webhook may post to others than its own."),
     }).optional().describe("A Slack channel, through an incoming webhook."),
     teams: z.strictObject({

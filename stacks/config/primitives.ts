@@ -59,7 +59,8 @@ const misspeltNamespace = (client: string): string | undefined => {
 export const meshClients = z.array(z.string()
     .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })
     // A namespace is a DNS label (63 characters), a service account a DNS subdomain (253).
-    .refine((client) => (client.split("/")[0] ?? "").length <= 63 && client.length <= 63 + 1 + 253, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
+    .refine((client) => (client.split("/")[0] ?? "").length <= 63, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
+    .refine((client) => (client.split("/")[1] ?? "").length <= 253, { error: (issue) => `names a ServiceAccount of ${(String(issue.input).split("/")[1] ?? "").length} characters; Kubernetes names are at most 253 (a DNS subdomain)` })
     .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })
     // An identity that stands for more than one application (sweep s27 g10): every pod of the namespace
     // without an account of its own runs as `default`, and kube-system's are k3s's own.
