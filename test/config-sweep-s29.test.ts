@@ -142,3 +142,19 @@ describe("bad-input sweep s29: receivers that refuse Alertmanager's posts, and m
         assert.match(line, /names a ServiceAccount of 300 characters; Kubernetes names are at most 253 \(a DNS subdomain\)$/);
     });
 });
+
+describe("bad-input sweep s29: messages (W2, W3)", () => {
+    it("advises a month as 30d for a budget period in seconds, and keeps the minutes aside for m", () => {
+        const seconds = lineFor(problemsAfter("cloud", (v) => { v.inference.teams[0].keys[0].budgetDuration = "30s"; }), "inference.teams[0].keys[0].budgetDuration");
+        assert.match(seconds, /resets the budget every 30 second\(s\); a budget period is an hour or longer: for a month write 30d \(or 1mo\), for a day 1d$/);
+        const minutes = lineFor(problemsAfter("cloud", (v) => { v.inference.teams[0].keys[0].budgetDuration = "30m"; }), "inference.teams[0].keys[0].budgetDuration");
+        assert.match(minutes, /every 30 minute\(s\) \(LiteLLM reads m as minutes\); .*for a month write 30mo/);
+    });
+
+    it("names the length limit a hidden value broke: a host over 253 characters, a Slack channel over 80", () => {
+        const long = `${"a".repeat(60)}.`.repeat(4) + "groundwork.example";
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.access.hosts.gateway = long; }), "access.hosts.gateway"), /at most 253 characters in all \(this is 262\)/);
+        assert.match(lineFor(problemsAfter("edge", (v) => { v.edge.machines[2].host = `${"b".repeat(250)}.lab.internal`; }), "edge.machines[2].host"), /must be an IPv4 address or a DNS name, at most 253 characters \(this is 263\)/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.monitoring.alerts.receiver = { slack: { url: "https://hooks.slack.com/services/T0/B0/x", channel: `#${"a".repeat(81)}` } }; }), "monitoring.alerts.receiver.slack.channel"), /at most 80 characters \(Slack's channel names\); this is 81$/);
+    });
+});

@@ -57,7 +57,9 @@ function nearHostnameHint(name: string): string {
 const PRIVATE_USE_LABELS = ["internal", "lan", "home", "corp", "intranet", "private", "test"];
 /** A domain may be one label, a top-level domain kept for private use such as ICANN's `internal`, with the stack's own CA (sweep s25 F3). */
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const dnsName = (pattern: RegExp, rule: string) => z.string().regex(pattern, { error: (issue) => `must be ${rule}${nearHostnameHint(String(issue.input))}` })
+// A name refused for its length alone says so: its value may be hidden (sweep s29 W3).
+const tooLongForDns = (name: string) => (name.length > 253 ? `, at most 253 characters in all (this is ${name.length})` : "");
+const dnsName = (pattern: RegExp, rule: string) => z.string().regex(pattern, { error: (issue) => `must be ${rule}${tooLongForDns(String(issue.input))}${nearHostnameHint(String(issue.input))}` })
     // RFC 3696 section 2: "a top-level domain ... cannot be all-numeric"; 10.0.0.1 is an address, not a name.
     .refine((name) => !/(^|\.)[0-9]+$/.test(name), { message: "ends in an all-numeric label, which no top-level domain is (RFC 3696, section 2); give a DNS name, since certificates and routes are issued for names, not addresses" })
     // Labels with '--' in their third and fourth characters are reserved for IDNA (RFC 5890 2.3.1,

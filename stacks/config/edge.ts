@@ -14,7 +14,8 @@ const HOST_KEY_WITH_COMMENT = /^((?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|3
 // A DNS name may end with the root's dot, as an absolute name (RFC 1034 section 3.1); resolvers
 // take it as written (sweep s20-37, a false refusal).
 const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.?$/, {
-    message: "must be an IPv4 address or a DNS name",
+    // A name refused for its length alone says so: its value may be hidden (sweep s29 W3).
+    error: (issue) => `must be an IPv4 address or a DNS name${String(issue.input).replace(/\.$/, "").length > 253 ? `, at most 253 characters (this is ${String(issue.input).replace(/\.$/, "").length})` : ""}`,
 }).refine((v) => !/^[\d.]+$/.test(v) || isIpv4(v), {
     // All digits and dots is never a DNS name (a top-level domain is not numeric): it must be an address.
     message: "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)",

@@ -69,7 +69,13 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
  */
 const period = z.string().regex(/^[1-9]\d*(mo|[smhdw])$/, { message: "must be a LiteLLM budget period such as 30d, 24h, 1w or 1mo (not zero)" })
     .refine((v) => !/^\d+[sm]$/.test(v) || (v.endsWith("m") ? Number(v.slice(0, -1)) >= 60 : Number(v.slice(0, -1)) >= 3600), {
-        error: (issue) => `resets the budget every ${String(issue.input).replace(/m$/, " minute(s)").replace(/s$/, " second(s)")} (LiteLLM reads m as minutes); a budget period is an hour or longer: for a month write ${String(issue.input).replace(/m$/, "mo")}, for a day 1d`,
+        // The `m` aside and `<n>mo` advice only for minutes; seconds are no month typed short (sweep s29 W2).
+        error: (issue) => {
+            const given = String(issue.input);
+            return given.endsWith("m")
+                ? `resets the budget every ${given.replace(/m$/, " minute(s)")} (LiteLLM reads m as minutes); a budget period is an hour or longer: for a month write ${given.replace(/m$/, "mo")}, for a day 1d`
+                : `resets the budget every ${given.replace(/s$/, " second(s)")}; a budget period is an hour or longer: for a month write 30d (or 1mo), for a day 1d`;
+        },
     })
     // LiteLLM adds the period to today to date the next reset, and Python's dates end in the year
     // 9999: a longer one fails each key's and team's creation (litellm_core_utils/duration_parser.py

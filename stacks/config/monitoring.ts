@@ -128,7 +128,7 @@ const receiverSchema = z.strictObject({
         url: secretHttpsUrl("a Slack incoming webhook, https://hooks.slack.com/services/...", [
             [/(^|\.)(webhook\.office\.com|logic\.azure\.com|powerplatform\.com)$/, "a Microsoft Teams or Power Automate webhook, which does not read Slack's message JSON: set receiver.teams.url instead"],
         ], discordWithoutSlackPath).describe("The incoming webhook (secret). Stored in Vault at `monitoring/alert-receiver`."),
-        channel: z.string().regex(/^[#@]?[a-z0-9._-]{1,80}$/, { message: "must be a channel such as #platform-alerts: lower-case letters, digits, '-', '_' and '.', no spaces (Slack's channel names)" }).optional().describe("Channel, if the webhook may post to others than its own."),
+        channel: z.string().regex(/^[#@]?[a-z0-9._-]{1,80}$/, { error: (issue) => `must be a channel such as #platform-alerts: lower-case letters, digits, '-', '_' and '.', no spaces, at most 80 characters (Slack's channel names)${String(issue.input).replace(/^[#@]/, "").length > 80 ? `; this is ${String(issue.input).replace(/^[#@]/, "").length}` : ""}` }).optional().describe("Channel, if the webhook may post to others than its own."),
     }).optional().describe("A Slack channel, through an incoming webhook."),
     teams: z.strictObject({
         url: secretHttpsUrl("a Microsoft Teams Workflows webhook", [
