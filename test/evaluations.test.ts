@@ -153,6 +153,13 @@ describe("evaluation files", () => {
         ]);
     });
 
+    it("reject an item's value no {{variable}} of the prompt takes, a typo on one side (sweep s29 M2)", () => {
+        const typo = parse(`route: chat\nprompt: assistant/answer\nitems:\n  - input: { question: hi, company: ACME, tone: dry }\nevaluators:\n  - name: brief\n    type: max-length\n    maxCharacters: 200\n`);
+        assert.deepEqual(rejected(() => evaluationsForStack(typo, ["chat"], [ANSWER])), [
+            "evaluations/chat.yaml: items[0].input.tone is used by no {{variable}} of prompt assistant/answer (its variables: company, question); rename or remove it",
+        ]);
+    });
+
     it("reject a judge route less protected than the route it judges: the judge reads its answers", () => {
         const judged = parse(`route: chat\nitems:\n  - input: hi\nevaluators:\n  - name: judged\n    type: llm-judge\n    judgeRoute: hosted\n    criteria: says hello back politely\n`);
         assert.deepEqual(rejected(() => evaluationsForStack(judged, ["chat", "hosted"], [], { chat: "internal", hosted: "public" })), [

@@ -146,6 +146,9 @@ export function evaluationsForStack(files: { file: string; evaluation: Evaluatio
             const given = typeof item.input === "string" ? [] : Object.keys(item.input);
             const missing = needed.filter((v) => !given.includes(v));
             if (prompt && missing.length > 0) problems.push(`${file}: items[${i}].input lacks ${missing.join(", ")}, which prompt ${prompt.name} fills in`);
+            // A value no {{variable}} takes is a typo on one side (sweep s29 M2): the model never sees it.
+            const unused = prompt ? given.filter((v) => !needed.includes(v)) : [];
+            if (unused.length > 0) problems.push(`${file}: items[${i}].input.${unused.join(", ")} ${unused.length === 1 ? "is" : "are"} used by no {{variable}} of prompt ${prompt!.name} (its variables: ${needed.join(", ") || "none"}); rename or remove ${unused.length === 1 ? "it" : "them"}`);
         });
         evaluation.evaluators.forEach((e, i) => {
             if (e.type === "llm-judge" && !routes.includes(e.judgeRoute)) {
