@@ -4,7 +4,7 @@ import * as YAML from "yaml";
 import { PromptVersion } from "../components/inference/prompt-library";
 import { RouteEvaluation } from "../components/inference/route-evaluations";
 import { StackConfig } from "./config";
-import { longestReachableContext } from "./config/inference";
+import { longestReachableContext, reachedHostedModels } from "./config/inference";
 import { evaluationsForStack, evaluationsOfNoPrompt, evaluationsOfNoRoute, parseEvaluationFiles } from "./config/evaluation-files";
 import { RepositoryFileError } from "./config/repository-files";
 import { CONFIGMAP_MAX_BYTES, configMapBytes, promptLibraryData } from "../components/inference/prompt-library";
@@ -118,7 +118,17 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
         const hops = route.fallbacks.length + route.contextWindowFallbacks.length > 0 ? `, nor any model its fallbacks reach (the longest context among them is ${longest} tokens)` : "";
         return [`${file}: config.${name} = ${maxTokens} is at least the ${model.maxModelLen}-token context of ${model.name}, which serves route ${route.name} in stack ${stack}${hops}, so it leaves no room for the prompt and vLLM refuses every call; give fewer, or raise that model's maxModelLen`];
     });
-    if (tooLong.length > 0) throw new RepositoryFileError("prompt", tooLong);
+    // OpenAI's API takes at most 4 stop sequences (its reference, via sweep s29 M1 p29): a prompt whose
+    // route can reach an OpenAI or Azure OpenAI model fails there with more.
+    const tooManyStops = served.flatMap((p) => {
+        const stop = (p.config as Record<string, unknown>).stop;
+        if (!Array.isArray(stop) || stop.length <= 4) return [];
+        const openai = reachedHostedModels(p.route, config.inference!).find((h) => /^(openai|azure)\//.test(h.model));
+        if (!openai) return [];
+        const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
+        return [`${file}: config.stop has ${stop.length} sequences, and route ${p.route} can reach ${openai.name} (${openai.model}) in stack ${stack}, whose API takes at most 4, so every call there fails; keep 4`];
+    });
+    if (tooLong.length + tooManyStops.length > 0) throw new RepositoryFileError("prompt", [...tooLong, ...tooManyStops]);
     const classes = Object.fromEntries(config.inference.routes.map((r) => [r.name, r.classification]));
     const evaluated = evaluationsForStack(evaluations, routes, served, classes);
     // Each goes to the cluster in one ConfigMap, which the API server takes up to 1 MiB (sweep s26 M1).

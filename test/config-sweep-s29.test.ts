@@ -6,7 +6,9 @@ import * as path from "path";
 import { ecdsaKeyIsWhole } from "../stacks/config/ssh-private-key";
 import { dnsNameProblem } from "../stacks/config/primitives";
 import { samplingParamProblems } from "../stacks/config/sampling-params";
-import { lineFor, parsedAfter, problemsAfter } from "./helpers";
+import { lineFor, parse, parsedAfter, problemsAfter, PROJECT_DIR, stackValues } from "./helpers";
+import { loadPromptsAndEvaluations } from "../stacks/prompts";
+import { RepositoryFileError } from "../stacks/config/repository-files";
 
 /** Bad-input sweep s29 (research/bad-input-sweep-s29.md). */
 describe("bad-input sweep s29: host names no resolver finds (M4)", () => {
@@ -156,5 +158,22 @@ describe("bad-input sweep s29: messages (W2, W3)", () => {
         assert.match(lineFor(problemsAfter("dev", (v) => { v.access.hosts.gateway = long; }), "access.hosts.gateway"), /at most 253 characters in all \(this is 262\)/);
         assert.match(lineFor(problemsAfter("edge", (v) => { v.edge.machines[2].host = `${"b".repeat(250)}.lab.internal`; }), "edge.machines[2].host"), /must be an IPv4 address or a DNS name, at most 253 characters \(this is 263\)/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.monitoring.alerts.receiver = { slack: { url: "https://hooks.slack.com/services/T0/B0/x", channel: `#${"a".repeat(81)}` } }; }), "monitoring.alerts.receiver.slack.channel"), /at most 80 characters \(Slack's channel names\); this is 81$/);
+    });
+});
+
+describe("bad-input sweep s29: stop sequences where a route reaches OpenAI (M1, p29)", () => {
+    const withStops = (stops: number) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-prompts-"));
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.cloud.yaml"), path.join(dir, "Pulumi.cloud.yaml"));
+        fs.mkdirSync(path.join(dir, "prompts"));
+        const stop = JSON.stringify(Array.from({ length: stops }, (_, i) => `###${i}`));
+        fs.writeFileSync(path.join(dir, "prompts", "a.yaml"), `name: support/answer\nroute: chat\nlabels: [cloud]\ntext: Answer briefly.\nconfig: { stop: ${stop} }\n`);
+        return dir;
+    };
+    it("refuses more than 4 on a route that can reach an OpenAI model, naming it; takes 4", () => {
+        const config = parse(stackValues("cloud"));
+        assert.throws(() => loadPromptsAndEvaluations(config, "cloud", withStops(5)),
+            (e: Error) => e instanceof RepositoryFileError && /prompts\/a\.yaml: config\.stop has 5 sequences, and route chat can reach hosted-mini \(openai\/gpt-4o-mini\) in stack cloud, whose API takes at most 4/.test(e.message));
+        assert.equal(loadPromptsAndEvaluations(config, "cloud", withStops(4)).prompts.length, 1);
     });
 });

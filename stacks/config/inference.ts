@@ -449,8 +449,13 @@ function reachableTargets(route: string, inf: RouteHops): (string | undefined)[]
 
 /** Whether a route can send its requests to a hosted model: its target, or any route its fallbacks reach. */
 export function reachesHostedModel(route: string, inf: RouteHops & { hosted: { name: string }[] }): boolean {
-    const hosted = new Set(inf.hosted.map((h) => h.name));
-    return reachableTargets(route, inf).some((target) => hosted.has(target ?? ""));
+    return reachedHostedModels(route, inf).length > 0;
+}
+
+/** The hosted models a route's calls can reach: its target and, through fallbacks, every route's after it. */
+export function reachedHostedModels<H extends { name: string }>(route: string, inf: RouteHops & { hosted: H[] }): H[] {
+    const targets = new Set(reachableTargets(route, inf));
+    return inf.hosted.filter((h) => targets.has(h.name));
 }
 
 /**
