@@ -225,7 +225,8 @@ describe("evaluation job against the gateway and Langfuse", function () {
 
     it("runs the committed small-route evaluation: items in the dataset, each answer in the run, scored on its own trace", async () => {
         await fetch(`${url}/reset`);
-        const prompts = [{ ...ANSWER, route: "small", config: { model: "small", temperature: 0.2, max_tokens: 512 } }];
+        // A prompt its applications stream: the Job still asks for one whole answer (sweep s29 p10).
+        const prompts = [{ ...ANSWER, route: "small", config: { model: "small", temperature: 0.2, max_tokens: 512, stream: true, stream_options: { include_usage: true } } }];
         const [small] = evaluationsForStack(parseEvaluationFiles(readYamlFiles("evaluations")), ["small"], prompts);
         const run = evaluate([small]);
         assert.equal(run.status, 0, run.stderr);
@@ -237,6 +238,7 @@ describe("evaluation job against the gateway and Langfuse", function () {
         assert.equal(answers.length, 3);
         assert.equal(answers[0].model, "small");
         assert.equal(answers[0].temperature, 0.2);
+        assert.ok(answers.every((a: any) => !("stream" in a) && !("stream_options" in a)), "no streaming asked for");
         assert.equal(answers[0].messages[0].content, "You help Example Ltd.");
         assert.deepEqual(answers[0].metadata.tags, ["evaluation", "route:small", "stack:dev"]);
         const traces = answers.map((a: any) => a.metadata.trace_id);

@@ -120,7 +120,9 @@ def main():
         for item in evaluation["items"]:
             langfuse("/api/public/dataset-items", {"datasetName": dataset, "id": item["id"], "input": item["input"],
                                                    "expectedOutput": item.get("expectedOutput"), "metadata": {"route": route}})
-        params = {k: v for k, v in ((evaluation.get("prompt") or {}).get("config") or {}).items() if k != "model"}
+        # The route is the model; the Job reads one whole JSON answer, so a prompt's streaming settings,
+        # which its applications may use, are not the Job's (sweep s29 p10).
+        params = {k: v for k, v in ((evaluation.get("prompt") or {}).get("config") or {}).items() if k not in ("model", "stream", "stream_options")}
         totals = {e["name"]: [] for e in evaluation["evaluators"]}
         for item in evaluation["items"]:
             trace_id = uuid.uuid4().hex
