@@ -353,7 +353,9 @@ describe("configuration errors never echo a secret, whatever key it was written 
             assert.match(found.join("\n"), /access\.sso\.clientId = \[text of \d+ characters, not shown\]/);
         }
         // A prefix no word starts with counts whatever the mix of its body; others want upper, lower and digits.
-        assert.ok(hasCredentialShape(`dckr_pat_CANARYtokAbCdEfGhIjKlMnOpQ`) && hasCredentialShape(`github_pat_ABCDEFGHIJKLMNOPQRST`));
+        assert.ok(hasCredentialShape(`dckr_pat_CANARYtokAbCdEfGhIjKlMnOpQ`) && hasCredentialShape(`github_pat_ABCDEFGHIJKLMNOPQRST0`));
+        // A placeholder, an npm variable or a node's name stays text (review s26 R6).
+        assert.ok(!hasCredentialShape("ghp_XXXXXXXXXXXXXXXXXXXXXXXX") && !hasCredentialShape("github_pat_xxxxxxxxxxxxxxxxxxxx") && !hasCredentialShape("npm_package_version_2024"));
         assert.ok(!hasCredentialShape("sk-learn-model-selection") && !hasCredentialShape("hf_hub_download_folder"));
         // A known prefix is no client id, even without a digit in it, on any issuer (sweep s29 M12).
         const v = stackValues("cloud");

@@ -53,13 +53,15 @@ describe("bad-input sweep s29: settings that could never work (M5, M6, M9, M10, 
             assert.match(lineFor(problemsAfter("dev", (v) => { langfuse(v, { version }); }), "platform.langfuse.version"), /has a number with a leading zero, which no Langfuse image tag has; write it as the release is named, such as 3\.224\.1$/);
         }
         assert.match(lineFor(problemsAfter("dev", (v) => { langfuse(v, { version: "4.0.0" }); }), "platform.langfuse.version"), /needs the 2\.x chart with the ClickHouse operator/);
+        // 0.x is no 3.x either (review s26 D1).
+        assert.match(lineFor(problemsAfter("dev", (v) => { langfuse(v, { version: "0.1.0" }); }), "platform.langfuse.version"), /has no ClickHouse settings/);
     });
 
     it("refuses alert thresholds that fire all the time: GPU idle below 100%, a p95 under a second", () => {
         assert.match(lineFor(problemsAfter("cloud", (v) => { v.monitoring.alerts.gpuIdle = { minutes: 60, utilizationPercent: 100 }; }), "monitoring.alerts.gpuIdle.utilizationPercent"), /must be below 100: the alert fires when utilisation is below it/);
-        assert.match(lineFor(problemsAfter("cloud", (v) => { v.monitoring.alerts.gateway = { errorRatio: 0.05, p95LatencySeconds: 0.001 }; }), "monitoring.alerts.gateway.p95LatencySeconds"), /must be at least 1 second/);
-        const fine = parsedAfter("cloud", (v) => { v.monitoring.alerts.gpuIdle = { minutes: 60, utilizationPercent: 99 }; v.monitoring.alerts.gateway = { errorRatio: 0.05, p95LatencySeconds: 1 }; });
-        assert.deepEqual([fine.monitoring.alerts.gpuIdle.utilizationPercent, fine.monitoring.alerts.gateway.p95LatencySeconds], [99, 1]);
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.monitoring.alerts.gateway = { errorRatio: 0.05, p95LatencySeconds: 0.001 }; }), "monitoring.alerts.gateway.p95LatencySeconds"), /must be at least 0\.05 seconds/);
+        const fine = parsedAfter("cloud", (v) => { v.monitoring.alerts.gpuIdle = { minutes: 60, utilizationPercent: 99 }; v.monitoring.alerts.gateway = { errorRatio: 0.05, p95LatencySeconds: 0.5 }; });
+        assert.deepEqual([fine.monitoring.alerts.gpuIdle.utilizationPercent, fine.monitoring.alerts.gateway.p95LatencySeconds], [99, 0.5]);
     });
 
     it("refuses a server CA hash of one character 64 times, a template's stand-in", () => {
@@ -69,13 +71,13 @@ describe("bad-input sweep s29: settings that could never work (M5, M6, M9, M10, 
 });
 
 describe("bad-input sweep s29: the SMTP password as Alertmanager sends it (M9)", () => {
-    it("refuses a space or line break at an end, or a line break inside, without showing it; takes spaces inside (Gmail's app passwords)", () => {
-        for (const password of ["CANARYsmtpPw77\n", " CANARYsmtpPw77 ", "CANARY\nsmtpPw77"]) {
-            const lines = problemsAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.password = password; });
-            assert.match(lineFor(lines, "monitoring.alerts.receiver.email.password"), /= \[secret\]: has a space or a line break at an end, or a line break inside, which Alertmanager would send as part of the password/);
-            assert.ok(!lines.join("\n").includes("CANARY"), lines.join("\n"));
+    it("refuses a line break inside it, without showing it; takes the newline a file adds and spaces, which Alertmanager trims or sends (review s26 R2)", () => {
+        const lines = problemsAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.password = "CANARY\nsmtpPw77"; });
+        assert.match(lineFor(lines, "monitoring.alerts.receiver.email.password"), /= \[secret\]: has a line break inside it, which Alertmanager sends as part of the password/);
+        assert.ok(!lines.join("\n").includes("CANARY"), lines.join("\n"));
+        for (const password of ["CANARYsmtpPw77\n", " CANARYsmtpPw77 ", "abcd efgh ijkl mnop"]) {
+            assert.doesNotThrow(() => parsedAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.password = password; }), JSON.stringify(password));
         }
-        assert.doesNotThrow(() => parsedAfter("cloud", (v) => { v.monitoring.alerts.receiver.email.password = "abcd efgh ijkl mnop"; }));
     });
 });
 
@@ -89,8 +91,9 @@ describe("bad-input sweep s29: a prompt's sampling parameters as vLLM takes them
             [{ top_p: 0 }, /top_p must be in \(0, 1\]/], [{ top_p: 1.5 }, /top_p must be in \(0, 1\]/],
             [{ frequency_penalty: 3 }, /frequency_penalty must be in \[-2, 2\]/], [{ presence_penalty: -3 }, /presence_penalty must be in \[-2, 2\]/],
             [{ n: 0 }, /n must be at least 1/], [{ repetition_penalty: 0 }, /repetition_penalty must be greater than zero/], [{ min_p: 2 }, /min_p must be in \[0, 1\]/],
-            [{ seed: "abc" }, /config\.seed = "abc" must be a whole number/], [{ top_k: 1.5 }, /config\.top_k = 1\.5 must be a whole number/],
+            [{ seed: "abc" }, /config\.seed = "abc" must be a whole number; vLLM refuses every call with it$/], [{ top_k: 1.5 }, /config\.top_k = 1\.5 must be a whole number/],
             [{ min_tokens: 600, max_tokens: 512 }, /config\.min_tokens = 600 is more than max_tokens = 512/],
+            [{ min_tokens: "600", max_tokens: "512" }, /config\.min_tokens = 600 is more than max_tokens = 512/],
             [{ stop: [""] }, /config\.stop holds an empty string/], [{ stop: [1] }, /config\.stop must be a string or a list of strings/],
         ];
         for (const [config, expected] of refused) {
@@ -99,7 +102,7 @@ describe("bad-input sweep s29: a prompt's sampling parameters as vLLM takes them
             assert.match(found[0], expected);
             assert.ok(found[0].startsWith(`${file}: config.`), found[0]);
         }
-        for (const config of [{ temperature: 0, top_p: 1, presence_penalty: -2, frequency_penalty: 2, min_p: 0, n: 1 }, { temperature: "0.7", top_k: 0 }, { top_k: -1, seed: 42, stop: "###", min_tokens: 1, max_tokens: 512 }, { stop: ["a", "b", "c", "d", "e"] }]) {
+        for (const config of [{ temperature: 0, top_p: 1, presence_penalty: -2, frequency_penalty: 2, min_p: 0, n: 1 }, { temperature: "0.7", top_k: 0, top_p: ".5", min_p: "1e-1" }, { top_k: -1, seed: 42, stop: "###", min_tokens: 1, max_tokens: 512 }, { stop: ["a", "b", "c", "d", "e"] }]) {
             assert.deepEqual(samplingParamProblems(file, config), [], JSON.stringify(config));
         }
     });
@@ -137,11 +140,13 @@ describe("bad-input sweep s29: receivers that refuse Alertmanager's posts, and m
         for (const [url, tool] of [["https://events.pagerduty.com/v2/enqueue", "PagerDuty's Events API"], ["https://api.eu.opsgenie.com/v2/alerts", "Opsgenie's Alert API"]]) {
             assert.match(lineFor(problemsAfter("edge", (v) => { v.monitoring.alerts.receiver = { webhook: { url } }; }), "monitoring.alerts.receiver.webhook.url"), new RegExp(`is ${tool}`));
         }
+        // A Custom Event Transformer on PagerDuty's events host takes any JSON (review s26 R5).
+        assert.doesNotThrow(() => parsedAfter("edge", (v) => { v.monitoring.alerts.receiver = { webhook: { url: "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue" } }; }));
     });
 
-    it("refuses a ServiceAccount name over 253 characters in a mesh client, naming its length", () => {
+    it("refuses a ServiceAccount name over 63 characters in a mesh client, which Linkerd gives no identity, naming its length", () => {
         const line = lineFor(problemsAfter("dev", (v) => { v.platform = { ...v.platform, langfuse: { ...v.platform?.langfuse, clients: [`apps/${"r".repeat(300)}`] } }; }), "platform.langfuse.clients[0]");
-        assert.match(line, /names a ServiceAccount of 300 characters; Kubernetes names are at most 253 \(a DNS subdomain\)$/);
+        assert.match(line, /names a ServiceAccount of 300 characters; Linkerd gives an identity only to one of at most 63 \(a DNS label\)$/);
     });
 });
 

@@ -158,6 +158,14 @@ describe("evaluation files", () => {
         assert.deepEqual(rejected(() => evaluationsForStack(typo, ["chat"], [ANSWER])), [
             "evaluations/chat.yaml: items[0].input.tone is used by no {{variable}} of prompt assistant/answer (its variables: company, question); rename or remove it",
         ]);
+        // A placeholder the Job cannot fill ({{user-question}}, an unclosed {{question) leaves the item's value unused: caught here.
+        const asked = parse(`route: chat\nprompt: assistant/answer\nitems:\n  - input: { question: hi }\nevaluators:\n  - name: brief\n    type: max-length\n    maxCharacters: 200\n`);
+        for (const content of ["{{user-question}}", "{{question"]) {
+            const typo: PromptVersion = { ...ANSWER, prompt: [{ role: "user", content }] };
+            assert.deepEqual(rejected(() => evaluationsForStack(asked, ["chat"], [typo])), [
+                "evaluations/chat.yaml: items[0].input.question is used by no {{variable}} of prompt assistant/answer (its variables: none); rename or remove it",
+            ], content);
+        }
     });
 
     it("reject a judge route less protected than the route it judges: the judge reads its answers", () => {

@@ -36,7 +36,11 @@ function rulePortCovers(rule: any, port: number, pod: PodWorkload): boolean {
     });
 }
 
-/** Whether an ingress rule can admit a caller that is no pod: no `from`, an empty one, or an ipBlock. */
+/**
+ * Whether an ingress rule can admit a caller that is no pod: no `from`, an empty one, or an ipBlock.
+ * Any ipBlock counts: the pack does not know the nodes' addresses or the pod network, so a block
+ * that names the wrong range passes here (review s26 R7); the stack's own are nodeSourcePeers.
+ */
 const admitsAddresses = (rule: any) => (rule?.from ?? []).length === 0 || (rule.from as any[]).some((peer) => peer?.ipBlock?.cidr);
 
 /** The NetworkPolicies that isolate the pod's ingress (they select it and list Ingress). */

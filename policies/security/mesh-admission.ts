@@ -81,7 +81,8 @@ function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: n
  * whole path, all of it (linkerd2-proxy release/v2.366.0 linkerd/http/route/src/http/match/path.rs).
  */
 function matchRank(match: any, path: string): number {
-    if (match?.method && match.method !== "GET") return -1;
+    // The kubelet sends no header or query a route could ask for (review s26 R3).
+    if ((match?.method && match.method !== "GET") || (match?.headers ?? []).length > 0 || (match?.queryParams ?? []).length > 0) return -1;
     const p = match?.path ?? { type: "PathPrefix", value: "/" };
     if (p.type === "Exact") return p.value === path ? path.length : -1;
     if (p.type === "RegularExpression") {
@@ -99,11 +100,15 @@ function matchRank(match: any, path: string): number {
  * gRPC Server, or where HTTPRoutes attach to the Server, the probe needs the route it matches best to
  * be authorized for a NetworkAuthentication, by the route's AuthorizationPolicy or the Server's (the
  * proxy adds the Server's to every route's: linkerd2-proxy release/v2.366.0
- * linkerd/proxy/server-policy/src/authz.rs L80-89) (callers review s26 L2).
+ * linkerd/proxy/server-policy/src/authz.rs L80-89) (callers review s26 L2). A probe no route
+ * matches is answered 404 whatever the authorizations (`mk_route_not_found`, inbound
+ * src/policy/http.rs L219): `unrouted` (review s26 R3). A route with hostnames matches no probe,
+ * whose Host is the pod's address.
  */
-export function probesNeedingPolicy(resources: PolicyResource[], pod: PodWorkload): Map<number, string[]> {
+export function probesNeedingPolicy(resources: PolicyResource[], pod: PodWorkload): { needPolicy: Map<number, string[]>; unrouted: Map<number, string[]> } {
     const named = namedPorts(pod);
     const out = new Map<number, string[]>();
+    const unrouted = new Map<number, string[]>();
     for (const c of pod.containers) {
         for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"]) {
             const probe = c.container[kind]?.httpGet;
@@ -114,21 +119,23 @@ export function probesNeedingPolicy(resources: PolicyResource[], pod: PodWorkloa
             for (const server of serversFor(resources, pod, port)) {
                 const name = server.props.metadata?.name;
                 const protocol = String(server.props.spec?.proxyProtocol ?? "unknown");
-                const routes = resources.filter((r) => r.type.endsWith(":HTTPRoute") && (r.props.metadata?.namespace ?? "") === pod.namespace
+                const attached = resources.filter((r) => r.type.endsWith(":HTTPRoute") && (r.props.metadata?.namespace ?? "") === pod.namespace
                     && (r.props.spec?.parentRefs ?? []).some((ref: any) => ref?.kind === "Server" && ref?.name === name));
+                const routes = attached.filter((r) => (r.props.spec?.hostnames ?? []).length === 0);
                 let why: string | undefined;
                 if (["opaque", "TLS", "gRPC"].includes(protocol)) why = `on Server ${name}, whose protocol ${protocol} has no probe route`;
-                else if (routes.length > 0) {
+                else if (attached.length > 0) {
                     const ranked = routes.map((r) => ({ r, rank: Math.max(-1, ...(r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.matches ?? [{}]).map((m: any) => matchRank(m, path)))) }))
                         .filter((x) => x.rank >= 0).sort((a, b) => b.rank - a.rank);
-                    if (ranked.length === 0) why = `matching no HTTPRoute of Server ${name}`;
-                    else if (!networkAuthorized(resources, pod.namespace, "HTTPRoute", ranked[0].r.props.metadata?.name)) why = `on HTTPRoute ${ranked[0].r.props.metadata?.name}, which admits no NetworkAuthentication`;
+                    if (ranked.length === 0) {
+                        unrouted.set(port, [...new Set([...(unrouted.get(port) ?? []), `kubelet (HTTP probe ${path}, which no HTTPRoute of Server ${name} matches)`])]);
+                    } else if (!networkAuthorized(resources, pod.namespace, "HTTPRoute", ranked[0].r.props.metadata?.name)) why = `on HTTPRoute ${ranked[0].r.props.metadata?.name}, which admits no NetworkAuthentication`;
                 }
                 if (why) out.set(port, [...new Set([...(out.get(port) ?? []), `kubelet (HTTP probe ${path} ${why})`])]);
             }
         }
     }
-    return out;
+    return { needPolicy: out, unrouted };
 }
 
 /** Each Namespace resource's annotations, by name (Linkerd reads its injection and policy defaults there). */
@@ -158,7 +165,14 @@ export const meshAdmitsOutsideCallers: StackValidationPolicy = {
             if (!meshed || policy === undefined || !REFUSING.has(policy)) continue;
             const skipped = portList(pod.annotations[SKIP_INBOUND] ?? ns[SKIP_INBOUND]);
             const called = outsideCalledPorts(pod);
-            for (const [port, callers] of probesNeedingPolicy(args.resources, pod)) called.set(port, [...new Set([...(called.get(port) ?? []), ...callers])]);
+            const probes = probesNeedingPolicy(args.resources, pod);
+            for (const [port, callers] of probes.needPolicy) called.set(port, [...new Set([...(called.get(port) ?? []), ...callers])]);
+            // No authorization helps a request no route takes: Linkerd answers 404.
+            for (const [port, callers] of probes.unrouted) {
+                if (skipped.includes(port)) continue;
+                report(`port ${port} of ${pod.kind} ${pod.namespace}/${pod.name || r.name} is called by ${callers.join(" and ")}, so Linkerd answers it 404 and the pod never becomes ready; ` +
+                    `add an HTTPRoute for the probe's path (GET, no headers) with an AuthorizationPolicy admitting a NetworkAuthentication, or ${SKIP_INBOUND}: "${port}"`, r.urn);
+            }
             for (const [port, callers] of called) {
                 if (skipped.includes(port) || admittedByPolicy(args.resources, pod, port)) continue;
                 report(

@@ -71,7 +71,7 @@ function showValue(value: unknown): string {
  */
 const TOKEN_PREFIXES = String.raw`dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** Prefixes of TOKEN_PREFIXES that no word, name or model id starts with (unlike `sk-`, `hf_`, `fw_`, `xai-`, `key-`). */
-const DISTINCTIVE_PREFIX = /^(dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|tskey-|hv[sbr]\.|GOCSPX-|npm_|glsa_|dop_v1_)$/;
+const DISTINCTIVE_PREFIX = /^(dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
@@ -208,9 +208,10 @@ function tokenWithPrefix(text: string): boolean {
     // `sk-lf-<uuid>` (sweep s18 se31, se34); a host or FIDO key type is never 32 hex digits.
     if (match[1] === "sk-" && /^[0-9a-f]{32,}$/.test(body.replace(/^lf-/, "").replace(/-/g, ""))) return true;
     if ((match[1] === "pul-" && /^[0-9a-f]{40}$/.test(body)) || (match[1] === "dapi" && /^[0-9a-f]{32}(-\d)?$/.test(body))) return true;
-    // Prefixes no word or name starts with: any body that is not all lower case (a canary's
-    // `dckr_pat_CANARYtok…`, a token whose random part drew no digit; sweep s29 L1, q18).
-    if (DISTINCTIVE_PREFIX.test(match[1]) && /[A-Z0-9]/.test(body)) return true;
+    // Prefixes no word or name starts with: a body of capitals with lower case or digits, not one
+    // character repeated (a canary's `dckr_pat_CANARYtok…`, a token whose random part drew no digit;
+    // sweep s29 L1, q18), so a placeholder `ghp_XXXX…` stays text (review s26 R6).
+    if (DISTINCTIVE_PREFIX.test(match[1]) && /[A-Z]/.test(body) && /[a-z0-9]/.test(body) && !/^(.)\1*$/.test(body)) return true;
     // Shopify's and Mailgun's are 32 hex digits (gitleaks@v8.30.1 config/gitleaks.toml L2553, L2920-2943).
     if (/^(shp(at|ss|ca|pa)_|key-)$/.test(match[1]) && /^[0-9a-fA-F]{32}$/.test(body)) return true;
     return /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);

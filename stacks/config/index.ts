@@ -622,7 +622,8 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (langfuseHost !== undefined && typeof langfuse.url === "string" && langfuse.url !== "http://localhost:3000" && langfuse.url.replace(/\/$/, "") !== `https://${langfuseHost}`) {
         ctx.addIssue({ code: "custom", path: ["platform", "langfuse", "url"], message: `is ignored: access.hosts.langfuse routes Langfuse at https://${langfuseHost}, which is the URL people open and NEXTAUTH_URL; remove platform.langfuse.url, or change the host` });
     }
-    if (typeof langfuse.version === "string" && /^[1-9]\d*\./.test(langfuse.version) && !langfuse.version.startsWith("3.")) {
+    // A leading zero has its own message above (review s26 D1: 0.x is no 3.x either).
+    if (typeof langfuse.version === "string" && /^\d+\./.test(langfuse.version) && !/(^|\.)0\d/.test(langfuse.version) && !langfuse.version.startsWith("3.")) {
         const why = Number(langfuse.version.split(".")[0]) < 3
             ? "has no ClickHouse settings (v2 keeps traces in Postgres alone, and this chart configures ClickHouse, Valkey and blob storage)"
             : "needs the 2.x chart with the ClickHouse operator, which Groundwork does not deploy yet";

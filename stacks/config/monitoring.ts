@@ -73,12 +73,13 @@ export function discordWithoutSlackPath(url: string): string | undefined {
 /** An SMTP server's host: RFC 1123 labels, none empty, none starting or ending with a hyphen. */
 const SMTP_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 /**
- * The SMTP password: Alertmanager sends it as written to PLAIN or LOGIN authentication, so a space
- * at an end or a line break (`pulumi config set --secret ... < file` adds one) fails every login
+ * The SMTP password: Alertmanager reads it from the file the stack mounts and trims its ends
+ * (prometheus/alertmanager@v0.34.0 notify/email/email.go getPassword, `strings.TrimSpace`; review
+ * s26 R2), so a newline a file adds is harmless; a line break inside is sent, and fails every login
  * (sweep s29 M9). Spaces inside stay: Gmail shows app passwords in groups of four.
  */
 const smtpPassword = z.string().min(1)
-    .refine((v) => v === v.trim() && !/[\r\n]/.test(v), { message: "has a space or a line break at an end, or a line break inside, which Alertmanager would send as part of the password, so the server refuses every login; set the password alone, without the newline a file or a paste adds" })
+    .refine((v) => !/[\r\n]/.test(v.trim()), { message: "has a line break inside it, which Alertmanager sends as part of the password, so the server refuses every login; set the password alone, on one line" })
     .transform((v) => pulumi.secret(v));
 
 /**
@@ -108,11 +109,27 @@ const CHAT_TOOL_HOSTS: [RegExp, string][] = [
     [/^hooks\.slack\.com$/, "a Slack webhook; Slack refuses Alertmanager's webhook JSON (no text): set receiver.slack.url instead"],
     [/(^|\.)webhook\.office\.com$/, "a Microsoft 365 connector webhook, which takes a MessageCard, not Alertmanager's webhook JSON: create a Teams Workflows webhook and set receiver.teams.url"],
     [/^((ptb|canary)\.)?discord(app)?\.com$/, "a Discord webhook, which refuses Alertmanager's webhook JSON (no content): use Discord's Slack-compatible form (the same URL ending in /slack) as receiver.slack.url"],
-    // Incident tools with APIs of their own (sweep s29 M8): Alertmanager's webhook JSON is neither's.
-    [/^events\.(eu\.)?pagerduty\.com$/, "PagerDuty's Events API, which takes its own event (routing_key, event_action, payload), not Alertmanager's webhook JSON, so every alert would be refused; Groundwork has no PagerDuty receiver yet: point this at a relay that turns the one into the other"],
-    [/^api\.(eu\.)?opsgenie\.com$/, "Opsgenie's Alert API, which needs a GenieKey Authorization header and its own alert JSON, neither of which Alertmanager's webhook sends, so every alert would be refused; Groundwork has no Opsgenie receiver yet: point this at a relay"],
 ];
 const chatToolOf = (url: string): string | undefined => hostOfKind(url, CHAT_TOOL_HOSTS);
+/**
+ * Incident tools' own APIs under the generic webhook (sweep s29 M8): Alertmanager's webhook JSON is
+ * neither PagerDuty's Events API event (routing_key, event_action, payload) nor Opsgenie's alert with
+ * its GenieKey header, so every alert would be refused. Only those paths: PagerDuty's Custom Event
+ * Transformer URLs on the same host take any JSON (review s26 R5).
+ */
+function incidentApiProblem(url: string): string | undefined {
+    let parsed: URL;
+    try { parsed = new URL(url); } catch { return undefined; }
+    const host = parsed.hostname.toLowerCase();
+    if (/^events\.(eu\.)?pagerduty\.com$/.test(host) && /^\/(v2\/enqueue|generic\/)/.test(parsed.pathname)) {
+        return "is PagerDuty's Events API, which takes its own event (routing_key, event_action, payload), not Alertmanager's webhook JSON, so every alert would be refused; Groundwork has no PagerDuty receiver yet: use a Custom Event Transformer's URL, or a relay";
+    }
+    if (/^api\.(eu\.)?opsgenie\.com$/.test(host) && /^\/v2\/alerts/.test(parsed.pathname)) {
+        return "is Opsgenie's Alert API, which needs a GenieKey Authorization header and its own alert JSON, neither of which Alertmanager's webhook sends, so every alert would be refused; Groundwork has no Opsgenie receiver yet: use a relay";
+    }
+    return undefined;
+}
+
 const chatToolMessage = (url: string) => `is ${chatToolOf(url)}`;
 
 /** The receivers Alertmanager v0.34.0 can read a secret for from a file (config/notifiers.go L321, notify/msteamsv2/config.go L36, notify/webhook/config.go L32-51). */
@@ -121,6 +138,7 @@ export const RECEIVER_KINDS = ["webhook", "slack", "teams", "email"] as const;
 const receiverSchema = z.strictObject({
     webhook: z.strictObject({
         url: receiverUrl.refine((v) => chatToolOf(v) === undefined, { error: (issue) => chatToolMessage(String(issue.input)) })
+            .superRefine((v, ctx) => { const found = incidentApiProblem(v); if (found) ctx.addIssue({ code: "custom", message: found }); })
             .refine((v) => !plainHttpAcrossNetworks(v), { message: "is plain http to a public name or address: the alert, and the token such URLs carry, would cross networks unencrypted; use https, or plain http only to a Service in the cluster or a private address" })
             .transform((v) => pulumi.secret(v)).describe("Where Alertmanager POSTs its own JSON (secret, as such URLs carry a token). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("Alertmanager's generic webhook, for tools that take its JSON (an incident tool, a relay); chat tools need `slack` or `teams`."),
@@ -203,8 +221,9 @@ export const monitoringSchema = z.strictObject({
             .describe("The README every alert's runbook_url points into (`<url>#<alert section>`): the copy your on-call people read."),
         gateway: z.strictObject({
             errorRatio: ratio("Share of the gateway's requests that fail, over 10 minutes, before an alert.", 0.05),
-            // No LLM answer comes back in under a second: a lower threshold fires on every call (sweep s29 M10).
-            p95LatencySeconds: z.number().min(1, { message: "must be at least 1 second: no whole LLM answer comes back faster, so the alert would fire all the time" }).max(600).default(P95_LATENCY_DEFAULT_SECONDS).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
+            // Through LiteLLM no answer, an embedding or a cache hit included, comes back in under 50 ms: a lower
+            // threshold fires on every call (sweep s29 M10; not 1 s, which embeddings and cache hits beat: review s26 N4).
+            p95LatencySeconds: z.number().min(0.05, { message: "must be at least 0.05 seconds: no answer through the gateway, an embedding or a cache hit included, comes back faster, so the alert would fire all the time" }).max(600).default(P95_LATENCY_DEFAULT_SECONDS).describe("The gateway's 95th-percentile request time, over 10 minutes, before an alert (whole LLM answers, not first tokens)."),
         }).default({ errorRatio: 0.05, p95LatencySeconds: P95_LATENCY_DEFAULT_SECONDS }),
         gpuIdle: z.strictObject({
             minutes: z.number().int().min(15).max(1440).default(60).describe("How long a GPU stays below `utilizationPercent` before it is reported idle."),

@@ -60,7 +60,9 @@ export const meshClients = z.array(z.string()
     .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: "must be namespace/serviceaccount" })
     // A namespace is a DNS label (63 characters), a service account a DNS subdomain (253).
     .refine((client) => (client.split("/")[0] ?? "").length <= 63, { message: "names a namespace longer than 63 characters, which Kubernetes refuses (a DNS label)" })
-    .refine((client) => (client.split("/")[1] ?? "").length <= 253, { error: (issue) => `names a ServiceAccount of ${(String(issue.input).split("/")[1] ?? "").length} characters; Kubernetes names are at most 253 (a DNS subdomain)` })
+    // Linkerd's identity controller takes each part of system:serviceaccount:NS:SA only as a DNS label
+    // (linkerd/linkerd2@edge-26.8.3 controller/identity/validator.go L84-88): a longer name never gets an identity (review s26 R4).
+    .refine((client) => (client.split("/")[1] ?? "").length <= 63, { error: (issue) => `names a ServiceAccount of ${(String(issue.input).split("/")[1] ?? "").length} characters; Linkerd gives an identity only to one of at most 63 (a DNS label)` })
     .refine((client) => client !== NOTEBOOK_SERVERS.before, { message: `is JupyterHub's proxy, not people's notebook servers: name ${NOTEBOOK_SERVERS.now}` })
     // An identity that stands for more than one application (sweep s27 g10): every pod of the namespace
     // without an account of its own runs as `default`, and kube-system's are k3s's own.

@@ -47,31 +47,6 @@ export type PromptFile = z.output<typeof promptFileSchema>;
 
 
 /**
- * Placeholders no one fills in: Langfuse's compile and the evaluation Job replace `{{name}}` where the
- * name is letters, digits and '_' (route-evaluations.ts VARIABLE), so `{{user-question}}` or an
- * unclosed `{{question` reaches the model as text, on every call (sweep s29 M2).
- */
-function placeholderProblems(path: string, prompt: { text?: string; messages?: { content: string }[] }): string[] {
-    const texts: [string, string][] = prompt.text !== undefined ? [["text", prompt.text]] : (prompt.messages ?? []).map((m, i) => [`messages[${i}].content`, m.content]);
-    const problems: string[] = [];
-    for (const [field, text] of texts) {
-        if (typeof text !== "string") continue;
-        for (const m of text.matchAll(/\{\{([^{}]*)\}\}/g)) {
-            const name = m[1].trim();
-            if (/^[A-Za-z_][\w.-]*$/.test(name) && !/^[A-Za-z_]\w*$/.test(name)) {
-                problems.push(`${path}: ${field} has {{${name}}}, which is no variable (a name is letters, digits and '_'), so it reaches the model as written; rename it, such as {{${name.replace(/[-.]/g, "_")}}}`);
-            }
-        }
-        // `{{` then a name with no `}}` after it on its line.
-        for (const line of text.split("\n")) {
-            const open = /\{\{\s*([A-Za-z_]\w*)(?![\w\s]*\}\})/.exec(line);
-            if (open && !line.slice(open.index).includes("}}")) problems.push(`${path}: ${field} opens {{${open[1]} without closing it, so it reaches the model as written; write {{${open[1]}}}`);
-        }
-    }
-    return problems;
-}
-
-/**
  * Parses every prompt file and checks it against the project's stacks: each problem names the
  * file, the field, the value and what would be valid. Files are `{ path, text }` (path relative
  * to the project, for the messages); `stacks` are the project's stack names.
@@ -100,7 +75,6 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
             problems.push(`${path}: config.model is set from route (${prompt.route}); remove it`);
         }
         problems.push(...samplingParamProblems(path, prompt.config));
-        problems.push(...placeholderProblems(path, prompt));
         // A prompt's config is published to Langfuse, readable by everyone in the project, and is in the plan.
         for (const [key, value] of Object.entries(prompt.config)) {
             // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.

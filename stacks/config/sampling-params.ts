@@ -29,8 +29,11 @@ const RANGES: Record<string, Range> = {
     top_k: { integer: true, min: -1, says: "0 (disable), or at least 1" },
     n: { integer: true, min: 1, says: "at least 1" },
     min_tokens: { integer: true, min: 0, says: "0 or more" },
-    seed: { integer: true, says: "a whole number" },
+    seed: { integer: true, says: "any" },
 };
+
+/** A number written as text as the number (the OpenAI server's request model reads it so), anything else as given. */
+const numberOrText = (given: unknown): unknown => (typeof given === "string" && given.trim() !== "" && Number.isFinite(Number(given)) ? Number(given) : given);
 
 /** What vLLM would refuse in a prompt's config, one message per key (`file: config.key = value ...`). */
 export function samplingParamProblems(file: string, config: Record<string, unknown>): string[] {
@@ -39,19 +42,20 @@ export function samplingParamProblems(file: string, config: Record<string, unkno
         if (!(key in config) || config[key] === null) continue;
         // A number written as text is taken: the OpenAI server's request model reads it as the number.
         const given = config[key];
-        const value = typeof given === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
+        const value = numberOrText(given);
         const shown = JSON.stringify(given);
         if (typeof value !== "number" || !Number.isFinite(value) || (range.integer && !Number.isInteger(value))) {
-            problems.push(`${file}: config.${key} = ${shown} must be ${range.integer ? "a whole number" : "a number"}, ${range.says}; vLLM refuses every call with it`);
+            problems.push(`${file}: config.${key} = ${shown} must be ${range.integer ? "a whole number" : "a number"}${range.says === "any" ? "" : `, ${range.says}`}; vLLM refuses every call with it`);
             continue;
         }
         const low = range.min === undefined || (range.minExclusive ? value > range.min : value >= range.min);
         const high = range.max === undefined || value <= range.max;
         if (!low || !high) problems.push(`${file}: config.${key} = ${shown} is outside what vLLM takes (${key} must be ${range.says}), so it refuses every call with it; give a value in that range`);
     }
-    const maxTokens = config.max_completion_tokens || config.max_tokens;
-    if (typeof config.min_tokens === "number" && typeof maxTokens === "number" && config.min_tokens > maxTokens) {
-        problems.push(`${file}: config.min_tokens = ${config.min_tokens} is more than ${config.max_completion_tokens ? "max_completion_tokens" : "max_tokens"} = ${maxTokens}, which vLLM refuses ("min_tokens must be less than or equal to max_tokens"); lower it`);
+    const minTokens = numberOrText(config.min_tokens);
+    const maxTokens = numberOrText(config.max_completion_tokens || config.max_tokens);
+    if (typeof minTokens === "number" && typeof maxTokens === "number" && minTokens > maxTokens) {
+        problems.push(`${file}: config.min_tokens = ${minTokens} is more than ${config.max_completion_tokens ? "max_completion_tokens" : "max_tokens"} = ${maxTokens}, which vLLM refuses ("min_tokens must be less than or equal to max_tokens"); lower it`);
     }
     if ("stop" in config && config.stop !== null) {
         const stop = config.stop;

@@ -112,12 +112,13 @@ export function ed25519KeyIsWhole(line: string): boolean {
     return blob.length === 4 + type.length + 4 + 32 && blob.readUInt32BE(4 + type.length) === 32;
 }
 
-/** The uncompressed point of each curve OpenSSH names: 0x04, then x and y (RFC 5656 sections 3.1, 10.1). */
+/** The uncompressed point of each curve OpenSSH names: 0x04, then x and y (RFC 5656 section 3.1 for the layout; OpenSSH reads only uncompressed points, review s26 N3). */
 const ECDSA_POINT_BYTES: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
 
 /**
  * Whether an ecdsa-sha2-nistp* line holds its whole key (RFC 5656 section 3.1: the type, the curve's
- * name, which must be the type's, and the uncompressed point, nothing after); true for other types.
+ * name, which must be the type's, and the point, here uncompressed as OpenSSH writes and reads it,
+ * nothing after); true for other types.
  * `ssh-keygen -l` refuses a key cut short or naming another curve (sweep s29 M3).
  */
 export function ecdsaKeyIsWhole(line: string): boolean {

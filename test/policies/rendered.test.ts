@@ -107,7 +107,7 @@ describe("rendered workloads under the policy packs", () => {
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [namespace("groundwork-data", "restricted"), ...workloads([cluster()])]), []);
         });
 
-        it("refuses a plain-HTTP probe Linkerd's probe route does not cover: routes on the Server that miss its path or admit no network, an opaque Server (callers review s26 L2)", async () => {
+        it("refuses a plain-HTTP probe Linkerd's probe route does not cover: routes on the Server that miss its path (404 whatever is authorized) or admit no network, an opaque Server (callers review s26 L2, review s26 R3)", async () => {
             const ns = namespace("apps", "restricted", true);
             const LABELS = { app: "web" };
             const web = record("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: "apps" }, spec: { template: { metadata: { labels: LABELS }, spec: {
@@ -124,7 +124,15 @@ describe("rendered workloads under the policy packs", () => {
             const refused = (why: string) => `port 8080 of Deployment apps/web is called by kubelet (HTTP probe /healthz ${why}), which default-inbound-policy all-authenticated refuses; ` +
                 'add config.linkerd.io/skip-inbound-ports: "8080" to the pod template, or a Server for it with an AuthorizationPolicy admitting a NetworkAuthentication';
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server()]), [], "a Server without routes keeps Linkerd's probe route");
-            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api]), [refused("matching no HTTPRoute of Server web")]);
+            const notFound = 'port 8080 of Deployment apps/web is called by kubelet (HTTP probe /healthz, which no HTTPRoute of Server web matches), so Linkerd answers it 404 and the pod never becomes ready; ' +
+                'add an HTTPRoute for the probe\'s path (GET, no headers) with an AuthorizationPolicy admitting a NetworkAuthentication, or config.linkerd.io/skip-inbound-ports: "8080"';
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api]), [notFound]);
+            // No authorization helps a request no route takes, nor a route asking for a header the kubelet does not send (review s26 R3).
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api, authorize("Server", "web", "NetworkAuthentication")]), [notFound]);
+            const withHeader = record("kubernetes:policy.linkerd.io/v1beta3:HTTPRoute", {
+                metadata: { name: "probes", namespace: "apps" }, spec: { parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: "web" }], rules: [{ matches: [{ path: { type: "Exact", value: "/healthz" }, headers: [{ name: "x-probe", value: "1" }] }] }] },
+            }, "probes-header-route");
+            assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api, withHeader, authorize("HTTPRoute", "probes", "NetworkAuthentication")]), [notFound]);
             const probes = route("probes", { type: "Exact", value: "/healthz" });
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api, probes]), [refused("on HTTPRoute probes, which admits no NetworkAuthentication")]);
             assert.deepEqual(await messages(meshAdmitsOutsideCallers, [ns, web, server(), ...api, probes, authorize("HTTPRoute", "probes", "NetworkAuthentication")]), []);
