@@ -12,3 +12,6 @@ export const NO_ROLE_TAG = "groundwork-no-role";
  * `_ . : / = + - @` only.
  */
 export const POD_NO_ROLE = "k3s pods cannot reach an instance role: the metadata service is closed to them by hop limit 1 and a NetworkPolicy and k3s has no OIDC issuer for workload identity";
+
+/** The same on OCI, whose metadata service has no hop limit: a NetworkPolicy alone closes it (components/platform/egress.ts; issue 12 audit s26). */
+export const OCI_POD_NO_ROLE = "k3s pods cannot reach an instance principal: the metadata service, which has no hop limit on OCI, is closed to them by a NetworkPolicy in every namespace, and k3s has no OIDC issuer for workload identity";

@@ -70,6 +70,8 @@ describe("Postgres with pgvector", function () {
             const id = `${bucketName}-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
+            // Why no role, in OCI's terms: its metadata service has no hop limit (issue 12 audit s26).
+            assert.match(String((user.inputs.freeformTags as Record<string, string>)["groundwork-no-role"]), /^k3s pods cannot reach an instance principal: the metadata service, which has no hop limit on OCI, is closed to them by a NetworkPolicy/);
             const caps = named(plans.dev, "oci:Identity/userCapabilitiesManagement:UserCapabilitiesManagement", id).inputs;
             assert.deepEqual([caps.canUseApiKeys, caps.canUseAuthTokens, caps.canUseConsolePassword, caps.canUseSmtpCredentials, caps.canUseCustomerSecretKeys], [false, false, false, false, true]);
             const key = named(plans.dev, "oci:Identity/customerSecretKey:CustomerSecretKey", id);

@@ -4,7 +4,7 @@ import * as objectstorage from "@pulumi/oci/objectstorage";
 import * as ociInputs from "@pulumi/oci/types/input";
 import * as time from "@pulumiverse/time";
 import { BucketConsumer } from "../object-storage";
-import { NO_ROLE_TAG, POD_NO_ROLE } from "../workload-credentials";
+import { NO_ROLE_TAG, OCI_POD_NO_ROLE } from "../workload-credentials";
 
 export interface OciBackupBucketArgs {
     compartmentId: pulumi.Input<string>;
@@ -175,7 +175,7 @@ export class OciBackupBucket extends pulumi.ComponentResource {
                 compartmentId: args.tenancyId,
                 name: principal,
                 description: `Groundwork ${stack}: ${consumer.name}'s key to ${name}-${stack}/${consumer.prefix}`,
-                freeformTags: { [NO_ROLE_TAG]: POD_NO_ROLE },
+                freeformTags: { [NO_ROLE_TAG]: OCI_POD_NO_ROLE },
             }, parent);
             new identity.UserCapabilitiesManagement(id, {
                 userId: user.id,
