@@ -82,6 +82,19 @@ export function withEvaluationsTeam(inference: InferenceConfig | undefined, eval
 export const keyExpiryDays = (rotationDays: number) => 2 * rotationDays;
 
 /**
+ * When the keys of the rotation period `now` falls in are due to be replaced (the next period's
+ * start) and the soonest they expire (made at this period's start), for the alert rules that
+ * fire once no `pulumi up` has replaced them (issue 12 audit s26, item 8).
+ */
+export function keyRotationSchedule(now: Date, rotationDays: number): { dueAt: number; due: string; expiresAt: number; expires: string } {
+    const start = Date.parse(`${rotationPeriodStart(now, rotationDays)}T00:00:00Z`);
+    const due = start + rotationDays * DAY_MS;
+    const expires = start + keyExpiryDays(rotationDays) * DAY_MS;
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    return { dueAt: due / 1000, due: day(due), expiresAt: expires / 1000, expires: day(expires) };
+}
+
+/**
  * The secrets inference adds to Vault: the gateway's database password (also the Postgres
  * role's), the Langfuse project keys it traces with, hosted providers' keys, the Hugging Face
  * token, and one generated value per virtual key. `langfuseKeys` are the ones Langfuse was

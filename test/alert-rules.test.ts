@@ -3,6 +3,7 @@ import * as fs from "fs";
 import { alertRuleGroups, AlertRulesArgs, prometheusRuleSpec, runbookAnchor } from "../components/observability/alert-rules";
 import { dashboardExpressions, dashboardJson, groundworkDashboards } from "../components/observability/dashboards";
 import { longestCronGapHours } from "../stacks/config/schedule";
+import { keyRotationSchedule } from "../stacks/inference";
 import { promql } from "./validators";
 
 const FULL: AlertRulesArgs = {
@@ -16,6 +17,8 @@ const FULL: AlertRulesArgs = {
     gateway: { errorRatio: 0.05, p95LatencySeconds: 30 },
     budgetRatio: 0.8,
     gpuIdle: { minutes: 60, utilizationPercent: 5 },
+    // The 90-day period from 2026-09-04 (days count from 1970-01-01, UTC).
+    keyRotation: keyRotationSchedule(new Date("2026-11-29T12:00:00Z"), 90),
 };
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
@@ -39,7 +42,7 @@ describe("alert rules", () => {
 
     it("alerts on everything issue 13 names", () => {
         assert.deepEqual(rules.map((r) => r.alert).sort(), [
-            "CertificateExpiringSoon", "EtcdSnapshotFailed", "EtcdSnapshotStale", "GatewayErrorRateHigh", "GatewayLatencyHigh", "GpuNodeIdle",
+            "CertificateExpiringSoon", "EtcdSnapshotFailed", "EtcdSnapshotStale", "GatewayErrorRateHigh", "GatewayKeysExpiringSoon", "GatewayKeysRotationOverdue", "GatewayLatencyHigh", "GpuNodeIdle",
             "NodeDiskAlmostFull", "NodeDown", "PostgresBackupFailed", "PostgresBackupStale", "PostgresWalArchivingFailing", "TeamBudgetNearlySpent", "VaultBackupStale", "VaultSealed", "VolumeAlmostFull",
         ]);
         const byName = Object.fromEntries(rules.map((r) => [r.alert, r.expr]));
@@ -58,9 +61,23 @@ describe("alert rules", () => {
         assert.deepEqual([archiving.for, archiving.severity], ["15m", "critical"], "pg_wal fills and the database stops: page, after a retry or two");
     });
 
+    it("fires once a key rotation is a week overdue and a week before the keys expire, with this period's dates (issue 12 audit s26)", () => {
+        const schedule = keyRotationSchedule(new Date("2026-11-29T12:00:00Z"), 90);
+        // Periods count from 1970-01-01 in UTC: day 20,786 (2026-11-29) is in the one from day 20,700 (2026-09-04).
+        assert.deepEqual(schedule, { dueAt: Date.parse("2026-12-03T00:00:00Z") / 1000, due: "2026-12-03", expiresAt: Date.parse("2027-03-03T00:00:00Z") / 1000, expires: "2027-03-03" });
+        const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
+        assert.equal(byName.GatewayKeysRotationOverdue.expr, `vector(time()) > ${schedule.dueAt + 7 * 86400}`);
+        assert.equal(byName.GatewayKeysExpiringSoon.expr, `vector(time()) > ${schedule.expiresAt - 7 * 86400}`);
+        assert.deepEqual([byName.GatewayKeysRotationOverdue.severity, byName.GatewayKeysExpiringSoon.severity], ["warning", "critical"]);
+        assert.match(byName.GatewayKeysExpiringSoon.summary, /expire from 2027-03-03$/);
+        // The same dates all period long: the rule changes only when a new period begins.
+        assert.deepEqual(keyRotationSchedule(new Date("2026-09-04T00:00:00Z"), 90), schedule);
+        assert.notDeepEqual(keyRotationSchedule(new Date("2026-12-03T00:00:00Z"), 90), schedule);
+    });
+
     it("leaves out the GPU, gateway and budget rules where the stack has none", () => {
-        const names = alertRuleGroups({ ...FULL, gateway: undefined, budgetRatio: undefined, gpuIdle: undefined }).flatMap((g) => g.rules.map((r) => r.alert));
-        for (const absent of ["GpuNodeIdle", "GatewayErrorRateHigh", "GatewayLatencyHigh", "TeamBudgetNearlySpent"]) assert.ok(!names.includes(absent), absent);
+        const names = alertRuleGroups({ ...FULL, gateway: undefined, budgetRatio: undefined, gpuIdle: undefined, keyRotation: undefined }).flatMap((g) => g.rules.map((r) => r.alert));
+        for (const absent of ["GpuNodeIdle", "GatewayErrorRateHigh", "GatewayLatencyHigh", "TeamBudgetNearlySpent", "GatewayKeysRotationOverdue", "GatewayKeysExpiringSoon"]) assert.ok(!names.includes(absent), absent);
     });
 
     it("points every rule at its own section of the README, which exists", () => {

@@ -66,7 +66,16 @@ export interface AlertRulesArgs {
     budgetRatio?: number;
     /** GPU idleness; absent in a stack without GPU nodes. */
     gpuIdle?: { minutes: number; utilizationPercent: number };
+    /**
+     * When the gateway's virtual keys made in the current rotation period are due to be replaced and
+     * when they expire, as Unix seconds and dates; absent in a stack without inference. Only a
+     * `pulumi up` replaces them, and the rule holds this period's dates, so it fires once an `up` is overdue.
+     */
+    keyRotation?: { dueAt: number; due: string; expiresAt: number; expires: string };
 }
+
+/** Days of grace after a rotation falls due, and before the keys expire, before each alert. */
+export const KEY_ROTATION_GRACE_DAYS = 7;
 
 /** The README section of an alert: a `#### <alert>` heading, which GitHub anchors as the lower-cased name. */
 export const runbookAnchor = (alert: string) => alert.toLowerCase();
@@ -248,6 +257,27 @@ export function alertRuleGroups(args: AlertRulesArgs): RuleGroup[] {
                 severity: "warning",
                 summary: `The gateway's 95th-percentile request time is over ${args.gateway.p95LatencySeconds} seconds`,
                 description: "95% of requests finish within {{ $value | humanizeDuration }}, over the threshold.",
+            },
+        );
+    }
+    if (args.keyRotation) {
+        const grace = KEY_ROTATION_GRACE_DAYS * 86400;
+        gateway.push(
+            {
+                alert: "GatewayKeysRotationOverdue",
+                expr: `vector(time()) > ${args.keyRotation.dueAt + grace}`,
+                for: "1h",
+                severity: "warning",
+                summary: `The gateway's keys were due for rotation on ${args.keyRotation.due}; no pulumi up has replaced them`,
+                description: `Keys rotate only when pulumi up runs in a new rotation period (inference.gateway.keyRotationDays). They expire from ${args.keyRotation.expires}: run pulumi up before then.`,
+            },
+            {
+                alert: "GatewayKeysExpiringSoon",
+                expr: `vector(time()) > ${args.keyRotation.expiresAt - grace}`,
+                for: "1h",
+                severity: "critical",
+                summary: `The gateway's virtual keys expire from ${args.keyRotation.expires}`,
+                description: "Every team's and application's key stops working when it expires; pulumi up makes and hands out new ones (README, Rotating gateway keys).",
             },
         );
     }
