@@ -218,6 +218,9 @@ describe("Vault", function () {
             assert.match(script, /^export VAULT_TOKEN='hvs\.offline[0-9a-f]+'$/m);
             assert.match(script, /vault token create -orphan -policy=groundwork-pulumi -period=768h -display-name=pulumi -field=token/);
             assert.ok(script.indexOf("vault token revoke -self") > script.indexOf("vault token create"), "the root token is revoked after Pulumi's token exists");
+            // The audit device comes first, so the root token's own calls are logged (issue 12 audit s26).
+            const audit = script.indexOf("vault audit enable file file_path=/vault/audit/");
+            assert.ok(audit > 0 && audit < script.indexOf("vault policy write"), script);
             const configure = String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin);
             assert.match(configure, /^export VAULT_TOKEN='hvs\.offlinepulumi[0-9a-f]+'$/m);
             assert.match(configure, /^vault token renew >\/dev\/null$/m);

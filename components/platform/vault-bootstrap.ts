@@ -301,14 +301,17 @@ fi
  * Run once with the root token, right after init: writes Pulumi's policy, creates Pulumi's token
  * (orphan, periodic: 32 days, renewed by every configure run), revokes the root token, and prints
  * the new token. From then on nobody, Pulumi included, holds a root token; an operator regenerates
- * one with the recovery shares when they must (README, Vault).
+ * one with the recovery shares when they must (README, Vault). With an audit log, its device is
+ * enabled first, so the root token's own calls are in it (issue 12 audit s26); the configure run
+ * enables it too, for Vaults made before this.
  */
-export function vaultHandoverScript(rootToken: string): string {
+export function vaultHandoverScript(rootToken: string, auditLog?: string): string {
     return `#!/bin/sh
 set -eu
 export VAULT_ADDR="http://127.0.0.1:8200"
 export VAULT_TOKEN='${rootToken}'
-vault policy write ${PULUMI_POLICY} - >/dev/null <<'GROUNDWORK_POLICY'
+${auditLog ? `vault audit list -format=json 2>/dev/null | grep -q '"file/"' || vault audit enable file file_path=${auditLog} >/dev/null
+` : ""}vault policy write ${PULUMI_POLICY} - >/dev/null <<'GROUNDWORK_POLICY'
 ${PULUMI_POLICY_HCL}GROUNDWORK_POLICY
 token="$(vault token create -orphan -policy=${PULUMI_POLICY} -period=768h -display-name=pulumi -field=token)"
 vault token revoke -self >/dev/null
@@ -586,7 +589,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
             const handover = new command.remote.Command(`${name}-handover`, {
                 connection,
                 create: `${VAULT_EXEC} sh -s`,
-                stdin: pulumi.secret(root.apply((t) => (t ? vaultHandoverScript(t) : "printf ''"))),
+                stdin: pulumi.secret(root.apply((t) => (t ? vaultHandoverScript(t, args.auditLog) : "printf ''"))),
                 logging: "none",
             }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: [...args.after, init] });
             token = pulumi.secret(pulumi.all([handover.stdout, pulumi.output(args.token)]).apply(([handed, given]) => (handed ? handed : given)));
