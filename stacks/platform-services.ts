@@ -15,7 +15,8 @@ import { NvidiaGpuSupport } from "../components/gpu/nvidia-gpu-support";
 import { OciVaultUnsealKey } from "../components/oci/vault-unseal-key";
 import { childrenDependOn } from "../components/ordering";
 import { schedulingFor } from "../components/placement";
-import { CertManager } from "../components/platform/cert-manager";
+import { CERT_MANAGER_CONTROLLER_ACCOUNT, CERT_MANAGER_NAMESPACE, CertManager } from "../components/platform/cert-manager";
+import { MeshOptOutAdmission } from "../components/platform/mesh-opt-out-admission";
 import { Langfuse, LANGFUSE_NAMESPACE, LANGFUSE_SERVICE_ACCOUNT } from "../components/platform/langfuse";
 import { LinkerdMesh, meshedNamespaceArgs } from "../components/platform/linkerd-mesh";
 import { PostgresVector } from "../components/platform/postgres-vector";
@@ -82,6 +83,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     // Operators sign in to the API server as themselves when the stack has an identity provider.
     if (config.access?.sso?.kubernetesClientId) new OperatorAccess("operators", { operatorsGroup: config.access.sso.operatorsGroup, issuer: config.access.sso.issuer }, { provider });
     // cert-manager issues the mesh's identity issuer, so it comes first; it is never meshed.
+    // No pod leaves the mesh in a namespace the injector meshes, but cert-manager's ACME solvers (issue 12 audit s26).
+    new MeshOptOutAdmission("mesh-opt-out", { certManagerAccount: `${CERT_MANAGER_NAMESPACE}/${CERT_MANAGER_CONTROLLER_ACCOUNT}` }, { provider });
     const certManager = new CertManager("cert-manager", { acme: acmeDestinations(config), podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, scheduling, caInjectionTargets: [MONITORING_ADMISSION_WEBHOOKS], acmeAccountKeys: config.access?.tls.issuer === "acme" ? [acmeAccountKeySecret(TLS_ISSUER)] : [] }, { provider });
     const mesh = new LinkerdMesh("linkerd", { podCidr: config.cluster.podCidr, apiServer: cluster.apiServer, ha: config.platform.mesh.ha, trustAnchors: config.platform.mesh.trustAnchor, certManager: certManager.release, scheduling }, { provider });
     isolateKubeSystem({ namespace: INGRESS_NAMESPACE, ports: ingressOpenings(config.access).map((opening) => opening.port) }, config.cluster.podCidr, cluster.apiServer, { provider });

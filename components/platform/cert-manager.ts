@@ -20,6 +20,8 @@ export const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts
 
 /** cert-manager's namespace: ClusterIssuers keep their CA and account secrets there. */
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
+/** The controller's ServiceAccount, as the chart names it for release `cert-manager`. */
+export const CERT_MANAGER_CONTROLLER_ACCOUNT = "cert-manager";
 
 /**
  * Each component's image by tag and digest: `cert-manager.image` renders `repo:tag@digest` when both
@@ -87,7 +89,7 @@ export class CertManager extends pulumi.ComponentResource {
         // `repo:tag@digest` (L233-240, deployment.yaml L117).
         new ControllerAdmission(`${name}-admission`, { fences: certManagerFences({
             namespace: CERT_MANAGER_NAMESPACE,
-            controllerAccount: "cert-manager",
+            controllerAccount: CERT_MANAGER_CONTROLLER_ACCOUNT,
             caInjectorAccount: "cert-manager-cainjector",
             solverImage: byDigest("quay.io/jetstack/cert-manager-acmesolver:v1.21.1"),
             injectedWebhookConfigurations: ["cert-manager-webhook", ...(args.caInjectionTargets ?? [])],

@@ -55,6 +55,8 @@ export interface AdmissionRequest {
     object: Record<string, unknown> | null;
     /** The object before an UPDATE or DELETE. */
     oldObject?: Record<string, unknown>;
+    /** The request's namespace's annotations, as `namespaceObject` carries them (none by default). */
+    namespaceAnnotations?: Record<string, string>;
 }
 
 interface ResourceRule { apiGroups?: string[]; apiVersions?: string[]; operations?: string[]; resources?: string[]; resourceNames?: string[]; scope?: string }
@@ -101,7 +103,7 @@ function evaluate(policy: any, r: AdmissionRequest): Outcome {
             operation: r.operation, namespace: r.namespace, name: r.name ?? "", subResource: r.subResource ?? "", userInfo: { username: r.username ?? "" },
             kind: { group: r.group, version: r.version }, resource: { group: r.group, version: r.version, resource: r.resource },
         },
-        namespaceObject: { metadata: { name: r.namespace } },
+        namespaceObject: { metadata: { name: r.namespace, annotations: r.namespaceAnnotations ?? {} } },
     };
     const check = (expression: string): boolean | "error" => {
         const value = runCel(expression, bindings);

@@ -1,0 +1,45 @@
+import * as pulumi from "@pulumi/pulumi";
+import { denyingAdmissionPolicy } from "../admission-policy";
+
+/** The annotation Linkerd's proxy injector reads on a namespace and on a pod (linkerd/linkerd2@edge-26.8.3 controller/proxy-injector). */
+const INJECT = "linkerd.io/inject";
+/** The label cert-manager puts on its HTTP-01 solver pods (cert-manager/cert-manager@v1.21.1 pkg/issuer/acme/http/pod.go). */
+const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+
+const annotation = (of: string, key: string) => `(has(${of}.metadata.annotations) && '${key}' in ${of}.metadata.annotations ? ${of}.metadata.annotations['${key}'] : '')`;
+
+/**
+ * CEL: a pod in a namespace the injector meshes does not opt out of the mesh
+ * (`linkerd.io/inject: disabled`), unless it is one of cert-manager's HTTP-01 solver pods, made by
+ * cert-manager's controller, which must answer the challenge without a proxy (components/ingress/tls-issuer.ts).
+ * A pod out of the mesh in a meshed namespace is out of every Server and AuthorizationPolicy there,
+ * and calls the namespace's neighbours below the mesh (issue 12 item 2, "in the mesh, fail closed";
+ * issue 12 audit s26).
+ */
+export function staysInMesh(certManagerAccount: string): string {
+    return `${annotation("namespaceObject", INJECT)} != 'enabled' || ${annotation("object", INJECT)} != 'disabled'`
+        + ` || (request.userInfo.username == 'system:serviceaccount:${certManagerAccount}' && has(object.metadata.labels) && '${SOLVER_LABEL}' in object.metadata.labels)`;
+}
+
+export interface MeshOptOutAdmissionArgs {
+    /** cert-manager's controller, `namespace/name`: the one writer whose solver pods stay out of the mesh. */
+    certManagerAccount: string;
+}
+
+/** A ValidatingAdmissionPolicy and its Deny binding holding every pod, whoever creates it, to staysInMesh. */
+export class MeshOptOutAdmission extends pulumi.ComponentResource {
+    constructor(name: string, args: MeshOptOutAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:platform:MeshOptOutAdmission", name, {}, opts);
+        const account = args.certManagerAccount.replace("/", ":");
+        denyingAdmissionPolicy(name, "groundwork-mesh-opt-out", {
+            failurePolicy: "Fail",
+            matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] },
+            validations: [{
+                expression: staysInMesh(account),
+                message: `a pod in a namespace Linkerd meshes may not opt out with ${INJECT}: disabled: it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed`,
+                reason: "Forbidden",
+            }],
+        }, { parent: this });
+        this.registerOutputs({});
+    }
+}
