@@ -9,15 +9,24 @@ const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
 const annotation = (of: string, key: string) => `(has(${of}.metadata.annotations) && '${key}' in ${of}.metadata.annotations ? ${of}.metadata.annotations['${key}'] : '')`;
 
 /**
- * CEL: a pod in a namespace the injector meshes does not opt out of the mesh
- * (`linkerd.io/inject: disabled`), unless it is one of cert-manager's HTTP-01 solver pods, made by
+ * Labels the proxy injector's webhook never sees a pod with (its `objectSelector`:
+ * linkerd/linkerd2@edge-26.8.3 charts/linkerd-control-plane/values.yaml L536-541).
+ */
+const INJECTOR_SKIPS = ["linkerd.io/control-plane-component", "linkerd.io/cni-resource"];
+
+/**
+ * CEL: a pod in a namespace the injector meshes does not opt out of the mesh: its
+ * `linkerd.io/inject` is absent, `enabled` or `ingress`, since `disabled` and any value the injector
+ * does not know skip it (pkg/inject/report.go L41-46, L205-228; mesh opt-out review s26), and it
+ * carries no label the injector's webhook skips. Unless it is one of cert-manager's HTTP-01 solver pods, made by
  * cert-manager's controller, which must answer the challenge without a proxy (components/ingress/tls-issuer.ts).
  * A pod out of the mesh in a meshed namespace is out of every Server and AuthorizationPolicy there,
  * and calls the namespace's neighbours below the mesh (issue 12 item 2, "in the mesh, fail closed";
  * issue 12 audit s26).
  */
 export function staysInMesh(certManagerAccount: string): string {
-    return `${annotation("namespaceObject", INJECT)} != 'enabled' || ${annotation("object", INJECT)} != 'disabled'`
+    const label = (key: string) => `(has(object.metadata.labels) && '${key}' in object.metadata.labels)`;
+    return `${annotation("namespaceObject", INJECT)} != 'enabled' || (${annotation("object", INJECT)} in ['', 'enabled', 'ingress'] && !(${INJECTOR_SKIPS.map(label).join(" || ")}))`
         + ` || (request.userInfo.username == 'system:serviceaccount:${certManagerAccount}' && has(object.metadata.labels) && '${SOLVER_LABEL}' in object.metadata.labels)`;
 }
 
@@ -36,7 +45,7 @@ export class MeshOptOutAdmission extends pulumi.ComponentResource {
             matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] },
             validations: [{
                 expression: staysInMesh(account),
-                message: `a pod in a namespace Linkerd meshes may not opt out with ${INJECT}: disabled: it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed`,
+                message: `a pod in a namespace Linkerd meshes may not opt out (${INJECT} other than enabled or ingress, or a label the injector skips: ${INJECTOR_SKIPS.join(", ")}): it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed`,
                 reason: "Forbidden",
             }],
         }, { parent: this });

@@ -27,7 +27,11 @@ describe("the mesh opt-out admission policy", () => {
 
     it("denies a pod that opts out in a meshed namespace, whoever creates it", () => {
         const person = pod("groundwork-inference", { "linkerd.io/inject": "disabled" });
-        assert.deepEqual(person, { denied: true, by: "groundwork-mesh-opt-out", message: "a pod in a namespace Linkerd meshes may not opt out with linkerd.io/inject: disabled: it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed" });
+        assert.deepEqual(person, { denied: true, by: "groundwork-mesh-opt-out", message: "a pod in a namespace Linkerd meshes may not opt out (linkerd.io/inject other than enabled or ingress, or a label the injector skips: linkerd.io/control-plane-component, linkerd.io/cni-resource): it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed" });
+        // Any value the injector does not know skips it too, as do the labels its webhook never sees (mesh opt-out review s26).
+        assert.ok(optedOut(pod("groundwork-inference", { "linkerd.io/inject": "false" })));
+        assert.ok(optedOut(pod("groundwork-inference", {}, { "linkerd.io/control-plane-component": "proxy-injector" })));
+        assert.ok(optedOut(pod("groundwork-inference", {}, { "linkerd.io/cni-resource": "true" })));
         assert.ok(optedOut(pod("groundwork-inference", { "linkerd.io/inject": "disabled" }, {}, "system:serviceaccount:kube-system:replicaset-controller")), "a Deployment's pods too");
         // A solver's label from anyone but cert-manager's controller is no pass.
         assert.ok(optedOut(pod("groundwork-ingress", { "linkerd.io/inject": "disabled" }, { "acme.cert-manager.io/http01-solver": "true" })));
@@ -36,6 +40,7 @@ describe("the mesh opt-out admission policy", () => {
     it("admits meshed pods, pods outside meshed namespaces, and cert-manager's HTTP-01 solvers", () => {
         assert.ok(!optedOut(pod("groundwork-inference")));
         assert.ok(!optedOut(pod("groundwork-inference", { "linkerd.io/inject": "enabled" })));
+        assert.ok(!optedOut(pod("groundwork-ingress", { "linkerd.io/inject": "ingress" })), "the proxy in ingress mode is still the mesh");
         assert.ok(!optedOut(pod("system-upgrade", { "linkerd.io/inject": "disabled" })));
         assert.ok(!optedOut(pod("groundwork-ingress", { "linkerd.io/inject": "disabled" }, { "acme.cert-manager.io/http01-solver": "true" }, "system:serviceaccount:cert-manager:cert-manager")));
     });
