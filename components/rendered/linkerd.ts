@@ -65,7 +65,11 @@ export const linkerdControlPlaneModel: ChartModel = {
             controller("destination", "destination.yaml", [
                 main("destination", "controller", 8086, 9996, "destinationResources"),
                 main("sp-validator", "controller", 8443, 9997, "spValidatorResources"),
-                { ...main("policy", "policy-controller", 8090, 9990, "policyControllerResources"), resources: resources(valueAt(values, "policyController", "resources")) },
+                // destination.yaml L375-382: the policy validator's webhook on 9443 beside gRPC and admin (callers review s26, Info).
+                {
+                    ...main("policy", "policy-controller", 8090, 9990, "policyControllerResources"), resources: resources(valueAt(values, "policyController", "resources")),
+                    ports: [{ name: "policy-grpc", containerPort: 8090 }, { name: "policy-admin", containerPort: 9990 }, { name: "policy-https", containerPort: 9443 }],
+                },
             ], { 8443: ["kube-apiserver"], 9443: ["kube-apiserver"] }),
             controller("proxy-injector", "proxy-injector.yaml", [main("proxy-injector", "controller", 8443, 9995, "proxyInjectorResources")], { 8443: ["kube-apiserver"] }),
         ];
