@@ -95,6 +95,7 @@ describe("bad-input sweep s29: a prompt's sampling parameters as vLLM takes them
             [{ min_tokens: 600, max_tokens: 512 }, /config\.min_tokens = 600 is more than max_tokens = 512/],
             [{ min_tokens: "600", max_tokens: "512" }, /config\.min_tokens = 600 is more than max_tokens = 512/],
             [{ stop: [""] }, /config\.stop holds an empty string/], [{ stop: [1] }, /config\.stop must be a string or a list of strings/],
+            [{ Temperature: 0.2 }, /config\.Temperature is not a parameter the model server reads; write it temperature$/],
         ];
         for (const [config, expected] of refused) {
             const found = samplingParamProblems(file, config);

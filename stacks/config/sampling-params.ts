@@ -57,6 +57,12 @@ export function samplingParamProblems(file: string, config: Record<string, unkno
     if (typeof minTokens === "number" && typeof maxTokens === "number" && minTokens > maxTokens) {
         problems.push(`${file}: config.min_tokens = ${minTokens} is more than ${config.max_completion_tokens ? "max_completion_tokens" : "max_tokens"} = ${maxTokens}, which vLLM refuses ("min_tokens must be less than or equal to max_tokens"); lower it`);
     }
+    // A known parameter in other letter case is none: the server reads `temperature`, not `Temperature`, and ignores or refuses the other (sweep s29 p15).
+    const known = [...Object.keys(RANGES), "max_tokens", "max_completion_tokens", "stop"];
+    for (const key of Object.keys(config)) {
+        const meant = known.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
+        if (meant) problems.push(`${file}: config.${key} is not a parameter the model server reads; write it ${meant}`);
+    }
     if ("stop" in config && config.stop !== null) {
         const stop = config.stop;
         const list = typeof stop === "string" ? [stop] : Array.isArray(stop) ? stop : undefined;
