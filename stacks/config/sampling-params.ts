@@ -1,3 +1,5 @@
+import { shown } from "./repository-files";
+
 /**
  * A prompt's sampling parameters as the model servers take them. The evaluation Job and the
  * applications send a prompt's `config` with every call, so a value the server refuses fails every
@@ -43,14 +45,15 @@ export function samplingParamProblems(file: string, config: Record<string, unkno
         // A number written as text is taken: the OpenAI server's request model reads it as the number.
         const given = config[key];
         const value = numberOrText(given);
-        const shown = JSON.stringify(given);
+        // Never a credential pasted here, whatever key holds it (repository-files.ts shown).
+        const shownValue = shown(given);
         if (typeof value !== "number" || !Number.isFinite(value) || (range.integer && !Number.isInteger(value))) {
-            problems.push(`${file}: config.${key} = ${shown} must be ${range.integer ? "a whole number" : "a number"}${range.says === "any" ? "" : `, ${range.says}`}; vLLM refuses every call with it`);
+            problems.push(`${file}: config.${key} = ${shownValue} must be ${range.integer ? "a whole number" : "a number"}${range.says === "any" ? "" : `, ${range.says}`}; vLLM refuses every call with it`);
             continue;
         }
         const low = range.min === undefined || (range.minExclusive ? value > range.min : value >= range.min);
         const high = range.max === undefined || value <= range.max;
-        if (!low || !high) problems.push(`${file}: config.${key} = ${shown} is outside what vLLM takes (${key} must be ${range.says}), so it refuses every call with it; give a value in that range`);
+        if (!low || !high) problems.push(`${file}: config.${key} = ${shownValue} is outside what vLLM takes (${key} must be ${range.says}), so it refuses every call with it; give a value in that range`);
     }
     const minTokens = numberOrText(config.min_tokens);
     const maxTokens = numberOrText(config.max_completion_tokens || config.max_tokens);
