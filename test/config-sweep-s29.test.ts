@@ -96,6 +96,7 @@ describe("bad-input sweep s29: a prompt's sampling parameters as vLLM takes them
             [{ min_tokens: "600", max_tokens: "512" }, /config\.min_tokens = 600 is more than max_tokens = 512/],
             [{ stop: [""] }, /config\.stop holds an empty string/], [{ stop: [1] }, /config\.stop must be a string or a list of strings/],
             [{ Temperature: 0.2 }, /config\.Temperature is not a parameter the model server reads; write it temperature$/],
+            [{ logprobs: true, top_logprobs: 50 }, /config\.top_logprobs = 50 is outside what vLLM takes \(top_logprobs must be 0 to 20\)/],
             // A credential pasted as a value is never repeated.
             [{ temperature: "sk-proj-PLANTEDs29Ab3dEf6hIj9kLm2nOp5q" }, /config\.temperature = \[text of 38 characters, not shown as it may hold a secret\] must be a number/],
         ];

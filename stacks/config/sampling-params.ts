@@ -32,6 +32,9 @@ const RANGES: Record<string, Range> = {
     n: { integer: true, min: 1, says: "at least 1" },
     min_tokens: { integer: true, min: 0, says: "0 or more" },
     seed: { integer: true, says: "any" },
+    // OpenAI's range, and vLLM's own cap unless the server is started with a larger --max-logprobs,
+    // which this stack does not (ModelConfig.max_logprobs, default 20; code-index copies, sweep s29 p09).
+    top_logprobs: { integer: true, min: 0, max: 20, says: "0 to 20" },
 };
 
 /** A number written as text as the number (the OpenAI server's request model reads it so), anything else as given. */
