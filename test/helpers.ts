@@ -13,6 +13,7 @@ import { mustBeEncrypted, parseStackConfig, StackConfig } from "../stacks/config
 import { runPlanCli } from "../plan/cli-run";
 import { kubernetesDocuments } from "../plan/report";
 import { AdmissionRequest, admissionOutcome, Outcome } from "../policies/security/admission-policies";
+import { pathMatchLength } from "../policies/security/mesh-admission";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -251,19 +252,11 @@ export function lineFor(lines: string[], key: string): string {
  * The HTTPRoute Linkerd's proxy picks for a raw request path among `routes` (name → matches), as
  * linkerd2-proxy release/v2.366.0 `linkerd/http/route/src/http/match/path.rs` scores them: the
  * longest match wins; an Exact path and a prefix count their own length, a regex must match the
- * whole path and counts all of it. Methods are left out: callers check them on the route.
+ * whole path and counts all of it (the security pack's pathMatchLength, which mesh-admits-outside-callers
+ * ranks probes with). Methods are left out: callers check them on the route.
  */
 export function meshRouteFor(routes: Record<string, any[]>, path: string): string {
-    const length = (match: any): number => {
-        const { type, value } = match.path;
-        if (type === "Exact") return value === path ? value.length : -1;
-        if (type === "RegularExpression") return new RegExp(`^(?:${value})$`).test(path) ? path.length : -1;
-        if (value === "/") return 1;
-        const prefix = value.replace(/\/$/, "");
-        const rest = path.replace(/\/$/, "").startsWith(prefix) ? path.replace(/\/$/, "").slice(prefix.length) : undefined;
-        return rest === "" || rest?.startsWith("/") ? prefix.length : -1;
-    };
-    return Object.entries(routes).map(([name, matches]) => [name, Math.max(...matches.map(length))] as const).sort((a, b) => b[1] - a[1])[0][0];
+    return Object.entries(routes).map(([name, matches]) => [name, Math.max(...matches.map((m) => pathMatchLength(m.path, path)))] as const).sort((a, b) => b[1] - a[1])[0][0];
 }
 
 /** The problems config validation reports for a committed stack's values after one edit. */

@@ -76,14 +76,13 @@ function admittedByPolicy(resources: PolicyResource[], pod: PodWorkload, port: n
 }
 
 /**
- * How long a route match's hold on `GET path` is, or -1 if it does not match: the longest wins, an
+ * How much of `path` an HTTPRoute path match holds, or -1 if it does not match: the longest wins, an
  * Exact path and a prefix counting their own length, a regular expression, which must match the
  * whole path, all of it (linkerd2-proxy release/v2.366.0 linkerd/http/route/src/http/match/path.rs).
+ * No `path` is the prefix `/`.
  */
-function matchRank(match: any, path: string): number {
-    // The kubelet sends no header or query a route could ask for (review s26 R3).
-    if ((match?.method && match.method !== "GET") || (match?.headers ?? []).length > 0 || (match?.queryParams ?? []).length > 0) return -1;
-    const p = match?.path ?? { type: "PathPrefix", value: "/" };
+export function pathMatchLength(p: { type?: string; value?: string } | undefined, path: string): number {
+    if (!p) return pathMatchLength({ type: "PathPrefix", value: "/" }, path);
     if (p.type === "Exact") return p.value === path ? path.length : -1;
     if (p.type === "RegularExpression") {
         try { return new RegExp(`^(?:${p.value})$`).test(path) ? path.length : -1; } catch { return path.length; }
@@ -91,6 +90,12 @@ function matchRank(match: any, path: string): number {
     const prefix = String(p.value ?? "/").replace(/\/$/, "");
     const rest = path.replace(/\/$/, "").startsWith(prefix) ? path.replace(/\/$/, "").slice(prefix.length) : undefined;
     return rest === "" || rest?.startsWith("/") ? Math.max(prefix.length, 1) : -1;
+}
+
+/** pathMatchLength for a kubelet probe's `GET path`: it sends no header or query a route could ask for (review s26 R3). */
+function matchRank(match: any, path: string): number {
+    if ((match?.method && match.method !== "GET") || (match?.headers ?? []).length > 0 || (match?.queryParams ?? []).length > 0) return -1;
+    return pathMatchLength(match?.path, path);
 }
 
 /**
