@@ -146,11 +146,11 @@ export function tagWithDigest(image: DigestPinnedImage): string {
  * without an entry is listed by the security pack's advisory `pod-image-digest`.
  */
 export function tagWithDigestWhenKnown(image: string): string {
-    return image in IMAGE_DIGESTS ? tagWithDigest(image as DigestPinnedImage) : image.slice(image.lastIndexOf(":") + 1);
+    return image in IMAGE_DIGESTS ? tagWithDigest(image as DigestPinnedImage) : tagOf(image);
 }
 
-/** The tag of an entry: given to a chart beside its digest, so that the two come from one place. */
-export function tagOf(image: DigestPinnedImage): string {
+/** The tag of an image (an entry's is given to a chart beside its digest, so that the two come from one place). */
+export function tagOf(image: string): string {
     return image.slice(image.lastIndexOf(":") + 1);
 }
 
