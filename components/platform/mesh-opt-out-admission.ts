@@ -7,6 +7,7 @@ const INJECT = "linkerd.io/inject";
 const SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
 
 const annotation = (of: string, key: string) => `(has(${of}.metadata.annotations) && '${key}' in ${of}.metadata.annotations ? ${of}.metadata.annotations['${key}'] : '')`;
+const hasLabel = (key: string) => `(has(object.metadata.labels) && '${key}' in object.metadata.labels)`;
 
 /**
  * Labels the proxy injector's webhook never sees a pod with (its `objectSelector`:
@@ -25,9 +26,8 @@ const INJECTOR_SKIPS = ["linkerd.io/control-plane-component", "linkerd.io/cni-re
  * issue 12 audit s26).
  */
 export function staysInMesh(certManagerAccount: string): string {
-    const label = (key: string) => `(has(object.metadata.labels) && '${key}' in object.metadata.labels)`;
-    return `${annotation("namespaceObject", INJECT)} != 'enabled' || (${annotation("object", INJECT)} in ['', 'enabled', 'ingress'] && !(${INJECTOR_SKIPS.map(label).join(" || ")}))`
-        + ` || (request.userInfo.username == 'system:serviceaccount:${certManagerAccount}' && has(object.metadata.labels) && '${SOLVER_LABEL}' in object.metadata.labels)`;
+    return `${annotation("namespaceObject", INJECT)} != 'enabled' || (${annotation("object", INJECT)} in ['', 'enabled', 'ingress'] && !(${INJECTOR_SKIPS.map(hasLabel).join(" || ")}))`
+        + ` || (request.userInfo.username == 'system:serviceaccount:${certManagerAccount}' && ${hasLabel(SOLVER_LABEL)})`;
 }
 
 export interface MeshOptOutAdmissionArgs {
