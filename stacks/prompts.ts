@@ -97,6 +97,7 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
     if (!config.inference) return { prompts: [], evaluations: [] };
     const routes = config.inference.routes.map((r) => r.name);
     const served = promptsForStack(prompts, stack, routes);
+    const fileOf = (p: PromptVersion) => prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
     // A prompt's max_tokens past the longest context its route's calls can reach leaves no room for
     // the prompt: vLLM refuses every call on every hop (sweep s26 M3, review s24f 9); below 1, always.
     const tooLong = served.flatMap((p) => {
@@ -107,7 +108,7 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
         const name = settings.max_completion_tokens ? "max_completion_tokens" : "max_tokens";
         const given = settings[name];
         const maxTokens = typeof given === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(given) ? Number(given) : given;
-        const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
+        const file = fileOf(p);
         if (given !== undefined && given !== null && typeof maxTokens !== "number") return [`${file}: config.${name} must be a whole number of tokens, 1 or more; vLLM refuses ${JSON.stringify(given)}`];
         if (typeof maxTokens !== "number") return [];
         if (!Number.isInteger(maxTokens) || maxTokens < 1) return [`${file}: config.${name} = ${maxTokens} must be a whole number of tokens, 1 or more`];
@@ -125,7 +126,7 @@ export function loadPromptsAndEvaluations(config: StackConfig, stack: string, di
         if (!Array.isArray(stop) || stop.length <= 4) return [];
         const openai = reachedHostedModels(p.route, config.inference!).find((h) => /^(openai|azure)\//.test(h.model));
         if (!openai) return [];
-        const file = prompts.find((f) => f.prompt.name === p.name)?.file ?? "prompts/";
+        const file = fileOf(p);
         return [`${file}: config.stop has ${stop.length} sequences, and route ${p.route} can reach ${openai.name} (${openai.model}) in stack ${stack}, whose API takes at most 4, so every call there fails; keep 4`];
     });
     if (tooLong.length + tooManyStops.length > 0) throw new RepositoryFileError("prompt", [...tooLong, ...tooManyStops]);
