@@ -21,11 +21,13 @@ import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
 import { edgeInstallName } from "../components/edge/edge-machines";
+import { serverInstallName } from "../components/k3s/server-install";
 import { CONTROL_PLANE_LABEL } from "../components/placement";
 import { VAULT_NAMESPACE } from "../components/platform/vault";
 import { clusterNodes } from "../stacks/cluster-nodes";
 import { EDGE_COMPONENT } from "../stacks/edge-site";
 import { parseStackConfig, StackConfig, vaultSealKind } from "../stacks/config";
+import { awsServerName } from "../stacks/config/aws";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 import { readStackFile } from "./stack-file";
 
@@ -66,8 +68,12 @@ export function workflowsDirOf(stackFile: string, projectDir = "."): string | un
 /** The config of one pack for this stack; `{}` when the stack configures nothing for it. */
 export function packConfigFor(config: StackConfig, pack: string, repository: RepositoryFiles = {}): PolicyPackConfig {
     if (pack === "security") {
-        // Edge machines carry no role tag: their servers' install Commands are named here.
-        const serverNodes = (config.edge?.machines ?? []).filter((m) => m.role === "server").map((m) => edgeInstallName(EDGE_COMPONENT, m.name));
+        // Install Commands carry no role tag: the servers' are named here, cloud and edge.
+        const serverNodes = [
+            ...(config.oci?.nodes ?? []).filter((n) => n.role === "server").map((n) => serverInstallName(n.name)),
+            ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => serverInstallName(awsServerName(i))),
+            ...(config.edge?.machines ?? []).filter((m) => m.role === "server").map((m) => edgeInstallName(EDGE_COMPONENT, m.name)),
+        ];
         return {
             ...(repository.workflowsDir !== undefined && { [WORKFLOWS_POLICY]: { workflowsDir: repository.workflowsDir } }),
             ...(serverNodes.length > 0 && { [SERVER_TOKEN_POLICY]: { serverNodes } }),

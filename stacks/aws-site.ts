@@ -13,7 +13,7 @@ import { joinTokensFor } from "../components/k3s/bootstrap";
 import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
-import { fixedCount } from "./config/aws";
+import { awsServerName, fixedCount } from "./config/aws";
 import { AwsSiteConfig, StackConfig } from "./config";
 
 /** Canonical's account, which publishes the official Ubuntu AMIs. Source: ubuntu.com/aws, read 2026-11-25. */
@@ -37,7 +37,7 @@ export interface AwsAddresses {
 export function awsAddresses(ctx: ClusterContext, site: AwsSiteConfig): AwsAddresses {
     const provider = new AwsProvider("aws", { region: site.region, defaultTags: { tags: { "groundwork-stack": pulumi.getStack() } } });
     const eip = (name: string) => new ec2.Eip(name, { domain: "vpc", tags: { Name: name } }, { provider });
-    const servers = Array.from({ length: site.servers?.count ?? 0 }, (_, i) => eip(`aws-server-${i}`));
+    const servers = Array.from({ length: site.servers?.count ?? 0 }, (_, i) => eip(awsServerName(i)));
     const gpuNodes = ctx.overlay === "wireguard-native"
         ? Object.fromEntries(site.gpuNodeGroups.map((g) => [g.name, Array.from({ length: fixedCount(g) }, (_, i) => eip(`${g.name}-${i}`))]))
         : {};
@@ -95,7 +95,10 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         serverUrl = supervisorUrl(privateIps[0]);
         const serverProfile = new AwsNodeInstanceProfile("k3s-server", { description: "k3s servers: Systems Manager, and their etcd snapshots to the stack's bucket" }, opts);
         result.serverRoleName = serverProfile.roleName;
-        const nodes = privateIps.map((privateIp, i) => new AwsK3sInstance(`aws-server-${i}`, {
+        // Servers are installed over SSH one after another, the initial one first: each install
+        // waits for k3s to be up (the unit is Type=notify), so etcd keeps quorum.
+        const nodes: AwsK3sInstance[] = [];
+        privateIps.forEach((privateIp, i) => nodes.push(new AwsK3sInstance(awsServerName(i), {
             ...common,
             instanceProfileName: serverProfile.name,
             ...joinTokensFor("server", ctx.tokens, i === 0),
@@ -106,19 +109,21 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
             privateIp,
             address: args.addresses.servers[i],
             keyName: keyPair.keyName,
+            login: { user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh },
+            installAfter: i === 0 ? [] : [nodes[i - 1].installed!],
             rootVolumeGbs: servers.rootVolumeGbs,
             serverUrl: i === 0 ? undefined : serverUrl,
             k3s: {
                 version: ctx.cluster.k3sVersion,
                 role: "server",
-                nodeName: `aws-server-${i}`,
+                nodeName: awsServerName(i),
                 overlay: ctx.overlay,
                 labels: { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arch === "arm64" ? "arm" : "x86" },
                 taints: [],
                 cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [], etcdSnapshots: ctx.etcdSnapshots, apiOidc: ctx.apiOidc },
             },
-        }, opts));
-        nodes.forEach((n, i) => (result.nodes[`aws-server-${i}`] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: arch === "arm64" ? "arm" : "x86" }));
+        }, opts)));
+        nodes.forEach((n, i) => (result.nodes[awsServerName(i)] = { privateIp: n.privateIp, publicIp: n.publicIp, kind: arch === "arm64" ? "arm" : "x86" }));
         result.externalServerUrl = supervisorUrl(args.addresses.servers[0].publicIp);
         result.serverAccess = { address: args.addresses.servers[0].publicIp, port: 22, user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh, hostKey: nodes[0].hostKey, dependsOn: nodes };
     }

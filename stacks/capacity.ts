@@ -18,7 +18,7 @@ import { responseCacheFootprint } from "../components/inference/response-cache";
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { meshed } from "../components/platform/linkerd-mesh";
 import { StackConfig } from "./config";
-import { fixedCount } from "./config/aws";
+import { awsServerName, fixedCount } from "./config/aws";
 import { ingressOpenings } from "./ingress";
 import { ingressControllerFootprint } from "../components/ingress/ingress-controller";
 import { chatFootprint } from "../components/apps/chat-ui";
@@ -105,7 +105,7 @@ export function platformNodes(config: StackConfig): NodeCapacity[] {
     if (servers) {
         const spec = INSTANCE_TYPES[servers.instanceType];
         for (let i = 0; i < servers.count; i++) {
-            if (fits(spec.arch === "arm64" ? "arm" : "x86")) nodes.push({ name: `aws-server-${i}`, allocatable: { cpuMillis: spec.vcpus * 1000, memoryMi: spec.memoryGib * 1024 - EVICTION_RESERVE_MI } });
+            if (fits(spec.arch === "arm64" ? "arm" : "x86")) nodes.push({ name: awsServerName(i), allocatable: { cpuMillis: spec.vcpus * 1000, memoryMi: spec.memoryGib * 1024 - EVICTION_RESERVE_MI } });
         }
     }
     return nodes;

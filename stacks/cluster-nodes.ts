@@ -2,6 +2,7 @@ import { gpuNodeLabels } from "../components/aws/gpu-node-group";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { CONTROL_PLANE_LABEL, PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../components/placement";
 import { StackConfig } from "./config";
+import { awsServerName } from "./config/aws";
 
 /** A node as the scheduler sees it: the labels and taints the stack gives it at join time. */
 export interface ClusterNode {
@@ -43,7 +44,7 @@ export function clusterNodes(config: StackConfig): ClusterNode[] {
     for (let i = 0; servers && i < servers.count; i++) {
         const arm = INSTANCE_TYPES[servers.instanceType].arch === "arm64";
         nodes.push({
-            name: `aws-server-${i}`,
+            name: awsServerName(i),
             labels: { ...linux, "kubernetes.io/arch": arm ? "arm64" : "amd64", ...role(true), [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arm ? "arm" : "x86" },
             taints: [],
         });

@@ -9,6 +9,7 @@ import { AwsClusterAutoscalerIdentity } from "../components/aws/cluster-autoscal
 import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } from "./aws-site";
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { etcdLocalSnapshotCount } from "./config/backups";
+import { awsServerName } from "./config/aws";
 import { isIpv4 } from "./config/cidr";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeSite } from "./edge-site";
@@ -38,7 +39,7 @@ export function apiServerAddresses(config: StackConfig, overlay: string, nodes: 
         if (n.public ?? true) addresses.push(nodes[n.name].publicIp);
     }
     for (let i = 0; i < (config.aws?.servers?.count ?? 0); i++) {
-        addresses.push(nodes[`aws-server-${i}`].privateIp, nodes[`aws-server-${i}`].publicIp);
+        addresses.push(nodes[awsServerName(i)].privateIp, nodes[awsServerName(i)].publicIp);
     }
     for (const m of config.edge?.machines.filter((x) => x.role === "server") ?? []) {
         if (overlay === "tailscale") continue;

@@ -3,6 +3,7 @@ import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { LANGFUSE_QUEUE_STORAGE_GBS } from "../components/platform/langfuse";
 import { VAULT_AUDIT_STORAGE_GBS } from "../components/platform/vault";
 import { StackConfig } from "./config";
+import { awsServerName } from "./config/aws";
 import { modelIndex, platformNodes, sharedCpuModels } from "./capacity";
 
 /**
@@ -68,7 +69,7 @@ export function platformDisks(config: StackConfig): { name: string; gbs: number 
     const names = new Set(platformNodes(config).map((n) => n.name));
     const disks = [
         ...(config.oci?.nodes ?? []).map((n) => ({ name: n.name, gbs: n.bootVolumeGbs })),
-        ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => ({ name: `aws-server-${i}`, gbs: config.aws!.servers!.rootVolumeGbs })),
+        ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => ({ name: awsServerName(i), gbs: config.aws!.servers!.rootVolumeGbs })),
     ];
     return disks.filter((d) => names.has(d.name));
 }

@@ -1,6 +1,5 @@
 import { PUBLIC_GATEWAY_AUTHORIZATION } from "../components/inference/gateway-config";
 import { strict as assert } from "assert";
-import * as YAML from "yaml";
 import { API_SERVER } from "../components/platform/egress";
 import { oidcPrefix } from "../components/k3s/api-audit";
 import { ingressControllerValues } from "../components/ingress/ingress-controller";
@@ -11,7 +10,7 @@ import { traefikServices } from "../components/rendered/ingress";
 import { PlanResult } from "../plan/run";
 import { ingressOpenings } from "../stacks/ingress";
 import { peopleAuth } from "../stacks/people";
-import { committedPlan, named, ofType, parse, planValues, problems, stackValues } from "./helpers";
+import { committedPlan, k3sConfigInScript, ofType, parse, planValues, problems, serverInstallScriptOf, stackValues } from "./helpers";
 import { assertShellcheckPasses } from "./validators";
 
 const ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
@@ -213,9 +212,7 @@ describe("the way in: access, TLS and single sign-on", () => {
         });
 
         it("lets operators sign in to the API server as themselves, by the issuer's groups, so the audit log names them (security review s21 L1)", () => {
-            const userData = Buffer.from((named(plans.dev, "oci:Core/instance:Instance", "server-1").plainInputs.metadata as Record<string, string>).user_data, "base64").toString("utf8");
-            const file = YAML.parse(userData).write_files.find((f: { path: string }) => f.path === "/etc/rancher/k3s/config.yaml");
-            const args: string[] = YAML.parse(file.content)["kube-apiserver-arg"];
+            const args: string[] = k3sConfigInScript(serverInstallScriptOf(plans.dev, "server-1"))["kube-apiserver-arg"];
             const prefix = oidcPrefix("https://id.groundwork.example/realms/groundwork");
             assert.deepEqual(args.filter((a) => a.startsWith("oidc-")), [
                 "oidc-issuer-url=https://id.groundwork.example/realms/groundwork", "oidc-client-id=groundwork-dev-kubectl", "oidc-username-claim=email",

@@ -6,7 +6,7 @@ import { PlanResult } from "../plan/run";
 import { etcdLocalSnapshotCount, etcdSnapshotCount } from "../stacks/config/backups";
 import { objectLockDays, serverCount, stackStorage } from "../stacks/object-storage";
 import { BUCKET_CONSUMERS } from "../stacks/config/postgres";
-import { committedPlan, named, ociUserDataOf, ofType, parse, problems, stackValues, vaultSecretAt } from "./helpers";
+import { committedPlan, k3sConfigInScript, named, ociUserDataOf, ofType, parse, problems, serverInstallScriptOf, stackValues, vaultSecretAt } from "./helpers";
 
 /** The k3s config file a cloud-init user data writes. */
 const k3sConfigOf = (userData: string) =>
@@ -98,12 +98,12 @@ describe("backups of every store", function () {
         });
 
         it("snapshots every 6 hours on each server, keeps 2 days on disk, and copies them to S3 with settings from a Secret", () => {
-            const server = k3sConfigOf(ociUserDataOf(named(plans.dev, "oci:Core/instance:Instance", "server-1")));
+            const server = k3sConfigInScript(serverInstallScriptOf(plans.dev, "server-1"));
             assert.deepEqual([server["etcd-snapshot-schedule-cron"], server["etcd-snapshot-retention"], server["etcd-s3"], server["etcd-s3-config-secret"]],
                 ["0 */6 * * *", 8, true, ETCD_S3_CONFIG_SECRET]);
             // Any other etcd-s3-* key in the file would make k3s ignore the Secret (pkg/etcd/s3/s3.go L124-151), and compression breaks restores.
             assert.deepEqual(Object.keys(server).filter((k) => k.startsWith("etcd-")).sort(), ["etcd-s3", "etcd-s3-config-secret", "etcd-snapshot-retention", "etcd-snapshot-schedule-cron"]);
-            // The secret user data holds the schedule; the tag says it where the data pack can read it.
+            // The secret install script holds the schedule; the tag says it where the data pack can read it.
             assert.equal((named(plans.dev, "oci:Core/instance:Instance", "server-1").inputs.freeformTags as Record<string, string>)["groundwork-etcd-snapshot-hours"], "6");
             assert.equal((named(plans.dev, "oci:Core/instance:Instance", "agent-1").inputs.freeformTags as Record<string, string>)["groundwork-etcd-snapshot-hours"], undefined);
             assert.equal((named(plans.cloud, "aws:ec2/instance:Instance", "aws-server-0").inputs.tags as Record<string, string>)["groundwork-etcd-snapshot-hours"], "6");

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
-import { K3S_CONFIG_PATH, K3S_POD_SECURITY_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile, k3sRemoteInstall } from "../components/k3s/bootstrap";
+import { K3S_CONFIG_PATH, K3S_POD_SECURITY_PATH, K3sNodeBootstrap, k3sCloudInit, k3sConfigFile, k3sRemoteInstall, k3sServerFirstBoot } from "../components/k3s/bootstrap";
 import { K3S_AUDIT_POLICY_PATH } from "../components/k3s/api-audit";
 import { auditPolicyProblems, firstMatchingLevel } from "./audit-policy";
 import { externalKubeconfig, readKubeconfigScript } from "../components/k3s/cluster-access";
@@ -27,6 +27,13 @@ const agent: K3sNodeBootstrap = {
     cluster: undefined,
 };
 
+/** The file an SSH install writes at `path`, from its `marker` heredoc, moved into place when it changed. */
+function stagedFile(script: string, marker: string, path: string): string {
+    const written = new RegExp(`cat > "\\$staged" <<'${marker}'\n([\\s\\S]*?)\n${marker}\nif ! cmp -s "\\$staged" ${path}; then\n    mv "\\$staged" ${path}\n`).exec(script);
+    assert.ok(written, `the script writes no ${path}`);
+    return written[1];
+}
+
 describe("k3s bootstrap", () => {
     it("starts embedded etcd on the first server, with the cluster's networks", () => {
         const config = k3sConfigFile(server);
@@ -52,17 +59,15 @@ describe("k3s bootstrap", () => {
     });
 
     it("holds every namespace without its own level to Pod Security baseline, so no pod outside kube-system shares a node's network", () => {
-        // Servers: the API server reads the admission configuration (cloud-init and the SSH install alike).
+        // Servers: the API server reads the admission configuration, which the SSH install writes (umask 077: root's only).
         assert.equal((k3sConfigFile(server)["kube-apiserver-arg"] as string[])[0], `admission-control-config-file=${K3S_POD_SECURITY_PATH}`);
-        const file = YAML.parse(k3sCloudInit(server)).write_files.find((f: { path: string }) => f.path === K3S_POD_SECURITY_PATH);
-        assert.equal(file.permissions, "0600");
-        const admission = YAML.parse(file.content);
+        const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
+        assert.match(remote, /^umask 077$/m);
+        const admission = YAML.parse(stagedFile(remote, "GROUNDWORK_POD_SECURITY", K3S_POD_SECURITY_PATH));
         assert.deepEqual([admission.apiVersion, admission.kind, admission.plugins.map((p: any) => p.name)], ["apiserver.config.k8s.io/v1", "AdmissionConfiguration", ["PodSecurity"]]);
         const pss = admission.plugins[0].configuration;
         assert.deepEqual([pss.apiVersion, pss.kind, pss.defaults], ["pod-security.admission.config.k8s.io/v1", "PodSecurityConfiguration", { enforce: "baseline", "enforce-version": "latest" }]);
         assert.deepEqual(pss.exemptions, { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] }, "only k3s's own namespace is exempt");
-        const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
-        assert.ok(remote.includes(`cat > "$staged" <<'GROUNDWORK_POD_SECURITY'\n${file.content.trimEnd()}\nGROUNDWORK_POD_SECURITY`), "the SSH install writes the same file");
         assertShellcheckPasses(remote);
         // Agents run no API server: neither the flag nor the file.
         assert.equal(k3sConfigFile(agent)["kube-apiserver-arg"], undefined);
@@ -78,9 +83,8 @@ describe("k3s bootstrap", () => {
             "audit-log-maxbackup=5",
             "audit-log-maxsize=100",
         ]);
-        const file = YAML.parse(k3sCloudInit(server)).write_files.find((f: { path: string }) => f.path === K3S_AUDIT_POLICY_PATH);
-        assert.equal(file.permissions, "0600");
-        const policy = YAML.parse(file.content);
+        const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
+        const policy = YAML.parse(stagedFile(remote, "GROUNDWORK_AUDIT_POLICY", K3S_AUDIT_POLICY_PATH));
         // What kubernetes/apiserver@v0.34.9 LoadPolicyFromBytes asks of the file: its group version,
         // no unknown field (strict decoding), a rule at least, and ValidatePolicy's rules for each.
         assert.deepEqual([policy.apiVersion, policy.kind], ["audit.k8s.io/v1", "Policy"]);
@@ -105,8 +109,6 @@ describe("k3s bootstrap", () => {
         assert.equal(level({ verb: "get", path: "/readyz" }), "None");
         assert.equal(level({ user: "system:node:n1", groups: ["system:nodes"], verb: "watch", resource: "pods" }), "None");
         assert.equal(level({ user: "alice", verb: "delete", group: "apps", resource: "deployments" }), "Metadata");
-        const remote = k3sRemoteInstall({ ...server, nodeName: "edge-server" });
-        assert.ok(remote.includes(`cat > "$staged" <<'GROUNDWORK_AUDIT_POLICY'\n${file.content.trimEnd()}\nGROUNDWORK_AUDIT_POLICY`), "the SSH install writes the same file");
         assertShellcheckPasses(remote);
         assert.ok(!YAML.parse(k3sCloudInit(agent)).write_files.some((f: { path: string }) => f.path === K3S_AUDIT_POLICY_PATH));
         assert.ok(!k3sRemoteInstall(agent).includes(K3S_AUDIT_POLICY_PATH));
@@ -124,20 +126,36 @@ describe("k3s bootstrap", () => {
         assert.deepEqual(doc.runcmd, [[installer.path]]);
     });
 
-    for (const node of [server, agent]) {
-        it(`renders ${node.role} user data that passes cloud-init schema and shellcheck`, () => {
-            const userData = k3sCloudInit(node);
-            assert.ok(userData.startsWith("#cloud-config\n"));
-            const schema = cloudInitSchema(userData);
-            assert.ok(schema.ok, schema.output);
-            const scripts = scriptsIn(userData);
-            assert.deepEqual(scripts.map((s) => s.name), ["/usr/local/sbin/groundwork-k3s-install", "runcmd"]);
-            for (const { name, script } of scripts) {
-                const verdict = shellcheck(script);
-                assert.ok(verdict.ok, `${name}: ${verdict.output}`);
-            }
-        });
-    }
+    it("renders agent user data that passes cloud-init schema and shellcheck", () => {
+        const userData = k3sCloudInit(agent);
+        assert.ok(userData.startsWith("#cloud-config\n"));
+        const schema = cloudInitSchema(userData);
+        assert.ok(schema.ok, schema.output);
+        const scripts = scriptsIn(userData);
+        assert.deepEqual(scripts.map((s) => s.name), ["/usr/local/sbin/groundwork-k3s-install", "runcmd"]);
+        for (const { name, script } of scripts) {
+            const verdict = shellcheck(script);
+            assert.ok(verdict.ok, `${name}: ${verdict.output}`);
+        }
+    });
+
+    it("gives a server a first boot without k3s or any token, and installs it over SSH once cloud-init is done", () => {
+        assert.throws(() => k3sCloudInit(server), /node server-1: only agents install k3s from user data; a server takes its tokens and CA over SSH/);
+        assert.throws(() => k3sCloudInit({ ...agent, agentToken: "planted-agent-token-3c2a" }), /only agents install k3s from user data/);
+        const hostKey = { privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n", publicKeyOpenssh: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlanted server-1\n" };
+        const firstBoot = k3sServerFirstBoot({ nodeName: "server-1", sshHostKey: hostKey });
+        const schema = cloudInitSchema(firstBoot);
+        assert.ok(schema.ok, schema.output);
+        const doc = YAML.parse(firstBoot);
+        assert.deepEqual(Object.keys(doc).sort(), ["apt", "packages", "ssh_keys"]);
+        assert.equal(doc.ssh_keys.ed25519_public, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlanted server-1");
+        assert.equal(YAML.parse(k3sServerFirstBoot({ nodeName: "server-1" })).ssh_keys, undefined, "under trust on first use the image makes its own");
+        const remote = k3sRemoteInstall(server, { afterCloudInit: true });
+        const wait = remote.indexOf("cloud-init status --wait");
+        assert.ok(wait > 0 && wait < remote.indexOf("GROUNDWORK_K3S_CONFIG") && wait < remote.indexOf("apt-get"), "the install waits for the first boot's apt before its own");
+        assert.ok(!k3sRemoteInstall(server).includes("cloud-init"), "edge machines wait for nothing");
+        assertShellcheckPasses(remote);
+    });
 
     it("uses validators that do reject bad input", () => {
         assert.equal(cloudInitSchema("#cloud-config\nruncmd: 5\nwrite_files: [{path: 1}]\n").ok, false);

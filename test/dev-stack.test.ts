@@ -7,7 +7,7 @@ import { SERVER_CA_CERT_PATH } from "../components/k3s/server-ca";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
-import { named, ociUserDataOf, ofType, committedPlan } from "./helpers";
+import { k3sConfigInScript, named, ociUserDataOf, ofType, committedPlan, serverInstallScriptOf } from "./helpers";
 
 type Rule = { protocol: string; source: string; tcpOptions?: { min: number; max: number }; udpOptions?: { min: number; max: number } };
 
@@ -88,43 +88,63 @@ describe("the dev stack, planned offline", function () {
         }
     });
 
-    it("bootstraps k3s by cloud-init: user data is secret, passes cloud-init schema and shellcheck", () => {
+    it("installs the agent from its user data and the server over SSH: both secret, passing cloud-init schema and shellcheck", () => {
         const instances = ofType(plan, "oci:Core/instance:Instance");
+        assert.deepEqual(instances.map((i) => i.name).sort(), ["agent-1", "server-1"]);
         const scripts: { name: string; script: string }[] = [];
         for (const instance of instances) {
             assert.deepEqual(instance.secretPaths, ["metadata.user_data"]);
             assert.equal((instance.inputs.metadata as Record<string, string>).user_data, "[secret]");
-            const userData = ociUserDataOf(instance);
-            // Oracle's images reject inbound traffic in iptables behind the security lists: OCI nodes drop those rules.
-            assert.match(userData, /iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited/, `${instance.name} keeps Oracle's REJECT rules`);
-            scripts.push(...scriptsIn(userData).map((s) => ({ ...s, name: `${instance.name} ${s.name}` })));
+            scripts.push(...scriptsIn(ociUserDataOf(instance)).map((s) => ({ ...s, name: `${instance.name} ${s.name}` })));
         }
-        assert.equal(instances.length, 2);
+        const install = named(plan, "command:remote:Command", "server-1-k3s-install");
+        assert.equal(install.inputs.stdin, "[secret]");
+        assert.deepEqual([install.inputs.create, install.inputs.update, install.inputs.delete], ["sudo sh -s", "sudo sh -s", undefined], "re-run on change; the instance's deletion removes k3s");
+        const serverScript = serverInstallScriptOf(plan, "server-1");
+        scripts.push({ name: "server-1 install", script: serverScript });
+        // Oracle's images reject inbound traffic in iptables behind the security lists: OCI nodes drop those rules.
+        for (const [name, text] of [["agent-1", ociUserDataOf(named(plan, "oci:Core/instance:Instance", "agent-1"))], ["server-1", serverScript]]) {
+            assert.match(text, /iptables -D INPUT -j REJECT --reject-with icmp-host-prohibited/, `${name} keeps Oracle's REJECT rules`);
+        }
+        // The server's install waits for its first boot, whose apt would hold the lock.
+        assert.ok(serverScript.indexOf("cloud-init status --wait") < serverScript.indexOf("GROUNDWORK_K3S_CONFIG"));
+        assert.equal(scriptsIn(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1"))).length, 0, "the server's first boot runs no script");
         cloudInitSchemas(instances.map(ociUserDataOf)).forEach((verdict, i) => assert.ok(verdict.ok, `${instances[i].name}: ${verdict.output}`));
         shellchecks(scripts.map((s) => s.script)).forEach((verdict, i) => assert.ok(verdict.ok, `${scripts[i].name}: ${verdict.output}`));
+    });
+
+    it("installs the server over SSH after its instance, verifying its host key, and reads the kubeconfig after that", () => {
+        const install = named(plan, "command:remote:Command", "server-1-k3s-install");
+        const connection = install.plainInputs.connection as Record<string, unknown>;
+        assert.deepEqual([connection.host, connection.user, connection.dialErrorLimit], ["203.0.113.231", "ubuntu", 30]);
+        const hostKey = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1"))).ssh_keys.ed25519_public;
+        assert.equal(connection.hostKey, hostKey);
+        assert.ok(install.dependencies.includes(named(plan, "oci:Core/instance:Instance", "server-1").urn));
+        const read = named(plan, "command:remote:Command", "k3s-kubeconfig");
+        assert.ok(read.dependencies.includes(install.urn), "the kubeconfig is read once k3s is installed");
     });
 
     it("joins the agent with the agent token, never the server token, and places nodes by label", () => {
         const token = named(plan, "random:index/randomPassword:RandomPassword", "k3s-token");
         assert.deepEqual(token.inputs, { length: 64, special: false });
         assert.deepEqual(token.additionalSecretOutputs.sort(), ["bcryptHash", "result"]);
-        const k3sConfig = (name: string) => {
-            const doc = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", name)));
-            return YAML.parse(doc.write_files[0].content);
-        };
-        const server = k3sConfig("server-1");
-        const agent = k3sConfig("agent-1");
+        const serverScript = serverInstallScriptOf(plan, "server-1");
+        const server = k3sConfigInScript(serverScript);
+        const agentUserData = ociUserDataOf(named(plan, "oci:Core/instance:Instance", "agent-1"));
+        const agent = YAML.parse(YAML.parse(agentUserData).write_files[0].content);
         assert.equal(server["cluster-init"], true);
         assert.equal(agent.server, "https://10.0.0.10:6443");
-        // Agents join with k3s's agent token; only servers hold the server token (issue 12: a pod
-        // that reads an agent's user data from the metadata service must not become cluster-admin).
+        // Agents join with k3s's agent token; only servers hold the server token, and only in the
+        // script Pulumi runs over SSH (issue 12: a pod that reads user data from the metadata
+        // service must not become cluster-admin).
         // ...and pins the CA the server starts with: sha256 of its bytes (README, Joins pin the server CA).
-        const caFile = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1"))).write_files.find((f: { path: string }) => f.path === SERVER_CA_CERT_PATH);
-        const caHash = createHash("sha256").update(Buffer.from(caFile.content, "base64")).digest("hex");
+        const caFile = new RegExp(`printf '%s' '([A-Za-z0-9+/=]+)' \\| base64 -d > ${SERVER_CA_CERT_PATH}`).exec(serverScript)!;
+        const caHash = createHash("sha256").update(Buffer.from(caFile[1], "base64")).digest("hex");
         assert.equal(agent.token, `K10${caHash}::node:${server["agent-token"]}`);
         assert.ok(!agent.token.includes(server.token));
         assert.match(server.token, /^offline-[0-9a-f]+$/);
-        assert.ok(!ociUserDataOf(named(plan, "oci:Core/instance:Instance", "agent-1")).includes(server.token), "the agent's user data holds the server token");
+        assert.ok(!agentUserData.includes(server.token), "the agent's user data holds the server token");
+        assert.ok(!ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1")).includes(server.token), "the server's user data holds the server token");
         assert.deepEqual(server["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=system"]);
         assert.deepEqual(agent["node-label"], ["groundwork.dev/site=oci", "groundwork.dev/placement=arm", "groundwork.dev/pool=workloads"]);
         const masked = JSON.stringify(plan.resources.map((r) => r.inputs));
@@ -165,7 +185,7 @@ describe("the dev stack, planned offline", function () {
         assert.deepEqual(components, [
             "groundwork:apps:ChatUi", "groundwork:apps:Notebooks", "groundwork:inference:GatewayAuthorization", "groundwork:inference:LlmGateway", "groundwork:inference:PromptLibrary", "groundwork:inference:RouteEvaluations", "groundwork:inference:VllmServer",
             "groundwork:ingress:HttpsRoute", "groundwork:ingress:IngressController", "groundwork:ingress:TlsIssuer",
-            "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:OperatorAccess", "groundwork:k3s:ServerCa", "groundwork:k3s:ServiceExternalIpsAdmission", "groundwork:k3s:ServiceTypeAdmission", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
+            "groundwork:k3s:ClusterAccess", "groundwork:k3s:EtcdSnapshotTarget", "groundwork:k3s:NodeReboots", "groundwork:k3s:OperatorAccess", "groundwork:k3s:ServerCa", "groundwork:k3s:ServerInstall", "groundwork:k3s:ServiceExternalIpsAdmission", "groundwork:k3s:ServiceTypeAdmission", "groundwork:k3s:Upgrades", "groundwork:observability:Monitoring", "groundwork:oci:ArmNodePool", "groundwork:oci:BackupBucket", "groundwork:oci:Network", "groundwork:oci:VaultUnsealKey",
             "groundwork:platform:CertManager", "groundwork:platform:ClickhouseBackups", "groundwork:platform:ControllerAdmission", "groundwork:platform:Langfuse", "groundwork:platform:LinkerdMesh", "groundwork:platform:MeshAuthorization", "groundwork:platform:MeshIdentity", "groundwork:platform:MeshOptOutAdmission", "groundwork:platform:PostgresVector",
             "groundwork:platform:Qdrant", "groundwork:platform:QdrantSnapshots", "groundwork:platform:TrustAnchorAdmission", "groundwork:platform:Vault", "groundwork:platform:VaultBootstrap", "groundwork:platform:VaultConsumerAuth",
             "groundwork:platform:VaultSecretsOperator", "groundwork:platform:VaultSnapshots", "groundwork:platform:VaultSyncedSecret",

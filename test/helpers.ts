@@ -5,6 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { SERVER_CA_CERT_PATH } from "../components/k3s/server-ca";
+import { serverInstallName } from "../components/k3s/server-install";
 import { RecordedResource } from "../plan/monitor";
 import { planStack, PlanResult } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
@@ -193,6 +195,23 @@ export async function planCli(...args: string[]): Promise<{ status: number; stdo
     let stderr = "";
     const status = await runPlanCli(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
     return { status, stdout, stderr };
+}
+
+/** The script Pulumi installs k3s with over SSH on a cloud server (its install Command's stdin). */
+export const serverInstallScriptOf = (plan: PlanResult, node: string): string =>
+    String(named(plan, "command:remote:Command", serverInstallName(node)).plainInputs.stdin);
+
+/** The k3s config file an install script writes (cloud servers' and edge machines'). */
+export function k3sConfigInScript(script: string): Record<string, any> {
+    const body = /<<'GROUNDWORK_K3S_CONFIG'\n([\s\S]*?)\nGROUNDWORK_K3S_CONFIG/.exec(script);
+    assert.ok(body, "the script writes no k3s config");
+    return YAML.parse(body[1]);
+}
+
+/** The server CA certificate an initial server's install script places, if it places one. */
+export function serverCaCertInScript(script: string): string | undefined {
+    const placed = new RegExp(`printf '%s' '([A-Za-z0-9+/=]+)' \\| base64 -d > ${SERVER_CA_CERT_PATH}\n`).exec(script);
+    return placed ? Buffer.from(placed[1], "base64").toString("utf8") : undefined;
 }
 
 /** The cloud-init user data an OCI instance boots with. */

@@ -4,9 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubeconfigRefreshWindow, readKubeconfigScript } from "../components/k3s/cluster-access";
-import * as YAML from "yaml";
-import { SERVER_CA_CERT_PATH, serverCaHash } from "../components/k3s/server-ca";
-import { committedPlan, named, ociUserDataOf } from "./helpers";
+import { serverCaHash } from "../components/k3s/server-ca";
+import { committedPlan, named, serverCaCertInScript, serverInstallScriptOf } from "./helpers";
 
 /** A self-signed certificate ending `days` from now, made by the real openssl the script calls. */
 function certificate(dir: string, name: string, days: number): string {
@@ -77,8 +76,7 @@ describe("Pulumi's kubeconfig stays valid", () => {
     it("passes the CA hash the stack pins to the read", async () => {
         const plan = await committedPlan("dev");
         const read = named(plan, "command:remote:Command", "k3s-kubeconfig");
-        const server = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1")));
-        const cert = Buffer.from(server.write_files.find((f: { path: string }) => f.path === SERVER_CA_CERT_PATH).content, "base64").toString("utf8");
+        const cert = serverCaCertInScript(serverInstallScriptOf(plan, "server-1"))!;
         assert.match(String(read.inputs.create), new RegExp(`\npinned="${serverCaHash(cert)}"\n`));
     });
 

@@ -210,8 +210,12 @@ describe("policy report and price beside the plan", function () {
             const dev = { "monthly-budget": { monthlyBudgetUsd: 0 }, "always-free-within-limits": { alwaysFreeOnly: true } };
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "cost"), dev);
             assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "cloud" }), "cost"), { "monthly-budget": { monthlyBudgetUsd: 2500 } });
-            // dev's Vault seals with OCI KMS: the metadata rule keeps its pods off the server.
-            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), { "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] } });
+            // dev's Vault seals with OCI KMS: the metadata rule keeps its pods off the server. Its
+            // server's SSH install is the one thing built from the server token.
+            assert.deepEqual(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack: "dev" }), "security"), {
+                "k3s-server-token-only-on-servers": { serverNodes: ["server-1-k3s-install"] },
+                "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] },
+            });
             // Only dev's Vault seals with OCI KMS through instance principals: the others keep the rule's default, no namespace.
             for (const stack of ["cloud", "hybrid", "edge"]) {
                 assert.equal(packConfigFor(readStackConfig({ projectDir: PROJECT_DIR, stack }), "security")["metadata-egress-blocked"], undefined, stack);
@@ -230,6 +234,7 @@ describe("policy report and price beside the plan", function () {
             // The workflows the security pack reads, absolute: the CLI runs a pack in the pack's own folder.
             assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "security.json"), "utf8")), {
                 "pull-request-jobs-without-secrets": { workflowsDir: path.join(PROJECT_DIR, ".github", "workflows") },
+                "k3s-server-token-only-on-servers": { serverNodes: ["server-1-k3s-install"] },
                 "metadata-egress-blocked": { metadataAllowedNamespaces: ["vault"], metadataServerNodes: ["server-1"] },
             });
             // Beside the stack file where it has them, as CI's pull request checkout does; else the project's.

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, serverCaHash } from "../components/k3s/server-ca";
 import { encryptedNonCredentials } from "../stacks/config/encrypted-values";
-import { committedPlan, named, ociUserDataOf, ofType, planValues, problems, stackValues } from "./helpers";
+import { committedPlan, k3sConfigInScript, named, ociUserDataOf, ofType, planValues, problems, serverCaCertInScript, serverInstallScriptOf, stackValues } from "./helpers";
 
 /**
  * Joins pin the k3s server CA: the token format k3s parses, the config key for clusters that keep
@@ -59,10 +59,13 @@ describe("the k3s server CA that joins pin", () => {
         const plan = await planValues("dev", v);
         assert.deepEqual(ofType(plan, "tls:index/selfSignedCert:SelfSignedCert").filter((r) => r.name === "k3s-server-ca"), []);
         assert.deepEqual(ofType(plan, "tls:index/privateKey:PrivateKey").filter((r) => r.name === "k3s-server-ca"), []);
-        const server = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "server-1")));
-        assert.ok(!server.write_files.some((f: { path: string }) => f.path === SERVER_CA_CERT_PATH), "no CA file on the first server");
+        const server = serverInstallScriptOf(plan, "server-1");
+        assert.equal(serverCaCertInScript(server), undefined, "no CA file on the first server");
+        assert.ok(!server.includes(SERVER_CA_CERT_PATH), "nor a check of one");
         const agent = YAML.parse(YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", "agent-1"))).write_files[0].content);
-        assert.equal(agent.token, `K10${existing}::node:${YAML.parse(server.write_files[0].content)["agent-token"]}`);
+        assert.equal(agent.token, `K10${existing}::node:${k3sConfigInScript(server)["agent-token"]}`);
+        // The placing script finds what it places: the committed stack's server gets Pulumi's CA.
+        assert.match(serverCaCertInScript(serverInstallScriptOf(await committedPlan("dev"), "server-1"))!, /^-----BEGIN CERTIFICATE-----\n/);
     });
 
     it("makes the CA to last, never renewed nor replaced by an up", async () => {

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as tls from "@pulumi/tls";
-import { k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, TailscaleJoin } from "../k3s/bootstrap";
+import { k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, k3sServerFirstBoot, TailscaleJoin } from "../k3s/bootstrap";
 import { ServerCaFiles } from "../k3s/server-ca";
+import { K3sServerInstall, ServerLogin } from "../k3s/server-install";
 
 export interface AwsK3sInstanceArgs {
     instanceType: string;
@@ -17,6 +18,13 @@ export interface AwsK3sInstanceArgs {
     address?: ec2.Eip;
     /** EC2 key pair for SSH (servers, to read the kubeconfig). */
     keyName?: pulumi.Input<string>;
+    /**
+     * Servers only: how Pulumi logs in (at the Elastic IP, verifying the generated host key) to
+     * install k3s, so that the tokens and the CA's key never enter the user data.
+     */
+    login?: Omit<ServerLogin, "host" | "hostKey">;
+    /** Servers only: installs to finish first (the previous server's, so that etcd keeps quorum). */
+    installAfter?: pulumi.Resource[];
     /** Fixed private address (servers), so other nodes can join before it exists. */
     privateIp?: string;
     rootVolumeGbs: number;
@@ -39,9 +47,10 @@ export interface AwsK3sInstanceArgs {
 }
 
 /**
- * One EC2 instance that installs k3s on first boot: IMDSv2 only with a hop limit pods cannot
- * reach, an encrypted gp3 root volume, and, when it must be reachable from other sites, an
- * Elastic IP allocated beforehand so its address is in the k3s config from the start.
+ * One EC2 k3s node: IMDSv2 only with a hop limit pods cannot reach, an encrypted gp3 root volume,
+ * and, when it must be reachable from other sites, an Elastic IP allocated beforehand so its
+ * address is in the k3s config from the start. An agent installs k3s from its user data on first
+ * boot; a server is installed by Pulumi over SSH once it is up, so its user data holds no token.
  */
 export class AwsK3sInstance extends pulumi.ComponentResource {
     public readonly privateIp: pulumi.Output<string>;
@@ -49,17 +58,24 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
     public readonly publicIp: pulumi.Output<string>;
     /** Its SSH host public key, when generated here. */
     public readonly hostKey?: pulumi.Output<string>;
+    /** Servers: the install over SSH, which what joins or reads this server waits for. */
+    public readonly installed?: pulumi.Resource;
 
     constructor(name: string, args: AwsK3sInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:K3sInstance", name, {}, opts);
         const address = args.address;
         const hostKey = args.generateHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
         this.hostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
-        const userData = pulumi
-            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh, args.serverCa])
-            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp, hostPrivate, hostPublic, serverCa]) => Buffer.from(k3sCloudInit({
+        const server = args.k3s.role === "server";
+        if (server && (!address || !args.login)) {
+            throw new Error(`${name}: a server needs an Elastic IP and a login, since k3s is installed on it over SSH`);
+        }
+        const hostPrivateKey = hostKey ? pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([privateKeyOpenssh, publicKeyOpenssh]) => ({ privateKeyOpenssh, publicKeyOpenssh })) : undefined;
+        // Everything but the first boot's host key: what an agent's user data, or a server's script, is built from.
+        const node = pulumi
+            .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp, args.serverCa])
+            .apply(([serverUrl, token, agentToken, tailscaleAuthKey, externalIp, serverCa]): K3sNodeBootstrap => ({
                 ...args.k3s,
-                sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
                 serverUrl,
                 token,
                 agentToken,
@@ -71,7 +87,11 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
                 cluster: args.k3s.cluster && externalIp
                     ? { ...args.k3s.cluster, tlsSans: [...args.k3s.cluster.tlsSans, externalIp] }
                     : args.k3s.cluster,
-            })).toString("base64"));
+            }));
+        // A server's user data is its first boot alone; the tokens and the CA's key go over SSH below.
+        const userData = server
+            ? pulumi.output(hostPrivateKey).apply((sshHostKey) => Buffer.from(k3sServerFirstBoot({ nodeName: args.k3s.nodeName, sshHostKey })).toString("base64"))
+            : pulumi.all([node, hostPrivateKey]).apply(([n, sshHostKey]) => Buffer.from(k3sCloudInit({ ...n, sshHostKey })).toString("base64"));
 
         const instance = new ec2.Instance(name, {
             instanceType: args.instanceType,
@@ -109,8 +129,13 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
             // A newer AMI or a re-rendered bootstrap must never replace a running node.
             ignoreChanges: ["ami", "userDataBase64"],
         });
-        if (address) {
-            new ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
+        const association = address && new ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
+        if (server) {
+            this.installed = new K3sServerInstall(name, {
+                login: { ...args.login!, host: address!.publicIp, hostKey: this.hostKey },
+                script: node.apply((n) => k3sRemoteInstall(n, { afterCloudInit: true })),
+                after: [instance, association!, ...(args.installAfter ?? [])],
+            }, { parent: this }).installed;
         }
         this.privateIp = instance.privateIp;
         this.publicIp = address ? address.publicIp : pulumi.output("");

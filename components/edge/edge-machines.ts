@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { EtcdSnapshotSchedule, JoinTokens, joinSettings, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
 import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
@@ -80,19 +80,12 @@ export class EdgeMachines extends pulumi.ComponentResource {
         let previousServer: command.remote.Command | undefined;
         for (const machine of ordered) {
             const initial = machine.name === args.k3s.initialServer;
-            const join = joinTokensFor(machine.role, args.k3s.tokens, initial);
-            const script = pulumi
-                .all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, initial ? args.k3s.serverCa : undefined])
-                .apply(([token, agentToken, tailscaleAuthKey, serverUrl, serverCa]) => k3sRemoteInstall({
+            const script = joinSettings({ role: machine.role, initial }, args.k3s.tokens, args.k3s.serverUrl, args.k3s.serverCa, args.k3s.tailscale)
+                .apply((join) => k3sRemoteInstall({
+                    ...join,
                     version: args.k3s.version,
                     role: machine.role,
                     nodeName: machine.name,
-                    serverUrl,
-                    token,
-                    agentToken,
-                    serverCa,
-                    tailscaleAuthKey,
-                    tailscaleVersion: args.k3s.tailscale?.version,
                     overlay: args.k3s.overlay,
                     externalIp: args.k3s.overlay === "wireguard-native" ? machine.externalIp : undefined,
                     labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },

@@ -57,9 +57,10 @@ export interface ApiServerOidc {
 
 /**
  * Prefix of every user and group the OIDC authenticator makes: `oidc-<8 hex of the issuer>:`, so a
- * group of one issuer never matches a binding made for another. After the issuer changes, cloud
- * servers keep their old flags (their user data is not replaced), but the binding moves to the
- * new issuer's prefix, so the old issuer's people lose access rather than keep it (review s21d R6).
+ * group of one issuer never matches a binding made for another. After the issuer changes, the
+ * binding moves to the new issuer's prefix, so a server whose flags still name the old issuer (its
+ * install has not re-run yet) lets the old issuer's people lose access rather than keep it (review
+ * s21d R6).
  */
 export function oidcPrefix(issuer: string): string {
     return `oidc-${createHash("sha256").update(issuer).digest("hex").slice(0, 8)}:`;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { K3S_SERVER_DATA_DIR, pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, SERVER_CA_DIR, SERVER_CA_KEY_PATH, ServerCaFiles, serverCaHash } from "./server-ca";
+import { K3S_SERVER_DATA_DIR, pinnedCaHash, secureJoinToken, SERVER_CA_CERT_PATH, SERVER_CA_KEY_PATH, ServerCaFiles, serverCaHash } from "./server-ca";
 import { ApiServerOidc, auditApiServerArgs, auditPolicy, K3S_AUDIT_POLICY_PATH, oidcApiServerArgs } from "./api-audit";
 
 /**
@@ -122,8 +122,8 @@ export const K3S_ROLE_TAG = "groundwork-k3s-role";
 
 /**
  * The tag on a cloud server saying how many hours apart its config snapshots etcd: the data pack
- * reads it, as the user data that holds the schedule is secret (it carries the token). Hours, not
- * the cron, since AWS tag values may not hold `*`.
+ * reads it, as the install script that holds the schedule is secret (it carries the token). Hours,
+ * not the cron, since AWS tag values may not hold `*`.
  */
 export const ETCD_SNAPSHOT_TAG = "groundwork-etcd-snapshot-hours";
 
@@ -155,6 +155,20 @@ export function joinTokensFor(role: "server" | "agent", tokens: JoinTokens, init
     const secure = (user: "server" | "node", password: pulumi.Input<string>) =>
         pulumi.all([tokens.serverCaHash, password]).apply(([hash, pw]) => secureJoinToken(hash, user, pw));
     return role === "server" ? { token: secure("server", tokens.server), agentToken: secure("node", tokens.agent) } : { token: secure("node", tokens.agent) };
+}
+
+/** A node's join settings, resolved: the URL it joins, the tokens `joinTokensFor` chose, the CA and the Tailscale key. */
+export type JoinSettings = Pick<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "serverCa" | "tailscaleAuthKey" | "tailscaleVersion">;
+
+/**
+ * Resolves one node's join settings: the initial server joins no URL and alone gets the server
+ * CA; every node gets the tokens of its role and, under `tailscale`, the auth key.
+ */
+export function joinSettings(node: { role: "server" | "agent"; initial: boolean }, tokens: JoinTokens, serverUrl: pulumi.Input<string> | undefined, serverCa: pulumi.Input<ServerCaFiles> | undefined, tailscale: TailscaleJoin | undefined): pulumi.Output<JoinSettings> {
+    const join = joinTokensFor(node.role, tokens, node.initial);
+    return pulumi
+        .all([join.token, join.agentToken, tailscale?.authKey, node.initial ? undefined : serverUrl, node.initial ? serverCa : undefined])
+        .apply(([token, agentToken, tailscaleAuthKey, url, ca]) => ({ serverUrl: url, token, agentToken, serverCa: ca, tailscaleAuthKey, tailscaleVersion: tailscale?.version }));
 }
 
 /** How a node joins the tailnet: the auth key (secret) and the client version to install. */
@@ -477,35 +491,12 @@ export const EDGE_UNATTENDED_UPGRADES_PATH = "/etc/apt/apt.conf.d/52groundwork-u
 /** A file's text as base64, which cloud-init and `base64 -d` turn back into exactly its bytes (the CA's hash depends on them). */
 const base64Of = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
-/** The cloud-init user data (`#cloud-config`) that installs k3s on first boot. */
-export function k3sCloudInit(node: K3sNodeBootstrap): string {
-    const doc = {
-        write_files: [
-            {
-                path: K3S_CONFIG_PATH,
-                owner: "root:root",
-                permissions: "0600",
-                content: YAML.stringify(k3sConfigFile(node)),
-            },
-            ...(node.role === "server" ? [
-                { path: K3S_POD_SECURITY_PATH, owner: "root:root", permissions: "0600", content: podSecurityAdmissionConfig() },
-                { path: K3S_AUDIT_POLICY_PATH, owner: "root:root", permissions: "0600", content: auditPolicy() },
-            ] : []),
-            // Base64, so the certificate's bytes, which joining nodes hash, are exactly Pulumi's
-            // (cloud-init b64-decodes and writes them as they are: cloudinit/config/cc_write_files.py).
-            ...(node.serverCa ? [
-                { path: SERVER_CA_CERT_PATH, owner: "root:root", permissions: "0644", encoding: "b64", content: base64Of(node.serverCa.certPem) },
-                { path: SERVER_CA_KEY_PATH, owner: "root:root", permissions: "0600", encoding: "b64", content: base64Of(node.serverCa.keyPem) },
-            ] : []),
-            {
-                path: K3S_INSTALL_SCRIPT_PATH,
-                owner: "root:root",
-                permissions: "0750",
-                content: k3sInstallScript(node),
-            },
-        ],
-        // cloud-init made the CA's folders 0755; k3s makes its own 0700 and never tightens one it finds.
-        runcmd: [...(node.serverCa ? [["chmod", "0700", K3S_SERVER_DATA_DIR, SERVER_CA_DIR]] : []), [K3S_INSTALL_SCRIPT_PATH]],
+/**
+ * What every cloud node's first boot does besides k3s: daily security updates (reboots left to
+ * kured) and, where Pulumi made it, the node's SSH host key.
+ */
+function firstBootSettings(sshHostKey: K3sNodeBootstrap["sshHostKey"]): Record<string, unknown> {
+    return {
         // cc_package_update_upgrade_install installs it (first boot, before runcmd) and cc_apt_configure
         // writes `apt.conf` to /etc/apt/apt.conf.d/94cloud-init-config (canonical/cloud-init@26.2
         // cc_apt_configure.py L54-55, L1029-1054); no reboot from cloud-init (package_reboot_if_required false).
@@ -514,9 +505,48 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
         // cloud-init cc_ssh: with `ssh_keys` it installs these host keys (and deletes the image's,
         // ssh_deletekeys) instead of generating new ones (cloudinit/config/cc_ssh.py, schema
         // `ssh_keys`: ed25519_private / ed25519_public).
-        ...(node.sshHostKey ? { ssh_keys: { ed25519_private: node.sshHostKey.privateKeyOpenssh, ed25519_public: node.sshHostKey.publicKeyOpenssh.trim() } } : {}),
+        ...(sshHostKey ? { ssh_keys: { ed25519_private: sshHostKey.privateKeyOpenssh, ed25519_public: sshHostKey.publicKeyOpenssh.trim() } } : {}),
+    };
+}
+
+/**
+ * The cloud-init user data (`#cloud-config`) that installs k3s on an agent's first boot. Servers
+ * never get one: an instance's user data is served by its metadata service and readable by anyone
+ * allowed to describe the instance, so a server's join secrets (the server token, which makes its
+ * holder a server, and the initial server's CA key) travel over SSH instead (`k3sServerFirstBoot`,
+ * `k3sRemoteInstall`). An agent's holds the agent token, which joins agents only.
+ */
+export function k3sCloudInit(node: K3sNodeBootstrap): string {
+    if (node.role !== "agent" || node.agentToken !== undefined || node.serverCa !== undefined) {
+        throw new Error(`node ${node.nodeName}: only agents install k3s from user data; a server takes its tokens and CA over SSH (k3sRemoteInstall after k3sServerFirstBoot)`);
+    }
+    const doc = {
+        write_files: [
+            {
+                path: K3S_CONFIG_PATH,
+                owner: "root:root",
+                permissions: "0600",
+                content: YAML.stringify(k3sConfigFile(node)),
+            },
+            {
+                path: K3S_INSTALL_SCRIPT_PATH,
+                owner: "root:root",
+                permissions: "0750",
+                content: k3sInstallScript(node),
+            },
+        ],
+        runcmd: [[K3S_INSTALL_SCRIPT_PATH]],
+        ...firstBootSettings(node.sshHostKey),
     };
     return `#cloud-config\n# k3s ${node.role} ${node.nodeName}, rendered by Groundwork\n${YAML.stringify(doc)}`;
+}
+
+/**
+ * A cloud server's user data: its first boot only, no k3s and nothing secret but its SSH host key.
+ * Pulumi then installs k3s over SSH, verifying that key (`k3sRemoteInstall` with `afterCloudInit`).
+ */
+export function k3sServerFirstBoot(node: Pick<K3sNodeBootstrap, "nodeName" | "sshHostKey">): string {
+    return `#cloud-config\n# k3s server ${node.nodeName}: first boot, rendered by Groundwork; k3s is installed over SSH\n${YAML.stringify(firstBootSettings(node.sshHostKey))}`;
 }
 
 /** Shell that writes a file of the API server's only where it changed, and then asks for a restart. */
@@ -535,16 +565,28 @@ fi
 }
 
 /**
+ * On a cloud server, the install waits for the first boot to finish: cloud-init installs the SSH
+ * host key and runs apt, whose lock the installer's own apt would meet. \`status --wait\` returns
+ * once cloud-init is done, 1 on an error and 2 on a recoverable one (canonical/cloud-init@26.2
+ * cloudinit/cmd/status.py L232-255); either way the node is booted, and k3s's install goes on.
+ */
+const CLOUD_INIT_WAIT = `# The instance's first boot (cloud-init: host key, packages) finishes first.
+if command -v cloud-init >/dev/null 2>&1; then
+    cloud-init status --wait >/dev/null || echo "cloud-init reported an error on first boot (see /var/log/cloud-init.log); installing k3s anyway" >&2
+fi
+`;
+
+/**
  * The same install for a machine reached over SSH: a script, fed to `sudo sh -s` on stdin, that
  * writes the config (restarting k3s only if it changed) and runs the installer.
  */
-export function k3sRemoteInstall(node: K3sNodeBootstrap): string {
+export function k3sRemoteInstall(node: K3sNodeBootstrap, options: { afterCloudInit?: boolean } = {}): string {
     const installer = k3sInstallScript(node).replace(/^#!\/bin\/sh\n/, "");
     return `#!/bin/sh
 # k3s ${node.role} ${node.nodeName}, installed over SSH by Groundwork.
 set -eu
 umask 077
-${serverCaCheck(node)}mkdir -p "$(dirname ${K3S_CONFIG_PATH})"
+${options.afterCloudInit ? CLOUD_INIT_WAIT : ""}${serverCaCheck(node)}mkdir -p "$(dirname ${K3S_CONFIG_PATH})"
 staged="$(mktemp)"
 cat > "$staged" <<'GROUNDWORK_K3S_CONFIG'
 ${YAML.stringify(k3sConfigFile(node)).trimEnd()}

@@ -11,7 +11,7 @@ export function externalIpScript(address: string, role: "server" | "agent"): str
     const service = role === "server" ? "k3s" : "k3s-agent";
     return `#!/bin/sh
 set -eu
-# Wait for cloud-init's k3s install to create the service.
+# Wait for k3s's install (an agent's cloud-init, a server's over SSH) to create the service.
 for _ in $(seq 1 120); do
     if systemctl cat ${service} >/dev/null 2>&1; then
         break

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/oci/core";
 import * as tls from "@pulumi/tls";
-import { EtcdSnapshotSchedule, JoinTokens, joinTokensFor, k3sCloudInit, k3sNodeTags, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { EtcdSnapshotSchedule, JoinTokens, joinSettings, k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, k3sServerFirstBoot, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
+import { K3sServerInstall, ServerLogin } from "../k3s/server-install";
 import { ALWAYS_FREE } from "./always-free";
 
 /** One Ampere A1 instance and the k3s role it plays. */
@@ -55,6 +56,12 @@ export interface OciArmNodePoolArgs {
     };
     freeformTags?: Record<string, string>;
     /**
+     * How Pulumi logs in to the servers (at their public IPs, verifying their host keys) to
+     * install k3s, so that the tokens and the CA's key never enter their user data. Required when
+     * any node is a server.
+     */
+    serverLogin?: Omit<ServerLogin, "host" | "hostKey">;
+    /**
      * The nodes Pulumi may connect to over SSH (the public ones, and the initial server): each gets
      * an SSH host key made here and installed at boot, so every connection verifies it. The others
      * make their own, which nothing here uses, and their user data holds no host private key (an
@@ -71,42 +78,49 @@ export interface OciArmNodeAddresses {
     instanceId: pulumi.Output<string>;
     /** Its SSH host public key (`ssh-ed25519 AAAA...`), for connections to verify; absent for a node Pulumi never connects to, and under trust on first use. */
     hostKey?: pulumi.Output<string>;
+    /** Servers: the install over SSH, which what joins or reads this server waits for. */
+    installed?: pulumi.Resource;
 }
 
 /**
- * k3s nodes on `VM.Standard.A1.Flex`, installed by cloud-init. The initial server (when the
- * servers live here) starts the cluster; every other node joins it at `k3s.serverUrl`.
+ * k3s nodes on `VM.Standard.A1.Flex`. Agents install k3s from their user data on first boot;
+ * servers are installed by Pulumi over SSH once up, one after another, so their user data holds no
+ * token. The initial server (when the servers live here) starts the cluster; every other node
+ * joins it at `k3s.serverUrl`.
  */
 export class OciArmNodePool extends pulumi.ComponentResource {
     public readonly nodes: Record<string, OciArmNodeAddresses> = {};
 
     constructor(name: string, args: OciArmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:ArmNodePool", name, {}, opts);
+        let previousServer: pulumi.Resource | undefined;
         for (const node of args.nodes) {
             const initial = node.name === args.k3s.initialServer;
             // Its SSH host key, made here so every connection can verify it from the first one.
             const hostKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
-            const join = joinTokensFor(node.role, args.k3s.tokens, initial);
-            const userData = pulumi.all([join.token, join.agentToken, args.k3s.tailscale?.authKey, initial ? undefined : args.k3s.serverUrl, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh, initial ? args.k3s.serverCa : undefined]).apply(([token, agentToken, tailscaleAuthKey, serverUrl, hostPrivate, hostPublic, serverCa]) =>
-                Buffer.from(k3sCloudInit({
-                    version: args.k3s.version,
-                    role: node.role,
-                    nodeName: node.name,
-                    serverUrl,
-                    token,
-                    agentToken,
-                    serverCa,
-                    tailscaleAuthKey,
-                    tailscaleVersion: args.k3s.tailscale?.version,
-                    overlay: args.k3s.overlay,
-                    labels: node.labels,
-                    taints: node.taints,
-                    ociImage: true,
-                    sshHostKey: hostPrivate && hostPublic ? { privateKeyOpenssh: hostPrivate, publicKeyOpenssh: hostPublic } : undefined,
-                    cluster: node.role === "server"
-                        ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans, etcdSnapshots: args.k3s.etcdSnapshots, apiOidc: args.k3s.apiOidc }
-                        : undefined,
-                })).toString("base64"));
+            const server = node.role === "server";
+            if (server && (!node.public || !args.serverLogin)) {
+                throw new Error(`${node.name}: a server must be public, with a login, since k3s is installed on it over SSH`);
+            }
+            // Everything but the first boot's host key: what an agent's user data, or a server's script, is built from.
+            const bootstrap = joinSettings({ role: node.role, initial }, args.k3s.tokens, args.k3s.serverUrl, args.k3s.serverCa, args.k3s.tailscale).apply((join): K3sNodeBootstrap => ({
+                ...join,
+                version: args.k3s.version,
+                role: node.role,
+                nodeName: node.name,
+                overlay: args.k3s.overlay,
+                labels: node.labels,
+                taints: node.taints,
+                ociImage: true,
+                cluster: server
+                    ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans, etcdSnapshots: args.k3s.etcdSnapshots, apiOidc: args.k3s.apiOidc }
+                    : undefined,
+            }));
+            const sshHostKey = hostKey ? pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([privateKeyOpenssh, publicKeyOpenssh]) => ({ privateKeyOpenssh, publicKeyOpenssh })) : undefined;
+            // A server's user data is its first boot alone; the tokens and the CA's key go over SSH below.
+            const userData = server
+                ? pulumi.output(sshHostKey).apply((key) => Buffer.from(k3sServerFirstBoot({ nodeName: node.name, sshHostKey: key })).toString("base64"))
+                : pulumi.all([bootstrap, sshHostKey]).apply(([n, key]) => Buffer.from(k3sCloudInit({ ...n, sshHostKey: key })).toString("base64"));
 
             const instance = new core.Instance(node.name, {
                 compartmentId: args.compartmentId,
@@ -141,7 +155,18 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 // k3s upgrades go through k3s itself, not through a new instance.
                 ignoreChanges: ["sourceDetails.sourceId", "metadata.user_data"],
             });
-            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id, hostKey: hostKey?.publicKeyOpenssh.apply((k) => k.trim()) };
+            const publicHostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
+            // Servers one after another, the initial one first: each install waits for k3s to be
+            // up (the unit is Type=notify), so etcd keeps quorum.
+            const installed = server
+                ? new K3sServerInstall(node.name, {
+                    login: { ...args.serverLogin!, host: instance.publicIp, hostKey: publicHostKey },
+                    script: bootstrap.apply((n) => k3sRemoteInstall(n, { afterCloudInit: true })),
+                    after: [instance, ...(previousServer ? [previousServer] : [])],
+                }, { parent: this }).installed
+                : undefined;
+            previousServer = installed ?? previousServer;
+            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id, hostKey: publicHostKey, installed };
         }
         this.registerOutputs({ nodes: this.nodes });
     }

@@ -5,13 +5,17 @@ import { k3sRoleOf } from "../k3s-nodes";
  * k3s's server token is the cluster's root of trust: with it a machine joins as a server, reads
  * the bootstrap data and the CA keys, and so becomes cluster-admin. Agents join with the separate
  * agent token, which reaches none of that (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f:
- * pkg/cli/cmds/server.go L305-310 `--agent-token`; pkg/server/handlers/router.go L36-59). A cloud
- * node's user data is readable from its instance metadata, so only servers' may hold it.
+ * pkg/cli/cmds/server.go L305-310 `--agent-token`; pkg/server/handlers/router.go L36-59).
+ *
+ * So it reaches servers only through their install scripts, run over SSH: never a cloud
+ * instance's user data, servers' included. User data is served by the instance's metadata service
+ * to whatever on the node reaches it (OCI's v2 endpoint asks only for a fixed header, with no hop
+ * limit), and read by any principal allowed to describe the instance or its launch template.
  *
  * Read from the dependency graph, which Pulumi records as values flow: a node's user data or
  * install script that is built from the token depends on the token's resource. Cloud nodes say
- * their role in a tag; nodes without tags (edge machines' install Commands) are named in the
- * config, which `npm run policy-config` derives from the stack.
+ * their role in a tag; install Commands carry none and are named in the config, which
+ * `npm run policy-config` derives from the stack.
  */
 
 
@@ -25,7 +29,7 @@ const SCHEMA: PolicyConfigSchema = {
     properties: {
         serverTokens: { type: "array", items: { type: "string" }, default: ["k3s-token"], description: "Names of the resources whose value is the k3s server token." },
         serverCaKeys: { type: "array", items: { type: "string" }, default: ["k3s-server-ca"], description: "Names of the private keys of the k3s server CA the stack makes." },
-        serverNodes: { type: "array", items: { type: "string" }, default: [], description: "Names of the resources that install a k3s server and carry no role tag (edge machines' install Commands)." },
+        serverNodes: { type: "array", items: { type: "string" }, default: [], description: "Names of the Commands that install a k3s server over SSH (cloud servers' and edge machines')." },
     },
 };
 
@@ -35,12 +39,12 @@ const roleOf = (r: PolicyResource): string | undefined => k3sRoleOf(r.props);
  * The server CA's key is as much the cluster's root as the server token: with it anyone can mint
  * the certificate the API server and the supervisor present, and so answer for them to every
  * node and client (k3s-io/k3s@v1.34.9+k3s1, commit 5f72184f: pkg/cluster/https.go L48,
- * pkg/daemons/control/deps/deps.go L430-472). Only a server's user data or script may carry it;
- * the certificate it signs depends on it and is exempt.
+ * pkg/daemons/control/deps/deps.go L430-472). Only a server's install script may carry it; the
+ * certificate it signs depends on it and is exempt.
  */
 export const k3sServerTokenOnlyOnServers: StackValidationPolicy = {
     name: "k3s-server-token-only-on-servers",
-    description: "Only k3s servers' user data or install scripts are built from the cluster's server token or its server CA's key; agents join with the agent token.",
+    description: "Only the install scripts k3s servers take over SSH are built from the cluster's server token or its server CA's key: no cloud instance's user data is, and agents join with the agent token.",
     enforcementLevel: "mandatory",
     configSchema: SCHEMA,
     validateStack: (args, report) => {
@@ -53,7 +57,13 @@ export const k3sServerTokenOnlyOnServers: StackValidationPolicy = {
             const caKey = r.type.startsWith("tls:") ? undefined : r.dependencies.find((d) => caKeys.has(d.name) && d.type === "tls:index/privateKey:PrivateKey");
             if (!token && !caKey) continue;
             const role = roleOf(r);
-            if (role === "server" || (role === undefined && servers.has(r.name))) continue;
+            if (role === undefined && servers.has(r.name)) continue;
+            if (role === "server") {
+                const secrets = [...(token ? [`the k3s server token (${token.name})`] : []), ...(caKey ? [`the k3s server CA's private key (${caKey.name})`] : [])].join(" and ");
+                report(`${r.type} ${r.name} is a k3s server whose user data is built from ${secrets}: the instance's metadata service serves user data to whatever on the node reaches it, and anyone allowed to describe the instance reads it; ` +
+                    "leave user data to the first boot and install the server over SSH, with its secrets in the install script", r.urn);
+                continue;
+            }
             const what = role ? `a k3s ${role}` : "not a k3s server";
             if (token) {
                 report(`${r.type} ${r.name} is built from the k3s server token (${token.name}) but is ${what}: ` +

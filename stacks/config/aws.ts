@@ -26,6 +26,9 @@ const gpuNodeGroupSchema = z.strictObject({
     }).optional().describe("An EC2 Auto Scaling group between min and max nodes, sized by the Kubernetes cluster autoscaler, instead of a fixed count of instances."),
 });
 
+/** The node (and instance) name of the AWS site's `i`th server, counted from 0. */
+export const awsServerName = (i: number) => `aws-server-${i}`;
+
 /** How many instances a fixed-count group runs (autoscaled groups have none of their own). */
 export function fixedCount(group: { count?: number; autoscaling?: unknown }): number {
     return group.autoscaling ? 0 : group.count ?? 1;

@@ -16,7 +16,7 @@ import { monitoringSchema, MonitoringConfig, P95_LATENCY_DEFAULT_SECONDS, plainH
 import { NodeKind, PLACEMENTS } from "../../components/placement";
 import { INGRESS_PORTS } from "../../components/k3s/ports";
 import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSecretProblems } from "./access";
-import { awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
+import { awsServerName, awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange, withinInternalRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig, isTunnelEnd } from "./edge";
 import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
@@ -211,7 +211,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
         const count = typeof aws.servers.count === "number" ? aws.servers.count : 1;
         const spec = INSTANCE_TYPES[String(aws.servers.instanceType ?? "m7i.xlarge")];
         for (let i = 0; i < count; i++) {
-            nodes.push({ name: `aws-server-${i}`, site: "aws", path: ["aws", "servers"], role: "server", kind: spec?.arch === "arm64" ? "arm" : "x86", gpus: 0, gpuMemoryGib: 0, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
+            nodes.push({ name: awsServerName(i), site: "aws", path: ["aws", "servers"], role: "server", kind: spec?.arch === "arm64" ? "arm" : "x86", gpus: 0, gpuMemoryGib: 0, memoryGib: spec?.memoryGib, cpus: spec?.vcpus });
         }
     }
     for (const [g, i] of objectItems(aws.gpuNodeGroups)) {
