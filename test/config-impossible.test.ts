@@ -77,7 +77,7 @@ describe("config that is well formed but impossible", () => {
         ["an allowed domain listed twice", "dev", (v) => { v.access.sso.allowedDomains = ["groundwork.example", "groundwork.example"]; },
             ['groundwork:access.sso.allowedDomains[1] = "groundwork.example": is also item [0]; list each domain once']],
         ["the initial OCI server made private", "dev", (v) => { v.oci.nodes[0].public = false; },
-            ['groundwork:oci.nodes[0].public = false: is false on server-1, the server that starts the cluster, which Pulumi reaches over SSH at its public address (the kubeconfig, Vault\'s bootstrap); leave it public, as servers are by default']],
+            ['groundwork:oci.nodes[0].public = false: is false on server-1, the server that starts the cluster, which Pulumi reaches over SSH at its public address (its k3s install, the kubeconfig, Vault\'s bootstrap); leave it public, as servers are by default']],
         ["a node name ending with '-', which Kubernetes refuses", "edge", (v) => { v.edge.machines[1].name = "edge-server-"; },
             ['groundwork:edge.machines[1].name = "edge-server-": must be a DNS label: lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit, at most 31 characters']],
         ["a team allowed no route, which LiteLLM reads as every route", "cloud", (v) => { v.inference.teams[0].routes = []; },

@@ -5,6 +5,7 @@ import { PlanResult } from "../plan/run";
 import { isAwsS3Endpoint, lockedConsumers, ociRetention, unlockedConsumers } from "../stacks/object-storage";
 import { named, ofType, parse, planFixture, problems, stackValues, committedPlan, vaultSecretIn } from "./helpers";
 import { PLATFORM_DATABASES } from "../stacks/config/postgres";
+import { barmanCloudPluginModel, cloudNativePgModel } from "../components/rendered/operators";
 
 type Doc = { kind: string; apiVersion: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any> };
 
@@ -20,6 +21,18 @@ describe("Postgres with pgvector", function () {
         for (const stack of ["dev", "cloud", "edge"]) {
             plans[stack] = await committedPlan(stack);
         }
+    });
+
+    it("lets only the operator's pods reach the instances' status port, which the proxy skips", () => {
+        const policy = (docsOf(plans.dev) as any[]).find((d) => d.kind === "NetworkPolicy" && d.metadata.name === "allow-postgres-instance-manager");
+        assert.deepEqual(policy.spec.ingress, [{
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } }],
+            ports: [{ port: 8000, protocol: "TCP" }],
+        }]);
+        // The selector holds for the operator the chart renders, and not for the plugin beside it.
+        const pods = [cloudNativePgModel, barmanCloudPluginModel].map((model) => model.render({ name: model.chart, namespace: "cnpg-system", values: {} })[0]);
+        const admitted = (labels: Record<string, string>) => Object.entries(policy.spec.ingress[0].from[0].podSelector.matchLabels).every(([k, v]) => labels[k] === v);
+        assert.deepEqual(pods.map((p) => [p.metadata.name, admitted(p.spec.template.metadata.labels)]), [["cloudnative-pg", true], ["plugin-barman-cloud", false]]);
     });
 
     it("installs the pinned CloudNativePG operator, its Barman Cloud plugin and cert-manager first", () => {

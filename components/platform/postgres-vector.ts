@@ -10,7 +10,7 @@ import { Scheduling } from "../placement";
 import { add, ContainerResources, Footprint, requestsOf } from "./footprint";
 import { meshed } from "./linkerd-mesh";
 import { allowEgress, EgressDestination } from "./egress";
-import { allowIngress, apiServerCallers } from "./network-isolation";
+import { allowIngress, apiServerCallers, namespacePeer } from "./network-isolation";
 import { MeshAuthorization } from "./mesh-authorization";
 import { SCRAPER } from "../observability/scraper";
 import { VaultConsumer } from "./vault-bootstrap";
@@ -261,9 +261,15 @@ export class PostgresVector extends pulumi.ComponentResource {
             reason: "CloudNativePG's instance manager calls the API; the barman-cloud sidecar writes WAL and base backups to the stack's bucket",
         }, parent);
         // The operator (unmeshed, in cnpg-system) drives each instance through its status port,
-        // which the proxy skips (SKIP_INBOUND_PORTS): below the mesh, only the operator's namespace reaches it.
+        // which the proxy skips (SKIP_INBOUND_PORTS): below the mesh, only the operator's pods reach
+        // it, by the chart's selector labels (cloudnative-pg/charts@cloudnative-pg-v0.29.0
+        // templates/_helpers.tpl L59-62, deployment.yaml L49-50), not the barman-cloud plugin beside
+        // them, which never calls it (plugin-barman-cloud v0.13.0, the chart's appVersion, names no
+        // port 8000 outside its tests). Past this, the port itself asks for the operator's client
+        // certificate on every route that changes anything (issue 12 audit s26, item 2).
         allowIngress(`${name}-instance-manager`, {
-            namespace: args.namespace, podSelector: { "cnpg.io/cluster": name }, ports: [CNPG_STATUS_PORT], from: ["cnpg-system"],
+            namespace: args.namespace, podSelector: { "cnpg.io/cluster": name }, ports: [CNPG_STATUS_PORT],
+            from: { peers: [{ ...namespacePeer("cnpg-system"), podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } }] },
             reason: "CloudNativePG's operator calls each instance's status port",
         }, parent);
         new MeshAuthorization(`${name}-metrics`, {

@@ -396,7 +396,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const ociServers = objectItems(isObject(cfg.oci) ? cfg.oci.nodes : undefined).filter(([n]) => n.role === "server");
     if (ociServers.length > 0 && ociServers[0][0].public === false) {
         const [first, i] = ociServers[0];
-        ctx.addIssue({ code: "custom", path: ["oci", "nodes", i, "public"], message: `is false on ${String(first.name)}, the server that starts the cluster, which Pulumi reaches over SSH at its public address (the kubeconfig, Vault's bootstrap); leave it public, as servers are by default` });
+        ctx.addIssue({ code: "custom", path: ["oci", "nodes", i, "public"], message: `is false on ${String(first.name)}, the server that starts the cluster, which Pulumi reaches over SSH at its public address (its k3s install, the kubeconfig, Vault's bootstrap); leave it public, as servers are by default` });
     }
     // No upper size: kube-controller-manager's node range allocator limits the cluster range to 16
     // bits wider than the node ranges for IPv6 only (kubernetes pkg/controller/nodeipam/ipam/cidrset

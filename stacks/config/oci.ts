@@ -269,7 +269,7 @@ export type OciSiteConfig = z.output<typeof ociSchema>;
 function checkSubnetRoom(oci: Loose<z.output<typeof ociSchema>>, nodes: Loose<z.output<typeof ociNodeSchema>>[], pub: ReturnType<typeof parseIpv4Cidr>, priv: ReturnType<typeof parseIpv4Cidr>, ctx: z.RefinementCtx): void {
     nodes.forEach((n, i) => {
         if (n.role === "server" && n.public === false && i !== nodes.findIndex((m) => m.role === "server")) {
-            ctx.addIssue({ code: "custom", path: ["nodes", i, "public"], message: `is false on ${String(n.name)}, a server, but servers take fixed addresses in the public subnet (from host ${FIRST_SERVER_HOST} up), which OCI refuses for a node in the private one; leave it public, as servers are by default` });
+            ctx.addIssue({ code: "custom", path: ["nodes", i, "public"], message: `is false on ${String(n.name)}, a server, but servers take fixed addresses in the public subnet (from host ${FIRST_SERVER_HOST} up), which OCI refuses for a node in the private one, and Pulumi installs k3s on every server over SSH at its public address; leave it public, as servers are by default` });
         }
     });
     const isPublic = (n: Loose<z.output<typeof ociNodeSchema>>) => n.public ?? (n.role === "server" || oci.overlay === "wireguard-native");

@@ -205,7 +205,7 @@ describe("NetworkPolicies in the stacks' plans", () => {
             const allow = (ns: string, name: string) => policies.find((x) => x.metadata.namespace === ns && x.metadata.name === name)?.spec.ingress;
             assert.deepEqual(allow("cert-manager", "allow-cert-manager-webhook"), [{ from: nodeSourcePeers("10.42.0.0/16"), ports: [{ port: 10250, protocol: "TCP" }] }]);
             assert.deepEqual(allow("kube-system", "allow-cluster-dns-udp"), [{ from: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: "UDP" }] }]);
-            assert.deepEqual(allow("groundwork-data", "allow-postgres-instance-manager"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } } }], ports: [{ port: 8000, protocol: "TCP" }] }]);
+            assert.deepEqual(allow("groundwork-data", "allow-postgres-instance-manager"), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } }], ports: [{ port: 8000, protocol: "TCP" }] }]);
             // cert-manager's HTTP-01 solvers answer in the ingress namespace, beside the Certificates, where Traefik reaches them as a neighbour: no namespace opens to the ingress for them.
             assert.deepEqual(policies.filter((x) => /acme-solver/.test(x.metadata.name)).map((x) => `${x.metadata.namespace}/${x.metadata.name}`), []);
             assert.deepEqual(allow("groundwork-ingress", "allow-same-namespace"), [{ from: [{ podSelector: {} }] }]);
