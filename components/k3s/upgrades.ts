@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import { ContainerResources, Footprint, requestsOf } from "../platform/footprint";
 import { guardedNamespace } from "../platform/guarded-namespace";
 import { NOT_SCRAPED_ANNOTATION } from "../observability/scraper";
-import { byDigest } from "../image-digests";
+import { byDigest, tagOf } from "../image-digests";
 import { CONTROL_PLANE_LABEL } from "../placement";
 import { EgressDestination } from "../platform/egress";
 import { ControllerAdmission } from "../admission-policy";
@@ -50,7 +50,7 @@ export const KUBECTL_IMAGE = "docker.io/rancher/kubectl:v1.34.9";
  */
 export function k3sVersionSkewProblem(version: string): string | undefined {
     const minor = (v: string) => Number(/^v?1\.(\d+)\./.exec(v)?.[1]);
-    const kubectl = KUBECTL_IMAGE.slice(KUBECTL_IMAGE.lastIndexOf(":") + 1);
+    const kubectl = tagOf(KUBECTL_IMAGE);
     const [cluster, drains] = [minor(version), minor(kubectl)];
     if (Number.isNaN(cluster) || Math.abs(cluster - drains) <= 1) return undefined;
     return `is ${Math.abs(cluster - drains)} minor versions from kubectl ${kubectl}, which drains nodes for the upgrade Plans and is supported only within one minor of the API server; use v1.${drains - 1} to v1.${drains + 1}, or move KUBECTL_IMAGE with it`;
