@@ -39,7 +39,7 @@ const SCHEMA: PolicyConfigSchema = {
             type: "array",
             items: { type: "string" },
             default: [],
-            description: "The cluster's servers (npm run policy-config lists them): their user data holds the k3s server token, so the pods that may reach the metadata service must be kept off them. Without the list, only an affinity that excludes k3s's control-plane role keeps a pod off them.",
+            description: "The cluster's servers (npm run policy-config lists them): their user data holds their SSH host key (and, on servers made before the SSH install, the k3s server token), so the pods that may reach the metadata service must be kept off them. Without the list, only an affinity that excludes k3s's control-plane role keeps a pod off them.",
         },
     },
 };
@@ -124,12 +124,13 @@ export const metadataEgressBlocked: StackValidationPolicy = {
                 report(`pods in namespace ${name} can reach the instance metadata service at ${address}: no NetworkPolicy isolates their egress; add one that allows egress to 0.0.0.0/0 except ${address}/32`, urn);
             }
         }
-        // The pods that may reach it stay off servers, whose user data holds the server token.
+        // The pods that may reach it stay off servers, whose user data holds their SSH host key (and, on
+        // servers made before the SSH install, the server token).
         for (const r of args.resources) {
             const pod = podWorkload(r.type, r.props);
             if (!pod || !(config.metadataAllowedNamespaces ?? []).includes(pod.namespace) || keptOffServers(pod.spec, config.metadataServerNodes ?? [])) continue;
             if (!reaches(policiesIn(args.resources, pod.namespace), pod.labels, address, config.metadataPorts ?? [80])) continue;
-            report(`${pod.kind} ${pod.namespace}/${pod.name} may reach the instance metadata service (namespace ${pod.namespace} is allowed it) and may run on a server${(config.metadataServerNodes ?? []).length > 0 ? ` (${config.metadataServerNodes.join(", ")})` : ""}, whose user data holds the k3s server token; keep it on agents with a required node affinity (kubernetes.io/hostname In <agents>, or ${CONTROL_PLANE_LABEL} DoesNotExist)`, r.urn);
+            report(`${pod.kind} ${pod.namespace}/${pod.name} may reach the instance metadata service (namespace ${pod.namespace} is allowed it) and may run on a server${(config.metadataServerNodes ?? []).length > 0 ? ` (${config.metadataServerNodes.join(", ")})` : ""}, whose user data holds its SSH host key (and, on servers made before they were installed over SSH, the k3s server token); keep it on agents with a required node affinity (kubernetes.io/hostname In <agents>, or ${CONTROL_PLANE_LABEL} DoesNotExist)`, r.urn);
         }
         // Every policy the stack writes, in whatever namespace, that reopens the address.
         for (const p of args.resources.filter((r) => r.type === NETWORK_POLICY && (r.props.spec?.policyTypes ?? []).includes("Egress"))) {

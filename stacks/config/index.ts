@@ -509,7 +509,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const wanted = typeof vault.replicas === "number" ? vault.replicas : 1;
         // Fewer platform nodes than replicas is reported above, as the HA problem it is.
         if (Array.isArray(oci.nodes) && agents.length < wanted && platformNodes.length >= wanted) {
-            ctx.addIssue({ code: "custom", path: ["oci", "nodes"], message: `has ${agents.length} untainted agent(s), but Vault's OCI KMS auto-unseal runs its ${wanted} server(s) on OCI agents only, one per node: a server's user data holds the cluster's server token, which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual` });
+            ctx.addIssue({ code: "custom", path: ["oci", "nodes"], message: `has ${agents.length} untainted agent(s), but Vault's OCI KMS auto-unseal runs its ${wanted} server(s) on OCI agents only, one per node: a server's user data holds its SSH host key (and, on servers made before the SSH install, the cluster's server token), which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual` });
         }
     }
 

@@ -126,7 +126,7 @@ describe("security pack: NetworkPolicies", () => {
                 assert.deepEqual(await check(vault(undefined, { app: "vault-snapshots" }, "vault-snapshots")), [], "its pods stay behind the default deny");
             });
             it("flags Vault free to run anywhere, or on a list that holds a server", async () => {
-                assert.deepEqual(await check(vault()), ["StatefulSet vault/vault may reach the instance metadata service (namespace vault is allowed it) and may run on a server (server-1), whose user data holds the k3s server token; keep it on agents with a required node affinity (kubernetes.io/hostname In <agents>, or node-role.kubernetes.io/control-plane DoesNotExist)"]);
+                assert.deepEqual(await check(vault()), ["StatefulSet vault/vault may reach the instance metadata service (namespace vault is allowed it) and may run on a server (server-1), whose user data holds its SSH host key (and, on servers made before they were installed over SSH, the k3s server token); keep it on agents with a required node affinity (kubernetes.io/hostname In <agents>, or node-role.kubernetes.io/control-plane DoesNotExist)"]);
                 assert.equal((await check(vault(hosts("In", ["agent-1", "server-1"])))).length, 1);
                 assert.equal((await check(vault(hosts("NotIn", ["agent-1"])))).length, 1, "NotIn an agent still allows the server");
             });
