@@ -86,7 +86,7 @@ export function buildCluster(config: StackConfig): Cluster {
     const sites = (["oci", "aws", "edge"] as const).filter((s) => config[s] !== undefined);
     if (config.cluster.sshHostKeys === "trust-on-first-use" && (config.oci || config.aws)) {
         // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1 provider/pkg/provider/remote/connection.go L86-103).
-        pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection, so whoever sits on the path can answer as a node and receive Vault's bootstrap and the kubeconfig read. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
+        pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection, so whoever sits on the path can answer as a node and receive the servers' k3s install (the cluster's tokens and CA key), Vault's bootstrap and the kubeconfig read. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
     }
     const serverCa = new K3sServerCa("k3s-server-ca", { existingHash: config.cluster.serverCaHash });
     const ctx: ClusterContext = {
@@ -131,7 +131,8 @@ export function buildCluster(config: StackConfig): Cluster {
         built.push(awsSite(ctx, config.aws, { addresses: aws!, peerCidrs: wireguard ? hostCidrs([...ociPublic, ...edgePublic]) : [], externalServerUrl }));
     }
     if (config.edge) {
-        built.push(edgeSite(ctx, config.edge, { externalServerUrl }));
+        // Edge machines that join servers elsewhere wait for those servers' installs.
+        built.push(edgeSite(ctx, config.edge, { externalServerUrl, serversInstalled: built.find((b) => b.serverAccess)?.serverAccess?.dependsOn ?? [] }));
     }
 
     const server = built.find((s) => s.serverAccess)!.serverAccess!;

@@ -9,6 +9,8 @@ export const edgeAddress = (m: { host: string; externalIp?: string }) => m.exter
 export interface EdgeSiteArgs {
     /** Where the machines join when the servers live elsewhere. */
     externalServerUrl?: pulumi.Input<string>;
+    /** What installs those servers: the machines' installs wait for it. */
+    serversInstalled: pulumi.Resource[];
 }
 
 /** The EdgeMachines component's name: its install Commands are named after it (edgeInstallName). */
@@ -21,6 +23,7 @@ export function edgeSite(ctx: ClusterContext, site: EdgeSiteConfig, args: EdgeSi
     const machines = new EdgeMachines(EDGE_COMPONENT, {
         machines: site.machines,
         taintEdge: ctx.taintEdge,
+        after: args.serversInstalled,
         k3s: {
             version: ctx.cluster.k3sVersion,
             tokens: ctx.tokens,

@@ -24,6 +24,8 @@ const NODE: K3sNodeBootstrap = {
 interface Sandbox {
     root: string;
     run(script: string, env?: Record<string, string>): { status: number | null; calls: string[]; stderr: string };
+    /** The script fed on stdin to `sh -s`, as the SSH installs run it. */
+    runOnStdin(script: string): { status: number | null; calls: string[]; stderr: string };
 }
 
 function sandbox(stubs: Record<string, string>): Sandbox {
@@ -31,19 +33,21 @@ function sandbox(stubs: Record<string, string>): Sandbox {
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin);
     const log = path.join(root, "calls.log");
-    const commands = ["k3s", "systemctl", "curl", "iptables", "apt-get", "tailscale", "dpkg"];
+    const commands = ["k3s", "systemctl", "curl", "iptables", "apt-get", "tailscale", "dpkg", "cloud-init"];
     for (const cmd of commands) {
         const body = stubs[cmd] ?? "exit 0";
         fs.writeFileSync(path.join(bin, cmd), `#!/bin/sh\necho "${cmd} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
     }
+    const moved = (script: string) => script.replace(/(["'\s(])\/(etc|usr\/share\/keyrings|usr\/local\/sbin|var\/lib\/rancher)\//g, `$1${root}/$2/`);
+    const spawn = (args: string[], input: string | undefined, env: Record<string, string>) => {
+        fs.writeFileSync(log, "");
+        const r = spawnSync("/bin/sh", args, { input, env: { PATH: `${bin}:/usr/bin:/bin`, ...env }, encoding: "utf8" });
+        return { status: r.status, calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean), stderr: r.stderr };
+    };
     return {
         root,
-        run(script, env = {}) {
-            const moved = script.replace(/(["'\s(])\/(etc|usr\/share\/keyrings|usr\/local\/sbin|var\/lib\/rancher)\//g, `$1${root}/$2/`);
-            fs.writeFileSync(log, "");
-            const r = spawnSync("/bin/sh", ["-c", moved], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env }, encoding: "utf8" });
-            return { status: r.status, calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean), stderr: r.stderr };
-        },
+        run: (script, env = {}) => spawn(["-c", moved(script)], undefined, env),
+        runOnStdin: (script) => spawn(["-s"], moved(script), {}),
     };
 }
 
@@ -418,5 +422,58 @@ describe("the server CA, over SSH (real sha256sum and base64)", () => {
         const r = box.run(k3sRemoteInstall(JOINING));
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stderr, /did not answer for its CA now; k3s checks it when it joins/);
+    });
+});
+
+describe("the SSH install, fed on stdin (real /bin/sh)", () => {
+    const SERVER: K3sNodeBootstrap = {
+        version: "v1.34.9+k3s1", role: "server", nodeName: "server-2", token: "planted-server-pw", agentToken: "planted-agent-pw",
+        // Names enough to make the script a little longer than the stacks' (8 to 9 KB), so that the
+        // restart comes after dash's first block of input.
+        labels: {}, taints: [], cluster: { podCidr: "10.42.0.0/16", serviceCidr: "10.43.0.0/16", tlsSans: Array.from({ length: 70 }, (_, i) => `k3s-${i}.groundwork.example`) },
+    };
+    /** A machine with k3s installed and apt's folders, so the script runs to its end. */
+    const machine = (stubs: Record<string, string>) => {
+        const box = sandbox({ k3s: 'echo "k3s version v1.34.9+k3s1 (5f72184f)"', ...stubs });
+        for (const dir of ["etc/apt/apt.conf.d", "etc/systemd/system"]) fs.mkdirSync(path.join(box.root, dir), { recursive: true });
+        fs.writeFileSync(path.join(box.root, "etc/systemd/system/k3s.service"), "");
+        return box;
+    };
+    // dpkg, early in the script, reads stdin: what is left of the script, unless the shell has read it all.
+    const greedy = { dpkg: "cat > /dev/null" };
+
+    it("runs to its end when a command it starts reads stdin, since the shell reads the whole group first", () => {
+        const script = k3sRemoteInstall(SERVER, { afterCloudInit: true });
+        assert.ok(script.indexOf("dpkg -s") < 8192 && script.indexOf("restart_k3s\n") > 8192, "dpkg in dash's first block of input, the restart after it");
+        const r = machine(greedy).runOnStdin(script);
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.calls.includes("systemctl restart k3s"), `k3s is restarted for its new config: ${r.calls.join("; ")}`);
+        // Without the group the same command eats the rest, and the script ends early, successfully.
+        const ungrouped = script.replace(/^\{\n/m, "").replace(/\}\n$/, "");
+        const cut = machine(greedy).runOnStdin(ungrouped);
+        assert.equal(cut.status, 0);
+        assert.ok(!cut.calls.includes("systemctl restart k3s"), "the check would pass without the group");
+    });
+
+    it("waits for cloud-init, goes on after an error it reports, and stops when it never finishes", () => {
+        const script = k3sRemoteInstall(SERVER, { afterCloudInit: true });
+        const done = machine({ "cloud-init": "exit 0" }).runOnStdin(script);
+        assert.equal(done.status, 0, done.stderr);
+        assert.equal(done.calls[0], "cloud-init status --wait", "first of all");
+        const failed = machine({ "cloud-init": "exit 2" }).runOnStdin(script);
+        assert.equal(failed.status, 0, failed.stderr);
+        assert.match(failed.stderr, /cloud-init reported an error on first boot \(see \/var\/log\/cloud-init\.log\); installing k3s anyway/);
+        // 124 is what timeout answers when its limit passes.
+        const hung = machine({ "cloud-init": "exit 124" }).runOnStdin(script);
+        assert.equal(hung.status, 1);
+        assert.match(hung.stderr, /cloud-init has not finished this instance's first boot within 1200s \(see \/var\/log\/cloud-init-output\.log\); k3s is not installed beside it/);
+        assert.ok(!hung.calls.some((c) => c.startsWith("systemctl")), "nothing of k3s's is touched");
+        assert.ok(!k3sRemoteInstall(SERVER).includes("cloud-init status"), "edge machines wait for no cloud-init");
+    });
+
+    it("fails, naming the log, when k3s does not start", () => {
+        const r = machine({ systemctl: '[ "$1" = restart ] && exit 124; exit 0' }).runOnStdin(k3sRemoteInstall(SERVER));
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /k3s did not start within 900s; see journalctl -u k3s/);
     });
 });

@@ -29,6 +29,9 @@ describe("cloud servers installed over SSH", function () {
             const hostKey = YAML.parse(ociUserDataOf(named(plan, "oci:Core/instance:Instance", `server-${n}`))).ssh_keys.ed25519_public;
             assert.equal(connection.hostKey, hostKey, `server-${n}'s install verifies the host key its first boot installs`);
             assert.ok(install(n).additionalSecretOutputs.includes("stdout"));
+            // A new instance is a new install: the trigger is its id (the offline plan names ids offline-<name>).
+            assert.deepEqual(install(n).inputs.triggers, [`offline-server-${n}`]);
+            assert.equal(install(n).inputs.addPreviousOutputInEnv, false);
             assert.equal(install(n).inputs.stdin, "[secret]");
         }
     });

@@ -132,6 +132,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         const association = address && new ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
         if (server) {
             this.installed = new K3sServerInstall(name, {
+                instanceId: instance.id,
                 login: { ...args.login!, host: address!.publicIp, hostKey: this.hostKey },
                 script: node.apply((n) => k3sRemoteInstall(n, { afterCloudInit: true })),
                 after: [instance, association!, ...(args.installAfter ?? [])],

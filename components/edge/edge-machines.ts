@@ -30,6 +30,8 @@ export interface EdgeMachinesArgs {
      * it. Only where the cluster has untainted nodes elsewhere for k3s's own system pods.
      */
     taintEdge: boolean;
+    /** What must be done first: the servers' installs, when the servers live at another site. */
+    after?: pulumi.Resource[];
     k3s: {
         version: string;
         /** The cluster's join tokens (secrets); each machine gets only its role's. */
@@ -111,6 +113,8 @@ export class EdgeMachines extends pulumi.ComponentResource {
                 create: "sudo sh -s",
                 update: "sudo sh -s",
                 stdin: pulumi.secret(script),
+                // As the cloud servers' installs (server-install.ts): no last output sent back as variables.
+                addPreviousOutputInEnv: false,
                 delete: EDGE_UNINSTALL_COMMAND,
                 logging: "stderr",
             }, {
@@ -118,7 +122,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                 additionalSecretOutputs: ["stdout"],
                 dependsOn: initial ? []
                     : machine.role === "server" && previousServer ? [previousServer]
-                    : args.k3s.initialServer ? [this.installs[args.k3s.initialServer]] : [],
+                    : args.k3s.initialServer ? [this.installs[args.k3s.initialServer]] : args.after ?? [],
             });
             if (machine.role === "server") previousServer = this.installs[machine.name];
         }

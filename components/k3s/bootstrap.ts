@@ -219,6 +219,9 @@ export const K3S_INSTALLER_SHA256: Readonly<Record<string, string>> = {
     "v1.34.9+k3s1": "40b487f0d8ef4f5d1bf422e7bb6228cc7789c40ecc66c5ab067d396bbee9816e",
 };
 
+/** How long k3s may take to start, or to restart for a new config; its installer gets twice as long (it downloads k3s first). */
+export const K3S_START_TIMEOUT_SECONDS = 900;
+
 /** Where servers keep the API server's admission configuration (Pod Security defaults). */
 export const K3S_POD_SECURITY_PATH = "/etc/rancher/k3s/pod-security.yaml";
 
@@ -390,7 +393,7 @@ elif [ -f "$TAILSCALE_LIST" ] || ! tailscale_installed; then
     . /etc/os-release
     if ! command -v gpg >/dev/null 2>&1; then
         apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gpg
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends gpg
     fi
     tailscale_keyring "https://pkgs.tailscale.com/stable/$ID/$VERSION_CODENAME.noarmor.gpg"
     # The source line is written here, not downloaded: a fetched one could name another keyring or
@@ -401,7 +404,7 @@ elif [ -f "$TAILSCALE_LIST" ] || ! tailscale_installed; then
     chmod 0644 "$TAILSCALE_LIST"
     if ! tailscale_installed; then
         apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y "tailscale=$TAILSCALE_VERSION"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y "tailscale=$TAILSCALE_VERSION"
     fi
 fi
 `
@@ -431,6 +434,16 @@ K3S_ROLE="${node.role}"
 K3S_SERVICE="${service}"
 INSTALLER_URL="https://raw.githubusercontent.com/k3s-io/k3s/\${K3S_VERSION}/install.sh"
 INSTALLER_SHA256="${installerSha256(node.version)}"
+# k3s's unit waits for k3s to be ready without limit (TimeoutStartSec=0: install.sh L1003 at
+# 5f72184f), and a server is ready only once etcd and the API server are: a start that hangs
+# fails here, naming its log, instead of holding the install (and \`pulumi up\`) forever.
+START_TIMEOUT_SECONDS=${K3S_START_TIMEOUT_SECONDS}
+restart_k3s() {
+    if ! timeout "$START_TIMEOUT_SECONDS" systemctl restart "$K3S_SERVICE"; then
+        echo "\${K3S_SERVICE} did not start within \${START_TIMEOUT_SECONDS}s; see journalctl -u \${K3S_SERVICE}" >&2
+        exit 1
+    fi
+}
 
 ${ociImage}${tailscale}${identity}
 # Installed, with its service unit (written last by the installer): make sure it is enabled and
@@ -446,10 +459,10 @@ if command -v k3s >/dev/null 2>&1 && [ -f "/etc/systemd/system/\${K3S_SERVICE}.s
     systemctl enable "$K3S_SERVICE" >/dev/null 2>&1 || true
     if [ "\${GROUNDWORK_CONFIG_CHANGED:-0}" = "1" ]; then
         echo "k3s is installed; restarting \${K3S_SERVICE} for the new configuration"
-        systemctl restart "$K3S_SERVICE"
+        restart_k3s
     elif ! systemctl is-active --quiet "$K3S_SERVICE"; then
         echo "k3s is installed but \${K3S_SERVICE} is not running; starting it"
-        systemctl restart "$K3S_SERVICE"
+        restart_k3s
     else
         echo "k3s is already installed and running"
     fi
@@ -463,7 +476,12 @@ if ! echo "$INSTALLER_SHA256  $installer" | sha256sum -c --status; then
     echo "k3s's install.sh for $K3S_VERSION does not match its pinned sha256 ($INSTALLER_SHA256); refusing to run it" >&2
     exit 1
 fi
-INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$K3S_ROLE" sh "$installer"
+# The installer downloads k3s and starts it; \`timeout\` ends the whole process group, the
+# installer's systemctl with it.
+if ! INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$K3S_ROLE" timeout "$((START_TIMEOUT_SECONDS * 2))" sh "$installer"; then
+    echo "k3s's installer failed or did not finish within $((START_TIMEOUT_SECONDS * 2))s; see its output above and journalctl -u \${K3S_SERVICE}" >&2
+    exit 1
+fi
 `;
 }
 
@@ -568,11 +586,20 @@ fi
  * On a cloud server, the install waits for the first boot to finish: cloud-init installs the SSH
  * host key and runs apt, whose lock the installer's own apt would meet. \`status --wait\` returns
  * once cloud-init is done, 1 on an error and 2 on a recoverable one (canonical/cloud-init@26.2
- * cloudinit/cmd/status.py L232-255); either way the node is booted, and k3s's install goes on.
+ * cloudinit/cmd/status.py L232-255); either way the node is booted, and k3s's install goes on. It
+ * waits without limit, so \`timeout\` bounds it.
  */
+const CLOUD_INIT_TIMEOUT_SECONDS = 1200;
 const CLOUD_INIT_WAIT = `# The instance's first boot (cloud-init: host key, packages) finishes first.
 if command -v cloud-init >/dev/null 2>&1; then
-    cloud-init status --wait >/dev/null || echo "cloud-init reported an error on first boot (see /var/log/cloud-init.log); installing k3s anyway" >&2
+    first_boot=0
+    timeout ${CLOUD_INIT_TIMEOUT_SECONDS} cloud-init status --wait >/dev/null || first_boot=$?
+    if [ "$first_boot" = 124 ]; then
+        echo "cloud-init has not finished this instance's first boot within ${CLOUD_INIT_TIMEOUT_SECONDS}s (see /var/log/cloud-init-output.log); k3s is not installed beside it" >&2
+        exit 1
+    elif [ "$first_boot" != 0 ]; then
+        echo "cloud-init reported an error on first boot (see /var/log/cloud-init.log); installing k3s anyway" >&2
+    fi
 fi
 `;
 
@@ -584,6 +611,10 @@ export function k3sRemoteInstall(node: K3sNodeBootstrap, options: { afterCloudIn
     const installer = k3sInstallScript(node).replace(/^#!\/bin\/sh\n/, "");
     return `#!/bin/sh
 # k3s ${node.role} ${node.nodeName}, installed over SSH by Groundwork.
+# One group, which the shell reads to its end before running any of it: fed on stdin, a command
+# that reads stdin then finds it empty rather than eating the rest of the script (dash reads
+# stdin in blocks).
+{
 set -eu
 umask 077
 ${options.afterCloudInit ? CLOUD_INIT_WAIT : ""}${serverCaCheck(node)}mkdir -p "$(dirname ${K3S_CONFIG_PATH})"
@@ -606,10 +637,11 @@ ${UNATTENDED_UPGRADES_CONF.trimEnd()}
 GROUNDWORK_APT
     chmod 0644 ${EDGE_UNATTENDED_UPGRADES_PATH}
     # Never in the way of k3s: a busy dpkg lock or an offline mirror only delays the updates.
-    dpkg -s unattended-upgrades >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y unattended-upgrades \
+    dpkg -s unattended-upgrades >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y unattended-upgrades \
         || echo "unattended-upgrades could not be installed now; security updates wait for the next run" >&2
 fi
-${installer}`;
+${installer}}
+`;
 }
 
 /**

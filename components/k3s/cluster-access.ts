@@ -51,7 +51,7 @@ deadline=$(( $(date +%s) + ${timeoutSeconds} ))
 wait_for() {
     until sudo sh -c "$1"; do
         if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "$2 within ${timeoutSeconds}s; see 'journalctl -u k3s' and /var/log/cloud-init-output.log" >&2
+            echo "$2 within ${timeoutSeconds}s; see 'journalctl -u k3s' on the server" >&2
             exit 1
         fi
         sleep 5

@@ -18,6 +18,13 @@ export const serverInstallName = (node: string) => `${node}-k3s-install`;
 
 export interface K3sServerInstallArgs {
     login: ServerLogin;
+    /**
+     * The instance's id. A new instance (a replacement, a lost server made again) is a new install:
+     * the Command re-runs only when an input changes, and an AWS server keeps its address, host key
+     * and script (pulumi-command v1.2.1 `triggers`, its one replace-on-change input:
+     * provider/pkg/provider/common/inputs.go L10, L20-24; review s27 D1).
+     */
+    instanceId: pulumi.Input<string>;
     /** The install script (`k3sRemoteInstall` with `afterCloudInit`), secret: it carries the tokens. */
     script: pulumi.Input<string>;
     /** What must be done first: the instance and its address, and the previous server's install, so that etcd keeps quorum. */
@@ -46,7 +53,8 @@ export class K3sServerInstall extends pulumi.ComponentResource {
                 // pulumi-command v1.2.1 provider/pkg/provider/remote/connection.go L86-97: without a
                 // host key, any key is accepted.
                 hostKey: args.login.hostKey,
-                // A new instance takes a minute or two to answer SSH: up to 30 attempts of 15 s.
+                // A new instance takes a minute or two to answer SSH: 31 attempts of up to 15 s,
+                // with back-off between them, some 2 to 9 minutes in all.
                 dialErrorLimit: 30,
                 perDialTimeout: 15,
             },
@@ -54,6 +62,11 @@ export class K3sServerInstall extends pulumi.ComponentResource {
             create: "sudo sh -s",
             update: "sudo sh -s",
             stdin: pulumi.secret(args.script),
+            triggers: [args.instanceId],
+            // Else each update sends the last run's output back as environment variables, which sshd
+            // refuses unless its AcceptEnv lists them, with a warning every time (pulumi-command
+            // v1.2.1 provider/pkg/provider/remote/commandOutputs.go L51-68).
+            addPreviousOutputInEnv: false,
             logging: "stderr",
         }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after });
         this.registerOutputs({});

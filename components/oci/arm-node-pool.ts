@@ -160,6 +160,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
             // up (the unit is Type=notify), so etcd keeps quorum.
             const installed = server
                 ? new K3sServerInstall(node.name, {
+                    instanceId: instance.id,
                     login: { ...args.serverLogin!, host: instance.publicIp, hostKey: publicHostKey },
                     script: bootstrap.apply((n) => k3sRemoteInstall(n, { afterCloudInit: true })),
                     after: [instance, ...(previousServer ? [previousServer] : [])],
