@@ -1,8 +1,9 @@
+import { autoscaledGpuNodeShape } from "../components/aws/gpu-auto-scaling-group";
 import { gpuNodeLabels } from "../components/aws/gpu-node-group";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
 import { CONTROL_PLANE_LABEL, PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../components/placement";
 import { StackConfig } from "./config";
-import { awsServerName } from "./config/aws";
+import { awsServerName, fixedCount } from "./config/aws";
 
 /** A node as the scheduler sees it: the labels and taints the stack gives it at join time. */
 export interface ClusterNode {
@@ -67,3 +68,22 @@ export function clusterNodes(config: StackConfig): ClusterNode[] {
     }
     return nodes;
 }
+
+/**
+ * The nodes that register with the cluster, for the kubelets' admission policy: the names the
+ * stack makes, and the labels each autoscaled GPU group's nodes, named after their instances,
+ * register with (`autoscaledGpuNodeShape`, as the group's launch template sets them).
+ */
+export function registeringNodes(config: StackConfig): { nodeNames: string[]; autoscaledLabels: Record<string, string>[] } {
+    const groups = config.aws?.gpuNodeGroups ?? [];
+    return {
+        nodeNames: [
+            ...(config.oci?.nodes ?? []).map((n) => n.name),
+            ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => awsServerName(i)),
+            ...groups.flatMap((g) => Array.from({ length: fixedCount(g) }, (_, i) => `${g.name}-${i}`)),
+            ...(config.edge?.machines ?? []).map((m) => m.name),
+        ],
+        autoscaledLabels: groups.filter((g) => g.autoscaling).map((g) => autoscaledGpuNodeShape(g.instanceType, g.labels, g.taints).labels),
+    };
+}
+

@@ -1,5 +1,7 @@
 import { ServiceExternalIpsAdmission } from "../components/k3s/service-external-ips";
 import { ServiceTypeAdmission } from "../components/k3s/service-types";
+import { NodeRegistrationAdmission } from "../components/k3s/node-registration-admission";
+import { registeringNodes } from "./cluster-nodes";
 import { OperatorAccess } from "../components/k3s/operator-access";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_PORT } from "../components/inference/llm-gateway";
@@ -78,6 +80,8 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
     new ControllerAdmission("local-path-provisioner", { fences: [localPathFence()] }, { provider });
     // No Service may claim external IPs, which would take every pod's traffic to them (CVE-2020-8554).
     new ServiceExternalIpsAdmission("service-external-ips", { provider });
+    // Kubelets register only under the names the stack makes, and autoscaled ones with their group's labels (threat model, agent token).
+    new NodeRegistrationAdmission("node-registration", registeringNodes(config), { provider });
     // Nor may any but the ingress be a LoadBalancer or NodePort, whose ports ServiceLB holds on every node (controller RBAC review s25 F1).
     new ServiceTypeAdmission("service-types", { ingressNamespaces: [INGRESS_NAMESPACE] }, { provider });
     // Operators sign in to the API server as themselves when the stack has an identity provider.

@@ -11,7 +11,8 @@ import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { placeholderFor } from "../plan/stack-file";
-import { named, ofType, planValues, stackValues, committedPlan, problems } from "./helpers";
+import { named, ofType, parse, planValues, stackValues, committedPlan, problems } from "./helpers";
+import { registeringNodes } from "../stacks/cluster-nodes";
 import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
 
 const decode64 = (text: unknown) => Buffer.from(String(text), "base64").toString("utf8");
@@ -225,6 +226,21 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
             }
         });
     }
+
+    it("registers every node under a name, and every autoscaled node with labels, that the kubelets' admission policy admits", () => {
+        for (const stack of ["cloud", "hybrid", "edge"]) {
+            const expected = registeringNodes(parse(stackValues(stack)));
+            const configs = k3sInstalls(plans[stack]).map((r) => ({ r, config: k3sConfig(r) }));
+            const withNames = configs.filter((c) => c.config["node-name"] !== undefined);
+            assert.deepEqual(withNames.map((c) => c.config["node-name"]).sort(), [...expected.nodeNames].sort(), stack);
+            const autoscaled = configs.filter((c) => c.config["node-name"] === undefined);
+            assert.equal(autoscaled.length, expected.autoscaledLabels.length, stack);
+            for (const c of autoscaled) {
+                const labels = (c.config["node-label"] as string[]).slice().sort();
+                assert.ok(expected.autoscaledLabels.some((e) => JSON.stringify(Object.entries(e).map(([k, v]) => `${k}=${v}`).sort()) === JSON.stringify(labels)), `${stack} ${c.r.name}: ${labels.join(", ")}`);
+            }
+        }
+    });
 
     it("sets the k3s flags per role and site: wireguard-native with external IPs (hybrid)", () => {
         const plan = plans.hybrid;

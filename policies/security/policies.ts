@@ -20,6 +20,7 @@ import { meshTrustAnchorConfined } from "./mesh-trust-anchor";
 import { notebookServersDenyByDefault } from "./notebook-isolation";
 import { serviceExternalIpsDenied } from "./service-external-ips";
 import { serviceTypesDenied } from "./service-types";
+import { nodeRegistrationFenced } from "./node-registration";
 import { meshOptOutDenied } from "./mesh-opt-out";
 import { localPathFenced } from "./local-path";
 import { controllerWritesFenced } from "./controller-fences";
@@ -47,6 +48,7 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     notebookServersDenyByDefault,
     serviceExternalIpsDenied,
     serviceTypesDenied,
+    nodeRegistrationFenced,
     meshOptOutDenied,
     localPathFenced,
     controllerWritesFenced,

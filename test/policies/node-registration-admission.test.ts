@@ -1,0 +1,58 @@
+import { strict as assert } from "assert";
+import { Outcome } from "../../policies/security/admission-policies";
+import { registeringNodes } from "../../stacks/cluster-nodes";
+import { admissionVerdicts, parse, stackValues } from "../helpers";
+
+/**
+ * The kubelets' registration policy, as the dev and cloud plans render it, judged by evaluating its
+ * CEL on the Node writes a kubelet makes (threat model, agent token).
+ */
+describe("the node registration admission policy", () => {
+    const node = (name: string, labels: Record<string, string>) => ({ metadata: { name, labels: { "kubernetes.io/hostname": name, ...labels } }, spec: {} });
+    const request = (name: string, labels: Record<string, string>, old?: Record<string, string>) => ({
+        name, username: `system:node:${name}`, operation: (old ? "UPDATE" : "CREATE") as "CREATE" | "UPDATE",
+        object: node(name, labels), ...(old ? { oldObject: node(name, old) } : {}),
+    });
+    const defaults = { group: "", version: "v1", resource: "nodes", namespace: "" };
+    const refused = (o: Outcome) => o.denied && o.by === "groundwork-node-registration";
+    const dev = admissionVerdicts("dev", defaults);
+    const cloud = admissionVerdicts("cloud", defaults);
+    const arm = { "groundwork.dev/site": "oci", "groundwork.dev/placement": "arm" };
+
+    it("lets the stack's own nodes register and update, and refuses a machine under any other name", () => {
+        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "workloads" })), { denied: false });
+        assert.deepEqual(dev(request("server-1", { ...arm, "groundwork.dev/pool": "system" })), { denied: false });
+        assert.deepEqual(dev(request("agent-2", { ...arm, "groundwork.dev/pool": "workloads" })), {
+            denied: true, by: "groundwork-node-registration",
+            message: "a node may join only under a name the stack gives one (its config's nodes): another is a machine that holds the agent token without being one of the stack's; add it to the stack's config",
+        });
+        // No group is autoscaled in dev: an instance id is no name of its.
+        assert.ok(refused(dev(request("i-0123456789abcdef0", { "groundwork.dev/placement": "gpu" }))));
+        // A node already there keeps updating, whatever its name (k3s waits at start until its labels are set).
+        assert.deepEqual(dev(request("agent-9", { ...arm, "groundwork.dev/pool": "system" }, arm)), { denied: false });
+        // Only kubelets are judged: the upgrade controller's relabelling is its own fence's business.
+        assert.deepEqual(dev({ ...request("agent-2", arm), username: "system:serviceaccount:kube-system:node-controller" }), { denied: false });
+    });
+
+    it("lets a node of an autoscaled group register under its instance id with its group's labels, and no others", () => {
+        const labels = registeringNodes(parse(stackValues("cloud"))).autoscaledLabels;
+        assert.equal(labels.length, 1, "cloud autoscales one GPU group");
+        const [group] = labels;
+        assert.equal(group["groundwork.dev/placement"], "gpu");
+        const id = "i-0a1b2c3d4e5f60718";
+        assert.deepEqual(cloud(request(id, group)), { denied: false });
+        assert.deepEqual(cloud(request("i-0a1b2c3d", group)), { denied: false }, "the older, 8-digit ids too");
+        // Its group's labels, and only theirs: not the servers' placement, nor the group's without one of them.
+        const message = "a node named after its EC2 instance carries one autoscaled GPU group's labels, as that group's launch template sets them, and no others of theirs";
+        assert.deepEqual(cloud(request(id, { ...group, "groundwork.dev/placement": "x86" })), { denied: true, by: "groundwork-node-registration", message });
+        const { ["groundwork.dev/gpu-model"]: _model, ...withoutModel } = group;
+        assert.ok(refused(cloud(request(id, withoutModel))));
+        // Later: the labels it has may stay, and may not change.
+        assert.deepEqual(cloud(request(id, { ...group, "team": "research" }, group)), { denied: false }, "a key no group sets is not the policy's");
+        assert.ok(refused(cloud(request(id, { ...group, "groundwork.dev/placement": "x86" }, group))));
+        // A name that is neither the stack's nor an instance id, as before.
+        assert.ok(refused(cloud(request("gpu-l4-spot-0", group))));
+        assert.ok(refused(cloud(request("i-0A1B2C3D4E5F60718", group))), "ids are lower-case");
+        assert.deepEqual(cloud(request("aws-server-0", { "groundwork.dev/site": "aws", "groundwork.dev/placement": "x86" })), { denied: false });
+    });
+});
