@@ -57,7 +57,8 @@ export const k3sServerTokenOnlyOnServers: StackValidationPolicy = {
             const caKey = r.type.startsWith("tls:") ? undefined : r.dependencies.find((d) => caKeys.has(d.name) && d.type === "tls:index/privateKey:PrivateKey");
             if (!token && !caKey) continue;
             const role = roleOf(r);
-            if (role === undefined && servers.has(r.name)) continue;
+            // A server's install: a remote Command the config names (security review s27 F4: the name alone is no pass).
+            if (role === undefined && r.type === "command:remote:Command" && servers.has(r.name)) continue;
             if (role === "server") {
                 const secrets = [...(token ? [`the k3s server token (${token.name})`] : []), ...(caKey ? [`the k3s server CA's private key (${caKey.name})`] : [])].join(" and ");
                 report(`${r.type} ${r.name} is a k3s server whose user data is built from ${secrets}: the instance's metadata service serves user data to whatever on the node reaches it, and anyone allowed to describe the instance reads it; ` +

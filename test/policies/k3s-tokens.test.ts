@@ -22,6 +22,13 @@ describe("k3s-server-token-only-on-servers", () => {
         assert.deepEqual(await messages(k3sServerTokenOnlyOnServers, records, { serverNodes: ["server-1-k3s-install", "edge-edge-server"] }), []);
     });
 
+    it("flags a resource the config names that is not a remote Command", async () => {
+        const configMap = record("kubernetes:core/v1:ConfigMap", { data: { token: "[secret]" } }, "server-1-k3s-install", { dependencies: [`urn:pulumi:test::groundwork::${PASSWORD}::k3s-token`] });
+        assert.deepEqual(await messages(k3sServerTokenOnlyOnServers, [serverToken, configMap], { serverNodes: ["server-1-k3s-install"] }), [
+            "kubernetes:core/v1:ConfigMap server-1-k3s-install is built from the k3s server token (k3s-token) but is not a k3s server: its user data or script would hand any pod that reads it the cluster's root of trust; join agents with the agent token (k3s agent-token)",
+        ]);
+    });
+
     it("flags a server whose user data is built from the server token, an agent, and an install the config does not name", async () => {
         const records = [serverToken, agentToken, instance("server-1", "server", ["k3s-token", "k3s-agent-token"]), instance("arm-1", "agent", ["k3s-token", "k3s-agent-token"]), install("edge-edge-1", ["k3s-token"])];
         assert.deepEqual(await messages(k3sServerTokenOnlyOnServers, records, { serverNodes: ["edge-edge-server"] }), [
