@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { ETCD_S3_CONFIG_SECRET, K3S_CONFIG_PATH } from "../components/k3s/bootstrap";
+import { consumerReadFence } from "../components/aws/backup-bucket";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { etcdLocalSnapshotCount, etcdSnapshotCount } from "../stacks/config/backups";
@@ -137,6 +138,23 @@ describe("backups of every store", function () {
             const serverProfile = named(cloud, "aws:iam/instanceProfile:InstanceProfile", "k3s-server");
             assert.ok(servers.length > 0 && servers.every((i) => i.dependencies?.includes(serverProfile.urn)), "servers carry the server profile");
             assert.equal(ofType(cloud, "aws:iam/user:User").some((u) => /etcd/.test(u.name)), false, "no IAM user for etcd");
+        });
+
+        it("lets only each store read its own prefix on AWS: its key, or for etcd the servers' role (security review s27 F8)", () => {
+            const fences = Object.fromEntries(ofType(plans.cloud, "aws:s3/bucketPolicy:BucketPolicy").map((p) => [p.name, JSON.parse(String(p.inputs.policy))]));
+            assert.deepEqual(Object.keys(fences).sort(), ["backups", "unlocked"]);
+            const statements = Object.values(fences).flatMap((f: any) => f.Statement);
+            const byPrefix = Object.fromEntries(statements.map((s: any) => [s.Resource, s.Condition.ArnNotLike["aws:PrincipalArn"]]));
+            assert.deepEqual(Object.keys(byPrefix).sort(), ["arn:aws:s3:::backups-offline/postgres/*", "arn:aws:s3:::backups-offline/qdrant/*", "arn:aws:s3:::backups-offline/vault/*",
+                "arn:aws:s3:::unlocked-offline/clickhouse/*", "arn:aws:s3:::unlocked-offline/etcd/*", "arn:aws:s3:::unlocked-offline/langfuse/*"]);
+            assert.equal(byPrefix["arn:aws:s3:::unlocked-offline/etcd/*"], "arn:aws:iam::*:role/k3s-server-offline", "the servers' role, in the bucket's account");
+            assert.match(byPrefix["arn:aws:s3:::backups-offline/vault/*"], /:user\/backups-vault$/, "the vault consumer's own user");
+            for (const s of statements as any[]) assert.deepEqual([s.Effect, s.Principal, s.Action], ["Deny", "*", ["s3:GetObject", "s3:GetObjectVersion"]]);
+            // The policy is read as S3 reads it: a Deny on every principal but one, no Allow to make anything public.
+            assert.deepEqual(consumerReadFence("arn:aws:s3:::b", [{ name: "qdrant", prefix: "qdrant/", principalArn: "arn:aws:iam::1:user/q" }]).Statement, [{
+                Sid: "OnlyTheConsumerReadsqdrant", Effect: "Deny", Principal: "*", Action: ["s3:GetObject", "s3:GetObjectVersion"],
+                Resource: "arn:aws:s3:::b/qdrant/*", Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::1:user/q" } },
+            }]);
         });
 
         it("counts every server's snapshots in the bucket's retention, as k3s prunes the folder as a whole", () => {

@@ -28,6 +28,31 @@ export function consumerPolicy(bucketArn: string, consumer: Pick<BucketConsumer,
 }
 
 /**
+ * The bucket policy that keeps each consumer's objects to that consumer: a read of them by any
+ * other principal of the account is denied, whatever its IAM policy grants (an administrator's or a
+ * read-only role's `s3:GetObject` on `*` included, and the account's root: it can still rewrite
+ * this policy, the way back). An explicit Deny in a bucket policy overrides every Allow, and
+ * `aws:PrincipalArn` is an assumed role's role ARN, not its session's
+ * (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html and
+ * reference_policies_condition-keys.html#condition-keys-principalarn, read 2026-11-30). An
+ * anonymous request has no principal ARN, and a negated condition on a missing key holds, so it is
+ * denied too (security review s27 F8).
+ */
+export function consumerReadFence(bucketArn: string, readers: { name: string; prefix: string; principalArn: string }[]) {
+    return {
+        Version: "2012-10-17",
+        Statement: readers.map((r) => ({
+            Sid: `OnlyTheConsumerReads${r.name.replace(/[^A-Za-z0-9]/g, "")}`,
+            Effect: "Deny",
+            Principal: "*",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: `${bucketArn}/${r.prefix}*`,
+            Condition: { ArnNotLike: { "aws:PrincipalArn": r.principalArn } },
+        })),
+    };
+}
+
+/**
  * S3 Object Lock's default retention: every new object version is kept, unchangeable, for `days`.
  * `COMPLIANCE` binds everyone, the account's root included; `GOVERNANCE` can be lifted by a
  * principal holding s3:BypassGovernanceRetention (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html,
@@ -101,17 +126,25 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
         }
         // Retained too, so a retained bucket keeps expiring what its stores' retention ends.
         new s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules(args.consumers, args.deletedKeptDays) }, { parent: this, dependsOn: [versioning], retainOnDelete: true });
+        const readers: pulumi.Output<{ name: string; prefix: string; principalArn: string }>[] = [];
         for (const consumer of args.consumers) {
             const id = `${name}-${consumer.name}`;
             const policy = bucket.arn.apply((arn) => JSON.stringify(consumerPolicy(arn, consumer)));
             const role = args.roles?.[consumer.name];
             if (role) {
                 new iam.RolePolicy(id, { role, policy }, parent);
+                // The role's ARN in any account: a bucket policy of its own account's bucket is the only one it can meet.
+                readers.push(pulumi.interpolate`arn:aws:iam::*:role/${role}`.apply((principalArn) => ({ name: consumer.name, prefix: consumer.prefix, principalArn })));
                 continue;
             }
             const key = workloadIamUser(id, { policy, noRoleBecause: POD_NO_ROLE }, parent);
             this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.accessKeyId), secretAccessKey: key.secretAccessKey };
+            readers.push(key.arn.apply((principalArn) => ({ name: consumer.name, prefix: consumer.prefix, principalArn })));
         }
+        new s3.BucketPolicy(name, {
+            bucket: bucket.id,
+            policy: pulumi.all([bucket.arn, pulumi.all(readers)]).apply(([arn, each]) => JSON.stringify(consumerReadFence(arn, each))),
+        }, parent);
         this.bucket = bucket.bucket;
         this.endpointURL = pulumi.output(`https://s3.${args.region}.amazonaws.com`);
         this.region = args.region;
