@@ -26,8 +26,23 @@ const INJECTOR_SKIPS = ["linkerd.io/control-plane-component", "linkerd.io/cni-re
  * issue 12 audit s26).
  */
 export function staysInMesh(certManagerAccount: string): string {
-    return `${annotation("namespaceObject", INJECT)} != 'enabled' || (${annotation("object", INJECT)} in ['', 'enabled', 'ingress'] && !(${INJECTOR_SKIPS.map(hasLabel).join(" || ")}))`
+    return `${annotation("namespaceObject", INJECT)} != 'enabled' || (${annotation("object", INJECT)} in ['', 'enabled', 'ingress'] && !(${INJECTOR_SKIPS.map(hasLabel).join(" || ")}) && ${noForeignSidecar()})`
         + ` || (request.userInfo.username == 'system:serviceaccount:${certManagerAccount}' && ${hasLabel(SOLVER_LABEL)})`;
+}
+
+/**
+ * CEL: the pod carries none of the sidecars the injector takes for an existing proxy and then
+ * leaves alone (linkerd/linkerd2@edge-26.8.3 pkg/healthcheck/sidecar.go L12-33, pkg/inject/report.go
+ * L105), but Linkerd's own proxy: Istio's proxy or init container, or Linkerd's `linkerd-init`,
+ * which the injector never adds here, since the stack runs Linkerd's CNI plugin and injects
+ * `linkerd-network-validator` instead (charts/partials/templates/_network-validator.tpl L2,
+ * _proxy-init.tpl L52). A container named `linkerd-proxy` passes: after injection a real proxy
+ * looks the same (security review s27 F3).
+ */
+function noForeignSidecar(): string {
+    const containers = "((has(object.spec.initContainers) ? object.spec.initContainers : []) + object.spec.containers)";
+    const foreign = "(c.name in ['istio-proxy', 'istio-init', 'linkerd-init'] || (has(c.image) && (c.image.startsWith('gcr.io/istio-release/') || c.image.startsWith('cr.l5d.io/linkerd/proxy-init:'))))";
+    return `!${containers}.exists(c, ${foreign})`;
 }
 
 export interface MeshOptOutAdmissionArgs {
@@ -45,7 +60,7 @@ export class MeshOptOutAdmission extends pulumi.ComponentResource {
             matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] },
             validations: [{
                 expression: staysInMesh(account),
-                message: `a pod in a namespace Linkerd meshes may not opt out (${INJECT} other than enabled or ingress, or a label the injector skips: ${INJECTOR_SKIPS.join(", ")}): it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed`,
+                message: `a pod in a namespace Linkerd meshes may not opt out (${INJECT} other than enabled or ingress, a label the injector skips: ${INJECTOR_SKIPS.join(", ")}, or a sidecar it takes for a proxy of its own: istio-proxy, istio-init, linkerd-init): it would be out of every Server and AuthorizationPolicy there; run it in a namespace that is not meshed`,
                 reason: "Forbidden",
             }],
         }, { parent: this });
