@@ -20,7 +20,6 @@ import { VAULT_METRICS_PATH, VAULT_NAMESPACE, VAULT_POD_LABELS } from "../compon
 import { VaultConsumer } from "../components/platform/vault-bootstrap";
 import { scalesWithLoad } from "../components/inference/vllm-server";
 import { StackConfig } from "./config";
-import { keyRotationSchedule } from "./inference";
 import { longestCronGapHours, withoutSeconds } from "./config/schedule";
 import { MonitoringConfig } from "./config/monitoring";
 import { PlatformSecrets } from "./platform-secrets";
@@ -117,7 +116,6 @@ export function buildMonitoring(config: StackConfig, deps: MonitoringDeps): Moni
         gateway: inference && monitoring.alerts.gateway,
         budgetRatio: inference?.teams.some((t) => t.maxBudgetUsd !== undefined) ? BUDGET_RATIO : undefined,
         gpuIdle: deps.gpus ? monitoring.alerts.gpuIdle : undefined,
-        keyRotation: inference ? keyRotationSchedule(new Date(), inference.gateway.keyRotationDays) : undefined,
     });
     const targets: PodScrapeTarget[] = [
         LINKERD_PROXIES,

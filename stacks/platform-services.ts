@@ -38,7 +38,9 @@ import { autoscalerClusterName } from "./aws-site";
 import { Cluster } from "./cluster";
 import { StackConfig, vaultHosts, vaultSealKind } from "./config";
 import { PromptsAndEvaluations } from "./prompts";
-import { buildInference, EVALUATIONS_SERVICE_ACCOUNT, PROMPTS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
+import { keyRotationRuleGroup } from "../components/observability/alert-rules";
+import { PrometheusRules } from "../components/observability/prometheus-rules";
+import { buildInference, keyRotationSchedule, EVALUATIONS_SERVICE_ACCOUNT, PROMPTS_SERVICE_ACCOUNT, GATEWAY_CONSUMER, withEvaluationsTeam, GATEWAY_SERVICE, GATEWAY_SERVICE_ACCOUNT, INFERENCE_NAMESPACE, GATEWAY_DATABASE, INFERENCE_POSTGRES_CLIENTS, inferenceSecrets, MODELS_CONSUMER } from "./inference";
 import { platformSecrets } from "./platform-secrets";
 import { peopleAuth, ssoSecrets } from "./people";
 import { appConsumers, appDatabases, appKeyAliases, appSecrets, buildApps, withAppKeys } from "./apps";
@@ -240,6 +242,14 @@ export function buildPlatformServices(config: StackConfig, cluster: Cluster, pro
         ...promptsAndEvaluations,
         stack: pulumi.getStack(),
     });
+    if (served && config.inference) {
+        // The keys' rotation dates move on only once the period's keys are in the gateway (its access Job), never ahead of a rotation that failed.
+        new PrometheusRules("gateway-key-rotation", {
+            ruleName: "groundwork-gateway-keys",
+            groups: [keyRotationRuleGroup(keyRotationSchedule(new Date(), config.inference.gateway.keyRotationDays))],
+            runbookUrl: config.monitoring.alerts.runbookUrl,
+        }, { provider, transformations: [childrenDependOn([monitoring, served.gateway])] });
+    }
     if (ingress) {
         // Without SSO, Langfuse (a UI with passwords from Vault) is for operators only.
         ingress.route("langfuse", {

@@ -49,6 +49,17 @@ describe("monitoring and alerts", function () {
                 const monitors = docs.filter((d) => d.kind === "PodMonitor").map((d) => d.metadata.name);
                 for (const m of ["linkerd-proxies", "linkerd-control-plane", "postgres", "cert-manager", "vllm", "llm-gateway"]) assert.ok(monitors.includes(m), `${stack}: PodMonitor ${m}`);
             });
+
+            it(`${stack}: the gateway keys' rotation alerts, in a rule written only once the period's keys are in the gateway (security review s27 F7)`, () => {
+                const keys = find(docsOf(plans[stack]), "PrometheusRule", "groundwork-gateway-keys");
+                assert.deepEqual(keys.spec.groups.map((g: any) => g.rules.map((r: any) => r.alert)), [["GatewayKeysRotationOverdue", "GatewayKeysExpiringSoon"]]);
+                for (const a of keys.spec.groups[0].rules) assert.ok(promql(a.expr).ok, a.alert);
+                assert.ok(!find(docsOf(plans[stack]), "PrometheusRule", "groundwork").spec.groups.some((g: any) => g.name === "groundwork.gateway-keys"));
+                const rule = plans[stack].resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && (r.inputs.metadata as any).name === "groundwork-gateway-keys")!;
+                const accessJob = plans[stack].resources.find((r) => r.type === "kubernetes:batch/v1:Job" && r.name === "llm-gateway-access")!;
+                assert.ok(accessJob, "the gateway's access Job, which provisions the keys");
+                assert.ok(rule.dependencies.includes(accessJob.urn), `${stack}: the rule waits for the keys`);
+            });
         }
 
         it("scrapes GPUs with NVIDIA's DCGM exporter where GPU nodes run, once the monitoring CRDs exist", () => {

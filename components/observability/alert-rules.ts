@@ -66,12 +66,18 @@ export interface AlertRulesArgs {
     budgetRatio?: number;
     /** GPU idleness; absent in a stack without GPU nodes. */
     gpuIdle?: { minutes: number; utilizationPercent: number };
-    /**
-     * When the gateway's virtual keys made in the current rotation period are due to be replaced and
-     * when they expire, as Unix seconds and dates; absent in a stack without inference. Only a
-     * `pulumi up` replaces them, and the rule holds this period's dates, so it fires once an `up` is overdue.
-     */
-    keyRotation?: { dueAt: number; due: string; expiresAt: number; expires: string };
+}
+
+/**
+ * When the gateway's virtual keys made in the current rotation period are due to be replaced and
+ * when they expire, as Unix seconds and dates. Only a `pulumi up` replaces them, and the rules hold
+ * this period's dates, so they fire once an `up` is overdue.
+ */
+export interface KeyRotationSchedule {
+    dueAt: number;
+    due: string;
+    expiresAt: number;
+    expires: string;
 }
 
 /** Days of grace after a rotation falls due, and before the keys expire, before each alert. */
@@ -260,29 +266,38 @@ export function alertRuleGroups(args: AlertRulesArgs): RuleGroup[] {
             },
         );
     }
-    if (args.keyRotation) {
-        const grace = KEY_ROTATION_GRACE_DAYS * 86400;
-        gateway.push(
+    if (gateway.length > 0) groups.push({ name: "groundwork.gateway", rules: gateway });
+    return groups;
+}
+
+/**
+ * The gateway keys' rotation rules, in a group of their own: their PrometheusRule is written only
+ * once the keys of the period are in the gateway, so that the dates never move on ahead of a
+ * rotation that failed (security review s27 F7).
+ */
+export function keyRotationRuleGroup(keyRotation: KeyRotationSchedule): RuleGroup {
+    const grace = KEY_ROTATION_GRACE_DAYS * 86400;
+    return {
+        name: "groundwork.gateway-keys",
+        rules: [
             {
                 alert: "GatewayKeysRotationOverdue",
-                expr: `vector(time()) > ${args.keyRotation.dueAt + grace}`,
+                expr: `vector(time()) > ${keyRotation.dueAt + grace}`,
                 for: "1h",
                 severity: "warning",
-                summary: `The gateway's keys were due for rotation on ${args.keyRotation.due}; no pulumi up has replaced them`,
-                description: `Keys rotate only when pulumi up runs in a new rotation period (inference.gateway.keyRotationDays). They expire from ${args.keyRotation.expires}: run pulumi up before then.`,
+                summary: `The gateway's keys were due for rotation on ${keyRotation.due}; no pulumi up has replaced them`,
+                description: `Keys rotate only when pulumi up runs in a new rotation period (inference.gateway.keyRotationDays). They expire from ${keyRotation.expires}: run pulumi up before then.`,
             },
             {
                 alert: "GatewayKeysExpiringSoon",
-                expr: `vector(time()) > ${args.keyRotation.expiresAt - grace}`,
+                expr: `vector(time()) > ${keyRotation.expiresAt - grace}`,
                 for: "1h",
                 severity: "critical",
-                summary: `The gateway's virtual keys expire from ${args.keyRotation.expires}`,
+                summary: `The gateway's virtual keys expire from ${keyRotation.expires}`,
                 description: "Every team's and application's key stops working when it expires; pulumi up makes and hands out new ones (README, Rotating gateway keys).",
             },
-        );
-    }
-    if (gateway.length > 0) groups.push({ name: "groundwork.gateway", rules: gateway });
-    return groups;
+        ],
+    };
 }
 
 /**
