@@ -396,6 +396,12 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
         if (typeof id === "string" && !(key === "clientId" && CLIENT_ID_WITH_SECRET.test(id)) && (hasTokenPrefix(id) || (!authentik && hasSecretShapedRun(id)))) {
             return [{ path: ["access", "sso", key], message: SECRET_IN_PLAIN_FIELD("a client id", what, hasTokenPrefix(id) ? TOKEN_PREFIX_SHAPE : undefined) }];
         }
+        // Authentik's ids are 40 random characters and its secrets 128 (goauthentik/authentik
+        // authentik/providers/oauth2/generators.py, as sweep s30 L1 read it at d1e3a9c9): a longer run is its secret.
+        if (typeof id === "string" && authentik && id.trim().length > 40 && hasSecretShapedRun(id)) {
+            const instead = key === "clientId" ? "a client id is written in plain text into four applications' settings: the pair looks swapped; give the Client ID here and the secret, encrypted, in clientSecret" : "the API server's flags carry it in plain text; give the Kubernetes client's Client ID here";
+            return [{ path: ["access", "sso", key], message: `has the shape of an Authentik client secret (${id.trim().length} random characters; Authentik's client ids are 40), not of a client id, and ${instead}; rotate the secret in Authentik` }];
+        }
     }
     if (!sso || entraTenant(sso.issuer) === undefined || typeof sso.clientSecret !== "string" || !ENTRA_TENANT_ID.test(sso.clientSecret)) return [];
     return [{ path: ["access", "sso", "clientSecret"], message: "has the shape of a GUID, which in Entra is the secret's \"Secret ID\" column; give its \"Value\" (shown once, when the secret is made: Certificates & secrets)" }];

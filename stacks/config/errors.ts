@@ -133,6 +133,8 @@ export function looksLikeCredential(text: string): boolean {
     if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
         hasTokenPrefix(text) ||
+        encodedPrivateKey(text) ||
+        new RegExp(KEYS_WITHOUT_MIXED_BODY).test(text) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined ||
@@ -151,11 +153,34 @@ export function looksLikeCredential(text: string): boolean {
  */
 export function hasCredentialShape(text: string): boolean {
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
+        encodedPrivateKey(text) ||
+        new RegExp(KEYS_WITHOUT_MIXED_BODY).test(text) ||
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
-        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some(tokenWithPrefix) ||
+        // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
+        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some(tokenWithPrefix)) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined;
+}
+
+/**
+ * Keys whose body is upper case and digits only, so that TOKEN_PREFIXES' mixed-body rule misses
+ * them: age's (and SOPS's) secret keys, `AGE-SECRET-KEY-1` and 58 of Bech32's upper-case alphabet
+ * (C2SP age specification, "Native X25519 recipients and identities"), and New Relic's user API
+ * keys, `NRAK-` and 27 (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml `new-relic-user-api-key`);
+ * sweep s30 L3, read 2026-11-30.
+ */
+const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9A-Z]{58}|NRAK-[A-Z0-9]{27})(?![A-Za-z0-9])`;
+
+/**
+ * A private key written in base64, as a kubeconfig's `client-key-data` holds one (base64 of a PEM
+ * whose `-----BEGIN` is `LS0tLS1CRUdJTi`, decoded to see that it is a private key and not a
+ * certificate), or the body of an OpenSSH private key without its BEGIN line (`openssh-key-v1`,
+ * base64 `b3BlbnNzaC1rZXktdjE`: openssh-portable PROTOCOL.key). Sweep s30 L3.
+ */
+function encodedPrivateKey(text: string): boolean {
+    if (/b3BlbnNzaC1rZXktdjE/.test(text)) return true;
+    return (text.match(/LS0tLS1CRUdJTi[A-Za-z0-9+/=]*/g) ?? []).some((run) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(Buffer.from(run, "base64").toString("latin1")));
 }
 
 /**
@@ -170,6 +195,26 @@ function connectionStringPassword(text: string): boolean {
     // `password=`/`pwd=` inside one, and an environment variable named for a password (`PGPASSWORD=`, `DB_PASSWORD=`).
     return (connects && [...text.matchAll(/(?:^|[;\s])(?:password|pwd)\s*=\s*([^;\s]+)/gi)].some((m) => literal(m[1])))
         || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD)=([^\s;]+)/g)].some((m) => literal(m[1]));
+}
+
+/**
+ * A value that is random enough to be a generated secret rather than a word or a placeholder: 8
+ * characters or more, with a digit or both cases, and no placeholder (`<token>`, `${API_TOKEN}`,
+ * `xxxx`) or code (`input()`, `os.environ[...]`).
+ */
+const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`<>{}]/.test(value)
+    && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)));
+
+/**
+ * A credential written the way requests and environments carry one (sweep s30 L2): an HTTP
+ * `Authorization` value of the Bearer or Basic scheme (RFC 6750 2.1, RFC 7617 2), an environment
+ * variable named for a token, secret or key (`API_TOKEN=`, `CLIENT_SECRET=`, `OPENAI_API_KEY=`), and
+ * a plain `password=` or `password:` with a generated value; each with a value generatedValue takes.
+ */
+function requestOrEnvironmentCredential(text: string): boolean {
+    return [...text.matchAll(/\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{16,})/g)].some((m) => generatedValue(m[1]))
+        || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:TOKEN|SECRET|API_?KEY|ACCESS_KEY|PASSWORD|PASSWD)=([^\s;'"]+)/g)].some((m) => generatedValue(m[1]))
+        || [...text.matchAll(/\b(?:password|passwd|pwd)\s*[:=]\s*([^\s;,'"]+)/gi)].some((m) => generatedValue(m[1]));
 }
 
 /** A password that stands in for one in examples and docs (`password`, `<your-password>`, `${DB_PASSWORD}`): no secret (reviews s24e 2, s24f 2, 3). */
@@ -189,6 +234,7 @@ export function hasPastedCredential(text: string): boolean {
     return hasCredentialShape(text)
         || [...text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s/@:?#]*:([^\s/@?#]+)@/gi)].some((m) => !PASSWORD_PLACEHOLDER.test(m[1]))
         || connectionStringPassword(text)
+        || requestOrEnvironmentCredential(text)
         || (text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g) ?? []).some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && (/[/+]/.test(run) || awsContext));
 }
 

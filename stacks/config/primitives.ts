@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, parseIpv4Cidr, specialRangeHolding } from "./cidr";
-import { codePoint, editDistance, hasSecretShapedRun } from "./errors";
+import { codePoint, editDistance, hasCredentialShape, hasSecretShapedRun } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
@@ -95,6 +95,9 @@ const MIXED_SCRIPT_WORD = /(?=[\p{L}\p{M}]*\p{Script=Latin})(?=[\p{L}\p{M}]*[\p{
 export const SECRET_IN_PLAIN_FIELD = (what: string, where: string, shape = "a run of 40 or more key characters mixing upper case, lower case and digits"): string =>
     `has the shape of a client secret or API key (${shape}), not of ${what}, and ${where}; give ${what} here, keep any secret in its own encrypted key (pulumi config set --secret --path), and rotate this one, since the stack file is committed`;
 
+/** The shape SECRET_IN_PLAIN_FIELD names for a value that holds a known API key, token or private key. */
+export const KNOWN_KEY_SHAPE = "it holds what a known API key, token or private key looks like, such as glpat-, NRAK- or AGE-SECRET-KEY-";
+
 /** The shape SECRET_IN_PLAIN_FIELD names for a value that starts like a known API key or token. */
 export const TOKEN_PREFIX_SHAPE = "it starts as a known API key or token does, such as glpat- or sk-";
 
@@ -113,7 +116,10 @@ export const emailAddress = z.email({ message: "must be an e-mail address" }).re
  * and without invisible format characters (a zero-width space pasted with the name matches no group).
  */
 export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" })
-    .refine((v) => !hasSecretShapedRun(v), { message: SECRET_IN_PLAIN_FIELD("a group name", "group names are written in plain text into the applications' and Vault's settings") })
+    // A generated run, or a known token or key anywhere in it (`glpat-….admins`, `NRAK-…`: sweep s30 L3, L5).
+    .refine((v) => !hasSecretShapedRun(v) && !hasCredentialShape(v), {
+        error: (issue) => SECRET_IN_PLAIN_FIELD("a group name", "group names are written in plain text into the applications' and Vault's settings", hasSecretShapedRun(String(issue.input)) ? undefined : KNOWN_KEY_SHAPE),
+    })
     .refine((v) => !/\p{Cf}/u.test(v), { message: "holds an invisible character (such as a zero-width space), which no group the identity provider sends has; type the name again" })
     // Look-alike punctuation from a paste:
     // the token carries the name as the provider stores it, typed with the keyboard's characters.

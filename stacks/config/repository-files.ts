@@ -1,4 +1,4 @@
-import { describeIssue, hasPastedCredential, looksLikeCredential, redactCredentials } from "./errors";
+import { describeIssue, hasPastedCredential, looksLikeCredential, redactCredentials, shownKeyName } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -52,7 +52,8 @@ export function parseYamlFile<S extends z.ZodType>(file: { path: string; text: s
         const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], raw);
         if (issue.code === "unrecognized_keys") {
             const shape = (schemaAtPath(schema, issue.path) as z.ZodObject | undefined)?.shape;
-            problems.push(`${file.path}: ${field ? `${field}: ` : ""}unknown key(s) ${issue.keys.join(", ")}${shape ? `; valid keys: ${Object.keys(shape).join(", ")}` : ""}`);
+            // A key shaped like a secret is named by its length, as the stack config names one (sweep s30 L4).
+            problems.push(`${file.path}: ${field ? `${field}: ` : ""}unknown key(s) ${issue.keys.map(shownKeyName).join(", ")}${shape ? `; valid keys: ${Object.keys(shape).join(", ")}` : ""}`);
         } else if (value === undefined) {
             problems.push(`${file.path}: ${field} is required`);
         } else {

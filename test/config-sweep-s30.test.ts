@@ -1,0 +1,94 @@
+import { strict as assert } from "assert";
+import { hasCredentialShape, hasPastedCredential } from "../stacks/config/errors";
+import { parsePromptFiles } from "../stacks/config/prompt-files";
+import { RepositoryFileError } from "../stacks/config/repository-files";
+import { lineFor, parsedAfter, problemsAfter } from "./helpers";
+
+/** Bad-input sweep s30 (research/bad-input-sweep-s30.md): credentials the checks did not know. */
+describe("bad-input sweep s30: credentials in text (L2, L3, L5)", () => {
+    // Shapes the sweep planted, with a canary in each.
+    const EC_KEY = Buffer.from("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEICANARYkey0123456789abcdefABCDEF\n-----END EC PRIVATE KEY-----\n").toString("base64");
+    const CERTIFICATE = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIQcanary\n-----END CERTIFICATE-----\n").toString("base64");
+
+    it("knows Authorization headers, environment variables and passwords with generated values, base64 private keys, OpenSSH key bodies, age and New Relic keys", () => {
+        for (const text of [
+            "Call it with Authorization: Bearer CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ",
+            "Use Authorization: Basic YWRtaW46Q0FOQVJZcHc5WnFTM2NyM3Q=",
+            "The tool reads API_TOKEN=CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ",
+            "set OPENAI_API_KEY=CANARY0abc123def456 first",
+            "log in with password=CANARYpw9ZqS3cr3t",
+            "password: CANARYpw9ZqS3cr3t",
+            `Explain this kubeconfig: client-key-data: ${EC_KEY}`,
+            "b3BlbnNzaC1rZXktdjEAAAAACmNhbmFyeQAAAARub25lAAAA",
+            `AGE-SECRET-KEY-1${"Q2XYZ3QPZRY9X8GF2TVDW0CANARY7Q2X9B4M1K8P5R3T6W0Y2QPZRY9X8G".slice(0, 58)}`,
+            "NRAK-CANARY7Q2X9B4M1K8P5R3T6W0Y2",
+        ]) {
+            assert.ok(hasPastedCredential(text), text);
+        }
+    });
+
+    it("leaves prose, placeholders, code and certificates alone", () => {
+        for (const text of [
+            "Send the key as Authorization: Bearer <token>",
+            "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE",
+            "Basic authentication sends a user and a password",
+            "export API_TOKEN=${API_TOKEN}",
+            "API_TOKEN=xxxxxxxxxxxx",
+            "password = input('Password: ')",
+            "password: string",
+            "the password field",
+            `certificate-authority-data: ${CERTIFICATE}`,
+            "AGE-SECRET-KEY-1 is how age secret keys begin",
+            "NRAK- keys are New Relic's",
+        ]) {
+            assert.ok(!hasPastedCredential(text), text);
+        }
+    });
+
+    it("finds a known token before a domain or a group's suffix, and not a host name (L5)", () => {
+        assert.ok(hasCredentialShape("glpat-CANARYtokAbCdEfGhIj.lab.groundwork.internal"));
+        assert.ok(hasCredentialShape("glpat-CANARYtokAbCdEfGhIj.admins"));
+        for (const name of ["edge-1.lab.groundwork.internal", "sk-ecdsa-sha2-nistp256@openssh.com", "platform.operators"]) assert.ok(!hasCredentialShape(name), name);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.access.sso.operatorsGroup = "glpat-CANARYtokAbCdEfGhIj.admins"; }), "access.sso.operatorsGroup"), /^groundwork:access\.sso\.operatorsGroup = \[[^\]]*not shown[^\]]*\]/);
+    });
+});
+
+describe("bad-input sweep s30: prompt files (L2, L4)", () => {
+    const prompt = (extra: string) => [{ path: "prompts/a.yaml", text: `name: support/answer\nroute: chat\nlabels: [dev]\nmessages:\n  - role: system\n    content: Answer briefly.\n${extra}` }];
+    const problems = (files: { path: string; text: string }[]) => {
+        try {
+            parsePromptFiles(files, ["dev"]);
+            return [];
+        } catch (e) {
+            return (e as RepositoryFileError).problems;
+        }
+    };
+
+    it("refuses a header map in config with a credential under a header's name, and names the field only", () => {
+        const found = problems(prompt("config:\n  extra_headers:\n    Authorization: Bearer CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ\n"));
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^prompts\/a\.yaml: config\.extra_headers\.Authorization holds text shaped like a credential/);
+        assert.doesNotMatch(found.join("\n"), /CANARY/);
+    });
+
+    it("names an unknown key shaped like a token by its length, never as written (L4)", () => {
+        const found = problems(prompt("CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ: x\n"));
+        assert.equal(found.length, 1);
+        assert.doesNotMatch(found[0], /CANARY/);
+        assert.match(found[0], /^prompts\/a\.yaml: unknown key\(s\) \[a key of 32 characters, not shown as it may be a secret\]; valid keys: name, route/);
+    });
+});
+
+describe("bad-input sweep s30: an Authentik client secret as the client id (L1)", () => {
+    it("refuses a 128-character run as the client id on an Authentik issuer, and takes a 40-character id", () => {
+        const authentik = (v: Record<string, any>, id: string) => {
+            v.access.sso.issuer = "https://auth.groundwork.example/application/o/groundwork/";
+            v.access.sso.clientId = id;
+        };
+        const secret = "CANARYtokIZsNbNP0".padEnd(128, "aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0z");
+        assert.match(lineFor(problemsAfter("dev", (v) => authentik(v, secret.slice(0, 128))), "access.sso.clientId"),
+            /: has the shape of an Authentik client secret \(128 random characters; Authentik's client ids are 40\), not of a client id/);
+        assert.doesNotMatch(problemsAfter("dev", (v) => authentik(v, secret.slice(0, 128))).join("\n"), /CANARY/);
+        assert.ok(parsedAfter("dev", (v) => authentik(v, "Xq3vT8mK1pL5nR7sW2yZ4bC6dF9gH0jA2eI4oU6u")).access?.sso, "Authentik's own 40-character id");
+    });
+});
