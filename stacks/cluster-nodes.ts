@@ -70,20 +70,21 @@ export function clusterNodes(config: StackConfig): ClusterNode[] {
 }
 
 /**
- * The nodes that register with the cluster, for the kubelets' admission policy: the names the
- * stack makes, and the labels each autoscaled GPU group's nodes, named after their instances,
- * register with (`autoscaledGpuNodeShape`, as the group's launch template sets them).
+ * The nodes that register with the cluster, for the kubelets' admission policy: each node the stack
+ * names, with the labels its k3s config gives it, and what each autoscaled GPU group's nodes, named
+ * after their instances, register with (`autoscaledGpuNodeShape`, as the group's launch template sets it).
  */
-export function registeringNodes(config: StackConfig): { nodeNames: string[]; autoscaledLabels: Record<string, string>[] } {
+export function registeringNodes(config: StackConfig): { nodes: Record<string, Record<string, string>>; autoscaled: { labels: Record<string, string>; taints: string[] }[] } {
     const groups = config.aws?.gpuNodeGroups ?? [];
+    const servers = config.aws?.servers;
+    const serverPlacement = servers && INSTANCE_TYPES[servers.instanceType].arch === "arm64" ? "arm" : "x86";
     return {
-        nodeNames: [
-            ...(config.oci?.nodes ?? []).map((n) => n.name),
-            ...Array.from({ length: config.aws?.servers?.count ?? 0 }, (_, i) => awsServerName(i)),
-            ...groups.flatMap((g) => Array.from({ length: fixedCount(g) }, (_, i) => `${g.name}-${i}`)),
-            ...(config.edge?.machines ?? []).map((m) => m.name),
-        ],
-        autoscaledLabels: groups.filter((g) => g.autoscaling).map((g) => autoscaledGpuNodeShape(g.instanceType, g.labels, g.taints).labels),
+        nodes: Object.fromEntries([
+            ...(config.oci?.nodes ?? []).map((n) => [n.name, { [SITE_LABEL]: "oci", [PLACEMENT_LABEL]: "arm", ...n.labels }]),
+            ...Array.from({ length: servers?.count ?? 0 }, (_, i) => [awsServerName(i), { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: serverPlacement }]),
+            ...groups.flatMap((g) => Array.from({ length: fixedCount(g) }, (_, i) => [`${g.name}-${i}`, { ...gpuNodeLabels(g.instanceType), ...g.labels }])),
+            ...(config.edge?.machines ?? []).map((m) => [m.name, { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...m.labels }]),
+        ]),
+        autoscaled: groups.filter((g) => g.autoscaling).map((g) => autoscaledGpuNodeShape(g.instanceType, g.labels, g.taints)),
     };
 }
-

@@ -227,17 +227,19 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         });
     }
 
-    it("registers every node under a name, and every autoscaled node with labels, that the kubelets' admission policy admits", () => {
+    it("registers every node under the name and labels, and every autoscaled node with the labels and taints, the kubelets' admission policy expects", () => {
+        const sorted = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort();
         for (const stack of ["cloud", "hybrid", "edge"]) {
             const expected = registeringNodes(parse(stackValues(stack)));
             const configs = k3sInstalls(plans[stack]).map((r) => ({ r, config: k3sConfig(r) }));
             const withNames = configs.filter((c) => c.config["node-name"] !== undefined);
-            assert.deepEqual(withNames.map((c) => c.config["node-name"]).sort(), [...expected.nodeNames].sort(), stack);
+            assert.deepEqual(withNames.map((c) => c.config["node-name"]).sort(), Object.keys(expected.nodes).sort(), stack);
+            for (const c of withNames) assert.deepEqual((c.config["node-label"] as string[]).slice().sort(), sorted(expected.nodes[c.config["node-name"]]), `${stack} ${c.r.name}`);
             const autoscaled = configs.filter((c) => c.config["node-name"] === undefined);
-            assert.equal(autoscaled.length, expected.autoscaledLabels.length, stack);
+            assert.equal(autoscaled.length, expected.autoscaled.length, stack);
             for (const c of autoscaled) {
                 const labels = (c.config["node-label"] as string[]).slice().sort();
-                assert.ok(expected.autoscaledLabels.some((e) => JSON.stringify(Object.entries(e).map(([k, v]) => `${k}=${v}`).sort()) === JSON.stringify(labels)), `${stack} ${c.r.name}: ${labels.join(", ")}`);
+                assert.ok(expected.autoscaled.some((e) => JSON.stringify(sorted(e.labels)) === JSON.stringify(labels) && JSON.stringify(e.taints) === JSON.stringify(c.config["node-taint"])), `${stack} ${c.r.name}: ${labels.join(", ")}`);
             }
         }
     });

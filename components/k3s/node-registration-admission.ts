@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { celStrings, denyingAdmissionPolicy } from "../admission-policy";
+import { denyingAdmissionPolicy } from "../admission-policy";
 
 /**
  * An EC2 instance id, the name a member of an autoscaled group gives itself at boot (bootstrap.ts
@@ -9,17 +9,19 @@ import { celStrings, denyingAdmissionPolicy } from "../admission-policy";
 export const EC2_INSTANCE_ID = "^i-[0-9a-f]{8}([0-9a-f]{9})?$";
 
 export interface NodeRegistrationAdmissionArgs {
-    /** Every node the stack makes with a name of its own (OCI nodes, AWS servers and fixed GPU nodes, edge machines). */
-    nodeNames: string[];
     /**
-     * The labels each autoscaled GPU group's nodes register with (its k3s `node-label`s), one map
-     * per group; empty when no group is autoscaled. Those nodes are named after their instance.
+     * Every node the stack makes with a name of its own (OCI nodes, AWS servers and fixed GPU nodes,
+     * edge machines), with the labels it registers with (its k3s `node-label`s).
      */
-    autoscaledLabels: Record<string, string>[];
+    nodes: Record<string, Record<string, string>>;
+    /**
+     * Each autoscaled GPU group's nodes, named after their instance: the labels and taints
+     * (`key=value:Effect`) they register with. Empty when no group is autoscaled.
+     */
+    autoscaled: { labels: Record<string, string>; taints: string[] }[];
 }
 
 const celString = (value: string) => `'${value.replace(/[\\']/g, "\\$&")}'`;
-const celMap = (map: Record<string, string>) => `{${Object.entries(map).map(([k, v]) => `${celString(k)}: ${celString(v)}`).join(", ")}}`;
 
 /**
  * CEL, for a kubelet's request on its own Node (`system:node:<name>`, the only user NodeRestriction
@@ -30,26 +32,40 @@ const celMap = (map: Record<string, string>) => `{${Object.entries(map).map(([k,
  * `k8s.io` labels outside its list): it could then attract the pods that select the stack's
  * placement labels, and read the Secrets they mount (threat model, agent token). Updates of a Node
  * that already exists pass: k3s patches its labels at every start and waits until that succeeds
- * (k3s-io/k3s@v1.34.9+k3s1 (5f72184f) pkg/agent/run.go L196-201, L365-400).
+ * (k3s-io/k3s@v1.34.9+k3s1 (5f72184f) pkg/agent/run.go L196-201, L365-400). A kubelet also sends a
+ * CREATE at every start, and takes only "already exists" for an answer (review s27 D3): a node
+ * whose name the stack no longer makes stays out after its next restart.
  */
 export function registersUnderKnownName(args: NodeRegistrationAdmissionArgs): string {
-    const known = `object.metadata.name in ${celStrings(args.nodeNames)}`;
-    const autoscaled = args.autoscaledLabels.length > 0 ? ` || object.metadata.name.matches('${EC2_INSTANCE_ID}')` : "";
+    const known = `object.metadata.name in [${Object.keys(args.nodes).map(celString).join(", ")}]`;
+    const autoscaled = args.autoscaled.length > 0 ? ` || object.metadata.name.matches('${EC2_INSTANCE_ID}')` : "";
     return `request.operation != 'CREATE' || ${known}${autoscaled}`;
 }
 
 /**
- * CEL: a node named after its instance carries, under every key an autoscaled group sets, exactly
- * one group's labels, on its registration and after (an update may keep a value it had): such a
- * node can pass for a GPU node of the stack, but for no other.
+ * CEL: a node named after its instance carries, under any key a node of the stack is labelled with,
+ * only a value an autoscaled group gives that key (on its status too, where a kubelet can relabel
+ * its Node: review s27 D1), or the value it had; and it registers with every taint of one group
+ * (review s27 D2: without the GPU taint it would attract the pods that tolerate none). Such a node
+ * can pass for a GPU node of the stack, but for no other. Keys are checked one by one, so a label a
+ * group gains later does not shut out its older nodes; a value a group changes does, at their next
+ * restart: replace the group's instances then (README).
  */
-export function autoscaledNodeLabelsHeld(args: NodeRegistrationAdmissionArgs): string {
-    const keys = [...new Set(args.autoscaledLabels.flatMap((labels) => Object.keys(labels)))].sort();
+export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string {
+    const keys = [...new Set([...Object.values(args.nodes), ...args.autoscaled.map((a) => a.labels)].flatMap((labels) => Object.keys(labels)))].sort();
+    const allowed = `{${keys.map((k) => `${celString(k)}: [${[...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))].map(celString).join(", ")}]`).join(", ")}}`;
     const labels = "(has(object.metadata.labels) ? object.metadata.labels : {})";
     const old = "(oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})";
-    const kept = `(request.operation == 'UPDATE' && (k in ${old}) == (k in ${labels}) && (!(k in ${labels}) || ${old}[k] == ${labels}[k]))`;
-    const holds = `${celStrings(keys)}.all(k, (k in e ? (k in ${labels} && ${labels}[k] == e[k]) : !(k in ${labels})) || ${kept})`;
-    return `object.metadata.name in ${celStrings(args.nodeNames)} || !object.metadata.name.matches('${EC2_INSTANCE_ID}') || [${args.autoscaledLabels.map(celMap).join(", ")}].exists(e, ${holds})`;
+    const kept = `(request.operation == 'UPDATE' && k in ${old} && ${old}[k] == ${labels}[k])`;
+    const labelsHeld = `${allowed}.all(k, !(k in ${labels}) || ${labels}[k] in ${allowed}[k] || ${kept})`;
+    const taints = "(has(object.spec.taints) ? object.spec.taints : [])";
+    const taintHeld = (taint: string) => {
+        const [, key, value, effect] = /^([^=:]+)(?:=([^:]*))?:(\w+)$/.exec(taint)!;
+        return `${taints}.exists(t, t.key == ${celString(key)} && (has(t.value) ? t.value : '') == ${celString(value ?? "")} && t.effect == ${celString(effect)})`;
+    };
+    const groupTaints = args.autoscaled.map((a) => (a.taints.length > 0 ? `(${a.taints.map(taintHeld).join(" && ")})` : "true"));
+    const tainted = `(request.operation != 'CREATE' || ${groupTaints.join(" || ")})`;
+    return `object.metadata.name in [${Object.keys(args.nodes).map(celString).join(", ")}] || !object.metadata.name.matches('${EC2_INSTANCE_ID}') || (${labelsHeld} && ${tainted})`;
 }
 
 /**
@@ -59,10 +75,11 @@ export function autoscaledNodeLabelsHeld(args: NodeRegistrationAdmissionArgs): s
 export class NodeRegistrationAdmission extends pulumi.ComponentResource {
     constructor(name: string, args: NodeRegistrationAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:k3s:NodeRegistrationAdmission", name, {}, opts);
-        const autoscaled = args.autoscaledLabels.length > 0;
+        const autoscaled = args.autoscaled.length > 0;
         denyingAdmissionPolicy(name, "groundwork-node-registration", {
             failurePolicy: "Fail",
-            matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["nodes"] }] },
+            // Its status too: a kubelet may change its Node's labels there (review s27 D1).
+            matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["nodes", "nodes/status"] }] },
             matchConditions: [{ name: "a-kubelet", expression: "request.userInfo.username.startsWith('system:node:')" }],
             validations: [
                 {
@@ -71,8 +88,8 @@ export class NodeRegistrationAdmission extends pulumi.ComponentResource {
                     reason: "Forbidden",
                 },
                 ...(autoscaled ? [{
-                    expression: autoscaledNodeLabelsHeld(args),
-                    message: "a node named after its EC2 instance carries one autoscaled GPU group's labels, as that group's launch template sets them, and no others of theirs",
+                    expression: autoscaledNodeHeld(args),
+                    message: "a node named after its EC2 instance carries only the labels the autoscaled GPU groups' launch templates set, and registers with every taint of one of them",
                     reason: "Forbidden",
                 }] : []),
             ],

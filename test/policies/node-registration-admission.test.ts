@@ -34,25 +34,32 @@ describe("the node registration admission policy", () => {
         assert.deepEqual(dev({ ...request("agent-2", arm), username: "system:serviceaccount:kube-system:node-controller" }), { denied: false });
     });
 
-    it("lets a node of an autoscaled group register under its instance id with its group's labels, and no others", () => {
-        const labels = registeringNodes(parse(stackValues("cloud"))).autoscaledLabels;
-        assert.equal(labels.length, 1, "cloud autoscales one GPU group");
-        const [group] = labels;
+    it("lets a node of an autoscaled group register under its instance id with its group's labels and taints, and no others", () => {
+        const { autoscaled } = registeringNodes(parse(stackValues("cloud")));
+        assert.equal(autoscaled.length, 1, "cloud autoscales one GPU group");
+        const [{ labels: group }] = autoscaled;
         assert.equal(group["groundwork.dev/placement"], "gpu");
+        const gpuTaint = [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }];
         const id = "i-0a1b2c3d4e5f60718";
-        assert.deepEqual(cloud(request(id, group)), { denied: false });
-        assert.deepEqual(cloud(request("i-0a1b2c3d", group)), { denied: false }, "the older, 8-digit ids too");
-        // Its group's labels, and only theirs: not the servers' placement, nor the group's without one of them.
-        const message = "a node named after its EC2 instance carries one autoscaled GPU group's labels, as that group's launch template sets them, and no others of theirs";
-        assert.deepEqual(cloud(request(id, { ...group, "groundwork.dev/placement": "x86" })), { denied: true, by: "groundwork-node-registration", message });
-        const { ["groundwork.dev/gpu-model"]: _model, ...withoutModel } = group;
-        assert.ok(refused(cloud(request(id, withoutModel))));
-        // Later: the labels it has may stay, and may not change.
-        assert.deepEqual(cloud(request(id, { ...group, "team": "research" }, group)), { denied: false }, "a key no group sets is not the policy's");
+        const registering = (name: string, labels: Record<string, string>, taints = gpuTaint) => ({ ...request(name, labels), object: { ...node(name, labels), spec: { taints } } });
+        assert.deepEqual(cloud(registering(id, group)), { denied: false });
+        assert.deepEqual(cloud(registering("i-0a1b2c3d", group)), { denied: false }, "the older, 8-digit ids too");
+        assert.deepEqual(cloud(registering(id, { ...group, "groundwork.dev/placement": undefined } as any)), { denied: false }, "a key it lacks: an older node, from before the group gained it");
+        // Not the servers' placement, nor the OCI nodes' pool.
+        const message = "a node named after its EC2 instance carries only the labels the autoscaled GPU groups' launch templates set, and registers with every taint of one of them";
+        assert.deepEqual(cloud(registering(id, { ...group, "groundwork.dev/placement": "x86" })), { denied: true, by: "groundwork-node-registration", message });
+        assert.ok(refused(cloud(registering(id, { ...group, "groundwork.dev/site": "oci" }))));
+        // Without the GPU taint it would attract the pods that tolerate none (review s27 D2).
+        assert.ok(refused(cloud(registering(id, group, []))));
+        assert.deepEqual(cloud(registering(id, group, [...gpuTaint, { key: "node.cloudprovider.kubernetes.io/uninitialized", value: "true", effect: "NoSchedule" }])), { denied: false }, "other taints beside it");
+        // Later: the labels it has may stay, and may not change, on the Node or its status (review s27 D1).
+        assert.deepEqual(cloud(request(id, { ...group, "team": "research" }, group)), { denied: false }, "a key no node of the stack has is not the policy's");
         assert.ok(refused(cloud(request(id, { ...group, "groundwork.dev/placement": "x86" }, group))));
+        assert.ok(refused(cloud({ ...request(id, { ...group, "groundwork.dev/placement": "x86" }, group), subResource: "status" })));
+        assert.deepEqual(cloud({ ...request(id, group, group), subResource: "status" }), { denied: false });
         // A name that is neither the stack's nor an instance id, as before.
-        assert.ok(refused(cloud(request("gpu-l4-spot-0", group))));
-        assert.ok(refused(cloud(request("i-0A1B2C3D4E5F60718", group))), "ids are lower-case");
+        assert.ok(refused(cloud(registering("gpu-l4-spot-0", group))));
+        assert.ok(refused(cloud(registering("i-0A1B2C3D4E5F60718", group))), "ids are lower-case");
         assert.deepEqual(cloud(request("aws-server-0", { "groundwork.dev/site": "aws", "groundwork.dev/placement": "x86" })), { denied: false });
     });
 });
