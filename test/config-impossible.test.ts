@@ -835,7 +835,9 @@ describe("names, keys and times that cannot be what they say (bad-input sweep, s
 
     it("takes an operator range as wide as a /8, a company's VPN block", () => {
         const values = stackValues("dev");
+        // SSH from inside it too: one run of pulumi up uses both (sweep s30 M1).
         values.cluster.apiAllowedCidrs = ["10.0.0.0/8"];
+        values.oci.sshAllowedCidrs = ["10.8.0.0/16"];
         assert.deepEqual(parse(values).cluster.apiAllowedCidrs, ["10.0.0.0/8"]);
     });
 
@@ -1549,6 +1551,7 @@ describe("bad-input sweep s14 leftovers (cl12, oc20, oc21, ac17, ac18, ac25, in3
         assert.match(lineFor(only("dev", (v) => (v.oci.sshAllowedCidrs = ["10.43.1.0/24"])), "oci.sshAllowedCidrs[0]"), /is inside cluster\.serviceCidr 10\.43\.0\.0\/16/);
         const wide = stackValues("dev");
         wide.cluster.apiAllowedCidrs = ["10.0.0.0/8"];
+        wide.oci.sshAllowedCidrs = ["10.8.0.0/16"];
         assert.doesNotThrow(() => parse(wide), "a range that holds the pod network, and more, is the operator's to judge");
     });
 

@@ -92,3 +92,13 @@ describe("bad-input sweep s30: an Authentik client secret as the client id (L1)"
         assert.ok(parsedAfter("dev", (v) => authentik(v, "Xq3vT8mK1pL5nR7sW2yZ4bC6dF9gH0jA2eI4oU6u")).access?.sso, "Authentik's own 40-character id");
     });
 });
+
+describe("bad-input sweep s30: SSH and API ranges with no address in common (M1)", () => {
+    it("refuses them at the servers' site, OCI or AWS, and takes ranges that overlap", () => {
+        const message = (site: string) => new RegExp(`^groundwork:${site}\\.sshAllowedCidrs = \\["203\\.0\\.113\\.0/24"\\]: shares no address with cluster\\.apiAllowedCidrs \\(198\\.51\\.100\\.0/24\\), but one run of pulumi up reaches the first server at its public address over SSH \\(the k3s install, the kubeconfig\\) and then over the API \\(6443\\), from the same machine; list the range you run pulumi up from in both$`);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.oci.sshAllowedCidrs = ["203.0.113.0/24"]; }), "oci.sshAllowedCidrs"), message("oci"));
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.aws.sshAllowedCidrs = ["203.0.113.0/24"]; }), "aws.sshAllowedCidrs"), message("aws"));
+        assert.ok(parsedAfter("dev", (v) => { v.oci.sshAllowedCidrs = ["198.51.100.0/25"]; }), "a range inside the API's");
+        assert.ok(parsedAfter("dev", (v) => { v.oci.sshAllowedCidrs = ["203.0.113.0/24", "198.51.100.7/32"]; }), "one of several in common");
+    });
+});

@@ -392,8 +392,19 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (pods && pods.prefix < 10) {
         ctx.addIssue({ code: "custom", path: ["cluster", "podCidr"], message: `holds ${2 ** (24 - pods.prefix)} node ranges of /24, and the ingress's NetworkPolicy lists one address per node range, which at this size is over a megabyte, near the 1.5 MiB etcd accepts in one request; use a /10 or narrower, such as 10.42.0.0/16` });
     }
-    // Pulumi reads the kubeconfig and bootstraps Vault over SSH at the initial OCI server's public address.
+    // One run of pulumi up reaches the first server at its public address over SSH (the k3s install,
+    // the kubeconfig) and then over the API, from the same machine: the two lists share an address (sweep s30 M1).
     const ociServers = objectItems(isObject(cfg.oci) ? cfg.oci.nodes : undefined).filter(([n]) => n.role === "server");
+    const serverSite = ociServers.length > 0 ? "oci" : isObject(cfg.aws) && isObject(cfg.aws.servers) ? "aws" : undefined;
+    const siteConfig = serverSite && cfg[serverSite];
+    const sshRanges = isObject(siteConfig) && Array.isArray(siteConfig.sshAllowedCidrs) ? siteConfig.sshAllowedCidrs.map(String) : [];
+    const apiRanges = Array.isArray(cluster.apiAllowedCidrs) ? cluster.apiAllowedCidrs.map(String) : [];
+    const parsedRanges = (texts: string[]) => texts.map(parseIpv4Cidr).filter((c): c is Ipv4Cidr => c !== undefined);
+    const [ssh, api] = [parsedRanges(sshRanges), parsedRanges(apiRanges)];
+    if (ssh.length > 0 && api.length > 0 && ssh.length === sshRanges.length && api.length === apiRanges.length && !ssh.some((a) => api.some((b) => cidrsOverlap(a, b)))) {
+        ctx.addIssue({ code: "custom", path: [serverSite!, "sshAllowedCidrs"], message: `shares no address with cluster.apiAllowedCidrs (${apiRanges.join(", ")}), but one run of pulumi up reaches the first server at its public address over SSH (the k3s install, the kubeconfig) and then over the API (6443), from the same machine; list the range you run pulumi up from in both` });
+    }
+    // Pulumi reads the kubeconfig and bootstraps Vault over SSH at the initial OCI server's public address.
     if (ociServers.length > 0 && ociServers[0][0].public === false) {
         const [first, i] = ociServers[0];
         ctx.addIssue({ code: "custom", path: ["oci", "nodes", i, "public"], message: `is false on ${String(first.name)}, the server that starts the cluster, which Pulumi reaches over SSH at its public address (its k3s install, the kubeconfig, Vault's bootstrap); leave it public, as servers are by default` });
