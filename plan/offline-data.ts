@@ -87,6 +87,7 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
         publicIp: inputs.createVnicDetails?.assignPublicIp === "true" ? documentationAddress(name) : "",
         state: "RUNNING",
     }),
+    "oci:Core/natGateway:NatGateway": (name) => ({ natIp: documentationAddress(`oci-${name}`) }),
     "aws:ec2/eip:Eip": (name) => ({ publicIp: documentationAddress(`aws-${name}`), allocationId: `eipalloc-offline-${name}` }),
     "aws:ec2/instance:Instance": (name, inputs) => ({ privateIp: inputs.privateIp ?? privateAddress(`aws-${name}`).replace(/^10\.0\./, "10.1."), publicIp: "" }),
     "aws:iam/instanceProfile:InstanceProfile": (name) => ({ name: `${name}-offline`, arn: `arn:aws:iam::000000000000:instance-profile/${name}` }),

@@ -28,6 +28,8 @@ export interface AwsAddresses {
     servers: ec2.Eip[];
     /** Per GPU group, one per node, under wireguard-native. */
     gpuNodes: Record<string, ec2.Eip[]>;
+    /** The NAT gateway's, where the private subnets' nodes reach other sites from; none in an existing VPC. */
+    nat?: ec2.Eip;
 }
 
 /**
@@ -41,8 +43,17 @@ export function awsAddresses(ctx: ClusterContext, site: AwsSiteConfig): AwsAddre
     const gpuNodes = ctx.overlay === "wireguard-native"
         ? Object.fromEntries(site.gpuNodeGroups.map((g) => [g.name, Array.from({ length: fixedCount(g) }, (_, i) => eip(`${g.name}-${i}`))]))
         : {};
-    return { provider, servers, gpuNodes };
+    // Made here rather than in the network (where stacks before this made it: the alias keeps it), so
+    // that a site built earlier can admit the private nodes' joins from it.
+    const nat = site.existingVpc ? undefined : new ec2.Eip(`${AWS_NETWORK}-nat`, { domain: "vpc", tags: { Name: `${AWS_NETWORK}-nat` } }, {
+        provider,
+        aliases: [{ parent: pulumi.createUrn(AWS_NETWORK, "groundwork:aws:Network") }],
+    });
+    return { provider, servers, gpuNodes, nat };
 }
+
+/** The AWS network component's name. */
+const AWS_NETWORK = "groundwork";
 
 export interface AwsSiteArgs {
     addresses: AwsAddresses;
@@ -50,6 +61,8 @@ export interface AwsSiteArgs {
     peerCidrs: pulumi.Input<string>[];
     /** Where this site's nodes join when the servers live elsewhere. */
     externalServerUrl?: pulumi.Input<string>;
+    /** Other sites' addresses their nodes join this site's servers from under Tailscale (`/32`s). */
+    joinCidrs: pulumi.Input<string>[];
 }
 
 /** An AWS site: VPC, node identity, servers (cloud stack) and GPU node groups. */
@@ -59,7 +72,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
     const hostsServers = ctx.serverSite === "aws";
     const zones = getAvailabilityZonesOutput({ state: "available" }, opts).names;
 
-    const network = new AwsNetwork("groundwork", {
+    const network = new AwsNetwork(AWS_NETWORK, {
         vpcCidr: site.vpcCidr,
         publicSubnetCidrs: site.publicSubnetCidrs,
         privateSubnetCidrs: site.privateSubnetCidrs,
@@ -68,6 +81,8 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         sshAllowedCidrs: site.sshAllowedCidrs,
         apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,
         peerCidrs: args.peerCidrs,
+        joinCidrs: args.joinCidrs,
+        natAddress: args.addresses.nat,
         hostsServers,
         ingress: ctx.ingress,
     }, opts);

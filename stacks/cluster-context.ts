@@ -55,6 +55,8 @@ export interface SiteResult {
     provider?: pulumi.ProviderResource;
     /** AWS servers' IAM role, which writes their etcd snapshots (no key needed). */
     serverRoleName?: pulumi.Output<string>;
+    /** Where the site's nodes reach other sites from: public nodes' addresses and the NAT gateway's. */
+    egressAddresses?: pulumi.Input<string>[];
 }
 
 export const supervisorUrl = (address: pulumi.Input<string>) => pulumi.interpolate`https://${address}:${K3S_API_PORT}`;

@@ -12,7 +12,7 @@ import { etcdLocalSnapshotCount } from "./config/backups";
 import { awsServerName } from "./config/aws";
 import { isIpv4 } from "./config/cidr";
 import { StackConfig } from "./config";
-import { edgeAddress, edgeSite } from "./edge-site";
+import { edgeAddress, edgeEgressAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
 import { ingressOpenings } from "./ingress";
 import { ociSite } from "./oci-site";
@@ -112,6 +112,12 @@ export function buildCluster(config: StackConfig): Cluster {
     const aws = config.aws && awsAddresses(ctx, config.aws);
     const awsPublic = aws ? [...aws.servers, ...Object.values(aws.gpuNodes).flat()].map((e) => e.publicIp) : [];
     const edgePublic = config.edge ? config.edge.machines.map(edgeAddress) : [];
+    // Under Tailscale, nodes at other sites still join the servers at their public address (k3s's VPN
+    // integration keeps the join URL: k3s-io/k3s docs/adrs/integrate-vpns.md; sweep s30 M2): the
+    // servers' firewall admits the others' egress, public nodes and NAT gateways, on the API port.
+    const tailscaleJoins = ctx.overlay === "tailscale" && ctx.multiSite;
+    const awsEgress = aws ? [...awsPublic, ...(aws.nat ? [aws.nat.publicIp] : [])] : [];
+    const edgeEgress = config.edge ? config.edge.machines.flatMap(edgeEgressAddress) : [];
     let externalServerUrl: pulumi.Input<string> | undefined =
         ctx.serverSite === "aws" ? pulumi.interpolate`https://${aws!.servers[0].publicIp}:6443`
         : ctx.serverSite === "edge" ? `https://${edgeAddress(config.edge!.machines.find((m) => m.role === "server")!)}:6443`
@@ -119,16 +125,18 @@ export function buildCluster(config: StackConfig): Cluster {
 
     const built: SiteResult[] = [];
     let ociPublic: pulumi.Input<string>[] = [];
+    let ociEgress: pulumi.Input<string>[] = [];
     let ociProvider: pulumi.ProviderResource | undefined;
     if (config.oci) {
-        const oci = ociSite(ctx, config.oci, { peerCidrs: wireguard ? hostCidrs([...awsPublic, ...edgePublic]) : [], externalServerUrl });
+        const oci = ociSite(ctx, config.oci, { peerCidrs: wireguard ? hostCidrs([...awsPublic, ...edgePublic]) : [], joinCidrs: tailscaleJoins ? hostCidrs([...awsEgress, ...edgeEgress]) : [], externalServerUrl });
         externalServerUrl ??= oci.externalServerUrl;
         ociPublic = Object.values(oci.nodes).map((n) => n.publicIp);
+        ociEgress = oci.egressAddresses ?? [];
         ociProvider = oci.provider;
         built.push(oci);
     }
     if (config.aws) {
-        built.push(awsSite(ctx, config.aws, { addresses: aws!, peerCidrs: wireguard ? hostCidrs([...ociPublic, ...edgePublic]) : [], externalServerUrl }));
+        built.push(awsSite(ctx, config.aws, { addresses: aws!, peerCidrs: wireguard ? hostCidrs([...ociPublic, ...edgePublic]) : [], joinCidrs: tailscaleJoins ? hostCidrs([...ociEgress, ...edgeEgress]) : [], externalServerUrl }));
     }
     if (config.edge) {
         // Edge machines that join servers elsewhere wait for those servers' installs.

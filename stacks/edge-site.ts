@@ -2,9 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { EdgeMachines } from "../components/edge/edge-machines";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { EdgeSiteConfig } from "./config";
+import { internalRange, isIpv4, specialRange } from "./config/cidr";
 
 /** The address other nodes reach an edge machine at. */
 export const edgeAddress = (m: { host: string; externalIp?: string }) => m.externalIp ?? m.host;
+
+/**
+ * Where an edge machine reaches other sites from, where the config says: its externalIp, else its
+ * host when that is a public IPv4 address. A machine behind a NAT the config does not name has none:
+ * its owner lists that NAT's address in cluster.apiAllowedCidrs (README, Overlays).
+ */
+export const edgeEgressAddress = (m: { host: string; externalIp?: string }): string[] =>
+    m.externalIp !== undefined ? [m.externalIp] : isIpv4(m.host) && internalRange(m.host) === undefined && specialRange(m.host) === undefined ? [m.host] : [];
 
 export interface EdgeSiteArgs {
     /** Where the machines join when the servers live elsewhere. */

@@ -20,6 +20,8 @@ const UBUNTU_USER = "ubuntu";
 export interface OciSiteArgs {
     /** Public addresses (`/32`) of nodes at other sites. */
     peerCidrs: pulumi.Input<string>[];
+    /** Other sites' addresses their nodes join this site's servers from under Tailscale (`/32`s). */
+    joinCidrs: pulumi.Input<string>[];
     /** Where this site's nodes join when the servers live elsewhere. */
     externalServerUrl?: pulumi.Input<string>;
 }
@@ -67,6 +69,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         apiAllowedCidrs: ctx.cluster.apiAllowedCidrs,
         ingress: ctx.ingress,
         peerCidrs: args.peerCidrs,
+        joinCidrs: args.joinCidrs,
         hostsServers,
         freeformTags: tags,
     }, { provider });
@@ -137,6 +140,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             const { privateIp, publicIp, instanceId } = pool.nodes[n.name];  // the host key stays out of the stack outputs
             return [n.name, { privateIp, publicIp, ociInstanceId: instanceId, kind: "arm" as const }];
         })),
+        egressAddresses: [...nodes.filter((n) => n.public).map((n) => pool.nodes[n.name].publicIp), network.natAddress],
     };
     if (initialServer) {
         const address = pool.nodes[initialServer.name].publicIp;

@@ -329,6 +329,17 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal(ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => (r.inputs.cidrIpv4 as string).endsWith("/32")).length, 0, "no per-peer openings under tailscale");
     });
 
+    it("admits other sites' joins under Tailscale at the servers' firewall, from their public nodes and NAT gateways (sweep s30 M2)", () => {
+        const joins = (plan: PlanResult) => ofType(plan, "oci:Core/securityList:SecurityList").flatMap((l) => (l.inputs.ingressSecurityRules as any[])
+            .filter((r) => r.description === "k3s join over Tailscale from another site").map((r) => `${l.name} ${r.source} ${r.tcpOptions.min}`));
+        const nat = named(plans.tailscale, "aws:ec2/eip:Eip", "groundwork-nat");
+        assert.deepEqual(joins(plans.tailscale), [`groundwork-public 203.0.113.2/32 6443`, "groundwork-public 192.0.2.10/32 6443", "groundwork-public 192.0.2.11/32 6443"]);
+        assert.equal((plans.tailscale.resources.find((r) => r.type === "aws:ec2/natGateway:NatGateway")!.inputs as any).allocationId, "offline-groundwork-nat", "the GPU nodes' NAT gateway has that address");
+        assert.ok(nat.urn.endsWith("::aws:ec2/eip:Eip::groundwork-nat"));
+        // Under wireguard-native every node is public and the peers' rules carry the join: no Tailscale rule.
+        assert.deepEqual(joins(plans.hybrid), []);
+    });
+
     it("installs k3s on edge machines over SSH: one resource per host, idempotent, uninstalled on delete", () => {
         const plan = plans.edge;
         const installs = ofType(plan, "command:remote:Command").filter((c) => c.name.startsWith("edge-"));

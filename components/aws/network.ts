@@ -22,6 +22,14 @@ export interface AwsNetworkArgs {
     apiAllowedCidrs: string[];
     /** Addresses of nodes at other sites (`/32`s): they get the overlay ports and, to servers, the API. */
     peerCidrs: pulumi.Input<string>[];
+    /**
+     * Addresses other sites' nodes join this site's servers from under Tailscale (`/32`s: their
+     * public addresses and NAT gateways): the API port only, where the servers are. k3s's VPN
+     * integration leaves the join URL as it is, the server's public address.
+     */
+    joinCidrs?: pulumi.Input<string>[];
+    /** The NAT gateway's Elastic IP, allocated beforehand so that other sites' firewalls can name it; made here when absent. */
+    natAddress?: ec2.Eip;
     /** Whether the k3s servers (and so the API) live in this site. */
     hostsServers: boolean;
     /** The ingress controller's ports and who may reach each; none opens nothing. */
@@ -47,6 +55,9 @@ export function clusterIngressRules(args: AwsNetworkArgs): IngressRule[] {
         if (args.hostsServers) {
             rules.push({ protocol: "tcp", from: K3S_API_PORT, to: K3S_API_PORT, cidr: peer, description: "k3s join and API from another site" });
         }
+    }
+    for (const peer of args.hostsServers ? args.joinCidrs ?? [] : []) {
+        rules.push({ protocol: "tcp", from: K3S_API_PORT, to: K3S_API_PORT, cidr: peer, description: "k3s join over Tailscale from another site" });
     }
     if (args.hostsServers) {
         rules.push(...args.apiAllowedCidrs.map((cidr) => ({ protocol: "tcp" as const, from: K3S_API_PORT, to: K3S_API_PORT, cidr, description: "Kubernetes API from operators" })));
@@ -133,7 +144,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         });
 
         // One NAT gateway: GPU nodes need egress for images and models, not a gateway per zone.
-        const natAddress = new ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
+        const natAddress = args.natAddress ?? new ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
         const nat = new ec2.NatGateway(name, { allocationId: natAddress.id, subnetId: publicSubnets[0].id, tags: tags("nat") }, { parent: this, dependsOn: [internet] });
         const privateRoutes = new ec2.RouteTable(`${name}-private`, {
             vpcId: vpc.id,

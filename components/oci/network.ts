@@ -20,6 +20,11 @@ export interface OciNetworkArgs {
     ingress?: IngressOpening[];
     /** Addresses of nodes at other sites (`/32`s): they get the overlay ports and, to servers, the API. */
     peerCidrs?: pulumi.Input<string>[];
+    /**
+     * Addresses other sites' nodes join this site's servers from under Tailscale (`/32`s: their
+     * public addresses and NAT gateways): the API port only, where the servers are.
+     */
+    joinCidrs?: pulumi.Input<string>[];
     /** Whether the k3s servers (and so the API) are in this site's public subnet. Default true. */
     hostsServers?: boolean;
     /** DNS label prefix for the VCN (letters and digits, at most 15). Default `groundwork`. */
@@ -62,6 +67,7 @@ export function publicSubnetRules(args: OciNetworkArgs): IngressRule[] {
             ...overlay.map((p) => portRule(p.protocol, peer, p.from, p.to, `${p.description} from another site`)),
             ...(args.hostsServers === false ? [] : [portRule("tcp", peer, K3S_API_PORT, K3S_API_PORT, "k3s join and API from another site")]),
         ]),
+        ...(args.hostsServers === false ? [] : args.joinCidrs ?? []).map((peer) => portRule("tcp", peer, K3S_API_PORT, K3S_API_PORT, "k3s join over Tailscale from another site")),
         ...args.sshAllowedCidrs.map((c) => portRule("tcp", c, 22, 22, "SSH from operators")),
         ...args.apiAllowedCidrs.map((c) => portRule("tcp", c, K3S_API_PORT, K3S_API_PORT, "Kubernetes API from operators")),
         ...(args.ingress ?? []).flatMap((o) => o.cidrs.map((c) => portRule("tcp", c, o.port, o.port, o.description))),
@@ -81,6 +87,8 @@ export class OciNetwork extends pulumi.ComponentResource {
     public readonly vcnId: pulumi.Output<string>;
     public readonly publicSubnetId: pulumi.Output<string>;
     public readonly privateSubnetId: pulumi.Output<string>;
+    /** The NAT gateway's public address, where the private subnet's nodes reach other sites from. */
+    public readonly natAddress: pulumi.Output<string>;
 
     constructor(name: string, args: OciNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:Network", name, {}, opts);
@@ -145,6 +153,7 @@ export class OciNetwork extends pulumi.ComponentResource {
         this.vcnId = vcn.id;
         this.publicSubnetId = publicSubnet.id;
         this.privateSubnetId = privateSubnet.id;
+        this.natAddress = nat.natIp;
         this.registerOutputs({ vcnId: this.vcnId, publicSubnetId: this.publicSubnetId, privateSubnetId: this.privateSubnetId });
     }
 }
