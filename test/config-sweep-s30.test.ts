@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { hasCredentialShape, hasPastedCredential } from "../stacks/config/errors";
 import { parsePromptFiles } from "../stacks/config/prompt-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
-import { lineFor, parsedAfter, problemsAfter } from "./helpers";
+import { lineFor, parsedAfter, problemsAfter, stackValues } from "./helpers";
 
 /** Bad-input sweep s30 (research/bad-input-sweep-s30.md): credentials the checks did not know. */
 describe("bad-input sweep s30: credentials in text (L2, L3, L5)", () => {
@@ -100,5 +100,43 @@ describe("bad-input sweep s30: SSH and API ranges with no address in common (M1)
         assert.match(lineFor(problemsAfter("cloud", (v) => { v.aws.sshAllowedCidrs = ["203.0.113.0/24"]; }), "aws.sshAllowedCidrs"), message("aws"));
         assert.ok(parsedAfter("dev", (v) => { v.oci.sshAllowedCidrs = ["198.51.100.0/25"]; }), "a range inside the API's");
         assert.ok(parsedAfter("dev", (v) => { v.oci.sshAllowedCidrs = ["203.0.113.0/24", "198.51.100.7/32"]; }), "one of several in common");
+    });
+});
+
+describe("bad-input sweep s30: nodes, their labels and the Tailscale key (M4, M5, F1, W2)", () => {
+    it("refuses a known key or token as a node's label value, naming the shape it has (M4)", () => {
+        for (const value of ["NRAK-CANARY7Q2X9B4M1K8P5R3T6W0Y2", "glpat-CANARYtokAbCdEfGhIj.v1"]) {
+            const line = lineFor(problemsAfter("dev", (v) => { v.oci.nodes[1].labels = { "example.com/nr": value }; }), "oci.nodes[1].labels.example.com/nr");
+            assert.match(line, /= \[text of \d+ characters, not shown as it may hold a secret\]: has the shape of a client secret or API key \(it holds what a known API key, token or private key looks like/);
+            assert.doesNotMatch(line, /CANARY/);
+        }
+    });
+
+    it("refuses an auth key that is not Tailscale's, never showing it (M5)", () => {
+        const found = problemsAfter("hybrid", (v) => {
+            for (const site of ["oci", "aws", "edge"]) v[site].overlay = "tailscale";
+            v.cluster.tailscale = { authKey: "0123456789abcdef0123456789abcdefCANARY0123456789ab" };
+        });
+        const line = lineFor(found, "cluster.tailscale.authKey");
+        assert.match(line, /is not a Tailscale auth key \(Tailscale's begin with tskey, then auth\), and the nodes join Tailscale's own control plane, not Headscale's/);
+        assert.doesNotMatch(found.join("\n"), /CANARY/);
+    });
+
+    it("takes an edge machine named like an autoscaled group's node, which names itself after its instance (F1)", () => {
+        const withEdgeMachine = (name: string) => (v: Record<string, any>) => {
+            const edge = stackValues("edge").edge;
+            for (const site of ["aws"]) v[site].overlay = "tailscale";
+            v.cluster.tailscale = { authKey: "tskey-auth-x" };
+            v.edge = { ...edge, overlay: "tailscale", machines: [{ ...edge.machines[1], name, role: "agent" }] };
+        };
+        assert.ok(parsedAfter("cloud", withEdgeMachine("gpu-l4-spot-1")).edge);
+        // A fixed group's nodes keep their names: one of theirs is still refused.
+        assert.match(lineFor(problemsAfter("cloud", withEdgeMachine("gpu-a10g-0")), "edge.machines[0].name"), /gives a node the name gpu-a10g-0, already the name of aws\.gpuNodeGroups\[0\]/);
+    });
+
+    it("says which key to set when no node is a server, at the node, not the whole site (W2)", () => {
+        assert.deepEqual(problemsAfter("dev", (v) => { v.oci.nodes[0].role = "agent"; }), [
+            'groundwork:oci.nodes[0].role = "agent": is agent, like every node of the stack, but the cluster needs a server: set role: server here, or on another node (3 for a highly available etcd), all in one site',
+        ]);
     });
 });

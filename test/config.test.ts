@@ -104,7 +104,7 @@ describe("stack config", () => {
             ["a malformed image OCID", (c) => { c.oci.imageId = "ubuntu-24.04"; }, 'groundwork:oci.imageId = "ubuntu-24.04":', "OCI image OCID"],
             ["a node name that is not a DNS label", (c) => { c.oci.nodes[0].name = "Server_1"; }, 'groundwork:oci.nodes[0].name = "Server_1":', "must be a DNS label"],
             ["two nodes with one name", (c) => { c.oci.nodes[1].name = "server-1"; }, 'groundwork:oci.nodes[1].name = "server-1":', "already the name of oci.nodes[0]; node names must be unique in the cluster"],
-            ["no server", (c) => { c.oci.nodes[0].role = "agent"; }, "groundwork:oci = {", "no node has role: server"],
+            ["no server", (c) => { c.oci.nodes[0].role = "agent"; }, "groundwork:oci.nodes[0].role = \"agent\"", "is agent, like every node of the stack, but the cluster needs a server"],
             ["an even number of servers", (c) => { c.oci.nodes[1].role = "server"; }, 'groundwork:oci.nodes[1].role = "server":', "makes 2 servers; embedded etcd needs an odd number"],
             ["an unknown role", (c) => { c.oci.nodes[1].role = "master"; }, 'groundwork:oci.nodes[1].role = "master":', 'must be one of: "server", "agent"'],
             ["an unpinned k3s version", (c) => { c.cluster.k3sVersion = "latest"; }, 'groundwork:cluster.k3sVersion = "latest":', "k3s release tag such as v1.34.9+k3s1"],

@@ -44,6 +44,8 @@ import { always, cidr, emailAddress, isObject, keepsPodsOff, Loose, meshClients,
 export function tailscaleAuthKeyProblem(key: string): string | undefined {
     if (key.startsWith("tskey-client-")) return "is a Tailscale OAuth client secret, which joins only nodes that advertise tags, and k3s's vpn-auth here advertises none; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
     if (key.startsWith("tskey-api-")) return "is a Tailscale API access token, which calls the API but joins no node; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
+    // Groundwork joins Tailscale's own control plane (vpn-auth names no other), whose auth keys are `tskey-auth-` (sweep s30 M5).
+    if (!key.startsWith("tskey-")) return "is not a Tailscale auth key (Tailscale's begin with tskey, then auth), and the nodes join Tailscale's own control plane, not Headscale's; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
     return tokenProblem(key);
 }
 
@@ -182,6 +184,8 @@ type Site = (typeof SITES)[number];
 /** A node as the cross-site checks see it: where it is in the config, what it offers. */
 interface NodeRef {
     name: string;
+    /** A node of an autoscaled group: it names itself after its EC2 instance, so `name` stands for one only. */
+    instanceNamed?: boolean;
     site: Site;
     path: PropertyKey[];
     role: "server" | "agent";
@@ -219,7 +223,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
         const count = isObject(g.autoscaling) ? (typeof g.autoscaling.max === "number" ? g.autoscaling.max : 0) : fixedCount({ count: typeof g.count === "number" ? g.count : undefined });
         const spec = INSTANCE_TYPES[String(g.instanceType)];
         for (let n = 0; n < count; n++) {
-            nodes.push({ name: `${String(g.name)}-${n}`, site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, gpuModel: spec?.gpuModel, memoryGib: spec?.memoryGib, cpus: spec?.vcpus, taints: Array.isArray(g.taints) ? g.taints.map(String) : [], taintsKey: `aws.gpuNodeGroups[${i}].taints` });
+            nodes.push({ name: `${String(g.name)}-${n}`, instanceNamed: isObject(g.autoscaling), site: "aws", path: ["aws", "gpuNodeGroups", i, "name"], role: "agent", kind: "gpu", gpus: spec?.gpus ?? 0, gpuMemoryGib: spec?.gpuMemoryGib ?? 0, gpuModel: spec?.gpuModel, memoryGib: spec?.memoryGib, cpus: spec?.vcpus, taints: Array.isArray(g.taints) ? g.taints.map(String) : [], taintsKey: `aws.gpuNodeGroups[${i}].taints` });
         }
     }
     const edge = isObject(cfg.edge) ? cfg.edge : {};
@@ -240,7 +244,8 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
 
     // Node names are unique across the cluster.
     const seen = new Map<string, NodeRef>();
-    for (const node of nodes) {
+    // Not an autoscaled group's: its nodes are named after their EC2 instances (sweep s30 F1).
+    for (const node of nodes.filter((n) => !n.instanceNamed)) {
         const first = seen.get(node.name);
         if (first && first.path.join() !== node.path.join()) {
             ctx.addIssue({ code: "custom", path: [...node.path, ...(node.site === "aws" ? [] : ["name"])], message: `gives a node the name ${node.name}, already the name of ${first.path.join(".").replace(/\.(\d+)/g, "[$1]")}; node names must be unique in the cluster` });
@@ -290,7 +295,11 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     const servers = nodes.filter((n) => n.role === "server");
     const serverSites = [...new Set(servers.map((n) => n.site))];
     if (servers.length === 0) {
-        ctx.addIssue({ code: "custom", path: [sites[0]], message: "no node has role: server; the cluster needs one (or 3) in one site" });
+        // At the list the roles are in, not at the whole site (sweep s30 W2).
+        const first = nodes[0];
+        ctx.addIssue(first && first.site !== "aws"
+            ? { code: "custom", path: [...first.path, "role"], message: "is agent, like every node of the stack, but the cluster needs a server: set role: server here, or on another node (3 for a highly available etcd), all in one site" }
+            : { code: "custom", path: ["aws", "servers"], message: "no node of the stack has role: server, but the cluster needs a server: set aws.servers, or role: server on a node of another site" });
     } else if (serverSites.length > 1) {
         const stray = servers.find((n) => n.site === serverSites[1])!;
         ctx.addIssue({ code: "custom", path: [...stray.path, ...(stray.site === "aws" ? [] : ["role"])], message: `puts servers in ${serverSites.join(" and ")}; keep every server (embedded etcd) in one site, agents may be anywhere` });

@@ -178,22 +178,23 @@ export const keepsPodsOff = (taint: string) => /:(NoSchedule|NoExecute)$/.test(t
 const STACK_TAINT_KEYS = [GPU_TAINT.key, EDGE_TAINT.key];
 const STACK_NODE_LABELS = [SITE_LABEL, PLACEMENT_LABEL, GPU_MODEL_LABEL, GPU_COUNT_LABEL, EDGE_TAINT.key, GPU_PRESENT_LABEL];
 
-/** Node labels and taints are read by anyone who may list nodes: no secret's shape in them (sweep s23 M7). */
-const SECRET_ON_A_NODE = SECRET_IN_PLAIN_FIELD("a label or taint", "nodes' labels and taints are readable by anyone who may list nodes, and go into each node's user data");
+/** Node labels and taints are read by anyone who may list nodes: no secret's shape in them (sweep s23 M7); the shape named as it is. */
+const SECRET_ON_A_NODE = { error: (issue: { input?: unknown }) => SECRET_IN_PLAIN_FIELD("a label or taint", "nodes' labels and taints are readable by anyone who may list nodes, and go into each node's user data", hasCredentialShape(String(issue.input)) ? KNOWN_KEY_SHAPE : undefined) };
 /**
  * Words joined by '-', '_' or '.', three or more and none over 12 characters
  * (GpuPool1-A10G-24GB-Spot-UsEast1a): a name people wrote, not a generated secret (review s23b F5).
  */
 const joinedWords = (v: string) => { const parts = v.split(/[-_./=:]/).filter((p) => p !== ""); return parts.length >= 3 && parts.every((p) => p.length <= 12); };
-const notSecretOnANode = (v: string) => joinedWords(v) || !hasSecretShapedRun(v);
+// A known token or key (`NRAK-…`, `glpat-….v1`) is one whatever its words (sweep s30 M4).
+const notSecretOnANode = (v: string) => !hasCredentialShape(v) && (joinedWords(v) || !hasSecretShapedRun(v));
 
 export const labels = z.record(
     z.string().regex(labelKey, { message: "must be a Kubernetes label key (prefix/name)" })
         .refine((key) => !RESERVED_LABEL_NAMESPACE.test(key), { message: "is in a namespace Kubernetes keeps for itself (kubernetes.io, k8s.io); the kubelet refuses most such labels, and the rest would let a node pose as another; use a prefix of your own, such as example.com/role" })
         .refine((key) => !STACK_NODE_LABELS.includes(key), { message: `is a label the stack sets itself for placement (${STACK_NODE_LABELS.join(", ")}); use a key of your own` })
-        .refine(notSecretOnANode, { message: SECRET_ON_A_NODE }),
+        .refine(notSecretOnANode, SECRET_ON_A_NODE),
     z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { message: "must be a Kubernetes label value (at most 63 characters)" })
-        .refine(notSecretOnANode, { message: SECRET_ON_A_NODE }),
+        .refine(notSecretOnANode, SECRET_ON_A_NODE),
 );
 
 /**
@@ -202,7 +203,7 @@ export const labels = z.record(
  */
 export const taint = z.string().regex(new RegExp(`^${labelKey.source.slice(1, -1)}(=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?)?:(NoSchedule|PreferNoSchedule|NoExecute)$`), {
     message: "must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute, the key a label key and the value at most 63 letters, digits, '-', '_' or '.'",
-}).refine(notSecretOnANode, { message: SECRET_ON_A_NODE });
+}).refine(notSecretOnANode, SECRET_ON_A_NODE);
 
 /**
  * A node's own taints: Kubernetes refuses two with one key and effect ("taints must be unique by
