@@ -3,6 +3,7 @@ import { hasCredentialShape, hasPastedCredential } from "../stacks/config/errors
 import { parsePromptFiles } from "../stacks/config/prompt-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
 import { lineFor, parsedAfter, problemsAfter, stackValues } from "./helpers";
+import { placeholderFor } from "../plan/stack-file";
 
 /** Bad-input sweep s30 (research/bad-input-sweep-s30.md): credentials the checks did not know. */
 describe("bad-input sweep s30: credentials in text (L2, L3, L5)", () => {
@@ -120,6 +121,11 @@ describe("bad-input sweep s30: nodes, their labels and the Tailscale key (M4, M5
         const line = lineFor(found, "cluster.tailscale.authKey");
         assert.match(line, /is not a Tailscale auth key \(Tailscale's begin with tskey, then auth\), and the nodes join Tailscale's own control plane, not Headscale's/);
         assert.doesNotMatch(found.join("\n"), /CANARY/);
+        // The offline plan's stand-in for a key kept encrypted in the stack file is taken.
+        assert.ok(parsedAfter("hybrid", (v) => {
+            for (const site of ["oci", "aws", "edge"]) v[site].overlay = "tailscale";
+            v.cluster.tailscale = { authKey: placeholderFor("groundwork:cluster.tailscale.authKey") };
+        }).cluster.tailscale);
     });
 
     it("takes an edge machine named like an autoscaled group's node, which names itself after its instance (F1)", () => {

@@ -19,7 +19,7 @@ import { accessIssues, accessSchema, AccessConfig, appsSchema, AppsConfig, ssoSe
 import { awsServerName, awsSiteSchema, AwsSiteConfig, fixedCount } from "./aws";
 import { cidrContains, cidrsOverlap, internalRange, isIpv4, Ipv4Cidr, parseIpv4Cidr, specialRange, withinInternalRange } from "./cidr";
 import { edgeSchema, EdgeSiteConfig, isTunnelEnd } from "./edge";
-import { configPathParts, encryptedNonCredentials, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
+import { configPathParts, encryptedNonCredentials, OFFLINE_PLACEHOLDER_PREFIX, PLAN_SECURE_PATHS_KEY, stackFileSecurePaths } from "./encrypted-values";
 import { configKey, ConfigError, formatIssues, hasCredentialShape, misspeltNamespaceProblems, NAMESPACE, redactCredentials, valueAt, webhookWithCredential } from "./errors";
 import { ignoredSettingProblems } from "./ignored-settings";
 import { gpuPodSizeProblems, platformCapacityProblems, podSizeProblems } from "../capacity";
@@ -45,7 +45,7 @@ export function tailscaleAuthKeyProblem(key: string): string | undefined {
     if (key.startsWith("tskey-client-")) return "is a Tailscale OAuth client secret, which joins only nodes that advertise tags, and k3s's vpn-auth here advertises none; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
     if (key.startsWith("tskey-api-")) return "is a Tailscale API access token, which calls the API but joins no node; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
     // Groundwork joins Tailscale's own control plane (vpn-auth names no other), whose auth keys are `tskey-auth-` (sweep s30 M5).
-    if (!key.startsWith("tskey-")) return "is not a Tailscale auth key (Tailscale's begin with tskey, then auth), and the nodes join Tailscale's own control plane, not Headscale's; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
+    if (!key.startsWith("tskey-") && !key.startsWith(OFFLINE_PLACEHOLDER_PREFIX)) return "is not a Tailscale auth key (Tailscale's begin with tskey, then auth), and the nodes join Tailscale's own control plane, not Headscale's; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
     return tokenProblem(key);
 }
 
