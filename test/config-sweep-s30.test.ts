@@ -72,6 +72,16 @@ describe("bad-input sweep s30: prompt files (L2, L4)", () => {
         assert.doesNotMatch(found.join("\n"), /CANARY/);
     });
 
+    it("refuses a generated value under a nested key named for a credential, and keeps words there (L2)", () => {
+        const found = problems(prompt("config:\n  extra_headers:\n    x-api-key: CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ\n"));
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^prompts\/a\.yaml: config\.extra_headers\.x-api-key holds text shaped like a credential/);
+        assert.deepEqual(problems(prompt("config:\n  extra_body:\n    token_budget: plenty\n    author: Ada\n")), []);
+        // The judge's criteria, in prose: `(password=...)` with its closing parenthesis.
+        assert.ok(hasPastedCredential("Log in with user admin and the password CANARYpw9ZqS3cr3t (password=CANARYpw9ZqS3cr3t)"));
+        assert.ok(hasPastedCredential("Decrypt with AGE-SECRET-KEY-1CANARYQ2XYZ3QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0"));
+    });
+
     it("names an unknown key shaped like a token by its length, never as written (L4)", () => {
         const found = problems(prompt("CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ: x\n"));
         assert.equal(found.length, 1);

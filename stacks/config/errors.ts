@@ -170,7 +170,7 @@ export function hasCredentialShape(text: string): boolean {
  * keys, `NRAK-` and 27 (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml `new-relic-user-api-key`);
  * sweep s30 L3, read 2026-11-30.
  */
-const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9A-Z]{58}|NRAK-[A-Z0-9]{27})(?![A-Za-z0-9])`;
+const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9A-Z]{50,}|NRAK-[A-Z0-9]{27})(?![A-Za-z0-9])`;
 
 /**
  * A private key written in base64, as a kubeconfig's `client-key-data` holds one (base64 of a PEM
@@ -202,7 +202,7 @@ function connectionStringPassword(text: string): boolean {
  * characters or more, with a digit or both cases, and no placeholder (`<token>`, `${API_TOKEN}`,
  * `xxxx`) or code (`input()`, `os.environ[...]`).
  */
-const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`<>{}]/.test(value)
+export const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`<>{}]/.test(value)
     && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)));
 
 /**
@@ -213,8 +213,8 @@ const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHO
  */
 function requestOrEnvironmentCredential(text: string): boolean {
     return [...text.matchAll(/\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{16,})/g)].some((m) => generatedValue(m[1]))
-        || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:TOKEN|SECRET|API_?KEY|ACCESS_KEY|PASSWORD|PASSWD)=([^\s;'"]+)/g)].some((m) => generatedValue(m[1]))
-        || [...text.matchAll(/\b(?:password|passwd|pwd)\s*[:=]\s*([^\s;,'"]+)/gi)].some((m) => generatedValue(m[1]));
+        || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:TOKEN|SECRET|API_?KEY|ACCESS_KEY|PASSWORD|PASSWD)=([^\s;,'"()[\]{}<>]+)/g)].some((m) => generatedValue(m[1]))
+        || [...text.matchAll(/\b(?:password|passwd|pwd)\s*[:=]\s*([^\s;,'"()[\]{}<>]+)/gi)].some((m) => generatedValue(m[1]));
 }
 
 /** A password that stands in for one in examples and docs (`password`, `<your-password>`, `${DB_PASSWORD}`): no secret (reviews s24e 2, s24f 2, 3). */

@@ -75,6 +75,9 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
             problems.push(`${path}: config.model is set from route (${prompt.route}); remove it`);
         }
         problems.push(...samplingParamProblems(path, prompt.config));
+        // Its text and messages too: published to Langfuse as they are (sweep s22b80).
+        // Its name and whole config too, nested values and keys included (sweep s26 L1, L2).
+        const reported = new Set<string>();
         // A prompt's config is published to Langfuse, readable by everyone in the project, and is in the plan.
         for (const [key, value] of Object.entries(prompt.config)) {
             // Named like a credential (`api_key`, `access_token`; not a count such as `max_tokens`), or shaped like one.
@@ -83,11 +86,12 @@ export function parsePromptFiles(files: { path: string; text: string }[], stacks
             const credentialName = /(^|[_-])(api[_-]?key|key|secret|password|passwd|credentials?|auth|token|bearer)([_-]|$)/i.test(key) && !/(token_ids|tokens)$/i.test(key);
             if (credentialName || (typeof value === "string" && looksLikeCredential(value) && !hasPastedCredential(value))) {
                 problems.push(`${path}: config.${shownKeyName(key)} looks like a credential, and a prompt's config is published to Langfuse for everyone in the project to read; the gateway holds the keys, so remove it`);
+                reported.add(`config.${key}`);
             }
         }
-        // Its text and messages too: published to Langfuse as they are (sweep s22b80).
-        // Its name and whole config too, nested values and keys included (sweep s26 L1, L2).
-        for (const field of credentialFields({ name: prompt.name, text: prompt.text, messages: prompt.messages, config: prompt.config })) {
+        // Not twice: a config key reported above by its name is left out here.
+        const shaped = credentialFields({ name: prompt.name, text: prompt.text, messages: prompt.messages, config: prompt.config }).filter((field) => !reported.has(field));
+        for (const field of shaped) {
             problems.push(`${path}: ${field} holds text shaped like a credential (an API key or token, a private key), and a prompt is published to Langfuse for everyone in the project to read and written into the plan; remove it, and rotate it if it is one`);
         }
         const earlier = byName.get(prompt.name);

@@ -1,4 +1,4 @@
-import { describeIssue, hasPastedCredential, looksLikeCredential, redactCredentials, shownKeyName } from "./errors";
+import { describeIssue, generatedValue, hasPastedCredential, looksLikeCredential, redactCredentials, shownKeyName } from "./errors";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { z } from "zod";
@@ -89,8 +89,13 @@ export function credentialFields(value: unknown, at = ""): string[] {
     if (value !== null && typeof value === "object") {
         return Object.entries(value).flatMap(([k, v], i) => hasPastedCredential(k)
             ? [`${at ? `${at}.` : ""}[key ${i + 1}, not shown]`]
+            // A generated value under a key named for a credential (`x-api-key`, `Authorization`), at any depth (sweep s30 L2).
+            : typeof v === "string" && CREDENTIAL_KEY.test(k) && generatedValue(v.replace(/^(Bearer|Basic|Token)\s+/i, "")) ? [at ? `${at}.${k}` : k]
             : credentialFields(v, at ? `${at}.${k}` : k));
     }
     return [];
 }
+
+/** A map key named for a credential, by whole words (`x-api-key`, `api_key`, `authorization`; not `max_tokens` or `author`). */
+const CREDENTIAL_KEY = /(^|[_-])(api[_-]?key|apikey|key|secret|password|passwd|credentials?|authorization|auth|token|bearer)([_-]|$)/i;
 
