@@ -156,3 +156,16 @@ describe("bad-input sweep s30: nodes, their labels and the Tailscale key (M4, M5
         ]);
     });
 });
+
+describe("bad-input sweep s30: a 32-character secret in a group name or an address (L6)", () => {
+    it("refuses Keycloak's 32-character shape there, and keeps names and Entra's group ids", () => {
+        const secret = "CANARYtokAQo7nEx7B5V0NtG9yQO6ytZ";
+        const group = lineFor(problemsAfter("dev", (v) => { v.access.sso.usersGroup = secret; }), "access.sso.usersGroup");
+        assert.match(group, /has the shape of a client secret or API key \(a run of 32 or more letters and digits mixing upper case, lower case and digits, as generated secrets are\), not of a group name/);
+        assert.doesNotMatch(group, /CANARY/);
+        assert.doesNotMatch(problemsAfter("dev", (v) => { v.access.sso.administrators = [`${secret}@groundwork.example`]; }).join("\n"), /CANARY/);
+        for (const name of ["AzureADGroupFinanceTeamMembers01", "3f1c9a2e-8b7d-4c6e-9f0a-1b2c3d4e5f60", "platform-users"]) {
+            assert.ok(parsedAfter("dev", (v) => { v.access.sso.usersGroup = name; }), name);
+        }
+    });
+});

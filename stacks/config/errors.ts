@@ -285,11 +285,20 @@ export function redactPrefixedCredentials(message: string): string {
  * s22 F2). Google's client ids are lower case, Entra's GUIDs, OCIDs dotted, digests hex. Authentik's
  * client ids are 40 such characters too: the caller exempts its issuer (review s22 F1).
  */
-export function hasSecretShapedRun(value: string): boolean {
+export function hasSecretShapedRun(value: string, shortest = 40): boolean {
     const changes = (run: string) => (run.match(/[A-Za-z](?=\d)|\d(?=[A-Za-z])/g) ?? []).length;
-    return (value.replace(/ocid1\.[a-z0-9.-]+/g, "").match(/[A-Za-z0-9+/=_-]{40,}/g) ?? [])
+    const runs = shortest >= 40 ? /[A-Za-z0-9+/=_-]{40,}/g : new RegExp(`[A-Za-z0-9]{${shortest},}`, "g");
+    return (value.replace(/ocid1\.[a-z0-9.-]+/g, "").match(runs) ?? [])
         .some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && changes(run) >= 6);
 }
+
+/**
+ * Keycloak's client secrets and other 32-character keys: a run of 32 or more letters and digits,
+ * unbroken, mixing both cases and digits as generated secrets do (hasSecretShapedRun's rule on a
+ * shorter run, without separators). For names people pick, where such a run is never a word:
+ * groups, an address's local part (sweep s30 L6).
+ */
+export const hasShortSecretShapedRun = (value: string): boolean => hasSecretShapedRun(value, 32);
 
 /**
  * A message with every credential-shaped run in it replaced, wherever the text came from: a key
