@@ -169,3 +169,18 @@ describe("bad-input sweep s30: a 32-character secret in a group name or an addre
         }
     });
 });
+
+describe("bad-input sweep s30: a label key refused for its length says so (W1)", () => {
+    it("names the part that is too long and its limit, and no longer says the key has no value", () => {
+        const cases: [string, RegExp][] = [
+            ["k".repeat(64), /: its name part is 64 characters, and Kubernetes takes at most 63$/],
+            [`${"a".repeat(64)}.example.com/x`, /: a label of its prefix is 64 characters, and each may be at most 63$/],
+            [`${"a.".repeat(131)}b/x`, /: its prefix is 263 characters, and Kubernetes takes at most 253$/],
+        ];
+        for (const [key, reason] of cases) {
+            const [line] = problemsAfter("dev", (v) => { v.oci.nodes[0].labels = { [key]: "y" }; });
+            assert.match(line, reason, key);
+            assert.doesNotMatch(line, /with no value/);
+        }
+    });
+});

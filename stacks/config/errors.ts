@@ -602,7 +602,8 @@ export function formatIssues(schema: z.ZodType, input: unknown, issues: readonly
         if (issue.code === "invalid_key") {
             const parent = issue.path.slice(0, -1);
             const key = String(issue.path[issue.path.length - 1]);
-            const named = shownKeyName(key) === key && valueAt(input, issue.path).value !== null ? JSON.stringify(key) : hiddenKeyName(key, true);
+            const noValue = valueAt(input, issue.path).value === null;
+            const named = shownKeyName(key) === key && !noValue ? JSON.stringify(key) : hiddenKeyName(key, noValue);
             lines.push(`${configKey(parent)} = ${show(parent, valueAt(input, parent).value)}: key ${named} ${issue.issues.map(describeIssue).join("; ")}`);
             continue;
         }

@@ -163,6 +163,19 @@ export const nodeName = z.string().regex(SHORT_NAME, {
 });
 
 /** A label key: an optional DNS-subdomain prefix (labels of at most 63, 253 in all) and a name of at most 63 (Kubernetes IsQualifiedName). */
+/**
+ * Why a label key is too long, when that is why: its name part over 63 characters, its prefix over
+ * 253, or a label of the prefix over 63 (kubernetes.io/docs/concepts/overview/working-with-objects/labels,
+ * "Syntax and character set"; sweep s30 W1). Empty when its length is not the trouble.
+ */
+function labelKeyLength(key: string): string {
+    const slash = key.lastIndexOf("/");
+    const [prefix, name] = slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
+    if (name.length > 63) return `: its name part is ${name.length} characters, and Kubernetes takes at most 63`;
+    if (prefix.length > 253) return `: its prefix is ${prefix.length} characters, and Kubernetes takes at most 253`;
+    const long = prefix.split(".").find((label) => label.length > 63);
+    return long ? `: a label of its prefix is ${long.length} characters, and each may be at most 63` : "";
+}
 const labelKey = /^((?=[a-z0-9.-]{1,253}\/)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /**
  * Node labels a node's config may not set. Kubernetes keeps `kubernetes.io` and `k8s.io` (and
@@ -192,7 +205,7 @@ const joinedWords = (v: string) => { const parts = v.split(/[-_./=:]/).filter((p
 const notSecretOnANode = (v: string) => !hasCredentialShape(v) && (joinedWords(v) || !hasSecretShapedRun(v));
 
 export const labels = z.record(
-    z.string().regex(labelKey, { message: "must be a Kubernetes label key (prefix/name)" })
+    z.string().regex(labelKey, { error: (issue) => `must be a Kubernetes label key (prefix/name)${labelKeyLength(String(issue.input))}` })
         .refine((key) => !RESERVED_LABEL_NAMESPACE.test(key), { message: "is in a namespace Kubernetes keeps for itself (kubernetes.io, k8s.io); the kubelet refuses most such labels, and the rest would let a node pose as another; use a prefix of your own, such as example.com/role" })
         .refine((key) => !STACK_NODE_LABELS.includes(key), { message: `is a label the stack sets itself for placement (${STACK_NODE_LABELS.join(", ")}); use a key of your own` })
         .refine(notSecretOnANode, SECRET_ON_A_NODE),
