@@ -143,6 +143,7 @@ describe("backups of every store", function () {
         it("lets only each store read its own prefix on AWS: its key, or for etcd the servers' role (security review s27 F8)", () => {
             const fences = Object.fromEntries(ofType(plans.cloud, "aws:s3/bucketPolicy:BucketPolicy").map((p) => [p.name, JSON.parse(String(p.inputs.policy))]));
             assert.deepEqual(Object.keys(fences).sort(), ["backups", "unlocked"]);
+            for (const p of ofType(plans.cloud, "aws:s3/bucketPolicy:BucketPolicy")) assert.equal(p.retainOnDelete, true, `${p.name}: kept with its retained bucket`);
             const statements = Object.values(fences).flatMap((f: any) => f.Statement);
             const byPrefix = Object.fromEntries(statements.map((s: any) => [s.Resource, s.Condition.ArnNotLike["aws:PrincipalArn"]]));
             assert.deepEqual(Object.keys(byPrefix).sort(), ["arn:aws:s3:::backups-offline/postgres/*", "arn:aws:s3:::backups-offline/qdrant/*", "arn:aws:s3:::backups-offline/vault/*",

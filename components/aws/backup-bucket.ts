@@ -141,10 +141,11 @@ export class AwsBackupBucket extends pulumi.ComponentResource {
             this.credentials[consumer.name] = { accessKeyId: pulumi.secret(key.accessKeyId), secretAccessKey: key.secretAccessKey };
             readers.push(key.arn.apply((principalArn) => ({ name: consumer.name, prefix: consumer.prefix, principalArn })));
         }
+        // Kept with the bucket, so that retained backups stay fenced (review s27).
         new s3.BucketPolicy(name, {
             bucket: bucket.id,
             policy: pulumi.all([bucket.arn, pulumi.all(readers)]).apply(([arn, each]) => JSON.stringify(consumerReadFence(arn, each))),
-        }, parent);
+        }, { parent: this, retainOnDelete: true });
         this.bucket = bucket.bucket;
         this.endpointURL = pulumi.output(`https://s3.${args.region}.amazonaws.com`);
         this.region = args.region;
