@@ -10,7 +10,7 @@ import { AwsAddresses, awsAddresses, awsClusterAutoscalerIdentity, awsSite } fro
 import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./cluster-context";
 import { etcdLocalSnapshotCount } from "./config/backups";
 import { awsServerName } from "./config/aws";
-import { isIpv4 } from "./config/cidr";
+import { internalRange, isIpv4 } from "./config/cidr";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeEgressAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
@@ -78,6 +78,19 @@ export interface Cluster {
 }
 
 /**
+ * What to say when the servers are at the edge and cloud nodes join the first of them at an internal
+ * address: they reach it only over a link between the sites that the stack does not know of (sweep
+ * s30 M3), so it is said, not refused. Undefined otherwise.
+ */
+export function edgeServerJoinWarning(config: StackConfig): string | undefined {
+    const server = config.edge?.machines.find((m) => m.role === "server");
+    const joinedAt = server && edgeAddress(server);
+    const range = joinedAt && isIpv4(joinedAt) ? internalRange(joinedAt) : undefined;
+    if (!server || !range || !(config.oci || config.aws)) return undefined;
+    return `the cloud nodes join the edge server ${server.name} at ${joinedAt}, in ${range}: they reach it only over a link between the sites (a VPN, Direct Connect, FastConnect); otherwise set its groundwork:edge.machines[].externalIp to the address they reach it at (README, Sites and overlay)`;
+}
+
+/**
  * Builds every site and joins them into one k3s cluster. Sites are built in a fixed order (OCI,
  * AWS, edge): each one's firewall names the others' public addresses, which are either allocated
  * up front (AWS Elastic IPs), configured (edge) or outputs of a site built earlier (OCI).
@@ -88,6 +101,8 @@ export function buildCluster(config: StackConfig): Cluster {
         // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1 provider/pkg/provider/remote/connection.go L86-103).
         pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection, so whoever sits on the path can answer as a node and receive the servers' k3s install (the cluster's tokens and CA key), Vault's bootstrap and the kubeconfig read. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
     }
+    const edgeJoin = edgeServerJoinWarning(config);
+    if (edgeJoin) pulumi.log.warn(edgeJoin);
     const serverCa = new K3sServerCa("k3s-server-ca", { existingHash: config.cluster.serverCaHash });
     const ctx: ClusterContext = {
         cluster: config.cluster,

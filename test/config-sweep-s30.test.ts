@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { hasCredentialShape, hasPastedCredential } from "../stacks/config/errors";
 import { parsePromptFiles } from "../stacks/config/prompt-files";
 import { RepositoryFileError } from "../stacks/config/repository-files";
-import { lineFor, parsedAfter, problemsAfter, stackValues } from "./helpers";
+import { lineFor, parse, parsedAfter, problemsAfter, stackValues } from "./helpers";
+import { edgeServerJoinWarning } from "../stacks/cluster";
 import { placeholderFor } from "../plan/stack-file";
 
 /** Bad-input sweep s30 (research/bad-input-sweep-s30.md): credentials the checks did not know. */
@@ -182,5 +183,22 @@ describe("bad-input sweep s30: a label key refused for its length says so (W1)",
             assert.match(line, reason, key);
             assert.doesNotMatch(line, /with no value/);
         }
+    });
+});
+
+describe("bad-input sweep s30: cloud nodes told to join an edge server at a LAN address (M3)", () => {
+    it("says so, since only a link between the sites reaches it, and says nothing for a public address or edge-only stacks", () => {
+        const edgeServer = (host: string, externalIp?: string) => parsedAfter("hybrid", (v) => {
+            for (const site of ["oci", "aws", "edge"]) v[site].overlay = "tailscale";
+            v.cluster.tailscale = { authKey: "tskey-auth-x" };
+            v.oci.nodes[0].role = "agent";
+            v.edge.machines[0] = { ...v.edge.machines[0], role: "server", host };
+            if (externalIp === undefined) delete v.edge.machines[0].externalIp;
+            else v.edge.machines[0].externalIp = externalIp;
+        });
+        assert.equal(edgeServerJoinWarning(edgeServer("192.168.10.10")),
+            "the cloud nodes join the edge server edge-1 at 192.168.10.10, in the private (RFC 1918) range 192.168.0.0/16: they reach it only over a link between the sites (a VPN, Direct Connect, FastConnect); otherwise set its groundwork:edge.machines[].externalIp to the address they reach it at (README, Sites and overlay)");
+        assert.equal(edgeServerJoinWarning(edgeServer("192.168.10.10", "192.0.2.10")), undefined);
+        assert.equal(edgeServerJoinWarning(parse(stackValues("edge"))), undefined, "no cloud nodes");
     });
 });
