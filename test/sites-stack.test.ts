@@ -262,6 +262,8 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal(gpu["flannel-backend"], undefined, "flannel options are server-side");
         const arm = k3sConfig(named(plan, "oci:Core/instance:Instance", "arm-1"));
         assert.equal(arm.server, "https://10.0.0.10:6443", "nodes in the server's site join over the private network");
+        // A public agent is made after the servers, whose fixed addresses in its subnet come first (sweep s30, unclassified).
+        assert.ok(named(plan, "oci:Core/instance:Instance", "arm-1").dependencies.includes(named(plan, "oci:Core/instance:Instance", "server-1").urn));
         // Edge machines joining a server elsewhere wait for its install (review s27 R3).
         assert.ok(named(plan, "command:remote:Command", "edge-edge-1").dependencies.includes(serverInstall(plan, "server-1").urn));
         const edge = k3sConfig(named(plan, "command:remote:Command", "edge-edge-1"));

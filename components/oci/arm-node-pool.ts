@@ -94,7 +94,10 @@ export class OciArmNodePool extends pulumi.ComponentResource {
     constructor(name: string, args: OciArmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:oci:ArmNodePool", name, {}, opts);
         let previousServer: pulumi.Resource | undefined;
-        for (const node of args.nodes) {
+        // Servers first, and public agents after them: a server's fixed address (host 10 up of the
+        // public subnet) is then taken before OCI hands any address out to an agent there.
+        const serverInstances: core.Instance[] = [];
+        for (const node of [...args.nodes].sort((a, b) => Number(b.role === "server") - Number(a.role === "server"))) {
             const initial = node.name === args.k3s.initialServer;
             // Its SSH host key, made here so every connection can verify it from the first one.
             const hostKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
@@ -154,7 +157,9 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 // A newer image or a re-rendered bootstrap must never replace a running node;
                 // k3s upgrades go through k3s itself, not through a new instance.
                 ignoreChanges: ["sourceDetails.sourceId", "metadata.user_data"],
+                dependsOn: node.role !== "server" && node.public ? serverInstances : [],
             });
+            if (server) serverInstances.push(instance);
             const publicHostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
             // Servers one after another, the initial one first: each install waits for k3s to be
             // up (the unit is Type=notify), so etcd keeps quorum.
