@@ -38,6 +38,7 @@ describe("bad-input sweep s30: credentials in text (L2, L3, L5)", () => {
             "API_TOKEN=xxxxxxxxxxxx",
             "password = input('Password: ')",
             "password: string",
+            "PWD=/home/ada2 is where the shell stands",
             "the password field",
             `certificate-authority-data: ${CERTIFICATE}`,
             "AGE-SECRET-KEY-1 is how age secret keys begin",

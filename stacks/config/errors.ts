@@ -200,9 +200,9 @@ function connectionStringPassword(text: string): boolean {
 /**
  * A value that is random enough to be a generated secret rather than a word or a placeholder: 8
  * characters or more, with a digit or both cases, and no placeholder (`<token>`, `${API_TOKEN}`,
- * `xxxx`) or code (`input()`, `os.environ[...]`).
+ * `xxxx`), code (`input()`, `os.environ[...]`) or path (the shell's `PWD=/home/ada2`).
  */
-export const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`<>{}]/.test(value)
+export const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`<>{}]/.test(value) && !/^[/~.]/.test(value)
     && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)));
 
 /**
