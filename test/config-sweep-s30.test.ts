@@ -184,6 +184,8 @@ describe("bad-input sweep s30: a label key refused for its length says so (W1)",
             assert.match(line, reason, key);
             assert.doesNotMatch(line, /with no value/);
         }
+        const [taint] = problemsAfter("dev", (v) => { v.oci.nodes[0].taints = [`${"k".repeat(64)}=v:NoSchedule`]; });
+        assert.match(taint, /; its key's name part is 64 characters, and Kubernetes takes at most 63$/);
     });
 });
 

@@ -218,7 +218,8 @@ export const labels = z.record(
  * both so: kubernetes/kubernetes pkg/apis/core/validation/validation.go validateTaints).
  */
 export const taint = z.string().regex(new RegExp(`^${labelKey.source.slice(1, -1)}(=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?)?:(NoSchedule|PreferNoSchedule|NoExecute)$`), {
-    message: "must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute, the key a label key and the value at most 63 letters, digits, '-', '_' or '.'",
+    // Its key's length named where that is the trouble (sweep s30 W1, z18).
+    error: (issue) => `must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute, the key a label key and the value at most 63 letters, digits, '-', '_' or '.'${labelKeyLength(String(issue.input).split(/[=:]/)[0]).replace(/^: its/, "; its key's").replace(/^: a label/, "; a label")}`,
 }).refine(notSecretOnANode, SECRET_ON_A_NODE);
 
 /**
