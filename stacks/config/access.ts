@@ -398,7 +398,8 @@ export function ssoSecretProblems(rawAccess: unknown): { path: (string | number)
         }
         // Authentik's ids are 40 random characters and its secrets 128 (goauthentik/authentik
         // authentik/providers/oauth2/generators.py, as sweep s30 L1 read it at d1e3a9c9): a longer run is its secret.
-        if (typeof id === "string" && authentik && id.trim().length > 40 && hasSecretShapedRun(id)) {
+        // 100 or more: an id of Authentik's 40 with a suffix of one's own is still an id (false-refusal review s27).
+        if (typeof id === "string" && authentik && id.trim().length >= 100 && hasSecretShapedRun(id)) {
             const instead = key === "clientId" ? "a client id is written in plain text into four applications' settings: the pair looks swapped; give the Client ID here and the secret, encrypted, in clientSecret" : "the API server's flags carry it in plain text; give the Kubernetes client's Client ID here";
             return [{ path: ["access", "sso", key], message: `has the shape of an Authentik client secret (${id.trim().length} random characters; Authentik's client ids are 40), not of a client id, and ${instead}; rotate the secret in Authentik` }];
         }

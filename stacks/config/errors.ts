@@ -157,7 +157,8 @@ export function hasCredentialShape(text: string): boolean {
         new RegExp(KEYS_WITHOUT_MIXED_BODY).test(text) ||
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
         // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
-        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some(tokenWithPrefix)) ||
+        // Only prefixes no word starts with: `Team.sk-Admins2024` is a group's name (false-refusal review s27).
+        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some((piece) => tokenWithPrefix(piece) && DISTINCTIVE_PREFIX.test(new RegExp(`^(${TOKEN_PREFIXES})`).exec(piece)?.[1] ?? ""))) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined;
@@ -191,30 +192,48 @@ function encodedPrivateKey(text: string): boolean {
 function connectionStringPassword(text: string): boolean {
     // A connection string names where it connects (ADO/ODBC `Server=`, libpq `host=`), beside the password.
     const connects = /(?:^|[;\s])(?:server|host|hostaddr|data source|address|addr|database|dbname|initial catalog|uid|user id)\s*=/i.test(text);
-    const literal = (value: string) => value.length >= 4 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`]|^(null|none|nil|true|false)$/i.test(value);
+    // Not an example's (`YourStrong@Passw0rd`, Microsoft's SQL Server docs; `ChangeMe1`): false-refusal review s27.
+    const literal = (value: string) => value.length >= 4 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`]|^(null|none|nil|true|false)$/i.test(value) && !/your|change_?me|example|sample|dummy/i.test(value);
     // `password=`/`pwd=` inside one, and an environment variable named for a password (`PGPASSWORD=`, `DB_PASSWORD=`).
     return (connects && [...text.matchAll(/(?:^|[;\s])(?:password|pwd)\s*=\s*([^;\s]+)/gi)].some((m) => literal(m[1])))
         || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD)=([^\s;]+)/g)].some((m) => literal(m[1]));
 }
 
 /**
- * A value that is random enough to be a generated secret rather than a word or a placeholder: 8
- * characters or more, with a digit or both cases, and no placeholder (`<token>`, `${API_TOKEN}`,
- * `xxxx`), code (`input()`, `os.environ[...]`) or path (the shell's `PWD=/home/ada2`).
+ * A value random enough to be a generated secret rather than a name, a reference or a placeholder
+ * (false-refusal review s27): 12 characters or more, letters and digits mixed, none of the
+ * characters references and code carry (`/`, `:`, `@`, `.`, brackets, `$`: a path, an ARN,
+ * `settings.DB_PASSWORD`, `os.Getenv(...)`, `@Microsoft.KeyVault(...)`), and no word that marks an
+ * example (`YourStrong…`, `ChangeMe123`, `example`, `sample`, `dummy`, `placeholder`).
  */
-export const generatedValue = (value: string) => value.length >= 8 && !PASSWORD_PLACEHOLDER.test(value) && !/[()[\]$`<>{}]/.test(value) && !/^[/~.]/.test(value)
-    && (/\d/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)));
+export const generatedValue = (value: string) => value.length >= 12 && !PASSWORD_PLACEHOLDER.test(value)
+    && !/[/:@.()[\]$`<>{}\\]/.test(value) && !/your|change|example|sample|dummy|placeholder|secret|passw|token|xxx/i.test(value)
+    && /\d/.test(value) && /[A-Za-z]/.test(value);
+
+/**
+ * An HTTP `Authorization` value that carries a credential: a Bearer token of 20 or more token
+ * characters mixing letters and digits (RFC 6750 2.1), or Basic credentials whose password, once
+ * decoded, generatedValue takes (RFC 7617 2; its own example, `Aladdin:open sesame`, is prose).
+ */
+function authorizationCredential(text: string): boolean {
+    return [...text.matchAll(/\bBearer[ \t]+([A-Za-z0-9._~+/=-]{20,})/g)].some((m) => /\d/.test(m[1]) && /[a-z]/.test(m[1]) && /[A-Z]/.test(m[1]) && !/your|example|token|xxx/i.test(m[1]))
+        || [...text.matchAll(/\bBasic[ \t]+([A-Za-z0-9+/=]{12,})/g)].some((m) => {
+            const decoded = Buffer.from(m[1], "base64").toString("utf8");
+            const colon = decoded.indexOf(":");
+            return colon > 0 && generatedValue(decoded.slice(colon + 1));
+        });
+}
 
 /**
  * A credential written the way requests and environments carry one (sweep s30 L2): an HTTP
- * `Authorization` value of the Bearer or Basic scheme (RFC 6750 2.1, RFC 7617 2), an environment
- * variable named for a token, secret or key (`API_TOKEN=`, `CLIENT_SECRET=`, `OPENAI_API_KEY=`), and
- * a plain `password=` or `password:` with a generated value; each with a value generatedValue takes.
+ * `Authorization` value, an environment variable named for a token, secret or key (`API_TOKEN=`,
+ * `CLIENT_SECRET=`, `OPENAI_API_KEY=`), and a plain `password=` or `password:` on the same line;
+ * each with a value generatedValue takes.
  */
 function requestOrEnvironmentCredential(text: string): boolean {
-    return [...text.matchAll(/\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{16,})/g)].some((m) => generatedValue(m[1]))
+    return authorizationCredential(text)
         || [...text.matchAll(/\b[A-Z][A-Z0-9_]*(?:TOKEN|SECRET|API_?KEY|ACCESS_KEY|PASSWORD|PASSWD)=([^\s;,'"()[\]{}<>]+)/g)].some((m) => generatedValue(m[1]))
-        || [...text.matchAll(/\b(?:password|passwd|pwd)\s*[:=]\s*([^\s;,'"()[\]{}<>]+)/gi)].some((m) => generatedValue(m[1]));
+        || [...text.matchAll(/\b(?:password|passwd|pwd)[ \t]*[:=][ \t]*([^\s;,'"()[\]{}<>]+)/gi)].some((m) => generatedValue(m[1]));
 }
 
 /** A password that stands in for one in examples and docs (`password`, `<your-password>`, `${DB_PASSWORD}`): no secret (reviews s24e 2, s24f 2, 3). */
@@ -285,20 +304,11 @@ export function redactPrefixedCredentials(message: string): string {
  * s22 F2). Google's client ids are lower case, Entra's GUIDs, OCIDs dotted, digests hex. Authentik's
  * client ids are 40 such characters too: the caller exempts its issuer (review s22 F1).
  */
-export function hasSecretShapedRun(value: string, shortest = 40): boolean {
+export function hasSecretShapedRun(value: string): boolean {
     const changes = (run: string) => (run.match(/[A-Za-z](?=\d)|\d(?=[A-Za-z])/g) ?? []).length;
-    const runs = shortest >= 40 ? /[A-Za-z0-9+/=_-]{40,}/g : new RegExp(`[A-Za-z0-9]{${shortest},}`, "g");
-    return (value.replace(/ocid1\.[a-z0-9.-]+/g, "").match(runs) ?? [])
+    return (value.replace(/ocid1\.[a-z0-9.-]+/g, "").match(/[A-Za-z0-9+/=_-]{40,}/g) ?? [])
         .some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && changes(run) >= 6);
 }
-
-/**
- * Keycloak's client secrets and other 32-character keys: a run of 32 or more letters and digits,
- * unbroken, mixing both cases and digits as generated secrets do (hasSecretShapedRun's rule on a
- * shorter run, without separators). For names people pick, where such a run is never a word:
- * groups, an address's local part (sweep s30 L6).
- */
-export const hasShortSecretShapedRun = (value: string): boolean => hasSecretShapedRun(value, 32);
 
 /**
  * A message with every credential-shaped run in it replaced, wherever the text came from: a key

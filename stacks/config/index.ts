@@ -44,9 +44,12 @@ import { always, cidr, emailAddress, isObject, keepsPodsOff, Loose, meshClients,
 export function tailscaleAuthKeyProblem(key: string): string | undefined {
     if (key.startsWith("tskey-client-")) return "is a Tailscale OAuth client secret, which joins only nodes that advertise tags, and k3s's vpn-auth here advertises none; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
     if (key.startsWith("tskey-api-")) return "is a Tailscale API access token, which calls the API but joins no node; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
+    // Its shape's own problems first (quotes, spaces, a variable's name: false-refusal review s27).
+    const problem = tokenProblem(key);
+    if (problem !== undefined) return problem;
     // Groundwork joins Tailscale's own control plane (vpn-auth names no other), whose auth keys are `tskey-auth-` (sweep s30 M5).
     if (!key.startsWith("tskey-") && !key.startsWith(OFFLINE_PLACEHOLDER_PREFIX)) return "is not a Tailscale auth key (Tailscale's begin with tskey, then auth), and the nodes join Tailscale's own control plane, not Headscale's; generate a reusable, pre-approved auth key under Settings, Keys in the admin console";
-    return tokenProblem(key);
+    return undefined;
 }
 
 /** k3s release pinned by default. Source: k3s-io/k3s#13554, stable channel (2026-02-03). */
@@ -297,7 +300,9 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     if (servers.length === 0) {
         // At the list the roles are in, not at the whole site (sweep s30 W2).
         const first = nodes[0];
-        ctx.addIssue(first && first.site !== "aws"
+        ctx.addIssue(!first && sites[0] !== "aws"
+            ? { code: "custom", path: [sites[0], sites[0] === "edge" ? "machines" : "nodes"], message: "lists no node, but the cluster needs a server: add one with role: server (3 for a highly available etcd)" }
+            : first && first.site !== "aws"
             ? { code: "custom", path: [...first.path, "role"], message: "is agent, like every node of the stack, but the cluster needs a server: set role: server here, or on another node (3 for a highly available etcd), all in one site" }
             : { code: "custom", path: ["aws", "servers"], message: "no node of the stack has role: server, but the cluster needs a server: set aws.servers, or role: server on a node of another site" });
     } else if (serverSites.length > 1) {

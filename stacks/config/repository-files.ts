@@ -96,6 +96,6 @@ export function credentialFields(value: unknown, at = ""): string[] {
     return [];
 }
 
-/** A map key named for a credential, by whole words (`x-api-key`, `api_key`, `authorization`; not `max_tokens` or `author`). */
-const CREDENTIAL_KEY = /(^|[_-])(api[_-]?key|apikey|key|secret|password|passwd|credentials?|authorization|auth|token|bearer)([_-]|$)/i;
+/** A map key that is a credential's name, whole (`x-api-key`, `api_key`, `Authorization`; not `ticket_key`, `auth_method` or `max_tokens`: false-refusal review s27). */
+const CREDENTIAL_KEY = /^(x-)?(api[_-]?key|apikey|authorization|access[_-]?token|auth[_-]?token|client[_-]?secret|secret|password|passwd|token|bearer)$/i;
 
