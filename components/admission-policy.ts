@@ -57,8 +57,11 @@ export function onlyCaBundleChanged(): string {
     return `size(object.webhooks) == size(oldObject.webhooks) && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields, "clientConfig.url", "clientConfig.service"].map(same).join(" && ")}))`;
 }
 
-/** CEL: a list literal of `values` as single-quoted strings (`['a', 'b']`), quotes and backslashes escaped. */
-export const celStrings = (values: readonly string[]): string => `[${values.map((v) => `'${v.replace(/[\\']/g, "\\$&")}'`).join(", ")}]`;
+/** CEL: a single-quoted string literal, quotes and backslashes escaped. */
+export const celString = (value: string): string => `'${value.replace(/[\\']/g, "\\$&")}'`;
+
+/** CEL: a list literal of `values` as single-quoted strings (`['a', 'b']`). */
+export const celStrings = (values: readonly string[]): string => `[${values.map(celString).join(", ")}]`;
 
 /** CEL: `o.field`, or `empty` where the object has none, so that unset and empty compare alike. */
 export const celOr = (o: string, field: string, empty: string): string => `(has(${o}.${field}) ? ${o}.${field} : ${empty})`;

@@ -25,6 +25,12 @@ export const GPU_TAINT: Taint = { key: "nvidia.com/gpu", value: "present", effec
 /** Edge machines are small and far away: only workloads placed there run there. */
 export const EDGE_TAINT: Taint = { key: "groundwork.dev/edge", value: "true", effect: "NoSchedule" };
 
+/** A k3s `node-taint` string (`key[=value]:Effect`) in its parts, the value empty where it has none. */
+export function parseTaint(taint: string): { key: string; value: string; effect: string } {
+    const [, key, value, effect] = /^([^=:]+)(?:=([^:]*))?:(\w+)$/.exec(taint)!;
+    return { key, value: value ?? "", effect };
+}
+
 /** The taints a node of this kind gets, as k3s `node-taint` strings. */
 export function taintsFor(kind: NodeKind): string[] {
     const taint = kind === "gpu" ? GPU_TAINT : kind === "edge" ? EDGE_TAINT : undefined;

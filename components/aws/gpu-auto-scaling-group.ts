@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as autoscaling from "@pulumi/aws/autoscaling";
 import { k3sCloudInit, K3S_ROLE_TAG } from "../k3s/bootstrap";
-import { taintsFor } from "../placement";
+import { parseTaint, taintsFor } from "../placement";
 import { AgentJoin, gpuNodeLabels, newestGpuAmiId } from "./gpu-node-group";
 import { INSTANCE_TYPES } from "./instance-types";
 
@@ -66,8 +66,8 @@ export function autoscalerGroupTags(clusterName: string, instanceType: string, l
         tags[`${NODE_TEMPLATE}/label/${key}`] = value;
     }
     for (const taint of taints) {
-        const [, key, value, effect] = /^([^=:]+)(?:=([^:]*))?:(\w+)$/.exec(taint)!;
-        tags[`${NODE_TEMPLATE}/taint/${key}`] = `${value ?? ""}:${effect}`;
+        const { key, value, effect } = parseTaint(taint);
+        tags[`${NODE_TEMPLATE}/taint/${key}`] = `${value}:${effect}`;
     }
     tags[`${NODE_TEMPLATE}/resources/nvidia.com/gpu`] = String(INSTANCE_TYPES[instanceType].gpus);
     return tags;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as tls from "@pulumi/tls";
-import { k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, k3sServerFirstBoot, TailscaleJoin } from "../k3s/bootstrap";
+import { cloudUserData, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, TailscaleJoin } from "../k3s/bootstrap";
 import { ServerCaFiles } from "../k3s/server-ca";
 import { K3sServerInstall, ServerLogin } from "../k3s/server-install";
 
@@ -70,7 +70,6 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         if (server && (!address || !args.login)) {
             throw new Error(`${name}: a server needs an Elastic IP and a login, since k3s is installed on it over SSH`);
         }
-        const hostPrivateKey = hostKey ? pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([privateKeyOpenssh, publicKeyOpenssh]) => ({ privateKeyOpenssh, publicKeyOpenssh })) : undefined;
         // Everything but the first boot's host key: what an agent's user data, or a server's script, is built from.
         const node = pulumi
             .all([args.serverUrl, args.token, args.agentToken, args.tailscale?.authKey, address?.publicIp, args.serverCa])
@@ -89,9 +88,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
                     : args.k3s.cluster,
             }));
         // A server's user data is its first boot alone; the tokens and the CA's key go over SSH below.
-        const userData = server
-            ? pulumi.output(hostPrivateKey).apply((sshHostKey) => Buffer.from(k3sServerFirstBoot({ nodeName: args.k3s.nodeName, sshHostKey })).toString("base64"))
-            : pulumi.all([node, hostPrivateKey]).apply(([n, sshHostKey]) => Buffer.from(k3sCloudInit({ ...n, sshHostKey })).toString("base64"));
+        const userData = cloudUserData(args.k3s.nodeName, server ? undefined : node, hostKey);
 
         const instance = new ec2.Instance(name, {
             instanceType: args.instanceType,

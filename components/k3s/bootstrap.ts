@@ -567,6 +567,18 @@ export function k3sServerFirstBoot(node: Pick<K3sNodeBootstrap, "nodeName" | "ss
     return `#cloud-config\n# k3s server ${node.nodeName}: first boot, rendered by Groundwork; k3s is installed over SSH\n${YAML.stringify(firstBootSettings(node.sshHostKey))}`;
 }
 
+/**
+ * A cloud node's user data, base64: an agent's k3s install from `agent`, or, without one, a
+ * server's first boot alone, which is built from nothing but its host key and so depends on no
+ * token. The host key is the one Pulumi made for the node, if it made one.
+ */
+export function cloudUserData(nodeName: string, agent: pulumi.Output<K3sNodeBootstrap> | undefined, hostKey?: { privateKeyOpenssh: pulumi.Input<string>; publicKeyOpenssh: pulumi.Input<string> }): pulumi.Output<string> {
+    return pulumi.all([agent, hostKey?.privateKeyOpenssh, hostKey?.publicKeyOpenssh]).apply(([node, privateKeyOpenssh, publicKeyOpenssh]) => {
+        const sshHostKey = privateKeyOpenssh && publicKeyOpenssh ? { privateKeyOpenssh, publicKeyOpenssh } : undefined;
+        return Buffer.from(node ? k3sCloudInit({ ...node, sshHostKey }) : k3sServerFirstBoot({ nodeName, sshHostKey })).toString("base64");
+    });
+}
+
 /** Shell that writes a file of the API server's only where it changed, and then asks for a restart. */
 function stagedServerFile(path: string, marker: string, content: string): string {
     return `staged="$(mktemp)"

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { denyingAdmissionPolicy } from "../admission-policy";
+import { celString, celStrings, denyingAdmissionPolicy } from "../admission-policy";
+import { parseTaint } from "../placement";
 
 /**
  * An EC2 instance id, the name a member of an autoscaled group gives itself at boot (bootstrap.ts
@@ -21,7 +22,8 @@ export interface NodeRegistrationAdmissionArgs {
     autoscaled: { labels: Record<string, string>; taints: string[] }[];
 }
 
-const celString = (value: string) => `'${value.replace(/[\\']/g, "\\$&")}'`;
+/** CEL: the Node's name is one the stack gives a node. */
+const namedByTheStack = (args: NodeRegistrationAdmissionArgs) => `object.metadata.name in ${celStrings(Object.keys(args.nodes))}`;
 
 /**
  * CEL, for a kubelet's request on its own Node (`system:node:<name>`, the only user NodeRestriction
@@ -37,9 +39,8 @@ const celString = (value: string) => `'${value.replace(/[\\']/g, "\\$&")}'`;
  * whose name the stack no longer makes stays out after its next restart.
  */
 export function registersUnderKnownName(args: NodeRegistrationAdmissionArgs): string {
-    const known = `object.metadata.name in [${Object.keys(args.nodes).map(celString).join(", ")}]`;
     const autoscaled = args.autoscaled.length > 0 ? ` || object.metadata.name.matches('${EC2_INSTANCE_ID}')` : "";
-    return `request.operation != 'CREATE' || ${known}${autoscaled}`;
+    return `request.operation != 'CREATE' || ${namedByTheStack(args)}${autoscaled}`;
 }
 
 /**
@@ -53,19 +54,19 @@ export function registersUnderKnownName(args: NodeRegistrationAdmissionArgs): st
  */
 export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string {
     const keys = [...new Set([...Object.values(args.nodes), ...args.autoscaled.map((a) => a.labels)].flatMap((labels) => Object.keys(labels)))].sort();
-    const allowed = `{${keys.map((k) => `${celString(k)}: [${[...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))].map(celString).join(", ")}]`).join(", ")}}`;
+    const allowed = `{${keys.map((k) => `${celString(k)}: ${celStrings([...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))])}`).join(", ")}}`;
     const labels = "(has(object.metadata.labels) ? object.metadata.labels : {})";
     const old = "(oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})";
     const kept = `(request.operation == 'UPDATE' && k in ${old} && ${old}[k] == ${labels}[k])`;
     const labelsHeld = `${allowed}.all(k, !(k in ${labels}) || ${labels}[k] in ${allowed}[k] || ${kept})`;
     const taints = "(has(object.spec.taints) ? object.spec.taints : [])";
     const taintHeld = (taint: string) => {
-        const [, key, value, effect] = /^([^=:]+)(?:=([^:]*))?:(\w+)$/.exec(taint)!;
-        return `${taints}.exists(t, t.key == ${celString(key)} && (has(t.value) ? t.value : '') == ${celString(value ?? "")} && t.effect == ${celString(effect)})`;
+        const { key, value, effect } = parseTaint(taint);
+        return `${taints}.exists(t, t.key == ${celString(key)} && (has(t.value) ? t.value : '') == ${celString(value)} && t.effect == ${celString(effect)})`;
     };
     const groupTaints = args.autoscaled.map((a) => (a.taints.length > 0 ? `(${a.taints.map(taintHeld).join(" && ")})` : "true"));
     const tainted = `(request.operation != 'CREATE' || ${groupTaints.join(" || ")})`;
-    return `object.metadata.name in [${Object.keys(args.nodes).map(celString).join(", ")}] || !object.metadata.name.matches('${EC2_INSTANCE_ID}') || (${labelsHeld} && ${tainted})`;
+    return `${namedByTheStack(args)} || !object.metadata.name.matches('${EC2_INSTANCE_ID}') || (${labelsHeld} && ${tainted})`;
 }
 
 /**

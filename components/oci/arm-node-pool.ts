@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as core from "@pulumi/oci/core";
 import * as tls from "@pulumi/tls";
-import { EtcdSnapshotSchedule, JoinTokens, joinSettings, k3sCloudInit, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, k3sServerFirstBoot, Overlay, TailscaleJoin } from "../k3s/bootstrap";
+import { cloudUserData, EtcdSnapshotSchedule, JoinTokens, joinSettings, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
 import { K3sServerInstall, ServerLogin } from "../k3s/server-install";
@@ -119,11 +119,8 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: args.k3s.tlsSans, etcdSnapshots: args.k3s.etcdSnapshots, apiOidc: args.k3s.apiOidc }
                     : undefined,
             }));
-            const sshHostKey = hostKey ? pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([privateKeyOpenssh, publicKeyOpenssh]) => ({ privateKeyOpenssh, publicKeyOpenssh })) : undefined;
             // A server's user data is its first boot alone; the tokens and the CA's key go over SSH below.
-            const userData = server
-                ? pulumi.output(sshHostKey).apply((key) => Buffer.from(k3sServerFirstBoot({ nodeName: node.name, sshHostKey: key })).toString("base64"))
-                : pulumi.all([bootstrap, sshHostKey]).apply(([n, key]) => Buffer.from(k3sCloudInit({ ...n, sshHostKey: key })).toString("base64"));
+            const userData = cloudUserData(node.name, server ? undefined : bootstrap, hostKey);
 
             const instance = new core.Instance(node.name, {
                 compartmentId: args.compartmentId,
