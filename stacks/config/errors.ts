@@ -131,13 +131,11 @@ export const hasTokenPrefix = (text: string): boolean => new RegExp(`(^|[^a-z0-9
 
 export function looksLikeCredential(text: string): boolean {
     if (/^ocid1\.[a-z0-9.-]+$/.test(text)) return false; // an OCI resource id: long, and public
-    return /-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(text) ||
+    // hasCredentialShape's shapes, and the looser ones it leaves out (any known prefix, a bare
+    // `PRIVATE KEY`, user information, connection strings, long runs).
+    return hasCredentialShape(text) ||
+        /PRIVATE KEY/.test(text) ||
         hasTokenPrefix(text) ||
-        encodedPrivateKey(text) ||
-        new RegExp(KEYS_WITHOUT_MIXED_BODY).test(text) ||
-        new RegExp(ENTRA_SECRET).test(text) ||
-        new RegExp(JWT).test(text) ||
-        webhookWithCredential(text) !== undefined ||
         new RegExp(BARE_USER_INFO.source).test(text) ||
         new RegExp(CONNECTION_STRING_PASSWORD.source, "i").test(text) ||
         new RegExp(PGPASS_LINE.source).test(text) ||
@@ -158,7 +156,7 @@ export function hasCredentialShape(text: string): boolean {
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
         // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
         // Only prefixes no word starts with: `Team.sk-Admins2024` is a group's name (false-refusal review s27).
-        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some((piece) => tokenWithPrefix(piece) && DISTINCTIVE_PREFIX.test(new RegExp(`^(${TOKEN_PREFIXES})`).exec(piece)?.[1] ?? ""))) ||
+        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some(distinctiveToken)) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined;
@@ -258,6 +256,15 @@ export function hasPastedCredential(text: string): boolean {
 }
 
 
+/** A whole value that is a known prefix and 16 or more key characters, compiled once: tokenWithPrefix runs on every part of every value. */
+const PREFIXED_TOKEN = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`);
+
+/** A piece of a dotted name that is tokenWithPrefix's and starts with a prefix no word starts with. */
+function distinctiveToken(piece: string): boolean {
+    const prefix = PREFIXED_TOKEN.exec(piece)?.[1];
+    return prefix !== undefined && DISTINCTIVE_PREFIX.test(prefix) && tokenWithPrefix(piece);
+}
+
 /**
  * The whole value one token of a known prefix whose body mixes upper case, lower case and digits,
  * as generated keys do: not a host or node name (lower case, dots), not an AWS access key id (its
@@ -266,7 +273,7 @@ export function hasPastedCredential(text: string): boolean {
 function tokenWithPrefix(text: string): boolean {
     // SendGrid's keys are SG.<id>.<secret>, two dotted parts (sweep s18 se30).
     if (/^SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}$/.test(text)) return true;
-    const match = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`).exec(text);
+    const match = PREFIXED_TOKEN.exec(text);
     if (!match || /^(AKIA|ASIA)$/.test(match[1])) return false;
     const body = match[2];
     // Keys whose body is lower-case hex or a UUID: DeepSeek's `sk-<32 hex>`, Langfuse's

@@ -166,13 +166,13 @@ export const nodeName = z.string().regex(SHORT_NAME, {
  * 253, or a label of the prefix over 63 (kubernetes.io/docs/concepts/overview/working-with-objects/labels,
  * "Syntax and character set"; sweep s30 W1). Empty when its length is not the trouble.
  */
-function labelKeyLength(key: string): string {
+function labelKeyLength(key: string, whose = "its", before = ": "): string {
     const slash = key.lastIndexOf("/");
     const [prefix, name] = slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
-    if (name.length > 63) return `: its name part is ${name.length} characters, and Kubernetes takes at most 63`;
-    if (prefix.length > 253) return `: its prefix is ${prefix.length} characters, and Kubernetes takes at most 253`;
+    if (name.length > 63) return `${before}${whose} name part is ${name.length} characters, and Kubernetes takes at most 63`;
+    if (prefix.length > 253) return `${before}${whose} prefix is ${prefix.length} characters, and Kubernetes takes at most 253`;
     const long = prefix.split(".").find((label) => label.length > 63);
-    return long ? `: a label of its prefix is ${long.length} characters, and each may be at most 63` : "";
+    return long ? `${before}a label of ${whose} prefix is ${long.length} characters, and each may be at most 63` : "";
 }
 const labelKey = /^((?=[a-z0-9.-]{1,253}\/)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /**
@@ -217,7 +217,7 @@ export const labels = z.record(
  */
 export const taint = z.string().regex(new RegExp(`^${labelKey.source.slice(1, -1)}(=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?)?:(NoSchedule|PreferNoSchedule|NoExecute)$`), {
     // Its key's length named where that is the trouble (sweep s30 W1, z18).
-    error: (issue) => `must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute, the key a label key and the value at most 63 letters, digits, '-', '_' or '.'${labelKeyLength(String(issue.input).split(/[=:]/)[0]).replace(/^: its/, "; its key's").replace(/^: a label/, "; a label")}`,
+    error: (issue) => `must be a taint: key[=value]:NoSchedule|PreferNoSchedule|NoExecute, the key a label key and the value at most 63 letters, digits, '-', '_' or '.'${labelKeyLength(String(issue.input).split(/[=:]/)[0], "its key's", "; ")}`,
 }).refine(notSecretOnANode, SECRET_ON_A_NODE);
 
 /**
