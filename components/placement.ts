@@ -14,6 +14,10 @@ export const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
 export const NODE_KINDS = ["gpu", "arm", "x86", "edge"] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
+/** The labels a node gets for where it is and the capacity it offers, then its config's own (k3s `node-label`, in this order). */
+export const siteLabels = (site: "oci" | "aws" | "edge", kind: NodeKind, own: Record<string, string> = {}): Record<string, string> =>
+    ({ [SITE_LABEL]: site, [PLACEMENT_LABEL]: kind, ...own });
+
 /** Where a workload may run: one kind of node, or `any` node that does not reserve itself. */
 export const PLACEMENTS = [...NODE_KINDS, "any"] as const;
 export type Placement = (typeof PLACEMENTS)[number];

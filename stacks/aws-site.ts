@@ -10,7 +10,7 @@ import { AwsK3sInstance } from "../components/aws/k3s-instance";
 import { AwsNetwork } from "../components/aws/network";
 import { AwsNodeInstanceProfile } from "../components/aws/node-instance-profile";
 import { joinTokensFor } from "../components/k3s/bootstrap";
-import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
+import { siteLabels } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
 import { awsServerName, fixedCount } from "./config/aws";
@@ -133,7 +133,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
                 role: "server",
                 nodeName: awsServerName(i),
                 overlay: ctx.overlay,
-                labels: { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arch === "arm64" ? "arm" : "x86" },
+                labels: siteLabels("aws", arch === "arm64" ? "arm" : "x86"),
                 taints: [],
                 cluster: { podCidr: ctx.cluster.podCidr, serviceCidr: ctx.cluster.serviceCidr, tlsSans: [], etcdSnapshots: ctx.etcdSnapshots, apiOidc: ctx.apiOidc },
             },

@@ -1,7 +1,7 @@
 import { autoscaledGpuNodeShape } from "../components/aws/gpu-auto-scaling-group";
 import { gpuNodeLabels } from "../components/aws/gpu-node-group";
 import { INSTANCE_TYPES } from "../components/aws/instance-types";
-import { CONTROL_PLANE_LABEL, PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../components/placement";
+import { CONTROL_PLANE_LABEL, siteLabels, taintsFor } from "../components/placement";
 import { StackConfig } from "./config";
 import { awsServerName, fixedCount } from "./config/aws";
 
@@ -37,7 +37,7 @@ export function clusterNodes(config: StackConfig): ClusterNode[] {
     for (const n of config.oci?.nodes ?? []) {
         nodes.push({
             name: n.name,
-            labels: { ...linux, "kubernetes.io/arch": "arm64", ...role(n.role === "server"), [SITE_LABEL]: "oci", [PLACEMENT_LABEL]: "arm", ...n.labels },
+            labels: { ...linux, "kubernetes.io/arch": "arm64", ...role(n.role === "server"), ...siteLabels("oci", "arm", n.labels) },
             taints: n.taints,
         });
     }
@@ -46,7 +46,7 @@ export function clusterNodes(config: StackConfig): ClusterNode[] {
         const arm = INSTANCE_TYPES[servers.instanceType].arch === "arm64";
         nodes.push({
             name: awsServerName(i),
-            labels: { ...linux, "kubernetes.io/arch": arm ? "arm64" : "amd64", ...role(true), [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: arm ? "arm" : "x86" },
+            labels: { ...linux, "kubernetes.io/arch": arm ? "arm64" : "amd64", ...role(true), ...siteLabels("aws", arm ? "arm" : "x86") },
             taints: [],
         });
     }
@@ -62,7 +62,7 @@ export function clusterNodes(config: StackConfig): ClusterNode[] {
     for (const m of config.edge?.machines ?? []) {
         nodes.push({
             name: m.name,
-            labels: { ...linux, ...role(m.role === "server"), [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...m.labels },
+            labels: { ...linux, ...role(m.role === "server"), ...siteLabels("edge", "edge", m.labels) },
             taints: [...(tainted ? taintsFor("edge") : []), ...m.taints],
         });
     }
@@ -80,10 +80,10 @@ export function registeringNodes(config: StackConfig): { nodes: Record<string, R
     const serverPlacement = servers && INSTANCE_TYPES[servers.instanceType].arch === "arm64" ? "arm" : "x86";
     return {
         nodes: Object.fromEntries([
-            ...(config.oci?.nodes ?? []).map((n) => [n.name, { [SITE_LABEL]: "oci", [PLACEMENT_LABEL]: "arm", ...n.labels }]),
-            ...Array.from({ length: servers?.count ?? 0 }, (_, i) => [awsServerName(i), { [SITE_LABEL]: "aws", [PLACEMENT_LABEL]: serverPlacement }]),
+            ...(config.oci?.nodes ?? []).map((n) => [n.name, siteLabels("oci", "arm", n.labels)]),
+            ...Array.from({ length: servers?.count ?? 0 }, (_, i) => [awsServerName(i), siteLabels("aws", serverPlacement)]),
             ...groups.flatMap((g) => Array.from({ length: fixedCount(g) }, (_, i) => [`${g.name}-${i}`, { ...gpuNodeLabels(g.instanceType), ...g.labels }])),
-            ...(config.edge?.machines ?? []).map((m) => [m.name, { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...m.labels }]),
+            ...(config.edge?.machines ?? []).map((m) => [m.name, siteLabels("edge", "edge", m.labels)]),
         ]),
         autoscaled: groups.filter((g) => g.autoscaling).map((g) => autoscaledGpuNodeShape(g.instanceType, g.labels, g.taints)),
     };

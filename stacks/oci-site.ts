@@ -7,7 +7,7 @@ import { childrenDependOn } from "../components/ordering";
 import { ALWAYS_FREE } from "../components/oci/always-free";
 import { OciArmNode, OciArmNodePool } from "../components/oci/arm-node-pool";
 import { OciNetwork } from "../components/oci/network";
-import { PLACEMENT_LABEL, SITE_LABEL } from "../components/placement";
+import { siteLabels } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
 import { FIRST_SERVER_HOST } from "./config/oci";
@@ -85,7 +85,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         public: n.public ?? (n.role === "server" || ctx.overlay === "wireguard-native"),
         privateIp: n.role === "server" ? hostAddress(publicSubnet, FIRST_SERVER_HOST + serverIndex++) : undefined,
         availabilityDomain: n.availabilityDomain ?? availabilityDomain,
-        labels: { [SITE_LABEL]: "oci", [PLACEMENT_LABEL]: "arm", ...n.labels },
+        labels: siteLabels("oci", "arm", n.labels),
         taints: n.taints,
     }));
     const initialServer = hostsServers ? nodes.find((n) => n.role === "server") : undefined;

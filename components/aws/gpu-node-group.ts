@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import { Overlay, TailscaleJoin } from "../k3s/bootstrap";
-import { GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
+import { GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, siteLabels, taintsFor } from "../placement";
 import { AwsK3sInstance } from "./k3s-instance";
 import { INSTANCE_TYPES } from "./instance-types";
 
@@ -58,14 +58,12 @@ export function newestGpuAmiId(parent: pulumi.Resource): pulumi.Output<string> {
 /** The labels a GPU node carries, from its instance type. */
 export function gpuNodeLabels(instanceType: string): Record<string, string> {
     const spec = INSTANCE_TYPES[instanceType];
-    return {
-        [SITE_LABEL]: "aws",
-        [PLACEMENT_LABEL]: "gpu",
+    return siteLabels("aws", "gpu", {
         [GPU_PRESENT_LABEL]: "true",
         [GPU_MODEL_LABEL]: spec.gpuModel ?? "unknown",
         [GPU_COUNT_LABEL]: String(spec.gpus),
         "node.kubernetes.io/instance-type": instanceType,
-    };
+    });
 }
 
 /**

@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import { EtcdSnapshotSchedule, JoinTokens, joinSettings, k3sRemoteInstall, K3S_UNINSTALL, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
-import { PLACEMENT_LABEL, SITE_LABEL, taintsFor } from "../placement";
+import { siteLabels, taintsFor } from "../placement";
 
 /** An existing machine, reached over SSH, that becomes a k3s node. */
 export interface EdgeMachine {
@@ -90,7 +90,7 @@ export class EdgeMachines extends pulumi.ComponentResource {
                     nodeName: machine.name,
                     overlay: args.k3s.overlay,
                     externalIp: args.k3s.overlay === "wireguard-native" ? machine.externalIp : undefined,
-                    labels: { [SITE_LABEL]: "edge", [PLACEMENT_LABEL]: "edge", ...machine.labels },
+                    labels: siteLabels("edge", "edge", machine.labels),
                     taints: [...(args.taintEdge ? taintsFor("edge") : []), ...machine.taints],
                     cluster: machine.role === "server"
                         ? { podCidr: args.k3s.podCidr, serviceCidr: args.k3s.serviceCidr, tlsSans: [machine.host], etcdSnapshots: args.k3s.etcdSnapshots, apiOidc: args.k3s.apiOidc }
