@@ -19,7 +19,7 @@ import { createHash } from "crypto";
  * - its own CAs are ECDSA P-256, ten years (rancher/dynamiclistener@v0.7.5 cert/cert.go L74-99).
  */
 export const K3S_SERVER_DATA_DIR = "/var/lib/rancher/k3s/server";
-export const SERVER_CA_DIR = `${K3S_SERVER_DATA_DIR}/tls`;
+const SERVER_CA_DIR = `${K3S_SERVER_DATA_DIR}/tls`;
 export const SERVER_CA_CERT_PATH = `${SERVER_CA_DIR}/server-ca.crt`;
 export const SERVER_CA_KEY_PATH = `${SERVER_CA_DIR}/server-ca.key`;
 
