@@ -134,7 +134,7 @@ describe("Vault", function () {
             assert.equal(init.inputs.logging, "none");
             assert.ok(init.additionalSecretOutputs.includes("stdout"));
             assert.equal(init.inputs.update, undefined, "init runs on create only");
-            assert.deepEqual(init.ignoreChanges, ["create"], "a changed init script (new recovery keys) must not run init again, which would lose the shares and Pulumi's token");
+            assert.deepEqual(init.ignoreChanges, ["create", "connection"], "a changed init script (new recovery keys) or connection (a server's new host key) must not run init again, which would lose the shares and Pulumi's token");
             const waitsFor = plan.resources.filter((r) => init.dependencies.includes(r.urn)).map((r) => `${r.type}/${r.name}`).sort();
             assert.ok(waitsFor.includes("kubernetes:helm.sh/v4:Chart/vault"), `init does not wait for Vault's release: ${waitsFor.join(", ")}`);
             assert.ok(waitsFor.includes("command:remote:Command/k3s-kubeconfig"), "init does not wait for the cluster");
@@ -212,6 +212,7 @@ describe("Vault", function () {
             const handover = named(plan, "command:remote:Command", "vault-handover");
             assert.deepEqual([handover.inputs.stdin, handover.inputs.logging, handover.inputs.update], ["[secret]", "none", undefined]);
             assert.ok(handover.additionalSecretOutputs.includes("stdout"));
+            assert.deepEqual(handover.ignoreChanges, ["connection", "stdin"], "run again, the handover would use the root token it revoked");
             const script = String(handover.plainInputs.stdin);
             assertShellcheckPasses(script);
             // The root token from init is used here and nowhere else, and revoked at the end.

@@ -574,14 +574,15 @@ export class VaultBootstrap extends pulumi.ComponentResource {
         let dependsOn: pulumi.Resource[] = args.after;
         if (args.init) {
             // Init runs once: a later change to its script (new recovery keys, a new version of this
-            // code) must not run it again, which would find Vault initialised, print {} and lose the
-            // recovery keys and Pulumi's token from the state (pulumi-command 1.2.1 re-runs `create`
-            // on an update without `update`: provider/pkg/provider/remote/commandController.go L63-84).
+            // code) or to how it reaches the server (a new host key or address) must not run it
+            // again, which would find Vault initialised, print {} and lose the recovery keys and
+            // Pulumi's token from the state (pulumi-command 1.2.1 re-runs `create` on an update
+            // without `update`: provider/pkg/provider/remote/commandController.go L63-84).
             const init = new command.remote.Command(`${name}-init`, {
                 connection,
                 create: vaultInitScript(args.recoveryPgpKeys),
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: ["create"] });
+            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: ["create", "connection"] });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
             this.recoveryKeys = pulumi.secret(result.apply((r) => r.recovery_keys_b64));
             const root = pulumi.secret(result.apply((r) => r.root_token));
@@ -591,7 +592,14 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 create: `${VAULT_EXEC} sh -s`,
                 stdin: pulumi.secret(root.apply((t) => (t ? vaultHandoverScript(t, args.auditLog) : "printf ''"))),
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: [...args.after, init] });
+            }, {
+                parent: this,
+                additionalSecretOutputs: ["stdout"],
+                dependsOn: [...args.after, init],
+                // Once, like init: run again, it would use the root token it revoked and fail. Later
+                // audit or policy changes are the configure step's.
+                ignoreChanges: ["connection", "stdin"],
+            });
             token = pulumi.secret(pulumi.all([handover.stdout, pulumi.output(args.token)]).apply(([handed, given]) => (handed ? handed : given)));
             dependsOn = [...args.after, init, handover];
         } else {
