@@ -11,6 +11,13 @@ function digest(text: string): string {
     return createHash("sha256").update(text).digest("hex");
 }
 
+/** A well-formed ED25519 public key in OpenSSH's form (RFC 8709 §4), stable per name; no private key exists for it. */
+function offlineEd25519PublicKey(name: string): string {
+    const field = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes]);
+    const blob = Buffer.concat([field(Buffer.from("ssh-ed25519")), field(createHash("sha256").update(name).digest())]);
+    return `ssh-ed25519 ${blob.toString("base64")}`;
+}
+
 /** A stable address in TEST-NET-3 (RFC 5737), different per name. */
 function documentationAddress(name: string): string {
     return `203.0.113.${(parseInt(digest(name).slice(0, 4), 16) % 250) + 1}`;
@@ -124,6 +131,8 @@ export const OFFLINE_OUTPUTS: Record<string, Computed> = {
             : name.endsWith("-init") ? JSON.stringify({ root_token: `hvs.offline${digest(name).slice(0, 24)}`, recovery_keys_b64: [1, 2, 3].map((i) => `b2ZmbGluZS1yZWNvdmVyeS${digest(`${name}${i}`).slice(0, 20)}`) })
             // Vault's handover prints Pulumi's own scoped token.
             : name.endsWith("-handover") ? `hvs.offlinepulumi${digest(name).slice(0, 24)}`
+            // A node's host key handover prints the ED25519 public key it made.
+            : name.endsWith("-ssh-host-key") ? `${offlineEd25519PublicKey(name)}\n`
             : "",
         stderr: "",
     }),

@@ -122,7 +122,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
             apiOidc: ctx.apiOidc,
         },
         freeformTags: tags,
-        serverLogin: { user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh },
+        login: { user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh },
         hostKeysFor: ctx.cluster.sshHostKeys === "generated" ? withHostKeys : [],
     }, { provider });
 

@@ -7,6 +7,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { SERVER_CA_CERT_PATH } from "../components/k3s/server-ca";
 import { serverInstallName } from "../components/k3s/server-install";
+import { handedHostKey, hostKeyHandoverName } from "../components/k3s/host-key-handover";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { offlineResource } from "../plan/offline-data";
 import { RecordedResource } from "../plan/monitor";
 import { planStack, PlanResult } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
@@ -200,6 +203,13 @@ export async function planCli(...args: string[]): Promise<{ status: number; stdo
 /** The script Pulumi installs k3s with over SSH on a cloud server (its install Command's stdin). */
 export const serverInstallScriptOf = (plan: PlanResult, node: string): string =>
     String(named(plan, "command:remote:Command", serverInstallName(node)).plainInputs.stdin);
+
+/**
+ * The host key a cloud node's handover printed in the offline plan (the stand-in's answer), which
+ * every connection after it must verify.
+ */
+export const handedHostKeyOf = (node: string): string =>
+    handedHostKey(node, String(offlineResource({ type: "command:remote:Command", name: hostKeyHandoverName(node), inputs: {}, custom: true } as MockResourceArgs).state.stdout));
 
 /** The k3s config file an install script writes (cloud servers' and edge machines'). */
 export function k3sConfigInScript(script: string): Record<string, any> {

@@ -11,7 +11,7 @@ import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { placeholderFor } from "../plan/stack-file";
-import { named, ofType, parse, planValues, stackValues, committedPlan, problems } from "./helpers";
+import { handedHostKeyOf, named, ofType, parse, planValues, stackValues, committedPlan, problems } from "./helpers";
 import { registeringNodes } from "../stacks/cluster-nodes";
 import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
 
@@ -112,7 +112,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         for (const c of configure) assert.equal((c.plainInputs.connection as any).hostKey, keys["edge-server"]);
     });
 
-    it("installs a host key made by Pulumi on every cloud server and verifies it on every connection (cloud, hybrid)", () => {
+    it("boots every cloud server with a host key made by Pulumi, which it trades for its own, and verifies that on every later connection (cloud, hybrid)", () => {
         for (const [stack, server] of [["cloud", "aws-server-0"], ["hybrid", "server-1"]]) {
             const plan = plans[stack];
             const instance = instances(plan).find((i) => i.name === server)!;
@@ -125,8 +125,11 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
                 const hostKey = (c.plainInputs.connection as any).hostKey;
                 assert.ok(typeof hostKey === "string" && hostKey.startsWith("ssh-ed25519 "), `${stack} ${c.name} does not verify the host key`);
             }
-            assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, sshKeys.ed25519_public);
-            assert.ok(!JSON.stringify(plan.outputs).includes(sshKeys.ed25519_public.split(" ")[1]), "host keys stay out of the stack outputs");
+            assert.equal((named(plan, "command:remote:Command", `${server}-ssh-host-key`).plainInputs.connection as any).hostKey, sshKeys.ed25519_public, "the boot key is verified by the handover");
+            assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, handedHostKeyOf(server));
+            for (const key of [sshKeys.ed25519_public, handedHostKeyOf(server)]) {
+                assert.ok(!JSON.stringify(plan.outputs).includes(key.split(" ")[1]), "host keys stay out of the stack outputs");
+            }
         }
     });
 
@@ -138,7 +141,8 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal(keysOf(plans.tailscale, "arm-1"), undefined, "under tailscale nothing connects to an agent");
         // Under wireguard-native Pulumi sets each public node's external IP over SSH, verifying its key.
         const pin = named(plans.hybrid, "command:remote:Command", "arm-1-external-ip");
-        assert.equal((pin.plainInputs.connection as any).hostKey, keysOf(plans.hybrid, "arm-1").ed25519_public);
+        assert.equal((pin.plainInputs.connection as any).hostKey, handedHostKeyOf("arm-1"));
+        assert.equal((named(plans.hybrid, "command:remote:Command", "arm-1-ssh-host-key").plainInputs.connection as any).hostKey, keysOf(plans.hybrid, "arm-1").ed25519_public);
     });
 
     it("trusts cloud nodes on first use only when the stack says so", async () => {
@@ -152,6 +156,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.ok(warned.some((w) => /groundwork:cluster\.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection/.test(w)), warned.join("\n"));
         assert.equal(YAML.parse(userData(instances(plan).find((i) => i.name === "server-1")!)).ssh_keys, undefined);
         assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, undefined);
+        assert.deepEqual(ofType(plan, "command:remote:Command").filter((c) => c.name.endsWith("-ssh-host-key")), [], "no boot key, so nothing to hand over");
     });
 
     it("refuses an edge machine without its host key, or with one that is not an OpenSSH public key", () => {

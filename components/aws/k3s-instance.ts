@@ -3,6 +3,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as tls from "@pulumi/tls";
 import { cloudUserData, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, TailscaleJoin } from "../k3s/bootstrap";
 import { ServerCaFiles } from "../k3s/server-ca";
+import { HostKeyHandover } from "../k3s/host-key-handover";
 import { K3sServerInstall, ServerLogin } from "../k3s/server-install";
 
 export interface AwsK3sInstanceArgs {
@@ -32,7 +33,11 @@ export interface AwsK3sInstanceArgs {
     spotMaxPricePerHour?: number;
     /** The k3s bootstrap; the join URL, token, external IP and Tailscale key are filled in here. */
     k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion" | "sshHostKey" | "serverCa">;
-    /** Generate the instance's SSH host key and install it at boot (else it makes its own: trust on first use). */
+    /**
+     * Servers: make a boot host key here and install it from the user data, so Pulumi's first
+     * connection is verified and trades it for the node's own (else Pulumi trusts whatever key
+     * the node shows: trust on first use).
+     */
     generateHostKey?: boolean;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
     serverUrl?: pulumi.Input<string>;
@@ -56,7 +61,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
     public readonly privateIp: pulumi.Output<string>;
     /** The Elastic IP, or "" for a private node. */
     public readonly publicIp: pulumi.Output<string>;
-    /** Its SSH host public key, when generated here. */
+    /** Its own SSH host public key, handed over from the boot key made here; absent under trust on first use. */
     public readonly hostKey?: pulumi.Output<string>;
     /** Servers: the install over SSH, which what joins or reads this server waits for. */
     public readonly installed?: pulumi.Resource;
@@ -64,11 +69,14 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
     constructor(name: string, args: AwsK3sInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:aws:K3sInstance", name, {}, opts);
         const address = args.address;
-        const hostKey = args.generateHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
-        this.hostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
+        // The boot host key: in the user data, so Pulumi's first connection can verify the node.
+        const bootKey = args.generateHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
         const server = args.k3s.role === "server";
         if (server && (!address || !args.login)) {
             throw new Error(`${name}: a server needs an Elastic IP and a login, since k3s is installed on it over SSH`);
+        }
+        if (bootKey && !server) {
+            throw new Error(`${name}: only a server gets a host key made here, since Pulumi logs in to no other node on AWS`);
         }
         // Everything but the first boot's host key: what an agent's user data, or a server's script, is built from.
         const node = pulumi
@@ -88,7 +96,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
                     : args.k3s.cluster,
             }));
         // A server's user data is its first boot alone; the tokens and the CA's key go over SSH below.
-        const userData = cloudUserData(args.k3s.nodeName, server ? undefined : node, hostKey);
+        const userData = cloudUserData(args.k3s.nodeName, server ? undefined : node, bootKey);
 
         const instance = new ec2.Instance(name, {
             instanceType: args.instanceType,
@@ -128,9 +136,16 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         });
         const association = address && new ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
         if (server) {
+            const host = address!.publicIp;
+            // Its first connection, verifying the boot key, trades it for one the node makes itself.
+            this.hostKey = bootKey && new HostKeyHandover(name, {
+                instanceId: instance.id,
+                login: { ...args.login!, host, hostKey: bootKey.publicKeyOpenssh.apply((k) => k.trim()) },
+                after: [instance, association!],
+            }, { parent: this }).hostKey;
             this.installed = new K3sServerInstall(name, {
                 instanceId: instance.id,
-                login: { ...args.login!, host: address!.publicIp, hostKey: this.hostKey },
+                login: { ...args.login!, host, hostKey: this.hostKey },
                 script: node.apply((n) => k3sRemoteInstall(n, { afterCloudInit: true })),
                 after: [instance, association!, ...(args.installAfter ?? [])],
             }, { parent: this }).installed;

@@ -9,8 +9,26 @@ export interface ServerLogin {
     user: string;
     /** OpenSSH private key for that user (secret). */
     privateKey: pulumi.Input<string>;
-    /** The server's SSH host public key, verified on every connection; absent only under trust on first use. */
+    /** The server's SSH host public key, verified on every connection (its own, once `HostKeyHandover` has run); absent only under trust on first use. */
     hostKey?: pulumi.Input<string>;
+}
+
+/**
+ * The SSH connection to a cloud instance from its login. A new instance takes a minute or two to
+ * answer, so Pulumi keeps dialling: 31 attempts of up to 15 s, with back-off between them, some 2
+ * to 9 minutes in all.
+ */
+export function instanceConnection(login: ServerLogin): command.types.input.remote.ConnectionArgs {
+    return {
+        host: login.host,
+        user: login.user,
+        privateKey: login.privateKey,
+        // pulumi-command v1.2.1 provider/pkg/provider/remote/connection.go L86-97: without a host
+        // key, any key is accepted.
+        hostKey: login.hostKey,
+        dialErrorLimit: 30,
+        perDialTimeout: 15,
+    };
 }
 
 /** The resource name of the Command that installs k3s on a cloud server (the security pack's config names servers by it). */
@@ -46,18 +64,7 @@ export class K3sServerInstall extends pulumi.ComponentResource {
     constructor(node: string, args: K3sServerInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:k3s:ServerInstall", node, {}, opts);
         this.installed = new command.remote.Command(serverInstallName(node), {
-            connection: {
-                host: args.login.host,
-                user: args.login.user,
-                privateKey: args.login.privateKey,
-                // pulumi-command v1.2.1 provider/pkg/provider/remote/connection.go L86-97: without a
-                // host key, any key is accepted.
-                hostKey: args.login.hostKey,
-                // A new instance takes a minute or two to answer SSH: 31 attempts of up to 15 s,
-                // with back-off between them, some 2 to 9 minutes in all.
-                dialErrorLimit: 30,
-                perDialTimeout: 15,
-            },
+            connection: instanceConnection(args.login),
             // The script goes on stdin, never on a command line.
             create: "sudo sh -s",
             update: "sudo sh -s",

@@ -4,6 +4,7 @@ import * as tls from "@pulumi/tls";
 import { cloudUserData, EtcdSnapshotSchedule, JoinTokens, joinSettings, K3sNodeBootstrap, k3sNodeTags, k3sRemoteInstall, Overlay, TailscaleJoin } from "../k3s/bootstrap";
 import { ApiServerOidc } from "../k3s/api-audit";
 import { ServerCaFiles } from "../k3s/server-ca";
+import { HostKeyHandover } from "../k3s/host-key-handover";
 import { K3sServerInstall, ServerLogin } from "../k3s/server-install";
 import { ALWAYS_FREE } from "./always-free";
 
@@ -56,17 +57,16 @@ export interface OciArmNodePoolArgs {
     };
     freeformTags?: Record<string, string>;
     /**
-     * How Pulumi logs in to the servers (at their public IPs, verifying their host keys) to
-     * install k3s, so that the tokens and the CA's key never enter their user data. Required when
-     * any node is a server.
+     * How Pulumi logs in (at the nodes' public IPs, verifying their host keys): to install k3s on
+     * the servers, so that the tokens and the CA's key never enter their user data, and to hand
+     * over the host keys of `hostKeysFor`. Required when any node is a server or has a host key.
      */
-    serverLogin?: Omit<ServerLogin, "host" | "hostKey">;
+    login?: Omit<ServerLogin, "host" | "hostKey">;
     /**
      * The nodes Pulumi may connect to over SSH (the public ones, and the initial server): each gets
-     * an SSH host key made here and installed at boot, so every connection verifies it. The others
-     * make their own, which nothing here uses, and their user data holds no host private key (an
-     * agent's is readable by the one workload the metadata service is open to, Vault). Empty under
-     * trust on first use.
+     * a boot host key made here and installed at boot, so Pulumi's first connection is verified,
+     * and that connection trades it for a key the node makes itself (`HostKeyHandover`). The others
+     * make their own, which nothing here uses. Empty under trust on first use.
      */
     hostKeysFor: string[];
 }
@@ -76,7 +76,7 @@ export interface OciArmNodeAddresses {
     publicIp: pulumi.Output<string>;
     /** The instance's OCID, for identity rules that name it (dynamic groups). */
     instanceId: pulumi.Output<string>;
-    /** Its SSH host public key (`ssh-ed25519 AAAA...`), for connections to verify; absent for a node Pulumi never connects to, and under trust on first use. */
+    /** Its own SSH host public key (`ssh-ed25519 AAAA...`), handed over from the boot key, for connections to verify; absent for a node Pulumi never connects to, and under trust on first use. */
     hostKey?: pulumi.Output<string>;
     /** Servers: the install over SSH, which what joins or reads this server waits for. */
     installed?: pulumi.Resource;
@@ -99,11 +99,14 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         const serverInstances: core.Instance[] = [];
         for (const node of [...args.nodes].sort((a, b) => Number(b.role === "server") - Number(a.role === "server"))) {
             const initial = node.name === args.k3s.initialServer;
-            // Its SSH host key, made here so every connection can verify it from the first one.
-            const hostKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
+            // The boot host key, made here so that Pulumi's first connection can verify the node.
+            const bootKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
             const server = node.role === "server";
-            if (server && (!node.public || !args.serverLogin)) {
+            if (server && (!node.public || !args.login)) {
                 throw new Error(`${node.name}: a server must be public, with a login, since k3s is installed on it over SSH`);
+            }
+            if (bootKey && (!node.public || !args.login)) {
+                throw new Error(`${node.name}: a node gets a host key made here only if it is public and Pulumi has a login, since its first connection hands the key over`);
             }
             // Everything but the first boot's host key: what an agent's user data, or a server's script, is built from.
             const bootstrap = joinSettings({ role: node.role, initial }, args.k3s.tokens, args.k3s.serverUrl, args.k3s.serverCa, args.k3s.tailscale).apply((join): K3sNodeBootstrap => ({
@@ -120,7 +123,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                     : undefined,
             }));
             // A server's user data is its first boot alone; the tokens and the CA's key go over SSH below.
-            const userData = cloudUserData(node.name, server ? undefined : bootstrap, hostKey);
+            const userData = cloudUserData(node.name, server ? undefined : bootstrap, bootKey);
 
             const instance = new core.Instance(node.name, {
                 compartmentId: args.compartmentId,
@@ -157,19 +160,24 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 dependsOn: node.role !== "server" && node.public ? serverInstances : [],
             });
             if (server) serverInstances.push(instance);
-            const publicHostKey = hostKey?.publicKeyOpenssh.apply((k) => k.trim());
+            // Its first connection, verifying the boot key, trades it for one the node makes itself.
+            const hostKey = bootKey && new HostKeyHandover(node.name, {
+                instanceId: instance.id,
+                login: { ...args.login!, host: instance.publicIp, hostKey: bootKey.publicKeyOpenssh.apply((k) => k.trim()) },
+                after: [instance],
+            }, { parent: this }).hostKey;
             // Servers one after another, the initial one first: each install waits for k3s to be
             // up (the unit is Type=notify), so etcd keeps quorum.
             const installed = server
                 ? new K3sServerInstall(node.name, {
                     instanceId: instance.id,
-                    login: { ...args.serverLogin!, host: instance.publicIp, hostKey: publicHostKey },
+                    login: { ...args.login!, host: instance.publicIp, hostKey },
                     script: bootstrap.apply((n) => k3sRemoteInstall(n, { afterCloudInit: true })),
                     after: [instance, ...(previousServer ? [previousServer] : [])],
                 }, { parent: this }).installed
                 : undefined;
             previousServer = installed ?? previousServer;
-            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id, hostKey: publicHostKey, installed };
+            this.nodes[node.name] = { privateIp: instance.privateIp, publicIp: instance.publicIp, instanceId: instance.id, hostKey, installed };
         }
         this.registerOutputs({ nodes: this.nodes });
     }

@@ -1,0 +1,99 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { instanceConnection, ServerLogin } from "./server-install";
+
+/** The resource name of the Command that hands a cloud node's boot host key over to its own. */
+export const hostKeyHandoverName = (node: string) => `${node}-ssh-host-key`;
+
+/**
+ * The script that replaces the node's ED25519 host key with one made on the node, and prints the
+ * new public key alone (`ssh-ed25519 <base64>`). sshd loads host keys when it starts or reloads,
+ * so the connection running this keeps the boot key to its end, and every later one meets the new
+ * key. `sshDir` is for tests; nodes use `/etc/ssh`.
+ *
+ * cloud-init writes the boot key once per instance (cc_ssh `frequency: PER_INSTANCE`,
+ * canonical/cloud-init@26.2 `cloudinit/config/cc_ssh.py` L32), so a reboot does not bring it back.
+ * `try-reload-or-restart` reloads Ubuntu's `ssh.service` (SIGHUP, after its own `sshd -t`) and
+ * leaves it alone if socket activation has not started it yet, when the next connection starts it
+ * with the new key anyway.
+ */
+export function hostKeyHandoverScript(sshDir = "/etc/ssh"): string {
+    return `{
+set -eu
+umask 077
+key='${sshDir}/ssh_host_ed25519_key'
+rm -f "$key.next" "$key.next.pub"
+ssh-keygen -q -t ed25519 -N '' -C '' -f "$key.next"
+chmod 0644 "$key.next.pub"
+mv -f "$key.next.pub" "$key.pub"
+mv -f "$key.next" "$key"
+systemctl try-reload-or-restart ssh.service
+cut -d ' ' -f 1,2 "$key.pub"
+}
+`;
+}
+
+/** The wire form of an ED25519 public key (RFC 8709 §4): its type's name, then its 32 bytes, each length-prefixed. */
+const ED25519_BLOB_PREFIX = Buffer.from([0, 0, 0, 11, ...Buffer.from("ssh-ed25519"), 0, 0, 0, 32]);
+
+/**
+ * The host key a handover printed, checked to be one ED25519 public key in OpenSSH's form, so
+ * that a failed or noisy run stops here, naming the node, rather than at the next connection.
+ * What was printed is described, never echoed.
+ */
+export function handedHostKey(node: string, printed: string): string {
+    const key = printed.trim();
+    const [type, body, ...rest] = key.split(" ");
+    const blob = body !== undefined && /^[A-Za-z0-9+/]+={0,2}$/.test(body) ? Buffer.from(body, "base64") : undefined;
+    const valid = type === "ssh-ed25519" && rest.length === 0 && blob?.length === ED25519_BLOB_PREFIX.length + 32
+        && blob.subarray(0, ED25519_BLOB_PREFIX.length).equals(ED25519_BLOB_PREFIX);
+    if (!valid) {
+        const lines = key === "" ? "nothing" : `${key.split("\n").length} line(s), ${key.length} characters`;
+        throw new Error(`${node}: its SSH host key handover (${hostKeyHandoverName(node)}) printed ${lines}, not one ED25519 public key ("ssh-ed25519 <base64>"); read that Command's output in the update's log, fix the node's sshd, then pulumi up again`);
+    }
+    return key;
+}
+
+export interface HostKeyHandoverArgs {
+    /** How Pulumi logs in; `hostKey` is the boot key from the node's user data, which this connection alone verifies. */
+    login: ServerLogin & { hostKey: pulumi.Input<string> };
+    /** The instance's id: a new instance boots with the boot key again, and hands over again. */
+    instanceId: pulumi.Input<string>;
+    /** What must be done first: the instance, and on AWS its address's association. */
+    after: pulumi.Resource[];
+}
+
+/**
+ * Hands a cloud node's SSH host key over from the boot key, which Pulumi made and wrote into its
+ * user data so the first connection can be verified, to a key the node makes itself and prints
+ * over that verified connection. User data is served by the metadata service to whatever on the
+ * node reaches it, and read by any principal allowed to describe the instance; after the handover
+ * the boot key it holds answers for nothing. Every later connection (the servers' k3s install with
+ * its tokens, the kubeconfig read, Vault's bootstrap, external-IP pinning) verifies the node's own key,
+ * which never left the node.
+ *
+ * It runs once per instance. Its script may change in a later version without running again
+ * (`ignoreChanges`), and its connection is fixed by construction: its address changes only with
+ * a new instance, which `triggers` replaces it for. An update for any other reason would run it
+ * against a key the node no longer has, and fail.
+ */
+export class HostKeyHandover extends pulumi.ComponentResource {
+    /** The node's own host key (`ssh-ed25519 <base64>`), which every later connection verifies. */
+    public readonly hostKey: pulumi.Output<string>;
+
+    constructor(node: string, args: HostKeyHandoverArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:k3s:HostKeyHandover", node, {}, opts);
+        const handover = new command.remote.Command(hostKeyHandoverName(node), {
+            connection: instanceConnection(args.login),
+            create: "sudo sh -s",
+            stdin: hostKeyHandoverScript(),
+            // pulumi-command v1.2.1 `triggers`, its one replace-on-change input
+            // (provider/pkg/provider/common/inputs.go L10, L20-24).
+            triggers: [args.instanceId],
+            addPreviousOutputInEnv: false,
+            logging: "stderr",
+        }, { parent: this, dependsOn: args.after, ignoreChanges: ["create", "stdin"] });
+        this.hostKey = handover.stdout.apply((printed) => handedHostKey(node, printed));
+        this.registerOutputs({ hostKey: this.hostKey });
+    }
+}
