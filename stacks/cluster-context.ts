@@ -40,7 +40,7 @@ export interface ServerAccess {
     port: number;
     user: string;
     privateKey: pulumi.Input<string>;
-    /** The server's SSH host key, verified on every connection; absent only under trust-on-first-use. */
+    /** The server's own SSH host key, verified on every connection after the first (`HostKeyHandover`). */
     hostKey?: pulumi.Input<string>;
     dependsOn: pulumi.Resource[];
 }

@@ -98,8 +98,9 @@ export function edgeServerJoinWarning(config: StackConfig): string | undefined {
 export function buildCluster(config: StackConfig): Cluster {
     const sites = (["oci", "aws", "edge"] as const).filter((s) => config[s] !== undefined);
     if (config.cluster.sshHostKeys === "trust-on-first-use" && (config.oci || config.aws)) {
-        // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1 provider/pkg/provider/remote/connection.go L86-103).
-        pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection, so whoever sits on the path can answer as a node and receive the servers' k3s install (the cluster's tokens and CA key), Vault's bootstrap and the kubeconfig read. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
+        // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1
+        // provider/pkg/provider/remote/connection.go L86-103): each node's first connection does so.
+        pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: the first SSH connection to each new cloud node verifies no host key and reads the node's own, which every later connection verifies; whoever answers in a node's place at that first connection receives the servers' k3s install (the cluster's tokens and CA key), Vault's bootstrap and the kubeconfig read from then on. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");
     }
     const edgeJoin = edgeServerJoinWarning(config);
     if (edgeJoin) pulumi.log.warn(edgeJoin);

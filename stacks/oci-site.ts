@@ -123,7 +123,8 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         },
         freeformTags: tags,
         login: { user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh },
-        hostKeysFor: ctx.cluster.sshHostKeys === "generated" ? withHostKeys : [],
+        hostKeysFor: withHostKeys,
+        bootKeys: ctx.cluster.sshHostKeys === "generated",
     }, { provider });
 
     const externalIps = pinned.map((n) => new K3sExternalIp(`${n.name}-external-ip`, {

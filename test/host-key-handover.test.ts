@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { handedHostKey, hostKeyHandoverScript } from "../components/k3s/host-key-handover";
+import { handedHostKey, hostKeyHandoverScript, hostKeyPinScript } from "../components/k3s/host-key-handover";
 import { PlanResult } from "../plan/run";
 import { committedPlan, handedHostKeyOf, keygen, named, ociUserDataOf, ofType, planFixture } from "./helpers";
 import { assertShellcheckPasses } from "./validators";
@@ -40,7 +40,20 @@ describe("cloud nodes' SSH host key handover", function () {
             assert.equal(run.systemctl, "try-reload-or-restart ssh.service\n");
         });
 
-        it("passes shellcheck", () => assertShellcheckPasses(hostKeyHandoverScript()));
+        it("passes shellcheck", () => {
+            assertShellcheckPasses(hostKeyHandoverScript());
+            assertShellcheckPasses(hostKeyPinScript());
+        });
+
+        it("under trust on first use, prints the key the node has and changes nothing", () => {
+            const sshDir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-pin-"));
+            const own = keygen("ed25519");
+            fs.writeFileSync(path.join(sshDir, "ssh_host_ed25519_key"), own.privateKey, { mode: 0o600 });
+            fs.writeFileSync(path.join(sshDir, "ssh_host_ed25519_key.pub"), own.publicKey.replace(/\n$/, " root@server-1\n"), { mode: 0o644 });
+            const printed = execFileSync("/bin/sh", ["-s"], { input: hostKeyPinScript(sshDir), encoding: "utf8" });
+            assert.equal(handedHostKey("server-1", printed), own.publicKey.split(" ").slice(0, 2).join(" "));
+            assert.equal(fs.readFileSync(path.join(sshDir, "ssh_host_ed25519_key"), "utf8"), own.privateKey);
+        });
     });
 
     describe("handedHostKey", () => {

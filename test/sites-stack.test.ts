@@ -11,6 +11,7 @@ import { RecordedResource } from "../plan/monitor";
 import { kubernetesDocuments } from "../plan/report";
 import { PlanResult } from "../plan/run";
 import { placeholderFor } from "../plan/stack-file";
+import { hostKeyPinScript } from "../components/k3s/host-key-handover";
 import { handedHostKeyOf, named, ofType, parse, planValues, stackValues, committedPlan, problems } from "./helpers";
 import { registeringNodes } from "../stacks/cluster-nodes";
 import { cloudInitSchemas, scriptsIn, shellchecks } from "./validators";
@@ -145,7 +146,7 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         assert.equal((named(plans.hybrid, "command:remote:Command", "arm-1-ssh-host-key").plainInputs.connection as any).hostKey, keysOf(plans.hybrid, "arm-1").ed25519_public);
     });
 
-    it("trusts cloud nodes on first use only when the stack says so", async () => {
+    it("trusts cloud nodes on first use only when the stack says so, and verifies every later connection against the key the first one read", async () => {
         const v = stackValues("hybrid");
         v.cluster.sshHostKeys = "trust-on-first-use";
         const warned: string[] = [];
@@ -153,10 +154,16 @@ describe("cloud, hybrid and edge stacks, planned offline", function () {
         console.warn = (message: string) => void warned.push(message);
         const plan = await planValues("tofu", v).finally(() => (console.warn = warn));
         // It verifies no key at all, not only the first time: every `up` says so.
-        assert.ok(warned.some((w) => /groundwork:cluster\.sshHostKeys is trust-on-first-use: SSH to cloud nodes verifies no host key, on every connection/.test(w)), warned.join("\n"));
+        assert.ok(warned.some((w) => /groundwork:cluster\.sshHostKeys is trust-on-first-use: the first SSH connection to each new cloud node verifies no host key and reads the node's own, which every later connection verifies/.test(w)), warned.join("\n"));
         assert.equal(YAML.parse(userData(instances(plan).find((i) => i.name === "server-1")!)).ssh_keys, undefined);
-        assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, undefined);
-        assert.deepEqual(ofType(plan, "command:remote:Command").filter((c) => c.name.endsWith("-ssh-host-key")), [], "no boot key, so nothing to hand over");
+        // Each reached node's first connection verifies nothing and reads the node's own key, which every later one verifies.
+        const pins = ofType(plan, "command:remote:Command").filter((c) => c.name.endsWith("-ssh-host-key"));
+        assert.ok(pins.some((c) => c.name === "server-1-ssh-host-key"), pins.map((c) => c.name).join(", "));
+        for (const pin of pins) {
+            assert.equal((pin.plainInputs.connection as any).hostKey, undefined, pin.name);
+            assert.equal(pin.plainInputs.stdin, hostKeyPinScript(), `${pin.name} must read the node's key, not replace it`);
+        }
+        assert.equal((named(plan, "command:remote:Command", "k3s-kubeconfig").plainInputs.connection as any).hostKey, handedHostKeyOf("server-1"));
     });
 
     it("refuses an edge machine without its host key, or with one that is not an OpenSSH public key", () => {

@@ -35,8 +35,8 @@ export interface AwsK3sInstanceArgs {
     k3s: Omit<K3sNodeBootstrap, "serverUrl" | "token" | "agentToken" | "externalIp" | "tailscaleAuthKey" | "tailscaleVersion" | "sshHostKey" | "serverCa">;
     /**
      * Servers: make a boot host key here and install it from the user data, so Pulumi's first
-     * connection is verified and trades it for the node's own (else Pulumi trusts whatever key
-     * the node shows: trust on first use).
+     * connection is verified and trades it for the node's own (else Pulumi trusts the key the node
+     * shows at its first connection: trust on first use).
      */
     generateHostKey?: boolean;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
@@ -61,7 +61,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
     public readonly privateIp: pulumi.Output<string>;
     /** The Elastic IP, or "" for a private node. */
     public readonly publicIp: pulumi.Output<string>;
-    /** Its own SSH host public key, handed over from the boot key made here; absent under trust on first use. */
+    /** Servers: their own SSH host public key, handed over from the boot key made here (under trust on first use, read at the first connection). */
     public readonly hostKey?: pulumi.Output<string>;
     /** Servers: the install over SSH, which what joins or reads this server waits for. */
     public readonly installed?: pulumi.Resource;
@@ -137,10 +137,11 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         const association = address && new ec2.EipAssociation(name, { allocationId: address.id, instanceId: instance.id }, { parent: this });
         if (server) {
             const host = address!.publicIp;
-            // Its first connection, verifying the boot key, trades it for one the node makes itself.
-            this.hostKey = bootKey && new HostKeyHandover(name, {
+            // Its first connection, verifying the boot key, trades it for one the node makes itself
+            // (under trust on first use, reads the node's own); every later one verifies that.
+            this.hostKey = new HostKeyHandover(name, {
                 instanceId: instance.id,
-                login: { ...args.login!, host, hostKey: bootKey.publicKeyOpenssh.apply((k) => k.trim()) },
+                login: { ...args.login!, host, hostKey: bootKey?.publicKeyOpenssh.apply((k) => k.trim()) },
                 after: [instance, association!],
             }, { parent: this }).hostKey;
             this.installed = new K3sServerInstall(name, {

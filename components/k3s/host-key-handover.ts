@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { instanceConnection, ServerLogin } from "./server-install";
 
-/** The resource name of the Command that hands a cloud node's boot host key over to its own. */
+/** The resource name of the Command that hands a cloud node's boot host key over to its own (or, under trust on first use, reads its own). */
 export const hostKeyHandoverName = (node: string) => `${node}-ssh-host-key`;
 
 /**
@@ -33,6 +33,18 @@ cut -d ' ' -f 1,2 "$key.pub"
 `;
 }
 
+/**
+ * Under trust on first use there is no boot key: the script prints the ED25519 public key the node
+ * already has, which its first connection trusted, and changes nothing.
+ */
+export function hostKeyPinScript(sshDir = "/etc/ssh"): string {
+    return `{
+set -eu
+cut -d ' ' -f 1,2 '${sshDir}/ssh_host_ed25519_key.pub'
+}
+`;
+}
+
 /** The wire form of an ED25519 public key (RFC 8709 §4): its type's name, then its 32 bytes, each length-prefixed. */
 const ED25519_BLOB_PREFIX = Buffer.from([0, 0, 0, 11, ...Buffer.from("ssh-ed25519"), 0, 0, 0, 32]);
 
@@ -55,8 +67,12 @@ export function handedHostKey(node: string, printed: string): string {
 }
 
 export interface HostKeyHandoverArgs {
-    /** How Pulumi logs in; `hostKey` is the boot key from the node's user data, which this connection alone verifies. */
-    login: ServerLogin & { hostKey: pulumi.Input<string> };
+    /**
+     * How Pulumi logs in. `hostKey` is the boot key from the node's user data, which this
+     * connection alone verifies; absent under trust on first use, when this connection verifies
+     * nothing and only reads the node's key.
+     */
+    login: ServerLogin;
     /** The instance's id: a new instance boots with the boot key again, and hands over again. */
     instanceId: pulumi.Input<string>;
     /** What must be done first: the instance, and on AWS its address's association. */
@@ -72,6 +88,11 @@ export interface HostKeyHandoverArgs {
  * its tokens, the kubeconfig read, Vault's bootstrap, external-IP pinning) verifies the node's own key,
  * which never left the node.
  *
+ * Under trust on first use (no boot key) that first connection verifies nothing, sends nothing
+ * secret and changes nothing: it reads the key the node made at its first boot, and every later
+ * connection verifies that key, so whoever answers in the node's place must do so from the first
+ * connection on.
+ *
  * It runs once per instance. Its script may change in a later version without running again
  * (`ignoreChanges`), and its connection is fixed by construction: its address changes only with
  * a new instance, which `triggers` replaces it for. An update for any other reason would run it
@@ -86,7 +107,7 @@ export class HostKeyHandover extends pulumi.ComponentResource {
         const handover = new command.remote.Command(hostKeyHandoverName(node), {
             connection: instanceConnection(args.login),
             create: "sudo sh -s",
-            stdin: hostKeyHandoverScript(),
+            stdin: args.login.hostKey === undefined ? hostKeyPinScript() : hostKeyHandoverScript(),
             // pulumi-command v1.2.1 `triggers`, its one replace-on-change input
             // (provider/pkg/provider/common/inputs.go L10, L20-24).
             triggers: [args.instanceId],

@@ -63,12 +63,16 @@ export interface OciArmNodePoolArgs {
      */
     login?: Omit<ServerLogin, "host" | "hostKey">;
     /**
-     * The nodes Pulumi may connect to over SSH (the public ones, and the initial server): each gets
-     * a boot host key made here and installed at boot, so Pulumi's first connection is verified,
-     * and that connection trades it for a key the node makes itself (`HostKeyHandover`). The others
-     * make their own, which nothing here uses. Empty under trust on first use.
+     * The nodes Pulumi may connect to over SSH (the public ones, and the initial server): the first
+     * connection to each pins its host key, which every later one verifies (`HostKeyHandover`).
      */
     hostKeysFor: string[];
+    /**
+     * Those nodes boot with a host key made here, so that first connection is verified too, and
+     * trades it for a key the node makes itself. Off under trust on first use: the first connection
+     * trusts the key the node made at its first boot. Nodes Pulumi never reaches make their own.
+     */
+    bootKeys: boolean;
 }
 
 export interface OciArmNodeAddresses {
@@ -76,7 +80,7 @@ export interface OciArmNodeAddresses {
     publicIp: pulumi.Output<string>;
     /** The instance's OCID, for identity rules that name it (dynamic groups). */
     instanceId: pulumi.Output<string>;
-    /** Its own SSH host public key (`ssh-ed25519 AAAA...`), handed over from the boot key, for connections to verify; absent for a node Pulumi never connects to, and under trust on first use. */
+    /** Its own SSH host public key (`ssh-ed25519 AAAA...`), handed over from the boot key (under trust on first use, read at the first connection), for connections to verify; absent for a node Pulumi never connects to. */
     hostKey?: pulumi.Output<string>;
     /** Servers: the install over SSH, which what joins or reads this server waits for. */
     installed?: pulumi.Resource;
@@ -100,13 +104,14 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         for (const node of [...args.nodes].sort((a, b) => Number(b.role === "server") - Number(a.role === "server"))) {
             const initial = node.name === args.k3s.initialServer;
             // The boot host key, made here so that Pulumi's first connection can verify the node.
-            const bootKey = args.hostKeysFor.includes(node.name) ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
+            const reached = args.hostKeysFor.includes(node.name);
+            const bootKey = reached && args.bootKeys ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
             const server = node.role === "server";
             if (server && (!node.public || !args.login)) {
                 throw new Error(`${node.name}: a server must be public, with a login, since k3s is installed on it over SSH`);
             }
-            if (bootKey && (!node.public || !args.login)) {
-                throw new Error(`${node.name}: a node gets a host key made here only if it is public and Pulumi has a login, since its first connection hands the key over`);
+            if (reached && (!node.public || !args.login)) {
+                throw new Error(`${node.name}: Pulumi pins the host key only of a public node it has a login for, since it reaches the node at its public address`);
             }
             // Everything but the first boot's host key: what an agent's user data, or a server's script, is built from.
             const bootstrap = joinSettings({ role: node.role, initial }, args.k3s.tokens, args.k3s.serverUrl, args.k3s.serverCa, args.k3s.tailscale).apply((join): K3sNodeBootstrap => ({
@@ -160,12 +165,13 @@ export class OciArmNodePool extends pulumi.ComponentResource {
                 dependsOn: node.role !== "server" && node.public ? serverInstances : [],
             });
             if (server) serverInstances.push(instance);
-            // Its first connection, verifying the boot key, trades it for one the node makes itself.
-            const hostKey = bootKey && new HostKeyHandover(node.name, {
+            // Its first connection, verifying the boot key, trades it for one the node makes itself
+            // (under trust on first use, reads the node's own); every later one verifies that.
+            const hostKey = reached ? new HostKeyHandover(node.name, {
                 instanceId: instance.id,
-                login: { ...args.login!, host: instance.publicIp, hostKey: bootKey.publicKeyOpenssh.apply((k) => k.trim()) },
+                login: { ...args.login!, host: instance.publicIp, hostKey: bootKey?.publicKeyOpenssh.apply((k) => k.trim()) },
                 after: [instance],
-            }, { parent: this }).hostKey;
+            }, { parent: this }).hostKey : undefined;
             // Servers one after another, the initial one first: each install waits for k3s to be
             // up (the unit is Type=notify), so etcd keeps quorum.
             const installed = server
