@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,8 +9,11 @@ import { PlanResult } from "../plan/run";
 import { committedPlan, handedHostKeyOf, keygen, named, ociUserDataOf, ofType, planFixture } from "./helpers";
 import { assertShellcheckPasses } from "./validators";
 
-/** Runs the handover script with the real /bin/sh and ssh-keygen on a folder standing in for /etc/ssh; systemctl is a stub that records its arguments. */
-function runHandover(): { sshDir: string; printed: string; systemctl: string; bootPublicKey: string } {
+/**
+ * Runs the handover script with the real /bin/sh and ssh-keygen on a folder standing in for
+ * /etc/ssh; systemctl and sshd are stubs that record their arguments (sshd exits with `sshdExit`).
+ */
+function runHandover(sshdExit = 0): { sshDir: string; status: number; printed: string; said: string; calls: string; bootPublicKey: string } {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-handover-"));
     const sshDir = path.join(root, "ssh");
     const bin = path.join(root, "bin");
@@ -19,15 +22,22 @@ function runHandover(): { sshDir: string; printed: string; systemctl: string; bo
     const boot = keygen("ed25519");
     fs.writeFileSync(path.join(sshDir, "ssh_host_ed25519_key"), boot.privateKey, { mode: 0o600 });
     fs.writeFileSync(path.join(sshDir, "ssh_host_ed25519_key.pub"), boot.publicKey, { mode: 0o644 });
-    fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/sh\necho "$@" >> '${root}/systemctl.log'\n`, { mode: 0o755 });
-    const printed = execFileSync("/bin/sh", ["-s"], { input: hostKeyHandoverScript(sshDir), env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
-    return { sshDir, printed, systemctl: fs.readFileSync(path.join(root, "systemctl.log"), "utf8"), bootPublicKey: boot.publicKey.split(" ").slice(0, 2).join(" ") };
+    for (const [tool, exit] of [["systemctl", 0], ["sshd", sshdExit]] as const) {
+        fs.writeFileSync(path.join(bin, tool), `#!/bin/sh
+echo "${tool} $*" >> '${root}/calls.log'
+exit ${exit}
+`, { mode: 0o755 });
+    }
+    const run = spawnSync("/bin/sh", ["-s"], { input: hostKeyHandoverScript(sshDir), env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+    const calls = fs.existsSync(path.join(root, "calls.log")) ? fs.readFileSync(path.join(root, "calls.log"), "utf8") : "";
+    return { sshDir, status: run.status ?? -1, printed: run.stdout, said: run.stderr, calls, bootPublicKey: boot.publicKey.split(" ").slice(0, 2).join(" ") };
 }
 
 describe("cloud nodes' SSH host key handover", function () {
     describe("the script, run with /bin/sh and ssh-keygen", () => {
         it("replaces the boot key with a new one made on the node, reloads sshd and prints the new public key alone", () => {
             const run = runHandover();
+            assert.equal(run.status, 0, run.said);
             const key = path.join(run.sshDir, "ssh_host_ed25519_key");
             const derived = execFileSync("ssh-keygen", ["-y", "-f", key], { encoding: "utf8" }).trim().split(" ").slice(0, 2).join(" ");
             assert.equal(run.printed, `${derived}\n`, "it prints the public half of the key sshd now holds, and nothing else");
@@ -37,7 +47,18 @@ describe("cloud nodes' SSH host key handover", function () {
             assert.equal(fs.statSync(key).mode & 0o777, 0o600);
             assert.equal(fs.statSync(`${key}.pub`).mode & 0o777, 0o644);
             assert.deepEqual(fs.readdirSync(run.sshDir).sort(), ["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"]);
-            assert.equal(run.systemctl, "try-reload-or-restart ssh.service\n");
+            assert.equal(run.calls, `sshd -t -h ${key}.next\nsystemctl try-reload-or-restart ssh.service\n`, "sshd checks the new key before the swap, and reloads after it");
+            // Said on stderr before the swap, so a run that fails after it leaves the key to log in with (review s28 F2).
+            assert.equal(run.said, `the node's new host key, which the next connection must verify: ${derived}\n`);
+        });
+
+        it("leaves the boot key in place when sshd refuses the new key or its config", () => {
+            const run = runHandover(1);
+            const key = path.join(run.sshDir, "ssh_host_ed25519_key");
+            assert.notEqual(run.status, 0);
+            assert.equal(run.printed, "");
+            assert.equal(fs.readFileSync(`${key}.pub`, "utf8").split(" ").slice(0, 2).join(" "), run.bootPublicKey, "the boot key still answers, so the next up can run it again");
+            assert.ok(!run.calls.includes("systemctl"));
         });
 
         it("passes shellcheck", () => {
@@ -94,7 +115,8 @@ describe("cloud nodes' SSH host key handover", function () {
                 assert.equal(connection.hostKey, bootKey);
                 assert.ok(handover.dependencies.includes(instance.urn));
                 assert.deepEqual(handover.inputs.triggers, [`offline-server-${n}`], "a new instance boots with the boot key and hands over again");
-                assert.deepEqual(handover.ignoreChanges, ["create", "stdin"], "a later script must not run again on a node that already handed over");
+                // Run again as an update, it would dial the boot key, which the node no longer has (review s28 F1).
+                assert.deepEqual([...handover.ignoreChanges].sort(), ["addPreviousOutputInEnv", "connection.dialErrorLimit", "connection.perDialTimeout", "connection.port", "create", "delete", "environment", "logging", "stdin", "update"]);
                 assert.equal(handover.plainInputs.stdin, hostKeyHandoverScript());
                 assert.equal(handover.inputs.create, "sudo sh -s");
             }

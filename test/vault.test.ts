@@ -7,6 +7,7 @@ import { PlanResult, writtenWhole } from "../plan/run";
 import { readStackFile } from "../plan/stack-file";
 import { named, ofType, planValues, problems, PROJECT_DIR, stackValues, committedPlan, meshRouteFor } from "./helpers";
 import { shellcheck, assertShellcheckPasses } from "./validators";
+import { RUN_ONCE_IGNORED_INPUTS } from "../components/run-once";
 
 const vaultRelease = (plan: PlanResult) =>
     kubernetesDocuments(plan.resources).find((d) => d.kind === "HelmRelease" && (d.spec as { chart: string }).chart === "vault") as { spec: Record<string, any> };
@@ -134,7 +135,8 @@ describe("Vault", function () {
             assert.equal(init.inputs.logging, "none");
             assert.ok(init.additionalSecretOutputs.includes("stdout"));
             assert.equal(init.inputs.update, undefined, "init runs on create only");
-            assert.deepEqual(init.ignoreChanges, ["create", "connection"], "a changed init script (new recovery keys) or connection (a server's new host key) must not run init again, which would lose the shares and Pulumi's token");
+            assert.deepEqual(init.ignoreChanges, [...RUN_ONCE_IGNORED_INPUTS, "connection"], "a changed init script (new recovery keys) or connection (a server's new host key) must not run init again, which would lose the shares and Pulumi's token");
+            assert.ok(["create", "stdin", "logging", "update"].every((input) => init.ignoreChanges.includes(input)));
             const waitsFor = plan.resources.filter((r) => init.dependencies.includes(r.urn)).map((r) => `${r.type}/${r.name}`).sort();
             assert.ok(waitsFor.includes("kubernetes:helm.sh/v4:Chart/vault"), `init does not wait for Vault's release: ${waitsFor.join(", ")}`);
             assert.ok(waitsFor.includes("command:remote:Command/k3s-kubeconfig"), "init does not wait for the cluster");
@@ -212,7 +214,8 @@ describe("Vault", function () {
             const handover = named(plan, "command:remote:Command", "vault-handover");
             assert.deepEqual([handover.inputs.stdin, handover.inputs.logging, handover.inputs.update], ["[secret]", "none", undefined]);
             assert.ok(handover.additionalSecretOutputs.includes("stdout"));
-            assert.deepEqual(handover.ignoreChanges, ["connection", "stdin"], "run again, the handover would use the root token it revoked");
+            assert.deepEqual(handover.ignoreChanges, [...RUN_ONCE_IGNORED_INPUTS, "connection"], "run again, the handover would use the root token it revoked");
+            assert.ok(["create", "stdin", "logging"].every((input) => handover.ignoreChanges.includes(input)), "its create (Vault's exec) and logging too (review s28 F4)");
             const script = String(handover.plainInputs.stdin);
             assertShellcheckPasses(script);
             // The root token from init is used here and nowhere else, and revoked at the end.

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import { RUN_ONCE_IGNORED_INPUTS } from "../run-once";
 import { instanceConnection, ServerLogin } from "./server-install";
 
 /** The resource name of the Command that hands a cloud node's boot host key over to its own (or, under trust on first use, reads its own). */
@@ -7,15 +8,19 @@ export const hostKeyHandoverName = (node: string) => `${node}-ssh-host-key`;
 
 /**
  * The script that replaces the node's ED25519 host key with one made on the node, and prints the
- * new public key alone (`ssh-ed25519 <base64>`). sshd loads host keys when it starts or reloads,
- * so the connection running this keeps the boot key to its end, and every later one meets the new
- * key. `sshDir` is for tests; nodes use `/etc/ssh`.
+ * new public key alone (`ssh-ed25519 <base64>`). The connection running it keeps the boot key to
+ * its end, and every later one meets the new key: sshd up to 9.7 (Ubuntu 24.04 has 9.6p1) reads
+ * host keys from disk for each new connection, and from 9.8 when it starts or reloads, hence the
+ * reload (openssh-portable V_9_6_P1 `sshd.c` L1848-1910, V_9_8_P1 `sshd.c` L631-673; review s28 F5).
+ * `sshDir` is for tests; nodes use `/etc/ssh`.
+ *
+ * Everything that can fail runs before the swap, while the boot key still answers: `sshd -t` checks
+ * the config with the new key (`-h` names it: V_9_6_P1 `sshd.c` L1668-1671). The new public key is
+ * said on stderr before the swap, over this verified connection, so a run that fails after it
+ * leaves in its log the key to log in with (review s28 F2).
  *
  * cloud-init writes the boot key once per instance (cc_ssh `frequency: PER_INSTANCE`,
  * canonical/cloud-init@26.2 `cloudinit/config/cc_ssh.py` L32), so a reboot does not bring it back.
- * `try-reload-or-restart` reloads Ubuntu's `ssh.service` (SIGHUP, after its own `sshd -t`) and
- * leaves it alone if socket activation has not started it yet, when the next connection starts it
- * with the new key anyway.
  */
 export function hostKeyHandoverScript(sshDir = "/etc/ssh"): string {
     return `{
@@ -25,8 +30,10 @@ key='${sshDir}/ssh_host_ed25519_key'
 rm -f "$key.next" "$key.next.pub"
 ssh-keygen -q -t ed25519 -N '' -C '' -f "$key.next"
 chmod 0644 "$key.next.pub"
-mv -f "$key.next.pub" "$key.pub"
+sshd -t -h "$key.next"
+echo "the node's new host key, which the next connection must verify: $(cut -d ' ' -f 1,2 "$key.next.pub")" >&2
 mv -f "$key.next" "$key"
+mv -f "$key.next.pub" "$key.pub"
 systemctl try-reload-or-restart ssh.service
 cut -d ' ' -f 1,2 "$key.pub"
 }
@@ -61,10 +68,13 @@ export function handedHostKey(node: string, printed: string): string {
         && blob.subarray(0, ED25519_BLOB_PREFIX.length).equals(ED25519_BLOB_PREFIX);
     if (!valid) {
         const lines = key === "" ? "nothing" : `${key.split("\n").length} line(s), ${key.length} characters`;
-        throw new Error(`${node}: its SSH host key handover (${hostKeyHandoverName(node)}) printed ${lines}, not one ED25519 public key ("ssh-ed25519 <base64>"); read that Command's output in the update's log, fix the node's sshd, then pulumi up again`);
+        throw new Error(`${node}: its SSH host key handover (${hostKeyHandoverName(node)}) printed ${lines}, not one ED25519 public key ("ssh-ed25519 <base64>"); read that Command's output in the update's log, put the boot key back (README, Cloud nodes' host keys) and run pulumi up --replace on that Command's URN`);
     }
     return key;
 }
+
+/** What a handover that ran never runs again for: everything but `connection.host`, `.user`, `.privateKey`, `.hostKey` and `triggers`. */
+export const HANDOVER_IGNORED_INPUTS = [...RUN_ONCE_IGNORED_INPUTS, "connection.port", "connection.dialErrorLimit", "connection.perDialTimeout"];
 
 export interface HostKeyHandoverArgs {
     /**
@@ -84,19 +94,21 @@ export interface HostKeyHandoverArgs {
  * user data so the first connection can be verified, to a key the node makes itself and prints
  * over that verified connection. User data is served by the metadata service to whatever on the
  * node reaches it, and read by any principal allowed to describe the instance; after the handover
- * the boot key it holds answers for nothing. Every later connection (the servers' k3s install with
- * its tokens, the kubeconfig read, Vault's bootstrap, external-IP pinning) verifies the node's own key,
- * which never left the node.
+ * the boot key it holds answers for nothing until a new instance of the node boots with it. Every
+ * later connection (the servers' k3s install with its tokens, the kubeconfig read, Vault's
+ * bootstrap, external-IP pinning) verifies the node's own key, which never left the node.
  *
  * Under trust on first use (no boot key) that first connection verifies nothing, sends nothing
  * secret and changes nothing: it reads the key the node made at its first boot, and every later
  * connection verifies that key, so whoever answers in the node's place must do so from the first
  * connection on.
  *
- * It runs once per instance. Its script may change in a later version without running again
- * (`ignoreChanges`), and its connection is fixed by construction: its address changes only with
- * a new instance, which `triggers` replaces it for. An update for any other reason would run it
- * against a key the node no longer has, and fail.
+ * It runs once per instance, and never as an update: that would dial the boot key, which the node
+ * no longer has, and fail at every `up` (review s28 F1). So every input but the address, the login
+ * and the boot key is ignored once it ran, script and dial settings included, and a new instance
+ * in an existing stack runs the script its state holds (Pulumi gives a replacement the ignored
+ * inputs' old values: pulumi v3.248.0 `step_generator.go` L1152-1155). The address changes only
+ * with a new instance, which `triggers` replaces it for; a changed operator key would make it fail.
  */
 export class HostKeyHandover extends pulumi.ComponentResource {
     /** The node's own host key (`ssh-ed25519 <base64>`), which every later connection verifies. */
@@ -113,7 +125,7 @@ export class HostKeyHandover extends pulumi.ComponentResource {
             triggers: [args.instanceId],
             addPreviousOutputInEnv: false,
             logging: "stderr",
-        }, { parent: this, dependsOn: args.after, ignoreChanges: ["create", "stdin"] });
+        }, { parent: this, dependsOn: args.after, ignoreChanges: HANDOVER_IGNORED_INPUTS });
         this.hostKey = handover.stdout.apply((printed) => handedHostKey(node, printed));
         this.registerOutputs({ hostKey: this.hostKey });
     }

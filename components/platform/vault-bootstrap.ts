@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { VAULT_NAMESPACE, VAULT_RELEASE } from "./vault";
 import { keyFingerprint, OpenPgpPacket, openPgpPackets, OpenPgpSignature, openPgpSignature } from "../openpgp-packets";
+import { RUN_ONCE_IGNORED_INPUTS } from "../run-once";
 
 /**
  * The audience every Kubernetes service-account token sent to Vault's login carries, and each role
@@ -576,13 +577,13 @@ export class VaultBootstrap extends pulumi.ComponentResource {
             // Init runs once: a later change to its script (new recovery keys, a new version of this
             // code) or to how it reaches the server (a new host key or address) must not run it
             // again, which would find Vault initialised, print {} and lose the recovery keys and
-            // Pulumi's token from the state (pulumi-command 1.2.1 re-runs `create` on an update
-            // without `update`: provider/pkg/provider/remote/commandController.go L63-84).
+            // Pulumi's token from the state; nor may an update dial the host key it was made with,
+            // a boot key in an older stack (RUN_ONCE_IGNORED_INPUTS; review s28 F4).
             const init = new command.remote.Command(`${name}-init`, {
                 connection,
                 create: vaultInitScript(args.recoveryPgpKeys),
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: ["create", "connection"] });
+            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: [...RUN_ONCE_IGNORED_INPUTS, "connection"] });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
             this.recoveryKeys = pulumi.secret(result.apply((r) => r.recovery_keys_b64));
             const root = pulumi.secret(result.apply((r) => r.root_token));
@@ -598,7 +599,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 dependsOn: [...args.after, init],
                 // Once, like init: run again, it would use the root token it revoked and fail. Later
                 // audit or policy changes are the configure step's.
-                ignoreChanges: ["connection", "stdin"],
+                ignoreChanges: [...RUN_ONCE_IGNORED_INPUTS, "connection"],
             });
             token = pulumi.secret(pulumi.all([handover.stdout, pulumi.output(args.token)]).apply(([handed, given]) => (handed ? handed : given)));
             dependsOn = [...args.after, init, handover];
