@@ -68,10 +68,11 @@ function showValue(value: unknown): string {
  * `glc_` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2306, L2553, L2878, L2920-2943); Docker
  * Hub's access tokens `dckr_pat_`, `dckr_oat_`, Stripe's webhook secrets `whsec_` and Google's OAuth
  * access tokens `ya29.`, as those tokens are seen (no vendor document read here): sweep s29 L1, read 2026-11-29.
+ * Tavily's search API keys `tvly-` (sweep s31 L1, as its keys are seen, read 2026-11-30).
  */
-const TOKEN_PREFIXES = String.raw`dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+const TOKEN_PREFIXES = String.raw`tvly-|dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** Prefixes of TOKEN_PREFIXES that no word, name or model id starts with (unlike `sk-`, `hf_`, `fw_`, `xai-`, `key-`). */
-const DISTINCTIVE_PREFIX = /^(dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
+const DISTINCTIVE_PREFIX = /^(tvly-|dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
@@ -153,6 +154,7 @@ export function hasCredentialShape(text: string): boolean {
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
         encodedPrivateKey(text) ||
         new RegExp(KEYS_WITHOUT_MIXED_BODY).test(text) ||
+        new RegExp(BOT_TOKENS).test(text) ||
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
         // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
         // Only prefixes no word starts with: `Team.sk-Admins2024` is a group's name (false-refusal review s27).
@@ -170,6 +172,15 @@ export function hasCredentialShape(text: string): boolean {
  * sweep s30 L3, read 2026-11-30.
  */
 const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9A-Z]{50,}|NRAK-[A-Z0-9]{27})(?![A-Za-z0-9])`;
+
+/**
+ * Chat bots' tokens, which have no prefix but a fixed structure, and which people who want alerts
+ * in those chats paste: Telegram's, the bot's id, `:A` and 34 more (gitleaks/gitleaks@v8.30.1
+ * cmd/generate/config/rules/telegram.go L15; 30 to 36 taken, for one cut short or run on), and
+ * Discord's, three dotted base64url pieces, the first the bot's id (`M` or `N` for ids of today's
+ * length), as the tokens are seen (no vendor document read here). Sweep s31 L2, read 2026-11-30.
+ */
+const BOT_TOKENS = String.raw`(^|[^A-Za-z0-9_-])(\d{5,16}:A[A-Za-z0-9_-]{30,36}|[MN][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])`;
 
 /**
  * A private key written in base64, as a kubeconfig's `client-key-data` holds one (base64 of a PEM

@@ -11,6 +11,9 @@ import { codePoint, editDistance } from "./errors";
 import { OFFLINE_PLACEHOLDER_PREFIX } from "./encrypted-values";
 import { LITELLM_PROVIDERS, NOT_A_MODEL_PROVIDER, SELF_RUN_SERVERS } from "./litellm-providers";
 
+/** The shortest context a model may be given (`maxModelLen`). */
+const MIN_MODEL_LEN = 256;
+
 /**
  * `groundwork:inference`: the models the stack serves with vLLM, the hosted models it may call,
  * the routes applications ask the gateway for, and who may spend how much.
@@ -125,14 +128,15 @@ const modelSchema = z.strictObject({
     gpus: z.number().int().min(0).max(8).refine((n) => ![3, 5, 6, 7].includes(n), {
         error: (issue) => `is the tensor parallel size, which must divide the model's attention heads (32 for Llama 3.1 8B, 64 for 70B), and ${String(issue.input)} divides almost no open model's, so vLLM would refuse it at start; use 1, 2, 4 or 8`,
     }).default(1).describe("GPUs per replica = tensor parallel size; 0 serves on CPU. 1, 2, 4 or 8: it must divide the model's attention heads."),
-    maxModelLen: z.number().int().min(256).max(1_048_576).default(8192).describe("Context length (`--max-model-len`)."),
+    maxModelLen: z.number().int().min(MIN_MODEL_LEN).max(1_048_576).default(8192).describe("Context length (`--max-model-len`)."),
     gpuMemoryUtilization: z.number().min(0.1).max(0.98).default(DEFAULT_GPU_MEMORY_UTILIZATION).describe("Share of GPU memory vLLM may take (`--gpu-memory-utilization`)."),
     dtype: z.enum(DTYPES).default("auto").describe("Weights and activations type (`--dtype`)."),
     quantization: z.enum(QUANTIZATIONS).optional().describe("Quantisation of the checkpoint (`--quantization`)."),
     prefixCaching: z.boolean().default(true).describe("Automatic prefix caching (`--enable-prefix-caching`)."),
     // Numbers, not Kubernetes quantities (sweep s23 W2).
-    cpus: z.number({ error: (issue) => (issue.input === undefined ? undefined : "must be a number of cores, such as 1.25 (not a Kubernetes quantity like 1250m)") }).min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
-    memoryGbs: z.number({ error: (issue) => (issue.input === undefined ? undefined : "must be a number of GiB, such as 6 (not a Kubernetes quantity like 6Gi)") }).min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
+    // The type's own message only: a number below the minimum gets zod's, which names it (sweep s31 W1).
+    cpus: z.number({ error: (issue) => (issue.code === "invalid_type" && issue.input !== undefined ? "must be a number of cores, such as 1.25 (not a Kubernetes quantity like 1250m)" : undefined) }).min(0.5).max(192).default(4).describe("CPU request per replica (cores); the CPU backend's threads."),
+    memoryGbs: z.number({ error: (issue) => (issue.code === "invalid_type" && issue.input !== undefined ? "must be a number of GiB, such as 6 (not a Kubernetes quantity like 6Gi)" : undefined) }).min(1).max(2048).default(16).describe("Memory per replica (request = limit), GiB."),
     // vLLM reads VLLM_CPU_KVCACHE_SPACE with int() (vllm envs.py; platforms/cpu.py), so 2.5 stops it at start (sweep s21-21).
     kvCacheGbs: z.number().int({ message: "must be a whole number of GiB: vLLM reads VLLM_CPU_KVCACHE_SPACE as an integer and refuses 2.5 at start" }).min(1).max(512).default(4).describe("CPU backend only: KV cache space (VLLM_CPU_KVCACHE_SPACE), GiB, inside memoryGbs."),
     cacheGbs: z.number().int().min(5).max(4096).default(CACHE_GBS_DEFAULT).describe("Model cache volume (Hugging Face downloads), GB."),
@@ -627,12 +631,13 @@ export function inferenceIssues(inf: Record<string, unknown>, defaultPlacement: 
             issues.push({ path: ["inference", "teams", i, "langfuseProject", "publicKey"], message: `is team ${String(sharer[0].name)}'s project too; each team gets its own project, or its traces are another team's to read` });
         }
         for (const [k, j] of objectItems(t.keys)) {
-            if (typeof k.maxBudgetUsd === "number" && typeof t.maxBudgetUsd === "number" && k.maxBudgetUsd > t.maxBudgetUsd) {
+            // Only against a team's limit that is valid itself: else the advice would be a refused value (sweep s31 W2).
+            if (typeof k.maxBudgetUsd === "number" && typeof t.maxBudgetUsd === "number" && t.maxBudgetUsd > 0 && k.maxBudgetUsd > t.maxBudgetUsd) {
                 issues.push({ path: ["inference", "teams", i, "keys", j, "maxBudgetUsd"], message: `exceeds team ${String(t.name)}'s maxBudgetUsd ${t.maxBudgetUsd}; a key draws on its team's budget` });
             }
             // LiteLLM holds a key to its team's limits too: a higher one only misleads whoever reads the config.
             for (const limit of ["rpm", "tpm"] as const) {
-                if (typeof k[limit] === "number" && typeof t[limit] === "number" && k[limit] > t[limit]) {
+                if (typeof k[limit] === "number" && typeof t[limit] === "number" && t[limit] > 0 && k[limit] > t[limit]) {
                     issues.push({ path: ["inference", "teams", i, "keys", j, limit], message: `exceeds team ${String(t.name)}'s ${limit} ${t[limit]}; the team's limit caps its keys, so give the key at most that` });
                 }
             }
@@ -787,11 +792,12 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
     if (shape?.maxPositionEmbeddings !== undefined && maxModelLen > shape.maxPositionEmbeddings) {
         issues.push({ path: at("maxModelLen"), message: `is more than the ${shape.maxPositionEmbeddings} positions ${String(m.model)} was trained for (max_position_embeddings in its config.json), and vLLM refuses a longer max_model_len at start; give at most ${shape.maxPositionEmbeddings}` });
     }
-    if (shape && gpus === 0 && typeof m.kvCacheGbs === "number") {
+    if (shape && gpus === 0 && typeof m.kvCacheGbs === "number" && m.kvCacheGbs >= 1) {
         const perToken = kvBytesPerToken(shape, dtype === "float32" ? 4 : 2);
         const tokens = Math.floor((m.kvCacheGbs * 2 ** 30) / perToken);
         if (tokens < maxModelLen) {
-            issues.push({ path: at("kvCacheGbs"), message: `holds about ${tokens} tokens of ${String(m.model)} (${dtype}: ${perToken} bytes a token), but maxModelLen is ${maxModelLen} and vLLM starts only when one whole sequence fits; give kvCacheGbs ${Math.ceil((maxModelLen * perToken) / 2 ** 30)} or more, or a maxModelLen of at most ${tokens}` });
+            const shorter = tokens >= MIN_MODEL_LEN ? `, or a maxModelLen of at most ${tokens}` : "";
+            issues.push({ path: at("kvCacheGbs"), message: `holds about ${tokens} tokens of ${String(m.model)} (${dtype}: ${perToken} bytes a token), but maxModelLen is ${maxModelLen} and vLLM starts only when one whole sequence fits; give kvCacheGbs ${Math.ceil((maxModelLen * perToken) / 2 ** 30)} or more${shorter}` });
         }
     }
     // vLLM downloads the checkpoint into the cache volume before it loads a byte of it.
@@ -883,7 +889,7 @@ function modelIssues(m: Record<string, unknown>, i: number, defaultPlacement: st
             const perToken = kvBytesPerToken(shape, dtype === "float32" ? 4 : 2);
             const tokens = Math.floor(((memory - weights) * 2 ** 30) / perToken);
             if (tokens < maxModelLen) {
-                issues.push({ path: at("maxModelLen"), message: `is ${maxModelLen} tokens, but after about ${gib(weights)} of weights the ${gpus} GPU(s) × ${gib(memory / gpus)} usable hold about ${tokens} tokens of ${String(m.model)}'s KV cache (${perToken} bytes a token), and vLLM starts only when one whole sequence fits; give a maxModelLen of at most ${tokens}, more GPUs, or a quantization` });
+                issues.push({ path: at("maxModelLen"), message: `is ${maxModelLen} tokens, but after about ${gib(weights)} of weights the ${gpus} GPU(s) × ${gib(memory / gpus)} usable hold about ${tokens} tokens of ${String(m.model)}'s KV cache (${perToken} bytes a token), and vLLM starts only when one whole sequence fits; ${tokens >= MIN_MODEL_LEN ? `give a maxModelLen of at most ${tokens}, more GPUs, or a quantization` : "give more GPUs, or a quantization"}` });
             }
         }
         if (needed !== undefined && needed > memory) {

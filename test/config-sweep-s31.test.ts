@@ -1,0 +1,48 @@
+import { strict as assert } from "assert";
+import { hasCredentialShape } from "../stacks/config/errors";
+import { lineFor, problemsAfter } from "./helpers";
+
+/** Bad-input sweep s31 (research/bad-input-sweep-s31.md): tokens the checks did not know, and messages about refused values. */
+describe("bad-input sweep s31", () => {
+    const TAVILY = "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";
+    const TELEGRAM = "7123456789:AAHCANARYs31dqTcvCH1vGWJxfSeofSAs";
+    const DISCORD = "MTAxNjM4NTkzNjYyNzg3Nzg1Ng.GCANRY.CANARYs31Zk9Xw8Vu7Ts6Rq5Po4Nm3Lk2J";
+
+    it("knows Tavily keys and Telegram and Discord bot tokens, alone or in text (L1, L2)", () => {
+        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`]) {
+            assert.ok(hasCredentialShape(text), text);
+        }
+    });
+
+    it("leaves names, times and dotted words that look a little like them alone", () => {
+        for (const text of ["tvly", "tvly-team", "10:30:00", "12345678:ABC", "Mon.Friday.Team", "platform-operators", "ops.MaintenanceWindow.Sunday", "build 2024.11.30"]) {
+            assert.ok(!hasCredentialShape(text), text);
+        }
+    });
+
+    it("refuses them in the SSO groups and the alert e-mail user, without showing them", () => {
+        for (const [key, edit] of [
+            ["access.sso.usersGroup", (v: any) => { v.access.sso.usersGroup = TAVILY; }],
+            ["access.sso.operatorsGroup", (v: any) => { v.access.sso.operatorsGroup = DISCORD; }],
+            ["monitoring.alerts.receiver.email.username", (v: any) => { v.monitoring.alerts.receiver = { email: { ...v.monitoring.alerts.receiver?.email, username: TELEGRAM } }; }],
+        ] as const) {
+            const problems = problemsAfter("cloud", edit);
+            const line = lineFor(problems, key);
+            for (const token of [TAVILY, TELEGRAM, DISCORD]) assert.ok(!problems.join("\n").includes(token.slice(6, 20)), line);
+        }
+    });
+
+    it("states a model's minimum CPU and memory, not a type it has (W1)", () => {
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.models[0].cpus = 0.4; }), "inference.models[0].cpus"), /= 0\.4: .*at least 0\.5/);
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.models[0].memoryGbs = 0.5; }), "inference.models[0].memoryGbs"), /= 0\.5: .*at least 1/);
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.inference.models[0].cpus = "1250m"; }), "inference.models[0].cpus"), /must be a number of cores, such as 1\.25 \(not a Kubernetes quantity like 1250m\)/);
+    });
+
+    it("judges a key against its team's limit only when that limit is valid itself (W2)", () => {
+        for (const limit of ["rpm", "tpm", "maxBudgetUsd"]) {
+            const problems = problemsAfter("cloud", (v) => { v.inference.teams[0][limit] = 0; });
+            assert.match(lineFor(problems, `inference.teams[0].${limit}`), /= 0: /);
+            assert.ok(!problems.some((p) => p.includes(`keys[0].${limit}`)), problems.join("\n"));
+        }
+    });
+});
