@@ -247,6 +247,16 @@ describe("Vault", function () {
             assert.match(String(withToken[0].plainInputs.stdin), /export VAULT_TOKEN='hvs\.planted-operator-token-7a1'/);
             assert.ok(!JSON.stringify(plans.edgeWithToken.resources.map((r) => r.inputs)).includes("planted-operator-token"));
         });
+
+        it("with auto-unseal, configures Vault with a token the operator gives over the one the handover made (the runbook's way past a lapsed token)", async () => {
+            const dev = stackValues("dev");
+            dev.platform = { ...dev.platform, vault: { ...dev.platform?.vault, token: "hvs.planted-replacement-token-9c4" } };
+            const plan = await planValues("dev-token", dev);
+            assert.match(String(named(plan, "command:remote:Command", "vault-configure").plainInputs.stdin), /^export VAULT_TOKEN='hvs\.planted-replacement-token-9c4'$/m);
+            // Init and the handover still ran once, and the given token is in no plain input.
+            assert.ok(named(plan, "command:remote:Command", "vault-init"));
+            assert.ok(!JSON.stringify(plan.resources.map((r) => r.inputs)).includes("planted-replacement-token"));
+        });
     });
 
     describe("bad input", () => {

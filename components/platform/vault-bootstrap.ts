@@ -537,7 +537,7 @@ export interface VaultBootstrapArgs {
     server: { address: pulumi.Input<string>; port: number; user: string; privateKey: pulumi.Input<string>; hostKey?: pulumi.Input<string> };
     /** Initialise Vault here (auto-unseal), or use an operator's token (manual unseal). */
     init: boolean;
-    /** With manual unseal: a token the operator created after unsealing (secret). */
+    /** A token the operator made (secret): with manual unseal, the only one; with auto-unseal, it replaces the one the handover made (lapsed, or restored over). */
     token?: pulumi.Input<string>;
     consumers: VaultConsumer[];
     /** Secrets by path under the mount, e.g. `postgres/app` → `{ password }`. */
@@ -601,7 +601,9 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 // audit or policy changes are the configure step's.
                 ignoreChanges: [...RUN_ONCE_IGNORED_INPUTS, "connection"],
             });
-            token = pulumi.secret(pulumi.all([handover.stdout, pulumi.output(args.token)]).apply(([handed, given]) => (handed ? handed : given)));
+            // A token the operator gives wins: it is how a lapsed or restored-over token is replaced
+            // (README, Vault recovery; the state keeps the handover's output for ever).
+            token = pulumi.secret(pulumi.all([handover.stdout, pulumi.output(args.token)]).apply(([handed, given]) => (given ? given : handed)));
             dependsOn = [...args.after, init, handover];
         } else {
             this.recoveryKeys = pulumi.output(undefined);

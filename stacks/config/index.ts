@@ -131,7 +131,7 @@ const vaultSchema = z.strictObject({
     storageGbs: z.number().int().min(1).max(1000).default(10).describe("Raft data volume per server, GB."),
     unseal: z.enum(["auto", "manual"]).default("auto").describe("`auto`: the stack's cloud KMS (AWS if present, else OCI); `manual`: Shamir keys (edge-only stacks)."),
     // Quotes and shell characters get vaultTokenProblems' own message, which says where they come from.
-    token: checkedSecret((t) => (/["'`$\\;]/.test(t) ? undefined : tokenProblem(t))).optional().describe("With manual unseal: a Vault token Pulumi configures Vault with (secret)."),
+    token: checkedSecret((t) => (/["'`$\\;]/.test(t) ? undefined : tokenProblem(t))).optional().describe("A Vault token Pulumi configures Vault with (secret): with manual unseal, the one the operator made; with auto-unseal, only when the one Pulumi made at init no longer works (its 32-day period lapsed, or Vault was restored from a snapshot)."),
     recoveryPgpKeys: z.array(z.string())
         .superRefine((keys, ctx) => {
             for (const { index, message } of recoveryPgpKeyProblems(keys)) ctx.addIssue({ code: "custom", path: index === undefined ? [] : [index], message });
