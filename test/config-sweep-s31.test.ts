@@ -8,14 +8,14 @@ describe("bad-input sweep s31", () => {
     const TELEGRAM = "7123456789:AAHCANARYs31dqTcvCH1vGWJxfSeofSAs";
     const DISCORD = "MTAxNjM4NTkzNjYyNzg3Nzg1Ng.GCANRY.CANARYs31Zk9Xw8Vu7Ts6Rq5Po4Nm3Lk2J";
 
-    it("knows Tavily keys and Telegram and Discord bot tokens, alone or in text (L1, L2)", () => {
-        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`]) {
+    it("knows Tavily keys, Telegram and Discord bot tokens and Slack refresh tokens, alone or in text (L1, L2)", () => {
+        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`, "xoxe-1-CANARYs31refreshTok3n9zQ"]) {
             assert.ok(hasCredentialShape(text), text);
         }
     });
 
     it("leaves names, times and dotted words that look a little like them alone", () => {
-        for (const text of ["tvly", "tvly-team", "10:30:00", "12345678:ABC", "Mon.Friday.Team", "platform-operators", "ops.MaintenanceWindow.Sunday", "build 2024.11.30"]) {
+        for (const text of ["tvly", "tvly-team", "xoxe", "xoxe-team", "10:30:00", "12345678:ABC", "Mon.Friday.Team", "platform-operators", "ops.MaintenanceWindow.Sunday", "build 2024.11.30"]) {
             assert.ok(!hasCredentialShape(text), text);
         }
     });

@@ -68,11 +68,12 @@ function showValue(value: unknown): string {
  * `glc_` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2306, L2553, L2878, L2920-2943); Docker
  * Hub's access tokens `dckr_pat_`, `dckr_oat_`, Stripe's webhook secrets `whsec_` and Google's OAuth
  * access tokens `ya29.`, as those tokens are seen (no vendor document read here): sweep s29 L1, read 2026-11-29.
- * Tavily's search API keys `tvly-` (sweep s31 L1, as its keys are seen, read 2026-11-30).
+ * Tavily's search API keys `tvly-` (sweep s31 L1, as its keys are seen, read 2026-11-30); Slack's
+ * configuration refresh tokens `xoxe-<digit>-` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2988-2990).
  */
-const TOKEN_PREFIXES = String.raw`tvly-|dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+const TOKEN_PREFIXES = String.raw`tvly-|dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xoxe-(?=\d-)|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** Prefixes of TOKEN_PREFIXES that no word, name or model id starts with (unlike `sk-`, `hf_`, `fw_`, `xai-`, `key-`). */
-const DISTINCTIVE_PREFIX = /^(tvly-|dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
+const DISTINCTIVE_PREFIX = /^(tvly-|dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abeprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
