@@ -22,6 +22,9 @@ export interface NodeRegistrationAdmissionArgs {
     autoscaled: { labels: Record<string, string>; taints: string[] }[];
 }
 
+/** CEL: the request is a kubelet's (`system:node:<name>`). */
+const KUBELET = "request.userInfo.username.startsWith('system:node:')";
+
 /** CEL: the Node's name is one the stack gives a node. */
 const namedByTheStack = (args: NodeRegistrationAdmissionArgs) => `object.metadata.name in ${celStrings(Object.keys(args.nodes))}`;
 
@@ -43,6 +46,35 @@ export function registersUnderKnownName(args: NodeRegistrationAdmissionArgs): st
     return `request.operation != 'CREATE' || ${namedByTheStack(args)}${autoscaled}`;
 }
 
+/** The labels on a request's Node, and on the Node it replaces (none on a CREATE). */
+const LABELS = "(has(object.metadata.labels) ? object.metadata.labels : {})";
+const OLD_LABELS = "(has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})";
+/** CEL, for a label key `k`: the label is on the Node as it was (an UPDATE that leaves it be). */
+const KEPT = `(request.operation == 'UPDATE' && k in ${OLD_LABELS} && ${OLD_LABELS}[k] == ${LABELS}[k])`;
+
+/** Every key the stack labels a node with, named or autoscaled: the keys these checks hold. */
+const stackLabelKeys = (args: NodeRegistrationAdmissionArgs) =>
+    [...new Set([...Object.values(args.nodes), ...args.autoscaled.map((a) => a.labels)].flatMap((labels) => Object.keys(labels)))].sort();
+
+/** A CEL map literal of strings. Empty aggregates are avoided elsewhere: Kubernetes' CEL takes only homogeneous literals (k8s.io/apiserver@v0.34.9 pkg/cel/environment/base.go L68). */
+const celStringMap = (entries: [string, string][]) => `{${entries.map(([k, v]) => `${celString(k)}: ${celString(v)}`).join(", ")}}`;
+
+/**
+ * CEL: a node the stack names carries, under any key the stack labels nodes with, only the value
+ * the stack gives that node, or the one it had. A machine that took a node's name before the node
+ * started (an agent-token holder racing a node being added) then attracts only what that node
+ * would, not what another placement's would (security review s28 N2).
+ */
+export function namedNodeHeld(args: NodeRegistrationAdmissionArgs): string {
+    const keys = celStrings(stackLabelKeys(args));
+    const held = (own: Record<string, string>) => {
+        const mine = Object.keys(own).length > 0 ? celStringMap(Object.entries(own).sort()) : undefined;
+        return `${keys}.all(k, !(k in ${LABELS}) || ${mine ? `(k in ${mine} && ${LABELS}[k] == ${mine}[k])` : "false"} || ${KEPT})`;
+    };
+    return Object.entries(args.nodes).sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, own]) => `object.metadata.name == ${celString(name)} ? ${held(own)} : `).join("") + "true";
+}
+
 /**
  * CEL: a node named after its instance carries, under any key a node of the stack is labelled with,
  * only a value an autoscaled group gives that key (on its status too, where a kubelet can relabel
@@ -53,12 +85,10 @@ export function registersUnderKnownName(args: NodeRegistrationAdmissionArgs): st
  * restart: replace the group's instances then (README).
  */
 export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string {
-    const keys = [...new Set([...Object.values(args.nodes), ...args.autoscaled.map((a) => a.labels)].flatMap((labels) => Object.keys(labels)))].sort();
-    const allowed = `{${keys.map((k) => `${celString(k)}: ${celStrings([...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))])}`).join(", ")}}`;
-    const labels = "(has(object.metadata.labels) ? object.metadata.labels : {})";
-    const old = "(oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})";
-    const kept = `(request.operation == 'UPDATE' && k in ${old} && ${old}[k] == ${labels}[k])`;
-    const labelsHeld = `${allowed}.all(k, !(k in ${labels}) || ${labels}[k] in ${allowed}[k] || ${kept})`;
+    // Only keys some group gives a value: no empty list in the literal.
+    const given = stackLabelKeys(args).map((k) => [k, [...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))]] as const).filter(([, values]) => values.length > 0);
+    const allowed = `{${given.map(([k, values]) => `${celString(k)}: ${celStrings(values)}`).join(", ")}}`;
+    const labelsHeld = `${celStrings(stackLabelKeys(args))}.all(k, !(k in ${LABELS}) || (k in ${allowed} && ${LABELS}[k] in ${allowed}[k]) || ${KEPT})`;
     const taints = "(has(object.spec.taints) ? object.spec.taints : [])";
     const taintHeld = (taint: string) => {
         const { key, value, effect } = parseTaint(taint);
@@ -70,8 +100,24 @@ export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string 
 }
 
 /**
- * A ValidatingAdmissionPolicy and its Deny binding on the kubelets' own Node writes: nodes join
- * under the names the stack makes, and nodes of autoscaled groups carry their group's labels.
+ * The identity k3s's agents run flannel and the network policy controller as. The supervisor signs
+ * its client certificate for whoever holds the agent token, with no node password
+ * (k3s-io/k3s@v1.34.9+k3s1 (5f72184f) pkg/server/handlers/router.go L36, L40, handlers.go
+ * L117-125), and its ClusterRole patches every Node's status (manifests/rolebindings.yaml L15-35),
+ * where labels change too. flannel writes only annotations and conditions there
+ * (flannel-io/flannel@v0.28.4, k3s's go.mod L93: pkg/subnet/kube/kube.go L476-482, L667); k3s
+ * sets labels with the kubelet's own credentials (pkg/agent/run.go L196-201).
+ */
+export const K3S_CONTROLLER = "system:k3s-controller";
+
+/** CEL: an update leaves the Node's labels and taints as they were (security review s28 N1). */
+export const labelsAndTaintsKept = `request.operation != 'UPDATE' || (${LABELS} == ${OLD_LABELS} && (has(object.spec.taints) ? object.spec.taints : []) == (has(oldObject.spec.taints) ? oldObject.spec.taints : []))`;
+
+/**
+ * A ValidatingAdmissionPolicy and its Deny binding on the Node writes an agent-token holder can
+ * make: kubelets join under the names the stack makes, with the labels the stack gives each node
+ * (an autoscaled group's, for a node named after its instance), and k3s's controller identity
+ * changes no label or taint.
  */
 export class NodeRegistrationAdmission extends pulumi.ComponentResource {
     constructor(name: string, args: NodeRegistrationAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -81,18 +127,28 @@ export class NodeRegistrationAdmission extends pulumi.ComponentResource {
             failurePolicy: "Fail",
             // Its status too: a kubelet may change its Node's labels there (review s27 D1).
             matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["nodes", "nodes/status"] }] },
-            matchConditions: [{ name: "a-kubelet", expression: "request.userInfo.username.startsWith('system:node:')" }],
+            matchConditions: [{ name: "a-kubelet-or-k3s-controller", expression: `${KUBELET} || request.userInfo.username == '${K3S_CONTROLLER}'` }],
             validations: [
                 {
-                    expression: registersUnderKnownName(args),
+                    expression: `!${KUBELET} || (${registersUnderKnownName(args)})`,
                     message: `a node may join only under a name the stack gives one (its config's nodes${autoscaled ? ", and EC2 instance ids for the autoscaled GPU groups" : ""}): another is a machine that holds the agent token without being one of the stack's; add it to the stack's config`,
                     reason: "Forbidden",
                 },
+                {
+                    expression: `!${KUBELET} || (${namedNodeHeld(args)})`,
+                    message: "a node the stack names carries the labels the stack gives it: under any key the stack labels nodes with, its own value or the one it had",
+                    reason: "Forbidden",
+                },
                 ...(autoscaled ? [{
-                    expression: autoscaledNodeHeld(args),
+                    expression: `!${KUBELET} || (${autoscaledNodeHeld(args)})`,
                     message: "a node named after its EC2 instance carries only the labels the autoscaled GPU groups' launch templates set, and registers with every taint of one of them",
                     reason: "Forbidden",
                 }] : []),
+                {
+                    expression: `${KUBELET} || (${labelsAndTaintsKept})`,
+                    message: `${K3S_CONTROLLER}, whose certificate any agent-token holder can get, may not change a Node's labels or taints: flannel writes only annotations and conditions with it`,
+                    reason: "Forbidden",
+                },
             ],
         }, { parent: this });
         this.registerOutputs({});

@@ -34,6 +34,37 @@ describe("the node registration admission policy", () => {
         assert.deepEqual(dev({ ...request("agent-2", arm), username: "system:serviceaccount:kube-system:node-controller" }), { denied: false });
     });
 
+    it("holds a node the stack names to the labels the stack gives it, on its Node and its status (security review s28 N2)", () => {
+        const workloads = { ...arm, "groundwork.dev/pool": "workloads" };
+        const message = "a node the stack names carries the labels the stack gives it: under any key the stack labels nodes with, its own value or the one it had";
+        // A machine that took agent-1's name before agent-1 started, with the system pool's labels.
+        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "system" })), { denied: true, by: "groundwork-node-registration", message });
+        assert.ok(refused(dev(request("agent-1", { ...workloads, "groundwork.dev/placement": "gpu" }))), "nor another placement");
+        assert.ok(refused(dev({ ...request("agent-1", { ...arm, "groundwork.dev/pool": "system" }, workloads), subResource: "status" })), "nor later, on its status");
+        // What it is given, what it had, and keys the stack never sets, pass.
+        assert.deepEqual(dev({ ...request("agent-1", workloads, workloads), subResource: "status" }), { denied: false });
+        assert.deepEqual(dev(request("agent-1", { ...workloads, "team": "research" }, workloads)), { denied: false });
+        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "system" }, { ...arm, "groundwork.dev/pool": "system" })), { denied: false }, "a value it already had (a change of config not yet applied) may stay");
+        assert.deepEqual(dev(request("agent-1", arm)), { denied: false }, "a key it lacks");
+    });
+
+    it("refuses k3s's controller identity, which any agent-token holder can get, a change to a Node's labels or taints (security review s28 N1)", () => {
+        const workloads = { ...arm, "groundwork.dev/pool": "workloads" };
+        const controller = (labels: Record<string, string>, old: Record<string, string>, taints: unknown[] = []) => ({
+            ...request("agent-1", labels, old), username: "system:k3s-controller", subResource: "status", object: { ...node("agent-1", labels), spec: { taints } },
+        });
+        const message = "system:k3s-controller, whose certificate any agent-token holder can get, may not change a Node's labels or taints: flannel writes only annotations and conditions with it";
+        for (const stack of [dev, cloud]) {
+            assert.deepEqual(stack(controller({ ...workloads, "groundwork.dev/pool": "system" }, workloads)), { denied: true, by: "groundwork-node-registration", message });
+            assert.ok(refused(stack(controller({ ...workloads, "team": "research" }, workloads))), "any label, not only the stack's");
+            assert.ok(refused(stack(controller(workloads, workloads, [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }]))));
+        }
+        // flannel's own writes: annotations and conditions, with the labels as they were.
+        const flannel = controller(workloads, workloads);
+        (flannel.object.metadata as any).annotations = { "flannel.alpha.coreos.com/public-ip": "10.0.1.20" };
+        assert.deepEqual(dev(flannel), { denied: false });
+    });
+
     it("lets a node of an autoscaled group register under its instance id with its group's labels and taints, and no others", () => {
         const { autoscaled } = registeringNodes(parse(stackValues("cloud")));
         assert.equal(autoscaled.length, 1, "cloud autoscales one GPU group");
