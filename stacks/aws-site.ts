@@ -91,7 +91,7 @@ export function awsSite(ctx: ClusterContext, site: AwsSiteConfig, args: AwsSiteA
         securityGroupIds: [network.nodeSecurityGroupId],
         instanceProfileName: profile.name,
         tailscale: ctx.tailscale,
-        generateHostKey: ctx.cluster.sshHostKeys === "generated",
+        bootHostKey: ctx.cluster.sshHostKeys === "generated",
     };
     const result: SiteResult = { nodes: {} };
 

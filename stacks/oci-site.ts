@@ -96,7 +96,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
     // Pulumi reaches over SSH the initial server (kubeconfig, Vault's bootstrap) and the nodes it
     // pins. User data is written once, at creation, so every public node gets a key: one that is not
     // reached now may be later (a site added, an overlay changed). Private nodes are never reached.
-    const withHostKeys = [...new Set([...(initialServer ? [initialServer.name] : []), ...nodes.filter((n) => n.public).map((n) => n.name)])];
+    const reached = [...new Set([...(initialServer ? [initialServer.name] : []), ...nodes.filter((n) => n.public).map((n) => n.name)])];
     // Nodes here join over the private network when the servers are here too.
     const serverUrl = initialServer ? supervisorUrl(initialServer.privateIp!) : args.externalServerUrl!;
 
@@ -123,7 +123,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         },
         freeformTags: tags,
         login: { user: UBUNTU_USER, privateKey: ctx.operatorKey.privateKeyOpenssh },
-        hostKeysFor: withHostKeys,
+        reachedNodes: reached,
         bootKeys: ctx.cluster.sshHostKeys === "generated",
     }, { provider });
 

@@ -408,7 +408,7 @@ describe("Vault's OCI KMS seal with no agent to run on (security review s11 M2)"
         });
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(found[0], /^groundwork:oci\.nodes = \[.*\]: has 0 untainted agent\(s\), /);
-        assert.deepEqual(found.map((l) => l.slice(l.indexOf("]: ") + 3)), ["has 0 untainted agent(s), but Vault's OCI KMS auto-unseal runs its 1 server(s) on OCI agents only, one per node: a server's user data holds its SSH host key (and, on servers made before the SSH install, the cluster's server token), which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual"]);
+        assert.deepEqual(found.map((l) => l.slice(l.indexOf("]: ") + 3)), ["has 0 untainted agent(s), but Vault's OCI KMS auto-unseal runs its 1 server(s) on OCI agents only, one per node: a server's user data holds its boot SSH host key (and, on servers made before the SSH install, the cluster's server token), which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual"]);
         assert.doesNotThrow(() => parse({ ...stackValues("dev"), oci: { ...stackValues("dev").oci, nodes: [{ name: "solo", role: "server", ocpus: 4, memoryGbs: 24, bootVolumeGbs: 200 }] }, platform: { ...stackValues("dev").platform, vault: { unseal: "manual" } } }));
     });
 });

@@ -20,8 +20,8 @@ export interface AwsK3sInstanceArgs {
     /** EC2 key pair for SSH (servers, to read the kubeconfig). */
     keyName?: pulumi.Input<string>;
     /**
-     * Servers only: how Pulumi logs in (at the Elastic IP, verifying the generated host key) to
-     * install k3s, so that the tokens and the CA's key never enter the user data.
+     * Servers only: how Pulumi logs in (at the Elastic IP): to hand the host key over, then, verifying
+     * the server's own key, to install k3s, so that the tokens and the CA's key never enter the user data.
      */
     login?: Omit<ServerLogin, "host" | "hostKey">;
     /** Servers only: installs to finish first (the previous server's, so that etcd keeps quorum). */
@@ -38,7 +38,7 @@ export interface AwsK3sInstanceArgs {
      * connection is verified and trades it for the node's own (else Pulumi trusts the key the node
      * shows at its first connection: trust on first use).
      */
-    generateHostKey?: boolean;
+    bootHostKey?: boolean;
     /** The first server's supervisor URL; absent on the server that initialises the cluster. */
     serverUrl?: pulumi.Input<string>;
     /** The token this node joins with: the server token on servers, the agent token on agents. */
@@ -70,7 +70,7 @@ export class AwsK3sInstance extends pulumi.ComponentResource {
         super("groundwork:aws:K3sInstance", name, {}, opts);
         const address = args.address;
         // The boot host key: in the user data, so Pulumi's first connection can verify the node.
-        const bootKey = args.generateHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
+        const bootKey = args.bootHostKey ? new tls.PrivateKey(`${name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
         const server = args.k3s.role === "server";
         if (server && (!address || !args.login)) {
             throw new Error(`${name}: a server needs an Elastic IP and a login, since k3s is installed on it over SSH`);

@@ -560,8 +560,9 @@ export function k3sCloudInit(node: K3sNodeBootstrap): string {
 }
 
 /**
- * A cloud server's user data: its first boot only, no k3s and nothing secret but its SSH host key.
- * Pulumi then installs k3s over SSH, verifying that key (`k3sRemoteInstall` with `afterCloudInit`).
+ * A cloud server's user data: its first boot only, no k3s and nothing secret but its boot SSH host
+ * key, which verifies Pulumi's first connection alone (`HostKeyHandover`). Pulumi then installs k3s
+ * over SSH, verifying the key the server made itself (`k3sRemoteInstall` with `afterCloudInit`).
  */
 export function k3sServerFirstBoot(node: Pick<K3sNodeBootstrap, "nodeName" | "sshHostKey">): string {
     return `#cloud-config\n# k3s server ${node.nodeName}: first boot, rendered by Groundwork; k3s is installed over SSH\n${YAML.stringify(firstBootSettings(node.sshHostKey))}`;

@@ -33,7 +33,7 @@ export interface K3sExternalIpArgs {
     role: "server" | "agent";
     sshUser: string;
     sshPrivateKey: pulumi.Input<string>;
-    /** The node's SSH host public key, verified on connect when given. */
+    /** The node's own SSH host public key (`HostKeyHandover`), verified on connect. */
     sshHostKey?: pulumi.Input<string>;
 }
 

@@ -9,9 +9,10 @@ export const hostKeyHandoverName = (node: string) => `${node}-ssh-host-key`;
 /**
  * The script that replaces the node's ED25519 host key with one made on the node, and prints the
  * new public key alone (`ssh-ed25519 <base64>`). The connection running it keeps the boot key to
- * its end, and every later one meets the new key: sshd up to 9.7 (Ubuntu 24.04 has 9.6p1) reads
- * host keys from disk for each new connection, and from 9.8 when it starts or reloads, hence the
- * reload (openssh-portable V_9_6_P1 `sshd.c` L1848-1910, V_9_8_P1 `sshd.c` L631-673; review s28 F5).
+ * its end, and every later one meets the new key: sshd up to 9.7 (Ubuntu 24.04 has 9.6p1) re-execs
+ * for each new connection, which loads the host keys from disk again, and from 9.8 loads them when
+ * it starts or reloads, hence the reload (openssh-portable V_9_6_P1 `sshd.c` L1752-1768,
+ * L1848-1910, L2112-2131; V_9_8_P1 `sshd.c` L631-673; review s28 F5).
  * `sshDir` is for tests; nodes use `/etc/ssh`.
  *
  * Everything that can fail runs before the swap, while the boot key still answers: `sshd -t` checks
@@ -73,8 +74,6 @@ export function handedHostKey(node: string, printed: string): string {
     return key;
 }
 
-/** What a handover that ran never runs again for: everything but `connection.host`, `.user`, `.privateKey`, `.hostKey` and `triggers`. */
-export const HANDOVER_IGNORED_INPUTS = [...RUN_ONCE_IGNORED_INPUTS, "connection.port", "connection.dialErrorLimit", "connection.perDialTimeout"];
 
 export interface HostKeyHandoverArgs {
     /**
@@ -104,11 +103,12 @@ export interface HostKeyHandoverArgs {
  * connection on.
  *
  * It runs once per instance, and never as an update: that would dial the boot key, which the node
- * no longer has, and fail at every `up` (review s28 F1). So every input but the address, the login
- * and the boot key is ignored once it ran, script and dial settings included, and a new instance
- * in an existing stack runs the script its state holds (Pulumi gives a replacement the ignored
- * inputs' old values: pulumi v3.248.0 `step_generator.go` L1152-1155). The address changes only
- * with a new instance, which `triggers` replaces it for; a changed operator key would make it fail.
+ * no longer has, and fail at every `up` (review s28 F1), or, after a switch to trust on first use,
+ * make the node change its key again unverified (read-through s28 R6). So once it ran, every input
+ * but `triggers` is ignored (RUN_ONCE_IGNORED_INPUTS): a new script or dial setting, a switch of
+ * `sshHostKeys`, a new Elastic IP or operator key leave it be, and its printed key stands. A new
+ * instance changes `triggers`, and the replacement runs with the program's inputs as they are then:
+ * the current script, address and boot key.
  */
 export class HostKeyHandover extends pulumi.ComponentResource {
     /** The node's own host key (`ssh-ed25519 <base64>`), which every later connection verifies. */
@@ -121,11 +121,11 @@ export class HostKeyHandover extends pulumi.ComponentResource {
             create: "sudo sh -s",
             stdin: args.login.hostKey === undefined ? hostKeyPinScript() : hostKeyHandoverScript(),
             // pulumi-command v1.2.1 `triggers`, its one replace-on-change input
-            // (provider/pkg/provider/common/inputs.go L10, L20-24).
+            // (provider/pkg/provider/common/inputs.go L10).
             triggers: [args.instanceId],
             addPreviousOutputInEnv: false,
             logging: "stderr",
-        }, { parent: this, dependsOn: args.after, ignoreChanges: HANDOVER_IGNORED_INPUTS });
+        }, { parent: this, dependsOn: args.after, ignoreChanges: RUN_ONCE_IGNORED_INPUTS });
         this.hostKey = handover.stdout.apply((printed) => handedHostKey(node, printed));
         this.registerOutputs({ hostKey: this.hostKey });
     }

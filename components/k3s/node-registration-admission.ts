@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { celString, celStrings, denyingAdmissionPolicy } from "../admission-policy";
+import { celOr, celString, celStrings, celUnchanged, denyingAdmissionPolicy } from "../admission-policy";
 import { parseTaint } from "../placement";
 
 /**
@@ -47,33 +47,14 @@ export function registersUnderKnownName(args: NodeRegistrationAdmissionArgs): st
 }
 
 /** The labels on a request's Node, and on the Node it replaces (none on a CREATE). */
-const LABELS = "(has(object.metadata.labels) ? object.metadata.labels : {})";
-const OLD_LABELS = "(has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})";
+const LABELS = celOr("object", "metadata.labels", "{}");
+const OLD_LABELS = celOr("oldObject", "metadata.labels", "{}");
 /** CEL, for a label key `k`: the label is on the Node as it was (an UPDATE that leaves it be). */
 const KEPT = `(request.operation == 'UPDATE' && k in ${OLD_LABELS} && ${OLD_LABELS}[k] == ${LABELS}[k])`;
 
 /** Every key the stack labels a node with, named or autoscaled: the keys these checks hold. */
 const stackLabelKeys = (args: NodeRegistrationAdmissionArgs) =>
     [...new Set([...Object.values(args.nodes), ...args.autoscaled.map((a) => a.labels)].flatMap((labels) => Object.keys(labels)))].sort();
-
-/** A CEL map literal of strings. Empty aggregates are avoided elsewhere: Kubernetes' CEL takes only homogeneous literals (k8s.io/apiserver@v0.34.9 pkg/cel/environment/base.go L68). */
-const celStringMap = (entries: [string, string][]) => `{${entries.map(([k, v]) => `${celString(k)}: ${celString(v)}`).join(", ")}}`;
-
-/**
- * CEL: a node the stack names carries, under any key the stack labels nodes with, only the value
- * the stack gives that node, or the one it had. A machine that took a node's name before the node
- * started (an agent-token holder racing a node being added) then attracts only what that node
- * would, not what another placement's would (security review s28 N2).
- */
-export function namedNodeHeld(args: NodeRegistrationAdmissionArgs): string {
-    const keys = celStrings(stackLabelKeys(args));
-    const held = (own: Record<string, string>) => {
-        const mine = Object.keys(own).length > 0 ? celStringMap(Object.entries(own).sort()) : undefined;
-        return `${keys}.all(k, !(k in ${LABELS}) || ${mine ? `(k in ${mine} && ${LABELS}[k] == ${mine}[k])` : "false"} || ${KEPT})`;
-    };
-    return Object.entries(args.nodes).sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, own]) => `object.metadata.name == ${celString(name)} ? ${held(own)} : `).join("") + "true";
-}
 
 /**
  * CEL: a node named after its instance carries, under any key a node of the stack is labelled with,
@@ -85,7 +66,7 @@ export function namedNodeHeld(args: NodeRegistrationAdmissionArgs): string {
  * restart: replace the group's instances then (README).
  */
 export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string {
-    // Only keys some group gives a value: no empty list in the literal.
+    // Only the keys some group gives a value; the others pass only as they were.
     const given = stackLabelKeys(args).map((k) => [k, [...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))]] as const).filter(([, values]) => values.length > 0);
     const allowed = `{${given.map(([k, values]) => `${celString(k)}: ${celStrings(values)}`).join(", ")}}`;
     const labelsHeld = `${celStrings(stackLabelKeys(args))}.all(k, !(k in ${LABELS}) || (k in ${allowed} && ${LABELS}[k] in ${allowed}[k]) || ${KEPT})`;
@@ -104,20 +85,40 @@ export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string 
  * its client certificate for whoever holds the agent token, with no node password
  * (k3s-io/k3s@v1.34.9+k3s1 (5f72184f) pkg/server/handlers/router.go L36, L40, handlers.go
  * L117-125), and its ClusterRole patches every Node's status (manifests/rolebindings.yaml L15-35),
- * where labels change too. flannel writes only annotations and conditions there
- * (flannel-io/flannel@v0.28.4, k3s's go.mod L93: pkg/subnet/kube/kube.go L476-482, L667); k3s
- * sets labels with the kubelet's own credentials (pkg/agent/run.go L196-201).
+ * where labels and the whole status change too. flannel writes its annotations there, and the
+ * NetworkUnavailable condition (flannel-io/flannel@v0.28.4, k3s's go.mod L93:
+ * pkg/subnet/kube/kube.go L420-482, L649-667); k3s sets labels with the kubelet's own credentials
+ * (pkg/agent/run.go L196-201).
  */
 export const K3S_CONTROLLER = "system:k3s-controller";
 
-/** CEL: an update leaves the Node's labels and taints as they were (security review s28 N1). */
-export const labelsAndTaintsKept = `request.operation != 'UPDATE' || (${LABELS} == ${OLD_LABELS} && (has(object.spec.taints) ? object.spec.taints : []) == (has(oldObject.spec.taints) ? oldObject.spec.taints : []))`;
+/**
+ * A Node's status fields that say where and what it is, which the API server, the scheduler and
+ * the node lifecycle controller act on (the kubelet's port among them), and which flannel never
+ * writes.
+ */
+const NODE_STATUS_FIELDS = ["status.addresses", "status.daemonEndpoints", "status.capacity", "status.allocatable", "status.nodeInfo"];
+
+/**
+ * CEL: an update changes only what flannel writes: annotations, and the NetworkUnavailable
+ * condition. Labels, taints, the status fields above and every other condition stay (security
+ * review s28 N1; read-through s28 R4: a false Ready condition, address or kubelet port).
+ */
+export const changesOnlyFlannelsFields = `request.operation != 'UPDATE' || (${[
+    celUnchanged("metadata.labels", "{}"),
+    celUnchanged("spec.taints", "[]"),
+    // Fields of several types (lists, objects): each compared as present or not, then as a whole.
+    `(has(object.status) == has(oldObject.status) && (!has(object.status) || (${[
+        ...NODE_STATUS_FIELDS.map((field) => `(has(object.${field}) == has(oldObject.${field}) && (!has(object.${field}) || object.${field} == oldObject.${field}))`),
+        `${celOr("object", "status.conditions", "[]")}.filter(c, c.type != 'NetworkUnavailable') == ${celOr("oldObject", "status.conditions", "[]")}.filter(c, c.type != 'NetworkUnavailable')`,
+    ].join(" && ")})))`,
+].join(" && ")})`;
 
 /**
  * A ValidatingAdmissionPolicy and its Deny binding on the Node writes an agent-token holder can
- * make: kubelets join under the names the stack makes, with the labels the stack gives each node
- * (an autoscaled group's, for a node named after its instance), and k3s's controller identity
- * changes no label or taint.
+ * make: kubelets join under the names the stack makes (nodes named after their instance, with an
+ * autoscaled group's labels and taints), and k3s's controller identity changes only what flannel
+ * writes.
  */
 export class NodeRegistrationAdmission extends pulumi.ComponentResource {
     constructor(name: string, args: NodeRegistrationAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -134,19 +135,14 @@ export class NodeRegistrationAdmission extends pulumi.ComponentResource {
                     message: `a node may join only under a name the stack gives one (its config's nodes${autoscaled ? ", and EC2 instance ids for the autoscaled GPU groups" : ""}): another is a machine that holds the agent token without being one of the stack's; add it to the stack's config`,
                     reason: "Forbidden",
                 },
-                {
-                    expression: `!${KUBELET} || (${namedNodeHeld(args)})`,
-                    message: "a node the stack names carries the labels the stack gives it: under any key the stack labels nodes with, its own value or the one it had",
-                    reason: "Forbidden",
-                },
                 ...(autoscaled ? [{
                     expression: `!${KUBELET} || (${autoscaledNodeHeld(args)})`,
                     message: "a node named after its EC2 instance carries only the labels the autoscaled GPU groups' launch templates set, and registers with every taint of one of them",
                     reason: "Forbidden",
                 }] : []),
                 {
-                    expression: `${KUBELET} || (${labelsAndTaintsKept})`,
-                    message: `${K3S_CONTROLLER}, whose certificate any agent-token holder can get, may not change a Node's labels or taints: flannel writes only annotations and conditions with it`,
+                    expression: `${KUBELET} || (${changesOnlyFlannelsFields})`,
+                    message: `${K3S_CONTROLLER}, whose certificate any agent-token holder can get, may change only a Node's annotations and its NetworkUnavailable condition, which flannel writes with it: not its labels, taints, addresses, kubelet port, capacity, node info or other conditions`,
                     reason: "Forbidden",
                 },
             ],

@@ -9,7 +9,7 @@ export interface ServerLogin {
     user: string;
     /** OpenSSH private key for that user (secret). */
     privateKey: pulumi.Input<string>;
-    /** The server's SSH host public key, verified on every connection (its own, once `HostKeyHandover` has run); absent only under trust on first use. */
+    /** The server's SSH host public key, verified on the connection: its own, which `HostKeyHandover` printed, or the boot key for that handover; absent only on the handover's first connection under trust on first use. */
     hostKey?: pulumi.Input<string>;
 }
 
@@ -38,9 +38,9 @@ export interface K3sServerInstallArgs {
     login: ServerLogin;
     /**
      * The instance's id. A new instance (a replacement, a lost server made again) is a new install:
-     * the Command re-runs only when an input changes, and an AWS server keeps its address, host key
-     * and script (pulumi-command v1.2.1 `triggers`, its one replace-on-change input:
-     * provider/pkg/provider/common/inputs.go L10, L20-24; review s27 D1).
+     * the Command re-runs only when an input changes, and an AWS server keeps its address and script
+     * (pulumi-command v1.2.1 `triggers`, its one replace-on-change input:
+     * provider/pkg/provider/common/inputs.go L10; review s27 D1).
      */
     instanceId: pulumi.Input<string>;
     /** The install script (`k3sRemoteInstall` with `afterCloudInit`), secret: it carries the tokens. */

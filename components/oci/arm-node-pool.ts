@@ -59,14 +59,14 @@ export interface OciArmNodePoolArgs {
     /**
      * How Pulumi logs in (at the nodes' public IPs, verifying their host keys): to install k3s on
      * the servers, so that the tokens and the CA's key never enter their user data, and to hand
-     * over the host keys of `hostKeysFor`. Required when any node is a server or has a host key.
+     * over the host keys of `reachedNodes`. Required when any node is a server or is reached.
      */
     login?: Omit<ServerLogin, "host" | "hostKey">;
     /**
      * The nodes Pulumi may connect to over SSH (the public ones, and the initial server): the first
      * connection to each pins its host key, which every later one verifies (`HostKeyHandover`).
      */
-    hostKeysFor: string[];
+    reachedNodes: string[];
     /**
      * Those nodes boot with a host key made here, so that first connection is verified too, and
      * trades it for a key the node makes itself. Off under trust on first use: the first connection
@@ -104,7 +104,7 @@ export class OciArmNodePool extends pulumi.ComponentResource {
         for (const node of [...args.nodes].sort((a, b) => Number(b.role === "server") - Number(a.role === "server"))) {
             const initial = node.name === args.k3s.initialServer;
             // The boot host key, made here so that Pulumi's first connection can verify the node.
-            const reached = args.hostKeysFor.includes(node.name);
+            const reached = args.reachedNodes.includes(node.name);
             const bootKey = reached && args.bootKeys ? new tls.PrivateKey(`${node.name}-ssh-host`, { algorithm: "ED25519" }, { parent: this }) : undefined;
             const server = node.role === "server";
             if (server && (!node.public || !args.login)) {

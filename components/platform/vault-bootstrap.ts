@@ -583,7 +583,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 connection,
                 create: vaultInitScript(args.recoveryPgpKeys),
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: [...RUN_ONCE_IGNORED_INPUTS, "connection"] });
+            }, { parent: this, additionalSecretOutputs: ["stdout"], dependsOn: args.after, ignoreChanges: RUN_ONCE_IGNORED_INPUTS });
             const result = init.stdout.apply((out) => JSON.parse(out) as { root_token?: string; recovery_keys_b64?: string[] });
             this.recoveryKeys = pulumi.secret(result.apply((r) => r.recovery_keys_b64));
             const root = pulumi.secret(result.apply((r) => r.root_token));
@@ -599,7 +599,7 @@ export class VaultBootstrap extends pulumi.ComponentResource {
                 dependsOn: [...args.after, init],
                 // Once, like init: run again, it would use the root token it revoked and fail. Later
                 // audit or policy changes are the configure step's.
-                ignoreChanges: [...RUN_ONCE_IGNORED_INPUTS, "connection"],
+                ignoreChanges: RUN_ONCE_IGNORED_INPUTS,
             });
             // A token the operator gives wins: it is how a lapsed or restored-over token is replaced
             // (README, Vault recovery; the state keeps the handover's output for ever).

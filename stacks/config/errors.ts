@@ -145,9 +145,10 @@ export function looksLikeCredential(text: string): boolean {
 }
 
 /**
- * Text no plain value has unless a credential was pasted into it: a private key, a known token
- * prefix followed by 16 or more key characters, an Entra client secret, a JSON Web Token or a
- * webhook URL whose path is its token (not
+ * Text no plain value has unless a credential was pasted into it: a private key (PEM, base64 or an
+ * OpenSSH body), a known token prefix followed by 16 or more key characters, an age or New Relic
+ * key, a chat bot's token, an Entra client secret, a JSON Web Token or a webhook URL whose path is
+ * its token (not
  * the long-run and user-information shapes looksLikeCredential also counts, which public values
  * such as host keys can have).
  */
@@ -155,7 +156,7 @@ export function hasCredentialShape(text: string): boolean {
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ||
         encodedPrivateKey(text) ||
         new RegExp(KEYS_WITHOUT_MIXED_BODY).test(text) ||
-        new RegExp(BOT_TOKENS).test(text) ||
+        hasChatBotToken(text) ||
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
         // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
         // Only prefixes no word starts with: `Team.sk-Admins2024` is a group's name (false-refusal review s27).
@@ -175,13 +176,23 @@ export function hasCredentialShape(text: string): boolean {
 const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9A-Z]{50,}|NRAK-[A-Z0-9]{27})(?![A-Za-z0-9])`;
 
 /**
- * Chat bots' tokens, which have no prefix but a fixed structure, and which people who want alerts
- * in those chats paste: Telegram's, the bot's id, `:A` and 34 more (gitleaks/gitleaks@v8.30.1
- * cmd/generate/config/rules/telegram.go L15; 30 to 36 taken, for one cut short or run on), and
- * Discord's, three dotted base64url pieces, the first the bot's id (`M` or `N` for ids of today's
- * length), as the tokens are seen (no vendor document read here). Sweep s31 L2, read 2026-11-30.
+ * Whether a text holds a chat bot's token, which has no prefix but a fixed structure, and which
+ * people who want alerts in those chats paste (sweep s31 L2, read 2026-11-30):
+ * - Telegram's: the bot's id, `:A` and 34 more (gitleaks/gitleaks@v8.30.1
+ *   cmd/generate/config/rules/telegram.go L15), 32 to 34 taken, with upper case, lower case and
+ *   digits mixed, as generated keys have and names seldom do;
+ * - Discord's: three dotted base64url pieces, the first the bot's numeric id encoded (17 to 20
+ *   digits, its "snowflake"), as the tokens are seen (no vendor document read here).
+ * Group names of that length and dots are not refused: their first piece decodes to no number
+ * (read-through s28 R3).
  */
-const BOT_TOKENS = String.raw`(^|[^A-Za-z0-9_-])(\d{5,16}:A[A-Za-z0-9_-]{30,36}|[MN][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])`;
+function hasChatBotToken(text: string): boolean {
+    const mixed = (body: string) => /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
+    const telegram = [...text.matchAll(/(?:^|[^A-Za-z0-9_:-])\d{5,16}:(A[A-Za-z0-9_-]{32,34})(?![A-Za-z0-9_-])/g)].some((m) => mixed(m[1]));
+    const discord = [...text.matchAll(/(?:^|[^A-Za-z0-9_-])([MN][A-Za-z0-9_-]{23,25})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g)]
+        .some((m) => /^\d{17,20}$/.test(Buffer.from(m[1], "base64url").toString("latin1")));
+    return telegram || discord;
+}
 
 /**
  * A private key written in base64, as a kubeconfig's `client-key-data` holds one (base64 of a PEM

@@ -534,7 +534,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
         const wanted = typeof vault.replicas === "number" ? vault.replicas : 1;
         // Fewer platform nodes than replicas is reported above, as the HA problem it is.
         if (Array.isArray(oci.nodes) && agents.length < wanted && platformNodes.length >= wanted) {
-            ctx.addIssue({ code: "custom", path: ["oci", "nodes"], message: `has ${agents.length} untainted agent(s), but Vault's OCI KMS auto-unseal runs its ${wanted} server(s) on OCI agents only, one per node: a server's user data holds its SSH host key (and, on servers made before the SSH install, the cluster's server token), which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual` });
+            ctx.addIssue({ code: "custom", path: ["oci", "nodes"], message: `has ${agents.length} untainted agent(s), but Vault's OCI KMS auto-unseal runs its ${wanted} server(s) on OCI agents only, one per node: a server's user data holds its boot SSH host key (and, on servers made before the SSH install, the cluster's server token), which the metadata service Vault must reach would hand to any pod there; add agents, or set platform.vault.unseal: manual` });
         }
     }
 
@@ -795,7 +795,7 @@ function plainTextSecrets(input: Record<string, unknown>, isEncrypted: (top: str
             found.push(webhook !== undefined
                 ? `${configKey(path)} = [URL of ${value.length} characters, not shown]: is a ${webhook} webhook, whose path is its credential (anyone holding it posts to the channel), in plain text in the stack file, which is committed with the code and shown wherever this key's value is; remove it here and rotate it` +
                     (webhook === "Slack" ? ". A Slack alert receiver is set encrypted: pulumi config set --secret --path 'groundwork:monitoring.alerts.receiver.slack.url' <url>" : "")
-                : `${configKey(path)} = [text of ${value.length} characters, not shown]: has a credential's shape (a private key, an API key or token prefix, an Entra client secret or a JWT) in plain text in the stack file, which is committed with the code; if it is one, it belongs in another key: remove it here and rotate it`);
+                : `${configKey(path)} = [text of ${value.length} characters, not shown]: has a credential's shape (a private key, an API key or token prefix, a chat bot's token, an Entra client secret or a JWT) in plain text in the stack file, which is committed with the code; if it is one, it belongs in another key: remove it here and rotate it`);
         } else if (value !== null && typeof value === "object") {
             // A credential can be written as a map's key too (a label named with a token): never shown.
             const shaped = Array.isArray(value) ? [] : Object.keys(value).filter((k) => hasCredentialShape(k));

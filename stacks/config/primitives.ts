@@ -96,7 +96,7 @@ export const SECRET_IN_PLAIN_FIELD = (what: string, where: string, shape = "a ru
     `has the shape of a client secret or API key (${shape}), not of ${what}, and ${where}; give ${what} here, keep any secret in its own encrypted key (pulumi config set --secret --path), and rotate this one, since the stack file is committed`;
 
 /** The shape SECRET_IN_PLAIN_FIELD names for a value that holds a known API key, token or private key. */
-export const KNOWN_KEY_SHAPE = "it holds what a known API key, token or private key looks like, such as glpat-, NRAK- or AGE-SECRET-KEY-";
+export const KNOWN_KEY_SHAPE = "it holds what a known API key, token or private key looks like, such as glpat-, NRAK- or AGE-SECRET-KEY-, or a Telegram or Discord bot's token";
 
 /** The shape SECRET_IN_PLAIN_FIELD names for a value that starts like a known API key or token. */
 export const TOKEN_PREFIX_SHAPE = "it starts as a known API key or token does, such as glpat- or sk-";

@@ -34,35 +34,39 @@ describe("the node registration admission policy", () => {
         assert.deepEqual(dev({ ...request("agent-2", arm), username: "system:serviceaccount:kube-system:node-controller" }), { denied: false });
     });
 
-    it("holds a node the stack names to the labels the stack gives it, on its Node and its status (security review s28 N2)", () => {
-        const workloads = { ...arm, "groundwork.dev/pool": "workloads" };
-        const message = "a node the stack names carries the labels the stack gives it: under any key the stack labels nodes with, its own value or the one it had";
-        // A machine that took agent-1's name before agent-1 started, with the system pool's labels.
-        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "system" })), { denied: true, by: "groundwork-node-registration", message });
-        assert.ok(refused(dev(request("agent-1", { ...workloads, "groundwork.dev/placement": "gpu" }))), "nor another placement");
-        assert.ok(refused(dev({ ...request("agent-1", { ...arm, "groundwork.dev/pool": "system" }, workloads), subResource: "status" })), "nor later, on its status");
-        // What it is given, what it had, and keys the stack never sets, pass.
-        assert.deepEqual(dev({ ...request("agent-1", workloads, workloads), subResource: "status" }), { denied: false });
-        assert.deepEqual(dev(request("agent-1", { ...workloads, "team": "research" }, workloads)), { denied: false });
-        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "system" }, { ...arm, "groundwork.dev/pool": "system" })), { denied: false }, "a value it already had (a change of config not yet applied) may stay");
-        assert.deepEqual(dev(request("agent-1", arm)), { denied: false }, "a key it lacks");
+    it("lets a kubelet keep the labels its user data gave it after the stack's config changes them (read-through s28 R2)", () => {
+        // agent-1's pool changed in config: the running agent restarts with the old value, which must still register.
+        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "system" })), { denied: false });
+        assert.deepEqual(dev(request("agent-1", { ...arm, "groundwork.dev/pool": "system" }, { ...arm, "groundwork.dev/pool": "workloads" })), { denied: false });
     });
 
-    it("refuses k3s's controller identity, which any agent-token holder can get, a change to a Node's labels or taints (security review s28 N1)", () => {
+    it("lets k3s's controller identity, which any agent-token holder can get, change only what flannel writes (security review s28 N1, read-through s28 R4)", () => {
         const workloads = { ...arm, "groundwork.dev/pool": "workloads" };
-        const controller = (labels: Record<string, string>, old: Record<string, string>, taints: unknown[] = []) => ({
-            ...request("agent-1", labels, old), username: "system:k3s-controller", subResource: "status", object: { ...node("agent-1", labels), spec: { taints } },
-        });
-        const message = "system:k3s-controller, whose certificate any agent-token holder can get, may not change a Node's labels or taints: flannel writes only annotations and conditions with it";
+        const ready = { type: "Ready", status: "True", reason: "KubeletReady" };
+        const status = { addresses: [{ type: "InternalIP", address: "10.0.1.20" }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } }, capacity: { cpu: "4", memory: "24Gi" }, allocatable: { cpu: "4", memory: "23Gi" }, nodeInfo: { kubeletVersion: "v1.34.9+k3s1" }, conditions: [ready] };
+        const before = { ...node("agent-1", workloads), status };
+        const controller = (object: any) => ({ ...request("agent-1", workloads, workloads), username: "system:k3s-controller", subResource: "status", object, oldObject: before });
+        const message = "system:k3s-controller, whose certificate any agent-token holder can get, may change only a Node's annotations and its NetworkUnavailable condition, which flannel writes with it: not its labels, taints, addresses, kubelet port, capacity, node info or other conditions";
+        // flannel's own writes: its annotations, and the NetworkUnavailable condition.
+        const flannel = { ...before, metadata: { ...before.metadata, annotations: { "flannel.alpha.coreos.com/public-ip": "10.0.1.20" } }, status: { ...status, conditions: [ready, { type: "NetworkUnavailable", status: "False", reason: "FlannelIsUp" }] } };
+        assert.deepEqual(dev(controller(flannel)), { denied: false });
         for (const stack of [dev, cloud]) {
-            assert.deepEqual(stack(controller({ ...workloads, "groundwork.dev/pool": "system" }, workloads)), { denied: true, by: "groundwork-node-registration", message });
-            assert.ok(refused(stack(controller({ ...workloads, "team": "research" }, workloads))), "any label, not only the stack's");
-            assert.ok(refused(stack(controller(workloads, workloads, [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }]))));
+            assert.deepEqual(stack(controller({ ...before, metadata: { ...before.metadata, labels: { ...workloads, "groundwork.dev/pool": "system" } } })), { denied: true, by: "groundwork-node-registration", message });
+            assert.ok(refused(stack(controller({ ...before, metadata: { ...before.metadata, labels: { ...workloads, "team": "research" } } }))), "any label, not only the stack's");
+            assert.ok(refused(stack(controller({ ...before, spec: { taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }] } }))));
         }
-        // flannel's own writes: annotations and conditions, with the labels as they were.
-        const flannel = controller(workloads, workloads);
-        (flannel.object.metadata as any).annotations = { "flannel.alpha.coreos.com/public-ip": "10.0.1.20" };
-        assert.deepEqual(dev(flannel), { denied: false });
+        for (const [field, value] of [
+            ["conditions", [{ ...ready, status: "False" }]],
+            ["addresses", [{ type: "InternalIP", address: "198.51.100.7" }]],
+            ["daemonEndpoints", { kubeletEndpoint: { Port: 10251 } }],
+            ["capacity", { cpu: "64", memory: "24Gi" }],
+            ["allocatable", { cpu: "64", memory: "23Gi" }],
+            ["nodeInfo", { kubeletVersion: "v1.99.0" }],
+        ] as const) {
+            assert.ok(refused(dev(controller({ ...before, status: { ...status, [field]: value } }))), `status.${field}`);
+        }
+        // Kubelets are judged by the other rules, not this one.
+        assert.deepEqual(dev({ ...request("agent-1", workloads, workloads), subResource: "status", object: { ...before, status: { ...status, conditions: [{ ...ready, status: "False" }] } }, oldObject: before }), { denied: false });
     });
 
     it("lets a node of an autoscaled group register under its instance id with its group's labels and taints, and no others", () => {
