@@ -24,6 +24,7 @@ import { nodeRegistrationFenced } from "./node-registration";
 import { meshOptOutDenied } from "./mesh-opt-out";
 import { localPathFenced } from "./local-path";
 import { controllerWritesFenced } from "./controller-fences";
+import { cloudHostKeysPinnedAtBoot } from "./ssh-host-keys";
 
 /** The security pack's policies, importable without starting the PolicyPack's gRPC server. */
 export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -52,4 +53,5 @@ export const securityPolicies: (ResourceValidationPolicy | StackValidationPolicy
     meshOptOutDenied,
     localPathFenced,
     controllerWritesFenced,
+    cloudHostKeysPinnedAtBoot,
 ];
