@@ -48,6 +48,12 @@ export function goYamlDivergence(source: string, parsed: unknown): string | unde
     if (goTimestamp(source)) {
         return "an unquoted date or time, which the Pulumi CLI rewrites as Go's time format (2006-01-02 15:04:05 +0000 UTC); quote it";
     }
+    // strconv.ParseFloat fails on a number out of float64's range, and yaml.v3 then keeps the
+    // text (go-yaml/yaml@v3.0.1 resolve.go L204-209, L264), where this plan's parser makes an
+    // infinity, which JSON carries as null (sweep s32 W1).
+    if (typeof parsed === "number" && !Number.isFinite(parsed)) {
+        return "an unquoted number beyond a 64-bit float's range (about 1.8e308), which the Pulumi CLI reads as text and this plan as infinity; give a number in range, or quote it if it is text";
+    }
     const go = goNumber(source.replace(/_/g, ""));
     if (go === undefined || parsed === go) return undefined;
     if (source.includes("_")) {

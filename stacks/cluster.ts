@@ -11,6 +11,7 @@ import { ClusterContext, hostCidrs, ServerAccess, Site, SiteResult } from "./clu
 import { etcdLocalSnapshotCount } from "./config/backups";
 import { awsServerName } from "./config/aws";
 import { internalRange, isIpv4 } from "./config/cidr";
+import { reachesCloudNodes } from "./config/ignored-settings";
 import { StackConfig } from "./config";
 import { edgeAddress, edgeEgressAddress, edgeSite } from "./edge-site";
 import { edgeMachinesTainted } from "./cluster-nodes";
@@ -97,7 +98,7 @@ export function edgeServerJoinWarning(config: StackConfig): string | undefined {
  */
 export function buildCluster(config: StackConfig): Cluster {
     const sites = (["oci", "aws", "edge"] as const).filter((s) => config[s] !== undefined);
-    if (config.cluster.sshHostKeys === "trust-on-first-use" && (config.oci || config.aws)) {
+    if (config.cluster.sshHostKeys === "trust-on-first-use" && reachesCloudNodes(config)) {
         // pulumi-command verifies nothing without a host key (pulumi/pulumi-command@v1.2.1
         // provider/pkg/provider/remote/connection.go L86-103): each node's first connection does so.
         pulumi.log.warn("groundwork:cluster.sshHostKeys is trust-on-first-use: the first SSH connection to each new cloud node verifies no host key and reads the node's own, which every later connection verifies; whoever answers in a node's place at that first connection receives the servers' k3s install (the cluster's tokens and CA key), Vault's bootstrap and the kubeconfig read from then on. Replace the nodes and set it to generated (README, Cloud nodes' host keys)");

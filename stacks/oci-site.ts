@@ -10,7 +10,7 @@ import { OciNetwork } from "../components/oci/network";
 import { siteLabels } from "../components/placement";
 import { ClusterContext, SiteResult, supervisorUrl } from "./cluster-context";
 import { hostAddress, parseIpv4Cidr } from "./config/cidr";
-import { FIRST_SERVER_HOST } from "./config/oci";
+import { FIRST_SERVER_HOST, ociNodeIsPublic } from "./config/oci";
 import { OciSiteConfig } from "./config";
 
 /** Ubuntu's login user on Canonical's OCI images. */
@@ -82,7 +82,7 @@ export function ociSite(ctx: ClusterContext, site: OciSiteConfig, args: OciSiteA
         ocpus: n.ocpus,
         memoryGbs: n.memoryGbs,
         bootVolumeGbs: n.bootVolumeGbs,
-        public: n.public ?? (n.role === "server" || ctx.overlay === "wireguard-native"),
+        public: ociNodeIsPublic(n, ctx.overlay),
         privateIp: n.role === "server" ? hostAddress(publicSubnet, FIRST_SERVER_HOST + serverIndex++) : undefined,
         availabilityDomain: n.availabilityDomain ?? availabilityDomain,
         labels: siteLabels("oci", "arm", n.labels),

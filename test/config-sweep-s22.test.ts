@@ -99,7 +99,7 @@ describe("bad-input sweep s22: settings nothing reads, lists with repeats, and m
             ["edge", (v) => { v.platform ??= {}; v.platform.backups = { ...v.platform.backups, objectLock: "governance" }; }, "platform.backups.objectLock", /= "governance": is ignored: it is set on the bucket the stack makes, and backups go to the bucket platform\.postgres\.backup\.s3 names/],
             ["hybrid", (v) => { v.aws.sshAllowedCidrs = ["203.0.113.0/24"]; }, "aws.sshAllowedCidrs", /= \["203\.0\.113\.0\/24"\]: is ignored: it opens SSH to the AWS servers, and this stack has none/],
             // Edge machines' host keys always come from config (sweep s24 M3).
-            ["edge", (v) => { v.cluster.sshHostKeys = "trust-on-first-use"; }, "cluster.sshHostKeys", /= "trust-on-first-use": is ignored: it says how Pulumi trusts cloud nodes' SSH host keys, and this stack has none \(aws, oci\); edge machines are always checked against edge\.machines\[\]\.hostKey; remove it/],
+            ["edge", (v) => { v.cluster.sshHostKeys = "trust-on-first-use"; }, "cluster.sshHostKeys", /= "trust-on-first-use": is ignored: it says how Pulumi trusts the SSH host keys of the cloud nodes it reaches \(AWS servers, public OCI nodes\), and this stack has none: AWS GPU nodes and private OCI nodes are never reached, and edge machines are always checked against edge\.machines\[\]\.hostKey; remove it/],
         ];
         for (const [stack, edit, key, expected] of cases) {
             assert.match(lineFor(only(stack, edit), key), expected, key);

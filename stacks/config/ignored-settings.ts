@@ -1,3 +1,4 @@
+import { ociNodeIsPublic } from "./oci";
 import { isObject } from "./primitives";
 
 /**
@@ -5,6 +6,14 @@ import { isObject } from "./primitives";
  * an operator who sets one expects it to act, and the stack would go on without a word (sweep s22
  * M9-M18). Read from the raw config, where a value written can be told from a default.
  */
+/** Whether Pulumi reaches a cloud node over SSH: an AWS server, or a public OCI node (servers are). */
+export function reachesCloudNodes(config: { aws?: unknown; oci?: unknown }): boolean {
+    const aws = isObject(config.aws) ? config.aws : undefined;
+    const oci = isObject(config.oci) ? config.oci : undefined;
+    return (aws !== undefined && aws.servers !== undefined)
+        || (oci !== undefined && Array.isArray(oci.nodes) && oci.nodes.some((n) => isObject(n) && ociNodeIsPublic(n, oci.overlay)));
+}
+
 export function ignoredSettingProblems(input: Record<string, unknown>): { path: PropertyKey[]; message: string }[] {
     const problems: { path: PropertyKey[]; message: string }[] = [];
     const ignored = (path: PropertyKey[], message: string) => problems.push({ path, message: `is ignored: ${message}` });
@@ -48,10 +57,12 @@ export function ignoredSettingProblems(input: Record<string, unknown>): { path: 
     if (aws && Array.isArray(aws.sshAllowedCidrs) && aws.sshAllowedCidrs.length > 0 && aws.servers === undefined) {
         ignored(["aws", "sshAllowedCidrs"], "it opens SSH to the AWS servers, and this stack has none (aws.servers); remove it");
     }
-    // Only cloud nodes' host keys are generated or trusted on first use (stacks/aws-site.ts, oci-site.ts); edge machines' come from config (sweep s24 M3).
+    // Only the host keys of cloud nodes Pulumi reaches over SSH are generated or trusted on first
+    // use (stacks/aws-site.ts, oci-site.ts): AWS servers and public OCI nodes, never AWS GPU nodes or
+    // private OCI nodes; edge machines' come from config (sweep s24 M3, s32 M1).
     const cluster = isObject(input.cluster) ? input.cluster : undefined;
-    if (cluster?.sshHostKeys !== undefined && input.aws === undefined && input.oci === undefined) {
-        ignored(["cluster", "sshHostKeys"], "it says how Pulumi trusts cloud nodes' SSH host keys, and this stack has none (aws, oci); edge machines are always checked against edge.machines[].hostKey; remove it");
+    if (cluster?.sshHostKeys !== undefined && !reachesCloudNodes(input)) {
+        ignored(["cluster", "sshHostKeys"], "it says how Pulumi trusts the SSH host keys of the cloud nodes it reaches (AWS servers, public OCI nodes), and this stack has none: AWS GPU nodes and private OCI nodes are never reached, and edge machines are always checked against edge.machines[].hostKey; remove it");
     }
     const alerts = isObject(input.monitoring) && isObject(input.monitoring.alerts) ? input.monitoring.alerts : undefined;
     if (alerts?.gpuIdle !== undefined && !(aws && Array.isArray(aws.gpuNodeGroups) && aws.gpuNodeGroups.length > 0)) {

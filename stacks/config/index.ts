@@ -237,7 +237,7 @@ function nodesOf(cfg: Record<string, unknown>): NodeRef[] {
 }
 
 function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.RefinementCtx): void {
-    const sites = SITES.filter((s) => cfg[s] !== undefined);
+    const sites = SITES.filter((s) => isObject(cfg[s])); // a section that is no map is refused as that alone (sweep s32 C1)
     if (sites.length === 0) {
         ctx.addIssue({ code: "custom", path: ["oci"], message: "no site is configured; set groundwork:oci, groundwork:aws or groundwork:edge (see Pulumi.dev.yaml)" });
         return;

@@ -1,0 +1,38 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readStackFile } from "../plan/stack-file";
+import { reachesCloudNodes } from "../stacks/config/ignored-settings";
+import { lineFor, parsedAfter, problemsAfter } from "./helpers";
+
+/** Bad-input sweep s32 (research/bad-input-sweep-s32.md). */
+describe("bad-input sweep s32", () => {
+    it("refuses a site's key left with nothing under it as that alone, without a crash (C1)", () => {
+        const cloud = problemsAfter("cloud", (v) => { v.aws = null; });
+        assert.equal(lineFor(cloud, "aws"), "groundwork:aws = null: must be a map of keys");
+        assert.ok(!cloud.some((p) => p.startsWith("groundwork:aws.")), cloud.join("\n"));
+        assert.equal(lineFor(problemsAfter("dev", (v) => { v.oci = null; }), "oci").split(";")[0], "groundwork:oci = null: must be a map of keys");
+        assert.ok(!problemsAfter("hybrid", (v) => { v.aws = null; }).some((p) => p.includes("aws.overlay")), "no overlay follow-on from a section that is not there");
+    });
+
+    it("refuses cluster.sshHostKeys where Pulumi reaches no cloud node: servers at the edge, with AWS GPU nodes or private OCI agents only (M1)", () => {
+        const message = "groundwork:cluster.sshHostKeys = \"generated\": is ignored: it says how Pulumi trusts the SSH host keys of the cloud nodes it reaches (AWS servers, public OCI nodes), and this stack has none: AWS GPU nodes and private OCI nodes are never reached, and edge machines are always checked against edge.machines[].hostKey; remove it";
+        assert.equal(lineFor(problemsAfter("edge", (v) => { v.cluster.sshHostKeys = "generated"; }), "cluster.sshHostKeys"), message);
+        assert.ok(!reachesCloudNodes({ aws: { gpuNodeGroups: [{ name: "gpu" }] } }), "AWS GPU nodes only");
+        assert.ok(!reachesCloudNodes({ oci: { overlay: "tailscale", nodes: [{ name: "arm-1", role: "agent" }] } }), "a private OCI agent");
+        assert.ok(reachesCloudNodes({ oci: { overlay: "wireguard-native", nodes: [{ name: "arm-1", role: "agent" }] } }), "under wireguard-native an agent is public");
+        assert.ok(reachesCloudNodes({ oci: { nodes: [{ name: "arm-1", role: "agent", public: true }] } }));
+        assert.ok(reachesCloudNodes({ aws: { servers: { count: 1 } } }));
+        // The stacks that reach one keep taking it.
+        for (const stack of ["dev", "cloud", "hybrid"]) assert.equal(parsedAfter(stack, (v) => { v.cluster.sshHostKeys = "generated"; }).cluster.sshHostKeys, "generated", stack);
+    });
+
+    it("refuses an unquoted number beyond a float's range, which the Pulumi CLI reads as text, naming the line and key (W1)", () => {
+        for (const value of ["1e309", "-1e309"]) {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.dialect.yaml");
+            fs.writeFileSync(file, `config:\n  groundwork:platform:\n    postgres:\n      storageGbs: ${value}\n`);
+            assert.throws(() => readStackFile(file, "groundwork"), { message: `${file}:4:19: groundwork:platform.postgres.storageGbs: holds an unquoted number beyond a 64-bit float's range (about 1.8e308), which the Pulumi CLI reads as text and this plan as infinity; give a number in range, or quote it if it is text` });
+        }
+    });
+});
