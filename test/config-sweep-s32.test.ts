@@ -14,6 +14,7 @@ describe("bad-input sweep s32", () => {
         assert.ok(!cloud.some((p) => p.startsWith("groundwork:aws.")), cloud.join("\n"));
         assert.equal(lineFor(problemsAfter("dev", (v) => { v.oci = null; }), "oci").split(";")[0], "groundwork:oci = null: must be a map of keys");
         assert.ok(!problemsAfter("hybrid", (v) => { v.aws = null; }).some((p) => p.includes("aws.overlay")), "no overlay follow-on from a section that is not there");
+        assert.deepEqual(problemsAfter("dev", (v) => { v.aws = null; }), ["groundwork:aws = null: must be a map of keys"], "nor an Always-Free one");
     });
 
     it("refuses cluster.sshHostKeys where Pulumi reaches no cloud node: servers at the edge, with AWS GPU nodes or private OCI agents only (M1)", () => {

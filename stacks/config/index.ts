@@ -539,7 +539,7 @@ function checkStack(cfg: Loose<StackConfig> & Record<string, unknown>, ctx: z.Re
     }
 
     // A stack held to Always Free cannot turn the Always-Free check off: the cost pack would only fail it later.
-    if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && cfg.aws !== undefined) {
+    if (isObject(cfg.cost) && cfg.cost.alwaysFreeOnly === true && isObject(cfg.aws)) {
         ctx.addIssue({ code: "custom", path: ["cost", "alwaysFreeOnly"], message: "holds this stack to OCI Always Free and $0, but it has an AWS site, which AWS bills for; remove groundwork:aws, or drop cost.alwaysFreeOnly and set cost.monthlyBudgetUsd" });
     }
     // A ceiling above $0 beside "price at $0" says two things; the cost pack holds the stricter (sweep s22 M21).
