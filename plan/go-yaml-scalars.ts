@@ -19,8 +19,20 @@ function goNumber(text: string): number | undefined {
                 : digits.length > 1 && digits[0] === "0" ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
         return Number(sign === "-" ? -value : value);
     }
-    // yaml.v3's yamlStyleFloat, then strconv.ParseFloat.
-    return /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : undefined;
+    // yaml.v3's yamlStyleFloat, then strconv.ParseFloat, which fails out of float64's range (text then).
+    const float = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : undefined;
+    return float !== undefined && Number.isFinite(float) ? float : undefined;
+}
+
+/**
+ * The text yaml.v3 keeps where this plan's parser makes an infinity: a number out of float64's
+ * range (`1e309`, or a build id such as `2371e809`), on which strconv.ParseFloat fails, so that
+ * yaml.v3 returns the scalar as a string (go-yaml/yaml@v3.0.1 resolve.go L204-209, L264). The plan
+ * reads it as that string too, as `pulumi up` would (sweep s32 W1; false-refusal review s28 FR4).
+ */
+export function goYamlText(source: string, parsed: unknown): string | undefined {
+    const float = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(source.replace(/_/g, ""));
+    return typeof parsed === "number" && !Number.isFinite(parsed) && float ? source : undefined;
 }
 
 /** Whether yaml.v3's parseTimestamp turns the text into a time: one of its four Go layouts, with a real date and time. */
@@ -47,12 +59,6 @@ export function goYamlDivergence(source: string, parsed: unknown): string | unde
     if (!/^[-+0-9]/.test(source)) return undefined;
     if (goTimestamp(source)) {
         return "an unquoted date or time, which the Pulumi CLI rewrites as Go's time format (2006-01-02 15:04:05 +0000 UTC); quote it";
-    }
-    // strconv.ParseFloat fails on a number out of float64's range, and yaml.v3 then keeps the
-    // text (go-yaml/yaml@v3.0.1 resolve.go L204-209, L264), where this plan's parser makes an
-    // infinity, which JSON carries as null (sweep s32 W1).
-    if (typeof parsed === "number" && !Number.isFinite(parsed)) {
-        return "an unquoted number beyond a 64-bit float's range (about 1.8e308), which the Pulumi CLI reads as text and this plan as infinity; give a number in range, or quote it if it is text";
     }
     const go = goNumber(source.replace(/_/g, ""));
     if (go === undefined || parsed === go) return undefined;

@@ -3,7 +3,7 @@ import * as YAML from "yaml";
 import { isSecureValue, OFFLINE_PLACEHOLDER_PREFIX, securePathsIn } from "../stacks/config/encrypted-values";
 import { codePoint, hiddenKeyName, shownKeyName } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
-import { goYamlDivergence } from "./go-yaml-scalars";
+import { goYamlDivergence, goYamlText } from "./go-yaml-scalars";
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackFileConfig {
@@ -135,7 +135,14 @@ function parseYaml(file: string, text: string): Record<string, any> {
                 const pos = lineCounter.linePos(node.range[0]);
                 throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${where(pos.line)}is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself (pulumi config set --secret for a secret)`);
             }
-            const problem = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? goYamlDivergence(node.source, node.value) : undefined;
+            const plain = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? node.source : undefined;
+            // yaml.v3 keeps a number out of float64's range as text: so does this plan.
+            const keptAsText = plain === undefined ? undefined : goYamlText(plain, node.value);
+            if (keptAsText !== undefined) {
+                node.value = keptAsText;
+                return;
+            }
+            const problem = plain === undefined ? undefined : goYamlDivergence(plain, node.value);
             if (!problem || !node.range) return;
             const pos = lineCounter.linePos(node.range[0]);
             throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${where(pos.line)}holds ${problem}`);

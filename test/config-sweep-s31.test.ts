@@ -9,7 +9,7 @@ describe("bad-input sweep s31", () => {
     const DISCORD = "MTAxNjM4NTkzNjYyNzg3Nzg1Ng.GCANRY.CANARYs31Zk9Xw8Vu7Ts6Rq5Po4Nm3Lk2J";
 
     it("knows Tavily keys, Telegram and Discord bot tokens and Slack refresh tokens, alone or in text (L1, L2)", () => {
-        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`, "xoxe-1-CANARYs31refreshTok3n9zQ"]) {
+        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`, `xoxe-1-CANARYs31${"refreshTok3n9zQ".repeat(8)}`, "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"]) {
             assert.ok(hasCredentialShape(text), text);
         }
     });
@@ -19,7 +19,11 @@ describe("bad-input sweep s31", () => {
             // Dotted and colon names of a bot token's lengths (read-through s28 R3).
             "Marketing-Analytics-Teams.Berlin.Platform-Readers-And-Writers", "Network-Operations-Center.Europe.Infrastructure-Administrators",
             "MachineLearningEngineers.Zurich.ResearchPlatformAdministrators", "12345678:Administrators-of-the-platform-team",
-            "arn:aws:sns:eu-west-1:123456789012:AlertsForGroundwork2PlatformOps1"]) {
+            "arn:aws:sns:eu-west-1:123456789012:AlertsForGroundwork2PlatformOps1",
+            // Names of those prefixes and lengths (false-refusal review s28 FR1-FR3).
+            "10042:AI-Platform-Operators-EMEA-2024Q4", "12345:AAD-Sec-AI-Platform-Operators-EU2", "202411:AAD-AI-Platform-Operators-Prod-01",
+            "tvly-Search-Integration-Users", "tvly-SearchIntegrationPool01", "example.com/tvly-SearchIntegration2024", "tvly-Alerts-Service-2024@example.com",
+            "xoxe-2-Platform-Operators-Europe", "xoxe-1-PoolA-Workers2024"]) {
             assert.ok(!hasCredentialShape(text), text);
         }
     });

@@ -68,12 +68,13 @@ function showValue(value: unknown): string {
  * `glc_` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2306, L2553, L2878, L2920-2943); Docker
  * Hub's access tokens `dckr_pat_`, `dckr_oat_`, Stripe's webhook secrets `whsec_` and Google's OAuth
  * access tokens `ya29.`, as those tokens are seen (no vendor document read here): sweep s29 L1, read 2026-11-29.
- * Tavily's search API keys `tvly-` (sweep s31 L1, as its keys are seen, read 2026-11-30); Slack's
- * configuration refresh tokens `xoxe-<digit>-` (gitleaks/gitleaks@v8.30.1 config/gitleaks.toml L2988-2990).
+ * Slack's
+ * configuration refresh tokens `xoxe-<digit>-` and 146 letters and digits (gitleaks/gitleaks@v8.30.1
+ * config/gitleaks.toml L2988-2990; 100 or more taken, so `xoxe-1-PoolA-Workers` is a name).
  */
-const TOKEN_PREFIXES = String.raw`tvly-|dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xoxe-(?=\d-)|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
+const TOKEN_PREFIXES = String.raw`dckr_pat_|dckr_oat_|whsec_|shpat_|shpss_|shpca_|shppa_|ya29\.|key-(?=[A-Za-z0-9]{24})|sntrys_|glc_|sk-|sk_live_|sk_test_|rk_live_|rk_test_|ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat-|glrt-|gldt-|xox[abprs]-|xoxe-(?=\d-[A-Za-z0-9]{100,})|xapp-|hf_|tskey-|hvs\.|hvb\.|hvr\.|gsk_|xai-|pplx-|r8_|fw_|AKIA|ASIA|AIza|GOCSPX-|npm_|glsa_|dop_v1_|SG\.|pul-(?=[0-9a-f]{40})|dapi(?=[0-9a-f]{32})`;
 /** Prefixes of TOKEN_PREFIXES that no word, name or model id starts with (unlike `sk-`, `hf_`, `fw_`, `xai-`, `key-`). */
-const DISTINCTIVE_PREFIX = /^(tvly-|dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abeprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
+const DISTINCTIVE_PREFIX = /^(dckr_pat_|dckr_oat_|whsec_|shp(at|ss|ca|pa)_|ya29\.|sntrys_|sk_live_|sk_test_|rk_live_|rk_test_|gh[pousr]_|github_pat_|glpat-|glrt-|gldt-|xox[abeprs]-|tskey-|GOCSPX-|glsa_|dop_v1_)$/;
 /** A `.pgpass` line, host:port:database:user:password (postgresql.org/docs/17/libpq-pgpass.html; sweep s21r-14). */
 // The host has a letter, a dot or is *: a fingerprint's hex pairs (07:13:81:…) are no host.
 // The password runs to the end of the line (it may hold spaces and quotes; review s21d R4).
@@ -160,7 +161,7 @@ export function hasCredentialShape(text: string): boolean {
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
         // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
         // Only prefixes no word starts with: `Team.sk-Admins2024` is a group's name (false-refusal review s27).
-        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some(distinctiveToken)) ||
+        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some((piece) => distinctiveToken(piece) || TAVILY_KEY.test(piece))) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined;
@@ -179,8 +180,9 @@ const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9
  * Whether a text holds a chat bot's token, which has no prefix but a fixed structure, and which
  * people who want alerts in those chats paste (sweep s31 L2, read 2026-11-30):
  * - Telegram's: the bot's id, `:A` and 34 more (gitleaks/gitleaks@v8.30.1
- *   cmd/generate/config/rules/telegram.go L15), 32 to 34 taken, with upper case, lower case and
- *   digits mixed, as generated keys have and names seldom do;
+ *   cmd/generate/config/rules/telegram.go L15), every one seen starting `AA`; 33 to 35 after the
+ *   colon taken, with upper case, lower case and digits mixed, and not three words or more split
+ *   by `-` or `_` (a group `10042:AI-Platform-Operators-EMEA-2024Q4`: false-refusal review s28 FR1);
  * - Discord's: three dotted base64url pieces, the first the bot's numeric id encoded (17 to 20
  *   digits, its "snowflake"), as the tokens are seen (no vendor document read here).
  * Group names of that length and dots are not refused: their first piece decodes to no number
@@ -188,7 +190,9 @@ const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9
  */
 function hasChatBotToken(text: string): boolean {
     const mixed = (body: string) => /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
-    const telegram = [...text.matchAll(/(?:^|[^A-Za-z0-9_:-])\d{5,16}:(A[A-Za-z0-9_-]{32,34})(?![A-Za-z0-9_-])/g)].some((m) => mixed(m[1]));
+    // A body of words (`AI-Platform-Operators-EMEA-2024Q4`) is a name after an id, not a token.
+    const words = (body: string) => body.split(/[-_]/).filter((w) => /^(?:[A-Z]?[a-z]+\d*|[A-Z]{1,6}\d*|\d+[A-Za-z]{0,2}\d*)$/.test(w)).length >= 3;
+    const telegram = [...text.matchAll(/(?:^|[^A-Za-z0-9_:-])\d{5,16}:(AA[A-Za-z0-9_-]{31,33})(?![A-Za-z0-9_-])/g)].some((m) => mixed(m[1]) && !words(m[1]));
     const discord = [...text.matchAll(/(?:^|[^A-Za-z0-9_-])([MN][A-Za-z0-9_-]{23,25})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g)]
         .some((m) => /^\d{17,20}$/.test(Buffer.from(m[1], "base64url").toString("latin1")));
     return telegram || discord;
@@ -281,6 +285,14 @@ export function hasPastedCredential(text: string): boolean {
 
 /** A whole value that is a known prefix and 16 or more key characters, compiled once: tokenWithPrefix runs on every part of every value. */
 const PREFIXED_TOKEN = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`);
+
+/**
+ * A Tavily search API key: `tvly-`, an optional `dev-` or `prod-`, then 30 to 40 letters and
+ * digits with upper case, lower case and digits mixed (sweep s31 L1, as its keys are seen, read
+ * 2026-11-30), and no hyphen in the body, so `tvly-Search-Integration-Users` is a name
+ * (false-refusal review s28 FR2).
+ */
+const TAVILY_KEY = /^tvly-(?:dev-|prod-)?(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{30,40}$/;
 
 /** A piece of a dotted name that is tokenWithPrefix's and starts with a prefix no word starts with. */
 function distinctiveToken(piece: string): boolean {
