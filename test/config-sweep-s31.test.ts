@@ -9,7 +9,10 @@ describe("bad-input sweep s31", () => {
     const DISCORD = "MTAxNjM4NTkzNjYyNzg3Nzg1Ng.GCANRY.CANARYs31Zk9Xw8Vu7Ts6Rq5Po4Nm3Lk2J";
 
     it("knows Tavily keys, Telegram and Discord bot tokens and Slack refresh tokens, alone or in text (L1, L2)", () => {
-        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`, `xoxe-1-CANARYs31${"refreshTok3n9zQ".repeat(8)}`, "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"]) {
+        for (const text of [TAVILY, TELEGRAM, DISCORD, `alerts go to bot ${TELEGRAM} in the ops chat`, `token=${DISCORD}`, `xoxe-1-CANARYs31${"refreshTok3n9zQ".repeat(8)}`, "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",
+            // A body with no digit, a Bot API path, and a bot id that encodes to O… (final check s28 D2-D4).
+            "tvly-AbcdEfghIjklMnopQrstUvwxYzabCdef", "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+            "123456789:AAHdqTcvCHxvGWJxfSeofSAsxKyPALDsaw", `${Buffer.from("81234567890123456789").toString("base64url")}.GCANRY.CANARYs31Zk9Xw8Vu7Ts6Rq5Po4Nm3Lk2J`]) {
             assert.ok(hasCredentialShape(text), text);
         }
     });

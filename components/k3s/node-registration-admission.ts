@@ -93,19 +93,24 @@ export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string 
 export const K3S_CONTROLLER = "system:k3s-controller";
 
 /**
- * A Node's status fields that say where and what it is, which the API server, the scheduler and
- * the node lifecycle controller act on (the kubelet's port among them), and which flannel never
- * writes.
+ * Every field of a Node's status but its conditions (core/v1 NodeStatus, as kubernetes-models 4.5.1
+ * has it): where and what the node is, which the API server, the scheduler and the node lifecycle
+ * controller act on (the kubelet's port among them). flannel writes none of them.
  */
-const NODE_STATUS_FIELDS = ["status.addresses", "status.daemonEndpoints", "status.capacity", "status.allocatable", "status.nodeInfo"];
+const NODE_STATUS_FIELDS = ["addresses", "allocatable", "capacity", "config", "daemonEndpoints", "features", "images", "nodeInfo", "phase", "runtimeHandlers", "volumesAttached", "volumesInUse"].map((f) => `status.${f}`);
 
 /**
  * CEL: an update changes only what flannel writes: annotations, and the NetworkUnavailable
- * condition. Labels, taints, the status fields above and every other condition stay (security
- * review s28 N1; read-through s28 R4: a false Ready condition, address or kubelet port).
+ * condition. Labels, owner references, finalizers, taints, the status fields above and every other
+ * condition stay (security review s28 N1; read-through s28 R4: a false Ready condition, address or
+ * kubelet port; final check s28 D1: an owner that deletes the Node).
  */
 export const changesOnlyFlannelsFields = `request.operation != 'UPDATE' || (${[
     celUnchanged("metadata.labels", "{}"),
+    // An ownerReference to an owner that does not exist has the garbage collector delete the Node;
+    // a status write changes metadata but the spec (final check s28 D1).
+    celUnchanged("metadata.ownerReferences", "[]"),
+    celUnchanged("metadata.finalizers", "[]"),
     celUnchanged("spec.taints", "[]"),
     // Fields of several types (lists, objects): each compared as present or not, then as a whole.
     `(has(object.status) == has(oldObject.status) && (!has(object.status) || (${[
@@ -142,7 +147,7 @@ export class NodeRegistrationAdmission extends pulumi.ComponentResource {
                 }] : []),
                 {
                     expression: `${KUBELET} || (${changesOnlyFlannelsFields})`,
-                    message: `${K3S_CONTROLLER}, whose certificate any agent-token holder can get, may change only a Node's annotations and its NetworkUnavailable condition, which flannel writes with it: not its labels, taints, addresses, kubelet port, capacity, node info or other conditions`,
+                    message: `${K3S_CONTROLLER}, whose certificate any agent-token holder can get, may change only a Node's annotations and its NetworkUnavailable condition, which flannel writes with it: not its labels, owner references, finalizers, taints, other conditions or any other status field`,
                     reason: "Forbidden",
                 },
             ],

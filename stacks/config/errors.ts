@@ -181,19 +181,22 @@ const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9
  * people who want alerts in those chats paste (sweep s31 L2, read 2026-11-30):
  * - Telegram's: the bot's id, `:A` and 34 more (gitleaks/gitleaks@v8.30.1
  *   cmd/generate/config/rules/telegram.go L15), every one seen starting `AA`; 33 to 35 after the
- *   colon taken, with upper case, lower case and digits mixed, and not three words or more split
- *   by `-` or `_` (a group `10042:AI-Platform-Operators-EMEA-2024Q4`: false-refusal review s28 FR1);
- * - Discord's: three dotted base64url pieces, the first the bot's numeric id encoded (17 to 20
- *   digits, its "snowflake"), as the tokens are seen (no vendor document read here).
+ *   colon taken, alone or in the Bot API's `/bot<id>:<token>/` path, with upper and lower case, and
+ *   not a run of three words or more split by `-` or `_` (a group
+ *   `12345:AAD-Sec-AI-Platform-Operators-EU2`: false-refusal review s28 FR1; final check s28 D2);
+ * - Discord's: three dotted base64url pieces, the first the bot's numeric id encoded (a
+ *   "snowflake" of 17 to 20 digits, so 23 to 27 characters), as the tokens are seen (no vendor
+ *   document read here; final check s28 D4).
  * Group names of that length and dots are not refused: their first piece decodes to no number
  * (read-through s28 R3).
  */
 function hasChatBotToken(text: string): boolean {
-    const mixed = (body: string) => /[A-Z]/.test(body) && /[a-z]/.test(body) && /\d/.test(body);
-    // A body of words (`AI-Platform-Operators-EMEA-2024Q4`) is a name after an id, not a token.
-    const words = (body: string) => body.split(/[-_]/).filter((w) => /^(?:[A-Z]?[a-z]+\d*|[A-Z]{1,6}\d*|\d+[A-Za-z]{0,2}\d*)$/.test(w)).length >= 3;
-    const telegram = [...text.matchAll(/(?:^|[^A-Za-z0-9_:-])\d{5,16}:(AA[A-Za-z0-9_-]{31,33})(?![A-Za-z0-9_-])/g)].some((m) => mixed(m[1]) && !words(m[1]));
-    const discord = [...text.matchAll(/(?:^|[^A-Za-z0-9_-])([MN][A-Za-z0-9_-]{23,25})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g)]
+    const cased = (body: string) => /[A-Z]/.test(body) && /[a-z]/.test(body);
+    // A body of words (`AAD-Sec-AI-Platform-Operators-EU2`) is a name after an id, not a token.
+    const WORD = /^(?:[A-Z]?[a-z]+\d*|[A-Z]{1,6}\d*|\d+[A-Za-z]{0,2}\d*)$/;
+    const words = (body: string) => { const pieces = body.split(/[-_]/); return pieces.length >= 3 && pieces.every((w) => WORD.test(w)); };
+    const telegram = [...text.matchAll(/(?:^|[^A-Za-z0-9_:-]|\/bot)\d{5,16}:(AA[A-Za-z0-9_-]{31,33})(?![A-Za-z0-9_-])/g)].some((m) => cased(m[1]) && !words(m[1]));
+    const discord = [...text.matchAll(/(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{23,27})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g)]
         .some((m) => /^\d{17,20}$/.test(Buffer.from(m[1], "base64url").toString("latin1")));
     return telegram || discord;
 }
@@ -288,11 +291,11 @@ const PREFIXED_TOKEN = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`);
 
 /**
  * A Tavily search API key: `tvly-`, an optional `dev-` or `prod-`, then 30 to 40 letters and
- * digits with upper case, lower case and digits mixed (sweep s31 L1, as its keys are seen, read
- * 2026-11-30), and no hyphen in the body, so `tvly-Search-Integration-Users` is a name
- * (false-refusal review s28 FR2).
+ * digits with upper and lower case (sweep s31 L1, as its keys are seen, read 2026-11-30), and no
+ * hyphen in the body, so `tvly-Search-Integration-Users` is a name (false-refusal review s28 FR2;
+ * final check s28 D3).
  */
-const TAVILY_KEY = /^tvly-(?:dev-|prod-)?(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{30,40}$/;
+const TAVILY_KEY = /^tvly-(?:dev-|prod-)?(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{30,40}$/;
 
 /** A piece of a dotted name that is tokenWithPrefix's and starts with a prefix no word starts with. */
 function distinctiveToken(piece: string): boolean {

@@ -46,7 +46,7 @@ describe("the node registration admission policy", () => {
         const status = { addresses: [{ type: "InternalIP", address: "10.0.1.20" }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } }, capacity: { cpu: "4", memory: "24Gi" }, allocatable: { cpu: "4", memory: "23Gi" }, nodeInfo: { kubeletVersion: "v1.34.9+k3s1" }, conditions: [ready] };
         const before = { ...node("agent-1", workloads), status };
         const controller = (object: any) => ({ ...request("agent-1", workloads, workloads), username: "system:k3s-controller", subResource: "status", object, oldObject: before });
-        const message = "system:k3s-controller, whose certificate any agent-token holder can get, may change only a Node's annotations and its NetworkUnavailable condition, which flannel writes with it: not its labels, taints, addresses, kubelet port, capacity, node info or other conditions";
+        const message = "system:k3s-controller, whose certificate any agent-token holder can get, may change only a Node's annotations and its NetworkUnavailable condition, which flannel writes with it: not its labels, owner references, finalizers, taints, other conditions or any other status field";
         // flannel's own writes: its annotations, and the NetworkUnavailable condition.
         const flannel = { ...before, metadata: { ...before.metadata, annotations: { "flannel.alpha.coreos.com/public-ip": "10.0.1.20" } }, status: { ...status, conditions: [ready, { type: "NetworkUnavailable", status: "False", reason: "FlannelIsUp" }] } };
         assert.deepEqual(dev(controller(flannel)), { denied: false });
@@ -62,9 +62,15 @@ describe("the node registration admission policy", () => {
             ["capacity", { cpu: "64", memory: "24Gi" }],
             ["allocatable", { cpu: "64", memory: "23Gi" }],
             ["nodeInfo", { kubeletVersion: "v1.99.0" }],
+            ["images", [{ names: ["registry.example/evil:1"], sizeBytes: 1 }]],
+            ["volumesAttached", [{ name: "kubernetes.io/csi/x", devicePath: "/dev/x" }]],
+            ["phase", "Terminated"],
         ] as const) {
             assert.ok(refused(dev(controller({ ...before, status: { ...status, [field]: value } }))), `status.${field}`);
         }
+        // An owner that does not exist would have the garbage collector delete the Node (final check s28 D1).
+        assert.ok(refused(dev(controller({ ...before, metadata: { ...before.metadata, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "gone", uid: "00000000-0000-0000-0000-000000000000" }] } }))));
+        assert.ok(refused(dev(controller({ ...before, metadata: { ...before.metadata, finalizers: ["example.com/hold"] } }))));
         // Kubelets are judged by the other rules, not this one.
         assert.deepEqual(dev({ ...request("agent-1", workloads, workloads), subResource: "status", object: { ...before, status: { ...status, conditions: [{ ...ready, status: "False" }] } }, oldObject: before }), { denied: false });
     });
