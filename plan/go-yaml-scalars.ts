@@ -9,30 +9,51 @@
  * such a value is refused until it is written one way both read alike.
  */
 
+/** An integer in yaml.v3's spellings (Go's base prefixes, underscores already removed), or undefined. */
+function goInteger(text: string): bigint | undefined {
+    const int = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+    if (!int) return undefined;
+    const [, sign, digits] = int;
+    const value = /^0[xX]/.test(digits) ? BigInt(`0x${digits.slice(2)}`)
+        : /^0[oObB]/.test(digits) ? BigInt(`0${digits[1].toLowerCase()}${digits.slice(2)}`)
+            : digits.length > 1 && digits[0] === "0" ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+    return sign === "-" ? -value : value;
+}
+
+/**
+ * Whether strconv.ParseInt or ParseUint takes the integer (64 bits: from -2^63 to 2^64 - 1). Past
+ * that yaml.v3 tries a float, which takes decimal digits, and keeps the text of a 0x, 0o or 0b
+ * spelling (go-yaml/yaml@v3.0.1 resolve.go L191-209, L264).
+ */
+const inGoRange = (value: bigint) => value >= -(2n ** 63n) && value <= 2n ** 64n - 1n;
+const PREFIXED_INTEGER = /^[-+]?0[xXoObB]/;
+
+/** A decimal float in yaml.v3's spelling (its yamlStyleFloat). */
+const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
 /** The number yaml.v3 reads a plain scalar's text as (underscores already removed), or undefined for text. */
 function goNumber(text: string): number | undefined {
-    const int = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
-    if (int) {
-        const [, sign, digits] = int;
-        const value = /^0[xX]/.test(digits) ? BigInt(`0x${digits.slice(2)}`)
-            : /^0[oObB]/.test(digits) ? BigInt(`0${digits[1].toLowerCase()}${digits.slice(2)}`)
-                : digits.length > 1 && digits[0] === "0" ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
-        return Number(sign === "-" ? -value : value);
-    }
+    const int = goInteger(text);
+    if (int !== undefined && inGoRange(int)) return Number(int);
+    if (int !== undefined && PREFIXED_INTEGER.test(text)) return undefined;
     // yaml.v3's yamlStyleFloat, then strconv.ParseFloat, which fails out of float64's range (text then).
-    const float = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : undefined;
+    const float = GO_FLOAT.test(text) ? Number(text) : undefined;
     return float !== undefined && Number.isFinite(float) ? float : undefined;
 }
 
 /**
- * The text yaml.v3 keeps where this plan's parser makes an infinity: a number out of float64's
- * range (`1e309`, or a build id such as `2371e809`), on which strconv.ParseFloat fails, so that
- * yaml.v3 returns the scalar as a string (go-yaml/yaml@v3.0.1 resolve.go L204-209, L264). The plan
- * reads it as that string too, as `pulumi up` would (sweep s32 W1; false-refusal review s28 FR4).
+ * The text yaml.v3 keeps where this plan's parser makes a number: one out of float64's range
+ * (`1e309`, or a build id such as `2371e809`), on which strconv.ParseFloat fails, or an integer
+ * past 64 bits (`0x1ffffffffffffffff`), which ParseInt and ParseUint refuse; yaml.v3 then returns
+ * the scalar as a string (go-yaml/yaml@v3.0.1 resolve.go L191-209, L264). The plan reads it as that
+ * string too, as `pulumi up` would (sweep s32 W1; false-refusal review s28 FR4; final check s28 D5).
  */
 export function goYamlText(source: string, parsed: unknown): string | undefined {
-    const float = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(source.replace(/_/g, ""));
-    return typeof parsed === "number" && !Number.isFinite(parsed) && float ? source : undefined;
+    if (typeof parsed !== "number") return undefined;
+    const plain = source.replace(/_/g, "");
+    const int = goInteger(plain);
+    if (int !== undefined && !inGoRange(int) && PREFIXED_INTEGER.test(plain)) return source;
+    return !Number.isFinite(parsed) && GO_FLOAT.test(plain) ? source : undefined;
 }
 
 /** Whether yaml.v3's parseTimestamp turns the text into a time: one of its four Go layouts, with a real date and time. */

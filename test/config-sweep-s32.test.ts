@@ -35,8 +35,11 @@ describe("bad-input sweep s32", () => {
             fs.writeFileSync(file, `config:\n  groundwork:platform:\n    postgres:\n      storageGbs: ${value}\n`);
             return JSON.parse(readStackFile(file, "groundwork").config["groundwork:platform"] as string).postgres.storageGbs;
         };
-        for (const value of ["1e309", "-1e309", "2371e809", "1_0e400"]) assert.equal(read(value), value);
+        for (const value of ["1e309", "-1e309", "2371e809", "1_0e400", "0x1ffffffffffffffff"]) assert.equal(read(value), value);
+        // In range, or decimal digits past 64 bits (a float to yaml.v3 too), they stay numbers (final check s28 D5).
         assert.equal(read("12"), 12);
+        assert.equal(read("0x1F"), 31);
+        assert.equal(read("99999999999999999999"), 1e20);
         // A label value that is a build id of that shape passes, as text; a number key says it wants a number.
         assert.equal(parsedAfter("dev", (v) => { v.oci.nodes[1].labels = { "example.com/build": "2371e809" }; }).oci!.nodes[1].labels["example.com/build"], "2371e809");
         assert.match(lineFor(problemsAfter("dev", (v) => { v.platform = { postgres: { storageGbs: "1e309" } }; }), "platform.postgres.storageGbs"), /= "1e309": /);
