@@ -53,9 +53,14 @@ export class ControllerAdmission extends pulumi.ComponentResource {
  */
 export function onlyCaBundleChanged(): string {
     const fields = ["name", "rules", "failurePolicy", "matchPolicy", "namespaceSelector", "objectSelector", "sideEffects", "timeoutSeconds", "admissionReviewVersions", "matchConditions", "reinvocationPolicy"];
-    const same = (field: string) => `(has(w.${field}) == has(o.${field}) && (!has(w.${field}) || w.${field} == o.${field}))`;
-    return `size(object.webhooks) == size(oldObject.webhooks) && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields, "clientConfig.url", "clientConfig.service"].map(same).join(" && ")}))`;
+    return `size(object.webhooks) == size(oldObject.webhooks) && object.webhooks.all(w, oldObject.webhooks.exists(o, ${[...fields, "clientConfig.url", "clientConfig.service"].map((f) => celSame("w", "o", f)).join(" && ")}))`;
 }
+
+/**
+ * CEL: `a` and `b` both have `field`, equal, or neither has it. For fields of any type (lists,
+ * objects), where celUnchanged's empty stand-in would have to match the field's type.
+ */
+export const celSame = (a: string, b: string, field: string): string => `(has(${a}.${field}) == has(${b}.${field}) && (!has(${a}.${field}) || ${a}.${field} == ${b}.${field}))`;
 
 /** CEL: a single-quoted string literal, quotes and backslashes escaped. */
 export const celString = (value: string): string => `'${value.replace(/[\\']/g, "\\$&")}'`;

@@ -49,11 +49,9 @@ function goNumber(text: string): number | undefined {
  * string too, as `pulumi up` would (sweep s32 W1; false-refusal review s28 FR4; final check s28 D5).
  */
 export function goYamlText(source: string, parsed: unknown): string | undefined {
-    if (typeof parsed !== "number") return undefined;
     const plain = source.replace(/_/g, "");
-    const int = goInteger(plain);
-    if (int !== undefined && !inGoRange(int) && PREFIXED_INTEGER.test(plain)) return source;
-    return !Number.isFinite(parsed) && GO_FLOAT.test(plain) ? source : undefined;
+    const spelledAsNumber = goInteger(plain) !== undefined || GO_FLOAT.test(plain);
+    return typeof parsed === "number" && spelledAsNumber && goNumber(plain) === undefined ? source : undefined;
 }
 
 /** Whether yaml.v3's parseTimestamp turns the text into a time: one of its four Go layouts, with a real date and time. */

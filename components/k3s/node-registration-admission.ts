@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { celOr, celString, celStrings, celUnchanged, denyingAdmissionPolicy } from "../admission-policy";
+import { celOr, celSame, celString, celStrings, celUnchanged, denyingAdmissionPolicy } from "../admission-policy";
 import { parseTaint } from "../placement";
 
 /**
@@ -66,11 +66,12 @@ const stackLabelKeys = (args: NodeRegistrationAdmissionArgs) =>
  * restart: replace the group's instances then (README).
  */
 export function autoscaledNodeHeld(args: NodeRegistrationAdmissionArgs): string {
+    const keys = stackLabelKeys(args);
     // Only the keys some group gives a value; the others pass only as they were.
-    const given = stackLabelKeys(args).map((k) => [k, [...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))]] as const).filter(([, values]) => values.length > 0);
+    const given = keys.map((k) => [k, [...new Set(args.autoscaled.flatMap((a) => (k in a.labels ? [a.labels[k]] : [])))]] as const).filter(([, values]) => values.length > 0);
     const allowed = `{${given.map(([k, values]) => `${celString(k)}: ${celStrings(values)}`).join(", ")}}`;
-    const labelsHeld = `${celStrings(stackLabelKeys(args))}.all(k, !(k in ${LABELS}) || (k in ${allowed} && ${LABELS}[k] in ${allowed}[k]) || ${KEPT})`;
-    const taints = "(has(object.spec.taints) ? object.spec.taints : [])";
+    const labelsHeld = `${celStrings(keys)}.all(k, !(k in ${LABELS}) || (k in ${allowed} && ${LABELS}[k] in ${allowed}[k]) || ${KEPT})`;
+    const taints = celOr("object", "spec.taints", "[]");
     const taintHeld = (taint: string) => {
         const { key, value, effect } = parseTaint(taint);
         return `${taints}.exists(t, t.key == ${celString(key)} && (has(t.value) ? t.value : '') == ${celString(value)} && t.effect == ${celString(effect)})`;
@@ -114,7 +115,7 @@ export const changesOnlyFlannelsFields = `request.operation != 'UPDATE' || (${[
     celUnchanged("spec.taints", "[]"),
     // Fields of several types (lists, objects): each compared as present or not, then as a whole.
     `(has(object.status) == has(oldObject.status) && (!has(object.status) || (${[
-        ...NODE_STATUS_FIELDS.map((field) => `(has(object.${field}) == has(oldObject.${field}) && (!has(object.${field}) || object.${field} == oldObject.${field}))`),
+        ...NODE_STATUS_FIELDS.map((field) => celSame("object", "oldObject", field)),
         `${celOr("object", "status.conditions", "[]")}.filter(c, c.type != 'NetworkUnavailable') == ${celOr("oldObject", "status.conditions", "[]")}.filter(c, c.type != 'NetworkUnavailable')`,
     ].join(" && ")})))`,
 ].join(" && ")})`;

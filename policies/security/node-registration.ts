@@ -22,17 +22,16 @@ export const nodeRegistrationFenced: StackValidationPolicy = {
     validateStack: (args, report) => {
         const namespaces = args.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
         if (namespaces.length === 0) return;
+        const node = (labels: Record<string, string>) => ({ apiVersion: "v1", kind: "Node", metadata: { name: PROBE_NODE, labels: { "kubernetes.io/hostname": PROBE_NODE, ...labels } }, spec: {} });
         const outcome = admissionOutcome(args.resources, {
-            group: "", version: "v1", resource: "nodes", operation: "CREATE", namespace: "", name: PROBE_NODE, username: `system:node:${PROBE_NODE}`,
-            object: { apiVersion: "v1", kind: "Node", metadata: { name: PROBE_NODE, labels: { "kubernetes.io/hostname": PROBE_NODE } }, spec: {} },
+            group: "", version: "v1", resource: "nodes", operation: "CREATE", namespace: "", name: PROBE_NODE, username: `system:node:${PROBE_NODE}`, object: node({}),
         });
         if (!outcome.denied) {
             report(`nothing refuses a kubelet's Node under a name the stack gives no node (${PROBE_NODE}): any machine that holds the agent token joins, labels itself with the stack's placement labels and attracts the pods that select them; add a ValidatingAdmissionPolicy with a Deny binding that admits the stack's node names only (components/k3s/node-registration-admission.ts)`, namespaces[0].urn);
         }
-        const node = (labels: Record<string, string>) => ({ apiVersion: "v1", kind: "Node", metadata: { name: PROBE_NODE, labels }, spec: {} });
         const relabelled = admissionOutcome(args.resources, {
             group: "", version: "v1", resource: "nodes", subResource: "status", operation: "UPDATE", namespace: "", name: PROBE_NODE, username: "system:k3s-controller",
-            oldObject: node({ "kubernetes.io/hostname": PROBE_NODE }), object: node({ "kubernetes.io/hostname": PROBE_NODE, "groundwork.dev/placement": "probe" }),
+            oldObject: node({}), object: node({ "groundwork.dev/placement": "probe" }),
         });
         if (!relabelled.denied) {
             report("nothing refuses system:k3s-controller a change to a Node's labels: k3s signs that identity's certificate for any agent-token holder, and its role patches every Node's status, where labels change too, so the holder can move the stack's placement labels; refuse it any label or taint change (components/k3s/node-registration-admission.ts)", namespaces[0].urn);

@@ -176,6 +176,11 @@ export function hasCredentialShape(text: string): boolean {
  */
 const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9A-Z]{50,}|NRAK-[A-Z0-9]{27})(?![A-Za-z0-9])`;
 
+// The chat bot token shapes below, compiled once: hasCredentialShape runs on every config value.
+const NAME_WORD = /^(?:[A-Z]?[a-z]+\d*|[A-Z]{1,6}\d*|\d+[A-Za-z]{0,2}\d*)$/;
+const TELEGRAM_TOKEN = /(?:^|[^A-Za-z0-9_:-]|\/bot)\d{5,16}:(AA[A-Za-z0-9_-]{31,33})(?![A-Za-z0-9_-])/g;
+const DISCORD_TOKEN = /(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{23,27})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g;
+
 /**
  * Whether a text holds a chat bot's token, which has no prefix but a fixed structure, and which
  * people who want alerts in those chats paste (sweep s31 L2, read 2026-11-30):
@@ -193,11 +198,9 @@ const KEYS_WITHOUT_MIXED_BODY = String.raw`(^|[^A-Za-z0-9])(AGE-SECRET-KEY-1[0-9
 function hasChatBotToken(text: string): boolean {
     const cased = (body: string) => /[A-Z]/.test(body) && /[a-z]/.test(body);
     // A body of words (`AAD-Sec-AI-Platform-Operators-EU2`) is a name after an id, not a token.
-    const WORD = /^(?:[A-Z]?[a-z]+\d*|[A-Z]{1,6}\d*|\d+[A-Za-z]{0,2}\d*)$/;
-    const words = (body: string) => { const pieces = body.split(/[-_]/); return pieces.length >= 3 && pieces.every((w) => WORD.test(w)); };
-    const telegram = [...text.matchAll(/(?:^|[^A-Za-z0-9_:-]|\/bot)\d{5,16}:(AA[A-Za-z0-9_-]{31,33})(?![A-Za-z0-9_-])/g)].some((m) => cased(m[1]) && !words(m[1]));
-    const discord = [...text.matchAll(/(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{23,27})\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g)]
-        .some((m) => /^\d{17,20}$/.test(Buffer.from(m[1], "base64url").toString("latin1")));
+    const words = (body: string) => { const pieces = body.split(/[-_]/); return pieces.length >= 3 && pieces.every((w) => NAME_WORD.test(w)); };
+    const telegram = [...text.matchAll(TELEGRAM_TOKEN)].some((m) => cased(m[1]) && !words(m[1]));
+    const discord = [...text.matchAll(DISCORD_TOKEN)].some((m) => /^\d{17,20}$/.test(Buffer.from(m[1], "base64url").toString("latin1")));
     return telegram || discord;
 }
 
