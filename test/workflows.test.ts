@@ -28,6 +28,21 @@ function describeErrors(errors: ValidationError[]): string {
 interface Step { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
 interface Job { steps: Step[]; strategy?: { matrix?: { stack?: string[] } }; concurrency?: { group: string } }
 
+/**
+ * The one step that installs the Pulumi CLI: `script` at the SDK's version, after cosign is
+ * installed, and no pulumi/actions (which runs the archive unchecked).
+ */
+function cliInstalls(job: Job, script: string): Step {
+    const sdk = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+    assert.ok(!job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")), "pulumi/actions installs the CLI without a check");
+    const installs = job.steps.filter((s) => s.run?.includes(".ci/pulumi-cli"));
+    assert.equal(installs.length, 1);
+    assert.equal(installs[0].run, `${script} ${sdk} "$RUNNER_TEMP/pulumi-cli"\n`);
+    const cosign = job.steps.findIndex((s) => s.uses?.startsWith("sigstore/cosign-installer@"));
+    assert.ok(cosign >= 0 && cosign < job.steps.indexOf(installs[0]), "cosign is installed first");
+    return installs[0];
+}
+
 describe("GitHub workflows", function () {
     for (const file of WORKFLOW_FILES) {
         it(`${file} passes action-validator's workflow schema`, () => {
@@ -66,10 +81,8 @@ describe("GitHub workflows", function () {
         assert.equal(aws.with!["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
         assert.ok(!/secrets\.AWS_/i.test(JSON.stringify(job)), "no stored AWS key");
 
-        // The CLI only installed by pulumi/actions (no command, so nothing of the PR runs there), at the SDK's version.
-        const install = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
-        assert.equal(install.length, 1);
-        assert.deepEqual(install[0].with, { "pulumi-version": JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).dependencies["@pulumi/pulumi"] });
+        // The CLI at the SDK's version, by the base branch's script, which checks its signature (test/pulumi-cli.test.ts).
+        const install = cliInstalls(job, '"$RUNNER_TEMP/base/.ci/pulumi-cli"');
         const at = (pred: (s: Step) => boolean) => job.steps.findIndex(pred);
         const base = job.steps.find((s) => s.with?.path === ".base")!;
         assert.equal(base.with!.ref, "${{ github.event.pull_request.base.sha }}");
@@ -88,7 +101,7 @@ describe("GitHub workflows", function () {
         assert.equal(job.steps.filter((s) => s.run?.startsWith("npm ci")).length, 2);
         // The base's packs and scripts are installed and run before any of the pull request's code.
         assert.deepEqual([moved, baseInstall, policyConfig, passphrase, previewStack, prInstall, preview].map((i) => i >= 0), Array(7).fill(true));
-        for (const [a, b] of [[moved, baseInstall], [baseInstall, policyConfig], [passphrase, previewStack], [previewStack, prInstall], [prInstall, preview], [at((s) => s === install[0]), previewStack], [at((s) => s === aws), preview]]) {
+        for (const [a, b] of [[moved, baseInstall], [baseInstall, policyConfig], [passphrase, previewStack], [previewStack, prInstall], [prInstall, preview], [at((s) => s === install), previewStack], [at((s) => s === aws), preview]]) {
             assert.ok(a < b, `step ${a} must come before step ${b}`);
         }
         assert.ok(prInstall < at((s) => s === aws), "the PR's dependencies install before any credential is in the job");
@@ -180,6 +193,7 @@ describe("GitHub workflows", function () {
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
         assert.deepEqual([...job.strategy!.matrix!.stack!].sort(), repoStacks());
         const preview = job.steps.find((s) => s.run?.includes("pulumi preview"))!;
+        assert.ok(job.steps.indexOf(cliInstalls(job, ".ci/pulumi-cli")) < job.steps.indexOf(preview));
         assert.equal(preview.env!.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
         assert.deepEqual(/for pack in ([^;]+);/.exec(preview.run!)![1].split(" "), PACKS);
         // A stack in another organisation than the token's default is named <org>/<stack>.
