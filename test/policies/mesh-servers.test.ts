@@ -47,4 +47,36 @@ describe("mesh-server-per-port", () => {
             "Server apps/api-metrics for port 9100 (metrics) of Deployment apps/api has no AuthorizationPolicy; name its clients in one, or annotate the Server groundwork.dev/no-clients: <why nothing calls it>",
         ]);
     });
+
+    it("judges the port a Service sends to even when no container declares it (security review s29 S29-1)", async () => {
+        const bare = record("kubernetes:apps/v1:Deployment", {
+            metadata: { name: "api", namespace: "apps" },
+            spec: { template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "api", image: "api:1" }] } } },
+        }, "api");
+        const service = (targetPort: number | string) => record("kubernetes:core/v1:Service", {
+            metadata: { name: "api", namespace: "apps" },
+            spec: { selector: { app: "api" }, ports: [{ port: 80, targetPort }] },
+        }, "api-service");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, bare, service(8080)]), [
+            "port 8080 (undeclared, the target of Service apps/api's port 80) of Deployment apps/api has no Linkerd Server: any meshed identity may call it; add a Server (accessPolicy: deny) with an AuthorizationPolicy naming its clients",
+        ]);
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, bare, service(8080), server("api-8080", 8080)]), [
+            "Server apps/api-8080 for port 8080 (undeclared, the target of Service apps/api's port 80) of Deployment apps/api has no AuthorizationPolicy; name its clients in one, or annotate the Server groundwork.dev/no-clients: <why nothing calls it>",
+        ]);
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, bare, service(8080), server("api-8080", 8080), authorization("api-8080-allow", { kind: "Server", name: "api-8080" })]), []);
+        // No targetPort: the Service's own port. A name no container declares reaches no endpoint.
+        const portOnly = record("kubernetes:core/v1:Service", { metadata: { name: "api", namespace: "apps" }, spec: { selector: { app: "api" }, ports: [{ port: 9000 }] } }, "api-service");
+        assert.equal((await messages(meshServerPerPort, [meshedNamespace, bare, portOnly]))[0], "port 9000 (undeclared, the target of Service apps/api's port 9000) of Deployment apps/api has no Linkerd Server: any meshed identity may call it; add a Server (accessPolicy: deny) with an AuthorizationPolicy naming its clients");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, bare, service("http")]), []);
+        // A declared port is judged once; a Service of another namespace or selecting other pods, or a skipped port, adds nothing.
+        assert.equal((await messages(meshServerPerPort, [meshedNamespace, api(), server("api-http", "http"), authorization("a", { kind: "Server", name: "api-http" }), service(8080)])).length, 1, "only 9100 (metrics), once");
+        const elsewhere = record("kubernetes:core/v1:Service", { metadata: { name: "api", namespace: "other" }, spec: { selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] } }, "other-api");
+        const otherPods = record("kubernetes:core/v1:Service", { metadata: { name: "web", namespace: "apps" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] } }, "web");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, bare, elsewhere, otherPods]), []);
+        const skipping = record("kubernetes:apps/v1:Deployment", {
+            metadata: { name: "api", namespace: "apps" },
+            spec: { template: { metadata: { labels: { app: "api" }, annotations: { "config.linkerd.io/skip-inbound-ports": "8080" } }, spec: { containers: [{ name: "api", image: "api:1" }] } } },
+        }, "api");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, skipping, service(8080)]), []);
+    });
 });
