@@ -46,17 +46,13 @@ export function lockedConsumers(config: StackConfig): BucketConsumer[] {
  * The writers of the bucket without a lock: Langfuse and k3s send no checksum (k3s prunes its
  * snapshots by count); ClickHouse's backups must delete their own `.lock` object, and that the
  * lock would accept its Content-MD5 uploads is not yet shown (research/clickhouse-backup.md §4.3, §4.7).
+ * On both clouds a delete only hides a version: no key may destroy one (AWS: no
+ * s3:DeleteObjectVersion; OCI: no OBJECT_VERSION_DELETE, `consumerStatements`).
  */
-export function unlockedConsumers(config: StackConfig, cloud: "aws" | "oci" = "aws"): BucketConsumer[] {
+export function unlockedConsumers(config: StackConfig): BucketConsumer[] {
     return [
         { name: "langfuse", prefix: "langfuse/", retention: "own" },
-        // On OCI no policy can let a key delete an object but not destroy its versions (security review
-        // s23 F1), so the etcd key deletes nothing there and the lifecycle expires its snapshots after
-        // the retention; k3s's prune by count then fails and logs. It runs after the upload, and the copy
-        // read treats it as not fatal ("Failing to prune is not fatal": k3s pkg/etcd/snapshot.go, a code-index
-        // copy older than v1.34, read 2026-11-29); older copies return the error after the upload, which
-        // the snapshot cron logs. Either way the snapshot is in the bucket; check the log on v1.34.9 (review s25 N3).
-        { name: "etcd", prefix: "etcd/", retention: cloud === "oci" ? { days: config.platform.backups.etcd.retentionDays } : "own" },
+        { name: "etcd", prefix: "etcd/", retention: "own" },
         { name: "clickhouse", prefix: "clickhouse/", retention: { days: config.platform.backups.clickhouse.retentionDays, deletes: "/.lock" } },
     ];
 }
@@ -156,7 +152,7 @@ export function stackStorage(config: StackConfig, { aws, ociProvider, serverRole
     // The versioned bucket keeps its name: Langfuse's blobs and the etcd snapshots stay where they are.
     const versioned = new OciBackupBucket("backups", {
         ...site,
-        consumers: unlockedConsumers(config, "oci"),
+        consumers: unlockedConsumers(config),
         deletedKeptDays,
         expire: movedFromVersionedBucket(config),
     }, opts);

@@ -115,6 +115,6 @@ describe("ClickHouse backups", () => {
         assert.deepEqual([expiry.filter.prefix, expiry.expiration.days], ["clickhouse/", 14]);
         // OCI's policy language cannot name the lock file: the key may delete under clickhouse/, which on the versioned bucket only hides a version.
         const oci = named(dev, "oci:Identity/policy:Policy", "backups-clickhouse").inputs.statements as string[];
-        assert.match(oci[2], /target\.object\.name = 'clickhouse\/\*', request\.operation != 'DeleteObjectVersion'\}$/);
+        assert.match(oci[2], /target\.object\.name = 'clickhouse\/\*', request\.operation != 'DeleteObjectVersion', request\.permission != 'OBJECT_VERSION_DELETE'\}$/);
     });
 });

@@ -79,7 +79,7 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual([retained.inputs.name, retained.inputs.accessType, retained.inputs.versioning, retained.retainOnDelete], ["retained-dev", "NoPublicAccess", "Disabled", true]);
         // OCI: one user, group and key per consumer, made by the stack (issue 12, item 6), never the deployer's.
         const dev = parse(stackValues("dev"));
-        for (const [bucketName, consumer] of [...lockedConsumers(dev).map((c) => ["retained", c] as const), ...unlockedConsumers(dev, "oci").map((c) => ["backups", c] as const)]) {
+        for (const [bucketName, consumer] of [...lockedConsumers(dev).map((c) => ["retained", c] as const), ...unlockedConsumers(dev).map((c) => ["backups", c] as const)]) {
             const id = `${bucketName}-${consumer.name}`;
             const user = named(plans.dev, "oci:Identity/user:User", id);
             assert.deepEqual([user.inputs.compartmentId, user.inputs.name], ["ocid1.tenancy.oc1..aaaaaaaagroundworkdevstandin", `groundwork-dev-${id}`]);
@@ -95,17 +95,22 @@ describe("Postgres with pgvector", function () {
         assert.deepEqual(consumerStatements("g", "ocid1.compartment.oc1..c", "b", { prefix: "postgres/", retention: "own" }), [
             "Allow group g to read buckets in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
             "Allow group g to inspect objects in compartment id ocid1.compartment.oc1..c where target.bucket.name = 'b'",
-            "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = 'postgres/*', request.operation != 'DeleteObjectVersion'}",
+            "Allow group g to manage objects in compartment id ocid1.compartment.oc1..c where all {target.bucket.name = 'b', target.object.name = 'postgres/*', request.operation != 'DeleteObjectVersion', request.permission != 'OBJECT_VERSION_DELETE'}",
         ]);
-        // On OCI the etcd key deletes nothing, since no policy condition keeps a delete from destroying versions
-        // (security review s23 F1); the lifecycle expires its snapshots after the retention instead.
-        assert.match(String((named(plans.dev, "oci:Identity/policy:Policy", "backups-etcd").inputs.statements as string[])[2]), /target\.object\.name = 'etcd\/\*', .*request\.permission != 'OBJECT_DELETE'\}$/);
+        // Every consumer may at most hide a version behind a marker: OBJECT_VERSION_DELETE, which `manage objects`
+        // holds, is DeleteObjectVersion's own permission (upstream review s29 U29-1). So the etcd key deletes its
+        // snapshots (k3s prunes by count) as on AWS, and no lifecycle rule of its own expires them.
+        for (const policy of ofType(plans.dev, "oci:Identity/policy:Policy").filter((p) => /^(backups|retained)-(postgres|vault|qdrant|langfuse|etcd|clickhouse)$/.test(p.name))) {
+            assert.match(String((policy.inputs.statements as string[])[2]), /, request\.permission != 'OBJECT_VERSION_DELETE'(, request\.permission != 'OBJECT_DELETE')?\}$/, policy.name);
+        }
+        assert.equal(ofType(plans.dev, "oci:Identity/policy:Policy").filter((p) => /^(backups|retained)-(postgres|vault|qdrant|langfuse|etcd|clickhouse)$/.test(p.name)).length, 6);
+        assert.match(String((named(plans.dev, "oci:Identity/policy:Policy", "backups-etcd").inputs.statements as string[])[2]), /target\.object\.name = 'etcd\/\*', request\.operation != 'DeleteObjectVersion', request\.permission != 'OBJECT_VERSION_DELETE'\}$/);
         const lifecycle = ofType(plans.dev, "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy").flatMap((p) => p.inputs.rules as any[]);
-        assert.deepEqual(lifecycle.find((r) => r.name === `etcd-expires-after-${dev.platform.backups.etcd.retentionDays}-days`)?.objectNameFilter, { inclusionPrefixes: ["etcd/"] });
-        assert.equal(unlockedConsumers(dev).find((c) => c.name === "etcd")!.retention, "own", "on AWS the role deletes, and versioning without s3:DeleteObjectVersion keeps what it deletes");
+        assert.ok(!lifecycle.some((r) => /^etcd-expires/.test(r.name)), "k3s runs the etcd snapshots' retention");
+        assert.equal(unlockedConsumers(dev).find((c) => c.name === "etcd")!.retention, "own", "the key deletes, and the versioned bucket keeps what it deletes");
         // A consumer whose snapshots the lifecycle expires may write but not delete, not even behind a marker.
         assert.equal(consumerStatements("g", "c", "b", { prefix: "vault/", retention: { days: 30 } })[2],
-            "Allow group g to manage objects in compartment id c where all {target.bucket.name = 'b', target.object.name = 'vault/*', request.operation != 'DeleteObjectVersion', request.permission != 'OBJECT_DELETE'}");
+            "Allow group g to manage objects in compartment id c where all {target.bucket.name = 'b', target.object.name = 'vault/*', request.operation != 'DeleteObjectVersion', request.permission != 'OBJECT_VERSION_DELETE', request.permission != 'OBJECT_DELETE'}");
         const configure = String(named(plans.dev, "command:remote:Command", "vault-configure").plainInputs.stdin);
         assert.match(configure, /vault kv put -mount=groundwork postgres\/backup /);
         assert.match(configure, /"region":"eu-frankfurt-1"/);
@@ -146,8 +151,6 @@ describe("Postgres with pgvector", function () {
         // What Postgres, Vault and Qdrant wrote here before they moved to the retained bucket ages out after their own retention.
         assert.deepEqual(ociLifecycle("backups"), [
             ["previous-object-versions", "DELETE", "30", "DAYS", undefined], ["multipart-uploads", "ABORT", "1", "DAYS", undefined],
-            // The etcd snapshots, which its key may not delete on OCI (security review s23 F1).
-            ["objects", "DELETE", "7", "DAYS", { inclusionPrefixes: ["etcd/"] }],
             ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["clickhouse/"] }],
             ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["postgres/"] }], ["objects", "DELETE", "30", "DAYS", { inclusionPrefixes: ["vault/"] }],
             ["objects", "DELETE", "14", "DAYS", { inclusionPrefixes: ["qdrant/"] }],

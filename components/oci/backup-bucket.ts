@@ -52,19 +52,20 @@ export const RULE_LOCK_DELAY_DAYS = 15;
 
 /**
  * The IAM statements of one consumer's group (OCI policy syntax; variables and permissions from
- * docs.oracle.com iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, read 2026-11-27):
+ * Oracle's "Details for Object Storage and Archive Storage", docs.oracle.com
+ * iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, updated 2025-02-21, read
+ * 2026-11-30 in the copy jacklty/oci_doc_crawler@8e7bbd7 L43, L67-68):
  * - `read buckets` on this bucket: the S3 API's HeadBucket (barman-cloud calls it before every command);
  * - `inspect objects` on this bucket: listings, which carry no object name to condition on;
  * - `manage objects` only where `target.object.name` matches the consumer's prefix (the quoted
  *   pattern form of Oracle's examples, `'prod/*'`): read and write under it, nothing elsewhere (a
- *   leaked Langfuse key reads no database backup). A consumer whose objects the lifecycle expires
- *   cannot delete at all (`request.permission != 'OBJECT_DELETE'`): only that holds against
- *   destroying versions. The `request.operation != 'DeleteObjectVersion'` clause very probably holds
- *   nothing: OCI's API has no such operation, and deletes a version with DeleteObject and a
- *   `versionId` (oci-go-sdk v65 objectstorage/delete_object_request_response.go; docs.oracle.com
- *   iaas/Content/Object/Tasks/usingversioning_topic-To_delete_an_object.htm; security review s23 F1).
- *   So a consumer that deletes its own objects (Langfuse, ClickHouse; etcd no longer does on OCI) can
- *   likely destroy their versions too; untested in a tenancy (README, Backups).
+ *   leaked Langfuse key reads no database backup). `manage` holds OBJECT_VERSION_DELETE, the
+ *   permission of DeleteObjectVersion (a DeleteObject with a `versionId`), apart from OBJECT_DELETE:
+ *   no key has it (`request.permission != 'OBJECT_VERSION_DELETE'`), so a delete only hides a version
+ *   behind a marker and the lifecycle alone destroys one (upstream review s29 U29-1, correcting
+ *   security review s23 F1, which found no such name). The `request.operation` clause says the
+ *   same in the operation's name. A consumer whose objects the lifecycle expires cannot delete at
+ *   all (`request.permission != 'OBJECT_DELETE'`). Not yet tried in a tenancy (README, Backups).
  */
 export function consumerStatements(group: string, compartmentId: string, bucket: string, consumer: Pick<BucketConsumer, "prefix" | "retention">): string[] {
     const where = `target.bucket.name = '${bucket}'`;
@@ -72,7 +73,7 @@ export function consumerStatements(group: string, compartmentId: string, bucket:
     return [
         `Allow group ${group} to read buckets in compartment id ${compartmentId} where ${where}`,
         `Allow group ${group} to inspect objects in compartment id ${compartmentId} where ${where}`,
-        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = '${consumer.prefix}*', request.operation != 'DeleteObjectVersion'${noDelete}}`,
+        `Allow group ${group} to manage objects in compartment id ${compartmentId} where all {${where}, target.object.name = '${consumer.prefix}*', request.operation != 'DeleteObjectVersion', request.permission != 'OBJECT_VERSION_DELETE'${noDelete}}`,
     ];
 }
 
