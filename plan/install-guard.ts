@@ -12,12 +12,20 @@
  * setting, and `--git=false`, which makes the program npm runs for git `false`, one that always fails
  * (preview.yml).
  *
+ * It also refuses a project file that would have the CLI run a binary of the pull request's before
+ * the packs judge it (upstream review s29 U29-2): `plugins` or `packages` in Pulumi.yaml, which the
+ * CLI prefers to its own plugins, the Node.js host that runs the base branch's packs included
+ * (pulumi/pulumi@v3.248.0 sdk/go/common/resource/plugin/host.go L226-260, analyzer_plugin.go
+ * L150-159, langruntime_plugin.go L108-116); and a Pulumi.json or Pulumi.yml, which the CLI reads
+ * before Pulumi.yaml (workspace/paths.go L307-316 over encoding/marshal.go L38-43).
+ *
  * `npm run install-guard -- --project-dir DIR`
  * Exit 0 when the install may go ahead, 2 with each problem otherwise.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import * as YAML from "yaml";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 
 /** The registry every dependency comes from (package-lock.json's `resolved`). */
@@ -62,6 +70,31 @@ export function installProblems(projectDir: string): string[] {
     return problems;
 }
 
+/** Project file sections through which the CLI runs the project's own plugin binaries. */
+export const PROJECT_PLUGIN_KEYS = ["plugins", "packages"] as const;
+
+/** What in the project file would have the CLI run a program of the pull request's before the packs: each problem in words. */
+export function projectFileProblems(projectDir: string): string[] {
+    const problems = ["Pulumi.json", "Pulumi.yml"].filter((f) => fs.existsSync(path.join(projectDir, f)))
+        .map((f) => `${f}: a project file the CLI reads before Pulumi.yaml; pull requests may not add one`);
+    const file = path.join(projectDir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) return problems;
+    let project: unknown;
+    try {
+        // yaml.v3, which the CLI reads it with, applies `<<` merge keys.
+        project = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true });
+    } catch (err) {
+        return [...problems, `Pulumi.yaml: not YAML the guard can read (${(err as Error).message.split("\n")[0]})`];
+    }
+    if (typeof project !== "object" || project === null || Array.isArray(project)) return [...problems, "Pulumi.yaml: not a map of settings"];
+    for (const key of Object.keys(project)) {
+        if ((PROJECT_PLUGIN_KEYS as readonly string[]).includes(key.toLowerCase())) {
+            problems.push(`Pulumi.yaml: \`${key}\` names plugin binaries the CLI would run in place of its own, the host of the base branch's packs included; pull requests may not set it`);
+        }
+    }
+    return problems;
+}
+
 const USAGE = "usage: npm run install-guard -- --project-dir DIR";
 
 /** Runs `npm run install-guard`; returns its exit code. The tests call it in-process. */
@@ -71,12 +104,12 @@ export function runInstallGuardCli(argv: string[], io: CliOutput): number {
         const dir = values["project-dir"];
         if (!dir) throw new UsageError("--project-dir: required, the pull request's checkout");
         if (!fs.existsSync(path.join(dir, "package.json"))) throw new UsageError(`--project-dir: ${dir} holds no package.json`);
-        const problems = installProblems(dir);
+        const problems = [...installProblems(dir), ...projectFileProblems(dir)];
         if (problems.length > 0) {
-            io.err(`error: the pull request's dependencies would run its code as they install; nothing was installed:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
+            io.err(`error: the pull request would run its code before the packs judge it; nothing was installed:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
             return 2;
         }
-        io.out(`${dir}: every dependency is a registry tarball with its hash, and no install settings file\n`);
+        io.out(`${dir}: every dependency is a registry tarball with its hash, no install settings file, and no plugin of the project's own\n`);
         return 0;
     } catch (err) {
         return reportCliError(err, USAGE, io);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { installProblems, runInstallGuardCli } from "../plan/install-guard";
+import { installProblems, projectFileProblems, runInstallGuardCli } from "../plan/install-guard";
 import { PROJECT_DIR } from "./helpers";
 
 /** The preview job's guard: a pull request whose install would run its code is refused before npm ci (security review s23 F3). */
@@ -40,7 +40,7 @@ describe("install-guard", () => {
         }, { ".npmrc": "git=./tools/g.sh\n" });
         const result = run(dir);
         assert.equal(result.code, 2);
-        assert.match(result.err, /^error: the pull request's dependencies would run its code as they install; nothing was installed:\n/);
+        assert.match(result.err, /^error: the pull request would run its code before the packs judge it; nothing was installed:\n/);
         assert.match(result.err, /^ {2}\.npmrc: a package manager's settings file, which can name a program npm runs while installing \(git=\.\.\.\); pull requests may not add one$/m);
         assert.match(result.err, /^ {2}package-lock\.json node_modules\/from-git: resolved "git\+ssh:\/\/git@github\.com\/o\/r\.git#0123456789abcdef0123456789abcdef01234567", not a tarball from https:\/\/registry\.npmjs\.org\//m);
         assert.match(result.err, /^ {2}package-lock\.json node_modules\/from-folder: a link to a folder/m);
@@ -64,5 +64,29 @@ describe("install-guard", () => {
         const none = run(path.join(dir, "nowhere"));
         assert.equal(none.code, 2);
         assert.match(none.err, /--project-dir: .* holds no package\.json/);
+    });
+
+    it("refuses a project file that has the CLI run the pull request's own plugin binaries, the packs' host included (upstream review s29 U29-2)", () => {
+        const lock = { packages: { "": {} } };
+        const base = "name: groundwork\nruntime: nodejs\ndescription: AI platform\n";
+        assert.deepEqual(projectFileProblems(PROJECT_DIR), [], "this repository's Pulumi.yaml");
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base })), []);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}plugins:\n  languages:\n    - name: nodejs\n      path: ./tools\n` })), [
+            "Pulumi.yaml: `plugins` names plugin binaries the CLI would run in place of its own, the host of the base branch's packs included; pull requests may not set it",
+        ]);
+        assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}packages:\n  evil: ./tools/evil\n` }))[0], /^Pulumi\.yaml: `packages` names plugin binaries/);
+        // A merge key hides nothing: yaml.v3 applies it, and so does the guard.
+        assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `x: &p\n  plugins: { analyzers: [{ name: policy, path: ./a }] }\n<<: *p\n${base}` }))[0], /^Pulumi\.yaml: `plugins`/);
+        assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}Plugins: {}\n` }))[0], /^Pulumi\.yaml: `Plugins`/);
+        // The CLI reads Pulumi.json, then Pulumi.yaml, then Pulumi.yml.
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base, "Pulumi.json": "{}", "Pulumi.yml": base })), [
+            "Pulumi.json: a project file the CLI reads before Pulumi.yaml; pull requests may not add one",
+            "Pulumi.yml: a project file the CLI reads before Pulumi.yaml; pull requests may not add one",
+        ]);
+        assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}name: twice\n` }))[0], /^Pulumi\.yaml: not YAML the guard can read \(/);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": "- a list\n" })), ["Pulumi.yaml: not a map of settings"]);
+        const refused = run(project(lock, { "Pulumi.yaml": `${base}plugins: {}\n` }));
+        assert.equal(refused.code, 2);
+        assert.match(refused.err, /\n {2}Pulumi\.yaml: `plugins` names plugin binaries/);
     });
 });
