@@ -253,6 +253,27 @@ describe("GitHub workflows", function () {
         assert.match(production.steps[redaction].run!, /--env PULUMI_ACCESS_TOKEN/);
     });
 
+    it("narrows every AWS session to what a preview calls: no user data, object, parameter, secret, log or item reads (upstream review s29 U29-3)", () => {
+        // IAM's action wildcard: `*` matches any run of characters, case-insensitively.
+        const matches = (pattern: string, action: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i").test(action);
+        const policies = ["preview.yml", "production-preview.yml"].map((file) => {
+            const aws = (YAML.parse(source(file)).jobs.preview as Job).steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+            return String(aws.with!["inline-session-policy"]);
+        });
+        assert.equal(policies[0], policies[1], "both previews take the same session policy");
+        assert.ok(policies[0].length < 2048, "STS takes a packed session policy of 2,048 characters at most");
+        const policy = JSON.parse(policies[0]);
+        const denied = policy.Statement.filter((st: { Effect: string }) => st.Effect === "Deny").flatMap((st: { Action: string[] }) => st.Action);
+        for (const read of ["ec2:DescribeInstanceAttribute", "ec2:GetLaunchTemplateData", "ec2:DescribeLaunchTemplateVersions", "s3:GetObject", "s3:GetObjectVersion", "ssm:GetParameter", "ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "kms:Decrypt", "logs:GetLogEvents", "dynamodb:Scan"]) {
+            assert.ok(denied.some((p: string) => matches(p, read)), `${read} is denied`);
+        }
+        // What a preview without --refresh calls: the provider's identity check and the program's two data sources.
+        for (const call of ["sts:GetCallerIdentity", "ec2:DescribeImages", "ec2:DescribeAvailabilityZones", "s3:ListBucket", "iam:GetRole"]) {
+            assert.ok(!denied.some((p: string) => matches(p, call)), `${call} stays allowed`);
+        }
+        assert.deepEqual(policy.Statement.find((st: { Effect: string }) => st.Effect === "Allow"), { Effect: "Allow", Action: "*", Resource: "*" }, "the Allow is no grant: a session policy only narrows the role");
+    });
+
     it("pins every action by commit, with its release tag beside it", () => {
         for (const file of WORKFLOW_FILES) {
             const uses = [...source(file).matchAll(/uses: (\S+)(.*)$/gm)];
