@@ -5,6 +5,7 @@ import { backupRetentionPolicy, postgresBackupConfigured, postgresScheduledBacku
 import { statefulReleasePersistence } from "./release-policies";
 import { storesHaveBackupSchedules } from "./backup-schedules";
 import { s3BucketEncrypted, s3BucketVersioning, s3PublicAccessBlocked } from "./s3-policies";
+import { bucketVersionsKeptFromKeys } from "./version-deletes";
 
 /** Data protection: encryption at rest, no public buckets, versions and backups kept, persistent storage. */
 export const dataPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
@@ -14,6 +15,7 @@ export const dataPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] 
     ociBucketPrivate,
     ociBucketVersioning,
     ociBucketCustomerKey,
+    bucketVersionsKeptFromKeys,
     ebsEncrypted,
     kmsKeyDeletionWindow,
     postgresBackupConfigured,
