@@ -107,9 +107,11 @@ describe("bad-input sweep s26: alert mail on port 25 from EC2 (M9)", () => {
 
 describe("bad-input sweep s27: loopback where a pod, or a person, calls (M2, M3, M8)", () => {
     it("refuses a backup endpoint, an ACME directory and a runbook on loopback, naming who would be called", () => {
-        for (const url of ["http://127.0.0.1:9000", "https://localhost:9000", "http://localhost.:9000", "http://2130706433:9000"]) {
+        for (const url of ["http://127.0.0.1:9000", "https://localhost:9000", "http://localhost.:9000"]) {
             assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = url; }), "platform.postgres.backup.s3.endpointURL"), /: points at loopback or link-local, which is each backup pod itself or its own link, never the bucket; give the endpoint's address as the pods reach it/);
         }
+        // A number the URL parser reads as an address is told which one (sweep s33 M1), loopback here.
+        assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://2130706433:9000"; }), "platform.postgres.backup.s3.endpointURL"), /names a host that is a number that resolvers and URL parsers read as the IPv4 address 127\.0\.0\.1, and Go's refuses; write the address in dotted decimal: 127\.0\.0\.1$/);
         assert.match(lineFor(problemsAfter("edge", (v) => { v.platform.postgres.backup.s3.endpointURL = "http://169.254.169.254/"; }), "platform.postgres.backup.s3.endpointURL"), /is a link-local address, the instance metadata service's range/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.access.tls.acmeServer = "https://localhost:14000/dir"; }), "access.tls.acmeServer"), /points at loopback or link-local, which is cert-manager's own pod/);
         assert.match(lineFor(problemsAfter("dev", (v) => { v.monitoring.alerts.runbookUrl = "https://localhost/README.md"; }), "monitoring.alerts.runbookUrl"), /points at loopback or link-local, which is the on-call person's own machine/);

@@ -11,15 +11,33 @@ function toInt(address: ipaddr.IPv4): number {
     return address.toByteArray().reduce((n, byte) => n * 256 + byte, 0);
 }
 
-/** Parses `a.b.c.d/n` strictly (the address must be the network address); undefined if it is not one. */
+// Decimal numbers without a leading zero: ipaddr.js reads `010` as octal 8, Go's net.ParseCIDR
+// (k3s's --cluster-cidr) refuses it, and a cloud API may read it either way (sweep s33 M1).
+const OCTET = "(0|[1-9]\\d{0,2})";
+const STRICT_CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}\\/(0|[1-9]\\d?)$`);
+
+/** Parses `a.b.c.d/n` strictly (decimal, no leading zeros; the address must be the network address); undefined if it is not one. */
 export function parseIpv4Cidr(text: string): Ipv4Cidr | undefined {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(text) || !ipaddr.IPv4.isValidCIDR(text)) {
+    if (!STRICT_CIDR.test(text) || !ipaddr.IPv4.isValidCIDR(text)) {
         return undefined;
     }
     const [address, prefix] = ipaddr.IPv4.parseCIDR(text);
     const base = toInt(address);
     const size = 2 ** (32 - prefix);
     return base % size === 0 ? { base, prefix } : undefined;
+}
+
+/**
+ * `text` written without its leading zeros (`0.0.0.0/00` is `0.0.0.0/0`, `10.042.0.0/16` is
+ * `10.42.0.0/16`), when it is a dotted quad or CIDR with at least one, each number in range; else undefined.
+ */
+export function withoutLeadingZeros(text: string): string | undefined {
+    const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(text);
+    if (!m || !/(^|[./])0\d/.test(text)) return undefined;
+    const octets = m[1].split(".").map((o) => parseInt(o, 10));
+    const prefix = m[2] === undefined ? undefined : parseInt(m[2], 10);
+    if (octets.some((o) => o > 255) || (prefix !== undefined && prefix > 32)) return undefined;
+    return `${octets.join(".")}${prefix === undefined ? "" : `/${prefix}`}`;
 }
 
 /** True if `text` is an IPv4 address in dotted-quad form. */

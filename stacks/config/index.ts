@@ -68,7 +68,7 @@ const clusterRange = cidr.refine((v) => specialRange(v) === undefined, {
 })
     // Every node routes the range to pods or Services: public addresses in it would never be reached
     // on the internet from the cluster (sweep s27 M7).
-    .refine((v) => specialRange(v) !== undefined || withinInternalRange(v), {
+    .refine((v) => parseIpv4Cidr(v) === undefined || specialRange(v) !== undefined || withinInternalRange(v), {
         error: (issue) => `is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or 100.64.0.0/10), so every node would route ${String(issue.input)}'s addresses into the cluster and nothing in it could reach them where they really are (on the internet, or a range kept for other uses); pick a private range such as 10.42.0.0/16`,
     });
 

@@ -1,19 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isIpv4, parseIpv4Cidr, specialRangeHolding } from "./cidr";
+import { isIpv4, parseIpv4Cidr, specialRangeHolding, withoutLeadingZeros } from "./cidr";
 import { codePoint, editDistance, hasCredentialShape, hasSecretShapedRun } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
 
-export const cidr = z.string().refine((v) => parseIpv4Cidr(v) !== undefined, {
-    message: "must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/16",
+/** Why a dotted quad or CIDR written with leading zeros is refused, naming its decimal reading. */
+export const leadingZeroMessage = (decimal: string) =>
+    `has a leading zero in a number, which some parsers read as octal (010 is 8) and others refuse (Go's, which k3s uses); write it in plain decimal: ${decimal}`;
+
+export const cidr = z.string().superRefine((v, ctx) => {
+    if (parseIpv4Cidr(v) !== undefined) return;
+    const decimal = withoutLeadingZeros(v);
+    ctx.addIssue({ code: "custom", message: decimal !== undefined ? leadingZeroMessage(decimal) : "must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/16" });
 });
 
 /** An IPv4 range the cloud accepts only between two prefix lengths (a VPC, a VCN, their subnets). */
 export const cidrSized = (largest: number, smallest: number, source: string) => cidr.refine((v) => {
-    const prefix = Number(v.split("/")[1]);
-    return parseIpv4Cidr(v) === undefined || (prefix >= largest && prefix <= smallest);
+    const prefix = parseIpv4Cidr(v)?.prefix;
+    return prefix === undefined || (prefix >= largest && prefix <= smallest);
 }, { message: `must be a /${largest} to /${smallest} (${source})` });
 
 /**
@@ -21,15 +27,16 @@ export const cidrSized = (largest: number, smallest: number, source: string) => 
  * of it no organisation holds. Two /1s are the whole internet, so anything wider than a /8 (the
  * largest block ever assigned to one holder) is refused.
  */
-export const operatorCidr = cidr.refine((v) => v.endsWith("/0") || specialRangeHolding(v) === undefined, {
+const prefixOf = (v: unknown) => parseIpv4Cidr(String(v))?.prefix;
+export const operatorCidr = cidr.refine((v) => prefixOf(v) === 0 || specialRangeHolding(v) === undefined, {
     // No operator connects from there: loopback is each machine itself, link-local the cloud's own
     // services (the metadata address), multicast no one (sweep s22b13, s22b15).
     error: (issue) => `is in ${specialRangeHolding(String(issue.input))}, from which no operator connects; list the ranges operators reach the stack from (e.g. 203.0.113.0/24)`,
-}).refine((v) => !v.endsWith("/0"), {
+}).refine((v) => prefixOf(v) !== 0, {
     message: "opens the port to the whole internet; list the operators' own ranges (e.g. 203.0.113.0/24)",
-}).refine((v) => v.endsWith("/0") || !/\/[1-7]$/.test(v), {
+}).refine((v) => { const p = prefixOf(v); return p === undefined || p === 0 || p > 7; }, {
     error: (issue) => {
-        const blocks = 2 ** (8 - Number(String(issue.input).split("/")[1]));
+        const blocks = 2 ** (8 - prefixOf(issue.input)!);
         return `opens the port to ${blocks} of the internet's 256 /8 blocks, wider than any one organisation holds; list the operators' own ranges (e.g. 203.0.113.0/24)`;
     },
 });
@@ -302,6 +309,33 @@ const BLANK = /[\s\u0000-\u001f\u007f]/;
 const INVISIBLE = /\p{Cf}/u; // every format character: zero-width, direction marks and isolates (U+2066-2069, sweep s21r-15), BOM
 
 /**
+ * Why a host written as a name is really an IPv4 address, or a mistyped one, or undefined: what
+ * resolvers take for an address (glibc's inet_aton reads hex, and octal for a leading zero, which
+ * the URL parser does too), and an address with a letter typed for a digit (sweep s33 M1, M2).
+ */
+export function addressLookalikeProblem(host: string): string | undefined {
+    const name = host.replace(/\.$/, "");
+    if (isIpv4(name)) return undefined;
+    if (/^[\d.]+$/.test(name)) {
+        const decimal = withoutLeadingZeros(name);
+        if (decimal !== undefined) return `is an IPv4 address with a leading zero, which resolvers and URL parsers read as octal (010 is 8); write it in plain decimal: ${decimal}`;
+    }
+    if (/^[\d.]+$|^0x[0-9a-f]+$/i.test(name)) {
+        // The WHATWG URL parser's reading, which is inet_aton's: 2130706433 and 0x7f000001 are 127.0.0.1.
+        const read = URL.canParse(`http://${name}/`) ? new URL(`http://${name}/`).hostname : undefined;
+        return read !== undefined && isIpv4(read)
+            ? `is a number that resolvers and URL parsers read as the IPv4 address ${read}, and Go's refuses; write the address in dotted decimal: ${read}`
+            : "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)";
+    }
+    const labels = name.split(".");
+    if (labels.length === 4 && /\d/.test(name) && labels.every((l) => /^[\dOoIl]{1,3}$/.test(l))) {
+        const digits = name.replace(/[Oo]/g, "0").replace(/[Il]/g, "1");
+        if (isIpv4(digits)) return `looks like the IPv4 address ${digits} with a letter typed for a digit; write the address`;
+    }
+    return undefined;
+}
+
+/**
  * What keeps a host name from resolving, or undefined: a DNS name is at most 253 characters, in
  * labels of 1 to 63 (RFC 1035 section 2.3.4), none starting or ending with '-' (RFC 1123 section
  * 2.1); Go's resolver, which pulumi-command's SSH, barman's and the Go applications use, refuses
@@ -340,9 +374,13 @@ export function urlString(protocol: RegExp, message: string) {
             return;
         }
         if (!BLANK.test(text)) {
-            // The host only: a URL's path or query may be a credential, the host never is.
-            const host = URL.canParse(text) ? new URL(text).hostname : undefined;
-            const problem = host ? dnsNameProblem(host) : undefined;
+            // The host only: a URL's path or query may be a credential, the host never is. Judged
+            // as written, before the URL parser turns `192.168.010.20` into 192.168.8.20 (sweep s33 M1).
+            const written = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^:/?#]*)/.exec(text)?.[1];
+            const host = URL.canParse(text) ? (written || new URL(text).hostname) : undefined;
+            const lookalike = host ? addressLookalikeProblem(host) : undefined;
+            const problem = host && !lookalike ? dnsNameProblem(host) : undefined;
+            if (lookalike) ctx.addIssue({ code: "custom", message: `names a host that ${lookalike}` });
             if (problem) ctx.addIssue({ code: "custom", message: `names a host that ${problem}, so it cannot resolve` });
             return;
         }
