@@ -34,4 +34,38 @@ describe("bad-input sweep s33", () => {
             assert.equal(parsedAfter("edge", (v) => { v.edge.machines[0].host = name; }).edge!.machines[0].host, name);
         }
     });
+
+    it("refuses keys of shapes it did not know in plain fields, without echoing them: Firecrawl, LangSmith, and random runs of 24 to 39 in names (L1)", () => {
+        const firecrawl = "fc-0123456789abcdef0123456789abcdef";
+        const langsmith = "lsv2_pt_0123456789abcdef0123456789abcdef_0123456789";
+        const mistral = "Zq3xK9mP2qR5tV8wY1zB4cHj7Lw6Nd0F";
+        const brave = "BSACANARYs33xK9mP2qR5tV8wY1zB4c";
+        const cases: [string, (v: Record<string, any>) => void, string][] = [
+            ["cloud", (v) => { v.access.sso.usersGroup = brave; }, "access.sso.usersGroup"],
+            ["cloud", (v) => { v.access.sso.usersGroup = mistral; }, "access.sso.usersGroup"],
+            ["cloud", (v) => { v.access.sso.usersGroup = langsmith; }, "access.sso.usersGroup"],
+            ["dev", (v) => { v.access.sso.groupsClaim = mistral; }, "access.sso.groupsClaim"],
+            ["cloud", (v) => { v.access.sso.administrators = [`${brave}@groundwork.example`]; }, "access.sso.administrators[0]"],
+            ["cloud", (v) => { v.monitoring.alerts.receiver.email.username = mistral; }, "monitoring.alerts.receiver.email.username"],
+            ["cloud", (v) => { v.monitoring.alerts.receiver.email.username = firecrawl; }, "monitoring.alerts.receiver.email.username"],
+            ["cloud", (v) => { v.monitoring.alerts.receiver.email.from = `${langsmith.replace("_pt_", "_sk_")}@groundwork.example`; }, "monitoring.alerts.receiver.email.from"],
+            ["edge", (v) => { v.platform.postgres.backup.s3.bucket = firecrawl; }, "platform.postgres.backup.s3.bucket"],
+            ["dev", (v) => { v.oci.nodes[1].labels = { "example.com/build": mistral }; }, "oci.nodes[1].labels.example.com/build"],
+        ];
+        for (const [stack, edit, key] of cases) {
+            const problems = problemsAfter(stack, edit);
+            const line = problems.find((p) => p.startsWith(`groundwork:${key}`)) ?? assert.fail(`${stack} ${key}: no line\n${problems.join("\n")}`);
+            assert.match(line, /has the shape of (a client secret or API key|an API key or token)/, `${stack} ${key}: ${line}`);
+            for (const secret of [firecrawl, langsmith, langsmith.replace("_pt_", "_sk_"), mistral, brave]) {
+                assert.ok(!problems.join("\n").includes(secret), `${stack} ${key} echoes the key`);
+            }
+        }
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.access.sso.usersGroup = mistral; }), "access.sso.usersGroup"), /\(a run of 24 or more letters and digits mixing upper case, lower case and digits with few word-like pieces/);
+        // Names people write stay names, however long and mixed.
+        for (const group of ["GRP2024Q3DataScienceTeamEU1Admins", "AIPlatformOperatorsEMEA2024Q4", "DevOpsSRE2025OnCallRotationA", "NYCOfficeAIPilotUsersGroup2025"]) {
+            assert.equal(parsedAfter("cloud", (v) => { v.access.sso.usersGroup = group; }).access!.sso!.usersGroup, group);
+        }
+        // A client id may be such a run (Auth0's are 32 letters and digits): not refused for it.
+        assert.equal(parsedAfter("cloud", (v) => { v.access.sso.issuer = "https://groundwork.eu.auth0.com/"; v.access.sso.clientId = mistral; }).access!.sso!.clientId, mistral);
+    });
 });

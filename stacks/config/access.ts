@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from "url";
 import { z } from "zod";
-import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun, hasTokenPrefix } from "./errors";
-import { appGroupName, cidr, emailAddress, isObject, loopbackOrLinkLocal, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME, TOKEN_PREFIX_SHAPE } from "./primitives";
+import { codePoint, GREEK_OR_CYRILLIC, hasSecretShapedRun, hasShortRandomRun, hasTokenPrefix } from "./errors";
+import { appGroupName, cidr, emailAddress, isObject, loopbackOrLinkLocal, nameSecretShape, operatorCidr, noRepeats, plainUrl, SECRET_IN_PLAIN_FIELD, secretToken, SHORT_NAME, TOKEN_PREFIX_SHAPE } from "./primitives";
 import { keyAlias } from "../../components/inference/gateway-config";
 
 /**
@@ -192,7 +192,7 @@ const ssoSchema = z.strictObject({
     kubernetesClientId: z.string().regex(/^[\x21-\x7e]+$/, { message: "must be an OIDC client id: printable ASCII, not blank" }).optional()
         .describe("A public client (no secret, PKCE) at the same issuer for kubectl: with it, operators sign in to the API server as themselves (kubelogin), and the operators' group is cluster-admin. Its own client, not clientId: the applications hold people's ID tokens for clientId, which the API server would then take."),
     groupsClaim: z.string().regex(/^[A-Za-z0-9_.:/-]+$/, { message: "must be a claim name such as groups" })
-        .refine((v) => !hasSecretShapedRun(v), { message: SECRET_IN_PLAIN_FIELD("a claim name", "the claim's name is written in plain text into Grafana's, JupyterHub's, the chat UI's and Vault's settings") })
+        .refine((v) => !hasSecretShapedRun(v) && !hasShortRandomRun(v), { error: (issue) => SECRET_IN_PLAIN_FIELD("a claim name", "the claim's name is written in plain text into Grafana's, JupyterHub's, the chat UI's and Vault's settings", nameSecretShape(String(issue.input))) })
         // JupyterHub's OAuthenticator reads a dotted key as nested keys (jupyterhub/oauthenticator@17.4.0
         // oauth2.py L389-399, L1242 `reduce(dict.get, key.split("."))`), as Open WebUI does with its
         // roles claim, while Grafana (the quoted JMESPath name, monitoring.ts) and Vault (groups_claim)

@@ -161,7 +161,7 @@ export function hasCredentialShape(text: string): boolean {
         // The whole value, or one part of it: a key pasted after a provider (`openai/sk-...`) or a label (sweep s17 se25).
         // Each dot-separated piece too: a token before a domain (`glpat-….lab.example`) or a group's suffix (sweep s30 L5).
         // Only prefixes no word starts with: `Team.sk-Admins2024` is a group's name (false-refusal review s27).
-        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some((piece) => distinctiveToken(piece) || TAVILY_KEY.test(piece))) ||
+        text.trim().split(/[\s/:=,;"'`@?&#()[\]{}<>|]+/).some((part) => tokenWithPrefix(part) || part.split(".").some((piece) => distinctiveToken(piece) || TAVILY_KEY.test(piece) || HEX_BODY_KEY.test(piece))) ||
         new RegExp(ENTRA_SECRET).test(text) ||
         new RegExp(JWT).test(text) ||
         webhookWithCredential(text) !== undefined;
@@ -299,6 +299,37 @@ const PREFIXED_TOKEN = new RegExp(`^(${TOKEN_PREFIXES})([A-Za-z0-9_-]{16,})$`);
  * final check s28 D3).
  */
 const TAVILY_KEY = /^tvly-(?:dev-|prod-)?(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{30,40}$/;
+
+/**
+ * Keys whose body is lower-case hex, which the mixed-body rule misses (sweep s33 L1, read 2026-11-30):
+ * Firecrawl's, `fc-` and 32 hex digits ("Authorization: Bearer fc-123456789", docs.firecrawl.dev
+ * api-reference/v2-introduction; "New API keys start with fc-", nango.dev docs/api-integrations/firecrawl),
+ * and LangSmith's, `lsv2_pt_` (personal) or `lsv2_sk_` (service), then 32 and 10 hex digits
+ * (docs.langchain.com/langsmith/llm-gateway-authentication names the prefixes; the body as its keys are seen).
+ */
+const HEX_BODY_KEY = /^(?:fc-[0-9a-f]{32}|lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10})$/;
+
+/**
+ * Whether a name holds a run of 24 to 39 letters and digits drawn at random, as keys without a
+ * prefix are (Mistral's 32, Brave Search's `BSA` and 28; sweep s33 L1): upper case, lower case and
+ * digits, and less than 70% of it in word-like pieces (a capitalised or lower-case word of three
+ * letters or more with a vowel and no four consonants together, two acronyms of two to five
+ * capitals, numbers of two to four digits), so `GRP2024Q3DataScienceTeamEU1Admins` (91%) stays a
+ * name (false-refusal review s27); of 40,000 random 32-character keys, 0.3% reach 70%. For names alone
+ * (groups, a claim, an SMTP user, labels): a client id may be such a run (Auth0's are 32).
+ */
+export function hasShortRandomRun(value: string): boolean {
+    return (value.match(/[A-Za-z0-9]{24,39}/g) ?? []).some((run) => {
+        if (!(/[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run))) return false;
+        let acronyms = 0;
+        const wordy = (run.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? []).filter((t) => {
+            if (/^[A-Z]?[a-z]{2,}$/.test(t)) return /[aeiouy]/i.test(t.slice(1)) && !/[b-df-hj-np-tv-xz]{4}/i.test(t);
+            if (/^[A-Z]{2,5}$/.test(t)) return acronyms++ < 2;
+            return /^\d{2,4}$/.test(t);
+        }).reduce((n, t) => n + t.length, 0);
+        return wordy < 0.7 * run.length;
+    });
+}
 
 /** A piece of a dotted name that is tokenWithPrefix's and starts with a prefix no word starts with. */
 function distinctiveToken(piece: string): boolean {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { internalRange, isIpv4, specialRange } from "./cidr";
 import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlHost, urlString } from "./primitives";
-import { hasCredentialShape } from "./errors";
+import { hasCredentialShape, hasShortRandomRun } from "./errors";
 
 /**
  * Whether a receiver's URL points where Alertmanager's pod never gets: loopback (its own pod), the
@@ -184,7 +184,7 @@ const receiverSchema = z.strictObject({
             .refine((v) => v === v.trim() && !/[\u0000-\u001f\u007f]|\p{Cf}/u.test(v), { message: "has a space or line break at an end, or a control or invisible character (a YAML | block keeps the final newline; a paste brings zero-width spaces), which Alertmanager sends as part of the name, so the server refuses every login; give the name alone" })
             .refine((v) => !/[A-Za-z0-9+/=]{40,}/.test(v.replace(/ocid1\.[a-z0-9.-]+/g, "")), { message: "has the shape of an SMTP password (40 or more key characters in a row, as SES makes them), not a user name, and it would be written in plain text; the pair looks swapped: give the user name here (SES: the AKIA… SMTP user) and the password, as a secret, in password; rotate the password" })
             // A known API key or bot token is no user name either (sweep s31 L1, L2).
-            .refine((v) => !hasCredentialShape(v), { message: "has the shape of an API key or token, not a user name, and it would be written in plain text into Alertmanager's settings; give the SMTP user here and the password, as a secret, in password; rotate this credential" }).describe("SMTP user."),
+            .refine((v) => !hasCredentialShape(v) && !hasShortRandomRun(v.split("@")[0]), { message: "has the shape of an API key or token, not a user name, and it would be written in plain text into Alertmanager's settings; give the SMTP user here and the password, as a secret, in password; rotate this credential" }).describe("SMTP user."),
         password: smtpPassword.describe("SMTP password (secret). Stored in Vault at `monitoring/alert-receiver`."),
     }).optional().describe("E-mail through an SMTP server."),
 }).superRefine((r, ctx) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cronDescriptorFields, cronProblem, MIN_BACKUP_INTERVAL_MINUTES, minutesText, shortestCronGapMinutes } from "./schedule";
-import { loopbackOrLinkLocal, meshClients, secretToken, urlString } from "./primitives";
+import { hasCredentialShape } from "./errors";
+import { KNOWN_KEY_SHAPE, loopbackOrLinkLocal, meshClients, SECRET_IN_PLAIN_FIELD, secretToken, urlString } from "./primitives";
 import { bucketNameProblem, s3EndpointProblems } from "./s3-endpoint";
 
 /** The URL, or undefined for text that is none (the url check reports that one). */
@@ -125,6 +126,8 @@ export const postgresSchema = z.strictObject({
                 .describe("S3-compatible endpoint; the pods that write to it may reach its address (or, for a name, any address) on its port, and nothing else outside the cluster."),
             // Its provider's naming rules, judged with the endpoint below (s3-endpoint.ts bucketNameProblem).
             bucket: z.string()
+                // Written into every backup client's settings and the ObjectStore: no key's shape (sweep s33 L1).
+                .refine((v) => !hasCredentialShape(v), { message: SECRET_IN_PLAIN_FIELD("a bucket name", "the bucket's name is written in plain text into every backup client's settings", KNOWN_KEY_SHAPE) })
                 .describe("Bucket."),
             region: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be the bucket's region name for request signing, such as us-east-1 (lower-case letters, digits and '-')" }).describe("Region for request signing."),
             accessKeyId: secretToken.optional().describe("Access key of every consumer without one of its own in `keys` (secret)."),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isIpv4, parseIpv4Cidr, specialRangeHolding, withoutLeadingZeros } from "./cidr";
-import { codePoint, editDistance, hasCredentialShape, hasSecretShapedRun } from "./errors";
+import { codePoint, editDistance, hasCredentialShape, hasSecretShapedRun, hasShortRandomRun } from "./errors";
 import { EDGE_TAINT, GPU_COUNT_LABEL, GPU_MODEL_LABEL, GPU_PRESENT_LABEL, GPU_TAINT, PLACEMENT_LABEL, SITE_LABEL } from "../../components/placement";
 
 /** Value types shared by every part of the stack config schema. */
@@ -105,6 +105,13 @@ export const SECRET_IN_PLAIN_FIELD = (what: string, where: string, shape = "a ru
 /** The shape SECRET_IN_PLAIN_FIELD names for a value that holds a known API key, token or private key. */
 export const KNOWN_KEY_SHAPE = "it holds what a known API key, token or private key looks like, such as glpat-, NRAK- or AGE-SECRET-KEY-, or a Telegram or Discord bot's token";
 
+/** The shape SECRET_IN_PLAIN_FIELD names for a name holding a shorter random run (hasShortRandomRun). */
+export const SHORT_RANDOM_SHAPE = "a run of 24 or more letters and digits mixing upper case, lower case and digits with few word-like pieces, as keys without a prefix are (Mistral's, Brave Search's)";
+
+/** Which shape a name refused for a secret's shape has, for SECRET_IN_PLAIN_FIELD. */
+export const nameSecretShape = (value: string): string | undefined =>
+    hasCredentialShape(value) ? KNOWN_KEY_SHAPE : !hasSecretShapedRun(value) && hasShortRandomRun(value) ? SHORT_RANDOM_SHAPE : undefined;
+
 /** The shape SECRET_IN_PLAIN_FIELD names for a value that starts like a known API key or token. */
 export const TOKEN_PREFIX_SHAPE = "it starts as a known API key or token does, such as glpat- or sk-";
 
@@ -112,7 +119,11 @@ export const TOKEN_PREFIX_SHAPE = "it starts as a known API key or token does, s
 const EMAIL_WRITTEN_TO = "e-mail addresses are written in plain text into cert-manager's, Langfuse's, Alertmanager's and the applications' settings";
 
 /** An address's local part holds no secret's shape: a key pasted for a user name or address (sweep s23 L1). */
-export const notSecretShapedAddress = (address: string) => !hasSecretShapedRun(address.split("@")[0] ?? "");
+export const notSecretShapedAddress = (address: string) => {
+    const local = address.split("@")[0] ?? "";
+    // A known key's shape is judged in an address only (text without '@' is told it is none, and is never shown).
+    return !hasSecretShapedRun(local) && !hasShortRandomRun(local) && !(address.includes("@") && hasCredentialShape(local));
+};
 export const SECRET_IN_ADDRESS = SECRET_IN_PLAIN_FIELD("an e-mail address", EMAIL_WRITTEN_TO);
 
 /** An e-mail address, with no secret's shape in it. */
@@ -125,8 +136,8 @@ export const emailAddress = z.email({ message: "must be an e-mail address" }).re
 export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" })
     // A generated run, or a known token or key anywhere in it (`glpat-….admins`, `NRAK-…`: sweep s30 L3, L5).
     // A 32-character rule refused names people write (GRP2024Q3DataScienceTeamEU1Admins): 40, as elsewhere (false-refusal review s27).
-    .refine((v) => !hasSecretShapedRun(v) && !hasCredentialShape(v), {
-        error: (issue) => SECRET_IN_PLAIN_FIELD("a group name", "group names are written in plain text into the applications' and Vault's settings", hasCredentialShape(String(issue.input)) ? KNOWN_KEY_SHAPE : undefined),
+    .refine((v) => !hasSecretShapedRun(v) && !hasShortRandomRun(v) && !hasCredentialShape(v), {
+        error: (issue) => SECRET_IN_PLAIN_FIELD("a group name", "group names are written in plain text into the applications' and Vault's settings", nameSecretShape(String(issue.input))),
     })
     .refine((v) => !/\p{Cf}/u.test(v), { message: "holds an invisible character (such as a zero-width space), which no group the identity provider sends has; type the name again" })
     // Look-alike punctuation from a paste:
@@ -200,14 +211,14 @@ const STACK_TAINT_KEYS = [GPU_TAINT.key, EDGE_TAINT.key];
 const STACK_NODE_LABELS = [SITE_LABEL, PLACEMENT_LABEL, GPU_MODEL_LABEL, GPU_COUNT_LABEL, EDGE_TAINT.key, GPU_PRESENT_LABEL];
 
 /** Node labels and taints are read by anyone who may list nodes: no secret's shape in them (sweep s23 M7); the shape named as it is. */
-const SECRET_ON_A_NODE = { error: (issue: { input?: unknown }) => SECRET_IN_PLAIN_FIELD("a label or taint", "nodes' labels and taints are readable by anyone who may list nodes, and go into each node's user data", hasCredentialShape(String(issue.input)) ? KNOWN_KEY_SHAPE : undefined) };
+const SECRET_ON_A_NODE = { error: (issue: { input?: unknown }) => SECRET_IN_PLAIN_FIELD("a label or taint", "nodes' labels and taints are readable by anyone who may list nodes, and go into each node's user data", nameSecretShape(String(issue.input))) };
 /**
  * Words joined by '-', '_' or '.', three or more and none over 12 characters
  * (GpuPool1-A10G-24GB-Spot-UsEast1a): a name people wrote, not a generated secret (review s23b F5).
  */
 const joinedWords = (v: string) => { const parts = v.split(/[-_./=:]/).filter((p) => p !== ""); return parts.length >= 3 && parts.every((p) => p.length <= 12); };
 // A known token or key (`NRAK-…`, `glpat-….v1`) is one whatever its words (sweep s30 M4).
-const notSecretOnANode = (v: string) => !hasCredentialShape(v) && (joinedWords(v) || !hasSecretShapedRun(v));
+const notSecretOnANode = (v: string) => !hasCredentialShape(v) && (joinedWords(v) || (!hasSecretShapedRun(v) && !hasShortRandomRun(v)));
 
 export const labels = z.record(
     z.string().regex(labelKey, { error: (issue) => `must be a Kubernetes label key (prefix/name)${labelKeyLength(String(issue.input))}` })
