@@ -89,3 +89,19 @@ export function goYamlDivergence(source: string, parsed: unknown): string | unde
     }
     return "an unquoted number the Pulumi CLI reads in a base this plan does not (0b binary, an upper-case 0X/0O/0B, or a sign before 0x/0o); write it in decimal, or quote it if it is text";
 }
+
+/**
+ * `!!float` as yaml.v3 resolves it: any number spelling it reads, an integer made a float
+ * (go-yaml/yaml@v3.0.1 resolve.go L131-150), and text refused ("cannot decode !!str as a !!float").
+ * The plan's parser resolves only float spellings under the tag, and dropped `!!float 2` as an
+ * unresolved tag (sweep s33 F1). For the parser's `customTags`: used for the explicit tag alone.
+ */
+export const GO_FLOAT_TAG = {
+    tag: "tag:yaml.org,2002:float",
+    resolve(source: string, onError: (message: string) => void): number | string {
+        const value = goNumber(source.replace(/_/g, ""));
+        if (value === undefined) onError("cannot be read as a !!float (the Pulumi CLI refuses it too); give a number, or drop the tag");
+        return value ?? source;
+    },
+};
+

@@ -3,7 +3,11 @@ import * as YAML from "yaml";
 import { isSecureValue, OFFLINE_PLACEHOLDER_PREFIX, securePathsIn } from "../stacks/config/encrypted-values";
 import { codePoint, hiddenKeyName, shownKeyName } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
-import { goYamlDivergence, goYamlText } from "./go-yaml-scalars";
+import { GO_FLOAT_TAG, goYamlDivergence, goYamlText } from "./go-yaml-scalars";
+
+const STR_TAG = "tag:yaml.org,2002:str";
+/** The core schema's tags, with `!!float` read as yaml.v3 reads it (GO_FLOAT_TAG). */
+const EXPLICIT_TAGS = (tags: YAML.Tags) => [...tags, GO_FLOAT_TAG];
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackFileConfig {
@@ -84,12 +88,12 @@ function parseYaml(file: string, text: string): Record<string, any> {
     const lineCounter = new YAML.LineCounter();
     let docs: ReturnType<typeof YAML.parseAllDocuments>;
     try {
-        docs = YAML.parseAllDocuments(text, { uniqueKeys: true, merge: true, lineCounter });
+        docs = YAML.parseAllDocuments(text, { uniqueKeys: true, merge: true, lineCounter, customTags: EXPLICIT_TAGS });
     } catch (err) {
         if (err instanceof RangeError) throw tooDeep(undefined, undefined);
         throw err;
     }
-    const doc = Array.isArray(docs) && docs.length > 0 ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter });
+    const doc = Array.isArray(docs) && docs.length > 0 ? docs[0] : YAML.parseDocument(text, { uniqueKeys: true, merge: true, lineCounter, customTags: EXPLICIT_TAGS });
     const fail = (err: { message: string; code?: string; linePos?: { line: number; col: number }[] }) => {
         const pos = err.linePos?.[0];
         const key = pos ? keyAt(text, pos.line) : undefined;
@@ -135,7 +139,8 @@ function parseYaml(file: string, text: string): Record<string, any> {
                 const pos = lineCounter.linePos(node.range[0]);
                 throw new StackFileError(`${file}:${pos.line}:${pos.col}: ${where(pos.line)}is tagged !!binary, which the Pulumi CLI reads as the decoded text and this plan as bytes; write the text itself (pulumi config set --secret for a secret)`);
             }
-            const plain = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" ? node.source : undefined;
+            // `!!str` keeps the text in both readers (sweep s33 F1); an untagged or number-tagged scalar is compared.
+            const plain = key !== "key" && node.type === "PLAIN" && typeof node.source === "string" && node.tag !== STR_TAG ? node.source : undefined;
             // yaml.v3 keeps a number out of float64's range as text: so does this plan.
             const keptAsText = plain === undefined ? undefined : goYamlText(plain, node.value);
             if (keptAsText !== undefined) {

@@ -1,4 +1,8 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readStackFile } from "../plan/stack-file";
 import { lineFor, parsedAfter, problemsAfter } from "./helpers";
 
 /** Bad-input sweep s33 (research/bad-input-sweep-s33.md). */
@@ -67,5 +71,32 @@ describe("bad-input sweep s33", () => {
         }
         // A client id may be such a run (Auth0's are 32 letters and digits): not refused for it.
         assert.equal(parsedAfter("cloud", (v) => { v.access.sso.issuer = "https://groundwork.eu.auth0.com/"; v.access.sso.clientId = mistral; }).access!.sso!.clientId, mistral);
+    });
+
+    it("reads explicit YAML tags as yaml.v3 does: !!str keeps the text, !!float takes an integer's spelling (F1)", () => {
+        const read = (value: string) => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-yaml-")), "Pulumi.dialect.yaml");
+            fs.writeFileSync(file, `config:\n  groundwork:platform:\n    postgres:\n      storageGbs: ${value}\n`);
+            return JSON.parse(readStackFile(file, "groundwork").config["groundwork:platform"] as string).postgres.storageGbs;
+        };
+        assert.equal(read("!!str 1"), "1");
+        assert.equal(read("!!str 0x1f"), "0x1f");
+        assert.equal(read("!!str 0755"), "0755");
+        assert.equal(read("!!float 2"), 2);
+        assert.equal(read("!!float 0x10"), 16);
+        assert.equal(read("!!float 2.5"), 2.5);
+        assert.equal(read("2.5"), 2.5);
+        assert.throws(() => read("!!float many"), /storageGbs.*cannot be read as a !!float|cannot be read as a !!float/);
+        // Untagged, a number spelled in a base the plan does not read is still refused.
+        assert.throws(() => read("0B101"), /an unquoted number the Pulumi CLI reads in a base this plan does not/);
+    });
+
+    it("takes a dash between spaces in a group name as punctuation, and refuses a tab and every space but the keyboard's (F2, M3)", () => {
+        const group = (name: string) => (v: Record<string, any>) => { v.access.sso.usersGroup = name; };
+        for (const name of ["AI Users (EMEA) \u2014 Data Science", "Research \u2013 London"]) assert.equal(parsedAfter("cloud", group(name)).access!.sso!.usersGroup, name);
+        assert.match(lineFor(problemsAfter("cloud", group("AI\u2014Users")), "access.sso.usersGroup"), /holds U\+2014 \(a look-alike of '-'\)/);
+        for (const [char, what] of [["\t", "a tab"], ["\u2003", "a look-alike of a space"], ["\u2009", "a look-alike of a space"], ["\u3000", "a look-alike of a space"]]) {
+            assert.match(lineFor(problemsAfter("cloud", group(`AI${char}Users`)), "access.sso.usersGroup"), new RegExp(`holds U\\+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} \\(${what}\\)`));
+        }
     });
 });

@@ -81,10 +81,12 @@ export const meshClients = z.array(z.string()
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
 /**
- * Stand-ins for '-' and ' ' that word processors and chat clients type: U+2010-2015, U+2212,
- * U+00A0, U+2007, U+202F.
+ * Stand-ins for '-' and ' ' that word processors and chat clients type: a dash U+2010-2015 or
+ * U+2212 within a word (between spaces, `AI Users — Data Science`, it is punctuation a directory's
+ * name may hold: sweep s33 F2), and every space but the keyboard's (U+00A0, U+1680, U+2000-200A,
+ * U+202F, U+205F, U+3000) and a tab (sweep s33 M3).
  */
-const LOOKALIKE_PUNCTUATION = /[\u2010-\u2015\u2212\u00a0\u2007\u202f]/;
+const LOOKALIKE_PUNCTUATION = /(?<! )[\u2010-\u2015\u2212]|[\u2010-\u2015\u2212](?! )|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 /** Typographic quotes a document puts around a name (U+2018-201F, « »; sweep s18 un03). */
 const PASTED_QUOTES = /[\u2018-\u201f\u00ab\u00bb]/;
 /**
@@ -143,7 +145,7 @@ export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a g
     // Look-alike punctuation from a paste:
     // the token carries the name as the provider stores it, typed with the keyboard's characters.
     .refine((v) => !LOOKALIKE_PUNCTUATION.test(v), {
-        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${/\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
+        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${c === "\t" ? "a tab" : /\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
     })
     .refine((v) => !PASTED_QUOTES.test(v), {
         error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(PASTED_QUOTES, "g")))].map(codePoint).join(", ")}, typographic quotes a document adds around a name, which no group the identity provider sends has; type the name without them`,
