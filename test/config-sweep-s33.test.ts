@@ -99,4 +99,21 @@ describe("bad-input sweep s33", () => {
             assert.match(lineFor(problemsAfter("cloud", group(`AI${char}Users`)), "access.sso.usersGroup"), new RegExp(`holds U\\+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} \\(${what}\\)`));
         }
     });
+
+    it("says what is wrong, once, with no follow-on from a value already refused (W1, W2, W3)", () => {
+        // A refused public: false on the first server, or a public that is no boolean, adds no "sshHostKeys is ignored".
+        const firstServer = problemsAfter("dev", (v) => { v.oci.nodes[0].public = false; v.cluster.sshHostKeys = "generated"; });
+        assert.ok(!firstServer.some((p) => p.startsWith("groundwork:cluster.sshHostKeys")), firstServer.join("\n"));
+        const notBoolean = problemsAfter("dev", (v) => { v.oci.nodes[1].public = "true"; v.cluster.sshHostKeys = "generated"; });
+        assert.ok(!notBoolean.some((p) => p.startsWith("groundwork:cluster.sshHostKeys")), notBoolean.join("\n"));
+        // A range with host bits set is told that alone, not that it is outside the private ranges.
+        assert.equal(lineFor(problemsAfter("dev", (v) => { v.cluster.serviceCidr = "10.43.0.5/16"; }), "cluster.serviceCidr"), 'groundwork:cluster.serviceCidr = "10.43.0.5/16": must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.0.0.0/16');
+        assert.equal(lineFor(problemsAfter("hybrid", (v) => { v.access.sso.allowedDomains = ["GROUNDWORK.example"]; }), "access.sso.allowedDomains[0]"), 'groundwork:access.sso.allowedDomains[0] = "GROUNDWORK.example": has capital letters; write the domain in lower case: groundwork.example');
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.inference.models[0].revision = "7AE557604ADF67BE50417F59C2C2F167DEF9A775"; }), "inference.models[0].revision"), /: is a commit hash with capital letters; write it in lower case, as the model repository names its commits$/);
+        assert.match(lineFor(problemsAfter("dev", (v) => { v.inference.teams[0].ownersGroup = "product\nowners"; }), "inference.teams[0].ownersGroup"), /: holds a line break \(a YAML \| block or a paste brings one\), which no group name has; give the name on one line$/);
+        // The key's own bound, not JavaScript's exact-integer bound.
+        const line = lineFor(problemsAfter("cloud", (v) => { v.aws.servers.rootVolumeGbs = 18446744073709551615; }), "aws.servers.rootVolumeGbs");
+        assert.ok(!line.includes("9007199254740991"), line);
+        assert.match(line, /must be at most \d+$/);
+    });
 });

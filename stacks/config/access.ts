@@ -202,7 +202,10 @@ const ssoSchema = z.strictObject({
         .default("groups")
         .describe("ID-token claim that lists a person's groups."),
     usersGroup: appGroupName.optional().describe("Group whose members may use the chat UI and notebooks (with the operators); without it, everyone the issuer signs in for this client may, so restrict the client at the identity provider."),
-    allowedDomains: z.array(z.string().regex(HOSTNAME, { message: "must be an e-mail domain such as example.com" })).min(1).superRefine(noRepeats("list each domain once")).optional()
+    allowedDomains: z.array(z.string().regex(HOSTNAME, {
+        // A domain with capitals is one; the hosts say the same (sweep s33 W2).
+        error: (issue) => HOSTNAME.test(String(issue.input).toLowerCase()) ? `has capital letters; write the domain in lower case: ${String(issue.input).toLowerCase()}` : "must be an e-mail domain such as example.com",
+    })).min(1).superRefine(noRepeats("list each domain once")).optional()
         .describe("E-mail domains the chat UI accepts (Open WebUI OAUTH_ALLOWED_DOMAINS); with a public issuer such as Google, set it. It trusts the address the issuer vouches for: a personal Google account can be made for any address its owner receives mail at, so it admits whoever reads mail at your domain; a group (usersGroup) or a client the provider limits to your organisation (restrictedClient) is stricter."),
     operatorsGroup: appGroupName.describe("Group whose members operate the platform: Vault's operator role, and administrators in Langfuse, the chat UI and notebooks."),
     administrators: z.array(emailAddress).min(1)

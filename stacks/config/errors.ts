@@ -642,12 +642,14 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
         case "too_small":
             // A schema's own message says why (an empty list that would lock everyone out); zod's default starts "Too small".
             if (issue.message && !/^Too small/.test(issue.message)) return issue.message;
+            if ((issue.origin === "int" || issue.origin === "number") && issue.minimum === Number.MIN_SAFE_INTEGER) return SAFE_INTEGER_BOUND;
             return issue.origin === "array"
                 ? `must list at least ${issue.minimum} item(s)`
                 : issue.origin === "string"
                     ? `must be at least ${issue.minimum} character(s) long`
                     : issue.inclusive === false ? `must be greater than ${issue.minimum}` : `must be at least ${issue.minimum}`;
         case "too_big":
+            if ((issue.origin === "int" || issue.origin === "number") && issue.maximum === Number.MAX_SAFE_INTEGER) return SAFE_INTEGER_BOUND;
             return issue.origin === "array"
                 ? `must list at most ${issue.maximum} item(s)`
                 : issue.origin === "string"
@@ -667,6 +669,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     }
 }
 
+/**
+ * zod's `.int()` bounds a number by JavaScript's exact integers (±(2^53 - 1)), which is no rule of
+ * any key: said only where the key's own range says nothing (sweep s33 W3).
+ */
+const SAFE_INTEGER_BOUND = "is past the whole numbers this plan reads exactly (at most 9007199254740991 either side of 0); give the number the key needs";
+
 /** One line per key: several problems with one value are joined with "; ". */
 function mergeByKey(lines: string[]): string[] {
     const merged = new Map<string, string[]>();
@@ -675,7 +683,10 @@ function mergeByKey(lines: string[]): string[] {
         const subject = line.slice(0, split);
         merged.set(subject, [...(merged.get(subject) ?? []), line.slice(split + 2)]);
     }
-    return [...merged].map(([subject, messages]) => `${subject}: ${messages.join("; ")}`);
+    return [...merged].map(([subject, messages]) => {
+        const own = messages.filter((m) => m !== SAFE_INTEGER_BOUND);
+        return `${subject}: ${(own.length > 0 ? own : messages).join("; ")}`;
+    });
 }
 
 /**

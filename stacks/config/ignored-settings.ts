@@ -10,8 +10,11 @@ import { isObject } from "./primitives";
 export function reachesCloudNodes(config: { aws?: unknown; oci?: unknown }): boolean {
     const aws = isObject(config.aws) ? config.aws : undefined;
     const oci = isObject(config.oci) ? config.oci : undefined;
+    // An OCI site's first server is always public (a private one is refused on its own), and a
+    // `public` that is no boolean is refused on its own: neither is judged again here (sweep s33 W1).
     return (aws !== undefined && aws.servers !== undefined)
-        || (oci !== undefined && Array.isArray(oci.nodes) && oci.nodes.some((n) => isObject(n) && ociNodeIsPublic(n, oci.overlay)));
+        || (oci !== undefined && Array.isArray(oci.nodes) && oci.nodes.some((n) => isObject(n)
+            && (n.role === "server" || (n.public !== undefined && typeof n.public !== "boolean") || ociNodeIsPublic(n, oci.overlay))));
 }
 
 export function ignoredSettingProblems(input: Record<string, unknown>): { path: PropertyKey[]; message: string }[] {

@@ -115,7 +115,10 @@ const modelSchema = z.strictObject({
         .refine((id) => !/--|\.\./.test(id), { message: "holds -- or .., which huggingface_hub refuses in a repository id" })
         .refine((id) => id.split("/").every((part) => !/^[-.]|[-.]$/.test(part)), { message: "has a part starting or ending with - or ., which huggingface_hub refuses in a repository id" })
         .describe("Hugging Face repository id."),
-    revision: z.string().regex(/^[0-9a-f]{40}$/, { message: "must be a full 40-character commit hash: a branch or tag can move under a running server" })
+    revision: z.string().regex(/^[0-9a-f]{40}$/, {
+        // Hugging Face names commits in lower case; the value may be hidden, so say what is wrong (sweep s33 W2).
+        error: (issue) => /^[0-9A-Fa-f]{40}$/.test(String(issue.input)) ? "is a commit hash with capital letters; write it in lower case, as the model repository names its commits" : "must be a full 40-character commit hash: a branch or tag can move under a running server",
+    })
         .refine((v) => !/^0{40}$/.test(v), { message: "is git's null object id, which names no commit, so the download would fail; give the commit hash from the model repository's history (sweep s22 M20)" })
         .describe("Commit of the repository (pinned)."),
     parametersBillions: z.number().positive().max(2000).describe("Model size in billions of parameters, to check it fits its memory."),

@@ -135,7 +135,10 @@ export const emailAddress = z.email({ message: "must be an e-mail address" }).re
  * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
  * and without invisible format characters (a zero-width space pasted with the name matches no group).
  */
-export const groupName = z.string().regex(/^\S(.*\S)?$/, { message: "must be a group name, not blank or padded with spaces" })
+export const groupName = z.string().regex(/^\S(.*\S)?$/, {
+    // `.` stops at a line break: say so rather than "padded" (sweep s33 W2).
+    error: (issue) => /^\S[\s\S]*\S$/.test(String(issue.input)) && /[\r\n]/.test(String(issue.input)) ? "holds a line break (a YAML | block or a paste brings one), which no group name has; give the name on one line" : "must be a group name, not blank or padded with spaces",
+})
     // A generated run, or a known token or key anywhere in it (`glpat-….admins`, `NRAK-…`: sweep s30 L3, L5).
     // A 32-character rule refused names people write (GRP2024Q3DataScienceTeamEU1Admins): 40, as elsewhere (false-refusal review s27).
     .refine((v) => !hasSecretShapedRun(v) && !hasShortRandomRun(v) && !hasCredentialShape(v), {
