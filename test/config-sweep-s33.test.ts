@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readStackFile } from "../plan/stack-file";
+import { hasCredentialShape } from "../stacks/config/errors";
 import { lineFor, parsedAfter, problemsAfter } from "./helpers";
 
 /** Bad-input sweep s33 (research/bad-input-sweep-s33.md). */
@@ -65,6 +66,15 @@ describe("bad-input sweep s33", () => {
             }
         }
         assert.match(lineFor(problemsAfter("cloud", (v) => { v.access.sso.usersGroup = mistral; }), "access.sso.usersGroup"), /\(a run of 24 or more letters and digits mixing upper case, lower case and digits with few word-like pieces/);
+        // Keys as they are seen, not only as documented: letters among the hex, another length.
+        // (Every plain value in a stack file is judged by hasCredentialShape as it is read: a ServiceAccount name, a channel.)
+        for (const key of ["fc-canarys33a1b2c3d4e5f60718293a4b5c6d", "lsv2_sk_canarys330123456789abcdef0123456789_0a1b2c3d4e"]) {
+            assert.ok(hasCredentialShape(`apps/${key}`) && hasCredentialShape(`#${key}`), key);
+        }
+        for (const name of ["fc-barcelona-supporters", "fc-platform-admins-2024", "fc-0123-backups"]) {
+            assert.ok(!hasCredentialShape(name), name);
+            assert.equal(parsedAfter("cloud", (v) => { v.access.sso.usersGroup = name; }).access!.sso!.usersGroup, name);
+        }
         // Names people write stay names, however long and mixed.
         for (const group of ["GRP2024Q3DataScienceTeamEU1Admins", "AIPlatformOperatorsEMEA2024Q4", "DevOpsSRE2025OnCallRotationA", "NYCOfficeAIPilotUsersGroup2025"]) {
             assert.equal(parsedAfter("cloud", (v) => { v.access.sso.usersGroup = group; }).access!.sso!.usersGroup, group);

@@ -304,10 +304,12 @@ const TAVILY_KEY = /^tvly-(?:dev-|prod-)?(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-
  * Keys whose body is lower-case hex, which the mixed-body rule misses (sweep s33 L1, read 2026-11-30):
  * Firecrawl's, `fc-` and 32 hex digits ("Authorization: Bearer fc-123456789", docs.firecrawl.dev
  * api-reference/v2-introduction; "New API keys start with fc-", nango.dev docs/api-integrations/firecrawl),
- * and LangSmith's, `lsv2_pt_` (personal) or `lsv2_sk_` (service), then 32 and 10 hex digits
- * (docs.langchain.com/langsmith/llm-gateway-authentication names the prefixes; the body as its keys are seen).
+ * taken as 32 to 40 lower-case letters and digits with eight digits or more, which a name after
+ * `fc-` (a club's, a bucket's) does not have; and LangSmith's, `lsv2_pt_` (personal) or `lsv2_sk_`
+ * (service), then 32 and 10 hex digits as its keys are seen (docs.langchain.com/langsmith/llm-gateway-authentication
+ * names the prefixes), taken as any 24 or more lower-case letters, digits and '_' after the prefix.
  */
-const HEX_BODY_KEY = /^(?:fc-[0-9a-f]{32}|lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10})$/;
+const HEX_BODY_KEY = /^(?:fc-(?=(?:[a-z]*\d){8})[0-9a-z]{32,40}|lsv2_(?:pt|sk)_[0-9a-z_]{24,})$/;
 
 /**
  * Whether a name holds a run of 24 to 39 letters and digits drawn at random, as keys without a
