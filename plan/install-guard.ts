@@ -73,43 +73,147 @@ export function installProblems(projectDir: string): string[] {
 /** Project file sections through which the CLI runs the project's own plugin binaries. */
 export const PROJECT_PLUGIN_KEYS = ["plugins", "packages"] as const;
 
-/** What in the project file would have the CLI run a program of the pull request's before the packs: each problem in words. */
-export function projectFileProblems(projectDir: string): string[] {
-    const problems = ["Pulumi.json", "Pulumi.yml"].filter((f) => fs.existsSync(path.join(projectDir, f)))
-        .map((f) => `${f}: a project file the CLI reads before Pulumi.yaml; pull requests may not add one`);
-    const file = path.join(projectDir, "Pulumi.yaml");
-    if (!fs.existsSync(file)) return problems;
+/** Project file settings that say nothing about what runs: a pull request may change them. */
+const DESCRIPTIVE_KEYS = ["name", "description", "config", "template", "author", "license", "website"];
+
+/** The checkout this script belongs to: in the preview job, the base branch's. */
+export const BASE_PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** A value written the same whatever its keys' order, to compare two project files. */
+const canonical = (value: unknown): string => JSON.stringify(value, (_, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+
+function readProject(file: string): { project?: Record<string, unknown>; problem?: string } {
     let project: unknown;
     try {
         // yaml.v3, which the CLI reads it with, applies `<<` merge keys.
         project = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true });
     } catch (err) {
-        return [...problems, `Pulumi.yaml: not YAML the guard can read (${(err as Error).message.split("\n")[0]})`];
+        return { problem: `not YAML the guard can read (${(err as Error).message.split("\n")[0]})` };
     }
-    if (typeof project !== "object" || project === null || Array.isArray(project)) return [...problems, "Pulumi.yaml: not a map of settings"];
-    for (const key of Object.keys(project)) {
+    return typeof project === "object" && project !== null && !Array.isArray(project) ? { project: project as Record<string, unknown> } : { problem: "not a map of settings" };
+}
+
+/**
+ * What in the project file would have the CLI run something of the pull request's before the packs
+ * judge it, or read files the base branch's scripts did not prepare: each problem in words.
+ * - `plugins` or `packages`: plugin binaries the CLI prefers to its own, the Node.js host that
+ *   runs the base's packs included (pulumi/pulumi@v3.248.0 sdk/go/common/resource/plugin/host.go
+ *   L226-260, analyzer_plugin.go L150-159; upstream review s29 U29-2);
+ * - every other setting but the descriptive ones must be the base branch's: `runtime` picks the
+ *   language host, which installs the program's packages before the packs load (pkg/engine/update.go
+ *   L854-905: Python's runs `pip install` or the venv's own python), `main` the folder whose
+ *   node_modules it reads, `stackConfigDir` the stack file (sdk/go/common/workspace/paths.go
+ *   L113-121), which preview-stack sanitised at the root, and `backend` the state's home (final
+ *   check s29 FC29-1, FC29-5);
+ * - a Pulumi.json or Pulumi.yml, which the CLI reads before Pulumi.yaml (workspace/paths.go
+ *   L307-316 over encoding/marshal.go L38-43).
+ */
+export function projectFileProblems(projectDir: string, baseDir = BASE_PROJECT_DIR): string[] {
+    const problems = ["Pulumi.json", "Pulumi.yml"].filter((f) => fs.existsSync(path.join(projectDir, f)))
+        .map((f) => `${f}: a project file the CLI reads before Pulumi.yaml; pull requests may not add one`);
+    const file = path.join(projectDir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) return problems;
+    const { project, problem } = readProject(file);
+    if (!project) return [...problems, `Pulumi.yaml: ${problem}`];
+    const base = readProject(path.join(baseDir, "Pulumi.yaml")).project ?? {};
+    for (const key of [...new Set([...Object.keys(project), ...Object.keys(base)])]) {
         if ((PROJECT_PLUGIN_KEYS as readonly string[]).includes(key.toLowerCase())) {
             problems.push(`Pulumi.yaml: \`${key}\` names plugin binaries the CLI would run in place of its own, the host of the base branch's packs included; pull requests may not set it`);
+        } else if (!DESCRIPTIVE_KEYS.includes(key) && canonical(project[key]) !== canonical(base[key])) {
+            problems.push(`Pulumi.yaml: \`${key}\` differs from the base branch's; it decides what the CLI runs or reads (the language host and its options, the program's folder, the stack file's folder, the backend) before the packs judge the pull request; change it in a pull request of its own, whose code the production preview on main judges after merge`);
         }
     }
     return problems;
 }
 
-const USAGE = "usage: npm run install-guard -- --project-dir DIR";
+/** Every folder named node_modules under `dir` but the root one, at any depth (not .git, not through links). */
+function nestedNodeModules(dir: string, root = dir, found: string[] = []): string[] {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || entry.name === ".git") continue;
+        const full = path.join(dir, entry.name);
+        if (entry.name === "node_modules") {
+            // npm ci replaces the root one, which holds what it installs.
+            if (dir !== root) found.push(full);
+            continue;
+        }
+        nestedNodeModules(full, root, found);
+    }
+    return found;
+}
+
+/** A `node_modules` below the root that the pull request commits: npm ci replaces the root one only, and the CLI reads them all. */
+export function committedNodeModules(projectDir: string): string[] {
+    return nestedNodeModules(projectDir)
+        .map((d) => `${path.relative(projectDir, d)}: a node_modules folder in the pull request, whose packages the CLI would read for plugins to download and install; pull requests may not commit one`);
+}
+
+/**
+ * The Pulumi plugins the packages under `dir` declare, as the Node.js language host reports them
+ * from every package.json in a node_modules folder at any depth (`"pulumi": {"resource": true,
+ * "name", "version", "server"}`: pulumi/pulumi@v3.248.0 sdk/nodejs/cmd/pulumi-language-nodejs/main.go
+ * L470-486, L579-639), each `name version server`, with where it was found.
+ */
+export function pluginDeclarations(dir: string): Map<string, string> {
+    const declared = new Map<string, string>();
+    const visit = (folder: string) => {
+        for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+            if (!entry.isDirectory() || entry.name === ".git") continue;
+            const full = path.join(folder, entry.name);
+            const manifest = path.join(full, "package.json");
+            if (path.basename(folder) === "node_modules" || path.basename(path.dirname(folder)) === "node_modules") {
+                try {
+                    const pkg = JSON.parse(fs.readFileSync(manifest, "utf8"));
+                    const plugin = pkg?.pulumi;
+                    if (plugin && typeof plugin === "object" && plugin.resource === true) {
+                        const key = `${plugin.name ?? pkg.name} ${plugin.version ?? pkg.version} ${plugin.server ?? "(Pulumi's own)"}`;
+                        if (!declared.has(key)) declared.set(key, path.relative(dir, manifest));
+                    }
+                } catch { /* no package here */ }
+            }
+            visit(full);
+        }
+    };
+    visit(dir);
+    return declared;
+}
+
+/**
+ * The plugins the pull request's installed packages declare that the base branch's do not: the
+ * CLI downloads each from its `server` and installs it, running its dependencies' install scripts
+ * (pkg/engine/plugins.go L459-528; pkg/workspace/plugin.go L191-267), before the packs load (final
+ * check s29 FC29-1).
+ */
+export function newPluginProblems(projectDir: string, baseDir = BASE_PROJECT_DIR): string[] {
+    const base = pluginDeclarations(baseDir);
+    return [...pluginDeclarations(projectDir)].filter(([key]) => !base.has(key))
+        .map(([key, where]) => `${where}: declares the Pulumi plugin ${key}, which the base branch's packages do not; the CLI would download and install it before the packs judge the pull request; a change of plugins is previewed on main, after merge`);
+}
+
+const USAGE = "usage: npm run install-guard -- --project-dir DIR [--installed]";
 
 /** Runs `npm run install-guard`; returns its exit code. The tests call it in-process. */
 export function runInstallGuardCli(argv: string[], io: CliOutput): number {
     try {
-        const { values } = parseArgs({ args: argv, options: { "project-dir": { type: "string" } }, strict: true });
+        const { values } = parseArgs({ args: argv, options: { "project-dir": { type: "string" }, installed: { type: "boolean" } }, strict: true });
         const dir = values["project-dir"];
         if (!dir) throw new UsageError("--project-dir: required, the pull request's checkout");
         if (!fs.existsSync(path.join(dir, "package.json"))) throw new UsageError(`--project-dir: ${dir} holds no package.json`);
-        const problems = [...installProblems(dir), ...projectFileProblems(dir)];
+        if (values.installed) {
+            // After `npm ci --ignore-scripts`: the plugins the installed packages would have the CLI fetch.
+            const problems = newPluginProblems(dir);
+            if (problems.length > 0) {
+                io.err(`error: the pull request's packages would have the CLI install plugins the base branch does not use, before the packs judge it:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
+                return 2;
+            }
+            io.out(`${dir}: every Pulumi plugin its packages declare is one the base branch's declare\n`);
+            return 0;
+        }
+        const problems = [...installProblems(dir), ...projectFileProblems(dir), ...committedNodeModules(dir)];
         if (problems.length > 0) {
             io.err(`error: the pull request would run its code before the packs judge it; nothing was installed:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
             return 2;
         }
-        io.out(`${dir}: every dependency is a registry tarball with its hash, no install settings file, and no plugin of the project's own\n`);
+        io.out(`${dir}: every dependency is a registry tarball with its hash, no install settings file, no node_modules, and the base branch's project settings\n`);
         return 0;
     } catch (err) {
         return reportCliError(err, USAGE, io);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { installProblems, projectFileProblems, runInstallGuardCli } from "../plan/install-guard";
+import { committedNodeModules, installProblems, newPluginProblems, pluginDeclarations, projectFileProblems, runInstallGuardCli } from "../plan/install-guard";
 import { PROJECT_DIR } from "./helpers";
 
 /** The preview job's guard: a pull request whose install would run its code is refused before npm ci (security review s23 F3). */
@@ -68,7 +68,8 @@ describe("install-guard", () => {
 
     it("refuses a project file that has the CLI run the pull request's own plugin binaries, the packs' host included (upstream review s29 U29-2)", () => {
         const lock = { packages: { "": {} } };
-        const base = "name: groundwork\nruntime: nodejs\ndescription: AI platform\n";
+        // The base branch's own project file (the repository's), with another name and description: descriptive settings may differ.
+        const base = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8").replace(/^name: .*$/m, "name: groundwork-pr").replace(/^description: .*$/m, "description: changed");
         assert.deepEqual(projectFileProblems(PROJECT_DIR), [], "this repository's Pulumi.yaml");
         assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base })), []);
         assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}plugins:\n  languages:\n    - name: nodejs\n      path: ./tools\n` })), [
@@ -76,7 +77,7 @@ describe("install-guard", () => {
         ]);
         assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}packages:\n  evil: ./tools/evil\n` }))[0], /^Pulumi\.yaml: `packages` names plugin binaries/);
         // A merge key hides nothing: yaml.v3 applies it, and so does the guard.
-        assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `x: &p\n  plugins: { analyzers: [{ name: policy, path: ./a }] }\n<<: *p\n${base}` }))[0], /^Pulumi\.yaml: `plugins`/);
+        assert.ok(projectFileProblems(project(lock, { "Pulumi.yaml": `x: &p\n  plugins: { analyzers: [{ name: policy, path: ./a }] }\n<<: *p\n${base}` })).some((p) => /^Pulumi\.yaml: `plugins`/.test(p)));
         assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}Plugins: {}\n` }))[0], /^Pulumi\.yaml: `Plugins`/);
         // The CLI reads Pulumi.json, then Pulumi.yaml, then Pulumi.yml.
         assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base, "Pulumi.json": "{}", "Pulumi.yml": base })), [
@@ -88,5 +89,50 @@ describe("install-guard", () => {
         const refused = run(project(lock, { "Pulumi.yaml": `${base}plugins: {}\n` }));
         assert.equal(refused.code, 2);
         assert.match(refused.err, /\n {2}Pulumi\.yaml: `plugins` names plugin binaries/);
+    });
+
+    it("holds a pull request to the base branch's runtime, program folder, stack folder and backend, and refuses committed node_modules (final check s29 FC29-1, FC29-5)", () => {
+        const lock = { packages: { "": {} } };
+        const base = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+        const differs = (key: string) => `Pulumi.yaml: \`${key}\` differs from the base branch's; it decides what the CLI runs or reads (the language host and its options, the program's folder, the stack file's folder, the backend) before the packs judge the pull request; change it in a pull request of its own, whose code the production preview on main judges after merge`;
+        // Python's host runs pip or the venv's own python before the packs load.
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base.replace(/runtime:[\s\S]*?(?=\nmain:)/, "runtime:\n  name: python\n  options:\n    virtualenv: venv") })), [differs("runtime")]);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base.replace("typescript: true", "typescript: true\n    nodeargs: --require ./evil.js") })), [differs("runtime")]);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": base.replace(/^main: .*$/m, "main: tools/") })), [differs("main")]);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}stackConfigDir: config/\nbackend:\n  url: file:///tmp/elsewhere\n` })), [differs("stackConfigDir"), differs("backend")]);
+        // The same settings in another order are the same.
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `main: stacks/index.ts\nruntime: { options: { typescript: true }, name: nodejs }\nname: groundwork\n` })), []);
+        // A node_modules below the root, which npm ci leaves, is refused; the root one is npm's.
+        const dir = project(lock, { "Pulumi.yaml": base });
+        fs.mkdirSync(path.join(dir, "tools/node_modules/x"), { recursive: true });
+        fs.mkdirSync(path.join(dir, "node_modules/y/node_modules/z"), { recursive: true });
+        assert.deepEqual(committedNodeModules(dir), ["tools/node_modules: a node_modules folder in the pull request, whose packages the CLI would read for plugins to download and install; pull requests may not commit one"]);
+        assert.match(run(dir).err, /\n {2}tools\/node_modules: a node_modules folder in the pull request/);
+    });
+
+    it("after the install, refuses a Pulumi plugin the base branch's packages do not declare (final check s29 FC29-1)", () => {
+        const tree = (plugins: Record<string, object>) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "install-guard-plugins-"));
+            fs.writeFileSync(path.join(dir, "package.json"), "{}");
+            for (const [where, pkg] of Object.entries(plugins)) {
+                fs.mkdirSync(path.join(dir, where), { recursive: true });
+                fs.writeFileSync(path.join(dir, where, "package.json"), JSON.stringify(pkg));
+            }
+            return dir;
+        };
+        const aws = { name: "@pulumi/aws", version: "7.48.0", pulumi: { resource: true, name: "aws", version: "7.48.0" } };
+        const time = { name: "@pulumiverse/time", version: "0.1.1", pulumi: { resource: true, name: "time", server: "github://api.github.com/pulumiverse/pulumi-time" } };
+        const baseDir = tree({ "node_modules/@pulumi/aws": aws, "node_modules/@pulumiverse/time": time, "node_modules/left-pad": { name: "left-pad", version: "1.0.0" } });
+        assert.deepEqual([...pluginDeclarations(baseDir).keys()].sort(), ["aws 7.48.0 (Pulumi's own)", "time 0.1.1 github://api.github.com/pulumiverse/pulumi-time"]);
+        assert.deepEqual(newPluginProblems(tree({ "node_modules/@pulumi/aws": aws, "node_modules/@pulumiverse/time": time }), baseDir), []);
+        const evil = { name: "helper", version: "1.0.0", pulumi: { resource: true, name: "helper", version: "1.0.0", server: "https://evil.example/plugins" } };
+        assert.deepEqual(newPluginProblems(tree({ "node_modules/@pulumi/aws": aws, "node_modules/a/node_modules/helper": evil }), baseDir), [
+            "node_modules/a/node_modules/helper/package.json: declares the Pulumi plugin helper 1.0.0 https://evil.example/plugins, which the base branch's packages do not; the CLI would download and install it before the packs judge the pull request; a change of plugins is previewed on main, after merge",
+        ]);
+        assert.match(newPluginProblems(tree({ "node_modules/@pulumi/aws": { ...aws, pulumi: { ...aws.pulumi, version: "7.49.0" } } }), baseDir)[0], /declares the Pulumi plugin aws 7\.49\.0 \(Pulumi's own\)/);
+        // This repository's installed packages are its own base.
+        assert.deepEqual(newPluginProblems(PROJECT_DIR, PROJECT_DIR), []);
+        const io = { out: "", err: "" };
+        assert.equal(runInstallGuardCli(["--project-dir", PROJECT_DIR, "--installed"], { out: (t) => { io.out += t; }, err: (t) => { io.err += t; } }), 0, io.err);
     });
 });

@@ -105,6 +105,10 @@ describe("GitHub workflows", function () {
             assert.ok(a < b, `step ${a} must come before step ${b}`);
         }
         assert.ok(prInstall < at((s) => s === aws), "the PR's dependencies install before any credential is in the job");
+        // Then the plugins its packages declare are held to the base branch's, before the preview (final check s29 FC29-1).
+        const pluginGuard = at((s) => s.run === 'npm run --silent install-guard -- --project-dir "$GITHUB_WORKSPACE" --installed' && inBase(s));
+        assert.ok(prInstall < pluginGuard && pluginGuard < preview, "the plugin guard runs after the PR's install and before the preview");
+        assert.equal(job.steps[preview].env!.PULUMI_BACKEND_URL, "file://${{ runner.temp }}/state", "the throwaway state, whatever the PR's Pulumi.yaml names");
         const stackRun = job.steps[previewStack].run!;
         assert.match(stackRun, /--stack "\$\{\{ matrix\.stack \}\}" --project-dir "\$GITHUB_WORKSPACE" --backend-dir "\$RUNNER_TEMP\/state"/);
         assert.match(job.steps[passphrase].run!, /openssl rand -hex 32/);
