@@ -126,4 +126,15 @@ describe("bad-input sweep s33", () => {
         assert.ok(!line.includes("9007199254740991"), line);
         assert.match(line, /must be at most \d+$/);
     });
+
+    it("takes names people write as names: abbreviations, long consonant runs, dates, Japanese spaces (false-refusal review s29 FR-1 to FR-4)", () => {
+        for (const name of ["NorthstarAnalyticsTeam2025", "PostgresAdminsEuCentral1Prod", "TeamDeutschlandNachtschicht2024", "AwsEksLlmOpsTeam2024Prod", "AzGrpLlmPlatformOpsProd01", "SgAksLlmUsersProdWeu0001", "ClusterTeamLondon20241130", "HealthcareOncallAlerts2024", "AI利用者\u3000東京"]) {
+            assert.equal(parsedAfter("cloud", (v) => { v.access.sso.usersGroup = name; }).access!.sso!.usersGroup, name);
+        }
+        assert.equal(parsedAfter("dev", (v) => { v.oci.nodes[1].labels = { "example.com/build": "NightlyBuild20241130Linux" }; }).oci!.nodes[1].labels["example.com/build"], "NightlyBuild20241130Linux");
+        // An ideographic space between Latin letters is still a paste's.
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.access.sso.usersGroup = "AI\u3000Users"; }), "access.sso.usersGroup"), /holds U\+3000 \(a look-alike of a space\)/);
+        // An address refused for a shorter random run says which shape.
+        assert.match(lineFor(problemsAfter("cloud", (v) => { v.access.sso.administrators = ["Zq3xK9mP2qR5tV8wY1zB4cHj7Lw6Nd0F@groundwork.example"]; }), "access.sso.administrators[0]"), /\(a run of 24 or more letters and digits mixing upper case, lower case and digits with few word-like pieces/);
+    });
 });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { internalRange, isIpv4, specialRange } from "./cidr";
-import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, SECRET_IN_ADDRESS, urlHost, urlString } from "./primitives";
+import { loopbackOrLinkLocal, notSecretShapedAddress, plainUrl, secretInAddress, urlHost, urlString } from "./primitives";
 import { hasCredentialShape, hasShortRandomRun } from "./errors";
 
 /**
@@ -94,7 +94,7 @@ const DISPLAY_NAME_FROM = /^(?:[A-Za-z0-9][A-Za-z0-9 ._'&!-]*|"[\x20\x21\x23-\x5
 const addressOf = (v: string) => DISPLAY_NAME_FROM.exec(v)?.[1] ?? v;
 const withName = (message: string) => z.string()
     .refine((v) => z.email().safeParse(addressOf(v)).success, { message })
-    .refine((v) => notSecretShapedAddress(addressOf(v)), { message: SECRET_IN_ADDRESS });
+    .refine((v) => notSecretShapedAddress(addressOf(v)), { error: (issue) => secretInAddress(addressOf(String(issue.input))) });
 const sender = withName("must be an e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as Groundwork Alerts <alerts@example.com>: an unquoted comma makes it two addresses, which Alertmanager refuses at send time");
 /** One recipient: Alertmanager parses `to` as an address list (email.go L239-246), so one entry is one address, named or not. */
 const recipient = withName("must be one e-mail address, or one in <> after a display name of ASCII letters, digits, spaces and . _ ' & ! - (or any ASCII in double quotes), such as On-call <oncall@example.com>; list each recipient on its own");

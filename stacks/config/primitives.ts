@@ -86,7 +86,9 @@ export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 addres
  * name may hold: sweep s33 F2), and every space but the keyboard's (U+00A0, U+1680, U+2000-200A,
  * U+202F, U+205F, U+3000) and a tab (sweep s33 M3).
  */
-const LOOKALIKE_PUNCTUATION = /(?<! )[\u2010-\u2015\u2212]|[\u2010-\u2015\u2212](?! )|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
+const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
+// U+3000 is the space a Chinese, Japanese or Korean keyboard types beside those characters (false-refusal review s29 FR-4).
+const LOOKALIKE_PUNCTUATION = new RegExp(String.raw`(?<! )[\u2010-\u2015\u2212]|[\u2010-\u2015\u2212](?! )|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f]|(?<![${CJK}])\u3000(?![${CJK}])`, "u");
 /** Typographic quotes a document puts around a name (U+2018-201F, « »; sweep s18 un03). */
 const PASTED_QUOTES = /[\u2018-\u201f\u00ab\u00bb]/;
 /**
@@ -127,9 +129,11 @@ export const notSecretShapedAddress = (address: string) => {
     return !hasSecretShapedRun(local) && !hasShortRandomRun(local) && !(address.includes("@") && hasCredentialShape(local));
 };
 export const SECRET_IN_ADDRESS = SECRET_IN_PLAIN_FIELD("an e-mail address", EMAIL_WRITTEN_TO);
+/** SECRET_IN_ADDRESS naming the shape the address's local part has. */
+export const secretInAddress = (address: unknown) => SECRET_IN_PLAIN_FIELD("an e-mail address", EMAIL_WRITTEN_TO, nameSecretShape(String(address).split("@")[0] ?? ""));
 
 /** An e-mail address, with no secret's shape in it. */
-export const emailAddress = z.email({ message: "must be an e-mail address" }).refine(notSecretShapedAddress, { message: SECRET_IN_ADDRESS });
+export const emailAddress = z.email({ message: "must be an e-mail address" }).refine(notSecretShapedAddress, { error: (issue) => secretInAddress(issue.input) });
 
 /**
  * An identity provider's group name, as its token's groups claim carries it: not blank, not padded,
@@ -148,7 +152,7 @@ export const groupName = z.string().regex(/^\S(.*\S)?$/, {
     // Look-alike punctuation from a paste:
     // the token carries the name as the provider stores it, typed with the keyboard's characters.
     .refine((v) => !LOOKALIKE_PUNCTUATION.test(v), {
-        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "g")))].map((c) => `${codePoint(c)} (${c === "\t" ? "a tab" : /\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
+        error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(LOOKALIKE_PUNCTUATION, "gu")))].map((c) => `${codePoint(c)} (${c === "\t" ? "a tab" : /\s/.test(c) ? "a look-alike of a space" : "a look-alike of '-'"})`).join(", ")}, which a pasted name brings and no group the identity provider sends matches; type the name again with the keyboard's '-' and space`,
     })
     .refine((v) => !PASTED_QUOTES.test(v), {
         error: (issue) => `holds ${[...new Set(String(issue.input).match(new RegExp(PASTED_QUOTES, "g")))].map(codePoint).join(", ")}, typographic quotes a document adds around a name, which no group the identity provider sends has; type the name without them`,
