@@ -10,9 +10,10 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
  *   holds it ("Details for Object Storage and Archive Storage", docs.oracle.com
  *   iaas/Content/Identity/Reference/objectstoragepolicyreference.htm, updated 2025-02-21, L43 and
  *   L67-68 in the copy jacklty/oci_doc_crawler@8e7bbd7). So a statement that manages objects must
- *   exclude it with `request.permission != 'OBJECT_VERSION_DELETE'` in a condition that binds
- *   (alone, or in an `all {…}`). The Object Storage service itself (`service objectstorage-<region>`)
- *   is the lifecycle, which is the retention.
+ *   keep it out in a condition that binds: `request.permission != 'OBJECT_VERSION_DELETE'` alone
+ *   or in an `all {…}`, or only other permissions named (`request.permission = 'OBJECT_CREATE'`).
+ *   The Object Storage service itself (`service objectstorage-<region>`) is the lifecycle, which is
+ *   the retention. A granting statement the rule cannot read is reported, not passed.
  */
 
 const VERSION_DELETE = "s3:DeleteObjectVersion";
@@ -24,17 +25,29 @@ const IAM_DOCUMENT_TYPES: Record<string, string> = {
     "aws:s3/bucketPolicy:BucketPolicy": "policy",
 };
 
-/** Whether an IAM action pattern (`*` any run of characters, case-insensitive) matches `action`. */
+/** Whether an IAM action pattern (`*` any run of characters, `?` any one; case-insensitive) matches `action`. */
 function actionMatches(pattern: string, action: string): boolean {
-    const source = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    const source = [...pattern].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
     return new RegExp(`^${source}$`, "i").test(action);
 }
 
-/** Whether a statement's resources can be S3 objects: `*`, an S3 ARN, or a NotResource. */
+/**
+ * Whether a statement's resources can be S3 objects: `*`, an ARN whose partition or service is S3's
+ * or a wildcard (`arn:*`, `arn:aws:s3:*:…`, an access point's `arn:aws:s3:<region>:<account>:accesspoint/…`),
+ * or a NotResource (final check s29 FC29-3).
+ */
 function reachesObjects(statement: Record<string, unknown>): boolean {
     if (statement.NotResource !== undefined) return true;
-    return [statement.Resource ?? "*"].flat().some((r) => typeof r === "string" && (r === "*" || /^arn:[a-z-]+:s3:::/i.test(r)));
+    return [statement.Resource ?? "*"].flat().some((r) => typeof r === "string" && (r === "*" || /^arn:[^:]*:(s3|s3-object-lambda|[^:]*[*?][^:]*)(:|$)/i.test(r) || /^arn:[^:]*[*?]/.test(r)));
 }
+
+/**
+ * AWS managed policies that allow s3:DeleteObjectVersion on every bucket: AmazonS3FullAccess
+ * (`s3:*`), AdministratorAccess (`*`), PowerUserAccess (everything but IAM, Organizations and
+ * Account: NotAction) (docs.aws.amazon.com/aws-managed-policy/latest/reference, read 2026-11-30).
+ */
+const VERSION_DELETING_MANAGED_POLICIES = /:policy\/(AmazonS3FullAccess|AdministratorAccess|PowerUserAccess)$/;
+const ATTACHMENT_TYPES = ["aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"];
 
 /** Each Allow statement of an IAM policy document that grants s3:DeleteObjectVersion, as the action it names. */
 export function versionDeletingActions(document: unknown): string[] {
@@ -52,29 +65,60 @@ export function versionDeletingActions(document: unknown): string[] {
     });
 }
 
-const OCI_STATEMENT = /^\s*allow\s+(.+?)\s+to\s+(\{[^}]*\}|[a-z-]+)\s+([a-z-]+)?\s*in\s+.+?(?:\s+where\s+(.+))?\s*$/i;
-const EXCLUDES_VERSION_DELETE = /request\.permission\s*!=\s*'OBJECT_VERSION_DELETE'/i;
+// `Allow` grants in this tenancy, and so does `Admit` (another tenancy's group, here); `Endorse`
+// grants elsewhere and `Define` names (docs.oracle.com iaas/Content/Identity/policieshow/iam-cross-domain.htm,
+// in the copy jacklty/oci_doc_crawler@8e7bbd7 L9, L25-27, L40-42; final check s29 FC29-2).
+const GRANT = /^\s*(allow|admit)\b/i;
+const OCI_STATEMENT = /^\s*(?:allow|admit)\s+(.+?)\s+to\s+(\{[^}]*\}|[a-z-]+)\s+([a-z-]+)?\s*in\s+.+?(?:\s+where\s+(.+))?\s*$/i;
 
-/** Whether an OCI `where` clause binds `request.permission != 'OBJECT_VERSION_DELETE'`: alone, or inside `all {…}`. */
-function excludesVersionDelete(where: string | undefined): boolean {
-    if (where === undefined) return false;
-    const clause = where.trim();
-    const all = /^all\s*\{(.*)\}$/is.exec(clause);
-    if (all) return all[1].split(",").some((c) => EXCLUDES_VERSION_DELETE.test(c) && /^\s*request\.permission\s*!=/i.test(c));
-    return /^request\.permission\s*!=\s*'OBJECT_VERSION_DELETE'$/i.test(clause);
+type Condition = string | { all: boolean; of: Condition[] };
+
+/** An OCI `where` clause as a tree: `all {…}`/`any {…}`, nested, of single conditions; undefined if unbalanced. */
+function parseCondition(text: string): Condition | undefined {
+    const clause = text.trim();
+    const group = /^(all|any)\s*\{([\s\S]*)\}$/i.exec(clause);
+    if (!group) return /[{}]/.test(clause) ? undefined : clause;
+    const parts: string[] = [];
+    let depth = 0, from = 0;
+    for (let i = 0; i < group[2].length; i++) {
+        const c = group[2][i];
+        if (c === "{") depth++;
+        else if (c === "}" && --depth < 0) return undefined;
+        else if (c === "," && depth === 0) { parts.push(group[2].slice(from, i)); from = i + 1; }
+    }
+    if (depth !== 0) return undefined;
+    const of = [...parts, group[2].slice(from)].map(parseCondition);
+    return of.some((c) => c === undefined) ? undefined : { all: group[1].toLowerCase() === "all", of: of as Condition[] };
 }
 
-/** The OCI policy statements that let someone other than Object Storage's lifecycle destroy object versions. */
+/**
+ * Whether a condition keeps the permission from being OBJECT_VERSION_DELETE: `!=` it, or `=` another
+ * permission (Oracle's write-only pattern, `any {request.permission='OBJECT_CREATE', …}`); in
+ * `all {…}` one such is enough, in `any {…}` every branch needs one.
+ */
+function excludesVersionDelete(condition: Condition): boolean {
+    if (typeof condition !== "string") return condition.all ? condition.of.some(excludesVersionDelete) : condition.of.every(excludesVersionDelete);
+    const m = /^request\.permission\s*(!=|=)\s*'([A-Z_]+)'$/i.exec(condition.trim());
+    return m !== null && (m[1] === "!=" ? m[2].toUpperCase() === "OBJECT_VERSION_DELETE" : m[2].toUpperCase() !== "OBJECT_VERSION_DELETE");
+}
+
+/**
+ * The OCI policy statements that let someone other than Object Storage's lifecycle destroy object
+ * versions, and those granting in this tenancy that cannot be read (refused, not passed).
+ */
 export function versionDeletingStatements(statements: string[]): string[] {
     return statements.filter((statement) => {
+        if (!GRANT.test(statement)) return false;
         const m = OCI_STATEMENT.exec(statement);
-        if (!m) return false;
+        if (!m) return true;
         const [, subject, verb, resource, where] = m;
         if (/^service\s+objectstorage-[a-z0-9-]+$/i.test(subject.trim())) return false;
         const grants = verb.startsWith("{")
             ? /\bOBJECT_VERSION_DELETE\b/i.test(verb)
             : verb.toLowerCase() === "manage" && ["objects", "object-family", "all-resources"].includes((resource ?? "").toLowerCase());
-        return grants && !excludesVersionDelete(where);
+        if (!grants) return false;
+        const condition = where === undefined ? undefined : parseCondition(where);
+        return condition === undefined || !excludesVersionDelete(condition);
     });
 }
 
@@ -89,6 +133,9 @@ export const bucketVersionsKeptFromKeys: ResourceValidationPolicy = {
                 report(`${args.type.split(":").pop()} ${args.name} allows ${action}, which destroys object versions, backups included; only the bucket's lifecycle may. Grant s3:DeleteObject alone (a delete marker on a versioned bucket).`);
             }
         }
+        if (ATTACHMENT_TYPES.includes(args.type) && VERSION_DELETING_MANAGED_POLICIES.test(String(args.props.policyArn ?? ""))) {
+            report(`${args.type.split(":").pop()} ${args.name} attaches ${args.props.policyArn}, which allows s3:DeleteObjectVersion on every bucket, backups included; only the bucket's lifecycle may destroy a version. Attach a policy of the actions the workload calls.`);
+        }
         if (args.type === "aws:iam/role:Role") {
             for (const inline of args.props.inlinePolicies ?? []) {
                 for (const action of versionDeletingActions(inline?.policy)) {
@@ -98,7 +145,10 @@ export const bucketVersionsKeptFromKeys: ResourceValidationPolicy = {
         }
         if (args.type === "oci:Identity/policy:Policy") {
             for (const statement of versionDeletingStatements(args.props.statements ?? [])) {
-                report(`Policy ${args.props.name ?? args.name} lets "${statement}" destroy object versions (manage objects holds OBJECT_VERSION_DELETE); add request.permission != 'OBJECT_VERSION_DELETE' to its where clause (alone or in all {…}).`);
+                const condition = OCI_STATEMENT.exec(statement)?.[4];
+                report(!OCI_STATEMENT.test(statement) || (condition !== undefined && parseCondition(condition) === undefined)
+                    ? `Policy ${args.props.name ?? args.name} has "${statement}", a grant this rule cannot read, so it cannot show that no key destroys object versions; write it as Allow <subject> to <verb> <resource> in <location> [where <condition>], with balanced braces.`
+                    : `Policy ${args.props.name ?? args.name} lets "${statement}" destroy object versions (manage objects holds OBJECT_VERSION_DELETE); add request.permission != 'OBJECT_VERSION_DELETE' to its where clause (alone or in all {…}).`);
             }
         }
     },

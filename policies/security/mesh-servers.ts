@@ -24,10 +24,12 @@ import { isMeshed, namedPorts, namespaceAnnotations, portList, SKIP_INBOUND } fr
 export const NO_CLIENTS_ANNOTATION = "groundwork.dev/no-clients";
 const PROXY_PORTS = new Set([4143, 4191]);
 const SERVER = (r: PolicyResource) => r.type.includes("policy.linkerd.io") && r.type.endsWith(":Server");
+/** An object's namespace as the API server fills it in: `default` when none is written (as podWorkload reads pods'; final check s29 FC29-6). */
+const namespaceOf = (r: PolicyResource): string => r.props.metadata?.namespace ?? "default";
 
 /** Names of the Servers in the pod's namespace that select the pod and this port. */
 function serversOf(resources: PolicyResource[], namespace: string, labels: Record<string, string>, port: number, named: Map<string, number>): PolicyResource[] {
-    return resources.filter(SERVER).filter((r) => (r.props.metadata?.namespace ?? "") === namespace).filter((r) => {
+    return resources.filter(SERVER).filter((r) => namespaceOf(r) === namespace).filter((r) => {
         const match: Record<string, string> = r.props.spec?.podSelector?.matchLabels ?? {};
         const p = r.props.spec?.port;
         return Object.keys(match).length > 0 && Object.entries(match).every(([k, v]) => labels[k] === v) && (p === port || named.get(String(p)) === port);
@@ -36,7 +38,7 @@ function serversOf(resources: PolicyResource[], namespace: string, labels: Recor
 
 /** Whether an AuthorizationPolicy targets the Server, directly or through an HTTPRoute whose parent it is. */
 function authorized(resources: PolicyResource[], namespace: string, server: string): boolean {
-    const inNs = (r: PolicyResource) => (r.props.metadata?.namespace ?? "") === namespace;
+    const inNs = (r: PolicyResource) => namespaceOf(r) === namespace;
     const routes = resources.filter((r) => inNs(r) && r.type.endsWith(":HTTPRoute")
         && (r.props.spec?.parentRefs ?? []).some((p: { kind?: string; name?: string }) => p.kind === "Server" && p.name === server))
         .map((r) => String(r.props.metadata?.name));
@@ -85,7 +87,8 @@ export const meshServerPerPort: StackValidationPolicy = {
                 }
             };
             const declared = new Set<number>();
-            for (const c of pod.containers.filter((x) => !x.init && x.name !== "linkerd-proxy")) {
+            // Init containers' ports have closed before the pod serves, but a native sidecar's (restartPolicy: Always) stay open.
+            for (const c of pod.containers.filter((x) => (!x.init || x.container.restartPolicy === "Always") && x.name !== "linkerd-proxy")) {
                 for (const p of (c.container.ports ?? []).filter((x: { protocol?: string }) => (x.protocol ?? "TCP") === "TCP")) {
                     const port = Number(p.containerPort);
                     declared.add(port);
@@ -94,7 +97,7 @@ export const meshServerPerPort: StackValidationPolicy = {
             }
             // A container need not declare the port it listens on: a Service's numeric targetPort
             // reaches it all the same (a name reaches only a declared port, judged above).
-            for (const service of services.filter((s) => (s.props.metadata?.namespace ?? "") === pod.namespace)) {
+            for (const service of services.filter((s) => namespaceOf(s) === pod.namespace)) {
                 const selector: Record<string, string> = service.props.spec.selector;
                 if (!Object.entries(selector).every(([k, v]) => pod.labels[k] === v)) continue;
                 for (const { port, target } of serviceTargets(service)) {

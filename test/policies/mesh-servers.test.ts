@@ -79,4 +79,23 @@ describe("mesh-server-per-port", () => {
         }, "api");
         assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, skipping, service(8080)]), []);
     });
+
+    it("reads a namespace left out as the API server does, and judges a native sidecar's ports (final check s29 FC29-6)", async () => {
+        const defaultNs = record("kubernetes:core/v1:Namespace", { metadata: { name: "default", annotations: { "linkerd.io/inject": "enabled" } } }, "default");
+        const bare = record("kubernetes:apps/v1:Deployment", { metadata: { name: "api" }, spec: { template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "api", image: "api:1" }] } } } }, "api");
+        const service = record("kubernetes:core/v1:Service", { metadata: { name: "api" }, spec: { selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] } }, "api-service");
+        assert.deepEqual(await messages(meshServerPerPort, [defaultNs, bare, service]), [
+            "port 8080 (undeclared, the target of Service default/api's port 80) of Deployment default/api has no Linkerd Server: any meshed identity may call it; add a Server (accessPolicy: deny) with an AuthorizationPolicy naming its clients",
+        ]);
+        const sidecar = record("kubernetes:apps/v1:Deployment", {
+            metadata: { name: "api", namespace: "apps" },
+            spec: { template: { metadata: { labels: { app: "api" } }, spec: {
+                initContainers: [{ name: "migrate", image: "m:1", ports: [{ containerPort: 7000 }] }, { name: "log-shipper", image: "l:1", restartPolicy: "Always", ports: [{ name: "admin", containerPort: 9901 }] }],
+                containers: [{ name: "api", image: "api:1" }],
+            } } },
+        }, "api");
+        assert.deepEqual(await messages(meshServerPerPort, [meshedNamespace, sidecar]), [
+            "port 9901 (admin) of Deployment apps/api has no Linkerd Server: any meshed identity may call it; add a Server (accessPolicy: deny) with an AuthorizationPolicy naming its clients",
+        ]);
+    });
 });
