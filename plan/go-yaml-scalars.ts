@@ -105,3 +105,19 @@ export const GO_FLOAT_TAG = {
     },
 };
 
+/**
+ * `!!int` as yaml.v3 resolves it: every integer spelling it reads (Go's base prefixes, a sign,
+ * underscores), and anything else refused, a float included ("cannot decode !!float as a !!int",
+ * go-yaml/yaml@v3.0.1 resolve.go L131-150). The plan's parser dropped `!!int 0b101` or `!!int 1_0`
+ * as an unresolved tag (final check s29 FC29-10).
+ */
+export const GO_INT_TAG = {
+    tag: "tag:yaml.org,2002:int",
+    resolve(source: string, onError: (message: string) => void): number | string {
+        const plain = source.replace(/_/g, "");
+        const int = goInteger(plain);
+        if (int === undefined || !inGoRange(int)) onError("cannot be read as a !!int (the Pulumi CLI refuses it too); give a whole number, or drop the tag");
+        return int !== undefined && inGoRange(int) ? Number(int) : source;
+    },
+};
+

@@ -3,11 +3,11 @@ import * as YAML from "yaml";
 import { isSecureValue, OFFLINE_PLACEHOLDER_PREFIX, securePathsIn } from "../stacks/config/encrypted-values";
 import { codePoint, hiddenKeyName, shownKeyName } from "../stacks/config/errors";
 import { goYamlLineBreaks } from "../stacks/config/yaml-line-breaks";
-import { GO_FLOAT_TAG, goYamlDivergence, goYamlText } from "./go-yaml-scalars";
+import { GO_FLOAT_TAG, GO_INT_TAG, goYamlDivergence, goYamlText } from "./go-yaml-scalars";
 
 const STR_TAG = "tag:yaml.org,2002:str";
-/** The core schema's tags, with `!!float` read as yaml.v3 reads it (GO_FLOAT_TAG). */
-const EXPLICIT_TAGS = (tags: YAML.Tags) => [...tags, GO_FLOAT_TAG];
+/** The core schema's tags, with `!!float` and `!!int` read as yaml.v3 reads them (GO_FLOAT_TAG, GO_INT_TAG). */
+const EXPLICIT_TAGS = (tags: YAML.Tags) => [...tags, GO_FLOAT_TAG, GO_INT_TAG];
 
 /** A stack's configuration as the Pulumi CLI would hand it to the program. */
 export interface StackFileConfig {

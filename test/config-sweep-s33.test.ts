@@ -33,7 +33,10 @@ describe("bad-input sweep s33", () => {
         const host = (value: string) => lineFor(problemsAfter("edge", (v) => { v.edge.machines[0].host = value; }), "edge.machines[0].host");
         assert.equal(host("192.0.2.1O"), 'groundwork:edge.machines[0].host = "192.0.2.1O": looks like the IPv4 address 192.0.2.10 with a letter typed for a digit; write the address');
         assert.match(host("192.168.10.l1"), /looks like the IPv4 address 192\.168\.10\.11 with a letter typed for a digit/);
-        assert.match(host("0xc0a80a0b"), /is a number that resolvers and URL parsers read as the IPv4 address 192\.168\.10\.11, and Go's refuses; write the address in dotted decimal: 192\.168\.10\.11$/);
+        // Every inet_aton form, dotted hex and short ones too (final check s29 FC29-8).
+        assert.match(host("0x7f.0.0.1"), /read as the IPv4 address 127\.0\.0\.1/);
+        assert.match(host("0x7f.1"), /read as the IPv4 address 127\.0\.0\.1/);
+        assert.match(host("0xc0a80a0b"), /is a number that resolvers and URL parsers read as the IPv4 address 192\.168\.10\.11, and Go's programs look up as a name; write the address in dotted decimal: 192\.168\.10\.11$/);
         // Names stay names, digits and all.
         for (const name of ["edge-1.lan", "gpu01.site2", "box.home.arpa.", "lol.io", "Oslo.IO"]) {
             assert.equal(parsedAfter("edge", (v) => { v.edge.machines[0].host = name; }).edge!.machines[0].host, name);
@@ -97,6 +100,12 @@ describe("bad-input sweep s33", () => {
         assert.equal(read("!!float 2.5"), 2.5);
         assert.equal(read("2.5"), 2.5);
         assert.throws(() => read("!!float many"), /storageGbs.*cannot be read as a !!float|cannot be read as a !!float/);
+        // !!int takes every integer spelling yaml.v3 reads, and refuses a float (final check s29 FC29-10).
+        assert.equal(read("!!int 0b101"), 5);
+        assert.equal(read("!!int -0x10"), -16);
+        assert.equal(read("!!int 6_00"), 600);
+        assert.equal(read("!!int 42"), 42);
+        assert.throws(() => read("!!int 2.5"), /cannot be read as a !!int/);
         // Untagged, a number spelled in a base the plan does not read is still refused.
         assert.throws(() => read("0B101"), /an unquoted number the Pulumi CLI reads in a base this plan does not/);
     });

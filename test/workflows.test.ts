@@ -268,7 +268,9 @@ describe("GitHub workflows", function () {
         assert.ok(policies[0].length < 2048, "STS takes a packed session policy of 2,048 characters at most");
         const policy = JSON.parse(policies[0]);
         const denied = policy.Statement.filter((st: { Effect: string }) => st.Effect === "Deny").flatMap((st: { Action: string[] }) => st.Action);
-        for (const read of ["ec2:DescribeInstanceAttribute", "ec2:GetLaunchTemplateData", "ec2:DescribeLaunchTemplateVersions", "s3:GetObject", "s3:GetObjectVersion", "ssm:GetParameter", "ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "kms:Decrypt", "logs:GetLogEvents", "dynamodb:Scan"]) {
+        for (const read of ["ec2:DescribeInstanceAttribute", "ec2:GetLaunchTemplateData", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeSpotInstanceRequests", "s3:GetObject", "s3:GetObjectVersion", "ssm:GetParameter", "ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "kms:Decrypt", "kms:ReEncryptFrom", "logs:GetLogEvents", "logs:StartLiveTail", "dynamodb:Scan", "dynamodb:PartiQLSelect", "lambda:GetFunctionConfiguration",
+            // A chained role's session is not bound by this one's policy (final check s29 FC29-4).
+            "sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken"]) {
             assert.ok(denied.some((p: string) => matches(p, read)), `${read} is denied`);
         }
         // What a preview without --refresh calls: the provider's identity check and the program's two data sources.

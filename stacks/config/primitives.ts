@@ -340,11 +340,12 @@ export function addressLookalikeProblem(host: string): string | undefined {
         const decimal = withoutLeadingZeros(name);
         if (decimal !== undefined) return `is an IPv4 address with a leading zero, which resolvers and URL parsers read as octal (010 is 8); write it in plain decimal: ${decimal}`;
     }
-    if (/^[\d.]+$|^0x[0-9a-f]+$/i.test(name)) {
+    // Every inet_aton form: one to four parts, each decimal, octal (leading 0) or hex (0x), such as 0x7f.1 (final check s29 FC29-8).
+    if (/^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}$/i.test(name)) {
         // The WHATWG URL parser's reading, which is inet_aton's: 2130706433 and 0x7f000001 are 127.0.0.1.
         const read = URL.canParse(`http://${name}/`) ? new URL(`http://${name}/`).hostname : undefined;
         return read !== undefined && isIpv4(read)
-            ? `is a number that resolvers and URL parsers read as the IPv4 address ${read}, and Go's refuses; write the address in dotted decimal: ${read}`
+            ? `is a number that resolvers and URL parsers read as the IPv4 address ${read}, and Go's programs look up as a name; write the address in dotted decimal: ${read}`
             : "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)";
     }
     const labels = name.split(".");
