@@ -99,7 +99,9 @@ export function goYamlDivergence(source: string, parsed: unknown): string | unde
 export const GO_FLOAT_TAG = {
     tag: "tag:yaml.org,2002:float",
     resolve(source: string, onError: (message: string) => void): number | string {
-        const value = goNumber(source.replace(/_/g, ""));
+        // yaml.v3 reads a number only from a first character of [-+0-9] (underscores then dropped) or
+        // '.' (read as written): `_1` or `._5` is text to it (resolve.go resolveTable; read-through s29 RT29-7).
+        const value = /^[-+0-9]/.test(source) ? goNumber(source.replace(/_/g, "")) : source.startsWith(".") ? goNumber(source) : undefined;
         if (value === undefined) onError("cannot be read as a !!float (the Pulumi CLI refuses it too); give a number, or drop the tag");
         return value ?? source;
     },
@@ -115,7 +117,7 @@ export const GO_INT_TAG = {
     tag: "tag:yaml.org,2002:int",
     resolve(source: string, onError: (message: string) => void): number | string {
         const plain = source.replace(/_/g, "");
-        const int = goInteger(plain);
+        const int = /^[-+0-9]/.test(source) ? goInteger(plain) : undefined;
         if (int === undefined || !inGoRange(int)) onError("cannot be read as a !!int (the Pulumi CLI refuses it too); give a whole number, or drop the tag");
         return int !== undefined && inGoRange(int) ? Number(int) : source;
     },

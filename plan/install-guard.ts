@@ -22,6 +22,7 @@
  * `npm run install-guard -- --project-dir DIR`
  * Exit 0 when the install may go ahead, 2 with each problem otherwise.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -83,13 +84,25 @@ export const BASE_PROJECT_DIR = path.resolve(__dirname, "..");
 const canonical = (value: unknown): string => JSON.stringify(value, (_, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 
 function readProject(file: string): { project?: Record<string, unknown>; problem?: string } {
-    let project: unknown;
+    const text = fs.readFileSync(file, "utf8");
+    // go-yaml breaks lines at NEL, LS and PS, which this reader does not: a comment here would be a
+    // setting there (read-through s29 RT29-1). No project file needs them.
+    const linebreak = /[\u0085\u2028\u2029]/.exec(text)?.[0];
+    if (linebreak !== undefined) return { problem: `holds U+${linebreak.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}, a line break to the Pulumi CLI's YAML reader and not to this guard's; write the file with plain line breaks` };
+    let doc: YAML.Document;
     try {
         // yaml.v3, which the CLI reads it with, applies `<<` merge keys.
-        project = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true });
+        doc = YAML.parseDocument(text, { merge: true, uniqueKeys: true });
     } catch (err) {
         return { problem: `not YAML the guard can read (${(err as Error).message.split("\n")[0]})` };
     }
+    if (doc.errors.length > 0) return { problem: `not YAML the guard can read (${doc.errors[0].message.split("\n")[0]})` };
+    // A tag this reader drops with a warning (`!!merge`), or reads otherwise than go-yaml, hides a
+    // setting (RT29-4): a project file needs no tag.
+    let tagged = doc.warnings.length > 0;
+    YAML.visit(doc, { Node(_, node) { if ((YAML.isScalar(node) || YAML.isCollection(node)) && node.tag !== undefined) tagged = true; } });
+    if (tagged) return { problem: "holds a YAML tag (!!…), which the Pulumi CLI's reader and this guard's may read apart; write the settings without tags" };
+    const project = doc.toJS({ maxAliasCount: 100 });
     return typeof project === "object" && project !== null && !Array.isArray(project) ? { project: project as Record<string, unknown> } : { problem: "not a map of settings" };
 }
 
@@ -99,7 +112,9 @@ function readProject(file: string): { project?: Record<string, unknown>; problem
  * - `plugins` or `packages`: plugin binaries the CLI prefers to its own, the Node.js host that
  *   runs the base's packs included (pulumi/pulumi@v3.248.0 sdk/go/common/resource/plugin/host.go
  *   L226-260, analyzer_plugin.go L150-159; upstream review s29 U29-2);
- * - every other setting but the descriptive ones must be the base branch's: `runtime` picks the
+ * - every other setting but the descriptive ones (and `config` written as a folder, the old
+ *   spelling of `stackConfigDir`: sdk/go/common/workspace/project.go L431-448) must be the base
+ *   branch's: `runtime` picks the
  *   language host, which installs the program's packages before the packs load (pkg/engine/update.go
  *   L854-905: Python's runs `pip install` or the venv's own python), `main` the folder whose
  *   node_modules it reads, `stackConfigDir` the stack file (sdk/go/common/workspace/paths.go
@@ -119,7 +134,7 @@ export function projectFileProblems(projectDir: string, baseDir = BASE_PROJECT_D
     for (const key of [...new Set([...Object.keys(project), ...Object.keys(base)])]) {
         if ((PROJECT_PLUGIN_KEYS as readonly string[]).includes(key.toLowerCase())) {
             problems.push(`Pulumi.yaml: \`${key}\` names plugin binaries the CLI would run in place of its own, the host of the base branch's packs included; pull requests may not set it`);
-        } else if (!DESCRIPTIVE_KEYS.includes(key) && canonical(project[key]) !== canonical(base[key])) {
+        } else if ((!DESCRIPTIVE_KEYS.includes(key) || (key === "config" && typeof project[key] === "string")) && canonical(project[key]) !== canonical(base[key])) {
             problems.push(`Pulumi.yaml: \`${key}\` differs from the base branch's; it decides what the CLI runs or reads (the language host and its options, the program's folder, the stack file's folder, the backend) before the packs judge the pull request; change it in a pull request of its own, whose code the production preview on main judges after merge`);
         }
     }
@@ -153,8 +168,10 @@ export function committedNodeModules(projectDir: string): string[] {
  * "name", "version", "server"}`: pulumi/pulumi@v3.248.0 sdk/nodejs/cmd/pulumi-language-nodejs/main.go
  * L470-486, L579-639), each `name version server`, with where it was found.
  */
-export function pluginDeclarations(dir: string): Map<string, string> {
-    const declared = new Map<string, string>();
+export interface PluginDeclaration { where: string; name: string; version: string; server?: string }
+
+export function pluginDeclarations(dir: string): Map<string, PluginDeclaration> {
+    const declared = new Map<string, PluginDeclaration>();
     const visit = (folder: string) => {
         for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
             if (!entry.isDirectory() || entry.name === ".git") continue;
@@ -165,8 +182,10 @@ export function pluginDeclarations(dir: string): Map<string, string> {
                     const pkg = JSON.parse(fs.readFileSync(manifest, "utf8"));
                     const plugin = pkg?.pulumi;
                     if (plugin && typeof plugin === "object" && plugin.resource === true) {
-                        const key = `${plugin.name ?? pkg.name} ${plugin.version ?? pkg.version} ${plugin.server ?? "(Pulumi's own)"}`;
-                        if (!declared.has(key)) declared.set(key, path.relative(dir, manifest));
+                        const name = String(plugin.name ?? pkg.name).replace(/^@pulumi\//, "");
+                        const version = String(plugin.version ?? pkg.version);
+                        const key = `${name} ${version} ${plugin.server ?? "(Pulumi's own)"}`;
+                        if (!declared.has(key)) declared.set(key, { where: path.relative(dir, manifest), name, version, ...(plugin.server && { server: String(plugin.server) }) });
                     }
                 } catch { /* no package here */ }
             }
@@ -186,15 +205,37 @@ export function pluginDeclarations(dir: string): Map<string, string> {
 export function newPluginProblems(projectDir: string, baseDir = BASE_PROJECT_DIR): string[] {
     const base = pluginDeclarations(baseDir);
     return [...pluginDeclarations(projectDir)].filter(([key]) => !base.has(key))
-        .map(([key, where]) => `${where}: declares the Pulumi plugin ${key}, which the base branch's packages do not; the CLI would download and install it before the packs judge the pull request; a change of plugins is previewed on main, after merge`);
+        .map(([key, { where }]) => `${where}: declares the Pulumi plugin ${key}, which the base branch's packages do not; the CLI would download and install it before the packs judge the pull request; a change of plugins is previewed on main, after merge`);
 }
 
-const USAGE = "usage: npm run install-guard -- --project-dir DIR [--installed]";
+/**
+ * The `pulumi plugin install` commands that put the base branch's plugins in place, so that the
+ * preview can run with automatic plugin acquisition off (PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:
+ * pulumi/pulumi@v3.248.0 pkg/engine/plugins.go L514-519). Then no plugin a pull request's packages
+ * declare is downloaded, however it is declared (read-through s29 RT29-2: Go reads `"Pulumi"` and a
+ * duplicated key, which the scan above does not); `--server` as pkg/cmd/pulumi/plugin/plugin_install.go L86.
+ */
+export function basePluginInstalls(baseDir = BASE_PROJECT_DIR): string[][] {
+    return [...pluginDeclarations(baseDir).values()]
+        .map((p) => ["plugin", "install", "resource", p.name, p.version, ...(p.server ? ["--server", p.server] : [])]);
+}
 
-/** Runs `npm run install-guard`; returns its exit code. The tests call it in-process. */
-export function runInstallGuardCli(argv: string[], io: CliOutput): number {
+const USAGE = "usage: npm run install-guard -- --project-dir DIR [--installed | --install-base-plugins]";
+
+/** Runs the Pulumi CLI, its output passed through; throws when it fails. */
+const defaultRunPulumi = (args: string[]) => { execFileSync("pulumi", args, { stdio: "inherit" }); };
+
+/** Runs `npm run install-guard`; returns its exit code. The tests call it in-process, with their own `runPulumi`. */
+export function runInstallGuardCli(argv: string[], io: CliOutput, runPulumi: (args: string[]) => void = defaultRunPulumi): number {
     try {
-        const { values } = parseArgs({ args: argv, options: { "project-dir": { type: "string" }, installed: { type: "boolean" } }, strict: true });
+        const { values } = parseArgs({ args: argv, options: { "project-dir": { type: "string" }, installed: { type: "boolean" }, "install-base-plugins": { type: "boolean" } }, strict: true });
+        if (values["install-base-plugins"]) {
+            for (const args of basePluginInstalls()) {
+                io.out(`pulumi ${args.join(" ")}\n`);
+                runPulumi(args);
+            }
+            return 0;
+        }
         const dir = values["project-dir"];
         if (!dir) throw new UsageError("--project-dir: required, the pull request's checkout");
         if (!fs.existsSync(path.join(dir, "package.json"))) throw new UsageError(`--project-dir: ${dir} holds no package.json`);

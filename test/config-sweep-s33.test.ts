@@ -106,6 +106,9 @@ describe("bad-input sweep s33", () => {
         assert.equal(read("!!int 6_00"), 600);
         assert.equal(read("!!int 42"), 42);
         assert.throws(() => read("!!int 2.5"), /cannot be read as a !!int/);
+        // A first character yaml.v3 reads no number from (read-through s29 RT29-7).
+        for (const text of ["!!int _1", "!!float _1", "!!float _.5", "!!float .5_"]) assert.throws(() => read(text), /cannot be read as a !!(int|float)/, text);
+        assert.equal(read("!!float .5"), 0.5);
         // Untagged, a number spelled in a base the plan does not read is still refused.
         assert.throws(() => read("0B101"), /an unquoted number the Pulumi CLI reads in a base this plan does not/);
     });
@@ -137,7 +140,7 @@ describe("bad-input sweep s33", () => {
     });
 
     it("takes names people write as names: abbreviations, long consonant runs, dates, Japanese spaces (false-refusal review s29 FR-1 to FR-4)", () => {
-        for (const name of ["NorthstarAnalyticsTeam2025", "PostgresAdminsEuCentral1Prod", "TeamDeutschlandNachtschicht2024", "AwsEksLlmOpsTeam2024Prod", "AzGrpLlmPlatformOpsProd01", "SgAksLlmUsersProdWeu0001", "ClusterTeamLondon20241130", "HealthcareOncallAlerts2024", "AI利用者\u3000東京"]) {
+        for (const name of ["K8sClusterAdminsEuWest1Prod2", "AwsUsEast1K8sMlOpsAdmins2024", "サーバー\u3000Admins", "営業部（東京）\u3000Users", "NorthstarAnalyticsTeam2025", "PostgresAdminsEuCentral1Prod", "TeamDeutschlandNachtschicht2024", "AwsEksLlmOpsTeam2024Prod", "AzGrpLlmPlatformOpsProd01", "SgAksLlmUsersProdWeu0001", "ClusterTeamLondon20241130", "HealthcareOncallAlerts2024", "AI利用者\u3000東京"]) {
             assert.equal(parsedAfter("cloud", (v) => { v.access.sso.usersGroup = name; }).access!.sso!.usersGroup, name);
         }
         assert.equal(parsedAfter("dev", (v) => { v.oci.nodes[1].labels = { "example.com/build": "NightlyBuild20241130Linux" }; }).oci!.nodes[1].labels["example.com/build"], "NightlyBuild20241130Linux");

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { committedNodeModules, installProblems, newPluginProblems, pluginDeclarations, projectFileProblems, runInstallGuardCli } from "../plan/install-guard";
+import { basePluginInstalls, committedNodeModules, installProblems, newPluginProblems, pluginDeclarations, projectFileProblems, runInstallGuardCli } from "../plan/install-guard";
 import { PROJECT_DIR } from "./helpers";
 
 /** The preview job's guard: a pull request whose install would run its code is refused before npm ci (security review s23 F3). */
@@ -134,5 +134,23 @@ describe("install-guard", () => {
         assert.deepEqual(newPluginProblems(PROJECT_DIR, PROJECT_DIR), []);
         const io = { out: "", err: "" };
         assert.equal(runInstallGuardCli(["--project-dir", PROJECT_DIR, "--installed"], { out: (t) => { io.out += t; }, err: (t) => { io.err += t; } }), 0, io.err);
+    });
+
+    it("installs the base branch's plugins ahead, for a preview that fetches none, and reads the project file as the CLI would (read-through s29 RT29-1 to RT29-4)", () => {
+        const installs = basePluginInstalls(PROJECT_DIR);
+        assert.ok(installs.some((a) => a.join(" ") === "plugin install resource aws 7.48.0"), JSON.stringify(installs));
+        assert.ok(installs.some((a) => a.slice(0, 4).join(" ") === "plugin install resource time" && a.includes("--server") && a[a.indexOf("--server") + 1] === "github://api.github.com/pulumiverse/pulumi-time"));
+        const ran: string[][] = [];
+        const io = { out: "", err: "" };
+        assert.equal(runInstallGuardCli(["--install-base-plugins"], { out: (t) => { io.out += t; }, err: (t) => { io.err += t; } }, (args) => { ran.push(args); }), 0, io.err);
+        assert.deepEqual(ran, basePluginInstalls());
+        const lock = { packages: { "": {} } };
+        const base = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+        // A line break go-yaml honours and this reader does not turns a comment into a setting.
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}# x\u0085plugins: {}\n` })), ["Pulumi.yaml: holds U+0085, a line break to the Pulumi CLI's YAML reader and not to this guard's; write the file with plain line breaks"]);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}stackConfigDir: !!merge dir\n` })), ["Pulumi.yaml: holds a YAML tag (!!…), which the Pulumi CLI's reader and this guard's may read apart; write the settings without tags"]);
+        // `config` written as a folder is the old spelling of stackConfigDir.
+        assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}config: ./elsewhere\n` }))[0], /^Pulumi\.yaml: `config` differs from the base branch's/);
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}config:\n  groundwork:tier:\n    type: string\n` })), []);
     });
 });

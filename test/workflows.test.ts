@@ -109,6 +109,10 @@ describe("GitHub workflows", function () {
         const pluginGuard = at((s) => s.run === 'npm run --silent install-guard -- --project-dir "$GITHUB_WORKSPACE" --installed' && inBase(s));
         assert.ok(prInstall < pluginGuard && pluginGuard < preview, "the plugin guard runs after the PR's install and before the preview");
         assert.equal(job.steps[preview].env!.PULUMI_BACKEND_URL, "file://${{ runner.temp }}/state", "the throwaway state, whatever the PR's Pulumi.yaml names");
+        // The base's plugins are installed after the CLI and before the PR's packages; the preview fetches none (read-through s29 RT29-2).
+        const basePlugins = at((s) => s.run === "npm run --silent install-guard -- --install-base-plugins" && inBase(s));
+        assert.ok(at((s) => s === install) < basePlugins && basePlugins < prInstall, "the base's plugins are installed after the CLI, before the PR's packages");
+        assert.equal(job.steps[preview].env!.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true");
         const stackRun = job.steps[previewStack].run!;
         assert.match(stackRun, /--stack "\$\{\{ matrix\.stack \}\}" --project-dir "\$GITHUB_WORKSPACE" --backend-dir "\$RUNNER_TEMP\/state"/);
         assert.match(job.steps[passphrase].run!, /openssl rand -hex 32/);

@@ -48,6 +48,13 @@ function reachesObjects(statement: Record<string, unknown>): boolean {
  */
 const VERSION_DELETING_MANAGED_POLICIES = /:policy\/(AmazonS3FullAccess|AdministratorAccess|PowerUserAccess)$/;
 const ATTACHMENT_TYPES = ["aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"];
+/** Where else a managed policy's ARN is attached: a Role's own list, and the exclusive attachments (read-through s29 RT29-5). */
+const ATTACHED_ARN_LISTS: Record<string, string> = {
+    "aws:iam/role:Role": "managedPolicyArns",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": "policyArns",
+};
 
 /** Each Allow statement of an IAM policy document that grants s3:DeleteObjectVersion, as the action it names. */
 export function versionDeletingActions(document: unknown): string[] {
@@ -107,7 +114,9 @@ function excludesVersionDelete(condition: Condition): boolean {
  * versions, and those granting in this tenancy that cannot be read (refused, not passed).
  */
 export function versionDeletingStatements(statements: string[]): string[] {
-    return statements.filter((statement) => {
+    // A statement may be written over several lines (read-through s29 RT29-9).
+    return statements.filter((written) => {
+        const statement = written.replace(/\s+/g, " ");
         if (!GRANT.test(statement)) return false;
         const m = OCI_STATEMENT.exec(statement);
         if (!m) return true;
@@ -136,6 +145,11 @@ export const bucketVersionsKeptFromKeys: ResourceValidationPolicy = {
         if (ATTACHMENT_TYPES.includes(args.type) && VERSION_DELETING_MANAGED_POLICIES.test(String(args.props.policyArn ?? ""))) {
             report(`${args.type.split(":").pop()} ${args.name} attaches ${args.props.policyArn}, which allows s3:DeleteObjectVersion on every bucket, backups included; only the bucket's lifecycle may destroy a version. Attach a policy of the actions the workload calls.`);
         }
+        for (const arn of ATTACHED_ARN_LISTS[args.type] ? [args.props[ATTACHED_ARN_LISTS[args.type]] ?? []].flat() : []) {
+            if (VERSION_DELETING_MANAGED_POLICIES.test(String(arn))) {
+                report(`${args.type.split(":").pop()} ${args.name} attaches ${arn}, which allows s3:DeleteObjectVersion on every bucket, backups included; only the bucket's lifecycle may destroy a version. Attach a policy of the actions the workload calls.`);
+            }
+        }
         if (args.type === "aws:iam/role:Role") {
             for (const inline of args.props.inlinePolicies ?? []) {
                 for (const action of versionDeletingActions(inline?.policy)) {
@@ -144,7 +158,8 @@ export const bucketVersionsKeptFromKeys: ResourceValidationPolicy = {
             }
         }
         if (args.type === "oci:Identity/policy:Policy") {
-            for (const statement of versionDeletingStatements(args.props.statements ?? [])) {
+            for (const written of versionDeletingStatements(args.props.statements ?? [])) {
+                const statement = written.replace(/\s+/g, " ");
                 const condition = OCI_STATEMENT.exec(statement)?.[4];
                 report(!OCI_STATEMENT.test(statement) || (condition !== undefined && parseCondition(condition) === undefined)
                     ? `Policy ${args.props.name ?? args.name} has "${statement}", a grant this rule cannot read, so it cannot show that no key destroys object versions; write it as Allow <subject> to <verb> <resource> in <location> [where <condition>], with balanced braces.`

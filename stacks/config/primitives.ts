@@ -86,7 +86,8 @@ export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 addres
  * name may hold: sweep s33 F2), and every space but the keyboard's (U+00A0, U+1680, U+2000-200A,
  * U+202F, U+205F, U+3000) and a tab (sweep s33 M3).
  */
-const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
+// Script_Extensions takes in ー and the CJK punctuation and brackets; fullwidth forms and Bopomofo too (read-through s29 RT29-8).
+const CJK = String.raw`\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Hangul}\p{Script_Extensions=Bopomofo}\u3001-\u303f\uff00-\uffef`;
 // U+3000 is the space a Chinese, Japanese or Korean keyboard types beside those characters (false-refusal review s29 FR-4).
 const LOOKALIKE_PUNCTUATION = new RegExp(String.raw`(?<! )[\u2010-\u2015\u2212]|[\u2010-\u2015\u2212](?! )|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f]|(?<![${CJK}])\u3000(?![${CJK}])`, "u");
 /** Typographic quotes a document puts around a name (U+2018-201F, « »; sweep s18 un03). */

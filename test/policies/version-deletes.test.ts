@@ -38,6 +38,9 @@ describe("bucket-versions-kept-from-keys", () => {
             "UserPolicyAttachment langfuse-s3 attaches arn:aws:iam::aws:policy/AmazonS3FullAccess, which allows s3:DeleteObjectVersion on every bucket, backups included; only the bucket's lifecycle may destroy a version. Attach a policy of the actions the workload calls.",
         ]);
         assert.deepEqual(await messages(bucketVersionsKeptFromKeys, [record("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "node", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, "ssm")]), []);
+        // A Role's own list and the exclusive attachments attach too (read-through s29 RT29-5).
+        assert.equal((await messages(bucketVersionsKeptFromKeys, [record("aws:iam/role:Role", { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }, "ops")])).length, 1);
+        assert.equal((await messages(bucketVersionsKeptFromKeys, [record("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", { roleName: "ops", policyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] }, "ops-exclusive")])).length, 1);
         const userPolicy = record("aws:iam/userPolicy:UserPolicy", { user: "langfuse", policy: document({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/langfuse/*" }) }, "backups-langfuse");
         assert.deepEqual(await messages(bucketVersionsKeptFromKeys, [userPolicy]), [
             "UserPolicy backups-langfuse allows s3:*, which destroys object versions, backups included; only the bucket's lifecycle may. Grant s3:DeleteObject alone (a delete marker on a versioned bucket).",
@@ -47,6 +50,8 @@ describe("bucket-versions-kept-from-keys", () => {
     it("flags an OCI statement that manages objects without excluding OBJECT_VERSION_DELETE where it binds", async () => {
         assert.deepEqual(versionDeletingStatements([`${MANAGE}, request.permission != 'OBJECT_VERSION_DELETE'}`]), []);
         assert.deepEqual(versionDeletingStatements(["Allow group g to manage objects in tenancy where request.permission != 'OBJECT_VERSION_DELETE'"]), []);
+        // Written over several lines, as a policy file may be (read-through s29 RT29-9).
+        assert.deepEqual(versionDeletingStatements(["Allow group g\n  to manage objects in tenancy\n  where all {target.bucket.name = 'b',\n    request.permission != 'OBJECT_VERSION_DELETE'}"]), []);
         assert.deepEqual(versionDeletingStatements(["Allow group g to read objects in tenancy", "Allow group g to inspect objects in tenancy"]), []);
         // The lifecycle itself is the retention.
         assert.deepEqual(versionDeletingStatements(["Allow service objectstorage-eu-frankfurt-1 to manage object-family in compartment id c"]), []);
