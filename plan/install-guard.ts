@@ -27,6 +27,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
+import { GO_ONLY_LINE_BREAK } from "../stacks/config/yaml-line-breaks";
 import { CliOutput, reportCliError, UsageError } from "./cli-errors";
 
 /** The registry every dependency comes from (package-lock.json's `resolved`). */
@@ -85,18 +86,18 @@ const canonical = (value: unknown): string => JSON.stringify(value, (_, v) => (v
 
 function readProject(file: string): { project?: Record<string, unknown>; problem?: string } {
     const text = fs.readFileSync(file, "utf8");
-    // go-yaml breaks lines at NEL, LS and PS, which this reader does not: a comment here would be a
-    // setting there (read-through s29 RT29-1). No project file needs them.
-    const linebreak = /[\u0085\u2028\u2029]/.exec(text)?.[0];
+    // go-yaml breaks lines at a lone CR, NEL, LS and PS, which this reader does not: a comment here
+    // would be a setting there (read-through s29 RT29-1). No project file needs them.
+    const linebreak = GO_ONLY_LINE_BREAK.exec(text)?.[0];
     if (linebreak !== undefined) return { problem: `holds U+${linebreak.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}, a line break to the Pulumi CLI's YAML reader and not to this guard's; write the file with plain line breaks` };
     let doc: YAML.Document;
     try {
         // yaml.v3, which the CLI reads it with, applies `<<` merge keys.
         doc = YAML.parseDocument(text, { merge: true, uniqueKeys: true });
+        if (doc.errors.length > 0) throw doc.errors[0];
     } catch (err) {
         return { problem: `not YAML the guard can read (${(err as Error).message.split("\n")[0]})` };
     }
-    if (doc.errors.length > 0) return { problem: `not YAML the guard can read (${doc.errors[0].message.split("\n")[0]})` };
     // A tag this reader drops with a warning (`!!merge`), or reads otherwise than go-yaml, hides a
     // setting (RT29-4): a project file needs no tag.
     let tagged = doc.warnings.length > 0;
@@ -141,12 +142,14 @@ export function projectFileProblems(projectDir: string, baseDir = BASE_PROJECT_D
     return problems;
 }
 
-/** Every folder named node_modules under `dir` but the root one, at any depth (not .git, not through links). */
+/** The folders directly in `dir`, but .git, and not through links. */
+const subfolders = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== ".git").map((entry) => path.join(dir, entry.name));
+
+/** Every folder named node_modules under `dir` but the root one, at any depth. */
 function nestedNodeModules(dir: string, root = dir, found: string[] = []): string[] {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (!entry.isDirectory() || entry.name === ".git") continue;
-        const full = path.join(dir, entry.name);
-        if (entry.name === "node_modules") {
+    for (const full of subfolders(dir)) {
+        if (path.basename(full) === "node_modules") {
             // npm ci replaces the root one, which holds what it installs.
             if (dir !== root) found.push(full);
             continue;
@@ -173,9 +176,7 @@ export interface PluginDeclaration { where: string; name: string; version: strin
 export function pluginDeclarations(dir: string): Map<string, PluginDeclaration> {
     const declared = new Map<string, PluginDeclaration>();
     const visit = (folder: string) => {
-        for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
-            if (!entry.isDirectory() || entry.name === ".git") continue;
-            const full = path.join(folder, entry.name);
+        for (const full of subfolders(folder)) {
             const manifest = path.join(full, "package.json");
             if (path.basename(folder) === "node_modules" || path.basename(path.dirname(folder)) === "node_modules") {
                 try {

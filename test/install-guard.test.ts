@@ -148,6 +148,8 @@ describe("install-guard", () => {
         const base = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
         // A line break go-yaml honours and this reader does not turns a comment into a setting.
         assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}# x\u0085plugins: {}\n` })), ["Pulumi.yaml: holds U+0085, a line break to the Pulumi CLI's YAML reader and not to this guard's; write the file with plain line breaks"]);
+        // A lone CR too, which go-yaml takes as a line break and this reader does not.
+        assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}# x\rplugins: {}\n` })), ["Pulumi.yaml: holds U+000D, a line break to the Pulumi CLI's YAML reader and not to this guard's; write the file with plain line breaks"]);
         assert.deepEqual(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}stackConfigDir: !!merge dir\n` })), ["Pulumi.yaml: holds a YAML tag (!!…), which the Pulumi CLI's reader and this guard's may read apart; write the settings without tags"]);
         // `config` written as a folder is the old spelling of stackConfigDir.
         assert.match(projectFileProblems(project(lock, { "Pulumi.yaml": `${base}config: ./elsewhere\n` }))[0], /^Pulumi\.yaml: `config` differs from the base branch's/);

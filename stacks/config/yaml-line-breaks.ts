@@ -8,5 +8,8 @@
  * spans lines with them.)
  */
 export function goYamlLineBreaks(text: string): string {
-    return text.replace(/\r\n?|\u0085|\u2028|\u2029/g, "\n");
+    return text.replace(new RegExp(`\r\n|${GO_ONLY_LINE_BREAK.source}`, "g"), "\n");
 }
+
+/** The line breaks go-yaml takes and the YAML reader here does not: a lone CR, NEL, LS and PS. */
+export const GO_ONLY_LINE_BREAK = /\r(?!\n)|[\u0085\u2028\u2029]/;
