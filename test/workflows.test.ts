@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow, ValidationError } from "@action-validator/core";
+import { actionMatches } from "../policies/data/version-deletes";
 import { POLICY_PACKS } from "../policies/packs";
 import { pullRequestSecretProblems } from "../policies/security/workflows";
 import { PROJECT_DIR } from "./helpers";
@@ -262,8 +263,6 @@ describe("GitHub workflows", function () {
     });
 
     it("narrows every AWS session to what a preview calls: no user data, object, parameter, secret, log or item reads (upstream review s29 U29-3)", () => {
-        // IAM's action wildcard: `*` matches any run of characters, case-insensitively.
-        const matches = (pattern: string, action: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i").test(action);
         const policies = ["preview.yml", "production-preview.yml"].map((file) => {
             const aws = (YAML.parse(source(file)).jobs.preview as Job).steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
             return String(aws.with!["inline-session-policy"]);
@@ -275,11 +274,11 @@ describe("GitHub workflows", function () {
         for (const read of ["ec2:DescribeInstanceAttribute", "ec2:GetLaunchTemplateData", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeSpotInstanceRequests", "s3:GetObject", "s3:GetObjectVersion", "ssm:GetParameter", "ssm:GetParametersByPath", "secretsmanager:GetSecretValue", "kms:Decrypt", "kms:ReEncryptFrom", "logs:GetLogEvents", "logs:StartLiveTail", "dynamodb:Scan", "dynamodb:PartiQLSelect", "lambda:GetFunctionConfiguration",
             // A chained role's session is not bound by this one's policy (final check s29 FC29-4).
             "sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken"]) {
-            assert.ok(denied.some((p: string) => matches(p, read)), `${read} is denied`);
+            assert.ok(denied.some((p: string) => actionMatches(p, read)), `${read} is denied`);
         }
         // What a preview without --refresh calls: the provider's identity check and the program's two data sources.
         for (const call of ["sts:GetCallerIdentity", "ec2:DescribeImages", "ec2:DescribeAvailabilityZones", "s3:ListBucket", "iam:GetRole"]) {
-            assert.ok(!denied.some((p: string) => matches(p, call)), `${call} stays allowed`);
+            assert.ok(!denied.some((p: string) => actionMatches(p, call)), `${call} stays allowed`);
         }
         assert.deepEqual(policy.Statement.find((st: { Effect: string }) => st.Effect === "Allow"), { Effect: "Allow", Action: "*", Resource: "*" }, "the Allow is no grant: a session policy only narrows the role");
     });

@@ -26,7 +26,7 @@ const IAM_DOCUMENT_TYPES: Record<string, string> = {
 };
 
 /** Whether an IAM action pattern (`*` any run of characters, `?` any one; case-insensitive) matches `action`. */
-function actionMatches(pattern: string, action: string): boolean {
+export function actionMatches(pattern: string, action: string): boolean {
     const source = [...pattern].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
     return new RegExp(`^${source}$`, "i").test(action);
 }

@@ -101,8 +101,8 @@ export const meshServerPerPort: StackValidationPolicy = {
                 const selector: Record<string, string> = service.props.spec.selector;
                 if (!Object.entries(selector).every(([k, v]) => pod.labels[k] === v)) continue;
                 for (const { port, target } of serviceTargets(service)) {
-                    const number = Number(target);
                     if (typeof target === "string" && !/^\d+$/.test(target)) continue;
+                    const number = Number(target);
                     if (declared.has(number)) continue;
                     declared.add(number);
                     judge(number, `${number} (undeclared, the target of Service ${pod.namespace}/${service.props.metadata?.name}'s port ${port})`);

@@ -2,7 +2,7 @@ import { isIpv4, specialRange } from "./cidr";
 import { z } from "zod";
 import { K3S_CLUSTER_PORTS, K3S_LOCAL_PORTS } from "../../components/k3s/ports";
 import { overlay } from "./overlay";
-import { addressLookalikeProblem, checkedSecret, dnsNameProblem, ipv4, labels, nodeName, role, taints } from "./primitives";
+import { addressLookalikeProblem, checkedSecret, dnsNameProblem, ipv4, labels, nodeName, NOT_AN_IPV4_ADDRESS, role, taints } from "./primitives";
 import { ecdsaKeyIsWhole, ed25519KeyIsWhole, keyBlobMatchesType, rsaKeyBits, rsaKeyIsWhole, SSH_RSA_MINIMUM_BITS, sshPrivateKeyProblem } from "./ssh-private-key";
 
 /** An OpenSSH host public key line without its host: the type, then the base64 key data. */
@@ -18,7 +18,7 @@ const host = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.?
     error: (issue) => `must be an IPv4 address or a DNS name${String(issue.input).replace(/\.$/, "").length > 253 ? `, at most 253 characters (this is ${String(issue.input).replace(/\.$/, "").length})` : ""}`,
 }).refine((v) => !/^[\d.]+$/.test(v) || isIpv4(v), {
     // All digits and dots is never a DNS name (a top-level domain is not numeric): it must be an address.
-    message: "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)",
+    message: NOT_AN_IPV4_ADDRESS,
 }).superRefine((v, ctx) => {
     if (/^[\d.]+$/.test(v)) return;
     const lookalike = addressLookalikeProblem(v);

@@ -312,6 +312,13 @@ const TAVILY_KEY = /^tvly-(?:dev-|prod-)?(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-
 const HEX_BODY_KEY = /^(?:fc-(?=(?:[a-z]*\d){8})[0-9a-z]{32,40}|lsv2_(?:pt|sk)_[0-9a-z_]{24,})$/;
 
 /**
+ * Pieces of names that tokens of letters and digits split badly: Kubernetes' and clouds' short
+ * names (K8s, K3s, Ec2, S3) and a region spelled as words (EuWest1, UsEast2, ApSoutheast1), which
+ * random keys hardly hold (read-through s29 RT29-6).
+ */
+const NAME_LEXEMES = /K8s|K3s|Ec2|S3(?=[A-Z]|$)|(?:Eu|Us|Ap|Sa|Ca|Me|Af|Uk|Il|Mx)(?:North|South|East|West|Central)+(?:east|west)?\d?/g;
+
+/**
  * Whether a name holds a run of 24 to 39 letters and digits drawn at random, as keys without a
  * prefix are (Mistral's 32, Brave Search's `BSA` and 28; sweep s33 L1): upper case, lower case and
  * digits, and less than 80% of it in word-like pieces: a word of three letters or more (a capital
@@ -323,13 +330,6 @@ const HEX_BODY_KEY = /^(?:fc-(?=(?:[a-z]*\d){8})[0-9a-z]{32,40}|lsv2_(?:pt|sk)_[
  * 100,000 here, 1.1% of 200,000 in read-through s29), and 2.2% of Brave-shaped ones (2026-11-30). For names
  * alone (groups, a claim, an SMTP user, labels): a client id may be such a run (Auth0's are 32).
  */
-/**
- * Pieces of names that tokens of letters and digits split badly: Kubernetes' and clouds' short
- * names (K8s, K3s, Ec2, S3) and a region spelled as words (EuWest1, UsEast2, ApSoutheast1), which
- * random keys hardly hold (read-through s29 RT29-6).
- */
-const NAME_LEXEMES = /K8s|K3s|Ec2|S3(?=[A-Z]|$)|(?:Eu|Us|Ap|Sa|Ca|Me|Af|Uk|Il|Mx)(?:North|South|East|West|Central)+(?:east|west)?\d?/g;
-
 export function hasShortRandomRun(value: string): boolean {
     return (value.match(/[A-Za-z0-9]{24,39}/g) ?? []).some((run) => {
         if (!(/[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run))) return false;

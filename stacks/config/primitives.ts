@@ -80,6 +80,9 @@ export const meshClients = z.array(z.string()
 
 export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address, e.g. 203.0.113.10" });
 
+/** The message for text of digits and dots that is no IPv4 address. */
+export const NOT_AN_IPV4_ADDRESS = "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)";
+
 /**
  * Stand-ins for '-' and ' ' that word processors and chat clients type: a dash U+2010-2015 or
  * U+2212 within a word (between spaces, `AI Users — Data Science`, it is punctuation a directory's
@@ -129,8 +132,7 @@ export const notSecretShapedAddress = (address: string) => {
     // A known key's shape is judged in an address only (text without '@' is told it is none, and is never shown).
     return !hasSecretShapedRun(local) && !hasShortRandomRun(local) && !(address.includes("@") && hasCredentialShape(local));
 };
-export const SECRET_IN_ADDRESS = SECRET_IN_PLAIN_FIELD("an e-mail address", EMAIL_WRITTEN_TO);
-/** SECRET_IN_ADDRESS naming the shape the address's local part has. */
+/** The message for an address whose local part has a secret's shape, naming the shape. */
 export const secretInAddress = (address: unknown) => SECRET_IN_PLAIN_FIELD("an e-mail address", EMAIL_WRITTEN_TO, nameSecretShape(String(address).split("@")[0] ?? ""));
 
 /** An e-mail address, with no secret's shape in it. */
@@ -347,7 +349,7 @@ export function addressLookalikeProblem(host: string): string | undefined {
         const read = URL.canParse(`http://${name}/`) ? new URL(`http://${name}/`).hostname : undefined;
         return read !== undefined && isIpv4(read)
             ? `is a number that resolvers and URL parsers read as the IPv4 address ${read}, and Go's programs look up as a name; write the address in dotted decimal: ${read}`
-            : "looks like an IPv4 address but is not one (four numbers 0-255, e.g. 192.168.10.10)";
+            : NOT_AN_IPV4_ADDRESS;
     }
     const labels = name.split(".");
     if (labels.length === 4 && /\d/.test(name) && labels.every((l) => /^[\dOoIl]{1,3}$/.test(l))) {
